@@ -1,0 +1,17 @@
+/**
+ * Every refusal in optgate carries a stable code (for tools and tests) and a
+ * sentence a technician can act on: "E_LAST_NON_FACE_CREDENTIAL: ...".
+ */
+export class OptgateError extends Error {
+  readonly code: string;
+
+  constructor(code: string, sentence: string) {
+    super(`${code}: ${sentence}`);
+    this.name = "OptgateError";
+    this.code = code;
+  }
+}
+
+export function isOptgateError(error: unknown, code?: string): error is OptgateError {
+  return error instanceof OptgateError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,54 @@
+// src/ ships to XS on the gate board: no Node built-ins, no host globals.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "../../tools/xs/bundle";
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? walk(full) : [full];
+  });
+}
+
+const sources = walk(path.join(repoRoot, "src")).filter((f) => f.endsWith(".ts"));
+const importPattern = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
+const NODE_BUILTINS = new Set(["assert", "buffer", "child_process", "crypto", "events", "fs", "http", "https", "net", "os", "path", "process", "readline", "stream", "timers", "tty", "url", "util", "worker_threads", "zlib"]);
+/** Names XS 13.3 (and Moddable on the board) does not provide. */
+const HOST_ONLY_GLOBALS = /\b(structuredClone|setTimeout|setInterval|clearTimeout|queueMicrotask|Intl|require|process\.|Buffer\.|console\.|toSorted|withResolvers)\b/;
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(importPattern)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+describe("src/ stays portable to XS", () => {
+  it("has sources to check", () => assert.ok(sources.length > 0));
+
+  it("imports no Node built-in", () => {
+    const offenders = sources.flatMap((file) => importsOf(file)
+      .filter((spec) => spec.startsWith("node:") || NODE_BUILTINS.has(spec.split("/")[0]))
+      .map((spec) => `${path.relative(repoRoot, file)} imports ${spec}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it("keeps src/core free of IO: only relative imports and @noble crypto", () => {
+    const offenders = sources.filter((f) => f.includes(`${path.sep}core${path.sep}`)).flatMap((file) => importsOf(file)
+      .filter((spec) => !spec.startsWith(".") && !spec.startsWith("@noble/"))
+      .map((spec) => `${path.relative(repoRoot, file)} imports ${spec}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it("uses no host-only global", () => {
+    const offenders = sources.flatMap((file) => readFileSync(file, "utf8").split("\n")
+      .map((line, i) => ({ line: line.replace(/\/\/.*$/, ""), i }))
+      .filter(({ line }) => HOST_ONLY_GLOBALS.test(line))
+      .map(({ line, i }) => `${path.relative(repoRoot, file)}:${i + 1}: ${line.trim()}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it("the import scanner recognises a Node built-in import", () => {
+    const sample = `import { readFileSync } from "node:fs";\nimport x from "./y";`;
+    assert.deepEqual([...sample.matchAll(importPattern)].map((m) => m[1] ?? m[2] ?? m[3]), ["node:fs", "./y"]);
+  });
+});
