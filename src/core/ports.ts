@@ -67,3 +67,12 @@ export interface Matcher {
   /** 1:N scan over slots [0, count): best and second-best. Index -1 when absent. */
   scan(probe: Int8Array, count: number): ScanResult;
 }
+
+/**
+ * A technician console's byte link (UART or USB-CDC on the board, a PTY or TCP
+ * socket on the host). Bytes typed by the technician go the other way, into
+ * the console's `receive(bytes)`.
+ */
+export interface ConsolePort {
+  write(data: Uint8Array | string): void;
+}
