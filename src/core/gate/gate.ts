@@ -1,0 +1,271 @@
+// The gate controller: driver events in (card, key, exit button, door
+// contact, tick), effects out (relay pulse, indicator, prompt). It decides
+// nothing itself: access comes from GateAccess, faces from GateFace. It owns
+// the keypad entry buffer, the "card waiting for its PIN" claim, timeouts,
+// and the rule that only a face session (started on purpose at the keypad)
+// can reach the camera: card, PIN and code paths never call GateFace.start().
+//
+// Use: new Gate({ access, face, withdrawal, outputs, config }), then feed
+// card(uid, now) / key(k, now) / exit(now) / door(open, now) / tick(now).
+
+import { KeypadEntryBuffer, type KeypadEntry } from "./keypad-entry";
+import type { AccessDecision, FaceOutcome, GateAccess, GateFace, GateOutputs, GateWithdrawal } from "./ports";
+import { promptFor } from "./prompts";
+
+export type Via = "card" | "card+pin" | "pin" | "code" | "face" | "exit" | "withdraw";
+
+export interface GateDecision {
+  time: number;
+  via: Via;
+  grant: boolean;
+  reason: string;
+  resident?: string;
+}
+
+export interface GateConfig {
+  /** How long the strike stays energised after a grant. */
+  unlockMs: number;
+  /** A half-typed entry or a card waiting for its PIN is dropped after this much silence. */
+  entryTimeoutMs: number;
+  /** Door open longer than this after a grant → held-open alarm. */
+  heldOpenMs: number;
+}
+
+export const DEFAULT_GATE_CONFIG: GateConfig = { unlockMs: 5000, entryTimeoutMs: 15000, heldOpenMs: 60000 };
+
+export interface GateOptions {
+  access: GateAccess;
+  face?: GateFace;
+  withdrawal?: GateWithdrawal;
+  outputs: GateOutputs;
+  config?: Partial<GateConfig>;
+  /** Told about every decision and withdrawal (status display, diagnostics). */
+  onDecision?: (decision: GateDecision) => void;
+  /** Told about door alarms (forced open, held open). The audit hook lives in the app. */
+  onAlarm?: (kind: "forced-open" | "held-open", now: number) => void;
+}
+
+const RECENT = 8;
+
+export class Gate {
+  readonly config: GateConfig;
+  #access: GateAccess;
+  #face?: GateFace;
+  #withdrawal?: GateWithdrawal;
+  #out: GateOutputs;
+  #onDecision?: (decision: GateDecision) => void;
+  #onAlarm?: (kind: "forced-open" | "held-open", now: number) => void;
+  #entry = new KeypadEntryBuffer();
+  #lastKeyAt = 0;
+  #pendingCard?: Uint8Array;
+  #pendingSince = 0;
+  #unlockedUntil = -1;
+  #doorOpen = false;
+  #doorOpenedAt = 0;
+  #heldOpenRaised = false;
+  #recent: GateDecision[] = [];
+
+  constructor(options: GateOptions) {
+    this.config = { ...DEFAULT_GATE_CONFIG, ...options.config };
+    this.#access = options.access;
+    this.#face = options.face;
+    this.#withdrawal = options.withdrawal;
+    this.#out = options.outputs;
+    this.#onDecision = options.onDecision;
+    this.#onAlarm = options.onAlarm;
+  }
+
+  /** Last decisions, newest last (pseudonymous ids and reason codes only). */
+  get recent(): readonly GateDecision[] {
+    return this.#recent;
+  }
+
+  get unlocked(): boolean {
+    return this.#unlockedUntil >= 0;
+  }
+
+  get keypadStage(): string {
+    return this.#entry.stage;
+  }
+
+  card(uid: Uint8Array, now: number): void {
+    // A card ends anything else in progress, a face session included (camera off).
+    this.#cancelFace(now);
+    this.#entry.clear();
+    this.#pendingCard = undefined;
+    const decision = this.#access.card(uid, now);
+    if (!decision.grant && decision.reason === "second-factor-required") {
+      this.#pendingCard = uid.slice();
+      this.#pendingSince = now;
+      this.#entry.expectCardPin();
+      this.#out.signal("waiting");
+      this.#out.prompt(promptFor("second-factor-required"));
+      return;
+    }
+    this.#apply("card", decision, now);
+  }
+
+  key(key: string, now: number): void {
+    this.#lastKeyAt = now;
+    const hadCard = this.#pendingCard !== undefined;
+    const result = this.#entry.press(key);
+    switch (result.kind) {
+      case "entry":
+        this.#enter(result.entry, now);
+        return;
+      case "progress":
+        this.#out.signal("waiting");
+        this.#out.prompt(promptFor(`stage:${result.stage}`));
+        return;
+      case "cleared":
+        this.#forgetCard();
+        this.#cancelFace(now);
+        this.#out.signal("idle");
+        this.#out.prompt(promptFor("cleared"));
+        return;
+      case "rejected":
+        if (hadCard) this.#forgetCard();
+        this.#out.signal("denied");
+        this.#out.prompt(promptFor(`keypad:${result.why}`));
+        return;
+    }
+  }
+
+  exit(now: number): void {
+    this.#apply("exit", this.#access.exit(now), now);
+  }
+
+  door(open: boolean, now: number): void {
+    if (open === this.#doorOpen) return;
+    this.#doorOpen = open;
+    this.#heldOpenRaised = false;
+    if (!open) return;
+    this.#doorOpenedAt = now;
+    if (!this.unlocked) {
+      this.#out.signal("alarm");
+      this.#onAlarm?.("forced-open", now);
+    }
+  }
+
+  tick(now: number): void {
+    if (this.#unlockedUntil >= 0 && now >= this.#unlockedUntil) {
+      this.#unlockedUntil = -1;
+      this.#out.signal("idle");
+    }
+    const quietSince = this.#pendingCard ? Math.max(this.#pendingSince, this.#lastKeyAt) : this.#lastKeyAt;
+    if ((this.#entry.stage !== "idle" || this.#entry.digits > 0) && now - quietSince >= this.config.entryTimeoutMs) {
+      this.#entry.clear();
+      this.#forgetCard();
+      this.#out.signal("idle");
+      this.#out.prompt(promptFor("entry-timeout"));
+    }
+    if (this.#face?.active) {
+      const outcome = this.#face.tick(now);
+      if (outcome) this.#faceDone(outcome, now);
+    }
+    if (this.#doorOpen && !this.#heldOpenRaised && now - this.#doorOpenedAt >= this.config.heldOpenMs) {
+      this.#heldOpenRaised = true;
+      this.#out.signal("alarm");
+      this.#onAlarm?.("held-open", now);
+    }
+  }
+
+  #enter(entry: KeypadEntry, now: number): void {
+    switch (entry.kind) {
+      case "card-pin": {
+        const card = this.#pendingCard;
+        this.#pendingCard = undefined;
+        if (!card) {
+          this.#out.prompt(promptFor("entry-timeout"));
+          return;
+        }
+        const decision = this.#access.cardWithPin(card, entry.pin, now);
+        card.fill(0);
+        this.#apply("card+pin", decision, now);
+        return;
+      }
+      case "pin":
+        this.#apply("pin", this.#access.pin(entry.who, entry.pin, now), now);
+        return;
+      case "code":
+        this.#apply("code", this.#access.code(entry.code, now), now);
+        return;
+      case "face":
+        this.#startFace(now);
+        return;
+      case "withdraw":
+        this.#withdraw(entry.who, entry.pin, now);
+        return;
+    }
+  }
+
+  #startFace(now: number): void {
+    if (!this.#face || !this.#face.start(now)) {
+      this.#out.signal("denied");
+      this.#out.prompt(promptFor("face-unavailable"));
+      return;
+    }
+    this.#out.signal("face");
+    this.#out.prompt(promptFor("face-look"));
+  }
+
+  #faceDone(outcome: FaceOutcome, now: number): void {
+    if (outcome.matched) {
+      this.#apply("face", this.#access.face(outcome.resident, true, now), now);
+      return;
+    }
+    if (outcome.why === "cancelled") return;
+    // Every failure ends in the same offer: card or PIN always works.
+    const decision = this.#access.face(undefined, false, now);
+    this.#record("face", { grant: false, reason: decision.grant ? "no-match" : decision.reason, resident: decision.resident }, now);
+    this.#out.signal("denied");
+    this.#out.prompt(promptFor(`face:${outcome.why}`));
+  }
+
+  #withdraw(who: string, pin: string, now: number): void {
+    if (!this.#withdrawal) {
+      this.#out.signal("denied");
+      this.#out.prompt(promptFor("withdraw-unavailable"));
+      return;
+    }
+    const result = this.#withdrawal.withdraw(who, pin, now);
+    if (result.ok) {
+      this.#record("withdraw", { grant: false, reason: "consent-withdrawn" }, now);
+      this.#out.signal("idle");
+      this.#out.prompt(`${promptFor("withdrawn")} ${result.receipt}`);
+    } else {
+      this.#record("withdraw", { grant: false, reason: result.reason }, now);
+      this.#out.signal("denied");
+      this.#out.prompt(promptFor(result.reason));
+    }
+  }
+
+  #apply(via: Via, decision: AccessDecision, now: number): void {
+    this.#record(via, decision, now);
+    if (decision.grant) {
+      this.#unlockedUntil = now + this.config.unlockMs;
+      this.#out.unlock(this.config.unlockMs);
+      this.#out.signal("granted");
+    } else {
+      this.#out.signal("denied");
+    }
+    this.#out.prompt(promptFor(decision.reason));
+  }
+
+  #record(via: Via, decision: AccessDecision, now: number): void {
+    const entry: GateDecision = { time: now, via, grant: decision.grant, reason: decision.reason };
+    if (decision.resident !== undefined) entry.resident = decision.resident;
+    if (this.#recent.length >= RECENT) this.#recent.shift();
+    this.#recent.push(entry);
+    this.#onDecision?.(entry);
+  }
+
+  #forgetCard(): void {
+    this.#pendingCard?.fill(0);
+    this.#pendingCard = undefined;
+  }
+
+  #cancelFace(now: number): void {
+    if (this.#face?.active) this.#face.cancel(now);
+  }
+}

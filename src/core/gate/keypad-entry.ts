@@ -1,0 +1,141 @@
+// The keypad grammar: turns single key presses into complete entries.
+// Works on 3x4 keypads (0-9 * #) and 4x4 keypads (also A B C D).
+//
+//   *                         clear everything typed so far (always works)
+//   <code> # <PIN> #          open with a PIN: resident keypad code, then PIN
+//   <PIN> #                   the PIN after a card, when the gate asks "PIN?"
+//   # <visitor code> #        one-time visitor/courier code (4-12 digits)
+//   # 1 #        or  A        start a face session (opted-in residents only)
+//   # 9 # <code> # <PIN> #    withdraw face consent; or  B <code> # <PIN> #
+//
+// Codes of 1-3 digits after a leading '#' are function codes; longer ones are
+// visitor codes. Nothing here decides access: a complete entry goes to the
+// gate, which asks the access core. Digits live in one fixed buffer; the
+// strings in an entry are made only when an entry completes (human rate).
+
+export type KeypadEntry =
+  | { kind: "pin"; who: string; pin: string }
+  | { kind: "card-pin"; pin: string }
+  | { kind: "code"; code: string }
+  | { kind: "face" }
+  | { kind: "withdraw"; who: string; pin: string };
+
+/** What a key press did: an entry, a prompt-worthy step, or a refusal. */
+export type KeyResult =
+  | { kind: "entry"; entry: KeypadEntry }
+  | { kind: "progress"; stage: KeypadStage; digits: number }
+  | { kind: "cleared" }
+  | { kind: "rejected"; why: "too-long" | "unknown-function" | "empty" | "unknown-key" | "code-too-short" };
+
+export type KeypadStage = "idle" | "who" | "pin" | "card-pin" | "function" | "withdraw-who" | "withdraw-pin";
+
+export const MAX_FIELD_DIGITS = 12;
+export const MIN_VISITOR_CODE_DIGITS = 4;
+export const FUNCTION_FACE = "1";
+export const FUNCTION_WITHDRAW = "9";
+
+export class KeypadEntryBuffer {
+  #stage: KeypadStage = "idle";
+  #digits = new Uint8Array(MAX_FIELD_DIGITS);
+  #length = 0;
+  #who = "";
+
+  get stage(): KeypadStage {
+    return this.#stage;
+  }
+
+  /** Digits typed in the current field (for masked display: never the digits themselves). */
+  get digits(): number {
+    return this.#length;
+  }
+
+  /** The gate has a card waiting for its PIN: the next digits are that PIN. */
+  expectCardPin(): void {
+    this.clear();
+    this.#stage = "card-pin";
+  }
+
+  /** Forget everything typed, overwriting the digits. */
+  clear(): void {
+    this.#digits.fill(0);
+    this.#length = 0;
+    this.#who = "";
+    this.#stage = "idle";
+  }
+
+  press(key: string): KeyResult {
+    if (key === "*") {
+      this.clear();
+      return { kind: "cleared" };
+    }
+    if (key.length === 1 && key >= "0" && key <= "9") return this.#digit(key.charCodeAt(0) - 48);
+    if (key === "#") return this.#hash();
+    if (key === "A" || key === "B") {
+      // Dedicated keys only start something when nothing half-typed would be lost silently.
+      if (this.#stage !== "idle" || this.#length > 0) return this.#reject("unknown-key");
+      if (key === "A") return this.#complete({ kind: "face" });
+      this.#stage = "withdraw-who";
+      return { kind: "progress", stage: this.#stage, digits: 0 };
+    }
+    return this.#reject("unknown-key");
+  }
+
+  #digit(value: number): KeyResult {
+    if (this.#length >= MAX_FIELD_DIGITS) return this.#reject("too-long");
+    this.#digits[this.#length++] = value;
+    if (this.#stage === "idle") this.#stage = "who";
+    return { kind: "progress", stage: this.#stage, digits: this.#length };
+  }
+
+  #hash(): KeyResult {
+    const stage = this.#stage;
+    if (stage === "idle") {
+      this.#stage = "function";
+      return { kind: "progress", stage: this.#stage, digits: 0 };
+    }
+    if (this.#length === 0) return this.#reject("empty");
+    const field = this.#take();
+    switch (stage) {
+      case "who":
+        this.#who = field;
+        this.#stage = "pin";
+        return { kind: "progress", stage: this.#stage, digits: 0 };
+      case "pin":
+        return this.#complete({ kind: "pin", who: this.#who, pin: field });
+      case "card-pin":
+        return this.#complete({ kind: "card-pin", pin: field });
+      case "withdraw-who":
+        this.#who = field;
+        this.#stage = "withdraw-pin";
+        return { kind: "progress", stage: this.#stage, digits: 0 };
+      case "withdraw-pin":
+        return this.#complete({ kind: "withdraw", who: this.#who, pin: field });
+      case "function":
+        if (field.length >= MIN_VISITOR_CODE_DIGITS) return this.#complete({ kind: "code", code: field });
+        if (field === FUNCTION_FACE) return this.#complete({ kind: "face" });
+        if (field === FUNCTION_WITHDRAW) {
+          this.#stage = "withdraw-who";
+          return { kind: "progress", stage: this.#stage, digits: 0 };
+        }
+        return this.#reject(field.length > 1 ? "code-too-short" : "unknown-function");
+    }
+  }
+
+  #take(): string {
+    let text = "";
+    for (let i = 0; i < this.#length; i++) text += String.fromCharCode(48 + this.#digits[i]);
+    this.#digits.fill(0);
+    this.#length = 0;
+    return text;
+  }
+
+  #complete(entry: KeypadEntry): KeyResult {
+    this.clear();
+    return { kind: "entry", entry };
+  }
+
+  #reject(why: "too-long" | "unknown-function" | "empty" | "unknown-key" | "code-too-short"): KeyResult {
+    this.clear();
+    return { kind: "rejected", why };
+  }
+}

@@ -1,0 +1,250 @@
+import assert from "node:assert/strict";
+import { Gate } from "../../../src/core/gate/gate";
+import type { AccessDecision, FaceOutcome, GateAccess, GateFace, GateOutputs, Signal } from "../../../src/core/gate/ports";
+
+// A small but real in-memory access policy (not an echo): cards, PINs, one-time codes.
+class TinyAccess implements GateAccess {
+  cards = new Map<string, { resident: string; needsPin: boolean; until: number }>();
+  pins = new Map<string, { resident: string; pin: string }>();
+  codes = new Map<string, { uses: number; until: number }>();
+  calls: string[] = [];
+  #hex(uid: Uint8Array) { return [...uid].map((b) => b.toString(16).padStart(2, "0")).join(""); }
+  card(uid: Uint8Array, now: number): AccessDecision {
+    this.calls.push("card");
+    const card = this.cards.get(this.#hex(uid));
+    if (!card) return { grant: false, reason: "unknown-card" };
+    if (now > card.until) return { grant: false, reason: "expired", resident: card.resident };
+    if (card.needsPin) return { grant: false, reason: "second-factor-required", resident: card.resident };
+    return { grant: true, reason: "granted", resident: card.resident };
+  }
+  cardWithPin(uid: Uint8Array, pin: string, now: number): AccessDecision {
+    this.calls.push("card+pin");
+    const card = this.cards.get(this.#hex(uid));
+    if (!card) return { grant: false, reason: "unknown-card" };
+    const entry = [...this.pins.values()].find((p) => p.resident === card.resident);
+    if (!entry || entry.pin !== pin) return { grant: false, reason: "wrong-pin", resident: card.resident };
+    return now > card.until ? { grant: false, reason: "expired" } : { grant: true, reason: "granted", resident: card.resident };
+  }
+  pin(who: string, pin: string): AccessDecision {
+    this.calls.push("pin");
+    const entry = this.pins.get(who);
+    if (!entry) return { grant: false, reason: "unknown-resident" };
+    return entry.pin === pin ? { grant: true, reason: "granted", resident: entry.resident } : { grant: false, reason: "wrong-pin", resident: entry.resident };
+  }
+  code(code: string, now: number): AccessDecision {
+    this.calls.push("code");
+    const entry = this.codes.get(code);
+    if (!entry) return { grant: false, reason: "unknown-code" };
+    if (now > entry.until) return { grant: false, reason: "code-expired" };
+    if (entry.uses <= 0) return { grant: false, reason: "code-used-up" };
+    entry.uses--;
+    return { grant: true, reason: "granted" };
+  }
+  face(resident: string | undefined, matched: boolean): AccessDecision {
+    this.calls.push("face");
+    return matched && resident ? { grant: true, reason: "granted", resident } : { grant: false, reason: "no-match" };
+  }
+  exit(): AccessDecision {
+    this.calls.push("exit");
+    return { grant: true, reason: "granted" };
+  }
+}
+
+// Face sessions over a camera that logs power; the outcome is decided by what "stands" in front of it.
+class TinyFace implements GateFace {
+  consenting = true;
+  cameraBroken = false;
+  facing: FaceOutcome = { matched: false, why: "no-face" };
+  power: { time: number; on: boolean }[] = [];
+  #startedAt = -1;
+  get active() { return this.#startedAt >= 0; }
+  start(now: number): boolean {
+    if (!this.consenting || this.cameraBroken) return false;
+    this.#startedAt = now;
+    this.power.push({ time: now, on: true });
+    return true;
+  }
+  tick(now: number): FaceOutcome | undefined {
+    if (this.#startedAt < 0 || now - this.#startedAt < 300) return undefined;
+    this.#startedAt = -1;
+    this.power.push({ time: now, on: false });
+    return this.facing;
+  }
+  cancel(now: number): void {
+    if (this.#startedAt < 0) return;
+    this.#startedAt = -1;
+    this.power.push({ time: now, on: false });
+  }
+}
+
+class Outputs implements GateOutputs {
+  pulses: number[] = [];
+  signals: Signal[] = [];
+  prompts: string[] = [];
+  unlock(ms: number) { this.pulses.push(ms); }
+  signal(kind: Signal) { this.signals.push(kind); }
+  prompt(text: string) { this.prompts.push(text); }
+  get lastPrompt() { return this.prompts[this.prompts.length - 1]; }
+}
+
+const DAY = 86_400_000;
+
+function setup() {
+  const access = new TinyAccess();
+  access.cards.set("04a1b2c3", { resident: "R1", needsPin: false, until: 10 * DAY });
+  access.cards.set("04d4e5f6", { resident: "R2", needsPin: true, until: 10 * DAY });
+  access.pins.set("101", { resident: "R1", pin: "1234" });
+  access.pins.set("202", { resident: "R2", pin: "5678" });
+  access.codes.set("583920", { uses: 1, until: 2 * DAY });
+  const face = new TinyFace();
+  const out = new Outputs();
+  const withdrawals: string[] = [];
+  const gate = new Gate({
+    access, face, outputs: out,
+    withdrawal: { withdraw: (who, pin) => {
+      const entry = access.pins.get(who);
+      if (!entry || entry.pin !== pin) return { ok: false, reason: "wrong-pin" };
+      withdrawals.push(entry.resident);
+      return { ok: true, receipt: "W-1A2B" };
+    } },
+  });
+  const keys = (text: string, now: number) => { for (const k of text) gate.key(k, now); };
+  return { access, face, out, gate, keys, withdrawals };
+}
+
+const uid = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+
+describe("gate controller", () => {
+  it("a known card opens the strike; the camera is never touched", () => {
+    const { gate, out, face } = setup();
+    gate.card(uid("04a1b2c3"), 1000);
+    assert.deepEqual(out.pulses, [5000]);
+    assert.equal(out.signals.at(-1), "granted");
+    assert.equal(gate.recent.at(-1)?.reason, "granted");
+    assert.equal(gate.recent.at(-1)?.resident, "R1");
+    assert.equal(face.power.length, 0);
+    gate.tick(7000);
+    assert.equal(gate.unlocked, false);
+  });
+
+  it("an unknown card is refused without a pulse", () => {
+    const { gate, out } = setup();
+    gate.card(uid("deadbeef"), 1000);
+    assert.deepEqual(out.pulses, []);
+    assert.equal(gate.recent.at(-1)?.reason, "unknown-card");
+    assert.equal(out.lastPrompt, "Card not recognised.");
+  });
+
+  it("card + PIN: the card asks for the PIN, the PIN decides", () => {
+    const { gate, out, keys, access } = setup();
+    gate.card(uid("04d4e5f6"), 1000);
+    assert.deepEqual(out.pulses, []);
+    assert.match(out.lastPrompt, /PIN/);
+    keys("0000#", 2000);
+    assert.equal(gate.recent.at(-1)?.reason, "wrong-pin");
+    assert.deepEqual(out.pulses, []);
+    gate.card(uid("04d4e5f6"), 3000);
+    keys("5678#", 4000);
+    assert.deepEqual(out.pulses, [5000]);
+    assert.deepEqual(access.calls, ["card", "card+pin", "card", "card+pin"]);
+  });
+
+  it("a card waiting for its PIN is forgotten after the entry timeout", () => {
+    const { gate, out, keys, access } = setup();
+    gate.card(uid("04d4e5f6"), 1000);
+    gate.tick(1000 + gate.config.entryTimeoutMs);
+    assert.match(out.lastPrompt, /timed out/);
+    keys("5678#", 20000);
+    assert.deepEqual(out.pulses, []);
+    assert.deepEqual(access.calls, ["card"]);
+  });
+
+  it("resident code + PIN opens; a wrong PIN does not", () => {
+    const { gate, out, keys } = setup();
+    keys("101#9999#", 1000);
+    assert.equal(gate.recent.at(-1)?.reason, "wrong-pin");
+    keys("101#1234#", 2000);
+    assert.deepEqual(out.pulses, [5000]);
+  });
+
+  it("a one-time visitor code opens once", () => {
+    const { gate, out, keys } = setup();
+    keys("#583920#", 1000);
+    keys("#583920#", 9000);
+    assert.deepEqual(out.pulses, [5000]);
+    assert.equal(gate.recent.at(-1)?.reason, "code-used-up");
+  });
+
+  it("a face session powers the camera only after the face key, and a match opens", () => {
+    const { gate, out, face, keys } = setup();
+    face.facing = { matched: true, resident: "R1" };
+    keys("#1#", 1000);
+    assert.deepEqual(face.power, [{ time: 1000, on: true }]);
+    gate.tick(1100);
+    assert.deepEqual(out.pulses, []);
+    gate.tick(1400);
+    assert.deepEqual(face.power.at(-1), { time: 1400, on: false });
+    assert.deepEqual(out.pulses, [5000]);
+    assert.equal(gate.recent.at(-1)?.via, "face");
+  });
+
+  it("face failures fall back to card or PIN with a clear prompt", () => {
+    for (const why of ["no-face", "low-quality", "camera-error", "timeout", "no-match"] as const) {
+      const { gate, out, face } = setup();
+      face.facing = { matched: false, why };
+      gate.key("A", 0);
+      gate.tick(500);
+      assert.deepEqual(out.pulses, []);
+      assert.match(out.lastPrompt, /use your card or PIN/, why);
+      assert.equal(face.active, false);
+    }
+  });
+
+  it("face unavailable (nobody consented, camera broken): camera stays off, card or PIN offered", () => {
+    const { gate, out, face } = setup();
+    face.consenting = false;
+    gate.key("A", 0);
+    face.consenting = true;
+    face.cameraBroken = true;
+    gate.key("A", 10);
+    assert.deepEqual(face.power, []);
+    assert.match(out.lastPrompt, /card or PIN/);
+  });
+
+  it("a card during a face session ends the session (camera off) and is decided as a card", () => {
+    const { gate, out, face } = setup();
+    gate.key("A", 0);
+    gate.card(uid("04a1b2c3"), 100);
+    assert.deepEqual(face.power, [{ time: 0, on: true }, { time: 100, on: false }]);
+    assert.deepEqual(out.pulses, [5000]);
+  });
+
+  it("withdrawal at the keypad: code + PIN, receipt in the prompt; a wrong PIN withdraws nothing", () => {
+    const { gate, out, keys, withdrawals } = setup();
+    keys("#9#202#0000#", 0);
+    assert.deepEqual(withdrawals, []);
+    keys("B202#5678#", 10);
+    assert.deepEqual(withdrawals, ["R2"]);
+    assert.match(out.lastPrompt, /withdrawn.*W-1A2B/);
+    assert.deepEqual(out.pulses, []);
+  });
+
+  it("door opened without a grant raises forced-open; a granted opening held too long raises held-open", () => {
+    const alarms: string[] = [];
+    const out = new Outputs();
+    const gate = new Gate({ access: new TinyAccess(), outputs: out, onAlarm: (kind) => alarms.push(kind) });
+    gate.door(true, 0);
+    gate.door(false, 10);
+    gate.exit(20);
+    gate.door(true, 30);
+    gate.tick(30 + gate.config.heldOpenMs);
+    assert.deepEqual(alarms, ["forced-open", "held-open"]);
+  });
+
+  it("keeps only the most recent decisions", () => {
+    const { gate } = setup();
+    for (let i = 0; i < 20; i++) gate.card(uid("deadbeef"), i);
+    assert.equal(gate.recent.length, 8);
+    assert.equal(gate.recent.at(-1)?.time, 19);
+  });
+});
