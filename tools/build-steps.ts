@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./xs/bundle";
+import { matcherBuildSteps } from "./wasm/build";
 
 export interface BuildStep {
   name: string;
@@ -11,4 +12,5 @@ export const buildDir = path.join(repoRoot, "build");
 
 export const buildSteps: BuildStep[] = [
   { name: "build directory", run: () => { mkdirSync(buildDir, { recursive: true }); } },
+  ...matcherBuildSteps,
 ];
