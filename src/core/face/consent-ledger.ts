@@ -1,0 +1,202 @@
+// The consent ledger: grants (with the resident's own PIN on the keypad and a
+// technician witness), withdrawals and retention lapses, in order. It is the
+// only place that can mint an ActiveConsent, and enrolment accepts nothing else.
+import { OptgateError } from "../errors";
+import { encodeConsentRecord, type ConsentRecord } from "./consent-record";
+import type { NoticeBoard } from "./notices";
+import type { AuditSink, PinCheck, ResidentLookup } from "./ports";
+
+/** Not exported: nothing outside this module can construct an ActiveConsent. */
+const MINT: unique symbol = Symbol("ActiveConsent.mint");
+
+/**
+ * Proof, at the time it was minted, that a resident holds consent to the
+ * current notice. The ES private field makes the type nominal (no object
+ * literal satisfies it) and the constructor refuses callers without MINT.
+ * The ledger re-checks a token on use, so a withdrawal in between voids it.
+ */
+export class ActiveConsent {
+  readonly #issuer: ConsentLedger;
+  readonly residentId: string;
+  readonly noticeVersion: number;
+  readonly grantSeq: number;
+
+  constructor(mint: typeof MINT, issuer: ConsentLedger, grant: ConsentRecord) {
+    if (mint !== MINT) throw new OptgateError("E_CONSENT_FORGED", "Only the consent ledger can vouch for consent.");
+    this.#issuer = issuer;
+    this.residentId = grant.residentId;
+    this.noticeVersion = grant.noticeVersion;
+    this.grantSeq = grant.seq;
+  }
+
+  issuedBy(ledger: ConsentLedger): boolean {
+    return this.#issuer === ledger;
+  }
+}
+
+export interface GrantRequest {
+  residentId: string;
+  noticeVersion: number;
+  witnessId: string;
+  /** Typed by the resident on the keypad; checked through PinCheck, never stored. */
+  pin: string;
+  at: number;
+}
+
+export type WithdrawRequest =
+  | { residentId: string; at: number; channel: "keypad"; pin: string }
+  | { residentId: string; at: number; channel: "console"; technicianId: string };
+
+export interface ConsentLedgerOptions {
+  notices: NoticeBoard;
+  pins: PinCheck;
+  residents: ResidentLookup;
+  audit?: AuditSink;
+  /** Called after every new record with its bytes, for the store to persist. */
+  onChange?: (record: ConsentRecord, bytes: Uint8Array) => void;
+}
+
+export class ConsentLedger {
+  #options: ConsentLedgerOptions;
+  #records: ConsentRecord[] = [];
+  #latest = new Map<string, ConsentRecord>();
+
+  constructor(options: ConsentLedgerOptions) {
+    this.#options = options;
+  }
+
+  /** Records consent. Every check runs before anything changes. */
+  grant(request: GrantRequest): ConsentRecord {
+    const { notices, pins, residents } = this.#options;
+    const { residentId, noticeVersion, witnessId, pin, at } = request;
+    if (!residents.exists(residentId)) {
+      throw new OptgateError("E_RESIDENT_UNKNOWN", `Resident ${residentId} is not registered; register them before recording consent.`);
+    }
+    const notice = notices.get(noticeVersion);
+    if (notice !== notices.current()) {
+      throw new OptgateError("E_NOTICE_OUTDATED", `Notice version ${noticeVersion} has been replaced by version ${notices.current()!.version}; show the resident the current notice.`);
+    }
+    if (typeof witnessId !== "string" || witnessId === "") {
+      throw new OptgateError("E_CONSENT_WITNESS_REQUIRED", "Consent needs the witnessing technician's id.");
+    }
+    if (typeof pin !== "string" || pin === "") {
+      throw new OptgateError("E_CONSENT_PIN_REQUIRED", "The resident must confirm consent with their own PIN on the keypad.");
+    }
+    if (!pins.verify(residentId, pin)) {
+      throw new OptgateError("E_CONSENT_PIN_REJECTED", "The PIN did not match; consent was not recorded.");
+    }
+    const latest = this.#latest.get(residentId);
+    if (latest?.event === "granted" && latest.noticeVersion === noticeVersion) {
+      throw new OptgateError("E_CONSENT_ALREADY_ACTIVE", `Resident ${residentId} already consented to notice version ${noticeVersion}.`);
+    }
+    return this.#record({ event: "granted", residentId, noticeVersion, at, actorId: witnessId, channel: "keypad", pinConfirmed: true });
+  }
+
+  /** Ends consent at the resident's request. The caller destroys the template (FaceWithdrawal does both). */
+  withdraw(request: WithdrawRequest): ConsentRecord {
+    const active = this.#requireActive(request.residentId);
+    if (request.channel === "keypad") {
+      if (typeof request.pin !== "string" || request.pin === "" || !this.#options.pins.verify(request.residentId, request.pin)) {
+        throw new OptgateError("E_WITHDRAW_PIN_REJECTED", "The PIN did not match; consent is unchanged.");
+      }
+    } else if (typeof request.technicianId !== "string" || request.technicianId === "") {
+      throw new OptgateError("E_WITHDRAW_TECHNICIAN_REQUIRED", "A console withdrawal needs the technician's id.");
+    }
+    return this.#record({
+      event: "withdrawn", residentId: request.residentId, noticeVersion: active.noticeVersion, at: request.at,
+      actorId: request.channel === "console" ? request.technicianId : "", channel: request.channel,
+      pinConfirmed: request.channel === "keypad",
+    });
+  }
+
+  /** Ends consent because its retention period ran out. */
+  lapse(residentId: string, at: number): ConsentRecord {
+    const active = this.#requireActive(residentId);
+    return this.#record({ event: "lapsed", residentId, noticeVersion: active.noticeVersion, at, actorId: "", channel: "retention", pinConfirmed: false });
+  }
+
+  isActive(residentId: string): boolean {
+    return this.#latest.get(residentId)?.event === "granted";
+  }
+
+  /** The grant currently in force for a resident (any notice version), if any. */
+  activeGrant(residentId: string): ConsentRecord | undefined {
+    const latest = this.#latest.get(residentId);
+    return latest?.event === "granted" ? latest : undefined;
+  }
+
+  /** Whether the resident's consent in force covers this gate. */
+  coversGate(residentId: string, gateId: string): boolean {
+    const grant = this.activeGrant(residentId);
+    return grant !== undefined && this.#options.notices.get(grant.noticeVersion).gates.includes(gateId);
+  }
+
+  /** Consent good for a new enrolment: active, and given to the notice now published. */
+  activeConsent(residentId: string): ActiveConsent {
+    const grant = this.#requireActive(residentId);
+    const current = this.#options.notices.current()!;
+    if (grant.noticeVersion !== current.version) {
+      throw new OptgateError("E_CONSENT_NOTICE_CHANGED", `Resident ${residentId} consented to notice version ${grant.noticeVersion}, but version ${current.version} is now published; record fresh consent before enrolling.`);
+    }
+    return new ActiveConsent(MINT, this, grant);
+  }
+
+  /** True while the token's grant is still the one in force and its notice still current. */
+  confirms(consent: ActiveConsent): boolean {
+    return consent instanceof ActiveConsent && consent.issuedBy(this)
+      && this.#latest.get(consent.residentId)?.seq === consent.grantSeq
+      && this.#options.notices.current()?.version === consent.noticeVersion;
+  }
+
+  history(residentId: string): ConsentRecord[] {
+    return this.#records.filter((r) => r.residentId === residentId);
+  }
+
+  records(): readonly ConsentRecord[] {
+    return this.#records;
+  }
+
+  /** Residents whose consent is in force now. */
+  consenting(): string[] {
+    const out: string[] = [];
+    for (const [id, record] of this.#latest) if (record.event === "granted") out.push(id);
+    return out;
+  }
+
+  /**
+   * Rebuilds the ledger from stored records (after boot). Records must be in
+   * sequence; notices must already be on the board. Does not call onChange.
+   */
+  restore(records: readonly ConsentRecord[]): void {
+    if (this.#records.length > 0) throw new OptgateError("E_LEDGER_NOT_EMPTY", "The consent ledger can only be restored into an empty ledger.");
+    records.forEach((record, i) => {
+      if (record.seq !== i + 1) throw new OptgateError("E_RECORD_CORRUPT", `Consent record ${i + 1} is missing or out of order.`);
+      this.#options.notices.get(record.noticeVersion);
+    });
+    for (const record of records) {
+      this.#records.push(record);
+      this.#latest.set(record.residentId, record);
+    }
+  }
+
+  #requireActive(residentId: string): ConsentRecord {
+    const grant = this.activeGrant(residentId);
+    if (grant === undefined) {
+      throw new OptgateError("E_CONSENT_NOT_ACTIVE", `Resident ${residentId} has no consent in force for face recognition.`);
+    }
+    return grant;
+  }
+
+  #record(fields: Omit<ConsentRecord, "seq">): ConsentRecord {
+    const record: ConsentRecord = Object.freeze({ seq: this.#records.length + 1, ...fields });
+    const bytes = encodeConsentRecord(record);
+    this.#records.push(record);
+    this.#latest.set(record.residentId, record);
+    this.#options.onChange?.(record, bytes);
+    this.#options.audit?.append({
+      at: record.at, kind: `consent.${record.event}`, residentId: record.residentId,
+      noticeVersion: record.noticeVersion, channel: record.channel, ...(record.actorId ? { actorId: record.actorId } : {}),
+    });
+    return record;
+  }
+}

@@ -1,0 +1,220 @@
+// One face attempt at the gate, as a state machine advanced by events and
+// ticks (no timers in the core). The camera, and with it the privacy LED, is
+// powered only between an accepted face-key press and the end of the attempt;
+// the frame, embedding and probe buffers are allocated once and zeroed after
+// every use. Every failure ends in the same prompt: use card or PIN.
+import { OptgateError } from "../errors";
+import type { Camera, Embedder, Frame, Matcher } from "../ports";
+import type { ConsentLedger } from "./consent-ledger";
+import type { FaceGallery } from "./face-gallery";
+import type { FaceGatePolicy } from "./ports";
+import { quantiseInto, scoreFromCosine } from "./template";
+
+export const USE_CARD_OR_PIN = "use card or PIN";
+
+/** Cosine thresholds; converted once to the matcher's integer score units. */
+export interface MatchThresholds {
+  /** 1:1 verification against the claimed resident. */
+  oneToOne: number;
+  /** 1:N identification: best score must reach this... */
+  oneToN: number;
+  /** ...and beat the second best by at least this much (0 disables the margin rule). */
+  margin: number;
+}
+
+export const DEFAULT_THRESHOLDS: MatchThresholds = { oneToOne: 0.42, oneToN: 0.5, margin: 0.06 };
+export const DEFAULT_TIMEOUT_MS = 8000;
+
+export type FaceKeyRefusal = "busy" | "face-not-allowed" | "no-consenting-resident" | "claim-not-enrolled" | "one-to-n-not-allowed" | "camera-error";
+
+export interface FaceKeyResponse {
+  started: boolean;
+  reason?: FaceKeyRefusal;
+  prompt?: typeof USE_CARD_OR_PIN;
+}
+
+export type FaceOutcome = "matched" | "no-match" | "no-face" | "low-quality" | "camera-error" | "model-error" | "timeout" | "cancelled";
+
+/** What the access decision gets, plus why and when the camera was on. */
+export interface FaceResult {
+  residentId: string | undefined;
+  matched: boolean;
+  outcome: FaceOutcome;
+  mode: "1:1" | "1:N";
+  /** Matcher score of the decisive comparison (0 when none happened). */
+  score: number;
+  prompt?: typeof USE_CARD_OR_PIN;
+  cameraOnAt: number;
+  cameraOffAt: number;
+}
+
+export interface FaceSessionOptions {
+  gate: FaceGatePolicy;
+  camera: Camera;
+  embedder: Embedder;
+  matcher: Matcher;
+  gallery: FaceGallery;
+  ledger: ConsentLedger;
+  /** The one frame buffer, allocated by the board for the camera's format. */
+  frame: Frame;
+  timeoutMs?: number;
+  /** Consecutive no-face / low-quality frames before giving up early. */
+  maxAttempts?: number;
+  thresholds?: Partial<MatchThresholds>;
+  onResult?: (result: FaceResult) => void;
+}
+
+export class FaceSession {
+  #o: FaceSessionOptions;
+  #embedding: Float32Array;
+  #probe: Int8Array;
+  #timeoutMs: number;
+  #maxAttempts: number;
+  #oneToOne: number;
+  #oneToN: number;
+  #margin: number;
+  #active = false;
+  #claim: string | undefined;
+  #startedAt = 0;
+  #attempts = 0;
+  #lastMiss: FaceOutcome = "timeout";
+  #cameraOnMs = 0;
+
+  constructor(options: FaceSessionOptions) {
+    this.#o = options;
+    const dimension = options.matcher.dimension;
+    if (options.embedder.dimension !== dimension) {
+      throw new OptgateError("E_TEMPLATE_DIMENSION", `The face model gives ${options.embedder.dimension} values but the matcher takes ${dimension}; fit a matching model.`);
+    }
+    this.#embedding = new Float32Array(dimension);
+    this.#probe = new Int8Array(dimension);
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxAttempts = options.maxAttempts ?? 5;
+    const t = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+    this.#oneToOne = scoreFromCosine(t.oneToOne);
+    this.#oneToN = scoreFromCosine(t.oneToN);
+    this.#margin = scoreFromCosine(t.margin);
+  }
+
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** Sum of every finished session's camera window, in ms. */
+  get cameraOnMs(): number {
+    return this.#cameraOnMs;
+  }
+
+  /** Whether the face key would start a session now (the keypad may show or hide the option). */
+  available(claim?: string): FaceKeyRefusal | undefined {
+    const { gate, gallery, ledger } = this.#o;
+    if (this.#active) return "busy";
+    if (!gate.face) return "face-not-allowed";
+    if (claim !== undefined) {
+      return gallery.entry(claim) !== undefined && ledger.coversGate(claim, gate.gateId) ? undefined : "claim-not-enrolled";
+    }
+    if (!gate.oneToN) return "one-to-n-not-allowed";
+    return gallery.availableAt(gate.gateId) ? undefined : "no-consenting-resident";
+  }
+
+  /**
+   * The resident pressed the face key; `claim` is the resident a card or PIN
+   * already named (1:1). Anything but a usable face option leaves the camera off.
+   */
+  faceKey(now: number, claim?: string): FaceKeyResponse {
+    const refusal = this.available(claim);
+    if (refusal === "busy") return { started: false, reason: refusal };
+    if (refusal) return { started: false, reason: refusal, prompt: USE_CARD_OR_PIN };
+    this.#active = true;
+    this.#claim = claim;
+    this.#startedAt = now;
+    this.#attempts = 0;
+    this.#lastMiss = "timeout";
+    try {
+      this.#o.camera.powerOn();
+    } catch {
+      this.#finish(now, "camera-error", undefined, 0);
+      return { started: false, reason: "camera-error", prompt: USE_CARD_OR_PIN };
+    }
+    return { started: true };
+  }
+
+  /** Advances an active session by at most one capture; returns the result when it ends. */
+  tick(now: number): FaceResult | undefined {
+    if (!this.#active) return undefined;
+    if (now - this.#startedAt >= this.#timeoutMs || now < this.#startedAt) {
+      return this.#finish(now, this.#lastMiss, undefined, 0);
+    }
+    const { camera, embedder, frame } = this.#o;
+    let outcome: string;
+    try {
+      outcome = camera.capture(frame);
+    } catch {
+      outcome = "error";
+    }
+    if (outcome === "no-frame") return undefined;
+    if (outcome !== "ok") return this.#finish(now, "camera-error", undefined, 0);
+    let embedded: string;
+    try {
+      embedded = embedder.embed(frame, this.#embedding);
+    } catch {
+      embedded = "error";
+    }
+    frame.data.fill(0);
+    if (embedded === "ok" && !quantiseInto(this.#embedding, this.#probe)) embedded = "no-face";
+    this.#embedding.fill(0);
+    if (embedded === "no-face" || embedded === "low-quality") {
+      this.#lastMiss = embedded;
+      return ++this.#attempts >= this.#maxAttempts ? this.#finish(now, embedded, undefined, 0) : undefined;
+    }
+    if (embedded !== "ok") return this.#finish(now, "model-error", undefined, 0);
+    return this.#claim !== undefined ? this.#verify(now, this.#claim) : this.#identify(now);
+  }
+
+  /** A card or PIN arrived, or the gate is closing: end now, camera off. */
+  cancel(now: number): FaceResult | undefined {
+    return this.#active ? this.#finish(now, "cancelled", undefined, 0) : undefined;
+  }
+
+  #verify(now: number, claim: string): FaceResult {
+    const { gallery, ledger, matcher, gate } = this.#o;
+    const entry = gallery.entry(claim);
+    if (!entry || !ledger.coversGate(claim, gate.gateId)) return this.#finish(now, "no-match", claim, 0);
+    const score = matcher.verify(entry.slot, this.#probe);
+    return this.#finish(now, score >= this.#oneToOne ? "matched" : "no-match", claim, score);
+  }
+
+  #identify(now: number): FaceResult {
+    const { gallery, ledger, matcher, gate } = this.#o;
+    const scan = matcher.scan(this.#probe, gallery.scanCount);
+    const residentId = scan.bestIndex >= 0 ? gallery.residentAt(scan.bestIndex) : undefined;
+    const clearOfSecond = scan.secondIndex < 0 || scan.bestScore - scan.secondScore >= this.#margin;
+    const ok = residentId !== undefined && scan.bestScore >= this.#oneToN && clearOfSecond && ledger.coversGate(residentId, gate.gateId);
+    return this.#finish(now, ok ? "matched" : "no-match", ok ? residentId : undefined, scan.bestIndex >= 0 ? scan.bestScore : 0);
+  }
+
+  #finish(now: number, outcome: FaceOutcome, residentId: string | undefined, score: number): FaceResult {
+    const { camera, frame, gallery } = this.#o;
+    try {
+      camera.powerOff();
+    } catch {
+      // Nothing more the core can do; the board's watchdog owns a stuck camera.
+    }
+    frame.data.fill(0);
+    this.#embedding.fill(0);
+    this.#probe.fill(0);
+    const mode = this.#claim !== undefined ? "1:1" : "1:N";
+    this.#active = false;
+    this.#claim = undefined;
+    const cameraOffAt = now > this.#startedAt ? now : this.#startedAt;
+    this.#cameraOnMs += cameraOffAt - this.#startedAt;
+    const matched = outcome === "matched";
+    if (matched) gallery.touch(residentId!, now);
+    const result: FaceResult = {
+      residentId, matched, outcome, mode, score,
+      ...(matched ? {} : { prompt: USE_CARD_OR_PIN }), cameraOnAt: this.#startedAt, cameraOffAt,
+    };
+    this.#o.onResult?.(result);
+    return result;
+  }
+}
