@@ -1,8 +1,6 @@
-// npm start: boot the firmware inside the XS engine on the host board.
-import path from "node:path";
-import { repoRoot } from "../xs/bundle";
-import { runInXs } from "../xs/run";
+// npm start: the gate simulator. See tools/sim/cli.ts for the options.
+import { runCli } from "./cli";
 
-const { messages, meter } = await runInXs(path.join(repoRoot, "boards/host/entry.ts"));
-for (const message of messages) process.stdout.write(`${message}\n`);
-process.stdout.write(`XS engine: ${meter.compute} computrons, heap ${meter.currentHeapCount} slots\n`);
+// Everything is closed and flushed when runCli returns; PTY handles from
+// node-pty would otherwise keep the process alive.
+process.exit(await runCli(process.argv.slice(2)));

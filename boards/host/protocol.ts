@@ -1,0 +1,59 @@
+// Messages between the Node simulator (tools/sim/) and the host board running
+// inside XS (boards/host/entry.ts). Node → XS go through handleCommand() as
+// JSON; each answer carries what happened since the last one and a snapshot.
+// Types only: both sides import this file.
+
+export type FaceKind = "genuine" | "impostor" | "no-face" | "low-quality";
+
+export type HostCommand =
+  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean }
+  | { t: "tick"; now: number }
+  | { t: "card"; uid: string }
+  | { t: "card-off" }
+  | { t: "key"; key: string; holdMs?: number }
+  | { t: "face"; kind: FaceKind; identity?: string }
+  | { t: "face-off" }
+  | { t: "camera-broken"; broken: boolean }
+  | { t: "door"; open: boolean }
+  | { t: "exit" }
+  | { t: "serial"; data: string }
+  | { t: "state" };
+
+export interface DecisionView {
+  time: number;
+  via: string;
+  grant: boolean;
+  reason: string;
+  resident?: string;
+}
+
+/** What the simulated hardware shows right now (read from the pins and the firmware's status). */
+export interface HostState {
+  now: number;
+  booted: boolean;
+  relay: boolean;
+  doorOpen: boolean;
+  leds: Record<string, boolean>;
+  buzzer: boolean;
+  cameraPowered: boolean;
+  cardInField?: string;
+  faceInView?: string;
+  prompt: string;
+  keypad: string;
+  decisions: DecisionView[];
+}
+
+export type HostEvent =
+  | { e: "log"; line: string }
+  | { e: "decision"; decision: DecisionView }
+  | { e: "prompt"; text: string }
+  | { e: "camera"; on: boolean; time: number }
+  | { e: "relay"; on: boolean; time: number }
+  | { e: "alarm"; kind: string; time: number }
+  | { e: "serial"; data: string }
+  | { e: "error"; message: string };
+
+export interface HostReply {
+  events: HostEvent[];
+  state: HostState;
+}

@@ -1,0 +1,179 @@
+// Command line of the simulator (npm start -- [options]).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { HostEvent } from "../../boards/host/protocol";
+import { PtyConsole } from "./pty-console";
+import { runScript } from "./script";
+import { DEFAULT_IMAGE, startSimulator, type Simulator } from "./simulator";
+import { timeOfDay, Tui } from "./tui";
+
+export const USAGE = `usage: npm start -- [options]
+  --fresh              start from an erased flash image (re-seeds the demo compound)
+  --image <file>       flash image file (default .sim/optgate.flash)
+  --console pty        technician console on a pseudo-terminal; its path is printed (default)
+  --console stdio      technician console on this terminal (lines from stdin; no gate screen)
+  --script <file>      run a script of actions with simulated time, print what happens, exit
+  --time <ISO time>    simulated time at boot (default: now)
+  --no-ui              no gate screen: print events as lines (with the console on a PTY)
+  -h, --help           this text
+Script lines: card <uid> | keys <keys> | face <genuine|impostor|no-face|low-quality> [identity] |
+  face-off | camera <broken|ok> | door <open|closed> | exit | wait <ms|Ns|Nm|Nh> | jump <ms|Ns|Nm|Nh> |
+  console <line> | state     (# starts a comment)`;
+
+export interface CliOptions {
+  fresh: boolean;
+  image: string;
+  console: "pty" | "stdio";
+  script?: string;
+  time?: number;
+  ui: boolean;
+}
+
+export function parseArgs(argv: string[]): CliOptions | string {
+  const options: CliOptions = { fresh: false, image: DEFAULT_IMAGE, console: "pty", ui: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    try {
+      if (arg === "--fresh") options.fresh = true;
+      else if (arg === "--image") options.image = path.resolve(value());
+      else if (arg === "--console") {
+        const mode = value();
+        if (mode !== "pty" && mode !== "stdio") return `--console takes pty or stdio, not ${mode}`;
+        options.console = mode;
+      } else if (arg === "--script") options.script = value();
+      else if (arg === "--time") {
+        const time = Date.parse(value());
+        if (Number.isNaN(time)) return `--time: not an ISO date/time: ${argv[i]}`;
+        options.time = time;
+      } else if (arg === "--no-ui") options.ui = false;
+      else if (arg === "-h" || arg === "--help") return USAGE;
+      else return `unknown option ${arg}\n${USAGE}`;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+  return options;
+}
+
+/** One line per event, for headless and script runs (no secrets ever reach events). */
+export function describeEvent(event: HostEvent): string | undefined {
+  switch (event.e) {
+    case "decision": {
+      const d = event.decision;
+      return `${timeOfDay(d.time)}  ${d.via.padEnd(8)} ${(d.resident ?? "-").padEnd(6)} ${d.grant ? "GRANTED" : "DENIED "} ${d.reason}`;
+    }
+    case "prompt": return `  display: ${event.text}`;
+    case "camera": return `  camera power ${event.on ? "ON" : "off"}`;
+    case "relay": return `  strike ${event.on ? "unlocked" : "locked"}`;
+    case "alarm": return `  ALARM ${event.kind}`;
+    case "log": return `  log: ${event.line}`;
+    case "error": return `  firmware error: ${event.message}`;
+    case "serial": return undefined;
+  }
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const options = parseArgs(argv);
+  if (typeof options === "string") {
+    const help = options === USAGE;
+    (help ? process.stdout : process.stderr).write(`${options}\n`);
+    return help ? 0 : 2;
+  }
+  if (options.script) return runScriptFile(options);
+  if (options.console === "stdio") return runStdioConsole(options);
+  return runInteractive(options);
+}
+
+async function runScriptFile(options: CliOptions): Promise<number> {
+  const text = readFileSync(options.script!, "utf8");
+  const sim = await startSimulator({
+    image: options.image, fresh: options.fresh, startTime: options.time,
+    onEvent: (event) => { const line = describeEvent(event); if (line) process.stdout.write(`${line}\n`); },
+    onSerial: (bytes) => process.stdout.write(bytes),
+  });
+  try {
+    await runScript(sim, text, (line) => process.stdout.write(`${line}\n`));
+    return 0;
+  } catch (error) {
+    process.stderr.write(`script: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await sim.close();
+  }
+}
+
+/** Resolves on Ctrl-C (SIGINT), SIGTERM or `stop()`. */
+function shutdownSignal(): { done: Promise<void>; stop(): void } {
+  let stop!: () => void;
+  const done = new Promise<void>((resolve) => { stop = resolve; });
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return { done, stop };
+}
+
+async function runStdioConsole(options: CliOptions): Promise<number> {
+  const signal = shutdownSignal();
+  const sim = await startSimulator({
+    image: options.image, fresh: options.fresh, startTime: options.time, realtime: true,
+    onSerial: (bytes) => process.stdout.write(bytes),
+    onEvent: (event) => {
+      const line = event.e === "decision" || event.e === "alarm" || event.e === "error" ? describeEvent(event) : undefined;
+      if (line) process.stderr.write(`[gate] ${line.trim()}\n`);
+    },
+  });
+  process.stderr.write(`optgate simulator: technician console on this terminal (Ctrl-C quits). Flash image ${options.image}\n`);
+  // Line by line from stdin: the terminal does the editing, Ctrl-C stays a signal.
+  let pending = Promise.resolve();
+  process.stdin.on("data", (chunk: Buffer) => {
+    const text = chunk.toString("utf8").replace(/\r?\n/g, "\r");
+    pending = pending.then(() => sim.serial(text).then(() => undefined, () => undefined));
+  });
+  process.stdin.on("end", () => { pending.then(() => setTimeout(signal.stop, 300)); });
+  await signal.done;
+  process.stdin.pause();
+  await sim.close();
+  process.stderr.write("optgate simulator stopped; state saved in the flash image.\n");
+  return 0;
+}
+
+async function runInteractive(options: CliOptions): Promise<number> {
+  const signal = shutdownSignal();
+  let sim: Simulator | undefined;
+  const ptyConsole = new PtyConsole((bytes) => { sim?.serial(bytes).catch(() => undefined); });
+  const tty = process.stdin.isTTY && process.stdout.isTTY && options.ui;
+  let tui: Tui | undefined;
+  sim = await startSimulator({
+    image: options.image, fresh: options.fresh, startTime: options.time, realtime: true,
+    onSerial: (bytes) => ptyConsole.write(bytes),
+    onEvent: (event) => {
+      if (tui) return;
+      const line = describeEvent(event);
+      if (line) process.stdout.write(`${line}\n`);
+    },
+  });
+  const consoleInfo = `${ptyConsole.path}   (picocom -b 115200 ${ptyConsole.path}   or   screen ${ptyConsole.path})`;
+  const imageInfo = `${options.image}${options.fresh ? " (fresh)" : ""}`;
+  if (tty) {
+    tui = new Tui(sim, { consoleInfo, imageInfo, onQuit: signal.stop });
+    process.stdin.setRawMode(true);
+    process.stdin.on("data", (chunk: Buffer) => {
+      for (const key of chunk.toString("utf8")) tui!.key(key).catch(() => undefined);
+    });
+    tui.start();
+  } else {
+    process.stdout.write(`optgate simulator running (no screen). Console: ${consoleInfo}\nFlash: ${imageInfo}\nCtrl-C quits.\n`);
+  }
+  await signal.done;
+  tui?.stop();
+  if (tty) process.stdin.setRawMode(false);
+  process.stdin.pause();
+  await sim.close();
+  ptyConsole.close();
+  process.stdout.write(`optgate simulator stopped; state saved in ${options.image}\n`);
+  return 0;
+}

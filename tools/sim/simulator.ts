@@ -1,0 +1,255 @@
+// The gate simulator, Node side. It boots the real firmware bundle inside the
+// XS engine (xsnap-worker) with the host board, then only relays: time (ticks),
+// user actions (tap a card, press keys, show a face, open the door), console
+// bytes, and flash operations against the image file. Everything the gate
+// does happens inside XS; this file implements nothing of the core.
+//
+//   const sim = await startSimulator({ image: null, startTime: Date.UTC(2026, 2, 2, 8) });
+//   await sim.tapCard("04a1b2c3"); await sim.advance(1000); sim.state.relay …
+//   await sim.close();
+import path from "node:path";
+import type { DecisionView, FaceKind, HostCommand, HostEvent, HostReply, HostState } from "../../boards/host/protocol";
+import { repoRoot } from "../xs/bundle";
+import { XsWorker } from "../xs/xsnap";
+import { bundleHostFirmware } from "./bundle";
+import { openSimFlash, type SimFlash } from "./flash";
+
+export interface SimulatorOptions {
+  /** Flash image file; null keeps the flash in RAM only (tests). Default .sim/optgate.flash. */
+  image?: string | null;
+  /** Start from an erased flash (the image file is overwritten). */
+  fresh?: boolean;
+  /** Simulated wall-clock time at boot (ms since epoch). Default: now. */
+  startTime?: number;
+  /** Tick period of simulated time (ms). */
+  tickMs?: number;
+  /** Seed the demo compound when the flash holds no residents. */
+  demo?: boolean;
+  /** Run the clock in real time (interactive use). Tests move time with advance(). */
+  realtime?: boolean;
+  /** Use this flash (e.g. one with power-cut injection) instead of opening the image. */
+  flash?: SimFlash;
+  onEvent?: (event: HostEvent) => void;
+  /** Bytes the firmware wrote to its console UART. */
+  onSerial?: (bytes: Uint8Array) => void;
+  /** Computron limit per command; a runaway loop stops the worker. */
+  meteringLimit?: number;
+}
+
+export const DEFAULT_IMAGE = path.join(repoRoot, ".sim/optgate.flash");
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Flash ops arrive from XS as 'R'|'W'|'E' + u32 + u32 (+ data): see boards/host/link.ts. */
+function flashOp(flash: SimFlash, bytes: Uint8Array): Uint8Array | string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const a = view.getUint32(1, true);
+  const b = view.getUint32(5, true);
+  try {
+    switch (bytes[0]) {
+      case 0x52: return flash.read(a, b);
+      case 0x57: flash.write(a, bytes.subarray(9, 9 + b)); return "";
+      case 0x45: flash.erase(a); return "";
+    }
+    return `!unknown flash operation ${bytes[0]}`;
+  } catch (error) {
+    return `!${(error as Error).message}`;
+  }
+}
+
+export class Simulator {
+  readonly flash: SimFlash;
+  state: HostState;
+  /** Every event since boot (decisions, camera power, prompts, logs). */
+  readonly events: HostEvent[] = [];
+  /** Everything the firmware wrote on its console since boot. */
+  serialText = "";
+  #worker: XsWorker;
+  #options: SimulatorOptions;
+  #queue: Promise<unknown> = Promise.resolve();
+  #now: number;
+  #timer?: NodeJS.Timeout;
+  #closed = false;
+  #dead?: Error;
+
+  private constructor(worker: XsWorker, flash: SimFlash, options: SimulatorOptions, now: number) {
+    this.#worker = worker;
+    this.flash = flash;
+    this.#options = options;
+    this.#now = now;
+    this.state = { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, cameraPowered: false, prompt: "", keypad: "", decisions: [] };
+  }
+
+  static async start(options: SimulatorOptions = {}): Promise<Simulator> {
+    const script = await bundleHostFirmware();
+    const flash = options.flash ?? openSimFlash(options.image === undefined ? DEFAULT_IMAGE : options.image, options.fresh ?? false);
+    let sim: Simulator | undefined;
+    const worker = new XsWorker({
+      meteringLimit: options.meteringLimit ?? 5_000_000_000,
+      output: "pipe",
+      onCommand: (bytes) => {
+        if (bytes[0] !== 0x7b) return flashOp(flash, bytes);
+        if (sim) sim.#event(JSON.parse(decoder.decode(bytes)) as HostEvent);
+        return undefined;
+      },
+    });
+    // XS `print` output (diagnostics) goes to our stderr only when asked for.
+    worker.output?.on("data", (chunk: Buffer) => { if (process.env.OPTGATE_SIM_TRACE) process.stderr.write(chunk); });
+    const now = options.startTime ?? Date.now();
+    sim = new Simulator(worker, flash, options, now);
+    await worker.evaluate(script);
+    await sim.#send({ t: "boot", now, flash: { size: flash.size, sectorSize: flash.sectorSize }, demo: options.demo ?? true });
+    if (options.realtime) sim.#runRealtime();
+    return sim;
+  }
+
+  get now(): number {
+    return this.#now;
+  }
+
+  get decisions(): DecisionView[] {
+    return this.events.flatMap((e) => (e.e === "decision" ? [e.decision] : []));
+  }
+
+  /** Camera power changes since boot: {on, time}. */
+  get cameraLog(): { on: boolean; time: number }[] {
+    return this.events.flatMap((e) => (e.e === "camera" ? [{ on: e.on, time: e.time }] : []));
+  }
+
+  get prompts(): string[] {
+    return this.events.flatMap((e) => (e.e === "prompt" ? [e.text] : []));
+  }
+
+  /** Move simulated time forward in ticks (timers, driver polls and timeouts run on the way). */
+  async advance(ms: number): Promise<void> {
+    const step = this.#options.tickMs ?? 10;
+    const end = this.#now + ms;
+    while (this.#now < end) {
+      this.#now = Math.min(end, this.#now + step);
+      await this.#send({ t: "tick", now: this.#now });
+    }
+  }
+
+  /** Jump the clock (e.g. overnight) in one tick: as if the board had been idle. */
+  async jump(ms: number): Promise<void> {
+    this.#now += ms;
+    await this.#send({ t: "tick", now: this.#now });
+  }
+
+  tapCard(uidHex: string): Promise<HostReply> { return this.#send({ t: "card", uid: uidHex.toLowerCase() }); }
+  removeCard(): Promise<HostReply> { return this.#send({ t: "card-off" }); }
+  /** Hold a card in the field long enough for the reader to see it, then take it away. */
+  async presentCard(uidHex: string, holdMs = 300): Promise<void> {
+    await this.tapCard(uidHex);
+    await this.advance(holdMs);
+    await this.removeCard();
+    await this.advance(100);
+  }
+
+  /** Press one keypad key; the host board releases it after `holdMs` of simulated time. */
+  pressKey(key: string, holdMs = 80): Promise<HostReply> { return this.#send({ t: "key", key, holdMs }); }
+
+  /** Press and release each key in turn, letting simulated time pass (non-realtime use). */
+  async type(keys: string, holdMs = 80): Promise<void> {
+    for (const key of keys) {
+      await this.pressKey(key, holdMs);
+      await this.advance(holdMs + 60);
+    }
+  }
+
+  showFace(kind: FaceKind, identity?: string): Promise<HostReply> { return this.#send({ t: "face", kind, identity }); }
+  hideFace(): Promise<HostReply> { return this.#send({ t: "face-off" }); }
+  breakCamera(broken: boolean): Promise<HostReply> { return this.#send({ t: "camera-broken", broken }); }
+  setDoor(open: boolean): Promise<HostReply> { return this.#send({ t: "door", open }); }
+  pressExit(): Promise<HostReply> { return this.#send({ t: "exit" }); }
+
+  /** Bytes typed on the console (as a terminal would send them). */
+  serial(data: string | Uint8Array): Promise<HostReply> {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    let text = "";
+    for (const byte of bytes) text += String.fromCharCode(byte);
+    return this.#send({ t: "serial", data: text });
+  }
+
+  /** Type a console line and let the firmware answer; returns what it printed. */
+  async consoleLine(line: string): Promise<string> {
+    const before = this.serialText.length;
+    await this.serial(`${line}\r`);
+    await this.advance(50);
+    return this.serialText.slice(before);
+  }
+
+  /** Cut the power: the worker dies mid-whatever, nothing more reaches the flash. */
+  async powerCut(): Promise<void> {
+    this.#stopRealtime();
+    this.#closed = true;
+    await this.#worker.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#stopRealtime();
+    await this.#queue.catch(() => undefined);
+    this.#closed = true;
+    await this.#worker.close();
+    this.flash.close?.();
+  }
+
+  /** Set when the firmware stopped (power cut during a flash op, runaway loop, crash). */
+  get dead(): Error | undefined {
+    return this.#dead;
+  }
+
+  #send(command: HostCommand): Promise<HostReply> {
+    const run = async (): Promise<HostReply> => {
+      if (this.#closed) throw new Error("simulator is closed");
+      if (this.#dead) throw this.#dead;
+      let reply;
+      try {
+        reply = await this.#worker.command(encoder.encode(JSON.stringify(command)));
+      } catch (error) {
+        this.#dead = error as Error;
+        throw error;
+      }
+      const answer = JSON.parse(decoder.decode(reply.result)) as HostReply;
+      for (const event of answer.events) this.#event(event);
+      this.state = answer.state;
+      return answer;
+    };
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  #event(event: HostEvent): void {
+    if (event.e === "serial") {
+      this.serialText += event.data;
+      this.#options.onSerial?.(Uint8Array.from(event.data, (c) => c.charCodeAt(0)));
+    }
+    this.events.push(event);
+    this.#options.onEvent?.(event);
+  }
+
+  #runRealtime(): void {
+    const step = this.#options.tickMs ?? 10;
+    const wallStart = performance.now();
+    const simStart = this.#now;
+    let busy = false;
+    this.#timer = setInterval(() => {
+      if (busy || this.#closed) return;
+      busy = true;
+      this.#now = simStart + Math.round(performance.now() - wallStart);
+      this.#send({ t: "tick", now: this.#now }).catch(() => undefined).finally(() => { busy = false; });
+    }, step);
+  }
+
+  #stopRealtime(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+export function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  return Simulator.start(options);
+}

@@ -1,0 +1,171 @@
+// Terminal UI of the simulator: plain ANSI, no packages. Shows what the
+// hardware shows (strike relay, door contact, LEDs, buzzer, camera power,
+// reader field, display prompt) and the last decisions; keys act on the
+// simulated hardware only (tap a card, press keypad keys, show a face,
+// open the door). Nothing here decides anything.
+import { DEMO_RESIDENTS, DEMO_UNKNOWN_CARD, DEMO_VISITOR_CODE } from "../../boards/host/demo-compound";
+import type { FaceKind, HostState } from "../../boards/host/protocol";
+import type { Simulator } from "./simulator";
+
+const ESC = "\x1b[";
+const bold = (s: string) => `${ESC}1m${s}${ESC}0m`;
+const dim = (s: string) => `${ESC}2m${s}${ESC}0m`;
+const green = (s: string) => `${ESC}32m${s}${ESC}0m`;
+const red = (s: string) => `${ESC}31m${s}${ESC}0m`;
+const yellow = (s: string) => `${ESC}33m${s}${ESC}0m`;
+
+type Menu = "main" | "card" | "face";
+
+export interface TuiOptions {
+  consoleInfo: string;
+  imageInfo: string;
+  /** Called on q / Ctrl-C. */
+  onQuit(): void;
+  output?: NodeJS.WriteStream;
+}
+
+export function timeOfDay(ms: number): string {
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 19);
+}
+
+export class Tui {
+  #sim: Simulator;
+  #options: TuiOptions;
+  #out: NodeJS.WriteStream;
+  #menu: Menu = "main";
+  #note = "";
+  #timer?: NodeJS.Timeout;
+  #last = "";
+
+  constructor(sim: Simulator, options: TuiOptions) {
+    this.#sim = sim;
+    this.#options = options;
+    this.#out = options.output ?? process.stdout;
+  }
+
+  start(): void {
+    this.#out.write(`${ESC}?1049h${ESC}?25l`);
+    this.#timer = setInterval(() => this.render(), 100);
+    this.render();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#out.write(`${ESC}?25h${ESC}?1049l`);
+  }
+
+  /** One keystroke from the user's terminal. */
+  async key(key: string): Promise<void> {
+    const sim = this.#sim;
+    if (key === "\x03" || (this.#menu === "main" && key === "q")) {
+      this.#options.onQuit();
+      return;
+    }
+    if (key === "\x1b") {
+      this.#menu = "main";
+      this.render();
+      return;
+    }
+    if (this.#menu === "card") {
+      this.#menu = "main";
+      const index = Number(key) - 1;
+      const uid = key === "u" ? DEMO_UNKNOWN_CARD : DEMO_RESIDENTS[index]?.card;
+      if (uid) {
+        this.#note = `card ${uid} held to the reader`;
+        await sim.tapCard(uid);
+        setTimeout(() => { sim.removeCard().catch(() => undefined); }, 600);
+      }
+      this.render();
+      return;
+    }
+    if (this.#menu === "face") {
+      this.#menu = "main";
+      const face = DEMO_RESIDENTS.find((r) => r.faceIdentity);
+      const choices: Record<string, [FaceKind, string | undefined]> = {
+        g: ["genuine", face?.faceIdentity],
+        i: ["impostor", "face-stranger"],
+        n: ["no-face", undefined],
+        l: ["low-quality", face?.faceIdentity],
+      };
+      const choice = choices[key];
+      if (choice) {
+        this.#note = `face in front of the camera: ${choice[0]}`;
+        await sim.showFace(choice[0], choice[1]);
+        setTimeout(() => { sim.hideFace().catch(() => undefined); }, 10_000);
+      }
+      this.render();
+      return;
+    }
+    if (/^[0-9*#ABCD]$/.test(key)) {
+      await sim.pressKey(key);
+    } else if (key === "c") {
+      this.#menu = "card";
+    } else if (key === "f") {
+      this.#menu = "face";
+    } else if (key === "d") {
+      await sim.setDoor(!sim.state.doorOpen);
+    } else if (key === "e") {
+      await sim.pressExit();
+    } else if (key === "x") {
+      const broken = !this.#note.startsWith("camera broken");
+      await sim.breakCamera(broken);
+      this.#note = broken ? "camera broken (unplugged)" : "camera repaired";
+    }
+    this.render();
+  }
+
+  render(): void {
+    const text = this.#frame(this.#sim.state);
+    if (text === this.#last) return;
+    this.#last = text;
+    this.#out.write(`${ESC}H${ESC}2J${text}`);
+  }
+
+  #frame(s: HostState): string {
+    const on = (value: boolean, label: string) => (value ? green(`● ${label}`) : dim(`○ ${label}`));
+    const lines: string[] = [];
+    lines.push(`${bold("optgate gate simulator")} ${dim("— the firmware runs in the XS engine; this screen only shows its pins")}`);
+    lines.push(`simulated time ${timeOfDay(s.now)} UTC   ${s.booted ? green("booted") : red("not booted")}`);
+    lines.push("");
+    lines.push(`  Strike relay  ${s.relay ? green("UNLOCKED") : "locked"}     Door  ${s.doorOpen ? yellow("OPEN") : "closed"}`);
+    lines.push(`  Camera power  ${s.cameraPowered ? yellow("ON (privacy LED lit)") : "off"}`);
+    const leds = Object.entries(s.leds).map(([name, value]) => on(value, name)).join("  ");
+    lines.push(`  LEDs          ${leds || dim("(none)")}   buzzer ${s.buzzer ? yellow("♪") : dim("-")}`);
+    lines.push(`  Reader        ${s.cardInField ? `card ${s.cardInField} in the field` : dim("no card")}`);
+    lines.push(`  Camera view   ${s.faceInView ?? dim("nobody")}`);
+    lines.push(`  Display       ${bold(s.prompt || "Ready.")}`);
+    lines.push(`  Keypad        ${s.keypad || dim("(empty)")}`);
+    lines.push("");
+    lines.push(bold("Last decisions"));
+    const decisions = s.decisions.slice(-6);
+    if (decisions.length === 0) lines.push(dim("  none yet"));
+    for (const d of decisions) {
+      const verdict = d.grant ? green("GRANTED") : red("DENIED ");
+      lines.push(`  ${timeOfDay(d.time).slice(11)}  ${d.via.padEnd(8)} ${(d.resident ?? "-").padEnd(6)} ${verdict} ${d.reason}`);
+    }
+    lines.push("");
+    lines.push(`Console   ${this.#options.consoleInfo}`);
+    lines.push(`Flash     ${this.#options.imageInfo}`);
+    lines.push("");
+    if (this.#menu === "card") {
+      lines.push(bold("Tap which card?"));
+      DEMO_RESIDENTS.forEach((r, i) => lines.push(`  ${i + 1}  ${r.card}  ${r.id} ${r.unit} (${r.note})`));
+      lines.push(`  u  ${DEMO_UNKNOWN_CARD}  unknown card`);
+      lines.push(dim("  Esc  back"));
+    } else if (this.#menu === "face") {
+      lines.push(bold("Who stands in front of the camera? (start a face session with A or #1#)"));
+      lines.push("  g  the resident who opted in     i  a stranger (impostor)");
+      lines.push("  n  nobody / mask (no face)       l  blurred (low quality)");
+      lines.push(dim("  Esc  back"));
+    } else {
+      lines.push(bold("Keys"));
+      lines.push("  0-9 * # A B  keypad        c  tap a card       f  put a face in front of the camera");
+      lines.push("  d  open/close the door     e  exit button      x  break/repair the camera     q  quit");
+      lines.push(dim(`  keypad: <code>#<PIN>#   #<visitor code>#   A or #1# face   B or #9# withdraw   * clear`));
+      const pins = DEMO_RESIDENTS.filter((r) => r.pin).map((r) => `${r.keypadCode}#${r.pin}#`).join("  ");
+      lines.push(dim(`  demo: ${pins}   courier #${DEMO_VISITOR_CODE.code}#`));
+    }
+    if (this.#note) lines.push(dim(this.#note));
+    return lines.join("\r\n");
+  }
+}
