@@ -1,0 +1,40 @@
+// Compiles the board's C matcher path (wasm2c output + matcher_host.c + the
+// wabt runtime) with the host gcc, into build/wasm-harness/. Used by the C
+// harness test and the benchmark. Needs `npm run build` first.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "../xs/bundle";
+import { harnessDir, kernelC, wasm2cDir } from "./paths";
+
+const run = promisify(execFile);
+const nativeDir = path.join(repoRoot, "src/native/matcher");
+const toolsDir = path.join(repoRoot, "tools/wasm");
+
+/**
+ * "board": explicit bounds checks on every access, as on the ESP32-S3
+ *   (WASM_RT_MEMCHECK_SIGNAL_HANDLER=0 is wasm2c's default on 32-bit targets).
+ * "asan": the same, plus AddressSanitizer and UBSan.
+ * "guard-pages": wasm2c's 64-bit host default (guard pages, no checks): bench only.
+ */
+export type CVariant = "board" | "asan" | "guard-pages";
+
+const variantFlags: Record<CVariant, string[]> = {
+  board: ["-O2", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0"],
+  asan: ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0"],
+  "guard-pages": ["-O2", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1"],
+};
+
+/** Builds `tools/wasm/<program>.c` against the C matcher path; returns the binary's path. */
+export async function compileC(program: "harness" | "bench", variant: CVariant): Promise<string> {
+  if (!existsSync(kernelC)) throw new Error(`${kernelC} is missing; run npm run build first`);
+  mkdirSync(harnessDir, { recursive: true });
+  const out = path.join(harnessDir, `${program}-${variant}`);
+  const sources = [path.join(toolsDir, `${program}.c`), path.join(nativeDir, "matcher_host.c"), kernelC, path.join(wasm2cDir, "wasm-rt-impl.c")];
+  // The hand-written baseline is always plain gcc -O2, whatever the variant of the wasm2c path.
+  if (program === "bench") sources.push(path.join(toolsDir, "baseline.c"));
+  // wasm2c output needs GNU C (statement expressions, __builtin_*).
+  await run("gcc", ["-std=gnu11", ...variantFlags[variant], `-I${wasm2cDir}`, `-I${nativeDir}`, `-I${toolsDir}`, ...sources, "-lm", "-o", out]);
+  return out;
+}
