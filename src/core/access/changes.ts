@@ -1,0 +1,187 @@
+// Registry mutations as compact bytes. Every public Registry mutation is
+// encoded as one of these, applied through the same validating path, then
+// handed to `onChange` so the store can persist it; replaying the bytes
+// rebuilds the registry. Changes carry PIN and code hashes, never PINs or codes.
+//
+// Layout: kind u8, then the fields below in order, big-endian.
+//   meta            nextId u32
+//   add-resident    id u32, role u8, status u8, groups u32, from u32, until u32, unit (u8 len + ASCII),
+//                   pin u8 (0|1) [salt 4, hash 16], cards u8 [len u8 + UID]*,
+//                   codes u8 [hash 16, from u32, until u32, uses u16]*
+//   update-resident id u32, role u8, status u8, groups u32, from u32, until u32, unit
+//   remove-resident id u32
+//   add-card        id u32, uid (u8 len + bytes)
+//   remove-card     uid
+//   set-pin         id u32, salt 4, hash 16
+//   clear-pin       id u32
+//   add-code        id u32, hash 16, from u32, until u32, uses u16
+//   remove-code     hash 16
+//   use-code        hash 16
+//   set-face        id u32, flag u8
+import { OptgateError } from "../errors";
+import { CODE_HASH_BYTES } from "./secrets";
+import { PIN_HASH_BYTES, PIN_SALT_BYTES } from "./resident-table";
+
+export const CHANGE_KINDS = [
+  "meta", "add-resident", "update-resident", "remove-resident", "add-card", "remove-card",
+  "set-pin", "clear-pin", "add-code", "remove-code", "use-code", "set-face",
+] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** Resident fields as stored (numbers are column values: role/status indices, seconds). */
+export interface ResidentFields {
+  id: number;
+  role: number;
+  status: number;
+  groups: number;
+  from: number;
+  until: number;
+  unit: string;
+}
+
+export interface PinRecord {
+  salt: Uint8Array;
+  hash: Uint8Array;
+}
+
+export interface CodeRecord {
+  hash: Uint8Array;
+  from: number;
+  until: number;
+  uses: number;
+}
+
+export type Change =
+  | { kind: "meta"; nextId: number }
+  | ({ kind: "add-resident"; pin?: PinRecord; cards: Uint8Array[]; codes: CodeRecord[] } & ResidentFields)
+  | ({ kind: "update-resident" } & ResidentFields)
+  | { kind: "remove-resident"; id: number }
+  | { kind: "add-card"; id: number; uid: Uint8Array }
+  | { kind: "remove-card"; uid: Uint8Array }
+  | ({ kind: "set-pin"; id: number } & PinRecord)
+  | { kind: "clear-pin"; id: number }
+  | ({ kind: "add-code"; id: number } & CodeRecord)
+  | { kind: "remove-code"; hash: Uint8Array }
+  | { kind: "use-code"; hash: Uint8Array }
+  | { kind: "set-face"; id: number; flag: boolean };
+
+class Writer {
+  bytes: number[] = [];
+  u8(v: number): void { this.bytes.push(v & 0xff); }
+  u16(v: number): void { this.bytes.push((v >>> 8) & 0xff, v & 0xff); }
+  u32(v: number): void { this.bytes.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff); }
+  raw(b: Uint8Array): void { for (let i = 0; i < b.length; i++) this.bytes.push(b[i]); }
+  short(b: Uint8Array): void { this.u8(b.length); this.raw(b); }
+}
+
+class Reader {
+  #at = 0;
+  constructor(readonly bytes: Uint8Array) {}
+  #need(n: number): number {
+    if (this.#at + n > this.bytes.length) throw badChange("it ends early");
+    const at = this.#at;
+    this.#at += n;
+    return at;
+  }
+  u8(): number { return this.bytes[this.#need(1)]; }
+  u16(): number { const at = this.#need(2); return (this.bytes[at] << 8) | this.bytes[at + 1]; }
+  u32(): number {
+    const at = this.#need(4), b = this.bytes;
+    return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  }
+  raw(n: number): Uint8Array { const at = this.#need(n); return this.bytes.slice(at, at + n); }
+  short(): Uint8Array { return this.raw(this.u8()); }
+  end(): void { if (this.#at !== this.bytes.length) throw badChange("it has trailing bytes"); }
+}
+
+function badChange(why: string): OptgateError {
+  return new OptgateError("E_BAD_CHANGE", `The registry change cannot be read: ${why}.`);
+}
+
+function writeFields(w: Writer, f: ResidentFields): void {
+  w.u32(f.id); w.u8(f.role); w.u8(f.status); w.u32(f.groups); w.u32(f.from); w.u32(f.until);
+  const unit = new Uint8Array(f.unit.length);
+  for (let i = 0; i < unit.length; i++) unit[i] = f.unit.charCodeAt(i) & 0xff;
+  w.short(unit);
+}
+
+function readFields(r: Reader): ResidentFields {
+  const id = r.u32(), role = r.u8(), status = r.u8(), groups = r.u32(), from = r.u32(), until = r.u32();
+  const unitBytes = r.short();
+  let unit = "";
+  for (let i = 0; i < unitBytes.length; i++) unit += String.fromCharCode(unitBytes[i]);
+  return { id, role, status, groups, from, until, unit };
+}
+
+function writeCode(w: Writer, code: CodeRecord): void {
+  w.raw(code.hash); w.u32(code.from); w.u32(code.until); w.u16(code.uses);
+}
+
+function readCode(r: Reader): CodeRecord {
+  return { hash: r.raw(CODE_HASH_BYTES), from: r.u32(), until: r.u32(), uses: r.u16() };
+}
+
+export function encodeChange(change: Change): Uint8Array {
+  const w = new Writer();
+  w.u8(CHANGE_KINDS.indexOf(change.kind));
+  switch (change.kind) {
+    case "meta": w.u32(change.nextId); break;
+    case "add-resident":
+      writeFields(w, change);
+      w.u8(change.pin ? 1 : 0);
+      if (change.pin) { w.raw(change.pin.salt); w.raw(change.pin.hash); }
+      w.u8(change.cards.length);
+      for (const uid of change.cards) w.short(uid);
+      w.u8(change.codes.length);
+      for (const code of change.codes) writeCode(w, code);
+      break;
+    case "update-resident": writeFields(w, change); break;
+    case "remove-resident": case "clear-pin": w.u32(change.id); break;
+    case "add-card": w.u32(change.id); w.short(change.uid); break;
+    case "remove-card": w.short(change.uid); break;
+    case "set-pin": w.u32(change.id); w.raw(change.salt); w.raw(change.hash); break;
+    case "add-code": w.u32(change.id); writeCode(w, change); break;
+    case "remove-code": case "use-code": w.raw(change.hash); break;
+    case "set-face": w.u32(change.id); w.u8(change.flag ? 1 : 0); break;
+  }
+  return Uint8Array.from(w.bytes);
+}
+
+/** Structural decoding only; the Registry checks meaning (ids exist, UIDs valid, ...). */
+export function decodeChange(bytes: Uint8Array): Change {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw badChange("it is empty");
+  const r = new Reader(bytes);
+  const kind = CHANGE_KINDS[r.u8()];
+  let change: Change;
+  switch (kind) {
+    case "meta": change = { kind, nextId: r.u32() }; break;
+    case "add-resident": {
+      const fields = readFields(r);
+      const hasPin = r.u8();
+      if (hasPin > 1) throw badChange("the PIN flag is not 0 or 1");
+      const pin = hasPin ? { salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) } : undefined;
+      const cards: Uint8Array[] = [];
+      for (let n = r.u8(); n > 0; n--) cards.push(r.short());
+      const codes: CodeRecord[] = [];
+      for (let n = r.u8(); n > 0; n--) codes.push(readCode(r));
+      change = { kind, ...fields, pin, cards, codes };
+      break;
+    }
+    case "update-resident": change = { kind, ...readFields(r) }; break;
+    case "remove-resident": case "clear-pin": change = { kind, id: r.u32() }; break;
+    case "add-card": change = { kind, id: r.u32(), uid: r.short() }; break;
+    case "remove-card": change = { kind, uid: r.short() }; break;
+    case "set-pin": change = { kind, id: r.u32(), salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) }; break;
+    case "add-code": change = { kind, id: r.u32(), ...readCode(r) }; break;
+    case "remove-code": case "use-code": change = { kind, hash: r.raw(CODE_HASH_BYTES) }; break;
+    case "set-face": {
+      const id = r.u32(), flag = r.u8();
+      if (flag > 1) throw badChange("the face flag is not 0 or 1");
+      change = { kind, id, flag: flag === 1 };
+      break;
+    }
+    default: throw badChange(`kind ${bytes[0]} is unknown`);
+  }
+  r.end();
+  return change;
+}

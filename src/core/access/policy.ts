@@ -1,0 +1,92 @@
+// Per-gate policy: which credential modes this gate accepts, PIN length,
+// lockout, time zone, and the schedule of each access group that may use it.
+// Validated once by compilePolicy(); the access core trusts the result.
+//
+// PIN-only entry identifies the resident by their resident number typed first:
+// "<resident number>#<PIN>" (e.g. 42#482913 for R00042). Units can house
+// several residents and PINs are not unique, so neither alone identifies.
+import { OptgateError } from "../errors";
+import type { PinLength } from "./secrets";
+import { Schedule, type ScheduleSpec } from "./schedule";
+import { GROUP_COUNT } from "./types";
+
+export interface Modes {
+  card: boolean;
+  pin: boolean;
+  cardPin: boolean;
+  face: boolean;
+  facePin: boolean;
+  /** One-time visitor/courier codes at the keypad. */
+  code: boolean;
+}
+
+export interface LockoutSettings {
+  /** Consecutive failures at one keypad before it locks. */
+  keypadThreshold: number;
+  /** Consecutive wrong PINs for one resident before their PIN locks. */
+  residentThreshold: number;
+  /** First lockout; each further failure doubles it. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface GatePolicy {
+  gateId: number;
+  modes: Modes;
+  pinLength: PinLength;
+  lockout: LockoutSettings;
+  /** Local time = UTC + this (China: 480). Schedules are in local time. */
+  utcOffsetMinutes: number;
+  /** A clock before this (ms since epoch) was never set (RTC at 1970 after power loss). */
+  clockFloorMs: number;
+  /** Schedules by access-group bit; a resident's groups not listed here do not open this gate. */
+  groups: { group: number; schedule: ScheduleSpec }[];
+}
+
+export interface CompiledPolicy extends Omit<GatePolicy, "groups"> {
+  /** Schedule per group bit, or undefined when the group has no access here. */
+  schedules: (Schedule | undefined)[];
+  /** Bits of the groups that have a schedule at this gate. */
+  groupMask: number;
+}
+
+export const DEFAULT_LOCKOUT: LockoutSettings = { keypadThreshold: 5, residentThreshold: 3, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
+/** 2025-01-01T00:00:00Z: no gate was installed before it, so an earlier clock was never set. */
+export const DEFAULT_CLOCK_FLOOR_MS = 1_735_689_600_000;
+
+export function compilePolicy(policy: GatePolicy): CompiledPolicy {
+  const bad = (why: string): never => { throw new OptgateError("E_BAD_POLICY", `Gate policy: ${why}.`); };
+  if (!policy || typeof policy !== "object") bad("it is missing");
+  if (!Number.isInteger(policy.gateId) || policy.gateId < 0 || policy.gateId > 0xffff) bad("gateId must be 0-65535");
+  const m = policy.modes;
+  if (!m || ["card", "pin", "cardPin", "face", "facePin", "code"].some((k) => typeof (m as unknown as Record<string, unknown>)[k] !== "boolean")) {
+    bad("modes needs card, pin, cardPin, face, facePin and code as true/false");
+  }
+  if (!m.card && !m.pin && !m.cardPin && !m.code) bad("at least one non-face mode (card, pin, cardPin, code) must be on: face is never required");
+  const p = policy.pinLength;
+  if (!p || !Number.isInteger(p.min) || !Number.isInteger(p.max) || p.min < 4 || p.max > 12 || p.min > p.max) bad("pinLength must be whole digits with 4 <= min <= max <= 12");
+  const l = policy.lockout;
+  if (!l || !(l.keypadThreshold >= 1 && l.residentThreshold >= 1 && l.baseDelayMs >= 0 && l.maxDelayMs >= l.baseDelayMs)) {
+    bad("lockout needs thresholds >= 1 and 0 <= baseDelayMs <= maxDelayMs");
+  }
+  if (!Number.isInteger(policy.utcOffsetMinutes) || Math.abs(policy.utcOffsetMinutes) > 14 * 60) bad("utcOffsetMinutes must be within ±840");
+  if (!(policy.clockFloorMs >= 0)) bad("clockFloorMs must be a time in ms");
+  const schedules: (Schedule | undefined)[] = new Array(GROUP_COUNT).fill(undefined);
+  let groupMask = 0;
+  for (const entry of policy.groups ?? []) {
+    if (!Number.isInteger(entry.group) || entry.group < 0 || entry.group >= GROUP_COUNT) bad(`group ${entry.group} is not 0-31`);
+    if (schedules[entry.group]) bad(`group ${entry.group} is listed twice`);
+    schedules[entry.group] = new Schedule(entry.schedule);
+    groupMask |= 1 << entry.group;
+  }
+  return {
+    gateId: policy.gateId,
+    modes: { ...m },
+    pinLength: { ...p },
+    lockout: { ...l },
+    utcOffsetMinutes: policy.utcOffsetMinutes,
+    clockFloorMs: policy.clockFloorMs,
+    schedules,
+    groupMask: groupMask >>> 0,
+  };
+}

@@ -1,0 +1,554 @@
+// The resident registry: who may open the gate, with which credentials.
+//
+//   const registry = new Registry({ deviceKey, random });
+//   registry.onChange = (bytes) => store.append(bytes);     // persistence hook
+//   const id = registry.addResident({ unit: "B3-1204", role: "owner", groups: 1, cards: [uid], pin: "482913" });
+//   registry.addCard(id, uid2); registry.removeCard(uid); registry.setPin(id, "551234");
+//   registry.issueCode(visitorId, "73910264", { validUntil, uses: 2 });
+//   registry.setFaceEnrolled(id, true);                      // face reference only, never a template
+//   registry.apply(bytes);                                   // replay one persisted change
+//   Registry.fromSnapshot(registry.exportSnapshot(), options)
+//
+// Every mutation is encoded as a change (changes.ts), validated completely,
+// and only then written, so a change applies fully or not at all; the same
+// path replays persisted changes. Invariant: an active resident always keeps
+// at least one working non-face credential (card, PIN, or one-time code with
+// uses left). A code that a visitor uses up is the designed end of their
+// access, not a registry change, so use-code is exempt.
+import { toHex } from "../crypto";
+import { OptgateError } from "../errors";
+import type { Random } from "../ports";
+import { type Change, type CodeRecord, type ResidentFields, decodeChange, encodeChange } from "./changes";
+import { CardTable } from "./card-table";
+import { FLAG_FACE, FLAG_PIN, PIN_HASH_BYTES, PIN_SALT_BYTES, ResidentTable } from "./resident-table";
+import { DEFAULT_PIN_LENGTH, type PinLength, checkPin, codeProblem, hashCode, hashPin, pinMatches } from "./secrets";
+import {
+  MAX_CARDS_PER_RESIDENT, MAX_RESIDENT_ID, NO_FROM, NO_UNTIL, ROLES, type ResidentId, type Role, STATUSES, type Status,
+  UNIT_MAX, formatResidentId, toStoredSeconds,
+} from "./types";
+import { checkUid } from "./uid";
+
+export interface RegistryOptions {
+  /** Secret key for PIN and code hashes (from the board's key store). */
+  deviceKey: Uint8Array;
+  /** Randomness for PIN salts. */
+  random: Random;
+  /** PIN length accepted when PINs are set; default 4-8 digits. */
+  pinLength?: PinLength;
+}
+
+export interface CodeSpec {
+  code: string;
+  /** ms since epoch; default: valid at once. */
+  validFrom?: number;
+  /** ms since epoch; codes always expire. */
+  validUntil: number;
+  uses: number;
+}
+
+export interface ResidentSpec {
+  unit: string;
+  role: Role;
+  status?: Status;
+  /** Access-group bitmask (bit n = group n). */
+  groups: number;
+  /** ms since epoch; omit for no bound (a permanent resident has neither). */
+  validFrom?: number;
+  validUntil?: number;
+  cards?: Uint8Array[];
+  pin?: string;
+  codes?: CodeSpec[];
+}
+
+export interface ResidentPatch {
+  unit?: string;
+  role?: Role;
+  status?: Status;
+  groups?: number;
+  /** null removes the bound. */
+  validFrom?: number | null;
+  validUntil?: number | null;
+}
+
+export interface ResidentView {
+  id: ResidentId;
+  label: string;
+  unit: string;
+  role: Role;
+  status: Status;
+  groups: number;
+  validFrom?: number;
+  validUntil?: number;
+  hasPin: boolean;
+  faceEnrolled: boolean;
+  cards: number;
+  codes: number;
+}
+
+/** A one-time code as held: its keyed hash, never the code. Times in stored seconds. */
+export interface CodeEntry extends CodeRecord {
+  resident: ResidentId;
+}
+
+const SNAPSHOT_MAGIC = [0x4f, 0x47, 0x52, 0x31]; // "OGR1"
+const UNIT_PATTERN = /^[A-Za-z0-9-]+$/;
+
+export class Registry {
+  /** Receives every committed change as bytes (not called while replaying). */
+  onChange?: (change: Uint8Array) => void;
+
+  readonly #deviceKey: Uint8Array;
+  readonly #random: Random;
+  readonly #pinLength: PinLength;
+  #residents = new ResidentTable();
+  #cards = new CardTable();
+  #codes = new Map<string, CodeEntry>();
+  #nextId = 1;
+
+  constructor(options: RegistryOptions) {
+    if (!(options.deviceKey instanceof Uint8Array) || options.deviceKey.length < 16) {
+      throw new OptgateError("E_BAD_DEVICE_KEY", "The device key must be at least 16 bytes.");
+    }
+    this.#deviceKey = options.deviceKey;
+    this.#random = options.random;
+    this.#pinLength = options.pinLength ?? DEFAULT_PIN_LENGTH;
+  }
+
+  /** Column tables, read-only for the access core's hot path (no allocation per lookup). */
+  get residents(): ResidentTable { return this.#residents; }
+  get cards(): CardTable { return this.#cards; }
+  get size(): number { return this.#residents.size; }
+  get cardCount(): number { return this.#cards.size; }
+  get codeCount(): number { return this.#codes.size; }
+  get nextId(): number { return this.#nextId; }
+
+  /** Typed-array bytes held by residents and cards (codes are few and kept in a Map). */
+  get byteLength(): number {
+    return this.#residents.byteLength + this.#cards.byteLength;
+  }
+
+  reserve(residents: number, cards: number): void {
+    this.#residents.reserve(residents);
+    this.#cards.reserve(cards);
+  }
+
+  // ---- mutations (each commits one change) ----
+
+  addResident(spec: ResidentSpec): ResidentId {
+    const id = this.#nextId;
+    const fields = this.#fields(id, spec.unit, spec.role, spec.status ?? "active", spec.groups, spec.validFrom, spec.validUntil);
+    const pin = spec.pin === undefined ? undefined : this.#newPin(spec.pin);
+    const codes = (spec.codes ?? []).map((code) => this.#codeRecord(code));
+    this.#commit({ kind: "add-resident", ...fields, pin, cards: spec.cards ?? [], codes });
+    return id;
+  }
+
+  updateResident(id: ResidentId, patch: ResidentPatch): void {
+    const row = this.#row(id);
+    const t = this.#residents;
+    const from = patch.validFrom === undefined ? t.from[row] : patch.validFrom === null ? NO_FROM : toStoredSeconds(patch.validFrom, "validFrom");
+    const until = patch.validUntil === undefined ? t.until[row] : patch.validUntil === null ? NO_UNTIL : toStoredSeconds(patch.validUntil, "validUntil");
+    const fields: ResidentFields = {
+      id,
+      unit: patch.unit ?? t.unitAt(row),
+      role: patch.role === undefined ? t.roles[row] : roleIndex(patch.role),
+      status: patch.status === undefined ? t.statuses[row] : statusIndex(patch.status),
+      groups: patch.groups === undefined ? t.groups[row] : checkGroups(patch.groups),
+      from,
+      until,
+    };
+    this.#commit({ kind: "update-resident", ...fields });
+  }
+
+  removeResident(id: ResidentId): void { this.#commit({ kind: "remove-resident", id }); }
+  addCard(id: ResidentId, uid: Uint8Array): void { this.#commit({ kind: "add-card", id, uid: copyBytes(uid) }); }
+  removeCard(uid: Uint8Array): void { this.#commit({ kind: "remove-card", uid: copyBytes(uid) }); }
+  setPin(id: ResidentId, pin: string): void { this.#row(id); this.#commit({ kind: "set-pin", id, ...this.#newPin(pin) }); }
+  clearPin(id: ResidentId): void { this.#commit({ kind: "clear-pin", id }); }
+  issueCode(id: ResidentId, code: CodeSpec): void { this.#commit({ kind: "add-code", id, ...this.#codeRecord(code) }); }
+  revokeCode(code: string): void { this.#commit({ kind: "remove-code", hash: this.#codeHash(code) }); }
+  /** Set by the consent/face side when a template exists (true) or was erased (false). */
+  setFaceEnrolled(id: ResidentId, enrolled: boolean): void { this.#commit({ kind: "set-face", id, flag: enrolled === true }); }
+
+  /** Counts one use of a code (the access core calls this on a grant); persisted like any change. */
+  consumeCode(hash: Uint8Array): void { this.#commit({ kind: "use-code", hash }); }
+
+  /** Replays one persisted change. Throws (registry unchanged) if it is malformed or does not fit. */
+  apply(bytes: Uint8Array): void {
+    this.#apply(decodeChange(bytes));
+  }
+
+  // ---- queries ----
+
+  has(id: ResidentId): boolean { return this.#residents.find(id) >= 0; }
+
+  get(id: ResidentId): ResidentView | undefined {
+    const row = this.#residents.find(id);
+    if (row < 0) return undefined;
+    const t = this.#residents;
+    const view: ResidentView = {
+      id,
+      label: formatResidentId(id),
+      unit: t.unitAt(row),
+      role: ROLES[t.roles[row]],
+      status: STATUSES[t.statuses[row]],
+      groups: t.groups[row],
+      hasPin: (t.flags[row] & FLAG_PIN) !== 0,
+      faceEnrolled: (t.flags[row] & FLAG_FACE) !== 0,
+      cards: t.cardCounts[row],
+      codes: this.#codesOf(id),
+    };
+    if (t.from[row] !== NO_FROM) view.validFrom = t.from[row] * 1000;
+    if (t.until[row] !== NO_UNTIL) view.validUntil = t.until[row] * 1000;
+    return view;
+  }
+
+  /** Resident ids in row order. */
+  ids(): ResidentId[] {
+    return Array.from(this.#residents.ids.subarray(0, this.#residents.size));
+  }
+
+  findCard(uid: Uint8Array): ResidentId | undefined {
+    const row = this.#cards.find(uid);
+    return row < 0 ? undefined : this.#cards.ownerAt(row);
+  }
+
+  cardsOf(id: ResidentId): Uint8Array[] {
+    return this.#cards.rowsOf(id).reverse().map((row) => this.#cards.uidAt(row));
+  }
+
+  /** Constant-time PIN check for the resident in `row`; false when they have no PIN. */
+  pinMatchesAt(row: number, pin: string): boolean {
+    const t = this.#residents;
+    if ((t.flags[row] & FLAG_PIN) === 0) return false;
+    return pinMatches(
+      this.#deviceKey,
+      t.pinSalts.subarray(row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES),
+      t.pinHashes.subarray(row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES),
+      pin,
+    );
+  }
+
+  /** The code entry for a typed code, or undefined; `hash` is what consumeCode takes. */
+  findCode(code: string): CodeEntry | undefined {
+    if (codeProblem(code)) return undefined;
+    return this.#codes.get(toHex(hashCode(this.#deviceKey, code)));
+  }
+
+  // ---- snapshot ----
+
+  /** Everything as one byte string: a meta change then one add-resident (+ set-face) per resident. */
+  exportSnapshot(): Uint8Array {
+    const changes: Uint8Array[] = [encodeChange({ kind: "meta", nextId: this.#nextId })];
+    const t = this.#residents;
+    for (let row = 0; row < t.size; row++) {
+      const id = t.ids[row];
+      const hasPin = (t.flags[row] & FLAG_PIN) !== 0;
+      const codes: CodeRecord[] = [];
+      // Used-up codes are left out: after a restore they read as unknown, which denies all the same.
+      for (const entry of this.#codes.values()) if (entry.resident === id && entry.uses > 0) codes.push(entry);
+      changes.push(encodeChange({
+        kind: "add-resident",
+        id, role: t.roles[row], status: t.statuses[row], groups: t.groups[row], from: t.from[row], until: t.until[row], unit: t.unitAt(row),
+        pin: hasPin ? { salt: t.pinSalts.slice(row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES), hash: t.pinHashes.slice(row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES) } : undefined,
+        cards: this.cardsOf(id),
+        codes,
+      }));
+      if (t.flags[row] & FLAG_FACE) changes.push(encodeChange({ kind: "set-face", id, flag: true }));
+    }
+    let total = 8;
+    for (const change of changes) total += 4 + change.length;
+    const out = new Uint8Array(total);
+    const view = new DataView(out.buffer);
+    out.set(SNAPSHOT_MAGIC);
+    view.setUint32(4, changes.length);
+    let at = 8;
+    for (const change of changes) {
+      view.setUint32(at, change.length);
+      out.set(change, at + 4);
+      at += 4 + change.length;
+    }
+    return out;
+  }
+
+  /** Builds a registry from a snapshot; throws E_BAD_SNAPSHOT (or the failing change's code). */
+  static fromSnapshot(bytes: Uint8Array, options: RegistryOptions): Registry {
+    const registry = new Registry(options);
+    if (!(bytes instanceof Uint8Array) || bytes.length < 8 || SNAPSHOT_MAGIC.some((b, i) => bytes[i] !== b)) {
+      throw new OptgateError("E_BAD_SNAPSHOT", "The registry snapshot does not start with OGR1.");
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let at = 8;
+    for (let n = view.getUint32(4); n > 0; n--) {
+      if (at + 4 > bytes.length) throw new OptgateError("E_BAD_SNAPSHOT", "The registry snapshot ends early.");
+      const length = view.getUint32(at);
+      if (at + 4 + length > bytes.length) throw new OptgateError("E_BAD_SNAPSHOT", "The registry snapshot ends early.");
+      registry.apply(bytes.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    if (at !== bytes.length) throw new OptgateError("E_BAD_SNAPSHOT", "The registry snapshot has trailing bytes.");
+    return registry;
+  }
+
+  /** Replaces this registry's contents with a snapshot's, all or nothing. */
+  importSnapshot(bytes: Uint8Array): void {
+    const fresh = Registry.fromSnapshot(bytes, { deviceKey: this.#deviceKey, random: this.#random, pinLength: this.#pinLength });
+    this.#residents = fresh.#residents;
+    this.#cards = fresh.#cards;
+    this.#codes = fresh.#codes;
+    this.#nextId = fresh.#nextId;
+  }
+
+  // ---- internals ----
+
+  #commit(change: Change): void {
+    const bytes = encodeChange(change);
+    this.#apply(change);
+    this.onChange?.(bytes);
+  }
+
+  #row(id: ResidentId): number {
+    const row = this.#residents.find(id);
+    if (row < 0) throw new OptgateError("E_UNKNOWN_RESIDENT", `There is no resident ${formatResidentId(id)}.`);
+    return row;
+  }
+
+  #fields(id: number, unit: string, role: Role, status: Status, groups: number, validFrom?: number, validUntil?: number): ResidentFields {
+    return {
+      id,
+      unit,
+      role: roleIndex(role),
+      status: statusIndex(status),
+      groups: checkGroups(groups),
+      from: validFrom === undefined ? NO_FROM : toStoredSeconds(validFrom, "validFrom"),
+      until: validUntil === undefined ? NO_UNTIL : toStoredSeconds(validUntil, "validUntil"),
+    };
+  }
+
+  #newPin(pin: string): { salt: Uint8Array; hash: Uint8Array } {
+    checkPin(pin, this.#pinLength);
+    const salt = new Uint8Array(PIN_SALT_BYTES);
+    this.#random.fill(salt);
+    return { salt, hash: hashPin(this.#deviceKey, salt, pin) };
+  }
+
+  #codeHash(code: string): Uint8Array {
+    const problem = codeProblem(code);
+    if (problem) throw new OptgateError("E_BAD_CODE", `A one-time code ${problem}.`);
+    return hashCode(this.#deviceKey, code);
+  }
+
+  #codeRecord(spec: CodeSpec): CodeRecord {
+    const hash = this.#codeHash(spec.code);
+    const from = spec.validFrom === undefined ? NO_FROM : toStoredSeconds(spec.validFrom, "validFrom");
+    return { hash, from, until: toStoredSeconds(spec.validUntil, "validUntil"), uses: spec.uses };
+  }
+
+  #codesOf(id: ResidentId): number {
+    let n = 0;
+    for (const entry of this.#codes.values()) if (entry.resident === id && entry.uses > 0) n++;
+    return n;
+  }
+
+  /** Working non-face credentials of the resident in `row`, after hypothetically losing some. */
+  #keepsCredential(row: number, lose: { cards?: number; pin?: boolean; codes?: number }): boolean {
+    const t = this.#residents;
+    if (STATUSES[t.statuses[row]] !== "active") return true;
+    const cards = t.cardCounts[row] - (lose.cards ?? 0);
+    const pin = (t.flags[row] & FLAG_PIN) !== 0 && !lose.pin;
+    const codes = this.#codesOf(t.ids[row]) - (lose.codes ?? 0);
+    return cards > 0 || pin || codes > 0;
+  }
+
+  #refuseLast(id: number, what: string): never {
+    throw new OptgateError(
+      "E_LAST_NON_FACE_CREDENTIAL",
+      `${what} is the last card/PIN/code of active resident ${formatResidentId(id)}; face never replaces it. Give them another card or a PIN first, or suspend them.`,
+    );
+  }
+
+  /** Validates the whole change, then writes it: nothing is written if anything is wrong. */
+  #apply(change: Change): void {
+    const t = this.#residents;
+    switch (change.kind) {
+      case "meta": {
+        if (!Number.isInteger(change.nextId) || change.nextId < 1 || change.nextId > MAX_RESIDENT_ID + 1) throw new OptgateError("E_BAD_CHANGE", "The next resident id is out of range.");
+        this.#nextId = Math.max(this.#nextId, change.nextId);
+        return;
+      }
+      case "add-resident": {
+        if (change.id < 1 || change.id > MAX_RESIDENT_ID) throw new OptgateError("E_BAD_RESIDENT_ID", `Resident id ${change.id} is out of range.`);
+        if (t.find(change.id) >= 0) throw new OptgateError("E_DUPLICATE_RESIDENT", `Resident ${formatResidentId(change.id)} already exists.`);
+        checkFields(change);
+        if (change.cards.length > MAX_CARDS_PER_RESIDENT) throw tooManyCards(change.id);
+        for (let i = 0; i < change.cards.length; i++) {
+          this.#checkNewCard(change.cards[i]);
+          for (let j = 0; j < i; j++) if (sameBytes(change.cards[i], change.cards[j])) throw new OptgateError("E_DUPLICATE_CARD", "The same card is listed twice.");
+        }
+        for (let i = 0; i < change.codes.length; i++) {
+          this.#checkNewCode(change.codes[i]);
+          for (let j = 0; j < i; j++) if (sameBytes(change.codes[i].hash, change.codes[j].hash)) throw new OptgateError("E_DUPLICATE_CODE", "The same code is listed twice.");
+        }
+        const usableCodes = change.codes.filter((code) => code.uses > 0).length;
+        if (STATUSES[change.status] === "active" && change.cards.length === 0 && !change.pin && usableCodes === 0) {
+          throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", "An active resident needs a card, a PIN or a one-time code; face is optional and never enough.");
+        }
+        const row = t.add(change.id);
+        writeFields(t, row, change);
+        if (change.pin) this.#writePin(row, change.pin.salt, change.pin.hash);
+        for (const uid of change.cards) this.#cards.add(uid, change.id);
+        t.cardCounts[row] = change.cards.length;
+        for (const code of change.codes) this.#codes.set(toHex(code.hash), { ...code, resident: change.id });
+        this.#nextId = Math.max(this.#nextId, change.id + 1);
+        return;
+      }
+      case "update-resident": {
+        const row = this.#row(change.id);
+        checkFields(change);
+        if (STATUSES[change.status] === "active" && STATUSES[t.statuses[row]] !== "active") {
+          const hasAny = t.cardCounts[row] > 0 || (t.flags[row] & FLAG_PIN) !== 0 || this.#codesOf(change.id) > 0;
+          if (!hasAny) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", `Resident ${formatResidentId(change.id)} has no card, PIN or code; give them one before activating.`);
+        }
+        writeFields(t, row, change);
+        return;
+      }
+      case "remove-resident": {
+        const row = this.#row(change.id);
+        for (const cardRow of this.#cards.rowsOf(change.id)) this.#cards.removeAt(cardRow);
+        for (const [key, entry] of this.#codes) if (entry.resident === change.id) this.#codes.delete(key);
+        t.removeAt(row);
+        return;
+      }
+      case "add-card": {
+        const row = this.#row(change.id);
+        this.#checkNewCard(change.uid);
+        if (t.cardCounts[row] >= MAX_CARDS_PER_RESIDENT) throw tooManyCards(change.id);
+        this.#cards.add(change.uid, change.id);
+        t.cardCounts[row]++;
+        return;
+      }
+      case "remove-card": {
+        checkUid(change.uid);
+        const cardRow = this.#cards.find(change.uid);
+        if (cardRow < 0) throw new OptgateError("E_UNKNOWN_CARD", "No resident holds that card.");
+        const owner = this.#cards.ownerAt(cardRow);
+        const row = this.#row(owner);
+        if (!this.#keepsCredential(row, { cards: 1 })) this.#refuseLast(owner, "This card");
+        this.#cards.removeAt(cardRow);
+        t.cardCounts[row]--;
+        return;
+      }
+      case "set-pin": {
+        const row = this.#row(change.id);
+        this.#writePin(row, change.salt, change.hash);
+        return;
+      }
+      case "clear-pin": {
+        const row = this.#row(change.id);
+        if ((t.flags[row] & FLAG_PIN) === 0) throw new OptgateError("E_NO_PIN", `Resident ${formatResidentId(change.id)} has no PIN to clear.`);
+        if (!this.#keepsCredential(row, { pin: true })) this.#refuseLast(change.id, "The PIN");
+        t.flags[row] &= ~FLAG_PIN;
+        t.pinSalts.fill(0, row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES);
+        t.pinHashes.fill(0, row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES);
+        return;
+      }
+      case "add-code": {
+        this.#row(change.id);
+        this.#checkNewCode(change);
+        this.#codes.set(toHex(change.hash), { hash: change.hash, from: change.from, until: change.until, uses: change.uses, resident: change.id });
+        return;
+      }
+      case "remove-code": {
+        const key = toHex(change.hash);
+        const entry = this.#codes.get(key);
+        if (!entry) throw new OptgateError("E_UNKNOWN_CODE", "No such one-time code.");
+        const row = this.#row(entry.resident);
+        if (entry.uses > 0 && !this.#keepsCredential(row, { codes: 1 })) this.#refuseLast(entry.resident, "This code");
+        this.#codes.delete(key);
+        return;
+      }
+      case "use-code": {
+        const entry = this.#codes.get(toHex(change.hash));
+        if (!entry) throw new OptgateError("E_UNKNOWN_CODE", "No such one-time code.");
+        if (entry.uses === 0) throw new OptgateError("E_CODE_USED_UP", "The one-time code has no uses left.");
+        entry.uses--;
+        return;
+      }
+      case "set-face": {
+        const row = this.#row(change.id);
+        if (change.flag) t.flags[row] |= FLAG_FACE;
+        else t.flags[row] &= ~FLAG_FACE;
+        return;
+      }
+    }
+  }
+
+  #checkNewCard(uid: Uint8Array): void {
+    checkUid(uid);
+    const row = this.#cards.find(uid);
+    if (row >= 0) throw new OptgateError("E_DUPLICATE_CARD", `That card already belongs to ${formatResidentId(this.#cards.ownerAt(row))}; remove it there first.`);
+  }
+
+  #checkNewCode(code: CodeRecord): void {
+    if (!Number.isInteger(code.uses) || code.uses < 1 || code.uses > 0xffff) throw new OptgateError("E_BAD_USES", "A one-time code needs 1-65535 uses.");
+    if (code.until === NO_UNTIL || code.from >= code.until) throw new OptgateError("E_BAD_WINDOW", "A one-time code must expire after it becomes valid.");
+    if (this.#codes.has(toHex(code.hash))) throw new OptgateError("E_DUPLICATE_CODE", "That one-time code is already issued; choose another.");
+  }
+
+  #writePin(row: number, salt: Uint8Array, hash: Uint8Array): void {
+    const t = this.#residents;
+    t.pinSalts.set(salt, row * PIN_SALT_BYTES);
+    t.pinHashes.set(hash, row * PIN_HASH_BYTES);
+    t.flags[row] |= FLAG_PIN;
+  }
+}
+
+function roleIndex(role: Role): number {
+  const index = ROLES.indexOf(role);
+  if (index < 0) throw new OptgateError("E_BAD_ROLE", `Role must be one of ${ROLES.join(", ")}.`);
+  return index;
+}
+
+function statusIndex(status: Status): number {
+  const index = STATUSES.indexOf(status);
+  if (index < 0) throw new OptgateError("E_BAD_STATUS", `Status must be one of ${STATUSES.join(", ")}.`);
+  return index;
+}
+
+function checkGroups(groups: number): number {
+  if (!Number.isInteger(groups) || groups < 0 || groups > 0xffffffff) throw new OptgateError("E_BAD_GROUPS", "Access groups are a 32-bit mask (0 .. 4294967295).");
+  return groups;
+}
+
+function checkFields(f: ResidentFields): void {
+  if (f.role >= ROLES.length) throw new OptgateError("E_BAD_ROLE", `Role must be one of ${ROLES.join(", ")}.`);
+  if (f.status >= STATUSES.length) throw new OptgateError("E_BAD_STATUS", `Status must be one of ${STATUSES.join(", ")}.`);
+  if (typeof f.unit !== "string" || f.unit.length < 1 || f.unit.length > UNIT_MAX || !UNIT_PATTERN.test(f.unit)) {
+    throw new OptgateError("E_BAD_UNIT", `A unit is 1-${UNIT_MAX} letters, digits or '-', e.g. B3-1204.`);
+  }
+  if (f.from >= f.until) throw new OptgateError("E_BAD_WINDOW", "validFrom must be before validUntil.");
+}
+
+function writeFields(t: ResidentTable, row: number, f: ResidentFields): void {
+  t.setUnit(row, f.unit);
+  t.roles[row] = f.role;
+  t.statuses[row] = f.status;
+  t.groups[row] = f.groups >>> 0;
+  t.from[row] = f.from;
+  t.until[row] = f.until;
+}
+
+function tooManyCards(id: number): OptgateError {
+  return new OptgateError("E_TOO_MANY_CARDS", `Resident ${formatResidentId(id)} already holds ${MAX_CARDS_PER_RESIDENT} cards; remove one first.`);
+}
+
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new OptgateError("E_BAD_UID", "The card UID is not a byte array.");
+  return bytes.slice();
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,204 @@
+// Residents as columns (48 bytes a resident, no object per resident) plus an
+// open-addressing index from pseudonymous id to row. Rows stay dense: removing
+// a resident moves the last row into the hole, so cards refer to residents by
+// id, never by row. Callers (the Registry) validate before writing.
+import { NO_FROM, NO_UNTIL, UNIT_MAX } from "./types";
+
+export const PIN_SALT_BYTES = 4;
+export const PIN_HASH_BYTES = 16;
+
+export const FLAG_PIN = 1;
+export const FLAG_FACE = 2;
+
+export class ResidentTable {
+  ids: Uint32Array;
+  units: Uint8Array;
+  roles: Uint8Array;
+  statuses: Uint8Array;
+  flags: Uint8Array;
+  cardCounts: Uint8Array;
+  groups: Uint32Array;
+  from: Uint32Array;
+  until: Uint32Array;
+  pinSalts: Uint8Array;
+  pinHashes: Uint8Array;
+  #index: Int32Array;
+  #mask: number;
+  #count = 0;
+
+  constructor(capacity = 16) {
+    this.ids = new Uint32Array(capacity);
+    this.units = new Uint8Array(capacity * UNIT_MAX);
+    this.roles = new Uint8Array(capacity);
+    this.statuses = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.cardCounts = new Uint8Array(capacity);
+    this.groups = new Uint32Array(capacity);
+    this.from = new Uint32Array(capacity);
+    this.until = new Uint32Array(capacity);
+    this.pinSalts = new Uint8Array(capacity * PIN_SALT_BYTES);
+    this.pinHashes = new Uint8Array(capacity * PIN_HASH_BYTES);
+    this.#index = new Int32Array(indexSizeFor(capacity));
+    this.#mask = this.#index.length - 1;
+  }
+
+  get size(): number {
+    return this.#count;
+  }
+
+  get byteLength(): number {
+    return this.#columns().reduce((sum, column) => sum + column.byteLength, 0) + this.#index.byteLength;
+  }
+
+  reserve(residents: number): void {
+    if (residents > this.ids.length) this.#resize(residents);
+  }
+
+  /** Row of the resident with this id, or -1. */
+  find(id: number): number {
+    const index = this.#index, ids = this.ids, mask = this.#mask;
+    let slot = hashId(id) & mask;
+    for (;;) {
+      const entry = index[slot];
+      if (entry === 0) return -1;
+      if (ids[entry - 1] === id) return entry - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Appends a zeroed row for `id` (not present) and returns it. */
+  add(id: number): number {
+    if (this.#count === this.ids.length) this.#resize(Math.max(16, Math.ceil(this.#count * 1.5)));
+    if ((this.#count + 1) * 10 > this.#index.length * 7) this.#rehash(this.#index.length * 2);
+    const row = this.#count++;
+    this.#clearRow(row);
+    this.ids[row] = id;
+    this.from[row] = NO_FROM;
+    this.until[row] = NO_UNTIL;
+    this.#insertIndex(row);
+    return row;
+  }
+
+  removeAt(row: number): void {
+    this.#deleteIndex(row);
+    const last = --this.#count;
+    if (row !== last) {
+      this.#deleteIndex(last);
+      this.ids[row] = this.ids[last];
+      this.units.copyWithin(row * UNIT_MAX, last * UNIT_MAX, last * UNIT_MAX + UNIT_MAX);
+      this.roles[row] = this.roles[last];
+      this.statuses[row] = this.statuses[last];
+      this.flags[row] = this.flags[last];
+      this.cardCounts[row] = this.cardCounts[last];
+      this.groups[row] = this.groups[last];
+      this.from[row] = this.from[last];
+      this.until[row] = this.until[last];
+      this.pinSalts.copyWithin(row * PIN_SALT_BYTES, last * PIN_SALT_BYTES, (last + 1) * PIN_SALT_BYTES);
+      this.pinHashes.copyWithin(row * PIN_HASH_BYTES, last * PIN_HASH_BYTES, (last + 1) * PIN_HASH_BYTES);
+      this.#insertIndex(row);
+    }
+    // The departed resident's PIN hash must not linger in a spare row.
+    this.#clearRow(last);
+  }
+
+  unitAt(row: number): string {
+    let text = "";
+    for (let i = 0; i < UNIT_MAX; i++) {
+      const c = this.units[row * UNIT_MAX + i];
+      if (c === 0) break;
+      text += String.fromCharCode(c);
+    }
+    return text;
+  }
+
+  setUnit(row: number, unit: string): void {
+    this.units.fill(0, row * UNIT_MAX, row * UNIT_MAX + UNIT_MAX);
+    for (let i = 0; i < unit.length; i++) this.units[row * UNIT_MAX + i] = unit.charCodeAt(i);
+  }
+
+  #columns(): (Uint8Array | Uint32Array)[] {
+    return [this.ids, this.units, this.roles, this.statuses, this.flags, this.cardCounts, this.groups, this.from, this.until, this.pinSalts, this.pinHashes];
+  }
+
+  #clearRow(row: number): void {
+    this.ids[row] = 0;
+    this.units.fill(0, row * UNIT_MAX, row * UNIT_MAX + UNIT_MAX);
+    this.roles[row] = 0;
+    this.statuses[row] = 0;
+    this.flags[row] = 0;
+    this.cardCounts[row] = 0;
+    this.groups[row] = 0;
+    this.from[row] = 0;
+    this.until[row] = 0;
+    this.pinSalts.fill(0, row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES);
+    this.pinHashes.fill(0, row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES);
+  }
+
+  #insertIndex(row: number): void {
+    const mask = this.#mask;
+    let slot = hashId(this.ids[row]) & mask;
+    while (this.#index[slot] !== 0) slot = (slot + 1) & mask;
+    this.#index[slot] = row + 1;
+  }
+
+  /** Backward-shift deletion, as in the card table. */
+  #deleteIndex(row: number): void {
+    const index = this.#index, mask = this.#mask;
+    let hole = hashId(this.ids[row]) & mask;
+    while (index[hole] !== row + 1) hole = (hole + 1) & mask;
+    index[hole] = 0;
+    let j = hole;
+    for (;;) {
+      j = (j + 1) & mask;
+      const entry = index[j];
+      if (entry === 0) return;
+      const home = hashId(this.ids[entry - 1]) & mask;
+      const between = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (!between) {
+        index[hole] = entry;
+        index[j] = 0;
+        hole = j;
+      }
+    }
+  }
+
+  #resize(capacity: number): void {
+    const grow = <T extends Uint8Array | Uint32Array>(column: T, per: number): T => {
+      const next = new (column.constructor as new (n: number) => T)(capacity * per);
+      next.set(column.subarray(0, this.#count * per));
+      return next;
+    };
+    this.ids = grow(this.ids, 1);
+    this.units = grow(this.units, UNIT_MAX);
+    this.roles = grow(this.roles, 1);
+    this.statuses = grow(this.statuses, 1);
+    this.flags = grow(this.flags, 1);
+    this.cardCounts = grow(this.cardCounts, 1);
+    this.groups = grow(this.groups, 1);
+    this.from = grow(this.from, 1);
+    this.until = grow(this.until, 1);
+    this.pinSalts = grow(this.pinSalts, PIN_SALT_BYTES);
+    this.pinHashes = grow(this.pinHashes, PIN_HASH_BYTES);
+    const size = indexSizeFor(capacity);
+    if (size > this.#index.length) this.#rehash(size);
+  }
+
+  #rehash(size: number): void {
+    this.#index = new Int32Array(size);
+    this.#mask = size - 1;
+    for (let row = 0; row < this.#count; row++) this.#insertIndex(row);
+  }
+}
+
+function indexSizeFor(rows: number): number {
+  let size = 16;
+  while (size * 7 < rows * 10) size *= 2;
+  return size;
+}
+
+/** Ids are sequential; a multiplicative mix spreads them over the index. */
+function hashId(id: number): number {
+  let h = Math.imul(id, 0x9e3779b1);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
