@@ -1,0 +1,111 @@
+// MFRC522 register map and command set (NXP MFRC522 datasheet, section 9).
+// On SPI the address byte is (reg << 1), with bit 7 set for a read.
+
+export const enum Reg {
+  /** Starts and stops command execution; bit 4 PowerDown. */
+  Command = 0x01,
+  /** Enables IRQ sources for the IRQ pin. */
+  ComIEn = 0x02,
+  /** Set1 TxIRq RxIRq IdleIRq HiAlertIRq LoAlertIRq ErrIRq TimerIRq; write bit 7 = 1 sets, 0 clears the marked bits. */
+  ComIrq = 0x04,
+  /** Set2 - - MfinActIRq - CRCIRq - -. */
+  DivIrq = 0x05,
+  /** WrErr TempErr - BufferOvfl CollErr CRCErr ParityErr ProtocolErr. */
+  Error = 0x06,
+  /** CRCOk CRCReady IRq TRunning - HiAlert LoAlert. */
+  Status1 = 0x07,
+  /** TempSensClear I2CForceHS - - MFCrypto1On ModemState[2:0]. */
+  Status2 = 0x08,
+  /** 64-byte FIFO in/out. */
+  FIFOData = 0x09,
+  /** Bit 7 FlushBuffer (write), bits 6:0 number of bytes in the FIFO. */
+  FIFOLevel = 0x0a,
+  /** TStopNow TStartNow - - - RxLastBits[2:0]. */
+  Control = 0x0c,
+  /** StartSend RxAlign[2:0] - TxLastBits[2:0]. */
+  BitFraming = 0x0d,
+  /** ValuesAfterColl - CollPosNotValid CollPos[4:0]. */
+  Coll = 0x0e,
+  /** CRC preset in bits 1:0 (01 = 0x6363 for CRC_A). */
+  Mode = 0x11,
+  /** TxCRCEn, speed. */
+  TxMode = 0x12,
+  /** RxCRCEn, speed. */
+  RxMode = 0x13,
+  /** Tx2RFEn Tx1RFEn: antenna drivers. */
+  TxControl = 0x14,
+  /** Force100ASK (bit 6), required by ISO 14443A. */
+  TxASK = 0x15,
+  /** CalcCRC result, MSB. */
+  CRCResultH = 0x21,
+  /** CalcCRC result, LSB. */
+  CRCResultL = 0x22,
+  /** Modulation width. */
+  ModWidth = 0x24,
+  /** TAuto (bit 7), TPrescaler_Hi[3:0]. */
+  TMode = 0x2a,
+  /** TPrescaler_Lo. */
+  TPrescaler = 0x2b,
+  TReloadH = 0x2c,
+  TReloadL = 0x2d,
+  /** SelfTest[3:0] = 1001b enables the digital self test. */
+  AutoTest = 0x36,
+  /** 0x91 = v1.0, 0x92 = v2.0. */
+  Version = 0x37,
+}
+
+export const enum Cmd {
+  Idle = 0x00,
+  /** Moves 25 bytes between the FIFO and the internal buffer. */
+  Mem = 0x01,
+  CalcCRC = 0x03,
+  Transceive = 0x0c,
+  SoftReset = 0x0f,
+}
+
+export const enum Irq {
+  Tx = 0x40,
+  Rx = 0x20,
+  Idle = 0x10,
+  Err = 0x02,
+  Timer = 0x01,
+  /** DivIrqReg CRCIRq. */
+  Crc = 0x04,
+}
+
+export const enum Err {
+  BufferOvfl = 0x10,
+  Coll = 0x08,
+  Parity = 0x02,
+  Protocol = 0x01,
+}
+
+/** ISO/IEC 14443-3 type A commands. */
+export const enum Picc {
+  REQA = 0x26,
+  WUPA = 0x52,
+  HLTA = 0x50,
+  SEL_CL1 = 0x93,
+  SEL_CL2 = 0x95,
+  SEL_CL3 = 0x97,
+  CASCADE_TAG = 0x88,
+}
+
+/** Chip versions this driver knows (VersionReg). */
+export const KNOWN_VERSIONS: readonly number[] = [0x91, 0x92];
+
+/** Datasheet 16.1.1: FIFO contents after the digital self test, per version. */
+export const SELF_TEST_REFERENCE: Readonly<Record<number, readonly number[]>> = {
+  0x91: [
+    0x00, 0xc6, 0x37, 0xd5, 0x32, 0xb7, 0x57, 0x5c, 0xc2, 0xd8, 0x7c, 0x4d, 0xd9, 0x70, 0xc7, 0x73,
+    0x10, 0xe6, 0xd2, 0xaa, 0x5e, 0xa1, 0x3e, 0x5a, 0x14, 0xaf, 0x30, 0x61, 0xc9, 0x70, 0xdb, 0x2e,
+    0x64, 0x22, 0x72, 0xb5, 0xbd, 0x65, 0xf4, 0xec, 0x22, 0xbc, 0xd3, 0x72, 0x35, 0xcd, 0xaa, 0x41,
+    0x1f, 0xa7, 0xf3, 0x53, 0x14, 0xde, 0x7e, 0x02, 0xd9, 0x0f, 0xb5, 0x5e, 0x25, 0x1d, 0x29, 0x79,
+  ],
+  0x92: [
+    0x00, 0xeb, 0x66, 0xba, 0x57, 0xbf, 0x23, 0x95, 0xd0, 0xe3, 0x0d, 0x3d, 0x27, 0x89, 0x5c, 0xde,
+    0x9d, 0x3b, 0xa7, 0x00, 0x21, 0x5b, 0x89, 0x82, 0x51, 0x3a, 0xeb, 0x02, 0x0c, 0xa5, 0x00, 0x49,
+    0x7c, 0x84, 0x4d, 0xb3, 0xcc, 0xd2, 0x1b, 0x81, 0x5d, 0x48, 0x76, 0xd5, 0x71, 0x61, 0x21, 0xa9,
+    0x86, 0x96, 0x83, 0x38, 0xcf, 0x9d, 0x5b, 0x6d, 0xdc, 0x15, 0xba, 0x3e, 0x7d, 0x95, 0x3b, 0x2f,
+  ],
+};
