@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { ActiveConsent, ConsentLedger } from "../../../src/core/face/consent-ledger";
+import { decodeConsentRecord, encodeConsentRecord } from "../../../src/core/face/consent-record";
+import { NoticeBoard } from "../../../src/core/face/notices";
+import { isOptgateError } from "../../../src/core/errors";
+import { FakeRegistry, RecordingAudit, TEST_NOTICE } from "./face-fakes";
+
+function setup() {
+  const notices = new NoticeBoard();
+  notices.publish(TEST_NOTICE, 1000);
+  const registry = new FakeRegistry();
+  registry.add("r-101", "1357");
+  registry.add("r-102", "2468");
+  const audit = new RecordingAudit();
+  const changes: Uint8Array[] = [];
+  const ledger = new ConsentLedger({ notices, pins: registry, residents: registry, audit, onChange: (_r, b) => changes.push(b) });
+  return { notices, registry, audit, changes, ledger };
+}
+
+const code = (c: string) => (e: unknown) => isOptgateError(e, c);
+
+describe("face/notices", () => {
+  it("versions notices from 1 and refuses an unknown version", () => {
+    const notices = new NoticeBoard();
+    assert.equal(notices.current(), undefined);
+    assert.equal(notices.publish(TEST_NOTICE, 5).version, 1);
+    assert.equal(notices.publish({ ...TEST_NOTICE, retentionDays: 30 }, 6).version, 2);
+    assert.equal(notices.current()!.retentionDays, 30);
+    assert.equal(notices.get(1).retentionDays, 365);
+    assert.throws(() => notices.get(3), code("E_NOTICE_UNKNOWN"));
+    assert.throws(() => notices.get(0), code("E_NOTICE_UNKNOWN"));
+  });
+
+  it("refuses a notice without purpose, gates or a sane retention, publishing nothing", () => {
+    const notices = new NoticeBoard();
+    assert.throws(() => notices.publish({ ...TEST_NOTICE, purpose: " " }, 1), code("E_NOTICE_INVALID"));
+    assert.throws(() => notices.publish({ ...TEST_NOTICE, gates: [] }, 1), code("E_NOTICE_INVALID"));
+    assert.throws(() => notices.publish({ ...TEST_NOTICE, retentionDays: 0 }, 1), code("E_NOTICE_INVALID"));
+    assert.throws(() => notices.publish({ ...TEST_NOTICE, retentionDays: 1.5 }, 1), code("E_NOTICE_INVALID"));
+    assert.equal(notices.all().length, 0);
+  });
+
+  it("keeps published texts immutable", () => {
+    const notices = new NoticeBoard();
+    const gates = ["north"];
+    const n = notices.publish({ ...TEST_NOTICE, gates }, 1);
+    gates.push("south");
+    assert.deepEqual([...n.gates], ["north"]);
+    try { (n as { retentionDays: number }).retentionDays = 9999; } catch { /* frozen: strict mode throws */ }
+    assert.equal(n.retentionDays, 365);
+    assert.ok(Object.isFrozen(n));
+  });
+});
+
+describe("face/consent-ledger", () => {
+  it("records PIN-confirmed, witnessed consent, audits it and hands the bytes to the store", () => {
+    const { ledger, audit, changes } = setup();
+    const record = ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "tech-7", pin: "1357", at: 2000 });
+    assert.equal(record.event, "granted");
+    assert.equal(record.pinConfirmed, true);
+    assert.equal(record.actorId, "tech-7");
+    assert.ok(ledger.isActive("r-101"));
+    assert.ok(!ledger.isActive("r-102"));
+    assert.deepEqual(ledger.consenting(), ["r-101"]);
+    assert.equal(changes.length, 1);
+    assert.deepEqual(decodeConsentRecord(changes[0]), record);
+    assert.equal(audit.events[0].kind, "consent.granted");
+    assert.ok(ledger.coversGate("r-101", "north"));
+    assert.ok(!ledger.coversGate("r-101", "south"));
+  });
+
+  it("refuses bad consent requests with clear codes and changes nothing", () => {
+    const { ledger, registry, audit, changes } = setup();
+    const base = { residentId: "r-101", noticeVersion: 1, witnessId: "tech-7", pin: "1357", at: 2000 };
+    assert.throws(() => ledger.grant({ ...base, pin: "" }), code("E_CONSENT_PIN_REQUIRED"));
+    assert.throws(() => ledger.grant({ ...base, pin: "9999" }), code("E_CONSENT_PIN_REJECTED"));
+    assert.throws(() => ledger.grant({ ...base, noticeVersion: 7 }), code("E_NOTICE_UNKNOWN"));
+    assert.throws(() => ledger.grant({ ...base, witnessId: "" }), code("E_CONSENT_WITNESS_REQUIRED"));
+    assert.throws(() => ledger.grant({ ...base, residentId: "nobody" }), code("E_RESIDENT_UNKNOWN"));
+    assert.ok(registry.verifyCalls >= 1, "the PIN really went through PinCheck");
+    assert.equal(ledger.records().length, 0);
+    assert.equal(changes.length, 0);
+    assert.equal(audit.events.length, 0);
+    assert.ok(!ledger.isActive("r-101"));
+  });
+
+  it("refuses consent to a replaced notice and a duplicate grant", () => {
+    const { ledger, notices } = setup();
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    assert.throws(() => ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 2 }), code("E_CONSENT_ALREADY_ACTIVE"));
+    notices.publish({ ...TEST_NOTICE, retentionDays: 90 }, 3);
+    assert.throws(() => ledger.grant({ residentId: "r-102", noticeVersion: 1, witnessId: "t", pin: "2468", at: 4 }), code("E_NOTICE_OUTDATED"));
+    assert.equal(ledger.records().length, 1);
+  });
+
+  it("mints ActiveConsent only for consent to the current notice; a new notice needs fresh consent", () => {
+    const { ledger, notices } = setup();
+    assert.throws(() => ledger.activeConsent("r-101"), code("E_CONSENT_NOT_ACTIVE"));
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    const token = ledger.activeConsent("r-101");
+    assert.ok(token instanceof ActiveConsent);
+    assert.ok(ledger.confirms(token));
+    notices.publish({ ...TEST_NOTICE, purpose: "also the garage" }, 2);
+    assert.ok(!ledger.confirms(token), "a token from before the new notice no longer enrols");
+    assert.throws(() => ledger.activeConsent("r-101"), code("E_CONSENT_NOTICE_CHANGED"));
+    assert.ok(ledger.isActive("r-101"), "existing consent stays in force for matching");
+    ledger.grant({ residentId: "r-101", noticeVersion: 2, witnessId: "t", pin: "1357", at: 3 });
+    assert.ok(ledger.confirms(ledger.activeConsent("r-101")));
+  });
+
+  it("cannot be forged: the constructor needs the ledger's private key, and tokens are per ledger", () => {
+    const a = setup(), b = setup();
+    assert.throws(() => new (ActiveConsent as any)(Symbol("ActiveConsent.mint"), a.ledger, { residentId: "r-101", noticeVersion: 1, seq: 1 }), code("E_CONSENT_FORGED"));
+    a.ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    b.ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    const fromA = a.ledger.activeConsent("r-101");
+    assert.ok(!b.ledger.confirms(fromA));
+    assert.ok(!a.ledger.confirms({ residentId: "r-101", noticeVersion: 1, grantSeq: 1 } as any));
+  });
+
+  it("withdraws at the keypad only with the resident's PIN, or from the console with a technician", () => {
+    const { ledger } = setup();
+    assert.throws(() => ledger.withdraw({ channel: "keypad", residentId: "r-101", pin: "1357", at: 5 }), code("E_CONSENT_NOT_ACTIVE"));
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    ledger.grant({ residentId: "r-102", noticeVersion: 1, witnessId: "t", pin: "2468", at: 1 });
+    const token = ledger.activeConsent("r-101");
+    assert.throws(() => ledger.withdraw({ channel: "keypad", residentId: "r-101", pin: "2468", at: 5 }), code("E_WITHDRAW_PIN_REJECTED"));
+    assert.throws(() => ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: "", at: 5 }), code("E_WITHDRAW_TECHNICIAN_REQUIRED"));
+    assert.ok(ledger.isActive("r-101"));
+    const w = ledger.withdraw({ channel: "keypad", residentId: "r-101", pin: "1357", at: 6 });
+    assert.equal(w.event, "withdrawn");
+    assert.ok(!ledger.isActive("r-101"));
+    assert.ok(!ledger.confirms(token), "a token minted before withdrawal is void");
+    const c = ledger.withdraw({ channel: "console", residentId: "r-102", technicianId: "tech-9", at: 7 });
+    assert.equal(c.actorId, "tech-9");
+    assert.deepEqual(ledger.history("r-101").map((r) => r.event), ["granted", "withdrawn"]);
+    assert.throws(() => ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: "t", at: 8 }), code("E_CONSENT_NOT_ACTIVE"));
+  });
+
+  it("round-trips every record through bytes and restores an identical ledger", () => {
+    const { ledger, changes, notices, registry } = setup();
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "技术员-7", pin: "1357", at: 1700000000123 });
+    ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: "tech-9", at: 1700000000999 });
+    ledger.grant({ residentId: "r-102", noticeVersion: 1, witnessId: "t", pin: "2468", at: 1700000001000 });
+    ledger.lapse("r-102", 1700000002000);
+    const decoded = changes.map(decodeConsentRecord);
+    assert.deepEqual(decoded, [...ledger.records()]);
+    for (const r of decoded) assert.deepEqual(encodeConsentRecord(r), changes[r.seq - 1]);
+    const again = new ConsentLedger({ notices, pins: registry, residents: registry });
+    again.restore(decoded);
+    assert.deepEqual(again.history("r-101"), ledger.history("r-101"));
+    assert.equal(again.isActive("r-102"), false);
+    assert.throws(() => again.restore(decoded), code("E_LEDGER_NOT_EMPTY"));
+    const gap = new ConsentLedger({ notices, pins: registry, residents: registry });
+    assert.throws(() => gap.restore(decoded.slice(1)), code("E_RECORD_CORRUPT"));
+  });
+
+  it("rejects corrupt record bytes", () => {
+    const { ledger, changes } = setup();
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    const bytes = changes[0];
+    assert.throws(() => decodeConsentRecord(bytes.subarray(0, bytes.length - 1)), code("E_RECORD_CORRUPT"));
+    assert.throws(() => decodeConsentRecord(Uint8Array.from([...bytes, 0])), code("E_RECORD_CORRUPT"));
+    const badEvent = bytes.slice();
+    badEvent[5] = 9;
+    assert.throws(() => decodeConsentRecord(badEvent), code("E_RECORD_CORRUPT"));
+    const badFormat = bytes.slice();
+    badFormat[0] = 2;
+    assert.throws(() => decodeConsentRecord(badFormat), code("E_RECORD_CORRUPT"));
+  });
+});

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { openTemplate, sealTemplate, templateMeta } from "../../../src/core/face/sealed-template";
+import { MemoryTemplateVault } from "../../../src/core/face/template-vault";
+import { isOptgateError } from "../../../src/core/errors";
+
+const code = (c: string) => (e: unknown) => isOptgateError(e, c);
+
+function template(): { dimension: number; scale: number; values: Int8Array } {
+  const values = new Int8Array(64);
+  for (let i = 0; i < 64; i++) values[i] = ((i * 37) % 255) - 127;
+  return { dimension: 64, scale: 127, values };
+}
+
+function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+describe("face/sealed-template", () => {
+  const key = new Uint8Array(32).fill(9), nonce = new Uint8Array(12).fill(3);
+  const meta = { residentId: "r-101", noticeVersion: 2, enrolledAt: 1_767_600_000_000 };
+
+  it("round-trips and keeps no template bytes in clear", () => {
+    const t = template();
+    const sealed = sealTemplate(t, meta, key, nonce);
+    assert.ok(!contains(sealed, new Uint8Array(t.values.buffer).subarray(0, 8)));
+    const opened = openTemplate(sealed, key, "r-101");
+    assert.deepEqual(opened.template.values, t.values);
+    assert.deepEqual(opened.meta, meta);
+    assert.equal(templateMeta(sealed).noticeVersion, 2);
+  });
+
+  it("does not open with another key, for another resident, or after any bit flip", () => {
+    const sealed = sealTemplate(template(), meta, key, nonce);
+    assert.throws(() => openTemplate(sealed, new Uint8Array(32).fill(8), "r-101"), code("E_TEMPLATE_SEAL_BROKEN"));
+    assert.throws(() => openTemplate(sealed, key, "r-102"), code("E_TEMPLATE_SEAL_BROKEN"));
+    for (const at of [3, 10, sealed.length - 1, sealed.length - 40]) {
+      const bad = sealed.slice();
+      bad[at] ^= 1;
+      assert.throws(() => openTemplate(bad, key, "r-101"));
+    }
+  });
+
+  it("refuses a short key or nonce", () => {
+    assert.throws(() => sealTemplate(template(), meta, new Uint8Array(16), nonce), code("E_TEMPLATE_KEY"));
+  });
+});
+
+describe("face/template-vault (memory)", () => {
+  it("keeps copies, replaces earlier pairs and erases the bytes on destroy", () => {
+    const written: Uint8Array[] = [];
+    const vault = new MemoryTemplateVault({ onWrite: (_id, b) => written.push(b) });
+    vault.put("r-1", Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5, 6));
+    const got = vault.get("r-1")!;
+    got.key[0] = 99;
+    assert.deepEqual(vault.get("r-1")!.key, Uint8Array.of(1, 2, 3));
+    vault.put("r-1", Uint8Array.of(7), Uint8Array.of(8));
+    assert.deepEqual(written[0], Uint8Array.of(0, 0, 0), "the replaced key was overwritten");
+    assert.deepEqual(written[1], Uint8Array.of(0, 0, 0), "the replaced template was overwritten");
+    assert.ok(vault.destroy("r-1"));
+    assert.deepEqual([...written[2], ...written[3]], [0, 0]);
+    assert.equal(vault.get("r-1"), undefined);
+    assert.deepEqual(vault.residents(), []);
+    assert.ok(!vault.destroy("r-1"));
+  });
+});
