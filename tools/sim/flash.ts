@@ -13,7 +13,16 @@ export interface SimFlash {
   erase(sector: number): void;
   /** The whole image (tests scan it for bytes that must not be there). */
   image(): Uint8Array;
+  /** False once a simulated power cut hit this flash: the board is dead until restarted. */
+  readonly powered?: boolean;
   close?(): void;
+}
+
+/** Thrown by a flash whose power was cut in the middle of an operation. */
+export class PowerCut extends Error {
+  constructor() {
+    super("power cut");
+  }
 }
 
 export const SIM_FLASH_SIZE = 1024 * 1024;
@@ -24,6 +33,10 @@ export class NorImage implements SimFlash {
   readonly size: number;
   readonly sectorSize: number;
   readonly bytes: Uint8Array;
+  /** Write and erase operations so far (power-cut points are counted in these). */
+  ops = 0;
+  powered = true;
+  #cutAt = -1;
   #fd?: number;
 
   constructor(bytes: Uint8Array, sectorSize = SIM_SECTOR_SIZE, fd?: number) {
@@ -40,14 +53,33 @@ export class NorImage implements SimFlash {
 
   write(offset: number, data: Uint8Array): void {
     this.#check(offset, data.length);
-    for (let i = 0; i < data.length; i++) this.bytes[offset + i] &= data[i];
-    this.#sync(offset, data.length);
+    const torn = this.#cutting();
+    // A torn write programs only a prefix before the power goes.
+    const length = torn ? data.length >> 1 : data.length;
+    for (let i = 0; i < length; i++) this.bytes[offset + i] &= data[i];
+    this.#sync(offset, length);
+    if (torn) throw new PowerCut();
   }
 
   erase(sector: number): void {
     if (!Number.isInteger(sector) || sector < 0 || sector >= this.size / this.sectorSize) throw new Error(`erase: no sector ${sector}`);
-    this.bytes.fill(0xff, sector * this.sectorSize, (sector + 1) * this.sectorSize);
-    this.#sync(sector * this.sectorSize, this.sectorSize);
+    const torn = this.#cutting();
+    // A partial erase leaves the second half of the sector as it was.
+    const length = torn ? this.sectorSize >> 1 : this.sectorSize;
+    this.bytes.fill(0xff, sector * this.sectorSize, sector * this.sectorSize + length);
+    this.#sync(sector * this.sectorSize, length);
+    if (torn) throw new PowerCut();
+  }
+
+  /** Cut the power during the n-th write or erase from now (1 = the next one). */
+  cutPowerAfter(n: number): void {
+    this.#cutAt = this.ops + n;
+  }
+
+  /** Power back on (the next boot). */
+  restorePower(): void {
+    this.powered = true;
+    this.#cutAt = -1;
   }
 
   image(): Uint8Array {
@@ -57,6 +89,14 @@ export class NorImage implements SimFlash {
   close(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
+  }
+
+  #cutting(): boolean {
+    if (!this.powered) throw new PowerCut();
+    this.ops++;
+    if (this.ops !== this.#cutAt) return false;
+    this.powered = false;
+    return true;
   }
 
   #check(offset: number, length: number): void {

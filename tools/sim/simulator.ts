@@ -89,7 +89,12 @@ export class Simulator {
       meteringLimit: options.meteringLimit ?? 5_000_000_000,
       output: "pipe",
       onCommand: (bytes) => {
-        if (bytes[0] !== 0x7b) return flashOp(flash, bytes);
+        if (bytes[0] !== 0x7b) {
+          const answer = flashOp(flash, bytes);
+          // Power gone mid-operation: the firmware must not run one more instruction.
+          if (flash.powered === false && sim) sim.#lostPower();
+          return answer;
+        }
         if (sim) sim.#event(JSON.parse(decoder.decode(bytes)) as HostEvent);
         return undefined;
       },
@@ -178,6 +183,12 @@ export class Simulator {
     await this.serial(`${line}\r`);
     await this.advance(50);
     return this.serialText.slice(before);
+  }
+
+  #lostPower(): void {
+    this.#dead ??= new Error("power cut");
+    this.#stopRealtime();
+    void this.#worker.close();
   }
 
   /** Cut the power: the worker dies mid-whatever, nothing more reaches the flash. */
