@@ -6,7 +6,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as status from "../../src/core/matcher/kernel-status";
 import { scalarWasm, simdWasm } from "../../tools/wasm/paths";
+import { kernelInstance } from "../../tools/wasm/wasm-binding";
 import { WasmMatcher, type KernelFlavour } from "../../tools/wasm/wasm-matcher";
+import { webAssembly } from "../../tools/wasm/webassembly";
 import { matcherContract } from "./matcher-contract";
 
 for (const flavour of ["scalar", "simd"] as KernelFlavour[]) {
@@ -35,7 +37,7 @@ for (const flavour of ["scalar", "simd"] as KernelFlavour[]) {
     });
 
     it("refuses to work before init", () => {
-      const raw = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(flavour === "simd" ? simdWasm : scalarWasm)), {}).exports as unknown as WasmMatcher["kernel"];
+      const raw = kernelInstance(flavour);
       assert.equal(raw.scan(1, 0), status.KERNEL_E_NOT_READY);
       assert.equal(raw.verify(0, 0), status.KERNEL_E_NOT_READY);
       assert.equal(raw.clear(0), status.KERNEL_E_NOT_READY);
@@ -50,10 +52,22 @@ for (const flavour of ["scalar", "simd"] as KernelFlavour[]) {
   });
 }
 
+describe("WasmMatcher wipe", () => {
+  it("zeroes every slot in kernel memory", () => {
+    const m = new WasmMatcher(16, 3);
+    for (let slot = 0; slot < 3; slot++) m.load(slot, new Int8Array(16).fill(slot + 1));
+    const gallery = () => new Int8Array(m.kernel.memory.buffer, m.kernel.galleryPtr(), 48);
+    assert.ok(gallery().some((v) => v !== 0));
+    m.wipe();
+    assert.ok(gallery().every((v) => v === 0));
+    assert.equal(m.scan(new Int8Array(16).fill(1), 3).bestScore, 0);
+  });
+});
+
 describe("matcher kernel module", () => {
   it("is import-free, so wasm2c output needs no host functions", () => {
     for (const file of [scalarWasm, simdWasm]) {
-      assert.deepEqual(WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(file))), []);
+      assert.deepEqual(webAssembly.Module.imports(new webAssembly.Module(readFileSync(file))), []);
     }
   });
 

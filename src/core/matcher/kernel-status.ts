@@ -11,6 +11,8 @@ export const KERNEL_E_COUNT = -4;
 export const KERNEL_E_PROBE = -5;
 export const KERNEL_E_NOT_READY = -6;
 export const KERNEL_E_MEMORY = -7;
+/** Not from the kernel: the C host caught a wasm2c trap (matcher_host.c). */
+export const KERNEL_E_TRAP = -8;
 
 /** Index and score the kernel writes for "no such template" (e.g. no second best in a gallery of one). */
 export const ABSENT_INDEX = -1;
@@ -40,6 +42,8 @@ export function checkKernelStatus(status: number, operation: string): void {
       throw new OptgateError("E_MATCHER_NOT_READY", `The matcher kernel was used before init in ${operation}.`);
     case KERNEL_E_MEMORY:
       throw new OptgateError("E_MATCHER_MEMORY", `The matcher kernel could not get memory for the gallery in ${operation}; lower the capacity.`);
+    case KERNEL_E_TRAP:
+      throw new OptgateError("E_MATCHER_TRAP", `The matcher kernel trapped in ${operation}; nothing was read out of bounds, but the firmware has a bug to report.`);
     default:
       throw new OptgateError("E_MATCHER_KERNEL", `The matcher kernel returned unknown status ${status} in ${operation}.`);
   }

@@ -1,0 +1,64 @@
+/*
+ * xsmc glue for matcher.js: marshals XS arguments to matcher_host.c, which
+ * runs the wasm2c output of the kernel with every call wrapped in
+ * wasm_rt_impl_try(). Statuses go back to JS as numbers; the TypeScript
+ * wrapper (BindingMatcher) has already validated arguments and turns any
+ * non-zero status into an OptgateError. Buffers are copied into the
+ * kernel's memory before anything can run the XS garbage collector.
+ */
+#include "xsmc.h"
+#include "matcher_host.h"
+
+static int32_t *result_words(xsMachine *the, xsSlot *slot) {
+  void *data;
+  xsUnsignedValue length;
+  xsmcGetBufferWritable(*slot, &data, &length);
+  if (length < 4 * sizeof(int32_t)) xsRangeError("matcher result needs an Int32Array(4)");
+  return (int32_t *)data;
+}
+
+void xs_matcher_init(xsMachine *the) {
+  xsmcSetInteger(xsResult, matcher_host_init(xsmcToInteger(xsArg(0)), xsmcToInteger(xsArg(1))));
+}
+
+void xs_matcher_load(xsMachine *the) {
+  int32_t slot = xsmcToInteger(xsArg(0));
+  void *data;
+  xsUnsignedValue length;
+  xsmcGetBufferReadable(xsArg(1), &data, &length);
+  xsmcSetInteger(xsResult, matcher_host_load(slot, (const int8_t *)data, length));
+}
+
+void xs_matcher_clear(xsMachine *the) {
+  xsmcSetInteger(xsResult, matcher_host_clear(xsmcToInteger(xsArg(0))));
+}
+
+void xs_matcher_verify(xsMachine *the) {
+  int32_t slot = xsmcToInteger(xsArg(0));
+  int32_t *out = result_words(the, &xsArg(2));
+  void *probe;
+  xsUnsignedValue length;
+  int32_t score = 0;
+  xsmcGetBufferReadable(xsArg(1), &probe, &length);
+  int32_t status = matcher_host_verify(slot, (const int8_t *)probe, length, &score);
+  if (status == MATCHER_OK) {
+    out[0] = slot;
+    out[1] = score;
+    out[2] = -1;
+    out[3] = INT32_MIN;
+  }
+  xsmcSetInteger(xsResult, status);
+}
+
+void xs_matcher_scan(xsMachine *the) {
+  int32_t count = xsmcToInteger(xsArg(1));
+  int32_t *out = result_words(the, &xsArg(2));
+  void *probe;
+  xsUnsignedValue length;
+  xsmcGetBufferReadable(xsArg(0), &probe, &length);
+  xsmcSetInteger(xsResult, matcher_host_scan((const int8_t *)probe, length, count, out));
+}
+
+void xs_matcher_wipe(xsMachine *the) {
+  matcher_host_wipe();
+}
