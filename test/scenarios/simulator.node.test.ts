@@ -1,0 +1,100 @@
+// The simulator itself: command line, scripts, flash image, power cuts, PTY console.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { repoRoot } from "../../tools/xs/bundle";
+import { parseArgs, USAGE } from "../../tools/sim/cli";
+import { NorImage, openSimFlash, PowerCut } from "../../tools/sim/flash";
+import { parseDuration, runScript } from "../../tools/sim/script";
+import { startSimulator } from "../../tools/sim/simulator";
+
+describe("simulator: command line and scripts", () => {
+  it("parses the documented options and refuses unknown ones", () => {
+    const options = parseArgs(["--fresh", "--console", "stdio", "--time", "2026-03-02T08:00:00Z", "--no-ui"]);
+    assert.ok(typeof options !== "string");
+    assert.equal(options.fresh, true);
+    assert.equal(options.console, "stdio");
+    assert.equal(options.time, Date.UTC(2026, 2, 2, 8));
+    assert.equal(options.ui, false);
+    assert.match(parseArgs(["--console", "tcp"]) as string, /pty or stdio/);
+    assert.match(parseArgs(["--bogus"]) as string, /unknown option --bogus/);
+    assert.equal(parseArgs(["--help"]), USAGE);
+  });
+
+  it("reads durations", () => {
+    assert.equal(parseDuration("250"), 250);
+    assert.equal(parseDuration("3s"), 3000);
+    assert.equal(parseDuration("12h"), 43_200_000);
+    assert.throws(() => parseDuration("soon"), /not a duration/);
+  });
+
+  it("a script with a bad line fails with its line number and nothing after it runs", async () => {
+    const sim = await startSimulator({ image: null, demo: false });
+    try {
+      const before = sim.now;
+      await assert.rejects(runScript(sim, "wait 1s\ncard xyz\nwait 5s"), /line 2: card takes/);
+      assert.equal(sim.now, before + 1000);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("npm start -- --help prints the usage and exits 0", () => {
+    const run = spawnSync(process.execPath, ["--import=tsx", "tools/sim/main.ts", "--help"], { cwd: repoRoot, encoding: "utf8" });
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /--console stdio/);
+  });
+});
+
+describe("simulator: flash image", () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(path.join(os.tmpdir(), "optgate-sim-")); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is NOR flash: writes only clear bits, erase sets a sector to 0xFF", () => {
+    const flash = new NorImage(new Uint8Array(8192).fill(0xff));
+    flash.write(10, Uint8Array.of(0xf0));
+    flash.write(10, Uint8Array.of(0x3c));
+    assert.equal(flash.read(10, 1)[0], 0x30);
+    flash.erase(0);
+    assert.equal(flash.read(10, 1)[0], 0xff);
+    assert.throws(() => flash.write(8190, new Uint8Array(4)), /out of range/);
+  });
+
+  it("persists to the image file, and --fresh starts erased", () => {
+    const file = path.join(dir, "a.flash");
+    const flash = openSimFlash(file, false, 16384);
+    flash.write(5000, Uint8Array.of(1, 2, 3));
+    flash.close();
+    assert.deepEqual([...readFileSync(file).subarray(5000, 5003)], [1, 2, 3]);
+    const again = openSimFlash(file, false, 16384);
+    assert.deepEqual([...again.read(5000, 3)], [1, 2, 3]);
+    again.close();
+    const fresh = openSimFlash(file, true, 16384);
+    assert.deepEqual([...fresh.read(5000, 3)], [0xff, 0xff, 0xff]);
+    fresh.close();
+  });
+
+  it("a power cut tears the operation in progress and refuses everything after it", () => {
+    const flash = new NorImage(new Uint8Array(8192).fill(0xff));
+    flash.cutPowerAfter(2);
+    flash.write(0, new Uint8Array(8).fill(0));
+    assert.throws(() => flash.write(100, new Uint8Array(8).fill(0)), PowerCut);
+    assert.deepEqual([...flash.read(100, 8)], [0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    assert.throws(() => flash.erase(1), PowerCut);
+    flash.restorePower();
+    flash.erase(0);
+    assert.equal(flash.read(0, 1)[0], 0xff);
+  });
+
+  it("ignores an image file of the wrong size (starts erased)", () => {
+    const file = path.join(dir, "short.flash");
+    writeFileSync(file, Uint8Array.of(0, 0, 0));
+    const flash = openSimFlash(file, false, 8192);
+    assert.equal(flash.read(0, 1)[0], 0xff);
+    flash.close();
+    assert.equal(readFileSync(file).length, 8192);
+  });
+});
