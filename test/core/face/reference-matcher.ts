@@ -8,7 +8,7 @@ export class ReferenceMatcher implements Matcher {
   readonly capacity: number;
   readonly gallery: Int8Array;
   #result: ScanResult = { bestIndex: -1, bestScore: 0, secondIndex: -1, secondScore: 0 };
-  /** Optional spy: sees a copy of every template loaded and every probe offered. */
+  /** Optional spy: sees every template loaded and every probe offered (the caller's arrays, not copies). */
   onBytes?: (what: "template" | "probe", bytes: Int8Array) => void;
 
   constructor(dimension: number, capacity: number) {
@@ -21,7 +21,7 @@ export class ReferenceMatcher implements Matcher {
     this.#check(slot);
     if (template.length !== this.dimension) throw new Error("template dimension");
     this.gallery.set(template, slot * this.dimension);
-    this.onBytes?.("template", template.slice());
+    this.onBytes?.("template", template);
   }
 
   clear(slot: number): void {
@@ -31,12 +31,12 @@ export class ReferenceMatcher implements Matcher {
 
   verify(slot: number, probe: Int8Array): number {
     this.#check(slot);
-    this.onBytes?.("probe", probe.slice());
+    this.onBytes?.("probe", probe);
     return this.#dot(slot, probe);
   }
 
   scan(probe: Int8Array, count: number): ScanResult {
-    this.onBytes?.("probe", probe.slice());
+    this.onBytes?.("probe", probe);
     const r = this.#result;
     r.bestIndex = r.secondIndex = -1;
     r.bestScore = r.secondScore = -Infinity;

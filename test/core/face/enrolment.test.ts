@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { FaceEnrolment } from "../../../src/core/face/enrolment";
+import { templateFromCaptures } from "../../../src/core/face/template";
+import { FaceGallery } from "../../../src/core/face/face-gallery";
+import { isOptgateError } from "../../../src/core/errors";
+import { consentAndEnrol, faceWorld, SeededRandom } from "./face-fakes";
+
+const code = (c: string) => (e: unknown) => isOptgateError(e, c);
+
+function captures(w: ReturnType<typeof faceWorld>, identity: number, n = 5): Float32Array[] {
+  return Array.from({ length: n }, (_, c) => {
+    const e = new Float32Array(w.dimension);
+    w.embedder.capture(identity, c, e);
+    return e;
+  });
+}
+
+describe("face/enrolment and gallery", () => {
+  it("enrols only with an ActiveConsent: the type refuses anything else", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    w.registry.add("r-1", "1111");
+    // @ts-expect-error a plain object is not consent: this line must not type-check.
+    assert.throws(() => w.enrolment.enrolEmbeddings({ residentId: "r-1", noticeVersion: 1, grantSeq: 1 }, captures(w, 1), 0), code("E_CONSENT_NOT_ACTIVE"));
+    // @ts-expect-error nor is a missing one.
+    assert.throws(() => w.gallery.enrol(undefined, templateFromCaptures(captures(w, 1), w.dimension), 0), code("E_CONSENT_NOT_ACTIVE"));
+    assert.equal(w.gallery.size, 0);
+    assert.deepEqual(w.vault.residents(), []);
+  });
+
+  it("stores the template sealed under a per-resident key and loads it into a matcher slot", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    consentAndEnrol(w, "r-1", 11);
+    consentAndEnrol(w, "r-2", 22);
+    assert.equal(w.gallery.size, 2);
+    const e1 = w.gallery.entry("r-1")!, e2 = w.gallery.entry("r-2")!;
+    assert.notEqual(e1.slot, e2.slot);
+    assert.notDeepEqual(w.vault.get("r-1")!.key, w.vault.get("r-2")!.key);
+    // The matcher slot holds the template: a fresh capture of identity 11 scores high there, low at r-2.
+    const probe = templateFromCaptures(captures(w, 11, 1).map((c) => c), w.dimension).values;
+    assert.ok(w.matcher.verify(e1.slot, probe) > 127 * 127 * 0.5);
+    assert.ok(w.matcher.verify(e2.slot, probe) < 127 * 127 * 0.4);
+    assert.equal(w.audit.events.filter((e) => e.kind === "face.enrolled").length, 2);
+  });
+
+  it("refuses withdrawn consent, a changed notice and a wrong dimension, changing nothing", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    w.registry.add("r-1", "1111");
+    w.ledger.grant({ residentId: "r-1", noticeVersion: 1, witnessId: "t", pin: "1111", at: 1 });
+    const token = w.ledger.activeConsent("r-1");
+    assert.throws(() => w.enrolment.enrolEmbeddings(token, Array.from({ length: 5 }, () => new Float32Array(w.dimension + 1).fill(1)), 2), code("E_TEMPLATE_DIMENSION"));
+    const withNaN = captures(w, 1);
+    withNaN[2][5] = NaN;
+    assert.throws(() => w.enrolment.enrolEmbeddings(token, withNaN, 2), code("E_TEMPLATE_NOT_FINITE"));
+    w.notices.publish({ purpose: "p2", method: "m", gates: ["north"], retentionDays: 30 }, 3);
+    assert.throws(() => w.enrolment.enrolEmbeddings(token, captures(w, 1), 4), code("E_CONSENT_NOT_ACTIVE"));
+    assert.equal(w.gallery.size, 0);
+    assert.deepEqual(w.vault.residents(), []);
+    assert.equal(w.camera.log.length, 0);
+  });
+
+  it("enrols from the camera, powering it only for the captures, and zeroes the frame", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    w.registry.add("r-1", "1111");
+    w.ledger.grant({ residentId: "r-1", noticeVersion: 1, witnessId: "t", pin: "1111", at: 1 });
+    w.camera.scene = { kind: "face", identity: 5 };
+    w.enrolment.enrolFromCamera(w.ledger.activeConsent("r-1"), w.clock.now);
+    assert.deepEqual(w.camera.log.map((e) => e.on), [true, false]);
+    assert.ok(!w.camera.powered);
+    assert.ok(w.frame.data.every((b) => b === 0));
+    assert.ok(w.gallery.entry("r-1"));
+    // No face in view: nothing is enrolled and the camera still goes off.
+    w.registry.add("r-2", "2222");
+    w.ledger.grant({ residentId: "r-2", noticeVersion: 1, witnessId: "t", pin: "2222", at: 1 });
+    w.camera.scene = { kind: "no-face", identity: 0 };
+    assert.throws(() => w.enrolment.enrolFromCamera(w.ledger.activeConsent("r-2"), w.clock.now), code("E_ENROL_TOO_FEW_CAPTURES"));
+    assert.ok(!w.camera.powered);
+    assert.equal(w.gallery.entry("r-2"), undefined);
+  });
+
+  it("reuses freed slots, reports a full gallery, and restores from the vault after a reboot", () => {
+    const w = faceWorld({ capacity: 3 });
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    consentAndEnrol(w, "a", 1);
+    consentAndEnrol(w, "b", 2);
+    consentAndEnrol(w, "c", 3);
+    w.registry.add("d", "2468");
+    w.ledger.grant({ residentId: "d", noticeVersion: 1, witnessId: "t", pin: "2468", at: 1 });
+    assert.throws(() => w.enrolment.enrolEmbeddings(w.ledger.activeConsent("d"), captures(w, 4), 1), code("E_GALLERY_FULL"));
+    w.withdrawal.fromConsole({ residentId: "b", technicianId: "t", at: 2 });
+    w.enrolment.enrolEmbeddings(w.ledger.activeConsent("d"), captures(w, 4), 3);
+    assert.equal(w.gallery.entry("d")!.slot, 1);
+    // Reboot: a new gallery and matcher over the same vault and ledger.
+    const before = w.matcher.gallery.slice();
+    w.matcher.gallery.fill(0);
+    const again = new FaceGallery({ matcher: w.matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(5) });
+    // Consent for "c" ends behind the new gallery's back: restore must erase that template.
+    w.ledger.withdraw({ channel: "console", residentId: "c", technicianId: "t", at: 4 });
+    const { loaded, erased } = again.restore(10);
+    assert.deepEqual(loaded.sort(), ["a", "d"]);
+    assert.deepEqual(erased, ["c"]);
+    assert.deepEqual(w.vault.residents().sort(), ["a", "d"]);
+    for (const id of ["a", "d"]) {
+      const slot = again.entry(id)!.slot;
+      const oldSlot = w.gallery.entry(id)!.slot;
+      assert.deepEqual(w.matcher.gallery.subarray(slot * w.dimension, (slot + 1) * w.dimension), before.subarray(oldSlot * w.dimension, (oldSlot + 1) * w.dimension));
+    }
+  });
+});

@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { USE_CARD_OR_PIN } from "../../../src/core/face/face-session";
+import { consentAndEnrol, faceWorld, runFace, type FaceWorld } from "./face-fakes";
+
+function world(options: Parameters<typeof faceWorld>[0] = {}): FaceWorld {
+  const w = faceWorld(options);
+  w.notices.publish({ purpose: "gate", method: "face model", gates: ["north"], retentionDays: 365 }, w.clock.now);
+  return w;
+}
+
+describe("face/face-session", () => {
+  it("keeps the camera off when the gate has no consenting resident", () => {
+    const w = world();
+    w.registry.add("r-1", "1111");
+    const r = runFace(w, { kind: "face", identity: 1 });
+    assert.deepEqual(r.response, { started: false, reason: "no-consenting-resident", prompt: USE_CARD_OR_PIN });
+    // Consent without a template is not enough either: nothing to match, nothing to power for.
+    w.ledger.grant({ residentId: "r-1", noticeVersion: 1, witnessId: "t", pin: "1111", at: 1 });
+    assert.equal(runFace(w, { kind: "face", identity: 1 }).response.reason, "no-consenting-resident");
+    assert.deepEqual(w.camera.log, []);
+  });
+
+  it("keeps the camera off when the gate does not allow face, or 1:N without a claim", () => {
+    const off = world({ gate: { face: false } });
+    consentAndEnrol(off, "r-1", 1);
+    assert.equal(runFace(off, { kind: "face", identity: 1 }).response.reason, "face-not-allowed");
+    assert.equal(runFace(off, { kind: "face", identity: 1 }, "r-1").response.reason, "face-not-allowed");
+    const oneToOneOnly = world({ gate: { oneToN: false } });
+    consentAndEnrol(oneToOneOnly, "r-1", 1);
+    const r = runFace(oneToOneOnly, { kind: "face", identity: 1 });
+    assert.equal(r.response.reason, "one-to-n-not-allowed");
+    assert.equal(r.response.prompt, USE_CARD_OR_PIN);
+    assert.deepEqual([...off.camera.log, ...oneToOneOnly.camera.log], []);
+    // The same gate verifies 1:1 after a claim.
+    assert.equal(runFace(oneToOneOnly, { kind: "face", identity: 1 }, "r-1").result!.matched, true);
+  });
+
+  it("keeps the camera off for a claim whose resident has no face enrolled", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.registry.add("r-2", "2222");
+    const r = runFace(w, { kind: "face", identity: 2 }, "r-2");
+    assert.deepEqual(r.response, { started: false, reason: "claim-not-enrolled", prompt: USE_CARD_OR_PIN });
+    assert.deepEqual(w.camera.log, []);
+  });
+
+  it("identifies 1:N, powers the camera only for the window, and zeroes frame and probe", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    consentAndEnrol(w, "r-2", 2);
+    const probes: Int8Array[] = [];
+    w.matcher.onBytes = (what, bytes) => { if (what === "probe") probes.push(bytes); };
+    const start = w.clock.now;
+    const { response, result } = runFace(w, { kind: "face", identity: 2 });
+    assert.deepEqual(response, { started: true });
+    assert.equal(result!.residentId, "r-2");
+    assert.equal(result!.matched, true);
+    assert.equal(result!.mode, "1:N");
+    assert.equal(result!.prompt, undefined);
+    assert.deepEqual(w.camera.log, [{ on: true, at: start }, { on: false, at: start + 100 }]);
+    assert.equal(result!.cameraOnAt, start);
+    assert.equal(result!.cameraOffAt, start + 100);
+    assert.equal(w.session.cameraOnMs, 100);
+    assert.ok(!w.camera.powered);
+    assert.equal(w.camera.lastFrameData, w.frame.data, "captured into the one preallocated frame");
+    assert.ok(w.frame.data.every((b) => b === 0), "frame zeroed");
+    assert.equal(probes.length, 1);
+    assert.ok(probes[0].every((b) => b === 0), "probe zeroed");
+    assert.equal(w.gallery.entry("r-2")!.lastUsedAt, start + 100);
+  });
+
+  it("verifies 1:1 after a claim: the genuine face matches, another face does not", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    consentAndEnrol(w, "r-2", 2);
+    const genuine = runFace(w, { kind: "face", identity: 1 }, "r-1").result!;
+    assert.deepEqual([genuine.residentId, genuine.matched, genuine.mode], ["r-1", true, "1:1"]);
+    const impostor = runFace(w, { kind: "face", identity: 2 }, "r-1").result!;
+    assert.deepEqual([impostor.residentId, impostor.matched, impostor.outcome, impostor.prompt], ["r-1", false, "no-match", USE_CARD_OR_PIN]);
+    const stranger = runFace(w, { kind: "face", identity: 99 }).result!;
+    assert.deepEqual([stranger.residentId, stranger.matched, stranger.prompt], [undefined, false, USE_CARD_OR_PIN]);
+    assert.ok(!w.camera.powered);
+  });
+
+  it("ends every failure with the card-or-PIN prompt and the camera off", () => {
+    const w = world({ session: { maxAttempts: 3 } });
+    consentAndEnrol(w, "r-1", 1);
+    const cases: [Parameters<typeof runFace>[1], string, number][] = [
+      [{ kind: "no-face", identity: 0 }, "no-face", 300],
+      [{ kind: "low-quality", identity: 1 }, "low-quality", 300],
+      ["error", "camera-error", 100],
+      ["no-frame", "timeout", 8000],
+    ];
+    for (const [scene, outcome, window] of cases) {
+      const before = w.camera.log.length;
+      const { result } = runFace(w, scene);
+      assert.equal(result!.outcome, outcome);
+      assert.equal(result!.matched, false);
+      assert.equal(result!.prompt, USE_CARD_OR_PIN);
+      assert.equal(result!.cameraOffAt - result!.cameraOnAt, window, `${outcome} window`);
+      assert.deepEqual(w.camera.log.slice(before).map((e) => e.on), [true, false]);
+      assert.ok(w.frame.data.every((b) => b === 0));
+    }
+    assert.equal(w.session.cameraOnMs, 300 + 300 + 100 + 8000);
+  });
+
+  it("enforces the hard timeout even when ticks are late, and a camera that fails to power", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = "no-frame";
+    w.session.faceKey(w.clock.now);
+    w.clock.now += 20_000;
+    assert.equal(w.session.tick(w.clock.now)!.outcome, "timeout");
+    assert.ok(!w.camera.powered);
+    w.camera.failPowerOn = true;
+    const r = w.session.faceKey(w.clock.now);
+    assert.deepEqual(r, { started: false, reason: "camera-error", prompt: USE_CARD_OR_PIN });
+    assert.ok(!w.session.active);
+  });
+
+  it("cancels when a card or PIN arrives mid-session, and ignores a second face key", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = "no-frame";
+    assert.ok(w.session.faceKey(w.clock.now).started);
+    assert.deepEqual(w.session.faceKey(w.clock.now), { started: false, reason: "busy" });
+    w.clock.now += 250;
+    const r = w.session.cancel(w.clock.now)!;
+    assert.equal(r.outcome, "cancelled");
+    assert.ok(!w.camera.powered);
+    assert.equal(w.session.cancel(w.clock.now), undefined);
+    assert.equal(w.session.tick(w.clock.now), undefined);
+  });
+
+  it("does not match residents whose consent does not cover this gate", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.notices.publish({ purpose: "garage only", method: "face model", gates: ["garage"], retentionDays: 365 }, w.clock.now);
+    consentAndEnrol(w, "r-2", 2);
+    assert.equal(runFace(w, { kind: "face", identity: 2 }).result!.matched, false);
+    assert.equal(runFace(w, { kind: "face", identity: 2 }, "r-2").response.reason, "claim-not-enrolled");
+    assert.equal(runFace(w, { kind: "face", identity: 1 }).result!.residentId, "r-1");
+  });
+
+  it("uses the top-2 margin: two near-identical enrolled faces are not told apart 1:N", () => {
+    const w = world();
+    consentAndEnrol(w, "twin-a", 7);
+    // The second twin enrols the same identity seed: scores tie, so 1:N must refuse.
+    consentAndEnrol(w, "twin-b", 7);
+    const r = runFace(w, { kind: "face", identity: 7 }).result!;
+    assert.equal(r.matched, false);
+    assert.ok(r.score > 127 * 127 * 0.5, "the best score alone would have passed");
+    assert.equal(runFace(w, { kind: "face", identity: 7 }, "twin-b").result!.matched, true, "1:1 still works");
+  });
+});
