@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { CardTable } from "../../../src/core/access/card-table";
+import { checkUid, uidProblem } from "../../../src/core/access/uid";
+import { isOptgateError } from "../../../src/core/errors";
+import { toHex } from "../../../src/core/crypto";
+import { testRandom } from "./fixtures";
+
+describe("card UIDs", () => {
+  it("accepts 4, 7 and 10 byte UIDs and rejects other lengths, all-zero and all-FF", () => {
+    for (const n of [4, 7, 10]) assert.equal(uidProblem(Uint8Array.from({ length: n }, (_, i) => i + 1)), undefined);
+    for (const n of [0, 1, 3, 5, 6, 8, 9, 11]) assert.match(uidProblem(new Uint8Array(n).fill(5)) ?? "", /bytes/);
+    assert.match(uidProblem(new Uint8Array(4)) ?? "", /zero/);
+    assert.match(uidProblem(new Uint8Array(7).fill(0xff)) ?? "", /FF/);
+    assert.throws(() => checkUid(new Uint8Array(10)), (e) => isOptgateError(e, "E_BAD_UID"));
+  });
+});
+
+describe("CardTable", () => {
+  it("finds, moves and removes cards consistently with a reference map under random churn", () => {
+    const table = new CardTable(4);
+    const model = new Map<string, number>();
+    const live: Uint8Array[] = [];
+    const random = testRandom(99);
+    const steps = (globalThis as { __XS__?: boolean }).__XS__ ? 1500 : 6000;
+    const pick = new Uint8Array(2);
+    for (let step = 0; step < steps; step++) {
+      random.fill(pick);
+      if (live.length === 0 || pick[0] < 150) {
+        const uid = new Uint8Array([4, 7, 10][pick[1] % 3]);
+        random.fill(uid);
+        uid[0] |= 1;
+        const key = toHex(uid);
+        if (model.has(key)) continue;
+        const owner = 1 + (pick[1] * 31 + step) % 500;
+        table.add(uid, owner);
+        model.set(key, owner);
+        live.push(uid);
+      } else {
+        const i = (pick[1] * 257 + step) % live.length;
+        const uid = live[i];
+        live[i] = live[live.length - 1];
+        live.pop();
+        const row = table.find(uid);
+        assert.ok(row >= 0);
+        table.removeAt(row);
+        model.delete(toHex(uid));
+        assert.equal(table.find(uid), -1);
+      }
+      if (step % 500 === 0) {
+        for (const u of live) assert.equal(table.ownerAt(table.find(u)), model.get(toHex(u)));
+      }
+    }
+    assert.equal(table.size, model.size);
+    for (const u of live) {
+      const row = table.find(u);
+      assert.equal(table.ownerAt(row), model.get(toHex(u)));
+      assert.deepEqual(table.uidAt(row), u);
+    }
+  });
+
+  it("does not confuse a 4-byte UID with a longer UID that starts the same", () => {
+    const table = new CardTable();
+    table.add(Uint8Array.from([1, 2, 3, 4, 5, 6, 7]), 7);
+    assert.equal(table.find(Uint8Array.from([1, 2, 3, 4])), -1);
+    table.add(Uint8Array.from([1, 2, 3, 4]), 4);
+    assert.equal(table.ownerAt(table.find(Uint8Array.from([1, 2, 3, 4]))), 4);
+    assert.equal(table.ownerAt(table.find(Uint8Array.from([1, 2, 3, 4, 5, 6, 7]))), 7);
+  });
+
+  it("lists rows of an owner and reserves capacity up front", () => {
+    const table = new CardTable();
+    table.reserve(1000);
+    const before = table.byteLength;
+    for (let i = 1; i <= 1000; i++) table.add(Uint8Array.from([i >> 8, i & 255, 9, 9]), i % 10);
+    assert.equal(table.byteLength, before, "no growth after reserve");
+    assert.equal(table.rowsOf(3).length, 100);
+  });
+});
