@@ -1,0 +1,797 @@
+// A power-loss-safe, log-structured key/value store with append-only streams,
+// over raw NOR flash (format in ./format.ts, design notes in ./README.md).
+//
+// Why it survives a power cut at any write or erase:
+// - every change is a group of records appended to the log; the group counts
+//   only once its last record is complete and verifies (CRC-32), so recovery
+//   sees each transaction entirely or not at all;
+// - compaction is itself one group: the copied live records plus a Retire
+//   record naming the victim sector. Until that group is complete the victim
+//   is still the truth; after it, the victim is dead even if its erase was cut;
+// - a sector joins the log only by programming header part B after header
+//   part A proved its erase finished, so a half-erased sector never looks live.
+import { aeadOpen, aeadSeal } from "../crypto";
+import { OptgateError } from "../errors";
+import type { Random } from "../ports";
+import type { Flash } from "./flash";
+import {
+  KEY_AREA_BYTES, KEY_BYTES, KEY_SECTORS, MAX_GROUP, MAX_KEY, MAX_RECORD, MAX_VALUE, RECORD_HEADER, RECORD_MAGIC,
+  RecordType, SECTOR_HEADER, SectorState, decodeKeyArea, decodeRecord, decodeSectorHeader, encodeHeaderA,
+  encodeHeaderB, encodeKeyArea, encodeRecord, isBlank, keyAt, putU32, recordSize, u32, type KeyArea,
+} from "./format";
+
+export type StoreOp =
+  | { put: string; value: Uint8Array; sealed?: boolean }
+  | { delete: string }
+  | { append: string; data: Uint8Array };
+
+/** What boot-time recovery found and did. Counts only; never record contents. */
+export interface RecoveryReport {
+  /** The partition held no store and was formatted. */
+  formatted: boolean;
+  /** Committed records found. */
+  records: number;
+  /** Complete records of transactions whose commit never finished (dropped). */
+  droppedRecords: number;
+  /** Bytes of torn or corrupt data skipped. */
+  droppedBytes: number;
+  /** Sectors whose header was unusable (torn, interrupted erase, foreign data); erased. */
+  garbageSectors: number;
+  /** Compactions whose erase was cut, finished at boot. */
+  retiredSectors: number;
+  /** Sectors rewritten at boot to purge torn data or dead sealed copies. */
+  scrubbedSectors: number;
+  /** One copy of the device key was bad and was rewritten from the other. */
+  keyRepaired: boolean;
+  /** No copy of the device key survived: sealed records can no longer be opened. */
+  keyLost: boolean;
+}
+
+export interface StoreStats {
+  logSectors: number;
+  freeSectors: number;
+  liveBytes: number;
+  /** Live bytes the store accepts before refusing writes with E_STORE_FULL. */
+  liveLimit: number;
+  /** Bytes programmed and sectors erased by this instance (compaction included). */
+  programmedBytes: number;
+  erases: number;
+  /** Key + value bytes callers asked to store (the denominator of write amplification). */
+  requestedBytes: number;
+  eraseCounts: Uint32Array;
+}
+
+export interface StoreOptions {
+  random: Random;
+}
+
+const FREE = 0, LIVE = 1, DEAD = 2;
+/** Free sectors kept back so compaction always has somewhere to copy to. */
+const RESERVE = 2;
+const INTERNAL = "#";
+const TRIM = "#trim/";
+
+/** A committed record as the log walk hands it over: enough to index it without rereading. */
+interface Entry {
+  type: RecordType;
+  key: string;
+  addr: number;
+  size: number;
+  seq: number;
+  /** Stream index (Stream), victim sector sequence (Retire), trim point ("#trim/" puts). */
+  aux: number;
+}
+
+// Index entries pack (address, size, type) into one number: a gate with
+// thousands of keys must not hold an object per key in a 160 KB XS heap.
+const pack = (addr: number, size: number, type: number) => (addr * 8192 + size) * 4 + type;
+const addrOf = (e: number) => Math.floor(e / 32768);
+const sizeOf = (e: number) => Math.floor(e / 4) % 8192;
+const typeOf = (e: number) => e % 4;
+
+function storeError(code: string, sentence: string): OptgateError {
+  return new OptgateError(code, sentence);
+}
+
+export class LogStore {
+  readonly report: RecoveryReport;
+  readonly #flash: Flash;
+  readonly #random: Random;
+  readonly #ss: number;
+  readonly #n: number;
+  #key: Uint8Array = new Uint8Array(KEY_BYTES);
+  readonly #state: Uint8Array;
+  readonly #eraseCount: Uint32Array;
+  readonly #sectorSeq: Uint32Array;
+  readonly #used: Uint32Array;
+  readonly #live: Int32Array;
+  readonly #dirty: Uint8Array;
+  readonly #minStreamIndex: Float64Array;
+  /** Live sectors, oldest first; the last one is the head when #head >= 0. */
+  #order: number[] = [];
+  #head = -1;
+  #headOffset = 0;
+  #seq = 0;
+  #nextSectorSeq = 1;
+  readonly #index = new Map<string, number>();
+  /** Every sealed record still physically present, live or dead, per key: what a secure delete must erase. */
+  readonly #sealedAt = new Map<string, number[]>();
+  readonly #streams = new Map<string, number>();
+  readonly #trims = new Map<string, number>();
+  /** Complete records of uncommitted groups found at boot: never copied, purged when space allows. */
+  readonly #orphans = new Set<number>();
+  #broken = false;
+  #programmed = 0;
+  #erases = 0;
+  #requested = 0;
+
+  private constructor(flash: Flash, options: StoreOptions) {
+    this.#flash = flash;
+    this.#random = options.random;
+    this.#ss = flash.sectorSize;
+    this.#n = Math.floor(flash.size / flash.sectorSize);
+    if (this.#n < KEY_SECTORS + RESERVE + 3 || this.#ss < 2 * MAX_RECORD + SECTOR_HEADER) {
+      throw storeError("E_STORE_CONFIG", `the flash partition must have at least ${KEY_SECTORS + RESERVE + 3} sectors of ${2 * MAX_RECORD + SECTOR_HEADER} bytes or more.`);
+    }
+    this.#state = new Uint8Array(this.#n).fill(DEAD);
+    this.#eraseCount = new Uint32Array(this.#n);
+    this.#sectorSeq = new Uint32Array(this.#n);
+    this.#used = new Uint32Array(this.#n);
+    this.#live = new Int32Array(this.#n);
+    this.#dirty = new Uint8Array(this.#n);
+    this.#minStreamIndex = new Float64Array(this.#n).fill(Infinity);
+    this.report = {
+      formatted: false, records: 0, droppedRecords: 0, droppedBytes: 0, garbageSectors: 0,
+      retiredSectors: 0, scrubbedSectors: 0, keyRepaired: false, keyLost: false,
+    };
+  }
+
+  /**
+   * Opens the store: reads every header first and refuses a newer format
+   * before writing anything, rebuilds the index from the log, then finishes
+   * what a power cut interrupted (erases, key copy, purge of torn data and of
+   * dead sealed copies). A blank or foreign partition is formatted.
+   */
+  static open(flash: Flash, options: StoreOptions): LogStore {
+    const store = new LogStore(flash, options);
+    store.#recover();
+    return store;
+  }
+
+  // Reading ----------------------------------------------------------------
+
+  /** The value stored under `key` (sealed values decrypted), or undefined. */
+  get(key: string): Uint8Array | undefined {
+    const value = this.#stored(key);
+    if (!value) return undefined;
+    if (typeOf(this.#index.get(key)!) !== RecordType.Sealed) return value;
+    try {
+      return aeadOpen(this.#key, value.subarray(0, 12), value.subarray(12), asciiBytes(key));
+    } catch {
+      throw storeError("E_STORE_SEALED", `the sealed record "${key}" cannot be decrypted (device key lost or data altered); enrol again.`);
+    }
+  }
+
+  has(key: string): boolean {
+    const e = this.#index.get(key);
+    return e !== undefined && typeOf(e) !== RecordType.Delete;
+  }
+
+  isSealed(key: string): boolean {
+    const e = this.#index.get(key);
+    return e !== undefined && typeOf(e) === RecordType.Sealed;
+  }
+
+  /** Keys present, optionally under a prefix, in no particular order. */
+  keys(prefix = ""): string[] {
+    const out: string[] = [];
+    for (const [key, e] of this.#index) {
+      if (typeOf(e) !== RecordType.Delete && key.startsWith(prefix) && !key.startsWith(INTERNAL)) out.push(key);
+    }
+    return out;
+  }
+
+  /** The bytes as they sit on flash (ciphertext for sealed values): for erasure proofs, never for use. */
+  storedForm(key: string): Uint8Array | undefined {
+    return this.#stored(key);
+  }
+
+  /** Next index a stream append will get; earlier ones exist unless trimmed. */
+  streamLength(stream: string): number {
+    return this.#streams.get(stream) ?? 0;
+  }
+
+  /** Index of the first record of `stream` still kept. */
+  streamStart(stream: string): number {
+    return this.#trims.get(stream) ?? 0;
+  }
+
+  /** Visits the stream's records with index >= from, in index order. */
+  readStream(stream: string, from: number, visit: (index: number, data: Uint8Array) => void): void {
+    const start = Math.max(from, this.streamStart(stream));
+    const found: number[] = [];
+    this.#walk((entry) => {
+      if (entry.type === RecordType.Stream && entry.key === stream && entry.aux >= start) found.push(entry.aux, entry.addr, entry.size);
+    });
+    const order: number[] = [];
+    for (let i = 0; i < found.length; i += 3) order.push(i);
+    order.sort((a, b) => found[a] - found[b]);
+    for (const i of order) {
+      const buf = this.#flash.read(found[i + 1], found[i + 2]);
+      const rec = decodeRecord(buf, 0);
+      if (!rec) throw storeError("E_STORE_CORRUPT", `a ${stream} record changed on flash after boot; reboot to recover.`);
+      visit(found[i], buf.slice(RECORD_HEADER + rec.keyLength + 4, RECORD_HEADER + rec.payloadLength));
+    }
+  }
+
+  stats(): StoreStats {
+    let free = 0, live = 0;
+    for (let s = KEY_SECTORS; s < this.#n; s++) {
+      if (this.#state[s] === FREE) free++;
+      live += this.#live[s];
+    }
+    return {
+      logSectors: this.#n - KEY_SECTORS, freeSectors: free, liveBytes: live, liveLimit: this.#liveLimit(),
+      programmedBytes: this.#programmed, erases: this.#erases, requestedBytes: this.#requested,
+      eraseCounts: this.#eraseCount.slice(KEY_SECTORS),
+    };
+  }
+
+  // Writing ----------------------------------------------------------------
+
+  put(key: string, value: Uint8Array, options: { sealed?: boolean } = {}): void {
+    this.commit([{ put: key, value, sealed: options.sealed }]);
+  }
+
+  /** Removes `key`; if it was sealed, every sector that ever held it is erased before this returns. */
+  delete(key: string): void {
+    this.commit([{ delete: key }]);
+  }
+
+  append(stream: string, data: Uint8Array): number {
+    return this.commit([{ append: stream, data }])[0];
+  }
+
+  /** Drops stream records below `before` (e.g. after an export); compaction reclaims them. */
+  trimStream(stream: string, before: number): void {
+    checkKey(stream);
+    if (!Number.isInteger(before) || before < this.streamStart(stream) || before > this.streamLength(stream)) {
+      throw storeError("E_STORE_RANGE", `trim point ${before} is outside ${stream} [${this.streamStart(stream)}, ${this.streamLength(stream)}].`);
+    }
+    const value = new Uint8Array(4);
+    putU32(value, 0, before);
+    this.#commit([{ type: RecordType.Put, key: TRIM + stream, value, aux: before }], 0);
+    this.#recountStreams();
+  }
+
+  /**
+   * Applies the operations atomically: after a power cut either all of them
+   * are there or none. Returns the stream index of each append, in order.
+   * Refusals (bad key, too large, full) leave the store unchanged.
+   */
+  commit(ops: StoreOp[]): number[] {
+    this.#checkUsable();
+    if (ops.length === 0 || ops.length > MAX_GROUP - 1) throw storeError("E_STORE_TXN", `a transaction holds 1 to ${MAX_GROUP - 1} operations, not ${ops.length}.`);
+    const records: Pending[] = [];
+    const touched = new Set<string>();
+    const appended: number[] = [];
+    const nextIndex = new Map<string, number>();
+    let requested = 0;
+    for (const op of ops) {
+      if ("append" in op) {
+        checkKey(op.append);
+        checkValue(op.data, MAX_VALUE - 4);
+        const index = nextIndex.get(op.append) ?? this.streamLength(op.append);
+        nextIndex.set(op.append, index + 1);
+        const value = new Uint8Array(4 + op.data.length);
+        putU32(value, 0, index);
+        value.set(op.data, 4);
+        records.push({ type: RecordType.Stream, key: op.append, value, aux: index });
+        appended.push(index);
+        requested += op.append.length + op.data.length;
+        continue;
+      }
+      const key = "put" in op ? op.put : op.delete;
+      checkKey(key);
+      if (touched.has(key)) throw storeError("E_STORE_TXN", `key "${key}" appears twice in one transaction.`);
+      touched.add(key);
+      if ("put" in op) {
+        checkValue(op.value, MAX_VALUE);
+        records.push(op.sealed
+          ? { type: RecordType.Sealed, key, value: this.#seal(key, op.value), aux: 0 }
+          : { type: RecordType.Put, key, value: op.value.slice(), aux: 0 });
+        requested += key.length + op.value.length;
+      } else if (this.has(key)) {
+        records.push({ type: RecordType.Delete, key, value: new Uint8Array(0), aux: 0 });
+        requested += key.length;
+      }
+    }
+    if (records.length === 0) return appended;
+    this.#commit(records, requested);
+    return appended;
+  }
+
+  #commit(records: Pending[], requested: number): void {
+    let delta = 0;
+    const superseded: string[] = [];
+    for (const r of records) {
+      delta += recordSize(r.key.length + r.value.length);
+      const old = r.type === RecordType.Stream ? undefined : this.#index.get(r.key);
+      if (old !== undefined) {
+        delta -= sizeOf(old);
+        if (typeOf(old) === RecordType.Sealed) superseded.push(r.key);
+      }
+    }
+    if (this.#liveTotal() + delta > this.#liveLimit()) {
+      throw storeError("E_STORE_FULL", "the flash store is full; nothing was written. Remove residents or export and trim the audit log.");
+    }
+    this.#guarded(() => {
+      this.#makeRoom(records);
+      const entries = this.#writeGroup(records);
+      for (const e of entries) this.#apply(e);
+      this.#requested += requested;
+      // Withdrawal erases at once: every sector that held an old sealed copy is compacted now.
+      for (const key of superseded) this.#purgeDeadSealed(key);
+    });
+  }
+
+  // Recovery ---------------------------------------------------------------
+
+  #recover(): void {
+    const flash = this.#flash, ss = this.#ss;
+    // 1. Read-only survey: a newer format anywhere means we touch nothing.
+    const copies: KeyArea[] = [];
+    for (let c = 0; c < KEY_SECTORS; c++) copies.push(decodeKeyArea(flash.read(c * ss, KEY_AREA_BYTES)));
+    if (copies.some((k) => k.state === "future")) throw futureError();
+    const headers = [];
+    for (let s = KEY_SECTORS; s < this.#n; s++) {
+      const h = decodeSectorHeader(flash.read(s * ss, SECTOR_HEADER));
+      if (h.state === SectorState.Future) throw futureError();
+      headers.push(h);
+    }
+    let maxErase = 0;
+    for (let s = KEY_SECTORS; s < this.#n; s++) {
+      const h = headers[s - KEY_SECTORS];
+      this.#eraseCount[s] = h.eraseCount;
+      maxErase = Math.max(maxErase, h.eraseCount);
+      if (h.state === SectorState.Free) this.#state[s] = FREE;
+      else if (h.state === SectorState.Live) {
+        this.#state[s] = LIVE;
+        this.#sectorSeq[s] = h.sectorSeq;
+        this.#nextSectorSeq = Math.max(this.#nextSectorSeq, h.sectorSeq + 1);
+        this.#order.push(s);
+      }
+    }
+    this.#order.sort((a, b) => this.#sectorSeq[a] - this.#sectorSeq[b]);
+
+    // 2. Rebuild the index from committed groups, oldest sector first.
+    this.#walk((entry) => {
+      this.report.records++;
+      this.#apply(entry);
+    }, true);
+
+    // 3. Repairs: from here on we write.
+    const valid = copies.find((k): k is { state: "valid"; key: Uint8Array } => k.state === "valid");
+    if (valid) this.#key = valid.key;
+    else {
+      this.#random.fill(this.#key);
+      this.report.formatted = this.#order.length === 0;
+      this.report.keyLost = this.#order.length > 0;
+    }
+    for (let c = 0; c < KEY_SECTORS; c++) {
+      if (copies[c].state === "valid") continue;
+      if (valid) this.report.keyRepaired = true;
+      if (copies[c].state !== "blank" || !isBlank(flash.read(c * ss, ss))) flash.erase(c);
+      flash.write(c * ss, encodeKeyArea(this.#key));
+    }
+    for (let s = KEY_SECTORS; s < this.#n; s++) {
+      if (this.#state[s] !== DEAD) continue;
+      // Dead here means: retired by a compaction whose erase was cut, or a header we cannot trust.
+      const h = headers[s - KEY_SECTORS];
+      if (h.state === SectorState.Live) this.report.retiredSectors++;
+      else {
+        if (!this.report.formatted) this.report.garbageSectors++;
+        this.#eraseCount[s] = maxErase;
+      }
+      this.#eraseSector(s);
+    }
+    // The newest sector stays the head if it ends cleanly.
+    const last = this.#order[this.#order.length - 1];
+    if (last !== undefined && !this.#dirty[last]) {
+      this.#head = last;
+      this.#headOffset = this.#used[last];
+    }
+    // Purge torn data and dead sealed copies, so nothing unacknowledged or withdrawn lingers.
+    const scrub = new Set<number>();
+    for (const s of this.#order) if (this.#dirty[s]) scrub.add(s);
+    for (const key of this.#sealedAt.keys()) for (const s of this.#deadSealedSectors(key)) scrub.add(s);
+    this.#recountStreams();
+    for (const s of scrub) {
+      if (this.#state[s] !== LIVE) continue;
+      try {
+        this.#compact(s);
+        this.report.scrubbedSectors++;
+      } catch (error) {
+        if (!(error instanceof OptgateError)) throw error;
+        // Full: the torn bytes stay until space allows; they are never read as records.
+      }
+    }
+  }
+
+  /**
+   * Walks the log oldest first and hands over each record of each completed
+   * group. With `scanning`, it also records per-sector extents, damage and
+   * sealed copies for recovery. One sector buffer at a time: RAM stays bounded.
+   */
+  #walk(onCommitted: (entry: Entry) => void, scanning = false): void {
+    const ss = this.#ss;
+    let pending: Entry[] = [];
+    let pendingSectors: number[] = [];
+    const drop = () => {
+      if (scanning && pending.length) {
+        this.report.droppedRecords += pending.length;
+        for (const s of pendingSectors) this.#dirty[s] = 1;
+        for (const e of pending) this.#orphans.add(e.addr);
+      }
+      pending = [];
+      pendingSectors = [];
+    };
+    // A copy: a Retire met on the way removes its (older) victim from #order.
+    for (const s of this.#order.slice()) {
+      if (this.#state[s] !== LIVE) continue;
+      const buf = this.#flash.read(s * ss, ss);
+      let off = SECTOR_HEADER;
+      while (off + RECORD_HEADER <= ss) {
+        if (buf[off] === 0xff && isBlank(buf, off, off + RECORD_HEADER)) {
+          if (scanning && !isBlank(buf, off, ss)) this.#damage(s, ss - off);
+          break;
+        }
+        const rec = decodeRecord(buf, off);
+        if (!rec) {
+          // Torn or corrupt: skip to the next record that verifies, if any.
+          let next = off + 4;
+          while (next + RECORD_HEADER <= ss && !(buf[next] === RECORD_MAGIC && decodeRecord(buf, next))) next += 4;
+          if (scanning) this.#damage(s, Math.min(next, ss) - off);
+          off = next;
+          continue;
+        }
+        const key = keyAt(buf, off, rec.keyLength);
+        const at = off + RECORD_HEADER + rec.keyLength;
+        const aux = rec.type === RecordType.Stream || rec.type === RecordType.Retire || key.startsWith(TRIM) ? u32(buf, at) : 0;
+        const entry: Entry = { type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux };
+        if (scanning) {
+          this.#seq = Math.max(this.#seq, rec.seq + 1);
+          if (rec.type === RecordType.Sealed) this.#noteSealed(key, entry.addr);
+          if (rec.type === RecordType.Stream) this.#minStreamIndex[s] = Math.min(this.#minStreamIndex[s], aux);
+        }
+        const last = pending[pending.length - 1];
+        if (rec.groupIndex === 0) drop();
+        else if (!last || last.seq + 1 !== rec.seq || pending.length !== rec.groupIndex) {
+          drop();
+          if (scanning) {
+            this.report.droppedRecords++;
+            this.#dirty[s] = 1;
+            this.#orphans.add(entry.addr);
+          }
+          off += rec.size;
+          continue;
+        }
+        pending.push(entry);
+        if (pendingSectors[pendingSectors.length - 1] !== s) pendingSectors.push(s);
+        if (pending.length === rec.groupSize) {
+          const group = pending;
+          pending = [];
+          pendingSectors = [];
+          for (const e of group) onCommitted(e);
+        }
+        off += rec.size;
+      }
+      if (scanning) this.#used[s] = this.#dirty[s] ? ss : Math.min(off, ss);
+    }
+    drop();
+  }
+
+  #damage(sector: number, bytes: number): void {
+    this.#dirty[sector] = 1;
+    this.report.droppedBytes += bytes;
+  }
+
+  // Index ------------------------------------------------------------------
+
+  #apply(e: Entry): void {
+    const sector = Math.floor(e.addr / this.#ss);
+    switch (e.type) {
+      case RecordType.Put:
+      case RecordType.Sealed:
+      case RecordType.Delete: {
+        const old = this.#index.get(e.key);
+        if (old !== undefined) this.#live[Math.floor(addrOf(old) / this.#ss)] -= sizeOf(old);
+        this.#index.set(e.key, pack(e.addr, e.size, e.type));
+        this.#live[sector] += e.size;
+        if (e.key.startsWith(TRIM)) this.#trims.set(e.key.slice(TRIM.length), e.aux);
+        break;
+      }
+      case RecordType.Stream:
+        this.#streams.set(e.key, Math.max(this.#streams.get(e.key) ?? 0, e.aux + 1));
+        if (e.aux >= (this.#trims.get(e.key) ?? 0)) this.#live[sector] += e.size;
+        break;
+      case RecordType.Retire:
+        this.#retired(e.aux);
+        break;
+    }
+  }
+
+  /** A committed Retire: the victim's remaining index entries are tombstones that compaction let go. */
+  #retired(victimSeq: number): void {
+    const v = this.#order.find((s) => this.#sectorSeq[s] === victimSeq && this.#state[s] === LIVE);
+    if (v === undefined) return;
+    for (const [key, e] of this.#index) if (Math.floor(addrOf(e) / this.#ss) === v) this.#index.delete(key);
+    this.#live[v] = 0;
+    this.#state[v] = DEAD;
+    this.#order.splice(this.#order.indexOf(v), 1);
+    if (this.#head === v) this.#head = -1;
+  }
+
+  #isLive(e: Entry, tail: boolean): boolean {
+    switch (e.type) {
+      case RecordType.Put:
+      case RecordType.Sealed:
+        return this.#index.get(e.key) === pack(e.addr, e.size, e.type);
+      case RecordType.Delete:
+        // Below the oldest sector nothing older exists, so a tombstone there has done its job.
+        return !tail && this.#index.get(e.key) === pack(e.addr, e.size, e.type);
+      case RecordType.Stream:
+        return e.aux >= (this.#trims.get(e.key) ?? 0) && !this.#orphans.has(e.addr);
+      default:
+        return false;
+    }
+  }
+
+  #noteSealed(key: string, addr: number): void {
+    const list = this.#sealedAt.get(key);
+    if (list) list.push(addr);
+    else this.#sealedAt.set(key, [addr]);
+  }
+
+  #deadSealedSectors(key: string): number[] {
+    const e = this.#index.get(key);
+    const liveAddr = e !== undefined && typeOf(e) === RecordType.Sealed ? addrOf(e) : -1;
+    const out: number[] = [];
+    for (const addr of this.#sealedAt.get(key) ?? []) {
+      const s = Math.floor(addr / this.#ss);
+      if (addr !== liveAddr && this.#state[s] === LIVE && !out.includes(s)) out.push(s);
+    }
+    return out;
+  }
+
+  #purgeDeadSealed(key: string): void {
+    for (const s of this.#deadSealedSectors(key)) if (this.#state[s] === LIVE) this.#compact(s);
+  }
+
+  /** Stream records below a trim point stop counting as live; recount the sectors that may hold some. */
+  #recountStreams(): void {
+    let lowestTrim = Infinity;
+    for (const t of this.#trims.values()) if (t > 0) lowestTrim = Math.min(lowestTrim, t);
+    if (lowestTrim === Infinity) return;
+    for (const s of this.#order) {
+      if (this.#minStreamIndex[s] >= lowestTrim) continue;
+      let live = 0, min = Infinity;
+      this.#eachRecord(s, (e) => {
+        if (this.#isLive(e, false)) live += e.size;
+        if (e.type === RecordType.Stream) min = Math.min(min, e.aux);
+      });
+      this.#live[s] = live;
+      this.#minStreamIndex[s] = min;
+    }
+  }
+
+  /** Every verifying record of one sector (no group logic: used where only committed ones remain). */
+  #eachRecord(s: number, visit: (e: Entry, buf: Uint8Array, off: number, payloadLength: number) => void): void {
+    const ss = this.#ss;
+    const buf = this.#flash.read(s * ss, ss);
+    for (let off = SECTOR_HEADER; off + RECORD_HEADER <= ss;) {
+      const rec = decodeRecord(buf, off);
+      if (!rec) {
+        off += 4;
+        continue;
+      }
+      const key = keyAt(buf, off, rec.keyLength);
+      const at = off + RECORD_HEADER + rec.keyLength;
+      const aux = rec.type === RecordType.Stream || rec.type === RecordType.Retire || key.startsWith(TRIM) ? u32(buf, at) : 0;
+      visit({ type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux }, buf, off, rec.payloadLength);
+      off += rec.size;
+    }
+  }
+
+  // Space, compaction, wear --------------------------------------------------
+
+  #liveTotal(): number {
+    let live = 0;
+    for (let s = KEY_SECTORS; s < this.#n; s++) live += this.#live[s];
+    return live;
+  }
+
+  #liveLimit(): number {
+    // Each closed sector holds at least (capacity - largest record); keep the reserve and the head out.
+    return (this.#n - KEY_SECTORS - RESERVE - 1) * (this.#ss - SECTOR_HEADER - MAX_RECORD);
+  }
+
+  #fits(records: Pending[], reserve: number): boolean {
+    let free = -reserve;
+    for (let s = KEY_SECTORS; s < this.#n; s++) if (this.#state[s] === FREE) free++;
+    let off = this.#head >= 0 ? this.#headOffset : this.#ss;
+    for (const r of records) {
+      const size = recordSize(r.key.length + r.value.length);
+      if (off + size > this.#ss) {
+        if (free-- <= 0) return false;
+        off = SECTOR_HEADER;
+      }
+      off += size;
+    }
+    return true;
+  }
+
+  /** Compacts the oldest sectors until the group fits without touching the reserve. */
+  #makeRoom(records: Pending[]): void {
+    for (let rounds = 0; !this.#fits(records, RESERVE); rounds++) {
+      if (rounds > 2 * this.#n || this.#order.length === 0) {
+        throw storeError("E_STORE_FULL", "the flash store is full; compaction found nothing to reclaim.");
+      }
+      this.#compact(this.#order[0]);
+    }
+  }
+
+  /**
+   * Copies the live records of sector `v` to the head and retires `v` in one
+   * group, then erases it. The victim's bytes are gone when this returns.
+   */
+  #compact(v: number): void {
+    const tail = this.#order[0] === v;
+    if (this.#head === v) this.#head = -1;
+    const copies: Pending[] = [];
+    this.#eachRecord(v, (e, buf, off, payloadLength) => {
+      if (this.#isLive(e, tail)) {
+        copies.push({ type: e.type, key: e.key, value: buf.slice(off + RECORD_HEADER + e.key.length, off + RECORD_HEADER + payloadLength), aux: e.aux });
+      }
+    });
+    const retire = new Uint8Array(4);
+    putU32(retire, 0, this.#sectorSeq[v]);
+    copies.push({ type: RecordType.Retire, key: "", value: retire, aux: this.#sectorSeq[v] });
+    if (!this.#fits(copies, 0)) throw storeError("E_STORE_FULL", "the flash store has no free sector left for compaction.");
+    const entries = this.#writeGroup(copies);
+    for (const e of entries) this.#apply(e);
+    this.#eraseSector(v);
+    for (const addr of this.#orphans) if (Math.floor(addr / this.#ss) === v) this.#orphans.delete(addr);
+    for (const [key, list] of this.#sealedAt) {
+      const kept = list.filter((addr) => Math.floor(addr / this.#ss) !== v);
+      if (kept.length) this.#sealedAt.set(key, kept);
+      else this.#sealedAt.delete(key);
+    }
+  }
+
+  #writeGroup(records: Pending[]): Entry[] {
+    const entries: Entry[] = [];
+    const ss = this.#ss;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      const bytes = encodeRecord(r.type, r.key, r.value, this.#seq, i, records.length);
+      if (this.#head < 0 || this.#headOffset + bytes.length > ss) this.#openSector();
+      const addr = this.#head * ss + this.#headOffset;
+      this.#program(addr, bytes);
+      this.#headOffset += bytes.length;
+      this.#used[this.#head] = this.#headOffset;
+      if (r.type === RecordType.Sealed) this.#noteSealed(r.key, addr);
+      if (r.type === RecordType.Stream) this.#minStreamIndex[this.#head] = Math.min(this.#minStreamIndex[this.#head], r.aux);
+      entries.push({ type: r.type, key: r.key, addr, size: bytes.length, seq: this.#seq, aux: r.aux });
+      this.#seq = (this.#seq + 1) >>> 0;
+    }
+    return entries;
+  }
+
+  /** Wear levelling: the next head is the least-erased free sector. */
+  #openSector(): void {
+    let best = -1;
+    for (let s = KEY_SECTORS; s < this.#n; s++) {
+      if (this.#state[s] === FREE && (best < 0 || this.#eraseCount[s] < this.#eraseCount[best])) best = s;
+    }
+    if (best < 0) throw storeError("E_STORE_FULL", "the flash store has no free sector.");
+    const seq = this.#nextSectorSeq++;
+    this.#program(best * this.#ss + 16, encodeHeaderB(encodeHeaderA(this.#eraseCount[best]), seq));
+    this.#state[best] = LIVE;
+    this.#sectorSeq[best] = seq;
+    this.#used[best] = SECTOR_HEADER;
+    this.#live[best] = 0;
+    this.#dirty[best] = 0;
+    this.#minStreamIndex[best] = Infinity;
+    this.#order.push(best);
+    this.#head = best;
+    this.#headOffset = SECTOR_HEADER;
+  }
+
+  #eraseSector(s: number): void {
+    const i = this.#order.indexOf(s);
+    if (i >= 0) this.#order.splice(i, 1);
+    if (this.#head === s) this.#head = -1;
+    this.#state[s] = DEAD;
+    this.#flash.erase(s);
+    this.#erases++;
+    this.#eraseCount[s]++;
+    this.#program(s * this.#ss, encodeHeaderA(this.#eraseCount[s]));
+    this.#state[s] = FREE;
+    this.#live[s] = 0;
+    this.#dirty[s] = 0;
+    this.#used[s] = SECTOR_HEADER;
+    this.#minStreamIndex[s] = Infinity;
+  }
+
+  #program(addr: number, bytes: Uint8Array): void {
+    this.#flash.write(addr, bytes);
+    this.#programmed += bytes.length;
+  }
+
+  // Helpers ----------------------------------------------------------------
+
+  #stored(key: string): Uint8Array | undefined {
+    const e = this.#index.get(key);
+    if (e === undefined || typeOf(e) === RecordType.Delete) return undefined;
+    const buf = this.#flash.read(addrOf(e), sizeOf(e));
+    const rec = decodeRecord(buf, 0);
+    if (!rec || keyAt(buf, 0, rec.keyLength) !== key) {
+      throw storeError("E_STORE_CORRUPT", `the record "${key}" changed on flash after boot; reboot to recover.`);
+    }
+    return buf.slice(RECORD_HEADER + rec.keyLength, RECORD_HEADER + rec.payloadLength);
+  }
+
+  #seal(key: string, value: Uint8Array): Uint8Array {
+    const nonce = new Uint8Array(12);
+    this.#random.fill(nonce);
+    const sealed = aeadSeal(this.#key, nonce, value, asciiBytes(key));
+    const out = new Uint8Array(12 + sealed.length);
+    out.set(nonce, 0);
+    out.set(sealed, 12);
+    return out;
+  }
+
+  #checkUsable(): void {
+    if (this.#broken) throw storeError("E_STORE_IO", "the flash store stopped after a flash failure; it keeps nothing new until the gate restarts.");
+  }
+
+  /** A flash failure part-way leaves RAM and flash out of step: stop writing until the next boot's recovery. */
+  #guarded(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      if (!(error instanceof OptgateError) || error.code !== "E_STORE_FULL") this.#broken = true;
+      throw error;
+    }
+  }
+}
+
+interface Pending {
+  type: RecordType;
+  key: string;
+  value: Uint8Array;
+  aux: number;
+}
+
+function futureError(): OptgateError {
+  return storeError("E_STORE_VERSION", "the flash store was written by a newer firmware format; update the firmware. The store was left untouched.");
+}
+
+function checkKey(key: string): void {
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY || key.startsWith(INTERNAL) || !/^[\x20-\x7e]+$/.test(key)) {
+    throw storeError("E_STORE_KEY", `store keys are 1-${MAX_KEY} printable ASCII characters not starting with "${INTERNAL}".`);
+  }
+}
+
+function checkValue(value: Uint8Array, max: number): void {
+  if (!(value instanceof Uint8Array) || value.length > max) {
+    throw storeError("E_STORE_TOO_LARGE", `a stored value is at most ${max} bytes.`);
+  }
+}
+
+function asciiBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
