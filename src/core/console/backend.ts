@@ -1,0 +1,245 @@
+// What the console needs from the rest of the firmware: one method per
+// operation. The console validates arguments, checks the login and audits;
+// the backend enforces the domain's own rules (e.g. the last non-face
+// credential) and throws OptgateError when it refuses. Times are ms since the
+// Unix epoch (UTC); schedule times are minutes after midnight.
+//
+// Nothing returned here may carry a template, a frame, a key or a PIN hash:
+// the views below have no field that could hold one.
+
+export type Role = "owner" | "renter" | "staff" | "visitor" | "courier";
+export const ROLES: readonly Role[] = ["owner", "renter", "staff", "visitor", "courier"];
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export const WEEKDAYS: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+export interface ResidentInput {
+  id: string;
+  unit: string;
+  role: Role;
+  validFrom: number | null;
+  validUntil: number | null;
+  groups: string[];
+}
+
+/** Fields left undefined stay as they are; null clears a validity bound. */
+export interface ResidentPatch {
+  unit?: string;
+  role?: Role;
+  validFrom?: number | null;
+  validUntil?: number | null;
+  groups?: string[];
+}
+
+export type FaceState = "none" | "consented" | "enrolled";
+
+export interface ResidentView {
+  id: string;
+  unit: string;
+  role: Role;
+  status: "active" | "suspended";
+  validFrom: number | null;
+  validUntil: number | null;
+  groups: string[];
+  cards: string[];
+  pin: boolean;
+  face: FaceState;
+}
+
+export interface ResidentFilter {
+  role?: Role;
+  unit?: string;
+  group?: string;
+  status?: "active" | "suspended";
+}
+
+export interface StatusView {
+  door: string;
+  reader: string;
+  keypad: string;
+  cameraPowered: boolean;
+  storeUsedBytes: number;
+  storeTotalBytes: number;
+  clock: number;
+  residents: number;
+  consenting: number;
+}
+
+export interface VisitorCodeView {
+  id: string;
+  /** The code the visitor types; shown once, when issued. */
+  code?: string;
+  host: string;
+  validUntil: number;
+  usesLeft: number;
+}
+
+export interface PinResetView {
+  /** One-time code with which the resident chooses a new PIN at the keypad. */
+  resetCode: string;
+  validUntil: number;
+}
+
+export interface NoticeView {
+  version: number;
+  purpose: string;
+  method: string;
+  scope: string[];
+  retentionDays: number;
+  issued: number;
+}
+
+export interface NoticeInput {
+  purpose: string;
+  method: string;
+  scope: string[];
+  retentionDays: number;
+}
+
+export type ConsentState = "none" | "pending" | "active" | "withdrawn" | "expired";
+
+export interface ConsentView {
+  resident: string;
+  state: ConsentState;
+  noticeVersion: number | null;
+  witness: string | null;
+  grantedAt: number | null;
+  /** Pending consents lapse unless the resident confirms at the keypad by then. */
+  confirmBy: number | null;
+  withdrawnAt: number | null;
+  templateHeld: boolean;
+}
+
+export interface ConsentGrantView {
+  consent: ConsentView;
+  notice: NoticeView;
+  /** What the resident does at the keypad to confirm, e.g. "press F, then enter your PIN". */
+  keypadInstruction: string;
+}
+
+/** Proof that something was destroyed, for the resident to keep. */
+export interface ReceiptView {
+  receipt: string;
+  at: number;
+  erased: string[];
+}
+
+export interface FaceEnrolView {
+  resident: string;
+  state: "waiting-at-gate" | "enrolled";
+  instruction: string;
+}
+
+export interface ScheduleView {
+  name: string;
+  days: Weekday[];
+  from: number;
+  to: number;
+}
+
+export interface GroupView {
+  name: string;
+  schedules: string[];
+  members: number;
+}
+
+export interface HolidayView {
+  date: number;
+  name: string;
+}
+
+export interface LogEntryView {
+  seq: number;
+  time: number;
+  actor: string;
+  action: string;
+  subject: string;
+  outcome: string;
+  detail: string;
+}
+
+export interface LogVerifyView {
+  ok: boolean;
+  entries: number;
+  /** First sequence number whose hash does not chain, when !ok. */
+  firstBad: number | null;
+  reason: string;
+}
+
+/** Entries exactly as chained (with their hashes), so a host tool can re-verify. */
+export interface LogExportView {
+  entries: unknown[];
+  next: number | null;
+}
+
+export interface ConfigEntry {
+  key: string;
+  value: string | number | boolean;
+  doc: string;
+}
+
+export interface DiagResult {
+  test: string;
+  ok: boolean;
+  detail: string;
+}
+
+export type DiagTarget = "reader" | "keypad" | "relay" | "store" | "all";
+export const DIAG_TARGETS: readonly DiagTarget[] = ["reader", "keypad", "relay", "store", "all"];
+
+export interface ConsoleBackend {
+  status(): StatusView;
+
+  residentAdd(actor: string, input: ResidentInput): ResidentView;
+  residentShow(id: string): ResidentView;
+  residentList(filter: ResidentFilter): ResidentView[];
+  residentEdit(actor: string, id: string, patch: ResidentPatch): ResidentView;
+  residentSuspend(actor: string, id: string, suspended: boolean): ResidentView;
+  /** Removes the resident with every credential; face data is erased, with a receipt. */
+  residentRemove(actor: string, id: string): ReceiptView;
+
+  cardAdd(actor: string, resident: string, uid: string): ResidentView;
+  cardRemove(actor: string, uid: string): ResidentView;
+
+  /** The PIN arrives only here, typed hidden; it is never shown or stored in clear. */
+  pinSet(actor: string, resident: string, pin: string): ResidentView;
+  pinReset(actor: string, resident: string): PinResetView;
+
+  visitorIssue(actor: string, host: string, validUntil: number, uses: number): VisitorCodeView;
+  visitorRevoke(actor: string, id: string): VisitorCodeView;
+  visitorList(): VisitorCodeView[];
+
+  consentShow(resident: string): ConsentView;
+  consentGrant(actor: string, resident: string): ConsentGrantView;
+  consentWithdraw(actor: string, resident: string): ReceiptView;
+
+  faceEnrol(actor: string, resident: string): FaceEnrolView;
+  faceDelete(actor: string, resident: string): ReceiptView;
+
+  groupAdd(actor: string, name: string, schedules: string[]): GroupView;
+  groupRemove(actor: string, name: string): GroupView;
+  groupList(): GroupView[];
+  scheduleSet(actor: string, schedule: ScheduleView): ScheduleView;
+  scheduleRemove(actor: string, name: string): ScheduleView;
+  scheduleList(): ScheduleView[];
+  holidayAdd(actor: string, holiday: HolidayView): HolidayView;
+  holidayRemove(actor: string, date: number): HolidayView;
+  holidayList(): HolidayView[];
+
+  logShow(last: number, subject: string | undefined): LogEntryView[];
+  logVerify(): LogVerifyView;
+  logExport(from: number, limit: number): LogExportView;
+
+  configGet(key: string | undefined): ConfigEntry[];
+  configSet(actor: string, key: string, value: string): ConfigEntry;
+
+  doorOpen(actor: string, seconds: number): { seconds: number };
+  clockSet(actor: string, time: number): { before: number; after: number };
+  diag(target: DiagTarget): DiagResult[];
+
+  noticeShow(version: number | undefined): NoticeView;
+  noticeSet(actor: string, notice: NoticeInput): NoticeView;
+
+  /** Everything held about one resident (the subject report), no biometric bytes. */
+  report(resident: string): Record<string, unknown>;
+}

@@ -1,0 +1,146 @@
+// Residents: add, show, list, edit, suspend/resume, remove.
+import { OptgateError } from "../../errors";
+import { ROLES, type ResidentPatch, type ResidentView, type Role } from "../backend";
+import { ask, reply, table, type Args, type Command } from "../command";
+import { formatDate, NO_DATE, T, type ParamSpec } from "../params";
+
+const residentArg: ParamSpec = { name: "resident", type: T.resident, doc: "resident id" };
+
+const fieldOptions = (adding: boolean): ParamSpec[] => [
+  { name: "unit", type: T.text(16), doc: "unit/apartment, e.g. 3-1201", required: adding },
+  { name: "role", type: T.oneOf(ROLES), doc: "role; renters and visitors need --until", required: adding },
+  { name: "from", type: adding ? T.date : T.clearableDate, doc: adding ? "valid from (default: now)" : "valid from" },
+  { name: "until", type: adding ? T.date : T.clearableDate, doc: "valid until; +6m means six months from now" },
+  { name: "groups", type: T.list(T.name, 8), doc: "access groups (see group list)" },
+];
+
+export function residentLines(r: ResidentView): string[] {
+  return [
+    `resident:  ${r.id}`,
+    `unit:      ${r.unit}`,
+    `role:      ${r.role}`,
+    `status:    ${r.status}`,
+    `valid:     ${formatDate(r.validFrom)} .. ${formatDate(r.validUntil)}`,
+    `groups:    ${r.groups.join(", ") || "-"}`,
+    `cards:     ${r.cards.join(", ") || "-"}`,
+    `pin:       ${r.pin ? "set" : "not set"}`,
+    `face:      ${r.face}`,
+  ];
+}
+
+function dateOrNull(value: number | undefined): number | null | undefined {
+  return value === NO_DATE ? null : value;
+}
+
+function patchFrom(args: Args): ResidentPatch {
+  const patch: ResidentPatch = {};
+  if (args.has("unit")) patch.unit = args.str("unit");
+  if (args.has("role")) patch.role = args.str("role") as Role;
+  if (args.has("from")) patch.validFrom = dateOrNull(args.num("from"));
+  if (args.has("until")) patch.validUntil = dateOrNull(args.num("until"));
+  if (args.has("groups")) patch.groups = args.list("groups");
+  return patch;
+}
+
+export const residentCommands: Command[] = [
+  {
+    path: "resident add",
+    summary: "Register a resident (then give them a card or PIN)",
+    params: [residentArg],
+    options: fieldOptions(true),
+    examples: [
+      "resident add R-0042 --unit 3-1201 --role owner",
+      "resident add R-0043 --unit 3-1202 --role renter --until +6m --groups residents",
+    ],
+    access: "technician", audit: true,
+    run(ctx, args) {
+      const r = ctx.backend.residentAdd(ctx.actor, {
+        id: args.str("resident"),
+        unit: args.str("unit"),
+        role: args.str("role") as Role,
+        validFrom: args.optNum("from") ?? ctx.now,
+        validUntil: args.optNum("until") ?? null,
+        groups: args.list("groups"),
+      });
+      return reply(r, [...residentLines(r), `Next: card add ${r.id} <uid>  and/or  pin set ${r.id}`]);
+    },
+  },
+  {
+    path: "resident show",
+    summary: "Show one resident and their credentials (never secrets)",
+    params: [residentArg], options: [], examples: ["resident show R-0042"], access: "technician", audit: false,
+    run(ctx, args) {
+      const r = ctx.backend.residentShow(args.str("resident"));
+      return reply(r, residentLines(r));
+    },
+  },
+  {
+    path: "resident list",
+    summary: "List residents, optionally filtered",
+    params: [],
+    options: [
+      { name: "role", type: T.oneOf(ROLES), doc: "only this role" },
+      { name: "unit", type: T.text(16), doc: "only this unit" },
+      { name: "group", type: T.name, doc: "only members of this group" },
+      { name: "status", type: T.oneOf(["active", "suspended"]), doc: "only this status" },
+    ],
+    examples: ["resident list", "resident list --role renter --json"], access: "technician", audit: false,
+    run(ctx, args) {
+      const list = ctx.backend.residentList({
+        role: args.optStr("role") as Role | undefined,
+        unit: args.optStr("unit"),
+        group: args.optStr("group"),
+        status: args.optStr("status") as "active" | "suspended" | undefined,
+      });
+      if (list.length === 0) return reply(list, ["(no residents)"]);
+      return reply(list, [...table(["resident", "unit", "role", "status", "until", "cards", "pin", "face"],
+        list.map((r) => [r.id, r.unit, r.role, r.status, formatDate(r.validUntil), String(r.cards.length), r.pin ? "yes" : "no", r.face])), `${list.length} resident(s)`]);
+    },
+  },
+  {
+    path: "resident edit",
+    summary: "Change a resident's unit, role, validity or groups",
+    params: [residentArg],
+    options: fieldOptions(false),
+    examples: ["resident edit R-0043 --until 2027-06-30", "resident edit R-0043 --until none --role owner"],
+    access: "technician", audit: true,
+    run(ctx, args) {
+      const patch = patchFrom(args);
+      if (Object.keys(patch).length === 0) throw new OptgateError("E_MISSING_ARGUMENT", "Nothing to change; give at least one of --unit, --role, --from, --until, --groups.");
+      const r = ctx.backend.residentEdit(ctx.actor, args.str("resident"), patch);
+      return reply(r, residentLines(r));
+    },
+  },
+  {
+    path: "resident suspend",
+    summary: "Block all of a resident's credentials until resumed",
+    params: [residentArg], options: [], examples: ["resident suspend R-0042"], access: "technician", audit: true,
+    run(ctx, args) {
+      const r = ctx.backend.residentSuspend(ctx.actor, args.str("resident"), true);
+      return reply(r, [`${r.id} suspended.`]);
+    },
+  },
+  {
+    path: "resident resume",
+    summary: "Lift a suspension",
+    params: [residentArg], options: [], examples: ["resident resume R-0042"], access: "technician", audit: true,
+    run(ctx, args) {
+      const r = ctx.backend.residentSuspend(ctx.actor, args.str("resident"), false);
+      return reply(r, [`${r.id} active again.`]);
+    },
+  },
+  {
+    path: "resident remove",
+    summary: "Remove a resident, every credential and any face data (asks to confirm)",
+    params: [residentArg], options: [], examples: ["resident remove R-0042"], access: "technician", audit: true,
+    run(ctx, args) {
+      const id = args.str("resident");
+      ctx.backend.residentShow(id); // refuse an unknown id before asking
+      return ask(`Remove ${id} and erase all their credentials? Type the resident id to confirm: `, false, (answer) => {
+        if (answer.trim() !== id) throw new OptgateError("E_NOT_CONFIRMED", "Not confirmed; nothing was removed.");
+        const receipt = ctx.backend.residentRemove(ctx.actor, id);
+        return reply(receipt, [`${id} removed. Receipt ${receipt.receipt}; erased: ${receipt.erased.join(", ") || "-"}.`]);
+      });
+    },
+  },
+];

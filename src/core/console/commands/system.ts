@@ -1,0 +1,238 @@
+// Session, help and whole-gate commands: help, version, login/logout, status,
+// log, config, door, clock, diag.
+import { OptgateError } from "../../errors";
+import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../../version";
+import { DIAG_TARGETS, type DiagTarget } from "../backend";
+import { ask, reply, table, usageLine, type Command, type CommandContext, type Outcome } from "../command";
+import { describeType, formatDate, T } from "../params";
+import { makeTechnician } from "../technicians";
+
+export const systemCommands: Command[] = [
+  {
+    path: "help",
+    summary: "List commands, or explain one: help <command>",
+    params: [{ name: "command", type: T.text(64), doc: "a command or group, e.g. resident add", optional: true }],
+    options: [],
+    examples: ["help", "help resident", "help resident add"],
+    access: "public",
+    audit: false,
+    variadic: true,
+    run: (ctx, args) => help(ctx, args.optStr("command")),
+  },
+  {
+    path: "version",
+    summary: "Firmware name and version",
+    params: [], options: [], examples: ["version"], access: "public", audit: false,
+    run: () => reply({ name: FIRMWARE_NAME, version: FIRMWARE_VERSION }, [`${FIRMWARE_NAME} ${FIRMWARE_VERSION}`]),
+  },
+  {
+    path: "login",
+    summary: "Log in as a technician (the password is asked for, hidden)",
+    params: [{ name: "technician", type: T.name, doc: "your technician id" }],
+    options: [], examples: ["login tech1"], access: "public", audit: true,
+    run(ctx, args) {
+      ctx.session.assertNotLocked();
+      const id = args.str("technician");
+      return ask("Password: ", true, (password) => {
+        ctx.session.login(id, password);
+        return reply({ technician: id }, [`Logged in as ${id}. Type help for commands; you are logged out after ${Math.round(ctx.session.policy.idleMs / 60_000)} min without input.`]);
+      });
+    },
+  },
+  {
+    path: "logout",
+    summary: "End the technician session",
+    params: [], options: [], examples: ["logout"], access: "technician", audit: true,
+    run(ctx) {
+      ctx.session.logout();
+      return reply({ technician: null }, ["Logged out."]);
+    },
+  },
+  {
+    path: "whoami",
+    summary: "Show who is logged in",
+    params: [], options: [], examples: ["whoami"], access: "public", audit: false,
+    run: (ctx) => reply({ technician: ctx.session.technician ?? null }, [ctx.session.technician ? `Logged in as ${ctx.session.technician}.` : "Not logged in. Use: login <technician-id>"]),
+  },
+  {
+    path: "passwd",
+    summary: "Change your own technician password",
+    params: [], options: [], examples: ["passwd"], access: "technician", audit: true,
+    run: (ctx) => newPassword(ctx, ctx.actor, "Your password was changed."),
+  },
+  {
+    path: "tech add",
+    summary: "Create a technician account (its password is asked for, hidden)",
+    params: [{ name: "technician", type: T.name, doc: "new technician id" }],
+    options: [], examples: ["tech add tech2"], access: "technician", audit: true,
+    run(ctx, args) {
+      const id = args.str("technician");
+      if (ctx.technicians.find(id)) throw new OptgateError("E_EXISTS", `Technician ${id} already exists; they can change their password with passwd.`);
+      return newPassword(ctx, id, `Technician ${id} created.`);
+    },
+  },
+  {
+    path: "status",
+    summary: "Door, reader, keypad, camera power, store usage, clock, residents and consents",
+    params: [], options: [], examples: ["status", "status --json"], access: "technician", audit: false,
+    run(ctx) {
+      const s = ctx.backend.status();
+      const pct = s.storeTotalBytes > 0 ? Math.round((100 * s.storeUsedBytes) / s.storeTotalBytes) : 0;
+      return reply(s, [
+        `door:        ${s.door}`,
+        `reader:      ${s.reader}`,
+        `keypad:      ${s.keypad}`,
+        `camera:      ${s.cameraPowered ? "POWERED" : "off"}`,
+        `store:       ${s.storeUsedBytes} of ${s.storeTotalBytes} bytes used (${pct}%)`,
+        `clock:       ${formatDate(s.clock)}`,
+        `residents:   ${s.residents}`,
+        `consenting:  ${s.consenting} (face opt-in)`,
+      ]);
+    },
+  },
+  {
+    path: "log show",
+    summary: "Show the latest audit log entries",
+    params: [],
+    options: [
+      { name: "last", type: T.int(1, 200), doc: "how many entries (default 20)" },
+      { name: "resident", type: T.resident, doc: "only entries about this resident" },
+    ],
+    examples: ["log show", "log show --last 50", "log show --resident R-0042 --json"],
+    access: "technician", audit: false,
+    run(ctx, args) {
+      const entries = ctx.backend.logShow(args.optNum("last") ?? 20, args.optStr("resident"));
+      if (entries.length === 0) return reply(entries, ["(no entries)"]);
+      return reply(entries, table(["seq", "time", "actor", "action", "subject", "outcome"],
+        entries.map((e) => [String(e.seq), formatDate(e.time), e.actor, e.action, e.subject, e.outcome])));
+    },
+  },
+  {
+    path: "log verify",
+    summary: "Check the audit log's hash chain from the first entry to the last",
+    params: [], options: [], examples: ["log verify"], access: "technician", audit: false,
+    run(ctx) {
+      const v = ctx.backend.logVerify();
+      return reply(v, [v.ok ? `Audit log intact: ${v.entries} entries chain correctly.` : `AUDIT LOG BROKEN at entry ${v.firstBad}: ${v.reason}`]);
+    },
+  },
+  {
+    path: "log export",
+    summary: "Export audit entries with their hashes (for the optgate tool; use --json)",
+    params: [],
+    options: [
+      { name: "from", type: T.int(0, 2 ** 31), doc: "first sequence number (default 0)" },
+      { name: "limit", type: T.int(1, 100), doc: "entries per page (default 20)" },
+    ],
+    examples: ["log export --from 0 --limit 20 --json"], access: "technician", audit: false,
+    run(ctx, args) {
+      const page = ctx.backend.logExport(args.optNum("from") ?? 0, args.optNum("limit") ?? 20);
+      return reply(page, [...page.entries.map((e) => JSON.stringify(e)), page.next === null ? "(end of log)" : `(more: log export --from ${page.next})`]);
+    },
+  },
+  {
+    path: "config get",
+    summary: "Show settings (all, or one key)",
+    params: [{ name: "key", type: T.name, doc: "setting name", optional: true }],
+    options: [], examples: ["config get", "config get pin.length"], access: "technician", audit: false,
+    run(ctx, args) {
+      const entries = ctx.backend.configGet(args.optStr("key"));
+      return reply(entries, table(["key", "value", "meaning"], entries.map((e) => [e.key, String(e.value), e.doc])));
+    },
+  },
+  {
+    path: "config set",
+    summary: "Change a setting (validated; see config get for keys)",
+    params: [
+      { name: "key", type: T.name, doc: "setting name" },
+      { name: "value", type: T.text(64), doc: "new value" },
+    ],
+    options: [], examples: ["config set pin.length 6", "config set gate.modes card,pin"], access: "technician", audit: true,
+    run(ctx, args) {
+      const e = ctx.backend.configSet(ctx.actor, args.str("key"), args.str("value"));
+      return reply(e, [`${e.key} = ${String(e.value)}`]);
+    },
+  },
+  {
+    path: "door open",
+    summary: "Release the strike by hand (audited)",
+    params: [],
+    options: [{ name: "seconds", type: T.int(1, 30), doc: "how long (default 5)" }],
+    examples: ["door open", "door open --seconds 10"], access: "technician", audit: true,
+    run(ctx, args) {
+      const r = ctx.backend.doorOpen(ctx.actor, args.optNum("seconds") ?? 5);
+      return reply(r, [`Door released for ${r.seconds} s.`]);
+    },
+  },
+  {
+    path: "clock set",
+    summary: "Set the gate's clock (UTC)",
+    params: [{ name: "time", type: T.date, doc: "new time, e.g. 2026-11-25T08:30" }],
+    options: [], examples: ["clock set 2026-11-25T08:30"], access: "technician", audit: true,
+    run(ctx, args) {
+      const r = ctx.backend.clockSet(ctx.actor, args.num("time"));
+      return reply(r, [`Clock was ${formatDate(r.before)}, now ${formatDate(r.after)}.`]);
+    },
+  },
+  {
+    path: "diag",
+    summary: "Self-tests: reader, keypad, relay, store, or all",
+    params: [{ name: "target", type: T.oneOf(DIAG_TARGETS), doc: "what to test (default all)", optional: true }],
+    options: [], examples: ["diag", "diag reader"], access: "technician", audit: false,
+    run(ctx, args) {
+      const results = ctx.backend.diag((args.optStr("target") ?? "all") as DiagTarget);
+      return reply(results, results.map((r) => `${r.ok ? "PASS" : "FAIL"}  ${r.test}: ${r.detail}`));
+    },
+  },
+];
+
+function newPassword(ctx: CommandContext, id: string, done: string): Outcome {
+  return ask("New password: ", true, (first) => {
+    const record = makeTechnician(ctx.deviceKey, ctx.random, id, first); // checks the length first
+    return ask("Repeat password: ", true, (second) => {
+      if (second !== first) throw new OptgateError("E_MISMATCH", "The two passwords differ; nothing was changed.");
+      ctx.technicians.save(record);
+      return reply({ technician: id }, [done]);
+    });
+  });
+}
+
+function help(ctx: CommandContext, topic: string | undefined): Outcome {
+  const visible = ctx.commands;
+  if (topic === undefined) {
+    const lines = [
+      `${FIRMWARE_NAME} console. Type: help <command> for details and examples.`,
+      ctx.session.technician ? "" : "Log in first (login <technician-id>); until then only help, version, login, whoami work.",
+      "Quote arguments with spaces: \"like this\". Add --json to any command for machine-readable output.",
+      "",
+      ...table(["command", "what it does"], visible.map((c) => [c.path, c.summary])),
+    ];
+    return reply(visible.map((c) => ({ command: c.path, summary: c.summary, access: c.access })), lines.filter((l, i) => l !== "" || i > 1));
+  }
+  const words = topic.trim().split(/\s+/).join(" ");
+  const exact = visible.find((c) => c.path === words);
+  if (exact) return reply(describe(exact), usage(exact));
+  const group = visible.filter((c) => c.path.startsWith(`${words} `));
+  if (group.length > 0) {
+    return reply(group.map(describe), [...table([`${words} commands`, ""], group.map((c) => [c.path, c.summary])), "", `Details: help ${group[0].path}`]);
+  }
+  throw new OptgateError("E_UNKNOWN_COMMAND", `There is no command "${words.slice(0, 40)}"; type help for the list.`);
+}
+
+function describe(c: Command): Record<string, unknown> {
+  return {
+    command: c.path, summary: c.summary, access: c.access, audited: c.audit, examples: c.examples,
+    params: c.params.map((p) => ({ name: p.name, type: describeType(p.type), doc: p.doc, required: !p.optional })),
+    options: c.options.map((o) => ({ name: `--${o.name}`, type: describeType(o.type), doc: o.doc, required: o.required === true })),
+  };
+}
+
+function usage(c: Command): string[] {
+  const lines = [`usage: ${usageLine(c)}`, `  ${c.summary}`];
+  if (c.access === "technician") lines.push(`  needs login${c.audit ? "; recorded in the audit log" : ""}`);
+  for (const p of c.params) lines.push(`  ${p.name}: ${p.doc}${p.optional ? " (optional)" : ""}`, `      ${describeType(p.type)}`);
+  for (const o of c.options) lines.push(`  --${o.name}: ${o.doc}${o.required ? " (required)" : ""}`, `      ${describeType(o.type)}`);
+  lines.push("  --json: print the result as one line of JSON");
+  if (c.examples.length > 0) lines.push("examples:", ...c.examples.map((e) => `  ${e}`));
+  return lines;
+}

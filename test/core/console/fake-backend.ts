@@ -1,0 +1,334 @@
+// A small but real in-memory ConsoleBackend for console tests: it keeps state,
+// enforces the rules the console relies on (unknown ids, duplicate cards, the
+// last non-face credential, consent before enrolment) and chains its log. It
+// counts every state change, so tests can prove nothing changed.
+import { hmacSha256, sha256, toHex, utf8 } from "../../../src/core/crypto";
+import { OptgateError } from "../../../src/core/errors";
+import type {
+  ConfigEntry, ConsentView, ConsoleBackend, DiagResult, DiagTarget, GroupView, HolidayView, LogEntryView, NoticeInput,
+  NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPatch, ResidentView, ScheduleView, StatusView, VisitorCodeView,
+} from "../../../src/core/console/backend";
+
+interface Resident extends ResidentView { pinHash: Uint8Array | null }
+interface Entry extends LogEntryView { prev: string; hash: string }
+
+const PIN_KEY = utf8("fake-backend-pin-key");
+
+export class FakeBackend implements ConsoleBackend {
+  mutations = 0;
+  doorOpens = 0;
+  clock: number;
+  readonly residents = new Map<string, Resident>();
+  readonly cards = new Map<string, string>();
+  readonly consents = new Map<string, ConsentView>();
+  readonly notices: NoticeView[] = [];
+  readonly groups = new Map<string, { name: string; schedules: string[] }>();
+  readonly schedules = new Map<string, ScheduleView>();
+  readonly holidays = new Map<number, HolidayView>();
+  readonly visitors = new Map<string, VisitorCodeView>();
+  readonly log: Entry[] = [];
+  readonly config = new Map<string, ConfigEntry>([
+    ["pin.length", { key: "pin.length", value: 6, doc: "PIN digits (4-8)" }],
+    ["gate.modes", { key: "gate.modes", value: "card,pin", doc: "accepted modes" }],
+  ]);
+  #seq = 0;
+  #receipts = 0;
+
+  constructor(now: number) {
+    this.clock = now;
+    this.notices.push({ version: 1, purpose: "Open the gate by face", method: "On-device matching", scope: ["main"], retentionDays: 365, issued: now });
+  }
+
+  #change(actor: string, action: string, subject: string): void {
+    this.mutations++;
+    const prev = this.log.length ? this.log[this.log.length - 1].hash : "0".repeat(64);
+    const e = { seq: this.#seq++, time: this.clock, actor, action, subject, outcome: "ok", detail: "" };
+    this.log.push({ ...e, prev, hash: toHex(sha256(utf8(prev + JSON.stringify(e)))) });
+  }
+
+  #resident(id: string): Resident {
+    const r = this.residents.get(id);
+    if (!r) throw new OptgateError("E_NO_RESIDENT", `There is no resident ${id}; see resident list.`);
+    return r;
+  }
+
+  #view(r: Resident): ResidentView {
+    const { pinHash, ...view } = r;
+    return { ...view, pin: pinHash !== null, cards: [...view.cards], groups: [...view.groups] };
+  }
+
+  #requireGroups(groups: string[]): void {
+    for (const g of groups) if (!this.groups.has(g)) throw new OptgateError("E_NO_GROUP", `There is no group ${g}; create it with group add.`);
+  }
+
+  #keepsCredential(r: Resident, removingCard: string | null, removingPin: boolean): void {
+    const cards = r.cards.filter((c) => c !== removingCard).length;
+    const pin = r.pinHash !== null && !removingPin;
+    if (cards === 0 && !pin && (r.cards.length > 0 || r.pinHash !== null)) {
+      throw new OptgateError("E_LAST_NON_FACE_CREDENTIAL", `${r.id} would have no card or PIN left; add another first.`);
+    }
+  }
+
+  status(): StatusView {
+    return {
+      door: "closed", reader: "ok", keypad: "ok", cameraPowered: false, storeUsedBytes: this.log.length * 64, storeTotalBytes: 1 << 20,
+      clock: this.clock, residents: this.residents.size, consenting: [...this.consents.values()].filter((c) => c.state === "active").length,
+    };
+  }
+
+  residentAdd(actor: string, input: ResidentInput): ResidentView {
+    if (this.residents.has(input.id)) throw new OptgateError("E_EXISTS", `Resident ${input.id} already exists.`);
+    if ((input.role === "renter" || input.role === "visitor") && input.validUntil === null) {
+      throw new OptgateError("E_VALIDITY_REQUIRED", `A ${input.role} needs an end date: add --until.`);
+    }
+    this.#requireGroups(input.groups);
+    const r: Resident = { ...input, status: "active", cards: [], pin: false, face: "none", pinHash: null };
+    this.residents.set(r.id, r);
+    this.#change(actor, "resident add", r.id);
+    return this.#view(r);
+  }
+  residentShow(id: string): ResidentView {
+    return this.#view(this.#resident(id));
+  }
+  residentList(f: ResidentFilter): ResidentView[] {
+    return [...this.residents.values()]
+      .filter((r) => (!f.role || r.role === f.role) && (!f.unit || r.unit === f.unit) && (!f.group || r.groups.includes(f.group)) && (!f.status || r.status === f.status))
+      .map((r) => this.#view(r));
+  }
+  residentEdit(actor: string, id: string, patch: ResidentPatch): ResidentView {
+    const r = this.#resident(id);
+    if (patch.groups) this.#requireGroups(patch.groups);
+    Object.assign(r, patch);
+    this.#change(actor, "resident edit", id);
+    return this.#view(r);
+  }
+  residentSuspend(actor: string, id: string, suspended: boolean): ResidentView {
+    const r = this.#resident(id);
+    r.status = suspended ? "suspended" : "active";
+    this.#change(actor, suspended ? "resident suspend" : "resident resume", id);
+    return this.#view(r);
+  }
+  residentRemove(actor: string, id: string): ReceiptView {
+    const r = this.#resident(id);
+    for (const c of r.cards) this.cards.delete(c);
+    this.residents.delete(id);
+    this.consents.delete(id);
+    this.#change(actor, "resident remove", id);
+    return { receipt: `RC-${++this.#receipts}`, at: this.clock, erased: r.face === "enrolled" ? ["template", "template key"] : [] };
+  }
+  cardAdd(actor: string, resident: string, uid: string): ResidentView {
+    const r = this.#resident(resident);
+    if (this.cards.has(uid)) throw new OptgateError("E_CARD_IN_USE", `Card ${uid} already belongs to ${this.cards.get(uid)}.`);
+    r.cards.push(uid);
+    this.cards.set(uid, resident);
+    this.#change(actor, "card add", resident);
+    return this.#view(r);
+  }
+  cardRemove(actor: string, uid: string): ResidentView {
+    const owner = this.cards.get(uid);
+    if (!owner) throw new OptgateError("E_NO_CARD", `No resident holds card ${uid}.`);
+    const r = this.#resident(owner);
+    this.#keepsCredential(r, uid, false);
+    r.cards = r.cards.filter((c) => c !== uid);
+    this.cards.delete(uid);
+    this.#change(actor, "card remove", owner);
+    return this.#view(r);
+  }
+  pinSet(actor: string, resident: string, pin: string): ResidentView {
+    const r = this.#resident(resident);
+    const length = this.config.get("pin.length")!.value as number;
+    if (pin.length !== length) throw new OptgateError("E_PIN_LENGTH", `PINs on this gate have ${length} digits.`);
+    r.pinHash = hmacSha256(PIN_KEY, utf8(pin));
+    this.#change(actor, "pin set", resident);
+    return this.#view(r);
+  }
+  pinReset(actor: string, resident: string): { resetCode: string; validUntil: number } {
+    const r = this.#resident(resident);
+    this.#keepsCredential(r, null, true);
+    r.pinHash = null;
+    this.#change(actor, "pin reset", resident);
+    return { resetCode: "482913", validUntil: this.clock + 86_400_000 };
+  }
+  visitorIssue(actor: string, host: string, validUntil: number, uses: number): VisitorCodeView {
+    this.#resident(host);
+    const v = { id: `V-${this.visitors.size + 1}`, host, validUntil, usesLeft: uses };
+    this.visitors.set(v.id, v);
+    this.#change(actor, "visitor issue", host);
+    return { ...v, code: "73519046" };
+  }
+  visitorRevoke(actor: string, id: string): VisitorCodeView {
+    const v = this.visitors.get(id);
+    if (!v) throw new OptgateError("E_NO_VISITOR_CODE", `There is no visitor code ${id}.`);
+    this.visitors.delete(id);
+    this.#change(actor, "visitor revoke", v.host);
+    return v;
+  }
+  visitorList(): VisitorCodeView[] {
+    return [...this.visitors.values()];
+  }
+  consentShow(resident: string): ConsentView {
+    this.#resident(resident);
+    return this.consents.get(resident) ?? { resident, state: "none", noticeVersion: null, witness: null, grantedAt: null, confirmBy: null, withdrawnAt: null, templateHeld: false };
+  }
+  consentGrant(actor: string, resident: string) {
+    const r = this.#resident(resident);
+    const notice = this.notices[this.notices.length - 1];
+    const consent: ConsentView = { resident, state: "pending", noticeVersion: notice.version, witness: actor, grantedAt: this.clock, confirmBy: this.clock + 600_000, withdrawnAt: null, templateHeld: false };
+    this.consents.set(resident, consent);
+    r.face = "consented";
+    this.#change(actor, "consent grant", resident);
+    return { consent, notice, keypadInstruction: "The resident presses F and enters their PIN at the gate" };
+  }
+  consentWithdraw(actor: string, resident: string): ReceiptView {
+    const r = this.#resident(resident);
+    const c = this.consents.get(resident);
+    if (!c || c.state === "withdrawn") throw new OptgateError("E_NO_CONSENT", `${resident} has no consent to withdraw.`);
+    const erased = c.templateHeld ? ["template", "template key"] : [];
+    this.consents.set(resident, { ...c, state: "withdrawn", withdrawnAt: this.clock, templateHeld: false });
+    r.face = "none";
+    this.#change(actor, "consent withdraw", resident);
+    return { receipt: `RC-${++this.#receipts}`, at: this.clock, erased };
+  }
+  faceEnrol(actor: string, resident: string) {
+    this.#resident(resident);
+    const c = this.consents.get(resident);
+    if (!c || c.state !== "active") throw new OptgateError("E_NO_CONSENT", `${resident} has no active consent; face enrolment needs it.`);
+    this.#change(actor, "face enrol", resident);
+    return { resident, state: "waiting-at-gate" as const, instruction: "Ask the resident to stand at the gate camera." };
+  }
+  faceDelete(actor: string, resident: string): ReceiptView {
+    const r = this.#resident(resident);
+    const c = this.consents.get(resident);
+    const held = c?.templateHeld === true;
+    if (c) this.consents.set(resident, { ...c, templateHeld: false });
+    if (r.face === "enrolled") r.face = "consented";
+    this.#change(actor, "face delete", resident);
+    return { receipt: `RC-${++this.#receipts}`, at: this.clock, erased: held ? ["template", "template key"] : [] };
+  }
+  groupAdd(actor: string, name: string, schedules: string[]): GroupView {
+    for (const s of schedules) if (!this.schedules.has(s)) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${s}.`);
+    this.groups.set(name, { name, schedules });
+    this.#change(actor, "group add", name);
+    return this.#group(name);
+  }
+  #group(name: string): GroupView {
+    const g = this.groups.get(name);
+    if (!g) throw new OptgateError("E_NO_GROUP", `There is no group ${name}.`);
+    return { ...g, members: [...this.residents.values()].filter((r) => r.groups.includes(name)).length };
+  }
+  groupRemove(actor: string, name: string): GroupView {
+    const g = this.#group(name);
+    if (g.members > 0) throw new OptgateError("E_GROUP_IN_USE", `Group ${name} still has ${g.members} member(s).`);
+    this.groups.delete(name);
+    this.#change(actor, "group remove", name);
+    return g;
+  }
+  groupList(): GroupView[] {
+    return [...this.groups.keys()].map((n) => this.#group(n));
+  }
+  scheduleSet(actor: string, s: ScheduleView): ScheduleView {
+    if (s.from >= s.to) throw new OptgateError("E_BAD_SCHEDULE", "The window must start before it ends.");
+    this.schedules.set(s.name, s);
+    this.#change(actor, "schedule set", s.name);
+    return s;
+  }
+  scheduleRemove(actor: string, name: string): ScheduleView {
+    const s = this.schedules.get(name);
+    if (!s) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${name}.`);
+    this.schedules.delete(name);
+    this.#change(actor, "schedule remove", name);
+    return s;
+  }
+  scheduleList(): ScheduleView[] {
+    return [...this.schedules.values()];
+  }
+  holidayAdd(actor: string, h: HolidayView): HolidayView {
+    this.holidays.set(h.date, h);
+    this.#change(actor, "holiday add", String(h.date));
+    return h;
+  }
+  holidayRemove(actor: string, date: number): HolidayView {
+    const h = this.holidays.get(date);
+    if (!h) throw new OptgateError("E_NO_HOLIDAY", "There is no holiday on that date.");
+    this.holidays.delete(date);
+    this.#change(actor, "holiday remove", String(date));
+    return h;
+  }
+  holidayList(): HolidayView[] {
+    return [...this.holidays.values()];
+  }
+  logShow(last: number, subject: string | undefined): LogEntryView[] {
+    return this.log.filter((e) => subject === undefined || e.subject === subject).slice(-last).map(({ prev, hash, ...e }) => e);
+  }
+  logVerify() {
+    let prev = "0".repeat(64);
+    for (const { prev: p, hash, ...e } of this.log) {
+      if (p !== prev || hash !== toHex(sha256(utf8(prev + JSON.stringify(e))))) return { ok: false, entries: this.log.length, firstBad: e.seq, reason: "hash does not chain" };
+      prev = hash;
+    }
+    return { ok: true, entries: this.log.length, firstBad: null, reason: "" };
+  }
+  logExport(from: number, limit: number) {
+    const entries = this.log.filter((e) => e.seq >= from).slice(0, limit);
+    const last = entries[entries.length - 1];
+    return { entries, next: last && last.seq + 1 < this.#seq ? last.seq + 1 : null };
+  }
+  configGet(key: string | undefined): ConfigEntry[] {
+    if (key === undefined) return [...this.config.values()];
+    const e = this.config.get(key);
+    if (!e) throw new OptgateError("E_NO_SETTING", `There is no setting ${key}.`);
+    return [e];
+  }
+  configSet(actor: string, key: string, value: string): ConfigEntry {
+    const e = this.configGet(key)[0];
+    let v: string | number = value;
+    if (key === "pin.length") {
+      v = Number(value);
+      if (!/^\d$/.test(value) || v < 4 || v > 8) throw new OptgateError("E_BAD_SETTING", "pin.length is 4 to 8.");
+    }
+    const next = { ...e, value: v };
+    this.config.set(key, next);
+    this.#change(actor, "config set", key);
+    return next;
+  }
+  doorOpen(actor: string, seconds: number) {
+    this.doorOpens++;
+    this.#change(actor, "door open", "");
+    return { seconds };
+  }
+  clockSet(actor: string, time: number) {
+    const before = this.clock;
+    this.clock = time;
+    this.#change(actor, "clock set", "");
+    return { before, after: time };
+  }
+  diag(target: DiagTarget): DiagResult[] {
+    const all: DiagResult[] = [
+      { test: "reader", ok: true, detail: "MFRC522 version 0x92" },
+      { test: "keypad", ok: true, detail: "no stuck keys" },
+      { test: "relay", ok: true, detail: "coil resistance ok" },
+      { test: "store", ok: true, detail: "CRC ok" },
+    ];
+    return target === "all" ? all : all.filter((r) => r.test === target);
+  }
+  noticeShow(version: number | undefined): NoticeView {
+    const n = version === undefined ? this.notices[this.notices.length - 1] : this.notices.find((x) => x.version === version);
+    if (!n) throw new OptgateError("E_NO_NOTICE", `There is no notice version ${version}.`);
+    return n;
+  }
+  noticeSet(actor: string, input: NoticeInput): NoticeView {
+    const n = { ...input, version: this.notices.length + 1, issued: this.clock };
+    this.notices.push(n);
+    this.#change(actor, "notice set", String(n.version));
+    return n;
+  }
+  report(resident: string): Record<string, unknown> {
+    const r = this.residentShow(resident);
+    return { resident: r, consent: this.consentShow(resident), log: this.logShow(1000, resident).length };
+  }
+  /** Test hook: the resident confirmed consent at the keypad. */
+  confirmConsent(resident: string): void {
+    const c = this.consents.get(resident)!;
+    this.consents.set(resident, { ...c, state: "active", confirmBy: null });
+  }
+}
