@@ -364,8 +364,7 @@ export class CardReader {
     if (this.#presentLength) this.#removed();
     this.#onError?.(new OptgateError("E_RFID_RESET", SENTENCES.E_RFID_RESET));
     try {
-      if (this.#transport.setResetLine) {
-        this.#transport.setResetLine(0);
+      if (this.#transport.setResetLine?.(0)) {
         this.#step = Step.ResetLow;
         return;
       }

@@ -86,12 +86,10 @@ export class Mfrc522Spi implements Mfrc522Transport {
     for (let i = 0; i < length; i++) into[offset + i] = burst[i + 1];
   }
 
-  setResetLine(level: 0 | 1): void {
-    this.#reset?.write(level);
-  }
-
-  get hasResetLine(): boolean {
-    return this.#reset !== undefined;
+  setResetLine(level: 0 | 1): boolean {
+    if (!this.#reset) return false;
+    this.#reset.write(level);
+    return true;
   }
 
   close(): void {

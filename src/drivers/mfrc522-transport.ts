@@ -10,7 +10,10 @@ export interface Mfrc522Transport {
   writeFifo(bytes: Uint8Array, length: number): void;
   /** Reads `length` bytes from FIFODataReg into `into` starting at `offset`. */
   readFifo(into: Uint8Array, offset: number, length: number): void;
-  /** Drives the NRSTPD line when one is wired (0 = hard power-down, rising edge = hard reset). */
-  setResetLine?(level: 0 | 1): void;
+  /**
+   * Drives the NRSTPD line (0 = hard power-down, rising edge = hard reset).
+   * Returns false when no reset line is wired, so the caller soft-resets instead.
+   */
+  setResetLine?(level: 0 | 1): boolean;
   close(): void;
 }

@@ -104,13 +104,15 @@ export class Mfrc522 {
 
   /**
    * Datasheet 16.1.1 digital self test: the FIFO must then hold the
-   * version's reference bytes. Leaves the chip soft-reset and initialised.
-   * Takes ~70 register accesses (well under 10 ms at 4 MHz).
+   * version's reference bytes. Leaves the chip soft-reset and initialised,
+   * with the antenna as it was. Takes ~70 register accesses (well under 10 ms
+   * at 4 MHz).
    */
   selfTest(): boolean {
     const io = this.#io;
     const reference = SELF_TEST_REFERENCE[this.version()];
     if (!reference) return false;
+    const antenna = this.antenna;
     this.softReset();
     const zeros = this.rx;
     zeros.fill(0, 0, 25);
@@ -130,6 +132,7 @@ export class Mfrc522 {
     io.writeRegister(Reg.AutoTest, 0x00);
     this.softReset();
     this.init();
+    if (antenna) this.antennaOn();
     return ok;
   }
 
