@@ -16,13 +16,13 @@ export interface DemoResident {
   /** Days from the first boot until the validity window ends (renters). */
   validDays?: number;
   /** Synthetic face identity; present only for the resident who consented. */
-  faceIdentity?: string;
+  faceIdentity?: number;
 }
 
 export const DEMO_RESIDENTS: DemoResident[] = [
   { id: "R0001", unit: "1-101", role: "owner", note: "card only, refused face", card: "04a1b2c3" },
   { id: "R0002", unit: "2-202", role: "renter", note: "renter, lease ends in 2 days", card: "04d4e5f6", keypadCode: "202", pin: "2468", validDays: 2 },
-  { id: "R0003", unit: "3-303", role: "owner", note: "opted into face", card: "04112233", keypadCode: "303", pin: "1357", faceIdentity: "face-R0003" },
+  { id: "R0003", unit: "3-303", role: "owner", note: "opted into face", card: "04112233", keypadCode: "303", pin: "1357", faceIdentity: 303 },
 ];
 
 export const DEMO_VISITOR_CODE = { code: "583920", uses: 1, validHours: 24, note: "courier, one use, 24 h" };

@@ -11,7 +11,7 @@ export type HostCommand =
   | { t: "card"; uid: string }
   | { t: "card-off" }
   | { t: "key"; key: string; holdMs?: number }
-  | { t: "face"; kind: FaceKind; identity?: string }
+  | { t: "face"; kind: FaceKind; identity?: number }
   | { t: "face-off" }
   | { t: "camera-broken"; broken: boolean }
   | { t: "door"; open: boolean }

@@ -37,7 +37,8 @@ export async function runScript(sim: Simulator, text: string, print: (line: stri
       case "face": {
         const [kind, identity] = rest.split(/\s+/);
         if (!FACE_KINDS.includes(kind as FaceKind)) throw fail(`face takes ${FACE_KINDS.join("|")}`);
-        await sim.showFace(kind as FaceKind, identity);
+        if (identity !== undefined && !/^\d+$/.test(identity)) throw fail("a face identity is a number");
+        await sim.showFace(kind as FaceKind, identity === undefined ? undefined : Number(identity));
         break;
       }
       case "face-off": await sim.hideFace(); break;

@@ -163,7 +163,7 @@ export class Simulator {
     }
   }
 
-  showFace(kind: FaceKind, identity?: string): Promise<HostReply> { return this.#send({ t: "face", kind, identity }); }
+  showFace(kind: FaceKind, identity?: number): Promise<HostReply> { return this.#send({ t: "face", kind, identity }); }
   hideFace(): Promise<HostReply> { return this.#send({ t: "face-off" }); }
   breakCamera(broken: boolean): Promise<HostReply> { return this.#send({ t: "camera-broken", broken }); }
   setDoor(open: boolean): Promise<HostReply> { return this.#send({ t: "door", open }); }

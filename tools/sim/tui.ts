@@ -81,9 +81,9 @@ export class Tui {
     if (this.#menu === "face") {
       this.#menu = "main";
       const face = DEMO_RESIDENTS.find((r) => r.faceIdentity);
-      const choices: Record<string, [FaceKind, string | undefined]> = {
+      const choices: Record<string, [FaceKind, number | undefined]> = {
         g: ["genuine", face?.faceIdentity],
-        i: ["impostor", "face-stranger"],
+        i: ["impostor", 9_999],
         n: ["no-face", undefined],
         l: ["low-quality", face?.faceIdentity],
       };

@@ -1,0 +1,158 @@
+// The pure core of one gate, assembled: registry + access decisions + audit
+// log, consent ledger + face gallery + face sessions + withdrawal + retention,
+// and the gate controller on top. No IO here: the board hands in ports
+// (random, camera, embedder, matcher, frame) and the app feeds events and ticks.
+//
+//   const core = new GateCore({ gateId: 1, random, deviceKey, matcher, camera, embedder, frame, outputs });
+//   core.gate.card(uid, now); core.gate.key("#", now); core.tick(now);
+//   core.registry.addResident({...}); core.ledger.grant({...}); core.enrolment.enrolFromCamera(...)
+import { AccessCore } from "../core/access/access-core";
+import type { GatePolicy } from "../core/access/policy";
+import { DEFAULT_CLOCK_FLOOR_MS, DEFAULT_LOCKOUT } from "../core/access/policy";
+import { Registry } from "../core/access/registry";
+import { parseResidentId } from "../core/access/types";
+import type { AuditKind } from "../core/audit/audit-record";
+import { AuditLog } from "../core/audit/audit-log";
+import { ConsentLedger } from "../core/face/consent-ledger";
+import { FaceEnrolment } from "../core/face/enrolment";
+import { FaceGallery } from "../core/face/face-gallery";
+import { FaceSession } from "../core/face/face-session";
+import { NoticeBoard } from "../core/face/notices";
+import type { AuditSink, FaceAuditEvent, FaceAuditKind } from "../core/face/ports";
+import { RetentionSweeper } from "../core/face/retention";
+import { MemoryTemplateVault, type TemplateVault } from "../core/face/template-vault";
+import { FaceWithdrawal } from "../core/face/withdrawal";
+import { Gate, type GateConfig, type GateDecision } from "../core/gate/gate";
+import type { GateOutputs } from "../core/gate/ports";
+import type { Camera, Embedder, Frame, Matcher, Random } from "../core/ports";
+import { CoreAccess, KeypadWithdrawal, SessionFace, WITHDRAW_FUNCTION } from "./gate-adapters";
+
+export interface GateCoreOptions {
+  /** This gate's number (policy, audit) ; the face side calls it "gate-<n>". */
+  gateId: number;
+  random: Random;
+  /** Secret for PIN and code hashes (from the store's key area on a real board). */
+  deviceKey: Uint8Array;
+  matcher: Matcher;
+  camera: Camera;
+  embedder: Embedder;
+  /** The one frame buffer for face sessions and enrolment. */
+  frame: Frame;
+  outputs: GateOutputs;
+  /** Where sealed templates and their keys live (flash on a board). */
+  vault?: TemplateVault;
+  policy?: Partial<GatePolicy>;
+  gate?: Partial<GateConfig>;
+  auditCapacity?: number;
+  /** Days without a match before a template is deleted. */
+  inactivityDays?: number;
+  onDecision?: (decision: GateDecision) => void;
+}
+
+/** A gate that opens for card, PIN, codes and (for consenting residents) face, around the clock, in China time. */
+export function defaultPolicy(gateId: number): GatePolicy {
+  return {
+    gateId,
+    modes: { card: true, pin: true, cardPin: false, face: true, facePin: false, code: true },
+    pinLength: { min: 4, max: 8 },
+    lockout: DEFAULT_LOCKOUT,
+    utcOffsetMinutes: 480,
+    clockFloorMs: DEFAULT_CLOCK_FLOOR_MS,
+    groups: [{ group: 0, schedule: { week: { mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"], fri: ["00:00-24:00"], sat: ["00:00-24:00"], sun: ["00:00-24:00"] } } }],
+  };
+}
+
+const SWEEP_EVERY_MS = 60_000;
+
+const FACE_AUDIT: Record<FaceAuditKind, AuditKind> = {
+  "consent.granted": "consent-given",
+  "consent.withdrawn": "consent-withdrawn",
+  "consent.lapsed": "consent-withdrawn",
+  "face.enrolled": "face-enrolled",
+  "face.withdrawn": "face-erased",
+  "face.expired": "face-erased",
+  "face.inactive": "face-erased",
+};
+
+export class GateCore {
+  readonly gateName: string;
+  readonly registry: Registry;
+  readonly audit: AuditLog;
+  readonly access: AccessCore;
+  readonly notices = new NoticeBoard();
+  readonly vault: TemplateVault;
+  readonly ledger: ConsentLedger;
+  readonly gallery: FaceGallery;
+  readonly session: FaceSession;
+  readonly enrolment: FaceEnrolment;
+  readonly withdrawal: FaceWithdrawal;
+  readonly retention: RetentionSweeper;
+  readonly gate: Gate;
+  #lastSweep = -Infinity;
+
+  constructor(o: GateCoreOptions) {
+    this.gateName = `gate-${o.gateId}`;
+    this.registry = new Registry({ deviceKey: o.deviceKey, random: o.random });
+    this.audit = new AuditLog({ capacity: o.auditCapacity });
+    this.access = new AccessCore({ registry: this.registry, audit: this.audit, policy: { ...defaultPolicy(o.gateId), ...o.policy } });
+    this.vault = o.vault ?? new MemoryTemplateVault();
+    const faceAudit: AuditSink = { append: (event) => this.#faceEvent(event) };
+    const registry = this.registry;
+    this.ledger = new ConsentLedger({
+      notices: this.notices,
+      audit: faceAudit,
+      residents: { exists: (id) => registry.has(residentNumber(id)) },
+      pins: {
+        verify: (id, pin) => {
+          const row = registry.residents.find(residentNumber(id));
+          return row >= 0 && registry.pinMatchesAt(row, pin);
+        },
+      },
+    });
+    this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random });
+    const gatePolicy = { gateId: this.gateName, face: this.access.policy.modes.face, oneToN: true };
+    this.session = new FaceSession({ gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame });
+    this.enrolment = new FaceEnrolment({ gallery: this.gallery, ledger: this.ledger, camera: o.camera, embedder: o.embedder, frame: o.frame, audit: faceAudit });
+    this.withdrawal = new FaceWithdrawal({ ledger: this.ledger, gallery: this.gallery, audit: faceAudit, keypadCode: WITHDRAW_FUNCTION });
+    this.retention = new RetentionSweeper({ ledger: this.ledger, gallery: this.gallery, notices: this.notices, audit: faceAudit, inactivityDays: o.inactivityDays ?? 180 });
+    this.gate = new Gate({
+      access: new CoreAccess(this.access),
+      face: new SessionFace(this.session),
+      withdrawal: new KeypadWithdrawal(this.withdrawal),
+      outputs: o.outputs,
+      config: o.gate,
+      onDecision: o.onDecision,
+      onAlarm: (kind, now) => this.audit.append({ time: now, actorKind: "system", actor: 0, kind: kind === "forced-open" ? "door-forced" : "door-held", decision: "info", reason: "info" }),
+    });
+  }
+
+  /** Timeouts, face session steps, and (once a minute) the retention sweep. */
+  tick(now: number): void {
+    this.gate.tick(now);
+    if (now - this.#lastSweep >= SWEEP_EVERY_MS || now < this.#lastSweep) {
+      this.#lastSweep = now;
+      if (!this.session.active) this.retention.sweep(now);
+    }
+  }
+
+  /**
+   * Face lifecycle events go into the same hash-chained audit log, and keep
+   * the registry's "has a face template" flag, which the access core checks
+   * before it accepts a face match, in step with the gallery.
+   */
+  #faceEvent(event: FaceAuditEvent): void {
+    const id = residentNumber(event.residentId);
+    this.audit.append({ time: event.at, actorKind: "resident", actor: id, kind: FACE_AUDIT[event.kind], decision: "info", reason: "info" });
+    if (!this.registry.has(id)) return;
+    const enrolled = this.gallery.entry(event.residentId) !== undefined;
+    if (this.registry.get(id)?.faceEnrolled !== enrolled) this.registry.setFaceEnrolled(id, enrolled);
+  }
+}
+
+function residentNumber(id: string): number {
+  try {
+    return parseResidentId(id);
+  } catch {
+    return 0;
+  }
+}

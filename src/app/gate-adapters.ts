@@ -1,0 +1,126 @@
+// Adapters from the gate controller's ports (src/core/gate/ports.ts) to the
+// real core objects: AccessCore decides, FaceSession runs face attempts,
+// FaceWithdrawal withdraws. Resident ids cross here: the access core counts
+// them (42), the face side names them ("R00042").
+import type { AccessCore, Decision } from "../core/access/access-core";
+import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
+import type { FaceSession, FaceResult } from "../core/face/face-session";
+import type { FaceWithdrawal } from "../core/face/withdrawal";
+import { isOptgateError } from "../core/errors";
+import type { AccessDecision, FaceOutcome, GateAccess, GateFace, GateWithdrawal, WithdrawalResult } from "../core/gate/ports";
+
+/** The gate's one keypad, as the access core counts lockouts per keypad. */
+export const KEYPAD_ID = 1;
+/** The keypad function code that starts a withdrawal (see keypad-entry.ts: "#9#"). */
+export const WITHDRAW_FUNCTION = "9";
+
+function view(decision: Decision): AccessDecision {
+  const out: AccessDecision = { grant: decision.grant, reason: decision.reason };
+  if (decision.resident !== undefined) out.resident = formatResidentId(decision.resident);
+  return out;
+}
+
+/** A typed resident number, or 0 (no resident has it: counted as unknown-resident). */
+function typedResident(who: string): ResidentId {
+  try {
+    return parseResidentId(who);
+  } catch {
+    return 0;
+  }
+}
+
+export class CoreAccess implements GateAccess {
+  #core: AccessCore;
+
+  constructor(core: AccessCore) {
+    this.#core = core;
+  }
+
+  card(uid: Uint8Array, now: number): AccessDecision {
+    return view(this.#core.decide({ kind: "card", uid }, now));
+  }
+
+  cardWithPin(uid: Uint8Array, pin: string, now: number): AccessDecision {
+    return view(this.#core.decide({ kind: "card", uid, pin, keypad: KEYPAD_ID }, now));
+  }
+
+  pin(who: string, pin: string, now: number): AccessDecision {
+    return view(this.#core.decide({ kind: "pin", keypad: KEYPAD_ID, resident: typedResident(who), pin }, now));
+  }
+
+  code(code: string, now: number): AccessDecision {
+    return view(this.#core.decide({ kind: "code", keypad: KEYPAD_ID, code }, now));
+  }
+
+  face(resident: string | undefined, matched: boolean, now: number): AccessDecision {
+    if (resident !== undefined) return view(this.#core.decide({ kind: "face", resident: typedResident(resident), matched }, now));
+    // Nobody was recognised: still one audited attempt at this keypad, with no resident named.
+    this.#core.audit.append({ time: now, actorKind: "keypad", actor: KEYPAD_ID, kind: "face", decision: "deny", reason: "face-not-matched" });
+    return { grant: false, reason: "face-not-matched" };
+  }
+
+  exit(now: number): AccessDecision {
+    return view(this.#core.decide({ kind: "exit" }, now));
+  }
+}
+
+const FAILURES: Record<string, FaceOutcome> = {
+  "no-match": { matched: false, why: "no-match" },
+  "no-face": { matched: false, why: "no-face" },
+  "low-quality": { matched: false, why: "low-quality" },
+  "camera-error": { matched: false, why: "camera-error" },
+  "model-error": { matched: false, why: "camera-error" },
+  timeout: { matched: false, why: "timeout" },
+  cancelled: { matched: false, why: "cancelled" },
+};
+
+function outcomeOf(result: FaceResult): FaceOutcome {
+  if (result.matched && result.residentId !== undefined) return { matched: true, resident: result.residentId };
+  return FAILURES[result.outcome] ?? { matched: false, why: "no-match" };
+}
+
+export class SessionFace implements GateFace {
+  #session: FaceSession;
+
+  constructor(session: FaceSession) {
+    this.#session = session;
+  }
+
+  get active(): boolean {
+    return this.#session.active;
+  }
+
+  start(now: number): boolean {
+    return this.#session.faceKey(now).started;
+  }
+
+  tick(now: number): FaceOutcome | undefined {
+    const result = this.#session.tick(now);
+    return result ? outcomeOf(result) : undefined;
+  }
+
+  cancel(now: number): void {
+    this.#session.cancel(now);
+  }
+}
+
+export class KeypadWithdrawal implements GateWithdrawal {
+  #withdrawal: FaceWithdrawal;
+
+  constructor(withdrawal: FaceWithdrawal) {
+    this.#withdrawal = withdrawal;
+  }
+
+  withdraw(who: string, pin: string, now: number): WithdrawalResult {
+    const resident = typedResident(who);
+    if (resident === 0) return { ok: false, reason: "unknown-resident" };
+    try {
+      const receipt = this.#withdrawal.atKeypad({ code: WITHDRAW_FUNCTION, residentId: formatResidentId(resident), pin, at: now });
+      return { ok: true, receipt: receipt.code };
+    } catch (error) {
+      if (isOptgateError(error, "E_WITHDRAW_PIN_REJECTED")) return { ok: false, reason: "wrong-pin" };
+      if (isOptgateError(error)) return { ok: false, reason: "no-consent" };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// The assembled core of one gate (src/app/core.ts): real registry, access
+// decisions, audit chain, consent ledger, gallery, face sessions, withdrawal,
+// driven through the gate controller as the drivers would drive it.
+import assert from "node:assert/strict";
+import { SyntheticEmbedder, createSyntheticFrame, writeSyntheticFrame } from "../../boards/host/synthetic-embedder";
+import { GateCore } from "../../src/app/core";
+import type { Signal } from "../../src/core/gate/ports";
+import { TsMatcher } from "../../src/core/matcher/ts-matcher";
+import type { Camera, CaptureOutcome, Frame } from "../../src/core/ports";
+
+/** A camera in front of which the test puts a synthetic scene; logs every power change. */
+class SceneCamera implements Camera {
+  powered = false;
+  broken = false;
+  scene: { kind: "face" | "no-face" | "low-quality"; identity: number } | undefined;
+  log: { on: boolean }[] = [];
+  #capture = 0;
+  powerOn() { this.powered = true; this.log.push({ on: true }); }
+  powerOff() { if (this.powered) this.log.push({ on: false }); this.powered = false; }
+  capture(into: Frame): CaptureOutcome {
+    if (!this.powered || this.broken) return "error";
+    const scene = this.scene ?? { kind: "no-face", identity: 0 };
+    writeSyntheticFrame(into, scene.kind, scene.identity, ++this.#capture);
+    return "ok";
+  }
+}
+
+const T0 = Date.UTC(2026, 2, 2, 0, 30); // 08:30 in Shanghai
+const uid = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+
+function setup() {
+  let counter = 1;
+  const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
+  const camera = new SceneCamera();
+  const embedder = new SyntheticEmbedder({ dimension: 128 });
+  const out = { pulses: 0, signals: [] as Signal[], prompts: [] as string[] };
+  const core = new GateCore({
+    gateId: 1, random, deviceKey: new Uint8Array(32).fill(7), matcher: new TsMatcher(128, 16), camera, embedder,
+    frame: createSyntheticFrame(), outputs: { unlock: () => out.pulses++, signal: (s) => out.signals.push(s), prompt: (p) => out.prompts.push(p) },
+  });
+  const owner = core.registry.addResident({ unit: "1-101", role: "owner", groups: 1, cards: [uid("04a1b2c3")] });
+  const faceUser = core.registry.addResident({ unit: "3-303", role: "owner", groups: 1, cards: [uid("04112233")], pin: "1357" });
+  const keys = (text: string, now: number) => { for (const k of text) core.gate.key(k, now); };
+  return { core, camera, out, owner, faceUser, keys };
+}
+
+function enrol(core: GateCore, resident: number, camera: SceneCamera, identity: number, at: number) {
+  const notice = core.notices.current() ?? core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, at);
+  const id = `R${String(resident).padStart(5, "0")}`;
+  core.ledger.grant({ residentId: id, noticeVersion: notice.version, witnessId: "T1", pin: "1357", at });
+  camera.scene = { kind: "face", identity };
+  core.enrolment.enrolFromCamera(core.ledger.activeConsent(id), at);
+  camera.scene = undefined;
+}
+
+describe("gate core (assembled)", () => {
+  it("a card opens; the camera is never powered on the card path", () => {
+    const { core, camera, out } = setup();
+    core.gate.card(uid("04a1b2c3"), T0);
+    assert.equal(out.pulses, 1);
+    assert.equal(core.gate.recent.at(-1)?.resident, "R00001");
+    assert.equal(camera.log.length, 0);
+    assert.deepEqual(core.audit.verify(), { ok: true, count: core.audit.size });
+  });
+
+  it("resident number # PIN # opens; a wrong PIN is refused and audited", () => {
+    const { core, out, keys } = setup();
+    keys("2#0000#", T0);
+    assert.equal(core.gate.recent.at(-1)?.reason, "wrong-pin");
+    keys("2#1357#", T0 + 1000);
+    assert.equal(out.pulses, 1);
+    const kinds = core.audit.entries().map((e) => `${e.kind}:${e.reason}`);
+    assert.deepEqual(kinds.slice(-2), ["pin:wrong-pin", "pin:granted"]);
+  });
+
+  it("face key without any consenting resident: camera stays off, card or PIN offered", () => {
+    const { core, camera, out } = setup();
+    core.gate.key("A", T0);
+    assert.equal(camera.log.length, 0);
+    assert.match(out.prompts.at(-1)!, /card or PIN/);
+  });
+
+  it("after consent and enrolment the face opens (1:N); a stranger does not; withdrawal at the keypad stops it at once", () => {
+    const { core, camera, out, faceUser, keys } = setup();
+    enrol(core, faceUser, camera, 303, T0);
+    assert.equal(core.registry.get(faceUser)?.faceEnrolled, true);
+    camera.scene = { kind: "face", identity: 303 };
+    core.gate.key("A", T0 + 1000);
+    assert.equal(camera.powered, true);
+    for (let t = 1010; t < 3000 && core.session.active; t += 10) core.tick(T0 + t);
+    assert.equal(camera.powered, false);
+    assert.equal(out.pulses, 1);
+    assert.equal(core.gate.recent.at(-1)?.via, "face");
+    assert.equal(core.gate.recent.at(-1)?.resident, "R00002");
+
+    camera.scene = { kind: "face", identity: 4242 };
+    core.gate.key("A", T0 + 10_000);
+    for (let t = 10_010; t < 20_000 && core.session.active; t += 10) core.tick(T0 + t);
+    assert.equal(out.pulses, 1);
+    assert.match(out.prompts.at(-1)!, /card or PIN/);
+
+    keys("#9#2#1357#", T0 + 30_000);
+    assert.match(out.prompts.at(-1)!, /withdrawn.*\d{4}-\d{4}/);
+    assert.equal(core.registry.get(faceUser)?.faceEnrolled, false);
+    assert.equal(core.vault.get("R00002"), undefined);
+    camera.scene = { kind: "face", identity: 303 };
+    const powered = camera.log.length;
+    core.gate.key("A", T0 + 40_000);
+    assert.equal(camera.log.length, powered, "nobody consents any more: the camera stays off");
+    core.gate.card(uid("04112233"), T0 + 50_000);
+    assert.equal(out.pulses, 2, "the card still works");
+    const kinds = core.audit.entries().map((e) => e.kind);
+    for (const kind of ["consent-given", "face-enrolled", "consent-withdrawn", "face-erased"]) assert.ok(kinds.includes(kind as never), kind);
+    assert.equal(core.audit.verify().ok, true);
+  });
+
+  it("a withdrawal with a wrong PIN changes nothing", () => {
+    const { core, camera, faceUser, keys } = setup();
+    enrol(core, faceUser, camera, 303, T0);
+    keys("#9#2#9999#", T0 + 1000);
+    assert.equal(core.registry.get(faceUser)?.faceEnrolled, true);
+    assert.ok(core.vault.get("R00002"));
+  });
+});
