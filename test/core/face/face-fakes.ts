@@ -72,6 +72,8 @@ export class LoggedCamera implements Camera {
   captures = 0;
   failPowerOn = false;
   lastFrameData: Uint8Array | undefined;
+  /** Sees each frame right after it was written (to collect what must never leak). */
+  onCapture?: (data: Uint8Array) => void;
   #powered = false;
   #clock: TestClock;
 
@@ -101,6 +103,7 @@ export class LoggedCamera implements Camera {
     this.lastFrameData = into.data;
     if (this.scene === "error" || this.scene === "no-frame") return this.scene;
     writeSyntheticFrame(into, this.scene.kind, this.scene.identity, ++this.captures);
+    this.onCapture?.(into.data);
     return "ok";
   }
 

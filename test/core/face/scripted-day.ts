@@ -1,0 +1,129 @@
+// A scripted day at the gate over the real face lifecycle: mixed events
+// (cards, PINs, face sessions, withdrawals, reports, sweeps), with every byte
+// that leaves the core (store writes, log records, console lines) and every
+// secret the core handled (frames, embeddings, probes, templates) collected.
+// Used by scripted-day.test.ts and by the 40-face benchmark.
+import assert from "node:assert/strict";
+import { utf8 } from "../../../src/core/crypto";
+import { FaceSession, type FaceResult } from "../../../src/core/face/face-session";
+import { renderSubjectReport, subjectReport } from "../../../src/core/face/subject-report";
+import { consentAndEnrol, faceWorld, LoggedCamera, runFace } from "./face-fakes";
+
+export const RESIDENTS = 100;
+export const ENROLLED = 60;
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function runScriptedDay(EVENTS: number, seed = 20260105) {
+  const outputs: Uint8Array[] = [];
+  const secrets: { what: string; bytes: Uint8Array; stride: number }[] = [];
+  const stats = { card: 0, pin: 0, face: 0, southKey: 0, withdrawals: 0, reports: 0, sweeps: 0, genuine: 0, genuineMatched: 0, falseMatches: 0, withdrawnMatched: 0, refused: 0 };
+  const results: FaceResult[] = [];
+  const w = faceWorld({ dimension: 128, capacity: 128, vaultWrites: (_id, bytes) => outputs.push(bytes) });
+  const log = (value: unknown) => outputs.push(utf8(JSON.stringify(value)));
+  const say = (line: string) => outputs.push(utf8(line));
+  w.audit.append = (event) => { w.audit.events.push(event); log(event); };
+  w.matcher.onBytes = (what, bytes) => secrets.push({ what, bytes: Uint8Array.from(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)), stride: 1 });
+  w.camera.onCapture = (data) => secrets.push({ what: "frame", bytes: data.slice(), stride: 4 });
+  const embed = w.embedder.embed.bind(w.embedder);
+  w.embedder.embed = (frame, out) => {
+    const outcome = embed(frame, out);
+    if (outcome === "ok") secrets.push({ what: "embedding", bytes: new Uint8Array(out.buffer.slice(0)), stride: 4 });
+    return outcome;
+  };
+  const southCamera = new LoggedCamera(w.clock);
+  const south = new FaceSession({ gate: { gateId: "south", face: true, oneToN: true }, camera: southCamera, embedder: w.embedder, matcher: w.matcher, gallery: w.gallery, ledger: w.ledger, frame: w.frame });
+
+  w.notices.publish({ purpose: "open the north gate", method: "on-board face model", gates: ["north"], retentionDays: 365 }, w.clock.now);
+  const identity = (r: number) => 1000 + r;
+  for (let r = 0; r < RESIDENTS; r++) w.registry.add(`r-${r}`, String(1000 + r));
+  for (let r = 0; r < ENROLLED; r++) consentAndEnrol(w, `r-${r}`, identity(r), String(1000 + r));
+  const consentBytes = w.stored.length;
+  for (const bytes of w.stored) outputs.push(bytes);
+
+  const random = prng(20260105);
+  const pick = (n: number) => Math.floor(random() * n);
+  const withdrawn = new Set<string>();
+  const dayLogStart = w.camera.log.length;
+  const card = (residentId: string) => {
+    // Card and PIN paths: whatever the access core does, the camera must not move.
+    const before = w.camera.log.length;
+    assert.ok(!w.camera.powered);
+    if (w.session.active) w.session.cancel(w.clock.now);
+    assert.equal(w.camera.log.length, before);
+    return residentId;
+  };
+
+  for (let e = 0; e < EVENTS; e++) {
+    w.clock.now += 1000 + pick(8000);
+    const roll = random();
+    const r = pick(RESIDENTS), residentId = `r-${r}`;
+    if (roll < 0.3) {
+      stats.card++;
+      card(residentId);
+      log({ at: w.clock.now, gate: "north", mode: "card", residentId, granted: true });
+    } else if (roll < 0.55) {
+      stats.pin++;
+      card(residentId);
+      assert.ok(w.registry.verify(residentId, String(1000 + r)));
+      log({ at: w.clock.now, gate: "north", mode: "pin", residentId, granted: true });
+    } else if (roll < 0.9) {
+      stats.face++;
+      const kind = random();
+      const enrolled = r < ENROLLED;
+      let scene: Parameters<typeof runFace>[1];
+      let claim: string | undefined;
+      if (kind < 0.6) scene = { kind: "face", identity: identity(r) };
+      else if (kind < 0.75) { scene = { kind: "face", identity: identity(r) }; claim = enrolled ? card(residentId) : undefined; }
+      else if (kind < 0.85) scene = { kind: "face", identity: 900_000 + pick(1_000_000) };
+      else if (kind < 0.9) scene = { kind: "no-face", identity: 0 };
+      else if (kind < 0.94) scene = { kind: "low-quality", identity: identity(r) };
+      else if (kind < 0.97) scene = "error";
+      else scene = "no-frame";
+      const stepMs = 50 + pick(300);
+      const { response, result } = runFace(w, scene, claim, stepMs);
+      if (!result) { stats.refused++; assert.equal(response.prompt, "use card or PIN"); continue; }
+      results.push(result);
+      log({ at: w.clock.now, gate: "north", mode: `face ${result.mode}`, residentId: result.residentId ?? null, granted: result.matched, outcome: result.outcome, score: result.score });
+      const genuine = typeof scene === "object" && scene.kind === "face" && scene.identity === identity(r) && enrolled && !withdrawn.has(residentId);
+      if (genuine) { stats.genuine++; if (result.matched && result.residentId === residentId) stats.genuineMatched++; }
+      if (result.matched && !(typeof scene === "object" && scene.identity === identity(Number(result.residentId!.slice(2))))) stats.falseMatches++;
+      if (result.matched && withdrawn.has(result.residentId!)) stats.withdrawnMatched++;
+    } else if (roll < 0.95) {
+      stats.southKey++;
+      const response = south.faceKey(w.clock.now, random() < 0.5 ? residentId : undefined);
+      assert.equal(response.started, false);
+      assert.equal(response.prompt, "use card or PIN");
+    } else if (roll < 0.957) {
+      if (r >= ENROLLED || withdrawn.has(residentId)) continue;
+      stats.withdrawals++;
+      const receipt = random() < 0.5
+        ? w.withdrawal.atKeypad({ code: "*0", residentId, pin: String(1000 + r), at: w.clock.now })
+        : w.withdrawal.fromConsole({ residentId, technicianId: "tech-1", at: w.clock.now });
+      withdrawn.add(residentId);
+      say(`withdrawal receipt ${receipt.code}`);
+      assert.equal(w.gallery.entry(residentId), undefined);
+    } else if (roll < 0.967) {
+      stats.reports++;
+      const report = subjectReport(residentId, {
+        ledger: w.ledger, gallery: w.gallery, notices: w.notices,
+        credentials: { credentialsOf: () => [{ type: "card", label: `card …${r.toString(16)}`, active: true }, { type: "pin", label: "PIN set", active: true }] },
+        decisions: { recentDecisions: () => [] },
+      }, w.clock.now);
+      for (const line of renderSubjectReport(report)) say(line);
+    } else {
+      stats.sweeps++;
+      w.retention.sweep(w.clock.now);
+    }
+  }
+  for (const bytes of w.stored.slice(consentBytes)) outputs.push(bytes);
+  return { w, south, southCamera, outputs, secrets, stats, results, dayLogStart };
+}
