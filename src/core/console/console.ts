@@ -88,7 +88,7 @@ export class Console {
     } else if (this.session.expireIfIdle()) {
       // The line may answer a question asked before the timeout (even a hidden
       // password): it is dropped, never run as a command.
-      this.#write(`${this.#idleMessage()}${pending ? " The unfinished command was dropped." : ""}\r\n`);
+      this.#write(`${this.#idleMessage()} ${pending ? "The unfinished command was dropped." : "That line was not run."}\r\n`);
     } else {
       this.session.touch();
       if (pending) this.#continue(pending, event.text);

@@ -80,6 +80,12 @@ export class LineEditor {
 
   /** Consumes bytes of an ANSI escape sequence (arrow keys, Home, F-keys); true if consumed. */
   #skipEscape(byte: number): boolean {
+    // A control character never belongs to a sequence: Enter or Ctrl-C after a
+    // stray ESC must still work.
+    if (byte < 0x20 && byte !== ESC) {
+      this.#escape = Escape.None;
+      return false;
+    }
     if (this.#escape === Escape.Start) {
       if (byte === 0x5b) this.#escape = Escape.Csi;
       else if (byte === 0x4f) this.#escape = Escape.Ss3;

@@ -1,0 +1,268 @@
+import assert from "node:assert/strict";
+import { allCommands } from "../../../src/core/console/commands/index";
+import { PASSWORD, Rig, START } from "./harness";
+
+describe("console before login", () => {
+  it("greets with a banner and prompt", () => {
+    const rig = new Rig();
+    assert.equal(rig.type(""), "\r\noptgate> ");
+  });
+
+  it("allows only help, version, login and whoami", () => {
+    const rig = new Rig();
+    assert.match(rig.type("version"), /optgate \d+\.\d+\.\d+/);
+    assert.match(rig.type("help"), /Log in first/);
+    assert.match(rig.type("whoami"), /Not logged in/);
+    for (const c of allCommands.filter((x) => x.access === "technician")) {
+      const out = rig.type(`${c.path} R-1 x --unit 1`);
+      assert.match(out, /E_LOGIN_REQUIRED: Log in first/, c.path);
+    }
+    assert.equal(rig.backend.mutations, 0);
+    assert.equal(rig.audit.length, 0);
+  });
+
+  it("refuses protected commands before looking at their arguments", () => {
+    const rig = new Rig();
+    assert.match(rig.type("resident add"), /E_LOGIN_REQUIRED/);
+    assert.equal(rig.json("status").error?.code, "E_LOGIN_REQUIRED");
+  });
+});
+
+describe("console login", () => {
+  it("asks for the password hidden and switches the prompt", () => {
+    const rig = new Rig();
+    assert.equal(rig.type("login tech1"), "login tech1\r\nPassword: ");
+    const out = rig.type(PASSWORD);
+    assert.ok(!out.includes(PASSWORD), "password is not echoed");
+    assert.match(out, /^\r\nLogged in as tech1\..*\r\noptgate:tech1# $/s);
+    assert.deepEqual(rig.audit.map((e) => [e.actor, e.action, e.subject, e.outcome]), [["tech1", "login", "tech1", "ok"]]);
+  });
+
+  it("audits failures, locks out, and never echoes what was typed", () => {
+    const rig = new Rig();
+    for (let i = 0; i < 3; i++) {
+      rig.type("login tech1");
+      assert.match(rig.type("guess-123"), /E_BAD_LOGIN/);
+    }
+    assert.match(rig.type("login tech1"), /E_LOCKED_OUT: Too many failed logins; try again in 30 s/);
+    rig.now += 30_000;
+    rig.type("login tech1");
+    assert.match(rig.type(PASSWORD), /Logged in/);
+    assert.deepEqual(rig.audit.map((e) => e.outcome), ["E_BAD_LOGIN", "E_BAD_LOGIN", "E_BAD_LOGIN", "E_LOCKED_OUT", "ok"]);
+    assert.ok(rig.audit.every((e) => !e.detail.includes("guess")));
+  });
+
+  it("logs out after inactivity, on tick or on the next line", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.now += 5 * 60_000;
+    rig.output = "";
+    rig.console.tick();
+    assert.match(rig.output, /Logged out after 5 min without input\.\r\noptgate> $/);
+    assert.match(rig.type("status"), /E_LOGIN_REQUIRED/);
+
+    rig.login();
+    rig.now += 6 * 60_000;
+    const out = rig.type("door open");
+    assert.match(out, /Logged out after 5 min without input\. That line was not run\.\r\noptgate> $/);
+    assert.equal(rig.backend.doorOpens, 0);
+  });
+
+  it("drops a hidden answer typed after the timeout instead of running it", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.backend.residentAdd("x", { id: "R-1", unit: "1", role: "owner", validFrom: null, validUntil: null, groups: [] });
+    rig.type("pin set R-1");
+    rig.now += 10 * 60_000;
+    const out = rig.type("123456");
+    assert.match(out, /unfinished command was dropped/);
+    assert.ok(!out.includes("123456"));
+    assert.equal(rig.backend.residentShow("R-1").pin, false);
+  });
+
+  it("logout ends the session and is audited", () => {
+    const rig = new Rig();
+    rig.login();
+    assert.match(rig.type("logout"), /Logged out\.\r\noptgate> $/);
+    assert.deepEqual(rig.audit.at(-1), { actor: "tech1", action: "logout", subject: "", outcome: "ok", detail: "" });
+  });
+});
+
+describe("console commands", () => {
+  it("help lists every command and help <cmd> explains one with examples", () => {
+    const rig = new Rig();
+    const list = rig.type("help");
+    for (const c of allCommands) assert.ok(list.includes(c.path), c.path);
+    const one = rig.type("help resident add");
+    assert.match(one, /usage: resident add <resident> --unit <unit> --role <role> \[--from <from>\] \[--until <until>\]/);
+    assert.match(one, /\+6m/);
+    assert.match(one, /examples:\r\n  resident add/);
+    assert.match(rig.type("help resident"), /resident add.*resident show.*resident remove/s);
+    assert.match(rig.type("resident add --help"), /usage: resident add/);
+    assert.match(rig.type("help frobnicate"), /E_UNKNOWN_COMMAND/);
+    assert.equal(rig.json("help card add").data.params[1].name, "uid");
+  });
+
+  it("adds a renter with a card valid six months, sets a PIN, and shows it in the log", () => {
+    const rig = new Rig();
+    rig.login();
+    const added = rig.type("resident add R-0043 --unit 3-1202 --role renter --until +6m");
+    assert.match(added, /valid: {5}2026-11-25T09:00Z \.\. 2027-05-25T09:00Z/);
+    assert.match(rig.type("card add R-0043 04:a1:b2:c3"), /Card 04A1B2C3 added to R-0043/);
+    assert.match(rig.type("pin set R-0043"), /New PIN for R-0043 \(4-12 digits, hidden\): $/);
+    const first = rig.type("482913");
+    assert.equal(first, "\r\nRepeat the PIN: ");
+    assert.match(rig.type("482913"), /PIN set for R-0043\./);
+    const shown = rig.json("resident show R-0043").data;
+    assert.deepEqual([shown.role, shown.validUntil, shown.cards, shown.pin], ["renter", Date.UTC(2027, 4, 25, 9), ["04A1B2C3"], true]);
+    const log = rig.type("log show");
+    assert.match(log, /resident add\s+R-0043\s+ok/);
+    assert.match(log, /card add\s+R-0043\s+ok/);
+    assert.match(log, /pin set\s+R-0043\s+ok/);
+    assert.ok(!log.includes("482913"));
+    assert.deepEqual(rig.audit.slice(1).map((e) => `${e.actor} ${e.action} ${e.subject} ${e.outcome}`),
+      ["tech1 resident add R-0043 ok", "tech1 card add R-0043 ok", "tech1 pin set R-0043 ok"]);
+    assert.match(rig.audit[1].detail, /role=renter/);
+    assert.ok(rig.audit.every((e) => !e.detail.includes("482913")));
+  });
+
+  it("refuses bad arguments and domain rules clearly, changing nothing", () => {
+    const rig = new Rig();
+    rig.login();
+    const before = rig.backend.mutations;
+    assert.match(rig.type("resident add R-9 --unit 1 --role renter"), /E_VALIDITY_REQUIRED: A renter needs an end date: add --until/);
+    assert.match(rig.type("resident add R-9 --unit 1 --role owner --until 2027-02-30"), /E_BAD_ARGUMENT: until: "2027-02-30" is not a real date/);
+    assert.match(rig.type("card add R-9 XYZ"), /E_BAD_ARGUMENT: uid/);
+    assert.match(rig.type("card add R-9 04A1B2C3"), /E_NO_RESIDENT/);
+    assert.match(rig.type("door open --seconds 99"), /whole number 1\.\.30/);
+    assert.match(rig.type("resident"), /E_INCOMPLETE_COMMAND: resident needs one of: add, show/);
+    assert.match(rig.type("frobnicate now"), /E_UNKNOWN_COMMAND: Unknown command "frobnicate"/);
+    assert.match(rig.type(`notice set --purpose "unfinished`), /E_UNTERMINATED_QUOTE/);
+    assert.equal(rig.backend.mutations, before);
+    assert.deepEqual(rig.audit.slice(1).map((e) => e.outcome), ["E_VALIDITY_REQUIRED", "E_NO_RESIDENT"], "refused mutations are audited too");
+  });
+
+  it("keeps the last non-face credential (backend rule surfaces as is)", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.type("resident add R-1 --unit 1 --role owner");
+    rig.type("card add R-1 01020304");
+    assert.match(rig.type("card remove 01020304"), /E_LAST_NON_FACE_CREDENTIAL/);
+    assert.deepEqual(rig.backend.residentShow("R-1").cards, ["01020304"]);
+  });
+
+  it("PIN entry: mismatch, bad format and Ctrl-C change nothing", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.type("resident add R-1 --unit 1 --role owner");
+    rig.type("pin set R-1");
+    rig.type("111111");
+    assert.match(rig.type("222222"), /E_MISMATCH/);
+    rig.type("pin set R-1");
+    assert.match(rig.type("12ab"), /E_BAD_PIN/);
+    rig.type("pin set R-1");
+    assert.match(rig.send("1234\x03"), /Cancelled; nothing was changed\.\r\noptgate:tech1# $/);
+    assert.equal(rig.backend.residentShow("R-1").pin, false);
+    assert.match(rig.type("pin set R-1"), /New PIN/);
+    rig.type("1234");
+    assert.match(rig.type("1234"), /E_PIN_LENGTH: PINs on this gate have 6 digits/);
+  });
+
+  it("--json on read commands gives one parseable line", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.type("resident add R-1 --unit 1 --role owner");
+    for (const cmd of ["status", "resident list", "resident show R-1", "log show", "log verify", "config get", "diag", "notice show", "consent show R-1", "group list", "schedule list", "holiday list", "visitor list", "report R-1", "version", "whoami"]) {
+      const r = rig.json(cmd);
+      assert.equal(r.ok, true, cmd);
+      assert.notEqual(r.data, undefined, cmd);
+    }
+    assert.equal(rig.json("status").data.residents, 1);
+    assert.deepEqual(rig.json("resident show R-404").error?.code, "E_NO_RESIDENT");
+  });
+
+  it("consent: the notice is shown first, the technician is the witness, withdrawal gives a receipt", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.type("resident add R-1 --unit 1 --role owner");
+    const notice = rig.type("consent grant R-1");
+    assert.match(notice, /notice v1.*purpose: {4}Open the gate by face.*Face is optional.*Type yes: $/s);
+    assert.match(rig.type("no"), /E_NOT_CONFIRMED/);
+    assert.equal(rig.backend.consentShow("R-1").state, "none");
+    rig.type("consent grant R-1");
+    assert.match(rig.type("yes"), /Consent pending, witnessed by tech1\. The resident presses F/);
+    assert.equal(rig.backend.consentShow("R-1").witness, "tech1");
+    assert.match(rig.type("face enrol R-1"), /E_NO_CONSENT/);
+    rig.backend.confirmConsent("R-1");
+    assert.match(rig.type("face enrol R-1"), /waiting-at-gate/);
+    assert.match(rig.type("consent withdraw R-1"), /Consent withdrawn\. Receipt RC-1/);
+  });
+
+  it("remaining mutations work and are audited", () => {
+    const rig = new Rig();
+    rig.login();
+    const lines = [
+      "schedule set weekdays --days mon,tue,wed,thu,fri --from 07:00 --to 19:00",
+      "group add cleaners --schedules weekdays",
+      "resident add R-1 --unit 1 --role staff --groups cleaners",
+      "resident edit R-1 --until +1y",
+      "resident suspend R-1",
+      "resident resume R-1",
+      "visitor issue R-1 --uses 2",
+      "visitor revoke V-1",
+      "holiday add 2027-02-17 \"Spring Festival\"",
+      "holiday remove 2027-02-17",
+      "config set pin.length 4",
+      "door open --seconds 3",
+      "clock set 2026-11-25T10:00",
+      "notice set --purpose \"Face entry\" --method \"On device\" --scope main --retention 90",
+      "tech add tech2",
+    ];
+    for (const line of lines) {
+      const out = rig.type(line);
+      assert.doesNotMatch(out, /error:/, `${line}: ${out}`);
+    }
+    rig.type("password-two"); rig.type("password-two");
+    assert.ok(rig.technicians.find("tech2"));
+    assert.match(rig.type("resident remove R-1"), /Type the resident id to confirm: $/);
+    assert.match(rig.type("R-1"), /R-1 removed\. Receipt/);
+    assert.equal(rig.backend.doorOpens, 1);
+    assert.equal(rig.backend.clock, Date.UTC(2026, 10, 25, 10));
+    const actions = rig.audit.map((e) => e.action);
+    for (const line of [...lines, "resident remove"]) {
+      const path = allCommands.find((c) => line.startsWith(`${c.path} `) || line === c.path)!.path;
+      assert.ok(actions.includes(path), path);
+    }
+    assert.ok(rig.audit.every((e) => e.actor === "tech1" && e.outcome === "ok"));
+  });
+
+  it("never prints PIN hashes, passwords or keys", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.type("resident add R-1 --unit 1 --role owner");
+    rig.type("pin set R-1"); rig.type("135790"); rig.type("135790");
+    let all = "";
+    for (const cmd of ["resident show R-1", "resident list", "report R-1", "log show", "log export", "status", "config get"]) {
+      all += rig.type(cmd) + rig.type(`${cmd} --json`);
+    }
+    assert.doesNotMatch(all, /pinHash|135790|salt|deviceKey/);
+    assert.ok(!all.includes(PASSWORD));
+    assert.ok(!/[0-9a-f]{64}/.test(all.replace(/"(prev|hash)":"[0-9a-f]{64}"/g, "")), "no 32-byte secrets besides the log chain hashes");
+  });
+
+  it("survives an internal error without leaking it", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.backend.status = () => { throw new TypeError("secret internals"); };
+    const out = rig.type("status");
+    assert.match(out, /E_INTERNAL: The command failed unexpectedly/);
+    assert.ok(!out.includes("secret internals"));
+    assert.match(rig.type("version"), /optgate/);
+  });
+
+  it("starts at the configured time", () => {
+    const rig = new Rig();
+    rig.login();
+    assert.equal(rig.json("status").data.clock, START);
+  });
+});

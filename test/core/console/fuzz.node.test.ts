@@ -1,0 +1,15 @@
+import assert from "node:assert/strict";
+import { fuzzConsole } from "./fuzz-run";
+
+describe("console fuzz (100,000 lines)", function () {
+  this.timeout(120_000);
+  it("100,000 random lines before login: zero crashes, zero mutations", () => {
+    assert.equal(fuzzConsole(100_000, 12345, false).mutations, 0);
+  });
+
+  it("20,000 random lines logged in: zero crashes, every change audited", () => {
+    const result = fuzzConsole(20_000, 777, true);
+    assert.equal(result.lines, 20_000);
+    assert.ok(result.mutations >= 20, `only ${result.mutations} changes: the fuzzer should reach real commands`);
+  });
+});
