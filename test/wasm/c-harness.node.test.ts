@@ -8,7 +8,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import * as status from "../../src/core/matcher/kernel-status";
 import { compileC, type CVariant } from "../../tools/wasm/compile-c";
-import { harnessDir } from "../../tools/wasm/paths";
+import { harnessDir, wasm2cDir } from "../../tools/wasm/paths";
+import { repoRoot } from "../../tools/xs/bundle";
 import { allGoldenCases, type GoldenCase, type GoldenFile } from "./golden-inputs";
 import golden from "./golden.json";
 
@@ -79,3 +80,13 @@ for (const variant of ["board", "asan"] as CVariant[]) {
     });
   });
 }
+
+describe("native module glue (src/native/matcher/xs_matcher.c)", () => {
+  it("compiles cleanly against XS's xsmc.h (-Wall -Wextra -Werror)", async () => {
+    // The XS that npm ci builds ships the same xsmc API (xsmcGetBufferReadable & co.) as the Moddable SDK.
+    const xsIncludes = path.join(repoRoot, "node_modules/@agoric/xsnap/moddable/xs/includes");
+    const nativeDir = path.join(repoRoot, "src/native/matcher");
+    const { stderr } = await run("gcc", ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only", `-I${xsIncludes}`, `-I${wasm2cDir}`, `-I${nativeDir}`, path.join(nativeDir, "xs_matcher.c")]);
+    assert.equal(stderr, "");
+  });
+});

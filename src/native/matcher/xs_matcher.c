@@ -6,6 +6,8 @@
  * non-zero status into an OptgateError. Buffers are copied into the
  * kernel's memory before anything can run the XS garbage collector.
  */
+#include <stddef.h> /* before xs.h: some XS versions use size_t without including it */
+
 #include "xsmc.h"
 #include "matcher_host.h"
 
@@ -60,5 +62,6 @@ void xs_matcher_scan(xsMachine *the) {
 }
 
 void xs_matcher_wipe(xsMachine *the) {
+  (void)the;
   matcher_host_wipe();
 }
