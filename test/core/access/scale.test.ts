@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { AccessCore } from "../../../src/core/access/access-core";
+import { AuditLog } from "../../../src/core/audit/audit-log";
+import { NOW, benchPolicy, buildResidents, cardFor } from "./scale-fixture";
+
+describe("Registry at scale", () => {
+  // Full size in Node; a smaller compound inside XS keeps the file fast there.
+  const n = (globalThis as { __XS__?: boolean }).__XS__ ? 2_000 : 20_000;
+  const registry = buildResidents(n);
+
+  it(`holds ${n} residents with two cards each in columns within ~100 bytes a resident`, () => {
+    assert.equal(registry.size, n);
+    assert.equal(registry.cardCount, 2 * n);
+    assert.ok(registry.byteLength / n < 100, `${registry.byteLength / n} bytes per resident`);
+  });
+
+  it("finds every card's owner and decides on it", () => {
+    for (let i = 1; i <= n; i += 97) {
+      assert.equal(registry.findCard(cardFor(i, 0)), i);
+      assert.equal(registry.findCard(cardFor(i, 1)), i);
+    }
+    assert.equal(registry.findCard(cardFor(n + 1, 0)), undefined);
+    const core = new AccessCore({ registry, policy: benchPolicy, audit: new AuditLog({ capacity: 64 }) });
+    assert.equal(core.decide({ kind: "card", uid: cardFor(n, 1) }, NOW).resident, n);
+    assert.equal(core.decide({ kind: "card", uid: cardFor(n + 5, 1) }, NOW).reason, "unknown-card");
+  });
+
+  it("stays consistent while residents are removed from the middle", () => {
+    for (let i = 2; i <= n; i += 3) registry.removeResident(i);
+    for (let i = 1; i <= Math.min(n, 600); i++) {
+      const expected = i % 3 === 2 ? undefined : i;
+      assert.equal(registry.findCard(cardFor(i, 0)), expected);
+      assert.equal(registry.has(i), expected !== undefined);
+    }
+    assert.equal(registry.cardCount, 2 * registry.size);
+  });
+});
