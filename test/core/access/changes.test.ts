@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { type Change, decodeChange, encodeChange } from "../../../src/core/access/changes";
+import { isOptgateError } from "../../../src/core/errors";
+import { newRegistry, testRandom, uid } from "./fixtures";
+
+const T0 = Date.UTC(2026, 5, 1);
+
+function recordedLog(): Uint8Array[] {
+  const r = newRegistry();
+  const log: Uint8Array[] = [];
+  r.onChange = (c) => log.push(c);
+  const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [uid(4, 1, 2, 3)], pin: "1234" });
+  const v = r.addResident({ unit: "A2", role: "visitor", groups: 2, validFrom: T0, validUntil: T0 + 86_400_000, codes: [{ code: "555666", validUntil: T0 + 86_400_000, uses: 3 }] });
+  r.addCard(a, uid(7, 1, 2, 3, 4, 5, 6));
+  r.setPin(v, "98765");
+  r.setFaceEnrolled(a, true);
+  r.issueCode(a, { code: "121212", validUntil: T0 + 1000, uses: 1 });
+  r.updateResident(v, { groups: 3 });
+  r.removeCard(uid(4, 1, 2, 3));
+  return log;
+}
+
+describe("registry changes", () => {
+  it("round-trip through bytes", () => {
+    const samples: Change[] = [
+      { kind: "meta", nextId: 77 },
+      { kind: "remove-resident", id: 5 },
+      { kind: "add-card", id: 9, uid: uid(4, 3, 2, 1) },
+      { kind: "set-face", id: 3, flag: true },
+      { kind: "update-resident", id: 4, role: 1, status: 1, groups: 0xffffffff, from: 10, until: 20, unit: "Q-1" },
+    ];
+    for (const change of samples) assert.deepEqual(decodeChange(encodeChange(change)), change);
+  });
+
+  it("a truncated change never applies, in part or whole", () => {
+    const log = recordedLog();
+    const replica = newRegistry();
+    for (const change of log) {
+      const before = replica.exportSnapshot();
+      for (let cut = 0; cut < change.length; cut++) {
+        assert.throws(() => replica.apply(change.subarray(0, cut)), (e) => isOptgateError(e, "E_BAD_CHANGE"));
+        assert.deepEqual(replica.exportSnapshot(), before);
+      }
+      assert.throws(() => replica.apply(Uint8Array.from([...change, 0])), (e) => isOptgateError(e, "E_BAD_CHANGE"));
+      replica.apply(change);
+    }
+  });
+
+  it("a corrupted change either applies whole or is refused with a code, leaving the registry as it was", () => {
+    const log = recordedLog();
+    const random = testRandom(7);
+    const pick = new Uint8Array(3);
+    const rounds = (globalThis as { __XS__?: boolean }).__XS__ ? 60 : 300;
+    for (let round = 0; round < rounds; round++) {
+      const replica = newRegistry();
+      random.fill(pick);
+      const upto = pick[0] % log.length;
+      for (let i = 0; i < upto; i++) replica.apply(log[i]);
+      const damaged = log[upto].slice();
+      damaged[pick[1] % damaged.length] ^= 1 << (pick[2] & 7);
+      const before = replica.exportSnapshot();
+      try {
+        replica.apply(damaged);
+      } catch (e) {
+        assert.ok(isOptgateError(e), String(e));
+        assert.deepEqual(replica.exportSnapshot(), before);
+      }
+    }
+  });
+});
