@@ -1,30 +1,71 @@
-// Host board entry, bundled for xsnap-worker: the firmware runs inside XS and
-// the Node simulator (tools/sim/) drives it through handleCommand(); see
-// protocol.ts for the messages and link.ts for the flash round trips.
-import { boot } from "../../src/app/firmware";
+// Host board entry, bundled for xsnap-worker: the firmware runs inside XS on
+// the host board (chip models), and the Node simulator (tools/sim/) drives it
+// through handleCommand(): see protocol.ts for the messages and link.ts for
+// the flash round trips.
+import { startFirmware, type Firmware } from "../../src/app/firmware";
+import { fromHex } from "../../src/core/crypto";
+import { HOST_PINS, HostBoard } from "./board";
 import { decodeJson, encodeJson } from "./link";
 import type { HostCommand, HostEvent, HostState } from "./protocol";
-import { advanceTimers, startTimers, timerNow } from "./timer";
+import Timer, { advanceTimers, startTimers, timerNow } from "./timer";
 
 const events: HostEvent[] = [];
-let booted = false;
+let host: HostBoard | undefined;
+let firmware: Firmware | undefined;
 
 function state(): HostState {
-  return { now: timerNow(), booted, relay: false, doorOpen: false, leds: {}, buzzer: false, cameraPowered: false, prompt: "", keypad: "", decisions: [] };
+  const now = timerNow();
+  if (!host || !firmware) {
+    return { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, cameraPowered: false, prompt: "", keypad: "", decisions: [] };
+  }
+  const status = firmware.status();
+  return {
+    now,
+    booted: true,
+    relay: status.unlocked,
+    doorOpen: host.level(HOST_PINS.door),
+    leds: { green: host.level(HOST_PINS.ledGreen), red: host.level(HOST_PINS.ledRed), camera: status.cameraPowered },
+    buzzer: host.level(HOST_PINS.buzzer),
+    cameraPowered: status.cameraPowered,
+    cardInField: host.cardInField,
+    faceInView: host.camera.scene ? `${host.camera.scene.kind}${host.camera.scene.identity ? ` #${host.camera.scene.identity}` : ""}` : undefined,
+    prompt: status.prompt,
+    keypad: status.keypadStage === "idle" && status.keypadDigits === 0 ? "" : `${status.keypadStage} ${"●".repeat(status.keypadDigits)}`,
+    decisions: status.decisions.slice(),
+  };
 }
 
 function handle(command: HostCommand): void {
+  if (command.t === "boot") {
+    startTimers(command.now);
+    host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events });
+    firmware = startFirmware(host.board);
+    firmware.onDecision = (decision) => events.push({ e: "decision", decision: { ...decision } });
+    return;
+  }
+  if (!host || !firmware) throw new Error(`the board has not booted (got ${command.t})`);
+  const board = host;
   switch (command.t) {
-    case "boot":
-      startTimers(command.now);
-      boot({ name: "host", log: (line) => events.push({ e: "log", line }) });
-      booted = true;
-      return;
     case "tick":
+      board.syncClock(command.now);
       advanceTimers(command.now);
       return;
-    default:
+    case "card": board.cardOn(command.uid); return;
+    case "card-off": board.cardOff(); return;
+    case "key":
+      board.pressKey(command.key);
+      Timer.set(() => board.releaseKey(command.key), command.holdMs ?? 80);
       return;
+    case "face": board.camera.scene = { kind: command.kind, identity: command.identity ?? (command.kind === "impostor" ? 999_999 : 0) }; return;
+    case "face-off": board.camera.scene = undefined; return;
+    case "camera-broken": board.camera.broken = command.broken; return;
+    case "door": board.setDoor(command.open); return;
+    case "exit":
+      board.setExitButton(true);
+      Timer.set(() => board.setExitButton(false), 200);
+      return;
+    case "serial": return;
+    case "state": return;
   }
 }
 

@@ -6,7 +6,7 @@
 export type FaceKind = "genuine" | "impostor" | "no-face" | "low-quality";
 
 export type HostCommand =
-  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean }
+  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean; seed: string }
   | { t: "tick"; now: number }
   | { t: "card"; uid: string }
   | { t: "card-off" }

@@ -7,6 +7,7 @@
 //   const sim = await startSimulator({ image: null, startTime: Date.UTC(2026, 2, 2, 8) });
 //   await sim.tapCard("04a1b2c3"); await sim.advance(1000); sim.state.relay …
 //   await sim.close();
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { DecisionView, FaceKind, HostCommand, HostEvent, HostReply, HostState } from "../../boards/host/protocol";
 import { repoRoot } from "../xs/bundle";
@@ -104,7 +105,7 @@ export class Simulator {
     const now = options.startTime ?? Date.now();
     sim = new Simulator(worker, flash, options, now);
     await worker.evaluate(script);
-    await sim.#send({ t: "boot", now, flash: { size: flash.size, sectorSize: flash.sectorSize }, demo: options.demo ?? true });
+    await sim.#send({ t: "boot", now, flash: { size: flash.size, sectorSize: flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex") });
     if (options.realtime) sim.#runRealtime();
     return sim;
   }

@@ -88,6 +88,11 @@ export class Gate {
     return this.#entry.stage;
   }
 
+  /** How many digits the current keypad field holds (for a masked display). */
+  get keypadDigits(): number {
+    return this.#entry.digits;
+  }
+
   card(uid: Uint8Array, now: number): void {
     // A card ends anything else in progress, a face session included (camera off).
     this.#cancelFace(now);

@@ -1,0 +1,234 @@
+// The host board: a gate board made of chip models, inside XS. The firmware
+// gets the same kind of IO descriptors as on the ESP32-S3 (host classes from
+// boards/host/io over GPIO/SPI/MFRC522/keypad models); the simulator acts on
+// the models only (a card enters the reader's field, a key closes a contact,
+// the door contact changes level) and reads the pins back for its screen.
+import { createHostHardware, type HostHardware } from "./io/index";
+import { Mfrc522Model } from "../../test/models/mfrc522";
+import { VirtualCard } from "../../test/models/iso14443a-card";
+import { KeypadMatrix, LAYOUT_4X4 } from "../../test/models/keypad-matrix";
+import type { Board, GateDevice } from "../../src/app/board";
+import { sha256 } from "../../src/core/crypto";
+import type { Camera, CaptureOutcome, Frame, Random } from "../../src/core/ports";
+import { TsMatcher } from "../../src/core/matcher/ts-matcher";
+import { SyntheticEmbedder, createSyntheticFrame, writeSyntheticFrame } from "./synthetic-embedder";
+import { flashErase, flashRead, flashWrite } from "./link";
+import type { Flash } from "../../src/core/store/flash";
+import type { FaceKind, HostEvent } from "./protocol";
+import { timerNow } from "./timer";
+
+/** Pin numbers of the host board (any free numbers: the models only need them distinct). */
+export const HOST_PINS = {
+  spi: { clock: 12, miso: 13, mosi: 11, port: 2 },
+  rfidSelect: 10,
+  rfidReset: 9,
+  keypadRows: [4, 5, 6, 7],
+  keypadColumns: [15, 16, 17, 18],
+  relay: 21,
+  door: 38,
+  exit: 39,
+  ledGreen: 40,
+  ledRed: 41,
+  buzzer: 42,
+} as const;
+
+/** The embedding size the host face model produces (ESP-DL's is 512; 128 keeps XS fast). */
+export const HOST_EMBEDDING_DIMENSION = 128;
+export const HOST_GALLERY_CAPACITY = 64;
+
+/** The store's flash partition, one synchronous round trip to the Node side per operation. */
+export class LinkedFlash implements Flash {
+  readonly size: number;
+  readonly sectorSize: number;
+
+  constructor(size: number, sectorSize: number) {
+    this.size = size;
+    this.sectorSize = sectorSize;
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    return flashRead(offset, length);
+  }
+
+  write(offset: number, bytes: Uint8Array): void {
+    flashWrite(offset, bytes);
+  }
+
+  erase(sector: number): void {
+    flashErase(sector);
+  }
+}
+
+/** SHA-256 in counter mode over a seed from the Node side: the host stand-in for the S3's hardware RNG. */
+export class SeededRandom implements Random {
+  #seed: Uint8Array;
+  #counter = 0;
+
+  constructor(seed: Uint8Array) {
+    this.#seed = seed.slice();
+  }
+
+  fill(bytes: Uint8Array): void {
+    const block = new Uint8Array(this.#seed.length + 4);
+    block.set(this.#seed);
+    for (let offset = 0; offset < bytes.length; offset += 32) {
+      new DataView(block.buffer).setUint32(this.#seed.length, this.#counter++);
+      const out = sha256(block);
+      bytes.set(out.subarray(0, Math.min(32, bytes.length - offset)), offset);
+    }
+  }
+}
+
+/**
+ * The camera module of the host board: a power switch (with the privacy LED
+ * on the same line) and a sensor that sees whatever scene the simulator put in
+ * front of it, rendered as synthetic frames for the synthetic face model.
+ */
+export class SceneCamera implements Camera {
+  powered = false;
+  broken = false;
+  scene: { kind: FaceKind; identity: number } | undefined;
+  #captures = 0;
+  readonly #onPower: (on: boolean) => void;
+
+  constructor(onPower: (on: boolean) => void) {
+    this.#onPower = onPower;
+  }
+
+  powerOn(): void {
+    if (this.broken) throw new Error("camera does not respond");
+    if (!this.powered) this.#onPower(true);
+    this.powered = true;
+  }
+
+  powerOff(): void {
+    if (this.powered) this.#onPower(false);
+    this.powered = false;
+  }
+
+  capture(into: Frame): CaptureOutcome {
+    if (!this.powered) return "error";
+    if (this.broken) return "error";
+    const scene = this.scene;
+    const capture = ++this.#captures;
+    if (!scene || scene.kind === "no-face") writeSyntheticFrame(into, "no-face", 0, capture);
+    else writeSyntheticFrame(into, scene.kind === "low-quality" ? "low-quality" : "face", scene.identity, capture);
+    return "ok";
+  }
+}
+
+export interface HostBoardOptions {
+  flash: { size: number; sectorSize: number };
+  seed: Uint8Array;
+  events: HostEvent[];
+}
+
+export class HostBoard {
+  readonly hw: HostHardware;
+  readonly reader: Mfrc522Model;
+  readonly keypad: KeypadMatrix;
+  readonly camera: SceneCamera;
+  readonly board: Board;
+  #card: VirtualCard | undefined;
+  #events: HostEvent[];
+
+  constructor(options: HostBoardOptions) {
+    this.#events = options.events;
+    this.hw = createHostHardware();
+    this.hw.clock.now = timerNow();
+    const { gpio, io } = this.hw;
+    this.reader = new Mfrc522Model({ clock: this.hw.clock, gpio, selectPin: HOST_PINS.rfidSelect, resetPin: HOST_PINS.rfidReset });
+    this.hw.spi.attach(HOST_PINS.rfidSelect, this.reader);
+    this.keypad = new KeypadMatrix({ gpio, clock: this.hw.clock, rows: [...HOST_PINS.keypadRows], columns: [...HOST_PINS.keypadColumns], layout: LAYOUT_4X4 });
+    // Door closed (contact to ground), exit button released (pulled up).
+    gpio.pin(HOST_PINS.door).drive(0);
+    this.camera = new SceneCamera((on) => this.#events.push({ e: "camera", on, time: timerNow() }));
+    const pin = (n: number) => ({ io: io.Digital, pin: n });
+    const device: GateDevice = {
+      rfid: {
+        spi: { io: io.SPI, clock: HOST_PINS.spi.clock, in: HOST_PINS.spi.miso, out: HOST_PINS.spi.mosi, port: HOST_PINS.spi.port },
+        select: pin(HOST_PINS.rfidSelect),
+        reset: pin(HOST_PINS.rfidReset),
+      },
+      keypad: { rows: HOST_PINS.keypadRows.map(pin), columns: HOST_PINS.keypadColumns.map(pin), keys: LAYOUT_4X4.join("") },
+      relay: pin(HOST_PINS.relay),
+      door: pin(HOST_PINS.door),
+      exit: pin(HOST_PINS.exit),
+      leds: { green: pin(HOST_PINS.ledGreen), red: pin(HOST_PINS.ledRed) },
+      buzzer: pin(HOST_PINS.buzzer),
+    };
+    const embedder = new SyntheticEmbedder({ dimension: HOST_EMBEDDING_DIMENSION });
+    this.board = {
+      name: "host",
+      gateId: 1,
+      log: (line) => this.#events.push({ e: "log", line }),
+      clock: { now: () => timerNow() },
+      random: new SeededRandom(options.seed),
+      flash: new LinkedFlash(options.flash.size, options.flash.sectorSize),
+      device,
+      camera: this.camera,
+      embedder,
+      matcher: new TsMatcher(HOST_EMBEDDING_DIMENSION, HOST_GALLERY_CAPACITY),
+      frame: createSyntheticFrame(),
+      console: { write: (data) => this.#events.push({ e: "serial", data: typeof data === "string" ? latin1(utf8Bytes(data)) : latin1(data) }) },
+      display: (text) => this.#events.push({ e: "prompt", text }),
+    };
+  }
+
+  /** Models follow the board's clock; called before the firmware's timers run. */
+  syncClock(now: number): void {
+    if (now > this.hw.clock.now) this.hw.clock.now = now;
+  }
+
+  /** A card enters the reader's field (one at a time: the previous one leaves). */
+  cardOn(uidHex: string): void {
+    this.cardOff();
+    const bytes = uidHex.match(/../g)?.map((h) => parseInt(h, 16)) ?? [];
+    this.#card = new VirtualCard(bytes);
+    this.reader.enter(this.#card);
+  }
+
+  cardOff(): void {
+    if (this.#card) this.reader.leave(this.#card);
+    this.#card = undefined;
+  }
+
+  get cardInField(): string | undefined {
+    if (!this.#card) return undefined;
+    let hex = "";
+    for (const b of this.#card.uid) hex += (b < 16 ? "0" : "") + b.toString(16);
+    return hex;
+  }
+
+  pressKey(key: string): void {
+    this.keypad.press(key);
+  }
+
+  releaseKey(key: string): void {
+    this.keypad.release(key);
+  }
+
+  /** Door contact: open lifts the reed switch (pin reads 1). */
+  setDoor(open: boolean): void {
+    this.hw.gpio.pin(HOST_PINS.door).drive(open ? 1 : 0);
+  }
+
+  setExitButton(pressed: boolean): void {
+    this.hw.gpio.pin(HOST_PINS.exit).drive(pressed ? 0 : undefined);
+  }
+
+  level(pin: number): boolean {
+    return this.hw.gpio.pin(pin).level === 1;
+  }
+}
+
+function utf8Bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** Bytes as a string of char codes 0-255 (JSON-safe transport of raw console bytes). */
+function latin1(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
+  return out;
+}
