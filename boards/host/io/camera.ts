@@ -9,7 +9,9 @@ export type FrameSource = (into: Uint8Array, width: number, height: number, form
 export interface HostCameraOptions {
   width: number;
   height: number;
-  format: string;
+  /** Commodetto pixel format: 4 = Gray256, 7 = RGB565LE. */
+  imageType: number;
+  format: "buffer";
   onReadable?: (this: unknown, count: number) => void;
 }
 
@@ -17,6 +19,8 @@ export interface HostCamera {
   readonly width: number;
   readonly height: number;
   read(buffer: ArrayBuffer | ArrayBufferView): number | undefined;
+  start(): void;
+  stop(): void;
   close(): void;
 }
 
@@ -25,6 +29,10 @@ export interface HostCameraClass {
   /** Cameras opened so far and currently open (tests assert power discipline). */
   opened: number;
   open: number;
+  /** Frames served so far. */
+  frames: number;
+  /** Make the next constructor throw (a camera that fails to initialise). */
+  failNextOpen: boolean;
 }
 
 /** A synthetic face-ish test card: a gradient with a bright ellipse; deterministic per frame index. */
@@ -46,23 +54,41 @@ export function makeCamera(source: FrameSource = gradientFrames): HostCameraClas
   return class Camera implements HostCamera {
     static opened = 0;
     static open = 0;
+    static frames = 0;
+    static failNextOpen = false;
     readonly width: number;
     readonly height: number;
     readonly #format: string;
     #index = 0;
     #closed = false;
+    #started = false;
 
     constructor(options: HostCameraOptions) {
+      if (Camera.failNextOpen) {
+        Camera.failNextOpen = false;
+        throw new Error("camera not found");
+      }
       if (!(options.width > 0 && options.height > 0)) throw new RangeError("width and height required");
+      if (options.format !== "buffer") throw new RangeError("this host camera serves format \"buffer\"");
       this.width = options.width;
       this.height = options.height;
-      this.#format = options.format;
+      this.#format = options.imageType === 7 ? "rgb565" : "gray8";
       Camera.opened++;
       Camera.open++;
     }
 
+    start(): void {
+      this.#started = true;
+    }
+
+    stop(): void {
+      this.#started = false;
+    }
+
     read(buffer: ArrayBuffer | ArrayBufferView): number | undefined {
       if (this.#closed) throw new Error("closed");
+      if (!this.#started) return undefined;
+      Camera.frames++;
       const bytes = buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
       const size = this.width * this.height * (this.#format === "rgb565" ? 2 : 1);
       if (bytes.length < size) throw new RangeError("buffer too small for a frame");

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { createHostHardware } from "../../boards/host/io/index";
+import { isOptgateError } from "../../src/core/errors";
+import { Relay, type FailMode } from "../../src/drivers/relay";
+import { PowerSwitch } from "../../src/drivers/power-switch";
+
+const PIN = 4;
+
+function relay(failMode: FailMode, activeLevel: 0 | 1 = 1) {
+  const hw = createHostHardware();
+  const changes: boolean[] = [];
+  const r = new Relay({ relay: { io: hw.io.Digital, pin: PIN, activeLevel }, failMode, onChange: (u) => changes.push(u) });
+  return { hw, r, changes, coil: () => hw.gpio.pin(PIN).level };
+}
+
+describe("Relay", () => {
+  it("fail-secure strike: coil off while locked, on for the pulse, off after it", () => {
+    const { r, coil, changes } = relay("fail-secure");
+    assert.equal(coil(), 0);
+    r.unlock(3000, 1000);
+    assert.equal(r.unlocked, true);
+    assert.equal(coil(), 1);
+    r.tick(3999);
+    assert.equal(coil(), 1);
+    r.tick(4000);
+    assert.equal(coil(), 0);
+    assert.equal(r.unlocked, false);
+    assert.deepEqual(changes, [true, false]);
+  });
+
+  it("fail-safe maglock: coil on while locked, off for the pulse", () => {
+    const { r, coil } = relay("fail-safe");
+    assert.equal(coil(), 1);
+    r.unlock(1000, 0);
+    assert.equal(coil(), 0);
+    r.tick(1000);
+    assert.equal(coil(), 1);
+  });
+
+  it("honours an active-low relay module", () => {
+    const { r, coil } = relay("fail-secure", 0);
+    assert.equal(coil(), 1, "active-low: idle high = coil off");
+    r.unlock(500, 0);
+    assert.equal(coil(), 0);
+  });
+
+  it("a second unlock extends a pulse but never shortens it", () => {
+    const { r } = relay("fail-secure");
+    r.unlock(5000, 0);
+    r.unlock(1000, 100);
+    r.tick(2000);
+    assert.equal(r.unlocked, true);
+    r.unlock(5000, 4000);
+    r.tick(8999);
+    assert.equal(r.unlocked, true);
+    r.tick(9000);
+    assert.equal(r.unlocked, false);
+  });
+
+  it("rejects bad pulses and a missing fail mode without changing state", () => {
+    const { r, hw } = relay("fail-secure");
+    for (const ms of [0, -5, Number.NaN, 60_000]) {
+      assert.throws(() => r.unlock(ms, 0), (e) => isOptgateError(e, "E_RELAY_PULSE"));
+    }
+    assert.equal(r.unlocked, false);
+    assert.throws(() => new Relay({ relay: { io: hw.io.Digital, pin: 9 }, failMode: "open" as FailMode }), (e) => isOptgateError(e, "E_RELAY_FAIL_MODE"));
+  });
+
+  it("lock() ends a pulse; releasedWithin covers a short grace after relocking", () => {
+    const { r } = relay("fail-secure");
+    r.unlock(5000, 0);
+    r.lock(1000);
+    assert.equal(r.unlocked, false);
+    assert.equal(r.releasedWithin(2500, 2000), true);
+    assert.equal(r.releasedWithin(3500, 2000), false);
+  });
+
+  it("close() leaves a strike locked and is idempotent", () => {
+    const { r, hw } = relay("fail-secure");
+    r.unlock(5000, 0);
+    r.close();
+    r.close();
+    assert.equal(r.unlocked, false);
+    assert.equal(hw.gpio.pin(PIN).latch, 0, "coil driven off before the pin was released");
+    assert.equal(hw.gpio.pin(PIN).mode, "unclaimed");
+    r.unlock(1000, 0);
+    assert.equal(r.unlocked, false, "a closed relay cannot unlock");
+  });
+});
+
+describe("PowerSwitch", () => {
+  it("starts off, switches, and turns off on close", () => {
+    const hw = createHostHardware();
+    const s = new PowerSwitch({ power: { io: hw.io.Digital, pin: 12 } });
+    assert.equal(s.powered, false);
+    assert.equal(hw.gpio.pin(12).level, 0);
+    s.on();
+    assert.equal(hw.gpio.pin(12).level, 1);
+    s.off();
+    assert.equal(hw.gpio.pin(12).level, 0);
+    s.on();
+    s.close();
+    s.close();
+    assert.equal(s.powered, false);
+  });
+});
