@@ -38,6 +38,13 @@ export class ByteWriter {
     return this.u8(data.length).bytes(data);
   }
 
+  /** A notice-length string: two length bytes, then UTF-8. */
+  longText(value: string): this {
+    const data = utf8(value);
+    if (data.length > 0xffff) throw new OptgateError("E_FIELD_TOO_LONG", `A text is ${data.length} bytes; at most 65,535 fit in a record.`);
+    return this.u16(data.length).bytes(data);
+  }
+
   finish(): Uint8Array {
     return Uint8Array.from(this.#parts);
   }
@@ -88,6 +95,10 @@ export class ByteReader {
 
   text(): string {
     return utf8Decode(this.bytes(this.u8()));
+  }
+
+  longText(): string {
+    return utf8Decode(this.bytes(this.u16()));
   }
 
   rest(): Uint8Array {

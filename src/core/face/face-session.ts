@@ -8,21 +8,13 @@ import type { Camera, Embedder, Frame, Matcher } from "../ports";
 import type { ConsentLedger } from "./consent-ledger";
 import type { FaceGallery } from "./face-gallery";
 import type { FaceGatePolicy } from "./ports";
-import { quantiseInto, scoreFromCosine } from "./template";
+import { decideIdentify, decideVerify, matchPolicy, type MatchPolicy, type MatchPolicyCosines } from "../matcher/decision";
+import { quantise } from "../matcher/quantise";
 
 export const USE_CARD_OR_PIN = "use card or PIN";
 
-/** Cosine thresholds; converted once to the matcher's integer score units. */
-export interface MatchThresholds {
-  /** 1:1 verification against the claimed resident. */
-  oneToOne: number;
-  /** 1:N identification: best score must reach this... */
-  oneToN: number;
-  /** ...and beat the second best by at least this much (0 disables the margin rule). */
-  margin: number;
-}
-
-export const DEFAULT_THRESHOLDS: MatchThresholds = { oneToOne: 0.42, oneToN: 0.5, margin: 0.06 };
+/** Cosine thresholds chosen from the synthetic FMR/FNMR measurements (tools/bench/suites/40-face.ts). */
+export const DEFAULT_THRESHOLDS: MatchPolicyCosines = { verify: 0.42, identify: 0.5, margin: 0.06 };
 export const DEFAULT_TIMEOUT_MS = 8000;
 
 export type FaceKeyRefusal = "busy" | "face-not-allowed" | "no-consenting-resident" | "claim-not-enrolled" | "one-to-n-not-allowed" | "camera-error";
@@ -60,7 +52,8 @@ export interface FaceSessionOptions {
   timeoutMs?: number;
   /** Consecutive no-face / low-quality frames before giving up early. */
   maxAttempts?: number;
-  thresholds?: Partial<MatchThresholds>;
+  /** Match thresholds in score units; matchPolicy(DEFAULT_THRESHOLDS) when absent. */
+  policy?: MatchPolicy;
   onResult?: (result: FaceResult) => void;
 }
 
@@ -70,9 +63,7 @@ export class FaceSession {
   #probe: Int8Array;
   #timeoutMs: number;
   #maxAttempts: number;
-  #oneToOne: number;
-  #oneToN: number;
-  #margin: number;
+  #policy: MatchPolicy;
   #active = false;
   #claim: string | undefined;
   #startedAt = 0;
@@ -90,10 +81,7 @@ export class FaceSession {
     this.#probe = new Int8Array(dimension);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#maxAttempts = options.maxAttempts ?? 5;
-    const t = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
-    this.#oneToOne = scoreFromCosine(t.oneToOne);
-    this.#oneToN = scoreFromCosine(t.oneToN);
-    this.#margin = scoreFromCosine(t.margin);
+    this.#policy = options.policy ?? matchPolicy(DEFAULT_THRESHOLDS);
   }
 
   get active(): boolean {
@@ -161,7 +149,7 @@ export class FaceSession {
       embedded = "error";
     }
     frame.data.fill(0);
-    if (embedded === "ok" && !quantiseInto(this.#embedding, this.#probe)) embedded = "no-face";
+    if (embedded === "ok") embedded = this.#quantiseProbe();
     this.#embedding.fill(0);
     if (embedded === "no-face" || embedded === "low-quality") {
       this.#lastMiss = embedded;
@@ -181,16 +169,25 @@ export class FaceSession {
     const entry = gallery.entry(claim);
     if (!entry || !ledger.coversGate(claim, gate.gateId)) return this.#finish(now, "no-match", claim, 0);
     const score = matcher.verify(entry.slot, this.#probe);
-    return this.#finish(now, score >= this.#oneToOne ? "matched" : "no-match", claim, score);
+    return this.#finish(now, decideVerify(score, this.#policy) === "FACE_MATCH" ? "matched" : "no-match", claim, score);
   }
 
   #identify(now: number): FaceResult {
     const { gallery, ledger, matcher, gate } = this.#o;
     const scan = matcher.scan(this.#probe, gallery.scanCount);
     const residentId = scan.bestIndex >= 0 ? gallery.residentAt(scan.bestIndex) : undefined;
-    const clearOfSecond = scan.secondIndex < 0 || scan.bestScore - scan.secondScore >= this.#margin;
-    const ok = residentId !== undefined && scan.bestScore >= this.#oneToN && clearOfSecond && ledger.coversGate(residentId, gate.gateId);
+    const ok = residentId !== undefined && decideIdentify(scan, this.#policy) === "FACE_MATCH" && ledger.coversGate(residentId, gate.gateId);
     return this.#finish(now, ok ? "matched" : "no-match", ok ? residentId : undefined, scan.bestIndex >= 0 ? scan.bestScore : 0);
+  }
+
+  /** The model's output as the int8 probe; a NaN or all-zero output is a model fault, not a face. */
+  #quantiseProbe(): string {
+    try {
+      quantise(this.#embedding, this.#probe);
+      return "ok";
+    } catch {
+      return "error";
+    }
   }
 
   #finish(now: number, outcome: FaceOutcome, residentId: string | undefined, score: number): FaceResult {

@@ -3,6 +3,7 @@
 // holds every version ever published, because each consent record points at
 // the exact text the resident agreed to.
 import { OptgateError } from "../errors";
+import { ByteReader, ByteWriter } from "./bytes";
 
 export interface NoticeText {
   purpose: string;
@@ -58,6 +59,37 @@ export class NoticeBoard {
   all(): readonly Notice[] {
     return this.#notices;
   }
+
+  /** Puts stored notices back after boot, in version order, into an empty board. */
+  restore(notices: readonly Notice[]): void {
+    if (this.#notices.length > 0) throw new OptgateError("E_NOTICE_BOARD_NOT_EMPTY", "Notices can only be restored into an empty board.");
+    notices.forEach((n, i) => {
+      if (n.version !== i + 1) throw new OptgateError("E_RECORD_CORRUPT", `Notice version ${i + 1} is missing or out of order.`);
+      validateNotice(n);
+    });
+    for (const n of notices) this.#notices.push(Object.freeze({ ...n, gates: Object.freeze([...n.gates]) as string[] }));
+  }
+}
+
+const FORMAT = 1;
+
+/** A notice as the store keeps it (its own record, like consent). */
+export function encodeNotice(notice: Notice): Uint8Array {
+  const w = new ByteWriter().u8(FORMAT).u16(notice.version).f64(notice.publishedAt).u16(notice.retentionDays)
+    .longText(notice.purpose).longText(notice.method).u8(notice.gates.length);
+  for (const gate of notice.gates) w.text(gate);
+  return w.finish();
+}
+
+export function decodeNotice(bytes: Uint8Array): Notice {
+  const r = new ByteReader(bytes, "notice");
+  if (r.u8() !== FORMAT) throw new OptgateError("E_RECORD_CORRUPT", "The notice record has an unknown format.");
+  const version = r.u16(), publishedAt = r.f64(), retentionDays = r.u16();
+  const purpose = r.longText(), method = r.longText();
+  const gates: string[] = [];
+  for (let n = r.u8(); n > 0; n--) gates.push(r.text());
+  r.end();
+  return { version, publishedAt, retentionDays, purpose, method, gates };
 }
 
 function validateNotice(text: NoticeText): void {

@@ -1,11 +1,12 @@
 // Face templates: the average of N capture embeddings, L2-normalised and
-// quantised to int8 with one fixed scale, so that the Matcher's integer dot
-// product is directly comparable across templates (cosine × SCALE²).
+// quantised to int8 with the matcher's one fixed scale (src/core/matcher/quantise),
+// so the Matcher's integer dot product compares across templates (cosine × 127²).
 import { OptgateError } from "../errors";
+import { quantise, UNIT } from "../matcher/quantise";
 
 export const DEFAULT_DIMENSION = 512;
-/** int8 step for a unit vector's components: a perfect match scores ≈ 127 × 127. */
-export const TEMPLATE_SCALE = 127;
+/** int8 step for a unit vector's components (the matcher's UNIT): a perfect match scores ≈ 127 × 127. */
+export const TEMPLATE_SCALE = UNIT;
 
 export interface FaceTemplate {
   readonly dimension: number;
@@ -24,24 +25,6 @@ export function checkEmbedding(embedding: Float32Array, dimension: number): void
       throw new OptgateError("E_TEMPLATE_NOT_FINITE", `An embedding holds ${embedding[i]} at index ${i}; the face model output is unusable.`);
     }
   }
-}
-
-/**
- * Writes the L2-normalised, int8-quantised form of `embedding` into `out`.
- * Allocation-free so a face session can reuse its probe buffer. Returns false
- * for a zero vector (nothing to normalise: treat as no face).
- */
-export function quantiseInto(embedding: Float32Array, out: Int8Array, scale = TEMPLATE_SCALE): boolean {
-  let norm = 0;
-  for (let i = 0; i < embedding.length; i++) norm += embedding[i] * embedding[i];
-  norm = Math.sqrt(norm);
-  if (!(norm > 0) || !Number.isFinite(norm)) return false;
-  const k = scale / norm;
-  for (let i = 0; i < embedding.length; i++) {
-    const q = Math.round(embedding[i] * k);
-    out[i] = q > 127 ? 127 : q < -127 ? -127 : q;
-  }
-  return true;
 }
 
 /** Enrolment: N captures → one template. Every capture is checked before any work. */
@@ -63,16 +46,10 @@ export function templateFromCaptures(captures: readonly Float32Array[], dimensio
     for (let i = 0; i < dimension; i++) sum[i] += capture[i] / norm;
   }
   const values = new Int8Array(dimension);
-  if (!quantiseInto(sum, values)) throw new OptgateError("E_TEMPLATE_ZERO", "The captures cancel out; capture again.");
+  let zero = true;
+  for (let i = 0; i < dimension && zero; i++) zero = sum[i] === 0;
+  if (zero) throw new OptgateError("E_TEMPLATE_ZERO", "The captures cancel out; capture again.");
+  quantise(sum, values);
   sum.fill(0);
   return { dimension, scale: TEMPLATE_SCALE, values };
-}
-
-/** A cosine threshold in the Matcher's integer score units. */
-export function scoreFromCosine(cosine: number, scale = TEMPLATE_SCALE): number {
-  return Math.round(cosine * scale * scale);
-}
-
-export function cosineFromScore(score: number, scale = TEMPLATE_SCALE): number {
-  return score / (scale * scale);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ActiveConsent, ConsentLedger } from "../../../src/core/face/consent-ledger";
 import { decodeConsentRecord, encodeConsentRecord } from "../../../src/core/face/consent-record";
-import { NoticeBoard } from "../../../src/core/face/notices";
+import { decodeNotice, encodeNotice, NoticeBoard } from "../../../src/core/face/notices";
 import { isOptgateError } from "../../../src/core/errors";
 import { FakeRegistry, RecordingAudit, TEST_NOTICE } from "./face-fakes";
 
@@ -49,6 +49,23 @@ describe("face/notices", () => {
     try { (n as { retentionDays: number }).retentionDays = 9999; } catch { /* frozen: strict mode throws */ }
     assert.equal(n.retentionDays, 365);
     assert.ok(Object.isFrozen(n));
+  });
+});
+
+describe("face/notices storage", () => {
+  it("round-trips notices through bytes (long texts, UTF-8) and restores a board", () => {
+    const board = new NoticeBoard();
+    board.publish({ ...TEST_NOTICE, purpose: "人脸识别仅用于开门。".repeat(40) }, 11);
+    board.publish({ ...TEST_NOTICE, gates: ["north", "garage"], retentionDays: 90 }, 12);
+    const bytes = board.all().map(encodeNotice);
+    const decoded = bytes.map(decodeNotice);
+    assert.deepEqual(decoded.map((n) => ({ ...n, gates: [...n.gates] })), board.all().map((n) => ({ ...n, gates: [...n.gates] })));
+    const again = new NoticeBoard();
+    again.restore(decoded);
+    assert.equal(again.current()!.retentionDays, 90);
+    assert.throws(() => again.restore(decoded), code("E_NOTICE_BOARD_NOT_EMPTY"));
+    assert.throws(() => new NoticeBoard().restore(decoded.slice(1)), code("E_RECORD_CORRUPT"));
+    assert.throws(() => decodeNotice(bytes[1].subarray(0, bytes[1].length - 2)), code("E_RECORD_CORRUPT"));
   });
 });
 

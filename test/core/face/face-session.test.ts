@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { USE_CARD_OR_PIN } from "../../../src/core/face/face-session";
+import { FaceSession, USE_CARD_OR_PIN } from "../../../src/core/face/face-session";
+import { FaceGallery } from "../../../src/core/face/face-gallery";
+import { TsMatcher } from "../../../src/core/matcher/ts-matcher";
+import { SeededRandom } from "./face-fakes";
 import { consentAndEnrol, faceWorld, runFace, type FaceWorld } from "./face-fakes";
 
 function world(options: Parameters<typeof faceWorld>[0] = {}): FaceWorld {
@@ -151,5 +154,25 @@ describe("face/face-session", () => {
     assert.equal(r.matched, false);
     assert.ok(r.score > 127 * 127 * 0.5, "the best score alone would have passed");
     assert.equal(runFace(w, { kind: "face", identity: 7 }, "twin-b").result!.matched, true, "1:1 still works");
+  });
+
+  it("runs unchanged on the product's TS matcher kernel (same scores as the reference)", () => {
+    const w = world();
+    const matcher = new TsMatcher(w.dimension, 8);
+    const gallery = new FaceGallery({ matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(3) });
+    consentAndEnrol(w, "r-1", 1);
+    consentAndEnrol(w, "r-2", 2);
+    // Rebuild over the TS kernel from the sealed vault, as a reboot would.
+    assert.deepEqual(gallery.restore(w.clock.now).loaded.sort(), ["r-1", "r-2"]);
+    const session = new FaceSession({ gate: w.gate, camera: w.camera, embedder: w.embedder, matcher, gallery, ledger: w.ledger, frame: w.frame });
+    const reference = runFace(w, { kind: "face", identity: 2 }).result!;
+    w.camera.scene = { kind: "face", identity: 2 };
+    w.camera.captures -= 1; // the same capture number, so the same frame
+    assert.ok(session.faceKey(w.clock.now).started);
+    w.clock.now += 100;
+    const kernel = session.tick(w.clock.now)!;
+    assert.equal(kernel.residentId, "r-2");
+    assert.equal(kernel.matched, true);
+    assert.equal(kernel.score, reference.score);
   });
 });
