@@ -1,0 +1,176 @@
+// Keeps manifest.json in step with src/ without needing the Moddable SDK:
+// mcconfig has no recursive wildcard, so every src folder needs its own
+// "modules" entry, and every file an @noble import pulls in must be listed.
+// These checks mirror how mcconfig names modules and how XS resolves
+// specifiers at run time (".js" stripped, "./" and "../" against the
+// importing module's name). The real SDK build is described in README.md.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8"));
+const modules: Record<string, string | string[]> = manifest.modules;
+
+const board = JSON.parse(readFileSync(join(root, "boards/esp32s3-gate/manifest.json"), "utf8"));
+const boardIncludes: string[] = [].concat(board.include ?? []);
+
+/**
+ * Modules the SDK provides rather than manifest.json: the SDK manifest the
+ * gate board must include for each, or "" when every Moddable platform has it
+ * (mcconfig generates mc/config; the device and simulator manifests add timer).
+ */
+function sdkManifestFor(specifier: string): string | undefined {
+  if (specifier === "mc/config" || specifier === "timer") return "";
+  if (specifier.startsWith("embedded:")) return "$(MODDABLE)/modules/io/manifest.json";
+  if (specifier === "flash") return "$(MODDABLE)/modules/files/flash/manifest.json";
+  return undefined;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+/**
+ * Import specifiers of a module as esbuild parses it (type-only imports vanish,
+ * as under tsc). XS host functions (`function f() @ "xs_f";`) are not
+ * JavaScript esbuild knows, so they become empty bodies first.
+ */
+function specifiers(path: string): string[] {
+  const contents = readFileSync(path, "utf8").replace(/(\bfunction\s+[\w$]+\s*\([^)]*\))\s*@\s*"[^"]*"\s*;/g, "$1 {}");
+  const result = buildSync({
+    stdin: { contents, sourcefile: path, resolveDir: dirname(path), loader: path.endsWith(".ts") ? "ts" : "js" },
+    bundle: true,
+    write: false,
+    metafile: true,
+    external: ["*"],
+    logLevel: "silent",
+  });
+  const inputs = Object.values(result.metafile.inputs);
+  assert.equal(inputs.length, 1, `${path} should be the only input`);
+  return inputs[0].imports.map((item) => item.original ?? item.path);
+}
+
+/** The module name XS gives `specifier` imported from module `from` (xsHosts.c fxFindModule). */
+function xsResolve(specifier: string, from: string): string {
+  const name = specifier.replace(/\.m?js$/, "");
+  if (!name.startsWith("./") && !name.startsWith("../")) return name;
+  const parts = from.split("/").slice(0, -1);
+  for (const part of name.split("/")) {
+    if (part === "..") {
+      assert.ok(parts.length > 0, `${specifier} from ${from} climbs above the module root`);
+      parts.pop();
+    } else if (part !== ".") parts.push(part);
+  }
+  return parts.join("/");
+}
+
+/** Module name -> source file, as mcconfig's ModulesRule builds it from "modules". */
+function moduleTable(): Map<string, string> {
+  const table = new Map<string, string>();
+  for (const [target, sources] of Object.entries(modules)) {
+    for (const source of ([] as string[]).concat(sources)) {
+      if (!source.startsWith("./")) continue; // $(MODDABLE)/... entries are the SDK's
+      const path = join(root, source);
+      if (target.endsWith("/*") && source.endsWith("/*")) {
+        const dir = dirname(path);
+        if (!existsSync(dir)) continue;
+        for (const name of readdirSync(dir)) {
+          const file = join(dir, name);
+          if (statSync(file).isFile() && /\.(ts|js)$/.test(name) && !name.endsWith(".d.ts"))
+            table.set(target.slice(0, -1) + name.replace(/\.(ts|js)$/, ""), file);
+        }
+      } else if (target.endsWith("/*")) {
+        const base = source.slice(source.lastIndexOf("/") + 1);
+        for (const ext of [".ts", ".js"]) if (existsSync(path + ext)) table.set(target.slice(0, -1) + base, path + ext);
+      } else {
+        for (const ext of [".ts", ".js"]) if (existsSync(path + ext)) table.set(target, path + ext);
+      }
+    }
+  }
+  return table;
+}
+
+describe("manifest.json (Moddable)", () => {
+  const table = moduleTable();
+  const srcFiles = walk(join(root, "src")).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+
+  it("maps every src folder that holds TypeScript to the same module path", () => {
+    const folders = new Set(srcFiles.map((f) => relative(join(root, "src"), dirname(f)).split("\\").join("/")));
+    assert.ok(folders.size > 0);
+    for (const folder of folders) {
+      const entry = ([] as string[]).concat(modules[`${folder}/*`] ?? []);
+      assert.ok(entry.includes(`./src/${folder}/*`), `manifest.json needs "${folder}/*": "./src/${folder}/*"`);
+    }
+  });
+
+  it("names an entry module that exists and exports a default function", () => {
+    const main = manifest.creation?.main;
+    assert.equal(typeof main, "string");
+    const file = table.get(main);
+    assert.ok(file, `creation.main "${main}" is not a module of the manifest`);
+    assert.match(readFileSync(file, "utf8"), /export default function/);
+  });
+
+  it("lists every module reachable from src, including the files @noble imports", () => {
+    const seen = new Set<string>();
+    const queue = [...table.entries()].filter(([, file]) => file.startsWith(join(root, "src")));
+    assert.ok(queue.length >= srcFiles.length, "some src files are not modules");
+    while (queue.length) {
+      const [name, file] = queue.shift()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const specifier of specifiers(file)) {
+        const sdkManifest = sdkManifestFor(specifier);
+        if (sdkManifest !== undefined) {
+          if (sdkManifest) assert.ok(boardIncludes.includes(sdkManifest), `${relative(root, file)} imports "${specifier}": boards/esp32s3-gate/manifest.json must include ${sdkManifest}`);
+          continue;
+        }
+        const target = xsResolve(specifier, name);
+        const next = table.get(target);
+        assert.ok(next, `${relative(root, file)} imports "${specifier}" = module "${target}", which manifest.json does not list`);
+        queue.push([target, next]);
+      }
+    }
+    assert.ok([...seen].some((name) => name.startsWith("@noble/")), "the core's @noble imports were not followed");
+  });
+});
+
+describe("boards/esp32s3-gate/partitions.csv", () => {
+  const flashSize = 8 * 1024 * 1024;
+  const rows = readFileSync(join(root, "boards/esp32s3-gate/partitions.csv"), "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"))
+    .map((line) => {
+      const [name, type, subtype, offset, size] = line.split(",").map((cell) => cell.trim());
+      return { name, type, subtype, offset: Number(offset), size: Number(size) };
+    });
+
+  it("is referenced by the board manifest", () => {
+    assert.equal(board.build.PARTITIONS_FILE, "./partitions.csv");
+  });
+
+  it("fits 8 MB flash with aligned, ordered, non-overlapping partitions", () => {
+    let end = 0x9000; // bootloader and the partition table itself sit below
+    for (const row of rows) {
+      assert.ok(Number.isInteger(row.offset) && Number.isInteger(row.size) && row.size > 0, `${row.name}: explicit offset and size`);
+      assert.ok(row.offset >= end, `${row.name} overlaps the partition before it`);
+      assert.equal(row.offset % (row.type === "app" ? 0x10000 : 0x1000), 0, `${row.name} is misaligned`);
+      end = row.offset + row.size;
+    }
+    assert.ok(end <= flashSize, `table ends at 0x${end.toString(16)}, past 8 MB`);
+  });
+
+  it("has a factory app and a raw data partition for the store", () => {
+    assert.ok(rows.some((row) => row.type === "app" && row.subtype === "factory"));
+    const storage = rows.find((row) => row.name === "storage");
+    assert.ok(storage && storage.type === "data", "no data partition named storage");
+    assert.equal(storage.size % 0x1000, 0, "store must be whole 4 KB flash sectors");
+  });
+});
