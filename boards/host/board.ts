@@ -9,9 +9,10 @@ import { VirtualCard } from "../../test/models/iso14443a-card";
 import { KeypadMatrix, LAYOUT_4X4 } from "../../test/models/keypad-matrix";
 import type { Board, GateDevice } from "../../src/app/board";
 import { sha256 } from "../../src/core/crypto";
-import type { Camera, CaptureOutcome, Frame, Random } from "../../src/core/ports";
+import type { Frame, Random } from "../../src/core/ports";
+import type { FrameSource } from "./io/camera";
 import { TsMatcher } from "../../src/core/matcher/ts-matcher";
-import { SyntheticEmbedder, createSyntheticFrame, writeSyntheticFrame } from "./synthetic-embedder";
+import { SyntheticEmbedder, writeSyntheticFrame } from "./synthetic-embedder";
 import { flashErase, flashRead, flashWrite } from "./link";
 import type { Flash } from "../../src/core/store/flash";
 import type { FaceKind, HostEvent } from "./protocol";
@@ -30,7 +31,12 @@ export const HOST_PINS = {
   ledGreen: 40,
   ledRed: 41,
   buzzer: 42,
+  cameraPower: 47,
+  cameraLed: 48,
 } as const;
+
+/** Frames the host camera delivers: small, since the synthetic model reads only a header. */
+export const HOST_FRAME = { width: 32, height: 32, format: "gray8" } as const;
 
 /** The embedding size the host face model produces (ESP-DL's is 512; 128 keeps XS fast). */
 export const HOST_EMBEDDING_DIMENSION = 128;
@@ -80,41 +86,22 @@ export class SeededRandom implements Random {
 }
 
 /**
- * The camera module of the host board: a power switch (with the privacy LED
- * on the same line) and a sensor that sees whatever scene the simulator put in
- * front of it, rendered as synthetic frames for the synthetic face model.
+ * What stands in front of the host board's camera, rendered as synthetic
+ * frames (see synthetic-embedder.ts) by the host camera IO. A broken camera's
+ * IO fails every read, as a sensor with a loose ribbon cable does.
  */
-export class SceneCamera implements Camera {
-  powered = false;
-  broken = false;
+export class CameraScene {
   scene: { kind: FaceKind; identity: number } | undefined;
-  #captures = 0;
-  readonly #onPower: (on: boolean) => void;
+  broken = false;
 
-  constructor(onPower: (on: boolean) => void) {
-    this.#onPower = onPower;
-  }
-
-  powerOn(): void {
-    if (this.broken) throw new Error("camera does not respond");
-    if (!this.powered) this.#onPower(true);
-    this.powered = true;
-  }
-
-  powerOff(): void {
-    if (this.powered) this.#onPower(false);
-    this.powered = false;
-  }
-
-  capture(into: Frame): CaptureOutcome {
-    if (!this.powered) return "error";
-    if (this.broken) return "error";
+  readonly source: FrameSource = (into, width, height, format, index) => {
+    if (this.broken) throw new Error("camera sensor does not answer");
+    const frame: Frame = { width, height, format: format === "rgb565" ? "rgb565" : "gray8", data: into };
     const scene = this.scene;
-    const capture = ++this.#captures;
-    if (!scene || scene.kind === "no-face") writeSyntheticFrame(into, "no-face", 0, capture);
-    else writeSyntheticFrame(into, scene.kind === "low-quality" ? "low-quality" : "face", scene.identity, capture);
-    return "ok";
-  }
+    if (!scene || scene.kind === "no-face") writeSyntheticFrame(frame, "no-face", 0, index);
+    else writeSyntheticFrame(frame, scene.kind === "low-quality" ? "low-quality" : "face", scene.identity, index);
+    return true;
+  };
 }
 
 export interface HostBoardOptions {
@@ -127,14 +114,14 @@ export class HostBoard {
   readonly hw: HostHardware;
   readonly reader: Mfrc522Model;
   readonly keypad: KeypadMatrix;
-  readonly camera: SceneCamera;
+  readonly camera = new CameraScene();
   readonly board: Board;
   #card: VirtualCard | undefined;
   #events: HostEvent[];
 
   constructor(options: HostBoardOptions) {
     this.#events = options.events;
-    this.hw = createHostHardware();
+    this.hw = createHostHardware({ frames: this.camera.source });
     this.hw.clock.now = timerNow();
     const { gpio, io } = this.hw;
     this.reader = new Mfrc522Model({ clock: this.hw.clock, gpio, selectPin: HOST_PINS.rfidSelect, resetPin: HOST_PINS.rfidReset });
@@ -142,7 +129,9 @@ export class HostBoard {
     this.keypad = new KeypadMatrix({ gpio, clock: this.hw.clock, rows: [...HOST_PINS.keypadRows], columns: [...HOST_PINS.keypadColumns], layout: LAYOUT_4X4 });
     // Door closed (contact to ground), exit button released (pulled up).
     gpio.pin(HOST_PINS.door).drive(0);
-    this.camera = new SceneCamera((on) => this.#events.push({ e: "camera", on, time: timerNow() }));
+    // The camera supply line, watched like a logic probe: every rise and fall is reported.
+    gpio.pin(HOST_PINS.cameraPower).onEdge((level) => this.#events.push({ e: "camera", on: level === 1, time: timerNow() }));
+    gpio.pin(HOST_PINS.relay).onEdge((level) => this.#events.push({ e: "relay", on: level === 1, time: timerNow() }));
     const pin = (n: number) => ({ io: io.Digital, pin: n });
     const device: GateDevice = {
       rfid: {
@@ -151,11 +140,11 @@ export class HostBoard {
         reset: pin(HOST_PINS.rfidReset),
       },
       keypad: { rows: HOST_PINS.keypadRows.map(pin), columns: HOST_PINS.keypadColumns.map(pin), keys: LAYOUT_4X4.join("") },
-      relay: pin(HOST_PINS.relay),
-      door: pin(HOST_PINS.door),
+      lock: { relay: pin(HOST_PINS.relay), failMode: "fail-secure" },
+      door: { ...pin(HOST_PINS.door), activeLevel: 1 },
       exit: pin(HOST_PINS.exit),
-      leds: { green: pin(HOST_PINS.ledGreen), red: pin(HOST_PINS.ledRed) },
-      buzzer: pin(HOST_PINS.buzzer),
+      indicator: { green: pin(HOST_PINS.ledGreen), red: pin(HOST_PINS.ledRed), buzzer: pin(HOST_PINS.buzzer) },
+      camera: { camera: { io: io.Camera }, power: pin(HOST_PINS.cameraPower), indicator: pin(HOST_PINS.cameraLed), ...HOST_FRAME },
     };
     const embedder = new SyntheticEmbedder({ dimension: HOST_EMBEDDING_DIMENSION });
     this.board = {
@@ -166,10 +155,8 @@ export class HostBoard {
       random: new SeededRandom(options.seed),
       flash: new LinkedFlash(options.flash.size, options.flash.sectorSize),
       device,
-      camera: this.camera,
       embedder,
       matcher: new TsMatcher(HOST_EMBEDDING_DIMENSION, HOST_GALLERY_CAPACITY),
-      frame: createSyntheticFrame(),
       console: { write: (data) => this.#events.push({ e: "serial", data: typeof data === "string" ? latin1(utf8Bytes(data)) : latin1(data) }) },
       display: (text) => this.#events.push({ e: "prompt", text }),
     };

@@ -10,7 +10,7 @@ export interface DemoResident {
   role: "owner" | "renter" | "staff" | "visitor" | "courier";
   note: string;
   card: string;
-  /** Keypad code + PIN for "<code>#<PIN>#"; absent for card-only residents. */
+  /** Keypad code (the resident number) + PIN for "<code>#<PIN>#"; absent for card-only residents. */
   keypadCode?: string;
   pin?: string;
   /** Days from the first boot until the validity window ends (renters). */
@@ -21,11 +21,19 @@ export interface DemoResident {
 
 export const DEMO_RESIDENTS: DemoResident[] = [
   { id: "R0001", unit: "1-101", role: "owner", note: "card only, refused face", card: "04a1b2c3" },
-  { id: "R0002", unit: "2-202", role: "renter", note: "renter, lease ends in 2 days", card: "04d4e5f6", keypadCode: "202", pin: "2468", validDays: 2 },
-  { id: "R0003", unit: "3-303", role: "owner", note: "opted into face", card: "04112233", keypadCode: "303", pin: "1357", faceIdentity: 303 },
+  { id: "R0002", unit: "2-202", role: "renter", note: "renter, lease ends in 2 days", card: "04d4e5f6", keypadCode: "2", pin: "2468", validDays: 2 },
+  { id: "R0003", unit: "3-303", role: "owner", note: "opted into face", card: "04112233", keypadCode: "3", pin: "1357", faceIdentity: 303 },
 ];
 
-export const DEMO_VISITOR_CODE = { code: "583920", uses: 1, validHours: 24, note: "courier, one use, 24 h" };
+/** A courier (R00004) holding one one-time code. */
+export const DEMO_VISITOR_CODE = { id: "R00004", unit: "1-101", code: "583920", uses: 1, validHours: 24, note: "courier, one use, 24 h" };
+
+/** The notice residents consent to before face enrolment. */
+export const DEMO_NOTICE = {
+  purpose: "Open the compound gate for residents who ask for it, instead of a card or PIN.",
+  method: "The camera runs only after you press A; your face is compared with your own template on this gate.",
+  retentionDays: 365,
+};
 
 /** A card no resident holds. */
 export const DEMO_UNKNOWN_CARD = "deadbeef";

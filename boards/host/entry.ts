@@ -5,6 +5,7 @@
 import { startFirmware, type Firmware } from "../../src/app/firmware";
 import { fromHex } from "../../src/core/crypto";
 import { HOST_PINS, HostBoard } from "./board";
+import { seedDemoCompound } from "./demo-seed";
 import { decodeJson, encodeJson } from "./link";
 import type { HostCommand, HostEvent, HostState } from "./protocol";
 import Timer, { advanceTimers, startTimers, timerNow } from "./timer";
@@ -22,11 +23,11 @@ function state(): HostState {
   return {
     now,
     booted: true,
-    relay: status.unlocked,
+    relay: host.level(HOST_PINS.relay),
     doorOpen: host.level(HOST_PINS.door),
-    leds: { green: host.level(HOST_PINS.ledGreen), red: host.level(HOST_PINS.ledRed), camera: status.cameraPowered },
+    leds: { green: host.level(HOST_PINS.ledGreen), red: host.level(HOST_PINS.ledRed), camera: host.level(HOST_PINS.cameraLed) },
     buzzer: host.level(HOST_PINS.buzzer),
-    cameraPowered: status.cameraPowered,
+    cameraPowered: host.level(HOST_PINS.cameraPower),
     cardInField: host.cardInField,
     faceInView: host.camera.scene ? `${host.camera.scene.kind}${host.camera.scene.identity ? ` #${host.camera.scene.identity}` : ""}` : undefined,
     prompt: status.prompt,
@@ -41,6 +42,7 @@ function handle(command: HostCommand): void {
     host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events });
     firmware = startFirmware(host.board);
     firmware.onDecision = (decision) => events.push({ e: "decision", decision: { ...decision } });
+    if (command.demo && seedDemoCompound(firmware, host.camera, command.now)) events.push({ e: "log", line: "seeded the demo compound" });
     return;
   }
   if (!host || !firmware) throw new Error(`the board has not booted (got ${command.t})`);

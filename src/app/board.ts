@@ -1,22 +1,27 @@
 // What a board gives the firmware: ports for time, randomness, flash and the
-// console link, the face pipeline's parts, and IO descriptors ({io, pin, ...})
-// for every gate peripheral. boards/esp32s3-gate fills this from
-// embedded:io and the pin map; boards/host from the chip models.
+// console link, the face model and matcher, and IO descriptors ({io, pin, ...})
+// for every gate peripheral. boards/esp32s3-gate fills this from embedded:io
+// and its pin map; boards/host from the chip models.
 import type { Flash } from "../core/store/flash";
-import type { Camera, Clock, ConsolePort, Embedder, Frame, Matcher, Random } from "../core/ports";
+import type { Clock, ConsolePort, Embedder, Matcher, Random } from "../core/ports";
+import type { CameraSpec } from "../drivers/camera";
+import type { InputSpec } from "../drivers/debounced-input";
 import type { DigitalSpec, SpiSpec } from "../drivers/io";
+import type { SwitchSpec } from "../drivers/outputs";
+import type { FailMode } from "../drivers/relay";
 
 export interface GateDevice {
   rfid: { spi: SpiSpec; select: DigitalSpec; reset?: DigitalSpec };
   keypad: { rows: DigitalSpec[]; columns: DigitalSpec[]; keys?: string };
-  /** Door strike relay. */
-  relay: DigitalSpec;
-  /** Door contact: reads 1 while the door is open (reed switch to ground when closed). */
-  door: DigitalSpec;
-  /** Exit button inside the compound, to ground. */
-  exit: DigitalSpec;
-  leds: { green: DigitalSpec; red: DigitalSpec };
-  buzzer: DigitalSpec;
+  /** Door strike (fail-secure) or maglock (fail-safe) relay. */
+  lock: { relay: SwitchSpec; failMode: FailMode };
+  /** Door contact; active level = door open. */
+  door: InputSpec;
+  /** Request-to-exit button inside the compound. */
+  exit: InputSpec;
+  indicator: { green?: SwitchSpec; red?: SwitchSpec; buzzer?: SwitchSpec };
+  /** Camera IO, its supply switch and the privacy LED wired to switch with it. */
+  camera: { camera: CameraSpec; power: SwitchSpec; indicator: SwitchSpec; width: number; height: number; format?: "gray8" | "rgb565" };
 }
 
 export interface Board {
@@ -28,12 +33,8 @@ export interface Board {
   random: Random;
   flash: Flash;
   device: GateDevice;
-  /** Camera port (power switch + privacy LED + frame source), off until a face session. */
-  camera: Camera;
   embedder: Embedder;
   matcher: Matcher;
-  /** The one frame buffer for the camera's format. */
-  frame: Frame;
   console: ConsolePort;
   /** Where prompts go (display, voice, or the simulator's screen); optional. */
   display?(text: string): void;

@@ -6,7 +6,7 @@
 //   firmware.status()                        // for the console and the simulator
 import Timer from "timer";
 import { LogStore } from "../core/store/log-store";
-import type { GateOutputs, Signal } from "../core/gate/ports";
+import type { Signal } from "../core/gate/ports";
 import type { GateDecision } from "../core/gate/gate";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
 import type { Board } from "./board";
@@ -23,6 +23,7 @@ export interface FirmwareStatus {
   version: string;
   board: string;
   unlocked: boolean;
+  doorOpen: boolean;
   cameraPowered: boolean;
   prompt: string;
   signal: Signal;
@@ -41,25 +42,20 @@ export class Firmware {
   /** Told about every gate decision (the simulator's screen, diagnostics). */
   onDecision?: (decision: GateDecision) => void;
   #prompt = "";
-  #signal: Signal = "idle";
 
   constructor(board: Board) {
     this.board = board;
     this.store = LogStore.open(board.flash, { random: board.random });
     const report = this.store.report;
     board.log(`${FIRMWARE_NAME} ${FIRMWARE_VERSION} booting on ${board.name}: store ${report.formatted ? "formatted" : `recovered ${report.records} records`}${report.droppedRecords ? `, dropped ${report.droppedRecords} unfinished` : ""}`);
-    const outputs: GateOutputs = {
-      unlock: () => undefined,
-      signal: (signal) => { this.#signal = signal; },
-      prompt: (text) => {
-        if (text !== this.#prompt) board.display?.(text);
-        this.#prompt = text;
-      },
-    };
     this.hardware = new GateHardware({
       device: board.device,
       gate: () => this.core.gate,
       now: () => board.clock.now(),
+      prompt: (text) => {
+        if (text !== this.#prompt) board.display?.(text);
+        this.#prompt = text;
+      },
       onError: (error) => board.log(`driver: ${error.message}`),
     });
     this.core = new GateCore({
@@ -67,10 +63,10 @@ export class Firmware {
       random: board.random,
       deviceKey: this.#deviceKey(),
       matcher: board.matcher,
-      camera: board.camera,
+      camera: this.hardware.camera,
       embedder: board.embedder,
-      frame: board.frame,
-      outputs,
+      frame: this.hardware.frame,
+      outputs: this.hardware.outputs,
       onDecision: (decision) => this.onDecision?.(decision),
     });
   }
@@ -86,10 +82,11 @@ export class Firmware {
       name: FIRMWARE_NAME,
       version: FIRMWARE_VERSION,
       board: this.board.name,
-      unlocked: gate.unlocked,
-      cameraPowered: this.board.camera.powered,
+      unlocked: this.hardware.relay.unlocked,
+      doorOpen: this.hardware.door.open,
+      cameraPowered: this.hardware.camera.powered,
       prompt: this.#prompt,
-      signal: this.#signal,
+      signal: this.hardware.indicator.signal,
       keypadStage: gate.keypadStage,
       keypadDigits: gate.keypadDigits,
       residents: this.core.registry.size,

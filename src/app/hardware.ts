@@ -1,18 +1,30 @@
 // The gate's peripherals, opened from the board's IO descriptors with the
-// real drivers, and routed to the gate controller. Each driver is advanced by
+// real drivers and routed to the gate controller. Every driver is advanced by
 // tick(now) from the firmware's one timer, so no step blocks the XS thread.
 import type { OptgateError } from "../core/errors";
 import type { Gate } from "../core/gate/gate";
+import type { GateOutputs } from "../core/gate/ports";
+import type { Frame } from "../core/ports";
+import { GateCamera } from "../drivers/camera";
 import { CardReader } from "../drivers/card-reader";
+import { DoorContact } from "../drivers/door-contact";
+import { ExitButton } from "../drivers/exit-button";
+import { Indicator } from "../drivers/indicator";
 import { Keypad } from "../drivers/keypad";
 import { Mfrc522Spi } from "../drivers/mfrc522-spi";
+import { Relay } from "../drivers/relay";
 import type { GateDevice } from "./board";
+
+/** A door opened within this long after the strike relocked was opened in time, not forced. */
+const RELOCK_GRACE_MS = 2000;
 
 export interface HardwareOptions {
   device: GateDevice;
   /** The gate is built after the hardware (its outputs drive the relay), so events look it up late. */
   gate: () => Gate;
   now: () => number;
+  /** Prompts have no peripheral of their own here; the board shows them if it can. */
+  prompt: (text: string) => void;
   /** Driver faults (never with UID bytes or keys). */
   onError?: (error: OptgateError) => void;
 }
@@ -20,9 +32,26 @@ export interface HardwareOptions {
 export class GateHardware {
   readonly reader: CardReader;
   readonly keypad: Keypad;
+  readonly relay: Relay;
+  readonly door: DoorContact;
+  readonly exit: ExitButton;
+  readonly indicator: Indicator;
+  readonly camera: GateCamera;
+  /** The one frame buffer, allocated here for the camera's format. */
+  readonly frame: Frame;
+  readonly outputs: GateOutputs;
 
   constructor(o: HardwareOptions) {
     const { device } = o;
+    this.relay = new Relay({ relay: device.lock.relay, failMode: device.lock.failMode });
+    this.indicator = new Indicator(device.indicator);
+    this.camera = new GateCamera(device.camera);
+    this.frame = {
+      width: this.camera.width,
+      height: this.camera.height,
+      format: this.camera.format,
+      data: new Uint8Array(this.camera.frameBytes),
+    };
     this.reader = new CardReader({
       transport: new Mfrc522Spi({ spi: device.rfid.spi, select: device.rfid.select, reset: device.rfid.reset }),
       onTag: (uid) => o.gate().card(uid, o.now()),
@@ -35,15 +64,35 @@ export class GateHardware {
       onKey: (key) => o.gate().key(key, o.now()),
       onError: o.onError,
     });
+    this.door = new DoorContact({
+      contact: device.door,
+      isReleased: (now) => this.relay.releasedWithin(now, RELOCK_GRACE_MS),
+      onAlarm: (alarm) => o.gate().doorAlarm(alarm, o.now()),
+    });
+    this.exit = new ExitButton({ button: device.exit, onPress: () => o.gate().exit(o.now()) });
+    this.outputs = {
+      unlock: (ms) => this.relay.unlock(ms, o.now()),
+      signal: (signal) => this.indicator.show(signal, o.now()),
+      prompt: o.prompt,
+    };
   }
 
   tick(now: number): void {
     this.reader.tick(now);
     this.keypad.tick(now);
+    this.exit.tick(now);
+    this.relay.tick(now);
+    this.door.tick(now);
+    this.indicator.tick(now);
   }
 
   close(): void {
+    this.camera.close();
     this.reader.close();
     this.keypad.close();
+    this.exit.close();
+    this.door.close();
+    this.indicator.close();
+    this.relay.close();
   }
 }

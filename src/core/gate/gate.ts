@@ -6,7 +6,9 @@
 // can reach the camera: card, PIN and code paths never call GateFace.start().
 //
 // Use: new Gate({ access, face, withdrawal, outputs, config }), then feed
-// card(uid, now) / key(k, now) / exit(now) / door(open, now) / tick(now).
+// card(uid, now) / key(k, now) / exit(now) / doorAlarm(kind, now) / tick(now).
+// Door alarms are detected by the door contact driver, which knows the
+// relay's real state; the gate signals them and has them audited.
 
 import { KeypadEntryBuffer, type KeypadEntry } from "./keypad-entry";
 import type { AccessDecision, FaceOutcome, GateAccess, GateFace, GateOutputs, GateWithdrawal } from "./ports";
@@ -27,11 +29,11 @@ export interface GateConfig {
   unlockMs: number;
   /** A half-typed entry or a card waiting for its PIN is dropped after this much silence. */
   entryTimeoutMs: number;
-  /** Door open longer than this after a grant → held-open alarm. */
-  heldOpenMs: number;
 }
 
-export const DEFAULT_GATE_CONFIG: GateConfig = { unlockMs: 5000, entryTimeoutMs: 15000, heldOpenMs: 60000 };
+export const DEFAULT_GATE_CONFIG: GateConfig = { unlockMs: 5000, entryTimeoutMs: 15000 };
+
+export type DoorAlarm = "forced-open" | "held-open";
 
 export interface GateOptions {
   access: GateAccess;
@@ -42,7 +44,7 @@ export interface GateOptions {
   /** Told about every decision and withdrawal (status display, diagnostics). */
   onDecision?: (decision: GateDecision) => void;
   /** Told about door alarms (forced open, held open). The audit hook lives in the app. */
-  onAlarm?: (kind: "forced-open" | "held-open", now: number) => void;
+  onAlarm?: (kind: DoorAlarm, now: number) => void;
 }
 
 const RECENT = 8;
@@ -54,15 +56,12 @@ export class Gate {
   #withdrawal?: GateWithdrawal;
   #out: GateOutputs;
   #onDecision?: (decision: GateDecision) => void;
-  #onAlarm?: (kind: "forced-open" | "held-open", now: number) => void;
+  #onAlarm?: (kind: DoorAlarm, now: number) => void;
   #entry = new KeypadEntryBuffer();
   #lastKeyAt = 0;
   #pendingCard?: Uint8Array;
   #pendingSince = 0;
   #unlockedUntil = -1;
-  #doorOpen = false;
-  #doorOpenedAt = 0;
-  #heldOpenRaised = false;
   #recent: GateDecision[] = [];
 
   constructor(options: GateOptions) {
@@ -140,16 +139,9 @@ export class Gate {
     this.#apply("exit", this.#access.exit(now), now);
   }
 
-  door(open: boolean, now: number): void {
-    if (open === this.#doorOpen) return;
-    this.#doorOpen = open;
-    this.#heldOpenRaised = false;
-    if (!open) return;
-    this.#doorOpenedAt = now;
-    if (!this.unlocked) {
-      this.#out.signal("alarm");
-      this.#onAlarm?.("forced-open", now);
-    }
+  doorAlarm(kind: DoorAlarm, now: number): void {
+    this.#out.signal("alarm");
+    this.#onAlarm?.(kind, now);
   }
 
   tick(now: number): void {
@@ -167,11 +159,6 @@ export class Gate {
     if (this.#face?.active) {
       const outcome = this.#face.tick(now);
       if (outcome) this.#faceDone(outcome, now);
-    }
-    if (this.#doorOpen && !this.#heldOpenRaised && now - this.#doorOpenedAt >= this.config.heldOpenMs) {
-      this.#heldOpenRaised = true;
-      this.#out.signal("alarm");
-      this.#onAlarm?.("held-open", now);
     }
   }
 

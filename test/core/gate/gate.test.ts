@@ -229,16 +229,14 @@ describe("gate controller", () => {
     assert.deepEqual(out.pulses, []);
   });
 
-  it("door opened without a grant raises forced-open; a granted opening held too long raises held-open", () => {
+  it("door alarms from the contact driver are signalled and reported", () => {
     const alarms: string[] = [];
     const out = new Outputs();
-    const gate = new Gate({ access: new TinyAccess(), outputs: out, onAlarm: (kind) => alarms.push(kind) });
-    gate.door(true, 0);
-    gate.door(false, 10);
-    gate.exit(20);
-    gate.door(true, 30);
-    gate.tick(30 + gate.config.heldOpenMs);
-    assert.deepEqual(alarms, ["forced-open", "held-open"]);
+    const gate = new Gate({ access: new TinyAccess(), outputs: out, onAlarm: (kind, now) => alarms.push(`${kind}@${now}`) });
+    gate.doorAlarm("forced-open", 10);
+    gate.doorAlarm("held-open", 20);
+    assert.deepEqual(alarms, ["forced-open@10", "held-open@20"]);
+    assert.deepEqual(out.signals, ["alarm", "alarm"]);
   });
 
   it("keeps only the most recent decisions", () => {
