@@ -84,7 +84,7 @@ export class AccessCore {
   decide(event: AccessEvent, now: number): Decision {
     const trusted = this.clockTrusted(now);
     const decision = this.#decide(event, now, trusted);
-    const kind: AuditKind = event && (event.kind === "card" || event.kind === "pin" || event.kind === "code" || event.kind === "face" || event.kind === "exit") ? event.kind : "exit";
+    const kind: AuditKind = event && (event.kind === "card" || event.kind === "pin" || event.kind === "code" || event.kind === "face" || event.kind === "exit") ? event.kind : "malformed-event";
     const keypad = event && "keypad" in event && typeof event.keypad === "number" ? event.keypad : undefined;
     this.audit.append({
       time: Number.isFinite(now) ? now : 0,

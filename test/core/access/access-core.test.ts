@@ -58,6 +58,8 @@ describe("AccessCore.decide", () => {
     expect(core.decide({ kind: "teleport" } as unknown as AccessEvent, WED_10), "bad-input");
     expect(core.decide(null as unknown as AccessEvent, WED_10), "bad-input");
     expect(core.decide({ kind: "card", uid: ownerCard }, Number.NaN), "bad-input");
+    const kinds = core.audit.entries().map((e) => e.kind);
+    assert.deepEqual(kinds.slice(-3), ["malformed-event", "malformed-event", "card"]);
   });
 
   it("applies status, validity window and access groups", () => {
