@@ -8,6 +8,7 @@
 //   core.decide({ kind: "code", keypad: 1, code: "73910264" }, now)   // one-time visitor/courier code
 //   core.decide({ kind: "face", resident: 42, matched: true, pin?, keypad? }, now) // from the face side
 //   core.decide({ kind: "exit" }, now)                             // exit button: always opens
+//   core.confirmPin(42, "482913", now, keypad?)  // PIN as confirmation (consent, withdrawal): no door
 //
 // Order of checks: lockout, then the secret (PIN), then the resident (status,
 // validity window, schedule), so a locked keypad reveals nothing and a wrong
@@ -92,6 +93,37 @@ export class AccessCore {
       actor: decision.resident ?? (keypad !== undefined && keypad >= 0 && keypad <= 0xffffffff ? keypad >>> 0 : 0),
       kind,
       decision: decision.grant ? "grant" : "deny",
+      reason: decision.reason,
+    });
+    return decision;
+  }
+
+  /**
+   * A resident's PIN as confirmation for something other than the door
+   * (consent, withdrawal): the same lockout as at the door, so this is no
+   * side channel for guessing, and audited (decision "info" when right, so
+   * the log never shows a door opening that did not happen).
+   */
+  confirmPin(resident: ResidentId, pin: string, now: number, keypad?: number): Decision {
+    const trusted = this.clockTrusted(now);
+    const row = Number.isInteger(resident) ? this.registry.residents.find(resident) : -1;
+    const key = keypadOf(keypad);
+    let decision: Decision;
+    if (!Number.isFinite(now)) decision = deny("bad-input", trusted);
+    else if (row < 0) {
+      const wait = this.#keypads.remaining(key, now);
+      if (wait > 0) decision = deny("locked-out", trusted, undefined, wait);
+      else {
+        this.#keypads.fail(key, now);
+        decision = deny("unknown-resident", trusted);
+      }
+    } else decision = this.#checkPin(key, resident, row, pin, now, trusted) ?? grant(trusted, resident);
+    this.audit.append({
+      time: Number.isFinite(now) ? now : 0,
+      actorKind: decision.resident !== undefined ? "resident" : key >= 0 ? "keypad" : "none",
+      actor: decision.resident ?? (key >= 0 && key <= 0xffffffff ? key : 0),
+      kind: "pin",
+      decision: decision.grant ? "info" : "deny",
       reason: decision.reason,
     });
     return decision;

@@ -259,6 +259,18 @@ describe("AccessCore.decide", () => {
     });
   });
 
+  it("confirms a PIN for consent or withdrawal under the same lockout, audited without opening", () => {
+    const { core, audit, owner } = setup();
+    expect(core.confirmPin(owner, "482913", WED_10, 1), "granted");
+    assert.equal(audit.entries().at(-1)!.decision, "info");
+    for (let i = 0; i < 3; i++) expect(core.confirmPin(owner, "000000", WED_10, 1), "wrong-pin");
+    expect(core.confirmPin(owner, "482913", WED_10 + 1, 1), "locked-out");
+    expect(core.decide({ kind: "pin", keypad: 2, resident: owner, pin: "482913" }, WED_10 + 1), "locked-out");
+    expect(core.confirmPin(4242, "482913", WED_10 + 1, 3), "unknown-resident");
+    expect(core.confirmPin(owner, "482913", Number.NaN), "bad-input");
+    assert.equal(audit.entries().filter((e) => e.decision === "grant").length, 0);
+  });
+
   it("audits every attempt with pseudonymous ids and no secrets", () => {
     const { core, audit, owner } = setup();
     core.decide({ kind: "card", uid: ownerCard }, WED_10);
