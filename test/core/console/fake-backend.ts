@@ -10,7 +10,7 @@ import type {
 } from "../../../src/core/console/backend";
 
 interface Resident extends ResidentView { pinHash: Uint8Array | null }
-interface Entry extends LogEntryView { prev: string; hash: string }
+interface Entry { seq: number; time: number; actor: string; action: string; subject: string; prev: string; hash: string }
 
 const PIN_KEY = utf8("fake-backend-pin-key");
 
@@ -32,6 +32,7 @@ export class FakeBackend implements ConsoleBackend {
     ["gate.modes", { key: "gate.modes", value: "card,pin", doc: "accepted modes" }],
   ]);
   #seq = 0;
+  #nextId = 1;
   #receipts = 0;
 
   constructor(now: number) {
@@ -42,7 +43,7 @@ export class FakeBackend implements ConsoleBackend {
   #change(actor: string, action: string, subject: string): void {
     this.mutations++;
     const prev = this.log.length ? this.log[this.log.length - 1].hash : "0".repeat(64);
-    const e = { seq: this.#seq++, time: this.clock, actor, action, subject, outcome: "ok", detail: "" };
+    const e = { seq: this.#seq++, time: this.clock, actor, action, subject };
     this.log.push({ ...e, prev, hash: toHex(sha256(utf8(prev + JSON.stringify(e)))) });
   }
 
@@ -77,14 +78,20 @@ export class FakeBackend implements ConsoleBackend {
   }
 
   residentAdd(actor: string, input: ResidentInput): ResidentView {
-    if (this.residents.has(input.id)) throw new OptgateError("E_EXISTS", `Resident ${input.id} already exists.`);
     if ((input.role === "renter" || input.role === "visitor") && input.validUntil === null) {
       throw new OptgateError("E_VALIDITY_REQUIRED", `A ${input.role} needs an end date: add --until.`);
     }
+    if (input.card === null && input.pin === null) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", "A resident needs a card or a PIN.");
+    if (input.card !== null && this.cards.has(input.card)) throw new OptgateError("E_CARD_IN_USE", `Card ${input.card} already belongs to ${this.cards.get(input.card)}.`);
     this.#requireGroups(input.groups);
-    const r: Resident = { ...input, status: "active", cards: [], pin: false, face: "none", pinHash: null };
-    this.residents.set(r.id, r);
-    this.#change(actor, "resident add", r.id);
+    const id = `R${String(this.#nextId++).padStart(5, "0")}`;
+    const r: Resident = {
+      id, unit: input.unit, role: input.role, validFrom: input.validFrom, validUntil: input.validUntil, groups: input.groups,
+      status: "active", cards: input.card ? [input.card] : [], pin: false, face: "none", pinHash: input.pin === null ? null : hmacSha256(PIN_KEY, utf8(input.pin)),
+    };
+    this.residents.set(id, r);
+    if (input.card) this.cards.set(input.card, id);
+    this.#change(actor, "resident add", id);
     return this.#view(r);
   }
   residentShow(id: string): ResidentView {
@@ -142,59 +149,62 @@ export class FakeBackend implements ConsoleBackend {
     this.#change(actor, "pin set", resident);
     return this.#view(r);
   }
-  pinReset(actor: string, resident: string): { resetCode: string; validUntil: number } {
+  pinReset(actor: string, resident: string): ResidentView {
     const r = this.#resident(resident);
+    if (r.pinHash === null) throw new OptgateError("E_NO_PIN", `${resident} has no PIN to clear.`);
     this.#keepsCredential(r, null, true);
     r.pinHash = null;
     this.#change(actor, "pin reset", resident);
-    return { resetCode: "482913", validUntil: this.clock + 86_400_000 };
+    return this.#view(r);
   }
   visitorIssue(actor: string, host: string, validUntil: number, uses: number): VisitorCodeView {
     this.#resident(host);
-    const v = { id: `V-${this.visitors.size + 1}`, host, validUntil, usesLeft: uses };
-    this.visitors.set(v.id, v);
+    const v = { code: String(73519046 + this.visitors.size), host, validUntil, uses };
+    this.visitors.set(v.code, v);
     this.#change(actor, "visitor issue", host);
-    return { ...v, code: "73519046" };
-  }
-  visitorRevoke(actor: string, id: string): VisitorCodeView {
-    const v = this.visitors.get(id);
-    if (!v) throw new OptgateError("E_NO_VISITOR_CODE", `There is no visitor code ${id}.`);
-    this.visitors.delete(id);
-    this.#change(actor, "visitor revoke", v.host);
     return v;
   }
-  visitorList(): VisitorCodeView[] {
-    return [...this.visitors.values()];
+  visitorRevoke(actor: string, code: string): { host: string } {
+    const v = this.visitors.get(code);
+    if (!v) throw new OptgateError("E_UNKNOWN_CODE", "No such one-time code.");
+    this.visitors.delete(code);
+    this.#change(actor, "visitor revoke", v.host);
+    return { host: v.host };
   }
   consentShow(resident: string): ConsentView {
     this.#resident(resident);
-    return this.consents.get(resident) ?? { resident, state: "none", noticeVersion: null, witness: null, grantedAt: null, confirmBy: null, withdrawnAt: null, templateHeld: false };
+    return this.consents.get(resident) ?? { resident, state: "none", noticeVersion: null, witness: null, grantedAt: null, endedAt: null, templateHeld: false };
   }
-  consentGrant(actor: string, resident: string) {
+  consentGrant(actor: string, resident: string, pin: string): ConsentView {
     const r = this.#resident(resident);
+    if (r.pinHash === null || toHex(r.pinHash) !== toHex(hmacSha256(PIN_KEY, utf8(pin)))) {
+      throw new OptgateError("E_CONSENT_PIN_REJECTED", "The PIN did not match; consent was not recorded.");
+    }
     const notice = this.notices[this.notices.length - 1];
-    const consent: ConsentView = { resident, state: "pending", noticeVersion: notice.version, witness: actor, grantedAt: this.clock, confirmBy: this.clock + 600_000, withdrawnAt: null, templateHeld: false };
+    const consent: ConsentView = { resident, state: "active", noticeVersion: notice.version, witness: actor, grantedAt: this.clock, endedAt: null, templateHeld: false };
     this.consents.set(resident, consent);
     r.face = "consented";
     this.#change(actor, "consent grant", resident);
-    return { consent, notice, keypadInstruction: "The resident presses F and enters their PIN at the gate" };
+    return consent;
   }
   consentWithdraw(actor: string, resident: string): ReceiptView {
     const r = this.#resident(resident);
     const c = this.consents.get(resident);
     if (!c || c.state === "withdrawn") throw new OptgateError("E_NO_CONSENT", `${resident} has no consent to withdraw.`);
     const erased = c.templateHeld ? ["template", "template key"] : [];
-    this.consents.set(resident, { ...c, state: "withdrawn", withdrawnAt: this.clock, templateHeld: false });
+    this.consents.set(resident, { ...c, state: "withdrawn", endedAt: this.clock, templateHeld: false });
     r.face = "none";
     this.#change(actor, "consent withdraw", resident);
     return { receipt: `RC-${++this.#receipts}`, at: this.clock, erased };
   }
   faceEnrol(actor: string, resident: string) {
-    this.#resident(resident);
+    const r = this.#resident(resident);
     const c = this.consents.get(resident);
     if (!c || c.state !== "active") throw new OptgateError("E_NO_CONSENT", `${resident} has no active consent; face enrolment needs it.`);
+    this.consents.set(resident, { ...c, templateHeld: true });
+    r.face = "enrolled";
     this.#change(actor, "face enrol", resident);
-    return { resident, state: "waiting-at-gate" as const, instruction: "Ask the resident to stand at the gate camera." };
+    return { resident, enrolledAt: this.clock, noticeVersion: c.noticeVersion! };
   }
   faceDelete(actor: string, resident: string): ReceiptView {
     const r = this.#resident(resident);
@@ -257,8 +267,9 @@ export class FakeBackend implements ConsoleBackend {
   holidayList(): HolidayView[] {
     return [...this.holidays.values()];
   }
-  logShow(last: number, subject: string | undefined): LogEntryView[] {
-    return this.log.filter((e) => subject === undefined || e.subject === subject).slice(-last).map(({ prev, hash, ...e }) => e);
+  logShow(last: number, actor: string | undefined): LogEntryView[] {
+    return this.log.filter((e) => actor === undefined || e.actor === actor).slice(-last)
+      .map((e) => ({ seq: e.seq, time: e.time, actor: e.actor, event: `${e.action} ${e.subject}`, decision: "info", reason: "info" }));
   }
   logVerify() {
     let prev = "0".repeat(64);
@@ -271,7 +282,8 @@ export class FakeBackend implements ConsoleBackend {
   logExport(from: number, limit: number) {
     const entries = this.log.filter((e) => e.seq >= from).slice(0, limit);
     const last = entries[entries.length - 1];
-    return { entries, next: last && last.seq + 1 < this.#seq ? last.seq + 1 : null };
+    const anchor = entries.length ? { seq: entries[0].seq - 1, hash: entries[0].prev } : null;
+    return { anchor, records: entries.map((e) => toHex(utf8(JSON.stringify(e)))), next: last && last.seq + 1 < this.#seq ? last.seq + 1 : null };
   }
   configGet(key: string | undefined): ConfigEntry[] {
     if (key === undefined) return [...this.config.values()];
@@ -325,10 +337,5 @@ export class FakeBackend implements ConsoleBackend {
   report(resident: string): Record<string, unknown> {
     const r = this.residentShow(resident);
     return { resident: r, consent: this.consentShow(resident), log: this.logShow(1000, resident).length };
-  }
-  /** Test hook: the resident confirmed consent at the keypad. */
-  confirmConsent(resident: string): void {
-    const c = this.consents.get(resident)!;
-    this.consents.set(resident, { ...c, state: "active", confirmBy: null });
   }
 }

@@ -5,7 +5,7 @@ import { allCommands } from "../../../src/core/console/commands/index";
 import { utf8 } from "../../../src/core/crypto";
 
 const WORDS = [
-  "R-1", "R-0043", "-", "--", "--json", "--help", "--unit", "--role", "renter", "owner", "king", "--until", "+6m", "+99999y",
+  "R00001", "R-0043", "R00002", "-", "--", "--json", "--help", "--unit", "--role", "renter", "owner", "king", "--until", "+6m", "+99999y",
   "2027-02-30", "2027-01-01", "none", "04A1B2C3", "04:A1", "zz", "0", "-1", "99999999999999999999", "1e9", "NaN", "''", '"',
   "'", '"a b"', "\\", "%s%n", "${x}", "__proto__", "constructor", "toString", "中文", "😀", "\x7f", "yes", "login", "tech1",
 ];

@@ -11,7 +11,7 @@ export function fuzzConsole(count: number, seed: number, loggedIn: boolean): { l
   if (loggedIn) {
     rig.login();
     // Someone for random commands to act on, so some of them really change state.
-    rig.backend.residentAdd("setup", { id: "R-1", unit: "1", role: "owner", validFrom: null, validUntil: null, groups: [] });
+    rig.backend.residentAdd("setup", { unit: "1", role: "owner", validFrom: null, validUntil: null, groups: [], card: "0A0B0C0D", pin: null });
   }
   for (let i = 0; i < count; i++) {
     const line = fuzzLine(next);

@@ -58,24 +58,26 @@ describe("console argument types", () => {
 
 describe("console argument parsing", () => {
   it("matches positionals and --options (both --x v and --x=v)", () => {
-    const args = parseArgs(command("resident add"), ["R-1", "--unit", "3-1201", "--role=renter", "--until", "+6m", "--groups", "a,b"], NOW);
+    const args = parseArgs(command("card add"), ["R-1", "04a1b2c3"], NOW);
     assert.equal(args.str("resident"), "R-1");
-    assert.equal(args.str("unit"), "3-1201");
-    assert.equal(args.str("role"), "renter");
-    assert.equal(args.num("until"), Date.UTC(2027, 1, 28, 10, 30));
-    assert.deepEqual(args.list("groups"), ["a", "b"]);
-    assert.equal(args.has("from"), false);
+    assert.equal(args.str("uid"), "04A1B2C3");
+    const add = parseArgs(command("resident add"), ["--unit", "3-1201", "--role=renter", "--until", "+6m", "--groups", "a,b"], NOW);
+    assert.equal(add.str("unit"), "3-1201");
+    assert.equal(add.str("role"), "renter");
+    assert.equal(add.num("until"), Date.UTC(2027, 1, 28, 10, 30));
+    assert.deepEqual(add.list("groups"), ["a", "b"]);
+    assert.equal(add.has("from"), false);
   });
 
   it("refuses missing, extra, unknown and repeated arguments with the usage line", () => {
     const add = command("resident add");
-    assert.throws(() => parseArgs(add, ["R-1", "--unit", "1"], NOW), { code: "E_MISSING_ARGUMENT", message: /--role is required; usage: resident add <resident> --unit/ });
-    assert.throws(() => parseArgs(add, ["--unit", "1", "--role", "owner"], NOW), { code: "E_MISSING_ARGUMENT", message: /<resident> is missing/ });
-    assert.throws(() => parseArgs(add, ["R-1", "R-2", "--unit", "1", "--role", "owner"], NOW), { code: "E_TOO_MANY_ARGUMENTS" });
-    assert.throws(() => parseArgs(add, ["R-1", "--colour", "red"], NOW), { code: "E_UNKNOWN_OPTION", message: /--unit, --role/ });
-    assert.throws(() => parseArgs(add, ["R-1", "--unit", "1", "--unit", "2"], NOW), { message: /given twice/ });
-    assert.throws(() => parseArgs(add, ["R-1", "--unit"], NOW), { message: /--unit needs a value/ });
-    assert.throws(() => parseArgs(add, ["R-1", "--unit", "1", "--role", "king"], NOW), { message: /role: "king" is not allowed; expected one of: owner/ });
+    assert.throws(() => parseArgs(add, ["--unit", "1"], NOW), { code: "E_MISSING_ARGUMENT", message: /--role is required; usage: resident add --unit/ });
+    assert.throws(() => parseArgs(command("card add"), ["R-1"], NOW), { code: "E_MISSING_ARGUMENT", message: /<uid> is missing/ });
+    assert.throws(() => parseArgs(add, ["R-2", "--unit", "1", "--role", "owner"], NOW), { code: "E_TOO_MANY_ARGUMENTS" });
+    assert.throws(() => parseArgs(add, ["--colour", "red"], NOW), { code: "E_UNKNOWN_OPTION", message: /--unit, --role/ });
+    assert.throws(() => parseArgs(add, ["--unit", "1", "--unit", "2"], NOW), { message: /given twice/ });
+    assert.throws(() => parseArgs(add, ["--unit"], NOW), { message: /--unit needs a value/ });
+    assert.throws(() => parseArgs(add, ["--unit", "1", "--role", "king"], NOW), { message: /role: "king" is not allowed; expected one of: owner/ });
   });
 
   it("gives the rest of the words to a variadic param", () => {

@@ -1,6 +1,6 @@
 // Cards, PINs and one-time visitor codes.
 import { OptgateError } from "../../errors";
-import { ask, reply, table, type Command, type CommandContext, type Outcome } from "../command";
+import { ask, reply, type Command, type Outcome } from "../command";
 import { formatDate, T } from "../params";
 
 const PIN = /^\d{4,12}$/;
@@ -37,17 +37,20 @@ export const credentialCommands: Command[] = [
     run: (ctx, args) => {
       const id = args.str("resident");
       ctx.backend.residentShow(id); // refuse an unknown id before asking for a PIN
-      return askPin(ctx, id);
+      return askNewPin(id, (pin) => {
+        const r = ctx.backend.pinSet(ctx.actor, id, pin);
+        return reply(r, [`PIN set for ${r.id}.`]);
+      });
     },
   },
   {
     path: "pin reset",
-    summary: "Clear a resident's PIN and issue a one-time code to choose a new one at the keypad",
+    summary: "Clear a forgotten or exposed PIN (refused if it is their last card/PIN); then pin set",
     params: [{ name: "resident", type: T.resident, doc: "resident id" }],
     options: [], examples: ["pin reset R-0042"], access: "technician", audit: true,
     run(ctx, args) {
       const r = ctx.backend.pinReset(ctx.actor, args.str("resident"));
-      return reply(r, [`Reset code ${r.resetCode} (valid until ${formatDate(r.validUntil)}): the resident enters it at the keypad, then a new PIN.`]);
+      return reply(r, [`PIN cleared for ${r.id}. With the resident present: pin set ${r.id}`]);
     },
   },
   {
@@ -61,38 +64,28 @@ export const credentialCommands: Command[] = [
     examples: ["visitor issue R-0042", "visitor issue R-0042 --until +2d --uses 2"], access: "technician", audit: true,
     run(ctx, args) {
       const v = ctx.backend.visitorIssue(ctx.actor, args.str("host"), args.optNum("until") ?? ctx.now + 86_400_000, args.optNum("uses") ?? 1);
-      return reply(v, [`Visitor code ${v.code} (id ${v.id}) for ${v.host}'s guest: ${v.usesLeft} use(s) until ${formatDate(v.validUntil)}. It is shown only now.`]);
+      return reply(v, [`Visitor code ${v.code} for ${v.host}'s guest: type #${v.code}# at the keypad; ${v.uses} use(s) until ${formatDate(v.validUntil)}. It is shown only now.`]);
     },
   },
   {
     path: "visitor revoke",
-    summary: "Cancel a visitor code by its id",
-    params: [{ name: "id", type: T.name, doc: "visitor code id (from visitor list)" }],
-    options: [], examples: ["visitor revoke V-7"], access: "technician", audit: true,
+    summary: "Cancel a visitor code before it is used up",
+    params: [{ name: "code", type: T.text(12), doc: "the visitor code (digits)" }],
+    options: [], examples: ["visitor revoke 73519046"], access: "technician", audit: true,
     run(ctx, args) {
-      const v = ctx.backend.visitorRevoke(ctx.actor, args.str("id"));
-      return reply(v, [`Visitor code ${v.id} revoked.`]);
-    },
-  },
-  {
-    path: "visitor list",
-    summary: "List live visitor codes (the codes themselves are not shown again)",
-    params: [], options: [], examples: ["visitor list"], access: "technician", audit: false,
-    run(ctx) {
-      const list = ctx.backend.visitorList();
-      if (list.length === 0) return reply(list, ["(no visitor codes)"]);
-      return reply(list, table(["id", "host", "until", "uses left"], list.map((v) => [v.id, v.host, formatDate(v.validUntil), String(v.usesLeft)])));
+      const v = ctx.backend.visitorRevoke(ctx.actor, args.str("code"));
+      return reply(v, [`Visitor code revoked (host ${v.host}).`]);
     },
   },
 ];
 
-function askPin(ctx: CommandContext, id: string): Outcome {
-  return ask(`New PIN for ${id} (4-12 digits, hidden): `, true, (first) => {
+/** Asks for a new PIN twice, hidden, so it never appears on screen, in the line or in the audit. */
+export function askNewPin(whose: string, use: (pin: string) => Outcome): Outcome {
+  return ask(`New PIN for ${whose} (4-12 digits, hidden): `, true, (first) => {
     if (!PIN.test(first)) throw new OptgateError("E_BAD_PIN", "A PIN is 4 to 12 digits; nothing was changed.");
     return ask("Repeat the PIN: ", true, (second) => {
       if (second !== first) throw new OptgateError("E_MISMATCH", "The two PINs differ; nothing was changed.");
-      const r = ctx.backend.pinSet(ctx.actor, id, first);
-      return reply(r, [`PIN set for ${r.id}.`]);
+      return use(first);
     });
   });
 }

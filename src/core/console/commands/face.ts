@@ -26,8 +26,7 @@ function consentLines(c: ConsentView): string[] {
     `notice:     ${c.noticeVersion === null ? "-" : `v${c.noticeVersion}`}`,
     `witness:    ${c.witness ?? "-"}`,
     `granted:    ${formatDate(c.grantedAt)}`,
-    `confirm by: ${formatDate(c.confirmBy)}`,
-    `withdrawn:  ${formatDate(c.withdrawnAt)}`,
+    `ended:      ${formatDate(c.endedAt)}`,
     `template:   ${c.templateHeld ? "held (encrypted)" : "none"}`,
   ];
 }
@@ -44,7 +43,7 @@ export const faceCommands: Command[] = [
   },
   {
     path: "consent grant",
-    summary: "Record face consent: shows the notice, then the resident confirms at the keypad",
+    summary: "Record face consent: shows the notice, then the resident confirms with their own PIN",
     params: [residentArg], options: [], examples: ["consent grant R-0042"], access: "technician", audit: true,
     run(ctx, args) {
       const id = args.str("resident");
@@ -52,8 +51,10 @@ export const faceCommands: Command[] = [
       const notice = ctx.backend.noticeShow(undefined);
       return ask([...noticeLines(notice), `Has ${id} read this notice and asked for face access? Type yes: `].join("\r\n"), false, (answer) => {
         if (answer.trim() !== "yes") throw new OptgateError("E_NOT_CONFIRMED", "Not confirmed; no consent was recorded.");
-        const g = ctx.backend.consentGrant(ctx.actor, id);
-        return reply(g, [`Consent pending, witnessed by ${ctx.actor}. ${g.keypadInstruction} (before ${formatDate(g.consent.confirmBy)}).`]);
+        return ask(`${id}: type your own PIN to confirm (hidden): `, true, (pin) => {
+          const c = ctx.backend.consentGrant(ctx.actor, id, pin);
+          return reply(c, [`Consent recorded to notice v${c.noticeVersion}, witnessed by ${ctx.actor}. Next: face enrol ${id}`]);
+        });
       });
     },
   },
@@ -68,11 +69,17 @@ export const faceCommands: Command[] = [
   },
   {
     path: "face enrol",
-    summary: "Start face enrolment at the gate (needs active consent)",
+    summary: "Capture the face at the gate camera now (needs active consent; camera on only meanwhile)",
     params: [residentArg], options: [], examples: ["face enrol R-0042"], access: "technician", audit: true,
     run(ctx, args) {
-      const e = ctx.backend.faceEnrol(ctx.actor, args.str("resident"));
-      return reply(e, [`${e.resident}: ${e.state}. ${e.instruction}`]);
+      const id = args.str("resident");
+      const c = ctx.backend.consentShow(id);
+      if (c.state !== "active") throw new OptgateError("E_NO_CONSENT", `${id} has no active face consent; record it first with consent grant ${id}.`);
+      return ask(`Ask ${id} to face the gate camera, then type go: `, false, (answer) => {
+        if (answer.trim() !== "go") throw new OptgateError("E_NOT_CONFIRMED", "Not started; the camera stayed off.");
+        const e = ctx.backend.faceEnrol(ctx.actor, id);
+        return reply(e, [`${e.resident} enrolled under notice v${e.noticeVersion}; the frames are already erased.`]);
+      });
     },
   },
   {

@@ -1,8 +1,9 @@
 // Residents: add, show, list, edit, suspend/resume, remove.
 import { OptgateError } from "../../errors";
-import { ROLES, type ResidentPatch, type ResidentView, type Role } from "../backend";
+import { ROLES, type ResidentInput, type ResidentPatch, type ResidentView, type Role } from "../backend";
 import { ask, reply, table, type Args, type Command } from "../command";
 import { formatDate, NO_DATE, T, type ParamSpec } from "../params";
+import { askNewPin } from "./credentials";
 
 const residentArg: ParamSpec = { name: "resident", type: T.resident, doc: "resident id" };
 
@@ -45,24 +46,28 @@ function patchFrom(args: Args): ResidentPatch {
 export const residentCommands: Command[] = [
   {
     path: "resident add",
-    summary: "Register a resident (then give them a card or PIN)",
-    params: [residentArg],
-    options: fieldOptions(true),
+    summary: "Register a resident with a card (or, without --card, a PIN typed hidden); the gate assigns the id",
+    params: [],
+    options: [...fieldOptions(true), { name: "card", type: T.uid, doc: "their card's UID; without it you are asked for a PIN" }],
     examples: [
-      "resident add R-0042 --unit 3-1201 --role owner",
-      "resident add R-0043 --unit 3-1202 --role renter --until +6m --groups residents",
+      "resident add --unit 3-1201 --role owner --card 04A1B2C3",
+      "resident add --unit 3-1202 --role renter --until +6m --card 04A1B2C4",
+      "resident add --unit 3-1203 --role staff --groups cleaners",
     ],
     access: "technician", audit: true,
     run(ctx, args) {
-      const r = ctx.backend.residentAdd(ctx.actor, {
-        id: args.str("resident"),
+      const input = (pin: string | null): ResidentInput => ({
         unit: args.str("unit"),
         role: args.str("role") as Role,
         validFrom: args.optNum("from") ?? ctx.now,
         validUntil: args.optNum("until") ?? null,
         groups: args.list("groups"),
+        card: args.optStr("card") ?? null,
+        pin,
       });
-      return reply(r, [...residentLines(r), `Next: card add ${r.id} <uid>  and/or  pin set ${r.id}`]);
+      const added = (r: ResidentView) => reply(r, [...residentLines(r), `Added as ${r.id}. Next: ${r.pin ? `card add ${r.id} <uid>` : `pin set ${r.id}`} (optional), log show`]);
+      if (args.has("card")) return added(ctx.backend.residentAdd(ctx.actor, input(null)));
+      return askNewPin("the new resident", (pin) => added(ctx.backend.residentAdd(ctx.actor, input(pin))));
     },
   },
   {

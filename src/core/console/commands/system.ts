@@ -96,15 +96,15 @@ export const systemCommands: Command[] = [
     params: [],
     options: [
       { name: "last", type: T.int(1, 200), doc: "how many entries (default 20)" },
-      { name: "resident", type: T.resident, doc: "only entries about this resident" },
+      { name: "actor", type: T.name, doc: "only entries by this resident or technician" },
     ],
-    examples: ["log show", "log show --last 50", "log show --resident R-0042 --json"],
+    examples: ["log show", "log show --last 50", "log show --actor R00042 --json"],
     access: "technician", audit: false,
     run(ctx, args) {
-      const entries = ctx.backend.logShow(args.optNum("last") ?? 20, args.optStr("resident"));
+      const entries = ctx.backend.logShow(args.optNum("last") ?? 20, args.optStr("actor"));
       if (entries.length === 0) return reply(entries, ["(no entries)"]);
-      return reply(entries, table(["seq", "time", "actor", "action", "subject", "outcome"],
-        entries.map((e) => [String(e.seq), formatDate(e.time), e.actor, e.action, e.subject, e.outcome])));
+      return reply(entries, table(["seq", "time", "actor", "event", "decision", "reason"],
+        entries.map((e) => [String(e.seq), formatDate(e.time), e.actor, e.event, e.decision, e.reason])));
     },
   },
   {
@@ -127,7 +127,11 @@ export const systemCommands: Command[] = [
     examples: ["log export --from 0 --limit 20 --json"], access: "technician", audit: false,
     run(ctx, args) {
       const page = ctx.backend.logExport(args.optNum("from") ?? 0, args.optNum("limit") ?? 20);
-      return reply(page, [...page.entries.map((e) => JSON.stringify(e)), page.next === null ? "(end of log)" : `(more: log export --from ${page.next})`]);
+      return reply(page, [
+        `anchor ${page.anchor ? `${page.anchor.seq} ${page.anchor.hash}` : "-"}`,
+        ...page.records,
+        page.next === null ? "(end of log)" : `(more: log export --from ${page.next})`,
+      ]);
     },
   },
   {
