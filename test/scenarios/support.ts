@@ -1,0 +1,42 @@
+// Shared helpers for the scenario tests: each boots the real firmware inside
+// XS on the host board (chip models, demo compound) through the simulator and
+// acts only on the simulated hardware and the console, as people would.
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../tools/sim/simulator";
+
+/** Monday 2 March 2026, 08:00 in Shanghai (the demo gate's policy runs on UTC+8). */
+export const MONDAY_8AM = Date.UTC(2026, 2, 2, 0, 0);
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+export const CARD = { owner: "04a1b2c3", renter: "04d4e5f6", faceUser: "04112233", unknown: "deadbeef" } as const;
+export const FACE_IDENTITY = 303;
+
+export async function bootGate(options: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = await startSimulator({ image: null, startTime: MONDAY_8AM, ...options });
+  await sim.advance(200);
+  return sim;
+}
+
+/** Camera supply rises since event index `from` (the pin, not the firmware's word for it). */
+export function cameraOnSince(sim: Simulator, from: number): number {
+  return sim.events.slice(from).filter((e) => e.e === "camera" && e.on).length;
+}
+
+export function lastDecision(sim: Simulator) {
+  const decisions = sim.decisions;
+  return decisions[decisions.length - 1];
+}
+
+export function lastPrompt(sim: Simulator): string {
+  const prompts = sim.prompts;
+  return prompts[prompts.length - 1] ?? "";
+}
+
+/** Jump to a given local (UTC+8) time of day on the simulator's current or next day. */
+export async function jumpToLocal(sim: Simulator, hour: number, minute = 0): Promise<void> {
+  const local = sim.now + 8 * HOUR;
+  const dayStart = local - (local % DAY);
+  let target = dayStart + hour * HOUR + minute * 60_000 - 8 * HOUR;
+  if (target <= sim.now) target += DAY;
+  await sim.jump(target - sim.now);
+}
