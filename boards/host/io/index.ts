@@ -4,26 +4,31 @@
 // boards/esp32s3-gate/pins.ts does with the real embedded:io classes.
 import { ModelClock } from "../../../test/models/clock";
 import { GpioBank } from "../../../test/models/gpio";
+import { I2cBusModel } from "../../../test/models/i2c-bus";
 import { SpiBusModel } from "../../../test/models/spi-bus";
 import { makeCamera, type FrameSource, type HostCameraClass } from "./camera";
 import { makeDigital, type HostDigitalClass } from "./digital";
+import { makeI2c, type HostI2cClass } from "./i2c";
 import { makeSpi, type HostSpiClass } from "./spi";
 
 export interface HostHardware {
   clock: ModelClock;
   gpio: GpioBank;
   spi: SpiBusModel;
-  io: { Digital: HostDigitalClass; SPI: HostSpiClass; Camera: HostCameraClass };
+  i2c: I2cBusModel;
+  io: { Digital: HostDigitalClass; SPI: HostSpiClass; I2C: HostI2cClass; Camera: HostCameraClass };
 }
 
 export function createHostHardware(options: { clock?: ModelClock; frames?: FrameSource } = {}): HostHardware {
   const clock = options.clock ?? new ModelClock();
   const gpio = new GpioBank();
   const spi = new SpiBusModel(gpio);
+  const i2c = new I2cBusModel();
   return {
     clock,
     gpio,
     spi,
-    io: { Digital: makeDigital(gpio), SPI: makeSpi(spi), Camera: makeCamera(options.frames) },
+    i2c,
+    io: { Digital: makeDigital(gpio), SPI: makeSpi(spi), I2C: makeI2c(i2c), Camera: makeCamera(options.frames) },
   };
 }
