@@ -24,12 +24,14 @@ import { MemoryTemplateVault, type TemplateVault } from "../core/face/template-v
 import { FaceWithdrawal } from "../core/face/withdrawal";
 import { Gate, type GateConfig, type GateDecision } from "../core/gate/gate";
 import type { GateOutputs } from "../core/gate/ports";
-import type { Camera, Embedder, Frame, Matcher, Random } from "../core/ports";
-import { CoreAccess, KeypadWithdrawal, SessionFace, WITHDRAW_FUNCTION } from "./gate-adapters";
+import type { Camera, Clock, Embedder, Frame, Matcher, Random } from "../core/ports";
+import { CoreAccess, KEYPAD_ID, KeypadWithdrawal, SessionFace, WITHDRAW_FUNCTION } from "./gate-adapters";
 
 export interface GateCoreOptions {
   /** This gate's number (policy, audit) ; the face side calls it "gate-<n>". */
   gateId: number;
+  /** Board time, for checks the face side makes without passing a time (PIN confirmations). */
+  clock: Clock;
   random: Random;
   /** Secret for PIN and code hashes (from the store's key area on a real board). */
   deviceKey: Uint8Array;
@@ -98,16 +100,13 @@ export class GateCore {
     this.vault = o.vault ?? new MemoryTemplateVault();
     const faceAudit: AuditSink = { append: (event) => this.#faceEvent(event) };
     const registry = this.registry;
+    const access = this.access;
     this.ledger = new ConsentLedger({
       notices: this.notices,
       audit: faceAudit,
       residents: { exists: (id) => registry.has(residentNumber(id)) },
-      pins: {
-        verify: (id, pin) => {
-          const row = registry.residents.find(residentNumber(id));
-          return row >= 0 && registry.pinMatchesAt(row, pin);
-        },
-      },
+      // Consent and withdrawal PINs go through the same lockout and audit as door PINs.
+      pins: { verify: (id, pin) => access.confirmPin(residentNumber(id), pin, o.clock.now(), KEYPAD_ID).grant },
     });
     this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random });
     const gatePolicy = { gateId: this.gateName, face: this.access.policy.modes.face, oneToN: true };

@@ -60,6 +60,7 @@ export class Firmware {
     });
     this.core = new GateCore({
       gateId: board.gateId,
+      clock: board.clock,
       random: board.random,
       deviceKey: this.#deviceKey(),
       matcher: board.matcher,

@@ -28,14 +28,17 @@ class SceneCamera implements Camera {
 const T0 = Date.UTC(2026, 2, 2, 0, 30); // 08:30 in Shanghai
 const uid = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 
+let clock = T0;
+
 function setup() {
+  clock = T0;
   let counter = 1;
   const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
   const camera = new SceneCamera();
   const embedder = new SyntheticEmbedder({ dimension: 128 });
   const out = { pulses: 0, signals: [] as Signal[], prompts: [] as string[] };
   const core = new GateCore({
-    gateId: 1, random, deviceKey: new Uint8Array(32).fill(7), matcher: new TsMatcher(128, 16), camera, embedder,
+    gateId: 1, clock: { now: () => clock }, random, deviceKey: new Uint8Array(32).fill(7), matcher: new TsMatcher(128, 16), camera, embedder,
     frame: createSyntheticFrame(), outputs: { unlock: () => out.pulses++, signal: (s) => out.signals.push(s), prompt: (p) => out.prompts.push(p) },
   });
   const owner = core.registry.addResident({ unit: "1-101", role: "owner", groups: 1, cards: [uid("04a1b2c3")] });
