@@ -129,9 +129,16 @@ export class HostBoard {
     this.keypad = new KeypadMatrix({ gpio, clock: this.hw.clock, rows: [...HOST_PINS.keypadRows], columns: [...HOST_PINS.keypadColumns], layout: LAYOUT_4X4 });
     // Door closed (contact to ground), exit button released (pulled up).
     gpio.pin(HOST_PINS.door).drive(0);
-    // The camera supply line, watched like a logic probe: every rise and fall is reported.
-    gpio.pin(HOST_PINS.cameraPower).onEdge((level) => this.#events.push({ e: "camera", on: level === 1, time: timerNow() }));
-    gpio.pin(HOST_PINS.relay).onEdge((level) => this.#events.push({ e: "relay", on: level === 1, time: timerNow() }));
+    // The camera supply and the strike coil, watched like a logic probe: every
+    // change of what the line does is reported (pin set-up at boot is not one).
+    const probe = (pinNumber: number, report: (on: boolean) => void) => {
+      let on = false;
+      gpio.pin(pinNumber).onEdge((level) => {
+        if ((level === 1) !== on) report((on = level === 1));
+      });
+    };
+    probe(HOST_PINS.cameraPower, (on) => this.#events.push({ e: "camera", on, time: timerNow() }));
+    probe(HOST_PINS.relay, (on) => this.#events.push({ e: "relay", on, time: timerNow() }));
     const pin = (n: number) => ({ io: io.Digital, pin: n });
     const device: GateDevice = {
       rfid: {
