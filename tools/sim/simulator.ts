@@ -66,6 +66,8 @@ export class Simulator {
   readonly events: HostEvent[] = [];
   /** Everything the firmware wrote on its console since boot. */
   serialText = "";
+  /** XS computrons spent by the firmware since boot (deterministic cost, for benchmarks). */
+  computrons = 0;
   #worker: XsWorker;
   #options: SimulatorOptions;
   #queue: Promise<unknown> = Promise.resolve();
@@ -224,6 +226,7 @@ export class Simulator {
         this.#dead = error as Error;
         throw error;
       }
+      this.computrons += reply.meter.compute;
       const answer = JSON.parse(decoder.decode(reply.result)) as HostReply;
       for (const event of answer.events) this.#event(event);
       this.state = answer.state;
