@@ -1,0 +1,62 @@
+// The gate board's pin numbers as plain data (see pins.ts for the reasoning),
+// kept apart from the embedded:io imports so host tools and tests can check
+// the map and print the wiring table.
+
+/** XIAO ESP32S3 Sense header pins: label → GPIO. The only GPIOs the camera board leaves free. */
+export const XIAO_HEADER: Readonly<Record<string, number>> = {
+  D0: 1, D1: 2, D2: 3, D3: 4, D4: 5, D5: 6, D6: 43, D7: 44, D8: 7, D9: 8, D10: 9,
+};
+
+export const PIN_MAP = {
+  spi: { port: 1, clock: 7, in: 8, out: 9 },
+  i2c: { port: 1, data: 5, clock: 6 },
+  pin: {
+    rfidSelect: 1,
+    relay: 2,
+    door: 3,
+    exit: 4,
+    cameraIndicator: 43,
+    /** Active low: P-MOSFET high-side switch with a gate pull-up. */
+    cameraPower: 44,
+  },
+  expander: {
+    keypad: { address: 0x20, rows: [0, 1, 2, 3], columns: [4, 5, 6, 7], keys: "123A456B789C*0#D" },
+    /** LEDs and buzzer wired active-low (the PCF8574 sinks 25 mA, sources ~0.1 mA). */
+    outputs: { address: 0x21, green: 0, red: 1, buzzer: 2, rfidReset: 3 },
+  },
+} as const;
+
+export interface WiringRow {
+  part: string;
+  signal: string;
+  connection: string;
+}
+
+/** The wiring table (README "Wiring"), generated from the map so the two cannot drift. */
+export function wiringTable(): WiringRow[] {
+  const header = (gpio: number) => {
+    const label = Object.keys(XIAO_HEADER).find((k) => XIAO_HEADER[k] === gpio);
+    return `${label} (GPIO${gpio})`;
+  };
+  const { spi, i2c, pin, expander } = PIN_MAP;
+  const kp = expander.keypad, out = expander.outputs;
+  return [
+    { part: "MFRC522", signal: "SCK", connection: header(spi.clock) },
+    { part: "MFRC522", signal: "MISO", connection: header(spi.in) },
+    { part: "MFRC522", signal: "MOSI", connection: header(spi.out) },
+    { part: "MFRC522", signal: "SDA (chip select)", connection: header(pin.rfidSelect) },
+    { part: "MFRC522", signal: "RST", connection: `PCF8574 0x${out.address.toString(16)} P${out.rfidReset}` },
+    { part: "MFRC522", signal: "3.3V, GND (IRQ unused)", connection: "3V3, GND" },
+    { part: "PCF8574 ×2", signal: "SDA, SCL", connection: `${header(i2c.data)}, ${header(i2c.clock)} (4.7 kΩ pull-ups to 3V3)` },
+    { part: "Keypad 4x4", signal: "rows 1-4", connection: `PCF8574 0x${kp.address.toString(16)} P${kp.rows.join(", P")}` },
+    { part: "Keypad 4x4", signal: "columns 1-4", connection: `PCF8574 0x${kp.address.toString(16)} P${kp.columns.join(", P")}` },
+    { part: "Relay module (strike)", signal: "IN (active high, module pull-down)", connection: header(pin.relay) },
+    { part: "Door contact (reed)", signal: "to GND when shut", connection: header(pin.door) },
+    { part: "Exit button", signal: "to GND when pressed", connection: header(pin.exit) },
+    { part: "Camera power switch", signal: "P-MOSFET gate (active low, pull-up)", connection: header(pin.cameraPower) },
+    { part: "Camera privacy LED", signal: "anode via 330 Ω (active high)", connection: header(pin.cameraIndicator) },
+    { part: "Green LED", signal: "cathode (active low)", connection: `PCF8574 0x${out.address.toString(16)} P${out.green}` },
+    { part: "Red LED", signal: "cathode (active low)", connection: `PCF8574 0x${out.address.toString(16)} P${out.red}` },
+    { part: "Buzzer (active, via PNP)", signal: "active low", connection: `PCF8574 0x${out.address.toString(16)} P${out.buzzer}` },
+  ];
+}

@@ -1,0 +1,120 @@
+// Pin map of the optgate gate board: a Seeed XIAO ESP32S3 Sense (Moddable
+// target `esp32/xiao_esp32s3_sense`, 8 MB PSRAM, OV2640 on the Sense board)
+// plus an MFRC522 module, a keypad, a relay module, door contact, exit
+// button, LEDs and a buzzer. Shaped like Moddable's
+// build/devices/esp32/targets/*/host/provider.js: one `device` object with
+// the IO classes, buses and pin numbers; openGateDevice() turns it into the
+// IO descriptors the drivers take (src/app/board.ts GateDevice).
+//
+// GPIO budget. The camera takes its own pins (XCLK 10, SIOD 40, SIOC 39,
+// Y2-Y9 15 17 18 16 14 12 11 48, VSYNC 38, HREF 47, PCLK 13), PSRAM and flash
+// take 26-37, USB-CDC (our console) 19/20, the Sense mic 41/42. What is left
+// for us is the 11 header pins D0-D10:
+//   D0 GPIO1, D1 GPIO2, D2 GPIO3, D3 GPIO4, D4 GPIO5, D5 GPIO6, D6 GPIO43,
+//   D7 GPIO44, D8 GPIO7, D9 GPIO8, D10 GPIO9   (microSD shares D8-D10: leave the slot empty)
+// Needed with every part on a GPIO: MFRC522 5 (SCK MOSI MISO SDA/CS RST) +
+// relay, door, exit 3 + camera power and privacy LED 2 + green, red, buzzer 3
+// + keypad 7 (3x4) or 8 (4x4) = 20-21. That does not fit in 11. The common
+// way out: two PCF8574 I2C expanders on one I2C bus (2 pins) — 0x20 carries
+// the keypad (4 rows + 4 columns), 0x21 the green/red LEDs, the buzzer and
+// the MFRC522 reset — which leaves 9 direct GPIOs for what must be fast or
+// must not depend on a bus: SPI + chip select (4), relay, door, exit (3),
+// camera power and the camera privacy LED (2). Total 11 of 11.
+//
+// Boot-time levels (the ESP32-S3 ROM prints on U0TXD = GPIO43 and pulls
+// U0RXD = GPIO44 up during reset):
+// - GPIO44 = camera power through a P-MOSFET high-side switch with a gate
+//   pull-up: active LOW, so the pulled-up boot level keeps the camera off.
+// - GPIO43 = camera privacy LED: the ROM log may flicker it at boot; it can
+//   light without the camera, never the reverse.
+// - GPIO2 = relay input: the relay module needs a pull-down (most have one),
+//   so the strike stays locked through reset.
+// - GPIO3 is a strapping pin (JTAG source) only when an eFuse selects it:
+//   safe as the door contact input.
+// On the XIAO Sense the camera rail is fixed on the board; there the power
+// switch feeds an external camera on a carrier board, and with the on-board
+// camera the driver's stop()/close() (XCLK off, sensor standby) is the
+// power-down while the same pin still drives the LED logic.
+//
+// Other ESP32-S3 camera boards (Freenove ESP32-S3-WROOM CAM: free GPIO 1, 2,
+// 14, 21, 38-42, 47 with the SD slot empty) give the same count: 10-12 free
+// pins, so the same two-expander layout applies with other numbers.
+import Digital from "embedded:io/digital";
+import I2C from "embedded:io/i2c";
+import SPI from "embedded:io/spi";
+import Camera from "embedded:io/image/in/camera";
+import type { GateDevice } from "../../src/app/board";
+import type { DigitalClass, SpiClass } from "../../src/drivers/io";
+import type { I2cSpec } from "../../src/drivers/pcf8574";
+import { Pcf8574 } from "../../src/drivers/pcf8574";
+import { PIN_MAP } from "./pin-map";
+
+// @moddable/typings 5.6 leave close() out of SPI and I2C; the runtime has it.
+const SpiIo = SPI as unknown as SpiClass;
+const I2cIo = I2C as unknown as I2cSpec["io"];
+const DigitalIo = Digital as unknown as DigitalClass;
+
+const device = {
+  io: { Digital: DigitalIo, SPI: SpiIo, I2C: I2cIo, Camera },
+  SPI: {
+    /** MFRC522 on the XIAO's SPI pins (Moddable's device.SPI.default). 4 MHz: the reader sits on a cable in the gate post. */
+    rfid: { io: SpiIo, ...PIN_MAP.spi, hz: 4_000_000, mode: 0 },
+  },
+  I2C: {
+    /** Both PCF8574s (Moddable's device.I2C.default pins). */
+    expanders: { io: I2cIo, ...PIN_MAP.i2c, hz: 100_000 },
+  },
+  pin: PIN_MAP.pin,
+  expander: PIN_MAP.expander,
+  camera: { width: 112, height: 112, format: "gray8" as const },
+  lock: { failMode: "fail-secure" as const },
+};
+
+export default device;
+
+export interface OpenedGateDevice {
+  device: GateDevice;
+  /** Releases the expanders (the drivers close their own pins). */
+  close(): void;
+}
+
+/** Opens the expanders and returns the IO descriptors for src/app/hardware.ts. */
+export function openGateDevice(): OpenedGateDevice {
+  const { expanders } = device.I2C;
+  const keypadChip = new Pcf8574({ i2c: { ...expanders, address: device.expander.keypad.address } });
+  const outputChip = new Pcf8574({ i2c: { ...expanders, address: device.expander.outputs.address } });
+  const pin = (n: number) => ({ io: DigitalIo, pin: n });
+  const kp = device.expander.keypad, out = device.expander.outputs;
+  return {
+    device: {
+      rfid: {
+        spi: device.SPI.rfid,
+        select: pin(device.pin.rfidSelect),
+        reset: { io: outputChip.Digital, pin: out.rfidReset },
+      },
+      keypad: {
+        rows: kp.rows.map((n) => ({ io: keypadChip.Digital, pin: n })),
+        columns: kp.columns.map((n) => ({ io: keypadChip.Digital, pin: n })),
+        keys: kp.keys,
+      },
+      lock: { relay: pin(device.pin.relay), failMode: device.lock.failMode },
+      door: { ...pin(device.pin.door), activeLevel: 1 },
+      exit: pin(device.pin.exit),
+      indicator: {
+        green: { io: outputChip.Digital, pin: out.green, activeLevel: 0 },
+        red: { io: outputChip.Digital, pin: out.red, activeLevel: 0 },
+        buzzer: { io: outputChip.Digital, pin: out.buzzer, activeLevel: 0 },
+      },
+      camera: {
+        camera: { io: Camera },
+        power: { ...pin(device.pin.cameraPower), activeLevel: 0 },
+        indicator: pin(device.pin.cameraIndicator),
+        ...device.camera,
+      },
+    },
+    close() {
+      keypadChip.close();
+      outputChip.close();
+    },
+  };
+}
