@@ -6,7 +6,25 @@ import { BindingMatcher } from "../../core/matcher/binding-matcher";
 import { OptgateError } from "../../core/errors";
 import * as native from "./matcher";
 
-const binding: MatcherBinding = native;
+// xsmc hands C only byte-sized views or ArrayBuffers, so results come back
+// in a buffer of our own and are copied into the caller's Int32Array.
+const words = new Int32Array(4);
+const binding: MatcherBinding = {
+  init: native.init,
+  load: native.load,
+  clear: native.clear,
+  verify(slot, probe, out) {
+    const status = native.verify(slot, probe, words.buffer);
+    out.set(words);
+    return status;
+  },
+  scan(probe, count, out) {
+    const status = native.scan(probe, count, words.buffer);
+    out.set(words);
+    return status;
+  },
+  wipe: native.wipe,
+};
 let open = false;
 
 export class NativeMatcher extends BindingMatcher {

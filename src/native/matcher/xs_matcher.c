@@ -7,16 +7,24 @@
  * kernel's memory before anything can run the XS garbage collector.
  */
 #include <stddef.h> /* before xs.h: some XS versions use size_t without including it */
+#include <stdint.h>
+#include <string.h>
 
 #include "xsmc.h"
 #include "matcher_host.h"
 
-static int32_t *result_words(xsMachine *the, xsSlot *slot) {
+/*
+ * Results go back through an ArrayBuffer of at least 16 bytes: xsmc reads
+ * only byte-sized typed arrays, and an ArrayBuffer's data has no alignment
+ * promise, hence memcpy. Fetched after the kernel call, so nothing can have
+ * moved it in between.
+ */
+static void put_result(xsMachine *the, xsSlot *slot, const int32_t words[4]) {
   void *data;
   xsUnsignedValue length;
   xsmcGetBufferWritable(*slot, &data, &length);
-  if (length < 4 * sizeof(int32_t)) xsRangeError("matcher result needs an Int32Array(4)");
-  return (int32_t *)data;
+  if (length < 4 * sizeof(int32_t)) xsRangeError("matcher result needs an ArrayBuffer of 16 bytes");
+  memcpy(data, words, 4 * sizeof(int32_t));
 }
 
 void xs_matcher_init(xsMachine *the) {
@@ -37,28 +45,27 @@ void xs_matcher_clear(xsMachine *the) {
 
 void xs_matcher_verify(xsMachine *the) {
   int32_t slot = xsmcToInteger(xsArg(0));
-  int32_t *out = result_words(the, &xsArg(2));
   void *probe;
   xsUnsignedValue length;
   int32_t score = 0;
   xsmcGetBufferReadable(xsArg(1), &probe, &length);
   int32_t status = matcher_host_verify(slot, (const int8_t *)probe, length, &score);
   if (status == MATCHER_OK) {
-    out[0] = slot;
-    out[1] = score;
-    out[2] = -1;
-    out[3] = INT32_MIN;
+    const int32_t words[4] = { slot, score, -1, INT32_MIN };
+    put_result(the, &xsArg(2), words);
   }
   xsmcSetInteger(xsResult, status);
 }
 
 void xs_matcher_scan(xsMachine *the) {
   int32_t count = xsmcToInteger(xsArg(1));
-  int32_t *out = result_words(the, &xsArg(2));
   void *probe;
   xsUnsignedValue length;
+  int32_t words[4];
   xsmcGetBufferReadable(xsArg(0), &probe, &length);
-  xsmcSetInteger(xsResult, matcher_host_scan((const int8_t *)probe, length, count, out));
+  int32_t status = matcher_host_scan((const int8_t *)probe, length, count, words);
+  if (status == MATCHER_OK) put_result(the, &xsArg(2), words);
+  xsmcSetInteger(xsResult, status);
 }
 
 void xs_matcher_wipe(xsMachine *the) {
