@@ -156,11 +156,12 @@ export interface LogVerifyView {
 
 /**
  * Records exactly as chained, so a host tool can re-verify them: `anchor` is
- * what the first record must follow (seq and chain hash, hex), each record
- * its stored bytes in hex.
+ * what the oldest retained record follows and `head` the newest (seq and
+ * chain hash in hex); each record is its stored bytes in hex.
  */
 export interface LogExportView {
-  anchor: { seq: number; hash: string } | null;
+  anchor: { seq: number; hash: string };
+  head: { seq: number; hash: string };
   records: string[];
   next: number | null;
 }

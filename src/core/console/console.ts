@@ -134,6 +134,8 @@ export class Console {
     let outcome: Outcome;
     try {
       outcome = step();
+      // Measured from the end of the command: `clock set` may just have moved time.
+      this.session.touch();
     } catch (error) {
       const code = error instanceof OptgateError ? error.code : "E_INTERNAL";
       this.#audit(state, code);

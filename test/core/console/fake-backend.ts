@@ -282,8 +282,9 @@ export class FakeBackend implements ConsoleBackend {
   logExport(from: number, limit: number) {
     const entries = this.log.filter((e) => e.seq >= from).slice(0, limit);
     const last = entries[entries.length - 1];
-    const anchor = entries.length ? { seq: entries[0].seq - 1, hash: entries[0].prev } : null;
-    return { anchor, records: entries.map((e) => toHex(utf8(JSON.stringify(e)))), next: last && last.seq + 1 < this.#seq ? last.seq + 1 : null };
+    const anchor = { seq: -1, hash: "0".repeat(64) };
+    const head = { seq: this.#seq - 1, hash: this.log.length ? this.log[this.log.length - 1].hash : anchor.hash };
+    return { anchor, head, records: entries.map((e) => toHex(utf8(JSON.stringify(e)))), next: last && last.seq + 1 < this.#seq ? last.seq + 1 : null };
   }
   configGet(key: string | undefined): ConfigEntry[] {
     if (key === undefined) return [...this.config.values()];

@@ -128,7 +128,8 @@ export const systemCommands: Command[] = [
     run(ctx, args) {
       const page = ctx.backend.logExport(args.optNum("from") ?? 0, args.optNum("limit") ?? 20);
       return reply(page, [
-        `anchor ${page.anchor ? `${page.anchor.seq} ${page.anchor.hash}` : "-"}`,
+        `anchor ${page.anchor.seq} ${page.anchor.hash}`,
+        `head ${page.head.seq} ${page.head.hash}`,
         ...page.records,
         page.next === null ? "(end of log)" : `(more: log export --from ${page.next})`,
       ]);

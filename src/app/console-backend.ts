@@ -1,0 +1,661 @@
+// The technician console's backend over the real core (GateCore): registry,
+// access policy, audit log, consent ledger, face gallery, notices. Names the
+// core does not have (access groups, schedules, holidays by name) live here,
+// as small settings the board persists, and compile into the gate policy.
+//
+//   const backend = new CoreConsoleBackend({ core, clock, random, settings: store, hooks: { openDoor, setClock } });
+//   new Console({ port, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians });
+import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
+import type { GatePolicy } from "../core/access/policy";
+import type { ScheduleSpec } from "../core/access/schedule";
+import { AUDIT_KINDS, type AuditKind } from "../core/audit/audit-record";
+import type { ConsoleAuditEvent, ConsoleAuditSink } from "../core/console/audit-sink";
+import type {
+  ConfigEntry, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
+  LogExportView, LogVerifyView, NoticeInput, NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPatch, ResidentView,
+  ScheduleView, StatusView, VisitorCodeView, Weekday,
+} from "../core/console/backend";
+import { formatTime } from "../core/console/params";
+import type { TechnicianDirectory, TechnicianRecord } from "../core/console/technicians";
+import { fromHex, sha256, toHex, utf8 } from "../core/crypto";
+import { OptgateError } from "../core/errors";
+import type { Notice } from "../core/face/notices";
+import { subjectReport } from "../core/face/subject-report";
+import type { Clock, Random } from "../core/ports";
+import type { GateCore } from "./core";
+
+/** Persistent bytes by key (the LogStore on a board). */
+export interface SettingsStore {
+  get(key: string): Uint8Array | undefined;
+  put(key: string, value: Uint8Array, options?: { sealed?: boolean }): void;
+}
+
+/** What only the board can do; a missing hook makes its command refuse clearly. */
+export interface ConsoleHooks {
+  openDoor?(seconds: number, now: number): void;
+  setClock?(time: number): void;
+  peripherals?(): { door: string; reader: string; keypad: string; cameraPowered: boolean };
+  storage?(): { usedBytes: number; totalBytes: number };
+  diag?(target: DiagTarget): DiagResult[];
+}
+
+export interface CoreConsoleBackendOptions {
+  core: GateCore;
+  clock: Clock;
+  random: Random;
+  settings?: SettingsStore;
+  hooks?: ConsoleHooks;
+}
+
+interface Settings {
+  groups: Record<string, { bit: number; schedules: string[] }>;
+  schedules: Record<string, { days: Weekday[]; from: number; to: number }>;
+  holidays: Record<string, string>;
+  config: Record<string, string>;
+}
+
+const SETTINGS_KEY = "console/settings";
+const TECH_KEY = "console/tech/";
+/** Group bit 0 is the default policy's always-open group; residents added without --groups join it. */
+const DEFAULT_GROUP = "all";
+
+/** Console actions → audit record kinds (the 52-byte record has no free text). Reads are not listed. */
+const AUDIT_KIND: Record<string, AuditKind> = {
+  "resident add": "resident-added", "resident edit": "resident-updated", "resident suspend": "resident-updated",
+  "resident resume": "resident-updated", "resident remove": "resident-removed", "card add": "card-added", "card remove": "card-removed",
+  "pin set": "pin-set", "pin reset": "pin-cleared", "visitor issue": "code-issued", "visitor revoke": "code-revoked",
+  "consent grant": "consent-given", "consent withdraw": "consent-withdrawn", "face enrol": "face-enrolled", "face delete": "face-erased",
+  "clock set": "clock-set", "door open": "exit", "config set": "policy-changed", "group add": "policy-changed", "group remove": "policy-changed",
+  "schedule set": "policy-changed", "schedule remove": "policy-changed", "holiday add": "policy-changed", "holiday remove": "policy-changed",
+  "notice set": "policy-changed", "tech add": "policy-changed", "passwd": "policy-changed",
+};
+
+interface ConfigKey {
+  doc: string;
+  get(p: GatePolicy): string | number | boolean;
+  set(p: GatePolicy, value: string): void;
+}
+
+function onOff(value: string): boolean {
+  if (value === "on" || value === "true") return true;
+  if (value === "off" || value === "false") return false;
+  throw new OptgateError("E_BAD_SETTING", `Use on or off, not "${value.slice(0, 16)}".`);
+}
+
+function wholeNumber(value: string, min: number, max: number): number {
+  const n = /^-?\d{1,6}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw new OptgateError("E_BAD_SETTING", `Use a whole number ${min}..${max}.`);
+  return n;
+}
+
+const MODES = ["card", "pin", "cardPin", "face", "facePin", "code"] as const;
+
+const CONFIG: Record<string, ConfigKey> = {
+  ...Object.fromEntries(MODES.map((m) => [`mode.${m}`, {
+    doc: `accept ${m} at this gate (on/off)`,
+    get: (p: GatePolicy) => p.modes[m],
+    set: (p: GatePolicy, v: string) => { p.modes[m] = onOff(v); },
+  }])),
+  "pin.min": { doc: "shortest PIN accepted at the keypad", get: (p) => p.pinLength.min, set: (p, v) => { p.pinLength.min = wholeNumber(v, 4, 12); } },
+  "pin.max": { doc: "longest PIN accepted at the keypad", get: (p) => p.pinLength.max, set: (p, v) => { p.pinLength.max = wholeNumber(v, 4, 12); } },
+  "lockout.keypad": { doc: "wrong entries at the keypad before it locks", get: (p) => p.lockout.keypadThreshold, set: (p, v) => { p.lockout.keypadThreshold = wholeNumber(v, 1, 20); } },
+  "lockout.resident": { doc: "wrong PINs for one resident before their PIN locks", get: (p) => p.lockout.residentThreshold, set: (p, v) => { p.lockout.residentThreshold = wholeNumber(v, 1, 20); } },
+  "timezone": { doc: "local time offset from UTC in minutes (China: 480)", get: (p) => p.utcOffsetMinutes, set: (p, v) => { p.utcOffsetMinutes = wholeNumber(v, -840, 840); } },
+};
+
+/** Technician ids are names; the audit record holds a number, the same for the same name. */
+export function technicianNumber(id: string): number {
+  const h = sha256(utf8(id));
+  return ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
+}
+
+export class CoreConsoleBackend implements ConsoleBackend {
+  readonly audit: ConsoleAuditSink;
+  readonly technicians: TechnicianDirectory;
+  readonly #core: GateCore;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #store: SettingsStore | undefined;
+  readonly #hooks: ConsoleHooks;
+  readonly #names = new Map<number, string>();
+  readonly #memoryTechs = new Map<string, TechnicianRecord>();
+  #settings: Settings;
+
+  constructor(o: CoreConsoleBackendOptions) {
+    this.#core = o.core;
+    this.#clock = o.clock;
+    this.#random = o.random;
+    this.#store = o.settings;
+    this.#hooks = o.hooks ?? {};
+    this.#settings = this.#loadSettings();
+    if (this.#store?.get(SETTINGS_KEY)) this.#core.access.setPolicy(this.#policy(this.#settings));
+    this.audit = { record: (event) => this.#audit(event) };
+    this.technicians = {
+      find: (id) => this.#findTechnician(id),
+      save: (record) => this.#saveTechnician(record),
+    };
+  }
+
+  // ---- status ----
+
+  status(): StatusView {
+    const p = this.#hooks.peripherals?.() ?? { door: "unknown", reader: "unknown", keypad: "unknown", cameraPowered: false };
+    const s = this.#hooks.storage?.() ?? { usedBytes: this.#core.registry.byteLength + this.#core.audit.byteLength, totalBytes: 0 };
+    return {
+      door: this.#core.gate.unlocked ? "unlocked" : p.door, reader: p.reader, keypad: p.keypad, cameraPowered: p.cameraPowered,
+      storeUsedBytes: s.usedBytes, storeTotalBytes: s.totalBytes, clock: this.#clock.now(),
+      residents: this.#core.registry.size, consenting: this.#core.ledger.consenting().length,
+    };
+  }
+
+  // ---- residents ----
+
+  residentAdd(_actor: string, input: ResidentInput): ResidentView {
+    if ((input.role === "renter" || input.role === "visitor" || input.role === "courier") && input.validUntil === null) {
+      throw new OptgateError("E_VALIDITY_REQUIRED", `A ${input.role} needs an end date: add --until (e.g. --until +6m).`);
+    }
+    const groups = this.#mask(input.groups.length ? input.groups : [DEFAULT_GROUP]);
+    const id = this.#core.registry.addResident({
+      unit: input.unit, role: input.role, groups,
+      validFrom: input.validFrom ?? undefined, validUntil: input.validUntil ?? undefined,
+      cards: input.card ? [fromHex(input.card)] : [], pin: input.pin ?? undefined,
+    });
+    return this.#view(id);
+  }
+
+  residentShow(id: string): ResidentView {
+    return this.#view(this.#resident(id));
+  }
+
+  residentList(f: ResidentFilter): ResidentView[] {
+    const bit = f.group === undefined ? undefined : this.#groupBit(f.group);
+    return this.#core.registry.ids().map((id) => this.#view(id)).filter((r) =>
+      (!f.role || r.role === f.role) && (!f.unit || r.unit === f.unit) && (!f.status || r.status === f.status)
+      && (bit === undefined || (this.#core.registry.get(parseResidentId(r.id))!.groups & (1 << bit)) !== 0));
+  }
+
+  residentEdit(_actor: string, id: string, patch: ResidentPatch): ResidentView {
+    const n = this.#resident(id);
+    this.#core.registry.updateResident(n, {
+      unit: patch.unit, role: patch.role, validFrom: patch.validFrom, validUntil: patch.validUntil,
+      groups: patch.groups === undefined ? undefined : this.#mask(patch.groups),
+    });
+    return this.#view(n);
+  }
+
+  residentSuspend(_actor: string, id: string, suspended: boolean): ResidentView {
+    const n = this.#resident(id);
+    this.#core.registry.updateResident(n, { status: suspended ? "suspended" : "active" });
+    return this.#view(n);
+  }
+
+  residentRemove(actor: string, id: string): ReceiptView {
+    const n = this.#resident(id);
+    const label = formatResidentId(n);
+    const erased: string[] = [];
+    // Face data goes first and for certain: consent ended, template and key destroyed.
+    if (this.#core.ledger.isActive(label)) {
+      const receipt = this.#core.withdrawal.fromConsole({ residentId: label, technicianId: actor, at: this.#clock.now() });
+      if (receipt.templateDestroyed) erased.push("face template", "template key");
+      erased.push("face consent");
+    } else if (this.#core.gallery.remove(label)) {
+      erased.push("face template", "template key");
+    }
+    this.#core.registry.removeResident(n);
+    erased.push("cards", "PIN", "codes");
+    return { receipt: this.#receipt(), at: this.#clock.now(), erased };
+  }
+
+  // ---- credentials ----
+
+  cardAdd(_actor: string, resident: string, uid: string): ResidentView {
+    const n = this.#resident(resident);
+    this.#core.registry.addCard(n, fromHex(uid));
+    return this.#view(n);
+  }
+
+  cardRemove(_actor: string, uid: string): ResidentView {
+    const owner = this.#core.registry.findCard(fromHex(uid));
+    if (owner === undefined) throw new OptgateError("E_UNKNOWN_CARD", `No resident holds card ${uid}.`);
+    this.#core.registry.removeCard(fromHex(uid));
+    return this.#view(owner);
+  }
+
+  pinSet(_actor: string, resident: string, pin: string): ResidentView {
+    const n = this.#resident(resident);
+    this.#core.registry.setPin(n, pin);
+    return this.#view(n);
+  }
+
+  pinReset(_actor: string, resident: string): ResidentView {
+    const n = this.#resident(resident);
+    this.#core.registry.clearPin(n);
+    return this.#view(n);
+  }
+
+  visitorIssue(_actor: string, host: string, validUntil: number, uses: number): VisitorCodeView {
+    const n = this.#resident(host);
+    const bytes = new Uint8Array(4);
+    for (let attempt = 0; ; attempt++) {
+      this.#random.fill(bytes);
+      const value = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+      const code = String(10_000_000 + (value % 90_000_000)); // 8 digits, never a leading zero
+      try {
+        this.#core.registry.issueCode(n, { code, validUntil, uses });
+        return { code, host: formatResidentId(n), validUntil, uses };
+      } catch (error) {
+        if (!(error instanceof OptgateError && error.code === "E_DUPLICATE_CODE") || attempt >= 4) throw error;
+      }
+    }
+  }
+
+  visitorRevoke(_actor: string, code: string): { host: string } {
+    const entry = this.#core.registry.findCode(code);
+    if (!entry) throw new OptgateError("E_UNKNOWN_CODE", "No such visitor code.");
+    this.#core.registry.revokeCode(code);
+    return { host: formatResidentId(entry.resident) };
+  }
+
+  // ---- consent and face ----
+
+  consentShow(resident: string): ConsentView {
+    const label = formatResidentId(this.#resident(resident));
+    const history = this.#core.ledger.history(label);
+    const last = history[history.length - 1];
+    const grant = [...history].reverse().find((r) => r.event === "granted");
+    const state = !last ? "none" : last.event === "granted" ? "active" : last.event;
+    return {
+      resident: label, state, noticeVersion: last?.noticeVersion ?? null,
+      witness: state === "active" && grant ? grant.actorId : null,
+      grantedAt: state === "active" && grant ? grant.at : null,
+      endedAt: last && last.event !== "granted" ? last.at : null,
+      templateHeld: this.#core.gallery.entry(label) !== undefined,
+    };
+  }
+
+  consentGrant(actor: string, resident: string, pin: string): ConsentView {
+    const label = formatResidentId(this.#resident(resident));
+    const notice = this.#currentNotice();
+    this.#core.ledger.grant({ residentId: label, noticeVersion: notice.version, witnessId: actor, pin, at: this.#clock.now() });
+    return this.consentShow(label);
+  }
+
+  consentWithdraw(actor: string, resident: string): ReceiptView {
+    const label = formatResidentId(this.#resident(resident));
+    const receipt = this.#core.withdrawal.fromConsole({ residentId: label, technicianId: actor, at: this.#clock.now() });
+    return { receipt: receipt.code, at: receipt.record.at, erased: receipt.templateDestroyed ? ["face template", "template key"] : [] };
+  }
+
+  faceEnrol(_actor: string, resident: string): FaceEnrolView {
+    const label = formatResidentId(this.#resident(resident));
+    const entry = this.#core.enrolment.enrolFromCamera(this.#core.ledger.activeConsent(label), this.#clock.now());
+    return { resident: label, enrolledAt: entry.enrolledAt, noticeVersion: entry.noticeVersion };
+  }
+
+  faceDelete(_actor: string, resident: string): ReceiptView {
+    const n = this.#resident(resident);
+    const label = formatResidentId(n);
+    const held = this.#core.gallery.remove(label);
+    if (this.#core.registry.get(n)?.faceEnrolled) this.#core.registry.setFaceEnrolled(n, false);
+    return { receipt: this.#receipt(), at: this.#clock.now(), erased: held ? ["face template", "template key"] : [] };
+  }
+
+  noticeShow(version: number | undefined): NoticeView {
+    return noticeView(version === undefined ? this.#currentNotice() : this.#core.notices.get(version));
+  }
+
+  noticeSet(_actor: string, n: NoticeInput): NoticeView {
+    return noticeView(this.#core.notices.publish({ purpose: n.purpose, method: n.method, gates: n.scope, retentionDays: n.retentionDays }, this.#clock.now()));
+  }
+
+  report(resident: string): Record<string, unknown> {
+    const n = this.#resident(resident);
+    const label = formatResidentId(n);
+    const registry = this.#core.registry;
+    const audit = this.#core.audit;
+    const gate = this.#core.gateName;
+    return subjectReport(label, {
+      ledger: this.#core.ledger, gallery: this.#core.gallery, notices: this.#core.notices,
+      credentials: {
+        credentialsOf: () => {
+          const v = registry.get(n);
+          if (!v) return [];
+          const active = v.status === "active";
+          // Card UIDs shortened to their last two bytes: enough to recognise, not to clone.
+          const cards = registry.cardsOf(n).map((uid) => ({ type: "card", label: `...${toHex(uid.subarray(uid.length - 2)).toUpperCase()}`, active }));
+          return [...cards, ...(v.hasPin ? [{ type: "pin", label: "set", active }] : []), ...(v.codes ? [{ type: "code", label: `${v.codes} one-time`, active }] : [])];
+        },
+      },
+      decisions: {
+        recentDecisions: (_id, limit) => audit.entries()
+          .filter((e) => e.actorKind === "resident" && e.actor === n && e.decision !== "info")
+          .slice(-limit)
+          .map((e) => ({ at: e.time, gateId: gate, mode: e.kind, granted: e.decision === "grant", reason: e.reason })),
+      },
+    }, this.#clock.now()) as unknown as Record<string, unknown>;
+  }
+
+  // ---- groups, schedules, holidays (compiled into the gate policy) ----
+
+  groupAdd(_actor: string, name: string, schedules: string[]): GroupView {
+    for (const s of schedules) if (!this.#settings.schedules[s]) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${s}; create it with schedule set.`);
+    const next = clone(this.#settings);
+    const existing = next.groups[name];
+    let bit = existing?.bit;
+    if (bit === undefined) {
+      const used = new Set(Object.values(next.groups).map((g) => g.bit));
+      for (let b = 1; b < 32 && bit === undefined; b++) if (!used.has(b)) bit = b;
+      if (bit === undefined) throw new OptgateError("E_TOO_MANY_GROUPS", "A gate has room for 32 access groups; remove one first.");
+    }
+    next.groups[name] = { bit, schedules };
+    this.#commitSettings(next);
+    return this.#group(name);
+  }
+
+  groupRemove(_actor: string, name: string): GroupView {
+    if (name === DEFAULT_GROUP) throw new OptgateError("E_GROUP_IN_USE", `The ${DEFAULT_GROUP} group is the default and stays.`);
+    const view = this.#group(name);
+    if (view.members > 0) throw new OptgateError("E_GROUP_IN_USE", `Group ${name} still has ${view.members} member(s); move them first (resident edit --groups).`);
+    const next = clone(this.#settings);
+    delete next.groups[name];
+    this.#commitSettings(next);
+    return view;
+  }
+
+  groupList(): GroupView[] {
+    return Object.keys(this.#settings.groups).sort().map((name) => this.#group(name));
+  }
+
+  scheduleSet(_actor: string, s: ScheduleView): ScheduleView {
+    if (s.days.length === 0) throw new OptgateError("E_BAD_SCHEDULE", "A schedule needs at least one day.");
+    if (s.from === s.to) throw new OptgateError("E_BAD_SCHEDULE", "The window is empty; --from and --to must differ (a --to before --from runs past midnight).");
+    const next = clone(this.#settings);
+    next.schedules[s.name] = { days: [...s.days], from: s.from, to: s.to };
+    this.#commitSettings(next);
+    return s;
+  }
+
+  scheduleRemove(_actor: string, name: string): ScheduleView {
+    const s = this.#settings.schedules[name];
+    if (!s) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${name}.`);
+    const users = Object.keys(this.#settings.groups).filter((g) => this.#settings.groups[g].schedules.includes(name));
+    if (users.length) throw new OptgateError("E_SCHEDULE_IN_USE", `Schedule ${name} is used by group(s) ${users.join(", ")}.`);
+    const next = clone(this.#settings);
+    delete next.schedules[name];
+    this.#commitSettings(next);
+    return { name, ...s };
+  }
+
+  scheduleList(): ScheduleView[] {
+    return Object.keys(this.#settings.schedules).sort().map((name) => ({ name, ...this.#settings.schedules[name] }));
+  }
+
+  holidayAdd(_actor: string, h: HolidayView): HolidayView {
+    const next = clone(this.#settings);
+    next.holidays[dateKey(h.date)] = h.name;
+    this.#commitSettings(next);
+    return { date: Date.parse(dateKey(h.date)), name: h.name };
+  }
+
+  holidayRemove(_actor: string, date: number): HolidayView {
+    const key = dateKey(date);
+    const name = this.#settings.holidays[key];
+    if (name === undefined) throw new OptgateError("E_NO_HOLIDAY", `There is no holiday on ${key}.`);
+    const next = clone(this.#settings);
+    delete next.holidays[key];
+    this.#commitSettings(next);
+    return { date: Date.parse(key), name };
+  }
+
+  holidayList(): HolidayView[] {
+    return Object.keys(this.#settings.holidays).sort().map((key) => ({ date: Date.parse(key), name: this.#settings.holidays[key] }));
+  }
+
+  // ---- log ----
+
+  logShow(last: number, actor: string | undefined): LogEntryView[] {
+    const out: LogEntryView[] = [];
+    for (const e of this.#core.audit.entries()) {
+      const who = this.#actorName(e.actorKind, e.actor);
+      if (actor !== undefined && who !== actor && !(e.actorKind === "resident" && sameResident(actor, e.actor))) continue;
+      out.push({ seq: e.seq, time: e.time, actor: who, event: e.kind, decision: e.decision, reason: e.reason });
+    }
+    return out.slice(-last);
+  }
+
+  logVerify(): LogVerifyView {
+    const v = this.#core.audit.verify();
+    if (v.ok) return { ok: true, entries: v.count, firstBad: null, reason: "" };
+    return { ok: false, entries: this.#core.audit.size, firstBad: v.seq, reason: `record ${v.seq}: ${v.problem}` };
+  }
+
+  logExport(from: number, limit: number): LogExportView {
+    const audit = this.#core.audit;
+    const anchor = audit.anchor();
+    const head = audit.head();
+    const records = audit.records();
+    const first = anchor.seq + 1; // seq of records[0]
+    const start = Math.max(0, from - first);
+    const page = records.slice(start, start + limit);
+    const end = start + page.length;
+    return {
+      anchor: { seq: anchor.seq, hash: toHex(anchor.hash) },
+      head: { seq: head.seq, hash: toHex(head.hash) },
+      records: page.map((r) => toHex(r)),
+      next: end < records.length ? first + end : null,
+    };
+  }
+
+  // ---- config, door, clock, diag ----
+
+  configGet(key: string | undefined): ConfigEntry[] {
+    const policy = this.#policy(this.#settings);
+    const keys = key === undefined ? Object.keys(CONFIG) : [key];
+    return keys.map((k) => {
+      const c = CONFIG[k];
+      if (!c) throw new OptgateError("E_NO_SETTING", `There is no setting ${k.slice(0, 32)}; config get lists them.`);
+      return { key: k, value: c.get(policy), doc: c.doc };
+    });
+  }
+
+  configSet(_actor: string, key: string, value: string): ConfigEntry {
+    const c = CONFIG[key];
+    if (!c) throw new OptgateError("E_NO_SETTING", `There is no setting ${key.slice(0, 32)}; config get lists them.`);
+    c.set(this.#policy(this.#settings), value); // validates the value on a scratch policy first
+    const next = clone(this.#settings);
+    next.config[key] = value;
+    this.#commitSettings(next);
+    return this.configGet(key)[0];
+  }
+
+  doorOpen(_actor: string, seconds: number): { seconds: number } {
+    if (!this.#hooks.openDoor) throw new OptgateError("E_UNSUPPORTED", "This board has no door relay wired to the console.");
+    this.#hooks.openDoor(seconds, this.#clock.now());
+    return { seconds };
+  }
+
+  clockSet(_actor: string, time: number): { before: number; after: number } {
+    if (!this.#hooks.setClock) throw new OptgateError("E_UNSUPPORTED", "This board's clock cannot be set from the console.");
+    const before = this.#clock.now();
+    this.#hooks.setClock(time);
+    return { before, after: this.#clock.now() };
+  }
+
+  diag(target: DiagTarget): DiagResult[] {
+    const own: DiagResult[] = [];
+    if (target === "store" || target === "all") {
+      const v = this.#core.audit.verify();
+      own.push({ test: "audit chain", ok: v.ok, detail: v.ok ? `${v.count} records chain` : `breaks at ${v.seq} (${v.problem})` });
+      own.push({ test: "registry", ok: true, detail: `${this.#core.registry.size} residents, ${this.#core.registry.cardCount} cards, ${this.#core.registry.byteLength} bytes` });
+    }
+    const board = this.#hooks.diag?.(target) ?? [];
+    if (board.length === 0 && target !== "store" && target !== "all") {
+      return [{ test: target, ok: false, detail: "no self-test for this part on this board" }];
+    }
+    return [...board, ...own];
+  }
+
+  // ---- internals ----
+
+  #resident(id: string): ResidentId {
+    const n = parseResidentId(id);
+    if (!this.#core.registry.has(n)) throw new OptgateError("E_UNKNOWN_RESIDENT", `There is no resident ${formatResidentId(n)}; see resident list.`);
+    return n;
+  }
+
+  #view(n: ResidentId): ResidentView {
+    const v = this.#core.registry.get(n)!;
+    const label = formatResidentId(n);
+    return {
+      id: label, unit: v.unit, role: v.role, status: v.status,
+      validFrom: v.validFrom ?? null, validUntil: v.validUntil ?? null,
+      groups: this.#groupNames(v.groups),
+      cards: this.#core.registry.cardsOf(n).map((uid) => toHex(uid).toUpperCase()),
+      pin: v.hasPin,
+      face: this.#core.gallery.entry(label) ? "enrolled" : this.#core.ledger.isActive(label) ? "consented" : "none",
+    };
+  }
+
+  #groupBit(name: string): number {
+    const g = this.#settings.groups[name];
+    if (!g) throw new OptgateError("E_NO_GROUP", `There is no group ${name}; group list shows them, group add creates one.`);
+    return g.bit;
+  }
+
+  #mask(names: string[]): number {
+    let mask = 0;
+    for (const name of names) mask |= 1 << this.#groupBit(name);
+    return mask >>> 0;
+  }
+
+  #groupNames(mask: number): string[] {
+    const out: string[] = [];
+    for (const name of Object.keys(this.#settings.groups).sort()) if (mask & (1 << this.#settings.groups[name].bit)) out.push(name);
+    return out;
+  }
+
+  #group(name: string): GroupView {
+    const g = this.#settings.groups[name];
+    if (!g) throw new OptgateError("E_NO_GROUP", `There is no group ${name}.`);
+    const bit = 1 << g.bit;
+    let members = 0;
+    for (const id of this.#core.registry.ids()) if (this.#core.registry.get(id)!.groups & bit) members++;
+    return { name, schedules: [...g.schedules], members };
+  }
+
+  #currentNotice(): Notice {
+    const notice = this.#core.notices.current();
+    if (!notice) throw new OptgateError("E_NO_NOTICE", "No face notice is published on this gate; publish one with notice set first.");
+    return notice;
+  }
+
+  /** The gate policy these settings give, on top of the policy now in force. */
+  #policy(s: Settings): GatePolicy {
+    const now = this.#core.access.policy;
+    const policy: GatePolicy = {
+      gateId: now.gateId, modes: { ...now.modes }, pinLength: { ...now.pinLength }, lockout: { ...now.lockout },
+      utcOffsetMinutes: now.utcOffsetMinutes, clockFloorMs: now.clockFloorMs, groups: [],
+    };
+    for (const key of Object.keys(s.config)) CONFIG[key]?.set(policy, s.config[key]);
+    const holidays = Object.keys(s.holidays).sort();
+    for (const name of Object.keys(s.groups)) {
+      const g = s.groups[name];
+      const spec: ScheduleSpec = { week: {} };
+      if (g.schedules.length === 0) {
+        for (const day of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const) spec.week[day] = ["00:00-24:00"];
+      } else {
+        for (const sname of g.schedules) {
+          const sc = s.schedules[sname];
+          if (!sc) continue;
+          for (const day of sc.days) (spec.week[day] ??= []).push(`${formatTime(sc.from)}-${formatTime(sc.to)}`);
+        }
+        spec.holidays = holidays;
+      }
+      policy.groups.push({ group: g.bit, schedule: spec });
+    }
+    return policy;
+  }
+
+  /** Applies new settings to the gate (validated there first), then persists them. */
+  #commitSettings(next: Settings): void {
+    this.#core.access.setPolicy(this.#policy(next));
+    this.#settings = next;
+    this.#store?.put(SETTINGS_KEY, utf8(JSON.stringify(next)));
+  }
+
+  #loadSettings(): Settings {
+    const fresh: Settings = { groups: { [DEFAULT_GROUP]: { bit: 0, schedules: [] } }, schedules: {}, holidays: {}, config: {} };
+    const bytes = this.#store?.get(SETTINGS_KEY);
+    if (!bytes) return fresh;
+    try {
+      const parsed = JSON.parse(String.fromCharCode(...bytes)) as Settings;
+      return { groups: parsed.groups ?? fresh.groups, schedules: parsed.schedules ?? {}, holidays: parsed.holidays ?? {}, config: parsed.config ?? {} };
+    } catch {
+      return fresh; // unreadable settings: the gate keeps its built-in policy
+    }
+  }
+
+  #findTechnician(id: string): TechnicianRecord | undefined {
+    const bytes = this.#store?.get(TECH_KEY + id);
+    if (bytes && bytes.length === 48) return { id, salt: bytes.slice(0, 16), hash: bytes.slice(16) };
+    return this.#memoryTechs.get(id);
+  }
+
+  #saveTechnician(record: TechnicianRecord): void {
+    if (!this.#store) {
+      this.#memoryTechs.set(record.id, record);
+      return;
+    }
+    const bytes = new Uint8Array(48);
+    bytes.set(record.salt.subarray(0, 16));
+    bytes.set(record.hash.subarray(0, 32), 16);
+    this.#store.put(TECH_KEY + record.id, bytes, { sealed: true });
+  }
+
+  #actorName(kind: string, n: number): string {
+    if (kind === "resident") return formatResidentId(n);
+    if (kind === "technician") return this.#names.get(n) ?? `tech#${n}`;
+    if (kind === "keypad") return `keypad-${n}`;
+    return kind === "system" ? "system" : "-";
+  }
+
+  /** The seq the audit record of the command now running will get: a receipt anyone can look up. */
+  #receipt(): string {
+    return `A${this.#core.audit.head().seq + 1}`;
+  }
+
+  #audit(event: ConsoleAuditEvent): void {
+    const tech = event.actor === "-" ? event.subject : event.actor;
+    const number = technicianNumber(tech);
+    this.#names.set(number, tech);
+    let kind: AuditKind | undefined = AUDIT_KIND[event.action];
+    if (event.action === "login") kind = event.outcome === "ok" ? "technician-login" : "technician-login-failed";
+    if (!kind || !AUDIT_KINDS.includes(kind)) return;
+    const ok = event.outcome === "ok";
+    this.#core.audit.append({
+      time: this.#clock.now(), actorKind: "technician", actor: number, kind,
+      decision: event.action === "door open" && ok ? "grant" : ok ? "info" : "deny",
+      reason: event.action === "door open" && ok ? "granted" : ok ? "info" : "bad-input",
+    });
+  }
+}
+
+function noticeView(n: Notice): NoticeView {
+  return { version: n.version, purpose: n.purpose, method: n.method, scope: [...n.gates], retentionDays: n.retentionDays, issued: n.publishedAt };
+}
+
+function dateKey(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function clone(s: Settings): Settings {
+  return JSON.parse(JSON.stringify(s)) as Settings;
+}
+
+function sameResident(text: string, n: number): boolean {
+  try {
+    return parseResidentId(text) === n;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,202 @@
+// The console end to end over the real core: Console → CoreConsoleBackend →
+// GateCore (registry, policy, audit chain, consent ledger, face gallery).
+import assert from "node:assert/strict";
+import { createSyntheticFrame, SyntheticEmbedder, writeSyntheticFrame } from "../../boards/host/synthetic-embedder";
+import { CoreConsoleBackend } from "../../src/app/console-backend";
+import { GateCore } from "../../src/app/core";
+import { verifyChain } from "../../src/core/audit/audit-log";
+import { Console } from "../../src/core/console/console";
+import { makeTechnician } from "../../src/core/console/technicians";
+import { fromHex } from "../../src/core/crypto";
+import { TsMatcher } from "../../src/core/matcher/ts-matcher";
+import type { Camera, CaptureOutcome, Frame } from "../../src/core/ports";
+
+const T0 = Date.UTC(2026, 10, 25, 1, 0); // a Wednesday, 09:00 in Shanghai
+const PASSWORD = "gate-tech-pass";
+
+class FaceCamera implements Camera {
+  powered = false;
+  powerOns = 0;
+  #n = 0;
+  powerOn() { this.powered = true; this.powerOns++; }
+  powerOff() { this.powered = false; }
+  capture(into: Frame): CaptureOutcome {
+    if (!this.powered) return "error";
+    writeSyntheticFrame(into, "face", 42, ++this.#n);
+    return "ok";
+  }
+}
+
+function rig() {
+  const t = { now: T0 };
+  const clock = { now: () => t.now };
+  let counter = 5;
+  const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
+  const camera = new FaceCamera();
+  const core = new GateCore({
+    gateId: 1, clock, random, deviceKey: new Uint8Array(32).fill(3), matcher: new TsMatcher(128, 16), camera,
+    embedder: new SyntheticEmbedder({ dimension: 128 }), frame: createSyntheticFrame(), outputs: { unlock: () => undefined, signal: () => undefined, prompt: () => undefined },
+  });
+  const stored = new Map<string, Uint8Array>();
+  const settings = { get: (k: string) => stored.get(k), put: (k: string, v: Uint8Array) => { stored.set(k, v.slice()); } };
+  const opened: number[] = [];
+  const backend = new CoreConsoleBackend({
+    core, clock, random, settings,
+    hooks: { openDoor: (s) => { opened.push(s); }, setClock: (ms) => { t.now = ms; } },
+  });
+  const deviceKey = new Uint8Array(32).fill(9);
+  backend.technicians.save(makeTechnician(deviceKey, random, "tech1", PASSWORD));
+  let output = "";
+  const console = new Console({ port: { write: (d) => { output += String(d); } }, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians });
+  console.start();
+  const type = (line: string) => { output = ""; console.receive(`${line}\r`); return output; };
+  const json = (line: string) => JSON.parse(type(`${line} --json`).split("\r\n").find((l) => l.startsWith("{"))!);
+  const login = () => { type("login tech1"); assert.match(type(PASSWORD), /Logged in as tech1/); };
+  return { t, core, camera, backend, settings, stored, opened, type, json, login };
+}
+
+describe("console over the real core", () => {
+  it("adds a renter with a card valid six months and a PIN; the gate honours both, and the log shows it", () => {
+    const { t, core, type, json, login } = rig();
+    login();
+    const added = type("resident add --unit 3-1202 --role renter --until +6m --card 04a1b2c3");
+    assert.match(added, /Added as R00001\./);
+    assert.match(added, /valid: {5}2026-11-25T01:00Z \.\. 2027-05-25T01:00Z/);
+    type("pin set R00001");
+    type("482913");
+    assert.match(type("482913"), /PIN set for R00001\./);
+    const r = json("resident show R00001").data;
+    assert.deepEqual([r.role, r.cards, r.pin, r.validUntil, r.groups], ["renter", ["04A1B2C3"], true, Date.UTC(2027, 4, 25, 1), ["all"]]);
+
+    assert.equal(core.access.decide({ kind: "card", uid: fromHex("04a1b2c3") }, t.now).grant, true);
+    assert.equal(core.access.decide({ kind: "pin", keypad: 1, resident: 1, pin: "482913" }, t.now + 1000).grant, true);
+    const later = Date.UTC(2027, 5, 1, 1);
+    const expired = core.access.decide({ kind: "card", uid: fromHex("04a1b2c3") }, later);
+    assert.deepEqual([expired.grant, expired.reason], [false, "expired"]);
+
+    const log = type("log show");
+    assert.match(log, /tech1\s+technician-login\s+info/);
+    assert.match(log, /tech1\s+resident-added/);
+    assert.match(log, /tech1\s+pin-set/);
+    assert.match(log, /R00001\s+card\s+grant\s+granted/);
+    assert.match(log, /R00001\s+card\s+deny\s+expired/);
+    assert.ok(!log.includes("482913"));
+    assert.equal(json("log verify").data.ok, true);
+  });
+
+  it("exports the log so a host can re-verify the chain, and a changed byte is caught", () => {
+    const { json, login, type } = rig();
+    login();
+    type("resident add --unit 1-101 --role owner --card 04000001");
+    type("door open --seconds 3");
+    const page = json("log export --limit 100").data;
+    const records = page.records.map((h: string) => fromHex(h));
+    const anchor = { seq: page.anchor.seq, hash: fromHex(page.anchor.hash), watermark: -Infinity };
+    const head = { seq: page.head.seq, hash: fromHex(page.head.hash) };
+    assert.ok(records.length >= 3);
+    assert.deepEqual(verifyChain(anchor, records, head), { ok: true, count: records.length });
+    records[1][10] ^= 1;
+    assert.equal(verifyChain(anchor, records, head).ok, false);
+  });
+
+  it("keeps every resident on a non-face credential and refuses bad input unchanged", () => {
+    const { core, type, login } = rig();
+    login();
+    type("resident add --unit 1-101 --role owner --card 04000001");
+    assert.match(type("card remove 04000001"), /E_LAST_NON_FACE_CREDENTIAL/);
+    assert.match(type("pin reset R00001"), /E_NO_PIN/);
+    assert.match(type("resident add --unit 1-101 --role owner --card 04000001"), /E_DUPLICATE_CARD/);
+    assert.match(type("resident add --unit toolong12 --role owner --card 04000002"), /E_BAD_UNIT/);
+    assert.match(type("resident add --unit 1-102 --role visitor --card 04000003"), /E_VALIDITY_REQUIRED/);
+    assert.match(type("card add R00099 04000004"), /E_UNKNOWN_RESIDENT/);
+    assert.equal(core.registry.size, 1);
+    assert.equal(core.registry.cardCount, 1);
+  });
+
+  it("a resident without a card gets a PIN at once (typed hidden), since face is never enough", () => {
+    const { core, type, login } = rig();
+    login();
+    assert.match(type("resident add --unit 2-202 --role owner"), /New PIN for the new resident \(4-12 digits, hidden\): $/);
+    type("2468");
+    assert.match(type("2468"), /Added as R00001/);
+    assert.equal(core.registry.get(1)!.hasPin, true);
+  });
+
+  it("consent with the resident's own PIN, enrolment, then withdrawal erases the template", () => {
+    const { core, camera, type, login } = rig();
+    login();
+    type("resident add --unit 3-303 --role owner --card 04112233");
+    type("pin set R00001"); type("1357"); type("1357");
+    assert.match(type("consent grant R00001"), /E_NO_NOTICE/);
+    assert.match(type(`notice set --purpose "Open the gate by face" --method "On-device matching" --scope gate-1 --retention 365`), /notice v1/);
+    type("consent grant R00001");
+    type("yes");
+    assert.match(type("9999"), /E_CONSENT_PIN_REJECTED|E_/);
+    assert.equal(core.ledger.isActive("R00001"), false);
+    type("consent grant R00001"); type("yes");
+    assert.match(type("1357"), /Consent recorded to notice v1, witnessed by tech1/);
+    assert.equal(camera.powerOns, 0, "consent alone never powers the camera");
+    type("face enrol R00001");
+    assert.match(type("go"), /R00001 enrolled under notice v1/);
+    assert.equal(camera.powered, false);
+    assert.equal(core.gallery.entry("R00001") !== undefined, true);
+    assert.equal(core.registry.get(1)!.faceEnrolled, true);
+    const withdrawn = type("consent withdraw R00001");
+    assert.match(withdrawn, /Consent withdrawn\. Receipt \d{4}-\d{4}.*erased: face template, template key/);
+    assert.equal(core.gallery.entry("R00001"), undefined);
+    assert.equal(core.registry.get(1)!.faceEnrolled, false);
+    assert.match(type("report R00001"), /consent\.1\.event: withdrawn/);
+  });
+
+  it("named groups and schedules compile into the gate policy and persist", () => {
+    const { t, core, type, login, stored } = rig();
+    login();
+    type("schedule set daytime --days mon,tue,wed,thu,fri --from 07:00 --to 19:00");
+    type("group add cleaners --schedules daytime");
+    assert.match(type("resident add --unit 1-1 --role staff --groups cleaners --card 04000009"), /groups: {4}cleaners/);
+    assert.equal(core.access.decide({ kind: "card", uid: fromHex("04000009") }, t.now).grant, true, "Wednesday 09:00 local");
+    const saturday = Date.UTC(2026, 10, 28, 2);
+    assert.equal(core.access.decide({ kind: "card", uid: fromHex("04000009") }, saturday).reason, "outside-schedule");
+    type("holiday add 2026-12-02 \"Founders day\"");
+    assert.equal(core.access.decide({ kind: "card", uid: fromHex("04000009") }, Date.UTC(2026, 11, 2, 2)).reason, "holiday");
+    assert.match(type("group remove cleaners"), /E_GROUP_IN_USE/);
+    assert.match(type("schedule remove daytime"), /E_SCHEDULE_IN_USE/);
+    assert.ok(stored.get("console/settings"));
+  });
+
+  it("config set changes the policy, and a policy without any non-face mode is refused", () => {
+    const { t, core, type, login } = rig();
+    login();
+    type("resident add --unit 1-101 --role owner --card 04000001");
+    assert.match(type("config set mode.card off"), /mode\.card = false/);
+    assert.equal(core.access.decide({ kind: "card", uid: fromHex("04000001") }, t.now).reason, "mode-not-allowed");
+    type("config set mode.pin off");
+    type("config set mode.cardPin off");
+    assert.match(type("config set mode.code off"), /E_BAD_POLICY.*face is never required/);
+    assert.equal(core.access.policy.modes.code, true);
+    assert.match(type("config set mode.card maybe"), /E_BAD_SETTING/);
+    assert.match(type("config set no.such 1"), /E_NO_SETTING/);
+  });
+
+  it("door open and clock set go through the board hooks and are audited", () => {
+    const { t, opened, type, json, login } = rig();
+    login();
+    assert.match(type("door open --seconds 4"), /Door released for 4 s/);
+    assert.deepEqual(opened, [4]);
+    type("clock set 2026-12-01T08:00");
+    assert.equal(t.now, Date.UTC(2026, 11, 1, 8));
+    const events = json("log show").data.map((e: { event: string; actor: string }) => `${e.actor} ${e.event}`);
+    assert.ok(events.includes("tech1 exit") && events.includes("tech1 clock-set"), events.join(","));
+  });
+
+  it("before login nothing reaches the core", () => {
+    const { core, type } = rig();
+    const size = core.audit.size;
+    for (const line of ["resident add --unit 1 --role owner --card 04000001", "door open", "config set mode.card off", "clock set 2030-01-01"]) {
+      assert.match(type(line), /E_LOGIN_REQUIRED/);
+    }
+    assert.equal(core.registry.size, 0);
+    assert.equal(core.audit.size, size);
+    assert.equal(core.access.policy.modes.card, true);
+  });
+});
