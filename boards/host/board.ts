@@ -118,6 +118,8 @@ export class HostBoard {
   readonly board: Board;
   #card: VirtualCard | undefined;
   #events: HostEvent[];
+  /** Wall clock minus the monotonic timer clock: what a technician's "clock set" changes. */
+  #clockOffset = 0;
 
   constructor(options: HostBoardOptions) {
     this.#events = options.events;
@@ -158,7 +160,9 @@ export class HostBoard {
       name: "host",
       gateId: 1,
       log: (line) => this.#events.push({ e: "log", line }),
-      clock: { now: () => timerNow() },
+      clock: { now: () => timerNow() + this.#clockOffset },
+      ticks: () => timerNow(),
+      setClock: (time) => { this.#clockOffset = time - timerNow(); },
       random: new SeededRandom(options.seed),
       flash: new LinkedFlash(options.flash.size, options.flash.sectorSize),
       device,

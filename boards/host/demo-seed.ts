@@ -4,7 +4,7 @@
 // camera enrolment for the one resident who opted into face.
 import type { Firmware } from "../../src/app/firmware";
 import type { CameraScene } from "./board";
-import { DEMO_NOTICE, DEMO_RESIDENTS, DEMO_VISITOR_CODE } from "./demo-compound";
+import { DEMO_NOTICE, DEMO_RESIDENTS, DEMO_TECHNICIAN, DEMO_VISITOR_CODE } from "./demo-compound";
 
 const DAY = 86_400_000;
 
@@ -33,6 +33,7 @@ export function seedDemoCompound(firmware: Firmware, camera: CameraScene, now: n
     validUntil: now + DEMO_VISITOR_CODE.validHours * 3_600_000,
     codes: [{ code: DEMO_VISITOR_CODE.code, validUntil: now + DEMO_VISITOR_CODE.validHours * 3_600_000, uses: DEMO_VISITOR_CODE.uses }],
   });
+  firmware.addTechnician(DEMO_TECHNICIAN.id, DEMO_TECHNICIAN.password);
   const notice = core.notices.publish({ ...DEMO_NOTICE, gates: [core.gateName] }, now);
   for (const [index, r] of DEMO_RESIDENTS.entries()) {
     if (r.faceIdentity === undefined || r.pin === undefined) continue;

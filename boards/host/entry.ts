@@ -66,7 +66,7 @@ function handle(command: HostCommand): void {
       board.setExitButton(true);
       Timer.set(() => board.setExitButton(false), 200);
       return;
-    case "serial": return;
+    case "serial": firmware.receiveConsole(Uint8Array.from(command.data, (c) => c.charCodeAt(0))); return;
     case "state": return;
   }
 }

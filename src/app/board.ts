@@ -29,7 +29,10 @@ export interface Board {
   /** This gate's number in the compound (policy, audit, consent scope "gate-<n>"). */
   gateId: number;
   log(line: string): void;
+  /** Wall clock (decisions, audit, validity windows); may be set and may jump. */
   clock: Clock;
+  /** Monotonic milliseconds for driver timing (Moddable's Time.ticks); never jumps. */
+  ticks(): number;
   random: Random;
   flash: Flash;
   device: GateDevice;
@@ -38,4 +41,6 @@ export interface Board {
   console: ConsolePort;
   /** Where prompts go (display, voice, or the simulator's screen); optional. */
   display?(text: string): void;
+  /** Sets the wall clock (RTC / SNTP stand-in); without it the console's clock set refuses. */
+  setClock?(time: number): void;
 }

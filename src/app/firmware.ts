@@ -5,11 +5,16 @@
 //   const firmware = startFirmware(board);   // boots and starts the tick timer
 //   firmware.status()                        // for the console and the simulator
 import Timer from "timer";
+import { Console } from "../core/console/console";
+import { makeTechnician } from "../core/console/technicians";
+import { OptgateError } from "../core/errors";
+import type { DiagResult, DiagTarget } from "../core/console/backend";
 import { LogStore } from "../core/store/log-store";
 import type { Signal } from "../core/gate/ports";
 import type { GateDecision } from "../core/gate/gate";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
 import type { Board } from "./board";
+import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
 import { GateHardware } from "./hardware";
 
@@ -39,9 +44,12 @@ export class Firmware {
   readonly store: LogStore;
   readonly core: GateCore;
   readonly hardware: GateHardware;
+  readonly backend: CoreConsoleBackend;
+  readonly console: Console;
   /** Told about every gate decision (the simulator's screen, diagnostics). */
   onDecision?: (decision: GateDecision) => void;
   #prompt = "";
+  #key: Uint8Array;
 
   constructor(board: Board) {
     this.board = board;
@@ -52,17 +60,19 @@ export class Firmware {
       device: board.device,
       gate: () => this.core.gate,
       now: () => board.clock.now(),
+      ticks: () => board.ticks(),
       prompt: (text) => {
         if (text !== this.#prompt) board.display?.(text);
         this.#prompt = text;
       },
       onError: (error) => board.log(`driver: ${error.message}`),
     });
+    const deviceKey = (this.#key = this.#deviceKey());
     this.core = new GateCore({
       gateId: board.gateId,
       clock: board.clock,
       random: board.random,
-      deviceKey: this.#deviceKey(),
+      deviceKey,
       matcher: board.matcher,
       camera: this.hardware.camera,
       embedder: board.embedder,
@@ -70,11 +80,59 @@ export class Firmware {
       outputs: this.hardware.outputs,
       onDecision: (decision) => this.onDecision?.(decision),
     });
+    const hardware = this.hardware;
+    this.backend = new CoreConsoleBackend({
+      core: this.core,
+      clock: board.clock,
+      random: board.random,
+      settings: this.store,
+      hooks: {
+        openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
+        setClock: board.setClock ? (time) => board.setClock!(time) : undefined,
+        peripherals: () => ({
+          door: hardware.door.open ? "open" : "closed",
+          reader: hardware.reader.tagPresent ? "card present" : "ready",
+          keypad: this.core.gate.keypadStage,
+          cameraPowered: hardware.camera.powered,
+        }),
+        storage: () => {
+          const stats = this.store.stats();
+          return { usedBytes: stats.liveBytes, totalBytes: stats.liveLimit };
+        },
+        diag: (target) => this.#diag(target),
+      },
+    });
+    this.console = new Console({
+      port: board.console,
+      clock: board.clock,
+      random: board.random,
+      deviceKey,
+      backend: this.backend,
+      audit: this.backend.audit,
+      technicians: this.backend.technicians,
+    });
+    this.console.start();
   }
 
-  tick(now: number): void {
-    this.hardware.tick(now);
-    this.core.tick(now);
+  /** One timer tick: drivers on monotonic time, the core on wall-clock time. */
+  tick(): void {
+    this.hardware.tick(this.board.ticks());
+    this.core.tick(this.board.clock.now());
+    this.console.tick();
+  }
+
+  /**
+   * Provisioning: the first technician account, created at installation (the
+   * console's "tech add" needs someone logged in). Refuses an existing id.
+   */
+  addTechnician(id: string, password: string): void {
+    if (this.backend.technicians.find(id)) throw new OptgateError("E_TECH_EXISTS", `Technician ${id} already exists; use passwd at the console.`);
+    this.backend.technicians.save(makeTechnician(this.#key, this.board.random, id, password));
+  }
+
+  /** Bytes from the console UART / USB-CDC. */
+  receiveConsole(bytes: Uint8Array): void {
+    this.console.receive(bytes);
   }
 
   status(): FirmwareStatus {
@@ -95,6 +153,30 @@ export class Firmware {
     };
   }
 
+  /** Self-checks a technician can run from the console (no secrets in the details). */
+  #diag(target: DiagTarget): DiagResult[] {
+    const hw = this.hardware;
+    const results: DiagResult[] = [];
+    const all = target === "all";
+    if (all || target === "reader") {
+      const version = hw.reader.chip.version();
+      const { reads, errors, resets } = hw.reader.stats;
+      results.push({ test: "reader", ok: version === 0x91 || version === 0x92, detail: `MFRC522 version 0x${version.toString(16)}, ${reads} reads, ${errors} errors, ${resets} resets` });
+    }
+    if (all || target === "keypad") {
+      results.push({ test: "keypad", ok: true, detail: `scanning; entry stage ${this.core.gate.keypadStage}` });
+    }
+    if (all || target === "relay") {
+      results.push({ test: "relay", ok: true, detail: `${hw.relay.unlocked ? "unlocked" : "locked"}, door ${hw.door.open ? "open" : "closed"}` });
+    }
+    if (all || target === "store") {
+      const stats = this.store.stats();
+      const report = this.store.report;
+      results.push({ test: "store", ok: !report.keyLost, detail: `${stats.liveBytes} of ${stats.liveLimit} bytes live, ${stats.freeSectors} free sectors; boot recovery kept ${report.records} records, dropped ${report.droppedRecords}` });
+    }
+    return results;
+  }
+
   /** The PIN/code hashing secret: made once from the board's RNG, kept sealed in the store. */
   #deviceKey(): Uint8Array {
     const held = this.store.get(DEVICE_KEY);
@@ -109,7 +191,7 @@ export class Firmware {
 /** Boot and start the tick timer. */
 export function startFirmware(board: Board): Firmware {
   const firmware = new Firmware(board);
-  Timer.repeat(() => firmware.tick(board.clock.now()), TICK_MS);
+  Timer.repeat(() => firmware.tick(), TICK_MS);
   return firmware;
 }
 

@@ -22,7 +22,10 @@ export interface HardwareOptions {
   device: GateDevice;
   /** The gate is built after the hardware (its outputs drive the relay), so events look it up late. */
   gate: () => Gate;
+  /** Wall-clock time for gate events (decisions are stamped with it). */
   now: () => number;
+  /** Monotonic time, the same the drivers are ticked with (relay pulses, debounce). */
+  ticks: () => number;
   /** Prompts have no peripheral of their own here; the board shows them if it can. */
   prompt: (text: string) => void;
   /** Driver faults (never with UID bytes or keys). */
@@ -71,12 +74,13 @@ export class GateHardware {
     });
     this.exit = new ExitButton({ button: device.exit, onPress: () => o.gate().exit(o.now()) });
     this.outputs = {
-      unlock: (ms) => this.relay.unlock(ms, o.now()),
-      signal: (signal) => this.indicator.show(signal, o.now()),
+      unlock: (ms) => this.relay.unlock(ms, o.ticks()),
+      signal: (signal) => this.indicator.show(signal, o.ticks()),
       prompt: o.prompt,
     };
   }
 
+  /** Advance every driver; `now` is monotonic (board.ticks()). */
   tick(now: number): void {
     this.reader.tick(now);
     this.keypad.tick(now);
