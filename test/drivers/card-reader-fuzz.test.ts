@@ -4,6 +4,7 @@
 // is in the field at that moment. 100,000 reader transactions in Node, fewer
 // inside XS (same assertions).
 import assert from "node:assert/strict";
+import { Relay } from "../../src/drivers/relay";
 import { VirtualCard } from "../models/iso14443a-card";
 import { hex, makeReaderRig } from "../models/reader-rig";
 import { Rng } from "../models/rng";
@@ -55,5 +56,34 @@ describe("CardReader fuzz", () => {
     assert.equal(wrong, 0, `${wrong} wrong UIDs out of ${reported}`);
     assert.ok(reported > TRANSACTIONS / 200, `only ${reported} cards were read: the fuzz is not exercising reads`);
     assert.ok(rig.errors.length > 0, "noise produced no errors: the fuzz is not noisy");
+  });
+
+  it("cards one bit away from the enrolled card never read as it: the strike stays locked", () => {
+    const rng = new Rng(0x5eed);
+    const rig = makeReaderRig({ pollIntervalMs: 5, presenceIntervalMs: 5, retryMs: 2, retryResetMs: 50 });
+    rig.model.rfNoise = 0.1;
+    rig.model.rfRandom = () => rng.float();
+    rig.hw.spi.fault = { kind: "noise", probability: 0.003, rng };
+    const enrolled = [0x04, 0x5e, 0x21, 0x8a, 0x33, 0x6b, 0x80];
+    const enrolledHex = hex(enrolled);
+    const relay = new Relay({ relay: { io: rig.hw.io.Digital, pin: 30 }, failMode: "fail-secure" });
+    const strike = rig.hw.gpio.pin(30);
+    let checked = 0;
+    while (rig.model.transmissions < TRANSACTIONS / 5) {
+      // A near miss: the enrolled UID with one bit flipped (a single RF bit error away).
+      const uid = enrolled.slice();
+      const bit = 8 + rng.int(48); // not the manufacturer byte
+      uid[bit >> 3] ^= 1 << (bit & 7);
+      const card = new VirtualCard(uid);
+      rig.model.enter(card);
+      rig.run(rng.int(60) + 5, 1);
+      rig.model.leave(card);
+      rig.run(rng.int(30) + 1, 1);
+      for (; checked < rig.tags.length; checked++) if (rig.tags[checked] === enrolledHex) relay.unlock(3000, rig.hw.clock.now);
+      relay.tick(rig.hw.clock.now);
+    }
+    assert.ok(rig.tags.length > 20, `only ${rig.tags.length} near-miss cards were read`);
+    assert.ok(!rig.tags.includes(enrolledHex));
+    assert.equal(strike.rising, 0, "the strike was energised");
   });
 });
