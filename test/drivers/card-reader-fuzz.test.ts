@@ -10,7 +10,7 @@ import { hex, makeReaderRig } from "../models/reader-rig";
 import { Rng } from "../models/rng";
 
 const IN_XS = (globalThis as { __XS__?: boolean }).__XS__ === true;
-const TRANSACTIONS = IN_XS ? 10_000 : 100_000;
+const TRANSACTIONS = IN_XS ? 6_000 : 100_000;
 
 function randomCard(rng: Rng): VirtualCard {
   const size = [4, 7, 10][rng.int(3)];
