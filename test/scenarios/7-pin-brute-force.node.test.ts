@@ -3,7 +3,7 @@
 // and residents with cards still get in.
 import assert from "node:assert/strict";
 import type { Simulator } from "../../tools/sim/simulator";
-import { bootGate, CARD, lastDecision } from "./support";
+import { bootGate, CARD, consoleJson, lastDecision, technicianLogin } from "./support";
 
 describe("story 7: PIN brute force at the keypad", () => {
   let sim: Simulator;
@@ -47,5 +47,19 @@ describe("story 7: PIN brute force at the keypad", () => {
   it("never opened for a guessed PIN", () => {
     const pinGrants = sim.decisions.filter((d) => d.via === "pin" && d.grant);
     assert.deepEqual(pinGrants.map((d) => d.resident), ["R00002"]);
+  });
+
+  it("every attempt is in the audit log (no PIN in it), and the chain verifies", async () => {
+    await technicianLogin(sim);
+    const log = await consoleJson<{ event: string; decision: string; reason: string; actor: string }[]>(sim, "log show --last 100");
+    const keypad = log.filter((e) => e.event === "pin" || e.event === "code");
+    const attempts = sim.decisions.filter((d) => d.via === "pin" || d.via === "code");
+    // (The log also holds the demo seeding's consent confirmation, before these.)
+    assert.deepEqual(keypad.slice(-attempts.length).map((e) => e.reason), attempts.map((d) => d.reason));
+    assert.ok(keypad.filter((e) => e.reason === "locked-out").length >= 5);
+    const text = JSON.stringify(log);
+    for (const guess of ["0000", "1111", "2222", "3333", "9999", "1357", "2468"]) assert.ok(!text.includes(guess), `no PIN ${guess} in the log`);
+    const verify = await consoleJson<{ ok: boolean; entries: number }>(sim, "log verify");
+    assert.equal(verify.ok, true);
   });
 });

@@ -1,6 +1,7 @@
 // Shared helpers for the scenario tests: each boots the real firmware inside
 // XS on the host board (chip models, demo compound) through the simulator and
 // acts only on the simulated hardware and the console, as people would.
+import { DEMO_TECHNICIAN } from "../../boards/host/demo-compound";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../tools/sim/simulator";
 
 /** Monday 2 March 2026, 08:00 in Shanghai (the demo gate's policy runs on UTC+8). */
@@ -39,4 +40,20 @@ export async function jumpToLocal(sim: Simulator, hour: number, minute = 0): Pro
   let target = dayStart + hour * HOUR + minute * 60_000 - 8 * HOUR;
   if (target <= sim.now) target += DAY;
   await sim.jump(target - sim.now);
+}
+
+/** Log the demo technician in on the firmware's console. */
+export async function technicianLogin(sim: Simulator): Promise<void> {
+  await sim.consoleLine("login tech");
+  const answer = await sim.consoleLine(DEMO_TECHNICIAN.password);
+  if (!/Logged in as tech/.test(answer)) throw new Error(`console login failed: ${answer}`);
+}
+
+/** Run a console command with --json and return its data. */
+export async function consoleJson<T>(sim: Simulator, command: string): Promise<T> {
+  const out = await sim.consoleLine(`${command} --json`);
+  const start = out.indexOf("{");
+  const parsed = JSON.parse(out.slice(start, out.lastIndexOf("}") + 1)) as { ok: boolean; data: T; error?: unknown };
+  if (!parsed.ok) throw new Error(`${command}: ${JSON.stringify(parsed)}`);
+  return parsed.data;
 }

@@ -147,12 +147,16 @@ export class Simulator {
 
   tapCard(uidHex: string): Promise<HostReply> { return this.#send({ t: "card", uid: uidHex.toLowerCase() }); }
   removeCard(): Promise<HostReply> { return this.#send({ t: "card-off" }); }
-  /** Hold a card in the field long enough for the reader to see it, then take it away. */
+  /**
+   * Hold a card in the field long enough for the reader to see it, then take
+   * it away and wait until the reader has noticed (it reports a card once per
+   * presentation, so the same card can only count again after that).
+   */
   async presentCard(uidHex: string, holdMs = 300): Promise<void> {
     await this.tapCard(uidHex);
     await this.advance(holdMs);
     await this.removeCard();
-    await this.advance(100);
+    await this.advance(600);
   }
 
   /** Press one keypad key; the host board releases it after `holdMs` of simulated time. */
