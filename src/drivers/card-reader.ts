@@ -157,7 +157,8 @@ export class CardReader {
         return;
       }
       case Step.Halt:
-        // HLTA has no answer: stop the Transceive instead of waiting for the timer.
+        // HLTA has no answer: once it is on air, stop the Transceive instead of waiting for the timer.
+        if (!this.#chip.transmitted() && this.#chip.elapsed(nowMs) < 5) return;
         this.#chip.cancel();
         this.#step = Step.Idle;
         return;

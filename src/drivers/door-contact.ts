@@ -31,6 +31,8 @@ export class DoorContact {
   readonly #onClose: (() => void) | undefined;
   readonly #onAlarm: ((alarm: DoorAlarm) => void) | undefined;
   #heldReported = false;
+  /** First tick: a door already open at boot counts as opened then. */
+  #firstTick = -1;
 
   constructor(options: DoorContactOptions) {
     this.#input = new DebouncedInput({ activeLevel: 1, ...options.contact }, options.debounceMs ?? 50);
@@ -54,8 +56,8 @@ export class DoorContact {
         if (!this.#isReleased(nowMs)) this.#onAlarm?.("forced-open");
       } else this.#onClose?.();
     }
-    // An open door at boot (since = -Infinity) counts from the first tick.
-    if (input.active && !this.#heldReported && nowMs - Math.max(input.since, this.#firstTick(nowMs)) >= this.#heldOpenMs) {
+    if (this.#firstTick < 0) this.#firstTick = nowMs;
+    if (input.active && !this.#heldReported && nowMs - Math.max(input.since, this.#firstTick) >= this.#heldOpenMs) {
       this.#heldReported = true;
       this.#onAlarm?.("held-open");
     }
@@ -63,11 +65,5 @@ export class DoorContact {
 
   close(): void {
     this.#input.close();
-  }
-
-  #first = -1;
-  #firstTick(nowMs: number): number {
-    if (this.#first < 0) this.#first = nowMs;
-    return this.#first;
   }
 }

@@ -17,6 +17,8 @@ export interface DigitalClass {
   readonly Input: unknown;
   readonly InputPullUp: unknown;
   readonly Output: unknown;
+  /** Not every IO has it (the PCF8574 pins are open-drain by nature). */
+  readonly OutputOpenDrain?: unknown;
   readonly Rising: number;
   readonly Falling: number;
 }

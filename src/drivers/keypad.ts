@@ -70,7 +70,8 @@ export class Keypad {
     try {
       for (const spec of options.columns) this.#columns.push(openInput(spec));
       for (const spec of options.rows) {
-        const mode = (spec.io as { OutputOpenDrain?: unknown }).OutputOpenDrain ?? spec.io.Output;
+        // Open-drain rows: two keys in one column cannot short a high row to a low one.
+        const mode = spec.io.OutputOpenDrain ?? spec.io.Output;
         const pin = new spec.io({ ...spec, mode });
         pin.write(1);
         this.#rows.push(pin);

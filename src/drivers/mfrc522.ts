@@ -206,6 +206,16 @@ export class Mfrc522 {
     return this.#end(Status.Ok);
   }
 
+  /** The frame in flight has left the antenna (TxIRq). */
+  transmitted(): boolean {
+    return (this.#io.readRegister(Reg.ComIrq) & Irq.Tx) !== 0;
+  }
+
+  /** Milliseconds since the last start(). */
+  elapsed(nowMs: number): number {
+    return nowMs - this.#startedAt;
+  }
+
   /** Stop whatever the chip is doing (e.g. after HLTA, which has no answer). */
   cancel(): void {
     this.#io.writeRegister(Reg.Command, Cmd.Idle);

@@ -102,3 +102,14 @@ describe("ExitButton", () => {
     button.close();
   });
 });
+
+describe("DoorContact at boot", () => {
+  it("a door already open at boot raises held-open after the limit, not forced-open", () => {
+    const hw = createHostHardware();
+    hw.gpio.pin(DOOR).drive(1);
+    const events: string[] = [];
+    const contact = new DoorContact({ contact: { io: hw.io.Digital, pin: DOOR }, isReleased: () => false, heldOpenMs: 1000, onAlarm: (a) => events.push(a) });
+    for (let t = 0; t < 1500; t += 10) contact.tick(hw.clock.advance(10));
+    assert.deepEqual(events, ["held-open"]);
+  });
+});
