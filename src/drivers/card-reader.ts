@@ -19,7 +19,7 @@
 // presence is tracked and onTagRemoved is detected.
 import { OptgateError } from "../core/errors";
 import { Mfrc522, type Mfrc522Options, Status } from "./mfrc522";
-import { KNOWN_VERSIONS, Picc } from "./mfrc522-registers";
+import { Picc } from "./mfrc522-registers";
 import type { Mfrc522Transport } from "./mfrc522-transport";
 
 export interface CardReaderOptions extends Mfrc522Options {
@@ -109,6 +109,8 @@ export class CardReader {
   #anticollRounds = 0;
   #misses = 0;
   #failures = 0;
+  /** VersionReg at start: after a reset the same chip must answer. */
+  readonly #version: number;
 
   constructor(options: CardReaderOptions) {
     this.#transport = options.transport;
@@ -126,6 +128,7 @@ export class CardReader {
     if (options.selfTest && !this.#chip.selfTest()) {
       throw new OptgateError("E_RFID_SELF_TEST", "the MFRC522 failed its datasheet self test; replace the reader module");
     }
+    this.#version = this.#chip.version();
     this.#chip.init();
     this.#chip.antennaOn();
   }
@@ -379,7 +382,7 @@ export class CardReader {
 
   #afterReset(now: number): void {
     const chip = this.#chip;
-    if (chip.ready() && KNOWN_VERSIONS.includes(chip.version())) {
+    if (chip.ready() && chip.version() === this.#version) {
       chip.init();
       chip.antennaOn();
       this.#step = Step.Idle;

@@ -91,4 +91,30 @@ describe("GateCamera", () => {
     assert.equal(hw.gpio.pin(LED).latch, 0);
     assert.equal(hw.gpio.pin(POWER).mode, "unclaimed");
   });
+
+  it("copies a buffer/disposable frame into the caller's buffer and closes it at once", () => {
+    const hw = createHostHardware();
+    let closed = 0, open = 0;
+    class DisposableCamera {
+      constructor() {
+        open++;
+      }
+      read(): ArrayBuffer & { close(): void } {
+        const frame = new Uint8Array(16 * 16).fill(7).buffer as ArrayBuffer & { close(): void };
+        frame.close = () => closed++;
+        return frame;
+      }
+      close() {
+        open--;
+      }
+    }
+    const camera = new GateCamera({ camera: { io: DisposableCamera }, power: { io: hw.io.Digital, pin: POWER }, indicator: { io: hw.io.Digital, pin: LED }, width: 16, height: 16 });
+    const frame: Frame = { width: 16, height: 16, format: "gray8", data: new Uint8Array(256) };
+    camera.powerOn();
+    assert.equal(camera.capture(frame), "ok");
+    assert.equal(closed, 1);
+    assert.ok(frame.data.every((b) => b === 7));
+    camera.powerOff();
+    assert.equal(open, 0);
+  });
 });

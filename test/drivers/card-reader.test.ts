@@ -54,6 +54,28 @@ describe("MFRC522 SPI transport", () => {
 });
 
 describe("MFRC522 chip functions", () => {
+  it("fails the self test when the chip returns other bytes, and the reader refuses to start", () => {
+    const hw = createHostHardware();
+    const model = new Mfrc522Model({ clock: hw.clock, gpio: hw.gpio, selectPin: RIG_PINS.select });
+    hw.spi.attach(RIG_PINS.select, model);
+    const spi = new Mfrc522Spi({ spi: { io: hw.io.SPI }, select: { io: hw.io.Digital, pin: RIG_PINS.select } });
+    // A damaged chip: one byte of the self-test output differs.
+    let fifoReads = 0;
+    const damaged = {
+      ...spi,
+      readRegister: (reg: number) => spi.readRegister(reg),
+      writeRegister: (reg: number, value: number) => spi.writeRegister(reg, value),
+      writeFifo: (bytes: Uint8Array, length: number) => spi.writeFifo(bytes, length),
+      readFifo: (into: Uint8Array, offset: number, length: number) => {
+        spi.readFifo(into, offset, length);
+        if (length === 64 && fifoReads++ === 0) into[offset + 17] ^= 0x40;
+      },
+      close: () => spi.close(),
+    };
+    assert.throws(() => new CardReader({ transport: damaged, onTag: () => {}, selfTest: true }), (e) => isOptgateError(e, "E_RFID_SELF_TEST"));
+    assert.equal(fifoReads, 1);
+  });
+
   it("passes the datasheet self test on v1.0 and v2.0 and still reads cards after it", () => {
     for (const version of [0x91, 0x92]) {
       const rig = makeReaderRig({ version, selfTest: true });
@@ -201,6 +223,25 @@ describe("CardReader", () => {
       assert.deepEqual(rig.tags, [hex(UID4), hex(UID4)]);
     });
   }
+
+  it("after a reset only the same chip version is accepted (a clone accepted at boot comes back too)", () => {
+    const hw = createHostHardware();
+    const model = new Mfrc522Model({ clock: hw.clock, gpio: hw.gpio, selectPin: RIG_PINS.select, version: 0x88 });
+    hw.spi.attach(RIG_PINS.select, model);
+    const transport = new Mfrc522Spi({ spi: { io: hw.io.SPI }, select: { io: hw.io.Digital, pin: RIG_PINS.select }, versions: [0x88] });
+    const errors: string[] = [], tags: string[] = [];
+    const reader = new CardReader({ transport, onTag: (u) => tags.push(hex(u)), onError: (e) => errors.push(e.code), retryResetMs: 100 });
+    model.enter(new VirtualCard(UID4));
+    const run = (ms: number) => {
+      for (let t = 0; t < ms; t += 5) reader.tick(hw.clock.advance(5));
+    };
+    model.responsive = false;
+    run(500);
+    model.responsive = true;
+    run(500);
+    assert.ok(errors.includes("E_RFID_RESET"));
+    assert.deepEqual(tags, [hex(UID4)]);
+  });
 
   it("a reader that stops answering is hard-reset through NRSTPD and comes back", () => {
     const rig = makeReaderRig({ withReset: true, retryResetMs: 100 });
