@@ -1,7 +1,8 @@
 // The simulator itself: command line, scripts, flash image, power cuts, PTY console.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { ReadStream } from "node:tty";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "../../tools/xs/bundle";
@@ -98,3 +99,57 @@ describe("simulator: flash image", () => {
     assert.equal(readFileSync(file).length, 8192);
   });
 });
+
+describe("simulator: the console as a technician reaches it", () => {
+  it("npm start --console stdio: lines typed on stdin reach the firmware's console, answers come back on stdout", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "optgate-stdio-"));
+    try {
+      const run = spawnSync(process.execPath, ["--import=tsx", "tools/sim/main.ts", "--console", "stdio", "--image", path.join(dir, "s.flash")], {
+        cwd: repoRoot, encoding: "utf8", input: "help\nlogin tech\ndemo-tech-1\nresident list\n", timeout: 60_000,
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /technician console\. Type help\./);
+      assert.match(run.stdout, /resident add/);
+      assert.match(run.stdout, /Logged in as tech/);
+      assert.match(run.stdout, /R00003\s+3-303\s+owner/);
+      assert.doesNotMatch(run.stdout, /demo-tech-1/, "the password is not echoed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("npm start --no-ui: the console is on a PTY whose path is printed; picocom-style raw bytes work; Ctrl-C stops it cleanly", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "optgate-pty-"));
+    const child = spawn(process.execPath, ["--import=tsx", "tools/sim/main.ts", "--no-ui", "--image", path.join(dir, "p.flash")], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => { out += chunk.toString(); });
+      const ptyPath = await waitFor(() => /Console: (\/dev\/pts\/\d+)/.exec(out)?.[1]);
+      const fd = openSync(ptyPath, "r+");
+      const terminal = new ReadStream(fd);
+      terminal.setRawMode(true);
+      let seen = "";
+      terminal.on("data", (chunk: Buffer) => { seen += chunk.toString(); });
+      writeSync(fd, "version\r");
+      await waitFor(() => (/optgate \d+\.\d+\.\d+/.test(seen) ? true : undefined));
+      terminal.destroy();
+      child.kill("SIGINT");
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      assert.equal(code, 0);
+      assert.match(out, /stopped; state saved/);
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitFor<T>(probe: () => T | undefined, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
