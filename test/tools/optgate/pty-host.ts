@@ -1,0 +1,69 @@
+// A gate console on a pseudo-terminal, for Node tests of the host tool and
+// the picocom-style end-to-end test: the real core (GateCore) behind the
+// console, the console's bytes on the PTY master, the slave path for clients.
+// Used until/unless the simulator's firmware console is available; the
+// console code and backend are the same ones the firmware runs.
+import { closeSync, openSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createSyntheticFrame, SyntheticEmbedder } from "../../../boards/host/synthetic-embedder";
+import { CoreConsoleBackend } from "../../../src/app/console-backend";
+import { GateCore } from "../../../src/app/core";
+import { Console } from "../../../src/core/console/console";
+import { makeTechnician } from "../../../src/core/console/technicians";
+import { TsMatcher } from "../../../src/core/matcher/ts-matcher";
+
+interface PtyPair {
+  _pty: string;
+  _master: NodeJS.ReadWriteStream & { destroy(): void };
+  _slave: NodeJS.ReadStream & { destroy(): void };
+}
+
+export interface PtyGate {
+  path: string;
+  core: GateCore;
+  clock: { now: number };
+  close(): void;
+}
+
+export const TECH = { id: "tech1", password: "installer-pass-1" };
+
+export function startPtyGate(): PtyGate {
+  const require = createRequire(import.meta.url);
+  const pty = require("node-pty") as { open(options: { encoding: null }): PtyPair };
+  const pair = pty.open({ encoding: null });
+  pair._slave.setRawMode(true);
+  // Our tty stream on the slave would read (steal) what the console writes;
+  // keep the slave open with a plain descriptor that never reads instead.
+  const keep = openSync(pair._pty, "r+");
+  pair._slave.destroy();
+
+  const clock = { now: Date.UTC(2026, 10, 25, 1, 0) };
+  const wall = { now: () => clock.now };
+  let counter = 11;
+  const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
+  const core = new GateCore({
+    gateId: 1, clock: wall, random, deviceKey: new Uint8Array(32).fill(4), matcher: new TsMatcher(128, 8),
+    camera: { powered: false, powerOn() {}, powerOff() {}, capture: () => "error" },
+    embedder: new SyntheticEmbedder({ dimension: 128 }), frame: createSyntheticFrame(),
+    outputs: { unlock: () => undefined, signal: () => undefined, prompt: () => undefined },
+  });
+  const backend = new CoreConsoleBackend({ core, clock: wall, random });
+  const deviceKey = new Uint8Array(32).fill(5);
+  backend.technicians.save(makeTechnician(deviceKey, random, TECH.id, TECH.password));
+  const console = new Console({
+    port: { write: (data) => { pair._master.write(typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data)); } },
+    clock: wall, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians,
+  });
+  pair._master.on("data", (chunk: Buffer) => console.receive(new Uint8Array(chunk)));
+  pair._master.on("error", () => undefined);
+  console.start();
+  return {
+    path: pair._pty,
+    core,
+    clock,
+    close() {
+      pair._master.destroy();
+      closeSync(keep);
+    },
+  };
+}

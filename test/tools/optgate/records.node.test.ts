@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import type { ResidentView } from "../../../src/core/console/backend";
+import { applyPlan, exportRows, planImport, type GateState } from "../../../tools/optgate/records";
+import { formatCsv, parseCsv } from "../../../tools/optgate/csv";
+
+const NOW = Date.UTC(2026, 10, 25, 1);
+const resident = (id: string, cards: string[], pin: boolean): ResidentView => ({
+  id, unit: "1-101", role: "owner", status: "active", validFrom: null, validUntil: null, groups: ["all"], cards, pin, face: "none",
+});
+const gate = (): GateState => ({
+  residents: [resident("R00001", ["04000001"], false), resident("R00002", [], true)],
+  schedules: [{ name: "daytime", days: ["mon", "tue"], from: 420, to: 1140 }],
+  groups: [{ name: "all", schedules: [], members: 2 }, { name: "cleaners", schedules: ["daytime"], members: 0 }],
+});
+const HEADER = "id,unit,role,valid_from,valid_until,groups,cards,pin\n";
+
+describe("optgate import planning", () => {
+  it("turns good rows into the console commands a technician would type", () => {
+    const plan = planImport("residents", HEADER +
+      ",3-1202,renter,,2027-05-25,cleaners,04A1B2C3;04A1B2C4,\n" +
+      "R00001,1-102,owner,,,,04000001;04000009,\n" +
+      "R00002,1-101,owner,,,,04000010,reset\n", gate(), NOW);
+    assert.deepEqual(plan.problems, []);
+    assert.deepEqual(plan.rows.map((r) => r.commands), [
+      ["resident add --unit 3-1202 --role renter --until 2027-05-25 --groups cleaners --card 04A1B2C3", "card add {id} 04A1B2C4"],
+      ["resident edit R00001 --unit 1-102 --role owner --from none --until none", "card add R00001 04000009"],
+      ["resident edit R00002 --unit 1-101 --role owner --from none --until none", "card add R00002 04000010", "pin reset R00002"],
+    ]);
+  });
+
+  it("reports every bad row with its line number", () => {
+    const text = HEADER +
+      ",3-1202,renter,,,,04A1B2C3,\n" +              // 2: renter without end
+      ",3-1203,owner,,,,,\n" +                         // 3: new without card
+      ",3-1204,king,,,,04A1B2C5,\n" +                  // 4: bad role
+      ",toolongunit,owner,,,,04A1B2C6,\n" +            // 5: bad unit
+      ",1-1,owner,,,,XYZ,\n" +                         // 6: bad uid
+      ",1-1,owner,,,,04000001,\n" +                    // 7: card of R00001
+      ",1-1,owner,,,ghosts,04A1B2C7,\n" +              // 8: unknown group
+      ",1-1,owner,,,,04A1B2C8,1234\n" +                // 9: PIN value
+      ",1-1,owner,2027-01-01,2026-01-01,,04A1B2C9,\n" + // 10: window
+      ",1-1,owner,,,,04A1B2CA;04A1B2CA,\n" +           // 11: card twice in the file
+      "R00001,1-1,owner,,,,,reset\n" +                 // 12: no PIN to reset
+      ",1-1,owner,,\n" +                               // 13: too few fields
+      ",\"1-1,owner,,,,04A1B2CB,\n";                   // 14: unterminated quote
+    const plan = planImport("residents", text, gate(), NOW);
+    assert.deepEqual(plan.problems.map((p) => p.line), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    const byLine = new Map(plan.problems.map((p) => [p.line, p.message]));
+    assert.match(byLine.get(2)!, /renter needs valid_until/);
+    assert.match(byLine.get(3)!, /needs a card/);
+    assert.match(byLine.get(7)!, /belongs to R00001/);
+    assert.match(byLine.get(9)!, /PINs themselves are never imported/);
+    assert.match(byLine.get(11)!, /already on line 11/);
+    assert.match(byLine.get(13)!, /5 fields, expected 8/);
+    assert.equal(plan.rows.length, 0);
+  });
+
+  it("requires the header, and checks cards, schedules and groups files too", () => {
+    assert.match(planImport("cards", "uid,resident\n", gate(), NOW).problems[0].message, /header: resident,uid/);
+    const cards = planImport("cards", "resident,uid\nR00001,04000001\nR00002,04000002\nR00404,04000003\nR00002,04000002\n", gate(), NOW);
+    assert.deepEqual(cards.rows.map((r) => r.commands), [[], ["card add R00002 04000002"]]);
+    assert.deepEqual(cards.problems.map((p) => p.line), [4, 5]);
+    const schedules = planImport("schedules", "name,days,from,to\nnight,mon;Tue,22:00,06:00\nbad,funday,07:00,08:00\nnight,mon,01:00,02:00\n", gate(), NOW);
+    assert.deepEqual(schedules.rows[0].commands, ["schedule set night --days mon,tue --from 22:00 --to 06:00"]);
+    assert.deepEqual(schedules.problems.map((p) => p.line), [3, 4]);
+    const groups = planImport("groups", "name,schedules\nguards,daytime\nghosts,nosuch\n", gate(), NOW);
+    assert.deepEqual(groups.rows[0].commands, ["group add guards --schedules daytime"]);
+    assert.match(groups.problems[0].message, /schedule nosuch does not exist/);
+  });
+
+  it("exports what it can import back unchanged", () => {
+    const state = gate();
+    const csv = formatCsv(exportRows("residents", state));
+    assert.match(csv, /^id,unit,role,valid_from,valid_until,groups,cards,pin\r\nR00001,1-101,owner,,,all,04000001,\r\nR00002,1-101,owner,,,all,,set\r\n$/);
+    const plan = planImport("residents", csv, state, NOW);
+    assert.deepEqual(plan.problems, []);
+    assert.ok(plan.rows.every((r) => r.commands.length === 1 && r.commands[0].startsWith("resident edit")));
+    assert.equal(parseCsv(formatCsv(exportRows("cards", state))).records.length, 2);
+  });
+
+  it("applies rows in order, giving a new resident's id to its later commands, and stops a refused row only", async () => {
+    const plan = planImport("residents", HEADER + ",3-1202,owner,,,,04A1B2C3;04A1B2C4,\nR00001,1-102,owner,,,,,\n", gate(), NOW);
+    const sent: string[] = [];
+    const results = await applyPlan(async (line) => {
+      sent.push(line);
+      if (line.startsWith("resident add")) return { ok: true, data: { id: "R00003" } };
+      if (line.startsWith("resident edit R00001")) return { ok: false, error: { message: "E_X: refused" } };
+      return { ok: true, data: {} };
+    }, plan);
+    assert.deepEqual(sent, [plan.rows[0].commands[0], "card add R00003 04A1B2C4", plan.rows[1].commands[0]]);
+    assert.deepEqual(results.map((r) => r.ok), [true, false]);
+    assert.match(results[0].message, /→ R00003/);
+    assert.match(results[1].message, /resident edit: E_X: refused/);
+  });
+});
