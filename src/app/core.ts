@@ -10,7 +10,7 @@ import { AccessCore } from "../core/access/access-core";
 import type { GatePolicy } from "../core/access/policy";
 import { DEFAULT_CLOCK_FLOOR_MS, DEFAULT_LOCKOUT } from "../core/access/policy";
 import { Registry } from "../core/access/registry";
-import { parseResidentId } from "../core/access/types";
+import { formatResidentId, parseResidentId } from "../core/access/types";
 import type { AuditKind } from "../core/audit/audit-record";
 import { AuditLog } from "../core/audit/audit-log";
 import { ConsentLedger } from "../core/face/consent-ledger";
@@ -43,6 +43,12 @@ export interface GateCoreOptions {
   outputs: GateOutputs;
   /** Where sealed templates and their keys live (flash on a board). */
   vault?: TemplateVault;
+  /** Restored from the store at boot (persistence.ts); fresh ones otherwise. */
+  registry?: Registry;
+  audit?: AuditLog;
+  notices?: NoticeBoard;
+  /** Every new consent record, encoded, before it counts (the store appends it). */
+  onConsentRecord?: (bytes: Uint8Array) => void;
   policy?: Partial<GatePolicy>;
   gate?: Partial<GateConfig>;
   auditCapacity?: number;
@@ -81,7 +87,7 @@ export class GateCore {
   readonly registry: Registry;
   readonly audit: AuditLog;
   readonly access: AccessCore;
-  readonly notices = new NoticeBoard();
+  readonly notices: NoticeBoard;
   readonly vault: TemplateVault;
   readonly ledger: ConsentLedger;
   readonly gallery: FaceGallery;
@@ -94,8 +100,9 @@ export class GateCore {
 
   constructor(o: GateCoreOptions) {
     this.gateName = `gate-${o.gateId}`;
-    this.registry = new Registry({ deviceKey: o.deviceKey, random: o.random });
-    this.audit = new AuditLog({ capacity: o.auditCapacity });
+    this.registry = o.registry ?? new Registry({ deviceKey: o.deviceKey, random: o.random });
+    this.audit = o.audit ?? new AuditLog({ capacity: o.auditCapacity });
+    this.notices = o.notices ?? new NoticeBoard();
     this.access = new AccessCore({ registry: this.registry, audit: this.audit, policy: { ...defaultPolicy(o.gateId), ...o.policy } });
     this.vault = o.vault ?? new MemoryTemplateVault();
     const faceAudit: AuditSink = { append: (event) => this.#faceEvent(event) };
@@ -107,6 +114,7 @@ export class GateCore {
       residents: { exists: (id) => registry.has(residentNumber(id)) },
       // Consent and withdrawal PINs go through the same lockout and audit as door PINs.
       pins: { verify: (id, pin) => access.confirmPin(residentNumber(id), pin, o.clock.now(), KEYPAD_ID).grant },
+      onChange: o.onConsentRecord ? (_record, bytes) => o.onConsentRecord!(bytes) : undefined,
     });
     this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random });
     const gatePolicy = { gateId: this.gateName, face: this.access.policy.modes.face, oneToN: true };
@@ -131,6 +139,14 @@ export class GateCore {
     if (now - this.#lastSweep >= SWEEP_EVERY_MS || now < this.#lastSweep) {
       this.#lastSweep = now;
       if (!this.session.active) this.retention.sweep(now);
+    }
+  }
+
+  /** After a restore: the registry's face flags follow what the gallery really holds. */
+  syncFaceFlags(): void {
+    for (const id of this.registry.ids()) {
+      const enrolled = this.gallery.entry(formatResidentId(id)) !== undefined;
+      if (this.registry.get(id)?.faceEnrolled !== enrolled) this.registry.setFaceEnrolled(id, enrolled);
     }
   }
 

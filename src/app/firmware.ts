@@ -16,6 +16,7 @@ import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
 import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
+import { StoreTemplateVault, StoredNoticeBoard, loadAudit, loadConsentRecords, loadRegistry, storeConsentRecord } from "./persistence";
 import { GateHardware } from "./hardware";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
@@ -68,11 +69,17 @@ export class Firmware {
       onError: (error) => board.log(`driver: ${error.message}`),
     });
     const deviceKey = (this.#key = this.#deviceKey());
+    const store = this.store;
     this.core = new GateCore({
       gateId: board.gateId,
       clock: board.clock,
       random: board.random,
       deviceKey,
+      registry: loadRegistry(store, { deviceKey, random: board.random }),
+      audit: loadAudit(store),
+      notices: new StoredNoticeBoard(store),
+      vault: new StoreTemplateVault(store),
+      onConsentRecord: (bytes) => storeConsentRecord(store, bytes),
       matcher: board.matcher,
       camera: this.hardware.camera,
       embedder: board.embedder,
@@ -80,6 +87,11 @@ export class Firmware {
       outputs: this.hardware.outputs,
       onDecision: (decision) => this.onDecision?.(decision),
     });
+    this.core.ledger.restore(loadConsentRecords(store));
+    // Templates come back only with consent still in force; the rest are erased now.
+    const faces = this.core.gallery.restore(board.clock.now());
+    if (faces.erased.length) board.log(`erased ${faces.erased.length} face template(s) without consent in force`);
+    this.core.syncFaceFlags();
     const hardware = this.hardware;
     this.backend = new CoreConsoleBackend({
       core: this.core,

@@ -1,0 +1,138 @@
+// The gate's state in the power-safe store (src/core/store/log-store.ts):
+//
+//   stream "registry"   every registry change, as the registry encodes it
+//   stream "audit"      every audit record (52 bytes, hash-chained)
+//   stream "consent"    every consent ledger record
+//   notice/<version>    published notices
+//   face/key/<id>       per-resident template key   (sealed, erased on delete)
+//   face/tpl/<id>       sealed template             (sealed, erased on delete)
+//
+// Every hook writes before the core acts on its result (an access decision is
+// audited before the relay is driven), so after a power cut everything
+// acknowledged is on flash. Boot replays the streams into fresh objects; a
+// store that refuses a write (full) leaves the gate working from RAM.
+import { AuditLog, decodeAnchor, encodeAnchor, genesisAnchor, type AuditAnchor } from "../core/audit/audit-log";
+import { decodeRecord, recordHash } from "../core/audit/audit-record";
+import { Registry } from "../core/access/registry";
+import { decodeConsentRecord, type ConsentRecord } from "../core/face/consent-record";
+import { NoticeBoard, decodeNotice, encodeNotice, type Notice, type NoticeText } from "../core/face/notices";
+import type { TemplateVault, VaultEntry } from "../core/face/template-vault";
+import type { Random } from "../core/ports";
+import type { LogStore } from "../core/store/log-store";
+
+const REGISTRY = "registry";
+const AUDIT = "audit";
+const AUDIT_ANCHOR = "audit/anchor";
+const CONSENT = "consent";
+const NOTICE = "notice/";
+const FACE_KEY = "face/key/";
+const FACE_TEMPLATE = "face/tpl/";
+
+/** Audit records kept on flash beyond the in-RAM ring before the oldest are trimmed. */
+const AUDIT_SLACK = 256;
+
+/** Templates and their keys as sealed store records; destroy erases the sectors that held them. */
+export class StoreTemplateVault implements TemplateVault {
+  readonly #store: LogStore;
+
+  constructor(store: LogStore) {
+    this.#store = store;
+  }
+
+  put(residentId: string, key: Uint8Array, sealed: Uint8Array): void {
+    this.#store.commit([
+      { put: FACE_KEY + residentId, value: key, sealed: true },
+      { put: FACE_TEMPLATE + residentId, value: sealed, sealed: true },
+    ]);
+  }
+
+  get(residentId: string): VaultEntry | undefined {
+    const key = this.#store.get(FACE_KEY + residentId);
+    const sealed = this.#store.get(FACE_TEMPLATE + residentId);
+    return key && sealed ? { key, sealed } : undefined;
+  }
+
+  destroy(residentId: string): boolean {
+    const held = this.#store.has(FACE_KEY + residentId) || this.#store.has(FACE_TEMPLATE + residentId);
+    if (held) this.#store.commit([{ delete: FACE_KEY + residentId }, { delete: FACE_TEMPLATE + residentId }]);
+    return held;
+  }
+
+  residents(): string[] {
+    return this.#store.keys(FACE_KEY).map((key) => key.slice(FACE_KEY.length));
+  }
+}
+
+/** A notice board whose publications are stored before they count. */
+export class StoredNoticeBoard extends NoticeBoard {
+  readonly #store: LogStore;
+
+  constructor(store: LogStore) {
+    super();
+    this.#store = store;
+    const notices: Notice[] = [];
+    for (let version = 1; ; version++) {
+      const bytes = store.get(NOTICE + version);
+      if (!bytes) break;
+      notices.push(decodeNotice(bytes));
+    }
+    this.restore(notices);
+  }
+
+  override publish(text: NoticeText, at: number): Notice {
+    const notice = super.publish(text, at);
+    this.#store.put(NOTICE + notice.version, encodeNotice(notice));
+    return notice;
+  }
+}
+
+/** Rebuilds the registry from its change stream, then records every new change. */
+export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random }): Registry {
+  const registry = new Registry(options);
+  store.readStream(REGISTRY, 0, (_index, change) => registry.apply(change));
+  registry.onChange = (change) => { store.append(REGISTRY, change); };
+  return registry;
+}
+
+/**
+ * Rebuilds the audit log (verified: a broken chain refuses to load) and
+ * appends every new record to the store; the stream is trimmed to a little
+ * more than the ring, with the anchor of the last dropped record kept.
+ */
+export function loadAudit(store: LogStore, capacity?: number): AuditLog {
+  const stored = store.get(AUDIT_ANCHOR);
+  const anchor: AuditAnchor = stored ? decodeAnchor(stored) : genesisAnchor();
+  const records: Uint8Array[] = [];
+  store.readStream(AUDIT, 0, (_index, bytes) => records.push(bytes));
+  const audit = AuditLog.restore({ anchor, records, capacity });
+  audit.onAppend = (bytes) => {
+    store.append(AUDIT, bytes);
+    trimAudit(store, audit.capacity);
+  };
+  return audit;
+}
+
+function trimAudit(store: LogStore, capacity: number): void {
+  const start = store.streamStart(AUDIT);
+  const length = store.streamLength(AUDIT);
+  if (length - start <= capacity + AUDIT_SLACK) return;
+  const keepFrom = length - capacity;
+  let last: Uint8Array | undefined;
+  store.readStream(AUDIT, keepFrom - 1, (index, bytes) => { if (index === keepFrom - 1) last = bytes; });
+  if (!last) return;
+  const record = decodeRecord(last);
+  const anchor: AuditAnchor = { seq: record.seq, hash: recordHash(last), watermark: record.time };
+  // Anchor and trim in one transaction: the kept records always follow the stored anchor.
+  store.commit([{ put: AUDIT_ANCHOR, value: encodeAnchor(anchor) }, { trim: AUDIT, before: keepFrom }]);
+}
+
+/** Stored consent records, oldest first (the ledger restores them after the notices). */
+export function loadConsentRecords(store: LogStore): ConsentRecord[] {
+  const records: ConsentRecord[] = [];
+  store.readStream(CONSENT, 0, (_index, bytes) => records.push(decodeConsentRecord(bytes)));
+  return records;
+}
+
+export function storeConsentRecord(store: LogStore, bytes: Uint8Array): void {
+  store.append(CONSENT, bytes);
+}
