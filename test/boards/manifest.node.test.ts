@@ -1,9 +1,11 @@
-// Keeps manifest.json in step with src/ without needing the Moddable SDK:
-// mcconfig has no recursive wildcard, so every src folder needs its own
-// "modules" entry, and every file an @noble import pulls in must be listed.
-// These checks mirror how mcconfig names modules and how XS resolves
-// specifiers at run time (".js" stripped, "./" and "../" against the
-// importing module's name). The real SDK build is described in README.md.
+// Keeps manifest.json and the gate board's manifest in step with the sources,
+// without needing the Moddable SDK. Module names are repository paths
+// ("src/core/crypto", "boards/esp32s3-gate/pins"), so a relative import means
+// the same file in Node, esbuild and XS. mcconfig has no recursive wildcard:
+// every folder needs its own "modules" entry, and every file an @noble import
+// pulls in must be listed. These checks mirror how mcconfig names modules and
+// how XS resolves specifiers at run time (".js" stripped, "./" and "../"
+// against the importing module's name). The SDK build itself: README.md.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -11,19 +13,19 @@ import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const boardDir = join(root, "boards/esp32s3-gate");
 const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8"));
-const modules: Record<string, string | string[]> = manifest.modules;
-
-const board = JSON.parse(readFileSync(join(root, "boards/esp32s3-gate/manifest.json"), "utf8"));
+const board = JSON.parse(readFileSync(join(boardDir, "manifest.json"), "utf8"));
 const boardIncludes: string[] = [].concat(board.include ?? []);
 
 /**
- * Modules the SDK provides rather than manifest.json: the SDK manifest the
+ * Modules the SDK provides rather than our manifests: the SDK manifest the
  * gate board must include for each, or "" when every Moddable platform has it
  * (mcconfig generates mc/config; the device and simulator manifests add timer).
  */
 function sdkManifestFor(specifier: string): string | undefined {
   if (specifier === "mc/config" || specifier === "timer") return "";
+  if (specifier === "embedded:io/image/in/camera") return "$(MODDABLE)/modules/io/imagein/camera/manifest.json";
   if (specifier.startsWith("embedded:")) return "$(MODDABLE)/modules/io/manifest.json";
   if (specifier === "flash") return "$(MODDABLE)/modules/files/flash/manifest.json";
   return undefined;
@@ -35,6 +37,9 @@ function walk(dir: string): string[] {
     return statSync(path).isDirectory() ? walk(path) : [path];
   });
 }
+
+const isModuleSource = (path: string) => /\.(ts|js)$/.test(path) && !path.endsWith(".d.ts");
+const posix = (path: string) => path.split("\\").join("/");
 
 /**
  * Import specifiers of a module as esbuild parses it (type-only imports vanish,
@@ -70,43 +75,57 @@ function xsResolve(specifier: string, from: string): string {
   return parts.join("/");
 }
 
-/** Module name -> source file, as mcconfig's ModulesRule builds it from "modules". */
-function moduleTable(): Map<string, string> {
-  const table = new Map<string, string>();
+/** Module name -> source file, as mcconfig's ModulesRule builds it from a manifest's "modules". */
+function addModules(table: Map<string, string>, modules: Record<string, string | string[]>, manifestDir: string): void {
   for (const [target, sources] of Object.entries(modules)) {
     for (const source of ([] as string[]).concat(sources)) {
       if (!source.startsWith("./")) continue; // $(MODDABLE)/... entries are the SDK's
-      const path = join(root, source);
+      const path = join(manifestDir, source);
       if (target.endsWith("/*") && source.endsWith("/*")) {
         const dir = dirname(path);
         if (!existsSync(dir)) continue;
         for (const name of readdirSync(dir)) {
           const file = join(dir, name);
-          if (statSync(file).isFile() && /\.(ts|js)$/.test(name) && !name.endsWith(".d.ts"))
-            table.set(target.slice(0, -1) + name.replace(/\.(ts|js)$/, ""), file);
+          if (statSync(file).isFile() && isModuleSource(name)) table.set(target.slice(0, -1) + name.replace(/\.(ts|js)$/, ""), file);
         }
-      } else if (target.endsWith("/*")) {
-        const base = source.slice(source.lastIndexOf("/") + 1);
-        for (const ext of [".ts", ".js"]) if (existsSync(path + ext)) table.set(target.slice(0, -1) + base, path + ext);
       } else {
-        for (const ext of [".ts", ".js"]) if (existsSync(path + ext)) table.set(target, path + ext);
+        const name = target.endsWith("/*") ? target.slice(0, -1) + source.slice(source.lastIndexOf("/") + 1) : target;
+        for (const ext of [".ts", ".js"]) if (existsSync(path + ext)) table.set(name, path + ext);
       }
     }
   }
-  return table;
 }
 
-describe("manifest.json (Moddable)", () => {
-  const table = moduleTable();
-  const srcFiles = walk(join(root, "src")).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+const table = new Map<string, string>();
+addModules(table, manifest.modules, root);
+addModules(table, board.modules ?? {}, boardDir);
 
-  it("maps every src folder that holds TypeScript to the same module path", () => {
-    const folders = new Set(srcFiles.map((f) => relative(join(root, "src"), dirname(f)).split("\\").join("/")));
-    assert.ok(folders.size > 0);
+describe("manifest.json (Moddable)", () => {
+  const srcFiles = walk(join(root, "src")).filter(isModuleSource);
+
+  it("maps every src folder with modules under its own repository path", () => {
+    const folders = new Set(srcFiles.map((f) => posix(relative(root, dirname(f)))));
+    assert.ok(folders.has("src/core"));
     for (const folder of folders) {
-      const entry = ([] as string[]).concat(modules[`${folder}/*`] ?? []);
-      assert.ok(entry.includes(`./src/${folder}/*`), `manifest.json needs "${folder}/*": "./src/${folder}/*"`);
+      const entry = ([] as string[]).concat(manifest.modules[`${folder}/*`] ?? []);
+      assert.ok(entry.includes(`./${folder}/*`), `manifest.json needs "${folder}/*": "./${folder}/*"`);
     }
+  });
+
+  it("gives every source file a module (the board's files through the board manifest)", () => {
+    const sources = new Set(table.values());
+    const boardFiles = readdirSync(boardDir).map((name) => join(boardDir, name)).filter(isModuleSource);
+    for (const file of [...srcFiles, ...boardFiles]) assert.ok(sources.has(file), `${posix(relative(root, file))} is in no manifest`);
+    for (const [name, file] of table) {
+      if (!file.includes(`${join(root, "node_modules")}`) && !file.includes(join(root, "build")))
+        assert.equal(name, posix(relative(root, file)).replace(/\.(ts|js)$/, ""), "module name must be the repository path");
+    }
+  });
+
+  it("hands mcconfig's tsc every ambient declaration in src/types", () => {
+    const types: string[] = manifest.typescript.tsconfig.compilerOptions.types;
+    for (const name of readdirSync(join(root, "src/types")).filter((n) => n.endsWith(".d.ts")))
+      assert.ok(types.includes(`./src/types/${name.slice(0, -5)}`), `typescript.tsconfig.compilerOptions.types needs ./src/types/${name.slice(0, -5)}`);
   });
 
   it("names an entry module that exists and exports a default function", () => {
@@ -117,10 +136,9 @@ describe("manifest.json (Moddable)", () => {
     assert.match(readFileSync(file, "utf8"), /export default function/);
   });
 
-  it("lists every module reachable from src, including the files @noble imports", () => {
+  it("lists every module reachable from the sources, including the files @noble imports", () => {
     const seen = new Set<string>();
-    const queue = [...table.entries()].filter(([, file]) => file.startsWith(join(root, "src")));
-    assert.ok(queue.length >= srcFiles.length, "some src files are not modules");
+    const queue = [...table.entries()].filter(([name]) => name.startsWith("src/") || name.startsWith("boards/"));
     while (queue.length) {
       const [name, file] = queue.shift()!;
       if (seen.has(name)) continue;
@@ -128,12 +146,12 @@ describe("manifest.json (Moddable)", () => {
       for (const specifier of specifiers(file)) {
         const sdkManifest = sdkManifestFor(specifier);
         if (sdkManifest !== undefined) {
-          if (sdkManifest) assert.ok(boardIncludes.includes(sdkManifest), `${relative(root, file)} imports "${specifier}": boards/esp32s3-gate/manifest.json must include ${sdkManifest}`);
+          if (sdkManifest) assert.ok(boardIncludes.includes(sdkManifest), `${posix(relative(root, file))} imports "${specifier}": boards/esp32s3-gate/manifest.json must include ${sdkManifest}`);
           continue;
         }
         const target = xsResolve(specifier, name);
         const next = table.get(target);
-        assert.ok(next, `${relative(root, file)} imports "${specifier}" = module "${target}", which manifest.json does not list`);
+        assert.ok(next, `${posix(relative(root, file))} imports "${specifier}" = module "${target}", which no manifest lists`);
         queue.push([target, next]);
       }
     }
@@ -143,7 +161,7 @@ describe("manifest.json (Moddable)", () => {
 
 describe("boards/esp32s3-gate/partitions.csv", () => {
   const flashSize = 8 * 1024 * 1024;
-  const rows = readFileSync(join(root, "boards/esp32s3-gate/partitions.csv"), "utf8")
+  const rows = readFileSync(join(boardDir, "partitions.csv"), "utf8")
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith("#"))
