@@ -11,10 +11,14 @@ export function eraseProof(image: Uint8Array, secret: Uint8Array, window = 16): 
   const starts: number[] = [];
   for (let i = 0; i + w <= secret.length; i += w) starts.push(i);
   if (starts[starts.length - 1] + w < secret.length) starts.push(secret.length - w);
+  // Index the windows by their first byte, so the scan looks at each image byte once.
+  const byFirst: number[][] = [];
+  for (const s of starts) (byFirst[secret[s]] ??= []).push(s);
   const found: number[] = [];
   for (let at = 0; at + w <= image.length; at++) {
-    for (const s of starts) {
-      if (image[at] !== secret[s]) continue;
+    const candidates = byFirst[image[at]];
+    if (!candidates) continue;
+    for (const s of candidates) {
       let k = 1;
       while (k < w && image[at + k] === secret[s + k]) k++;
       if (k === w) {

@@ -40,6 +40,8 @@ export enum RecordType {
   Stream = 4,
   /** Compaction commit: the sector with this sequence number is dead (payload u32). */
   Retire = 5,
+  /** Written at boot right after a group a power cut left unfinished: that group never happened. */
+  Abort = 6,
 }
 
 export interface RecordHeader {
@@ -109,7 +111,7 @@ export function encodeRecord(type: RecordType, key: string, value: Uint8Array, s
 export function decodeRecord(buf: Uint8Array, at: number, end = buf.length): RecordHeader | undefined {
   if (at + RECORD_HEADER > end || buf[at] !== RECORD_MAGIC || buf[at + 3] !== 0) return undefined;
   const type = buf[at + 1];
-  if (type < RecordType.Put || type > RecordType.Retire) return undefined;
+  if (type < RecordType.Put || type > RecordType.Abort) return undefined;
   const keyLength = buf[at + 2];
   const payloadLength = buf[at + 4] | (buf[at + 5] << 8);
   const groupIndex = buf[at + 6], groupSize = buf[at + 7];
@@ -169,8 +171,11 @@ export function decodeSectorHeader(buf: Uint8Array): SectorHeader {
   const eraseCount = u32(buf, 8), sectorSeq = u32(buf, 16);
   if (isBlank(buf, 0, SECTOR_HEADER)) return { state: SectorState.Unformatted, eraseCount: 0, sectorSeq: 0 };
   if (u32(buf, 0) !== SECTOR_MAGIC) return { state: SectorState.Garbage, eraseCount: 0, sectorSeq: 0 };
+  // Bytes 0..15 (magic, version, erase count, their CRC) keep this layout in every
+  // format version; a torn write can leave any version byte, so only a verified one counts.
+  if (crc32(buf, 4, 12) !== u32(buf, 12)) return { state: SectorState.Garbage, eraseCount: 0, sectorSeq: 0 };
   if (buf[4] > FORMAT_VERSION) return { state: SectorState.Future, eraseCount: 0, sectorSeq: 0 };
-  if (buf[4] !== FORMAT_VERSION || crc32(buf, 4, 12) !== u32(buf, 12)) return { state: SectorState.Garbage, eraseCount: 0, sectorSeq: 0 };
+  if (buf[4] !== FORMAT_VERSION) return { state: SectorState.Garbage, eraseCount: 0, sectorSeq: 0 };
   if (isBlank(buf, 16, 24)) return { state: SectorState.Free, eraseCount, sectorSeq: 0 };
   if (crc32(buf, 16, 20, crc32(buf, 12, 16)) !== u32(buf, 20)) return { state: SectorState.Garbage, eraseCount, sectorSeq: 0 };
   return { state: SectorState.Live, eraseCount, sectorSeq };
@@ -195,8 +200,10 @@ export type KeyArea = { state: "valid"; key: Uint8Array } | { state: "blank" | "
 export function decodeKeyArea(buf: Uint8Array): KeyArea {
   if (isBlank(buf, 0, KEY_RECORD)) return { state: "blank" };
   if (u32(buf, 0) !== KEY_MAGIC) return { state: "garbage" };
+  // As for sector headers: magic, version and the CRC at 40 keep their places in every version.
+  if (crc32(buf, 4, 40) !== u32(buf, 40)) return { state: "garbage" };
   if (buf[4] > FORMAT_VERSION) return { state: "future" };
-  if (buf[4] !== FORMAT_VERSION || crc32(buf, 4, 40) !== u32(buf, 40)) return { state: "garbage" };
+  if (buf[4] !== FORMAT_VERSION) return { state: "garbage" };
   return { state: "valid", key: buf.slice(8, 40) };
 }
 

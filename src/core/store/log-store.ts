@@ -23,7 +23,9 @@ import {
 export type StoreOp =
   | { put: string; value: Uint8Array; sealed?: boolean }
   | { delete: string }
-  | { append: string; data: Uint8Array };
+  | { append: string; data: Uint8Array }
+  /** Forget stream records below `before` (after an export); compaction reclaims them. */
+  | { trim: string; before: number };
 
 /** What boot-time recovery found and did. Counts only; never record contents. */
 export interface RecoveryReport {
@@ -80,6 +82,8 @@ interface Entry {
   seq: number;
   /** Stream index (Stream), victim sector sequence (Retire), trim point ("#trim/" puts). */
   aux: number;
+  groupIndex: number;
+  groupSize: number;
 }
 
 // Index entries pack (address, size, type) into one number: a gate with
@@ -120,6 +124,8 @@ export class LogStore {
   readonly #trims = new Map<string, number>();
   /** Complete records of uncommitted groups found at boot: never copied, purged when space allows. */
   readonly #orphans = new Set<number>();
+  /** First sequence number of the group a power cut left unfinished at the end of the log, or -1. */
+  #unfinished = -1;
   #broken = false;
   #programmed = 0;
   #erases = 0;
@@ -254,14 +260,7 @@ export class LogStore {
 
   /** Drops stream records below `before` (e.g. after an export); compaction reclaims them. */
   trimStream(stream: string, before: number): void {
-    checkKey(stream);
-    if (!Number.isInteger(before) || before < this.streamStart(stream) || before > this.streamLength(stream)) {
-      throw storeError("E_STORE_RANGE", `trim point ${before} is outside ${stream} [${this.streamStart(stream)}, ${this.streamLength(stream)}].`);
-    }
-    const value = new Uint8Array(4);
-    putU32(value, 0, before);
-    this.#commit([{ type: RecordType.Put, key: TRIM + stream, value, aux: before }], 0);
-    this.#recountStreams();
+    this.commit([{ trim: stream, before }]);
   }
 
   /**
@@ -277,7 +276,21 @@ export class LogStore {
     const appended: number[] = [];
     const nextIndex = new Map<string, number>();
     let requested = 0;
+    let trimmed = false;
     for (const op of ops) {
+      if ("trim" in op) {
+        checkKey(op.trim);
+        const { trim: stream, before } = op;
+        if (!Number.isInteger(before) || before < this.streamStart(stream) || before > this.streamLength(stream) || touched.has(TRIM + stream)) {
+          throw storeError("E_STORE_RANGE", `trim point ${before} is outside ${stream} [${this.streamStart(stream)}, ${this.streamLength(stream)}].`);
+        }
+        touched.add(TRIM + stream);
+        const value = new Uint8Array(4);
+        putU32(value, 0, before);
+        records.push({ type: RecordType.Put, key: TRIM + stream, value, aux: before });
+        trimmed = true;
+        continue;
+      }
       if ("append" in op) {
         checkKey(op.append);
         checkValue(op.data, MAX_VALUE - 4);
@@ -308,6 +321,7 @@ export class LogStore {
     }
     if (records.length === 0) return appended;
     this.#commit(records, requested);
+    if (trimmed) this.#recountStreams();
     return appended;
   }
 
@@ -401,6 +415,12 @@ export class LogStore {
       this.#head = last;
       this.#headOffset = this.#used[last];
     }
+    // Seal the unfinished group's fate before anything else is appended after it.
+    if (this.#unfinished >= 0) {
+      const value = new Uint8Array(4);
+      putU32(value, 0, this.#unfinished);
+      this.#writeGroup([{ type: RecordType.Abort, key: "", value, aux: this.#unfinished }]);
+    }
     // Purge torn data and dead sealed copies, so nothing unacknowledged or withdrawn lingers.
     const scrub = new Set<number>();
     for (const s of this.#order) if (this.#dirty[s]) scrub.add(s);
@@ -436,6 +456,12 @@ export class LogStore {
       pending = [];
       pendingSectors = [];
     };
+    const commit = () => {
+      const group = pending;
+      pending = [];
+      pendingSectors = [];
+      for (const e of group) onCommitted(e);
+    };
     // A copy: a Retire met on the way removes its (older) victim from #order.
     for (const s of this.#order.slice()) {
       if (this.#state[s] !== LIVE) continue;
@@ -457,37 +483,33 @@ export class LogStore {
         }
         const key = keyAt(buf, off, rec.keyLength);
         const at = off + RECORD_HEADER + rec.keyLength;
-        const aux = rec.type === RecordType.Stream || rec.type === RecordType.Retire || key.startsWith(TRIM) ? u32(buf, at) : 0;
-        const entry: Entry = { type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux };
+        const aux = rec.type >= RecordType.Stream || key.startsWith(TRIM) ? u32(buf, at) : 0;
+        const entry: Entry = { type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux, groupIndex: rec.groupIndex, groupSize: rec.groupSize };
         if (scanning) {
           this.#seq = Math.max(this.#seq, rec.seq + 1);
           if (rec.type === RecordType.Sealed) this.#noteSealed(key, entry.addr);
           if (rec.type === RecordType.Stream) this.#minStreamIndex[s] = Math.min(this.#minStreamIndex[s], aux);
         }
-        const last = pending[pending.length - 1];
-        if (rec.groupIndex === 0) drop();
-        else if (!last || last.seq + 1 !== rec.seq || pending.length !== rec.groupIndex) {
-          drop();
-          if (scanning) {
-            this.report.droppedRecords++;
-            this.#dirty[s] = 1;
-            this.#orphans.add(entry.addr);
-          }
-          off += rec.size;
+        off += rec.size;
+        if (rec.type === RecordType.Abort) {
+          // Only the group it names; compaction may have removed what stood between them.
+          if (pending.length && pending[0].seq >= aux) drop();
+          else commit();
           continue;
         }
+        // A group whose other members are missing was committed all the same if
+        // anything follows it: compaction only ever removes parts of committed
+        // groups, and recovery marks the one group a power cut left open with an
+        // Abort record. Only the log's last group can still be unfinished.
+        const last = pending[pending.length - 1];
+        if (last && !(last.seq + 1 === rec.seq && last.groupIndex + 1 === rec.groupIndex && last.groupSize === rec.groupSize)) commit();
         pending.push(entry);
         if (pendingSectors[pendingSectors.length - 1] !== s) pendingSectors.push(s);
-        if (pending.length === rec.groupSize) {
-          const group = pending;
-          pending = [];
-          pendingSectors = [];
-          for (const e of group) onCommitted(e);
-        }
-        off += rec.size;
+        if (rec.groupIndex === rec.groupSize - 1) commit();
       }
       if (scanning) this.#used[s] = this.#dirty[s] ? ss : Math.min(off, ss);
     }
+    if (scanning && pending.length) this.#unfinished = pending[0].seq;
     drop();
   }
 
@@ -597,8 +619,8 @@ export class LogStore {
       }
       const key = keyAt(buf, off, rec.keyLength);
       const at = off + RECORD_HEADER + rec.keyLength;
-      const aux = rec.type === RecordType.Stream || rec.type === RecordType.Retire || key.startsWith(TRIM) ? u32(buf, at) : 0;
-      visit({ type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux }, buf, off, rec.payloadLength);
+      const aux = rec.type >= RecordType.Stream || key.startsWith(TRIM) ? u32(buf, at) : 0;
+      visit({ type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux, groupIndex: rec.groupIndex, groupSize: rec.groupSize }, buf, off, rec.payloadLength);
       off += rec.size;
     }
   }
@@ -682,7 +704,7 @@ export class LogStore {
       this.#used[this.#head] = this.#headOffset;
       if (r.type === RecordType.Sealed) this.#noteSealed(r.key, addr);
       if (r.type === RecordType.Stream) this.#minStreamIndex[this.#head] = Math.min(this.#minStreamIndex[this.#head], r.aux);
-      entries.push({ type: r.type, key: r.key, addr, size: bytes.length, seq: this.#seq, aux: r.aux });
+      entries.push({ type: r.type, key: r.key, addr, size: bytes.length, seq: this.#seq, aux: r.aux, groupIndex: i, groupSize: records.length });
       this.#seq = (this.#seq + 1) >>> 0;
     }
     return entries;

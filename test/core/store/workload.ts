@@ -1,0 +1,161 @@
+// A scripted gate-like workload for the store's power-cut tests: enrolments
+// (sealed template + clear consent, one transaction), cards added and removed,
+// withdrawals (secure delete), hash-chained audit appends. It tracks the
+// acknowledged state as a model and checks a recovered store against it.
+import assert from "node:assert/strict";
+import { sha256, toHex } from "../../../src/core/crypto";
+import type { LogStore, StoreOp } from "../../../src/core/store/log-store";
+import { eraseProof } from "../../../src/core/store/erase-proof";
+import { bytes, secretBytes, seededRandom } from "./helpers";
+
+export interface Model {
+  kv: Map<string, string>;
+  audit: string[];
+  /** Stream index of audit[0] (earlier entries were trimmed). */
+  auditStart: number;
+  /** Stored (sealed) forms of withdrawn templates: must be absent from the image. */
+  withdrawn: Uint8Array[];
+}
+
+export interface Step {
+  name: string;
+  ops: StoreOp[];
+  /** Secrets written by this step: their plaintext must never reach flash. */
+  secrets: Uint8Array[];
+  /** Sealed key this step withdraws (its stored form is captured before the step). */
+  withdraws?: string;
+}
+
+export function emptyModel(): Model {
+  return { kv: new Map(), audit: [], auditStart: 0, withdrawn: [] };
+}
+
+export function cloneModel(m: Model): Model {
+  return { kv: new Map(m.kv), audit: m.audit.slice(), auditStart: m.auditStart, withdrawn: m.withdrawn.slice() };
+}
+
+function auditEntry(model: Model, event: string): Uint8Array {
+  const prev = model.audit.length ? model.audit[model.audit.length - 1] : "";
+  return bytes(`${toHex(sha256(bytes(prev))).slice(0, 16)}|${event}`);
+}
+
+/** Builds the next step from the current model (deterministic in `rng`). */
+export function nextStep(model: Model, rng: () => number, n: number): Step {
+  const residents = [...model.kv.keys()].filter((k) => k.startsWith("con/"));
+  const enrolled = [...model.kv.keys()].filter((k) => k.startsWith("tpl/"));
+  const cards = [...model.kv.keys()].filter((k) => k.startsWith("card/"));
+  const roll = rng() % 10;
+  if (model.audit.length > 40) {
+    return { name: "export and trim audit", secrets: [], ops: [{ trim: "audit", before: model.auditStart + 30 }] };
+  }
+  if (residents.length > 14) {
+    const key = residents[rng() % residents.length];
+    return { name: `remove ${key}`, secrets: [], ops: [{ delete: key }] };
+  }
+  if (roll < 2 || residents.length < 2) {
+    const id = `r${n}`;
+    const secret = secretBytes(n, 512);
+    return {
+      name: `enrol ${id}`, secrets: [secret],
+      ops: [
+        { put: `tpl/${id}`, value: secret, sealed: true },
+        { put: `con/${id}`, value: bytes(`consent v1 ${id} at ${n}`) },
+        { append: "audit", data: auditEntry(model, `enrol ${id}`) },
+      ],
+    };
+  }
+  if (roll < 4 && cards.length < 24) return { name: "add card", secrets: [], ops: [{ put: `card/${(n * 2654435761 >>> 0).toString(16)}`, value: bytes(`resident r${n % 7} pin ${n}`) }] };
+  if ((roll < 5 || cards.length >= 24) && cards.length) return { name: "remove card", secrets: [], ops: [{ delete: cards[rng() % cards.length] }] };
+  if (roll < 6 && enrolled.length) {
+    const key = enrolled[rng() % enrolled.length];
+    const id = key.slice(4);
+    return {
+      name: `withdraw ${id}`, secrets: [], withdraws: key,
+      ops: [
+        { delete: key },
+        { put: `con/${id}`, value: bytes(`withdrawn ${id} at ${n}`) },
+        { append: "audit", data: auditEntry(model, `withdraw ${id}`) },
+      ],
+    };
+  }
+  return { name: "audit", secrets: [], ops: [{ append: "audit", data: auditEntry(model, `open gate ${n}`) }] };
+}
+
+/** The model after a step was acknowledged. */
+export function applyStep(model: Model, step: Step, storedForm?: Uint8Array): void {
+  for (const op of step.ops) {
+    if ("put" in op) model.kv.set(op.put, toHex(op.value));
+    else if ("delete" in op) model.kv.delete(op.delete);
+    else if ("trim" in op) {
+      model.audit.splice(0, op.before - model.auditStart);
+      model.auditStart = op.before;
+    } else model.audit.push(String.fromCharCode(...op.data));
+  }
+  if (storedForm) model.withdrawn.push(storedForm);
+}
+
+export function rngFrom(seed: number): () => number {
+  const r = seededRandom(seed), b = new Uint8Array(4);
+  return () => {
+    r.fill(b);
+    return (b[0] | (b[1] << 8) | (b[2] << 16)) >>> 0;
+  };
+}
+
+/** Runs `steps` steps, keeping `model` equal to what was acknowledged. Checks erasure after each withdrawal. */
+export function runSteps(store: LogStore, image: Uint8Array, model: Model, rng: () => number, first: number, steps: number,
+  onStep?: (step: Step) => void): void {
+  for (let n = first; n < first + steps; n++) {
+    const step = nextStep(model, rng, n);
+    onStep?.(step);
+    const before = step.withdraws ? store.storedForm(step.withdraws) : undefined;
+    store.commit(step.ops);
+    applyStep(model, step, before);
+    if (before) assert.deepEqual(eraseProof(image, before), [], `${step.name}: ciphertext still on flash`);
+  }
+}
+
+type Snapshot = { kv: Map<string, string>; audit: string[]; auditStart: number };
+
+function snapshot(store: LogStore): Snapshot {
+  const kv = new Map<string, string>();
+  for (const key of store.keys()) kv.set(key, toHex(store.get(key)!));
+  const audit: string[] = [];
+  const auditStart = store.streamStart("audit");
+  store.readStream("audit", 0, (index, data) => {
+    assert.equal(index, auditStart + audit.length, "audit indexes are contiguous");
+    audit.push(String.fromCharCode(...data));
+  });
+  assert.equal(store.streamLength("audit"), auditStart + audit.length, "stream length matches its records");
+  return { kv, audit, auditStart };
+}
+
+function sameState(a: Snapshot, b: Model): boolean {
+  if (a.kv.size !== b.kv.size || a.audit.length !== b.audit.length || a.auditStart !== b.auditStart) return false;
+  for (const [k, v] of b.kv) if (a.kv.get(k) !== v) return false;
+  return a.audit.every((x, i) => x === b.audit[i]);
+}
+
+/**
+ * After recovery the store holds exactly the acknowledged state, or that
+ * state plus the whole interrupted step: never part of it. Returns the model
+ * that matched, so the run can continue from it.
+ */
+export function checkRecovered(store: LogStore, image: Uint8Array, acked: Model, inflight: Step | undefined, label: string): Model {
+  const got = snapshot(store);
+  let model = acked;
+  if (!sameState(got, acked)) {
+    assert.ok(inflight, `${label}: recovered state differs from the acknowledged one`);
+    const after = cloneModel(acked);
+    applyStep(after, inflight);
+    assert.ok(sameState(got, after), `${label}: recovered state is neither before nor after "${inflight.name}" (half-visible)`);
+    model = after;
+  }
+  // The audit chain verifies: each entry names the hash of the one before.
+  for (let i = 1; i < got.audit.length; i++) {
+    const prev = got.audit[i - 1];
+    assert.ok(got.audit[i].startsWith(toHex(sha256(bytes(prev))).slice(0, 16) + "|"), `${label}: audit chain broken at ${i}`);
+  }
+  for (const ct of model.withdrawn) assert.deepEqual(eraseProof(image, ct), [], `${label}: a withdrawn template survived recovery`);
+  return model;
+}
