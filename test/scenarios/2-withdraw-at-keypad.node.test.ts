@@ -5,13 +5,13 @@
 import assert from "node:assert/strict";
 import { LogStore } from "../../src/core/store/log-store";
 import { eraseProof } from "../../src/core/store/erase-proof";
-import { NorImage } from "../../tools/sim/flash";
+import { NorFlash } from "../../boards/host/nor-flash";
 import type { Simulator } from "../../tools/sim/simulator";
 import { bootGate, CARD, cameraOnSince, consoleJson, FACE_IDENTITY, lastDecision, lastPrompt, technicianLogin } from "./support";
 
 /** Reads records as they sit on flash, from a copy of the image (the store's own reader, in Node). */
 function storedForms(image: Uint8Array, keys: string[]): Uint8Array[] {
-  const store = LogStore.open(new NorImage(image.slice()), { random: { fill: (b) => b.fill(7) } });
+  const store = LogStore.open(new NorFlash(image.length, { image }), { random: { fill: (b) => b.fill(7) } });
   return keys.map((key) => {
     const bytes = store.storedForm(key);
     if (!bytes) throw new Error(`${key} is not on flash`);
@@ -30,14 +30,14 @@ describe("story 2: withdrawing face consent at the keypad", () => {
     await sim.type("A");
     await sim.advance(500);
     assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant, lastDecision(sim).resident], ["face", true, "R00003"]);
-    onFlash = storedForms(sim.flash.image(), ["face/tpl/R00003", "face/key/R00003"]);
-    for (const bytes of onFlash) assert.ok(eraseProof(sim.flash.image(), bytes).length > 0);
+    onFlash = storedForms(sim.flash.nor.image, ["face/tpl/R00003", "face/key/R00003"]);
+    for (const bytes of onFlash) assert.ok(eraseProof(sim.flash.nor.image, bytes).length > 0);
   });
 
   it("she withdraws with her code and PIN: a receipt, and the bytes are gone from the image at once", async () => {
     await sim.type("B3#1357#");
     assert.match(lastPrompt(sim), /^Face consent withdrawn; face data erased\. Receipt: \d{4}-\d{4}$/);
-    for (const bytes of onFlash) assert.deepEqual(eraseProof(sim.flash.image(), bytes), [], "no piece of the sealed record survives");
+    for (const bytes of onFlash) assert.deepEqual(eraseProof(sim.flash.nor.image, bytes), [], "no piece of the sealed record survives");
   });
 
   it("face stops working at once: the face key no longer powers the camera", async () => {

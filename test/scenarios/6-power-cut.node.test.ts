@@ -6,7 +6,8 @@
 // in an audit append, a registry change, a compaction, wherever it falls.
 import assert from "node:assert/strict";
 import { DEMO_VISITOR_CODE } from "../../boards/host/demo-compound";
-import { NorImage, SIM_FLASH_SIZE } from "../../tools/sim/flash";
+import { NorFlash } from "../../boards/host/nor-flash";
+import { ramFlash, SIM_FLASH_SIZE, type SimFlash } from "../../tools/sim/flash";
 import type { Simulator } from "../../tools/sim/simulator";
 import { bootGate, CARD, consoleJson, technicianLogin } from "./support";
 
@@ -38,7 +39,7 @@ async function busyMinute(sim: Simulator): Promise<Acked> {
   return acked;
 }
 
-async function prepared(flash: NorImage): Promise<Simulator> {
+async function prepared(flash: SimFlash): Promise<Simulator> {
   const sim = await bootGate({ flash });
   await technicianLogin(sim);
   return sim;
@@ -48,11 +49,11 @@ describe("story 6: power cut during a busy minute", () => {
   let opsPerMinute = 0;
 
   it("(a busy minute without a cut, to know how many flash operations it takes)", async () => {
-    const flash = new NorImage(new Uint8Array(SIM_FLASH_SIZE).fill(0xff));
+    const flash = ramFlash(new NorFlash(SIM_FLASH_SIZE));
     const sim = await prepared(flash);
-    const before = flash.ops;
+    const before = flash.nor.ops;
     const acked = await busyMinute(sim);
-    opsPerMinute = flash.ops - before;
+    opsPerMinute = flash.nor.ops - before;
     await sim.close();
     assert.equal(acked.residents.length, 6);
     assert.ok(acked.decisions.length >= 25);
@@ -61,14 +62,14 @@ describe("story 6: power cut during a busy minute", () => {
 
   for (const fraction of [0.13, 0.5, 0.77, 0.97]) {
     it(`cut at ${Math.round(fraction * 100)}% of the minute's flash operations: nothing acknowledged is lost, the log verifies`, async () => {
-      const flash = new NorImage(new Uint8Array(SIM_FLASH_SIZE).fill(0xff));
+      const flash = ramFlash(new NorFlash(SIM_FLASH_SIZE, { seed: Math.round(fraction * 1000) }));
       const first = await prepared(flash);
-      flash.cutPowerAfter(Math.max(1, Math.round(opsPerMinute * fraction)));
+      flash.nor.cutAt = flash.nor.ops + Math.max(1, Math.round(opsPerMinute * fraction));
       const acked = await busyMinute(first);
       assert.ok(first.dead, "the power did go");
       await first.close();
 
-      flash.restorePower();
+      flash.nor.powerOn();
       const second = await bootGate({ flash });
       try {
         assert.ok(second.events.some((e) => e.e === "log" && /store recovered/.test(e.line)));

@@ -1,13 +1,13 @@
 // The simulator itself: command line, scripts, flash image, power cuts, PTY console.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { ReadStream } from "node:tty";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "../../tools/xs/bundle";
 import { parseArgs, USAGE } from "../../tools/sim/cli";
-import { NorImage, openSimFlash, PowerCut } from "../../tools/sim/flash";
+import { openSimFlash } from "../../tools/sim/flash";
 import { parseDuration, runScript } from "../../tools/sim/script";
 import { startSimulator } from "../../tools/sim/simulator";
 
@@ -54,50 +54,47 @@ describe("simulator: flash image", () => {
   before(() => { dir = mkdtempSync(path.join(os.tmpdir(), "optgate-sim-")); });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("is NOR flash: writes only clear bits, erase sets a sector to 0xFF", () => {
-    const flash = new NorImage(new Uint8Array(8192).fill(0xff));
-    flash.write(10, Uint8Array.of(0xf0));
-    flash.write(10, Uint8Array.of(0x3c));
-    assert.equal(flash.read(10, 1)[0], 0x30);
-    flash.erase(0);
-    assert.equal(flash.read(10, 1)[0], 0xff);
-    assert.throws(() => flash.write(8190, new Uint8Array(4)), /out of range/);
-  });
-
   it("persists to the image file, and --fresh starts erased", () => {
     const file = path.join(dir, "a.flash");
-    const flash = openSimFlash(file, false, 16384);
-    flash.write(5000, Uint8Array.of(1, 2, 3));
-    flash.close();
+    const first = openSimFlash(file, false, 16384);
+    first.flash.write(5000, Uint8Array.of(1, 2, 3));
+    first.close();
     assert.deepEqual([...readFileSync(file).subarray(5000, 5003)], [1, 2, 3]);
     const again = openSimFlash(file, false, 16384);
-    assert.deepEqual([...again.read(5000, 3)], [1, 2, 3]);
+    assert.deepEqual([...again.flash.read(5000, 3)], [1, 2, 3]);
     again.close();
     const fresh = openSimFlash(file, true, 16384);
-    assert.deepEqual([...fresh.read(5000, 3)], [0xff, 0xff, 0xff]);
+    assert.deepEqual([...fresh.flash.read(5000, 3)], [0xff, 0xff, 0xff]);
     fresh.close();
   });
 
-  it("a power cut tears the operation in progress and refuses everything after it", () => {
-    const flash = new NorImage(new Uint8Array(8192).fill(0xff));
-    flash.cutPowerAfter(2);
-    flash.write(0, new Uint8Array(8).fill(0));
-    assert.throws(() => flash.write(100, new Uint8Array(8).fill(0)), PowerCut);
-    assert.deepEqual([...flash.read(100, 8)], [0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
-    assert.throws(() => flash.erase(1), PowerCut);
-    flash.restorePower();
-    flash.erase(0);
-    assert.equal(flash.read(0, 1)[0], 0xff);
+  it("residents, consents and the audit log survive a restart of the simulator; --fresh starts over", async () => {
+    const image = path.join(dir, "gate.flash");
+    const first = await startSimulator({ image, fresh: true });
+    await first.advance(100);
+    assert.ok(first.events.some((e) => e.e === "log" && /seeded/.test(e.line)));
+    await first.presentCard("04a1b2c3");
+    await first.close();
+    const second = await startSimulator({ image });
+    try {
+      await second.advance(100);
+      assert.ok(!second.events.some((e) => e.e === "log" && /seeded/.test(e.line)), "not seeded twice");
+      await second.showFace("genuine", 303);
+      await second.type("A");
+      await second.advance(500);
+      assert.equal(second.decisions.at(-1)?.resident, "R00003", "the enrolled face came back from flash");
+      await second.consoleLine("login tech");
+      await second.consoleLine("demo-tech-1");
+      assert.match(await second.consoleLine("log show --last 3"), /R00001\s+card\s+grant/);
+    } finally {
+      await second.close();
+    }
+    const third = await startSimulator({ image, fresh: true });
+    await third.advance(100);
+    assert.ok(third.events.some((e) => e.e === "log" && /store formatted/.test(e.line)));
+    await third.close();
   });
 
-  it("ignores an image file of the wrong size (starts erased)", () => {
-    const file = path.join(dir, "short.flash");
-    writeFileSync(file, Uint8Array.of(0, 0, 0));
-    const flash = openSimFlash(file, false, 8192);
-    assert.equal(flash.read(0, 1)[0], 0xff);
-    flash.close();
-    assert.equal(readFileSync(file).length, 8192);
-  });
 });
 
 describe("simulator: the console as a technician reaches it", () => {

@@ -13,6 +13,7 @@ import type { DecisionView, FaceKind, HostCommand, HostEvent, HostReply, HostSta
 import { repoRoot } from "../xs/bundle";
 import { XsWorker } from "../xs/xsnap";
 import { bundleHostFirmware } from "./bundle";
+import type { Flash } from "../../src/core/store/flash";
 import { openSimFlash, type SimFlash } from "./flash";
 
 export interface SimulatorOptions {
@@ -28,7 +29,7 @@ export interface SimulatorOptions {
   demo?: boolean;
   /** Run the clock in real time (interactive use). Tests move time with advance(). */
   realtime?: boolean;
-  /** Use this flash (e.g. one with power-cut injection) instead of opening the image. */
+  /** Use this flash (e.g. a RAM one shared across boots, with power-cut injection) instead of the image. */
   flash?: SimFlash;
   onEvent?: (event: HostEvent) => void;
   /** Bytes the firmware wrote to its console UART. */
@@ -43,7 +44,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Flash ops arrive from XS as 'R'|'W'|'E' + u32 + u32 (+ data): see boards/host/link.ts. */
-function flashOp(flash: SimFlash, bytes: Uint8Array): Uint8Array | string {
+function flashOp(flash: Flash, bytes: Uint8Array): Uint8Array | string {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const a = view.getUint32(1, true);
   const b = view.getUint32(5, true);
@@ -93,9 +94,9 @@ export class Simulator {
       output: "pipe",
       onCommand: (bytes) => {
         if (bytes[0] !== 0x7b) {
-          const answer = flashOp(flash, bytes);
+          const answer = flashOp(flash.flash, bytes);
           // Power gone mid-operation: the firmware must not run one more instruction.
-          if (flash.powered === false && sim) sim.#lostPower();
+          if (flash.nor.dead && sim) sim.#lostPower();
           return answer;
         }
         if (sim) sim.#event(JSON.parse(decoder.decode(bytes)) as HostEvent);
@@ -107,7 +108,7 @@ export class Simulator {
     const now = options.startTime ?? Date.now();
     sim = new Simulator(worker, flash, options, now);
     await worker.evaluate(script);
-    await sim.#send({ t: "boot", now, flash: { size: flash.size, sectorSize: flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex") });
+    await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex") });
     if (options.realtime) sim.#runRealtime();
     return sim;
   }
@@ -211,7 +212,7 @@ export class Simulator {
     await this.#queue.catch(() => undefined);
     this.#closed = true;
     await this.#worker.close();
-    this.flash.close?.();
+    if (!this.#options.flash) this.flash.close();
   }
 
   /** Set when the firmware stopped (power cut during a flash op, runaway loop, crash). */
