@@ -27,16 +27,33 @@ export interface PtyGate {
 
 export const TECH = { id: "tech1", password: "installer-pass-1" };
 
-export function startPtyGate(): PtyGate {
+/**
+ * A PTY pair whose slave a terminal program opens. Our own tty stream on the
+ * slave would read (steal) what is written to the master, even paused, so it
+ * is closed and the slave is kept open by a plain descriptor that never reads.
+ */
+export function openPty(onInput: (bytes: Uint8Array) => void): { path: string; write(data: string | Uint8Array): void; close(): void } {
   const require = createRequire(import.meta.url);
   const pty = require("node-pty") as { open(options: { encoding: null }): PtyPair };
   const pair = pty.open({ encoding: null });
   pair._slave.setRawMode(true);
-  // Our tty stream on the slave would read (steal) what the console writes;
-  // keep the slave open with a plain descriptor that never reads instead.
   const keep = openSync(pair._pty, "r+");
   pair._slave.destroy();
+  pair._master.on("data", (chunk: Buffer) => onInput(new Uint8Array(chunk)));
+  pair._master.on("error", () => undefined);
+  return {
+    path: pair._pty,
+    write: (data) => { pair._master.write(typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data)); },
+    close() {
+      pair._master.destroy();
+      closeSync(keep);
+    },
+  };
+}
 
+export function startPtyGate(): PtyGate {
+  let console: Console | undefined;
+  const link = openPty((bytes) => console?.receive(bytes));
   const clock = { now: Date.UTC(2026, 10, 25, 1, 0) };
   const wall = { now: () => clock.now };
   let counter = 11;
@@ -50,20 +67,10 @@ export function startPtyGate(): PtyGate {
   const backend = new CoreConsoleBackend({ core, clock: wall, random });
   const deviceKey = new Uint8Array(32).fill(5);
   backend.technicians.save(makeTechnician(deviceKey, random, TECH.id, TECH.password));
-  const console = new Console({
-    port: { write: (data) => { pair._master.write(typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data)); } },
+  console = new Console({
+    port: { write: (data) => link.write(data) },
     clock: wall, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians,
   });
-  pair._master.on("data", (chunk: Buffer) => console.receive(new Uint8Array(chunk)));
-  pair._master.on("error", () => undefined);
   console.start();
-  return {
-    path: pair._pty,
-    core,
-    clock,
-    close() {
-      pair._master.destroy();
-      closeSync(keep);
-    },
-  };
+  return { path: link.path, core, clock, close: () => link.close() };
 }
