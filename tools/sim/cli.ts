@@ -65,7 +65,7 @@ export function describeEvent(event: HostEvent): string | undefined {
   switch (event.e) {
     case "decision": {
       const d = event.decision;
-      return `${timeOfDay(d.time)}  ${d.via.padEnd(8)} ${(d.resident ?? "-").padEnd(6)} ${d.grant ? "GRANTED" : "DENIED "} ${d.reason}`;
+      return `${timeOfDay(d.time)}Z ${d.via.padEnd(8)} ${(d.resident ?? "-").padEnd(6)} ${d.grant ? "GRANTED" : "DENIED "} ${d.reason}`;
     }
     case "prompt": return `  display: ${event.text}`;
     case "camera": return `  camera power ${event.on ? "ON" : "off"}`;
@@ -94,7 +94,6 @@ async function runScriptFile(options: CliOptions): Promise<number> {
   const sim = await startSimulator({
     image: options.image, fresh: options.fresh, startTime: options.time,
     onEvent: (event) => { const line = describeEvent(event); if (line) process.stdout.write(`${line}\n`); },
-    onSerial: (bytes) => process.stdout.write(bytes),
   });
   try {
     await runScript(sim, text, (line) => process.stdout.write(`${line}\n`));

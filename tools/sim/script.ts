@@ -16,6 +16,8 @@ export function parseDuration(text: string): number {
 
 export async function runScript(sim: Simulator, text: string, print: (line: string) => void = () => undefined): Promise<void> {
   const lines = text.split(/\r?\n/);
+  // After the console asked for a password, the next console line is not echoed.
+  let secretNext = false;
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n].replace(/(^|\s)#\s.*$/, "").trim();
     if (!line) continue;
@@ -23,7 +25,7 @@ export async function runScript(sim: Simulator, text: string, print: (line: stri
     const verb = space < 0 ? line : line.slice(0, space);
     const rest = space < 0 ? "" : line.slice(space + 1).trim();
     const fail = (why: string) => new Error(`line ${n + 1}: ${why}: ${lines[n]}`);
-    print(`> ${line}`);
+    print(verb === "console" && secretNext ? "> console ********" : `> ${line}`);
     switch (verb) {
       case "card":
         if (!/^[0-9a-fA-F]{8}([0-9a-fA-F]{6}){0,2}$/.test(rest)) throw fail("card takes a 4, 7 or 10 byte UID in hex");
@@ -54,7 +56,13 @@ export async function runScript(sim: Simulator, text: string, print: (line: stri
       case "exit": await sim.pressExit(); await sim.advance(100); break;
       case "wait": await sim.advance(parseDuration(rest)); break;
       case "jump": await sim.jump(parseDuration(rest)); break;
-      case "console": await sim.consoleLine(rest); break;
+      case "console": {
+        // Only what the console answered, without its line echo and prompt.
+        const lines = (await sim.consoleLine(rest)).replace(/\r/g, "").split("\n");
+        secretNext = /(PIN|Password)[^:]*:\s*$/i.test(lines[lines.length - 1]);
+        for (const text of lines.slice(1, -1)) print(`  console: ${text}`);
+        break;
+      }
       case "state": print(JSON.stringify(sim.state)); break;
       default: throw fail(`unknown action ${verb}`);
     }
