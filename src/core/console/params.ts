@@ -31,7 +31,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 /** What a value of this type looks like, for usage lines and errors. */
 export function describeType(type: ParamType): string {
   switch (type.kind) {
-    case "resident": return "resident id: 1-32 letters, digits, _ . - (e.g. R-0042)";
+    case "resident": return "resident id: 1-32 letters, digits, _ . - (e.g. R00042)";
     case "uid": return "card UID: 4, 7 or 10 bytes in hex, colons allowed (e.g. 04A1B2C3 or 04:A1:B2:C3:D4:E5:F6)";
     case "date": return `date (UTC): YYYY-MM-DD, YYYY-MM-DDTHH:MM, or from now: +30d, +2w, +6m, +1y${type.clearable ? ', or "none"' : ""}`;
     case "time": return "time of day: HH:MM (00:00-24:00)";

@@ -35,7 +35,7 @@ export const faceCommands: Command[] = [
   {
     path: "consent show",
     summary: "Show a resident's face consent",
-    params: [residentArg], options: [], examples: ["consent show R-0042"], access: "technician", audit: false,
+    params: [residentArg], options: [], examples: ["consent show R00042"], access: "technician", audit: false,
     run(ctx, args) {
       const c = ctx.backend.consentShow(args.str("resident"));
       return reply(c, consentLines(c));
@@ -44,7 +44,7 @@ export const faceCommands: Command[] = [
   {
     path: "consent grant",
     summary: "Record face consent: shows the notice, then the resident confirms with their own PIN",
-    params: [residentArg], options: [], examples: ["consent grant R-0042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["consent grant R00042"], access: "technician", audit: true,
     run(ctx, args) {
       const id = args.str("resident");
       ctx.backend.residentShow(id);
@@ -61,7 +61,7 @@ export const faceCommands: Command[] = [
   {
     path: "consent withdraw",
     summary: "Withdraw face consent: the template and its key are erased at once (receipt)",
-    params: [residentArg], options: [], examples: ["consent withdraw R-0042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["consent withdraw R00042"], access: "technician", audit: true,
     run(ctx, args) {
       const r = ctx.backend.consentWithdraw(ctx.actor, args.str("resident"));
       return reply(r, [`Consent withdrawn. Receipt ${r.receipt} at ${formatDate(r.at)}; erased: ${r.erased.join(", ") || "nothing was held"}.`]);
@@ -70,7 +70,7 @@ export const faceCommands: Command[] = [
   {
     path: "face enrol",
     summary: "Capture the face at the gate camera now (needs active consent; camera on only meanwhile)",
-    params: [residentArg], options: [], examples: ["face enrol R-0042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["face enrol R00042"], access: "technician", audit: true,
     run(ctx, args) {
       const id = args.str("resident");
       const c = ctx.backend.consentShow(id);
@@ -85,7 +85,7 @@ export const faceCommands: Command[] = [
   {
     path: "face delete",
     summary: "Erase a resident's face template but keep their consent record",
-    params: [residentArg], options: [], examples: ["face delete R-0042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["face delete R00042"], access: "technician", audit: true,
     run(ctx, args) {
       const r = ctx.backend.faceDelete(ctx.actor, args.str("resident"));
       return reply(r, [`Face template erased. Receipt ${r.receipt}; erased: ${r.erased.join(", ") || "nothing was held"}.`]);
@@ -121,7 +121,7 @@ export const faceCommands: Command[] = [
   {
     path: "report",
     summary: "Everything held about one resident (their subject report; no biometric bytes)",
-    params: [residentArg], options: [], examples: ["report R-0042", "report R-0042 --json"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["report R00042", "report R00042 --json"], access: "technician", audit: false,
     run(ctx, args) {
       const report = ctx.backend.report(args.str("resident"));
       return reply(report, flatten(report, ""));

@@ -73,7 +73,7 @@ export const residentCommands: Command[] = [
   {
     path: "resident show",
     summary: "Show one resident and their credentials (never secrets)",
-    params: [residentArg], options: [], examples: ["resident show R-0042"], access: "technician", audit: false,
+    params: [residentArg], options: [], examples: ["resident show R00042"], access: "technician", audit: false,
     run(ctx, args) {
       const r = ctx.backend.residentShow(args.str("resident"));
       return reply(r, residentLines(r));
@@ -107,7 +107,7 @@ export const residentCommands: Command[] = [
     summary: "Change a resident's unit, role, validity or groups",
     params: [residentArg],
     options: fieldOptions(false),
-    examples: ["resident edit R-0043 --until 2027-06-30", "resident edit R-0043 --until none --role owner"],
+    examples: ["resident edit R00043 --until 2027-06-30", "resident edit R00043 --until none --role owner"],
     access: "technician", audit: true,
     run(ctx, args) {
       const patch = patchFrom(args);
@@ -119,7 +119,7 @@ export const residentCommands: Command[] = [
   {
     path: "resident suspend",
     summary: "Block all of a resident's credentials until resumed",
-    params: [residentArg], options: [], examples: ["resident suspend R-0042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["resident suspend R00042"], access: "technician", audit: true,
     run(ctx, args) {
       const r = ctx.backend.residentSuspend(ctx.actor, args.str("resident"), true);
       return reply(r, [`${r.id} suspended.`]);
@@ -128,7 +128,7 @@ export const residentCommands: Command[] = [
   {
     path: "resident resume",
     summary: "Lift a suspension",
-    params: [residentArg], options: [], examples: ["resident resume R-0042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["resident resume R00042"], access: "technician", audit: true,
     run(ctx, args) {
       const r = ctx.backend.residentSuspend(ctx.actor, args.str("resident"), false);
       return reply(r, [`${r.id} active again.`]);
@@ -137,7 +137,7 @@ export const residentCommands: Command[] = [
   {
     path: "resident remove",
     summary: "Remove a resident, every credential and any face data (asks to confirm)",
-    params: [residentArg], options: [], examples: ["resident remove R-0042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["resident remove R00042"], access: "technician", audit: true,
     run(ctx, args) {
       const id = args.str("resident");
       ctx.backend.residentShow(id); // refuse an unknown id before asking

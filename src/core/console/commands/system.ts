@@ -160,7 +160,7 @@ export const systemCommands: Command[] = [
   },
   {
     path: "door open",
-    summary: "Release the strike by hand (audited)",
+    summary: "Release the strike by hand",
     params: [],
     options: [{ name: "seconds", type: T.int(1, 30), doc: "how long (default 5)" }],
     examples: ["door open", "door open --seconds 10"], access: "technician", audit: true,
