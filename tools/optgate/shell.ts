@@ -4,17 +4,27 @@ import type { Link } from "./link";
 
 const EXIT = 0x1d; // Ctrl-]
 
-export function runShell(link: Link): Promise<void> {
+export interface ShellTerminal {
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?(raw: boolean): unknown };
+  output: NodeJS.WritableStream;
+  notice: NodeJS.WritableStream;
+}
+
+export function runShell(link: Link, term: ShellTerminal = { input: process.stdin, output: process.stdout, notice: process.stderr }): Promise<void> {
   return new Promise((resolve) => {
-    const stdin = process.stdin;
-    link.onData((chunk) => { process.stdout.write(chunk); });
-    if (stdin.isTTY) stdin.setRawMode(true);
-    stdin.resume();
+    const { input, output, notice } = term;
+    const raw = (on: boolean) => { if (input.isTTY) input.setRawMode?.(on); };
+    link.onData((chunk) => { output.write(chunk); });
+    raw(true);
+    input.resume();
+    let done = false;
     const finish = () => {
-      stdin.off("data", onInput);
-      if (stdin.isTTY) stdin.setRawMode(false);
-      stdin.pause();
-      process.stdout.write("\r\n[optgate shell closed]\r\n");
+      if (done) return;
+      done = true;
+      input.off("data", onInput);
+      raw(false);
+      input.pause();
+      notice.write("\r\n[optgate shell closed]\r\n");
       link.close().then(resolve, resolve);
     };
     const onInput = (chunk: Buffer) => {
@@ -27,9 +37,9 @@ export function runShell(link: Link): Promise<void> {
       // A terminal in raw mode sends CR for Enter, as the console expects.
       link.write(chunk);
     };
-    stdin.on("data", onInput);
-    stdin.once("end", finish);
-    process.stderr.write("[optgate shell: Ctrl-] to leave]\r\n");
+    input.on("data", onInput);
+    input.once("end", finish);
+    notice.write("[optgate shell: Ctrl-] to leave]\r\n");
     link.write("\r");
   });
 }
