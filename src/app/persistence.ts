@@ -1,6 +1,11 @@
 // The gate's state in the power-safe store (src/core/store/log-store.ts):
 //
-//   stream "registry"   every registry change, as the registry encodes it
+//   stream "registry"   every registry change, as the registry encodes it; when
+//   (then "registry.N") it grows well past the registry's own size it is rebased:
+//                       the snapshot's changes go to a new generation stream,
+//                       then one transaction switches "registry/gen" and trims
+//                       the old stream (a cut before the switch leaves the old
+//                       generation in force; the orphan is trimmed at boot)
 //   stream "audit"      every audit record (52 bytes, hash-chained)
 //   stream "consent"    every consent ledger record
 //   notice/<version>    published notices
@@ -21,6 +26,12 @@ import type { Random } from "../core/ports";
 import type { LogStore } from "../core/store/log-store";
 
 const REGISTRY = "registry";
+const REGISTRY_GEN = "registry/gen";
+/** Rebase once the stream holds this many records per resident (plus a floor for small gates). */
+const REBASE_PER_RESIDENT = 4;
+const REBASE_FLOOR = 64;
+/** Appends per transaction while writing a new generation (the store takes up to 254 ops). */
+const REBASE_BATCH = 128;
 const AUDIT = "audit";
 const AUDIT_ANCHOR = "audit/anchor";
 const CONSENT = "consent";
@@ -86,12 +97,57 @@ export class StoredNoticeBoard extends NoticeBoard {
   }
 }
 
-/** Rebuilds the registry from its change stream, then records every new change. */
+function registryStream(gen: number): string {
+  return gen === 0 ? REGISTRY : `${REGISTRY}.${gen}`;
+}
+
+function u32(value: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, value);
+  return out;
+}
+
+/** The changes inside a registry snapshot (magic, count, then length-prefixed changes). */
+function snapshotChanges(snapshot: Uint8Array): Uint8Array[] {
+  const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
+  const changes: Uint8Array[] = [];
+  let at = 8;
+  for (let n = view.getUint32(4); n > 0; n--) {
+    const length = view.getUint32(at);
+    changes.push(snapshot.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return changes;
+}
+
+/** Rebuilds the registry from its change stream, then records every new change (rebasing when it grows). */
 export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random }): Registry {
+  const stored = store.get(REGISTRY_GEN);
+  let gen = stored ? new DataView(stored.buffer, stored.byteOffset).getUint32(0) : 0;
+  // A rebase cut before its switch left a partial next generation: drop it.
+  const orphan = registryStream(gen + 1);
+  if (store.streamLength(orphan) > store.streamStart(orphan)) store.trimStream(orphan, store.streamLength(orphan));
   const registry = new Registry(options);
-  store.readStream(REGISTRY, 0, (_index, change) => registry.apply(change));
-  registry.onChange = (change) => { store.append(REGISTRY, change); };
+  store.readStream(registryStream(gen), 0, (_index, change) => registry.apply(change));
+  registry.onChange = (change) => {
+    const stream = registryStream(gen);
+    store.append(stream, change);
+    if (store.streamLength(stream) - store.streamStart(stream) > REBASE_FLOOR + REBASE_PER_RESIDENT * registry.size) {
+      gen = rebaseRegistry(store, registry, gen);
+    }
+  };
   return registry;
+}
+
+function rebaseRegistry(store: LogStore, registry: Registry, gen: number): number {
+  const next = registryStream(gen + 1);
+  const changes = snapshotChanges(registry.exportSnapshot());
+  for (let i = 0; i < changes.length; i += REBASE_BATCH) {
+    store.commit(changes.slice(i, i + REBASE_BATCH).map((data) => ({ append: next, data })));
+  }
+  const old = registryStream(gen);
+  store.commit([{ put: REGISTRY_GEN, value: u32(gen + 1) }, { trim: old, before: store.streamLength(old) }]);
+  return gen + 1;
 }
 
 /**
