@@ -42,6 +42,7 @@ function handle(command: HostCommand): void {
     host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events });
     firmware = startFirmware(host.board);
     firmware.onDecision = (decision) => events.push({ e: "decision", decision: { ...decision } });
+    firmware.onAlarm = (kind, time) => events.push({ e: "alarm", kind, time });
     if (command.demo && seedDemoCompound(firmware, host.camera, command.now)) events.push({ e: "log", line: "seeded the demo compound" });
     return;
   }

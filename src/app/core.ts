@@ -22,7 +22,7 @@ import type { AuditSink, FaceAuditEvent, FaceAuditKind } from "../core/face/port
 import { RetentionSweeper } from "../core/face/retention";
 import { MemoryTemplateVault, type TemplateVault } from "../core/face/template-vault";
 import { FaceWithdrawal } from "../core/face/withdrawal";
-import { Gate, type GateConfig, type GateDecision } from "../core/gate/gate";
+import { Gate, type DoorAlarm, type GateConfig, type GateDecision } from "../core/gate/gate";
 import type { GateOutputs } from "../core/gate/ports";
 import type { Camera, Clock, Embedder, Frame, Matcher, Random } from "../core/ports";
 import { CoreAccess, KEYPAD_ID, KeypadWithdrawal, SessionFace, WITHDRAW_FUNCTION } from "./gate-adapters";
@@ -55,6 +55,8 @@ export interface GateCoreOptions {
   /** Days without a match before a template is deleted. */
   inactivityDays?: number;
   onDecision?: (decision: GateDecision) => void;
+  /** Door alarms, after they are audited. */
+  onAlarm?: (kind: DoorAlarm, now: number) => void;
 }
 
 /** A gate that opens for card, PIN, codes and (for consenting residents) face, around the clock, in China time. */
@@ -129,7 +131,10 @@ export class GateCore {
       outputs: o.outputs,
       config: o.gate,
       onDecision: o.onDecision,
-      onAlarm: (kind, now) => this.audit.append({ time: now, actorKind: "system", actor: 0, kind: kind === "forced-open" ? "door-forced" : "door-held", decision: "info", reason: "info" }),
+      onAlarm: (kind, now) => {
+        this.audit.append({ time: now, actorKind: "system", actor: 0, kind: kind === "forced-open" ? "door-forced" : "door-held", decision: "info", reason: "info" });
+        o.onAlarm?.(kind, now);
+      },
     });
   }
 

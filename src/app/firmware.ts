@@ -11,7 +11,7 @@ import { OptgateError } from "../core/errors";
 import type { DiagResult, DiagTarget } from "../core/console/backend";
 import { LogStore } from "../core/store/log-store";
 import type { Signal } from "../core/gate/ports";
-import type { GateDecision } from "../core/gate/gate";
+import type { DoorAlarm, GateDecision } from "../core/gate/gate";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
 import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
@@ -49,6 +49,8 @@ export class Firmware {
   readonly console: Console;
   /** Told about every gate decision (the simulator's screen, diagnostics). */
   onDecision?: (decision: GateDecision) => void;
+  /** Told about door alarms (forced open, held open), after they are audited. */
+  onAlarm?: (kind: DoorAlarm, now: number) => void;
   #prompt = "";
   #key: Uint8Array;
 
@@ -86,6 +88,7 @@ export class Firmware {
       frame: this.hardware.frame,
       outputs: this.hardware.outputs,
       onDecision: (decision) => this.onDecision?.(decision),
+      onAlarm: (kind, now) => this.onAlarm?.(kind, now),
     });
     this.core.ledger.restore(loadConsentRecords(store));
     // Templates come back only with consent still in force; the rest are erased now.
