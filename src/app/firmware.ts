@@ -46,7 +46,8 @@ export class Firmware {
   readonly core: GateCore;
   readonly hardware: GateHardware;
   readonly backend: CoreConsoleBackend;
-  readonly console: Console;
+  /** The technician console (on the board's UART / USB-CDC link). */
+  readonly terminal: Console;
   /** Told about every gate decision (the simulator's screen, diagnostics). */
   onDecision?: (decision: GateDecision) => void;
   /** Told about door alarms (forced open, held open), after they are audited. */
@@ -117,7 +118,7 @@ export class Firmware {
         diag: (target) => this.#diag(target),
       },
     });
-    this.console = new Console({
+    this.terminal = new Console({
       port: board.console,
       clock: board.clock,
       random: board.random,
@@ -126,14 +127,14 @@ export class Firmware {
       audit: this.backend.audit,
       technicians: this.backend.technicians,
     });
-    this.console.start();
+    this.terminal.start();
   }
 
   /** One timer tick: drivers on monotonic time, the core on wall-clock time. */
   tick(): void {
     this.hardware.tick(this.board.ticks());
     this.core.tick(this.board.clock.now());
-    this.console.tick();
+    this.terminal.tick();
   }
 
   /**
@@ -147,7 +148,7 @@ export class Firmware {
 
   /** Bytes from the console UART / USB-CDC. */
   receiveConsole(bytes: Uint8Array): void {
-    this.console.receive(bytes);
+    this.terminal.receive(bytes);
   }
 
   status(): FirmwareStatus {
