@@ -1,6 +1,6 @@
-// The XS side of the host link. Inside xsnap-worker the firmware talks to the
-// Node simulator through one synchronous call, issueCommand(ArrayBuffer):
-//   '{'…          JSON event (log line, decision, …); the answer is ignored
+// The XS side of the host link. Inside xsnap-worker the board reaches the
+// Node simulator through one synchronous call, issueCommand(ArrayBuffer), used
+// for flash operations (events travel back in handleCommand's answers):
 //   'R' off len   flash read  → the bytes
 //   'W' off data  flash write → empty, or '!' + reason (e.g. a simulated power cut)
 //   'E' sector    flash erase → empty, or '!' + reason
@@ -10,10 +10,6 @@ declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-export function sendEvent(value: unknown): void {
-  issueCommand(encoder.encode(JSON.stringify(value)).buffer as ArrayBuffer);
-}
 
 export function encodeJson(value: unknown): ArrayBuffer {
   return encoder.encode(JSON.stringify(value)).buffer as ArrayBuffer;
