@@ -92,15 +92,12 @@ export class Simulator {
     const worker = new XsWorker({
       meteringLimit: options.meteringLimit ?? 5_000_000_000,
       output: "pipe",
+      // The only calls XS makes while it runs are flash operations (boards/host/link.ts).
       onCommand: (bytes) => {
-        if (bytes[0] !== 0x7b) {
-          const answer = flashOp(flash.flash, bytes);
-          // Power gone mid-operation: the firmware must not run one more instruction.
-          if (flash.nor.dead && sim) sim.#lostPower();
-          return answer;
-        }
-        if (sim) sim.#event(JSON.parse(decoder.decode(bytes)) as HostEvent);
-        return undefined;
+        const answer = flashOp(flash.flash, bytes);
+        // Power gone mid-operation: the firmware must not run one more instruction.
+        if (flash.nor.dead && sim) sim.#lostPower();
+        return answer;
       },
     });
     // XS `print` output (diagnostics) goes to our stderr only when asked for.
