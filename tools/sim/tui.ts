@@ -34,6 +34,7 @@ export class Tui {
   #out: NodeJS.WriteStream;
   #menu: Menu = "main";
   #note = "";
+  #cameraBroken = false;
   #timer?: NodeJS.Timeout;
   #last = "";
 
@@ -107,9 +108,9 @@ export class Tui {
     } else if (key === "e") {
       await sim.pressExit();
     } else if (key === "x") {
-      const broken = !this.#note.startsWith("camera broken");
-      await sim.breakCamera(broken);
-      this.#note = broken ? "camera broken (unplugged)" : "camera repaired";
+      this.#cameraBroken = !this.#cameraBroken;
+      await sim.breakCamera(this.#cameraBroken);
+      this.#note = this.#cameraBroken ? "camera broken (sensor does not answer)" : "camera repaired";
     }
     this.render();
   }
