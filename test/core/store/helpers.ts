@@ -26,10 +26,14 @@ export function text(data: Uint8Array | undefined): string | undefined {
   return data === undefined ? undefined : String.fromCharCode(...data);
 }
 
-/** A template-like secret: `length` bytes derived from `seed`. */
+/** A template-like secret: `length` bytes derived from `seed` (an LCG, unrelated to seededRandom's stream). */
 export function secretBytes(seed: number, length = 512): Uint8Array {
   const out = new Uint8Array(length);
-  seededRandom(seed * 7919 + 17).fill(out);
+  let x = (seed * 2654435761 + 0x9e3779b9) >>> 0;
+  for (let i = 0; i < length; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
   return out;
 }
 
