@@ -192,6 +192,11 @@ export class Gate {
   }
 
   #startFace(now: number): void {
+    // The face key again during a session changes nothing: the session runs to its end.
+    if (this.#face?.active) {
+      this.#out.prompt(promptFor("face-look"));
+      return;
+    }
     if (!this.#face || !this.#face.start(now)) {
       this.#out.signal("denied");
       this.#out.prompt(promptFor("face-unavailable"));

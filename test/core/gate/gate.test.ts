@@ -188,6 +188,17 @@ describe("gate controller", () => {
     assert.equal(gate.recent.at(-1)?.via, "face");
   });
 
+  it("the face key during a session does not start another one", () => {
+    const { gate, face, out } = setup();
+    face.facing = { matched: true, resident: "R1" };
+    gate.key("A", 0);
+    gate.key("A", 100);
+    assert.deepEqual(face.power, [{ time: 0, on: true }]);
+    assert.equal(out.lastPrompt, "Look at the camera.");
+    gate.tick(400);
+    assert.deepEqual(out.pulses, [5000]);
+  });
+
   it("face failures fall back to card or PIN with a clear prompt", () => {
     for (const why of ["no-face", "low-quality", "camera-error", "timeout", "no-match"] as const) {
       const { gate, out, face } = setup();
