@@ -1,6 +1,7 @@
 // Command line of the simulator (npm start -- [options]).
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { DEMO_TECHNICIAN } from "../../boards/host/demo-compound";
 import type { HostEvent } from "../../boards/host/protocol";
 import { PtyConsole } from "./pty-console";
 import { runScript } from "./script";
@@ -155,7 +156,7 @@ async function runInteractive(options: CliOptions): Promise<number> {
       if (line) process.stdout.write(`${line}\n`);
     },
   });
-  const consoleInfo = `${ptyConsole.path}   (picocom -b 115200 ${ptyConsole.path}   or   screen ${ptyConsole.path})`;
+  const consoleInfo = `${ptyConsole.path}   (picocom -b 115200 ${ptyConsole.path}   or   screen ${ptyConsole.path})   demo login: ${DEMO_TECHNICIAN.id} / ${DEMO_TECHNICIAN.password}`;
   const imageInfo = `${options.image}${options.fresh ? " (fresh)" : ""}`;
   if (tty) {
     tui = new Tui(sim, { consoleInfo, imageInfo, onQuit: signal.stop });
