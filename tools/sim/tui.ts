@@ -16,6 +16,10 @@ const yellow = (s: string) => `${ESC}33m${s}${ESC}0m`;
 
 type Menu = "main" | "card" | "face";
 
+/** A keypad press as a person makes it: held this long, then a pause before the next key. */
+const KEY_HOLD_MS = 80;
+const KEY_GAP_MS = 60;
+
 export interface TuiOptions {
   consoleInfo: string;
   imageInfo: string;
@@ -35,6 +39,7 @@ export class Tui {
   #menu: Menu = "main";
   #note = "";
   #cameraBroken = false;
+  #keys: Promise<void> = Promise.resolve();
   #timer?: NodeJS.Timeout;
   #last = "";
 
@@ -98,7 +103,7 @@ export class Tui {
       return;
     }
     if (/^[0-9*#ABCD]$/.test(key)) {
-      await sim.pressKey(key);
+      await this.#press(key);
     } else if (key === "c") {
       this.#menu = "card";
     } else if (key === "f") {
@@ -113,6 +118,20 @@ export class Tui {
       this.#note = this.#cameraBroken ? "camera broken (sensor does not answer)" : "camera repaired";
     }
     this.render();
+  }
+
+  /**
+   * Keypad presses one after the other, each held and released before the
+   * next (a fast typist or a paste must not become two keys held at once,
+   * which the keypad driver rightly refuses).
+   */
+  #press(key: string): Promise<void> {
+    const press = async () => {
+      await this.#sim.pressKey(key, KEY_HOLD_MS);
+      await new Promise((resolve) => setTimeout(resolve, KEY_HOLD_MS + KEY_GAP_MS));
+    };
+    this.#keys = this.#keys.then(press, press);
+    return this.#keys;
   }
 
   render(): void {
