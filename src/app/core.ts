@@ -119,7 +119,12 @@ export class GateCore {
       onChange: o.onConsentRecord ? (_record, bytes) => o.onConsentRecord!(bytes) : undefined,
     });
     this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random });
-    const gatePolicy = { gateId: this.gateName, face: this.access.policy.modes.face, oneToN: true };
+    // Read live: a technician may switch face modes at the console.
+    const gatePolicy = {
+      gateId: this.gateName,
+      get face() { return access.policy.modes.face || access.policy.modes.facePin; },
+      oneToN: true,
+    };
     this.session = new FaceSession({ gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame });
     this.enrolment = new FaceEnrolment({ gallery: this.gallery, ledger: this.ledger, camera: o.camera, embedder: o.embedder, frame: o.frame, audit: faceAudit });
     this.withdrawal = new FaceWithdrawal({ ledger: this.ledger, gallery: this.gallery, audit: faceAudit, keypadCode: WITHDRAW_FUNCTION });

@@ -59,6 +59,10 @@ export class CoreAccess implements GateAccess {
     return { grant: false, reason: "face-not-matched" };
   }
 
+  faceWithPin(resident: string, pin: string, now: number): AccessDecision {
+    return view(this.#core.decide({ kind: "face", resident: typedResident(resident), matched: true, pin, keypad: KEYPAD_ID }, now));
+  }
+
   exit(now: number): AccessDecision {
     return view(this.#core.decide({ kind: "exit" }, now));
   }

@@ -3,7 +3,7 @@
 // driven through the gate controller as the drivers would drive it.
 import assert from "node:assert/strict";
 import { SyntheticEmbedder, createSyntheticFrame, writeSyntheticFrame } from "../../boards/host/synthetic-embedder";
-import { GateCore } from "../../src/app/core";
+import { defaultPolicy, GateCore } from "../../src/app/core";
 import type { Signal } from "../../src/core/gate/ports";
 import { TsMatcher } from "../../src/core/matcher/ts-matcher";
 import type { Camera, CaptureOutcome, Frame } from "../../src/core/ports";
@@ -115,6 +115,21 @@ describe("gate core (assembled)", () => {
     const kinds = core.audit.entries().map((e) => e.kind);
     for (const kind of ["consent-given", "face-enrolled", "consent-withdrawn", "face-erased"]) assert.ok(kinds.includes(kind as never), kind);
     assert.equal(core.audit.verify().ok, true);
+  });
+
+  it("face + PIN gate: the match alone does not open; the matched resident's PIN does", () => {
+    const { core, camera, out, faceUser, keys } = setup();
+    const policy = defaultPolicy(1);
+    core.access.setPolicy({ ...policy, modes: { ...policy.modes, face: false, facePin: true } });
+    enrol(core, faceUser, camera, 303, T0);
+    camera.scene = { kind: "face", identity: 303 };
+    core.gate.key("A", T0 + 1000);
+    for (let t = 1010; t < 3000 && core.session.active; t += 10) core.tick(T0 + t);
+    assert.equal(out.pulses, 0);
+    assert.match(out.prompts.at(-1)!, /PIN/);
+    keys("1357#", T0 + 4000);
+    assert.equal(out.pulses, 1);
+    assert.deepEqual([core.gate.recent.at(-1)?.via, core.gate.recent.at(-1)?.resident], ["face+pin", "R00002"]);
   });
 
   it("a withdrawal with a wrong PIN changes nothing", () => {

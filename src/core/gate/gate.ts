@@ -14,7 +14,7 @@ import { KeypadEntryBuffer, type KeypadEntry } from "./keypad-entry";
 import type { AccessDecision, FaceOutcome, GateAccess, GateFace, GateOutputs, GateWithdrawal } from "./ports";
 import { promptFor } from "./prompts";
 
-export type Via = "card" | "card+pin" | "pin" | "code" | "face" | "exit" | "withdraw";
+export type Via = "card" | "card+pin" | "pin" | "code" | "face" | "face+pin" | "exit" | "withdraw";
 
 export interface GateDecision {
   time: number;
@@ -60,6 +60,8 @@ export class Gate {
   #entry = new KeypadEntryBuffer();
   #lastKeyAt = 0;
   #pendingCard?: Uint8Array;
+  /** A face matched where the gate also wants the PIN: the resident it matched. */
+  #pendingFace?: string;
   #pendingSince = 0;
   #unlockedUntil = -1;
   #recent: GateDecision[] = [];
@@ -96,7 +98,7 @@ export class Gate {
     // A card ends anything else in progress, a face session included (camera off).
     this.#cancelFace(now);
     this.#entry.clear();
-    this.#pendingCard = undefined;
+    this.#forgetCard();
     const decision = this.#access.card(uid, now);
     if (!decision.grant && decision.reason === "second-factor-required") {
       this.#pendingCard = uid.slice();
@@ -111,7 +113,7 @@ export class Gate {
 
   key(key: string, now: number): void {
     this.#lastKeyAt = now;
-    const hadCard = this.#pendingCard !== undefined;
+    const hadClaim = this.#pendingCard !== undefined || this.#pendingFace !== undefined;
     const result = this.#entry.press(key);
     switch (result.kind) {
       case "entry":
@@ -128,7 +130,7 @@ export class Gate {
         this.#out.prompt(promptFor("cleared"));
         return;
       case "rejected":
-        if (hadCard) this.#forgetCard();
+        if (hadClaim) this.#forgetCard();
         this.#out.signal("denied");
         this.#out.prompt(promptFor(`keypad:${result.why}`));
         return;
@@ -149,7 +151,8 @@ export class Gate {
       this.#unlockedUntil = -1;
       this.#out.signal("idle");
     }
-    const quietSince = this.#pendingCard ? Math.max(this.#pendingSince, this.#lastKeyAt) : this.#lastKeyAt;
+    const claim = this.#pendingCard !== undefined || this.#pendingFace !== undefined;
+    const quietSince = claim ? Math.max(this.#pendingSince, this.#lastKeyAt) : this.#lastKeyAt;
     if ((this.#entry.stage !== "idle" || this.#entry.digits > 0) && now - quietSince >= this.config.entryTimeoutMs) {
       this.#entry.clear();
       this.#forgetCard();
@@ -166,7 +169,13 @@ export class Gate {
     switch (entry.kind) {
       case "card-pin": {
         const card = this.#pendingCard;
+        const face = this.#pendingFace;
         this.#pendingCard = undefined;
+        this.#pendingFace = undefined;
+        if (face !== undefined) {
+          this.#apply("face+pin", this.#access.faceWithPin(face, entry.pin, now), now);
+          return;
+        }
         if (!card) {
           this.#out.prompt(promptFor("entry-timeout"));
           return;
@@ -208,7 +217,17 @@ export class Gate {
 
   #faceDone(outcome: FaceOutcome, now: number): void {
     if (outcome.matched) {
-      this.#apply("face", this.#access.face(outcome.resident, true, now), now);
+      const decision = this.#access.face(outcome.resident, true, now);
+      if (!decision.grant && decision.reason === "second-factor-required") {
+        // Face + PIN gate: the match names the resident, the PIN confirms it.
+        this.#entry.expectCardPin();
+        this.#pendingFace = outcome.resident;
+        this.#pendingSince = now;
+        this.#out.signal("waiting");
+        this.#out.prompt(promptFor("second-factor-required"));
+        return;
+      }
+      this.#apply("face", decision, now);
       return;
     }
     if (outcome.why === "cancelled") return;
@@ -257,9 +276,11 @@ export class Gate {
     this.#onDecision?.(entry);
   }
 
+  /** Drop any claim waiting for its PIN (a card's UID is overwritten). */
   #forgetCard(): void {
     this.#pendingCard?.fill(0);
     this.#pendingCard = undefined;
+    this.#pendingFace = undefined;
   }
 
   #cancelFace(now: number): void {

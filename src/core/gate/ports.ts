@@ -20,8 +20,10 @@ export interface GateAccess {
   pin(who: string, pin: string, now: number): AccessDecision;
   /** One-time visitor/courier code. */
   code(code: string, now: number): AccessDecision;
-  /** Result of a face session (matched or not). */
+  /** Result of a face session (matched or not). "second-factor-required" makes the gate ask for the PIN. */
   face(resident: string | undefined, matched: boolean, now: number): AccessDecision;
+  /** The PIN typed after a face match, where the gate asks for face + PIN. */
+  faceWithPin(resident: string, pin: string, now: number): AccessDecision;
   /** Exit button inside the compound. */
   exit(now: number): AccessDecision;
 }

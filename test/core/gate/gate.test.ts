@@ -40,9 +40,16 @@ class TinyAccess implements GateAccess {
     entry.uses--;
     return { grant: true, reason: "granted" };
   }
+  facePin = false;
   face(resident: string | undefined, matched: boolean): AccessDecision {
     this.calls.push("face");
-    return matched && resident ? { grant: true, reason: "granted", resident } : { grant: false, reason: "no-match" };
+    if (!matched || !resident) return { grant: false, reason: "no-match" };
+    return this.facePin ? { grant: false, reason: "second-factor-required", resident } : { grant: true, reason: "granted", resident };
+  }
+  faceWithPin(resident: string, pin: string): AccessDecision {
+    this.calls.push("face+pin");
+    const entry = [...this.pins.values()].find((p) => p.resident === resident);
+    return entry?.pin === pin ? { grant: true, reason: "granted", resident } : { grant: false, reason: "wrong-pin", resident };
   }
   exit(): AccessDecision {
     this.calls.push("exit");
@@ -197,6 +204,24 @@ describe("gate controller", () => {
     assert.equal(out.lastPrompt, "Look at the camera.");
     gate.tick(400);
     assert.deepEqual(out.pulses, [5000]);
+  });
+
+  it("face + PIN gate: after the match the gate asks for that resident's PIN", () => {
+    const { gate, face, out, access, keys } = setup();
+    access.facePin = true;
+    face.facing = { matched: true, resident: "R2" };
+    gate.key("A", 0);
+    gate.tick(400);
+    assert.deepEqual(out.pulses, []);
+    assert.match(out.lastPrompt, /PIN/);
+    keys("1234#", 1000);
+    assert.equal(gate.recent.at(-1)?.reason, "wrong-pin", "R1's PIN is not R2's");
+    gate.key("A", 2000);
+    gate.tick(2400);
+    keys("5678#", 3000);
+    assert.deepEqual(out.pulses, [5000]);
+    assert.equal(gate.recent.at(-1)?.via, "face+pin");
+    assert.deepEqual(access.calls, ["face", "face+pin", "face", "face+pin"]);
   });
 
   it("face failures fall back to card or PIN with a clear prompt", () => {
