@@ -3,7 +3,7 @@
 //
 //   *                         clear everything typed so far (always works)
 //   <code> # <PIN> #          open with a PIN: resident keypad code, then PIN
-//   <PIN> #                   the PIN after a card, when the gate asks "PIN?"
+//   <PIN> #                   the PIN after a card or face match, when the gate asks for it
 //   # <visitor code> #        one-time visitor/courier code (4-12 digits)
 //   # 1 #        or  A        start a face session (opted-in residents only)
 //   # 9 # <code> # <PIN> #    withdraw face consent; or  B <code> # <PIN> #
@@ -49,7 +49,7 @@ export class KeypadEntryBuffer {
     return this.#length;
   }
 
-  /** The gate has a card waiting for its PIN: the next digits are that PIN. */
+  /** The gate has a card (or a face match) waiting for its PIN: the next digits are that PIN. */
   expectCardPin(): void {
     this.clear();
     this.#stage = "card-pin";
