@@ -3,6 +3,7 @@
 // image (the sectors that held them were erased), her card still works, and
 // the audit log shows the consent and the withdrawal.
 import assert from "node:assert/strict";
+import { SYNTHETIC_FRAME_MAGIC } from "../../boards/host/synthetic-embedder";
 import { LogStore } from "../../src/core/store/log-store";
 import { eraseProof } from "../../src/core/store/erase-proof";
 import { NorFlash } from "../../boards/host/nor-flash";
@@ -32,6 +33,8 @@ describe("story 2: withdrawing face consent at the keypad", () => {
     assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant, lastDecision(sim).resident], ["face", true, "R00003"]);
     onFlash = storedForms(sim.flash.nor.image, ["face/tpl/R00003", "face/key/R00003"]);
     for (const bytes of onFlash) assert.ok(eraseProof(sim.flash.nor.image, bytes).length > 0);
+    // Frames never leave RAM: no synthetic frame header ("SYNF" + kind) anywhere on flash.
+    for (const kind of [1, 2, 3]) assert.deepEqual(eraseProof(sim.flash.nor.image, Uint8Array.of(...SYNTHETIC_FRAME_MAGIC, kind), 5), []);
   });
 
   it("she withdraws with her code and PIN: a receipt, and the bytes are gone from the image at once", async () => {
