@@ -7,7 +7,7 @@
 import Timer from "timer";
 import { Console } from "../core/console/console";
 import { makeTechnician } from "../core/console/technicians";
-import { OptgateError } from "../core/errors";
+import { isOptgateError, OptgateError } from "../core/errors";
 import type { DiagResult, DiagTarget } from "../core/console/backend";
 import { LogStore } from "../core/store/log-store";
 import type { Signal } from "../core/gate/ports";
@@ -73,16 +73,17 @@ export class Firmware {
     });
     const deviceKey = (this.#key = this.#deviceKey());
     const store = this.store;
+    const storeError = (error: OptgateError) => board.log(`store: ${error.message}`);
     this.core = new GateCore({
       gateId: board.gateId,
       clock: board.clock,
       random: board.random,
       deviceKey,
-      registry: loadRegistry(store, { deviceKey, random: board.random }),
-      audit: loadAudit(store),
+      registry: loadRegistry(store, { deviceKey, random: board.random }, storeError),
+      audit: loadAudit(store, undefined, storeError),
       notices: new StoredNoticeBoard(store),
       vault: new StoreTemplateVault(store),
-      onConsentRecord: (bytes) => storeConsentRecord(store, bytes),
+      onConsentRecord: (bytes) => storeConsentRecord(store, bytes, storeError),
       matcher: board.matcher,
       camera: this.hardware.camera,
       embedder: board.embedder,
@@ -193,13 +194,28 @@ export class Firmware {
     return results;
   }
 
-  /** The PIN/code hashing secret: made once from the board's RNG, kept sealed in the store. */
+  /**
+   * The PIN/code hashing secret: made once from the board's RNG, kept sealed
+   * in the store. If it cannot be read back (store key lost) or kept (store
+   * full), a new one is used and said so: stored PINs then stop matching, but
+   * cards and the rest of the gate keep working.
+   */
   #deviceKey(): Uint8Array {
-    const held = this.store.get(DEVICE_KEY);
-    if (held && held.length === 32) return held;
+    try {
+      const held = this.store.get(DEVICE_KEY);
+      if (held && held.length === 32) return held;
+    } catch (error) {
+      if (!isOptgateError(error)) throw error;
+      this.board.log(`store: ${error.message} PINs must be set again.`);
+    }
     const key = new Uint8Array(32);
     this.board.random.fill(key);
-    this.store.put(DEVICE_KEY, key, { sealed: true });
+    try {
+      this.store.put(DEVICE_KEY, key, { sealed: true });
+    } catch (error) {
+      if (!isOptgateError(error)) throw error;
+      this.board.log(`store: ${error.message} The PIN key lives in RAM until the next boot.`);
+    }
     return key;
   }
 }

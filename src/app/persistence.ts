@@ -14,8 +14,12 @@
 //
 // Every hook writes before the core acts on its result (an access decision is
 // audited before the relay is driven), so after a power cut everything
-// acknowledged is on flash. Boot replays the streams into fresh objects; a
-// store that refuses a write (full) leaves the gate working from RAM.
+// acknowledged is on flash. Boot replays the streams into fresh objects. A
+// store that refuses a write (full, E_STORE_*) or a record that does not
+// replay is reported through onError and the gate keeps working from RAM;
+// anything else (the flash itself failing, power gone) is not caught here.
+// Templates are not guarded: an enrolment or erasure that cannot be stored
+// must fail loudly.
 import { AuditLog, decodeAnchor, encodeAnchor, genesisAnchor, type AuditAnchor } from "../core/audit/audit-log";
 import { decodeRecord, recordHash } from "../core/audit/audit-record";
 import { Registry } from "../core/access/registry";
@@ -24,6 +28,19 @@ import { NoticeBoard, decodeNotice, encodeNotice, type Notice, type NoticeText }
 import type { TemplateVault, VaultEntry } from "../core/face/template-vault";
 import type { Random } from "../core/ports";
 import type { LogStore } from "../core/store/log-store";
+import { isOptgateError, type OptgateError } from "../core/errors";
+
+export type StoreErrorHandler = (error: OptgateError) => void;
+
+/** Runs a store write or a replay step; refusals go to onError, other failures propagate. */
+function guarded(onError: StoreErrorHandler | undefined, step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    if (onError && isOptgateError(error)) onError(error);
+    else throw error;
+  }
+}
 
 const REGISTRY = "registry";
 const REGISTRY_GEN = "registry/gen";
@@ -121,21 +138,21 @@ function snapshotChanges(snapshot: Uint8Array): Uint8Array[] {
 }
 
 /** Rebuilds the registry from its change stream, then records every new change (rebasing when it grows). */
-export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random }): Registry {
+export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random }, onError?: StoreErrorHandler): Registry {
   const stored = store.get(REGISTRY_GEN);
   let gen = stored ? new DataView(stored.buffer, stored.byteOffset).getUint32(0) : 0;
   // A rebase cut before its switch left a partial next generation: drop it.
   const orphan = registryStream(gen + 1);
   if (store.streamLength(orphan) > store.streamStart(orphan)) store.trimStream(orphan, store.streamLength(orphan));
   const registry = new Registry(options);
-  store.readStream(registryStream(gen), 0, (_index, change) => registry.apply(change));
-  registry.onChange = (change) => {
+  store.readStream(registryStream(gen), 0, (_index, change) => guarded(onError, () => registry.apply(change)));
+  registry.onChange = (change) => guarded(onError, () => {
     const stream = registryStream(gen);
     store.append(stream, change);
     if (store.streamLength(stream) - store.streamStart(stream) > REBASE_FLOOR + REBASE_PER_RESIDENT * registry.size) {
       gen = rebaseRegistry(store, registry, gen);
     }
-  };
+  });
   return registry;
 }
 
@@ -155,16 +172,18 @@ function rebaseRegistry(store: LogStore, registry: Registry, gen: number): numbe
  * appends every new record to the store; the stream is trimmed to a little
  * more than the ring, with the anchor of the last dropped record kept.
  */
-export function loadAudit(store: LogStore, capacity?: number): AuditLog {
+export function loadAudit(store: LogStore, capacity?: number, onError?: StoreErrorHandler): AuditLog {
   const stored = store.get(AUDIT_ANCHOR);
   const anchor: AuditAnchor = stored ? decodeAnchor(stored) : genesisAnchor();
   const records: Uint8Array[] = [];
   store.readStream(AUDIT, 0, (_index, bytes) => records.push(bytes));
-  const audit = AuditLog.restore({ anchor, records, capacity });
-  audit.onAppend = (bytes) => {
+  let audit = new AuditLog({ capacity });
+  // A chain that does not verify stays on flash for inspection; the gate logs anew.
+  guarded(onError, () => { audit = AuditLog.restore({ anchor, records, capacity }); });
+  audit.onAppend = (bytes) => guarded(onError, () => {
     store.append(AUDIT, bytes);
     trimAudit(store, audit.capacity);
-  };
+  });
   return audit;
 }
 
@@ -189,6 +208,6 @@ export function loadConsentRecords(store: LogStore): ConsentRecord[] {
   return records;
 }
 
-export function storeConsentRecord(store: LogStore, bytes: Uint8Array): void {
-  store.append(CONSENT, bytes);
+export function storeConsentRecord(store: LogStore, bytes: Uint8Array, onError?: StoreErrorHandler): void {
+  guarded(onError, () => { store.append(CONSENT, bytes); });
 }

@@ -107,6 +107,21 @@ describe("persistence (registry, audit, consent, notices, templates in the store
     assert.throws(() => loadConsentRecords(reopened), /E_RECORD_CORRUPT|consent record/i, "garbage is refused, not guessed at");
   });
 
+  it("a full store is reported and the registry keeps working from RAM", () => {
+    const nor = new NorFlash(8 * 4096);
+    const store = LogStore.open(nor, { random });
+    const errors: string[] = [];
+    const registry = loadRegistry(store, { deviceKey, random }, (error) => errors.push(error.code));
+    let added = 0;
+    for (; added < 3000 && errors.length === 0; added++) {
+      registry.addResident({ unit: `U-${added % 1000}`, role: "owner", groups: 1, cards: [card(10_000 + added)] });
+    }
+    assert.equal(errors[0], "E_STORE_FULL");
+    assert.equal(registry.size, added, "the change that did not fit on flash still counts in RAM");
+    registry.addResident({ unit: "after", role: "owner", groups: 1, cards: [card(99_999)] });
+    assert.equal(registry.findCard(card(99_999)) !== undefined, true);
+  });
+
   it("a destroyed template and its key are erased from the flash image, not just unlinked", () => {
     const nor = new NorFlash(SIZE);
     const store = LogStore.open(nor, { random });
