@@ -46,6 +46,9 @@ export class FaceEnrolment {
     const { camera, embedder, frame } = this.#o;
     const wanted = this.#o.captures ?? DEFAULT_ENROL_CAPTURES;
     const maxFrames = this.#o.maxFrames ?? wanted * 3;
+    if (camera.powered) {
+      throw new OptgateError("E_CAMERA_BUSY", "The camera is in use by a face session; enrol when it has finished.");
+    }
     const embeddings: Float32Array[] = [];
     camera.powerOn();
     try {

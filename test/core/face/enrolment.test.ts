@@ -79,6 +79,12 @@ describe("face/enrolment and gallery", () => {
     assert.throws(() => w.enrolment.enrolFromCamera(w.ledger.activeConsent("r-2"), w.clock.now), code("E_ENROL_TOO_FEW_CAPTURES"));
     assert.ok(!w.camera.powered);
     assert.equal(w.gallery.entry("r-2"), undefined);
+    // Never while a face session holds the camera.
+    w.camera.scene = "no-frame";
+    assert.ok(w.session.faceKey(w.clock.now).started);
+    assert.throws(() => w.enrolment.enrolFromCamera(w.ledger.activeConsent("r-2"), w.clock.now), code("E_CAMERA_BUSY"));
+    assert.ok(w.session.active && w.camera.powered);
+    w.session.cancel(w.clock.now);
   });
 
   it("reuses freed slots, reports a full gallery, and restores from the vault after a reboot", () => {
