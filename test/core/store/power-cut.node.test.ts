@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { cleanRun, cutAndCheck } from "./cut-run";
 
 const SIZE = 16 * 4096;
-const STEPS = 300;
+const STEPS = 400;
 
 describe("store under power cuts at every flash operation (full run)", () => {
   const run = cleanRun(SIZE, STEPS);

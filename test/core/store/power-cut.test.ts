@@ -9,7 +9,7 @@ import { isXs } from "./helpers";
 const SIZE = 16 * 4096;
 
 describe("store under power cuts (sampled, also in XS)", () => {
-  const run = cleanRun(SIZE, isXs ? 40 : 120);
+  const run = cleanRun(SIZE, isXs ? 60 : 160);
 
   it("recovers from cuts spread over the whole workload", () => {
     const stride = isXs ? 23 : 11;

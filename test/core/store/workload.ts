@@ -44,15 +44,20 @@ export function nextStep(model: Model, rng: () => number, n: number): Step {
   const residents = [...model.kv.keys()].filter((k) => k.startsWith("con/"));
   const enrolled = [...model.kv.keys()].filter((k) => k.startsWith("tpl/"));
   const cards = [...model.kv.keys()].filter((k) => k.startsWith("card/"));
-  const roll = rng() % 10;
+  // Weights of a day at a gate: mostly door events (audit), some card changes, rare enrolments and withdrawals.
+  const roll = rng() % 20;
   if (model.audit.length > 40) {
     return { name: "export and trim audit", secrets: [], ops: [{ trim: "audit", before: model.auditStart + 30 }] };
   }
   if (residents.length > 14) {
-    const key = residents[rng() % residents.length];
-    return { name: `remove ${key}`, secrets: [], ops: [{ delete: key }] };
+    // A resident moves out: consent record and any template go together.
+    const id = residents[rng() % residents.length].slice(4);
+    const ops: StoreOp[] = [{ delete: `con/${id}` }, { append: "audit", data: auditEntry(model, `remove ${id}`) }];
+    const sealed = model.kv.has(`tpl/${id}`);
+    if (sealed) ops.push({ delete: `tpl/${id}` });
+    return { name: `remove ${id}`, secrets: [], ops, withdraws: sealed ? `tpl/${id}` : undefined };
   }
-  if (roll < 2 || residents.length < 2) {
+  if (roll < 1 || residents.length < 2) {
     const id = `r${n}`;
     const secret = secretBytes(n, 512);
     return {
@@ -64,9 +69,9 @@ export function nextStep(model: Model, rng: () => number, n: number): Step {
       ],
     };
   }
-  if (roll < 4 && cards.length < 24) return { name: "add card", secrets: [], ops: [{ put: `card/${(n * 2654435761 >>> 0).toString(16)}`, value: bytes(`resident r${n % 7} pin ${n}`) }] };
-  if ((roll < 5 || cards.length >= 24) && cards.length) return { name: "remove card", secrets: [], ops: [{ delete: cards[rng() % cards.length] }] };
-  if (roll < 6 && enrolled.length) {
+  if (roll < 3 && cards.length < 24) return { name: "add card", secrets: [], ops: [{ put: `card/${(n * 2654435761 >>> 0).toString(16)}`, value: bytes(`resident r${n % 7} pin ${n}`) }] };
+  if ((roll < 4 || cards.length >= 24) && cards.length) return { name: "remove card", secrets: [], ops: [{ delete: cards[rng() % cards.length] }] };
+  if (roll < 5 && enrolled.length) {
     const key = enrolled[rng() % enrolled.length];
     const id = key.slice(4);
     return {
