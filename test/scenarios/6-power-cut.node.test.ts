@@ -92,7 +92,8 @@ describe("story 6: power cut during a busy minute", () => {
         );
 
         // Every resident the console confirmed is there, with a working card.
-        const residents = await consoleJson<{ id: string }[]>(second, "resident list");
+        const listed = await consoleJson<{ residents: { id: string }[] }>(second, "resident list");
+        const residents = listed.residents;
         for (const id of acked.residents) assert.ok(residents.some((r) => r.id === id), `${id} survived`);
         await second.presentCard(CARD.owner);
         assert.equal(second.decisions[second.decisions.length - 1].reason, "granted");
