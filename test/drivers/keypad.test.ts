@@ -3,6 +3,7 @@ import { createHostHardware, type HostHardware } from "../../boards/host/io/inde
 import { isOptgateError } from "../../src/core/errors";
 import { Keypad, type KeypadOptions } from "../../src/drivers/keypad";
 import { KeypadMatrix, LAYOUT_3X4, LAYOUT_4X4 } from "../models/keypad-matrix";
+import { Rng } from "../models/rng";
 
 interface Rig {
   hw: HostHardware;
@@ -138,5 +139,25 @@ describe("Keypad", () => {
     k.close();
     k.close();
     new Keypad({ rows: pins([1, 2, 3, 4]), columns: pins([5, 6, 7]), onKey: () => {} }).close();
+  });
+
+  it("fuzz: random presses, chords and bounce never give a key that was not pressed alone", () => {
+    const rounds = (globalThis as { __XS__?: boolean }).__XS__ ? 150 : 1500;
+    const rng = new Rng(0x4b4559);
+    const r = rig(LAYOUT_4X4);
+    const all = LAYOUT_4X4.join("");
+    let expected = "";
+    for (let i = 0; i < rounds; i++) {
+      const chord = rng.int(5) === 0;
+      const a = all[rng.int(16)];
+      const b = all[rng.int(16)];
+      r.matrix.press(a);
+      if (chord && b !== a) r.matrix.press(b);
+      r.run(40 + rng.int(100));
+      for (const key of r.matrix.held) r.matrix.release(key);
+      r.run(40 + rng.int(60));
+      if (!chord || b === a) expected += a;
+    }
+    assert.equal(r.keys.join(""), expected);
   });
 });
