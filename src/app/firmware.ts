@@ -131,11 +131,23 @@ export class Firmware {
     this.terminal.start();
   }
 
-  /** One timer tick: drivers on monotonic time, the core on wall-clock time. */
+  /**
+   * One timer tick: drivers on monotonic time, the core on wall-clock time.
+   * A fault in one part is logged and the next tick runs again: a gate must
+   * not stop opening for cards because something else threw once.
+   */
   tick(): void {
-    this.hardware.tick(this.board.ticks());
-    this.core.tick(this.board.clock.now());
-    this.terminal.tick();
+    this.#guard("drivers", () => this.hardware.tick(this.board.ticks()));
+    this.#guard("gate", () => this.core.tick(this.board.clock.now()));
+    this.#guard("console", () => this.terminal.tick());
+  }
+
+  #guard(part: string, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.board.log(`${part}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /**

@@ -228,6 +228,8 @@ export class Simulator {
         this.#dead = error as Error;
         throw error;
       }
+      // Power went during this command: nothing it did reached the outside world.
+      if (this.#dead) throw this.#dead;
       this.computrons += reply.meter.compute;
       const answer = JSON.parse(decoder.decode(reply.result)) as HostReply;
       for (const event of answer.events) this.#event(event);
