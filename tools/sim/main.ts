@@ -6,4 +6,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => { if (error.code ==
 
 // Everything is closed and flushed when runCli returns; PTY handles from
 // node-pty would otherwise keep the process alive.
-process.exit(await runCli(process.argv.slice(2)));
+process.exit(await runCli(process.argv.slice(2)).catch((error: Error) => {
+  process.stderr.write(`optgate simulator: ${error.message}\n`);
+  return 1;
+}));

@@ -104,8 +104,18 @@ export class Simulator {
     worker.output?.on("data", (chunk: Buffer) => { if (process.env.OPTGATE_SIM_TRACE) process.stderr.write(chunk); });
     const now = options.startTime ?? Date.now();
     sim = new Simulator(worker, flash, options, now);
-    await worker.evaluate(script);
-    await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex") });
+    try {
+      await worker.evaluate(script);
+      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex") });
+      if (!sim.state.booted) {
+        const why = sim.events.flatMap((e) => (e.e === "error" ? [e.message] : [])).join("; ");
+        throw new Error(`the firmware did not boot: ${why || "no reason given"}`);
+      }
+    } catch (error) {
+      await worker.close();
+      if (!options.flash) flash.close();
+      throw error;
+    }
     if (options.realtime) sim.#runRealtime();
     return sim;
   }
