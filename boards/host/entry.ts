@@ -17,7 +17,7 @@ let firmware: Firmware | undefined;
 function state(): HostState {
   const now = timerNow();
   if (!host || !firmware) {
-    return { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, cameraPowered: false, prompt: "", keypad: "", decisions: [] };
+    return { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, signal: "idle", cameraPowered: false, prompt: "", keypad: "", decisions: [] };
   }
   const status = firmware.status();
   return {
@@ -27,6 +27,7 @@ function state(): HostState {
     doorOpen: host.level(HOST_PINS.door),
     leds: { green: host.level(HOST_PINS.ledGreen), red: host.level(HOST_PINS.ledRed), camera: host.level(HOST_PINS.cameraLed) },
     buzzer: host.level(HOST_PINS.buzzer),
+    signal: status.signal,
     cameraPowered: host.level(HOST_PINS.cameraPower),
     cardInField: host.cardInField,
     faceInView: host.camera.scene ? `${host.camera.scene.kind}${host.camera.scene.identity ? ` #${host.camera.scene.identity}` : ""}` : undefined,

@@ -35,6 +35,8 @@ export interface HostState {
   doorOpen: boolean;
   leds: Record<string, boolean>;
   buzzer: boolean;
+  /** The indicator pattern playing (idle, granted, denied, waiting, face, alarm). */
+  signal: string;
   cameraPowered: boolean;
   cardInField?: string;
   faceInView?: string;

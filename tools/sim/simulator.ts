@@ -82,7 +82,7 @@ export class Simulator {
     this.flash = flash;
     this.#options = options;
     this.#now = now;
-    this.state = { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, cameraPowered: false, prompt: "", keypad: "", decisions: [] };
+    this.state = { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, signal: "idle", cameraPowered: false, prompt: "", keypad: "", decisions: [] };
   }
 
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {

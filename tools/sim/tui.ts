@@ -150,7 +150,8 @@ export class Tui {
     lines.push(`  Strike relay  ${s.relay ? green("UNLOCKED") : "locked"}     Door  ${s.doorOpen ? yellow("OPEN") : "closed"}`);
     lines.push(`  Camera power  ${s.cameraPowered ? yellow("ON (privacy LED lit)") : "off"}`);
     const leds = Object.entries(s.leds).map(([name, value]) => on(value, name)).join("  ");
-    lines.push(`  LEDs          ${leds || dim("(none)")}   buzzer ${s.buzzer ? yellow("♪") : dim("-")}`);
+    const signal = s.signal === "alarm" ? red("ALARM") : s.signal;
+    lines.push(`  LEDs          ${leds || dim("(none)")}   buzzer ${s.buzzer ? yellow("♪") : dim("-")}   pattern ${signal}`);
     lines.push(`  Reader        ${s.cardInField ? `card ${s.cardInField} in the field` : dim("no card")}`);
     lines.push(`  Camera view   ${s.faceInView ?? dim("nobody")}`);
     lines.push(`  Display       ${bold(s.prompt || "Ready.")}`);
