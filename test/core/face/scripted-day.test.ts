@@ -20,7 +20,7 @@ describe("face/scripted day", () => {
   it(`runs ${EVENTS} mixed events`, () => {
     const { stats } = day;
     assert.ok(stats.card > EVENTS * 0.25 && stats.pin > EVENTS * 0.2 && stats.face > EVENTS * 0.3, JSON.stringify(stats));
-    assert.ok(stats.withdrawals >= 3, JSON.stringify(stats));
+    assert.ok(stats.withdrawals >= EVENTS / 500, JSON.stringify(stats));
   });
 
   it("had the camera on exactly during the face-session windows", () => {

@@ -102,7 +102,7 @@ export function runScriptedDay(EVENTS: number, seed = 20260105) {
       const response = south.faceKey(w.clock.now, random() < 0.5 ? residentId : undefined);
       assert.equal(response.started, false);
       assert.equal(response.prompt, "use card or PIN");
-    } else if (roll < 0.957) {
+    } else if (roll < 0.962) {
       if (r >= ENROLLED || withdrawn.has(residentId)) continue;
       stats.withdrawals++;
       const receipt = random() < 0.5
@@ -111,7 +111,7 @@ export function runScriptedDay(EVENTS: number, seed = 20260105) {
       withdrawn.add(residentId);
       say(`withdrawal receipt ${receipt.code}`);
       assert.equal(w.gallery.entry(residentId), undefined);
-    } else if (roll < 0.967) {
+    } else if (roll < 0.972) {
       stats.reports++;
       const report = subjectReport(residentId, {
         ledger: w.ledger, gallery: w.gallery, notices: w.notices,
