@@ -156,7 +156,12 @@ export class FaceSession {
       return ++this.#attempts >= this.#maxAttempts ? this.#finish(now, embedded, undefined, 0) : undefined;
     }
     if (embedded !== "ok") return this.#finish(now, "model-error", undefined, 0);
-    return this.#claim !== undefined ? this.#verify(now, this.#claim) : this.#identify(now);
+    try {
+      return this.#claim !== undefined ? this.#verify(now, this.#claim) : this.#identify(now);
+    } catch {
+      // A matcher fault (e.g. a native kernel trap) must neither open the door nor leave the camera on.
+      return this.#finish(now, "model-error", undefined, 0);
+    }
   }
 
   /** A card or PIN arrived, or the gate is closing: end now, camera off. */

@@ -175,4 +175,17 @@ describe("face/face-session", () => {
     assert.equal(kernel.matched, true);
     assert.equal(kernel.score, reference.score);
   });
+
+  it("turns a matcher fault into the prompt with the camera off, never an open door", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.matcher.scan = () => { throw new Error("kernel trap"); };
+    w.matcher.verify = () => { throw new Error("kernel trap"); };
+    for (const claim of [undefined, "r-1"]) {
+      const { result } = runFace(w, { kind: "face", identity: 1 }, claim);
+      assert.deepEqual([result!.outcome, result!.matched, result!.prompt], ["model-error", false, USE_CARD_OR_PIN]);
+      assert.ok(!w.camera.powered);
+      assert.ok(w.frame.data.every((b) => b === 0));
+    }
+  });
 });
