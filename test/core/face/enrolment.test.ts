@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { FaceEnrolment } from "../../../src/core/face/enrolment";
 import { templateFromCaptures } from "../../../src/core/face/template";
 import { FaceGallery } from "../../../src/core/face/face-gallery";
+import { FaceSession } from "../../../src/core/face/face-session";
+import { SyntheticEmbedder } from "../../../boards/host/synthetic-embedder";
 import { isOptgateError } from "../../../src/core/errors";
 import { consentAndEnrol, faceWorld, SeededRandom } from "./face-fakes";
 
@@ -114,5 +116,18 @@ describe("face/enrolment and gallery", () => {
       const oldSlot = w.gallery.entry(id)!.slot;
       assert.deepEqual(w.matcher.gallery.subarray(slot * w.dimension, (slot + 1) * w.dimension), before.subarray(oldSlot * w.dimension, (oldSlot + 1) * w.dimension));
     }
+  });
+
+  it("erases a sealed template that does not open on restore, and refuses a model of the wrong dimension", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    consentAndEnrol(w, "a", 1);
+    const held = w.vault.get("a")!;
+    held.sealed[held.sealed.length - 1] ^= 1;
+    w.vault.put("a", held.key, held.sealed);
+    const again = new FaceGallery({ matcher: w.matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(5) });
+    assert.deepEqual(again.restore(1), { loaded: [], erased: ["a"] });
+    assert.deepEqual(w.vault.residents(), []);
+    assert.throws(() => new FaceSession({ gate: w.gate, camera: w.camera, embedder: new SyntheticEmbedder({ dimension: 32 }), matcher: w.matcher, gallery: w.gallery, ledger: w.ledger, frame: w.frame }), code("E_TEMPLATE_DIMENSION"));
   });
 });
