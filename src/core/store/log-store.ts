@@ -47,6 +47,8 @@ export interface RecoveryReport {
   keyRepaired: boolean;
   /** No copy of the device key survived: sealed records can no longer be opened. */
   keyLost: boolean;
+  /** A power cut left no room to record its unfinished transaction: reads work, writes are refused. */
+  readOnly: boolean;
 }
 
 export interface StoreStats {
@@ -58,6 +60,9 @@ export interface StoreStats {
   /** Bytes programmed and sectors erased by this instance (compaction included). */
   programmedBytes: number;
   erases: number;
+  /** Compactions of the oldest sector to make room, and of sectors holding withdrawn sealed data or torn bytes. */
+  compactions: number;
+  purges: number;
   /** Key + value bytes callers asked to store (the denominator of write amplification). */
   requestedBytes: number;
   eraseCounts: Uint32Array;
@@ -124,12 +129,16 @@ export class LogStore {
   readonly #trims = new Map<string, number>();
   /** Complete records of uncommitted groups found at boot: never copied, purged when space allows. */
   readonly #orphans = new Set<number>();
+  /** Tombstones the running compaction lets go (so a Retire needs no index scan), else undefined. */
+  #letGo: string[] | undefined;
   /** First sequence number of the group a power cut left unfinished at the end of the log, or -1. */
   #unfinished = -1;
   #broken = false;
   #programmed = 0;
   #erases = 0;
   #requested = 0;
+  #compactions = 0;
+  #purges = 0;
 
   private constructor(flash: Flash, options: StoreOptions) {
     this.#flash = flash;
@@ -148,7 +157,7 @@ export class LogStore {
     this.#minStreamIndex = new Float64Array(this.#n).fill(Infinity);
     this.report = {
       formatted: false, records: 0, droppedRecords: 0, droppedBytes: 0, garbageSectors: 0,
-      retiredSectors: 0, scrubbedSectors: 0, keyRepaired: false, keyLost: false,
+      retiredSectors: 0, scrubbedSectors: 0, keyRepaired: false, keyLost: false, readOnly: false,
     };
   }
 
@@ -239,6 +248,7 @@ export class LogStore {
     return {
       logSectors: this.#n - KEY_SECTORS, freeSectors: free, liveBytes: live, liveLimit: this.#liveLimit(),
       programmedBytes: this.#programmed, erases: this.#erases, requestedBytes: this.#requested,
+      compactions: this.#compactions, purges: this.#purges,
       eraseCounts: this.#eraseCount.slice(KEY_SECTORS),
     };
   }
@@ -407,7 +417,7 @@ export class LogStore {
         if (!this.report.formatted) this.report.garbageSectors++;
         this.#eraseCount[s] = maxErase;
       }
-      this.#eraseSector(s);
+      this.#eraseSector(s, h.state !== SectorState.Unformatted);
     }
     // The newest sector stays the head if it ends cleanly.
     const last = this.#order[this.#order.length - 1];
@@ -416,12 +426,9 @@ export class LogStore {
       this.#headOffset = this.#used[last];
     }
     // Seal the unfinished group's fate before anything else is appended after it.
-    if (this.#unfinished >= 0) {
-      const value = new Uint8Array(4);
-      putU32(value, 0, this.#unfinished);
-      this.#writeGroup([{ type: RecordType.Abort, key: "", value, aux: this.#unfinished }]);
-    }
+    if (this.#unfinished >= 0) this.#writeAbort(this.#unfinished);
     // Purge torn data and dead sealed copies, so nothing unacknowledged or withdrawn lingers.
+    if (this.#broken) return;
     const scrub = new Set<number>();
     for (const s of this.#order) if (this.#dirty[s]) scrub.add(s);
     for (const key of this.#sealedAt.keys()) for (const s of this.#deadSealedSectors(key)) scrub.add(s);
@@ -445,22 +452,30 @@ export class LogStore {
    */
   #walk(onCommitted: (entry: Entry) => void, scanning = false): void {
     const ss = this.#ss;
+    // `pending` is the group being assembled; `parked` holds pieces of groups
+    // with gaps, whose fate the next record decides (see below).
     let pending: Entry[] = [];
-    let pendingSectors: number[] = [];
-    const drop = () => {
-      if (scanning && pending.length) {
-        this.report.droppedRecords += pending.length;
-        for (const s of pendingSectors) this.#dirty[s] = 1;
-        for (const e of pending) this.#orphans.add(e.addr);
+    let parked: Entry[] = [];
+    const orphan = (entries: Entry[]) => {
+      if (!scanning) return;
+      this.report.droppedRecords += entries.length;
+      for (const e of entries) {
+        this.#dirty[Math.floor(e.addr / ss)] = 1;
+        this.#orphans.add(e.addr);
       }
-      pending = [];
-      pendingSectors = [];
     };
     const commit = () => {
-      const group = pending;
+      const group = parked.concat(pending);
+      parked = [];
       pending = [];
-      pendingSectors = [];
       for (const e of group) onCommitted(e);
+    };
+    const abort = (from: number) => {
+      const keep = parked.concat(pending).filter((e) => e.seq < from);
+      orphan(parked.concat(pending).filter((e) => e.seq >= from));
+      parked = [];
+      pending = [];
+      for (const e of keep) onCommitted(e);
     };
     // A copy: a Retire met on the way removes its (older) victim from #order.
     for (const s of this.#order.slice()) {
@@ -468,10 +483,7 @@ export class LogStore {
       const buf = this.#flash.read(s * ss, ss);
       let off = SECTOR_HEADER;
       while (off + RECORD_HEADER <= ss) {
-        if (buf[off] === 0xff && isBlank(buf, off, off + RECORD_HEADER)) {
-          if (scanning && !isBlank(buf, off, ss)) this.#damage(s, ss - off);
-          break;
-        }
+        if (buf[off] === 0xff && isBlank(buf, off, ss)) break;
         const rec = decodeRecord(buf, off);
         if (!rec) {
           // Torn or corrupt: skip to the next record that verifies, if any.
@@ -491,26 +503,68 @@ export class LogStore {
           if (rec.type === RecordType.Stream) this.#minStreamIndex[s] = Math.min(this.#minStreamIndex[s], aux);
         }
         off += rec.size;
+        // Groups with gaps are normal: compaction removes parts of committed
+        // groups. The one exception is the group a power cut left unfinished;
+        // recovery names it in an Abort record that is the very next record
+        // after it in the log. So a piece with a gap is parked until the next
+        // record: an Abort decides against it, a group start or a finished
+        // group for it. Whatever is still open at the end of the log is the
+        // unfinished group itself.
         if (rec.type === RecordType.Abort) {
-          // Only the group it names; compaction may have removed what stood between them.
-          if (pending.length && pending[0].seq >= aux) drop();
-          else commit();
+          abort(aux);
           continue;
         }
-        // A group whose other members are missing was committed all the same if
-        // anything follows it: compaction only ever removes parts of committed
-        // groups, and recovery marks the one group a power cut left open with an
-        // Abort record. Only the log's last group can still be unfinished.
         const last = pending[pending.length - 1];
-        if (last && !(last.seq + 1 === rec.seq && last.groupIndex + 1 === rec.groupIndex && last.groupSize === rec.groupSize)) commit();
+        if (last && !(last.seq + 1 === rec.seq && last.groupIndex + 1 === rec.groupIndex && last.groupSize === rec.groupSize)) {
+          parked = parked.concat(pending);
+          pending = [];
+        }
+        if (rec.groupIndex === 0 && parked.length) commit();
         pending.push(entry);
-        if (pendingSectors[pendingSectors.length - 1] !== s) pendingSectors.push(s);
         if (rec.groupIndex === rec.groupSize - 1) commit();
       }
       if (scanning) this.#used[s] = this.#dirty[s] ? ss : Math.min(off, ss);
     }
-    if (scanning && pending.length) this.#unfinished = pending[0].seq;
-    drop();
+    const open = parked.concat(pending);
+    if (scanning && open.length) this.#unfinished = open[0].seq;
+    orphan(open);
+  }
+
+  /**
+   * The Abort goes right behind the torn bytes in the same sector when there
+   * is blank room (no free sector needed: a cut during compaction may have used
+   * them all), else into a new sector. With neither, the store stays read-only
+   * until it is serviced: writing anything after the unfinished group would
+   * make it look committed.
+   */
+  #writeAbort(from: number): void {
+    const value = new Uint8Array(4);
+    putU32(value, 0, from);
+    const abort: Pending[] = [{ type: RecordType.Abort, key: "", value, aux: from }];
+    const last = this.#order[this.#order.length - 1];
+    if (this.#head >= 0 && this.#fits(abort, RESERVE)) {
+      this.#writeGroup(abort);
+      return;
+    }
+    if (last !== undefined && last !== this.#head) {
+      const ss = this.#ss;
+      const buf = this.#flash.read(last * ss, ss);
+      let end = ss;
+      while (end > SECTOR_HEADER && buf[end - 1] === 0xff) end--;
+      const at = (end + 3) & ~3;
+      const bytes = encodeRecord(RecordType.Abort, "", value, this.#seq, 0, 1);
+      if (at + bytes.length <= ss) {
+        this.#program(last * ss + at, bytes);
+        this.#seq = (this.#seq + 1) >>> 0;
+        return;
+      }
+    }
+    if (this.#fits(abort, 0)) {
+      this.#writeGroup(abort);
+      return;
+    }
+    this.report.readOnly = true;
+    this.#broken = true;
   }
 
   #damage(sector: number, bytes: number): void {
@@ -547,7 +601,11 @@ export class LogStore {
   #retired(victimSeq: number): void {
     const v = this.#order.find((s) => this.#sectorSeq[s] === victimSeq && this.#state[s] === LIVE);
     if (v === undefined) return;
-    for (const [key, e] of this.#index) if (Math.floor(addrOf(e) / this.#ss) === v) this.#index.delete(key);
+    if (this.#letGo) {
+      for (const key of this.#letGo) this.#index.delete(key);
+    } else {
+      for (const [key, e] of this.#index) if (Math.floor(addrOf(e) / this.#ss) === v) this.#index.delete(key);
+    }
     this.#live[v] = 0;
     this.#state[v] = DEAD;
     this.#order.splice(this.#order.indexOf(v), 1);
@@ -587,7 +645,11 @@ export class LogStore {
   }
 
   #purgeDeadSealed(key: string): void {
-    for (const s of this.#deadSealedSectors(key)) if (this.#state[s] === LIVE) this.#compact(s);
+    for (const s of this.#deadSealedSectors(key)) {
+      if (this.#state[s] !== LIVE) continue;
+      this.#compact(s);
+      this.#purges++;
+    }
   }
 
   /** Stream records below a trim point stop counting as live; recount the sectors that may hold some. */
@@ -660,6 +722,7 @@ export class LogStore {
         throw storeError("E_STORE_FULL", "the flash store is full; compaction found nothing to reclaim.");
       }
       this.#compact(this.#order[0]);
+      this.#compactions++;
     }
   }
 
@@ -668,12 +731,21 @@ export class LogStore {
    * group, then erases it. The victim's bytes are gone when this returns.
    */
   #compact(v: number): void {
+    // Pieces of an unfinished group in older sectors must go before the Abort
+    // that names them can (it may sit in `v`): oldest first.
+    for (const s of this.#order) {
+      if (s === v) break;
+      if (this.#orphans.size && this.#holdsOrphan(s)) this.#compact(s);
+    }
     const tail = this.#order[0] === v;
     if (this.#head === v) this.#head = -1;
     const copies: Pending[] = [];
+    const letGo: string[] = [];
     this.#eachRecord(v, (e, buf, off, payloadLength) => {
       if (this.#isLive(e, tail)) {
         copies.push({ type: e.type, key: e.key, value: buf.slice(off + RECORD_HEADER + e.key.length, off + RECORD_HEADER + payloadLength), aux: e.aux });
+      } else if (e.type === RecordType.Delete && this.#index.get(e.key) === pack(e.addr, e.size, e.type)) {
+        letGo.push(e.key);
       }
     });
     const retire = new Uint8Array(4);
@@ -681,7 +753,12 @@ export class LogStore {
     copies.push({ type: RecordType.Retire, key: "", value: retire, aux: this.#sectorSeq[v] });
     if (!this.#fits(copies, 0)) throw storeError("E_STORE_FULL", "the flash store has no free sector left for compaction.");
     const entries = this.#writeGroup(copies);
-    for (const e of entries) this.#apply(e);
+    this.#letGo = letGo;
+    try {
+      for (const e of entries) this.#apply(e);
+    } finally {
+      this.#letGo = undefined;
+    }
     this.#eraseSector(v);
     for (const addr of this.#orphans) if (Math.floor(addr / this.#ss) === v) this.#orphans.delete(addr);
     for (const [key, list] of this.#sealedAt) {
@@ -689,6 +766,11 @@ export class LogStore {
       if (kept.length) this.#sealedAt.set(key, kept);
       else this.#sealedAt.delete(key);
     }
+  }
+
+  #holdsOrphan(s: number): boolean {
+    for (const addr of this.#orphans) if (Math.floor(addr / this.#ss) === s) return true;
+    return false;
   }
 
   #writeGroup(records: Pending[]): Entry[] {
@@ -730,11 +812,17 @@ export class LogStore {
     this.#headOffset = SECTOR_HEADER;
   }
 
-  #eraseSector(s: number): void {
+  /**
+   * `marked`: first clear the header magic, so an erase cut part-way can never
+   * leave a sector that looks live with some of its old records (a partial
+   * erase only raises bits; it cannot rebuild the magic and its CRC).
+   */
+  #eraseSector(s: number, marked = true): void {
     const i = this.#order.indexOf(s);
     if (i >= 0) this.#order.splice(i, 1);
     if (this.#head === s) this.#head = -1;
     this.#state[s] = DEAD;
+    if (marked) this.#program(s * this.#ss, new Uint8Array(4));
     this.#flash.erase(s);
     this.#erases++;
     this.#eraseCount[s]++;

@@ -7,7 +7,7 @@ import { NorFlash, PowerCut } from "../../../boards/host/nor-flash";
 import { eraseProof } from "../../../src/core/store/erase-proof";
 import { LogStore } from "../../../src/core/store/log-store";
 import { seededRandom } from "./helpers";
-import { checkRecovered, cloneModel, emptyModel, runStep, runSteps, stepAt, type Model, type Step } from "./workload";
+import { checkRecovered, cloneModel, emptyModel, runStep, runSteps, stepAt, type Model, type Profile, type Step } from "./workload";
 
 export interface Boundary {
   /** Flash operations performed before this step (the first is the format). */
@@ -21,14 +21,17 @@ export interface CleanRun {
   boundaries: Boundary[];
   totalOps: number;
   secrets: Uint8Array[];
+  /** Compactions of the oldest sector (for room) and purges (withdrawals) in the clean run. */
+  compactions: number;
+  purges: number;
 }
 
 export const SEED = 42;
 
-export function cleanRun(size: number, steps: number): CleanRun {
+export function cleanRun(size: number, steps: number, profile: Profile = "gate"): CleanRun {
   const flash = new NorFlash(size);
   const store = LogStore.open(flash, { random: seededRandom(1) });
-  const model = emptyModel();
+  const model = emptyModel(profile);
   const boundaries: Boundary[] = [];
   const secrets: Uint8Array[] = [];
   for (let n = 0; n < steps; n++) {
@@ -39,17 +42,19 @@ export function cleanRun(size: number, steps: number): CleanRun {
   }
   boundaries.push({ ops: flash.ops, image: flash.image.slice(), model: cloneModel(model), step: steps });
   assert.equal(flash.violations, 0);
-  return { boundaries, totalOps: flash.ops, secrets };
+  const { compactions, purges } = store.stats();
+  return { boundaries, totalOps: flash.ops, secrets, compactions, purges };
 }
 
 /** Cuts power at flash operation k (1-based over the clean run) and checks the recovery. Optionally cuts recovery too. */
-export function cutAndCheck(run: CleanRun, size: number, k: number, secondCut = 0): void {
+/** `damage` varies what the cut leaves behind (torn lengths, erase patterns) for the same cut point. */
+export function cutAndCheck(run: CleanRun, size: number, k: number, secondCut = 0, damage = 0): void {
   // Cuts up to boundaries[0].ops hit the format of the blank chip.
   const formatting = k <= run.boundaries[0].ops;
   let b = 0;
   while (b + 1 < run.boundaries.length && run.boundaries[b + 1].ops < k) b++;
   const boundary = run.boundaries[b];
-  const flash = new NorFlash(size, { seed: k, image: formatting ? undefined : boundary.image });
+  const flash = new NorFlash(size, { seed: k + damage * 100_003, image: formatting ? undefined : boundary.image });
   let inflight: Step | undefined;
   let model = cloneModel(boundary.model);
   try {

@@ -1,23 +1,25 @@
-// Portable sample of the power-cut run (the full one, every cut point, is
-// power-cut.node.test.ts): the same workload and checks inside XS too, at a
-// spread of cut points that covers the format, records, compactions and
-// withdrawals.
+// Portable sample of the power-cut runs (the full ones, every cut point, are in
+// power-cut.node.test.ts): the same workloads and checks, inside XS too, at a
+// spread of cut points covering the format, records, withdrawals and compactions.
 import assert from "node:assert/strict";
 import { cleanRun, cutAndCheck } from "./cut-run";
 import { isXs } from "./helpers";
 
-const SIZE = 16 * 4096;
-
 describe("store under power cuts (sampled, also in XS)", () => {
-  const run = cleanRun(SIZE, isXs ? 60 : 160);
-
-  it("recovers from cuts spread over the whole workload", () => {
-    const stride = isXs ? 23 : 11;
+  it("gate workload: recovers from cuts spread over enrolments, withdrawals and audit appends", () => {
+    const size = 16 * 4096;
+    const run = cleanRun(size, isXs ? 60 : 160);
     let cuts = 0;
-    for (let k = 1; k <= run.totalOps; k += stride) {
-      cutAndCheck(run, SIZE, k, cuts % 3 === 2 ? 2 : 0);
-      cuts++;
-    }
-    assert.ok(cuts >= (isXs ? 5 : 30), `${cuts} cut points`);
+    for (let k = 1; k <= run.totalOps; k += isXs ? 29 : 11) cutAndCheck(run, size, k, cuts++ % 3 === 2 ? 2 : 0);
+    assert.ok(run.purges > 0 && cuts >= 5, `${cuts} cut points, ${run.purges} purges`);
+  });
+
+  it("churn workload: recovers from cuts during compactions", () => {
+    const size = 10 * 4096;
+    const run = cleanRun(size, isXs ? 320 : 400, "churn");
+    let cuts = 0;
+    // Cut inside the compactions especially: they start where the log first fills.
+    for (let k = Math.floor(run.totalOps / 2); k <= run.totalOps; k += isXs ? 37 : 9) cutAndCheck(run, size, k, cuts++ % 3 === 2 ? 1 : 0);
+    assert.ok(run.compactions > 0 && cuts >= 5, `${cuts} cut points, ${run.compactions} compactions`);
   });
 });

@@ -13,6 +13,8 @@ export interface Model {
   audit: string[];
   /** Stream index of audit[0] (earlier entries were trimmed). */
   auditStart: number;
+  /** "gate": a day at a gate, withdrawals included; "churn": registry and card updates that force compaction. */
+  profile: Profile;
   /** Stored (sealed) forms of withdrawn templates: must be absent from the image. */
   withdrawn: Uint8Array[];
 }
@@ -26,12 +28,14 @@ export interface Step {
   withdraws?: string;
 }
 
-export function emptyModel(): Model {
-  return { kv: new Map(), audit: [], auditStart: 0, withdrawn: [] };
+export type Profile = "gate" | "churn";
+
+export function emptyModel(profile: Profile = "gate"): Model {
+  return { kv: new Map(), audit: [], auditStart: 0, withdrawn: [], profile };
 }
 
 export function cloneModel(m: Model): Model {
-  return { kv: new Map(m.kv), audit: m.audit.slice(), auditStart: m.auditStart, withdrawn: m.withdrawn.slice() };
+  return { kv: new Map(m.kv), audit: m.audit.slice(), auditStart: m.auditStart, withdrawn: m.withdrawn.slice(), profile: m.profile };
 }
 
 function auditEntry(model: Model, event: string): Uint8Array {
@@ -46,8 +50,16 @@ export function nextStep(model: Model, rng: () => number, n: number): Step {
   const cards = [...model.kv.keys()].filter((k) => k.startsWith("card/"));
   // Weights of a day at a gate: mostly door events (audit), some card changes, rare enrolments and withdrawals.
   const roll = rng() % 20;
-  if (model.audit.length > 40) {
-    return { name: "export and trim audit", secrets: [], ops: [{ trim: "audit", before: model.auditStart + 30 }] };
+  if (model.audit.length > 80) {
+    return { name: "export and trim audit", secrets: [], ops: [{ trim: "audit", before: model.auditStart + 20 }] };
+  }
+  if (model.profile === "churn") {
+    // No withdrawals (each erases a sector and so makes room): space comes only from compaction.
+    if (roll < 1 && residents.length < 6) return enrol(model, n);
+    if (roll < 10) return { name: "update resident", secrets: [], ops: [{ put: `res/${rng() % 25}`, value: bytes(`schedule ${n} `.repeat(12)) }] };
+    if (roll < 13) return { name: "replace card", secrets: [], ops: [{ put: `card/${rng() % 20}`, value: bytes(`resident r${n % 7} pin ${n} `.repeat(3)) }] };
+    if (roll < 14 && cards.length) return { name: "remove card", secrets: [], ops: [{ delete: cards[rng() % cards.length] }] };
+    return { name: "audit", secrets: [], ops: [{ append: "audit", data: auditEntry(model, `open gate ${n}`) }] };
   }
   if (residents.length > 14) {
     // A resident moves out: consent record and any template go together.
@@ -57,18 +69,7 @@ export function nextStep(model: Model, rng: () => number, n: number): Step {
     if (sealed) ops.push({ delete: `tpl/${id}` });
     return { name: `remove ${id}`, secrets: [], ops, withdraws: sealed ? `tpl/${id}` : undefined };
   }
-  if (roll < 1 || residents.length < 2) {
-    const id = `r${n}`;
-    const secret = secretBytes(n, 512);
-    return {
-      name: `enrol ${id}`, secrets: [secret],
-      ops: [
-        { put: `tpl/${id}`, value: secret, sealed: true },
-        { put: `con/${id}`, value: bytes(`consent v1 ${id} at ${n}`) },
-        { append: "audit", data: auditEntry(model, `enrol ${id}`) },
-      ],
-    };
-  }
+  if (roll < 1 || residents.length < 2) return enrol(model, n);
   if (roll < 3 && cards.length < 24) return { name: "add card", secrets: [], ops: [{ put: `card/${(n * 2654435761 >>> 0).toString(16)}`, value: bytes(`resident r${n % 7} pin ${n}`) }] };
   if ((roll < 4 || cards.length >= 24) && cards.length) return { name: "remove card", secrets: [], ops: [{ delete: cards[rng() % cards.length] }] };
   if (roll < 5 && enrolled.length) {
@@ -84,6 +85,19 @@ export function nextStep(model: Model, rng: () => number, n: number): Step {
     };
   }
   return { name: "audit", secrets: [], ops: [{ append: "audit", data: auditEntry(model, `open gate ${n}`) }] };
+}
+
+function enrol(model: Model, n: number): Step {
+  const id = `r${n}`;
+  const secret = secretBytes(n, 512);
+  return {
+    name: `enrol ${id}`, secrets: [secret],
+    ops: [
+      { put: `tpl/${id}`, value: secret, sealed: true },
+      { put: `con/${id}`, value: bytes(`consent v1 ${id} at ${n}`) },
+      { append: "audit", data: auditEntry(model, `enrol ${id}`) },
+    ],
+  };
 }
 
 /** The model after a step was acknowledged. */
