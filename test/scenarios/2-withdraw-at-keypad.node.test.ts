@@ -7,6 +7,7 @@ import { SYNTHETIC_FRAME_MAGIC } from "../../boards/host/synthetic-embedder";
 import { LogStore } from "../../src/core/store/log-store";
 import { eraseProof } from "../../src/core/store/erase-proof";
 import { NorFlash } from "../../boards/host/nor-flash";
+import { ramFlash, SIM_FLASH_SIZE } from "../../tools/sim/flash";
 import type { Simulator } from "../../tools/sim/simulator";
 import { bootGate, CARD, cameraOnSince, consoleJson, FACE_IDENTITY, lastDecision, lastPrompt, technicianLogin } from "./support";
 
@@ -23,7 +24,8 @@ function storedForms(image: Uint8Array, keys: string[]): Uint8Array[] {
 describe("story 2: withdrawing face consent at the keypad", () => {
   let sim: Simulator;
   let onFlash: Uint8Array[];
-  before(async () => { sim = await bootGate(); });
+  const flash = ramFlash(new NorFlash(SIM_FLASH_SIZE));
+  before(async () => { sim = await bootGate({ flash }); });
   after(async () => { await sim.close(); });
 
   it("before: her face opens the gate, and her sealed template and key are on flash", async () => {
@@ -64,6 +66,20 @@ describe("story 2: withdrawing face consent at the keypad", () => {
     for (const event of ["consent-given", "face-enrolled", "consent-withdrawn", "face-erased"]) assert.ok(hers.includes(event), event);
     assert.ok(hers.indexOf("consent-given") < hers.indexOf("consent-withdrawn"));
     assert.equal((await consoleJson<{ ok: boolean }>(sim, "log verify")).ok, true);
+    const consent = await consoleJson<{ state: string; templateHeld: boolean }>(sim, "consent show R00003");
+    assert.deepEqual([consent.state, consent.templateHeld], ["withdrawn", false]);
+  });
+
+  it("after a restart the withdrawal still holds: no template comes back, the camera stays off", async () => {
+    await sim.close();
+    sim = await bootGate({ flash });
+    const from = sim.events.length;
+    await sim.showFace("genuine", FACE_IDENTITY);
+    await sim.type("A");
+    await sim.advance(2000);
+    assert.equal(cameraOnSince(sim, from), 0);
+    assert.equal(sim.decisions.some((d) => d.via === "face"), false);
+    await technicianLogin(sim);
     const consent = await consoleJson<{ state: string; templateHeld: boolean }>(sim, "consent show R00003");
     assert.deepEqual([consent.state, consent.templateHeld], ["withdrawn", false]);
   });
