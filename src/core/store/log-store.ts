@@ -721,7 +721,8 @@ export class LogStore {
       if (rounds > 2 * this.#n || this.#order.length === 0) {
         throw storeError("E_STORE_FULL", "the flash store is full; compaction found nothing to reclaim.");
       }
-      this.#compact(this.#order[0]);
+      // Keep one free sector through it: a cut mid-compaction must leave recovery room to work.
+      this.#compact(this.#order[0], 1);
       this.#compactions++;
     }
   }
@@ -730,7 +731,7 @@ export class LogStore {
    * Copies the live records of sector `v` to the head and retires `v` in one
    * group, then erases it. The victim's bytes are gone when this returns.
    */
-  #compact(v: number): void {
+  #compact(v: number, keepFree = 0): void {
     // Pieces of an unfinished group in older sectors must go before the Abort
     // that names them can (it may sit in `v`): oldest first.
     for (const s of this.#order) {
@@ -748,10 +749,19 @@ export class LogStore {
         letGo.push(e.key);
       }
     });
+    if (copies.length === 0) {
+      // Nothing to keep (torn bytes, orphans, dead records): erase without a
+      // Retire group, so no free sector is needed. Safe: older orphans are gone
+      // (above), and the cleared header keeps a cut erase from coming back.
+      for (const key of letGo) this.#index.delete(key);
+      this.#eraseSector(v);
+      this.#forgetSector(v);
+      return;
+    }
     const retire = new Uint8Array(4);
     putU32(retire, 0, this.#sectorSeq[v]);
     copies.push({ type: RecordType.Retire, key: "", value: retire, aux: this.#sectorSeq[v] });
-    if (!this.#fits(copies, 0)) throw storeError("E_STORE_FULL", "the flash store has no free sector left for compaction.");
+    if (!this.#fits(copies, keepFree)) throw storeError("E_STORE_FULL", "the flash store has no free sector left for compaction.");
     const entries = this.#writeGroup(copies);
     this.#letGo = letGo;
     try {
@@ -760,6 +770,11 @@ export class LogStore {
       this.#letGo = undefined;
     }
     this.#eraseSector(v);
+    this.#forgetSector(v);
+  }
+
+  /** Drops RAM notes about records that were in an erased sector. */
+  #forgetSector(v: number): void {
     for (const addr of this.#orphans) if (Math.floor(addr / this.#ss) === v) this.#orphans.delete(addr);
     for (const [key, list] of this.#sealedAt) {
       const kept = list.filter((addr) => Math.floor(addr / this.#ss) !== v);
