@@ -74,7 +74,7 @@ export interface StoreOptions {
 
 const FREE = 0, LIVE = 1, DEAD = 2;
 /** Free sectors kept back so compaction always has somewhere to copy to. */
-const RESERVE = 2;
+const RESERVE = 3;
 const INTERNAL = "#";
 const TRIM = "#trim/";
 

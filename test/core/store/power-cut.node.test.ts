@@ -9,7 +9,7 @@ import { cleanRun, cutAndCheck } from "./cut-run";
 
 const runs = [
   { profile: "gate" as const, size: 16 * 4096, steps: 300 },
-  { profile: "churn" as const, size: 11 * 4096, steps: 500 },
+  { profile: "churn" as const, size: 12 * 4096, steps: 500 },
 ];
 
 describe("store under power cuts at every flash operation (full run)", () => {

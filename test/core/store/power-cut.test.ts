@@ -15,7 +15,7 @@ describe("store under power cuts (sampled, also in XS)", () => {
   });
 
   it("churn workload: recovers from cuts during compactions", () => {
-    const size = 11 * 4096;
+    const size = 12 * 4096;
     const run = cleanRun(size, isXs ? 320 : 400, "churn");
     let cuts = 0;
     // Cut inside the compactions especially: they start where the log first fills.
