@@ -346,7 +346,9 @@ export class LogStore {
         if (typeOf(old) === RecordType.Sealed) superseded.push(r.key);
       }
     }
-    if (this.#liveTotal() + delta > this.#liveLimit()) {
+    // Deletes and trims only free space in the end: a full store must still accept them.
+    const freeing = records.every((r) => r.type === RecordType.Delete || r.key.startsWith(TRIM));
+    if (!freeing && this.#liveTotal() + delta > this.#liveLimit()) {
       throw storeError("E_STORE_FULL", "the flash store is full; nothing was written. Remove residents or export and trim the audit log.");
     }
     this.#guarded(() => {

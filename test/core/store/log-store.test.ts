@@ -128,6 +128,20 @@ describe("log store: bad input", () => {
     assert.ok(stored > 10);
     for (let i = 0; i < stored; i++) assert.equal(store.get(`r/${i}`)![0], i);
     assert.equal(store.has(`r/${stored}`), false);
+    // Small records still fit for a while; then those are refused too.
+    let appended = 0;
+    while (appended < 1000) {
+      try {
+        store.append("audit", bytes("door opened"));
+        appended++;
+      } catch (e) {
+        assert.ok(isOptgateError(e, "E_STORE_FULL"), String(e));
+        break;
+      }
+    }
+    assert.ok(appended < 1000);
+    // At the very limit, deletes and trims are still accepted: they are how space comes back.
+    store.trimStream("audit", appended);
     store.delete("r/0");
     store.delete("r/1");
     store.put("r/new", new Uint8Array(900).fill(7));
