@@ -12,7 +12,7 @@ import { AUDIT_KINDS, type AuditKind } from "../core/audit/audit-record";
 import type { ConsoleAuditEvent, ConsoleAuditSink } from "../core/console/audit-sink";
 import type {
   ConfigEntry, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
-  LogExportView, LogVerifyView, NoticeInput, NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPatch, ResidentView,
+  LogExportView, LogVerifyView, NoticeInput, NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPage, ResidentPatch, ResidentView,
   ScheduleView, StatusView, VisitorCodeView, Weekday,
 } from "../core/console/backend";
 import { formatTime } from "../core/console/params";
@@ -167,11 +167,22 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return this.#view(this.#resident(id));
   }
 
-  residentList(f: ResidentFilter): ResidentView[] {
+  residentList(f: ResidentFilter, after: string | undefined, limit: number): ResidentPage {
+    const registry = this.#core.registry;
     const bit = f.group === undefined ? undefined : this.#groupBit(f.group);
-    return this.#core.registry.ids().map((id) => this.#view(id)).filter((r) =>
-      (!f.role || r.role === f.role) && (!f.unit || r.unit === f.unit) && (!f.status || r.status === f.status)
-      && (bit === undefined || (this.#core.registry.get(parseResidentId(r.id))!.groups & (1 << bit)) !== 0));
+    const start = after === undefined ? 0 : parseResidentId(after);
+    // Sorted ids as a typed array: no object per resident, whatever the gate holds.
+    const ids = registry.residents.ids.slice(0, registry.size).sort();
+    const residents: ResidentView[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] <= start) continue;
+      const v = registry.get(ids[i])!;
+      if ((f.role && v.role !== f.role) || (f.unit && v.unit !== f.unit) || (f.status && v.status !== f.status)) continue;
+      if (bit !== undefined && (v.groups & (1 << bit)) === 0) continue;
+      if (residents.length === limit) return { residents, next: residents[limit - 1].id };
+      residents.push(this.#view(ids[i]));
+    }
+    return { residents, next: null };
   }
 
   residentEdit(_actor: string, id: string, patch: ResidentPatch): ResidentView {

@@ -189,6 +189,19 @@ describe("console over the real core", () => {
     assert.ok(events.includes("tech1 exit") && events.includes("tech1 clock-set"), events.join(","));
   });
 
+  it("lists residents in pages, in id order, with filters", () => {
+    const { core, json, login } = rig();
+    login();
+    for (let i = 0; i < 7; i++) core.registry.addResident({ unit: `1-${i}`, role: i % 2 ? "renter" : "owner", groups: 1, cards: [fromHex(`0400000${i}`)], validUntil: i % 2 ? T0 + 1e10 : undefined });
+    core.registry.removeResident(3); // ids need not be dense
+    const first = json("resident list --limit 3").data;
+    assert.deepEqual([first.residents.map((r: { id: string }) => r.id), first.next], [["R00001", "R00002", "R00004"], "R00004"]);
+    const second = json("resident list --limit 3 --after R00004").data;
+    assert.deepEqual([second.residents.map((r: { id: string }) => r.id), second.next], [["R00005", "R00006", "R00007"], null]);
+    const renters = json("resident list --role renter").data;
+    assert.deepEqual(renters.residents.map((r: { id: string }) => r.id), ["R00002", "R00004", "R00006"]);
+  });
+
   it("before login nothing reaches the core", () => {
     const { core, type } = rig();
     const size = core.audit.size;

@@ -30,8 +30,11 @@ export class ConsoleClient {
   /** Cancels whatever was half-typed or asked, and waits for a prompt. */
   async hello(): Promise<string> {
     this.#buffer = "";
-    this.#link.write("\x03"); // Ctrl-C: drops a half-typed line or question; the console answers with a prompt
-    return this.#until(PROMPT);
+    // Ctrl-C drops a half-typed line or a question; the console echoes ^C and
+    // prompts. Waiting for that echo (not just any prompt) skips a banner or
+    // prompt still on its way from before we connected.
+    this.#link.write("\x03");
+    return this.#until(new RegExp(`\\^C\\r\\n(?:Cancelled; nothing was changed\\.\\r\\n)?${PROMPT.source}`));
   }
 
   async login(user: string, password: string): Promise<void> {

@@ -3,7 +3,7 @@
 // and against the gate's current state before anything is sent, and each good
 // row becomes the console commands a technician would have typed. There is no
 // biometric column and no PIN column: a PIN can only be marked "reset".
-import { ROLES, WEEKDAYS, type ResidentView, type ScheduleView, type GroupView } from "../../src/core/console/backend";
+import { ROLES, WEEKDAYS, type GroupView, type ResidentPage, type ResidentView, type ScheduleView } from "../../src/core/console/backend";
 import { formatDate, formatTime, parseValue, T, type ParamType } from "../../src/core/console/params";
 import { parseCsv, type CsvProblem } from "./csv";
 
@@ -217,8 +217,16 @@ class PlanContext {
 
 /** Reads what the gate holds, for export and for planning an import. */
 export async function readGate(data: <T>(line: string) => Promise<T>): Promise<GateState> {
+  const residents: ResidentView[] = [];
+  let after = "";
+  for (;;) {
+    const page = await data<ResidentPage>(`resident list --limit 100${after ? ` --after ${after}` : ""}`);
+    residents.push(...page.residents);
+    if (page.next === null) break;
+    after = page.next;
+  }
   return {
-    residents: await data<ResidentView[]>("resident list"),
+    residents,
     schedules: await data<ScheduleView[]>("schedule list"),
     groups: await data<GroupView[]>("group list"),
   };

@@ -56,6 +56,16 @@ export interface ResidentFilter {
   status?: "active" | "suspended";
 }
 
+/**
+ * One page of residents in id order. A gate may hold 20,000 residents and the
+ * board's JS heap is ~160 KB, so lists are always paged.
+ */
+export interface ResidentPage {
+  residents: ResidentView[];
+  /** Pass as `after` for the next page; null on the last page. */
+  next: string | null;
+}
+
 export interface StatusView {
   door: string;
   reader: string;
@@ -186,7 +196,7 @@ export interface ConsoleBackend {
 
   residentAdd(actor: string, input: ResidentInput): ResidentView;
   residentShow(id: string): ResidentView;
-  residentList(filter: ResidentFilter): ResidentView[];
+  residentList(filter: ResidentFilter, after: string | undefined, limit: number): ResidentPage;
   residentEdit(actor: string, id: string, patch: ResidentPatch): ResidentView;
   residentSuspend(actor: string, id: string, suspended: boolean): ResidentView;
   /** Removes the resident with every credential; face data is erased, with a receipt. */

@@ -97,10 +97,13 @@ export class FakeBackend implements ConsoleBackend {
   residentShow(id: string): ResidentView {
     return this.#view(this.#resident(id));
   }
-  residentList(f: ResidentFilter): ResidentView[] {
-    return [...this.residents.values()]
+  residentList(f: ResidentFilter, after: string | undefined, limit: number) {
+    const all = [...this.residents.values()]
       .filter((r) => (!f.role || r.role === f.role) && (!f.unit || r.unit === f.unit) && (!f.group || r.groups.includes(f.group)) && (!f.status || r.status === f.status))
-      .map((r) => this.#view(r));
+      .filter((r) => after === undefined || r.id > after)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const residents = all.slice(0, limit).map((r) => this.#view(r));
+    return { residents, next: all.length > limit ? residents[residents.length - 1].id : null };
   }
   residentEdit(actor: string, id: string, patch: ResidentPatch): ResidentView {
     const r = this.#resident(id);

@@ -71,6 +71,15 @@ describe("optgate tool over a PTY", function () {
     assert.equal(gate.core.registry.size, 1);
   });
 
+  it("exports a gate larger than one page", async () => {
+    for (let i = 0; i < 230; i++) gate.core.registry.addResident({ unit: "9-9", role: "owner", groups: 1, cards: [Uint8Array.of(0x05, i >> 8, i & 255, 1)] });
+    const e = await run(["export", "cards"]);
+    assert.equal(e.code, 0, e.err);
+    const lines = e.out.trim().split("\r\n");
+    assert.equal(lines.length, 231);
+    assert.equal(lines[230], "R00230,0500E501");
+  });
+
   it("downloads the log and verifies its chain on the host", async () => {
     writeFileSync(path.join(dir, "r.csv"), "id,unit,role,valid_from,valid_until,groups,cards,pin\n,1-1,owner,,,,04000001,\n");
     await run(["import", "residents", path.join(dir, "r.csv")]);

@@ -41,10 +41,33 @@ export function openPty(onInput: (bytes: Uint8Array) => void): { path: string; w
   pair._slave.destroy();
   pair._master.on("data", (chunk: Buffer) => onInput(new Uint8Array(chunk)));
   pair._master.on("error", () => undefined);
+  // Writes to the master block once the PTY buffer is full, and here the
+  // reader (the client under test) lives in the same process: write small
+  // pieces and yield between them, as a UART drains at its own pace.
+  const queue: Buffer[] = [];
+  let pumping = false;
+  let closed = false;
+  const pump = () => {
+    const chunk = queue.shift();
+    if (!chunk || closed) {
+      pumping = false;
+      return;
+    }
+    pair._master.write(chunk.subarray(0, 512));
+    if (chunk.length > 512) queue.unshift(chunk.subarray(512));
+    setTimeout(pump, 1);
+  };
   return {
     path: pair._pty,
-    write: (data) => { pair._master.write(typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data)); },
+    write: (data) => {
+      queue.push(typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data));
+      if (!pumping) {
+        pumping = true;
+        setImmediate(pump);
+      }
+    },
     close() {
+      closed = true;
       pair._master.destroy();
       closeSync(keep);
     },

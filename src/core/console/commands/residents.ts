@@ -88,18 +88,22 @@ export const residentCommands: Command[] = [
       { name: "unit", type: T.text(16), doc: "only this unit" },
       { name: "group", type: T.name, doc: "only members of this group" },
       { name: "status", type: T.oneOf(["active", "suspended"]), doc: "only this status" },
+      { name: "after", type: T.resident, doc: "start after this id (the next page)" },
+      { name: "limit", type: T.int(1, 100), doc: "residents per page (default 50)" },
     ],
-    examples: ["resident list", "resident list --role renter --json"], access: "technician", audit: false,
+    examples: ["resident list", "resident list --role renter --json", "resident list --after R00050"], access: "technician", audit: false,
     run(ctx, args) {
-      const list = ctx.backend.residentList({
+      const page = ctx.backend.residentList({
         role: args.optStr("role") as Role | undefined,
         unit: args.optStr("unit"),
         group: args.optStr("group"),
         status: args.optStr("status") as "active" | "suspended" | undefined,
-      });
-      if (list.length === 0) return reply(list, ["(no residents)"]);
-      return reply(list, [...table(["resident", "unit", "role", "status", "until", "cards", "pin", "face"],
-        list.map((r) => [r.id, r.unit, r.role, r.status, formatDate(r.validUntil), String(r.cards.length), r.pin ? "yes" : "no", r.face])), `${list.length} resident(s)`]);
+      }, args.optStr("after"), args.optNum("limit") ?? 50);
+      const list = page.residents;
+      const more = page.next === null ? [] : [`(more: resident list --after ${page.next}, with the same filters)`];
+      if (list.length === 0) return reply(page, ["(no residents)", ...more]);
+      return reply(page, [...table(["resident", "unit", "role", "status", "until", "cards", "pin", "face"],
+        list.map((r) => [r.id, r.unit, r.role, r.status, formatDate(r.validUntil), String(r.cards.length), r.pin ? "yes" : "no", r.face])), ...more]);
     },
   },
   {
