@@ -7,10 +7,13 @@ export class OptgateError extends Error {
 
   constructor(code: string, sentence: string) {
     super(`${code}: ${sentence}`);
-    this.name = "OptgateError";
     this.code = code;
   }
 }
+
+// Moddable freezes Error.prototype, so assigning `this.name` in the constructor
+// throws there ("set name: not writable"); define it once on our prototype.
+Object.defineProperty(OptgateError.prototype, "name", { value: "OptgateError", writable: true, configurable: true });
 
 export function isOptgateError(error: unknown, code?: string): error is OptgateError {
   return error instanceof OptgateError && (code === undefined || error.code === code);

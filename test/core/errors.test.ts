@@ -17,3 +17,11 @@ describe("OptgateError", () => {
     assert.ok(!isOptgateError(new Error("plain")));
   });
 });
+
+describe("OptgateError under a frozen Error.prototype (as on Moddable)", () => {
+  it("names itself without writing to the instance", () => {
+    const error = new OptgateError("E_EXAMPLE", "x");
+    assert.equal(error.name, "OptgateError");
+    assert.equal(Object.prototype.hasOwnProperty.call(error, "name"), false);
+  });
+});
