@@ -8,7 +8,7 @@
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import type { GatePolicy } from "../core/access/policy";
 import type { ScheduleSpec } from "../core/access/schedule";
-import { AUDIT_KINDS, type AuditKind } from "../core/audit/audit-record";
+import { AUDIT_KINDS, decodeRecord, type AuditKind } from "../core/audit/audit-record";
 import type { ConsoleAuditEvent, ConsoleAuditSink } from "../core/console/audit-sink";
 import type {
   ConfigEntry, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
@@ -28,6 +28,8 @@ import type { GateCore } from "./core";
 export interface SettingsStore {
   get(key: string): Uint8Array | undefined;
   put(key: string, value: Uint8Array, options?: { sealed?: boolean }): void;
+  /** Keys under a prefix (to name technicians in the log after a reboot). */
+  keys?(prefix: string): string[];
 }
 
 /** What only the board can do; a missing hook makes its command refuse clearly. */
@@ -119,6 +121,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly #hooks: ConsoleHooks;
   readonly #names = new Map<number, string>();
   readonly #memoryTechs = new Map<string, TechnicianRecord>();
+  #scannedNames = false;
   #settings: Settings;
 
   constructor(o: CoreConsoleBackendOptions) {
@@ -425,13 +428,16 @@ export class CoreConsoleBackend implements ConsoleBackend {
   // ---- log ----
 
   logShow(last: number, actor: string | undefined): LogEntryView[] {
+    // Newest first, decoding only until `last` entries match: the ring may hold thousands.
+    const records = this.#core.audit.records();
     const out: LogEntryView[] = [];
-    for (const e of this.#core.audit.entries()) {
+    for (let i = records.length - 1; i >= 0 && out.length < last; i--) {
+      const e = decodeRecord(records[i]);
       const who = this.#actorName(e.actorKind, e.actor);
       if (actor !== undefined && who !== actor && !(e.actorKind === "resident" && sameResident(actor, e.actor))) continue;
       out.push({ seq: e.seq, time: e.time, actor: who, event: e.kind, decision: e.decision, reason: e.reason });
     }
-    return out.slice(-last);
+    return out.reverse();
   }
 
   logVerify(): LogVerifyView {
@@ -613,6 +619,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   }
 
   #saveTechnician(record: TechnicianRecord): void {
+    this.#names.set(technicianNumber(record.id), record.id);
     if (!this.#store) {
       this.#memoryTechs.set(record.id, record);
       return;
@@ -625,9 +632,21 @@ export class CoreConsoleBackend implements ConsoleBackend {
 
   #actorName(kind: string, n: number): string {
     if (kind === "resident") return formatResidentId(n);
-    if (kind === "technician") return this.#names.get(n) ?? `tech#${n}`;
+    if (kind === "technician") return this.#technicianName(n);
     if (kind === "keypad") return `keypad-${n}`;
     return kind === "system" ? "system" : "-";
+  }
+
+  /** Names for technician numbers: seen since boot, else any account in the store. */
+  #technicianName(n: number): string {
+    const known = this.#names.get(n);
+    if (known !== undefined || this.#scannedNames) return known ?? `tech#${n}`;
+    this.#scannedNames = true;
+    for (const key of this.#store?.keys?.(TECH_KEY) ?? []) {
+      const id = key.slice(TECH_KEY.length);
+      this.#names.set(technicianNumber(id), id);
+    }
+    return this.#names.get(n) ?? `tech#${n}`;
   }
 
   /** The seq the audit record of the command now running will get: a receipt anyone can look up. */

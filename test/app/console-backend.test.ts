@@ -202,6 +202,19 @@ describe("console over the real core", () => {
     assert.deepEqual(renters.residents.map((r: { id: string }) => r.id), ["R00002", "R00004", "R00006"]);
   });
 
+  it("names technicians in the log after a restart, from the accounts in the store", () => {
+    const { core, login, type, stored } = rig();
+    login();
+    type("door open");
+    const store = { get: (k: string) => stored.get(k), put: (k: string, v: Uint8Array) => { stored.set(k, v); }, keys: (p: string) => [...stored.keys()].filter((k) => k.startsWith(p)) };
+    const clock = { now: () => T0 };
+    const again = new CoreConsoleBackend({ core, clock, random: { fill: (b) => b.fill(1) }, settings: store });
+    const actors = again.logShow(10, undefined).filter((e) => e.event === "exit").map((e) => e.actor);
+    assert.deepEqual(actors, ["tech1"]);
+    const blind = new CoreConsoleBackend({ core, clock, random: { fill: (b) => b.fill(1) } });
+    assert.match(blind.logShow(10, undefined).find((e) => e.event === "exit")!.actor, /^tech#\d+$/);
+  });
+
   it("before login nothing reaches the core", () => {
     const { core, type } = rig();
     const size = core.audit.size;
