@@ -3,6 +3,7 @@
 // Int32Array of row+1) so a card lookup costs the same at 100 or 40,000
 // cards and allocates nothing. Rows stay dense: removing a card moves the
 // last row into the hole. Callers validate UIDs and ownership first.
+import { indexSizeFor } from "./index-size";
 import { UID_MAX } from "./uid";
 
 const EMPTY = 0;
@@ -155,12 +156,6 @@ export class CardTable {
   }
 }
 
-/** Index size: a power of two keeping the load factor at or below 0.7. */
-function indexSizeFor(rows: number): number {
-  let size = 16;
-  while (size * 7 < rows * 10) size *= 2;
-  return size;
-}
 
 /** FNV-1a over the UID bytes with a final avalanche, so similar UIDs spread. */
 export function hashUid(bytes: Uint8Array, offset: number, length: number): number {

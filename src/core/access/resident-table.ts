@@ -2,6 +2,7 @@
 // open-addressing index from pseudonymous id to row. Rows stay dense: removing
 // a resident moves the last row into the hole, so cards refer to residents by
 // id, never by row. Callers (the Registry) validate before writing.
+import { indexSizeFor } from "./index-size";
 import { NO_FROM, NO_UNTIL, UNIT_MAX } from "./types";
 
 export const PIN_SALT_BYTES = 4;
@@ -190,11 +191,6 @@ export class ResidentTable {
   }
 }
 
-function indexSizeFor(rows: number): number {
-  let size = 16;
-  while (size * 7 < rows * 10) size *= 2;
-  return size;
-}
 
 /** Ids are sequential; a multiplicative mix spreads them over the index. */
 function hashId(id: number): number {
