@@ -4,6 +4,8 @@
 // in computrons. Backend: the in-memory one the console tests use, so the
 // figures are the console's own work, not the registry's.
 import { nsPerCall, xsComputrons, type BenchRow, type BenchSuite } from "../harness";
+import { bundleForXs, repoRoot } from "../../xs/bundle";
+import { runScriptInXs } from "../../xs/run";
 import { LineEditor } from "../../../src/core/console/line-editor";
 import { checkPassword, makeTechnician } from "../../../src/core/console/technicians";
 import { sha256 } from "../../../src/core/crypto";
@@ -45,7 +47,15 @@ const suite: BenchSuite = {
     const xsEditor = await xsComputrons({ imports, setup, op: `feed(${JSON.stringify(LINE)});`, n: 20 });
     const xsLogin = await xsComputrons({ imports, setup, op: `checkPassword(key, tech, "password-1");`, n: 10 });
     const xsSha = await xsComputrons({ imports, setup, op: `sha256(block);`, n: 10 });
+    // What the command table and a started console hold in the XS heap (slots), against an empty script.
+    const heap = async (contents: string) => {
+      const script = await bundleForXs("console-heap.ts", { contents, resolveDir: repoRoot });
+      return (await runScriptInXs(script)).meter.currentHeapCount;
+    };
+    const empty = await heap("globalThis.x = 1;");
+    const table = await heap(`import { allCommands } from "./src/core/console/commands/index"; globalThis.x = allCommands;`);
     return [
+      { case: "console command table in the XS heap", value: table - empty, unit: "slots", note: `${empty} slots for an empty script; Moddable preload would move it to flash` },
       { case: `console line "${LINE.trim()}" in XS`, value: xsLine, unit: "computrons", baseline: xsEditor, baselineName: "its bytes through the line editor only" },
       { case: "console line \"resident add ... --card\" in XS", value: xsAdd, unit: "computrons", baseline: xsEditor, baselineName: "line editor only (short line)" },
       { case: `console line "${LINE.trim()}" in Node`, value: nodeLine, unit: "ns", baseline: nodeEditor, baselineName: "line editor only" },
