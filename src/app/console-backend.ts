@@ -657,7 +657,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
   #audit(event: ConsoleAuditEvent): void {
     const tech = event.actor === "-" ? event.subject : event.actor;
     const number = technicianNumber(tech);
-    this.#names.set(number, tech);
+    // Only real accounts get a name: ids typed in failed logins must not grow memory.
+    if (event.actor !== "-") this.#names.set(number, tech);
     let kind: AuditKind | undefined = AUDIT_KIND[event.action];
     if (event.action === "login") kind = event.outcome === "ok" ? "technician-login" : "technician-login-failed";
     if (!kind || !AUDIT_KINDS.includes(kind)) return;
