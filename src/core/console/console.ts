@@ -115,7 +115,7 @@ export class Console {
       if (wantHelp) return this.#execute(`help ${command.path}${json ? " --json" : ""}`);
       const actor = this.session.technician ?? "";
       if (command.access === "technician" && actor === "") {
-        throw new OptgateError("E_LOGIN_REQUIRED", `Log in first: login <technician-id>. Before login only help, version, login and whoami work.`);
+        throw new OptgateError("E_LOGIN_REQUIRED", `Log in first: login <technician-id>. Before login only help, version and login work.`);
       }
       const now = this.#o.clock.now();
       const args = parseArgs(command, argWords, now);

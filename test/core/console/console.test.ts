@@ -8,11 +8,11 @@ describe("console before login", () => {
     assert.equal(rig.type(""), "\r\noptgate> ");
   });
 
-  it("allows only help, version, login and whoami", () => {
+  it("allows only help, version and login", () => {
     const rig = new Rig();
     assert.match(rig.type("version"), /optgate \d+\.\d+\.\d+/);
     assert.match(rig.type("help"), /Log in first/);
-    assert.match(rig.type("whoami"), /Not logged in/);
+    assert.match(rig.type("whoami"), /E_LOGIN_REQUIRED/);
     for (const c of allCommands.filter((x) => x.access === "technician")) {
       const out = rig.type(`${c.path} R00001 x --unit 1`);
       assert.match(out, /E_LOGIN_REQUIRED: Log in first/, c.path);

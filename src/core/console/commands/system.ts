@@ -51,8 +51,8 @@ export const systemCommands: Command[] = [
   {
     path: "whoami",
     summary: "Show who is logged in",
-    params: [], options: [], examples: ["whoami"], access: "public", audit: false,
-    run: (ctx) => reply({ technician: ctx.session.technician ?? null }, [ctx.session.technician ? `Logged in as ${ctx.session.technician}.` : "Not logged in. Use: login <technician-id>"]),
+    params: [], options: [], examples: ["whoami"], access: "technician", audit: false,
+    run: (ctx) => reply({ technician: ctx.actor }, [`Logged in as ${ctx.actor}.`]),
   },
   {
     path: "passwd",
@@ -207,7 +207,7 @@ function help(ctx: CommandContext, topic: string | undefined): Outcome {
   if (topic === undefined) {
     const lines = [
       `${FIRMWARE_NAME} console. Type: help <command> for details and examples.`,
-      ctx.session.technician ? "" : "Log in first (login <technician-id>); until then only help, version, login, whoami work.",
+      ctx.session.technician ? "" : "Log in first (login <technician-id>); until then only help, version and login work.",
       "Quote arguments with spaces: \"like this\". Add --json to any command for machine-readable output.",
       "",
       ...table(["command", "what it does"], visible.map((c) => [c.path, c.summary])),
