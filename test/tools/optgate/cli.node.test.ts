@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { main, type Io } from "../../../tools/optgate/main";
-import { startPtyGate, TECH, type PtyGate } from "./pty-host";
+import { startPtyGate, startTcpGate, TECH, type PtyGate } from "./pty-host";
 
 function io(gate: PtyGate) {
   const out: string[] = [];
@@ -91,6 +91,19 @@ describe("optgate tool over a PTY", function () {
     assert.ok(lines.some((l) => l.kind === "technician-login"));
     assert.ok(lines.some((l) => l.kind === "resident-added"));
     assert.ok(lines.every((l) => /^[0-9a-f]{104}$/.test(l.bytes)));
+  });
+
+  it("reaches a console over TCP too", async () => {
+    const tcp = await startTcpGate();
+    try {
+      const file = path.join(dir, "r.csv");
+      writeFileSync(file, "id,unit,role,valid_from,valid_until,groups,cards,pin\n,1-1,owner,,,,04000001,\n");
+      const x = io(gate);
+      assert.equal(await main(["import", "residents", file, "--tcp", tcp.address], x.value), 0, x.err());
+      assert.equal(tcp.core.registry.size, 1);
+    } finally {
+      await tcp.close();
+    }
   });
 
   it("refuses a wrong password and bad usage clearly", async () => {

@@ -5,6 +5,7 @@
 // console code and backend are the same ones the firmware runs.
 import { closeSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
+import net from "node:net";
 import { createSyntheticFrame, SyntheticEmbedder } from "../../../boards/host/synthetic-embedder";
 import { CoreConsoleBackend } from "../../../src/app/console-backend";
 import { GateCore } from "../../../src/app/core";
@@ -74,9 +75,8 @@ export function openPty(onInput: (bytes: Uint8Array) => void): { path: string; w
   };
 }
 
-export function startPtyGate(): PtyGate {
-  let console: Console | undefined;
-  const link = openPty((bytes) => console?.receive(bytes));
+/** The gate (real core, console) behind any byte link. */
+function hostGate(write: (data: string | Uint8Array) => void): { console: Console; core: GateCore; clock: { now: number } } {
   const clock = { now: Date.UTC(2026, 10, 25, 1, 0) };
   const wall = { now: () => clock.now };
   let counter = 11;
@@ -90,10 +90,35 @@ export function startPtyGate(): PtyGate {
   const backend = new CoreConsoleBackend({ core, clock: wall, random });
   const deviceKey = new Uint8Array(32).fill(5);
   backend.technicians.save(makeTechnician(deviceKey, random, TECH.id, TECH.password));
-  console = new Console({
-    port: { write: (data) => link.write(data) },
+  const console = new Console({
+    port: { write },
     clock: wall, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians,
   });
   console.start();
-  return { path: link.path, core, clock, close: () => link.close() };
+  return { console, core, clock };
+}
+
+export function startPtyGate(): PtyGate {
+  let console: Console | undefined;
+  const link = openPty((bytes) => console?.receive(bytes));
+  const gate = hostGate((data) => link.write(data));
+  console = gate.console;
+  return { path: link.path, core: gate.core, clock: gate.clock, close: () => link.close() };
+}
+
+/** The same gate with its console on a TCP port (one connection at a time), like QEMU's -serial tcp:. */
+export async function startTcpGate(): Promise<{ address: string; core: GateCore; clock: { now: number }; close(): Promise<void> }> {
+  let socket: net.Socket | undefined;
+  const gate = hostGate((data) => { socket?.write(data); });
+  const server = net.createServer((s) => {
+    socket = s;
+    s.on("data", (chunk: Buffer) => gate.console.receive(new Uint8Array(chunk)));
+    s.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`, core: gate.core, clock: gate.clock,
+    close: () => new Promise((resolve) => { socket?.destroy(); server.close(() => resolve()); }),
+  };
 }
