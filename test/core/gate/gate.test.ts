@@ -259,6 +259,7 @@ describe("gate controller", () => {
     const { gate, out, keys, withdrawals } = setup();
     keys("#9#202#0000#", 0);
     assert.deepEqual(withdrawals, []);
+    assert.deepEqual([gate.recent.at(-1)?.via, gate.recent.at(-1)?.reason], ["withdraw", "wrong-pin"]);
     keys("B202#5678#", 10);
     assert.deepEqual(withdrawals, ["R2"]);
     assert.match(out.lastPrompt, /withdrawn.*W-1A2B/);
