@@ -8,7 +8,7 @@
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import type { GatePolicy } from "../core/access/policy";
 import type { ScheduleSpec } from "../core/access/schedule";
-import { AUDIT_KINDS, decodeRecord, type AuditKind } from "../core/audit/audit-record";
+import { AUDIT_KINDS, auditSubject, decodeRecord, type AuditKind } from "../core/audit/audit-record";
 import type { ConsoleAuditEvent, ConsoleAuditSink } from "../core/console/audit-sink";
 import type {
   ConfigEntry, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
@@ -61,7 +61,7 @@ const TECH_KEY = "console/tech/";
 /** Group bit 0 is the default policy's always-open group; residents added without --groups join it. */
 const DEFAULT_GROUP = "all";
 
-/** Console actions → audit record kinds (the 52-byte record has no free text). Reads are not listed. */
+/** Console actions → audit record kinds (the 55-byte record has no free text). Reads are not listed. */
 const AUDIT_KIND: Record<string, AuditKind> = {
   "resident add": "resident-added", "resident edit": "resident-updated", "resident suspend": "resident-updated",
   "resident resume": "resident-updated", "resident remove": "resident-removed", "card add": "card-added", "card remove": "card-removed",
@@ -435,7 +435,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
       const e = decodeRecord(records[i]);
       const who = this.#actorName(e.actorKind, e.actor);
       if (actor !== undefined && who !== actor && !(e.actorKind === "resident" && sameResident(actor, e.actor))) continue;
-      out.push({ seq: e.seq, time: e.time, actor: who, event: e.kind, decision: e.decision, reason: e.reason });
+      out.push({ seq: e.seq, time: e.time, actor: who, event: e.kind, decision: e.decision, reason: e.reason, subject: e.subject ? formatResidentId(e.subject) : null });
     }
     return out.reverse();
   }
@@ -667,6 +667,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
       time: this.#clock.now(), actorKind: "technician", actor: number, kind,
       decision: event.action === "door open" && ok ? "grant" : ok ? "info" : "deny",
       reason: event.action === "door open" && ok ? "granted" : ok ? "info" : "bad-input",
+      // Who it was done to; a refusal naming no real resident id records none.
+      subject: event.resident === undefined ? 0 : auditSubject(residentNumber(event.resident)),
     });
   }
 }
@@ -681,6 +683,15 @@ function dateKey(ms: number): string {
 
 function clone(s: Settings): Settings {
   return JSON.parse(JSON.stringify(s)) as Settings;
+}
+
+/** The number in a resident id as typed ("R00042", "42"); 0 when it is not one. */
+function residentNumber(text: string): number {
+  try {
+    return parseResidentId(text);
+  } catch {
+    return 0;
+  }
 }
 
 function sameResident(text: string, n: number): boolean {

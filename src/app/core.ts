@@ -11,7 +11,7 @@ import type { GatePolicy } from "../core/access/policy";
 import { DEFAULT_CLOCK_FLOOR_MS, DEFAULT_LOCKOUT } from "../core/access/policy";
 import { Registry } from "../core/access/registry";
 import { formatResidentId, parseResidentId } from "../core/access/types";
-import type { AuditKind } from "../core/audit/audit-record";
+import { auditSubject, type AuditKind } from "../core/audit/audit-record";
 import { AuditLog } from "../core/audit/audit-log";
 import { ConsentLedger } from "../core/face/consent-ledger";
 import { FaceEnrolment } from "../core/face/enrolment";
@@ -167,7 +167,8 @@ export class GateCore {
    */
   #faceEvent(event: FaceAuditEvent): void {
     const id = residentNumber(event.residentId);
-    this.audit.append({ time: event.at, actorKind: "resident", actor: id, kind: FACE_AUDIT[event.kind], decision: "info", reason: "info" });
+    // The resident is also the subject: the record is about their consent or face data, whoever acted.
+    this.audit.append({ time: event.at, actorKind: "resident", actor: id, kind: FACE_AUDIT[event.kind], decision: "info", reason: "info", subject: auditSubject(id) });
     if (!this.registry.has(id)) return;
     const enrolled = this.gallery.entry(event.residentId) !== undefined;
     if (this.registry.get(id)?.faceEnrolled !== enrolled) this.registry.setFaceEnrolled(id, enrolled);

@@ -6,7 +6,7 @@
 //                       then one transaction switches "registry/gen" and trims
 //                       the old stream (a cut before the switch leaves the old
 //                       generation in force; the orphan is trimmed at boot)
-//   stream "audit"      every audit record (52 bytes, hash-chained)
+//   stream "audit"      every audit record (55 bytes, hash-chained)
 //   stream "consent"    every consent ledger record
 //   notice/<version>    published notices
 //   face/key/<id>       per-resident template key   (sealed, erased on delete)

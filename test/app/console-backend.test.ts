@@ -5,6 +5,7 @@ import { createSyntheticFrame, SyntheticEmbedder, writeSyntheticFrame } from "..
 import { CoreConsoleBackend } from "../../src/app/console-backend";
 import { GateCore } from "../../src/app/core";
 import { verifyChain } from "../../src/core/audit/audit-log";
+import { decodeRecord } from "../../src/core/audit/audit-record";
 import { Console } from "../../src/core/console/console";
 import { makeTechnician } from "../../src/core/console/technicians";
 import { fromHex } from "../../src/core/crypto";
@@ -224,5 +225,69 @@ describe("console over the real core", () => {
     assert.equal(core.registry.size, 0);
     assert.equal(core.audit.size, size);
     assert.equal(core.access.policy.modes.card, true);
+  });
+
+  it("audits whom each console mutation was done to: R00042 is subject 42, in log show too", () => {
+    const { core, type, json, login } = rig();
+    login();
+    // 41 residents already on the gate, so the console's next one is R00042.
+    for (let i = 1; i <= 41; i++) core.registry.addResident({ unit: `1-${i}`, role: "owner", groups: 1, cards: [fromHex((0x04000000 + i).toString(16).padStart(8, "0"))] });
+    const before = core.audit.head().seq;
+    assert.match(type("resident add --unit 4-242 --role owner --card 04AA0001"), /Added as R00042\./);
+    type("card add R00042 04AA0002");
+    type("card remove 04AA0002");
+    type("pin set 42"); type("482913"); type("482913");
+    type("resident suspend R00042");
+    type("resident resume R00042");
+    const code = json("visitor issue R00042").data.code as string;
+    type(`visitor revoke ${code}`);
+    assert.match(type("card add R00042 04000001"), /error:/); // R00001's card: refused, still about R00042
+    type("door open");
+    type("resident edit R00007 --unit 1-77");
+    const entries = core.audit.entries().filter((e) => e.seq > before);
+    assert.deepEqual(entries.map((e) => `${e.kind} ${e.decision} ${e.subject}`), [
+      "resident-added info 42", "card-added info 42", "card-removed info 42", "pin-set info 42",
+      "resident-updated info 42", "resident-updated info 42", "code-issued info 42", "code-revoked info 42",
+      "card-added deny 42", "exit grant 0", "resident-updated info 7",
+    ]);
+    assert.ok(entries.every((e) => e.actorKind === "technician"));
+
+    const log = type("log show --last 11");
+    assert.match(log, /tech1\s+card-added\s+info\s+info\s+R00042/);
+    assert.match(log, /tech1\s+card-added\s+deny\s+bad-input\s+R00042/);
+    assert.match(log, /tech1\s+exit\s+grant\s+granted\s+-/);
+    const rows = json("log show --last 11").data as { event: string; subject: string | null }[];
+    assert.deepEqual(rows.map((r) => r.subject), [...Array(9).fill("R00042"), null, "R00007"]);
+
+    // The subject is inside the hash chain: changing only whom a record is about breaks it.
+    const page = json("log export --limit 100").data;
+    const records = page.records.map((h: string) => fromHex(h));
+    const anchor = { seq: page.anchor.seq, hash: fromHex(page.anchor.hash), watermark: -Infinity };
+    const head = { seq: page.head.seq, hash: fromHex(page.head.hash) };
+    assert.deepEqual(verifyChain(anchor, records, head), { ok: true, count: records.length });
+    const i = records.findIndex((r: Uint8Array) => decodeRecord(r).kind === "card-removed");
+    records[i][22] = 7; // R00042 → R00007
+    assert.equal(decodeRecord(records[i]).subject, 7);
+    assert.equal(verifyChain(anchor, records, head).ok, false);
+  });
+
+  it("face consent, withdrawal and erasure records name the resident as subject", () => {
+    const { core, type, login } = rig();
+    login();
+    type("resident add --unit 3-303 --role owner --card 04112233");
+    type("pin set R00001"); type("1357"); type("1357");
+    type(`notice set --purpose "Open the gate by face" --method "On-device matching" --scope gate-1 --retention 365`);
+    const before = core.audit.head().seq;
+    type("consent grant R00001"); type("yes"); type("1357");
+    type("face enrol R00001"); type("go");
+    type("resident remove R00001"); type("R00001");
+    // (The consent PIN check is an access decision by the resident: not a face record.)
+    const after = core.audit.entries().filter((e) => e.seq > before && e.kind !== "pin");
+    assert.deepEqual(after.map((e) => `${e.actorKind} ${e.kind} ${e.subject}`), [
+      "resident consent-given 1", "technician consent-given 1",
+      "resident face-enrolled 1", "technician face-enrolled 1",
+      "resident consent-withdrawn 1", "resident face-erased 1", "technician resident-removed 1",
+    ]);
+    assert.match(type("log show --last 7"), /R00001\s+consent-withdrawn\s+info\s+info\s+R00001/);
   });
 });

@@ -36,7 +36,7 @@ export function logLines(records: Uint8Array[]): string[] {
     } catch {
       record = undefined;
     }
-    const fields = record ? { seq: record.seq, time: new Date(record.time).toISOString(), actorKind: record.actorKind, actor: record.actor, kind: record.kind, decision: record.decision, reason: record.reason } : { malformed: true };
+    const fields = record ? { seq: record.seq, time: new Date(record.time).toISOString(), actorKind: record.actorKind, actor: record.actor, kind: record.kind, decision: record.decision, reason: record.reason, subject: record.subject } : { malformed: true };
     return JSON.stringify({ ...fields, bytes: toHex(bytes) });
   });
 }

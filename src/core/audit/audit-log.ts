@@ -3,6 +3,7 @@
 //   const log = new AuditLog({ capacity: 1024 });
 //   log.onAppend = (recordBytes) => store.append(recordBytes);   // persistence hook
 //   log.append({ time, actorKind: "resident", actor: 42, kind: "card", decision: "grant", reason: "granted" });
+//   log.append({ time, actorKind: "technician", actor: t, kind: "card-added", decision: "info", reason: "info", subject: 42 });
 //   log.verify(expectedHead?)   // → { ok: true } or where and how the chain broke
 //   AuditLog.restore({ anchor, records })   // rebuild from persisted bytes, verified first
 //
@@ -17,7 +18,7 @@
 import { OptgateError } from "../errors";
 import { toHex } from "../crypto";
 import {
-  type AuditEntry, type AuditRecord, HASH_BYTES, RECORD_BYTES, checkEntry, decodeRecord, encodeRecordInto, recordHash,
+  type AuditEntry, type AuditRecord, HASH_BYTES, PREV_HASH_OFFSET, RECORD_BYTES, checkEntry, decodeRecord, encodeRecordInto, recordHash,
 } from "./audit-record";
 
 export interface AuditAnchor {
@@ -193,7 +194,7 @@ export class AuditLog {
   #dropOldest(): void {
     const record = decodeRecord(this.#view(0));
     // The next record already carries the dropped one's chain hash; the head's when none is left.
-    const hash = this.#count > 1 ? this.#view(1).slice(20, 20 + HASH_BYTES) : this.#headHash.slice();
+    const hash = this.#count > 1 ? this.#view(1).slice(PREV_HASH_OFFSET, PREV_HASH_OFFSET + HASH_BYTES) : this.#headHash.slice();
     this.#anchor = {
       seq: record.seq,
       hash,

@@ -1,15 +1,22 @@
-// One audit record as 52 bytes, so its SHA-256 is a single compression block:
-//   seq u32 | time f64 (ms) | actorKind u8 | actor u32 | kind u8 | decision u8 | reason u8 | prevHash 32
+// One audit record as 55 bytes, so its SHA-256 is still a single compression
+// block (55 is the most one 64-byte block holds with SHA-256's padding):
+//   seq u32 | time f64 (ms) | actorKind u8 | actor u32 | kind u8 | decision u8 | reason u8 | subject u24 | prevHash 32
 // big-endian. The chain hash of a record is SHA-256 of these bytes, and the
 // next record carries it as prevHash. Actors are pseudonymous numbers
-// (resident id, technician id, keypad id); there is no field that could hold a
-// PIN, a code, an image or a template.
+// (resident id, technician id, keypad id); the subject is the resident the
+// action was done to (a technician adding a card to R00042 has subject 42; 0
+// when it concerns no resident, e.g. a door opened from the console). There is
+// no field that could hold a PIN, a code, an image or a template.
 import { sha256 } from "../crypto";
 import { OptgateError } from "../errors";
 import { REASONS, type ReasonCode } from "../access/types";
 
-export const RECORD_BYTES = 52;
+export const RECORD_BYTES = 55;
 export const HASH_BYTES = 32;
+/** Where prevHash starts in a record. */
+export const PREV_HASH_OFFSET = 23;
+/** Largest subject a record holds (u24); 0 means "no resident". */
+export const MAX_SUBJECT = 0xffffff;
 
 export const ACTOR_KINDS = ["none", "resident", "technician", "keypad", "system"] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
@@ -35,9 +42,12 @@ export interface AuditEntry {
   kind: AuditKind;
   decision: AuditDecision;
   reason: ReasonCode;
+  /** Resident id the action concerns; omitted or 0 when none. */
+  subject?: number;
 }
 
 export interface AuditRecord extends AuditEntry {
+  subject: number;
   seq: number;
   prevHash: Uint8Array;
 }
@@ -54,6 +64,18 @@ export function checkEntry(entry: AuditEntry): void {
   if (!AUDIT_KINDS.includes(entry.kind)) throw bad(`kind "${String(entry.kind)}" is unknown`);
   if (!DECISIONS.includes(entry.decision)) throw bad("decision must be grant, deny or info");
   if (!REASONS.includes(entry.reason)) throw bad(`reason "${String(entry.reason)}" is unknown`);
+  const subject = entry.subject ?? 0;
+  if (!Number.isInteger(subject) || subject < 0 || subject > MAX_SUBJECT) throw bad(`subject must be a resident id 0..${MAX_SUBJECT} (0 = none)`);
+}
+
+/**
+ * The subject to record for a resident id: the id itself, or 0 for one past
+ * the u24 field. Ids are handed out from 1 upwards, so that takes 16 million
+ * residents; an audit write must not fail (after the change it reports is
+ * done) for want of a field width.
+ */
+export function auditSubject(residentId: number): number {
+  return Number.isInteger(residentId) && residentId > 0 && residentId <= MAX_SUBJECT ? residentId : 0;
 }
 
 export function encodeRecordInto(out: Uint8Array, offset: number, seq: number, entry: AuditEntry, prevHash: Uint8Array): void {
@@ -65,7 +87,10 @@ export function encodeRecordInto(out: Uint8Array, offset: number, seq: number, e
   view.setUint8(17, AUDIT_KINDS.indexOf(entry.kind));
   view.setUint8(18, DECISIONS.indexOf(entry.decision));
   view.setUint8(19, REASONS.indexOf(entry.reason));
-  out.set(prevHash, offset + 20);
+  const subject = entry.subject ?? 0;
+  view.setUint8(20, subject >>> 16);
+  view.setUint16(21, subject & 0xffff);
+  out.set(prevHash, offset + PREV_HASH_OFFSET);
 }
 
 export function encodeRecord(record: AuditRecord): Uint8Array {
@@ -91,7 +116,8 @@ export function decodeRecord(bytes: Uint8Array): AuditRecord {
     kind,
     decision,
     reason,
-    prevHash: bytes.slice(20, 20 + HASH_BYTES),
+    subject: (view.getUint8(20) << 16) | view.getUint16(21),
+    prevHash: bytes.slice(PREV_HASH_OFFSET, PREV_HASH_OFFSET + HASH_BYTES),
   };
 }
 

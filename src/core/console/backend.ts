@@ -154,6 +154,8 @@ export interface LogEntryView {
   event: string;
   decision: string;
   reason: string;
+  /** The resident it was done to ("R00042"), null when none. */
+  subject: string | null;
 }
 
 export interface LogVerifyView {

@@ -13,6 +13,8 @@ export interface Reply {
   kind: "reply";
   data: unknown;
   text: string[];
+  /** The resident the command acted on, when only running it told (a new resident's id, a card's holder). */
+  resident?: string;
 }
 
 export interface Ask {
@@ -52,8 +54,8 @@ export interface Command {
   run(ctx: CommandContext, args: Args): Outcome;
 }
 
-export function reply(data: unknown, text: string[]): Reply {
-  return { kind: "reply", data, text };
+export function reply(data: unknown, text: string[], resident?: string): Reply {
+  return resident === undefined ? { kind: "reply", data, text } : { kind: "reply", data, text, resident };
 }
 
 export function ask(question: string, hidden: boolean, answer: (text: string) => Outcome): Ask {

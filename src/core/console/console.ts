@@ -138,7 +138,7 @@ export class Console {
       this.session.touch();
     } catch (error) {
       const code = error instanceof OptgateError ? error.code : "E_INTERNAL";
-      this.#audit(state, code);
+      this.#audit(state, code, undefined);
       this.#error(error, state.json);
       return;
     }
@@ -146,19 +146,23 @@ export class Console {
       this.#pending = { ...state, ask: outcome };
       return;
     }
-    this.#audit(state, "ok");
+    this.#audit(state, "ok", outcome.resident);
     if (state.json) this.#write(`${JSON.stringify({ ok: true, data: outcome.data })}\r\n`);
     else if (outcome.text.length > 0) this.#write(`${outcome.text.join("\r\n")}\r\n`);
   }
 
-  #audit(state: Omit<Pending, "ask">, outcome: string): void {
+  /** `resident`: the one the reply names; else the command's resident argument, typed (so refusals name it too). */
+  #audit(state: Omit<Pending, "ask">, outcome: string, resident: string | undefined): void {
     if (!state.command.audit) return;
     const first = state.command.params[0];
+    const residentParam = state.command.params.find((p) => p.type.kind === "resident");
+    const concerns = resident ?? (residentParam ? state.args.optStr(residentParam.name) : undefined);
     this.#o.audit.record({
       // login has no actor before it succeeds; logout had one before it ran.
       actor: state.actor || this.session.technician || "-",
       action: state.command.path,
       subject: first && state.args.has(first.name) ? String(state.args.optStr(first.name) ?? state.args.optNum(first.name)) : "",
+      ...(concerns === undefined ? {} : { resident: concerns }),
       outcome,
       detail: state.args.describe(),
     });

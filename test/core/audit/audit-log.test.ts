@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
 import { AuditLog, decodeAnchor, encodeAnchor, genesisAnchor, verifyChain } from "../../../src/core/audit/audit-log";
-import { type AuditEntry, RECORD_BYTES, decodeRecord, encodeRecord, recordHash } from "../../../src/core/audit/audit-record";
+import {
+  type AuditEntry, MAX_SUBJECT, RECORD_BYTES, auditSubject, decodeRecord, encodeRecord, recordHash,
+} from "../../../src/core/audit/audit-record";
 import { isOptgateError } from "../../../src/core/errors";
 
 const T = Date.UTC(2026, 5, 3, 2, 0);
 
 function entry(i: number): AuditEntry {
-  return { time: T + i * 1000, actorKind: "resident", actor: 40 + (i % 5), kind: i % 2 ? "card" : "pin", decision: i % 3 ? "grant" : "deny", reason: i % 3 ? "granted" : "wrong-pin" };
+  return {
+    time: T + i * 1000, actorKind: "resident", actor: 40 + (i % 5), kind: i % 2 ? "card" : "pin", decision: i % 3 ? "grant" : "deny", reason: i % 3 ? "granted" : "wrong-pin",
+    // Every field distinct per record, the subject spanning all three of its bytes.
+    subject: 0x010203 * (i % 7),
+  };
 }
 
 function filled(n: number, capacity = 64): AuditLog {
@@ -44,11 +50,41 @@ describe("AuditLog", () => {
       { ...entry(4), reason: "because" },
       { ...entry(4), decision: "maybe" },
       { ...entry(4), actorKind: "cat" },
+      { ...entry(4), subject: -1 },
+      { ...entry(4), subject: MAX_SUBJECT + 1 },
+      { ...entry(4), subject: 4.5 },
+      { ...entry(4), subject: Number.NaN },
+      { ...entry(4), subject: "42" },
     ];
     for (const e of bad) assert.throws(() => log.append(e as AuditEntry), (x) => isOptgateError(x, "E_BAD_AUDIT_RECORD"));
     assert.deepEqual(log.head(), head);
     assert.equal(log.size, 3);
     assert.throws(() => decodeRecord(new Uint8Array(51)), (x) => isOptgateError(x, "E_BAD_AUDIT_RECORD"));
+    assert.throws(() => decodeRecord(new Uint8Array(52)), (x) => isOptgateError(x, "E_BAD_AUDIT_RECORD"));
+    assert.throws(() => log.append({ ...entry(4), subject: 2 ** 24 }), /subject must be a resident id 0\.\.16777215/);
+  });
+
+  it("records the subject: who the action was done to, 0 when omitted", () => {
+    const log = new AuditLog({ capacity: 8 });
+    const base: AuditEntry = { time: T, actorKind: "technician", actor: 0xdeadbeef, kind: "card-added", decision: "info", reason: "info" };
+    log.append({ ...base, subject: 42 });
+    log.append(base); // an older caller that knows no subject
+    log.append({ ...base, kind: "exit", subject: 0 });
+    log.append({ ...base, subject: MAX_SUBJECT });
+    const decoded = log.entries();
+    assert.deepEqual(decoded.map((e) => e.subject), [42, 0, 0, MAX_SUBJECT]);
+    assert.deepEqual(decoded.map((e) => e.actor), [0xdeadbeef, 0xdeadbeef, 0xdeadbeef, 0xdeadbeef]);
+    assert.deepEqual(log.records()[0].subarray(20, 23), Uint8Array.of(0, 0, 42));
+    assert.deepEqual(encodeRecord(decoded[3]), log.records()[3]);
+    assert.deepEqual(log.verify(), { ok: true, count: 4 });
+  });
+
+  it("maps resident ids to subjects, 0 for none or past the u24 field", () => {
+    assert.equal(auditSubject(42), 42);
+    assert.equal(auditSubject(MAX_SUBJECT), MAX_SUBJECT);
+    assert.equal(auditSubject(MAX_SUBJECT + 1), 0);
+    assert.equal(auditSubject(0), 0);
+    assert.equal(auditSubject(Number.NaN), 0);
   });
 
   describe("tamper detection", () => {
@@ -69,8 +105,21 @@ describe("AuditLog", () => {
       assert.deepEqual(verifyChain(anchor, edited, head), { ok: false, seq: 7, problem: "link" });
     });
 
+    it("detects an edited subject, and nothing else changed", () => {
+      for (const offset of [20, 21, 22]) {
+        const edited = records.map((r) => r.slice());
+        edited[3][offset] ^= 0x01;
+        const before = decodeRecord(records[3]);
+        const after = decodeRecord(edited[3]);
+        assert.notEqual(after.subject, before.subject, `offset ${offset}`);
+        assert.deepEqual({ ...after, subject: before.subject }, before);
+        assert.deepEqual(verifyChain(anchor, edited, head), { ok: false, seq: 5, problem: "link" });
+        assert.throws(() => AuditLog.restore({ anchor, records: edited }), (e) => isOptgateError(e, "E_AUDIT_CHAIN_BROKEN"));
+      }
+    });
+
     it("detects an edited time, actor and a recomputed-looking prev hash", () => {
-      for (const offset of [4, 11, 14, 30]) {
+      for (const offset of [4, 11, 14, 30, 54]) {
         const edited = records.map((r) => r.slice());
         edited[2][offset] ^= 0x01;
         const result = verifyChain(anchor, edited, head);
@@ -157,10 +206,12 @@ describe("AuditLog", () => {
     assert.equal(restored.watermark, log.watermark);
   });
 
-  it("has no room for secrets: a record is 52 fixed bytes of numbers", () => {
+  it("has no room for secrets: a record is 55 fixed bytes of numbers, one SHA-256 block", () => {
     const log = filled(1);
     const [bytes] = log.records();
-    assert.equal(bytes.length, 52);
-    assert.deepEqual(Object.keys(decodeRecord(bytes)).sort(), ["actor", "actorKind", "decision", "kind", "prevHash", "reason", "seq", "time"]);
+    assert.equal(bytes.length, 55);
+    // 55 bytes + the 0x80 pad byte + the 8-byte length fill exactly one 64-byte block.
+    assert.ok(bytes.length + 1 + 8 <= 64);
+    assert.deepEqual(Object.keys(decodeRecord(bytes)).sort(), ["actor", "actorKind", "decision", "kind", "prevHash", "reason", "seq", "subject", "time"]);
   });
 });

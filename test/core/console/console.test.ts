@@ -273,3 +273,53 @@ describe("console commands", () => {
     assert.equal(rig.json("status").data.clock, START);
   });
 });
+
+describe("console audit subject", () => {
+  const concerns = (rig: Rig) => rig.audit.slice(1).map((e) => `${e.action} ${e.outcome} ${e.resident ?? "(none)"}`);
+
+  it("names the resident each mutation concerns: typed, or as the reply names them", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.type("resident add --unit 3-1201 --role owner --card 04A1B2C3");
+    rig.type("card add R00001 04A1B2C4");
+    rig.type("card remove 04A1B2C4");
+    const code = rig.json("visitor issue R00001").data.code as string;
+    rig.type(`visitor revoke ${code}`);
+    rig.type("pin set R00001"); rig.type("482913"); rig.type("482913");
+    rig.type("door open");
+    rig.type("group add cleaners");
+    assert.deepEqual(concerns(rig), [
+      "resident add ok R00001", // known only from the reply: the gate assigned the id
+      "card add ok R00001", // the typed argument
+      "card remove ok R00001", // the card's holder, from the reply
+      "visitor issue ok R00001",
+      "visitor revoke ok R00001",
+      "pin set ok R00001",
+      "door open ok (none)",
+      "group add ok (none)",
+    ]);
+    assert.equal("resident" in rig.audit[0], false, "login concerns no resident");
+  });
+
+  it("names the typed resident on a refusal too; a refusal that found none names none", () => {
+    const rig = new Rig();
+    rig.login();
+    assert.match(rig.type("card add R00099 04000004"), /error:/);
+    assert.match(rig.type("card remove 04000009"), /error:/);
+    assert.deepEqual(concerns(rig), [`card add ${rig.audit[1].outcome} R00099`, `card remove ${rig.audit[2].outcome} (none)`]);
+    assert.notEqual(rig.audit[1].outcome, "ok");
+  });
+
+  it("log show prints the subject column, - when none", () => {
+    const rig = new Rig();
+    rig.login();
+    rig.type("resident add --unit 3-1201 --role owner --card 04A1B2C3");
+    rig.type("door open");
+    const log = rig.type("log show");
+    assert.match(log, /seq\s+time\s+actor\s+event\s+decision\s+reason\s+subject/);
+    assert.match(log, /tech1\s+resident add R00001\s+info\s+info\s+R00001/);
+    assert.match(log, /tech1\s+door open \s+info\s+info\s+-/);
+    const rows = rig.json("log show").data as { event: string; subject: string | null }[];
+    assert.deepEqual(rows.map((r) => r.subject), ["R00001", null]);
+  });
+});

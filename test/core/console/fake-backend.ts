@@ -272,7 +272,10 @@ export class FakeBackend implements ConsoleBackend {
   }
   logShow(last: number, actor: string | undefined): LogEntryView[] {
     return this.log.filter((e) => actor === undefined || e.actor === actor).slice(-last)
-      .map((e) => ({ seq: e.seq, time: e.time, actor: e.actor, event: `${e.action} ${e.subject}`, decision: "info", reason: "info" }));
+      .map((e) => ({
+        seq: e.seq, time: e.time, actor: e.actor, event: `${e.action} ${e.subject}`, decision: "info", reason: "info",
+        subject: /^R\d{5,}$/.test(e.subject) ? e.subject : null,
+      }));
   }
   logVerify() {
     let prev = "0".repeat(64);

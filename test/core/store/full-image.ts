@@ -21,7 +21,7 @@ export function fillStore(flash: Flash, templates = 40): { store: LogStore; reco
         { put: `res/${n}`, value: value(n, 64) },
         { put: `pin/${n}`, value: value(n + 1, 48) },
         { put: `card/${n}`, value: value(n + 2, 24) },
-        { append: "audit", data: value(n + 3, 52) },
+        { append: "audit", data: value(n + 3, 55) }, // an audit record's size (src/core/audit/audit-record.ts)
       ];
       if (n < templates) ops.push({ put: `tpl/${n}`, value: secretBytes(n, 512), sealed: true }, { put: `con/${n}`, value: value(n, 80) });
       if (n % 5 === 4) ops.push({ delete: `card/${n - 3}` });

@@ -38,10 +38,10 @@ export function cloneModel(m: Model): Model {
   return { kv: new Map(m.kv), audit: m.audit.slice(), auditStart: m.auditStart, withdrawn: m.withdrawn.slice(), profile: m.profile };
 }
 
-/** 52 bytes, the size of a real audit record (src/core/audit/audit-record.ts), chained to the one before. */
+/** 55 bytes, the size of a real audit record (src/core/audit/audit-record.ts), chained to the one before. */
 function auditEntry(model: Model, event: string): Uint8Array {
   const prev = model.audit.length ? model.audit[model.audit.length - 1] : "";
-  return bytes(`${toHex(sha256(bytes(prev))).slice(0, 16)}|${event}`.padEnd(52, ".").slice(0, 52));
+  return bytes(`${toHex(sha256(bytes(prev))).slice(0, 16)}|${event}`.padEnd(55, ".").slice(0, 55));
 }
 
 /** Builds the next step from the current model (deterministic in `rng`). */

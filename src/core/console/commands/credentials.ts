@@ -26,7 +26,7 @@ export const credentialCommands: Command[] = [
     options: [], examples: ["card remove 04A1B2C3"], access: "technician", audit: true,
     run(ctx, args) {
       const r = ctx.backend.cardRemove(ctx.actor, args.str("uid"));
-      return reply(r, [`Card ${args.str("uid")} removed from ${r.id}.`]);
+      return reply(r, [`Card ${args.str("uid")} removed from ${r.id}.`], r.id);
     },
   },
   {
@@ -74,7 +74,7 @@ export const credentialCommands: Command[] = [
     options: [], examples: ["visitor revoke 73519046"], access: "technician", audit: true,
     run(ctx, args) {
       const v = ctx.backend.visitorRevoke(ctx.actor, args.str("code"));
-      return reply(v, [`Visitor code revoked (host ${v.host}).`]);
+      return reply(v, [`Visitor code revoked (host ${v.host}).`], v.host);
     },
   },
 ];

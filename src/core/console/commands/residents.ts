@@ -65,7 +65,7 @@ export const residentCommands: Command[] = [
         card: args.optStr("card") ?? null,
         pin,
       });
-      const added = (r: ResidentView) => reply(r, [...residentLines(r), `Added as ${r.id}. Next: ${r.pin ? `card add ${r.id} <uid>` : `pin set ${r.id}`} (optional), log show`]);
+      const added = (r: ResidentView) => reply(r, [...residentLines(r), `Added as ${r.id}. Next: ${r.pin ? `card add ${r.id} <uid>` : `pin set ${r.id}`} (optional), log show`], r.id);
       if (args.has("card")) return added(ctx.backend.residentAdd(ctx.actor, input(null)));
       return askNewPin("the new resident", (pin) => added(ctx.backend.residentAdd(ctx.actor, input(pin))));
     },

@@ -103,8 +103,8 @@ export const systemCommands: Command[] = [
     run(ctx, args) {
       const entries = ctx.backend.logShow(args.optNum("last") ?? 20, args.optStr("actor"));
       if (entries.length === 0) return reply(entries, ["(no entries)"]);
-      return reply(entries, table(["seq", "time", "actor", "event", "decision", "reason"],
-        entries.map((e) => [String(e.seq), formatDate(e.time), e.actor, e.event, e.decision, e.reason])));
+      return reply(entries, table(["seq", "time", "actor", "event", "decision", "reason", "subject"],
+        entries.map((e) => [String(e.seq), formatDate(e.time), e.actor, e.event, e.decision, e.reason, e.subject ?? "-"])));
     },
   },
   {
