@@ -13,9 +13,10 @@ import { SECTOR_SIZE } from "../../src/core/store/flash";
 export class PowerCut extends Error {
   constructor(readonly op: number) {
     super(`power cut at flash operation ${op}`);
-    this.name = "PowerCut";
   }
 }
+// On the prototype: Moddable freezes Error.prototype, so an instance assignment would throw there.
+Object.defineProperty(PowerCut.prototype, "name", { value: "PowerCut", writable: true, configurable: true });
 
 export interface NorFlashOptions {
   /** Seed for the random damage a power cut leaves (deterministic per seed). */
