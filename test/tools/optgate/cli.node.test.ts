@@ -89,8 +89,8 @@ describe("optgate tool over a PTY", function () {
     assert.match(log.err, /records, chain intact/);
     const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     assert.ok(lines.some((l) => l.kind === "technician-login"));
-    assert.ok(lines.some((l) => l.kind === "resident-added"));
-    assert.ok(lines.every((l) => /^[0-9a-f]{104}$/.test(l.bytes)));
+    assert.ok(lines.some((l) => l.kind === "resident-added" && l.subject === 1), "the record names the resident added");
+    assert.ok(lines.every((l) => /^[0-9a-f]{110}$/.test(l.bytes)), "55-byte records");
   });
 
   it("reaches a console over TCP too", async () => {
