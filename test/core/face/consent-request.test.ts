@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { AccessCore } from "../../../src/core/access/access-core";
+import { formatResidentId, parseResidentId } from "../../../src/core/access/types";
+import { AuditLog } from "../../../src/core/audit/audit-log";
+import { isOptgateError } from "../../../src/core/errors";
+import { ConsentLedger } from "../../../src/core/face/consent-ledger";
+import { CONSENT_REQUEST_TTL_MS, ConsentRequests } from "../../../src/core/face/consent-request";
+import { NoticeBoard } from "../../../src/core/face/notices";
+import { receiptCode } from "../../../src/core/face/withdrawal";
+import { at, basePolicy, newRegistry } from "../access/fixtures";
+import { FakeRegistry, RecordingAudit, TEST_NOTICE } from "./face-fakes";
+
+const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
+const code = (c: string) => (e: unknown) => isOptgateError(e, c);
+
+function setup() {
+  const notices = new NoticeBoard();
+  notices.publish(TEST_NOTICE, 1000);
+  const registry = new FakeRegistry();
+  registry.add("r-101", "1357");
+  registry.add("r-102", "2468");
+  const audit = new RecordingAudit();
+  const ledger = new ConsentLedger({ notices, pins: registry, residents: registry, audit });
+  const requests = new ConsentRequests({ ledger, notices, residents: registry, pins: { hasPin: (id) => registry.pins.get(id) !== "" } });
+  return { notices, registry, audit, ledger, requests };
+}
+
+describe("face/consent-request", () => {
+  it("records consent only when the resident confirms with their own PIN, witnessed by the technician who armed it", () => {
+    const { ledger, requests, audit } = setup();
+    const armed = requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    assert.equal(armed.expiresAt, T0 + CONSENT_REQUEST_TTL_MS);
+    assert.equal(ledger.isActive("r-101"), false, "arming alone records nothing");
+    assert.equal(audit.events.length, 0);
+    assert.equal(requests.pending("r-101", T0 + 1000)?.witnessId, "tech1");
+
+    const done = requests.confirm("r-101", "1357", T0 + 30_000);
+    assert.equal(ledger.isActive("r-101"), true);
+    assert.deepEqual(
+      [done.record.event, done.record.noticeVersion, done.record.actorId, done.record.channel, done.record.pinConfirmed, done.record.at],
+      ["granted", 1, "tech1", "keypad", true, T0 + 30_000],
+    );
+    assert.match(done.receipt, /^\d{4}-\d{4}$/);
+    assert.equal(done.receipt, receiptCode(done.record));
+    assert.equal(requests.pending("r-101", T0 + 30_001), undefined, "a confirmed request is used up");
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + 31_000), code("E_NO_CONSENT_REQUEST"));
+  });
+
+  it("refuses a confirmation when nothing is waiting, and for another resident's request", () => {
+    const { ledger, requests, registry } = setup();
+    assert.throws(() => requests.confirm("r-101", "1357", T0), code("E_NO_CONSENT_REQUEST"));
+    assert.equal(registry.verifyCalls, 0, "no request: the PIN is not even checked");
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    assert.throws(() => requests.confirm("r-102", "2468", T0 + 1), code("E_NO_CONSENT_REQUEST"));
+    assert.equal(ledger.isActive("r-102"), false);
+    assert.notEqual(requests.pending("r-101", T0 + 2), undefined);
+  });
+
+  it("a wrong PIN records nothing and leaves the request waiting until it expires", () => {
+    const { ledger, requests } = setup();
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    assert.throws(() => requests.confirm("r-101", "2468", T0 + 1000), code("E_CONSENT_PIN_REJECTED"));
+    assert.throws(() => requests.confirm("r-101", "", T0 + 1000), code("E_CONSENT_PIN_REQUIRED"));
+    assert.equal(ledger.isActive("r-101"), false);
+    assert.equal(ledger.records().length, 0);
+    assert.equal(requests.confirm("r-101", "1357", T0 + 2000).record.event, "granted");
+  });
+
+  it("expires after 120 s by default, or at the time the technician chose", () => {
+    const { ledger, requests } = setup();
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    assert.notEqual(requests.pending("r-101", T0 + CONSENT_REQUEST_TTL_MS - 1), undefined);
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + CONSENT_REQUEST_TTL_MS), code("E_CONSENT_REQUEST_EXPIRED"));
+    assert.equal(ledger.isActive("r-101"), false);
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + CONSENT_REQUEST_TTL_MS), code("E_NO_CONSENT_REQUEST"), "an expired request is dropped");
+
+    requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: T0 + 10_000 });
+    assert.throws(() => requests.confirm("r-102", "2468", T0 + 10_000), code("E_CONSENT_REQUEST_EXPIRED"));
+    assert.throws(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: T0 }), code("E_BAD_TIME"));
+    assert.throws(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: T0 + 3_600_000 }), code("E_BAD_TIME"));
+    assert.throws(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: NaN }), code("E_BAD_TIME"));
+  });
+
+  it("a clock set back before the arming ends the request", () => {
+    const { requests, ledger } = setup();
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    assert.throws(() => requests.confirm("r-101", "1357", T0 - 60_000), code("E_CONSENT_REQUEST_EXPIRED"));
+    assert.equal(ledger.isActive("r-101"), false);
+  });
+
+  it("a newer arm replaces the waiting one: one request per resident", () => {
+    const { requests } = setup();
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech2", at: T0 + 50_000 });
+    requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0 + 50_000 });
+    assert.equal(requests.waiting(T0 + 50_000), 2);
+    // The first arm's 120 s would have run out here; the replacement's has not.
+    const done = requests.confirm("r-101", "1357", T0 + 150_000);
+    assert.equal(done.record.actorId, "tech2");
+    assert.equal(requests.waiting(T0 + 170_000), 0, "r-102's request expired and is dropped");
+  });
+
+  it("a notice published between arm and confirm voids the request: the resident must read the current one", () => {
+    const { notices, ledger, requests, registry } = setup();
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    notices.publish({ ...TEST_NOTICE, retentionDays: 30 }, T0 + 1000);
+    const calls = registry.verifyCalls;
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + 2000), code("E_NOTICE_OUTDATED"));
+    assert.equal(registry.verifyCalls, calls, "the PIN is not consumed");
+    assert.equal(ledger.isActive("r-101"), false);
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + 3000), code("E_NO_CONSENT_REQUEST"));
+    requests.arm({ residentId: "r-101", noticeVersion: 2, witnessId: "tech1", at: T0 + 4000 });
+    assert.equal(requests.confirm("r-101", "1357", T0 + 5000).record.noticeVersion, 2);
+  });
+
+  it("arming refuses what could never be confirmed, changing nothing", () => {
+    const { notices, requests, registry, ledger } = setup();
+    registry.add("r-103", "");
+    const bad: [string, () => unknown][] = [
+      ["E_RESIDENT_UNKNOWN", () => requests.arm({ residentId: "r-999", noticeVersion: 1, witnessId: "tech1", at: T0 })],
+      ["E_NOTICE_OUTDATED", () => requests.arm({ residentId: "r-101", noticeVersion: 2, witnessId: "tech1", at: T0 })],
+      ["E_CONSENT_WITNESS_REQUIRED", () => requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "", at: T0 })],
+      ["E_CONSENT_NEEDS_PIN", () => requests.arm({ residentId: "r-103", noticeVersion: 1, witnessId: "tech1", at: T0 })],
+    ];
+    for (const [c, f] of bad) assert.throws(f, code(c), c);
+    assert.equal(requests.waiting(T0), 0);
+
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    requests.confirm("r-101", "1357", T0 + 1);
+    assert.throws(() => requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 + 2 }), code("E_CONSENT_ALREADY_ACTIVE"));
+    // Consent to an older notice: fresh consent to the new one may be asked for.
+    notices.publish({ ...TEST_NOTICE, retentionDays: 30 }, T0 + 3);
+    assert.equal(requests.arm({ residentId: "r-101", noticeVersion: 2, witnessId: "tech1", at: T0 + 4 }).noticeVersion, 2);
+    assert.equal(ledger.activeGrant("r-101")!.noticeVersion, 1);
+
+    const empty = new ConsentRequests({ ledger, notices: new NoticeBoard(), residents: registry });
+    assert.throws(() => empty.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 }), code("E_NO_NOTICE"));
+  });
+
+  it("cancel drops the waiting request; cancelling nothing is refused", () => {
+    const { requests, ledger } = setup();
+    assert.throws(() => requests.cancel("r-101", T0), code("E_NO_CONSENT_REQUEST"));
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    assert.equal(requests.cancel("r-101", T0 + 1).witnessId, "tech1");
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + 2), code("E_NO_CONSENT_REQUEST"));
+    assert.equal(ledger.isActive("r-101"), false);
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    assert.throws(() => requests.cancel("r-101", T0 + CONSENT_REQUEST_TTL_MS), code("E_NO_CONSENT_REQUEST"), "an expired request is not waiting");
+  });
+
+  it("wrong PINs go through the access core's lockout: after 3, even the right PIN is refused", () => {
+    const registry = newRegistry();
+    const n = registry.addResident({ unit: "B3-1204", role: "owner", groups: 0b01, pin: "482913" });
+    const resident = formatResidentId(n);
+    const auditLog = new AuditLog({ capacity: 64 });
+    const access = new AccessCore({ registry, policy: basePolicy(), audit: auditLog });
+    const now = { t: at("2026-06-03", "10:00") };
+    const notices = new NoticeBoard();
+    notices.publish(TEST_NOTICE, now.t);
+    // Wired as src/app/core.ts wires the gate's ledger.
+    const ledger = new ConsentLedger({
+      notices,
+      residents: { exists: (id) => registry.has(parseResidentId(id)) },
+      pins: { verify: (id, pin) => access.confirmPin(parseResidentId(id), pin, now.t, 1).grant },
+    });
+    const requests = new ConsentRequests({ ledger, notices, residents: { exists: (id) => registry.has(parseResidentId(id)) }, pins: { hasPin: (id) => registry.get(parseResidentId(id))!.hasPin } });
+    requests.arm({ residentId: resident, noticeVersion: 1, witnessId: "tech1", at: now.t, expiresAt: now.t + 600_000 });
+    for (let i = 0; i < 3; i++) assert.throws(() => requests.confirm(resident, "000000", now.t), code("E_CONSENT_PIN_REJECTED"));
+    assert.throws(() => requests.confirm(resident, "482913", now.t), code("E_CONSENT_PIN_REJECTED"), "locked out");
+    assert.equal(ledger.isActive(resident), false);
+    const pins = auditLog.entries().filter((e) => e.kind === "pin");
+    assert.deepEqual(pins.map((e) => e.reason), ["wrong-pin", "wrong-pin", "wrong-pin", "locked-out"]);
+    now.t += 31_000; // the first lockout is 30 s
+    assert.equal(requests.confirm(resident, "482913", now.t).record.event, "granted");
+  });
+});
