@@ -15,14 +15,23 @@ export const PIN_MAP = {
     relay: 2,
     door: 3,
     exit: 4,
-    cameraIndicator: 43,
-    /** Active low: P-MOSFET high-side switch with a gate pull-up. */
-    cameraPower: 44,
   },
+  /**
+   * Technician console: UART0 on its own pins (U0TXD GPIO43, U0RXD GPIO44), to a
+   * 3.3 V USB-UART adapter. Moddable's embedded:io/serial drives UARTs only, not
+   * the S3's USB-Serial-JTAG on the USB-C socket (xsbug and flashing use that).
+   */
+  console: { port: 0, transmit: 43, receive: 44, baud: 115200 },
   expander: {
     keypad: { address: 0x20, rows: [0, 1, 2, 3], columns: [4, 5, 6, 7], keys: "123A456B789C*0#D" },
-    /** LEDs and buzzer wired active-low (the PCF8574 sinks 25 mA, sources ~0.1 mA). */
-    outputs: { address: 0x21, green: 0, red: 1, buzzer: 2, rfidReset: 3 },
+    /**
+     * LEDs and buzzer wired active-low (the PCF8574 sinks 25 mA, sources ~0.1 mA).
+     * The camera power switch (P-MOSFET, gate pull-up) and the privacy LED are
+     * active-low too: the PCF8574 powers up with every pin high, so both stay
+     * off through reset, and both hang on the same bus, so the LED cannot fail
+     * dark while the camera can still be switched on.
+     */
+    outputs: { address: 0x21, green: 0, red: 1, buzzer: 2, rfidReset: 3, cameraPower: 4, cameraIndicator: 5 },
   },
 } as const;
 
@@ -38,7 +47,7 @@ export function wiringTable(): WiringRow[] {
     const label = Object.keys(XIAO_HEADER).find((k) => XIAO_HEADER[k] === gpio);
     return `${label} (GPIO${gpio})`;
   };
-  const { spi, i2c, pin, expander } = PIN_MAP;
+  const { spi, i2c, pin, expander, console: uart } = PIN_MAP;
   const kp = expander.keypad, out = expander.outputs;
   return [
     { part: "MFRC522", signal: "SCK", connection: header(spi.clock) },
@@ -53,8 +62,9 @@ export function wiringTable(): WiringRow[] {
     { part: "Relay module (strike)", signal: "IN (active high, module pull-down)", connection: header(pin.relay) },
     { part: "Door contact (reed)", signal: "to GND when shut", connection: header(pin.door) },
     { part: "Exit button", signal: "to GND when pressed", connection: header(pin.exit) },
-    { part: "Camera power switch", signal: "P-MOSFET gate (active low, pull-up)", connection: header(pin.cameraPower) },
-    { part: "Camera privacy LED", signal: "anode via 330 Ω (active high)", connection: header(pin.cameraIndicator) },
+    { part: "Camera power switch", signal: "P-MOSFET gate (active low, pull-up)", connection: `PCF8574 0x${out.address.toString(16)} P${out.cameraPower}` },
+    { part: "Camera privacy LED", signal: "cathode via 330 Ω (active low)", connection: `PCF8574 0x${out.address.toString(16)} P${out.cameraIndicator}` },
+    { part: "Console (USB-UART adapter, 3.3 V)", signal: `adapter RX, TX (${uart.baud} 8N1)`, connection: `${header(uart.transmit)}, ${header(uart.receive)}` },
     { part: "Green LED", signal: "cathode (active low)", connection: `PCF8574 0x${out.address.toString(16)} P${out.green}` },
     { part: "Red LED", signal: "cathode (active low)", connection: `PCF8574 0x${out.address.toString(16)} P${out.red}` },
     { part: "Buzzer (active, via PNP)", signal: "active low", connection: `PCF8574 0x${out.address.toString(16)} P${out.buzzer}` },

@@ -8,25 +8,31 @@
 //
 // GPIO budget. The camera takes its own pins (XCLK 10, SIOD 40, SIOC 39,
 // Y2-Y9 15 17 18 16 14 12 11 48, VSYNC 38, HREF 47, PCLK 13), PSRAM and flash
-// take 26-37, USB-CDC (our console) 19/20, the Sense mic 41/42. What is left
+// take 26-37, USB-Serial-JTAG (flashing, xsbug) 19/20, the Sense mic 41/42. What is left
 // for us is the 11 header pins D0-D10:
 //   D0 GPIO1, D1 GPIO2, D2 GPIO3, D3 GPIO4, D4 GPIO5, D5 GPIO6, D6 GPIO43,
 //   D7 GPIO44, D8 GPIO7, D9 GPIO8, D10 GPIO9   (microSD shares D8-D10: leave the slot empty)
 // Needed with every part on a GPIO: MFRC522 5 (SCK MOSI MISO SDA/CS RST) +
 // relay, door, exit 3 + camera power and privacy LED 2 + green, red, buzzer 3
-// + keypad 7 (3x4) or 8 (4x4) = 20-21. That does not fit in 11. The common
-// way out: two PCF8574 I2C expanders on one I2C bus (2 pins) — 0x20 carries
-// the keypad (4 rows + 4 columns), 0x21 the green/red LEDs, the buzzer and
-// the MFRC522 reset — which leaves 9 direct GPIOs for what must be fast or
-// must not depend on a bus: SPI + chip select (4), relay, door, exit (3),
-// camera power and the camera privacy LED (2). Total 11 of 11.
+// + keypad 7 (3x4) or 8 (4x4) + the console UART 2 = 22-23. That does not fit
+// in 11. The common way out: two PCF8574 I2C expanders on one I2C bus (2 pins)
+// — 0x20 carries the keypad (4 rows + 4 columns), 0x21 the green/red LEDs, the
+// buzzer, the MFRC522 reset, the camera power switch and the privacy LED —
+// which leaves direct GPIOs for what must be fast or must not depend on a bus:
+// SPI + chip select (4), relay, door, exit (3), and the console UART (2).
+// Total 11 of 11.
 //
-// Boot-time levels (the ESP32-S3 ROM prints on U0TXD = GPIO43 and pulls
-// U0RXD = GPIO44 up during reset):
-// - GPIO44 = camera power through a P-MOSFET high-side switch with a gate
-//   pull-up: active LOW, so the pulled-up boot level keeps the camera off.
-// - GPIO43 = camera privacy LED: the ROM log may flicker it at boot; it can
-//   light without the camera, never the reverse.
+// The console is UART0 on its own pins, GPIO43 (U0TXD) / GPIO44 (U0RXD), to a
+// USB-UART adapter: Moddable's embedded:io/serial drives the S3's UARTs only,
+// not the USB-Serial-JTAG on the USB-C socket (flashing and xsbug use that).
+// The ROM boot log appears on the console too, which is harmless.
+//
+// Boot-time levels:
+// - Camera power (0x21 P4) through a P-MOSFET high-side switch with a gate
+//   pull-up, and the privacy LED (0x21 P5), both active LOW: the PCF8574
+//   powers up with every pin high, so the camera and its LED stay off
+//   through reset. Both depend on the same bus, so a dead bus cannot leave
+//   the camera switchable with its LED dark.
 // - GPIO2 = relay input: the relay module needs a pull-down (most have one),
 //   so the strike stays locked through reset.
 // - GPIO3 is a strapping pin (JTAG source) only when an eFuse selects it:
@@ -42,20 +48,24 @@
 import Digital from "embedded:io/digital";
 import I2C from "embedded:io/i2c";
 import SPI from "embedded:io/spi";
+import Serial from "embedded:io/serial";
 import Camera from "embedded:io/image/in/camera";
 import type { GateDevice } from "../../src/app/board";
 import type { DigitalClass, SpiClass } from "../../src/drivers/io";
 import type { I2cSpec } from "../../src/drivers/pcf8574";
 import { Pcf8574 } from "../../src/drivers/pcf8574";
+import type { SerialClass, SerialSpec } from "../../src/drivers/serial-console";
 import { PIN_MAP } from "./pin-map";
 
 // @moddable/typings 5.6 leave close() out of SPI and I2C; the runtime has it.
 const SpiIo = SPI as unknown as SpiClass;
 const I2cIo = I2C as unknown as I2cSpec["io"];
 const DigitalIo = Digital as unknown as DigitalClass;
+// The typings' read() overloads do not name the buffer form's count as a plain number.
+const SerialIo = Serial as unknown as SerialClass;
 
 const device = {
-  io: { Digital: DigitalIo, SPI: SpiIo, I2C: I2cIo, Camera },
+  io: { Digital: DigitalIo, SPI: SpiIo, I2C: I2cIo, Serial: SerialIo, Camera },
   SPI: {
     /** MFRC522 on the XIAO's SPI pins (Moddable's device.SPI.default). 4 MHz: the reader sits on a cable in the gate post. */
     rfid: { io: SpiIo, ...PIN_MAP.spi, hz: 4_000_000, mode: 0 },
@@ -63,6 +73,10 @@ const device = {
   I2C: {
     /** Both PCF8574s (Moddable's device.I2C.default pins). */
     expanders: { io: I2cIo, ...PIN_MAP.i2c, hz: 100_000 },
+  },
+  serial: {
+    /** The technician console (src/drivers/serial-console.ts). */
+    console: { io: SerialIo, ...PIN_MAP.console } as SerialSpec,
   },
   pin: PIN_MAP.pin,
   expander: PIN_MAP.expander,
@@ -107,8 +121,8 @@ export function openGateDevice(): OpenedGateDevice {
       },
       camera: {
         camera: { io: Camera },
-        power: { ...pin(device.pin.cameraPower), activeLevel: 0 },
-        indicator: pin(device.pin.cameraIndicator),
+        power: { io: outputChip.Digital, pin: out.cameraPower, activeLevel: 0 },
+        indicator: { io: outputChip.Digital, pin: out.cameraIndicator, activeLevel: 0 },
         ...device.camera,
       },
     },

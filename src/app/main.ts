@@ -1,11 +1,13 @@
-// Moddable entry: the manifest names this module ("app/main") as creation.main,
-// so its relative imports resolve inside the "app/" module namespace.
-import config from "mc/config";
-import { boot } from "./firmware";
-
-declare const trace: (...values: unknown[]) => void;
+// Moddable entry on the gate board (esp32/* platforms): the manifest names this
+// module ("src/app/main") as creation.main. It builds the ESP32-S3 Board
+// (boards/esp32s3-gate/board.ts), boots the firmware (store recovery, core,
+// drivers, the 10 ms tick timer) and routes the console UART's bytes to it.
+// The lin platform has no gate hardware and boots src/app/lin-main instead.
+import { createDeviceBoard } from "../../boards/esp32s3-gate/board";
+import { startFirmware } from "./firmware";
 
 export default function main(): void {
-  // The board manifest (boards/<name>/manifest.json "config") names the board.
-  boot({ name: config.board, log: (line) => trace(`${line}\n`) });
+  const board = createDeviceBoard();
+  const firmware = startFirmware(board);
+  board.consoleInput((bytes) => firmware.receiveConsole(bytes));
 }

@@ -2,6 +2,6 @@
 // this file's repo-wide type check needs the declaration: mcconfig resolves the
 // module to the SDK's own typings.
 declare module "mc/config" {
-  const config: { readonly board: string };
+  const config: { readonly board: string; readonly gateId?: number | string };
   export default config;
 }

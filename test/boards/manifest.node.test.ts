@@ -21,10 +21,10 @@ const boardIncludes: string[] = [].concat(board.include ?? []);
 /**
  * Modules the SDK provides rather than our manifests: the SDK manifest the
  * gate board must include for each, or "" when every Moddable platform has it
- * (mcconfig generates mc/config; the device and simulator manifests add timer).
+ * (mcconfig generates mc/config; the device and simulator manifests add timer and time).
  */
 function sdkManifestFor(specifier: string): string | undefined {
-  if (specifier === "mc/config" || specifier === "timer") return "";
+  if (specifier === "mc/config" || specifier === "timer" || specifier === "time") return "";
   if (specifier === "embedded:io/image/in/camera") return "$(MODDABLE)/modules/io/imagein/camera/manifest.json";
   if (specifier.startsWith("embedded:")) return "$(MODDABLE)/modules/io/manifest.json";
   if (specifier === "flash") return "$(MODDABLE)/modules/files/flash/manifest.json";

@@ -1,0 +1,122 @@
+// The gate board's Board (src/app/board.ts) on the ESP32-S3: what
+// src/app/main.ts hands to startFirmware() on the device.
+//
+//   const board = createDeviceBoard();
+//   const firmware = startFirmware(board);
+//   board.consoleInput((bytes) => firmware.receiveConsole(bytes));
+//
+// Sources, and why:
+// - name, gateId: the board manifest's "config" (mc/config). gateId must be set
+//   per gate (`"gateId": 2`, or `mcconfig ... gateId=2` on the command line).
+// - log: trace() (xsbug in debug builds; release builds drop it).
+// - clock: Date.now(), the ESP32's wall clock. Unset after power-up (it counts
+//   from 1970): the access core treats times below its clock floor as
+//   untrusted; the console's "clock set" calls setClock → Time.set (seconds).
+// - ticks: Moddable's Time.ticks unwrapped into a counter that never wraps
+//   (src/drivers/monotonic-ticks.ts).
+// - random: the S3's hardware RNG (Math.random is esp_random() on the ESP32)
+//   conditioned through SHA-256 (src/drivers/entropy-pool.ts says why).
+// - flash: the "storage" partition (partitions.csv) through the flash module.
+// - device: the pin map's IO descriptors (pins.ts openGateDevice()).
+// - matcher: the native matcher (wasm2c C), 512-d templates (ESP-DL's size).
+// - embedder: none yet: UnavailableEmbedder (src/app/unavailable-embedder.ts).
+// - console: UART0 at 115200 8N1 on GPIO43/44 (pin-map.ts) as a SerialConsole.
+// The firmware's tick timer is started by startFirmware() itself (Timer.repeat).
+import config from "mc/config";
+import Time from "time";
+import Timer from "timer";
+import type { Board } from "../../src/app/board";
+import { UnavailableEmbedder } from "../../src/app/unavailable-embedder";
+import { OptgateError } from "../../src/core/errors";
+import type { ConsolePort } from "../../src/core/ports";
+import { EntropyPool, mathRandomSample } from "../../src/drivers/entropy-pool";
+import FlashPartition from "../../src/drivers/flash-partition";
+import { monotonicTicks } from "../../src/drivers/monotonic-ticks";
+import { SerialConsole } from "../../src/drivers/serial-console";
+import { NativeMatcher } from "../../src/native/matcher/native-matcher";
+import device, { openGateDevice } from "./pins";
+
+declare const trace: (...values: unknown[]) => void;
+
+/** ESP-DL's face feature size; the matcher and any future embedder must agree on it. */
+export const DEVICE_EMBEDDING_DIMENSION = 512;
+/** Face-enrolled residents per gate: 512 B each in the matcher's memory (PSRAM), 512 KB in all. */
+export const DEVICE_GALLERY_CAPACITY = 1024;
+/** How often the console UART is tried again while another user (xsbug's boot probe) holds it. */
+const CONSOLE_RETRY_MS = 2000;
+
+export interface DeviceBoard extends Board {
+  /** Routes bytes typed on the console UART (call once the firmware exists). */
+  consoleInput(receive: (bytes: Uint8Array) => void): void;
+}
+
+/** The gate number from mc/config: a positive integer (mcconfig passes command-line values as strings). */
+export function configuredGateId(value: unknown): number {
+  const id = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof id !== "number" || !Number.isInteger(id) || id < 1 || id > 0xffff) {
+    throw new OptgateError("E_BOARD_GATE_ID", `The board manifest's config.gateId must be a gate number from 1 to 65535, not ${String(value)}; set it for this gate and rebuild.`);
+  }
+  return id;
+}
+
+export function createDeviceBoard(): DeviceBoard {
+  const log = (line: string) => trace(`${line}\n`);
+  const uart = new UartConsole(log);
+  return {
+    name: String(config.board),
+    gateId: configuredGateId(config.gateId),
+    log,
+    clock: { now: () => Date.now() },
+    ticks: monotonicTicks(() => Time.ticks),
+    setClock: (time) => Time.set(Math.floor(time / 1000)),
+    random: new EntropyPool({ sample: mathRandomSample }),
+    flash: new FlashPartition({ partition: "storage" }),
+    device: openGateDevice().device,
+    embedder: new UnavailableEmbedder(DEVICE_EMBEDDING_DIMENSION),
+    matcher: new NativeMatcher(DEVICE_EMBEDDING_DIMENSION, DEVICE_GALLERY_CAPACITY),
+    console: uart,
+    consoleInput: (receive) => uart.route(receive),
+  };
+}
+
+/**
+ * The console UART, opened now or, while something else holds UART0 (in debug
+ * builds xsbug's probe listens there for two seconds after boot), as soon as
+ * it is free. Output written before it opens is kept by a SerialConsole made
+ * then; until then writes are dropped, since nobody can be reading yet.
+ */
+class UartConsole implements ConsolePort {
+  #serial: SerialConsole | undefined;
+  #receive: ((bytes: Uint8Array) => void) | undefined;
+  #failed = false;
+  readonly #log: (line: string) => void;
+
+  constructor(log: (line: string) => void) {
+    this.#log = log;
+    if (!this.#open()) {
+      const retry = Timer.repeat(() => {
+        if (this.#open()) Timer.clear(retry);
+      }, CONSOLE_RETRY_MS);
+    }
+  }
+
+  write(data: Uint8Array | string): void {
+    this.#serial?.write(data);
+  }
+
+  route(receive: (bytes: Uint8Array) => void): void {
+    this.#receive = receive;
+    if (this.#serial) this.#serial.onReceive = receive;
+  }
+
+  #open(): boolean {
+    try {
+      this.#serial = new SerialConsole({ serial: device.serial.console, onReceive: this.#receive });
+      return true;
+    } catch (error) {
+      if (!this.#failed) this.#log(`console: UART${String(device.serial.console.port)} not available yet (${error instanceof Error ? error.message : String(error)}); retrying`);
+      this.#failed = true;
+      return false;
+    }
+  }
+}

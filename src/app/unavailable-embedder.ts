@@ -1,0 +1,29 @@
+// The Embedder of a build without a face model (today every ESP32-S3 build:
+// the ESP-DL native module is not written yet, README "Device embedder").
+//
+// The core has no "no face model" switch, so this is how face stays off:
+// - the face key: FaceSession refuses before the camera is powered unless a
+//   consenting resident is enrolled here, and nobody can be enrolled without
+//   a model, so the gate answers "Face entry is not available. Please use
+//   your card or PIN." with the camera off;
+// - console "face enrol": enrolment powers the camera for one capture, then
+//   embed() throws this error, the camera goes off and the technician reads
+//   the sentence below (nothing is enrolled, consent records stay as granted);
+// - a session that somehow starts (templates from another build in the store)
+//   ends at its first frame as a model error: camera off, "use card or PIN".
+// Card, PIN, codes, console and store are unaffected.
+import { OptgateError } from "../core/errors";
+import type { EmbedOutcome, Embedder, Frame } from "../core/ports";
+
+export class UnavailableEmbedder implements Embedder {
+  readonly dimension: number;
+  readonly simulated = false;
+
+  constructor(dimension: number) {
+    this.dimension = dimension;
+  }
+
+  embed(_frame: Frame, _out: Float32Array): EmbedOutcome {
+    throw new OptgateError("E_FACE_MODEL_MISSING", "This firmware has no face model (the ESP-DL embedder is not built yet); face entry is unavailable, residents use card or PIN.");
+  }
+}
