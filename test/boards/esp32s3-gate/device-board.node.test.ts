@@ -1,0 +1,84 @@
+// The device entry (src/app/main.ts → createDeviceBoard() → startFirmware())
+// inside XS, with the Moddable modules the board imports replaced by
+// stand-ins over chip models (test/boards/esp32s3-gate/stand-ins): the board
+// opens UART0 as the pin map says, formats the store on the "storage"
+// partition, lays out the 512-d matcher, keeps the camera and strike off,
+// and the technician console answers on the UART. Not the hardware itself:
+// that is README "Building for the board".
+import assert from "node:assert/strict";
+import path from "node:path";
+import { repoRoot } from "../../../tools/xs/bundle";
+import { runInXs } from "../../../tools/xs/run";
+
+const standIn = (name: string) => path.join(repoRoot, "test/boards/esp32s3-gate/stand-ins", `${name}.ts`);
+
+const entry = `
+import main from "./src/app/main";
+import { advanceTimers, startTimers, timerNow } from "./boards/host/timer";
+import Serial from "./test/boards/esp32s3-gate/stand-ins/serial";
+import { world, hw, outputChip } from "./test/boards/esp32s3-gate/stand-ins/rig";
+import { layouts } from "./test/boards/esp32s3-gate/stand-ins/matcher";
+import { PIN_MAP } from "./boards/esp32s3-gate/pin-map";
+const logs = [];
+globalThis.trace = (line) => logs.push(String(line));
+const text = (bytes) => { let s = ""; for (const b of bytes) s += String.fromCharCode(b); return s; };
+const run = (ms) => {
+  for (let t = 0; t < ms; t += 10) {
+    world.rawTicks += 10;
+    hw.clock.now += 10;
+    advanceTimers(timerNow() + 10);
+    Serial.current.drain();
+  }
+};
+startTimers(0);
+world.rawTicks = 0x7fffff00; // Time.ticks about to turn negative (24.8 days up)
+main();
+run(600);
+const out = {};
+out.banner = text(world.uartOut);
+world.uartOut.length = 0;
+Serial.current.type("help\\r");
+run(300);
+out.help = text(world.uartOut);
+const o = world.uartOptions;
+out.uart = { port: o.port, transmit: o.transmit, receive: o.receive, baud: o.baud, format: o.format };
+out.layouts = layouts;
+out.logs = logs;
+const out0 = PIN_MAP.expander.outputs;
+out.cameraPowerLevel = outputChip.pins.pin(out0.cameraPower).level;
+out.cameraLedLevel = outputChip.pins.pin(out0.cameraIndicator).level;
+out.relayLevel = hw.gpio.pin(PIN_MAP.pin.relay).level;
+issueCommand(new TextEncoder().encode(JSON.stringify(out)).buffer);
+`;
+
+describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Moddable modules)", () => {
+  it("opens UART0 at 115200, formats the store, keeps camera and strike off, and the console answers", async function () {
+    this.timeout(60_000);
+    const { messages } = await runInXs("device-board-entry.ts", {
+      contents: entry,
+      resolveDir: repoRoot,
+      aliases: {
+        "embedded:io/digital": standIn("digital"),
+        "embedded:io/i2c": standIn("i2c"),
+        "embedded:io/spi": standIn("spi"),
+        "embedded:io/serial": standIn("serial"),
+        "embedded:io/image/in/camera": standIn("camera"),
+        "mc/config": standIn("config"),
+        time: standIn("time"),
+        timer: path.join(repoRoot, "boards/host/timer.ts"),
+        flash: path.join(repoRoot, "test/core/store/moddable-flash.ts"),
+        "./matcher": standIn("matcher"),
+      },
+    });
+    const out = JSON.parse(messages[0]);
+    assert.deepEqual(out.uart, { port: 0, transmit: 43, receive: 44, baud: 115200, format: "buffer" });
+    assert.match(out.banner, /technician console\. Type help\./);
+    assert.match(out.help, /login/);
+    assert.deepEqual(out.layouts, [{ dimension: 512, capacity: 1024 }]);
+    assert.ok(out.logs.some((line: string) => /booting on esp32s3-gate: store formatted/.test(line)), out.logs.join(""));
+    assert.ok(!out.logs.some((line: string) => /^(drivers|gate|console): /.test(line)), `a part failed while ticking: ${out.logs.join("")}`);
+    assert.equal(out.cameraPowerLevel, 1, "camera switch (active low) off");
+    assert.equal(out.cameraLedLevel, 1, "privacy LED (active low) off");
+    assert.equal(out.relayLevel, 0, "strike relay off");
+  });
+});

@@ -1,0 +1,28 @@
+// One set of chip models behind the stand-ins for the Moddable modules the
+// device board imports (embedded:io/*, time, mc/config, the native matcher),
+// so boards/esp32s3-gate/board.ts and src/app/main.ts run unchanged in XS:
+// GPIO, SPI with an MFRC522 on the pin map's chip select, I2C with the two
+// PCF8574s at the pin map's addresses, and a UART0 whose TX is captured.
+import { createHostHardware } from "../../../../boards/host/io/index";
+import { PIN_MAP } from "../../../../boards/esp32s3-gate/pin-map";
+import { Mfrc522Model } from "../../../models/mfrc522";
+import { Pcf8574Model } from "../../../models/pcf8574";
+
+export const hw = createHostHardware();
+export const reader = new Mfrc522Model({ clock: hw.clock, gpio: hw.gpio, selectPin: PIN_MAP.pin.rfidSelect });
+hw.spi.attach(PIN_MAP.pin.rfidSelect, reader);
+export const keypadChip = new Pcf8574Model();
+export const outputChip = new Pcf8574Model();
+hw.i2c.attach(PIN_MAP.expander.keypad.address, keypadChip);
+hw.i2c.attach(PIN_MAP.expander.outputs.address, outputChip);
+// Door shut (reed to ground).
+hw.gpio.pin(PIN_MAP.pin.door).drive(0);
+
+/** What the board sees of the outside: raw millisecond counter, wall clock set calls, UART traffic. */
+export const world = {
+  rawTicks: 0,
+  clockSets: [] as number[],
+  uartOptions: undefined as any,
+  uartOut: [] as number[],
+  uartIn: [] as number[],
+};

@@ -1,0 +1,2 @@
+import { hw } from "./rig";
+export default hw.io.SPI;
