@@ -1,7 +1,7 @@
 // The gate's peripherals, opened from the board's IO descriptors with the
 // real drivers and routed to the gate controller. Every driver is advanced by
 // tick(now) from the firmware's one timer, so no step blocks the XS thread.
-import type { OptgateError } from "../core/errors";
+import { OptgateError } from "../core/errors";
 import type { Gate } from "../core/gate/gate";
 import type { GateOutputs } from "../core/gate/ports";
 import type { Frame } from "../core/ports";
@@ -17,6 +17,17 @@ import type { GateDevice } from "./board";
 
 /** A door opened within this long after the strike relocked was opened in time, not forced. */
 const RELOCK_GRACE_MS = 2000;
+
+/** A driver that keeps throwing is reported at most this often (its failures are counted between reports). */
+const FAULT_REPORT_MS = 60_000;
+
+/** One driver's tick, isolated: it may throw, the others still run. */
+interface GuardedTick {
+  name: string;
+  tick: (now: number) => void;
+  failures: number;
+  reportedAt: number;
+}
 
 export interface HardwareOptions {
   device: GateDevice;
@@ -43,6 +54,8 @@ export class GateHardware {
   /** The one frame buffer, allocated here for the camera's format. */
   readonly frame: Frame;
   readonly outputs: GateOutputs;
+  readonly #ticks: GuardedTick[];
+  readonly #onError: ((error: OptgateError) => void) | undefined;
 
   constructor(o: HardwareOptions) {
     const { device } = o;
@@ -78,16 +91,51 @@ export class GateHardware {
       signal: (signal) => this.indicator.show(signal, o.ticks()),
       prompt: o.prompt,
     };
+    this.#onError = o.onError;
+    // The relay first, then the door contact: a pulse must end on time even if
+    // an input driver throws (a PCF8574 that stops acknowledging throws on
+    // every transfer), or the door would stay unlocked: fail-open.
+    const guarded = (name: string, tick: (now: number) => void): GuardedTick => ({ name, tick, failures: 0, reportedAt: -Infinity });
+    this.#ticks = [
+      guarded("relay", (now) => this.relay.tick(now)),
+      guarded("door contact", (now) => this.door.tick(now)),
+      guarded("card reader", (now) => this.reader.tick(now)),
+      guarded("keypad", (now) => this.keypad.tick(now)),
+      guarded("exit button", (now) => this.exit.tick(now)),
+      guarded("indicator", (now) => this.indicator.tick(now)),
+    ];
   }
 
-  /** Advance every driver; `now` is monotonic (board.ticks()). */
+  /**
+   * Advance every driver; `now` is monotonic (board.ticks()). Each driver is
+   * isolated: one that throws is reported and the rest still run, so this
+   * never throws.
+   */
   tick(now: number): void {
-    this.reader.tick(now);
-    this.keypad.tick(now);
-    this.exit.tick(now);
-    this.relay.tick(now);
-    this.door.tick(now);
-    this.indicator.tick(now);
+    for (const driver of this.#ticks) {
+      try {
+        driver.tick(now);
+      } catch (error) {
+        this.#fault(driver, error, now);
+      }
+    }
+  }
+
+  /**
+   * Reports a driver fault: the first at once, then at most one report per
+   * FAULT_REPORT_MS with the count in between (a dead expander throws on every
+   * tick). Only the error's code or name is passed on, never a foreign
+   * message: a callback inside a driver (a card's UID on its way to the gate)
+   * could have put anything into it.
+   */
+  #fault(driver: GuardedTick, error: unknown, now: number): void {
+    driver.failures++;
+    if (now - driver.reportedAt < FAULT_REPORT_MS) return;
+    const what = error instanceof OptgateError ? error.message : error instanceof Error ? error.name : "a non-error value";
+    const times = driver.failures === 1 ? "once" : `${driver.failures} times`;
+    driver.failures = 0;
+    driver.reportedAt = now;
+    this.#onError?.(new OptgateError("E_DRIVER_FAULT", `the ${driver.name} driver failed ${times} (${what}); the other drivers keep running`));
   }
 
   close(): void {

@@ -26,8 +26,9 @@ export class Switch {
 
   set(on: boolean): void {
     if (!this.#pin) return;
-    this.#on = on;
+    // Recorded after the write: a write that throws leaves `on` as it was.
     this.#pin.write(on ? this.#active : this.#active ? 0 : 1);
+    this.#on = on;
   }
 
   /** Turns the load off and releases the pin. Safe to call twice. */

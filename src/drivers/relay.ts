@@ -7,6 +7,9 @@
 // The driver speaks "locked"/"unlocked" and maps that to the coil for the
 // configured type. unlock(ms, now) opens for a pulse that tick(now) ends; a
 // new unlock during a pulse extends it, never shortens it.
+// A coil write that throws (GPIO or expander fault) is never taken as done:
+// a failed lock keeps the relay "unlocked" and tick() retries the lock every
+// tick; a failed unlock is undone towards locked. Both throw E_RELAY_WRITE.
 //
 // Options:
 // - relay: IO descriptor of the relay coil driver {io, pin, activeLevel?} [REQUIRED]
@@ -65,15 +68,34 @@ export class Relay {
     if (!(ms > 0) || ms > this.#maxPulseMs) {
       throw new OptgateError("E_RELAY_PULSE", `an unlock pulse must be between 1 and ${this.#maxPulseMs} ms`);
     }
-    this.#until = Math.max(this.#until, nowMs + ms);
-    if (!this.#unlocked) this.#drive(true);
+    if (this.#unlocked) {
+      this.#until = Math.max(this.#until, nowMs + ms);
+      return;
+    }
+    try {
+      this.#drive(true);
+    } catch (error) {
+      // The coil may or may not have moved: drive it back to locked if the
+      // pin still takes writes, and report the unlock as failed.
+      try {
+        this.#coil.set(this.#failSafe);
+      } catch {
+        // Nothing more to do here; the caller learns of the failure below.
+      }
+      throw writeFailed("unlock", error);
+    }
+    this.#until = nowMs + ms;
   }
 
   /** Lock now, ending any pulse. */
   lock(nowMs: number): void {
     this.#until = 0;
     if (this.#unlocked) {
-      this.#drive(false);
+      try {
+        this.#drive(false);
+      } catch (error) {
+        throw writeFailed("lock", error);
+      }
       this.#lockedAt = nowMs;
     }
   }
@@ -92,10 +114,21 @@ export class Relay {
     this.#coil.close();
   }
 
+  /** Records the new state only once the coil write went through (a throw leaves it as it was). */
   #drive(unlocked: boolean): void {
+    this.#coil.set(this.#failSafe ? !unlocked : unlocked);
     const changed = unlocked !== this.#unlocked;
     this.#unlocked = unlocked;
-    this.#coil.set(this.#failSafe ? !unlocked : unlocked);
     if (changed) this.#onChange?.(unlocked);
   }
+}
+
+function writeFailed(step: "lock" | "unlock", error: unknown): OptgateError {
+  const kind = error instanceof Error ? error.name : "a non-error value";
+  return new OptgateError(
+    "E_RELAY_WRITE",
+    step === "lock"
+      ? `the lock relay could not be switched to locked (${kind}); retrying every tick, check the relay wiring`
+      : `the lock relay could not be switched to unlocked (${kind}); the door stays locked, check the relay wiring`,
+  );
 }
