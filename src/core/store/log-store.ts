@@ -49,6 +49,15 @@ export interface RecoveryReport {
   keyLost: boolean;
   /** A power cut left no room to record its unfinished transaction: reads work, writes are refused. */
   readOnly: boolean;
+  /**
+   * Committed records missing from the middle of the log: a record that does
+   * not verify with valid records after it in the same run of sequence
+   * numbers. A power cut only ever tears the newest bytes, so this is
+   * corruption, not a cut; the lost records' keys cannot be known.
+   */
+  lostRecords: number;
+  /** Per stream: indexes missing between its start and its newest record (stream indexes are contiguous). */
+  streamHoles: Record<string, number>;
 }
 
 export interface StoreStats {
@@ -158,6 +167,7 @@ export class LogStore {
     this.report = {
       formatted: false, records: 0, droppedRecords: 0, droppedBytes: 0, garbageSectors: 0,
       retiredSectors: 0, scrubbedSectors: 0, keyRepaired: false, keyLost: false, readOnly: false,
+      lostRecords: 0, streamHoles: {},
     };
   }
 
@@ -395,6 +405,10 @@ export class LogStore {
       this.report.records++;
       this.#apply(entry);
     }, true);
+    // Damage anywhere may have taken stream records with it: count what each stream misses.
+    if (this.report.droppedBytes || this.report.lostRecords || headers.some((h) => h.state === SectorState.Garbage)) {
+      this.#findStreamHoles();
+    }
 
     // 3. Repairs: from here on we write.
     const valid = copies.find((k): k is { state: "valid"; key: Uint8Array } => k.state === "valid");
@@ -448,6 +462,26 @@ export class LogStore {
   }
 
   /**
+   * Counts, per stream, the indexes in [start, length) no surviving record
+   * holds. Recovery only (before any repair): by then a committed compaction
+   * has retired its victim and an aborted one's copies are orphans, so every
+   * index is held at most once.
+   */
+  #findStreamHoles(): void {
+    const present = new Map<string, number>();
+    for (const s of this.#order) {
+      this.#eachRecord(s, (e) => {
+        if (e.type !== RecordType.Stream || this.#orphans.has(e.addr) || e.aux >= this.streamLength(e.key) || e.aux < this.streamStart(e.key)) return;
+        present.set(e.key, (present.get(e.key) ?? 0) + 1);
+      });
+    }
+    for (const [stream, length] of this.#streams) {
+      const missing = length - this.streamStart(stream) - (present.get(stream) ?? 0);
+      if (missing > 0) this.report.streamHoles[stream] = missing;
+    }
+  }
+
+  /**
    * Walks the log oldest first and hands over each record of each completed
    * group. With `scanning`, it also records per-sector extents, damage and
    * sealed copies for recovery. One sector buffer at a time: RAM stays bounded.
@@ -479,9 +513,16 @@ export class LogStore {
       pending = [];
       for (const e of keep) onCommitted(e);
     };
+    // Sequence numbers run on without a gap through a sector and into the
+    // sector opened after it (a torn record's number is reused by the Abort or
+    // the next record), so a gap ahead of a valid record is a lost committed
+    // record. Sectors taken out of the middle (compaction) break the run.
+    let lastSeq = -1, lastSectorSeq = -1;
     // A copy: a Retire met on the way removes its (older) victim from #order.
     for (const s of this.#order.slice()) {
       if (this.#state[s] !== LIVE) continue;
+      if (this.#sectorSeq[s] !== lastSectorSeq + 1) lastSeq = -1;
+      lastSectorSeq = this.#sectorSeq[s];
       const buf = this.#flash.read(s * ss, ss);
       let off = SECTOR_HEADER;
       while (off + RECORD_HEADER <= ss) {
@@ -500,6 +541,10 @@ export class LogStore {
         const aux = rec.type >= RecordType.Stream || key.startsWith(TRIM) ? u32(buf, at) : 0;
         const entry: Entry = { type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux, groupIndex: rec.groupIndex, groupSize: rec.groupSize };
         if (scanning) {
+          const gap = lastSeq < 0 ? 0 : (rec.seq - lastSeq - 1) >>> 0;
+          // A number going backwards (never written so) counts as one loss.
+          if (gap) this.report.lostRecords += gap > MAX_GROUP * 64 ? 1 : gap;
+          lastSeq = rec.seq;
           this.#seq = Math.max(this.#seq, rec.seq + 1);
           if (rec.type === RecordType.Sealed) this.#noteSealed(key, entry.addr);
           if (rec.type === RecordType.Stream) this.#minStreamIndex[s] = Math.min(this.#minStreamIndex[s], aux);

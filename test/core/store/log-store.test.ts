@@ -163,6 +163,53 @@ describe("log store: bad input", () => {
     for (const i of [0, 1, 2, 3, 5, 6, 7, 8, 9]) assert.equal(text(again.get(`k${i}`)), `value number ${i}`);
   });
 
+  it("reports a corrupt record ahead of valid ones as lost, and the hole it leaves in its stream", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 6; i++) store.append("registry", bytes(`change number ${i}`));
+    store.put("after", bytes("a later record"));
+    assert.equal(open(flash, 2).report.lostRecords, 0, "an undamaged log reports no loss");
+    flash.image[findBytes(flash.image, bytes("change number 2"))] ^= 0x04;
+    const again = open(flash, 3);
+    assert.equal(again.report.lostRecords, 1);
+    assert.deepEqual(again.report.streamHoles, { registry: 1 });
+    const seen: number[] = [];
+    again.readStream("registry", 0, (i) => seen.push(i));
+    assert.deepEqual(seen, [0, 1, 3, 4, 5], "every valid record is kept");
+    // Recovery scrubs the damaged sector: the report is for the boot that found the damage
+    // (the app keeps its own durable note), and the valid records stay.
+    const later: number[] = [];
+    open(flash, 4).readStream("registry", 0, (i) => later.push(i));
+    assert.deepEqual(later, [0, 1, 3, 4, 5]);
+  });
+
+  it("reports a corrupt key record followed by valid records as lost, not as a power cut", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 10; i++) store.put(`k${i}`, bytes(`value number ${i}`));
+    flash.image[findBytes(flash.image, bytes("value number 4"))] ^= 0x01;
+    const again = open(flash, 2);
+    assert.equal(again.report.lostRecords, 1);
+    assert.deepEqual(again.report.streamHoles, {});
+  });
+
+  it("does not count a torn record of a power cut as lost, in one cut or a cut during recovery", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    store.append("registry", bytes("acknowledged"));
+    flash.cutAt = flash.ops + 1;
+    assert.throws(() => store.commit([{ append: "registry", data: bytes("y".repeat(300)) }, { put: "z", value: bytes("z".repeat(300)) }]));
+    flash.powerOn();
+    const again = open(flash, 2);
+    assert.ok(again.report.droppedBytes + again.report.droppedRecords > 0, "the cut left something to drop");
+    assert.equal(again.report.lostRecords, 0);
+    assert.deepEqual(again.report.streamHoles, {});
+    again.append("registry", bytes("next"));
+    const third = open(flash, 3);
+    assert.equal(third.report.lostRecords, 0);
+    assert.equal(third.streamLength("registry"), 2);
+  });
+
   it("drops a truncated record at the end of the log and keeps the rest", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
