@@ -110,6 +110,7 @@ export class AccessCore {
     const key = keypadOf(keypad);
     let decision: Decision;
     if (!Number.isFinite(now)) decision = deny("bad-input", trusted);
+    else if (this.registry.damage !== undefined) decision = deny("registry-damaged", trusted);
     else if (row < 0) {
       const wait = this.#keypads.remaining(key, now);
       if (wait > 0) decision = deny("locked-out", trusted, undefined, wait);
@@ -131,6 +132,8 @@ export class AccessCore {
 
   #decide(event: AccessEvent, now: number, trusted: boolean): Decision {
     if (!event || typeof event !== "object" || !Number.isFinite(now)) return deny("bad-input", trusted);
+    // A damaged registry may have lost a revocation: only the exit button opens.
+    if (event.kind !== "exit" && this.registry.damage !== undefined) return deny("registry-damaged", trusted);
     const modes = this.#policy.modes;
     switch (event.kind) {
       case "exit":

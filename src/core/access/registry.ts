@@ -14,7 +14,12 @@
 // path replays persisted changes. Invariant: an active resident always keeps
 // at least one working non-face credential (card, PIN, or one-time code with
 // uses left). A code that a visitor uses up is the designed end of their
-// access, not a registry change, so use-code is exempt.
+// access, not a registry change, so use-code is exempt. That exemption is why
+// codes do not count for a resident with face enrolled: a code runs out or
+// expires without any registry change, and face would then be the only way
+// in. So face enrolment needs a card or a PIN (E_FACE_NEEDS_CARD_OR_PIN), and
+// the last card/PIN of a face-enrolled resident cannot be removed while they
+// are active, whatever codes they hold.
 import { toHex } from "../crypto";
 import { OptgateError } from "../errors";
 import type { Random } from "../ports";
@@ -104,6 +109,9 @@ export class Registry {
   #cards = new CardTable();
   #codes = new Map<string, CodeEntry>();
   #nextId = 1;
+  #damage: string | undefined;
+  /** Told when a technician clears the damage (the caller stores the registry as it now stands). */
+  onRepaired?: () => void;
 
   constructor(options: RegistryOptions) {
     if (!(options.deviceKey instanceof Uint8Array) || options.deviceKey.length < 16) {
@@ -125,6 +133,28 @@ export class Registry {
   /** Typed-array bytes held by residents and cards (codes are few and kept in a Map). */
   get byteLength(): number {
     return this.#residents.byteLength + this.#cards.byteLength;
+  }
+
+  /**
+   * Why this registry cannot be trusted (its stored form was damaged, so a
+   * revocation may be missing), else undefined. While set, the access core
+   * denies every credential with "registry-damaged"; the exit button works.
+   */
+  get damage(): string | undefined { return this.#damage; }
+
+  /** Marks the registry untrusted (at boot, from the store's recovery report). */
+  quarantine(why: string): void {
+    this.#damage = why;
+  }
+
+  /**
+   * A technician's explicit decision that the registry as it now stands
+   * (after re-importing or checking residents and cards) is the truth again.
+   */
+  clearDamage(): void {
+    if (this.#damage === undefined) return;
+    this.#damage = undefined;
+    this.onRepaired?.();
   }
 
   reserve(residents: number, cards: number): void {
@@ -297,6 +327,8 @@ export class Registry {
     this.#cards = fresh.#cards;
     this.#codes = fresh.#codes;
     this.#nextId = fresh.#nextId;
+    // A complete re-import replaces whatever the damage may have lost.
+    this.clearDamage();
   }
 
   // ---- internals ----
@@ -350,20 +382,30 @@ export class Registry {
     return n;
   }
 
-  /** Working non-face credentials of the resident in `row`, after hypothetically losing some. */
+  /**
+   * Working non-face credentials of the resident in `row`, after hypothetically
+   * losing some. Codes count only without face enrolled (they run out unseen).
+   */
   #keepsCredential(row: number, lose: { cards?: number; pin?: boolean; codes?: number }): boolean {
     const t = this.#residents;
     if (STATUSES[t.statuses[row]] !== "active") return true;
     const cards = t.cardCounts[row] - (lose.cards ?? 0);
     const pin = (t.flags[row] & FLAG_PIN) !== 0 && !lose.pin;
-    const codes = this.#codesOf(t.ids[row]) - (lose.codes ?? 0);
-    return cards > 0 || pin || codes > 0;
+    if (cards > 0 || pin) return true;
+    if ((t.flags[row] & FLAG_FACE) !== 0) return false;
+    return this.#codesOf(t.ids[row]) - (lose.codes ?? 0) > 0;
+  }
+
+  /** A card or a PIN: what a face-enrolled resident must always hold. */
+  #hasCardOrPin(row: number): boolean {
+    const t = this.#residents;
+    return t.cardCounts[row] > 0 || (t.flags[row] & FLAG_PIN) !== 0;
   }
 
   #refuseLast(id: number, what: string): never {
     throw new OptgateError(
       "E_LAST_NON_FACE_CREDENTIAL",
-      `${what} is the last card/PIN/code of active resident ${formatResidentId(id)}; face never replaces it. Give them another card or a PIN first, or suspend them.`,
+      `${what} is the last card/PIN/code of active resident ${formatResidentId(id)} (one-time codes do not count once face is enrolled); face never replaces it. Give them another card or a PIN first, or suspend them.`,
     );
   }
 
@@ -406,8 +448,9 @@ export class Registry {
         const row = this.#row(change.id);
         checkFields(change);
         if (STATUSES[change.status] === "active" && STATUSES[t.statuses[row]] !== "active") {
-          const hasAny = t.cardCounts[row] > 0 || (t.flags[row] & FLAG_PIN) !== 0 || this.#codesOf(change.id) > 0;
-          if (!hasAny) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", `Resident ${formatResidentId(change.id)} has no card, PIN or code; give them one before activating.`);
+          const face = (t.flags[row] & FLAG_FACE) !== 0;
+          if (face && !this.#hasCardOrPin(row)) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", `Resident ${formatResidentId(change.id)} has face enrolled but no card or PIN (one-time codes do not count then); give them one before activating.`);
+          if (!this.#hasCardOrPin(row) && this.#codesOf(change.id) === 0) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", `Resident ${formatResidentId(change.id)} has no card, PIN or code; give them one before activating.`);
         }
         writeFields(t, row, change);
         return;
@@ -476,6 +519,12 @@ export class Registry {
       }
       case "set-face": {
         const row = this.#row(change.id);
+        if (change.flag && !this.#hasCardOrPin(row)) {
+          throw new OptgateError(
+            "E_FACE_NEEDS_CARD_OR_PIN",
+            `Resident ${formatResidentId(change.id)} has no card or PIN; face enrolment needs a card or a PIN as well (one-time codes run out, and face must never be the only way in). Give them a card or a PIN first.`,
+          );
+        }
         if (change.flag) t.flags[row] |= FLAG_FACE;
         else t.flags[row] &= ~FLAG_FACE;
         return;

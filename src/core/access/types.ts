@@ -36,6 +36,7 @@ export const REASONS = [
   "face-not-enrolled",
   "bad-input",
   "info",
+  "registry-damaged",
 ] as const;
 export type ReasonCode = (typeof REASONS)[number];
 

@@ -16,6 +16,7 @@ const PROMPTS: Record<string, string> = {
   holiday: "No access today (holiday schedule).",
   "mode-not-allowed": "This entry method is not accepted at this gate.",
   "clock-untrusted": "Gate clock not set: time-limited access unavailable. Use a resident card.",
+  "registry-damaged": "Gate out of service: resident data needs a technician. Please contact the management office.",
   "code-used-up": "This code has already been used.",
   "code-expired": "This code has expired.",
   "unknown-code": "Code not recognised.",

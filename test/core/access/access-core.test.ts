@@ -293,6 +293,32 @@ describe("AccessCore.decide", () => {
 
 });
 
+describe("AccessCore with a damaged registry", () => {
+  it("denies every credential with registry-damaged, still opens for the exit button, and grants again once cleared", () => {
+    const { core, registry, audit, owner } = setup();
+    let repaired = 0;
+    registry.onRepaired = () => repaired++;
+    registry.quarantine("1 record lost");
+    for (const event of [
+      { kind: "card", uid: ownerCard },
+      { kind: "card", uid: ownerCard, pin: "482913", keypad: 1 },
+      { kind: "pin", keypad: 1, resident: owner, pin: "482913" },
+      { kind: "code", keypad: 1, code: "73910264" },
+      { kind: "face", resident: owner, matched: true },
+    ] as const) {
+      const decision = core.decide(event, WED_10);
+      assert.deepEqual([decision.grant, decision.reason], [false, "registry-damaged"], event.kind);
+      seen.add(decision.reason);
+    }
+    assert.equal(core.confirmPin(owner, "482913", WED_10).reason, "registry-damaged");
+    assert.equal(core.decide({ kind: "exit" }, WED_10).grant, true);
+    assert.equal(audit.entries().filter((e) => e.reason === "registry-damaged").length, 6);
+    registry.clearDamage();
+    assert.equal(repaired, 1);
+    assert.equal(core.decide({ kind: "card", uid: ownerCard }, WED_10).grant, true);
+  });
+});
+
 // Last, after every describe above has run.
 describe("AccessCore reason coverage", () => {
   it("covers every decision reason code", () => {
