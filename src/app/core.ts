@@ -126,7 +126,11 @@ export class GateCore {
       oneToN: true,
     };
     this.session = new FaceSession({ gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame });
-    this.enrolment = new FaceEnrolment({ gallery: this.gallery, ledger: this.ledger, camera: o.camera, embedder: o.embedder, frame: o.frame, audit: faceAudit });
+    this.enrolment = new FaceEnrolment({
+      gallery: this.gallery, ledger: this.ledger, camera: o.camera, embedder: o.embedder, frame: o.frame, audit: faceAudit,
+      // The registry's rule (a card or a PIN before face), asked before the camera powers on.
+      eligible: (id) => registry.checkFaceEnrolment(residentNumber(id)),
+    });
     this.withdrawal = new FaceWithdrawal({ ledger: this.ledger, gallery: this.gallery, audit: faceAudit, keypadCode: WITHDRAW_FUNCTION });
     this.retention = new RetentionSweeper({ ledger: this.ledger, gallery: this.gallery, notices: this.notices, audit: faceAudit, inactivityDays: o.inactivityDays ?? 180 });
     this.gate = new Gate({

@@ -140,3 +140,19 @@ describe("gate core (assembled)", () => {
     assert.ok(core.vault.get("R00002"));
   });
 });
+
+describe("gate core: face enrolment needs a card or a PIN", () => {
+  it("a resident left with only a one-time code is refused before the camera powers on, and nothing is stored", () => {
+    const { core, camera } = setup();
+    const id = core.registry.addResident({ unit: "5-505", role: "owner", groups: 1, pin: "1357", codes: [{ code: "73910264", validUntil: T0 + 86_400_000, uses: 3 }] });
+    const label = `R${String(id).padStart(5, "0")}`;
+    const notice = core.notices.publish({ purpose: "Open the gate", method: "1:1 face match", gates: ["gate-1"], retentionDays: 365 }, T0);
+    core.ledger.grant({ residentId: label, noticeVersion: notice.version, witnessId: "T1", pin: "1357", at: T0 });
+    core.registry.clearPin(id);
+    camera.scene = { kind: "face", identity: 505 };
+    assert.throws(() => core.enrolment.enrolFromCamera(core.ledger.activeConsent(label), T0 + 1000), (e: unknown) => (e as { code?: string }).code === "E_FACE_NEEDS_CARD_OR_PIN");
+    assert.equal(camera.log.length, 0, "the camera never powered on");
+    assert.equal(core.gallery.entry(label), undefined);
+    assert.equal(core.registry.get(id)?.faceEnrolled, false);
+  });
+});

@@ -199,6 +199,8 @@ export class Registry {
   revokeCode(code: string): void { this.#commit({ kind: "remove-code", hash: this.#codeHash(code) }); }
   /** Set by the consent/face side when a template exists (true) or was erased (false). */
   setFaceEnrolled(id: ResidentId, enrolled: boolean): void { this.#commit({ kind: "set-face", id, flag: enrolled === true }); }
+  /** Throws E_FACE_NEEDS_CARD_OR_PIN (or E_UNKNOWN_RESIDENT) unless setFaceEnrolled(id, true) would be accepted; enrolment asks before the camera is touched. */
+  checkFaceEnrolment(id: ResidentId): void { this.#requireCardOrPinForFace(this.#row(id), id); }
 
   /** Counts one use of a code (the access core calls this on a grant); persisted like any change. */
   consumeCode(hash: Uint8Array): void { this.#commit({ kind: "use-code", hash }); }
@@ -396,6 +398,14 @@ export class Registry {
     return this.#codesOf(t.ids[row]) - (lose.codes ?? 0) > 0;
   }
 
+  #requireCardOrPinForFace(row: number, id: number): void {
+    if (this.#hasCardOrPin(row)) return;
+    throw new OptgateError(
+      "E_FACE_NEEDS_CARD_OR_PIN",
+      `Resident ${formatResidentId(id)} has no card or PIN; face enrolment needs a card or a PIN as well (one-time codes run out, and face must never be the only way in). Give them a card or a PIN first.`,
+    );
+  }
+
   /** A card or a PIN: what a face-enrolled resident must always hold. */
   #hasCardOrPin(row: number): boolean {
     const t = this.#residents;
@@ -519,12 +529,7 @@ export class Registry {
       }
       case "set-face": {
         const row = this.#row(change.id);
-        if (change.flag && !this.#hasCardOrPin(row)) {
-          throw new OptgateError(
-            "E_FACE_NEEDS_CARD_OR_PIN",
-            `Resident ${formatResidentId(change.id)} has no card or PIN; face enrolment needs a card or a PIN as well (one-time codes run out, and face must never be the only way in). Give them a card or a PIN first.`,
-          );
-        }
+        if (change.flag) this.#requireCardOrPinForFace(row, change.id);
         if (change.flag) t.flags[row] |= FLAG_FACE;
         else t.flags[row] &= ~FLAG_FACE;
         return;

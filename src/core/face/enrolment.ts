@@ -17,6 +17,12 @@ export interface FaceEnrolmentOptions {
   embedder: Embedder;
   frame: Frame;
   audit?: AuditSink;
+  /**
+   * Throws (an OptgateError the technician can act on) when the resident may
+   * not have face enrolled, e.g. the access registry's "a card or a PIN
+   * first"; asked before the camera is touched, so a refusal stores nothing.
+   */
+  eligible?: (residentId: string) => void;
   /** Embeddings averaged into one template. */
   captures?: number;
   /** Frames tried before giving up (no face, low quality). */
@@ -74,5 +80,6 @@ export class FaceEnrolment {
     if (!(consent instanceof ActiveConsent) || !this.#o.ledger.confirms(consent)) {
       throw new OptgateError("E_CONSENT_NOT_ACTIVE", "This consent is no longer in force (withdrawn, lapsed or the notice changed); nothing was enrolled.");
     }
+    this.#o.eligible?.(consent.residentId);
   }
 }
