@@ -16,7 +16,7 @@ import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
 import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
-import { StoreTemplateVault, StoredNoticeBoard, loadAudit, loadConsentRecords, loadRegistry, storeConsentRecord } from "./persistence";
+import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, loadAudit, loadConsentRecords, loadRegistry, storeConsentRecord } from "./persistence";
 import { GateHardware } from "./hardware";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
@@ -59,7 +59,8 @@ export class Firmware {
     this.board = board;
     this.store = LogStore.open(board.flash, { random: board.random });
     const report = this.store.report;
-    board.log(`${FIRMWARE_NAME} ${FIRMWARE_VERSION} booting on ${board.name}: store ${report.formatted ? "formatted" : `recovered ${report.records} records`}${report.droppedRecords ? `, dropped ${report.droppedRecords} unfinished` : ""}`);
+    board.log(`${FIRMWARE_NAME} ${FIRMWARE_VERSION} booting on ${board.name}: store ${report.formatted ? "formatted" : `recovered ${report.records} records`}`);
+    for (const line of describeDamage(report)) board.log(`store: ${line}`);
     this.hardware = new GateHardware({
       device: board.device,
       gate: () => this.core.gate,
@@ -80,7 +81,7 @@ export class Firmware {
       random: board.random,
       deviceKey,
       registry: loadRegistry(store, { deviceKey, random: board.random }, storeError),
-      audit: loadAudit(store, undefined, storeError),
+      audit: loadAudit(store, undefined, storeError, board.clock.now()),
       notices: new StoredNoticeBoard(store),
       vault: new StoreTemplateVault(store),
       onConsentRecord: (bytes) => storeConsentRecord(store, bytes, storeError),
@@ -92,6 +93,10 @@ export class Firmware {
       onDecision: (decision) => this.onDecision?.(decision),
       onAlarm: (kind, now) => this.onAlarm?.(kind, now),
     });
+    if (this.core.registry.damage !== undefined) {
+      board.log(`registry quarantined (${this.core.registry.damage}): every credential is denied until a technician re-imports or clears it`);
+      auditRegistryDamage(this.core.audit, this.core.registry, board.clock.now());
+    }
     this.core.ledger.restore(loadConsentRecords(store));
     // Templates come back only with consent still in force; the rest are erased now.
     const faces = this.core.gallery.restore(board.clock.now());

@@ -21,13 +21,14 @@
 // Templates are not guarded: an enrolment or erasure that cannot be stored
 // must fail loudly.
 import { AuditLog, decodeAnchor, encodeAnchor, genesisAnchor, type AuditAnchor } from "../core/audit/audit-log";
-import { decodeRecord, recordHash } from "../core/audit/audit-record";
+import { HASH_BYTES, decodeRecord, recordHash } from "../core/audit/audit-record";
 import { Registry } from "../core/access/registry";
 import { decodeConsentRecord, type ConsentRecord } from "../core/face/consent-record";
 import { NoticeBoard, decodeNotice, encodeNotice, type Notice, type NoticeText } from "../core/face/notices";
 import type { TemplateVault, VaultEntry } from "../core/face/template-vault";
 import type { Random } from "../core/ports";
-import type { LogStore } from "../core/store/log-store";
+import type { LogStore, RecoveryReport, StoreOp } from "../core/store/log-store";
+import { utf8 } from "../core/crypto";
 import { isOptgateError, type OptgateError } from "../core/errors";
 
 export type StoreErrorHandler = (error: OptgateError) => void;
@@ -44,6 +45,10 @@ function guarded(onError: StoreErrorHandler | undefined, step: () => void): void
 
 const REGISTRY = "registry";
 const REGISTRY_GEN = "registry/gen";
+/** Why the registry is quarantined (text), kept until a technician clears it: the store's report is per boot. */
+const REGISTRY_DAMAGE = "registry/damage";
+/** Residents and cards at the last boot or rebase (u32 each): boot reserves the tables once instead of growing them by 1.5x. */
+const REGISTRY_SIZE = "registry/size";
 /** Rebase once the stream holds this many records per resident (plus a floor for small gates). */
 const REBASE_PER_RESIDENT = 4;
 const REBASE_FLOOR = 64;
@@ -137,15 +142,74 @@ function snapshotChanges(snapshot: Uint8Array): Uint8Array[] {
   return changes;
 }
 
-/** Rebuilds the registry from its change stream, then records every new change (rebasing when it grows). */
+/** The store's recovery report as one line per kind of damage (empty when there is none). */
+export function describeDamage(report: RecoveryReport): string[] {
+  const out: string[] = [];
+  if (report.droppedRecords) out.push(`dropped ${report.droppedRecords} record(s) of unfinished transactions`);
+  if (report.droppedBytes) out.push(`skipped ${report.droppedBytes} torn or corrupt byte(s)`);
+  if (report.lostRecords) out.push(`lost ${report.lostRecords} committed record(s) to corruption`);
+  for (const stream of Object.keys(report.streamHoles)) out.push(`stream "${stream}" misses ${report.streamHoles[stream]} record(s)`);
+  if (report.garbageSectors) out.push(`erased ${report.garbageSectors} sector(s) with unusable headers`);
+  if (report.retiredSectors) out.push(`finished ${report.retiredSectors} interrupted compaction(s)`);
+  if (report.scrubbedSectors) out.push(`scrubbed ${report.scrubbedSectors} sector(s)`);
+  if (report.keyRepaired) out.push("repaired a device key copy");
+  if (report.keyLost) out.push("device key lost: sealed records cannot be opened");
+  if (report.readOnly) out.push("read-only until serviced: no room to close an unfinished transaction");
+  return out;
+}
+
+/**
+ * Why the registry about to be replayed cannot be trusted, or undefined.
+ * Fail closed: a lost committed record counts against the registry (it may
+ * have been a revocation, the newest one, or the generation switch) unless
+ * holes in other streams account for every loss (then it was, say, an audit
+ * record) and no whole sector was lost, whose holes would not be losses.
+ */
+function registryDamage(store: LogStore, stream: string): string | undefined {
+  const report = store.report;
+  const why: string[] = [];
+  let elsewhere = 0;
+  for (const other of Object.keys(report.streamHoles)) if (other !== stream) elsewhere += report.streamHoles[other];
+  if (report.lostRecords && (report.garbageSectors > 0 || report.lostRecords > elsewhere)) {
+    why.push(`${report.lostRecords} committed store record(s) lost`);
+  }
+  const holes = report.streamHoles[stream];
+  if (holes) why.push(`${holes} registry change(s) missing`);
+  return why.length ? why.join(", ") : undefined;
+}
+
+/**
+ * Rebuilds the registry from its change stream, then records every new change
+ * (rebasing when it grows). A damaged store loads the registry quarantined
+ * (see README "Integrity"): it denies every credential until a technician
+ * clears it, which stores the registry as it then stands as a new generation.
+ */
 export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random }, onError?: StoreErrorHandler): Registry {
   const stored = store.get(REGISTRY_GEN);
   let gen = stored ? new DataView(stored.buffer, stored.byteOffset).getUint32(0) : 0;
   // A rebase cut before its switch left a partial next generation: drop it.
   const orphan = registryStream(gen + 1);
-  if (store.streamLength(orphan) > store.streamStart(orphan)) store.trimStream(orphan, store.streamLength(orphan));
+  if (store.streamLength(orphan) > store.streamStart(orphan)) guarded(onError, () => store.trimStream(orphan, store.streamLength(orphan)));
   const registry = new Registry(options);
-  store.readStream(registryStream(gen), 0, (_index, change) => guarded(onError, () => registry.apply(change)));
+  const size = store.get(REGISTRY_SIZE);
+  if (size && size.length === 8) {
+    const view = new DataView(size.buffer, size.byteOffset, 8);
+    registry.reserve(view.getUint32(0), view.getUint32(4));
+  }
+  let failed = 0;
+  store.readStream(registryStream(gen), 0, (_index, change) => guarded((error) => {
+    failed++;
+    onError?.(error);
+  }, () => registry.apply(change)));
+  const marked = store.get(REGISTRY_DAMAGE);
+  const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined].filter((w) => w).join(", ");
+  // The first finding is kept (a later boot may no longer see it: recovery scrubs the damaged sector).
+  if (found && !marked) guarded(onError, () => store.put(REGISTRY_DAMAGE, utf8(found)));
+  if (marked || found) registry.quarantine(marked ? textOf(marked) : found);
+  if (!size || size.length !== 8 || !sameSize(size, registry)) guarded(onError, () => store.put(REGISTRY_SIZE, sizeHint(registry)));
+  registry.onRepaired = () => guarded(onError, () => {
+    gen = rebaseRegistry(store, registry, gen, [{ delete: REGISTRY_DAMAGE }]);
+  });
   registry.onChange = (change) => guarded(onError, () => {
     const stream = registryStream(gen);
     store.append(stream, change);
@@ -156,35 +220,83 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
   return registry;
 }
 
-function rebaseRegistry(store: LogStore, registry: Registry, gen: number): number {
+function sizeHint(registry: Registry): Uint8Array {
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, registry.size);
+  view.setUint32(4, registry.cardCount);
+  return out;
+}
+
+function sameSize(hint: Uint8Array, registry: Registry): boolean {
+  const view = new DataView(hint.buffer, hint.byteOffset, 8);
+  return view.getUint32(0) === registry.size && view.getUint32(4) === registry.cardCount;
+}
+
+function textOf(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : "?";
+  return out;
+}
+
+/** Writes the registry as a new generation, then switches to it in one transaction (with `extra` ops). */
+function rebaseRegistry(store: LogStore, registry: Registry, gen: number, extra: StoreOp[] = []): number {
   const next = registryStream(gen + 1);
   const changes = snapshotChanges(registry.exportSnapshot());
   for (let i = 0; i < changes.length; i += REBASE_BATCH) {
     store.commit(changes.slice(i, i + REBASE_BATCH).map((data) => ({ append: next, data })));
   }
   const old = registryStream(gen);
-  store.commit([{ put: REGISTRY_GEN, value: u32(gen + 1) }, { trim: old, before: store.streamLength(old) }]);
+  store.commit([
+    { put: REGISTRY_GEN, value: u32(gen + 1) }, { trim: old, before: store.streamLength(old) },
+    { put: REGISTRY_SIZE, value: sizeHint(registry) }, ...extra,
+  ]);
   return gen + 1;
 }
 
 /**
- * Rebuilds the audit log (verified: a broken chain refuses to load) and
- * appends every new record to the store; the stream is trimmed to a little
- * more than the ring, with the anchor of the last dropped record kept.
+ * Rebuilds the audit log (verified first) and appends every new record to the
+ * store; the stream is trimmed to a little more than the ring, with the anchor
+ * of the last dropped record kept.
+ *
+ * Fail closed: a chain that does not verify (a corrupt record, a lost anchor)
+ * also lost the clock watermark that catches a clock set back. The gate then
+ * starts a new chain from a new anchor whose watermark is +Infinity, so the
+ * clock counts as untrusted (time-limited credentials get "clock-untrusted")
+ * until a technician sets it (a clock-set record resets the watermark); the
+ * break is the new chain's first record ("store-damage"). `now` stamps it.
  */
-export function loadAudit(store: LogStore, capacity?: number, onError?: StoreErrorHandler): AuditLog {
-  const stored = store.get(AUDIT_ANCHOR);
-  const anchor: AuditAnchor = stored ? decodeAnchor(stored) : genesisAnchor();
+export function loadAudit(store: LogStore, capacity?: number, onError?: StoreErrorHandler, now = 0): AuditLog {
   const records: Uint8Array[] = [];
   store.readStream(AUDIT, 0, (_index, bytes) => records.push(bytes));
-  let audit = new AuditLog({ capacity });
-  // A chain that does not verify stays on flash for inspection; the gate logs anew.
-  guarded(onError, () => { audit = AuditLog.restore({ anchor, records, capacity }); });
-  audit.onAppend = (bytes) => guarded(onError, () => {
+  let audit: AuditLog | undefined;
+  try {
+    const stored = store.get(AUDIT_ANCHOR);
+    audit = AuditLog.restore({ anchor: stored ? decodeAnchor(stored) : genesisAnchor(), records, capacity });
+  } catch (error) {
+    if (!isOptgateError(error)) throw error;
+    onError?.(error);
+  }
+  const broken = !audit;
+  if (!audit) {
+    const anchor: AuditAnchor = { seq: store.streamLength(AUDIT), hash: new Uint8Array(HASH_BYTES), watermark: Infinity };
+    audit = new AuditLog({ capacity, anchor });
+    // The new anchor and the end of the old chain in one transaction: the next boot restores the new chain.
+    guarded(onError, () => store.commit([{ put: AUDIT_ANCHOR, value: encodeAnchor(anchor) }, { trim: AUDIT, before: store.streamLength(AUDIT) }]));
+  }
+  const log = audit;
+  log.onAppend = (bytes) => guarded(onError, () => {
     store.append(AUDIT, bytes);
-    trimAudit(store, audit.capacity);
+    trimAudit(store, log.capacity);
   });
-  return audit;
+  if (broken) log.append({ time: now, actorKind: "system", actor: 0, kind: "store-damage", decision: "info", reason: "clock-untrusted" });
+  return log;
+}
+
+/** Audits that the registry loaded quarantined (once per boot while it stays so). */
+export function auditRegistryDamage(audit: AuditLog, registry: Registry, now: number): void {
+  if (registry.damage === undefined) return;
+  audit.append({ time: now, actorKind: "system", actor: 0, kind: "store-damage", decision: "info", reason: "registry-damaged" });
 }
 
 function trimAudit(store: LogStore, capacity: number): void {
