@@ -82,6 +82,7 @@ const FACE_AUDIT: Record<FaceAuditKind, AuditKind> = {
   "face.withdrawn": "face-erased",
   "face.expired": "face-erased",
   "face.inactive": "face-erased",
+  "face.locked-out": "face",
 };
 
 export class GateCore {
@@ -125,7 +126,7 @@ export class GateCore {
       get face() { return access.policy.modes.face || access.policy.modes.facePin; },
       oneToN: true,
     };
-    this.session = new FaceSession({ gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame });
+    this.session = new FaceSession({ gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame, audit: faceAudit });
     this.enrolment = new FaceEnrolment({
       gallery: this.gallery, ledger: this.ledger, camera: o.camera, embedder: o.embedder, frame: o.frame, audit: faceAudit,
       // The registry's rule (a card or a PIN before face), asked before the camera powers on.
@@ -172,7 +173,12 @@ export class GateCore {
   #faceEvent(event: FaceAuditEvent): void {
     const id = residentNumber(event.residentId);
     // The resident is also the subject: the record is about their consent or face data, whoever acted.
-    this.audit.append({ time: event.at, actorKind: "resident", actor: id, kind: FACE_AUDIT[event.kind], decision: "info", reason: "info", subject: auditSubject(id) });
+    // A face suspension after failed matches is the gate's own refusal, not something the resident did.
+    const lockout = event.kind === "face.locked-out";
+    this.audit.append({
+      time: event.at, actorKind: lockout ? "system" : "resident", actor: lockout ? 0 : id, kind: FACE_AUDIT[event.kind],
+      decision: lockout ? "deny" : "info", reason: lockout ? "locked-out" : "info", subject: auditSubject(id),
+    });
     if (!this.registry.has(id)) return;
     const enrolled = this.gallery.entry(event.residentId) !== undefined;
     if (this.registry.get(id)?.faceEnrolled !== enrolled) this.registry.setFaceEnrolled(id, enrolled);

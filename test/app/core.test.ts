@@ -156,3 +156,31 @@ describe("gate core: face enrolment needs a card or a PIN", () => {
     assert.equal(core.registry.get(id)?.faceEnrolled, false);
   });
 });
+
+describe("gate core: face failure limit", () => {
+  it("five strangers in a row suspend face at the gate (camera off, audited); card and PIN still open", () => {
+    const { core, camera, out, faceUser, keys } = setup();
+    enrol(core, faceUser, camera, 303, T0);
+    let t = T0 + 1000;
+    for (let i = 0; i < 5; i++) {
+      camera.scene = { kind: "face", identity: 4000 + i };
+      core.gate.key("A", t);
+      for (let step = 0; step < 300 && core.session.active; step++) core.tick((t += 10));
+      t += 1000;
+    }
+    assert.equal(out.pulses, 0);
+    const powered = camera.log.length;
+    camera.scene = { kind: "face", identity: 303 };
+    core.gate.key("A", t);
+    assert.equal(camera.log.length, powered, "suspended: the camera stays off");
+    assert.match(out.prompts.at(-1)!, /card or PIN/);
+    const lock = core.audit.entries().find((e) => e.kind === "face" && e.reason === "locked-out");
+    assert.ok(lock, "the suspension is in the audit log");
+    assert.equal(lock.decision, "deny");
+    core.gate.card(uid("04112233"), t + 1000);
+    assert.equal(out.pulses, 1, "the card still opens");
+    keys("2#1357#", t + 5000);
+    assert.equal(out.pulses, 2, "the PIN still opens");
+    assert.equal(core.audit.verify().ok, true);
+  });
+});

@@ -3,11 +3,15 @@
 // powered only between an accepted face-key press and the end of the attempt;
 // the frame, embedding and probe buffers are allocated once and zeroed after
 // every use. Every failure ends in the same prompt: use card or PIN.
+// Failed matches are limited per gate: after `attempts` no-match results
+// within `windowMs` the face key is refused (camera left off) for a backoff
+// that doubles with each suspension up to `maxBackoffMs`, so nobody can try
+// photos or faces without end; cards and PINs are not affected.
 import { OptgateError } from "../errors";
 import type { Camera, Embedder, Frame, Matcher } from "../ports";
 import type { ConsentLedger } from "./consent-ledger";
 import type { FaceGallery } from "./face-gallery";
-import type { FaceGatePolicy } from "./ports";
+import type { AuditSink, FaceGatePolicy } from "./ports";
 import { decideIdentify, decideVerify, matchPolicy, type MatchPolicy, type MatchPolicyCosines } from "../matcher/decision";
 import { quantise } from "../matcher/quantise";
 
@@ -17,7 +21,21 @@ export const USE_CARD_OR_PIN = "use card or PIN";
 export const DEFAULT_THRESHOLDS: MatchPolicyCosines = { verify: 0.42, identify: 0.5, margin: 0.06 };
 export const DEFAULT_TIMEOUT_MS = 8000;
 
-export type FaceKeyRefusal = "busy" | "face-not-allowed" | "no-consenting-resident" | "claim-not-enrolled" | "one-to-n-not-allowed" | "camera-error";
+/** How many failed matches suspend face entry at a gate, and for how long. */
+export interface FaceFailureLimit {
+  /** No-match results within windowMs that suspend face [default 5]. */
+  attempts?: number;
+  /** [default 10 min] */
+  windowMs?: number;
+  /** The first suspension; each further one doubles [default 60 s]. */
+  backoffMs?: number;
+  /** Longest suspension; also the quiet time after which the doubling starts over [default 15 min]. */
+  maxBackoffMs?: number;
+}
+
+export const DEFAULT_FAILURE_LIMIT: Required<FaceFailureLimit> = { attempts: 5, windowMs: 600_000, backoffMs: 60_000, maxBackoffMs: 900_000 };
+
+export type FaceKeyRefusal = "busy" | "face-not-allowed" | "face-locked-out" | "no-consenting-resident" | "claim-not-enrolled" | "one-to-n-not-allowed" | "camera-error";
 
 export interface FaceKeyResponse {
   started: boolean;
@@ -54,6 +72,10 @@ export interface FaceSessionOptions {
   maxAttempts?: number;
   /** Match thresholds in score units; matchPolicy(DEFAULT_THRESHOLDS) when absent. */
   policy?: MatchPolicy;
+  /** Failed-match limit for this gate; DEFAULT_FAILURE_LIMIT's values where absent. */
+  failureLimit?: FaceFailureLimit;
+  /** Where a suspension is recorded ("face.locked-out", channel = the gate). */
+  audit?: AuditSink;
   onResult?: (result: FaceResult) => void;
 }
 
@@ -70,6 +92,13 @@ export class FaceSession {
   #attempts = 0;
   #lastMiss: FaceOutcome = "timeout";
   #cameraOnMs = 0;
+  #limit: Required<FaceFailureLimit>;
+  /** Times of the no-match results still inside the window (at most limit.attempts). */
+  #failures: number[] = [];
+  #lastFailureAt = -Infinity;
+  #lockedUntil = -Infinity;
+  /** Suspensions since the last match or quiet spell: the next backoff is backoffMs * 2^level. */
+  #level = 0;
 
   constructor(options: FaceSessionOptions) {
     this.#o = options;
@@ -82,6 +111,16 @@ export class FaceSession {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#maxAttempts = options.maxAttempts ?? 5;
     this.#policy = options.policy ?? matchPolicy(DEFAULT_THRESHOLDS);
+    this.#limit = { ...DEFAULT_FAILURE_LIMIT, ...options.failureLimit };
+    const l = this.#limit;
+    if (!(l.attempts >= 1 && l.windowMs > 0 && l.backoffMs > 0 && l.maxBackoffMs >= l.backoffMs)) {
+      throw new OptgateError("E_FACE_FAILURE_LIMIT", "The face failure limit needs attempts >= 1, a window and backoff > 0, and maxBackoffMs >= backoffMs.");
+    }
+  }
+
+  /** When face entry at this gate opens again after too many failed matches (-Infinity when it is not suspended). */
+  get lockedUntil(): number {
+    return this.#lockedUntil;
   }
 
   get active(): boolean {
@@ -93,11 +132,13 @@ export class FaceSession {
     return this.#cameraOnMs;
   }
 
-  /** Whether the face key would start a session now (the keypad may show or hide the option). */
-  available(claim?: string): FaceKeyRefusal | undefined {
+  /** Whether the face key would start a session at `now` (the keypad may show or hide the option). */
+  available(claim?: string, now?: number): FaceKeyRefusal | undefined {
     const { gate, gallery, ledger } = this.#o;
     if (this.#active) return "busy";
     if (!gate.face) return "face-not-allowed";
+    // Without a time, a suspension counts as running: refusing is the safe answer.
+    if (now === undefined ? this.#lockedUntil > -Infinity : now < this.#lockedUntil) return "face-locked-out";
     if (claim !== undefined) {
       return gallery.entry(claim) !== undefined && ledger.coversGate(claim, gate.gateId) ? undefined : "claim-not-enrolled";
     }
@@ -110,7 +151,7 @@ export class FaceSession {
    * already named (1:1). Anything but a usable face option leaves the camera off.
    */
   faceKey(now: number, claim?: string): FaceKeyResponse {
-    const refusal = this.available(claim);
+    const refusal = this.available(claim, now);
     if (refusal === "busy") return { started: false, reason: refusal };
     if (refusal) return { started: false, reason: refusal, prompt: USE_CARD_OR_PIN };
     this.#active = true;
@@ -195,6 +236,32 @@ export class FaceSession {
     }
   }
 
+  /** Counts a failed match towards the limit and suspends face entry when it is reached. */
+  #count(outcome: FaceOutcome, now: number, claim: string | undefined): void {
+    const l = this.#limit;
+    if (outcome === "matched") {
+      this.#failures.length = 0;
+      this.#level = 0;
+      return;
+    }
+    // Only a comparison that failed is a guess; no face, a bad frame or a fault is not.
+    if (outcome !== "no-match") return;
+    // A quiet spell as long as the longest suspension, counted from the end of the last one, starts the doubling over.
+    if (now - Math.max(this.#lastFailureAt, this.#lockedUntil) >= l.maxBackoffMs) this.#level = 0;
+    this.#lastFailureAt = now;
+    const failures = this.#failures;
+    failures.push(now);
+    while (failures.length > 0 && now - failures[0] >= l.windowMs) failures.shift();
+    if (failures.length < l.attempts) return;
+    failures.length = 0;
+    const backoff = Math.min(l.maxBackoffMs, l.backoffMs * 2 ** this.#level);
+    this.#level++;
+    this.#lockedUntil = now + backoff;
+    const { gate, audit } = this.#o;
+    // The claimed resident (1:1) is the subject: someone tried their face. 1:N names nobody.
+    audit?.append({ at: now, kind: "face.locked-out", residentId: claim ?? "", channel: gate.gateId });
+  }
+
   #finish(now: number, outcome: FaceOutcome, residentId: string | undefined, score: number): FaceResult {
     const { camera, frame, gallery } = this.#o;
     try {
@@ -212,6 +279,7 @@ export class FaceSession {
     this.#cameraOnMs += cameraOffAt - this.#startedAt;
     const matched = outcome === "matched";
     if (matched) gallery.touch(residentId!, now);
+    this.#count(outcome, now, residentId);
     const result: FaceResult = {
       residentId, matched, outcome, mode, score,
       ...(matched ? {} : { prompt: USE_CARD_OR_PIN }), cameraOnAt: this.#startedAt, cameraOffAt,

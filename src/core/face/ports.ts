@@ -19,7 +19,9 @@ export type FaceAuditKind =
   | "face.enrolled"
   | "face.withdrawn"
   | "face.expired"
-  | "face.inactive";
+  | "face.inactive"
+  /** Face entry at a gate suspended after too many failed matches (channel = the gate). */
+  | "face.locked-out";
 
 /** One audit entry: pseudonymous ids and codes only, never images, templates, keys or PINs. */
 export interface FaceAuditEvent {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { FaceSession, USE_CARD_OR_PIN } from "../../../src/core/face/face-session";
+import { FaceSession, USE_CARD_OR_PIN, type FaceSessionOptions } from "../../../src/core/face/face-session";
 import { FaceGallery } from "../../../src/core/face/face-gallery";
 import { TsMatcher } from "../../../src/core/matcher/ts-matcher";
 import { SeededRandom } from "./face-fakes";
-import { consentAndEnrol, faceWorld, runFace, type FaceWorld } from "./face-fakes";
+import { consentAndEnrol, faceWorld, RecordingAudit, runFace, type FaceWorld } from "./face-fakes";
 
 function world(options: Parameters<typeof faceWorld>[0] = {}): FaceWorld {
   const w = faceWorld(options);
@@ -187,5 +187,69 @@ describe("face/face-session", () => {
       assert.ok(!w.camera.powered);
       assert.ok(w.frame.data.every((b) => b === 0));
     }
+  });
+});
+
+describe("face/face-session: failure limit per gate", () => {
+  const stranger = { kind: "face" as const, identity: 4242 };
+  const genuine = { kind: "face" as const, identity: 1 };
+
+  function limited(failureLimit?: FaceSessionOptions["failureLimit"]) {
+    const audit = new RecordingAudit();
+    const w = world({ session: { audit, ...(failureLimit ? { failureLimit } : {}) } });
+    consentAndEnrol(w, "r-1", 1);
+    return { w, audit };
+  }
+
+  function fail(w: FaceWorld, times: number, claim?: string): void {
+    for (let i = 0; i < times; i++) {
+      const r = runFace(w, stranger, claim);
+      assert.equal(r.result?.outcome, "no-match", `failure ${i + 1} ran a session`);
+      w.clock.now += 1000;
+    }
+  }
+
+  it("after 5 failed matches the face key is refused for a minute: camera off, card or PIN prompt, audited", () => {
+    const { w, audit } = limited();
+    fail(w, 5);
+    const powered = w.camera.log.length;
+    const refused = runFace(w, genuine, "r-1");
+    assert.deepEqual(refused.response, { started: false, reason: "face-locked-out", prompt: USE_CARD_OR_PIN });
+    assert.deepEqual(runFace(w, genuine).response.reason, "face-locked-out");
+    assert.equal(w.camera.log.length, powered, "the camera stayed off");
+    assert.ok(!w.camera.powered);
+    const locks = audit.events.filter((e) => e.kind === "face.locked-out");
+    assert.equal(locks.length, 1);
+    assert.equal(locks[0].channel, "north");
+    // One minute after the fifth failure, face works again.
+    w.clock.now += 60_000;
+    assert.equal(runFace(w, genuine).result?.matched, true);
+  });
+
+  it("the suspension doubles each time and is capped", () => {
+    const { w, audit } = limited({ attempts: 3, windowMs: 60_000, backoffMs: 1000, maxBackoffMs: 3000 });
+    for (const expected of [1000, 2000, 3000, 3000]) {
+      fail(w, 3);
+      const lockedAt = w.clock.now - 1000;
+      w.clock.now = lockedAt + expected - 1;
+      assert.equal(runFace(w, stranger).response.reason, "face-locked-out", `still suspended just before ${expected} ms`);
+      w.clock.now = lockedAt + expected;
+      assert.equal(w.session.available(undefined, w.clock.now), undefined, `open again after ${expected} ms`);
+    }
+    assert.equal(audit.events.filter((e) => e.kind === "face.locked-out").length, 4);
+  });
+
+  it("failures spread wider than the window, no-face attempts and matches do not add up to a suspension", () => {
+    const { w } = limited({ attempts: 3, windowMs: 10_000 });
+    fail(w, 2);
+    w.clock.now += 10_000;
+    fail(w, 2);
+    assert.equal(runFace(w, stranger).result?.outcome, "no-match", "the first two fell out of the window");
+    const { w: w2 } = limited({ attempts: 3 });
+    for (let i = 0; i < 6; i++) assert.equal(runFace(w2, { kind: "no-face", identity: 0 }).result?.outcome, "no-face");
+    fail(w2, 2);
+    assert.equal(runFace(w2, genuine).result?.matched, true);
+    fail(w2, 2);
+    assert.equal(runFace(w2, stranger).result?.outcome, "no-match", "the match cleared the count");
   });
 });
