@@ -37,7 +37,7 @@ export interface ConsoleHooks {
   openDoor?(seconds: number, now: number): void;
   setClock?(time: number): void;
   peripherals?(): { door: string; reader: string; keypad: string; cameraPowered: boolean };
-  storage?(): { usedBytes: number; totalBytes: number };
+  storage?(): { usedBytes: number; totalBytes: number; damage?: string[] };
   diag?(target: DiagTarget): DiagResult[];
 }
 
@@ -65,7 +65,7 @@ const DEFAULT_GROUP = "all";
 const AUDIT_KIND: Record<string, AuditKind> = {
   "resident add": "resident-added", "resident edit": "resident-updated", "resident suspend": "resident-updated",
   "resident resume": "resident-updated", "resident remove": "resident-removed", "card add": "card-added", "card remove": "card-removed",
-  "pin set": "pin-set", "pin reset": "pin-cleared", "visitor issue": "code-issued", "visitor revoke": "code-revoked",
+  "registry clear-damage": "registry-restored", "pin set": "pin-set", "pin reset": "pin-cleared", "visitor issue": "code-issued", "visitor revoke": "code-revoked",
   "consent grant": "consent-given", "consent withdraw": "consent-withdrawn", "face enrol": "face-enrolled", "face delete": "face-erased",
   "clock set": "clock-set", "door open": "exit", "config set": "policy-changed", "group add": "policy-changed", "group remove": "policy-changed",
   "schedule set": "policy-changed", "schedule remove": "policy-changed", "holiday add": "policy-changed", "holiday remove": "policy-changed",
@@ -148,7 +148,17 @@ export class CoreConsoleBackend implements ConsoleBackend {
       door: this.#core.gate.unlocked ? "unlocked" : p.door, reader: p.reader, keypad: p.keypad, cameraPowered: p.cameraPowered,
       storeUsedBytes: s.usedBytes, storeTotalBytes: s.totalBytes, clock: this.#clock.now(),
       residents: this.#core.registry.size, consenting: this.#core.ledger.consenting().length,
+      damage: [
+        ...(s.damage ?? []),
+        ...(this.#core.registry.damage === undefined ? [] : [`registry quarantined (${this.#core.registry.damage}): every credential denied`]),
+      ],
     };
+  }
+
+  registryClearDamage(): { cleared: string | null } {
+    const damage = this.#core.registry.damage ?? null;
+    this.#core.registry.clearDamage();
+    return { cleared: damage };
   }
 
   // ---- residents ----

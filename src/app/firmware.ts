@@ -119,7 +119,7 @@ export class Firmware {
         }),
         storage: () => {
           const stats = this.store.stats();
-          return { usedBytes: stats.liveBytes, totalBytes: stats.liveLimit };
+          return { usedBytes: stats.liveBytes, totalBytes: stats.liveLimit, damage: describeDamage(this.store.report) };
         },
         diag: (target) => this.#diag(target),
       },

@@ -57,6 +57,20 @@ function rig() {
 }
 
 describe("console over the real core", () => {
+  it("status shows a quarantined registry, and registry clear-damage trusts it again (audited)", () => {
+    const { t, core, type, login } = rig();
+    login();
+    type("resident add --unit 3-1202 --role owner --card 04a1b2c3");
+    core.registry.quarantine("1 committed store record(s) lost");
+    assert.equal(core.access.decide({ kind: "card", uid: fromHex("04a1b2c3") }, t.now).reason, "registry-damaged");
+    assert.match(type("status"), /DAMAGE: +registry quarantined \(1 committed store record\(s\) lost\)/);
+    assert.match(type("registry clear-damage"), /Registry trusted again/);
+    assert.doesNotMatch(type("status"), /DAMAGE/);
+    assert.equal(core.access.decide({ kind: "card", uid: fromHex("04a1b2c3") }, t.now).grant, true);
+    assert.ok(core.audit.entries().some((e) => e.kind === "registry-restored" && e.actorKind === "technician"));
+    assert.match(type("registry clear-damage"), /not quarantined/);
+  });
+
   it("adds a renter with a card valid six months and a PIN; the gate honours both, and the log shows it", () => {
     const { t, core, type, json, login } = rig();
     login();

@@ -76,6 +76,8 @@ export interface StatusView {
   clock: number;
   residents: number;
   consenting: number;
+  /** Store damage found at boot and a quarantined registry, one sentence each (absent or empty when none). */
+  damage?: string[];
 }
 
 export interface VisitorCodeView {
@@ -195,6 +197,8 @@ export const DIAG_TARGETS: readonly DiagTarget[] = ["reader", "keypad", "relay",
 
 export interface ConsoleBackend {
   status(): StatusView;
+  /** Trusts a quarantined registry again as it now stands (stored as a new generation); the damage text, or null if none. */
+  registryClearDamage(): { cleared: string | null };
 
   residentAdd(actor: string, input: ResidentInput): ResidentView;
   residentShow(id: string): ResidentView;

@@ -70,6 +70,10 @@ export class FakeBackend implements ConsoleBackend {
     }
   }
 
+  registryClearDamage(): { cleared: string | null } {
+    return { cleared: null };
+  }
+
   status(): StatusView {
     return {
       door: "closed", reader: "ok", keypad: "ok", cameraPowered: false, storeUsedBytes: this.log.length * 64, storeTotalBytes: 1 << 20,

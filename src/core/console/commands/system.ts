@@ -49,6 +49,15 @@ export const systemCommands: Command[] = [
     },
   },
   {
+    path: "registry clear-damage",
+    summary: "Trust a quarantined registry again as it now stands (after checking or re-importing residents and cards)",
+    params: [], options: [], examples: ["registry clear-damage"], access: "technician", audit: true,
+    run(ctx) {
+      const { cleared } = ctx.backend.registryClearDamage();
+      return reply({ cleared }, [cleared === null ? "The registry is not quarantined." : `Registry trusted again (was: ${cleared}).`]);
+    },
+  },
+  {
     path: "whoami",
     summary: "Show who is logged in",
     params: [], options: [], examples: ["whoami"], access: "technician", audit: false,
@@ -87,6 +96,7 @@ export const systemCommands: Command[] = [
         `clock:       ${formatDate(s.clock)}`,
         `residents:   ${s.residents}`,
         `consenting:  ${s.consenting} (face opt-in)`,
+        ...(s.damage ?? []).map((line) => `DAMAGE:      ${line}`),
       ]);
     },
   },
