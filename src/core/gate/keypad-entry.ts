@@ -5,7 +5,8 @@
 //   <code> # <PIN> #          open with a PIN: resident keypad code, then PIN
 //   <PIN> #                   the PIN after a card or face match, when the gate asks for it
 //   # <visitor code> #        one-time visitor/courier code (4-12 digits)
-//   # 1 #        or  A        start a face session (opted-in residents only)
+//   <code> A   or  # 1 # <code> #   face session verified 1:1 against that resident
+//   A          or  # 1 # #          bare face key: 1:N, only where the gate allows it
 //   # 9 # <code> # <PIN> #    withdraw face consent; or  B <code> # <PIN> #
 //
 // Codes of 1-3 digits after a leading '#' are function codes; longer ones are
@@ -17,7 +18,7 @@ export type KeypadEntry =
   | { kind: "pin"; who: string; pin: string }
   | { kind: "card-pin"; pin: string }
   | { kind: "code"; code: string }
-  | { kind: "face" }
+  | { kind: "face"; who?: string }
   | { kind: "withdraw"; who: string; pin: string };
 
 /** What a key press did: an entry, a prompt-worthy step, or a refusal. */
@@ -27,7 +28,7 @@ export type KeyResult =
   | { kind: "cleared" }
   | { kind: "rejected"; why: "too-long" | "unknown-function" | "empty" | "unknown-key" | "code-too-short" };
 
-export type KeypadStage = "idle" | "who" | "pin" | "card-pin" | "function" | "withdraw-who" | "withdraw-pin";
+export type KeypadStage = "idle" | "who" | "pin" | "card-pin" | "function" | "face-who" | "withdraw-who" | "withdraw-pin";
 
 export const MAX_FIELD_DIGITS = 12;
 export const MIN_VISITOR_CODE_DIGITS = 4;
@@ -70,6 +71,8 @@ export class KeypadEntryBuffer {
     }
     if (key.length === 1 && key >= "0" && key <= "9") return this.#digit(key.charCodeAt(0) - 48);
     if (key === "#") return this.#hash();
+    // The face key after a resident number claims that resident (1:1).
+    if (key === "A" && this.#stage === "who" && this.#length > 0) return this.#complete({ kind: "face", who: this.#take() });
     if (key === "A" || key === "B") {
       // Dedicated keys only start something when nothing half-typed would be lost silently.
       if (this.#stage !== "idle" || this.#length > 0) return this.#reject("unknown-key");
@@ -93,6 +96,8 @@ export class KeypadEntryBuffer {
       this.#stage = "function";
       return { kind: "progress", stage: this.#stage, digits: 0 };
     }
+    // "# 1 #" then "#" alone: the bare face key.
+    if (stage === "face-who" && this.#length === 0) return this.#complete({ kind: "face" });
     if (this.#length === 0) return this.#reject("empty");
     const field = this.#take();
     switch (stage) {
@@ -104,6 +109,8 @@ export class KeypadEntryBuffer {
         return this.#complete({ kind: "pin", who: this.#who, pin: field });
       case "card-pin":
         return this.#complete({ kind: "card-pin", pin: field });
+      case "face-who":
+        return this.#complete({ kind: "face", who: field });
       case "withdraw-who":
         this.#who = field;
         this.#stage = "withdraw-pin";
@@ -112,7 +119,11 @@ export class KeypadEntryBuffer {
         return this.#complete({ kind: "withdraw", who: this.#who, pin: field });
       case "function":
         if (field.length >= MIN_VISITOR_CODE_DIGITS) return this.#complete({ kind: "code", code: field });
-        if (field === FUNCTION_FACE) return this.#complete({ kind: "face" });
+        if (field === FUNCTION_FACE) {
+          // 3x4 keypads have no A key: the resident number follows, or "#" alone for the bare face key.
+          this.#stage = "face-who";
+          return { kind: "progress", stage: this.#stage, digits: 0 };
+        }
         if (field === FUNCTION_WITHDRAW) {
           this.#stage = "withdraw-who";
           return { kind: "progress", stage: this.#stage, digits: 0 };
