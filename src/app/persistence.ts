@@ -191,11 +191,19 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
   const orphan = registryStream(gen + 1);
   if (store.streamLength(orphan) > store.streamStart(orphan)) guarded(onError, () => store.trimStream(orphan, store.streamLength(orphan)));
   const registry = new Registry(options);
+  // The stored size is exact: boot reserves the tables once, replay never grows them by 1.5x.
   const size = store.get(REGISTRY_SIZE);
+  const hinted = { residents: 0, cards: 0 };
   if (size && size.length === 8) {
     const view = new DataView(size.buffer, size.byteOffset, 8);
-    registry.reserve(view.getUint32(0), view.getUint32(4));
+    hinted.residents = view.getUint32(0);
+    hinted.cards = view.getUint32(4);
+    registry.reserve(hinted.residents, hinted.cards);
   }
+  const noteSize = () => {
+    hinted.residents = registry.size;
+    hinted.cards = registry.cardCount;
+  };
   let failed = 0;
   store.readStream(registryStream(gen), 0, (_index, change) => guarded((error) => {
     failed++;
@@ -206,15 +214,26 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
   // The first finding is kept (a later boot may no longer see it: recovery scrubs the damaged sector).
   if (found && !marked) guarded(onError, () => store.put(REGISTRY_DAMAGE, utf8(found)));
   if (marked || found) registry.quarantine(marked ? textOf(marked) : found);
-  if (!size || size.length !== 8 || !sameSize(size, registry)) guarded(onError, () => store.put(REGISTRY_SIZE, sizeHint(registry)));
+  if (hinted.residents !== registry.size || hinted.cards !== registry.cardCount) {
+    guarded(onError, () => {
+      store.put(REGISTRY_SIZE, sizeHint(registry));
+      noteSize();
+    });
+  }
   registry.onRepaired = () => guarded(onError, () => {
     gen = rebaseRegistry(store, registry, gen, [{ delete: REGISTRY_DAMAGE }]);
+    noteSize();
   });
   registry.onChange = (change) => guarded(onError, () => {
     const stream = registryStream(gen);
-    store.append(stream, change);
+    // A change that grows the registry past the stored size carries the new size with it (same transaction).
+    if (registry.size > hinted.residents || registry.cardCount > hinted.cards) {
+      store.commit([{ append: stream, data: change }, { put: REGISTRY_SIZE, value: sizeHint(registry) }]);
+      noteSize();
+    } else store.append(stream, change);
     if (store.streamLength(stream) - store.streamStart(stream) > REBASE_FLOOR + REBASE_PER_RESIDENT * registry.size) {
       gen = rebaseRegistry(store, registry, gen);
+      noteSize();
     }
   });
   return registry;
@@ -226,11 +245,6 @@ function sizeHint(registry: Registry): Uint8Array {
   view.setUint32(0, registry.size);
   view.setUint32(4, registry.cardCount);
   return out;
-}
-
-function sameSize(hint: Uint8Array, registry: Registry): boolean {
-  const view = new DataView(hint.buffer, hint.byteOffset, 8);
-  return view.getUint32(0) === registry.size && view.getUint32(4) === registry.cardCount;
 }
 
 function textOf(bytes: Uint8Array): string {
