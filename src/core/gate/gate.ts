@@ -192,7 +192,7 @@ export class Gate {
         this.#apply("code", this.#access.code(entry.code, now), now);
         return;
       case "face":
-        this.#startFace(now);
+        this.#startFace(now, entry.who);
         return;
       case "withdraw":
         this.#withdraw(entry.who, entry.pin, now);
@@ -200,13 +200,20 @@ export class Gate {
     }
   }
 
-  #startFace(now: number): void {
+  #startFace(now: number, claim: string | undefined): void {
     // The face key again during a session changes nothing: the session runs to its end.
     if (this.#face?.active) {
       this.#out.prompt(promptFor("face-look"));
       return;
     }
-    if (!this.#face || !this.#face.start(now)) {
+    const started = this.#face ? this.#face.start(now, claim) : false;
+    if (started === "claim-needed") {
+      // 1:1 only at this gate: the resident number first, camera still off.
+      this.#out.signal("waiting");
+      this.#out.prompt(promptFor("face-claim-needed"));
+      return;
+    }
+    if (!started) {
       this.#out.signal("denied");
       this.#out.prompt(promptFor("face-unavailable"));
       return;

@@ -35,10 +35,13 @@ export type FaceOutcome = { matched: true; resident: string } | { matched: false
 /** Face sessions. Only these ever power the camera. */
 export interface GateFace {
   /**
-   * Start a session. Returns false, with the camera left off, when face entry
-   * is not available (gate policy, no consenting resident, camera broken).
+   * Start a session; `claim` is the resident number typed before the face key
+   * (verified 1:1). Returns false, with the camera left off, when face entry
+   * is not available (gate policy, no consenting resident, camera broken), and
+   * "claim-needed", camera off, when this gate allows only 1:1 and no resident
+   * number was typed.
    */
-  start(now: number): boolean;
+  start(now: number, claim?: string): boolean | "claim-needed";
   /** Advance the session; returns its outcome exactly once, when it ends. */
   tick(now: number): FaceOutcome | undefined;
   /** End the session now (camera off); no outcome follows. */

@@ -185,7 +185,7 @@ describe("gate controller", () => {
   it("a face session powers the camera only after the face key, and a match opens", () => {
     const { gate, out, face, keys } = setup();
     face.facing = { matched: true, resident: "R1" };
-    keys("#1#", 1000);
+    keys("#1##", 1000);
     assert.deepEqual(face.power, [{ time: 1000, on: true }]);
     gate.tick(1100);
     assert.deepEqual(out.pulses, []);

@@ -36,9 +36,9 @@ describe("keypad entry grammar", () => {
     assert.deepEqual(last(buffer, "#583920#"), { kind: "entry", entry: { kind: "code", code: "583920" } });
   });
 
-  it("#1# and A start a face session", () => {
+  it("#1## and A start a face session", () => {
     const buffer = new KeypadEntryBuffer();
-    assert.deepEqual(last(buffer, "#1#"), { kind: "entry", entry: { kind: "face" } });
+    assert.deepEqual(last(buffer, "#1##"), { kind: "entry", entry: { kind: "face" } });
     assert.deepEqual(buffer.press("A"), { kind: "entry", entry: { kind: "face" } });
   });
 
@@ -59,7 +59,7 @@ describe("keypad entry grammar", () => {
     assert.deepEqual(last(buffer, "#5#"), { kind: "rejected", why: "unknown-function" });
     assert.deepEqual(last(buffer, "#12#"), { kind: "rejected", why: "code-too-short" });
     assert.deepEqual(last(buffer, "12##"), { kind: "rejected", why: "empty" });
-    assert.deepEqual(last(buffer, "1A"), { kind: "rejected", why: "unknown-key" });
+    assert.deepEqual(last(buffer, "1#2A"), { kind: "rejected", why: "unknown-key" });
     assert.deepEqual(buffer.press("C"), { kind: "rejected", why: "unknown-key" });
     assert.deepEqual(last(buffer, "1".repeat(MAX_FIELD_DIGITS + 1)), { kind: "rejected", why: "too-long" });
     // Every rejection leaves a clean buffer behind.
