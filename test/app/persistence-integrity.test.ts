@@ -68,6 +68,19 @@ describe("persistence integrity: corrupt flash never grants", () => {
     assert.equal(next.core.decide({ kind: "card", uid: card(2) }, NOW).reason, "registry-damaged");
   });
 
+  it("the newest registry change lost ahead of later records (no hole to see) still quarantines", () => {
+    const nor = new NorFlash(SIZE);
+    const gate = boot(nor);
+    gate.registry.addResident({ unit: "1-101", role: "owner", groups: 0b01, cards: [card(1), card(2)] });
+    gate.registry.removeCard(card(1));
+    gate.core.decide({ kind: "card", uid: card(2) }, NOW); // audited after the revocation
+    nor.image[lastIndexOf(nor.image, card(1))] ^= 0x10;
+    const again = boot(nor);
+    assert.deepEqual(again.store.report.streamHoles, {});
+    assert.equal(again.store.report.lostRecords, 1);
+    assert.equal(again.core.decide({ kind: "card", uid: card(1) }, NOW).reason, "registry-damaged");
+  });
+
   it("a technician's clear stores the registry as it stands, and the gate grants from it again", () => {
     const nor = new NorFlash(SIZE);
     revokedCardGate(nor);
