@@ -57,6 +57,7 @@ describe("UnavailableEmbedder (no face model on the board)", () => {
     for (let t = 10; t < 200; t += 10) core.tick(T0 + t);
     assert.equal(camera.powerOns, 0);
     assert.equal(core.session.active, false);
+    assert.ok(out.prompts.some((p) => /Face entry is not available/.test(p)), out.prompts.join(" | "));
     assert.match(out.prompts.at(-1)!, /card or PIN/);
     core.gate.card(uid("04112233"), T0 + 1000);
     assert.equal(out.pulses, 1);
