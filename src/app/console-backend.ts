@@ -98,6 +98,11 @@ const CONFIG: Record<string, ConfigKey> = {
     get: (p: GatePolicy) => p.modes[m],
     set: (p: GatePolicy, v: string) => { p.modes[m] = onOff(v); },
   }])),
+  "mode.faceOneToN": {
+    doc: "face 1:N: the bare face key searches all consenting residents (on/off; off = resident number, then A: 1:1)",
+    get: (p) => p.modes.faceOneToN === true,
+    set: (p, v) => { p.modes.faceOneToN = onOff(v); },
+  },
   "pin.min": { doc: "shortest PIN accepted at the keypad", get: (p) => p.pinLength.min, set: (p, v) => { p.pinLength.min = wholeNumber(v, 4, 12); } },
   "pin.max": { doc: "longest PIN accepted at the keypad", get: (p) => p.pinLength.max, set: (p, v) => { p.pinLength.max = wholeNumber(v, 4, 12); } },
   "lockout.keypad": { doc: "wrong entries at the keypad before it locks", get: (p) => p.lockout.keypadThreshold, set: (p, v) => { p.lockout.keypadThreshold = wholeNumber(v, 1, 20); } },

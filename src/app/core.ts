@@ -124,7 +124,8 @@ export class GateCore {
     const gatePolicy = {
       gateId: this.gateName,
       get face() { return access.policy.modes.face || access.policy.modes.facePin; },
-      oneToN: true,
+      // 1:N only where the policy turns it on; otherwise a typed resident number and 1:1.
+      get oneToN() { return access.policy.modes.faceOneToN === true; },
     };
     this.session = new FaceSession({ gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame, audit: faceAudit });
     this.enrolment = new FaceEnrolment({

@@ -94,8 +94,17 @@ export class SessionFace implements GateFace {
     return this.#session.active;
   }
 
-  start(now: number): boolean {
-    return this.#session.faceKey(now).started;
+  /** `claim` is the resident number typed before the face key: the session verifies 1:1 against it. */
+  start(now: number, claim?: string): boolean | "claim-needed" {
+    let label: string | undefined;
+    if (claim !== undefined) {
+      const resident = typedResident(claim);
+      if (resident === 0) return false;
+      label = formatResidentId(resident);
+    }
+    const response = this.#session.faceKey(now, label);
+    if (response.started) return true;
+    return response.reason === "one-to-n-not-allowed" ? "claim-needed" : false;
   }
 
   tick(now: number): FaceOutcome | undefined {

@@ -83,11 +83,13 @@ describe("gate core (assembled)", () => {
     assert.match(out.prompts.at(-1)!, /card or PIN/);
   });
 
-  it("after consent and enrolment the face opens (1:N); a stranger does not; withdrawal at the keypad stops it at once", () => {
+  it("after consent and enrolment the face opens (resident number, then A: 1:1); a stranger does not; withdrawal at the keypad stops it at once", () => {
     const { core, camera, out, faceUser, keys } = setup();
     enrol(core, faceUser, camera, 303, T0);
     assert.equal(core.registry.get(faceUser)?.faceEnrolled, true);
     camera.scene = { kind: "face", identity: 303 };
+    keys("2", T0 + 900);
+    assert.equal(camera.powered, false, "the number alone powers nothing");
     core.gate.key("A", T0 + 1000);
     assert.equal(camera.powered, true);
     for (let t = 1010; t < 3000 && core.session.active; t += 10) core.tick(T0 + t);
@@ -97,7 +99,7 @@ describe("gate core (assembled)", () => {
     assert.equal(core.gate.recent.at(-1)?.resident, "R00002");
 
     camera.scene = { kind: "face", identity: 4242 };
-    core.gate.key("A", T0 + 10_000);
+    keys("2A", T0 + 10_000);
     for (let t = 10_010; t < 20_000 && core.session.active; t += 10) core.tick(T0 + t);
     assert.equal(out.pulses, 1);
     assert.match(out.prompts.at(-1)!, /card or PIN/);
@@ -108,8 +110,8 @@ describe("gate core (assembled)", () => {
     assert.equal(core.vault.get("R00002"), undefined);
     camera.scene = { kind: "face", identity: 303 };
     const powered = camera.log.length;
-    core.gate.key("A", T0 + 40_000);
-    assert.equal(camera.log.length, powered, "nobody consents any more: the camera stays off");
+    keys("2A", T0 + 40_000);
+    assert.equal(camera.log.length, powered, "no consent any more: the camera stays off");
     core.gate.card(uid("04112233"), T0 + 50_000);
     assert.equal(out.pulses, 2, "the card still works");
     const kinds = core.audit.entries().map((e) => e.kind);
@@ -123,7 +125,7 @@ describe("gate core (assembled)", () => {
     core.access.setPolicy({ ...policy, modes: { ...policy.modes, face: false, facePin: true } });
     enrol(core, faceUser, camera, 303, T0);
     camera.scene = { kind: "face", identity: 303 };
-    core.gate.key("A", T0 + 1000);
+    keys("2A", T0 + 1000);
     for (let t = 1010; t < 3000 && core.session.active; t += 10) core.tick(T0 + t);
     assert.equal(out.pulses, 0);
     assert.match(out.prompts.at(-1)!, /PIN/);
@@ -164,14 +166,14 @@ describe("gate core: face failure limit", () => {
     let t = T0 + 1000;
     for (let i = 0; i < 5; i++) {
       camera.scene = { kind: "face", identity: 4000 + i };
-      core.gate.key("A", t);
+      keys("2A", t);
       for (let step = 0; step < 300 && core.session.active; step++) core.tick((t += 10));
       t += 1000;
     }
     assert.equal(out.pulses, 0);
     const powered = camera.log.length;
     camera.scene = { kind: "face", identity: 303 };
-    core.gate.key("A", t);
+    keys("2A", t);
     assert.equal(camera.log.length, powered, "suspended: the camera stays off");
     assert.match(out.prompts.at(-1)!, /card or PIN/);
     const lock = core.audit.entries().find((e) => e.kind === "face" && e.reason === "locked-out");
@@ -182,5 +184,48 @@ describe("gate core: face failure limit", () => {
     keys("2#1357#", t + 5000);
     assert.equal(out.pulses, 2, "the PIN still opens");
     assert.equal(core.audit.verify().ok, true);
+  });
+});
+
+describe("gate core: 1:N is a gate setting, off by default", () => {
+  it("default policy: the bare face key powers nothing and asks for the resident number", () => {
+    const { core, camera, out, faceUser } = setup();
+    enrol(core, faceUser, camera, 303, T0);
+    const powered = camera.log.length;
+    camera.scene = { kind: "face", identity: 303 };
+    core.gate.key("A", T0 + 1000);
+    assert.equal(camera.log.length, powered, "the camera stays off");
+    assert.equal(core.session.active, false);
+    assert.match(out.prompts.at(-1)!, /resident number, then A/);
+    assert.equal(out.pulses, 0);
+  });
+
+  it("a claim is verified 1:1: another enrolled resident's face does not open for it", () => {
+    const { core, camera, out, faceUser, keys } = setup();
+    enrol(core, faceUser, camera, 303, T0);
+    const other = core.registry.addResident({ unit: "4-404", role: "owner", groups: 1, pin: "1357" });
+    enrol(core, other, camera, 404, T0);
+    camera.scene = { kind: "face", identity: 404 };
+    keys(`${faceUser}A`, T0 + 1000);
+    assert.equal(camera.powered, true);
+    for (let t = 1010; t < 3000 && core.session.active; t += 10) core.tick(T0 + t);
+    assert.equal(out.pulses, 0, "R00003's face does not open as R00002");
+    keys(`${other}A`, T0 + 5000);
+    for (let t = 5010; t < 7000 && core.session.active; t += 10) core.tick(T0 + t);
+    assert.equal(out.pulses, 1);
+    assert.equal(core.gate.recent.at(-1)?.resident, "R00003");
+  });
+
+  it("with modes.faceOneToN on, the bare face key identifies 1:N", () => {
+    const { core, camera, out, faceUser } = setup();
+    const policy = defaultPolicy(1);
+    core.access.setPolicy({ ...policy, modes: { ...policy.modes, faceOneToN: true } });
+    enrol(core, faceUser, camera, 303, T0);
+    camera.scene = { kind: "face", identity: 303 };
+    core.gate.key("A", T0 + 1000);
+    assert.equal(camera.powered, true);
+    for (let t = 1010; t < 3000 && core.session.active; t += 10) core.tick(T0 + t);
+    assert.equal(out.pulses, 1);
+    assert.equal(core.gate.recent.at(-1)?.resident, "R00002");
   });
 });

@@ -18,6 +18,12 @@ export interface Modes {
   facePin: boolean;
   /** One-time visitor/courier codes at the keypad. */
   code: boolean;
+  /**
+   * Face identification 1:N (the bare face key searches every consenting
+   * resident). Off when absent: the safe default is 1:1, the resident number
+   * typed first and the face verified against that one template (DESIGN.md §4).
+   */
+  faceOneToN?: boolean;
 }
 
 export interface LockoutSettings {
@@ -62,6 +68,7 @@ export function compilePolicy(policy: GatePolicy): CompiledPolicy {
   if (!m || ["card", "pin", "cardPin", "face", "facePin", "code"].some((k) => typeof (m as unknown as Record<string, unknown>)[k] !== "boolean")) {
     bad("modes needs card, pin, cardPin, face, facePin and code as true/false");
   }
+  if (m.faceOneToN !== undefined && typeof m.faceOneToN !== "boolean") bad("modes.faceOneToN must be true/false when given");
   if (!m.card && !m.pin && !m.cardPin && !m.code) bad("at least one non-face mode (card, pin, cardPin, code) must be on: face is never required");
   const p = policy.pinLength;
   if (!p || !Number.isInteger(p.min) || !Number.isInteger(p.max) || p.min < 4 || p.max > 12 || p.min > p.max) bad("pinLength must be whole digits with 4 <= min <= max <= 12");
