@@ -30,7 +30,7 @@ describe("story 2: withdrawing face consent at the keypad", () => {
 
   it("before: her face opens the gate, and her sealed template and key are on flash", async () => {
     await sim.showFace("genuine", FACE_IDENTITY);
-    await sim.type("A");
+    await sim.type("3A"); // her resident number, then the face key (1:1)
     await sim.advance(500);
     assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant, lastDecision(sim).resident], ["face", true, "R00003"]);
     onFlash = storedForms(sim.flash.nor.image, ["face/tpl/R00003", "face/key/R00003"]);
@@ -47,7 +47,7 @@ describe("story 2: withdrawing face consent at the keypad", () => {
 
   it("face stops working at once: the face key no longer powers the camera", async () => {
     const from = sim.events.length;
-    await sim.type("A");
+    await sim.type("3A"); // her resident number, then the face key (1:1)
     await sim.advance(2000);
     assert.equal(cameraOnSince(sim, from), 0);
     assert.equal(lastPrompt(sim), "Face entry is not available. Please use your card or PIN.");
@@ -75,7 +75,7 @@ describe("story 2: withdrawing face consent at the keypad", () => {
     sim = await bootGate({ flash });
     const from = sim.events.length;
     await sim.showFace("genuine", FACE_IDENTITY);
-    await sim.type("A");
+    await sim.type("3A"); // her resident number, then the face key (1:1)
     await sim.advance(2000);
     assert.equal(cameraOnSince(sim, from), 0);
     assert.equal(sim.decisions.some((d) => d.via === "face"), false);

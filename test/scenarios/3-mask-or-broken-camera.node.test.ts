@@ -11,7 +11,7 @@ describe("story 3: mask or broken camera → card or PIN, with a clear prompt", 
 
   it("without a mask the face opens (the path works at all)", async () => {
     await sim.showFace("genuine", FACE_IDENTITY);
-    await sim.type("A");
+    await sim.type("3A"); // her resident number, then the face key (1:1)
     await sim.advance(500);
     assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant, lastDecision(sim).resident], ["face", true, "R00003"]);
   });
@@ -19,7 +19,7 @@ describe("story 3: mask or broken camera → card or PIN, with a clear prompt", 
   it("with a mask: no face is seen, the prompt offers card or PIN, the camera goes off, the card opens", async () => {
     const from = sim.events.length;
     await sim.showFace("no-face");
-    await sim.type("A");
+    await sim.type("3A"); // her resident number, then the face key (1:1)
     await sim.advance(10_000);
     assert.equal(lastPrompt(sim), "No face seen. Please use your card or PIN.");
     assert.equal(sim.state.cameraPowered, false);
@@ -32,7 +32,7 @@ describe("story 3: mask or broken camera → card or PIN, with a clear prompt", 
   it("with a broken camera: the prompt says the camera is unavailable, the PIN opens", async () => {
     await sim.breakCamera(true);
     await sim.showFace("genuine", FACE_IDENTITY);
-    await sim.type("A");
+    await sim.type("3A"); // her resident number, then the face key (1:1)
     await sim.advance(1000);
     assert.equal(lastPrompt(sim), "Camera unavailable. Please use your card or PIN.");
     assert.equal(sim.state.cameraPowered, false);
@@ -42,7 +42,7 @@ describe("story 3: mask or broken camera → card or PIN, with a clear prompt", 
 
   it("a stranger is not let in by face and gets the same offer", async () => {
     await sim.showFace("impostor");
-    await sim.type("A");
+    await sim.type("3A"); // her resident number, then the face key (1:1)
     await sim.advance(10_000);
     assert.equal(sim.decisions.some((d) => d.grant), false);
     assert.match(lastPrompt(sim), /use your card or PIN/);

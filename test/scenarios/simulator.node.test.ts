@@ -80,7 +80,7 @@ describe("simulator: flash image", () => {
       await second.advance(100);
       assert.ok(!second.events.some((e) => e.e === "log" && /seeded/.test(e.line)), "not seeded twice");
       await second.showFace("genuine", 303);
-      await second.type("A");
+      await second.type("3A"); // resident number, then the face key (1:1)
       await second.advance(500);
       assert.equal(second.decisions.at(-1)?.resident, "R00003", "the enrolled face came back from flash");
       await second.consoleLine("login tech");
