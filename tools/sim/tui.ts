@@ -174,7 +174,7 @@ export class Tui {
       lines.push(`  u  ${DEMO_UNKNOWN_CARD}  unknown card`);
       lines.push(dim("  Esc  back"));
     } else if (this.#menu === "face") {
-      lines.push(bold("Who stands in front of the camera? (start a face session with A or #1#)"));
+      lines.push(bold("Who stands in front of the camera? (then type the resident number and A, or #1#<number>#)"));
       lines.push("  g  the resident who opted in     i  a stranger (impostor)");
       lines.push("  n  nobody / mask (no face)       l  blurred (low quality)");
       lines.push(dim("  Esc  back"));
@@ -182,7 +182,7 @@ export class Tui {
       lines.push(bold("Keys"));
       lines.push("  0-9 * # A B  keypad        c  tap a card       f  put a face in front of the camera");
       lines.push("  d  open/close the door     e  exit button      x  break/repair the camera     q  quit");
-      lines.push(dim(`  keypad: <code>#<PIN>#   #<visitor code>#   A or #1# face   B or #9# withdraw   * clear`));
+      lines.push(dim(`  keypad: <code>#<PIN>#   #<visitor code>#   <number>A or #1#<number># face   B or #9# withdraw   * clear`));
       const pins = DEMO_RESIDENTS.filter((r) => r.pin).map((r) => `${r.keypadCode}#${r.pin}#`).join("  ");
       lines.push(dim(`  demo: ${pins}   courier #${DEMO_VISITOR_CODE.code}#`));
     }

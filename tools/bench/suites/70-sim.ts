@@ -30,7 +30,7 @@ const suite: BenchSuite = {
       const pin = await cost(sim, () => sim.type("2#2468#"));
       await sim.advance(6000);
       await sim.showFace("genuine", 303);
-      const face = await cost(sim, async () => { await sim.type("A"); await sim.advance(500); });
+      const face = await cost(sim, async () => { await sim.type("3A"); await sim.advance(500); });
       const decided = sim.decisions.map((d) => `${d.via}:${d.reason}`).join(" ");
       if (decided !== "card:granted pin:granted face:granted") throw new Error(`unexpected decisions: ${decided}`);
       const row = (name: string, run: { computrons: number; ticks: number }, note: string): BenchRow => ({
