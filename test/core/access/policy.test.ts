@@ -62,3 +62,15 @@ describe("LockoutCounter", () => {
     assert.ok(c.remaining(-7, 500) > 0);
   });
 });
+
+describe("gate policy: face 1:N", () => {
+  it("is off when absent, kept when set, and refused when not true/false", () => {
+    assert.equal(compilePolicy(basePolicy()).modes.faceOneToN, undefined);
+    const on = basePolicy();
+    on.modes.faceOneToN = true;
+    assert.equal(compilePolicy(on).modes.faceOneToN, true);
+    const bad = basePolicy();
+    (bad.modes as unknown as Record<string, unknown>).faceOneToN = "yes";
+    assert.throws(() => compilePolicy(bad), (e) => isOptgateError(e, "E_BAD_POLICY"));
+  });
+});
