@@ -17,8 +17,8 @@
 // access, not a registry change, so use-code is exempt. That exemption is why
 // codes do not count for a resident with face enrolled: a code runs out or
 // expires without any registry change, and face would then be the only way
-// in. So face enrolment needs a card or a PIN (E_FACE_NEEDS_CARD_OR_PIN), and
-// the last card/PIN of a face-enrolled resident cannot be removed while they
+// in. So face enrolment needs a card or a PIN (E_FACE_NEEDS_CARD_OR_PIN; so does
+// setFaceEnrolled(id, true) for an active resident), and the last card/PIN of a face-enrolled resident cannot be removed while they
 // are active, whatever codes they hold.
 import { toHex } from "../crypto";
 import { OptgateError } from "../errors";
@@ -199,7 +199,10 @@ export class Registry {
   revokeCode(code: string): void { this.#commit({ kind: "remove-code", hash: this.#codeHash(code) }); }
   /** Set by the consent/face side when a template exists (true) or was erased (false). */
   setFaceEnrolled(id: ResidentId, enrolled: boolean): void { this.#commit({ kind: "set-face", id, flag: enrolled === true }); }
-  /** Throws E_FACE_NEEDS_CARD_OR_PIN (or E_UNKNOWN_RESIDENT) unless setFaceEnrolled(id, true) would be accepted; enrolment asks before the camera is touched. */
+  /**
+   * Throws E_FACE_NEEDS_CARD_OR_PIN (or E_UNKNOWN_RESIDENT) unless the resident holds a card or a PIN,
+   * whatever their status; enrolment asks before the camera is touched.
+   */
   checkFaceEnrolment(id: ResidentId): void { this.#requireCardOrPinForFace(this.#row(id), id); }
 
   /** Counts one use of a code (the access core calls this on a grant); persisted like any change. */
@@ -529,7 +532,9 @@ export class Registry {
       }
       case "set-face": {
         const row = this.#row(change.id);
-        if (change.flag) this.#requireCardOrPinForFace(row, change.id);
+        // Active residents only, like every credential rule here: a suspended resident may have lost
+        // their card (and a snapshot must replay that state); activating them needs a card or PIN again.
+        if (change.flag && STATUSES[t.statuses[row]] === "active") this.#requireCardOrPinForFace(row, change.id);
         if (change.flag) t.flags[row] |= FLAG_FACE;
         else t.flags[row] &= ~FLAG_FACE;
         return;

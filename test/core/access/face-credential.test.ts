@@ -93,3 +93,18 @@ describe("Registry: face needs a card or a PIN", () => {
     assert.equal(r.get(a)!.status, "active");
   });
 });
+
+describe("Registry: face rule and snapshots", () => {
+  it("a suspended face-enrolled resident without card or PIN survives a snapshot round trip (rebase)", () => {
+    const r = newRegistry();
+    const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [card1] });
+    r.setFaceEnrolled(a, true);
+    r.updateResident(a, { status: "suspended" });
+    r.removeCard(card1);
+    const copy = newRegistry();
+    copy.importSnapshot(r.exportSnapshot());
+    assert.deepEqual(copy.get(a), r.get(a));
+    // Enrolment still asks for a card or a PIN, suspended or not.
+    assert.throws(() => r.checkFaceEnrolment(a), (e) => isOptgateError(e, "E_FACE_NEEDS_CARD_OR_PIN"));
+  });
+});
