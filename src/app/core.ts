@@ -13,6 +13,7 @@ import { Registry } from "../core/access/registry";
 import { formatResidentId, parseResidentId } from "../core/access/types";
 import { auditSubject, type AuditKind } from "../core/audit/audit-record";
 import { AuditLog } from "../core/audit/audit-log";
+import { isOptgateError } from "../core/errors";
 import { ConsentLedger } from "../core/face/consent-ledger";
 import { FaceEnrolment } from "../core/face/enrolment";
 import { FaceGallery } from "../core/face/face-gallery";
@@ -158,11 +159,21 @@ export class GateCore {
     }
   }
 
-  /** After a restore: the registry's face flags follow what the gallery really holds. */
+  /**
+   * After a restore: the registry's face flags follow what the gallery really
+   * holds, except that an active resident with no card or PIN keeps the flag
+   * off (E_FACE_NEEDS_CARD_OR_PIN): the access core then refuses their face,
+   * which is the safe side, and boot goes on.
+   */
   syncFaceFlags(): void {
     for (const id of this.registry.ids()) {
       const enrolled = this.gallery.entry(formatResidentId(id)) !== undefined;
-      if (this.registry.get(id)?.faceEnrolled !== enrolled) this.registry.setFaceEnrolled(id, enrolled);
+      if (this.registry.get(id)?.faceEnrolled === enrolled) continue;
+      try {
+        this.registry.setFaceEnrolled(id, enrolled);
+      } catch (error) {
+        if (!isOptgateError(error, "E_FACE_NEEDS_CARD_OR_PIN")) throw error;
+      }
     }
   }
 

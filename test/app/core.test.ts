@@ -229,3 +229,24 @@ describe("gate core: 1:N is a gate setting, off by default", () => {
     assert.equal(core.gate.recent.at(-1)?.resident, "R00002");
   });
 });
+
+describe("gate core: face flags after a restore", () => {
+  it("a template whose resident came back with only a code keeps the face flag off (no throw at boot), so face does not open", () => {
+    const { core, camera, out, faceUser, keys } = setup();
+    enrol(core, faceUser, camera, 303, T0);
+    // A registry re-imported from elsewhere: R00002 now holds only a one-time code.
+    const other = new GateCore({
+      gateId: 1, clock: { now: () => clock }, random: { fill: (b: Uint8Array) => b.fill(3) }, deviceKey: new Uint8Array(32).fill(7), matcher: new TsMatcher(128, 16),
+      camera: new SceneCamera(), embedder: new SyntheticEmbedder({ dimension: 128 }), frame: createSyntheticFrame(), outputs: { unlock() {}, signal() {}, prompt() {} },
+    });
+    other.registry.addResident({ unit: "1-101", role: "owner", groups: 1, cards: [uid("04a1b2c3")] });
+    other.registry.addResident({ unit: "3-303", role: "owner", groups: 1, codes: [{ code: "73910264", validUntil: T0 + 86_400_000, uses: 3 }] });
+    core.registry.importSnapshot(other.registry.exportSnapshot());
+    assert.doesNotThrow(() => core.syncFaceFlags());
+    assert.equal(core.registry.get(faceUser)?.faceEnrolled, false);
+    camera.scene = { kind: "face", identity: 303 };
+    keys("2A", T0 + 1000);
+    for (let t = 1010; t < 3000 && core.session.active; t += 10) core.tick(T0 + t);
+    assert.equal(out.pulses, 0, "face never opens for a resident whose only other credential is a code");
+  });
+});

@@ -17,9 +17,10 @@
 // access, not a registry change, so use-code is exempt. That exemption is why
 // codes do not count for a resident with face enrolled: a code runs out or
 // expires without any registry change, and face would then be the only way
-// in. So face enrolment needs a card or a PIN (E_FACE_NEEDS_CARD_OR_PIN; so does
-// setFaceEnrolled(id, true) for an active resident), and the last card/PIN of a face-enrolled resident cannot be removed while they
-// are active, whatever codes they hold.
+// in. So face enrolment needs a card or a PIN (E_FACE_NEEDS_CARD_OR_PIN; so
+// does setFaceEnrolled(id, true) for an active resident), and the last
+// card/PIN of an active face-enrolled resident cannot be removed, whatever
+// codes they hold.
 import { toHex } from "../crypto";
 import { OptgateError } from "../errors";
 import type { Random } from "../ports";
