@@ -193,6 +193,18 @@ describe("console over the real core", () => {
     assert.match(type("config set no.such 1"), /E_NO_SETTING/);
   });
 
+  it("face 1:N is off until a technician turns it on; the face session follows at once", () => {
+    const { core, type, login } = rig();
+    login();
+    assert.notEqual(core.access.policy.modes.faceOneToN, true);
+    assert.equal(core.session.available(), "one-to-n-not-allowed");
+    assert.match(type("config set mode.faceOneToN on"), /mode\.faceOneToN = true/);
+    assert.equal(core.access.policy.modes.faceOneToN, true);
+    assert.equal(core.session.available(), "no-consenting-resident", "1:N allowed now; nobody enrolled yet");
+    assert.match(type("config set mode.faceOneToN off"), /mode\.faceOneToN = false/);
+    assert.equal(core.session.available(), "one-to-n-not-allowed");
+  });
+
   it("door open and clock set go through the board hooks and are audited", () => {
     const { t, opened, type, json, login } = rig();
     login();
