@@ -3,7 +3,8 @@
 // powered only between an accepted face-key press and the end of the attempt;
 // the frame, embedding and probe buffers are allocated once and zeroed after
 // every use. Every failure ends in the same prompt: use card or PIN.
-// Failed matches are limited per gate: after `attempts` no-match results
+// Failed matches (and claims for residents without face, which would let
+// anyone probe who uses face) are limited per gate: after `attempts` of them
 // within `windowMs` the face key is refused (camera left off) for a backoff
 // that doubles with each suspension up to `maxBackoffMs`, so nobody can try
 // photos or faces without end; cards and PINs are not affected.
@@ -153,6 +154,8 @@ export class FaceSession {
   faceKey(now: number, claim?: string): FaceKeyResponse {
     const refusal = this.available(claim, now);
     if (refusal === "busy") return { started: false, reason: refusal };
+    // A claim for someone without face tells the caller who does not use it: a guess like a failed match.
+    if (refusal === "claim-not-enrolled") this.#count("no-match", now, claim);
     if (refusal) return { started: false, reason: refusal, prompt: USE_CARD_OR_PIN };
     this.#active = true;
     this.#claim = claim;

@@ -253,3 +253,19 @@ describe("face/face-session: failure limit per gate", () => {
     assert.equal(runFace(w2, stranger).result?.outcome, "no-match", "the match cleared the count");
   });
 });
+
+describe("face/face-session: claims for residents without face", () => {
+  it("count towards the limit, so the resident numbers that use face cannot be probed without end", () => {
+    const audit = new RecordingAudit();
+    const w = world({ session: { audit } });
+    consentAndEnrol(w, "r-1", 1);
+    w.registry.add("r-2", "2222");
+    for (let i = 0; i < 5; i++) {
+      assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-2").response.reason, "claim-not-enrolled");
+      w.clock.now += 1000;
+    }
+    assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-1").response.reason, "face-locked-out");
+    assert.deepEqual(w.camera.log.filter((e) => e.on).length, 0, "the camera never powered");
+    assert.equal(audit.events.filter((e) => e.kind === "face.locked-out").length, 1);
+  });
+});
