@@ -88,6 +88,46 @@ describe("Relay", () => {
   });
 });
 
+describe("Relay with a failing coil write", () => {
+  function flaky(failMode: FailMode) {
+    const hw = createHostHardware();
+    const fault = { on: false };
+    class FlakyDigital extends hw.io.Digital {
+      override write(value: number) {
+        if (fault.on) throw new Error("GPIO write failed");
+        super.write(value);
+      }
+    }
+    const r = new Relay({ relay: { io: FlakyDigital, pin: PIN }, failMode });
+    return { r, fault, coil: () => hw.gpio.pin(PIN).level };
+  }
+
+  it("fail-safe maglock: a failed relock keeps reporting unlocked and is retried until the coil holds again", () => {
+    const { r, fault, coil } = flaky("fail-safe");
+    r.unlock(1000, 0);
+    assert.equal(coil(), 0);
+    fault.on = true;
+    assert.throws(() => r.tick(1000), (e) => isOptgateError(e, "E_RELAY_WRITE"));
+    assert.equal(r.unlocked, true);
+    assert.throws(() => r.tick(1010), (e) => isOptgateError(e, "E_RELAY_WRITE"), "retried on the next tick");
+    fault.on = false;
+    r.tick(1020);
+    assert.deepEqual([r.unlocked, coil()], [false, 1]);
+  });
+
+  it("a failed unlock leaves the relay locked and throws E_RELAY_WRITE", () => {
+    const { r, fault, coil } = flaky("fail-secure");
+    fault.on = true;
+    assert.throws(() => r.unlock(1000, 0), (e) => isOptgateError(e, "E_RELAY_WRITE"));
+    assert.deepEqual([r.unlocked, r.energised, coil()], [false, false, 0]);
+    fault.on = false;
+    r.unlock(1000, 10);
+    assert.deepEqual([r.unlocked, coil()], [true, 1]);
+    r.tick(1010);
+    assert.deepEqual([r.unlocked, coil()], [false, 0]);
+  });
+});
+
 describe("PowerSwitch", () => {
   it("starts off, switches, and turns off on close", () => {
     const hw = createHostHardware();
