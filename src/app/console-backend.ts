@@ -11,7 +11,7 @@ import type { ScheduleSpec } from "../core/access/schedule";
 import { AUDIT_KINDS, auditSubject, decodeRecord, type AuditKind } from "../core/audit/audit-record";
 import type { ConsoleAuditEvent, ConsoleAuditSink } from "../core/console/audit-sink";
 import type {
-  ConfigEntry, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
+  ConfigEntry, ConsentRequestView, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
   LogExportView, LogVerifyView, NoticeInput, NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPage, ResidentPatch, ResidentView,
   ScheduleView, StatusView, VisitorCodeView, Weekday,
 } from "../core/console/backend";
@@ -19,7 +19,9 @@ import { formatTime } from "../core/console/params";
 import type { TechnicianDirectory, TechnicianRecord } from "../core/console/technicians";
 import { fromHex, sha256, toHex, utf8 } from "../core/crypto";
 import { OptgateError } from "../core/errors";
+import type { ConsentRequest } from "../core/face/consent-request";
 import type { Notice } from "../core/face/notices";
+import { consentKeys } from "../core/gate/keypad-entry";
 import { subjectReport } from "../core/face/subject-report";
 import type { Clock, Random } from "../core/ports";
 import type { GateCore } from "./core";
@@ -66,7 +68,7 @@ const AUDIT_KIND: Record<string, AuditKind> = {
   "resident add": "resident-added", "resident edit": "resident-updated", "resident suspend": "resident-updated",
   "resident resume": "resident-updated", "resident remove": "resident-removed", "card add": "card-added", "card remove": "card-removed",
   "registry clear-damage": "registry-restored", "pin set": "pin-set", "pin reset": "pin-cleared", "visitor issue": "code-issued", "visitor revoke": "code-revoked",
-  "consent grant": "consent-given", "consent withdraw": "consent-withdrawn", "face enrol": "face-enrolled", "face delete": "face-erased",
+  "consent grant": "consent-requested", "consent cancel": "consent-request-cancelled", "consent withdraw": "consent-withdrawn", "face enrol": "face-enrolled", "face delete": "face-erased",
   "clock set": "clock-set", "door open": "exit", "config set": "policy-changed", "group add": "policy-changed", "group remove": "policy-changed",
   "schedule set": "policy-changed", "schedule remove": "policy-changed", "holiday add": "policy-changed", "holiday remove": "policy-changed",
   "notice set": "policy-changed", "tech add": "policy-changed", "passwd": "policy-changed",
@@ -299,14 +301,28 @@ export class CoreConsoleBackend implements ConsoleBackend {
       grantedAt: state === "active" && grant ? grant.at : null,
       endedAt: last && last.event !== "granted" ? last.at : null,
       templateHeld: this.#core.gallery.entry(label) !== undefined,
+      pending: this.#requestView(this.#core.consentRequests.pending(label, this.#clock.now())),
     };
   }
 
-  consentGrant(actor: string, resident: string, pin: string): ConsentView {
+  consentRequest(actor: string, resident: string, noticeVersion: number): ConsentRequestView {
     const label = formatResidentId(this.#resident(resident));
-    const notice = this.#currentNotice();
-    this.#core.ledger.grant({ residentId: label, noticeVersion: notice.version, witnessId: actor, pin, at: this.#clock.now() });
-    return this.consentShow(label);
+    this.#currentNotice();
+    const request = this.#core.consentRequests.arm({ residentId: label, noticeVersion, witnessId: actor, at: this.#clock.now() });
+    return this.#requestView(request)!;
+  }
+
+  consentCancel(_actor: string, resident: string): ConsentRequestView {
+    const label = formatResidentId(this.#resident(resident));
+    return this.#requestView(this.#core.consentRequests.cancel(label, this.#clock.now()))!;
+  }
+
+  #requestView(request: ConsentRequest | undefined): ConsentRequestView | null {
+    if (request === undefined) return null;
+    return {
+      resident: request.residentId, noticeVersion: request.noticeVersion, witness: request.witnessId,
+      armedAt: request.armedAt, expiresAt: request.expiresAt, ...consentKeys(parseResidentId(request.residentId)),
+    };
   }
 
   consentWithdraw(actor: string, resident: string): ReceiptView {

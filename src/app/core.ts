@@ -5,7 +5,8 @@
 //
 //   const core = new GateCore({ gateId: 1, random, deviceKey, matcher, camera, embedder, frame, outputs });
 //   core.gate.card(uid, now); core.gate.key("#", now); core.tick(now);
-//   core.registry.addResident({...}); core.ledger.grant({...}); core.enrolment.enrolFromCamera(...)
+//   core.registry.addResident({...}); core.consentRequests.arm({...}) (the resident confirms at the keypad);
+//   core.enrolment.enrolFromCamera(core.ledger.activeConsent(id), now)
 import { AccessCore } from "../core/access/access-core";
 import type { GatePolicy } from "../core/access/policy";
 import { DEFAULT_CLOCK_FLOOR_MS, DEFAULT_LOCKOUT } from "../core/access/policy";
@@ -15,6 +16,7 @@ import { auditSubject, type AuditKind } from "../core/audit/audit-record";
 import { AuditLog } from "../core/audit/audit-log";
 import { isOptgateError } from "../core/errors";
 import { ConsentLedger } from "../core/face/consent-ledger";
+import { ConsentRequests } from "../core/face/consent-request";
 import { FaceEnrolment } from "../core/face/enrolment";
 import { FaceGallery } from "../core/face/face-gallery";
 import { FaceSession } from "../core/face/face-session";
@@ -26,7 +28,7 @@ import { FaceWithdrawal } from "../core/face/withdrawal";
 import { Gate, type DoorAlarm, type GateConfig, type GateDecision } from "../core/gate/gate";
 import type { GateOutputs } from "../core/gate/ports";
 import type { Camera, Clock, Embedder, Frame, Matcher, Random } from "../core/ports";
-import { CoreAccess, KEYPAD_ID, KeypadWithdrawal, SessionFace, WITHDRAW_FUNCTION } from "./gate-adapters";
+import { CoreAccess, KEYPAD_ID, KeypadConsent, KeypadWithdrawal, SessionFace, WITHDRAW_FUNCTION } from "./gate-adapters";
 
 export interface GateCoreOptions {
   /** This gate's number (policy, audit) ; the face side calls it "gate-<n>". */
@@ -94,6 +96,8 @@ export class GateCore {
   readonly notices: NoticeBoard;
   readonly vault: TemplateVault;
   readonly ledger: ConsentLedger;
+  /** Consent armed by a technician at the console, confirmed by the resident at the keypad. */
+  readonly consentRequests: ConsentRequests;
   readonly gallery: FaceGallery;
   readonly session: FaceSession;
   readonly enrolment: FaceEnrolment;
@@ -112,13 +116,27 @@ export class GateCore {
     const faceAudit: AuditSink = { append: (event) => this.#faceEvent(event) };
     const registry = this.registry;
     const access = this.access;
+    // Why the last consent/withdrawal PIN was refused ("wrong-pin", "locked-out"), for the keypad prompt.
+    let lastPinRefusal = "";
     this.ledger = new ConsentLedger({
       notices: this.notices,
       audit: faceAudit,
       residents: { exists: (id) => registry.has(residentNumber(id)) },
       // Consent and withdrawal PINs go through the same lockout and audit as door PINs.
-      pins: { verify: (id, pin) => access.confirmPin(residentNumber(id), pin, o.clock.now(), KEYPAD_ID).grant },
+      pins: {
+        verify: (id, pin) => {
+          const decision = access.confirmPin(residentNumber(id), pin, o.clock.now(), KEYPAD_ID);
+          lastPinRefusal = decision.grant ? "" : decision.reason;
+          return decision.grant;
+        },
+      },
       onChange: o.onConsentRecord ? (_record, bytes) => o.onConsentRecord!(bytes) : undefined,
+    });
+    this.consentRequests = new ConsentRequests({
+      ledger: this.ledger,
+      notices: this.notices,
+      residents: { exists: (id) => registry.has(residentNumber(id)) },
+      pins: { hasPin: (id) => registry.get(residentNumber(id))?.hasPin === true },
     });
     this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random });
     // Read live: a technician may switch face modes at the console.
@@ -140,6 +158,7 @@ export class GateCore {
       access: new CoreAccess(this.access),
       face: new SessionFace(this.session),
       withdrawal: new KeypadWithdrawal(this.withdrawal),
+      consent: new KeypadConsent(this.consentRequests, () => lastPinRefusal),
       outputs: o.outputs,
       config: o.gate,
       onDecision: o.onDecision,

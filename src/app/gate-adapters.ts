@@ -1,13 +1,15 @@
 // Adapters from the gate controller's ports (src/core/gate/ports.ts) to the
 // real core objects: AccessCore decides, FaceSession runs face attempts,
-// FaceWithdrawal withdraws. Resident ids cross here: the access core counts
+// FaceWithdrawal withdraws, ConsentRequests takes the resident's keypad
+// confirmation of a consent a technician armed. Resident ids cross here: the access core counts
 // them (42), the face side names them ("R00042").
 import type { AccessCore, Decision } from "../core/access/access-core";
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
+import type { ConsentRequests } from "../core/face/consent-request";
 import type { FaceSession, FaceResult } from "../core/face/face-session";
 import type { FaceWithdrawal } from "../core/face/withdrawal";
 import { isOptgateError } from "../core/errors";
-import type { AccessDecision, FaceOutcome, GateAccess, GateFace, GateWithdrawal, WithdrawalResult } from "../core/gate/ports";
+import type { AccessDecision, ConsentConfirmResult, FaceOutcome, GateAccess, GateConsent, GateFace, GateWithdrawal, WithdrawalResult } from "../core/gate/ports";
 
 /** The gate's one keypad, as the access core counts lockouts per keypad. */
 export const KEYPAD_ID = 1;
@@ -133,6 +135,41 @@ export class KeypadWithdrawal implements GateWithdrawal {
     } catch (error) {
       if (isOptgateError(error, "E_WITHDRAW_PIN_REJECTED")) return { ok: false, reason: "wrong-pin" };
       if (isOptgateError(error)) return { ok: false, reason: "no-consent" };
+      throw error;
+    }
+  }
+}
+
+/** Refusals of a keypad consent confirmation → prompt keys (src/core/gate/prompts.ts). */
+const CONSENT_REFUSALS: Record<string, string> = {
+  E_NO_CONSENT_REQUEST: "no-consent-request",
+  E_CONSENT_REQUEST_EXPIRED: "consent-request-expired",
+  E_NOTICE_OUTDATED: "notice-changed",
+  E_CONSENT_PIN_REJECTED: "wrong-pin",
+  E_CONSENT_PIN_REQUIRED: "wrong-pin",
+  E_CONSENT_ALREADY_ACTIVE: "consent-already-given",
+};
+
+export class KeypadConsent implements GateConsent {
+  #requests: ConsentRequests;
+  #pinRefusal: () => string;
+
+  /** pinRefusal: the access core's reason for the last refused PIN, so a locked-out resident is told to wait. */
+  constructor(requests: ConsentRequests, pinRefusal: () => string = () => "wrong-pin") {
+    this.#requests = requests;
+    this.#pinRefusal = pinRefusal;
+  }
+
+  confirm(who: string, pin: string, now: number): ConsentConfirmResult {
+    // An unknown number has no request waiting: the same answer, so the keypad reveals nothing.
+    const resident = typedResident(who);
+    if (resident === 0) return { ok: false, reason: "no-consent-request" };
+    try {
+      const done = this.#requests.confirm(formatResidentId(resident), pin, now);
+      return { ok: true, receipt: done.receipt };
+    } catch (error) {
+      if (isOptgateError(error, "E_CONSENT_PIN_REJECTED") && this.#pinRefusal() === "locked-out") return { ok: false, reason: "locked-out" };
+      if (isOptgateError(error)) return { ok: false, reason: CONSENT_REFUSALS[error.code] ?? "consent-not-recorded" };
       throw error;
     }
   }

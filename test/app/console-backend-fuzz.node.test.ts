@@ -78,7 +78,8 @@ describe("console fuzz over the real core", function () {
       if (!g.console.session.technician) login();
     }
     assert.equal(g.core.audit.verify().ok, true);
-    const changes = g.core.audit.entries().filter((e) => e.actorKind === "technician" && e.decision === "info" && e.kind !== "technician-login").length;
+    // Mutations that went through: recorded "info", or "grant" for a door opened from the console.
+    const changes = g.core.audit.entries().filter((e) => e.actorKind === "technician" && e.decision !== "deny" && e.kind !== "technician-login").length;
     assert.ok(changes >= 10, `only ${changes} changes: the fuzzer should reach real commands`);
     for (const id of g.core.registry.ids()) {
       const r = g.core.registry.get(id)!;

@@ -34,9 +34,10 @@ function rig() {
   let counter = 5;
   const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
   const camera = new FaceCamera();
+  const prompts: string[] = [];
   const core = new GateCore({
     gateId: 1, clock, random, deviceKey: new Uint8Array(32).fill(3), matcher: new TsMatcher(128, 16), camera,
-    embedder: new SyntheticEmbedder({ dimension: 128 }), frame: createSyntheticFrame(), outputs: { unlock: () => undefined, signal: () => undefined, prompt: () => undefined },
+    embedder: new SyntheticEmbedder({ dimension: 128 }), frame: createSyntheticFrame(), outputs: { unlock: () => undefined, signal: () => undefined, prompt: (text) => { prompts.push(text); } },
   });
   const stored = new Map<string, Uint8Array>();
   const settings = { get: (k: string) => stored.get(k), put: (k: string, v: Uint8Array) => { stored.set(k, v.slice()); } };
@@ -53,7 +54,9 @@ function rig() {
   const type = (line: string) => { output = ""; console.receive(`${line}\r`); return output; };
   const json = (line: string) => JSON.parse(type(`${line} --json`).split("\r\n").find((l) => l.startsWith("{"))!);
   const login = () => { type("login tech1"); assert.match(type(PASSWORD), /Logged in as tech1/); };
-  return { t, core, camera, backend, settings, stored, opened, type, json, login };
+  /** The resident at the gate keypad. */
+  const keypad = (keys: string) => { for (const key of keys) core.gate.key(key, t.now); return prompts[prompts.length - 1]; };
+  return { t, core, camera, backend, settings, stored, opened, type, json, login, keypad, prompts };
 }
 
 describe("console over the real core", () => {
@@ -137,19 +140,27 @@ describe("console over the real core", () => {
     assert.equal(core.registry.get(1)!.hasPin, true);
   });
 
-  it("consent with the resident's own PIN, enrolment, then withdrawal erases the template", () => {
-    const { core, camera, type, login } = rig();
+  it("consent: the technician arms, the resident confirms with their own PIN at the keypad; enrolment, then withdrawal erases the template", () => {
+    const { t, core, camera, type, json, login, keypad } = rig();
     login();
     type("resident add --unit 3-303 --role owner --card 04112233");
     type("pin set R00001"); type("1357"); type("1357");
     assert.match(type("consent grant R00001"), /E_NO_NOTICE/);
     assert.match(type(`notice set --purpose "Open the gate by face" --method "On-device matching" --scope gate-1 --retention 365`), /notice v1/);
+    assert.equal(keypad("#8#1#1357#"), "No consent request is waiting; ask the technician.");
     type("consent grant R00001");
-    type("yes");
-    assert.match(type("9999"), /E_CONSENT_PIN_REJECTED|E_/);
+    const armed = type("yes");
+    assert.match(armed, /At the gate keypad R00001 types: {2}#8#1#<PIN># {3}\(4x4 keypad: C1#<PIN>#\)/);
+    assert.match(armed, /before 2026-11-25 01:02:00Z/);
+    assert.equal(core.ledger.isActive("R00001"), false, "arming records nothing");
+    assert.equal(json("consent show R00001").data.pending.expiresAt, t.now + 120_000);
+    assert.equal(keypad("#8#1#9999#"), "Wrong PIN.");
     assert.equal(core.ledger.isActive("R00001"), false);
-    type("consent grant R00001"); type("yes");
-    assert.match(type("1357"), /Consent recorded to notice v1, witnessed by tech1/);
+    t.now += 10_000;
+    assert.match(keypad("C1#1357#"), /^Consent recorded\. Receipt: \d{4}-\d{4}$/);
+    assert.equal(core.ledger.isActive("R00001"), true);
+    assert.match(type("consent show R00001"), /consent: {4}active.*witness: {4}tech1.*request: {4}-/s);
+    assert.equal(json("consent show R00001").data.grantedAt, t.now);
     assert.equal(camera.powerOns, 0, "consent alone never powers the camera");
     type("face enrol R00001");
     assert.match(type("go"), /R00001 enrolled under notice v1/);
@@ -298,19 +309,19 @@ describe("console over the real core", () => {
   });
 
   it("face consent, withdrawal and erasure records name the resident as subject", () => {
-    const { core, type, login } = rig();
+    const { core, type, login, keypad } = rig();
     login();
     type("resident add --unit 3-303 --role owner --card 04112233");
     type("pin set R00001"); type("1357"); type("1357");
     type(`notice set --purpose "Open the gate by face" --method "On-device matching" --scope gate-1 --retention 365`);
     const before = core.audit.head().seq;
-    type("consent grant R00001"); type("yes"); type("1357");
+    type("consent grant R00001"); type("yes"); keypad("#8#1#1357#");
     type("face enrol R00001"); type("go");
     type("resident remove R00001"); type("R00001");
     // (The consent PIN check is an access decision by the resident: not a face record.)
     const after = core.audit.entries().filter((e) => e.seq > before && e.kind !== "pin");
     assert.deepEqual(after.map((e) => `${e.actorKind} ${e.kind} ${e.subject}`), [
-      "resident consent-given 1", "technician consent-given 1",
+      "technician consent-requested 1", "resident consent-given 1",
       "resident face-enrolled 1", "technician face-enrolled 1",
       "resident consent-withdrawn 1", "resident face-erased 1", "technician resident-removed 1",
     ]);

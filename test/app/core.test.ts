@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { SyntheticEmbedder, createSyntheticFrame, writeSyntheticFrame } from "../../boards/host/synthetic-embedder";
 import { defaultPolicy, GateCore } from "../../src/app/core";
 import type { Signal } from "../../src/core/gate/ports";
+import { receiptCode } from "../../src/core/face/withdrawal";
 import { TsMatcher } from "../../src/core/matcher/ts-matcher";
 import type { Camera, CaptureOutcome, Frame } from "../../src/core/ports";
 
@@ -140,6 +141,67 @@ describe("gate core (assembled)", () => {
     keys("#9#2#9999#", T0 + 1000);
     assert.equal(core.registry.get(faceUser)?.faceEnrolled, true);
     assert.ok(core.vault.get("R00002"));
+  });
+
+  it("consent: armed for a technician, recorded only by the resident's PIN at the keypad, with a receipt; the camera stays off", () => {
+    const { core, camera, out, keys } = setup();
+    const notice = core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, T0);
+    assert.throws(() => core.consentRequests.arm({ residentId: "R00001", noticeVersion: 1, witnessId: "T1", at: T0 }), /E_CONSENT_NEEDS_PIN/);
+    core.consentRequests.arm({ residentId: "R00002", noticeVersion: notice.version, witnessId: "T1", at: T0 });
+    keys("#8#1#1357#", T0 + 1000);
+    assert.equal(out.prompts.at(-1), "No consent request is waiting; ask the technician.", "R00002's request is not R00001's");
+    keys("#8#2#0000#", T0 + 2000);
+    assert.equal(out.prompts.at(-1), "Wrong PIN.");
+    assert.equal(core.ledger.isActive("R00002"), false);
+    clock = T0 + 3000;
+    keys("C2#1357#", clock);
+    const receipt = /^Consent recorded\. Receipt: (\d{4}-\d{4})$/.exec(out.prompts.at(-1)!);
+    assert.ok(receipt, out.prompts.at(-1));
+    const grant = core.ledger.activeGrant("R00002")!;
+    assert.deepEqual([grant.actorId, grant.channel, grant.pinConfirmed, grant.at], ["T1", "keypad", true, T0 + 3000]);
+    assert.equal(receipt[1], receiptCode(grant));
+    assert.equal(out.pulses, 0);
+    assert.deepEqual(camera.log, []);
+    // The PIN checks went through the access core (audited, counted for lockout), then the consent record.
+    const kinds = core.audit.entries().map((e) => `${e.kind}:${e.decision}:${e.reason}`);
+    assert.deepEqual(kinds.slice(-3), ["pin:deny:wrong-pin", "pin:info:granted", "consent-given:info:info"]);
+    assert.deepEqual(core.audit.verify(), { ok: true, count: core.audit.size });
+    // Now enrolment may use it.
+    camera.scene = { kind: "face", identity: 303 };
+    core.enrolment.enrolFromCamera(core.ledger.activeConsent("R00002"), clock);
+    assert.equal(core.registry.get(2)?.faceEnrolled, true);
+  });
+
+  it("a request armed for one notice is void once another is published; expiry ends it too", () => {
+    const { core, out, keys } = setup();
+    core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, T0);
+    core.consentRequests.arm({ residentId: "R00002", noticeVersion: 1, witnessId: "T1", at: T0 });
+    core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 90 }, T0 + 1000);
+    keys("#8#2#1357#", T0 + 2000);
+    assert.equal(out.prompts.at(-1), "The notice has changed; ask the technician to show you the new one.");
+    assert.equal(core.ledger.isActive("R00002"), false);
+    core.consentRequests.arm({ residentId: "R00002", noticeVersion: 2, witnessId: "T1", at: T0 + 3000 });
+    keys("#8#2#1357#", T0 + 3000 + 120_000);
+    assert.equal(out.prompts.at(-1), "The consent request has expired; ask the technician.");
+    assert.equal(core.ledger.isActive("R00002"), false);
+  });
+
+  it("wrong consent PINs count towards the resident's lockout, and the keypad says so", () => {
+    const { core, out, keys } = setup();
+    core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, T0);
+    core.consentRequests.arm({ residentId: "R00002", noticeVersion: 1, witnessId: "T1", at: T0 });
+    clock = T0 + 1000;
+    for (let i = 0; i < 3; i++) keys("#8#2#0000#", clock);
+    assert.equal(out.prompts.at(-1), "Wrong PIN.");
+    keys("#8#2#1357#", clock);
+    assert.equal(out.prompts.at(-1), "Too many attempts. Please wait, or use your card.");
+    assert.equal(core.ledger.isActive("R00002"), false);
+    // The lockout is the access core's: the door PIN is locked too.
+    keys("2#1357#", clock);
+    assert.equal(core.gate.recent.at(-1)?.reason, "locked-out");
+    clock += 31_000;
+    keys("#8#2#1357#", clock);
+    assert.match(out.prompts.at(-1)!, /^Consent recorded\./);
   });
 });
 

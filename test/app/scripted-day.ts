@@ -307,8 +307,13 @@ export function runScriptedDay(gate: DayGate, capture: DayCapture, options: DayO
   assert.match(noticeOut[0], /v1/);
 
   const consent = (r: Resident) => {
-    const out = technician([`consent grant ${r.id}`, "yes", r.pin]);
-    assert.match(out[2], /Consent recorded/, out.join(""));
+    // The technician arms the request; the resident confirms it on the keypad with their own PIN.
+    const out = technician([`consent grant ${r.id}`, "yes"]);
+    assert.match(out[1], new RegExp(`At the gate keypad ${r.id} types: {2}#8#${r.number}#<PIN>#`), out.join(""));
+    const before = gate.decisions.length;
+    gate.keys(`#8#${r.number}#${r.pin}#`);
+    assert.ok(gate.decisions.slice(before).some((d) => d.via === "consent" && d.reason === "consent-given"), `${r.id} confirmed at the keypad`);
+    assert.ok(core.ledger.isActive(r.id));
     gate.scene({ kind: "face", identity: r.identity });
     const enrolled = technician(["face enrol " + r.id, "go"]);
     gate.scene(undefined);

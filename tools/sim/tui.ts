@@ -180,9 +180,9 @@ export class Tui {
       lines.push(dim("  Esc  back"));
     } else {
       lines.push(bold("Keys"));
-      lines.push("  0-9 * # A B  keypad        c  tap a card       f  put a face in front of the camera");
+      lines.push("  0-9 * # A B C keypad       c  tap a card       f  put a face in front of the camera");
       lines.push("  d  open/close the door     e  exit button      x  break/repair the camera     q  quit");
-      lines.push(dim(`  keypad: <code>#<PIN>#   #<visitor code>#   <number>A or #1#<number># face   B or #9# withdraw   * clear`));
+      lines.push(dim(`  keypad: <code>#<PIN>#   #<visitor code>#   <number>A or #1#<number># face   B or #9# withdraw   C or #8# consent   * clear`));
       const pins = DEMO_RESIDENTS.filter((r) => r.pin).map((r) => `${r.keypadCode}#${r.pin}#`).join("  ");
       lines.push(dim(`  demo: ${pins}   courier #${DEMO_VISITOR_CODE.code}#`));
     }

@@ -28,7 +28,7 @@ export const AUDIT_KINDS = [
   "pin-set", "pin-cleared", "code-issued", "code-revoked", "face-enrolled", "face-erased",
   "consent-given", "consent-withdrawn", "technician-login", "technician-login-failed",
   "clock-set", "boot", "policy-changed", "registry-restored", "door-forced", "door-held",
-  "malformed-event", "store-damage",
+  "malformed-event", "store-damage", "consent-requested", "consent-request-cancelled",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

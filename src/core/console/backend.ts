@@ -106,6 +106,23 @@ export interface NoticeInput {
 
 export type ConsentState = "none" | "active" | "withdrawn" | "lapsed";
 
+/**
+ * Consent a technician armed: the resident confirms it on the gate keypad
+ * with their own PIN before expiresAt. Nothing is recorded until they do.
+ */
+export interface ConsentRequestView {
+  resident: string;
+  noticeVersion: number;
+  /** The technician who saw the resident read the notice. */
+  witness: string;
+  armedAt: number;
+  expiresAt: number;
+  /** What the resident types, their PIN in place of <PIN>: "#8#42#<PIN>#". */
+  keys: string;
+  /** The same on a 4x4 keypad: "C42#<PIN>#". */
+  keys4x4: string;
+}
+
 export interface ConsentView {
   resident: string;
   state: ConsentState;
@@ -115,6 +132,8 @@ export interface ConsentView {
   grantedAt: number | null;
   endedAt: number | null;
   templateHeld: boolean;
+  /** A request waiting for the resident's keypad confirmation, or null. */
+  pending: ConsentRequestView | null;
 }
 
 /** Proof that something was destroyed, for the resident to keep. */
@@ -220,8 +239,15 @@ export interface ConsoleBackend {
   visitorRevoke(actor: string, code: string): { host: string };
 
   consentShow(resident: string): ConsentView;
-  /** Records consent to the current notice, confirmed by the resident's own PIN. */
-  consentGrant(actor: string, resident: string, pin: string): ConsentView;
+  /**
+   * Arms a consent request to notice `noticeVersion` (the one the technician
+   * showed; refused if another is published now), witnessed by `actor`. Consent
+   * is recorded only when the resident confirms on the keypad with their own
+   * PIN; the PIN never passes through the console.
+   */
+  consentRequest(actor: string, resident: string, noticeVersion: number): ConsentRequestView;
+  /** Withdraws a waiting consent request. */
+  consentCancel(actor: string, resident: string): ConsentRequestView;
   consentWithdraw(actor: string, resident: string): ReceiptView;
 
   faceEnrol(actor: string, resident: string): FaceEnrolView;

@@ -5,16 +5,16 @@
 // and the rule that only a face session (started on purpose at the keypad)
 // can reach the camera: card, PIN and code paths never call GateFace.start().
 //
-// Use: new Gate({ access, face, withdrawal, outputs, config }), then feed
+// Use: new Gate({ access, face, withdrawal, consent, outputs, config }), then feed
 // card(uid, now) / key(k, now) / exit(now) / doorAlarm(kind, now) / tick(now).
 // Door alarms are detected by the door contact driver, which knows the
 // relay's real state; the gate signals them and has them audited.
 
 import { KeypadEntryBuffer, type KeypadEntry } from "./keypad-entry";
-import type { AccessDecision, FaceOutcome, GateAccess, GateFace, GateOutputs, GateWithdrawal } from "./ports";
+import type { AccessDecision, FaceOutcome, GateAccess, GateConsent, GateFace, GateOutputs, GateWithdrawal } from "./ports";
 import { promptFor } from "./prompts";
 
-export type Via = "card" | "card+pin" | "pin" | "code" | "face" | "face+pin" | "exit" | "withdraw";
+export type Via = "card" | "card+pin" | "pin" | "code" | "face" | "face+pin" | "exit" | "withdraw" | "consent";
 
 export interface GateDecision {
   time: number;
@@ -39,6 +39,8 @@ export interface GateOptions {
   access: GateAccess;
   face?: GateFace;
   withdrawal?: GateWithdrawal;
+  /** The resident's keypad confirmation of a consent request armed at the console. */
+  consent?: GateConsent;
   outputs: GateOutputs;
   config?: Partial<GateConfig>;
   /** Told about every decision and withdrawal (status display, diagnostics). */
@@ -54,6 +56,7 @@ export class Gate {
   #access: GateAccess;
   #face?: GateFace;
   #withdrawal?: GateWithdrawal;
+  #consent?: GateConsent;
   #out: GateOutputs;
   #onDecision?: (decision: GateDecision) => void;
   #onAlarm?: (kind: DoorAlarm, now: number) => void;
@@ -71,6 +74,7 @@ export class Gate {
     this.#access = options.access;
     this.#face = options.face;
     this.#withdrawal = options.withdrawal;
+    this.#consent = options.consent;
     this.#out = options.outputs;
     this.#onDecision = options.onDecision;
     this.#onAlarm = options.onAlarm;
@@ -197,6 +201,9 @@ export class Gate {
       case "withdraw":
         this.#withdraw(entry.who, entry.pin, now);
         return;
+      case "consent":
+        this.#confirmConsent(entry.who, entry.pin, now);
+        return;
     }
   }
 
@@ -258,6 +265,25 @@ export class Gate {
       this.#out.prompt(`${promptFor("withdrawn")} ${result.receipt}`);
     } else {
       this.#record("withdraw", { grant: false, reason: result.reason }, now);
+      this.#out.signal("denied");
+      this.#out.prompt(promptFor(result.reason));
+    }
+  }
+
+  /** Consent is confirmed here, but recorded only by the consent core; the camera is never involved. */
+  #confirmConsent(who: string, pin: string, now: number): void {
+    if (!this.#consent) {
+      this.#out.signal("denied");
+      this.#out.prompt(promptFor("consent-unavailable"));
+      return;
+    }
+    const result = this.#consent.confirm(who, pin, now);
+    if (result.ok) {
+      this.#record("consent", { grant: false, reason: "consent-given" }, now);
+      this.#out.signal("idle");
+      this.#out.prompt(`${promptFor("consented")} ${result.receipt}`);
+    } else {
+      this.#record("consent", { grant: false, reason: result.reason }, now);
       this.#out.signal("denied");
       this.#out.prompt(promptFor(result.reason));
     }

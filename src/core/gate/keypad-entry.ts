@@ -8,6 +8,7 @@
 //   <code> A   or  # 1 # <code> #   face session verified 1:1 against that resident
 //   A          or  # 1 # #          bare face key: 1:N, only where the gate allows it
 //   # 9 # <code> # <PIN> #    withdraw face consent; or  B <code> # <PIN> #
+//   # 8 # <code> # <PIN> #    confirm the face consent a technician armed; or  C <code> # <PIN> #
 //
 // Codes of 1-3 digits after a leading '#' are function codes; longer ones are
 // visitor codes. Nothing here decides access: a complete entry goes to the
@@ -19,7 +20,8 @@ export type KeypadEntry =
   | { kind: "card-pin"; pin: string }
   | { kind: "code"; code: string }
   | { kind: "face"; who?: string }
-  | { kind: "withdraw"; who: string; pin: string };
+  | { kind: "withdraw"; who: string; pin: string }
+  | { kind: "consent"; who: string; pin: string };
 
 /** What a key press did: an entry, a prompt-worthy step, or a refusal. */
 export type KeyResult =
@@ -28,12 +30,19 @@ export type KeyResult =
   | { kind: "cleared" }
   | { kind: "rejected"; why: "too-long" | "unknown-function" | "empty" | "unknown-key" | "code-too-short" };
 
-export type KeypadStage = "idle" | "who" | "pin" | "card-pin" | "function" | "face-who" | "withdraw-who" | "withdraw-pin";
+export type KeypadStage =
+  | "idle" | "who" | "pin" | "card-pin" | "function" | "face-who" | "withdraw-who" | "withdraw-pin" | "consent-who" | "consent-pin";
 
 export const MAX_FIELD_DIGITS = 12;
 export const MIN_VISITOR_CODE_DIGITS = 4;
 export const FUNCTION_FACE = "1";
 export const FUNCTION_WITHDRAW = "9";
+export const FUNCTION_CONSENT = "8";
+
+/** The keys a resident types to confirm consent: "#8#42#<PIN>#", or "C42#<PIN>#" on a 4x4 keypad. */
+export function consentKeys(residentNumber: number): { keys: string; keys4x4: string } {
+  return { keys: `#${FUNCTION_CONSENT}#${residentNumber}#<PIN>#`, keys4x4: `C${residentNumber}#<PIN>#` };
+}
 
 export class KeypadEntryBuffer {
   #stage: KeypadStage = "idle";
@@ -73,11 +82,11 @@ export class KeypadEntryBuffer {
     if (key === "#") return this.#hash();
     // The face key after a resident number claims that resident (1:1).
     if (key === "A" && this.#stage === "who" && this.#length > 0) return this.#complete({ kind: "face", who: this.#take() });
-    if (key === "A" || key === "B") {
+    if (key === "A" || key === "B" || key === "C") {
       // Dedicated keys only start something when nothing half-typed would be lost silently.
       if (this.#stage !== "idle" || this.#length > 0) return this.#reject("unknown-key");
       if (key === "A") return this.#complete({ kind: "face" });
-      this.#stage = "withdraw-who";
+      this.#stage = key === "B" ? "withdraw-who" : "consent-who";
       return { kind: "progress", stage: this.#stage, digits: 0 };
     }
     return this.#reject("unknown-key");
@@ -117,6 +126,12 @@ export class KeypadEntryBuffer {
         return { kind: "progress", stage: this.#stage, digits: 0 };
       case "withdraw-pin":
         return this.#complete({ kind: "withdraw", who: this.#who, pin: field });
+      case "consent-who":
+        this.#who = field;
+        this.#stage = "consent-pin";
+        return { kind: "progress", stage: this.#stage, digits: 0 };
+      case "consent-pin":
+        return this.#complete({ kind: "consent", who: this.#who, pin: field });
       case "function":
         if (field.length >= MIN_VISITOR_CODE_DIGITS) return this.#complete({ kind: "code", code: field });
         if (field === FUNCTION_FACE) {
@@ -124,8 +139,8 @@ export class KeypadEntryBuffer {
           this.#stage = "face-who";
           return { kind: "progress", stage: this.#stage, digits: 0 };
         }
-        if (field === FUNCTION_WITHDRAW) {
-          this.#stage = "withdraw-who";
+        if (field === FUNCTION_WITHDRAW || field === FUNCTION_CONSENT) {
+          this.#stage = field === FUNCTION_WITHDRAW ? "withdraw-who" : "consent-who";
           return { kind: "progress", stage: this.#stage, digits: 0 };
         }
         return this.#reject(field.length > 1 ? "code-too-short" : "unknown-function");

@@ -56,6 +56,16 @@ export interface GateWithdrawal {
   withdraw(who: string, pin: string, now: number): WithdrawalResult;
 }
 
+export type ConsentConfirmResult = { ok: true; receipt: string } | { ok: false; reason: string };
+
+/**
+ * Confirming, at the keypad with the resident's own PIN, the face consent a
+ * technician armed at the console. Never touches the camera.
+ */
+export interface GateConsent {
+  confirm(who: string, pin: string, now: number): ConsentConfirmResult;
+}
+
 export type Signal = "idle" | "granted" | "denied" | "waiting" | "face" | "alarm";
 
 /** The gate's effects on the world: strike relay, LEDs/buzzer, prompt text. */

@@ -46,6 +46,15 @@ const PROMPTS: Record<string, string> = {
   "withdraw-unavailable": "Withdrawal is not available at this gate. Ask the management office.",
   withdrawn: "Face consent withdrawn; face data erased. Receipt:",
   "no-consent": "No face consent on record for you.",
+  "stage:consent-who": "Face consent: enter your code, then #.",
+  "stage:consent-pin": "Face consent: enter your PIN, then #.",
+  "consent-unavailable": "Face consent cannot be given at this gate. Ask the management office.",
+  consented: "Consent recorded. Receipt:",
+  "no-consent-request": "No consent request is waiting; ask the technician.",
+  "consent-request-expired": "The consent request has expired; ask the technician.",
+  "notice-changed": "The notice has changed; ask the technician to show you the new one.",
+  "consent-already-given": "Your face consent is already recorded.",
+  "consent-not-recorded": "Consent was not recorded; ask the technician.",
 };
 
 /** A prompt for a reason code or gate situation; unknown codes get a neutral refusal. */

@@ -180,25 +180,37 @@ describe("console commands", () => {
     assert.deepEqual(rig.json("resident show R-404").error?.code, "E_NO_RESIDENT");
   });
 
-  it("consent: the notice is shown first, the technician is the witness, withdrawal gives a receipt", () => {
+  it("consent: the notice is shown first, the technician arms a request, the resident confirms at the keypad; withdrawal gives a receipt", () => {
     const rig = new Rig();
     rig.login();
     rig.type("resident add --unit 1 --role owner --card 01020304");
-    rig.type("pin set R00001"); rig.type("135790"); rig.type("135790");
     const notice = rig.type("consent grant R00001");
     assert.match(notice, /notice v1.*purpose: {4}Open the gate by face.*Face is optional.*Type yes: $/s);
     assert.match(rig.type("no"), /E_NOT_CONFIRMED/);
-    assert.equal(rig.backend.consentShow("R00001").state, "none");
+    assert.equal(rig.backend.requests.size, 0);
+    rig.type("consent grant R00001");
+    assert.match(rig.type("yes"), /E_CONSENT_NEEDS_PIN/, "a card-only resident could never confirm");
+    rig.type("pin set R00001"); rig.type("135790"); rig.type("135790");
     assert.match(rig.type("face enrol R00001"), /E_NO_CONSENT/);
     rig.type("consent grant R00001");
-    assert.match(rig.type("yes"), /R00001: type your own PIN to confirm \(hidden\): $/);
-    assert.match(rig.type("000000"), /E_CONSENT_PIN_REJECTED/);
-    assert.equal(rig.backend.consentShow("R00001").state, "none");
+    const armed = rig.type("yes");
+    // The console never asks for the resident's PIN: it tells the technician what the resident types.
+    assert.ok(!/PIN to confirm|hidden/.test(armed));
+    assert.match(armed, /Consent request for R00001 to notice v1, witnessed by tech1\. Nothing is recorded until R00001 confirms\./);
+    assert.match(armed, /At the gate keypad R00001 types: {2}#8#1#<PIN>#   \(4x4 keypad: C1#<PIN>#\)/);
+    assert.match(armed, /before 2026-\d\d-\d\d \d\d:\d\d:\d\dZ/);
+    assert.equal(rig.backend.consentShow("R00001").state, "none", "arming records nothing");
+    assert.match(rig.type("consent show R00001"), /request: {4}waiting for the keypad \(notice v1, witness tech1, keys #8#1#<PIN>#/);
+    assert.match(rig.type("consent cancel R00001"), /Consent request for R00001 cancelled/);
+    assert.match(rig.type("consent show R00001"), /request: {4}-/);
+    assert.match(rig.type("consent cancel R00001"), /E_NO_CONSENT_REQUEST/);
+    assert.throws(() => rig.backend.keypadConfirm("R00001", "135790"), /E_NO_CONSENT_REQUEST/);
+
     rig.type("consent grant R00001"); rig.type("yes");
-    const granted = rig.type("135790");
-    assert.ok(!granted.includes("135790"));
-    assert.match(granted, /Consent recorded to notice v1, witnessed by tech1/);
+    assert.throws(() => rig.backend.keypadConfirm("R00001", "000000"), /E_CONSENT_PIN_REJECTED/);
+    rig.backend.keypadConfirm("R00001", "135790");
     assert.equal(rig.backend.consentShow("R00001").witness, "tech1");
+    assert.match(rig.type("consent show R00001"), /consent: {4}active.*witness: {4}tech1/s);
     assert.match(rig.type("face enrol R00001"), /face the gate camera, then type go: $/);
     assert.match(rig.type("go"), /R00001 enrolled under notice v1/);
     assert.match(rig.type("consent withdraw R00001"), /Consent withdrawn\. Receipt RC-1/);

@@ -5,7 +5,7 @@
 import { hmacSha256, sha256, toHex, utf8 } from "../../../src/core/crypto";
 import { OptgateError } from "../../../src/core/errors";
 import type {
-  ConfigEntry, ConsentView, ConsoleBackend, DiagResult, DiagTarget, GroupView, HolidayView, LogEntryView, NoticeInput,
+  ConfigEntry, ConsentRequestView, ConsentView, ConsoleBackend, DiagResult, DiagTarget, GroupView, HolidayView, LogEntryView, NoticeInput,
   NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPatch, ResidentView, ScheduleView, StatusView, VisitorCodeView,
 } from "../../../src/core/console/backend";
 
@@ -21,6 +21,8 @@ export class FakeBackend implements ConsoleBackend {
   readonly residents = new Map<string, Resident>();
   readonly cards = new Map<string, string>();
   readonly consents = new Map<string, ConsentView>();
+  /** Consent requests waiting for the resident at the (simulated) keypad. */
+  readonly requests = new Map<string, ConsentRequestView>();
   readonly notices: NoticeView[] = [];
   readonly groups = new Map<string, { name: string; schedules: string[] }>();
   readonly schedules = new Map<string, ScheduleView>();
@@ -180,19 +182,48 @@ export class FakeBackend implements ConsoleBackend {
   }
   consentShow(resident: string): ConsentView {
     this.#resident(resident);
-    return this.consents.get(resident) ?? { resident, state: "none", noticeVersion: null, witness: null, grantedAt: null, endedAt: null, templateHeld: false };
+    const pending = this.#pending(resident);
+    const consent = this.consents.get(resident) ?? { resident, state: "none", noticeVersion: null, witness: null, grantedAt: null, endedAt: null, templateHeld: false, pending: null };
+    return { ...consent, pending };
   }
-  consentGrant(actor: string, resident: string, pin: string): ConsentView {
+  consentRequest(actor: string, resident: string, noticeVersion: number): ConsentRequestView {
     const r = this.#resident(resident);
+    const notice = this.notices[this.notices.length - 1];
+    if (noticeVersion !== notice.version) throw new OptgateError("E_NOTICE_OUTDATED", `Notice version ${noticeVersion} is not the published one.`);
+    if (r.pinHash === null) throw new OptgateError("E_CONSENT_NEEDS_PIN", `Resident ${resident} has no PIN to confirm with on the keypad.`);
+    const n = Number(resident.slice(1));
+    const request = { resident, noticeVersion, witness: actor, armedAt: this.clock, expiresAt: this.clock + 120_000, keys: `#8#${n}#<PIN>#`, keys4x4: `C${n}#<PIN>#` };
+    this.requests.set(resident, request);
+    this.#change(actor, "consent grant", resident);
+    return request;
+  }
+  consentCancel(actor: string, resident: string): ConsentRequestView {
+    this.#resident(resident);
+    const request = this.#pending(resident);
+    if (!request) throw new OptgateError("E_NO_CONSENT_REQUEST", `No consent request is waiting for ${resident}; nothing to cancel.`);
+    this.requests.delete(resident);
+    this.#change(actor, "consent cancel", resident);
+    return request;
+  }
+  /** The resident's side, as the gate keypad would call it: their own PIN confirms the waiting request. */
+  keypadConfirm(resident: string, pin: string): ConsentView {
+    const r = this.#resident(resident);
+    const request = this.#pending(resident);
+    if (!request) throw new OptgateError("E_NO_CONSENT_REQUEST", `No consent request is waiting for ${resident}.`);
     if (r.pinHash === null || toHex(r.pinHash) !== toHex(hmacSha256(PIN_KEY, utf8(pin)))) {
       throw new OptgateError("E_CONSENT_PIN_REJECTED", "The PIN did not match; consent was not recorded.");
     }
-    const notice = this.notices[this.notices.length - 1];
-    const consent: ConsentView = { resident, state: "active", noticeVersion: notice.version, witness: actor, grantedAt: this.clock, endedAt: null, templateHeld: false };
+    this.requests.delete(resident);
+    const consent: ConsentView = { resident, state: "active", noticeVersion: request.noticeVersion, witness: request.witness, grantedAt: this.clock, endedAt: null, templateHeld: false, pending: null };
     this.consents.set(resident, consent);
     r.face = "consented";
-    this.#change(actor, "consent grant", resident);
+    this.#change(resident, "consent given", resident);
     return consent;
+  }
+  #pending(resident: string): ConsentRequestView | null {
+    const request = this.requests.get(resident);
+    if (request && this.clock >= request.expiresAt) this.requests.delete(resident);
+    return this.requests.get(resident) ?? null;
   }
   consentWithdraw(actor: string, resident: string): ReceiptView {
     const r = this.#resident(resident);

@@ -266,6 +266,48 @@ describe("gate controller", () => {
     assert.deepEqual(out.pulses, []);
   });
 
+  it("consent at the keypad: confirms only a request the technician armed, with the resident's PIN; never the camera, never the door", () => {
+    const { access, face, out, keys } = setup();
+    // A small consent port: requests armed by resident code, confirmed with that resident's PIN.
+    const armed = new Map<string, number>();
+    const recorded: string[] = [];
+    const consent = {
+      confirm(who: string, pin: string, now: number) {
+        const until = armed.get(who);
+        if (until === undefined) return { ok: false as const, reason: "no-consent-request" };
+        if (now >= until) { armed.delete(who); return { ok: false as const, reason: "consent-request-expired" }; }
+        if (access.pins.get(who)?.pin !== pin) return { ok: false as const, reason: "wrong-pin" };
+        armed.delete(who);
+        recorded.push(access.pins.get(who)!.resident);
+        return { ok: true as const, receipt: `C-${recorded.length}` };
+      },
+    };
+    const gate = new Gate({ access, face, outputs: out, consent });
+    const type = (text: string, now: number) => { for (const k of text) gate.key(k, now); };
+    type("#8#202#5678#", 0);
+    assert.equal(out.lastPrompt, "No consent request is waiting; ask the technician.");
+    armed.set("202", 120_000);
+    type("#8#202#", 1000);
+    assert.equal(out.lastPrompt, "Face consent: enter your PIN, then #.");
+    type("0000#", 1000);
+    assert.equal(out.lastPrompt, "Wrong PIN.");
+    assert.deepEqual(recorded, []);
+    type("C202#5678#", 2000);
+    assert.equal(out.lastPrompt, "Consent recorded. Receipt: C-1");
+    assert.deepEqual(recorded, ["R2"]);
+    assert.deepEqual([gate.recent.at(-1)?.via, gate.recent.at(-1)?.grant, gate.recent.at(-1)?.reason], ["consent", false, "consent-given"]);
+    armed.set("101", 120_000);
+    type("#8#101#1234#", 120_000);
+    assert.equal(out.lastPrompt, "The consent request has expired; ask the technician.");
+    assert.deepEqual(recorded, ["R2"]);
+    assert.deepEqual(face.power, [], "the camera is never powered on the consent path");
+    assert.deepEqual(out.pulses, [], "consent never opens the door");
+    assert.deepEqual(access.calls, [], "nor asks for an access decision");
+    // Without the port the gate says so instead of pretending.
+    keys("#8#202#5678#", 0);
+    assert.equal(out.lastPrompt, "Face consent cannot be given at this gate. Ask the management office.");
+  });
+
   it("door alarms from the contact driver are signalled and reported", () => {
     const alarms: string[] = [];
     const out = new Outputs();

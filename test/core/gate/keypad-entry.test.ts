@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KeypadEntryBuffer, MAX_FIELD_DIGITS, type KeyResult } from "../../../src/core/gate/keypad-entry";
+import { consentKeys, KeypadEntryBuffer, MAX_FIELD_DIGITS, type KeyResult } from "../../../src/core/gate/keypad-entry";
 
 function type(buffer: KeypadEntryBuffer, keys: string): KeyResult[] {
   return [...keys].map((key) => buffer.press(key));
@@ -48,6 +48,29 @@ describe("keypad entry grammar", () => {
     assert.deepEqual(last(buffer, "B305#2468#"), { kind: "entry", entry: { kind: "withdraw", who: "305", pin: "2468" } });
   });
 
+  it("#8# code # PIN # and C code # PIN # confirm a consent request", () => {
+    const buffer = new KeypadEntryBuffer();
+    assert.deepEqual(last(buffer, "#8#"), { kind: "progress", stage: "consent-who", digits: 0 });
+    assert.deepEqual(last(buffer, "42#"), { kind: "progress", stage: "consent-pin", digits: 0 });
+    assert.deepEqual(last(buffer, "482913#"), { kind: "entry", entry: { kind: "consent", who: "42", pin: "482913" } });
+    assert.deepEqual(buffer.press("C"), { kind: "progress", stage: "consent-who", digits: 0 });
+    assert.deepEqual(last(buffer, "42#482913#"), { kind: "entry", entry: { kind: "consent", who: "42", pin: "482913" } });
+    // C, like A and B, only starts something from a clean keypad; * abandons it.
+    assert.deepEqual(last(buffer, "4C"), { kind: "rejected", why: "unknown-key" });
+    assert.deepEqual(last(buffer, "C42#48*"), { kind: "cleared" });
+    assert.equal(buffer.stage, "idle");
+    assert.deepEqual(last(buffer, "C#"), { kind: "rejected", why: "empty" });
+  });
+
+  it("consentKeys names exactly the keys the grammar reads as that resident's consent", () => {
+    const { keys, keys4x4 } = consentKeys(42);
+    assert.deepEqual([keys, keys4x4], ["#8#42#<PIN>#", "C42#<PIN>#"]);
+    for (const form of [keys, keys4x4]) {
+      const buffer = new KeypadEntryBuffer();
+      assert.deepEqual(last(buffer, form.replace("<PIN>", "1357")), { kind: "entry", entry: { kind: "consent", who: "42", pin: "1357" } });
+    }
+  });
+
   it("after a card the digits are that card's PIN", () => {
     const buffer = new KeypadEntryBuffer();
     buffer.expectCardPin();
@@ -60,7 +83,7 @@ describe("keypad entry grammar", () => {
     assert.deepEqual(last(buffer, "#12#"), { kind: "rejected", why: "code-too-short" });
     assert.deepEqual(last(buffer, "12##"), { kind: "rejected", why: "empty" });
     assert.deepEqual(last(buffer, "1#2A"), { kind: "rejected", why: "unknown-key" });
-    assert.deepEqual(buffer.press("C"), { kind: "rejected", why: "unknown-key" });
+    assert.deepEqual(buffer.press("D"), { kind: "rejected", why: "unknown-key" });
     assert.deepEqual(last(buffer, "1".repeat(MAX_FIELD_DIGITS + 1)), { kind: "rejected", why: "too-long" });
     // Every rejection leaves a clean buffer behind.
     assert.equal(buffer.stage, "idle");

@@ -1,8 +1,10 @@
 // Face recognition is opt-in: consent, enrolment, deletion, the notice the
 // resident reads first, and the subject report. Consent is never a side
-// effect of another command; the resident confirms it at the keypad.
+// effect of another command: the technician arms a request after the resident
+// read the notice, and only the resident's own PIN on the gate keypad records
+// it. No resident PIN is ever typed into the technician's terminal.
 import { OptgateError } from "../../errors";
-import type { ConsentView, NoticeView } from "../backend";
+import type { ConsentRequestView, ConsentView, NoticeView } from "../backend";
 import { ask, reply, type Command } from "../command";
 import { formatDate, T } from "../params";
 
@@ -19,6 +21,19 @@ function noticeLines(n: NoticeView): string[] {
   ];
 }
 
+/** Seconds matter in a 2-minute window: "2026-11-25 09:02:00Z". */
+function formatDeadline(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
+}
+
+function requestLines(r: ConsentRequestView): string[] {
+  return [
+    `At the gate keypad ${r.resident} types:  ${r.keys}   (4x4 keypad: ${r.keys4x4})`,
+    `with their own PIN in place of <PIN>, before ${formatDeadline(r.expiresAt)}.`,
+  ];
+}
+
 function consentLines(c: ConsentView): string[] {
   return [
     `resident:   ${c.resident}`,
@@ -28,6 +43,7 @@ function consentLines(c: ConsentView): string[] {
     `granted:    ${formatDate(c.grantedAt)}`,
     `ended:      ${formatDate(c.endedAt)}`,
     `template:   ${c.templateHeld ? "held (encrypted)" : "none"}`,
+    `request:    ${c.pending ? `waiting for the keypad (notice v${c.pending.noticeVersion}, witness ${c.pending.witness}, keys ${c.pending.keys}, until ${formatDeadline(c.pending.expiresAt)})` : "-"}`,
   ];
 }
 
@@ -43,19 +59,30 @@ export const faceCommands: Command[] = [
   },
   {
     path: "consent grant",
-    summary: "Record face consent: shows the notice, then the resident confirms with their own PIN",
+    summary: "Ask for face consent: shows the notice; the resident then confirms on the gate keypad with their own PIN",
     params: [residentArg], options: [], examples: ["consent grant R00042"], access: "technician", audit: true,
     run(ctx, args) {
       const id = args.str("resident");
       ctx.backend.residentShow(id);
       const notice = ctx.backend.noticeShow(undefined);
       return ask([...noticeLines(notice), `Has ${id} read this notice and asked for face access? Type yes: `].join("\r\n"), false, (answer) => {
-        if (answer.trim() !== "yes") throw new OptgateError("E_NOT_CONFIRMED", "Not confirmed; no consent was recorded.");
-        return ask(`${id}: type your own PIN to confirm (hidden): `, true, (pin) => {
-          const c = ctx.backend.consentGrant(ctx.actor, id, pin);
-          return reply(c, [`Consent recorded to notice v${c.noticeVersion}, witnessed by ${ctx.actor}. Next: face enrol ${id}`]);
-        });
+        if (answer.trim() !== "yes") throw new OptgateError("E_NOT_CONFIRMED", "Not confirmed; no consent request was made.");
+        const r = ctx.backend.consentRequest(ctx.actor, id, notice.version);
+        return reply(r, [
+          `Consent request for ${r.resident} to notice v${r.noticeVersion}, witnessed by ${r.witness}. Nothing is recorded until ${r.resident} confirms.`,
+          ...requestLines(r),
+          `Check with: consent show ${r.resident}; then face enrol ${r.resident}. Cancel with: consent cancel ${r.resident}`,
+        ]);
       });
+    },
+  },
+  {
+    path: "consent cancel",
+    summary: "Cancel a consent request still waiting for the resident at the keypad",
+    params: [residentArg], options: [], examples: ["consent cancel R00042"], access: "technician", audit: true,
+    run(ctx, args) {
+      const r = ctx.backend.consentCancel(ctx.actor, args.str("resident"));
+      return reply(r, [`Consent request for ${r.resident} cancelled; nothing was recorded.`]);
     },
   },
   {
@@ -74,7 +101,7 @@ export const faceCommands: Command[] = [
     run(ctx, args) {
       const id = args.str("resident");
       const c = ctx.backend.consentShow(id);
-      if (c.state !== "active") throw new OptgateError("E_NO_CONSENT", `${id} has no active face consent; record it first with consent grant ${id}.`);
+      if (c.state !== "active") throw new OptgateError("E_NO_CONSENT", `${id} has no active face consent; ask for it with consent grant ${id}, then ${id} confirms at the gate keypad.`);
       return ask(`Ask ${id} to face the gate camera, then type go: `, false, (answer) => {
         if (answer.trim() !== "go") throw new OptgateError("E_NOT_CONFIRMED", "Not started; the camera stayed off.");
         const e = ctx.backend.faceEnrol(ctx.actor, id);
