@@ -249,7 +249,7 @@ export interface BoardInfo {
   log(line: string): void;
 }
 
-/** Boot banner only: what src/app/main.ts runs until the ESP32-S3 board object is wired. */
+/** Boot banner only: what the Moddable lin build runs (src/app/lin-main.ts), which has no gate hardware. */
 export function boot(board: BoardInfo): { name: string; version: string; board: string } {
   const state = { name: FIRMWARE_NAME, version: FIRMWARE_VERSION, board: board.name };
   board.log(`${FIRMWARE_NAME} ${FIRMWARE_VERSION} booted on ${board.name}`);
