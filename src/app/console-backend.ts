@@ -383,9 +383,9 @@ export class CoreConsoleBackend implements ConsoleBackend {
   // ---- groups, schedules, holidays (compiled into the gate policy) ----
 
   groupAdd(_actor: string, name: string, schedules: string[]): GroupView {
-    for (const s of schedules) if (!this.#settings.schedules[s]) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${s}; create it with schedule set.`);
+    for (const s of schedules) if (!own(this.#settings.schedules, s)) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${s}; create it with schedule set.`);
     const next = clone(this.#settings);
-    const existing = next.groups[name];
+    const existing = own(next.groups, name);
     let bit = existing?.bit;
     if (bit === undefined) {
       const used = new Set(Object.values(next.groups).map((g) => g.bit));
@@ -421,7 +421,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   }
 
   scheduleRemove(_actor: string, name: string): ScheduleView {
-    const s = this.#settings.schedules[name];
+    const s = own(this.#settings.schedules, name);
     if (!s) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${name}.`);
     const users = Object.keys(this.#settings.groups).filter((g) => this.#settings.groups[g].schedules.includes(name));
     if (users.length) throw new OptgateError("E_SCHEDULE_IN_USE", `Schedule ${name} is used by group(s) ${users.join(", ")}.`);
@@ -444,7 +444,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
 
   holidayRemove(_actor: string, date: number): HolidayView {
     const key = dateKey(date);
-    const name = this.#settings.holidays[key];
+    const name = own(this.#settings.holidays, key);
     if (name === undefined) throw new OptgateError("E_NO_HOLIDAY", `There is no holiday on ${key}.`);
     const next = clone(this.#settings);
     delete next.holidays[key];
@@ -500,14 +500,14 @@ export class CoreConsoleBackend implements ConsoleBackend {
     const policy = this.#policy(this.#settings);
     const keys = key === undefined ? Object.keys(CONFIG) : [key];
     return keys.map((k) => {
-      const c = CONFIG[k];
+      const c = own(CONFIG, k);
       if (!c) throw new OptgateError("E_NO_SETTING", `There is no setting ${k.slice(0, 32)}; config get lists them.`);
       return { key: k, value: c.get(policy), doc: c.doc };
     });
   }
 
   configSet(_actor: string, key: string, value: string): ConfigEntry {
-    const c = CONFIG[key];
+    const c = own(CONFIG, key);
     if (!c) throw new OptgateError("E_NO_SETTING", `There is no setting ${key.slice(0, 32)}; config get lists them.`);
     c.set(this.#policy(this.#settings), value); // validates the value on a scratch policy first
     const next = clone(this.#settings);
@@ -565,7 +565,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   }
 
   #groupBit(name: string): number {
-    const g = this.#settings.groups[name];
+    const g = own(this.#settings.groups, name);
     if (!g) throw new OptgateError("E_NO_GROUP", `There is no group ${name}; group list shows them, group add creates one.`);
     return g.bit;
   }
@@ -583,7 +583,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   }
 
   #group(name: string): GroupView {
-    const g = this.#settings.groups[name];
+    const g = own(this.#settings.groups, name);
     if (!g) throw new OptgateError("E_NO_GROUP", `There is no group ${name}.`);
     const bit = 1 << g.bit;
     let members = 0;
@@ -604,7 +604,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
       gateId: now.gateId, modes: { ...now.modes }, pinLength: { ...now.pinLength }, lockout: { ...now.lockout },
       utcOffsetMinutes: now.utcOffsetMinutes, clockFloorMs: now.clockFloorMs, groups: [],
     };
-    for (const key of Object.keys(s.config)) CONFIG[key]?.set(policy, s.config[key]);
+    for (const key of Object.keys(s.config)) own(CONFIG, key)?.set(policy, s.config[key]);
     const holidays = Object.keys(s.holidays).sort();
     for (const name of Object.keys(s.groups)) {
       const g = s.groups[name];
@@ -731,4 +731,9 @@ function sameResident(text: string, n: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Settings and config tables are plain objects: a name like "constructor" must not reach the prototype. */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }

@@ -56,6 +56,8 @@ function parseTyped(type: ParamType, raw: string, now: number, bad: (why: string
       return raw;
     case "name":
       if (!NAME.test(raw)) throw bad(`"${clip(raw)}" is not a valid name`);
+      // Names key plain objects in the settings: "constructor" or "__proto__" would reach the prototype.
+      if (Object.prototype.hasOwnProperty.call(Object.prototype, raw)) throw bad(`"${clip(raw)}" is reserved`);
       return raw;
     case "uid":
       return parseUid(raw, bad);

@@ -13,6 +13,14 @@ describe("console argument types", () => {
     for (const bad of ["", "-R", "a b", "x".repeat(33), "R/1"]) assert.throws(() => parse(T.resident, bad), { code: "E_BAD_ARGUMENT", message: /resident id/ });
   });
 
+  it("names: prototype property names are reserved", () => {
+    assert.equal(parse(T.name, "cleaners"), "cleaners");
+    for (const bad of ["constructor", "toString", "hasOwnProperty", "valueOf"]) {
+      assert.throws(() => parse(T.name, bad), { code: "E_BAD_ARGUMENT", message: /reserved/ });
+    }
+    assert.throws(() => parse(T.name, "__proto__"), { code: "E_BAD_ARGUMENT" });
+  });
+
   it("card UIDs: 4, 7 or 10 bytes of hex, normalised", () => {
     assert.equal(parse(T.uid, "04a1b2c3"), "04A1B2C3");
     assert.equal(parse(T.uid, "04:A1:B2:C3:D4:E5:F6"), "04A1B2C3D4E5F6");
