@@ -73,7 +73,9 @@ function oneToN(n: number, genuineCount: number, impostorCount: number): BenchRo
   for (let k = 0; k < genuineCount; k++) record(probe(1 + (k % n), 200_000 + k), k % n);
   for (let k = 0; k < impostorCount; k++) record(probe(2_000_000 + k, 1), -1);
   const rows: BenchRow[] = [];
-  const policies: [number, number][] = [[0.36, 0], [0.36, DEFAULT_THRESHOLDS.margin], [DEFAULT_THRESHOLDS.verify, 0], [DEFAULT_THRESHOLDS.verify, DEFAULT_THRESHOLDS.margin], [DEFAULT_THRESHOLDS.identify, 0], [DEFAULT_THRESHOLDS.identify, DEFAULT_THRESHOLDS.margin], [0.55, DEFAULT_THRESHOLDS.margin]];
+  // Thresholds around the defaults, each once, with and without the margin rule.
+  const cosines = [...new Set([0.36, DEFAULT_THRESHOLDS.verify, 0.5, DEFAULT_THRESHOLDS.identify])].sort((x, y) => x - y);
+  const policies: [number, number][] = cosines.flatMap((cos): [number, number][] => [[cos, 0], [cos, DEFAULT_THRESHOLDS.margin]]);
   for (const [cos, margin] of policies) {
     const t = cosineToScore(cos), mg = cosineToScore(margin);
     const accept = (s: Scan) => s.bestScore >= t && s.bestScore - s.secondScore >= mg;
