@@ -40,7 +40,7 @@ const suite: BenchSuite = {
         { case: "idle gate, one 10 ms tick (all drivers polled, host link included)", value: Math.round(idle), unit: "computrons" },
         row("card held 300 ms, taken away → decision, audit on flash", card, "reader sees it leave"),
         row("keypad 2#2468# → decision", pin, "PIN HMAC, audit on flash"),
-        row("face key → 1:N match (D=128) → decision", face, "synthetic embedder, TS matcher"),
+        row("3A face key → 1:1 match (D=128) → decision", face, "synthetic embedder, TS matcher"),
       ];
     } finally {
       await sim.close();
