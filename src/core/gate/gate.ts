@@ -11,7 +11,7 @@
 // relay's real state; the gate signals them and has them audited.
 
 import { KeypadEntryBuffer, type KeypadEntry } from "./keypad-entry";
-import type { AccessDecision, FaceOutcome, GateAccess, GateConsent, GateFace, GateOutputs, GateWithdrawal } from "./ports";
+import type { AccessDecision, FaceOutcome, GateAccess, GateConsent, GateFace, GateOutputs, GateWithdrawal, ReceiptResult } from "./ports";
 import { promptFor } from "./prompts";
 
 export type Via = "card" | "card+pin" | "pin" | "code" | "face" | "face+pin" | "exit" | "withdraw" | "consent";
@@ -199,10 +199,10 @@ export class Gate {
         this.#startFace(now, entry.who);
         return;
       case "withdraw":
-        this.#withdraw(entry.who, entry.pin, now);
+        this.#receiptEntry("withdraw", this.#withdrawal?.withdraw(entry.who, entry.pin, now), { reason: "consent-withdrawn", prompt: "withdrawn" }, now);
         return;
       case "consent":
-        this.#confirmConsent(entry.who, entry.pin, now);
+        this.#receiptEntry("consent", this.#consent?.confirm(entry.who, entry.pin, now), { reason: "consent-given", prompt: "consented" }, now);
         return;
     }
   }
@@ -252,38 +252,23 @@ export class Gate {
     this.#out.prompt(promptFor(`face:${outcome.why}`));
   }
 
-  #withdraw(who: string, pin: string, now: number): void {
-    if (!this.#withdrawal) {
+  /**
+   * Withdrawal and consent confirmation at the keypad share one shape: the
+   * consent core acts (or refuses), the gate shows a receipt or the reason.
+   * Neither path opens the door or touches the camera.
+   */
+  #receiptEntry(via: "withdraw" | "consent", result: ReceiptResult | undefined, done: { reason: string; prompt: string }, now: number): void {
+    if (!result) {
       this.#out.signal("denied");
-      this.#out.prompt(promptFor("withdraw-unavailable"));
+      this.#out.prompt(promptFor(`${via}-unavailable`));
       return;
     }
-    const result = this.#withdrawal.withdraw(who, pin, now);
     if (result.ok) {
-      this.#record("withdraw", { grant: false, reason: "consent-withdrawn" }, now);
+      this.#record(via, { grant: false, reason: done.reason }, now);
       this.#out.signal("idle");
-      this.#out.prompt(`${promptFor("withdrawn")} ${result.receipt}`);
+      this.#out.prompt(`${promptFor(done.prompt)} ${result.receipt}`);
     } else {
-      this.#record("withdraw", { grant: false, reason: result.reason }, now);
-      this.#out.signal("denied");
-      this.#out.prompt(promptFor(result.reason));
-    }
-  }
-
-  /** Consent is confirmed here, but recorded only by the consent core; the camera is never involved. */
-  #confirmConsent(who: string, pin: string, now: number): void {
-    if (!this.#consent) {
-      this.#out.signal("denied");
-      this.#out.prompt(promptFor("consent-unavailable"));
-      return;
-    }
-    const result = this.#consent.confirm(who, pin, now);
-    if (result.ok) {
-      this.#record("consent", { grant: false, reason: "consent-given" }, now);
-      this.#out.signal("idle");
-      this.#out.prompt(`${promptFor("consented")} ${result.receipt}`);
-    } else {
-      this.#record("consent", { grant: false, reason: result.reason }, now);
+      this.#record(via, { grant: false, reason: result.reason }, now);
       this.#out.signal("denied");
       this.#out.prompt(promptFor(result.reason));
     }

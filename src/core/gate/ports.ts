@@ -49,14 +49,16 @@ export interface GateFace {
   readonly active: boolean;
 }
 
-export type WithdrawalResult = { ok: true; receipt: string } | { ok: false; reason: string };
+/** What a keypad withdrawal or consent confirmation gives back: a receipt, or why not. */
+export type ReceiptResult = { ok: true; receipt: string } | { ok: false; reason: string };
+export type WithdrawalResult = ReceiptResult;
 
 /** Withdrawing face consent at the keypad: resident code + PIN. */
 export interface GateWithdrawal {
   withdraw(who: string, pin: string, now: number): WithdrawalResult;
 }
 
-export type ConsentConfirmResult = { ok: true; receipt: string } | { ok: false; reason: string };
+export type ConsentConfirmResult = ReceiptResult;
 
 /**
  * Confirming, at the keypad with the resident's own PIN, the face consent a
