@@ -98,6 +98,7 @@ async function runScriptFile(options: CliOptions): Promise<number> {
   });
   try {
     await runScript(sim, text, (line) => process.stdout.write(`${line}\n`));
+    process.stdout.write(`(firmware ran inside the XS engine: ${sim.computrons.toLocaleString("en-US")} computrons)\n`);
     return 0;
   } catch (error) {
     process.stderr.write(`script: ${(error as Error).message}\n`);
