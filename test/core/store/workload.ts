@@ -1,9 +1,12 @@
 // A scripted gate-like workload for the store's power-cut tests: enrolments
 // (sealed template + clear consent, one transaction), cards added and removed,
-// withdrawals (secure delete), hash-chained audit appends. It tracks the
-// acknowledged state as a model and checks a recovered store against it.
+// withdrawals (secure delete), audit appends of real 55-byte AuditLog records
+// (src/core/audit). It tracks the acknowledged state as a model and checks a
+// recovered store against it, rebuilding the audit log with AuditLog.restore.
 import assert from "node:assert/strict";
-import { sha256, toHex } from "../../../src/core/crypto";
+import { fromHex, toHex } from "../../../src/core/crypto";
+import { AuditLog } from "../../../src/core/audit/audit-log";
+import { type AuditEntry, HASH_BYTES, encodeRecord, recordHash } from "../../../src/core/audit/audit-record";
 import type { LogStore, StoreOp } from "../../../src/core/store/log-store";
 import { eraseProof } from "../../../src/core/store/erase-proof";
 import { bytes, secretBytes, seededRandom } from "./helpers";
@@ -11,8 +14,10 @@ import { bytes, secretBytes, seededRandom } from "./helpers";
 export interface Model {
   kv: Map<string, string>;
   audit: string[];
-  /** Stream index of audit[0] (earlier entries were trimmed). */
+  /** Stream index of audit[0] (earlier entries were trimmed); stream index i holds the record with seq i + 1. */
   auditStart: number;
+  /** Hex chain hash of the last trimmed record (zeros before any trim): the anchor audit[0] must follow. */
+  auditAnchor: string;
   /** "gate": a day at a gate, withdrawals included; "churn": registry and card updates that force compaction. */
   profile: Profile;
   /** Stored (sealed) forms of withdrawn templates: must be absent from the image. */
@@ -31,18 +36,30 @@ export interface Step {
 export type Profile = "gate" | "churn";
 
 export function emptyModel(profile: Profile = "gate"): Model {
-  return { kv: new Map(), audit: [], auditStart: 0, withdrawn: [], profile };
+  return { kv: new Map(), audit: [], auditStart: 0, auditAnchor: toHex(new Uint8Array(HASH_BYTES)), withdrawn: [], profile };
 }
 
 export function cloneModel(m: Model): Model {
-  return { kv: new Map(m.kv), audit: m.audit.slice(), auditStart: m.auditStart, withdrawn: m.withdrawn.slice(), profile: m.profile };
+  return {
+    kv: new Map(m.kv), audit: m.audit.slice(), auditStart: m.auditStart, auditAnchor: m.auditAnchor, withdrawn: m.withdrawn.slice(), profile: m.profile,
+  };
 }
 
-/** 55 bytes, the size of a real audit record (src/core/audit/audit-record.ts), chained to the one before. */
-function auditEntry(model: Model, event: string): Uint8Array {
-  const prev = model.audit.length ? model.audit[model.audit.length - 1] : "";
-  return bytes(`${toHex(sha256(bytes(prev))).slice(0, 16)}|${event}`.padEnd(55, ".").slice(0, 55));
+/** seq and chain hash of the newest acknowledged audit record (the anchor when none is retained). */
+export function auditHead(model: Model): { seq: number; hash: Uint8Array } {
+  const last = model.audit[model.audit.length - 1];
+  return { seq: model.auditStart + model.audit.length, hash: last === undefined ? fromHex(model.auditAnchor) : recordHash(bytes(last)) };
 }
+
+/** The next real audit record (src/core/audit/audit-record.ts), chained to the model's newest one; time is step `n` in seconds. */
+function auditEntry(model: Model, n: number, entry: Omit<AuditEntry, "time">): Uint8Array {
+  const head = auditHead(model);
+  return encodeRecord({ ...entry, time: n * 1000, subject: entry.subject ?? 0, seq: head.seq + 1, prevHash: head.hash });
+}
+
+const residentOf = (id: string) => Number(id.slice(1));
+const openGate = (n: number): Omit<AuditEntry, "time"> => ({ actorKind: "resident", actor: 1 + (n % 7), kind: "card", decision: "grant", reason: "granted", subject: 1 + (n % 7) });
+const technician = (kind: AuditEntry["kind"], id: string): Omit<AuditEntry, "time"> => ({ actorKind: "technician", actor: 9, kind, decision: "info", reason: "granted", subject: residentOf(id) });
 
 /** Builds the next step from the current model (deterministic in `rng`). */
 export function nextStep(model: Model, rng: () => number, n: number): Step {
@@ -60,12 +77,12 @@ export function nextStep(model: Model, rng: () => number, n: number): Step {
     if (roll < 10) return { name: "update resident", secrets: [], ops: [{ put: `res/${rng() % 25}`, value: bytes(`schedule ${n} `.repeat(12)) }] };
     if (roll < 13) return { name: "replace card", secrets: [], ops: [{ put: `card/${rng() % 20}`, value: bytes(`resident r${n % 7} pin ${n} `.repeat(3)) }] };
     if (roll < 14 && cards.length) return { name: "remove card", secrets: [], ops: [{ delete: cards[rng() % cards.length] }] };
-    return { name: "audit", secrets: [], ops: [{ append: "audit", data: auditEntry(model, `open gate ${n}`) }] };
+    return { name: "audit", secrets: [], ops: [{ append: "audit", data: auditEntry(model, n, openGate(n)) }] };
   }
   if (residents.length > 14) {
     // A resident moves out: consent record and any template go together.
     const id = residents[rng() % residents.length].slice(4);
-    const ops: StoreOp[] = [{ delete: `con/${id}` }, { append: "audit", data: auditEntry(model, `remove ${id}`) }];
+    const ops: StoreOp[] = [{ delete: `con/${id}` }, { append: "audit", data: auditEntry(model, n, technician("resident-removed", id)) }];
     const sealed = model.kv.has(`tpl/${id}`);
     if (sealed) ops.push({ delete: `tpl/${id}` });
     return { name: `remove ${id}`, secrets: [], ops, withdraws: sealed ? `tpl/${id}` : undefined };
@@ -81,11 +98,11 @@ export function nextStep(model: Model, rng: () => number, n: number): Step {
       ops: [
         { delete: key },
         { put: `con/${id}`, value: bytes(`withdrawn ${id} at ${n}`) },
-        { append: "audit", data: auditEntry(model, `withdraw ${id}`) },
+        { append: "audit", data: auditEntry(model, n, { actorKind: "resident", actor: residentOf(id), kind: "consent-withdrawn", decision: "info", reason: "granted", subject: residentOf(id) }) },
       ],
     };
   }
-  return { name: "audit", secrets: [], ops: [{ append: "audit", data: auditEntry(model, `open gate ${n}`) }] };
+  return { name: "audit", secrets: [], ops: [{ append: "audit", data: auditEntry(model, n, openGate(n)) }] };
 }
 
 function enrol(model: Model, n: number): Step {
@@ -96,7 +113,7 @@ function enrol(model: Model, n: number): Step {
     ops: [
       { put: `tpl/${id}`, value: secret, sealed: true },
       { put: `con/${id}`, value: bytes(`consent v1 ${id} at ${n}`) },
-      { append: "audit", data: auditEntry(model, `enrol ${id}`) },
+      { append: "audit", data: auditEntry(model, n, technician("face-enrolled", id)) },
     ],
   };
 }
@@ -107,6 +124,8 @@ export function applyStep(model: Model, step: Step, storedForm?: Uint8Array): vo
     if ("put" in op) model.kv.set(op.put, toHex(op.value));
     else if ("delete" in op) model.kv.delete(op.delete);
     else if ("trim" in op) {
+      // The last record trimmed becomes the anchor the retained ones must follow.
+      if (op.before > model.auditStart) model.auditAnchor = toHex(recordHash(bytes(model.audit[op.before - model.auditStart - 1])));
       model.audit.splice(0, op.before - model.auditStart);
       model.auditStart = op.before;
     } else model.audit.push(String.fromCharCode(...op.data));
@@ -167,6 +186,27 @@ function sameState(a: Snapshot, b: Model): boolean {
 }
 
 /**
+ * The recovered audit stream rebuilds into an AuditLog (restore refuses a
+ * broken chain) from the acknowledged anchor; it verifies, ends at the
+ * acknowledged head (nothing cut off the end) and holds every acknowledged record.
+ */
+function checkAudit(got: Snapshot, model: Model, label: string): void {
+  const records = got.audit.map((r) => bytes(r));
+  const anchor = { seq: model.auditStart, hash: fromHex(model.auditAnchor), watermark: -Infinity };
+  let log: AuditLog;
+  try {
+    log = AuditLog.restore({ anchor, records, capacity: records.length + 2 });
+  } catch (error) {
+    assert.fail(`${label}: recovered audit stream does not restore: ${(error as Error).message}`);
+  }
+  assert.deepEqual(log.verify(), { ok: true, count: model.audit.length }, `${label}: restored audit log does not verify`);
+  const head = auditHead(model);
+  assert.deepEqual(log.verify(head), { ok: true, count: model.audit.length }, `${label}: restored audit log does not end at the acknowledged head`);
+  assert.equal(log.head().seq, head.seq, `${label}: audit head seq`);
+  assert.deepEqual(log.records().map((r) => toHex(r)), model.audit.map((r) => toHex(bytes(r))), `${label}: an acknowledged audit record is missing`);
+}
+
+/**
  * After recovery the store holds exactly the acknowledged state, or that
  * state plus the whole interrupted step: never part of it. Returns the model
  * that matched, so the run can continue from it.
@@ -181,11 +221,7 @@ export function checkRecovered(store: LogStore, image: Uint8Array, acked: Model,
     assert.ok(sameState(got, after), `${label}: recovered state is neither before nor after "${inflight.name}" (half-visible)`);
     model = after;
   }
-  // The audit chain verifies: each entry names the hash of the one before.
-  for (let i = 1; i < got.audit.length; i++) {
-    const prev = got.audit[i - 1];
-    assert.ok(got.audit[i].startsWith(toHex(sha256(bytes(prev))).slice(0, 16) + "|"), `${label}: audit chain broken at ${i}`);
-  }
+  checkAudit(got, model, label);
   if (model.withdrawn.length) assert.deepEqual(eraseProof(image, model.withdrawn), [], `${label}: a withdrawn template survived recovery`);
   return model;
 }
