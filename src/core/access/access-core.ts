@@ -95,6 +95,9 @@ export class AccessCore {
       decision: decision.grant ? "grant" : "deny",
       reason: decision.reason,
     });
+    // Used-up codes past their expiry are dropped here (after this attempt got its reason), only
+    // on a trusted clock and a trusted registry; a dropped code still never opens.
+    if (kind === "code" && trusted && this.registry.damage === undefined) this.registry.purgeUsedUpCodes(now);
     return decision;
   }
 

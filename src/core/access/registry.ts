@@ -21,6 +21,15 @@
 // does setFaceEnrolled(id, true) for an active resident), and the last
 // card/PIN of an active face-enrolled resident cannot be removed, whatever
 // codes they hold.
+//
+// Used-up codes stay (uses 0) until they expire, in RAM and in snapshots, so a
+// visitor retyping one hears "code-used-up" (not "unknown-code", which also
+// counts against the keypad), even after a restore or a store rebase; the same
+// code cannot be issued again meanwhile. purgeUsedUpCodes(now) drops the ones
+// past their expiry (each a remove-code change), which bounds the table. Since
+// use-code and revoking or purging a used-up code leave an active visitor with
+// no working credential, a replayed add-resident (what snapshots are made of)
+// may describe such a resident; addResident() itself still refuses one.
 import { toHex } from "../crypto";
 import { OptgateError } from "../errors";
 import type { Random } from "../ports";
@@ -170,6 +179,10 @@ export class Registry {
     const fields = this.#fields(id, spec.unit, spec.role, spec.status ?? "active", spec.groups, spec.validFrom, spec.validUntil);
     const pin = spec.pin === undefined ? undefined : this.#newPin(spec.pin);
     const codes = (spec.codes ?? []).map((code) => this.#codeRecord(code));
+    // Checked here, not in #apply: a snapshot must be able to replay a visitor whose codes ran out.
+    if (STATUSES[fields.status] === "active" && (spec.cards ?? []).length === 0 && !pin && codes.length === 0) {
+      throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", "An active resident needs a card, a PIN or a one-time code; face is optional and never enough.");
+    }
     this.#commit({ kind: "add-resident", ...fields, pin, cards: spec.cards ?? [], codes });
     return id;
   }
@@ -208,6 +221,21 @@ export class Registry {
 
   /** Counts one use of a code (the access core calls this on a grant); persisted like any change. */
   consumeCode(hash: Uint8Array): void { this.#commit({ kind: "use-code", hash }); }
+
+  /**
+   * Drops used-up codes whose expiry (validUntil) is at or before `now` (ms),
+   * one remove-code change each, and returns how many. The access core calls
+   * it on code attempts while the clock is trusted. A dropped code reads as
+   * "unknown-code": still denied, and issuable again.
+   */
+  purgeUsedUpCodes(now: number): number {
+    if (typeof now !== "number" || !Number.isFinite(now)) return 0;
+    const nowS = Math.floor(now / 1000);
+    const stale: Uint8Array[] = [];
+    for (const entry of this.#codes.values()) if (entry.uses === 0 && entry.until <= nowS) stale.push(entry.hash);
+    for (const hash of stale) this.#commit({ kind: "remove-code", hash });
+    return stale.length;
+  }
 
   /** Replays one persisted change. Throws (registry unchanged) if it is malformed or does not fit. */
   apply(bytes: Uint8Array): void {
@@ -281,8 +309,8 @@ export class Registry {
       const id = t.ids[row];
       const hasPin = (t.flags[row] & FLAG_PIN) !== 0;
       const codes: CodeRecord[] = [];
-      // Used-up codes are left out: after a restore they read as unknown, which denies all the same.
-      for (const entry of this.#codes.values()) if (entry.resident === id && entry.uses > 0) codes.push(entry);
+      // Used-up codes go along (uses 0) until purged, so a restore still says "code-used-up".
+      for (const entry of this.#codes.values()) if (entry.resident === id) codes.push({ hash: entry.hash, from: entry.from, until: entry.until, uses: entry.uses });
       changes.push(encodeChange({
         kind: "add-resident",
         id, role: t.roles[row], status: t.statuses[row], groups: t.groups[row], from: t.from[row], until: t.until[row], unit: t.unitAt(row),
@@ -378,6 +406,7 @@ export class Registry {
 
   #codeRecord(spec: CodeSpec): CodeRecord {
     const hash = this.#codeHash(spec.code);
+    checkUses(spec.uses, 1);
     const from = spec.validFrom === undefined ? NO_FROM : toStoredSeconds(spec.validFrom, "validFrom");
     return { hash, from, until: toStoredSeconds(spec.validUntil, "validUntil"), uses: spec.uses };
   }
@@ -442,12 +471,9 @@ export class Registry {
           for (let j = 0; j < i; j++) if (sameBytes(change.cards[i], change.cards[j])) throw new OptgateError("E_DUPLICATE_CARD", "The same card is listed twice.");
         }
         for (let i = 0; i < change.codes.length; i++) {
-          this.#checkNewCode(change.codes[i]);
+          // Uses 0 is a used-up code as a snapshot carries it; it stays used up (nothing adds uses).
+          this.#checkNewCode(change.codes[i], 0);
           for (let j = 0; j < i; j++) if (sameBytes(change.codes[i].hash, change.codes[j].hash)) throw new OptgateError("E_DUPLICATE_CODE", "The same code is listed twice.");
-        }
-        const usableCodes = change.codes.filter((code) => code.uses > 0).length;
-        if (STATUSES[change.status] === "active" && change.cards.length === 0 && !change.pin && usableCodes === 0) {
-          throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", "An active resident needs a card, a PIN or a one-time code; face is optional and never enough.");
         }
         const row = t.add(change.id);
         writeFields(t, row, change);
@@ -511,7 +537,7 @@ export class Registry {
       }
       case "add-code": {
         this.#row(change.id);
-        this.#checkNewCode(change);
+        this.#checkNewCode(change, 1);
         this.#codes.set(toHex(change.hash), { hash: change.hash, from: change.from, until: change.until, uses: change.uses, resident: change.id });
         return;
       }
@@ -549,8 +575,8 @@ export class Registry {
     if (row >= 0) throw new OptgateError("E_DUPLICATE_CARD", `That card already belongs to ${formatResidentId(this.#cards.ownerAt(row))}; remove it there first.`);
   }
 
-  #checkNewCode(code: CodeRecord): void {
-    if (!Number.isInteger(code.uses) || code.uses < 1 || code.uses > 0xffff) throw new OptgateError("E_BAD_USES", "A one-time code needs 1-65535 uses.");
+  #checkNewCode(code: CodeRecord, minUses: number): void {
+    checkUses(code.uses, minUses);
     if (code.until === NO_UNTIL || code.from >= code.until) throw new OptgateError("E_BAD_WINDOW", "A one-time code must expire after it becomes valid.");
     if (this.#codes.has(toHex(code.hash))) throw new OptgateError("E_DUPLICATE_CODE", "That one-time code is already issued; choose another.");
   }
@@ -578,6 +604,11 @@ function statusIndex(status: Status): number {
 function checkGroups(groups: number): number {
   if (!Number.isInteger(groups) || groups < 0 || groups > 0xffffffff) throw new OptgateError("E_BAD_GROUPS", "Access groups are a 32-bit mask (0 .. 4294967295).");
   return groups;
+}
+
+/** Issued codes need 1-65535 uses; a snapshot may also carry a used-up one (minUses 0). */
+function checkUses(uses: number, minUses: number): void {
+  if (!Number.isInteger(uses) || uses < minUses || uses > 0xffff) throw new OptgateError("E_BAD_USES", "A one-time code needs 1-65535 uses.");
 }
 
 function checkFields(f: ResidentFields): void {
