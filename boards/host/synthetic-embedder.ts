@@ -18,6 +18,7 @@
 //     σ = genuineNoise · exp(noiseJitter · N(0,1)) per capture (some captures are
 //     much worse than others, which is what drives false non-matches).
 import type { EmbedOutcome, Embedder, Frame } from "../../src/core/ports";
+import { mulberry32 as prng } from "./mulberry32";
 
 export const SYNTHETIC_FRAME_MAGIC = [0x53, 0x59, 0x4e, 0x46];
 export const SYNTHETIC_HEADER_BYTES = 13;
@@ -34,17 +35,6 @@ export interface SyntheticEmbedderOptions {
   noiseJitter?: number;
 }
 
-/** mulberry32: small, fast, deterministic; plenty for a simulation. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mix(a: number, b: number, salt: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + salt, 0xc2b2ae35);

@@ -20,6 +20,7 @@ import type { Embedder, Matcher } from "../../src/core/ports";
 import type { Flash } from "../../src/core/store/flash";
 import type { LogStore } from "../../src/core/store/log-store";
 import { ByteScanner } from "./byte-scan";
+import { mulberry32 as prng } from "../../boards/host/mulberry32";
 
 export const TECH = { id: "tech", password: "day-tech-pass-1" };
 /** Monday 2 March 2026, 00:00 in Shanghai: the day runs from local midnight. */
@@ -225,15 +226,6 @@ export function watchCameraWindows(core: GateCore, now: () => number): CameraWin
   return windows;
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Resident {
   number: number;

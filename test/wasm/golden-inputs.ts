@@ -3,6 +3,7 @@
 // used, all exactly specified by IEEE 754, so every engine builds the same
 // bytes; golden.json pins their SHA-256 so any drift is caught.
 import { quantise } from "../../src/core/matcher/quantise";
+import { mulberry32 as prng } from "../../boards/host/mulberry32";
 
 export interface GoldenCase {
   name: string;
@@ -30,17 +31,6 @@ export const goldenSpecs: GoldenSpec[] = [
   { name: "d512", dim: 512, count: 48, probes: 24, seed: 0x5eed0512 },
 ];
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; integer-only, so identical everywhere. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Roughly normal (Irwin–Hall of four uniforms), enough for face-like random directions. */
 function normal(next: () => number): number {

@@ -1,8 +1,7 @@
 // Host provider with the shape of ECMA-419 `embedded:io/i2c`, backed by the
 // I2C bus model: one instance talks to one device address.
 import type { I2cBusModel } from "../../../test/models/i2c-bus";
-
-type BufferLike = ArrayBuffer | ArrayBufferView;
+import { bytesOf, type BufferLike } from "./bytes";
 
 export interface HostI2cOptions {
   data: number;
@@ -20,10 +19,6 @@ export interface HostI2c {
 
 export interface HostI2cClass {
   new (options: HostI2cOptions): HostI2c;
-}
-
-function bytesOf(buffer: BufferLike): Uint8Array {
-  return buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 export function makeI2c(bus: I2cBusModel): HostI2cClass {

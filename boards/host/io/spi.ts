@@ -2,7 +2,7 @@
 // SPI bus model. Chip select is a separate Digital pin (as in Moddable's
 // sx127x driver); the bus routes bytes to whichever device has it low.
 import type { SpiBusModel } from "../../../test/models/spi-bus";
-
+import { bytesOf, type BufferLike } from "./bytes";
 export interface HostSpiOptions {
   hz: number;
   clock?: number;
@@ -14,7 +14,6 @@ export interface HostSpiOptions {
   target?: unknown;
 }
 
-type BufferLike = ArrayBuffer | ArrayBufferView;
 
 export interface HostSpi {
   read(arg: number | BufferLike): ArrayBuffer | undefined;
@@ -26,10 +25,6 @@ export interface HostSpi {
 
 export interface HostSpiClass {
   new (options: HostSpiOptions): HostSpi;
-}
-
-function bytesOf(buffer: BufferLike): Uint8Array {
-  return buffer instanceof ArrayBuffer ? new Uint8Array(buffer) : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 export function makeSpi(bus: SpiBusModel): HostSpiClass {

@@ -8,19 +8,11 @@ import { utf8 } from "../../../src/core/crypto";
 import { FaceSession, type FaceResult } from "../../../src/core/face/face-session";
 import { renderSubjectReport, subjectReport } from "../../../src/core/face/subject-report";
 import { consentAndEnrol, faceWorld, LoggedCamera, runFace } from "./face-fakes";
+import { mulberry32 as prng } from "../../../boards/host/mulberry32";
 
 export const RESIDENTS = 100;
 export const ENROLLED = 60;
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function runScriptedDay(EVENTS: number, seed = 20260105) {
   const outputs: Uint8Array[] = [];

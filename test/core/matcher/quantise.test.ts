@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isOptgateError } from "../../../src/core/errors";
 import { SCORE_ONE, cosineToScore, quantise, scoreToCosine } from "../../../src/core/matcher/quantise";
-import { prng } from "../../wasm/golden-inputs";
+import { mulberry32 as prng } from "../../../boards/host/mulberry32";
 
 function randomVector(next: () => number, n: number, spread = 1): Float32Array {
   const v = new Float32Array(n);
