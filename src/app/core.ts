@@ -169,12 +169,13 @@ export class GateCore {
     });
   }
 
-  /** Timeouts, face session steps, and (once a minute) the retention sweep. */
+  /** Timeouts, face session steps, and (once a minute) the retention sweep and used-up code purge. */
   tick(now: number): void {
     this.gate.tick(now);
     if (now - this.#lastSweep >= SWEEP_EVERY_MS || now < this.#lastSweep) {
       this.#lastSweep = now;
       if (!this.session.active) this.retention.sweep(now);
+      this.access.purgeUsedUpCodes(now);
     }
   }
 

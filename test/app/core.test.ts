@@ -58,6 +58,18 @@ function enrol(core: GateCore, resident: number, camera: SceneCamera, identity: 
 }
 
 describe("gate core (assembled)", () => {
+  it("the minute sweep purges used-up codes past their expiry without anyone typing one", () => {
+    const { core, keys } = setup();
+    const expiry = T0 + 3_600_000;
+    core.registry.addResident({ unit: "9-901", role: "courier", groups: 1, validUntil: T0 + 86_400_000, codes: [{ code: "73910264", validUntil: expiry, uses: 1 }] });
+    keys("#73910264#", T0 + 1000);
+    assert.equal(core.registry.codeCount, 1, "used up, kept until its expiry");
+    core.tick(expiry - 60_000);
+    assert.equal(core.registry.codeCount, 1);
+    core.tick(expiry + 60_000);
+    assert.equal(core.registry.codeCount, 0, "purged by the sweep");
+  });
+
   it("a card opens; the camera is never powered on the card path", () => {
     const { core, camera, out } = setup();
     core.gate.card(uid("04a1b2c3"), T0);

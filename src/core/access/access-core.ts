@@ -95,10 +95,19 @@ export class AccessCore {
       decision: decision.grant ? "grant" : "deny",
       reason: decision.reason,
     });
-    // Used-up codes past their expiry are dropped here (after this attempt got its reason), only
-    // on a trusted clock and a trusted registry; a dropped code still never opens.
-    if (kind === "code" && trusted && this.registry.damage === undefined) this.registry.purgeUsedUpCodes(now);
+    // Used-up codes past their expiry are dropped here, after this attempt got its reason.
+    if (kind === "code") this.purgeUsedUpCodes(now);
     return decision;
+  }
+
+  /**
+   * Drops used-up one-time codes past their expiry (also called from the app's
+   * minute sweep), only on a trusted clock and an undamaged registry; a dropped
+   * code reads as unknown and still never opens.
+   */
+  purgeUsedUpCodes(now: number): number {
+    if (!this.clockTrusted(now) || this.registry.damage !== undefined) return 0;
+    return this.registry.purgeUsedUpCodes(now);
   }
 
   /**

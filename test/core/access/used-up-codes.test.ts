@@ -163,4 +163,20 @@ describe("used-up one-time codes", () => {
     assert.equal(reasonOf(other.core, "73910264", EXPIRY + 1000), "registry-damaged");
     assert.equal(other.registry.codeCount, 3);
   });
+
+  it("the access core's own purge (the app's minute sweep) needs no code attempt, and keeps the same guards", () => {
+    const { registry, core } = gate();
+    useUp(core);
+    assert.equal(core.purgeUsedUpCodes(EXPIRY - 1000), 0, "not yet expired");
+    assert.equal(core.purgeUsedUpCodes(Date.UTC(2020, 0, 1)), 0, "untrusted clock");
+    assert.equal(registry.codeCount, 3);
+    assert.equal(core.purgeUsedUpCodes(EXPIRY + 1000), 2);
+    assert.equal(registry.codeCount, 1);
+    assert.equal(reasonOf(core, "73910264", EXPIRY + 2000), "unknown-code");
+    const other = gate();
+    useUp(other.core);
+    other.registry.quarantine("test");
+    assert.equal(other.core.purgeUsedUpCodes(EXPIRY + 1000), 0, "quarantined registry untouched");
+    assert.equal(other.registry.codeCount, 3);
+  });
 });
