@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
+import { listFiles } from "../support/list-files";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const boardDir = join(root, "boards/esp32s3-gate");
@@ -29,13 +30,6 @@ function sdkManifestFor(specifier: string): string | undefined {
   if (specifier.startsWith("embedded:")) return "$(MODDABLE)/modules/io/manifest.json";
   if (specifier === "flash") return "$(MODDABLE)/modules/files/flash/manifest.json";
   return undefined;
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
 }
 
 const isModuleSource = (path: string) => /\.(ts|js)$/.test(path) && !path.endsWith(".d.ts");
@@ -101,7 +95,7 @@ addModules(table, manifest.modules, root);
 addModules(table, board.modules ?? {}, boardDir);
 
 describe("manifest.json (Moddable)", () => {
-  const srcFiles = walk(join(root, "src")).filter(isModuleSource);
+  const srcFiles = listFiles(join(root, "src")).filter(isModuleSource);
 
   it("maps every src folder with modules under its own repository path", () => {
     const folders = new Set(srcFiles.map((f) => posix(relative(root, dirname(f)))));

@@ -1,18 +1,12 @@
 // src/ ships to XS on the gate board: no Node built-ins, no host globals.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 import { repoRoot } from "../../tools/xs/bundle";
+import { listFiles } from "../support/list-files";
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? walk(full) : [full];
-  });
-}
-
-const sources = walk(path.join(repoRoot, "src")).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"));
+const sources = listFiles(path.join(repoRoot, "src")).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"));
 const importPattern = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
 const NODE_BUILTINS = new Set(builtinModules.map((name) => name.split("/")[0]));
 /** Names XS 13.3 (and Moddable on the board) does not provide. */

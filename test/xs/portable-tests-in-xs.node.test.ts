@@ -1,19 +1,12 @@
 // Every portable test file (*.test.ts that is not *.node.test.ts) runs a second
 // time inside the real XS engine, so nothing XS lacks can slip into src/.
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "../../tools/xs/bundle";
 import { isPortableTest, runTestFileInXs, type FileReport } from "../../tools/xs/test-in-xs";
+import { listFiles } from "../support/list-files";
 
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? walk(full) : [full];
-  });
-}
-
-const files = walk(path.join(repoRoot, "test")).filter(isPortableTest).sort();
+const files = listFiles(path.join(repoRoot, "test")).filter(isPortableTest).sort();
 const reports = new Map<string, FileReport | Error>();
 // Two workers at a time: the CI machine has two cores.
 const queue = [...files];

@@ -3,18 +3,11 @@ import { ActiveConsent, ConsentLedger } from "../../../src/core/face/consent-led
 import { decodeConsentRecord, encodeConsentRecord } from "../../../src/core/face/consent-record";
 import { decodeNotice, encodeNotice, NoticeBoard } from "../../../src/core/face/notices";
 import { isOptgateError } from "../../../src/core/errors";
-import { FakeRegistry, RecordingAudit, TEST_NOTICE } from "./face-fakes";
+import { ledgerWorld, TEST_NOTICE } from "./face-fakes";
 
 function setup() {
-  const notices = new NoticeBoard();
-  notices.publish(TEST_NOTICE, 1000);
-  const registry = new FakeRegistry();
-  registry.add("r-101", "1357");
-  registry.add("r-102", "2468");
-  const audit = new RecordingAudit();
   const changes: Uint8Array[] = [];
-  const ledger = new ConsentLedger({ notices, pins: registry, residents: registry, audit, onChange: (_r, b) => changes.push(b) });
-  return { notices, registry, audit, changes, ledger };
+  return { ...ledgerWorld((_r, b) => changes.push(b)), changes };
 }
 
 const code = (c: string) => (e: unknown) => isOptgateError(e, c);

@@ -8,19 +8,13 @@ import { CONSENT_REQUEST_TTL_MS, ConsentRequests } from "../../../src/core/face/
 import { NoticeBoard } from "../../../src/core/face/notices";
 import { receiptCode } from "../../../src/core/face/withdrawal";
 import { at, basePolicy, newRegistry } from "../access/fixtures";
-import { FakeRegistry, RecordingAudit, TEST_NOTICE } from "./face-fakes";
+import { ledgerWorld, TEST_NOTICE } from "./face-fakes";
 
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
 const code = (c: string) => (e: unknown) => isOptgateError(e, c);
 
 function setup() {
-  const notices = new NoticeBoard();
-  notices.publish(TEST_NOTICE, 1000);
-  const registry = new FakeRegistry();
-  registry.add("r-101", "1357");
-  registry.add("r-102", "2468");
-  const audit = new RecordingAudit();
-  const ledger = new ConsentLedger({ notices, pins: registry, residents: registry, audit });
+  const { notices, registry, audit, ledger } = ledgerWorld();
   const requests = new ConsentRequests({ ledger, notices, residents: registry, pins: { hasPin: (id) => registry.pins.get(id) !== "" } });
   return { notices, registry, audit, ledger, requests };
 }

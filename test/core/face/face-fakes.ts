@@ -125,6 +125,18 @@ export const TEST_NOTICE: NoticeText = {
   retentionDays: 365,
 };
 
+/** A notice on the board, two residents with PINs (r-101: 1357, r-102: 2468), and a ledger over them. */
+export function ledgerWorld(onChange?: (record: unknown, bytes: Uint8Array) => void) {
+  const notices = new NoticeBoard();
+  notices.publish(TEST_NOTICE, 1000);
+  const registry = new FakeRegistry();
+  registry.add("r-101", "1357");
+  registry.add("r-102", "2468");
+  const audit = new RecordingAudit();
+  const ledger = new ConsentLedger({ notices, pins: registry, residents: registry, audit, onChange });
+  return { notices, registry, audit, ledger };
+}
+
 export interface WorldOptions {
   dimension?: number;
   capacity?: number;
