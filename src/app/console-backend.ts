@@ -7,32 +7,27 @@
 //   new Console({ port, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians });
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import type { GatePolicy } from "../core/access/policy";
-import type { ScheduleSpec } from "../core/access/schedule";
-import { AUDIT_KINDS, auditSubject, decodeRecord, type AuditKind } from "../core/audit/audit-record";
-import type { ConsoleAuditEvent, ConsoleAuditSink } from "../core/console/audit-sink";
+import { decodeRecord } from "../core/audit/audit-record";
+import type { ConsoleAuditSink } from "../core/console/audit-sink";
 import type {
   ConfigEntry, ConsentRequestView, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
   LogExportView, LogVerifyView, NoticeInput, NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPage, ResidentPatch, ResidentView,
-  ScheduleView, StatusView, VisitorCodeView, Weekday,
+  ScheduleView, StatusView, VisitorCodeView,
 } from "../core/console/backend";
-import { formatTime } from "../core/console/params";
-import type { TechnicianDirectory, TechnicianRecord } from "../core/console/technicians";
-import { fromHex, sha256, toHex, utf8 } from "../core/crypto";
+import type { TechnicianDirectory } from "../core/console/technicians";
+import { fromHex, toHex, utf8 } from "../core/crypto";
 import { OptgateError } from "../core/errors";
 import type { ConsentRequest } from "../core/face/consent-request";
 import type { Notice } from "../core/face/notices";
 import { consentKeys } from "../core/gate/keypad-entry";
 import { subjectReport } from "../core/face/subject-report";
 import type { Clock, Random } from "../core/ports";
+import { ConsoleAccounts } from "./console-accounts";
+import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
 
-/** Persistent bytes by key (the LogStore on a board). */
-export interface SettingsStore {
-  get(key: string): Uint8Array | undefined;
-  put(key: string, value: Uint8Array, options?: { sealed?: boolean }): void;
-  /** Keys under a prefix (to name technicians in the log after a reboot). */
-  keys?(prefix: string): string[];
-}
+export type { SettingsStore } from "./console-settings";
+export { technicianNumber } from "./console-accounts";
 
 /** What only the board can do; a missing hook makes its command refuse clearly. */
 export interface ConsoleHooks {
@@ -51,73 +46,6 @@ export interface CoreConsoleBackendOptions {
   hooks?: ConsoleHooks;
 }
 
-interface Settings {
-  groups: Record<string, { bit: number; schedules: string[] }>;
-  schedules: Record<string, { days: Weekday[]; from: number; to: number }>;
-  holidays: Record<string, string>;
-  config: Record<string, string>;
-}
-
-const SETTINGS_KEY = "console/settings";
-const TECH_KEY = "console/tech/";
-/** Group bit 0 is the default policy's always-open group; residents added without --groups join it. */
-const DEFAULT_GROUP = "all";
-
-/** Console actions → audit record kinds (the 55-byte record has no free text). Reads are not listed. */
-const AUDIT_KIND: Record<string, AuditKind> = {
-  "resident add": "resident-added", "resident edit": "resident-updated", "resident suspend": "resident-updated",
-  "resident resume": "resident-updated", "resident remove": "resident-removed", "card add": "card-added", "card remove": "card-removed",
-  "registry clear-damage": "registry-restored", "pin set": "pin-set", "pin reset": "pin-cleared", "visitor issue": "code-issued", "visitor revoke": "code-revoked",
-  "consent grant": "consent-requested", "consent cancel": "consent-request-cancelled", "consent withdraw": "consent-withdrawn", "face enrol": "face-enrolled", "face delete": "face-erased",
-  "clock set": "clock-set", "door open": "exit", "config set": "policy-changed", "group add": "policy-changed", "group remove": "policy-changed",
-  "schedule set": "policy-changed", "schedule remove": "policy-changed", "holiday add": "policy-changed", "holiday remove": "policy-changed",
-  "notice set": "policy-changed", "tech add": "policy-changed", "passwd": "policy-changed",
-};
-
-interface ConfigKey {
-  doc: string;
-  get(p: GatePolicy): string | number | boolean;
-  set(p: GatePolicy, value: string): void;
-}
-
-function onOff(value: string): boolean {
-  if (value === "on" || value === "true") return true;
-  if (value === "off" || value === "false") return false;
-  throw new OptgateError("E_BAD_SETTING", `Use on or off, not "${value.slice(0, 16)}".`);
-}
-
-function wholeNumber(value: string, min: number, max: number): number {
-  const n = /^-?\d{1,6}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= min && n <= max)) throw new OptgateError("E_BAD_SETTING", `Use a whole number ${min}..${max}.`);
-  return n;
-}
-
-const MODES = ["card", "pin", "cardPin", "face", "facePin", "code"] as const;
-
-const CONFIG: Record<string, ConfigKey> = {
-  ...Object.fromEntries(MODES.map((m) => [`mode.${m}`, {
-    doc: `accept ${m} at this gate (on/off)`,
-    get: (p: GatePolicy) => p.modes[m],
-    set: (p: GatePolicy, v: string) => { p.modes[m] = onOff(v); },
-  }])),
-  "mode.faceOneToN": {
-    doc: "face 1:N: the bare face key searches all consenting residents (on/off; off = resident number, then A: 1:1)",
-    get: (p) => p.modes.faceOneToN === true,
-    set: (p, v) => { p.modes.faceOneToN = onOff(v); },
-  },
-  "pin.min": { doc: "shortest PIN accepted at the keypad", get: (p) => p.pinLength.min, set: (p, v) => { p.pinLength.min = wholeNumber(v, 4, 12); } },
-  "pin.max": { doc: "longest PIN accepted at the keypad", get: (p) => p.pinLength.max, set: (p, v) => { p.pinLength.max = wholeNumber(v, 4, 12); } },
-  "lockout.keypad": { doc: "wrong entries at the keypad before it locks", get: (p) => p.lockout.keypadThreshold, set: (p, v) => { p.lockout.keypadThreshold = wholeNumber(v, 1, 20); } },
-  "lockout.resident": { doc: "wrong PINs for one resident before their PIN locks", get: (p) => p.lockout.residentThreshold, set: (p, v) => { p.lockout.residentThreshold = wholeNumber(v, 1, 20); } },
-  "timezone": { doc: "local time offset from UTC in minutes (China: 480)", get: (p) => p.utcOffsetMinutes, set: (p, v) => { p.utcOffsetMinutes = wholeNumber(v, -840, 840); } },
-};
-
-/** Technician ids are names; the audit record holds a number, the same for the same name. */
-export function technicianNumber(id: string): number {
-  const h = sha256(utf8(id));
-  return ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
-}
-
 export class CoreConsoleBackend implements ConsoleBackend {
   readonly audit: ConsoleAuditSink;
   readonly technicians: TechnicianDirectory;
@@ -126,9 +54,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly #random: Random;
   readonly #store: SettingsStore | undefined;
   readonly #hooks: ConsoleHooks;
-  readonly #names = new Map<number, string>();
-  readonly #memoryTechs = new Map<string, TechnicianRecord>();
-  #scannedNames = false;
+  readonly #accounts: ConsoleAccounts;
   #settings: Settings;
 
   constructor(o: CoreConsoleBackendOptions) {
@@ -137,13 +63,12 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#random = o.random;
     this.#store = o.settings;
     this.#hooks = o.hooks ?? {};
-    this.#settings = this.#loadSettings();
+    this.#settings = loadSettings(this.#store?.get(SETTINGS_KEY));
     if (this.#store?.get(SETTINGS_KEY)) this.#core.access.setPolicy(this.#policy(this.#settings));
-    this.audit = { record: (event) => this.#audit(event) };
-    this.technicians = {
-      find: (id) => this.#findTechnician(id),
-      save: (record) => this.#saveTechnician(record),
-    };
+    const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
+    this.#accounts = accounts;
+    this.audit = { record: (event) => accounts.record(event) };
+    this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record) };
   }
 
   // ---- status ----
@@ -597,31 +522,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return notice;
   }
 
-  /** The gate policy these settings give, on top of the policy now in force. */
   #policy(s: Settings): GatePolicy {
-    const now = this.#core.access.policy;
-    const policy: GatePolicy = {
-      gateId: now.gateId, modes: { ...now.modes }, pinLength: { ...now.pinLength }, lockout: { ...now.lockout },
-      utcOffsetMinutes: now.utcOffsetMinutes, clockFloorMs: now.clockFloorMs, groups: [],
-    };
-    for (const key of Object.keys(s.config)) own(CONFIG, key)?.set(policy, s.config[key]);
-    const holidays = Object.keys(s.holidays).sort();
-    for (const name of Object.keys(s.groups)) {
-      const g = s.groups[name];
-      const spec: ScheduleSpec = { week: {} };
-      if (g.schedules.length === 0) {
-        for (const day of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const) spec.week[day] = ["00:00-24:00"];
-      } else {
-        for (const sname of g.schedules) {
-          const sc = s.schedules[sname];
-          if (!sc) continue;
-          for (const day of sc.days) (spec.week[day] ??= []).push(`${formatTime(sc.from)}-${formatTime(sc.to)}`);
-        }
-        spec.holidays = holidays;
-      }
-      policy.groups.push({ group: g.bit, schedule: spec });
-    }
-    return policy;
+    return settingsPolicy(s, this.#core.access.policy);
   }
 
   /** Applies new settings to the gate (validated there first), then persists them. */
@@ -631,53 +533,11 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#store?.put(SETTINGS_KEY, utf8(JSON.stringify(next)));
   }
 
-  #loadSettings(): Settings {
-    const fresh: Settings = { groups: { [DEFAULT_GROUP]: { bit: 0, schedules: [] } }, schedules: {}, holidays: {}, config: {} };
-    const bytes = this.#store?.get(SETTINGS_KEY);
-    if (!bytes) return fresh;
-    try {
-      const parsed = JSON.parse(String.fromCharCode(...bytes)) as Settings;
-      return { groups: parsed.groups ?? fresh.groups, schedules: parsed.schedules ?? {}, holidays: parsed.holidays ?? {}, config: parsed.config ?? {} };
-    } catch {
-      return fresh; // unreadable settings: the gate keeps its built-in policy
-    }
-  }
-
-  #findTechnician(id: string): TechnicianRecord | undefined {
-    const bytes = this.#store?.get(TECH_KEY + id);
-    if (bytes && bytes.length === 48) return { id, salt: bytes.slice(0, 16), hash: bytes.slice(16) };
-    return this.#memoryTechs.get(id);
-  }
-
-  #saveTechnician(record: TechnicianRecord): void {
-    this.#names.set(technicianNumber(record.id), record.id);
-    if (!this.#store) {
-      this.#memoryTechs.set(record.id, record);
-      return;
-    }
-    const bytes = new Uint8Array(48);
-    bytes.set(record.salt.subarray(0, 16));
-    bytes.set(record.hash.subarray(0, 32), 16);
-    this.#store.put(TECH_KEY + record.id, bytes, { sealed: true });
-  }
-
   #actorName(kind: string, n: number): string {
     if (kind === "resident") return formatResidentId(n);
-    if (kind === "technician") return this.#technicianName(n);
+    if (kind === "technician") return this.#accounts.name(n);
     if (kind === "keypad") return `keypad-${n}`;
     return kind === "system" ? "system" : "-";
-  }
-
-  /** Names for technician numbers: seen since boot, else any account in the store. */
-  #technicianName(n: number): string {
-    const known = this.#names.get(n);
-    if (known !== undefined || this.#scannedNames) return known ?? `tech#${n}`;
-    this.#scannedNames = true;
-    for (const key of this.#store?.keys?.(TECH_KEY) ?? []) {
-      const id = key.slice(TECH_KEY.length);
-      this.#names.set(technicianNumber(id), id);
-    }
-    return this.#names.get(n) ?? `tech#${n}`;
   }
 
   /** The seq the audit record of the command now running will get: a receipt anyone can look up. */
@@ -685,44 +545,11 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return `A${this.#core.audit.head().seq + 1}`;
   }
 
-  #audit(event: ConsoleAuditEvent): void {
-    const tech = event.actor === "-" ? event.subject : event.actor;
-    const number = technicianNumber(tech);
-    // Only real accounts get a name: ids typed in failed logins must not grow memory.
-    if (event.actor !== "-") this.#names.set(number, tech);
-    let kind: AuditKind | undefined = AUDIT_KIND[event.action];
-    if (event.action === "login") kind = event.outcome === "ok" ? "technician-login" : "technician-login-failed";
-    if (!kind || !AUDIT_KINDS.includes(kind)) return;
-    const ok = event.outcome === "ok";
-    this.#core.audit.append({
-      time: this.#clock.now(), actorKind: "technician", actor: number, kind,
-      decision: event.action === "door open" && ok ? "grant" : ok ? "info" : "deny",
-      reason: event.action === "door open" && ok ? "granted" : ok ? "info" : "bad-input",
-      // Who it was done to; a refusal naming no real resident id records none.
-      subject: event.resident === undefined ? 0 : auditSubject(residentNumber(event.resident)),
-    });
-  }
+
 }
 
 function noticeView(n: Notice): NoticeView {
   return { version: n.version, purpose: n.purpose, method: n.method, scope: [...n.gates], retentionDays: n.retentionDays, issued: n.publishedAt };
-}
-
-function dateKey(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-function clone(s: Settings): Settings {
-  return JSON.parse(JSON.stringify(s)) as Settings;
-}
-
-/** The number in a resident id as typed ("R00042", "42"); 0 when it is not one. */
-function residentNumber(text: string): number {
-  try {
-    return parseResidentId(text);
-  } catch {
-    return 0;
-  }
 }
 
 function sameResident(text: string, n: number): boolean {
@@ -733,7 +560,3 @@ function sameResident(text: string, n: number): boolean {
   }
 }
 
-/** Settings and config tables are plain objects: a name like "constructor" must not reach the prototype. */
-function own<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
-}

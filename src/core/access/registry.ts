@@ -42,71 +42,13 @@ import {
   UNIT_MAX, formatResidentId, toStoredSeconds,
 } from "./types";
 import { checkUid } from "./uid";
+import type { CodeEntry, CodeSpec, RegistryOptions, ResidentPatch, ResidentSpec, ResidentView } from "./registry-types";
+import { checkFields, checkGroups, checkUses, copyBytes, roleIndex, sameBytes, statusIndex, tooManyCards, writeFields } from "./resident-fields";
 
-export interface RegistryOptions {
-  /** Secret key for PIN and code hashes (from the board's key store). */
-  deviceKey: Uint8Array;
-  /** Randomness for PIN salts. */
-  random: Random;
-  /** PIN length accepted when PINs are set; default 4-8 digits. */
-  pinLength?: PinLength;
-}
-
-export interface CodeSpec {
-  code: string;
-  /** ms since epoch; default: valid at once. */
-  validFrom?: number;
-  /** ms since epoch; codes always expire. */
-  validUntil: number;
-  uses: number;
-}
-
-export interface ResidentSpec {
-  unit: string;
-  role: Role;
-  status?: Status;
-  /** Access-group bitmask (bit n = group n). */
-  groups: number;
-  /** ms since epoch; omit for no bound (a permanent resident has neither). */
-  validFrom?: number;
-  validUntil?: number;
-  cards?: Uint8Array[];
-  pin?: string;
-  codes?: CodeSpec[];
-}
-
-export interface ResidentPatch {
-  unit?: string;
-  role?: Role;
-  status?: Status;
-  groups?: number;
-  /** null removes the bound. */
-  validFrom?: number | null;
-  validUntil?: number | null;
-}
-
-export interface ResidentView {
-  id: ResidentId;
-  label: string;
-  unit: string;
-  role: Role;
-  status: Status;
-  groups: number;
-  validFrom?: number;
-  validUntil?: number;
-  hasPin: boolean;
-  faceEnrolled: boolean;
-  cards: number;
-  codes: number;
-}
-
-/** A one-time code as held: its keyed hash, never the code. Times in stored seconds. */
-export interface CodeEntry extends CodeRecord {
-  resident: ResidentId;
-}
+export type { CodeEntry, CodeSpec, RegistryOptions, ResidentPatch, ResidentSpec, ResidentView } from "./registry-types";
 
 const SNAPSHOT_MAGIC = [0x4f, 0x47, 0x52, 0x31]; // "OGR1"
-const UNIT_PATTERN = /^[A-Za-z0-9-]+$/;
+
 
 export class Registry {
   /** Receives every committed change as bytes (not called while replaying). */
@@ -589,57 +531,3 @@ export class Registry {
   }
 }
 
-function roleIndex(role: Role): number {
-  const index = ROLES.indexOf(role);
-  if (index < 0) throw new OptgateError("E_BAD_ROLE", `Role must be one of ${ROLES.join(", ")}.`);
-  return index;
-}
-
-function statusIndex(status: Status): number {
-  const index = STATUSES.indexOf(status);
-  if (index < 0) throw new OptgateError("E_BAD_STATUS", `Status must be one of ${STATUSES.join(", ")}.`);
-  return index;
-}
-
-function checkGroups(groups: number): number {
-  if (!Number.isInteger(groups) || groups < 0 || groups > 0xffffffff) throw new OptgateError("E_BAD_GROUPS", "Access groups are a 32-bit mask (0 .. 4294967295).");
-  return groups;
-}
-
-/** Issued codes need 1-65535 uses; a snapshot may also carry a used-up one (minUses 0). */
-function checkUses(uses: number, minUses: number): void {
-  if (!Number.isInteger(uses) || uses < minUses || uses > 0xffff) throw new OptgateError("E_BAD_USES", "A one-time code needs 1-65535 uses.");
-}
-
-function checkFields(f: ResidentFields): void {
-  if (f.role >= ROLES.length) throw new OptgateError("E_BAD_ROLE", `Role must be one of ${ROLES.join(", ")}.`);
-  if (f.status >= STATUSES.length) throw new OptgateError("E_BAD_STATUS", `Status must be one of ${STATUSES.join(", ")}.`);
-  if (typeof f.unit !== "string" || f.unit.length < 1 || f.unit.length > UNIT_MAX || !UNIT_PATTERN.test(f.unit)) {
-    throw new OptgateError("E_BAD_UNIT", `A unit is 1-${UNIT_MAX} letters, digits or '-', e.g. B3-1204.`);
-  }
-  if (f.from >= f.until) throw new OptgateError("E_BAD_WINDOW", "validFrom must be before validUntil.");
-}
-
-function writeFields(t: ResidentTable, row: number, f: ResidentFields): void {
-  t.setUnit(row, f.unit);
-  t.roles[row] = f.role;
-  t.statuses[row] = f.status;
-  t.groups[row] = f.groups >>> 0;
-  t.from[row] = f.from;
-  t.until[row] = f.until;
-}
-
-function tooManyCards(id: number): OptgateError {
-  return new OptgateError("E_TOO_MANY_CARDS", `Resident ${formatResidentId(id)} already holds ${MAX_CARDS_PER_RESIDENT} cards; remove one first.`);
-}
-
-function copyBytes(bytes: Uint8Array): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) throw new OptgateError("E_BAD_UID", "The card UID is not a byte array.");
-  return bytes.slice();
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

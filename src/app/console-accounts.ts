@@ -1,0 +1,103 @@
+// Technician accounts as the console backend keeps them (sealed store records,
+// or memory on a board without a store), the names the audit log shows for
+// technician numbers, and how console actions become audit records.
+import { parseResidentId } from "../core/access/types";
+import type { AuditLog } from "../core/audit/audit-log";
+import { AUDIT_KINDS, auditSubject, type AuditKind } from "../core/audit/audit-record";
+import type { ConsoleAuditEvent } from "../core/console/audit-sink";
+import type { TechnicianRecord } from "../core/console/technicians";
+import { sha256, utf8 } from "../core/crypto";
+import type { Clock } from "../core/ports";
+import type { SettingsStore } from "./console-settings";
+
+const TECH_KEY = "console/tech/";
+
+/** Console actions → audit record kinds (the 55-byte record has no free text). Reads are not listed. */
+const AUDIT_KIND: Record<string, AuditKind> = {
+  "resident add": "resident-added", "resident edit": "resident-updated", "resident suspend": "resident-updated",
+  "resident resume": "resident-updated", "resident remove": "resident-removed", "card add": "card-added", "card remove": "card-removed",
+  "registry clear-damage": "registry-restored", "pin set": "pin-set", "pin reset": "pin-cleared", "visitor issue": "code-issued", "visitor revoke": "code-revoked",
+  "consent grant": "consent-requested", "consent cancel": "consent-request-cancelled", "consent withdraw": "consent-withdrawn", "face enrol": "face-enrolled", "face delete": "face-erased",
+  "clock set": "clock-set", "door open": "exit", "config set": "policy-changed", "group add": "policy-changed", "group remove": "policy-changed",
+  "schedule set": "policy-changed", "schedule remove": "policy-changed", "holiday add": "policy-changed", "holiday remove": "policy-changed",
+  "notice set": "policy-changed", "tech add": "policy-changed", "passwd": "policy-changed",
+};
+
+/** Technician ids are names; the audit record holds a number, the same for the same name. */
+export function technicianNumber(id: string): number {
+  const h = sha256(utf8(id));
+  return ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
+}
+
+export class ConsoleAccounts {
+  readonly #store: SettingsStore | undefined;
+  readonly #audit: AuditLog;
+  readonly #clock: Clock;
+  readonly #names = new Map<number, string>();
+  readonly #memoryTechs = new Map<string, TechnicianRecord>();
+  #scannedNames = false;
+
+  constructor(store: SettingsStore | undefined, audit: AuditLog, clock: Clock) {
+    this.#store = store;
+    this.#audit = audit;
+    this.#clock = clock;
+  }
+
+  find(id: string): TechnicianRecord | undefined {
+    const bytes = this.#store?.get(TECH_KEY + id);
+    if (bytes && bytes.length === 48) return { id, salt: bytes.slice(0, 16), hash: bytes.slice(16) };
+    return this.#memoryTechs.get(id);
+  }
+
+  save(record: TechnicianRecord): void {
+    this.#names.set(technicianNumber(record.id), record.id);
+    if (!this.#store) {
+      this.#memoryTechs.set(record.id, record);
+      return;
+    }
+    const bytes = new Uint8Array(48);
+    bytes.set(record.salt.subarray(0, 16));
+    bytes.set(record.hash.subarray(0, 32), 16);
+    this.#store.put(TECH_KEY + record.id, bytes, { sealed: true });
+  }
+
+  /** Names for technician numbers: seen since boot, else any account in the store. */
+  name(n: number): string {
+    const known = this.#names.get(n);
+    if (known !== undefined || this.#scannedNames) return known ?? `tech#${n}`;
+    this.#scannedNames = true;
+    for (const key of this.#store?.keys?.(TECH_KEY) ?? []) {
+      const id = key.slice(TECH_KEY.length);
+      this.#names.set(technicianNumber(id), id);
+    }
+    return this.#names.get(n) ?? `tech#${n}`;
+  }
+
+  /** One console action as an audit record (reads and unknown actions record nothing). */
+  record(event: ConsoleAuditEvent): void {
+    const tech = event.actor === "-" ? event.subject : event.actor;
+    const number = technicianNumber(tech);
+    // Only real accounts get a name: ids typed in failed logins must not grow memory.
+    if (event.actor !== "-") this.#names.set(number, tech);
+    let kind: AuditKind | undefined = AUDIT_KIND[event.action];
+    if (event.action === "login") kind = event.outcome === "ok" ? "technician-login" : "technician-login-failed";
+    if (!kind || !AUDIT_KINDS.includes(kind)) return;
+    const ok = event.outcome === "ok";
+    this.#audit.append({
+      time: this.#clock.now(), actorKind: "technician", actor: number, kind,
+      decision: event.action === "door open" && ok ? "grant" : ok ? "info" : "deny",
+      reason: event.action === "door open" && ok ? "granted" : ok ? "info" : "bad-input",
+      // Who it was done to; a refusal naming no real resident id records none.
+      subject: event.resident === undefined ? 0 : auditSubject(residentNumber(event.resident)),
+    });
+  }
+}
+
+/** The number in a resident id as typed ("R00042", "42"); 0 when it is not one. */
+function residentNumber(text: string): number {
+  try {
+    return parseResidentId(text);
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,116 @@
+// The console's own settings (access groups, schedules, holidays by name and
+// the config keys) and how they compile into the gate policy the core enforces.
+import type { CompiledPolicy, GatePolicy } from "../core/access/policy";
+import type { ScheduleSpec } from "../core/access/schedule";
+import type { Weekday } from "../core/console/backend";
+import { formatTime } from "../core/console/params";
+import { OptgateError } from "../core/errors";
+
+/** Persistent bytes by key (the LogStore on a board). */
+export interface SettingsStore {
+  get(key: string): Uint8Array | undefined;
+  put(key: string, value: Uint8Array, options?: { sealed?: boolean }): void;
+  /** Keys under a prefix (to name technicians in the log after a reboot). */
+  keys?(prefix: string): string[];
+}
+
+export interface Settings {
+  groups: Record<string, { bit: number; schedules: string[] }>;
+  schedules: Record<string, { days: Weekday[]; from: number; to: number }>;
+  holidays: Record<string, string>;
+  config: Record<string, string>;
+}
+
+export const SETTINGS_KEY = "console/settings";
+/** Group bit 0 is the default policy's always-open group; residents added without --groups join it. */
+export const DEFAULT_GROUP = "all";
+
+
+interface ConfigKey {
+  doc: string;
+  get(p: GatePolicy): string | number | boolean;
+  set(p: GatePolicy, value: string): void;
+}
+
+function onOff(value: string): boolean {
+  if (value === "on" || value === "true") return true;
+  if (value === "off" || value === "false") return false;
+  throw new OptgateError("E_BAD_SETTING", `Use on or off, not "${value.slice(0, 16)}".`);
+}
+
+function wholeNumber(value: string, min: number, max: number): number {
+  const n = /^-?\d{1,6}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw new OptgateError("E_BAD_SETTING", `Use a whole number ${min}..${max}.`);
+  return n;
+}
+
+const MODES = ["card", "pin", "cardPin", "face", "facePin", "code"] as const;
+
+export const CONFIG: Record<string, ConfigKey> = {
+  ...Object.fromEntries(MODES.map((m) => [`mode.${m}`, {
+    doc: `accept ${m} at this gate (on/off)`,
+    get: (p: GatePolicy) => p.modes[m],
+    set: (p: GatePolicy, v: string) => { p.modes[m] = onOff(v); },
+  }])),
+  "mode.faceOneToN": {
+    doc: "face 1:N: the bare face key searches all consenting residents (on/off; off = resident number, then A: 1:1)",
+    get: (p) => p.modes.faceOneToN === true,
+    set: (p, v) => { p.modes.faceOneToN = onOff(v); },
+  },
+  "pin.min": { doc: "shortest PIN accepted at the keypad", get: (p) => p.pinLength.min, set: (p, v) => { p.pinLength.min = wholeNumber(v, 4, 12); } },
+  "pin.max": { doc: "longest PIN accepted at the keypad", get: (p) => p.pinLength.max, set: (p, v) => { p.pinLength.max = wholeNumber(v, 4, 12); } },
+  "lockout.keypad": { doc: "wrong entries at the keypad before it locks", get: (p) => p.lockout.keypadThreshold, set: (p, v) => { p.lockout.keypadThreshold = wholeNumber(v, 1, 20); } },
+  "lockout.resident": { doc: "wrong PINs for one resident before their PIN locks", get: (p) => p.lockout.residentThreshold, set: (p, v) => { p.lockout.residentThreshold = wholeNumber(v, 1, 20); } },
+  "timezone": { doc: "local time offset from UTC in minutes (China: 480)", get: (p) => p.utcOffsetMinutes, set: (p, v) => { p.utcOffsetMinutes = wholeNumber(v, -840, 840); } },
+};
+
+/** The gate policy these settings give, on top of the policy now in force. */
+export function settingsPolicy(s: Settings, now: CompiledPolicy): GatePolicy {
+  const policy: GatePolicy = {
+    gateId: now.gateId, modes: { ...now.modes }, pinLength: { ...now.pinLength }, lockout: { ...now.lockout },
+    utcOffsetMinutes: now.utcOffsetMinutes, clockFloorMs: now.clockFloorMs, groups: [],
+  };
+  for (const key of Object.keys(s.config)) own(CONFIG, key)?.set(policy, s.config[key]);
+  const holidays = Object.keys(s.holidays).sort();
+  for (const name of Object.keys(s.groups)) {
+    const g = s.groups[name];
+    const spec: ScheduleSpec = { week: {} };
+    if (g.schedules.length === 0) {
+      for (const day of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const) spec.week[day] = ["00:00-24:00"];
+    } else {
+      for (const sname of g.schedules) {
+        const sc = s.schedules[sname];
+        if (!sc) continue;
+        for (const day of sc.days) (spec.week[day] ??= []).push(`${formatTime(sc.from)}-${formatTime(sc.to)}`);
+      }
+      spec.holidays = holidays;
+    }
+    policy.groups.push({ group: g.bit, schedule: spec });
+  }
+  return policy;
+}
+
+/** Settings from their stored bytes; none or unreadable gives the fresh defaults. */
+export function loadSettings(bytes: Uint8Array | undefined): Settings {
+  const fresh: Settings = { groups: { [DEFAULT_GROUP]: { bit: 0, schedules: [] } }, schedules: {}, holidays: {}, config: {} };
+  if (!bytes) return fresh;
+  try {
+    const parsed = JSON.parse(String.fromCharCode(...bytes)) as Settings;
+    return { groups: parsed.groups ?? fresh.groups, schedules: parsed.schedules ?? {}, holidays: parsed.holidays ?? {}, config: parsed.config ?? {} };
+  } catch {
+    return fresh; // unreadable settings: the gate keeps its built-in policy
+  }
+}
+
+export function dateKey(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function clone(s: Settings): Settings {
+  return JSON.parse(JSON.stringify(s)) as Settings;
+}
+
+/** Settings and config tables are plain objects: a name like "constructor" must not reach the prototype. */
+export function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
