@@ -43,4 +43,14 @@ export interface Board {
   display?(text: string): void;
   /** Sets the wall clock (RTC / SNTP stand-in); without it the console's clock set refuses. */
   setClock?(time: number): void;
+  /**
+   * Boots since the gate last served for a minute, kept outside the gate's
+   * store (NVS on the device) so a restart loop is seen whatever broke the
+   * store. Without it restart loops are not detected.
+   */
+  bootCount?: { read(): number; write(count: number): void };
+  /** A clean restart (after a part kept failing); without it the gate goes to safe mode instead. */
+  restart?(): void;
+  /** Fed after every completed tick: a hang stops the feeding and the board restarts. */
+  watchdog?: { feed(): void };
 }

@@ -23,7 +23,7 @@ import { consentKeys } from "../core/gate/keypad-entry";
 import { subjectReport } from "../core/face/subject-report";
 import type { Clock, Random } from "../core/ports";
 import { ConsoleAccounts } from "./console-accounts";
-import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
+import { clone, CONFIG, dateKey, DEFAULT_GROUP, failSafeSettings, loadSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
 
 export type { SettingsStore } from "./console-settings";
@@ -36,6 +36,10 @@ export interface ConsoleHooks {
   peripherals?(): { door: string; reader: string; keypad: string; cameraPowered: boolean };
   storage?(): { usedBytes: number; totalBytes: number; damage?: string[] };
   diag?(target: DiagTarget): DiagResult[];
+  /** Installation mode's physical step (src/app/installation.ts). */
+  installation?: { start(): { holdSeconds: number; windowSeconds: number }; confirm(): void };
+  /** Clears persisted damage notes; what was cleared. */
+  damageClear?(): string[];
 }
 
 export interface CoreConsoleBackendOptions {
@@ -43,6 +47,8 @@ export interface CoreConsoleBackendOptions {
   clock: Clock;
   random: Random;
   settings?: SettingsStore;
+  /** The store lost the newest settings record (its key is known): an older copy must not come back. */
+  settingsLost?: boolean;
   hooks?: ConsoleHooks;
 }
 
@@ -56,6 +62,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly #hooks: ConsoleHooks;
   readonly #accounts: ConsoleAccounts;
   #settings: Settings;
+  /** Why the stored settings could not be used (the fail-safe policy is in force), else undefined. */
+  settingsDamage: string | undefined;
 
   constructor(o: CoreConsoleBackendOptions) {
     this.#core = o.core;
@@ -63,8 +71,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#random = o.random;
     this.#store = o.settings;
     this.#hooks = o.hooks ?? {};
-    this.#settings = loadSettings(this.#store?.get(SETTINGS_KEY));
-    if (this.#store?.get(SETTINGS_KEY)) this.#core.access.setPolicy(this.#policy(this.#settings));
+    this.#settings = this.#loadSettings(o.settingsLost === true);
     const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
     this.#accounts = accounts;
     this.audit = { record: (event) => accounts.record(event) };
@@ -83,8 +90,28 @@ export class CoreConsoleBackend implements ConsoleBackend {
       damage: [
         ...(s.damage ?? []),
         ...(this.#core.registry.damage === undefined ? [] : [`registry quarantined (${this.#core.registry.damage}): every credential denied`]),
+        ...(this.settingsDamage === undefined ? [] : [this.settingsDamage]),
       ],
     };
+  }
+
+  damageClear(): { cleared: string[] } {
+    return { cleared: this.#hooks.damageClear?.() ?? [] };
+  }
+
+  installStart(): { holdSeconds: number; windowSeconds: number } {
+    if (!this.#hooks.installation) throw new OptgateError("E_UNSUPPORTED", "This gate has no installation mode.");
+    return this.#hooks.installation.start();
+  }
+
+  installConfirm(): void {
+    if (!this.#hooks.installation) throw new OptgateError("E_UNSUPPORTED", "This gate has no installation mode.");
+    this.#hooks.installation.confirm();
+  }
+
+  /** True while a technician account exists (installation mode closed). */
+  hasTechnician(): boolean {
+    return this.#accounts.any();
   }
 
   registryClearDamage(): { cleared: string | null } {
@@ -522,6 +549,27 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return notice;
   }
 
+  /**
+   * The stored settings, applied to the gate. Settings that cannot be read or
+   * applied (flash damage) give the fail-safe ones (FAIL_SAFE_CONFIG), never
+   * the built-in defaults, which may be looser than what was configured.
+   */
+  #loadSettings(lost: boolean): Settings {
+    try {
+      if (lost) throw new OptgateError("E_SETTINGS_DAMAGED", "the newest stored settings were lost");
+      const bytes = this.#store?.get(SETTINGS_KEY);
+      const settings = loadSettings(bytes);
+      if (bytes) this.#core.access.setPolicy(this.#policy(settings));
+      return settings;
+    } catch (error) {
+      const why = error instanceof OptgateError ? error.message : "the stored settings do not apply";
+      this.settingsDamage = `settings unreadable (${why}): fail-safe policy in force (card + PIN only; groups other than "${DEFAULT_GROUP}" closed) until a technician changes a setting`;
+      const settings = failSafeSettings();
+      this.#core.access.setPolicy(this.#policy(settings));
+      return settings;
+    }
+  }
+
   #policy(s: Settings): GatePolicy {
     return settingsPolicy(s, this.#core.access.policy);
   }
@@ -531,6 +579,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#core.access.setPolicy(this.#policy(next));
     this.#settings = next;
     this.#store?.put(SETTINGS_KEY, utf8(JSON.stringify(next)));
+    this.settingsDamage = undefined;
   }
 
   #actorName(kind: string, n: number): string {

@@ -23,8 +23,10 @@
 import { AuditLog, decodeAnchor, encodeAnchor, genesisAnchor, type AuditAnchor } from "../core/audit/audit-log";
 import { HASH_BYTES, decodeRecord, recordHash } from "../core/audit/audit-record";
 import { Registry } from "../core/access/registry";
+import { MAX_CARDS_PER_RESIDENT } from "../core/access/types";
+import type { ConsentLedger } from "../core/face/consent-ledger";
 import { decodeConsentRecord, type ConsentRecord } from "../core/face/consent-record";
-import { NoticeBoard, decodeNotice, encodeNotice, type Notice, type NoticeText } from "../core/face/notices";
+import { NoticeBoard, decodeNotice, encodeNotice, validateNotice, type Notice, type NoticeText } from "../core/face/notices";
 import type { TemplateVault, VaultEntry } from "../core/face/template-vault";
 import type { Random } from "../core/ports";
 import type { LogStore, RecoveryReport, StoreOp } from "../core/store/log-store";
@@ -54,6 +56,8 @@ const REBASE_PER_RESIDENT = 4;
 const REBASE_FLOOR = 64;
 /** Appends per transaction while writing a new generation (the store takes up to 254 ops). */
 const REBASE_BATCH = 128;
+/** Most cards one registry change can add. */
+const CARDS_PER_CHANGE = MAX_CARDS_PER_RESIDENT;
 const AUDIT = "audit";
 const AUDIT_ANCHOR = "audit/anchor";
 const CONSENT = "consent";
@@ -99,17 +103,36 @@ export class StoreTemplateVault implements TemplateVault {
 /** A notice board whose publications are stored before they count. */
 export class StoredNoticeBoard extends NoticeBoard {
   readonly #store: LogStore;
+  /** Versions that could not be loaded (flash damage): their consents are dropped, so face is off for those residents. */
+  readonly lost: number[] = [];
 
-  constructor(store: LogStore) {
+  /**
+   * `knownTop`: the highest notice version something else proves existed (a
+   * consent record names it), so a lost newest notice is a hole, not gone.
+   */
+  constructor(store: LogStore, knownTop = 0) {
     super();
     this.#store = store;
     const notices: Notice[] = [];
-    for (let version = 1; ; version++) {
-      const bytes = store.get(NOTICE + version);
-      if (!bytes) break;
-      notices.push(decodeNotice(bytes));
+    let top = Math.min(knownTop, MAX_NOTICE_VERSION);
+    for (const version of noticeVersions(store)) {
+      top = Math.max(top, version);
+      try {
+        const bytes = store.get(NOTICE + version);
+        const notice = bytes && decodeNotice(bytes);
+        if (!notice || notice.version !== version) throw new Error("mismatch");
+        validateNotice(notice);
+        notices.push(notice);
+      } catch {
+        this.lost.push(version);
+      }
     }
-    this.restore(notices);
+    for (let v = 1, i = 0; v <= top; v++) {
+      if (notices[i]?.version === v) i++;
+      else if (!this.lost.includes(v)) this.lost.push(v);
+    }
+    this.lost.sort((a, b) => a - b);
+    this.restore(notices, { top });
   }
 
   override publish(text: NoticeText, at: number): Notice {
@@ -117,6 +140,19 @@ export class StoredNoticeBoard extends NoticeBoard {
     this.#store.put(NOTICE + notice.version, encodeNotice(notice));
     return notice;
   }
+}
+
+/** Notice versions are u16 on flash. */
+const MAX_NOTICE_VERSION = 0xffff;
+
+/** The versions under notice/, ascending (a key that is not a plain version number is ignored). */
+function noticeVersions(store: LogStore): number[] {
+  const out: number[] = [];
+  for (const key of store.keys(NOTICE)) {
+    const text = key.slice(NOTICE.length);
+    if (/^[1-9]\d{0,4}$/.test(text) && Number(text) <= MAX_NOTICE_VERSION) out.push(Number(text));
+  }
+  return out.sort((a, b) => a - b);
 }
 
 function registryStream(gen: number): string {
@@ -184,13 +220,13 @@ function registryDamage(store: LogStore, stream: string): string | undefined {
  * (see README "Integrity"): it denies every credential until a technician
  * clears it, which stores the registry as it then stands as a new generation.
  */
-export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random }, onError?: StoreErrorHandler): Registry {
+export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random; onDamage?: (line: string) => void }, onError?: StoreErrorHandler): Registry {
   const stored = store.get(REGISTRY_GEN);
   let gen = stored ? new DataView(stored.buffer, stored.byteOffset).getUint32(0) : 0;
   // A rebase cut before its switch left a partial next generation: drop it.
   const orphan = registryStream(gen + 1);
   if (store.streamLength(orphan) > store.streamStart(orphan)) guarded(onError, () => store.trimStream(orphan, store.streamLength(orphan)));
-  const registry = new Registry(options);
+  const registry = new Registry({ deviceKey: options.deviceKey, random: options.random });
   // The stored size is exact: boot reserves the tables once, replay never grows them by 1.5x.
   const size = store.get(REGISTRY_SIZE);
   const hinted = { residents: 0, cards: 0 };
@@ -198,17 +234,26 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
     const view = new DataView(size.buffer, size.byteOffset, 8);
     hinted.residents = view.getUint32(0);
     hinted.cards = view.getUint32(4);
-    registry.reserve(hinted.residents, hinted.cards);
+    // Only a hint: a damaged one must not reserve more than the stream can hold (each
+    // change adds at most one resident and a few cards), nor stop the boot.
+    const changes = store.streamLength(registryStream(gen)) - store.streamStart(registryStream(gen));
+    if (hinted.residents <= changes && hinted.cards <= changes * CARDS_PER_CHANGE) registry.reserve(hinted.residents, hinted.cards);
+    else options.onDamage?.(`registry size hint impossible (${hinted.residents} residents, ${hinted.cards} cards in ${changes} changes): ignored`);
   }
   const noteSize = () => {
     hinted.residents = registry.size;
     hinted.cards = registry.cardCount;
   };
   let failed = 0;
-  store.readStream(registryStream(gen), 0, (_index, change) => guarded((error) => {
-    failed++;
-    onError?.(error);
-  }, () => registry.apply(change)));
+  store.readStream(registryStream(gen), 0, (_index, change) => {
+    try {
+      registry.apply(change);
+    } catch (error) {
+      // Any failure, not only a refusal: a change with a valid CRC but bad content is damage too.
+      failed++;
+      if (isOptgateError(error)) onError?.(error);
+    }
+  });
   const marked = store.get(REGISTRY_DAMAGE);
   const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined].filter((w) => w).join(", ");
   // The first finding is kept (a later boot may no longer see it: recovery scrubs the damaged sector).
@@ -288,8 +333,8 @@ export function loadAudit(store: LogStore, capacity?: number, onError?: StoreErr
     const stored = store.get(AUDIT_ANCHOR);
     audit = AuditLog.restore({ anchor: stored ? decodeAnchor(stored) : genesisAnchor(), records, capacity });
   } catch (error) {
-    if (!isOptgateError(error)) throw error;
-    onError?.(error);
+    // Any failure (a record or anchor with a valid CRC but impossible content too) is a broken chain.
+    if (isOptgateError(error)) onError?.(error);
   }
   const broken = !audit;
   if (!audit) {
@@ -327,11 +372,43 @@ function trimAudit(store: LogStore, capacity: number): void {
   store.commit([{ put: AUDIT_ANCHOR, value: encodeAnchor(anchor) }, { trim: AUDIT, before: keepFrom }]);
 }
 
+/** What the consent stream held: records that decode, in order, and how many did not. */
+export interface StoredConsent {
+  records: ConsentRecord[];
+  /** Records that did not decode or were out of order (flash damage). */
+  dropped: number;
+}
+
+/** Stored consent records, oldest first; undecodable or out-of-order ones are dropped and counted. */
+export function readConsentRecords(store: LogStore): StoredConsent {
+  const records: ConsentRecord[] = [];
+  let dropped = 0;
+  store.readStream(CONSENT, 0, (_index, bytes) => {
+    try {
+      const record = decodeConsentRecord(bytes);
+      if (record.seq > (records[records.length - 1]?.seq ?? 0)) records.push(record);
+      else dropped++;
+    } catch {
+      dropped++;
+    }
+  });
+  return { records, dropped };
+}
+
+/**
+ * Puts the consent records back into the ledger after the notices: a record
+ * under a notice the board lost is dropped (face off for that resident until
+ * they consent again), like one that did not decode. Returns how many were dropped.
+ */
+export function restoreConsent(ledger: ConsentLedger, notices: NoticeBoard, stored: StoredConsent): number {
+  const kept = stored.records.filter((r) => notices.has(r.noticeVersion));
+  ledger.restore(kept, { lost: true });
+  return stored.dropped + stored.records.length - kept.length;
+}
+
 /** Stored consent records, oldest first (the ledger restores them after the notices). */
 export function loadConsentRecords(store: LogStore): ConsentRecord[] {
-  const records: ConsentRecord[] = [];
-  store.readStream(CONSENT, 0, (_index, bytes) => records.push(decodeConsentRecord(bytes)));
-  return records;
+  return readConsentRecords(store).records;
 }
 
 export function storeConsentRecord(store: LogStore, bytes: Uint8Array, onError?: StoreErrorHandler): void {
