@@ -54,13 +54,20 @@ export class ConsoleAccounts {
   any(): boolean {
     if (this.#memoryTechs.size > 0) return true;
     // Only an account that can be read counts: one lost to flash damage cannot log in.
-    return (this.#store?.keys?.(TECH_KEY) ?? []).some((key) => {
-      try {
-        return this.find(key.slice(TECH_KEY.length)) !== undefined;
-      } catch {
-        return false;
-      }
-    });
+    return (this.#store?.keys?.(TECH_KEY) ?? []).some((key) => this.#readable(key.slice(TECH_KEY.length)));
+  }
+
+  /** Ids of stored accounts that cannot be read. */
+  unreadable(): string[] {
+    return (this.#store?.keys?.(TECH_KEY) ?? []).map((key) => key.slice(TECH_KEY.length)).filter((id) => !this.#readable(id));
+  }
+
+  #readable(id: string): boolean {
+    try {
+      return this.find(id) !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   save(record: TechnicianRecord): void {

@@ -114,6 +114,11 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return this.#accounts.any();
   }
 
+  /** Technician ids whose stored account cannot be read (flash damage). */
+  unreadableTechnicians(): string[] {
+    return this.#accounts.unreadable();
+  }
+
   registryClearDamage(): { cleared: string | null } {
     const damage = this.#core.registry.damage ?? null;
     this.#core.registry.clearDamage();

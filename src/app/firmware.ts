@@ -17,7 +17,7 @@ import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
 import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, loadAudit, loadRegistry, readConsentRecords, restoreConsent, storeConsentRecord } from "./persistence";
 import { Registry } from "../core/access/registry";
-import { SETTINGS_KEY } from "./console-settings";
+import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
 import { Installation } from "./installation";
 import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { GateHardware } from "./hardware";
@@ -89,14 +89,17 @@ export class Firmware {
     });
     try {
       const store = this.store;
-      const lost = (key: string) => key === "" /* store header checks: next commit */;
+      // Keys whose newest record the store lost to damage (named by its header check).
+      const damagedKeys = Object.keys(report.damagedKeys);
+      const lost = (key: string) => damagedKeys.includes(key);
       const pinKey = loadPinKey(store, board.random, lost(PIN_KEY), (line) => board.log(line));
       const deviceKey = (this.#key = pinKey.key);
       this.#pinKeyDamage = pinKey.damage;
       const storeError = (error: OptgateError) => board.log(`store: ${error.message}`);
       const consent = this.#load("consent records", () => readConsentRecords(store), { records: [], dropped: 0 });
       const newestNotice = consent.records.reduce((top, r) => Math.max(top, r.noticeVersion), 0);
-      const notices = this.#load("notices", () => new StoredNoticeBoard(store, newestNotice), undefined);
+      const notices = this.#load("notices", () => new StoredNoticeBoard(store, newestNotice, damagedKeys), undefined);
+      if (report.streamHoles.consent) this.#note(`${report.streamHoles.consent} consent record(s) lost: face off for the residents concerned`);
       if (notices?.lost.length) this.#note(`notice version(s) ${notices.lost.join(", ")} lost: consents under them dropped (face off for those residents)`);
       this.core = new GateCore({
         gateId: board.gateId,
@@ -106,7 +109,7 @@ export class Firmware {
         registry: this.#load("registry", () => loadRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line) }, storeError), undefined) ?? quarantined(deviceKey, board.random),
         audit: this.#load("audit log", () => loadAudit(store, undefined, storeError, board.clock.now()), undefined),
         notices: notices ?? new StoredNoticeBoard(store, 0),
-        vault: new StoreTemplateVault(store),
+        vault: new StoreTemplateVault(store, damagedKeys),
         onConsentRecord: (bytes) => storeConsentRecord(store, bytes, storeError),
         matcher: board.matcher,
         camera: this.hardware.camera,
@@ -116,6 +119,8 @@ export class Firmware {
         onDecision: (decision) => this.onDecision?.(decision),
         onAlarm: (kind, now) => this.onAlarm?.(kind, now),
       });
+      // loadAudit starts a new chain, with the clock untrusted until set, when the stored one does not verify.
+      if (this.core.audit.watermark === Infinity) this.#note("audit chain broken: a new chain started; the clock is untrusted until a technician sets it (clock set)");
       if (this.core.registry.damage !== undefined) {
         board.log(`registry quarantined (${this.core.registry.damage}): every credential is denied until a technician re-imports or clears it`);
         this.#step("audit", () => auditRegistryDamage(this.core.audit, this.core.registry, board.clock.now()));
@@ -135,7 +140,7 @@ export class Firmware {
         core: this.core,
         clock: board.clock,
         random: board.random,
-        settings: this.store,
+        settings: withoutDamaged(store, damagedKeys),
         settingsLost: lost(SETTINGS_KEY),
         hooks: {
           openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
@@ -156,6 +161,8 @@ export class Firmware {
         },
       });
       if (this.backend.settingsDamage) this.#note(this.backend.settingsDamage, false);
+      const unreadable = this.backend.unreadableTechnicians();
+      if (unreadable.length) this.#note(`technician account(s) ${unreadable.join(", ")} unreadable: they cannot log in${this.installation.open ? "; installation mode is open" : ""}`);
       if (pinKey.foundNow && pinKey.damage) this.#auditDamage();
       this.terminal = new Console({
         port: board.console,
@@ -306,6 +313,23 @@ export class Firmware {
     }
     return results;
   }
+}
+
+/**
+ * The store as the console backend sees it: a key whose newest record was
+ * lost reads as absent (an older technician password must not work again)
+ * until it is written anew.
+ */
+function withoutDamaged(store: LogStore, damagedKeys: readonly string[]): SettingsStore {
+  const lost = new Set(damagedKeys);
+  return {
+    get: (key) => (lost.has(key) ? undefined : store.get(key)),
+    put: (key, value, options) => {
+      store.put(key, value, options);
+      lost.delete(key);
+    },
+    keys: (prefix) => store.keys(prefix),
+  };
 }
 
 /** A registry that loads nothing and denies every credential (its loader failed outright). */

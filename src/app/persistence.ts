@@ -71,9 +71,12 @@ const AUDIT_SLACK = 256;
 /** Templates and their keys as sealed store records; destroy erases the sectors that held them. */
 export class StoreTemplateVault implements TemplateVault {
   readonly #store: LogStore;
+  /** Keys whose newest record was lost to flash damage at boot: an older copy must not come back. */
+  readonly #lost: Set<string>;
 
-  constructor(store: LogStore) {
+  constructor(store: LogStore, lost: Iterable<string> = []) {
     this.#store = store;
+    this.#lost = new Set(lost);
   }
 
   put(residentId: string, key: Uint8Array, sealed: Uint8Array): void {
@@ -81,9 +84,12 @@ export class StoreTemplateVault implements TemplateVault {
       { put: FACE_KEY + residentId, value: key, sealed: true },
       { put: FACE_TEMPLATE + residentId, value: sealed, sealed: true },
     ]);
+    this.#lost.delete(FACE_KEY + residentId);
+    this.#lost.delete(FACE_TEMPLATE + residentId);
   }
 
   get(residentId: string): VaultEntry | undefined {
+    if (this.#lost.has(FACE_KEY + residentId) || this.#lost.has(FACE_TEMPLATE + residentId)) return undefined;
     const key = this.#store.get(FACE_KEY + residentId);
     const sealed = this.#store.get(FACE_TEMPLATE + residentId);
     return key && sealed ? { key, sealed } : undefined;
@@ -96,7 +102,10 @@ export class StoreTemplateVault implements TemplateVault {
   }
 
   residents(): string[] {
-    return this.#store.keys(FACE_KEY).map((key) => key.slice(FACE_KEY.length));
+    const ids = new Set(this.#store.keys(FACE_KEY).map((key) => key.slice(FACE_KEY.length)));
+    // A template without its key (the key record lost) is still listed: restore erases it.
+    for (const key of this.#store.keys(FACE_TEMPLATE)) ids.add(key.slice(FACE_TEMPLATE.length));
+    return [...ids];
   }
 }
 
@@ -110,14 +119,16 @@ export class StoredNoticeBoard extends NoticeBoard {
    * `knownTop`: the highest notice version something else proves existed (a
    * consent record names it), so a lost newest notice is a hole, not gone.
    */
-  constructor(store: LogStore, knownTop = 0) {
+  constructor(store: LogStore, knownTop = 0, damaged: readonly string[] = []) {
     super();
     this.#store = store;
     const notices: Notice[] = [];
     let top = Math.min(knownTop, MAX_NOTICE_VERSION);
+    for (const key of damaged) top = Math.max(top, noticeVersion(key) ?? 0);
     for (const version of noticeVersions(store)) {
       top = Math.max(top, version);
       try {
+        if (damaged.includes(NOTICE + version)) throw new Error("damaged");
         const bytes = store.get(NOTICE + version);
         const notice = bytes && decodeNotice(bytes);
         if (!notice || notice.version !== version) throw new Error("mismatch");
@@ -149,10 +160,16 @@ const MAX_NOTICE_VERSION = 0xffff;
 function noticeVersions(store: LogStore): number[] {
   const out: number[] = [];
   for (const key of store.keys(NOTICE)) {
-    const text = key.slice(NOTICE.length);
-    if (/^[1-9]\d{0,4}$/.test(text) && Number(text) <= MAX_NOTICE_VERSION) out.push(Number(text));
+    const version = noticeVersion(key);
+    if (version !== undefined) out.push(version);
   }
   return out.sort((a, b) => a - b);
+}
+
+function noticeVersion(key: string): number | undefined {
+  if (!key.startsWith(NOTICE)) return undefined;
+  const text = key.slice(NOTICE.length);
+  return /^[1-9]\d{0,4}$/.test(text) && Number(text) <= MAX_NOTICE_VERSION ? Number(text) : undefined;
 }
 
 function registryStream(gen: number): string {
@@ -183,7 +200,11 @@ export function describeDamage(report: RecoveryReport): string[] {
   const out: string[] = [];
   if (report.droppedRecords) out.push(`dropped ${report.droppedRecords} record(s) of unfinished transactions`);
   if (report.droppedBytes) out.push(`skipped ${report.droppedBytes} torn or corrupt byte(s)`);
-  if (report.lostRecords) out.push(`lost ${report.lostRecords} committed record(s) to corruption`);
+  if (report.lostRecords) {
+    const named = Object.keys(report.damagedKeys).map((key) => `${key}${report.damagedKeys[key] > 1 ? ` x${report.damagedKeys[key]}` : ""}`);
+    const unknown = report.unknownLost ? `${report.unknownLost} of unknown key` : "";
+    out.push(`lost ${report.lostRecords} committed record(s) to corruption (${[...named, unknown].filter((p) => p).join(", ")})`);
+  }
   for (const stream of Object.keys(report.streamHoles)) out.push(`stream "${stream}" misses ${report.streamHoles[stream]} record(s)`);
   if (report.garbageSectors) out.push(`erased ${report.garbageSectors} sector(s) with unusable headers`);
   if (report.retiredSectors) out.push(`finished ${report.retiredSectors} interrupted compaction(s)`);
@@ -196,22 +217,36 @@ export function describeDamage(report: RecoveryReport): string[] {
 
 /**
  * Why the registry about to be replayed cannot be trusted, or undefined.
- * Fail closed: a lost committed record counts against the registry (it may
- * have been a revocation, the newest one, or the generation switch) unless
- * holes in other streams account for every loss (then it was, say, an audit
- * record) and no whole sector was lost, whose holes would not be losses.
+ * Fail closed: a lost committed record whose key is known counts against the
+ * registry when it was one of the registry's own (its change stream, the
+ * generation switch, the quarantine note, a trim point of a registry stream);
+ * a lost record of unknown key counts against it too (it may have been a
+ * revocation, the newest change, or the generation switch) unless holes in
+ * other streams not already charged to known keys account for every such
+ * loss (then it was, say, an audit record) and no whole sector was lost,
+ * whose holes would not be losses.
  */
 function registryDamage(store: LogStore, stream: string): string | undefined {
   const report = store.report;
   const why: string[] = [];
+  const named = report.damagedKeys;
   let elsewhere = 0;
-  for (const other of Object.keys(report.streamHoles)) if (other !== stream) elsewhere += report.streamHoles[other];
-  if (report.lostRecords && (report.garbageSectors > 0 || report.lostRecords > elsewhere)) {
-    why.push(`${report.lostRecords} committed store record(s) lost`);
+  for (const other of Object.keys(report.streamHoles)) {
+    if (other !== stream) elsewhere += Math.max(0, report.streamHoles[other] - (named[other] ?? 0));
   }
+  const unknown = report.unknownLost;
+  if (unknown && (report.garbageSectors > 0 || unknown > elsewhere)) why.push(`${unknown} committed store record(s) of unknown key lost`);
+  const own = Object.keys(named).filter(isRegistryKey);
+  if (own.length) why.push(`registry record(s) lost to damage (${own.join(", ")})`);
   const holes = report.streamHoles[stream];
-  if (holes) why.push(`${holes} registry change(s) missing`);
+  if (holes && !own.includes(stream)) why.push(`${holes} registry change(s) missing`);
   return why.length ? why.join(", ") : undefined;
+}
+
+/** Keys whose loss may hide a registry change (the size hint is only a hint: it is not one). */
+function isRegistryKey(key: string): boolean {
+  if (key === REGISTRY_SIZE) return false;
+  return key === REGISTRY || key.startsWith(`${REGISTRY}.`) || key.startsWith(`${REGISTRY}/`) || key.startsWith(`#trim/${REGISTRY}`);
 }
 
 /**

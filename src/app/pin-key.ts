@@ -30,9 +30,7 @@ export interface PinKeyState {
 
 /** True when the gate holds something the PIN key protects (a technician, a registry change). */
 function holdsKeyedData(store: LogStore): boolean {
-  if (store.keys(TECH_PREFIX).length > 0) return true;
-  for (const key of store.keys("registry")) if (key === "registry/gen") return true;
-  return store.streamLength("registry") > 0;
+  return store.keys(TECH_PREFIX).length > 0 || store.has("registry/gen") || store.streamLength("registry") > 0;
 }
 
 /**
