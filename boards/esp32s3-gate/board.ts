@@ -21,8 +21,14 @@
 // - matcher: the native matcher (wasm2c C), 512-d templates (ESP-DL's size).
 // - embedder: none yet: UnavailableEmbedder (src/app/unavailable-embedder.ts).
 // - console: UART0 at 115200 8N1 on GPIO43/44 (pin-map.ts) as a SerialConsole.
+// - bootCount: boots since the gate last served a minute, in NVS (Moddable's
+//   preference module), outside the gate's store: a restart loop is seen
+//   whatever broke the store (src/app/supervisor.ts). A hung XS task starves
+//   the idle task; the task watchdog (sdkconfig) then resets the chip, and the
+//   count grows like after any other failed boot.
 // The firmware's tick timer is started by startFirmware() itself (Timer.repeat).
 import config from "mc/config";
+import Preference from "preference";
 import Time from "time";
 import Timer from "timer";
 import type { Board } from "../../src/app/board";
@@ -76,8 +82,19 @@ export function createDeviceBoard(): DeviceBoard {
     matcher: new NativeMatcher(DEVICE_EMBEDDING_DIMENSION, DEVICE_GALLERY_CAPACITY),
     console: uart,
     consoleInput: (receive) => uart.route(receive),
+    bootCount: {
+      read: () => {
+        const count = Preference.get(BOOT_DOMAIN, BOOT_KEY);
+        return typeof count === "number" ? count : 0;
+      },
+      write: (count) => Preference.set(BOOT_DOMAIN, BOOT_KEY, count),
+    },
   };
 }
+
+/** NVS domain and key of the restart-loop count. */
+const BOOT_DOMAIN = "optgate";
+const BOOT_KEY = "boots";
 
 /**
  * The console UART, opened now or, while something else holds UART0 (in debug

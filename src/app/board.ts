@@ -51,6 +51,4 @@ export interface Board {
   bootCount?: { read(): number; write(count: number): void };
   /** A clean restart (after a part kept failing); without it the gate goes to safe mode instead. */
   restart?(): void;
-  /** Fed after every completed tick: a hang stops the feeding and the board restarts. */
-  watchdog?: { feed(): void };
 }

@@ -5,8 +5,8 @@
 //   - a part of it throws on every tick for FAILING_TICKS_LIMIT ticks: the
 //     board restarts cleanly when it can (board.restart), else safe mode;
 //   - the gate is in a restart loop: more than MAX_UNSTABLE_BOOTS boots in a
-//     row that never served for STABLE_MS (board.bootCount; a hang ends in a
-//     watchdog restart, which counts the same way).
+//     row that never served for STABLE_MS (board.bootCount; a hang ends in the
+//     board's watchdog reset, which counts the same way).
 //
 //   const gate = new Supervisor(board);   // boots (src/app/start.ts adds the tick timer)
 //   gate.tick() every TICK_MS; gate.mode / gate.firmware / gate.safeMode / gate.receiveConsole(bytes)
@@ -64,7 +64,6 @@ export class Supervisor {
         if (firmware.failingTicks >= FAILING_TICKS_LIMIT) this.#giveUp(firmware);
         else if (!this.#stable && this.board.ticks() - this.#bootedAt >= STABLE_MS) this.#markStable();
       } else this.#safe?.tick();
-      this.board.watchdog?.feed();
     } catch (error) {
       this.board.log(`supervisor: ${describe(error)}`);
     }

@@ -5,6 +5,7 @@
 // gate that cannot run its firmware still runs the exit button, the door
 // alarm and the console (safe mode). Portable: Node and XS.
 import assert from "node:assert/strict";
+import { SeededRandom } from "../../boards/host/board";
 import { NorFlash } from "../../boards/host/nor-flash";
 import type { Flash } from "../../src/core/store/flash";
 import { crc32 } from "../../src/core/store/crc32";
@@ -145,6 +146,23 @@ describe("fail-safe boot: flash damage is data (issue 13)", () => {
     const again = bootImage(gate.flash.image.slice());
     assert.ok(damageLines(again).some((l) => /PIN key lost/.test(l)));
     assert.equal(again.firmware!.core.audit.entries().filter((e) => e.kind === "store-damage").length, gate.firmware!.core.audit.entries().filter((e) => e.kind === "store-damage").length, "audited once, at the boot that found it");
+  });
+
+  it("a lost store key (both key copies damaged) is visible too: sealed data dropped, PIN key replaced with a note, cards open", () => {
+    const image = damaged((bytes) => {
+      for (const copy of [0, SECTOR]) bytes[copy + 20] ^= 0xff;
+    });
+    // Another RNG stream than the one that made the image's keys (a board's RNG never repeats).
+    const gate = bootImage(image, { adapt: (board) => { board.random = new SeededRandom(Uint8Array.of(1, 2, 3)); } });
+    serving(gate);
+    const lines = damageLines(gate);
+    assert.ok(lines.some((l) => /device key lost/.test(l)), lines.join(" | "));
+    assert.ok(lines.some((l) => /PIN key lost \(the store key that sealed it was lost\)/.test(l)), lines.join(" | "));
+    assert.equal(gate.firmware!.core.gallery.entry("R00003"), undefined, "sealed templates no longer open: face off");
+    assert.equal(gate.firmware!.installation.open, true);
+    assert.equal(gate.card(R3_CARD)?.grant, true);
+    const again = bootImage(gate.flash.image.slice());
+    assert.ok(damageLines(again).some((l) => /PIN key lost/.test(l)), "still shown after the next boot, until cleared");
   });
 });
 
