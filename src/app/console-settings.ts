@@ -140,6 +140,27 @@ export function loadSettings(bytes: Uint8Array | undefined): Settings {
   return s;
 }
 
+/**
+ * The stored settings, applied to the gate through `apply`. Settings that
+ * cannot be read or applied (flash damage, or `lost`: the store lost their
+ * newest record) give the fail-safe ones (FAIL_SAFE_CONFIG), never the
+ * built-in defaults, which may be looser than what was configured; `damage` says so.
+ */
+export function loadStoredSettings(store: SettingsStore | undefined, lost: boolean, apply: (settings: Settings) => void): { settings: Settings; damage?: string } {
+  try {
+    if (lost) throw new OptgateError("E_SETTINGS_DAMAGED", "the newest stored settings were lost");
+    const bytes = store?.get(SETTINGS_KEY);
+    const settings = loadSettings(bytes);
+    if (bytes) apply(settings);
+    return { settings };
+  } catch (error) {
+    const why = error instanceof OptgateError ? error.message : "the stored settings do not apply";
+    const settings = failSafeSettings();
+    apply(settings);
+    return { settings, damage: `settings unreadable (${why}): fail-safe policy in force (card + PIN only; groups other than "${DEFAULT_GROUP}" closed) until a technician changes a setting` };
+  }
+}
+
 function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
