@@ -21,11 +21,10 @@
 // - matcher: the native matcher (wasm2c C), 512-d templates (ESP-DL's size).
 // - embedder: none yet: UnavailableEmbedder (src/app/unavailable-embedder.ts).
 // - console: UART0 at 115200 8N1 on GPIO43/44 (pin-map.ts) as a SerialConsole.
-// - bootCount: boots since the gate last served a minute, in NVS (Moddable's
-//   preference module), outside the gate's store: a restart loop is seen
-//   whatever broke the store (src/app/supervisor.ts). A hung XS task starves
-//   the idle task; the task watchdog (sdkconfig) then resets the chip, and the
-//   count grows like after any other failed boot.
+// - nvs: Moddable's preference module (ESP-IDF NVS, its own partition),
+//   outside the gate's store: the restart-loop count (a hung XS task starves
+//   the idle task, the task watchdog in sdkconfig resets the chip, and the
+//   count grows) and the store watermarks (src/app/watermarks.ts).
 // The firmware's tick timer is started by startFirmware() itself (Timer.repeat).
 import config from "mc/config";
 import Preference from "preference";
@@ -82,19 +81,18 @@ export function createDeviceBoard(): DeviceBoard {
     matcher: new NativeMatcher(DEVICE_EMBEDDING_DIMENSION, DEVICE_GALLERY_CAPACITY),
     console: uart,
     consoleInput: (receive) => uart.route(receive),
-    bootCount: {
-      read: () => {
-        const count = Preference.get(BOOT_DOMAIN, BOOT_KEY);
-        return typeof count === "number" ? count : 0;
+    nvs: {
+      get: (key) => {
+        const value = Preference.get(NVS_DOMAIN, key);
+        return typeof value === "number" ? value : undefined;
       },
-      write: (count) => Preference.set(BOOT_DOMAIN, BOOT_KEY, count),
+      set: (key, value) => Preference.set(NVS_DOMAIN, key, value),
     },
   };
 }
 
-/** NVS domain and key of the restart-loop count. */
-const BOOT_DOMAIN = "optgate";
-const BOOT_KEY = "boots";
+/** The NVS domain (namespace) of the firmware's numbers. */
+const NVS_DOMAIN = "optgate";
 
 /**
  * The console UART, opened now or, while something else holds UART0 (in debug

@@ -25,6 +25,7 @@ import type { Clock, Random } from "../core/ports";
 import { ConsoleAccounts } from "./console-accounts";
 import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadStoredSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
+import type { Watermarks } from "./watermarks";
 
 export type { SettingsStore } from "./console-settings";
 export { technicianNumber } from "./console-accounts";
@@ -49,6 +50,8 @@ export interface CoreConsoleBackendOptions {
   settings?: SettingsStore;
   /** The store lost the newest settings record (its key is known): an older copy must not come back. */
   settingsLost?: boolean;
+  /** Marks outside the store that show settings rolled back by damage. */
+  watermarks?: Watermarks;
   hooks?: ConsoleHooks;
 }
 
@@ -62,6 +65,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly #hooks: ConsoleHooks;
   readonly #accounts: ConsoleAccounts;
   #settings: Settings;
+  readonly #watermarks: Watermarks | undefined;
   /** Why the stored settings could not be used (the fail-safe policy is in force), else undefined. */
   settingsDamage: string | undefined;
 
@@ -71,7 +75,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#random = o.random;
     this.#store = o.settings;
     this.#hooks = o.hooks ?? {};
-    const loaded = loadStoredSettings(this.#store, o.settingsLost === true, (settings) => this.#core.access.setPolicy(this.#policy(settings)));
+    this.#watermarks = o.watermarks;
+    const loaded = loadStoredSettings(this.#store, o.settingsLost === true, (settings) => this.#core.access.setPolicy(this.#policy(settings)), o.watermarks);
     this.#settings = loaded.settings;
     this.settingsDamage = loaded.damage;
     const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
@@ -567,7 +572,10 @@ export class CoreConsoleBackend implements ConsoleBackend {
   #commitSettings(next: Settings): void {
     this.#core.access.setPolicy(this.#policy(next));
     this.#settings = next;
-    this.#store?.put(SETTINGS_KEY, utf8(JSON.stringify(next)));
+    const bytes = utf8(JSON.stringify(next));
+    this.#watermarks?.settingsWriting(bytes);
+    this.#store?.put(SETTINGS_KEY, bytes);
+    this.#watermarks?.settingsStored(bytes);
     this.settingsDamage = undefined;
   }
 

@@ -12,7 +12,7 @@ import { crc32 } from "../../src/core/store/crc32";
 import { putU32 } from "../../src/core/store/format";
 import { MAX_UNSTABLE_BOOTS, STABLE_MS } from "../../src/app/supervisor";
 import { boot, type BootedGate } from "./boot-rig";
-import { demoImage } from "./demo-image";
+import { demoGate, demoImage } from "./demo-image";
 import { ascii, flipBit, newest, records, rewrite, SECTOR } from "./flash-image";
 
 const intact = demoImage();
@@ -166,6 +166,48 @@ describe("fail-safe boot: flash damage is data (issue 13)", () => {
   });
 });
 
+describe("store watermarks in NVS: a rollback by damage shows (issue 13)", () => {
+  // The campaign found these: a truncated log or a lost sector took the newest settings (visitor
+  // codes came back on) without a trace in the store.
+  /** The demo gate, then visitor codes turned off and R00001 suspended: the newest settings and registry change. */
+  function tightened() {
+    const { image, nvs } = demoGate();
+    const gate = boot(new NorFlash(image.length, { image }), { nvs });
+    gate.firmware!.backend.configSet("tech", "mode.code", "off");
+    gate.firmware!.backend.residentSuspend("tech", "R00001", true);
+    gate.run(100);
+    return { image: gate.flash.image.slice(), nvs: new Map(gate.host.nvs) };
+  }
+
+  it("the log cut off before the newest settings and suspension: without NVS the gate rolls back, with it the gate fails closed", () => {
+    const { image, nvs } = tightened();
+    const settings = record(image, "console/settings");
+    assert.ok(record(image, "registry").at > settings.at, "the suspension comes after the settings");
+    image.fill(0xff, settings.at, Math.floor(settings.at / SECTOR) * SECTOR + SECTOR);
+    // Control: the store alone cannot tell (the log just ends earlier, as a clean one would).
+    const blind = boot(new NorFlash(image.length, { image: image.slice() }));
+    assert.equal(blind.keys("#583920#")?.grant, true, "without watermarks the old, looser settings come back");
+    assert.equal(blind.card(R1_CARD)?.grant, true, "and the suspended resident's card opens again");
+    const gate = boot(new NorFlash(image.length, { image }), { nvs });
+    serving(gate);
+    assert.notEqual(gate.keys("#583920#")?.grant, true, "visitor codes stay off: fail-safe settings");
+    assert.notEqual(gate.card(R1_CARD)?.grant, true, "the suspended resident stays refused: registry quarantined");
+    const lines = damageLines(gate);
+    assert.ok(lines.some((l) => /registry changes lost/.test(l)) && lines.some((l) => /settings unreadable/.test(l)), lines.join(" | "));
+    assert.equal(gate.exit(), true);
+  });
+
+  it("a power cut between a commit and its watermark is not damage", () => {
+    const { image, nvs } = tightened();
+    // The marks as they were before the last registry change and settings write: the store is ahead.
+    const behind = new Map(nvs);
+    behind.set("reg.len", (nvs.get("reg.len") ?? 1) - 1);
+    const gate = boot(new NorFlash(image.length, { image }), { nvs: behind });
+    assert.deepEqual(damageLines(gate), []);
+    assert.equal(gate.card(R2_CARD)?.grant, true);
+  });
+});
+
 /** A flash that starts refusing writes (and optionally reads) when told to. */
 function failingFlash(inner: Flash): Flash & { refuseWrites: boolean; refuseReads: boolean } {
   return {
@@ -226,13 +268,13 @@ describe("egress and safe mode: the exit button never waits for flash, the core 
 
   it("a restart loop is detected and ends in safe mode; a minute of service resets the count", () => {
     const count = { n: MAX_UNSTABLE_BOOTS };
-    const bootCount = { read: () => count.n, write: (n: number) => { count.n = n; } };
-    const looping = bootImage(intact, { adapt: (board) => { board.bootCount = bootCount; } });
+    const nvs = { get: (key: string) => (key === "boots" ? count.n : undefined), set: (key: string, n: number) => { if (key === "boots") count.n = n; } };
+    const looping = bootImage(intact, { adapt: (board) => { board.nvs = nvs; } });
     assert.equal(looping.supervisor.mode, "safe");
     assert.match(looping.supervisor.safeMode!.reason, /restart loop/);
     assert.equal(looping.exit(), true);
     count.n = 1;
-    const fine = bootImage(intact, { adapt: (board) => { board.bootCount = bootCount; } });
+    const fine = bootImage(intact, { adapt: (board) => { board.nvs = nvs; } });
     serving(fine);
     assert.equal(count.n, 2);
     fine.run(STABLE_MS + 100);
