@@ -252,6 +252,19 @@ describe("egress and safe mode: the exit button never waits for flash, the core 
     assert.equal(gate.exit(), true);
   });
 
+  it("a flash that refuses every write from power-up on (and a damaged PIN key to replace) still boots into service; exit opens", () => {
+    const image = damaged((bytes) => {
+      const rec = record(bytes, "device/pin-key");
+      const value = bytes.slice(rec.valueAt, rec.valueAt + rec.valueLength);
+      value[20] ^= 0x55;
+      rewrite(bytes, rec, value);
+    });
+    const gate = bootImage(image, { adapt: (board) => { const f = failingFlash(board.flash); f.refuseWrites = true; board.flash = f; } });
+    serving(gate);
+    assert.ok(damageLines(gate).some((l) => /PIN key lost/.test(l)));
+    assert.equal(gate.exit(), true);
+  });
+
   it("a store that cannot be read at all ends in safe mode: exit opens, the door alarm sounds, the console answers", () => {
     const gate = bootImage(intact, { adapt: (board) => { const f = failingFlash(board.flash); f.refuseReads = true; board.flash = f; } });
     assert.equal(gate.supervisor.mode, "safe");
