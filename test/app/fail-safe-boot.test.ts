@@ -207,6 +207,18 @@ describe("store watermarks in NVS: a rollback by damage shows (issue 13)", () =>
     assert.equal(gate.host.nvs.get("reg.len"), beforeSuspension.get("reg.len")! + 1, "the mark catches up");
   });
 
+  it("a record lost with its header (key unknown) quarantines the registry only where no watermark vouches for it", () => {
+    const { image, nvs } = demoGate();
+    flipBit(image, record(image, "notice/1").at + 2, 2); // the notice's key length: its key cannot be named
+    const blind = boot(new NorFlash(image.length, { image: image.slice() }));
+    assert.match(blind.firmware!.core.registry.damage ?? "", /unknown key/, "control: without NVS the loss may have been a registry change");
+    const gate = boot(new NorFlash(image.length, { image }), { nvs });
+    serving(gate);
+    assert.equal(gate.firmware!.core.registry.damage, undefined, "the registry matches its watermark: it lost nothing");
+    assert.equal(gate.card(R1_CARD)?.grant, true);
+    assert.ok(damageLines(gate).some((l) => /unknown key/.test(l)), "the loss is still reported");
+  });
+
   it("a registry change rewritten under a valid CRC into another valid one (a different PIN hash) shows against the watermark", () => {
     const { image, nvs } = demoGate();
     const changes = records(image).filter((r) => r.key === "registry").sort((a, b) => a.seq - b.seq);
