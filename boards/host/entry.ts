@@ -2,7 +2,9 @@
 // the host board (chip models), and the Node simulator (tools/sim/) drives it
 // through handleCommand(): see protocol.ts for the messages and link.ts for
 // the flash round trips.
-import { startFirmware, type Firmware } from "../../src/app/firmware";
+import type { Firmware } from "../../src/app/firmware";
+import { startFirmware } from "../../src/app/start";
+import type { Supervisor } from "../../src/app/supervisor";
 import { fromHex } from "../../src/core/crypto";
 import { HOST_PINS, HostBoard } from "./board";
 import { seedDemoCompound } from "./demo-seed";
@@ -13,9 +15,17 @@ import Timer, { advanceTimers, startTimers, timerNow } from "./timer";
 const events: HostEvent[] = [];
 let host: HostBoard | undefined;
 let firmware: Firmware | undefined;
+let gate: Supervisor | undefined;
 
 function state(): HostState {
   const now = timerNow();
+  if (host && gate?.safeMode) {
+    return {
+      now, booted: true, safeMode: gate.safeMode.reason, relay: host.level(HOST_PINS.relay), doorOpen: host.level(HOST_PINS.door),
+      leds: { green: host.level(HOST_PINS.ledGreen), red: host.level(HOST_PINS.ledRed), camera: host.level(HOST_PINS.cameraLed) },
+      buzzer: host.level(HOST_PINS.buzzer), signal: "alarm", cameraPowered: host.level(HOST_PINS.cameraPower), prompt: "", keypad: "", decisions: [],
+    };
+  }
   if (!host || !firmware) {
     return { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, signal: "idle", cameraPowered: false, prompt: "", keypad: "", decisions: [] };
   }
@@ -41,13 +51,16 @@ function handle(command: HostCommand): void {
   if (command.t === "boot") {
     startTimers(command.now);
     host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events });
-    firmware = startFirmware(host.board);
+    gate = startFirmware(host.board);
+    firmware = gate.firmware;
+    if (!firmware) return; // safe mode: exit button, door alarms and the console only
     firmware.onDecision = (decision) => events.push({ e: "decision", decision: { ...decision } });
     firmware.onAlarm = (kind, time) => events.push({ e: "alarm", kind, time });
     if (command.demo && seedDemoCompound(firmware, host.camera, command.now)) events.push({ e: "log", line: "seeded the demo compound" });
     return;
   }
-  if (!host || !firmware) throw new Error(`the board has not booted (got ${command.t})`);
+  if (!host || !gate) throw new Error(`the board has not booted (got ${command.t})`);
+  const running = gate;
   const board = host;
   switch (command.t) {
     case "tick":
@@ -68,7 +81,7 @@ function handle(command: HostCommand): void {
       board.setExitButton(true);
       Timer.set(() => board.setExitButton(false), 200);
       return;
-    case "serial": firmware.receiveConsole(Uint8Array.from(command.data, (c) => c.charCodeAt(0))); return;
+    case "serial": running.receiveConsole(Uint8Array.from(command.data, (c) => c.charCodeAt(0))); return;
     case "state": return;
   }
 }

@@ -31,6 +31,8 @@ export interface DecisionView {
 export interface HostState {
   now: number;
   booted: boolean;
+  /** Why the firmware runs in safe mode (exit button, door alarms, console only), when it does. */
+  safeMode?: string;
   relay: boolean;
   doorOpen: boolean;
   leds: Record<string, boolean>;

@@ -21,6 +21,7 @@ const AUDIT_KIND: Record<string, AuditKind> = {
   "clock set": "clock-set", "door open": "exit", "config set": "policy-changed", "group add": "policy-changed", "group remove": "policy-changed",
   "schedule set": "policy-changed", "schedule remove": "policy-changed", "holiday add": "policy-changed", "holiday remove": "policy-changed",
   "notice set": "policy-changed", "tech add": "policy-changed", "passwd": "policy-changed",
+  "install": "technician-installed", "damage clear": "damage-cleared",
 };
 
 /** Technician ids are names; the audit record holds a number, the same for the same name. */
@@ -47,6 +48,26 @@ export class ConsoleAccounts {
     const bytes = this.#store?.get(TECH_KEY + id);
     if (bytes && bytes.length === 48) return { id, salt: bytes.slice(0, 16), hash: bytes.slice(16) };
     return this.#memoryTechs.get(id);
+  }
+
+  /** True while any technician account exists (installation mode is closed). */
+  any(): boolean {
+    if (this.#memoryTechs.size > 0) return true;
+    // Only an account that can be read counts: one lost to flash damage cannot log in.
+    return (this.#store?.keys?.(TECH_KEY) ?? []).some((key) => this.#readable(key.slice(TECH_KEY.length)));
+  }
+
+  /** Ids of stored accounts that cannot be read. */
+  unreadable(): string[] {
+    return (this.#store?.keys?.(TECH_KEY) ?? []).map((key) => key.slice(TECH_KEY.length)).filter((id) => !this.#readable(id));
+  }
+
+  #readable(id: string): boolean {
+    try {
+      return this.find(id) !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   save(record: TechnicianRecord): void {

@@ -23,8 +23,9 @@ import { consentKeys } from "../core/gate/keypad-entry";
 import { subjectReport } from "../core/face/subject-report";
 import type { Clock, Random } from "../core/ports";
 import { ConsoleAccounts } from "./console-accounts";
-import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
+import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadStoredSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
+import type { Watermarks } from "./watermarks";
 
 export type { SettingsStore } from "./console-settings";
 export { technicianNumber } from "./console-accounts";
@@ -36,6 +37,10 @@ export interface ConsoleHooks {
   peripherals?(): { door: string; reader: string; keypad: string; cameraPowered: boolean };
   storage?(): { usedBytes: number; totalBytes: number; damage?: string[] };
   diag?(target: DiagTarget): DiagResult[];
+  /** Installation mode's physical step (src/app/installation.ts). */
+  installation?: { start(): { holdSeconds: number; windowSeconds: number }; confirm(): void };
+  /** Clears persisted damage notes; what was cleared. */
+  damageClear?(): string[];
 }
 
 export interface CoreConsoleBackendOptions {
@@ -43,6 +48,10 @@ export interface CoreConsoleBackendOptions {
   clock: Clock;
   random: Random;
   settings?: SettingsStore;
+  /** The store lost the newest settings record (its key is known): an older copy must not come back. */
+  settingsLost?: boolean;
+  /** Marks outside the store that show settings rolled back by damage. */
+  watermarks?: Watermarks;
   hooks?: ConsoleHooks;
 }
 
@@ -56,6 +65,9 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly #hooks: ConsoleHooks;
   readonly #accounts: ConsoleAccounts;
   #settings: Settings;
+  readonly #watermarks: Watermarks | undefined;
+  /** Why the stored settings could not be used (the fail-safe policy is in force), else undefined. */
+  settingsDamage: string | undefined;
 
   constructor(o: CoreConsoleBackendOptions) {
     this.#core = o.core;
@@ -63,8 +75,10 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#random = o.random;
     this.#store = o.settings;
     this.#hooks = o.hooks ?? {};
-    this.#settings = loadSettings(this.#store?.get(SETTINGS_KEY));
-    if (this.#store?.get(SETTINGS_KEY)) this.#core.access.setPolicy(this.#policy(this.#settings));
+    this.#watermarks = o.watermarks;
+    const loaded = loadStoredSettings(this.#store, o.settingsLost === true, (settings) => this.#core.access.setPolicy(this.#policy(settings)), o.watermarks);
+    this.#settings = loaded.settings;
+    this.settingsDamage = loaded.damage;
     const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
     this.#accounts = accounts;
     this.audit = { record: (event) => accounts.record(event) };
@@ -83,8 +97,36 @@ export class CoreConsoleBackend implements ConsoleBackend {
       damage: [
         ...(s.damage ?? []),
         ...(this.#core.registry.damage === undefined ? [] : [`registry quarantined (${this.#core.registry.damage}): every credential denied`]),
+        ...(this.settingsDamage === undefined ? [] : [this.settingsDamage]),
       ],
     };
+  }
+
+  damageClear(): { cleared: string[] } {
+    return { cleared: this.#hooks.damageClear?.() ?? [] };
+  }
+
+  installStart(): { holdSeconds: number; windowSeconds: number } {
+    return this.#installation().start();
+  }
+
+  installConfirm(): void {
+    this.#installation().confirm();
+  }
+
+  #installation(): NonNullable<ConsoleHooks["installation"]> {
+    if (!this.#hooks.installation) throw new OptgateError("E_UNSUPPORTED", "This gate has no installation mode.");
+    return this.#hooks.installation;
+  }
+
+  /** True while a technician account exists (installation mode closed). */
+  hasTechnician(): boolean {
+    return this.#accounts.any();
+  }
+
+  /** Technician ids whose stored account cannot be read (flash damage). */
+  unreadableTechnicians(): string[] {
+    return this.#accounts.unreadable();
   }
 
   registryClearDamage(): { cleared: string | null } {
@@ -530,7 +572,11 @@ export class CoreConsoleBackend implements ConsoleBackend {
   #commitSettings(next: Settings): void {
     this.#core.access.setPolicy(this.#policy(next));
     this.#settings = next;
-    this.#store?.put(SETTINGS_KEY, utf8(JSON.stringify(next)));
+    const bytes = utf8(JSON.stringify(next));
+    this.#watermarks?.settingsWriting(bytes);
+    this.#store?.put(SETTINGS_KEY, bytes);
+    this.#watermarks?.settingsStored(bytes);
+    this.settingsDamage = undefined;
   }
 
   #actorName(kind: string, n: number): string {

@@ -5,6 +5,7 @@ import type { ScheduleSpec } from "../core/access/schedule";
 import type { Weekday } from "../core/console/backend";
 import { formatTime } from "../core/console/params";
 import { OptgateError } from "../core/errors";
+import type { Watermarks } from "./watermarks";
 
 /** Persistent bytes by key (the LogStore on a board). */
 export interface SettingsStore {
@@ -90,16 +91,84 @@ export function settingsPolicy(s: Settings, now: CompiledPolicy): GatePolicy {
   return policy;
 }
 
-/** Settings from their stored bytes; none or unreadable gives the fresh defaults. */
+/**
+ * What a gate enforces while its stored settings cannot be read (flash
+ * damage): card and PIN together, nothing else (no card alone, no PIN alone,
+ * no face, no visitor codes). No configuration of the modes is looser. Access
+ * groups, schedules and holidays are lost with the settings: the gate falls
+ * back to the single group "all" around the clock, so residents filed only
+ * in other groups are refused until a technician sets the groups again. The
+ * status shows it as DAMAGE; the next settings change a technician makes
+ * (config set, group add, ...) stores readable settings again.
+ */
+export const FAIL_SAFE_CONFIG: Readonly<Record<string, string>> = {
+  "mode.card": "off", "mode.pin": "off", "mode.cardPin": "on", "mode.face": "off", "mode.facePin": "off", "mode.code": "off", "mode.faceOneToN": "off",
+};
+
+function freshSettings(): Settings {
+  return { groups: { [DEFAULT_GROUP]: { bit: 0, schedules: [] } }, schedules: {}, holidays: {}, config: {} };
+}
+
+/** The fail-safe settings (FAIL_SAFE_CONFIG over the fresh ones). */
+export function failSafeSettings(): Settings {
+  return { ...freshSettings(), config: { ...FAIL_SAFE_CONFIG } };
+}
+
+/** Settings from their stored bytes; none gives the fresh defaults. Throws E_SETTINGS_DAMAGED when they cannot be read. */
 export function loadSettings(bytes: Uint8Array | undefined): Settings {
-  const fresh: Settings = { groups: { [DEFAULT_GROUP]: { bit: 0, schedules: [] } }, schedules: {}, holidays: {}, config: {} };
-  if (!bytes) return fresh;
+  if (!bytes) return freshSettings();
+  const damaged = (what: string) => new OptgateError("E_SETTINGS_DAMAGED", `the stored settings ${what}`);
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(String.fromCharCode(...bytes)) as Settings;
-    return { groups: parsed.groups ?? fresh.groups, schedules: parsed.schedules ?? {}, holidays: parsed.holidays ?? {}, config: parsed.config ?? {} };
+    let text = "";
+    for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+    parsed = JSON.parse(text);
   } catch {
-    return fresh; // unreadable settings: the gate keeps its built-in policy
+    throw damaged("do not parse");
   }
+  if (!isTable(parsed)) throw damaged("are not a table");
+  const fresh = freshSettings();
+  const s: Settings = {
+    groups: (parsed.groups ?? fresh.groups) as Settings["groups"], schedules: (parsed.schedules ?? {}) as Settings["schedules"],
+    holidays: (parsed.holidays ?? {}) as Settings["holidays"], config: (parsed.config ?? {}) as Settings["config"],
+  };
+  const ok = isTable(s.groups) && isTable(s.schedules) && isTable(s.holidays) && isTable(s.config)
+    && Object.values(s.groups).every((g) => isTable(g) && Number.isInteger(g.bit) && (g.bit as number) >= 0 && (g.bit as number) < 32 && isStrings(g.schedules))
+    && Object.values(s.schedules).every((sc) => isTable(sc) && isStrings(sc.days) && Number.isFinite(sc.from) && Number.isFinite(sc.to))
+    && Object.values(s.holidays).every((h) => typeof h === "string")
+    && Object.keys(s.config).every((k) => own(CONFIG, k) !== undefined && typeof s.config[k] === "string");
+  if (!ok) throw damaged("hold impossible values");
+  return s;
+}
+
+/**
+ * The stored settings, applied to the gate through `apply`. Settings that
+ * cannot be read or applied (flash damage, or `lost`: the store lost their
+ * newest record) give the fail-safe ones (FAIL_SAFE_CONFIG), never the
+ * built-in defaults, which may be looser than what was configured; `damage` says so.
+ */
+export function loadStoredSettings(store: SettingsStore | undefined, lost: boolean, apply: (settings: Settings) => void, watermarks?: Watermarks): { settings: Settings; damage?: string } {
+  try {
+    if (lost) throw new OptgateError("E_SETTINGS_DAMAGED", "the newest stored settings were lost");
+    const bytes = store?.get(SETTINGS_KEY);
+    if (watermarks?.settingsRolledBack(bytes)) throw new OptgateError("E_SETTINGS_DAMAGED", "the stored settings are not the last ones written (the newest were lost)");
+    const settings = loadSettings(bytes);
+    if (bytes) apply(settings);
+    return { settings };
+  } catch (error) {
+    const why = error instanceof OptgateError ? error.message : "the stored settings do not apply";
+    const settings = failSafeSettings();
+    apply(settings);
+    return { settings, damage: `settings unreadable (${why}): fail-safe policy in force (card + PIN only; groups other than "${DEFAULT_GROUP}" closed) until a technician changes a setting` };
+  }
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
 }
 
 export function dateKey(ms: number): string {

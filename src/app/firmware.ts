@@ -2,12 +2,11 @@
 // core, opens the peripherals and runs everything from one repeating timer.
 // Board-specific parts arrive in `board` (src/app/board.ts).
 //
-//   const firmware = startFirmware(board);   // boots and starts the tick timer
-//   firmware.status()                        // for the console and the simulator
-import Timer from "timer";
+//   const firmware = new Firmware(board);   // boots (src/app/supervisor.ts's startFirmware runs it)
+//   firmware.tick(); firmware.status()      // every TICK_MS; for the console and the simulator
 import { Console } from "../core/console/console";
 import { makeTechnician } from "../core/console/technicians";
-import { isOptgateError, OptgateError } from "../core/errors";
+import { OptgateError } from "../core/errors";
 import type { DiagResult, DiagTarget } from "../core/console/backend";
 import { LogStore } from "../core/store/log-store";
 import type { Signal } from "../core/gate/ports";
@@ -16,13 +15,16 @@ import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
 import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
-import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, loadAudit, loadConsentRecords, loadRegistry, storeConsentRecord } from "./persistence";
+import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, loadAudit, loadRegistry, readConsentRecords, restoreConsent, storeConsentRecord } from "./persistence";
+import { Registry } from "../core/access/registry";
+import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
+import { Installation } from "./installation";
+import { Watermarks } from "./watermarks";
+import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { GateHardware } from "./hardware";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
 export const TICK_MS = 10;
-/** Store key of the secret that keys PIN and code hashes (sealed at rest). */
-const DEVICE_KEY = "device/pin-key";
 
 export interface FirmwareStatus {
   name: string;
@@ -41,6 +43,7 @@ export interface FirmwareStatus {
 }
 
 export class Firmware {
+  readonly mode = "serving";
   readonly board: Board;
   readonly store: LogStore;
   readonly core: GateCore;
@@ -48,13 +51,26 @@ export class Firmware {
   readonly backend: CoreConsoleBackend;
   /** The technician console (on the board's UART / USB-CDC link). */
   readonly terminal: Console;
+  /** Installation mode (no technician account yet, or they were lost). */
+  readonly installation: Installation;
+  /** What boot dropped or replaced beyond the store's own report, one DAMAGE line each. */
+  readonly damage: string[] = [];
   /** Told about every gate decision (the simulator's screen, diagnostics). */
   onDecision?: (decision: GateDecision) => void;
   /** Told about door alarms (forced open, held open), after they are audited. */
   onAlarm?: (kind: DoorAlarm, now: number) => void;
   #prompt = "";
   #key: Uint8Array;
+  #pinKeyDamage: string | undefined;
+  /** Consecutive ticks in which a part threw, per part. */
+  readonly #failing = new Map<string, number>();
 
+  /**
+   * Boots: store recovery, then every loader, each of which treats damage as
+   * data (keeps what verifies, drops and reports the rest). Throws only when
+   * the gate cannot serve at all (the store cannot be opened, the hardware
+   * does not open); startFirmware then runs the safe mode instead.
+   */
   constructor(board: Board) {
     this.board = board;
     this.store = LogStore.open(board.flash, { random: board.random });
@@ -72,68 +88,153 @@ export class Firmware {
       },
       onError: (error) => board.log(`driver: ${error.message}`),
     });
-    const deviceKey = (this.#key = this.#deviceKey());
-    const store = this.store;
-    const storeError = (error: OptgateError) => board.log(`store: ${error.message}`);
-    this.core = new GateCore({
-      gateId: board.gateId,
-      clock: board.clock,
-      random: board.random,
-      deviceKey,
-      registry: loadRegistry(store, { deviceKey, random: board.random }, storeError),
-      audit: loadAudit(store, undefined, storeError, board.clock.now()),
-      notices: new StoredNoticeBoard(store),
-      vault: new StoreTemplateVault(store),
-      onConsentRecord: (bytes) => storeConsentRecord(store, bytes, storeError),
-      matcher: board.matcher,
-      camera: this.hardware.camera,
-      embedder: board.embedder,
-      frame: this.hardware.frame,
-      outputs: this.hardware.outputs,
-      onDecision: (decision) => this.onDecision?.(decision),
-      onAlarm: (kind, now) => this.onAlarm?.(kind, now),
-    });
-    if (this.core.registry.damage !== undefined) {
-      board.log(`registry quarantined (${this.core.registry.damage}): every credential is denied until a technician re-imports or clears it`);
-      auditRegistryDamage(this.core.audit, this.core.registry, board.clock.now());
-    }
-    this.core.ledger.restore(loadConsentRecords(store));
-    // Templates come back only with consent still in force; the rest are erased now.
-    const faces = this.core.gallery.restore(board.clock.now());
-    if (faces.erased.length) board.log(`erased ${faces.erased.length} face template(s) without consent in force`);
-    this.core.syncFaceFlags();
-    const hardware = this.hardware;
-    this.backend = new CoreConsoleBackend({
-      core: this.core,
-      clock: board.clock,
-      random: board.random,
-      settings: this.store,
-      hooks: {
-        openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
-        setClock: board.setClock ? (time) => board.setClock!(time) : undefined,
-        peripherals: () => ({
-          door: hardware.door.open ? "open" : "closed",
-          reader: hardware.reader.tagPresent ? "card present" : "ready",
-          keypad: this.core.gate.keypadStage,
-          cameraPowered: hardware.camera.powered,
-        }),
-        storage: () => {
-          const stats = this.store.stats();
-          return { usedBytes: stats.liveBytes, totalBytes: stats.liveLimit, damage: describeDamage(this.store.report) };
+    try {
+      const store = this.store;
+      // Keys whose newest record the store lost to damage (named by its header check).
+      const damagedKeys = Object.keys(report.damagedKeys);
+      const lost = (key: string) => damagedKeys.includes(key);
+      const pinKey = loadPinKey(store, board.random, lost(PIN_KEY), (line) => board.log(line));
+      const deviceKey = (this.#key = pinKey.key);
+      this.#pinKeyDamage = pinKey.damage;
+      const storeError = (error: OptgateError) => board.log(`store: ${error.message}`);
+      const watermarks = new Watermarks(board.nvs);
+      const consent = this.#load("consent records", () => readConsentRecords(store), { records: [], dropped: 0 });
+      const newestNotice = consent.records.reduce((top, r) => Math.max(top, r.noticeVersion), 0);
+      const notices = this.#load("notices", () => new StoredNoticeBoard(store, newestNotice, damagedKeys), undefined);
+      if (report.streamHoles.consent) this.#note(`${report.streamHoles.consent} consent record(s) lost: face off for the residents concerned`);
+      if (notices?.lost.length) this.#note(`notice version(s) ${versionList(notices.lost)} lost: consents under them dropped (face off for those residents)`);
+      this.core = new GateCore({
+        gateId: board.gateId,
+        clock: board.clock,
+        random: board.random,
+        deviceKey,
+        registry: this.#load("registry", () => loadRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined) ?? quarantined(deviceKey, board.random),
+        audit: this.#load("audit log", () => loadAudit(store, undefined, storeError, board.clock.now()), undefined),
+        notices: notices ?? new StoredNoticeBoard(store, 0),
+        vault: new StoreTemplateVault(store, damagedKeys),
+        onConsentRecord: (bytes) => storeConsentRecord(store, bytes, storeError),
+        matcher: board.matcher,
+        camera: this.hardware.camera,
+        embedder: board.embedder,
+        frame: this.hardware.frame,
+        outputs: this.hardware.outputs,
+        onDecision: (decision) => this.onDecision?.(decision),
+        onAlarm: (kind, now) => this.onAlarm?.(kind, now),
+      });
+      // loadAudit starts a new chain, with the clock untrusted until set, when the stored one does not verify.
+      if (this.core.audit.watermark === Infinity) this.#note("audit chain broken: a new chain started; the clock is untrusted until a technician sets it (clock set)");
+      if (this.core.registry.damage !== undefined) {
+        board.log(`registry quarantined (${this.core.registry.damage}): every credential is denied until a technician re-imports or clears it`);
+        this.#step("audit", () => auditRegistryDamage(this.core.audit, this.core.registry, board.clock.now()));
+      }
+      const droppedConsents = this.#load("consent records", () => restoreConsent(this.core.ledger, this.core.notices, consent), 0);
+      if (droppedConsents) this.#note(`${droppedConsents} consent record(s) dropped: face off for the residents concerned`);
+      // Templates come back only with consent still in force; the rest are erased now.
+      const faces = this.#load("face gallery", () => this.core.gallery.restore(board.clock.now()), undefined);
+      if (faces?.erased.length) board.log(`erased ${faces.erased.length} face template(s) without consent in force`);
+      if (faces?.damaged.length) this.#note(`${faces.damaged.length} face template(s) unreadable and erased: face off for those residents until they enrol again`);
+      if (faces?.kept.length) this.#note(`${faces.kept.length} face template(s) could not be erased (store refused): never loaded`);
+      this.#step("face flags", () => this.core.syncFaceFlags());
+      const hardware = this.hardware;
+      const accounts = () => this.backend.hasTechnician();
+      this.installation = new Installation({ hasTechnician: accounts, exitPressed: () => hardware.exit.pressed, ticks: () => board.ticks() });
+      this.backend = new CoreConsoleBackend({
+        core: this.core,
+        clock: board.clock,
+        random: board.random,
+        settings: withoutDamaged(store, damagedKeys),
+        settingsLost: lost(SETTINGS_KEY),
+        watermarks,
+        hooks: {
+          openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
+          setClock: board.setClock ? (time) => board.setClock!(time) : undefined,
+          peripherals: () => ({
+            door: hardware.door.open ? "open" : "closed",
+            reader: hardware.reader.tagPresent ? "card present" : "ready",
+            keypad: this.core.gate.keypadStage,
+            cameraPowered: hardware.camera.powered,
+          }),
+          storage: () => {
+            const stats = this.store.stats();
+            return { usedBytes: stats.liveBytes, totalBytes: stats.liveLimit, damage: this.damageLines() };
+          },
+          diag: (target) => this.#diag(target),
+          installation: this.installation,
+          damageClear: () => this.#damageClear(),
         },
-        diag: (target) => this.#diag(target),
-      },
-    });
-    this.terminal = new Console({
-      port: board.console,
-      clock: board.clock,
-      random: board.random,
-      deviceKey,
-      backend: this.backend,
-      audit: this.backend.audit,
-      technicians: this.backend.technicians,
-    });
-    this.terminal.start();
+      });
+      if (this.backend.settingsDamage) this.#note(this.backend.settingsDamage, false);
+      const unreadable = this.backend.unreadableTechnicians();
+      if (unreadable.length) this.#note(`technician account(s) ${unreadable.join(", ")} unreadable: they cannot log in${this.installation.open ? "; installation mode is open" : ""}`);
+      if (pinKey.foundNow && pinKey.damage) this.#auditDamage();
+      this.terminal = new Console({
+        port: board.console,
+        clock: board.clock,
+        random: board.random,
+        deviceKey,
+        backend: this.backend,
+        audit: this.backend.audit,
+        technicians: this.backend.technicians,
+      });
+      this.terminal.start();
+      if (this.installation.open) board.log("no technician account: installation mode is open (install <id> at the console, exit button held at the gate)");
+      for (let i = 0; i < this.damage.length; i++) this.#auditDamage();
+    } catch (error) {
+      this.hardware.close();
+      throw error;
+    }
+  }
+
+  /** Every DAMAGE line: the store's recovery report, the loaders' findings, a replaced PIN key. */
+  damageLines(): string[] {
+    return [...describeDamage(this.store.report), ...this.damage, ...(this.#pinKeyDamage ? [this.#pinKeyDamage] : [])];
+  }
+
+  /** Releases every pin (before safe mode takes over the relay and the inputs). */
+  close(): void {
+    this.hardware.close();
+  }
+
+  /** Consecutive ticks the most failing part has thrown in (0 when the last tick ran clean). */
+  get failingTicks(): number {
+    let worst = 0;
+    for (const n of this.#failing.values()) worst = Math.max(worst, n);
+    return worst;
+  }
+
+  #note(line: string, log = true): void {
+    this.damage.push(line);
+    if (log) this.board.log(`damage: ${line}`);
+  }
+
+  /** One store-damage audit record (the 55-byte record has no text: the DAMAGE line in status says what). */
+  #auditDamage(): void {
+    this.#step("audit", () => this.core.audit.append({ time: this.board.clock.now(), actorKind: "system", actor: 0, kind: "store-damage", decision: "info", reason: "info" }));
+  }
+
+  #damageClear(): string[] {
+    const cleared: string[] = [];
+    if (this.#pinKeyDamage && clearPinKeyDamage(this.store)) cleared.push(this.#pinKeyDamage);
+    this.#pinKeyDamage = undefined;
+    return cleared;
+  }
+
+  /** A loader that throws anyway loses only its own part: noted as DAMAGE, `fallback` is used. */
+  #load<T>(what: string, load: () => T, fallback: T): T {
+    try {
+      return load();
+    } catch (error) {
+      this.#note(`${what} could not be loaded (${error instanceof OptgateError ? error.code : error instanceof Error ? error.name : "fault"}): left out`);
+      return fallback;
+    }
+  }
+
+  #step(what: string, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.board.log(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /**
@@ -145,13 +246,18 @@ export class Firmware {
     this.#guard("drivers", () => this.hardware.tick(this.board.ticks()));
     this.#guard("gate", () => this.core.tick(this.board.clock.now()));
     this.#guard("console", () => this.terminal.tick());
+    this.#guard("installation", () => this.installation.tick());
   }
 
   #guard(part: string, step: () => void): void {
     try {
       step();
+      this.#failing.delete(part);
     } catch (error) {
-      this.board.log(`${part}: ${error instanceof Error ? error.message : String(error)}`);
+      const n = (this.#failing.get(part) ?? 0) + 1;
+      this.#failing.set(part, n);
+      // A part that throws on every tick is reported once, then at each power of two.
+      if ((n & (n - 1)) === 0) this.board.log(`${part}: ${error instanceof Error ? error.message : String(error)}${n > 1 ? ` (${n} ticks in a row)` : ""}`);
     }
   }
 
@@ -210,38 +316,36 @@ export class Firmware {
     }
     return results;
   }
-
-  /**
-   * The PIN/code hashing secret: made once from the board's RNG, kept sealed
-   * in the store. If it cannot be read back (store key lost) or kept (store
-   * full), a new one is used and said so: stored PINs then stop matching, but
-   * cards and the rest of the gate keep working.
-   */
-  #deviceKey(): Uint8Array {
-    try {
-      const held = this.store.get(DEVICE_KEY);
-      if (held && held.length === 32) return held;
-    } catch (error) {
-      if (!isOptgateError(error)) throw error;
-      this.board.log(`store: ${error.message} PINs must be set again.`);
-    }
-    const key = new Uint8Array(32);
-    this.board.random.fill(key);
-    try {
-      this.store.put(DEVICE_KEY, key, { sealed: true });
-    } catch (error) {
-      if (!isOptgateError(error)) throw error;
-      this.board.log(`store: ${error.message} The PIN key lives in RAM until the next boot.`);
-    }
-    return key;
-  }
 }
 
-/** Boot and start the tick timer. */
-export function startFirmware(board: Board): Firmware {
-  const firmware = new Firmware(board);
-  Timer.repeat(() => firmware.tick(), TICK_MS);
-  return firmware;
+/**
+ * The store as the console backend sees it: a key whose newest record was
+ * lost reads as absent (an older technician password must not work again)
+ * until it is written anew.
+ */
+function withoutDamaged(store: LogStore, damagedKeys: readonly string[]): SettingsStore {
+  const lost = new Set(damagedKeys);
+  return {
+    get: (key) => (lost.has(key) ? undefined : store.get(key)),
+    put: (key, value, options) => {
+      store.put(key, value, options);
+      lost.delete(key);
+    },
+    keys: (prefix) => store.keys(prefix),
+  };
+}
+
+/** "1, 2, 5", or for many the first eight and the count. */
+function versionList(versions: readonly number[]): string {
+  const shown = versions.slice(0, 8).join(", ");
+  return versions.length > 8 ? `${shown} ... (${versions.length} in all)` : shown;
+}
+
+/** A registry that loads nothing and denies every credential (its loader failed outright). */
+function quarantined(deviceKey: Uint8Array, random: Board["random"]): Registry {
+  const registry = new Registry({ deviceKey, random });
+  registry.quarantine("the registry could not be loaded");
+  return registry;
 }
 
 export interface BoardInfo {

@@ -14,6 +14,7 @@ import { Keypad } from "../drivers/keypad";
 import { Mfrc522Spi } from "../drivers/mfrc522-spi";
 import { Relay } from "../drivers/relay";
 import type { GateDevice } from "./board";
+import { EXIT_UNLOCK_MS } from "./safe-mode";
 
 /** A door opened within this long after the strike relocked was opened in time, not forced. */
 const RELOCK_GRACE_MS = 2000;
@@ -85,7 +86,18 @@ export class GateHardware {
       isReleased: (now) => this.relay.releasedWithin(now, RELOCK_GRACE_MS),
       onAlarm: (alarm) => o.gate().doorAlarm(alarm, o.now()),
     });
-    this.exit = new ExitButton({ button: device.exit, onPress: () => o.gate().exit(o.now()) });
+    // Egress first: the strike opens before anything that may fail (the core, its audit write to
+    // flash, the clock); the gate then records the exit and signals it.
+    this.exit = new ExitButton({
+      button: device.exit,
+      onPress: () => {
+        try {
+          this.relay.unlock(EXIT_UNLOCK_MS, o.ticks());
+        } finally {
+          o.gate().exit(o.now());
+        }
+      },
+    });
     this.outputs = {
       unlock: (ms) => this.relay.unlock(ms, o.ticks()),
       signal: (signal) => this.indicator.show(signal, o.ticks()),

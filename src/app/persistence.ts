@@ -23,12 +23,15 @@
 import { AuditLog, decodeAnchor, encodeAnchor, genesisAnchor, type AuditAnchor } from "../core/audit/audit-log";
 import { HASH_BYTES, decodeRecord, recordHash } from "../core/audit/audit-record";
 import { Registry } from "../core/access/registry";
+import { MAX_CARDS_PER_RESIDENT } from "../core/access/types";
+import type { ConsentLedger } from "../core/face/consent-ledger";
 import { decodeConsentRecord, type ConsentRecord } from "../core/face/consent-record";
-import { NoticeBoard, decodeNotice, encodeNotice, type Notice, type NoticeText } from "../core/face/notices";
+import { NoticeBoard, decodeNotice, encodeNotice, validateNotice, type Notice, type NoticeText } from "../core/face/notices";
 import type { TemplateVault, VaultEntry } from "../core/face/template-vault";
 import type { Random } from "../core/ports";
 import type { LogStore, RecoveryReport, StoreOp } from "../core/store/log-store";
 import { utf8 } from "../core/crypto";
+import type { Watermarks } from "./watermarks";
 import { isOptgateError, type OptgateError } from "../core/errors";
 
 export type StoreErrorHandler = (error: OptgateError) => void;
@@ -54,6 +57,8 @@ const REBASE_PER_RESIDENT = 4;
 const REBASE_FLOOR = 64;
 /** Appends per transaction while writing a new generation (the store takes up to 254 ops). */
 const REBASE_BATCH = 128;
+/** Most cards one registry change can add. */
+const CARDS_PER_CHANGE = MAX_CARDS_PER_RESIDENT;
 const AUDIT = "audit";
 const AUDIT_ANCHOR = "audit/anchor";
 const CONSENT = "consent";
@@ -67,9 +72,12 @@ const AUDIT_SLACK = 256;
 /** Templates and their keys as sealed store records; destroy erases the sectors that held them. */
 export class StoreTemplateVault implements TemplateVault {
   readonly #store: LogStore;
+  /** Keys whose newest record was lost to flash damage at boot: an older copy must not come back. */
+  readonly #lost: Set<string>;
 
-  constructor(store: LogStore) {
+  constructor(store: LogStore, lost: Iterable<string> = []) {
     this.#store = store;
+    this.#lost = new Set(lost);
   }
 
   put(residentId: string, key: Uint8Array, sealed: Uint8Array): void {
@@ -77,9 +85,12 @@ export class StoreTemplateVault implements TemplateVault {
       { put: FACE_KEY + residentId, value: key, sealed: true },
       { put: FACE_TEMPLATE + residentId, value: sealed, sealed: true },
     ]);
+    this.#lost.delete(FACE_KEY + residentId);
+    this.#lost.delete(FACE_TEMPLATE + residentId);
   }
 
   get(residentId: string): VaultEntry | undefined {
+    if (this.#lost.has(FACE_KEY + residentId) || this.#lost.has(FACE_TEMPLATE + residentId)) return undefined;
     const key = this.#store.get(FACE_KEY + residentId);
     const sealed = this.#store.get(FACE_TEMPLATE + residentId);
     return key && sealed ? { key, sealed } : undefined;
@@ -92,24 +103,52 @@ export class StoreTemplateVault implements TemplateVault {
   }
 
   residents(): string[] {
-    return this.#store.keys(FACE_KEY).map((key) => key.slice(FACE_KEY.length));
+    const ids = new Set(this.#store.keys(FACE_KEY).map((key) => key.slice(FACE_KEY.length)));
+    // A template without its key (the key record lost) is still listed: restore erases it.
+    for (const key of this.#store.keys(FACE_TEMPLATE)) ids.add(key.slice(FACE_TEMPLATE.length));
+    return [...ids];
   }
 }
 
 /** A notice board whose publications are stored before they count. */
 export class StoredNoticeBoard extends NoticeBoard {
   readonly #store: LogStore;
+  /** Versions that could not be loaded (flash damage): their consents are dropped, so face is off for those residents. */
+  readonly lost: number[] = [];
 
-  constructor(store: LogStore) {
+  /**
+   * `knownTop`: the highest notice version something else proves existed (a
+   * consent record names it), so a lost newest notice is a hole, not gone.
+   */
+  constructor(store: LogStore, knownTop = 0, damaged: readonly string[] = []) {
     super();
     this.#store = store;
     const notices: Notice[] = [];
-    for (let version = 1; ; version++) {
-      const bytes = store.get(NOTICE + version);
-      if (!bytes) break;
-      notices.push(decodeNotice(bytes));
+    const stored = noticeVersions(store);
+    let top = stored.length ? stored[stored.length - 1] : 0;
+    for (const key of damaged) top = Math.max(top, noticeVersion(key) ?? 0);
+    // A consent record may name a newest notice that was lost; one naming a version far beyond is
+    // itself damaged (restoreConsent drops it), not proof of thousands of lost notices.
+    if (knownTop <= top + MAX_LOST_NEWEST) top = Math.max(top, knownTop);
+    const lost = new Set<number>();
+    for (const version of stored) {
+      try {
+        if (damaged.includes(NOTICE + version)) throw new Error("damaged");
+        const bytes = store.get(NOTICE + version);
+        const notice = bytes && decodeNotice(bytes);
+        if (!notice || notice.version !== version) throw new Error("mismatch");
+        validateNotice(notice);
+        notices.push(notice);
+      } catch {
+        lost.add(version);
+      }
     }
-    this.restore(notices);
+    for (let v = 1, i = 0; v <= top; v++) {
+      if (notices[i]?.version === v) i++;
+      else lost.add(v);
+    }
+    this.lost.push(...[...lost].sort((a, b) => a - b));
+    this.restore(notices, { top });
   }
 
   override publish(text: NoticeText, at: number): Notice {
@@ -117,6 +156,27 @@ export class StoredNoticeBoard extends NoticeBoard {
     this.#store.put(NOTICE + notice.version, encodeNotice(notice));
     return notice;
   }
+}
+
+/** Notice versions are u16 on flash. */
+const MAX_NOTICE_VERSION = 0xffff;
+/** Newest notices a consent record may prove lost beyond the newest one stored. */
+const MAX_LOST_NEWEST = 4;
+
+/** The versions under notice/, ascending (a key that is not a plain version number is ignored). */
+function noticeVersions(store: LogStore): number[] {
+  const out: number[] = [];
+  for (const key of store.keys(NOTICE)) {
+    const version = noticeVersion(key);
+    if (version !== undefined) out.push(version);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function noticeVersion(key: string): number | undefined {
+  if (!key.startsWith(NOTICE)) return undefined;
+  const text = key.slice(NOTICE.length);
+  return /^[1-9]\d{0,4}$/.test(text) && Number(text) <= MAX_NOTICE_VERSION ? Number(text) : undefined;
 }
 
 function registryStream(gen: number): string {
@@ -147,7 +207,11 @@ export function describeDamage(report: RecoveryReport): string[] {
   const out: string[] = [];
   if (report.droppedRecords) out.push(`dropped ${report.droppedRecords} record(s) of unfinished transactions`);
   if (report.droppedBytes) out.push(`skipped ${report.droppedBytes} torn or corrupt byte(s)`);
-  if (report.lostRecords) out.push(`lost ${report.lostRecords} committed record(s) to corruption`);
+  if (report.lostRecords) {
+    const named = Object.keys(report.damagedKeys).map((key) => `${key}${report.damagedKeys[key] > 1 ? ` x${report.damagedKeys[key]}` : ""}`);
+    const unknown = report.unknownLost ? `${report.unknownLost} of unknown key` : "";
+    out.push(`lost ${report.lostRecords} committed record(s) to corruption (${[...named, unknown].filter((p) => p).join(", ")})`);
+  }
   for (const stream of Object.keys(report.streamHoles)) out.push(`stream "${stream}" misses ${report.streamHoles[stream]} record(s)`);
   if (report.garbageSectors) out.push(`erased ${report.garbageSectors} sector(s) with unusable headers`);
   if (report.retiredSectors) out.push(`finished ${report.retiredSectors} interrupted compaction(s)`);
@@ -160,22 +224,36 @@ export function describeDamage(report: RecoveryReport): string[] {
 
 /**
  * Why the registry about to be replayed cannot be trusted, or undefined.
- * Fail closed: a lost committed record counts against the registry (it may
- * have been a revocation, the newest one, or the generation switch) unless
- * holes in other streams account for every loss (then it was, say, an audit
- * record) and no whole sector was lost, whose holes would not be losses.
+ * Fail closed: a lost committed record whose key is known counts against the
+ * registry when it was one of the registry's own (its change stream, the
+ * generation switch, the quarantine note, a trim point of a registry stream);
+ * a lost record of unknown key counts against it too (it may have been a
+ * revocation, the newest change, or the generation switch) unless holes in
+ * other streams not already charged to known keys account for every such
+ * loss (then it was, say, an audit record) and no whole sector was lost,
+ * whose holes would not be losses.
  */
 function registryDamage(store: LogStore, stream: string): string | undefined {
   const report = store.report;
   const why: string[] = [];
+  const named = report.damagedKeys;
   let elsewhere = 0;
-  for (const other of Object.keys(report.streamHoles)) if (other !== stream) elsewhere += report.streamHoles[other];
-  if (report.lostRecords && (report.garbageSectors > 0 || report.lostRecords > elsewhere)) {
-    why.push(`${report.lostRecords} committed store record(s) lost`);
+  for (const other of Object.keys(report.streamHoles)) {
+    if (other !== stream) elsewhere += Math.max(0, report.streamHoles[other] - (named[other] ?? 0));
   }
+  const unknown = report.unknownLost;
+  if (unknown && (report.garbageSectors > 0 || unknown > elsewhere)) why.push(`${unknown} committed store record(s) of unknown key lost`);
+  const own = Object.keys(named).filter(isRegistryKey);
+  if (own.length) why.push(`registry record(s) lost to damage (${own.join(", ")})`);
   const holes = report.streamHoles[stream];
-  if (holes) why.push(`${holes} registry change(s) missing`);
+  if (holes && !own.includes(stream)) why.push(`${holes} registry change(s) missing`);
   return why.length ? why.join(", ") : undefined;
+}
+
+/** Keys whose loss may hide a registry change (the size hint is only a hint: it is not one). */
+function isRegistryKey(key: string): boolean {
+  if (key === REGISTRY_SIZE) return false;
+  return key === REGISTRY || key.startsWith(`${REGISTRY}.`) || key.startsWith(`${REGISTRY}/`) || key.startsWith(`#trim/${REGISTRY}`);
 }
 
 /**
@@ -184,13 +262,13 @@ function registryDamage(store: LogStore, stream: string): string | undefined {
  * (see README "Integrity"): it denies every credential until a technician
  * clears it, which stores the registry as it then stands as a new generation.
  */
-export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random }, onError?: StoreErrorHandler): Registry {
+export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random; onDamage?: (line: string) => void; watermarks?: Watermarks }, onError?: StoreErrorHandler): Registry {
   const stored = store.get(REGISTRY_GEN);
   let gen = stored ? new DataView(stored.buffer, stored.byteOffset).getUint32(0) : 0;
   // A rebase cut before its switch left a partial next generation: drop it.
   const orphan = registryStream(gen + 1);
   if (store.streamLength(orphan) > store.streamStart(orphan)) guarded(onError, () => store.trimStream(orphan, store.streamLength(orphan)));
-  const registry = new Registry(options);
+  const registry = new Registry({ deviceKey: options.deviceKey, random: options.random });
   // The stored size is exact: boot reserves the tables once, replay never grows them by 1.5x.
   const size = store.get(REGISTRY_SIZE);
   const hinted = { residents: 0, cards: 0 };
@@ -198,19 +276,32 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
     const view = new DataView(size.buffer, size.byteOffset, 8);
     hinted.residents = view.getUint32(0);
     hinted.cards = view.getUint32(4);
-    registry.reserve(hinted.residents, hinted.cards);
+    // Only a hint: a damaged one must not reserve more than the stream can hold (each
+    // change adds at most one resident and a few cards), nor stop the boot.
+    const changes = store.streamLength(registryStream(gen)) - store.streamStart(registryStream(gen));
+    if (hinted.residents <= changes && hinted.cards <= changes * CARDS_PER_CHANGE) registry.reserve(hinted.residents, hinted.cards);
+    else options.onDamage?.(`registry size hint impossible (${hinted.residents} residents, ${hinted.cards} cards in ${changes} changes): ignored`);
   }
   const noteSize = () => {
     hinted.residents = registry.size;
     hinted.cards = registry.cardCount;
   };
   let failed = 0;
-  store.readStream(registryStream(gen), 0, (_index, change) => guarded((error) => {
-    failed++;
-    onError?.(error);
-  }, () => registry.apply(change)));
+  store.readStream(registryStream(gen), 0, (_index, change) => {
+    try {
+      registry.apply(change);
+    } catch (error) {
+      // Any failure, not only a refusal: a change with a valid CRC but bad content is damage too.
+      failed++;
+      if (isOptgateError(error)) onError?.(error);
+    }
+  });
   const marked = store.get(REGISTRY_DAMAGE);
-  const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined].filter((w) => w).join(", ");
+  const watermarks = options.watermarks;
+  const behind = watermarks?.registryBehind(gen, store.streamLength(registryStream(gen)));
+  const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined, behind].filter((w) => w).join(", ");
+  // A store ahead of the watermark (a cut between the commit and the mark) moves the mark up; one behind keeps it.
+  if (!behind) watermarks?.registryStored(gen, store.streamLength(registryStream(gen)));
   // The first finding is kept (a later boot may no longer see it: recovery scrubs the damaged sector).
   if (found && !marked) guarded(onError, () => store.put(REGISTRY_DAMAGE, utf8(found)));
   if (marked || found) registry.quarantine(marked ? textOf(marked) : found);
@@ -223,6 +314,7 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
   registry.onRepaired = () => guarded(onError, () => {
     gen = rebaseRegistry(store, registry, gen, [{ delete: REGISTRY_DAMAGE }]);
     noteSize();
+    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)));
   });
   registry.onChange = (change) => guarded(onError, () => {
     const stream = registryStream(gen);
@@ -235,6 +327,7 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
       gen = rebaseRegistry(store, registry, gen);
       noteSize();
     }
+    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)));
   });
   return registry;
 }
@@ -288,8 +381,8 @@ export function loadAudit(store: LogStore, capacity?: number, onError?: StoreErr
     const stored = store.get(AUDIT_ANCHOR);
     audit = AuditLog.restore({ anchor: stored ? decodeAnchor(stored) : genesisAnchor(), records, capacity });
   } catch (error) {
-    if (!isOptgateError(error)) throw error;
-    onError?.(error);
+    // Any failure (a record or anchor with a valid CRC but impossible content too) is a broken chain.
+    if (isOptgateError(error)) onError?.(error);
   }
   const broken = !audit;
   if (!audit) {
@@ -327,11 +420,43 @@ function trimAudit(store: LogStore, capacity: number): void {
   store.commit([{ put: AUDIT_ANCHOR, value: encodeAnchor(anchor) }, { trim: AUDIT, before: keepFrom }]);
 }
 
+/** What the consent stream held: records that decode, in order, and how many did not. */
+export interface StoredConsent {
+  records: ConsentRecord[];
+  /** Records that did not decode or were out of order (flash damage). */
+  dropped: number;
+}
+
+/** Stored consent records, oldest first; undecodable or out-of-order ones are dropped and counted. */
+export function readConsentRecords(store: LogStore): StoredConsent {
+  const records: ConsentRecord[] = [];
+  let dropped = 0;
+  store.readStream(CONSENT, 0, (_index, bytes) => {
+    try {
+      const record = decodeConsentRecord(bytes);
+      if (record.seq > (records[records.length - 1]?.seq ?? 0)) records.push(record);
+      else dropped++;
+    } catch {
+      dropped++;
+    }
+  });
+  return { records, dropped };
+}
+
+/**
+ * Puts the consent records back into the ledger after the notices: a record
+ * under a notice the board lost is dropped (face off for that resident until
+ * they consent again), like one that did not decode. Returns how many were dropped.
+ */
+export function restoreConsent(ledger: ConsentLedger, notices: NoticeBoard, stored: StoredConsent): number {
+  const kept = stored.records.filter((r) => notices.has(r.noticeVersion));
+  ledger.restore(kept, { lost: true });
+  return stored.dropped + stored.records.length - kept.length;
+}
+
 /** Stored consent records, oldest first (the ledger restores them after the notices). */
 export function loadConsentRecords(store: LogStore): ConsentRecord[] {
-  const records: ConsentRecord[] = [];
-  store.readStream(CONSENT, 0, (_index, bytes) => records.push(decodeConsentRecord(bytes)));
-  return records;
+  return readConsentRecords(store).records;
 }
 
 export function storeConsentRecord(store: LogStore, bytes: Uint8Array, onError?: StoreErrorHandler): void {

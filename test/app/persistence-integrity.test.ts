@@ -139,13 +139,13 @@ describe("persistence integrity: corrupt flash never grants", () => {
   it("describes every kind of store damage", () => {
     const report = {
       formatted: false, records: 9, droppedRecords: 1, droppedBytes: 40, garbageSectors: 2, retiredSectors: 1, scrubbedSectors: 3,
-      keyRepaired: true, keyLost: true, readOnly: true, lostRecords: 4, streamHoles: { registry: 2 },
+      keyRepaired: true, keyLost: true, readOnly: true, lostRecords: 4, damagedKeys: { "notice/1": 1 }, unknownLost: 3, streamHoles: { registry: 2 },
     };
     const lines = describeDamage(report).join("\n");
-    for (const part of ["1 record", "40 torn", "4 committed", `"registry" misses 2`, "2 sector", "1 interrupted", "3 sector", "repaired", "key lost", "read-only"]) {
+    for (const part of ["1 record", "40 torn", "4 committed", "notice/1", "3 of unknown key", `"registry" misses 2`, "2 sector", "1 interrupted", "3 sector", "repaired", "key lost", "read-only"]) {
       assert.ok(lines.includes(part), part);
     }
-    assert.deepEqual(describeDamage({ ...report, droppedRecords: 0, droppedBytes: 0, garbageSectors: 0, retiredSectors: 0, scrubbedSectors: 0, keyRepaired: false, keyLost: false, readOnly: false, lostRecords: 0, streamHoles: {} }), []);
+    assert.deepEqual(describeDamage({ ...report, droppedRecords: 0, droppedBytes: 0, garbageSectors: 0, retiredSectors: 0, scrubbedSectors: 0, keyRepaired: false, keyLost: false, readOnly: false, lostRecords: 0, damagedKeys: {}, unknownLost: 0, streamHoles: {} }), []);
   });
 
   it("boot reserves the registry's tables from the stored size, so replay does not grow them", () => {

@@ -218,6 +218,12 @@ export interface ConsoleBackend {
   status(): StatusView;
   /** Trusts a quarantined registry again as it now stands (stored as a new generation); the damage text, or null if none. */
   registryClearDamage(): { cleared: string | null };
+  /** Acknowledges a persisted damage note (a replaced PIN key) once its consequences are handled; what was cleared. */
+  damageClear?(): { cleared: string[] };
+  /** Installation mode (no technician account yet): starts the physical step at the gate. */
+  installStart?(): { holdSeconds: number; windowSeconds: number };
+  /** Installation mode: throws unless the physical step was done in time (single use). */
+  installConfirm?(): void;
 
   residentAdd(actor: string, input: ResidentInput): ResidentView;
   residentShow(id: string): ResidentView;

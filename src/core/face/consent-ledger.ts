@@ -60,6 +60,8 @@ export class ConsentLedger {
   #options: ConsentLedgerOptions;
   #records: ConsentRecord[] = [];
   #latest = new Map<string, ConsentRecord>();
+  /** Sequence number of the next record: numbers of records lost to flash damage are never reused. */
+  #nextSeq = 1;
 
   constructor(options: ConsentLedgerOptions) {
     this.#options = options;
@@ -165,18 +167,27 @@ export class ConsentLedger {
 
   /**
    * Rebuilds the ledger from stored records (after boot). Records must be in
-   * sequence; notices must already be on the board. Does not call onChange.
+   * ascending sequence; notices must already be on the board. Does not call
+   * onChange. `lost` allows gaps (records the store lost to damage): the
+   * caller has already reported them, and a resident whose own record went
+   * missing may look as if an older state were current; the face gallery only
+   * reloads templates whose consent is still in force, so a lost record can
+   * turn face off for that resident, never on without a template.
    */
-  restore(records: readonly ConsentRecord[]): void {
+  restore(records: readonly ConsentRecord[], options: { lost?: boolean } = {}): void {
     if (this.#records.length > 0) throw new OptgateError("E_LEDGER_NOT_EMPTY", "The consent ledger can only be restored into an empty ledger.");
+    let last = 0;
     records.forEach((record, i) => {
-      if (record.seq !== i + 1) throw new OptgateError("E_RECORD_CORRUPT", `Consent record ${i + 1} is missing or out of order.`);
+      const inOrder = options.lost ? record.seq > last : record.seq === i + 1;
+      if (!inOrder) throw new OptgateError("E_RECORD_CORRUPT", `Consent record ${i + 1} is missing or out of order.`);
+      last = record.seq;
       this.#options.notices.get(record.noticeVersion);
     });
     for (const record of records) {
       this.#records.push(record);
       this.#latest.set(record.residentId, record);
     }
+    this.#nextSeq = last + 1;
   }
 
   #requireActive(residentId: string): ConsentRecord {
@@ -188,10 +199,11 @@ export class ConsentLedger {
   }
 
   #record(fields: Omit<ConsentRecord, "seq">): ConsentRecord {
-    const record: ConsentRecord = Object.freeze({ seq: this.#records.length + 1, ...fields });
+    const record: ConsentRecord = Object.freeze({ seq: this.#nextSeq, ...fields });
     const bytes = encodeConsentRecord(record);
     this.#records.push(record);
     this.#latest.set(record.residentId, record);
+    this.#nextSeq++;
     this.#options.onChange?.(record, bytes);
     this.#options.audit?.append({
       at: record.at, kind: `consent.${record.event}`, residentId: record.residentId,

@@ -78,31 +78,45 @@ export class FaceGallery {
 
   /**
    * After boot: loads every sealed template whose consent is still in force
-   * and erases the rest (no consent, no template). Returns what happened.
+   * and erases the rest (no consent, no template). A template or key that
+   * cannot be read or opened (flash damage) is erased too and listed in
+   * `damaged`: that resident's face is off until they enrol again, their card
+   * and PIN are untouched. An erase the store refuses is listed in `kept`
+   * (the template stays unusable: it is never loaded into the matcher).
    */
-  restore(at: number): { loaded: string[]; erased: string[] } {
+  restore(at: number): { loaded: string[]; erased: string[]; damaged: string[]; kept: string[] } {
     const { vault, ledger } = this.#o;
-    const loaded: string[] = [], erased: string[] = [];
+    const loaded: string[] = [], erased: string[] = [], damaged: string[] = [], kept: string[] = [];
     for (const residentId of vault.residents()) {
-      const held = vault.get(residentId)!;
       let opened: ReturnType<typeof openTemplate> | undefined;
       try {
-        opened = openTemplate(held.sealed, held.key, residentId);
+        const held = vault.get(residentId);
+        if (held) {
+          try {
+            opened = openTemplate(held.sealed, held.key, residentId);
+          } finally {
+            wipe(held.key);
+          }
+        }
       } catch {
         opened = undefined;
       }
-      wipe(held.key);
+      if (!opened) damaged.push(residentId);
       const grant = ledger.activeGrant(residentId);
       if (!opened || !grant || grant.noticeVersion !== opened.meta.noticeVersion || opened.template.dimension !== this.#o.matcher.dimension) {
         if (opened) wipe(new Uint8Array(opened.template.values.buffer));
-        vault.destroy(residentId);
-        erased.push(residentId);
+        try {
+          vault.destroy(residentId);
+          erased.push(residentId);
+        } catch {
+          kept.push(residentId);
+        }
         continue;
       }
       this.#place({ ...opened.meta, slot: this.#freeSlot(), lastUsedAt: at }, opened.template.values);
       loaded.push(residentId);
     }
-    return { loaded, erased };
+    return { loaded, erased, damaged, kept };
   }
 
   entry(residentId: string): Readonly<GalleryEntry> | undefined {

@@ -23,13 +23,16 @@ export interface Notice extends NoticeText {
 const MAX_RETENTION_DAYS = 3650;
 
 export class NoticeBoard {
+  /** In version order; a version lost to flash damage is missing here (never reused, never current). */
   #notices: Notice[] = [];
+  /** Highest version ever published here, lost ones included. */
+  #top = 0;
 
   /** Publishes the next version. Residents must consent afresh to it before their next enrolment. */
   publish(text: NoticeText, at: number): Notice {
     validateNotice(text);
     const notice: Notice = Object.freeze({
-      version: this.#notices.length + 1,
+      version: this.#top + 1,
       publishedAt: at,
       purpose: text.purpose,
       method: text.method,
@@ -37,37 +40,60 @@ export class NoticeBoard {
       retentionDays: text.retentionDays,
     });
     this.#notices.push(notice);
+    this.#top = notice.version;
     return notice;
   }
 
-  /** The version new consents must refer to, or undefined before any notice is published. */
+  /**
+   * The version new consents must refer to, or undefined before any notice is
+   * published, or when the newest one was lost to flash damage (until a
+   * technician publishes a new one: an older text must not become current).
+   */
   current(): Notice | undefined {
-    return this.#notices[this.#notices.length - 1];
+    const newest = this.#notices[this.#notices.length - 1];
+    return newest?.version === this.#top ? newest : undefined;
   }
 
   has(version: number): boolean {
-    return Number.isInteger(version) && version >= 1 && version <= this.#notices.length;
+    return this.#find(version) !== undefined;
   }
 
   get(version: number): Notice {
-    if (!this.has(version)) {
-      throw new OptgateError("E_NOTICE_UNKNOWN", `Notice version ${version} was never published on this board; use a published version.`);
+    const notice = this.#find(version);
+    if (!notice) {
+      throw new OptgateError("E_NOTICE_UNKNOWN", `Notice version ${version} was never published on this board (or was lost to flash damage); use a published version.`);
     }
-    return this.#notices[version - 1];
+    return notice;
   }
 
   all(): readonly Notice[] {
     return this.#notices;
   }
 
-  /** Puts stored notices back after boot, in version order, into an empty board. */
-  restore(notices: readonly Notice[]): void {
+  /**
+   * Puts stored notices back after boot, in version order, into an empty
+   * board. Without `lost` the versions must run 1, 2, 3...; with it, a
+   * version missing in between or up to `lost.top` (the highest version known
+   * to have existed) stays a hole: never current, never reused.
+   */
+  restore(notices: readonly Notice[], lost?: { top: number }): void {
     if (this.#notices.length > 0) throw new OptgateError("E_NOTICE_BOARD_NOT_EMPTY", "Notices can only be restored into an empty board.");
+    let last = 0;
     notices.forEach((n, i) => {
-      if (n.version !== i + 1) throw new OptgateError("E_RECORD_CORRUPT", `Notice version ${i + 1} is missing or out of order.`);
+      const inOrder = lost ? Number.isInteger(n.version) && n.version > last : n.version === i + 1;
+      if (!inOrder) throw new OptgateError("E_RECORD_CORRUPT", `Notice version ${i + 1} is missing or out of order.`);
+      last = n.version;
       validateNotice(n);
     });
     for (const n of notices) this.#notices.push(Object.freeze({ ...n, gates: Object.freeze([...n.gates]) as string[] }));
+    this.#top = Math.max(last, lost?.top ?? 0);
+  }
+
+  #find(version: number): Notice | undefined {
+    if (!Number.isInteger(version) || version < 1 || version > this.#top) return undefined;
+    const at = this.#notices[version - 1];
+    if (at?.version === version) return at; // no version lost: the usual case
+    return this.#notices.find((n) => n.version === version);
   }
 }
 
@@ -92,7 +118,7 @@ export function decodeNotice(bytes: Uint8Array): Notice {
   return { version, publishedAt, retentionDays, purpose, method, gates };
 }
 
-function validateNotice(text: NoticeText): void {
+export function validateNotice(text: NoticeText): void {
   const bad = (what: string) => new OptgateError("E_NOTICE_INVALID", `The notice ${what}; nothing was published.`);
   if (typeof text.purpose !== "string" || text.purpose.trim() === "") throw bad("has no purpose");
   if (typeof text.method !== "string" || text.method.trim() === "") throw bad("does not describe the method");

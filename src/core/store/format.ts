@@ -9,7 +9,8 @@
 // erase has finished), so boot never has to read free sectors.
 //
 // Records follow the header, 4-byte aligned, never crossing a sector:
-//   0 magic 0xA5 | 1 type | 2 key length | 3 reserved (0)
+//   0 magic 0xA5 | 1 type | 2 key length | 3 header check (CRC-8 over bytes
+//   0..2, 4..11 and the key; 0 in records written before it existed)
 //   4 payload length u16 (key + value) | 6 index in group | 7 group size
 //   8 sequence number u32 | 12 CRC-32 over bytes 0..11 and the payload
 // A group of records (one transaction) is committed when its last record is
@@ -89,13 +90,13 @@ export function encodeRecord(type: RecordType, key: string, value: Uint8Array, s
   out[0] = RECORD_MAGIC;
   out[1] = type;
   out[2] = key.length;
-  out[3] = 0;
   out[4] = payloadLength & 0xff;
   out[5] = payloadLength >>> 8;
   out[6] = groupIndex;
   out[7] = groupSize;
   putU32(out, 8, seq);
   for (let i = 0; i < key.length; i++) out[RECORD_HEADER + i] = key.charCodeAt(i);
+  out[3] = headerCheck(out, 0);
   out.set(value, RECORD_HEADER + key.length);
   let crc = crc32(out, 0, 12);
   crc = crc32(out, RECORD_HEADER, RECORD_HEADER + payloadLength, crc);
@@ -109,7 +110,18 @@ export function encodeRecord(type: RecordType, key: string, value: Uint8Array, s
  * not a record: the caller decides whether that is the end of the log or damage.
  */
 export function decodeRecord(buf: Uint8Array, at: number, end = buf.length): RecordHeader | undefined {
-  if (at + RECORD_HEADER > end || buf[at] !== RECORD_MAGIC || buf[at + 3] !== 0) return undefined;
+  const header = plausibleHeader(buf, at, end);
+  if (!header) return undefined;
+  const { type, keyLength, payloadLength, groupIndex, groupSize, size } = header;
+  let crc = crc32(buf, at, at + 12);
+  crc = crc32(buf, at + RECORD_HEADER, at + RECORD_HEADER + payloadLength, crc);
+  if (crc !== u32(buf, at + 12)) return undefined;
+  return { type, keyLength, payloadLength, groupIndex, groupSize, seq: u32(buf, at + 8), size };
+}
+
+/** The header fields of the record at `at` if they are self-consistent and it fits before `end` (no CRC checked). */
+function plausibleHeader(buf: Uint8Array, at: number, end: number): RecordHeader | undefined {
+  if (at + RECORD_HEADER > end || buf[at] !== RECORD_MAGIC) return undefined;
   const type = buf[at + 1];
   if (type < RecordType.Put || type > RecordType.Abort) return undefined;
   const keyLength = buf[at + 2];
@@ -118,10 +130,41 @@ export function decodeRecord(buf: Uint8Array, at: number, end = buf.length): Rec
   if (keyLength > MAX_KEY || payloadLength < keyLength || groupSize === 0 || groupIndex >= groupSize) return undefined;
   const size = recordSize(payloadLength);
   if (at + size > end) return undefined;
-  let crc = crc32(buf, at, at + 12);
-  crc = crc32(buf, at + RECORD_HEADER, at + RECORD_HEADER + payloadLength, crc);
-  if (crc !== u32(buf, at + 12)) return undefined;
   return { type, keyLength, payloadLength, groupIndex, groupSize, seq: u32(buf, at + 8), size };
+}
+
+/**
+ * CRC-8 (polynomial 0x07) over a record header's bytes 0..2 and 4..11 and its
+ * key: lets recovery name the key of a record whose value was damaged (the
+ * record's own CRC fails), so the damage is charged to that key alone.
+ */
+export function headerCheck(buf: Uint8Array, at: number): number {
+  let crc = 0;
+  const keyEnd = at + RECORD_HEADER + buf[at + 2];
+  for (let i = at; i < keyEnd; i++) {
+    if (i === at + 3 || (i >= at + 12 && i < at + RECORD_HEADER)) continue;
+    crc ^= buf[i];
+    for (let b = 0; b < 8; b++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
+  }
+  return crc;
+}
+
+/**
+ * The header and key of a record whose CRC fails but whose header check
+ * holds (its value is damaged, not its header), or undefined. The key must be
+ * printable ASCII as every store key is. A header check of 0 is not trusted:
+ * records written before the check existed carry 0 there.
+ */
+export function decodeDamagedHeader(buf: Uint8Array, at: number, end = buf.length): (RecordHeader & { key: string }) | undefined {
+  const header = plausibleHeader(buf, at, end);
+  if (!header) return undefined;
+  const check = headerCheck(buf, at);
+  if (check === 0 || check !== buf[at + 3]) return undefined;
+  for (let i = 0; i < header.keyLength; i++) {
+    const c = buf[at + RECORD_HEADER + i];
+    if (c < 0x20 || c > 0x7e) return undefined;
+  }
+  return { ...header, key: keyAt(buf, at, header.keyLength) };
 }
 
 export function keyAt(buf: Uint8Array, at: number, length: number): string {

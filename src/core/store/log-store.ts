@@ -16,7 +16,7 @@ import type { Random } from "../ports";
 import type { Flash } from "./flash";
 import {
   KEY_AREA_BYTES, KEY_BYTES, KEY_SECTORS, MAX_GROUP, MAX_KEY, MAX_RECORD, MAX_VALUE, RECORD_HEADER, RECORD_MAGIC,
-  RecordType, SECTOR_HEADER, SectorState, decodeKeyArea, decodeRecord, decodeSectorHeader, encodeHeaderA,
+  RecordType, SECTOR_HEADER, SectorState, decodeDamagedHeader, decodeKeyArea, decodeRecord, decodeSectorHeader, encodeHeaderA,
   encodeHeaderB, encodeKeyArea, encodeRecord, isBlank, keyAt, putU32, recordSize, u32, type KeyArea,
 } from "./format";
 
@@ -56,6 +56,15 @@ export interface RecoveryReport {
    * corruption, not a cut; the lost records' keys cannot be known.
    */
   lostRecords: number;
+  /**
+   * Of lostRecords, those whose key is known: the record's value was damaged
+   * but its header check (format.ts) still names the key (or stream), with how
+   * many records each lost. The caller treats that key as damaged, even where
+   * an older copy of it is still indexed.
+   */
+  damagedKeys: Record<string, number>;
+  /** Of lostRecords, those whose key cannot be known (their header was damaged too). */
+  unknownLost: number;
   /** Per stream: indexes missing between its start and its newest record (stream indexes are contiguous). */
   streamHoles: Record<string, number>;
 }
@@ -167,7 +176,7 @@ export class LogStore {
     this.report = {
       formatted: false, records: 0, droppedRecords: 0, droppedBytes: 0, garbageSectors: 0,
       retiredSectors: 0, scrubbedSectors: 0, keyRepaired: false, keyLost: false, readOnly: false,
-      lostRecords: 0, streamHoles: {},
+      lostRecords: 0, damagedKeys: {}, unknownLost: 0, streamHoles: {},
     };
   }
 
@@ -375,15 +384,20 @@ export class LogStore {
 
   #recover(): void {
     const flash = this.#flash, ss = this.#ss;
-    // 1. Read-only survey: a newer format anywhere means we touch nothing.
+    // 1. Read-only survey: a newer format means we touch nothing. The key area
+    // is the authority on the version (a newer firmware that migrates a store
+    // rewrites it first): with a valid key copy of this version, a key copy or
+    // sector header claiming a newer one is damage, not a newer store.
     const copies: KeyArea[] = [];
     for (let c = 0; c < KEY_SECTORS; c++) copies.push(decodeKeyArea(flash.read(c * ss, KEY_AREA_BYTES)));
-    if (copies.some((k) => k.state === "future")) throw futureError();
+    const current = copies.some((k) => k.state === "valid");
+    if (!current && copies.some((k) => k.state === "future")) throw futureError();
+    for (let c = 0; c < KEY_SECTORS; c++) if (copies[c].state === "future") copies[c] = { state: "garbage" };
     const headers = [];
     for (let s = KEY_SECTORS; s < this.#n; s++) {
       const h = decodeSectorHeader(flash.read(s * ss, SECTOR_HEADER));
-      if (h.state === SectorState.Future) throw futureError();
-      headers.push(h);
+      if (h.state === SectorState.Future && !current) throw futureError();
+      headers.push(h.state === SectorState.Future ? { state: SectorState.Garbage, eraseCount: 0, sectorSeq: 0 } : h);
     }
     let maxErase = 0;
     for (let s = KEY_SECTORS; s < this.#n; s++) {
@@ -518,10 +532,16 @@ export class LogStore {
     // the next record), so a gap ahead of a valid record is a lost committed
     // record. Sectors taken out of the middle (compaction) break the run.
     let lastSeq = -1, lastSectorSeq = -1;
+    // Damaged records since the last valid one whose header check still names
+    // their key: a gap the next valid record shows is charged to them first.
+    let named: { key: string; seq: number }[] = [];
     // A copy: a Retire met on the way removes its (older) victim from #order.
     for (const s of this.#order.slice()) {
       if (this.#state[s] !== LIVE) continue;
-      if (this.#sectorSeq[s] !== lastSectorSeq + 1) lastSeq = -1;
+      if (this.#sectorSeq[s] !== lastSectorSeq + 1) {
+        lastSeq = -1;
+        named = [];
+      }
       lastSectorSeq = this.#sectorSeq[s];
       const buf = this.#flash.read(s * ss, ss);
       let off = SECTOR_HEADER;
@@ -529,6 +549,10 @@ export class LogStore {
         if (buf[off] === 0xff && isBlank(buf, off, ss)) break;
         const rec = decodeRecord(buf, off);
         if (!rec) {
+          if (scanning) {
+            const header = decodeDamagedHeader(buf, off);
+            if (header && !named.some((n) => n.seq === header.seq)) named.push({ key: header.key, seq: header.seq });
+          }
           // Torn or corrupt: skip to the next record that verifies, if any.
           let next = off + 4;
           while (next + RECORD_HEADER <= ss && !(buf[next] === RECORD_MAGIC && decodeRecord(buf, next))) next += 4;
@@ -542,8 +566,14 @@ export class LogStore {
         const entry: Entry = { type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux, groupIndex: rec.groupIndex, groupSize: rec.groupSize };
         if (scanning) {
           const gap = lastSeq < 0 ? 0 : (rec.seq - lastSeq - 1) >>> 0;
+          // A damaged record numbered below this valid one is a lost committed record (a torn
+          // one's number is reused by the record written after it); at the start of a run no
+          // gap shows it, its header still does.
+          const charged = named.filter((n) => (((rec.seq - n.seq) >>> 0) - 1) < (lastSeq < 0 ? MAX_GROUP * 64 : gap));
           // A number going backwards (never written so) counts as one loss.
-          if (gap) this.report.lostRecords += gap > MAX_GROUP * 64 ? 1 : gap;
+          const lost = lastSeq < 0 ? charged.length : gap > MAX_GROUP * 64 ? 1 : gap;
+          if (lost) this.#lost(lost, charged);
+          named = [];
           lastSeq = rec.seq;
           this.#seq = Math.max(this.#seq, rec.seq + 1);
           if (rec.type === RecordType.Sealed) this.#noteSealed(key, entry.addr);
@@ -612,6 +642,14 @@ export class LogStore {
     }
     this.report.readOnly = true;
     this.#broken = true;
+  }
+
+  /** `count` committed records lost; those in `named` are charged to their keys, the rest are of unknown key. */
+  #lost(count: number, named: { key: string }[]): void {
+    this.report.lostRecords += count;
+    const known = Math.min(count, named.length);
+    for (let i = 0; i < known; i++) this.report.damagedKeys[named[i].key] = (this.report.damagedKeys[named[i].key] ?? 0) + 1;
+    this.report.unknownLost += count - known;
   }
 
   #damage(sector: number, bytes: number): void {

@@ -126,7 +126,7 @@ describe("face/enrolment and gallery", () => {
     held.sealed[held.sealed.length - 1] ^= 1;
     w.vault.put("a", held.key, held.sealed);
     const again = new FaceGallery({ matcher: w.matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(5) });
-    assert.deepEqual(again.restore(1), { loaded: [], erased: ["a"] });
+    assert.deepEqual(again.restore(1), { loaded: [], erased: ["a"], damaged: ["a"], kept: [] });
     assert.deepEqual(w.vault.residents(), []);
     assert.throws(() => new FaceSession({ gate: w.gate, camera: w.camera, embedder: new SyntheticEmbedder({ dimension: 32 }), matcher: w.matcher, gallery: w.gallery, ledger: w.ledger, frame: w.frame }), code("E_TEMPLATE_DIMENSION"));
   });

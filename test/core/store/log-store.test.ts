@@ -5,6 +5,14 @@ import { eraseProof } from "../../../src/core/store/erase-proof";
 import { LogStore } from "../../../src/core/store/log-store";
 import { bytes, isXs, secretBytes, seededRandom, text } from "./helpers";
 
+function lastIndexOf(image: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = image.length - needle.length; i >= 0; i--) {
+    for (let j = 0; j < needle.length; j++) if (image[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
 const SECTOR = 4096;
 const open = (flash: NorFlash, seed = 1) => LogStore.open(flash, { random: seededRandom(seed) });
 
@@ -240,19 +248,66 @@ describe("log store: bad input", () => {
     assert.equal(flash.violations, 0, "the garbage sector was erased before reuse");
   });
 
+  /** Rewrites the version byte at `at + 4` and the CRC over [at + 4, crcAt) stored at `crcAt` (valid CRC). */
+  function claimVersion(image: Uint8Array, at: number, crcAt: number, version: number): void {
+    image[at + 4] = version;
+    const crc = crc32Of(image.subarray(at + 4, crcAt));
+    for (let i = 0; i < 4; i++) image[crcAt + i] = (crc >>> (8 * i)) & 0xff;
+  }
+
   it("refuses an image from a future format version and leaves it untouched", () => {
     const flash = new NorFlash(16 * SECTOR);
     open(flash).put("a", bytes("1"));
-    // Rewrite one sector header as version 2 with a valid CRC (what a newer firmware writes).
-    const h = 2 * SECTOR;
-    flash.image[h + 4] = 2;
-    const crc = crc32Of(flash.image.subarray(h + 4, h + 12));
-    for (let i = 0; i < 4; i++) flash.image[h + 12 + i] = (crc >>> (8 * i)) & 0xff;
+    // What a newer firmware writes when it migrates: the key area first, then its sectors.
+    for (const copy of [0, SECTOR]) claimVersion(flash.image, copy, copy + 40, 2);
+    claimVersion(flash.image, 2 * SECTOR, 2 * SECTOR + 12, 2);
     const before = flash.image.slice();
     const ops = flash.ops;
     assert.throws(() => open(flash, 2), (e) => isOptgateError(e, "E_STORE_VERSION"));
     assert.equal(flash.ops, ops);
     assert.deepEqual(flash.image, before);
+  });
+
+  it("a sector header or one key copy claiming a newer version beside a current key area is damage, not a newer store", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    store.put("a", bytes("1"));
+    let live = -1;
+    for (let s = 2; s < 16 && live < 0; s++) if (flash.image[s * SECTOR] !== 0xff && flash.image[s * SECTOR + 16] !== 0xff) live = s;
+    claimVersion(flash.image, live * SECTOR, live * SECTOR + 12, 2);
+    claimVersion(flash.image, SECTOR, SECTOR + 40, 7);
+    const again = open(flash, 2);
+    assert.equal(again.report.garbageSectors, 1, "the sector is dropped as damage");
+    assert.equal(again.report.keyRepaired, true, "the key copy is rewritten from the good one");
+    assert.equal(again.get("a"), undefined, "its record went with it");
+    again.put("b", bytes("2"));
+    assert.equal(text(open(flash, 3).get("b")), "2");
+  });
+
+  it("names the key of a record whose value is damaged but whose header check holds", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    store.put("notice/1", bytes("the notice text"));
+    store.append("registry", bytes("change one"));
+    store.put("console/settings", bytes("{}"));
+    const at = lastIndexOf(flash.image, bytes("the notice text"));
+    flash.image[at + 3] ^= 0x04;
+    const again = open(flash, 2);
+    assert.equal(again.report.lostRecords, 1, "first in the log, yet its header shows it was there");
+    assert.deepEqual(again.report.damagedKeys, { "notice/1": 1 });
+    assert.equal(again.report.unknownLost, 0);
+    // A damaged header is of unknown key (seen from the gap it leaves in the sequence numbers).
+    const flash2 = new NorFlash(16 * SECTOR);
+    const s2 = open(flash2);
+    s2.put("before", bytes("1"));
+    s2.put("notice/1", bytes("the notice text"));
+    s2.append("registry", bytes("change one"));
+    const key = lastIndexOf(flash2.image, bytes("notice/1"));
+    flash2.image[key + 2] ^= 0x01;
+    const again2 = open(flash2, 2);
+    assert.equal(again2.report.lostRecords, 1);
+    assert.deepEqual(again2.report.damagedKeys, {});
+    assert.equal(again2.report.unknownLost, 1);
   });
 
   it("reports a lost device key: clear data stays, sealed data cannot be opened", () => {

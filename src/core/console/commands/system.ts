@@ -58,6 +58,32 @@ export const systemCommands: Command[] = [
     },
   },
   {
+    path: "damage clear",
+    summary: "Acknowledge a noted damage (a replaced PIN key) once residents have set their PINs again",
+    params: [], options: [], examples: ["damage clear"], access: "technician", audit: true,
+    run(ctx) {
+      if (!ctx.backend.damageClear) throw new OptgateError("E_UNSUPPORTED", "This gate keeps no damage notes.");
+      const { cleared } = ctx.backend.damageClear();
+      return reply({ cleared }, [cleared.length === 0 ? "No damage note to clear." : `Cleared: ${cleared.join("; ")}`]);
+    },
+  },
+  {
+    path: "install",
+    summary: "Installation mode: create the first technician account (needs the exit button held at the gate)",
+    params: [{ name: "technician", type: T.name, doc: "the new technician id" }],
+    options: [], examples: ["install tech1"], access: "public", audit: true,
+    run(ctx, args) {
+      const { installStart, installConfirm } = ctx.backend;
+      if (!installStart || !installConfirm) throw new OptgateError("E_UNSUPPORTED", "This gate has no installation mode.");
+      const id = args.str("technician");
+      const { holdSeconds, windowSeconds } = installStart.call(ctx.backend);
+      return ask(`At the gate, hold the exit button for ${holdSeconds} s (within ${windowSeconds} s), then press Enter here: `, false, () => {
+        installConfirm.call(ctx.backend);
+        return newPassword(ctx, id, `Technician ${id} created; installation mode is now closed. Log in with login ${id}.`);
+      });
+    },
+  },
+  {
     path: "whoami",
     summary: "Show who is logged in",
     params: [], options: [], examples: ["whoami"], access: "technician", audit: false,
