@@ -31,7 +31,7 @@ import type { TemplateVault, VaultEntry } from "../core/face/template-vault";
 import type { Random } from "../core/ports";
 import type { LogStore, RecoveryReport, StoreOp } from "../core/store/log-store";
 import { utf8 } from "../core/crypto";
-import type { Watermarks } from "./watermarks";
+import { registryDigest, type Watermarks } from "./watermarks";
 import { isOptgateError, type OptgateError } from "../core/errors";
 
 export type StoreErrorHandler = (error: OptgateError) => void;
@@ -287,7 +287,14 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
     hinted.cards = registry.cardCount;
   };
   let failed = 0;
-  store.readStream(registryStream(gen), 0, (_index, change) => {
+  const watermarks = options.watermarks;
+  const mark = watermarks?.registryMark();
+  // The digest of the changes as stored, and as it stood at the mark's length (the store may be one commit ahead).
+  let digest = 0;
+  let digestAtMark = mark?.gen === gen && mark.length === 0 ? 0 : undefined;
+  store.readStream(registryStream(gen), 0, (index, change) => {
+    digest = registryDigest(digest, change);
+    if (mark?.gen === gen && index + 1 === mark.length) digestAtMark = digest;
     try {
       registry.apply(change);
     } catch (error) {
@@ -297,11 +304,14 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
     }
   });
   const marked = store.get(REGISTRY_DAMAGE);
-  const watermarks = options.watermarks;
-  const behind = watermarks?.registryBehind(gen, store.streamLength(registryStream(gen)));
-  const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined, behind].filter((w) => w).join(", ");
-  // A store ahead of the watermark (a cut between the commit and the mark) moves the mark up; one behind keeps it.
-  if (!behind) watermarks?.registryStored(gen, store.streamLength(registryStream(gen)));
+  const length = store.streamLength(registryStream(gen));
+  const behind = mark && (gen < mark.gen || (gen === mark.gen && length < mark.length))
+    ? `registry changes lost: the store reaches ${gen}:${length}, the watermark ${mark.gen}:${mark.length}` : undefined;
+  const altered = !behind && mark?.digest !== undefined && digestAtMark !== undefined && digestAtMark !== mark.digest
+    ? "registry changes altered: they no longer match their watermark" : undefined;
+  const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined, behind, altered].filter((w) => w).join(", ");
+  // A store ahead of the watermark (a cut between the commit and the mark) moves the mark up; a damaged one keeps it.
+  if (!behind && !altered) watermarks?.registryStored(gen, length, digest);
   // The first finding is kept (a later boot may no longer see it: recovery scrubs the damaged sector).
   if (found && !marked) guarded(onError, () => store.put(REGISTRY_DAMAGE, utf8(found)));
   if (marked || found) registry.quarantine(marked ? textOf(marked) : found);
@@ -314,7 +324,8 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
   registry.onRepaired = () => guarded(onError, () => {
     gen = rebaseRegistry(store, registry, gen, [{ delete: REGISTRY_DAMAGE }]);
     noteSize();
-    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)));
+    digest = streamDigest(store, registryStream(gen));
+    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)), digest);
   });
   registry.onChange = (change) => guarded(onError, () => {
     const stream = registryStream(gen);
@@ -323,13 +334,22 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
       store.commit([{ append: stream, data: change }, { put: REGISTRY_SIZE, value: sizeHint(registry) }]);
       noteSize();
     } else store.append(stream, change);
+    digest = registryDigest(digest, change);
     if (store.streamLength(stream) - store.streamStart(stream) > REBASE_FLOOR + REBASE_PER_RESIDENT * registry.size) {
       gen = rebaseRegistry(store, registry, gen);
       noteSize();
+      digest = streamDigest(store, registryStream(gen));
     }
-    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)));
+    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)), digest);
   });
   return registry;
+}
+
+/** registryDigest over a whole stream (after a rebase wrote a new generation). */
+function streamDigest(store: LogStore, stream: string): number {
+  let digest = 0;
+  store.readStream(stream, 0, (_index, change) => { digest = registryDigest(digest, change); });
+  return digest;
 }
 
 function sizeHint(registry: Registry): Uint8Array {

@@ -1,11 +1,14 @@
-// Store watermarks: how far the registry's change stream reached and which
-// settings were last written, kept in the board's NVS (board.nvs), outside
+// Store watermarks: how far the registry's change stream reached (and a
+// digest of its changes) and which settings were last written, kept in the
+// board's NVS (board.nvs), outside
 // the gate's store. Damage can make the store lose its newest records without
 // a trace inside it (a truncated log, an erased sector holding the newest
 // revocation or the newest settings): the registry would quietly roll back
 // (a revoked card opens again) and the settings would fall back to older,
-// perhaps looser ones. Against the watermark such a rollback shows, and the
-// gate fails closed (registry quarantined, fail-safe settings).
+// perhaps looser ones; a rewrite under a valid CRC can turn a change into a
+// different, still valid one (another PIN hash). Against the watermark such a
+// rollback or rewrite shows, and the gate fails closed (registry quarantined,
+// fail-safe settings).
 //
 // Order makes power cuts harmless: the registry's mark is written after the
 // store commits (a cut leaves the mark behind the store, never ahead), the
@@ -17,6 +20,7 @@ import type { Nvs } from "./board";
 
 const REGISTRY_GEN = "reg.gen";
 const REGISTRY_LENGTH = "reg.len";
+const REGISTRY_DIGEST = "reg.crc";
 const SETTINGS_PREVIOUS = "set.prev";
 const SETTINGS_CURRENT = "set.cur";
 /** Digest of "no settings stored". */
@@ -29,18 +33,17 @@ export class Watermarks {
     this.#nvs = nvs;
   }
 
-  /** After a registry change was stored: generation and length of its change stream. */
-  registryStored(gen: number, length: number): void {
+  /** After a registry change was stored: generation, length and digest (registryDigest) of its change stream. */
+  registryStored(gen: number, length: number, digest: number): void {
     this.#set(REGISTRY_GEN, gen);
     this.#set(REGISTRY_LENGTH, length);
+    this.#set(REGISTRY_DIGEST, digest);
   }
 
-  /** At boot: why the stored registry is behind its watermark (changes lost to damage), else undefined. */
-  registryBehind(gen: number, length: number): string | undefined {
-    const markGen = this.#get(REGISTRY_GEN), markLength = this.#get(REGISTRY_LENGTH);
-    if (markGen === undefined || markLength === undefined) return undefined;
-    if (gen > markGen || (gen === markGen && length >= markLength)) return undefined;
-    return `registry changes lost: the store reaches ${gen}:${length}, the watermark ${markGen}:${markLength}`;
+  /** The registry's mark, if any. */
+  registryMark(): { gen: number; length: number; digest: number | undefined } | undefined {
+    const gen = this.#get(REGISTRY_GEN), length = this.#get(REGISTRY_LENGTH);
+    return gen === undefined || length === undefined ? undefined : { gen, length, digest: this.#get(REGISTRY_DIGEST) };
   }
 
   /** Before settings are stored. */
@@ -78,6 +81,11 @@ export class Watermarks {
       // NVS failing takes the check away, never the gate.
     }
   }
+}
+
+/** The registry stream's digest after one more change (0 before the first). */
+export function registryDigest(previous: number, change: Uint8Array): number {
+  return crc32(change, 0, change.length, (previous ^ change.length) >>> 0) >>> 0;
 }
 
 /** 1..2^32: never ABSENT. */

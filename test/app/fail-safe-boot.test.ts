@@ -174,9 +174,10 @@ describe("store watermarks in NVS: a rollback by damage shows (issue 13)", () =>
     const { image, nvs } = demoGate();
     const gate = boot(new NorFlash(image.length, { image }), { nvs });
     gate.firmware!.backend.configSet("tech", "mode.code", "off");
+    const beforeSuspension = new Map(gate.host.nvs);
     gate.firmware!.backend.residentSuspend("tech", "R00001", true);
     gate.run(100);
-    return { image: gate.flash.image.slice(), nvs: new Map(gate.host.nvs) };
+    return { image: gate.flash.image.slice(), nvs: new Map(gate.host.nvs), beforeSuspension };
   }
 
   it("the log cut off before the newest settings and suspension: without NVS the gate rolls back, with it the gate fails closed", () => {
@@ -198,13 +199,28 @@ describe("store watermarks in NVS: a rollback by damage shows (issue 13)", () =>
   });
 
   it("a power cut between a commit and its watermark is not damage", () => {
-    const { image, nvs } = tightened();
-    // The marks as they were before the last registry change and settings write: the store is ahead.
-    const behind = new Map(nvs);
-    behind.set("reg.len", (nvs.get("reg.len") ?? 1) - 1);
-    const gate = boot(new NorFlash(image.length, { image }), { nvs: behind });
+    const { image, beforeSuspension } = tightened();
+    // The marks as they were before the last registry change: the store is one commit ahead.
+    const gate = boot(new NorFlash(image.length, { image }), { nvs: beforeSuspension });
     assert.deepEqual(damageLines(gate), []);
     assert.equal(gate.card(R2_CARD)?.grant, true);
+    assert.equal(gate.host.nvs.get("reg.len"), beforeSuspension.get("reg.len")! + 1, "the mark catches up");
+  });
+
+  it("a registry change rewritten under a valid CRC into another valid one (a different PIN hash) shows against the watermark", () => {
+    const { image, nvs } = demoGate();
+    const changes = records(image).filter((r) => r.key === "registry").sort((a, b) => a.seq - b.seq);
+    const r2 = changes[1]; // R00002's addition: card, PIN salt and hash
+    const value = image.slice(r2.valueAt, r2.valueAt + r2.valueLength);
+    for (let i = value.length - 24; i < value.length - 16; i++) value[i] ^= 0x5a; // inside the PIN hash
+    rewrite(image, r2, value);
+    const blind = boot(new NorFlash(image.length, { image: image.slice() }));
+    assert.deepEqual(damageLines(blind), [], "control: the store alone sees nothing wrong");
+    assert.equal(blind.keys("2#2468#")?.grant, false, "and the PIN silently stopped matching");
+    const gate = boot(new NorFlash(image.length, { image }), { nvs });
+    serving(gate);
+    assert.ok(damageLines(gate).some((l) => /registry changes altered/.test(l)), damageLines(gate).join(" | "));
+    assert.equal(gate.exit(), true);
   });
 });
 
