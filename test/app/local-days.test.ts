@@ -18,7 +18,7 @@ function rig(start: number) {
   const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
   const core = new GateCore({
     gateId: 1, clock, random, deviceKey: new Uint8Array(32).fill(3), matcher: new TsMatcher(128, 16),
-    camera: { powerOn() {}, powerOff() {}, capture: () => "error" },
+    camera: { powered: false, powerOn() {}, powerOff() {}, capture: () => "error" },
     embedder: new SyntheticEmbedder({ dimension: 128 }), frame: createSyntheticFrame(),
     outputs: { unlock: () => undefined, signal: () => undefined, prompt: () => undefined },
   });
