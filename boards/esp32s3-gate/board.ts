@@ -21,8 +21,13 @@
 // - matcher: the native matcher (wasm2c C), 512-d templates (ESP-DL's size).
 // - embedder: none yet: UnavailableEmbedder (src/app/unavailable-embedder.ts).
 // - console: UART0 at 115200 8N1 on GPIO43/44 (pin-map.ts) as a SerialConsole.
+// - nvs: Moddable's preference module (ESP-IDF NVS, its own partition),
+//   outside the gate's store: the restart-loop count (a hung XS task starves
+//   the idle task, the task watchdog in sdkconfig resets the chip, and the
+//   count grows) and the store watermarks (src/app/watermarks.ts).
 // The firmware's tick timer is started by startFirmware() itself (Timer.repeat).
 import config from "mc/config";
+import Preference from "preference";
 import Time from "time";
 import Timer from "timer";
 import type { Board } from "../../src/app/board";
@@ -76,8 +81,18 @@ export function createDeviceBoard(): DeviceBoard {
     matcher: new NativeMatcher(DEVICE_EMBEDDING_DIMENSION, DEVICE_GALLERY_CAPACITY),
     console: uart,
     consoleInput: (receive) => uart.route(receive),
+    nvs: {
+      get: (key) => {
+        const value = Preference.get(NVS_DOMAIN, key);
+        return typeof value === "number" ? value : undefined;
+      },
+      set: (key, value) => Preference.set(NVS_DOMAIN, key, value),
+    },
   };
 }
+
+/** The NVS domain (namespace) of the firmware's numbers. */
+const NVS_DOMAIN = "optgate";
 
 /**
  * The console UART, opened now or, while something else holds UART0 (in debug

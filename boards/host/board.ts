@@ -115,6 +115,8 @@ export class HostBoard {
   readonly reader: Mfrc522Model;
   readonly keypad: KeypadMatrix;
   readonly camera = new CameraScene();
+  /** The board's NVS (numbers outside the gate's store), for this session. */
+  readonly nvs = new Map<string, number>();
   readonly board: Board;
   #card: VirtualCard | undefined;
   #events: HostEvent[];
@@ -170,6 +172,7 @@ export class HostBoard {
       matcher: new TsMatcher(HOST_EMBEDDING_DIMENSION, HOST_GALLERY_CAPACITY),
       console: { write: (data) => this.#events.push({ e: "serial", data: typeof data === "string" ? latin1(utf8Bytes(data)) : latin1(data) }) },
       display: (text) => this.#events.push({ e: "prompt", text }),
+      nvs: { get: (key) => this.nvs.get(key), set: (key, value) => { this.nvs.set(key, value); } },
     };
   }
 

@@ -24,6 +24,12 @@ export interface GateDevice {
   camera: { camera: CameraSpec; power: SwitchSpec; indicator: SwitchSpec; width: number; height: number; format?: "gray8" | "rgb565" };
 }
 
+/** Small numbers by key, kept where a damaged store cannot reach them. */
+export interface Nvs {
+  get(key: string): number | undefined;
+  set(key: string, value: number): void;
+}
+
 export interface Board {
   name: string;
   /** This gate's number in the compound (policy, audit, consent scope "gate-<n>"). */
@@ -44,13 +50,13 @@ export interface Board {
   /** Sets the wall clock (RTC / SNTP stand-in); without it the console's clock set refuses. */
   setClock?(time: number): void;
   /**
-   * Boots since the gate last served for a minute, kept outside the gate's
-   * store (NVS on the device) so a restart loop is seen whatever broke the
-   * store. Without it restart loops are not detected.
+   * A few numbers kept outside the gate's store (NVS on the device), so they
+   * survive whatever damages the store: the restart-loop count
+   * (src/app/supervisor.ts) and the store watermarks that show a registry or
+   * settings rolled back by damage (src/app/watermarks.ts). Without it
+   * neither is checked.
    */
-  bootCount?: { read(): number; write(count: number): void };
+  nvs?: Nvs;
   /** A clean restart (after a part kept failing); without it the gate goes to safe mode instead. */
   restart?(): void;
-  /** Fed after every completed tick: a hang stops the feeding and the board restarts. */
-  watchdog?: { feed(): void };
 }

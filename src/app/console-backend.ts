@@ -23,8 +23,9 @@ import { consentKeys } from "../core/gate/keypad-entry";
 import { subjectReport } from "../core/face/subject-report";
 import type { Clock, Random } from "../core/ports";
 import { ConsoleAccounts } from "./console-accounts";
-import { clone, CONFIG, dateKey, DEFAULT_GROUP, failSafeSettings, loadSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
+import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadStoredSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
+import type { Watermarks } from "./watermarks";
 
 export type { SettingsStore } from "./console-settings";
 export { technicianNumber } from "./console-accounts";
@@ -49,6 +50,8 @@ export interface CoreConsoleBackendOptions {
   settings?: SettingsStore;
   /** The store lost the newest settings record (its key is known): an older copy must not come back. */
   settingsLost?: boolean;
+  /** Marks outside the store that show settings rolled back by damage. */
+  watermarks?: Watermarks;
   hooks?: ConsoleHooks;
 }
 
@@ -62,6 +65,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly #hooks: ConsoleHooks;
   readonly #accounts: ConsoleAccounts;
   #settings: Settings;
+  readonly #watermarks: Watermarks | undefined;
   /** Why the stored settings could not be used (the fail-safe policy is in force), else undefined. */
   settingsDamage: string | undefined;
 
@@ -71,7 +75,10 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#random = o.random;
     this.#store = o.settings;
     this.#hooks = o.hooks ?? {};
-    this.#settings = this.#loadSettings(o.settingsLost === true);
+    this.#watermarks = o.watermarks;
+    const loaded = loadStoredSettings(this.#store, o.settingsLost === true, (settings) => this.#core.access.setPolicy(this.#policy(settings)), o.watermarks);
+    this.#settings = loaded.settings;
+    this.settingsDamage = loaded.damage;
     const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
     this.#accounts = accounts;
     this.audit = { record: (event) => accounts.record(event) };
@@ -100,13 +107,16 @@ export class CoreConsoleBackend implements ConsoleBackend {
   }
 
   installStart(): { holdSeconds: number; windowSeconds: number } {
-    if (!this.#hooks.installation) throw new OptgateError("E_UNSUPPORTED", "This gate has no installation mode.");
-    return this.#hooks.installation.start();
+    return this.#installation().start();
   }
 
   installConfirm(): void {
+    this.#installation().confirm();
+  }
+
+  #installation(): NonNullable<ConsoleHooks["installation"]> {
     if (!this.#hooks.installation) throw new OptgateError("E_UNSUPPORTED", "This gate has no installation mode.");
-    this.#hooks.installation.confirm();
+    return this.#hooks.installation;
   }
 
   /** True while a technician account exists (installation mode closed). */
@@ -554,27 +564,6 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return notice;
   }
 
-  /**
-   * The stored settings, applied to the gate. Settings that cannot be read or
-   * applied (flash damage) give the fail-safe ones (FAIL_SAFE_CONFIG), never
-   * the built-in defaults, which may be looser than what was configured.
-   */
-  #loadSettings(lost: boolean): Settings {
-    try {
-      if (lost) throw new OptgateError("E_SETTINGS_DAMAGED", "the newest stored settings were lost");
-      const bytes = this.#store?.get(SETTINGS_KEY);
-      const settings = loadSettings(bytes);
-      if (bytes) this.#core.access.setPolicy(this.#policy(settings));
-      return settings;
-    } catch (error) {
-      const why = error instanceof OptgateError ? error.message : "the stored settings do not apply";
-      this.settingsDamage = `settings unreadable (${why}): fail-safe policy in force (card + PIN only; groups other than "${DEFAULT_GROUP}" closed) until a technician changes a setting`;
-      const settings = failSafeSettings();
-      this.#core.access.setPolicy(this.#policy(settings));
-      return settings;
-    }
-  }
-
   #policy(s: Settings): GatePolicy {
     return settingsPolicy(s, this.#core.access.policy);
   }
@@ -583,7 +572,10 @@ export class CoreConsoleBackend implements ConsoleBackend {
   #commitSettings(next: Settings): void {
     this.#core.access.setPolicy(this.#policy(next));
     this.#settings = next;
-    this.#store?.put(SETTINGS_KEY, utf8(JSON.stringify(next)));
+    const bytes = utf8(JSON.stringify(next));
+    this.#watermarks?.settingsWriting(bytes);
+    this.#store?.put(SETTINGS_KEY, bytes);
+    this.#watermarks?.settingsStored(bytes);
     this.settingsDamage = undefined;
   }
 

@@ -5,6 +5,7 @@ import type { ScheduleSpec } from "../core/access/schedule";
 import type { Weekday } from "../core/console/backend";
 import { formatTime } from "../core/console/params";
 import { OptgateError } from "../core/errors";
+import type { Watermarks } from "./watermarks";
 
 /** Persistent bytes by key (the LogStore on a board). */
 export interface SettingsStore {
@@ -138,6 +139,28 @@ export function loadSettings(bytes: Uint8Array | undefined): Settings {
     && Object.keys(s.config).every((k) => own(CONFIG, k) !== undefined && typeof s.config[k] === "string");
   if (!ok) throw damaged("hold impossible values");
   return s;
+}
+
+/**
+ * The stored settings, applied to the gate through `apply`. Settings that
+ * cannot be read or applied (flash damage, or `lost`: the store lost their
+ * newest record) give the fail-safe ones (FAIL_SAFE_CONFIG), never the
+ * built-in defaults, which may be looser than what was configured; `damage` says so.
+ */
+export function loadStoredSettings(store: SettingsStore | undefined, lost: boolean, apply: (settings: Settings) => void, watermarks?: Watermarks): { settings: Settings; damage?: string } {
+  try {
+    if (lost) throw new OptgateError("E_SETTINGS_DAMAGED", "the newest stored settings were lost");
+    const bytes = store?.get(SETTINGS_KEY);
+    if (watermarks?.settingsRolledBack(bytes)) throw new OptgateError("E_SETTINGS_DAMAGED", "the stored settings are not the last ones written (the newest were lost)");
+    const settings = loadSettings(bytes);
+    if (bytes) apply(settings);
+    return { settings };
+  } catch (error) {
+    const why = error instanceof OptgateError ? error.message : "the stored settings do not apply";
+    const settings = failSafeSettings();
+    apply(settings);
+    return { settings, damage: `settings unreadable (${why}): fail-safe policy in force (card + PIN only; groups other than "${DEFAULT_GROUP}" closed) until a technician changes a setting` };
+  }
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

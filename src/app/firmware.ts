@@ -19,6 +19,7 @@ import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDam
 import { Registry } from "../core/access/registry";
 import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
 import { Installation } from "./installation";
+import { Watermarks } from "./watermarks";
 import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { GateHardware } from "./hardware";
 
@@ -96,17 +97,18 @@ export class Firmware {
       const deviceKey = (this.#key = pinKey.key);
       this.#pinKeyDamage = pinKey.damage;
       const storeError = (error: OptgateError) => board.log(`store: ${error.message}`);
+      const watermarks = new Watermarks(board.nvs);
       const consent = this.#load("consent records", () => readConsentRecords(store), { records: [], dropped: 0 });
       const newestNotice = consent.records.reduce((top, r) => Math.max(top, r.noticeVersion), 0);
       const notices = this.#load("notices", () => new StoredNoticeBoard(store, newestNotice, damagedKeys), undefined);
       if (report.streamHoles.consent) this.#note(`${report.streamHoles.consent} consent record(s) lost: face off for the residents concerned`);
-      if (notices?.lost.length) this.#note(`notice version(s) ${notices.lost.join(", ")} lost: consents under them dropped (face off for those residents)`);
+      if (notices?.lost.length) this.#note(`notice version(s) ${versionList(notices.lost)} lost: consents under them dropped (face off for those residents)`);
       this.core = new GateCore({
         gateId: board.gateId,
         clock: board.clock,
         random: board.random,
         deviceKey,
-        registry: this.#load("registry", () => loadRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line) }, storeError), undefined) ?? quarantined(deviceKey, board.random),
+        registry: this.#load("registry", () => loadRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined) ?? quarantined(deviceKey, board.random),
         audit: this.#load("audit log", () => loadAudit(store, undefined, storeError, board.clock.now()), undefined),
         notices: notices ?? new StoredNoticeBoard(store, 0),
         vault: new StoreTemplateVault(store, damagedKeys),
@@ -142,6 +144,7 @@ export class Firmware {
         random: board.random,
         settings: withoutDamaged(store, damagedKeys),
         settingsLost: lost(SETTINGS_KEY),
+        watermarks,
         hooks: {
           openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
           setClock: board.setClock ? (time) => board.setClock!(time) : undefined,
@@ -330,6 +333,12 @@ function withoutDamaged(store: LogStore, damagedKeys: readonly string[]): Settin
     },
     keys: (prefix) => store.keys(prefix),
   };
+}
+
+/** "1, 2, 5", or for many the first eight and the count. */
+function versionList(versions: readonly number[]): string {
+  const shown = versions.slice(0, 8).join(", ");
+  return versions.length > 8 ? `${shown} ... (${versions.length} in all)` : shown;
 }
 
 /** A registry that loads nothing and denies every credential (its loader failed outright). */

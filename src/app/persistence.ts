@@ -31,6 +31,7 @@ import type { TemplateVault, VaultEntry } from "../core/face/template-vault";
 import type { Random } from "../core/ports";
 import type { LogStore, RecoveryReport, StoreOp } from "../core/store/log-store";
 import { utf8 } from "../core/crypto";
+import { registryDigest, type Watermarks } from "./watermarks";
 import { isOptgateError, type OptgateError } from "../core/errors";
 
 export type StoreErrorHandler = (error: OptgateError) => void;
@@ -123,10 +124,14 @@ export class StoredNoticeBoard extends NoticeBoard {
     super();
     this.#store = store;
     const notices: Notice[] = [];
-    let top = Math.min(knownTop, MAX_NOTICE_VERSION);
+    const stored = noticeVersions(store);
+    let top = stored.length ? stored[stored.length - 1] : 0;
     for (const key of damaged) top = Math.max(top, noticeVersion(key) ?? 0);
-    for (const version of noticeVersions(store)) {
-      top = Math.max(top, version);
+    // A consent record may name a newest notice that was lost; one naming a version far beyond is
+    // itself damaged (restoreConsent drops it), not proof of thousands of lost notices.
+    if (knownTop <= top + MAX_LOST_NEWEST) top = Math.max(top, knownTop);
+    const lost = new Set<number>();
+    for (const version of stored) {
       try {
         if (damaged.includes(NOTICE + version)) throw new Error("damaged");
         const bytes = store.get(NOTICE + version);
@@ -135,14 +140,14 @@ export class StoredNoticeBoard extends NoticeBoard {
         validateNotice(notice);
         notices.push(notice);
       } catch {
-        this.lost.push(version);
+        lost.add(version);
       }
     }
     for (let v = 1, i = 0; v <= top; v++) {
       if (notices[i]?.version === v) i++;
-      else if (!this.lost.includes(v)) this.lost.push(v);
+      else lost.add(v);
     }
-    this.lost.sort((a, b) => a - b);
+    this.lost.push(...[...lost].sort((a, b) => a - b));
     this.restore(notices, { top });
   }
 
@@ -155,6 +160,8 @@ export class StoredNoticeBoard extends NoticeBoard {
 
 /** Notice versions are u16 on flash. */
 const MAX_NOTICE_VERSION = 0xffff;
+/** Newest notices a consent record may prove lost beyond the newest one stored. */
+const MAX_LOST_NEWEST = 4;
 
 /** The versions under notice/, ascending (a key that is not a plain version number is ignored). */
 function noticeVersions(store: LogStore): number[] {
@@ -255,7 +262,7 @@ function isRegistryKey(key: string): boolean {
  * (see README "Integrity"): it denies every credential until a technician
  * clears it, which stores the registry as it then stands as a new generation.
  */
-export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random; onDamage?: (line: string) => void }, onError?: StoreErrorHandler): Registry {
+export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random; onDamage?: (line: string) => void; watermarks?: Watermarks }, onError?: StoreErrorHandler): Registry {
   const stored = store.get(REGISTRY_GEN);
   let gen = stored ? new DataView(stored.buffer, stored.byteOffset).getUint32(0) : 0;
   // A rebase cut before its switch left a partial next generation: drop it.
@@ -280,7 +287,14 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
     hinted.cards = registry.cardCount;
   };
   let failed = 0;
-  store.readStream(registryStream(gen), 0, (_index, change) => {
+  const watermarks = options.watermarks;
+  const mark = watermarks?.registryMark();
+  // The digest of the changes as stored, and as it stood at the mark's length (the store may be one commit ahead).
+  let digest = 0;
+  let digestAtMark = mark?.gen === gen && mark.length === 0 ? 0 : undefined;
+  store.readStream(registryStream(gen), 0, (index, change) => {
+    digest = registryDigest(digest, change);
+    if (mark?.gen === gen && index + 1 === mark.length) digestAtMark = digest;
     try {
       registry.apply(change);
     } catch (error) {
@@ -290,7 +304,14 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
     }
   });
   const marked = store.get(REGISTRY_DAMAGE);
-  const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined].filter((w) => w).join(", ");
+  const length = store.streamLength(registryStream(gen));
+  const behind = mark && (gen < mark.gen || (gen === mark.gen && length < mark.length))
+    ? `registry changes lost: the store reaches ${gen}:${length}, the watermark ${mark.gen}:${mark.length}` : undefined;
+  const altered = !behind && mark?.digest !== undefined && digestAtMark !== undefined && digestAtMark !== mark.digest
+    ? "registry changes altered: they no longer match their watermark" : undefined;
+  const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined, behind, altered].filter((w) => w).join(", ");
+  // A store ahead of the watermark (a cut between the commit and the mark) moves the mark up; a damaged one keeps it.
+  if (!behind && !altered) watermarks?.registryStored(gen, length, digest);
   // The first finding is kept (a later boot may no longer see it: recovery scrubs the damaged sector).
   if (found && !marked) guarded(onError, () => store.put(REGISTRY_DAMAGE, utf8(found)));
   if (marked || found) registry.quarantine(marked ? textOf(marked) : found);
@@ -303,6 +324,8 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
   registry.onRepaired = () => guarded(onError, () => {
     gen = rebaseRegistry(store, registry, gen, [{ delete: REGISTRY_DAMAGE }]);
     noteSize();
+    digest = streamDigest(store, registryStream(gen));
+    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)), digest);
   });
   registry.onChange = (change) => guarded(onError, () => {
     const stream = registryStream(gen);
@@ -311,12 +334,22 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
       store.commit([{ append: stream, data: change }, { put: REGISTRY_SIZE, value: sizeHint(registry) }]);
       noteSize();
     } else store.append(stream, change);
+    digest = registryDigest(digest, change);
     if (store.streamLength(stream) - store.streamStart(stream) > REBASE_FLOOR + REBASE_PER_RESIDENT * registry.size) {
       gen = rebaseRegistry(store, registry, gen);
       noteSize();
+      digest = streamDigest(store, registryStream(gen));
     }
+    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)), digest);
   });
   return registry;
+}
+
+/** registryDigest over a whole stream (after a rebase wrote a new generation). */
+function streamDigest(store: LogStore, stream: string): number {
+  let digest = 0;
+  store.readStream(stream, 0, (_index, change) => { digest = registryDigest(digest, change); });
+  return digest;
 }
 
 function sizeHint(registry: Registry): Uint8Array {

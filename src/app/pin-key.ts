@@ -39,15 +39,16 @@ function holdsKeyedData(store: LogStore): boolean {
  * damaged, so an older copy it may still index is not trusted either.
  */
 export function loadPinKey(store: LogStore, random: Random, lost: boolean, log: (line: string) => void): PinKeyState {
-  let why: string | undefined = lost ? "its record was damaged on flash" : undefined;
+  let why: string | undefined = lost ? "its record was damaged on flash" : store.report.keyLost ? "the store key that sealed it was lost" : undefined;
   let held: Uint8Array | undefined;
   try {
     held = store.get(PIN_KEY);
   } catch (error) {
-    why = isOptgateError(error) ? `it does not open (${error.code})` : "it cannot be read";
+    why ??= isOptgateError(error) ? `it does not open: ${error.code}` : "it cannot be read";
   }
   if (held && held.length !== KEY_BYTES) why = "it has the wrong length";
   if (held && !why) return { key: held, damage: markerText(store), foundNow: false };
+  if (why && !holdsKeyedData(store) && !store.has(PIN_KEY)) why = undefined; // nothing was ever keyed by it
   if (!why && !holdsKeyedData(store)) return { key: fresh(store, random, [], log), foundNow: false };
   const damage = `PIN key lost (${why ?? "its record is missing"}): a new key is in use; residents must set their PINs again, technicians were removed (installation mode)`;
   const ops: StoreOp[] = [{ put: PIN_KEY_DAMAGE, value: utf8(damage) }];

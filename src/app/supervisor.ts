@@ -5,8 +5,8 @@
 //   - a part of it throws on every tick for FAILING_TICKS_LIMIT ticks: the
 //     board restarts cleanly when it can (board.restart), else safe mode;
 //   - the gate is in a restart loop: more than MAX_UNSTABLE_BOOTS boots in a
-//     row that never served for STABLE_MS (board.bootCount; a hang ends in a
-//     watchdog restart, which counts the same way).
+//     row that never served for STABLE_MS (board.nvs "boots"; a hang ends in the
+//     board's watchdog reset, which counts the same way).
 //
 //   const gate = new Supervisor(board);   // boots (src/app/start.ts adds the tick timer)
 //   gate.tick() every TICK_MS; gate.mode / gate.firmware / gate.safeMode / gate.receiveConsole(bytes)
@@ -20,6 +20,8 @@ export const FAILING_TICKS_LIMIT = 500;
 export const STABLE_MS = 60_000;
 /** Boots in a row without STABLE_MS of service before the gate stays in safe mode. */
 export const MAX_UNSTABLE_BOOTS = 3;
+/** board.nvs key of the restart-loop count. */
+export const BOOTS = "boots";
 
 export class Supervisor {
   readonly board: Board;
@@ -64,7 +66,6 @@ export class Supervisor {
         if (firmware.failingTicks >= FAILING_TICKS_LIMIT) this.#giveUp(firmware);
         else if (!this.#stable && this.board.ticks() - this.#bootedAt >= STABLE_MS) this.#markStable();
       } else this.#safe?.tick();
-      this.board.watchdog?.feed();
     } catch (error) {
       this.board.log(`supervisor: ${describe(error)}`);
     }
@@ -108,7 +109,7 @@ export class Supervisor {
 
   #countBoot(): number {
     try {
-      const boots = (this.board.bootCount?.read() ?? 0) + 1;
+      const boots = (this.board.nvs?.get(BOOTS) ?? 0) + 1;
       this.#writeBoots(boots);
       return Number.isFinite(boots) ? boots : 1;
     } catch {
@@ -123,7 +124,7 @@ export class Supervisor {
 
   #writeBoots(count: number): void {
     try {
-      this.board.bootCount?.write(count);
+      this.board.nvs?.set(BOOTS, count);
     } catch (error) {
       this.board.log(`boot count: ${describe(error)}`);
     }

@@ -20,6 +20,8 @@ const TICK_MS = 10;
 export interface BootOptions {
   /** Wall-clock time at boot (default BOOT_TIME). */
   now?: number;
+  /** The board's NVS as a previous boot left it (copied); empty by default. */
+  nvs?: ReadonlyMap<string, number>;
   /** Changes to the board before the firmware boots (a failing flash, a boot counter, a restart hook). */
   adapt?: (board: Board) => void;
 }
@@ -40,6 +42,7 @@ export class BootedGate {
     const board = this.host.board;
     board.flash = flash;
     board.console = { write: (data) => { this.#console += typeof data === "string" ? data : String.fromCharCode(...data); } };
+    for (const [key, value] of options.nvs ?? []) this.host.nvs.set(key, value);
     options.adapt?.(board);
     this.supervisor = new Supervisor(board);
     const firmware = this.supervisor.firmware;

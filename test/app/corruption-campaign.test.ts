@@ -19,6 +19,7 @@ describe("corruption campaign (subset): every damaged image serves, opens the ex
     assert.deepEqual(demo.grants, [true, true, true, false, true, true, false, true, true]);
     const large = largeBase(XS ? 60 : 120);
     assert.deepEqual(large.grants.slice(0, 7), [true, true, true, true, false, false, false], "live cards open, revoked ones do not");
+    assert.equal(large.grants[large.grants.length - 1], false, "visitor codes are off in the large compound's settings");
   });
 
   it("the generator is deterministic and covers every kind of damage", () => {

@@ -18,7 +18,7 @@ import { NorFlash } from "../../boards/host/nor-flash";
 import { crc32 } from "../../src/core/store/crc32";
 import { putU32 } from "../../src/core/store/format";
 import { boot, type BootedGate } from "./boot-rig";
-import { demoImage, largeImage } from "./demo-image";
+import { demoGate, largeImage, type WrittenImage } from "./demo-image";
 import { records, rewrite, SECTOR, type FoundRecord } from "./flash-image";
 
 /** One credential presented at the gate; true when it opened. */
@@ -41,6 +41,8 @@ interface Facts {
 export interface CampaignBase {
   name: string;
   image: Uint8Array;
+  /** The board's NVS when the image was written (damage to flash leaves it alone). */
+  nvs: ReadonlyMap<string, number>;
   probes: Probe[];
   /** Per probe: granted on the intact image. */
   grants: boolean[];
@@ -103,24 +105,25 @@ function facts(gate: BootedGate): Facts {
   };
 }
 
-function bootImage(image: Uint8Array): BootedGate {
-  return boot(new NorFlash(image.length, { image }));
+function bootImage(image: Uint8Array, nvs: ReadonlyMap<string, number>): BootedGate {
+  return boot(new NorFlash(image.length, { image }), { nvs });
 }
 
 /** Boots the intact image once and records what each probe gets there. */
-export function campaignBase(name: string, image: Uint8Array, probes: Probe[]): CampaignBase {
-  const gate = bootImage(image);
+export function campaignBase(name: string, written: WrittenImage, probes: Probe[]): CampaignBase {
+  const { image, nvs } = written;
+  const gate = bootImage(image, nvs);
   if (gate.supervisor.mode !== "serving") throw new Error(`the intact ${name} image does not serve`);
   const before = facts(gate);
   const grants = probes.map((p) => p.run(gate));
-  return { name, image, probes, grants, facts: before };
+  return { name, image, nvs, probes, grants, facts: before };
 }
 
 /** Boots one damaged image and checks it against its base. */
 export function checkImage(base: CampaignBase, image: Uint8Array): ImageOutcome {
   let gate: BootedGate;
   try {
-    gate = bootImage(image);
+    gate = bootImage(image, base.nvs);
   } catch {
     return { serving: false, exitOpened: false, widened: [], dropped: true, damageReported: false };
   }
@@ -308,7 +311,7 @@ export function runCampaign(base: CampaignBase, seed: number, from: number, to: 
 
 /** The demo compound's credentials: three residents' cards, PINs right and wrong, the courier code, face. */
 export function demoBase(): CampaignBase {
-  return campaignBase("demo", demoImage(), [
+  return campaignBase("demo", demoGate(), [
     card("04a1b2c3"), card("04d4e5f6"), card("04112233"), card("deadbeef"),
     keys("2#2468#"), keys("3#1357#"), keys("2#1111#"), keys("#583920#"), face(3, 303),
   ]);
@@ -318,8 +321,9 @@ export function demoBase(): CampaignBase {
 export function largeBase(residents: number): CampaignBase {
   const large = largeImage(residents);
   const sample = <T>(list: T[], n: number) => list.filter((_, i) => i % Math.max(1, Math.floor(list.length / n)) === 0).slice(0, n);
-  return campaignBase(`large (${residents} residents)`, large.image, [
+  return campaignBase(`large (${residents} residents)`, large, [
     ...sample(large.cards, 4).map(card), ...sample(large.revoked, 3).map(card),
     ...sample(large.pins, 2).map((p) => keys(`${p.who}#${p.pin}#`)), card("04112233"), face(3, 303),
+    keys("#583920#"), // the courier's code: refused here, visitor codes are off
   ]);
 }

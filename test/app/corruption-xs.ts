@@ -8,7 +8,7 @@ import { bundleForXs, repoRoot } from "../../tools/xs/bundle";
 import { XsWorker } from "../../tools/xs/xsnap";
 import type { CampaignCounts } from "./corruption-campaign";
 
-const BATCH = 20;
+const BATCH = 10;
 
 const ENTRY = `
 import { demoBase, emptyCounts, largeBase, runCampaign } from "./test/app/corruption-campaign";
@@ -62,17 +62,33 @@ export async function runCampaignInXs(o: XsCampaignOptions): Promise<XsCampaignR
   const total: XsCampaignResult = { images: 0, byKind: {}, serving: 0, exitOpened: 0, widened: 0, dropped: 0, droppedReported: 0, reported: 0, failures: [], computrons: 0, computronsPerImage: 0 };
   const decoder = new TextDecoder();
   let campaignComputrons = 0;
-  await Promise.all(Array.from({ length: o.workers ?? 2 }, async () => {
+  // A worker that stops (a hang running past the meter, a crash) costs the batch it ran: those
+  // images count as failed, and a fresh worker takes the next batch.
+  const start = async (): Promise<XsWorker> => {
     const worker = new XsWorker({ meteringLimit: 4_000_000_000 });
+    await worker.evaluate(script);
+    const setup = await worker.command(JSON.stringify({ setup: { residents: o.residents } }));
+    total.computrons += setup.meter.compute;
+    return worker;
+  };
+  await Promise.all(Array.from({ length: o.workers ?? 2 }, async () => {
+    let worker = await start();
     try {
-      await worker.evaluate(script);
-      const setup = await worker.command(JSON.stringify({ setup: { residents: o.residents } }));
-      total.computrons += setup.meter.compute;
       for (let job = jobs.shift(); job; job = jobs.shift()) {
-        const reply = await worker.command(JSON.stringify(job));
-        total.computrons += reply.meter.compute;
-        campaignComputrons += reply.meter.compute;
-        addCounts(total, JSON.parse(decoder.decode(reply.result)) as CampaignCounts);
+        try {
+          const reply = await worker.command(JSON.stringify(job));
+          total.computrons += reply.meter.compute;
+          campaignComputrons += reply.meter.compute;
+          addCounts(total, JSON.parse(decoder.decode(reply.result)) as CampaignCounts);
+        } catch (error) {
+          const n = job.to - job.from;
+          addCounts(total, {
+            images: n, byKind: { "worker stopped": n }, serving: 0, exitOpened: 0, widened: 0, dropped: n, droppedReported: 0, reported: 0,
+            failures: [`${job.base} #${job.from}-${job.to - 1}: ${error instanceof Error ? error.message : String(error)}`],
+          });
+          await worker.close();
+          worker = await start();
+        }
         o.onProgress?.(total.images, o.demoImages + o.largeImages);
       }
     } finally {

@@ -9,18 +9,27 @@ import { blankFlash, boot, BOOT_TIME, FLASH_SIZE } from "./boot-rig";
 
 export const TECH_LOGIN = DEMO_TECHNICIAN;
 
+/** A flash image the firmware wrote, and the board's NVS as it left it. */
+export interface WrittenImage {
+  image: Uint8Array;
+  nvs: Map<string, number>;
+}
+
 /** The demo compound, seeded and settled; the image is the flash after the firmware wrote it. */
-export function demoImage(size = FLASH_SIZE): Uint8Array {
+export function demoGate(size = FLASH_SIZE): WrittenImage {
   const flash = blankFlash(size);
   const gate = boot(flash);
   const firmware = gate.firmware!;
   if (!seedDemoCompound(firmware, gate.host.camera, BOOT_TIME)) throw new Error("the demo compound did not seed");
   gate.run(100);
-  return flash.image.slice();
+  return { image: flash.image.slice(), nvs: new Map(gate.host.nvs) };
 }
 
-export interface LargeCompound {
-  image: Uint8Array;
+export function demoImage(size = FLASH_SIZE): Uint8Array {
+  return demoGate(size).image;
+}
+
+export interface LargeCompound extends WrittenImage {
   /** Card UIDs (hex) of residents who were never revoked. */
   cards: string[];
   /** Card UIDs removed from residents (must stay denied). */
@@ -31,8 +40,8 @@ export interface LargeCompound {
 
 /**
  * A larger compound: `residents` residents with cards (every fifth with a
- * PIN too), every seventh card revoked, a second notice, a card+PIN setting
- * turned off again, written through the registry and the console backend.
+ * PIN too), every seventh card revoked, a second notice, settings changed
+ * (visitor codes off), written through the registry and the console backend.
  */
 export function largeImage(residents: number, size = 1024 * 1024): LargeCompound {
   const flash = new NorFlash(size);
@@ -57,9 +66,11 @@ export function largeImage(residents: number, size = 1024 * 1024): LargeCompound
   }
   firmware.backend.configSet(TECH_LOGIN.id, "mode.faceOneToN", "on");
   firmware.backend.configSet(TECH_LOGIN.id, "mode.faceOneToN", "off");
+  // Stricter than the defaults: losing these settings must not quietly reopen visitor codes.
+  firmware.backend.configSet(TECH_LOGIN.id, "mode.code", "off");
   firmware.core.notices.publish({ purpose: "Open the gate (second text)", method: "1:1 match after the face key", gates: [firmware.core.gateName], retentionDays: 180 }, BOOT_TIME + 1000);
   gate.run(100);
-  return { image: flash.image.slice(), cards, revoked, pins };
+  return { image: flash.image.slice(), nvs: new Map(gate.host.nvs), cards, revoked, pins };
 }
 
 function hex(n: number): string {

@@ -5,13 +5,14 @@
 // gate that cannot run its firmware still runs the exit button, the door
 // alarm and the console (safe mode). Portable: Node and XS.
 import assert from "node:assert/strict";
+import { SeededRandom } from "../../boards/host/board";
 import { NorFlash } from "../../boards/host/nor-flash";
 import type { Flash } from "../../src/core/store/flash";
 import { crc32 } from "../../src/core/store/crc32";
 import { putU32 } from "../../src/core/store/format";
 import { MAX_UNSTABLE_BOOTS, STABLE_MS } from "../../src/app/supervisor";
 import { boot, type BootedGate } from "./boot-rig";
-import { demoImage } from "./demo-image";
+import { demoGate, demoImage } from "./demo-image";
 import { ascii, flipBit, newest, records, rewrite, SECTOR } from "./flash-image";
 
 const intact = demoImage();
@@ -146,6 +147,81 @@ describe("fail-safe boot: flash damage is data (issue 13)", () => {
     assert.ok(damageLines(again).some((l) => /PIN key lost/.test(l)));
     assert.equal(again.firmware!.core.audit.entries().filter((e) => e.kind === "store-damage").length, gate.firmware!.core.audit.entries().filter((e) => e.kind === "store-damage").length, "audited once, at the boot that found it");
   });
+
+  it("a lost store key (both key copies damaged) is visible too: sealed data dropped, PIN key replaced with a note, cards open", () => {
+    const image = damaged((bytes) => {
+      for (const copy of [0, SECTOR]) bytes[copy + 20] ^= 0xff;
+    });
+    // Another RNG stream than the one that made the image's keys (a board's RNG never repeats).
+    const gate = bootImage(image, { adapt: (board) => { board.random = new SeededRandom(Uint8Array.of(1, 2, 3)); } });
+    serving(gate);
+    const lines = damageLines(gate);
+    assert.ok(lines.some((l) => /device key lost/.test(l)), lines.join(" | "));
+    assert.ok(lines.some((l) => /PIN key lost \(the store key that sealed it was lost\)/.test(l)), lines.join(" | "));
+    assert.equal(gate.firmware!.core.gallery.entry("R00003"), undefined, "sealed templates no longer open: face off");
+    assert.equal(gate.firmware!.installation.open, true);
+    assert.equal(gate.card(R3_CARD)?.grant, true);
+    const again = bootImage(gate.flash.image.slice());
+    assert.ok(damageLines(again).some((l) => /PIN key lost/.test(l)), "still shown after the next boot, until cleared");
+  });
+});
+
+describe("store watermarks in NVS: a rollback by damage shows (issue 13)", () => {
+  // The campaign found these: a truncated log or a lost sector took the newest settings (visitor
+  // codes came back on) without a trace in the store.
+  /** The demo gate, then visitor codes turned off and R00001 suspended: the newest settings and registry change. */
+  function tightened() {
+    const { image, nvs } = demoGate();
+    const gate = boot(new NorFlash(image.length, { image }), { nvs });
+    gate.firmware!.backend.configSet("tech", "mode.code", "off");
+    const beforeSuspension = new Map(gate.host.nvs);
+    gate.firmware!.backend.residentSuspend("tech", "R00001", true);
+    gate.run(100);
+    return { image: gate.flash.image.slice(), nvs: new Map(gate.host.nvs), beforeSuspension };
+  }
+
+  it("the log cut off before the newest settings and suspension: without NVS the gate rolls back, with it the gate fails closed", () => {
+    const { image, nvs } = tightened();
+    const settings = record(image, "console/settings");
+    assert.ok(record(image, "registry").at > settings.at, "the suspension comes after the settings");
+    image.fill(0xff, settings.at, Math.floor(settings.at / SECTOR) * SECTOR + SECTOR);
+    // Control: the store alone cannot tell (the log just ends earlier, as a clean one would).
+    const blind = boot(new NorFlash(image.length, { image: image.slice() }));
+    assert.equal(blind.keys("#583920#")?.grant, true, "without watermarks the old, looser settings come back");
+    assert.equal(blind.card(R1_CARD)?.grant, true, "and the suspended resident's card opens again");
+    const gate = boot(new NorFlash(image.length, { image }), { nvs });
+    serving(gate);
+    assert.notEqual(gate.keys("#583920#")?.grant, true, "visitor codes stay off: fail-safe settings");
+    assert.notEqual(gate.card(R1_CARD)?.grant, true, "the suspended resident stays refused: registry quarantined");
+    const lines = damageLines(gate);
+    assert.ok(lines.some((l) => /registry changes lost/.test(l)) && lines.some((l) => /settings unreadable/.test(l)), lines.join(" | "));
+    assert.equal(gate.exit(), true);
+  });
+
+  it("a power cut between a commit and its watermark is not damage", () => {
+    const { image, beforeSuspension } = tightened();
+    // The marks as they were before the last registry change: the store is one commit ahead.
+    const gate = boot(new NorFlash(image.length, { image }), { nvs: beforeSuspension });
+    assert.deepEqual(damageLines(gate), []);
+    assert.equal(gate.card(R2_CARD)?.grant, true);
+    assert.equal(gate.host.nvs.get("reg.len"), beforeSuspension.get("reg.len")! + 1, "the mark catches up");
+  });
+
+  it("a registry change rewritten under a valid CRC into another valid one (a different PIN hash) shows against the watermark", () => {
+    const { image, nvs } = demoGate();
+    const changes = records(image).filter((r) => r.key === "registry").sort((a, b) => a.seq - b.seq);
+    const r2 = changes[1]; // R00002's addition: card, PIN salt and hash
+    const value = image.slice(r2.valueAt, r2.valueAt + r2.valueLength);
+    for (let i = value.length - 24; i < value.length - 16; i++) value[i] ^= 0x5a; // inside the PIN hash
+    rewrite(image, r2, value);
+    const blind = boot(new NorFlash(image.length, { image: image.slice() }));
+    assert.deepEqual(damageLines(blind), [], "control: the store alone sees nothing wrong");
+    assert.equal(blind.keys("2#2468#")?.grant, false, "and the PIN silently stopped matching");
+    const gate = boot(new NorFlash(image.length, { image }), { nvs });
+    serving(gate);
+    assert.ok(damageLines(gate).some((l) => /registry changes altered/.test(l)), damageLines(gate).join(" | "));
+    assert.equal(gate.exit(), true);
+  });
 });
 
 /** A flash that starts refusing writes (and optionally reads) when told to. */
@@ -208,13 +284,13 @@ describe("egress and safe mode: the exit button never waits for flash, the core 
 
   it("a restart loop is detected and ends in safe mode; a minute of service resets the count", () => {
     const count = { n: MAX_UNSTABLE_BOOTS };
-    const bootCount = { read: () => count.n, write: (n: number) => { count.n = n; } };
-    const looping = bootImage(intact, { adapt: (board) => { board.bootCount = bootCount; } });
+    const nvs = { get: (key: string) => (key === "boots" ? count.n : undefined), set: (key: string, n: number) => { if (key === "boots") count.n = n; } };
+    const looping = bootImage(intact, { adapt: (board) => { board.nvs = nvs; } });
     assert.equal(looping.supervisor.mode, "safe");
     assert.match(looping.supervisor.safeMode!.reason, /restart loop/);
     assert.equal(looping.exit(), true);
     count.n = 1;
-    const fine = bootImage(intact, { adapt: (board) => { board.bootCount = bootCount; } });
+    const fine = bootImage(intact, { adapt: (board) => { board.nvs = nvs; } });
     serving(fine);
     assert.equal(count.n, 2);
     fine.run(STABLE_MS + 100);

@@ -29,6 +29,7 @@ function sdkManifestFor(specifier: string): string | undefined {
   if (specifier === "embedded:io/image/in/camera") return "$(MODDABLE)/modules/io/imagein/camera/manifest.json";
   if (specifier.startsWith("embedded:")) return "$(MODDABLE)/modules/io/manifest.json";
   if (specifier === "flash") return "$(MODDABLE)/modules/files/flash/manifest.json";
+  if (specifier === "preference") return "$(MODDABLE)/modules/files/preference/manifest.json";
   return undefined;
 }
 

@@ -145,7 +145,7 @@ export class Tui {
     const on = (value: boolean, label: string) => (value ? green(`● ${label}`) : dim(`○ ${label}`));
     const lines: string[] = [];
     lines.push(`${bold("optgate gate simulator")} ${dim("— the firmware runs in the XS engine; this screen only shows its pins")}`);
-    lines.push(`simulated time ${timeOfDay(s.now)} UTC   ${s.booted ? green("booted") : red("not booted")}`);
+    lines.push(`simulated time ${timeOfDay(s.now)} UTC   ${s.safeMode ? red(`SAFE MODE: ${s.safeMode}`) : s.booted ? green("booted") : red("not booted")}`);
     lines.push("");
     lines.push(`  Strike relay  ${s.relay ? green("UNLOCKED") : "locked"}     Door  ${s.doorOpen ? yellow("OPEN") : "closed"}`);
     lines.push(`  Camera power  ${s.cameraPowered ? yellow("ON (privacy LED lit)") : "off"}`);

@@ -48,6 +48,7 @@ const out0 = PIN_MAP.expander.outputs;
 out.cameraPowerLevel = outputChip.pins.pin(out0.cameraPower).level;
 out.cameraLedLevel = outputChip.pins.pin(out0.cameraIndicator).level;
 out.relayLevel = hw.gpio.pin(PIN_MAP.pin.relay).level;
+out.boots = world.preferences.get("optgate/boots");
 issueCommand(new TextEncoder().encode(JSON.stringify(out)).buffer);
 `;
 
@@ -65,6 +66,7 @@ describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Mo
         "embedded:io/image/in/camera": standIn("camera"),
         "mc/config": standIn("config"),
         time: standIn("time"),
+        preference: standIn("preference"),
         timer: path.join(repoRoot, "boards/host/timer.ts"),
         flash: path.join(repoRoot, "test/core/store/moddable-flash.ts"),
         "./matcher": standIn("matcher"),
@@ -77,6 +79,8 @@ describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Mo
     assert.deepEqual(out.layouts, [{ dimension: 512, capacity: 1024 }]);
     assert.ok(out.logs.some((line: string) => /booting on esp32s3-gate: store formatted/.test(line)), out.logs.join(""));
     assert.ok(!out.logs.some((line: string) => /^(drivers|gate|console): /.test(line)), `a part failed while ticking: ${out.logs.join("")}`);
+    assert.ok(out.logs.some((line: string) => /no technician account: installation mode is open/.test(line)), "an erased board offers installation mode");
+    assert.equal(out.boots, 1, "the boot is counted in NVS until the gate has served a minute");
     assert.equal(out.cameraPowerLevel, 1, "camera switch (active low) off");
     assert.equal(out.cameraLedLevel, 1, "privacy LED (active low) off");
     assert.equal(out.relayLevel, 0, "strike relay off");

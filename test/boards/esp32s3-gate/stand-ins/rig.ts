@@ -18,11 +18,12 @@ hw.i2c.attach(PIN_MAP.expander.outputs.address, outputChip);
 // Door shut (reed to ground).
 hw.gpio.pin(PIN_MAP.pin.door).drive(0);
 
-/** What the board sees of the outside: raw millisecond counter, wall clock set calls, UART traffic. */
+/** What the board sees of the outside: raw millisecond counter, wall clock set calls, UART traffic, NVS. */
 export const world = {
   rawTicks: 0,
   clockSets: [] as number[],
   uartOptions: undefined as any,
   uartOut: [] as number[],
   uartIn: [] as number[],
+  preferences: new Map<string, string | boolean | number | ArrayBuffer>(),
 };
