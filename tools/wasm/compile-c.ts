@@ -34,9 +34,28 @@ export async function compileC(program: "harness" | "bench", variant: CVariant):
   mkdirSync(harnessDir, { recursive: true });
   const out = path.join(harnessDir, `${program}-${variant}`);
   const sources = [path.join(toolsDir, `${program}.c`), path.join(nativeDir, "matcher_host.c"), kernelC, path.join(wasm2cDir, "wasm-rt-impl.c"), path.join(wasm2cDir, "wasm-rt-mem-impl.c"), path.join(wasm2cDir, "wasm-rt-exceptions-impl.c")];
-  // The hand-written baseline is always plain gcc -O2, whatever the variant of the wasm2c path.
-  if (program === "bench") sources.push(path.join(toolsDir, "baseline.c"));
+  // The C yardsticks keep their own flags, whatever the variant of the wasm2c path.
+  if (program === "bench") sources.push(...await compileCScans());
   // wasm2c output needs GNU C (statement expressions, __builtin_*).
   await run("gcc", ["-std=gnu11", ...variantFlags[variant], `-I${wasm2cDir}`, `-I${nativeDir}`, `-I${toolsDir}`, ...sources, "-lm", "-o", out]);
   return out;
+}
+
+/**
+ * The C scans the benchmark compares against: a byte at a time (baseline.c)
+ * and the kernel's own algorithm (kernel-c.c), each at -O2 and at the best the
+ * compiler makes here (-O3 -march=native). Returns their object files.
+ */
+async function compileCScans(): Promise<string[]> {
+  const builds = [
+    { source: "baseline.c", name: "byte_loop_o2", flags: ["-O2"] },
+    { source: "baseline.c", name: "byte_loop_best", flags: ["-O3", "-march=native"] },
+    { source: "kernel-c.c", name: "kernel_algorithm_o2", flags: ["-O2"] },
+    { source: "kernel-c.c", name: "kernel_algorithm_best", flags: ["-O3", "-march=native"] },
+  ];
+  return Promise.all(builds.map(async ({ source, name, flags }) => {
+    const object = path.join(harnessDir, `${name}.o`);
+    await run("gcc", ["-std=gnu11", ...flags, `-DSCAN_NAME=${name}`, `-I${toolsDir}`, "-c", path.join(toolsDir, source), "-o", object]);
+    return object;
+  }));
 }
