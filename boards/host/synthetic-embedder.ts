@@ -17,7 +17,7 @@
 //   capture = base + noise, noise ~ N(0, σ²/d) per coordinate with
 //     σ = genuineNoise · exp(noiseJitter · N(0,1)) per capture (some captures are
 //     much worse than others, which is what drives false non-matches).
-import type { EmbedOutcome, Embedder, Frame } from "../../src/core/ports";
+import type { EmbedOutcome, Embedder, FaceModelTag, Frame } from "../../src/core/ports";
 import { mulberry32 as prng } from "./mulberry32";
 
 export const SYNTHETIC_FRAME_MAGIC = [0x53, 0x59, 0x4e, 0x46];
@@ -67,6 +67,8 @@ export function writeSyntheticFrame(frame: Frame, kind: SyntheticFrameKind, iden
 export class SyntheticEmbedder implements Embedder {
   readonly dimension: number;
   readonly simulated = true;
+  /** Labelled as what it is: templates made with it never load beside a real model's. */
+  readonly model: FaceModelTag = { id: "synthetic", version: 1 };
   readonly #identityDims: number;
   readonly #noise: number;
   readonly #jitter: number;

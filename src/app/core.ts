@@ -138,7 +138,7 @@ export class GateCore {
       residents: { exists: (id) => registry.has(residentNumber(id)) },
       pins: { hasPin: (id) => registry.get(residentNumber(id))?.hasPin === true },
     });
-    this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random });
+    this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random, model: o.embedder.model });
     // Read live: a technician may switch face modes at the console.
     const gatePolicy = {
       gateId: this.gateName,

@@ -13,11 +13,13 @@
 //   ends at its first frame as a model error: camera off, "use card or PIN".
 // Card, PIN, codes, console and store are unaffected.
 import { OptgateError } from "../core/errors";
-import type { EmbedOutcome, Embedder, Frame } from "../core/ports";
+import type { EmbedOutcome, Embedder, FaceModelTag, Frame } from "../core/ports";
 
 export class UnavailableEmbedder implements Embedder {
   readonly dimension: number;
   readonly simulated = false;
+  /** No model: nothing can be enrolled, so no template ever carries this tag. */
+  readonly model: FaceModelTag = { id: "none", version: 0 };
 
   constructor(dimension: number) {
     this.dimension = dimension;

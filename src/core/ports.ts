@@ -35,10 +35,23 @@ export interface Camera {
 
 export type EmbedOutcome = "ok" | "no-face" | "low-quality";
 
+/**
+ * Which face model (and preprocessing) made an embedding. Embeddings of two
+ * models, or two versions of one, do not compare: every sealed template
+ * records the tag it was made with.
+ */
+export interface FaceModelTag {
+  /** Short stable name, e.g. "mobileface" or "synthetic" (at most 32 characters). */
+  readonly id: string;
+  /** Bumped whenever the network or its preprocessing changes. */
+  readonly version: number;
+}
+
 /** Face model: frame → float embedding (ESP-DL on the board, synthetic on the host). */
 export interface Embedder {
   readonly dimension: number;
   readonly simulated: boolean;
+  readonly model: FaceModelTag;
   embed(frame: Frame, out: Float32Array): EmbedOutcome;
 }
 

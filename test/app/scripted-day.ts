@@ -126,6 +126,7 @@ export class DayCapture {
     const capture = this;
     return {
       get dimension() { return inner.dimension; },
+      get model() { return inner.model; },
       embed(frame, out) {
         capture.secret("frame", frame.data);
         const outcome = inner.embed(frame, out);

@@ -39,6 +39,7 @@ export class FaceEnrolment {
   /** Enrols from embeddings already computed; zeroes them afterwards. */
   enrolEmbeddings(consent: ActiveConsent, embeddings: Float32Array[], at: number): GalleryEntry {
     this.#requireConsent(consent);
+    this.#o.gallery.requireModel(this.#o.embedder.model, "Enrolment");
     const template = templateFromCaptures(embeddings, this.#o.embedder.dimension, this.#o.captures ?? 1);
     for (const embedding of embeddings) embedding.fill(0);
     const entry = this.#o.gallery.enrol(consent, template, at);
@@ -49,6 +50,7 @@ export class FaceEnrolment {
   /** Powers the camera for the captures only, then enrols. Consent is checked before the camera is touched. */
   enrolFromCamera(consent: ActiveConsent, at: number): GalleryEntry {
     this.#requireConsent(consent);
+    this.#o.gallery.requireModel(this.#o.embedder.model, "Enrolment");
     const { camera, embedder, frame } = this.#o;
     const wanted = this.#o.captures ?? DEFAULT_ENROL_CAPTURES;
     const maxFrames = this.#o.maxFrames ?? wanted * 3;

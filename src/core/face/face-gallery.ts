@@ -3,9 +3,9 @@
 // A template exists here only while the ledger confirms consent.
 import { wipe } from "../crypto";
 import { OptgateError } from "../errors";
-import type { Matcher, Random } from "../ports";
+import type { FaceModelTag, Matcher, Random } from "../ports";
 import { ActiveConsent, type ConsentLedger } from "./consent-ledger";
-import { openTemplate, sealTemplate, TEMPLATE_KEY_BYTES } from "./sealed-template";
+import { describeModel, openTemplate, sameModel, sealTemplate, TEMPLATE_KEY_BYTES } from "./sealed-template";
 import type { FaceTemplate } from "./template";
 import type { TemplateVault } from "./template-vault";
 
@@ -23,6 +23,8 @@ export interface FaceGalleryOptions {
   vault: TemplateVault;
   ledger: ConsentLedger;
   random: Random;
+  /** The gate's face model: templates are sealed with it, and only its templates are ever loaded. */
+  model: FaceModelTag;
 }
 
 export class FaceGallery {
@@ -34,6 +36,17 @@ export class FaceGallery {
 
   constructor(options: FaceGalleryOptions) {
     this.#o = options;
+  }
+
+  get model(): FaceModelTag {
+    return this.#o.model;
+  }
+
+  /** Refuses embeddings from another model than the one this gallery's templates come from. */
+  requireModel(model: FaceModelTag, what: string): void {
+    if (!sameModel(model, this.#o.model)) {
+      throw new OptgateError("E_FACE_MODEL_MISMATCH", `${what} uses face model ${describeModel(model)}, but this gate's templates are for ${describeModel(this.#o.model)}; residents must enrol again after a model change (their consent stays).`);
+    }
   }
 
   /**
@@ -55,10 +68,10 @@ export class FaceGallery {
     const nonce = new Uint8Array(12);
     random.fill(key);
     random.fill(nonce);
-    const meta = { residentId: consent.residentId, noticeVersion: consent.noticeVersion, enrolledAt: at };
+    const meta = { residentId: consent.residentId, noticeVersion: consent.noticeVersion, enrolledAt: at, model: this.#o.model };
     vault.put(consent.residentId, key, sealTemplate(template, meta, key, nonce));
     wipe(key);
-    this.#place({ ...meta, slot, lastUsedAt: at }, template.values);
+    this.#place({ residentId: meta.residentId, noticeVersion: meta.noticeVersion, enrolledAt: at, slot, lastUsedAt: at }, template.values);
     return this.#byResident.get(consent.residentId)!;
   }
 
@@ -81,12 +94,14 @@ export class FaceGallery {
    * and erases the rest (no consent, no template). A template or key that
    * cannot be read or opened (flash damage) is erased too and listed in
    * `damaged`: that resident's face is off until they enrol again, their card
-   * and PIN are untouched. An erase the store refuses is listed in `kept`
-   * (the template stays unusable: it is never loaded into the matcher).
+   * and PIN are untouched. A template made by another face model (or version)
+   * than this gate's is erased and listed in `reenrol`: its resident keeps
+   * their consent and enrols again. An erase the store refuses is listed in
+   * `kept` (the template stays unusable: it is never loaded into the matcher).
    */
-  restore(at: number): { loaded: string[]; erased: string[]; damaged: string[]; kept: string[] } {
+  restore(at: number): { loaded: string[]; erased: string[]; damaged: string[]; kept: string[]; reenrol: string[] } {
     const { vault, ledger } = this.#o;
-    const loaded: string[] = [], erased: string[] = [], damaged: string[] = [], kept: string[] = [];
+    const loaded: string[] = [], erased: string[] = [], damaged: string[] = [], kept: string[] = [], reenrol: string[] = [];
     for (const residentId of vault.residents()) {
       let opened: ReturnType<typeof openTemplate> | undefined;
       try {
@@ -103,7 +118,9 @@ export class FaceGallery {
       }
       if (!opened) damaged.push(residentId);
       const grant = ledger.activeGrant(residentId);
-      if (!opened || !grant || grant.noticeVersion !== opened.meta.noticeVersion || opened.template.dimension !== this.#o.matcher.dimension) {
+      const otherModel = opened !== undefined && !sameModel(opened.meta.model, this.#o.model);
+      if (otherModel) reenrol.push(residentId);
+      if (!opened || otherModel || !grant || grant.noticeVersion !== opened.meta.noticeVersion || opened.template.dimension !== this.#o.matcher.dimension) {
         if (opened) wipe(new Uint8Array(opened.template.values.buffer));
         try {
           vault.destroy(residentId);
@@ -113,10 +130,11 @@ export class FaceGallery {
         }
         continue;
       }
-      this.#place({ ...opened.meta, slot: this.#freeSlot(), lastUsedAt: at }, opened.template.values);
+      const { meta } = opened;
+      this.#place({ residentId: meta.residentId, noticeVersion: meta.noticeVersion, enrolledAt: meta.enrolledAt, slot: this.#freeSlot(), lastUsedAt: at }, opened.template.values);
       loaded.push(residentId);
     }
-    return { loaded, erased, damaged, kept };
+    return { loaded, erased, damaged, kept, reenrol };
   }
 
   entry(residentId: string): Readonly<GalleryEntry> | undefined {

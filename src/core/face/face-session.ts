@@ -108,6 +108,7 @@ export class FaceSession {
     if (options.embedder.dimension !== dimension) {
       throw new OptgateError("E_TEMPLATE_DIMENSION", `The face model gives ${options.embedder.dimension} values but the matcher takes ${dimension}; fit a matching model.`);
     }
+    options.gallery.requireModel(options.embedder.model, "Face matching");
     this.#embedding = new Float32Array(dimension);
     this.#probe = new Int8Array(dimension);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;

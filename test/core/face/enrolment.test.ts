@@ -124,7 +124,7 @@ describe("face/enrolment and gallery", () => {
     // Reboot: a new gallery and matcher over the same vault and ledger.
     const before = w.matcher.gallery.slice();
     w.matcher.gallery.fill(0);
-    const again = new FaceGallery({ matcher: w.matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(5) });
+    const again = new FaceGallery({ matcher: w.matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(5), model: w.embedder.model });
     // Consent for "c" ends behind the new gallery's back: restore must erase that template.
     w.ledger.withdraw({ channel: "console", residentId: "c", technicianId: "t", at: 4 });
     const { loaded, erased } = again.restore(10);
@@ -145,9 +145,60 @@ describe("face/enrolment and gallery", () => {
     const held = w.vault.get("a")!;
     held.sealed[held.sealed.length - 1] ^= 1;
     w.vault.put("a", held.key, held.sealed);
-    const again = new FaceGallery({ matcher: w.matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(5) });
-    assert.deepEqual(again.restore(1), { loaded: [], erased: ["a"], damaged: ["a"], kept: [] });
+    const again = new FaceGallery({ matcher: w.matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(5), model: w.embedder.model });
+    assert.deepEqual(again.restore(1), { loaded: [], erased: ["a"], damaged: ["a"], kept: [], reenrol: [] });
     assert.deepEqual(w.vault.residents(), []);
     assert.throws(() => new FaceSession({ gate: w.gate, camera: w.camera, embedder: new SyntheticEmbedder({ dimension: 32 }), matcher: w.matcher, gallery: w.gallery, ledger: w.ledger, frame: w.frame }), code("E_TEMPLATE_DIMENSION"));
+  });
+});
+
+describe("face/templates know their model", () => {
+  /** The same synthetic numbers, but labelled as another model (what a firmware update with a new network is). */
+  function relabelled(w: ReturnType<typeof faceWorld>, id: string, version: number): SyntheticEmbedder {
+    const e = new SyntheticEmbedder({ dimension: w.dimension });
+    Object.defineProperty(e, "model", { value: { id, version } });
+    return e;
+  }
+
+  it("after a model change, restore loads none of the old model's templates, erases them and lists them for re-enrolment; consent stays", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    consentAndEnrol(w, "a", 1);
+    consentAndEnrol(w, "b", 2);
+    for (const model of [{ id: "synthetic", version: 2 }, { id: "mobileface", version: 1 }]) {
+      const w2 = faceWorld();
+      w2.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w2.clock.now);
+      consentAndEnrol(w2, "a", 1);
+      const again = new FaceGallery({ matcher: w2.matcher, vault: w2.vault, ledger: w2.ledger, random: new SeededRandom(5), model });
+      assert.deepEqual(again.restore(1), { loaded: [], erased: ["a"], damaged: [], kept: [], reenrol: ["a"] });
+      assert.deepEqual(w2.vault.residents(), []);
+      assert.ok(w2.ledger.activeGrant("a"), "consent is untouched by a model change");
+      // Re-enrolment with the new model works under the same consent.
+      const enrol = new FaceEnrolment({ gallery: again, ledger: w2.ledger, camera: w2.camera, embedder: relabelled(w2, model.id, model.version), frame: w2.frame, captures: 5 });
+      enrol.enrolEmbeddings(w2.ledger.activeConsent("a"), captures(w2, 1), 2);
+      assert.equal(again.size, 1);
+    }
+    // The same model reloads everything.
+    const same = new FaceGallery({ matcher: w.matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(5), model: { id: "synthetic", version: 1 } });
+    assert.deepEqual(same.restore(1).loaded.sort(), ["a", "b"]);
+  });
+
+  it("enrolment refuses an embedder of another model before the camera powers, and stores nothing", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    consentAndEnrol(w, "a", 1);
+    const other = new FaceEnrolment({ gallery: w.gallery, ledger: w.ledger, camera: w.camera, embedder: relabelled(w, "mobileface", 1), frame: w.frame, captures: 5 });
+    const consent = w.ledger.activeConsent("a");
+    assert.throws(() => other.enrolFromCamera(consent, 5), (e: unknown) => code("E_FACE_MODEL_MISMATCH")(e) && /mobileface v1.*synthetic v1.*enrol again.*consent stays/.test((e as Error).message));
+    assert.equal(w.camera.powered, false);
+    assert.throws(() => other.enrolEmbeddings(consent, captures(w, 1), 5), code("E_FACE_MODEL_MISMATCH"));
+    assert.equal(w.gallery.size, 1);
+  });
+
+  it("matching refuses an embedder of another model or version than the gallery's templates", () => {
+    const w = faceWorld();
+    for (const [id, version] of [["mobileface", 1], ["synthetic", 2]] as const) {
+      assert.throws(() => new FaceSession({ gate: w.gate, camera: w.camera, embedder: relabelled(w, id, version), matcher: w.matcher, gallery: w.gallery, ledger: w.ledger, frame: w.frame }), code("E_FACE_MODEL_MISMATCH"));
+    }
   });
 });

@@ -157,8 +157,8 @@ export function faceWorld(options: WorldOptions = {}) {
   const ledger = new ConsentLedger({ notices, pins: registry, residents: registry, audit, onChange: (_r, bytes) => stored.push(bytes) });
   const matcher = new ReferenceMatcher(dimension, options.capacity ?? 32);
   const vault = new MemoryTemplateVault({ onWrite: options.vaultWrites });
-  const gallery = new FaceGallery({ matcher, vault, ledger, random: new SeededRandom() });
   const embedder = new SyntheticEmbedder({ dimension });
+  const gallery = new FaceGallery({ matcher, vault, ledger, random: new SeededRandom(), model: embedder.model });
   const camera = new LoggedCamera(clock);
   const frame = createSyntheticFrame(16, 16);
   const gate: FaceGatePolicy = { gateId: "north", face: true, oneToN: true, ...options.gate };

