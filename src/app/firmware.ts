@@ -110,7 +110,7 @@ export class Firmware {
         deviceKey,
         registry: this.#load("registry", () => loadRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined) ?? quarantined(deviceKey, board.random),
         audit: this.#load("audit log", () => loadAudit(store, undefined, storeError, board.clock.now()), undefined),
-        notices: notices ?? new StoredNoticeBoard(store, 0),
+        notices, // without it (its loader failed) GateCore keeps notices in RAM only
         vault: new StoreTemplateVault(store, damagedKeys),
         onConsentRecord: (bytes) => storeConsentRecord(store, bytes, storeError),
         matcher: board.matcher,

@@ -231,9 +231,11 @@ export function describeDamage(report: RecoveryReport): string[] {
  * revocation, the newest change, or the generation switch) unless holes in
  * other streams not already charged to known keys account for every such
  * loss (then it was, say, an audit record) and no whole sector was lost,
- * whose holes would not be losses.
+ * whose holes would not be losses. A registry `verified` against its
+ * watermark (generation, length and digest of every change, kept outside the
+ * store) lost nothing, whatever else was lost.
  */
-function registryDamage(store: LogStore, stream: string): string | undefined {
+function registryDamage(store: LogStore, stream: string, verified: boolean): string | undefined {
   const report = store.report;
   const why: string[] = [];
   const named = report.damagedKeys;
@@ -242,7 +244,7 @@ function registryDamage(store: LogStore, stream: string): string | undefined {
     if (other !== stream) elsewhere += Math.max(0, report.streamHoles[other] - (named[other] ?? 0));
   }
   const unknown = report.unknownLost;
-  if (unknown && (report.garbageSectors > 0 || unknown > elsewhere)) why.push(`${unknown} committed store record(s) of unknown key lost`);
+  if (unknown && !verified && (report.garbageSectors > 0 || unknown > elsewhere)) why.push(`${unknown} committed store record(s) of unknown key lost`);
   const own = Object.keys(named).filter(isRegistryKey);
   if (own.length) why.push(`registry record(s) lost to damage (${own.join(", ")})`);
   const holes = report.streamHoles[stream];
@@ -309,7 +311,8 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
     ? `registry changes lost: the store reaches ${gen}:${length}, the watermark ${mark.gen}:${mark.length}` : undefined;
   const altered = !behind && mark?.digest !== undefined && digestAtMark !== undefined && digestAtMark !== mark.digest
     ? "registry changes altered: they no longer match their watermark" : undefined;
-  const found = [registryDamage(store, registryStream(gen)), failed ? `${failed} registry change(s) did not replay` : undefined, behind, altered].filter((w) => w).join(", ");
+  const verified = !behind && !altered && mark?.digest !== undefined && digestAtMark === mark.digest;
+  const found = [registryDamage(store, registryStream(gen), verified), failed ? `${failed} registry change(s) did not replay` : undefined, behind, altered].filter((w) => w).join(", ");
   // A store ahead of the watermark (a cut between the commit and the mark) moves the mark up; a damaged one keeps it.
   if (!behind && !altered) watermarks?.registryStored(gen, length, digest);
   // The first finding is kept (a later boot may no longer see it: recovery scrubs the damaged sector).

@@ -69,8 +69,8 @@ function fresh(store: LogStore, random: Random, with_: StoreOp[], log: (line: st
   try {
     store.commit([{ put: PIN_KEY, value: key, sealed: true }, ...with_]);
   } catch (error) {
-    if (!isOptgateError(error)) throw error;
-    log(`store: ${error.message} The PIN key lives in RAM until the next boot.`);
+    // Full, or the flash refusing writes: the gate still serves, with this key in RAM.
+    log(`store: ${error instanceof Error ? error.message : String(error)} The PIN key lives in RAM until the next boot.`);
   }
   return key;
 }

@@ -207,6 +207,18 @@ describe("store watermarks in NVS: a rollback by damage shows (issue 13)", () =>
     assert.equal(gate.host.nvs.get("reg.len"), beforeSuspension.get("reg.len")! + 1, "the mark catches up");
   });
 
+  it("a record lost with its header (key unknown) quarantines the registry only where no watermark vouches for it", () => {
+    const { image, nvs } = demoGate();
+    flipBit(image, record(image, "notice/1").at + 2, 2); // the notice's key length: its key cannot be named
+    const blind = boot(new NorFlash(image.length, { image: image.slice() }));
+    assert.match(blind.firmware!.core.registry.damage ?? "", /unknown key/, "control: without NVS the loss may have been a registry change");
+    const gate = boot(new NorFlash(image.length, { image }), { nvs });
+    serving(gate);
+    assert.equal(gate.firmware!.core.registry.damage, undefined, "the registry matches its watermark: it lost nothing");
+    assert.equal(gate.card(R1_CARD)?.grant, true);
+    assert.ok(damageLines(gate).some((l) => /unknown key/.test(l)), "the loss is still reported");
+  });
+
   it("a registry change rewritten under a valid CRC into another valid one (a different PIN hash) shows against the watermark", () => {
     const { image, nvs } = demoGate();
     const changes = records(image).filter((r) => r.key === "registry").sort((a, b) => a.seq - b.seq);
@@ -249,6 +261,19 @@ describe("egress and safe mode: the exit button never waits for flash, the core 
     const gate = bootImage(intact, { adapt: (board) => { board.flash = flash = failingFlash(board.flash); } });
     serving(gate);
     flash!.refuseWrites = true;
+    assert.equal(gate.exit(), true);
+  });
+
+  it("a flash that refuses every write from power-up on (and a damaged PIN key to replace) still boots into service; exit opens", () => {
+    const image = damaged((bytes) => {
+      const rec = record(bytes, "device/pin-key");
+      const value = bytes.slice(rec.valueAt, rec.valueAt + rec.valueLength);
+      value[20] ^= 0x55;
+      rewrite(bytes, rec, value);
+    });
+    const gate = bootImage(image, { adapt: (board) => { const f = failingFlash(board.flash); f.refuseWrites = true; board.flash = f; } });
+    serving(gate);
+    assert.ok(damageLines(gate).some((l) => /PIN key lost/.test(l)));
     assert.equal(gate.exit(), true);
   });
 
