@@ -56,6 +56,18 @@ describe("optgate import planning", () => {
     assert.equal(plan.rows.length, 0);
   });
 
+  it("never plans a PIN reset that would leave a resident with no card and no PIN", () => {
+    // R00002 holds a PIN and no card: resetting the PIN would lock them out.
+    const alone = planImport("residents", HEADER + "R00002,1-101,owner,,,,,reset\n", gate(), NOW);
+    assert.deepEqual(alone.rows, []);
+    assert.deepEqual(alone.problems.map((p) => p.line), [2]);
+    assert.match(alone.problems[0].message, /would leave R00002 without any card or PIN/);
+    // A card added in the same row keeps a way in, so the reset is planned after it.
+    const withCard = planImport("residents", HEADER + "R00002,1-101,owner,,,,04000011,reset\n", gate(), NOW);
+    assert.deepEqual(withCard.problems, []);
+    assert.deepEqual(withCard.rows[0].commands.slice(-2), ["card add R00002 04000011", "pin reset R00002"]);
+  });
+
   it("requires the header, and checks cards, schedules and groups files too", () => {
     assert.match(planImport("cards", "uid,resident\n", gate(), NOW).problems[0].message, /header: resident,uid/);
     const cards = planImport("cards", "resident,uid\nR00001,04000001\nR00002,04000002\nR00404,04000003\nR00002,04000002\n", gate(), NOW);
