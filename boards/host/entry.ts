@@ -2,6 +2,7 @@
 // the host board (chip models), and the Node simulator (tools/sim/) drives it
 // through handleCommand(): see protocol.ts for the messages and link.ts for
 // the flash round trips.
+import { Pcf8563Model } from "../../test/models/pcf8563";
 import type { Firmware } from "../../src/app/firmware";
 import { startFirmware } from "../../src/app/start";
 import type { Supervisor } from "../../src/app/supervisor";
@@ -50,7 +51,12 @@ function state(): HostState {
 function handle(command: HostCommand): void {
   if (command.t === "boot") {
     startTimers(command.now);
-    host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events });
+    let rtc: Pcf8563Model | undefined;
+    if (command.rtc !== undefined) {
+      rtc = new Pcf8563Model(() => timerNow());
+      if (command.rtc !== null) rtc.preset(command.rtc);
+    }
+    host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events, rtc, clockLost: command.clockLost });
     gate = startFirmware(host.board);
     firmware = gate.firmware;
     if (!firmware) return; // safe mode: exit button, door alarms and the console only

@@ -35,6 +35,13 @@ export class Pcf8563Model implements I2cDeviceModel {
     this.regs[7] = 0x01;
   }
 
+  /** A chip that kept `ms` on its battery through whatever came before (a simulator restart). */
+  preset(ms: number): void {
+    const d = new Date(ms);
+    this.write(Uint8Array.of(0x02, bcd(d.getUTCSeconds()), bcd(d.getUTCMinutes()), bcd(d.getUTCHours()), bcd(d.getUTCDate()), d.getUTCDay(), bcd(d.getUTCMonth() + 1), bcd(d.getUTCFullYear() % 100)));
+    this.writes--;
+  }
+
   /** Main power goes; without a battery the oscillator stops and VL is set. */
   powerCut(): void {
     if (this.battery) return;

@@ -70,7 +70,8 @@ describe("story 6: power cut during a busy minute", () => {
       await first.close();
 
       flash.nor.powerOn();
-      const second = await bootGate({ flash });
+      // Back ten minutes later; the MCU clock restarts at 1970 and the PCF8563 kept the time.
+      const second = await bootGate({ flash, startTime: first.now + 600_000, rtc: "kept" });
       try {
         assert.ok(second.events.some((e) => e.e === "log" && /store recovered/.test(e.line)));
         assert.ok(!second.events.some((e) => e.e === "log" && /seeded/.test(e.line)), "an existing gate is not re-seeded");
@@ -97,9 +98,33 @@ describe("story 6: power cut during a busy minute", () => {
         for (const id of acked.residents) assert.ok(residents.some((r) => r.id === id), `${id} survived`);
         await second.presentCard(CARD.owner);
         assert.equal(second.decisions[second.decisions.length - 1].reason, "granted");
+        // The renter's lease is time-limited: admitted because the RTC kept time.
+        await second.presentCard(CARD.renter);
+        assert.equal(second.decisions[second.decisions.length - 1].reason, "granted");
       } finally {
         await second.close();
       }
     });
   }
+
+  it("after a cut with the RTC's battery flat: the owner is admitted, the renter denied clock-untrusted until the clock is set", async () => {
+    const flash = ramFlash(new NorFlash(SIM_FLASH_SIZE, { seed: 7 }));
+    const first = await prepared(flash);
+    const restart = first.now + 600_000;
+    await first.close();
+    const second = await bootGate({ flash, startTime: restart, rtc: "lost" });
+    try {
+      await second.presentCard(CARD.owner);
+      assert.equal(second.decisions[second.decisions.length - 1].reason, "granted");
+      await second.presentCard(CARD.renter);
+      assert.equal(second.decisions[second.decisions.length - 1].reason, "clock-untrusted");
+      await technicianLogin(second);
+      assert.match(await second.consoleLine("status"), /UNTRUSTED[\s\S]*RTC lost time/);
+      await second.consoleLine(`clock set ${new Date(restart).toISOString().slice(0, 19)}Z`);
+      await second.presentCard(CARD.renter);
+      assert.equal(second.decisions[second.decisions.length - 1].reason, "granted");
+    } finally {
+      await second.close();
+    }
+  });
 });

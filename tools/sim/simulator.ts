@@ -34,6 +34,13 @@ export interface SimulatorOptions {
   onEvent?: (event: HostEvent) => void;
   /** Bytes the firmware wrote to its console UART. */
   onSerial?: (bytes: Uint8Array) => void;
+  /**
+   * The board's battery-backed RTC at boot: "kept" (it held the start time
+   * through the power cut) or "lost" (battery flat: VL set). Either way the
+   * MCU clock starts at 1970, as the ESP32-S3's does. Default: no RTC story,
+   * the board clock simply reads the start time.
+   */
+  rtc?: "kept" | "lost";
   /** Computron limit per command; a runaway loop stops the worker. */
   meteringLimit?: number;
 }
@@ -106,7 +113,7 @@ export class Simulator {
     sim = new Simulator(worker, flash, options, now);
     try {
       await worker.evaluate(script);
-      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex") });
+      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex"), ...(options.rtc ? { rtc: options.rtc === "kept" ? now : null, clockLost: true } : {}) });
       if (!sim.state.booted) {
         const why = sim.events.flatMap((e) => (e.e === "error" ? [e.message] : [])).join("; ");
         throw new Error(`the firmware did not boot: ${why || "no reason given"}`);
