@@ -7,12 +7,13 @@
 //   new Console({ port, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians });
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import type { GatePolicy } from "../core/access/policy";
+import type { TimeZone } from "../core/time/posix-tz";
 import { decodeRecord } from "../core/audit/audit-record";
 import type { ConsoleAuditSink } from "../core/console/audit-sink";
 import type {
   ConfigEntry, ConsentRequestView, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
   LogExportView, LogVerifyView, NoticeInput, NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPage, ResidentPatch, ResidentView,
-  ScheduleView, StatusView, VisitorCodeView,
+  Role, ScheduleView, StatusView, VisitorCodeView,
 } from "../core/console/backend";
 import type { TechnicianDirectory } from "../core/console/technicians";
 import { fromHex, toHex, utf8 } from "../core/crypto";
@@ -135,12 +136,14 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return { cleared: damage };
   }
 
+  timeZone(): TimeZone {
+    return this.#core.access.policy.zone;
+  }
+
   // ---- residents ----
 
   residentAdd(_actor: string, input: ResidentInput): ResidentView {
-    if ((input.role === "renter" || input.role === "visitor" || input.role === "courier") && input.validUntil === null) {
-      throw new OptgateError("E_VALIDITY_REQUIRED", `A ${input.role} needs an end date: add --until (e.g. --until +6m).`);
-    }
+    requireEnd(input.role, input.validUntil);
     const groups = this.#mask(input.groups.length ? input.groups : [DEFAULT_GROUP]);
     const id = this.#core.registry.addResident({
       unit: input.unit, role: input.role, groups,
@@ -174,6 +177,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
 
   residentEdit(_actor: string, id: string, patch: ResidentPatch): ResidentView {
     const n = this.#resident(id);
+    const before = this.#view(n);
+    requireEnd(patch.role ?? before.role, patch.validUntil === undefined ? before.validUntil : patch.validUntil);
     this.#core.registry.updateResident(n, {
       unit: patch.unit, role: patch.role, validFrom: patch.validFrom, validUntil: patch.validUntil,
       groups: patch.groups === undefined ? undefined : this.#mask(patch.groups),
@@ -606,3 +611,9 @@ function sameResident(text: string, n: number): boolean {
   }
 }
 
+/** Renters, visitors and couriers always have an end date: on edit as on add. */
+function requireEnd(role: Role, validUntil: number | null): void {
+  if ((role === "renter" || role === "visitor" || role === "courier") && validUntil === null) {
+    throw new OptgateError("E_VALIDITY_REQUIRED", `A ${role} needs an end date: give --until (e.g. --until +6m).`);
+  }
+}

@@ -4,6 +4,7 @@ import type { CompiledPolicy, GatePolicy } from "../core/access/policy";
 import type { ScheduleSpec } from "../core/access/schedule";
 import type { Weekday } from "../core/console/backend";
 import { formatTime } from "../core/console/params";
+import { fixedOffsetZone, parseTimeZone } from "../core/time/posix-tz";
 import { OptgateError } from "../core/errors";
 import type { Watermarks } from "./watermarks";
 
@@ -62,14 +63,19 @@ export const CONFIG: Record<string, ConfigKey> = {
   "pin.max": { doc: "longest PIN accepted at the keypad", get: (p) => p.pinLength.max, set: (p, v) => { p.pinLength.max = wholeNumber(v, 4, 12); } },
   "lockout.keypad": { doc: "wrong entries at the keypad before it locks", get: (p) => p.lockout.keypadThreshold, set: (p, v) => { p.lockout.keypadThreshold = wholeNumber(v, 1, 20); } },
   "lockout.resident": { doc: "wrong PINs for one resident before their PIN locks", get: (p) => p.lockout.residentThreshold, set: (p, v) => { p.lockout.residentThreshold = wholeNumber(v, 1, 20); } },
-  "timezone": { doc: "local time offset from UTC in minutes (China: 480)", get: (p) => p.utcOffsetMinutes, set: (p, v) => { p.utcOffsetMinutes = wholeNumber(v, -840, 840); } },
+  "timezone": {
+    doc: "POSIX TZ string: CST-8 (China), CET-1CEST,M3.5.0,M10.5.0/3 (central Europe); minutes east of UTC (480) also work",
+    get: (p) => p.timeZone,
+    // Settings written before zones were strings hold minutes: they keep meaning a fixed offset.
+    set: (p, v) => { p.timeZone = /^-?\d+$/.test(v) ? fixedOffsetZone(wholeNumber(v, -840, 840)) : parseTimeZone(v).spec; },
+  },
 };
 
 /** The gate policy these settings give, on top of the policy now in force. */
 export function settingsPolicy(s: Settings, now: CompiledPolicy): GatePolicy {
   const policy: GatePolicy = {
     gateId: now.gateId, modes: { ...now.modes }, pinLength: { ...now.pinLength }, lockout: { ...now.lockout },
-    utcOffsetMinutes: now.utcOffsetMinutes, clockFloorMs: now.clockFloorMs, groups: [],
+    timeZone: now.timeZone, clockFloorMs: now.clockFloorMs, groups: [],
   };
   for (const key of Object.keys(s.config)) own(CONFIG, key)?.set(policy, s.config[key]);
   const holidays = Object.keys(s.holidays).sort();

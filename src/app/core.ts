@@ -69,7 +69,7 @@ export function defaultPolicy(gateId: number): GatePolicy {
     modes: { card: true, pin: true, cardPin: false, face: true, facePin: false, code: true },
     pinLength: { min: 4, max: 8 },
     lockout: DEFAULT_LOCKOUT,
-    utcOffsetMinutes: 480,
+    timeZone: "CST-8",
     clockFloorMs: DEFAULT_CLOCK_FLOOR_MS,
     groups: [{ group: 0, schedule: { week: { mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"], fri: ["00:00-24:00"], sat: ["00:00-24:00"], sun: ["00:00-24:00"] } } }],
   };

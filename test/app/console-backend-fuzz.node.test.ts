@@ -45,12 +45,12 @@ function gate(seed: number) {
 describe("console fuzz over the real core", function () {
   this.timeout(300_000);
 
-  it("20,000 random lines before login: registry, policy, store, door and clock untouched", () => {
+  it("100,000 random lines before login: registry, policy, store, door and clock untouched", () => {
     const g = gate(4242);
     const snapshot = toHex(g.core.registry.exportSnapshot());
     const policy = JSON.stringify(g.core.access.policy.modes);
     const stored = g.stored.size;
-    for (let i = 0; i < 20_000; i++) {
+    for (let i = 0; i < 100_000; i++) {
       const out = g.send(fuzzLine(g.next));
       assert.match(out, /(optgate> |: )$/, `line ${i}`);
       g.t.now += g.next() % 2000;

@@ -79,7 +79,7 @@ describe("console over the real core", () => {
     login();
     const added = type("resident add --unit 3-1202 --role renter --until +6m --card 04a1b2c3");
     assert.match(added, /Added as R00001\./);
-    assert.match(added, /valid: {5}2026-11-25T01:00Z \.\. 2027-05-25T01:00Z/);
+    assert.match(added, /valid: {5}until 2027-05-25 08:59:59 \+08:00\r\n/);
     type("pin set R00001");
     type("482913");
     assert.match(type("482913"), /PIN set for R00001\./);
@@ -221,7 +221,9 @@ describe("console over the real core", () => {
     login();
     assert.match(type("door open --seconds 4"), /Door released for 4 s/);
     assert.deepEqual(opened, [4]);
-    type("clock set 2026-12-01T08:00");
+    type("clock set 2026-12-01T08:00"); // the gate's wall clock (UTC+8)
+    assert.equal(t.now, Date.UTC(2026, 11, 1, 0));
+    type("clock set 2026-12-01T08:00Z");
     assert.equal(t.now, Date.UTC(2026, 11, 1, 8));
     const events = json("log show").data.map((e: { event: string; actor: string }) => `${e.actor} ${e.event}`);
     assert.ok(events.includes("tech1 exit") && events.includes("tech1 clock-set"), events.join(","));

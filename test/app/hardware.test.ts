@@ -12,13 +12,16 @@ const PINS = { rfidSelect: 10, rfidReset: 9, rows: [4, 5, 6, 7], columns: [15, 1
 
 interface Faults {
   keypad: boolean;
+  /** Strike writes throw before they reach the pin. */
   relay: boolean;
+  /** This many strike writes reach the pin (the coil moves) and then throw, as a lost acknowledge. */
+  relayLandsThenThrows: number;
 }
 
 function rig() {
   const hw: HostHardware = createHostHardware();
   const { io, gpio } = hw;
-  const faults: Faults = { keypad: false, relay: false };
+  const faults: Faults = { keypad: false, relay: false, relayLandsThenThrows: 0 };
   // The keypad expander: every transfer fails while faults.keypad is set (an I2C NACK throws).
   class ExpanderDigital extends io.Digital {
     override read() {
@@ -35,6 +38,10 @@ function rig() {
     override write(value: number) {
       if (faults.relay) throw new Error("GPIO write failed");
       super.write(value);
+      if (faults.relayLandsThenThrows > 0) {
+        faults.relayLandsThenThrows--;
+        throw new Error("GPIO write reported failure after it landed");
+      }
     }
   }
   hw.spi.attach(PINS.rfidSelect, new Mfrc522Model({ clock: hw.clock, gpio, selectPin: PINS.rfidSelect, resetPin: PINS.rfidReset }));
@@ -110,6 +117,15 @@ describe("GateHardware", () => {
     hardware.tick(1050);
     assert.equal(coil(), 0, "locked as soon as the write succeeds");
     assert.equal(hardware.relay.unlocked, false);
+  });
+
+  it("an unlock whose write lands and then throws leaves the strike locked (coil off), and says so", () => {
+    const { hardware, faults, coil } = rig();
+    faults.relayLandsThenThrows = 1;
+    assert.throws(() => hardware.relay.unlock(1000, 0), (e: unknown) => (e as OptgateError).code === "E_RELAY_WRITE");
+    assert.deepEqual([hardware.relay.unlocked, coil()], [false, 0]);
+    hardware.tick(50);
+    assert.equal(coil(), 0);
   });
 
   it("an unlock whose write fails leaves the strike locked and says so", () => {

@@ -217,7 +217,7 @@ describe("CardReader", () => {
       assert.ok(rig.errors.includes("E_RFID_RESET"), rig.errors.join());
       assert.ok(rig.errors.includes("E_RFID_NOT_FOUND"), rig.errors.join());
       assert.deepEqual(rig.removed, [hex(UID4)], "presence is unknown while the reader is broken");
-      assert.ok(rig.model.softResets >= 1 || value === 0xff);
+      assert.ok(rig.model.softResets >= 1, "the chip received a soft reset over MOSI (only MISO is stuck)");
       rig.hw.spi.fault = { kind: "none" };
       rig.run(1500);
       assert.deepEqual(rig.tags, [hex(UID4), hex(UID4)]);

@@ -89,18 +89,44 @@ describe("Relay", () => {
 });
 
 describe("Relay with a failing coil write", () => {
+  /**
+   * fault.on: every write throws before reaching the pin. fault.landThenThrow:
+   * that many writes reach the pin (the coil moves) and then throw, as an
+   * expander whose I2C ack is lost after the byte was latched.
+   */
   function flaky(failMode: FailMode) {
     const hw = createHostHardware();
-    const fault = { on: false };
+    const fault = { on: false, landThenThrow: 0 };
     class FlakyDigital extends hw.io.Digital {
       override write(value: number) {
         if (fault.on) throw new Error("GPIO write failed");
         super.write(value);
+        if (fault.landThenThrow > 0) {
+          fault.landThenThrow--;
+          throw new Error("GPIO write reported failure after it landed");
+        }
       }
     }
     const r = new Relay({ relay: { io: FlakyDigital, pin: PIN }, failMode });
     return { r, fault, coil: () => hw.gpio.pin(PIN).level };
   }
+
+  for (const [failMode, lockedLevel] of [["fail-secure", 0], ["fail-safe", 1]] as const) {
+    it(`${failMode}: an unlock write that lands and then throws is driven back to locked, so the coil agrees with "locked"`, () => {
+      const { r, fault, coil } = flaky(failMode);
+      fault.landThenThrow = 1;
+      assert.throws(() => r.unlock(1000, 0), (e) => isOptgateError(e, "E_RELAY_WRITE"));
+      assert.deepEqual([r.unlocked, coil()], [false, lockedLevel], "the strike must not stay energised while the relay reports locked");
+      assert.equal(r.energised, failMode === "fail-safe");
+    });
+  }
+
+  it("an unlock whose every write lands and throws still ends with the coil locked", () => {
+    const { r, fault, coil } = flaky("fail-secure");
+    fault.landThenThrow = 2;
+    assert.throws(() => r.unlock(1000, 0), (e) => isOptgateError(e, "E_RELAY_WRITE"));
+    assert.deepEqual([r.unlocked, coil()], [false, 0]);
+  });
 
   it("fail-safe maglock: a failed relock keeps reporting unlocked and is retried until the coil holds again", () => {
     const { r, fault, coil } = flaky("fail-safe");

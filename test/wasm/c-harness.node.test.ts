@@ -81,6 +81,18 @@ for (const variant of ["board", "asan"] as CVariant[]) {
   });
 }
 
+describe("benchmark C scans (tools/wasm/baseline.c, kernel-c.c)", function () {
+  this.timeout(120_000);
+  it("the byte loop and the kernel's algorithm, at -O2 and -O3 -march=native, agree with the board's path", async () => {
+    // bench exits 5 when any C scan disagrees with matcher_host over wasm2c on the final probe.
+    const { stdout } = await run(await compileC("bench", "board"), ["128", "64", "3"]);
+    const times = JSON.parse(stdout) as Record<string, number>;
+    for (const key of ["byteLoopO2Ns", "kernelAlgorithmO2Ns", "byteLoopBestNs", "kernelAlgorithmBestNs", "wasm2cNs"]) {
+      assert.ok(times[key] > 0, `${key} in ${stdout}`);
+    }
+  });
+});
+
 describe("native module glue (src/native/matcher/xs_matcher.c)", () => {
   it("compiles cleanly against XS's xsmc.h (-Wall -Wextra -Werror)", async () => {
     // The XS that npm ci builds ships the same xsmc API (xsmcGetBufferReadable & co.) as the Moddable SDK.

@@ -4,7 +4,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import * as status from "../../src/core/matcher/kernel-status";
+import { repoRoot } from "../../tools/xs/bundle";
 import { scalarWasm, simdWasm } from "../../tools/wasm/paths";
 import { kernelInstance } from "../../tools/wasm/wasm-binding";
 import { WasmMatcher, type KernelFlavour } from "../../tools/wasm/wasm-matcher";
@@ -64,6 +66,9 @@ describe("WasmMatcher wipe", () => {
   });
 });
 
+/** From the pinned devDependency wabt (emscripten build): no system install needed. */
+const wasmObjdump = path.join(repoRoot, "node_modules/wabt/bin/wasm-objdump");
+
 describe("matcher kernel module", () => {
   it("is import-free, so wasm2c output needs no host functions", () => {
     for (const file of [scalarWasm, simdWasm]) {
@@ -72,7 +77,7 @@ describe("matcher kernel module", () => {
   });
 
   it("the scalar build has no SIMD (wasm2c on the board), the SIMD build has", () => {
-    const simdOps = (file: string) => execFileSync("wasm-objdump", ["-d", file], { encoding: "utf8" }).split("\n").filter((l) => /\b(v128|i8x16|i16x8|i32x4)\./.test(l)).length;
+    const simdOps = (file: string) => execFileSync(process.execPath, [wasmObjdump, "-d", file], { encoding: "utf8" }).split("\n").filter((l) => /\b(v128|i8x16|i16x8|i32x4)\./.test(l)).length;
     assert.equal(simdOps(scalarWasm), 0);
     assert.ok(simdOps(simdWasm) > 0);
   });

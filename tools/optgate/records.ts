@@ -3,8 +3,9 @@
 // and against the gate's current state before anything is sent, and each good
 // row becomes the console commands a technician would have typed. There is no
 // biometric column and no PIN column: a PIN can only be marked "reset".
-import { ROLES, WEEKDAYS, type GroupView, type ResidentPage, type ResidentView, type ScheduleView } from "../../src/core/console/backend";
-import { formatDate, formatTime, parseValue, T, type ParamType } from "../../src/core/console/params";
+import { ROLES, WEEKDAYS, type ConfigEntry, type GroupView, type ResidentPage, type ResidentView, type ScheduleView } from "../../src/core/console/backend";
+import { formatTime, formatUntil, parseValue, T, type ParamType } from "../../src/core/console/params";
+import { formatLocal, parseTimeZone, type TimeZone } from "../../src/core/time/posix-tz";
 import { parseCsv, type CsvProblem } from "./csv";
 
 export const KINDS = ["residents", "cards", "schedules", "groups"] as const;
@@ -22,6 +23,8 @@ export interface GateState {
   residents: ResidentView[];
   schedules: ScheduleView[];
   groups: GroupView[];
+  /** The gate's POSIX TZ string: CSV dates are local days there, as at the console. */
+  timeZone: string;
 }
 
 export interface PlannedRow {
@@ -39,10 +42,13 @@ export interface ImportPlan {
 // ---- export ----
 
 export function exportRows(kind: Kind, state: GateState): string[][] {
-  const date = (ms: number | null) => (ms === null ? "" : formatDate(ms));
+  const zone = parseTimeZone(state.timeZone);
+  // What the rule means on the gate's wall clock; importing the same text gives the same window back.
+  const from = (ms: number | null) => (ms === null ? "" : formatLocal(ms, zone));
+  const until = (ms: number | null) => (ms === null ? "" : formatUntil(ms, zone));
   switch (kind) {
     case "residents":
-      return [HEADERS.residents, ...state.residents.map((r) => [r.id, r.unit, r.role, date(r.validFrom), date(r.validUntil), r.groups.join(";"), r.cards.join(";"), r.pin ? "set" : ""])];
+      return [HEADERS.residents, ...state.residents.map((r) => [r.id, r.unit, r.role, from(r.validFrom), until(r.validUntil), r.groups.join(";"), r.cards.join(";"), r.pin ? "set" : ""])];
     case "cards":
       return [HEADERS.cards, ...state.residents.flatMap((r) => r.cards.map((uid) => [r.id, uid]))];
     case "schedules":
@@ -61,9 +67,9 @@ function arg(value: string): string {
   return /^[A-Za-z0-9_.:+\-,]+$/.test(value) ? value : `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
-function typed(column: string, type: ParamType, raw: string, now: number): string | number | string[] {
+function typed(column: string, type: ParamType, raw: string, now: number, zone: TimeZone): string | number | string[] {
   try {
-    return parseValue({ name: column, type, doc: "" }, raw, now) as string | number | string[];
+    return parseValue({ name: column, type, doc: "" }, raw, now, zone) as string | number | string[];
   } catch (error) {
     throw new RowError((error as Error).message.replace(/^E_[A-Z_]+: /, ""));
   }
@@ -106,6 +112,7 @@ function sortProblems(problems: CsvProblem[]): CsvProblem[] {
 class PlanContext {
   readonly #state: GateState;
   readonly #now: number;
+  readonly #zone: TimeZone;
   readonly #residents = new Map<string, ResidentView>();
   readonly #cardOwner = new Map<string, string>();
   /** Cards claimed by earlier rows of this file, with their line. */
@@ -116,6 +123,7 @@ class PlanContext {
   constructor(state: GateState, now: number) {
     this.#state = state;
     this.#now = now;
+    this.#zone = parseTimeZone(state.timeZone);
     for (const r of state.residents) {
       this.#residents.set(r.id, r);
       for (const uid of r.cards) this.#cardOwner.set(uid, r.id);
@@ -141,21 +149,21 @@ class PlanContext {
   }
 
   #resident(row: Record<string, string>, line: number) {
-    const id = row.id === "" ? undefined : (typed("id", T.resident, row.id, this.#now) as string);
+    const id = row.id === "" ? undefined : (typed("id", T.resident, row.id, this.#now, this.#zone) as string);
     if (id !== undefined) {
       const earlier = this.#seenIds.get(id);
       if (earlier !== undefined) throw new RowError(`resident ${id} is already on line ${earlier}`);
       this.#seenIds.set(id, line);
     }
     if (!/^[A-Za-z0-9-]{1,8}$/.test(row.unit)) throw new RowError(`unit: "${row.unit.slice(0, 20)}" must be 1-8 letters, digits or '-', e.g. 3-1202`);
-    const role = typed("role", T.oneOf(ROLES), row.role, this.#now) as string;
-    const from = row.valid_from === "" ? undefined : (typed("valid_from", T.date, row.valid_from, this.#now) as number);
-    const until = row.valid_until === "" ? undefined : (typed("valid_until", T.date, row.valid_until, this.#now) as number);
+    const role = typed("role", T.oneOf(ROLES), row.role, this.#now, this.#zone) as string;
+    const from = row.valid_from === "" ? undefined : (typed("valid_from", T.date, row.valid_from, this.#now, this.#zone) as number);
+    const until = row.valid_until === "" ? undefined : (typed("valid_until", T.until, row.valid_until, this.#now, this.#zone) as number);
     if (from !== undefined && until !== undefined && from >= until) throw new RowError("valid_from must be before valid_until");
     if ((role === "renter" || role === "visitor" || role === "courier") && until === undefined) throw new RowError(`a ${role} needs valid_until`);
-    const groups = list(row.groups).map((g) => typed("groups", T.name, g, this.#now) as string);
+    const groups = list(row.groups).map((g) => typed("groups", T.name, g, this.#now, this.#zone) as string);
     for (const g of groups) if (!this.#state.groups.some((x) => x.name === g)) throw new RowError(`group ${g} does not exist on the gate (import groups first)`);
-    const cards = list(row.cards).map((c) => typed("cards", T.uid, c, this.#now) as string);
+    const cards = list(row.cards).map((c) => typed("cards", T.uid, c, this.#now, this.#zone) as string);
     if (row.pin !== "" && row.pin !== "set" && row.pin !== "reset") throw new RowError(`pin: "${row.pin.slice(0, 12)}" must be empty, set (ignored) or reset; PINs themselves are never imported`);
     const existing = id === undefined ? undefined : this.#residents.get(id);
     const fields = [`--unit ${arg(row.unit)}`, `--role ${role}`];
@@ -165,7 +173,7 @@ class PlanContext {
         if (!existing.pin) throw new RowError(`${existing.id} has no PIN to reset`);
         if (existing.cards.length + added.length === 0) throw new RowError(`resetting the PIN would leave ${existing.id} without any card or PIN`);
       }
-      fields.push(`--from ${from === undefined ? "none" : formatDate(from)}`, `--until ${until === undefined ? "none" : formatDate(until)}`);
+      fields.push(`--from ${from === undefined ? "none" : arg(formatLocal(from, this.#zone))}`, `--until ${until === undefined ? "none" : arg(formatUntil(until, this.#zone))}`);
       if (groups.length) fields.push(`--groups ${groups.join(",")}`);
       const commands = [`resident edit ${existing.id} ${fields.join(" ")}`, ...added.map((uid) => `card add ${existing.id} ${uid}`)];
       if (row.pin === "reset") commands.push(`pin reset ${existing.id}`);
@@ -174,16 +182,16 @@ class PlanContext {
     if (cards.length === 0) throw new RowError("a new resident needs a card here; a PIN can only be set in person (pin set)");
     if (row.pin === "reset") throw new RowError("a new resident has no PIN to reset");
     for (const uid of cards) this.#claimCard(uid, undefined, line);
-    if (from !== undefined) fields.push(`--from ${formatDate(from)}`);
-    if (until !== undefined) fields.push(`--until ${formatDate(until)}`);
+    if (from !== undefined) fields.push(`--from ${arg(formatLocal(from, this.#zone))}`);
+    if (until !== undefined) fields.push(`--until ${arg(formatUntil(until, this.#zone))}`);
     if (groups.length) fields.push(`--groups ${groups.join(",")}`);
     const commands = [`resident add ${fields.join(" ")} --card ${cards[0]}`, ...cards.slice(1).map((uid) => `card add {id} ${uid}`)];
     return { commands, summary: `add ${id ? `(was ${id}) ` : ""}unit ${row.unit} ${role} with ${cards.length} card(s)` };
   }
 
   #card(row: Record<string, string>, line: number) {
-    const resident = typed("resident", T.resident, row.resident, this.#now) as string;
-    const uid = typed("uid", T.uid, row.uid, this.#now) as string;
+    const resident = typed("resident", T.resident, row.resident, this.#now, this.#zone) as string;
+    const uid = typed("uid", T.uid, row.uid, this.#now, this.#zone) as string;
     if (!this.#residents.has(resident)) throw new RowError(`resident ${resident} is not on the gate`);
     const add = this.#claimCard(uid, resident, line);
     return { commands: add ? [`card add ${resident} ${uid}`] : [], summary: add ? `card ${uid} to ${resident}` : `card ${uid} already held by ${resident}` };
@@ -191,23 +199,23 @@ class PlanContext {
 
   #schedule(row: Record<string, string>, line: number) {
     const name = this.#uniqueName(row.name, line);
-    const days = list(row.days).map((d) => typed("days", T.oneOf(WEEKDAYS), d.toLowerCase(), this.#now) as string);
+    const days = list(row.days).map((d) => typed("days", T.oneOf(WEEKDAYS), d.toLowerCase(), this.#now, this.#zone) as string);
     if (days.length === 0) throw new RowError("days: list at least one of mon;tue;wed;thu;fri;sat;sun");
-    const from = typed("from", T.time, row.from, this.#now) as number;
-    const to = typed("to", T.time, row.to, this.#now) as number;
+    const from = typed("from", T.time, row.from, this.#now, this.#zone) as number;
+    const to = typed("to", T.time, row.to, this.#now, this.#zone) as number;
     if (from === to) throw new RowError("from and to are the same time");
     return { commands: [`schedule set ${name} --days ${days.join(",")} --from ${formatTime(from)} --to ${formatTime(to)}`], summary: `schedule ${name}` };
   }
 
   #group(row: Record<string, string>, line: number) {
     const name = this.#uniqueName(row.name, line);
-    const schedules = list(row.schedules).map((s) => typed("schedules", T.name, s, this.#now) as string);
+    const schedules = list(row.schedules).map((s) => typed("schedules", T.name, s, this.#now, this.#zone) as string);
     for (const s of schedules) if (!this.#state.schedules.some((x) => x.name === s)) throw new RowError(`schedule ${s} does not exist on the gate (import schedules first)`);
     return { commands: [`group add ${name}${schedules.length ? ` --schedules ${schedules.join(",")}` : ""}`], summary: `group ${name}` };
   }
 
   #uniqueName(raw: string, line: number): string {
-    const name = typed("name", T.name, raw, this.#now) as string;
+    const name = typed("name", T.name, raw, this.#now, this.#zone) as string;
     const earlier = this.#seenNames.get(name);
     if (earlier !== undefined) throw new RowError(`${name} is already on line ${earlier}`);
     this.#seenNames.set(name, line);
@@ -229,6 +237,7 @@ export async function readGate(data: <T>(line: string) => Promise<T>): Promise<G
     residents,
     schedules: await data<ScheduleView[]>("schedule list"),
     groups: await data<GroupView[]>("group list"),
+    timeZone: String((await data<ConfigEntry[]>("config get timezone"))[0].value),
   };
 }
 

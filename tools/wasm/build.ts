@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
-import { kernelC, kernelModuleName, kernelSource, scalarWasm, simdWasm, wabtHeaderDir, wabtRuntimeDir, wasm2cDir, wasmDir } from "./paths";
+import { kernelC, kernelModuleName, kernelSource, scalarWasm, simdWasm, wasm2cBin, wasm2cDir, wasm2cRuntimeDir, wasm2cRuntimeFiles, wasmDir } from "./paths";
 
 const run = promisify(execFile);
 const ascBin = path.join(path.dirname(createRequire(import.meta.url).resolve("assemblyscript/package.json")), "bin/asc.js");
@@ -23,17 +23,8 @@ async function compileKernel(): Promise<void> {
 
 async function translateKernel(): Promise<void> {
   mkdirSync(wasm2cDir, { recursive: true });
-  try {
-    await run("wasm2c", [scalarWasm, "--module-name", kernelModuleName, "-o", kernelC]);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error("wasm2c is not installed; install the Debian package wabt (apt-get install -y wabt), as .ci/run does");
-    }
-    throw error;
-  }
-  copyFileSync(path.join(wabtRuntimeDir, "wasm-rt-impl.c"), path.join(wasm2cDir, "wasm-rt-impl.c"));
-  copyFileSync(path.join(wabtRuntimeDir, "wasm-rt-impl.h"), path.join(wasm2cDir, "wasm-rt-impl.h"));
-  copyFileSync(path.join(wabtHeaderDir, "wasm-rt.h"), path.join(wasm2cDir, "wasm-rt.h"));
+  await run(process.execPath, [wasm2cBin, scalarWasm, "--module-name", kernelModuleName, "-o", kernelC]);
+  for (const file of wasm2cRuntimeFiles) copyFileSync(path.join(wasm2cRuntimeDir, file), path.join(wasm2cDir, file));
 }
 
 export const matcherBuildSteps = [

@@ -15,6 +15,7 @@
 
 #include "matcher_host.h"
 #include "matcher_kernel.h"
+#include "wasm-rt-exceptions.h"
 #include "wasm-rt-impl.h"
 
 static int golden(const char *path) {
@@ -85,29 +86,29 @@ static int bad(void) {
    * The kernel itself, on its own instance, bypassing matcher_host's checks:
    * a probe offset off the end of memory must be refused, not read.
    */
-  Z_matcher_kernel_instance_t raw;
-  Z_matcher_kernel_instantiate(&raw);
-  report("kernel-init", (int32_t)Z_matcher_kernelZ_init(&raw, D, N));
-  uint32_t size = (uint32_t)Z_matcher_kernelZ_memory(&raw)->size;
-  report("kernel-probe-off-end", (int32_t)Z_matcher_kernelZ_verify(&raw, 0, size - D + 1));
-  report("kernel-probe-wraps", (int32_t)Z_matcher_kernelZ_scan(&raw, 1, 0xfffffff0u));
-  report("kernel-probe-last", (int32_t)Z_matcher_kernelZ_verify(&raw, 0, size - D));
+  w2c_matcher__kernel raw;
+  wasm2c_matcher__kernel_instantiate(&raw);
+  report("kernel-init", (int32_t)w2c_matcher__kernel_init(&raw, D, N));
+  uint32_t size = (uint32_t)w2c_matcher__kernel_memory(&raw)->size;
+  report("kernel-probe-off-end", (int32_t)w2c_matcher__kernel_verify(&raw, 0, size - D + 1));
+  report("kernel-probe-wraps", (int32_t)w2c_matcher__kernel_scan(&raw, 1, 0xfffffff0u));
+  report("kernel-probe-last", (int32_t)w2c_matcher__kernel_verify(&raw, 0, size - D));
 
   /*
    * A kernel bug simulated: the runtime's view of memory shrunk under the
    * kernel, so its entry check passes but a load is out of range. wasm2c's
    * bounds check must trap and wasm_rt_impl_try() must catch it.
    */
-  raw.w2c_memory.size = Z_matcher_kernelZ_galleryPtr(&raw) + D;
+  raw.w2c_memory.size = w2c_matcher__kernel_galleryPtr(&raw) + D;
   int32_t status;
   if (wasm_rt_impl_try() != WASM_RT_TRAP_NONE) {
     status = MATCHER_E_TRAP;
   } else {
-    status = (int32_t)Z_matcher_kernelZ_scan(&raw, N, Z_matcher_kernelZ_probePtr(&raw));
+    status = (int32_t)w2c_matcher__kernel_scan(&raw, N, w2c_matcher__kernel_probePtr(&raw));
   }
   report("kernel-oob-traps", status);
   raw.w2c_memory.size = size;
-  Z_matcher_kernel_free(&raw);
+  wasm2c_matcher__kernel_free(&raw);
   return 0;
 }
 

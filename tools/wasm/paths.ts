@@ -15,9 +15,11 @@ export const simdWasm = path.join(wasmDir, "matcher.simd.wasm");
  */
 export const wasm2cDir = path.join(repoRoot, "build/wasm2c");
 export const kernelC = path.join(wasm2cDir, "matcher_kernel.c");
-/** wasm2c symbol prefix: Z_matcher_kernelZ_scan(...) and so on. */
+/** wasm2c symbol prefix: w2c_matcher__kernel_scan(...) and so on. */
 export const kernelModuleName = "matcher_kernel";
-/** Debian's wabt: wasm-rt-impl.{c,h} here, wasm-rt.h in /usr/include. */
-export const wabtRuntimeDir = "/usr/share/wabt/wasm2c";
-export const wabtHeaderDir = "/usr/include";
+/** wasm2c from the pinned devDependency wabt (wabt.js, emscripten): runs on Node, nothing to install. */
+export const wasm2cBin = path.join(repoRoot, "node_modules/wabt/bin/wasm2c");
+/** Its runtime, same wabt version (the npm package ships only the translator); see its README. */
+export const wasm2cRuntimeDir = path.join(repoRoot, "third_party/wasm2c-runtime");
+export const wasm2cRuntimeFiles = ["wasm-rt.h", "wasm-rt-impl.h", "wasm-rt-impl.c", "wasm-rt-impl-tableops.inc", "wasm-rt-mem-impl.c", "wasm-rt-mem-impl-helper.inc", "wasm-rt-exceptions.h", "wasm-rt-exceptions-impl.c"];
 export const harnessDir = path.join(repoRoot, "build/wasm-harness");

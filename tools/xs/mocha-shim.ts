@@ -2,13 +2,15 @@
 // Installed on globalThis before the test files load; run() executes the tree
 // (hooks included, async tests awaited) and returns one result per test.
 type Fn = (this: unknown) => unknown;
-interface Suite { title: string; suites: Suite[]; tests: { title: string; fn?: Fn }[]; before: Fn[]; after: Fn[]; beforeEach: Fn[]; afterEach: Fn[] }
+interface Suite { title: string; skipped: boolean; suites: Suite[]; tests: { title: string; fn?: Fn }[]; before: Fn[]; after: Fn[]; beforeEach: Fn[]; afterEach: Fn[] }
 export interface TestResult { title: string; ok: boolean; error?: string; skipped?: boolean; compute?: number }
 
 function newSuite(title: string): Suite {
-  return { title, suites: [], tests: [], before: [], after: [], beforeEach: [], afterEach: [] };
+  return { title, skipped: skipping, suites: [], tests: [], before: [], after: [], beforeEach: [], afterEach: [] };
 }
 
+/** Inside describe.skip: every test is reported skipped, as mocha does, instead of vanishing; no hook runs. */
+let skipping = false;
 const root = newSuite("");
 let current = root;
 const context = { timeout() { return context; }, slow() { return context; }, retries() { return context; } };
@@ -20,10 +22,15 @@ function describe(title: string, body: () => void): void {
   current = suite;
   try { body.call(context); } finally { current = parent; }
 }
-function it(title: string, fn?: Fn): void { current.tests.push({ title, fn }); }
+function describeSkip(title: string, body: () => void): void {
+  const outer = skipping;
+  skipping = true;
+  try { describe(title, body); } finally { skipping = outer; }
+}
+function it(title: string, fn?: Fn): void { current.tests.push({ title, fn: skipping ? undefined : fn }); }
 
 const g = globalThis as Record<string, unknown>;
-g.describe = Object.assign(describe, { skip() {}, only: describe });
+g.describe = Object.assign(describe, { skip: describeSkip, only: describe });
 g.it = Object.assign(it, { skip(title: string) { current.tests.push({ title }); }, only: it });
 g.before = (fn: Fn) => { current.before.push(fn); };
 g.after = (fn: Fn) => { current.after.push(fn); };
@@ -38,6 +45,11 @@ function message(error: unknown): string {
 
 async function runSuite(suite: Suite, path: string[], inherited: { each: Fn[]; afterEach: Fn[] }, out: TestResult[]): Promise<void> {
   const names = suite.title ? [...path, suite.title] : path;
+  if (suite.skipped) {
+    for (const test of suite.tests) out.push({ title: [...names, test.title].join(" "), ok: true, skipped: true });
+    for (const child of suite.suites) await runSuite(child, names, inherited, out);
+    return;
+  }
   const each = [...inherited.each, ...suite.beforeEach];
   const afterEach = [...suite.afterEach, ...inherited.afterEach];
   try {

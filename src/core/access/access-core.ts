@@ -263,7 +263,7 @@ export class AccessCore {
     const nowS = Math.floor(now / 1000);
     if (nowS < from) return deny("not-yet-valid", trusted, id);
     if (nowS >= until) return deny("expired", trusted, id);
-    const local = now + this.#policy.utcOffsetMinutes * 60_000;
+    const local = now + this.#policy.zone.offsetMs(now);
     let sawHoliday = false;
     const schedules = this.#policy.schedules;
     for (let bit = 0, mask = groups; mask !== 0; bit++, mask >>>= 1) {

@@ -5,6 +5,7 @@
 // PIN-only entry identifies the resident by their resident number typed first:
 // "<resident number>#<PIN>" (e.g. 42#482913 for R00042). Units can house
 // several residents and PINs are not unique, so neither alone identifies.
+import { parseTimeZone, type TimeZone } from "../time/posix-tz";
 import { OptgateError } from "../errors";
 import type { PinLength } from "./secrets";
 import { Schedule, type ScheduleSpec } from "./schedule";
@@ -41,8 +42,8 @@ export interface GatePolicy {
   modes: Modes;
   pinLength: PinLength;
   lockout: LockoutSettings;
-  /** Local time = UTC + this (China: 480). Schedules are in local time. */
-  utcOffsetMinutes: number;
+  /** POSIX TZ string (China: "CST-8"). Schedules and typed dates are in local time. */
+  timeZone: string;
   /** A clock before this (ms since epoch) was never set (RTC at 1970 after power loss). */
   clockFloorMs: number;
   /** Schedules by access-group bit; a resident's groups not listed here do not open this gate. */
@@ -50,6 +51,7 @@ export interface GatePolicy {
 }
 
 export interface CompiledPolicy extends Omit<GatePolicy, "groups"> {
+  zone: TimeZone;
   /** Schedule per group bit, or undefined when the group has no access here. */
   schedules: (Schedule | undefined)[];
   /** Bits of the groups that have a schedule at this gate. */
@@ -76,7 +78,8 @@ export function compilePolicy(policy: GatePolicy): CompiledPolicy {
   if (!l || !(l.keypadThreshold >= 1 && l.residentThreshold >= 1 && l.baseDelayMs >= 0 && l.maxDelayMs >= l.baseDelayMs)) {
     bad("lockout needs thresholds >= 1 and 0 <= baseDelayMs <= maxDelayMs");
   }
-  if (!Number.isInteger(policy.utcOffsetMinutes) || Math.abs(policy.utcOffsetMinutes) > 14 * 60) bad("utcOffsetMinutes must be within ±840");
+  let zone: TimeZone;
+  try { zone = parseTimeZone(policy.timeZone); } catch (error) { bad(`timeZone: ${(error as Error).message}`); }
   if (!(policy.clockFloorMs >= 0)) bad("clockFloorMs must be a time in ms");
   const schedules: (Schedule | undefined)[] = new Array(GROUP_COUNT).fill(undefined);
   let groupMask = 0;
@@ -91,7 +94,8 @@ export function compilePolicy(policy: GatePolicy): CompiledPolicy {
     modes: { ...m },
     pinLength: { ...p },
     lockout: { ...l },
-    utcOffsetMinutes: policy.utcOffsetMinutes,
+    timeZone: policy.timeZone,
+    zone: zone!,
     clockFloorMs: policy.clockFloorMs,
     schedules,
     groupMask: groupMask >>> 0,

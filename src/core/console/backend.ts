@@ -6,6 +6,7 @@
 //
 // Nothing returned here may carry a template, a frame, a key or a PIN hash:
 // the views below have no field that could hold one.
+import type { TimeZone } from "../time/posix-tz";
 
 export type Role = "owner" | "renter" | "staff" | "visitor" | "courier";
 export const ROLES: readonly Role[] = ["owner", "renter", "staff", "visitor", "courier"];
@@ -216,6 +217,8 @@ export const DIAG_TARGETS: readonly DiagTarget[] = ["reader", "keypad", "relay",
 
 export interface ConsoleBackend {
   status(): StatusView;
+  /** The gate's zone: typed dates are local days in it, and validity prints in it. */
+  timeZone(): TimeZone;
   /** Trusts a quarantined registry again as it now stands (stored as a new generation); the damage text, or null if none. */
   registryClearDamage(): { cleared: string | null };
   /** Acknowledges a persisted damage note (a replaced PIN key) once its consequences are handled; what was cleared. */

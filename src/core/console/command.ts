@@ -8,6 +8,7 @@ import type { ParamSpec, ParamValue } from "./params";
 import type { Session } from "./session";
 import type { TechnicianDirectory } from "./technicians";
 import type { Random } from "../ports";
+import type { TimeZone } from "../time/posix-tz";
 
 export interface Reply {
   kind: "reply";
@@ -36,6 +37,7 @@ export interface CommandContext {
   /** The logged-in technician ("" for public commands before login). */
   actor: string;
   now: number;
+  zone: TimeZone;
 }
 
 export interface Command {

@@ -3,6 +3,7 @@
 // becomes an error line, and nothing runs that needs a login without one.
 import { OptgateError } from "../errors";
 import type { Clock, ConsolePort, Random } from "../ports";
+import type { TimeZone } from "../time/posix-tz";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../version";
 import type { ConsoleAuditSink } from "./audit-sink";
 import type { ConsoleBackend } from "./backend";
@@ -118,8 +119,9 @@ export class Console {
         throw new OptgateError("E_LOGIN_REQUIRED", `Log in first: login <technician-id>. Before login only help, version and login work.`);
       }
       const now = this.#o.clock.now();
-      const args = parseArgs(command, argWords, now);
-      this.#finish(() => command.run(this.#context(actor, now), args), { command, args, json, actor });
+      const zone = this.#o.backend.timeZone();
+      const args = parseArgs(command, argWords, now, zone);
+      this.#finish(() => command.run(this.#context(actor, now, zone), args), { command, args, json, actor });
     } catch (error) {
       this.#error(error, json);
     }
@@ -183,9 +185,9 @@ export class Console {
     throw new OptgateError("E_UNKNOWN_COMMAND", `Unknown command "${head}"; type help for the list.`);
   }
 
-  #context(actor: string, now: number): CommandContext {
+  #context(actor: string, now: number, zone: TimeZone): CommandContext {
     const o = this.#o;
-    return { backend: o.backend, session: this.session, technicians: o.technicians, deviceKey: o.deviceKey, random: o.random, commands: this.#commands, actor, now };
+    return { backend: o.backend, session: this.session, technicians: o.technicians, deviceKey: o.deviceKey, random: o.random, commands: this.#commands, actor, now, zone };
   }
 
   #error(error: unknown, json: boolean): void {

@@ -1,12 +1,20 @@
 // Typed command arguments. Each type validates once where input enters, gives
 // a sentence saying what was expected, and documents itself for `help`.
 import { OptgateError } from "../errors";
+import { formatLocal, type TimeZone } from "../time/posix-tz";
 
 export type ParamType =
   | { kind: "resident" }
   | { kind: "uid" }
-  /** `clearable` also accepts "none", parsed as NO_DATE. */
-  | { kind: "date"; clearable?: boolean }
+  /**
+   * An instant; a bare date is a local day in the gate's zone: its first
+   * moment, or with `end` the moment after its last second (ends are
+   * exclusive, "until 2026-06-30" admits through 23:59:59 local). A time with
+   * `end` is the last second admitted. `clearable` also accepts "none", parsed as NO_DATE.
+   */
+  | { kind: "date"; clearable?: boolean; end?: boolean }
+  /** A calendar day (a holiday), as UTC midnight of its date: no zone applies. */
+  | { kind: "day" }
   | { kind: "time" }
   | { kind: "int"; min: number; max: number }
   | { kind: "enum"; values: readonly string[] }
@@ -33,7 +41,8 @@ export function describeType(type: ParamType): string {
   switch (type.kind) {
     case "resident": return "resident id: 1-32 letters, digits, _ . - (e.g. R00042)";
     case "uid": return "card UID: 4, 7 or 10 bytes in hex, colons allowed (e.g. 04A1B2C3 or 04:A1:B2:C3:D4:E5:F6)";
-    case "date": return `date (UTC): YYYY-MM-DD, YYYY-MM-DDTHH:MM, or from now: +30d, +2w, +6m, +1y${type.clearable ? ', or "none"' : ""}`;
+    case "date": return `date (local; a day ${type.end ? "ends at 23:59:59" : "starts at 00:00"}): YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS], the same with Z or +08:00 for an exact time, or from now: +30d, +2w, +6m, +1y${type.clearable ? ', or "none"' : ""}`;
+    case "day": return "day: YYYY-MM-DD";
     case "time": return "time of day: HH:MM (00:00-24:00)";
     case "int": return `whole number ${type.min}..${type.max}`;
     case "enum": return `one of: ${type.values.join(", ")}`;
@@ -43,13 +52,13 @@ export function describeType(type: ParamType): string {
   }
 }
 
-/** Parses one argument; `now` anchors relative dates. Throws E_BAD_ARGUMENT. */
-export function parseValue(spec: ParamSpec, raw: string, now: number): ParamValue {
+/** Parses one argument; `now` anchors relative dates, `zone` gives local days their meaning. Throws E_BAD_ARGUMENT. */
+export function parseValue(spec: ParamSpec, raw: string, now: number, zone: TimeZone): ParamValue {
   const bad = (why: string) => new OptgateError("E_BAD_ARGUMENT", `${spec.name}: ${why}; expected ${describeType(spec.type)}.`);
-  return parseTyped(spec.type, raw, now, bad);
+  return parseTyped(spec.type, raw, now, zone, bad);
 }
 
-function parseTyped(type: ParamType, raw: string, now: number, bad: (why: string) => OptgateError): ParamValue {
+function parseTyped(type: ParamType, raw: string, now: number, zone: TimeZone, bad: (why: string) => OptgateError): ParamValue {
   switch (type.kind) {
     case "resident":
       if (!RESIDENT_ID.test(raw)) throw bad(`"${clip(raw)}" is not a resident id`);
@@ -62,7 +71,13 @@ function parseTyped(type: ParamType, raw: string, now: number, bad: (why: string
     case "uid":
       return parseUid(raw, bad);
     case "date":
-      return parseDate(raw, type.clearable === true, now, bad);
+      if (type.clearable && raw === "none") return NO_DATE;
+      return parseDate(raw, type.end === true, now, zone, bad);
+    case "day": {
+      const m = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? parseCalendar(raw, bad) : undefined;
+      if (!m || m.timed) throw bad(`"${clip(raw)}" is not a day`);
+      return m.ms;
+    }
     case "time": {
       const m = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(raw);
       const minutes = m ? Number(m[1]) * 60 + Number(m[2]) : -1;
@@ -85,7 +100,7 @@ function parseTyped(type: ParamType, raw: string, now: number, bad: (why: string
     case "list": {
       const parts = raw === "" ? [] : raw.split(",");
       if (parts.length > type.max) throw bad(`more than ${type.max} items`);
-      const values = parts.map((part) => parseTyped(type.item, part.trim(), now, bad));
+      const values = parts.map((part) => parseTyped(type.item, part.trim(), now, zone, bad));
       return values as string[] | number[];
     }
   }
@@ -104,8 +119,7 @@ const DAY = 86_400_000;
 /** "none" for a clearable date: no real date is negative (years before 2000 are refused). */
 export const NO_DATE = -1;
 
-function parseDate(raw: string, clearable: boolean, now: number, bad: (why: string) => OptgateError): number {
-  if (clearable && raw === "none") return NO_DATE;
+function parseDate(raw: string, end: boolean, now: number, zone: TimeZone, bad: (why: string) => OptgateError): number {
   const rel = /^\+(\d{1,4})([dwmy])$/.exec(raw);
   if (rel) {
     const n = Number(rel[1]);
@@ -120,7 +134,15 @@ function parseDate(raw: string, clearable: boolean, now: number, bad: (why: stri
     target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
     return target.getTime();
   }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?Z?)?$/.exec(raw);
+  const c = parseCalendar(raw, bad);
+  if (!c.timed) return zone.toUtc(end ? c.ms + DAY : c.ms);
+  const instant = c.offsetMs === undefined ? zone.toUtc(c.ms) : c.ms - c.offsetMs;
+  return end ? instant + 1000 : instant;
+}
+
+/** "YYYY-MM-DD[(T| )HH:MM[:SS][ ](Z|+HH:MM)]" as wall-clock ms (as if UTC) and the zone offset typed, if any. */
+function parseCalendar(raw: string, bad: (why: string) => OptgateError): { ms: number; timed: boolean; offsetMs?: number } {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))? ?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(raw);
   if (!m) throw bad(`"${clip(raw)}" is not a date`);
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4] ?? "0", m[5] ?? "0", m[6] ?? "0"].map(Number);
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
@@ -128,14 +150,38 @@ function parseDate(raw: string, clearable: boolean, now: number, bad: (why: stri
   if (y < 2000 || y > 2099 || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
     throw bad(`"${clip(raw)}" is not a real date`);
   }
-  return ms;
+  const z = m[7];
+  if (z === undefined) return { ms, timed: m[4] !== undefined };
+  const digits = z === "Z" ? "0000" : z.slice(1).replace(":", "");
+  const zh = Number(digits.slice(0, 2)), zm = Number(digits.slice(2));
+  if (zh > 14 || zm > 59) throw bad(`"${clip(raw)}" has no real UTC offset`);
+  return { ms, timed: true, offsetMs: (z[0] === "-" ? -1 : 1) * (zh * 60 + zm) * 60_000 };
 }
 
-/** Dates print as YYYY-MM-DD when they fall on midnight UTC, else to the minute. */
+/** Dates print as YYYY-MM-DD when they fall on midnight UTC, else to the minute (UTC): log times, notices. */
 export function formatDate(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return "-";
   const iso = new Date(ms).toISOString();
   return iso.slice(11, 19) === "00:00:00" ? iso.slice(0, 10) : `${iso.slice(0, 16)}Z`;
+}
+
+/** A holiday's calendar day. */
+export function formatDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** The last second an exclusive end admits, on the gate's wall clock: "2026-06-30 23:59:59 +08:00". */
+export function formatUntil(ms: number, zone: TimeZone): string {
+  return formatLocal(ms - 1000, zone);
+}
+
+/** A validity window as it is enforced: "from … until …", or that there is none. */
+export function formatWindow(from: number | null, until: number | null, zone: TimeZone): string {
+  if (from === null && until === null) return "permanent (no validity window)";
+  const parts: string[] = [];
+  if (from !== null) parts.push(`from ${formatLocal(from, zone)}`);
+  if (until !== null) parts.push(`until ${formatUntil(until, zone)}`);
+  return parts.join(" ");
 }
 
 export function formatTime(minutes: number): string {
@@ -155,6 +201,9 @@ export const T = {
   uid: { kind: "uid" } as ParamType,
   date: { kind: "date" } as ParamType,
   clearableDate: { kind: "date", clearable: true } as ParamType,
+  until: { kind: "date", end: true } as ParamType,
+  clearableUntil: { kind: "date", clearable: true, end: true } as ParamType,
+  day: { kind: "day" } as ParamType,
   time: { kind: "time" } as ParamType,
   name: { kind: "name" } as ParamType,
   int: (min: number, max: number): ParamType => ({ kind: "int", min, max }),

@@ -3,9 +3,10 @@
 // command before it runs, with the usage line in the error.
 import { OptgateError } from "../errors";
 import { Args, usageLine, type Command } from "./command";
+import type { TimeZone } from "../time/posix-tz";
 import { parseValue, type ParamValue } from "./params";
 
-export function parseArgs(command: Command, words: string[], now: number): Args {
+export function parseArgs(command: Command, words: string[], now: number, zone: TimeZone): Args {
   const values = new Map<string, ParamValue>();
   const positional: string[] = [];
   const usage = `usage: ${usageLine(command)}`;
@@ -27,7 +28,7 @@ export function parseArgs(command: Command, words: string[], now: number): Args 
     if (eq >= 0) raw = word.slice(eq + 1);
     else if (i + 1 < words.length) raw = words[++i];
     else throw new OptgateError("E_MISSING_ARGUMENT", `--${name} needs a value; ${usage}`);
-    values.set(name, parseValue(spec, raw, now));
+    values.set(name, parseValue(spec, raw, now, zone));
   }
   const params = command.params;
   if (command.variadic && positional.length > params.length && params.length > 0) {
@@ -37,7 +38,7 @@ export function parseArgs(command: Command, words: string[], now: number): Args 
     throw new OptgateError("E_TOO_MANY_ARGUMENTS", `${command.path} takes ${params.length} argument(s), got ${positional.length}; ${usage}`);
   }
   params.forEach((spec, i) => {
-    if (i < positional.length) values.set(spec.name, parseValue(spec, positional[i], now));
+    if (i < positional.length) values.set(spec.name, parseValue(spec, positional[i], now, zone));
     else if (!spec.optional) throw new OptgateError("E_MISSING_ARGUMENT", `<${spec.name}> is missing; ${usage}`);
   });
   for (const spec of command.options) {

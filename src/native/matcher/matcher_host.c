@@ -1,6 +1,6 @@
 /*
  * See matcher_host.h. Every call into the kernel runs inside
- * wasm_rt_impl_try(): with WASM_RT_MEMCHECK_SIGNAL_HANDLER=0 (the default on
+ * wasm_rt_impl_try(): with WASM_RT_MEMCHECK_BOUNDS_CHECK (the default on
  * 32-bit targets such as the ESP32-S3) each memory access is bounds-checked
  * and a violation longjmps back here instead of reading out of range. Host
  * copies into linear memory are checked against the memory's current size.
@@ -9,9 +9,10 @@
 
 #include "matcher_host.h"
 #include "matcher_kernel.h"
+#include "wasm-rt-exceptions.h"
 #include "wasm-rt-impl.h"
 
-static Z_matcher_kernel_instance_t kernel;
+static w2c_matcher__kernel kernel;
 static int instantiated;
 static uint32_t dim, capacity, probe_at, gallery_at, result_at;
 
@@ -28,13 +29,12 @@ static uint32_t dim, capacity, probe_at, gallery_at, result_at;
 static void instantiate_once(void) {
   if (instantiated) return;
   wasm_rt_init();
-  Z_matcher_kernel_init_module();
-  Z_matcher_kernel_instantiate(&kernel);
+  wasm2c_matcher__kernel_instantiate(&kernel);
   instantiated = 1;
 }
 
 static wasm_rt_memory_t *memory(void) {
-  return Z_matcher_kernelZ_memory(&kernel);
+  return w2c_matcher__kernel_memory(&kernel);
 }
 
 /* Copies `length` bytes to linear memory at `at` only if they fit entirely. */
@@ -54,13 +54,13 @@ static int32_t read_result(uint32_t word) {
 int32_t matcher_host_init(int32_t new_dim, int32_t new_capacity) {
   int32_t status;
   instantiate_once();
-  KERNEL_CALL(Z_matcher_kernelZ_init(&kernel, (u32)new_dim, (u32)new_capacity), status);
+  KERNEL_CALL(w2c_matcher__kernel_init(&kernel, (u32)new_dim, (u32)new_capacity), status);
   if (status != MATCHER_OK) return status;
   dim = (uint32_t)new_dim;
   capacity = (uint32_t)new_capacity;
-  probe_at = Z_matcher_kernelZ_probePtr(&kernel);
-  gallery_at = Z_matcher_kernelZ_galleryPtr(&kernel);
-  result_at = Z_matcher_kernelZ_resultPtr(&kernel);
+  probe_at = w2c_matcher__kernel_probePtr(&kernel);
+  gallery_at = w2c_matcher__kernel_galleryPtr(&kernel);
+  result_at = w2c_matcher__kernel_resultPtr(&kernel);
   return MATCHER_OK;
 }
 
@@ -74,7 +74,7 @@ int32_t matcher_host_load(int32_t slot, const int8_t *template_bytes, size_t len
 int32_t matcher_host_clear(int32_t slot) {
   int32_t status;
   if (!dim) return MATCHER_E_NOT_READY;
-  KERNEL_CALL(Z_matcher_kernelZ_clear(&kernel, (u32)slot), status);
+  KERNEL_CALL(w2c_matcher__kernel_clear(&kernel, (u32)slot), status);
   return status;
 }
 
@@ -84,7 +84,7 @@ int32_t matcher_host_verify(int32_t slot, const int8_t *probe, size_t length, in
   if (length != dim) return MATCHER_E_DIMENSION;
   status = copy_in(probe_at, probe, length);
   if (status != MATCHER_OK) return status;
-  KERNEL_CALL(Z_matcher_kernelZ_verify(&kernel, (u32)slot, probe_at), status);
+  KERNEL_CALL(w2c_matcher__kernel_verify(&kernel, (u32)slot, probe_at), status);
   if (status == MATCHER_OK) *score = read_result(1);
   return status;
 }
@@ -95,7 +95,7 @@ int32_t matcher_host_scan(const int8_t *probe, size_t length, int32_t count, int
   if (length != dim) return MATCHER_E_DIMENSION;
   status = copy_in(probe_at, probe, length);
   if (status != MATCHER_OK) return status;
-  KERNEL_CALL(Z_matcher_kernelZ_scan(&kernel, (u32)count, probe_at), status);
+  KERNEL_CALL(w2c_matcher__kernel_scan(&kernel, (u32)count, probe_at), status);
   if (status == MATCHER_OK) {
     for (uint32_t word = 0; word < 4; word++) out[word] = read_result(word);
   }

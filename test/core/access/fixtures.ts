@@ -39,7 +39,7 @@ export function basePolicy(overrides: Partial<GatePolicy> = {}): GatePolicy {
     modes: { card: true, pin: true, cardPin: true, face: true, facePin: true, code: true },
     pinLength: { min: 4, max: 8 },
     lockout: { keypadThreshold: 5, residentThreshold: 3, baseDelayMs: 30_000, maxDelayMs: 480_000 },
-    utcOffsetMinutes: 480,
+    timeZone: "CST-8",
     clockFloorMs: Date.UTC(2025, 0, 1),
     groups: [
       // group 0: residents, around the clock

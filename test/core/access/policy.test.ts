@@ -23,7 +23,7 @@ describe("gate policy", () => {
       basePolicy({ pinLength: { min: 8, max: 6 } }),
       basePolicy({ lockout: { keypadThreshold: 0, residentThreshold: 3, baseDelayMs: 1, maxDelayMs: 2 } }),
       basePolicy({ lockout: { keypadThreshold: 5, residentThreshold: 3, baseDelayMs: 10, maxDelayMs: 2 } }),
-      basePolicy({ utcOffsetMinutes: 900 }),
+      basePolicy({ timeZone: "Asia/Shanghai" }),
       basePolicy({ groups: [{ group: 32, schedule: { week: {} } }] }),
       basePolicy({ groups: [{ group: 1, schedule: { week: {} } }, { group: 1, schedule: { week: {} } }] }),
     ];

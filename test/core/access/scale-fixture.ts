@@ -31,7 +31,7 @@ export const benchPolicy: GatePolicy = {
   modes: { card: true, pin: true, cardPin: true, face: false, facePin: false, code: true },
   pinLength: { min: 4, max: 8 },
   lockout: { keypadThreshold: 5, residentThreshold: 3, baseDelayMs: 30_000, maxDelayMs: 3_600_000 },
-  utcOffsetMinutes: 480,
+  timeZone: "CST-8",
   clockFloorMs: Date.UTC(2025, 0, 1),
   groups: [
     { group: 0, schedule: { week: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay } } },

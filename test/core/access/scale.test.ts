@@ -24,8 +24,15 @@ describe("Registry at scale", () => {
     }
     assert.equal(registry.findCard(cardFor(n + 1, 0)), undefined);
     const core = new AccessCore({ registry, policy: benchPolicy, audit: new AuditLog({ capacity: 64 }) });
-    assert.equal(core.decide({ kind: "card", uid: cardFor(n, 1) }, NOW).resident, n);
-    assert.equal(core.decide({ kind: "card", uid: cardFor(n + 5, 1) }, NOW).reason, "unknown-card");
+    const decide = (i: number, pin?: string) => {
+      const { grant, reason, resident } = core.decide({ kind: "card", uid: cardFor(i, 1), ...(pin ? { pin, keypad: 1 } : {}) }, NOW);
+      return { grant, reason, resident };
+    };
+    assert.deepEqual(decide(n), { grant: true, reason: "granted", resident: n });
+    assert.deepEqual(decide(1), { grant: true, reason: "granted", resident: 1 });
+    // The fixture's PIN hash matches no PIN: card + PIN is refused for that resident.
+    assert.deepEqual(decide(n, "2468"), { grant: false, reason: "wrong-pin", resident: n });
+    assert.deepEqual(decide(n + 5), { grant: false, reason: "unknown-card", resident: undefined });
   });
 
   it("stays consistent while residents are removed from the middle", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { AuditLog, decodeAnchor, encodeAnchor, genesisAnchor, verifyChain } from "../../../src/core/audit/audit-log";
 import {
-  type AuditEntry, MAX_SUBJECT, RECORD_BYTES, auditSubject, decodeRecord, encodeRecord, recordHash,
+  type AuditEntry, MAX_SUBJECT, PREV_HASH_OFFSET, RECORD_BYTES, auditSubject, decodeRecord, encodeRecord, recordHash,
 } from "../../../src/core/audit/audit-record";
 import { isOptgateError } from "../../../src/core/errors";
 
@@ -124,6 +124,25 @@ describe("AuditLog", () => {
         edited[2][offset] ^= 0x01;
         const result = verifyChain(anchor, edited, head);
         assert.equal(result.ok, false, `offset ${offset}`);
+      }
+    });
+
+    it("detects an edited record re-linked into the chain (next prevHash recomputed), up to the remembered head", () => {
+      const edited = records.map((r) => r.slice());
+      edited[5][18] = 1; // deny → grant
+      edited[6].set(recordHash(edited[5]), PREV_HASH_OFFSET);
+      assert.deepEqual(verifyChain(anchor, edited, head), { ok: false, seq: 8, problem: "link" });
+      // Re-linking every record after it moves the damage to the head the device remembers.
+      for (let i = 6; i < edited.length; i++) edited[i].set(recordHash(edited[i - 1]), PREV_HASH_OFFSET);
+      assert.deepEqual(verifyChain(anchor, edited, head), { ok: false, seq: 10, problem: "head" });
+    });
+
+    it("chains over all 55 bytes: any one changed byte, prevHash included, changes the record's hash", () => {
+      const original = recordHash(records[4]);
+      for (let offset = 0; offset < RECORD_BYTES; offset++) {
+        const edited = records[4].slice();
+        edited[offset] ^= 0x80;
+        assert.notDeepEqual(recordHash(edited), original, `byte ${offset} is outside the chain hash`);
       }
     });
 

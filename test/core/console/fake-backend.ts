@@ -2,6 +2,7 @@
 // enforces the rules the console relies on (unknown ids, duplicate cards, the
 // last non-face credential, consent before enrolment) and chains its log. It
 // counts every state change, so tests can prove nothing changed.
+import { parseTimeZone, type TimeZone } from "../../../src/core/time/posix-tz";
 import { hmacSha256, sha256, toHex, utf8 } from "../../../src/core/crypto";
 import { OptgateError } from "../../../src/core/errors";
 import type {
@@ -36,6 +37,13 @@ export class FakeBackend implements ConsoleBackend {
   #seq = 0;
   #nextId = 1;
   #receipts = 0;
+
+  /** The gate's POSIX TZ string (config timezone). */
+  zone = "UTC0";
+
+  timeZone(): TimeZone {
+    return parseTimeZone(this.zone);
+  }
 
   constructor(now: number) {
     this.clock = now;

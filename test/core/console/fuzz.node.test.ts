@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { fuzzConsole } from "./fuzz-run";
 
-describe("console fuzz (100,000 lines)", function () {
+// Over the console's fake backend (harness.ts), which counts every mutation it
+// is asked for; the same fuzz over the real core is test/app/console-backend-fuzz.
+describe("console fuzz over the fake backend", function () {
   this.timeout(120_000);
-  it("100,000 random lines before login: zero crashes, zero mutations", () => {
-    assert.equal(fuzzConsole(100_000, 12345, false).mutations, 0);
+  it("20,000 random lines before login: zero crashes, zero mutations", () => {
+    assert.equal(fuzzConsole(20_000, 12345, false).mutations, 0);
   });
 
   it("20,000 random lines logged in: zero crashes, every change audited", () => {

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { parseArgs } from "../../../src/core/console/parse-args";
 import { formatDate, NO_DATE, parseValue, T, type ParamType } from "../../../src/core/console/params";
+import { parseTimeZone } from "../../../src/core/time/posix-tz";
 import { allCommands } from "../../../src/core/console/commands/index";
 
 const NOW = Date.UTC(2026, 7, 31, 10, 30); // 31 Aug 2026
-const parse = (type: ParamType, raw: string) => parseValue({ name: "x", type, doc: "" }, raw, NOW);
+const UTC = parseTimeZone("UTC0");
+const parse = (type: ParamType, raw: string, zone = UTC) => parseValue({ name: "x", type, doc: "" }, raw, NOW, zone);
 const command = (path: string) => allCommands.find((c) => c.path === path)!;
 
 describe("console argument types", () => {
@@ -66,10 +68,10 @@ describe("console argument types", () => {
 
 describe("console argument parsing", () => {
   it("matches positionals and --options (both --x v and --x=v)", () => {
-    const args = parseArgs(command("card add"), ["R-1", "04a1b2c3"], NOW);
+    const args = parseArgs(command("card add"), ["R-1", "04a1b2c3"], NOW, UTC);
     assert.equal(args.str("resident"), "R-1");
     assert.equal(args.str("uid"), "04A1B2C3");
-    const add = parseArgs(command("resident add"), ["--unit", "3-1201", "--role=renter", "--until", "+6m", "--groups", "a,b"], NOW);
+    const add = parseArgs(command("resident add"), ["--unit", "3-1201", "--role=renter", "--until", "+6m", "--groups", "a,b"], NOW, UTC);
     assert.equal(add.str("unit"), "3-1201");
     assert.equal(add.str("role"), "renter");
     assert.equal(add.num("until"), Date.UTC(2027, 1, 28, 10, 30));
@@ -79,17 +81,17 @@ describe("console argument parsing", () => {
 
   it("refuses missing, extra, unknown and repeated arguments with the usage line", () => {
     const add = command("resident add");
-    assert.throws(() => parseArgs(add, ["--unit", "1"], NOW), { code: "E_MISSING_ARGUMENT", message: /--role is required; usage: resident add --unit/ });
-    assert.throws(() => parseArgs(command("card add"), ["R-1"], NOW), { code: "E_MISSING_ARGUMENT", message: /<uid> is missing/ });
-    assert.throws(() => parseArgs(add, ["R-2", "--unit", "1", "--role", "owner"], NOW), { code: "E_TOO_MANY_ARGUMENTS" });
-    assert.throws(() => parseArgs(add, ["--colour", "red"], NOW), { code: "E_UNKNOWN_OPTION", message: /--unit, --role/ });
-    assert.throws(() => parseArgs(add, ["--unit", "1", "--unit", "2"], NOW), { message: /given twice/ });
-    assert.throws(() => parseArgs(add, ["--unit"], NOW), { message: /--unit needs a value/ });
-    assert.throws(() => parseArgs(add, ["--unit", "1", "--role", "king"], NOW), { message: /role: "king" is not allowed; expected one of: owner/ });
+    assert.throws(() => parseArgs(add, ["--unit", "1"], NOW, UTC), { code: "E_MISSING_ARGUMENT", message: /--role is required; usage: resident add --unit/ });
+    assert.throws(() => parseArgs(command("card add"), ["R-1"], NOW, UTC), { code: "E_MISSING_ARGUMENT", message: /<uid> is missing/ });
+    assert.throws(() => parseArgs(add, ["R-2", "--unit", "1", "--role", "owner"], NOW, UTC), { code: "E_TOO_MANY_ARGUMENTS" });
+    assert.throws(() => parseArgs(add, ["--colour", "red"], NOW, UTC), { code: "E_UNKNOWN_OPTION", message: /--unit, --role/ });
+    assert.throws(() => parseArgs(add, ["--unit", "1", "--unit", "2"], NOW, UTC), { message: /given twice/ });
+    assert.throws(() => parseArgs(add, ["--unit"], NOW, UTC), { message: /--unit needs a value/ });
+    assert.throws(() => parseArgs(add, ["--unit", "1", "--role", "king"], NOW, UTC), { message: /role: "king" is not allowed; expected one of: owner/ });
   });
 
   it("gives the rest of the words to a variadic param", () => {
-    assert.equal(parseArgs(command("help"), ["resident", "add"], NOW).str("command"), "resident add");
+    assert.equal(parseArgs(command("help"), ["resident", "add"], NOW, UTC).str("command"), "resident add");
   });
 
   it("every command documents its params and has an example that parses", () => {
@@ -98,7 +100,7 @@ describe("console argument parsing", () => {
       for (const example of c.examples) {
         const words = example.replace(/ --json$/, "").match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"|"$/g, ""));
         assert.equal(words.slice(0, c.path.split(" ").length).join(" "), c.path, example);
-        assert.doesNotThrow(() => parseArgs(c, words.slice(c.path.split(" ").length), NOW), example);
+        assert.doesNotThrow(() => parseArgs(c, words.slice(c.path.split(" ").length), NOW, UTC), example);
       }
     }
   });

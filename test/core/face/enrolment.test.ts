@@ -63,6 +63,26 @@ describe("face/enrolment and gallery", () => {
     assert.equal(w.camera.log.length, 0);
   });
 
+  for (const why of ["withdrawn", "the notice changed", "withdrawn and granted again"]) {
+    it(`never powers the camera for a consent token the ledger no longer confirms (${why})`, () => {
+      const w = faceWorld();
+      const notice = { purpose: "p", method: "m", gates: ["north"], retentionDays: 30 };
+      w.notices.publish(notice, w.clock.now);
+      w.camera.scene = { kind: "face", identity: 5 };
+      w.registry.add("r-1", "1111");
+      w.ledger.grant({ residentId: "r-1", noticeVersion: 1, witnessId: "t", pin: "1111", at: 1 });
+      const token = w.ledger.activeConsent("r-1");
+      if (why === "the notice changed") w.notices.publish({ ...notice, purpose: "p2" }, 2);
+      else w.ledger.withdraw({ channel: "console", residentId: "r-1", technicianId: "t", at: 2 });
+      if (why === "withdrawn and granted again") w.ledger.grant({ residentId: "r-1", noticeVersion: 1, witnessId: "t", pin: "1111", at: 3 });
+      assert.throws(() => w.enrolment.enrolFromCamera(token, 4), code("E_CONSENT_NOT_ACTIVE"));
+      assert.deepEqual(w.camera.log, [], "the camera was powered for a stale token");
+      assert.equal(w.camera.captures, 0);
+      assert.equal(w.gallery.size, 0);
+      assert.deepEqual(w.vault.residents(), []);
+    });
+  }
+
   it("enrols from the camera, powering it only for the captures, and zeroes the frame", () => {
     const w = faceWorld();
     w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);

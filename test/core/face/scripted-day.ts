@@ -9,19 +9,40 @@ import { FaceSession, type FaceResult } from "../../../src/core/face/face-sessio
 import { renderSubjectReport, subjectReport } from "../../../src/core/face/subject-report";
 import { consentAndEnrol, faceWorld, LoggedCamera, runFace } from "./face-fakes";
 import { mulberry32 as prng } from "../../../boards/host/mulberry32";
+import { SessionFace } from "../../../src/app/gate-adapters";
+import { Gate } from "../../../src/core/gate/gate";
+import type { AccessDecision, GateAccess, GateOutputs } from "../../../src/core/gate/ports";
 
 export const RESIDENTS = 100;
 export const ENROLLED = 60;
 
 
+/** Card r carries [0x04, r]; keypad resident code r is "r + 100". Decisions from the face world's PINs. */
+class DayAccess implements GateAccess {
+  constructor(private readonly pins: { exists(id: string): boolean; verify(id: string, pin: string): boolean }) {}
+  card(uid: Uint8Array): AccessDecision {
+    const resident = `r-${uid[1]}`;
+    return uid[0] === 0x04 && this.pins.exists(resident) ? { grant: true, reason: "granted", resident } : { grant: false, reason: "unknown-card" };
+  }
+  cardWithPin(): AccessDecision { return { grant: false, reason: "unknown-card" }; }
+  pin(who: string, pin: string): AccessDecision {
+    const resident = `r-${Number(who) - 100}`;
+    return this.pins.verify(resident, pin) ? { grant: true, reason: "granted", resident } : { grant: false, reason: "wrong-pin", resident };
+  }
+  code(): AccessDecision { return { grant: false, reason: "unknown-code" }; }
+  face(): AccessDecision { return { grant: false, reason: "no-match" }; }
+  faceWithPin(): AccessDecision { return { grant: false, reason: "wrong-pin" }; }
+  exit(): AccessDecision { return { grant: true, reason: "granted" }; }
+}
+
 export function runScriptedDay(EVENTS: number, seed = 20260105) {
-  const outputs: Uint8Array[] = [];
+  const written: Uint8Array[] = [];
   const secrets: { what: string; bytes: Uint8Array; stride: number }[] = [];
   const stats = { card: 0, pin: 0, face: 0, southKey: 0, withdrawals: 0, reports: 0, sweeps: 0, genuine: 0, genuineMatched: 0, falseMatches: 0, withdrawnMatched: 0, refused: 0 };
   const results: FaceResult[] = [];
-  const w = faceWorld({ dimension: 128, capacity: 128, vaultWrites: (_id, bytes) => outputs.push(bytes) });
-  const log = (value: unknown) => outputs.push(utf8(JSON.stringify(value)));
-  const say = (line: string) => outputs.push(utf8(line));
+  const w = faceWorld({ dimension: 128, capacity: 128, vaultWrites: (_id, bytes) => written.push(bytes) });
+  const log = (value: unknown) => written.push(utf8(JSON.stringify(value)));
+  const say = (line: string) => written.push(utf8(line));
   w.audit.append = (event) => { w.audit.events.push(event); log(event); };
   w.matcher.onBytes = (what, bytes) => secrets.push({ what, bytes: Uint8Array.from(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)), stride: 1 });
   w.camera.onCapture = (data) => secrets.push({ what: "frame", bytes: data.slice(), stride: 4 });
@@ -39,19 +60,23 @@ export function runScriptedDay(EVENTS: number, seed = 20260105) {
   for (let r = 0; r < RESIDENTS; r++) w.registry.add(`r-${r}`, String(1000 + r));
   for (let r = 0; r < ENROLLED; r++) consentAndEnrol(w, `r-${r}`, identity(r), String(1000 + r));
   const consentBytes = w.stored.length;
-  for (const bytes of w.stored) outputs.push(bytes);
+  for (const bytes of w.stored) written.push(bytes);
 
   const random = prng(20260105);
   const pick = (n: number) => Math.floor(random() * n);
   const withdrawn = new Set<string>();
   const dayLogStart = w.camera.log.length;
-  const card = (residentId: string) => {
-    // Card and PIN paths: whatever the access core does, the camera must not move.
-    const before = w.camera.log.length;
+  // Card and PIN events go through the real gate controller, whose face port is
+  // the real session on this camera: the camera must not move for them.
+  const pulses: number[] = [];
+  const outputs: GateOutputs = { unlock: (ms) => pulses.push(ms), signal: () => {}, prompt: () => {} };
+  const gate = new Gate({ access: new DayAccess(w.registry), face: new SessionFace(w.session), outputs });
+  const viaGate = (event: () => void) => {
+    const before = { log: w.camera.log.length, pulses: pulses.length };
+    event();
     assert.ok(!w.camera.powered);
-    if (w.session.active) w.session.cancel(w.clock.now);
-    assert.equal(w.camera.log.length, before);
-    return residentId;
+    assert.equal(w.camera.log.length, before.log, "a card or PIN moved the camera");
+    assert.equal(pulses.length, before.pulses + 1, "a valid card or PIN must open");
   };
 
   for (let e = 0; e < EVENTS; e++) {
@@ -60,12 +85,11 @@ export function runScriptedDay(EVENTS: number, seed = 20260105) {
     const r = pick(RESIDENTS), residentId = `r-${r}`;
     if (roll < 0.3) {
       stats.card++;
-      card(residentId);
+      viaGate(() => gate.card(Uint8Array.of(0x04, r), w.clock.now));
       log({ at: w.clock.now, gate: "north", mode: "card", residentId, granted: true });
     } else if (roll < 0.55) {
       stats.pin++;
-      card(residentId);
-      assert.ok(w.registry.verify(residentId, String(1000 + r)));
+      viaGate(() => { for (const key of `${r + 100}#${1000 + r}#`) gate.key(key, w.clock.now); });
       log({ at: w.clock.now, gate: "north", mode: "pin", residentId, granted: true });
     } else if (roll < 0.9) {
       stats.face++;
@@ -74,7 +98,7 @@ export function runScriptedDay(EVENTS: number, seed = 20260105) {
       let scene: Parameters<typeof runFace>[1];
       let claim: string | undefined;
       if (kind < 0.6) scene = { kind: "face", identity: identity(r) };
-      else if (kind < 0.75) { scene = { kind: "face", identity: identity(r) }; claim = enrolled ? card(residentId) : undefined; }
+      else if (kind < 0.75) { scene = { kind: "face", identity: identity(r) }; claim = enrolled ? residentId : undefined; }
       else if (kind < 0.85) scene = { kind: "face", identity: 900_000 + pick(1_000_000) };
       else if (kind < 0.9) scene = { kind: "no-face", identity: 0 };
       else if (kind < 0.94) scene = { kind: "low-quality", identity: identity(r) };
@@ -116,6 +140,6 @@ export function runScriptedDay(EVENTS: number, seed = 20260105) {
       w.retention.sweep(w.clock.now);
     }
   }
-  for (const bytes of w.stored.slice(consentBytes)) outputs.push(bytes);
-  return { w, south, southCamera, outputs, secrets, stats, results, dayLogStart };
+  for (const bytes of w.stored.slice(consentBytes)) written.push(bytes);
+  return { w, south, southCamera, outputs: written, secrets, stats, results, dayLogStart };
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { SessionFace } from "../../../src/app/gate-adapters";
 import { Gate } from "../../../src/core/gate/gate";
 import type { AccessDecision, FaceOutcome, GateAccess, GateFace, GateOutputs, Signal } from "../../../src/core/gate/ports";
+import { consentAndEnrol, faceWorld } from "../face/face-fakes";
 
 // A small but real in-memory access policy (not an echo): cards, PINs, one-time codes.
 class TinyAccess implements GateAccess {
@@ -253,6 +255,28 @@ describe("gate controller", () => {
     gate.card(uid("04a1b2c3"), 100);
     assert.deepEqual(face.power, [{ time: 0, on: true }, { time: 100, on: false }]);
     assert.deepEqual(out.pulses, [5000]);
+  });
+
+  it("over the real face session and a camera that logs its power: cards and PINs never power it, a card ends a running session", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 30 }, w.clock.now);
+    consentAndEnrol(w, "r-1", 11);
+    const { access } = setup();
+    const out = new Outputs();
+    const gate = new Gate({ access, face: new SessionFace(w.session), outputs: out });
+    const keys = (text: string, now: number) => { for (const k of text) gate.key(k, now); };
+    gate.card(uid("04a1b2c3"), 1000);
+    keys("101#1234#", 2000);
+    keys("101#9999#", 3000);
+    assert.equal(w.camera.log.length, 0, "card and PIN paths never touch the camera");
+    w.camera.scene = "no-frame";
+    gate.key("A", 10_000);
+    assert.ok(w.camera.powered, "the face key starts a real session");
+    gate.card(uid("04a1b2c3"), 10_100);
+    assert.ok(!w.camera.powered);
+    assert.deepEqual(w.camera.log.map((e) => e.on), [true, false]);
+    assert.equal(w.session.active, false);
+    assert.deepEqual(out.pulses, [5000, 5000, 5000]);
   });
 
   it("withdrawal at the keypad: code + PIN, receipt in the prompt; a wrong PIN withdraws nothing", () => {

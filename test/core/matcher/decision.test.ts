@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { isOptgateError } from "../../../src/core/errors";
 import { decideIdentify, decideVerify, matchPolicy } from "../../../src/core/matcher/decision";
 import { cosineToScore } from "../../../src/core/matcher/quantise";
+import { TsMatcher } from "../../../src/core/matcher/ts-matcher";
 import type { ScanResult } from "../../../src/core/ports";
 
 const policy = matchPolicy({ verify: 0.5, identify: 0.6, margin: 0.1 });
@@ -24,6 +25,33 @@ describe("match decision", () => {
     assert.equal(decideIdentify(scan(3, 0.9, 4, 0.85), policy), "FACE_AMBIGUOUS");
     assert.equal(decideIdentify(scan(3, 0.9, 4, 0.9), policy), "FACE_AMBIGUOUS", "a tie never opens");
     assert.equal(decideIdentify(scan(3, 0.9, 4, 0.79), policy), "FACE_MATCH");
+  });
+
+  it("1:N counts a runner-up in every slot, slot 0 included", () => {
+    for (const secondIndex of [0, 1, 2, 7]) {
+      const bestIndex = secondIndex === 0 ? 5 : 0;
+      assert.equal(decideIdentify(scan(bestIndex, 0.9, secondIndex, 0.88), policy), "FACE_AMBIGUOUS", `runner-up in slot ${secondIndex}`);
+    }
+  });
+
+  it("1:N over a real scan: a runner-up in slot 0 trailing by 0.02 blocks the match", () => {
+    const dim = 64;
+    const matcher = new TsMatcher(dim, 4);
+    const unit = (angle: number) => {
+      const t = new Int8Array(dim);
+      t[0] = Math.round(127 * Math.cos(angle));
+      t[1] = Math.round(127 * Math.sin(angle));
+      return t;
+    };
+    const probe = unit(0);
+    // Slot 0 is the runner-up (cosine ≈ 0.88), slot 2 the best (≈ 0.90), the others far off.
+    matcher.load(0, unit(Math.acos(0.88)));
+    matcher.load(1, unit(Math.PI / 2));
+    matcher.load(2, unit(Math.acos(0.9)));
+    matcher.load(3, unit(Math.PI));
+    const result = matcher.scan(probe, 4);
+    assert.deepEqual([result.bestIndex, result.secondIndex], [2, 0]);
+    assert.equal(decideIdentify(result, policy), "FACE_AMBIGUOUS");
   });
 
   it("1:N over a gallery of one needs no margin, and no candidate is no match", () => {

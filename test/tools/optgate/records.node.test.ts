@@ -11,6 +11,7 @@ const gate = (): GateState => ({
   residents: [resident("R00001", ["04000001"], false), resident("R00002", [], true)],
   schedules: [{ name: "daytime", days: ["mon", "tue"], from: 420, to: 1140 }],
   groups: [{ name: "all", schedules: [], members: 2 }, { name: "cleaners", schedules: ["daytime"], members: 0 }],
+  timeZone: "CST-8",
 });
 const HEADER = "id,unit,role,valid_from,valid_until,groups,cards,pin\n";
 
@@ -22,7 +23,7 @@ describe("optgate import planning", () => {
       "R00002,1-101,owner,,,,04000010,reset\n", gate(), NOW);
     assert.deepEqual(plan.problems, []);
     assert.deepEqual(plan.rows.map((r) => r.commands), [
-      ["resident add --unit 3-1202 --role renter --until 2027-05-25 --groups cleaners --card 04A1B2C3", "card add {id} 04A1B2C4"],
+      ['resident add --unit 3-1202 --role renter --until "2027-05-25 23:59:59 +08:00" --groups cleaners --card 04A1B2C3', "card add {id} 04A1B2C4"],
       ["resident edit R00001 --unit 1-102 --role owner --from none --until none", "card add R00001 04000009"],
       ["resident edit R00002 --unit 1-101 --role owner --from none --until none", "card add R00002 04000010", "pin reset R00002"],
     ]);
@@ -53,6 +54,18 @@ describe("optgate import planning", () => {
     assert.match(byLine.get(11)!, /already on line 11/);
     assert.match(byLine.get(13)!, /5 fields, expected 8/);
     assert.equal(plan.rows.length, 0);
+  });
+
+  it("never plans a PIN reset that would leave a resident with no card and no PIN", () => {
+    // R00002 holds a PIN and no card: resetting the PIN would lock them out.
+    const alone = planImport("residents", HEADER + "R00002,1-101,owner,,,,,reset\n", gate(), NOW);
+    assert.deepEqual(alone.rows, []);
+    assert.deepEqual(alone.problems.map((p) => p.line), [2]);
+    assert.match(alone.problems[0].message, /would leave R00002 without any card or PIN/);
+    // A card added in the same row keeps a way in, so the reset is planned after it.
+    const withCard = planImport("residents", HEADER + "R00002,1-101,owner,,,,04000011,reset\n", gate(), NOW);
+    assert.deepEqual(withCard.problems, []);
+    assert.deepEqual(withCard.rows[0].commands.slice(-2), ["card add R00002 04000011", "pin reset R00002"]);
   });
 
   it("requires the header, and checks cards, schedules and groups files too", () => {
@@ -91,5 +104,31 @@ describe("optgate import planning", () => {
     assert.deepEqual(results.map((r) => r.ok), [true, false]);
     assert.match(results[0].message, /→ R00003/);
     assert.match(results[1].message, /resident edit: E_X: refused/);
+  });
+});
+
+describe("CSV dates agree with the console", () => {
+  it("a day in the CSV is the same local day as at the console, and export re-imports to the same window", async () => {
+    const { parseArgs } = await import("../../../src/core/console/parse-args");
+    const { allCommands } = await import("../../../src/core/console/commands/index");
+    const { parseTimeZone } = await import("../../../src/core/time/posix-tz");
+    const zone = parseTimeZone("CST-8");
+    const add = allCommands.find((c) => c.path === "resident add")!;
+    const untilOf = (command: string) => {
+      const words = command.match(/"[^"]*"|\S+/g)!.slice(2).map((w) => w.replace(/^"|"$/g, ""));
+      return parseArgs(add, words, NOW, zone).optNum("until");
+    };
+    const typed = untilOf("resident add --unit 1-1 --role renter --until 2026-06-30 --card 04000001");
+    assert.equal(typed, Date.UTC(2026, 5, 30, 16)); // the moment after 23:59:59 local
+    const plan = planImport("residents", HEADER + ",3-1202,renter,,2026-06-30,,04A1B2C3,\n", gate(), NOW);
+    assert.equal(untilOf(plan.rows[0].commands[0]), typed);
+    const state = gate();
+    state.residents.push({ ...resident("R00003", ["04A1B2C3"], false), role: "renter", validUntil: typed!, validFrom: Date.UTC(2026, 4, 31, 16) });
+    const row = exportRows("residents", state).find((r) => r[0] === "R00003")!;
+    assert.deepEqual(row.slice(3, 5), ["2026-06-01 00:00:00 +08:00", "2026-06-30 23:59:59 +08:00"]);
+    const again = planImport("residents", HEADER + formatCsv([row]), state, NOW);
+    assert.deepEqual(again.problems, []);
+    assert.match(again.rows[0].commands[0], /--from "2026-06-01 00:00:00 \+08:00" --until "2026-06-30 23:59:59 \+08:00"/);
+    assert.equal(untilOf(again.rows[0].commands[0].replace(/^resident edit R00003/, "resident add")), typed);
   });
 });

@@ -1,8 +1,11 @@
 // Issue 7: 1:N scan of 1,000 and 10,000 templates at D=512. Every path as a
-// ratio to the hand-written C baseline (gcc -O2) measured in the same run:
-// the C paths are timed inside a C binary (clock_gettime over many reps),
-// Node WASM with nsPerCall, the TS fallback in XS by computrons and by wall
-// time (a run with N scans minus a run with none, so start-up cancels).
+// ratio to two C yardsticks measured in the same run: the kernel's own
+// algorithm in C at gcc -O2 (same algorithm, so only the translation differs)
+// and the best C the compiler makes here (the faster of a byte loop and the
+// kernel's algorithm at -O3 -march=native, vectorised). The C paths are timed
+// inside a C binary (clock_gettime over many reps), Node WASM with nsPerCall,
+// the TS fallback in XS by computrons and by wall time (a run with N scans
+// minus a run with none, so start-up cancels).
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { aeadSeal } from "../../../src/core/crypto";
@@ -38,16 +41,32 @@ function loadGallery(matcher: { load(slot: number, t: Int8Array): void }, count:
   return probe;
 }
 
-async function cPaths(count: number): Promise<{ baseline: number; board: number; guardPages: number }> {
+interface CTimes { byteLoopO2Ns: number; kernelAlgorithmO2Ns: number; byteLoopBestNs: number; kernelAlgorithmBestNs: number; wasm2cNs: number }
+interface CPaths { byteLoopO2: number; sameAlgorithmO2: number; bestC: number; board: number; guardPages: number }
+
+async function cPaths(count: number): Promise<CPaths> {
   const reps = String(Math.max(20, Math.round(2_000_000 / count)));
   const measure = async (variant: "board" | "guard-pages") => {
     const binary = await compileC("bench", variant);
-    return JSON.parse((await run(binary, [String(DIM), String(count), reps])).stdout) as { baselineNs: number; wasm2cNs: number };
+    return JSON.parse((await run(binary, [String(DIM), String(count), reps])).stdout) as CTimes;
   };
   const board = await measure("board");
   const guard = await measure("guard-pages");
-  // Each binary measures its own baseline alongside; average the two for the shared yardstick.
-  return { baseline: (board.baselineNs + guard.baselineNs) / 2, board: board.wasm2cNs, guardPages: guard.wasm2cNs };
+  // Each binary measures the C scans alongside its wasm2c path; average the two for the shared yardsticks.
+  const both = (key: keyof CTimes) => (board[key] + guard[key]) / 2;
+  return {
+    byteLoopO2: both("byteLoopO2Ns"),
+    sameAlgorithmO2: both("kernelAlgorithmO2Ns"),
+    bestC: Math.min(both("byteLoopBestNs"), both("kernelAlgorithmBestNs")),
+    board: board.wasm2cNs,
+    guardPages: guard.wasm2cNs,
+  };
+}
+
+function mean(a: CPaths, b: CPaths): CPaths {
+  const out = { ...a };
+  for (const key of Object.keys(a) as (keyof CPaths)[]) out[key] = (a[key] + b[key]) / 2;
+  return out;
 }
 
 function nodeWasm(count: number, flavour: KernelFlavour): number {
@@ -101,18 +120,26 @@ const suite: BenchSuite = {
       const before = await cPaths(count);
       const scalar = nodeWasm(count, "scalar");
       const simd = nodeWasm(count, "simd");
-      const after = await cPaths(count);
-      const c = { baseline: (before.baseline + after.baseline) / 2, board: (before.board + after.board) / 2, guardPages: (before.guardPages + after.guardPages) / 2 };
-      const base = { baseline: c.baseline, baselineName: "C gcc -O2" };
-      rows.push({ case: `${label}, hand-written C (gcc -O2)`, value: c.baseline, unit: "ns" });
-      rows.push({ case: `${label}, Node WASM scalar`, value: scalar, unit: "ns", ...base, target: "≤ 1.5×" });
-      rows.push({ case: `${label}, Node WASM SIMD`, value: simd, unit: "ns", ...base, target: "≤ 1.5×" });
-      rows.push({ case: `${label}, wasm2c-C bounds-checked (as on the S3)`, value: c.board, unit: "ns", ...base, target: "≤ 1.2×" });
-      rows.push({ case: `${label}, wasm2c-C guard pages (64-bit host default)`, value: c.guardPages, unit: "ns", ...base, note: "not available on the S3" });
-      rows.push({ case: `${label}, TS fallback in Node`, value: nodeTs(count), unit: "ns", ...base });
+      const c = mean(before, await cPaths(count));
+      const same = { baseline: c.sameAlgorithmO2, baselineName: "same algorithm C -O2" };
+      const best = { baseline: c.bestC, baselineName: "best C -O3 -march=native" };
+      rows.push({ case: `${label}, kernel's algorithm in C (gcc -O2)`, value: c.sameAlgorithmO2, unit: "ns", ...best });
+      rows.push({ case: `${label}, byte-at-a-time C (gcc -O2, not vectorised)`, value: c.byteLoopO2, unit: "ns", ...same });
+      rows.push({ case: `${label}, best C (gcc -O3 -march=native)`, value: c.bestC, unit: "ns", ...same });
+      const paths: [string, number, string?][] = [
+        ["Node WASM scalar", scalar],
+        ["Node WASM SIMD", simd],
+        ["wasm2c-C bounds-checked (as on the S3)", c.board, "≤ 1.2× same algorithm"],
+        ["wasm2c-C guard pages (64-bit host default, not on the S3)", c.guardPages],
+        ["TS fallback in Node", nodeTs(count)],
+      ];
       const xs = await xsTs(count, count === 1000 ? 5 : 1);
+      paths.push(["TS fallback in XS (wall time)", xs.ns]);
+      for (const [name, value, target] of paths) {
+        rows.push({ case: `${label}, ${name}`, value, unit: "ns", ...same, ...(target ? { target } : {}) });
+        rows.push({ case: `${label}, ${name}`, value, unit: "ns", ...best });
+      }
       rows.push({ case: `${label}, TS fallback in XS`, value: xs.computrons, unit: "computrons" });
-      rows.push({ case: `${label}, TS fallback in XS (wall time)`, value: xs.ns, unit: "ns", ...base });
     }
     // Storage: bytes the kernel's memory needs per template, and one template sealed at rest.
     const big = new WasmMatcher(DIM, 10_000);

@@ -1,7 +1,7 @@
 // Cards, PINs and one-time visitor codes.
 import { OptgateError } from "../../errors";
 import { ask, reply, type Command, type Outcome } from "../command";
-import { formatDate, T } from "../params";
+import { formatUntil, T } from "../params";
 
 const PIN = /^\d{4,12}$/;
 
@@ -58,13 +58,13 @@ export const credentialCommands: Command[] = [
     summary: "Issue a one-time visitor code for a resident's guest",
     params: [{ name: "host", type: T.resident, doc: "the resident who invites" }],
     options: [
-      { name: "until", type: T.date, doc: "expiry (default +1d)" },
+      { name: "until", type: T.until, doc: "valid through (a day ends at 23:59:59 local; default +1d)" },
       { name: "uses", type: T.int(1, 20), doc: "how many entries (default 1)" },
     ],
     examples: ["visitor issue R00042", "visitor issue R00042 --until +2d --uses 2"], access: "technician", audit: true,
     run(ctx, args) {
       const v = ctx.backend.visitorIssue(ctx.actor, args.str("host"), args.optNum("until") ?? ctx.now + 86_400_000, args.optNum("uses") ?? 1);
-      return reply(v, [`Visitor code ${v.code} for ${v.host}'s guest: type #${v.code}# at the keypad; ${v.uses} use(s) until ${formatDate(v.validUntil)}. It is shown only now.`]);
+      return reply(v, [`Visitor code ${v.code} for ${v.host}'s guest: type #${v.code}# at the keypad; ${v.uses} use(s) through ${formatUntil(v.validUntil, ctx.zone)}. It is shown only now.`]);
     },
   },
   {

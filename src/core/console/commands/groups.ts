@@ -1,7 +1,7 @@
 // Access groups, weekly schedules and holidays.
 import { WEEKDAYS, type Weekday } from "../backend";
 import { reply, table, type Command } from "../command";
-import { formatDate, formatTime, T } from "../params";
+import { formatDay, formatTime, T } from "../params";
 
 export const groupCommands: Command[] = [
   {
@@ -74,23 +74,23 @@ export const groupCommands: Command[] = [
     path: "holiday add",
     summary: "Mark a date as a holiday (schedules treat it as closed)",
     params: [
-      { name: "date", type: T.date, doc: "the day" },
+      { name: "date", type: T.day, doc: "the day" },
       { name: "name", type: T.text(32), doc: "what it is" },
     ],
     options: [], examples: ["holiday add 2027-02-17 \"Spring Festival\""], access: "technician", audit: true,
     run(ctx, args) {
       const h = ctx.backend.holidayAdd(ctx.actor, { date: args.num("date"), name: args.str("name") });
-      return reply(h, [`Holiday ${formatDate(h.date)}: ${h.name}.`]);
+      return reply(h, [`Holiday ${formatDay(h.date)}: ${h.name}.`]);
     },
   },
   {
     path: "holiday remove",
     summary: "Remove a holiday",
-    params: [{ name: "date", type: T.date, doc: "the day" }],
+    params: [{ name: "date", type: T.day, doc: "the day" }],
     options: [], examples: ["holiday remove 2027-02-17"], access: "technician", audit: true,
     run(ctx, args) {
       const h = ctx.backend.holidayRemove(ctx.actor, args.num("date"));
-      return reply(h, [`Holiday ${formatDate(h.date)} removed.`]);
+      return reply(h, [`Holiday ${formatDay(h.date)} removed.`]);
     },
   },
   {
@@ -100,7 +100,7 @@ export const groupCommands: Command[] = [
     run(ctx) {
       const list = ctx.backend.holidayList();
       if (list.length === 0) return reply(list, ["(no holidays)"]);
-      return reply(list, table(["date", "name"], list.map((h) => [formatDate(h.date), h.name])));
+      return reply(list, table(["date", "name"], list.map((h) => [formatDay(h.date), h.name])));
     },
   },
 ];

@@ -2,7 +2,8 @@
 import { OptgateError } from "../../errors";
 import { ROLES, type ResidentInput, type ResidentPatch, type ResidentView, type Role } from "../backend";
 import { ask, reply, table, type Args, type Command } from "../command";
-import { formatDate, NO_DATE, T, type ParamSpec } from "../params";
+import type { TimeZone } from "../../time/posix-tz";
+import { formatUntil, formatWindow, NO_DATE, T, type ParamSpec } from "../params";
 import { askNewPin } from "./credentials";
 
 const residentArg: ParamSpec = { name: "resident", type: T.resident, doc: "resident id" };
@@ -10,18 +11,18 @@ const residentArg: ParamSpec = { name: "resident", type: T.resident, doc: "resid
 const fieldOptions = (adding: boolean): ParamSpec[] => [
   { name: "unit", type: T.text(16), doc: "unit/apartment, e.g. 3-1201", required: adding },
   { name: "role", type: T.oneOf(ROLES), doc: "role; renters and visitors need --until", required: adding },
-  { name: "from", type: adding ? T.date : T.clearableDate, doc: adding ? "valid from (default: now)" : "valid from" },
-  { name: "until", type: adding ? T.date : T.clearableDate, doc: "valid until; +6m means six months from now" },
+  { name: "from", type: adding ? T.date : T.clearableDate, doc: "valid from (a day starts at 00:00 local; default: no start)" },
+  { name: "until", type: adding ? T.until : T.clearableUntil, doc: "valid through (a day ends at 23:59:59 local); +6m means six months from now" },
   { name: "groups", type: T.list(T.name, 8), doc: "access groups (see group list)" },
 ];
 
-export function residentLines(r: ResidentView): string[] {
+export function residentLines(r: ResidentView, zone: TimeZone): string[] {
   return [
     `resident:  ${r.id}`,
     `unit:      ${r.unit}`,
     `role:      ${r.role}`,
     `status:    ${r.status}`,
-    `valid:     ${formatDate(r.validFrom)} .. ${formatDate(r.validUntil)}`,
+    `valid:     ${formatWindow(r.validFrom, r.validUntil, zone)}`,
     `groups:    ${r.groups.join(", ") || "-"}`,
     `cards:     ${r.cards.join(", ") || "-"}`,
     `pin:       ${r.pin ? "set" : "not set"}`,
@@ -59,13 +60,14 @@ export const residentCommands: Command[] = [
       const input = (pin: string | null): ResidentInput => ({
         unit: args.str("unit"),
         role: args.str("role") as Role,
-        validFrom: args.optNum("from") ?? ctx.now,
+        // No --from, no start: an owner or staff without dates is permanent (admitted on an untrusted clock).
+        validFrom: args.optNum("from") ?? null,
         validUntil: args.optNum("until") ?? null,
         groups: args.list("groups"),
         card: args.optStr("card") ?? null,
         pin,
       });
-      const added = (r: ResidentView) => reply(r, [...residentLines(r), `Added as ${r.id}. Next: ${r.pin ? `card add ${r.id} <uid>` : `pin set ${r.id}`} (optional), log show`], r.id);
+      const added = (r: ResidentView) => reply(r, [...residentLines(r, ctx.zone), `Added as ${r.id}. Next: ${r.pin ? `card add ${r.id} <uid>` : `pin set ${r.id}`} (optional), log show`], r.id);
       if (args.has("card")) return added(ctx.backend.residentAdd(ctx.actor, input(null)));
       return askNewPin("the new resident", (pin) => added(ctx.backend.residentAdd(ctx.actor, input(pin))));
     },
@@ -76,7 +78,7 @@ export const residentCommands: Command[] = [
     params: [residentArg], options: [], examples: ["resident show R00042"], access: "technician", audit: false,
     run(ctx, args) {
       const r = ctx.backend.residentShow(args.str("resident"));
-      return reply(r, residentLines(r));
+      return reply(r, residentLines(r, ctx.zone));
     },
   },
   {
@@ -103,7 +105,7 @@ export const residentCommands: Command[] = [
       const more = page.next === null ? [] : [`(more: resident list --after ${page.next}, with the same filters)`];
       if (list.length === 0) return reply(page, ["(no residents)", ...more]);
       return reply(page, [...table(["resident", "unit", "role", "status", "until", "cards", "pin", "face"],
-        list.map((r) => [r.id, r.unit, r.role, r.status, formatDate(r.validUntil), String(r.cards.length), r.pin ? "yes" : "no", r.face])), ...more]);
+        list.map((r) => [r.id, r.unit, r.role, r.status, r.validUntil === null ? "-" : formatUntil(r.validUntil, ctx.zone), String(r.cards.length), r.pin ? "yes" : "no", r.face])), ...more]);
     },
   },
   {
@@ -117,7 +119,7 @@ export const residentCommands: Command[] = [
       const patch = patchFrom(args);
       if (Object.keys(patch).length === 0) throw new OptgateError("E_MISSING_ARGUMENT", "Nothing to change; give at least one of --unit, --role, --from, --until, --groups.");
       const r = ctx.backend.residentEdit(ctx.actor, args.str("resident"), patch);
-      return reply(r, residentLines(r));
+      return reply(r, residentLines(r, ctx.zone));
     },
   },
   {

@@ -4,6 +4,7 @@ import { OptgateError } from "../../errors";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../../version";
 import { DIAG_TARGETS, type DiagTarget } from "../backend";
 import { ask, reply, table, usageLine, type Command, type CommandContext, type Outcome } from "../command";
+import { formatLocal } from "../../time/posix-tz";
 import { describeType, formatDate, T } from "../params";
 import { makeTechnician } from "../technicians";
 
@@ -207,12 +208,12 @@ export const systemCommands: Command[] = [
   },
   {
     path: "clock set",
-    summary: "Set the gate's clock (UTC)",
-    params: [{ name: "time", type: T.date, doc: "new time, e.g. 2026-11-25T08:30" }],
+    summary: "Set the gate's clock (local time unless a zone or Z is given)",
+    params: [{ name: "time", type: T.date, doc: "new time, e.g. 2026-11-25T08:30 (local) or 2026-11-25T00:30Z" }],
     options: [], examples: ["clock set 2026-11-25T08:30"], access: "technician", audit: true,
     run(ctx, args) {
       const r = ctx.backend.clockSet(ctx.actor, args.num("time"));
-      return reply(r, [`Clock was ${formatDate(r.before)}, now ${formatDate(r.after)}.`]);
+      return reply(r, [`Clock was ${formatLocal(r.before, ctx.zone)}, now ${formatLocal(r.after, ctx.zone)}.`]);
     },
   },
   {
