@@ -33,6 +33,8 @@ export const PIN_MAP = {
      */
     outputs: { address: 0x21, green: 0, red: 1, buzzer: 2, rfidReset: 3, cameraPower: 4, cameraIndicator: 5 },
   },
+  /** PCF8563 battery-backed clock on the expanders' bus (0x51: no clash with 0x20/0x21 or a PCF8574A's 0x38-0x3F). */
+  rtc: { address: 0x51 },
 } as const;
 
 export interface WiringRow {
@@ -47,7 +49,7 @@ export function wiringTable(): WiringRow[] {
     const label = Object.keys(XIAO_HEADER).find((k) => XIAO_HEADER[k] === gpio);
     return `${label} (GPIO${gpio})`;
   };
-  const { spi, i2c, pin, expander, console: uart } = PIN_MAP;
+  const { spi, i2c, pin, expander, rtc, console: uart } = PIN_MAP;
   const kp = expander.keypad, out = expander.outputs;
   return [
     { part: "MFRC522", signal: "SCK", connection: header(spi.clock) },
@@ -57,6 +59,7 @@ export function wiringTable(): WiringRow[] {
     { part: "MFRC522", signal: "RST", connection: `PCF8574 0x${out.address.toString(16)} P${out.rfidReset}` },
     { part: "MFRC522", signal: "3.3V, GND (IRQ unused)", connection: "3V3, GND" },
     { part: "PCF8574 ×2", signal: "SDA, SCL", connection: `${header(i2c.data)}, ${header(i2c.clock)} (4.7 kΩ pull-ups to 3V3)` },
+    { part: `PCF8563 RTC (0x${rtc.address.toString(16)}, CR2032 on VBAT)`, signal: "SDA, SCL", connection: `${header(i2c.data)}, ${header(i2c.clock)} (same bus as the PCF8574s)` },
     { part: "Keypad 4x4", signal: "rows 1-4", connection: `PCF8574 0x${kp.address.toString(16)} P${kp.rows.join(", P")}` },
     { part: "Keypad 4x4", signal: "columns 1-4", connection: `PCF8574 0x${kp.address.toString(16)} P${kp.columns.join(", P")}` },
     { part: "Relay module (strike)", signal: "IN (active high, module pull-down)", connection: header(pin.relay) },

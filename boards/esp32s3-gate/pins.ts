@@ -125,6 +125,7 @@ export function openGateDevice(): OpenedGateDevice {
         indicator: { io: outputChip.Digital, pin: out.cameraIndicator, activeLevel: 0 },
         ...device.camera,
       },
+      rtc: { i2c: { ...expanders, address: PIN_MAP.rtc.address } },
     },
     close() {
       keypadChip.close();

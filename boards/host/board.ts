@@ -17,6 +17,8 @@ import { flashErase, flashRead, flashWrite } from "./link";
 import type { Flash } from "../../src/core/store/flash";
 import type { FaceKind, HostEvent } from "./protocol";
 import { timerNow } from "./timer";
+import { Pcf8563Model } from "../../test/models/pcf8563";
+import { PCF8563_ADDRESS } from "../../src/drivers/pcf8563";
 
 /** Pin numbers of the host board (any free numbers: the models only need them distinct). */
 export const HOST_PINS = {
@@ -33,6 +35,7 @@ export const HOST_PINS = {
   buzzer: 42,
   cameraPower: 47,
   cameraLed: 48,
+  i2c: { data: 1, clock: 2 },
 } as const;
 
 /** Frames the host camera delivers: small, since the synthetic model reads only a header. */
@@ -108,6 +111,10 @@ export interface HostBoardOptions {
   flash: { size: number; sectorSize: number };
   seed: Uint8Array;
   events: HostEvent[];
+  /** The board's PCF8563 as a power cut left it (battery, time, VL); a new chip (VL set) by default. */
+  rtc?: Pcf8563Model;
+  /** The MCU's clock restarts at 1970 (as the ESP32-S3's does after power loss); by default it keeps the host's time. */
+  clockLost?: boolean;
 }
 
 export class HostBoard {
@@ -115,6 +122,8 @@ export class HostBoard {
   readonly reader: Mfrc522Model;
   readonly keypad: KeypadMatrix;
   readonly camera = new CameraScene();
+  /** Battery-backed clock on the I2C bus at 0x51, following the host's time while it has power. */
+  readonly rtc: Pcf8563Model;
   /** The board's NVS (numbers outside the gate's store), for this session. */
   readonly nvs = new Map<string, number>();
   readonly board: Board;
@@ -130,6 +139,9 @@ export class HostBoard {
     const { gpio, io } = this.hw;
     this.reader = new Mfrc522Model({ clock: this.hw.clock, gpio, selectPin: HOST_PINS.rfidSelect, resetPin: HOST_PINS.rfidReset });
     this.hw.spi.attach(HOST_PINS.rfidSelect, this.reader);
+    this.rtc = options.rtc ?? new Pcf8563Model(() => timerNow());
+    this.hw.i2c.attach(PCF8563_ADDRESS, this.rtc);
+    if (options.clockLost) this.#clockOffset = -timerNow();
     this.keypad = new KeypadMatrix({ gpio, clock: this.hw.clock, rows: [...HOST_PINS.keypadRows], columns: [...HOST_PINS.keypadColumns], layout: LAYOUT_4X4 });
     // Door closed (contact to ground), exit button released (pulled up).
     gpio.pin(HOST_PINS.door).drive(0);
@@ -156,6 +168,7 @@ export class HostBoard {
       exit: pin(HOST_PINS.exit),
       indicator: { green: pin(HOST_PINS.ledGreen), red: pin(HOST_PINS.ledRed), buzzer: pin(HOST_PINS.buzzer) },
       camera: { camera: { io: io.Camera }, power: pin(HOST_PINS.cameraPower), indicator: pin(HOST_PINS.cameraLed), ...HOST_FRAME },
+      rtc: { i2c: { io: io.I2C, data: HOST_PINS.i2c.data, clock: HOST_PINS.i2c.clock, address: PCF8563_ADDRESS } },
     };
     const embedder = new SyntheticEmbedder({ dimension: HOST_EMBEDDING_DIMENSION });
     this.board = {

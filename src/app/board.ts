@@ -8,6 +8,7 @@ import type { CameraSpec } from "../drivers/camera";
 import type { InputSpec } from "../drivers/debounced-input";
 import type { DigitalSpec, SpiSpec } from "../drivers/io";
 import type { SwitchSpec } from "../drivers/outputs";
+import type { I2cSpec } from "../drivers/pcf8574";
 import type { FailMode } from "../drivers/relay";
 
 export interface GateDevice {
@@ -22,6 +23,8 @@ export interface GateDevice {
   indicator: { green?: SwitchSpec; red?: SwitchSpec; buzzer?: SwitchSpec };
   /** Camera IO, its supply switch and the privacy LED wired to switch with it. */
   camera: { camera: CameraSpec; power: SwitchSpec; indicator: SwitchSpec; width: number; height: number; format?: "gray8" | "rgb565" };
+  /** Battery-backed PCF8563 on the I2C bus (0x51); without it the clock is lost with power. */
+  rtc?: { i2c: I2cSpec };
 }
 
 /** Small numbers by key, kept where a damaged store cannot reach them. */

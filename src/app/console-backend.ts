@@ -8,6 +8,7 @@
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import type { GatePolicy } from "../core/access/policy";
 import type { TimeZone } from "../core/time/posix-tz";
+import type { ClockReport } from "./clock-source";
 import { decodeRecord } from "../core/audit/audit-record";
 import type { ConsoleAuditSink } from "../core/console/audit-sink";
 import type {
@@ -35,6 +36,8 @@ export { technicianNumber } from "./console-accounts";
 export interface ConsoleHooks {
   openDoor?(seconds: number, now: number): void;
   setClock?(time: number): void;
+  /** Where the clock's time came from and what the RTC said (status). */
+  clock?(): ClockReport;
   peripherals?(): { door: string; reader: string; keypad: string; cameraPowered: boolean };
   storage?(): { usedBytes: number; totalBytes: number; damage?: string[] };
   diag?(target: DiagTarget): DiagResult[];
@@ -89,11 +92,12 @@ export class CoreConsoleBackend implements ConsoleBackend {
   // ---- status ----
 
   status(): StatusView {
+    const now = this.#clock.now();
     const p = this.#hooks.peripherals?.() ?? { door: "unknown", reader: "unknown", keypad: "unknown", cameraPowered: false };
     const s = this.#hooks.storage?.() ?? { usedBytes: this.#core.registry.byteLength + this.#core.audit.byteLength, totalBytes: 0 };
     return {
       door: this.#core.gate.unlocked ? "unlocked" : p.door, reader: p.reader, keypad: p.keypad, cameraPowered: p.cameraPowered,
-      storeUsedBytes: s.usedBytes, storeTotalBytes: s.totalBytes, clock: this.#clock.now(),
+      storeUsedBytes: s.usedBytes, storeTotalBytes: s.totalBytes, clock: now, ...this.#clockTrust(now),
       residents: this.#core.registry.size, consenting: this.#core.ledger.consenting().length,
       damage: [
         ...(s.damage ?? []),
@@ -101,6 +105,19 @@ export class CoreConsoleBackend implements ConsoleBackend {
         ...(this.settingsDamage === undefined ? [] : [this.settingsDamage]),
       ],
     };
+  }
+
+  /** Whether decisions believe the clock, and why not: what a technician needs to fix it. */
+  #clockTrust(now: number): Pick<StatusView, "clockSource" | "clockTrusted" | "clockWhy" | "clockDriftMs"> {
+    const report = this.#hooks.clock?.();
+    const access = this.#core.access;
+    const trusted = access.clockTrusted(now);
+    let why = report?.rtc ?? "no battery-backed clock on this board";
+    if (now < access.policy.clockFloorMs) why = `reads before ${new Date(access.policy.clockFloorMs).toISOString().slice(0, 10)}, so it was never set (${why}); set it: clock set`;
+    else if (now < this.#core.audit.watermark) why = `reads before the newest audit record (it went back; ${why}); set it: clock set`;
+    const view: Pick<StatusView, "clockSource" | "clockTrusted" | "clockWhy" | "clockDriftMs"> = { clockSource: report?.source ?? "board", clockTrusted: trusted, clockWhy: why };
+    if (report?.driftMs !== undefined) view.clockDriftMs = report.driftMs;
+    return view;
   }
 
   damageClear(): { cleared: string[] } {

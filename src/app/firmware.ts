@@ -22,6 +22,8 @@ import { Installation } from "./installation";
 import { Watermarks } from "./watermarks";
 import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { GateHardware } from "./hardware";
+import { ClockSource, type BatteryClock } from "./clock-source";
+import { Pcf8563 } from "../drivers/pcf8563";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
 export const TICK_MS = 10;
@@ -53,6 +55,8 @@ export class Firmware {
   readonly terminal: Console;
   /** Installation mode (no technician account yet, or they were lost). */
   readonly installation: Installation;
+  /** Where the wall clock came from (RTC, technician, board) and the RTC's word on it. */
+  readonly clock: ClockSource;
   /** What boot dropped or replaced beyond the store's own report, one DAMAGE line each. */
   readonly damage: string[] = [];
   /** Told about every gate decision (the simulator's screen, diagnostics). */
@@ -77,6 +81,16 @@ export class Firmware {
     const report = this.store.report;
     board.log(`${FIRMWARE_NAME} ${FIRMWARE_VERSION} booting on ${board.name}: store ${report.formatted ? "formatted" : `recovered ${report.records} records`}`);
     for (const line of describeDamage(report)) board.log(`store: ${line}`);
+    // Before anything reads the wall clock (the audit log's first record at boot).
+    this.clock = new ClockSource({
+      rtc: openRtc(board),
+      now: () => board.clock.now(),
+      ticks: () => board.ticks(),
+      setBoardClock: board.setClock ? (ms) => board.setClock!(ms) : undefined,
+      onDrift: (drift, now) => this.#clockDrift(drift, now),
+      log: (line) => board.log(line),
+    });
+    this.clock.boot();
     this.hardware = new GateHardware({
       device: board.device,
       gate: () => this.core.gate,
@@ -148,7 +162,8 @@ export class Firmware {
         watermarks,
         hooks: {
           openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
-          setClock: board.setClock ? (time) => board.setClock!(time) : undefined,
+          setClock: board.setClock ? (time) => this.clock.set(time) : undefined,
+          clock: () => this.clock.report,
           peripherals: () => ({
             door: hardware.door.open ? "open" : "closed",
             reader: hardware.reader.tagPresent ? "card present" : "ready",
@@ -238,6 +253,12 @@ export class Firmware {
     }
   }
 
+  /** The board clock and the RTC disagree beyond the bound: audited and logged (status shows it). */
+  #clockDrift(driftMs: number, now: number): void {
+    this.board.log(`clock: board clock ${driftMs > 0 ? "ahead of" : "behind"} the RTC by ${Math.round(Math.abs(driftMs) / 1000)} s`);
+    this.#step("audit", () => this.core.audit.append({ time: now, actorKind: "system", actor: 0, kind: "clock-drift", decision: "info", reason: "info" }));
+  }
+
   /**
    * One timer tick: drivers on monotonic time, the core on wall-clock time.
    * A fault in one part is logged and the next tick runs again: a gate must
@@ -245,6 +266,7 @@ export class Firmware {
    */
   tick(): void {
     this.#guard("drivers", () => this.hardware.tick(this.board.ticks()));
+    this.#guard("clock", () => this.clock.tick());
     this.#guard("gate", () => this.core.tick(this.board.clock.now()));
     this.#guard("console", () => this.terminal.tick());
     this.#guard("installation", () => this.installation.tick());
@@ -359,4 +381,15 @@ export function boot(board: BoardInfo): { name: string; version: string; board: 
   const state = { name: FIRMWARE_NAME, version: FIRMWARE_VERSION, board: board.name };
   board.log(`${FIRMWARE_NAME} ${FIRMWARE_VERSION} booted on ${board.name}`);
   return state;
+}
+
+/** The board's RTC, or undefined when it has none or the bus cannot be opened (logged). */
+function openRtc(board: Board): BatteryClock | undefined {
+  if (!board.device.rtc) return undefined;
+  try {
+    return new Pcf8563(board.device.rtc);
+  } catch (error) {
+    board.log(`clock: RTC unavailable (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
 }

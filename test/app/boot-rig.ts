@@ -9,6 +9,7 @@ import { NorFlash } from "../../boards/host/nor-flash";
 import type { HostEvent } from "../../boards/host/protocol";
 import { advanceTimers, startTimers, timerNow } from "../../boards/host/timer";
 import type { Board } from "../../src/app/board";
+import type { Pcf8563Model } from "../models/pcf8563";
 import { Supervisor } from "../../src/app/supervisor";
 import type { GateDecision } from "../../src/core/gate/gate";
 
@@ -26,6 +27,10 @@ export interface BootOptions {
   now?: number;
   /** The board's NVS as a previous boot left it (copied); empty by default. */
   nvs?: ReadonlyMap<string, number>;
+  /** The PCF8563 as the last power cut left it (a new chip, VL set, by default). */
+  rtc?: Pcf8563Model;
+  /** The MCU clock restarts at 1970, as after a real power cut (default: it keeps the host's time). */
+  clockLost?: boolean;
   /** Changes to the board before the firmware boots (a failing flash, a boot counter, a restart hook). */
   adapt?: (board: Board) => void;
 }
@@ -42,7 +47,7 @@ export class BootedGate {
   constructor(flash: NorFlash, options: BootOptions = {}) {
     this.flash = flash;
     startTimers(options.now ?? BOOT_TIME);
-    this.host = new HostBoard({ flash: { size: flash.size, sectorSize: flash.sectorSize }, seed: new Uint8Array(32).fill(0x6b), events: this.events });
+    this.host = new HostBoard({ flash: { size: flash.size, sectorSize: flash.sectorSize }, seed: new Uint8Array(32).fill(0x6b), events: this.events, rtc: options.rtc, clockLost: options.clockLost });
     const board = this.host.board;
     board.flash = flash;
     board.console = { write: (data) => { this.#console += typeof data === "string" ? data : String.fromCharCode(...data); } };

@@ -29,7 +29,7 @@ export const AUDIT_KINDS = [
   "consent-given", "consent-withdrawn", "technician-login", "technician-login-failed",
   "clock-set", "boot", "policy-changed", "registry-restored", "door-forced", "door-held",
   "malformed-event", "store-damage", "consent-requested", "consent-request-cancelled",
-  "technician-installed", "damage-cleared",
+  "technician-installed", "damage-cleared", "clock-drift",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -75,6 +75,14 @@ export interface StatusView {
   storeUsedBytes: number;
   storeTotalBytes: number;
   clock: number;
+  /** Where the time came from: rtc (kept through a power cut), technician (clock set), board. */
+  clockSource?: string;
+  /** Whether time-limited access is decided on this clock. */
+  clockTrusted?: boolean;
+  /** What the RTC said, or why the clock is not believed. */
+  clockWhy?: string;
+  /** Board clock minus RTC at the last comparison (ms). */
+  clockDriftMs?: number;
   residents: number;
   consenting: number;
   /** Store damage found at boot and a quarantined registry, one sentence each (absent or empty when none). */
