@@ -17,6 +17,10 @@ import type { GateDecision } from "../../src/core/gate/gate";
 export const BOOT_TIME = Date.UTC(2026, 2, 2, 8, 0);
 export const FLASH_SIZE = 256 * 1024;
 const TICK_MS = 10;
+// As briefly as the drivers allow (reader polls every 100 ms and drops a card after 3 silent polls,
+// keys debounce for 30 ms): the corruption campaign presents thousands of credentials inside XS.
+const CARD_HOLD_MS = 200, CARD_AWAY_MS = 400;
+const KEY_HOLD_MS = 50, KEY_STEP_MS = 90, KEY_SETTLE_MS = 100;
 
 export interface BootOptions {
   /** Wall-clock time at boot (default BOOT_TIME). */
@@ -85,9 +89,9 @@ export class BootedGate {
   card(uidHex: string): GateDecision | undefined {
     const before = this.decisions.length;
     this.host.cardOn(uidHex);
-    this.run(300);
+    this.run(CARD_HOLD_MS);
     this.host.cardOff();
-    this.run(600);
+    this.run(CARD_AWAY_MS);
     return this.decisions[before];
   }
 
@@ -96,15 +100,15 @@ export class BootedGate {
     const before = this.decisions.length;
     for (const key of text) {
       this.host.pressKey(key);
-      this.#later(80, () => this.host.releaseKey(key));
-      this.run(140);
+      this.#later(KEY_HOLD_MS, () => this.host.releaseKey(key));
+      this.run(KEY_STEP_MS);
     }
-    this.run(200);
+    this.run(KEY_SETTLE_MS);
     return this.decisions.length > before ? this.decisions[this.decisions.length - 1] : undefined;
   }
 
   /** Presses the exit button (held `holdMs`); true when the strike opened during the press. */
-  exit(holdMs = 200): boolean {
+  exit(holdMs = 100): boolean {
     this.host.setExitButton(true);
     let opened = false;
     for (let t = 0; t < holdMs; t += TICK_MS) {
@@ -112,7 +116,7 @@ export class BootedGate {
       opened ||= this.strikeOpen;
     }
     this.host.setExitButton(false);
-    this.run(100);
+    this.run(50);
     return opened || this.strikeOpen;
   }
 

@@ -89,7 +89,7 @@ export function face(resident: number, identity: number): Probe {
       gate.host.camera.scene = { kind: "genuine", identity };
       const before = gate.decisions.length;
       gate.keys(`${resident}A`);
-      gate.run(500);
+      gate.run(300);
       gate.host.camera.scene = undefined;
       return gate.decisions.slice(before).some((d) => d.via === "face" && d.grant);
     },

@@ -32,7 +32,7 @@ export interface XsCampaignOptions {
   residents: number;
   seed: number;
   workers?: number;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (done: number, total: number, counts: CampaignCounts) => void;
 }
 
 export interface XsCampaignResult extends CampaignCounts {
@@ -89,7 +89,7 @@ export async function runCampaignInXs(o: XsCampaignOptions): Promise<XsCampaignR
           await worker.close();
           worker = await start();
         }
-        o.onProgress?.(total.images, o.demoImages + o.largeImages);
+        o.onProgress?.(total.images, o.demoImages + o.largeImages, total);
       }
     } finally {
       await worker.close();

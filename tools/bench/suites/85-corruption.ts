@@ -18,8 +18,10 @@ const suite: BenchSuite = {
     let reported = 0;
     const c = await runCampaignInXs({
       demoImages: DEMO_IMAGES, largeImages: LARGE_IMAGES, residents: 400, seed: 13013,
-      onProgress: (done, total) => {
-        if (done - reported >= 1000 || done === total) process.stderr.write(`corruption: ${(reported = done)} of ${total} images\n`);
+      onProgress: (done, total, c) => {
+        if (done - reported < 1000 && done !== total) return;
+        reported = done;
+        process.stderr.write(`corruption: ${done} of ${total} images: serving ${c.serving}, exit opened ${c.exitOpened}, widened ${c.widened}, dropped ${c.dropped} (DAMAGE ${c.droppedReported}), DAMAGE in all ${c.reported}, failures ${c.failures.length}\n`);
       },
     });
     const seconds = Math.round((performance.now() - started) / 1000);
