@@ -8,6 +8,7 @@
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import type { GatePolicy } from "../core/access/policy";
 import type { TimeZone } from "../core/time/posix-tz";
+import { formatWindow } from "../core/console/params";
 import type { ClockReport } from "./clock-source";
 import { decodeRecord } from "../core/audit/audit-record";
 import type { ConsoleAuditSink } from "../core/console/audit-sink";
@@ -365,6 +366,10 @@ export class CoreConsoleBackend implements ConsoleBackend {
           .filter((e) => e.actorKind === "resident" && e.actor === n && e.decision !== "info")
           .slice(-limit)
           .map((e) => ({ at: e.time, gateId: gate, mode: e.kind, granted: e.decision === "grant", reason: e.reason })),
+      },
+      validityOf: () => {
+        const v = registry.get(n);
+        return v ? formatWindow(v.validFrom ?? null, v.validUntil ?? null, this.timeZone()) : "-";
       },
     }, this.#clock.now()) as unknown as Record<string, unknown>;
   }

@@ -47,6 +47,10 @@ describe("local days at the console", () => {
     assert.equal(card("04A1B2C3", Date.UTC(2026, 5, 30, 15, 59, 59)).grant, true);
     assert.equal(card("04A1B2C3", Date.UTC(2026, 5, 30, 16, 0, 0)).reason, "expired");
     assert.match(type("resident list"), /R00001 +3-1202 +renter +active +2026-06-30 23:59:59 \+08:00/);
+    // The subject report says the same, and prints its moments on the gate's wall clock.
+    const report = type("report R00001");
+    assert.match(report, /validity: until 2026-06-30 23:59:59 \+08:00\r\n/);
+    assert.match(report, /generatedAt: 2026-06-30 23:59:5\d \+08:00\r\n/);
   });
 
   it("--from starts at 00:00:00 local; a time with Z or an offset keeps its exact meaning", () => {

@@ -11,6 +11,8 @@ export interface SubjectReport {
   residentId: string;
   generatedAt: number;
   credentials: { type: string; label: string; active: boolean }[];
+  /** The resident's validity window as the gate enforces it, in the gate's own words. */
+  validity: string;
   face: { enrolled: boolean; enrolledAt?: number; lastUsedAt?: number; noticeVersion?: number; consentActive: boolean };
   consent: {
     event: string; at: number; channel: string; noticeVersion: number; pinConfirmed: boolean; actorId: string;
@@ -25,6 +27,8 @@ export interface SubjectReportSources {
   notices: NoticeBoard;
   credentials: CredentialSource;
   decisions: DecisionSource;
+  /** The validity window as enforced ("until 2026-06-30 23:59:59 +08:00", "permanent …"). */
+  validityOf(residentId: string): string;
   /** How many recent decisions to include. */
   decisionLimit?: number;
 }
@@ -37,6 +41,7 @@ export function subjectReport(residentId: string, sources: SubjectReportSources,
     generatedAt: now,
     // Copy named string/boolean fields only: whatever else a source object carries stays out.
     credentials: sources.credentials.credentialsOf(residentId).map((c) => ({ type: String(c.type), label: String(c.label), active: c.active === true })),
+    validity: String(sources.validityOf(residentId)),
     face: entry
       ? { enrolled: true, enrolledAt: entry.enrolledAt, lastUsedAt: entry.lastUsedAt, noticeVersion: entry.noticeVersion, consentActive: ledger.isActive(residentId) }
       : { enrolled: false, consentActive: ledger.isActive(residentId) },
@@ -57,6 +62,7 @@ export function subjectReport(residentId: string, sources: SubjectReportSources,
 export function renderSubjectReport(report: SubjectReport): string[] {
   const lines = [`subject report for ${report.residentId} at ${report.generatedAt}`];
   for (const c of report.credentials) lines.push(`credential ${c.type}: ${c.label}${c.active ? "" : " (inactive)"}`);
+  lines.push(`valid: ${report.validity}`);
   lines.push(report.face.enrolled
     ? `face: enrolled at ${report.face.enrolledAt} under notice v${report.face.noticeVersion}, last used ${report.face.lastUsedAt}`
     : "face: no template held");

@@ -133,6 +133,7 @@ export function runScriptedDay(EVENTS: number, seed = 20260105) {
         ledger: w.ledger, gallery: w.gallery, notices: w.notices,
         credentials: { credentialsOf: () => [{ type: "card", label: `card …${r.toString(16)}`, active: true }, { type: "pin", label: "PIN set", active: true }] },
         decisions: { recentDecisions: () => [] },
+        validityOf: () => "permanent (no validity window)",
       }, w.clock.now);
       for (const line of renderSubjectReport(report)) say(line);
     } else {

@@ -24,7 +24,7 @@ describe("face/subject-report", () => {
     const decisions: DecisionSource = {
       recentDecisions: (_id, limit) => Array.from({ length: Math.min(limit, 3) }, (_, i) => ({ at: i, gateId: "north", mode: "face", granted: true, reason: "FACE_MATCH" })),
     };
-    const report = subjectReport("r-1", { ledger: w.ledger, gallery: w.gallery, notices: w.notices, credentials, decisions }, w.clock.now);
+    const report = subjectReport("r-1", { ledger: w.ledger, gallery: w.gallery, notices: w.notices, credentials, decisions, validityOf: () => "until 2026-06-30 23:59:59 +08:00" }, w.clock.now);
     assert.deepEqual(report.credentials.map((c) => c.type), ["card", "pin"]);
     assert.deepEqual(report.consent.map((c) => `${c.event}@v${c.noticeVersion}`), ["granted@v1", "withdrawn@v1", "granted@v2"]);
     assert.deepEqual(report.consent[2].notice.gates, ["north", "garage"]);
@@ -38,13 +38,14 @@ describe("face/subject-report", () => {
     assert.ok(!text.includes(toHex(held.key).slice(0, 16)), "no key");
     for (const t of templates) assert.ok(!text.includes(Array.from(t.subarray(0, 8)).join(",")), "no template values");
     assert.ok(renderSubjectReport(report).some((l) => l.includes("consent withdrawn") && l.includes("tech-2")));
+    assert.ok(renderSubjectReport(report).includes("valid: until 2026-06-30 23:59:59 +08:00"));
   });
 
   it("says plainly when no face is held", () => {
     const w = faceWorld();
     w.notices.publish({ purpose: "p", method: "m", gates: ["north"], retentionDays: 9 }, w.clock.now);
     w.registry.add("r-9", "9999");
-    const report = subjectReport("r-9", { ledger: w.ledger, gallery: w.gallery, notices: w.notices, credentials: { credentialsOf: () => [] }, decisions: { recentDecisions: () => [] } }, 1);
+    const report = subjectReport("r-9", { ledger: w.ledger, gallery: w.gallery, notices: w.notices, credentials: { credentialsOf: () => [] }, decisions: { recentDecisions: () => [] }, validityOf: () => "permanent (no validity window)" }, 1);
     assert.deepEqual(report.face, { enrolled: false, consentActive: false });
     assert.ok(renderSubjectReport(report).includes("face: no template held"));
   });

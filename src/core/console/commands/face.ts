@@ -6,6 +6,7 @@
 import { OptgateError } from "../../errors";
 import type { ConsentRequestView, ConsentView, NoticeView } from "../backend";
 import { ask, reply, type Command } from "../command";
+import { formatLocal, type TimeZone } from "../../time/posix-tz";
 import { formatDate, T } from "../params";
 
 const residentArg = { name: "resident", type: T.resident, doc: "resident id" };
@@ -151,17 +152,22 @@ export const faceCommands: Command[] = [
     params: [residentArg], options: [], examples: ["report R00042", "report R00042 --json"], access: "technician", audit: false,
     run(ctx, args) {
       const report = ctx.backend.report(args.str("resident"));
-      return reply(report, flatten(report, ""));
+      return reply(report, flatten(report, "", ctx.zone));
     },
   },
 ];
 
+/** Report fields that hold a moment: printed on the gate's wall clock, not as milliseconds. */
+const MOMENT_FIELDS = new Set(["at", "generatedAt", "enrolledAt", "lastUsedAt"]);
+
 /** Plain "a.b: value" lines, so the report reads on any terminal. */
-function flatten(value: unknown, prefix: string): string[] {
+function flatten(value: unknown, prefix: string, zone: TimeZone): string[] {
   if (value !== null && typeof value === "object") {
     const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
     if (entries.length === 0) return [`${prefix || "(empty)"}: -`];
-    return entries.flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
+    return entries.flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k, zone));
   }
+  const field = prefix.slice(prefix.lastIndexOf(".") + 1);
+  if (MOMENT_FIELDS.has(field) && typeof value === "number") return [`${prefix}: ${formatLocal(value, zone)}`];
   return [`${prefix}: ${String(value)}`];
 }
