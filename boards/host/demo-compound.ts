@@ -21,8 +21,8 @@ export interface DemoResident {
 
 export const DEMO_RESIDENTS: DemoResident[] = [
   { id: "R0001", unit: "1-101", role: "owner", note: "card only, refused face", card: "04a1b2c3" },
-  { id: "R0002", unit: "2-202", role: "renter", note: "renter, lease ends in 2 days", card: "04d4e5f6", keypadCode: "2", pin: "2468", validDays: 2 },
-  { id: "R0003", unit: "3-303", role: "owner", note: "opted into face", card: "04112233", keypadCode: "3", pin: "1357", faceIdentity: 303 },
+  { id: "R0002", unit: "2-202", role: "renter", note: "renter, lease ends in 2 days", card: "04d4e5f6", keypadCode: "2", pin: "246813", validDays: 2 },
+  { id: "R0003", unit: "3-303", role: "owner", note: "opted into face", card: "04112233", keypadCode: "3", pin: "135724", faceIdentity: 303 },
 ];
 
 /** A courier (R00004) holding one one-time code. */

@@ -9,6 +9,7 @@ import { formatResidentId, parseResidentId, type ResidentId } from "../core/acce
 import type { GatePolicy } from "../core/access/policy";
 import type { TimeZone } from "../core/time/posix-tz";
 import { formatWindow } from "../core/console/params";
+import { KEYPAD_ID } from "./gate-adapters";
 import type { ClockReport } from "./clock-source";
 import { decodeRecord } from "../core/audit/audit-record";
 import type { ConsoleAuditSink } from "../core/console/audit-sink";
@@ -100,6 +101,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
       door: this.#core.gate.unlocked ? "unlocked" : p.door, reader: p.reader, keypad: p.keypad, cameraPowered: p.cameraPowered,
       storeUsedBytes: s.usedBytes, storeTotalBytes: s.totalBytes, clock: now, ...this.#clockTrust(now),
       residents: this.#core.registry.size, consenting: this.#core.ledger.consenting().length,
+      guessing: this.#core.access.guessing(now, KEYPAD_ID),
       damage: [
         ...(s.damage ?? []),
         ...(this.#core.registry.damage === undefined ? [] : [`registry quarantined (${this.#core.registry.damage}): every credential denied`]),
@@ -358,7 +360,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
           const active = v.status === "active";
           // Card UIDs shortened to their last two bytes: enough to recognise, not to clone.
           const cards = registry.cardsOf(n).map((uid) => ({ type: "card", label: `...${toHex(uid.subarray(uid.length - 2)).toUpperCase()}`, active }));
-          return [...cards, ...(v.hasPin ? [{ type: "pin", label: "set", active }] : []), ...(v.codes ? [{ type: "code", label: `${v.codes} one-time`, active }] : [])];
+          return [...cards, ...(v.hasPin ? [{ type: "pin", label: pinLabel(v.pinQuality), active }] : []), ...(v.codes ? [{ type: "code", label: `${v.codes} one-time`, active }] : [])];
         },
       },
       decisions: {
@@ -554,6 +556,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
       groups: this.#groupNames(v.groups),
       cards: this.#core.registry.cardsOf(n).map((uid) => toHex(uid).toUpperCase()),
       pin: v.hasPin,
+      pinQuality: v.pinQuality,
       face: this.#core.gallery.entry(label) ? "enrolled" : this.#core.ledger.isActive(label) ? "consented" : "none",
     };
   }
@@ -637,5 +640,15 @@ function sameResident(text: string, n: number): boolean {
 function requireEnd(role: Role, validUntil: number | null): void {
   if ((role === "renter" || role === "visitor" || role === "courier") && validUntil === null) {
     throw new OptgateError("E_VALIDITY_REQUIRED", `A ${role} needs an end date: give --until (e.g. --until +6m).`);
+  }
+}
+
+/** The PIN as the subject report and resident show describe it: never the PIN, only what is known of its strength. */
+export function pinLabel(quality: string | undefined): string {
+  switch (quality) {
+    case "short": return "set, SHORTER than the gate's rule (set before it): change it with pin set";
+    case "weak": return "set, EASY TO GUESS (set before the rules): change it with pin set";
+    case "ok": return "set";
+    default: return "set (strength checked when next typed)";
   }
 }

@@ -59,10 +59,10 @@ export const CONFIG: Record<string, ConfigKey> = {
     get: (p) => p.modes.faceOneToN === true,
     set: (p, v) => { p.modes.faceOneToN = onOff(v); },
   },
-  "pin.min": { doc: "shortest PIN accepted at the keypad", get: (p) => p.pinLength.min, set: (p, v) => { p.pinLength.min = wholeNumber(v, 4, 12); } },
+  "pin.min": { doc: "shortest new PIN (older, shorter PINs keep working and are flagged)", get: (p) => p.pinLength.min, set: (p, v) => { p.pinLength.min = wholeNumber(v, 4, 12); } },
   "pin.max": { doc: "longest PIN accepted at the keypad", get: (p) => p.pinLength.max, set: (p, v) => { p.pinLength.max = wholeNumber(v, 4, 12); } },
-  "lockout.keypad": { doc: "wrong entries at the keypad before it locks", get: (p) => p.lockout.keypadThreshold, set: (p, v) => { p.lockout.keypadThreshold = wholeNumber(v, 1, 20); } },
-  "lockout.resident": { doc: "wrong PINs for one resident before their PIN locks", get: (p) => p.lockout.residentThreshold, set: (p, v) => { p.lockout.residentThreshold = wholeNumber(v, 1, 20); } },
+  "lockout.keypad": { doc: "failures the keypad (and the card reader) absorbs before attempts wait", get: (p) => p.lockout.keypadThreshold, set: (p, v) => { p.lockout.keypadThreshold = wholeNumber(v, 1, 20); } },
+  "lockout.resident": { doc: "wrong PINs for one resident before their PIN is refused (one leaks away per hour)", get: (p) => p.lockout.residentThreshold, set: (p, v) => { p.lockout.residentThreshold = wholeNumber(v, 1, 20); } },
   "timezone": {
     doc: "POSIX TZ string: CST-8 (China), CET-1CEST,M3.5.0,M10.5.0/3 (central Europe); minutes east of UTC (480) also work",
     get: (p) => p.timeZone,

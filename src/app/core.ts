@@ -9,7 +9,9 @@
 //   core.enrolment.enrolFromCamera(core.ledger.activeConsent(id), now)
 import { AccessCore } from "../core/access/access-core";
 import type { GatePolicy } from "../core/access/policy";
+import type { GuessingAlarm } from "../core/access/access-core";
 import { DEFAULT_CLOCK_FLOOR_MS, DEFAULT_LOCKOUT } from "../core/access/policy";
+import { DEFAULT_PIN_LENGTH } from "../core/access/secrets";
 import { Registry } from "../core/access/registry";
 import { formatResidentId, parseResidentId } from "../core/access/types";
 import { auditSubject, type AuditKind } from "../core/audit/audit-record";
@@ -60,6 +62,8 @@ export interface GateCoreOptions {
   onDecision?: (decision: GateDecision) => void;
   /** Door alarms, after they are audited. */
   onAlarm?: (kind: DoorAlarm, now: number) => void;
+  /** A keypad or reader throttle engaged (guessing), after it is audited. */
+  onGuessingAlarm?: (alarm: GuessingAlarm) => void;
 }
 
 /** A gate that opens for card, PIN, codes and (for consenting residents) face, around the clock, in China time. */
@@ -67,8 +71,8 @@ export function defaultPolicy(gateId: number): GatePolicy {
   return {
     gateId,
     modes: { card: true, pin: true, cardPin: false, face: true, facePin: false, code: true },
-    pinLength: { min: 4, max: 8 },
-    lockout: DEFAULT_LOCKOUT,
+    pinLength: { ...DEFAULT_PIN_LENGTH },
+    lockout: { ...DEFAULT_LOCKOUT },
     timeZone: "CST-8",
     clockFloorMs: DEFAULT_CLOCK_FLOOR_MS,
     groups: [{ group: 0, schedule: { week: { mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"], fri: ["00:00-24:00"], sat: ["00:00-24:00"], sun: ["00:00-24:00"] } } }],
@@ -111,13 +115,25 @@ export class GateCore {
     this.registry = o.registry ?? new Registry({ deviceKey: o.deviceKey, random: o.random });
     this.audit = o.audit ?? new AuditLog({ capacity: o.auditCapacity });
     this.notices = o.notices ?? new NoticeBoard();
-    this.access = new AccessCore({ registry: this.registry, audit: this.audit, policy: { ...defaultPolicy(o.gateId), ...o.policy } });
+    // A throttle engaging sounds the alarm pattern at the gate (audited by the access core); status shows it.
+    let gate: Gate | undefined;
+    this.access = new AccessCore({
+      registry: this.registry, audit: this.audit, policy: { ...defaultPolicy(o.gateId), ...o.policy },
+      onGuessingAlarm: (alarm) => { gate?.guessingAlarm(alarm.at); o.onGuessingAlarm?.(alarm); },
+    });
     this.vault = o.vault ?? new MemoryTemplateVault();
     const faceAudit: AuditSink = { append: (event) => this.#faceEvent(event) };
     const registry = this.registry;
     const access = this.access;
-    // Why the last consent/withdrawal PIN was refused ("wrong-pin", "locked-out"), for the keypad prompt.
-    let lastPinRefusal = "";
+    // A PIN the keypad adapters just verified (KeypadPinCheck), accepted once by the ledger without a second count.
+    let verified: { id: string; pin: string } | undefined;
+    const checkKeypadPin = (resident: number, pin: string, now: number): "ok" | "wrong-pin" | "locked-out" => {
+      verified = undefined;
+      const decision = access.confirmPin(resident, pin, now, KEYPAD_ID);
+      if (!decision.grant) return decision.reason === "locked-out" ? "locked-out" : "wrong-pin";
+      verified = { id: formatResidentId(resident), pin };
+      return "ok";
+    };
     this.ledger = new ConsentLedger({
       notices: this.notices,
       audit: faceAudit,
@@ -125,9 +141,9 @@ export class GateCore {
       // Consent and withdrawal PINs go through the same lockout and audit as door PINs.
       pins: {
         verify: (id, pin) => {
-          const decision = access.confirmPin(residentNumber(id), pin, o.clock.now(), KEYPAD_ID);
-          lastPinRefusal = decision.grant ? "" : decision.reason;
-          return decision.grant;
+          const already = verified !== undefined && verified.id === id && verified.pin === pin;
+          verified = undefined;
+          return already || access.confirmPin(residentNumber(id), pin, o.clock.now(), KEYPAD_ID).grant;
         },
       },
       onChange: o.onConsentRecord ? (_record, bytes) => o.onConsentRecord!(bytes) : undefined,
@@ -157,8 +173,8 @@ export class GateCore {
     this.gate = new Gate({
       access: new CoreAccess(this.access),
       face: new SessionFace(this.session),
-      withdrawal: new KeypadWithdrawal(this.withdrawal),
-      consent: new KeypadConsent(this.consentRequests, () => lastPinRefusal),
+      withdrawal: new KeypadWithdrawal(this.withdrawal, checkKeypadPin),
+      consent: new KeypadConsent(this.consentRequests, checkKeypadPin),
       outputs: o.outputs,
       config: o.gate,
       onDecision: o.onDecision,
@@ -167,6 +183,7 @@ export class GateCore {
         o.onAlarm?.(kind, now);
       },
     });
+    gate = this.gate;
   }
 
   /** Timeouts, face session steps, and (once a minute) the retention sweep and used-up code purge. */
@@ -176,6 +193,7 @@ export class GateCore {
       this.#lastSweep = now;
       if (!this.session.active) this.retention.sweep(now);
       this.access.purgeUsedUpCodes(now);
+      this.access.flushBursts(now);
     }
   }
 

@@ -15,6 +15,7 @@ import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
 import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
+import { KEYPAD_ID } from "./gate-adapters";
 import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, loadAudit, loadRegistry, readConsentRecords, restoreConsent, storeConsentRecord } from "./persistence";
 import { Registry } from "../core/access/registry";
 import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
@@ -150,6 +151,8 @@ export class Firmware {
       if (faces?.reenrol.length) this.#note(`${faces.reenrol.length} face template(s) from another face model erased: those residents enrol again (consent kept)`);
       if (faces?.kept.length) this.#note(`${faces.kept.length} face template(s) could not be erased (store refused): never loaded`);
       this.#step("face flags", () => this.core.syncFaceFlags());
+      // Guessing limits as they stood before the reboot: a power cut hands out no fresh attempts.
+      this.#step("guessing limits", () => this.core.access.restoreLimits(KEYPAD_ID));
       const hardware = this.hardware;
       const accounts = () => this.backend.hasTechnician();
       this.installation = new Installation({ hasTechnician: accounts, exitPressed: () => hardware.exit.pressed, ticks: () => board.ticks() });

@@ -119,16 +119,28 @@ export class SessionFace implements GateFace {
   }
 }
 
+/**
+ * A resident's PIN checked at the keypad before anything about their consent
+ * is looked at (lockout and audit as at the door), so the answer to a wrong
+ * PIN is the same whether or not they consented, and an unknown number gets
+ * it too. On "ok" the next ledger check of the same PIN passes without a
+ * second count.
+ */
+export type KeypadPinCheck = (resident: number, pin: string, now: number) => "ok" | "wrong-pin" | "locked-out";
+
 export class KeypadWithdrawal implements GateWithdrawal {
   #withdrawal: FaceWithdrawal;
+  #checkPin: KeypadPinCheck;
 
-  constructor(withdrawal: FaceWithdrawal) {
+  constructor(withdrawal: FaceWithdrawal, checkPin: KeypadPinCheck) {
     this.#withdrawal = withdrawal;
+    this.#checkPin = checkPin;
   }
 
   withdraw(who: string, pin: string, now: number): WithdrawalResult {
     const resident = typedResident(who);
-    if (resident === 0) return { ok: false, reason: "unknown-resident" };
+    const checked = this.#checkPin(resident, pin, now);
+    if (checked !== "ok") return { ok: false, reason: checked };
     try {
       const receipt = this.#withdrawal.atKeypad({ code: WITHDRAW_FUNCTION, residentId: formatResidentId(resident), pin, at: now });
       return { ok: true, receipt: receipt.code };
@@ -152,23 +164,21 @@ const CONSENT_REFUSALS: Record<string, string> = {
 
 export class KeypadConsent implements GateConsent {
   #requests: ConsentRequests;
-  #pinRefusal: () => string;
+  #checkPin: KeypadPinCheck;
 
-  /** pinRefusal: the access core's reason for the last refused PIN, so a locked-out resident is told to wait. */
-  constructor(requests: ConsentRequests, pinRefusal: () => string = () => "wrong-pin") {
+  constructor(requests: ConsentRequests, checkPin: KeypadPinCheck) {
     this.#requests = requests;
-    this.#pinRefusal = pinRefusal;
+    this.#checkPin = checkPin;
   }
 
   confirm(who: string, pin: string, now: number): ConsentConfirmResult {
-    // An unknown number has no request waiting: the same answer, so the keypad reveals nothing.
     const resident = typedResident(who);
-    if (resident === 0) return { ok: false, reason: "no-consent-request" };
+    const checked = this.#checkPin(resident, pin, now);
+    if (checked !== "ok") return { ok: false, reason: checked };
     try {
       const done = this.#requests.confirm(formatResidentId(resident), pin, now);
       return { ok: true, receipt: done.receipt };
     } catch (error) {
-      if (isOptgateError(error, "E_CONSENT_PIN_REJECTED") && this.#pinRefusal() === "locked-out") return { ok: false, reason: "locked-out" };
       if (isOptgateError(error)) return { ok: false, reason: CONSENT_REFUSALS[error.code] ?? "consent-not-recorded" };
       throw error;
     }

@@ -135,8 +135,8 @@ describe("console over the real core", () => {
     const { core, type, login } = rig();
     login();
     assert.match(type("resident add --unit 2-202 --role owner"), /New PIN for the new resident \(4-12 digits, hidden\): $/);
-    type("2468");
-    assert.match(type("2468"), /Added as R00001/);
+    type("246813");
+    assert.match(type("246813"), /Added as R00001/);
     assert.equal(core.registry.get(1)!.hasPin, true);
   });
 
@@ -144,10 +144,10 @@ describe("console over the real core", () => {
     const { t, core, camera, type, json, login, keypad } = rig();
     login();
     type("resident add --unit 3-303 --role owner --card 04112233");
-    type("pin set R00001"); type("1357"); type("1357");
+    type("pin set R00001"); type("135724"); type("135724");
     assert.match(type("consent grant R00001"), /E_NO_NOTICE/);
     assert.match(type(`notice set --purpose "Open the gate by face" --method "On-device matching" --scope gate-1 --retention 365`), /notice v1/);
-    assert.equal(keypad("#8#1#1357#"), "No consent request is waiting; ask the technician.");
+    assert.equal(keypad("#8#1#135724#"), "No consent request is waiting; ask the technician.");
     type("consent grant R00001");
     const armed = type("yes");
     assert.match(armed, /At the gate keypad R00001 types: {2}#8#1#<PIN># {3}\(4x4 keypad: C1#<PIN>#\)/);
@@ -157,7 +157,7 @@ describe("console over the real core", () => {
     assert.equal(keypad("#8#1#9999#"), "Wrong PIN.");
     assert.equal(core.ledger.isActive("R00001"), false);
     t.now += 10_000;
-    assert.match(keypad("C1#1357#"), /^Consent recorded\. Receipt: \d{4}-\d{4}$/);
+    assert.match(keypad("C1#135724#"), /^Consent recorded\. Receipt: \d{4}-\d{4}$/);
     assert.equal(core.ledger.isActive("R00001"), true);
     assert.match(type("consent show R00001"), /consent: {4}active.*witness: {4}tech1.*request: {4}-/s);
     assert.equal(json("consent show R00001").data.grantedAt, t.now);
@@ -314,10 +314,10 @@ describe("console over the real core", () => {
     const { core, type, login, keypad } = rig();
     login();
     type("resident add --unit 3-303 --role owner --card 04112233");
-    type("pin set R00001"); type("1357"); type("1357");
+    type("pin set R00001"); type("135724"); type("135724");
     type(`notice set --purpose "Open the gate by face" --method "On-device matching" --scope gate-1 --retention 365`);
     const before = core.audit.head().seq;
-    type("consent grant R00001"); type("yes"); keypad("#8#1#1357#");
+    type("consent grant R00001"); type("yes"); keypad("#8#1#135724#");
     type("face enrol R00001"); type("go");
     type("resident remove R00001"); type("R00001");
     // (The consent PIN check is an access decision by the resident: not a face record.)

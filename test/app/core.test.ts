@@ -43,7 +43,7 @@ function setup() {
     frame: createSyntheticFrame(), outputs: { unlock: () => out.pulses++, signal: (s) => out.signals.push(s), prompt: (p) => out.prompts.push(p) },
   });
   const owner = core.registry.addResident({ unit: "1-101", role: "owner", groups: 1, cards: [uid("04a1b2c3")] });
-  const faceUser = core.registry.addResident({ unit: "3-303", role: "owner", groups: 1, cards: [uid("04112233")], pin: "1357" });
+  const faceUser = core.registry.addResident({ unit: "3-303", role: "owner", groups: 1, cards: [uid("04112233")], pin: "135724" });
   const keys = (text: string, now: number) => { for (const k of text) core.gate.key(k, now); };
   return { core, camera, out, owner, faceUser, keys };
 }
@@ -51,7 +51,7 @@ function setup() {
 function enrol(core: GateCore, resident: number, camera: SceneCamera, identity: number, at: number) {
   const notice = core.notices.current() ?? core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, at);
   const id = `R${String(resident).padStart(5, "0")}`;
-  core.ledger.grant({ residentId: id, noticeVersion: notice.version, witnessId: "T1", pin: "1357", at });
+  core.ledger.grant({ residentId: id, noticeVersion: notice.version, witnessId: "T1", pin: "135724", at });
   camera.scene = { kind: "face", identity };
   core.enrolment.enrolFromCamera(core.ledger.activeConsent(id), at);
   camera.scene = undefined;
@@ -83,7 +83,7 @@ describe("gate core (assembled)", () => {
     const { core, out, keys } = setup();
     keys("2#0000#", T0);
     assert.equal(core.gate.recent.at(-1)?.reason, "wrong-pin");
-    keys("2#1357#", T0 + 1000);
+    keys("2#135724#", T0 + 1000);
     assert.equal(out.pulses, 1);
     const kinds = core.audit.entries().map((e) => `${e.kind}:${e.reason}`);
     assert.deepEqual(kinds.slice(-2), ["pin:wrong-pin", "pin:granted"]);
@@ -117,7 +117,7 @@ describe("gate core (assembled)", () => {
     assert.equal(out.pulses, 1);
     assert.match(out.prompts.at(-1)!, /card or PIN/);
 
-    keys("#9#2#1357#", T0 + 30_000);
+    keys("#9#2#135724#", T0 + 30_000);
     assert.match(out.prompts.at(-1)!, /withdrawn.*\d{4}-\d{4}/);
     assert.equal(core.registry.get(faceUser)?.faceEnrolled, false);
     assert.equal(core.vault.get("R00002"), undefined);
@@ -142,9 +142,28 @@ describe("gate core (assembled)", () => {
     for (let t = 1010; t < 3000 && core.session.active; t += 10) core.tick(T0 + t);
     assert.equal(out.pulses, 0);
     assert.match(out.prompts.at(-1)!, /PIN/);
-    keys("1357#", T0 + 4000);
+    keys("135724#", T0 + 4000);
     assert.equal(out.pulses, 1);
     assert.deepEqual([core.gate.recent.at(-1)?.via, core.gate.recent.at(-1)?.resident], ["face+pin", "R00002"]);
+  });
+
+  it("keypad withdrawal and consent confirmation check the PIN first: a wrong PIN reads the same with or without consent", () => {
+    const { core, camera, faceUser, keys, out } = setup();
+    const other = core.registry.addResident({ unit: "4-404", role: "owner", groups: 1, pin: "583017" });
+    enrol(core, faceUser, camera, 303, T0);
+    const answers: string[] = [];
+    for (const who of [faceUser, other, 4242]) {
+      keys(`#9#${who}#999999#`, T0 + 1000);
+      answers.push(out.prompts.at(-1)!);
+      keys(`#8#${who}#999999#`, T0 + 1000);
+      answers.push(out.prompts.at(-1)!);
+    }
+    assert.deepEqual(answers, Array(6).fill("Wrong PIN."), "no face opt-in status leaks from the keypad");
+    // Each counted and audited like a door PIN.
+    assert.equal(core.audit.entries().filter((e) => e.kind === "pin" && e.decision === "deny").length, 6);
+    // The subject's own PIN then learns their own state.
+    keys(`#9#${other}#583017#`, T0 + 120_000);
+    assert.equal(out.prompts.at(-1), "No face consent on record for you.");
   });
 
   it("a withdrawal with a wrong PIN changes nothing", () => {
@@ -160,13 +179,14 @@ describe("gate core (assembled)", () => {
     const notice = core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, T0);
     assert.throws(() => core.consentRequests.arm({ residentId: "R00001", noticeVersion: 1, witnessId: "T1", at: T0 }), /E_CONSENT_NEEDS_PIN/);
     core.consentRequests.arm({ residentId: "R00002", noticeVersion: notice.version, witnessId: "T1", at: T0 });
-    keys("#8#1#1357#", T0 + 1000);
-    assert.equal(out.prompts.at(-1), "No consent request is waiting; ask the technician.", "R00002's request is not R00001's");
+    keys("#8#1#135724#", T0 + 1000);
+    // R00001 has no PIN: the PIN is checked first, so the answer is the same as for any wrong PIN.
+    assert.equal(out.prompts.at(-1), "Wrong PIN.", "R00002's request is not R00001's");
     keys("#8#2#0000#", T0 + 2000);
     assert.equal(out.prompts.at(-1), "Wrong PIN.");
     assert.equal(core.ledger.isActive("R00002"), false);
     clock = T0 + 3000;
-    keys("C2#1357#", clock);
+    keys("C2#135724#", clock);
     const receipt = /^Consent recorded\. Receipt: (\d{4}-\d{4})$/.exec(out.prompts.at(-1)!);
     assert.ok(receipt, out.prompts.at(-1));
     const grant = core.ledger.activeGrant("R00002")!;
@@ -189,11 +209,11 @@ describe("gate core (assembled)", () => {
     core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, T0);
     core.consentRequests.arm({ residentId: "R00002", noticeVersion: 1, witnessId: "T1", at: T0 });
     core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 90 }, T0 + 1000);
-    keys("#8#2#1357#", T0 + 2000);
+    keys("#8#2#135724#", T0 + 2000);
     assert.equal(out.prompts.at(-1), "The notice has changed; ask the technician to show you the new one.");
     assert.equal(core.ledger.isActive("R00002"), false);
     core.consentRequests.arm({ residentId: "R00002", noticeVersion: 2, witnessId: "T1", at: T0 + 3000 });
-    keys("#8#2#1357#", T0 + 3000 + 120_000);
+    keys("#8#2#135724#", T0 + 3000 + 120_000);
     assert.equal(out.prompts.at(-1), "The consent request has expired; ask the technician.");
     assert.equal(core.ledger.isActive("R00002"), false);
   });
@@ -203,16 +223,17 @@ describe("gate core (assembled)", () => {
     core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, T0);
     core.consentRequests.arm({ residentId: "R00002", noticeVersion: 1, witnessId: "T1", at: T0 });
     clock = T0 + 1000;
-    for (let i = 0; i < 3; i++) keys("#8#2#0000#", clock);
+    for (let i = 0; i < 5; i++) keys("#8#2#0000#", clock);
     assert.equal(out.prompts.at(-1), "Wrong PIN.");
-    keys("#8#2#1357#", clock);
+    keys("#8#2#135724#", clock);
     assert.equal(out.prompts.at(-1), "Too many attempts. Please wait, or use your card.");
     assert.equal(core.ledger.isActive("R00002"), false);
     // The lockout is the access core's: the door PIN is locked too.
-    keys("2#1357#", clock);
+    keys("2#135724#", clock);
     assert.equal(core.gate.recent.at(-1)?.reason, "locked-out");
-    clock += 31_000;
-    keys("#8#2#1357#", clock);
+    clock += 3_600_000; // one wrong PIN leaks away per hour (the request meanwhile expired: armed again)
+    core.consentRequests.arm({ residentId: "R00002", noticeVersion: 1, witnessId: "T1", at: clock });
+    keys("#8#2#135724#", clock);
     assert.match(out.prompts.at(-1)!, /^Consent recorded\./);
   });
 });
@@ -220,10 +241,10 @@ describe("gate core (assembled)", () => {
 describe("gate core: face enrolment needs a card or a PIN", () => {
   it("a resident left with only a one-time code is refused before the camera powers on, and nothing is stored", () => {
     const { core, camera } = setup();
-    const id = core.registry.addResident({ unit: "5-505", role: "owner", groups: 1, pin: "1357", codes: [{ code: "73910264", validUntil: T0 + 86_400_000, uses: 3 }] });
+    const id = core.registry.addResident({ unit: "5-505", role: "owner", groups: 1, pin: "135724", codes: [{ code: "73910264", validUntil: T0 + 86_400_000, uses: 3 }] });
     const label = `R${String(id).padStart(5, "0")}`;
     const notice = core.notices.publish({ purpose: "Open the gate", method: "1:1 face match", gates: ["gate-1"], retentionDays: 365 }, T0);
-    core.ledger.grant({ residentId: label, noticeVersion: notice.version, witnessId: "T1", pin: "1357", at: T0 });
+    core.ledger.grant({ residentId: label, noticeVersion: notice.version, witnessId: "T1", pin: "135724", at: T0 });
     core.registry.clearPin(id);
     camera.scene = { kind: "face", identity: 505 };
     assert.throws(() => core.enrolment.enrolFromCamera(core.ledger.activeConsent(label), T0 + 1000), (e: unknown) => (e as { code?: string }).code === "E_FACE_NEEDS_CARD_OR_PIN");
@@ -255,7 +276,7 @@ describe("gate core: face failure limit", () => {
     assert.equal(lock.decision, "deny");
     core.gate.card(uid("04112233"), t + 1000);
     assert.equal(out.pulses, 1, "the card still opens");
-    keys("2#1357#", t + 5000);
+    keys("2#135724#", t + 5000);
     assert.equal(out.pulses, 2, "the PIN still opens");
     assert.equal(core.audit.verify().ok, true);
   });
@@ -277,7 +298,7 @@ describe("gate core: 1:N is a gate setting, off by default", () => {
   it("a claim is verified 1:1: another enrolled resident's face does not open for it", () => {
     const { core, camera, out, faceUser, keys } = setup();
     enrol(core, faceUser, camera, 303, T0);
-    const other = core.registry.addResident({ unit: "4-404", role: "owner", groups: 1, pin: "1357" });
+    const other = core.registry.addResident({ unit: "4-404", role: "owner", groups: 1, pin: "135724" });
     enrol(core, other, camera, 404, T0);
     camera.scene = { kind: "face", identity: 404 };
     keys(`${faceUser}A`, T0 + 1000);

@@ -313,7 +313,7 @@ export function runCampaign(base: CampaignBase, seed: number, from: number, to: 
 export function demoBase(): CampaignBase {
   return campaignBase("demo", demoGate(), [
     card("04a1b2c3"), card("04d4e5f6"), card("04112233"), card("deadbeef"),
-    keys("2#2468#"), keys("3#1357#"), keys("2#1111#"), keys("#583920#"), face(3, 303),
+    keys("2#246813#"), keys("3#135724#"), keys("2#1111#"), keys("#583920#"), face(3, 303),
   ]);
 }
 

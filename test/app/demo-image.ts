@@ -1,3 +1,4 @@
+import { isOptgateError } from "../../src/core/errors";
 // Portable. Flash images written by the firmware itself: the demo compound
 // (boards/host/demo-seed.ts, as `npm start` seeds it) and, for the campaign, a
 // larger compound, both through the firmware's own registry, consent and
@@ -53,8 +54,15 @@ export function largeImage(residents: number, size = 1024 * 1024): LargeCompound
   const pins: { who: number; pin: string }[] = [];
   for (let i = 0; i < residents; i++) {
     const uid = `05${hex(i >> 16)}${hex(i >> 8)}${hex(i)}`;
-    const pin = i % 5 === 0 ? String(1000 + ((i * 7919) % 9000)) : undefined;
-    const id = registry.addResident({ unit: `${1 + (i % 30)}-${100 + (i % 40)}`, role: "owner", groups: 1, cards: [bytes(uid)], pin });
+    // Six-digit PINs the rules accept (E_WEAK_PIN: the next candidate, as a resident would choose again).
+    let pin = i % 5 === 0 ? String(100000 + ((i * 7919) % 900000)) : undefined;
+    let id = 0;
+    for (let k = 1; id === 0; k++) {
+      try { id = registry.addResident({ unit: `${1 + (i % 30)}-${100 + (i % 40)}`, role: "owner", groups: 1, cards: [bytes(uid)], pin }); } catch (error) {
+        if (!isOptgateError(error, "E_WEAK_PIN")) throw error;
+        pin = String(100000 + ((i * 7919 + k * 104729) % 900000));
+      }
+    }
     if (pin) pins.push({ who: id, pin });
     if (i % 7 === 3) {
       const spare = `06${hex(i >> 16)}${hex(i >> 8)}${hex(i)}`;

@@ -49,7 +49,7 @@ describe("fail-safe boot: flash damage is data (issue 13)", () => {
     assert.deepEqual(damageLines(gate), []);
     assert.equal(gate.card(R1_CARD)?.grant, true);
     gate.settle();
-    assert.equal(gate.keys("2#2468#")?.grant, true);
+    assert.equal(gate.keys("2#246813#")?.grant, true);
     gate.settle();
     assert.equal(gate.exit(), true);
   });
@@ -59,7 +59,7 @@ describe("fail-safe boot: flash damage is data (issue 13)", () => {
     serving(gate);
     assert.equal(gate.card(R1_CARD)?.grant, true, "a damaged notice does not quarantine the registry");
     gate.settle();
-    assert.equal(gate.keys("2#2468#")?.grant, true);
+    assert.equal(gate.keys("2#246813#")?.grant, true);
     gate.settle();
     assert.equal(gate.firmware!.core.gallery.entry("R00003"), undefined, "no notice, no consent in force, no template");
     assert.ok(damageLines(gate).some((l) => /notice version\(s\) 1 lost/.test(l)), damageLines(gate).join(" | "));
@@ -114,7 +114,7 @@ describe("fail-safe boot: flash damage is data (issue 13)", () => {
     setup.firmware!.backend.configSet("tech", "mode.cardPin", "on");
     setup.firmware!.backend.configSet("tech", "mode.card", "off");
     assert.equal(setup.card(R2_CARD), undefined, "the card alone decides nothing: the gate waits for the PIN");
-    assert.equal(setup.keys("2468#")?.grant, true);
+    assert.equal(setup.keys("246813#")?.grant, true);
     const image = setup.flash.image.slice();
     const rec = record(image, "console/settings");
     rewrite(image, rec, new Uint8Array(rec.valueLength).fill(0x7b)); // "{{{{...": not JSON, valid CRC
@@ -126,7 +126,7 @@ describe("fail-safe boot: flash damage is data (issue 13)", () => {
     assert.ok(damageLines(gate).some((l) => /settings unreadable.*fail-safe/.test(l)), damageLines(gate).join(" | "));
     gate.settle();
     gate.card(R2_CARD);
-    assert.equal(gate.keys("2468#")?.grant, true, "card + PIN still opens");
+    assert.equal(gate.keys("246813#")?.grant, true, "card + PIN still opens");
   });
 
   it("a damaged PIN key is never silently replaced: DAMAGE, an audit record, technicians removed, installation mode open", () => {
@@ -228,7 +228,7 @@ describe("store watermarks in NVS: a rollback by damage shows (issue 13)", () =>
     rewrite(image, r2, value);
     const blind = boot(new NorFlash(image.length, { image: image.slice() }));
     assert.deepEqual(damageLines(blind), [], "control: the store alone sees nothing wrong");
-    assert.equal(blind.keys("2#2468#")?.grant, false, "and the PIN silently stopped matching");
+    assert.equal(blind.keys("2#246813#")?.grant, false, "and the PIN silently stopped matching");
     const gate = boot(new NorFlash(image.length, { image }), { nvs });
     serving(gate);
     assert.ok(damageLines(gate).some((l) => /registry changes altered/.test(l)), damageLines(gate).join(" | "));

@@ -13,6 +13,7 @@
 // as the simulator runs it) and test/app/core-rig.ts (portable: the same
 // parts without the drivers).
 import assert from "node:assert/strict";
+import { isOptgateError } from "../../src/core/errors";
 import type { GateCore } from "../../src/app/core";
 import type { AuditLog } from "../../src/core/audit/audit-log";
 import type { GateDecision } from "../../src/core/gate/gate";
@@ -277,10 +278,14 @@ export function runScriptedDay(gate: DayGate, capture: DayCapture, options: DayO
   const core = gate.core;
   const residents: Resident[] = [];
   for (let i = 0; i < options.residents; i++) {
-    let pin = "";
-    for (let d = 0; d < 8; d++) pin += String(pick(10));
     const card = `04${(0x100000 + i * 7919).toString(16).padStart(6, "0")}`;
-    const number = core.registry.addResident({ unit: `${1 + (i % 9)}-${101 + i}`, role: "owner", groups: 1, cards: [hexBytes(card)], pin });
+    let pin = "", number = 0;
+    while (number === 0) {
+      pin = "";
+      for (let d = 0; d < 8; d++) pin += String(pick(10));
+      // The registry refuses guessable PINs (E_WEAK_PIN): draw again, as a resident would choose again.
+      try { number = core.registry.addResident({ unit: `${1 + (i % 9)}-${101 + i}`, role: "owner", groups: 1, cards: [hexBytes(card)], pin }); } catch (error) { if (!isOptgateError(error, "E_WEAK_PIN")) throw error; }
+    }
     residents.push({ number, id: `R${String(number).padStart(5, "0")}`, card, pin, identity: 5000 + i, consenting: false });
     capture.pins.push(pin);
   }

@@ -37,10 +37,10 @@ function setup() {
     embedder: new UnavailableEmbedder(128), frame,
     outputs: { unlock: () => out.pulses++, signal: () => {}, prompt: (p) => out.prompts.push(p) },
   });
-  const resident = core.registry.addResident({ unit: "3-303", role: "owner", groups: 1, cards: [uid("04112233")], pin: "1357" });
+  const resident = core.registry.addResident({ unit: "3-303", role: "owner", groups: 1, cards: [uid("04112233")], pin: "135724" });
   const notice = core.notices.publish({ purpose: "Open the gate", method: "1:N face match", gates: ["gate-1"], retentionDays: 365 }, T0);
   const id = `R${String(resident).padStart(5, "0")}`;
-  core.ledger.grant({ residentId: id, noticeVersion: notice.version, witnessId: "T1", pin: "1357", at: T0 });
+  core.ledger.grant({ residentId: id, noticeVersion: notice.version, witnessId: "T1", pin: "135724", at: T0 });
   return { core, camera, out, frame, id };
 }
 
@@ -61,7 +61,7 @@ describe("UnavailableEmbedder (no face model on the board)", () => {
     assert.match(out.prompts.at(-1)!, /card or PIN/);
     core.gate.card(uid("04112233"), T0 + 1000);
     assert.equal(out.pulses, 1);
-    for (const k of "1#1357#") core.gate.key(k, T0 + 2000);
+    for (const k of "1#135724#") core.gate.key(k, T0 + 2000);
     assert.equal(out.pulses, 2);
   });
 

@@ -21,7 +21,7 @@ describe("story 1: a tenant who refuses face enrolment", () => {
       await sim.advance(6000);
       assert.equal(sim.state.relay, false, "and relocks after the pulse");
       await jumpToLocal(sim, 19, 30);
-      await sim.type("2#2468#");
+      await sim.type("2#246813#");
       entries.push(`${lastDecision(sim).via}:${lastDecision(sim).reason}:${lastDecision(sim).resident}`);
     }
     assert.deepEqual(entries, [

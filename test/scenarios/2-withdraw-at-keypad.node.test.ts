@@ -40,7 +40,7 @@ describe("story 2: withdrawing face consent at the keypad", () => {
   });
 
   it("she withdraws with her code and PIN: a receipt, and the bytes are gone from the image at once", async () => {
-    await sim.type("B3#1357#");
+    await sim.type("B3#135724#");
     assert.match(lastPrompt(sim), /^Face consent withdrawn; face data erased\. Receipt: \d{4}-\d{4}$/);
     for (const bytes of onFlash) assert.deepEqual(eraseProof(sim.flash.nor.image, bytes), [], "no piece of the sealed record survives");
   });

@@ -36,7 +36,7 @@ describe("story 3: mask or broken camera → card or PIN, with a clear prompt", 
     await sim.advance(1000);
     assert.equal(lastPrompt(sim), "Camera unavailable. Please use your card or PIN.");
     assert.equal(sim.state.cameraPowered, false);
-    await sim.type("3#1357#");
+    await sim.type("3#135724#");
     assert.deepEqual([lastDecision(sim).via, lastDecision(sim).reason, lastDecision(sim).resident], ["pin", "granted", "R00003"]);
   });
 

@@ -23,7 +23,7 @@ describe("story 4: a renter whose lease ends", () => {
     assert.deepEqual([lastDecision(sim).grant, lastDecision(sim).reason, lastDecision(sim).resident], [false, "expired", "R00002"]);
     assert.match(lastPrompt(sim), /expired/i);
     assert.equal(sim.state.relay, false);
-    await sim.type("2#2468#");
+    await sim.type("2#246813#");
     assert.equal(lastDecision(sim).reason, "expired", "her PIN expired with the lease too");
   });
 

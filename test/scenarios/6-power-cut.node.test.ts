@@ -24,7 +24,7 @@ async function busyMinute(sim: Simulator): Promise<Acked> {
     for (let round = 0; round < 6; round++) {
       await sim.presentCard(CARD.owner);
       await sim.presentCard(CARD.renter);
-      await sim.type("3#1357#");
+      await sim.type("3#135724#");
       await sim.presentCard(CARD.unknown);
       if (round === 2) await sim.type(`#${DEMO_VISITOR_CODE.code}#`);
       const added = await sim.consoleLine(`resident add --unit 6-60${round} --role owner --card 04CC00${round.toString(16).padStart(2, "0")}`);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { Simulator } from "../../tools/sim/simulator";
 import { bootGate, cameraOnSince, consoleJson, lastDecision, lastPrompt, technicianLogin } from "./support";
 
-/** The demo renter R00002 (PIN 2468) has not consented; give her a synthetic face of her own. */
+/** The demo renter R00002 (PIN 246813) has not consented; give her a synthetic face of her own. */
 const HER_FACE = 202;
 
 describe("story 8: face consent confirmed by the resident on the keypad", () => {
@@ -30,7 +30,7 @@ describe("story 8: face consent confirmed by the resident on the keypad", () => 
     await sim.type("#8#2#0000#");
     assert.equal(lastPrompt(sim), "Wrong PIN.");
     assert.equal((await consoleJson<{ state: string }>(sim, "consent show R00002")).state, "none");
-    await sim.type("#8#2#2468#");
+    await sim.type("#8#2#246813#");
     assert.match(lastPrompt(sim), /^Consent recorded\. Receipt: \d{4}-\d{4}$/);
     const consent = await consoleJson<{ state: string; witness: string; pending: unknown }>(sim, "consent show R00002");
     assert.deepEqual([consent.state, consent.witness, consent.pending], ["active", "tech", null]);
@@ -39,7 +39,7 @@ describe("story 8: face consent confirmed by the resident on the keypad", () => 
   });
 
   it("a second confirmation finds nothing waiting", async () => {
-    await sim.type("#8#2#2468#");
+    await sim.type("#8#2#246813#");
     assert.equal(lastPrompt(sim), "No consent request is waiting; ask the technician.");
   });
 

@@ -18,13 +18,14 @@
 //   remove-code     hash 16
 //   use-code        hash 16
 //   set-face        id u32, flag u8
+//   rate-pin        id u32, quality u8 (PIN_QUALITIES index: what the gate knows of the PIN's strength)
 import { OptgateError } from "../errors";
 import { CODE_HASH_BYTES } from "./secrets";
-import { PIN_HASH_BYTES, PIN_SALT_BYTES } from "./resident-table";
+import { PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES } from "./resident-table";
 
 export const CHANGE_KINDS = [
   "meta", "add-resident", "update-resident", "remove-resident", "add-card", "remove-card",
-  "set-pin", "clear-pin", "add-code", "remove-code", "use-code", "set-face",
+  "set-pin", "clear-pin", "add-code", "remove-code", "use-code", "set-face", "rate-pin",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -63,7 +64,8 @@ export type Change =
   | ({ kind: "add-code"; id: number } & CodeRecord)
   | { kind: "remove-code"; hash: Uint8Array }
   | { kind: "use-code"; hash: Uint8Array }
-  | { kind: "set-face"; id: number; flag: boolean };
+  | { kind: "set-face"; id: number; flag: boolean }
+  | { kind: "rate-pin"; id: number; quality: number };
 
 class Writer {
   bytes: number[] = [];
@@ -143,6 +145,7 @@ export function encodeChange(change: Change): Uint8Array {
     case "add-code": w.u32(change.id); writeCode(w, change); break;
     case "remove-code": case "use-code": w.raw(change.hash); break;
     case "set-face": w.u32(change.id); w.u8(change.flag ? 1 : 0); break;
+    case "rate-pin": w.u32(change.id); w.u8(change.quality); break;
   }
   return Uint8Array.from(w.bytes);
 }
@@ -178,6 +181,12 @@ export function decodeChange(bytes: Uint8Array): Change {
       const id = r.u32(), flag = r.u8();
       if (flag > 1) throw badChange("the face flag is not 0 or 1");
       change = { kind, id, flag: flag === 1 };
+      break;
+    }
+    case "rate-pin": {
+      const id = r.u32(), quality = r.u8();
+      if (quality >= PIN_QUALITIES.length) throw badChange("the PIN quality is out of range");
+      change = { kind, id, quality };
       break;
     }
     default: throw badChange(`kind ${bytes[0]} is unknown`);

@@ -28,13 +28,18 @@ export interface Modes {
 }
 
 export interface LockoutSettings {
-  /** Consecutive failures at one keypad before it locks. */
+  /** Failures a keypad (or card reader) absorbs before attempts have to wait. */
   keypadThreshold: number;
-  /** Consecutive wrong PINs for one resident before their PIN locks. */
+  /** Wrong PINs for one resident before their PIN is refused (card entry is unaffected). */
   residentThreshold: number;
-  /** First lockout; each further failure doubles it. */
+  /** First wait once the throttle engages; each further failure doubles it. */
   baseDelayMs: number;
+  /** Longest wait: what a resident arriving during an attack waits at most. */
   maxDelayMs: number;
+  /** A keypad or reader forgets one failure per this many ms. */
+  leakMs: number;
+  /** A resident's PIN forgets one failure per this many ms. */
+  residentLeakMs: number;
 }
 
 export interface GatePolicy {
@@ -58,7 +63,15 @@ export interface CompiledPolicy extends Omit<GatePolicy, "groups"> {
   groupMask: number;
 }
 
-export const DEFAULT_LOCKOUT: LockoutSettings = { keypadThreshold: 5, residentThreshold: 3, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
+/**
+ * At one keypad entry per 2 s, a patient guesser is held to one try per 32 s
+ * (about 985,000 a year: under one 6-digit PIN a year), a resident arriving
+ * during the attack waits at most 30 s, and one resident's PIN takes 5 wrong
+ * tries and then one an hour (see docs/guessing.md and `npm run bench guessing`).
+ */
+export const DEFAULT_LOCKOUT: LockoutSettings = {
+  keypadThreshold: 5, residentThreshold: 5, baseDelayMs: 2_000, maxDelayMs: 30_000, leakMs: 60_000, residentLeakMs: 3_600_000,
+};
 /** 2025-01-01T00:00:00Z: no gate was installed before it, so an earlier clock was never set. */
 export const DEFAULT_CLOCK_FLOOR_MS = 1_735_689_600_000;
 
@@ -75,8 +88,8 @@ export function compilePolicy(policy: GatePolicy): CompiledPolicy {
   const p = policy.pinLength;
   if (!p || !Number.isInteger(p.min) || !Number.isInteger(p.max) || p.min < 4 || p.max > 12 || p.min > p.max) bad("pinLength must be whole digits with 4 <= min <= max <= 12");
   const l = policy.lockout;
-  if (!l || !(l.keypadThreshold >= 1 && l.residentThreshold >= 1 && l.baseDelayMs >= 0 && l.maxDelayMs >= l.baseDelayMs)) {
-    bad("lockout needs thresholds >= 1 and 0 <= baseDelayMs <= maxDelayMs");
+  if (!l || !(l.keypadThreshold >= 1 && l.residentThreshold >= 1 && l.residentThreshold <= 200 && l.baseDelayMs >= 0 && l.maxDelayMs >= l.baseDelayMs && l.leakMs >= 1000 && l.residentLeakMs >= 1000)) {
+    bad("lockout needs thresholds >= 1 (resident <= 200), 0 <= baseDelayMs <= maxDelayMs and leak times >= 1 s");
   }
   let zone: TimeZone;
   try { zone = parseTimeZone(policy.timeZone); } catch (error) { bad(`timeZone: ${(error as Error).message}`); }

@@ -1,6 +1,7 @@
 // The registry's public shapes: options, what callers pass in, what they read back.
 import type { Random } from "../ports";
 import type { CodeRecord } from "./changes";
+import type { PinQuality } from "./resident-table";
 import type { PinLength } from "./secrets";
 import type { ResidentId, Role, Status } from "./types";
 
@@ -9,7 +10,7 @@ export interface RegistryOptions {
   deviceKey: Uint8Array;
   /** Randomness for PIN salts. */
   random: Random;
-  /** PIN length accepted when PINs are set; default 4-8 digits. */
+  /** PIN length accepted when PINs are set; default 6-8 digits (the gate policy sets it). */
   pinLength?: PinLength;
 }
 
@@ -56,6 +57,8 @@ export interface ResidentView {
   validFrom?: number;
   validUntil?: number;
   hasPin: boolean;
+  /** What the gate knows of the PIN's strength: "short"/"weak" PINs predate the rules and should be changed. */
+  pinQuality: PinQuality;
   faceEnrolled: boolean;
   cards: number;
   codes: number;

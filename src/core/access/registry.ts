@@ -35,8 +35,9 @@ import { OptgateError } from "../errors";
 import type { Random } from "../ports";
 import { type Change, type CodeRecord, type ResidentFields, decodeChange, encodeChange } from "./changes";
 import { CardTable } from "./card-table";
-import { FLAG_FACE, FLAG_PIN, PIN_HASH_BYTES, PIN_SALT_BYTES, ResidentTable } from "./resident-table";
-import { DEFAULT_PIN_LENGTH, type PinLength, checkPin, codeProblem, hashCode, hashPin, pinMatches } from "./secrets";
+import { FLAG_FACE, FLAG_PIN, PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES, type PinQuality, ResidentTable } from "./resident-table";
+import { DEFAULT_PIN_LENGTH, type PinLength, checkPin, checkPinLength, codeProblem, hashCode, hashPin, pinMatches } from "./secrets";
+import { pinQualityIndex, weakPinReason } from "./pin-rules";
 import {
   MAX_CARDS_PER_RESIDENT, MAX_RESIDENT_ID, NO_FROM, NO_UNTIL, ROLES, type ResidentId, type Role, STATUSES, type Status,
   UNIT_MAX, formatResidentId, toStoredSeconds,
@@ -56,7 +57,7 @@ export class Registry {
 
   readonly #deviceKey: Uint8Array;
   readonly #random: Random;
-  readonly #pinLength: PinLength;
+  #pinLength: PinLength;
   #residents = new ResidentTable();
   #cards = new CardTable();
   #codes = new Map<string, CodeEntry>();
@@ -119,13 +120,14 @@ export class Registry {
   addResident(spec: ResidentSpec): ResidentId {
     const id = this.#nextId;
     const fields = this.#fields(id, spec.unit, spec.role, spec.status ?? "active", spec.groups, spec.validFrom, spec.validUntil);
-    const pin = spec.pin === undefined ? undefined : this.#newPin(spec.pin);
+    const pin = spec.pin === undefined ? undefined : this.#newPin(spec.pin, id);
     const codes = (spec.codes ?? []).map((code) => this.#codeRecord(code));
     // Checked here, not in #apply: a snapshot must be able to replay a visitor whose codes ran out.
     if (STATUSES[fields.status] === "active" && (spec.cards ?? []).length === 0 && !pin && codes.length === 0) {
       throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", "An active resident needs a card, a PIN or a one-time code; face is optional and never enough.");
     }
     this.#commit({ kind: "add-resident", ...fields, pin, cards: spec.cards ?? [], codes });
+    if (pin) this.ratePin(id, "ok");
     return id;
   }
 
@@ -149,7 +151,19 @@ export class Registry {
   removeResident(id: ResidentId): void { this.#commit({ kind: "remove-resident", id }); }
   addCard(id: ResidentId, uid: Uint8Array): void { this.#commit({ kind: "add-card", id, uid: copyBytes(uid) }); }
   removeCard(uid: Uint8Array): void { this.#commit({ kind: "remove-card", uid: copyBytes(uid) }); }
-  setPin(id: ResidentId, pin: string): void { this.#row(id); this.#commit({ kind: "set-pin", id, ...this.#newPin(pin) }); }
+  setPin(id: ResidentId, pin: string): void {
+    this.#row(id);
+    this.#commit({ kind: "set-pin", id, ...this.#newPin(pin, id) });
+    this.ratePin(id, "ok");
+  }
+  /** Rules for PINs set from now on (the gate policy's pinLength); PINs already set keep working. */
+  setPinLength(length: PinLength): void { checkPinLength(length); this.#pinLength = { min: length.min, max: length.max }; }
+  /** Records what the gate learnt of a PIN's strength (set, or typed correctly); no change when it already knows. */
+  ratePin(id: ResidentId, quality: PinQuality): void {
+    const row = this.#residents.find(id);
+    if (row < 0 || (this.#residents.flags[row] & FLAG_PIN) === 0 || this.#residents.pinQuality[row] === pinQualityIndex(quality)) return;
+    this.#commit({ kind: "rate-pin", id, quality: pinQualityIndex(quality) });
+  }
   clearPin(id: ResidentId): void { this.#commit({ kind: "clear-pin", id }); }
   issueCode(id: ResidentId, code: CodeSpec): void { this.#commit({ kind: "add-code", id, ...this.#codeRecord(code) }); }
   revokeCode(code: string): void { this.#commit({ kind: "remove-code", hash: this.#codeHash(code) }); }
@@ -200,6 +214,7 @@ export class Registry {
       status: STATUSES[t.statuses[row]],
       groups: t.groups[row],
       hasPin: (t.flags[row] & FLAG_PIN) !== 0,
+      pinQuality: PIN_QUALITIES[t.pinQuality[row]] ?? "unknown",
       faceEnrolled: (t.flags[row] & FLAG_FACE) !== 0,
       cards: t.cardCounts[row],
       codes: this.#codesOf(id),
@@ -261,6 +276,7 @@ export class Registry {
         codes,
       }));
       if (t.flags[row] & FLAG_FACE) changes.push(encodeChange({ kind: "set-face", id, flag: true }));
+      if (hasPin && t.pinQuality[row] !== 0) changes.push(encodeChange({ kind: "rate-pin", id, quality: t.pinQuality[row] }));
     }
     let total = 8;
     for (const change of changes) total += 4 + change.length;
@@ -333,8 +349,10 @@ export class Registry {
     };
   }
 
-  #newPin(pin: string): { salt: Uint8Array; hash: Uint8Array } {
+  #newPin(pin: string, id: ResidentId): { salt: Uint8Array; hash: Uint8Array } {
     checkPin(pin, this.#pinLength);
+    const weak = weakPinReason(pin, id);
+    if (weak) throw new OptgateError("E_WEAK_PIN", `That PIN is easy to guess (${weak}); choose another.`);
     const salt = new Uint8Array(PIN_SALT_BYTES);
     this.#random.fill(salt);
     return { salt, hash: hashPin(this.#deviceKey, salt, pin) };
@@ -466,6 +484,13 @@ export class Registry {
       case "set-pin": {
         const row = this.#row(change.id);
         this.#writePin(row, change.salt, change.hash);
+        t.pinQuality[row] = 0; // a new PIN of unknown strength until rated
+        return;
+      }
+      case "rate-pin": {
+        const row = this.#row(change.id);
+        if ((t.flags[row] & FLAG_PIN) === 0) throw new OptgateError("E_NO_PIN", `Resident ${formatResidentId(change.id)} has no PIN to rate.`);
+        t.pinQuality[row] = change.quality;
         return;
       }
       case "clear-pin": {
@@ -473,6 +498,7 @@ export class Registry {
         if ((t.flags[row] & FLAG_PIN) === 0) throw new OptgateError("E_NO_PIN", `Resident ${formatResidentId(change.id)} has no PIN to clear.`);
         if (!this.#keepsCredential(row, { pin: true })) this.#refuseLast(change.id, "The PIN");
         t.flags[row] &= ~FLAG_PIN;
+        t.pinQuality[row] = 0;
         t.pinSalts.fill(0, row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES);
         t.pinHashes.fill(0, row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES);
         return;

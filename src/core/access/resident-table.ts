@@ -1,4 +1,4 @@
-// Residents as columns (48 bytes a resident, no object per resident) plus an
+// Residents as columns (54 bytes a resident, no object per resident) plus an
 // open-addressing index from pseudonymous id to row. Rows stay dense: removing
 // a resident moves the last row into the hole, so cards refer to residents by
 // id, never by row. Callers (the Registry) validate before writing.
@@ -10,6 +10,10 @@ export const PIN_HASH_BYTES = 16;
 
 export const FLAG_PIN = 1;
 export const FLAG_FACE = 2;
+
+/** What the gate knows of a PIN's strength (pinQuality column): set with the PIN, or learnt when it is next typed. */
+export const PIN_QUALITIES = ["unknown", "ok", "short", "weak"] as const;
+export type PinQuality = (typeof PIN_QUALITIES)[number];
 
 export class ResidentTable {
   ids: Uint32Array;
@@ -23,6 +27,12 @@ export class ResidentTable {
   until: Uint32Array;
   pinSalts: Uint8Array;
   pinHashes: Uint8Array;
+  /** Wrong PINs counted against the resident (guessing limit), as of pinFailedAt. */
+  pinFailures: Uint8Array;
+  /** Seconds of the resident's last wrong PIN. */
+  pinFailedAt: Uint32Array;
+  /** PIN_QUALITIES index. */
+  pinQuality: Uint8Array;
   #index: Int32Array;
   #mask: number;
   #count = 0;
@@ -39,6 +49,9 @@ export class ResidentTable {
     this.until = new Uint32Array(capacity);
     this.pinSalts = new Uint8Array(capacity * PIN_SALT_BYTES);
     this.pinHashes = new Uint8Array(capacity * PIN_HASH_BYTES);
+    this.pinFailures = new Uint8Array(capacity);
+    this.pinFailedAt = new Uint32Array(capacity);
+    this.pinQuality = new Uint8Array(capacity);
     this.#index = new Int32Array(indexSizeFor(capacity));
     this.#mask = this.#index.length - 1;
   }
@@ -96,6 +109,9 @@ export class ResidentTable {
       this.until[row] = this.until[last];
       this.pinSalts.copyWithin(row * PIN_SALT_BYTES, last * PIN_SALT_BYTES, (last + 1) * PIN_SALT_BYTES);
       this.pinHashes.copyWithin(row * PIN_HASH_BYTES, last * PIN_HASH_BYTES, (last + 1) * PIN_HASH_BYTES);
+      this.pinFailures[row] = this.pinFailures[last];
+      this.pinFailedAt[row] = this.pinFailedAt[last];
+      this.pinQuality[row] = this.pinQuality[last];
       this.#insertIndex(row);
     }
     // The departed resident's PIN hash must not linger in a spare row.
@@ -118,7 +134,8 @@ export class ResidentTable {
   }
 
   #columns(): (Uint8Array | Uint32Array)[] {
-    return [this.ids, this.units, this.roles, this.statuses, this.flags, this.cardCounts, this.groups, this.from, this.until, this.pinSalts, this.pinHashes];
+    return [this.ids, this.units, this.roles, this.statuses, this.flags, this.cardCounts, this.groups, this.from, this.until, this.pinSalts, this.pinHashes,
+      this.pinFailures, this.pinFailedAt, this.pinQuality];
   }
 
   #clearRow(row: number): void {
@@ -133,6 +150,9 @@ export class ResidentTable {
     this.until[row] = 0;
     this.pinSalts.fill(0, row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES);
     this.pinHashes.fill(0, row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES);
+    this.pinFailures[row] = 0;
+    this.pinFailedAt[row] = 0;
+    this.pinQuality[row] = 0;
   }
 
   #insertIndex(row: number): void {
@@ -180,6 +200,9 @@ export class ResidentTable {
     this.until = grow(this.until, 1);
     this.pinSalts = grow(this.pinSalts, PIN_SALT_BYTES);
     this.pinHashes = grow(this.pinHashes, PIN_HASH_BYTES);
+    this.pinFailures = grow(this.pinFailures, 1);
+    this.pinFailedAt = grow(this.pinFailedAt, 1);
+    this.pinQuality = grow(this.pinQuality, 1);
     const size = indexSizeFor(capacity);
     if (size > this.#index.length) this.#rehash(size);
   }

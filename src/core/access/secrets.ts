@@ -15,7 +15,14 @@ export interface PinLength {
   max: number;
 }
 
-export const DEFAULT_PIN_LENGTH: PinLength = { min: 4, max: 8 };
+/** New PINs: 6-8 digits (a 4-digit PIN falls to a patient guesser; see docs/guessing.md). */
+export const DEFAULT_PIN_LENGTH: PinLength = { min: 6, max: 8 };
+
+export function checkPinLength(length: PinLength): void {
+  if (!length || !Number.isInteger(length.min) || !Number.isInteger(length.max) || length.min < 4 || length.max > 12 || length.min > length.max) {
+    throw new OptgateError("E_BAD_POLICY", "PIN length must be whole digits with 4 <= min <= max <= 12.");
+  }
+}
 
 export function pinProblem(pin: string, length: PinLength): string | undefined {
   if (typeof pin !== "string" || !/^[0-9]*$/.test(pin)) return "must be digits only";

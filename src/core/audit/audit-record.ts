@@ -30,6 +30,9 @@ export const AUDIT_KINDS = [
   "clock-set", "boot", "policy-changed", "registry-restored", "door-forced", "door-held",
   "malformed-event", "store-damage", "consent-requested", "consent-request-cancelled",
   "technician-installed", "damage-cleared", "clock-drift",
+  // Guessing (access-core.ts): a throttle engaged; bursts of refused cards or throttled
+  // entries, one record each with actor = how many and subject = the span in seconds.
+  "guessing-alarm", "unknown-cards", "throttled-entries",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -47,6 +47,8 @@ export interface ResidentView {
   groups: string[];
   cards: string[];
   pin: boolean;
+  /** What the gate knows of the PIN's strength; "short"/"weak" predate the PIN rules. */
+  pinQuality?: "unknown" | "ok" | "short" | "weak";
   face: FaceState;
 }
 
@@ -87,6 +89,14 @@ export interface StatusView {
   consenting: number;
   /** Store damage found at boot and a quarantined registry, one sentence each (absent or empty when none). */
   damage?: string[];
+  /** Guessing at the keypad and the reader: throttle levels, waits, alarms raised. */
+  guessing?: { keypad: ThrottleView; reader: ThrottleView; alarms: number; lastAlarm?: { source: string; at: number } };
+}
+
+export interface ThrottleView {
+  score: number;
+  waitMs: number;
+  engaged: boolean;
 }
 
 export interface VisitorCodeView {

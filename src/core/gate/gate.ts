@@ -145,6 +145,11 @@ export class Gate {
     this.#apply("exit", this.#access.exit(now), now);
   }
 
+  /** Someone is guessing at the keypad or the reader: the alarm pattern, as for the door (the access core audits it). */
+  guessingAlarm(_now: number): void {
+    this.#out.signal("alarm");
+  }
+
   doorAlarm(kind: DoorAlarm, now: number): void {
     this.#out.signal("alarm");
     this.#onAlarm?.(kind, now);

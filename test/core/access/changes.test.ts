@@ -9,10 +9,10 @@ function recordedLog(): Uint8Array[] {
   const r = newRegistry();
   const log: Uint8Array[] = [];
   r.onChange = (c) => log.push(c);
-  const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [uid(4, 1, 2, 3)], pin: "1234" });
+  const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [uid(4, 1, 2, 3)], pin: "583017" });
   const v = r.addResident({ unit: "A2", role: "visitor", groups: 2, validFrom: T0, validUntil: T0 + 86_400_000, codes: [{ code: "555666", validUntil: T0 + 86_400_000, uses: 3 }] });
   r.addCard(a, uid(7, 1, 2, 3, 4, 5, 6));
-  r.setPin(v, "98765");
+  r.setPin(v, "987650");
   r.setFaceEnrolled(a, true);
   r.issueCode(a, { code: "121212", validUntil: T0 + 1000, uses: 1 });
   r.updateResident(v, { groups: 3 });

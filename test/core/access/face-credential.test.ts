@@ -54,7 +54,7 @@ describe("Registry: face needs a card or a PIN", () => {
     const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [card1], codes: [{ code: "73910264", validUntil: T0 + DAY, uses: 5 }] });
     r.setFaceEnrolled(a, true);
     refuses(r, "E_LAST_NON_FACE_CREDENTIAL", () => r.removeCard(card1));
-    const b = r.addResident({ unit: "A2", role: "owner", groups: 1, pin: "1234", codes: [{ code: "55566677", validUntil: T0 + DAY, uses: 5 }] });
+    const b = r.addResident({ unit: "A2", role: "owner", groups: 1, pin: "583017", codes: [{ code: "55566677", validUntil: T0 + DAY, uses: 5 }] });
     r.setFaceEnrolled(b, true);
     refuses(r, "E_LAST_NON_FACE_CREDENTIAL", () => r.clearPin(b));
     // Without face, the code still counts: the card can go.
@@ -65,7 +65,7 @@ describe("Registry: face needs a card or a PIN", () => {
 
   it("codes of a face-enrolled resident may run out or be revoked: the card or PIN stays", () => {
     const r = newRegistry();
-    const a = r.addResident({ unit: "A1", role: "owner", groups: 1, pin: "1234", codes: [{ code: "73910264", validUntil: T0 + DAY, uses: 1 }, { code: "55566677", validUntil: T0 + DAY, uses: 1 }] });
+    const a = r.addResident({ unit: "A1", role: "owner", groups: 1, pin: "583017", codes: [{ code: "73910264", validUntil: T0 + DAY, uses: 1 }, { code: "55566677", validUntil: T0 + DAY, uses: 1 }] });
     r.setFaceEnrolled(a, true);
     r.consumeCode(r.findCode("73910264")!.hash);
     r.revokeCode("55566677");

@@ -1,3 +1,4 @@
+import { DEFAULT_LOCKOUT } from "../../../src/core/access/policy";
 // Shared set-up for the access-core tests (portable: runs in Node and XS).
 import type { Random } from "../../../src/core/ports";
 import { Registry } from "../../../src/core/access/registry";
@@ -38,7 +39,7 @@ export function basePolicy(overrides: Partial<GatePolicy> = {}): GatePolicy {
     gateId: 1,
     modes: { card: true, pin: true, cardPin: true, face: true, facePin: true, code: true },
     pinLength: { min: 4, max: 8 },
-    lockout: { keypadThreshold: 5, residentThreshold: 3, baseDelayMs: 30_000, maxDelayMs: 480_000 },
+    lockout: { ...DEFAULT_LOCKOUT },
     timeZone: "CST-8",
     clockFloorMs: Date.UTC(2025, 0, 1),
     groups: [

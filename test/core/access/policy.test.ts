@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { compilePolicy } from "../../../src/core/access/policy";
-import { LOCKOUT_ENTRIES_MAX, LockoutCounter } from "../../../src/core/access/lockout";
+import { compilePolicy, DEFAULT_LOCKOUT } from "../../../src/core/access/policy";
+import { residentLevel, residentWait, Throttle } from "../../../src/core/access/lockout";
 import { isOptgateError } from "../../../src/core/errors";
 import { basePolicy } from "./fixtures";
 
@@ -21,8 +21,9 @@ describe("gate policy", () => {
       basePolicy({ modes: { ...modes, card: "yes" as unknown as boolean } }),
       basePolicy({ pinLength: { min: 3, max: 6 } }),
       basePolicy({ pinLength: { min: 8, max: 6 } }),
-      basePolicy({ lockout: { keypadThreshold: 0, residentThreshold: 3, baseDelayMs: 1, maxDelayMs: 2 } }),
-      basePolicy({ lockout: { keypadThreshold: 5, residentThreshold: 3, baseDelayMs: 10, maxDelayMs: 2 } }),
+      basePolicy({ lockout: { ...DEFAULT_LOCKOUT, keypadThreshold: 0 } }),
+      basePolicy({ lockout: { ...DEFAULT_LOCKOUT, baseDelayMs: 10, maxDelayMs: 2 } }),
+      basePolicy({ lockout: { ...DEFAULT_LOCKOUT, leakMs: 0 } }),
       basePolicy({ timeZone: "Asia/Shanghai" }),
       basePolicy({ groups: [{ group: 32, schedule: { week: {} } }] }),
       basePolicy({ groups: [{ group: 1, schedule: { week: {} } }, { group: 1, schedule: { week: {} } }] }),
@@ -32,34 +33,66 @@ describe("gate policy", () => {
   });
 });
 
-describe("LockoutCounter", () => {
-  const settings = { keypadThreshold: 2, residentThreshold: 2, baseDelayMs: 1000, maxDelayMs: 8000 };
-  const counter = () => new LockoutCounter(() => 2, () => settings);
+describe("Throttle (keypad, reader)", () => {
+  const settings = { ...DEFAULT_LOCKOUT, keypadThreshold: 2, baseDelayMs: 1000, maxDelayMs: 8000, leakMs: 60_000 };
+  const throttle = () => new Throttle(() => 2, () => settings);
 
-  it("locks at the threshold and doubles up to the cap", () => {
-    const c = counter();
-    c.fail(1, 0);
-    assert.equal(c.remaining(1, 0), 0);
+  it("waits once past the free failures, doubling up to the cap; the alarm fires once per engagement", () => {
+    const c = throttle();
+    assert.equal(c.fail(1, 0), false);
+    assert.equal(c.fail(1, 0), false);
+    assert.equal(c.remaining(1, 0), 0, "two free failures");
     const waits: number[] = [];
+    const alarms: boolean[] = [];
     let now = 0;
     for (let i = 0; i < 6; i++) {
-      c.fail(1, now);
+      alarms.push(c.fail(1, now));
       waits.push(c.remaining(1, now));
       now += waits[waits.length - 1];
     }
     assert.deepEqual(waits, [1000, 2000, 4000, 8000, 8000, 8000]);
+    assert.deepEqual(alarms, [true, false, false, false, false, false]);
     assert.equal(c.remaining(2, now), 0, "other keys unaffected");
-    c.succeed(1);
-    assert.equal(c.failures(1), 0);
-    assert.equal(c.remaining(1, now), 0);
   });
 
-  it("stays bounded under a flood of keys and keeps locked ones over stale ones", () => {
-    const c = counter();
-    c.fail(-7, 0); c.fail(-7, 0); // locked until 1000
-    for (let key = 1; key <= LOCKOUT_ENTRIES_MAX + 100; key++) c.fail(key, 10 + key);
-    assert.equal(c.size, LOCKOUT_ENTRIES_MAX);
-    assert.ok(c.remaining(-7, 500) > 0);
+  it("only time lowers the score: one failure leaks away per leakMs, and the alarm re-arms once it is clear", () => {
+    const c = throttle();
+    for (let i = 0; i < 4; i++) c.fail(1, 0);
+    assert.equal(c.score(1, 0), 4);
+    assert.equal(c.score(1, 90_000), 2.5);
+    assert.equal(c.engaged(1, 90_000), true);
+    assert.equal(c.engaged(1, 120_000), false);
+    assert.equal(c.score(1, 240_000), 0);
+    for (let i = 0; i < 2; i++) assert.equal(c.fail(1, 240_000), false);
+    assert.equal(c.fail(1, 240_000), true, "a new engagement raises a new alarm");
+  });
+
+  it("a clock that goes back leaks nothing and never stretches a wait past the cap", () => {
+    const c = throttle();
+    for (let i = 0; i < 8; i++) c.fail(1, 1_000_000);
+    assert.equal(c.remaining(1, 1_000_000), 8000);
+    assert.equal(c.score(1, 0), 8, "nothing leaks while the clock reads before the last failure");
+    assert.equal(c.remaining(1, 0), 8000, "wait capped from the new now");
+  });
+
+  it("the score is bounded, so an attack that stops is forgotten within minutes", () => {
+    const c = throttle();
+    for (let i = 0; i < 10_000; i++) c.fail(1, i);
+    assert.ok(c.score(1, 10_000) <= 2 + 16);
+    assert.equal(c.engaged(1, 10_000 + 19 * 60_000), false);
+  });
+});
+
+describe("resident PIN counter (leaking)", () => {
+  const s = { ...DEFAULT_LOCKOUT, residentThreshold: 3, residentLeakMs: 3_600_000 };
+  it("counts down one failure per leak period; locked from the threshold until one leaks", () => {
+    assert.equal(residentLevel(3, 100, 100_000, s.residentLeakMs), 3);
+    assert.equal(residentLevel(3, 100, 100_000 + 3_600_000, s.residentLeakMs), 2);
+    assert.equal(residentLevel(3, 100, 100_000 + 3 * 3_600_000, s.residentLeakMs), 0);
+    assert.equal(residentWait(2, 100, 100_000, s), 0);
+    assert.equal(residentWait(3, 100, 100_000, s), 3_600_000);
+    assert.equal(residentWait(4, 100, 100_000 + 1_800_000, s), 5_400_000);
+    assert.equal(residentWait(3, 100, 0, s), 3_600_000, "a clock gone back: the count alone decides, no longer");
   });
 });
 

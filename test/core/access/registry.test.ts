@@ -44,13 +44,13 @@ describe("Registry", () => {
 
   it("assigns stable ids that are never reused after removal", () => {
     const r = newRegistry();
-    const a = r.addResident({ unit: "A1", role: "owner", groups: 1, pin: "1111" });
-    const b = r.addResident({ unit: "A2", role: "owner", groups: 1, pin: "2222" });
+    const a = r.addResident({ unit: "A1", role: "owner", groups: 1, pin: "604185" });
+    const b = r.addResident({ unit: "A2", role: "owner", groups: 1, pin: "719046" });
     r.removeResident(b);
-    const c = r.addResident({ unit: "A3", role: "owner", groups: 1, pin: "3333" });
+    const c = r.addResident({ unit: "A3", role: "owner", groups: 1, pin: "850271" });
     assert.deepEqual([a, b, c], [1, 2, 3]);
     const copy = Registry.fromSnapshot(r.exportSnapshot(), { deviceKey, random: testRandom() });
-    assert.equal(copy.addResident({ unit: "A4", role: "owner", groups: 1, pin: "4444" }), 4);
+    assert.equal(copy.addResident({ unit: "A4", role: "owner", groups: 1, pin: "961538" }), 4);
   });
 
   it("salts PIN hashes and never puts a PIN in a change", () => {
@@ -79,7 +79,7 @@ describe("Registry", () => {
     refuses(r, "E_DUPLICATE_CARD", () => r.addCard(other, card1));
     refuses(r, "E_DUPLICATE_CARD", () => r.addResident({ unit: "C1", role: "owner", groups: 1, cards: [card3, card3] }));
     refuses(r, "E_UNKNOWN_RESIDENT", () => r.addCard(999, card3));
-    refuses(r, "E_UNKNOWN_RESIDENT", () => r.setPin(999, "1234"));
+    refuses(r, "E_UNKNOWN_RESIDENT", () => r.setPin(999, "583017"));
     refuses(r, "E_UNKNOWN_RESIDENT", () => r.updateResident(999, { status: "suspended" }));
     refuses(r, "E_UNKNOWN_RESIDENT", () => r.removeResident(999));
     refuses(r, "E_UNKNOWN_CARD", () => r.removeCard(card3));
@@ -87,10 +87,10 @@ describe("Registry", () => {
     refuses(r, "E_BAD_PIN", () => r.setPin(id, "123"));
     refuses(r, "E_BAD_PIN", () => r.setPin(id, "123456789"));
     refuses(r, "E_BAD_PIN", () => r.addResident({ unit: "C1", role: "owner", groups: 1, pin: "" }));
-    refuses(r, "E_BAD_UNIT", () => r.addResident({ unit: "B3 1204", role: "owner", groups: 1, pin: "1234" }));
-    refuses(r, "E_BAD_UNIT", () => r.addResident({ unit: "TOOLONG-9", role: "owner", groups: 1, pin: "1234" }));
+    refuses(r, "E_BAD_UNIT", () => r.addResident({ unit: "B3 1204", role: "owner", groups: 1, pin: "583017" }));
+    refuses(r, "E_BAD_UNIT", () => r.addResident({ unit: "TOOLONG-9", role: "owner", groups: 1, pin: "583017" }));
     refuses(r, "E_BAD_UNIT", () => r.updateResident(id, { unit: "" }));
-    refuses(r, "E_BAD_ROLE", () => r.addResident({ unit: "C1", role: "landlord" as never, groups: 1, pin: "1234" }));
+    refuses(r, "E_BAD_ROLE", () => r.addResident({ unit: "C1", role: "landlord" as never, groups: 1, pin: "583017" }));
     refuses(r, "E_BAD_STATUS", () => r.updateResident(id, { status: "gone" as never }));
     refuses(r, "E_BAD_GROUPS", () => r.updateResident(id, { groups: -1 }));
     refuses(r, "E_BAD_GROUPS", () => r.updateResident(id, { groups: 2 ** 32 }));
@@ -110,7 +110,7 @@ describe("Registry", () => {
 
   it("limits cards per resident", () => {
     const r = newRegistry();
-    const id = r.addResident({ unit: "A1", role: "owner", groups: 1, pin: "1234" });
+    const id = r.addResident({ unit: "A1", role: "owner", groups: 1, pin: "583017" });
     for (let i = 1; i <= 8; i++) r.addCard(id, uid(9, 9, 9, i));
     refuses(r, "E_TOO_MANY_CARDS", () => r.addCard(id, uid(9, 9, 9, 9)));
     assert.equal(r.cardsOf(id).length, 8);
@@ -132,7 +132,7 @@ describe("Registry", () => {
       const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [card1] });
       r.setFaceEnrolled(a, true);
       refuses(r, "E_LAST_NON_FACE_CREDENTIAL", () => r.removeCard(card1));
-      const b = r.addResident({ unit: "A2", role: "owner", groups: 1, pin: "1234" });
+      const b = r.addResident({ unit: "A2", role: "owner", groups: 1, pin: "583017" });
       r.setFaceEnrolled(b, true);
       refuses(r, "E_LAST_NON_FACE_CREDENTIAL", () => r.clearPin(b));
       const v = r.addResident({ unit: "A3", role: "visitor", groups: 1, validUntil: T0 + DAY, codes: [{ code: "73910264", validUntil: T0 + DAY, uses: 2 }] });
@@ -143,7 +143,7 @@ describe("Registry", () => {
     it("allows the change once another credential exists or the resident is suspended", () => {
       const r = newRegistry();
       const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [card1] });
-      r.setPin(a, "5678");
+      r.setPin(a, "274839");
       r.removeCard(card1);
       assert.equal(r.get(a)!.cards, 0);
       r.updateResident(a, { status: "suspended" });
@@ -161,7 +161,7 @@ describe("Registry", () => {
     const r = newRegistry();
     const log: Uint8Array[] = [];
     r.onChange = (c) => log.push(c);
-    const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [card1, card2], pin: "1234" });
+    const a = r.addResident({ unit: "A1", role: "owner", groups: 1, cards: [card1, card2], pin: "583017" });
     const v = r.addResident({ unit: "A2", role: "visitor", groups: 2, validFrom: T0, validUntil: T0 + DAY, codes: [{ code: "555666", validUntil: T0 + DAY, uses: 3 }] });
     r.issueCode(v, { code: "777888", validFrom: T0, validUntil: T0 + DAY, uses: 1 });
     r.removeCard(card2);
@@ -170,14 +170,14 @@ describe("Registry", () => {
     r.updateResident(v, { groups: 6, validUntil: T0 + 2 * DAY });
     r.consumeCode(r.findCode("555666")!.hash);
     r.revokeCode("777888");
-    assert.equal(log.length, 9);
+    assert.equal(log.length, 10, "nine mutations and the new PIN's rating");
     assert.ok(log.every((c) => decodeChange(c).kind.length > 0));
     const replica = newRegistry();
     for (const c of log) replica.apply(c);
     assert.deepEqual(replica.exportSnapshot(), r.exportSnapshot());
     assert.deepEqual(replica.get(v), r.get(v));
     assert.equal(replica.findCode("555666")!.uses, 2);
-    assert.ok(replica.pinMatchesAt(replica.residents.find(a), "1234"));
+    assert.ok(replica.pinMatchesAt(replica.residents.find(a), "583017"));
   });
 
   it("round-trips through a snapshot and refuses a damaged one without changing", () => {
@@ -193,7 +193,7 @@ describe("Registry", () => {
     assert.equal(copy.findCard(uid(7, 33, 2, 3, 4, 5, 6)), 33);
 
     const target = newRegistry();
-    target.addResident({ unit: "Z9", role: "owner", groups: 1, pin: "9999" });
+    target.addResident({ unit: "Z9", role: "owner", groups: 1, pin: "395162" });
     const before = target.exportSnapshot();
     for (const damaged of [snapshot.subarray(0, snapshot.length - 3), Uint8Array.from([1, 2, 3, 4, 0, 0, 0, 0]), new Uint8Array(0)]) {
       assert.throws(() => target.importSnapshot(damaged), (e) => isOptgateError(e));

@@ -1,3 +1,4 @@
+import { DEFAULT_LOCKOUT } from "../../../src/core/access/policy";
 // Portable scale set-up shared by the scale test and the access benchmark
 // (tools/bench/suites/20-access.ts): n residents with two 7-byte cards each and a precomputed PIN hash,
 // loaded through Registry.apply like a store replaying changes at boot.
@@ -30,7 +31,7 @@ export const benchPolicy: GatePolicy = {
   gateId: 1,
   modes: { card: true, pin: true, cardPin: true, face: false, facePin: false, code: true },
   pinLength: { min: 4, max: 8 },
-  lockout: { keypadThreshold: 5, residentThreshold: 3, baseDelayMs: 30_000, maxDelayMs: 3_600_000 },
+  lockout: { ...DEFAULT_LOCKOUT },
   timeZone: "CST-8",
   clockFloorMs: Date.UTC(2025, 0, 1),
   groups: [

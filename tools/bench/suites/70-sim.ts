@@ -27,7 +27,7 @@ const suite: BenchSuite = {
       const idle = idleRun.computrons / idleRun.ticks;
       const card = await cost(sim, () => sim.presentCard(DEMO_RESIDENTS[0].card, 300));
       await sim.advance(6000);
-      const pin = await cost(sim, () => sim.type("2#2468#"));
+      const pin = await cost(sim, () => sim.type("2#246813#"));
       await sim.advance(6000);
       await sim.showFace("genuine", 303);
       const face = await cost(sim, async () => { await sim.type("3A"); await sim.advance(500); });
@@ -39,7 +39,7 @@ const suite: BenchSuite = {
       return [
         { case: "idle gate, one 10 ms tick (all drivers polled, host link included)", value: Math.round(idle), unit: "computrons" },
         row("card held 300 ms, taken away → decision, audit on flash", card, "reader sees it leave"),
-        row("keypad 2#2468# → decision", pin, "PIN HMAC, audit on flash"),
+        row("keypad 2#246813# → decision", pin, "PIN HMAC, audit on flash"),
         row("3A face key → 1:1 match (D=128) → decision", face, "synthetic embedder, TS matcher"),
       ];
     } finally {

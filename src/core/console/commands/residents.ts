@@ -25,9 +25,15 @@ export function residentLines(r: ResidentView, zone: TimeZone): string[] {
     `valid:     ${formatWindow(r.validFrom, r.validUntil, zone)}`,
     `groups:    ${r.groups.join(", ") || "-"}`,
     `cards:     ${r.cards.join(", ") || "-"}`,
-    `pin:       ${r.pin ? "set" : "not set"}`,
+    `pin:       ${r.pin ? pinText(r.pinQuality) : "not set"}`,
     `face:      ${r.face}`,
   ];
+}
+
+function pinText(quality: ResidentView["pinQuality"]): string {
+  if (quality === "short") return "set, SHORTER than the gate's rule (set before it): ask the resident to change it";
+  if (quality === "weak") return "set, EASY TO GUESS (set before the rules): ask the resident to change it";
+  return quality === "unknown" ? "set (strength checked when next typed)" : "set";
 }
 
 function dateOrNull(value: number | undefined): number | null | undefined {

@@ -2,7 +2,7 @@
 // log, config, door, clock, diag.
 import { OptgateError } from "../../errors";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../../version";
-import { DIAG_TARGETS, type DiagTarget } from "../backend";
+import { DIAG_TARGETS, type DiagTarget, type ThrottleView } from "../backend";
 import { ask, reply, table, usageLine, type Command, type CommandContext, type Outcome } from "../command";
 import { formatLocal } from "../../time/posix-tz";
 import { describeType, formatDate, T } from "../params";
@@ -125,6 +125,10 @@ export const systemCommands: Command[] = [
         ...(s.clockDriftMs !== undefined ? [`clock drift: ${(s.clockDriftMs / 1000).toFixed(1)} s against the RTC`] : []),
         `residents:   ${s.residents}`,
         `consenting:  ${s.consenting} (face opt-in)`,
+        ...(s.guessing ? [
+          `guessing:    keypad ${throttleText(s.guessing.keypad)}; reader ${throttleText(s.guessing.reader)}`,
+          ...(s.guessing.lastAlarm ? [`ALARM:       guessing at the ${s.guessing.lastAlarm.source}, last raised ${formatLocal(s.guessing.lastAlarm.at, ctx.zone)} (${s.guessing.alarms} alarm${s.guessing.alarms === 1 ? "" : "s"} since boot)`] : []),
+        ] : []),
         ...(s.damage ?? []).map((line) => `DAMAGE:      ${line}`),
       ]);
     },
@@ -279,4 +283,8 @@ function usage(c: Command): string[] {
   lines.push("  --json: print the result as one line of JSON");
   if (c.examples.length > 0) lines.push("examples:", ...c.examples.map((e) => `  ${e}`));
   return lines;
+}
+
+function throttleText(t: ThrottleView): string {
+  return t.engaged ? `THROTTLED (wait ${Math.ceil(t.waitMs / 1000)} s, ${t.score} failures counted)` : `${t.score} recent failures`;
 }
