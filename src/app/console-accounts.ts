@@ -44,9 +44,24 @@ export class ConsoleAccounts {
     this.#clock = clock;
   }
 
+  /**
+   * The account for `id`. An unknown id costs what a known one does: some
+   * stored account is opened (decrypted) all the same and then set aside, so
+   * a failed login does not tell by its cost whether the id exists.
+   */
   find(id: string): TechnicianRecord | undefined {
-    const bytes = this.#store?.get(TECH_KEY + id);
-    if (bytes && bytes.length === 48) return { id, salt: bytes.slice(0, 16), hash: bytes.slice(16) };
+    const store = this.#store;
+    if (store) {
+      const keys = store.keys?.(TECH_KEY) ?? [];
+      const key = TECH_KEY + id;
+      const known = keys.includes(key);
+      if (!known) {
+        try { store.get(keys.length > 0 ? keys[0] : key); } catch { /* only its cost matters */ }
+      } else {
+        const bytes = store.get(key);
+        if (bytes && bytes.length === 48) return { id, salt: bytes.slice(0, 16), hash: bytes.slice(16) };
+      }
+    }
     return this.#memoryTechs.get(id);
   }
 

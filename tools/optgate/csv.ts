@@ -2,6 +2,9 @@
 // with commas, quotes or line breaks in double quotes, a quote inside doubled.
 // Parsing reports every malformed record with the line it starts on instead
 // of guessing, because an import must never apply half-understood rows.
+// A cell a spreadsheet would evaluate as a formula (starting with = + - @ tab
+// or CR) is written with a leading apostrophe, quoted; parsing takes one
+// apostrophe off such a cell, so values survive the round trip unchanged.
 
 export interface CsvRecord {
   /** 1-based line number where the record starts in the file. */
@@ -55,7 +58,7 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
           i++;
         }
       }
-      fields.push(field);
+      fields.push(unguard(field));
       if (text[i] === ",") { i++; continue; }
       break;
     }
@@ -69,8 +72,21 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
   return { records, problems };
 }
 
+// Apostrophes already in front of a formula character get one more, so the
+// guard is undone exactly: "'=x" is written "''=x" and read back as "'=x".
+const FORMULA = /^'*[=+\-@\t\r]/;
+
+function guard(field: string): string {
+  return FORMULA.test(field) ? `'${field}` : field;
+}
+
+function unguard(field: string): string {
+  return field.startsWith("'") && FORMULA.test(field) ? field.slice(1) : field;
+}
+
 function quote(field: string): string {
-  return /[",\r\n]|^\s|\s$/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+  const safe = guard(field);
+  return safe !== field || /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function formatCsv(rows: string[][]): string {

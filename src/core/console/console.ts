@@ -7,7 +7,7 @@ import type { TimeZone } from "../time/posix-tz";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../version";
 import type { ConsoleAuditSink } from "./audit-sink";
 import type { ConsoleBackend } from "./backend";
-import type { Args, Ask, Command, CommandContext, Outcome } from "./command";
+import { Args, ask, type Ask, type Command, type CommandContext, type Outcome } from "./command";
 import { allCommands } from "./commands/index";
 import { LineEditor, type LineEvent } from "./line-editor";
 import { parseArgs } from "./parse-args";
@@ -19,7 +19,7 @@ export interface ConsoleOptions {
   port: ConsolePort;
   clock: Clock;
   random: Random;
-  /** Device-unique secret (eFuse on the board) keyed into technician password hashes. */
+  /** The gate's PIN key (sealed in the store, src/app/pin-key.ts), keyed into technician password hashes. */
   deviceKey: Uint8Array;
   backend: ConsoleBackend;
   audit: ConsoleAuditSink;
@@ -27,6 +27,12 @@ export interface ConsoleOptions {
   policy?: Partial<SessionPolicy>;
   commands?: readonly Command[];
 }
+
+/** Stands in for `login` when its words were refused: nothing to run, nothing to audit. */
+const LOGIN_REFUSED: Command = {
+  path: "login", summary: "", params: [], options: [], examples: [], access: "public", audit: false,
+  run: () => { throw new OptgateError("E_INTERNAL", "never run"); },
+};
 
 interface Pending {
   ask: Ask;
@@ -123,8 +129,19 @@ export class Console {
       const args = parseArgs(command, argWords, now, zone);
       this.#finish(() => command.run(this.#context(actor, now, zone), args), { command, args, json, actor });
     } catch (error) {
+      if (/^\s*login(\s|$)/.test(line)) return this.#refuseLogin(error, json);
       this.#error(error, json);
     }
+  }
+
+  /**
+   * A login refused before its password prompt (a bad id, a typo) still takes
+   * the next line hidden, as the password it most likely is, and then shows the
+   * refusal: a password typed by habit is never echoed or run as a command.
+   */
+  #refuseLogin(error: unknown, json: boolean): void {
+    const refuse = (): never => { throw error; };
+    this.#pending = { ask: ask("Password: ", true, refuse), command: LOGIN_REFUSED, args: new Args(new Map()), json, actor: "" };
   }
 
   #continue(pending: Pending, answer: string): void {

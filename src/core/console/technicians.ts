@@ -1,6 +1,6 @@
-// Technician accounts. A password is kept only as HMAC-SHA256(device key,
-// salt ‖ password): a dumped flash image without the device key (eFuse on the
-// board) gives nothing to brute-force offline.
+// Technician accounts. A password is kept only as HMAC-SHA256(PIN key,
+// salt ‖ password). The PIN key is sealed in the store, so the hash is only as
+// safe as the store key: a flash dump that holds both can be brute-forced.
 import { constantTimeEqual, hmacSha256, utf8, wipe } from "../crypto";
 import { OptgateError } from "../errors";
 import type { Random } from "../ports";

@@ -44,12 +44,30 @@ describe("console login", () => {
       rig.type("login tech1");
       assert.match(rig.type("guess-123"), /E_BAD_LOGIN/);
     }
-    assert.match(rig.type("login tech1"), /E_LOCKED_OUT: Too many failed logins; try again in 30 s/);
+    // Locked: the password is still asked for hidden, then refused without being checked.
+    assert.equal(rig.type("login tech1"), "login tech1\r\nPassword: ");
+    const locked = rig.type(PASSWORD);
+    assert.ok(!locked.includes(PASSWORD), "password is not echoed");
+    assert.match(locked, /E_LOCKED_OUT: Too many failed logins; try again in 30 s/);
     rig.now += 30_000;
     rig.type("login tech1");
     assert.match(rig.type(PASSWORD), /Logged in/);
     assert.deepEqual(rig.audit.map((e) => e.outcome), ["E_BAD_LOGIN", "E_BAD_LOGIN", "E_BAD_LOGIN", "E_LOCKED_OUT", "ok"]);
     assert.ok(rig.audit.every((e) => !e.detail.includes("guess")));
+  });
+
+  it("takes the line after any refused login as a hidden password: never echoed, never run", () => {
+    const rig = new Rig();
+    for (let i = 0; i < 3; i++) { rig.type("login tech1"); rig.type("guess-123"); }
+    // The password typed by habit after a refusal; "version" would run and print if taken as a command.
+    for (const refused of ["login tech1", "login", "login bad/id!", "login tech1 extra words", 'login "unclosed']) {
+      const first = rig.type(refused);
+      assert.match(first, /Password: $/, refused);
+      const second = rig.type("version");
+      assert.doesNotMatch(second, /version|optgate \d|Unknown command/, refused);
+      assert.match(second, /error: /, refused);
+    }
+    assert.equal(rig.backend.mutations, 0);
   });
 
   it("logs out after inactivity, on tick or on the next line", () => {

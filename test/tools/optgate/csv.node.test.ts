@@ -35,6 +35,15 @@ describe("optgate CSV (RFC 4180)", () => {
     assert.deepEqual(parseCsv(text).records.map((r) => r.fields), rows.filter((r) => r.join("") !== "" ));
   });
 
+  it("never writes a cell a spreadsheet would evaluate, and reads formula-looking values back unchanged", () => {
+    const risky = ["-A1-A1", "=1+1", "+33", "@SUM(A1)", "\tx", "\r=x", "'=already", "''-x", "'plain", "a=b", "-", "=HYPERLINK(\"http://x\",\"y\")"];
+    const text = formatCsv([["unit"], ...risky.map((v) => [v])]);
+    // Every line of the file (each cell) starts with the header, a quote, or a harmless character.
+    for (const cell of text.split("\r\n").slice(1, -1)) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, cell);
+    assert.match(text, /\r\n"'-A1-A1"\r\n/);
+    assert.deepEqual(parseCsv(text).records.slice(1).map((r) => r.fields[0]), risky);
+  });
+
   it("survives random bytes without throwing", () => {
     let x = 7;
     for (let n = 0; n < 2000; n++) {

@@ -91,6 +91,16 @@ describe("optgate import planning", () => {
     assert.equal(parseCsv(formatCsv(exportRows("cards", state))).records.length, 2);
   });
 
+  it("exports a formula-looking unit quoted and imports it back as the same unit", () => {
+    const state = gate();
+    state.residents[0] = { ...state.residents[0], unit: "-A1-A1" };
+    const csv = formatCsv(exportRows("residents", state));
+    assert.match(csv, /\r\nR00001,"'-A1-A1",owner,/);
+    const plan = planImport("residents", csv, state, NOW);
+    assert.deepEqual(plan.problems, []);
+    assert.match(plan.rows[0].commands[0], /^resident edit R00001 --unit -A1-A1 /);
+  });
+
   it("applies rows in order, giving a new resident's id to its later commands, and stops a refused row only", async () => {
     const plan = planImport("residents", HEADER + ",3-1202,owner,,,,04A1B2C3;04A1B2C4,\nR00001,1-102,owner,,,,,\n", gate(), NOW);
     const sent: string[] = [];

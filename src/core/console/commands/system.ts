@@ -32,8 +32,9 @@ export const systemCommands: Command[] = [
     params: [{ name: "technician", type: T.name, doc: "your technician id" }],
     options: [], examples: ["login tech1"], access: "public", audit: true,
     run(ctx, args) {
-      ctx.session.assertNotLocked();
       const id = args.str("technician");
+      // The password is asked for (hidden) even while locked: whatever is typed
+      // next is taken as the password and refused, never run or echoed.
       return ask("Password: ", true, (password) => {
         ctx.session.login(id, password);
         return reply({ technician: id }, [`Logged in as ${id}. Type help for commands; you are logged out after ${Math.round(ctx.session.policy.idleMs / 60_000)} min without input.`]);
