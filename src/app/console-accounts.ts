@@ -52,8 +52,9 @@ export class ConsoleAccounts {
   find(id: string): TechnicianRecord | undefined {
     const store = this.#store;
     if (store) {
-      const keys = store.keys?.(TECH_KEY) ?? [];
       const key = TECH_KEY + id;
+      // A store that cannot list keys is read directly (no decoy to open).
+      const keys = store.keys ? store.keys(TECH_KEY) : [key];
       const known = keys.includes(key);
       if (!known) {
         try { store.get(keys.length > 0 ? keys[0] : key); } catch { /* only its cost matters */ }
