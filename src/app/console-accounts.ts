@@ -5,8 +5,10 @@ import { parseResidentId } from "../core/access/types";
 import type { AuditLog } from "../core/audit/audit-log";
 import { AUDIT_KINDS, auditSubject, type AuditKind } from "../core/audit/audit-record";
 import type { ConsoleAuditEvent } from "../core/console/audit-sink";
+import { ROLES, type Role } from "../core/console/roles";
 import type { TechnicianRecord } from "../core/console/technicians";
 import { sha256, utf8 } from "../core/crypto";
+import { OptgateError } from "../core/errors";
 import type { Clock } from "../core/ports";
 import type { SettingsStore } from "./console-settings";
 
@@ -59,8 +61,8 @@ export class ConsoleAccounts {
       if (!known) {
         try { store.get(keys.length > 0 ? keys[0] : key); } catch { /* only its cost matters */ }
       } else {
-        const bytes = store.get(key);
-        if (bytes && bytes.length === 48) return { id, salt: bytes.slice(0, 16), hash: bytes.slice(16) };
+        const record = decodeTechnician(id, store.get(key));
+        if (record) return record;
       }
     }
     return this.#memoryTechs.get(id);
@@ -92,10 +94,31 @@ export class ConsoleAccounts {
       this.#memoryTechs.set(record.id, record);
       return;
     }
-    const bytes = new Uint8Array(48);
+    const bytes = new Uint8Array(49);
     bytes.set(record.salt.subarray(0, 16));
     bytes.set(record.hash.subarray(0, 32), 16);
+    bytes[48] = ROLES.indexOf(record.role);
     this.#store.put(TECH_KEY + record.id, bytes, { sealed: true });
+  }
+
+  remove(id: string): void {
+    this.#memoryTechs.delete(id);
+    if (this.#store?.get(TECH_KEY + id) === undefined) return;
+    if (!this.#store.delete) throw new OptgateError("E_UNSUPPORTED", "This gate's store cannot remove accounts.");
+    this.#store.delete(TECH_KEY + id);
+  }
+
+  /** Readable accounts with their roles (never their hashes). */
+  list(): { id: string; role: Role }[] {
+    const out = [...this.#memoryTechs.values()].map(({ id, role }) => ({ id, role }));
+    for (const key of this.#store?.keys?.(TECH_KEY) ?? []) {
+      const id = key.slice(TECH_KEY.length);
+      try {
+        const record = decodeTechnician(id, this.#store?.get(key));
+        if (record) out.push({ id, role: record.role });
+      } catch { /* unreadable: listed by unreadable() */ }
+    }
+    return out;
   }
 
   /** Names for technician numbers: seen since boot, else any account in the store. */
@@ -128,6 +151,14 @@ export class ConsoleAccounts {
       subject: event.resident === undefined ? 0 : auditSubject(residentNumber(event.resident)),
     });
   }
+}
+
+/** 48 bytes (salt, hash) from before roles: an installer; 49 bytes: the role's index last. */
+function decodeTechnician(id: string, bytes: Uint8Array | undefined): TechnicianRecord | undefined {
+  if (!bytes || (bytes.length !== 48 && bytes.length !== 49)) return undefined;
+  const role = bytes.length === 48 ? "installer" : ROLES[bytes[48]];
+  if (role === undefined) return undefined;
+  return { id, salt: bytes.slice(0, 16), hash: bytes.slice(16, 48), role };
 }
 
 /** The number in a resident id as typed ("R00042", "42"); 0 when it is not one. */

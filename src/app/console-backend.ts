@@ -88,7 +88,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
     const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
     this.#accounts = accounts;
     this.audit = { record: (event) => accounts.record(event) };
-    this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record) };
+    this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record), remove: (id) => accounts.remove(id), list: () => accounts.list() };
   }
 
   // ---- status ----

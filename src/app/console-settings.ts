@@ -12,6 +12,8 @@ import type { Watermarks } from "./watermarks";
 export interface SettingsStore {
   get(key: string): Uint8Array | undefined;
   put(key: string, value: Uint8Array, options?: { sealed?: boolean }): void;
+  /** Removes a key (a sealed one is erased from flash). */
+  delete?(key: string): void;
   /** Keys under a prefix (to name technicians in the log after a reboot). */
   keys?(prefix: string): string[];
 }

@@ -293,7 +293,8 @@ export class Firmware {
    */
   addTechnician(id: string, password: string): void {
     if (this.backend.technicians.find(id)) throw new OptgateError("E_TECH_EXISTS", `Technician ${id} already exists; use passwd at the console.`);
-    this.backend.technicians.save(makeTechnician(this.#key, this.board.random, id, password));
+    // The first account looks after the gate: accounts, keys and settings.
+    this.backend.technicians.save(makeTechnician(this.#key, this.board.random, id, password, "installer"));
   }
 
   /** Bytes from the console UART / USB-CDC. */

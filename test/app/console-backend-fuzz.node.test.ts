@@ -35,7 +35,7 @@ function gate(seed: number) {
     hooks: { openDoor: () => { hooks.doors++; }, setClock: (ms) => { hooks.clocks++; t.now = ms; } },
   });
   const deviceKey = new Uint8Array(32).fill(6);
-  backend.technicians.save(makeTechnician(deviceKey, random, "tech1", PASSWORD));
+  backend.technicians.save(makeTechnician(deviceKey, random, "tech1", PASSWORD, "installer"));
   let out = "";
   const console = new Console({ port: { write: (d) => { out += String(d); } }, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians, policy: { idleMs: 1e12 } });
   const send = (bytes: Uint8Array | string) => { out = ""; console.receive(bytes); console.receive("\r"); return out; };

@@ -99,7 +99,7 @@ export function buildCoreRig(capture: DayCapture, seed = 1): CoreRig {
       storage: () => { const s = store.stats(); return { usedBytes: s.liveBytes, totalBytes: s.liveLimit }; },
     },
   });
-  backend.technicians.save(makeTechnician(deviceKey, random, TECH.id, TECH.password));
+  backend.technicians.save(makeTechnician(deviceKey, random, TECH.id, TECH.password, "installer"));
   let answer = "";
   const terminal = new Console({
     port: { write: (data) => { capture.consoleWrite(data); answer += typeof data === "string" ? data : String.fromCharCode(...data); } },

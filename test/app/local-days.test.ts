@@ -28,7 +28,7 @@ function rig(start: number) {
     hooks: { openDoor: () => undefined, setClock: (ms) => { t.now = ms; } },
   });
   const deviceKey = new Uint8Array(32).fill(9);
-  backend.technicians.save(makeTechnician(deviceKey, random, "tech1", PASSWORD));
+  backend.technicians.save(makeTechnician(deviceKey, random, "tech1", PASSWORD, "installer"));
   let output = "";
   const console = new Console({ port: { write: (d) => { output += String(d); } }, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians });
   const type = (line: string) => { output = ""; console.receive(`${line}\r`); return output; };

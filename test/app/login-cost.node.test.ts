@@ -16,7 +16,7 @@ const random = { fill: (b) => { for (let k = 0; k < b.length; k++) b[k] = (n = (
 const store = LogStore.open(new NorFlash(64 * 1024), { random });
 const accounts = new ConsoleAccounts(store, undefined, { now: () => 0 });
 const key = new Uint8Array(32).fill(7);
-for (const id of ["installer1", "tech2", "tech3"]) accounts.save(makeTechnician(key, random, id, "password-" + id));
+for (const id of ["installer1", "tech2", "tech3"]) accounts.save(makeTechnician(key, random, id, "password-" + id, "operator"));
 const session = new Session({ clock: { now: () => 0 }, deviceKey: key, directory: accounts, policy: { freeAttempts: 1e9 } });
 const attempt = (id) => { try { session.login(id, "wrong-password"); } catch (e) { if (e.code !== "E_BAD_LOGIN") throw e; } };`;
 

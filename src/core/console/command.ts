@@ -2,6 +2,7 @@
 // for --json plus lines for people) or a question whose answer continues the
 // command (hidden for passwords and PINs, so they never sit on the command
 // line, in terminal scrollback or in the audit detail).
+import type { Role } from "./roles";
 import { OptgateError } from "../errors";
 import type { ConsoleBackend } from "./backend";
 import type { ParamSpec, ParamValue } from "./params";
@@ -47,8 +48,8 @@ export interface Command {
   params: ParamSpec[];
   options: ParamSpec[];
   examples: string[];
-  /** "public" commands run before login; everything else needs a technician. */
-  access: "public" | "technician";
+  /** "public" commands run before login; the others need a technician whose role is at least this (roles.ts). */
+  access: "public" | Role;
   /** Audited commands: every mutation, plus login. */
   audit: boolean;
   /** The last positional takes all remaining words (as in `help resident add`). */

@@ -11,6 +11,7 @@ import { Args, ask, type Ask, type Command, type CommandContext, type Outcome } 
 import { allCommands } from "./commands/index";
 import { LineEditor, type LineEvent } from "./line-editor";
 import { parseArgs } from "./parse-args";
+import { roleAllows } from "./roles";
 import { Session, type SessionPolicy } from "./session";
 import type { TechnicianDirectory } from "./technicians";
 import { tokenize } from "./tokenize";
@@ -121,8 +122,14 @@ export class Console {
       const [command, argWords] = this.#find(wantHelp ? rest.filter((w) => w !== "--help") : rest);
       if (wantHelp) return this.#execute(`help ${command.path}${json ? " --json" : ""}`);
       const actor = this.session.technician ?? "";
-      if (command.access === "technician" && actor === "") {
+      if (command.access !== "public" && actor === "") {
         throw new OptgateError("E_LOGIN_REQUIRED", `Log in first: login <technician-id>. Before login only help, version and login work.`);
+      }
+      const role = this.session.role;
+      if (command.access !== "public" && (role === undefined || !roleAllows(role, command.access))) {
+        // Refused before its arguments are read, and audited even for a read-only command.
+        this.#audit({ command: { ...command, audit: true }, args: new Args(new Map()), json, actor }, "E_ROLE", undefined);
+        throw new OptgateError("E_ROLE", `${command.path} needs the ${command.access} role; ${actor} is ${role === undefined ? "without a role" : `an ${role}`}.`);
       }
       const now = this.#o.clock.now();
       const zone = this.#o.backend.timeZone();

@@ -4,6 +4,7 @@
 // many ids does not multiply the guesses an attacker gets.
 import { OptgateError } from "../errors";
 import type { Clock } from "../ports";
+import type { Role } from "./roles";
 import { checkPassword, type TechnicianDirectory } from "./technicians";
 
 export interface SessionPolicy {
@@ -29,6 +30,7 @@ export class Session {
   readonly #directory: TechnicianDirectory;
   readonly policy: SessionPolicy;
   #technician: string | undefined;
+  #role: Role | undefined;
   #lastActivity = 0;
   #failures = 0;
   #lockedUntil = 0;
@@ -42,6 +44,11 @@ export class Session {
 
   get technician(): string | undefined {
     return this.#technician;
+  }
+
+  /** The logged-in technician's role, as their account held it at login. */
+  get role(): Role | undefined {
+    return this.#technician === undefined ? undefined : this.#role;
   }
 
   get failures(): number {
@@ -63,7 +70,8 @@ export class Session {
 
   login(id: string, password: string): void {
     this.assertNotLocked();
-    if (!checkPassword(this.#deviceKey, this.#directory.find(id), password)) {
+    const record = this.#directory.find(id);
+    if (!checkPassword(this.#deviceKey, record, password) || record === undefined) {
       this.#failures++;
       const over = this.#failures - this.policy.freeAttempts;
       if (over >= 0) {
@@ -76,6 +84,7 @@ export class Session {
     this.#failures = 0;
     this.#lockedUntil = 0;
     this.#technician = id;
+    this.#role = record.role;
     this.#lastActivity = this.#clock.now();
   }
 

@@ -4,17 +4,23 @@
 import { constantTimeEqual, hmacSha256, utf8, wipe } from "../crypto";
 import { OptgateError } from "../errors";
 import type { Random } from "../ports";
+import type { Role } from "./roles";
 
 export interface TechnicianRecord {
   id: string;
   salt: Uint8Array;
   hash: Uint8Array;
+  role: Role;
 }
 
 /** Persistent technician accounts (the store on the board, memory in tests). */
 export interface TechnicianDirectory {
   find(id: string): TechnicianRecord | undefined;
   save(record: TechnicianRecord): void;
+  /** Deletes the account (its password hash is erased with it). */
+  remove(id: string): void;
+  /** Every account, without its secrets. */
+  list(): { id: string; role: Role }[];
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -30,13 +36,13 @@ export function hashPassword(deviceKey: Uint8Array, salt: Uint8Array, password: 
   return hash;
 }
 
-export function makeTechnician(deviceKey: Uint8Array, random: Random, id: string, password: string): TechnicianRecord {
+export function makeTechnician(deviceKey: Uint8Array, random: Random, id: string, password: string, role: Role): TechnicianRecord {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new OptgateError("E_WEAK_PASSWORD", `A technician password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
   const salt = new Uint8Array(16);
   random.fill(salt);
-  return { id, salt, hash: hashPassword(deviceKey, salt, password) };
+  return { id, salt, hash: hashPassword(deviceKey, salt, password), role };
 }
 
 /** Unknown ids are checked against a dummy record so timing does not reveal which ids exist. */
@@ -55,5 +61,11 @@ export class MemoryTechnicianDirectory implements TechnicianDirectory {
   }
   save(record: TechnicianRecord): void {
     this.#records.set(record.id, record);
+  }
+  remove(id: string): void {
+    this.#records.delete(id);
+  }
+  list(): { id: string; role: Role }[] {
+    return [...this.#records.values()].map(({ id, role }) => ({ id, role }));
   }
 }

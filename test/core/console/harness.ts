@@ -31,7 +31,7 @@ export class Rig {
   constructor(policy?: ConstructorParameters<typeof Console>[0]["policy"]) {
     const next = seeded(99);
     const random = { fill: (bytes: Uint8Array) => { for (let i = 0; i < bytes.length; i++) bytes[i] = next() & 0xff; } };
-    this.technicians.save(makeTechnician(this.deviceKey, random, "tech1", PASSWORD));
+    this.technicians.save(makeTechnician(this.deviceKey, random, "tech1", PASSWORD, "installer"));
     this.console = new Console({
       port: { write: (data) => { this.output += typeof data === "string" ? data : String.fromCharCode(...data); } },
       clock: { now: () => this.now },

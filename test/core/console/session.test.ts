@@ -9,21 +9,21 @@ const random = { fill: (b: Uint8Array) => b.fill(9) };
 function rig() {
   const clock = { t: 1_000_000, now() { return this.t; } };
   const directory = new MemoryTechnicianDirectory();
-  directory.save(makeTechnician(key, random, "tech1", "password-1"));
+  directory.save(makeTechnician(key, random, "tech1", "password-1", "installer"));
   const session = new Session({ clock, deviceKey: key, directory, policy: { freeAttempts: 3, baseLockMs: 1000, maxLockMs: 8000, idleMs: 60_000 } });
   return { clock, session, directory };
 }
 
 describe("technician passwords", () => {
   it("are HMAC-SHA256 with the device key and a salt, never kept in clear", () => {
-    const record = makeTechnician(key, random, "t", "password-1");
+    const record = makeTechnician(key, random, "t", "password-1", "installer");
     assert.equal(record.hash.length, 32);
     assert.equal(toHex(record.hash), toHex(hashPassword(key, record.salt, "password-1")));
     assert.notEqual(toHex(record.hash), toHex(hashPassword(new Uint8Array(32).fill(2), record.salt, "password-1")), "device key matters");
     assert.ok(checkPassword(key, record, "password-1"));
     assert.ok(!checkPassword(key, record, "password-2"));
     assert.ok(!checkPassword(key, undefined, "password-1"));
-    assert.throws(() => makeTechnician(key, random, "t", "short"), { code: "E_WEAK_PASSWORD" });
+    assert.throws(() => makeTechnician(key, random, "t", "short", "installer"), { code: "E_WEAK_PASSWORD" });
   });
 });
 

@@ -89,7 +89,7 @@ function hostGate(write: (data: string | Uint8Array) => void): { console: Consol
   });
   const backend = new CoreConsoleBackend({ core, clock: wall, random });
   const deviceKey = new Uint8Array(32).fill(5);
-  backend.technicians.save(makeTechnician(deviceKey, random, TECH.id, TECH.password));
+  backend.technicians.save(makeTechnician(deviceKey, random, TECH.id, TECH.password, "installer"));
   const console = new Console({
     port: { write },
     clock: wall, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians,

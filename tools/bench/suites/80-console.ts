@@ -23,7 +23,7 @@ rig.backend.residentAdd("bench", { unit: "1", role: "owner", validFrom: null, va
 const editor = new LineEditor(() => {});
 const feed = (s) => { for (let k = 0; k < s.length; k++) editor.feed(s.charCodeAt(k)); };
 const key = new Uint8Array(32).fill(1);
-const tech = makeTechnician(key, { fill: (b) => b.fill(3) }, "t", "password-1");
+const tech = makeTechnician(key, { fill: (b) => b.fill(3) }, "t", "password-1", "installer");
 const block = new Uint8Array(64);`;
 
 const suite: BenchSuite = {
@@ -35,7 +35,7 @@ const suite: BenchSuite = {
     const editor = new LineEditor(() => undefined);
     const feed = (s: string) => { for (let k = 0; k < s.length; k++) editor.feed(s.charCodeAt(k)); };
     const key = new Uint8Array(32).fill(1);
-    const tech = makeTechnician(key, { fill: (b) => b.fill(3) }, "t", "password-1");
+    const tech = makeTechnician(key, { fill: (b) => b.fill(3) }, "t", "password-1", "installer");
     const block = new Uint8Array(64);
 
     const nodeLine = nsPerCall(() => { rig.console.receive(LINE); rig.output = ""; }, 2000);

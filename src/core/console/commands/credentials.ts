@@ -13,7 +13,7 @@ export const credentialCommands: Command[] = [
       { name: "resident", type: T.resident, doc: "resident id" },
       { name: "uid", type: T.uid, doc: "card UID" },
     ],
-    options: [], examples: ["card add R00042 04A1B2C3"], access: "technician", audit: true,
+    options: [], examples: ["card add R00042 04A1B2C3"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.cardAdd(ctx.actor, args.str("resident"), args.str("uid"));
       return reply(r, [`Card ${args.str("uid")} added to ${r.id}; cards: ${r.cards.join(", ")}.`]);
@@ -23,7 +23,7 @@ export const credentialCommands: Command[] = [
     path: "card remove",
     summary: "Withdraw a card (refused if it is the resident's last non-face credential)",
     params: [{ name: "uid", type: T.uid, doc: "card UID" }],
-    options: [], examples: ["card remove 04A1B2C3"], access: "technician", audit: true,
+    options: [], examples: ["card remove 04A1B2C3"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.cardRemove(ctx.actor, args.str("uid"));
       return reply(r, [`Card ${args.str("uid")} removed from ${r.id}.`], r.id);
@@ -33,7 +33,7 @@ export const credentialCommands: Command[] = [
     path: "pin set",
     summary: "Set a resident's PIN; the resident types it, hidden, twice",
     params: [{ name: "resident", type: T.resident, doc: "resident id" }],
-    options: [], examples: ["pin set R00042"], access: "technician", audit: true,
+    options: [], examples: ["pin set R00042"], access: "operator", audit: true,
     run: (ctx, args) => {
       const id = args.str("resident");
       ctx.backend.residentShow(id); // refuse an unknown id before asking for a PIN
@@ -47,7 +47,7 @@ export const credentialCommands: Command[] = [
     path: "pin reset",
     summary: "Clear a forgotten or exposed PIN (refused if it is their last card/PIN); then pin set",
     params: [{ name: "resident", type: T.resident, doc: "resident id" }],
-    options: [], examples: ["pin reset R00042"], access: "technician", audit: true,
+    options: [], examples: ["pin reset R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.pinReset(ctx.actor, args.str("resident"));
       return reply(r, [`PIN cleared for ${r.id}. With the resident present: pin set ${r.id}`]);
@@ -61,7 +61,7 @@ export const credentialCommands: Command[] = [
       { name: "until", type: T.until, doc: "valid through (a day ends at 23:59:59 local; default +1d)" },
       { name: "uses", type: T.int(1, 20), doc: "how many entries (default 1)" },
     ],
-    examples: ["visitor issue R00042", "visitor issue R00042 --until +2d --uses 2"], access: "technician", audit: true,
+    examples: ["visitor issue R00042", "visitor issue R00042 --until +2d --uses 2"], access: "operator", audit: true,
     run(ctx, args) {
       const v = ctx.backend.visitorIssue(ctx.actor, args.str("host"), args.optNum("until") ?? ctx.now + 86_400_000, args.optNum("uses") ?? 1);
       return reply(v, [`Visitor code ${v.code} for ${v.host}'s guest: type #${v.code}# at the keypad; ${v.uses} use(s) through ${formatUntil(v.validUntil, ctx.zone)}. It is shown only now.`]);
@@ -71,7 +71,7 @@ export const credentialCommands: Command[] = [
     path: "visitor revoke",
     summary: "Cancel a visitor code before it is used up",
     params: [{ name: "code", type: T.text(12), doc: "the visitor code (digits)" }],
-    options: [], examples: ["visitor revoke 73519046"], access: "technician", audit: true,
+    options: [], examples: ["visitor revoke 73519046"], access: "operator", audit: true,
     run(ctx, args) {
       const v = ctx.backend.visitorRevoke(ctx.actor, args.str("code"));
       return reply(v, [`Visitor code revoked (host ${v.host}).`], v.host);

@@ -52,7 +52,7 @@ export const faceCommands: Command[] = [
   {
     path: "consent show",
     summary: "Show a resident's face consent",
-    params: [residentArg], options: [], examples: ["consent show R00042"], access: "technician", audit: false,
+    params: [residentArg], options: [], examples: ["consent show R00042"], access: "auditor", audit: false,
     run(ctx, args) {
       const c = ctx.backend.consentShow(args.str("resident"));
       return reply(c, consentLines(c));
@@ -61,7 +61,7 @@ export const faceCommands: Command[] = [
   {
     path: "consent grant",
     summary: "Ask for face consent: shows the notice; the resident then confirms on the gate keypad with their own PIN",
-    params: [residentArg], options: [], examples: ["consent grant R00042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["consent grant R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const id = args.str("resident");
       ctx.backend.residentShow(id);
@@ -80,7 +80,7 @@ export const faceCommands: Command[] = [
   {
     path: "consent cancel",
     summary: "Cancel a consent request still waiting for the resident at the keypad",
-    params: [residentArg], options: [], examples: ["consent cancel R00042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["consent cancel R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.consentCancel(ctx.actor, args.str("resident"));
       return reply(r, [`Consent request for ${r.resident} cancelled; nothing was recorded.`]);
@@ -89,7 +89,7 @@ export const faceCommands: Command[] = [
   {
     path: "consent withdraw",
     summary: "Withdraw face consent: the template and its key are erased at once (receipt)",
-    params: [residentArg], options: [], examples: ["consent withdraw R00042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["consent withdraw R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.consentWithdraw(ctx.actor, args.str("resident"));
       return reply(r, [`Consent withdrawn. Receipt ${r.receipt} at ${formatDate(r.at)}; erased: ${r.erased.join(", ") || "nothing was held"}.`]);
@@ -98,7 +98,7 @@ export const faceCommands: Command[] = [
   {
     path: "face enrol",
     summary: "Capture the face at the gate camera now (needs active consent; camera on only meanwhile)",
-    params: [residentArg], options: [], examples: ["face enrol R00042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["face enrol R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const id = args.str("resident");
       const c = ctx.backend.consentShow(id);
@@ -113,7 +113,7 @@ export const faceCommands: Command[] = [
   {
     path: "face delete",
     summary: "Erase a resident's face template but keep their consent record",
-    params: [residentArg], options: [], examples: ["face delete R00042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["face delete R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.faceDelete(ctx.actor, args.str("resident"));
       return reply(r, [`Face template erased. Receipt ${r.receipt}; erased: ${r.erased.join(", ") || "nothing was held"}.`]);
@@ -123,7 +123,7 @@ export const faceCommands: Command[] = [
     path: "notice show",
     summary: "Show the face-recognition notice residents read before consenting",
     params: [{ name: "version", type: T.int(1, 100_000), doc: "a past version (default: current)", optional: true }],
-    options: [], examples: ["notice show", "notice show 1"], access: "technician", audit: false,
+    options: [], examples: ["notice show", "notice show 1"], access: "auditor", audit: false,
     run(ctx, args) {
       const n = ctx.backend.noticeShow(args.optNum("version"));
       return reply(n, noticeLines(n));
@@ -140,7 +140,7 @@ export const faceCommands: Command[] = [
       { name: "retention", type: T.int(1, 3650), doc: "days a template is kept", required: true },
     ],
     examples: ["notice set --purpose \"Open the gate by face\" --method \"On-device matching; encrypted template\" --scope north,south --retention 365"],
-    access: "technician", audit: true,
+    access: "installer", audit: true,
     run(ctx, args) {
       const n = ctx.backend.noticeSet(ctx.actor, { purpose: args.str("purpose"), method: args.str("method"), scope: args.list("scope"), retentionDays: args.num("retention") });
       return reply(n, noticeLines(n));
@@ -149,7 +149,7 @@ export const faceCommands: Command[] = [
   {
     path: "report",
     summary: "Everything held about one resident (their subject report; no biometric bytes)",
-    params: [residentArg], options: [], examples: ["report R00042", "report R00042 --json"], access: "technician", audit: false,
+    params: [residentArg], options: [], examples: ["report R00042", "report R00042 --json"], access: "auditor", audit: false,
     run(ctx, args) {
       const report = ctx.backend.report(args.str("resident"));
       return reply(report, flatten(report, "", ctx.zone));

@@ -9,7 +9,7 @@ export const groupCommands: Command[] = [
     summary: "Create or update an access group and its schedules",
     params: [{ name: "group", type: T.name, doc: "group name" }],
     options: [{ name: "schedules", type: T.list(T.name, 8), doc: "schedules when members may enter (none = always)" }],
-    examples: ["group add residents", "group add cleaners --schedules weekdays"], access: "technician", audit: true,
+    examples: ["group add residents", "group add cleaners --schedules weekdays"], access: "operator", audit: true,
     run(ctx, args) {
       const g = ctx.backend.groupAdd(ctx.actor, args.str("group"), args.list("schedules"));
       return reply(g, [`Group ${g.name}: schedules ${g.schedules.join(", ") || "always"}, ${g.members} member(s).`]);
@@ -19,7 +19,7 @@ export const groupCommands: Command[] = [
     path: "group remove",
     summary: "Delete an access group (refused while it has members)",
     params: [{ name: "group", type: T.name, doc: "group name" }],
-    options: [], examples: ["group remove cleaners"], access: "technician", audit: true,
+    options: [], examples: ["group remove cleaners"], access: "operator", audit: true,
     run(ctx, args) {
       const g = ctx.backend.groupRemove(ctx.actor, args.str("group"));
       return reply(g, [`Group ${g.name} removed.`]);
@@ -28,7 +28,7 @@ export const groupCommands: Command[] = [
   {
     path: "group list",
     summary: "List access groups",
-    params: [], options: [], examples: ["group list"], access: "technician", audit: false,
+    params: [], options: [], examples: ["group list"], access: "auditor", audit: false,
     run(ctx) {
       const list = ctx.backend.groupList();
       if (list.length === 0) return reply(list, ["(no groups)"]);
@@ -44,7 +44,7 @@ export const groupCommands: Command[] = [
       { name: "from", type: T.time, doc: "start of day window", required: true },
       { name: "to", type: T.time, doc: "end of day window", required: true },
     ],
-    examples: ["schedule set weekdays --days mon,tue,wed,thu,fri --from 07:00 --to 19:00"], access: "technician", audit: true,
+    examples: ["schedule set weekdays --days mon,tue,wed,thu,fri --from 07:00 --to 19:00"], access: "operator", audit: true,
     run(ctx, args) {
       const s = ctx.backend.scheduleSet(ctx.actor, { name: args.str("schedule"), days: args.list("days") as Weekday[], from: args.num("from"), to: args.num("to") });
       return reply(s, [`Schedule ${s.name}: ${s.days.join(",")} ${formatTime(s.from)}-${formatTime(s.to)}.`]);
@@ -54,7 +54,7 @@ export const groupCommands: Command[] = [
     path: "schedule remove",
     summary: "Delete a schedule (refused while a group uses it)",
     params: [{ name: "schedule", type: T.name, doc: "schedule name" }],
-    options: [], examples: ["schedule remove weekdays"], access: "technician", audit: true,
+    options: [], examples: ["schedule remove weekdays"], access: "operator", audit: true,
     run(ctx, args) {
       const s = ctx.backend.scheduleRemove(ctx.actor, args.str("schedule"));
       return reply(s, [`Schedule ${s.name} removed.`]);
@@ -63,7 +63,7 @@ export const groupCommands: Command[] = [
   {
     path: "schedule list",
     summary: "List weekly schedules",
-    params: [], options: [], examples: ["schedule list"], access: "technician", audit: false,
+    params: [], options: [], examples: ["schedule list"], access: "auditor", audit: false,
     run(ctx) {
       const list = ctx.backend.scheduleList();
       if (list.length === 0) return reply(list, ["(no schedules)"]);
@@ -77,7 +77,7 @@ export const groupCommands: Command[] = [
       { name: "date", type: T.day, doc: "the day" },
       { name: "name", type: T.text(32), doc: "what it is" },
     ],
-    options: [], examples: ["holiday add 2027-02-17 \"Spring Festival\""], access: "technician", audit: true,
+    options: [], examples: ["holiday add 2027-02-17 \"Spring Festival\""], access: "operator", audit: true,
     run(ctx, args) {
       const h = ctx.backend.holidayAdd(ctx.actor, { date: args.num("date"), name: args.str("name") });
       return reply(h, [`Holiday ${formatDay(h.date)}: ${h.name}.`]);
@@ -87,7 +87,7 @@ export const groupCommands: Command[] = [
     path: "holiday remove",
     summary: "Remove a holiday",
     params: [{ name: "date", type: T.day, doc: "the day" }],
-    options: [], examples: ["holiday remove 2027-02-17"], access: "technician", audit: true,
+    options: [], examples: ["holiday remove 2027-02-17"], access: "operator", audit: true,
     run(ctx, args) {
       const h = ctx.backend.holidayRemove(ctx.actor, args.num("date"));
       return reply(h, [`Holiday ${formatDay(h.date)} removed.`]);
@@ -96,7 +96,7 @@ export const groupCommands: Command[] = [
   {
     path: "holiday list",
     summary: "List holidays",
-    params: [], options: [], examples: ["holiday list"], access: "technician", audit: false,
+    params: [], options: [], examples: ["holiday list"], access: "auditor", audit: false,
     run(ctx) {
       const list = ctx.backend.holidayList();
       if (list.length === 0) return reply(list, ["(no holidays)"]);

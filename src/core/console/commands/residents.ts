@@ -61,7 +61,7 @@ export const residentCommands: Command[] = [
       "resident add --unit 3-1202 --role renter --until +6m --card 04A1B2C4",
       "resident add --unit 3-1203 --role staff --groups cleaners",
     ],
-    access: "technician", audit: true,
+    access: "operator", audit: true,
     run(ctx, args) {
       const input = (pin: string | null): ResidentInput => ({
         unit: args.str("unit"),
@@ -81,7 +81,7 @@ export const residentCommands: Command[] = [
   {
     path: "resident show",
     summary: "Show one resident and their credentials (never secrets)",
-    params: [residentArg], options: [], examples: ["resident show R00042"], access: "technician", audit: false,
+    params: [residentArg], options: [], examples: ["resident show R00042"], access: "auditor", audit: false,
     run(ctx, args) {
       const r = ctx.backend.residentShow(args.str("resident"));
       return reply(r, residentLines(r, ctx.zone));
@@ -99,7 +99,7 @@ export const residentCommands: Command[] = [
       { name: "after", type: T.resident, doc: "start after this id (the next page)" },
       { name: "limit", type: T.int(1, 100), doc: "residents per page (default 50)" },
     ],
-    examples: ["resident list", "resident list --role renter --json", "resident list --after R00050"], access: "technician", audit: false,
+    examples: ["resident list", "resident list --role renter --json", "resident list --after R00050"], access: "auditor", audit: false,
     run(ctx, args) {
       const page = ctx.backend.residentList({
         role: args.optStr("role") as Role | undefined,
@@ -120,7 +120,7 @@ export const residentCommands: Command[] = [
     params: [residentArg],
     options: fieldOptions(false),
     examples: ["resident edit R00043 --until 2027-06-30", "resident edit R00043 --until none --role owner"],
-    access: "technician", audit: true,
+    access: "operator", audit: true,
     run(ctx, args) {
       const patch = patchFrom(args);
       if (Object.keys(patch).length === 0) throw new OptgateError("E_MISSING_ARGUMENT", "Nothing to change; give at least one of --unit, --role, --from, --until, --groups.");
@@ -131,7 +131,7 @@ export const residentCommands: Command[] = [
   {
     path: "resident suspend",
     summary: "Block all of a resident's credentials until resumed",
-    params: [residentArg], options: [], examples: ["resident suspend R00042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["resident suspend R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.residentSuspend(ctx.actor, args.str("resident"), true);
       return reply(r, [`${r.id} suspended.`]);
@@ -140,7 +140,7 @@ export const residentCommands: Command[] = [
   {
     path: "resident resume",
     summary: "Lift a suspension",
-    params: [residentArg], options: [], examples: ["resident resume R00042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["resident resume R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.residentSuspend(ctx.actor, args.str("resident"), false);
       return reply(r, [`${r.id} active again.`]);
@@ -149,7 +149,7 @@ export const residentCommands: Command[] = [
   {
     path: "resident remove",
     summary: "Remove a resident, every credential and any face data (asks to confirm)",
-    params: [residentArg], options: [], examples: ["resident remove R00042"], access: "technician", audit: true,
+    params: [residentArg], options: [], examples: ["resident remove R00042"], access: "operator", audit: true,
     run(ctx, args) {
       const id = args.str("resident");
       ctx.backend.residentShow(id); // refuse an unknown id before asking

@@ -6,7 +6,8 @@ import { DIAG_TARGETS, type DiagTarget, type ThrottleView } from "../backend";
 import { ask, reply, table, usageLine, type Command, type CommandContext, type Outcome } from "../command";
 import { formatLocal } from "../../time/posix-tz";
 import { describeType, formatDate, T } from "../params";
-import { makeTechnician } from "../technicians";
+import { ROLES, type Role } from "../roles";
+import { makeTechnician, type TechnicianRecord } from "../technicians";
 
 export const systemCommands: Command[] = [
   {
@@ -44,7 +45,7 @@ export const systemCommands: Command[] = [
   {
     path: "logout",
     summary: "End the technician session",
-    params: [], options: [], examples: ["logout"], access: "technician", audit: true,
+    params: [], options: [], examples: ["logout"], access: "auditor", audit: true,
     run(ctx) {
       ctx.session.logout();
       return reply({ technician: null }, ["Logged out."]);
@@ -53,7 +54,7 @@ export const systemCommands: Command[] = [
   {
     path: "registry clear-damage",
     summary: "Trust a quarantined registry again as it now stands (after checking or re-importing residents and cards)",
-    params: [], options: [], examples: ["registry clear-damage"], access: "technician", audit: true,
+    params: [], options: [], examples: ["registry clear-damage"], access: "installer", audit: true,
     run(ctx) {
       const { cleared } = ctx.backend.registryClearDamage();
       return reply({ cleared }, [cleared === null ? "The registry is not quarantined." : `Registry trusted again (was: ${cleared}).`]);
@@ -62,7 +63,7 @@ export const systemCommands: Command[] = [
   {
     path: "damage clear",
     summary: "Acknowledge a noted damage (a replaced PIN key) once residents have set their PINs again",
-    params: [], options: [], examples: ["damage clear"], access: "technician", audit: true,
+    params: [], options: [], examples: ["damage clear"], access: "installer", audit: true,
     run(ctx) {
       if (!ctx.backend.damageClear) throw new OptgateError("E_UNSUPPORTED", "This gate keeps no damage notes.");
       const { cleared } = ctx.backend.damageClear();
@@ -81,37 +82,74 @@ export const systemCommands: Command[] = [
       const { holdSeconds, windowSeconds } = installStart.call(ctx.backend);
       return ask(`At the gate, hold the exit button for ${holdSeconds} s (within ${windowSeconds} s), then press Enter here: `, false, () => {
         installConfirm.call(ctx.backend);
-        return newPassword(ctx, id, `Technician ${id} created; installation mode is now closed. Log in with login ${id}.`);
+        return newPassword(ctx, id, "installer", `Technician ${id} (installer) created; installation mode is now closed. Log in with login ${id}.`);
       });
     },
   },
   {
     path: "whoami",
     summary: "Show who is logged in",
-    params: [], options: [], examples: ["whoami"], access: "technician", audit: false,
+    params: [], options: [], examples: ["whoami"], access: "auditor", audit: false,
     run: (ctx) => reply({ technician: ctx.actor }, [`Logged in as ${ctx.actor}.`]),
   },
   {
     path: "passwd",
     summary: "Change your own technician password",
-    params: [], options: [], examples: ["passwd"], access: "technician", audit: true,
-    run: (ctx) => newPassword(ctx, ctx.actor, "Your password was changed."),
+    params: [], options: [], examples: ["passwd"], access: "auditor", audit: true,
+    run: (ctx) => newPassword(ctx, ctx.actor, account(ctx, ctx.actor).role, "Your password was changed."),
   },
   {
     path: "tech add",
-    summary: "Create a technician account (its password is asked for, hidden)",
+    summary: "Create a technician account with a role (its password is asked for, hidden)",
     params: [{ name: "technician", type: T.name, doc: "new technician id" }],
-    options: [], examples: ["tech add tech2"], access: "technician", audit: true,
+    options: [{ name: "role", type: T.oneOf(ROLES), doc: "installer, operator or auditor (default operator)" }],
+    examples: ["tech add tech2", "tech add audit1 --role auditor"], access: "installer", audit: true,
     run(ctx, args) {
       const id = args.str("technician");
+      const role = (args.optStr("role") ?? "operator") as Role;
       if (ctx.technicians.find(id)) throw new OptgateError("E_EXISTS", `Technician ${id} already exists; they can change their password with passwd.`);
-      return newPassword(ctx, id, `Technician ${id} created.`);
+      return newPassword(ctx, id, role, `Technician ${id} (${role}) created.`);
+    },
+  },
+  {
+    path: "tech remove",
+    summary: "Delete a technician account (never the last installer, never your own)",
+    params: [{ name: "technician", type: T.name, doc: "technician id" }],
+    options: [], examples: ["tech remove tech2"], access: "installer", audit: true,
+    run(ctx, args) {
+      const id = args.str("technician");
+      const gone = account(ctx, id);
+      if (id === ctx.actor) throw new OptgateError("E_SELF", "You cannot remove the account you are logged in with; another installer can.");
+      if (gone.role === "installer" && ctx.technicians.list().filter((t) => t.role === "installer").length <= 1) {
+        throw new OptgateError("E_LAST_INSTALLER", `${id} is the last installer; add another installer first.`);
+      }
+      ctx.technicians.remove(id);
+      return reply({ technician: id, removed: true }, [`Technician ${id} (${gone.role}) removed.`]);
+    },
+  },
+  {
+    path: "tech passwd",
+    summary: "Set another technician's password (asked for, hidden), keeping their role",
+    params: [{ name: "technician", type: T.name, doc: "technician id" }],
+    options: [], examples: ["tech passwd tech2"], access: "installer", audit: true,
+    run(ctx, args) {
+      const id = args.str("technician");
+      return newPassword(ctx, id, account(ctx, id).role, `Password of ${id} set.`);
+    },
+  },
+  {
+    path: "tech list",
+    summary: "Technician accounts and their roles",
+    params: [], options: [], examples: ["tech list"], access: "auditor", audit: false,
+    run(ctx) {
+      const all = ctx.technicians.list().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return reply(all, table(["technician", "role"], all.map((t) => [t.id, t.role])));
     },
   },
   {
     path: "status",
     summary: "Door, reader, keypad, camera power, store usage, clock, residents and consents",
-    params: [], options: [], examples: ["status", "status --json"], access: "technician", audit: false,
+    params: [], options: [], examples: ["status", "status --json"], access: "auditor", audit: false,
     run(ctx) {
       const s = ctx.backend.status();
       const pct = s.storeTotalBytes > 0 ? Math.round((100 * s.storeUsedBytes) / s.storeTotalBytes) : 0;
@@ -143,7 +181,7 @@ export const systemCommands: Command[] = [
       { name: "actor", type: T.name, doc: "only entries by this resident or technician" },
     ],
     examples: ["log show", "log show --last 50", "log show --actor R00042 --json"],
-    access: "technician", audit: false,
+    access: "auditor", audit: false,
     run(ctx, args) {
       const entries = ctx.backend.logShow(args.optNum("last") ?? 20, args.optStr("actor"));
       if (entries.length === 0) return reply(entries, ["(no entries)"]);
@@ -154,7 +192,7 @@ export const systemCommands: Command[] = [
   {
     path: "log verify",
     summary: "Check the audit log's hash chain from the first entry to the last",
-    params: [], options: [], examples: ["log verify"], access: "technician", audit: false,
+    params: [], options: [], examples: ["log verify"], access: "auditor", audit: false,
     run(ctx) {
       const v = ctx.backend.logVerify();
       return reply(v, [v.ok ? `Audit log intact: ${v.entries} entries chain correctly.` : `AUDIT LOG BROKEN at entry ${v.firstBad}: ${v.reason}`]);
@@ -168,7 +206,7 @@ export const systemCommands: Command[] = [
       { name: "from", type: T.int(0, 2 ** 31), doc: "first sequence number (default 0)" },
       { name: "limit", type: T.int(1, 100), doc: "entries per page (default 20)" },
     ],
-    examples: ["log export --from 0 --limit 20 --json"], access: "technician", audit: false,
+    examples: ["log export --from 0 --limit 20 --json"], access: "auditor", audit: false,
     run(ctx, args) {
       const page = ctx.backend.logExport(args.optNum("from") ?? 0, args.optNum("limit") ?? 20);
       return reply(page, [
@@ -183,7 +221,7 @@ export const systemCommands: Command[] = [
     path: "config get",
     summary: "Show settings (all, or one key)",
     params: [{ name: "key", type: T.name, doc: "setting name", optional: true }],
-    options: [], examples: ["config get", "config get pin.length"], access: "technician", audit: false,
+    options: [], examples: ["config get", "config get pin.length"], access: "auditor", audit: false,
     run(ctx, args) {
       const entries = ctx.backend.configGet(args.optStr("key"));
       return reply(entries, table(["key", "value", "meaning"], entries.map((e) => [e.key, String(e.value), e.doc])));
@@ -196,7 +234,7 @@ export const systemCommands: Command[] = [
       { name: "key", type: T.name, doc: "setting name" },
       { name: "value", type: T.text(64), doc: "new value" },
     ],
-    options: [], examples: ["config set pin.length 6", "config set gate.modes card,pin"], access: "technician", audit: true,
+    options: [], examples: ["config set pin.length 6", "config set gate.modes card,pin"], access: "installer", audit: true,
     run(ctx, args) {
       const e = ctx.backend.configSet(ctx.actor, args.str("key"), args.str("value"));
       return reply(e, [`${e.key} = ${String(e.value)}`]);
@@ -207,7 +245,7 @@ export const systemCommands: Command[] = [
     summary: "Release the strike by hand",
     params: [],
     options: [{ name: "seconds", type: T.int(1, 30), doc: "how long (default 5)" }],
-    examples: ["door open", "door open --seconds 10"], access: "technician", audit: true,
+    examples: ["door open", "door open --seconds 10"], access: "operator", audit: true,
     run(ctx, args) {
       const r = ctx.backend.doorOpen(ctx.actor, args.optNum("seconds") ?? 5);
       return reply(r, [`Door released for ${r.seconds} s.`]);
@@ -217,7 +255,7 @@ export const systemCommands: Command[] = [
     path: "clock set",
     summary: "Set the gate's clock (local time unless a zone or Z is given)",
     params: [{ name: "time", type: T.date, doc: "new time, e.g. 2026-11-25T08:30 (local) or 2026-11-25T00:30Z" }],
-    options: [], examples: ["clock set 2026-11-25T08:30"], access: "technician", audit: true,
+    options: [], examples: ["clock set 2026-11-25T08:30"], access: "installer", audit: true,
     run(ctx, args) {
       const r = ctx.backend.clockSet(ctx.actor, args.num("time"));
       return reply(r, [`Clock was ${formatLocal(r.before, ctx.zone)}, now ${formatLocal(r.after, ctx.zone)}.`]);
@@ -227,7 +265,7 @@ export const systemCommands: Command[] = [
     path: "diag",
     summary: "Self-tests: reader, keypad, relay, store, or all",
     params: [{ name: "target", type: T.oneOf(DIAG_TARGETS), doc: "what to test (default all)", optional: true }],
-    options: [], examples: ["diag", "diag reader"], access: "technician", audit: false,
+    options: [], examples: ["diag", "diag reader"], access: "installer", audit: false,
     run(ctx, args) {
       const results = ctx.backend.diag((args.optStr("target") ?? "all") as DiagTarget);
       return reply(results, results.map((r) => `${r.ok ? "PASS" : "FAIL"}  ${r.test}: ${r.detail}`));
@@ -235,9 +273,15 @@ export const systemCommands: Command[] = [
   },
 ];
 
-function newPassword(ctx: CommandContext, id: string, done: string): Outcome {
+function account(ctx: CommandContext, id: string): TechnicianRecord {
+  const found = ctx.technicians.find(id);
+  if (!found) throw new OptgateError("E_NOT_FOUND", `No technician ${id}; see tech list.`);
+  return found;
+}
+
+function newPassword(ctx: CommandContext, id: string, role: Role, done: string): Outcome {
   return ask("New password: ", true, (first) => {
-    const record = makeTechnician(ctx.deviceKey, ctx.random, id, first); // checks the length first
+    const record = makeTechnician(ctx.deviceKey, ctx.random, id, first, role); // checks the length first
     return ask("Repeat password: ", true, (second) => {
       if (second !== first) throw new OptgateError("E_MISMATCH", "The two passwords differ; nothing was changed.");
       ctx.technicians.save(record);
@@ -278,7 +322,7 @@ function describe(c: Command): Record<string, unknown> {
 
 function usage(c: Command): string[] {
   const lines = [`usage: ${usageLine(c)}`, `  ${c.summary}`];
-  if (c.access === "technician") lines.push(`  needs login${c.audit ? "; recorded in the audit log" : ""}`);
+  if (c.access !== "public") lines.push(`  needs login as ${c.access === "auditor" ? "any technician" : `an ${c.access}`}${c.access === "operator" ? " or installer" : ""}${c.audit ? "; recorded in the audit log" : ""}`);
   for (const p of c.params) lines.push(`  ${p.name}: ${p.doc}${p.optional ? " (optional)" : ""}`, `      ${describeType(p.type)}`);
   for (const o of c.options) lines.push(`  --${o.name}: ${o.doc}${o.required ? " (required)" : ""}`, `      ${describeType(o.type)}`);
   lines.push("  --json: print the result as one line of JSON");
