@@ -53,7 +53,7 @@ describe("installation mode: the first technician needs someone at the gate", ()
 
   it("with the exit button held, creates the first account (audited), which logs in; then it is closed for good", () => {
     const gate = boot(blankFlash());
-    assert.match(install(gate, "tech1", INSTALL_HOLD_MS + 500), /Technician tech1 created/);
+    assert.match(install(gate, "tech1", INSTALL_HOLD_MS + 500), /Technician tech1 \(installer\) created/);
     assert.equal(gate.firmware!.installation.open, false);
     assert.ok(installAudits(gate).some((e) => e.decision === "info" && e.actorKind === "technician"));
     gate.console("login tech1");
@@ -74,7 +74,7 @@ describe("installation mode: the first technician needs someone at the gate", ()
     rewrite(image, rec, value);
     const gate = boot(new NorFlash(image.length, { image }));
     assert.equal(gate.firmware!.installation.open, true);
-    assert.match(install(gate, "tech2", INSTALL_HOLD_MS + 500), /Technician tech2 created/);
+    assert.match(install(gate, "tech2", INSTALL_HOLD_MS + 500), /Technician tech2 \(installer\) created/);
     assert.equal(installAudits(gate).filter((e) => e.decision === "info").length, 1);
     assert.equal(gate.firmware!.core.audit.verify().ok, true);
   });
