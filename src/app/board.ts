@@ -60,6 +60,13 @@ export interface Board {
    * neither is checked.
    */
   nvs?: Nvs;
+  /**
+   * The board's key root: derives the keys the gate's secrets hang from
+   * (HMAC-SHA256 over a label). On the ESP32-S3 the HMAC peripheral over an
+   * eFuse key software cannot read; on the host a key file (docs/secrets.md).
+   * Without it the keys are random and kept sealed in the store.
+   */
+  keyRoot?: { derive(label: string): Uint8Array };
   /** A clean restart (after a part kept failing); without it the gate goes to safe mode instead. */
   restart?(): void;
 }

@@ -2,7 +2,7 @@
 // or memory on a board without a store), the names the audit log shows for
 // technician numbers, and how console actions become audit records.
 import { parseResidentId } from "../core/access/types";
-import type { AuditLog } from "../core/audit/audit-log";
+import type { AuditJournal } from "../core/audit/audit-log";
 import { AUDIT_KINDS, auditSubject, type AuditKind } from "../core/audit/audit-record";
 import type { ConsoleAuditEvent } from "../core/console/audit-sink";
 import { ROLES, type Role } from "../core/console/roles";
@@ -14,15 +14,16 @@ import type { SettingsStore } from "./console-settings";
 
 const TECH_KEY = "console/tech/";
 
-/** Console actions → audit record kinds (the 55-byte record has no free text). Reads are not listed. */
+/** Console actions → audit record kinds; the record's detail says what changed. Reads are not listed. */
 const AUDIT_KIND: Record<string, AuditKind> = {
   "resident add": "resident-added", "resident edit": "resident-updated", "resident suspend": "resident-updated",
   "resident resume": "resident-updated", "resident remove": "resident-removed", "card add": "card-added", "card remove": "card-removed",
   "registry clear-damage": "registry-restored", "pin set": "pin-set", "pin reset": "pin-cleared", "visitor issue": "code-issued", "visitor revoke": "code-revoked",
   "consent grant": "consent-requested", "consent cancel": "consent-request-cancelled", "consent withdraw": "consent-withdrawn", "face enrol": "face-enrolled", "face delete": "face-erased",
-  "clock set": "clock-set", "door open": "exit", "config set": "policy-changed", "group add": "policy-changed", "group remove": "policy-changed",
-  "schedule set": "policy-changed", "schedule remove": "policy-changed", "holiday add": "policy-changed", "holiday remove": "policy-changed",
-  "notice set": "policy-changed", "tech add": "policy-changed", "passwd": "policy-changed",
+  "clock set": "clock-set", "clock confirm": "clock-confirmed", "door open": "exit", "config set": "setting-changed",
+  "group add": "policy-changed", "group remove": "policy-changed", "schedule set": "policy-changed", "schedule remove": "policy-changed",
+  "holiday add": "policy-changed", "holiday remove": "policy-changed", "notice set": "notice-published",
+  "tech add": "technician-added", "tech remove": "technician-removed", "tech passwd": "technician-password-set", "passwd": "technician-password-set",
   "install": "technician-installed", "damage clear": "damage-cleared",
 };
 
@@ -32,15 +33,21 @@ export function technicianNumber(id: string): number {
   return ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
 }
 
+/** Refused pre-login commands are recorded at most once per this span, with how many. */
+const REFUSED_SPAN_MS = 60_000;
+
 export class ConsoleAccounts {
   readonly #store: SettingsStore | undefined;
-  readonly #audit: AuditLog;
+  readonly #audit: AuditJournal;
+  #explanation: string | undefined;
+  #refused = 0;
+  #refusedSince = -Infinity;
   readonly #clock: Clock;
   readonly #names = new Map<number, string>();
   readonly #memoryTechs = new Map<string, TechnicianRecord>();
   #scannedNames = false;
 
-  constructor(store: SettingsStore | undefined, audit: AuditLog, clock: Clock) {
+  constructor(store: SettingsStore | undefined, audit: AuditJournal, clock: Clock) {
     this.#store = store;
     this.#audit = audit;
     this.#clock = clock;
@@ -133,14 +140,44 @@ export class ConsoleAccounts {
     return this.#names.get(n) ?? `tech#${n}`;
   }
 
+  /** What the command now running changed ("lockout.keypad 5 -> 20"): the detail of its audit record. */
+  explain(text: string): void {
+    this.#explanation = text;
+  }
+
+  /**
+   * A command refused before login (not logged in, unknown): counted, and
+   * recorded in aggregate, one record per minute at most with how many
+   * (actor = the count), so a script typing at the console cannot flood the log.
+   */
+  refused(): void {
+    const now = this.#clock.now();
+    this.#refused++;
+    if (Math.abs(now - this.#refusedSince) < REFUSED_SPAN_MS) return;
+    this.#flushRefused(now);
+  }
+
+  #flushRefused(now: number): void {
+    if (this.#refused === 0) return;
+    const n = this.#refused;
+    this.#refused = 0;
+    this.#refusedSince = now;
+    this.#audit.append({ time: now, actorKind: "none", actor: n, kind: "console-refused", decision: "deny", reason: "bad-input", detail: `${n} command(s) refused before login` });
+  }
+
   /** One console action as an audit record (reads and unknown actions record nothing). */
   record(event: ConsoleAuditEvent): void {
+    const explanation = this.#explanation;
+    this.#explanation = undefined;
     const tech = event.actor === "-" ? event.subject : event.actor;
     const number = technicianNumber(tech);
     // Only real accounts get a name: ids typed in failed logins must not grow memory.
     if (event.actor !== "-") this.#names.set(number, tech);
     let kind: AuditKind | undefined = AUDIT_KIND[event.action];
-    if (event.action === "login") kind = event.outcome === "ok" ? "technician-login" : "technician-login-failed";
+    if (event.action === "login") {
+      kind = event.outcome === "ok" ? "technician-login" : "technician-login-failed";
+      this.#flushRefused(this.#clock.now());
+    }
     if (!kind || !AUDIT_KINDS.includes(kind)) return;
     const ok = event.outcome === "ok";
     this.#audit.append({
@@ -149,8 +186,14 @@ export class ConsoleAccounts {
       reason: event.action === "door open" && ok ? "granted" : ok ? "info" : "bad-input",
       // Who it was done to; a refusal naming no real resident id records none.
       subject: event.resident === undefined ? 0 : auditSubject(residentNumber(event.resident)),
+      detail: ok ? explanation ?? describe(event) : `${event.outcome} ${describe(event)}`,
     });
   }
+}
+
+/** A record's detail from the command's subject and its non-secret arguments. */
+function describe(event: ConsoleAuditEvent): string {
+  return [event.action === "login" ? "" : event.subject, event.detail].filter((s) => s !== "").join(" ");
 }
 
 /** 48 bytes (salt, hash) from before roles: an installer; 49 bytes: the role's index last. */

@@ -11,10 +11,9 @@ import type { TimeZone } from "../core/time/posix-tz";
 import { formatWindow } from "../core/console/params";
 import { KEYPAD_ID } from "./gate-adapters";
 import type { ClockReport } from "./clock-source";
-import { decodeRecord } from "../core/audit/audit-record";
 import type { ConsoleAuditSink } from "../core/console/audit-sink";
 import type {
-  ConfigEntry, ConsentRequestView, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
+  BreakView, ConfigEntry, ConsentRequestView, ConsentView, ConsoleBackend, DiagResult, DiagTarget, FaceEnrolView, GroupView, HolidayView, LogEntryView,
   LogExportView, LogVerifyView, NoticeInput, NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPage, ResidentPatch, ResidentView,
   Role, ScheduleView, StatusView, VisitorCodeView,
 } from "../core/console/backend";
@@ -26,7 +25,9 @@ import type { Notice } from "../core/face/notices";
 import { consentKeys } from "../core/gate/keypad-entry";
 import { subjectReport } from "../core/face/subject-report";
 import type { Clock, Random } from "../core/ports";
-import { ConsoleAccounts } from "./console-accounts";
+import { ConsoleAccounts, technicianNumber } from "./console-accounts";
+import { ConsoleLog } from "./console-log";
+import type { AuditStore } from "./audit-store";
 import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadStoredSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
 import type { Watermarks } from "./watermarks";
@@ -59,7 +60,12 @@ export interface CoreConsoleBackendOptions {
   /** Marks outside the store that show settings rolled back by damage. */
   watermarks?: Watermarks;
   hooks?: ConsoleHooks;
+  /** The audit trail on flash: remembered breaks, signed heads (a gate has one; RAM-only cores do not). */
+  auditStore?: AuditStore;
 }
+
+/** A clock change larger than this asks for confirmation first. */
+const CLOCK_JUMP_CONFIRM_MS = 24 * 3600_000;
 
 export class CoreConsoleBackend implements ConsoleBackend {
   readonly audit: ConsoleAuditSink;
@@ -70,6 +76,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly #store: SettingsStore | undefined;
   readonly #hooks: ConsoleHooks;
   readonly #accounts: ConsoleAccounts;
+  readonly #log: ConsoleLog;
   #settings: Settings;
   readonly #watermarks: Watermarks | undefined;
   /** Why the stored settings could not be used (the fail-safe policy is in force), else undefined. */
@@ -87,7 +94,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.settingsDamage = loaded.damage;
     const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
     this.#accounts = accounts;
-    this.audit = { record: (event) => accounts.record(event) };
+    this.audit = { record: (event) => accounts.record(event), refused: () => accounts.refused() };
+    this.#log = new ConsoleLog(this.#core.audit, o.auditStore, (kind, n) => this.#actorName(kind, n));
     this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record), remove: (id) => accounts.remove(id), list: () => accounts.list() };
   }
 
@@ -106,6 +114,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
         ...(s.damage ?? []),
         ...(this.#core.registry.damage === undefined ? [] : [`registry quarantined (${this.#core.registry.damage}): every credential denied`]),
         ...(this.settingsDamage === undefined ? [] : [this.settingsDamage]),
+        ...this.#log.verify().breaks.filter((b) => !b.acknowledged).map((b) => `audit chain break at ${b.log === "access" ? "A" : "S"}${b.seq} (${b.problem}): see log verify; log acknowledge after looking`),
+        ...(this.#core.sweepHold === undefined ? [] : [`${this.#core.sweepHold}: retention sweeps held; check the time, then: clock confirm`]),
       ],
     };
   }
@@ -454,40 +464,20 @@ export class CoreConsoleBackend implements ConsoleBackend {
 
   // ---- log ----
 
-  logShow(last: number, actor: string | undefined): LogEntryView[] {
-    // Newest first, decoding only until `last` entries match: the ring may hold thousands.
-    const records = this.#core.audit.records();
-    const out: LogEntryView[] = [];
-    for (let i = records.length - 1; i >= 0 && out.length < last; i--) {
-      const e = decodeRecord(records[i]);
-      const who = this.#actorName(e.actorKind, e.actor);
-      if (actor !== undefined && who !== actor && !(e.actorKind === "resident" && sameResident(actor, e.actor))) continue;
-      out.push({ seq: e.seq, time: e.time, actor: who, event: e.kind, decision: e.decision, reason: e.reason, subject: e.subject ? formatResidentId(e.subject) : null });
-    }
-    return out.reverse();
+  logShow(last: number, actor: string | undefined, log?: "access" | "security"): LogEntryView[] {
+    return this.#log.show(last, actor, log);
   }
 
   logVerify(): LogVerifyView {
-    const v = this.#core.audit.verify();
-    if (v.ok) return { ok: true, entries: v.count, firstBad: null, reason: "" };
-    return { ok: false, entries: this.#core.audit.size, firstBad: v.seq, reason: `record ${v.seq}: ${v.problem}` };
+    return this.#log.verify();
   }
 
-  logExport(from: number, limit: number): LogExportView {
-    const audit = this.#core.audit;
-    const anchor = audit.anchor();
-    const head = audit.head();
-    const records = audit.records();
-    const first = anchor.seq + 1; // seq of records[0]
-    const start = Math.max(0, from - first);
-    const page = records.slice(start, start + limit);
-    const end = start + page.length;
-    return {
-      anchor: { seq: anchor.seq, hash: toHex(anchor.hash) },
-      head: { seq: head.seq, hash: toHex(head.hash) },
-      records: page.map((r) => toHex(r)),
-      next: end < records.length ? first + end : null,
-    };
+  logExport(log: "access" | "security", from: number, limit: number): LogExportView {
+    return this.#log.export(log, from, limit, this.#clock.now());
+  }
+
+  logAcknowledge(actor: string, log: "access" | "security", seq: number): BreakView {
+    return this.#log.acknowledge(technicianNumber(actor), log, seq, this.#clock.now());
   }
 
   // ---- config, door, clock, diag ----
@@ -505,7 +495,10 @@ export class CoreConsoleBackend implements ConsoleBackend {
   configSet(_actor: string, key: string, value: string): ConfigEntry {
     const c = own(CONFIG, key);
     if (!c) throw new OptgateError("E_NO_SETTING", `There is no setting ${key.slice(0, 32)}; config get lists them.`);
-    c.set(this.#policy(this.#settings), value); // validates the value on a scratch policy first
+    const policy = this.#policy(this.#settings);
+    const old = String(c.get(policy));
+    c.set(policy, value); // validates the value on a scratch policy first
+    this.#accounts.explain(`${key} ${old} -> ${String(c.get(policy))}`);
     const next = clone(this.#settings);
     next.config[key] = value;
     this.#commitSettings(next);
@@ -518,18 +511,37 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return { seconds };
   }
 
+  /** How far `time` is from what the gate believes (its clock, or its newest record when the clock went back), when more than a day. */
+  clockJump(time: number): { from: number; ms: number } | undefined {
+    const now = this.#clock.now();
+    const newest = this.#core.audit.watermark;
+    const from = Number.isFinite(newest) && newest > now ? newest : now;
+    return Math.abs(time - from) > CLOCK_JUMP_CONFIRM_MS ? { from, ms: time - from } : undefined;
+  }
+
   clockSet(_actor: string, time: number): { before: number; after: number } {
     if (!this.#hooks.setClock) throw new OptgateError("E_UNSUPPORTED", "This board's clock cannot be set from the console.");
     const before = this.#clock.now();
+    this.#core.clockChanging();
     this.#hooks.setClock(time);
-    return { before, after: this.#clock.now() };
+    const after = this.#clock.now();
+    this.#accounts.explain(`${iso(before)} -> ${iso(after)}`);
+    return { before, after };
+  }
+
+  clockConfirm(_actor: string): { held: string | null } {
+    const held = this.#core.sweepHold ?? null;
+    this.#core.confirmClock();
+    this.#accounts.explain(`time ${iso(this.#clock.now())} confirmed${held ? "; sweeps resume" : ""}`);
+    return { held };
   }
 
   diag(target: DiagTarget): DiagResult[] {
     const own: DiagResult[] = [];
     if (target === "store" || target === "all") {
-      const v = this.#core.audit.verify();
-      own.push({ test: "audit chain", ok: v.ok, detail: v.ok ? `${v.count} records chain` : `breaks at ${v.seq} (${v.problem})` });
+      const v = this.#log.verify();
+      const open = v.breaks.filter((b) => !b.acknowledged);
+      own.push({ test: "audit chain", ok: v.ok, detail: v.ok ? `${v.entries} records chain` : `open break(s) at ${open.map((b) => `${b.log === "access" ? "A" : "S"}${b.seq} (${b.problem})`).join(", ")}` });
       own.push({ test: "registry", ok: true, detail: `${this.#core.registry.size} residents, ${this.#core.registry.cardCount} cards, ${this.#core.registry.byteLength} bytes` });
     }
     const board = this.#hooks.diag?.(target) ?? [];
@@ -618,7 +630,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
 
   /** The seq the audit record of the command now running will get: a receipt anyone can look up. */
   #receipt(): string {
-    return `A${this.#core.audit.head().seq + 1}`;
+    return `S${this.#core.audit.security.head().seq + 1}`;
   }
 
 
@@ -628,12 +640,9 @@ function noticeView(n: Notice): NoticeView {
   return { version: n.version, purpose: n.purpose, method: n.method, scope: [...n.gates], retentionDays: n.retentionDays, issued: n.publishedAt };
 }
 
-function sameResident(text: string, n: number): boolean {
-  try {
-    return parseResidentId(text) === n;
-  } catch {
-    return false;
-  }
+/** A time as the audit detail shows it (UTC, to the minute). */
+function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 16) + "Z" : String(ms);
 }
 
 /** Renters, visitors and couriers always have an end date: on edit as on add. */

@@ -15,7 +15,8 @@ import { DEFAULT_PIN_LENGTH } from "../core/access/secrets";
 import { Registry } from "../core/access/registry";
 import { formatResidentId, parseResidentId } from "../core/access/types";
 import { auditSubject, type AuditKind } from "../core/audit/audit-record";
-import { AuditLog } from "../core/audit/audit-log";
+import { AuditTrail } from "../core/audit/audit-trail";
+import { technicianNumber } from "./console-accounts";
 import { isOptgateError } from "../core/errors";
 import { ConsentLedger } from "../core/face/consent-ledger";
 import { ConsentRequests } from "../core/face/consent-request";
@@ -50,7 +51,7 @@ export interface GateCoreOptions {
   vault?: TemplateVault;
   /** Restored from the store at boot (persistence.ts); fresh ones otherwise. */
   registry?: Registry;
-  audit?: AuditLog;
+  audit?: AuditTrail;
   notices?: NoticeBoard;
   /** Every new consent record, encoded, before it counts (the store appends it). */
   onConsentRecord?: (bytes: Uint8Array) => void;
@@ -80,6 +81,8 @@ export function defaultPolicy(gateId: number): GatePolicy {
 }
 
 const SWEEP_EVERY_MS = 60_000;
+/** A wall-clock jump between ticks beyond this holds retention sweeps until confirmed. */
+const CLOCK_JUMP_HOLD_MS = 24 * 3600_000;
 
 const FACE_AUDIT: Record<FaceAuditKind, AuditKind> = {
   "consent.granted": "consent-given",
@@ -92,10 +95,17 @@ const FACE_AUDIT: Record<FaceAuditKind, AuditKind> = {
   "face.locked-out": "face",
 };
 
+/** Face events the retention rule causes, and what the record says of it. */
+const RULE_DETAIL: Partial<Record<FaceAuditKind, string>> = {
+  "consent.lapsed": "retention: consent lapsed",
+  "face.expired": "retention: period ended",
+  "face.inactive": "retention: unused too long",
+};
+
 export class GateCore {
   readonly gateName: string;
   readonly registry: Registry;
-  readonly audit: AuditLog;
+  readonly audit: AuditTrail;
   readonly access: AccessCore;
   readonly notices: NoticeBoard;
   readonly vault: TemplateVault;
@@ -109,11 +119,13 @@ export class GateCore {
   readonly retention: RetentionSweeper;
   readonly gate: Gate;
   #lastSweep = -Infinity;
+  #lastTick: number | undefined;
+  #sweepHold: string | undefined;
 
   constructor(o: GateCoreOptions) {
     this.gateName = `gate-${o.gateId}`;
     this.registry = o.registry ?? new Registry({ deviceKey: o.deviceKey, random: o.random });
-    this.audit = o.audit ?? new AuditLog({ capacity: o.auditCapacity });
+    this.audit = o.audit ?? new AuditTrail({ capacity: o.auditCapacity });
     this.notices = o.notices ?? new NoticeBoard();
     // A throttle engaging sounds the alarm pattern at the gate (audited by the access core); status shows it.
     let gate: Gate | undefined;
@@ -188,13 +200,36 @@ export class GateCore {
 
   /** Timeouts, face session steps, and (once a minute) the retention sweep and used-up code purge. */
   tick(now: number): void {
+    // Ticks come many times a second: a day between two is the wall clock jumping (RTC, a glitch), not time passing.
+    if (this.#lastTick !== undefined && Math.abs(now - this.#lastTick) > CLOCK_JUMP_HOLD_MS && this.#sweepHold === undefined) {
+      this.#sweepHold = `clock jumped ${Math.round((now - this.#lastTick) / 86_400_000)} day(s) by itself`;
+      this.audit.append({ time: now, actorKind: "system", actor: 0, kind: "clock-drift", decision: "info", reason: "info", detail: `jump; sweeps held until clock confirm` });
+    }
+    this.#lastTick = now;
     this.gate.tick(now);
     if (now - this.#lastSweep >= SWEEP_EVERY_MS || now < this.#lastSweep) {
       this.#lastSweep = now;
-      if (!this.session.active) this.retention.sweep(now);
+      // Retention never erases because of a clock change nobody confirmed (a typo, a glitch).
+      if (!this.session.active && this.#sweepHold === undefined) this.retention.sweep(now);
       this.access.purgeUsedUpCodes(now);
       this.access.flushBursts(now);
     }
+  }
+
+  /** Why retention sweeps are held (an unconfirmed clock jump), else undefined. */
+  get sweepHold(): string | undefined {
+    return this.#sweepHold;
+  }
+
+  /** A technician is setting the clock (confirmed at the console): the jump is theirs, not a glitch. */
+  clockChanging(): void {
+    this.#lastTick = undefined;
+  }
+
+  /** A technician checked the time: sweeps run again. */
+  confirmClock(): void {
+    this.#sweepHold = undefined;
+    this.#lastTick = undefined;
   }
 
   /**
@@ -222,12 +257,19 @@ export class GateCore {
    */
   #faceEvent(event: FaceAuditEvent): void {
     const id = residentNumber(event.residentId);
-    // The resident is also the subject: the record is about their consent or face data, whoever acted.
-    // A face suspension after failed matches is the gate's own refusal, not something the resident did.
+    // The resident is the subject: the record is about their consent or face data, whoever acted.
+    // The actor is who did it: a technician at the console, the retention rule (a lapse, an
+    // expiry, inactivity), the gate itself (a face suspension), or the resident.
+    const rule = RULE_DETAIL[event.kind];
     const lockout = event.kind === "face.locked-out";
+    const technician = event.actorId ? technicianNumber(event.actorId) : 0;
     this.audit.append({
-      time: event.at, actorKind: lockout ? "system" : "resident", actor: lockout ? 0 : id, kind: FACE_AUDIT[event.kind],
+      time: event.at,
+      actorKind: technician ? "technician" : rule || lockout ? "system" : "resident",
+      actor: technician || (rule || lockout ? 0 : id),
+      kind: FACE_AUDIT[event.kind],
       decision: lockout ? "deny" : "info", reason: lockout ? "locked-out" : "info", subject: auditSubject(id),
+      ...(rule ? { detail: rule } : event.receipt ? { detail: `receipt ${event.receipt}` } : {}),
     });
     if (!this.registry.has(id)) return;
     const enrolled = this.gallery.entry(event.residentId) !== undefined;

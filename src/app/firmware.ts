@@ -16,11 +16,13 @@ import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
 import { KEYPAD_ID } from "./gate-adapters";
-import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, loadAudit, loadRegistry, readConsentRecords, restoreConsent, storeConsentRecord } from "./persistence";
+import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, loadRegistry, readConsentRecords, restoreConsent, storeConsentRecord } from "./persistence";
 import { Registry } from "../core/access/registry";
 import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
 import { Installation } from "./installation";
 import { Watermarks } from "./watermarks";
+import { AuditStore, loadAuditKeys } from "./audit-store";
+import type { AuditTrail } from "../core/audit/audit-trail";
 import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { GateHardware } from "./hardware";
 import { ClockSource, type BatteryClock } from "./clock-source";
@@ -60,6 +62,8 @@ export class Firmware {
   readonly clock: ClockSource;
   /** What boot dropped or replaced beyond the store's own report, one DAMAGE line each. */
   readonly damage: string[] = [];
+  /** The audit trail on flash (undefined when it could not be opened: the trail then lives in RAM). */
+  auditStore: AuditStore | undefined;
   /** Told about every gate decision (the simulator's screen, diagnostics). */
   onDecision?: (decision: GateDecision) => void;
   /** Told about door alarms (forced open, held open), after they are audited. */
@@ -124,7 +128,7 @@ export class Firmware {
         random: board.random,
         deviceKey,
         registry: this.#load("registry", () => loadRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined) ?? quarantined(deviceKey, board.random),
-        audit: this.#load("audit log", () => loadAudit(store, undefined, storeError, board.clock.now()), undefined),
+        audit: this.#load("audit log", () => this.#openAudit(store, watermarks, storeError), undefined),
         notices, // without it (its loader failed) GateCore keeps notices in RAM only
         vault: new StoreTemplateVault(store, damagedKeys),
         onConsentRecord: (bytes) => storeConsentRecord(store, bytes, storeError),
@@ -136,8 +140,8 @@ export class Firmware {
         onDecision: (decision) => this.onDecision?.(decision),
         onAlarm: (kind, now) => this.onAlarm?.(kind, now),
       });
-      // loadAudit starts a new chain, with the clock untrusted until set, when the stored one does not verify.
-      if (this.core.audit.watermark === Infinity) this.#note("audit chain broken: a new chain started; the clock is untrusted until a technician sets it (clock set)");
+      // Breaks found at this boot are audited by the store and stay in status until acknowledged; the clock is untrusted until set.
+      for (const b of this.auditStore?.found ?? []) board.log(`damage: audit chain break at ${b.log} ${b.seq} (${b.problem}); the clock is untrusted until a technician sets it`);
       if (this.core.registry.damage !== undefined) {
         board.log(`registry quarantined (${this.core.registry.damage}): every credential is denied until a technician re-imports or clears it`);
         this.#step("audit", () => auditRegistryDamage(this.core.audit, this.core.registry, board.clock.now()));
@@ -163,6 +167,7 @@ export class Firmware {
         settings: withoutDamaged(store, damagedKeys),
         settingsLost: lost(SETTINGS_KEY),
         watermarks,
+        auditStore: this.auditStore,
         hooks: {
           openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
           setClock: board.setClock ? (time) => this.clock.set(time) : undefined,
@@ -197,11 +202,22 @@ export class Firmware {
       });
       this.terminal.start();
       if (this.installation.open) board.log("no technician account: installation mode is open (install <id> at the console, exit button held at the gate)");
-      for (let i = 0; i < this.damage.length; i++) this.#auditDamage();
+      for (const line of this.damage) this.#auditDamage(line);
     } catch (error) {
       this.hardware.close();
       throw error;
     }
+  }
+
+  /**
+   * The audit trail from flash, keyed from the key root when the board has
+   * one. A store that cannot even be read for it leaves a RAM-only trail.
+   */
+  #openAudit(store: LogStore, watermarks: Watermarks, onError: (error: OptgateError) => void): AuditTrail {
+    const board = this.board;
+    const keys = loadAuditKeys(store, board.random, board.keyRoot ? (label) => board.keyRoot!.derive(label) : undefined);
+    this.auditStore = new AuditStore({ store, keys, watermarks, gateId: board.gateId, now: board.clock.now(), onError });
+    return this.auditStore.trail;
   }
 
   /** Every DAMAGE line: the store's recovery report, the loaders' findings, a replaced PIN key. */
@@ -226,9 +242,9 @@ export class Firmware {
     if (log) this.board.log(`damage: ${line}`);
   }
 
-  /** One store-damage audit record (the 55-byte record has no text: the DAMAGE line in status says what). */
-  #auditDamage(): void {
-    this.#step("audit", () => this.core.audit.append({ time: this.board.clock.now(), actorKind: "system", actor: 0, kind: "store-damage", decision: "info", reason: "info" }));
+  /** One store-damage audit record, its detail the start of the DAMAGE line (status has it all). */
+  #auditDamage(line?: string): void {
+    this.#step("audit", () => this.core.audit.append({ time: this.board.clock.now(), actorKind: "system", actor: 0, kind: "store-damage", decision: "info", reason: "info", ...(line ? { detail: line } : {}) }));
   }
 
   #damageClear(): string[] {

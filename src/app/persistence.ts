@@ -6,7 +6,7 @@
 //                       then one transaction switches "registry/gen" and trims
 //                       the old stream (a cut before the switch leaves the old
 //                       generation in force; the orphan is trimmed at boot)
-//   stream "audit"      every audit record (55 bytes, hash-chained)
+//   stream "audit", "audit/security"   the audit chains (src/app/audit-store.ts)
 //   stream "consent"    every consent ledger record
 //   notice/<version>    published notices
 //   face/key/<id>       per-resident template key   (sealed, erased on delete)
@@ -20,8 +20,7 @@
 // anything else (the flash itself failing, power gone) is not caught here.
 // Templates are not guarded: an enrolment or erasure that cannot be stored
 // must fail loudly.
-import { AuditLog, decodeAnchor, encodeAnchor, genesisAnchor, type AuditAnchor } from "../core/audit/audit-log";
-import { HASH_BYTES, decodeRecord, recordHash } from "../core/audit/audit-record";
+import type { AuditJournal } from "../core/audit/audit-log";
 import { Registry } from "../core/access/registry";
 import { MAX_CARDS_PER_RESIDENT } from "../core/access/types";
 import type { ConsentLedger } from "../core/face/consent-ledger";
@@ -59,15 +58,11 @@ const REBASE_FLOOR = 64;
 const REBASE_BATCH = 128;
 /** Most cards one registry change can add. */
 const CARDS_PER_CHANGE = MAX_CARDS_PER_RESIDENT;
-const AUDIT = "audit";
-const AUDIT_ANCHOR = "audit/anchor";
 const CONSENT = "consent";
 const NOTICE = "notice/";
 const FACE_KEY = "face/key/";
 const FACE_TEMPLATE = "face/tpl/";
 
-/** Audit records kept on flash beyond the in-RAM ring before the oldest are trimmed. */
-const AUDIT_SLACK = 256;
 
 /** Templates and their keys as sealed store records; destroy erases the sectors that held them. */
 export class StoreTemplateVault implements TemplateVault {
@@ -384,63 +379,10 @@ function rebaseRegistry(store: LogStore, registry: Registry, gen: number, extra:
   return gen + 1;
 }
 
-/**
- * Rebuilds the audit log (verified first) and appends every new record to the
- * store; the stream is trimmed to a little more than the ring, with the anchor
- * of the last dropped record kept.
- *
- * Fail closed: a chain that does not verify (a corrupt record, a lost anchor)
- * also lost the clock watermark that catches a clock set back. The gate then
- * starts a new chain from a new anchor whose watermark is +Infinity, so the
- * clock counts as untrusted (time-limited credentials get "clock-untrusted")
- * until a technician sets it (a clock-set record resets the watermark); the
- * break is the new chain's first record ("store-damage"). `now` stamps it.
- */
-export function loadAudit(store: LogStore, capacity?: number, onError?: StoreErrorHandler, now = 0): AuditLog {
-  const records: Uint8Array[] = [];
-  store.readStream(AUDIT, 0, (_index, bytes) => records.push(bytes));
-  let audit: AuditLog | undefined;
-  try {
-    const stored = store.get(AUDIT_ANCHOR);
-    audit = AuditLog.restore({ anchor: stored ? decodeAnchor(stored) : genesisAnchor(), records, capacity });
-  } catch (error) {
-    // Any failure (a record or anchor with a valid CRC but impossible content too) is a broken chain.
-    if (isOptgateError(error)) onError?.(error);
-  }
-  const broken = !audit;
-  if (!audit) {
-    const anchor: AuditAnchor = { seq: store.streamLength(AUDIT), hash: new Uint8Array(HASH_BYTES), watermark: Infinity };
-    audit = new AuditLog({ capacity, anchor });
-    // The new anchor and the end of the old chain in one transaction: the next boot restores the new chain.
-    guarded(onError, () => store.commit([{ put: AUDIT_ANCHOR, value: encodeAnchor(anchor) }, { trim: AUDIT, before: store.streamLength(AUDIT) }]));
-  }
-  const log = audit;
-  log.onAppend = (bytes) => guarded(onError, () => {
-    store.append(AUDIT, bytes);
-    trimAudit(store, log.capacity);
-  });
-  if (broken) log.append({ time: now, actorKind: "system", actor: 0, kind: "store-damage", decision: "info", reason: "clock-untrusted" });
-  return log;
-}
-
 /** Audits that the registry loaded quarantined (once per boot while it stays so). */
-export function auditRegistryDamage(audit: AuditLog, registry: Registry, now: number): void {
+export function auditRegistryDamage(audit: AuditJournal, registry: Registry, now: number): void {
   if (registry.damage === undefined) return;
   audit.append({ time: now, actorKind: "system", actor: 0, kind: "store-damage", decision: "info", reason: "registry-damaged" });
-}
-
-function trimAudit(store: LogStore, capacity: number): void {
-  const start = store.streamStart(AUDIT);
-  const length = store.streamLength(AUDIT);
-  if (length - start <= capacity + AUDIT_SLACK) return;
-  const keepFrom = length - capacity;
-  let last: Uint8Array | undefined;
-  store.readStream(AUDIT, keepFrom - 1, (index, bytes) => { if (index === keepFrom - 1) last = bytes; });
-  if (!last) return;
-  const record = decodeRecord(last);
-  const anchor: AuditAnchor = { seq: record.seq, hash: recordHash(last), watermark: record.time };
-  // Anchor and trim in one transaction: the kept records always follow the stored anchor.
-  store.commit([{ put: AUDIT_ANCHOR, value: encodeAnchor(anchor) }, { trim: AUDIT, before: keepFrom }]);
 }
 
 /** What the consent stream held: records that decode, in order, and how many did not. */

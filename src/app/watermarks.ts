@@ -46,6 +46,15 @@ export class Watermarks {
     return gen === undefined || length === undefined ? undefined : { gen, length, digest: this.#get(REGISTRY_DIGEST) };
   }
 
+  /** After an audit record was stored: how far that chain reached (truncation shows against it). */
+  auditStored(log: "access" | "security", seq: number): void {
+    this.#set(log === "access" ? "aud.a" : "aud.s", seq);
+  }
+
+  auditMark(log: "access" | "security"): number | undefined {
+    return this.#get(log === "access" ? "aud.a" : "aud.s");
+  }
+
   /** Before settings are stored. */
   settingsWriting(bytes: Uint8Array): void {
     this.#set(SETTINGS_PREVIOUS, this.#get(SETTINGS_CURRENT) ?? ABSENT);

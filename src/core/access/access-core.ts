@@ -33,7 +33,7 @@
 // clock; everyone else gets "clock-untrusted". Lockout keeps working on
 // whatever time the clock reports, and a lock never exceeds maxDelay from now.
 import type { AuditKind } from "../audit/audit-record";
-import type { AuditLog } from "../audit/audit-log";
+import type { AuditJournal } from "../audit/audit-log";
 import { residentLevel, residentWait, Throttle } from "./lockout";
 import { PIN_ENTRY_MIN, pinQualityOf } from "./pin-rules";
 import { BurstLog } from "./burst-log";
@@ -85,7 +85,7 @@ export interface GuessingStatus {
 
 export class AccessCore {
   readonly registry: Registry;
-  readonly audit: AuditLog;
+  readonly audit: AuditJournal;
   #policy: CompiledPolicy;
   readonly #keypads: Throttle;
   readonly #readers: Throttle;
@@ -94,7 +94,7 @@ export class AccessCore {
   #alarms = 0;
   #lastAlarm?: GuessingAlarm;
 
-  constructor(options: { registry: Registry; policy: GatePolicy; audit: AuditLog; onGuessingAlarm?: (alarm: GuessingAlarm) => void }) {
+  constructor(options: { registry: Registry; policy: GatePolicy; audit: AuditJournal; onGuessingAlarm?: (alarm: GuessingAlarm) => void }) {
     this.registry = options.registry;
     this.audit = options.audit;
     this.#policy = compilePolicy(options.policy);

@@ -4,7 +4,7 @@
 // seconds), so spam cannot push older records out of the log. A burst ends
 // after a quiet minute and is written at least every ten minutes. What a power
 // cut loses is the count of an open burst, never its first records.
-import type { AuditLog } from "../audit/audit-log";
+import type { AuditJournal } from "../audit/audit-log";
 import { MAX_SUBJECT } from "../audit/audit-record";
 
 export type BurstKind = "unknown-cards" | "throttled-entries";
@@ -22,10 +22,10 @@ interface Burst {
 }
 
 export class BurstLog {
-  readonly #audit: AuditLog;
+  readonly #audit: AuditJournal;
   readonly #open = new Map<BurstKind, Burst>();
 
-  constructor(audit: AuditLog) {
+  constructor(audit: AuditJournal) {
     this.#audit = audit;
   }
 

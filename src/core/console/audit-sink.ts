@@ -25,4 +25,6 @@ export interface ConsoleAuditEvent {
 
 export interface ConsoleAuditSink {
   record(event: ConsoleAuditEvent): void;
+  /** A line refused before anyone logged in (not logged in, unknown command): recorded in aggregate. */
+  refused?(): void;
 }

@@ -187,6 +187,8 @@ export interface HolidayView {
 }
 
 export interface LogEntryView {
+  /** "access" (card, PIN, code, face, exit decisions) or "security" (everything else). */
+  log: "access" | "security";
   seq: number;
   time: number;
   /** "tech1", "R00042", "keypad-1", "system". */
@@ -196,26 +198,40 @@ export interface LogEntryView {
   reason: string;
   /** The resident it was done to ("R00042"), null when none. */
   subject: string | null;
+  /** What changed ("lockout.keypad 5 -> 20"), "" when nothing more is said. */
+  detail: string;
+}
+
+export interface BreakView {
+  log: "access" | "security";
+  seq: number;
+  /** malformed, seq (a number missing or out of order), link (a record changed), head, truncated (the end cut off). */
+  problem: string;
+  acknowledged: boolean;
 }
 
 export interface LogVerifyView {
+  /** True when no break is open (acknowledged ones are still listed). */
   ok: boolean;
   entries: number;
-  /** First sequence number whose hash does not chain, when !ok. */
-  firstBad: number | null;
-  reason: string;
+  logs: { access: { entries: number; head: number }; security: { entries: number; head: number } };
+  breaks: BreakView[];
 }
 
 /**
- * Records exactly as chained, so a host tool can re-verify them: `anchor` is
- * what the oldest retained record follows and `head` the newest (seq and
- * chain hash in hex); each record is its stored bytes in hex.
+ * Records exactly as chained, one chain at a time: `anchor` is what the
+ * oldest record follows and `head` the newest (seq and chain hash in hex);
+ * each record is its stored bytes in hex. The last page carries the gate's
+ * signed head over the whole window, which a host tool checks and keeps.
  */
 export interface LogExportView {
+  log: "access" | "security";
   anchor: { seq: number; hash: string };
   head: { seq: number; hash: string };
   records: string[];
   next: number | null;
+  /** On the last page: the signed head (hex fields) and the gate's public key. */
+  signed?: { gateId: number; digest: string; time: number; signature: string; publicKey: string };
 }
 
 export interface ConfigEntry {
@@ -290,15 +306,21 @@ export interface ConsoleBackend {
   holidayRemove(actor: string, date: number): HolidayView;
   holidayList(): HolidayView[];
 
-  logShow(last: number, actor: string | undefined): LogEntryView[];
+  logShow(last: number, actor: string | undefined, log?: "access" | "security"): LogEntryView[];
   logVerify(): LogVerifyView;
-  logExport(from: number, limit: number): LogExportView;
+  logExport(log: "access" | "security", from: number, limit: number): LogExportView;
+  /** A technician has seen a break: it stays listed, no longer open. */
+  logAcknowledge(actor: string, log: "access" | "security", seq: number): BreakView;
 
   configGet(key: string | undefined): ConfigEntry[];
   configSet(actor: string, key: string, value: string): ConfigEntry;
 
   doorOpen(actor: string, seconds: number): { seconds: number };
   clockSet(actor: string, time: number): { before: number; after: number };
+  /** When `time` is more than a day from what the gate believes: from where and by how much (the console asks first). */
+  clockJump(time: number): { from: number; ms: number } | undefined;
+  /** The time is right: retention sweeps held after a clock jump run again. */
+  clockConfirm(actor: string): { held: string | null };
   diag(target: DiagTarget): DiagResult[];
 
   noticeShow(version: number | undefined): NoticeView;

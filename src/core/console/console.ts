@@ -137,6 +137,7 @@ export class Console {
       this.#finish(() => command.run(this.#context(actor, now, zone), args), { command, args, json, actor });
     } catch (error) {
       if (/^\s*login(\s|$)/.test(line)) return this.#refuseLogin(error, json);
+      if (this.session.technician === undefined) this.#o.audit.refused?.();
       this.#error(error, json);
     }
   }
@@ -147,6 +148,7 @@ export class Console {
    * refusal: a password typed by habit is never echoed or run as a command.
    */
   #refuseLogin(error: unknown, json: boolean): void {
+    if (this.session.technician === undefined) this.#o.audit.refused?.();
     const refuse = (): never => { throw error; };
     this.#pending = { ask: ask("Password: ", true, refuse), command: LOGIN_REFUSED, args: new Args(new Map()), json, actor: "" };
   }

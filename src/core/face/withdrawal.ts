@@ -54,7 +54,7 @@ export class FaceWithdrawal {
   #complete(record: ConsentRecord): WithdrawalReceipt {
     const templateDestroyed = this.#o.gallery.remove(record.residentId);
     const code = receiptCode(record);
-    this.#o.audit.append({ at: record.at, kind: "face.withdrawn", residentId: record.residentId, channel: record.channel, receipt: code });
+    this.#o.audit.append({ at: record.at, kind: "face.withdrawn", residentId: record.residentId, channel: record.channel, receipt: code, ...(record.actorId ? { actorId: record.actorId } : {}) });
     return { code, record, templateDestroyed };
   }
 }

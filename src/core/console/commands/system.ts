@@ -174,46 +174,69 @@ export const systemCommands: Command[] = [
   },
   {
     path: "log show",
-    summary: "Show the latest audit log entries",
+    summary: "Show the latest audit log entries (both chains: A = access, S = security)",
     params: [],
     options: [
       { name: "last", type: T.int(1, 200), doc: "how many entries (default 20)" },
       { name: "actor", type: T.name, doc: "only entries by this resident or technician" },
+      { name: "log", type: T.oneOf(["access", "security"]), doc: "only one chain" },
     ],
-    examples: ["log show", "log show --last 50", "log show --actor R00042 --json"],
+    examples: ["log show", "log show --last 50", "log show --log security", "log show --actor R00042 --json"],
     access: "auditor", audit: false,
     run(ctx, args) {
-      const entries = ctx.backend.logShow(args.optNum("last") ?? 20, args.optStr("actor"));
+      const log = args.optStr("log") as "access" | "security" | undefined;
+      const entries = ctx.backend.logShow(args.optNum("last") ?? 20, args.optStr("actor"), log);
       if (entries.length === 0) return reply(entries, ["(no entries)"]);
-      return reply(entries, table(["seq", "time", "actor", "event", "decision", "reason", "subject"],
-        entries.map((e) => [String(e.seq), formatDate(e.time), e.actor, e.event, e.decision, e.reason, e.subject ?? "-"])));
+      return reply(entries, table(["seq", "time", "actor", "event", "decision", "reason", "subject", "detail"],
+        entries.map((e) => [`${e.log === "access" ? "A" : "S"}${e.seq}`, formatDate(e.time), e.actor, e.event, e.decision, e.reason, e.subject ?? "-", e.detail || "-"])));
     },
   },
   {
     path: "log verify",
-    summary: "Check the audit log's hash chain from the first entry to the last",
+    summary: "Check both audit chains (keyed), list every break and whether it was acknowledged",
     params: [], options: [], examples: ["log verify"], access: "auditor", audit: false,
     run(ctx) {
       const v = ctx.backend.logVerify();
-      return reply(v, [v.ok ? `Audit log intact: ${v.entries} entries chain correctly.` : `AUDIT LOG BROKEN at entry ${v.firstBad}: ${v.reason}`]);
+      const lines = [
+        `${v.ok ? "Audit log intact" : "AUDIT LOG BROKEN"}: access ${v.logs.access.entries} entries (head A${v.logs.access.head}), security ${v.logs.security.entries} entries (head S${v.logs.security.head}).`,
+        ...v.breaks.map((b) => `${b.acknowledged ? "acknowledged" : "OPEN"} break at ${b.log === "access" ? "A" : "S"}${b.seq}: ${breakMeaning(b.problem)}`),
+        ...(v.breaks.some((b) => !b.acknowledged) ? ["Records around a break stay readable (log show, log export); an installer acknowledges it with: log acknowledge <access|security> <seq>"] : []),
+      ];
+      return reply(v, lines);
+    },
+  },
+  {
+    path: "log acknowledge",
+    summary: "Acknowledge a break in an audit chain after looking at it (it stays listed)",
+    params: [
+      { name: "log", type: T.oneOf(["access", "security"]), doc: "which chain" },
+      { name: "seq", type: T.int(0, 2 ** 32 - 1), doc: "where the break is (log verify)" },
+    ],
+    options: [], examples: ["log acknowledge access 7"], access: "installer", audit: false, // the audit store records it itself
+    run(ctx, args) {
+      const b = ctx.backend.logAcknowledge(ctx.actor, args.str("log") as "access" | "security", args.num("seq"));
+      return reply(b, [`Break at ${b.log === "access" ? "A" : "S"}${b.seq} (${b.problem}) acknowledged; recorded in the security log.`]);
     },
   },
   {
     path: "log export",
-    summary: "Export audit entries with their hashes (for the optgate tool; use --json)",
+    summary: "Export one audit chain with its hashes and a signed head (for the optgate tool; use --json)",
     params: [],
     options: [
+      { name: "log", type: T.oneOf(["access", "security"]), doc: "which chain (default access)" },
       { name: "from", type: T.int(0, 2 ** 31), doc: "first sequence number (default 0)" },
       { name: "limit", type: T.int(1, 100), doc: "entries per page (default 20)" },
     ],
-    examples: ["log export --from 0 --limit 20 --json"], access: "auditor", audit: false,
+    examples: ["log export --from 0 --limit 20 --json", "log export --log security --json"], access: "auditor", audit: false,
     run(ctx, args) {
-      const page = ctx.backend.logExport(args.optNum("from") ?? 0, args.optNum("limit") ?? 20);
+      const page = ctx.backend.logExport((args.optStr("log") ?? "access") as "access" | "security", args.optNum("from") ?? 0, args.optNum("limit") ?? 20);
       return reply(page, [
+        `log ${page.log}`,
         `anchor ${page.anchor.seq} ${page.anchor.hash}`,
         `head ${page.head.seq} ${page.head.hash}`,
         ...page.records,
-        page.next === null ? "(end of log)" : `(more: log export --from ${page.next})`,
+        ...(page.signed ? [`signed gate ${page.signed.gateId} digest ${page.signed.digest} time ${page.signed.time}`, `signature ${page.signed.signature}`, `key ${page.signed.publicKey}`] : []),
+        page.next === null ? "(end of log)" : `(more: log export --log ${page.log} --from ${page.next})`,
       ]);
     },
   },
@@ -257,8 +280,28 @@ export const systemCommands: Command[] = [
     params: [{ name: "time", type: T.date, doc: "new time, e.g. 2026-11-25T08:30 (local) or 2026-11-25T00:30Z" }],
     options: [], examples: ["clock set 2026-11-25T08:30"], access: "installer", audit: true,
     run(ctx, args) {
-      const r = ctx.backend.clockSet(ctx.actor, args.num("time"));
-      return reply(r, [`Clock was ${formatLocal(r.before, ctx.zone)}, now ${formatLocal(r.after, ctx.zone)}.`]);
+      const time = args.num("time");
+      const set = (): Outcome => {
+        const r = ctx.backend.clockSet(ctx.actor, time);
+        return reply(r, [`Clock was ${formatLocal(r.before, ctx.zone)}, now ${formatLocal(r.after, ctx.zone)}.`]);
+      };
+      // A jump of more than a day (a typo: 2099) would expire renters and lapse consents: asked first.
+      const jump = ctx.backend.clockJump(time);
+      if (!jump) return set();
+      const days = Math.round(Math.abs(jump.ms) / 86_400_000);
+      return ask(`The clock would jump ${days} day(s) ${jump.ms > 0 ? "ahead" : "back"}, from ${formatLocal(jump.from, ctx.zone)} to ${formatLocal(time, ctx.zone)}. Type yes to set it: `, false, (answer) => {
+        if (answer.trim().toLowerCase() !== "yes") throw new OptgateError("E_NOT_CONFIRMED", "Clock not changed.");
+        return set();
+      });
+    },
+  },
+  {
+    path: "clock confirm",
+    summary: "Confirm the gate's time after it jumped by itself (retention sweeps are held until then)",
+    params: [], options: [], examples: ["clock confirm"], access: "installer", audit: true,
+    run(ctx) {
+      const r = ctx.backend.clockConfirm(ctx.actor);
+      return reply(r, [r.held ? `Time confirmed; retention sweeps run again (held: ${r.held}).` : "Time confirmed; nothing was held."]);
     },
   },
   {
@@ -332,4 +375,14 @@ function usage(c: Command): string[] {
 
 function throttleText(t: ThrottleView): string {
   return t.engaged ? `THROTTLED (wait ${Math.ceil(t.waitMs / 1000)} s, ${t.score} failures counted)` : `${t.score} recent failures`;
+}
+
+function breakMeaning(problem: string): string {
+  switch (problem) {
+    case "link": return "a record was changed, removed or re-linked (link does not hold)";
+    case "seq": return "a sequence number is missing or out of order (records removed or reordered)";
+    case "malformed": return "a record is unreadable";
+    case "truncated": return "the newest records were cut off (the committed head is further)";
+    default: return "the chain does not end at its committed head";
+  }
 }
