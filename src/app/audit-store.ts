@@ -31,6 +31,8 @@ const ANCHOR: Record<AuditLogName, string> = { access: "audit/anchor", security:
 const HEAD = "audit/head";
 const BREAKS = "audit/breaks";
 const EXPORTED = "audit/exported";
+/** Present from a break's discovery until the clock is next set or confirmed: the clock stays untrusted across reboots. */
+const DISTRUST = "audit/clock-distrusted";
 export const AUDIT_SECRET = "device/audit-key";
 
 /** Access records kept on flash beyond the in-RAM ring before the oldest are trimmed. */
@@ -132,9 +134,16 @@ export class AuditStore {
     }
     this.trail = new AuditTrail({ access: logs.access, security: logs.security });
     this.trail.onAppend = (name, bytes) => this.#persist(name, bytes);
+    let distrusted = false;
+    try {
+      distrusted = store.has(DISTRUST);
+    } catch {
+      distrusted = true;
+    }
+    if (distrusted) this.trail.distrustClock();
     if (this.found.length) {
       this.trail.distrustClock();
-      this.#try(() => store.put(BREAKS, encodeBreaks(this.#breaks)));
+      this.#try(() => store.commit([{ put: BREAKS, value: encodeBreaks(this.#breaks) }, { put: DISTRUST, value: new Uint8Array(1) }]));
       for (const b of this.found) {
         this.trail.append({ time: o.now, actorKind: "system", actor: 0, kind: "audit-break", decision: "info", reason: "info", detail: `${logLetter(b.log)}${b.seq} ${b.problem}` });
       }
@@ -208,7 +217,10 @@ export class AuditStore {
   #persist(name: AuditLogName, bytes: Uint8Array): void {
     const store = this.#o.store;
     this.#try(() => {
-      store.commit([{ append: STREAM[name], data: bytes }, { put: HEAD, value: this.#encodeHead() }]);
+      const ops: StoreOp[] = [{ append: STREAM[name], data: bytes }, { put: HEAD, value: this.#encodeHead() }];
+      // A technician set or confirmed the time: the clock distrusted since a break is trusted again.
+      if (name === "security" && clockChange(bytes) && store.has(DISTRUST)) ops.push({ delete: DISTRUST });
+      store.commit(ops);
       this.#o.watermarks?.auditStored(name, this.trail.log(name).head().seq);
       this.#trim(name);
     });
@@ -300,6 +312,15 @@ export class AuditStore {
       if (isOptgateError(error)) this.#o.onError?.(error);
       else throw error;
     }
+  }
+}
+
+function clockChange(bytes: Uint8Array): boolean {
+  try {
+    const kind = decodeRecord(bytes).kind;
+    return kind === "clock-set" || kind === "clock-confirmed";
+  } catch {
+    return false;
   }
 }
 

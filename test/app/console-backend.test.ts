@@ -6,6 +6,7 @@ import { CoreConsoleBackend } from "../../src/app/console-backend";
 import { GateCore } from "../../src/app/core";
 import { verifyChain } from "../../src/core/audit/audit-log";
 import { decodeRecord } from "../../src/core/audit/audit-record";
+import { UNKEYED } from "../../src/core/audit/chain-key";
 import { Console } from "../../src/core/console/console";
 import { makeTechnician } from "../../src/core/console/technicians";
 import { fromHex } from "../../src/core/crypto";
@@ -107,14 +108,14 @@ describe("console over the real core", () => {
     login();
     type("resident add --unit 1-101 --role owner --card 04000001");
     type("door open --seconds 3");
-    const page = json("log export --limit 100").data;
+    const page = json("log export --log security --limit 100").data;
     const records = page.records.map((h: string) => fromHex(h));
     const anchor = { seq: page.anchor.seq, hash: fromHex(page.anchor.hash), watermark: -Infinity };
     const head = { seq: page.head.seq, hash: fromHex(page.head.hash) };
     assert.ok(records.length >= 3);
-    assert.deepEqual(verifyChain(anchor, records, head), { ok: true, count: records.length });
+    assert.deepEqual(verifyChain(UNKEYED, anchor, records, head), { ok: true, count: records.length, breaks: [] });
     records[1][10] ^= 1;
-    assert.equal(verifyChain(anchor, records, head).ok, false);
+    assert.equal(verifyChain(UNKEYED, anchor, records, head).ok, false);
   });
 
   it("keeps every resident on a non-face credential and refuses bad input unchanged", () => {
@@ -271,7 +272,7 @@ describe("console over the real core", () => {
     login();
     // 41 residents already on the gate, so the console's next one is R00042.
     for (let i = 1; i <= 41; i++) core.registry.addResident({ unit: `1-${i}`, role: "owner", groups: 1, cards: [fromHex((0x04000000 + i).toString(16).padStart(8, "0"))] });
-    const before = core.audit.head().seq;
+    const before = core.audit.security.head().seq;
     assert.match(type("resident add --unit 4-242 --role owner --card 04AA0001"), /Added as R00042\./);
     type("card add R00042 04AA0002");
     type("card remove 04AA0002");
@@ -283,7 +284,7 @@ describe("console over the real core", () => {
     assert.match(type("card add R00042 04000001"), /error:/); // R00001's card: refused, still about R00042
     type("door open");
     type("resident edit R00007 --unit 1-77");
-    const entries = core.audit.entries().filter((e) => e.seq > before);
+    const entries = core.audit.entries().filter((e) => e.log === "security" && e.seq > before);
     assert.deepEqual(entries.map((e) => `${e.kind} ${e.decision} ${e.subject}`), [
       "resident-added info 42", "card-added info 42", "card-removed info 42", "pin-set info 42",
       "resident-updated info 42", "resident-updated info 42", "code-issued info 42", "code-revoked info 42",
@@ -299,15 +300,15 @@ describe("console over the real core", () => {
     assert.deepEqual(rows.map((r) => r.subject), [...Array(9).fill("R00042"), null, "R00007"]);
 
     // The subject is inside the hash chain: changing only whom a record is about breaks it.
-    const page = json("log export --limit 100").data;
+    const page = json("log export --log security --limit 100").data;
     const records = page.records.map((h: string) => fromHex(h));
     const anchor = { seq: page.anchor.seq, hash: fromHex(page.anchor.hash), watermark: -Infinity };
     const head = { seq: page.head.seq, hash: fromHex(page.head.hash) };
-    assert.deepEqual(verifyChain(anchor, records, head), { ok: true, count: records.length });
+    assert.deepEqual(verifyChain(UNKEYED, anchor, records, head), { ok: true, count: records.length, breaks: [] });
     const i = records.findIndex((r: Uint8Array) => decodeRecord(r).kind === "card-removed");
     records[i][22] = 7; // R00042 → R00007
     assert.equal(decodeRecord(records[i]).subject, 7);
-    assert.equal(verifyChain(anchor, records, head).ok, false);
+    assert.equal(verifyChain(UNKEYED, anchor, records, head).ok, false);
   });
 
   it("face consent, withdrawal and erasure records name the resident as subject", () => {
@@ -316,17 +317,18 @@ describe("console over the real core", () => {
     type("resident add --unit 3-303 --role owner --card 04112233");
     type("pin set R00001"); type("135724"); type("135724");
     type(`notice set --purpose "Open the gate by face" --method "On-device matching" --scope gate-1 --retention 365`);
-    const before = core.audit.head().seq;
+    const before = core.audit.security.head().seq;
     type("consent grant R00001"); type("yes"); keypad("#8#1#135724#");
     type("face enrol R00001"); type("go");
     type("resident remove R00001"); type("R00001");
     // (The consent PIN check is an access decision by the resident: not a face record.)
-    const after = core.audit.entries().filter((e) => e.seq > before && e.kind !== "pin");
+    const after = core.audit.entries().filter((e) => e.log === "security" && e.seq > before);
     assert.deepEqual(after.map((e) => `${e.actorKind} ${e.kind} ${e.subject}`), [
       "technician consent-requested 1", "resident consent-given 1",
       "resident face-enrolled 1", "technician face-enrolled 1",
-      "resident consent-withdrawn 1", "resident face-erased 1", "technician resident-removed 1",
+      // Withdrawn and erased at the console: the technician did it, the resident is whom it concerns.
+      "technician consent-withdrawn 1", "technician face-erased 1", "technician resident-removed 1",
     ]);
-    assert.match(type("log show --last 7"), /R00001\s+consent-withdrawn\s+info\s+info\s+R00001/);
+    assert.match(type("log show --last 7"), /tech1\s+consent-withdrawn\s+info\s+info\s+R00001/);
   });
 });

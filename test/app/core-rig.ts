@@ -7,7 +7,8 @@ import { createSyntheticFrame, SyntheticEmbedder, writeSyntheticFrame } from "..
 import { NorFlash } from "../../boards/host/nor-flash";
 import { CoreConsoleBackend } from "../../src/app/console-backend";
 import { GateCore } from "../../src/app/core";
-import { StoreTemplateVault, StoredNoticeBoard, loadAudit, loadConsentRecords, loadRegistry, storeConsentRecord } from "../../src/app/persistence";
+import { loadAudit } from "./audit-rig";
+import { StoreTemplateVault, StoredNoticeBoard, loadConsentRecords, loadRegistry, storeConsentRecord } from "../../src/app/persistence";
 import { Console } from "../../src/core/console/console";
 import { makeTechnician } from "../../src/core/console/technicians";
 import { sha256 } from "../../src/core/crypto";

@@ -4,7 +4,8 @@
 // quarantine the registry; once past its expiry it is purged for good.
 import assert from "node:assert/strict";
 import { NorFlash } from "../../boards/host/nor-flash";
-import { loadAudit, loadRegistry } from "../../src/app/persistence";
+import { loadRegistry } from "../../src/app/persistence";
+import { loadAudit } from "./audit-rig";
 import { AccessCore } from "../../src/core/access/access-core";
 import type { OptgateError } from "../../src/core/errors";
 import { LogStore } from "../../src/core/store/log-store";

@@ -5,7 +5,8 @@
 // kind of store damage is described; boot reserves the registry's tables.
 import assert from "node:assert/strict";
 import { NorFlash } from "../../boards/host/nor-flash";
-import { auditRegistryDamage, describeDamage, loadAudit, loadRegistry } from "../../src/app/persistence";
+import { auditRegistryDamage, describeDamage, loadRegistry } from "../../src/app/persistence";
+import { openAudit } from "./audit-rig";
 import { AccessCore } from "../../src/core/access/access-core";
 import { Registry } from "../../src/core/access/registry";
 import { AuditLog } from "../../src/core/audit/audit-log";
@@ -23,9 +24,10 @@ const card = (n: number) => Uint8Array.of(0x04, 0x5a, 0x5b, n);
 function boot(nor: NorFlash) {
   const store = LogStore.open(nor, { random });
   const registry = loadRegistry(store, { deviceKey, random });
-  const audit = loadAudit(store, 64, undefined, NOW);
+  const auditStore = openAudit(store, { capacity: 64, now: NOW });
+  const audit = auditStore.trail;
   const core = new AccessCore({ registry, policy: basePolicy(), audit });
-  return { store, registry, audit, core };
+  return { store, registry, audit, auditStore, core };
 }
 
 function lastIndexOf(image: Uint8Array, needle: Uint8Array): number {
@@ -109,7 +111,7 @@ describe("persistence integrity: corrupt flash never grants", () => {
     assert.equal(again.core.decide({ kind: "card", uid: card(1) }, NOW).grant, true);
   });
 
-  it("a corrupt audit record leaves the clock untrusted until it is set, with the break audited", () => {
+  it("a corrupt audit record is kept as a break (audited, remembered), and the clock is untrusted until it is set", () => {
     const nor = new NorFlash(SIZE);
     const gate = boot(nor);
     const renter = gate.registry.addResident({ unit: "1-103", role: "renter", groups: 0b01, cards: [card(5)], validUntil: at("2027-01-01", "00:00") });
@@ -117,19 +119,24 @@ describe("persistence integrity: corrupt flash never grants", () => {
     gate.core.decide({ kind: "card", uid: card(5) }, NOW + 86_400_000);
     assert.equal(gate.core.decide({ kind: "card", uid: card(5) }, NOW).reason, "clock-untrusted");
     // Damage an audit record in the middle of the chain (the first one carries sequence number 1).
-    const first = gate.audit.records()[0];
+    const first = gate.audit.access.records()[0];
     const at0 = lastIndexOf(nor.image, first);
     assert.ok(at0 > 0);
     nor.image[at0 + 6] ^= 0x01;
     const again = boot(nor);
     assert.deepEqual(again.store.report.streamHoles, { audit: 1 });
     assert.equal(again.registry.damage, undefined, "the loss is accounted for by the audit hole");
-    assert.ok(again.audit.verify().ok, "a new chain starts");
-    const entries = again.audit.entries();
-    assert.deepEqual([entries[0].kind, entries[0].reason], ["store-damage", "clock-untrusted"]);
+    // The chain is not restarted: what is left stays, and the break is where the record went missing.
+    assert.deepEqual(again.audit.access.verify().breaks, [{ seq: 2, problem: "seq" }]);
+    assert.equal(again.audit.access.size, 1);
+    assert.deepEqual(again.auditStore.found.map((b) => `${b.log} ${b.seq} ${b.problem}`), ["access 2 seq"]);
+    const breakRecord = again.audit.security.entries().at(-1)!;
+    assert.deepEqual([breakRecord.kind, breakRecord.actorKind, breakRecord.detail], ["audit-break", "system", "A2 seq"]);
     // Even the clock that used to be trusted is not, until a technician sets it.
     assert.equal(again.core.decide({ kind: "card", uid: card(5) }, NOW + 2 * 86_400_000).reason, "clock-untrusted");
     const rebooted = boot(nor);
+    assert.deepEqual(rebooted.auditStore.found, [], "a known break is not audited again");
+    assert.deepEqual(rebooted.auditStore.standing().map((b) => b.seq), [2], "it stands until acknowledged");
     assert.equal(rebooted.core.decide({ kind: "card", uid: card(5) }, NOW + 2 * 86_400_000).reason, "clock-untrusted", "still after a reboot");
     rebooted.audit.append({ time: NOW + 2 * 86_400_000, actorKind: "technician", actor: 1, kind: "clock-set", decision: "info", reason: "info" });
     assert.equal(rebooted.core.decide({ kind: "card", uid: card(5) }, NOW + 2 * 86_400_000 + 1000).grant, true);

@@ -14,7 +14,7 @@
 // parts without the drivers).
 import assert from "node:assert/strict";
 import type { GateCore } from "../../src/app/core";
-import type { AuditLog } from "../../src/core/audit/audit-log";
+import type { AuditTrail } from "../../src/core/audit/audit-trail";
 import type { GateDecision } from "../../src/core/gate/gate";
 import type { Embedder, Matcher } from "../../src/core/ports";
 import type { Flash } from "../../src/core/store/flash";
@@ -149,12 +149,12 @@ export class DayCapture {
   }
 
   /** Every audit record, as the log appended it (before the store copies it). */
-  watchAudit(audit: AuditLog): void {
+  watchAudit(audit: AuditTrail): void {
     const before = audit.onAppend;
-    audit.onAppend = (record) => {
+    audit.onAppend = (log, record) => {
       this.auditRecords++;
       this.output(record);
-      before?.(record);
+      before?.(log, record);
     };
   }
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { ConsoleClient } from "./client";
 import { formatCsv } from "./csv";
 import { openLink, type Link, type LinkOptions } from "./link";
-import { describeResult, downloadLog, logLines } from "./log";
+import { describeWitness, downloadLog, logLines, readWitness, witness, writeWitness } from "./log";
 import { applyPlan, exportRows, KINDS, planImport, readGate, type Kind } from "./records";
 import { runShell } from "./shell";
 
@@ -28,7 +28,9 @@ Commands:
                                          checks every row first; any bad row: nothing is applied,
                                          unless --skip-bad (good rows are applied, bad ones reported)
                                          import order for a new gate: schedules, groups, residents, cards
-  log [--out file.jsonl]                 download the audit log and verify its hash chain (exit 1 if broken)
+  log [--out file.jsonl] [--witness f]   download both audit chains, check their signed heads against the heads
+                                         and records this host kept before (f, default optgate-witness.json);
+                                         exit 1 on a cut-back, a rewrite or another signing key
 `;
 
 export interface Io {
@@ -46,7 +48,7 @@ interface Parsed {
   flags: Set<string>;
 }
 
-const VALUE_OPTIONS = new Set(["port", "baud", "tcp", "user", "out"]);
+const VALUE_OPTIONS = new Set(["port", "baud", "tcp", "user", "out", "witness"]);
 const FLAGS = new Set(["skip-bad", "dry-run", "help"]);
 
 function parse(argv: string[]): Parsed {
@@ -148,12 +150,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return refused > 0 || plan.problems.length > 0 ? 1 : 0;
       }
       case "log": {
-        const log = await downloadLog(data);
+        // The witness file holds what this host saw before: the pinned key, kept heads, record hashes.
+        const witnessFile = args.options.get("witness") ?? "optgate-witness.json";
+        const kept = readWitness(witnessFile);
+        const lines: string[] = [];
+        let ok = true;
+        for (const name of ["access", "security"] as const) {
+          const download = await downloadLog(data, name);
+          const result = witness(download, kept);
+          ok &&= result.ok;
+          lines.push(...logLines(download));
+          io.err(`${describeWitness(download, result)}\n`);
+        }
+        if (ok) writeWitness(witnessFile, kept);
         const out = args.options.get("out");
-        if (out) writeFileSync(out, logLines(log.records).join("\n") + "\n");
-        else io.out(logLines(log.records).join("\n") + "\n");
-        io.err(`${describeResult(log)}\n`);
-        return log.result.ok ? 0 : 1;
+        if (out) writeFileSync(out, lines.join("\n") + "\n");
+        else io.out(lines.join("\n") + "\n");
+        return ok ? 0 : 1;
       }
     }
     return 2;

@@ -6,7 +6,7 @@ import { parseTimeZone, type TimeZone } from "../../../src/core/time/posix-tz";
 import { hmacSha256, sha256, toHex, utf8 } from "../../../src/core/crypto";
 import { OptgateError } from "../../../src/core/errors";
 import type {
-  ConfigEntry, ConsentRequestView, ConsentView, ConsoleBackend, DiagResult, DiagTarget, GroupView, HolidayView, LogEntryView, NoticeInput,
+  BreakView, ConfigEntry, ConsentRequestView, ConsentView, ConsoleBackend, DiagResult, DiagTarget, GroupView, HolidayView, LogEntryView, LogExportView, LogVerifyView, NoticeInput,
   NoticeView, ReceiptView, ResidentFilter, ResidentInput, ResidentPatch, ResidentView, ScheduleView, StatusView, VisitorCodeView,
 } from "../../../src/core/console/backend";
 
@@ -30,6 +30,7 @@ export class FakeBackend implements ConsoleBackend {
   readonly holidays = new Map<number, HolidayView>();
   readonly visitors = new Map<string, VisitorCodeView>();
   readonly log: Entry[] = [];
+  breaks: BreakView[] = [];
   readonly config = new Map<string, ConfigEntry>([
     ["pin.length", { key: "pin.length", value: 6, doc: "PIN digits (4-8)" }],
     ["gate.modes", { key: "gate.modes", value: "card,pin", doc: "accepted modes" }],
@@ -316,24 +317,36 @@ export class FakeBackend implements ConsoleBackend {
   logShow(last: number, actor: string | undefined): LogEntryView[] {
     return this.log.filter((e) => actor === undefined || e.actor === actor).slice(-last)
       .map((e) => ({
-        seq: e.seq, time: e.time, actor: e.actor, event: `${e.action} ${e.subject}`, decision: "info", reason: "info",
-        subject: /^R\d{5,}$/.test(e.subject) ? e.subject : null,
+        log: "security" as const, seq: e.seq, time: e.time, actor: e.actor, event: `${e.action} ${e.subject}`, decision: "info", reason: "info",
+        subject: /^R\d{5,}$/.test(e.subject) ? e.subject : null, detail: "",
       }));
   }
-  logVerify() {
+  logVerify(): LogVerifyView {
     let prev = "0".repeat(64);
+    const breaks: BreakView[] = [...this.breaks];
     for (const { prev: p, hash, ...e } of this.log) {
-      if (p !== prev || hash !== toHex(sha256(utf8(prev + JSON.stringify(e))))) return { ok: false, entries: this.log.length, firstBad: e.seq, reason: "hash does not chain" };
+      if (p !== prev || hash !== toHex(sha256(utf8(prev + JSON.stringify(e))))) {
+        if (!breaks.some((b) => b.seq === e.seq)) breaks.push({ log: "security", seq: e.seq, problem: "link", acknowledged: false });
+      }
       prev = hash;
     }
-    return { ok: true, entries: this.log.length, firstBad: null, reason: "" };
+    const n = this.log.length;
+    return { ok: !breaks.some((b) => !b.acknowledged), entries: n, logs: { access: { entries: 0, head: 0 }, security: { entries: n, head: this.#seq - 1 } }, breaks };
   }
-  logExport(from: number, limit: number) {
+  logAcknowledge(actor: string, log: "access" | "security", seq: number): BreakView {
+    const found = this.logVerify().breaks.find((b) => b.log === log && b.seq === seq && !b.acknowledged);
+    if (!found) throw new OptgateError("E_NO_BREAK", "There is no open break there.");
+    found.acknowledged = true;
+    this.breaks = [...this.breaks.filter((b) => b.seq !== seq), found];
+    this.#change(actor, "log acknowledge", String(seq));
+    return found;
+  }
+  logExport(log: "access" | "security", from: number, limit: number): LogExportView {
     const entries = this.log.filter((e) => e.seq >= from).slice(0, limit);
     const last = entries[entries.length - 1];
     const anchor = { seq: -1, hash: "0".repeat(64) };
     const head = { seq: this.#seq - 1, hash: this.log.length ? this.log[this.log.length - 1].hash : anchor.hash };
-    return { anchor, head, records: entries.map((e) => toHex(utf8(JSON.stringify(e)))), next: last && last.seq + 1 < this.#seq ? last.seq + 1 : null };
+    return { log, anchor, head, records: entries.map((e) => toHex(utf8(JSON.stringify(e)))), next: last && last.seq + 1 < this.#seq ? last.seq + 1 : null };
   }
   configGet(key: string | undefined): ConfigEntry[] {
     if (key === undefined) return [...this.config.values()];
@@ -363,6 +376,13 @@ export class FakeBackend implements ConsoleBackend {
     this.clock = time;
     this.#change(actor, "clock set", "");
     return { before, after: time };
+  }
+  clockJump(time: number) {
+    return Math.abs(time - this.clock) > 86_400_000 ? { from: this.clock, ms: time - this.clock } : undefined;
+  }
+  clockConfirm(actor: string) {
+    this.#change(actor, "clock confirm", "");
+    return { held: null };
   }
   diag(target: DiagTarget): DiagResult[] {
     const all: DiagResult[] = [

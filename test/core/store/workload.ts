@@ -6,7 +6,10 @@
 import assert from "node:assert/strict";
 import { fromHex, toHex } from "../../../src/core/crypto";
 import { AuditLog } from "../../../src/core/audit/audit-log";
-import { type AuditEntry, HASH_BYTES, encodeRecord, recordHash } from "../../../src/core/audit/audit-record";
+import { type AuditEntry, HASH_BYTES, encodeRecord } from "../../../src/core/audit/audit-record";
+import { UNKEYED } from "../../../src/core/audit/chain-key";
+
+const recordHash = (bytes: Uint8Array) => UNKEYED.mac(bytes);
 import type { LogStore, StoreOp } from "../../../src/core/store/log-store";
 import { eraseProof } from "../../../src/core/store/erase-proof";
 import { bytes, secretBytes, seededRandom } from "./helpers";
@@ -54,7 +57,7 @@ export function auditHead(model: Model): { seq: number; hash: Uint8Array } {
 /** The next real audit record (src/core/audit/audit-record.ts), chained to the model's newest one; time is step `n` in seconds. */
 function auditEntry(model: Model, n: number, entry: Omit<AuditEntry, "time">): Uint8Array {
   const head = auditHead(model);
-  return encodeRecord({ ...entry, time: n * 1000, subject: entry.subject ?? 0, seq: head.seq + 1, prevHash: head.hash });
+  return encodeRecord({ ...entry, time: n * 1000, subject: entry.subject ?? 0, detail: "", seq: head.seq + 1, prevHash: head.hash });
 }
 
 const residentOf = (id: string) => Number(id.slice(1));
