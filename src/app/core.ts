@@ -262,7 +262,8 @@ export class GateCore {
     // expiry, inactivity), the gate itself (a face suspension), or the resident.
     const rule = RULE_DETAIL[event.kind];
     const lockout = event.kind === "face.locked-out";
-    const technician = event.actorId ? technicianNumber(event.actorId) : 0;
+    // Only what was done at the console is the technician's: a consent given at the keypad is the resident's own act.
+    const technician = event.actorId && event.channel === "console" ? technicianNumber(event.actorId) : 0;
     this.audit.append({
       time: event.at,
       actorKind: technician ? "technician" : rule || lockout ? "system" : "resident",

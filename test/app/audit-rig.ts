@@ -7,15 +7,13 @@ import { hmacSha256, utf8 } from "../../src/core/crypto";
 import type { OptgateError } from "../../src/core/errors";
 import type { LogStore } from "../../src/core/store/log-store";
 
-const ROOT = utf8("audit-rig key root, tests only");
-
-/** A key root over a fixed secret: what a board's key file gives the host board. */
-export function testKeyRoot(label: string): Uint8Array {
-  return hmacSha256(ROOT, utf8(label));
+/** A key root over a fixed secret (one per `board` name): what a board's key file gives the host board. */
+export function testKeyRoot(label: string, board = "audit-rig"): Uint8Array {
+  return hmacSha256(utf8(`${board} key root, tests only`), utf8(label));
 }
 
-export function openAudit(store: LogStore, o: { capacity?: number; securityCapacity?: number; onError?: (e: OptgateError) => void; now?: number; watermarks?: Watermarks; gateId?: number } = {}): AuditStore {
-  const keys = loadAuditKeys(store, { fill: (b) => b.fill(7) }, testKeyRoot);
+export function openAudit(store: LogStore, o: { capacity?: number; securityCapacity?: number; onError?: (e: OptgateError) => void; now?: number; watermarks?: Watermarks; gateId?: number; board?: string } = {}): AuditStore {
+  const keys = loadAuditKeys(store, { fill: (b) => b.fill(7) }, (label) => testKeyRoot(label, o.board));
   return new AuditStore({ store, keys, gateId: o.gateId ?? 1, capacity: o.capacity, securityCapacity: o.securityCapacity, now: o.now ?? 0, onError: o.onError, watermarks: o.watermarks });
 }
 

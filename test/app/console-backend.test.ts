@@ -222,7 +222,13 @@ describe("console over the real core", () => {
     login();
     assert.match(type("door open --seconds 4"), /Door released for 4 s/);
     assert.deepEqual(opened, [4]);
+    const from = t.now;
+    // More than a day away: asked first; anything but yes changes nothing.
+    assert.match(type("clock set 2026-12-01T08:00"), /jump \d+ day\(s\) ahead.*Type yes/);
+    assert.match(type("no"), /E_NOT_CONFIRMED/);
+    assert.equal(t.now, from);
     type("clock set 2026-12-01T08:00"); // the gate's wall clock (UTC+8)
+    type("yes");
     assert.equal(t.now, Date.UTC(2026, 11, 1, 0));
     type("clock set 2026-12-01T08:00Z");
     assert.equal(t.now, Date.UTC(2026, 11, 1, 8));
@@ -256,15 +262,19 @@ describe("console over the real core", () => {
     assert.match(blind.logShow(10, undefined).find((e) => e.event === "exit")!.actor, /^tech#\d+$/);
   });
 
-  it("before login nothing reaches the core", () => {
-    const { core, type } = rig();
-    const size = core.audit.size;
-    for (const line of ["resident add --unit 1 --role owner --card 04000001", "door open", "config set mode.card off", "clock set 2030-01-01"]) {
-      assert.match(type(line), /E_LOGIN_REQUIRED/);
-    }
+  it("before login nothing reaches the core; the refusals are audited in aggregate", () => {
+    const { core, type, t } = rig();
+    const before = core.audit.security.head().seq;
+    const lines = ["resident add --unit 1 --role owner --card 04000001", "door open", "config set mode.card off", "clock set 2030-01-01", "hunter2"];
+    for (const line of lines) assert.match(type(line), /E_LOGIN_REQUIRED|E_UNKNOWN_COMMAND/);
     assert.equal(core.registry.size, 0);
-    assert.equal(core.audit.size, size);
     assert.equal(core.access.policy.modes.card, true);
+    // One record for the first refusal, the rest counted until a minute has passed.
+    t.now += 61_000;
+    type("door open");
+    const refused = core.audit.entries().filter((e) => e.log === "security" && e.seq > before);
+    assert.deepEqual(refused.map((e) => [e.kind, e.actorKind, e.actor]), [["console-refused", "none", 1], ["console-refused", "none", 5]]);
+    assert.ok(refused.every((e) => !/hunter2|04000001/.test(e.detail)), "what was typed is never recorded");
   });
 
   it("audits whom each console mutation was done to: R00042 is subject 42, in log show too", () => {

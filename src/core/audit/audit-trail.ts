@@ -75,14 +75,19 @@ export class AuditTrail implements AuditJournal {
     return { log, seq: this.log(log).head().seq + 1 };
   }
 
-  /** Both chains' records, oldest first by time (security first on a tie). */
+  /**
+   * Both chains' records, oldest first by time; on a tie the access decision
+   * first (what was decided comes before what followed from it). The access
+   * chain's copies of clock changes are left out (the security record is the one).
+   */
   entries(): TrailRecord[] {
-    const a = this.access.entries(), s = this.security.entries();
+    const a = this.access.entries().filter((e) => e.kind !== "clock-set" && e.kind !== "clock-confirmed");
+    const s = this.security.entries();
     const out: TrailRecord[] = [];
     let i = 0, j = 0;
     while (i < a.length || j < s.length) {
-      if (j < s.length && (i >= a.length || s[j].time <= a[i].time)) out.push({ ...s[j++], log: "security" });
-      else out.push({ ...a[i++], log: "access" });
+      if (i < a.length && (j >= s.length || a[i].time <= s[j].time)) out.push({ ...a[i++], log: "access" });
+      else out.push({ ...s[j++], log: "security" });
     }
     return out;
   }

@@ -24,6 +24,7 @@ const WHO: Record<string, Who> = {
   // accounts, keys, firmware settings, the clock, damage notes: installers only
   "tech add": "installer", "tech remove": "installer", "tech passwd": "installer", "config set": "installer", "clock set": "installer",
   "registry clear-damage": "installer", "damage clear": "installer", "notice set": "installer", "diag": "installer",
+  "log acknowledge": "installer", "clock confirm": "installer",
 };
 const RANK: Record<Who, number> = { anyone: 0, auditor: 1, operator: 2, installer: 3 };
 const ACCOUNT: Record<Role, string> = { installer: "tech1", operator: "op1", auditor: "aud1" };

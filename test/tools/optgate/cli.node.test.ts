@@ -84,9 +84,11 @@ describe("optgate tool over a PTY", function () {
     writeFileSync(path.join(dir, "r.csv"), "id,unit,role,valid_from,valid_until,groups,cards,pin\n,1-1,owner,,,,04000001,\n");
     await run(["import", "residents", path.join(dir, "r.csv")]);
     const out = path.join(dir, "log.jsonl");
-    const log = await run(["log", "--out", out]);
+    const witnessFile = path.join(dir, "witness.json");
+    const log = await run(["log", "--out", out, "--witness", witnessFile]);
     assert.equal(log.code, 0, log.err);
-    assert.match(log.err, /records, chain intact/);
+    assert.match(log.err, /access: \d+ records after seq 0 to head \d+, signed by the pinned key/);
+    assert.match(log.err, /security: \d+ records after seq 0 to head \d+, signed by the pinned key/);
     const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     assert.ok(lines.some((l) => l.kind === "technician-login"));
     assert.ok(lines.some((l) => l.kind === "resident-added" && l.subject === 1), "the record names the resident added");

@@ -8,6 +8,9 @@
 // stray arrow key). Every command typed is read off the screen, not known in advance.
 import assert from "node:assert/strict";
 import { SerialPort } from "serialport";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { DEMO_TECHNICIAN } from "../../../boards/host/demo-compound";
 import { startSimulator, type Simulator } from "../../../tools/sim/simulator";
 import { main, type Io } from "../../../tools/optgate/main";
@@ -178,8 +181,11 @@ describe("technician console end to end (firmware in XS, PTY, picocom-style)", f
     assert.match(csv, /^id,unit,role,valid_from,valid_until,groups,cards,pin\r\n/);
     assert.match(csv, new RegExp(`\\r\\nR\\d+,[^,]+,renter,[^,]*,2027-05-25 08:59:59 \\+08:00,[^,]*,${CARD},set\\r\\n`));
     out.length = 0;
-    assert.equal(await main(["log", "--port", pty.path], io), 0, err.join(""));
-    assert.match(err.join(""), /records, chain intact/);
+    const witnessFile = path.join(mkdtempSync(path.join(tmpdir(), "optgate-")), "witness.json");
+    assert.equal(await main(["log", "--port", pty.path, "--witness", witnessFile], io), 0, err.join(""));
+    assert.match(err.join(""), /security: \d+ records after seq 0 to head \d+, signed by the pinned key, consistent/);
+    // A second download is checked against what the first one kept.
+    assert.equal(await main(["log", "--port", pty.path, "--witness", witnessFile], io), 0, err.join(""));
     const kinds = out.join("").trim().split("\n").map((l) => JSON.parse(l).kind);
     for (const kind of ["technician-login", "resident-added", "pin-set", "card"]) assert.ok(kinds.includes(kind), kind);
   });

@@ -9,6 +9,9 @@ import net from "node:net";
 import { createSyntheticFrame, SyntheticEmbedder } from "../../../boards/host/synthetic-embedder";
 import { CoreConsoleBackend } from "../../../src/app/console-backend";
 import { GateCore } from "../../../src/app/core";
+import { LogStore } from "../../../src/core/store/log-store";
+import { NorFlash } from "../../../boards/host/nor-flash";
+import { openAudit } from "../../app/audit-rig";
 import { Console } from "../../../src/core/console/console";
 import { makeTechnician } from "../../../src/core/console/technicians";
 import { TsMatcher } from "../../../src/core/matcher/ts-matcher";
@@ -81,13 +84,15 @@ function hostGate(write: (data: string | Uint8Array) => void): { console: Consol
   const wall = { now: () => clock.now };
   let counter = 11;
   const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
+  // The audit trail on a store, as on a gate: keyed chains and signed heads for `log export`.
+  const auditStore = openAudit(LogStore.open(new NorFlash(512 * 1024), { random }), { now: clock.now });
   const core = new GateCore({
-    gateId: 1, clock: wall, random, deviceKey: new Uint8Array(32).fill(4), matcher: new TsMatcher(128, 8),
+    gateId: 1, clock: wall, random, deviceKey: new Uint8Array(32).fill(4), matcher: new TsMatcher(128, 8), audit: auditStore.trail,
     camera: { powered: false, powerOn() {}, powerOff() {}, capture: () => "error" },
     embedder: new SyntheticEmbedder({ dimension: 128 }), frame: createSyntheticFrame(),
     outputs: { unlock: () => undefined, signal: () => undefined, prompt: () => undefined },
   });
-  const backend = new CoreConsoleBackend({ core, clock: wall, random });
+  const backend = new CoreConsoleBackend({ core, clock: wall, random, auditStore });
   const deviceKey = new Uint8Array(32).fill(5);
   backend.technicians.save(makeTechnician(deviceKey, random, TECH.id, TECH.password, "installer"));
   const console = new Console({

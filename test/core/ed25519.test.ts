@@ -1,0 +1,41 @@
+// The gate's Ed25519 signer against RFC 8032's test vectors (portable: the
+// same code signs audit heads in XS).
+import assert from "node:assert/strict";
+import { Ed25519Signer } from "../../src/core/ed25519";
+import { fromHex, toHex } from "../../src/core/crypto";
+import { isOptgateError } from "../../src/core/errors";
+
+const VECTORS = [
+  { // RFC 8032 7.1 TEST 1
+    seed: "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+    pub: "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+    msg: "",
+    sig: "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+  },
+  { // TEST 2
+    seed: "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+    pub: "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+    msg: "72",
+    sig: "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+  },
+  { // TEST 3
+    seed: "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+    pub: "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+    msg: "af82",
+    sig: "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a",
+  },
+];
+
+describe("Ed25519 signer (RFC 8032)", () => {
+  for (const [i, v] of VECTORS.entries()) {
+    it(`test ${i + 1}: public key and signature`, () => {
+      const signer = new Ed25519Signer(fromHex(v.seed));
+      assert.equal(toHex(signer.publicKey), v.pub);
+      assert.equal(toHex(signer.sign(fromHex(v.msg))), v.sig);
+    });
+  }
+
+  it("refuses a seed that is not 32 bytes", () => {
+    assert.throws(() => new Ed25519Signer(new Uint8Array(31)), (e) => isOptgateError(e, "E_BAD_SIGNING_KEY"));
+  });
+});
