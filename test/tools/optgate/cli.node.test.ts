@@ -92,7 +92,11 @@ describe("optgate tool over a PTY", function () {
     const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     assert.ok(lines.some((l) => l.kind === "technician-login"));
     assert.ok(lines.some((l) => l.kind === "resident-added" && l.subject === 1), "the record names the resident added");
-    assert.ok(lines.every((l) => /^[0-9a-f]{110}$/.test(l.bytes)), "55-byte records");
+    assert.ok(lines.every((l) => /^[0-9a-f]{110}$/.test(l.bytes) || (l.bytes.length > 112 && l.bytes.length <= 192)), "55-byte records, or with a detail up to 96 bytes");
+    assert.ok(lines.some((l) => l.kind === "resident-added" && /unit=1-1/.test(l.detail)), "what was done is in the detail");
+    // Downloading again checks against what the first download kept.
+    const again = await run(["log", "--witness", witnessFile]);
+    assert.equal(again.code, 0, again.err);
   });
 
   it("reaches a console over TCP too", async () => {
