@@ -25,6 +25,9 @@
 //   outside the gate's store: the restart-loop count (a hung XS task starves
 //   the idle task, the task watchdog in sdkconfig resets the chip, and the
 //   count grows) and the store watermarks (src/app/watermarks.ts).
+// - keyRoot: the S3's HMAC peripheral over eFuse KEY4 (key-root.c), when that
+//   block was burned at provisioning (docs/secrets.md); a blank chip has none
+//   and the gate keeps random keys sealed in its store instead (said at boot).
 // The firmware's tick timer is started by startFirmware() itself (Timer.repeat).
 import config from "mc/config";
 import Preference from "preference";
@@ -40,6 +43,7 @@ import { monotonicTicks } from "../../src/drivers/monotonic-ticks";
 import { SerialConsole } from "../../src/drivers/serial-console";
 import { NativeMatcher } from "../../src/native/matcher/native-matcher";
 import device, { openGateDevice } from "./pins";
+import { derive } from "./key-root";
 
 declare const trace: (...values: unknown[]) => void;
 
@@ -64,10 +68,28 @@ export function configuredGateId(value: unknown): number {
   return id;
 }
 
+/** The eFuse key root, if this chip has one burned (one probe at boot; see docs/secrets.md). */
+export function hmacKeyRoot(hmac: (label: ArrayBuffer) => ArrayBuffer, log: (line: string) => void): Board["keyRoot"] {
+  const derive = (label: string) => {
+    const bytes = new Uint8Array(label.length);
+    for (let i = 0; i < label.length; i++) bytes[i] = label.charCodeAt(i) & 0x7f;
+    return new Uint8Array(hmac(bytes.buffer));
+  };
+  try {
+    derive("probe");
+  } catch {
+    log("no key root (eFuse KEY4 not burned for HMAC_UP): keys are kept sealed in the store; provision it before first use (docs/secrets.md)");
+    return undefined;
+  }
+  return { derive };
+}
+
 export function createDeviceBoard(): DeviceBoard {
   const log = (line: string) => trace(`${line}\n`);
   const uart = new UartConsole(log);
+  const keyRoot = hmacKeyRoot(derive, log);
   return {
+    ...(keyRoot ? { keyRoot } : {}),
     name: String(config.board),
     gateId: configuredGateId(config.gateId),
     log,

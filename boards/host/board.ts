@@ -8,7 +8,7 @@ import { Mfrc522Model } from "../../test/models/mfrc522";
 import { VirtualCard } from "../../test/models/iso14443a-card";
 import { KeypadMatrix, LAYOUT_4X4 } from "../../test/models/keypad-matrix";
 import type { Board, GateDevice } from "../../src/app/board";
-import { sha256 } from "../../src/core/crypto";
+import { hmacSha256, sha256, utf8 } from "../../src/core/crypto";
 import type { Frame, Random } from "../../src/core/ports";
 import type { FrameSource } from "./io/camera";
 import { TsMatcher } from "../../src/core/matcher/ts-matcher";
@@ -115,6 +115,12 @@ export interface HostBoardOptions {
   rtc?: Pcf8563Model;
   /** The MCU's clock restarts at 1970 (as the ESP32-S3's does after power loss); by default it keeps the host's time. */
   clockLost?: boolean;
+  /**
+   * The board's key root secret (the simulator keeps it in a key file next to
+   * the flash image): the host's stand-in for the S3's eFuse key behind the
+   * HMAC peripheral. Without it the board has no key root.
+   */
+  keyRoot?: Uint8Array;
 }
 
 export class HostBoard {
@@ -187,6 +193,8 @@ export class HostBoard {
       display: (text) => this.#events.push({ e: "prompt", text }),
       nvs: { get: (key) => this.nvs.get(key), set: (key, value) => { this.nvs.set(key, value); } },
     };
+    const root = options.keyRoot?.slice();
+    if (root) this.board.keyRoot = { derive: (label) => hmacSha256(root, utf8(label)) };
   }
 
   /** Models follow the board's clock; called before the firmware's timers run. */

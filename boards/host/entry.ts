@@ -56,7 +56,7 @@ function handle(command: HostCommand): void {
       rtc = new Pcf8563Model(() => timerNow());
       if (command.rtc !== null) rtc.preset(command.rtc);
     }
-    host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events, rtc, clockLost: command.clockLost });
+    host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events, rtc, clockLost: command.clockLost, ...(command.keyRoot ? { keyRoot: fromHex(command.keyRoot) } : {}) });
     gate = startFirmware(host.board);
     firmware = gate.firmware;
     if (!firmware) return; // safe mode: exit button, door alarms and the console only

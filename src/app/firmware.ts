@@ -82,7 +82,8 @@ export class Firmware {
    */
   constructor(board: Board) {
     this.board = board;
-    this.store = LogStore.open(board.flash, { random: board.random });
+    // With a key root the key area holds the store key wrapped: a flash dump opens no sealed value.
+    this.store = LogStore.open(board.flash, { random: board.random, ...(board.keyRoot ? { keyWrap: board.keyRoot.derive("store-key-wrap") } : {}) });
     const report = this.store.report;
     board.log(`${FIRMWARE_NAME} ${FIRMWARE_VERSION} booting on ${board.name}: store ${report.formatted ? "formatted" : `recovered ${report.records} records`}`);
     for (const line of describeDamage(report)) board.log(`store: ${line}`);
@@ -112,7 +113,7 @@ export class Firmware {
       // Keys whose newest record the store lost to damage (named by its header check).
       const damagedKeys = Object.keys(report.damagedKeys);
       const lost = (key: string) => damagedKeys.includes(key);
-      const pinKey = loadPinKey(store, board.random, lost(PIN_KEY), (line) => board.log(line));
+      const pinKey = loadPinKey(store, board.random, lost(PIN_KEY), (line) => board.log(line), board.keyRoot);
       const deviceKey = (this.#key = pinKey.key);
       this.#pinKeyDamage = pinKey.damage;
       const storeError = (error: OptgateError) => board.log(`store: ${error.message}`);

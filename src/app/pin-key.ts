@@ -10,6 +10,11 @@
 //     provisions a technician again, at the gate (src/app/installation.ts).
 // Residents' PINs were keyed by the lost key too: they must be set again
 // (pin set); cards, codes issued afterwards and the exit button are unaffected.
+//
+// A board with a key root (board.ts keyRoot) derives the PIN key instead and
+// never stores it: nothing on flash then lets an attacker test PIN or
+// password guesses offline. A gate that already stored a key keeps it (its
+// PINs were made with it); it is sealed under the root-wrapped store key.
 import { isOptgateError } from "../core/errors";
 import type { Random } from "../core/ports";
 import type { LogStore, StoreOp } from "../core/store/log-store";
@@ -38,7 +43,8 @@ function holdsKeyedData(store: LogStore): boolean {
  * visibly (see the top of this file). `lost`: the store saw the key's record
  * damaged, so an older copy it may still index is not trusted either.
  */
-export function loadPinKey(store: LogStore, random: Random, lost: boolean, log: (line: string) => void): PinKeyState {
+export function loadPinKey(store: LogStore, random: Random, lost: boolean, log: (line: string) => void, keyRoot?: { derive(label: string): Uint8Array }): PinKeyState {
+  if (keyRoot && !lost && !store.has(PIN_KEY)) return { key: keyRoot.derive("pin-key"), damage: markerText(store), foundNow: false };
   let why: string | undefined = lost ? "its record was damaged on flash" : store.report.keyLost ? "the store key that sealed it was lost" : undefined;
   let held: Uint8Array | undefined;
   try {

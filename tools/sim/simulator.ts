@@ -113,7 +113,7 @@ export class Simulator {
     sim = new Simulator(worker, flash, options, now);
     try {
       await worker.evaluate(script);
-      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex"), ...(options.rtc ? { rtc: options.rtc === "kept" ? now : null, clockLost: true } : {}) });
+      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex"), ...(flash.keyRoot ? { keyRoot: Buffer.from(flash.keyRoot).toString("hex") } : {}), ...(options.rtc ? { rtc: options.rtc === "kept" ? now : null, clockLost: true } : {}) });
       if (!sim.state.booted) {
         const why = sim.events.flatMap((e) => (e.e === "error" ? [e.message] : [])).join("; ");
         throw new Error(`the firmware did not boot: ${why || "no reason given"}`);

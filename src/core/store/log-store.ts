@@ -12,88 +12,22 @@
 //   part A proved its erase finished, so a half-erased sector never looks live.
 import { aeadOpen, aeadSeal } from "../crypto";
 import { OptgateError } from "../errors";
+import { asciiBytes, checkKey, checkValue, futureError, INTERNAL, storeError } from "./store-checks";
+import { keyAreaFor, readKeyCopies, storeKeyFrom } from "./store-key";
+import type { RecoveryReport, StoreOp, StoreOptions, StoreStats } from "./store-types";
 import type { Random } from "../ports";
 import type { Flash } from "./flash";
 import {
-  KEY_AREA_BYTES, KEY_BYTES, KEY_SECTORS, MAX_GROUP, MAX_KEY, MAX_RECORD, MAX_VALUE, RECORD_HEADER, RECORD_MAGIC,
-  RecordType, SECTOR_HEADER, SectorState, decodeDamagedHeader, decodeKeyArea, decodeRecord, decodeSectorHeader, encodeHeaderA,
-  encodeHeaderB, encodeKeyArea, encodeRecord, isBlank, keyAt, putU32, recordSize, u32, type KeyArea,
+  KEY_BYTES, KEY_SECTORS, MAX_GROUP, MAX_RECORD, MAX_VALUE, RECORD_HEADER, RECORD_MAGIC,
+  RecordType, SECTOR_HEADER, SectorState, decodeDamagedHeader, decodeRecord, decodeSectorHeader, encodeHeaderA,
+  encodeHeaderB, encodeRecord, isBlank, keyAt, putU32, recordSize, u32,
 } from "./format";
 
-export type StoreOp =
-  | { put: string; value: Uint8Array; sealed?: boolean }
-  | { delete: string }
-  | { append: string; data: Uint8Array }
-  /** Forget stream records below `before` (after an export); compaction reclaims them. */
-  | { trim: string; before: number };
-
-/** What boot-time recovery found and did. Counts only; never record contents. */
-export interface RecoveryReport {
-  /** The partition held no store and was formatted. */
-  formatted: boolean;
-  /** Committed records found. */
-  records: number;
-  /** Complete records of transactions whose commit never finished (dropped). */
-  droppedRecords: number;
-  /** Bytes of torn or corrupt data skipped. */
-  droppedBytes: number;
-  /** Sectors whose header was unusable (torn, interrupted erase, foreign data); erased. */
-  garbageSectors: number;
-  /** Compactions whose erase was cut, finished at boot. */
-  retiredSectors: number;
-  /** Sectors rewritten at boot to purge torn data or dead sealed copies. */
-  scrubbedSectors: number;
-  /** One copy of the device key was bad and was rewritten from the other. */
-  keyRepaired: boolean;
-  /** No copy of the device key survived: sealed records can no longer be opened. */
-  keyLost: boolean;
-  /** A power cut left no room to record its unfinished transaction: reads work, writes are refused. */
-  readOnly: boolean;
-  /**
-   * Committed records missing from the middle of the log: a record that does
-   * not verify with valid records after it in the same run of sequence
-   * numbers. A power cut only ever tears the newest bytes, so this is
-   * corruption, not a cut; the lost records' keys cannot be known.
-   */
-  lostRecords: number;
-  /**
-   * Of lostRecords, those whose key is known: the record's value was damaged
-   * but its header check (format.ts) still names the key (or stream), with how
-   * many records each lost. The caller treats that key as damaged, even where
-   * an older copy of it is still indexed.
-   */
-  damagedKeys: Record<string, number>;
-  /** Of lostRecords, those whose key cannot be known (their header was damaged too). */
-  unknownLost: number;
-  /** Per stream: indexes missing between its start and its newest record (stream indexes are contiguous). */
-  streamHoles: Record<string, number>;
-}
-
-export interface StoreStats {
-  logSectors: number;
-  freeSectors: number;
-  liveBytes: number;
-  /** Live bytes the store accepts before refusing writes with E_STORE_FULL. */
-  liveLimit: number;
-  /** Bytes programmed and sectors erased by this instance (compaction included). */
-  programmedBytes: number;
-  erases: number;
-  /** Compactions of the oldest sector to make room, and of sectors holding withdrawn sealed data or torn bytes. */
-  compactions: number;
-  purges: number;
-  /** Key + value bytes callers asked to store (the denominator of write amplification). */
-  requestedBytes: number;
-  eraseCounts: Uint32Array;
-}
-
-export interface StoreOptions {
-  random: Random;
-}
+export type { RecoveryReport, StoreOp, StoreOptions, StoreStats } from "./store-types";
 
 const FREE = 0, LIVE = 1, DEAD = 2;
 /** Free sectors kept back so compaction always has somewhere to copy to. */
 const RESERVE = 3;
-const INTERNAL = "#";
 const TRIM = "#trim/";
 
 /** A committed record as the log walk hands it over: enough to index it without rereading. */
@@ -116,14 +50,12 @@ const addrOf = (e: number) => Math.floor(e / 32768);
 const sizeOf = (e: number) => Math.floor(e / 4) % 8192;
 const typeOf = (e: number) => e % 4;
 
-function storeError(code: string, sentence: string): OptgateError {
-  return new OptgateError(code, sentence);
-}
 
 export class LogStore {
   readonly report: RecoveryReport;
   readonly #flash: Flash;
   readonly #random: Random;
+  readonly #keyWrap: Uint8Array | undefined;
   readonly #ss: number;
   readonly #n: number;
   #key: Uint8Array = new Uint8Array(KEY_BYTES);
@@ -161,6 +93,7 @@ export class LogStore {
   private constructor(flash: Flash, options: StoreOptions) {
     this.#flash = flash;
     this.#random = options.random;
+    this.#keyWrap = options.keyWrap;
     this.#ss = flash.sectorSize;
     this.#n = Math.floor(flash.size / flash.sectorSize);
     if (this.#n < KEY_SECTORS + RESERVE + 3 || this.#ss < 2 * MAX_RECORD + SECTOR_HEADER) {
@@ -388,8 +321,7 @@ export class LogStore {
     // is the authority on the version (a newer firmware that migrates a store
     // rewrites it first): with a valid key copy of this version, a key copy or
     // sector header claiming a newer one is damage, not a newer store.
-    const copies: KeyArea[] = [];
-    for (let c = 0; c < KEY_SECTORS; c++) copies.push(decodeKeyArea(flash.read(c * ss, KEY_AREA_BYTES)));
+    const copies = readKeyCopies(flash, ss);
     const current = copies.some((k) => k.state === "valid");
     if (!current && copies.some((k) => k.state === "future")) throw futureError();
     for (let c = 0; c < KEY_SECTORS; c++) if (copies[c].state === "future") copies[c] = { state: "garbage" };
@@ -425,8 +357,8 @@ export class LogStore {
     }
 
     // 3. Repairs: from here on we write.
-    const valid = copies.find((k): k is { state: "valid"; key: Uint8Array } => k.state === "valid");
-    if (valid) this.#key = valid.key;
+    const valid = storeKeyFrom(copies, this.#keyWrap);
+    if (valid) this.#key = valid;
     else {
       this.#random.fill(this.#key);
       this.report.formatted = this.#order.length === 0;
@@ -436,7 +368,7 @@ export class LogStore {
       if (copies[c].state === "valid") continue;
       if (valid) this.report.keyRepaired = true;
       if (copies[c].state !== "blank" || !isBlank(flash.read(c * ss, ss))) flash.erase(c);
-      flash.write(c * ss, encodeKeyArea(this.#key));
+      flash.write(c * ss, keyAreaFor(this.#key, this.#keyWrap));
     }
     for (let s = KEY_SECTORS; s < this.#n; s++) {
       if (this.#state[s] !== DEAD) continue;
@@ -982,26 +914,4 @@ interface Pending {
   key: string;
   value: Uint8Array;
   aux: number;
-}
-
-function futureError(): OptgateError {
-  return storeError("E_STORE_VERSION", "the flash store was written by a newer firmware format; update the firmware. The store was left untouched.");
-}
-
-function checkKey(key: string): void {
-  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY || key.startsWith(INTERNAL) || !/^[\x20-\x7e]+$/.test(key)) {
-    throw storeError("E_STORE_KEY", `store keys are 1-${MAX_KEY} printable ASCII characters not starting with "${INTERNAL}".`);
-  }
-}
-
-function checkValue(value: Uint8Array, max: number): void {
-  if (!(value instanceof Uint8Array) || value.length > max) {
-    throw storeError("E_STORE_TOO_LARGE", `a stored value is at most ${max} bytes.`);
-  }
-}
-
-function asciiBytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
 }

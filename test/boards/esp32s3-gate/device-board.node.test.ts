@@ -70,6 +70,7 @@ describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Mo
         timer: path.join(repoRoot, "boards/host/timer.ts"),
         flash: path.join(repoRoot, "test/core/store/moddable-flash.ts"),
         "./matcher": standIn("matcher"),
+        "./key-root": standIn("key-root"),
       },
     });
     const out = JSON.parse(messages[0]);

@@ -26,4 +26,6 @@ export const world = {
   uartOut: [] as number[],
   uartIn: [] as number[],
   preferences: new Map<string, string | boolean | number | ArrayBuffer>(),
+  /** eFuse key block 4 burned for HMAC_UP (provisioning), or undefined on a blank chip. Only the HMAC stand-in reads it. */
+  efuseKey4: undefined as Uint8Array | undefined,
 };
