@@ -1,0 +1,19 @@
+// The safety-critical modules under mutation testing (issue 17), each with the
+// tests that are about it. A mutant runs only the tests that reached it.
+export interface MutationGroup {
+  mutate: string[];
+  spec: string[];
+}
+
+export const GROUPS: Record<string, MutationGroup> = {
+  relay: { mutate: ["src/drivers/relay.ts"], spec: ["test/drivers/relay.test.ts"] },
+  "card-reader": { mutate: ["src/drivers/card-reader.ts"], spec: ["test/drivers/card-reader.test.ts", "test/drivers/card-reader-fuzz.test.ts"] },
+  records: { mutate: ["tools/optgate/records.ts"], spec: ["test/tools/optgate/records.node.test.ts"] },
+  audit: {
+    mutate: ["src/core/audit/*.ts"],
+    spec: ["test/core/audit/audit-log.test.ts", "test/app/audit-store.test.ts", "test/tools/optgate/witness.node.test.ts", "test/core/ed25519.test.ts"],
+  },
+  access: { mutate: ["src/core/access/*.ts"], spec: ["test/core/access/*.test.ts"] },
+  face: { mutate: ["src/core/face/*.ts"], spec: ["test/core/face/*.test.ts"] },
+  store: { mutate: ["src/core/store/*.ts"], spec: ["test/core/store/log-store.test.ts", "test/core/store/power-cut.test.ts", "test/core/store/recovery-ram.test.ts"] },
+};

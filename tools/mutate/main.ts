@@ -1,0 +1,107 @@
+// `npm run mutate [-- group ...]`: mutation testing of the safety-critical
+// modules (groups.ts). Mutants come from StrykerJS's instrumenter (all of its
+// mutators, placed behind switches in one instrumented copy of the sources);
+// the runner is ours because StrykerJS's own mocha runner needs mocha < 12
+// and its TypeScript checker a compiler API that TypeScript 7 does not have.
+//
+// Per group: a sandbox (.mutate/<group>: src, test, tools, boards copied,
+// node_modules and build linked) with the group's files instrumented; one
+// coverage run of its tests (which test reaches which mutant); then every
+// mutant alone (__STRYKER_ACTIVE_MUTANT__) over only the tests that reach it,
+// two at a time, mocha --bail. A failing run kills the mutant, one that runs
+// past 3x the coverage run's time (+10 s) times out (counted killed), a
+// passing one survives; a mutant no test reaches is "no coverage". Results go
+// to reports/mutation/<group>.json; survivors are printed with file:line.
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Instrumenter } from "@stryker-mutator/instrumenter";
+import { GROUPS } from "./groups";
+
+interface Result { id: string; file: string; line: number; mutator: string; replacement: string; status: "killed" | "timeout" | "survived" | "no-coverage" }
+
+const root = process.cwd();
+const quiet = { debug() {}, info() {}, trace() {}, warn: (...a: unknown[]) => console.error(...a), error: (...a: unknown[]) => console.error(...a), fatal() {}, isDebugEnabled: () => false, isTraceEnabled: () => false, isInfoEnabled: () => false, isWarnEnabled: () => true, isErrorEnabled: () => true, isFatalEnabled: () => true };
+
+function expand(pattern: string): string[] {
+  if (!pattern.includes("*")) return [pattern];
+  const dir = path.dirname(pattern), re = new RegExp(`^${path.basename(pattern).replace(/\./g, "\\.").replace(/\*/g, ".*")}$`);
+  return readdirSync(dir).filter((f) => re.test(f)).map((f) => path.join(dir, f)).sort();
+}
+
+function sandbox(group: string): string {
+  const dir = path.join(root, ".mutate", group);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const d of ["src", "test", "tools", "boards", "wasm"]) if (existsSync(d)) cpSync(d, path.join(dir, d), { recursive: true });
+  for (const f of ["package.json", "tsconfig.json", "tsconfig.host.json"]) if (existsSync(f)) cpSync(f, path.join(dir, f));
+  for (const d of ["node_modules", "build"]) if (existsSync(d)) symlinkSync(path.join(root, d), path.join(dir, d));
+  // ../shared beside the sandbox, as beside the checkout (the ORL faces and the SDK are looked up there).
+  return dir;
+}
+
+function mocha(dir: string, spec: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces"), ...env }, stdio: "ignore" });
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
+    child.on("exit", (code) => { clearTimeout(timer); resolve({ code, ms: Date.now() - started, timedOut }); });
+  });
+}
+
+async function runGroup(name: string): Promise<string> {
+  const group = GROUPS[name];
+  if (!group) throw new Error(`unknown group ${name}; one of ${Object.keys(GROUPS).join(", ")}`);
+  const files = group.mutate.flatMap(expand);
+  const spec = group.spec.flatMap(expand);
+  const instrumented = await new Instrumenter(quiet as never).instrument(
+    files.map((f) => ({ name: f, content: readFileSync(f, "utf8"), mutate: true })),
+    { plugins: null, excludedMutations: [], ignorers: [] },
+  );
+  const dir = sandbox(name);
+  for (const f of instrumented.files) writeFileSync(path.join(dir, f.name), f.content);
+  const coverageFile = path.join(dir, "coverage.json");
+  const base = await mocha(dir, spec, { OPTGATE_MUTATE_COVERAGE: coverageFile }, 30 * 60_000);
+  if (base.code !== 0) throw new Error(`${name}: the tests fail without any mutant (exit ${base.code}); fix them first`);
+  const coverage = JSON.parse(readFileSync(coverageFile, "utf8")) as { static: Record<string, number>; perTest: Record<string, Record<string, number>> };
+  const testsOf = new Map<string, string[]>();
+  for (const [test, hits] of Object.entries(coverage.perTest)) for (const id of Object.keys(hits)) testsOf.set(id, [...(testsOf.get(id) ?? []), test]);
+  const limit = base.ms * 3 + 10_000;
+  const results: Result[] = [];
+  const queue = instrumented.mutants.filter((m) => !m.ignoreReason);
+  let done = 0;
+  const worker = async () => {
+    for (let m = queue.shift(); m; m = queue.shift()) {
+      const r: Result = { id: m.id, file: m.fileName, line: m.location.start.line, mutator: m.mutatorName, replacement: m.replacement.replace(/\s+/g, " ").slice(0, 60), status: "no-coverage" };
+      const isStatic = (coverage.static[m.id] ?? 0) > 0;
+      const tests = testsOf.get(m.id);
+      if (isStatic || tests) {
+        const env: Record<string, string> = { __STRYKER_ACTIVE_MUTANT__: m.id };
+        if (!isStatic) {
+          const list = path.join(dir, `tests-${m.id}.json`);
+          writeFileSync(list, JSON.stringify(tests));
+          env.OPTGATE_MUTATE_TESTS = list;
+        }
+        const run = await mocha(dir, spec, env, limit);
+        r.status = run.timedOut ? "timeout" : run.code === 0 ? "survived" : "killed";
+      }
+      results.push(r);
+      if (++done % 25 === 0) process.stderr.write(`  ${name}: ${done}/${instrumented.mutants.length}\n`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  results.sort((a, b) => Number(a.id) - Number(b.id));
+  mkdirSync(path.join(root, "reports/mutation"), { recursive: true });
+  writeFileSync(path.join(root, `reports/mutation/${name}.json`), JSON.stringify(results, null, 1));
+  rmSync(dir, { recursive: true, force: true });
+  const killed = results.filter((r) => r.status === "killed" || r.status === "timeout").length;
+  const survivors = results.filter((r) => r.status === "survived" || r.status === "no-coverage");
+  for (const s of survivors) console.log(`  survived ${s.file}:${s.line} ${s.mutator} -> ${s.replacement}${s.status === "no-coverage" ? " (no test reaches it)" : ""}`);
+  return `${name}: ${((100 * killed) / Math.max(1, results.length)).toFixed(1)} % killed (${killed} of ${results.length}; ${survivors.length} survived, ${results.filter((r) => r.status === "no-coverage").length} of them unreached)`;
+}
+
+const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(GROUPS);
+const lines: string[] = [];
+for (const name of names) lines.push(await runGroup(name));
+console.log(`\nmutation scores\n${lines.join("\n")}`);
