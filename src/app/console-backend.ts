@@ -8,7 +8,6 @@
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import type { GatePolicy } from "../core/access/policy";
 import type { TimeZone } from "../core/time/posix-tz";
-import { formatWindow } from "../core/console/params";
 import { KEYPAD_ID } from "./gate-adapters";
 import type { ClockReport } from "./clock-source";
 import type { ConsoleAuditSink } from "../core/console/audit-sink";
@@ -23,10 +22,11 @@ import { OptgateError } from "../core/errors";
 import type { ConsentRequest } from "../core/face/consent-request";
 import type { Notice } from "../core/face/notices";
 import { consentKeys } from "../core/gate/keypad-entry";
-import { subjectReport } from "../core/face/subject-report";
 import type { Clock, Random } from "../core/ports";
 import { ConsoleAccounts, technicianNumber } from "./console-accounts";
 import { ConsoleLog } from "./console-log";
+import { ConsoleClock } from "./console-clock";
+import { residentReport } from "./console-report";
 import type { AuditStore } from "./audit-store";
 import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadStoredSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
@@ -34,6 +34,7 @@ import type { Watermarks } from "./watermarks";
 
 export type { SettingsStore } from "./console-settings";
 export { technicianNumber } from "./console-accounts";
+export { pinLabel } from "./console-report";
 
 /** What only the board can do; a missing hook makes its command refuse clearly. */
 export interface ConsoleHooks {
@@ -64,8 +65,6 @@ export interface CoreConsoleBackendOptions {
   auditStore?: AuditStore;
 }
 
-/** A clock change larger than this asks for confirmation first. */
-const CLOCK_JUMP_CONFIRM_MS = 24 * 3600_000;
 
 export class CoreConsoleBackend implements ConsoleBackend {
   readonly audit: ConsoleAuditSink;
@@ -77,6 +76,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly #hooks: ConsoleHooks;
   readonly #accounts: ConsoleAccounts;
   readonly #log: ConsoleLog;
+  readonly #clockCommands: ConsoleClock;
   #settings: Settings;
   readonly #watermarks: Watermarks | undefined;
   /** Why the stored settings could not be used (the fail-safe policy is in force), else undefined. */
@@ -95,6 +95,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
     const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
     this.#accounts = accounts;
     this.audit = { record: (event) => accounts.record(event), refused: () => accounts.refused() };
+    this.#clockCommands = new ConsoleClock(this.#core, this.#clock, accounts, this.#hooks);
     this.#log = new ConsoleLog(this.#core.audit, o.auditStore, (kind, n) => this.#actorName(kind, n));
     this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record), remove: (id) => accounts.remove(id), list: () => accounts.list() };
   }
@@ -107,7 +108,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
     const s = this.#hooks.storage?.() ?? { usedBytes: this.#core.registry.byteLength + this.#core.audit.byteLength, totalBytes: 0 };
     return {
       door: this.#core.gate.unlocked ? "unlocked" : p.door, reader: p.reader, keypad: p.keypad, cameraPowered: p.cameraPowered,
-      storeUsedBytes: s.usedBytes, storeTotalBytes: s.totalBytes, clock: now, ...this.#clockTrust(now),
+      storeUsedBytes: s.usedBytes, storeTotalBytes: s.totalBytes, clock: now, ...this.#clockCommands.status(now),
       residents: this.#core.registry.size, consenting: this.#core.ledger.consenting().length,
       guessing: this.#core.access.guessing(now, KEYPAD_ID),
       damage: [
@@ -118,19 +119,6 @@ export class CoreConsoleBackend implements ConsoleBackend {
         ...(this.#core.sweepHold === undefined ? [] : [`${this.#core.sweepHold}: retention sweeps held; check the time, then: clock confirm`]),
       ],
     };
-  }
-
-  /** Whether decisions believe the clock, and why not: what a technician needs to fix it. */
-  #clockTrust(now: number): Pick<StatusView, "clockSource" | "clockTrusted" | "clockWhy" | "clockDriftMs"> {
-    const report = this.#hooks.clock?.();
-    const access = this.#core.access;
-    const trusted = access.clockTrusted(now);
-    let why = report?.rtc ?? "no battery-backed clock on this board";
-    if (now < access.policy.clockFloorMs) why = `reads before ${new Date(access.policy.clockFloorMs).toISOString().slice(0, 10)}, so it was never set (${why}); set it: clock set`;
-    else if (now < this.#core.audit.watermark) why = `reads before the newest audit record (it went back; ${why}); set it: clock set`;
-    const view: Pick<StatusView, "clockSource" | "clockTrusted" | "clockWhy" | "clockDriftMs"> = { clockSource: report?.source ?? "board", clockTrusted: trusted, clockWhy: why };
-    if (report?.driftMs !== undefined) view.clockDriftMs = report.driftMs;
-    return view;
   }
 
   damageClear(): { cleared: string[] } {
@@ -356,35 +344,9 @@ export class CoreConsoleBackend implements ConsoleBackend {
   }
 
   report(resident: string): Record<string, unknown> {
-    const n = this.#resident(resident);
-    const label = formatResidentId(n);
-    const registry = this.#core.registry;
-    const audit = this.#core.audit;
-    const gate = this.#core.gateName;
-    return subjectReport(label, {
-      ledger: this.#core.ledger, gallery: this.#core.gallery, notices: this.#core.notices,
-      credentials: {
-        credentialsOf: () => {
-          const v = registry.get(n);
-          if (!v) return [];
-          const active = v.status === "active";
-          // Card UIDs shortened to their last two bytes: enough to recognise, not to clone.
-          const cards = registry.cardsOf(n).map((uid) => ({ type: "card", label: `...${toHex(uid.subarray(uid.length - 2)).toUpperCase()}`, active }));
-          return [...cards, ...(v.hasPin ? [{ type: "pin", label: pinLabel(v.pinQuality), active }] : []), ...(v.codes ? [{ type: "code", label: `${v.codes} one-time`, active }] : [])];
-        },
-      },
-      decisions: {
-        recentDecisions: (_id, limit) => audit.entries()
-          .filter((e) => e.actorKind === "resident" && e.actor === n && e.decision !== "info")
-          .slice(-limit)
-          .map((e) => ({ at: e.time, gateId: gate, mode: e.kind, granted: e.decision === "grant", reason: e.reason })),
-      },
-      validityOf: () => {
-        const v = registry.get(n);
-        return v ? formatWindow(v.validFrom ?? null, v.validUntil ?? null, this.timeZone()) : "-";
-      },
-    }, this.#clock.now()) as unknown as Record<string, unknown>;
+    return residentReport(this.#core, this.#resident(resident), this.timeZone(), this.#clock.now());
   }
+
 
   // ---- groups, schedules, holidays (compiled into the gate policy) ----
 
@@ -511,29 +473,16 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return { seconds };
   }
 
-  /** How far `time` is from what the gate believes (its clock, or its newest record when the clock went back), when more than a day. */
   clockJump(time: number): { from: number; ms: number } | undefined {
-    const now = this.#clock.now();
-    const newest = this.#core.audit.watermark;
-    const from = Number.isFinite(newest) && newest > now ? newest : now;
-    return Math.abs(time - from) > CLOCK_JUMP_CONFIRM_MS ? { from, ms: time - from } : undefined;
+    return this.#clockCommands.jump(time);
   }
 
   clockSet(_actor: string, time: number): { before: number; after: number } {
-    if (!this.#hooks.setClock) throw new OptgateError("E_UNSUPPORTED", "This board's clock cannot be set from the console.");
-    const before = this.#clock.now();
-    this.#core.clockChanging();
-    this.#hooks.setClock(time);
-    const after = this.#clock.now();
-    this.#accounts.explain(`${iso(before)} -> ${iso(after)}`);
-    return { before, after };
+    return this.#clockCommands.set(time);
   }
 
   clockConfirm(_actor: string): { held: string | null } {
-    const held = this.#core.sweepHold ?? null;
-    this.#core.confirmClock();
-    this.#accounts.explain(`time ${iso(this.#clock.now())} confirmed${held ? "; sweeps resume" : ""}`);
-    return { held };
+    return this.#clockCommands.confirm();
   }
 
   diag(target: DiagTarget): DiagResult[] {
@@ -640,24 +589,10 @@ function noticeView(n: Notice): NoticeView {
   return { version: n.version, purpose: n.purpose, method: n.method, scope: [...n.gates], retentionDays: n.retentionDays, issued: n.publishedAt };
 }
 
-/** A time as the audit detail shows it (UTC, to the minute). */
-function iso(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 16) + "Z" : String(ms);
-}
 
 /** Renters, visitors and couriers always have an end date: on edit as on add. */
 function requireEnd(role: Role, validUntil: number | null): void {
   if ((role === "renter" || role === "visitor" || role === "courier") && validUntil === null) {
     throw new OptgateError("E_VALIDITY_REQUIRED", `A ${role} needs an end date: give --until (e.g. --until +6m).`);
-  }
-}
-
-/** The PIN as the subject report and resident show describe it: never the PIN, only what is known of its strength. */
-export function pinLabel(quality: string | undefined): string {
-  switch (quality) {
-    case "short": return "set, SHORTER than the gate's rule (set before it): change it with pin set";
-    case "weak": return "set, EASY TO GUESS (set before the rules): change it with pin set";
-    case "ok": return "set";
-    default: return "set (strength checked when next typed)";
   }
 }

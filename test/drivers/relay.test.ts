@@ -154,6 +154,70 @@ describe("Relay with a failing coil write", () => {
   });
 });
 
+describe("Relay edges (found by mutation testing)", () => {
+  it("a relay that never unlocked was not released: a door opening at boot is forced", () => {
+    const { r } = relay("fail-secure");
+    assert.equal(r.releasedWithin(0, 2000), false);
+    assert.equal(r.releasedWithin(1e12, 2000), false);
+  });
+
+  it("the grace after relocking includes its last millisecond, and lock() on a locked relay starts none", () => {
+    const { r, changes } = relay("fail-secure");
+    r.lock(500); // already locked: no new grace
+    assert.equal(r.releasedWithin(600, 2000), false);
+    r.unlock(1000, 0);
+    r.lock(1000);
+    assert.equal(r.releasedWithin(3000, 2000), true);
+    assert.equal(r.releasedWithin(3001, 2000), false);
+    r.lock(5000);
+    assert.equal(r.releasedWithin(5500, 2000), false, "a second lock() is not a relock");
+    assert.deepEqual(changes, [true, false]);
+  });
+
+  it("accepts a pulse of exactly the longest length, and says which lengths are allowed", () => {
+    const { r } = relay("fail-secure");
+    r.unlock(30_000, 0);
+    assert.equal(r.unlocked, true);
+    assert.throws(() => r.unlock(30_001, 0), (e) => isOptgateError(e, "E_RELAY_PULSE") && /between 1 and 30000 ms/.test((e as Error).message));
+    const hw = createHostHardware();
+    assert.throws(() => new Relay({ relay: { io: hw.io.Digital, pin: 9 }, failMode: "x" as FailMode }), (e) => /fail-secure.*fail-safe/.test((e as Error).message));
+  });
+
+  it("a failed write says which way it failed, and names what was thrown, even when it is not an Error", () => {
+    const hw = createHostHardware();
+    let fault: unknown;
+    class Faulty extends hw.io.Digital {
+      override write(value: number) {
+        if (fault !== undefined) throw fault;
+        super.write(value);
+      }
+    }
+    const r = new Relay({ relay: { io: Faulty, pin: PIN }, failMode: "fail-secure" });
+    fault = new RangeError("bus");
+    assert.throws(() => r.unlock(1000, 0), (e) => /switched to unlocked \(RangeError\); the door stays locked/.test((e as Error).message));
+    fault = undefined;
+    r.unlock(1000, 0);
+    fault = "a string";
+    assert.throws(() => r.tick(1000), (e) => /switched to locked \(a non-error value\); retrying every tick/.test((e as Error).message));
+  });
+
+  it("a second close() writes nothing", () => {
+    const hw = createHostHardware();
+    let writes = 0;
+    class Counting extends hw.io.Digital {
+      override write(value: number) {
+        writes++;
+        super.write(value);
+      }
+    }
+    const r = new Relay({ relay: { io: Counting, pin: PIN }, failMode: "fail-secure" });
+    r.close();
+    const after = writes;
+    r.close();
+    assert.equal(writes, after);
+  });
+});
+
 describe("PowerSwitch", () => {
   it("starts off, switches, and turns off on close", () => {
     const hw = createHostHardware();

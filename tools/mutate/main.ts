@@ -69,7 +69,7 @@ async function runGroup(name: string): Promise<string> {
   for (const [test, hits] of Object.entries(coverage.perTest)) for (const id of Object.keys(hits)) testsOf.set(id, [...(testsOf.get(id) ?? []), test]);
   const limit = base.ms * 3 + 10_000;
   const results: Result[] = [];
-  const queue = instrumented.mutants.filter((m) => !m.ignoreReason);
+  const queue = instrumented.mutants.filter((m) => m.status !== "Ignored");
   let done = 0;
   const worker = async () => {
     for (let m = queue.shift(); m; m = queue.shift()) {
