@@ -12,15 +12,17 @@
 //   part A proved its erase finished, so a half-erased sector never looks live.
 import { aeadOpen, aeadSeal } from "../crypto";
 import { OptgateError } from "../errors";
-import { asciiBytes, checkKey, checkValue, futureError, INTERNAL, storeError } from "./store-checks";
+import { asciiBytes, futureError, INTERNAL, storeError } from "./store-checks";
 import { keyAreaFor, readKeyCopies, storeKeyFrom } from "./store-key";
 import type { RecoveryReport, StoreOp, StoreOptions, StoreStats } from "./store-types";
+import { addrOf, type Entry, pack, sizeOf, TRIM, typeOf } from "./store-entry";
+import { eachRecord, walkLog } from "./log-walk";
+import { planOps, type Pending } from "./store-ops";
 import type { Random } from "../ports";
 import type { Flash } from "./flash";
 import {
-  KEY_BYTES, KEY_SECTORS, MAX_GROUP, MAX_RECORD, MAX_VALUE, RECORD_HEADER, RECORD_MAGIC,
-  RecordType, SECTOR_HEADER, SectorState, decodeDamagedHeader, decodeRecord, decodeSectorHeader, encodeHeaderA,
-  encodeHeaderB, encodeRecord, isBlank, keyAt, putU32, recordSize, u32,
+  KEY_BYTES, KEY_SECTORS, MAX_RECORD, RECORD_HEADER, RecordType, SECTOR_HEADER, SectorState, decodeRecord,
+  decodeSectorHeader, encodeHeaderA, encodeHeaderB, encodeRecord, isBlank, keyAt, putU32, recordSize,
 } from "./format";
 
 export type { RecoveryReport, StoreOp, StoreOptions, StoreStats } from "./store-types";
@@ -28,28 +30,6 @@ export type { RecoveryReport, StoreOp, StoreOptions, StoreStats } from "./store-
 const FREE = 0, LIVE = 1, DEAD = 2;
 /** Free sectors kept back so compaction always has somewhere to copy to. */
 const RESERVE = 3;
-const TRIM = "#trim/";
-
-/** A committed record as the log walk hands it over: enough to index it without rereading. */
-interface Entry {
-  type: RecordType;
-  key: string;
-  addr: number;
-  size: number;
-  seq: number;
-  /** Stream index (Stream), victim sector sequence (Retire), trim point ("#trim/" puts). */
-  aux: number;
-  groupIndex: number;
-  groupSize: number;
-}
-
-// Index entries pack (address, size, type) into one number: a gate with
-// thousands of keys must not hold an object per key in a 160 KB XS heap.
-const pack = (addr: number, size: number, type: number) => (addr * 8192 + size) * 4 + type;
-const addrOf = (e: number) => Math.floor(e / 32768);
-const sizeOf = (e: number) => Math.floor(e / 4) % 8192;
-const typeOf = (e: number) => e % 4;
-
 
 export class LogStore {
   readonly report: RecoveryReport;
@@ -232,59 +212,16 @@ export class LogStore {
    */
   commit(ops: StoreOp[]): number[] {
     this.#checkUsable();
-    if (ops.length === 0 || ops.length > MAX_GROUP - 1) throw storeError("E_STORE_TXN", `a transaction holds 1 to ${MAX_GROUP - 1} operations, not ${ops.length}.`);
-    const records: Pending[] = [];
-    const touched = new Set<string>();
-    const appended: number[] = [];
-    const nextIndex = new Map<string, number>();
-    let requested = 0;
-    let trimmed = false;
-    for (const op of ops) {
-      if ("trim" in op) {
-        checkKey(op.trim);
-        const { trim: stream, before } = op;
-        if (!Number.isInteger(before) || before < this.streamStart(stream) || before > this.streamLength(stream) || touched.has(TRIM + stream)) {
-          throw storeError("E_STORE_RANGE", `trim point ${before} is outside ${stream} [${this.streamStart(stream)}, ${this.streamLength(stream)}].`);
-        }
-        touched.add(TRIM + stream);
-        const value = new Uint8Array(4);
-        putU32(value, 0, before);
-        records.push({ type: RecordType.Put, key: TRIM + stream, value, aux: before });
-        trimmed = true;
-        continue;
-      }
-      if ("append" in op) {
-        checkKey(op.append);
-        checkValue(op.data, MAX_VALUE - 4);
-        const index = nextIndex.get(op.append) ?? this.streamLength(op.append);
-        nextIndex.set(op.append, index + 1);
-        const value = new Uint8Array(4 + op.data.length);
-        putU32(value, 0, index);
-        value.set(op.data, 4);
-        records.push({ type: RecordType.Stream, key: op.append, value, aux: index });
-        appended.push(index);
-        requested += op.append.length + op.data.length;
-        continue;
-      }
-      const key = "put" in op ? op.put : op.delete;
-      checkKey(key);
-      if (touched.has(key)) throw storeError("E_STORE_TXN", `key "${key}" appears twice in one transaction.`);
-      touched.add(key);
-      if ("put" in op) {
-        checkValue(op.value, MAX_VALUE);
-        records.push(op.sealed
-          ? { type: RecordType.Sealed, key, value: this.#seal(key, op.value), aux: 0 }
-          : { type: RecordType.Put, key, value: op.value.slice(), aux: 0 });
-        requested += key.length + op.value.length;
-      } else if (this.has(key)) {
-        records.push({ type: RecordType.Delete, key, value: new Uint8Array(0), aux: 0 });
-        requested += key.length;
-      }
-    }
-    if (records.length === 0) return appended;
-    this.#commit(records, requested);
-    if (trimmed) this.#recountStreams();
-    return appended;
+    const plan = planOps(ops, {
+      streamStart: (stream) => this.streamStart(stream),
+      streamLength: (stream) => this.streamLength(stream),
+      has: (key) => this.has(key),
+      seal: (key, value) => this.#seal(key, value),
+    });
+    if (plan.records.length === 0) return plan.appended;
+    this.#commit(plan.records, plan.requested);
+    if (plan.trimmed) this.#recountStreams();
+    return plan.appended;
   }
 
   #commit(records: Pending[], requested: number): void {
@@ -427,116 +364,34 @@ export class LogStore {
     }
   }
 
-  /**
-   * Walks the log oldest first and hands over each record of each completed
-   * group. With `scanning`, it also records per-sector extents, damage and
-   * sealed copies for recovery. One sector buffer at a time: RAM stays bounded.
-   */
+  /** Walks the log oldest first (log-walk.ts); with `scanning`, recovery's bookkeeping too. */
   #walk(onCommitted: (entry: Entry) => void, scanning = false): void {
     const ss = this.#ss;
-    // `pending` is the group being assembled; `parked` holds pieces of groups
-    // with gaps, whose fate the next record decides (see below).
-    let pending: Entry[] = [];
-    let parked: Entry[] = [];
-    const orphan = (entries: Entry[]) => {
-      if (!scanning) return;
-      this.report.droppedRecords += entries.length;
-      for (const e of entries) {
-        this.#dirty[Math.floor(e.addr / ss)] = 1;
-        this.#orphans.add(e.addr);
-      }
-    };
-    const commit = () => {
-      const group = parked.concat(pending);
-      parked = [];
-      pending = [];
-      for (const e of group) onCommitted(e);
-    };
-    const abort = (from: number) => {
-      const keep = parked.concat(pending).filter((e) => e.seq < from);
-      orphan(parked.concat(pending).filter((e) => e.seq >= from));
-      parked = [];
-      pending = [];
-      for (const e of keep) onCommitted(e);
-    };
-    // Sequence numbers run on without a gap through a sector and into the
-    // sector opened after it (a torn record's number is reused by the Abort or
-    // the next record), so a gap ahead of a valid record is a lost committed
-    // record. Sectors taken out of the middle (compaction) break the run.
-    let lastSeq = -1, lastSectorSeq = -1;
-    // Damaged records since the last valid one whose header check still names
-    // their key: a gap the next valid record shows is charged to them first.
-    let named: { key: string; seq: number }[] = [];
-    // A copy: a Retire met on the way removes its (older) victim from #order.
-    for (const s of this.#order.slice()) {
-      if (this.#state[s] !== LIVE) continue;
-      if (this.#sectorSeq[s] !== lastSectorSeq + 1) {
-        lastSeq = -1;
-        named = [];
-      }
-      lastSectorSeq = this.#sectorSeq[s];
-      const buf = this.#flash.read(s * ss, ss);
-      let off = SECTOR_HEADER;
-      while (off + RECORD_HEADER <= ss) {
-        if (buf[off] === 0xff && isBlank(buf, off, ss)) break;
-        const rec = decodeRecord(buf, off);
-        if (!rec) {
-          if (scanning) {
-            const header = decodeDamagedHeader(buf, off);
-            if (header && !named.some((n) => n.seq === header.seq)) named.push({ key: header.key, seq: header.seq });
-          }
-          // Torn or corrupt: skip to the next record that verifies, if any.
-          let next = off + 4;
-          while (next + RECORD_HEADER <= ss && !(buf[next] === RECORD_MAGIC && decodeRecord(buf, next))) next += 4;
-          if (scanning) this.#damage(s, Math.min(next, ss) - off);
-          off = next;
-          continue;
+    walkLog({
+      sectorSize: ss,
+      // A copy: a Retire met on the way removes its (older) victim from #order.
+      order: this.#order.slice(),
+      isLive: (s) => this.#state[s] === LIVE,
+      sectorSeq: (s) => this.#sectorSeq[s],
+      read: (s) => this.#flash.read(s * ss, ss),
+    }, onCommitted, scanning ? {
+      orphans: (entries) => {
+        this.report.droppedRecords += entries.length;
+        for (const e of entries) {
+          this.#dirty[Math.floor(e.addr / ss)] = 1;
+          this.#orphans.add(e.addr);
         }
-        const key = keyAt(buf, off, rec.keyLength);
-        const at = off + RECORD_HEADER + rec.keyLength;
-        const aux = rec.type >= RecordType.Stream || key.startsWith(TRIM) ? u32(buf, at) : 0;
-        const entry: Entry = { type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux, groupIndex: rec.groupIndex, groupSize: rec.groupSize };
-        if (scanning) {
-          const gap = lastSeq < 0 ? 0 : (rec.seq - lastSeq - 1) >>> 0;
-          // A damaged record numbered below this valid one is a lost committed record (a torn
-          // one's number is reused by the record written after it); at the start of a run no
-          // gap shows it, its header still does.
-          const charged = named.filter((n) => (((rec.seq - n.seq) >>> 0) - 1) < (lastSeq < 0 ? MAX_GROUP * 64 : gap));
-          // A number going backwards (never written so) counts as one loss.
-          const lost = lastSeq < 0 ? charged.length : gap > MAX_GROUP * 64 ? 1 : gap;
-          if (lost) this.#lost(lost, charged);
-          named = [];
-          lastSeq = rec.seq;
-          this.#seq = Math.max(this.#seq, rec.seq + 1);
-          if (rec.type === RecordType.Sealed) this.#noteSealed(key, entry.addr);
-          if (rec.type === RecordType.Stream) this.#minStreamIndex[s] = Math.min(this.#minStreamIndex[s], aux);
-        }
-        off += rec.size;
-        // Groups with gaps are normal: compaction removes parts of committed
-        // groups. The one exception is the group a power cut left unfinished;
-        // recovery names it in an Abort record that is the very next record
-        // after it in the log. So a piece with a gap is parked until the next
-        // record: an Abort decides against it, a group start or a finished
-        // group for it. Whatever is still open at the end of the log is the
-        // unfinished group itself.
-        if (rec.type === RecordType.Abort) {
-          abort(aux);
-          continue;
-        }
-        const last = pending[pending.length - 1];
-        if (last && !(last.seq + 1 === rec.seq && last.groupIndex + 1 === rec.groupIndex && last.groupSize === rec.groupSize)) {
-          parked = parked.concat(pending);
-          pending = [];
-        }
-        if (rec.groupIndex === 0 && parked.length) commit();
-        pending.push(entry);
-        if (rec.groupIndex === rec.groupSize - 1) commit();
-      }
-      if (scanning) this.#used[s] = this.#dirty[s] ? ss : Math.min(off, ss);
-    }
-    const open = parked.concat(pending);
-    if (scanning && open.length) this.#unfinished = open[0].seq;
-    orphan(open);
+      },
+      damage: (sector, bytes) => this.#damage(sector, bytes),
+      lost: (count, named) => this.#lost(count, named),
+      valid: (entry, sector) => {
+        this.#seq = Math.max(this.#seq, entry.seq + 1);
+        if (entry.type === RecordType.Sealed) this.#noteSealed(entry.key, entry.addr);
+        if (entry.type === RecordType.Stream) this.#minStreamIndex[sector] = Math.min(this.#minStreamIndex[sector], entry.aux);
+      },
+      scanned: (sector, end) => { this.#used[sector] = this.#dirty[sector] ? ss : end; },
+      unfinished: (seq) => { this.#unfinished = seq; },
+    } : undefined);
   }
 
   /**
@@ -688,20 +543,7 @@ export class LogStore {
 
   /** Every verifying record of one sector (no group logic: used where only committed ones remain). */
   #eachRecord(s: number, visit: (e: Entry, buf: Uint8Array, off: number, payloadLength: number) => void): void {
-    const ss = this.#ss;
-    const buf = this.#flash.read(s * ss, ss);
-    for (let off = SECTOR_HEADER; off + RECORD_HEADER <= ss;) {
-      const rec = decodeRecord(buf, off);
-      if (!rec) {
-        off += 4;
-        continue;
-      }
-      const key = keyAt(buf, off, rec.keyLength);
-      const at = off + RECORD_HEADER + rec.keyLength;
-      const aux = rec.type >= RecordType.Stream || key.startsWith(TRIM) ? u32(buf, at) : 0;
-      visit({ type: rec.type, key, addr: s * ss + off, size: rec.size, seq: rec.seq, aux, groupIndex: rec.groupIndex, groupSize: rec.groupSize }, buf, off, rec.payloadLength);
-      off += rec.size;
-    }
+    eachRecord(this.#flash.read(s * this.#ss, this.#ss), s, this.#ss, visit);
   }
 
   // Space, compaction, wear --------------------------------------------------
@@ -909,9 +751,3 @@ export class LogStore {
   }
 }
 
-interface Pending {
-  type: RecordType;
-  key: string;
-  value: Uint8Array;
-  aux: number;
-}
