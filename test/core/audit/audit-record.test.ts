@@ -35,7 +35,7 @@ describe("audit record bytes", () => {
   });
 
   it("decodes exactly 55 bytes, or 57..96 with a consistent printable detail", () => {
-    const plain = encodeRecord({ ...entry, seq: 4, prevHash: new Uint8Array(32).fill(1), subject: 3 });
+    const plain = encodeRecord({ ...entry, detail: "", seq: 4, prevHash: new Uint8Array(32).fill(1), subject: 3 });
     assert.equal(plain.length, RECORD_BYTES);
     assert.equal(decodeRecord(plain).seq, 4);
     for (const length of [0, 54, 56, 97]) {
