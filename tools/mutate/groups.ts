@@ -11,7 +11,7 @@ export const GROUPS: Record<string, MutationGroup> = {
   records: { mutate: ["tools/optgate/records.ts"], spec: ["test/tools/optgate/records.node.test.ts"] },
   audit: {
     mutate: ["src/core/audit/*.ts"],
-    spec: ["test/core/audit/audit-log.test.ts", "test/app/audit-store.test.ts", "test/tools/optgate/witness.node.test.ts", "test/core/ed25519.test.ts"],
+    spec: ["test/core/audit/*.test.ts", "test/app/audit-store.test.ts", "test/tools/optgate/witness.node.test.ts", "test/core/ed25519.test.ts"],
   },
   access: { mutate: ["src/core/access/*.ts"], spec: ["test/core/access/*.test.ts"] },
   face: { mutate: ["src/core/face/*.ts"], spec: ["test/core/face/*.test.ts"] },

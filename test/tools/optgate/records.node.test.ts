@@ -142,3 +142,82 @@ describe("CSV dates agree with the console", () => {
     assert.equal(untilOf(again.rows[0].commands[0].replace(/^resident edit R00003/, "resident add")), typed);
   });
 });
+
+describe("optgate import: every refusal says what is wrong (found by mutation testing)", () => {
+  const problems = (kind: Parameters<typeof planImport>[0], text: string) => planImport(kind, text, gate(), NOW).problems.map((p) => `${p.line} ${p.message}`);
+
+  it("names each bad resident field", () => {
+    const messages = problems("residents", HEADER +
+      ",3-1204,king,,,,04A1B2C5,\n" +
+      ",toolongunit,owner,,,,04A1B2C6,\n" +
+      ",1-1,owner,,,,XYZ,\n" +
+      ",1-1,owner,,,ghosts,04A1B2C7,\n" +
+      ",1-1,owner,2027-01-01,2026-12-31T23:59:59+08:00,,04A1B2C8,\n" +
+      "R00001,1-1,owner,,,,,reset\n" +
+      ",1-1,owner,,,,04A1B2C9,reset\n" +
+      "R00009,1-1,owner,,,,04A1B2CA,\n" +
+      "R00009,1-1,owner,,,,04A1B2CB,\n");
+    assert.deepEqual(messages.map((m) => m.replace(/^(\d+) (.{0,40}).*$/, "$1 $2")), [
+      "2 role: \"king\" is not allowed; expected one of",
+      "3 unit: \"toolongunit\" must be 1-8 letters, digi",
+      "4 cards: \"XYZ\" is not hex; expected card UID",
+      "5 group ghosts does not exist on the gate (i",
+      "6 valid_from must be before valid_until",
+      "7 R00001 has no PIN to reset",
+      "8 a new resident has no PIN to reset",
+      "10 resident R00009 is already on line 9",
+    ].map((m) => m.replace(/^(\d+) (.{0,40}).*$/, "$1 $2")));
+  });
+
+  it("a window of one second is a window; visitors and couriers need an end as renters do", () => {
+    const ok = planImport("residents", HEADER + ",1-1,owner,2027-01-01T00:00:00Z,2027-01-01T00:00:01Z,,04A1B2D0,\n", gate(), NOW);
+    assert.deepEqual(ok.problems, []);
+    assert.match(ok.rows[0].commands[0], /--from "2027-01-01 08:00:00 \+08:00" --until "2027-01-01 08:00:00 \+08:00"|--from .* --until /);
+    for (const role of ["visitor", "courier"]) assert.match(problems("residents", HEADER + `,1-1,${role},,,,04A1B2D1,\n`)[0], new RegExp(`a ${role} needs valid_until`));
+    assert.deepEqual(problems("residents", HEADER + ",1-1,staff,,,,04A1B2D2,\n"), [], "staff may be permanent");
+  });
+
+  it("an existing resident row may leave out cards; an edit clears dates given as empty", () => {
+    const plan = planImport("residents", HEADER + "R00001,1-1,owner,2027-01-01,2027-12-31,all,,\n", gate(), NOW);
+    assert.deepEqual(plan.problems, []);
+    assert.deepEqual(plan.rows[0].commands, ['resident edit R00001 --unit 1-1 --role owner --from "2027-01-01 00:00:00 +08:00" --until "2027-12-31 23:59:59 +08:00" --groups all']);
+    assert.equal(plan.rows[0].summary, "update R00001");
+    const more = planImport("residents", HEADER + "R00002,1-1,owner,,,,04000012;04000013,reset\n", gate(), NOW);
+    assert.equal(more.rows[0].summary, "update R00002, 2 new card(s), PIN reset");
+    const added = planImport("residents", HEADER + "R00077,2-2,owner,,,all,04A1B2D3,set\n", gate(), NOW);
+    assert.deepEqual(added.rows[0].commands, ["resident add --unit 2-2 --role owner --groups all --card 04A1B2D3"]);
+    assert.equal(added.rows[0].summary, "add (was R00077) unit 2-2 owner with 1 card(s)");
+  });
+
+  it("quotes what the console's tokenizer would split, and nothing else", () => {
+    const state = gate();
+    state.groups.push({ name: "night_shift", schedules: [], members: 0 });
+    const plan = planImport("residents", HEADER + ",A-1,owner,,2027-01-01,night_shift,04A1B2D4,\n", state, NOW);
+    assert.deepEqual(plan.rows[0].commands, ['resident add --unit A-1 --role owner --until "2027-01-01 23:59:59 +08:00" --groups night_shift --card 04A1B2D4']);
+  });
+
+  it("schedules and groups: every refusal, and their export", () => {
+    assert.deepEqual(problems("schedules", "name,days,from,to\nnone,,07:00,08:00\nsame,mon,07:00,07:00\nbad,mon,25:00,08:00\n").map((m) => m.slice(0, 40)), [
+      "2 days: list at least one of mon;tue;wed;", "3 from and to are the same time", "4 from: \"25:00\" is not a time of day; ex",
+    ].map((m) => m.slice(0, 40)));
+    assert.deepEqual(problems("groups", "name,schedules\ncrew,\ncrew,daytime\n"), ["3 crew is already on line 2"]);
+    assert.deepEqual(planImport("groups", "name,schedules\ncrew,\n", gate(), NOW).rows[0].commands, ["group add crew"]);
+    const state = gate();
+    assert.deepEqual(exportRows("schedules", state), [["name", "days", "from", "to"], ["daytime", "mon;tue", "07:00", "19:00"]]);
+    assert.deepEqual(exportRows("groups", state), [["name", "schedules"], ["all", ""], ["cleaners", "daytime"]]);
+    assert.deepEqual(exportRows("cards", state), [["resident", "uid"], ["R00001", "04000001"]]);
+  });
+
+  it("the header may differ in case and spacing, not in columns; an empty file names line 1", () => {
+    assert.deepEqual(planImport("groups", " Name , SCHEDULES\ncrew,\n", gate(), NOW).problems, []);
+    assert.deepEqual(problems("groups", ""), ["1 the first line must be the header: name,schedules"]);
+    assert.deepEqual(problems("groups", "\n\nname\n"), [problems("groups", "\n\nname\n")[0]]);
+    assert.match(problems("groups", "name\n")[0], /^1 the first line must be the header/);
+  });
+
+  it("a refusal without a message still names the command", async () => {
+    const plan = planImport("cards", "resident,uid\nR00001,04000099\n", gate(), NOW);
+    const results = await applyPlan(async () => ({ ok: false }), plan);
+    assert.deepEqual(results, [{ line: 2, ok: false, message: "card add: refused" }]);
+  });
+});

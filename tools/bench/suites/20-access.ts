@@ -37,14 +37,20 @@ function bootPath(n: number): { boot: number; withoutSize: number } {
 const imports = `
 import { AccessCore } from "./src/core/access/access-core";
 import { AuditLog } from "./src/core/audit/audit-log";
+import { AuditKey } from "./src/core/audit/chain-key";
+import { Ed25519Signer } from "./src/core/ed25519";
+import { sha256 } from "./src/core/crypto";
 import { buildResidents, benchPolicy, cardFor, NOW } from "./test/core/access/scale-fixture";
 `;
 
 function setup(n: number): string {
   return `
 const registry = buildResidents(${n});
-const audit = new AuditLog({ capacity: 1024 });
+const audit = new AuditLog({ capacity: 1024, key: new AuditKey(new Uint8Array(32).fill(7)) });
 const core = new AccessCore({ registry, policy: benchPolicy, audit });
+const signer = new Ed25519Signer(new Uint8Array(32).fill(9));
+const statement = new Uint8Array(171);
+const record = new Uint8Array(55);
 const events = [];
 for (let k = 0; k < 16; k++) events.push({ kind: "card", uid: cardFor(1 + ((k * 7919) % ${n}), k & 1) });
 const entry = { time: NOW, actorKind: "resident", actor: 1, kind: "card", decision: "grant", reason: "granted" };
@@ -77,6 +83,8 @@ const suite: BenchSuite = {
       cost[n] = await xsComputrons({ imports, setup: setup(n), op: "core.decide(events[i & 15], NOW);", n: 32 });
     }
     const append = await xsComputrons({ imports, setup: setup(100), op: "audit.append(entry);", n: 32 });
+    const bareHash = await xsComputrons({ imports, setup: setup(100), op: "sha256(record);", n: 32 });
+    const sign = await xsComputrons({ imports, setup: setup(100), op: "signer.sign(statement);", n: 2 });
     for (const n of [100, 1_000, 20_000]) {
       rows.push({
         case: `card decision in XS, ${n.toLocaleString("en-US")} residents (incl. audit append)`,
@@ -84,7 +92,8 @@ const suite: BenchSuite = {
         target: n === 20_000 ? "≤ 1.5× of 100, < 50,000" : undefined,
       });
     }
-    rows.push({ case: "  of which audit append (1 SHA-256 block)", value: Math.round(append), unit: "computrons" });
+    rows.push({ case: "  of which audit append (HMAC-SHA256 chain)", value: Math.round(append), unit: "computrons", baseline: bareHash, baselineName: "a bare SHA-256 of the record (the unkeyed chain)" });
+    rows.push({ case: "signed audit head (Ed25519 in XS, BigInt; only on log export)", value: Math.round(sign), unit: "computrons", baseline: append, baselineName: "one audit append" });
     rows.push({ case: "card decision logic without the audit append, 20,000 residents", value: Math.round(cost[20_000] - append), unit: "computrons" });
 
     const empty = await heap(0);
