@@ -3,22 +3,22 @@
 // reordering records, so an edit shows as a break even when the forger fixes
 // every store CRC. The gate derives the key from its key root (secrets.md) and
 // never exports it; host tools verify through signed heads (head-signature.ts).
-import { hmacSha256 } from "../crypto";
+import { keyedHmacSha256 } from "../crypto";
 import { OptgateError } from "../errors";
 
 export const AUDIT_KEY_BYTES = 32;
 
 export class AuditKey {
-  readonly #key: Uint8Array;
+  readonly #mac: (record: Uint8Array) => Uint8Array;
 
   constructor(key: Uint8Array) {
     if (!(key instanceof Uint8Array) || key.length !== AUDIT_KEY_BYTES) throw new OptgateError("E_BAD_AUDIT_KEY", `An audit key is ${AUDIT_KEY_BYTES} bytes.`);
-    this.#key = key.slice();
+    this.#mac = keyedHmacSha256(key.slice());
   }
 
   /** The chain hash of one record's bytes. */
   mac(record: Uint8Array): Uint8Array {
-    return hmacSha256(this.#key, record);
+    return this.#mac(record);
   }
 }
 
