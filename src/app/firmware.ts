@@ -21,7 +21,7 @@ import { Registry } from "../core/access/registry";
 import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
 import { Installation } from "./installation";
 import { Watermarks } from "./watermarks";
-import { AuditStore, loadAuditKeys } from "./audit-store";
+import { AuditStore, SECURITY_HELD, loadAuditKeys } from "./audit-store";
 import type { AuditTrail } from "../core/audit/audit-trail";
 import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { GateHardware } from "./hardware";
@@ -223,7 +223,11 @@ export class Firmware {
 
   /** Every DAMAGE line: the store's recovery report, the loaders' findings, a replaced PIN key. */
   damageLines(): string[] {
-    return [...describeDamage(this.store.report), ...this.damage, ...(this.#pinKeyDamage ? [this.#pinKeyDamage] : [])];
+    const dropped = this.auditStore?.droppedUnexported ?? 0;
+    return [
+      ...describeDamage(this.store.report), ...this.damage, ...(this.#pinKeyDamage ? [this.#pinKeyDamage] : []),
+      ...(dropped ? [`${dropped} security audit record(s) dropped before they were exported (the store keeps ${SECURITY_HELD}): export the log more often (optgate log)`] : []),
+    ];
   }
 
   /** Releases every pin (before safe mode takes over the relay and the inputs). */
