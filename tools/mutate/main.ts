@@ -40,10 +40,15 @@ function sandbox(group: string): string {
   return dir;
 }
 
-function mocha(dir: string, spec: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
+/** A --grep pattern that matches exactly these full test titles. */
+function only(titles: string[]): string[] {
+  return ["--grep", `^(?:${titles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$`];
+}
+
+function mocha(dir: string, spec: string[], env: Record<string, string>, timeoutMs: number, extra: string[] = []): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces"), ...env }, stdio: "ignore" });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...extra, ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces"), ...env }, stdio: "ignore" });
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
     child.on("exit", (code) => { clearTimeout(timer); resolve({ code, ms: Date.now() - started, timedOut }); });
@@ -77,13 +82,8 @@ async function runGroup(name: string): Promise<string> {
       const isStatic = (coverage.static[m.id] ?? 0) > 0;
       const tests = testsOf.get(m.id);
       if (isStatic || tests) {
-        const env: Record<string, string> = { __STRYKER_ACTIVE_MUTANT__: m.id };
-        if (!isStatic) {
-          const list = path.join(dir, `tests-${m.id}.json`);
-          writeFileSync(list, JSON.stringify(tests));
-          env.OPTGATE_MUTATE_TESTS = list;
-        }
-        const run = await mocha(dir, spec, env, limit);
+        // Only the tests that reach it (all of them when it runs at load time).
+        const run = await mocha(dir, spec, { __STRYKER_ACTIVE_MUTANT__: m.id }, limit, isStatic || !tests ? [] : only(tests));
         r.status = run.timedOut ? "timeout" : run.code === 0 ? "survived" : "killed";
       }
       results.push(r);

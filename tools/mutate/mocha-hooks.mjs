@@ -1,17 +1,15 @@
 // Loaded into every mutation test run (mocha --require): names the running test
-// for the instrumenter's per-test coverage, skips tests the mutant does not
-// reach (OPTGATE_MUTATE_TESTS: a JSON file of full titles), and at the end
-// writes the coverage the instrumented code collected (OPTGATE_MUTATE_COVERAGE).
-import { readFileSync, writeFileSync } from "node:fs";
+// for the instrumenter's per-test coverage, and at the end writes the coverage
+// the instrumented code collected (OPTGATE_MUTATE_COVERAGE). Which tests a
+// mutant runs is chosen with --grep (skipping from a root beforeEach would
+// skip the rest of a suite too).
+import { writeFileSync } from "node:fs";
 
-const only = process.env.OPTGATE_MUTATE_TESTS ? new Set(JSON.parse(readFileSync(process.env.OPTGATE_MUTATE_TESTS, "utf8"))) : undefined;
 const ns = (globalThis.__stryker__ ??= {});
 
 export const mochaHooks = {
   beforeEach() {
-    const title = this.currentTest.fullTitle();
-    if (only && !only.has(title)) this.skip();
-    ns.currentTestId = title;
+    ns.currentTestId = this.currentTest.fullTitle();
   },
   afterEach() {
     ns.currentTestId = undefined;
