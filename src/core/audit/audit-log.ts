@@ -268,8 +268,8 @@ export class AuditLog implements AuditJournal {
     } catch {
       record = undefined;
     }
-    // The next record already carries the dropped one's chain hash; the head's when none is left.
-    const hash = this.#count > 1 ? this.#view(1).slice(PREV_HASH_OFFSET, PREV_HASH_OFFSET + HASH_BYTES) : this.#headHash.slice();
+    // The next record already carries the dropped one's chain hash (a full ring holds two at least).
+    const hash = this.#view(1).slice(PREV_HASH_OFFSET, PREV_HASH_OFFSET + HASH_BYTES);
     this.#anchor = {
       seq: record ? record.seq : this.#anchor.seq + 1,
       hash,

@@ -46,6 +46,12 @@ describe("AuditLog", () => {
     assert.deepEqual(log.head(), { seq: 2, hash: mac(sunk[1]) });
     assert.deepEqual(encodeRecord(b), sunk[1]);
     assert.deepEqual(first(log.verify()), { ok: true, count: 2 });
+    // What onAppend got is a copy: later appends that reuse the ring slot do not change it.
+    const small = new AuditLog({ capacity: 2, key: KEY });
+    const kept: Uint8Array[] = [];
+    small.onAppend = (bytes) => kept.push(bytes);
+    for (let i = 1; i <= 4; i++) small.append(entry(i));
+    assert.equal(decodeRecord(kept[0]).seq, 1);
   });
 
   it("carries a detail of printable text, cut to its limit, in the chained bytes", () => {
@@ -176,7 +182,8 @@ describe("AuditLog", () => {
       assert.deepEqual(first(verifyChain(KEY, anchor, [], head)), { ok: false, seq: 10, problem: "truncated" });
       const unreadable = records.slice();
       unreadable[3] = new Uint8Array(7);
-      assert.deepEqual(first(verifyChain(KEY, anchor, unreadable, head)), { ok: false, seq: 4, problem: "malformed" });
+      // The unreadable record holds its place: the next one is not reported as out of sequence.
+      assert.deepEqual(verifyChain(KEY, anchor, unreadable).breaks, [{ seq: 4, problem: "malformed" }, { seq: 5, problem: "link" }]);
     });
 
     it("restore keeps a broken chain as evidence: every record stays readable and verify shows the break", () => {
