@@ -257,6 +257,43 @@ describe("CardReader", () => {
     assert.deepEqual(rig.tags, [hex(UID10), hex(UID10)]);
   });
 
+  it("each fault says what happened and what to check, in words (found by mutation testing)", () => {
+    const expect = (rig: ReturnType<typeof makeReaderRig>, code: string, words: RegExp) => {
+      assert.ok(rig.messages.has(code), `${code} not raised: ${rig.errors.join()}`);
+      assert.match(rig.messages.get(code)!, words, code);
+      assert.ok(rig.messages.get(code)!.startsWith(`${code}: `), "the code leads the sentence");
+    };
+    const lost = makeReaderRig({ pollIntervalMs: 10 });
+    const card = new VirtualCard(UID7);
+    lost.model.enter(card);
+    const sent = lost.model.transmissions;
+    while (lost.model.transmissions < sent + 2) lost.run(1, 1);
+    lost.model.leave(card);
+    lost.run(300, 1);
+    expect(lost, "E_RFID_CARD_LOST", /left the field or stopped answering during selection; present it again/);
+    const noisy = makeReaderRig({ resetAfterErrors: 1000 });
+    const bad = new VirtualCard(UID4);
+    bad.corrupt = (bits) => {
+      if (bits.length === 24) bits[3] ^= 1;
+      if (bits.length === 40) bits[5] ^= 1;
+    };
+    noisy.model.enter(bad);
+    noisy.run(1000);
+    expect(noisy, "E_RFID_BCC", /failed its BCC check .*discarded/);
+    bad.corrupt = (bits) => { if (bits.length === 24) bits[3] ^= 1; };
+    noisy.run(500);
+    expect(noisy, "E_RFID_CRC", /failed its CRC_A check .*discarded/);
+    const stuck = makeReaderRig({ retryResetMs: 200 });
+    stuck.hw.spi.fault = { kind: "stuck", value: 0 };
+    stuck.run(2000);
+    expect(stuck, "E_RFID_RESET", /reset after repeated errors/);
+    expect(stuck, "E_RFID_NOT_FOUND", /did not come back after a reset; check the reader wiring/);
+    const silent = makeReaderRig({ withReset: true, retryResetMs: 100 });
+    silent.model.responsive = false;
+    silent.run(1000);
+    expect(silent, "E_RFID_NO_RESPONSE", /stopped answering on SPI; check the reader cable and its 3\.3 V supply/);
+  });
+
   it("never exchanges more than a small burst of SPI bytes in one tick", () => {
     const rig = makeReaderRig({ pollIntervalMs: 10 });
     const cards = [new VirtualCard(UID10), new VirtualCard([0x04, 0x10, 0x20, 0x31, 0x40, 0x50, 0x60, 0x70, 0x80, 0x91])];

@@ -15,6 +15,8 @@ export interface ReaderRig {
   tags: string[];
   removed: string[];
   errors: string[];
+  /** The last message seen for each error code. */
+  messages: Map<string, string>;
   /** Advance the clock in `stepMs` steps for `ms`, ticking the reader each step. */
   run(ms: number, stepMs?: number): void;
 }
@@ -30,6 +32,8 @@ export function makeReaderRig(options: Partial<Omit<CardReaderOptions, "transpor
   const model = new Mfrc522Model({ clock: hw.clock, version: options.version, gpio: hw.gpio, selectPin: RIG_PINS.select, resetPin: options.withReset ? RIG_PINS.reset : undefined });
   hw.spi.attach(RIG_PINS.select, model);
   const tags: string[] = [], removed: string[] = [], errors: string[] = [];
+  /** The last message seen for each error code. */
+  const messages = new Map<string, string>();
   const transport = new Mfrc522Spi({
     spi: { io: hw.io.SPI, clock: RIG_PINS.clock, in: RIG_PINS.miso, out: RIG_PINS.mosi, port: 1 },
     select: { io: hw.io.Digital, pin: RIG_PINS.select },
@@ -38,7 +42,10 @@ export function makeReaderRig(options: Partial<Omit<CardReaderOptions, "transpor
   const reader = new CardReader({
     onTag: (uid) => tags.push(hex(uid)),
     onTagRemoved: (uid) => removed.push(hex(uid)),
-    onError: (e) => errors.push(e.code),
+    onError: (e) => {
+      errors.push(e.code);
+      messages.set(e.code, e.message);
+    },
     ...options,
     transport,
   });
@@ -49,5 +56,5 @@ export function makeReaderRig(options: Partial<Omit<CardReaderOptions, "transpor
       reader.tick(hw.clock.now);
     }
   };
-  return { hw, model, reader, tags, removed, errors, run };
+  return { hw, model, reader, tags, removed, errors, messages, run };
 }
