@@ -48,7 +48,7 @@ function only(titles: string[]): string[] {
 function mocha(dir: string, spec: string[], env: Record<string, string>, timeoutMs: number, extra: string[] = []): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...extra, ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces"), ...env }, stdio: "ignore" });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", process.env.OPTGATE_MUTATE_ONLY ? "spec" : "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...extra, ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces"), ...env }, stdio: process.env.OPTGATE_MUTATE_ONLY && env.__STRYKER_ACTIVE_MUTANT__ ? "inherit" : "ignore" });
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
     child.on("exit", (code) => { clearTimeout(timer); resolve({ code, ms: Date.now() - started, timedOut }); });
@@ -74,11 +74,13 @@ async function runGroup(name: string): Promise<string> {
   for (const [test, hits] of Object.entries(coverage.perTest)) for (const id of Object.keys(hits)) testsOf.set(id, [...(testsOf.get(id) ?? []), test]);
   const limit = base.ms * 3 + 10_000;
   const results: Result[] = [];
-  const queue = instrumented.mutants.filter((m) => m.status !== "Ignored");
+  // OPTGATE_MUTATE_ONLY=12,40: just these mutants, with mocha's output shown (to look at one).
+  const chosen = process.env.OPTGATE_MUTATE_ONLY?.split(",");
+  const queue = instrumented.mutants.filter((m) => m.status !== "Ignored" && (!chosen || chosen.includes(m.id)));
   let done = 0;
   const worker = async () => {
     for (let m = queue.shift(); m; m = queue.shift()) {
-      const r: Result = { id: m.id, file: m.fileName, line: m.location.start.line, mutator: m.mutatorName, replacement: m.replacement.replace(/\s+/g, " ").slice(0, 60), status: "no-coverage" };
+      const r: Result = { id: m.id, file: m.fileName, line: m.location.start.line + 1, mutator: m.mutatorName, replacement: m.replacement.replace(/\s+/g, " ").slice(0, 60), status: "no-coverage" };
       const isStatic = (coverage.static[m.id] ?? 0) > 0;
       const tests = testsOf.get(m.id);
       if (isStatic || tests) {

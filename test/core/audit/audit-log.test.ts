@@ -152,6 +152,11 @@ describe("AuditLog", () => {
       assert.deepEqual(result.breaks.map((b) => b.seq), [7, 8, 9, 10, 10]);
     });
 
+    it("records beyond the committed head are a head break too (the head says the chain ended earlier)", () => {
+      const claimsNine = { seq: 9, hash: mac(records[9]) };
+      assert.deepEqual(verifyChain(KEY, anchor, records, claimsNine).breaks, [{ seq: 10, problem: "head" }]);
+    });
+
     it("an insider holding the key who re-links is caught by a head kept outside", () => {
       const edited = records.map((r) => r.slice());
       edited[5][18] = 1;

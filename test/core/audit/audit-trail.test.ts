@@ -73,8 +73,10 @@ describe("AuditTrail", () => {
     trail.append(card(T + 3, 2));
     trail.append(card(T + 4, 3));
     trail.append(tech(T + 5));
+    trail.append(card(T + 6, 4));
+    trail.append(card(T + 7, 5));
     assert.deepEqual(trail.entries().map((e) => `${e.log} ${e.seq} ${e.time - T}`), [
-      "access 1 1", "security 1 2", "access 2 3", "security 2 3", "access 3 4", "security 3 5",
+      "access 1 1", "security 1 2", "access 2 3", "security 2 3", "access 3 4", "security 3 5", "access 4 6", "access 5 7",
     ]);
     assert.deepEqual(new AuditTrail().entries(), []);
   });
