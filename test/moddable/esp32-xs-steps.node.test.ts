@@ -6,7 +6,7 @@
 // $MODDABLE names a built SDK (CI builds one).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { mcconfig, moddableSdk, type Sdk } from "../../tools/moddable/sdk";
@@ -32,7 +32,10 @@ async function idfStandIn(): Promise<{ idfPath: string; sdkconfigH: string }> {
 }
 
 async function xsSteps(sdk: Sdk, platform: string): Promise<{ project: string; log: string }> {
-  const project = await mcconfig(sdk, repoRoot, platform, path.join(outRoot, platform.replace("/", "-")));
+  // From scratch every time: an up-to-date build from an earlier run would skip the steps this checks.
+  const out = path.join(outRoot, platform.replace("/", "-"));
+  rmSync(out, { recursive: true, force: true });
+  const project = await mcconfig(sdk, repoRoot, platform, out);
   const { idfPath, sdkconfigH } = await idfStandIn();
   const { stdout, stderr } = await run("make", [`IDF_PATH=${idfPath}`, `SDKCONFIG_H=${sdkconfigH}`, path.join(project, "mc.xs.c")], { cwd: project, env: sdk.env, maxBuffer: 64 << 20 });
   return { project, log: stdout + stderr };
