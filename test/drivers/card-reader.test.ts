@@ -11,6 +11,18 @@ const UID4 = [0x3a, 0x91, 0x07, 0xc4];
 const UID7 = [0x04, 0x5e, 0x21, 0x8a, 0x33, 0x6b, 0x80];
 const UID10 = [0x04, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90];
 
+/** A card that leaves after WUPA and the first ANTICOLLISION went out. */
+function cardLeavesMidAnticollision() {
+  const rig = makeReaderRig({ pollIntervalMs: 10 });
+  const card = new VirtualCard(UID7);
+  rig.model.enter(card);
+  const sent = rig.model.transmissions;
+  while (rig.model.transmissions < sent + 2) rig.run(1, 1);
+  rig.model.leave(card);
+  rig.run(300, 1);
+  return rig;
+}
+
 describe("MFRC522 SPI transport", () => {
   it("finds a v1.0 and a v2.0 chip by VersionReg", () => {
     for (const version of [0x91, 0x92]) {
@@ -173,14 +185,7 @@ describe("CardReader", () => {
   });
 
   it("a card pulled out mid-anticollision gives an error and no UID", () => {
-    const rig = makeReaderRig({ pollIntervalMs: 10 });
-    const card = new VirtualCard(UID7);
-    rig.model.enter(card);
-    // Let WUPA and the first ANTICOLLISION go out, then the card leaves.
-    const sent = rig.model.transmissions;
-    while (rig.model.transmissions < sent + 2) rig.run(1, 1);
-    rig.model.leave(card);
-    rig.run(300, 1);
+    const rig = cardLeavesMidAnticollision();
     assert.deepEqual(rig.tags, []);
     assert.ok(rig.errors.includes("E_RFID_CARD_LOST"), rig.errors.join());
   });
@@ -263,13 +268,7 @@ describe("CardReader", () => {
       assert.match(rig.messages.get(code)!, words, code);
       assert.ok(rig.messages.get(code)!.startsWith(`${code}: `), "the code leads the sentence");
     };
-    const lost = makeReaderRig({ pollIntervalMs: 10 });
-    const card = new VirtualCard(UID7);
-    lost.model.enter(card);
-    const sent = lost.model.transmissions;
-    while (lost.model.transmissions < sent + 2) lost.run(1, 1);
-    lost.model.leave(card);
-    lost.run(300, 1);
+    const lost = cardLeavesMidAnticollision();
     expect(lost, "E_RFID_CARD_LOST", /left the field or stopped answering during selection; present it again/);
     const noisy = makeReaderRig({ resetAfterErrors: 1000 });
     const bad = new VirtualCard(UID4);
