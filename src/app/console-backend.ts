@@ -115,7 +115,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
         ...(s.damage ?? []),
         ...(this.#core.registry.damage === undefined ? [] : [`registry quarantined (${this.#core.registry.damage}): every credential denied`]),
         ...(this.settingsDamage === undefined ? [] : [this.settingsDamage]),
-        ...this.#log.verify().breaks.filter((b) => !b.acknowledged).map((b) => `audit chain break at ${b.log === "access" ? "A" : "S"}${b.seq} (${b.problem}): see log verify; log acknowledge after looking`),
+        ...this.#log.openBreaks().map((b) => `audit chain break at ${b.log === "access" ? "A" : "S"}${b.seq} (${b.problem}): see log verify; log acknowledge after looking`),
         ...(this.#core.sweepHold === undefined ? [] : [`${this.#core.sweepHold}: retention sweeps held; check the time, then: clock confirm`]),
       ],
     };

@@ -53,6 +53,16 @@ export class ConsoleLog {
     return { ok: !breaks.some((b) => !b.acknowledged), entries: v.count, logs, breaks };
   }
 
+  /**
+   * Breaks not yet acknowledged, for `status`: on a gate the store's list
+   * (every break is found at boot, and appends cannot make new ones), so
+   * status does not re-MAC both chains each time; without a store, a verify.
+   */
+  openBreaks(): BreakView[] {
+    const breaks = this.#store ? this.#store.standing() : this.verify().breaks;
+    return breaks.filter((b) => !b.acknowledged);
+  }
+
   acknowledge(technician: number, log: AuditLogName, seq: number, now: number): BreakView {
     if (!this.#store) throw new OptgateError("E_UNSUPPORTED", "This gate keeps no audit store: breaks are not remembered.");
     return this.#store.acknowledge(log, seq, technician, now);
