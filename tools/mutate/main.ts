@@ -6,13 +6,14 @@
 //
 // Per group: a sandbox (.mutate/<group>: src, test, tools, boards copied,
 // node_modules and build linked) with the group's files instrumented; one
-// coverage run of its tests (which test reaches which mutant); then every
-// mutant alone (__STRYKER_ACTIVE_MUTANT__) over only the tests that reach it,
-// two at a time, mocha --bail. A failing run kills the mutant, one that runs
-// past 3x the coverage run's time (+10 s) times out (counted killed), a
-// passing one survives; a mutant no test reaches is "no coverage". Results go
+// coverage run of its tests (which test reaches which mutant, and how long
+// each test takes); then every mutant alone over only the tests that reach
+// it, mocha --bail, in two long-lived test processes (worker.ts) that switch
+// mutants without reloading. A failing run kills the mutant, one that runs
+// past 3x its tests' time (+5 s) times out (counted killed), a passing one
+// survives; a mutant no test reaches is "no coverage". Results go
 // to reports/mutation/<group>.json; survivors are printed with file:line.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Instrumenter } from "@stryker-mutator/instrumenter";
@@ -55,6 +56,43 @@ function mocha(dir: string, spec: string[], env: Record<string, string>, timeout
   });
 }
 
+/** A worker.ts process: the group's tests loaded once, run per mutant. */
+class TestProcess {
+  readonly #child: ChildProcess;
+  #pending: ((o: "passed" | "failed" | "crashed") => void) | undefined;
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on("message", (msg: { failures?: number }) => {
+      if (msg.failures === undefined) return;
+      const settle = this.#pending;
+      this.#pending = undefined;
+      settle?.(msg.failures === 0 ? "passed" : "failed");
+    });
+    child.on("exit", () => { const settle = this.#pending; this.#pending = undefined; settle?.("crashed"); });
+  }
+
+  static start(dir: string, spec: string[]): Promise<TestProcess> {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(dir, "tools/mutate/worker.ts"), ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces") }, stdio: ["ignore", "ignore", "ignore", "ipc"] });
+    return new Promise((resolve, reject) => {
+      child.once("message", () => resolve(new TestProcess(child)));
+      child.once("exit", (code) => reject(new Error(`the mutation test process could not load the tests (exit ${code})`)));
+    });
+  }
+
+  run(id: string | null, grep: string, limitMs: number): Promise<"passed" | "failed" | "crashed" | "timeout"> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.#pending = undefined; this.stop(); resolve("timeout"); }, limitMs);
+      this.#pending = (o) => { clearTimeout(timer); resolve(o); };
+      this.#child.send({ id, grep });
+    });
+  }
+
+  stop(): void {
+    this.#child.kill("SIGKILL");
+  }
+}
+
 async function runGroup(name: string): Promise<string> {
   const group = GROUPS[name];
   if (!group) throw new Error(`unknown group ${name}; one of ${Object.keys(GROUPS).join(", ")}`);
@@ -69,28 +107,53 @@ async function runGroup(name: string): Promise<string> {
   const coverageFile = path.join(dir, "coverage.json");
   const base = await mocha(dir, spec, { OPTGATE_MUTATE_COVERAGE: coverageFile }, 30 * 60_000);
   if (base.code !== 0) throw new Error(`${name}: the tests fail without any mutant (exit ${base.code}); fix them first`);
-  const coverage = JSON.parse(readFileSync(coverageFile, "utf8")) as { static: Record<string, number>; perTest: Record<string, Record<string, number>> };
+  const coverage = JSON.parse(readFileSync(coverageFile, "utf8")) as { static: Record<string, number>; perTest: Record<string, Record<string, number>>; durations: Record<string, number> };
   const testsOf = new Map<string, string[]>();
   for (const [test, hits] of Object.entries(coverage.perTest)) for (const id of Object.keys(hits)) testsOf.set(id, [...(testsOf.get(id) ?? []), test]);
-  const limit = base.ms * 3 + 10_000;
+  const wholeRunLimit = base.ms * 3 + 10_000;
   const results: Result[] = [];
-  // OPTGATE_MUTATE_ONLY=12,40: just these mutants, with mocha's output shown (to look at one).
+  // OPTGATE_MUTATE_ONLY=12,40: just these mutants, in fresh processes with mocha's output shown (to look at one).
   const chosen = process.env.OPTGATE_MUTATE_ONLY?.split(",");
   const queue = instrumented.mutants.filter((m) => m.status !== "Ignored" && (!chosen || chosen.includes(m.id)));
   let done = 0;
   const worker = async () => {
+    let tester: TestProcess | undefined;
     for (let m = queue.shift(); m; m = queue.shift()) {
       const r: Result = { id: m.id, file: m.fileName, line: m.location.start.line + 1, mutator: m.mutatorName, replacement: m.replacement.replace(/\s+/g, " ").slice(0, 60), status: "no-coverage" };
       const isStatic = (coverage.static[m.id] ?? 0) > 0;
       const tests = testsOf.get(m.id);
-      if (isStatic || tests) {
-        // Only the tests that reach it (all of them when it runs at load time).
-        const run = await mocha(dir, spec, { __STRYKER_ACTIVE_MUTANT__: m.id }, limit, isStatic || !tests ? [] : only(tests));
-        r.status = run.timedOut ? "timeout" : run.code === 0 ? "survived" : "killed";
+      if (isStatic || !tests || chosen) {
+        // Runs at load time (or is being looked at): a fresh process with every test of the group.
+        if (isStatic || tests) {
+          const run = await mocha(dir, spec, { __STRYKER_ACTIVE_MUTANT__: m.id }, wholeRunLimit, isStatic || !tests ? [] : only(tests));
+          r.status = run.timedOut ? "timeout" : run.code === 0 ? "survived" : "killed";
+        }
+      } else {
+        const grep = only(tests)[1];
+        const limit = 3 * tests.reduce((sum, t) => sum + (coverage.durations[t] ?? 1000), 0) + 5_000;
+        tester ??= await TestProcess.start(dir, spec);
+        let outcome = await tester.run(m.id, grep, limit);
+        if (outcome === "failed") {
+          // Trust a kill only if the same tests still pass without the mutant in this process
+          // (an earlier mutant may have left shared state broken); otherwise redo it in a new one.
+          if ((await tester.run(null, grep, limit)) !== "passed") {
+            tester.stop();
+            tester = await TestProcess.start(dir, spec);
+            outcome = await tester.run(m.id, grep, limit);
+          }
+        }
+        if (outcome === "crashed" || outcome === "timeout") { tester.stop(); tester = undefined; }
+        if (outcome === "crashed") {
+          const run = await mocha(dir, spec, { __STRYKER_ACTIVE_MUTANT__: m.id }, wholeRunLimit, only(tests));
+          r.status = run.timedOut ? "timeout" : run.code === 0 ? "survived" : "killed";
+        } else {
+          r.status = outcome === "timeout" ? "timeout" : outcome === "passed" ? "survived" : "killed";
+        }
       }
       results.push(r);
       if (++done % 25 === 0) process.stderr.write(`  ${name}: ${done}/${instrumented.mutants.length}\n`);
     }
+    tester?.stop();
   };
   await Promise.all([worker(), worker()]);
   results.sort((a, b) => Number(a.id) - Number(b.id));
