@@ -62,9 +62,12 @@ export function exportRows(kind: Kind, state: GateState): string[][] {
 
 class RowError extends Error {}
 
-/** Quotes a value for the console's tokenizer (values are already validated: no control characters). */
+/**
+ * Quotes a value for the console's tokenizer. Only validated units and
+ * formatted dates reach it: no quotes, backslashes or control characters.
+ */
 function arg(value: string): string {
-  return /^[A-Za-z0-9_.:+\-,]+$/.test(value) ? value : `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return /^[A-Za-z0-9_.:+\-,]+$/.test(value) ? value : `"${value}"`;
 }
 
 function typed(column: string, type: ParamType, raw: string, now: number, zone: TimeZone): string | number | string[] {
@@ -164,7 +167,7 @@ class PlanContext {
     const groups = list(row.groups).map((g) => typed("groups", T.name, g, this.#now, this.#zone) as string);
     for (const g of groups) if (!this.#state.groups.some((x) => x.name === g)) throw new RowError(`group ${g} does not exist on the gate (import groups first)`);
     const cards = list(row.cards).map((c) => typed("cards", T.uid, c, this.#now, this.#zone) as string);
-    if (row.pin !== "" && row.pin !== "set" && row.pin !== "reset") throw new RowError(`pin: "${row.pin.slice(0, 12)}" must be empty, set (ignored) or reset; PINs themselves are never imported`);
+    if (row.pin !== "" && row.pin !== "set" && row.pin !== "reset") throw new RowError("pin: must be empty, set (ignored) or reset; PINs themselves are never imported, and what the column held is not repeated here");
     const existing = id === undefined ? undefined : this.#residents.get(id);
     const fields = [`--unit ${arg(row.unit)}`, `--role ${role}`];
     if (existing) {

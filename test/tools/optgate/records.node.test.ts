@@ -220,4 +220,70 @@ describe("optgate import: every refusal says what is wrong (found by mutation te
     const results = await applyPlan(async () => ({ ok: false }), plan);
     assert.deepEqual(results, [{ line: 2, ok: false, message: "card add: refused" }]);
   });
+
+  it("a PIN typed into the pin column is refused without being repeated", () => {
+    const [message] = problems("residents", HEADER + ",1-1,owner,,,,04A1B2D5,731946\n");
+    assert.equal(message, "2 pin: must be empty, set (ignored) or reset; PINs themselves are never imported, and what the column held is not repeated here");
+    assert.doesNotMatch(message, /7319/);
+  });
+
+  it("says in full what a row of the wrong width, an unknown resident and a long unit are", () => {
+    assert.deepEqual(problems("residents", HEADER + ",1-1\n"), ["2 2 fields, expected 8 (id,unit,role,valid_from,valid_until,groups,cards,pin)"]);
+    assert.deepEqual(problems("cards", "resident,uid\nR00042,04000042\n"), ["2 resident R00042 is not on the gate"]);
+    assert.deepEqual(problems("residents", HEADER + ",ABCDEFGHIJKLMNOPQRSTUVWXYZ,owner,,,,04A1B2D6,\n"), ["2 unit: \"ABCDEFGHIJKLMNOPQRST\" must be 1-8 letters, digits or '-', e.g. 3-1202"]);
+    assert.deepEqual(problems("groups", "name,schedules\ncrew,nightly\n"), ["2 schedule nightly does not exist on the gate (import schedules first)"]);
+  });
+
+  it("trims spaces around fields and list items", () => {
+    const plan = planImport("residents", HEADER + " , 3-1202 , owner , , , all ; cleaners , 04A1B2D7 ; 04A1B2D8 , \n", gate(), NOW);
+    assert.deepEqual(plan.problems, []);
+    assert.deepEqual(plan.rows[0].commands, ["resident add --unit 3-1202 --role owner --groups all,cleaners --card 04A1B2D7", "card add {id} 04A1B2D8"]);
+  });
+
+  it("lists of groups, days and schedules keep every item, on import and export", () => {
+    const state = gate();
+    state.schedules.push({ name: "nightly", days: ["sat"], from: 1200, to: 360 });
+    state.residents[0] = { ...state.residents[0], groups: ["all", "cleaners"], cards: ["04000001", "04000002"] };
+    state.groups[1] = { ...state.groups[1], schedules: ["daytime", "nightly"] };
+    assert.deepEqual(exportRows("residents", state)[1], ["R00001", "1-101", "owner", "", "", "all;cleaners", "04000001;04000002", ""]);
+    assert.deepEqual(exportRows("groups", state)[2], ["cleaners", "daytime;nightly"]);
+    const edit = planImport("residents", HEADER + "R00001,1-1,owner,,,all;cleaners,,\n", state, NOW);
+    assert.deepEqual(edit.rows[0].commands, ["resident edit R00001 --unit 1-1 --role owner --from none --until none --groups all,cleaners"]);
+    const group = planImport("groups", "name,schedules\nshift,nightly;daytime\n", state, NOW).rows[0];
+    assert.deepEqual(group, { line: 2, commands: ["group add shift --schedules nightly,daytime"], summary: "group shift" });
+    const schedule = planImport("schedules", "name,days,from,to\nweekend,sat;SUN,09:00,17:00\n", state, NOW).rows[0];
+    assert.deepEqual(schedule, { line: 2, commands: ["schedule set weekend --days sat,sun --from 09:00 --to 17:00"], summary: "schedule weekend" });
+  });
+
+  it("a card row says whether it adds the card or finds it already held", () => {
+    const plan = planImport("cards", "resident,uid\nR00001,04000001\nR00002,04000077\n", gate(), NOW);
+    assert.deepEqual(plan.rows, [
+      { line: 2, commands: [], summary: "card 04000001 already held by R00001" },
+      { line: 3, commands: ["card add R00002 04000077"], summary: "card 04000077 to R00002" },
+    ]);
+  });
+
+  it("a PIN reset is allowed when the row's own new card keeps the resident a way in", () => {
+    // R00002 has a PIN and no card: the card added by the same row keeps a credential.
+    const plan = planImport("residents", HEADER + "R00002,1-101,owner,,,,04000078,reset\n", gate(), NOW);
+    assert.deepEqual(plan.problems, []);
+    const state = gate();
+    state.residents[1] = { ...state.residents[1], cards: ["04000079"] };
+    const kept = planImport("residents", HEADER + "R00002,1-101,owner,,,,04000080,reset\n", state, NOW);
+    assert.deepEqual(kept.problems, [], "one card held and one added: still a way in");
+    assert.deepEqual(kept.rows[0].commands.slice(1), ["card add R00002 04000080", "pin reset R00002"]);
+  });
+
+  it("reports each row's outcome exactly, also when a reply carries no data", async () => {
+    const plan = planImport("residents", HEADER + ",3-1202,owner,,,,04A1B2D9,\n", gate(), NOW);
+    const cards = planImport("cards", "resident,uid\nR00001,04000081\n", gate(), NOW);
+    assert.deepEqual(await applyPlan(async () => ({ ok: true }), plan), [{ line: 2, ok: true, message: "add unit 3-1202 owner with 1 card(s)" }]);
+    assert.deepEqual(await applyPlan(async () => ({ ok: true, data: { id: "R00005" } }), cards), [{ line: 2, ok: true, message: "card 04000081 to R00001" }]);
+  });
+
+  it("a fault in the planner itself is thrown, not reported as a bad row", () => {
+    const state = gate();
+    (state as { groups: unknown }).groups = undefined;
+    assert.throws(() => planImport("residents", HEADER + ",1-1,owner,,,all,04A1B2DA,\n", state, NOW), TypeError);
+  });
 });
