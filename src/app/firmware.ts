@@ -136,6 +136,7 @@ export class Firmware {
         matcher: board.matcher,
         camera: this.hardware.camera,
         embedder: board.embedder,
+        faceThresholds: board.faceThresholds,
         frame: this.hardware.frame,
         outputs: this.hardware.outputs,
         onDecision: (decision) => this.onDecision?.(decision),
