@@ -118,6 +118,8 @@ export function frameToRgb(pixels: Uint8Array, frame: HostFrameSpec): RgbImage {
 export class PhotoScene {
   #image: RgbImage | undefined;
   #label = "";
+  /** Frames the camera has read of a photo so far (tests: only ever inside a face session). */
+  framesServed = 0;
 
   /** Decodes `file` and puts it in front of the camera; a bad file leaves the scene as it was. */
   show(file: string): string {
@@ -146,6 +148,7 @@ export class PhotoScene {
   /** One frame of what the camera sees, or undefined when nothing is in front of it. */
   frame(spec: HostFrameSpec): Uint8Array | undefined {
     if (!this.#image) return undefined;
+    this.framesServed++;
     const out = new Uint8Array(spec.width * spec.height * (spec.format === "rgb565" ? 2 : 1));
     renderFrame(this.#image, out, spec);
     return out;
