@@ -12,9 +12,11 @@ import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { NorFlash } from "../../boards/host/nor-flash";
 import { parseArgs, USAGE } from "../../tools/sim/cli";
+import { HostFaceModel, REAL_FRAME } from "../../tools/sim/face-model";
 import { ramFlash, SIM_FLASH_SIZE } from "../../tools/sim/flash";
 import { renderFrame, frameToRgb, readPhoto } from "../../tools/sim/photo";
 import { runScript } from "../../tools/sim/script";
+import { Tui } from "../../tools/sim/tui";
 import type { Simulator } from "../../tools/sim/simulator";
 import { repoRoot } from "../../tools/xs/bundle";
 import { bootGate, CARD, cameraOnSince, consoleJson, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
@@ -163,6 +165,34 @@ describe("simulator photos: --embedder and the photo script actions", () => {
     await sim.hidePhoto();
   });
 
+  it("on the gate screen: p, a path and Enter hold up a photo; a bad file is refused on screen; o takes it away", async () => {
+    let screen = "";
+    const output = { write: (text: string) => { screen = text; return true; } } as unknown as NodeJS.WriteStream;
+    const tui = new Tui(sim, { consoleInfo: "-", imageInfo: "-", modelInfo: sim.faceModel, onQuit: () => undefined, output });
+    const typeLine = async (text: string) => { for (const key of text) await tui.key(key); };
+    tui.render();
+    assert.match(screen, /p {2}hold up a photo \(file\) {2}o {2}take it away/);
+    assert.match(screen, /Face {6}synthetic embedder \(SIMULATION ONLY/);
+    await tui.key("p");
+    assert.match(screen, /Photo to hold up to the camera \(PNG, JPEG or PGM\)/);
+    await typeLine(`${files.jpeg}x`);
+    await tui.key("\x7f");
+    await tui.key("\r");
+    assert.match(sim.state.faceInView ?? "", /card\.jpg$/);
+    await tui.key("p");
+    await typeLine(`${files.gif}\r`);
+    assert.match(screen, /photo refused: .*animation\.gif: not a PNG, JPEG or PGM image/);
+    assert.match(sim.state.faceInView ?? "", /card\.jpg$/, "the photo in view stays");
+    await tui.key("o");
+    assert.equal(sim.state.faceInView, undefined);
+    await tui.key("p");
+    await typeLine(`${files.png}\r`);
+    await tui.key("p");
+    await tui.key("\r");
+    assert.equal(sim.state.faceInView, undefined, "an empty path takes the photo away");
+    tui.stop();
+  });
+
   it("renders a photo into the camera's frame format, fitted and centred on grey", () => {
     const image = readPhoto(files.png);
     const frame = { width: 32, height: 32, format: "rgb565" as const };
@@ -219,6 +249,26 @@ describe("simulator photos: a model change on a gate with synthetic templates", 
     await sim.advance(300);
     assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant, lastDecision(sim).resident], ["pin", true, "R00003"]);
     assert.deepEqual(errorEvents(sim), []);
+  });
+});
+
+describe("simulator photos: the Node side of the real model", () => {
+  it("answers an embed request from the board and zeroes the frame it was sent; a malformed one gets a reason", async () => {
+    const model = await HostFaceModel.load();
+    assert.deepEqual([model.spec.id, model.spec.dimension, model.spec.frame], ["mobileface", 256, REAL_FRAME]);
+    const { width, height } = REAL_FRAME;
+    const message = new Uint8Array(10 + width * height * 2);
+    const view = new DataView(message.buffer);
+    message[0] = 0x46;
+    view.setUint32(1, width, true);
+    view.setUint32(5, height, true);
+    message[9] = 2;
+    for (let i = 10; i < message.length; i++) message[i] = (i * 31) & 0xff;
+    assert.deepEqual(model.answer(message), Uint8Array.of(1), "noise: no face");
+    assert.ok(message.subarray(10).every((b) => b === 0), "the frame's pixels are zeroed");
+    assert.match(model.answer(message.subarray(0, 500)) as string, /^!face model: frame size does not match/);
+    message[9] = 7;
+    assert.match(model.answer(message) as string, /^!face model: unknown frame format 7/);
   });
 });
 
