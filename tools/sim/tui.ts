@@ -219,6 +219,7 @@ export class Tui {
       lines.push(bold("Who stands in front of the camera? (then type the resident number and A, or #1#<number>#)"));
       lines.push("  g  the resident who opted in     i  a stranger (impostor)");
       lines.push("  n  nobody / mask (no face)       l  blurred (low quality)");
+      if (this.#sim.embedder === "real") lines.push(yellow("  (synthetic people: the real face model sees no face in them; hold up a photo with p)"));
       lines.push(dim("  Esc  back"));
     } else if (this.#menu === "photo") {
       lines.push(bold("Photo to hold up to the camera (PNG, JPEG or PGM), then Enter; empty Enter takes it away"));
