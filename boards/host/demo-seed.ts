@@ -43,7 +43,7 @@ export function seedDemoCompound(firmware: Firmware, camera: CameraScene, now: n
     // real people, so she keeps her consent and enrols from a photo of your
     // choosing (docs/simulator.md).
     if (camera.realModel) {
-      firmware.board.log(`demo: ${id} consented to face; with a real face model she is not enrolled (no demo photos of real people): photo <file>, then face enrol ${id} at the console`);
+      firmware.board.log(`demo: ${id} consented to face; with a real face model she is not enrolled (no demo photos of real people): hold up a photo (p on the gate screen, photo <file> in scripts), then face enrol ${id} at the console`);
       continue;
     }
     // Enrolment is the one other time the camera runs: the resident stands in front of it.
