@@ -9,7 +9,7 @@
 //   await sim.close();
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { DecisionView, FaceKind, HostCommand, HostEvent, HostReply, HostState } from "../../boards/host/protocol";
+import type { DecisionView, FaceKind, HostCommand, HostEmbedderSpec, HostEvent, HostReply, HostState } from "../../boards/host/protocol";
 import { repoRoot } from "../xs/bundle";
 import { XsWorker } from "../xs/xsnap";
 import { bundleHostFirmware } from "./bundle";
@@ -92,6 +92,8 @@ export class Simulator {
   /** What stands in front of the camera when it is a photo (the pixels stay on this side). */
   readonly photo = new PhotoScene();
   readonly embedder: SimEmbedder;
+  /** The real model's tag, size and thresholds (absent with the synthetic embedder). */
+  readonly model?: HostEmbedderSpec;
   state: HostState;
   /** Every event since boot (decisions, camera power, prompts, logs). */
   readonly events: HostEvent[] = [];
@@ -107,12 +109,13 @@ export class Simulator {
   #closed = false;
   #dead?: Error;
 
-  private constructor(worker: XsWorker, flash: SimFlash, options: SimulatorOptions, now: number) {
+  private constructor(worker: XsWorker, flash: SimFlash, options: SimulatorOptions, now: number, model?: HostEmbedderSpec) {
     this.#worker = worker;
     this.flash = flash;
     this.#options = options;
     this.#now = now;
     this.embedder = options.embedder ?? "synthetic";
+    this.model = model;
     this.state = { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, signal: "idle", cameraPowered: false, prompt: "", keypad: "", decisions: [] };
   }
 
@@ -143,7 +146,7 @@ export class Simulator {
     // XS `print` output (diagnostics) goes to our stderr only when asked for.
     worker.output?.on("data", (chunk: Buffer) => { if (process.env.OPTGATE_SIM_TRACE) process.stderr.write(chunk); });
     const now = options.startTime ?? Date.now();
-    sim = new Simulator(worker, flash, options, now);
+    sim = new Simulator(worker, flash, options, now, model?.spec);
     try {
       await worker.evaluate(script);
       await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex"), ...(flash.keyRoot ? { keyRoot: Buffer.from(flash.keyRoot).toString("hex") } : {}), ...(options.rtc ? { rtc: options.rtc === "kept" ? now : null, clockLost: true } : {}), ...(model ? { embedder: model.spec } : {}) });
@@ -158,6 +161,14 @@ export class Simulator {
     }
     if (options.realtime) sim.#runRealtime();
     return sim;
+  }
+
+  /** The face model in one line, as the simulator's screen shows it (a synthetic one says so). */
+  get faceModel(): string {
+    const m = this.model;
+    if (!m) return "synthetic embedder (SIMULATION ONLY: recognises synthetic people, sees no face in a photo)";
+    const t = m.thresholds;
+    return `${m.id} v${m.version}, ${m.dimension}-d, packaged host pipeline (1:1 at cos ≥ ${t.verify}; 1:N at ${t.identify}, margin ${t.margin})`;
   }
 
   get now(): number {
