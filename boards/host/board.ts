@@ -13,9 +13,10 @@ import type { Frame, Random } from "../../src/core/ports";
 import type { FrameSource } from "./io/camera";
 import { TsMatcher } from "../../src/core/matcher/ts-matcher";
 import { SyntheticEmbedder, writeSyntheticFrame } from "./synthetic-embedder";
-import { flashErase, flashRead, flashWrite } from "./link";
+import { flashErase, flashRead, flashWrite, photoFrame } from "./link";
+import { LinkedEmbedder } from "./linked-embedder";
 import type { Flash } from "../../src/core/store/flash";
-import type { FaceKind, HostEvent } from "./protocol";
+import type { FaceKind, HostEmbedderSpec, HostEvent } from "./protocol";
 import { timerNow } from "./timer";
 import { Pcf8563Model } from "../../test/models/pcf8563";
 import { PCF8563_ADDRESS } from "../../src/drivers/pcf8563";
@@ -89,22 +90,45 @@ export class SeededRandom implements Random {
 }
 
 /**
- * What stands in front of the host board's camera, rendered as synthetic
- * frames (see synthetic-embedder.ts) by the host camera IO. A broken camera's
+ * What stands in front of the host board's camera: a synthetic person
+ * (rendered as synthetic frames, see synthetic-embedder.ts), a photo (its
+ * pixels stay on the Node side, which renders each frame on request: link.ts
+ * 'C'), or nobody. An empty scene is a blank wall: mid-grey for a real face
+ * model, a synthetic "no face" frame for the synthetic one. A broken camera's
  * IO fails every read, as a sensor with a loose ribbon cable does.
  */
 export class CameraScene {
-  scene: { kind: FaceKind; identity: number } | undefined;
+  scene: { kind: FaceKind; identity: number } | { kind: "photo"; label: string } | undefined;
   broken = false;
+  /** True when the board runs a real face model (frames are pictures, not synthetic headers). */
+  realModel = false;
 
   readonly source: FrameSource = (into, width, height, format, index) => {
     if (this.broken) throw new Error("camera sensor does not answer");
     const frame: Frame = { width, height, format: format === "rgb565" ? "rgb565" : "gray8", data: into };
     const scene = this.scene;
-    if (!scene || scene.kind === "no-face") writeSyntheticFrame(frame, "no-face", 0, index);
-    else writeSyntheticFrame(frame, scene.kind === "low-quality" ? "low-quality" : "face", scene.identity, index);
+    if (scene?.kind === "photo" && photoFrame(into.subarray(0, width * height * (format === "rgb565" ? 2 : 1)), width, height, frame.format)) return true;
+    if (!scene || scene.kind === "no-face" || scene.kind === "photo") {
+      if (this.realModel) blankFrame(frame);
+      else writeSyntheticFrame(frame, "no-face", 0, index);
+    } else {
+      writeSyntheticFrame(frame, scene.kind === "low-quality" ? "low-quality" : "face", scene.identity, index);
+    }
     return true;
   };
+}
+
+/** A plain mid-grey frame (RGB565 0x8410, little-endian). */
+function blankFrame(frame: Frame): void {
+  const d = frame.data;
+  if (frame.format === "gray8") {
+    d.fill(0x80);
+    return;
+  }
+  for (let i = 0; i + 1 < d.length; i += 2) {
+    d[i] = 0x10;
+    d[i + 1] = 0x84;
+  }
 }
 
 export interface HostBoardOptions {
@@ -121,6 +145,8 @@ export interface HostBoardOptions {
    * HMAC peripheral. Without it the board has no key root.
    */
   keyRoot?: Uint8Array;
+  /** A real face model on the Node side (linked-embedder.ts); the synthetic embedder by default. */
+  embedder?: HostEmbedderSpec;
 }
 
 export class HostBoard {
@@ -173,10 +199,11 @@ export class HostBoard {
       door: { ...pin(HOST_PINS.door), activeLevel: 1 },
       exit: pin(HOST_PINS.exit),
       indicator: { green: pin(HOST_PINS.ledGreen), red: pin(HOST_PINS.ledRed), buzzer: pin(HOST_PINS.buzzer) },
-      camera: { camera: { io: io.Camera }, power: pin(HOST_PINS.cameraPower), indicator: pin(HOST_PINS.cameraLed), ...HOST_FRAME },
+      camera: { camera: { io: io.Camera }, power: pin(HOST_PINS.cameraPower), indicator: pin(HOST_PINS.cameraLed), ...(options.embedder?.frame ?? HOST_FRAME) },
       rtc: { i2c: { io: io.I2C, data: HOST_PINS.i2c.data, clock: HOST_PINS.i2c.clock, address: PCF8563_ADDRESS } },
     };
-    const embedder = new SyntheticEmbedder({ dimension: HOST_EMBEDDING_DIMENSION });
+    const embedder = options.embedder ? new LinkedEmbedder(options.embedder) : new SyntheticEmbedder({ dimension: HOST_EMBEDDING_DIMENSION });
+    this.camera.realModel = options.embedder !== undefined;
     this.board = {
       name: "host",
       gateId: 1,
@@ -188,7 +215,8 @@ export class HostBoard {
       flash: new LinkedFlash(options.flash.size, options.flash.sectorSize),
       device,
       embedder,
-      matcher: new TsMatcher(HOST_EMBEDDING_DIMENSION, HOST_GALLERY_CAPACITY),
+      matcher: new TsMatcher(embedder.dimension, HOST_GALLERY_CAPACITY),
+      ...(options.embedder ? { faceThresholds: options.embedder.thresholds } : {}),
       console: { write: (data) => this.#events.push({ e: "serial", data: typeof data === "string" ? latin1(utf8Bytes(data)) : latin1(data) }) },
       display: (text) => this.#events.push({ e: "prompt", text }),
       nvs: { get: (key) => this.nvs.get(key), set: (key, value) => { this.nvs.set(key, value); } },

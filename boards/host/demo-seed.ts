@@ -39,6 +39,13 @@ export function seedDemoCompound(firmware: Firmware, camera: CameraScene, now: n
     if (r.faceIdentity === undefined || r.pin === undefined) continue;
     const id = `R${String(index + 1).padStart(5, "0")}`;
     core.ledger.grant({ residentId: id, noticeVersion: notice.version, witnessId: "T0001", pin: r.pin, at: now });
+    // A real face model would need a real face: the demo uses no photos of
+    // real people, so she keeps her consent and enrols from a photo of your
+    // choosing (docs/simulator.md).
+    if (camera.realModel) {
+      firmware.board.log(`demo: ${id} consented to face; with a real face model she is not enrolled (no demo photos of real people): hold up a photo (p on the gate screen, photo <file> in scripts), then face enrol ${id} at the console`);
+      continue;
+    }
     // Enrolment is the one other time the camera runs: the resident stands in front of it.
     camera.scene = { kind: "genuine", identity: r.faceIdentity };
     try {

@@ -41,11 +41,17 @@ function state(): HostState {
     signal: status.signal,
     cameraPowered: host.level(HOST_PINS.cameraPower),
     cardInField: host.cardInField,
-    faceInView: host.camera.scene ? `${host.camera.scene.kind}${host.camera.scene.identity ? ` #${host.camera.scene.identity}` : ""}` : undefined,
+    faceInView: sceneText(host.camera.scene),
     prompt: status.prompt,
     keypad: status.keypadStage === "idle" && status.keypadDigits === 0 ? "" : `${status.keypadStage} ${"●".repeat(status.keypadDigits)}`,
     decisions: status.decisions.slice(),
   };
+}
+
+function sceneText(scene: HostBoard["camera"]["scene"]): string | undefined {
+  if (!scene) return undefined;
+  if (scene.kind === "photo") return `photo ${scene.label}`;
+  return `${scene.kind}${scene.identity ? ` #${scene.identity}` : ""}`;
 }
 
 function handle(command: HostCommand): void {
@@ -56,7 +62,7 @@ function handle(command: HostCommand): void {
       rtc = new Pcf8563Model(() => timerNow());
       if (command.rtc !== null) rtc.preset(command.rtc);
     }
-    host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events, rtc, clockLost: command.clockLost, ...(command.keyRoot ? { keyRoot: fromHex(command.keyRoot) } : {}) });
+    host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events, rtc, clockLost: command.clockLost, ...(command.keyRoot ? { keyRoot: fromHex(command.keyRoot) } : {}), embedder: command.embedder });
     gate = startFirmware(host.board);
     firmware = gate.firmware;
     if (!firmware) return; // safe mode: exit button, door alarms and the console only
@@ -81,6 +87,7 @@ function handle(command: HostCommand): void {
       return;
     case "face": board.camera.scene = { kind: command.kind, identity: command.identity ?? (command.kind === "impostor" ? 999_999 : 0) }; return;
     case "face-off": board.camera.scene = undefined; return;
+    case "photo": board.camera.scene = { kind: "photo", label: command.label }; return;
     case "camera-broken": board.camera.broken = command.broken; return;
     case "door": board.setDoor(command.open); return;
     case "exit":

@@ -4,6 +4,11 @@
 //   'R' off len   flash read  → the bytes
 //   'W' off data  flash write → empty, or '!' + reason (e.g. a simulated power cut)
 //   'E' sector    flash erase → empty, or '!' + reason
+//   'C' w h fmt   camera frame of the photo in front of the camera → the pixels, or '!' + reason
+//   'F' w h fmt px  embed one frame with the real face model → outcome byte (0 ok, 1 no face,
+//                 2 low quality) + float32 LE embedding when ok, or '!' + reason
+// (fmt: 1 = gray8, 2 = rgb565.) Frames cross the link only inside a face
+// session; both sides zero their copies after use.
 // Node reaches the firmware through globalThis.handleCommand (see entry.ts).
 
 declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
@@ -52,4 +57,48 @@ export function flashWrite(offset: number, data: Uint8Array): void {
 
 export function flashErase(sector: number): void {
   check(issueCommand(header("E", sector, 0, 0).buffer as ArrayBuffer), "flash erase");
+}
+
+export const FRAME_FORMAT_CODE = { gray8: 1, rgb565: 2 } as const;
+
+/**
+ * Fills `into` with one frame of the photo the Node side holds in front of
+ * the camera. False when the Node side has no photo (it was just taken away).
+ */
+export function photoFrame(into: Uint8Array, width: number, height: number, format: "gray8" | "rgb565"): boolean {
+  const message = header("C", width, height, 1);
+  message[9] = FRAME_FORMAT_CODE[format];
+  const answer = issueCommand(message.buffer as ArrayBuffer);
+  const bytes = new Uint8Array(answer);
+  try {
+    if (bytes.length === 0) return false;
+    if (bytes.length !== into.length) check(answer, "camera frame");
+    if (bytes.length !== into.length) throw new HostLinkError(`camera frame: got ${bytes.length} of ${into.length} bytes`);
+    into.set(bytes);
+    return true;
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+/**
+ * The message buffer for 'F' (header + one frame), allocated once by the
+ * embedder; `frameAt` is where the pixels go.
+ */
+export function embedMessage(width: number, height: number, format: "gray8" | "rgb565"): { message: Uint8Array; frameAt: number } {
+  const bytes = width * height * (format === "rgb565" ? 2 : 1);
+  const message = header("F", width, height, 1 + bytes);
+  message[9] = FRAME_FORMAT_CODE[format];
+  return { message, frameAt: 10 };
+}
+
+/** Sends a filled 'F' message; returns the answer (caller zeroes it) or throws the Node side's reason. */
+export function embedOverLink(message: Uint8Array): Uint8Array {
+  const answer = issueCommand(message.buffer as ArrayBuffer);
+  const bytes = new Uint8Array(answer);
+  if (bytes.length === 0 || bytes[0] === 0x21) {
+    check(answer, "face model");
+    throw new HostLinkError("face model: empty answer");
+  }
+  return bytes;
 }

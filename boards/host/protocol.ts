@@ -5,15 +5,37 @@
 
 export type FaceKind = "genuine" | "impostor" | "no-face" | "low-quality";
 
+/** The camera frame the host board's firmware takes (width × height pixels, one format). */
+export interface HostFrameSpec {
+  width: number;
+  height: number;
+  format: "gray8" | "rgb565";
+}
+
+/**
+ * The face model the host board runs: absent = the synthetic embedder (inside
+ * XS); otherwise a real one on the Node side, reached per frame over the link
+ * ('F' in link.ts), with its tag, size and thresholds (cosines).
+ */
+export interface HostEmbedderSpec {
+  id: string;
+  version: number;
+  dimension: number;
+  thresholds: { verify: number; identify: number; margin: number };
+  frame: HostFrameSpec;
+}
+
 export type HostCommand =
   /** rtc: what the battery-backed PCF8563 holds at boot (ms, or null: it lost time); clockLost: the MCU clock starts at 1970. */
-  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean; seed: string; rtc?: number | null; clockLost?: boolean; keyRoot?: string }
+  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean; seed: string; rtc?: number | null; clockLost?: boolean; keyRoot?: string; embedder?: HostEmbedderSpec }
   | { t: "tick"; now: number }
   | { t: "card"; uid: string }
   | { t: "card-off" }
   | { t: "key"; key: string; holdMs?: number }
   | { t: "face"; kind: FaceKind; identity?: number }
   | { t: "face-off" }
+  /** A photo (held on the Node side) is in front of the camera; frames come over the link ('C'). */
+  | { t: "photo"; label: string }
   | { t: "camera-broken"; broken: boolean }
   | { t: "door"; open: boolean }
   | { t: "exit" }

@@ -4,6 +4,7 @@
 // and its pin map; boards/host from the chip models.
 import type { Flash } from "../core/store/flash";
 import type { Clock, ConsolePort, Embedder, Matcher, Random } from "../core/ports";
+import type { MatchPolicyCosines } from "../core/matcher/decision";
 import type { CameraSpec } from "../drivers/camera";
 import type { InputSpec } from "../drivers/debounced-input";
 import type { DigitalSpec, SpiSpec } from "../drivers/io";
@@ -46,6 +47,8 @@ export interface Board {
   flash: Flash;
   device: GateDevice;
   embedder: Embedder;
+  /** Match thresholds (cosines) measured for this board's face model; the core's defaults when absent. */
+  faceThresholds?: MatchPolicyCosines;
   matcher: Matcher;
   console: ConsolePort;
   /** Where prompts go (display, voice, or the simulator's screen); optional. */

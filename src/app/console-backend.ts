@@ -109,7 +109,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return {
       door: this.#core.gate.unlocked ? "unlocked" : p.door, reader: p.reader, keypad: p.keypad, cameraPowered: p.cameraPowered,
       storeUsedBytes: s.usedBytes, storeTotalBytes: s.totalBytes, clock: now, ...this.#clockCommands.status(now),
-      residents: this.#core.registry.size, consenting: this.#core.ledger.consenting().length,
+      residents: this.#core.registry.size, consenting: this.#core.ledger.consenting().length, faceModel: this.#core.faceModel,
       guessing: this.#core.access.guessing(now, KEYPAD_ID),
       damage: [
         ...(s.damage ?? []),

@@ -28,6 +28,8 @@ import type { AuditSink, FaceAuditEvent, FaceAuditKind } from "../core/face/port
 import { RetentionSweeper } from "../core/face/retention";
 import { MemoryTemplateVault, type TemplateVault } from "../core/face/template-vault";
 import { FaceWithdrawal } from "../core/face/withdrawal";
+import { describeModel } from "../core/face/sealed-template";
+import { matchPolicy, type MatchPolicyCosines } from "../core/matcher/decision";
 import { Gate, type DoorAlarm, type GateConfig, type GateDecision } from "../core/gate/gate";
 import type { GateOutputs } from "../core/gate/ports";
 import type { Camera, Clock, Embedder, Frame, Matcher, Random } from "../core/ports";
@@ -44,6 +46,8 @@ export interface GateCoreOptions {
   matcher: Matcher;
   camera: Camera;
   embedder: Embedder;
+  /** Match thresholds (cosines) for this embedder; DEFAULT_THRESHOLDS (synthetic) when absent. */
+  faceThresholds?: MatchPolicyCosines;
   /** The one frame buffer for face sessions and enrolment. */
   frame: Frame;
   outputs: GateOutputs;
@@ -113,6 +117,8 @@ export class GateCore {
   /** Consent armed by a technician at the console, confirmed by the resident at the keypad. */
   readonly consentRequests: ConsentRequests;
   readonly gallery: FaceGallery;
+  /** The face model as status shows it (id, version, size; a synthetic one says so). */
+  readonly faceModel: string;
   readonly session: FaceSession;
   readonly enrolment: FaceEnrolment;
   readonly withdrawal: FaceWithdrawal;
@@ -166,6 +172,7 @@ export class GateCore {
       residents: { exists: (id) => registry.has(residentNumber(id)) },
       pins: { hasPin: (id) => registry.get(residentNumber(id))?.hasPin === true },
     });
+    this.faceModel = `${describeModel(o.embedder.model)}, ${o.embedder.dimension}-d${o.embedder.simulated ? " (SYNTHETIC: simulation only, recognises nobody)" : ""}`;
     this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random, model: o.embedder.model });
     // Read live: a technician may switch face modes at the console.
     const gatePolicy = {
@@ -174,7 +181,10 @@ export class GateCore {
       // 1:N only where the policy turns it on; otherwise a typed resident number and 1:1.
       get oneToN() { return access.policy.modes.faceOneToN === true; },
     };
-    this.session = new FaceSession({ gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame, audit: faceAudit });
+    this.session = new FaceSession({
+      gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame, audit: faceAudit,
+      ...(o.faceThresholds ? { policy: matchPolicy(o.faceThresholds) } : {}),
+    });
     this.enrolment = new FaceEnrolment({
       gallery: this.gallery, ledger: this.ledger, camera: o.camera, embedder: o.embedder, frame: o.frame, audit: faceAudit,
       // The registry's rule (a card or a PIN before face), asked before the camera powers on.

@@ -136,6 +136,7 @@ export class Firmware {
         matcher: board.matcher,
         camera: this.hardware.camera,
         embedder: board.embedder,
+        faceThresholds: board.faceThresholds,
         frame: this.hardware.frame,
         outputs: this.hardware.outputs,
         onDecision: (decision) => this.onDecision?.(decision),
@@ -153,7 +154,7 @@ export class Firmware {
       const faces = this.#load("face gallery", () => this.core.gallery.restore(board.clock.now()), undefined);
       if (faces?.erased.length) board.log(`erased ${faces.erased.length} face template(s) without consent in force`);
       if (faces?.damaged.length) this.#note(`${faces.damaged.length} face template(s) unreadable and erased: face off for those residents until they enrol again`);
-      if (faces?.reenrol.length) this.#note(`${faces.reenrol.length} face template(s) from another face model erased: those residents enrol again (consent kept)`);
+      if (faces?.reenrol.length) this.#note(`${faces.reenrol.length} face template(s) from another face model erased (${faces.reenrol.join(", ")}): re-enrol them with face enrol; their consent is kept, card and PIN unaffected`);
       if (faces?.kept.length) this.#note(`${faces.kept.length} face template(s) could not be erased (store refused): never loaded`);
       this.#step("face flags", () => this.core.syncFaceFlags());
       // Guessing limits as they stood before the reboot: a power cut hands out no fresh attempts.

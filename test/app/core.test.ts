@@ -3,7 +3,7 @@
 // driven through the gate controller as the drivers would drive it.
 import assert from "node:assert/strict";
 import { SyntheticEmbedder, createSyntheticFrame, writeSyntheticFrame } from "../../boards/host/synthetic-embedder";
-import { defaultPolicy, GateCore } from "../../src/app/core";
+import { defaultPolicy, GateCore, type GateCoreOptions } from "../../src/app/core";
 import type { Signal } from "../../src/core/gate/ports";
 import { receiptCode } from "../../src/core/face/withdrawal";
 import { TsMatcher } from "../../src/core/matcher/ts-matcher";
@@ -31,7 +31,7 @@ const uid = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseI
 
 let clock = T0;
 
-function setup() {
+function setup(extra: Partial<GateCoreOptions> = {}) {
   clock = T0;
   let counter = 1;
   const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
@@ -41,6 +41,7 @@ function setup() {
   const core = new GateCore({
     gateId: 1, clock: { now: () => clock }, random, deviceKey: new Uint8Array(32).fill(7), matcher: new TsMatcher(128, 16), camera, embedder,
     frame: createSyntheticFrame(), outputs: { unlock: () => out.pulses++, signal: (s) => out.signals.push(s), prompt: (p) => out.prompts.push(p) },
+    ...extra,
   });
   const owner = core.registry.addResident({ unit: "1-101", role: "owner", groups: 1, cards: [uid("04a1b2c3")] });
   const faceUser = core.registry.addResident({ unit: "3-303", role: "owner", groups: 1, cards: [uid("04112233")], pin: "135724" });
@@ -235,6 +236,26 @@ describe("gate core (assembled)", () => {
     core.consentRequests.arm({ residentId: "R00002", noticeVersion: 1, witnessId: "T1", at: clock });
     keys("#8#2#135724#", clock);
     assert.match(out.prompts.at(-1)!, /^Consent recorded\./);
+  });
+});
+
+describe("gate core: the face model's thresholds and name", () => {
+  const faceOnce = (faceThresholds?: GateCoreOptions["faceThresholds"]) => {
+    const { core, camera, out, faceUser, keys } = setup(faceThresholds ? { faceThresholds } : {});
+    enrol(core, faceUser, camera, 303, T0);
+    camera.scene = { kind: "face", identity: 303 };
+    keys("2A", T0 + 1000);
+    for (let t = 1010; t < 12_000 && core.session.active; t += 10) core.tick(T0 + t);
+    return { core, pulses: out.pulses };
+  };
+
+  it("face sessions use the thresholds the board measured for its model (the synthetic defaults otherwise)", () => {
+    assert.equal(faceOnce().pulses, 1, "the synthetic defaults admit her");
+    assert.equal(faceOnce({ verify: 0.999, identify: 0.999, margin: 0.06 }).pulses, 0, "a stricter model threshold refuses the same capture");
+  });
+
+  it("names the model, and labels a synthetic one as such", () => {
+    assert.equal(setup().core.faceModel, "synthetic v1, 128-d (SYNTHETIC: simulation only, recognises nobody)");
   });
 });
 

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DEMO_TECHNICIAN } from "../../boards/host/demo-compound";
 import type { HostEvent } from "../../boards/host/protocol";
+import { SIM_EMBEDDERS, type SimEmbedder } from "./face-model";
 import { PtyConsole } from "./pty-console";
 import { runScript } from "./script";
 import { DEFAULT_IMAGE, startSimulator, type Simulator } from "./simulator";
@@ -16,10 +17,16 @@ export const USAGE = `usage: npm start -- [options]
   --script <file>      run a script of actions with simulated time, print what happens, exit
   --time <ISO time>    simulated time at boot (default: now)
   --no-ui              no gate screen: print events as lines (with the console on a PTY)
+  --embedder synthetic the face model: synthetic (default; SIMULATION ONLY: deterministic stand-in
+                       that recognises only synthetic people, for tests and the demo)
+  --embedder real      the packaged host face pipeline (mobileface, thresholds measured on ORL):
+                       hold photos up to the camera (photo <file> in scripts, p on the gate screen)
   -h, --help           this text
 Script lines: card <uid> | keys <keys> | face <genuine|impostor|no-face|low-quality> [identity] |
-  face-off | camera <broken|ok> | door <open|closed> | exit | wait <ms|Ns|Nm|Nh> | jump <ms|Ns|Nm|Nh> |
-  console <line> | state     (# starts a comment)`;
+  face-off | photo <file: PNG, JPEG or PGM, relative to the script> | photo-off |
+  camera <broken|ok> | door <open|closed> | exit | wait <ms|Ns|Nm|Nh> | jump <ms|Ns|Nm|Nh> |
+  console <line> | state     (# starts a comment)
+See docs/simulator.md for trying your own photos.`;
 
 export interface CliOptions {
   fresh: boolean;
@@ -28,10 +35,11 @@ export interface CliOptions {
   script?: string;
   time?: number;
   ui: boolean;
+  embedder: SimEmbedder;
 }
 
 export function parseArgs(argv: string[]): CliOptions | string {
-  const options: CliOptions = { fresh: false, image: DEFAULT_IMAGE, console: "pty", ui: true };
+  const options: CliOptions = { fresh: false, image: DEFAULT_IMAGE, console: "pty", ui: true, embedder: "synthetic" };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -51,6 +59,10 @@ export function parseArgs(argv: string[]): CliOptions | string {
         const time = Date.parse(value());
         if (Number.isNaN(time)) return `--time: not an ISO date/time: ${argv[i]}`;
         options.time = time;
+      } else if (arg === "--embedder") {
+        const embedder = value();
+        if (!SIM_EMBEDDERS.includes(embedder as SimEmbedder)) return `--embedder takes ${SIM_EMBEDDERS.join(" or ")}, not ${embedder}`;
+        options.embedder = embedder as SimEmbedder;
       } else if (arg === "--no-ui") options.ui = false;
       else if (arg === "-h" || arg === "--help") return USAGE;
       else return `unknown option ${arg}\n${USAGE}`;
@@ -93,11 +105,11 @@ export async function runCli(argv: string[]): Promise<number> {
 async function runScriptFile(options: CliOptions): Promise<number> {
   const text = readFileSync(options.script!, "utf8");
   const sim = await startSimulator({
-    image: options.image, fresh: options.fresh, startTime: options.time,
+    image: options.image, fresh: options.fresh, startTime: options.time, embedder: options.embedder,
     onEvent: (event) => { const line = describeEvent(event); if (line) process.stdout.write(`${line}\n`); },
   });
   try {
-    await runScript(sim, text, (line) => process.stdout.write(`${line}\n`));
+    await runScript(sim, text, (line) => process.stdout.write(`${line}\n`), { baseDir: path.dirname(path.resolve(options.script!)) });
     process.stdout.write(`(firmware ran inside the XS engine: ${sim.computrons.toLocaleString("en-US")} computrons)\n`);
     return 0;
   } catch (error) {
@@ -120,14 +132,14 @@ function shutdownSignal(): { done: Promise<void>; stop(): void } {
 async function runStdioConsole(options: CliOptions): Promise<number> {
   const signal = shutdownSignal();
   const sim = await startSimulator({
-    image: options.image, fresh: options.fresh, startTime: options.time, realtime: true,
+    image: options.image, fresh: options.fresh, startTime: options.time, embedder: options.embedder, realtime: true,
     onSerial: (bytes) => process.stdout.write(bytes),
     onEvent: (event) => {
       const line = event.e === "decision" || event.e === "alarm" || event.e === "error" ? describeEvent(event) : undefined;
       if (line) process.stderr.write(`[gate] ${line.trim()}\n`);
     },
   });
-  process.stderr.write(`optgate simulator: technician console on this terminal (Ctrl-C quits). Flash image ${options.image}\n`);
+  process.stderr.write(`optgate simulator: technician console on this terminal (Ctrl-C quits). Flash image ${options.image}. Face model: ${sim.faceModel}\n`);
   // Line by line from stdin: the terminal does the editing, Ctrl-C stays a signal.
   let pending = Promise.resolve();
   process.stdin.on("data", (chunk: Buffer) => {
@@ -144,12 +156,13 @@ async function runStdioConsole(options: CliOptions): Promise<number> {
 
 async function runInteractive(options: CliOptions): Promise<number> {
   const signal = shutdownSignal();
+  if (options.embedder === "real") process.stdout.write("loading the face model (tfjs WebAssembly, a few seconds)...\n");
   let sim: Simulator | undefined;
   const ptyConsole = new PtyConsole((bytes) => { sim?.serial(bytes).catch(() => undefined); });
   const tty = process.stdin.isTTY && process.stdout.isTTY && options.ui;
   let tui: Tui | undefined;
   sim = await startSimulator({
-    image: options.image, fresh: options.fresh, startTime: options.time, realtime: true,
+    image: options.image, fresh: options.fresh, startTime: options.time, embedder: options.embedder, realtime: true,
     onSerial: (bytes) => ptyConsole.write(bytes),
     onEvent: (event) => {
       if (tui) return;
@@ -160,14 +173,14 @@ async function runInteractive(options: CliOptions): Promise<number> {
   const consoleInfo = `${ptyConsole.path}   (picocom -b 115200 ${ptyConsole.path}   or   screen ${ptyConsole.path})   demo login: ${DEMO_TECHNICIAN.id} / ${DEMO_TECHNICIAN.password}`;
   const imageInfo = `${options.image}${options.fresh ? " (fresh)" : ""}`;
   if (tty) {
-    tui = new Tui(sim, { consoleInfo, imageInfo, onQuit: signal.stop });
+    tui = new Tui(sim, { consoleInfo, imageInfo, modelInfo: sim.faceModel, onQuit: signal.stop });
     process.stdin.setRawMode(true);
     process.stdin.on("data", (chunk: Buffer) => {
       for (const key of chunk.toString("utf8")) tui!.key(key).catch(() => undefined);
     });
     tui.start();
   } else {
-    process.stdout.write(`optgate simulator running (no screen). Console: ${consoleInfo}\nFlash: ${imageInfo}\nCtrl-C quits.\n`);
+    process.stdout.write(`optgate simulator running (no screen). Console: ${consoleInfo}\nFlash: ${imageInfo}\nFace model: ${sim.faceModel}\nCtrl-C quits.\n`);
   }
   await signal.done;
   tui?.stop();

@@ -1,6 +1,7 @@
 // Scripted simulator sessions (npm start -- --script file, and tests): one
 // action per line, simulated time moves only where the script says (`wait`,
 // `jump`) plus the short waits each action needs to be seen by the drivers.
+import path from "node:path";
 import type { FaceKind } from "../../boards/host/protocol";
 import type { Simulator } from "./simulator";
 
@@ -14,7 +15,12 @@ export function parseDuration(text: string): number {
   return Math.round(Number(match[1]) * unit);
 }
 
-export async function runScript(sim: Simulator, text: string, print: (line: string) => void = () => undefined): Promise<void> {
+export interface ScriptOptions {
+  /** Where relative photo paths start (the script file's folder); default the working directory. */
+  baseDir?: string;
+}
+
+export async function runScript(sim: Simulator, text: string, print: (line: string) => void = () => undefined, options: ScriptOptions = {}): Promise<void> {
   const lines = text.split(/\r?\n/);
   // After the console asked for a password, the next console line is not echoed.
   let secretNext = false;
@@ -44,6 +50,20 @@ export async function runScript(sim: Simulator, text: string, print: (line: stri
         break;
       }
       case "face-off": await sim.hideFace(); break;
+      case "photo": {
+        // The rest of the line is the file name (spaces allowed); it is read and decoded now.
+        if (!rest) throw fail("photo takes an image file (PNG, JPEG or PGM)");
+        try {
+          await sim.showPhoto(path.resolve(options.baseDir ?? ".", rest));
+        } catch (error) {
+          throw fail(`photo: ${(error as Error).message}`);
+        }
+        break;
+      }
+      case "photo-off":
+        if (rest) throw fail("photo-off takes nothing");
+        await sim.hidePhoto();
+        break;
       case "camera":
         if (rest !== "broken" && rest !== "ok") throw fail("camera takes broken|ok");
         await sim.breakCamera(rest === "broken");

@@ -9,12 +9,14 @@
 //   await sim.close();
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { DecisionView, FaceKind, HostCommand, HostEvent, HostReply, HostState } from "../../boards/host/protocol";
+import type { DecisionView, FaceKind, HostCommand, HostEmbedderSpec, HostEvent, HostReply, HostState } from "../../boards/host/protocol";
 import { repoRoot } from "../xs/bundle";
 import { XsWorker } from "../xs/xsnap";
 import { bundleHostFirmware } from "./bundle";
 import type { Flash } from "../../src/core/store/flash";
 import { openSimFlash, type SimFlash } from "./flash";
+import { HostFaceModel, type SimEmbedder } from "./face-model";
+import { PhotoScene } from "./photo";
 
 export interface SimulatorOptions {
   /** Flash image file; null keeps the flash in RAM only (tests). Default .sim/optgate.flash. */
@@ -43,6 +45,12 @@ export interface SimulatorOptions {
   rtc?: "kept" | "lost";
   /** Computron limit per command; a runaway loop stops the worker. */
   meteringLimit?: number;
+  /**
+   * The face model: "synthetic" (default; deterministic, recognises only
+   * synthetic frames) or "real" (the packaged host pipeline, tools/face/, with
+   * its measured thresholds; frames are pictures, e.g. photos from showPhoto()).
+   */
+  embedder?: SimEmbedder;
 }
 
 export const DEFAULT_IMAGE = path.join(repoRoot, ".sim/optgate.flash");
@@ -67,8 +75,25 @@ function flashOp(flash: Flash, bytes: Uint8Array): Uint8Array | string {
   }
 }
 
+/** Answers the board's camera-frame request ('C', boards/host/link.ts) from the photo in front of the camera. */
+function photoFrameOp(scene: PhotoScene, bytes: Uint8Array): Uint8Array | string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const format = bytes[9] === 2 ? "rgb565" : bytes[9] === 1 ? "gray8" : undefined;
+  if (!format) return `!camera: unknown frame format ${bytes[9]}`;
+  try {
+    return scene.frame({ width: view.getUint32(1, true), height: view.getUint32(5, true), format }) ?? new Uint8Array(0);
+  } catch (error) {
+    return `!camera: ${(error as Error).message}`;
+  }
+}
+
 export class Simulator {
   readonly flash: SimFlash;
+  /** What stands in front of the camera when it is a photo (the pixels stay on this side). */
+  readonly photo = new PhotoScene();
+  readonly embedder: SimEmbedder;
+  /** The real model's tag, size and thresholds (absent with the synthetic embedder). */
+  readonly model?: HostEmbedderSpec;
   state: HostState;
   /** Every event since boot (decisions, camera power, prompts, logs). */
   readonly events: HostEvent[] = [];
@@ -84,23 +109,34 @@ export class Simulator {
   #closed = false;
   #dead?: Error;
 
-  private constructor(worker: XsWorker, flash: SimFlash, options: SimulatorOptions, now: number) {
+  private constructor(worker: XsWorker, flash: SimFlash, options: SimulatorOptions, now: number, model?: HostEmbedderSpec) {
     this.#worker = worker;
     this.flash = flash;
     this.#options = options;
     this.#now = now;
+    this.embedder = options.embedder ?? "synthetic";
+    this.model = model;
     this.state = { now, booted: false, relay: false, doorOpen: false, leds: {}, buzzer: false, signal: "idle", cameraPowered: false, prompt: "", keypad: "", decisions: [] };
   }
 
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {
     const script = await bundleHostFirmware();
+    const model = options.embedder === "real" ? await HostFaceModel.load() : undefined;
     const flash = options.flash ?? openSimFlash(options.image === undefined ? DEFAULT_IMAGE : options.image, options.fresh ?? false);
     let sim: Simulator | undefined;
     const worker = new XsWorker({
       meteringLimit: options.meteringLimit ?? 5_000_000_000,
       output: "pipe",
-      // The only calls XS makes while it runs are flash operations (boards/host/link.ts).
+      // The calls XS makes while it runs (boards/host/link.ts): flash operations,
+      // and inside face sessions camera frames of a photo and the real model.
       onCommand: (bytes) => {
+        if (bytes[0] === 0x43 || bytes[0] === 0x46) {
+          const answer = bytes[0] === 0x43 ? (sim ? photoFrameOp(sim.photo, bytes) : new Uint8Array(0)) : (model?.answer(bytes) ?? "!no real face model on this simulator");
+          // The worker copies the answer into its message at once; then our copy of a frame or embedding goes.
+          if (answer instanceof Uint8Array) queueMicrotask(() => answer.fill(0));
+          bytes.fill(0);
+          return answer;
+        }
         const answer = flashOp(flash.flash, bytes);
         // Power gone mid-operation: the firmware must not run one more instruction.
         if (flash.nor.dead && sim) sim.#lostPower();
@@ -110,10 +146,10 @@ export class Simulator {
     // XS `print` output (diagnostics) goes to our stderr only when asked for.
     worker.output?.on("data", (chunk: Buffer) => { if (process.env.OPTGATE_SIM_TRACE) process.stderr.write(chunk); });
     const now = options.startTime ?? Date.now();
-    sim = new Simulator(worker, flash, options, now);
+    sim = new Simulator(worker, flash, options, now, model?.spec);
     try {
       await worker.evaluate(script);
-      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex"), ...(flash.keyRoot ? { keyRoot: Buffer.from(flash.keyRoot).toString("hex") } : {}), ...(options.rtc ? { rtc: options.rtc === "kept" ? now : null, clockLost: true } : {}) });
+      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex"), ...(flash.keyRoot ? { keyRoot: Buffer.from(flash.keyRoot).toString("hex") } : {}), ...(options.rtc ? { rtc: options.rtc === "kept" ? now : null, clockLost: true } : {}), ...(model ? { embedder: model.spec } : {}) });
       if (!sim.state.booted) {
         const why = sim.events.flatMap((e) => (e.e === "error" ? [e.message] : [])).join("; ");
         throw new Error(`the firmware did not boot: ${why || "no reason given"}`);
@@ -125,6 +161,14 @@ export class Simulator {
     }
     if (options.realtime) sim.#runRealtime();
     return sim;
+  }
+
+  /** The face model in one line, as the simulator's screen shows it (a synthetic one says so). */
+  get faceModel(): string {
+    const m = this.model;
+    if (!m) return "synthetic embedder (SIMULATION ONLY: recognises synthetic people, sees no face in a photo)";
+    const t = m.thresholds;
+    return `${m.id} v${m.version}, ${m.dimension}-d, packaged host pipeline (1:1 at cos ≥ ${t.verify}; 1:N at ${t.identify}, margin ${t.margin})`;
   }
 
   get now(): number {
@@ -185,8 +229,34 @@ export class Simulator {
     }
   }
 
-  showFace(kind: FaceKind, identity?: number): Promise<HostReply> { return this.#send({ t: "face", kind, identity }); }
-  hideFace(): Promise<HostReply> { return this.#send({ t: "face-off" }); }
+  /** A synthetic person in front of the camera (the synthetic embedder recognises these; a real model sees no face). */
+  showFace(kind: FaceKind, identity?: number): Promise<HostReply> {
+    this.photo.clear();
+    return this.#send({ t: "face", kind, identity });
+  }
+
+  /** Nobody in front of the camera: an empty scene (a photo is taken away). */
+  hideFace(): Promise<HostReply> {
+    this.photo.clear();
+    return this.#send({ t: "face-off" });
+  }
+
+  /**
+   * Holds the photo in `file` (PNG, JPEG or PGM) up to the camera: the next
+   * face session's frames (and an enrolment's captures) show it. The file is
+   * read and decoded here; a missing, corrupt or unsupported file rejects with
+   * a sentence saying so and changes nothing. The synthetic embedder sees no
+   * face in a photo: use `embedder: "real"`.
+   */
+  async showPhoto(file: string): Promise<HostReply> {
+    if (this.#closed) throw new Error("simulator is closed");
+    const label = this.photo.show(file);
+    return this.#send({ t: "photo", label });
+  }
+
+  /** Takes the photo away: nobody in front of the camera. */
+  hidePhoto(): Promise<HostReply> { return this.hideFace(); }
+
   breakCamera(broken: boolean): Promise<HostReply> { return this.#send({ t: "camera-broken", broken }); }
   setDoor(open: boolean): Promise<HostReply> { return this.#send({ t: "door", open }); }
   pressExit(): Promise<HostReply> { return this.#send({ t: "exit" }); }
@@ -225,6 +295,7 @@ export class Simulator {
     this.#stopRealtime();
     await this.#queue.catch(() => undefined);
     this.#closed = true;
+    this.photo.clear();
     await this.#worker.close();
     if (!this.#options.flash) this.flash.close();
   }

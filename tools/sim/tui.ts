@@ -1,8 +1,8 @@
 // Terminal UI of the simulator: plain ANSI, no packages. Shows what the
 // hardware shows (strike relay, door contact, LEDs, buzzer, camera power,
 // reader field, display prompt) and the last decisions; keys act on the
-// simulated hardware only (tap a card, press keypad keys, show a face,
-// open the door). Nothing here decides anything.
+// simulated hardware only (tap a card, press keypad keys, show a face or
+// hold up a photo, open the door). Nothing here decides anything.
 import { DEMO_RESIDENTS, DEMO_UNKNOWN_CARD, DEMO_VISITOR_CODE } from "../../boards/host/demo-compound";
 import type { FaceKind, HostState } from "../../boards/host/protocol";
 import type { Simulator } from "./simulator";
@@ -14,7 +14,7 @@ const green = (s: string) => `${ESC}32m${s}${ESC}0m`;
 const red = (s: string) => `${ESC}31m${s}${ESC}0m`;
 const yellow = (s: string) => `${ESC}33m${s}${ESC}0m`;
 
-type Menu = "main" | "card" | "face";
+type Menu = "main" | "card" | "face" | "photo";
 
 /** A keypad press as a person makes it: held this long, then a pause before the next key. */
 const KEY_HOLD_MS = 80;
@@ -23,6 +23,8 @@ const KEY_GAP_MS = 60;
 export interface TuiOptions {
   consoleInfo: string;
   imageInfo: string;
+  /** The face model in one line (a synthetic one says so). */
+  modelInfo?: string;
   /** Called on q / Ctrl-C. */
   onQuit(): void;
   output?: NodeJS.WriteStream;
@@ -38,6 +40,8 @@ export class Tui {
   #out: NodeJS.WriteStream;
   #menu: Menu = "main";
   #note = "";
+  /** The photo path being typed after `p`. */
+  #path = "";
   #cameraBroken = false;
   #keys: Promise<void> = Promise.resolve();
   #timer?: NodeJS.Timeout;
@@ -63,6 +67,11 @@ export class Tui {
   /** One keystroke from the user's terminal. */
   async key(key: string): Promise<void> {
     const sim = this.#sim;
+    if (this.#menu === "photo" && key !== "\x03" && key !== "\x1b") {
+      await this.#photoKey(key);
+      this.render();
+      return;
+    }
     if (key === "\x03" || (this.#menu === "main" && key === "q")) {
       this.#options.onQuit();
       return;
@@ -108,6 +117,12 @@ export class Tui {
       this.#menu = "card";
     } else if (key === "f") {
       this.#menu = "face";
+    } else if (key === "p") {
+      this.#menu = "photo";
+      this.#path = "";
+    } else if (key === "o") {
+      await sim.hidePhoto();
+      this.#note = "nobody in front of the camera";
     } else if (key === "d") {
       await sim.setDoor(!sim.state.doorOpen);
     } else if (key === "e") {
@@ -118,6 +133,32 @@ export class Tui {
       this.#note = this.#cameraBroken ? "camera broken (sensor does not answer)" : "camera repaired";
     }
     this.render();
+  }
+
+  /** A key while the photo path is typed: Enter holds the photo up (empty: takes it away). */
+  async #photoKey(key: string): Promise<void> {
+    if (key === "\r" || key === "\n") {
+      this.#menu = "main";
+      const file = this.#path.trim();
+      this.#path = "";
+      if (!file) {
+        await this.#sim.hidePhoto();
+        this.#note = "photo taken away: nobody in front of the camera";
+        return;
+      }
+      try {
+        await this.#sim.showPhoto(file);
+        this.#note = `photo ${file} held up to the camera (type the resident number and A; the camera reads it only then)`;
+      } catch (error) {
+        this.#note = red(`photo refused: ${(error as Error).message}`);
+      }
+    } else if (key === "\x7f" || key === "\b") {
+      this.#path = [...this.#path].slice(0, -1).join("");
+    } else if (key === "\x15") {
+      this.#path = "";
+    } else if (key >= " ") {
+      this.#path += key;
+    }
   }
 
   /**
@@ -167,6 +208,7 @@ export class Tui {
     lines.push("");
     lines.push(`Console   ${this.#options.consoleInfo}`);
     lines.push(`Flash     ${this.#options.imageInfo}`);
+    if (this.#options.modelInfo) lines.push(`Face      ${this.#options.modelInfo}`);
     lines.push("");
     if (this.#menu === "card") {
       lines.push(bold("Tap which card?"));
@@ -177,10 +219,16 @@ export class Tui {
       lines.push(bold("Who stands in front of the camera? (then type the resident number and A, or #1#<number>#)"));
       lines.push("  g  the resident who opted in     i  a stranger (impostor)");
       lines.push("  n  nobody / mask (no face)       l  blurred (low quality)");
+      if (this.#sim.embedder === "real") lines.push(yellow("  (synthetic people: the real face model sees no face in them; hold up a photo with p)"));
+      lines.push(dim("  Esc  back"));
+    } else if (this.#menu === "photo") {
+      lines.push(bold("Photo to hold up to the camera (PNG, JPEG or PGM), then Enter; empty Enter takes it away"));
+      lines.push(`  > ${this.#path}_`);
       lines.push(dim("  Esc  back"));
     } else {
       lines.push(bold("Keys"));
       lines.push("  0-9 * # A B C keypad       c  tap a card       f  put a face in front of the camera");
+      lines.push("  p  hold up a photo (file)  o  take it away (nobody in view)");
       lines.push("  d  open/close the door     e  exit button      x  break/repair the camera     q  quit");
       lines.push(dim(`  keypad: <code>#<PIN>#   #<visitor code>#   <number>A or #1#<number># face   B or #9# withdraw   C or #8# consent   * clear`));
       const pins = DEMO_RESIDENTS.filter((r) => r.pin).map((r) => `${r.keypadCode}#${r.pin}#`).join("  ");

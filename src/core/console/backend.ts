@@ -87,6 +87,8 @@ export interface StatusView {
   clockDriftMs?: number;
   residents: number;
   consenting: number;
+  /** The gate's face model (id, version, dimension; labelled when synthetic). */
+  faceModel?: string;
   /** Store damage found at boot and a quarantined registry, one sentence each (absent or empty when none). */
   damage?: string[];
   /** Guessing at the keypad and the reader: throttle levels, waits, alarms raised. */

@@ -148,7 +148,7 @@ export const systemCommands: Command[] = [
   },
   {
     path: "status",
-    summary: "Door, reader, keypad, camera power, store usage, clock, residents and consents",
+    summary: "Door, reader, keypad, camera power, store usage, clock, residents, consents and the face model",
     params: [], options: [], examples: ["status", "status --json"], access: "auditor", audit: false,
     run(ctx) {
       const s = ctx.backend.status();
@@ -164,6 +164,7 @@ export const systemCommands: Command[] = [
         ...(s.clockDriftMs !== undefined ? [`clock drift: ${(s.clockDriftMs / 1000).toFixed(1)} s against the RTC`] : []),
         `residents:   ${s.residents}`,
         `consenting:  ${s.consenting} (face opt-in)`,
+        ...(s.faceModel ? [`face model:  ${s.faceModel}`] : []),
         ...(s.guessing ? [
           `guessing:    keypad ${throttleText(s.guessing.keypad)}; reader ${throttleText(s.guessing.reader)}`,
           ...(s.guessing.lastAlarm ? [`ALARM:       guessing at the ${s.guessing.lastAlarm.source}, last raised ${formatLocal(s.guessing.lastAlarm.at, ctx.zone)} (${s.guessing.alarms} alarm${s.guessing.alarms === 1 ? "" : "s"} since boot)`] : []),
