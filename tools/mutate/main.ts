@@ -97,7 +97,7 @@ async function runGroup(name: string): Promise<string> {
   const group = GROUPS[name];
   if (!group) throw new Error(`unknown group ${name}; one of ${Object.keys(GROUPS).join(", ")}`);
   const files = group.mutate.flatMap(expand);
-  const spec = group.spec.flatMap(expand);
+  const spec = group.spec.flatMap(expand).filter((f) => !group.skip?.includes(f));
   const instrumented = await new Instrumenter(quiet as never).instrument(
     files.map((f) => ({ name: f, content: readFileSync(f, "utf8"), mutate: true })),
     { plugins: null, excludedMutations: [], ignorers: [] },
