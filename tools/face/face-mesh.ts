@@ -32,6 +32,23 @@ function apply(m: Similarity, [x, y]: Point): Point {
   return [m.a * x - m.b * y + m.tx, m.b * x + m.a * y + m.ty];
 }
 
+/**
+ * The square around BlazeFace's box enlarged by 1.5, rotated so the eye line
+ * is level, resampled to size×size (what FaceMesh and the liveness models see).
+ */
+export function uprightFaceCrop(image: RgbImage, detection: Detection, size: number): { crop: Uint8Array; toCrop: Similarity } {
+  const [left, right] = detection.landmarks;
+  const [bx, by, bw, bh] = detection.box;
+  const centre: Point = [bx + bw / 2, by + bh / 2];
+  const side = Math.max(bw, bh) * CROP_ENLARGE;
+  const angle = Math.atan2(right[1] - left[1], right[0] - left[0]);
+  // image → crop: rotate the eye line level, scale the enlarged box to size, centre it.
+  const s = size / side;
+  const a = s * Math.cos(-angle), b = s * Math.sin(-angle);
+  const toCrop: Similarity = { a, b, tx: size / 2 - (a * centre[0] - b * centre[1]), ty: size / 2 - (b * centre[0] + a * centre[1]) };
+  return { crop: warpSimilarity(image, toCrop, size), toCrop };
+}
+
 export class FaceMesh {
   readonly #model: GraphModel;
 
@@ -45,16 +62,7 @@ export class FaceMesh {
 
   /** Five landmarks in image pixels, from an upright crop around the detection. */
   refine(image: RgbImage, detection: Detection): MeshLandmarks {
-    const [left, right] = detection.landmarks;
-    const [bx, by, bw, bh] = detection.box;
-    const centre: Point = [bx + bw / 2, by + bh / 2];
-    const side = Math.max(bw, bh) * CROP_ENLARGE;
-    const angle = Math.atan2(right[1] - left[1], right[0] - left[0]);
-    // image → crop: rotate the eye line level, scale the enlarged box to 192, centre it.
-    const s = MESH_INPUT / side;
-    const a = s * Math.cos(-angle), b = s * Math.sin(-angle);
-    const toCrop: Similarity = { a, b, tx: MESH_INPUT / 2 - (a * centre[0] - b * centre[1]), ty: MESH_INPUT / 2 - (b * centre[0] + a * centre[1]) };
-    const crop = warpSimilarity(image, toCrop, MESH_INPUT);
+    const { crop, toCrop } = uprightFaceCrop(image, detection, MESH_INPUT);
     const { mesh, confidence } = tf.tidy(() => {
       const x = tf.div(tf.tensor4d(Float32Array.from(crop), [1, MESH_INPUT, MESH_INPUT, 3]), 255);
       const outputs = this.#model.execute(x) as tf.Tensor[];

@@ -57,10 +57,11 @@ const RELU_B64 = Buffer.from("Relu").toString("base64");
  * Undoes a converter fusion that breaks PReLU. PReLU was exported as
  * relu(x) + α·(x − |x|)/2; the converter then fused that Relu into the
  * preceding depthwise convolution, so the Abs/Sub branch sees relu(x) too,
- * the negative slope vanishes and every PReLU becomes a plain ReLU (in
- * mobilefacenet this made every face embed to nearly the same vector).
+ * the negative slope vanishes and every PReLU becomes a plain ReLU.
  * Here the Relu leaves the fused op and comes back as its own node feeding
- * only the Add. Returns how many nodes were repaired.
+ * only the Add. Returns how many nodes were repaired. (A real conversion fault
+ * in mobilefacenet, but not the reason it embeds every face alike: that
+ * survives the repair, see docs/face-models.md.)
  */
 export function unfusePreluRelu(graph: { node: GraphNode[] }): number {
   const consumers = new Map<string, GraphNode[]>();
