@@ -159,7 +159,8 @@ export class AccessCore {
     const trusted = this.clockTrusted(now);
     const decision = this.#decide(event, now, trusted);
     const kind: AuditKind = event && (event.kind === "card" || event.kind === "pin" || event.kind === "code" || event.kind === "face" || event.kind === "exit") ? event.kind : "malformed-event";
-    const keypad = event && "keypad" in event && typeof event.keypad === "number" ? event.keypad : undefined;
+    // A malformed event may be no object at all (`in` would throw on a string): it is still refused and audited.
+    const keypad = event && typeof event === "object" && "keypad" in event && typeof event.keypad === "number" ? event.keypad : undefined;
     const time = Number.isFinite(now) ? now : 0;
     // Refused cards and throttled entries come in floods: a burst is one record, not a thousand.
     const burst = decision.resident !== undefined ? undefined
