@@ -66,4 +66,45 @@ describe("Schedule", () => {
     }
     assert.equal(parseDate("1970-01-02"), 1);
   });
+
+  it("a holiday's evening segments, not its weekday's, run into the next morning", () => {
+    // 2026-06-05 is a Friday holiday: its 22:00-06:00 is replaced by the holiday's own 23:00-01:00.
+    const s = new Schedule({ week: { fri: ["22:00-06:00"], sat: ["12:00-13:00"] }, holidays: ["2026-06-05"], holidaySegments: ["23:00-01:00"] });
+    assert.equal(s.check(local("2026-06-05", "22:30")), "holiday");
+    assert.equal(s.check(local("2026-06-05", "23:00")), "open");
+    assert.equal(s.check(local("2026-06-06", "00:00")), "open");
+    assert.equal(s.check(local("2026-06-06", "00:59")), "open");
+    assert.equal(s.check(local("2026-06-06", "01:00")), "closed");
+    assert.equal(s.check(local("2026-06-06", "02:00")), "closed", "Friday's own night shift does not run after a Friday holiday");
+    assert.equal(s.check(local("2026-06-13", "02:00")), "open", "the next Saturday morning, after an ordinary Friday");
+  });
+
+  it("reads segments to the minute; a segment ending where it starts runs a full day", () => {
+    const s = new Schedule({ week: { mon: ["08:30-18:15"], wed: ["08:00-08:00"] } });
+    assert.equal(s.check(local("2026-06-01", "08:29")), "closed");
+    assert.equal(s.check(local("2026-06-01", "08:30")), "open");
+    assert.equal(s.check(local("2026-06-01", "18:14")), "open");
+    assert.equal(s.check(local("2026-06-01", "18:15")), "closed");
+    assert.equal(s.check(local("2026-06-03", "07:59")), "closed");
+    assert.equal(s.check(local("2026-06-03", "08:00")), "open");
+    assert.equal(s.check(local("2026-06-04", "07:59")), "open");
+    assert.equal(s.check(local("2026-06-04", "08:00")), "closed");
+  });
+
+  it("tells the technician exactly what is wrong", () => {
+    const message = (f: () => unknown): string => { try { f(); } catch (e) { assert.ok(isOptgateError(e, "E_BAD_SCHEDULE")); return (e as Error).message; } return "no error"; };
+    const needsWeek = "E_BAD_SCHEDULE: A schedule needs a `week` of segments per day.";
+    for (const bad of [null, "mon", {}, { week: null }, { week: "mon" }]) assert.equal(message(() => new Schedule(bad as never)), needsWeek, JSON.stringify(bad));
+    assert.equal(message(() => new Schedule({ week: { monday: [] } } as never)), 'E_BAD_SCHEDULE: "monday" is not a day; use mon, tue, wed, thu, fri, sat, sun.');
+    assert.equal(message(() => new Schedule({ week: { mon: ["7:00-12:00"] } })), 'E_BAD_SCHEDULE: "7:00-12:00" is not a segment like "08:00-18:30" or "22:00-06:00".');
+    for (const bad of ["x08:00-12:00", "08:00-12:00x", "08:00-24:30", "08:00-24:01", "08:00-12:60"]) {
+      assert.ok(message(() => new Schedule({ week: { mon: [bad] } })).includes("is not a segment"), bad);
+    }
+    assert.ok(message(() => new Schedule({ week: { mon: [["08:00-12:00"]] } } as never)).includes("is not a segment"));
+    assert.equal(new Schedule({ week: { mon: ["08:00-24:00"] } }).check(local("2026-06-01", "23:59")), "open");
+    assert.equal(message(() => parseDate("2026-02-30")), 'E_BAD_SCHEDULE: "2026-02-30" is not a date like 2026-10-01.');
+    for (const bad of ["x2026-10-01", "2026-10-01x", "2026-04-31", "2026-00-10", "2026-10-00"]) assert.ok(message(() => parseDate(bad)).includes("is not a date"), bad);
+    assert.ok(message(() => parseDate(["2026-10-01"] as never)).includes("is not a date"));
+    assert.equal(parseDate("2026-10-01"), Date.UTC(2026, 9, 1) / 86_400_000);
+  });
 });
