@@ -107,3 +107,52 @@ describe("gate policy: face 1:N", () => {
     assert.throws(() => compilePolicy(bad), (e) => isOptgateError(e, "E_BAD_POLICY"));
   });
 });
+
+describe("gate policy: every bound, and the sentence a technician reads", () => {
+  const message = (p: unknown): string => {
+    try { compilePolicy(p as never); } catch (e) { assert.ok(isOptgateError(e, "E_BAD_POLICY")); return (e as Error).message; }
+    return "accepted";
+  };
+  const why = (text: string) => `E_BAD_POLICY: Gate policy: ${text}.`;
+  const lockout = (patch: Partial<typeof DEFAULT_LOCKOUT>) => basePolicy({ lockout: { ...DEFAULT_LOCKOUT, ...patch } });
+
+  it("refuses each bad field with its own sentence", () => {
+    assert.equal(message(null), why("it is missing"));
+    assert.equal(message("policy"), why("it is missing"));
+    for (const gateId of [-1, 65_536, 1.5]) assert.equal(message(basePolicy({ gateId })), why("gateId must be 0-65535"), String(gateId));
+    const modes = basePolicy().modes;
+    assert.equal(message(basePolicy({ modes: { ...modes, code: undefined } as never })), why("modes needs card, pin, cardPin, face, facePin and code as true/false"));
+    assert.equal(message(basePolicy({ modes: { ...modes, faceOneToN: "yes" } as never })), why("modes.faceOneToN must be true/false when given"));
+    assert.equal(message(basePolicy({ modes: { ...modes, card: false, pin: false, cardPin: false, code: false } })),
+      why("at least one non-face mode (card, pin, cardPin, code) must be on: face is never required"));
+    for (const pinLength of [null, { min: 4.5, max: 8 }, { min: 4, max: "8" }, { min: 3, max: 8 }, { min: 4, max: 13 }, { min: 9, max: 8 }]) {
+      assert.equal(message(basePolicy({ pinLength: pinLength as never })), why("pinLength must be whole digits with 4 <= min <= max <= 12"), JSON.stringify(pinLength));
+    }
+    const lockoutWhy = why("lockout needs thresholds >= 1 (resident <= 200), 0 <= baseDelayMs <= maxDelayMs and leak times >= 1 s");
+    for (const patch of [{ keypadThreshold: 0 }, { residentThreshold: 0 }, { residentThreshold: 201 }, { baseDelayMs: -1 }, { maxDelayMs: 1_999 },
+      { leakMs: 999 }, { residentLeakMs: 999 }]) assert.equal(message(lockout(patch)), lockoutWhy, JSON.stringify(patch));
+    assert.equal(message(basePolicy({ lockout: null as never })), lockoutWhy);
+    let tzError = "";
+    try { compilePolicy(basePolicy({ timeZone: "nowhere" })); } catch (e) { tzError = (e as Error).message; }
+    assert.ok(tzError.startsWith('E_BAD_POLICY: Gate policy: timeZone: E_BAD_TIMEZONE: Time zone "nowhere": '), tzError);
+    for (const clockFloorMs of [-1, Number.NaN]) assert.equal(message(basePolicy({ clockFloorMs })), why("clockFloorMs must be a time in ms"));
+    for (const group of [-1, 32, 1.5]) assert.equal(message(basePolicy({ groups: [{ group, schedule: { week: {} } }] })), why(`group ${group} is not 0-31`));
+    assert.equal(message(basePolicy({ groups: [{ group: 1, schedule: { week: {} } }, { group: 1, schedule: { week: {} } }] })), why("group 1 is listed twice"));
+  });
+
+  it("accepts every field exactly at its bound", () => {
+    for (const gateId of [0, 65_535]) assert.equal(compilePolicy(basePolicy({ gateId })).gateId, gateId);
+    for (const pinLength of [{ min: 4, max: 12 }, { min: 6, max: 6 }]) assert.deepEqual(compilePolicy(basePolicy({ pinLength })).pinLength, pinLength);
+    for (const patch of [{ keypadThreshold: 1, residentThreshold: 1 }, { residentThreshold: 200 }, { baseDelayMs: 0 }, { maxDelayMs: 2_000 }, { leakMs: 1_000, residentLeakMs: 1_000 }]) {
+      assert.deepEqual(compilePolicy(lockout(patch)).lockout, { ...DEFAULT_LOCKOUT, ...patch });
+    }
+    assert.equal(compilePolicy(basePolicy({ clockFloorMs: 0 })).clockFloorMs, 0);
+    const top = compilePolicy(basePolicy({ groups: [{ group: 0, schedule: { week: {} } }, { group: 31, schedule: { week: {} } }] }));
+    assert.equal(top.groupMask, 0x8000_0001);
+    assert.equal(top.schedules.length, 32);
+    const none = compilePolicy({ ...basePolicy(), groups: undefined as never });
+    assert.equal(none.groupMask, 0);
+    assert.equal(none.schedules.length, 32);
+    assert.ok(none.schedules.every((s) => s === undefined));
+  });
+});
