@@ -82,8 +82,8 @@ export class ResidentTable {
 
   /** Appends a zeroed row for `id` (not present) and returns it. */
   add(id: number): number {
+    // The index is sized with the columns (indexSizeFor(capacity)), so it never passes 70 % full here.
     if (this.#count === this.ids.length) this.#resize(Math.max(16, Math.ceil(this.#count * 1.5)));
-    if ((this.#count + 1) * 10 > this.#index.length * 7) this.#rehash(this.#index.length * 2);
     const row = this.#count++;
     this.#clearRow(row);
     this.ids[row] = id;
