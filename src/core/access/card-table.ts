@@ -68,8 +68,8 @@ export class CardTable {
 
   /** Appends a card; the caller has checked the UID is valid and not present. */
   add(uid: Uint8Array, owner: number): void {
+    // The index is sized with the columns (indexSizeFor(capacity)), so it never passes 70 % full here.
     if (this.#count === this.#lens.length) this.#resize(Math.max(16, Math.ceil(this.#count * 1.5)));
-    if ((this.#count + 1) * 10 > this.#index.length * 7) this.#rehash(this.#index.length * 2);
     const row = this.#count++;
     this.#uids.fill(0, row * UID_MAX, row * UID_MAX + UID_MAX);
     this.#uids.set(uid, row * UID_MAX);

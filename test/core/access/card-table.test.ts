@@ -75,4 +75,55 @@ describe("CardTable", () => {
     assert.equal(table.byteLength, before, "no growth after reserve");
     assert.equal(table.rowsOf(3).length, 100);
   });
+
+  it("matches a model after every one of 800 adds and removals from a pool of 60 UIDs (dense collisions, growth)", () => {
+    const table = new CardTable(4);
+    const pool = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? Uint8Array.from([i + 1, 0x5a, i, 7, 1, 2, 3]) : Uint8Array.from([i + 1, 0x5a, i, 7])));
+    const owner = new Map<number, number>();
+    const random = testRandom(7);
+    const pick = new Uint8Array(1);
+    for (let step = 0; step < 800; step++) {
+      random.fill(pick);
+      const i = pick[0] % pool.length;
+      if (owner.has(i)) {
+        table.removeAt(table.find(pool[i]));
+        owner.delete(i);
+      } else {
+        table.add(pool[i], 100 + i);
+        owner.set(i, 100 + i);
+      }
+      assert.equal(table.size, owner.size);
+      for (let k = 0; k < pool.length; k++) {
+        const row = table.find(pool[k]);
+        if (!owner.has(k)) { assert.equal(row, -1, `step ${step}: UID ${k} absent`); continue; }
+        assert.equal(table.ownerAt(row), 100 + k, `step ${step}: UID ${k}`);
+        assert.deepEqual(table.uidAt(row), pool[k]);
+      }
+      assert.equal(table.find(new Uint8Array(0)), -1);
+    }
+  });
+
+  it("a 4-byte UID never matches one of many longer UIDs that start with it", () => {
+    const table = new CardTable();
+    for (let i = 1; i <= 200; i++) table.add(Uint8Array.from([1, 2, 3, 4, i, 6, 7]), i);
+    assert.equal(table.find(Uint8Array.from([1, 2, 3, 4])), -1);
+    for (let i = 1; i <= 200; i++) assert.equal(table.find(Uint8Array.from([1, 2, 3, 4, i, 6])), -1);
+    assert.equal(table.ownerAt(table.find(Uint8Array.from([1, 2, 3, 4, 77, 6, 7]))), 77);
+  });
+
+  it("costs 15 bytes a card plus its index; reserve grows once and never shrinks", () => {
+    const table = new CardTable(); // room for 64
+    assert.equal(table.byteLength, 64 * 15 + 128 * 4);
+    table.reserve(64);
+    assert.equal(table.byteLength, 64 * 15 + 128 * 4);
+    for (let i = 1; i <= 65; i++) table.add(Uint8Array.from([i, 1, 2, 3]), i);
+    assert.equal(table.byteLength, 96 * 15 + 256 * 4);
+    table.reserve(10);
+    assert.equal(table.byteLength, 96 * 15 + 256 * 4);
+    table.reserve(100);
+    assert.equal(table.byteLength, 100 * 15 + 256 * 4);
+    for (let i = 1; i <= 65; i++) assert.equal(table.ownerAt(table.find(Uint8Array.from([i, 1, 2, 3]))), i);
+    assert.deepEqual(table.rowsOf(5), [4]);
+  });
 });
+
