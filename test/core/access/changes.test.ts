@@ -68,3 +68,38 @@ describe("registry changes", () => {
     }
   });
 });
+
+describe("registry changes: every kind round-trips, every malformed one says why", () => {
+  const why = (text: string) => `E_BAD_CHANGE: The registry change cannot be read: ${text}.`;
+  const message = (bytes: unknown): string => {
+    try { decodeChange(bytes as Uint8Array); } catch (e) { assert.ok(isOptgateError(e, "E_BAD_CHANGE")); return (e as Error).message; }
+    return "decoded";
+  };
+
+  it("round-trips the kinds that carry only an id, and face flags both ways", () => {
+    for (const change of [{ kind: "clear-pin", id: 5 }, { kind: "remove-resident", id: 0xfffffffe }, { kind: "set-face", id: 7, flag: false }, { kind: "set-face", id: 7, flag: true }, { kind: "rate-pin", id: 7, quality: 3 }] as Change[]) {
+      assert.deepEqual(decodeChange(encodeChange(change)), change);
+    }
+  });
+
+  it("refuses empty, non-byte, cut-short, over-long and out-of-range changes with their reason", () => {
+    assert.equal(message(new Uint8Array(0)), why("it is empty"));
+    assert.equal(message([7, 0, 0, 0, 5]), why("it is empty"));
+    const clear = encodeChange({ kind: "clear-pin", id: 5 });
+    assert.equal(message(clear.subarray(0, 4)), why("it ends early"));
+    const longer = new Uint8Array(clear.length + 1);
+    longer.set(clear);
+    assert.equal(message(longer), why("it has trailing bytes"));
+    const face = encodeChange({ kind: "set-face", id: 7, flag: true });
+    face[face.length - 1] = 2;
+    assert.equal(message(face), why("the face flag is not 0 or 1"));
+    const rate = encodeChange({ kind: "rate-pin", id: 7, quality: 3 });
+    rate[rate.length - 1] = 4;
+    assert.equal(message(rate), why("the PIN quality is out of range"));
+    const add = encodeChange({ kind: "add-resident", id: 1, role: 0, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: "A", cards: [], codes: [] });
+    add[1 + 4 + 1 + 1 + 4 + 4 + 4 + 1 + 1] = 2; // the PIN flag after the fields and the one-letter unit
+    assert.equal(message(add), why("the PIN flag is not 0 or 1"));
+    assert.equal(message(Uint8Array.from([13, 0])), why("kind 13 is unknown"));
+  });
+});
+
