@@ -123,6 +123,26 @@ describe("AccessCore edges: which keypad a failure counts against", () => {
   });
 });
 
+describe("AccessCore edges: the clock floor and confirmation keypads", () => {
+  it("trusts the clock from exactly the floor, not a millisecond before", () => {
+    const floor = Date.UTC(2025, 0, 1);
+    const { core } = setup({ clockFloorMs: floor });
+    assert.equal(core.clockTrusted(floor), true);
+    assert.equal(core.clockTrusted(floor - 1), false);
+    assert.equal(core.clockTrusted("1800000000000" as never), false);
+  });
+
+  it("audits a confirmation's keypad up to 0xffffffff, and none beyond", () => {
+    const { core, audit } = setup();
+    core.confirmPin(9_999, "482913", T, 0xffffffff);
+    assert.deepEqual(pick(last(audit)), { time: T, actorKind: "keypad", actor: 0xffffffff, kind: "pin", decision: "deny", reason: "unknown-resident" });
+    core.confirmPin(9_999, "482913", T, 2 ** 32);
+    assert.deepEqual(pick(last(audit)), { time: T, actorKind: "keypad", actor: 0, kind: "pin", decision: "deny", reason: "unknown-resident" });
+    core.confirmPin(9_999, "482913", Number.NaN, 1);
+    assert.deepEqual(pick(last(audit)), { time: 0, actorKind: "keypad", actor: 1, kind: "pin", decision: "deny", reason: "bad-input" });
+  });
+});
+
 describe("AccessCore edges: the resident's last-failure time", () => {
   it("a failure on a clock set back keeps the later time, unless nothing was counted", () => {
     const { core, registry, owner } = setup();
