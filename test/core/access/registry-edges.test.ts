@@ -160,6 +160,20 @@ describe("registry edges: what each change leaves behind", () => {
     assert.equal(r.findCode("48205713")?.uses, 1);
   });
 
+  it("reserves room for residents and cards, counts both in its bytes, lists ids in row order", () => {
+    const r = newRegistry();
+    r.reserve(100, 300);
+    assert.equal(r.residents.ids.length, 100);
+    assert.equal(r.byteLength, r.residents.byteLength + r.cards.byteLength);
+    assert.equal(r.byteLength, 100 * 54 + 256 * 4 + 300 * 15 + 512 * 4);
+    const a = r.addResident({ unit: "A", role: "owner", groups: 1, pin: "583017" });
+    const b = r.addResident({ unit: "B", role: "owner", groups: 1, pin: "629184" });
+    const c = r.addResident({ unit: "C", role: "owner", groups: 1, pin: "740295" });
+    r.removeResident(a);
+    assert.deepEqual(r.ids(), [c, b]);
+    assert.equal(r.nextId, 4);
+  });
+
   it("purging needs a finite time", () => {
     const r = newRegistry();
     const id = r.addResident({ unit: "A", role: "owner", groups: 1, pin: "583017" });
