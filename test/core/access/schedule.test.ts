@@ -77,6 +77,9 @@ describe("Schedule", () => {
     assert.equal(s.check(local("2026-06-06", "01:00")), "closed");
     assert.equal(s.check(local("2026-06-06", "02:00")), "closed", "Friday's own night shift does not run after a Friday holiday");
     assert.equal(s.check(local("2026-06-13", "02:00")), "open", "the next Saturday morning, after an ordinary Friday");
+    const none = new Schedule({ week: { fri: ["22:00-06:00"] }, holidays: ["2026-06-05"] });
+    assert.equal(none.check(local("2026-06-06", "00:00")), "closed", "not even the first minute after a closed holiday");
+    assert.equal(none.check(local("2026-06-13", "00:00")), "open");
   });
 
   it("reads segments to the minute; a segment ending where it starts runs a full day", () => {
