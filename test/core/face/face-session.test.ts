@@ -269,3 +269,168 @@ describe("face/face-session: claims for residents without face", () => {
     assert.equal(audit.events.filter((e) => e.kind === "face.locked-out").length, 1);
   });
 });
+
+describe("face/face-session: what an attacker or a fault does mid-session (found by mutation testing)", () => {
+  it("refuses a failure limit that could never suspend or never end, and accepts the tightest valid one", () => {
+    const bad = [{ attempts: 0 }, { windowMs: 0 }, { backoffMs: 0 }, { backoffMs: 2000, maxBackoffMs: 1999 }];
+    for (const failureLimit of bad) {
+      assert.throws(() => world({ session: { failureLimit } }), (e: Error & { code?: string }) => e.code === "E_FACE_FAILURE_LIMIT" && /attempts >= 1/.test(e.message), JSON.stringify(failureLimit));
+    }
+    const tight = world({ session: { failureLimit: { attempts: 1, windowMs: 1, backoffMs: 5, maxBackoffMs: 5 } } });
+    consentAndEnrol(tight, "r-1", 1);
+    assert.equal(runFace(tight, { kind: "face", identity: 4242 }).result!.outcome, "no-match");
+    assert.equal(tight.session.available(undefined, tight.clock.now), "face-locked-out", "one failure suspends with attempts 1");
+  });
+
+  it("names both sizes when the model and the matcher disagree", () => {
+    const w = world();
+    assert.throws(() => new FaceSession({ ...sessionParts(w), embedder: { ...w.embedder, dimension: 32, model: w.embedder.model, simulated: true, embed: () => "ok" } }),
+      (e: Error & { code?: string }) => e.code === "E_TEMPLATE_DIMENSION" && e.message.endsWith("The face model gives 32 values but the matcher takes 64; fit a matching model."));
+  });
+
+  it("asked without a time, a running suspension refuses (the safe answer); with none it does not", () => {
+    const w = world({ session: { failureLimit: { attempts: 1 } } });
+    consentAndEnrol(w, "r-1", 1);
+    assert.equal(w.session.available(), undefined);
+    runFace(w, { kind: "face", identity: 4242 });
+    assert.equal(w.session.available(), "face-locked-out");
+    assert.equal(w.session.lockedUntil, w.clock.now + 60_000);
+  });
+
+  it("a tick at the very millisecond the session started is a capture, not the end", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now, "r-1").started);
+    const r = w.session.tick(w.clock.now)!;
+    assert.deepEqual([r.outcome, r.matched, r.cameraOffAt - r.cameraOnAt], ["matched", true, 0]);
+  });
+
+  it("a clock stepped back mid-session ends it with the camera off and no negative camera time", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now, "r-1").started);
+    const r = w.session.tick(w.clock.now - 1)!;
+    assert.deepEqual([r.outcome, r.matched, r.cameraOffAt, r.prompt], ["timeout", false, r.cameraOnAt, USE_CARD_OR_PIN]);
+    assert.equal(w.session.cameraOnMs, 0);
+    assert.ok(!w.camera.powered);
+  });
+
+  it("a session that times out reports timeout, not the miss of an earlier session", () => {
+    const w = world({ session: { maxAttempts: 2 } });
+    consentAndEnrol(w, "r-1", 1);
+    assert.equal(runFace(w, { kind: "no-face", identity: 0 }).result!.outcome, "no-face");
+    assert.equal(runFace(w, "no-frame").result!.outcome, "timeout");
+  });
+
+  it("a camera that throws while capturing, or a model that throws or answers nonsense, ends in the prompt, never a match", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    const capture = w.camera.capture.bind(w.camera);
+    w.camera.capture = () => { throw new Error("i2c timeout"); };
+    assert.deepEqual(pick(runFace(w, { kind: "face", identity: 1 }).result!), ["camera-error", false, USE_CARD_OR_PIN]);
+    w.camera.capture = capture;
+    const embed = w.embedder.embed.bind(w.embedder);
+    for (const fault of [() => { throw new Error("arena too small"); }, () => "maybe" as never]) {
+      w.embedder.embed = fault;
+      assert.deepEqual(pick(runFace(w, { kind: "face", identity: 1 }, "r-1").result!), ["model-error", false, USE_CARD_OR_PIN]);
+      assert.ok(w.frame.data.every((b) => b === 0) && !w.camera.powered);
+    }
+    w.embedder.embed = embed;
+    assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-1").result!.matched, true);
+  });
+
+  it("a withdrawal during a 1:1 session wins: the face that was enrolled no longer opens", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now, "r-1").started);
+    w.withdrawal.fromConsole({ residentId: "r-1", technicianId: "tech-7", at: w.clock.now });
+    const r = w.session.tick(w.clock.now + 100)!;
+    assert.deepEqual(pick(r), ["no-match", false, USE_CARD_OR_PIN]);
+    assert.equal(r.score, 0);
+  });
+
+  it("a withdrawal during a 1:N session leaves nobody to match: no resident named, score 0", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now).started);
+    w.withdrawal.fromConsole({ residentId: "r-1", technicianId: "tech-7", at: w.clock.now });
+    const r = w.session.tick(w.clock.now + 100)!;
+    assert.deepEqual([...pick(r), r.residentId, r.score], ["no-match", false, USE_CARD_OR_PIN, undefined, 0]);
+  });
+
+  it("consent narrowed to other gates during a session: the best face is not admitted here, 1:N or 1:1", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now).started);
+    const covers = w.ledger.coversGate.bind(w.ledger);
+    w.ledger.coversGate = (residentId, gateId) => residentId !== "r-1" && covers(residentId, gateId);
+    const r = w.session.tick(w.clock.now + 100)!;
+    assert.deepEqual([...pick(r), r.residentId], ["no-match", false, USE_CARD_OR_PIN, undefined]);
+    assert.ok(r.score > 0, "the scan ran and found the face; consent alone refused it");
+    // The same for 1:1: the template is still there, the consent no longer covers this gate.
+    w.ledger.coversGate = covers;
+    assert.ok(w.session.faceKey(w.clock.now, "r-1").started);
+    w.ledger.coversGate = (residentId, gateId) => residentId !== "r-1" && covers(residentId, gateId);
+    assert.deepEqual([...pick(w.session.tick(w.clock.now + 100)!), w.gallery.entry("r-1") !== undefined], ["no-match", false, USE_CARD_OR_PIN, true]);
+  });
+
+  it("a failed 1:1 attempt on someone's face does not keep their template alive for the inactivity rule", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    const lastUsed = w.gallery.entry("r-1")!.lastUsedAt;
+    w.clock.now += 5000;
+    assert.equal(runFace(w, { kind: "face", identity: 4242 }, "r-1").result!.outcome, "no-match");
+    assert.equal(w.gallery.entry("r-1")!.lastUsedAt, lastUsed);
+  });
+
+  it("a failure exactly one window old has left the window", () => {
+    const { w } = limitedWorld({ attempts: 2, windowMs: 10_000 });
+    assert.equal(runFace(w, stranger).result!.outcome, "no-match");
+    w.clock.now += 10_000 - 100; // runFace ticks 100 ms before the result
+    assert.equal(runFace(w, stranger).result!.outcome, "no-match");
+    assert.equal(w.session.available(undefined, w.clock.now), undefined, "two failures exactly 10 s apart are not two in 10 s");
+  });
+
+  it("a quiet spell exactly as long as the longest suspension starts the doubling over", () => {
+    const { w } = limitedWorld({ attempts: 1, windowMs: 60_000, backoffMs: 1000, maxBackoffMs: 4000 });
+    runFace(w, stranger);
+    assert.equal(w.session.lockedUntil - w.clock.now, 1000);
+    w.clock.now = w.session.lockedUntil + 1;
+    runFace(w, stranger); // second suspension doubles
+    assert.equal(w.session.lockedUntil - w.clock.now, 2000);
+    w.clock.now = w.session.lockedUntil + 4000 - 100; // the result comes 100 ms after the key
+    runFace(w, stranger);
+    assert.equal(w.session.lockedUntil - w.clock.now, 1000, "4 s of quiet after the suspension: back to the first step");
+  });
+
+  it("the suspension record names the claimed resident for 1:1 and nobody for 1:N", () => {
+    const claimed = limitedWorld({ attempts: 1 });
+    runFace(claimed.w, stranger, "r-1");
+    const anonymous = limitedWorld({ attempts: 1 });
+    runFace(anonymous.w, stranger);
+    const lock = (a: RecordingAudit) => a.events.filter((e) => e.kind === "face.locked-out").map((e) => e.residentId);
+    assert.deepEqual([lock(claimed.audit), lock(anonymous.audit)], [["r-1"], [""]]);
+  });
+});
+
+const stranger = { kind: "face" as const, identity: 4242 };
+
+function pick(r: { outcome: string; matched: boolean; prompt?: string }): [string, boolean, string | undefined] {
+  return [r.outcome, r.matched, r.prompt];
+}
+
+function sessionParts(w: FaceWorld): FaceSessionOptions {
+  return { gate: w.gate, camera: w.camera, embedder: w.embedder, matcher: w.matcher, gallery: w.gallery, ledger: w.ledger, frame: w.frame };
+}
+
+function limitedWorld(failureLimit: FaceSessionOptions["failureLimit"]) {
+  const audit = new RecordingAudit();
+  const w = world({ session: { audit, failureLimit } });
+  consentAndEnrol(w, "r-1", 1);
+  return { w, audit };
+}
