@@ -21,7 +21,9 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = { flip: true, minFaceSc
 export type FaceResult =
   | { outcome: "ok"; embedding: Float32Array; detection: Detection }
   | { outcome: "no-face" }
-  | { outcome: "low-quality"; detection: Detection };
+  | { outcome: "low-quality"; detection: Detection }
+  /** The caller's `live` check refused the face: nothing was embedded. */
+  | { outcome: "not-live"; detection: Detection };
 
 export function templateFor(spec: EmbeddingModelSpec, points: readonly Point[] = ARCFACE_TEMPLATE_112): Point[] {
   const k = spec.size / 112;
@@ -73,11 +75,16 @@ export class FacePipeline {
     return crops;
   }
 
-  embedImage(image: RgbImage): FaceResult {
+  /**
+   * Embeds the face in `image`. `live`, when given, is asked about the face
+   * once it is found and big enough; a face it refuses is not embedded.
+   */
+  embedImage(image: RgbImage, live?: (image: RgbImage, detection: Detection) => boolean): FaceResult {
     const detection = this.detector.detect(image, this.options.minFaceScore);
     if (!detection) return { outcome: "no-face" };
     const [left, right] = detection.landmarks;
     if (Math.hypot(right[0] - left[0], right[1] - left[1]) < this.options.minEyeDistance) return { outcome: "low-quality", detection };
+    if (live && !live(image, detection)) return { outcome: "not-live", detection };
     const crops = this.crops(image, detection);
     const vectors = this.network.embedCrops(crops).map(normalise);
     for (const crop of crops) crop.fill(0);
