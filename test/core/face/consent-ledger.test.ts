@@ -268,3 +268,59 @@ describe("face/consent-ledger: exact refusals and records (found by mutation tes
     assert.equal(message(() => again.restore(decoded)), "The consent ledger can only be restored into an empty ledger.");
   });
 });
+
+describe("face/notices: every refusal and a board with holes (found by mutation testing)", () => {
+  const message = (fn: () => unknown) => { try { fn(); } catch (e) { return (e as Error).message; } return "no error"; };
+
+  it("says which part of a notice is missing, and takes retention up to exactly ten years", () => {
+    const notices = new NoticeBoard();
+    const bad = (text: Partial<typeof TEST_NOTICE>) => message(() => notices.publish({ ...TEST_NOTICE, ...text } as typeof TEST_NOTICE, 1));
+    assert.deepEqual([
+      bad({ purpose: " " }), bad({ purpose: 7 as never }),
+      bad({ method: "  " }), bad({ method: undefined as never }),
+      bad({ gates: [] }), bad({ gates: "north" as never }), bad({ gates: ["north", ""] }), bad({ gates: [3 as never] }),
+      bad({ retentionDays: 0 }), bad({ retentionDays: 3651 }),
+    ], [
+      "E_NOTICE_INVALID: The notice has no purpose; nothing was published.", "E_NOTICE_INVALID: The notice has no purpose; nothing was published.",
+      "E_NOTICE_INVALID: The notice does not describe the method; nothing was published.", "E_NOTICE_INVALID: The notice does not describe the method; nothing was published.",
+      "E_NOTICE_INVALID: The notice names no gates; nothing was published.", "E_NOTICE_INVALID: The notice names no gates; nothing was published.",
+      "E_NOTICE_INVALID: The notice names an empty gate id; nothing was published.", "E_NOTICE_INVALID: The notice names an empty gate id; nothing was published.",
+      "E_NOTICE_INVALID: The notice retention must be 1..3650 whole days; nothing was published.", "E_NOTICE_INVALID: The notice retention must be 1..3650 whole days; nothing was published.",
+    ]);
+    assert.equal(notices.all().length, 0);
+    assert.equal(notices.publish({ ...TEST_NOTICE, retentionDays: 3650 }, 1).retentionDays, 3650);
+    assert.equal(notices.publish({ ...TEST_NOTICE, retentionDays: 1 }, 2).version, 2);
+  });
+
+  it("an unknown version is named; versions 0, 1.5 and past the top do not exist", () => {
+    const notices = new NoticeBoard();
+    notices.publish(TEST_NOTICE, 1);
+    for (const v of [0, 1.5, 2, -1]) assert.equal(notices.has(v), false, String(v));
+    assert.equal(notices.has(1), true);
+    assert.equal(message(() => notices.get(2)), "E_NOTICE_UNKNOWN: Notice version 2 was never published on this board (or was lost to flash damage); use a published version.");
+  });
+
+  it("restores with holes: a lost version is never found, never current and never reused", () => {
+    const source = new NoticeBoard();
+    for (let i = 0; i < 4; i++) source.publish({ ...TEST_NOTICE, retentionDays: 10 + i }, i);
+    const [n1, n2, n3, n4] = source.all();
+    const board = new NoticeBoard();
+    board.restore([n1, n3], { top: 4 });
+    assert.equal(board.get(3).retentionDays, 12, "found behind the hole");
+    assert.equal(board.get(1).retentionDays, 10);
+    assert.equal(board.has(2), false);
+    assert.equal(board.has(4), false);
+    assert.equal(board.current(), undefined, "the newest version was lost: no older text becomes current");
+    assert.equal(board.publish(TEST_NOTICE, 9).version, 5);
+    assert.equal(board.current()!.version, 5);
+    assert.equal(message(() => new NoticeBoard().restore([n1, n3])), "E_RECORD_CORRUPT: Notice version 2 is missing or out of order.");
+    assert.throws(() => new NoticeBoard().restore([n2, n1], { top: 4 }), code("E_RECORD_CORRUPT"));
+    assert.throws(() => new NoticeBoard().restore([n2, n2], { top: 4 }), code("E_RECORD_CORRUPT"));
+    assert.throws(() => new NoticeBoard().restore([{ ...n1, version: 1.5 }], { top: 4 }), code("E_RECORD_CORRUPT"));
+    const whole = new NoticeBoard();
+    whole.restore([n1, n2, n3, n4]);
+    assert.equal(whole.current()!.version, 4);
+    assert.equal(message(() => whole.restore([n1])), "E_NOTICE_BOARD_NOT_EMPTY: Notices can only be restored into an empty board.");
+    assert.equal(message(() => decodeNotice(Uint8Array.of(2))), "E_RECORD_CORRUPT: The notice record has an unknown format.");
+  });
+});
