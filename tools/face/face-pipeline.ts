@@ -7,6 +7,12 @@ import { EmbeddingNetwork, type EmbeddingModelSpec } from "./embedding-models";
 import { ARCFACE_FIVE_112, FaceMesh } from "./face-mesh";
 import type { RgbImage } from "./image-file";
 
+/** What turns aligned crops into raw embeddings: the float network, or the int8 kernel (tools/face-model). */
+export interface CropEmbedder {
+  readonly spec: EmbeddingModelSpec;
+  embedCrops(crops: Uint8Array[]): Float32Array[];
+}
+
 export interface PipelineOptions {
   /** Average with the mirrored face's embedding (two network runs). */
   flip: boolean;
@@ -41,13 +47,13 @@ export function normalise(v: Float32Array): Float32Array {
 
 export class FacePipeline {
   readonly detector: BlazeFaceDetector;
-  readonly network: EmbeddingNetwork;
+  readonly network: CropEmbedder;
   readonly options: PipelineOptions;
   /** Refines BlazeFace's keypoints into five precise landmarks; without it, BlazeFace's four are used. */
   readonly mesh: FaceMesh | undefined;
   readonly #template: Point[];
 
-  constructor(detector: BlazeFaceDetector, network: EmbeddingNetwork, mesh: FaceMesh | undefined, options: Partial<PipelineOptions> = {}) {
+  constructor(detector: BlazeFaceDetector, network: CropEmbedder, mesh: FaceMesh | undefined, options: Partial<PipelineOptions> = {}) {
     this.detector = detector;
     this.network = network;
     this.mesh = mesh;

@@ -1,0 +1,115 @@
+// The face kernel under Node's WebAssembly: the same steps the board's C glue
+// will take (init once with image, frame and arena sizes; copy the model image
+// in and have the kernel check it; per face: pixels in, embed, int32 out).
+// FaceKernel throws an OptgateError for every kernel status; KernelNetwork
+// puts it behind the float pipeline's crop-embedding interface, so
+// tools/face's detection + alignment feed it the same crops as the float net.
+import { readFileSync } from "node:fs";
+import { OptgateError } from "../../src/core/errors";
+import type { EmbeddingModelSpec } from "../face/embedding-models";
+import { webAssembly, type WasmMemory, type WasmModule } from "../wasm/webassembly";
+import { FORMAT_RGB888, readHeader, type ImageHeader } from "./image-format";
+import { checkFaceStatus, FACE_E_CROP_SIZE } from "./kernel-status";
+import { imageFile } from "./models";
+import { faceKernelWasm } from "./paths";
+
+/** The kernel's exports (wasm/face-kernel.ts). */
+export interface FaceKernelExports {
+  memory: WasmMemory;
+  init(imageBytes: number, frameBytes: number, arenaBytes: number): number;
+  imagePtr(): number;
+  framePtr(): number;
+  outputPtr(): number;
+  outputDim(): number;
+  arenaNeeded(): number;
+  wipe(): void;
+  loadModel(length: number): number;
+  embed(width: number, height: number, format: number): number;
+}
+
+let module: WasmModule | undefined;
+
+/** A fresh instance (own memory) of the kernel; compiled once per process. */
+export function faceKernelInstance(): FaceKernelExports {
+  if (!module) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(faceKernelWasm);
+    } catch {
+      throw new OptgateError("E_FACE_KERNEL_NOT_BUILT", `${faceKernelWasm} is missing; run npm run build first.`);
+    }
+    module = new webAssembly.Module(bytes);
+  }
+  return new webAssembly.Instance(module, {}).exports as unknown as FaceKernelExports;
+}
+
+export function readModelImage(id: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(imageFile(id)));
+  } catch {
+    throw new OptgateError("E_FACE_MODEL_NOT_BUILT", `${imageFile(id)} is missing; run npm run build first.`);
+  }
+}
+
+export interface FaceKernelOptions {
+  /** Default: what the image asks for. */
+  arenaBytes?: number;
+  /** Default: an RGB frame of the model's input size. */
+  frameBytes?: number;
+}
+
+export class FaceKernel {
+  readonly kernel: FaceKernelExports;
+  readonly header: ImageHeader;
+  #frameCap: number;
+
+  constructor(image: Uint8Array, options: FaceKernelOptions = {}) {
+    this.kernel = faceKernelInstance();
+    this.header = readHeader(image);
+    const frameBytes = options.frameBytes ?? this.header.inputWidth * this.header.inputHeight * 3;
+    checkFaceStatus(this.kernel.init(image.length, frameBytes, options.arenaBytes ?? this.header.arenaBytes), "init");
+    this.#frameCap = frameBytes;
+    new Uint8Array(this.kernel.memory.buffer, this.kernel.imagePtr(), image.length).set(image);
+    checkFaceStatus(this.kernel.loadModel(image.length), "loading the model image");
+  }
+
+  static forModel(id: string, options?: FaceKernelOptions): FaceKernel {
+    return new FaceKernel(readModelImage(id), options);
+  }
+
+  /** Runs the network on one crop; returns the status (FACE_OK or a FACE_E_*). */
+  tryEmbed(pixels: Uint8Array, width: number, height: number, format = FORMAT_RGB888): number {
+    // Never copy past the frame area; the kernel checks width × height against it too.
+    if (pixels.length > this.#frameCap) return FACE_E_CROP_SIZE;
+    new Uint8Array(this.kernel.memory.buffer, this.kernel.framePtr(), pixels.length).set(pixels);
+    return this.kernel.embed(width, height, format);
+  }
+
+  /** The embedding of one crop as int32 (real value = v · header.outputScale). */
+  embed(pixels: Uint8Array, width: number, height: number, format = FORMAT_RGB888): Int32Array {
+    checkFaceStatus(this.tryEmbed(pixels, width, height, format), "embedding a face crop");
+    const out = new Int32Array(this.kernel.memory.buffer, this.kernel.outputPtr(), this.kernel.outputDim()).slice();
+    this.kernel.wipe();
+    return out;
+  }
+}
+
+/** The kernel behind the float pipeline's network interface (FacePipeline's `network`). */
+export class KernelNetwork {
+  readonly spec: EmbeddingModelSpec;
+  readonly kernel: FaceKernel;
+
+  constructor(spec: EmbeddingModelSpec, kernel: FaceKernel = FaceKernel.forModel(spec.id)) {
+    if (kernel.header.id !== spec.id || kernel.header.modelVersion !== spec.version) {
+      throw new OptgateError("E_FACE_MODEL_MISMATCH", `The face model image is ${kernel.header.id} v${kernel.header.modelVersion}, the pipeline expects ${spec.id} v${spec.version}.`);
+    }
+    this.spec = spec;
+    this.kernel = kernel;
+  }
+
+  /** Embeds size×size RGB crops; raw vectors (the pipeline normalises). */
+  embedCrops(crops: Uint8Array[]): Float32Array[] {
+    const { size } = this.spec;
+    return crops.map((crop) => Float32Array.from(this.kernel.embed(crop, size, size), (v) => v * this.kernel.header.outputScale));
+  }
+}
