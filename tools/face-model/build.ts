@@ -2,11 +2,11 @@
 // integer only, the same module Node runs and wasm2c translates), wasm2c → C,
 // and the packaged embedders → build/face-model/<id>.ogfk.
 import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { promisify } from "node:util";
-import { wasm2cBin, wasm2cDir, wasmDir } from "../wasm/paths";
+import { wasm2cBin, wasm2cDir, wasm2cRuntimeDir, wasm2cRuntimeFiles, wasmDir } from "../wasm/paths";
 import { writeFaceModels } from "./convert";
 import { faceKernelC, faceKernelModuleName, faceKernelSource, faceKernelWasm } from "./paths";
 
@@ -18,6 +18,8 @@ export async function buildFaceKernel(): Promise<void> {
   mkdirSync(wasm2cDir, { recursive: true });
   await run(process.execPath, [ascBin, faceKernelSource, "-o", faceKernelWasm, "--runtime", "stub", "-O3", "--noAssert", "--use", "abort=", "--disable", "simd"]);
   await run(process.execPath, [wasm2cBin, faceKernelWasm, "--module-name", faceKernelModuleName, "-o", faceKernelC]);
+  // The same runtime the matcher's step copies; copied here too so either step stands alone.
+  for (const file of wasm2cRuntimeFiles) copyFileSync(path.join(wasm2cRuntimeDir, file), path.join(wasm2cDir, file));
 }
 
 export const faceBuildSteps = [

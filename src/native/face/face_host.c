@@ -1,0 +1,86 @@
+/*
+ * See face_host.h. Every call into the kernel runs inside wasm_rt_impl_try():
+ * with WASM_RT_MEMCHECK_BOUNDS_CHECK (the default on 32-bit targets such as
+ * the ESP32-S3) each access is bounds-checked, and a violation longjmps back
+ * here as FACE_E_TRAP instead of reading out of range. Host copies into linear
+ * memory are checked against the areas the kernel laid out.
+ */
+#include <string.h>
+
+#include "face_host.h"
+#include "face_kernel.h"
+#include "wasm-rt-exceptions.h"
+#include "wasm-rt-impl.h"
+
+static w2c_face__kernel kernel;
+static int instantiated;
+static uint32_t image_cap, frame_cap;
+
+#define KERNEL_CALL(expr, status)                  \
+  do {                                             \
+    if (wasm_rt_impl_try() != WASM_RT_TRAP_NONE) { \
+      (status) = FACE_E_TRAP;                      \
+    } else {                                       \
+      (status) = (int32_t)(expr);                  \
+    }                                              \
+  } while (0)
+
+static void instantiate_once(void) {
+  if (instantiated) return;
+  wasm_rt_init();
+  wasm2c_face__kernel_instantiate(&kernel);
+  instantiated = 1;
+}
+
+static wasm_rt_memory_t *memory(void) {
+  return w2c_face__kernel_memory(&kernel);
+}
+
+int32_t face_host_init(uint32_t image_bytes, uint32_t frame_bytes, uint32_t arena_bytes) {
+  int32_t status;
+  instantiate_once();
+  image_cap = frame_cap = 0;
+  if (image_bytes > INT32_MAX || frame_bytes > INT32_MAX || arena_bytes > INT32_MAX) return FACE_E_INIT;
+  KERNEL_CALL(w2c_face__kernel_init(&kernel, image_bytes, frame_bytes, arena_bytes), status);
+  if (status != FACE_OK) return status;
+  image_cap = image_bytes;
+  frame_cap = frame_bytes;
+  return FACE_OK;
+}
+
+int32_t face_host_load(const uint8_t *image, size_t length) {
+  int32_t status;
+  if (!image_cap) return FACE_E_NOT_READY;
+  if (length > image_cap) return FACE_E_IMAGE_TRUNCATED;
+  memcpy(memory()->data + w2c_face__kernel_imagePtr(&kernel), image, length);
+  KERNEL_CALL(w2c_face__kernel_loadModel(&kernel, (u32)length), status);
+  return status;
+}
+
+int32_t face_host_embed(const uint8_t *pixels, size_t length, int32_t width, int32_t height, int32_t format, int32_t *out, size_t capacity, size_t *dim) {
+  int32_t status;
+  uint32_t at, n;
+  *dim = 0;
+  if (!image_cap) return FACE_E_NOT_READY;
+  if (length > frame_cap) return FACE_E_CROP_SIZE;
+  memcpy(memory()->data + w2c_face__kernel_framePtr(&kernel), pixels, length);
+  KERNEL_CALL(w2c_face__kernel_embed(&kernel, (u32)width, (u32)height, (u32)format), status);
+  if (status != FACE_OK) return status;
+  at = w2c_face__kernel_outputPtr(&kernel);
+  n = w2c_face__kernel_outputDim(&kernel);
+  if (n > capacity || (uint64_t)at + (uint64_t)n * 4 > (uint64_t)memory()->size) return FACE_E_INIT;
+  memcpy(out, memory()->data + at, (size_t)n * 4); /* wasm memory is little-endian, as are the S3 and x86 */
+  *dim = n;
+  return FACE_OK;
+}
+
+void face_host_wipe(void) {
+  if (image_cap) w2c_face__kernel_wipe(&kernel);
+}
+
+void face_host_free(void) {
+  if (!instantiated) return;
+  wasm2c_face__kernel_free(&kernel);
+  instantiated = 0;
+  image_cap = frame_cap = 0;
+}
