@@ -1,0 +1,102 @@
+// The face kernel under Node: the converter's lowering against tfjs, the
+// kernel against a plain reference of its arithmetic, the image format, and
+// the errors a host sees (each an OptgateError with a stable code).
+import assert from "node:assert/strict";
+import { isOptgateError } from "../../src/core/errors";
+import { EMBEDDING_MODELS, EmbeddingNetwork } from "../../tools/face/embedding-models";
+import { cosine } from "../../tools/face/eval/scores";
+import { convertModel } from "../../tools/face-model/convert";
+import { FaceKernel, KernelNetwork, readModelImage } from "../../tools/face-model/face-kernel";
+import { runFloat } from "../../tools/face-model/graph";
+import { crc32, FORMAT_GREY8, readHeader } from "../../tools/face-model/image-format";
+import { kernelModelIds, lowerModel } from "../../tools/face-model/models";
+import { fixedPoint } from "../../tools/face-model/quantise";
+import { goldenCrops } from "./golden-crops";
+import { referenceEmbed } from "./reference-kernel";
+
+const throwsCode = (fn: () => unknown, code: string) => assert.throws(fn, (e: unknown) => isOptgateError(e, code), code);
+
+describe("face model converter", function () {
+  this.timeout(120_000);
+
+  for (const id of kernelModelIds()) {
+    it(`${id}: the lowered float network computes what the tfjs graph computes`, async function () {
+      const { spec, net } = lowerModel(id);
+      const crop = goldenCrops().find((c) => c.name === "drawn-face")!.pixels;
+      const ours = runFloat(net, crop)[net.output];
+      const tfjs = (await EmbeddingNetwork.load(spec)).embedCrops([crop])[0];
+      assert.ok(cosine(ours, tfjs) > 0.99999, `cosine ${cosine(ours, tfjs)}`);
+    });
+
+    it(`${id}: converting twice gives the same bytes, and the manifest names them`, function () {
+      const a = convertModel(id), b = convertModel(id);
+      assert.deepEqual(a.image, b.image);
+      assert.deepEqual(a.image, readModelImage(id), "build/face-model is stale: npm run build");
+      const h = readHeader(a.image);
+      assert.equal(h.id, id);
+      assert.equal(h.crc, crc32(a.image.subarray(16)));
+      assert.equal(a.manifest.crc32, h.crc.toString(16).padStart(8, "0"));
+      assert.equal(h.outputDim, EMBEDDING_MODELS[id as keyof typeof EMBEDDING_MODELS].dimension);
+    });
+  }
+
+  it("CRC-32 is the IEEE/zlib one", function () {
+    assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
+  });
+
+  it("fixed-point multipliers keep 30 bits and one shared shift", function () {
+    for (const reals of [[0.0123, -0.00045], [1.7, 0.2], [3e-7, 3e-7], [0, 0]]) {
+      const { m, shift } = fixedPoint(reals);
+      reals.forEach((r, i) => assert.ok(Math.abs(m[i] / 2 ** shift - r) <= 2 ** -shift, `${r}`));
+      assert.ok(m.every((x) => Math.abs(x) < 2 ** 31));
+    }
+  });
+});
+
+describe("face kernel under Node's WebAssembly", function () {
+  this.timeout(120_000);
+
+  it("mobileface: every synthetic crop gives exactly the reference arithmetic's integers", function () {
+    const image = readModelImage("mobileface");
+    const kernel = new FaceKernel(image);
+    for (const c of goldenCrops()) {
+      assert.deepEqual(kernel.embed(c.pixels, c.width, c.height, c.format), referenceEmbed(image, c.pixels, c.format === FORMAT_GREY8), c.name);
+    }
+  });
+
+  it("mobilefacenet: one crop gives exactly the reference arithmetic's integers", function () {
+    const image = readModelImage("mobilefacenet");
+    const c = goldenCrops().find((g) => g.name === "drawn-face")!;
+    assert.deepEqual(new FaceKernel(image).embed(c.pixels, c.width, c.height, c.format), referenceEmbed(image, c.pixels, false));
+  });
+
+  it("a grey frame embeds as the same grey in RGB", function () {
+    const kernel = FaceKernel.forModel("mobileface");
+    const grey = goldenCrops().find((c) => c.format === FORMAT_GREY8)!.pixels;
+    const rgb = new Uint8Array(grey.length * 3);
+    grey.forEach((g, i) => rgb.fill(g, 3 * i, 3 * i + 3));
+    assert.deepEqual(kernel.embed(grey, 112, 112, FORMAT_GREY8), kernel.embed(rgb, 112, 112));
+  });
+
+  it("leaves no pixel or activation behind after an embedding", function () {
+    const kernel = FaceKernel.forModel("mobileface");
+    kernel.embed(goldenCrops()[2].pixels, 112, 112);
+    const k = kernel.kernel;
+    const rest = new Uint8Array(k.memory.buffer, k.framePtr(), kernel.header.arenaBytes + 112 * 112 * 3);
+    assert.ok(rest.every((b) => b === 0));
+  });
+
+  it("refuses with a stable code: corrupt image, truncated image, short arena, wrong crop, another model", function () {
+    const image = readModelImage("mobileface");
+    const corrupt = image.slice();
+    corrupt[5000] ^= 1;
+    throwsCode(() => new FaceKernel(corrupt), "E_FACE_MODEL_CHECKSUM");
+    throwsCode(() => new FaceKernel(image.subarray(0, image.length - 1)), "E_FACE_MODEL_TRUNCATED");
+    throwsCode(() => new FaceKernel(image, { arenaBytes: readHeader(image).arenaBytes - 16 }), "E_FACE_ARENA_TOO_SMALL");
+    const kernel = new FaceKernel(image);
+    throwsCode(() => kernel.embed(new Uint8Array(96 * 96 * 3), 96, 96), "E_FACE_CROP_SIZE");
+    throwsCode(() => kernel.embed(new Uint8Array(200 * 200 * 3), 200, 200), "E_FACE_CROP_SIZE");
+    throwsCode(() => kernel.embed(new Uint8Array(112 * 112 * 3), 112, 112, 9), "E_FACE_PIXEL_FORMAT");
+    throwsCode(() => new KernelNetwork(EMBEDDING_MODELS.mobilefacenet, kernel), "E_FACE_MODEL_MISMATCH");
+  });
+});

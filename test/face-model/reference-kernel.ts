@@ -1,0 +1,60 @@
+// The kernel's arithmetic written out the plainest way, from the image bytes
+// alone: loops over every tap with explicit bounds tests, BigInt for the
+// requantisation product, rounding half away from zero spelled out. The
+// kernel (WebAssembly and C) must give exactly these integers.
+const OPS = { 1: "conv", 2: "dwconv", 3: "add" } as const;
+
+function roundShift(x: bigint, shift: number): bigint {
+  if (shift === 0) return x;
+  const d = 1n << BigInt(shift);
+  const mag = x < 0n ? -x : x;
+  const q = (mag + d / 2n) / d; // half away from zero
+  return x < 0n ? -q : q;
+}
+
+const clamp = (x: bigint, lo: number, hi: number) => Number(x < BigInt(lo) ? BigInt(lo) : x > BigInt(hi) ? BigInt(hi) : x);
+
+export function referenceEmbed(image: Uint8Array, pixels: Uint8Array, grey: boolean): Int32Array {
+  const v = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  const u8 = (o: number) => v.getUint8(o), i8 = (o: number) => v.getInt8(o), u16 = (o: number) => v.getUint16(o, true), u32 = (o: number) => v.getUint32(o, true), i32 = (o: number) => v.getInt32(o, true);
+  const tensorTable = u32(64), layerTable = u32(68);
+  const tensor = (i: number) => { const o = tensorTable + 12 * i; return { h: u16(o + 4), w: u16(o + 6), c: u16(o + 8) }; };
+  const values: number[][] = [];
+  const t0 = tensor(0);
+  const [mul, add, shift] = [i32(72), i32(76), i32(80)];
+  values[0] = [];
+  for (let p = 0; p < t0.h * t0.w; p++) for (let c = 0; c < 3; c++) {
+    const px = grey ? pixels[p] : pixels[3 * p + c];
+    values[0].push(clamp(roundShift(BigInt(px * mul + add), shift), -128, 127));
+  }
+  for (let li = 0; li < u16(60); li++) {
+    const l = layerTable + 40 * li;
+    const op = OPS[u8(l) as 1 | 2 | 3];
+    const [kh, kw, sh, sw, pt, pl] = [u8(l + 2), u8(l + 3), u8(l + 4), u8(l + 5), u8(l + 6), u8(l + 7)];
+    const [inA, inB, out] = [u16(l + 8), u16(l + 10), u16(l + 12)];
+    const [weights, bias, quant] = [u32(l + 16), u32(l + 20), u32(l + 24)];
+    const [lo, hi] = [i32(l + 32), i32(l + 36)];
+    const a = tensor(inA), o = tensor(out);
+    const x = values[inA];
+    const y: number[] = [];
+    if (op === "add") {
+      const b = values[inB];
+      for (let i = 0; i < x.length; i++) y.push(clamp(roundShift(BigInt(x[i]) * BigInt(i32(quant)) + BigInt(b[i]) * BigInt(i32(quant + 4)), i32(quant + 8)), lo, hi));
+    } else {
+      for (let oy = 0; oy < o.h; oy++) for (let ox = 0; ox < o.w; ox++) for (let c = 0; c < o.c; c++) {
+        let acc = i32(bias + 4 * c);
+        for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+          const iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+          if (iy < 0 || iy >= a.h || ix < 0 || ix >= a.w) continue;
+          if (op === "dwconv") acc += x[(iy * a.w + ix) * a.c + c] * i8(weights + (ky * kw + kx) * a.c + c);
+          else for (let i = 0; i < a.c; i++) acc += x[(iy * a.w + ix) * a.c + i] * i8(weights + ((c * kh + ky) * kw + kx) * a.c + i);
+        }
+        const q = quant + 12 * c;
+        const m = acc >= 0 ? i32(q) : i32(q + 4);
+        y.push(clamp(roundShift(BigInt(acc) * BigInt(m), i32(q + 8)), lo, hi));
+      }
+    }
+    values[out] = y;
+  }
+  return Int32Array.from(values[u16(62)]);
+}
