@@ -366,7 +366,21 @@ function conv(l: usize): void {
       const span = (kx1 - kx0) * ic;
       const inStart = src + <usize>(((y0 + ky0) * iw + x0 + kx0) * ic);
       const wStart = <usize>((ky0 * kw + kx0) * ic);
-      for (let c = 0; c < oc; c++) {
+      let c = 0;
+      // Four output channels per pass where the count allows: each input word
+      // is loaded and sign-extended once for four weight rows.
+      if ((oc & 3) == 0) {
+        for (; c < oc; c += 4) {
+          dot4(inStart, weights + <usize>c * perChannel + wStart, perChannel, span, ky1 - ky0, <usize>(iw * ic), rowBytes, bias + <usize>(c << 2));
+          const q = quant + <usize>(c * 12);
+          put(dst, requantise(<i32>acc0, q, lo, hi), wide);
+          put(dst + esize, requantise(<i32>acc1, q + 12, lo, hi), wide);
+          put(dst + 2 * esize, requantise(<i32>acc2, q + 24, lo, hi), wide);
+          put(dst + 3 * esize, requantise(<i32>acc3, q + 36, lo, hi), wide);
+          dst += 4 * esize;
+        }
+      }
+      for (; c < oc; c++) {
         let acc = load<i32>(bias + <usize>(c << 2));
         let inRow = inStart;
         let wRow = weights + <usize>c * perChannel + wStart;
@@ -380,6 +394,59 @@ function conv(l: usize): void {
       }
     }
   }
+}
+
+// dot4 leaves its four sums here (globals: AssemblyScript has no multi-value
+// returns under --runtime stub without allocation).
+let acc0: i32 = 0;
+let acc1: i32 = 0;
+let acc2: i32 = 0;
+let acc3: i32 = 0;
+
+/**
+ * Four output channels of one output pixel: `rows` rows of `span` bytes of input
+ * (stride inStride) against four weight rows `perChannel` apart (row stride
+ * wStride), plus their biases. Tails of span not divisible by 4 go bytewise.
+ */
+function dot4(input: usize, w: usize, perChannel: usize, span: i32, rows: i32, inStride: usize, wStride: usize, bias: usize): void {
+  let s0 = load<i32>(bias), s1 = load<i32>(bias, 4), s2 = load<i32>(bias, 8), s3 = load<i32>(bias, 12);
+  const w1 = perChannel, w2 = perChannel << 1, w3 = perChannel * 3;
+  const words = <usize>(span & ~3);
+  const tail = <usize>(span & 3);
+  for (let r = 0; r < rows; r++) {
+    let p = input, k = w;
+    const end = input + words;
+    while (p < end) {
+      const x = load<i32>(p);
+      const x0 = (x << 24) >> 24, x1 = (x << 16) >> 24, x2 = (x << 8) >> 24, x3 = x >> 24;
+      let y = load<i32>(k);
+      s0 += x0 * ((y << 24) >> 24) + x1 * ((y << 16) >> 24) + x2 * ((y << 8) >> 24) + x3 * (y >> 24);
+      y = load<i32>(k + w1);
+      s1 += x0 * ((y << 24) >> 24) + x1 * ((y << 16) >> 24) + x2 * ((y << 8) >> 24) + x3 * (y >> 24);
+      y = load<i32>(k + w2);
+      s2 += x0 * ((y << 24) >> 24) + x1 * ((y << 16) >> 24) + x2 * ((y << 8) >> 24) + x3 * (y >> 24);
+      y = load<i32>(k + w3);
+      s3 += x0 * ((y << 24) >> 24) + x1 * ((y << 16) >> 24) + x2 * ((y << 8) >> 24) + x3 * (y >> 24);
+      p += 4;
+      k += 4;
+    }
+    const stop = p + tail;
+    while (p < stop) {
+      const x = <i32>load<i8>(p);
+      s0 += x * <i32>load<i8>(k);
+      s1 += x * <i32>load<i8>(k + w1);
+      s2 += x * <i32>load<i8>(k + w2);
+      s3 += x * <i32>load<i8>(k + w3);
+      p += 1;
+      k += 1;
+    }
+    input += inStride;
+    w += wStride;
+  }
+  acc0 = s0;
+  acc1 = s1;
+  acc2 = s2;
+  acc3 = s3;
 }
 
 /** Depthwise convolution (multiplier 1), weights [kh][kw][c]. */
@@ -401,7 +468,36 @@ function depthwise(l: usize): void {
     for (let ox = 0; ox < ow; ox++) {
       const x0 = ox * sw - pl;
       const kx0 = x0 < 0 ? -x0 : 0, kx1 = x0 + kw > iw ? iw - x0 : kw;
-      for (let c = 0; c < ch; c++) {
+      // Four channels per step where the channel count allows: one i32 load
+      // gives four neighbouring channels of a tap (HWC), as for the weights.
+      let c = 0;
+      if ((ch & 3) == 0) {
+        for (; c < ch; c += 4) {
+          let a0 = load<i32>(bias + <usize>(c << 2)), a1 = load<i32>(bias + <usize>(c << 2), 4);
+          let a2 = load<i32>(bias + <usize>(c << 2), 8), a3 = load<i32>(bias + <usize>(c << 2), 12);
+          for (let ky = ky0; ky < ky1; ky++) {
+            let p = src + <usize>(((y0 + ky) * iw + x0 + kx0) * ch + c);
+            let w = weights + <usize>((ky * kw + kx0) * ch + c);
+            for (let kx = kx0; kx < kx1; kx++) {
+              const x = load<i32>(p);
+              const k = load<i32>(w);
+              a0 += ((x << 24) >> 24) * ((k << 24) >> 24);
+              a1 += ((x << 16) >> 24) * ((k << 16) >> 24);
+              a2 += ((x << 8) >> 24) * ((k << 8) >> 24);
+              a3 += (x >> 24) * (k >> 24);
+              p += <usize>ch;
+              w += <usize>ch;
+            }
+          }
+          const q = quant + <usize>(c * 12);
+          put(dst, requantise(a0, q, lo, hi), wide);
+          put(dst + esize, requantise(a1, q + 12, lo, hi), wide);
+          put(dst + 2 * esize, requantise(a2, q + 24, lo, hi), wide);
+          put(dst + 3 * esize, requantise(a3, q + 36, lo, hi), wide);
+          dst += 4 * esize;
+        }
+      }
+      for (; c < ch; c++) {
         let acc = load<i32>(bias + <usize>(c << 2));
         for (let ky = ky0; ky < ky1; ky++) {
           let p = src + <usize>(((y0 + ky) * iw + x0 + kx0) * ch + c);

@@ -18,8 +18,8 @@ const ORL = path.join(process.env.OPTGATE_FACES ?? path.join(repoRoot, "..", "sh
 const BOUNDS: Record<string, { meanCosine: number; minCosine: number; fnmr: [number, number] }> = {
   // Measured: mean 0.9945 (held-out 0.9944), min 0.9880; kernel FNMR 10.50 % / 16.11 % (float 10.94 % / 15.67 %).
   mobileface: { meanCosine: 0.993, minCosine: 0.985, fnmr: [0.11, 0.17] },
-  // Measured: see docs/face-kernel.md.
-  mobilefacenet: { meanCosine: 0.98, minCosine: 0.9, fnmr: [1, 1] },
+  // mobilefacenet: none yet. Its float graph still collapses on ORL (FNMR 66 % at FMR 1e-3, impostor
+  // cosines ≈ 0.9999), so the kernel cannot be held to it; see docs/face-kernel.md.
 };
 
 describe(`face kernel (int8) against the float pipeline on ORL (${DEFAULT_EMBEDDING_MODEL})`, function () {
@@ -31,6 +31,7 @@ describe(`face kernel (int8) against the float pipeline on ORL (${DEFAULT_EMBEDD
       console.log(`    skipped: no ORL faces at ${path.relative(repoRoot, ORL)} (the kernel comparison needs ../shared/faces/orl or OPTGATE_FACES)`);
       this.skip();
     }
+    assert.ok(bounds, `no measured kernel bounds for ${DEFAULT_EMBEDDING_MODEL}: run npm run face-model:compare -- --model ${DEFAULT_EMBEDDING_MODEL} and add them here`);
     r = await compareKernel(embeddingModel(DEFAULT_EMBEDDING_MODEL), readFaceFolder(ORL));
   });
 
