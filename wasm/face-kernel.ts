@@ -57,9 +57,15 @@ const OP_CONV: u32 = 1;
 const OP_DWCONV: u32 = 2;
 const OP_ADD: u32 = 3;
 
-// Pixel formats of the frame handed to embed().
+// Pixel formats of the frame handed to embed() and embedWarped(). RGB565 as
+// camera drivers deliver it, in either byte order.
 const FORMAT_RGB888: i32 = 0;
 const FORMAT_GREY8: i32 = 1;
+const FORMAT_RGB565LE: i32 = 2;
+const FORMAT_RGB565BE: i32 = 3;
+const MAX_FRAME_SIDE: i32 = 4096;
+/** Outside the frame the warp samples mid-grey, as tools/face/alignment.ts does. */
+const OUTSIDE: u32 = 0x808080;
 
 const MAX_TENSORS: u32 = 1024;
 const MAX_LAYERS: u32 = 1024;
@@ -257,16 +263,40 @@ function overlaps(x: usize, y: usize): bool {
   return x0 < y0 + tensorBytes(y) && y0 < x0 + tensorBytes(x);
 }
 
-/** Runs the network on the frame (width × height pixels of `format`); the embedding lands at outputPtr(). */
+/** Runs the network on the frame, which is already the aligned crop (model size, `format`); the embedding lands at outputPtr(). */
 export function embed(width: i32, height: i32, format: i32): i32 {
   if (!ready) return E_NOT_READY;
   const at = imageAt;
-  if (format != FORMAT_RGB888 && format != FORMAT_GREY8) return E_FORMAT;
+  const bpp = bytesPerPixel(format);
+  if (bpp == 0) return E_FORMAT;
   if (width != <i32>load<u16>(at + H_INPUT_W) || height != <i32>load<u16>(at + H_INPUT_H)) return E_CROP_SIZE;
-  const bpp: u32 = format == FORMAT_RGB888 ? 3 : 1;
   if (<u64>width * <u64>height * <u64>bpp > <u64>frameCap) return E_CROP_SIZE;
-  preprocess(<u32>width * <u32>height, bpp);
-  const layers = <u32>load<u16>(at + H_LAYERS);
+  preprocess(<u32>width * <u32>height, bpp, format);
+  runLayers();
+  return OK;
+}
+
+/**
+ * Crops, rotates and scales the aligned face out of a whole frame
+ * (frameWidth × frameHeight, `format`) and runs the network on it. Output
+ * pixel (u, v) samples the frame at x = (m0·u + m1·v + m2) / 2^16,
+ * y = (m3·u + m4·v + m5) / 2^16, bilinearly with 16-bit fractions; samples
+ * whose 2×2 neighbourhood leaves the frame read mid-grey. Any m is safe:
+ * every sample is checked against the frame before it is read.
+ */
+export function embedWarped(frameWidth: i32, frameHeight: i32, format: i32, m0: i32, m1: i32, m2: i32, m3: i32, m4: i32, m5: i32): i32 {
+  if (!ready) return E_NOT_READY;
+  const bpp = bytesPerPixel(format);
+  if (bpp == 0) return E_FORMAT;
+  if (frameWidth < 2 || frameHeight < 2 || frameWidth > MAX_FRAME_SIDE || frameHeight > MAX_FRAME_SIDE) return E_CROP_SIZE;
+  if (<u64>frameWidth * <u64>frameHeight * <u64>bpp > <u64>frameCap) return E_CROP_SIZE;
+  warp(frameWidth, frameHeight, bpp, format, m0, m1, m2, m3, m4, m5);
+  runLayers();
+  return OK;
+}
+
+function runLayers(): void {
+  const layers = <u32>load<u16>(imageAt + H_LAYERS);
   for (let i: u32 = 0; i < layers; i++) {
     const l = layerRecord(i);
     const op = <u32>load<u8>(l);
@@ -274,33 +304,87 @@ export function embed(width: i32, height: i32, format: i32): i32 {
     else if (op == OP_DWCONV) depthwise(l);
     else add(l);
   }
-  return OK;
 }
 
-function preprocess(pixels: u32, bpp: u32): void {
+// @ts-ignore: decorator
+@inline
+function bytesPerPixel(format: i32): u32 {
+  if (format == FORMAT_RGB888) return 3;
+  if (format == FORMAT_GREY8) return 1;
+  if (format == FORMAT_RGB565LE || format == FORMAT_RGB565BE) return 2;
+  return 0;
+}
+
+/** One pixel as 0x00RRGGBB; 5/6-bit RGB565 fields widened by repeating their top bits. */
+// @ts-ignore: decorator
+@inline
+function readPixel(at: usize, format: i32): u32 {
+  if (format == FORMAT_RGB888) return (<u32>load<u8>(at) << 16) | (<u32>load<u8>(at, 1) << 8) | <u32>load<u8>(at, 2);
+  if (format == FORMAT_GREY8) return <u32>load<u8>(at) * 0x010101;
+  const v: u32 = format == FORMAT_RGB565LE ? <u32>load<u8>(at) | (<u32>load<u8>(at, 1) << 8) : (<u32>load<u8>(at) << 8) | <u32>load<u8>(at, 1);
+  const r = (v >> 11) & 31, g = (v >> 5) & 63, b = v & 31;
+  return (((r << 3) | (r >> 2)) << 16) | (((g << 2) | (g >> 4)) << 8) | ((b << 3) | (b >> 2));
+}
+
+/** Writes one RGB pixel (0x00RRGGBB) to the int8 input through the image's affine. */
+// @ts-ignore: decorator
+@inline
+function quantisePixel(dst: usize, rgb: u32, mul: i32, bias: i32, shift: i32, bgr: bool): void {
+  let r = <i32>(rgb >> 16), g = <i32>((rgb >> 8) & 0xff), b = <i32>(rgb & 0xff);
+  if (bgr) { const t = r; r = b; b = t; }
+  store<i8>(dst, <i8>clamp8(roundShift(<i64>(r * mul + bias), shift)));
+  store<i8>(dst, <i8>clamp8(roundShift(<i64>(g * mul + bias), shift)), 1);
+  store<i8>(dst, <i8>clamp8(roundShift(<i64>(b * mul + bias), shift)), 2);
+}
+
+function preprocess(pixels: u32, bpp: u32, format: i32): void {
   const at = imageAt;
   const mul = load<i32>(at + H_PRE_MUL), bias = load<i32>(at + H_PRE_ADD), shift = load<i32>(at + H_PRE_SHIFT);
   const bgr = load<u32>(at + H_PRE_ORDER) == 1;
   let src = frameAt;
   let dst = arenaAt + <usize>load<u32>(tensorRecord(0));
   for (let i: u32 = 0; i < pixels; i++) {
-    let r: i32, g: i32, b: i32;
-    if (bpp == 1) {
-      r = <i32>load<u8>(src);
-      g = r;
-      b = r;
-    } else {
-      r = <i32>load<u8>(src);
-      g = <i32>load<u8>(src, 1);
-      b = <i32>load<u8>(src, 2);
-    }
-    if (bgr) { const t = r; r = b; b = t; }
-    store<i8>(dst, <i8>clamp8(roundShift(<i64>(r * mul + bias), shift)));
-    store<i8>(dst, <i8>clamp8(roundShift(<i64>(g * mul + bias), shift)), 1);
-    store<i8>(dst, <i8>clamp8(roundShift(<i64>(b * mul + bias), shift)), 2);
+    quantisePixel(dst, readPixel(src, format), mul, bias, shift, bgr);
     src += <usize>bpp;
     dst += 3;
   }
+}
+
+function warp(fw: i32, fh: i32, bpp: u32, format: i32, m0: i32, m1: i32, m2: i32, m3: i32, m4: i32, m5: i32): void {
+  const at = imageAt;
+  const mul = load<i32>(at + H_PRE_MUL), bias = load<i32>(at + H_PRE_ADD), shift = load<i32>(at + H_PRE_SHIFT);
+  const bgr = load<u32>(at + H_PRE_ORDER) == 1;
+  const w = <i32>load<u16>(at + H_INPUT_W), h = <i32>load<u16>(at + H_INPUT_H);
+  const row = <usize>fw * <usize>bpp;
+  let dst = arenaAt + <usize>load<u32>(tensorRecord(0));
+  for (let v = 0; v < h; v++) {
+    // i64: the Q16 products cannot wrap whatever the host passes.
+    let sx = <i64>m1 * <i64>v + <i64>m2, sy = <i64>m4 * <i64>v + <i64>m5;
+    for (let u = 0; u < w; u++) {
+      const x0 = sx >> 16, y0 = sy >> 16;
+      let rgb = OUTSIDE;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < <i64>fw && y0 + 1 < <i64>fh) {
+        const fx = <u64>(sx & 0xffff), fy = <u64>(sy & 0xffff);
+        const p = frameAt + <usize>y0 * row + <usize>x0 * <usize>bpp;
+        rgb = bilinear(readPixel(p, format), readPixel(p + <usize>bpp, format), readPixel(p + row, format), readPixel(p + row + <usize>bpp, format), fx, fy);
+      }
+      quantisePixel(dst, rgb, mul, bias, shift, bgr);
+      dst += 3;
+      sx += <i64>m0;
+      sy += <i64>m3;
+    }
+  }
+}
+
+/** Bilinear blend of four 0x00RRGGBB pixels with 16-bit fractions, rounded half up. */
+function bilinear(p00: u32, p01: u32, p10: u32, p11: u32, fx: u64, fy: u64): u32 {
+  let out: u32 = 0;
+  for (let s: u32 = 0; s <= 16; s += 8) {
+    const top = <u64>((p00 >> s) & 0xff) * (65536 - fx) + <u64>((p01 >> s) & 0xff) * fx;
+    const bottom = <u64>((p10 >> s) & 0xff) * (65536 - fx) + <u64>((p11 >> s) & 0xff) * fx;
+    out |= <u32>((top * (65536 - fy) + bottom * fy + 0x80000000) >> 32) << s;
+  }
+  return out;
 }
 
 // Round half away from zero, then shift right: the same on every platform

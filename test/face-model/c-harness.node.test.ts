@@ -19,7 +19,7 @@ import type { CVariant } from "../../tools/wasm/compile-c";
 import { harnessDir } from "../../tools/wasm/paths";
 import { badCases } from "./bad-inputs";
 import golden from "./golden.json";
-import { goldenCrops } from "./golden-crops";
+import { goldenCrops, goldenWarps } from "./golden-crops";
 import { runInWasm } from "./wasm-runner";
 
 const run = promisify(execFile);
@@ -73,6 +73,25 @@ for (const variant of ["board", "asan"] as CVariant[]) {
           assert.equal(g.embeds[0].status, S.FACE_OK);
           assert.deepEqual(g.embeds[0].values, kernel.embed(c.pixels, c.width, c.height, c.format));
           assert.equal(outputHash(g.embeds[0].values), expected.crops.find((x) => x.name === c.name)!.outputSha256);
+        }
+      });
+    }
+
+    for (const id of kernelModelIds()) {
+      it(`${id}: the kernel's own crop-and-warp from whole frames (RGB888, RGB565 both byte orders, hostile parameters) gives the golden bytes in C too`, async function () {
+        const expected = (golden as FaceGoldenFile).models.find((m) => m.id === id)!;
+        const image = readModelImage(id);
+        const kernel = new FaceKernel(image, { frameBytes: 1 << 20 });
+        for (const w of goldenWarps()) {
+          const { stdout, stderr } = await run(bin, ["warp", file(`${id}-${variant}.ogfk`, image), file(`${id}-${variant}-${w.name}.frame`, w.frame), String(w.width), String(w.height), String(w.format), ...w.m.map(String)], { env: sanitizerEnv, maxBuffer: 16 << 20 });
+          assert.equal(stderr, "");
+          const lines = stdout.trim().split("\n").map((l) => l.split(" "));
+          assert.deepEqual(lines[0], ["load", "0"]);
+          assert.equal(Number(lines[1][1]), S.FACE_OK, w.name);
+          const values = Int32Array.from(lines[1].slice(2).map(Number));
+          assert.equal(kernel.tryEmbedWarped(w.frame, w.width, w.height, w.format, w.m), S.FACE_OK);
+          assert.deepEqual(values, kernel.output(), `${w.name}: C and WebAssembly differ`);
+          assert.equal(outputHash(values), expected.warps.find((g) => g.name === w.name)!.outputSha256, `${w.name}: differs from golden.json`);
         }
       });
     }

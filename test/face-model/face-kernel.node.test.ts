@@ -11,8 +11,11 @@ import { runFloat } from "../../tools/face-model/graph";
 import { crc32, FORMAT_GREY8, readHeader } from "../../tools/face-model/image-format";
 import { kernelModelIds, lowerModel } from "../../tools/face-model/models";
 import { fixedPoint } from "../../tools/face-model/quantise";
-import { goldenCrops } from "./golden-crops";
-import { referenceEmbed } from "./reference-kernel";
+import { estimateSimilarity, warpSimilarity, ARCFACE_TEMPLATE_112 } from "../../tools/face/alignment";
+import { warpParameters } from "../../tools/face-model/face-kernel";
+import { FORMAT_RGB888 } from "../../tools/face-model/image-format";
+import { faceFrame, goldenCrops, toRgb565 } from "./golden-crops";
+import { referenceEmbed, referenceWarp } from "./reference-kernel";
 
 const throwsCode = (fn: () => unknown, code: string) => assert.throws(fn, (e: unknown) => isOptgateError(e, code), code);
 
@@ -76,6 +79,61 @@ describe("face kernel under Node's WebAssembly", function () {
     const rgb = new Uint8Array(grey.length * 3);
     grey.forEach((g, i) => rgb.fill(g, 3 * i, 3 * i + 3));
     assert.deepEqual(kernel.embed(grey, 112, 112, FORMAT_GREY8), kernel.embed(rgb, 112, 112));
+  });
+
+  describe("crop and warp in the kernel", function () {
+    const Q16 = 65536;
+    const frame = faceFrame(130, 125, 7, 5);
+    const cropAt = (dx: number, dy: number) => {
+      const crop = new Uint8Array(112 * 112 * 3);
+      for (let y = 0; y < 112; y++) crop.set(frame.subarray(((y + dy) * 130 + dx) * 3, ((y + dy) * 130 + dx + 112) * 3), y * 112 * 3);
+      return crop;
+    };
+    const shift = (dx: number, dy: number) => [Q16, 0, dx * Q16, 0, Q16, dy * Q16];
+
+    it("a whole-pixel shift of a larger frame embeds exactly as the same 112×112 crop handed over directly", function () {
+      const kernel = FaceKernel.forModel("mobileface", { frameBytes: 1 << 20 });
+      assert.equal(kernel.tryEmbedWarped(frame, 130, 125, FORMAT_RGB888, shift(7, 5)), 0);
+      assert.deepEqual(kernel.output(), kernel.embed(cropAt(7, 5), 112, 112));
+    });
+
+    it("RGB565 frames, either byte order, embed as the RGB888 frame their bits expand to", function () {
+      const kernel = FaceKernel.forModel("mobileface", { frameBytes: 1 << 20 });
+      const expanded = Uint8Array.from(frame, (v, i) => (i % 3 === 1 ? ((v >> 2) << 2) | (v >> 6) : ((v >> 3) << 3) | (v >> 5)));
+      kernel.tryEmbedWarped(expanded, 130, 125, FORMAT_RGB888, shift(3, 2));
+      const want = kernel.output();
+      for (const [format, bigEndian] of [[2, false], [3, true]] as const) {
+        assert.equal(kernel.tryEmbedWarped(toRgb565(frame, bigEndian), 130, 125, format, shift(3, 2)), 0);
+        assert.deepEqual(kernel.output(), want, `format ${format}`);
+      }
+    });
+
+    it("a rotated, scaled, mirrored face: exactly the reference warp's crop, within one level of the float alignment's", function () {
+      const kernel = FaceKernel.forModel("mobileface", { frameBytes: 1 << 20 });
+      const image = { width: 130, height: 125, data: frame };
+      // Landmarks of the drawn face (eyes, nose, mouth), turned about the frame centre.
+      const turn = (x: number, y: number): [number, number] => { const c = Math.cos(0.15), s = Math.sin(0.15); return [65 + (x - 65) * c - (y - 62) * s, 62 + (x - 65) * s + (y - 62) * c]; };
+      const m = estimateSimilarity([turn(45, 57), turn(81, 57), turn(63, 74), turn(63, 95)], ARCFACE_TEMPLATE_112);
+      for (const mirror of [false, true]) {
+        const params = warpParameters(m, 112, mirror);
+        const reference = referenceWarp(frame, 130, 125, params, 112);
+        const float = warpSimilarity(image, m, 112, mirror);
+        assert.ok(reference.every((v, i) => Math.abs(v - float[i]) <= 1), "integer and float warps differ by more than one level");
+        assert.equal(kernel.tryEmbedWarped(frame, 130, 125, FORMAT_RGB888, params), 0);
+        assert.deepEqual(kernel.output(), kernel.embed(reference, 112, 112), `mirror ${mirror}`);
+      }
+    });
+
+    it("refuses frames it cannot read, and survives any parameters", function () {
+      const kernel = FaceKernel.forModel("mobileface", { frameBytes: 130 * 125 * 3 });
+      assert.equal(kernel.tryEmbedWarped(frame, 130, 126, FORMAT_RGB888, shift(0, 0)), -10, "frame area too small for 130×126");
+      assert.equal(kernel.tryEmbedWarped(new Uint8Array(200 * 200 * 3), 200, 200, FORMAT_RGB888, shift(0, 0)), -10, "larger than the frame area");
+      assert.equal(kernel.tryEmbedWarped(frame, 1, 1, FORMAT_RGB888, shift(0, 0)), -10, "1×1");
+      assert.equal(kernel.tryEmbedWarped(frame, 5000, 1, 1, shift(0, 0)), -10, "side beyond 4096");
+      assert.equal(kernel.tryEmbedWarped(frame, 130, 125, 9, shift(0, 0)), -11);
+      assert.equal(kernel.tryEmbedWarped(frame, 130, 125, FORMAT_RGB888, [0x7fffffff, -0x80000000, 0x7fffffff, 12345, -0x80000000, 0x7fffffff]), 0);
+      throwsCode(() => kernel.embedWarped(frame, 130, 126, FORMAT_RGB888, { a: 1, b: 0, tx: 0, ty: 0 }), "E_FACE_CROP_SIZE");
+    });
   });
 
   it("leaves no pixel or activation behind after an embedding", function () {

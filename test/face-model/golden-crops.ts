@@ -45,3 +45,49 @@ export function goldenCrops(): GoldenCrop[] {
     { name: "grey-face", width: SIDE, height: SIDE, format: FORMAT_GREY8, pixels: grey },
   ];
 }
+
+/** A whole frame and the kernel's Q16 warp parameters (integers, so every platform sees the same). */
+export interface GoldenWarp {
+  name: string;
+  width: number;
+  height: number;
+  format: number;
+  frame: Uint8Array;
+  m: [number, number, number, number, number, number];
+}
+
+const Q16 = 65536;
+
+/** The drawn face on a larger frame, offset by (dx, dy), as RGB888. */
+export function faceFrame(width: number, height: number, dx: number, dy: number): Uint8Array {
+  const frame = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const v = face(x - dx, y - dy);
+    frame.set([v, Math.round(v * 0.85), Math.round(v * 0.7)], (y * width + x) * 3);
+  }
+  return frame;
+}
+
+/** RGB888 → RGB565 in either byte order. */
+export function toRgb565(rgb: Uint8Array, bigEndian: boolean): Uint8Array {
+  const out = new Uint8Array((rgb.length / 3) * 2);
+  for (let i = 0; i < rgb.length / 3; i++) {
+    const v = ((rgb[3 * i] >> 3) << 11) | ((rgb[3 * i + 1] >> 2) << 5) | (rgb[3 * i + 2] >> 3);
+    out[2 * i] = bigEndian ? v >> 8 : v & 0xff;
+    out[2 * i + 1] = bigEndian ? v & 0xff : v >> 8;
+  }
+  return out;
+}
+
+export function goldenWarps(): GoldenWarp[] {
+  const frame = faceFrame(160, 140, 24, 14);
+  // About 10° of rotation at a scale of 1.25 around the face, mirrored in the second case.
+  const rotated: GoldenWarp["m"] = [80_675, -14_226, 20 * Q16, 14_226, 80_675, 2 * Q16];
+  const mirrored: GoldenWarp["m"] = [-80_675, -14_226, 160 * Q16, -14_226, 80_675, 10 * Q16];
+  return [
+    { name: "rotated-rgb888", width: 160, height: 140, format: FORMAT_RGB888, frame, m: rotated },
+    { name: "mirrored-rgb565be", width: 160, height: 140, format: 3, frame: toRgb565(frame, true), m: mirrored },
+    { name: "rotated-rgb565le", width: 160, height: 140, format: 2, frame: toRgb565(frame, false), m: rotated },
+    { name: "hostile-parameters", width: 160, height: 140, format: FORMAT_RGB888, frame, m: [0x7fffffff, -0x80000000, 0x7fffffff, -0x80000000, 0x7fffffff, -0x80000000] },
+  ];
+}

@@ -58,3 +58,30 @@ export function referenceEmbed(image: Uint8Array, pixels: Uint8Array, grey: bool
   }
   return Int32Array.from(values[u16(62)]);
 }
+
+/**
+ * The kernel's crop-and-warp written out with BigInt: crop pixel (u, v)
+ * samples the RGB888 frame at ((m0·u + m1·v + m2), (m3·u + m4·v + m5)) / 2^16,
+ * bilinearly with 16-bit fractions, half up; mid-grey where the 2×2
+ * neighbourhood leaves the frame.
+ */
+export function referenceWarp(frame: Uint8Array, width: number, height: number, m: number[], size: number): Uint8Array {
+  const p = m.map(BigInt);
+  const crop = new Uint8Array(size * size * 3);
+  for (let v = 0; v < size; v++) for (let u = 0; u < size; u++) {
+    const sx = p[0] * BigInt(u) + p[1] * BigInt(v) + p[2], sy = p[3] * BigInt(u) + p[4] * BigInt(v) + p[5];
+    const x0 = Number(sx >> 16n), y0 = Number(sy >> 16n);
+    const fx = sx & 0xffffn, fy = sy & 0xffffn;
+    for (let c = 0; c < 3; c++) {
+      let value = 128n;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+        const at = (x: number, y: number) => BigInt(frame[(y * width + x) * 3 + c]);
+        const top = at(x0, y0) * (65536n - fx) + at(x0 + 1, y0) * fx;
+        const bottom = at(x0, y0 + 1) * (65536n - fx) + at(x0 + 1, y0 + 1) * fx;
+        value = (top * (65536n - fy) + bottom * fy + 0x80000000n) >> 32n;
+      }
+      crop[(v * size + u) * 3 + c] = Number(value);
+    }
+  }
+  return crop;
+}

@@ -1,11 +1,13 @@
 // npm run face-model:compare -- [--model mobileface] [--faces <folder>]
 // The int8 kernel against the float pipeline on a labelled folder (default
-// ORL): mean/min cosine, and FNMR at FMR 1e-3 / 1e-4 for both. Needs npm run build.
+// ORL): cosine to float, and FNMR at FMR 1e-3 / 1e-4, for the kernel on the
+// float pipeline's crops and for the kernel cropping and warping itself.
+// Needs npm run build.
 import { existsSync } from "node:fs";
 import { DEFAULT_EMBEDDING_MODEL, embeddingModel } from "../face/embedding-models";
 import { readFaceFolder } from "../face/eval/dataset";
 import { defaultFaces } from "./calibrate";
-import { compareKernel } from "./compare";
+import { compareKernel, TARGET_FMRS, type KernelSide } from "./compare";
 
 let model: string = DEFAULT_EMBEDDING_MODEL;
 let faces = defaultFaces();
@@ -20,5 +22,7 @@ const r = await compareKernel(embeddingModel(model), readFaceFolder(faces));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 console.log(`${model}: ${r.images} images, ${r.failures.length} without a face; kernel ${r.kernelMsPerCrop.toFixed(1)} ms per crop (Node WebAssembly)`);
-console.log(`cosine kernel vs float: mean ${mean(r.cosines).toFixed(4)} (held-out s21–s40 ${mean(r.cosines.filter((_, i) => r.people[i] >= 20)).toFixed(4)}), min ${Math.min(...r.cosines).toFixed(4)}`);
-["1e-3", "1e-4"].forEach((t, i) => console.log(`FMR ${t}: FNMR float ${pct(r.float[i].fnmr)}, kernel ${pct(r.kernel[i].fnmr)}`));
+console.log(`float: ${TARGET_FMRS.map((t, i) => `FNMR ${pct(r.float[i].fnmr)} at FMR ${t}`).join(", ")}`);
+for (const [name, side] of [["kernel on the float crops", r.kernel], ["kernel cropping and warping itself", r.kernelWarp]] as [string, KernelSide][]) {
+  console.log(`${name}: cosine to float mean ${mean(side.cosines).toFixed(4)} (people 21+ ${mean(side.cosines.filter((_, i) => r.people[i] >= 20)).toFixed(4)}), min ${Math.min(...side.cosines).toFixed(4)}; ${TARGET_FMRS.map((t, i) => `FNMR ${pct(side.atTargets[i].fnmr)} at FMR ${t}`).join(", ")}`);
+}

@@ -1,8 +1,9 @@
 // Aligned face crops from a labelled folder, made by the float pipeline's own
 // detection + landmarks + similarity warp (tools/face), so the kernel and the
 // float network see the same pixels. Crops stay in memory; nothing is written.
+import type { Similarity } from "../face/alignment";
 import type { FacePipeline } from "../face/face-pipeline";
-import { readImageFile } from "../face/image-file";
+import { readImageFile, type RgbImage } from "../face/image-file";
 import type { FaceFolder } from "../face/eval/dataset";
 
 export interface FaceCrops {
@@ -10,6 +11,9 @@ export interface FaceCrops {
   image: string;
   /** The face, and its mirror image when the pipeline flips. */
   crops: Uint8Array[];
+  /** The whole photo and the similarity (photo → crop) the crops were warped with. */
+  frame: RgbImage;
+  alignment: Similarity;
 }
 
 export function folderCrops(pipeline: FacePipeline, folder: FaceFolder, people: (index: number, name: string) => boolean = () => true): { crops: FaceCrops[]; failures: string[] } {
@@ -21,7 +25,8 @@ export function folderCrops(pipeline: FacePipeline, folder: FaceFolder, people: 
       const rgb = readImageFile(image);
       const detection = pipeline.detector.detect(rgb, pipeline.options.minFaceScore);
       if (!detection) { failures.push(image); continue; }
-      crops.push({ person, image, crops: pipeline.crops(rgb, detection) });
+      const alignment = pipeline.alignment(rgb, detection);
+      crops.push({ person, image, crops: pipeline.crops(rgb, detection), frame: rgb, alignment });
     }
   });
   return { crops, failures };

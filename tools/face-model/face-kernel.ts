@@ -6,6 +6,7 @@
 // tools/face's detection + alignment feed it the same crops as the float net.
 import { readFileSync } from "node:fs";
 import { OptgateError } from "../../src/core/errors";
+import type { Similarity } from "../face/alignment";
 import type { EmbeddingModelSpec } from "../face/embedding-models";
 import { webAssembly, type WasmMemory, type WasmModule } from "../wasm/webassembly";
 import { FORMAT_RGB888, readHeader, type ImageHeader } from "./image-format";
@@ -25,6 +26,21 @@ export interface FaceKernelExports {
   wipe(): void;
   loadModel(length: number): number;
   embed(width: number, height: number, format: number): number;
+  embedWarped(frameWidth: number, frameHeight: number, format: number, m0: number, m1: number, m2: number, m3: number, m4: number, m5: number): number;
+}
+
+/**
+ * The kernel's warp parameters (Q16: output pixel (u, v) samples the frame at
+ * (m0·u + m1·v + m2, m3·u + m4·v + m5) / 2^16) for a similarity image → crop,
+ * optionally mirrored, as tools/face/alignment.ts warpSimilarity samples.
+ */
+export function warpParameters(m: Similarity, size: number, mirror = false): number[] {
+  const det = m.a * m.a + m.b * m.b;
+  const ia = m.a / det, ib = m.b / det;
+  const reals = mirror
+    ? [-ia, ib, ia * (size - 1 - m.tx) - ib * m.ty, ib, ia, -ib * (size - 1 - m.tx) - ia * m.ty]
+    : [ia, ib, -(ia * m.tx + ib * m.ty), -ib, ia, ib * m.tx - ia * m.ty];
+  return reals.map((r) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(r * 65536))));
 }
 
 let module: WasmModule | undefined;
@@ -85,12 +101,31 @@ export class FaceKernel {
     return this.kernel.embed(width, height, format);
   }
 
-  /** The embedding of one crop as int32 (real value = v · header.outputScale). */
-  embed(pixels: Uint8Array, width: number, height: number, format = FORMAT_RGB888): Int32Array {
-    checkFaceStatus(this.tryEmbed(pixels, width, height, format), "embedding a face crop");
+  /** Crop, warp and embed in the kernel from a whole frame; the status. */
+  tryEmbedWarped(frame: Uint8Array, width: number, height: number, format: number, params: number[]): number {
+    if (frame.length > this.#frameCap) return FACE_E_CROP_SIZE;
+    new Uint8Array(this.kernel.memory.buffer, this.kernel.framePtr(), frame.length).set(frame);
+    const [m0, m1, m2, m3, m4, m5] = params;
+    return this.kernel.embedWarped(width, height, format, m0, m1, m2, m3, m4, m5);
+  }
+
+  /** The embedding of the face `m` aligns in a whole frame (int32, as embed()). */
+  embedWarped(frame: Uint8Array, width: number, height: number, format: number, m: Similarity, mirror = false): Int32Array {
+    checkFaceStatus(this.tryEmbedWarped(frame, width, height, format, warpParameters(m, this.header.inputWidth, mirror)), "embedding a face from a frame");
+    return this.output();
+  }
+
+  /** The last embedding (int32), read out; frame and arena are wiped. */
+  output(): Int32Array {
     const out = new Int32Array(this.kernel.memory.buffer, this.kernel.outputPtr(), this.kernel.outputDim()).slice();
     this.kernel.wipe();
     return out;
+  }
+
+  /** The embedding of one crop as int32 (real value = v · header.outputScale). */
+  embed(pixels: Uint8Array, width: number, height: number, format = FORMAT_RGB888): Int32Array {
+    checkFaceStatus(this.tryEmbed(pixels, width, height, format), "embedding a face crop");
+    return this.output();
   }
 }
 

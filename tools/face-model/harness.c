@@ -5,6 +5,8 @@
  *
  *   face-harness run <image> <image_cap> <frame_cap> <arena> <w> <h> <format> <frame>...
  *       prints "init S", "load S", then per frame "embed S v0 v1 ..."
+ *   face-harness warp <image> <frame> <frame_w> <frame_h> <format> <m0> ... <m5>
+ *       the kernel crops and warps the face out of the frame: prints "load S", "embed S v0 v1 ..."
  *   face-harness trap <image> <frame>
  *       a kernel bug simulated (memory shrunk under the kernel): prints "trap S"
  * Files are raw bytes; a missing file counts as empty.
@@ -57,6 +59,26 @@ static int run(int argc, char **argv) {
   return 0;
 }
 
+static int warp(char **argv) {
+  size_t image_length, frame_length, dim;
+  uint8_t *image = slurp(argv[2], &image_length);
+  uint8_t *frame = slurp(argv[3], &frame_length);
+  int32_t out[4096], m[6];
+  int32_t status;
+  for (int k = 0; k < 6; k++) m[k] = (int32_t)strtol(argv[7 + k], NULL, 10);
+  face_host_init((uint32_t)image_length, (uint32_t)(frame_length ? frame_length : 1), 4u << 20);
+  printf("load %d\n", face_host_load(image, image_length));
+  status = face_host_embed_warped(frame, frame_length, atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), m, out, sizeof out / sizeof out[0], &dim);
+  printf("embed %d", status);
+  for (size_t k = 0; k < dim; k++) printf(" %d", out[k]);
+  printf("\n");
+  face_host_wipe();
+  face_host_free();
+  free(image);
+  free(frame);
+  return 0;
+}
+
 static int trap(char **argv) {
   size_t image_length, frame_length, dim;
   uint8_t *image = slurp(argv[2], &image_length);
@@ -93,6 +115,7 @@ static int trap(char **argv) {
 int main(int argc, char **argv) {
   if (argc >= 9 && strcmp(argv[1], "run") == 0) return run(argc, argv);
   if (argc == 4 && strcmp(argv[1], "trap") == 0) return trap(argv);
-  fprintf(stderr, "usage: face-harness run <image> <image_cap> <frame_cap> <arena> <w> <h> <format> <frame>... | face-harness trap <image> <frame>\n");
+  if (argc == 13 && strcmp(argv[1], "warp") == 0) return warp(argv);
+  fprintf(stderr, "usage: face-harness run <image> <image_cap> <frame_cap> <arena> <w> <h> <format> <frame>... | face-harness warp <image> <frame> <w> <h> <format> <m0..m5> | face-harness trap <image> <frame>\n");
   return 2;
 }

@@ -1,7 +1,7 @@
 // The host face pipeline: detect (BlazeFace) → four landmarks → similarity
 // alignment to the embedder's template → embedding, optionally averaged with
 // the embedding of the mirrored crop → L2 normalisation.
-import { ARCFACE_TEMPLATE_112, estimateSimilarity, warpSimilarity, type Point } from "./alignment";
+import { ARCFACE_TEMPLATE_112, estimateSimilarity, warpSimilarity, type Point, type Similarity } from "./alignment";
 import { BlazeFaceDetector, type Detection } from "./detector";
 import { EmbeddingNetwork, type EmbeddingModelSpec } from "./embedding-models";
 import { ARCFACE_FIVE_112, FaceMesh } from "./face-mesh";
@@ -69,10 +69,15 @@ export class FacePipeline {
     return this.network.spec;
   }
 
+  /** The similarity that carries the face's landmarks onto the embedder's template (image → crop). */
+  alignment(image: RgbImage, detection: Detection): Similarity {
+    const landmarks = this.mesh ? this.mesh.refine(image, detection).five : detection.landmarks;
+    return estimateSimilarity(landmarks, this.#template);
+  }
+
   /** The aligned crop(s) the network sees: the face, and its mirror image when flipping. */
   crops(image: RgbImage, detection: Detection): Uint8Array[] {
-    const landmarks = this.mesh ? this.mesh.refine(image, detection).five : detection.landmarks;
-    const m = estimateSimilarity(landmarks, this.#template);
+    const m = this.alignment(image, detection);
     const size = this.network.spec.size;
     const crops = [warpSimilarity(image, m, size)];
     if (this.options.flip) crops.push(warpSimilarity(image, m, size, true));

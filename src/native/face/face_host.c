@@ -57,21 +57,40 @@ int32_t face_host_load(const uint8_t *image, size_t length) {
   return status;
 }
 
-int32_t face_host_embed(const uint8_t *pixels, size_t length, int32_t width, int32_t height, int32_t format, int32_t *out, size_t capacity, size_t *dim) {
-  int32_t status;
-  uint32_t at, n;
-  *dim = 0;
+static int32_t copy_frame(const uint8_t *pixels, size_t length) {
   if (!image_cap) return FACE_E_NOT_READY;
   if (length > frame_cap) return FACE_E_CROP_SIZE;
   memcpy(memory()->data + w2c_face__kernel_framePtr(&kernel), pixels, length);
-  KERNEL_CALL(w2c_face__kernel_embed(&kernel, (u32)width, (u32)height, (u32)format), status);
-  if (status != FACE_OK) return status;
-  at = w2c_face__kernel_outputPtr(&kernel);
-  n = w2c_face__kernel_outputDim(&kernel);
+  return FACE_OK;
+}
+
+static int32_t read_output(int32_t *out, size_t capacity, size_t *dim) {
+  uint32_t at = w2c_face__kernel_outputPtr(&kernel);
+  uint32_t n = w2c_face__kernel_outputDim(&kernel);
   if (n > capacity || (uint64_t)at + (uint64_t)n * 4 > (uint64_t)memory()->size) return FACE_E_INIT;
   memcpy(out, memory()->data + at, (size_t)n * 4); /* wasm memory is little-endian, as are the S3 and x86 */
   *dim = n;
   return FACE_OK;
+}
+
+int32_t face_host_embed(const uint8_t *pixels, size_t length, int32_t width, int32_t height, int32_t format, int32_t *out, size_t capacity, size_t *dim) {
+  int32_t status;
+  *dim = 0;
+  status = copy_frame(pixels, length);
+  if (status != FACE_OK) return status;
+  KERNEL_CALL(w2c_face__kernel_embed(&kernel, (u32)width, (u32)height, (u32)format), status);
+  if (status != FACE_OK) return status;
+  return read_output(out, capacity, dim);
+}
+
+int32_t face_host_embed_warped(const uint8_t *frame, size_t length, int32_t frame_width, int32_t frame_height, int32_t format, const int32_t m[6], int32_t *out, size_t capacity, size_t *dim) {
+  int32_t status;
+  *dim = 0;
+  status = copy_frame(frame, length);
+  if (status != FACE_OK) return status;
+  KERNEL_CALL(w2c_face__kernel_embedWarped(&kernel, (u32)frame_width, (u32)frame_height, (u32)format, (u32)m[0], (u32)m[1], (u32)m[2], (u32)m[3], (u32)m[4], (u32)m[5]), status);
+  if (status != FACE_OK) return status;
+  return read_output(out, capacity, dim);
 }
 
 void face_host_wipe(void) {

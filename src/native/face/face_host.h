@@ -32,8 +32,15 @@
 int32_t face_host_init(uint32_t image_bytes, uint32_t frame_bytes, uint32_t arena_bytes);
 /* Copies the image in and has the kernel check it (magic, version, length, CRC-32, layer reach, arena). */
 int32_t face_host_load(const uint8_t *image, size_t length);
-/* One frame (width x height, format 0 RGB888 / 1 GREY8) → up to `capacity` int32 values in `out`; `*dim` gets the count. */
+/* One aligned crop (width x height, format as below) → up to `capacity` int32 values in `out`; `*dim` gets the count. */
 int32_t face_host_embed(const uint8_t *pixels, size_t length, int32_t width, int32_t height, int32_t format, int32_t *out, size_t capacity, size_t *dim);
+/*
+ * The face in a whole frame (frame_width x frame_height, format 0 RGB888 / 1 GREY8 /
+ * 2 RGB565LE / 3 RGB565BE): the kernel crops, rotates and scales it to the model's
+ * input through m (Q16: crop pixel (u, v) samples the frame at
+ * ((m[0]u + m[1]v + m[2]) / 2^16, (m[3]u + m[4]v + m[5]) / 2^16)), then embeds.
+ */
+int32_t face_host_embed_warped(const uint8_t *frame, size_t length, int32_t frame_width, int32_t frame_height, int32_t format, const int32_t m[6], int32_t *out, size_t capacity, size_t *dim);
 /* Zero frame and arena (no pixel or activation outlives an embedding). */
 void face_host_wipe(void);
 /* Free the instance's memory. */
