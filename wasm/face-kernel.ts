@@ -40,22 +40,25 @@ const H_INPUT_H: u32 = 54;
 const H_INPUT_C: u32 = 56;
 const H_TENSORS: u32 = 58;
 const H_LAYERS: u32 = 60;
-const H_OUTPUT: u32 = 62; // tensor index of the embedding (int32 elements)
+const H_OUTPUT: u32 = 62; // tensor index of the primary output (the embedding); every int32 tensor is an output
 const H_TENSOR_TABLE: u32 = 64;
 const H_LAYER_TABLE: u32 = 68;
 const H_PRE_MUL: u32 = 72; // input q = round((pixel * mul + add) / 2^shift), per image
 const H_PRE_ADD: u32 = 76;
 const H_PRE_SHIFT: u32 = 80;
 const H_PRE_ORDER: u32 = 84; // 0 RGB, 1 BGR
+const H_BORDER: u32 = 92; // 0x00RRGGBB the warp reads outside the frame
 
-// Tensor record: u32 arena offset, u16 h, w, c, u8 element bytes (1 or 4), u8 0.
-const TENSOR_BYTES: u32 = 12;
+// Tensor record: u32 arena offset, u16 h, w, c, u8 element bytes (1, or 4 for
+// an output), u8 0, f32 scale (for the host; the kernel never reads it).
+const TENSOR_BYTES: u32 = 16;
 // Layer record (40 bytes): u8 op, act, kh, kw, sh, sw, padTop, padLeft;
 // u16 inA, inB, out, 0; u32 weights, bias, quant (image offsets); i32 clampMin, clampMax.
 const LAYER_BYTES: u32 = 40;
 const OP_CONV: u32 = 1;
 const OP_DWCONV: u32 = 2;
 const OP_ADD: u32 = 3;
+const OP_MAXPOOL: u32 = 4;
 
 // Pixel formats of the frame handed to embed() and embedWarped(). RGB565 as
 // camera drivers deliver it, in either byte order.
@@ -64,8 +67,6 @@ const FORMAT_GREY8: i32 = 1;
 const FORMAT_RGB565LE: i32 = 2;
 const FORMAT_RGB565BE: i32 = 3;
 const MAX_FRAME_SIDE: i32 = 4096;
-/** Outside the frame the warp samples mid-grey, as tools/face/alignment.ts does. */
-const OUTSIDE: u32 = 0x808080;
 
 const MAX_TENSORS: u32 = 1024;
 const MAX_LAYERS: u32 = 1024;
@@ -117,7 +118,43 @@ export function outputPtr(): usize {
 
 export function outputDim(): i32 {
   if (!ready) return 0;
-  return <i32>load<u16>(tensorRecord(<u32>load<u16>(imageAt + H_OUTPUT)) + 8);
+  return <i32>(tensorElements(tensorRecord(<u32>load<u16>(imageAt + H_OUTPUT))));
+}
+
+/** Number of outputs (int32 tensors, in table order): 1 for an embedder, 4 for BlazeFace. */
+export function outputCount(): i32 {
+  if (!ready) return 0;
+  let count = 0;
+  const tensors = <u32>load<u16>(imageAt + H_TENSORS);
+  for (let i: u32 = 0; i < tensors; i++) if (load<u8>(tensorRecord(i), 10) == 4) count++;
+  return count;
+}
+
+/** Tensor index of output k, or -1. */
+function outputTensor(k: i32): i32 {
+  if (!ready || k < 0) return -1;
+  const tensors = <u32>load<u16>(imageAt + H_TENSORS);
+  for (let i: u32 = 0; i < tensors; i++) {
+    if (load<u8>(tensorRecord(i), 10) == 4) {
+      if (k == 0) return <i32>i;
+      k--;
+    }
+  }
+  return -1;
+}
+
+export function outputAt(k: i32): usize {
+  const t = outputTensor(k);
+  return t < 0 ? 0 : arenaAt + <usize>load<u32>(tensorRecord(<u32>t));
+}
+
+export function outputLength(k: i32): i32 {
+  const t = outputTensor(k);
+  return t < 0 ? 0 : <i32>tensorElements(tensorRecord(<u32>t));
+}
+
+function tensorElements(t: usize): u32 {
+  return <u32>load<u16>(t, 4) * <u32>load<u16>(t, 6) * <u32>load<u16>(t, 8);
 }
 
 /** Arena bytes the loaded (or only header-checked) image asks for; 0 when none. */
@@ -225,18 +262,22 @@ function checkLayer(l: usize, tensors: u32, n: u32): i32 {
     if (inB >= tensors) return E_IMAGE_LAYOUT;
     const b = tensorRecord(inB);
     if (load<u8>(b, 10) != 1 || overlaps(b, o)) return E_IMAGE_LAYOUT;
-    if (<u32>load<u16>(b, 4) != ih || <u32>load<u16>(b, 6) != iw || <u32>load<u16>(b, 8) != ic) return E_IMAGE_LAYOUT;
+    // b may have fewer channels than a: the rest count as zero (BlazeFace's channel-padded shortcut).
+    const bc = <u32>load<u16>(b, 8);
+    if (<u32>load<u16>(b, 4) != ih || <u32>load<u16>(b, 6) != iw || bc > ic) return E_IMAGE_LAYOUT;
     if (oh != ih || ow != iw || oc != ic) return E_IMAGE_LAYOUT;
     if ((quant & 3) != 0 || !within(quant, 12, <u64>n)) return E_IMAGE_LAYOUT;
     return checkShift(load<i32>(imageAt + <usize>quant, 8));
   }
-  if (op != OP_CONV && op != OP_DWCONV) return E_IMAGE_LAYOUT;
+  if (op != OP_CONV && op != OP_DWCONV && op != OP_MAXPOOL) return E_IMAGE_LAYOUT;
   if (load<u8>(l, 1) > 0) return E_IMAGE_LAYOUT; // activation is carried by the multipliers; no other kinds yet
   if (kh == 0 || kw == 0 || sh == 0 || sw == 0) return E_IMAGE_LAYOUT;
   const pt = <u32>load<u8>(l, 6), pl = <u32>load<u8>(l, 7);
   if (pt >= kh || pl >= kw) return E_IMAGE_LAYOUT;
   // Every output pixel's window starts inside the padded input.
   if ((oh - 1) * sh >= ih + pt || (ow - 1) * sw >= iw + pl) return E_IMAGE_LAYOUT;
+  // Max-pooling keeps the input's scale: no weights, no requantisation, int8 out.
+  if (op == OP_MAXPOOL) return oc == ic && load<u8>(o, 10) == 1 ? OK : E_IMAGE_LAYOUT;
   if (op == OP_DWCONV && oc != ic) return E_IMAGE_LAYOUT;
   const weights = <u64>load<u32>(l, 16), bias = <u64>load<u32>(l, 20);
   const perChannel: u64 = op == OP_CONV ? <u64>kh * <u64>kw * <u64>ic : <u64>kh * <u64>kw;
@@ -281,7 +322,8 @@ export function embed(width: i32, height: i32, format: i32): i32 {
  * (frameWidth × frameHeight, `format`) and runs the network on it. Output
  * pixel (u, v) samples the frame at x = (m0·u + m1·v + m2) / 2^16,
  * y = (m3·u + m4·v + m5) / 2^16, bilinearly with 16-bit fractions; samples
- * whose 2×2 neighbourhood leaves the frame read mid-grey. Any m is safe:
+ * whose 2×2 neighbourhood leaves the frame read the image's border colour
+ * (mid-grey for the embedders, as tools/face/alignment.ts). Any m is safe:
  * every sample is checked against the frame before it is read.
  */
 export function embedWarped(frameWidth: i32, frameHeight: i32, format: i32, m0: i32, m1: i32, m2: i32, m3: i32, m4: i32, m5: i32): i32 {
@@ -302,6 +344,7 @@ function runLayers(): void {
     const op = <u32>load<u8>(l);
     if (op == OP_CONV) conv(l);
     else if (op == OP_DWCONV) depthwise(l);
+    else if (op == OP_MAXPOOL) maxpool(l);
     else add(l);
   }
 }
@@ -356,13 +399,14 @@ function warp(fw: i32, fh: i32, bpp: u32, format: i32, m0: i32, m1: i32, m2: i32
   const bgr = load<u32>(at + H_PRE_ORDER) == 1;
   const w = <i32>load<u16>(at + H_INPUT_W), h = <i32>load<u16>(at + H_INPUT_H);
   const row = <usize>fw * <usize>bpp;
+  const outside = load<u32>(at + H_BORDER) & 0xffffff;
   let dst = arenaAt + <usize>load<u32>(tensorRecord(0));
   for (let v = 0; v < h; v++) {
     // i64: the Q16 products cannot wrap whatever the host passes.
     let sx = <i64>m1 * <i64>v + <i64>m2, sy = <i64>m4 * <i64>v + <i64>m5;
     for (let u = 0; u < w; u++) {
       const x0 = sx >> 16, y0 = sy >> 16;
-      let rgb = OUTSIDE;
+      let rgb = outside;
       if (x0 >= 0 && y0 >= 0 && x0 + 1 < <i64>fw && y0 + 1 < <i64>fh) {
         const fx = <u64>(sx & 0xffff), fy = <u64>(sy & 0xffff);
         const p = frameAt + <usize>y0 * row + <usize>x0 * <usize>bpp;
@@ -605,16 +649,56 @@ function add(l: usize): void {
   let pa = arenaAt + <usize>load<u32>(a), pb = arenaAt + <usize>load<u32>(b), po = arenaAt + <usize>load<u32>(o);
   const wide = load<u8>(o, 10) == 4;
   const esize: usize = wide ? 4 : 1;
-  const n = <i32>load<u16>(a, 4) * <i32>load<u16>(a, 6) * <i32>load<u16>(a, 8);
+  const pixels = <i32>load<u16>(a, 4) * <i32>load<u16>(a, 6);
+  const ca = <i32>load<u16>(a, 8), cb = <i32>load<u16>(b, 8);
   const q = imageAt + <usize>load<u32>(l, 24);
   const ma = <i64>load<i32>(q), mb = <i64>load<i32>(q, 4), shift = load<i32>(q, 8);
   const lo = load<i32>(l, 32), hi = load<i32>(l, 36);
-  for (let i = 0; i < n; i++) {
-    const v = <i64>load<i8>(pa) * ma + <i64>load<i8>(pb) * mb;
-    put(po, clampTo(roundShift(v, shift), lo, hi), wide);
-    pa += 1;
-    pb += 1;
-    po += esize;
+  for (let i = 0; i < pixels; i++) {
+    for (let c = 0; c < cb; c++) {
+      const v = <i64>load<i8>(pa) * ma + <i64>load<i8>(pb) * mb;
+      put(po, clampTo(roundShift(v, shift), lo, hi), wide);
+      pa += 1;
+      pb += 1;
+      po += esize;
+    }
+    for (let c = cb; c < ca; c++) {
+      put(po, clampTo(roundShift(<i64>load<i8>(pa) * ma, shift), lo, hi), wide);
+      pa += 1;
+      po += esize;
+    }
+  }
+}
+
+/** Max over each window; padding never wins (it is skipped, not zero). */
+function maxpool(l: usize): void {
+  const a = tensorRecord(<u32>load<u16>(l, 8)), o = tensorRecord(<u32>load<u16>(l, 12));
+  const src = arenaAt + <usize>load<u32>(a);
+  let dst = arenaAt + <usize>load<u32>(o);
+  const ih = <i32>load<u16>(a, 4), iw = <i32>load<u16>(a, 6), ch = <i32>load<u16>(a, 8);
+  const oh = <i32>load<u16>(o, 4), ow = <i32>load<u16>(o, 6);
+  const kh = <i32>load<u8>(l, 2), kw = <i32>load<u8>(l, 3), sh = <i32>load<u8>(l, 4), sw = <i32>load<u8>(l, 5);
+  const pt = <i32>load<u8>(l, 6), pl = <i32>load<u8>(l, 7);
+  for (let oy = 0; oy < oh; oy++) {
+    const y0 = oy * sh - pt;
+    const ky0 = y0 < 0 ? -y0 : 0, ky1 = y0 + kh > ih ? ih - y0 : kh;
+    for (let ox = 0; ox < ow; ox++) {
+      const x0 = ox * sw - pl;
+      const kx0 = x0 < 0 ? -x0 : 0, kx1 = x0 + kw > iw ? iw - x0 : kw;
+      for (let c = 0; c < ch; c++) {
+        let best: i32 = -128;
+        for (let ky = ky0; ky < ky1; ky++) {
+          let p = src + <usize>(((y0 + ky) * iw + x0 + kx0) * ch + c);
+          for (let kx = kx0; kx < kx1; kx++) {
+            const v = <i32>load<i8>(p);
+            if (v > best) best = v;
+            p += <usize>ch;
+          }
+        }
+        store<i8>(dst, <i8>best);
+        dst += 1;
+      }
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // alone: loops over every tap with explicit bounds tests, BigInt for the
 // requantisation product, rounding half away from zero spelled out. The
 // kernel (WebAssembly and C) must give exactly these integers.
-const OPS = { 1: "conv", 2: "dwconv", 3: "add" } as const;
+const OPS = { 1: "conv", 2: "dwconv", 3: "add", 4: "maxpool" } as const;
 
 function roundShift(x: bigint, shift: number): bigint {
   if (shift === 0) return x;
@@ -14,11 +14,22 @@ function roundShift(x: bigint, shift: number): bigint {
 
 const clamp = (x: bigint, lo: number, hi: number) => Number(x < BigInt(lo) ? BigInt(lo) : x > BigInt(hi) ? BigInt(hi) : x);
 
+/** The primary output (the embedding). */
 export function referenceEmbed(image: Uint8Array, pixels: Uint8Array, grey: boolean): Int32Array {
+  const v = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  const primary = v.getUint16(62, true);
+  const tensorTable = v.getUint32(64, true);
+  let k = 0;
+  for (let i = 0; i < primary; i++) if (v.getUint8(tensorTable + 16 * i + 10) === 4) k++;
+  return referenceOutputs(image, pixels, grey)[k];
+}
+
+/** Every output (int32 tensor), in table order, as the kernel's outputAt(k). */
+export function referenceOutputs(image: Uint8Array, pixels: Uint8Array, grey: boolean): Int32Array[] {
   const v = new DataView(image.buffer, image.byteOffset, image.byteLength);
   const u8 = (o: number) => v.getUint8(o), i8 = (o: number) => v.getInt8(o), u16 = (o: number) => v.getUint16(o, true), u32 = (o: number) => v.getUint32(o, true), i32 = (o: number) => v.getInt32(o, true);
   const tensorTable = u32(64), layerTable = u32(68);
-  const tensor = (i: number) => { const o = tensorTable + 12 * i; return { h: u16(o + 4), w: u16(o + 6), c: u16(o + 8) }; };
+  const tensor = (i: number) => { const o = tensorTable + 16 * i; return { h: u16(o + 4), w: u16(o + 6), c: u16(o + 8) }; };
   const values: number[][] = [];
   const t0 = tensor(0);
   const [mul, add, shift] = [i32(72), i32(76), i32(80)];
@@ -29,7 +40,7 @@ export function referenceEmbed(image: Uint8Array, pixels: Uint8Array, grey: bool
   }
   for (let li = 0; li < u16(60); li++) {
     const l = layerTable + 40 * li;
-    const op = OPS[u8(l) as 1 | 2 | 3];
+    const op = OPS[u8(l) as 1 | 2 | 3 | 4];
     const [kh, kw, sh, sw, pt, pl] = [u8(l + 2), u8(l + 3), u8(l + 4), u8(l + 5), u8(l + 6), u8(l + 7)];
     const [inA, inB, out] = [u16(l + 8), u16(l + 10), u16(l + 12)];
     const [weights, bias, quant] = [u32(l + 16), u32(l + 20), u32(l + 24)];
@@ -39,7 +50,21 @@ export function referenceEmbed(image: Uint8Array, pixels: Uint8Array, grey: bool
     const y: number[] = [];
     if (op === "add") {
       const b = values[inB];
-      for (let i = 0; i < x.length; i++) y.push(clamp(roundShift(BigInt(x[i]) * BigInt(i32(quant)) + BigInt(b[i]) * BigInt(i32(quant + 4)), i32(quant + 8)), lo, hi));
+      const cb = tensor(inB).c;
+      for (let i = 0; i < x.length; i++) {
+        const c = i % a.c;
+        const bi = c < cb ? BigInt(b[Math.floor(i / a.c) * cb + c]) : 0n;
+        y.push(clamp(roundShift(BigInt(x[i]) * BigInt(i32(quant)) + bi * BigInt(i32(quant + 4)), i32(quant + 8)), lo, hi));
+      }
+    } else if (op === "maxpool") {
+      for (let oy = 0; oy < o.h; oy++) for (let ox = 0; ox < o.w; ox++) for (let c = 0; c < o.c; c++) {
+        let best = -128;
+        for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+          const iy = oy * sh - pt + ky, ix = ox * sw - pl + kx;
+          if (iy >= 0 && iy < a.h && ix >= 0 && ix < a.w) best = Math.max(best, x[(iy * a.w + ix) * a.c + c]);
+        }
+        y.push(best);
+      }
     } else {
       for (let oy = 0; oy < o.h; oy++) for (let ox = 0; ox < o.w; ox++) for (let c = 0; c < o.c; c++) {
         let acc = i32(bias + 4 * c);
@@ -56,7 +81,9 @@ export function referenceEmbed(image: Uint8Array, pixels: Uint8Array, grey: bool
     }
     values[out] = y;
   }
-  return Int32Array.from(values[u16(62)]);
+  const outputs: Int32Array[] = [];
+  for (let i = 0; i < u16(58); i++) if (u8(tensorTable + 16 * i + 10) === 4) outputs.push(Int32Array.from(values[i]));
+  return outputs;
 }
 
 /**

@@ -26,7 +26,7 @@ export interface FloatTensor {
 }
 
 export interface FloatLayer {
-  op: "conv" | "dwconv" | "add";
+  op: "conv" | "dwconv" | "add" | "maxpool";
   inputs: number[];
   output: number;
   kh: number;
@@ -52,8 +52,11 @@ export interface FloatNetwork {
   /** Network input = pixel · inputScale + inputOffset (per channel, same for all). */
   inputScale: number;
   inputOffset: number;
+  /** The first output (the embedding, for an embedder). */
   output: number;
-  outputNode: string;
+  /** Every output tensor, in the order of `outputNodes`. */
+  outputs: number[];
+  outputNodes: string[];
 }
 
 interface GraphNode {
@@ -76,7 +79,9 @@ interface Padded { kind: "padded"; t: number; top: number; bottom: number; left:
 /** pos·relu(x) + neg·min(x, 0) of a layer's raw output x, not yet written to a tensor. */
 interface Pre { kind: "pre"; layer: FloatLayer; pos: Float32Array; neg: Float32Array }
 interface Flat { kind: "flat"; t: number }
-type Value = Const | Tensor | Input | Padded | Pre | Flat;
+/** A tensor with zero channels appended (BlazeFace's shortcut into a wider block). */
+interface ChannelPadded { kind: "chanpad"; t: number; after: number }
+type Value = Const | Tensor | Input | Padded | Pre | Flat | ChannelPadded;
 
 const ascii = (b64: string) => Buffer.from(b64, "base64").toString();
 
@@ -86,8 +91,8 @@ export interface LowerOptions {
   hostOffset: number;
   /** Input side in pixels. */
   size: number;
-  /** Node whose value is the embedding (before any L2 normalisation). */
-  outputNode: string;
+  /** Nodes whose values are the outputs (the embedding before any L2 normalisation; a detector's heads). */
+  outputNodes: string[];
 }
 
 export function readModelJson(file: string, dir = packagedModelDir()): { json: ModelJson; weights: Map<string, Const> } {
@@ -212,7 +217,7 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
 
   /** p + c (constant per channel): only foldable while p is linear (scale s): x·s + c = (x + c/s)·s. */
   const addConstToPre = (p: Pre, c: Const, at: GraphNode): Pre => {
-    if (!isLinear(p) || materialised.has(p.layer)) fail(at, "adding a constant after a non-linear activation");
+    if (!isLinear(p) || materialised.has(p.layer) || p.layer.op === "add") fail(at, "adding a constant after a non-linear activation or to a sum");
     const k = perChannel(c, channelsOfPre(p), at);
     for (let i = 0; i < k.length; i++) {
       if (p.pos[i] === 0) fail(at, "adding a constant to a zero-scaled channel");
@@ -263,7 +268,11 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
       case "Pad": {
         const t = materialise(value(ins[0]), ins[0], node);
         const p = value(ins[1]);
-        if (p.kind !== "const" || p.data.length !== 8 || p.data[0] || p.data[1] || p.data[6] || p.data[7]) return fail(node, "only spatial padding");
+        if (p.kind !== "const" || p.data.length !== 8 || p.data[0] || p.data[1]) return fail(node, "padding of the batch");
+        if (p.data[6] || p.data[7]) {
+          if (p.data[2] || p.data[3] || p.data[4] || p.data[5] || p.data[6]) return fail(node, "channel padding other than zeros appended");
+          return { kind: "chanpad", t, after: p.data[7] };
+        }
         return { kind: "padded", t, top: p.data[2], bottom: p.data[3], left: p.data[4], right: p.data[5] };
       }
       case "Conv2D":
@@ -296,6 +305,21 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
         const [a, b] = [value(ins[0]), value(ins[1])];
         return arithmetic(node, a, b);
       }
+      case "MaxPool": {
+        const t = materialise(value(ins[0]), ins[0], node);
+        const s = shapeOf(t);
+        const [kh, kw] = (node.attr?.ksize?.list?.i ?? []).map(Number).slice(1, 3);
+        const [sh, sw] = (node.attr?.strides?.list?.i ?? []).map(Number).slice(1, 3);
+        const padding = node.attr?.padding?.s ? ascii(node.attr.padding.s) : "VALID";
+        let top = 0, left = 0, oh = Math.floor((s.h - kh) / sh) + 1, ow = Math.floor((s.w - kw) / sw) + 1;
+        if (padding === "SAME") {
+          oh = Math.ceil(s.h / sh); ow = Math.ceil(s.w / sw);
+          top = Math.floor(Math.max((oh - 1) * sh + kh - s.h, 0) / 2); left = Math.floor(Math.max((ow - 1) * sw + kw - s.w, 0) / 2);
+        }
+        const out = newTensor(oh, ow, s.c, node.name);
+        layers.push({ op: "maxpool", inputs: [t], output: out, kh, kw, sh, sw, padTop: top, padLeft: left, weights: new Float32Array(0), bias: new Float32Array(0), ...identity(s.c), name: node.name });
+        return { kind: "tensor", t: out };
+      }
       case "Relu": {
         const a = value(ins[0]);
         if (a.kind !== "pre" || !isLinear(a)) return fail(node, "ReLU of something other than a layer's linear output");
@@ -318,6 +342,7 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
   }
 
   function arithmetic(node: GraphNode, a: Value, b: Value): Value {
+    if ((a.kind === "chanpad" || b.kind === "chanpad") && node.op !== "Add" && node.op !== "AddV2") return fail(node, "channel padding feeds something other than an add");
     const op = node.op;
     // Preprocessing on the raw input.
     if (a.kind === "input" && b.kind === "const" && b.data.length === 1) {
@@ -345,20 +370,31 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
     if (a.kind === "pre" && b.kind === "pre" && a.layer === b.layer) return combine(a, b, 1);
     if (a.kind === "pre" && b.kind === "const") return addConstToPre(a, b, node);
     if (b.kind === "pre" && a.kind === "const") return addConstToPre(b, a, node);
-    const ta = materialise(a, node.input![0], node), tb = materialise(b, node.input![1], node);
+    // The narrower (channel-padded) operand goes second: the kernel reads its missing channels as zero.
+    let [na, nb] = node.input!;
+    if (a.kind === "chanpad") [a, b, na, nb] = [b, a, nb, na];
+    const ta = materialise(a, na, node);
+    const tb = b.kind === "chanpad" ? b.t : materialise(b, nb, node);
     const s = shapeOf(ta), sb = shapeOf(tb);
-    if (s.h !== sb.h || s.w !== sb.w || s.c !== sb.c) fail(node, "adding tensors of different shapes");
+    const bc = b.kind === "chanpad" ? sb.c + b.after : sb.c;
+    if (s.h !== sb.h || s.w !== sb.w || s.c !== bc) fail(node, "adding tensors of different shapes");
     const out = newTensor(s.h, s.w, s.c, node.name);
     const n = s.c;
-    layers.push({ op: "add", inputs: [ta, tb], output: out, kh: 1, kw: 1, sh: 1, sw: 1, padTop: 0, padLeft: 0, weights: new Float32Array(0), bias: new Float32Array(n), ...identity(n), name: node.name });
-    return { kind: "tensor", t: out };
+    const layer: FloatLayer = { op: "add", inputs: [ta, tb], output: out, kh: 1, kw: 1, sh: 1, sw: 1, padTop: 0, padLeft: 0, weights: new Float32Array(0), bias: new Float32Array(n), ...identity(n), name: node.name };
+    layers.push(layer);
+    // Pending like a convolution's output, so a ReLU after it folds into its clamp.
+    return { kind: "pre", layer, ...identity(n) };
   }
 
-  const outValue = value(options.outputNode);
-  const output = materialise(outValue.kind === "flat" ? { kind: "tensor", t: outValue.t } : outValue, options.outputNode, nodes.get(options.outputNode)!);
+  const outputs = options.outputNodes.map((name) => {
+    const v = value(name);
+    return materialise(v.kind === "flat" ? { kind: "tensor", t: v.t } : v, name, nodes.get(name)!);
+  });
+  if (new Set(outputs).size !== outputs.length) throw new Error(`${id}: two outputs are the same tensor`);
+  for (const t of outputs) if (layers.find((l) => l.output === t)?.op === "maxpool" || t === 0) throw new Error(`${id}: an output must be computed by a convolution or an add`);
   if (!input) throw new Error(`${id}: the graph never reads its input`);
   // The network input tensor's float value is pixel·scale + offset.
-  return { id, tensors, layers, inputScale: input.scale, inputOffset: input.offset, output, outputNode: options.outputNode };
+  return { id, tensors, layers, inputScale: input.scale, inputOffset: input.offset, output: outputs[0], outputs, outputNodes: options.outputNodes };
 }
 
 function sameArray(a: Float32Array, b: Float32Array): boolean {
@@ -386,7 +422,23 @@ export function runFloat(net: FloatNetwork, pixels: Uint8Array): Float32Array[] 
     const out = new Float32Array(o.h * o.w * o.c);
     if (l.op === "add") {
       const [a, b] = [values[l.inputs[0]], values[l.inputs[1]]];
-      for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];
+      const cb = net.tensors[l.inputs[1]].c;
+      for (let i = 0; i < out.length; i++) {
+        const c = i % o.c;
+        const v = a[i] + (c < cb ? b[Math.floor(i / o.c) * cb + c] : 0);
+        out[i] = v >= 0 ? v * l.pos[c] : v * l.neg[c];
+      }
+    } else if (l.op === "maxpool") {
+      const s = net.tensors[l.inputs[0]];
+      const x = values[l.inputs[0]];
+      for (let oy = 0; oy < o.h; oy++) for (let ox = 0; ox < o.w; ox++) for (let c = 0; c < o.c; c++) {
+        let best = -Infinity;
+        for (let ky = 0; ky < l.kh; ky++) for (let kx = 0; kx < l.kw; kx++) {
+          const iy = oy * l.sh - l.padTop + ky, ix = ox * l.sw - l.padLeft + kx;
+          if (iy >= 0 && iy < s.h && ix >= 0 && ix < s.w) best = Math.max(best, x[(iy * s.w + ix) * s.c + c]);
+        }
+        out[(oy * o.w + ox) * o.c + c] = best;
+      }
     } else {
       const s = net.tensors[l.inputs[0]];
       const x = values[l.inputs[0]];

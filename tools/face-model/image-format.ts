@@ -13,17 +13,18 @@
 //  72  i32 pre mul, 76 pre add, 80 pre shift: q = round((pixel·mul + add) / 2^shift)
 //  84  u32 channel order (0 RGB, 1 BGR)
 //  88  f32 output scale (informative: embedding = value · scale; unused by the kernel)
-//  92  u32 reserved
-//  96  tensor table: u32 arena offset, u16 h, w, c, u8 element bytes, u8 0   (12 B each)
+//  92  u32 border colour 0x00RRGGBB (what the warp reads outside the frame)
+//  96  tensor table: u32 arena offset, u16 h, w, c, u8 element bytes (4 = an output),
+//      u8 0, f32 scale (informative)                                           (16 B each)
 //      layer table: u8 op, act, kh, kw, sh, sw, padTop, padLeft; u16 inA, inB, out, 0;
 //                   u32 weights, bias, quant; i32 clampMin, clampMax              (40 B each)
 //      then int8 weights, int32 biases, requantisation triples (i32 mPos, mNeg, shift).
 export const MAGIC = 0x4b46474f;
 export const FORMAT_VERSION = 1;
 export const HEADER_BYTES = 96;
-export const TENSOR_BYTES = 12;
+export const TENSOR_BYTES = 16;
 export const LAYER_BYTES = 40;
-export const OP = { conv: 1, dwconv: 2, add: 3 } as const;
+export const OP = { conv: 1, dwconv: 2, add: 3, maxpool: 4 } as const;
 export const ID_BYTES = 16;
 
 export const FORMAT_RGB888 = 0;
@@ -35,6 +36,7 @@ export interface ImageTensor {
   w: number;
   c: number;
   elementBytes: 1 | 4;
+  scale: number;
 }
 
 export interface ImageLayer {
@@ -73,6 +75,8 @@ export interface ImageSpec {
   preShift: number;
   bgr: boolean;
   outputScale: number;
+  /** 0x00RRGGBB the warp reads outside the frame. */
+  border: number;
 }
 
 const CRC_TABLE = (() => {
@@ -131,6 +135,7 @@ export function writeImage(spec: ImageSpec): Uint8Array {
   v.setInt32(80, spec.preShift, true);
   v.setUint32(84, spec.bgr ? 1 : 0, true);
   v.setFloat32(88, spec.outputScale, true);
+  v.setUint32(92, spec.border, true);
   spec.tensors.forEach((t, i) => {
     const o = tensorTable + i * TENSOR_BYTES;
     v.setUint32(o, t.offset, true);
@@ -138,6 +143,7 @@ export function writeImage(spec: ImageSpec): Uint8Array {
     v.setUint16(o + 6, t.w, true);
     v.setUint16(o + 8, t.c, true);
     v.setUint8(o + 10, t.elementBytes);
+    v.setFloat32(o + 12, t.scale, true);
   });
   spec.layers.forEach((l, i) => {
     const o = layerTable + i * LAYER_BYTES;
@@ -148,7 +154,7 @@ export function writeImage(spec: ImageSpec): Uint8Array {
     const p = placed[i];
     v.setUint32(o + 16, l.weights.length ? p.weights : 0, true);
     v.setUint32(o + 20, l.bias.length ? p.bias : 0, true);
-    v.setUint32(o + 24, p.quant, true);
+    v.setUint32(o + 24, l.quant.length ? p.quant : 0, true);
     v.setInt32(o + 32, l.clampMin, true);
     v.setInt32(o + 36, l.clampMax, true);
     bytes.set(new Uint8Array(l.weights.buffer, l.weights.byteOffset, l.weights.byteLength), p.weights);
@@ -173,6 +179,8 @@ export interface ImageHeader {
   tensors: number;
   outputDim: number;
   outputScale: number;
+  /** Every output (int32 tensor) in table order: element count and scale. */
+  outputs: { length: number; scale: number }[];
 }
 
 /** The header fields a host needs (the kernel does the full check). */
@@ -185,6 +193,12 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
   const tensorTable = v.getUint32(64, true);
   const output = v.getUint16(62, true);
   const outRecord = tensorTable + output * TENSOR_BYTES;
+  const outputs: ImageHeader["outputs"] = [];
+  const tensors = v.getUint16(58, true);
+  for (let i = 0; i < tensors && tensorTable + (i + 1) * TENSOR_BYTES <= bytes.length; i++) {
+    const o = tensorTable + i * TENSOR_BYTES;
+    if (v.getUint8(o + 10) === 4) outputs.push({ length: v.getUint16(o + 4, true) * v.getUint16(o + 6, true) * v.getUint16(o + 8, true), scale: v.getFloat32(o + 12, true) });
+  }
   return {
     id: String.fromCharCode(...idBytes.subarray(0, end < 0 ? 16 : end)),
     modelVersion: v.getUint32(32, true),
@@ -197,7 +211,8 @@ export function readHeader(bytes: Uint8Array): ImageHeader {
     inputHeight: v.getUint16(54, true),
     tensors: v.getUint16(58, true),
     layers: v.getUint16(60, true),
-    outputDim: outRecord + 12 <= bytes.length ? v.getUint16(outRecord + 8, true) : 0,
+    outputDim: outRecord + TENSOR_BYTES <= bytes.length ? v.getUint16(outRecord + 4, true) * v.getUint16(outRecord + 6, true) * v.getUint16(outRecord + 8, true) : 0,
     outputScale: v.getFloat32(88, true),
+    outputs,
   };
 }

@@ -21,7 +21,7 @@ export function lowerModel(id: string): { spec: EmbeddingModelSpec; net: FloatNe
   const kernel = KERNEL_MODELS[id];
   if (!kernel) throw new Error(`the face kernel has no conversion for "${id}"; known: ${kernelModelIds().join(", ")}`);
   const spec = embeddingModel(id);
-  const net = lowerGraph(spec.id, spec.file, { hostScale: spec.input.scale, hostOffset: -spec.input.offset * spec.input.scale, size: spec.size, outputNode: kernel.outputNode });
+  const net = lowerGraph(spec.id, spec.file, { hostScale: spec.input.scale, hostOffset: -spec.input.offset * spec.input.scale, size: spec.size, outputNodes: [kernel.outputNode] });
   if (spec.input.order !== "rgb") throw new Error(`${id}: BGR input not wired in the converter yet`);
   return { spec, net };
 }

@@ -50,22 +50,38 @@ export interface Quantised {
   weightBytes: number;
 }
 
-export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, modelVersion: number): Quantised {
-  const scales = net.tensors.map((t, i) => {
-    if (i === 0) return Math.max(Math.abs(net.inputOffset), Math.abs(255 * net.inputScale + net.inputOffset)) / 127;
-    const range = calibration.ranges[t.node];
-    if (!(range > 0)) throw new Error(`${net.id}: no calibrated range for ${t.node}; recalibrate`);
-    return i === net.output ? range / OUTPUT_STEPS : range / 127;
+export interface QuantiseOptions {
+  /** 0x00RRGGBB the kernel's warp reads outside the frame. */
+  border: number;
+}
+
+export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, modelVersion: number, options: QuantiseOptions = { border: 0x808080 }): Quantised {
+  const isOutput = (t: number) => net.outputs.includes(t);
+  const pooled = new Map(net.layers.filter((l) => l.op === "maxpool").map((l) => [l.output, l.inputs[0]]));
+  const scales: number[] = [];
+  net.tensors.forEach((t, i) => {
+    if (i === 0) scales[i] = Math.max(Math.abs(net.inputOffset), Math.abs(255 * net.inputScale + net.inputOffset)) / 127;
+    // Max-pooling keeps its input's scale (tensors are numbered in execution order).
+    else if (pooled.has(i)) scales[i] = scales[pooled.get(i)!];
+    else {
+      const range = calibration.ranges[t.node];
+      if (!(range > 0)) throw new Error(`${net.id}: no calibrated range for ${t.node}; recalibrate`);
+      scales[i] = isOutput(i) ? range / OUTPUT_STEPS : range / 127;
+    }
   });
   const s0 = scales[0];
   const preMul = Math.round((net.inputScale / s0) * 2 ** PRE_SHIFT);
   const preAdd = Math.round((net.inputOffset / s0) * 2 ** PRE_SHIFT);
   let weightBytes = 0;
   const layers: ImageLayer[] = net.layers.map((l) => {
-    const wide = l.output === net.output;
-    const [clampMin, clampMax] = wide ? [-OUTPUT_CLAMP, OUTPUT_CLAMP] : [-128, 127];
+    const wide = isOutput(l.output);
+    // A ReLU after an add is its clamp; convolutions carry theirs in the multipliers.
+    const relu = l.op === "add" && l.neg.every((v) => v === 0);
+    if (l.op === "add" && !(l.pos.every((v) => v === 1) && (relu || l.neg.every((v) => v === 1)))) throw new Error(`${net.id}: ${l.name}: only identity or ReLU after an add`);
+    const [clampMin, clampMax] = wide ? [relu ? 0 : -OUTPUT_CLAMP, OUTPUT_CLAMP] : [relu ? 0 : -128, 127];
     const sOut = scales[l.output];
     const base = { kh: l.kh, kw: l.kw, sh: l.sh, sw: l.sw, padTop: l.padTop, padLeft: l.padLeft, inA: l.inputs[0], inB: l.inputs[1] ?? 0, out: l.output, clampMin, clampMax };
+    if (l.op === "maxpool") return { ...base, op: "maxpool", weights: new Int8Array(0), bias: new Int32Array(0), quant: new Int32Array(0) };
     if (l.op === "add") {
       const { m, shift } = fixedPoint([scales[l.inputs[0]] / sOut, scales[l.inputs[1]] / sOut]);
       return { ...base, op: "add", weights: new Int8Array(0), bias: new Int32Array(0), quant: Int32Array.from([m[0], m[1], shift]) };
@@ -92,7 +108,7 @@ export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, mod
     return { ...base, op: l.op, weights, bias, quant };
   });
   const { offsets, arenaBytes } = planArena(net);
-  const tensors: ImageTensor[] = net.tensors.map((t, i) => ({ offset: offsets[i], h: t.h, w: t.w, c: t.c, elementBytes: i === net.output ? 4 : 1 }));
+  const tensors: ImageTensor[] = net.tensors.map((t, i) => ({ offset: offsets[i], h: t.h, w: t.w, c: t.c, elementBytes: isOutput(i) ? 4 : 1, scale: scales[i] }));
   const spec: ImageSpec = {
     id: net.id,
     modelVersion,
@@ -109,6 +125,7 @@ export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, mod
     preShift: PRE_SHIFT,
     bgr: false,
     outputScale: scales[net.output],
+    border: options.border,
   };
   return { spec, image: writeImage(spec), scales, weightBytes };
 }
@@ -120,12 +137,12 @@ export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, mod
  */
 export function planArena(net: FloatNetwork): { offsets: number[]; arenaBytes: number } {
   const n = net.tensors.length;
-  const bytes = net.tensors.map((t, i) => t.h * t.w * t.c * (i === net.output ? 4 : 1));
+  const bytes = net.tensors.map((t, i) => t.h * t.w * t.c * (net.outputs.includes(i) ? 4 : 1));
   const dies = new Array<number>(n).fill(-1);
   net.layers.forEach((l, k) => {
     for (const i of l.inputs) dies[i] = Math.max(dies[i], k);
   });
-  dies[net.output] = net.layers.length;
+  for (const t of net.outputs) dies[t] = net.layers.length;
   const offsets = new Array<number>(n).fill(0);
   const live: number[] = [0];
   let arenaBytes = align16(bytes[0]);
