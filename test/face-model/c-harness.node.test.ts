@@ -50,20 +50,22 @@ for (const variant of ["board", "asan"] as CVariant[]) {
     before(async () => { bin = await compileFaceHarness(variant); });
 
     for (const id of kernelModelIds()) {
-      it(`${id}: every synthetic crop gives the golden bytes, identical to Node's WebAssembly`, async function () {
+      it(`${id}: every synthetic crop gives the golden bytes (every output), identical to Node's WebAssembly`, async function () {
         const expected = (golden as FaceGoldenFile).models.find((m) => m.id === id);
         assert.ok(expected, `no golden vectors for ${id}: run node --import=tsx tools/face-model/make-golden.ts`);
         const image = readModelImage(id);
         assert.equal(toHex(sha256(image)), expected.imageSha256, "the built image is not the one the golden vectors were made from: regenerate them if the change was meant");
-        const crops = goldenCrops();
         const kernel = new FaceKernel(image);
-        const r = await harnessRun(bin, `${id}-${variant}`, { image, imageCap: image.length, frameCap: 112 * 112 * 3, arena: kernel.header.arenaBytes, width: 112, height: 112, format: 0 }, crops.map((c) => c.pixels));
+        const side = kernel.header.inputWidth;
+        const crops = goldenCrops(side);
+        const run = (pixels: Uint8Array, format: number) => { assert.equal(kernel.tryEmbed(pixels, side, side, format), S.FACE_OK); return kernel.concatenatedOutputs(); };
+        const r = await harnessRun(bin, `${id}-${variant}`, { image, imageCap: image.length, frameCap: side * side * 3, arena: kernel.header.arenaBytes, width: side, height: side, format: 0 }, crops.map((c) => c.pixels));
         assert.equal(r.stderr, "");
         assert.deepEqual([r.init, r.load], [S.FACE_OK, S.FACE_OK]);
         // The harness runs every crop with the format of the first; grey crops run on their own below.
         for (const [k, c] of crops.entries()) {
           if (c.format !== 0) continue;
-          const wasm = kernel.embed(c.pixels, c.width, c.height, c.format);
+          const wasm = run(c.pixels, c.format);
           assert.equal(r.embeds[k].status, S.FACE_OK);
           assert.deepEqual(r.embeds[k].values, wasm, `${c.name}: C and WebAssembly differ`);
           assert.equal(outputHash(r.embeds[k].values), expected.crops.find((g) => g.name === c.name)!.outputSha256, `${c.name}: differs from golden.json`);
@@ -71,7 +73,7 @@ for (const variant of ["board", "asan"] as CVariant[]) {
         for (const c of crops.filter((c) => c.format !== 0)) {
           const g = await harnessRun(bin, `${id}-${variant}-${c.name}`, { image, imageCap: image.length, frameCap: c.pixels.length, arena: kernel.header.arenaBytes, width: c.width, height: c.height, format: c.format }, [c.pixels]);
           assert.equal(g.embeds[0].status, S.FACE_OK);
-          assert.deepEqual(g.embeds[0].values, kernel.embed(c.pixels, c.width, c.height, c.format));
+          assert.deepEqual(g.embeds[0].values, run(c.pixels, c.format));
           assert.equal(outputHash(g.embeds[0].values), expected.crops.find((x) => x.name === c.name)!.outputSha256);
         }
       });
@@ -90,7 +92,7 @@ for (const variant of ["board", "asan"] as CVariant[]) {
           assert.equal(Number(lines[1][1]), S.FACE_OK, w.name);
           const values = Int32Array.from(lines[1].slice(2).map(Number));
           assert.equal(kernel.tryEmbedWarped(w.frame, w.width, w.height, w.format, w.m), S.FACE_OK);
-          assert.deepEqual(values, kernel.output(), `${w.name}: C and WebAssembly differ`);
+          assert.deepEqual(values, kernel.concatenatedOutputs(), `${w.name}: C and WebAssembly differ`);
           assert.equal(outputHash(values), expected.warps.find((g) => g.name === w.name)!.outputSha256, `${w.name}: differs from golden.json`);
         }
       });

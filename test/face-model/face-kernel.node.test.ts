@@ -15,22 +15,27 @@ import { estimateSimilarity, warpSimilarity, ARCFACE_TEMPLATE_112 } from "../../
 import { warpParameters } from "../../tools/face-model/face-kernel";
 import { FORMAT_RGB888 } from "../../tools/face-model/image-format";
 import { faceFrame, goldenCrops, toRgb565 } from "./golden-crops";
-import { referenceEmbed, referenceWarp } from "./reference-kernel";
+import { referenceEmbed, referenceOutputs, referenceWarp } from "./reference-kernel";
+import { loadPackagedGraph, tf } from "../../tools/face/tf-runtime";
 
 const throwsCode = (fn: () => unknown, code: string) => assert.throws(fn, (e: unknown) => isOptgateError(e, code), code);
 
 describe("face model converter", function () {
   this.timeout(120_000);
 
-  for (const id of kernelModelIds()) {
+  for (const id of kernelModelIds().filter((m) => m !== "blazeface-front")) {
     it(`${id}: the lowered float network computes what the tfjs graph computes`, async function () {
-      const { spec, net } = lowerModel(id);
+      const { net } = lowerModel(id);
+      const spec = EMBEDDING_MODELS[id as keyof typeof EMBEDDING_MODELS];
       const crop = goldenCrops().find((c) => c.name === "drawn-face")!.pixels;
       const ours = runFloat(net, crop)[net.output];
       const tfjs = (await EmbeddingNetwork.load(spec)).embedCrops([crop])[0];
       assert.ok(cosine(ours, tfjs) > 0.99999, `cosine ${cosine(ours, tfjs)}`);
     });
 
+  }
+
+  for (const id of kernelModelIds()) {
     it(`${id}: converting twice gives the same bytes, and the manifest names them`, function () {
       const a = convertModel(id), b = convertModel(id);
       assert.deepEqual(a.image, b.image);
@@ -39,9 +44,19 @@ describe("face model converter", function () {
       assert.equal(h.id, id);
       assert.equal(h.crc, crc32(a.image.subarray(16)));
       assert.equal(a.manifest.crc32, h.crc.toString(16).padStart(8, "0"));
-      assert.equal(h.outputDim, EMBEDDING_MODELS[id as keyof typeof EMBEDDING_MODELS].dimension);
+      if (id in EMBEDDING_MODELS) assert.equal(h.outputDim, EMBEDDING_MODELS[id as keyof typeof EMBEDDING_MODELS].dimension);
+      else assert.deepEqual(h.outputs.map((o) => o.length), [512, 384, 8192, 6144]);
     });
   }
+
+  it("blazeface-front: the lowered float network's four heads are what the tfjs graph computes", async function () {
+    const { net } = lowerModel("blazeface-front");
+    const crop = goldenCrops(128).find((c) => c.name === "drawn-face")!.pixels;
+    const ours = runFloat(net, crop);
+    const graph = await loadPackagedGraph("blazeface-front");
+    const heads = tf.tidy(() => (graph.execute(tf.tensor4d(Float32Array.from(crop, (p) => p / 127.5 - 1), [1, 128, 128, 3]), net.outputNodes) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
+    net.outputs.forEach((t, i) => assert.ok(cosine(ours[t], heads[i]) > 0.99999, `${net.outputNodes[i]}: cosine ${cosine(ours[t], heads[i])}`));
+  });
 
   it("CRC-32 is the IEEE/zlib one", function () {
     assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
@@ -71,6 +86,14 @@ describe("face kernel under Node's WebAssembly", function () {
     const image = readModelImage("mobilefacenet");
     const c = goldenCrops().find((g) => g.name === "drawn-face")!;
     assert.deepEqual(new FaceKernel(image).embed(c.pixels, c.width, c.height, c.format), referenceEmbed(image, c.pixels, false));
+  });
+
+  it("blazeface-front: one crop gives exactly the reference arithmetic's four heads (max-pooling, channel-padded adds)", function () {
+    const image = readModelImage("blazeface-front");
+    const c = goldenCrops(128).find((g) => g.name === "drawn-face")!;
+    const kernel = new FaceKernel(image);
+    assert.equal(kernel.tryEmbed(c.pixels, 128, 128), 0);
+    assert.deepEqual(kernel.outputs(), referenceOutputs(image, c.pixels, false));
   });
 
   it("a grey frame embeds as the same grey in RGB", function () {

@@ -11,12 +11,10 @@ export interface GoldenCrop {
   pixels: Uint8Array;
 }
 
-const SIDE = 112;
-
-function rgb(name: string, pixel: (x: number, y: number, c: number) => number): GoldenCrop {
-  const pixels = new Uint8Array(SIDE * SIDE * 3);
-  for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) for (let c = 0; c < 3; c++) pixels[(y * SIDE + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(pixel(x, y, c))));
-  return { name, width: SIDE, height: SIDE, format: FORMAT_RGB888, pixels };
+function rgb(name: string, pixel: (x: number, y: number, c: number) => number, side: number): GoldenCrop {
+  const pixels = new Uint8Array(side * side * 3);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) for (let c = 0; c < 3; c++) pixels[(y * side + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(pixel(x, y, c))));
+  return { name, width: side, height: side, format: FORMAT_RGB888, pixels };
 }
 
 function lcg(seed: number): () => number {
@@ -33,16 +31,17 @@ function face(x: number, y: number): number {
   return 170 + ((x * 3 + y) % 17);
 }
 
-export function goldenCrops(): GoldenCrop[] {
+/** The crops at a model's input size (112 for the embedders, 128 for BlazeFace). */
+export function goldenCrops(side = 112): GoldenCrop[] {
   const noise = lcg(19);
-  const grey = new Uint8Array(SIDE * SIDE);
-  for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) grey[y * SIDE + x] = face(x, y) ^ ((x + y) & 7);
+  const grey = new Uint8Array(side * side);
+  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) grey[y * side + x] = face(x, y) ^ ((x + y) & 7);
   return [
-    rgb("gradient", (x, y, c) => (c === 0 ? x * 2.2 : c === 1 ? y * 2.2 : 255 - (x + y))),
-    rgb("noise", () => noise()),
-    rgb("drawn-face", (x, y, c) => face(x, y) * (c === 0 ? 1 : c === 1 ? 0.85 : 0.7)),
-    rgb("saturated", (x, y) => ((x >> 3) + (y >> 3)) % 2 ? 255 : 0),
-    { name: "grey-face", width: SIDE, height: SIDE, format: FORMAT_GREY8, pixels: grey },
+    rgb("gradient", (x, y, c) => (c === 0 ? x * 2.2 : c === 1 ? y * 2.2 : 255 - (x + y)), side),
+    rgb("noise", () => noise(), side),
+    rgb("drawn-face", (x, y, c) => face(x, y) * (c === 0 ? 1 : c === 1 ? 0.85 : 0.7), side),
+    rgb("saturated", (x, y) => ((x >> 3) + (y >> 3)) % 2 ? 255 : 0, side),
+    { name: "grey-face", width: side, height: side, format: FORMAT_GREY8, pixels: grey },
   ];
 }
 

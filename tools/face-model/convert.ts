@@ -22,15 +22,16 @@ export interface FaceModelManifest {
   parameters: number;
   layers: number;
   outputDim: number;
+  outputs: number[];
   outputScale: number;
   calibration: string;
 }
 
 export function convertModel(id: string): { image: Uint8Array; manifest: FaceModelManifest } {
-  const { spec, net } = lowerModel(id);
+  const { model: spec, net } = lowerModel(id);
   const calibration = JSON.parse(readFileSync(calibrationFile(id), "utf8")) as Calibration;
   if (calibration.model !== id || calibration.modelVersion !== spec.version) throw new Error(`${calibrationFile(id)} was measured for ${calibration.model} v${calibration.modelVersion}, not ${id} v${spec.version}; recalibrate`);
-  const q = quantiseNetwork(net, calibration, spec.version);
+  const q = quantiseNetwork(net, calibration, spec.version, { border: spec.border });
   const h = readHeader(q.image);
   const manifest: FaceModelManifest = {
     id,
@@ -45,6 +46,7 @@ export function convertModel(id: string): { image: Uint8Array; manifest: FaceMod
     parameters: net.layers.reduce((n, l) => n + l.weights.length + (l.op === "add" ? 0 : l.bias.length), 0),
     layers: net.layers.length,
     outputDim: h.outputDim,
+    outputs: h.outputs.map((o) => o.length),
     outputScale: h.outputScale,
     calibration: `${calibration.source} (${calibration.crops} crops)`,
   };

@@ -27,6 +27,9 @@ export interface FaceKernelExports {
   loadModel(length: number): number;
   embed(width: number, height: number, format: number): number;
   embedWarped(frameWidth: number, frameHeight: number, format: number, m0: number, m1: number, m2: number, m3: number, m4: number, m5: number): number;
+  outputCount(): number;
+  outputAt(k: number): number;
+  outputLength(k: number): number;
 }
 
 /**
@@ -113,6 +116,23 @@ export class FaceKernel {
   embedWarped(frame: Uint8Array, width: number, height: number, format: number, m: Similarity, mirror = false): Int32Array {
     checkFaceStatus(this.tryEmbedWarped(frame, width, height, format, warpParameters(m, this.header.inputWidth, mirror)), "embedding a face from a frame");
     return this.output();
+  }
+
+  /** Every output of the last run concatenated in table order (what the C host returns); frame and arena are wiped. */
+  concatenatedOutputs(): Int32Array {
+    const parts = this.outputs();
+    const all = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { all.set(p, at); at += p.length; }
+    return all;
+  }
+
+  /** Every output of the last run (int32, table order), read out; frame and arena are wiped. */
+  outputs(): Int32Array[] {
+    const k = this.kernel;
+    const out = Array.from({ length: k.outputCount() }, (_, i) => new Int32Array(k.memory.buffer, k.outputAt(i), k.outputLength(i)).slice());
+    k.wipe();
+    return out;
   }
 
   /** The last embedding (int32), read out; frame and arena are wiped. */

@@ -39,7 +39,7 @@ static uint8_t *slurp(const char *path, size_t *length) {
 static int run(int argc, char **argv) {
   size_t image_length, dim;
   uint8_t *image = slurp(argv[2], &image_length);
-  int32_t out[4096];
+  int32_t out[32768];
   int32_t status = face_host_init((uint32_t)strtoul(argv[3], NULL, 10), (uint32_t)strtoul(argv[4], NULL, 10), (uint32_t)strtoul(argv[5], NULL, 10));
   int32_t width = atoi(argv[6]), height = atoi(argv[7]), format = atoi(argv[8]);
   printf("init %d\n", status);
@@ -63,7 +63,7 @@ static int warp(char **argv) {
   size_t image_length, frame_length, dim;
   uint8_t *image = slurp(argv[2], &image_length);
   uint8_t *frame = slurp(argv[3], &frame_length);
-  int32_t out[4096], m[6];
+  int32_t out[32768], m[6];
   int32_t status;
   for (int k = 0; k < 6; k++) m[k] = (int32_t)strtol(argv[7 + k], NULL, 10);
   face_host_init((uint32_t)image_length, (uint32_t)(frame_length ? frame_length : 1), 4u << 20);
@@ -83,7 +83,7 @@ static int trap(char **argv) {
   size_t image_length, frame_length, dim;
   uint8_t *image = slurp(argv[2], &image_length);
   uint8_t *frame = slurp(argv[3], &frame_length);
-  int32_t out[4096];
+  int32_t out[32768];
   w2c_face__kernel raw;
   uint64_t size;
   int32_t status;

@@ -1,7 +1,8 @@
 // Regenerates test/face-model/golden.json: node --import=tsx tools/face-model/make-golden.ts
 // (after npm run build). For every built model image: its SHA-256 and, per
 // synthetic crop and frame-with-warp (test/face-model/golden-crops.ts), the SHA-256 of the
-// kernel's output bytes (int32 little-endian) and the first values, as Node's
+// kernel's output bytes (every output, int32 little-endian, concatenated in
+// table order) and the first values, as Node's
 // WebAssembly computes them. The C paths must reproduce them exactly.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -27,14 +28,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       return {
         id,
         imageSha256: toHex(sha256(image)),
-        crops: goldenCrops().map((c) => {
-          const v = kernel.embed(c.pixels, c.width, c.height, c.format);
+        crops: goldenCrops(kernel.header.inputWidth).map((c) => {
+          const status = kernel.tryEmbed(c.pixels, c.width, c.height, c.format);
+          if (status !== 0) throw new Error(`${id} ${c.name}: status ${status}`);
+          const v = kernel.concatenatedOutputs();
           return { name: c.name, outputSha256: outputHash(v), head: Array.from(v.subarray(0, 8)) };
         }),
         warps: goldenWarps().map((w) => {
           const status = kernel.tryEmbedWarped(w.frame, w.width, w.height, w.format, w.m);
           if (status !== 0) throw new Error(`${id} ${w.name}: status ${status}`);
-          const v = kernel.output();
+          const v = kernel.concatenatedOutputs();
           return { name: w.name, outputSha256: outputHash(v), head: Array.from(v.subarray(0, 8)) };
         }),
       };

@@ -7,6 +7,11 @@ import { EmbeddingNetwork, type EmbeddingModelSpec } from "./embedding-models";
 import { ARCFACE_FIVE_112, FaceMesh } from "./face-mesh";
 import type { RgbImage } from "./image-file";
 
+/** What finds the face: the float BlazeFace, or the int8 kernel's (tools/face-model). */
+export interface FaceDetector {
+  detect(image: RgbImage, minScore?: number): Detection | null;
+}
+
 /** What turns aligned crops into raw embeddings: the float network, or the int8 kernel (tools/face-model). */
 export interface CropEmbedder {
   readonly spec: EmbeddingModelSpec;
@@ -46,14 +51,14 @@ export function normalise(v: Float32Array): Float32Array {
 }
 
 export class FacePipeline {
-  readonly detector: BlazeFaceDetector;
+  readonly detector: FaceDetector;
   readonly network: CropEmbedder;
   readonly options: PipelineOptions;
   /** Refines BlazeFace's keypoints into five precise landmarks; without it, BlazeFace's four are used. */
   readonly mesh: FaceMesh | undefined;
   readonly #template: Point[];
 
-  constructor(detector: BlazeFaceDetector, network: CropEmbedder, mesh: FaceMesh | undefined, options: Partial<PipelineOptions> = {}) {
+  constructor(detector: FaceDetector, network: CropEmbedder, mesh: FaceMesh | undefined, options: Partial<PipelineOptions> = {}) {
     this.detector = detector;
     this.network = network;
     this.mesh = mesh;

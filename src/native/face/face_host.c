@@ -64,12 +64,18 @@ static int32_t copy_frame(const uint8_t *pixels, size_t length) {
   return FACE_OK;
 }
 
+/* Every output (int32 tensors in table order: the embedding; a detector's heads), concatenated. */
 static int32_t read_output(int32_t *out, size_t capacity, size_t *dim) {
-  uint32_t at = w2c_face__kernel_outputPtr(&kernel);
-  uint32_t n = w2c_face__kernel_outputDim(&kernel);
-  if (n > capacity || (uint64_t)at + (uint64_t)n * 4 > (uint64_t)memory()->size) return FACE_E_INIT;
-  memcpy(out, memory()->data + at, (size_t)n * 4); /* wasm memory is little-endian, as are the S3 and x86 */
-  *dim = n;
+  uint32_t outputs = w2c_face__kernel_outputCount(&kernel);
+  size_t total = 0;
+  for (uint32_t k = 0; k < outputs; k++) {
+    uint32_t at = w2c_face__kernel_outputAt(&kernel, k);
+    uint32_t n = w2c_face__kernel_outputLength(&kernel, k);
+    if (n > capacity - total || (uint64_t)at + (uint64_t)n * 4 > (uint64_t)memory()->size) return FACE_E_INIT;
+    memcpy(out + total, memory()->data + at, (size_t)n * 4); /* wasm memory is little-endian, as are the S3 and x86 */
+    total += n;
+  }
+  *dim = total;
   return FACE_OK;
 }
 

@@ -32,7 +32,8 @@
 int32_t face_host_init(uint32_t image_bytes, uint32_t frame_bytes, uint32_t arena_bytes);
 /* Copies the image in and has the kernel check it (magic, version, length, CRC-32, layer reach, arena). */
 int32_t face_host_load(const uint8_t *image, size_t length);
-/* One aligned crop (width x height, format as below) → up to `capacity` int32 values in `out`; `*dim` gets the count. */
+/* One aligned crop (width x height, format as below) → up to `capacity` int32 values in `out` (every output in
+   table order: the embedding, or a detector's four heads); `*dim` gets the count. */
 int32_t face_host_embed(const uint8_t *pixels, size_t length, int32_t width, int32_t height, int32_t format, int32_t *out, size_t capacity, size_t *dim);
 /*
  * The face in a whole frame (frame_width x frame_height, format 0 RGB888 / 1 GREY8 /
