@@ -4,13 +4,17 @@
 // - float: the float pipeline's crops through the float tfjs network;
 // - kernel: the same crops through the int8 kernel;
 // - kernel-warp: the whole photo and the alignment handed to the kernel, which
-//   crops and warps in integers itself, as the board will.
+//   crops and warps in integers itself, as the board will;
+// - kernel-detector: as kernel-warp, but the face found by BlazeFace in the
+//   kernel (FaceMesh, still float, refines its landmarks as on the host).
 // Reports per-image cosine to float, and FNMR at FMR 1e-3 and 1e-4 over all pairs.
 import type { EmbeddingModelSpec } from "../face/embedding-models";
 import { FacePipeline, normalise } from "../face/face-pipeline";
 import type { FaceFolder } from "../face/eval/dataset";
 import { cosine, pairScores, thresholdAtFmr, type OperatingPoint } from "../face/eval/scores";
-import { folderCrops } from "./crops";
+import type { Similarity } from "../face/alignment";
+import { folderCrops, type FaceCrops } from "./crops";
+import { KernelDetector } from "./kernel-detector";
 import { FaceKernel, KernelNetwork } from "./face-kernel";
 import { FORMAT_RGB888 } from "./image-format";
 
@@ -28,7 +32,13 @@ export interface KernelComparison {
   float: OperatingPoint[];
   kernel: KernelSide;
   kernelWarp: KernelSide;
+  kernelDetector: KernelSide & {
+    misses: number;
+    /** Per image: largest distance between float and kernel BlazeFace landmarks, over the float's eye distance. */
+    landmarkErrors: number[];
+  };
   kernelMsPerCrop: number;
+  detectorMsPerImage: number;
 }
 
 export const TARGET_FMRS = [1e-3, 1e-4];
@@ -44,16 +54,30 @@ export async function compareKernel(spec: EmbeddingModelSpec, folder: FaceFolder
   const pipeline = await FacePipeline.load(spec, { flip: true });
   const net = new KernelNetwork(spec, FaceKernel.forModel(spec.id, { frameBytes: 1 << 22 }));
   const { crops, failures } = folderCrops(pipeline, folder);
-  const byPerson = { float: [] as Float32Array[][], kernel: [] as Float32Array[][], warp: [] as Float32Array[][] };
-  const cos = { kernel: [] as number[], warp: [] as number[] };
-  let kernelMs = 0, kernelCrops = 0;
+  const detector = new KernelDetector();
+  const byPerson = { float: [] as Float32Array[][], kernel: [] as Float32Array[][], warp: [] as Float32Array[][], detector: [] as Float32Array[][] };
+  const cos = { kernel: [] as number[], warp: [] as number[], detector: [] as number[] };
+  const landmarkErrors: number[] = [];
+  let kernelMs = 0, kernelCrops = 0, detectorMs = 0, misses = 0;
+  const warped = (c: FaceCrops, m: Similarity) => averaged([false, true].map((mirror) => Float32Array.from(net.kernel.embedWarped(c.frame.data, c.frame.width, c.frame.height, FORMAT_RGB888, m, mirror))));
   for (const c of crops) {
     const f = averaged(pipeline.network.embedCrops(c.crops));
     const started = performance.now();
     const k = averaged(net.embedCrops(c.crops));
     kernelMs += performance.now() - started;
     kernelCrops += c.crops.length;
-    const w = averaged([false, true].map((mirror) => Float32Array.from(net.kernel.embedWarped(c.frame.data, c.frame.width, c.frame.height, FORMAT_RGB888, c.alignment, mirror))));
+    const w = warped(c, c.alignment);
+    const t0 = performance.now();
+    const d = detector.detect(c.frame, pipeline.options.minFaceScore);
+    detectorMs += performance.now() - t0;
+    if (d) {
+      const e = c.detection.landmarks;
+      const eye = Math.hypot(e[1][0] - e[0][0], e[1][1] - e[0][1]);
+      landmarkErrors.push(Math.max(...e.map((p, i) => Math.hypot(p[0] - d.landmarks[i][0], p[1] - d.landmarks[i][1]))) / eye);
+      const k2 = warped(c, pipeline.alignment(c.frame, d));
+      (byPerson.detector[c.person] ??= []).push(k2);
+      cos.detector.push(cosine(f, k2));
+    } else misses++;
     (byPerson.float[c.person] ??= []).push(f);
     (byPerson.kernel[c.person] ??= []).push(k);
     (byPerson.warp[c.person] ??= []).push(w);
@@ -69,6 +93,8 @@ export async function compareKernel(spec: EmbeddingModelSpec, folder: FaceFolder
     float: at(byPerson.float),
     kernel: { cosines: cos.kernel, atTargets: at(byPerson.kernel) },
     kernelWarp: { cosines: cos.warp, atTargets: at(byPerson.warp) },
+    kernelDetector: { cosines: cos.detector, atTargets: at(byPerson.detector), misses, landmarkErrors },
     kernelMsPerCrop: kernelMs / kernelCrops,
+    detectorMsPerImage: detectorMs / crops.length,
   };
 }

@@ -2,6 +2,7 @@
 // detection + landmarks + similarity warp (tools/face), so the kernel and the
 // float network see the same pixels. Crops stay in memory; nothing is written.
 import type { Similarity } from "../face/alignment";
+import type { Detection } from "../face/detector";
 import type { FacePipeline } from "../face/face-pipeline";
 import { readImageFile, type RgbImage } from "../face/image-file";
 import type { FaceFolder } from "../face/eval/dataset";
@@ -14,6 +15,7 @@ export interface FaceCrops {
   /** The whole photo and the similarity (photo → crop) the crops were warped with. */
   frame: RgbImage;
   alignment: Similarity;
+  detection: Detection;
 }
 
 export function folderCrops(pipeline: FacePipeline, folder: FaceFolder, people: (index: number, name: string) => boolean = () => true): { crops: FaceCrops[]; failures: string[] } {
@@ -26,7 +28,7 @@ export function folderCrops(pipeline: FacePipeline, folder: FaceFolder, people: 
       const detection = pipeline.detector.detect(rgb, pipeline.options.minFaceScore);
       if (!detection) { failures.push(image); continue; }
       const alignment = pipeline.alignment(rgb, detection);
-      crops.push({ person, image, crops: pipeline.crops(rgb, detection), frame: rgb, alignment });
+      crops.push({ person, image, crops: pipeline.crops(rgb, detection), frame: rgb, alignment, detection });
     }
   });
   return { crops, failures };
