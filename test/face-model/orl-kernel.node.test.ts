@@ -26,9 +26,9 @@ const BOUNDS: Record<string, { kernel: Bounds; kernelWarp: Bounds; detector: { f
     // Measured: mean 0.9945, min 0.9873; FNMR 10.89 % / 17.11 %: at FMR 1e-4 (eight impostor pairs
     // set the threshold) 1.44 points above float, outside the 1-point target; see docs/face-kernel.md.
     kernelWarp: { meanCosine: 0.993, minCosine: 0.985, fnmr: [0.115, 0.175], fromFloat: [0.01, 0.015] },
-    // BlazeFace in the kernel, FaceMesh (float) on its detections. Measured: landmarks vs the float
-    // detector's, median 0.20 of the eye distance (too coarse to align without FaceMesh); FNMR 12.22 % / 17.11 %.
-    detector: { fnmr: [0.13, 0.18], landmarkMedian: 0.22 },
+    // BlazeFace in the kernel (equalised), FaceMesh (float) on its detections. Measured: landmarks vs
+    // the float detector's, median 0.049 of the eye distance; FNMR 10.50 % / 16.28 % (float 10.94 % / 15.67 %).
+    detector: { fnmr: [0.11, 0.17], landmarkMedian: 0.06 },
   },
   // mobilefacenet: none yet. Its float graph still collapses on ORL (FNMR 66 % at FMR 1e-3, impostor
   // cosines ≈ 0.9999), so the kernel cannot be held to it; see docs/face-kernel.md.
@@ -74,11 +74,14 @@ describe(`face kernel (int8) against the float pipeline on ORL (${DEFAULT_EMBEDD
     });
   }
 
-  it("with BlazeFace in the kernel too (FaceMesh still float): every face found, landmarks and FNMR within the measured bounds", function () {
+  it("with BlazeFace in the kernel too (FaceMesh still float): every face found, landmarks within the measured bound, FNMR within 1 point of float", function () {
     const d = r.kernelDetector;
     assert.equal(d.misses, 0);
     const sorted = [...d.landmarkErrors].sort((a, b) => a - b);
     assert.ok(sorted[sorted.length >> 1] <= bounds.detector.landmarkMedian, `landmark error median ${sorted[sorted.length >> 1]}`);
-    d.atTargets.forEach((k, i) => assert.ok(k.fnmr <= bounds.detector.fnmr[i], `target ${i}: FNMR ${k.fnmr}`));
+    d.atTargets.forEach((k, i) => {
+      assert.ok(k.fnmr <= bounds.detector.fnmr[i], `target ${i}: FNMR ${k.fnmr}`);
+      assert.ok(Math.abs(k.fnmr - r.float[i].fnmr) <= 0.01, `target ${i}: float FNMR ${r.float[i].fnmr}, all-kernel ${k.fnmr}`);
+    });
   });
 });

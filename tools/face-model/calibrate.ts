@@ -36,7 +36,8 @@ export async function calibrate(id: string, facesDir: string): Promise<Calibrati
     inputs = crops.flatMap((c) => c.crops).map((crop) => Float32Array.from(crop, (p) => p * model.hostScale + model.hostOffset));
   }
   const what = model.kind === "detector" ? "whole photos, padded and resized" : "face + mirror crops";
-  return { model: id, modelVersion: model.version, source: `${path.basename(facesDir)} subjects s1–s20, ${what}; ${model.range === "max" ? "max |x|" : "mean over inputs of max |x|"}`, crops: inputs.length, ranges: await measureRanges(net, model, inputs) };
+  const { ranges, channelRanges } = await measureRanges(net, model, inputs);
+  return { model: id, modelVersion: model.version, source: `${path.basename(facesDir)} subjects s1–s20, ${what}; ${model.range === "max" ? "max |x|" : "mean over inputs of max |x|"}`, crops: inputs.length, ranges, ...(model.equalise ? { channelRanges } : {}) };
 }
 
 /** BlazeFaceDetector's input for one photo: pad to a square with black, resize to 128, /127.5 − 1. */
@@ -56,11 +57,13 @@ export function detectorInput(image: RgbImage): Float32Array {
  * batches of 8, the detector's graph takes one): the max |activation| over
  * all inputs, or the mean over inputs of each one's max (clips rare peaks).
  */
-export async function measureRanges(net: FloatNetwork, model: KernelModel, inputs: Float32Array[]): Promise<Record<string, number>> {
+export async function measureRanges(net: FloatNetwork, model: KernelModel, inputs: Float32Array[]): Promise<{ ranges: Record<string, number>; channelRanges: Record<string, number[]> }> {
   const graph = await loadPackagedGraph(model.file);
   const nodes = [...new Set(net.tensors.slice(1).map((t) => t.node))];
   const ranges: Record<string, number> = Object.fromEntries(nodes.map((n) => [n, 0]));
   const meanOfMaxima: Record<string, number> = Object.fromEntries(nodes.map((n) => [n, 0]));
+  // Per channel, the same statistic (for cross-layer equalisation, equalise.ts).
+  const channelMax: Record<string, number[]> = {}, channelMean: Record<string, number[]> = {};
   const size = model.size;
   const per = size * size * 3;
   const batchSize = model.kind === "detector" ? 1 : 8;
@@ -68,16 +71,29 @@ export async function measureRanges(net: FloatNetwork, model: KernelModel, input
     const batch = inputs.slice(at, at + batchSize);
     const floats = new Float32Array(batch.length * per);
     batch.forEach((x, k) => floats.set(x, k * per));
-    const maxima = tf.tidy(() => {
+    const { maxima, perChannel } = tf.tidy(() => {
       const outs = graph.execute(tf.tensor4d(floats, [batch.length, size, size, 3]), nodes) as tf.Tensor[];
-      return outs.map((t) => tf.max(tf.abs(t)).dataSync()[0]);
+      return {
+        maxima: outs.map((t) => tf.max(tf.abs(t)).dataSync()[0]),
+        perChannel: model.equalise ? outs.map((t) => Array.from(tf.max(tf.abs(tf.reshape(t, [-1, t.shape[t.shape.length - 1]!])), 0).dataSync())) : [],
+      };
+    });
+    perChannel.forEach((c, i) => {
+      const n = nodes[i];
+      channelMax[n] = (channelMax[n] ?? c.map(() => 0)).map((v, k) => Math.max(v, c[k]));
+      channelMean[n] = (channelMean[n] ?? c.map(() => 0)).map((v, k) => v + c[k] / inputs.length);
     });
     nodes.forEach((n, i) => {
       ranges[n] = Math.max(ranges[n], maxima[i]);
       meanOfMaxima[n] += maxima[i] / inputs.length;
     });
   }
-  return model.range === "mean-of-max" ? meanOfMaxima : ranges;
+  return model.range === "mean-of-max" ? { ranges: meanOfMaxima, channelRanges: channelMean } : { ranges, channelRanges: channelMax };
+}
+
+/** One line per tensor, per-channel ranges included. */
+export function formatCalibration(c: Calibration): string {
+  return `${JSON.stringify(c, null, 1).replace(/\[\s+([-\d.e+,\s]+?)\s+\]/g, (_, inner: string) => `[${inner.trim().split(/,\s*/).join(", ")}]`)}\n`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -90,7 +106,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!existsSync(faces)) throw new Error(`no faces at ${faces}; calibration needs ORL (../shared/faces/orl or OPTGATE_FACES)`);
   const c = await calibrate(model, faces);
-  writeFileSync(calibrationFile(model), `${JSON.stringify(c, null, 1)}\n`);
+  writeFileSync(calibrationFile(model), formatCalibration(c));
   process.stdout.write(`calibrated ${model} on ${c.crops} inputs → ${path.relative(repoRoot, calibrationFile(model))}\n`);
 }
 

@@ -5,6 +5,7 @@
 // Runs in `npm run build`; needs no faces and no tfjs.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { sha256, toHex } from "../../src/core/crypto";
+import { equalise } from "./equalise";
 import { readHeader } from "./image-format";
 import { calibrationFile, faceModelDir, imageFile, kernelModelIds, lowerModel, manifestFile } from "./models";
 import { quantiseNetwork, type Calibration } from "./quantise";
@@ -31,7 +32,7 @@ export function convertModel(id: string): { image: Uint8Array; manifest: FaceMod
   const { model: spec, net } = lowerModel(id);
   const calibration = JSON.parse(readFileSync(calibrationFile(id), "utf8")) as Calibration;
   if (calibration.model !== id || calibration.modelVersion !== spec.version) throw new Error(`${calibrationFile(id)} was measured for ${calibration.model} v${calibration.modelVersion}, not ${id} v${spec.version}; recalibrate`);
-  const q = quantiseNetwork(net, calibration, spec.version, { border: spec.border });
+  const q = quantiseNetwork(net, spec.equalise ? equalise(net, calibration).calibration : calibration, spec.version, { border: spec.border });
   const h = readHeader(q.image);
   const manifest: FaceModelManifest = {
     id,

@@ -26,6 +26,8 @@ export interface KernelModel {
   border: number;
   /** Calibration statistic per tensor (see calibrate.ts). */
   range: "max" | "mean-of-max";
+  /** Cross-layer equalisation of linear convolution → convolution pairs (equalise.ts). */
+  equalise: boolean;
 }
 
 const BLAZEFACE_HEADS = ["classificators_1/classificators_1", "classificators_2/classificators_2", "regressors_1/regressors_1", "regressors_2/regressors_2"].map((n) => `StatefulPartitionedCall/functional_1/tf_op_layer_${n}`);
@@ -41,13 +43,13 @@ export function kernelModelIds(): string[] {
 
 export function kernelModel(id: string): KernelModel {
   if (id === "blazeface-front") {
-    return { id, kind: "detector", version: 1, file: id, size: DETECTOR_INPUT, hostScale: 1 / 127.5, hostOffset: -1, outputNodes: BLAZEFACE_HEADS, border: 0, range: "mean-of-max" };
+    return { id, kind: "detector", version: 1, file: id, size: DETECTOR_INPUT, hostScale: 1 / 127.5, hostOffset: -1, outputNodes: BLAZEFACE_HEADS, border: 0, range: "mean-of-max", equalise: true };
   }
   const output = EMBEDDER_OUTPUTS[id];
   if (!output) throw new Error(`the face kernel has no conversion for "${id}"; known: ${kernelModelIds().join(", ")}`);
   const spec = embeddingModel(id);
   if (spec.input.order !== "rgb") throw new Error(`${id}: BGR input not wired in the converter yet`);
-  return { id, kind: "embedder", version: spec.version, file: spec.file, size: spec.size, hostScale: spec.input.scale, hostOffset: -spec.input.offset * spec.input.scale, outputNodes: [output], border: 0x808080, range: "max" };
+  return { id, kind: "embedder", version: spec.version, file: spec.file, size: spec.size, hostScale: spec.input.scale, hostOffset: -spec.input.offset * spec.input.scale, outputNodes: [output], border: 0x808080, range: "max", equalise: false };
 }
 
 export function lowerModel(id: string): { model: KernelModel; net: FloatNetwork } {

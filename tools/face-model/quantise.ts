@@ -28,6 +28,8 @@ export interface Calibration {
   crops: number;
   /** Max |activation| per graph node over the calibration crops. */
   ranges: Record<string, number>;
+  /** The same per channel, where the model is equalised (equalise.ts). */
+  channelRanges?: Record<string, number[]>;
 }
 
 /** m / 2^shift ≈ each real, one shift for all, |m| < 2^31. */
