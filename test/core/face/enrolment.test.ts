@@ -381,6 +381,7 @@ describe("face/enrolment and gallery: counts, slots and sentences (found by muta
     w.enrolment.enrolEmbeddings(w.ledger.activeConsent("r-1"), captures(w, 1), 1000);
     w.gallery.touch("r-1", 5000);
     w.gallery.touch("r-1", 3000);
+    assert.equal(w.gallery.entry("r-1")!.lastUsedAt, 5000, "an earlier match leaves the last use where it was");
     w.gallery.touch("r-1", 5000);
     assert.equal(w.gallery.entry("r-1")!.lastUsedAt, 5000);
     w.gallery.touch("nobody", 9000);
