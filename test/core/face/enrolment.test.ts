@@ -376,6 +376,19 @@ describe("face/enrolment and gallery: counts, slots and sentences (found by muta
     assert.equal(w.gallery.remove("nobody"), false);
   });
 
+  it("the gallery itself refuses a consent handle that the ledger no longer confirms, and reports its model", () => {
+    const w = consenting();
+    assert.equal(w.gallery.residentAt(0), undefined, "a new gallery holds no one");
+    assert.deepEqual(w.gallery.model, w.embedder.model);
+    const consent = w.ledger.activeConsent("r-1");
+    w.ledger.withdraw({ channel: "console", residentId: "r-1", technicianId: "t", at: 2 });
+    let said = "no error";
+    try { w.gallery.enrol(consent, templateFromCaptures(captures(w, 1), w.dimension), 3); } catch (e) { said = (e as Error).message; }
+    assert.equal(said, "E_CONSENT_NOT_ACTIVE: This consent is no longer in force (withdrawn, lapsed or the notice changed); nothing was enrolled.");
+    assert.equal(w.gallery.size, 0);
+    assert.deepEqual(w.vault.residents(), []);
+  });
+
   it("a match earlier than the last one does not move the last use back; an unknown resident is ignored", () => {
     const w = consenting();
     w.enrolment.enrolEmbeddings(w.ledger.activeConsent("r-1"), captures(w, 1), 1000);
