@@ -5,9 +5,10 @@
 //   'W' off data  flash write → empty, or '!' + reason (e.g. a simulated power cut)
 //   'E' sector    flash erase → empty, or '!' + reason
 //   'C' w h fmt   camera frame of the photo in front of the camera → the pixels, or '!' + reason
-//   'F' w h fmt px  embed one frame with the real face model → outcome byte (0 ok, 1 no face,
-//                 2 low quality) + float32 LE embedding when ok, or '!' + reason
-// (fmt: 1 = gray8, 2 = rgb565.) Frames cross the link only inside a face
+//   'F' w h fmt chk px  embed one frame with the real face model → outcome byte (0 ok, 1 no face,
+//                 2 low quality, 3 not live) + float32 LE embedding when ok, or '!' + reason
+// (fmt: 1 = gray8, 2 = rgb565; chk: the presentation-attack check to run first,
+// 0 = none, 1 = antispoof.) Frames cross the link only inside a face
 // session; both sides zero their copies after use.
 // Node reaches the firmware through globalThis.handleCommand (see entry.ts).
 
@@ -81,15 +82,20 @@ export function photoFrame(into: Uint8Array, width: number, height: number, form
   }
 }
 
+/** The 'F' message's check byte: which presentation-attack check the Node side runs before it embeds. */
+export const LIVENESS_CHECK_CODE = { none: 0, antispoof: 1 } as const;
+/** Where the check byte sits in an 'F' message. */
+export const EMBED_CHECK_AT = 10;
+
 /**
- * The message buffer for 'F' (header + one frame), allocated once by the
- * embedder; `frameAt` is where the pixels go.
+ * The message buffer for 'F' (header + check byte + one frame), allocated
+ * once by the embedder; `frameAt` is where the pixels go.
  */
 export function embedMessage(width: number, height: number, format: "gray8" | "rgb565"): { message: Uint8Array; frameAt: number } {
   const bytes = width * height * (format === "rgb565" ? 2 : 1);
-  const message = header("F", width, height, 1 + bytes);
+  const message = header("F", width, height, 2 + bytes);
   message[9] = FRAME_FORMAT_CODE[format];
-  return { message, frameAt: 10 };
+  return { message, frameAt: EMBED_CHECK_AT + 1 };
 }
 
 /** Sends a filled 'F' message; returns the answer (caller zeroes it) or throws the Node side's reason. */

@@ -2,6 +2,7 @@
 // inside XS (boards/host/entry.ts). Node → XS go through handleCommand() as
 // JSON; each answer carries what happened since the last one and a snapshot.
 // Types only: both sides import this file.
+import type { LivenessCheck } from "../../src/core/ports";
 
 export type FaceKind = "genuine" | "impostor" | "no-face" | "low-quality";
 
@@ -15,13 +16,16 @@ export interface HostFrameSpec {
 /**
  * The face model the host board runs: absent = the synthetic embedder (inside
  * XS); otherwise a real one on the Node side, reached per frame over the link
- * ('F' in link.ts), with its tag, size and thresholds (cosines).
+ * ('F' in link.ts), with its tag, size, thresholds (cosines) and the
+ * presentation-attack checks it can run when the gate asks (face.liveness).
  */
 export interface HostEmbedderSpec {
   id: string;
   version: number;
   dimension: number;
   thresholds: { verify: number; identify: number; margin: number };
+  /** Checks the Node side runs on request (absent: none). */
+  liveness?: LivenessCheck[];
   frame: HostFrameSpec;
 }
 

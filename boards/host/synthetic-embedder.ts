@@ -17,7 +17,8 @@
 //   capture = base + noise, noise ~ N(0, σ²/d) per coordinate with
 //     σ = genuineNoise · exp(noiseJitter · N(0,1)) per capture (some captures are
 //     much worse than others, which is what drives false non-matches).
-import type { EmbedOutcome, Embedder, FaceModelTag, Frame } from "../../src/core/ports";
+import { OptgateError } from "../../src/core/errors";
+import type { EmbedOutcome, Embedder, FaceModelTag, Frame, LivenessCheck } from "../../src/core/ports";
 import { mulberry32 as prng } from "./mulberry32";
 
 export const SYNTHETIC_FRAME_MAGIC = [0x53, 0x59, 0x4e, 0x46];
@@ -69,6 +70,8 @@ export class SyntheticEmbedder implements Embedder {
   readonly simulated = true;
   /** Labelled as what it is: templates made with it never load beside a real model's. */
   readonly model: FaceModelTag = { id: "synthetic", version: 1 };
+  /** Synthetic frames have no pixels of a face to check: no presentation-attack check. */
+  readonly livenessChecks: readonly LivenessCheck[] = [];
   readonly #identityDims: number;
   readonly #noise: number;
   readonly #jitter: number;
@@ -107,7 +110,10 @@ export class SyntheticEmbedder implements Embedder {
     for (let i = 0; i < this.dimension; i++) out[i] = base[i] + sigma * gaussian(random);
   }
 
-  embed(frame: Frame, out: Float32Array): EmbedOutcome {
+  embed(frame: Frame, out: Float32Array, liveness?: LivenessCheck): EmbedOutcome {
+    if (liveness !== undefined) {
+      throw new OptgateError("E_LIVENESS_UNAVAILABLE", `The synthetic embedder cannot run a presentation-attack check (${liveness}): it only reads synthetic frames.`);
+    }
     const d = frame.data;
     if (out.length !== this.dimension) throw new Error(`embedding buffer must hold ${this.dimension} values`);
     if (d.length < SYNTHETIC_HEADER_BYTES) return "no-face";

@@ -115,6 +115,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
         ...(s.damage ?? []),
         ...(this.#core.registry.damage === undefined ? [] : [`registry quarantined (${this.#core.registry.damage}): every credential denied`]),
         ...(this.settingsDamage === undefined ? [] : [this.settingsDamage]),
+        ...(this.#core.livenessDamage === undefined ? [] : [this.#core.livenessDamage]),
         ...this.#log.openBreaks().map((b) => `audit chain break at ${b.log === "access" ? "A" : "S"}${b.seq} (${b.problem}): see log verify; log acknowledge after looking`),
         ...(this.#core.sweepHold === undefined ? [] : [`${this.#core.sweepHold}: retention sweeps held; check the time, then: clock confirm`]),
       ],
@@ -460,6 +461,9 @@ export class CoreConsoleBackend implements ConsoleBackend {
     const policy = this.#policy(this.#settings);
     const old = String(c.get(policy));
     c.set(policy, value); // validates the value on a scratch policy first
+    // A check the face model cannot run is refused here, where the technician can act on it, rather than
+    // accepted and left to fail at the gate (boot with such a stored setting shows DAMAGE instead).
+    this.#core.checkFaceLiveness(policy.faceLiveness);
     this.#accounts.explain(`${key} ${old} -> ${String(c.get(policy))}`);
     const next = clone(this.#settings);
     next.config[key] = value;

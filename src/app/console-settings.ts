@@ -6,6 +6,7 @@ import type { Weekday } from "../core/console/backend";
 import { formatTime } from "../core/console/params";
 import { fixedOffsetZone, parseTimeZone } from "../core/time/posix-tz";
 import { OptgateError } from "../core/errors";
+import { LIVENESS_CHECKS, type LivenessSetting } from "../core/ports";
 import type { Watermarks } from "./watermarks";
 
 /** Persistent bytes by key (the LogStore on a board). */
@@ -50,6 +51,12 @@ function wholeNumber(value: string, min: number, max: number): number {
 
 const MODES = ["card", "pin", "cardPin", "face", "facePin", "code"] as const;
 
+function livenessSetting(value: string): LivenessSetting {
+  if (value === "off") return "off";
+  for (const check of LIVENESS_CHECKS) if (value === check) return check;
+  throw new OptgateError("E_BAD_SETTING", `Use off or ${LIVENESS_CHECKS.join(" or ")}, not "${value.slice(0, 16)}".`);
+}
+
 export const CONFIG: Record<string, ConfigKey> = {
   ...Object.fromEntries(MODES.map((m) => [`mode.${m}`, {
     doc: `accept ${m} at this gate (on/off)`,
@@ -60,6 +67,13 @@ export const CONFIG: Record<string, ConfigKey> = {
     doc: "face 1:N: the bare face key searches all consenting residents (on/off; off = resident number, then A: 1:1)",
     get: (p) => p.modes.faceOneToN === true,
     set: (p, v) => { p.modes.faceOneToN = onOff(v); },
+  },
+  // Whether this gate's face model can run the check is asked where the setting is typed
+  // (console-backend.ts configSet): the table only knows the names.
+  "face.liveness": {
+    doc: "check each face frame for a presentation attack before matching (off/antispoof; never measured against photos or screens: docs/face-models.md)",
+    get: (p) => p.faceLiveness ?? "off",
+    set: (p, v) => { p.faceLiveness = livenessSetting(v); },
   },
   "pin.min": { doc: "shortest new PIN (older, shorter PINs keep working and are flagged)", get: (p) => p.pinLength.min, set: (p, v) => { p.pinLength.min = wholeNumber(v, 4, 12); } },
   "pin.max": { doc: "longest PIN accepted at the keypad", get: (p) => p.pinLength.max, set: (p, v) => { p.pinLength.max = wholeNumber(v, 4, 12); } },
@@ -77,7 +91,7 @@ export const CONFIG: Record<string, ConfigKey> = {
 export function settingsPolicy(s: Settings, now: CompiledPolicy): GatePolicy {
   const policy: GatePolicy = {
     gateId: now.gateId, modes: { ...now.modes }, pinLength: { ...now.pinLength }, lockout: { ...now.lockout },
-    timeZone: now.timeZone, clockFloorMs: now.clockFloorMs, groups: [],
+    timeZone: now.timeZone, clockFloorMs: now.clockFloorMs, faceLiveness: now.faceLiveness, groups: [],
   };
   for (const key of Object.keys(s.config)) own(CONFIG, key)?.set(policy, s.config[key]);
   const holidays = Object.keys(s.holidays).sort();

@@ -17,7 +17,7 @@ import { formatResidentId, parseResidentId } from "../core/access/types";
 import { auditSubject, type AuditKind } from "../core/audit/audit-record";
 import { AuditTrail } from "../core/audit/audit-trail";
 import { technicianNumber } from "./console-accounts";
-import { isOptgateError } from "../core/errors";
+import { isOptgateError, OptgateError } from "../core/errors";
 import { ConsentLedger } from "../core/face/consent-ledger";
 import { ConsentRequests } from "../core/face/consent-request";
 import { FaceEnrolment } from "../core/face/enrolment";
@@ -32,7 +32,7 @@ import { describeModel } from "../core/face/sealed-template";
 import { matchPolicy, type MatchPolicyCosines } from "../core/matcher/decision";
 import { Gate, type DoorAlarm, type GateConfig, type GateDecision } from "../core/gate/gate";
 import type { GateOutputs } from "../core/gate/ports";
-import type { Camera, Clock, Embedder, Frame, Matcher, Random } from "../core/ports";
+import type { Camera, Clock, Embedder, Frame, LivenessSetting, Matcher, Random } from "../core/ports";
 import { CoreAccess, KEYPAD_ID, KeypadConsent, KeypadWithdrawal, SessionFace, WITHDRAW_FUNCTION } from "./gate-adapters";
 
 export interface GateCoreOptions {
@@ -124,6 +124,7 @@ export class GateCore {
   readonly withdrawal: FaceWithdrawal;
   readonly retention: RetentionSweeper;
   readonly gate: Gate;
+  readonly #embedder: Embedder;
   #lastSweep = -Infinity;
   #lastTick: number | undefined;
   #sweepHold: string | undefined;
@@ -172,6 +173,7 @@ export class GateCore {
       residents: { exists: (id) => registry.has(residentNumber(id)) },
       pins: { hasPin: (id) => registry.get(residentNumber(id))?.hasPin === true },
     });
+    this.#embedder = o.embedder;
     this.faceModel = `${describeModel(o.embedder.model)}, ${o.embedder.dimension}-d${o.embedder.simulated ? " (SYNTHETIC: simulation only, recognises nobody)" : ""}`;
     this.gallery = new FaceGallery({ matcher: o.matcher, vault: this.vault, ledger: this.ledger, random: o.random, model: o.embedder.model });
     // Read live: a technician may switch face modes at the console.
@@ -180,6 +182,7 @@ export class GateCore {
       get face() { return access.policy.modes.face || access.policy.modes.facePin; },
       // 1:N only where the policy turns it on; otherwise a typed resident number and 1:1.
       get oneToN() { return access.policy.modes.faceOneToN === true; },
+      get liveness() { return access.policy.faceLiveness ?? "off"; },
     };
     this.session = new FaceSession({
       gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame, audit: faceAudit,
@@ -224,6 +227,31 @@ export class GateCore {
       this.access.purgeUsedUpCodes(now);
       this.access.flushBursts(now);
     }
+  }
+
+  /**
+   * Refuses a policy whose presentation-attack check this gate's face model
+   * cannot run (E_LIVENESS_UNAVAILABLE). The console asks this when a
+   * technician sets face.liveness: refused there and then, with the reason,
+   * is what someone at the gate can act on. Stored settings at boot are not
+   * refused (the model may have changed under them): see livenessDamage.
+   */
+  checkFaceLiveness(setting: LivenessSetting | undefined): void {
+    if (setting === undefined || setting === "off" || this.#embedder.livenessChecks?.includes(setting) === true) return;
+    const can = this.#embedder.livenessChecks?.length ? `it runs ${this.#embedder.livenessChecks.join(", ")}` : "it has no presentation-attack check";
+    throw new OptgateError("E_LIVENESS_UNAVAILABLE", `This gate's face model (${this.faceModel}) cannot run the ${setting} check: ${can}. face.liveness stays ${this.access.policy.faceLiveness ?? "off"}.`);
+  }
+
+  /**
+   * The stored face.liveness asks for a check the face model cannot run (a
+   * model changed under the settings): the face key is refused with the
+   * camera off until a technician turns the setting off or fits a model that
+   * can. Face is never matched without a check that was asked for.
+   */
+  get livenessDamage(): string | undefined {
+    const setting = this.access.policy.faceLiveness ?? "off";
+    if (setting === "off" || this.#embedder.livenessChecks?.includes(setting) === true) return undefined;
+    return `face.liveness is ${setting} but the face model cannot run it: face entry refused (card and PIN work); config set face.liveness off, or fit a model that can`;
   }
 
   /** Why retention sweeps are held (an unconfirmed clock jump), else undefined. */

@@ -9,7 +9,7 @@ import type { ConsentRequests } from "../core/face/consent-request";
 import type { FaceSession, FaceResult } from "../core/face/face-session";
 import type { FaceWithdrawal } from "../core/face/withdrawal";
 import { isOptgateError } from "../core/errors";
-import type { AccessDecision, ConsentConfirmResult, FaceOutcome, GateAccess, GateConsent, GateFace, GateWithdrawal, WithdrawalResult } from "../core/gate/ports";
+import type { AccessDecision, ConsentConfirmResult, FaceFailure, FaceOutcome, GateAccess, GateConsent, GateFace, GateWithdrawal, WithdrawalResult } from "../core/gate/ports";
 
 /** The gate's one keypad, as the access core counts lockouts per keypad. */
 export const KEYPAD_ID = 1;
@@ -54,11 +54,13 @@ export class CoreAccess implements GateAccess {
     return view(this.#core.decide({ kind: "code", keypad: KEYPAD_ID, code }, now));
   }
 
-  face(resident: string | undefined, matched: boolean, now: number): AccessDecision {
+  face(resident: string | undefined, matched: boolean, now: number, why?: FaceFailure): AccessDecision {
     if (resident !== undefined) return view(this.#core.decide({ kind: "face", resident: typedResident(resident), matched }, now));
-    // Nobody was recognised: still one audited attempt at this keypad, with no resident named.
-    this.#core.audit.append({ time: now, actorKind: "keypad", actor: KEYPAD_ID, kind: "face", decision: "deny", reason: "face-not-matched" });
-    return { grant: false, reason: "face-not-matched" };
+    // Nobody was recognised: still one audited attempt at this keypad, with no resident named;
+    // a face the presentation-attack check refused is recorded as such (a possible photo or screen).
+    const reason = why === "not-live" ? "face-not-live" : "face-not-matched";
+    this.#core.audit.append({ time: now, actorKind: "keypad", actor: KEYPAD_ID, kind: "face", decision: "deny", reason });
+    return { grant: false, reason };
   }
 
   faceWithPin(resident: string, pin: string, now: number): AccessDecision {
@@ -74,6 +76,7 @@ const FAILURES: Record<string, FaceOutcome> = {
   "no-match": { matched: false, why: "no-match" },
   "no-face": { matched: false, why: "no-face" },
   "low-quality": { matched: false, why: "low-quality" },
+  "not-live": { matched: false, why: "not-live" },
   "camera-error": { matched: false, why: "camera-error" },
   "model-error": { matched: false, why: "camera-error" },
   timeout: { matched: false, why: "timeout" },

@@ -11,21 +11,25 @@
 //   the sentence below (nothing is enrolled, consent records stay as granted);
 // - a session that somehow starts (templates from another build in the store)
 //   ends at its first frame as a model error: camera off, "use card or PIN".
+// - a presentation-attack check (face.liveness): it has none, so the console
+//   refuses to turn one on (console-backend.ts) and says why.
 // Card, PIN, codes, console and store are unaffected.
 import { OptgateError } from "../core/errors";
-import type { EmbedOutcome, Embedder, FaceModelTag, Frame } from "../core/ports";
+import type { EmbedOutcome, Embedder, FaceModelTag, Frame, LivenessCheck } from "../core/ports";
 
 export class UnavailableEmbedder implements Embedder {
   readonly dimension: number;
   readonly simulated = false;
   /** No model: nothing can be enrolled, so no template ever carries this tag. */
   readonly model: FaceModelTag = { id: "none", version: 0 };
+  /** No model, so no presentation-attack check either. */
+  readonly livenessChecks: readonly LivenessCheck[] = [];
 
   constructor(dimension: number) {
     this.dimension = dimension;
   }
 
-  embed(_frame: Frame, _out: Float32Array): EmbedOutcome {
+  embed(_frame: Frame, _out: Float32Array, _liveness?: LivenessCheck): EmbedOutcome {
     throw new OptgateError("E_FACE_MODEL_MISSING", "This firmware has no face model (the ESP-DL embedder is not built yet); face entry is unavailable, residents use card or PIN.");
   }
 }

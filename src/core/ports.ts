@@ -33,7 +33,17 @@ export interface Camera {
   capture(into: Frame): CaptureOutcome;
 }
 
-export type EmbedOutcome = "ok" | "no-face" | "low-quality";
+/** "not-live": a presentation-attack check was asked for and the face failed it (no embedding made). */
+export type EmbedOutcome = "ok" | "no-face" | "low-quality" | "not-live";
+
+/**
+ * Presentation-attack checks a face model may run before it embeds. Only the
+ * one measured on genuine faces (docs/face-models.md, "Presentation attacks") is listed.
+ */
+export const LIVENESS_CHECKS = ["antispoof"] as const;
+export type LivenessCheck = (typeof LIVENESS_CHECKS)[number];
+/** The gate setting: no check, or which one the model must run on every face-session frame. */
+export type LivenessSetting = "off" | LivenessCheck;
 
 /**
  * Which face model (and preprocessing) made an embedding. Embeddings of two
@@ -52,7 +62,14 @@ export interface Embedder {
   readonly dimension: number;
   readonly simulated: boolean;
   readonly model: FaceModelTag;
-  embed(frame: Frame, out: Float32Array): EmbedOutcome;
+  /** The presentation-attack checks this model can run; empty when it cannot check at all (it says so, never pretends). */
+  readonly livenessChecks: readonly LivenessCheck[];
+  /**
+   * Embeds the face in `frame`. With `liveness`, the model first runs that
+   * check on the face and answers "not-live" (leaving `out` untouched) when
+   * it fails; a check the model cannot run throws E_LIVENESS_UNAVAILABLE.
+   */
+  embed(frame: Frame, out: Float32Array, liveness?: LivenessCheck): EmbedOutcome;
 }
 
 /** Result of a 1:N scan; one object reused by the matcher, not allocated per call. */

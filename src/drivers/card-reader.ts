@@ -197,6 +197,12 @@ export class CardReader {
   // --- REQA/WUPA ----------------------------------------------------------
 
   #startRequest(now: number): void {
+    // A bit flipped on MOSI can land in a setup register (a timer that ends
+    // before any card can answer, the antenna off) and leave the reader deaf
+    // without a single error: every poll is then a clean "no card". So the
+    // setup is written again before every poll (about 24 bytes on the bus).
+    this.#chip.init();
+    this.#chip.antennaOn();
     const frame = this.#frame;
     frame[0] = Picc.WUPA;
     this.#chip.start(frame, 1, 7, 0, true, now); // short frame: 7 bits

@@ -127,9 +127,10 @@ export class DayCapture {
     return {
       get dimension() { return inner.dimension; },
       get model() { return inner.model; },
-      embed(frame, out) {
+      get livenessChecks() { return inner.livenessChecks; },
+      embed(frame, out, liveness) {
         capture.secret("frame", frame.data);
-        const outcome = inner.embed(frame, out);
+        const outcome = inner.embed(frame, out, liveness);
         if (outcome === "ok") capture.secret("embedding", new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
         return outcome;
       },

@@ -87,3 +87,32 @@ describe("models", () => {
     assert.equal(pin.rising, 1);
   });
 });
+
+describe("MFRC522 model: frames on air", () => {
+  const start = (model: Mfrc522Model, bytes: number[]) => {
+    model.writeRegister(Reg.Command, 0x00);
+    model.writeRegister(Reg.FIFOLevel, 0x80);
+    for (const byte of bytes) model.writeRegister(Reg.FIFOData, byte);
+    model.writeRegister(Reg.Command, 0x0c); // Transceive
+    model.writeRegister(Reg.BitFraming, 0x80 | (bytes.length === 1 ? 7 : 0)); // StartSend
+  };
+
+  it("a card acts on a frame once it has left the antenna; Idle while it is on air cuts it off", () => {
+    const clock = new ModelClock();
+    const model = new Mfrc522Model({ clock });
+    model.writeRegister(Reg.TxControl, 0x83);
+    const card = new VirtualCard([0x01, 0x02, 0x03, 0x04]);
+    model.enter(card);
+    start(model, [0x52]); // WUPA, 7 bits: 66 µs on air
+    assert.equal(card.received, 0, "not heard before its end");
+    model.writeRegister(Reg.Command, 0x00);
+    clock.advance(1);
+    model.readRegister(Reg.ComIrq);
+    assert.equal(card.received, 0, "cut off: never heard");
+    assert.equal(card.state, "IDLE");
+    start(model, [0x52]);
+    clock.advance(1);
+    assert.equal(model.readRegister(Reg.ComIrq) & 0x40, 0x40, "TxIRq");
+    assert.equal(card.state, "READY");
+  });
+});

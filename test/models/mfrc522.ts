@@ -6,7 +6,9 @@
 // BitFramingReg (StartSend, RxAlign, TxLastBits), CollReg (CollPos,
 // ValuesAfterColl), the timer (TAuto, prescaler, reload) against the model
 // clock, frame timing at 106 kbit/s, collisions between several cards, the
-// self-test and the hard reset pin.
+// self-test and the hard reset pin. Cards act on a frame only once it has
+// left the antenna: a command written while it is still on air (Idle after
+// StartSend) cuts it off and no card hears it.
 //
 // Modelling choice (the datasheet is terse here): CollPos counts bit
 // positions in the received frame as laid out in the FIFO, i.e. starting at
@@ -73,6 +75,8 @@ interface Flight {
   collisionAt: number; // index of the first collided bit, -1 none
   rxAlign: number;
   txIrqDone: boolean;
+  /** The frame's bits, handed to the cards when it has been sent (txEnd). */
+  frame: Uint8Array;
 }
 
 export class Mfrc522Model {
@@ -124,12 +128,14 @@ export class Mfrc522Model {
   // --- RF field -------------------------------------------------------------
 
   enter(card: VirtualCard): void {
+    this.#sync(); // a frame that ended before the card came is not heard by it
     if (this.field.includes(card)) return;
     card.powerOn();
     this.field.push(card);
   }
 
   leave(card: VirtualCard): void {
+    this.#sync(); // a frame that ended while the card was there is heard by it
     const i = this.field.indexOf(card);
     if (i >= 0) this.field.splice(i, 1);
   }
@@ -290,19 +296,44 @@ export class Mfrc522Model {
     this.regs[Reg.Error] = 0;
     const frame = bytesToBits(bytes, bitCount);
     const txEnd = now + bitCount * BIT_MS;
-    // Every card in the field hears the frame (only if the antenna drivers are on).
+    const reload = (this.regs[Reg.TReloadH] << 8) | this.regs[Reg.TReloadL];
+    const prescaler = ((this.regs[Reg.TMode] & 0x0f) << 8) | this.regs[Reg.TPrescaler];
+    const timerMs = ((2 * prescaler + 1) * (reload + 1)) / 13560;
+    const tAuto = (this.regs[Reg.TMode] & 0x80) !== 0;
+    const flight: Flight = { txEnd, rxEnd: -1, timerAt: tAuto ? txEnd + timerMs : -1, response: undefined, collisionAt: -1, rxAlign, txIrqDone: false, frame };
+    this.#flight = flight;
+  }
+
+  /** Apply everything the model clock has reached. */
+  #sync(): void {
+    const f = this.#flight;
+    if (!f) return;
+    const now = this.clock.now;
+    if (!f.txIrqDone && now >= f.txEnd) {
+      f.txIrqDone = true;
+      this.regs[Reg.ComIrq] |= IRQ_TX;
+      this.#aired(f);
+    }
+    if (f.rxEnd >= 0 && now >= f.rxEnd) {
+      f.rxEnd = -1;
+      this.#deliver(f);
+    }
+    if (f.timerAt >= 0 && now >= f.timerAt) {
+      f.timerAt = -1;
+      this.regs[Reg.ComIrq] |= IRQ_TIMER;
+    }
+  }
+
+  /** The frame has been sent: every card in the field hears it (only if the antenna drivers are on). */
+  #aired(flight: Flight): void {
+    const frame = flight.frame;
     const responses: Uint8Array[] = [];
-    if (this.antennaOn && bitCount > 0) {
+    if (this.antennaOn && frame.length > 0) {
       for (const card of this.field) {
         const r = card.receive(frame);
         if (r) responses.push(r);
       }
     }
-    const reload = (this.regs[Reg.TReloadH] << 8) | this.regs[Reg.TReloadL];
-    const prescaler = ((this.regs[Reg.TMode] & 0x0f) << 8) | this.regs[Reg.TPrescaler];
-    const timerMs = ((2 * prescaler + 1) * (reload + 1)) / 13560;
-    const tAuto = (this.regs[Reg.TMode] & 0x80) !== 0;
-    const flight: Flight = { txEnd, rxEnd: -1, timerAt: tAuto ? txEnd + timerMs : -1, response: undefined, collisionAt: -1, rxAlign, txIrqDone: false };
     if (responses.length) {
       const length = Math.max(...responses.map((r) => r.length));
       const merged = new Uint8Array(length);
@@ -317,32 +348,12 @@ export class Mfrc522Model {
         if (ones && zeros && flight.collisionAt < 0) flight.collisionAt = i;
       }
       flight.response = merged;
-      const rxStart = txEnd + FDT_MS;
+      const rxStart = flight.txEnd + FDT_MS;
       // TAuto: the timer stops when the receiver detects the start of a frame.
       if (flight.timerAt < 0 || rxStart < flight.timerAt) {
         flight.timerAt = -1;
         flight.rxEnd = rxStart + length * BIT_MS;
       } else flight.response = undefined;
-    }
-    this.#flight = flight;
-  }
-
-  /** Apply everything the model clock has reached. */
-  #sync(): void {
-    const f = this.#flight;
-    if (!f) return;
-    const now = this.clock.now;
-    if (!f.txIrqDone && now >= f.txEnd) {
-      f.txIrqDone = true;
-      this.regs[Reg.ComIrq] |= IRQ_TX;
-    }
-    if (f.rxEnd >= 0 && now >= f.rxEnd) {
-      f.rxEnd = -1;
-      this.#deliver(f);
-    }
-    if (f.timerAt >= 0 && now >= f.timerAt) {
-      f.timerAt = -1;
-      this.regs[Reg.ComIrq] |= IRQ_TIMER;
     }
   }
 

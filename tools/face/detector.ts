@@ -18,7 +18,7 @@ export interface Detection {
   landmarks: Point[];
 }
 
-function anchors(): Point[] {
+export function anchors(): Point[] {
   const out: Point[] = [];
   for (const { stride, perCell } of ANCHOR_LAYOUT) {
     const cells = Math.ceil(DETECTOR_INPUT / stride);
@@ -29,7 +29,6 @@ function anchors(): Point[] {
 
 export class BlazeFaceDetector {
   readonly #model: GraphModel;
-  readonly #anchors = anchors();
 
   private constructor(model: GraphModel) {
     this.#model = model;
@@ -53,17 +52,31 @@ export class BlazeFaceDetector {
       const bySize = [...raw].sort((p, q) => p.size - q.size);
       return { scores: tf.concat([bySize[1], bySize[0]], 1).dataSync(), boxes: tf.concat([bySize[3], bySize[2]], 1).dataSync() };
     });
-    let best = -1, bestLogit = -Infinity;
-    for (let i = 0; i < this.#anchors.length; i++) if (outputs.scores[i] > bestLogit) { bestLogit = outputs.scores[i]; best = i; }
-    const score = 1 / (1 + Math.exp(-bestLogit));
-    if (best < 0 || !(score >= minScore)) return null;
-    const r = outputs.boxes.subarray(best * 16, best * 16 + 16);
-    const [ax, ay] = this.#anchors[best];
-    const k = side / DETECTOR_INPUT;
-    const toImage = (x: number, y: number): Point => [(ax + x) * k - padX, (ay + y) * k - padY];
-    const [cx, cy] = toImage(r[0], r[1]);
-    const w = r[2] * k, h = r[3] * k;
-    const eyes = [toImage(r[4], r[5]), toImage(r[6], r[7])].sort((p, q) => p[0] - q[0]);
-    return { score, box: [cx - w / 2, cy - h / 2, w, h], landmarks: [eyes[0], eyes[1], toImage(r[8], r[9]), toImage(r[10], r[11])] };
+    return decodeBlazeFace(outputs.scores, outputs.boxes, image.width, image.height, minScore);
   }
+}
+
+const ANCHORS = anchors();
+
+/**
+ * The most confident anchor at or above `minScore` as a detection in image
+ * pixels: `scores` are the 896 logits (stride-8 anchors first), `boxes` their
+ * 16 regressors each, for the photo padded to a square and scaled to 128.
+ * Shared by the float detector and the int8 kernel's (tools/face-model).
+ */
+export function decodeBlazeFace(scores: ArrayLike<number>, boxes: ArrayLike<number>, width: number, height: number, minScore: number): Detection | null {
+  const side = Math.max(width, height);
+  const padX = (side - width) / 2, padY = (side - height) / 2;
+  let best = -1, bestLogit = -Infinity;
+  for (let i = 0; i < ANCHORS.length; i++) if (scores[i] > bestLogit) { bestLogit = scores[i]; best = i; }
+  const score = 1 / (1 + Math.exp(-bestLogit));
+  if (best < 0 || !(score >= minScore)) return null;
+  const r = Array.from({ length: 16 }, (_, k) => boxes[best * 16 + k]);
+  const [ax, ay] = ANCHORS[best];
+  const k = side / DETECTOR_INPUT;
+  const toImage = (x: number, y: number): Point => [(ax + x) * k - padX, (ay + y) * k - padY];
+  const [cx, cy] = toImage(r[0], r[1]);
+  const w = r[2] * k, h = r[3] * k;
+  const eyes = [toImage(r[4], r[5]), toImage(r[6], r[7])].sort((p, q) => p[0] - q[0]);
+  return { score, box: [cx - w / 2, cy - h / 2, w, h], landmarks: [eyes[0], eyes[1], toImage(r[8], r[9]), toImage(r[10], r[11])] };
 }

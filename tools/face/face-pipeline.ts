@@ -1,11 +1,22 @@
 // The host face pipeline: detect (BlazeFace) → four landmarks → similarity
 // alignment to the embedder's template → embedding, optionally averaged with
 // the embedding of the mirrored crop → L2 normalisation.
-import { ARCFACE_TEMPLATE_112, estimateSimilarity, warpSimilarity, type Point } from "./alignment";
+import { ARCFACE_TEMPLATE_112, estimateSimilarity, warpSimilarity, type Point, type Similarity } from "./alignment";
 import { BlazeFaceDetector, type Detection } from "./detector";
 import { EmbeddingNetwork, type EmbeddingModelSpec } from "./embedding-models";
 import { ARCFACE_FIVE_112, FaceMesh } from "./face-mesh";
 import type { RgbImage } from "./image-file";
+
+/** What finds the face: the float BlazeFace, or the int8 kernel's (tools/face-model). */
+export interface FaceDetector {
+  detect(image: RgbImage, minScore?: number): Detection | null;
+}
+
+/** What turns aligned crops into raw embeddings: the float network, or the int8 kernel (tools/face-model). */
+export interface CropEmbedder {
+  readonly spec: EmbeddingModelSpec;
+  embedCrops(crops: Uint8Array[]): Float32Array[];
+}
 
 export interface PipelineOptions {
   /** Average with the mirrored face's embedding (two network runs). */
@@ -21,7 +32,9 @@ export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = { flip: true, minFaceSc
 export type FaceResult =
   | { outcome: "ok"; embedding: Float32Array; detection: Detection }
   | { outcome: "no-face" }
-  | { outcome: "low-quality"; detection: Detection };
+  | { outcome: "low-quality"; detection: Detection }
+  /** The caller's `live` check refused the face: nothing was embedded. */
+  | { outcome: "not-live"; detection: Detection };
 
 export function templateFor(spec: EmbeddingModelSpec, points: readonly Point[] = ARCFACE_TEMPLATE_112): Point[] {
   const k = spec.size / 112;
@@ -40,14 +53,14 @@ export function normalise(v: Float32Array): Float32Array {
 }
 
 export class FacePipeline {
-  readonly detector: BlazeFaceDetector;
-  readonly network: EmbeddingNetwork;
+  readonly detector: FaceDetector;
+  readonly network: CropEmbedder;
   readonly options: PipelineOptions;
   /** Refines BlazeFace's keypoints into five precise landmarks; without it, BlazeFace's four are used. */
   readonly mesh: FaceMesh | undefined;
   readonly #template: Point[];
 
-  constructor(detector: BlazeFaceDetector, network: EmbeddingNetwork, mesh: FaceMesh | undefined, options: Partial<PipelineOptions> = {}) {
+  constructor(detector: FaceDetector, network: CropEmbedder, mesh: FaceMesh | undefined, options: Partial<PipelineOptions> = {}) {
     this.detector = detector;
     this.network = network;
     this.mesh = mesh;
@@ -63,21 +76,31 @@ export class FacePipeline {
     return this.network.spec;
   }
 
+  /** The similarity that carries the face's landmarks onto the embedder's template (image → crop). */
+  alignment(image: RgbImage, detection: Detection): Similarity {
+    const landmarks = this.mesh ? this.mesh.refine(image, detection).five : detection.landmarks;
+    return estimateSimilarity(landmarks, this.#template);
+  }
+
   /** The aligned crop(s) the network sees: the face, and its mirror image when flipping. */
   crops(image: RgbImage, detection: Detection): Uint8Array[] {
-    const landmarks = this.mesh ? this.mesh.refine(image, detection).five : detection.landmarks;
-    const m = estimateSimilarity(landmarks, this.#template);
+    const m = this.alignment(image, detection);
     const size = this.network.spec.size;
     const crops = [warpSimilarity(image, m, size)];
     if (this.options.flip) crops.push(warpSimilarity(image, m, size, true));
     return crops;
   }
 
-  embedImage(image: RgbImage): FaceResult {
+  /**
+   * Embeds the face in `image`. `live`, when given, is asked about the face
+   * once it is found and big enough; a face it refuses is not embedded.
+   */
+  embedImage(image: RgbImage, live?: (image: RgbImage, detection: Detection) => boolean): FaceResult {
     const detection = this.detector.detect(image, this.options.minFaceScore);
     if (!detection) return { outcome: "no-face" };
     const [left, right] = detection.landmarks;
     if (Math.hypot(right[0] - left[0], right[1] - left[1]) < this.options.minEyeDistance) return { outcome: "low-quality", detection };
+    if (live && !live(image, detection)) return { outcome: "not-live", detection };
     const crops = this.crops(image, detection);
     const vectors = this.network.embedCrops(crops).map(normalise);
     for (const crop of crops) crop.fill(0);

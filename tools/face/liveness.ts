@@ -5,7 +5,9 @@
 //   liveness:  32x32 → two-way softmax; human reports element 0 as face.live.
 // Both are measured only for false rejects on genuine photos (ORL); no attack
 // images were available, so neither has a measured attack-detection rate (see
-// docs/face-models.md). Not wired into the gate.
+// docs/face-models.md). antispoof is the gate setting face.liveness (off by
+// default), run on the Node side of the simulator (tools/sim/face-model.ts);
+// liveness is not offered.
 import type { Detection } from "./detector";
 import { uprightFaceCrop } from "./face-mesh";
 import type { RgbImage } from "./image-file";

@@ -9,7 +9,7 @@ export interface MutationGroup {
 
 export const GROUPS: Record<string, MutationGroup> = {
   relay: { mutate: ["src/drivers/relay.ts"], spec: ["test/drivers/relay.test.ts"] },
-  "card-reader": { mutate: ["src/drivers/card-reader.ts"], spec: ["test/drivers/card-reader.test.ts", "test/drivers/card-reader-fuzz.test.ts"] },
+  "card-reader": { mutate: ["src/drivers/card-reader.ts"], spec: ["test/drivers/card-reader.test.ts", "test/drivers/card-reader-protocol.test.ts", "test/drivers/card-reader-fuzz.test.ts"] },
   records: { mutate: ["tools/optgate/records.ts"], spec: ["test/tools/optgate/records.node.test.ts", "test/tools/optgate/cli.node.test.ts"] },
   audit: {
     mutate: ["src/core/audit/*.ts"],

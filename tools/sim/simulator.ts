@@ -51,6 +51,11 @@ export interface SimulatorOptions {
    * its measured thresholds; frames are pictures, e.g. photos from showPhoto()).
    */
   embedder?: SimEmbedder;
+  /**
+   * With `embedder: "real"`: this loaded model instead of the default one
+   * (tests hand in one with their own liveness scorer, HostFaceModel.load({ liveness })).
+   */
+  hostFaceModel?: HostFaceModel;
 }
 
 export const DEFAULT_IMAGE = path.join(repoRoot, ".sim/optgate.flash");
@@ -121,7 +126,7 @@ export class Simulator {
 
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {
     const script = await bundleHostFirmware();
-    const model = options.embedder === "real" ? await HostFaceModel.load() : undefined;
+    const model = options.embedder === "real" ? options.hostFaceModel ?? await HostFaceModel.load() : undefined;
     const flash = options.flash ?? openSimFlash(options.image === undefined ? DEFAULT_IMAGE : options.image, options.fresh ?? false);
     let sim: Simulator | undefined;
     const worker = new XsWorker({

@@ -22,7 +22,7 @@ export type CVariant = "board" | "asan" | "guard-pages";
 
 const boundsChecked = ["-DWASM_RT_USE_MMAP=0", "-DWASM_RT_MEMCHECK_BOUNDS_CHECK=1"];
 
-const variantFlags: Record<CVariant, string[]> = {
+export const variantFlags: Record<CVariant, string[]> = {
   board: ["-O2", ...boundsChecked],
   asan: ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", ...boundsChecked],
   "guard-pages": ["-O2", "-DWASM_RT_USE_MMAP=1", "-DWASM_RT_MEMCHECK_GUARD_PAGES=1"],

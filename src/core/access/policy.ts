@@ -10,6 +10,7 @@ import { OptgateError } from "../errors";
 import type { PinLength } from "./secrets";
 import { Schedule, type ScheduleSpec } from "./schedule";
 import { GROUP_COUNT } from "./types";
+import { LIVENESS_CHECKS, type LivenessSetting } from "../ports";
 
 export interface Modes {
   card: boolean;
@@ -53,6 +54,12 @@ export interface GatePolicy {
   clockFloorMs: number;
   /** Schedules by access-group bit; a resident's groups not listed here do not open this gate. */
   groups: { group: number; schedule: ScheduleSpec }[];
+  /**
+   * Presentation-attack check on every face-session frame ("off" when absent).
+   * Off by default: measured only for false rejects on genuine faces, never
+   * against attacks (docs/face-models.md, "Presentation attacks").
+   */
+  faceLiveness?: LivenessSetting;
 }
 
 export interface CompiledPolicy extends Omit<GatePolicy, "groups"> {
@@ -91,6 +98,9 @@ export function compilePolicy(policy: GatePolicy): CompiledPolicy {
   if (!l || !(l.keypadThreshold >= 1 && l.residentThreshold >= 1 && l.residentThreshold <= 200 && l.baseDelayMs >= 0 && l.maxDelayMs >= l.baseDelayMs && l.leakMs >= 1000 && l.residentLeakMs >= 1000)) {
     bad("lockout needs thresholds >= 1 (resident <= 200), 0 <= baseDelayMs <= maxDelayMs and leak times >= 1 s");
   }
+  if (policy.faceLiveness !== undefined && policy.faceLiveness !== "off" && !LIVENESS_CHECKS.includes(policy.faceLiveness)) {
+    bad(`faceLiveness must be off or ${LIVENESS_CHECKS.join(" or ")}`);
+  }
   let zone: TimeZone;
   try { zone = parseTimeZone(policy.timeZone); } catch (error) { bad(`timeZone: ${(error as Error).message}`); }
   if (!(policy.clockFloorMs >= 0)) bad("clockFloorMs must be a time in ms");
@@ -110,6 +120,7 @@ export function compilePolicy(policy: GatePolicy): CompiledPolicy {
     timeZone: policy.timeZone,
     zone: zone!,
     clockFloorMs: policy.clockFloorMs,
+    faceLiveness: policy.faceLiveness ?? "off",
     schedules,
     groupMask: groupMask >>> 0,
   };

@@ -37,6 +37,8 @@ export const REASONS = [
   "bad-input",
   "info",
   "registry-damaged",
+  /** A face the presentation-attack check (face.liveness) refused before any comparison. */
+  "face-not-live",
 ] as const;
 export type ReasonCode = (typeof REASONS)[number];
 

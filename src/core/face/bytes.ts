@@ -132,6 +132,8 @@ export function utf8Decode(bytes: Uint8Array): string {
       if ((c & 0xc0) !== 0x80) throw new OptgateError("E_RECORD_CORRUPT", "A text field holds invalid UTF-8.");
       code = (code << 6) | (c & 63);
     }
+    // Past U+10FFFF String.fromCodePoint would throw a RangeError, not a record error.
+    if (code > 0x10ffff) throw new OptgateError("E_RECORD_CORRUPT", "A text field holds invalid UTF-8.");
     out += String.fromCodePoint(code);
     i += extra + 1;
   }

@@ -8,8 +8,15 @@
 // within `windowMs` the face key is refused (camera left off) for a backoff
 // that doubles with each suspension up to `maxBackoffMs`, so nobody can try
 // photos or faces without end; cards and PINs are not affected.
+// With a presentation-attack check on (gate.liveness, config face.liveness),
+// the embedder runs it on every frame before embedding; a face that fails it
+// ends the attempt at once, before any comparison (camera off, frame zeroed,
+// use card or PIN), and counts towards the limit like a failed match: a
+// photo or a screen held up is the guess the limit is there for. A gate
+// whose model cannot run the check refuses the face key with the camera off
+// rather than match without it.
 import { OptgateError } from "../errors";
-import type { Camera, Embedder, Frame, Matcher } from "../ports";
+import type { Camera, Embedder, Frame, LivenessCheck, Matcher } from "../ports";
 import type { ConsentLedger } from "./consent-ledger";
 import type { FaceGallery } from "./face-gallery";
 import type { AuditSink, FaceGatePolicy } from "./ports";
@@ -37,7 +44,9 @@ export interface FaceFailureLimit {
 
 export const DEFAULT_FAILURE_LIMIT: Required<FaceFailureLimit> = { attempts: 5, windowMs: 600_000, backoffMs: 60_000, maxBackoffMs: 900_000 };
 
-export type FaceKeyRefusal = "busy" | "face-not-allowed" | "face-locked-out" | "no-consenting-resident" | "claim-not-enrolled" | "one-to-n-not-allowed" | "camera-error";
+export type FaceKeyRefusal = "busy" | "face-not-allowed" | "face-locked-out" | "no-consenting-resident" | "claim-not-enrolled" | "one-to-n-not-allowed" | "camera-error"
+  /** The gate asks for a presentation-attack check its face model cannot run. */
+  | "liveness-unavailable";
 
 export interface FaceKeyResponse {
   started: boolean;
@@ -45,7 +54,7 @@ export interface FaceKeyResponse {
   prompt?: typeof USE_CARD_OR_PIN;
 }
 
-export type FaceOutcome = "matched" | "no-match" | "no-face" | "low-quality" | "camera-error" | "model-error" | "timeout" | "cancelled";
+export type FaceOutcome = "matched" | "no-match" | "no-face" | "low-quality" | "not-live" | "camera-error" | "model-error" | "timeout" | "cancelled";
 
 /** What the access decision gets, plus why and when the camera was on. */
 export interface FaceResult {
@@ -140,6 +149,7 @@ export class FaceSession {
     const { gate, gallery, ledger } = this.#o;
     if (this.#active) return "busy";
     if (!gate.face) return "face-not-allowed";
+    if (this.#check() === "unavailable") return "liveness-unavailable";
     // Without a time, a suspension counts as running: refusing is the safe answer.
     if (now === undefined ? this.#lockedUntil > -Infinity : now < this.#lockedUntil) return "face-locked-out";
     if (claim !== undefined) {
@@ -180,6 +190,9 @@ export class FaceSession {
       return this.#finish(now, this.#lastMiss, undefined, 0);
     }
     const { camera, embedder, frame } = this.#o;
+    const check = this.#check();
+    // The setting changed to a check this model cannot run while the session was on: no frame is taken.
+    if (check === "unavailable") return this.#finish(now, "model-error", undefined, 0);
     let outcome: string;
     try {
       outcome = camera.capture(frame);
@@ -190,13 +203,15 @@ export class FaceSession {
     if (outcome !== "ok") return this.#finish(now, "camera-error", undefined, 0);
     let embedded: string;
     try {
-      embedded = embedder.embed(frame, this.#embedding);
+      embedded = check === undefined ? embedder.embed(frame, this.#embedding) : embedder.embed(frame, this.#embedding, check);
     } catch {
       embedded = "error";
     }
     frame.data.fill(0);
     if (embedded === "ok") embedded = this.#quantiseProbe();
     this.#embedding.fill(0);
+    // No comparison for a face that failed the check; the claim names whose face was tried (as a no-match does).
+    if (embedded === "not-live") return this.#finish(now, "not-live", this.#claim, 0);
     if (embedded === "no-face" || embedded === "low-quality") {
       this.#lastMiss = embedded;
       return ++this.#attempts >= this.#maxAttempts ? this.#finish(now, embedded, undefined, 0) : undefined;
@@ -231,6 +246,14 @@ export class FaceSession {
     return this.#finish(now, ok ? "matched" : "no-match", ok ? residentId : undefined, scan.bestIndex >= 0 ? scan.bestScore : 0);
   }
 
+  /** The check the gate asks for: undefined when off, "unavailable" when this model cannot run it. */
+  #check(): LivenessCheck | "unavailable" | undefined {
+    const setting = this.#o.gate.liveness;
+    if (setting === undefined || setting === "off") return undefined;
+    // Read defensively: an embedder that does not list its checks can run none.
+    return this.#o.embedder.livenessChecks?.includes(setting) === true ? setting : "unavailable";
+  }
+
   /** The model's output as the int8 probe; a NaN or all-zero output is a model fault, not a face. */
   #quantiseProbe(): string {
     try {
@@ -249,8 +272,8 @@ export class FaceSession {
       this.#level = 0;
       return;
     }
-    // Only a comparison that failed is a guess; no face, a bad frame or a fault is not.
-    if (outcome !== "no-match") return;
+    // Only a comparison that failed, or a face the liveness check refused, is a guess; no face, a bad frame or a fault is not.
+    if (outcome !== "no-match" && outcome !== "not-live") return;
     // A quiet spell as long as the longest suspension, counted from the end of the last one, starts the doubling over.
     if (now - Math.max(this.#lastFailureAt, this.#lockedUntil) >= l.maxBackoffMs) this.#level = 0;
     this.#lastFailureAt = now;

@@ -1,6 +1,7 @@
 // The small interfaces the face lifecycle needs from the rest of the gate.
 // The access core (registry, PIN verification, audit log) satisfies them; the
 // lead wires them. Keeping them here lets face code and its tests stand alone.
+import type { LivenessSetting } from "../ports";
 
 /** Checks a resident's PIN (salted keyed hash, attempt limits) without revealing anything else. */
 export interface PinCheck {
@@ -72,4 +73,6 @@ export interface FaceGatePolicy {
   face: boolean;
   /** 1:N identification (no card/PIN claim first) is allowed here. */
   oneToN: boolean;
+  /** Presentation-attack check the face model runs on every frame ("off" when absent). */
+  liveness?: LivenessSetting;
 }

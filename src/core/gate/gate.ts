@@ -251,7 +251,7 @@ export class Gate {
     }
     if (outcome.why === "cancelled") return;
     // Every failure ends in the same offer: card or PIN always works.
-    const decision = this.#access.face(undefined, false, now);
+    const decision = this.#access.face(undefined, false, now, outcome.why);
     this.#record("face", { grant: false, reason: decision.grant ? "no-match" : decision.reason, resident: decision.resident }, now);
     this.#out.signal("denied");
     this.#out.prompt(promptFor(`face:${outcome.why}`));

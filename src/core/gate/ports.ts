@@ -20,15 +20,19 @@ export interface GateAccess {
   pin(who: string, pin: string, now: number): AccessDecision;
   /** One-time visitor/courier code. */
   code(code: string, now: number): AccessDecision;
-  /** Result of a face session (matched or not). "second-factor-required" makes the gate ask for the PIN. */
-  face(resident: string | undefined, matched: boolean, now: number): AccessDecision;
+  /**
+   * Result of a face session (matched or not; `why` a failure's cause, for the
+   * record). "second-factor-required" makes the gate ask for the PIN.
+   */
+  face(resident: string | undefined, matched: boolean, now: number, why?: FaceFailure): AccessDecision;
   /** The PIN typed after a face match, where the gate asks for face + PIN. */
   faceWithPin(resident: string, pin: string, now: number): AccessDecision;
   /** Exit button inside the compound. */
   exit(now: number): AccessDecision;
 }
 
-export type FaceFailure = "no-match" | "no-face" | "low-quality" | "camera-error" | "timeout" | "cancelled";
+/** "not-live": the presentation-attack check (face.liveness) refused the face; nothing was compared. */
+export type FaceFailure = "no-match" | "no-face" | "low-quality" | "not-live" | "camera-error" | "timeout" | "cancelled";
 
 export type FaceOutcome = { matched: true; resident: string } | { matched: false; why: FaceFailure };
 

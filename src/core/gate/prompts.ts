@@ -41,6 +41,8 @@ const PROMPTS: Record<string, string> = {
   "face:no-match": "Face not recognised. Please use your card or PIN.",
   "face:no-face": "No face seen. Please use your card or PIN.",
   "face:low-quality": "Face not clear. Please use your card or PIN.",
+  // The presentation-attack check refused the face: it may be a genuine resident (a false reject), so no accusation.
+  "face:not-live": "Face not accepted. Please use your card or PIN.",
   "face:camera-error": "Camera unavailable. Please use your card or PIN.",
   "face:timeout": "Face check timed out. Please use your card or PIN.",
   "withdraw-unavailable": "Withdrawal is not available at this gate. Ask the management office.",

@@ -13,6 +13,12 @@ describe("gate policy", () => {
     assert.equal(compiled.schedules[2], undefined);
   });
 
+  it("has no presentation-attack check unless one is named (face.liveness off by default)", () => {
+    assert.equal(compilePolicy(basePolicy()).faceLiveness, "off");
+    assert.equal(compilePolicy(basePolicy({ faceLiveness: "antispoof" })).faceLiveness, "antispoof");
+    assert.equal(compilePolicy(basePolicy({ faceLiveness: "off" })).faceLiveness, "off");
+  });
+
   it("refuses policies that are malformed or would make face required", () => {
     const modes = basePolicy().modes;
     const bad = [
@@ -27,6 +33,8 @@ describe("gate policy", () => {
       basePolicy({ timeZone: "Asia/Shanghai" }),
       basePolicy({ groups: [{ group: 32, schedule: { week: {} } }] }),
       basePolicy({ groups: [{ group: 1, schedule: { week: {} } }, { group: 1, schedule: { week: {} } }] }),
+      basePolicy({ faceLiveness: "liveness" as unknown as "off" }),
+      basePolicy({ faceLiveness: "on" as unknown as "off" }),
     ];
     for (const policy of bad) assert.throws(() => compilePolicy(policy), (e) => isOptgateError(e, "E_BAD_POLICY"));
     assert.throws(() => compilePolicy(basePolicy({ groups: [{ group: 1, schedule: { week: { mon: ["9-5"] } } }] })), (e) => isOptgateError(e, "E_BAD_SCHEDULE"));

@@ -179,3 +179,148 @@ describe("face/consent-ledger", () => {
     assert.throws(() => decodeConsentRecord(badFormat), code("E_RECORD_CORRUPT"));
   });
 });
+
+describe("face/consent-ledger: exact refusals and records (found by mutation testing)", () => {
+  const message = (fn: () => unknown) => { try { fn(); } catch (e) { return (e as Error).message.replace(/^E_[A-Z_]+: /, ""); } return "no error"; };
+
+  it("says in full why consent or a withdrawal is refused", () => {
+    const { ledger, notices } = setup();
+    const base = { residentId: "r-101", noticeVersion: 1, witnessId: "tech-7", pin: "1357", at: 2000 };
+    assert.deepEqual([
+      message(() => ledger.grant({ ...base, residentId: "r-9" })),
+      message(() => ledger.grant({ ...base, witnessId: "" })),
+      message(() => ledger.grant({ ...base, pin: "" })),
+      message(() => ledger.grant({ ...base, pin: "0000" })),
+      message(() => ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: "t", at: 1 })),
+    ], [
+      "Resident r-9 is not registered; register them before recording consent.",
+      "Consent needs the witnessing technician's id.",
+      "The resident must confirm consent with their own PIN on the keypad.",
+      "The PIN did not match; consent was not recorded.",
+      "Resident r-101 has no consent in force for face recognition.",
+    ]);
+    ledger.grant(base);
+    assert.equal(message(() => ledger.grant(base)), "Resident r-101 already consented to notice version 1.");
+    assert.equal(message(() => ledger.withdraw({ channel: "keypad", residentId: "r-101", pin: "1", at: 3 })), "The PIN did not match; consent is unchanged.");
+    assert.equal(message(() => ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: "", at: 3 })), "A console withdrawal needs the technician's id.");
+    notices.publish({ ...TEST_NOTICE, retentionDays: 30 }, 4);
+    assert.equal(message(() => ledger.grant({ ...base, residentId: "r-102", pin: "2468" })), "Notice version 1 has been replaced by version 2; show the resident the current notice.");
+    assert.equal(message(() => ledger.activeConsent("r-101")), "Resident r-101 consented to notice version 1, but version 2 is now published; record fresh consent before enrolling.");
+    assert.equal(message(() => new (ActiveConsent as any)(Symbol("x"), ledger, {})), "Only the consent ledger can vouch for consent.");
+  });
+
+  it("an empty or missing PIN, or a missing technician, never reaches the PIN check and changes nothing", () => {
+    const { ledger, registry } = setup();
+    // A PIN check that would accept anything: the ledger's own checks must still refuse.
+    registry.verify = () => { registry.verifyCalls++; return true; };
+    for (const pin of ["", undefined as never, 1357 as never]) {
+      assert.throws(() => ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin, at: 1 }), code("E_CONSENT_PIN_REQUIRED"));
+    }
+    assert.throws(() => ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: undefined as never, pin: "1357", at: 1 }), code("E_CONSENT_WITNESS_REQUIRED"));
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    const calls = registry.verifyCalls;
+    for (const pin of ["", undefined as never, 1357 as never]) {
+      assert.throws(() => ledger.withdraw({ channel: "keypad", residentId: "r-101", pin, at: 2 }), code("E_WITHDRAW_PIN_REJECTED"));
+    }
+    assert.throws(() => ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: undefined as never, at: 2 }), code("E_WITHDRAW_TECHNICIAN_REQUIRED"));
+    assert.equal(registry.verifyCalls, calls, "no empty PIN was offered to the PIN check");
+    assert.ok(ledger.isActive("r-101"));
+    assert.equal(ledger.records().length, 1);
+  });
+
+  it("records who acted: the keypad withdrawal the resident with their PIN, the console the technician, a lapse nobody", () => {
+    const { ledger, audit } = setup();
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    ledger.grant({ residentId: "r-102", noticeVersion: 1, witnessId: "t", pin: "2468", at: 1 });
+    const keypad = ledger.withdraw({ channel: "keypad", residentId: "r-101", pin: "1357", at: 2, technicianId: "sneaky" } as never);
+    const lapse = ledger.lapse("r-102", 3);
+    assert.deepEqual([keypad.actorId, keypad.channel, keypad.pinConfirmed], ["", "keypad", true]);
+    assert.deepEqual([lapse.actorId, lapse.channel, lapse.pinConfirmed, lapse.event], ["", "retention", false, "lapsed"]);
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 4 });
+    const console = ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: "tech-9", at: 5 });
+    assert.deepEqual([console.actorId, console.pinConfirmed], ["tech-9", false]);
+    assert.deepEqual(audit.events.map((e) => [e.kind, e.residentId, e.channel, e.actorId]), [
+      ["consent.granted", "r-101", "keypad", "t"], ["consent.granted", "r-102", "keypad", "t"],
+      ["consent.withdrawn", "r-101", "keypad", undefined], ["consent.lapsed", "r-102", "retention", undefined],
+      ["consent.granted", "r-101", "keypad", "t"], ["consent.withdrawn", "r-101", "console", "tech-9"],
+    ]);
+    assert.ok(audit.events.slice(2, 4).every((e) => !("actorId" in e)), "no empty actor field");
+    assert.deepEqual(ledger.consenting(), [], "withdrawn and lapsed residents are not consenting");
+    assert.equal(ledger.coversGate("r-102", "north"), false);
+    assert.equal(ledger.coversGate("r-404", "north"), false, "an unknown resident covers no gate");
+  });
+
+  it("a restored ledger numbers its next record after the last one, gaps allowed only when records were lost", () => {
+    const { ledger, changes, notices, registry } = setup();
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: "t", at: 2 });
+    ledger.grant({ residentId: "r-102", noticeVersion: 1, witnessId: "t", pin: "2468", at: 3 });
+    const decoded = changes.map(decodeConsentRecord);
+    const again = new ConsentLedger({ notices, pins: registry, residents: registry });
+    again.restore(decoded);
+    assert.equal(again.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 4 }).seq, 4);
+    assert.equal(message(() => new ConsentLedger({ notices, pins: registry, residents: registry }).restore([decoded[0], decoded[2]])), "Consent record 2 is missing or out of order.");
+    const lost = new ConsentLedger({ notices, pins: registry, residents: registry });
+    lost.restore([decoded[0], decoded[2]], { lost: true });
+    assert.equal(lost.lapse("r-102", 4).seq, 4, "never reuses the number of a lost record");
+    assert.throws(() => new ConsentLedger({ notices, pins: registry, residents: registry }).restore([decoded[2], decoded[0]], { lost: true }), code("E_RECORD_CORRUPT"));
+    assert.throws(() => new ConsentLedger({ notices, pins: registry, residents: registry }).restore([decoded[0], decoded[0]], { lost: true }), code("E_RECORD_CORRUPT"));
+    assert.equal(message(() => again.restore(decoded)), "The consent ledger can only be restored into an empty ledger.");
+  });
+});
+
+describe("face/notices: every refusal and a board with holes (found by mutation testing)", () => {
+  const message = (fn: () => unknown) => { try { fn(); } catch (e) { return (e as Error).message; } return "no error"; };
+
+  it("says which part of a notice is missing, and takes retention up to exactly ten years", () => {
+    const notices = new NoticeBoard();
+    const bad = (text: Partial<typeof TEST_NOTICE>) => message(() => notices.publish({ ...TEST_NOTICE, ...text } as typeof TEST_NOTICE, 1));
+    assert.deepEqual([
+      bad({ purpose: " " }), bad({ purpose: 7 as never }),
+      bad({ method: "  " }), bad({ method: undefined as never }),
+      bad({ gates: [] }), bad({ gates: "north" as never }), bad({ gates: ["north", ""] }), bad({ gates: [3 as never] }),
+      bad({ retentionDays: 0 }), bad({ retentionDays: 3651 }),
+    ], [
+      "E_NOTICE_INVALID: The notice has no purpose; nothing was published.", "E_NOTICE_INVALID: The notice has no purpose; nothing was published.",
+      "E_NOTICE_INVALID: The notice does not describe the method; nothing was published.", "E_NOTICE_INVALID: The notice does not describe the method; nothing was published.",
+      "E_NOTICE_INVALID: The notice names no gates; nothing was published.", "E_NOTICE_INVALID: The notice names no gates; nothing was published.",
+      "E_NOTICE_INVALID: The notice names an empty gate id; nothing was published.", "E_NOTICE_INVALID: The notice names an empty gate id; nothing was published.",
+      "E_NOTICE_INVALID: The notice retention must be 1..3650 whole days; nothing was published.", "E_NOTICE_INVALID: The notice retention must be 1..3650 whole days; nothing was published.",
+    ]);
+    assert.equal(notices.all().length, 0);
+    assert.equal(notices.publish({ ...TEST_NOTICE, retentionDays: 3650 }, 1).retentionDays, 3650);
+    assert.equal(notices.publish({ ...TEST_NOTICE, retentionDays: 1 }, 2).version, 2);
+  });
+
+  it("an unknown version is named; versions 0, 1.5 and past the top do not exist", () => {
+    const notices = new NoticeBoard();
+    notices.publish(TEST_NOTICE, 1);
+    for (const v of [0, 1.5, 2, -1]) assert.equal(notices.has(v), false, String(v));
+    assert.equal(notices.has(1), true);
+    assert.equal(message(() => notices.get(2)), "E_NOTICE_UNKNOWN: Notice version 2 was never published on this board (or was lost to flash damage); use a published version.");
+  });
+
+  it("restores with holes: a lost version is never found, never current and never reused", () => {
+    const source = new NoticeBoard();
+    for (let i = 0; i < 4; i++) source.publish({ ...TEST_NOTICE, retentionDays: 10 + i }, i);
+    const [n1, n2, n3, n4] = source.all();
+    const board = new NoticeBoard();
+    board.restore([n1, n3], { top: 4 });
+    assert.equal(board.get(3).retentionDays, 12, "found behind the hole");
+    assert.equal(board.get(1).retentionDays, 10);
+    assert.equal(board.has(2), false);
+    assert.equal(board.has(4), false);
+    assert.equal(board.current(), undefined, "the newest version was lost: no older text becomes current");
+    assert.equal(board.publish(TEST_NOTICE, 9).version, 5);
+    assert.equal(board.current()!.version, 5);
+    assert.equal(message(() => new NoticeBoard().restore([n1, n3])), "E_RECORD_CORRUPT: Notice version 2 is missing or out of order.");
+    assert.throws(() => new NoticeBoard().restore([n2, n1], { top: 4 }), code("E_RECORD_CORRUPT"));
+    assert.throws(() => new NoticeBoard().restore([n2, n2], { top: 4 }), code("E_RECORD_CORRUPT"));
+    assert.throws(() => new NoticeBoard().restore([{ ...n1, version: 1.5 }], { top: 4 }), code("E_RECORD_CORRUPT"));
+    const whole = new NoticeBoard();
+    whole.restore([n1, n2, n3, n4]);
+    assert.equal(whole.current()!.version, 4);
+    assert.equal(message(() => whole.restore([n1])), "E_NOTICE_BOARD_NOT_EMPTY: Notices can only be restored into an empty board.");
+    assert.equal(message(() => decodeNotice(Uint8Array.of(2))), "E_RECORD_CORRUPT: The notice record has an unknown format.");
+  });
+});

@@ -4,7 +4,7 @@ import { formatResidentId, parseResidentId } from "../../../src/core/access/type
 import { AuditLog } from "../../../src/core/audit/audit-log";
 import { isOptgateError } from "../../../src/core/errors";
 import { ConsentLedger } from "../../../src/core/face/consent-ledger";
-import { CONSENT_REQUEST_TTL_MS, ConsentRequests } from "../../../src/core/face/consent-request";
+import { CONSENT_REQUEST_TTL_MS, ConsentRequests, MAX_CONSENT_REQUEST_TTL_MS } from "../../../src/core/face/consent-request";
 import { NoticeBoard } from "../../../src/core/face/notices";
 import { receiptCode } from "../../../src/core/face/withdrawal";
 import { at, basePolicy, newRegistry } from "../access/fixtures";
@@ -12,6 +12,7 @@ import { ledgerWorld, TEST_NOTICE } from "./face-fakes";
 
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
 const code = (c: string) => (e: unknown) => isOptgateError(e, c);
+const message = (fn: () => unknown) => { try { fn(); } catch (e) { return (e as Error).message; } return "no error"; };
 
 function setup() {
   const { notices, registry, audit, ledger } = ledgerWorld();
@@ -170,5 +171,90 @@ describe("face/consent-request", () => {
     now.t += 3_600_000; // one wrong PIN leaks away per hour (the request meanwhile expired: armed again)
     requests.arm({ residentId: resident, noticeVersion: 1, witnessId: "tech1", at: now.t, expiresAt: now.t + 600_000 });
     assert.equal(requests.confirm(resident, "482913", now.t).record.event, "granted");
+  });
+
+  it("a request may last exactly 15 minutes, not one millisecond more, and is over at its expiry", () => {
+    const { requests } = setup();
+    assert.equal(MAX_CONSENT_REQUEST_TTL_MS, 900_000);
+    const armed = requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: T0 + MAX_CONSENT_REQUEST_TTL_MS });
+    assert.equal(armed.expiresAt, T0 + 900_000);
+    assert.equal(requests.pending("r-101", T0)?.armedAt, T0, "live from the moment it is armed");
+    assert.equal(requests.pending("r-101", T0 + 899_999)?.witnessId, "tech1");
+    assert.equal(requests.pending("r-101", T0 + 900_000), undefined, "over at its expiry");
+    assert.equal(requests.pending("r-101", T0 + 899_999), undefined, "and dropped, not merely hidden");
+    assert.equal(requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: T0 + 1 }).expiresAt, T0 + 1);
+    const tooLong = "E_BAD_TIME: A consent request must expire within 15 minutes of being armed.";
+    assert.equal(message(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: T0 + 900_001 })), tooLong);
+    assert.equal(message(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: T0 })), tooLong);
+    assert.equal(message(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: NaN })), tooLong);
+    // A number in a string compares and subtracts like a number; it is still not a time.
+    assert.equal(message(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: T0, expiresAt: String(T0 + 1000) as unknown as number })), tooLong);
+    const notATime = "E_BAD_TIME: The time of the consent request is not a valid time.";
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      assert.equal(message(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: bad, expiresAt: T0 })), notATime, String(bad));
+      assert.equal(message(() => requests.arm({ residentId: "r-102", noticeVersion: 1, witnessId: "tech1", at: bad })), notATime, String(bad));
+    }
+    assert.equal(requests.waiting(T0), 1, "r-101 was dropped, r-102 (armed for 1 ms) waits");
+  });
+
+  it("says in full why arming was refused", () => {
+    const { notices, registry, ledger } = setup();
+    registry.add("r-103", "");
+    // A lookup that knows everyone: only the type check keeps a non-string id out.
+    const requests = new ConsentRequests({ ledger, notices, residents: { exists: () => true }, pins: { hasPin: (id) => registry.pins.get(id) !== "" } });
+    const arm = (r: Partial<Parameters<typeof requests.arm>[0]>) => message(() => requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0, ...r }));
+    assert.equal(arm({ residentId: 101 as unknown as string }), "E_RESIDENT_UNKNOWN: Resident 101 is not registered; register them before asking for consent.");
+    assert.equal(message(() => setup().requests.arm({ residentId: "r-999", noticeVersion: 1, witnessId: "tech1", at: T0 })), "E_RESIDENT_UNKNOWN: Resident r-999 is not registered; register them before asking for consent.");
+    assert.equal(arm({ noticeVersion: 2 }), "E_NOTICE_OUTDATED: Notice version 2 is not the published one (version 1); show the resident the current notice.");
+    assert.equal(arm({ witnessId: "" }), "E_CONSENT_WITNESS_REQUIRED: A consent request needs the witnessing technician's id.");
+    assert.equal(arm({ witnessId: undefined as unknown as string }), "E_CONSENT_WITNESS_REQUIRED: A consent request needs the witnessing technician's id.");
+    assert.equal(arm({ residentId: "r-103" }), "E_CONSENT_NEEDS_PIN: Resident r-103 has no PIN to confirm with on the keypad; set one first (pin set r-103).");
+    assert.equal(requests.waiting(T0), 0);
+    assert.equal(message(() => new ConsentRequests({ ledger, notices: new NoticeBoard(), residents: registry }).arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 })),
+      "E_NO_NOTICE: No face notice is published; publish one (notice set) before asking for consent.");
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    requests.confirm("r-101", "1357", T0 + 1);
+    assert.equal(arm({ at: T0 + 2 }), "E_CONSENT_ALREADY_ACTIVE: Resident r-101 already consented to notice version 1.");
+  });
+
+  it("without a PIN register, arming does not ask about PINs", () => {
+    const { notices, registry, ledger } = setup();
+    registry.add("r-103", "");
+    const requests = new ConsentRequests({ ledger, notices, residents: registry });
+    assert.equal(requests.arm({ residentId: "r-103", noticeVersion: 1, witnessId: "tech1", at: T0 }).residentId, "r-103");
+  });
+
+  it("says in full why a confirmation or a cancel was refused", () => {
+    const { notices, requests } = setup();
+    assert.equal(message(() => requests.confirm("r-101", "1357", T0)), "E_NO_CONSENT_REQUEST: No consent request is waiting for r-101; ask the technician to arm one at the console.");
+    assert.equal(message(() => requests.cancel("r-101", T0)), "E_NO_CONSENT_REQUEST: No consent request is waiting for r-101; nothing to cancel.");
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    assert.equal(message(() => requests.confirm("r-101", "1357", T0 + CONSENT_REQUEST_TTL_MS)), "E_CONSENT_REQUEST_EXPIRED: The consent request for r-101 has expired; ask the technician to arm it again.");
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    notices.publish({ ...TEST_NOTICE, retentionDays: 30 }, T0 + 1);
+    assert.equal(message(() => requests.confirm("r-101", "1357", T0 + 2)),
+      "E_NOTICE_OUTDATED: Notice version 1 was replaced by version 2 after the request was armed; the resident must read the current notice first.");
+  });
+
+  it("a board with no notice in force at confirmation voids the request without a crash", () => {
+    const { notices, ledger, registry } = setup();
+    let gone = false;
+    const board = { current: () => (gone ? undefined : notices.current()) } as unknown as NoticeBoard;
+    const requests = new ConsentRequests({ ledger, notices: board, residents: registry });
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    gone = true;
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + 1), code("E_NOTICE_OUTDATED"));
+    assert.equal(ledger.isActive("r-101"), false);
+    assert.equal(requests.pending("r-101", T0 + 2), undefined);
+  });
+
+  it("a refusal from the ledger other than the PIN ends the request: retrying cannot succeed", () => {
+    const { ledger, requests } = setup();
+    requests.arm({ residentId: "r-101", noticeVersion: 1, witnessId: "tech1", at: T0 });
+    // Consent recorded by another way while the request waited.
+    ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "tech2", pin: "1357", at: T0 + 1 });
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + 2), code("E_CONSENT_ALREADY_ACTIVE"));
+    assert.equal(requests.pending("r-101", T0 + 3), undefined);
+    assert.throws(() => requests.confirm("r-101", "1357", T0 + 3), code("E_NO_CONSENT_REQUEST"));
   });
 });

@@ -3,6 +3,8 @@ import { FaceSession, USE_CARD_OR_PIN, type FaceSessionOptions } from "../../../
 import { FaceGallery } from "../../../src/core/face/face-gallery";
 import { TsMatcher } from "../../../src/core/matcher/ts-matcher";
 import { SeededRandom } from "./face-fakes";
+import { createSyntheticFrame, SyntheticEmbedder, writeSyntheticFrame } from "../../../boards/host/synthetic-embedder";
+import type { EmbedOutcome, Embedder, Frame, LivenessCheck } from "../../../src/core/ports";
 import { consentAndEnrol, faceWorld, RecordingAudit, runFace, type FaceWorld } from "./face-fakes";
 
 function world(options: Parameters<typeof faceWorld>[0] = {}): FaceWorld {
@@ -267,5 +269,283 @@ describe("face/face-session: claims for residents without face", () => {
     assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-1").response.reason, "face-locked-out");
     assert.deepEqual(w.camera.log.filter((e) => e.on).length, 0, "the camera never powered");
     assert.equal(audit.events.filter((e) => e.kind === "face.locked-out").length, 1);
+  });
+});
+
+describe("face/face-session: what an attacker or a fault does mid-session (found by mutation testing)", () => {
+  it("refuses a failure limit that could never suspend or never end, and accepts the tightest valid one", () => {
+    const bad = [{ attempts: 0 }, { windowMs: 0 }, { backoffMs: 0 }, { backoffMs: 2000, maxBackoffMs: 1999 }];
+    for (const failureLimit of bad) {
+      assert.throws(() => world({ session: { failureLimit } }), (e: Error & { code?: string }) => e.code === "E_FACE_FAILURE_LIMIT" && /attempts >= 1/.test(e.message), JSON.stringify(failureLimit));
+    }
+    const tight = world({ session: { failureLimit: { attempts: 1, windowMs: 1, backoffMs: 5, maxBackoffMs: 5 } } });
+    consentAndEnrol(tight, "r-1", 1);
+    assert.equal(runFace(tight, { kind: "face", identity: 4242 }).result!.outcome, "no-match");
+    assert.equal(tight.session.available(undefined, tight.clock.now), "face-locked-out", "one failure suspends with attempts 1");
+  });
+
+  it("names both sizes when the model and the matcher disagree", () => {
+    const w = world();
+    assert.throws(() => new FaceSession({ ...sessionParts(w), embedder: { ...w.embedder, dimension: 32, model: w.embedder.model, simulated: true, embed: () => "ok" } }),
+      (e: Error & { code?: string }) => e.code === "E_TEMPLATE_DIMENSION" && e.message.endsWith("The face model gives 32 values but the matcher takes 64; fit a matching model."));
+  });
+
+  it("asked without a time, a running suspension refuses (the safe answer); with none it does not", () => {
+    const w = world({ session: { failureLimit: { attempts: 1 } } });
+    consentAndEnrol(w, "r-1", 1);
+    assert.equal(w.session.available(), undefined);
+    runFace(w, { kind: "face", identity: 4242 });
+    assert.equal(w.session.available(), "face-locked-out");
+    assert.equal(w.session.lockedUntil, w.clock.now + 60_000);
+  });
+
+  it("a tick at the very millisecond the session started is a capture, not the end", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now, "r-1").started);
+    const r = w.session.tick(w.clock.now)!;
+    assert.deepEqual([r.outcome, r.matched, r.cameraOffAt - r.cameraOnAt], ["matched", true, 0]);
+  });
+
+  it("a clock stepped back mid-session ends it with the camera off and no negative camera time", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now, "r-1").started);
+    const r = w.session.tick(w.clock.now - 1)!;
+    assert.deepEqual([r.outcome, r.matched, r.cameraOffAt, r.prompt], ["timeout", false, r.cameraOnAt, USE_CARD_OR_PIN]);
+    assert.equal(w.session.cameraOnMs, 0);
+    assert.ok(!w.camera.powered);
+  });
+
+  it("a session that times out reports timeout, not the miss of an earlier session", () => {
+    const w = world({ session: { maxAttempts: 2 } });
+    consentAndEnrol(w, "r-1", 1);
+    assert.equal(runFace(w, { kind: "no-face", identity: 0 }).result!.outcome, "no-face");
+    assert.equal(runFace(w, "no-frame").result!.outcome, "timeout");
+  });
+
+  it("a camera that throws while capturing, or a model that throws or answers nonsense, ends in the prompt, never a match", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    const capture = w.camera.capture.bind(w.camera);
+    w.camera.capture = () => { throw new Error("i2c timeout"); };
+    assert.deepEqual(pick(runFace(w, { kind: "face", identity: 1 }).result!), ["camera-error", false, USE_CARD_OR_PIN]);
+    w.camera.capture = capture;
+    const embed = w.embedder.embed.bind(w.embedder);
+    for (const fault of [() => { throw new Error("arena too small"); }, () => "maybe" as never]) {
+      w.embedder.embed = fault;
+      assert.deepEqual(pick(runFace(w, { kind: "face", identity: 1 }, "r-1").result!), ["model-error", false, USE_CARD_OR_PIN]);
+      assert.ok(w.frame.data.every((b) => b === 0) && !w.camera.powered);
+    }
+    w.embedder.embed = embed;
+    assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-1").result!.matched, true);
+  });
+
+  it("a withdrawal during a 1:1 session wins: the face that was enrolled no longer opens", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now, "r-1").started);
+    w.withdrawal.fromConsole({ residentId: "r-1", technicianId: "tech-7", at: w.clock.now });
+    const r = w.session.tick(w.clock.now + 100)!;
+    assert.deepEqual(pick(r), ["no-match", false, USE_CARD_OR_PIN]);
+    assert.equal(r.score, 0);
+  });
+
+  it("a withdrawal during a 1:N session leaves nobody to match: no resident named, score 0", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now).started);
+    w.withdrawal.fromConsole({ residentId: "r-1", technicianId: "tech-7", at: w.clock.now });
+    const r = w.session.tick(w.clock.now + 100)!;
+    assert.deepEqual([...pick(r), r.residentId, r.score], ["no-match", false, USE_CARD_OR_PIN, undefined, 0]);
+  });
+
+  it("consent narrowed to other gates during a session: the best face is not admitted here, 1:N or 1:1", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "face", identity: 1 };
+    assert.ok(w.session.faceKey(w.clock.now).started);
+    const covers = w.ledger.coversGate.bind(w.ledger);
+    w.ledger.coversGate = (residentId, gateId) => residentId !== "r-1" && covers(residentId, gateId);
+    const r = w.session.tick(w.clock.now + 100)!;
+    assert.deepEqual([...pick(r), r.residentId], ["no-match", false, USE_CARD_OR_PIN, undefined]);
+    assert.ok(r.score > 0, "the scan ran and found the face; consent alone refused it");
+    // The same for 1:1: the template is still there, the consent no longer covers this gate.
+    w.ledger.coversGate = covers;
+    assert.ok(w.session.faceKey(w.clock.now, "r-1").started);
+    w.ledger.coversGate = (residentId, gateId) => residentId !== "r-1" && covers(residentId, gateId);
+    assert.deepEqual([...pick(w.session.tick(w.clock.now + 100)!), w.gallery.entry("r-1") !== undefined], ["no-match", false, USE_CARD_OR_PIN, true]);
+  });
+
+  it("a failed 1:1 attempt on someone's face does not keep their template alive for the inactivity rule", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    const lastUsed = w.gallery.entry("r-1")!.lastUsedAt;
+    w.clock.now += 5000;
+    assert.equal(runFace(w, { kind: "face", identity: 4242 }, "r-1").result!.outcome, "no-match");
+    assert.equal(w.gallery.entry("r-1")!.lastUsedAt, lastUsed);
+  });
+
+  it("a failure exactly one window old has left the window", () => {
+    const { w } = limitedWorld({ attempts: 2, windowMs: 10_000 });
+    assert.equal(runFace(w, stranger).result!.outcome, "no-match");
+    w.clock.now += 10_000 - 100; // runFace ticks 100 ms before the result
+    assert.equal(runFace(w, stranger).result!.outcome, "no-match");
+    assert.equal(w.session.available(undefined, w.clock.now), undefined, "two failures exactly 10 s apart are not two in 10 s");
+  });
+
+  it("a quiet spell exactly as long as the longest suspension starts the doubling over", () => {
+    const { w } = limitedWorld({ attempts: 1, windowMs: 60_000, backoffMs: 1000, maxBackoffMs: 4000 });
+    runFace(w, stranger);
+    assert.equal(w.session.lockedUntil - w.clock.now, 1000);
+    w.clock.now = w.session.lockedUntil + 1;
+    runFace(w, stranger); // second suspension doubles
+    assert.equal(w.session.lockedUntil - w.clock.now, 2000);
+    w.clock.now = w.session.lockedUntil + 4000 - 100; // the result comes 100 ms after the key
+    runFace(w, stranger);
+    assert.equal(w.session.lockedUntil - w.clock.now, 1000, "4 s of quiet after the suspension: back to the first step");
+  });
+
+  it("the suspension record names the claimed resident for 1:1 and nobody for 1:N", () => {
+    const claimed = limitedWorld({ attempts: 1 });
+    runFace(claimed.w, stranger, "r-1");
+    const anonymous = limitedWorld({ attempts: 1 });
+    runFace(anonymous.w, stranger);
+    const lock = (a: RecordingAudit) => a.events.filter((e) => e.kind === "face.locked-out").map((e) => e.residentId);
+    assert.deepEqual([lock(claimed.audit), lock(anonymous.audit)], [["r-1"], [""]]);
+  });
+});
+
+const stranger = { kind: "face" as const, identity: 4242 };
+
+function pick(r: { outcome: string; matched: boolean; prompt?: string }): [string, boolean, string | undefined] {
+  return [r.outcome, r.matched, r.prompt];
+}
+
+function sessionParts(w: FaceWorld): FaceSessionOptions {
+  return { gate: w.gate, camera: w.camera, embedder: w.embedder, matcher: w.matcher, gallery: w.gallery, ledger: w.ledger, frame: w.frame };
+}
+
+function limitedWorld(failureLimit: FaceSessionOptions["failureLimit"]) {
+  const audit = new RecordingAudit();
+  const w = world({ session: { audit, failureLimit } });
+  consentAndEnrol(w, "r-1", 1);
+  return { w, audit };
+}
+/** A face model that can run antispoof; a synthetic identity in `photos` fails it (a picture held up). Portable: no Node. */
+class CheckingEmbedder implements Embedder {
+  readonly #inner: SyntheticEmbedder;
+  readonly dimension: number;
+  readonly simulated = true;
+  readonly model: Embedder["model"];
+  readonly livenessChecks: readonly LivenessCheck[] = ["antispoof"];
+  readonly photos = new Set<number>();
+  asked: (LivenessCheck | undefined)[] = [];
+  constructor(dimension: number) {
+    this.#inner = new SyntheticEmbedder({ dimension });
+    this.dimension = dimension;
+    this.model = this.#inner.model;
+  }
+  embed(frame: Frame, out: Float32Array, liveness?: LivenessCheck): EmbedOutcome {
+    this.asked.push(liveness);
+    const identity = new DataView(frame.data.buffer, frame.data.byteOffset).getUint32(5, true);
+    if (liveness === "antispoof" && this.photos.has(identity)) return "not-live";
+    return this.#inner.embed(frame, out);
+  }
+}
+
+describe("face/face-session: presentation-attack check (gate.liveness)", () => {
+  const PHOTO = 77;
+
+  function checked(liveness: "off" | "antispoof" | undefined, audit?: RecordingAudit) {
+    const embedder = new CheckingEmbedder(64);
+    embedder.photos.add(PHOTO);
+    const w = world({ gate: liveness === undefined ? {} : { liveness }, session: { embedder, ...(audit ? { audit } : {}) } });
+    consentAndEnrol(w, "r-1", 1);
+    return { w, embedder };
+  }
+
+  it("absent or off: the model is asked for no check, and faces match exactly as before", () => {
+    for (const setting of [undefined, "off"] as const) {
+      const { w, embedder } = checked(setting);
+      assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-1").result!.matched, true);
+      assert.equal(runFace(w, { kind: "face", identity: PHOTO }).result!.outcome, "no-match", "without the check a photo is only compared");
+      assert.ok(embedder.asked.length >= 2 && embedder.asked.every((c) => c === undefined));
+    }
+  });
+
+  it("on: every frame is checked, and a live face matches", () => {
+    const { w, embedder } = checked("antispoof");
+    const r = runFace(w, { kind: "face", identity: 1 }, "r-1").result!;
+    assert.deepEqual([r.matched, r.outcome, r.residentId], [true, "matched", "r-1"]);
+    assert.ok(embedder.asked.length >= 1 && embedder.asked.every((c) => c === "antispoof"));
+  });
+
+  it("on: a refused face ends the attempt at its first frame: no comparison, camera off, frame and buffers zeroed, use card or PIN", () => {
+    for (const claim of ["r-1", undefined]) {
+      const { w } = checked("antispoof");
+      const probes: Int8Array[] = [];
+      w.matcher.onBytes = (what, bytes) => { if (what === "probe") probes.push(bytes); };
+      const start = w.clock.now;
+      const { response, result } = runFace(w, { kind: "face", identity: PHOTO }, claim);
+      assert.deepEqual(response, { started: true });
+      assert.deepEqual([result!.matched, result!.outcome, result!.score, result!.prompt], [false, "not-live", 0, USE_CARD_OR_PIN]);
+      assert.equal(result!.residentId, claim, "1:1 names the claimed resident (whose face was tried), 1:N nobody");
+      assert.equal(probes.length, 0, "nothing compared");
+      assert.equal(w.camera.captures, 1, "one frame, then the camera goes off");
+      assert.deepEqual(w.camera.log, [{ on: true, at: start }, { on: false, at: start + 100 }]);
+      assert.ok(!w.camera.powered);
+      assert.ok(w.frame.data.every((b) => b === 0), "frame zeroed");
+      assert.equal(w.session.active, false);
+    }
+  });
+
+  it("on: refused faces count towards the suspension (photos cannot be tried without end)", () => {
+    const audit = new RecordingAudit();
+    const { w } = checked("antispoof", audit);
+    for (let i = 0; i < 5; i++) {
+      assert.equal(runFace(w, { kind: "face", identity: PHOTO }, "r-1").result!.outcome, "not-live");
+      w.clock.now += 1000;
+    }
+    assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-1").response.reason, "face-locked-out");
+    assert.deepEqual(audit.events.filter((e) => e.kind === "face.locked-out").map((e) => e.residentId), ["r-1"]);
+  });
+
+  it("on, with a model that cannot check (the synthetic embedder): the face key is refused and the camera never powers", () => {
+    const w = world({ gate: { liveness: "antispoof" } });
+    consentAndEnrol(w, "r-1", 1);
+    assert.deepEqual(w.embedder.livenessChecks, []);
+    assert.equal(w.session.available("r-1", w.clock.now), "liveness-unavailable");
+    const r = runFace(w, { kind: "face", identity: 1 }, "r-1");
+    assert.deepEqual(r.response, { started: false, reason: "liveness-unavailable", prompt: USE_CARD_OR_PIN });
+    assert.deepEqual(w.camera.log, []);
+  });
+
+  it("turned on mid-session on a model that cannot check: the session ends as a model error before its next frame", () => {
+    const w = world();
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.scene = { kind: "no-face", identity: 0 };
+    assert.equal(w.session.faceKey(w.clock.now, "r-1").started, true);
+    w.clock.now += 100;
+    assert.equal(w.session.tick(w.clock.now), undefined, "no face yet: the session goes on");
+    const captures = w.camera.captures;
+    w.gate.liveness = "antispoof";
+    w.clock.now += 100;
+    const r = w.session.tick(w.clock.now)!;
+    assert.deepEqual([r.outcome, r.matched, r.prompt], ["model-error", false, USE_CARD_OR_PIN]);
+    assert.equal(w.camera.captures, captures, "no frame taken for a check that cannot run");
+    assert.ok(!w.camera.powered);
+  });
+
+  it("the synthetic embedder says plainly it cannot check when asked to", () => {
+    const embedder = new SyntheticEmbedder({ dimension: 16 });
+    const frame = createSyntheticFrame(8, 8);
+    writeSyntheticFrame(frame, "face", 1, 1);
+    assert.throws(() => embedder.embed(frame, new Float32Array(16), "antispoof"), /E_LIVENESS_UNAVAILABLE: The synthetic embedder cannot run a presentation-attack check \(antispoof\)/);
+    assert.equal(embedder.embed(frame, new Float32Array(16)), "ok");
   });
 });

@@ -44,4 +44,28 @@ describe("face/retention", () => {
     assert.deepEqual(w.retention.sweep(0), []);
     assert.ok(w.gallery.entry("r-1"));
   });
+
+  it("inactivity ends exactly at the limit, not a millisecond before", () => {
+    const w = faceWorld({ inactivityDays: 7 });
+    w.notices.publish({ purpose: "gate", method: "m", gates: ["north"], retentionDays: 365 }, w.clock.now);
+    const t0 = w.clock.now;
+    consentAndEnrol(w, "r-1", 1);
+    assert.deepEqual(w.retention.sweep(t0 + 7 * DAY_MS - 1), []);
+    assert.deepEqual(w.retention.sweep(t0 + 7 * DAY_MS), [{ residentId: "r-1", reason: "inactivity" }]);
+  });
+
+  it("a template whose consent ended behind the gallery's back is erased as no-consent, the consent record untouched", () => {
+    const w = faceWorld();
+    w.notices.publish({ purpose: "gate", method: "m", gates: ["north"], retentionDays: 365 }, w.clock.now);
+    consentAndEnrol(w, "r-1", 1);
+    consentAndEnrol(w, "r-2", 2);
+    w.ledger.withdraw({ channel: "console", residentId: "r-1", technicianId: "t", at: w.clock.now });
+    const records = w.ledger.records().length;
+    assert.deepEqual(w.retention.sweep(w.clock.now + 1), [{ residentId: "r-1", reason: "no-consent" }]);
+    assert.equal(w.gallery.entry("r-1"), undefined);
+    assert.equal(w.vault.get("r-1"), undefined);
+    assert.equal(w.ledger.records().length, records, "nothing lapses: the consent had already ended");
+    assert.deepEqual(w.audit.events.at(-1), { at: w.clock.now + 1, kind: "face.expired", residentId: "r-1", noticeVersion: 1 });
+    assert.ok(w.gallery.entry("r-2"));
+  });
 });

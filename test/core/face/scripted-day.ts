@@ -47,8 +47,8 @@ export function runScriptedDay(EVENTS: number, seed = 20260105) {
   w.matcher.onBytes = (what, bytes) => secrets.push({ what, bytes: Uint8Array.from(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)), stride: 1 });
   w.camera.onCapture = (data) => secrets.push({ what: "frame", bytes: data.slice(), stride: 4 });
   const embed = w.embedder.embed.bind(w.embedder);
-  w.embedder.embed = (frame, out) => {
-    const outcome = embed(frame, out);
+  w.embedder.embed = (frame, out, liveness) => {
+    const outcome = embed(frame, out, liveness);
     if (outcome === "ok") secrets.push({ what: "embedding", bytes: new Uint8Array(out.buffer.slice(0)), stride: 4 });
     return outcome;
   };

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { openTemplate, QUANTISATION_INT8, sealTemplate, templateMeta } from "../../../src/core/face/sealed-template";
+import { describeModel, openTemplate, QUANTISATION_INT8, sealTemplate, templateMeta } from "../../../src/core/face/sealed-template";
 import { aeadSeal } from "../../../src/core/crypto";
 import { MemoryTemplateVault } from "../../../src/core/face/template-vault";
 import { isOptgateError } from "../../../src/core/errors";
 
 const code = (c: string) => (e: unknown) => isOptgateError(e, c);
+const message = (fn: () => unknown) => { try { fn(); } catch (e) { return (e as Error).message; } return "no error"; };
 
 function template(): { dimension: number; scale: number; values: Int8Array } {
   const values = new Int8Array(64);
@@ -87,6 +88,57 @@ describe("face/sealed-template", () => {
 
   it("refuses a short key or nonce", () => {
     assert.throws(() => sealTemplate(template(), meta, new Uint8Array(16), nonce), code("E_TEMPLATE_KEY"));
+    assert.equal(message(() => sealTemplate(template(), meta, key, new Uint8Array(11))), "E_TEMPLATE_KEY: A template key is 32 bytes and its nonce 12.");
+    assert.equal(message(() => sealTemplate(template(), meta, new Uint8Array(33), nonce)), "E_TEMPLATE_KEY: A template key is 32 bytes and its nonce 12.");
+  });
+
+  it("takes a model id of exactly 1 and 32 characters and versions 0 and 65535, and says what it refused", () => {
+    for (const model of [{ id: "m", version: 0 }, { id: "x".repeat(32), version: 65535 }]) {
+      const sealed = sealTemplate(template(), { ...meta, model }, key, nonce);
+      assert.deepEqual(openTemplate(sealed, key, "r-101").meta.model, model);
+    }
+    assert.equal(message(() => sealTemplate(template(), { ...meta, model: { id: "x".repeat(33), version: 1 } }, key, nonce)),
+      `E_FACE_MODEL_TAG: A face model needs an id of 1-32 characters and a version 0-65535; got "${"x".repeat(33)}" v1.`);
+    assert.equal(message(() => sealTemplate(template(), { ...meta, model: { id: "m", version: 1.5 } }, key, nonce)),
+      'E_FACE_MODEL_TAG: A face model needs an id of 1-32 characters and a version 0-65535; got "m" v1.5.');
+    assert.throws(() => sealTemplate(template(), { ...meta, model: { id: 7 as unknown as string, version: 1 } }, key, nonce), code("E_FACE_MODEL_TAG"));
+  });
+
+  it("names a model for people, and an unrecorded one as such", () => {
+    assert.equal(describeModel({ id: "mobileface", version: 3 }), "mobileface v3");
+    assert.equal(describeModel({ id: "", version: 0 }), "an unrecorded model");
+  });
+
+  it("says which sealed template it refused and why", () => {
+    const sealed = sealTemplate(template(), meta, key, nonce);
+    assert.equal(message(() => openTemplate(sealed, key, "r-102")), "E_TEMPLATE_SEAL_BROKEN: A sealed template filed under r-102 belongs to someone else; it was not loaded.");
+    assert.equal(message(() => openTemplate(sealed, new Uint8Array(32), "r-101")), "E_TEMPLATE_SEAL_BROKEN: The sealed template of r-101 does not open with its key; it was not loaded.");
+    for (const format of [0, 3]) {
+      const other = sealed.slice();
+      other[0] = format;
+      assert.equal(message(() => templateMeta(other)), "E_RECORD_CORRUPT: The sealed template has an unknown format.");
+    }
+    assert.equal(message(() => templateMeta(sealed.subarray(0, 10))), "E_RECORD_CORRUPT: The sealed template record is truncated; restore it from a good copy.");
+  });
+
+  it("refuses a header that truly seals a quantisation other than int8, or a length other than its dimension", () => {
+    // Forged with the right key (as a buggy writer would): the seal opens, the contents do not fit.
+    const forge = (edit: (head: Uint8Array) => void, clear: Uint8Array) => {
+      const good = sealTemplate(template(), meta, key, nonce);
+      const head = good.slice(0, templateMeta(good).headerLength);
+      edit(head);
+      const body = aeadSeal(key, nonce, clear, head);
+      const out = new Uint8Array(head.length + body.length);
+      out.set(head);
+      out.set(body, head.length);
+      return out;
+    };
+    const values = new Uint8Array(template().values.buffer);
+    const sentence = "E_TEMPLATE_SEAL_BROKEN: The sealed template has the wrong length or quantisation.";
+    assert.equal(message(() => openTemplate(forge((h) => { h[4] = 2; }, values), key, "r-101")), sentence);
+    assert.equal(message(() => openTemplate(forge(() => {}, values.subarray(0, 63)), key, "r-101")), sentence);
+    assert.equal(message(() => openTemplate(forge((h) => { h[1] = 63; }, values), key, "r-101")), sentence);
+    assert.equal(openTemplate(forge(() => {}, values), key, "r-101").template.values.length, 64, "the forge itself is sound");
   });
 });
 
@@ -106,5 +158,18 @@ describe("face/template-vault (memory)", () => {
     assert.equal(vault.get("r-1"), undefined);
     assert.deepEqual(vault.residents(), []);
     assert.ok(!vault.destroy("r-1"));
+  });
+
+  it("keeps its own copies: neither the caller's arrays after put nor the arrays get hands out reach what it holds", () => {
+    const vault = new MemoryTemplateVault();
+    const key = Uint8Array.of(1, 2, 3), sealed = Uint8Array.of(4, 5, 6);
+    vault.put("r-1", key, sealed);
+    key.fill(0);
+    sealed.fill(0);
+    const got = vault.get("r-1")!;
+    assert.deepEqual([got.key, got.sealed], [Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5, 6)]);
+    got.key.fill(7);
+    got.sealed.fill(7);
+    assert.deepEqual([vault.get("r-1")!.key, vault.get("r-1")!.sealed], [Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5, 6)]);
   });
 });

@@ -3,6 +3,7 @@ import { checkEmbedding, templateFromCaptures, TEMPLATE_SCALE } from "../../../s
 import { isOptgateError } from "../../../src/core/errors";
 
 const code = (c: string) => (e: unknown) => isOptgateError(e, c);
+const message = (fn: () => unknown) => { try { fn(); } catch (e) { return (e as Error).message; } return "no error"; };
 
 function vec(values: number[]): Float32Array {
   return Float32Array.from(values);
@@ -39,5 +40,25 @@ describe("face/template", () => {
     assert.throws(() => templateFromCaptures([vec([0, 0, 0, 0])], 4), code("E_TEMPLATE_ZERO"));
     assert.throws(() => templateFromCaptures([vec([1, 0]), vec([-1, 0])], 2), code("E_TEMPLATE_ZERO"));
     assert.throws(() => checkEmbedding(vec([1, 2]), 3), code("E_TEMPLATE_DIMENSION"));
+  });
+
+  it("tells the technician exactly what was wrong with the model's output or the captures", () => {
+    assert.equal(message(() => checkEmbedding(vec([1, 2]), 3)), "E_TEMPLATE_DIMENSION: An embedding has 2 values; this gate expects 3.");
+    assert.equal(message(() => checkEmbedding(undefined as unknown as Float32Array, 3)), "E_TEMPLATE_DIMENSION: An embedding has no values; this gate expects 3.");
+    assert.equal(message(() => checkEmbedding([0, 0, 0] as unknown as Float32Array, 3)), "E_TEMPLATE_DIMENSION: An embedding has 3 values; this gate expects 3.");
+    assert.equal(message(() => checkEmbedding(vec([1, 0, -Infinity]), 3)), "E_TEMPLATE_NOT_FINITE: An embedding holds -Infinity at index 2; the face model output is unusable.");
+    assert.equal(message(() => templateFromCaptures([vec([1, 0]), vec([1, 0])], 2, 3)), "E_ENROL_TOO_FEW_CAPTURES: Enrolment needs at least 3 captures; got 2.");
+    assert.equal(message(() => templateFromCaptures([], 2, 0)), "E_ENROL_TOO_FEW_CAPTURES: Enrolment needs at least 1 captures; got 0.");
+    assert.equal(message(() => templateFromCaptures(undefined as unknown as Float32Array[], 2)), "E_ENROL_TOO_FEW_CAPTURES: Enrolment needs at least 1 captures; got 0.");
+    assert.equal(message(() => templateFromCaptures([vec([0, 0])], 2)), "E_TEMPLATE_ZERO: A capture embedding is all zeros; capture again.");
+    assert.equal(message(() => templateFromCaptures([vec([0, 1]), vec([0, -1])], 2)), "E_TEMPLATE_ZERO: The captures cancel out; capture again.");
+  });
+
+  it("takes a dimension of 1 and exactly minCaptures captures, and refuses a dimension that is not a positive whole number", () => {
+    assert.deepEqual([...templateFromCaptures([vec([-3])], 1).values], [-TEMPLATE_SCALE]);
+    assert.equal(templateFromCaptures([vec([1, 0]), vec([1, 0]), vec([1, 0])], 2, 3).dimension, 2);
+    for (const d of [0, -1, 1.5, NaN]) {
+      assert.equal(message(() => templateFromCaptures([vec([1])], d)), `E_TEMPLATE_DIMENSION: Template dimension ${d} is not a positive whole number.`);
+    }
   });
 });

@@ -78,4 +78,24 @@ describe("face/withdrawal", () => {
     const b = w.withdrawal.fromConsole({ residentId: "r-2", technicianId: "t", at: 5 });
     assert.notEqual(a.code, b.code);
   });
+
+  it("audits who withdrew: the technician from the console, nobody but the resident at the keypad", () => {
+    const { w } = world();
+    consentAndEnrol(w, "r-1", 1, "1357");
+    consentAndEnrol(w, "r-2", 2, "2468");
+    const byConsole = w.withdrawal.fromConsole({ residentId: "r-1", technicianId: "tech-3", at: 50 });
+    const keypad = w.withdrawal.atKeypad({ code: "*0", residentId: "r-2", pin: "2468", at: 60 });
+    assert.deepEqual(w.audit.events.filter((e) => e.kind === "face.withdrawn"), [
+      { at: 50, kind: "face.withdrawn", residentId: "r-1", channel: "console", receipt: byConsole.code, actorId: "tech-3" },
+      { at: 60, kind: "face.withdrawn", residentId: "r-2", channel: "keypad", receipt: keypad.code },
+    ]);
+  });
+
+  it("says what a wrong withdrawal code did: nothing", () => {
+    const { w } = world();
+    consentAndEnrol(w, "r-1", 1, "1357");
+    let said = "no error";
+    try { w.withdrawal.atKeypad({ code: "*9", residentId: "r-1", pin: "1357", at: 1 }); } catch (e) { said = (e as Error).message; }
+    assert.equal(said, "E_WITHDRAW_CODE: That is not the withdrawal code; nothing was changed.");
+  });
 });
