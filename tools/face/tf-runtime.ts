@@ -83,11 +83,29 @@ export function unfusePreluRelu(graph: { node: GraphNode[] }): number {
   return repaired;
 }
 
+export interface GraphOptions {
+  /**
+   * Square input size to accept instead of the one the graph declares (for
+   * networks that end in global pooling and so run at any size).
+   */
+  inputSize?: number;
+}
+
+/** Declares the graph's input placeholder(s) as size×size. */
+export function setInputSize(graph: { node: GraphNode[] }, size: number): void {
+  for (const n of graph.node) {
+    if (n.op !== "Placeholder") continue;
+    const dim = (n.attr as { shape?: { shape?: { dim?: { size: string }[] } } } | undefined)?.shape?.shape?.dim;
+    if (dim?.length === 4) { dim[1].size = String(size); dim[2].size = String(size); }
+  }
+}
+
 /** Loads NAME.json + its weight files from `dir` (default: the packaged models). */
-export async function loadPackagedGraph(name: string, dir = packagedModelDir()): Promise<GraphModel> {
+export async function loadPackagedGraph(name: string, dir = packagedModelDir(), options: GraphOptions = {}): Promise<GraphModel> {
   await tfReady();
   const json = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8")) as ModelJson;
   unfusePreluRelu(json.modelTopology);
+  if (options.inputSize) setInputSize(json.modelTopology, options.inputSize);
   const parts = json.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(join(dir, p))));
   const total = parts.reduce((n, p) => n + p.length, 0);
   const weights = new Uint8Array(total);
