@@ -1,68 +1,16 @@
 // The console end to end over the real core: Console → CoreConsoleBackend →
 // GateCore (registry, policy, audit chain, consent ledger, face gallery).
 import assert from "node:assert/strict";
-import { createSyntheticFrame, SyntheticEmbedder, writeSyntheticFrame } from "../../boards/host/synthetic-embedder";
 import { CoreConsoleBackend } from "../../src/app/console-backend";
-import { GateCore } from "../../src/app/core";
 import { verifyChain } from "../../src/core/audit/audit-log";
 import { decodeRecord } from "../../src/core/audit/audit-record";
 import { UNKEYED } from "../../src/core/audit/chain-key";
-import { Console } from "../../src/core/console/console";
-import { makeTechnician } from "../../src/core/console/technicians";
 import { fromHex } from "../../src/core/crypto";
-import { TsMatcher } from "../../src/core/matcher/ts-matcher";
-import type { Camera, CaptureOutcome, Frame } from "../../src/core/ports";
-
-const T0 = Date.UTC(2026, 10, 25, 1, 0); // a Wednesday, 09:00 in Shanghai
-const PASSWORD = "gate-tech-pass";
-
-class FaceCamera implements Camera {
-  powered = false;
-  powerOns = 0;
-  #n = 0;
-  powerOn() { this.powered = true; this.powerOns++; }
-  powerOff() { this.powered = false; }
-  capture(into: Frame): CaptureOutcome {
-    if (!this.powered) return "error";
-    writeSyntheticFrame(into, "face", 42, ++this.#n);
-    return "ok";
-  }
-}
-
-function rig() {
-  const t = { now: T0 };
-  const clock = { now: () => t.now };
-  let counter = 5;
-  const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
-  const camera = new FaceCamera();
-  const prompts: string[] = [];
-  const core = new GateCore({
-    gateId: 1, clock, random, deviceKey: new Uint8Array(32).fill(3), matcher: new TsMatcher(128, 16), camera,
-    embedder: new SyntheticEmbedder({ dimension: 128 }), frame: createSyntheticFrame(), outputs: { unlock: () => undefined, signal: () => undefined, prompt: (text) => { prompts.push(text); } },
-  });
-  const stored = new Map<string, Uint8Array>();
-  const settings = { get: (k: string) => stored.get(k), put: (k: string, v: Uint8Array) => { stored.set(k, v.slice()); } };
-  const opened: number[] = [];
-  const backend = new CoreConsoleBackend({
-    core, clock, random, settings,
-    hooks: { openDoor: (s) => { opened.push(s); }, setClock: (ms) => { t.now = ms; } },
-  });
-  const deviceKey = new Uint8Array(32).fill(9);
-  backend.technicians.save(makeTechnician(deviceKey, random, "tech1", PASSWORD, "installer"));
-  let output = "";
-  const console = new Console({ port: { write: (d) => { output += String(d); } }, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians });
-  console.start();
-  const type = (line: string) => { output = ""; console.receive(`${line}\r`); return output; };
-  const json = (line: string) => JSON.parse(type(`${line} --json`).split("\r\n").find((l) => l.startsWith("{"))!);
-  const login = () => { type("login tech1"); assert.match(type(PASSWORD), /Logged in as tech1/); };
-  /** The resident at the gate keypad. */
-  const keypad = (keys: string) => { for (const key of keys) core.gate.key(key, t.now); return prompts[prompts.length - 1]; };
-  return { t, core, camera, backend, settings, stored, opened, type, json, login, keypad, prompts };
-}
+import { consoleRig, T0 } from "./console-rig";
 
 describe("console over the real core", () => {
   it("status shows a quarantined registry, and registry clear-damage trusts it again (audited)", () => {
-    const { t, core, type, login } = rig();
+    const { t, core, type, login } = consoleRig();
     login();
     type("resident add --unit 3-1202 --role owner --card 04a1b2c3");
     core.registry.quarantine("1 committed store record(s) lost");
@@ -76,7 +24,7 @@ describe("console over the real core", () => {
   });
 
   it("adds a renter with a card valid six months and a PIN; the gate honours both, and the log shows it", () => {
-    const { t, core, type, json, login } = rig();
+    const { t, core, type, json, login } = consoleRig();
     login();
     const added = type("resident add --unit 3-1202 --role renter --until +6m --card 04a1b2c3");
     assert.match(added, /Added as R00001\./);
@@ -104,7 +52,7 @@ describe("console over the real core", () => {
   });
 
   it("exports the log so a host can re-verify the chain, and a changed byte is caught", () => {
-    const { json, login, type } = rig();
+    const { json, login, type } = consoleRig();
     login();
     type("resident add --unit 1-101 --role owner --card 04000001");
     type("door open --seconds 3");
@@ -119,7 +67,7 @@ describe("console over the real core", () => {
   });
 
   it("keeps every resident on a non-face credential and refuses bad input unchanged", () => {
-    const { core, type, login } = rig();
+    const { core, type, login } = consoleRig();
     login();
     type("resident add --unit 1-101 --role owner --card 04000001");
     assert.match(type("card remove 04000001"), /E_LAST_NON_FACE_CREDENTIAL/);
@@ -133,7 +81,7 @@ describe("console over the real core", () => {
   });
 
   it("a resident without a card gets a PIN at once (typed hidden), since face is never enough", () => {
-    const { core, type, login } = rig();
+    const { core, type, login } = consoleRig();
     login();
     assert.match(type("resident add --unit 2-202 --role owner"), /New PIN for the new resident \(4-12 digits, hidden\): $/);
     type("246813");
@@ -142,7 +90,7 @@ describe("console over the real core", () => {
   });
 
   it("consent: the technician arms, the resident confirms with their own PIN at the keypad; enrolment, then withdrawal erases the template", () => {
-    const { t, core, camera, type, json, login, keypad } = rig();
+    const { t, core, camera, type, json, login, keypad } = consoleRig();
     login();
     type("resident add --unit 3-303 --role owner --card 04112233");
     type("pin set R00001"); type("135724"); type("135724");
@@ -176,7 +124,7 @@ describe("console over the real core", () => {
   });
 
   it("named groups and schedules compile into the gate policy and persist", () => {
-    const { t, core, type, login, stored } = rig();
+    const { t, core, type, login, stored } = consoleRig();
     login();
     type("schedule set daytime --days mon,tue,wed,thu,fri --from 07:00 --to 19:00");
     type("group add cleaners --schedules daytime");
@@ -192,7 +140,7 @@ describe("console over the real core", () => {
   });
 
   it("config set changes the policy, and a policy without any non-face mode is refused", () => {
-    const { t, core, type, login } = rig();
+    const { t, core, type, login } = consoleRig();
     login();
     type("resident add --unit 1-101 --role owner --card 04000001");
     assert.match(type("config set mode.card off"), /mode\.card = false/);
@@ -206,7 +154,7 @@ describe("console over the real core", () => {
   });
 
   it("face 1:N is off until a technician turns it on; the face session follows at once", () => {
-    const { core, type, login } = rig();
+    const { core, type, login } = consoleRig();
     login();
     assert.notEqual(core.access.policy.modes.faceOneToN, true);
     assert.equal(core.session.available(), "one-to-n-not-allowed");
@@ -218,7 +166,7 @@ describe("console over the real core", () => {
   });
 
   it("door open and clock set go through the board hooks and are audited", () => {
-    const { t, opened, type, json, login } = rig();
+    const { t, opened, type, json, login } = consoleRig();
     login();
     assert.match(type("door open --seconds 4"), /Door released for 4 s/);
     assert.deepEqual(opened, [4]);
@@ -237,7 +185,7 @@ describe("console over the real core", () => {
   });
 
   it("lists residents in pages, in id order, with filters", () => {
-    const { core, json, login } = rig();
+    const { core, json, login } = consoleRig();
     login();
     for (let i = 0; i < 7; i++) core.registry.addResident({ unit: `1-${i}`, role: i % 2 ? "renter" : "owner", groups: 1, cards: [fromHex(`0400000${i}`)], validUntil: i % 2 ? T0 + 1e10 : undefined });
     core.registry.removeResident(3); // ids need not be dense
@@ -250,7 +198,7 @@ describe("console over the real core", () => {
   });
 
   it("names technicians in the log after a restart, from the accounts in the store", () => {
-    const { core, login, type, stored } = rig();
+    const { core, login, type, stored } = consoleRig();
     login();
     type("door open");
     const store = { get: (k: string) => stored.get(k), put: (k: string, v: Uint8Array) => { stored.set(k, v); }, keys: (p: string) => [...stored.keys()].filter((k) => k.startsWith(p)) };
@@ -263,7 +211,7 @@ describe("console over the real core", () => {
   });
 
   it("before login nothing reaches the core; the refusals are audited in aggregate", () => {
-    const { core, type, t } = rig();
+    const { core, type, t } = consoleRig();
     const before = core.audit.security.head().seq;
     const lines = ["resident add --unit 1 --role owner --card 04000001", "door open", "config set mode.card off", "clock set 2030-01-01", "hunter2"];
     for (const line of lines) assert.match(type(line), /E_LOGIN_REQUIRED|E_UNKNOWN_COMMAND/);
@@ -278,7 +226,7 @@ describe("console over the real core", () => {
   });
 
   it("audits whom each console mutation was done to: R00042 is subject 42, in log show too", () => {
-    const { core, type, json, login } = rig();
+    const { core, type, json, login } = consoleRig();
     login();
     // 41 residents already on the gate, so the console's next one is R00042.
     for (let i = 1; i <= 41; i++) core.registry.addResident({ unit: `1-${i}`, role: "owner", groups: 1, cards: [fromHex((0x04000000 + i).toString(16).padStart(8, "0"))] });
@@ -322,7 +270,7 @@ describe("console over the real core", () => {
   });
 
   it("face consent, withdrawal and erasure records name the resident as subject", () => {
-    const { core, type, login, keypad } = rig();
+    const { core, type, login, keypad } = consoleRig();
     login();
     type("resident add --unit 3-303 --role owner --card 04112233");
     type("pin set R00001"); type("135724"); type("135724");
@@ -343,7 +291,7 @@ describe("console over the real core", () => {
   });
 
   it("records what changed: settings old -> new, distinct kinds for accounts and settings", () => {
-    const { core, type, login } = rig();
+    const { core, type, login } = consoleRig();
     login();
     const before = core.audit.security.head().seq;
     type("config set lockout.keypad 20");
@@ -360,7 +308,7 @@ describe("console over the real core", () => {
   });
 
   it("a clock typo erases nothing: a jump over a day is asked first, a jump nobody typed holds the sweeps until confirmed", () => {
-    const { core, t, type, login, keypad } = rig();
+    const { core, t, type, login, keypad } = consoleRig();
     login();
     type("resident add --unit 3-303 --role owner --card 04112233");
     type("pin set R00001"); type("135724"); type("135724");

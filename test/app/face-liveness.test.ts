@@ -4,31 +4,11 @@
 // fails every face while a photo is held up); the Node side's real check is
 // exercised in test/scenarios/simulator-liveness.node.test.ts.
 import assert from "node:assert/strict";
-import { createSyntheticFrame, SyntheticEmbedder, writeSyntheticFrame } from "../../boards/host/synthetic-embedder";
-import { CoreConsoleBackend } from "../../src/app/console-backend";
-import { GateCore } from "../../src/app/core";
+import { SyntheticEmbedder } from "../../boards/host/synthetic-embedder";
 import { UnavailableEmbedder } from "../../src/app/unavailable-embedder";
-import { Console } from "../../src/core/console/console";
-import { makeTechnician } from "../../src/core/console/technicians";
 import { fromHex } from "../../src/core/crypto";
-import { TsMatcher } from "../../src/core/matcher/ts-matcher";
-import type { Camera, CaptureOutcome, EmbedOutcome, Embedder, Frame, LivenessCheck } from "../../src/core/ports";
-
-const T0 = Date.UTC(2026, 10, 25, 1, 0); // a Wednesday, 09:00 in Shanghai
-const PASSWORD = "gate-tech-pass";
-
-class FaceCamera implements Camera {
-  powered = false;
-  powerOns = 0;
-  captures = 0;
-  powerOn() { this.powered = true; this.powerOns++; }
-  powerOff() { this.powered = false; }
-  capture(into: Frame): CaptureOutcome {
-    if (!this.powered) return "error";
-    writeSyntheticFrame(into, "face", 42, ++this.captures);
-    return "ok";
-  }
-}
+import type { EmbedOutcome, Embedder, Frame, LivenessCheck } from "../../src/core/ports";
+import { consoleRig, T0 } from "./console-rig";
 
 /** A face model that can run antispoof: every face fails it while `photo` is set (the synthetic person held up as a picture). */
 class CheckingEmbedder implements Embedder {
@@ -48,32 +28,8 @@ class CheckingEmbedder implements Embedder {
 }
 
 function rig(options: { embedder?: Embedder; stored?: Map<string, Uint8Array> } = {}) {
-  const t = { now: T0 };
-  const clock = { now: () => t.now };
-  let counter = 5;
-  const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
-  const camera = new FaceCamera();
-  const prompts: string[] = [];
-  let pulses = 0;
-  const frame = createSyntheticFrame();
-  const embedder = options.embedder ?? new CheckingEmbedder();
-  const core = new GateCore({
-    gateId: 1, clock, random, deviceKey: new Uint8Array(32).fill(3), matcher: new TsMatcher(128, 16), camera, embedder, frame,
-    outputs: { unlock: () => { pulses++; }, signal: () => undefined, prompt: (text) => { prompts.push(text); } },
-  });
-  const stored = options.stored ?? new Map<string, Uint8Array>();
-  const settings = { get: (k: string) => stored.get(k), put: (k: string, v: Uint8Array) => { stored.set(k, v.slice()); } };
-  const backend = new CoreConsoleBackend({ core, clock, random, settings });
-  const deviceKey = new Uint8Array(32).fill(9);
-  backend.technicians.save(makeTechnician(deviceKey, random, "tech1", PASSWORD, "installer"));
-  let output = "";
-  const terminal = new Console({ port: { write: (d) => { output += String(d); } }, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians });
-  terminal.start();
-  const type = (line: string) => { output = ""; terminal.receive(`${line}\r`); return output; };
-  const login = () => { type("login tech1"); assert.match(type(PASSWORD), /Logged in as tech1/); };
-  const keypad = (keys: string) => { for (const key of keys) core.gate.key(key, t.now); return prompts[prompts.length - 1]; };
-  /** Ticks the gate for `ms` (face sessions run on ticks). */
-  const run = (ms: number) => { for (const end = t.now + ms; t.now < end;) { t.now += 50; core.tick(t.now); } };
+  const base = consoleRig({ embedder: options.embedder ?? new CheckingEmbedder(), stored: options.stored });
+  const { type, login, keypad } = base;
   /** R00001 with card 04112233 and PIN 135724, consented and enrolled from the camera. */
   const enrolled = () => {
     login();
@@ -84,8 +40,7 @@ function rig(options: { embedder?: Embedder; stored?: Map<string, Uint8Array> } 
     type("face enrol R00001");
     assert.match(type("go"), /R00001 enrolled under notice v1/);
   };
-  const pulsesNow = () => pulses;
-  return { t, core, camera, embedder, frame, stored, type, login, keypad, run, enrolled, prompts, pulses: pulsesNow };
+  return { ...base, enrolled };
 }
 
 describe("face.liveness: the presentation-attack setting", () => {

@@ -8,6 +8,7 @@ import { UnavailableEmbedder } from "../../src/app/unavailable-embedder";
 import { isOptgateError } from "../../src/core/errors";
 import { TsMatcher } from "../../src/core/matcher/ts-matcher";
 import type { Camera, CaptureOutcome, Frame } from "../../src/core/ports";
+import { lcgRandom } from "./console-rig";
 
 class LoggingCamera implements Camera {
   powered = false;
@@ -27,8 +28,7 @@ const T0 = Date.UTC(2026, 2, 2, 0, 30);
 const uid = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 
 function setup() {
-  let counter = 1;
-  const random = { fill(bytes: Uint8Array) { for (let i = 0; i < bytes.length; i++) bytes[i] = (counter = (counter * 1103515245 + 12345) >>> 0) >>> 24; } };
+  const random = lcgRandom(1);
   const camera = new LoggingCamera();
   const out = { pulses: 0, prompts: [] as string[] };
   const frame: Frame = { width: 8, height: 8, format: "gray8", data: new Uint8Array(64) };

@@ -17,7 +17,7 @@ import { readPhoto, renderFrame } from "../../tools/sim/photo";
 import { runScript } from "../../tools/sim/script";
 import type { Simulator } from "../../tools/sim/simulator";
 import { repoRoot } from "../../tools/xs/bundle";
-import { bootGate, CARD, cameraOnSince, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
+import { bootGate, CARD, cameraOnSince, consentAtKeypadScript, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
 
 const ORL = path.join(process.env.OPTGATE_FACES ?? path.join(repoRoot, "..", "shared", "faces"), "orl");
 const NOT_LIVE = "Face not accepted. Please use your card or PIN.";
@@ -117,13 +117,7 @@ describe("simulator face.liveness antispoof with --embedder real on ORL faces", 
   });
 
   it("a resident enrolled from one ORL photo is admitted from another with the check on (real antispoof score >= 0.5)", async () => {
-    await script(`
-      console login tech
-      console demo-tech-1
-      console consent grant R00002
-      console yes
-      keys #8#2#246813#
-      photo s2/1.pgm
+    await script(consentAtKeypadScript("s2/1.pgm") + `
       console face enrol R00002
       console go
       photo-off

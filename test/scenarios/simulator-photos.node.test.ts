@@ -19,7 +19,7 @@ import { runScript } from "../../tools/sim/script";
 import { Tui } from "../../tools/sim/tui";
 import type { Simulator } from "../../tools/sim/simulator";
 import { repoRoot } from "../../tools/xs/bundle";
-import { bootGate, CARD, cameraOnSince, consoleJson, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
+import { bootGate, CARD, cameraOnSince, consentAtKeypadScript, consoleJson, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
 
 // OPTGATE_FACES points elsewhere (e.g. from a git worktree that has no ../shared beside it).
 const ORL = path.join(process.env.OPTGATE_FACES ?? path.join(repoRoot, "..", "shared", "faces"), "orl");
@@ -294,13 +294,7 @@ describe("simulator photos: --embedder real on ORL faces", function () {
 
   it("a resident consents at the keypad, then enrols from a photo (the camera is on for the captures only)", async () => {
     const from = sim.events.length;
-    await script(`
-      console login tech
-      console demo-tech-1
-      console consent grant R00002
-      console yes
-      keys #8#2#246813#
-      photo s2/1.pgm
+    await script(consentAtKeypadScript("s2/1.pgm") + `
       wait 3s
     `);
     assert.match(lastPrompt(sim), /^Consent recorded\./);

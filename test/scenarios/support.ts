@@ -57,3 +57,15 @@ export async function consoleJson<T>(sim: Simulator, command: string): Promise<T
   if (!parsed.ok) throw new Error(`${command}: ${JSON.stringify(parsed)}`);
   return parsed.data;
 }
+
+/** Script lines: the technician logs in and asks demo resident R00002 (PIN 246813) for face consent, which she gives at the keypad, with `photo` in front of the camera. */
+export function consentAtKeypadScript(photo: string): string {
+  return `
+      console login tech
+      console demo-tech-1
+      console consent grant R00002
+      console yes
+      keys #8#2#246813#
+      photo ${photo}
+  `;
+}

@@ -41,9 +41,9 @@ function sandbox(group: string): string {
   return dir;
 }
 
-/** A --grep pattern that matches exactly these full test titles. */
-function only(titles: string[]): string[] {
-  return ["--grep", `^(?:${titles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$`];
+/** A mocha --grep pattern that matches exactly these full test titles. */
+function titlesPattern(titles: string[]): string {
+  return `^(?:${titles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})$`;
 }
 
 function mocha(dir: string, spec: string[], env: Record<string, string>, timeoutMs: number, extra: string[] = []): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
@@ -128,11 +128,11 @@ async function runGroup(name: string): Promise<string> {
       if (isStatic || !tests || chosen) {
         // Runs at load time (or is being looked at): a fresh process with every test of the group.
         if (isStatic || tests) {
-          const run = await mocha(dir, spec, { __STRYKER_ACTIVE_MUTANT__: m.id }, wholeRunLimit, isStatic || !tests ? [] : only(tests));
+          const run = await mocha(dir, spec, { __STRYKER_ACTIVE_MUTANT__: m.id }, wholeRunLimit, isStatic || !tests ? [] : ["--grep", titlesPattern(tests)]);
           r.status = run.timedOut ? "timeout" : run.code === 0 ? "survived" : "killed";
         }
       } else {
-        const grep = only(tests)[1];
+        const grep = titlesPattern(tests);
         const limit = 3 * tests.reduce((sum, t) => sum + (coverage.durations[t] ?? 1000), 0) + 5_000;
         tester ??= await TestProcess.start(dir, spec);
         let outcome = await tester.run(m.id, grep, limit);
@@ -147,7 +147,7 @@ async function runGroup(name: string): Promise<string> {
         }
         if (outcome === "crashed" || outcome === "timeout") { tester.stop(); tester = undefined; }
         if (outcome === "crashed") {
-          const run = await mocha(dir, spec, { __STRYKER_ACTIVE_MUTANT__: m.id }, wholeRunLimit, only(tests));
+          const run = await mocha(dir, spec, { __STRYKER_ACTIVE_MUTANT__: m.id }, wholeRunLimit, ["--grep", titlesPattern(tests)]);
           r.status = run.timedOut ? "timeout" : run.code === 0 ? "survived" : "killed";
         } else {
           r.status = outcome === "timeout" ? "timeout" : outcome === "passed" ? "survived" : "killed";
