@@ -33,7 +33,14 @@ function openSerial(path: string, baudRate: number): Promise<Link> {
       resolve({
         write: (data) => { port.write(typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data)); },
         onData: (listener) => { port.on("data", listener); },
-        close: () => new Promise((done) => { if (port.isOpen) port.close(() => done()); else done(); }),
+        // Drain first: closing with a write still queued (what was typed just
+        // before Ctrl-]) let the binding retry it on a closed descriptor (EBADF,
+        // uncaught). A port that fails while closing is closed all the same.
+        close: () => new Promise((done) => {
+          if (!port.isOpen) return done();
+          port.on("error", () => undefined);
+          port.drain(() => port.close(() => done()));
+        }),
       });
     });
   });

@@ -35,4 +35,28 @@ describe("optgate shell", function () {
       gate.close();
     }
   });
+
+  it("sends what was typed in the same keystroke burst as Ctrl-] before it closes the port", async () => {
+    const gate = startPtyGate();
+    try {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let screen = "";
+      output.on("data", (c: Buffer) => { screen += c.toString(); });
+      const done = runShell(await openLink({ port: gate.path }), { input, output, notice: new PassThrough() });
+      for (let i = 0; i < 500 && !/optgate> $/.test(screen); i++) await new Promise((r) => setTimeout(r, 10));
+      input.write(`login ${TECH.id}\r`);
+      for (let i = 0; i < 500 && !/Password: $/.test(screen); i++) await new Promise((r) => setTimeout(r, 10));
+      input.write(`${TECH.password}\r`);
+      for (let i = 0; i < 500 && !/optgate:tech1# $/.test(screen); i++) await new Promise((r) => setTimeout(r, 10));
+      // Three pasted lines and Ctrl-] in one chunk: the port closes only once they are all sent.
+      const lines = [1, 2, 3].map((n) => `resident add --unit 9-90${n} --role owner --card 04a1b2c${n}\r`).join("");
+      input.write(`${lines}\x1d`);
+      await done;
+      for (let i = 0; i < 300 && gate.core.registry.size < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(gate.core.registry.size, 3, screen.slice(-400));
+    } finally {
+      gate.close();
+    }
+  });
 });
