@@ -24,12 +24,17 @@ export class KernelDetector {
 
   /** The most confident face at or above `minScore`, or null. */
   detect(image: RgbImage, minScore = 0.5): Detection | null {
-    checkFaceStatus(this.kernel.tryEmbedWarped(image.data, image.width, image.height, FORMAT_RGB888, KernelDetector.warpFor(image.width, image.height)), "detecting a face");
+    return this.detectFrame(image.data, image.width, image.height, FORMAT_RGB888, minScore);
+  }
+
+  /** As detect(), on a frame in any of the kernel's pixel formats (the board hands over the camera's frame as it is). */
+  detectFrame(pixels: Uint8Array, width: number, height: number, format: number, minScore = 0.5): Detection | null {
+    checkFaceStatus(this.kernel.tryEmbedWarped(pixels, width, height, format, KernelDetector.warpFor(width, height)), "detecting a face");
     const scales = this.kernel.header.outputs.map((o) => o.scale);
     const heads = this.kernel.outputs().map((v, i) => Float32Array.from(v, (x) => x * scales[i]));
     // As the float detector: scores for the 512 stride-8 anchors, then the 384 stride-16 ones; boxes likewise.
     const bySize = [...heads].sort((p, q) => p.length - q.length);
     const concat = (a: Float32Array, b: Float32Array) => { const c = new Float32Array(a.length + b.length); c.set(a); c.set(b, a.length); return c; };
-    return decodeBlazeFace(concat(bySize[1], bySize[0]), concat(bySize[3], bySize[2]), image.width, image.height, minScore);
+    return decodeBlazeFace(concat(bySize[1], bySize[0]), concat(bySize[3], bySize[2]), width, height, minScore);
   }
 }
