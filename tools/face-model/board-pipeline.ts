@@ -14,6 +14,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sha256, toHex } from "../../src/core/crypto";
+import { BOARD_FACE_MODELS } from "../../src/app/face-model-partition";
 import { OptgateError } from "../../src/core/errors";
 import type { FaceModelTag } from "../../src/core/ports";
 import { ARCFACE_TEMPLATE_112, estimateSimilarity, type Point } from "../face/alignment";
@@ -24,7 +25,7 @@ import { FaceKernel } from "./face-kernel";
 import { KernelDetector } from "./kernel-detector";
 import { faceModelDir } from "./models";
 
-export const BOARD_DETECTOR = "blazeface-front";
+export const BOARD_DETECTOR = BOARD_FACE_MODELS.detector;
 
 /** The kernel's pixel formats (wasm/face-kernel.ts). */
 export const KERNEL_FORMAT = { rgb888: 0, gray8: 1, rgb565le: 2, rgb565be: 3 } as const;
