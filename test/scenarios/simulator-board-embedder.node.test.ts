@@ -148,7 +148,7 @@ describe("--embedder board: loading and checking the model images", () => {
     assert.deepEqual(model.answer(message), Uint8Array.of(1), "noise: no face");
     assert.ok(message.subarray(11).every((b) => b === 0), "the message's pixels are zeroed");
     const pipeline = model.pipeline!;
-    for (const kernel of [pipeline.detector.kernel, pipeline.embedder]) {
+    for (const kernel of [pipeline.detector, pipeline.embedder]) {
       const k = kernel.kernel;
       const memory = new Uint8Array(k.memory.buffer);
       assert.ok(memory.subarray(k.framePtr(), k.framePtr() + width * height * 2).every((b) => b === 0), "kernel frame zeroed");

@@ -1,11 +1,10 @@
-// What the board runs for a face, under Node: two int8 kernel instances
-// loaded from the model images in build/face-model/ (the board maps the same
-// bytes from its model partition). Per camera frame, in the camera's own
-// pixel format: BlazeFace in the kernel (the kernel pads and scales the frame
-// itself) → its four keypoints → the similarity onto the embedder's template
-// → the kernel crops, warps and embeds the face and its mirror image → L2
-// normalisation and the average. No float network and no FaceMesh: the board
-// has none (docs/face-kernel.md), so this path is the board's, not the host's.
+// What the board runs for a face, under Node: the board's own embedder code
+// (src/app/kernel-embedder.ts: BlazeFace in the kernel → its four keypoints →
+// similarity → the kernel's crop-warp-embed of the face and its mirror →
+// normalised average) over two WebAssembly kernel instances loaded from the
+// model images in build/face-model/ (the board reads the same bytes from its
+// model partition). No float network and no FaceMesh: the board has none
+// (docs/face-kernel.md), so this path is the board's, not the host's.
 //
 // Loading checks each image before use: its length and SHA-256 against the
 // manifest written beside it by the converter, then the kernel's own check
@@ -17,18 +16,16 @@ import { sha256, toHex } from "../../src/core/crypto";
 import { BOARD_FACE_MODELS } from "../../src/app/face-model-partition";
 import { OptgateError } from "../../src/core/errors";
 import type { FaceModelTag } from "../../src/core/ports";
-import { ARCFACE_TEMPLATE_112, estimateSimilarity, type Point } from "../face/alignment";
+import { faceImageInfo, KERNEL_FORMAT, KernelEmbedder, type FaceKernelPort } from "../../src/app/kernel-embedder";
 import { DEFAULT_EMBEDDING_MODEL, embeddingModel, type EmbeddingModelSpec } from "../face/embedding-models";
-import { DEFAULT_PIPELINE_OPTIONS, normalise, templateFor, type FaceResult, type PipelineOptions } from "../face/face-pipeline";
+import { DEFAULT_PIPELINE_OPTIONS, type FaceResult } from "../face/face-pipeline";
 import type { FaceModelManifest } from "./convert";
 import { FaceKernel } from "./face-kernel";
-import { KernelDetector } from "./kernel-detector";
 import { faceModelDir } from "./models";
 
 export const BOARD_DETECTOR = BOARD_FACE_MODELS.detector;
 
-/** The kernel's pixel formats (wasm/face-kernel.ts). */
-export const KERNEL_FORMAT = { rgb888: 0, gray8: 1, rgb565le: 2, rgb565be: 3 } as const;
+export { KERNEL_FORMAT };
 
 /** Largest camera frame the board takes: QVGA RGB565 (what an OV2640-class sensor gives). */
 export const BOARD_FRAME_BYTES = 320 * 240 * 2;
@@ -47,7 +44,7 @@ function refuse(file: string, what: string): OptgateError {
 }
 
 /** Reads `<id>.ogfk`, checks it against `<id>.json` and has a kernel load it. */
-export function loadCheckedKernel(dir: string, id: string, frameBytes: number): { kernel: FaceKernel; manifest: FaceModelManifest } {
+export function loadCheckedKernel(dir: string, id: string, frameBytes: number): { kernel: FaceKernel; manifest: FaceModelManifest; image: Uint8Array } {
   const imageName = path.join(dir, `${id}.ogfk`), manifestName = path.join(dir, `${id}.json`);
   let manifest: FaceModelManifest;
   try {
@@ -71,34 +68,50 @@ export function loadCheckedKernel(dir: string, id: string, frameBytes: number): 
     throw refuse(imageName, `was refused by the face kernel: ${(error as Error).message}`);
   }
   if (kernel.header.id !== id) throw refuse(imageName, `holds model "${kernel.header.id}"`);
-  return { kernel, manifest };
+  return { kernel, manifest, image };
+}
+
+/** A FaceKernel (WebAssembly) as the board's kernel port: what the native module is on the S3. */
+export function wasmKernelPort(kernel: FaceKernel): FaceKernelPort {
+  return {
+    embedWarped: (frame, width, height, format, m) => kernel.tryEmbedWarped(frame, width, height, format, [...m]),
+    readOutputs(into) {
+      const k = kernel.kernel;
+      let at = 0;
+      for (let i = 0; i < k.outputCount(); i++) {
+        const length = k.outputLength(i);
+        into.set(new Int32Array(k.memory.buffer, k.outputAt(i), length), at);
+        at += length;
+      }
+      k.wipe();
+    },
+  };
 }
 
 /**
- * The tag templates made with this path record: the embedder's id, its
- * image's CRC-32 (a recalibrated or reconverted image is another model) and
- * its version. Different from the float host pipeline's tag on purpose.
+ * The board's path under Node: KernelEmbedder (src/app/kernel-embedder.ts,
+ * the code the board runs) over two WebAssembly kernel instances.
  */
-export function boardModelTag(manifest: FaceModelManifest): FaceModelTag {
-  return { id: `${manifest.id}-int8-${manifest.crc32}`, version: manifest.modelVersion };
-}
-
 export class BoardFacePipeline {
   readonly spec: EmbeddingModelSpec;
   readonly tag: FaceModelTag;
-  readonly detector: KernelDetector;
+  readonly detector: FaceKernel;
   readonly embedder: FaceKernel;
-  readonly options: PipelineOptions = { ...DEFAULT_PIPELINE_OPTIONS };
+  readonly kernelEmbedder: KernelEmbedder;
   readonly manifests: { detector: FaceModelManifest; embedder: FaceModelManifest };
-  readonly #template: Point[];
 
-  private constructor(spec: EmbeddingModelSpec, detector: ReturnType<typeof loadCheckedKernel>, embedder: ReturnType<typeof loadCheckedKernel>) {
+  private constructor(spec: EmbeddingModelSpec, detector: ReturnType<typeof loadCheckedKernel>, embedder: ReturnType<typeof loadCheckedKernel>, images: { detector: Uint8Array; embedder: Uint8Array }) {
     this.spec = spec;
-    this.detector = new KernelDetector(detector.kernel);
+    this.detector = detector.kernel;
     this.embedder = embedder.kernel;
     this.manifests = { detector: detector.manifest, embedder: embedder.manifest };
-    this.tag = boardModelTag(embedder.manifest);
-    this.#template = templateFor(spec, ARCFACE_TEMPLATE_112);
+    this.kernelEmbedder = new KernelEmbedder({
+      detector: { port: wasmKernelPort(detector.kernel), info: faceImageInfo(images.detector) },
+      embedder: { port: wasmKernelPort(embedder.kernel), info: faceImageInfo(images.embedder) },
+      minFaceScore: DEFAULT_PIPELINE_OPTIONS.minFaceScore,
+      minEyeDistance: DEFAULT_PIPELINE_OPTIONS.minEyeDistance,
+    });
+    this.tag = this.kernelEmbedder.model;
   }
 
   /** Loads and checks both images; throws E_FACE_MODEL_REFUSED saying which and why. */
@@ -109,7 +122,7 @@ export class BoardFacePipeline {
     const detector = loadCheckedKernel(dir, BOARD_DETECTOR, frameBytes);
     const embedder = loadCheckedKernel(dir, spec.id, frameBytes);
     if (embedder.kernel.header.modelVersion !== spec.version) throw refuse(path.join(dir, `${spec.id}.ogfk`), `is version ${embedder.kernel.header.modelVersion}, this pipeline takes ${spec.version}`);
-    return new BoardFacePipeline(spec, detector, embedder);
+    return new BoardFacePipeline(spec, detector, embedder, { detector: detector.image, embedder: embedder.image });
   }
 
   /**
@@ -118,21 +131,10 @@ export class BoardFacePipeline {
    * eyes, or the unit-length embedding (face and mirror averaged).
    */
   embedFrame(pixels: Uint8Array, width: number, height: number, format: number): FaceResult {
-    const detection = this.detector.detectFrame(pixels, width, height, format, this.options.minFaceScore);
-    if (!detection) return { outcome: "no-face" };
-    const [left, right] = detection.landmarks;
-    if (Math.hypot(right[0] - left[0], right[1] - left[1]) < this.options.minEyeDistance) return { outcome: "low-quality", detection };
-    const m = estimateSimilarity(detection.landmarks, this.#template);
-    const scale = this.embedder.header.outputScale;
-    const views = [false, true].map((mirror) => {
-      const raw = this.embedder.embedWarped(pixels, width, height, format, m, mirror);
-      const v = normalise(Float32Array.from(raw, (x) => x * scale));
-      raw.fill(0);
-      return v;
-    });
-    const embedding = views[0];
-    for (let i = 0; i < embedding.length; i++) embedding[i] += views[1][i];
-    views[1].fill(0);
-    return { outcome: "ok", embedding: normalise(embedding), detection };
+    const embedding = new Float32Array(this.kernelEmbedder.dimension);
+    const r = this.kernelEmbedder.run(pixels, width, height, format, embedding);
+    if (r.outcome === "ok" && r.detection) return { outcome: "ok", embedding, detection: r.detection };
+    if (r.outcome === "low-quality" && r.detection) return { outcome: "low-quality", detection: r.detection };
+    return { outcome: "no-face" };
   }
 }

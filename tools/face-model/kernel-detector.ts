@@ -2,11 +2,12 @@
 // it to a square with black and scales it to 128×128 in its warp (what
 // tools/face/detector.ts does with tf.pad + resizeBilinear), runs the network
 // and leaves four int32 heads; decoding is the float detector's own.
-import { decodeBlazeFace, DETECTOR_INPUT, type Detection } from "../face/detector";
+import { detectorWarp } from "../../src/app/kernel-embedder";
+import { decodeBlazeFace, type Detection } from "../face/detector";
 import type { RgbImage } from "../face/image-file";
 import { FaceKernel } from "./face-kernel";
 import { FORMAT_RGB888 } from "./image-format";
-import { checkFaceStatus } from "./kernel-status";
+import { checkFaceStatus } from "../../src/app/face-kernel-status";
 
 export class KernelDetector {
   readonly kernel: FaceKernel;
@@ -17,9 +18,7 @@ export class KernelDetector {
 
   /** The kernel's warp parameters for a photo: resize of the black-padded square, as tf.image.resizeBilinear (no half-pixel centres). */
   static warpFor(width: number, height: number): number[] {
-    const side = Math.max(width, height);
-    const k = Math.round((side / DETECTOR_INPUT) * 65536);
-    return [k, 0, -Math.floor((side - width) / 2) * 65536, 0, k, -Math.floor((side - height) / 2) * 65536];
+    return detectorWarp(width, height);
   }
 
   /** The most confident face at or above `minScore`, or null. */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Kernel statuses (wasm/face-kernel.ts, tools/face-model/kernel-status.ts) plus the host's own. */
+/* Kernel statuses (wasm/face-kernel.ts, src/app/face-kernel-status.ts) plus the host's own. */
 #define FACE_OK 0
 #define FACE_E_INIT (-1)
 #define FACE_E_MEMORY (-2)
