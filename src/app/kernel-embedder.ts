@@ -37,6 +37,8 @@ export interface FaceImageInfo {
   version: number;
   crc: number;
   inputWidth: number;
+  /** Activation arena the image asks for. */
+  arenaBytes: number;
   /** Each output tensor in table order: element count and scale (real = int32 × scale). */
   outputs: { length: number; scale: number }[];
 }
@@ -55,7 +57,7 @@ export function faceImageInfo(image: Uint8Array): FaceImageInfo {
     const t = table + i * 16;
     if (image[t + 10] === 4) outputs.push({ length: v.getUint16(t + 4, true) * v.getUint16(t + 6, true) * v.getUint16(t + 8, true), scale: v.getFloat32(t + 12, true) });
   }
-  return { id, version: v.getUint32(32, true), crc: v.getUint32(12, true), inputWidth: v.getUint16(52, true), outputs };
+  return { id, version: v.getUint32(32, true), crc: v.getUint32(12, true), inputWidth: v.getUint16(52, true), arenaBytes: v.getUint32(48, true), outputs };
 }
 
 export function kernelModelTag(info: FaceImageInfo): FaceModelTag {

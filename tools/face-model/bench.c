@@ -20,6 +20,8 @@ void face_c_o2(const uint8_t *image, uint8_t *arena, const uint8_t *frame, int32
 void face_c_best(const uint8_t *image, uint8_t *arena, const uint8_t *frame, int32_t fw, int32_t fh, int32_t format, const int32_t *m);
 typedef void (*c_path)(const uint8_t *, uint8_t *, const uint8_t *, int32_t, int32_t, int32_t, const int32_t *);
 
+static face_host_t host;
+
 #define ROUNDS 5
 #define MAX_OUT 32768
 
@@ -91,19 +93,19 @@ int main(int argc, char **argv) {
   for (k = 0; k < 6; k++) m[k] = (int32_t)strtol(argv[6 + k], NULL, 10);
   reps = atoi(argv[12]);
 
-  status = face_host_init((uint32_t)image_length, (uint32_t)frame_length, u32at(image, 48));
-  if (status == FACE_OK) status = face_host_load(image, image_length);
+  status = face_host_init(&host, (uint32_t)image_length, (uint32_t)frame_length, u32at(image, 48));
+  if (status == FACE_OK) status = face_host_load(&host, image, image_length);
   if (status != FACE_OK) { fprintf(stderr, "the kernel refused the image: %d\n", status); return 1; }
-  status = face_host_embed_warped(frame, frame_length, fw, fh, format, m, board_out, MAX_OUT, &dim);
+  status = face_host_embed_warped(&host, frame, frame_length, fw, fh, format, m, board_out, MAX_OUT, &dim);
   if (status != FACE_OK) { fprintf(stderr, "the kernel refused the frame: %d\n", status); return 1; }
   for (r = 0; r < ROUNDS; r++) {
     double start = now_ns();
-    for (k = 0; k < reps; k++) face_host_embed_warped(frame, frame_length, fw, fh, format, m, board_out, MAX_OUT, &dim);
+    for (k = 0; k < reps; k++) face_host_embed_warped(&host, frame, frame_length, fw, fh, format, m, board_out, MAX_OUT, &dim);
     samples[r] = (now_ns() - start) / reps;
   }
   board_ns = median(samples);
-  face_host_wipe();
-  face_host_free();
+  face_host_wipe(&host);
+  face_host_free(&host);
 
   arena = calloc(1, u32at(image, 48));
   for (k = 0; k < 2; k++) {

@@ -8,12 +8,5 @@ export const HOST_FACE_THRESHOLDS: Record<string, MatchPolicyCosines> = {
   mobileface: { verify: 0.604, identify: 0.646, margin: 0.06 },
 };
 
-/**
- * The board's path (`npm run eval:face -- <orl> --board`: the int8 kernel,
- * BlazeFace keypoints without FaceMesh, each photo in the board's QVGA RGB565
- * frame), chosen by the same rule. Keyed by the embedder; templates carry
- * the image's own tag (tools/face-model/board-pipeline.ts).
- */
-export const BOARD_FACE_THRESHOLDS: Record<string, MatchPolicyCosines> = {
-  mobileface: { verify: 0.66, identify: 0.709, margin: 0.06 },
-};
+/** The board's path (`--embedder board`, the S3 build): src/app/board-face-thresholds.ts. */
+export { BOARD_FACE_THRESHOLDS } from "../../src/app/board-face-thresholds";
