@@ -68,7 +68,7 @@ export function kernelModelTag(info: FaceImageInfo): FaceModelTag {
 export function detectorWarp(width: number, height: number): number[] {
   const side = Math.max(width, height);
   const k = Math.round((side / 128) * 65536);
-  return [k, 0, -Math.floor((side - width) / 2) * 65536, 0, k, -Math.floor((side - height) / 2) * 65536];
+  return [k, 0, 0 - Math.floor((side - width) / 2) * 65536, 0, k, 0 - Math.floor((side - height) / 2) * 65536];
 }
 
 function normalise(v: Float32Array): Float32Array {
@@ -104,6 +104,7 @@ export class KernelEmbedder implements Embedder {
   readonly #heads: Int32Array;
   readonly #raw: Int32Array;
   readonly #view: Float32Array;
+  readonly #sum: Float32Array;
 
   constructor(options: KernelEmbedderOptions) {
     this.#o = options;
@@ -117,6 +118,7 @@ export class KernelEmbedder implements Embedder {
     this.#heads = new Int32Array(detector.info.outputs.reduce((n, o) => n + o.length, 0));
     this.#raw = new Int32Array(this.dimension);
     this.#view = new Float32Array(this.dimension);
+    this.#sum = new Float32Array(this.dimension);
   }
 
   embed(frame: Frame, out: Float32Array, liveness?: LivenessCheck): EmbedOutcome {
@@ -126,7 +128,7 @@ export class KernelEmbedder implements Embedder {
     return this.run(frame.data, frame.width, frame.height, format, out).outcome;
   }
 
-  /** The face in one frame (`format`: KERNEL_FORMAT), its embedding written to `out` when the outcome is "ok". */
+  /** The face in one frame (`format`: KERNEL_FORMAT), its embedding written to `out` only when the outcome is "ok". */
   run(pixels: Uint8Array, width: number, height: number, format: number, out: Float32Array): KernelFaceResult {
     const detection = this.#detect(pixels, width, height, format);
     if (!detection) return { outcome: "no-face" };
@@ -141,12 +143,13 @@ export class KernelEmbedder implements Embedder {
         port.readOutputs(this.#raw);
         for (let i = 0; i < this.dimension; i++) this.#view[i] = this.#raw[i] * scale;
         normalise(this.#view);
-        for (let i = 0; i < this.dimension; i++) out[i] = view === 0 ? this.#view[i] : out[i] + this.#view[i];
+        for (let i = 0; i < this.dimension; i++) this.#sum[i] = view === 0 ? this.#view[i] : this.#sum[i] + this.#view[i];
       }
-      normalise(out);
+      out.set(normalise(this.#sum));
     } finally {
       this.#raw.fill(0);
       this.#view.fill(0);
+      this.#sum.fill(0);
     }
     return { outcome: "ok", detection };
   }
