@@ -82,7 +82,7 @@ const damages: [string, (b: Uint8Array) => Uint8Array][] = [
 ];
 for (const [name, damage] of damages) {
   const copy = damage(new Uint8Array(partition).slice());
-  try { open(copy.buffer); trace("BAD " + name + " none\\n"); } catch (e) { trace("BAD " + name + " " + (e as { code?: string }).code + "\\n"); trace("WHY " + name + " " + String(e) + "\\n"); }
+  try { open(copy.buffer as ArrayBuffer); trace("BAD " + name + " none\\n"); } catch (e) { trace("BAD " + name + " " + (e as { code?: string }).code + "\\n"); trace("WHY " + name + " " + String(e) + "\\n"); }
 }
 trace("DONE\\n");
 `);
