@@ -25,7 +25,7 @@ export const KERNEL_FORMAT = { rgb888: 0, gray8: 1, rgb565le: 2, rgb565be: 3 } a
 
 /** One model loaded into one kernel instance. */
 export interface FaceKernelPort {
-  /** The frame (width × height, kernel `format`) warped through m (Q16) into the model's input, then every layer; a kernel status. */
+  /** The frame (width × height, kernel `format`) warped through m (Q16) into the model's input, then every layer; a kernel status. A failed run leaves nothing of the frame behind. */
   embedWarped(frame: Uint8Array, width: number, height: number, format: number, m: readonly number[]): number;
   /** Every int32 output of the last run, concatenated in table order, into `into`; then the kernel's frame and arena are zeroed. */
   readOutputs(into: Int32Array): void;

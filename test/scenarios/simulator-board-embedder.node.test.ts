@@ -160,9 +160,11 @@ describe("--embedder board: loading and checking the model images", () => {
     assert.match(model.answer(message.subarray(0, 400)) as string, /^!face model: frame size does not match/);
   });
 
-  it("a frame in a format the kernel does not read is an error, not a face", () => {
+  it("a frame in a format the kernel does not read is an error, not a face, and leaves no pixel in the kernel", () => {
     const pipeline = BoardFacePipeline.load();
-    assert.throws(() => pipeline.embedFrame(new Uint8Array(320 * 240 * 2), 320, 240, 9), (e) => isOptgateError(e) && e.code === "E_FACE_PIXEL_FORMAT");
+    assert.throws(() => pipeline.embedFrame(new Uint8Array(320 * 240 * 2).fill(0x5a), 320, 240, 9), (e) => isOptgateError(e) && e.code === "E_FACE_PIXEL_FORMAT");
+    const k = pipeline.detector.kernel;
+    assert.ok(new Uint8Array(k.memory.buffer, k.framePtr(), 320 * 240 * 2).every((b) => b === 0), "the refused frame's copy is zeroed");
     assert.throws(() => pipeline.embedFrame(new Uint8Array(640 * 480 * 2), 640, 480, KERNEL_FORMAT.rgb565le), (e) => isOptgateError(e) && e.code === "E_FACE_CROP_SIZE");
   });
 });

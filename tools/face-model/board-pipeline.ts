@@ -74,7 +74,12 @@ export function loadCheckedKernel(dir: string, id: string, frameBytes: number): 
 /** A FaceKernel (WebAssembly) as the board's kernel port: what the native module is on the S3. */
 export function wasmKernelPort(kernel: FaceKernel): FaceKernelPort {
   return {
-    embedWarped: (frame, width, height, format, m) => kernel.tryEmbedWarped(frame, width, height, format, [...m]),
+    embedWarped(frame, width, height, format, m) {
+      const status = kernel.tryEmbedWarped(frame, width, height, format, [...m]);
+      // A refused run leaves the frame's copy behind: nothing will read it out, so wipe now.
+      if (status !== 0) kernel.kernel.wipe();
+      return status;
+    },
     readOutputs(into) {
       const k = kernel.kernel;
       let at = 0;

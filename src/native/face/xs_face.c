@@ -56,6 +56,12 @@ void xs_face_embed_warped(xsMachine *the) {
   for (k = 0; k < 6; k++) m[k] = xsmcToInteger(xsArg(5 + k));
   xsmcGetBufferReadable(xsArg(1), &frame, &length);
   status = face_host_embed_warped(host, (const uint8_t *)frame, length, width, height, format, m, outputs, MAX_OUTPUTS, &output_count[slot]);
+  if (status != FACE_OK) {
+    /* Nothing will read this run out: no pixel or activation stays behind. */
+    memset(outputs, 0, sizeof outputs);
+    output_count[slot] = 0;
+    face_host_wipe(host);
+  }
   xsmcSetInteger(xsResult, status);
 }
 
