@@ -18,8 +18,10 @@
 //   conditioned through SHA-256 (src/drivers/entropy-pool.ts says why).
 // - flash: the "storage" partition (partitions.csv) through the flash module.
 // - device: the pin map's IO descriptors (pins.ts openGateDevice()).
-// - matcher: the native matcher (wasm2c C), 512-d templates (ESP-DL's size).
-// - embedder: none yet: UnavailableEmbedder (src/app/unavailable-embedder.ts).
+// - matcher: the native matcher (wasm2c C), 256-d templates (mobileface's size).
+// - embedder: the int8 face kernel with its images from the "facemodel"
+//   partition (face-embedder.ts), or UnavailableEmbedder with the reason when
+//   that partition does not check out; the thresholds measured for that path.
 // - console: UART0 at 115200 8N1 on GPIO43/44 (pin-map.ts) as a SerialConsole.
 // - nvs: Moddable's preference module (ESP-IDF NVS, its own partition),
 //   outside the gate's store: the restart-loop count (a hung XS task starves
@@ -34,7 +36,6 @@ import Preference from "preference";
 import Time from "time";
 import Timer from "timer";
 import type { Board } from "../../src/app/board";
-import { UnavailableEmbedder } from "../../src/app/unavailable-embedder";
 import { OptgateError } from "../../src/core/errors";
 import type { ConsolePort } from "../../src/core/ports";
 import { EntropyPool, mathRandomSample } from "../../src/drivers/entropy-pool";
@@ -42,14 +43,13 @@ import FlashPartition from "../../src/drivers/flash-partition";
 import { monotonicTicks } from "../../src/drivers/monotonic-ticks";
 import { SerialConsole } from "../../src/drivers/serial-console";
 import { NativeMatcher } from "../../src/native/matcher/native-matcher";
+import { BOARD_EMBEDDING_DIMENSION, openBoardFaceModel } from "./face-embedder";
 import device, { openGateDevice } from "./pins";
 import { derive } from "./key-root";
 
 declare const trace: (...values: unknown[]) => void;
 
-/** ESP-DL's face feature size; the matcher and any future embedder must agree on it. */
-export const DEVICE_EMBEDDING_DIMENSION = 512;
-/** Face-enrolled residents per gate: 512 B each in the matcher's memory (PSRAM), 512 KB in all. */
+/** Face-enrolled residents per gate: 256 B each in the matcher's memory (PSRAM), 256 KB in all. */
 export const DEVICE_GALLERY_CAPACITY = 1024;
 /** How often the console UART is tried again while another user (xsbug's boot probe) holds it. */
 const CONSOLE_RETRY_MS = 2000;
@@ -88,6 +88,7 @@ export function createDeviceBoard(): DeviceBoard {
   const log = (line: string) => trace(`${line}\n`);
   const uart = new UartConsole(log);
   const keyRoot = hmacKeyRoot(derive, log);
+  const face = openBoardFaceModel(log);
   return {
     ...(keyRoot ? { keyRoot } : {}),
     name: String(config.board),
@@ -99,8 +100,9 @@ export function createDeviceBoard(): DeviceBoard {
     random: new EntropyPool({ sample: mathRandomSample }),
     flash: new FlashPartition({ partition: "storage" }),
     device: openGateDevice().device,
-    embedder: new UnavailableEmbedder(DEVICE_EMBEDDING_DIMENSION),
-    matcher: new NativeMatcher(DEVICE_EMBEDDING_DIMENSION, DEVICE_GALLERY_CAPACITY),
+    embedder: face.embedder,
+    ...(face.thresholds ? { faceThresholds: face.thresholds } : {}),
+    matcher: new NativeMatcher(BOARD_EMBEDDING_DIMENSION, DEVICE_GALLERY_CAPACITY),
     console: uart,
     consoleInput: (receive) => uart.route(receive),
     nvs: {

@@ -80,7 +80,8 @@ const device = {
   },
   pin: PIN_MAP.pin,
   expander: PIN_MAP.expander,
-  camera: { width: 112, height: 112, format: "gray8" as const },
+  /** QVGA RGB565 (little-endian, as the camera module delivers it): what the face kernel reads directly. */
+  camera: { width: 320, height: 240, format: "rgb565" as const },
   lock: { failMode: "fail-secure" as const },
 };
 

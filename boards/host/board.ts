@@ -15,6 +15,7 @@ import { TsMatcher } from "../../src/core/matcher/ts-matcher";
 import { SyntheticEmbedder, writeSyntheticFrame } from "./synthetic-embedder";
 import { flashErase, flashRead, flashWrite, photoFrame } from "./link";
 import { LinkedEmbedder } from "./linked-embedder";
+import { UnavailableEmbedder } from "../../src/app/unavailable-embedder";
 import type { Flash } from "../../src/core/store/flash";
 import type { FaceKind, HostEmbedderSpec, HostEvent } from "./protocol";
 import { timerNow } from "./timer";
@@ -145,7 +146,7 @@ export interface HostBoardOptions {
    * HMAC peripheral. Without it the board has no key root.
    */
   keyRoot?: Uint8Array;
-  /** A real face model on the Node side (linked-embedder.ts); the synthetic embedder by default. */
+  /** A real face model on the Node side (linked-embedder.ts), or one that failed to load (its reason); the synthetic embedder by default. */
   embedder?: HostEmbedderSpec;
 }
 
@@ -202,7 +203,8 @@ export class HostBoard {
       camera: { camera: { io: io.Camera }, power: pin(HOST_PINS.cameraPower), indicator: pin(HOST_PINS.cameraLed), ...(options.embedder?.frame ?? HOST_FRAME) },
       rtc: { i2c: { io: io.I2C, data: HOST_PINS.i2c.data, clock: HOST_PINS.i2c.clock, address: PCF8563_ADDRESS } },
     };
-    const embedder = options.embedder ? new LinkedEmbedder(options.embedder) : new SyntheticEmbedder({ dimension: HOST_EMBEDDING_DIMENSION });
+    const spec = options.embedder;
+    const embedder = !spec ? new SyntheticEmbedder({ dimension: HOST_EMBEDDING_DIMENSION }) : spec.unavailable !== undefined ? new UnavailableEmbedder(spec.dimension, spec.unavailable) : new LinkedEmbedder(spec);
     this.camera.realModel = options.embedder !== undefined;
     this.board = {
       name: "host",

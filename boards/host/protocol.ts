@@ -27,6 +27,13 @@ export interface HostEmbedderSpec {
   /** Checks the Node side runs on request (absent: none). */
   liveness?: LivenessCheck[];
   frame: HostFrameSpec;
+  /**
+   * Set when the Node side could not load the model (`--embedder board` with
+   * a missing, truncated or corrupt model image): why. The board then runs
+   * UnavailableEmbedder with this sentence, as the S3 build does when its
+   * model partition fails its check: face is refused, card and PIN work.
+   */
+  unavailable?: string;
 }
 
 export type HostCommand =

@@ -1,5 +1,6 @@
-// The Embedder of a build without a face model (today every ESP32-S3 build:
-// the ESP-DL native module is not written yet, README "Device embedder").
+// The Embedder of a build without a working face model: a build without one,
+// or a board whose model partition failed its check at boot (the reason is
+// then the check's sentence).
 //
 // The core has no "no face model" switch, so this is how face stays off:
 // - the face key: FaceSession refuses before the camera is powered unless a
@@ -25,11 +26,15 @@ export class UnavailableEmbedder implements Embedder {
   /** No model, so no presentation-attack check either. */
   readonly livenessChecks: readonly LivenessCheck[] = [];
 
-  constructor(dimension: number) {
+  readonly #reason: string;
+
+  /** `reason`: why there is no model, as the technician should read it (default: this firmware has none). */
+  constructor(dimension: number, reason = "This firmware has no face model.") {
     this.dimension = dimension;
+    this.#reason = reason;
   }
 
   embed(_frame: Frame, _out: Float32Array, _liveness?: LivenessCheck): EmbedOutcome {
-    throw new OptgateError("E_FACE_MODEL_MISSING", "This firmware has no face model (the ESP-DL embedder is not built yet); face entry is unavailable, residents use card or PIN.");
+    throw new OptgateError("E_FACE_MODEL_MISSING", `${this.#reason} Face entry is unavailable; residents use card or PIN.`);
   }
 }

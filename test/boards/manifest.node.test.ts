@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
+import { FACE_MODEL_PARTITION, FACE_MODEL_PARTITION_BYTES } from "../../src/app/face-model-partition";
 import { listFiles } from "../support/list-files";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -185,5 +186,13 @@ describe("boards/esp32s3-gate/partitions.csv", () => {
     const storage = rows.find((row) => row.name === "storage");
     assert.ok(storage && storage.type === "data", "no data partition named storage");
     assert.equal(storage.size % 0x1000, 0, "store must be whole 4 KB flash sectors");
+  });
+
+  it("has the face model partition the firmware opens, of the size it expects, with a custom subtype", () => {
+    const model = rows.find((row) => row.name === FACE_MODEL_PARTITION);
+    assert.ok(model && model.type === "data", `no data partition named ${FACE_MODEL_PARTITION}`);
+    assert.equal(model.size, FACE_MODEL_PARTITION_BYTES);
+    assert.ok(Number(model.subtype) >= 0x40, "a custom data subtype, so no IDF component claims it");
+    assert.notEqual(model.subtype, rows.find((row) => row.name === "storage")?.subtype, "not the store's subtype");
   });
 });

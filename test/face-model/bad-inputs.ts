@@ -4,7 +4,7 @@
 // that keeps a valid checksum (a converter bug, or a deliberate forgery) must
 // be caught by the layout check, not by a trap.
 import { crc32, HEADER_BYTES, LAYER_BYTES, TENSOR_BYTES, FORMAT_RGB888 } from "../../tools/face-model/image-format";
-import * as S from "../../tools/face-model/kernel-status";
+import * as S from "../../src/app/face-kernel-status";
 
 export interface BadCase {
   name: string;

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { sha256, toHex } from "../../src/core/crypto";
 import { compileFaceHarness } from "../../tools/face-model/compile-c";
 import { FaceKernel, readModelImage } from "../../tools/face-model/face-kernel";
-import * as S from "../../tools/face-model/kernel-status";
+import * as S from "../../src/app/face-kernel-status";
 import { outputHash, type FaceGoldenFile } from "../../tools/face-model/make-golden";
 import { kernelModelIds } from "../../tools/face-model/models";
 import type { CVariant } from "../../tools/wasm/compile-c";

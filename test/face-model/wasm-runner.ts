@@ -1,7 +1,7 @@
 // A bad-input case through the kernel under Node's WebAssembly, taking the
 // same host steps as src/native/face/face_host.c (so the statuses compare).
 import { faceKernelInstance } from "../../tools/face-model/face-kernel";
-import * as S from "../../tools/face-model/kernel-status";
+import * as S from "../../src/app/face-kernel-status";
 import type { BadCase } from "./bad-inputs";
 
 export function runInWasm(c: Omit<BadCase, "name" | "expect">): { init: number; load: number; embed: number } {

@@ -93,7 +93,7 @@ describe("simulator photos: --embedder and the photo script actions", () => {
     const real = parseArgs(["--embedder", "real", "--fresh"]);
     assert.ok(typeof real !== "string");
     assert.equal(real.embedder, "real");
-    assert.match(parseArgs(["--embedder", "esp-dl"]) as string, /--embedder takes synthetic or real, not esp-dl/);
+    assert.match(parseArgs(["--embedder", "esp-dl"]) as string, /--embedder takes synthetic, real or board, not esp-dl/);
     assert.match(parseArgs(["--embedder"]) as string, /--embedder needs a value/);
     assert.match(USAGE, /--embedder synthetic .*SIMULATION ONLY/s);
     assert.match(USAGE, /photo <file: PNG, JPEG or PGM, relative to the script> \| photo-off/);

@@ -22,3 +22,25 @@ export async function compileFaceHarness(variant: CVariant): Promise<string> {
   await run("gcc", ["-std=gnu11", ...variantFlags[variant], `-I${wasm2cDir}`, `-I${nativeDir}`, ...sources, "-lm", "-o", out]);
   return out;
 }
+
+/**
+ * The benchmark binary (bench.c): the board's path as "board" builds it, plus
+ * the kernel's algorithm in C (kernel-c.c) compiled twice into it, at -O2 and
+ * at -O3 -march=native, whatever the flags of the wasm2c path.
+ */
+export async function compileFaceBench(): Promise<string> {
+  if (!existsSync(faceKernelC)) throw new Error(`${faceKernelC} is missing; run npm run build first`);
+  mkdirSync(harnessDir, { recursive: true });
+  const objects = await Promise.all([
+    { name: "face_c_o2", flags: ["-O2"] },
+    { name: "face_c_best", flags: ["-O3", "-march=native"] },
+  ].map(async ({ name, flags }) => {
+    const object = path.join(harnessDir, `${name}.o`);
+    await run("gcc", ["-std=gnu11", ...flags, `-DKERNEL_NAME=${name}`, "-c", path.join(repoRoot, "tools/face-model/kernel-c.c"), "-o", object]);
+    return object;
+  }));
+  const out = path.join(harnessDir, "face-bench");
+  const sources = [path.join(repoRoot, "tools/face-model/bench.c"), path.join(nativeDir, "face_host.c"), faceKernelC, ...["wasm-rt-impl.c", "wasm-rt-mem-impl.c", "wasm-rt-exceptions-impl.c"].map((f) => path.join(wasm2cDir, f))];
+  await run("gcc", ["-std=gnu11", ...variantFlags.board, `-I${wasm2cDir}`, `-I${nativeDir}`, ...sources, ...objects, "-lm", "-o", out]);
+  return out;
+}

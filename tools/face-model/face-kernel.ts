@@ -5,12 +5,13 @@
 // puts it behind the float pipeline's crop-embedding interface, so
 // tools/face's detection + alignment feed it the same crops as the float net.
 import { readFileSync } from "node:fs";
+import { warpParameters } from "../../src/app/face-alignment";
 import { OptgateError } from "../../src/core/errors";
 import type { Similarity } from "../face/alignment";
 import type { EmbeddingModelSpec } from "../face/embedding-models";
 import { webAssembly, type WasmMemory, type WasmModule } from "../wasm/webassembly";
 import { FORMAT_RGB888, readHeader, type ImageHeader } from "./image-format";
-import { checkFaceStatus, FACE_E_CROP_SIZE } from "./kernel-status";
+import { checkFaceStatus, FACE_E_CROP_SIZE } from "../../src/app/face-kernel-status";
 import { imageFile } from "./models";
 import { faceKernelWasm } from "./paths";
 
@@ -32,19 +33,7 @@ export interface FaceKernelExports {
   outputLength(k: number): number;
 }
 
-/**
- * The kernel's warp parameters (Q16: output pixel (u, v) samples the frame at
- * (m0·u + m1·v + m2, m3·u + m4·v + m5) / 2^16) for a similarity image → crop,
- * optionally mirrored, as tools/face/alignment.ts warpSimilarity samples.
- */
-export function warpParameters(m: Similarity, size: number, mirror = false): number[] {
-  const det = m.a * m.a + m.b * m.b;
-  const ia = m.a / det, ib = m.b / det;
-  const reals = mirror
-    ? [-ia, ib, ia * (size - 1 - m.tx) - ib * m.ty, ib, ia, -ib * (size - 1 - m.tx) - ia * m.ty]
-    : [ia, ib, -(ia * m.tx + ib * m.ty), -ib, ia, ib * m.tx - ia * m.ty];
-  return reals.map((r) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(r * 65536))));
-}
+export { warpParameters };
 
 let module: WasmModule | undefined;
 

@@ -20,6 +20,8 @@
 #include "wasm-rt-exceptions.h"
 #include "wasm-rt-impl.h"
 
+static face_host_t host;
+
 static uint8_t *slurp(const char *path, size_t *length) {
   FILE *file = fopen(path, "rb");
   uint8_t *bytes = NULL;
@@ -40,22 +42,22 @@ static int run(int argc, char **argv) {
   size_t image_length, dim;
   uint8_t *image = slurp(argv[2], &image_length);
   int32_t out[32768];
-  int32_t status = face_host_init((uint32_t)strtoul(argv[3], NULL, 10), (uint32_t)strtoul(argv[4], NULL, 10), (uint32_t)strtoul(argv[5], NULL, 10));
+  int32_t status = face_host_init(&host, (uint32_t)strtoul(argv[3], NULL, 10), (uint32_t)strtoul(argv[4], NULL, 10), (uint32_t)strtoul(argv[5], NULL, 10));
   int32_t width = atoi(argv[6]), height = atoi(argv[7]), format = atoi(argv[8]);
   printf("init %d\n", status);
-  printf("load %d\n", face_host_load(image, image_length));
+  printf("load %d\n", face_host_load(&host, image, image_length));
   for (int i = 9; i < argc; i++) {
     size_t length;
     uint8_t *frame = slurp(argv[i], &length);
-    status = face_host_embed(frame, length, width, height, format, out, sizeof out / sizeof out[0], &dim);
+    status = face_host_embed(&host, frame, length, width, height, format, out, sizeof out / sizeof out[0], &dim);
     printf("embed %d", status);
     for (size_t k = 0; k < dim; k++) printf(" %d", out[k]);
     printf("\n");
-    face_host_wipe();
+    face_host_wipe(&host);
     free(frame);
   }
   free(image);
-  face_host_free();
+  face_host_free(&host);
   return 0;
 }
 
@@ -66,14 +68,14 @@ static int warp(char **argv) {
   int32_t out[32768], m[6];
   int32_t status;
   for (int k = 0; k < 6; k++) m[k] = (int32_t)strtol(argv[7 + k], NULL, 10);
-  face_host_init((uint32_t)image_length, (uint32_t)(frame_length ? frame_length : 1), 4u << 20);
-  printf("load %d\n", face_host_load(image, image_length));
-  status = face_host_embed_warped(frame, frame_length, atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), m, out, sizeof out / sizeof out[0], &dim);
+  face_host_init(&host, (uint32_t)image_length, (uint32_t)(frame_length ? frame_length : 1), 4u << 20);
+  printf("load %d\n", face_host_load(&host, image, image_length));
+  status = face_host_embed_warped(&host, frame, frame_length, atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), m, out, sizeof out / sizeof out[0], &dim);
   printf("embed %d", status);
   for (size_t k = 0; k < dim; k++) printf(" %d", out[k]);
   printf("\n");
-  face_host_wipe();
-  face_host_free();
+  face_host_wipe(&host);
+  face_host_free(&host);
   free(image);
   free(frame);
   return 0;

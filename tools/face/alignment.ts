@@ -1,46 +1,12 @@
-// Similarity alignment: the least-squares rotation + uniform scale + shift
-// (Umeyama 1991) that carries the detected landmarks onto a fixed template,
-// then a bilinear warp of the photo into the embedder's input square. The
-// template is the 112x112 five-point layout the ArcFace family of embedders
-// was trained on, with the two mouth corners merged into the mouth centre
-// (the detector gives one mouth point).
+// Similarity alignment on the host: the float bilinear warp of the photo into
+// the embedder's input square. The template and the similarity itself live
+// in src/app/face-alignment.ts (shared with the board) and are re-exported.
+import type { Similarity } from "../../src/app/face-alignment";
 import type { RgbImage } from "./image-file";
 
-export type Point = [number, number];
+export type { Point } from "../../src/app/blazeface-decode";
 
-/** Eyes (left and right in the picture), nose tip, mouth centre at 112x112. */
-export const ARCFACE_TEMPLATE_112: readonly Point[] = [
-  [38.2946, 51.6963],
-  [73.5318, 51.5014],
-  [56.0252, 71.7366],
-  [56.1396, 92.2848],
-];
-
-/** x' = a·x − b·y + tx, y' = b·x + a·y + ty. */
-export interface Similarity {
-  a: number;
-  b: number;
-  tx: number;
-  ty: number;
-}
-
-export function estimateSimilarity(from: readonly Point[], to: readonly Point[]): Similarity {
-  if (from.length !== to.length || from.length < 2) throw new Error("similarity needs two or more point pairs");
-  const n = from.length;
-  let fx = 0, fy = 0, tx = 0, ty = 0;
-  for (let i = 0; i < n; i++) { fx += from[i][0]; fy += from[i][1]; tx += to[i][0]; ty += to[i][1]; }
-  fx /= n; fy /= n; tx /= n; ty /= n;
-  let dot = 0, cross = 0, spread = 0;
-  for (let i = 0; i < n; i++) {
-    const ux = from[i][0] - fx, uy = from[i][1] - fy, vx = to[i][0] - tx, vy = to[i][1] - ty;
-    dot += ux * vx + uy * vy;
-    cross += ux * vy - uy * vx;
-    spread += ux * ux + uy * uy;
-  }
-  if (!(spread > 0)) throw new Error("landmarks coincide; no alignment");
-  const a = dot / spread, b = cross / spread;
-  return { a, b, tx: tx - (a * fx - b * fy), ty: ty - (b * fx + a * fy) };
-}
+export { ARCFACE_TEMPLATE_112, estimateSimilarity, type Similarity } from "../../src/app/face-alignment";
 
 /** Warps `image` through `m` (image → output) into a size×size RGB crop; outside pixels are mid-grey. */
 export function warpSimilarity(image: RgbImage, m: Similarity, size: number, mirror = false): Uint8Array {

@@ -7,3 +7,6 @@ import type { MatchPolicyCosines } from "../../src/core/matcher/decision";
 export const HOST_FACE_THRESHOLDS: Record<string, MatchPolicyCosines> = {
   mobileface: { verify: 0.604, identify: 0.646, margin: 0.06 },
 };
+
+/** The board's path (`--embedder board`, the S3 build): src/app/board-face-thresholds.ts. */
+export { BOARD_FACE_THRESHOLDS } from "../../src/app/board-face-thresholds";

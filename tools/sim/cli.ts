@@ -21,6 +21,8 @@ export const USAGE = `usage: npm start -- [options]
                        that recognises only synthetic people, for tests and the demo)
   --embedder real      the packaged host face pipeline (mobileface, thresholds measured on ORL):
                        hold photos up to the camera (photo <file> in scripts, p on the gate screen)
+  --embedder board     what the board runs: the int8 face kernel (WebAssembly) with the model images
+                       from build/face-model (npm run build), BlazeFace keypoints, its own thresholds
   -h, --help           this text
 Script lines: card <uid> | keys <keys> | face <genuine|impostor|no-face|low-quality> [identity] |
   face-off | photo <file: PNG, JPEG or PGM, relative to the script> | photo-off |
@@ -61,7 +63,7 @@ export function parseArgs(argv: string[]): CliOptions | string {
         options.time = time;
       } else if (arg === "--embedder") {
         const embedder = value();
-        if (!SIM_EMBEDDERS.includes(embedder as SimEmbedder)) return `--embedder takes ${SIM_EMBEDDERS.join(" or ")}, not ${embedder}`;
+        if (!SIM_EMBEDDERS.includes(embedder as SimEmbedder)) return `--embedder takes ${SIM_EMBEDDERS.slice(0, -1).join(", ")} or ${SIM_EMBEDDERS.at(-1)}, not ${embedder}`;
         options.embedder = embedder as SimEmbedder;
       } else if (arg === "--no-ui") options.ui = false;
       else if (arg === "-h" || arg === "--help") return USAGE;

@@ -19,6 +19,7 @@ import { FacePipeline } from "../face/face-pipeline";
 import type { RgbImage } from "../face/image-file";
 import { LivenessModel, NATURAL_THRESHOLD } from "../face/liveness";
 import { HOST_FACE_THRESHOLDS } from "../face/thresholds";
+import { embedAnswer, readEmbedRequest } from "./embed-request";
 import { frameToRgb } from "./photo";
 
 /** A presentation-attack scorer: higher = more likely a live face; live at ≥ LIVENESS_THRESHOLD. */
@@ -39,18 +40,14 @@ export interface HostFaceModelOptions {
   liveness?: LivenessScorer;
 }
 
-export type SimEmbedder = "synthetic" | "real";
-export const SIM_EMBEDDERS: SimEmbedder[] = ["synthetic", "real"];
+export type SimEmbedder = "synthetic" | "real" | "board";
+export const SIM_EMBEDDERS: SimEmbedder[] = ["synthetic", "real", "board"];
 
 /**
  * The camera frame the host board takes with a real model: QVGA RGB565, what
  * an OV2640-class sensor delivers (the synthetic model needs only 32x32).
  */
 export const REAL_FRAME: HostFrameSpec = { width: 320, height: 240, format: "rgb565" };
-
-const FORMATS: Record<number, HostFrameSpec["format"]> = { 1: "gray8", 2: "rgb565" };
-
-const OUTCOME_CODES = { ok: 0, "no-face": 1, "low-quality": 2, "not-live": 3 } as const;
 
 let loading: Promise<FacePipeline> | undefined;
 let loadingAntispoof: Promise<LivenessModel> | undefined;
@@ -87,34 +84,23 @@ export class HostFaceModel {
    * '!' + reason. Zeroes the message's pixels.
    */
   answer(message: Uint8Array): Uint8Array | string {
-    const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-    const pixels = message.subarray(11);
     try {
-      if (message.length < 11) return "!face model: short message";
-      const frame: HostFrameSpec = { width: view.getUint32(1, true), height: view.getUint32(5, true), format: FORMATS[message[9]] };
-      if (!frame.format) return `!face model: unknown frame format ${message[9]}`;
-      const check = message[10];
+      const request = readEmbedRequest(message);
+      if (typeof request === "string") return request;
+      const { frame, check, pixels } = request;
       if (check !== LIVENESS_CHECK_CODE.none && check !== LIVENESS_CHECK_CODE[this.#liveness.id]) return `!face model: no liveness check ${check} here`;
-      if (pixels.length !== frame.width * frame.height * (frame.format === "rgb565" ? 2 : 1)) return "!face model: frame size does not match its header";
       const image = frameToRgb(pixels, frame);
       const scorer = this.#liveness;
       const live = check === LIVENESS_CHECK_CODE.none ? undefined : (img: RgbImage, detection: Detection) => scorer.scoreFace(img, detection) >= LIVENESS_THRESHOLD;
-      let result;
       try {
-        result = this.pipeline.embedImage(image, live);
+        return embedAnswer(this.pipeline.embedImage(image, live));
       } finally {
         image.data.fill(0);
       }
-      if (result.outcome !== "ok") return Uint8Array.of(OUTCOME_CODES[result.outcome]);
-      const out = new Uint8Array(1 + 4 * result.embedding.length);
-      const outView = new DataView(out.buffer);
-      for (let i = 0; i < result.embedding.length; i++) outView.setFloat32(1 + 4 * i, result.embedding[i], true);
-      result.embedding.fill(0);
-      return out;
     } catch (error) {
       return `!face model: ${(error as Error).message}`;
     } finally {
-      pixels.fill(0);
+      message.fill(0, 11);
     }
   }
 }

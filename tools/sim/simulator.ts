@@ -15,6 +15,8 @@ import { XsWorker } from "../xs/xsnap";
 import { bundleHostFirmware } from "./bundle";
 import type { Flash } from "../../src/core/store/flash";
 import { openSimFlash, type SimFlash } from "./flash";
+import type { BoardModelOptions } from "../face-model/board-pipeline";
+import { BoardFaceModel } from "./board-face-model";
 import { HostFaceModel, type SimEmbedder } from "./face-model";
 import { PhotoScene } from "./photo";
 
@@ -47,10 +49,13 @@ export interface SimulatorOptions {
   meteringLimit?: number;
   /**
    * The face model: "synthetic" (default; deterministic, recognises only
-   * synthetic frames) or "real" (the packaged host pipeline, tools/face/, with
-   * its measured thresholds; frames are pictures, e.g. photos from showPhoto()).
+   * synthetic frames), "real" (the packaged host pipeline, tools/face/, with
+   * its measured thresholds; frames are pictures, e.g. photos from showPhoto())
+   * or "board" (the board's int8 kernel from build/face-model: board-face-model.ts).
    */
   embedder?: SimEmbedder;
+  /** With `embedder: "board"`: where its model images are (tests hand in damaged copies). */
+  boardModel?: BoardModelOptions;
   /**
    * With `embedder: "real"`: this loaded model instead of the default one
    * (tests hand in one with their own liveness scorer, HostFaceModel.load({ liveness })).
@@ -126,7 +131,7 @@ export class Simulator {
 
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {
     const script = await bundleHostFirmware();
-    const model = options.embedder === "real" ? options.hostFaceModel ?? await HostFaceModel.load() : undefined;
+    const model = options.embedder === "real" ? options.hostFaceModel ?? await HostFaceModel.load() : options.embedder === "board" ? BoardFaceModel.load(options.boardModel) : undefined;
     const flash = options.flash ?? openSimFlash(options.image === undefined ? DEFAULT_IMAGE : options.image, options.fresh ?? false);
     let sim: Simulator | undefined;
     const worker = new XsWorker({
@@ -172,8 +177,10 @@ export class Simulator {
   get faceModel(): string {
     const m = this.model;
     if (!m) return "synthetic embedder (SIMULATION ONLY: recognises synthetic people, sees no face in a photo)";
+    if (m.unavailable !== undefined) return `board face model REFUSED: face entry off, use card or PIN (${m.unavailable})`;
     const t = m.thresholds;
-    return `${m.id} v${m.version}, ${m.dimension}-d, packaged host pipeline (1:1 at cos ≥ ${t.verify}; 1:N at ${t.identify}, margin ${t.margin})`;
+    const what = this.embedder === "board" ? "int8 kernel as on the board" : "packaged host pipeline";
+    return `${m.id} v${m.version}, ${m.dimension}-d, ${what} (1:1 at cos ≥ ${t.verify}; 1:N at ${t.identify}, margin ${t.margin})`;
   }
 
   get now(): number {

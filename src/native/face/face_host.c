@@ -12,9 +12,6 @@
 #include "wasm-rt-exceptions.h"
 #include "wasm-rt-impl.h"
 
-static w2c_face__kernel kernel;
-static int instantiated;
-static uint32_t image_cap, frame_cap;
 
 #define KERNEL_CALL(expr, status)                  \
   do {                                             \
@@ -25,87 +22,88 @@ static uint32_t image_cap, frame_cap;
     }                                              \
   } while (0)
 
-static void instantiate_once(void) {
-  if (instantiated) return;
+static void instantiate_once(face_host_t *host) {
+  if (host->instantiated) return;
   wasm_rt_init();
-  wasm2c_face__kernel_instantiate(&kernel);
-  instantiated = 1;
+  wasm2c_face__kernel_instantiate(&host->kernel);
+  host->instantiated = 1;
 }
 
-static wasm_rt_memory_t *memory(void) {
-  return w2c_face__kernel_memory(&kernel);
+static wasm_rt_memory_t *memory(face_host_t *host) {
+  return w2c_face__kernel_memory(&host->kernel);
 }
 
-int32_t face_host_init(uint32_t image_bytes, uint32_t frame_bytes, uint32_t arena_bytes) {
+int32_t face_host_init(face_host_t *host, uint32_t image_bytes, uint32_t frame_bytes, uint32_t arena_bytes) {
   int32_t status;
-  instantiate_once();
-  image_cap = frame_cap = 0;
+  instantiate_once(host);
+  host->image_cap = host->frame_cap = 0;
   if (image_bytes > INT32_MAX || frame_bytes > INT32_MAX || arena_bytes > INT32_MAX) return FACE_E_INIT;
-  KERNEL_CALL(w2c_face__kernel_init(&kernel, image_bytes, frame_bytes, arena_bytes), status);
+  KERNEL_CALL(w2c_face__kernel_init(&host->kernel, image_bytes, frame_bytes, arena_bytes), status);
   if (status != FACE_OK) return status;
-  image_cap = image_bytes;
-  frame_cap = frame_bytes;
+  host->image_cap = image_bytes;
+  host->frame_cap = frame_bytes;
   return FACE_OK;
 }
 
-int32_t face_host_load(const uint8_t *image, size_t length) {
+int32_t face_host_load(face_host_t *host, const uint8_t *image, size_t length) {
   int32_t status;
-  if (!image_cap) return FACE_E_NOT_READY;
-  if (length > image_cap) return FACE_E_IMAGE_TRUNCATED;
-  memcpy(memory()->data + w2c_face__kernel_imagePtr(&kernel), image, length);
-  KERNEL_CALL(w2c_face__kernel_loadModel(&kernel, (u32)length), status);
+  if (!host->image_cap) return FACE_E_NOT_READY;
+  if (length > host->image_cap) return FACE_E_IMAGE_TRUNCATED;
+  memcpy(memory(host)->data + w2c_face__kernel_imagePtr(&host->kernel), image, length);
+  KERNEL_CALL(w2c_face__kernel_loadModel(&host->kernel, (u32)length), status);
   return status;
 }
 
-static int32_t copy_frame(const uint8_t *pixels, size_t length) {
-  if (!image_cap) return FACE_E_NOT_READY;
-  if (length > frame_cap) return FACE_E_CROP_SIZE;
-  memcpy(memory()->data + w2c_face__kernel_framePtr(&kernel), pixels, length);
+static int32_t copy_frame(face_host_t *host, const uint8_t *pixels, size_t length) {
+  if (!host->image_cap) return FACE_E_NOT_READY;
+  if (length > host->frame_cap) return FACE_E_CROP_SIZE;
+  memcpy(memory(host)->data + w2c_face__kernel_framePtr(&host->kernel), pixels, length);
   return FACE_OK;
 }
 
 /* Every output (int32 tensors in table order: the embedding; a detector's heads), concatenated. */
-static int32_t read_output(int32_t *out, size_t capacity, size_t *dim) {
-  uint32_t outputs = w2c_face__kernel_outputCount(&kernel);
+static int32_t read_output(face_host_t *host, int32_t *out, size_t capacity, size_t *dim) {
+  w2c_face__kernel *kernel = &host->kernel;
+  uint32_t outputs = w2c_face__kernel_outputCount(kernel);
   size_t total = 0;
   for (uint32_t k = 0; k < outputs; k++) {
-    uint32_t at = w2c_face__kernel_outputAt(&kernel, k);
-    uint32_t n = w2c_face__kernel_outputLength(&kernel, k);
-    if (n > capacity - total || (uint64_t)at + (uint64_t)n * 4 > (uint64_t)memory()->size) return FACE_E_INIT;
-    memcpy(out + total, memory()->data + at, (size_t)n * 4); /* wasm memory is little-endian, as are the S3 and x86 */
+    uint32_t at = w2c_face__kernel_outputAt(kernel, k);
+    uint32_t n = w2c_face__kernel_outputLength(kernel, k);
+    if (n > capacity - total || (uint64_t)at + (uint64_t)n * 4 > (uint64_t)memory(host)->size) return FACE_E_INIT;
+    memcpy(out + total, memory(host)->data + at, (size_t)n * 4); /* wasm memory is little-endian, as are the S3 and x86 */
     total += n;
   }
   *dim = total;
   return FACE_OK;
 }
 
-int32_t face_host_embed(const uint8_t *pixels, size_t length, int32_t width, int32_t height, int32_t format, int32_t *out, size_t capacity, size_t *dim) {
+int32_t face_host_embed(face_host_t *host, const uint8_t *pixels, size_t length, int32_t width, int32_t height, int32_t format, int32_t *out, size_t capacity, size_t *dim) {
   int32_t status;
   *dim = 0;
-  status = copy_frame(pixels, length);
+  status = copy_frame(host, pixels, length);
   if (status != FACE_OK) return status;
-  KERNEL_CALL(w2c_face__kernel_embed(&kernel, (u32)width, (u32)height, (u32)format), status);
+  KERNEL_CALL(w2c_face__kernel_embed(&host->kernel, (u32)width, (u32)height, (u32)format), status);
   if (status != FACE_OK) return status;
-  return read_output(out, capacity, dim);
+  return read_output(host, out, capacity, dim);
 }
 
-int32_t face_host_embed_warped(const uint8_t *frame, size_t length, int32_t frame_width, int32_t frame_height, int32_t format, const int32_t m[6], int32_t *out, size_t capacity, size_t *dim) {
+int32_t face_host_embed_warped(face_host_t *host, const uint8_t *frame, size_t length, int32_t frame_width, int32_t frame_height, int32_t format, const int32_t m[6], int32_t *out, size_t capacity, size_t *dim) {
   int32_t status;
   *dim = 0;
-  status = copy_frame(frame, length);
+  status = copy_frame(host, frame, length);
   if (status != FACE_OK) return status;
-  KERNEL_CALL(w2c_face__kernel_embedWarped(&kernel, (u32)frame_width, (u32)frame_height, (u32)format, (u32)m[0], (u32)m[1], (u32)m[2], (u32)m[3], (u32)m[4], (u32)m[5]), status);
+  KERNEL_CALL(w2c_face__kernel_embedWarped(&host->kernel, (u32)frame_width, (u32)frame_height, (u32)format, (u32)m[0], (u32)m[1], (u32)m[2], (u32)m[3], (u32)m[4], (u32)m[5]), status);
   if (status != FACE_OK) return status;
-  return read_output(out, capacity, dim);
+  return read_output(host, out, capacity, dim);
 }
 
-void face_host_wipe(void) {
-  if (image_cap) w2c_face__kernel_wipe(&kernel);
+void face_host_wipe(face_host_t *host) {
+  if (host->image_cap) w2c_face__kernel_wipe(&host->kernel);
 }
 
-void face_host_free(void) {
-  if (!instantiated) return;
-  wasm2c_face__kernel_free(&kernel);
-  instantiated = 0;
-  image_cap = frame_cap = 0;
+void face_host_free(face_host_t *host) {
+  if (!host->instantiated) return;
+  wasm2c_face__kernel_free(&host->kernel);
+  host->instantiated = 0;
+  host->image_cap = host->frame_cap = 0;
 }

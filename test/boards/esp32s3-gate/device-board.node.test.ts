@@ -2,8 +2,9 @@
 // inside XS, with the Moddable modules the board imports replaced by
 // stand-ins over chip models (test/boards/esp32s3-gate/stand-ins): the board
 // opens UART0 as the pin map says, formats the store on the "storage"
-// partition, lays out the 512-d matcher, keeps the camera and strike off,
-// and the technician console answers on the UART. Not the hardware itself:
+// partition, lays out the 256-d matcher, keeps the camera and strike off,
+// and the technician console answers on the UART. Its "facemodel" partition
+// is erased here, so face stays off with the reason in the log. Not the hardware itself:
 // that is README "Building for the board".
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -18,6 +19,7 @@ import { advanceTimers, startTimers, timerNow } from "./boards/host/timer";
 import Serial from "./test/boards/esp32s3-gate/stand-ins/serial";
 import { world, hw, outputChip } from "./test/boards/esp32s3-gate/stand-ins/rig";
 import { layouts } from "./test/boards/esp32s3-gate/stand-ins/matcher";
+import { calls as faceKernelCalls } from "./test/boards/esp32s3-gate/stand-ins/face-kernel";
 import { PIN_MAP } from "./boards/esp32s3-gate/pin-map";
 const logs = [];
 globalThis.trace = (line) => logs.push(String(line));
@@ -43,6 +45,7 @@ out.help = text(world.uartOut);
 const o = world.uartOptions;
 out.uart = { port: o.port, transmit: o.transmit, receive: o.receive, baud: o.baud, format: o.format };
 out.layouts = layouts;
+out.faceKernelCalls = faceKernelCalls;
 out.logs = logs;
 const out0 = PIN_MAP.expander.outputs;
 out.cameraPowerLevel = outputChip.pins.pin(out0.cameraPower).level;
@@ -52,32 +55,39 @@ out.boots = world.preferences.get("optgate/boots");
 issueCommand(new TextEncoder().encode(JSON.stringify(out)).buffer);
 `;
 
+/** Boots the device entry once for the whole file. */
+let booted: Promise<any> | undefined;
+function boot(): Promise<any> {
+  booted ??= runInXs("device-board-entry.ts", {
+    contents: entry,
+    resolveDir: repoRoot,
+    aliases: {
+      "embedded:io/digital": standIn("digital"),
+      "embedded:io/i2c": standIn("i2c"),
+      "embedded:io/spi": standIn("spi"),
+      "embedded:io/serial": standIn("serial"),
+      "embedded:io/image/in/camera": standIn("camera"),
+      "mc/config": standIn("config"),
+      time: standIn("time"),
+      preference: standIn("preference"),
+      timer: path.join(repoRoot, "boards/host/timer.ts"),
+      flash: path.join(repoRoot, "test/core/store/moddable-flash.ts"),
+      "./matcher": standIn("matcher"),
+      "./face-kernel-native": standIn("face-kernel"),
+      "./key-root": standIn("key-root"),
+    },
+  }).then(({ messages }) => JSON.parse(messages[0]));
+  return booted;
+}
+
 describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Moddable modules)", () => {
   it("opens UART0 at 115200, formats the store, keeps camera and strike off, and the console answers", async function () {
     this.timeout(60_000);
-    const { messages } = await runInXs("device-board-entry.ts", {
-      contents: entry,
-      resolveDir: repoRoot,
-      aliases: {
-        "embedded:io/digital": standIn("digital"),
-        "embedded:io/i2c": standIn("i2c"),
-        "embedded:io/spi": standIn("spi"),
-        "embedded:io/serial": standIn("serial"),
-        "embedded:io/image/in/camera": standIn("camera"),
-        "mc/config": standIn("config"),
-        time: standIn("time"),
-        preference: standIn("preference"),
-        timer: path.join(repoRoot, "boards/host/timer.ts"),
-        flash: path.join(repoRoot, "test/core/store/moddable-flash.ts"),
-        "./matcher": standIn("matcher"),
-        "./key-root": standIn("key-root"),
-      },
-    });
-    const out = JSON.parse(messages[0]);
+    const out = await boot();
     assert.deepEqual(out.uart, { port: 0, transmit: 43, receive: 44, baud: 115200, format: "buffer" });
     assert.match(out.banner, /technician console\. Type help\./);
     assert.match(out.help, /login/);
-    assert.deepEqual(out.layouts, [{ dimension: 512, capacity: 1024 }]);
+    assert.deepEqual(out.layouts, [{ dimension: 256, capacity: 1024 }]);
     assert.ok(out.logs.some((line: string) => /booting on esp32s3-gate: store formatted/.test(line)), out.logs.join(""));
     assert.ok(!out.logs.some((line: string) => /^(drivers|gate|console): /.test(line)), `a part failed while ticking: ${out.logs.join("")}`);
     assert.ok(out.logs.some((line: string) => /no technician account: installation mode is open/.test(line)), "an erased board offers installation mode");
@@ -85,5 +95,12 @@ describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Mo
     assert.equal(out.cameraPowerLevel, 1, "camera switch (active low) off");
     assert.equal(out.cameraLedLevel, 1, "privacy LED (active low) off");
     assert.equal(out.relayLevel, 0, "strike relay off");
+  });
+
+  it("with the face model partition erased, face is off with the reason, before any kernel is touched", async function () {
+    this.timeout(60_000);
+    const out = await boot();
+    assert.ok(out.logs.some((line: string) => /^face off: The face model could not be loaded \(E_FACE_MODEL_PARTITION: The face model partition holds no embedder image at byte 0 \(erased or never written\?\)/.test(line)), out.logs.join(""));
+    assert.deepEqual(out.faceKernelCalls, []);
   });
 });

@@ -1,6 +1,6 @@
 // Stands in for Moddable's `flash` module (the API @moddable/typings declares:
 // new Flash(partition), byteLength, blockSize, read → ArrayBuffer,
-// write(offset, byteLength, buffer), erase(sector)) over the NOR model, so the
+// write(offset, byteLength, buffer), erase(sector), map()) over the NOR model, so the
 // board adapter src/drivers/flash-partition.ts runs unchanged inside XS.
 import { NorFlash } from "../../../boards/host/nor-flash";
 
@@ -34,6 +34,11 @@ export default class Flash {
 
   erase(sector: number): void {
     this.#nor.erase(sector);
+  }
+
+  /** The whole partition, read-only in Moddable (a host buffer over the flash map); here a copy. */
+  map(): ArrayBuffer {
+    return this.#nor.read(0, this.#nor.size).buffer as ArrayBuffer;
   }
 
   /** For the test: the chip behind a partition. */

@@ -2,8 +2,8 @@
 // the int8 templates the gate stores), pair scores, thresholds at target FMRs,
 // and the 1:N rule at the gallery sizes the folder allows.
 import { quantise, UNIT } from "../../../src/core/matcher/quantise";
-import type { FacePipeline } from "../face-pipeline";
-import { readImageFile } from "../image-file";
+import type { FaceResult } from "../face-pipeline";
+import { readImageFile, type RgbImage } from "../image-file";
 import type { FaceFolder } from "./dataset";
 import { averageTemplate, identify, type IdentificationResult } from "./identification";
 import { cosine, detCurve, operatingPoint, pairScores, thresholdAtFmr, type OperatingPoint, type PairScores } from "./scores";
@@ -18,7 +18,12 @@ export interface FolderEmbeddings {
   msPerImage: number;
 }
 
-export function embedFolder(pipeline: FacePipeline, folder: FaceFolder): FolderEmbeddings {
+/** Anything that embeds a photo: the host pipeline, or the board's path behind a camera frame (tools/face-model/board-photos.ts). */
+export interface PhotoEmbedder {
+  embedImage(image: RgbImage): FaceResult;
+}
+
+export function embedFolder(pipeline: PhotoEmbedder, folder: FaceFolder): FolderEmbeddings {
   const failures: FolderEmbeddings["failures"] = [];
   const started = performance.now();
   let images = 0;

@@ -3,7 +3,7 @@
 // top of the kernel; test/face-model checks every one. Each becomes an
 // OptgateError with a stable code and a sentence; the gate's answer to any of
 // them is "use card or PIN", never a grant.
-import { OptgateError } from "../../src/core/errors";
+import { OptgateError } from "../core/errors";
 
 export const FACE_OK = 0;
 export const FACE_E_INIT = -1;
