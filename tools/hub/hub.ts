@@ -8,10 +8,11 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { encodeChange } from "../../src/core/access/changes";
 import { decodeRecord } from "../../src/core/audit/audit-record";
+import { recordsDigest } from "../../src/core/audit/head-signature";
 import { AUDIT_LOG_NAMES } from "../../src/core/audit/audit-trail";
 import {
-  decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf, verifySigned,
-  type Ack, type AuditBatch, type Inventory, type Refusal, type TimeRequest,
+  decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf, verifyHead, verifySigned,
+  type Ack, type AuditBatch, type HeadMessage, type Inventory, type Refusal, type TimeRequest,
 } from "../../src/core/sync/messages";
 import { canonicalResident, residentDigest } from "../../src/core/sync/inventory";
 import { bytes, num, type Db, type Sql } from "./db";
@@ -273,13 +274,18 @@ export class Hub {
     }
     const m = received.message;
     if (m.gateId !== t.gate) return this.#drop(`message for gate ${m.gateId} on gate ${t.gate}'s topic`, topicText);
-    const expected = { ack: "ack", audit: "audit", inventory: "inventory", "time-req": "time-req" }[t.leaf as string];
+    const expected = { ack: "ack", audit: "audit", inventory: "inventory", "time-req": "time-req", head: "head" }[t.leaf as string];
     if (m.type !== expected) return this.#drop(`a ${m.type} message on ${t.leaf}`, topicText);
     if (m.type === "ack") {
       if (!verifySigned(received, bytes(row.public_key))) return this.#drop("ack signature does not verify", topicText);
       return this.#onAck(gateState(row), m);
     }
     if (m.type === "audit") { await this.ingestAudit(m); return; }
+    if (m.type === "head") {
+      if (!verifyHead(m, bytes(row.public_key))) return this.#drop("audit head signature does not verify", topicText);
+      await this.witnessHead(m);
+      return;
+    }
     if (m.type === "inventory") return this.#onInventory(m);
     if (m.type === "time-req") return this.#onTimeRequest(t.compound, m);
   }
@@ -307,19 +313,74 @@ export class Hub {
     await this.pump(g.id);
   }
 
-  /** Stores an audit batch, each record once per (gate, log, sequence); returns how many were new. */
-  async ingestAudit(batch: AuditBatch): Promise<{ inserted: number; duplicates: number }> {
+  /**
+   * Stores an audit batch, each record once per (gate, log, sequence). A
+   * sequence already held with other bytes is a rewritten record: kept as
+   * first seen, and an alarm raised.
+   */
+  async ingestAudit(batch: AuditBatch): Promise<{ inserted: number; duplicates: number; rewritten: number }> {
     const log = AUDIT_LOG_NAMES.indexOf(batch.log), now = this.#now();
-    let inserted = 0;
+    let inserted = 0, rewritten = 0;
     await this.db.transaction(async (tx) => {
       for (const record of batch.records) {
         const seq = decodeRecord(record).seq;
         const rows = await tx.query("insert into audit_record (gate_id, log, seq, record, received_at) values ($1, $2, $3, $4, $5) on conflict do nothing returning seq",
           [batch.gateId, log, seq, record, now]);
-        inserted += rows.length;
+        if (rows.length) { inserted++; continue; }
+        const [held] = await tx.query<{ record: unknown }>("select record from audit_record where gate_id = $1 and log = $2 and seq = $3", [batch.gateId, log, seq]);
+        if (!sameBytes(bytes(held.record), record)) {
+          rewritten++;
+          await this.#alarm(tx, batch.gateId, log, "rewritten", seq, `record ${seq} came back different from the one received first`);
+        }
       }
     });
-    return { inserted, duplicates: batch.records.length - inserted };
+    return { inserted, duplicates: batch.records.length - inserted - rewritten, rewritten };
+  }
+
+  /**
+   * Witnesses a signed audit head (signature already verified): a head behind
+   * the one witnessed is a cut-back log; a window whose records the hub holds
+   * must digest as the head says. The newest good head is kept.
+   */
+  async witnessHead(h: HeadMessage): Promise<{ recordsVerified: boolean; alarms: string[] }> {
+    const log = AUDIT_LOG_NAMES.indexOf(h.log), now = this.#now();
+    return this.db.transaction(async (tx) => {
+      const alarms: string[] = [];
+      const raise = async (kind: "truncated" | "rewritten", seq: number, detail: string) => {
+        alarms.push(kind);
+        await this.#alarm(tx, h.gateId, log, kind, seq, detail);
+      };
+      const [prev] = await tx.query<{ head_seq: unknown; head_hash: unknown }>("select head_seq, head_hash from audit_head where gate_id = $1 and log = $2 for update", [h.gateId, log]);
+      if (prev && h.head.seq < num(prev.head_seq)) {
+        await raise("truncated", h.head.seq, `head ${h.head.seq} is behind the witnessed head ${num(prev.head_seq)}`);
+        return { recordsVerified: false, alarms };
+      }
+      if (prev && h.head.seq === num(prev.head_seq) && !sameBytes(bytes(prev.head_hash), h.head.hash)) {
+        await raise("rewritten", h.head.seq, `head ${h.head.seq} has another chain hash than the witnessed one`);
+      }
+      const held = await tx.query<{ record: unknown }>("select record from audit_record where gate_id = $1 and log = $2 and seq > $3 and seq <= $4 order by seq",
+        [h.gateId, log, h.anchor.seq, h.head.seq]);
+      const complete = held.length === h.head.seq - h.anchor.seq;
+      const recordsVerified = complete && sameBytes(recordsDigest(held.map((r) => bytes(r.record))), h.digest);
+      if (complete && !recordsVerified) await raise("rewritten", h.head.seq, `records ${h.anchor.seq + 1}..${h.head.seq} held by the hub do not match the signed digest`);
+      await tx.query(
+        `insert into audit_head (gate_id, log, anchor_seq, head_seq, head_hash, digest, signature, records_verified, received_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (gate_id, log) do update set anchor_seq = excluded.anchor_seq, head_seq = excluded.head_seq, head_hash = excluded.head_hash,
+           digest = excluded.digest, signature = excluded.signature, records_verified = excluded.records_verified, received_at = excluded.received_at`,
+        [h.gateId, log, h.anchor.seq, h.head.seq, h.head.hash, h.digest, h.signature, recordsVerified, now]);
+      return { recordsVerified, alarms };
+    });
+  }
+
+  async #alarm(tx: Sql, gateId: number, log: number, kind: string, seq: number, detail: string): Promise<void> {
+    await tx.query("insert into audit_alarm (gate_id, log, kind, seq, detail, raised_at) values ($1, $2, $3, $4, $5, $6)", [gateId, log, kind, seq, detail, this.#now()]);
+  }
+
+  /** Alarms raised about a gate's audit log, oldest first. */
+  async auditAlarms(gateId: number): Promise<{ log: string; kind: string; seq: number; detail: string }[]> {
+    const rows = await this.db.query<{ log: unknown; kind: string; seq: unknown; detail: string }>("select log, kind, seq, detail from audit_alarm where gate_id = $1 order by id", [gateId]);
+    return rows.map((r) => ({ log: AUDIT_LOG_NAMES[num(r.log)], kind: r.kind, seq: num(r.seq), detail: r.detail }));
   }
 
   async #onInventory(inv: Inventory): Promise<void> {
@@ -362,6 +423,10 @@ export class Hub {
     const [row] = await this.db.query<{ n: unknown }>("select count(*) as n from audit_record where gate_id = $1", [gateId]);
     return num(row.n);
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function gateState(row: GateRow): GateState {

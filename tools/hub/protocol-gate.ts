@@ -9,7 +9,8 @@ import { Ed25519Signer } from "../../src/core/ed25519";
 import type { Random } from "../../src/core/ports";
 import { GateSync } from "../../src/core/sync/gate-sync";
 import { registryInventory } from "../../src/core/sync/inventory";
-import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeInventory } from "../../src/core/sync/messages";
+import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeHead, encodeInventory } from "../../src/core/sync/messages";
+import type { SignedHead } from "../../src/core/audit/head-signature";
 import { applyToRegistry } from "../../src/core/sync/registry-apply";
 import type { AuditLogName } from "../../src/core/audit/audit-trail";
 import { parseTopic, topic, type Leaf } from "./topics";
@@ -76,6 +77,11 @@ export class ProtocolGate {
 
   auditBatch(log: AuditLogName, records: Uint8Array[]): Outgoing {
     return this.#out("audit", encodeAuditBatch({ gateId: this.#o.gateId, log, records }));
+  }
+
+  /** A signed audit head for the hub to witness. */
+  head(head: SignedHead): Outgoing {
+    return this.#out("head", encodeHead(head));
   }
 
   requestTime(nonce: Uint8Array): Outgoing {

@@ -6,7 +6,7 @@ export const ROOT = "optgate";
 /** hub -> gate */
 export const TO_GATE = ["sync", "time"] as const;
 /** gate -> hub */
-export const FROM_GATE = ["ack", "audit", "inventory", "time-req", "online"] as const;
+export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online"] as const;
 export type Leaf = (typeof TO_GATE)[number] | (typeof FROM_GATE)[number];
 
 export function topic(compound: number, gate: number, leaf: Leaf): string {

@@ -29,6 +29,8 @@ export class ByteWriter {
     this.u32(Math.floor(ms / 0x100000000));
     this.u32(ms >>> 0);
   }
+  /** A float64 as is (the signed audit head's time is one). */
+  f64(v: number): void { this.#view.setFloat64(this.#at, v); this.#at += 8; }
   raw(b: Uint8Array): void { this.#out.set(b, this.#at); this.#at += b.length; }
   get length(): number { return this.#at; }
   done(): Uint8Array {
@@ -64,6 +66,7 @@ export class ByteReader {
     if (hi >= 0x200000) throw malformed(`the ${what} is past 2^53 ms`);
     return hi * 0x100000000 + lo;
   }
+  f64(what: string): number { return this.#view.getFloat64(this.#need(8, what)); }
   /** A copy, so the message buffer can be reused or wiped. */
   raw(n: number, what: string): Uint8Array { const at = this.#need(n, what); return this.#bytes.slice(at, at + n); }
   end(): void { if (this.#at !== this.#bytes.length) throw malformed(`${this.#bytes.length - this.#at} byte(s) follow its end`); }

@@ -11,6 +11,8 @@
 //   time-req    gate -> hub: nonce 16 | gate clock u64 ms (informative)
 //   time        hub -> gate, signed by a hub key: nonce 16 | time u64 ms | keyId 8 | signature 64
 //   inventory   gate -> hub: applied u32 | part u16 | parts u16 | count u16 | (resident id u32, digest 8)*
+//   head        gate -> hub: a signed audit head (audit/head-signature.ts): log u8 | anchor seq u32, hash 32
+//               | head seq u32, hash 32 | digest 32 | time f64 | signature 64 (over the head statement)
 //
 // Signatures are Ed25519 over SIGNING_TAG, a NUL, then the message up to the
 // signature. Sizes are bounded (MAX_MESSAGE_BYTES and the counts below) before
@@ -20,6 +22,7 @@ import { ed25519Verify } from "../ed25519";
 import { OptgateError } from "../errors";
 import { AUDIT_LOG_NAMES, type AuditLogName } from "../audit/audit-trail";
 import { MAX_RECORD_BYTES } from "../audit/audit-record";
+import { statementBytes, type SignedHead } from "../audit/head-signature";
 import { ByteReader, ByteWriter, malformed } from "./bytes";
 
 export const SIGNING_TAG = "optgate sync v1";
@@ -40,7 +43,7 @@ export const MAX_INVENTORY_ENTRIES = 2000;
 /** Parts one full resync may span. */
 export const MAX_PARTS = 4096;
 
-export const MESSAGE_TYPES = ["change-set", "ack", "audit", "time-req", "time", "inventory"] as const;
+export const MESSAGE_TYPES = ["change-set", "ack", "audit", "time-req", "time", "inventory", "head"] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Why a gate refused a change set or a time grant. The index is the ack's reason byte: append only. */
@@ -119,7 +122,12 @@ export interface Inventory {
   entries: InventoryEntry[];
 }
 
-export type SyncMessage = ChangeSet | Ack | AuditBatch | TimeRequest | TimeGrant | Inventory;
+/** A signed audit head as the gate exports it; its signature is over statementBytes, not this message. */
+export interface HeadMessage extends SignedHead {
+  type: "head";
+}
+
+export type SyncMessage = ChangeSet | Ack | AuditBatch | TimeRequest | TimeGrant | Inventory | HeadMessage;
 export type SignedMessage = ChangeSet | Ack | TimeGrant;
 
 /** A decoded message, with what its signature covers when it carries one. */
@@ -281,6 +289,27 @@ export function encodeInventory(inv: Omit<Inventory, "type">): Uint8Array {
   return finish(w);
 }
 
+export function encodeHead(head: SignedHead): Uint8Array {
+  if (!AUDIT_LOG_NAMES.includes(head.log)) throw badValue(`audit log ${String(head.log)}`);
+  for (const h of [head.anchor, head.head]) { checkU32(h.seq, "audit sequence"); checkBytes(h.hash, 32, "chain hash"); }
+  checkBytes(head.digest, 32, "records digest");
+  checkBytes(head.signature, SIGNATURE_BYTES, "signature");
+  if (typeof head.time !== "number" || Number.isNaN(head.time)) throw badValue("a head time that is not a number");
+  const w = new ByteWriter(HEADER_BYTES + 1 + 2 * (4 + 32) + 32 + 8 + SIGNATURE_BYTES);
+  header(w, "head", head.gateId);
+  w.u8(AUDIT_LOG_NAMES.indexOf(head.log));
+  for (const h of [head.anchor, head.head]) { w.u32(h.seq); w.raw(h.hash); }
+  w.raw(head.digest);
+  w.f64(head.time);
+  w.raw(head.signature);
+  return finish(w);
+}
+
+/** True when the head carries `publicKey`'s signature of its statement (the gate's key). */
+export function verifyHead(head: SignedHead, publicKey: Uint8Array): boolean {
+  return ed25519Verify(publicKey, statementBytes(head), head.signature);
+}
+
 /**
  * Reads any sync message; throws E_SYNC_MALFORMED (with what is wrong) for
  * anything that is not exactly one well-formed message. Does not verify
@@ -367,6 +396,17 @@ function decodeBody(type: MessageType, gateId: number, r: ByteReader): SyncMessa
       const entries: InventoryEntry[] = [];
       for (let i = 0; i < count; i++) entries.push({ id: r.u32("resident id"), digest: r.raw(DIGEST_BYTES, "digest") });
       return { type, gateId, applied, part, parts, entries };
+    }
+    case "head": {
+      const log = AUDIT_LOG_NAMES[r.u8("log")];
+      if (!log) throw malformed("the audit log is unknown");
+      const anchor = { seq: r.u32("anchor sequence"), hash: r.raw(32, "anchor hash") };
+      const head = { seq: r.u32("head sequence"), hash: r.raw(32, "head hash") };
+      if (head.seq < anchor.seq) throw malformed("the head is older than its anchor");
+      const digest = r.raw(32, "records digest");
+      const time = r.f64("time");
+      if (Number.isNaN(time)) throw malformed("the head time is not a number");
+      return { type, gateId, log, anchor, head, digest, time, signature: r.raw(SIGNATURE_BYTES, "signature") };
     }
   }
 }

@@ -5,8 +5,9 @@ import { encodeChange } from "../../../src/core/access/changes";
 import { isOptgateError } from "../../../src/core/errors";
 import {
   MAX_CHANGES_PER_SET, MAX_MESSAGE_BYTES, decodeMessage, encodeAck, encodeAuditBatch, encodeChangeSet, encodeInventory,
-  encodeTimeGrant, encodeTimeRequest, keyIdOf, verifySigned, type ChangeSet,
+  encodeHead, encodeTimeGrant, encodeTimeRequest, keyIdOf, verifyHead, verifySigned, type ChangeSet, type HeadMessage,
 } from "../../../src/core/sync/messages";
+import { signHead } from "../../../src/core/audit/head-signature";
 import { GATE, T0, changeSet, gateSign, gateSigner, hubSign, hubSigner, otherSigner, resident } from "./fixtures";
 
 const malformed = (e: unknown) => isOptgateError(e, "E_SYNC_MALFORMED");
@@ -108,6 +109,20 @@ describe("sync messages", () => {
     const bad = bytes.slice();
     bad[timeAt] = 0xff;
     assert.throws(() => decodeMessage(bad), malformed);
+  });
+
+  it("a signed audit head travels whole and still verifies against the gate's key", () => {
+    const head = signHead(gateSigner, {
+      gateId: GATE, log: "security", anchor: { seq: 3, hash: new Uint8Array(32).fill(1) }, head: { seq: 9, hash: new Uint8Array(32).fill(2) },
+      digest: new Uint8Array(32).fill(3), time: T0 + 0.5,
+    });
+    const m = decodeMessage(encodeHead(head)).message as HeadMessage;
+    assert.deepEqual(m, { type: "head", ...head });
+    assert.equal(verifyHead(m, gateSigner.publicKey), true);
+    assert.equal(verifyHead({ ...m, head: { ...m.head, seq: 8 } }, gateSigner.publicKey), false);
+    assert.equal(verifyHead(m, hubSigner.publicKey), false);
+    const backwards = encodeHead({ ...head, anchor: { seq: 10, hash: head.anchor.hash } });
+    assert.throws(() => decodeMessage(backwards), malformed);
   });
 
   it("a signature from the wrong signer is rejected even with the right key id", () => {

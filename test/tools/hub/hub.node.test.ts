@@ -3,10 +3,12 @@
 // Registry (protocol gates) in this process.
 import assert from "node:assert/strict";
 import { AuditLog } from "../../../src/core/audit/audit-log";
+import { AuditKey } from "../../../src/core/audit/chain-key";
+import { anchorHead, recordsDigest, signHead } from "../../../src/core/audit/head-signature";
 import { decodeMessage, encodeAck, verifySigned, type ChangeSet } from "../../../src/core/sync/messages";
 import { decodeChange } from "../../../src/core/access/changes";
 import { Ed25519Signer } from "../../../src/core/ed25519";
-import { COMPOUND, Fleet, T0, card, person } from "./fleet";
+import { COMPOUND, Fleet, T0, card, gateSeed, person } from "./fleet";
 import { forEachDatabase } from "./servers";
 
 const setsTo = (fleet: Fleet, gateId: number) => fleet.wire
@@ -141,14 +143,73 @@ forEachDatabase("hub", (kind) => {
     for (let i = 0; i < 5; i++) log.append({ time: T0 + i, actorKind: "resident", actor: i + 1, kind: "card", decision: "grant", reason: "granted" });
     const records = log.records();
     const batch = (rs: Uint8Array[], name: "access" | "security" = "access") => decodeMessage(gate.auditBatch(name, rs).payload).message as never;
-    assert.deepEqual(await fleet.hub.ingestAudit(batch(records.slice(0, 3))), { inserted: 3, duplicates: 0 });
-    assert.deepEqual(await fleet.hub.ingestAudit(batch(records)), { inserted: 2, duplicates: 3 });
-    assert.deepEqual(await fleet.hub.ingestAudit(batch(records)), { inserted: 0, duplicates: 5 });
+    assert.deepEqual(await fleet.hub.ingestAudit(batch(records.slice(0, 3))), { inserted: 3, duplicates: 0, rewritten: 0 });
+    assert.deepEqual(await fleet.hub.ingestAudit(batch(records)), { inserted: 2, duplicates: 3, rewritten: 0 });
+    assert.deepEqual(await fleet.hub.ingestAudit(batch(records)), { inserted: 0, duplicates: 5, rewritten: 0 });
     // The security chain has its own sequence: the same numbers are other records.
-    assert.deepEqual(await fleet.hub.ingestAudit(batch(records.slice(0, 2), "security")), { inserted: 2, duplicates: 0 });
+    assert.deepEqual(await fleet.hub.ingestAudit(batch(records.slice(0, 2), "security")), { inserted: 2, duplicates: 0, rewritten: 0 });
     fleet.wire.push(gate.auditBatch("access", records));
     await fleet.drain();
     assert.equal(await fleet.hub.auditCount(10), 7);
+  });
+
+  describe("as the witness of the gates' audit logs", () => {
+    const auditKey = new AuditKey(new Uint8Array(32).fill(4));
+    const entry = (i: number) => ({ time: T0 + i, actorKind: "resident" as const, actor: i, kind: "card" as const, decision: "grant" as const, reason: "granted" as const });
+    function gateLog(n: number): AuditLog {
+      const log = new AuditLog({ key: auditKey });
+      for (let i = 0; i < n; i++) log.append(entry(i));
+      return log;
+    }
+    const signed = (log: AuditLog, signer = new Ed25519Signer(gateSeed(10))) =>
+      signHead(signer, { gateId: 10, log: "access", anchor: anchorHead(log.anchor()), head: log.head(), digest: recordsDigest(log.records()), time: T0 });
+
+    it("accepts an honest head over the records it holds", async () => {
+      const gate = await fleet.addGate(10);
+      const log = gateLog(5);
+      fleet.wire.push(gate.auditBatch("access", log.records()), gate.head(signed(log)));
+      await fleet.drain();
+      assert.deepEqual(await fleet.hub.auditAlarms(10), []);
+      const [row] = await db.query<{ head_seq: unknown; records_verified: boolean }>("select head_seq, records_verified from audit_head where gate_id = 10");
+      assert.deepEqual([Number(row.head_seq), row.records_verified], [5, true]);
+    });
+
+    it("raises an alarm when the gate's log is cut back below a witnessed head", async () => {
+      const gate = await fleet.addGate(10);
+      const log = gateLog(5);
+      fleet.wire.push(gate.auditBatch("access", log.records()), gate.head(signed(log)));
+      await fleet.drain();
+      // The gate's flash is rolled back: a new chain of 3 records, honestly signed by the gate's key.
+      fleet.wire.push(gate.head(signed(gateLog(3))));
+      await fleet.drain();
+      assert.deepEqual((await fleet.hub.auditAlarms(10)).map((a) => [a.kind, a.seq]), [["truncated", 3]]);
+    });
+
+    it("raises an alarm when a record it holds comes back different, or the signed digest disagrees", async () => {
+      const gate = await fleet.addGate(10);
+      const log = gateLog(4);
+      fleet.wire.push(gate.auditBatch("access", log.records()));
+      await fleet.drain();
+      // Rewritten history: record 2 says someone else opened the door.
+      const other = new AuditLog({ key: auditKey });
+      other.append(entry(0));
+      other.append({ ...entry(1), actor: 999 });
+      other.append(entry(2));
+      other.append(entry(3));
+      fleet.wire.push(gate.auditBatch("access", other.records().slice(1, 2)));
+      fleet.wire.push(gate.head(signed(other)));
+      await fleet.drain();
+      assert.deepEqual((await fleet.hub.auditAlarms(10)).map((a) => [a.kind, a.seq]), [["rewritten", 2], ["rewritten", 4]]);
+      assert.deepEqual((await db.query("select record from audit_record where gate_id = 10 and seq = 2")).length, 1);
+    });
+
+    it("drops a head another key signed", async () => {
+      const gate = await fleet.addGate(10);
+      fleet.wire.push(gate.head(signed(gateLog(2), new Ed25519Signer(new Uint8Array(32).fill(66)))));
+      await fleet.drain();
+      assert.ok(fleet.drops.includes("audit head signature does not verify"));
+      assert.equal((await db.query("select 1 from audit_head")).length, 0);
+    });
   });
 
   it("another hub process over the same database carries on the versions where the first stopped", async () => {

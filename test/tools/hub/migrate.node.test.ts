@@ -35,7 +35,7 @@ forEachDatabase("hub migrations", (kind) => {
       assert.equal(await schemaVersion(db), 1);
       const half = await db.query("select 1 from information_schema.tables where table_schema = current_schema() and table_name = 'half'");
       assert.equal(half.length, 0, "the failed migration's first statement was rolled back");
-      assert.deepEqual(await migrate(db), [2]);
+      assert.deepEqual(await migrate(db), listMigrations().slice(1).map((m) => m.version));
     } finally {
       await db.close();
     }
