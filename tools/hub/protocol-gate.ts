@@ -2,7 +2,7 @@
 // and a real Registry, without the rest of the firmware. The hub's tests and
 // the load bench use it where a full gate in XS is more than they need; the
 // firmware's own MQTT client (src/core/mqtt) carries the same bytes.
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { Registry } from "../../src/core/access/registry";
 import type { AuditEntry } from "../../src/core/audit/audit-record";
 import { Ed25519Signer } from "../../src/core/ed25519";
@@ -124,9 +124,10 @@ export interface ConnectedGate {
 }
 
 /** Puts a protocol gate on a broker: persistent session, QoS 1, a retained online flag with a last will. */
-export async function connectGate(url: string, gate: ProtocolGate, compoundId: number, gateId: number): Promise<ConnectedGate> {
+export async function connectGate(url: string, gate: ProtocolGate, compoundId: number, gateId: number, options: IClientOptions = {}): Promise<ConnectedGate> {
   const online = topic(compoundId, gateId, "online");
   const client = await mqtt.connectAsync(url, {
+    ...options,
     protocolVersion: 4, clientId: `optgate-gate-${compoundId}-${gateId}`, clean: false, reconnectPeriod: 500,
     will: { topic: online, payload: Buffer.from("0"), qos: 1, retain: true },
   });

@@ -2,7 +2,7 @@
 // QoS 1) that hands every gate message to the Hub and publishes what the Hub
 // sends. The broker is the embedded aedes (broker.ts) or any external one
 // (Mosquitto in production).
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Db } from "./db";
 import { Hub } from "./hub";
 import { HUB_SUBSCRIPTIONS } from "./topics";
@@ -16,6 +16,8 @@ export interface HubServiceOptions {
   now?: () => number;
   onDrop?: (why: string, topic: string) => void;
   onError?: (error: Error) => void;
+  /** Credentials and TLS for a production broker (username, password, ca, ...). */
+  mqtt?: IClientOptions;
 }
 
 export interface HubService {
@@ -28,6 +30,7 @@ export interface HubService {
 
 export async function startHubService(options: HubServiceOptions): Promise<HubService> {
   const client = await mqtt.connectAsync(options.brokerUrl, {
+    ...options.mqtt,
     protocolVersion: 4, clientId: options.clientId ?? `optgate-hub-${process.pid}`, clean: false, reconnectPeriod: 1000,
   });
   const hub = await Hub.open({
