@@ -117,6 +117,8 @@ export class ProtocolGate {
 export interface ConnectedGate {
   gate: ProtocolGate;
   client: MqttClient;
+  /** Failures while answering (publishing); the gate keeps going. */
+  errors: Error[];
   /** Resolves when everything received so far has been handled and answered. */
   idle(): Promise<void>;
   publish(messages: Outgoing[]): Promise<void>;
@@ -132,17 +134,22 @@ export async function connectGate(url: string, gate: ProtocolGate, compoundId: n
     will: { topic: online, payload: Buffer.from("0"), qos: 1, retain: true },
   });
   let queue = Promise.resolve();
+  const errors: Error[] = [];
   const publish = async (messages: Outgoing[]) => {
     for (const m of messages) await client.publishAsync(m.topic, Buffer.from(m.payload), { qos: 1, retain: m.retain });
   };
   client.on("message", (t, payload) => {
-    queue = queue.then(() => publish(gate.receive(t, new Uint8Array(payload))));
+    queue = queue.then(() => publish(gate.receive(t, new Uint8Array(payload)))).catch((e: Error) => { errors.push(e); });
+  });
+  // After a reconnect (broker restart, network back) say again where the gate is: the hub resends from there.
+  client.on("connect", () => {
+    queue = queue.then(() => client.publishAsync(online, "1", { qos: 1, retain: true })).then(() => publish(gate.hello())).catch((e: Error) => { errors.push(e); });
   });
   await client.subscribeAsync({ [topic(compoundId, gateId, "sync")]: { qos: 1 }, [topic(compoundId, gateId, "time")]: { qos: 1 } });
   await client.publishAsync(online, "1", { qos: 1, retain: true });
   await publish(gate.hello());
   return {
-    gate, client, publish,
+    gate, client, publish, errors,
     idle: () => queue,
     async close() { await queue; await client.endAsync(); },
   };
