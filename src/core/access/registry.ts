@@ -198,6 +198,29 @@ export class Registry {
     this.#apply(decodeChange(bytes));
   }
 
+  /**
+   * Applies several changes all or nothing (a hub's change set, src/core/sync):
+   * each is checked as apply() checks it; if one is refused, the registry is put
+   * back as it was before the first (from typed-array copies, so the cost is a
+   * memory copy, not a re-encoding of every resident) and the error is thrown.
+   * Like apply(), it does not call onChange: the caller persists the set.
+   */
+  applyAll(changes: Uint8Array[]): void {
+    const decoded = changes.map((bytes) => decodeChange(bytes));
+    const residents = this.#residents.clone(), cards = this.#cards.clone(), nextId = this.#nextId;
+    const codes = new Map<string, CodeEntry>();
+    for (const [key, entry] of this.#codes) codes.set(key, { ...entry });
+    try {
+      for (const change of decoded) this.#apply(change);
+    } catch (error) {
+      this.#residents = residents;
+      this.#cards = cards;
+      this.#codes = codes;
+      this.#nextId = nextId;
+      throw error;
+    }
+  }
+
   // ---- queries ----
 
   has(id: ResidentId): boolean { return this.#residents.find(id) >= 0; }

@@ -1,8 +1,8 @@
 // Applying a verified change set to the gate's Registry: all changes or none.
 //
-// Incremental sets are applied one change at a time through Registry.apply
-// (which validates each completely); if one is refused the registry is put
-// back from a snapshot taken first, so a set never half-applies in RAM. The
+// Incremental sets go through Registry.applyAll: each change validated as
+// Registry.apply does, and if one is refused the registry is put back as it
+// was (from copies of its tables), so a set never half-applies in RAM. The
 // caller persists the same change bytes and the new version in one store
 // group (docs/sync.md), so it never half-applies on flash either. A full
 // resync replaces the registry from the changes as one snapshot import; the
@@ -14,6 +14,7 @@
 // reported back: their templates must be erased when they are gone.
 import { decodeChange, type ChangeKind } from "../access/changes";
 import type { Registry } from "../access/registry";
+import { FLAG_FACE } from "../access/resident-table";
 import { OptgateError, isOptgateError } from "../errors";
 
 /** Kinds the hub may not send: the gate alone knows these facts. */
@@ -25,17 +26,30 @@ export interface RegistryApplied {
   faceGone: number[];
 }
 
-function faceEnrolled(registry: Registry): number[] {
-  return registry.ids().filter((id) => registry.get(id)?.faceEnrolled);
+function hasFace(registry: Registry, id: number): boolean {
+  const row = registry.residents.find(id);
+  return row >= 0 && (registry.residents.flags[row] & FLAG_FACE) !== 0;
 }
 
-function checkKinds(changes: Uint8Array[]): void {
+/** Face-enrolled residents among `ids`, or among everyone (a full resync). */
+function faceEnrolled(registry: Registry, ids?: number[]): number[] {
+  if (ids) return ids.filter((id) => hasFace(registry, id));
+  const t = registry.residents, out: number[] = [];
+  for (let row = 0; row < t.size; row++) if (t.flags[row] & FLAG_FACE) out.push(t.ids[row]);
+  return out;
+}
+
+/** Refuses gate-only kinds; returns the residents the set removes (their templates may have to go). */
+function checkKinds(changes: Uint8Array[]): number[] {
+  const removed: number[] = [];
   for (let i = 0; i < changes.length; i++) {
-    const kind = decodeChange(changes[i]).kind;
-    if (GATE_ONLY.includes(kind)) {
-      throw new OptgateError("E_SYNC_GATE_ONLY", `Change ${i + 1} is ${kind}, which only the gate itself may record.`);
+    const change = decodeChange(changes[i]);
+    if (GATE_ONLY.includes(change.kind)) {
+      throw new OptgateError("E_SYNC_GATE_ONLY", `Change ${i + 1} is ${change.kind}, which only the gate itself may record.`);
     }
+    if (change.kind === "remove-resident") removed.push(change.id);
   }
+  return removed;
 }
 
 function snapshotOf(changes: Uint8Array[]): Uint8Array {
@@ -60,8 +74,9 @@ function snapshotOf(changes: Uint8Array[]): Uint8Array {
  * when the registry is quarantined, where only a full resync can help.
  */
 export function applyToRegistry(registry: Registry, changes: Uint8Array[], full: boolean): RegistryApplied {
-  checkKinds(changes);
-  const faceBefore = faceEnrolled(registry);
+  const removed = checkKinds(changes);
+  // Only what the set can take away is looked at (all residents for a full resync): cost follows the set, not the registry.
+  const faceBefore = faceEnrolled(registry, full ? undefined : removed);
   if (full) {
     registry.importSnapshot(snapshotOf(changes));
     // Face flags stay for residents still present who still hold a card or PIN.
@@ -73,13 +88,7 @@ export function applyToRegistry(registry: Registry, changes: Uint8Array[], full:
     if (registry.damage !== undefined) {
       throw new OptgateError("E_SYNC_NEEDS_RESYNC", "The registry is quarantined; only a full resync from the hub can replace it.");
     }
-    const saved = registry.exportSnapshot();
-    try {
-      for (const change of changes) registry.apply(change);
-    } catch (error) {
-      registry.importSnapshot(saved);
-      throw error;
-    }
+    registry.applyAll(changes);
   }
-  return { faceGone: faceBefore.filter((id) => !registry.get(id)?.faceEnrolled) };
+  return { faceGone: faceBefore.filter((id) => !hasFace(registry, id)) };
 }

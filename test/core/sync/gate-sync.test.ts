@@ -189,6 +189,14 @@ describe("GateSync: full resync in parts", () => {
     assert.deepEqual(result.faceGone, [2]);
     assert.equal(registry.get(1)?.faceEnrolled, true);
   });
+
+  it("an incremental set that removes a face-enrolled resident reports the template to erase", () => {
+    const registry = newRegistry();
+    applyToRegistry(registry, [encodeChange(resident(1, card(1))), encodeChange(resident(2, card(2)))], false);
+    registry.setFaceEnrolled(2, true);
+    const result = applyToRegistry(registry, [encodeChange({ kind: "remove-resident", id: 1 }), encodeChange({ kind: "remove-resident", id: 2 })], false);
+    assert.deepEqual(result.faceGone, [2]);
+  });
 });
 
 describe("GateSync: signed time", () => {
