@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { encodeChange } from "../../../src/core/access/changes";
 import { isOptgateError } from "../../../src/core/errors";
+import { Registry } from "../../../src/core/access/registry";
 import { newRegistry, uid } from "./fixtures";
 
 const T = Date.UTC(2026, 5, 1);
@@ -48,5 +49,24 @@ describe("Registry.applyAll", () => {
     const before = r.exportSnapshot();
     assert.throws(() => r.applyAll([encodeChange({ kind: "remove-resident", id: 1 }), new Uint8Array([0xee])]), (e) => isOptgateError(e, "E_BAD_CHANGE"));
     assert.deepEqual(r.exportSnapshot(), before);
+  });
+});
+
+describe("Registry.exportSnapshot keeps each resident's cards and codes", () => {
+  it("after cards added, moved and removed across residents in mixed order", () => {
+    const r = newRegistry();
+    const ids = [1, 2, 3].map((i) => r.addResident({ unit: `U${i}`, role: "owner", groups: 1, cards: [uid(4, i, 0, 0)] }));
+    r.addCard(ids[0], uid(4, 1, 0, 1));
+    r.addCard(ids[2], uid(4, 3, 0, 1));
+    r.addCard(ids[0], uid(4, 1, 0, 2));
+    r.removeCard(uid(4, 1, 0, 0));
+    r.addCard(ids[1], uid(4, 1, 0, 0));
+    r.issueCode(ids[1], { code: "55120987", validUntil: T + 86_400_000, uses: 1 });
+    const copy = Registry.fromSnapshot(r.exportSnapshot(), { deviceKey: new Uint8Array(32).fill(1), random: { fill() {} } });
+    for (const id of ids) {
+      assert.deepEqual(copy.cardsOf(id), r.cardsOf(id), `cards of ${id}`);
+      assert.equal(copy.get(id)?.codes, r.get(id)?.codes, `codes of ${id}`);
+    }
+    assert.deepEqual(copy.exportSnapshot(), r.exportSnapshot());
   });
 });
