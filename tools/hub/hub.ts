@@ -30,6 +30,10 @@ export interface HubOptions {
   now?: () => number;
   /** Told about messages that were dropped (unknown gate, bad signature, malformed), for logs and tests. */
   onDrop?: (why: string, topic: string) => void;
+  /** Whether this process acts for a gate (partition leases, leases.ts); default: every gate. */
+  owns?: (gateId: number) => boolean;
+  /** A version sent this long ago and still not acknowledged is sent again (a lost message, a partitioned gate). */
+  resendMs?: number;
 }
 
 export interface GateInput {
@@ -72,6 +76,10 @@ export class Hub {
   readonly #publish: Publish;
   readonly #now: () => number;
   readonly #onDrop?: (why: string, topic: string) => void;
+  readonly #owns: (gateId: number) => boolean;
+  readonly #resendMs: number;
+  /** When this process last sent each gate something. */
+  readonly #sentAt = new Map<number, number>();
   /** Highest version this process has sent each gate (lost on restart by design: see the header). */
   readonly #sentUpTo = new Map<number, number>();
   /** One pump at a time per gate, so sends stay in version order. */
@@ -86,6 +94,8 @@ export class Hub {
     this.#publish = options.publish;
     this.#now = options.now ?? Date.now;
     this.#onDrop = options.onDrop;
+    this.#owns = options.owns ?? (() => true);
+    this.#resendMs = options.resendMs ?? 30_000;
   }
 
   /** Migrates the database and records this hub's public key. */
@@ -206,8 +216,24 @@ export class Hub {
     return row ? gateState(row) : undefined;
   }
 
+  /**
+   * Pumps every gate this process acts for that is behind (edits made by
+   * other hub processes, sets lost on the way): run it periodically.
+   */
+  async pumpAll(): Promise<void> {
+    const behind = await this.db.query<{ id: unknown; applied_version: unknown }>("select id, applied_version from gate where desired_version > applied_version or needs_full");
+    const now = this.#now();
+    for (const row of behind) {
+      const gateId = num(row.id);
+      if (!this.#owns(gateId)) continue;
+      if (now - (this.#sentAt.get(gateId) ?? 0) >= this.#resendMs) this.#sentUpTo.set(gateId, num(row.applied_version));
+      await this.pump(gateId);
+    }
+  }
+
   /** Sends the gate whatever it lacks: the next incremental versions, or a full resync. */
   pump(gateId: number): Promise<void> {
+    if (!this.#owns(gateId)) return Promise.resolve();
     const next = (this.#pumps.get(gateId) ?? Promise.resolve()).then(() => this.#pump(gateId));
     this.#pumps.set(gateId, next.catch(() => {}));
     return next;
@@ -249,6 +275,7 @@ export class Hub {
     const bytes = encodeChangeSet({ gateId: g.id, issuedAt, keyId: this.keyId, ...set }, this.#sign);
     await this.#publish(topic(g.compoundId, g.id, "sync"), bytes, { retain: false });
     this.#sentUpTo.set(g.id, set.version);
+    this.#sentAt.set(g.id, this.#now());
   }
 
   /** Forces a full resync of one gate (e.g. after replacing its board). */
@@ -264,6 +291,8 @@ export class Hub {
     const t = parseTopic(topicText);
     if (!t) return this.#drop("not a gate topic", topicText);
     if (t.leaf === "online") return;
+    // Audit and heads are idempotent: every process takes them, so none is lost with a dead one.
+    if (t.leaf !== "audit" && t.leaf !== "head" && !this.#owns(t.gate)) return;
     const [row] = await this.db.query<GateRow>("select * from gate where id = $1 and compound_id = $2", [t.gate, t.compound]);
     if (!row) return this.#drop("unknown gate", topicText);
     let received;

@@ -89,7 +89,7 @@ describe("hub faults (aedes, PGlite)", () => {
     await waitFor("gate 1", converged(first, 1));
     // Killed right after sending: its acks arrive while no hub is connected.
     await first.hub.putResidents(COMPOUND, [person(2), person(3)]);
-    await first.client.endAsync(true);
+    await first.abort();
     open.splice(open.indexOf(first), 1);
     await waitFor("the gate to apply version 2", async () => g.gate.sync.applied === 2);
     assert.equal((await first.hub.gate(1))?.appliedVersion, 1, "nobody recorded the ack yet");
