@@ -128,6 +128,11 @@ export class Hub {
   /** Adds or replaces residents (fields, PIN verifier, cards); each affected gate gets new versions. */
   async putResidents(compoundId: number, inputs: ResidentInput[]): Promise<void> {
     const records = inputs.map(toCanonical);
+    const seen = new Set<number>();
+    for (const r of records) {
+      if (seen.has(r.id)) throw new Error(`Resident ${r.id} appears twice in one put.`);
+      seen.add(r.id);
+    }
     const gates = await this.db.transaction(async (tx) => {
       const ids = records.map((r) => r.id);
       await tx.query("delete from card where compound_id = $1 and resident_id = any($2::integer[])", [compoundId, ids]);
@@ -160,16 +165,24 @@ export class Hub {
    * processes never hand out the same version. Returns the gates that changed.
    */
   async #reconcile(tx: Sql, compoundId: number, ids: number[], onlyGates?: number[]): Promise<number[]> {
+    ids = [...new Set(ids)];
     const gates = await tx.query<{ id: unknown; groups: unknown; desired_version: unknown }>(
       "select id, groups, desired_version from gate where compound_id = $1 order by id for update", [compoundId]);
     const residents = await tx.query<Record<string, unknown>>("select * from resident where compound_id = $1 and id = any($2::integer[])", [compoundId, ids]);
     const cards = await tx.query<{ uid: unknown; resident_id: unknown }>("select uid, resident_id from card where compound_id = $1 and resident_id = any($2::integer[]) order by uid", [compoundId, ids]);
+    // Cards grouped in one pass: a lookup per resident would scan every card for every resident.
+    const cardsOf = new Map<number, Uint8Array[]>();
+    for (const c of cards) {
+      const owner = num(c.resident_id), list = cardsOf.get(owner);
+      if (list) list.push(bytes(c.uid));
+      else cardsOf.set(owner, [bytes(c.uid)]);
+    }
     const byId = new Map(residents.map((r) => {
       const pin = r.pin_salt ? { salt: bytes(r.pin_salt), hash: bytes(r.pin_hash) } : undefined;
       const id = num(r.id);
       return [id, {
         id, unit: String(r.unit), role: num(r.role), status: num(r.status), groups: num(r.groups), from: num(r.valid_from), until: num(r.valid_until),
-        pin, cards: cards.filter((c) => num(c.resident_id) === id).map((c) => bytes(c.uid)),
+        pin, cards: cardsOf.get(id) ?? [],
       }];
     }));
     const changed: number[] = [];

@@ -54,6 +54,17 @@ forEachDatabase("hub", (kind) => {
     assert.equal((await fleet.hub.gate(10))?.appliedVersion, 3);
   });
 
+  it("refuses a put that names a resident twice, and treats a removal named twice as one", async () => {
+    const gate = await fleet.addGate(10);
+    await fleet.drain();
+    await assert.rejects(fleet.hub.putResidents(COMPOUND, [person(1), person(1, { unit: "B" })]), /appears twice/);
+    await fleet.hub.putResidents(COMPOUND, [person(1), person(2)]);
+    await fleet.hub.removeResidents(COMPOUND, [1, 1]);
+    await fleet.drain();
+    assert.deepEqual(gate.registry.ids(), [2]);
+    assert.ok(!gate.audit.some((e) => e.kind === "sync-refused"), JSON.stringify(gate.audit));
+  });
+
   it("sends each gate only the residents of the groups it serves", async () => {
     const a = await fleet.addGate(10, 0b01), b = await fleet.addGate(11, 0b10);
     await fleet.hub.putResidents(COMPOUND, [person(1, { groups: 0b01 }), person(2, { groups: 0b10 }), person(3, { groups: 0b11 })]);
