@@ -234,12 +234,13 @@ export class Hub {
    * other hub processes, sets lost on the way): run it periodically.
    */
   async pumpAll(): Promise<void> {
-    const behind = await this.db.query<{ id: unknown; applied_version: unknown }>("select id, applied_version from gate where desired_version > applied_version or needs_full");
+    const behind = await this.db.query<{ id: unknown; applied_version: unknown; online: boolean }>("select id, applied_version, online from gate where desired_version > applied_version or needs_full");
     const now = this.#now();
     for (const row of behind) {
       const gateId = num(row.id);
       if (!this.#owns(gateId)) continue;
-      if (now - (this.#sentAt.get(gateId) ?? 0) >= this.#resendMs) this.#sentUpTo.set(gateId, num(row.applied_version));
+      // Resend only to a connected gate; one that comes back announces its version and gets what it lacks.
+      if (row.online && now - (this.#sentAt.get(gateId) ?? 0) >= this.#resendMs) this.#sentUpTo.set(gateId, num(row.applied_version));
       await this.pump(gateId);
     }
   }
@@ -303,11 +304,15 @@ export class Hub {
   async receive(topicText: string, payload: Uint8Array): Promise<void> {
     const t = parseTopic(topicText);
     if (!t) return this.#drop("not a gate topic", topicText);
-    if (t.leaf === "online") return;
     // Audit and heads are idempotent: every process takes them, so none is lost with a dead one.
     if (t.leaf !== "audit" && t.leaf !== "head" && !this.#owns(t.gate)) return;
     const [row] = await this.db.query<GateRow>("select * from gate where id = $1 and compound_id = $2", [t.gate, t.compound]);
     if (!row) return this.#drop("unknown gate", topicText);
+    if (t.leaf === "online") {
+      // Retained and idempotent: every process records it. An empty payload clears a retained flag.
+      await this.db.query("update gate set online = $2 where id = $1", [t.gate, payload.length === 1 && payload[0] === 0x31]);
+      return;
+    }
     let received;
     try {
       received = decodeMessage(payload);

@@ -48,6 +48,7 @@ export class Fleet {
       db, signingSeed: seed, now: () => this.now,
       publish: async (topic, payload, { retain }) => { this.wire.push({ topic, payload, retain }); },
       onDrop: (why) => { this.drops.push(why); },
+      resendMs: 10_000,
     });
   }
 

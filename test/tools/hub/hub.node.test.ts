@@ -118,6 +118,29 @@ forEachDatabase("hub", (kind) => {
     assert.equal((await fleet.hub.gate(10))?.appliedVersion, 2);
   });
 
+  it("resends an unanswered set to a connected gate after resendMs, never to an offline one", async () => {
+    const gate = await fleet.addGate(10);
+    await fleet.drain();
+    const online = (flag: string) => fleet.hub.receive(`optgate/${COMPOUND}/10/online`, new TextEncoder().encode(flag));
+    await online("1");
+    await fleet.hub.putResidents(COMPOUND, [person(1)]);
+    assert.equal(fleet.wire.length, 1);
+    fleet.wire.length = 0; // lost on the way
+    fleet.now += 1000;
+    await fleet.hub.pumpAll();
+    assert.equal(fleet.wire.length, 0, "not again within resendMs");
+    fleet.now += 20_000;
+    await online("0");
+    await fleet.hub.pumpAll();
+    assert.equal(fleet.wire.length, 0, "nothing queued up for an offline gate");
+    await online("1");
+    await fleet.hub.pumpAll();
+    assert.equal(fleet.wire.length, 1, "resent once the gate is connected");
+    await fleet.drain();
+    assert.deepEqual(gate.registry.ids(), [1]);
+    assert.equal((await fleet.hub.gate(10))?.appliedVersion, 1);
+  });
+
   it("a set the gate refuses (card held by a gate-local resident) waits for a fixed desired state, then a full resync", async () => {
     const gate = await fleet.addGate(10);
     await fleet.drain();
