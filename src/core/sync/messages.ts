@@ -128,7 +128,6 @@ export interface HeadMessage extends SignedHead {
 }
 
 export type SyncMessage = ChangeSet | Ack | AuditBatch | TimeRequest | TimeGrant | Inventory | HeadMessage;
-export type SignedMessage = ChangeSet | Ack | TimeGrant;
 
 /** A decoded message, with what its signature covers when it carries one. */
 export interface Received<M extends SyncMessage = SyncMessage> {
