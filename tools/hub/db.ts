@@ -47,10 +47,12 @@ export interface PostgresOptions {
   /** Tables live in this schema (created if missing): lets tests share one database. */
   schema?: string;
   max?: number;
+  /** Told when an idle connection breaks (the database restarted, the network dropped). */
+  onError?: (error: Error) => void;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Db> {
-  const { schema, ...rest } = options;
+  const { schema, onError, ...rest } = options;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Schema name "${schema}" must be lower-case letters, digits and _.`);
   if (schema) {
     const admin = new pg.Client(rest);
@@ -58,6 +60,9 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     try { await admin.query(`create schema if not exists ${schema}`); } finally { await admin.end(); }
   }
   const pool = new pg.Pool({ ...rest, max: options.max ?? 4, options: schema ? `-c search_path=${schema}` : undefined });
+  // An idle connection that breaks is an 'error' event on the pool: unhandled, it would end the
+  // process. The pool drops that connection and the next query opens a new one.
+  pool.on("error", (error) => onError?.(error));
   const wrap = (q: pg.Pool | pg.PoolClient): Sql => ({
     async query<R>(text: string, values?: unknown[]) { return (await q.query(text, params(values))).rows as R[]; },
     async exec(text: string) { await q.query(text); },
@@ -67,16 +72,23 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     ...wrap(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection that breaks mid-transaction also emits 'error' on the client: the failing
+      // query reports it; unheard, the event would end the process.
+      let broken: Error | undefined;
+      const onBroken = (error: Error) => { broken = error; onError?.(error); };
+      client.on("error", onBroken);
       try {
         await client.query("begin");
         const result = await fn(wrap(client));
         await client.query("commit");
         return result;
       } catch (error) {
-        await client.query("rollback").catch(() => {});
+        if (!broken) await client.query("rollback").catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.off("error", onBroken);
+        // A broken connection is discarded, not handed to the next caller.
+        client.release(broken);
       }
     },
     close: () => pool.end(),
