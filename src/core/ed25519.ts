@@ -1,8 +1,10 @@
-// Ed25519 signing (RFC 8032), small and BigInt-only, so the gate can sign its
-// audit heads in XS with nothing but @noble/hashes' SHA-512 (already in the
-// firmware). Only what the gate needs: public key and signature from a 32-byte
-// seed. Verification happens on the host (Node's crypto), which also checks
-// this code against the RFC's vectors in the tests.
+// Ed25519 (RFC 8032), small and BigInt-only, so the gate can sign its audit
+// heads and acknowledgements, and verify the hub's signed change sets (sync/),
+// in XS with nothing but @noble/hashes' SHA-512 (already in the firmware).
+// Only what the gate needs: public key and signature from a 32-byte seed, and
+// strict verification (canonical S and point encodings, cofactorless check,
+// the same acceptance as Node's crypto and @noble/curves for honest input).
+// The tests check it against the RFC's vectors and against Node's crypto.
 //
 // Not constant-time (BigInt arithmetic never is): the seed is derived from the
 // key root and only signs on a logged-in technician's request (log export), so
@@ -34,9 +36,11 @@ function add(p: Point, q: Point): Point {
   return [mod(e * f), mod(g * h), mod(f * g), mod(e * h)];
 }
 
-function multiply(k: bigint): Point {
+const BASE: Point = [GX, GY, 1n, mod(GX * GY)];
+
+function multiply(k: bigint, point: Point = BASE): Point {
   let result: Point = [0n, 1n, 1n, 0n];
-  let base: Point = [GX, GY, 1n, mod(GX * GY)];
+  let base: Point = point;
   while (k > 0n) {
     if (k & 1n) result = add(result, base);
     base = add(base, base);
@@ -54,6 +58,29 @@ function power(b: bigint, e: bigint): bigint {
     e >>= 1n;
   }
   return r;
+}
+
+/** sqrt(-1) mod P, for recovering x from y. */
+const SQRT_M1 = 19681161376707505956807079304988542015446066515923890162744021073123829784752n;
+const D = 37095705934669439343138083508754565189542113879843219016388785533085940283555n;
+
+/** The point a 32-byte encoding names, or undefined when it names none (or not canonically). */
+function decode(bytes: Uint8Array): Point | undefined {
+  const copy = bytes.slice();
+  const sign = copy[31] >> 7;
+  copy[31] &= 0x7f;
+  const y = number(copy);
+  if (y >= P) return undefined;
+  const y2 = y * y % P;
+  const u = mod(y2 - 1n), v = mod(D * y2 + 1n);
+  let x = mod(u * power(v, P - 2n));
+  const x2 = x;
+  x = power(x2, (P + 3n) / 8n);
+  if (x * x % P !== x2) x = x * SQRT_M1 % P;
+  if (x * x % P !== x2) return undefined;
+  if (x === 0n && sign === 1) return undefined;
+  if (Number(x & 1n) !== sign) x = P - x;
+  return [x, y, 1n, x * y % P];
 }
 
 function encode(p: Point): Uint8Array {
@@ -89,6 +116,26 @@ function concat(...parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/**
+ * True when `signature` is `publicKey`'s Ed25519 signature of `message`.
+ * Anything malformed (lengths, S not below L, a key or R that is no point) is
+ * simply false: callers treat every failure alike.
+ */
+export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
+  const a = decode(publicKey);
+  const rBytes = signature.subarray(0, 32);
+  const r = decode(rBytes);
+  const s = number(signature.subarray(32));
+  if (!a || !r || s >= L) return false;
+  const k = mod(number(sha512(concat(rBytes, publicKey, message))), L);
+  const left = encode(multiply(s));
+  const right = encode(add(r, multiply(k, a)));
+  for (let i = 0; i < 32; i++) if (left[i] !== right[i]) return false;
+  return true;
 }
 
 /** A signing key from a 32-byte seed; the expanded secret stays inside. */

@@ -1,7 +1,7 @@
 // The gate's Ed25519 signer against RFC 8032's test vectors (portable: the
 // same code signs audit heads in XS).
 import assert from "node:assert/strict";
-import { Ed25519Signer } from "../../src/core/ed25519";
+import { Ed25519Signer, ed25519Verify } from "../../src/core/ed25519";
 import { fromHex, toHex } from "../../src/core/crypto";
 import { isOptgateError } from "../../src/core/errors";
 
@@ -37,5 +37,50 @@ describe("Ed25519 signer (RFC 8032)", () => {
 
   it("refuses a seed that is not 32 bytes", () => {
     assert.throws(() => new Ed25519Signer(new Uint8Array(31)), (e) => isOptgateError(e, "E_BAD_SIGNING_KEY"));
+  });
+});
+
+describe("Ed25519 verification (RFC 8032, strict)", () => {
+  for (const [i, v] of VECTORS.entries()) {
+    it(`test ${i + 1}: the RFC signature verifies, a flipped bit anywhere does not`, () => {
+      const pub = fromHex(v.pub), msg = fromHex(v.msg), sig = fromHex(v.sig);
+      assert.equal(ed25519Verify(pub, msg, sig), true);
+      for (const bit of [0, 100, 255, 256, 300, 511]) {
+        const bad = sig.slice();
+        bad[bit >> 3] ^= 1 << (bit & 7);
+        assert.equal(ed25519Verify(pub, msg, bad), false, `signature bit ${bit}`);
+      }
+      const badMsg = new Uint8Array(msg.length + 1);
+      badMsg.set(msg);
+      assert.equal(ed25519Verify(pub, badMsg, sig), false, "message with a byte added");
+    });
+  }
+
+  it("refuses another key's signature, wrong lengths and a key that is no point", () => {
+    const v = VECTORS[1];
+    assert.equal(ed25519Verify(fromHex(VECTORS[0].pub), fromHex(v.msg), fromHex(v.sig)), false);
+    assert.equal(ed25519Verify(fromHex(v.pub), fromHex(v.msg), fromHex(v.sig).subarray(0, 63)), false);
+    assert.equal(ed25519Verify(fromHex(v.pub).subarray(1), fromHex(v.msg), fromHex(v.sig)), false);
+    // y = 2 has no x on the curve.
+    const noPoint = new Uint8Array(32);
+    noPoint[0] = 2;
+    assert.equal(ed25519Verify(noPoint, fromHex(v.msg), fromHex(v.sig)), false);
+  });
+
+  it("refuses a malleated signature (S + L, same point equation)", () => {
+    const v = VECTORS[0];
+    const sig = fromHex(v.sig);
+    let s = 0n;
+    for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sig[i]);
+    s += (1n << 252n) + 27742317777372353535851937790883648493n;
+    const malleated = sig.slice();
+    for (let i = 32; i < 64; i++) { malleated[i] = Number(s & 0xffn); s >>= 8n; }
+    assert.equal(ed25519Verify(fromHex(v.pub), fromHex(v.msg), malleated), false);
+  });
+
+  it("verifies what the gate's own signer signs", () => {
+    const signer = new Ed25519Signer(new Uint8Array(32).fill(7));
+    const msg = new Uint8Array([1, 2, 3, 4, 5]);
+    assert.equal(ed25519Verify(signer.publicKey, msg, signer.sign(msg)), true);
   });
 });

@@ -28,6 +28,18 @@ export class CardTable {
     return this.#count;
   }
 
+  /** A copy of the columns and the index (native typed-array copies): a checkpoint to roll back to. */
+  clone(): CardTable {
+    const copy = new CardTable(1);
+    copy.#uids = this.#uids.slice();
+    copy.#lens = this.#lens.slice();
+    copy.#owners = this.#owners.slice();
+    copy.#index = this.#index.slice();
+    copy.#mask = this.#mask;
+    copy.#count = this.#count;
+    return copy;
+  }
+
   /** Bytes held by the columns and the index. */
   get byteLength(): number {
     return this.#uids.byteLength + this.#lens.byteLength + this.#owners.byteLength + this.#index.byteLength;

@@ -198,6 +198,29 @@ export class Registry {
     this.#apply(decodeChange(bytes));
   }
 
+  /**
+   * Applies several changes all or nothing (a hub's change set, src/core/sync):
+   * each is checked as apply() checks it; if one is refused, the registry is put
+   * back as it was before the first (from typed-array copies, so the cost is a
+   * memory copy, not a re-encoding of every resident) and the error is thrown.
+   * Like apply(), it does not call onChange: the caller persists the set.
+   */
+  applyAll(changes: Uint8Array[]): void {
+    const decoded = changes.map((bytes) => decodeChange(bytes));
+    const residents = this.#residents.clone(), cards = this.#cards.clone(), nextId = this.#nextId;
+    const codes = new Map<string, CodeEntry>();
+    for (const [key, entry] of this.#codes) codes.set(key, { ...entry });
+    try {
+      for (const change of decoded) this.#apply(change);
+    } catch (error) {
+      this.#residents = residents;
+      this.#cards = cards;
+      this.#codes = codes;
+      this.#nextId = nextId;
+      throw error;
+    }
+  }
+
   // ---- queries ----
 
   has(id: ResidentId): boolean { return this.#residents.find(id) >= 0; }
@@ -262,18 +285,32 @@ export class Registry {
   exportSnapshot(): Uint8Array {
     const changes: Uint8Array[] = [encodeChange({ kind: "meta", nextId: this.#nextId })];
     const t = this.#residents;
+    // Cards and codes grouped by owner in one pass each (card row order, as cardsOf gives them):
+    // looking them up per resident would scan every card for every resident.
+    const cardsOf = new Map<number, Uint8Array[]>();
+    for (let row = 0; row < this.#cards.size; row++) {
+      const owner = this.#cards.ownerAt(row);
+      const list = cardsOf.get(owner);
+      if (list) list.push(this.#cards.uidAt(row));
+      else cardsOf.set(owner, [this.#cards.uidAt(row)]);
+    }
+    const codesOf = new Map<number, CodeRecord[]>();
+    // Used-up codes go along (uses 0) until purged, so a restore still says "code-used-up".
+    for (const entry of this.#codes.values()) {
+      const code = { hash: entry.hash, from: entry.from, until: entry.until, uses: entry.uses };
+      const list = codesOf.get(entry.resident);
+      if (list) list.push(code);
+      else codesOf.set(entry.resident, [code]);
+    }
     for (let row = 0; row < t.size; row++) {
       const id = t.ids[row];
       const hasPin = (t.flags[row] & FLAG_PIN) !== 0;
-      const codes: CodeRecord[] = [];
-      // Used-up codes go along (uses 0) until purged, so a restore still says "code-used-up".
-      for (const entry of this.#codes.values()) if (entry.resident === id) codes.push({ hash: entry.hash, from: entry.from, until: entry.until, uses: entry.uses });
       changes.push(encodeChange({
         kind: "add-resident",
         id, role: t.roles[row], status: t.statuses[row], groups: t.groups[row], from: t.from[row], until: t.until[row], unit: t.unitAt(row),
         pin: hasPin ? { salt: t.pinSalts.slice(row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES), hash: t.pinHashes.slice(row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES) } : undefined,
-        cards: this.cardsOf(id),
-        codes,
+        cards: cardsOf.get(id) ?? [],
+        codes: codesOf.get(id) ?? [],
       }));
       if (t.flags[row] & FLAG_FACE) changes.push(encodeChange({ kind: "set-face", id, flag: true }));
       if (hasPin && t.pinQuality[row] !== 0) changes.push(encodeChange({ kind: "rate-pin", id, quality: t.pinQuality[row] }));

@@ -60,6 +60,29 @@ export class ResidentTable {
     return this.#count;
   }
 
+  /** A copy of every column and the index (native typed-array copies): a checkpoint to roll back to. */
+  clone(): ResidentTable {
+    const copy = new ResidentTable(1);
+    copy.ids = this.ids.slice();
+    copy.units = this.units.slice();
+    copy.roles = this.roles.slice();
+    copy.statuses = this.statuses.slice();
+    copy.flags = this.flags.slice();
+    copy.cardCounts = this.cardCounts.slice();
+    copy.groups = this.groups.slice();
+    copy.from = this.from.slice();
+    copy.until = this.until.slice();
+    copy.pinSalts = this.pinSalts.slice();
+    copy.pinHashes = this.pinHashes.slice();
+    copy.pinFailures = this.pinFailures.slice();
+    copy.pinFailedAt = this.pinFailedAt.slice();
+    copy.pinQuality = this.pinQuality.slice();
+    copy.#index = this.#index.slice();
+    copy.#mask = this.#mask;
+    copy.#count = this.#count;
+    return copy;
+  }
+
   get byteLength(): number {
     return this.#columns().reduce((sum, column) => sum + column.byteLength, 0) + this.#index.byteLength;
   }

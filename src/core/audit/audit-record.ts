@@ -43,6 +43,9 @@ export const AUDIT_KINDS = [
   // aggregate (actor = how many), a clock jump confirmed.
   "technician-added", "technician-removed", "technician-password-set", "setting-changed", "notice-published",
   "audit-break", "audit-break-acknowledged", "console-refused", "clock-confirmed",
+  // Fleet sync (issue 20, src/core/sync): a hub change set applied or refused (detail: version and why),
+  // the clock set from the hub's signed time.
+  "sync-applied", "sync-refused", "clock-synced",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -1,0 +1,94 @@
+// Applying a verified change set to the gate's Registry: all changes or none.
+//
+// Incremental sets go through Registry.applyAll: each change validated as
+// Registry.apply does, and if one is refused the registry is put back as it
+// was (from copies of its tables), so a set never half-applies in RAM. The
+// caller persists the same change bytes and the new version in one store
+// group (docs/sync.md), so it never half-applies on flash either. A full
+// resync replaces the registry from the changes as one snapshot import; the
+// caller then stores the registry as a new generation (persistence.ts rebase).
+//
+// The face flag is the gate's own truth (a template exists in its vault), so
+// the hub may not send set-face, and gate-local counters (use-code, rate-pin)
+// are not the hub's either. What a set does to face-enrolled residents is
+// reported back: their templates must be erased when they are gone.
+import { decodeChange, type ChangeKind } from "../access/changes";
+import type { Registry } from "../access/registry";
+import { FLAG_FACE } from "../access/resident-table";
+import { OptgateError, isOptgateError } from "../errors";
+
+/** Kinds the hub may not send: the gate alone knows these facts. */
+const GATE_ONLY: readonly ChangeKind[] = ["set-face", "use-code", "rate-pin"];
+const SNAPSHOT_MAGIC = [0x4f, 0x47, 0x52, 0x31]; // "OGR1", as Registry.exportSnapshot
+
+export interface RegistryApplied {
+  /** Residents who had face enrolled and are no longer in the registry: erase their templates. */
+  faceGone: number[];
+}
+
+function hasFace(registry: Registry, id: number): boolean {
+  const row = registry.residents.find(id);
+  return row >= 0 && (registry.residents.flags[row] & FLAG_FACE) !== 0;
+}
+
+/** Face-enrolled residents among `ids`, or among everyone (a full resync). */
+function faceEnrolled(registry: Registry, ids?: number[]): number[] {
+  if (ids) return ids.filter((id) => hasFace(registry, id));
+  const t = registry.residents, out: number[] = [];
+  for (let row = 0; row < t.size; row++) if (t.flags[row] & FLAG_FACE) out.push(t.ids[row]);
+  return out;
+}
+
+/** Refuses gate-only kinds; returns the residents the set removes (their templates may have to go). */
+function checkKinds(changes: Uint8Array[]): number[] {
+  const removed: number[] = [];
+  for (let i = 0; i < changes.length; i++) {
+    const change = decodeChange(changes[i]);
+    if (GATE_ONLY.includes(change.kind)) {
+      throw new OptgateError("E_SYNC_GATE_ONLY", `Change ${i + 1} is ${change.kind}, which only the gate itself may record.`);
+    }
+    if (change.kind === "remove-resident") removed.push(change.id);
+  }
+  return removed;
+}
+
+function snapshotOf(changes: Uint8Array[]): Uint8Array {
+  let total = 8;
+  for (const c of changes) total += 4 + c.length;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  out.set(SNAPSHOT_MAGIC);
+  view.setUint32(4, changes.length);
+  let at = 8;
+  for (const c of changes) {
+    view.setUint32(at, c.length);
+    out.set(c, at + 4);
+    at += 4 + c.length;
+  }
+  return out;
+}
+
+/**
+ * Applies `changes` (already verified as the hub's) all or nothing. Throws
+ * (registry unchanged) with the refused change's error; E_SYNC_NEEDS_RESYNC
+ * when the registry is quarantined, where only a full resync can help.
+ */
+export function applyToRegistry(registry: Registry, changes: Uint8Array[], full: boolean): RegistryApplied {
+  const removed = checkKinds(changes);
+  // Only what the set can take away is looked at (all residents for a full resync): cost follows the set, not the registry.
+  const faceBefore = faceEnrolled(registry, full ? undefined : removed);
+  if (full) {
+    registry.importSnapshot(snapshotOf(changes));
+    // Face flags stay for residents still present who still hold a card or PIN.
+    for (const id of faceBefore) {
+      if (!registry.has(id)) continue;
+      try { registry.setFaceEnrolled(id, true); } catch (error) { if (!isOptgateError(error)) throw error; }
+    }
+  } else {
+    if (registry.damage !== undefined) {
+      throw new OptgateError("E_SYNC_NEEDS_RESYNC", "The registry is quarantined; only a full resync from the hub can replace it.");
+    }
+    registry.applyAll(changes);
+  }
+  return { faceGone: faceBefore.filter((id) => !hasFace(registry, id)) };
+}

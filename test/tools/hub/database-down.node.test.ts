@@ -1,0 +1,85 @@
+// The database goes away under a running hub (PostgreSQL behind a TCP relay
+// that the test cuts): edits fail loudly instead of half-happening, gates keep
+// what they have, and once the database is back the hub carries on and every
+// gate converges.
+import assert from "node:assert/strict";
+import net from "node:net";
+import { randomBytes } from "node:crypto";
+import { openPostgres } from "../../../tools/hub/db";
+import { startEmbeddedBroker } from "../../../tools/hub/broker";
+import { startHubService } from "../../../tools/hub/service";
+import { ProtocolGate, connectGate } from "../../../tools/hub/protocol-gate";
+import { deviceKey, gateSeed, person, random } from "./fleet";
+import { POSTGRES, postgresUp } from "./servers";
+
+/** A TCP relay to PostgreSQL that can be cut (every connection dropped, new ones refused) and restored. */
+async function relay(target: { host: string; port: number }) {
+  let up = true;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    if (!up) { client.destroy(); return; }
+    const upstream = net.connect(target);
+    for (const s of [client, upstream]) { sockets.add(s); s.on("close", () => sockets.delete(s)); s.on("error", () => {}); }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    cut() { up = false; for (const s of sockets) s.destroy(); },
+    restore() { up = true; },
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("hub with the database down (PostgreSQL through a relay, aedes)", () => {
+  if (!postgresUp) { it.skip(`skipped: PostgreSQL not reachable at ${POSTGRES.host}:${POSTGRES.port}`); return; }
+
+  it("refuses edits while the database is away, then carries on and every gate converges", async () => {
+    const link = await relay(POSTGRES);
+    const schema = `hub_test_${randomBytes(6).toString("hex")}`;
+    const db = await openPostgres({ ...POSTGRES, port: link.port, schema });
+    const broker = await startEmbeddedBroker();
+    const errors: Error[] = [];
+    const service = await startHubService({ db, brokerUrl: broker.url, signingSeed: new Uint8Array(32).fill(21), clientId: "optgate-hub-db-down", tickMs: 200, onError: (e) => errors.push(e) });
+    const gate = new ProtocolGate({ compoundId: 3, gateId: 1, seed: gateSeed(1), hubKeys: [service.hub.publicKey], deviceKey, random, now: () => Date.now() });
+    const connected = await connectGate(broker.url, gate, 3, 1);
+    try {
+      await service.hub.addCompound(3, "db down");
+      await service.hub.addGate({ id: 1, compoundId: 3, name: "gate 1", publicKey: gate.signer.publicKey });
+      await service.hub.putResidents(3, [person(1)]);
+      await waitFor("the gate to apply version 1", async () => gate.sync.applied === 1);
+
+      link.cut();
+      await assert.rejects(service.hub.putResidents(3, [person(2)]));
+      assert.deepEqual(gate.registry.ids(), [1], "the gate keeps serving what it has");
+      await new Promise((r) => setTimeout(r, 500)); // a few ticks fail meanwhile
+      assert.ok(errors.length > 0, "the failing ticks are reported");
+
+      link.restore();
+      await service.hub.putResidents(3, [person(2)]);
+      await waitFor("the gate to converge", async () => {
+        const g = await service.hub.gate(1);
+        return !!g && g.appliedVersion === g.desiredVersion && g.desiredVersion === 2;
+      });
+      assert.deepEqual(gate.registry.ids(), [1, 2]);
+      const [{ n }] = await db.query<{ n: unknown }>("select count(*) as n from change_set where gate_id = 1");
+      assert.equal(Number(n), 2, "the failed edit left no version behind");
+    } finally {
+      await connected.close();
+      await service.close().catch(() => {});
+      await db.exec(`drop schema ${schema} cascade`).catch(() => {});
+      await db.close().catch(() => {});
+      await broker.close();
+      await link.close();
+    }
+  });
+});

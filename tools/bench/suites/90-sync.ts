@@ -1,0 +1,89 @@
+// Fleet sync on the gate, in XS computrons: verifying the hub's Ed25519
+// signature, a change set of 200 new residents verified and applied (per
+// resident), one small incremental set on a gate that already holds 1,000
+// and 5,000 residents (the all-or-nothing checkpoint copies the registry tables, so this grows with the
+// registry), and signing the ack. Sets are signed in Node (noble) and
+// embedded, so only the gate's work is counted.
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { encodeChange } from "../../../src/core/access/changes";
+import { toHex } from "../../../src/core/crypto";
+import { encodeChangeSet, keyIdOf } from "../../../src/core/sync/messages";
+import { cardFor } from "../../../test/core/access/scale-fixture";
+import { xsComputrons, type BenchRow, type BenchSuite } from "../harness";
+
+const HUB_SEED = new Uint8Array(32).fill(11);
+const HUB_KEY = ed25519.getPublicKey(HUB_SEED);
+const T = Date.UTC(2026, 11, 4);
+
+function resident(id: number): Uint8Array {
+  return encodeChange({
+    kind: "add-resident", id, role: 0, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: `B${id % 40}-${id % 1000}`,
+    pin: { salt: Uint8Array.from([1, 2, 3, 4]), hash: new Uint8Array(16).fill(0x5c) }, cards: [cardFor(id, 0), cardFor(id, 1)], codes: [],
+  });
+}
+
+function set(version: number, changes: Uint8Array[]): string {
+  return toHex(encodeChangeSet({ gateId: 1, version, base: version - 1, full: false, part: 0, parts: 1, issuedAt: T, keyId: keyIdOf(HUB_KEY), changes }, (b) => ed25519.sign(b, HUB_SEED)));
+}
+
+const imports = `
+import { Registry } from "./src/core/access/registry";
+import { encodeChange } from "./src/core/access/changes";
+import { fromHex } from "./src/core/crypto";
+import { Ed25519Signer, ed25519Verify } from "./src/core/ed25519";
+import { GateSync } from "./src/core/sync/gate-sync";
+import { applyToRegistry } from "./src/core/sync/registry-apply";
+import { buildResidents } from "./test/core/access/scale-fixture";
+`;
+
+const gateSetup = (registry: string, applied: number) => `
+const registry = ${registry};
+const signer = new Ed25519Signer(new Uint8Array(32).fill(5));
+const sync = new GateSync({ gateId: 1, hubKeys: [fromHex("${toHex(HUB_KEY)}")], sign: (b) => signer.sign(b), applied: ${applied} });
+const target = { apply: (changes, full) => { applyToRegistry(registry, changes, full); } };
+let next = 0;
+`;
+
+const suite: BenchSuite = {
+  name: "sync",
+  async run(): Promise<BenchRow[]> {
+    const n = 3;
+    const message = new TextEncoder().encode("optgate sync v1 benchmark message");
+    const signature = toHex(ed25519.sign(message, HUB_SEED));
+    const verify = await xsComputrons({
+      imports, n,
+      setup: `const key = fromHex("${toHex(HUB_KEY)}"), msg = fromHex("${toHex(message)}"), sig = fromHex("${signature}");`,
+      op: `if (!ed25519Verify(key, msg, sig)) throw new Error("verify");`,
+    });
+    const sign = await xsComputrons({ imports, n, setup: `const s = new Ed25519Signer(new Uint8Array(32).fill(5)); const m = new Uint8Array(40);`, op: `s.sign(m);` });
+
+    // n consecutive sets of 200 new residents each, on an empty gate.
+    const bulk = Array.from({ length: n }, (_, v) => set(v + 1, Array.from({ length: 200 }, (_, i) => resident(v * 200 + i + 1))));
+    const bulkSet = await xsComputrons({
+      imports, n,
+      setup: `${gateSetup("new Registry({ deviceKey: new Uint8Array(32).fill(7), random: { fill: (b) => { b.fill(1); } } })", 0)}
+const sets = [${bulk.map((h) => `"${h}"`).join(",")}].map(fromHex);`,
+      op: `const out = sync.handleChangeSet(sets[next++], ${T}, target); if (out.applied === undefined) throw new Error(String(out.refused));`,
+    });
+
+    const rows: BenchRow[] = [
+      { case: "Ed25519 verify (hub signature)", value: Math.round(verify), unit: "computrons" },
+      { case: "Ed25519 sign (gate's ack)", value: Math.round(sign), unit: "computrons" },
+      { case: "set of 200 new residents: verify, apply, ack", value: Math.round(bulkSet), unit: "computrons", baseline: verify, baselineName: "one verify" },
+      { case: "  per resident applied", value: Math.round((bulkSet - verify - sign) / 200), unit: "computrons", note: "set cost less one verify and one ack signature, / 200" },
+    ];
+    for (const size of [1000, 5000]) {
+      const small = Array.from({ length: n }, (_, v) => set(v + 1, [resident(size + v + 1)]));
+      const one = await xsComputrons({
+        imports, n,
+        setup: `${gateSetup(`buildResidents(${size})`, 0)}
+const sets = [${small.map((h) => `"${h}"`).join(",")}].map(fromHex);`,
+        op: `const out = sync.handleChangeSet(sets[next++], ${T}, target); if (out.applied === undefined) throw new Error(String(out.refused));`,
+      });
+      rows.push({ case: `set of 1 change at ${size.toLocaleString("en-US")} residents`, value: Math.round(one), unit: "computrons", baseline: verify, baselineName: "one verify", note: "includes the rollback checkpoint (a copy of the registry tables)" });
+    }
+    return rows;
+  },
+};
+
+export default suite;

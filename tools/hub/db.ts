@@ -1,0 +1,110 @@
+// One SQL surface over the two databases the hub runs on: PGlite (embedded,
+// the default for `npm start` and tests) and PostgreSQL through `pg`
+// (production, several hub processes). Both are real Postgres, so the same
+// SQL and the same migration files serve both; only connecting differs.
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+export interface Sql {
+  /** One statement with $1.. parameters. */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Several statements, no parameters (migration files). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Db extends Sql {
+  readonly kind: "pglite" | "postgres";
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Byte columns and parameters as Uint8Array on both drivers (pg hands out Buffers). */
+function params(values: unknown[] | undefined): unknown[] | undefined {
+  return values?.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v));
+}
+
+export async function openPglite(dataDir?: string): Promise<Db> {
+  const db = await PGlite.create(dataDir);
+  return wrapPglite(db, () => db.close());
+}
+
+/** A Db over an open PGlite; `close` decides what closing means (tests share one instance). */
+export function wrapPglite(db: PGlite, close: () => Promise<void>): Db {
+  const wrap = (q: Pick<PGlite, "query" | "exec">): Sql => ({
+    async query<R>(text: string, values?: unknown[]) { return (await q.query<R>(text, values)).rows; },
+    async exec(text: string) { await q.exec(text); },
+  });
+  return { kind: "pglite", ...wrap(db), transaction: (fn) => db.transaction((tx) => fn(wrap(tx))), close };
+}
+
+export interface PostgresOptions {
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  database?: string;
+  /** Tables live in this schema (created if missing): lets tests share one database. */
+  schema?: string;
+  max?: number;
+  /** Told when an idle connection breaks (the database restarted, the network dropped). */
+  onError?: (error: Error) => void;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Db> {
+  const { schema, onError, ...rest } = options;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Schema name "${schema}" must be lower-case letters, digits and _.`);
+  if (schema) {
+    const admin = new pg.Client(rest);
+    await admin.connect();
+    try { await admin.query(`create schema if not exists ${schema}`); } finally { await admin.end(); }
+  }
+  const pool = new pg.Pool({ ...rest, max: options.max ?? 4, options: schema ? `-c search_path=${schema}` : undefined });
+  // An idle connection that breaks is an 'error' event on the pool: unhandled, it would end the
+  // process. The pool drops that connection and the next query opens a new one.
+  pool.on("error", (error) => onError?.(error));
+  const wrap = (q: pg.Pool | pg.PoolClient): Sql => ({
+    async query<R>(text: string, values?: unknown[]) { return (await q.query(text, params(values))).rows as R[]; },
+    async exec(text: string) { await q.query(text); },
+  });
+  return {
+    kind: "postgres",
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      // A connection that breaks mid-transaction also emits 'error' on the client: the failing
+      // query reports it; unheard, the event would end the process.
+      let broken: Error | undefined;
+      const onBroken = (error: Error) => { broken = error; onError?.(error); };
+      client.on("error", onBroken);
+      try {
+        await client.query("begin");
+        const result = await fn(wrap(client));
+        await client.query("commit");
+        return result;
+      } catch (error) {
+        if (!broken) await client.query("rollback").catch(() => {});
+        throw error;
+      } finally {
+        client.off("error", onBroken);
+        // A broken connection is discarded, not handed to the next caller.
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** A bigint/numeric column as a JS number (pg hands out int8 as text, PGlite as number or bigint). */
+export function num(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`Column value ${String(v)} is not a safe integer.`);
+  return n;
+}
+
+/** A bytea column as a plain Uint8Array. */
+export function bytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+  throw new Error("Column value is not bytes.");
+}

@@ -1,0 +1,487 @@
+// The hub: the compound's desired state in SQL, numbered versions per gate,
+// signed change sets out, acks / audit / inventories in. Transport-agnostic:
+// it publishes through a callback and is handed every message from a gate
+// (service.ts wires both to MQTT). Every fact lives in the database, so a hub
+// process can be killed and another carries on; the only memory is which
+// versions this process already sent (a restart just sends them again, and
+// the gate refuses what it holds as replays).
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { encodeChange } from "../../src/core/access/changes";
+import { decodeRecord } from "../../src/core/audit/audit-record";
+import { recordsDigest } from "../../src/core/audit/head-signature";
+import { AUDIT_LOG_NAMES } from "../../src/core/audit/audit-trail";
+import {
+  decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf, verifyHead, verifySigned,
+  type Ack, type AuditBatch, type HeadMessage, type Inventory, type Refusal, type TimeRequest,
+} from "../../src/core/sync/messages";
+import { canonicalResident, residentDigest } from "../../src/core/sync/inventory";
+import { bytes, num, type Db, type Sql } from "./db";
+import { chunkChanges, fromRecord, packChanges, residentChanges, toCanonical, unpackChanges, type ResidentInput } from "./desired";
+import { migrate } from "./migrate";
+import { parseTopic, topic } from "./topics";
+
+export type Publish = (topic: string, payload: Uint8Array, options: { retain: boolean }) => Promise<void>;
+
+export interface HubOptions {
+  db: Db;
+  /** The hub's Ed25519 signing seed (32 bytes): configuration, never stored in the database. */
+  signingSeed: Uint8Array;
+  publish: Publish;
+  now?: () => number;
+  /** Told about messages that were dropped (unknown gate, bad signature, malformed), for logs and tests. */
+  onDrop?: (why: string, topic: string) => void;
+  /** Whether this process acts for a gate (partition leases, leases.ts); default: every gate. */
+  owns?: (gateId: number) => boolean;
+  /** A version sent this long ago and still not acknowledged is sent again (a lost message, a partitioned gate). */
+  resendMs?: number;
+}
+
+export interface GateInput {
+  id: number;
+  compoundId: number;
+  name: string;
+  publicKey: Uint8Array;
+  /** Access groups the gate serves (bit mask; default all). */
+  groups?: number;
+}
+
+export interface GateState {
+  id: number;
+  compoundId: number;
+  desiredVersion: number;
+  appliedVersion: number;
+  refusedReason?: string;
+  refusedVersion?: number;
+  needsFull: boolean;
+}
+
+export interface Comparison {
+  /** The version the gate held when it reported, or undefined if it never did. */
+  reportedVersion?: number;
+  missing: number[];
+  extra: number[];
+  different: number[];
+}
+
+/** Refusals after which only a full resync can bring the gate back. */
+const NEEDS_FULL: readonly Refusal[] = ["needs-resync", "apply-failed", "bad-part"];
+
+interface GateRow { id: unknown; compound_id: unknown; groups: unknown; desired_version: unknown; applied_version: unknown; public_key: unknown; refused_reason: string | null; refused_version: unknown; needs_full: boolean }
+
+export class Hub {
+  readonly db: Db;
+  readonly publicKey: Uint8Array;
+  readonly keyId: Uint8Array;
+  readonly #seed: Uint8Array;
+  readonly #publish: Publish;
+  readonly #now: () => number;
+  readonly #onDrop?: (why: string, topic: string) => void;
+  readonly #owns: (gateId: number) => boolean;
+  readonly #resendMs: number;
+  /** When this process last sent each gate something. */
+  readonly #sentAt = new Map<number, number>();
+  /** Highest version this process has sent each gate (lost on restart by design: see the header). */
+  readonly #sentUpTo = new Map<number, number>();
+  /** One pump at a time per gate, so sends stay in version order. */
+  readonly #pumps = new Map<number, Promise<void>>();
+
+  private constructor(options: HubOptions) {
+    if (!(options.signingSeed instanceof Uint8Array) || options.signingSeed.length !== 32) throw new Error("The hub's signing seed is 32 bytes.");
+    this.db = options.db;
+    this.#seed = options.signingSeed.slice();
+    this.publicKey = ed25519.getPublicKey(this.#seed);
+    this.keyId = keyIdOf(this.publicKey);
+    this.#publish = options.publish;
+    this.#now = options.now ?? Date.now;
+    this.#onDrop = options.onDrop;
+    this.#owns = options.owns ?? (() => true);
+    this.#resendMs = options.resendMs ?? 30_000;
+  }
+
+  /** Migrates the database and records this hub's public key. */
+  static async open(options: HubOptions): Promise<Hub> {
+    const hub = new Hub(options);
+    await migrate(hub.db);
+    await hub.db.query("insert into hub_key (key_id, public_key, first_used_at) values ($1, $2, $3) on conflict (key_id) do nothing", [hub.keyId, hub.publicKey, hub.#now()]);
+    return hub;
+  }
+
+  #sign = (message: Uint8Array): Uint8Array => ed25519.sign(message, this.#seed);
+
+  // ---- desired state ----
+
+  async addCompound(id: number, name: string): Promise<void> {
+    await this.db.query("insert into compound (id, name) values ($1, $2) on conflict (id) do update set name = excluded.name", [id, name]);
+  }
+
+  async addGate(gate: GateInput): Promise<void> {
+    if (!(gate.publicKey instanceof Uint8Array) || gate.publicKey.length !== 32) throw new Error("A gate's public key is 32 bytes.");
+    await this.db.transaction(async (tx) => {
+      await tx.query("insert into gate (id, compound_id, name, public_key, groups) values ($1, $2, $3, $4, $5)",
+        [gate.id, gate.compoundId, gate.name, gate.publicKey, gate.groups ?? 0xffffffff]);
+      const ids = (await tx.query<{ id: unknown }>("select id from resident where compound_id = $1", [gate.compoundId])).map((r) => num(r.id));
+      await this.#reconcile(tx, gate.compoundId, ids, [gate.id]);
+    });
+    await this.pump(gate.id);
+  }
+
+  /** Adds or replaces residents (fields, PIN verifier, cards); each affected gate gets new versions. */
+  async putResidents(compoundId: number, inputs: ResidentInput[]): Promise<void> {
+    const records = inputs.map(toCanonical);
+    const seen = new Set<number>();
+    for (const r of records) {
+      if (seen.has(r.id)) throw new Error(`Resident ${r.id} appears twice in one put.`);
+      seen.add(r.id);
+    }
+    const gates = await this.db.transaction(async (tx) => {
+      const ids = records.map((r) => r.id);
+      await tx.query("delete from card where compound_id = $1 and resident_id = any($2::integer[])", [compoundId, ids]);
+      for (const r of records) {
+        await tx.query(
+          `insert into resident (compound_id, id, unit, role, status, groups, valid_from, valid_until, pin_salt, pin_hash)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           on conflict (compound_id, id) do update set unit = excluded.unit, role = excluded.role, status = excluded.status,
+             groups = excluded.groups, valid_from = excluded.valid_from, valid_until = excluded.valid_until,
+             pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash`,
+          [compoundId, r.id, r.unit, r.role, r.status, r.groups, r.from, r.until, r.pin?.salt ?? null, r.pin?.hash ?? null]);
+        for (const uid of r.cards) await tx.query("insert into card (compound_id, uid, resident_id) values ($1, $2, $3)", [compoundId, uid, r.id]);
+      }
+      return this.#reconcile(tx, compoundId, ids);
+    });
+    await Promise.all(gates.map((g) => this.pump(g)));
+  }
+
+  async removeResidents(compoundId: number, ids: number[]): Promise<void> {
+    const gates = await this.db.transaction(async (tx) => {
+      await tx.query("delete from resident where compound_id = $1 and id = any($2::integer[])", [compoundId, ids]);
+      return this.#reconcile(tx, compoundId, ids);
+    });
+    await Promise.all(gates.map((g) => this.pump(g)));
+  }
+
+  /**
+   * Brings each gate's desired records for `ids` up to the resident table and
+   * writes the difference as new versions. Gate rows are locked, so two hub
+   * processes never hand out the same version. Returns the gates that changed.
+   */
+  async #reconcile(tx: Sql, compoundId: number, ids: number[], onlyGates?: number[]): Promise<number[]> {
+    ids = [...new Set(ids)];
+    const gates = await tx.query<{ id: unknown; groups: unknown; desired_version: unknown }>(
+      "select id, groups, desired_version from gate where compound_id = $1 order by id for update", [compoundId]);
+    const residents = await tx.query<Record<string, unknown>>("select * from resident where compound_id = $1 and id = any($2::integer[])", [compoundId, ids]);
+    const cards = await tx.query<{ uid: unknown; resident_id: unknown }>("select uid, resident_id from card where compound_id = $1 and resident_id = any($2::integer[]) order by uid", [compoundId, ids]);
+    // Cards grouped in one pass: a lookup per resident would scan every card for every resident.
+    const cardsOf = new Map<number, Uint8Array[]>();
+    for (const c of cards) {
+      const owner = num(c.resident_id), list = cardsOf.get(owner);
+      if (list) list.push(bytes(c.uid));
+      else cardsOf.set(owner, [bytes(c.uid)]);
+    }
+    const byId = new Map(residents.map((r) => {
+      const pin = r.pin_salt ? { salt: bytes(r.pin_salt), hash: bytes(r.pin_hash) } : undefined;
+      const id = num(r.id);
+      return [id, {
+        id, unit: String(r.unit), role: num(r.role), status: num(r.status), groups: num(r.groups), from: num(r.valid_from), until: num(r.valid_until),
+        pin, cards: cardsOf.get(id) ?? [],
+      }];
+    }));
+    const changed: number[] = [];
+    for (const gate of gates) {
+      const gateId = num(gate.id);
+      if (onlyGates && !onlyGates.includes(gateId)) continue;
+      const groups = num(gate.groups);
+      const old = new Map((await tx.query<{ resident_id: unknown; record: unknown }>(
+        "select resident_id, record from desired_record where gate_id = $1 and resident_id = any($2::integer[])", [gateId, ids]))
+        .map((r) => [num(r.resident_id), fromRecord(bytes(r.record))]));
+      const encoded: Uint8Array[] = [];
+      for (const id of ids) {
+        const resident = byId.get(id);
+        const after = resident && (resident.groups & groups) !== 0 ? resident : undefined;
+        const changes = residentChanges(old.get(id), after);
+        if (!changes.length) continue;
+        for (const c of changes) encoded.push(encodeChange(c));
+        if (after) {
+          await tx.query(
+            `insert into desired_record (gate_id, resident_id, record, digest) values ($1, $2, $3, $4)
+             on conflict (gate_id, resident_id) do update set record = excluded.record, digest = excluded.digest`,
+            [gateId, id, canonicalResident(after), residentDigest(after)]);
+        } else {
+          await tx.query("delete from desired_record where gate_id = $1 and resident_id = $2", [gateId, id]);
+        }
+      }
+      if (!encoded.length) continue;
+      let version = num(gate.desired_version);
+      for (const run of chunkChanges(encoded)) {
+        version++;
+        await tx.query("insert into change_set (gate_id, version, changes, change_count, created_at) values ($1, $2, $3, $4, $5)",
+          [gateId, version, packChanges(run), run.length, this.#now()]);
+      }
+      await tx.query("update gate set desired_version = $2 where id = $1", [gateId, version]);
+      changed.push(gateId);
+    }
+    return changed;
+  }
+
+  // ---- sending ----
+
+  async gate(gateId: number): Promise<GateState | undefined> {
+    const [row] = await this.db.query<GateRow>("select * from gate where id = $1", [gateId]);
+    return row ? gateState(row) : undefined;
+  }
+
+  /**
+   * Pumps every gate this process acts for that is behind (edits made by
+   * other hub processes, sets lost on the way): run it periodically.
+   */
+  async pumpAll(): Promise<void> {
+    const behind = await this.db.query<{ id: unknown; applied_version: unknown; online: boolean }>("select id, applied_version, online from gate where desired_version > applied_version or needs_full");
+    const now = this.#now();
+    for (const row of behind) {
+      const gateId = num(row.id);
+      if (!this.#owns(gateId)) continue;
+      // Resend only to a connected gate; one that comes back announces its version and gets what it lacks.
+      if (row.online && now - (this.#sentAt.get(gateId) ?? 0) >= this.#resendMs) this.#sentUpTo.set(gateId, num(row.applied_version));
+      await this.pump(gateId);
+    }
+  }
+
+  /** Sends the gate whatever it lacks: the next incremental versions, or a full resync. */
+  pump(gateId: number): Promise<void> {
+    if (!this.#owns(gateId)) return Promise.resolve();
+    const next = (this.#pumps.get(gateId) ?? Promise.resolve()).then(() => this.#pump(gateId));
+    this.#pumps.set(gateId, next.catch(() => {}));
+    return next;
+  }
+
+  async #pump(gateId: number): Promise<void> {
+    const [row] = await this.db.query<GateRow>("select * from gate where id = $1", [gateId]);
+    if (!row) return;
+    const g = gateState(row);
+    if (g.needsFull) {
+      // After a refused apply, wait until the desired state moved past the refused version.
+      if (g.refusedReason !== "apply-failed" || g.desiredVersion > (g.refusedVersion ?? 0)) await this.#sendFull(g);
+      return;
+    }
+    const from = Math.max(g.appliedVersion, this.#sentUpTo.get(gateId) ?? 0) + 1;
+    for (let version = from; version <= g.desiredVersion; version++) {
+      const [set] = await this.db.query<{ changes: unknown }>("select changes from change_set where gate_id = $1 and version = $2", [gateId, version]);
+      if (!set) { await this.#sendFull(g); return; }
+      await this.#send(g, { version, base: version - 1, full: false, part: 0, parts: 1, changes: unpackChanges(bytes(set.changes)) });
+    }
+  }
+
+  async #sendFull(g: GateState): Promise<void> {
+    let version = g.desiredVersion;
+    if (version <= g.appliedVersion) {
+      // The gate holds a version at or past ours (a restored hub database): move past it.
+      version = g.appliedVersion + 1;
+      await this.db.query("update gate set desired_version = greatest(desired_version, $2) where id = $1", [g.id, version]);
+    }
+    const records = (await this.db.query<{ record: unknown }>("select record from desired_record where gate_id = $1 order by resident_id", [g.id])).map((r) => bytes(r.record));
+    const runs = records.length ? chunkChanges(records) : [[]];
+    const issuedAt = this.#now();
+    for (let part = 0; part < runs.length; part++) {
+      await this.#send(g, { version, base: 0, full: true, part, parts: runs.length, changes: runs[part] }, issuedAt);
+    }
+  }
+
+  async #send(g: GateState, set: { version: number; base: number; full: boolean; part: number; parts: number; changes: Uint8Array[] }, issuedAt = this.#now()): Promise<void> {
+    const bytes = encodeChangeSet({ gateId: g.id, issuedAt, keyId: this.keyId, ...set }, this.#sign);
+    await this.#publish(topic(g.compoundId, g.id, "sync"), bytes, { retain: false });
+    this.#sentUpTo.set(g.id, set.version);
+    this.#sentAt.set(g.id, this.#now());
+  }
+
+  /** Forces a full resync of one gate (e.g. after replacing its board). */
+  async resync(gateId: number): Promise<void> {
+    await this.db.query("update gate set needs_full = true, refused_reason = null where id = $1", [gateId]);
+    await this.pump(gateId);
+  }
+
+  // ---- receiving ----
+
+  /** Handles one message from a gate; anything unknown, malformed or unsigned is dropped (onDrop). */
+  async receive(topicText: string, payload: Uint8Array): Promise<void> {
+    const t = parseTopic(topicText);
+    if (!t) return this.#drop("not a gate topic", topicText);
+    // Audit and heads are idempotent: every process takes them, so none is lost with a dead one.
+    if (t.leaf !== "audit" && t.leaf !== "head" && !this.#owns(t.gate)) return;
+    const [row] = await this.db.query<GateRow>("select * from gate where id = $1 and compound_id = $2", [t.gate, t.compound]);
+    if (!row) return this.#drop("unknown gate", topicText);
+    if (t.leaf === "online") {
+      // Retained and idempotent: every process records it. An empty payload clears a retained flag.
+      await this.db.query("update gate set online = $2 where id = $1", [t.gate, payload.length === 1 && payload[0] === 0x31]);
+      return;
+    }
+    let received;
+    try {
+      received = decodeMessage(payload);
+    } catch (error) {
+      return this.#drop(`malformed: ${(error as Error).message}`, topicText);
+    }
+    const m = received.message;
+    if (m.gateId !== t.gate) return this.#drop(`message for gate ${m.gateId} on gate ${t.gate}'s topic`, topicText);
+    const expected = { ack: "ack", audit: "audit", inventory: "inventory", "time-req": "time-req", head: "head" }[t.leaf as string];
+    if (m.type !== expected) return this.#drop(`a ${m.type} message on ${t.leaf}`, topicText);
+    if (m.type === "ack") {
+      if (!verifySigned(received, bytes(row.public_key))) return this.#drop("ack signature does not verify", topicText);
+      return this.#onAck(gateState(row), m);
+    }
+    if (m.type === "audit") { await this.ingestAudit(m); return; }
+    if (m.type === "head") {
+      if (!verifyHead(m, bytes(row.public_key))) return this.#drop("audit head signature does not verify", topicText);
+      await this.witnessHead(m);
+      return;
+    }
+    if (m.type === "inventory") return this.#onInventory(m);
+    if (m.type === "time-req") return this.#onTimeRequest(t.compound, m);
+  }
+
+  #drop(why: string, topicText: string): void {
+    this.#onDrop?.(why, topicText);
+  }
+
+  async #onAck(g: GateState, ack: Ack): Promise<void> {
+    const now = this.#now();
+    await this.db.transaction(async (tx) => {
+      await tx.query("insert into ack_log (gate_id, received_at, status, applied, about, reason, gate_time) values ($1, $2, $3, $4, $5, $6, $7)",
+        [g.id, now, ack.status, ack.applied, ack.about, ack.reason, ack.time]);
+      if (ack.status === "refused") {
+        await tx.query("update gate set applied_version = $2, acked_at = $3, refused_reason = $4, refused_version = $5, needs_full = needs_full or $6 where id = $1",
+          [g.id, ack.applied, now, ack.reason, ack.about, NEEDS_FULL.includes(ack.reason)]);
+      } else if (ack.status === "applied") {
+        await tx.query("update gate set applied_version = $2, acked_at = $3, refused_reason = null, refused_version = null, needs_full = false where id = $1", [g.id, ack.applied, now]);
+      } else {
+        await tx.query("update gate set applied_version = $2, acked_at = $3 where id = $1", [g.id, ack.applied, now]);
+      }
+    });
+    // A status or a refusal says where the gate is: resume from there.
+    if (ack.status !== "applied") this.#sentUpTo.set(g.id, ack.applied);
+    await this.pump(g.id);
+  }
+
+  /**
+   * Stores an audit batch, each record once per (gate, log, sequence). A
+   * sequence already held with other bytes is a rewritten record: kept as
+   * first seen, and an alarm raised.
+   */
+  async ingestAudit(batch: AuditBatch): Promise<{ inserted: number; duplicates: number; rewritten: number }> {
+    const log = AUDIT_LOG_NAMES.indexOf(batch.log), now = this.#now();
+    let inserted = 0, rewritten = 0;
+    await this.db.transaction(async (tx) => {
+      for (const record of batch.records) {
+        const seq = decodeRecord(record).seq;
+        const rows = await tx.query("insert into audit_record (gate_id, log, seq, record, received_at) values ($1, $2, $3, $4, $5) on conflict do nothing returning seq",
+          [batch.gateId, log, seq, record, now]);
+        if (rows.length) { inserted++; continue; }
+        const [held] = await tx.query<{ record: unknown }>("select record from audit_record where gate_id = $1 and log = $2 and seq = $3", [batch.gateId, log, seq]);
+        if (!sameBytes(bytes(held.record), record)) {
+          rewritten++;
+          await this.#alarm(tx, batch.gateId, log, "rewritten", seq, `record ${seq} came back different from the one received first`);
+        }
+      }
+    });
+    return { inserted, duplicates: batch.records.length - inserted - rewritten, rewritten };
+  }
+
+  /**
+   * Witnesses a signed audit head (signature already verified): a head behind
+   * the one witnessed is a cut-back log; a window whose records the hub holds
+   * must digest as the head says. The newest good head is kept.
+   */
+  async witnessHead(h: HeadMessage): Promise<{ recordsVerified: boolean; alarms: string[] }> {
+    const log = AUDIT_LOG_NAMES.indexOf(h.log), now = this.#now();
+    return this.db.transaction(async (tx) => {
+      const alarms: string[] = [];
+      const raise = async (kind: "truncated" | "rewritten", seq: number, detail: string) => {
+        alarms.push(kind);
+        await this.#alarm(tx, h.gateId, log, kind, seq, detail);
+      };
+      const [prev] = await tx.query<{ head_seq: unknown; head_hash: unknown }>("select head_seq, head_hash from audit_head where gate_id = $1 and log = $2 for update", [h.gateId, log]);
+      if (prev && h.head.seq < num(prev.head_seq)) {
+        await raise("truncated", h.head.seq, `head ${h.head.seq} is behind the witnessed head ${num(prev.head_seq)}`);
+        return { recordsVerified: false, alarms };
+      }
+      if (prev && h.head.seq === num(prev.head_seq) && !sameBytes(bytes(prev.head_hash), h.head.hash)) {
+        await raise("rewritten", h.head.seq, `head ${h.head.seq} has another chain hash than the witnessed one`);
+      }
+      const held = await tx.query<{ record: unknown }>("select record from audit_record where gate_id = $1 and log = $2 and seq > $3 and seq <= $4 order by seq",
+        [h.gateId, log, h.anchor.seq, h.head.seq]);
+      const complete = held.length === h.head.seq - h.anchor.seq;
+      const recordsVerified = complete && sameBytes(recordsDigest(held.map((r) => bytes(r.record))), h.digest);
+      if (complete && !recordsVerified) await raise("rewritten", h.head.seq, `records ${h.anchor.seq + 1}..${h.head.seq} held by the hub do not match the signed digest`);
+      await tx.query(
+        `insert into audit_head (gate_id, log, anchor_seq, head_seq, head_hash, digest, signature, records_verified, received_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (gate_id, log) do update set anchor_seq = excluded.anchor_seq, head_seq = excluded.head_seq, head_hash = excluded.head_hash,
+           digest = excluded.digest, signature = excluded.signature, records_verified = excluded.records_verified, received_at = excluded.received_at`,
+        [h.gateId, log, h.anchor.seq, h.head.seq, h.head.hash, h.digest, h.signature, recordsVerified, now]);
+      return { recordsVerified, alarms };
+    });
+  }
+
+  async #alarm(tx: Sql, gateId: number, log: number, kind: string, seq: number, detail: string): Promise<void> {
+    await tx.query("insert into audit_alarm (gate_id, log, kind, seq, detail, raised_at) values ($1, $2, $3, $4, $5, $6)", [gateId, log, kind, seq, detail, this.#now()]);
+  }
+
+  /** Alarms raised about a gate's audit log, oldest first. */
+  async auditAlarms(gateId: number): Promise<{ log: string; kind: string; seq: number; detail: string }[]> {
+    const rows = await this.db.query<{ log: unknown; kind: string; seq: unknown; detail: string }>("select log, kind, seq, detail from audit_alarm where gate_id = $1 order by id", [gateId]);
+    return rows.map((r) => ({ log: AUDIT_LOG_NAMES[num(r.log)], kind: r.kind, seq: num(r.seq), detail: r.detail }));
+  }
+
+  async #onInventory(inv: Inventory): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (inv.part === 0) await tx.query("delete from inventory where gate_id = $1", [inv.gateId]);
+      for (const e of inv.entries) {
+        await tx.query("insert into inventory (gate_id, resident_id, digest) values ($1, $2, $3) on conflict (gate_id, resident_id) do update set digest = excluded.digest",
+          [inv.gateId, e.id, e.digest]);
+      }
+      await tx.query("update gate set inventory_version = $2, inventory_at = $3 where id = $1", [inv.gateId, inv.applied, this.#now()]);
+    });
+  }
+
+  async #onTimeRequest(compoundId: number, req: TimeRequest): Promise<void> {
+    const grant = encodeTimeGrant({ gateId: req.gateId, nonce: req.nonce, time: this.#now(), keyId: this.keyId }, this.#sign);
+    await this.#publish(topic(compoundId, req.gateId, "time"), grant, { retain: false });
+  }
+
+  // ---- views ----
+
+  /** What the gate reported holding against what it should hold: residents missing, extra, different. */
+  async compare(gateId: number): Promise<Comparison> {
+    const [g] = await this.db.query<{ inventory_version: unknown }>("select inventory_version from gate where id = $1", [gateId]);
+    const rows = await this.db.query<{ d: unknown; i: unknown; dd: unknown; id_: unknown }>(
+      `select d.resident_id as d, i.resident_id as i, d.digest as dd, i.digest as id_
+       from (select * from desired_record where gate_id = $1) d
+       full outer join (select * from inventory where gate_id = $1) i on i.resident_id = d.resident_id
+       order by coalesce(d.resident_id, i.resident_id)`, [gateId]);
+    const out: Comparison = { missing: [], extra: [], different: [] };
+    if (g?.inventory_version !== null && g?.inventory_version !== undefined) out.reportedVersion = num(g.inventory_version);
+    for (const r of rows) {
+      if (r.i === null) out.missing.push(num(r.d));
+      else if (r.d === null) out.extra.push(num(r.i));
+      else if (Buffer.compare(Buffer.from(bytes(r.dd)), Buffer.from(bytes(r.id_))) !== 0) out.different.push(num(r.d));
+    }
+    return out;
+  }
+
+  async auditCount(gateId: number): Promise<number> {
+    const [row] = await this.db.query<{ n: unknown }>("select count(*) as n from audit_record where gate_id = $1", [gateId]);
+    return num(row.n);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function gateState(row: GateRow): GateState {
+  const g: GateState = {
+    id: num(row.id), compoundId: num(row.compound_id), desiredVersion: num(row.desired_version), appliedVersion: num(row.applied_version),
+    needsFull: row.needs_full === true,
+  };
+  if (row.refused_reason) g.refusedReason = row.refused_reason;
+  if (row.refused_version !== null && row.refused_version !== undefined) g.refusedVersion = num(row.refused_version);
+  return g;
+}

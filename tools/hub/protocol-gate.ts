@@ -1,0 +1,156 @@
+// A gate at the protocol level, in Node: the real sync core (src/core/sync)
+// and a real Registry, without the rest of the firmware. The hub's tests and
+// the load bench use it where a full gate in XS is more than they need; the
+// firmware's own MQTT client (src/core/mqtt) carries the same bytes.
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { Registry } from "../../src/core/access/registry";
+import type { AuditEntry } from "../../src/core/audit/audit-record";
+import { Ed25519Signer } from "../../src/core/ed25519";
+import type { Random } from "../../src/core/ports";
+import { GateSync } from "../../src/core/sync/gate-sync";
+import { registryInventory } from "../../src/core/sync/inventory";
+import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeHead, encodeInventory } from "../../src/core/sync/messages";
+import type { SignedHead } from "../../src/core/audit/head-signature";
+import { applyToRegistry } from "../../src/core/sync/registry-apply";
+import type { AuditLogName } from "../../src/core/audit/audit-trail";
+import { parseTopic, topic, type Leaf } from "./topics";
+
+export interface Outgoing {
+  topic: string;
+  payload: Uint8Array;
+  retain: boolean;
+}
+
+export interface ProtocolGateOptions {
+  compoundId: number;
+  gateId: number;
+  /** The gate's Ed25519 seed (its acks are signed with it). */
+  seed: Uint8Array;
+  hubKeys: Uint8Array[];
+  deviceKey: Uint8Array;
+  random: Random;
+  /** The gate's clock (ms), or undefined while it is untrusted. */
+  now: () => number | undefined;
+  /** Monotonic ms for the time handshake. */
+  monotonic?: () => number;
+}
+
+export class ProtocolGate {
+  readonly registry: Registry;
+  readonly sync: GateSync;
+  readonly signer: Ed25519Signer;
+  /** What the gate appended to its security log about sync. */
+  readonly audit: AuditEntry[] = [];
+  /** Each applied set as it would be persisted: version and changes, one store group. */
+  readonly persisted: { version: number; changes: number; full: boolean }[] = [];
+  /** Residents whose templates the gate must erase (gone from the registry while face-enrolled). */
+  readonly erase: number[] = [];
+  clock?: number;
+  readonly #o: ProtocolGateOptions;
+
+  constructor(options: ProtocolGateOptions) {
+    this.#o = options;
+    this.registry = new Registry({ deviceKey: options.deviceKey, random: options.random });
+    this.signer = new Ed25519Signer(options.seed);
+    this.sync = new GateSync({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b) });
+  }
+
+  #out(leaf: Leaf, payload: Uint8Array, retain = false): Outgoing {
+    return { topic: topic(this.#o.compoundId, this.#o.gateId, leaf), payload, retain };
+  }
+
+  /** What the gate publishes when it connects: its version (retained) and its inventory. */
+  hello(): Outgoing[] {
+    return [this.#out("ack", this.sync.statusAck(this.#o.now()), true), ...this.inventory()];
+  }
+
+  inventory(): Outgoing[] {
+    const entries = registryInventory(this.registry);
+    const parts = Math.max(1, Math.ceil(entries.length / MAX_INVENTORY_ENTRIES));
+    const out: Outgoing[] = [];
+    for (let part = 0; part < parts; part++) {
+      const slice = entries.slice(part * MAX_INVENTORY_ENTRIES, (part + 1) * MAX_INVENTORY_ENTRIES);
+      out.push(this.#out("inventory", encodeInventory({ gateId: this.#o.gateId, applied: this.sync.applied, part, parts, entries: slice })));
+    }
+    return out;
+  }
+
+  auditBatch(log: AuditLogName, records: Uint8Array[]): Outgoing {
+    return this.#out("audit", encodeAuditBatch({ gateId: this.#o.gateId, log, records }));
+  }
+
+  /** A signed audit head for the hub to witness. */
+  head(head: SignedHead): Outgoing {
+    return this.#out("head", encodeHead(head));
+  }
+
+  requestTime(nonce: Uint8Array): Outgoing {
+    return this.#out("time-req", this.sync.requestTime(nonce, this.#o.monotonic?.() ?? 0, this.#o.now()));
+  }
+
+  /** Handles one message on the gate's topics; returns what to publish. */
+  receive(topicText: string, payload: Uint8Array): Outgoing[] {
+    const t = parseTopic(topicText);
+    if (!t || t.gate !== this.#o.gateId || t.compound !== this.#o.compoundId) return [];
+    if (t.leaf === "time") {
+      const out = this.sync.handleTimeGrant(payload, this.#o.monotonic?.() ?? 0, this.#o.now());
+      this.audit.push(out.audit);
+      if (out.ok) this.clock = out.time;
+      return [];
+    }
+    if (t.leaf !== "sync") return [];
+    const outcome = this.sync.handleChangeSet(payload, this.#o.now(), {
+      apply: (changes, full, version) => {
+        const result = applyToRegistry(this.registry, changes, full);
+        this.erase.push(...result.faceGone);
+        this.persisted.push({ version, changes: changes.length, full });
+      },
+    });
+    if (outcome.audit) this.audit.push(outcome.audit);
+    const out: Outgoing[] = [];
+    if (outcome.ack) out.push(this.#out("ack", outcome.ack, true));
+    if (outcome.applied !== undefined) out.push(...this.inventory());
+    return out;
+  }
+}
+
+export interface ConnectedGate {
+  gate: ProtocolGate;
+  client: MqttClient;
+  /** Failures while answering (publishing); the gate keeps going. */
+  errors: Error[];
+  /** Resolves when everything received so far has been handled and answered. */
+  idle(): Promise<void>;
+  publish(messages: Outgoing[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Puts a protocol gate on a broker: persistent session, QoS 1, a retained online flag with a last will. */
+export async function connectGate(url: string, gate: ProtocolGate, compoundId: number, gateId: number, options: IClientOptions = {}): Promise<ConnectedGate> {
+  const online = topic(compoundId, gateId, "online");
+  const client = await mqtt.connectAsync(url, {
+    ...options,
+    protocolVersion: 4, clientId: `optgate-gate-${compoundId}-${gateId}`, clean: false, reconnectPeriod: 500,
+    will: { topic: online, payload: Buffer.from("0"), qos: 1, retain: true },
+  });
+  let queue = Promise.resolve();
+  const errors: Error[] = [];
+  const publish = async (messages: Outgoing[]) => {
+    for (const m of messages) await client.publishAsync(m.topic, Buffer.from(m.payload), { qos: 1, retain: m.retain });
+  };
+  client.on("message", (t, payload) => {
+    queue = queue.then(() => publish(gate.receive(t, new Uint8Array(payload)))).catch((e: Error) => { errors.push(e); });
+  });
+  // After a reconnect (broker restart, network back) say again where the gate is: the hub resends from there.
+  client.on("connect", () => {
+    queue = queue.then(() => client.publishAsync(online, "1", { qos: 1, retain: true })).then(() => publish(gate.hello())).catch((e: Error) => { errors.push(e); });
+  });
+  await client.subscribeAsync({ [topic(compoundId, gateId, "sync")]: { qos: 1 }, [topic(compoundId, gateId, "time")]: { qos: 1 } });
+  await client.publishAsync(online, "1", { qos: 1, retain: true });
+  await publish(gate.hello());
+  return {
+    gate, client, publish, errors,
+    idle: () => queue,
+    async close() { await queue; await client.endAsync(); },
+  };
+}

@@ -1,0 +1,90 @@
+// The hub on MQTT: one `mqtt` client (protocol 3.1.1, persistent session,
+// QoS 1) that hands every gate message to the Hub and publishes what the Hub
+// sends. The broker is the embedded aedes (broker.ts) or any external one
+// (Mosquitto in production).
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import type { Db } from "./db";
+import { Hub } from "./hub";
+import { Leases } from "./leases";
+import { HUB_SUBSCRIPTIONS } from "./topics";
+
+export interface HubServiceOptions {
+  db: Db;
+  brokerUrl: string;
+  signingSeed: Uint8Array;
+  /** MQTT client id: stable per hub process, so its persistent session (queued QoS 1 messages) survives reconnects. */
+  clientId?: string;
+  now?: () => number;
+  onDrop?: (why: string, topic: string) => void;
+  onError?: (error: Error) => void;
+  /** Credentials and TLS for a production broker (username, password, ca, ...). */
+  mqtt?: IClientOptions;
+  /** Share the gates with other hub processes (partition leases); default: this process acts for every gate. */
+  partitions?: { count?: number; ttlMs?: number };
+  /** How often leases are renewed and lagging gates pumped (ms). */
+  tickMs?: number;
+  resendMs?: number;
+}
+
+export interface HubService {
+  hub: Hub;
+  client: MqttClient;
+  leases?: Leases;
+  /** Resolves once every message received so far has been handled (tests). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+  /** Stops at once, leases not handed back and nothing flushed: a killed process, for tests. */
+  abort(): Promise<void>;
+}
+
+export async function startHubService(options: HubServiceOptions): Promise<HubService> {
+  const clientId = options.clientId ?? `optgate-hub-${process.pid}`;
+  const client = await mqtt.connectAsync(options.brokerUrl, {
+    ...options.mqtt,
+    protocolVersion: 4, clientId, clean: false, reconnectPeriod: 1000,
+  });
+  const leases = options.partitions ? new Leases(options.db, { holder: clientId, partitions: options.partitions.count, ttlMs: options.partitions.ttlMs, now: options.now }) : undefined;
+  const hub = await Hub.open({
+    db: options.db, signingSeed: options.signingSeed, now: options.now, onDrop: options.onDrop, owns: leases?.owns, resendMs: options.resendMs,
+    publish: async (topic, payload, { retain }) => { await client.publishAsync(topic, Buffer.from(payload), { qos: 1, retain }); },
+  });
+  const report = (error: Error) => options.onError?.(error);
+  // Messages are handled one at a time, in arrival order (acks before the next set is sent).
+  let queue = Promise.resolve();
+  client.on("message", (topic, payload) => {
+    queue = queue.then(() => hub.receive(topic, new Uint8Array(payload))).catch(report);
+  });
+  await client.subscribeAsync(Object.fromEntries(HUB_SUBSCRIPTIONS.map((t) => [t, { qos: 1 as const }])));
+  // The tick: leases renewed, then every gate this process acts for that lags behind is pumped.
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      await leases?.tick();
+      await hub.pumpAll();
+    } catch (error) {
+      report(error as Error);
+    } finally {
+      ticking = false;
+    }
+  };
+  await tick();
+  const timer = setInterval(() => { void tick(); }, options.tickMs ?? 1000);
+  return {
+    hub,
+    client,
+    leases,
+    idle: () => queue,
+    async close() {
+      clearInterval(timer);
+      await queue;
+      await leases?.release();
+      await client.endAsync();
+    },
+    async abort() {
+      clearInterval(timer);
+      await client.endAsync(true);
+    },
+  };
+}
