@@ -71,7 +71,10 @@ export class StreamDecoder {
         if (this.#remaining === 0) this.#emit();
       } else {
         const take = Math.min(chunk.length - i, this.#remaining - this.#filled);
-        this.#body.set(chunk.subarray(i, i + take), this.#filled);
+        // A view per copy costs more than a few bytes copied by hand (TCP often delivers dribbles).
+        if (take < 16) {
+          for (let k = 0; k < take; k++) this.#body[this.#filled + k] = chunk[i + k];
+        } else this.#body.set(chunk.subarray(i, i + take), this.#filled);
         this.#filled += take;
         i += take;
         if (this.#filled === this.#remaining) this.#emit();
