@@ -5,6 +5,7 @@
 // message, keep-alive pings, dead-link detection, reconnection with backoff.
 // docs/mqtt-client.md says why.
 import { OptgateError } from "../errors";
+import type { Random } from "../ports";
 import { encodeConnect, encodeEmpty, encodePublish, encodeSubscribe } from "./encode";
 import { mqttFault } from "./faults";
 import { InboundTable } from "./inbound";
@@ -61,6 +62,12 @@ export interface MqttClientOptions {
   responseTimeoutMs?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /**
+   * Spreads reconnections over the upper half of the backoff, so a fleet of
+   * gates does not return to a restarted broker in one burst. Without it the
+   * delay is exactly the backoff.
+   */
+  random?: Random;
 }
 
 export interface MqttEvents {
@@ -85,7 +92,7 @@ const DISCONNECT = encodeEmpty(PacketType.DISCONNECT);
 
 export class MqttClient {
   readonly events: MqttEvents = {};
-  #o: Required<Omit<MqttClientOptions, "username" | "password" | "will">> & MqttClientOptions;
+  #o: Required<Omit<MqttClientOptions, "username" | "password" | "will" | "random">> & MqttClientOptions;
   #state: MqttState = "stopped";
   #now = 0;
   #decoder: StreamDecoder;
@@ -100,6 +107,7 @@ export class MqttClient {
   #reconnectAt = 0;
   #backoff: number;
   #ack = new Uint8Array([PacketType.PUBACK << 4, 2, 0, 0]);
+  #jitter = new Uint8Array(1);
 
   constructor(options: MqttClientOptions) {
     this.#o = {
@@ -268,9 +276,15 @@ export class MqttClient {
     this.#state = "down";
     this.#pingSentAt = -1;
     for (const s of this.#subscriptions) if (s.pending > 0) s.pending = 0;
-    this.#reconnectAt = this.#now + this.#backoff;
+    this.#reconnectAt = this.#now + this.#delay();
     this.#backoff = Math.min(this.#backoff * 2, this.#o.reconnectMaxMs);
     this.events.onDown?.(code);
+  }
+
+  #delay(): number {
+    if (!this.#o.random) return this.#backoff;
+    this.#o.random.fill(this.#jitter);
+    return this.#backoff - Math.floor((this.#backoff * this.#jitter[0]) / 512);
   }
 
   #receive(p: Packet): void {

@@ -64,6 +64,22 @@ describe("MqttClient handshake", () => {
     assert.equal(h.link.opens, 5);
   });
 
+  it("spreads reconnections over the upper half of the backoff when given randomness", () => {
+    const draws = [0, 255, 128];
+    const h = harness({ reconnectMinMs: 1000, reconnectMaxMs: 1000, random: { fill: (b) => { b[0] = draws.shift()!; } } });
+    const waits: number[] = [];
+    h.client.start();
+    h.advance(0);
+    for (let i = 0; i < 3; i++) {
+      h.client.linkDown();
+      const opens = h.link.opens;
+      let waited = 0;
+      while (h.link.opens === opens) { h.advance(1); waited++; }
+      waits.push(waited);
+    }
+    assert.deepEqual(waits, [1000, 1000 - Math.floor(255_000 / 512), 1000 - 250]);
+  });
+
   it("reports a refused CONNACK by its return code and closes", () => {
     const h = harness();
     h.client.start();
