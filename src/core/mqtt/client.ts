@@ -315,7 +315,7 @@ export class MqttClient {
       this.#session++;
       this.#inbound.clear();
       for (const s of this.#subscriptions) s.pending = 0;
-    }
+    } else this.#inbound.resumed();
     this.#sendSubscriptions();
     this.#outbound.sendAll(this.#now, this.#writer);
     this.events.onUp?.(sessionPresent);

@@ -320,6 +320,24 @@ describe("MqttClient inbound QoS 1: PUBACK only after the application accepted",
     assert.deepEqual(ids(h.link.take(), PacketType.PUBACK), [9]);
   });
 
+  it("after a resumed session, an accept that beats the broker's resend waits for it: the PUBACK cannot cross the stale copy", () => {
+    const h = harness();
+    h.connect(true);
+    h.deliver(incoming(21));
+    h.client.linkDown();
+    h.advance(60_000);
+    h.connect(true);
+    // The broker's copy of 21 is already on the wire when the application accepts.
+    h.client.accept(h.messages[0]);
+    assert.deepEqual(h.link.take(), [], "no PUBACK before the copy arrives");
+    h.deliver(incoming(21, "gates/7/sync", 1, true));
+    assert.deepEqual(ids(h.link.take(), PacketType.PUBACK), [21]);
+    assert.equal(h.messages.length, 1, "the stale copy is not a new message");
+    // Only now may the broker reuse 21.
+    h.deliver(incoming(21));
+    assert.equal(h.messages.length, 2);
+  });
+
   it("an accept while the link is down is owed: the redelivery is acked without reaching the application again", () => {
     const h = harness();
     h.connect(true);
