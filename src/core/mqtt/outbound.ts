@@ -56,8 +56,11 @@ export class OutboundWindow {
 
   /** Writes again, with DUP, each slot unacknowledged for `retryMs`; returns how many. */
   resendOlderThan(now: number, retryMs: number, write: (bytes: Uint8Array) => void): number {
+    // Indexed, not for-of: this runs on every tick and must not allocate an iterator.
     let n = 0;
-    for (const s of this.#slots) {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
       if (s.sentAt >= 0 && now - s.sentAt >= retryMs) { this.#send(s, now, write); n++; }
     }
     return n;
