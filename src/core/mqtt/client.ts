@@ -181,7 +181,8 @@ export class MqttClient {
    * lost before this point.
    */
   accept(message: InboundMessage): void {
-    if (message.qos !== 1 || message.session !== this.#session) return;
+    // A message from a lost session: its id may now name another message.
+    if (message.session !== this.#session) return;
     if (this.#inbound.accept(message.packetId, this.#state === "up")) this.#sendAck(message.packetId);
   }
 
@@ -327,12 +328,11 @@ export class MqttClient {
       topic: p.topic, payload: p.payload, qos: p.qos, retain: p.retain, dup: p.dup, packetId: p.packetId ?? 0, session: this.#session,
     };
     if (p.qos === 0) { this.events.onMessage?.(message); return; }
-    switch (this.#inbound.arrive(message.packetId)) {
-      case "new": this.events.onMessage?.(message); return;
-      case "ack-now": this.#sendAck(message.packetId); return;
-      case "duplicate": return;
-      case "full": this.#down("E_MQTT_INBOUND_FULL", true);
-    }
+    const verdict = this.#inbound.arrive(message.packetId);
+    // A "duplicate" is dropped: the application already holds that message.
+    if (verdict === "new") this.events.onMessage?.(message);
+    else if (verdict === "ack-now") this.#sendAck(message.packetId);
+    else if (verdict === "full") this.#down("E_MQTT_INBOUND_FULL", true);
   }
 
   #suback(packetId: number, codes: number[]): void {

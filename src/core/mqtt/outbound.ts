@@ -24,7 +24,7 @@ export class OutboundWindow {
   get full(): boolean { return this.#slots.length >= this.capacity; }
 
   /** A packet id (1-65535) no slot holds and `taken` does not claim. */
-  allocateId(taken: (id: number) => boolean = () => false): number {
+  allocateId(taken: (id: number) => boolean): number {
     for (;;) {
       const id = this.#nextId;
       this.#nextId = id === 0xffff ? 1 : id + 1;
@@ -54,16 +54,14 @@ export class OutboundWindow {
     for (const s of this.#slots) if (s.sentAt < 0) this.#send(s, now, write);
   }
 
-  /** Writes again, with DUP, each slot unacknowledged for `retryMs`; returns how many. */
-  resendOlderThan(now: number, retryMs: number, write: (bytes: Uint8Array) => void): number {
+  /** Writes again, with DUP, each slot unacknowledged for `retryMs`. */
+  resendOlderThan(now: number, retryMs: number, write: (bytes: Uint8Array) => void): void {
     // Indexed, not for-of: this runs on every tick and must not allocate an iterator.
-    let n = 0;
     const slots = this.#slots;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
-      if (s.sentAt >= 0 && now - s.sentAt >= retryMs) { this.#send(s, now, write); n++; }
+      if (s.sentAt >= 0 && now - s.sentAt >= retryMs) this.#send(s, now, write);
     }
-    return n;
   }
 
   #send(s: Slot, now: number, write: (bytes: Uint8Array) => void): void {

@@ -98,10 +98,12 @@ describe("MqttClient handshake", () => {
     h.client.linkUp();
     h.deliver({ type: PacketType.PINGRESP });
     assert.deepEqual(h.downs, ["E_MQTT_PROTOCOL"]);
+    assert.equal(h.link.closes, 1);
     h.advance(60_000);
     h.connect();
     h.client.bytesIn(bytes(0x30, 3, 0, 1, 0x23)); // PUBLISH to "#"
     assert.deepEqual(h.downs, ["E_MQTT_PROTOCOL", "E_MQTT_BAD_TOPIC"]);
+    assert.equal(h.link.closes, 2);
     for (const p of [
       { type: PacketType.PINGREQ }, { type: PacketType.PUBREL, packetId: 1 }, { type: PacketType.SUBSCRIBE, packetId: 1, subscriptions: [{ filter: "a", qos: 1 }] },
       { ...incoming(5), qos: 2 }, { type: PacketType.CONNACK, sessionPresent: false, returnCode: "accepted" },
@@ -109,11 +111,52 @@ describe("MqttClient handshake", () => {
       h.advance(60_000);
       h.connect(true);
       const before = h.downs.length;
+      const closedBefore: number = h.link.closes;
       h.deliver(p);
       assert.equal(h.downs.length, before + 1, `closes on ${JSON.stringify(p.type)}`);
       assert.equal(h.downs.at(-1), "E_MQTT_PROTOCOL");
+      assert.equal(h.link.closes, closedBefore + 1);
     }
     assert.equal(h.messages.length, 0);
+  });
+
+  it("start() only starts a stopped client; stop() closes only an open link, and says DISCONNECT only when up", () => {
+    const h = harness();
+    h.connect();
+    h.client.start();
+    assert.equal(h.client.state, "up");
+    h.client.linkDown();
+    h.client.stop();
+    assert.deepEqual([h.link.closes, h.link.take()], [0, []], "nothing to close while down");
+    h.client.start();
+    h.advance(0);
+    h.client.linkUp();
+    h.link.take();
+    h.client.start();
+    assert.equal(h.client.state, "handshake");
+    h.client.stop();
+    assert.deepEqual([h.link.closes, h.link.take()], [1, []], "closed, without DISCONNECT before CONNACK");
+    h.client.stop();
+    assert.equal(h.link.closes, 1);
+  });
+
+  it("a link reported down twice counts once: one onDown, no close, the backoff not doubled", () => {
+    const h = harness({ reconnectMinMs: 1000 });
+    h.connect();
+    h.client.linkDown();
+    h.client.linkDown();
+    assert.deepEqual(h.downs, ["E_MQTT_LINK_DOWN"]);
+    assert.equal(h.link.closes, 0, "the adapter's link is already gone");
+    h.advance(1000);
+    assert.equal(h.link.opens, 2);
+  });
+
+  it("ignores bytes that arrive while down (left over from the lost link)", () => {
+    const h = harness();
+    h.connect();
+    h.client.linkDown();
+    h.deliver(incoming(1), { type: PacketType.PINGREQ });
+    assert.deepEqual([h.messages.length, h.downs], [0, ["E_MQTT_LINK_DOWN"]]);
   });
 
   it("stop() sends DISCONNECT, closes, and stays down", () => {
@@ -142,7 +185,11 @@ describe("MqttClient subscriptions", () => {
     assert.deepEqual(h.subscribed, [["gates/7/#", 1], ["compound/time", 0x80]]);
     // A later subscribe while up goes at once, alone.
     h.client.subscribe("x");
-    assert.deepEqual((h.link.take()[0] as Extract<Packet, { type: 8 }>).subscriptions, [{ filter: "x", qos: 1 }]);
+    const later = h.link.take()[0] as Extract<Packet, { type: 8 }>;
+    assert.deepEqual(later.subscriptions, [{ filter: "x", qos: 1 }]);
+    h.deliver({ type: PacketType.SUBACK, packetId: later.packetId, returnCodes: [0] });
+    assert.deepEqual(h.subscribed.at(-1), ["x", 0]);
+    assert.deepEqual(h.downs, []);
   });
 
   it("does not re-subscribe when the broker kept the session, and re-subscribes everything when it did not", () => {
@@ -172,7 +219,7 @@ describe("MqttClient subscriptions", () => {
     assert.throws(() => h.client.subscribe("a/#/b"), (e) => isOptgateError(e, "E_MQTT_BAD_TOPIC"));
     h.client.subscribe("a");
     h.client.subscribe("b");
-    assert.throws(() => h.client.subscribe("c"), (e) => isOptgateError(e, "E_MQTT_TOO_MANY_SUBSCRIPTIONS"));
+    assert.throws(() => h.client.subscribe("c"), (e) => isOptgateError(e, "E_MQTT_TOO_MANY_SUBSCRIPTIONS") && /at most 2 /.test((e as Error).message));
   });
 
   it("closes on a SUBACK whose codes do not match the filters asked", () => {
@@ -181,6 +228,7 @@ describe("MqttClient subscriptions", () => {
     const sent = h.connect();
     h.deliver({ type: PacketType.SUBACK, packetId: (sent[1] as { packetId: number }).packetId, returnCodes: [1, 1] });
     assert.deepEqual(h.downs, ["E_MQTT_PROTOCOL"]);
+    assert.equal(h.link.closes, 1);
   });
 });
 
@@ -194,6 +242,15 @@ describe("MqttClient outbound QoS 1", () => {
     h.deliver({ type: PacketType.PUBACK, packetId: id }, { type: PacketType.PUBACK, packetId: id });
     assert.deepEqual(h.published, [id]);
     assert.equal(h.client.outboundPending, 0);
+  });
+
+  it("a publish while up writes only itself, not the ones still awaiting their PUBACK", () => {
+    const h = harness();
+    h.connect();
+    h.client.publish("t", bytes(1));
+    h.link.take();
+    const second = h.client.publish("t", bytes(2));
+    assert.deepEqual(ids(h.link.take(), PacketType.PUBLISH), [second]);
   });
 
   it("resends with DUP and the same id after retryMs without a PUBACK, and again after another retryMs", () => {
@@ -230,8 +287,9 @@ describe("MqttClient outbound QoS 1", () => {
     const got = [h.client.publish("t", bytes(1)), h.client.publish("t", bytes(2)), h.client.publish("t", bytes(3))];
     assert.equal(new Set(got).size, 3);
     assert.equal(h.client.outboundFree, 0);
-    assert.throws(() => h.client.publish("t", bytes(4)), (e) => isOptgateError(e, "E_MQTT_QUEUE_FULL"));
+    assert.throws(() => h.client.publish("t", bytes(4)), (e) => isOptgateError(e, "E_MQTT_QUEUE_FULL") && /3 messages/.test((e as Error).message));
     h.connect(true);
+    assert.equal(h.client.publish("t", bytes(4), { qos: 0 }), 0, "QoS 0 does not need a slot");
     h.deliver({ type: PacketType.PUBACK, packetId: got[1] });
     assert.equal(h.client.outboundFree, 1);
     const next = h.client.publish("t", bytes(5));
@@ -242,10 +300,13 @@ describe("MqttClient outbound QoS 1", () => {
     const h = harness({ maxOutbound: 2 });
     h.connect();
     const held = h.client.publish("t", bytes(0));
+    h.client.subscribe("s"); // its SUBACK never comes: its id stays taken too
+    const subscribing = (h.link.take().find((p) => p.type === PacketType.SUBSCRIBE) as { packetId: number }).packetId;
     let last = held;
     for (let i = 0; i < 70_000; i++) {
       last = h.client.publish("t", bytes(1));
       assert.notEqual(last, held);
+      assert.notEqual(last, subscribing);
       assert.ok(last >= 1 && last <= 65535);
       h.deliver({ type: PacketType.PUBACK, packetId: last });
     }
@@ -293,6 +354,16 @@ describe("MqttClient inbound QoS 1: PUBACK only after the application accepted",
     h.connect(true);
     h.deliver(incoming(1), incoming(2, "a", 0), incoming(3));
     assert.deepEqual(ids(h.link.take(), PacketType.PUBACK), [1, 3]);
+  });
+
+  it("hands every QoS 0 message over, holds none, and never acks one", () => {
+    const h = harness();
+    h.client.events.onMessage = (m) => { h.messages.push(m); h.client.accept(m); };
+    h.connect(true);
+    h.deliver(incoming(0, "a", 0), incoming(0, "a", 0));
+    assert.equal(h.messages.length, 2);
+    assert.equal(h.client.inboundPending, 0);
+    assert.deepEqual(h.link.take(), []);
   });
 
   it("does not hand a redelivery (same id) to the application while the first is still being applied", () => {
@@ -366,6 +437,11 @@ describe("MqttClient inbound QoS 1: PUBACK only after the application accepted",
     h.deliver(incoming(12));
     assert.equal(h.messages.length, 2);
     assert.notEqual(h.messages[1].session, h.messages[0].session);
+    // The old message's accept must not acknowledge the new one that took its id.
+    h.client.accept(h.messages[0]);
+    assert.deepEqual(h.link.take(), []);
+    h.client.accept(h.messages[1]);
+    assert.deepEqual(ids(h.link.take(), PacketType.PUBACK), [12]);
   });
 
   it("closes rather than grow when maxInbound messages are held, and gets them again after reconnecting", () => {
@@ -374,6 +450,7 @@ describe("MqttClient inbound QoS 1: PUBACK only after the application accepted",
     h.deliver(incoming(1), incoming(2), incoming(3));
     assert.equal(h.messages.length, 2);
     assert.deepEqual(h.downs, ["E_MQTT_INBOUND_FULL"]);
+    assert.equal(h.link.closes, 1);
     h.client.accept(h.messages[0]);
     h.advance(60_000);
     h.connect(true);
@@ -422,6 +499,11 @@ describe("MqttClient keep-alive", () => {
     assert.equal(h.link.closes, 1);
     h.advance(500);
     assert.equal(h.link.opens, 2);
+    // The unanswered ping belonged to the dead link: the new one starts clean.
+    h.connect(true);
+    h.advance(5000);
+    assert.equal(h.client.state, "up");
+    assert.deepEqual(h.downs, ["E_MQTT_DEAD_LINK"]);
   });
 
   it("never pings with keep-alive 0", () => {
