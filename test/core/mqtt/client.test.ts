@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { isOptgateError } from "../../../src/core/errors";
 import { MqttClient } from "../../../src/core/mqtt/client";
+import { encodePacket } from "../../../src/core/mqtt/encode";
 import { type Packet, PacketType, type PublishPacket } from "../../../src/core/mqtt/packets";
 import { harness, LinkDouble } from "./link-double";
 
@@ -314,7 +315,7 @@ describe("MqttClient outbound QoS 1", () => {
 
   it("QoS 0 goes only while up and is never kept", () => {
     const h = harness();
-    assert.throws(() => h.client.publish("t", bytes(1), { qos: 0 }), (e) => isOptgateError(e, "E_MQTT_NOT_CONNECTED"));
+    assert.throws(() => h.client.publish("t", bytes(1), { qos: 0 }), (e) => isOptgateError(e, "E_MQTT_NOT_CONNECTED") && /live connection/.test((e as Error).message));
     h.connect();
     assert.equal(h.client.publish("t", bytes(1), { qos: 0 }), 0);
     assert.deepEqual(h.link.take(), [{ type: PacketType.PUBLISH, topic: "t", payload: bytes(1), qos: 0, retain: false, dup: false }]);
@@ -518,6 +519,22 @@ describe("MqttClient construction", () => {
   it("refuses options it could never connect with", () => {
     assert.throws(() => new MqttClient({ link: new LinkDouble(), clientId: "g", keepAliveSeconds: 70_000 }), (e) => isOptgateError(e, "E_MQTT_BAD_CONNECT"));
     assert.throws(() => new MqttClient({ link: new LinkDouble(), clientId: "\u0000" }), (e) => isOptgateError(e, "E_MQTT_BAD_UTF8"));
+  });
+
+  it("runs without any event handler set", () => {
+    const link = new LinkDouble();
+    const client = new MqttClient({ link, clientId: "g" });
+    client.start();
+    client.tick(0);
+    client.linkUp();
+    const send = (p: Packet) => client.bytesIn(encodePacket(p));
+    send({ type: PacketType.CONNACK, sessionPresent: true, returnCode: "accepted" });
+    const id = client.publish("t", bytes(1));
+    send({ type: PacketType.PUBACK, packetId: id });
+    send(incoming(3));
+    send(incoming(4, "t", 0));
+    client.linkDown();
+    assert.deepEqual([client.state, client.outboundPending, client.inboundPending], ["down", 0, 1]);
   });
 
   it("ignores link events that do not fit its state", () => {

@@ -54,7 +54,8 @@ export function harness(options: Partial<MqttClientOptions> = {}): Harness {
   const link = new LinkDouble();
   const client = new MqttClient({ link, clientId: "gate-7", keepAliveSeconds: 30, ...options });
   const h: Harness = {
-    client, link, messages: [], published: [], ups: [], downs: [], subscribed: [], now: 1000,
+    // Time starts at 0, as the board's monotonic clock does: the edges at 0 are tested too.
+    client, link, messages: [], published: [], ups: [], downs: [], subscribed: [], now: 0,
     advance(ms) { h.now += ms; client.tick(h.now); },
     deliver(...packets) {
       for (const p of packets) client.bytesIn(encodePacket(p));
