@@ -22,5 +22,9 @@ export const GROUPS: Record<string, MutationGroup> = {
     skip: ["test/core/access/scale.test.ts"],
   },
   face: { mutate: ["src/core/face/*.ts"], spec: ["test/core/face/*.test.ts"] },
+  mqtt: {
+    mutate: ["src/core/mqtt/*.ts", "src/app/mqtt-tcp-link.ts"],
+    spec: ["test/core/mqtt/codec.test.ts", "test/core/mqtt/client.test.ts", "test/core/mqtt/session-faults.test.ts", "test/app/mqtt-tcp-link.test.ts"],
+  },
   store: { mutate: ["src/core/store/*.ts"], spec: ["test/core/store/log-store.test.ts", "test/core/store/power-cut.test.ts", "test/core/store/recovery-ram.test.ts"] },
 };
