@@ -273,3 +273,56 @@ describe("AccessCore edges: restoreLimits reads each kind of record back", () =>
     assert.equal(registry.residents.pinFailures[registry.residents.find(staff)], 1);
   });
 });
+
+describe("AccessCore edges: restoreLimits, one kind of record at a time", () => {
+  type Rec = [kind: string, decision: string, reason: ReasonCode, actorKind: string, actor: number];
+  /** A gate whose log holds just `records` (at T), rebooted: what its limits read back. */
+  function restore(records: Rec[], policy: Partial<GatePolicy> = {}) {
+    const { registry, audit, owner } = setup(policy);
+    for (const [kind, decision, reason, actorKind, actor] of records) {
+      audit.append({ time: T, actorKind, actor: actor < 0 ? owner : actor, kind, decision, reason } as Parameters<AuditLog["append"]>[0]);
+    }
+    const fresh = new AccessCore({ registry, policy: basePolicy(policy), audit });
+    fresh.restoreLimits(1);
+    const g = (keypad: number) => fresh.guessing(T, keypad);
+    return { reader: g(1).reader.score, keypad1: g(1).keypad.score, keypad3: g(3).keypad.score, owner: registry.residents.pinFailures[registry.residents.find(owner)] };
+  }
+  const OWNER = -1; // stands for the owner's id
+
+  it("only refused cards count against the reader, not a keypad's entries refused for a wait", () => {
+    assert.deepEqual(restore([["card", "deny", "unknown-card", "none", 0], ["card", "deny", "locked-out", "none", 0]]), { reader: 2, keypad1: 0, keypad3: 0, owner: 0 });
+    assert.deepEqual(restore([["pin", "deny", "locked-out", "keypad", 3], ["code", "deny", "locked-out", "keypad", 3]]), { reader: 0, keypad1: 0, keypad3: 0, owner: 0 });
+  });
+
+  it("a record that is not a refusal counts against nothing, whatever reason it carries", () => {
+    assert.deepEqual(restore([["card", "info", "locked-out", "none", 0], ["card", "grant", "unknown-card", "none", 0]]), { reader: 0, keypad1: 0, keypad3: 0, owner: 0 });
+    assert.deepEqual(restore([["pin", "info", "unknown-resident", "keypad", 3], ["code", "grant", "unknown-code", "keypad", 3]]), { reader: 0, keypad1: 0, keypad3: 0, owner: 0 });
+  });
+
+  it("a resident refused after a right PIN (suspended, outside their schedule) costs the keypad nothing", () => {
+    assert.deepEqual(restore([["pin", "deny", "suspended", "resident", OWNER], ["pin", "deny", "outside-schedule", "resident", OWNER]]), { reader: 0, keypad1: 0, keypad3: 0, owner: 0 });
+    assert.deepEqual(restore([["pin", "deny", "locked-out", "resident", OWNER]]), { reader: 0, keypad1: 1, keypad3: 0, owner: 0 });
+  });
+
+  it("a resident's lock or malformed PIN clears none of their wrong PINs; only a grant or a confirmation does", () => {
+    const wrong: Rec[] = [["pin", "deny", "wrong-pin", "resident", OWNER], ["pin", "deny", "wrong-pin", "resident", OWNER], ["pin", "deny", "wrong-pin", "resident", OWNER]];
+    assert.equal(restore([...wrong, ["pin", "deny", "locked-out", "resident", OWNER]]).owner, 3);
+    assert.equal(restore([...wrong, ["pin", "deny", "bad-input", "resident", OWNER]]).owner, 3);
+    assert.equal(restore([...wrong, ["pin", "grant", "granted", "resident", OWNER]]).owner, 0);
+    assert.equal(restore([...wrong, ["pin", "info", "granted", "resident", OWNER]]).owner, 0);
+  });
+
+  it("a record that names a keypad (or nothing) never touches the resident whose id equals its number", () => {
+    assert.equal(restore([["pin", "deny", "wrong-pin", "keypad", 1], ["card", "deny", "wrong-pin", "none", 1]]).owner, 0);
+    const wrong: Rec = ["pin", "deny", "wrong-pin", "resident", OWNER];
+    assert.equal(restore([wrong, wrong, ["pin", "info", "granted", "keypad", 1], ["pin", "grant", "granted", "technician", 1]]).owner, 2);
+  });
+
+  it("a burst record replays at most 1000 refused cards, however many it counted", () => {
+    const high = { lockout: { ...basePolicy().lockout, keypadThreshold: 5_000 } };
+    const burst = (n: number): Rec => ["unknown-cards", "deny", "unknown-card", "system", n];
+    assert.equal(restore([burst(999)], high).reader, 999);
+    assert.equal(restore([burst(3_000)], high).reader, 1_000);
+    assert.equal(restore([burst(3_000), burst(2)], high).reader, 1_002);
+  });
+});
