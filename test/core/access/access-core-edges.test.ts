@@ -36,6 +36,13 @@ describe("AccessCore edges: decisions carry exactly what they should", () => {
     assert.equal(core.decide({ kind: "card", uid: ownerCard }, Number.POSITIVE_INFINITY).reason, "bad-input");
   });
 
+  it("an event that is not a plain object is refused, even a function carrying kind exit", () => {
+    const { core } = setup();
+    const exit = Object.assign(() => undefined, { kind: "exit" }) as unknown as AccessEvent;
+    assert.deepEqual(core.decide(exit, T), { grant: false, reason: "bad-input", clockTrusted: true });
+    assert.deepEqual(core.decide({ kind: "exit" }, T), { grant: true, reason: "granted", clockTrusted: true });
+  });
+
   it("status shows the keypad's score to a tenth, its wait, the alarm count and a copy of the last alarm", () => {
     const { core } = setup();
     assert.deepEqual(core.guessing(T), {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CardTable } from "../../../src/core/access/card-table";
+import { CardTable, hashUid } from "../../../src/core/access/card-table";
+import { indexSizeFor } from "../../../src/core/access/index-size";
 import { checkUid, uidProblem } from "../../../src/core/access/uid";
 import { isOptgateError } from "../../../src/core/errors";
 import { toHex } from "../../../src/core/crypto";
@@ -124,6 +125,41 @@ describe("CardTable", () => {
     assert.equal(table.byteLength, 100 * 15 + 256 * 4);
     for (let i = 1; i <= 65; i++) assert.equal(table.ownerAt(table.find(Uint8Array.from([i, 1, 2, 3]))), i);
     assert.deepEqual(table.rowsOf(5), [4]);
+  });
+
+  it("owner 0 owns no row, not even the spare rows past the last card", () => {
+    const table = new CardTable(8);
+    assert.deepEqual(table.rowsOf(0), []);
+    for (let i = 1; i <= 3; i++) table.add(Uint8Array.from([i, 1, 2, 3]), 1);
+    table.removeAt(table.find(Uint8Array.from([2, 1, 2, 3])));
+    assert.deepEqual(table.rowsOf(0), []);
+    assert.deepEqual(table.rowsOf(1), [1, 0]);
+  });
+
+  it("hashUid spreads UIDs that differ in one byte over the index (FNV-1a plus an avalanche)", () => {
+    // 256 UIDs differing only in their last byte, placed in a 512-slot index: a hash that ignored
+    // the bytes would put them all in one slot, and linear probing would then walk all of them.
+    for (const n of [4, 7, 10]) {
+      const slots = new Set<number>();
+      const bytes = Uint8Array.from({ length: n + 2 }, (_, i) => 0x30 + i);
+      for (let last = 0; last < 256; last++) {
+        bytes[n] = last; // the UID is bytes[1 .. n]: an offset into a column, as the table passes it
+        slots.add(hashUid(bytes, 1, n) & 511);
+      }
+      assert.ok(slots.size > 150, `${n}-byte UIDs use ${slots.size} of 512 slots`);
+      assert.equal(hashUid(bytes, 1, n), hashUid(bytes.slice(1, n + 1), 0, n), "only the UID's own bytes count");
+    }
+  });
+});
+
+describe("indexSizeFor", () => {
+  it("is the smallest power of two (at least 16) that keeps the index at most 70 % full", () => {
+    assert.equal(indexSizeFor(0), 16);
+    assert.equal(indexSizeFor(11), 16);
+    assert.equal(indexSizeFor(12), 32);
+    assert.equal(indexSizeFor(89.6), 128); // exactly 70 %
+    assert.equal(indexSizeFor(89.7), 256);
+    assert.equal(indexSizeFor(40_000), 65_536);
   });
 });
 
