@@ -190,6 +190,18 @@ describe("AccessCore edges: bursts", () => {
   });
 });
 
+describe("AccessCore edges: what a burst absorbs", () => {
+  it("card refusals for other reasons (no second factor, a noise UID) are each a record of their own", () => {
+    const { core, audit } = setup({ modes: { card: false, pin: true, cardPin: true, face: false, facePin: false, code: true } });
+    for (let i = 0; i < 12; i++) core.decide({ kind: "card", uid: uid(9, 9, 9, i + 1) }, T + i);
+    for (let i = 0; i < 12; i++) core.decide({ kind: "card", uid: uid(0, 0, 0, 0), pin: "482913" }, T + 20 + i);
+    core.flushBursts(T + DAY);
+    assert.deepEqual(audit.entries().filter((e) => e.kind === "card").map((e) => e.reason),
+      [...new Array(12).fill("second-factor-required"), ...new Array(12).fill("bad-input")]);
+    assert.equal(audit.entries().filter((e) => e.kind === "unknown-cards").length, 0);
+  });
+});
+
 describe("AccessCore edges: codes", () => {
   function codes() {
     const s = setup();
