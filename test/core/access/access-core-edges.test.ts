@@ -88,7 +88,7 @@ describe("AccessCore edges: which keypad a failure counts against", () => {
 
   it("the audit names keypad 0 as a keypad, a missing or non-number keypad as none", () => {
     const { core, audit } = setup();
-    const cases: [unknown, string, number][] = [[0, "keypad", 0], [undefined, "none", 0], ["3", "none", 0], [-2, "none", 0], [0xffffffff, "keypad", 0xffffffff], [2 ** 32, "keypad", 0]];
+    const cases: [unknown, string, number][] = [[0, "keypad", 0], [undefined, "none", 0], ["3", "none", 0], [-2, "none", 0], [0xffffffff, "keypad", 0xffffffff], [2 ** 32, "keypad", 0], [2 ** 32 + 3, "keypad", 0]];
     for (const [keypad, actorKind, actor] of cases) {
       core.decide(stranger(keypad as number), T);
       assert.deepEqual(pick(last(audit)), { time: T, actorKind, actor, kind: "pin", decision: "deny", reason: "unknown-resident" }, `keypad ${String(keypad)}`);
@@ -217,6 +217,16 @@ describe("AccessCore edges: codes", () => {
     const from = at("2026-06-02", "00:00");
     assert.equal(core.decide({ kind: "code", keypad: 1, code: "73910264" }, from - 1).reason, "code-not-yet-valid");
     assert.equal(core.decide({ kind: "code", keypad: 1, code: "73910264" }, from).reason, "granted");
+  });
+
+  it("a code typed as a number (or in an array) is no code, even when its digits are an issued one", () => {
+    const { core, registry } = codes();
+    const now = at("2026-06-02", "10:00");
+    for (const code of [73910264, ["73910264"]]) {
+      assert.equal(registry.findCode(code as never), undefined);
+      assert.equal(core.decide({ kind: "code", keypad: 1, code } as unknown as AccessEvent, now).reason, "unknown-code");
+    }
+    assert.equal(registry.findCode("73910264")?.uses, 2);
   });
 
   it("a code whose holder may not enter is refused and keeps its uses", () => {
