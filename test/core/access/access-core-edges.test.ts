@@ -150,6 +150,18 @@ describe("AccessCore edges: the clock floor and confirmation keypads", () => {
   });
 });
 
+describe("AccessCore edges: confirmations", () => {
+  it("a confirmation names the resident in the audit, and a resident number that is no integer names nobody", () => {
+    const { core, audit, owner } = setup();
+    assert.deepEqual(core.confirmPin(owner, "482913", T, 2), { grant: true, reason: "granted", resident: owner, clockTrusted: true });
+    assert.deepEqual(pick(last(audit)), { time: T, actorKind: "resident", actor: owner, kind: "pin", decision: "info", reason: "granted" });
+    // The staff member's right PIN under a resident number that is no integer finds no one.
+    for (const resident of [Number.NaN, 1.5, "2"]) {
+      assert.deepEqual(core.confirmPin(resident as number, "736402", T + 1, 2), { grant: false, reason: "unknown-resident", clockTrusted: true });
+    }
+  });
+});
+
 describe("AccessCore edges: the resident's last-failure time", () => {
   it("a failure on a clock set back keeps the later time, unless nothing was counted", () => {
     const { core, registry, owner } = setup();
