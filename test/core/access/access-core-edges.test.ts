@@ -160,6 +160,15 @@ describe("AccessCore edges: confirmations", () => {
       assert.deepEqual(core.confirmPin(resident as number, "736402", T + 1, 2), { grant: false, reason: "unknown-resident", clockTrusted: true });
     }
   });
+
+  it("a face or PIN entry whose resident number is no integer finds no one, not the resident in row 1", () => {
+    const { core, registry, staff } = setup();
+    registry.setFaceEnrolled(staff, true);
+    for (const resident of [Number.NaN, 1.5, "2"]) {
+      assert.deepEqual(core.decide({ kind: "face", resident, matched: true } as unknown as AccessEvent, T), { grant: false, reason: "unknown-resident", clockTrusted: true });
+      assert.deepEqual(core.decide({ kind: "pin", keypad: 1, resident, pin: "736402" } as unknown as AccessEvent, T), { grant: false, reason: "unknown-resident", clockTrusted: true });
+    }
+  });
 });
 
 describe("AccessCore edges: the resident's last-failure time", () => {
