@@ -189,6 +189,19 @@ describe("AccessCore edges: the resident's last-failure time", () => {
   });
 });
 
+describe("AccessCore edges: a wrong PIN on a clock before 1970", () => {
+  it("is stamped at second 0, never wrapped to a time after 2100, so it leaks once the clock is right", () => {
+    const { core, registry, owner } = setup();
+    const row = registry.residents.find(owner);
+    assert.equal(core.decide({ kind: "card", uid: ownerCard, pin: "100001" }, -10_000).reason, "wrong-pin");
+    assert.equal(registry.residents.pinFailures[row], 1);
+    assert.equal(registry.residents.pinFailedAt[row], 0);
+    for (let i = 0; i < 4; i++) core.decide({ kind: "card", uid: ownerCard, pin: String(100_002 + i) }, -10_000);
+    assert.equal(core.decide({ kind: "card", uid: ownerCard, pin: "482913" }, -10_000).reason, "locked-out");
+    assert.equal(core.decide({ kind: "card", uid: ownerCard, pin: "482913" }, T).reason, "granted");
+  });
+});
+
 describe("AccessCore edges: bursts", () => {
   it("refused cards past the tenth, and entries typed during a wait, are counted into one record; a resident's lock never is", () => {
     const { core, audit, owner } = setup();
