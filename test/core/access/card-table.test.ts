@@ -13,6 +13,8 @@ describe("card UIDs", () => {
     assert.match(uidProblem(new Uint8Array(4)) ?? "", /zero/);
     assert.match(uidProblem(new Uint8Array(7).fill(0xff)) ?? "", /FF/);
     assert.throws(() => checkUid(new Uint8Array(10)), (e) => isOptgateError(e, "E_BAD_UID"));
+    assert.throws(() => checkUid(new Uint8Array(5).fill(1)), { message: "E_BAD_UID: The card UID has 5 bytes; ISO 14443A UIDs have 4, 7 or 10." });
+    assert.throws(() => checkUid([1, 2, 3, 4] as never), { message: "E_BAD_UID: The card UID is not a byte array." });
   });
 });
 
