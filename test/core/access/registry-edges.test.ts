@@ -301,4 +301,12 @@ describe("registry edges: snapshots", () => {
     assert.equal(message(() => restore(trailing), "E_BAD_SNAPSHOT"), "E_BAD_SNAPSHOT: The registry snapshot has trailing bytes.");
     assert.equal(restore(good).size, 2);
   });
+
+  it("reads the header alone as no changes, and a change of length 0 as an empty change, not a short snapshot", () => {
+    const header = Uint8Array.from([0x4f, 0x47, 0x52, 0x31, 0, 0, 0, 0]);
+    const empty = restore(header);
+    assert.deepEqual([empty.size, empty.nextId], [0, 1]);
+    const emptyChange = Uint8Array.from([0x4f, 0x47, 0x52, 0x31, 0, 0, 0, 1, 0, 0, 0, 0]);
+    assert.equal(message(() => restore(emptyChange), "E_BAD_CHANGE"), "E_BAD_CHANGE: The registry change cannot be read: it is empty.");
+  });
 });
