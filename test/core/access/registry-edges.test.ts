@@ -302,6 +302,18 @@ describe("registry edges: snapshots", () => {
     assert.equal(restore(good).size, 2);
   });
 
+  it("writes a PIN's rating only when the gate knows it: a PIN of unknown strength adds no change", () => {
+    const r = newRegistry();
+    const id = r.addResident({ unit: "A", role: "owner", groups: 1, cards: [uid(4, 1, 2, 3)] });
+    r.apply(encodeChange({ kind: "set-pin", id, salt: new Uint8Array(PIN_SALT_BYTES).fill(1), hash: new Uint8Array(PIN_HASH_BYTES).fill(2) }));
+    assert.equal(r.get(id)?.pinQuality, "unknown");
+    const changes = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
+    assert.equal(changes(r.exportSnapshot()), 2, "meta and add-resident");
+    r.ratePin(id, "weak");
+    assert.equal(changes(r.exportSnapshot()), 3, "meta, add-resident and rate-pin");
+    assert.equal(restore(r.exportSnapshot()).get(id)?.pinQuality, "weak");
+  });
+
   it("reads the header alone as no changes, and a change of length 0 as an empty change, not a short snapshot", () => {
     const header = Uint8Array.from([0x4f, 0x47, 0x52, 0x31, 0, 0, 0, 0]);
     const empty = restore(header);
