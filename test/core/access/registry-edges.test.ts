@@ -202,6 +202,19 @@ describe("registry edges: what each change leaves behind", () => {
   });
 });
 
+describe("registry edges: whose codes count", () => {
+  it("a resident's working codes are their own: another visitor's codes neither show nor keep them in", () => {
+    const r = newRegistry();
+    const a = visitor(r, "73910264");
+    const b = visitor(r, "55554444", 3);
+    r.issueCode(b, { code: "66667777", validUntil: T + DAY, uses: 1 });
+    assert.deepEqual([r.get(a)?.codes, r.get(b)?.codes], [1, 2]);
+    assert.equal(message(() => r.revokeCode("73910264"), "E_LAST_NON_FACE_CREDENTIAL").startsWith("E_LAST_NON_FACE_CREDENTIAL: This code is the last"), true);
+    r.revokeCode("66667777");
+    assert.deepEqual([r.get(a)?.codes, r.get(b)?.codes], [1, 1]);
+  });
+});
+
 describe("registry edges: activation needs a credential that works", () => {
   it("an active resident with only a used-up code can still be edited; a suspended one with a live code can be activated", () => {
     const r = newRegistry();
