@@ -258,6 +258,7 @@ describe("registry edges: replayed changes at their bounds", () => {
     assert.equal(message(() => add(0), "E_BAD_RESIDENT_ID"), "E_BAD_RESIDENT_ID: Resident id 0 is out of range.");
     add(1);
     assert.equal(message(() => add(1, [uid(4, 0, 1, 2)]), "E_DUPLICATE_RESIDENT"), "E_DUPLICATE_RESIDENT: Resident R00001 already exists.");
+    assert.equal(message(() => add(MAX_RESIDENT_ID + 1), "E_BAD_RESIDENT_ID"), "E_BAD_RESIDENT_ID: Resident id 4294967295 is out of range.");
     add(MAX_RESIDENT_ID);
     assert.ok(r.has(MAX_RESIDENT_ID));
     const cards = (n: number, tag: number) => Array.from({ length: n }, (_, i) => uid(4, tag, 0, i + 1));
