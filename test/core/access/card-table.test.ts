@@ -154,6 +154,47 @@ describe("CardTable", () => {
   });
 });
 
+describe("CardTable deletion at the end of the index (backward shift across the wrap)", () => {
+  // A table for 4 cards has a 16-slot index. UIDs are picked by their home slot (hashUid & 15),
+  // so each case puts entries exactly where a deletion has to move them, or leave them, across slot 15 → 0.
+  // The last card added (c, home 7) is the row that removal moves, so the entries under test keep
+  // their index slots.
+  function withHome(slot: number, skip = 0): Uint8Array {
+    for (let k = 1, found = 0; k < 65_536; k++) {
+      const uid = Uint8Array.from([0x04, 0x10, k >> 8, k & 0xff]);
+      if ((hashUid(uid, 0, 4) & 15) === slot && found++ === skip) return uid;
+    }
+    throw new Error(`no UID with home ${slot}`);
+  }
+  function table(...uids: Uint8Array[]): CardTable {
+    const t = new CardTable(4);
+    uids.forEach((uid, i) => t.add(uid, i + 1));
+    return t;
+  }
+  const owners = (t: CardTable, ...uids: Uint8Array[]) => uids.map((uid) => { const row = t.find(uid); return row < 0 ? -1 : t.ownerAt(row); });
+
+  it("an entry that wrapped past the end moves back into a hole at slot 0", () => {
+    const x = withHome(0), a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(x, a, b, c); // x at 0, a at 15, b wraps: 15 → 0 → 1
+    t.removeAt(t.find(x));
+    assert.deepEqual(owners(t, x, a, b, c), [-1, 2, 3, 4]);
+  });
+
+  it("an entry that wrapped to slot 0 moves back into its home at slot 15", () => {
+    const a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(a, b, c); // a at 15, b at 0
+    t.removeAt(t.find(a));
+    assert.deepEqual(owners(t, a, b, c), [-1, 2, 3]);
+  });
+
+  it("an entry that wrapped to slot 0 stays when the hole (slot 14) lies before its home", () => {
+    const e = withHome(14), a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(e, a, b, c); // e at 14, a at 15, b at 0
+    t.removeAt(t.find(e));
+    assert.deepEqual(owners(t, e, a, b, c), [-1, 2, 3, 4]);
+  });
+});
+
 describe("indexSizeFor", () => {
   it("is the smallest power of two (at least 16) that keeps the index at most 70 % full", () => {
     assert.equal(indexSizeFor(0), 16);
