@@ -202,6 +202,34 @@ describe("registry edges: what each change leaves behind", () => {
   });
 });
 
+describe("registry edges: states only a replay or the columns can reach", () => {
+  it("a replayed code that never expires is refused", () => {
+    const r = newRegistry();
+    const id = r.addResident({ unit: "A", role: "owner", groups: 1, pin: "583017" });
+    const code = { hash: new Uint8Array(16).fill(3), from: 0, uses: 1 };
+    assert.equal(message(() => r.apply(encodeChange({ kind: "add-code", id, ...code, until: 0xffffffff })), "E_BAD_WINDOW"), "E_BAD_WINDOW: A one-time code must expire after it becomes valid.");
+    r.apply(encodeChange({ kind: "add-code", id, ...code, until: 0xfffffffe }));
+    assert.equal(r.get(id)?.codes, 1);
+  });
+
+  it("a suspended resident left without a credential can still be updated while they stay suspended", () => {
+    const r = newRegistry();
+    const id = r.addResident({ unit: "A", role: "owner", groups: 1, cards: [uid(4, 1, 2, 3)] });
+    r.updateResident(id, { status: "suspended" });
+    r.removeCard(uid(4, 1, 2, 3));
+    r.updateResident(id, { unit: "B" });
+    assert.deepEqual([r.get(id)?.unit, r.get(id)?.status], ["B", "suspended"]);
+    assert.equal(message(() => r.updateResident(id, { status: "active" }), "E_NO_NON_FACE_CREDENTIAL").startsWith("E_NO_NON_FACE_CREDENTIAL: Resident R00001 has no card, PIN or code"), true);
+  });
+
+  it("a PIN quality the gate does not know reads as unknown", () => {
+    const r = newRegistry();
+    const id = r.addResident({ unit: "A", role: "owner", groups: 1, pin: "583017" });
+    r.residents.pinQuality[r.residents.find(id)] = 200;
+    assert.equal(r.get(id)?.pinQuality, "unknown");
+  });
+});
+
 describe("registry edges: whose codes count", () => {
   it("a resident's working codes are their own: another visitor's codes neither show nor keep them in", () => {
     const r = newRegistry();
