@@ -42,10 +42,6 @@ export const REASONS = [
 ] as const;
 export type ReasonCode = (typeof REASONS)[number];
 
-export function reasonIndex(reason: ReasonCode): number {
-  return REASONS.indexOf(reason);
-}
-
 /** Pseudonymous resident ids are plain numbers, shown as "R00042"; never reused. */
 export type ResidentId = number;
 export const MAX_RESIDENT_ID = 0xfffffffe;

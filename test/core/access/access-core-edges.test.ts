@@ -36,6 +36,13 @@ describe("AccessCore edges: decisions carry exactly what they should", () => {
     assert.equal(core.decide({ kind: "card", uid: ownerCard }, Number.POSITIVE_INFINITY).reason, "bad-input");
   });
 
+  it("an event that is not a plain object is refused, even a function carrying kind exit", () => {
+    const { core } = setup();
+    const exit = Object.assign(() => undefined, { kind: "exit" }) as unknown as AccessEvent;
+    assert.deepEqual(core.decide(exit, T), { grant: false, reason: "bad-input", clockTrusted: true });
+    assert.deepEqual(core.decide({ kind: "exit" }, T), { grant: true, reason: "granted", clockTrusted: true });
+  });
+
   it("status shows the keypad's score to a tenth, its wait, the alarm count and a copy of the last alarm", () => {
     const { core } = setup();
     assert.deepEqual(core.guessing(T), {
@@ -81,7 +88,7 @@ describe("AccessCore edges: which keypad a failure counts against", () => {
 
   it("the audit names keypad 0 as a keypad, a missing or non-number keypad as none", () => {
     const { core, audit } = setup();
-    const cases: [unknown, string, number][] = [[0, "keypad", 0], [undefined, "none", 0], ["3", "none", 0], [-2, "none", 0], [0xffffffff, "keypad", 0xffffffff], [2 ** 32, "keypad", 0]];
+    const cases: [unknown, string, number][] = [[0, "keypad", 0], [undefined, "none", 0], ["3", "none", 0], [-2, "none", 0], [0xffffffff, "keypad", 0xffffffff], [2 ** 32, "keypad", 0], [2 ** 32 + 3, "keypad", 0]];
     for (const [keypad, actorKind, actor] of cases) {
       core.decide(stranger(keypad as number), T);
       assert.deepEqual(pick(last(audit)), { time: T, actorKind, actor, kind: "pin", decision: "deny", reason: "unknown-resident" }, `keypad ${String(keypad)}`);
@@ -143,6 +150,27 @@ describe("AccessCore edges: the clock floor and confirmation keypads", () => {
   });
 });
 
+describe("AccessCore edges: confirmations", () => {
+  it("a confirmation names the resident in the audit, and a resident number that is no integer names nobody", () => {
+    const { core, audit, owner } = setup();
+    assert.deepEqual(core.confirmPin(owner, "482913", T, 2), { grant: true, reason: "granted", resident: owner, clockTrusted: true });
+    assert.deepEqual(pick(last(audit)), { time: T, actorKind: "resident", actor: owner, kind: "pin", decision: "info", reason: "granted" });
+    // The staff member's right PIN under a resident number that is no integer finds no one.
+    for (const resident of [Number.NaN, 1.5, "2"]) {
+      assert.deepEqual(core.confirmPin(resident as number, "736402", T + 1, 2), { grant: false, reason: "unknown-resident", clockTrusted: true });
+    }
+  });
+
+  it("a face or PIN entry whose resident number is no integer finds no one, not the resident in row 1", () => {
+    const { core, registry, staff } = setup();
+    registry.setFaceEnrolled(staff, true);
+    for (const resident of [Number.NaN, 1.5, "2"]) {
+      assert.deepEqual(core.decide({ kind: "face", resident, matched: true } as unknown as AccessEvent, T), { grant: false, reason: "unknown-resident", clockTrusted: true });
+      assert.deepEqual(core.decide({ kind: "pin", keypad: 1, resident, pin: "736402" } as unknown as AccessEvent, T), { grant: false, reason: "unknown-resident", clockTrusted: true });
+    }
+  });
+});
+
 describe("AccessCore edges: the resident's last-failure time", () => {
   it("a failure on a clock set back keeps the later time, unless nothing was counted", () => {
     const { core, registry, owner } = setup();
@@ -158,6 +186,19 @@ describe("AccessCore edges: the resident's last-failure time", () => {
     card("100003", T - 20_000);
     assert.equal(registry.residents.pinFailures[row], 1);
     assert.equal(registry.residents.pinFailedAt[row], Math.floor((T - 20_000) / 1000));
+  });
+});
+
+describe("AccessCore edges: a wrong PIN on a clock before 1970", () => {
+  it("is stamped at second 0, never wrapped to a time after 2100, so it leaks once the clock is right", () => {
+    const { core, registry, owner } = setup();
+    const row = registry.residents.find(owner);
+    assert.equal(core.decide({ kind: "card", uid: ownerCard, pin: "100001" }, -10_000).reason, "wrong-pin");
+    assert.equal(registry.residents.pinFailures[row], 1);
+    assert.equal(registry.residents.pinFailedAt[row], 0);
+    for (let i = 0; i < 4; i++) core.decide({ kind: "card", uid: ownerCard, pin: String(100_002 + i) }, -10_000);
+    assert.equal(core.decide({ kind: "card", uid: ownerCard, pin: "482913" }, -10_000).reason, "locked-out");
+    assert.equal(core.decide({ kind: "card", uid: ownerCard, pin: "482913" }, T).reason, "granted");
   });
 });
 
@@ -183,6 +224,18 @@ describe("AccessCore edges: bursts", () => {
   });
 });
 
+describe("AccessCore edges: what a burst absorbs", () => {
+  it("card refusals for other reasons (no second factor, a noise UID) are each a record of their own", () => {
+    const { core, audit } = setup({ modes: { card: false, pin: true, cardPin: true, face: false, facePin: false, code: true } });
+    for (let i = 0; i < 12; i++) core.decide({ kind: "card", uid: uid(9, 9, 9, i + 1) }, T + i);
+    for (let i = 0; i < 12; i++) core.decide({ kind: "card", uid: uid(0, 0, 0, 0), pin: "482913" }, T + 20 + i);
+    core.flushBursts(T + DAY);
+    assert.deepEqual(audit.entries().filter((e) => e.kind === "card").map((e) => e.reason),
+      [...new Array(12).fill("second-factor-required"), ...new Array(12).fill("bad-input")]);
+    assert.equal(audit.entries().filter((e) => e.kind === "unknown-cards").length, 0);
+  });
+});
+
 describe("AccessCore edges: codes", () => {
   function codes() {
     const s = setup();
@@ -198,6 +251,16 @@ describe("AccessCore edges: codes", () => {
     const from = at("2026-06-02", "00:00");
     assert.equal(core.decide({ kind: "code", keypad: 1, code: "73910264" }, from - 1).reason, "code-not-yet-valid");
     assert.equal(core.decide({ kind: "code", keypad: 1, code: "73910264" }, from).reason, "granted");
+  });
+
+  it("a code typed as a number (or in an array) is no code, even when its digits are an issued one", () => {
+    const { core, registry } = codes();
+    const now = at("2026-06-02", "10:00");
+    for (const code of [73910264, ["73910264"]]) {
+      assert.equal(registry.findCode(code as never), undefined);
+      assert.equal(core.decide({ kind: "code", keypad: 1, code } as unknown as AccessEvent, now).reason, "unknown-code");
+    }
+    assert.equal(registry.findCode("73910264")?.uses, 2);
   });
 
   it("a code whose holder may not enter is refused and keeps its uses", () => {
@@ -271,5 +334,58 @@ describe("AccessCore edges: restoreLimits reads each kind of record back", () =>
     assert.equal(fresh.guessing(T).reader.score, 9);
     assert.equal(registry.residents.pinFailures[registry.residents.find(owner)], 2);
     assert.equal(registry.residents.pinFailures[registry.residents.find(staff)], 1);
+  });
+});
+
+describe("AccessCore edges: restoreLimits, one kind of record at a time", () => {
+  type Rec = [kind: string, decision: string, reason: ReasonCode, actorKind: string, actor: number];
+  /** A gate whose log holds just `records` (at T), rebooted: what its limits read back. */
+  function restore(records: Rec[], policy: Partial<GatePolicy> = {}) {
+    const { registry, audit, owner } = setup(policy);
+    for (const [kind, decision, reason, actorKind, actor] of records) {
+      audit.append({ time: T, actorKind, actor: actor < 0 ? owner : actor, kind, decision, reason } as Parameters<AuditLog["append"]>[0]);
+    }
+    const fresh = new AccessCore({ registry, policy: basePolicy(policy), audit });
+    fresh.restoreLimits(1);
+    const g = (keypad: number) => fresh.guessing(T, keypad);
+    return { reader: g(1).reader.score, keypad1: g(1).keypad.score, keypad3: g(3).keypad.score, owner: registry.residents.pinFailures[registry.residents.find(owner)] };
+  }
+  const OWNER = -1; // stands for the owner's id
+
+  it("only refused cards count against the reader, not a keypad's entries refused for a wait", () => {
+    assert.deepEqual(restore([["card", "deny", "unknown-card", "none", 0], ["card", "deny", "locked-out", "none", 0]]), { reader: 2, keypad1: 0, keypad3: 0, owner: 0 });
+    assert.deepEqual(restore([["pin", "deny", "locked-out", "keypad", 3], ["code", "deny", "locked-out", "keypad", 3]]), { reader: 0, keypad1: 0, keypad3: 0, owner: 0 });
+  });
+
+  it("a record that is not a refusal counts against nothing, whatever reason it carries", () => {
+    assert.deepEqual(restore([["card", "info", "locked-out", "none", 0], ["card", "grant", "unknown-card", "none", 0]]), { reader: 0, keypad1: 0, keypad3: 0, owner: 0 });
+    assert.deepEqual(restore([["pin", "info", "unknown-resident", "keypad", 3], ["code", "grant", "unknown-code", "keypad", 3]]), { reader: 0, keypad1: 0, keypad3: 0, owner: 0 });
+  });
+
+  it("a resident refused after a right PIN (suspended, outside their schedule) costs the keypad nothing", () => {
+    assert.deepEqual(restore([["pin", "deny", "suspended", "resident", OWNER], ["pin", "deny", "outside-schedule", "resident", OWNER]]), { reader: 0, keypad1: 0, keypad3: 0, owner: 0 });
+    assert.deepEqual(restore([["pin", "deny", "locked-out", "resident", OWNER]]), { reader: 0, keypad1: 1, keypad3: 0, owner: 0 });
+  });
+
+  it("a resident's lock or malformed PIN clears none of their wrong PINs; only a grant or a confirmation does", () => {
+    const wrong: Rec[] = [["pin", "deny", "wrong-pin", "resident", OWNER], ["pin", "deny", "wrong-pin", "resident", OWNER], ["pin", "deny", "wrong-pin", "resident", OWNER]];
+    assert.equal(restore([...wrong, ["pin", "deny", "locked-out", "resident", OWNER]]).owner, 3);
+    assert.equal(restore([...wrong, ["pin", "deny", "bad-input", "resident", OWNER]]).owner, 3);
+    assert.equal(restore([...wrong, ["pin", "grant", "granted", "resident", OWNER]]).owner, 0);
+    assert.equal(restore([...wrong, ["pin", "info", "granted", "resident", OWNER]]).owner, 0);
+  });
+
+  it("a record that names a keypad (or nothing) never touches the resident whose id equals its number", () => {
+    assert.equal(restore([["pin", "deny", "wrong-pin", "keypad", 1], ["card", "deny", "wrong-pin", "none", 1]]).owner, 0);
+    const wrong: Rec = ["pin", "deny", "wrong-pin", "resident", OWNER];
+    assert.equal(restore([wrong, wrong, ["pin", "info", "granted", "keypad", 1], ["pin", "grant", "granted", "technician", 1]]).owner, 2);
+  });
+
+  it("a burst record replays at most 1000 refused cards, however many it counted", () => {
+    const high = { lockout: { ...basePolicy().lockout, keypadThreshold: 5_000 } };
+    const burst = (n: number): Rec => ["unknown-cards", "deny", "unknown-card", "system", n];
+    assert.equal(restore([burst(999)], high).reader, 999);
+    assert.equal(restore([burst(3_000)], high).reader, 1_000);
+    assert.equal(restore([burst(3_000), burst(2)], high).reader, 1_002);
   });
 });

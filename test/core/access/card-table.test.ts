@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CardTable } from "../../../src/core/access/card-table";
+import { CardTable, hashUid } from "../../../src/core/access/card-table";
+import { indexSizeFor } from "../../../src/core/access/index-size";
 import { checkUid, uidProblem } from "../../../src/core/access/uid";
 import { isOptgateError } from "../../../src/core/errors";
 import { toHex } from "../../../src/core/crypto";
@@ -12,6 +13,8 @@ describe("card UIDs", () => {
     assert.match(uidProblem(new Uint8Array(4)) ?? "", /zero/);
     assert.match(uidProblem(new Uint8Array(7).fill(0xff)) ?? "", /FF/);
     assert.throws(() => checkUid(new Uint8Array(10)), (e) => isOptgateError(e, "E_BAD_UID"));
+    assert.throws(() => checkUid(new Uint8Array(5).fill(1)), { message: "E_BAD_UID: The card UID has 5 bytes; ISO 14443A UIDs have 4, 7 or 10." });
+    assert.throws(() => checkUid([1, 2, 3, 4] as never), { message: "E_BAD_UID: The card UID is not a byte array." });
   });
 });
 
@@ -124,6 +127,82 @@ describe("CardTable", () => {
     assert.equal(table.byteLength, 100 * 15 + 256 * 4);
     for (let i = 1; i <= 65; i++) assert.equal(table.ownerAt(table.find(Uint8Array.from([i, 1, 2, 3]))), i);
     assert.deepEqual(table.rowsOf(5), [4]);
+  });
+
+  it("owner 0 owns no row, not even the spare rows past the last card", () => {
+    const table = new CardTable(8);
+    assert.deepEqual(table.rowsOf(0), []);
+    for (let i = 1; i <= 3; i++) table.add(Uint8Array.from([i, 1, 2, 3]), 1);
+    table.removeAt(table.find(Uint8Array.from([2, 1, 2, 3])));
+    assert.deepEqual(table.rowsOf(0), []);
+    assert.deepEqual(table.rowsOf(1), [1, 0]);
+  });
+
+  it("hashUid spreads UIDs that differ in one byte over the index (FNV-1a plus an avalanche)", () => {
+    // 256 UIDs differing only in their last byte, placed in a 512-slot index: a hash that ignored
+    // the bytes would put them all in one slot, and linear probing would then walk all of them.
+    for (const n of [4, 7, 10]) {
+      const slots = new Set<number>();
+      const bytes = Uint8Array.from({ length: n + 2 }, (_, i) => 0x30 + i);
+      for (let last = 0; last < 256; last++) {
+        bytes[n] = last; // the UID is bytes[1 .. n]: an offset into a column, as the table passes it
+        slots.add(hashUid(bytes, 1, n) & 511);
+      }
+      assert.ok(slots.size > 150, `${n}-byte UIDs use ${slots.size} of 512 slots`);
+      assert.equal(hashUid(bytes, 1, n), hashUid(bytes.slice(1, n + 1), 0, n), "only the UID's own bytes count");
+    }
+  });
+});
+
+describe("CardTable deletion at the end of the index (backward shift across the wrap)", () => {
+  // A table for 4 cards has a 16-slot index. UIDs are picked by their home slot (hashUid & 15),
+  // so each case puts entries exactly where a deletion has to move them, or leave them, across slot 15 → 0.
+  // The last card added (c, home 7) is the row that removal moves, so the entries under test keep
+  // their index slots.
+  function withHome(slot: number, skip = 0): Uint8Array {
+    for (let k = 1, found = 0; k < 65_536; k++) {
+      const uid = Uint8Array.from([0x04, 0x10, k >> 8, k & 0xff]);
+      if ((hashUid(uid, 0, 4) & 15) === slot && found++ === skip) return uid;
+    }
+    throw new Error(`no UID with home ${slot}`);
+  }
+  function table(...uids: Uint8Array[]): CardTable {
+    const t = new CardTable(4);
+    uids.forEach((uid, i) => t.add(uid, i + 1));
+    return t;
+  }
+  const owners = (t: CardTable, ...uids: Uint8Array[]) => uids.map((uid) => { const row = t.find(uid); return row < 0 ? -1 : t.ownerAt(row); });
+
+  it("an entry that wrapped past the end moves back into a hole at slot 0", () => {
+    const x = withHome(0), a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(x, a, b, c); // x at 0, a at 15, b wraps: 15 → 0 → 1
+    t.removeAt(t.find(x));
+    assert.deepEqual(owners(t, x, a, b, c), [-1, 2, 3, 4]);
+  });
+
+  it("an entry that wrapped to slot 0 moves back into its home at slot 15", () => {
+    const a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(a, b, c); // a at 15, b at 0
+    t.removeAt(t.find(a));
+    assert.deepEqual(owners(t, a, b, c), [-1, 2, 3]);
+  });
+
+  it("an entry that wrapped to slot 0 stays when the hole (slot 14) lies before its home", () => {
+    const e = withHome(14), a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(e, a, b, c); // e at 14, a at 15, b at 0
+    t.removeAt(t.find(e));
+    assert.deepEqual(owners(t, e, a, b, c), [-1, 2, 3, 4]);
+  });
+});
+
+describe("indexSizeFor", () => {
+  it("is the smallest power of two (at least 16) that keeps the index at most 70 % full", () => {
+    assert.equal(indexSizeFor(0), 16);
+    assert.equal(indexSizeFor(11), 16);
+    assert.equal(indexSizeFor(12), 32);
+    assert.equal(indexSizeFor(89.6), 128); // exactly 70 %
+    assert.equal(indexSizeFor(89.7), 256);
+    assert.equal(indexSizeFor(40_000), 65_536);
   });
 });
 

@@ -146,6 +146,7 @@ describe("gate policy: every bound, and the sentence a technician reads", () => 
     for (const clockFloorMs of [-1, Number.NaN]) assert.equal(message(basePolicy({ clockFloorMs })), why("clockFloorMs must be a time in ms"));
     for (const group of [-1, 32, 1.5]) assert.equal(message(basePolicy({ groups: [{ group, schedule: { week: {} } }] })), why(`group ${group} is not 0-31`));
     assert.equal(message(basePolicy({ groups: [{ group: 1, schedule: { week: {} } }, { group: 1, schedule: { week: {} } }] })), why("group 1 is listed twice"));
+    assert.equal(message(basePolicy({ faceLiveness: "liveness" as unknown as "off" })), why("faceLiveness must be off or antispoof"));
   });
 
   it("accepts every field exactly at its bound", () => {

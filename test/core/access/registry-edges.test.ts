@@ -202,6 +202,47 @@ describe("registry edges: what each change leaves behind", () => {
   });
 });
 
+describe("registry edges: states only a replay or the columns can reach", () => {
+  it("a replayed code that never expires is refused", () => {
+    const r = newRegistry();
+    const id = r.addResident({ unit: "A", role: "owner", groups: 1, pin: "583017" });
+    const code = { hash: new Uint8Array(16).fill(3), from: 0, uses: 1 };
+    assert.equal(message(() => r.apply(encodeChange({ kind: "add-code", id, ...code, until: 0xffffffff })), "E_BAD_WINDOW"), "E_BAD_WINDOW: A one-time code must expire after it becomes valid.");
+    r.apply(encodeChange({ kind: "add-code", id, ...code, until: 0xfffffffe }));
+    assert.equal(r.get(id)?.codes, 1);
+  });
+
+  it("a suspended resident left without a credential can still be updated while they stay suspended", () => {
+    const r = newRegistry();
+    const id = r.addResident({ unit: "A", role: "owner", groups: 1, cards: [uid(4, 1, 2, 3)] });
+    r.updateResident(id, { status: "suspended" });
+    r.removeCard(uid(4, 1, 2, 3));
+    r.updateResident(id, { unit: "B" });
+    assert.deepEqual([r.get(id)?.unit, r.get(id)?.status], ["B", "suspended"]);
+    assert.equal(message(() => r.updateResident(id, { status: "active" }), "E_NO_NON_FACE_CREDENTIAL").startsWith("E_NO_NON_FACE_CREDENTIAL: Resident R00001 has no card, PIN or code"), true);
+  });
+
+  it("a PIN quality the gate does not know reads as unknown", () => {
+    const r = newRegistry();
+    const id = r.addResident({ unit: "A", role: "owner", groups: 1, pin: "583017" });
+    r.residents.pinQuality[r.residents.find(id)] = 200;
+    assert.equal(r.get(id)?.pinQuality, "unknown");
+  });
+});
+
+describe("registry edges: whose codes count", () => {
+  it("a resident's working codes are their own: another visitor's codes neither show nor keep them in", () => {
+    const r = newRegistry();
+    const a = visitor(r, "73910264");
+    const b = visitor(r, "55554444", 3);
+    r.issueCode(b, { code: "66667777", validUntil: T + DAY, uses: 1 });
+    assert.deepEqual([r.get(a)?.codes, r.get(b)?.codes], [1, 2]);
+    assert.equal(message(() => r.revokeCode("73910264"), "E_LAST_NON_FACE_CREDENTIAL").startsWith("E_LAST_NON_FACE_CREDENTIAL: This code is the last"), true);
+    r.revokeCode("66667777");
+    assert.deepEqual([r.get(a)?.codes, r.get(b)?.codes], [1, 1]);
+  });
+});
+
 describe("registry edges: activation needs a credential that works", () => {
   it("an active resident with only a used-up code can still be edited; a suspended one with a live code can be activated", () => {
     const r = newRegistry();
@@ -245,6 +286,7 @@ describe("registry edges: replayed changes at their bounds", () => {
     assert.equal(message(() => add(0), "E_BAD_RESIDENT_ID"), "E_BAD_RESIDENT_ID: Resident id 0 is out of range.");
     add(1);
     assert.equal(message(() => add(1, [uid(4, 0, 1, 2)]), "E_DUPLICATE_RESIDENT"), "E_DUPLICATE_RESIDENT: Resident R00001 already exists.");
+    assert.equal(message(() => add(MAX_RESIDENT_ID + 1), "E_BAD_RESIDENT_ID"), "E_BAD_RESIDENT_ID: Resident id 4294967295 is out of range.");
     add(MAX_RESIDENT_ID);
     assert.ok(r.has(MAX_RESIDENT_ID));
     const cards = (n: number, tag: number) => Array.from({ length: n }, (_, i) => uid(4, tag, 0, i + 1));
@@ -300,5 +342,25 @@ describe("registry edges: snapshots", () => {
     trailing.set(good);
     assert.equal(message(() => restore(trailing), "E_BAD_SNAPSHOT"), "E_BAD_SNAPSHOT: The registry snapshot has trailing bytes.");
     assert.equal(restore(good).size, 2);
+  });
+
+  it("writes a PIN's rating only when the gate knows it: a PIN of unknown strength adds no change", () => {
+    const r = newRegistry();
+    const id = r.addResident({ unit: "A", role: "owner", groups: 1, cards: [uid(4, 1, 2, 3)] });
+    r.apply(encodeChange({ kind: "set-pin", id, salt: new Uint8Array(PIN_SALT_BYTES).fill(1), hash: new Uint8Array(PIN_HASH_BYTES).fill(2) }));
+    assert.equal(r.get(id)?.pinQuality, "unknown");
+    const changes = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
+    assert.equal(changes(r.exportSnapshot()), 2, "meta and add-resident");
+    r.ratePin(id, "weak");
+    assert.equal(changes(r.exportSnapshot()), 3, "meta, add-resident and rate-pin");
+    assert.equal(restore(r.exportSnapshot()).get(id)?.pinQuality, "weak");
+  });
+
+  it("reads the header alone as no changes, and a change of length 0 as an empty change, not a short snapshot", () => {
+    const header = Uint8Array.from([0x4f, 0x47, 0x52, 0x31, 0, 0, 0, 0]);
+    const empty = restore(header);
+    assert.deepEqual([empty.size, empty.nextId], [0, 1]);
+    const emptyChange = Uint8Array.from([0x4f, 0x47, 0x52, 0x31, 0, 0, 0, 1, 0, 0, 0, 0]);
+    assert.equal(message(() => restore(emptyChange), "E_BAD_CHANGE"), "E_BAD_CHANGE: The registry change cannot be read: it is empty.");
   });
 });

@@ -94,3 +94,41 @@ describe("ResidentTable", () => {
     for (let id = 1; id <= 20; id++) assert.equal(t.find(id), id - 1);
   });
 });
+
+describe("ResidentTable deletion at the end of the index (backward shift across the wrap)", () => {
+  // A table for 4 residents has a 16-slot index. Ids are picked by their home slot, computed as the
+  // table's own hashId does (a multiplicative mix, then h ^ h >>> 15); the last resident added (c, home 7)
+  // is the row that removal moves, so the entries under test keep their index slots.
+  const home = (id: number) => { let h = Math.imul(id, 0x9e3779b1); h ^= h >>> 15; return (h >>> 0) & 15; };
+  function withHome(slot: number, skip = 0): number {
+    for (let id = 1, found = 0; id < 1_000_000; id++) if (home(id) === slot && found++ === skip) return id;
+    throw new Error(`no id with home ${slot}`);
+  }
+  function table(...ids: number[]): ResidentTable {
+    const t = new ResidentTable(4);
+    for (const id of ids) t.add(id);
+    return t;
+  }
+  const found = (t: ResidentTable, ...ids: number[]) => ids.map((id) => t.find(id) >= 0);
+
+  it("an entry that wrapped past the end moves back into a hole at slot 0", () => {
+    const x = withHome(0), a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(x, a, b, c); // x at 0, a at 15, b wraps: 15 → 0 → 1
+    t.removeAt(t.find(x));
+    assert.deepEqual(found(t, x, a, b, c), [false, true, true, true]);
+  });
+
+  it("an entry that wrapped to slot 0 moves back into its home at slot 15", () => {
+    const a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(a, b, c); // a at 15, b at 0
+    t.removeAt(t.find(a));
+    assert.deepEqual(found(t, a, b, c), [false, true, true]);
+  });
+
+  it("an entry that wrapped to slot 0 stays when the hole (slot 14) lies before its home", () => {
+    const e = withHome(14), a = withHome(15), b = withHome(15, 1), c = withHome(7);
+    const t = table(e, a, b, c); // e at 14, a at 15, b at 0
+    t.removeAt(t.find(e));
+    assert.deepEqual(found(t, e, a, b, c), [false, true, true, true]);
+  });
+});

@@ -98,6 +98,8 @@ describe("Schedule", () => {
     const message = (f: () => unknown): string => { try { f(); } catch (e) { assert.ok(isOptgateError(e, "E_BAD_SCHEDULE")); return (e as Error).message; } return "no error"; };
     const needsWeek = "E_BAD_SCHEDULE: A schedule needs a `week` of segments per day.";
     for (const bad of [null, "mon", {}, { week: null }, { week: "mon" }]) assert.equal(message(() => new Schedule(bad as never)), needsWeek, JSON.stringify(bad));
+    // Not an object, even one carrying a week (a function is not a spec read from JSON).
+    assert.equal(message(() => new Schedule(Object.assign(() => undefined, { week: { mon: ["08:00-12:00"] } }) as never)), needsWeek);
     assert.equal(message(() => new Schedule({ week: { monday: [] } } as never)), 'E_BAD_SCHEDULE: "monday" is not a day; use mon, tue, wed, thu, fri, sat, sun.');
     assert.equal(message(() => new Schedule({ week: { mon: ["7:00-12:00"] } })), 'E_BAD_SCHEDULE: "7:00-12:00" is not a segment like "08:00-18:30" or "22:00-06:00".');
     for (const bad of ["x08:00-12:00", "08:00-12:00x", "08:00-24:30", "08:00-24:01", "08:00-12:60"]) {
