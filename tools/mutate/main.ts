@@ -22,6 +22,8 @@ import { GROUPS } from "./groups";
 interface Result { id: string; file: string; line: number; mutator: string; replacement: string; status: "killed" | "timeout" | "survived" | "no-coverage" }
 
 const root = process.cwd();
+// Every test process: the faces beside the checkout, and OPTGATE_MUTATING=1 (campaigns sized for mutation, e.g. the store's power cuts).
+const TEST_ENV = { OPTGATE_FACES: path.join(root, "..", "shared", "faces"), OPTGATE_MUTATING: "1" };
 const quiet = { debug() {}, info() {}, trace() {}, warn: (...a: unknown[]) => console.error(...a), error: (...a: unknown[]) => console.error(...a), fatal() {}, isDebugEnabled: () => false, isTraceEnabled: () => false, isInfoEnabled: () => false, isWarnEnabled: () => true, isErrorEnabled: () => true, isFatalEnabled: () => true };
 
 function expand(pattern: string): string[] {
@@ -49,7 +51,7 @@ function only(titles: string[]): string[] {
 function mocha(dir: string, spec: string[], env: Record<string, string>, timeoutMs: number, extra: string[] = []): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", process.env.OPTGATE_MUTATE_ONLY ? "spec" : "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...extra, ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces"), ...env }, stdio: process.env.OPTGATE_MUTATE_ONLY && env.__STRYKER_ACTIVE_MUTANT__ ? "inherit" : "ignore" });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", process.env.OPTGATE_MUTATE_ONLY ? "spec" : "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...extra, ...spec], { cwd: dir, env: { ...process.env, ...TEST_ENV, ...env }, stdio: process.env.OPTGATE_MUTATE_ONLY && env.__STRYKER_ACTIVE_MUTANT__ ? "inherit" : "ignore" });
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
     child.on("exit", (code) => { clearTimeout(timer); resolve({ code, ms: Date.now() - started, timedOut }); });
@@ -73,7 +75,7 @@ class TestProcess {
   }
 
   static start(dir: string, spec: string[]): Promise<TestProcess> {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(dir, "tools/mutate/worker.ts"), ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces") }, stdio: ["ignore", "ignore", "ignore", "ipc"] });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(dir, "tools/mutate/worker.ts"), ...spec], { cwd: dir, env: { ...process.env, ...TEST_ENV }, stdio: ["ignore", "ignore", "ignore", "ipc"] });
     return new Promise((resolve, reject) => {
       child.once("message", () => resolve(new TestProcess(child)));
       child.once("exit", (code) => reject(new Error(`the mutation test process could not load the tests (exit ${code})`)));
