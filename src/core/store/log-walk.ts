@@ -114,9 +114,13 @@ export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => voi
       if (scan) {
         const gap = lastSeq < 0 ? 0 : (rec.seq - lastSeq - 1) >>> 0;
         // A damaged record numbered below this valid one is a lost committed record (a torn
-        // one's number is reused by the record written after it); at the start of a run no
-        // gap shows it, its header still does.
-        const charged = named.filter((n) => (((rec.seq - n.seq) >>> 0) - 1) < (lastSeq < 0 ? MAX_GROUP * 64 : gap));
+        // one's number is reused by the record written after it, so the same number is no
+        // loss); at the start of a run no gap shows it, its header still does.
+        const reach = lastSeq < 0 ? MAX_GROUP * 64 : gap;
+        const charged = named.filter((n) => {
+          const below = (rec.seq - n.seq) >>> 0;
+          return below > 0 && below <= reach;
+        });
         // A number going backwards (never written so) counts as one loss.
         const lost = lastSeq < 0 ? charged.length : gap > MAX_GROUP * 64 ? 1 : gap;
         if (lost) scan.lost(lost, charged);
