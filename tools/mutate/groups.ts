@@ -22,5 +22,12 @@ export const GROUPS: Record<string, MutationGroup> = {
     skip: ["test/core/access/scale.test.ts"],
   },
   face: { mutate: ["src/core/face/*.ts"], spec: ["test/core/face/*.test.ts"] },
-  store: { mutate: ["src/core/store/*.ts"], spec: ["test/core/store/log-store.test.ts", "test/core/store/power-cut.test.ts", "test/core/store/recovery-ram.test.ts"] },
+  store: {
+    mutate: ["src/core/store/*.ts"],
+    // Fast unit tests first: a mutant runs its tests in this order, --bail, so most die in milliseconds.
+    spec: [
+      "test/core/store/format.test.ts", "test/core/store/store-ops.test.ts", "test/core/store/log-walk.test.ts", "test/core/store/erase-proof.test.ts",
+      "test/core/store/log-store.test.ts", "test/core/store/power-cut.test.ts", "test/core/store/recovery-ram.test.ts",
+    ],
+  },
 };

@@ -62,13 +62,16 @@ function mocha(dir: string, spec: string[], env: Record<string, string>, timeout
 class TestProcess {
   readonly #child: ChildProcess;
   #pending: ((o: "passed" | "failed" | "crashed") => void) | undefined;
+  /** Full title of the first test that failed in the last run. */
+  failed: string | undefined;
 
   private constructor(child: ChildProcess) {
     this.#child = child;
-    child.on("message", (msg: { failures?: number }) => {
+    child.on("message", (msg: { failures?: number; failed?: string }) => {
       if (msg.failures === undefined) return;
       const settle = this.#pending;
       this.#pending = undefined;
+      this.failed = msg.failed;
       settle?.(msg.failures === 0 ? "passed" : "failed");
     });
     child.on("exit", () => { const settle = this.#pending; this.#pending = undefined; settle?.("crashed"); });
@@ -139,9 +142,9 @@ async function runGroup(name: string): Promise<string> {
         tester ??= await TestProcess.start(dir, spec);
         let outcome = await tester.run(m.id, grep, limit);
         if (outcome === "failed") {
-          // Trust a kill only if the same tests still pass without the mutant in this process
-          // (an earlier mutant may have left shared state broken); otherwise redo it in a new one.
-          if ((await tester.run(null, grep, limit)) !== "passed") {
+          // Trust a kill only if the test that failed still passes without the mutant in this
+          // process (an earlier mutant may have left shared state broken); otherwise redo it in a new one.
+          if ((await tester.run(null, tester.failed ? only([tester.failed])[1] : grep, limit)) !== "passed") {
             tester.stop();
             tester = await TestProcess.start(dir, spec);
             outcome = await tester.run(m.id, grep, limit);

@@ -79,9 +79,10 @@ function opKind(offset: number, data?: Uint8Array): string {
 /**
  * The cut points of a campaign from `first`, every `stride`-th operation.
  * While mutating (helpers.ts), a sample instead: the first operation of each
- * kind (opKind) in each kind of step, and every `stride`-th from `first`.
+ * kind (opKind: key copy, erase, each header part, each record type in each
+ * place of its group) and the first operation of each kind of step.
  */
-export function cutPoints(run: CleanRun, first: number, stride: number, sampleStride: number): number[] {
+export function cutPoints(run: CleanRun, first: number, stride: number): number[] {
   const points: number[] = [];
   if (!mutating) {
     for (let k = first; k <= run.totalOps; k += stride) points.push(k);
@@ -89,9 +90,10 @@ export function cutPoints(run: CleanRun, first: number, stride: number, sampleSt
   }
   const seen = new Set<string>();
   for (let k = first; k <= run.totalOps; k++) {
-    const kind = run.kinds[k - 1];
-    if (!seen.has(kind) || (k - first) % sampleStride === 0) points.push(k);
-    seen.add(kind);
+    const [step, ...op] = run.kinds[k - 1].split(" ");
+    const fresh = [`step ${step}`, `op ${op.join(" ")}`].filter((kind) => !seen.has(kind));
+    if (fresh.length) points.push(k);
+    for (const kind of fresh) seen.add(kind);
   }
   return points;
 }

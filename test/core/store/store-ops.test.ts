@@ -157,7 +157,7 @@ describe("store ops: a transaction as one group of records", () => {
   });
 
   it("refuses a key twice in one transaction, as put, delete or trim", () => {
-    assert.throws(() => planOps([{ put: "a", value: bytes("1") }, { delete: "a" }], context([], ["a"]) as OpsContext), refused("E_STORE_TXN", /^E_STORE_TXN: key "a" appears twice in one transaction\.$/));
+    assert.throws(() => planOps([{ put: "a", value: bytes("1") }, { delete: "a" }], context({}, ["a"])), refused("E_STORE_TXN", /^E_STORE_TXN: key "a" appears twice in one transaction\.$/));
     assert.throws(() => planOps([{ put: "a", value: bytes("1") }, { put: "a", value: bytes("2") }], context()), refused("E_STORE_TXN"));
     assert.throws(() => planOps([{ trim: "s", before: 0 }, { trim: "s", before: 0 }], context()), refused("E_STORE_RANGE"));
     // Appends to one stream may repeat; a put and a trim of different names do not collide.
