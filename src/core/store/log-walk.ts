@@ -155,3 +155,25 @@ export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => voi
   if (scan && open.length) scan.unfinished(open[0].seq);
   orphan(open);
 }
+
+/**
+ * Per stream, how many indexes in [start, length) no surviving record holds
+ * (orphans do not count), over the live sectors in `order`. Recovery only,
+ * before any repair: every index is then held at most once.
+ */
+export function streamHoles(order: readonly number[], read: (sector: number) => Uint8Array, ss: number,
+  streams: { orphans: Set<number>; lengths: Map<string, number>; start(stream: string): number }): Map<string, number> {
+  const present = new Map<string, number>();
+  for (const s of order) {
+    eachRecord(read(s), s, ss, (e) => {
+      if (e.type !== RecordType.Stream || streams.orphans.has(e.addr) || e.aux >= (streams.lengths.get(e.key) ?? 0) || e.aux < streams.start(e.key)) return;
+      present.set(e.key, (present.get(e.key) ?? 0) + 1);
+    });
+  }
+  const holes = new Map<string, number>();
+  for (const [stream, length] of streams.lengths) {
+    const missing = length - streams.start(stream) - (present.get(stream) ?? 0);
+    if (missing > 0) holes.set(stream, missing);
+  }
+  return holes;
+}
