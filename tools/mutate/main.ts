@@ -159,6 +159,8 @@ async function runGroup(name: string): Promise<string> {
         }
       }
       results.push(r);
+      // Survivors as they come (with the id OPTGATE_MUTATE_ONLY takes), so a long run can be worked on meanwhile.
+      if (r.status === "survived" || r.status === "no-coverage") process.stderr.write(`  survived #${r.id} ${r.file}:${r.line} ${r.mutator} -> ${r.replacement}\n`);
       if (++done % 25 === 0) process.stderr.write(`  ${name}: ${done}/${instrumented.mutants.length}\n`);
     }
     tester?.stop();
