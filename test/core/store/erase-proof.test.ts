@@ -47,7 +47,7 @@ describe("erase proof", () => {
     assert.deepEqual(eraseProof(imageWith(20, [[3, short]]), short), [3]);
     assert.deepEqual(eraseProof(imageWith(20, [[3, short.subarray(0, 4)]]), short), []);
     assert.deepEqual(eraseProof(imageWith(20, [[3, short.subarray(1)]]), short), []);
-    assert.deepEqual(eraseProof(imageWith(20, [[3, new Uint8Array([9, 8])]]), new Uint8Array([9, 8])), [3]);
+    assert.deepEqual(eraseProof(imageWith(20, [[3, new Uint8Array([9, 8])], [10, new Uint8Array([0, 0, 0])]]), new Uint8Array([9, 8])), [3], "nothing but the secret's bytes");
     assert.deepEqual(eraseProof(imageWith(20, [[3, new Uint8Array([9])]]), new Uint8Array([9])), []);
     assert.deepEqual(eraseProof(imageWith(20, [[3, new Uint8Array([9])]]), new Uint8Array(0)), []);
   });

@@ -122,6 +122,12 @@ describe("store format: records", () => {
     assert.notEqual(out[3], 0);
   });
 
+  it("leaves the padding after a key with no value unprogrammed", () => {
+    const tombstone = encodeRecord(RecordType.Delete, "abc", new Uint8Array(0), 3, 0, 1);
+    assert.deepEqual([...tombstone.subarray(16)], [0x61, 0x62, 0x63, 0xff]);
+    assert.deepEqual(tombstone, handRecord({ type: RecordType.Delete, key: "abc", value: new Uint8Array(0), seq: 3 }));
+  });
+
   it("decodes what it encodes, every type and group position, at any offset", () => {
     for (let type = RecordType.Put; type <= RecordType.Abort; type++) {
       const rec = encodeRecord(type, "key", bytes("value!"), 0xfffffffe, 3, 4);
