@@ -44,13 +44,13 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** A record written by hand from the layout in format.ts, for the decoders. */
-function handRecord(fields: { type?: number; key?: string; value?: Uint8Array; index?: number; size?: number; seq?: number; check?: number; payloadLength?: number }): Uint8Array {
+function handRecord(fields: { magic?: number; type?: number; key?: string; value?: Uint8Array; index?: number; size?: number; seq?: number; check?: number; payloadLength?: number }): Uint8Array {
   const key = bytes(fields.key ?? "k"), value = fields.value ?? bytes("v");
   const payload = concat(key, value);
   const length = fields.payloadLength ?? payload.length;
   const out = new Uint8Array(align4(RECORD_HEADER + payload.length)).fill(0xff);
   const seq = fields.seq ?? 7;
-  out.set([RECORD_MAGIC, fields.type ?? RecordType.Put, key.length, 0, length & 0xff, length >> 8, fields.index ?? 0, fields.size ?? 1, seq & 0xff, (seq >>> 8) & 0xff, (seq >>> 16) & 0xff, seq >>> 24]);
+  out.set([fields.magic ?? RECORD_MAGIC, fields.type ?? RecordType.Put, key.length, 0, length & 0xff, length >> 8, fields.index ?? 0, fields.size ?? 1, seq & 0xff, (seq >>> 8) & 0xff, (seq >>> 16) & 0xff, seq >>> 24]);
   out.set(payload, RECORD_HEADER);
   out[3] = fields.check ?? referenceCrc8([...out.subarray(0, 3), ...out.subarray(4, 12), ...key]);
   const crc = referenceCrc(concat(out.subarray(0, 12), payload));
@@ -159,6 +159,10 @@ describe("store format: records", () => {
       return decodeRecord(r, 0);
     };
     assert.equal(bad((r) => { r[0] = 0xa4; }), undefined, "magic");
+    const foreign = handRecord({ magic: 0xa4 });
+    assert.equal(decodeRecord(foreign, 0), undefined, "another magic, even with its CRCs right");
+    foreign[20] ^= 1;
+    assert.equal(decodeDamagedHeader(foreign, 0), undefined);
     assert.equal(decodeRecord(handRecord({ type: 0 }), 0), undefined, "type 0");
     assert.equal(decodeRecord(handRecord({ type: 7 }), 0), undefined, "type 7");
     assert.ok(decodeRecord(handRecord({ type: 6 }), 0), "type 6 (Abort) is the last");
@@ -169,6 +173,15 @@ describe("store format: records", () => {
     assert.equal(decodeRecord(handRecord({ size: 0, index: 0 }), 0), undefined, "group of 0");
     assert.equal(decodeRecord(handRecord({ size: 3, index: 3 }), 0), undefined, "index past the group");
     assert.ok(decodeRecord(handRecord({ size: 255, index: 254 }), 0));
+  });
+
+  it("a payload length shorter than the key is refused, even with a CRC over that length", () => {
+    const rec = handRecord({ key: "abc", value: bytes("d"), payloadLength: 2 });
+    const crc = referenceCrc(concat(rec.subarray(0, 12), rec.subarray(16, 18)));
+    putU32(rec, 12, crc);
+    assert.equal(decodeRecord(rec, 0), undefined);
+    rec[19] ^= 1;
+    assert.equal(decodeDamagedHeader(rec, 0), undefined);
   });
 
   it("a payload length claiming more than the buffer holds is refused, not read past", () => {
@@ -232,6 +245,9 @@ describe("store format: header check (CRC-8)", () => {
     assert.equal(decodeDamagedHeader(key, 0), undefined, "a damaged key names nothing");
     assert.equal(decodeDamagedHeader(damaged, 0, damaged.length - 1), undefined, "it must still fit");
     assert.equal(decodeDamagedHeader(new Uint8Array(32).fill(0xff), 0), undefined);
+    const binary = encodeRecord(RecordType.Sealed, "tpl/1", new Uint8Array([0, 1, 2, 3]), 5, 0, 1);
+    binary[23] ^= 0x10;
+    assert.equal(decodeDamagedHeader(binary, 0)?.key, "tpl/1", "only the key must be printable, not the value after it");
   });
 
   it("does not trust a header check of 0 (records written before it existed)", () => {
