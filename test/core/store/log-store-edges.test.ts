@@ -88,7 +88,7 @@ describe("log store: configuration and format", () => {
       requestedBytes: 0, compactions: 0, purges: 0, eraseCounts: new Uint32Array(14).fill(1),
     });
     const again = open(flash, 2);
-    assert.equal(again.report.formatted, false);
+    assert.deepEqual(again.report, { ...store.report, formatted: false }, "a clean reboot finds nothing to report");
     assert.equal(flash.ops, 30, "a clean reboot writes nothing");
   });
 
@@ -157,6 +157,32 @@ describe("log store: reading", () => {
     const again = open(flash, 2);
     assert.throws(() => again.get("tpl/1"), refused("E_STORE_SEALED", /^E_STORE_SEALED: the sealed record "tpl\/1" cannot be decrypted \(device key lost or data altered\); enrol again\.$/));
     assert.throws(() => again.get("tpl/2"), refused("E_STORE_SEALED"));
+  });
+
+  it("reads each stream apart from other streams and from a key of the same name", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    store.commit([{ append: "a", data: bytes("a0") }, { append: "b", data: bytes("b0") }, { put: "a", value: bytes("the key a") }]);
+    store.commit([{ append: "b", data: bytes("b1") }, { append: "a", data: bytes("a1") }]);
+    const read = (s: LogStore, stream: string) => {
+      const seen: string[] = [];
+      s.readStream(stream, 0, (i, d) => seen.push(`${i}:${text(d)}`));
+      return seen;
+    };
+    assert.deepEqual(read(store, "a"), ["0:a0", "1:a1"]);
+    assert.deepEqual(read(store, "b"), ["0:b0", "1:b1"]);
+    assert.equal(text(store.get("a")), "the key a");
+    assert.deepEqual(read(open(flash, 2), "a"), ["0:a0", "1:a1"]);
+  });
+
+  it("trims a stream only forward, from its start to its length", () => {
+    const store = open(new NorFlash(16 * SECTOR));
+    for (let i = 0; i < 10; i++) store.append("s", bytes(`${i}`));
+    store.trimStream("s", 5);
+    assert.throws(() => store.trimStream("s", 3), refused("E_STORE_RANGE", /^E_STORE_RANGE: trim point 3 is outside s \[5, 10\]\.$/));
+    assert.throws(() => store.trimStream("s", 11), refused("E_STORE_RANGE"));
+    store.trimStream("s", 10);
+    assert.deepEqual([store.streamStart("s"), store.streamLength("s")], [10, 10]);
   });
 
   it("refuses a record that changed on flash after boot", () => {
