@@ -239,8 +239,8 @@ export class LogStore {
     // sector header claiming a newer one is damage, not a newer store.
     const copies = readKeyCopies(flash, ss);
     const current = copies.some((k) => k.state === "valid");
+    // (A future copy beside a valid one is then repaired like any copy that is not valid.)
     if (!current && copies.some((k) => k.state === "future")) throw futureError();
-    for (let c = 0; c < KEY_SECTORS; c++) if (copies[c].state === "future") copies[c] = { state: "garbage" };
     const headers = readSectorHeaders(flash, this.#n, current);
     const maxErase = this.#sectors.adopt(headers);
 

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { NorFlash } from "../../../boards/host/nor-flash";
 import { isOptgateError } from "../../../src/core/errors";
 import type { Flash } from "../../../src/core/store/flash";
-import { MAX_RECORD, RecordType, SECTOR_HEADER, decodeRecord, encodeRecord, recordSize } from "../../../src/core/store/format";
+import { crc32 } from "../../../src/core/store/crc32";
+import { MAX_RECORD, RecordType, SECTOR_HEADER, decodeRecord, encodeKeyArea, encodeRecord, putU32, recordSize } from "../../../src/core/store/format";
 import { LogStore } from "../../../src/core/store/log-store";
 import { bytes, secretBytes, seededRandom, text } from "./helpers";
 
@@ -90,6 +91,21 @@ describe("log store: configuration and format", () => {
     const again = open(flash, 2);
     assert.deepEqual(again.report, { ...store.report, formatted: false }, "a clean reboot finds nothing to report");
     assert.equal(flash.ops, 30, "a clean reboot writes nothing");
+  });
+
+  it("refuses a key area of a newer version even where the log is blank, and with one copy damaged", () => {
+    for (const other of ["future", "garbage"]) {
+      const flash = new NorFlash(16 * SECTOR);
+      const future = encodeKeyArea(new Uint8Array(32).fill(7));
+      future[4] = 2;
+      putU32(future, 40, crc32(future, 4, 40));
+      flash.image.set(future, 0);
+      flash.image.set(other === "future" ? future : new Uint8Array(44).fill(0x55), SECTOR);
+      const before = flash.image.slice();
+      assert.throws(() => open(flash), refused("E_STORE_VERSION", /^E_STORE_VERSION: the flash store was written by a newer firmware format/), other);
+      assert.deepEqual(flash.image, before, "nothing written");
+      assert.equal(flash.ops, 0);
+    }
   });
 
   it("erases a key sector that is blank where the key goes but holds bytes further on", () => {
@@ -276,9 +292,10 @@ describe("log store: space accounting", () => {
     const store = open(flash);
     const limit = store.stats().liveLimit;
     assert.equal(limit, 29400);
+    store.append("s", bytes("e0")); // 24
     for (let i = 0; i < 28; i++) store.put(`k${String(i).padStart(2, "0")}`, new Uint8Array(1024).fill(i)); // 28 × 1044
-    assert.equal(store.stats().liveBytes, 28 * 1044);
-    const last = limit - 28 * 1044; // 168: key "end" + 149 bytes
+    assert.equal(store.stats().liveBytes, 24 + 28 * 1044);
+    const last = limit - 24 - 28 * 1044; // 144: key "end" + 125 bytes
     assert.throws(() => store.put("end", new Uint8Array(last - 16 - 3 + 1)), refused("E_STORE_FULL", /^E_STORE_FULL: the flash store is full; nothing was written\. Remove residents or export and trim the audit log\.$/));
     store.put("end", new Uint8Array(last - 16 - 3));
     assert.equal(store.stats().liveBytes, limit);
@@ -287,10 +304,13 @@ describe("log store: space accounting", () => {
     assert.throws(() => store.append("s", bytes("x")), refused("E_STORE_FULL"));
     assert.throws(() => store.commit([{ delete: "k03" }, { put: "big", value: new Uint8Array(1024) }]), refused("E_STORE_FULL"), "a delete does not carry a larger put");
     assert.equal(store.has("k03"), true);
+    assert.throws(() => store.append("k04", bytes("x")), refused("E_STORE_FULL"), "a stream's record replaces no key of its name");
+    store.trimStream("s", 1);
+    assert.equal(store.stats().liveBytes, limit - 24 + 28, "a trim is accepted at the limit, its mark taking the store just past it");
     store.delete("k01");
     store.delete("k02");
     const again = open(flash, 2);
-    assert.equal(again.stats().liveBytes, limit - 2 * 1044 + 2 * 20);
+    assert.equal(again.stats().liveBytes, limit - 24 + 28 - 2 * 1044 + 2 * 20);
     assert.equal(again.get("k00")![0], 99);
   });
 
