@@ -265,6 +265,38 @@ describe("log store: reading", () => {
   });
 });
 
+describe("log store: what recovery reports", () => {
+  it("counts the committed records it found", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    store.commit([{ put: "a", value: bytes("1") }, { append: "s", data: bytes("x") }]);
+    store.put("b", bytes("2"));
+    store.delete("a");
+    assert.equal(open(flash, 2).report.records, 4);
+  });
+
+  it("counts the stream records a damaged header took with it, where no gap shows the loss", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 3; i++) store.append("s", bytes(`event ${i}`));
+    flash.image[2 * SECTOR + SECTOR_HEADER + 9] ^= 0x01; // the first record's sequence number: its CRC and header check fail
+    const again = open(flash, 2);
+    assert.ok(again.report.droppedBytes > 0);
+    assert.equal(again.report.lostRecords, 0, "first in the log: no gap, no name");
+    assert.deepEqual(again.report.streamHoles, { s: 1 });
+  });
+
+  it("counts the stream records of a sector whose header was lost", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 80; i++) store.append("s", new Uint8Array(100).fill(i)); // 124 bytes each: 32 per sector
+    flash.image[2 * SECTOR + 9] ^= 0x01; // sector 2's erase count: header A fails its CRC
+    const again = open(flash, 2);
+    assert.deepEqual([again.report.garbageSectors, again.report.droppedBytes, again.report.lostRecords], [1, 0, 0]);
+    assert.deepEqual(again.report.streamHoles, { s: 32 });
+  });
+});
+
 describe("log store: space accounting", () => {
   it("counts live bytes record by record, tombstones and kept stream records included, and recovery counts the same", () => {
     const flash = new NorFlash(16 * SECTOR);
