@@ -23,6 +23,8 @@ class RamFlash implements Flash {
   /** Fails (before programming anything) the first write this accepts. */
   failIf: ((offset: number, data: Uint8Array) => boolean) | undefined;
   writes = 0;
+  /** Every write and erase, in order: "w <offset> <length>" or "e <sector>". */
+  readonly log: string[] = [];
   constructor(readonly size: number, readonly sectorSize: number) {
     this.image = new Uint8Array(size).fill(0xff);
   }
@@ -34,9 +36,11 @@ class RamFlash implements Flash {
       this.failIf = undefined;
       throw new Error("SPI flash timeout");
     }
+    this.log.push(`w ${offset} ${data.length}`);
     for (let i = 0; i < data.length; i++) this.image[offset + i] &= data[i];
   }
   erase(sector: number): void {
+    this.log.push(`e ${sector}`);
     this.image.fill(0xff, sector * this.sectorSize, (sector + 1) * this.sectorSize);
   }
 }
@@ -266,6 +270,16 @@ describe("log store: reading", () => {
 });
 
 describe("log store: what recovery reports", () => {
+  it("a lost device key beside a log is no format", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    open(flash).put("a", bytes("1"));
+    flash.image.fill(0, 0, 44);
+    flash.image.fill(0, SECTOR, SECTOR + 44);
+    const again = open(flash, 2);
+    assert.deepEqual([again.report.keyLost, again.report.formatted, again.report.keyRepaired], [true, false, false]);
+    assert.equal(text(again.get("a")), "1");
+  });
+
   it("counts the committed records it found", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
@@ -446,10 +460,19 @@ describe("log store: power cuts at the edges", () => {
     store.delete("t");
     store.put("tpl/1", secretBytes(1, 200), { sealed: true });
     const sealedForm = store.storedForm("tpl/1")!;
-    flash.failIf = (offset, data) => offset % SECTOR === 0 && data.length === 4; // the magic-clearing write
+    let victim = -1;
+    flash.failIf = (offset, data) => {
+      if (offset % SECTOR !== 0 || data.length !== 4) return false;
+      victim = offset / SECTOR; // the magic-clearing write
+      return true;
+    };
     assert.throws(() => store.delete("tpl/1"), /SPI flash timeout/);
+    flash.log.length = 0;
     const again = open(flash, 4);
     assert.deepEqual([again.report.retiredSectors, again.report.garbageSectors], [1, 0]);
+    const erase = flash.log.indexOf(`e ${victim}`);
+    assert.ok(erase > 0, flash.log.join());
+    assert.equal(flash.log[erase - 1], `w ${victim * SECTOR} 4`, "recovery clears the magic before the erase too");
     assert.equal(again.has("tpl/1"), false);
     assert.equal(text(again.get("card")), "kept");
     assert.equal(lastIndexOf(flash.image, sealedForm.subarray(0, 32)), -1);
