@@ -527,6 +527,23 @@ describe("log store: an unfinished group across sectors", () => {
   });
 });
 
+describe("log store: the very first group unfinished", () => {
+  it("is aborted too (its first sequence number is 0), right behind its one record", () => {
+    const flash = new RamFlash(16 * SECTOR, SECTOR);
+    const store = open(flash);
+    flash.failIf = (_offset, data) => data.length > 16 && data[0] === 0xa5 && data[6] === 1; // the group's second record
+    assert.throws(() => store.commit([{ put: "a", value: bytes("1") }, { put: "b", value: bytes("2") }]), /SPI flash timeout/);
+    flash.log.length = 0;
+    const again = open(flash, 2);
+    assert.equal(again.report.droppedRecords, 1);
+    assert.equal(flash.log[0], `w ${2 * SECTOR + SECTOR_HEADER + 20} 20`, "the Abort, first thing recovery writes");
+    assert.equal(again.has("a"), false);
+    again.put("c", bytes("3"));
+    const third = open(flash, 3);
+    assert.deepEqual([third.has("a"), third.has("b"), text(third.get("c"))], [false, false, "3"]);
+  });
+});
+
 describe("log store: a flash failure stops writes until reboot", () => {
   it("refuses every later write with E_STORE_IO, keeps reads, and a reboot recovers", () => {
     const flash = new RamFlash(16 * SECTOR, SECTOR);
