@@ -99,13 +99,20 @@ export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => voi
       if (buf[off] === 0xff && isBlank(buf, off, ss)) break;
       const rec = decodeRecord(buf, off);
       if (!rec) {
-        if (scan) {
-          const header = decodeDamagedHeader(buf, off);
+        // Where the record after a damaged one starts, while their header checks hold (scan only).
+        let follows = -1;
+        const name = (at: number) => {
+          const header = decodeDamagedHeader(buf, at);
+          follows = header ? at + header.size : -1;
           if (header && !named.some((n) => n.seq === header.seq)) named.push({ key: header.key, seq: header.seq });
-        }
-        // Torn or corrupt: skip to the next record that verifies, if any.
+        };
+        if (scan) name(off);
+        // Torn or corrupt: skip to the next record that verifies, if any (naming damaged ones on the way).
         let next = off + 4;
-        while (next + RECORD_HEADER <= ss && !(buf[next] === RECORD_MAGIC && decodeRecord(buf, next))) next += 4;
+        while (next + RECORD_HEADER <= ss && !(buf[next] === RECORD_MAGIC && decodeRecord(buf, next))) {
+          if (next === follows) name(next);
+          next += 4;
+        }
         scan?.damage(s, Math.min(next, ss) - off);
         off = next;
         continue;

@@ -280,6 +280,34 @@ describe("log store: what recovery reports", () => {
     assert.equal(text(again.get("a")), "1");
   });
 
+  it("counts bytes programmed after a record that ends 16 bytes before the sector's end", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 3; i++) store.put(`k${i}`, new Uint8Array(1000).fill(i)); // 24 + 3 × 1020
+    store.put("k3", new Uint8Array(978).fill(3)); // 996 bytes: ends at 4080
+    assert.ok(decodeRecord(flash.image, 2 * SECTOR + 3084));
+    flash.image[2 * SECTOR + 4090] = 0; // bit rot where nothing was written
+    const again = open(flash, 2);
+    assert.equal(again.report.droppedBytes, 4);
+    assert.equal(again.report.lostRecords, 0);
+    assert.equal(again.get("k3")![0], 3);
+  });
+
+  it("names the keys of two damaged records in a row", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    store.put("before", bytes("0"));
+    store.put("n1", bytes("first value"));
+    store.put("n2", bytes("second value"));
+    store.put("after", bytes("3"));
+    flash.image[lastIndexOf(flash.image, bytes("first value")) + 2] ^= 0x20;
+    flash.image[lastIndexOf(flash.image, bytes("second value")) + 2] ^= 0x20;
+    const again = open(flash, 2);
+    assert.equal(again.report.lostRecords, 2);
+    assert.deepEqual(again.report.damagedKeys, { n1: 1, n2: 1 });
+    assert.equal(again.report.unknownLost, 0);
+  });
+
   it("counts the committed records it found", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);

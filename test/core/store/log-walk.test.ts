@@ -195,6 +195,11 @@ describe("log walk: torn bytes and lost records", () => {
     assert.deepEqual(walk([[2, 1, [damaged("near", 5 - 16320), put("b", 5)]]]).lost, [[1, [{ key: "near", seq: (5 - 16320) >>> 0 }]]]);
   });
 
+  it("names each of several damaged records in a row", () => {
+    const w = walk([[2, 1, [put("a", 0), damaged("x", 1), damaged("y", 2), put("b", 3)]]]);
+    assert.deepEqual(w.lost, [[2, [{ key: "x", seq: 1 }, { key: "y", seq: 2 }]]]);
+  });
+
   it("a damaged record seen twice under one number is one loss", () => {
     const w = walk([[2, 1, [put("a", 0), damaged("x", 1)]], [3, 2, [damaged("x", 1), put("b", 2)]]]);
     assert.deepEqual(w.lost, [[1, [{ key: "x", seq: 1 }]]]);
