@@ -58,24 +58,21 @@ export function eachRecord(buf: Uint8Array, sector: number, ss: number, visit: (
  */
 export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => void, scan?: WalkScan): void {
   const ss = sectors.sectorSize;
-  // `pending` is the group being assembled; `parked` holds pieces of groups
-  // with gaps, whose fate the next record decides (see below).
-  let pending: Entry[] = [];
-  let parked: Entry[] = [];
+  // `held`: every record since the last settled group, whose fate the next
+  // group start, group end or Abort decides (see below).
+  let held: Entry[] = [];
   const orphan = (entries: Entry[]) => {
     if (scan && entries.length) scan.orphans(entries);
   };
   const commit = () => {
-    const group = parked.concat(pending);
-    parked = [];
-    pending = [];
+    const group = held;
+    held = [];
     for (const e of group) onCommitted(e);
   };
   const abort = (from: number) => {
-    const keep = parked.concat(pending).filter((e) => e.seq < from);
-    orphan(parked.concat(pending).filter((e) => e.seq >= from));
-    parked = [];
-    pending = [];
+    const keep = held.filter((e) => e.seq < from);
+    orphan(held.filter((e) => e.seq >= from));
+    held = [];
     for (const e of keep) onCommitted(e);
   };
   // Sequence numbers run on without a gap through a sector and into the
@@ -139,28 +136,22 @@ export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => voi
       // Groups with gaps are normal: compaction removes parts of committed
       // groups. The one exception is the group a power cut left unfinished;
       // recovery names it in an Abort record that is the very next record
-      // after it in the log. So a piece with a gap is parked until the next
-      // record: an Abort decides against it, a group start or a finished
-      // group for it. Whatever is still open at the end of the log is the
-      // unfinished group itself.
+      // after it in the log. So what is held waits for the next record: an
+      // Abort decides against it, a group start or a finished group for it.
+      // Whatever is still held at the end of the log is the unfinished group
+      // itself.
       if (rec.type === RecordType.Abort) {
         abort(entry.aux);
         continue;
       }
-      const last = pending[pending.length - 1];
-      if (last && !(last.seq + 1 === rec.seq && last.groupIndex + 1 === rec.groupIndex && last.groupSize === rec.groupSize)) {
-        parked = parked.concat(pending);
-        pending = [];
-      }
-      if (rec.groupIndex === 0 && parked.length) commit();
-      pending.push(entry);
+      if (rec.groupIndex === 0) commit();
+      held.push(entry);
       if (rec.groupIndex === rec.groupSize - 1) commit();
     }
     scan?.scanned(s, Math.min(off, ss));
   }
-  const open = parked.concat(pending);
-  if (scan && open.length) scan.unfinished(open[0].seq);
-  orphan(open);
+  if (scan && held.length) scan.unfinished(held[0].seq);
+  orphan(held);
 }
 
 /**
