@@ -112,6 +112,18 @@ describe("log store: configuration and format", () => {
     }
   });
 
+  it("refuses a sector header of a newer version when no key copy of this version vouches for the store", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    open(flash).put("a", bytes("1"));
+    flash.image.fill(0x55, 0, 44); // both key copies damaged
+    flash.image.fill(0x55, SECTOR, SECTOR + 44);
+    flash.image[2 * SECTOR + 4] = 2;
+    putU32(flash.image, 2 * SECTOR + 12, crc32(flash.image, 2 * SECTOR + 4, 2 * SECTOR + 12));
+    const before = flash.image.slice();
+    assert.throws(() => open(flash, 2), refused("E_STORE_VERSION"));
+    assert.deepEqual(flash.image, before);
+  });
+
   it("erases a key sector that is blank where the key goes but holds bytes further on", () => {
     const flash = new NorFlash(16 * SECTOR);
     open(flash).put("a", bytes("1"));
