@@ -430,6 +430,40 @@ describe("log store: space accounting", () => {
   });
 });
 
+describe("log store: room and the reserve", () => {
+  it("compacts only when a write would eat into the three reserved free sectors", () => {
+    const flash = new NorFlash(8 * SECTOR); // 6 log sectors
+    const store = open(flash);
+    for (let i = 0; i < 7; i++) store.put("k", new Uint8Array(1000).fill(i)); // 3 + 3 + 1 records of 1020 bytes
+    assert.deepEqual([store.stats().freeSectors, store.stats().compactions], [3, 0]);
+    store.put("x", bytes("fits in the head"));
+    assert.deepEqual([store.stats().freeSectors, store.stats().compactions], [3, 0], "the head had room: no compaction");
+    store.put("k", new Uint8Array(1000).fill(7));
+    store.put("k", new Uint8Array(1000).fill(8));
+    assert.equal(store.stats().compactions, 0, "still room in the head");
+    store.put("y", new Uint8Array(959)); // 976 bytes: fills the head (24 + 1020 + 36 + 2 × 1020 used) to its last byte
+    assert.ok(decodeRecord(flash.image, 4 * SECTOR + SECTOR - 976), "the record ends at the sector's end");
+    assert.deepEqual([store.stats().freeSectors, store.stats().compactions], [3, 0], "a record that ends exactly at the sector's end fits");
+    store.put("k", new Uint8Array(1000).fill(9)); // needs a new sector: that would leave 2 free
+    assert.ok(store.stats().compactions > 0);
+    assert.ok(store.stats().freeSectors >= 3);
+  });
+
+  it("keeps three sectors free after every write, whatever the mix of group sizes", () => {
+    const flash = new NorFlash(8 * SECTOR);
+    const store = open(flash);
+    for (let n = 0; n < 120; n++) {
+      const ops: Parameters<LogStore["commit"]>[0] = [];
+      for (let r = 0; r <= n % 4; r++) ops.push({ put: `k${(n + r) % 5}`, value: new Uint8Array(100 + ((n * 37 + r * 11) % 900)).fill(n) });
+      store.commit(ops);
+      assert.ok(store.stats().freeSectors >= 3, `after write ${n}: ${store.stats().freeSectors} free`);
+    }
+    assert.ok(store.stats().compactions > 10);
+    assert.equal(flash.violations, 0);
+    for (let i = 0; i < 5; i++) assert.equal(open(flash, 2).get(`k${i}`)?.length !== undefined, true);
+  });
+});
+
 describe("log store: deletes and tombstones", () => {
   it("writes nothing to delete a key that is not there", () => {
     const flash = new NorFlash(16 * SECTOR);
