@@ -449,6 +449,17 @@ describe("log store: room and the reserve", () => {
     assert.ok(store.stats().freeSectors >= 3);
   });
 
+  it("counts every new sector a large group needs against the reserve", () => {
+    const flash = new NorFlash(8 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 6; i++) store.put("a", new Uint8Array(1000).fill(i)); // sectors 2 and 3 full of 1020-byte records
+    assert.deepEqual([store.stats().freeSectors, store.stats().compactions], [4, 0]);
+    // Four 1020-byte records: three in one new sector, the fourth in a second one; one spare sector is not enough.
+    store.commit(["b", "c", "d", "e"].map((key) => ({ put: key, value: new Uint8Array(1000) })));
+    assert.equal(store.stats().compactions, 1, "the oldest sector was compacted first");
+    assert.equal(store.stats().freeSectors, 3);
+  });
+
   it("keeps three sectors free after every write, whatever the mix of group sizes", () => {
     const flash = new NorFlash(8 * SECTOR);
     const store = open(flash);
