@@ -326,7 +326,23 @@ describe("log store: what recovery reports", () => {
     store.commit([{ put: "a", value: bytes("1") }, { append: "s", data: bytes("x") }]);
     store.put("b", bytes("2"));
     store.delete("a");
-    assert.equal(open(flash, 2).report.records, 4);
+    store.put("b", bytes("3"));
+    const again = open(flash, 2);
+    assert.equal(again.report.records, 5);
+    assert.equal(again.report.scrubbedSectors, 0, "an overwritten clear value is no withdrawn secret: nothing to scrub");
+  });
+
+  it("sees a lost record across a sector boundary", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 3; i++) store.put(`k${i}`, new Uint8Array(1000).fill(i)); // sector 2: 3084 bytes
+    store.put("last", bytes("the last value in sector 2"));
+    store.put("next", new Uint8Array(1000)); // does not fit: first record of sector 3
+    assert.ok(decodeRecord(flash.image, 3 * SECTOR + SECTOR_HEADER));
+    flash.image[lastIndexOf(flash.image, bytes("the last value"))] ^= 0x02;
+    const again = open(flash, 2);
+    assert.equal(again.report.lostRecords, 1);
+    assert.deepEqual(again.report.damagedKeys, { last: 1 });
   });
 
   it("counts the stream records a damaged header took with it, where no gap shows the loss", () => {
@@ -603,6 +619,7 @@ describe("log store: an unfinished group across sectors", () => {
     assert.deepEqual([again.report.droppedRecords, again.report.droppedBytes, again.report.lostRecords], [1, 0, 0]);
     const abort = decodeRecord(flash.image, 3 * SECTOR + SECTOR_HEADER);
     assert.equal(abort?.type, RecordType.Abort, "the Abort is the head's first record");
+    assert.deepEqual([abort?.keyLength, abort?.size], [0, 20], "no key, the group's first number");
     assert.equal(again.report.scrubbedSectors, 1, "the sector holding the orphan is compacted");
     assert.equal(again.has("a"), false);
     const third = open(flash, 3);
@@ -630,6 +647,17 @@ describe("log store: the very first group unfinished", () => {
 });
 
 describe("log store: a flash failure stops writes until reboot", () => {
+  it("a flash failure while recovery scrubs is not taken for a full store", () => {
+    const flash = new RamFlash(16 * SECTOR, SECTOR);
+    const store = open(flash);
+    flash.failIf = (_offset, data) => data.length > 16 && data[0] === 0xa5 && data[6] === 1;
+    assert.throws(() => store.commit([{ put: "a", value: bytes("1") }, { put: "b", value: bytes("2") }]));
+    flash.failIf = (offset, data) => offset % SECTOR === 0 && data.length === 4; // the scrub's erase begins
+    assert.throws(() => open(flash, 2), /SPI flash timeout/);
+    const third = open(flash, 3);
+    assert.equal(third.has("a"), false);
+  });
+
   it("refuses every later write with E_STORE_IO, keeps reads, and a reboot recovers", () => {
     const flash = new RamFlash(16 * SECTOR, SECTOR);
     const store = open(flash);
