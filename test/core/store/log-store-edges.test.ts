@@ -517,6 +517,20 @@ describe("log store: deletes and tombstones", () => {
     assert.deepEqual(again.get("tpl/1"), secretBytes(2, 200));
   });
 
+  it("never copies a tombstone that a newer value of its key superseded", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    store.put("first", bytes("oldest sector"));
+    for (let i = 0; i < 4; i++) store.put(`fill${i}`, new Uint8Array(1000).fill(i)); // sector 2 full
+    store.commit([{ put: "x", value: bytes("1") }, { put: "tpl/1", value: secretBytes(1, 200), sealed: true }]);
+    store.delete("x");
+    store.put("x", bytes("back again"));
+    store.put("tpl/1", secretBytes(2, 200), { sealed: true }); // withdraws the old copy: its sector (not the oldest) is compacted
+    assert.equal(store.stats().purges, 1);
+    assert.equal(text(store.get("x")), "back again");
+    assert.equal(text(open(flash, 2).get("x")), "back again");
+  });
+
   it("lets a tombstone go once its sector is the oldest", () => {
     const flash = new NorFlash(12 * SECTOR);
     const store = open(flash);
