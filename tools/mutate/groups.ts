@@ -26,5 +26,12 @@ export const GROUPS: Record<string, MutationGroup> = {
     mutate: ["src/core/mqtt/*.ts", "src/app/mqtt-tcp-link.ts"],
     spec: ["test/core/mqtt/codec.test.ts", "test/core/mqtt/client.test.ts", "test/core/mqtt/session-faults.test.ts", "test/app/mqtt-tcp-link.test.ts"],
   },
-  store: { mutate: ["src/core/store/*.ts"], spec: ["test/core/store/log-store.test.ts", "test/core/store/power-cut.test.ts", "test/core/store/recovery-ram.test.ts"] },
+  store: {
+    mutate: ["src/core/store/*.ts"],
+    // Fast unit tests first: a mutant runs its tests in this order, --bail, so most die in milliseconds.
+    spec: [
+      "test/core/store/format.test.ts", "test/core/store/store-ops.test.ts", "test/core/store/log-walk.test.ts", "test/core/store/erase-proof.test.ts", "test/core/store/log-store-edges.test.ts",
+      "test/core/store/log-store.test.ts", "test/core/store/power-cut.test.ts", "test/core/store/recovery-ram.test.ts",
+    ],
+  },
 };

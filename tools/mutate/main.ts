@@ -22,6 +22,8 @@ import { GROUPS } from "./groups";
 interface Result { id: string; file: string; line: number; mutator: string; replacement: string; status: "killed" | "timeout" | "survived" | "no-coverage" }
 
 const root = process.cwd();
+// Every test process: the faces beside the checkout, and OPTGATE_MUTATING=1 (campaigns sized for mutation, e.g. the store's power cuts).
+const TEST_ENV = { OPTGATE_FACES: path.join(root, "..", "shared", "faces"), OPTGATE_MUTATING: "1" };
 const quiet = { debug() {}, info() {}, trace() {}, warn: (...a: unknown[]) => console.error(...a), error: (...a: unknown[]) => console.error(...a), fatal() {}, isDebugEnabled: () => false, isTraceEnabled: () => false, isInfoEnabled: () => false, isWarnEnabled: () => true, isErrorEnabled: () => true, isFatalEnabled: () => true };
 
 function expand(pattern: string): string[] {
@@ -49,7 +51,7 @@ function titlesPattern(titles: string[]): string {
 function mocha(dir: string, spec: string[], env: Record<string, string>, timeoutMs: number, extra: string[] = []): Promise<{ code: number | null; ms: number; timedOut: boolean }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", process.env.OPTGATE_MUTATE_ONLY ? "spec" : "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...extra, ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces"), ...env }, stdio: process.env.OPTGATE_MUTATE_ONLY && env.__STRYKER_ACTIVE_MUTANT__ ? "inherit" : "ignore" });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "node_modules/mocha/bin/mocha.js"), "--no-config", "--extension", "ts", "--timeout", "300000", "--bail", "--reporter", process.env.OPTGATE_MUTATE_ONLY ? "spec" : "dot", "--require", path.join(root, "tools/mutate/mocha-hooks.mjs"), ...extra, ...spec], { cwd: dir, env: { ...process.env, ...TEST_ENV, ...env }, stdio: process.env.OPTGATE_MUTATE_ONLY && env.__STRYKER_ACTIVE_MUTANT__ ? "inherit" : "ignore" });
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
     child.on("exit", (code) => { clearTimeout(timer); resolve({ code, ms: Date.now() - started, timedOut }); });
@@ -60,20 +62,23 @@ function mocha(dir: string, spec: string[], env: Record<string, string>, timeout
 class TestProcess {
   readonly #child: ChildProcess;
   #pending: ((o: "passed" | "failed" | "crashed") => void) | undefined;
+  /** Full title of the first test that failed in the last run. */
+  failed: string | undefined;
 
   private constructor(child: ChildProcess) {
     this.#child = child;
-    child.on("message", (msg: { failures?: number }) => {
+    child.on("message", (msg: { failures?: number; failed?: string }) => {
       if (msg.failures === undefined) return;
       const settle = this.#pending;
       this.#pending = undefined;
+      this.failed = msg.failed;
       settle?.(msg.failures === 0 ? "passed" : "failed");
     });
     child.on("exit", () => { const settle = this.#pending; this.#pending = undefined; settle?.("crashed"); });
   }
 
   static start(dir: string, spec: string[]): Promise<TestProcess> {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(dir, "tools/mutate/worker.ts"), ...spec], { cwd: dir, env: { ...process.env, OPTGATE_FACES: path.join(root, "..", "shared", "faces") }, stdio: ["ignore", "ignore", "ignore", "ipc"] });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(dir, "tools/mutate/worker.ts"), ...spec], { cwd: dir, env: { ...process.env, ...TEST_ENV }, stdio: ["ignore", "ignore", "ignore", "ipc"] });
     return new Promise((resolve, reject) => {
       child.once("message", () => resolve(new TestProcess(child)));
       child.once("exit", (code) => reject(new Error(`the mutation test process could not load the tests (exit ${code})`)));
@@ -137,9 +142,9 @@ async function runGroup(name: string): Promise<string> {
         tester ??= await TestProcess.start(dir, spec);
         let outcome = await tester.run(m.id, grep, limit);
         if (outcome === "failed") {
-          // Trust a kill only if the same tests still pass without the mutant in this process
-          // (an earlier mutant may have left shared state broken); otherwise redo it in a new one.
-          if ((await tester.run(null, grep, limit)) !== "passed") {
+          // Trust a kill only if the test that failed still passes without the mutant in this
+          // process (an earlier mutant may have left shared state broken); otherwise redo it in a new one.
+          if ((await tester.run(null, tester.failed ? only([tester.failed])[1] : grep, limit)) !== "passed") {
             tester.stop();
             tester = await TestProcess.start(dir, spec);
             outcome = await tester.run(m.id, grep, limit);
@@ -154,6 +159,8 @@ async function runGroup(name: string): Promise<string> {
         }
       }
       results.push(r);
+      // Survivors as they come (with the id OPTGATE_MUTATE_ONLY takes), so a long run can be worked on meanwhile.
+      if (r.status === "survived" || r.status === "no-coverage") process.stderr.write(`  survived #${r.id} ${r.file}:${r.line} ${r.mutator} -> ${r.replacement}\n`);
       if (++done % 25 === 0) process.stderr.write(`  ${name}: ${done}/${instrumented.mutants.length}\n`);
     }
     tester?.stop();

@@ -20,16 +20,21 @@ for (const file of process.argv.slice(2)) mocha.addFile(path.resolve(file));
 await mocha.loadFilesAsync();
 (mocha as unknown as { lazyLoadFiles(on: boolean): void }).lazyLoadFiles(true);
 
-function run(job: Job): Promise<number> {
+/** Runs the job's tests; the failure count and the full title of the first test that failed. */
+function run(job: Job): Promise<{ failures: number; failed?: string }> {
   ns.activeMutant = job.id ?? undefined;
   // An endless loop in mutated code hits its switch without end: stop it as a failure.
   ns.hitCount = job.id ? 0 : undefined;
   ns.hitLimit = 50_000_000;
   mocha.options.grep = job.grep ? new RegExp(job.grep) : undefined;
-  return new Promise((resolve) => mocha.run((failures) => resolve(failures)));
+  return new Promise((resolve) => {
+    let failed: string | undefined;
+    const runner = mocha.run((failures) => resolve({ failures, failed }));
+    runner.on("fail", (test) => { if (test.type === "test") failed ??= test.fullTitle(); });
+  });
 }
 
 process.on("message", (job: Job) => {
-  void run(job).then((failures) => process.send!({ id: job.id, failures }));
+  void run(job).then((outcome) => process.send!({ id: job.id, ...outcome }));
 });
 process.send!({ ready: true });

@@ -16,20 +16,17 @@ import { asciiBytes, futureError, INTERNAL, storeError } from "./store-checks";
 import { keyAreaFor, readKeyCopies, storeKeyFrom } from "./store-key";
 import type { RecoveryReport, StoreOp, StoreOptions, StoreStats } from "./store-types";
 import { addrOf, type Entry, pack, sizeOf, TRIM, typeOf } from "./store-entry";
-import { eachRecord, walkLog } from "./log-walk";
+import { eachRecord, streamHoles, walkLog } from "./log-walk";
+import { SealedCopies } from "./sealed-copies";
 import { planOps, type Pending } from "./store-ops";
 import type { Random } from "../ports";
 import type { Flash } from "./flash";
+import { DEAD, FREE, LIVE, RESERVE, SectorTable, readSectorHeaders } from "./sector-table";
 import {
-  KEY_BYTES, KEY_SECTORS, MAX_RECORD, RECORD_HEADER, RecordType, SECTOR_HEADER, SectorState, decodeRecord,
-  decodeSectorHeader, encodeHeaderA, encodeHeaderB, encodeRecord, isBlank, keyAt, putU32, recordSize,
+  KEY_BYTES, KEY_SECTORS, MAX_RECORD, RECORD_HEADER, RecordType, SECTOR_HEADER, SectorState, decodeRecord, encodeRecord, isBlank, keyAt, putU32, recordSize,
 } from "./format";
 
 export type { RecoveryReport, StoreOp, StoreOptions, StoreStats } from "./store-types";
-
-const FREE = 0, LIVE = 1, DEAD = 2;
-/** Free sectors kept back so compaction always has somewhere to copy to. */
-const RESERVE = 3;
 
 export class LogStore {
   readonly report: RecoveryReport;
@@ -39,22 +36,11 @@ export class LogStore {
   readonly #ss: number;
   readonly #n: number;
   #key: Uint8Array = new Uint8Array(KEY_BYTES);
-  readonly #state: Uint8Array;
-  readonly #eraseCount: Uint32Array;
-  readonly #sectorSeq: Uint32Array;
-  readonly #used: Uint32Array;
-  readonly #live: Int32Array;
-  readonly #dirty: Uint8Array;
-  readonly #minStreamIndex: Float64Array;
-  /** Live sectors, oldest first; the last one is the head when #head >= 0. */
-  #order: number[] = [];
-  #head = -1;
-  #headOffset = 0;
+  /** Per-sector state, the head, wear (sector-table.ts). */
+  readonly #sectors: SectorTable;
   #seq = 0;
-  #nextSectorSeq = 1;
   readonly #index = new Map<string, number>();
-  /** Every sealed record still physically present, live or dead, per key: what a secure delete must erase. */
-  readonly #sealedAt = new Map<string, number[]>();
+  readonly #sealed: SealedCopies;
   readonly #streams = new Map<string, number>();
   readonly #trims = new Map<string, number>();
   /** Complete records of uncommitted groups found at boot: never copied, purged when space allows. */
@@ -64,8 +50,6 @@ export class LogStore {
   /** First sequence number of the group a power cut left unfinished at the end of the log, or -1. */
   #unfinished = -1;
   #broken = false;
-  #programmed = 0;
-  #erases = 0;
   #requested = 0;
   #compactions = 0;
   #purges = 0;
@@ -79,13 +63,8 @@ export class LogStore {
     if (this.#n < KEY_SECTORS + RESERVE + 3 || this.#ss < 2 * MAX_RECORD + SECTOR_HEADER) {
       throw storeError("E_STORE_CONFIG", `the flash partition must have at least ${KEY_SECTORS + RESERVE + 3} sectors of ${2 * MAX_RECORD + SECTOR_HEADER} bytes or more.`);
     }
-    this.#state = new Uint8Array(this.#n).fill(DEAD);
-    this.#eraseCount = new Uint32Array(this.#n);
-    this.#sectorSeq = new Uint32Array(this.#n);
-    this.#used = new Uint32Array(this.#n);
-    this.#live = new Int32Array(this.#n);
-    this.#dirty = new Uint8Array(this.#n);
-    this.#minStreamIndex = new Float64Array(this.#n).fill(Infinity);
+    this.#sectors = new SectorTable(flash, this.#n);
+    this.#sealed = new SealedCopies(this.#ss);
     this.report = {
       formatted: false, records: 0, droppedRecords: 0, droppedBytes: 0, garbageSectors: 0,
       retiredSectors: 0, scrubbedSectors: 0, keyRepaired: false, keyLost: false, readOnly: false,
@@ -174,14 +153,14 @@ export class LogStore {
   stats(): StoreStats {
     let free = 0, live = 0;
     for (let s = KEY_SECTORS; s < this.#n; s++) {
-      if (this.#state[s] === FREE) free++;
-      live += this.#live[s];
+      if (this.#sectors.state[s] === FREE) free++;
+      live += this.#sectors.live[s];
     }
     return {
-      logSectors: this.#n - KEY_SECTORS, freeSectors: free, liveBytes: live, liveLimit: this.#liveLimit(),
-      programmedBytes: this.#programmed, erases: this.#erases, requestedBytes: this.#requested,
+      logSectors: this.#n - KEY_SECTORS, freeSectors: free, liveBytes: live, liveLimit: this.#sectors.liveLimit(),
+      programmedBytes: this.#sectors.programmed, erases: this.#sectors.erases, requestedBytes: this.#requested,
       compactions: this.#compactions, purges: this.#purges,
-      eraseCounts: this.#eraseCount.slice(KEY_SECTORS),
+      eraseCounts: this.#sectors.eraseCount.slice(KEY_SECTORS),
     };
   }
 
@@ -237,7 +216,7 @@ export class LogStore {
     }
     // Deletes and trims only free space in the end: a full store must still accept them.
     const freeing = records.every((r) => r.type === RecordType.Delete || r.key.startsWith(TRIM));
-    if (!freeing && this.#liveTotal() + delta > this.#liveLimit()) {
+    if (!freeing && this.#sectors.liveTotal() + delta > this.#sectors.liveLimit()) {
       throw storeError("E_STORE_FULL", "the flash store is full; nothing was written. Remove residents or export and trim the audit log.");
     }
     this.#guarded(() => {
@@ -260,28 +239,10 @@ export class LogStore {
     // sector header claiming a newer one is damage, not a newer store.
     const copies = readKeyCopies(flash, ss);
     const current = copies.some((k) => k.state === "valid");
+    // (A future copy beside a valid one is then repaired like any copy that is not valid.)
     if (!current && copies.some((k) => k.state === "future")) throw futureError();
-    for (let c = 0; c < KEY_SECTORS; c++) if (copies[c].state === "future") copies[c] = { state: "garbage" };
-    const headers = [];
-    for (let s = KEY_SECTORS; s < this.#n; s++) {
-      const h = decodeSectorHeader(flash.read(s * ss, SECTOR_HEADER));
-      if (h.state === SectorState.Future && !current) throw futureError();
-      headers.push(h.state === SectorState.Future ? { state: SectorState.Garbage, eraseCount: 0, sectorSeq: 0 } : h);
-    }
-    let maxErase = 0;
-    for (let s = KEY_SECTORS; s < this.#n; s++) {
-      const h = headers[s - KEY_SECTORS];
-      this.#eraseCount[s] = h.eraseCount;
-      maxErase = Math.max(maxErase, h.eraseCount);
-      if (h.state === SectorState.Free) this.#state[s] = FREE;
-      else if (h.state === SectorState.Live) {
-        this.#state[s] = LIVE;
-        this.#sectorSeq[s] = h.sectorSeq;
-        this.#nextSectorSeq = Math.max(this.#nextSectorSeq, h.sectorSeq + 1);
-        this.#order.push(s);
-      }
-    }
-    this.#order.sort((a, b) => this.#sectorSeq[a] - this.#sectorSeq[b]);
+    const headers = readSectorHeaders(flash, this.#n, current);
+    const maxErase = this.#sectors.adopt(headers);
 
     // 2. Rebuild the index from committed groups, oldest sector first.
     this.#walk((entry) => {
@@ -298,8 +259,8 @@ export class LogStore {
     if (valid) this.#key = valid;
     else {
       this.#random.fill(this.#key);
-      this.report.formatted = this.#order.length === 0;
-      this.report.keyLost = this.#order.length > 0;
+      this.report.formatted = this.#sectors.order.length === 0;
+      this.report.keyLost = this.#sectors.order.length > 0;
     }
     for (let c = 0; c < KEY_SECTORS; c++) {
       if (copies[c].state === "valid") continue;
@@ -308,32 +269,32 @@ export class LogStore {
       flash.write(c * ss, keyAreaFor(this.#key, this.#keyWrap));
     }
     for (let s = KEY_SECTORS; s < this.#n; s++) {
-      if (this.#state[s] !== DEAD) continue;
+      if (this.#sectors.state[s] !== DEAD) continue;
       // Dead here means: retired by a compaction whose erase was cut, or a header we cannot trust.
       const h = headers[s - KEY_SECTORS];
       if (h.state === SectorState.Live) this.report.retiredSectors++;
       else {
         if (!this.report.formatted) this.report.garbageSectors++;
-        this.#eraseCount[s] = maxErase;
+        this.#sectors.eraseCount[s] = maxErase;
       }
-      this.#eraseSector(s, h.state !== SectorState.Unformatted);
+      this.#sectors.eraseSector(s, h.state !== SectorState.Unformatted);
     }
     // The newest sector stays the head if it ends cleanly.
-    const last = this.#order[this.#order.length - 1];
-    if (last !== undefined && !this.#dirty[last]) {
-      this.#head = last;
-      this.#headOffset = this.#used[last];
+    const last = this.#sectors.order[this.#sectors.order.length - 1];
+    if (last !== undefined && !this.#sectors.dirty[last]) {
+      this.#sectors.head = last;
+      this.#sectors.headOffset = this.#sectors.used[last];
     }
     // Seal the unfinished group's fate before anything else is appended after it.
     if (this.#unfinished >= 0) this.#writeAbort(this.#unfinished);
     // Purge torn data and dead sealed copies, so nothing unacknowledged or withdrawn lingers.
     if (this.#broken) return;
     const scrub = new Set<number>();
-    for (const s of this.#order) if (this.#dirty[s]) scrub.add(s);
-    for (const key of this.#sealedAt.keys()) for (const s of this.#deadSealedSectors(key)) scrub.add(s);
+    for (const s of this.#sectors.order) if (this.#sectors.dirty[s]) scrub.add(s);
+    for (const key of this.#sealed.keys()) for (const s of this.#deadSealedSectors(key)) scrub.add(s);
     this.#recountStreams();
     for (const s of scrub) {
-      if (this.#state[s] !== LIVE) continue;
+      if (this.#sectors.state[s] !== LIVE) continue;
       try {
         this.#compact(s);
         this.report.scrubbedSectors++;
@@ -351,17 +312,10 @@ export class LogStore {
    * index is held at most once.
    */
   #findStreamHoles(): void {
-    const present = new Map<string, number>();
-    for (const s of this.#order) {
-      this.#eachRecord(s, (e) => {
-        if (e.type !== RecordType.Stream || this.#orphans.has(e.addr) || e.aux >= this.streamLength(e.key) || e.aux < this.streamStart(e.key)) return;
-        present.set(e.key, (present.get(e.key) ?? 0) + 1);
-      });
-    }
-    for (const [stream, length] of this.#streams) {
-      const missing = length - this.streamStart(stream) - (present.get(stream) ?? 0);
-      if (missing > 0) this.report.streamHoles[stream] = missing;
-    }
+    const holes = streamHoles(this.#sectors.order, (s) => this.#flash.read(s * this.#ss, this.#ss), this.#ss, {
+      orphans: this.#orphans, lengths: this.#streams, start: (stream) => this.streamStart(stream),
+    });
+    for (const [stream, missing] of holes) this.report.streamHoles[stream] = missing;
   }
 
   /** Walks the log oldest first (log-walk.ts); with `scanning`, recovery's bookkeeping too. */
@@ -370,15 +324,15 @@ export class LogStore {
     walkLog({
       sectorSize: ss,
       // A copy: a Retire met on the way removes its (older) victim from #order.
-      order: this.#order.slice(),
-      isLive: (s) => this.#state[s] === LIVE,
-      sectorSeq: (s) => this.#sectorSeq[s],
+      order: this.#sectors.order.slice(),
+      isLive: (s) => this.#sectors.state[s] === LIVE,
+      sectorSeq: (s) => this.#sectors.sectorSeq[s],
       read: (s) => this.#flash.read(s * ss, ss),
     }, onCommitted, scanning ? {
       orphans: (entries) => {
         this.report.droppedRecords += entries.length;
         for (const e of entries) {
-          this.#dirty[Math.floor(e.addr / ss)] = 1;
+          this.#sectors.dirty[Math.floor(e.addr / ss)] = 1;
           this.#orphans.add(e.addr);
         }
       },
@@ -386,10 +340,10 @@ export class LogStore {
       lost: (count, named) => this.#lost(count, named),
       valid: (entry, sector) => {
         this.#seq = Math.max(this.#seq, entry.seq + 1);
-        if (entry.type === RecordType.Sealed) this.#noteSealed(entry.key, entry.addr);
-        if (entry.type === RecordType.Stream) this.#minStreamIndex[sector] = Math.min(this.#minStreamIndex[sector], entry.aux);
+        if (entry.type === RecordType.Sealed) this.#sealed.note(entry.key, entry.addr);
+        if (entry.type === RecordType.Stream) this.#sectors.minStreamIndex[sector] = Math.min(this.#sectors.minStreamIndex[sector], entry.aux);
       },
-      scanned: (sector, end) => { this.#used[sector] = this.#dirty[sector] ? ss : end; },
+      scanned: (sector, end) => { this.#sectors.used[sector] = this.#sectors.dirty[sector] ? ss : end; },
       unfinished: (seq) => { this.#unfinished = seq; },
     } : undefined);
   }
@@ -405,12 +359,12 @@ export class LogStore {
     const value = new Uint8Array(4);
     putU32(value, 0, from);
     const abort: Pending[] = [{ type: RecordType.Abort, key: "", value, aux: from }];
-    const last = this.#order[this.#order.length - 1];
-    if (this.#head >= 0 && this.#fits(abort, RESERVE)) {
+    const last = this.#sectors.order[this.#sectors.order.length - 1];
+    if (this.#sectors.head >= 0 && this.#sectors.fits(abort, RESERVE)) {
       this.#writeGroup(abort);
       return;
     }
-    if (last !== undefined && last !== this.#head) {
+    if (last !== undefined && last !== this.#sectors.head) {
       const ss = this.#ss;
       const buf = this.#flash.read(last * ss, ss);
       let end = ss;
@@ -418,12 +372,12 @@ export class LogStore {
       const at = (end + 3) & ~3;
       const bytes = encodeRecord(RecordType.Abort, "", value, this.#seq, 0, 1);
       if (at + bytes.length <= ss) {
-        this.#program(last * ss + at, bytes);
+        this.#sectors.program(last * ss + at, bytes);
         this.#seq = (this.#seq + 1) >>> 0;
         return;
       }
     }
-    if (this.#fits(abort, 0)) {
+    if (this.#sectors.fits(abort, 0)) {
       this.#writeGroup(abort);
       return;
     }
@@ -440,7 +394,7 @@ export class LogStore {
   }
 
   #damage(sector: number, bytes: number): void {
-    this.#dirty[sector] = 1;
+    this.#sectors.dirty[sector] = 1;
     this.report.droppedBytes += bytes;
   }
 
@@ -453,15 +407,15 @@ export class LogStore {
       case RecordType.Sealed:
       case RecordType.Delete: {
         const old = this.#index.get(e.key);
-        if (old !== undefined) this.#live[Math.floor(addrOf(old) / this.#ss)] -= sizeOf(old);
+        if (old !== undefined) this.#sectors.live[Math.floor(addrOf(old) / this.#ss)] -= sizeOf(old);
         this.#index.set(e.key, pack(e.addr, e.size, e.type));
-        this.#live[sector] += e.size;
+        this.#sectors.live[sector] += e.size;
         if (e.key.startsWith(TRIM)) this.#trims.set(e.key.slice(TRIM.length), e.aux);
         break;
       }
       case RecordType.Stream:
         this.#streams.set(e.key, Math.max(this.#streams.get(e.key) ?? 0, e.aux + 1));
-        if (e.aux >= (this.#trims.get(e.key) ?? 0)) this.#live[sector] += e.size;
+        if (e.aux >= (this.#trims.get(e.key) ?? 0)) this.#sectors.live[sector] += e.size;
         break;
       case RecordType.Retire:
         this.#retired(e.aux);
@@ -471,17 +425,17 @@ export class LogStore {
 
   /** A committed Retire: the victim's remaining index entries are tombstones that compaction let go. */
   #retired(victimSeq: number): void {
-    const v = this.#order.find((s) => this.#sectorSeq[s] === victimSeq && this.#state[s] === LIVE);
+    const v = this.#sectors.order.find((s) => this.#sectors.sectorSeq[s] === victimSeq && this.#sectors.state[s] === LIVE);
     if (v === undefined) return;
     if (this.#letGo) {
       for (const key of this.#letGo) this.#index.delete(key);
     } else {
       for (const [key, e] of this.#index) if (Math.floor(addrOf(e) / this.#ss) === v) this.#index.delete(key);
     }
-    this.#live[v] = 0;
-    this.#state[v] = DEAD;
-    this.#order.splice(this.#order.indexOf(v), 1);
-    if (this.#head === v) this.#head = -1;
+    this.#sectors.live[v] = 0;
+    this.#sectors.state[v] = DEAD;
+    this.#sectors.order.splice(this.#sectors.order.indexOf(v), 1);
+    if (this.#sectors.head === v) this.#sectors.head = -1;
   }
 
   #isLive(e: Entry, tail: boolean): boolean {
@@ -499,26 +453,15 @@ export class LogStore {
     }
   }
 
-  #noteSealed(key: string, addr: number): void {
-    const list = this.#sealedAt.get(key);
-    if (list) list.push(addr);
-    else this.#sealedAt.set(key, [addr]);
-  }
-
   #deadSealedSectors(key: string): number[] {
     const e = this.#index.get(key);
     const liveAddr = e !== undefined && typeOf(e) === RecordType.Sealed ? addrOf(e) : -1;
-    const out: number[] = [];
-    for (const addr of this.#sealedAt.get(key) ?? []) {
-      const s = Math.floor(addr / this.#ss);
-      if (addr !== liveAddr && this.#state[s] === LIVE && !out.includes(s)) out.push(s);
-    }
-    return out;
+    return this.#sealed.deadSectors(key, liveAddr, (s) => this.#sectors.state[s] === LIVE);
   }
 
   #purgeDeadSealed(key: string): void {
     for (const s of this.#deadSealedSectors(key)) {
-      if (this.#state[s] !== LIVE) continue;
+      if (this.#sectors.state[s] !== LIVE) continue;
       this.#compact(s);
       this.#purges++;
     }
@@ -529,15 +472,15 @@ export class LogStore {
     let lowestTrim = Infinity;
     for (const t of this.#trims.values()) if (t > 0) lowestTrim = Math.min(lowestTrim, t);
     if (lowestTrim === Infinity) return;
-    for (const s of this.#order) {
-      if (this.#minStreamIndex[s] >= lowestTrim) continue;
+    for (const s of this.#sectors.order) {
+      if (this.#sectors.minStreamIndex[s] >= lowestTrim) continue;
       let live = 0, min = Infinity;
       this.#eachRecord(s, (e) => {
         if (this.#isLive(e, false)) live += e.size;
         if (e.type === RecordType.Stream) min = Math.min(min, e.aux);
       });
-      this.#live[s] = live;
-      this.#minStreamIndex[s] = min;
+      this.#sectors.live[s] = live;
+      this.#sectors.minStreamIndex[s] = min;
     }
   }
 
@@ -548,40 +491,14 @@ export class LogStore {
 
   // Space, compaction, wear --------------------------------------------------
 
-  #liveTotal(): number {
-    let live = 0;
-    for (let s = KEY_SECTORS; s < this.#n; s++) live += this.#live[s];
-    return live;
-  }
-
-  #liveLimit(): number {
-    // Each closed sector holds at least (capacity - largest record); keep the reserve and the head out.
-    return (this.#n - KEY_SECTORS - RESERVE - 1) * (this.#ss - SECTOR_HEADER - MAX_RECORD);
-  }
-
-  #fits(records: Pending[], reserve: number): boolean {
-    let free = -reserve;
-    for (let s = KEY_SECTORS; s < this.#n; s++) if (this.#state[s] === FREE) free++;
-    let off = this.#head >= 0 ? this.#headOffset : this.#ss;
-    for (const r of records) {
-      const size = recordSize(r.key.length + r.value.length);
-      if (off + size > this.#ss) {
-        if (free-- <= 0) return false;
-        off = SECTOR_HEADER;
-      }
-      off += size;
-    }
-    return true;
-  }
-
   /** Compacts the oldest sectors until the group fits without touching the reserve. */
   #makeRoom(records: Pending[]): void {
-    for (let rounds = 0; !this.#fits(records, RESERVE); rounds++) {
-      if (rounds > 2 * this.#n || this.#order.length === 0) {
+    for (let rounds = 0; !this.#sectors.fits(records, RESERVE); rounds++) {
+      if (rounds > 2 * this.#n || this.#sectors.order.length === 0) {
         throw storeError("E_STORE_FULL", "the flash store is full; compaction found nothing to reclaim.");
       }
       // Keep one free sector through it: a cut mid-compaction must leave recovery room to work.
-      this.#compact(this.#order[0], 1);
+      this.#compact(this.#sectors.order[0], 1);
       this.#compactions++;
     }
   }
@@ -593,12 +510,12 @@ export class LogStore {
   #compact(v: number, keepFree = 0): void {
     // Pieces of an unfinished group in older sectors must go before the Abort
     // that names them can (it may sit in `v`): oldest first.
-    for (const s of this.#order) {
+    for (const s of this.#sectors.order) {
       if (s === v) break;
       if (this.#orphans.size && this.#holdsOrphan(s)) this.#compact(s);
     }
-    const tail = this.#order[0] === v;
-    if (this.#head === v) this.#head = -1;
+    const tail = this.#sectors.order[0] === v;
+    if (this.#sectors.head === v) this.#sectors.head = -1;
     const copies: Pending[] = [];
     const letGo: string[] = [];
     this.#eachRecord(v, (e, buf, off, payloadLength) => {
@@ -613,14 +530,14 @@ export class LogStore {
       // Retire group, so no free sector is needed. Safe: older orphans are gone
       // (above), and the cleared header keeps a cut erase from coming back.
       for (const key of letGo) this.#index.delete(key);
-      this.#eraseSector(v);
+      this.#sectors.eraseSector(v);
       this.#forgetSector(v);
       return;
     }
     const retire = new Uint8Array(4);
-    putU32(retire, 0, this.#sectorSeq[v]);
-    copies.push({ type: RecordType.Retire, key: "", value: retire, aux: this.#sectorSeq[v] });
-    if (!this.#fits(copies, keepFree)) throw storeError("E_STORE_FULL", "the flash store has no free sector left for compaction.");
+    putU32(retire, 0, this.#sectors.sectorSeq[v]);
+    copies.push({ type: RecordType.Retire, key: "", value: retire, aux: this.#sectors.sectorSeq[v] });
+    if (!this.#sectors.fits(copies, keepFree)) throw storeError("E_STORE_FULL", "the flash store has no free sector left for compaction.");
     const entries = this.#writeGroup(copies);
     this.#letGo = letGo;
     try {
@@ -628,18 +545,14 @@ export class LogStore {
     } finally {
       this.#letGo = undefined;
     }
-    this.#eraseSector(v);
+    this.#sectors.eraseSector(v);
     this.#forgetSector(v);
   }
 
   /** Drops RAM notes about records that were in an erased sector. */
   #forgetSector(v: number): void {
     for (const addr of this.#orphans) if (Math.floor(addr / this.#ss) === v) this.#orphans.delete(addr);
-    for (const [key, list] of this.#sealedAt) {
-      const kept = list.filter((addr) => Math.floor(addr / this.#ss) !== v);
-      if (kept.length) this.#sealedAt.set(key, kept);
-      else this.#sealedAt.delete(key);
-    }
+    this.#sealed.forgetSector(v);
   }
 
   #holdsOrphan(s: number): boolean {
@@ -653,64 +566,17 @@ export class LogStore {
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
       const bytes = encodeRecord(r.type, r.key, r.value, this.#seq, i, records.length);
-      if (this.#head < 0 || this.#headOffset + bytes.length > ss) this.#openSector();
-      const addr = this.#head * ss + this.#headOffset;
-      this.#program(addr, bytes);
-      this.#headOffset += bytes.length;
-      this.#used[this.#head] = this.#headOffset;
-      if (r.type === RecordType.Sealed) this.#noteSealed(r.key, addr);
-      if (r.type === RecordType.Stream) this.#minStreamIndex[this.#head] = Math.min(this.#minStreamIndex[this.#head], r.aux);
+      if (this.#sectors.head < 0 || this.#sectors.headOffset + bytes.length > ss) this.#sectors.openSector();
+      const addr = this.#sectors.head * ss + this.#sectors.headOffset;
+      this.#sectors.program(addr, bytes);
+      this.#sectors.headOffset += bytes.length;
+      this.#sectors.used[this.#sectors.head] = this.#sectors.headOffset;
+      if (r.type === RecordType.Sealed) this.#sealed.note(r.key, addr);
+      if (r.type === RecordType.Stream) this.#sectors.minStreamIndex[this.#sectors.head] = Math.min(this.#sectors.minStreamIndex[this.#sectors.head], r.aux);
       entries.push({ type: r.type, key: r.key, addr, size: bytes.length, seq: this.#seq, aux: r.aux, groupIndex: i, groupSize: records.length });
       this.#seq = (this.#seq + 1) >>> 0;
     }
     return entries;
-  }
-
-  /** Wear levelling: the next head is the least-erased free sector. */
-  #openSector(): void {
-    let best = -1;
-    for (let s = KEY_SECTORS; s < this.#n; s++) {
-      if (this.#state[s] === FREE && (best < 0 || this.#eraseCount[s] < this.#eraseCount[best])) best = s;
-    }
-    if (best < 0) throw storeError("E_STORE_FULL", "the flash store has no free sector.");
-    const seq = this.#nextSectorSeq++;
-    this.#program(best * this.#ss + 16, encodeHeaderB(encodeHeaderA(this.#eraseCount[best]), seq));
-    this.#state[best] = LIVE;
-    this.#sectorSeq[best] = seq;
-    this.#used[best] = SECTOR_HEADER;
-    this.#live[best] = 0;
-    this.#dirty[best] = 0;
-    this.#minStreamIndex[best] = Infinity;
-    this.#order.push(best);
-    this.#head = best;
-    this.#headOffset = SECTOR_HEADER;
-  }
-
-  /**
-   * `marked`: first clear the header magic, so an erase cut part-way can never
-   * leave a sector that looks live with some of its old records (a partial
-   * erase only raises bits; it cannot rebuild the magic and its CRC).
-   */
-  #eraseSector(s: number, marked = true): void {
-    const i = this.#order.indexOf(s);
-    if (i >= 0) this.#order.splice(i, 1);
-    if (this.#head === s) this.#head = -1;
-    this.#state[s] = DEAD;
-    if (marked) this.#program(s * this.#ss, new Uint8Array(4));
-    this.#flash.erase(s);
-    this.#erases++;
-    this.#eraseCount[s]++;
-    this.#program(s * this.#ss, encodeHeaderA(this.#eraseCount[s]));
-    this.#state[s] = FREE;
-    this.#live[s] = 0;
-    this.#dirty[s] = 0;
-    this.#used[s] = SECTOR_HEADER;
-    this.#minStreamIndex[s] = Infinity;
-  }
-
-  #program(addr: number, bytes: Uint8Array): void {
-    this.#flash.write(addr, bytes);
-    this.#programmed += bytes.length;
   }
 
   // Helpers ----------------------------------------------------------------

@@ -58,24 +58,21 @@ export function eachRecord(buf: Uint8Array, sector: number, ss: number, visit: (
  */
 export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => void, scan?: WalkScan): void {
   const ss = sectors.sectorSize;
-  // `pending` is the group being assembled; `parked` holds pieces of groups
-  // with gaps, whose fate the next record decides (see below).
-  let pending: Entry[] = [];
-  let parked: Entry[] = [];
+  // `held`: every record since the last settled group, whose fate the next
+  // group start, group end or Abort decides (see below).
+  let held: Entry[] = [];
   const orphan = (entries: Entry[]) => {
     if (scan && entries.length) scan.orphans(entries);
   };
   const commit = () => {
-    const group = parked.concat(pending);
-    parked = [];
-    pending = [];
+    const group = held;
+    held = [];
     for (const e of group) onCommitted(e);
   };
   const abort = (from: number) => {
-    const keep = parked.concat(pending).filter((e) => e.seq < from);
-    orphan(parked.concat(pending).filter((e) => e.seq >= from));
-    parked = [];
-    pending = [];
+    const keep = held.filter((e) => e.seq < from);
+    orphan(held.filter((e) => e.seq >= from));
+    held = [];
     for (const e of keep) onCommitted(e);
   };
   // Sequence numbers run on without a gap through a sector and into the
@@ -99,13 +96,20 @@ export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => voi
       if (buf[off] === 0xff && isBlank(buf, off, ss)) break;
       const rec = decodeRecord(buf, off);
       if (!rec) {
-        if (scan) {
-          const header = decodeDamagedHeader(buf, off);
+        // Where the record after a damaged one starts, while their header checks hold (scan only).
+        let follows = -1;
+        const name = (at: number) => {
+          const header = decodeDamagedHeader(buf, at);
+          follows = header ? at + header.size : -1;
           if (header && !named.some((n) => n.seq === header.seq)) named.push({ key: header.key, seq: header.seq });
-        }
-        // Torn or corrupt: skip to the next record that verifies, if any.
+        };
+        if (scan) name(off);
+        // Torn or corrupt: skip to the next record that verifies, if any (naming damaged ones on the way).
         let next = off + 4;
-        while (next + RECORD_HEADER <= ss && !(buf[next] === RECORD_MAGIC && decodeRecord(buf, next))) next += 4;
+        while (next + RECORD_HEADER <= ss && !(buf[next] === RECORD_MAGIC && decodeRecord(buf, next))) {
+          if (next === follows) name(next);
+          next += 4;
+        }
         scan?.damage(s, Math.min(next, ss) - off);
         off = next;
         continue;
@@ -114,9 +118,13 @@ export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => voi
       if (scan) {
         const gap = lastSeq < 0 ? 0 : (rec.seq - lastSeq - 1) >>> 0;
         // A damaged record numbered below this valid one is a lost committed record (a torn
-        // one's number is reused by the record written after it); at the start of a run no
-        // gap shows it, its header still does.
-        const charged = named.filter((n) => (((rec.seq - n.seq) >>> 0) - 1) < (lastSeq < 0 ? MAX_GROUP * 64 : gap));
+        // one's number is reused by the record written after it, so the same number is no
+        // loss); at the start of a run no gap shows it, its header still does.
+        const reach = lastSeq < 0 ? MAX_GROUP * 64 : gap;
+        const charged = named.filter((n) => {
+          const below = (rec.seq - n.seq) >>> 0;
+          return below > 0 && below <= reach;
+        });
         // A number going backwards (never written so) counts as one loss.
         const lost = lastSeq < 0 ? charged.length : gap > MAX_GROUP * 64 ? 1 : gap;
         if (lost) scan.lost(lost, charged);
@@ -128,26 +136,42 @@ export function walkLog(sectors: WalkSectors, onCommitted: (entry: Entry) => voi
       // Groups with gaps are normal: compaction removes parts of committed
       // groups. The one exception is the group a power cut left unfinished;
       // recovery names it in an Abort record that is the very next record
-      // after it in the log. So a piece with a gap is parked until the next
-      // record: an Abort decides against it, a group start or a finished
-      // group for it. Whatever is still open at the end of the log is the
-      // unfinished group itself.
+      // after it in the log. So what is held waits for the next record: an
+      // Abort decides against it, a group start or a finished group for it.
+      // Whatever is still held at the end of the log is the unfinished group
+      // itself.
       if (rec.type === RecordType.Abort) {
         abort(entry.aux);
         continue;
       }
-      const last = pending[pending.length - 1];
-      if (last && !(last.seq + 1 === rec.seq && last.groupIndex + 1 === rec.groupIndex && last.groupSize === rec.groupSize)) {
-        parked = parked.concat(pending);
-        pending = [];
-      }
-      if (rec.groupIndex === 0 && parked.length) commit();
-      pending.push(entry);
+      if (rec.groupIndex === 0) commit();
+      held.push(entry);
       if (rec.groupIndex === rec.groupSize - 1) commit();
     }
     scan?.scanned(s, Math.min(off, ss));
   }
-  const open = parked.concat(pending);
-  if (scan && open.length) scan.unfinished(open[0].seq);
-  orphan(open);
+  if (scan && held.length) scan.unfinished(held[0].seq);
+  orphan(held);
+}
+
+/**
+ * Per stream, how many indexes in [start, length) no surviving record holds
+ * (orphans do not count), over the live sectors in `order`. Recovery only,
+ * before any repair: every index is then held at most once.
+ */
+export function streamHoles(order: readonly number[], read: (sector: number) => Uint8Array, ss: number,
+  streams: { orphans: Set<number>; lengths: Map<string, number>; start(stream: string): number }): Map<string, number> {
+  const present = new Map<string, number>();
+  for (const s of order) {
+    eachRecord(read(s), s, ss, (e) => {
+      if (e.type !== RecordType.Stream || streams.orphans.has(e.addr) || e.aux >= (streams.lengths.get(e.key) ?? 0) || e.aux < streams.start(e.key)) return;
+      present.set(e.key, (present.get(e.key) ?? 0) + 1);
+    });
+  }
+  const holes = new Map<string, number>();
+  for (const [stream, length] of streams.lengths) {
+    const missing = length - streams.start(stream) - (present.get(stream) ?? 0);
+    if (missing > 0) holes.set(stream, missing);
+  }
+  return holes;
 }

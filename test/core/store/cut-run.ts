@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { NorFlash, PowerCut } from "../../../boards/host/nor-flash";
 import { eraseProof } from "../../../src/core/store/erase-proof";
 import { LogStore } from "../../../src/core/store/log-store";
-import { seededRandom } from "./helpers";
+import { mutating, seededRandom } from "./helpers";
 import { checkRecovered, cloneModel, emptyModel, runStep, runSteps, stepAt, type Model, type Profile, type Step } from "./workload";
 
 export interface Boundary {
@@ -24,26 +24,78 @@ export interface CleanRun {
   /** Compactions of the oldest sector (for room) and purges (withdrawals) in the clean run. */
   compactions: number;
   purges: number;
+  /** What each flash operation of the run did, by op number - 1 ("<step kind> <operation kind>", see opKind). */
+  kinds: string[];
 }
 
 export const SEED = 42;
 
 export function cleanRun(size: number, steps: number, profile: Profile = "gate"): CleanRun {
   const flash = new NorFlash(size);
-  const store = LogStore.open(flash, { random: seededRandom(1) });
   const model = emptyModel(profile);
   const boundaries: Boundary[] = [];
   const secrets: Uint8Array[] = [];
+  const kinds: string[] = [];
+  let stepKind = "format";
+  const write = flash.write.bind(flash), erase = flash.erase.bind(flash);
+  flash.write = (offset, data) => {
+    kinds.push(`${stepKind} ${opKind(offset, data)}`);
+    write(offset, data);
+  };
+  flash.erase = (sector) => {
+    kinds.push(`${stepKind} ${opKind(sector * flash.sectorSize)}`);
+    erase(sector);
+  };
+  const store = LogStore.open(flash, { random: seededRandom(1) });
   for (let n = 0; n < steps; n++) {
     boundaries.push({ ops: flash.ops, image: flash.image.slice(), model: cloneModel(model), step: n });
     const step = stepAt(model, SEED, n);
+    stepKind = step.name.split(" ")[0];
     secrets.push(...step.secrets);
     runStep(store, flash.image, model, step);
   }
   boundaries.push({ ops: flash.ops, image: flash.image.slice(), model: cloneModel(model), step: steps });
   assert.equal(flash.violations, 0);
   const { compactions, purges } = store.stats();
-  return { boundaries, totalOps: flash.ops, secrets, compactions, purges };
+  assert.equal(kinds.length, flash.ops);
+  return { boundaries, totalOps: flash.ops, secrets, compactions, purges, kinds };
+}
+
+/**
+ * What a flash operation does, from where it lands and what it writes (no
+ * bytes: an erase): key copy, header mark / A / B, a record by type and place
+ * in its group, or an erase.
+ */
+function opKind(offset: number, data?: Uint8Array): string {
+  const sector = Math.floor(offset / 4096), at = offset % 4096;
+  if (!data) return sector < 2 ? "key erase" : "erase";
+  if (sector < 2) return "key write";
+  if (at === 0) return data.length === 4 ? "header mark" : "header A";
+  if (at === 16) return "header B";
+  const place = data[6] === data[7] - 1 ? "last" : data[6] === 0 ? "first" : "middle";
+  return `record type ${data[1]} ${place}`;
+}
+
+/**
+ * The cut points of a campaign from `first`, every `stride`-th operation.
+ * While mutating (helpers.ts), a sample instead: the first operation of each
+ * kind (opKind: key copy, erase, each header part, each record type in each
+ * place of its group) and the first operation of each kind of step.
+ */
+export function cutPoints(run: CleanRun, first: number, stride: number): number[] {
+  const points: number[] = [];
+  if (!mutating) {
+    for (let k = first; k <= run.totalOps; k += stride) points.push(k);
+    return points;
+  }
+  const seen = new Set<string>();
+  for (let k = first; k <= run.totalOps; k++) {
+    const [step, ...op] = run.kinds[k - 1].split(" ");
+    const fresh = [`step ${step}`, `op ${op.join(" ")}`].filter((kind) => !seen.has(kind));
+    if (fresh.length) points.push(k);
+    for (const kind of fresh) seen.add(kind);
+  }
+  return points;
 }
 
 /** Cuts power at flash operation k (1-based over the clean run) and checks the recovery. Optionally cuts recovery too. */

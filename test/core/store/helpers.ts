@@ -38,3 +38,11 @@ export function secretBytes(seed: number, length = 512): Uint8Array {
 }
 
 export const isXs = (globalThis as { __XS__?: boolean }).__XS__ === true;
+
+/**
+ * Set by the mutation runner (tools/mutate/main.ts): the power-cut campaigns
+ * then cut at a sample that still covers every kind of flash operation in
+ * every kind of step (cut-run.ts `cutPoints`), so a surviving mutant costs
+ * seconds, not minutes. `npm test` never sets it.
+ */
+export const mutating = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.OPTGATE_MUTATING === "1";

@@ -2,7 +2,7 @@
 // power-cut.node.test.ts): the same workloads and checks, inside XS too, at a
 // spread of cut points covering the format, records, withdrawals and compactions.
 import assert from "node:assert/strict";
-import { cleanRun, cutAndCheck } from "./cut-run";
+import { cleanRun, cutAndCheck, cutPoints } from "./cut-run";
 import { isXs } from "./helpers";
 
 describe("store under power cuts (sampled, also in XS)", () => {
@@ -10,7 +10,7 @@ describe("store under power cuts (sampled, also in XS)", () => {
     const size = 16 * 4096;
     const run = cleanRun(size, isXs ? 60 : 160);
     let cuts = 0;
-    for (let k = 1; k <= run.totalOps; k += isXs ? 29 : 11) cutAndCheck(run, size, k, cuts++ % 3 === 2 ? 2 : 0);
+    for (const k of cutPoints(run, 1, isXs ? 29 : 11)) cutAndCheck(run, size, k, cuts++ % 3 === 2 ? 2 : 0);
     assert.ok(run.purges > 0 && cuts >= 5, `${cuts} cut points, ${run.purges} purges`);
   });
 
@@ -19,7 +19,7 @@ describe("store under power cuts (sampled, also in XS)", () => {
     const run = cleanRun(size, isXs ? 320 : 400, "churn");
     let cuts = 0;
     // Cut inside the compactions especially: they start where the log first fills.
-    for (let k = Math.floor(run.totalOps / 2); k <= run.totalOps; k += isXs ? 37 : 9) cutAndCheck(run, size, k, cuts++ % 3 === 2 ? 1 : 0);
+    for (const k of cutPoints(run, Math.floor(run.totalOps / 2), isXs ? 37 : 9)) cutAndCheck(run, size, k, cuts++ % 3 === 2 ? 1 : 0);
     assert.ok(run.compactions > 0 && cuts >= 5, `${cuts} cut points, ${run.compactions} compactions`);
   });
 });
