@@ -144,7 +144,7 @@ async function runGroup(name: string): Promise<string> {
         if (outcome === "failed") {
           // Trust a kill only if the test that failed still passes without the mutant in this
           // process (an earlier mutant may have left shared state broken); otherwise redo it in a new one.
-          if ((await tester.run(null, tester.failed ? only([tester.failed])[1] : grep, limit)) !== "passed") {
+          if ((await tester.run(null, tester.failed ? titlesPattern([tester.failed]) : grep, limit)) !== "passed") {
             tester.stop();
             tester = await TestProcess.start(dir, spec);
             outcome = await tester.run(m.id, grep, limit);
