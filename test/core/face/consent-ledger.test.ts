@@ -322,5 +322,8 @@ describe("face/notices: every refusal and a board with holes (found by mutation 
     assert.equal(whole.current()!.version, 4);
     assert.equal(message(() => whole.restore([n1])), "E_NOTICE_BOARD_NOT_EMPTY: Notices can only be restored into an empty board.");
     assert.equal(message(() => decodeNotice(Uint8Array.of(2))), "E_RECORD_CORRUPT: The notice record has an unknown format.");
+    const bytes = encodeNotice(n1);
+    assert.equal(message(() => decodeNotice(bytes.subarray(0, bytes.length - 1))), "E_RECORD_CORRUPT: The notice record is truncated; restore it from a good copy.");
+    assert.equal(message(() => decodeNotice(Uint8Array.of(...bytes, 0))), "E_RECORD_CORRUPT: The notice record has 1 unexpected trailing bytes.");
   });
 });
