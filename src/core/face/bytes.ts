@@ -113,27 +113,38 @@ export class ByteReader {
   }
 }
 
-/** TextDecoder is not a global on every XS build; our own strings are short. */
+/** The smallest code point each sequence length may carry: anything less is an overlong form. */
+const SHORTEST = [0, 0x80, 0x800, 0x10000];
+
+/**
+ * TextDecoder is not a global on every XS build; our own strings are short.
+ * Strict UTF-8 (no overlong forms, nothing past U+10FFFF), except that a lone
+ * surrogate reads back, as `utf8` writes one that a string holds.
+ */
 export function utf8Decode(bytes: Uint8Array): string {
+  const invalid = () => new OptgateError("E_RECORD_CORRUPT", "A text field holds invalid UTF-8.");
   let out = "";
   for (let i = 0; i < bytes.length; ) {
     const b = bytes[i];
     let code: number, extra: number;
     if (b < 0x80) { code = b; extra = 0; }
-    else if (b >= 0xf0) { code = b & 7; extra = 3; }
-    else if (b >= 0xe0) { code = b & 15; extra = 2; }
-    else if (b >= 0xc0) { code = b & 31; extra = 1; }
-    else throw new OptgateError("E_RECORD_CORRUPT", "A text field holds invalid UTF-8.");
-    if (extra > 0 && i + extra >= bytes.length) {
+    // A continuation byte, or C0/C1 (which could only start an overlong form).
+    else if (b < 0xc2) throw invalid();
+    else if (b < 0xe0) { code = b & 31; extra = 1; }
+    else if (b < 0xf0) { code = b & 15; extra = 2; }
+    // F5..F7 start only code points past U+10FFFF, refused below.
+    else if (b < 0xf8) { code = b & 7; extra = 3; }
+    else throw invalid();
+    if (i + extra >= bytes.length) {
       throw new OptgateError("E_RECORD_CORRUPT", "A text field ends inside a UTF-8 character.");
     }
     for (let k = 1; k <= extra; k++) {
       const c = bytes[i + k];
-      if ((c & 0xc0) !== 0x80) throw new OptgateError("E_RECORD_CORRUPT", "A text field holds invalid UTF-8.");
+      if ((c & 0xc0) !== 0x80) throw invalid();
       code = (code << 6) | (c & 63);
     }
     // Past U+10FFFF String.fromCodePoint would throw a RangeError, not a record error.
-    if (code > 0x10ffff) throw new OptgateError("E_RECORD_CORRUPT", "A text field holds invalid UTF-8.");
+    if (code < SHORTEST[extra] || code > 0x10ffff) throw invalid();
     out += String.fromCodePoint(code);
     i += extra + 1;
   }

@@ -3,7 +3,7 @@
 // only place that can mint an ActiveConsent, and enrolment accepts nothing else.
 import { OptgateError } from "../errors";
 import { encodeConsentRecord, type ConsentRecord } from "./consent-record";
-import type { NoticeBoard } from "./notices";
+import type { Notice, NoticeBoard } from "./notices";
 import type { AuditSink, PinCheck, ResidentLookup } from "./ports";
 
 /** Not exported: nothing outside this module can construct an ActiveConsent. */
@@ -75,8 +75,9 @@ export class ConsentLedger {
       throw new OptgateError("E_RESIDENT_UNKNOWN", `Resident ${residentId} is not registered; register them before recording consent.`);
     }
     const notice = notices.get(noticeVersion);
-    if (notice !== notices.current()) {
-      throw new OptgateError("E_NOTICE_OUTDATED", `Notice version ${noticeVersion} has been replaced by version ${notices.current()!.version}; show the resident the current notice.`);
+    const current = this.#currentNotice();
+    if (notice !== current) {
+      throw new OptgateError("E_NOTICE_OUTDATED", `Notice version ${noticeVersion} has been replaced by version ${current.version}; show the resident the current notice.`);
     }
     if (typeof witnessId !== "string" || witnessId === "") {
       throw new OptgateError("E_CONSENT_WITNESS_REQUIRED", "Consent needs the witnessing technician's id.");
@@ -136,7 +137,7 @@ export class ConsentLedger {
   /** Consent good for a new enrolment: active, and given to the notice now published. */
   activeConsent(residentId: string): ActiveConsent {
     const grant = this.#requireActive(residentId);
-    const current = this.#options.notices.current()!;
+    const current = this.#currentNotice();
     if (grant.noticeVersion !== current.version) {
       throw new OptgateError("E_CONSENT_NOTICE_CHANGED", `Resident ${residentId} consented to notice version ${grant.noticeVersion}, but version ${current.version} is now published; record fresh consent before enrolling.`);
     }
@@ -188,6 +189,15 @@ export class ConsentLedger {
       this.#latest.set(record.residentId, record);
     }
     this.#nextSeq = last + 1;
+  }
+
+  /** New consent and enrolment need a notice in force: a board whose newest version was lost has none. */
+  #currentNotice(): Notice {
+    const current = this.#options.notices.current();
+    if (current === undefined) {
+      throw new OptgateError("E_NO_NOTICE", "No face notice is in force (none is published, or the newest was lost to flash damage); publish one (notice set) before recording consent or enrolling.");
+    }
+    return current;
   }
 
   #requireActive(residentId: string): ConsentRecord {

@@ -193,22 +193,25 @@ export class FaceSession {
     const check = this.#check();
     // The setting changed to a check this model cannot run while the session was on: no frame is taken.
     if (check === "unavailable") return this.#finish(now, "model-error", undefined, 0);
-    let outcome: string;
+    // A camera or model that throws has failed like one that says so: its answer stays undefined and ends the attempt below.
+    let outcome: string | undefined;
     try {
       outcome = camera.capture(frame);
     } catch {
-      outcome = "error";
+      // A camera error, below.
     }
     if (outcome === "no-frame") return undefined;
     if (outcome !== "ok") return this.#finish(now, "camera-error", undefined, 0);
-    let embedded: string;
+    let embedded: string | undefined;
     try {
+      // With the check off the model is called as before the check existed (a native binding may count its arguments).
       embedded = check === undefined ? embedder.embed(frame, this.#embedding) : embedder.embed(frame, this.#embedding, check);
+      // The output as the int8 probe; quantise refuses a NaN or all-zero output: a model fault, not a face.
+      if (embedded === "ok") quantise(this.#embedding, this.#probe);
     } catch {
-      embedded = "error";
+      embedded = undefined;
     }
     frame.data.fill(0);
-    if (embedded === "ok") embedded = this.#quantiseProbe();
     this.#embedding.fill(0);
     // No comparison for a face that failed the check; the claim names whose face was tried (as a no-match does).
     if (embedded === "not-live") return this.#finish(now, "not-live", this.#claim, 0);
@@ -254,16 +257,6 @@ export class FaceSession {
     return this.#o.embedder.livenessChecks?.includes(setting) === true ? setting : "unavailable";
   }
 
-  /** The model's output as the int8 probe; a NaN or all-zero output is a model fault, not a face. */
-  #quantiseProbe(): string {
-    try {
-      quantise(this.#embedding, this.#probe);
-      return "ok";
-    } catch {
-      return "error";
-    }
-  }
-
   /** Counts a failed match towards the limit and suspends face entry when it is reached. */
   #count(outcome: FaceOutcome, now: number, claim: string | undefined): void {
     const l = this.#limit;
@@ -279,7 +272,8 @@ export class FaceSession {
     this.#lastFailureAt = now;
     const failures = this.#failures;
     failures.push(now);
-    while (failures.length > 0 && now - failures[0] >= l.windowMs) failures.shift();
+    // Stops at the latest at `now` itself (windowMs > 0), so the list never runs empty here.
+    while (now - failures[0] >= l.windowMs) failures.shift();
     if (failures.length < l.attempts) return;
     failures.length = 0;
     const backoff = Math.min(l.maxBackoffMs, l.backoffMs * 2 ** this.#level);
@@ -303,7 +297,7 @@ export class FaceSession {
     const mode = this.#claim !== undefined ? "1:1" : "1:N";
     this.#active = false;
     this.#claim = undefined;
-    const cameraOffAt = now > this.#startedAt ? now : this.#startedAt;
+    const cameraOffAt = Math.max(now, this.#startedAt);
     this.#cameraOnMs += cameraOffAt - this.#startedAt;
     const matched = outcome === "matched";
     if (matched) gallery.touch(residentId!, now);

@@ -67,4 +67,36 @@ describe("face/bytes", () => {
     assert.throws(() => utf8Decode(Uint8Array.of(0xf7, 0xbf, 0xbf, 0xbf)), corrupt(invalid), "past U+10FFFF");
     assert.throws(() => utf8Decode(Uint8Array.of(0xf4, 0x90, 0x80, 0x80)), corrupt(invalid), "U+110000");
   });
+
+  it("decodes every length's first and last code point, and what the writer makes of them", () => {
+    const edges: [number[], number][] = [
+      [[0x00], 0x00], [[0x7f], 0x7f],
+      [[0xc2, 0x80], 0x80], [[0xdf, 0xbf], 0x7ff],
+      [[0xe0, 0xa0, 0x80], 0x800], [[0xef, 0xbf, 0xbf], 0xffff],
+      [[0xf0, 0x90, 0x80, 0x80], 0x10000], [[0xf4, 0x8f, 0xbf, 0xbf], 0x10ffff],
+    ];
+    for (const [bytes, code] of edges) {
+      const text = String.fromCodePoint(code);
+      assert.equal(utf8Decode(Uint8Array.from(bytes)), text, code.toString(16));
+      assert.deepEqual([...new ByteWriter().text(text).finish()], [bytes.length, ...bytes], `writes U+${code.toString(16)}`);
+    }
+    // A lone surrogate is what the writer makes of one in a string, so it reads back (WTF-8).
+    assert.equal(utf8Decode(Uint8Array.of(0xed, 0xa0, 0x80)), "\ud800");
+  });
+
+  it("refuses the lead bytes UTF-8 never uses and every overlong form", () => {
+    const invalid = corrupt(/^E_RECORD_CORRUPT: A text field holds invalid UTF-8\.$/);
+    // C0 and C1 could only start an overlong form of U+0000..U+007F ("/" as C0 AF is the classic path trick).
+    for (const bytes of [[0xc0, 0x80], [0xc0, 0xaf], [0xc1, 0xbf]]) assert.throws(() => utf8Decode(Uint8Array.from(bytes)), invalid, bytes.join(" "));
+    // Three- and four-byte forms of what fits in fewer bytes.
+    for (const bytes of [[0xe0, 0x80, 0x80], [0xe0, 0x9f, 0xbf], [0xf0, 0x80, 0x80, 0x80], [0xf0, 0x8f, 0xbf, 0xbf]]) {
+      assert.throws(() => utf8Decode(Uint8Array.from(bytes)), invalid, bytes.join(" "));
+    }
+    // F5..FF: past U+10FFFF or no UTF-8 lead at all, whatever follows.
+    for (let lead = 0xf5; lead <= 0xff; lead++) {
+      for (const tail of [[0x80, 0x80, 0x80], [0x90, 0x80, 0x80], [0xbf, 0xbf, 0xbf]]) {
+        assert.throws(() => utf8Decode(Uint8Array.of(lead, ...tail)), invalid, lead.toString(16));
+      }
+    }
+  });
 });

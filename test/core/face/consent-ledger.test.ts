@@ -322,5 +322,31 @@ describe("face/notices: every refusal and a board with holes (found by mutation 
     assert.equal(whole.current()!.version, 4);
     assert.equal(message(() => whole.restore([n1])), "E_NOTICE_BOARD_NOT_EMPTY: Notices can only be restored into an empty board.");
     assert.equal(message(() => decodeNotice(Uint8Array.of(2))), "E_RECORD_CORRUPT: The notice record has an unknown format.");
+    const bytes = encodeNotice(n1);
+    assert.equal(message(() => decodeNotice(bytes.subarray(0, bytes.length - 1))), "E_RECORD_CORRUPT: The notice record is truncated; restore it from a good copy.");
+    assert.equal(message(() => decodeNotice(Uint8Array.of(...bytes, 0))), "E_RECORD_CORRUPT: The notice record has 1 unexpected trailing bytes.");
+  });
+});
+
+describe("face/consent-ledger: a board whose newest notice was lost to flash damage", () => {
+  function damaged() {
+    const source = ledgerWorld();
+    source.ledger.grant({ residentId: "r-101", noticeVersion: 1, witnessId: "t", pin: "1357", at: 1 });
+    source.notices.publish({ ...TEST_NOTICE, retentionDays: 30 }, 2000);
+    const [n1] = source.notices.all();
+    const notices = new NoticeBoard();
+    notices.restore([n1], { top: 2 });
+    const ledger = new ConsentLedger({ notices, pins: source.registry, residents: source.registry });
+    ledger.restore(source.ledger.records());
+    return ledger;
+  }
+
+  it("refuses new consent and enrolment with a sentence, not a TypeError", () => {
+    const ledger = damaged();
+    const noNotice = (e: unknown) => isOptgateError(e, "E_NO_NOTICE") && /^E_NO_NOTICE: No face notice is in force \(none is published, or the newest was lost to flash damage\); publish one \(notice set\)/.test((e as Error).message);
+    assert.throws(() => ledger.grant({ residentId: "r-102", noticeVersion: 1, witnessId: "t", pin: "2468", at: 3 }), noNotice);
+    assert.throws(() => ledger.activeConsent("r-101"), noNotice);
+    assert.equal(ledger.isActive("r-101"), true, "consent given before stays in force");
+    assert.equal(ledger.records().length, 1, "nothing recorded");
   });
 });

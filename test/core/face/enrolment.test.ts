@@ -376,6 +376,32 @@ describe("face/enrolment and gallery: counts, slots and sentences (found by muta
     assert.equal(w.gallery.remove("nobody"), false);
   });
 
+  it("slots: two holes below the scan are filled lowest first, and filling one keeps the scan over every resident", () => {
+    const w = consenting({ capacity: 5 }, ["a", "b", "c", "d", "e"]);
+    const enrol = (id: string, identity: number) => w.enrolment.enrolEmbeddings(w.ledger.activeConsent(id), captures(w, identity), 1).slot;
+    assert.deepEqual([enrol("a", 1), enrol("b", 2), enrol("c", 3)], [0, 1, 2]);
+    w.gallery.remove("a");
+    w.gallery.remove("b");
+    assert.equal(enrol("d", 4), 0);
+    assert.equal(w.gallery.scanCount, 3, "c in slot 2 is still scanned");
+    assert.equal(enrol("e", 5), 1, "the second hole is remembered after the first was filled");
+    assert.deepEqual([0, 1, 2].map((s) => w.gallery.residentAt(s)), ["d", "e", "c"]);
+    assert.equal(w.gallery.scanCount, 3);
+  });
+
+  it("enrolment itself names a consent that is no longer in force, and keeps the camera off", () => {
+    const w = consenting();
+    const consent = w.ledger.activeConsent("r-1");
+    w.ledger.withdraw({ channel: "console", residentId: "r-1", technicianId: "t", at: 2 });
+    for (const attempt of [() => w.enrolment.enrolEmbeddings(consent, captures(w, 1), 3), () => w.enrolment.enrolFromCamera(consent, 3)]) {
+      let said = "no error";
+      try { attempt(); } catch (e) { said = (e as Error).message; }
+      assert.equal(said, "E_CONSENT_NOT_ACTIVE: This consent is no longer in force (withdrawn, lapsed or the notice changed); nothing was enrolled.");
+    }
+    assert.deepEqual(w.camera.log, []);
+    assert.equal(w.gallery.size, 0);
+  });
+
   it("the gallery itself refuses a consent handle that the ledger no longer confirms, and reports its model", () => {
     const w = consenting();
     assert.equal(w.gallery.residentAt(0), undefined, "a new gallery holds no one");

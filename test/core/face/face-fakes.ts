@@ -171,6 +171,13 @@ export function faceWorld(options: WorldOptions = {}) {
 
 export type FaceWorld = ReturnType<typeof faceWorld>;
 
+/** faceWorld with one notice published that covers its gate ("north"). */
+export function gateWorld(options: WorldOptions = {}): FaceWorld {
+  const w = faceWorld(options);
+  w.notices.publish({ purpose: "gate", method: "face model", gates: ["north"], retentionDays: 365 }, w.clock.now);
+  return w;
+}
+
 /** Registers a resident, records PIN-confirmed consent to the current notice and enrols identity `identity`. */
 export function consentAndEnrol(w: FaceWorld, residentId: string, identity: number, pin = "2468"): void {
   if (!w.registry.exists(residentId)) w.registry.add(residentId, pin);

@@ -1,17 +1,10 @@
 import assert from "node:assert/strict";
-import { FaceSession, USE_CARD_OR_PIN, type FaceSessionOptions } from "../../../src/core/face/face-session";
+import { FaceSession, USE_CARD_OR_PIN, type FaceResult, type FaceSessionOptions } from "../../../src/core/face/face-session";
 import { FaceGallery } from "../../../src/core/face/face-gallery";
 import { TsMatcher } from "../../../src/core/matcher/ts-matcher";
 import { SeededRandom } from "./face-fakes";
-import { createSyntheticFrame, SyntheticEmbedder, writeSyntheticFrame } from "../../../boards/host/synthetic-embedder";
-import type { EmbedOutcome, Embedder, Frame, LivenessCheck } from "../../../src/core/ports";
-import { consentAndEnrol, faceWorld, RecordingAudit, runFace, type FaceWorld } from "./face-fakes";
-
-function world(options: Parameters<typeof faceWorld>[0] = {}): FaceWorld {
-  const w = faceWorld(options);
-  w.notices.publish({ purpose: "gate", method: "face model", gates: ["north"], retentionDays: 365 }, w.clock.now);
-  return w;
-}
+import type { Embedder } from "../../../src/core/ports";
+import { consentAndEnrol, gateWorld as world, RecordingAudit, runFace, type FaceWorld } from "./face-fakes";
 
 describe("face/face-session", () => {
   it("keeps the camera off when the gate has no consenting resident", () => {
@@ -418,6 +411,51 @@ describe("face/face-session: what an attacker or a fault does mid-session (found
     const lock = (a: RecordingAudit) => a.events.filter((e) => e.kind === "face.locked-out").map((e) => e.residentId);
     assert.deepEqual([lock(claimed.audit), lock(anonymous.audit)], [["r-1"], [""]]);
   });
+
+  it("names what refuses a face model other than the one the templates were made with", () => {
+    const w = world();
+    const other: Embedder = { ...w.embedder, embed: w.embedder.embed.bind(w.embedder), dimension: w.dimension, simulated: true, livenessChecks: [], model: { id: "other-net", version: 1 } };
+    assert.throws(() => new FaceSession({ ...sessionParts(w), embedder: other }),
+      (e: Error & { code?: string }) => e.code === "E_FACE_MODEL_MISMATCH" && e.message.startsWith("E_FACE_MODEL_MISMATCH: Face matching uses face model other-net"));
+  });
+
+  it("a claim for a resident who consented but has no template leaves the camera off and counts as a guess", () => {
+    const w = world({ session: { failureLimit: { attempts: 1 } } });
+    consentAndEnrol(w, "r-1", 1);
+    w.registry.add("r-2", "2222");
+    w.ledger.grant({ residentId: "r-2", noticeVersion: 1, witnessId: "tech-7", pin: "2222", at: w.clock.now });
+    assert.ok(w.ledger.coversGate("r-2", "north"), "consent covers this gate: only the missing template refuses");
+    assert.equal(w.session.available("r-2", w.clock.now), "claim-not-enrolled");
+    assert.deepEqual(runFace(w, { kind: "face", identity: 2 }, "r-2").response, { started: false, reason: "claim-not-enrolled", prompt: USE_CARD_OR_PIN });
+    assert.deepEqual(w.camera.log, []);
+    assert.equal(w.session.available(undefined, w.clock.now), "face-locked-out");
+  });
+
+  it("a camera that fails to power reports camera-error to the listener, with no camera time", () => {
+    const results: FaceResult[] = [];
+    const w = world({ session: { onResult: (r) => results.push(r) } });
+    consentAndEnrol(w, "r-1", 1);
+    w.camera.failPowerOn = true;
+    assert.equal(w.session.faceKey(w.clock.now, "r-1").reason, "camera-error");
+    assert.deepEqual(results.map((r) => [r.outcome, r.matched, r.residentId, r.mode, r.prompt, r.cameraOffAt - r.cameraOnAt]), [["camera-error", false, undefined, "1:1", USE_CARD_OR_PIN, 0]]);
+    assert.equal(w.session.cameraOnMs, 0);
+  });
+
+  it("a model that answers ok with NaN or all zeros is a model error: nothing compared, camera off, frame zeroed", () => {
+    for (const bad of [Number.NaN, 0]) {
+      for (const claim of ["r-1", undefined]) {
+        const w = world();
+        consentAndEnrol(w, "r-1", 1);
+        const probes: Int8Array[] = [];
+        w.matcher.onBytes = (what, bytes) => { if (what === "probe") probes.push(bytes); };
+        w.embedder.embed = (_frame, out) => { out.fill(bad); return "ok"; };
+        const { result } = runFace(w, { kind: "face", identity: 1 }, claim);
+        assert.deepEqual([...pick(result!), result!.score, probes.length], ["model-error", false, USE_CARD_OR_PIN, 0, 0], `${bad} ${claim}`);
+        assert.equal(result!.cameraOffAt - result!.cameraOnAt, 100, "ended at the first frame");
+        assert.ok(!w.camera.powered && w.frame.data.every((b) => b === 0));
+      }
+    }
+  });
 });
 
 const stranger = { kind: "face" as const, identity: 4242 };
@@ -436,116 +474,3 @@ function limitedWorld(failureLimit: FaceSessionOptions["failureLimit"]) {
   consentAndEnrol(w, "r-1", 1);
   return { w, audit };
 }
-/** A face model that can run antispoof; a synthetic identity in `photos` fails it (a picture held up). Portable: no Node. */
-class CheckingEmbedder implements Embedder {
-  readonly #inner: SyntheticEmbedder;
-  readonly dimension: number;
-  readonly simulated = true;
-  readonly model: Embedder["model"];
-  readonly livenessChecks: readonly LivenessCheck[] = ["antispoof"];
-  readonly photos = new Set<number>();
-  asked: (LivenessCheck | undefined)[] = [];
-  constructor(dimension: number) {
-    this.#inner = new SyntheticEmbedder({ dimension });
-    this.dimension = dimension;
-    this.model = this.#inner.model;
-  }
-  embed(frame: Frame, out: Float32Array, liveness?: LivenessCheck): EmbedOutcome {
-    this.asked.push(liveness);
-    const identity = new DataView(frame.data.buffer, frame.data.byteOffset).getUint32(5, true);
-    if (liveness === "antispoof" && this.photos.has(identity)) return "not-live";
-    return this.#inner.embed(frame, out);
-  }
-}
-
-describe("face/face-session: presentation-attack check (gate.liveness)", () => {
-  const PHOTO = 77;
-
-  function checked(liveness: "off" | "antispoof" | undefined, audit?: RecordingAudit) {
-    const embedder = new CheckingEmbedder(64);
-    embedder.photos.add(PHOTO);
-    const w = world({ gate: liveness === undefined ? {} : { liveness }, session: { embedder, ...(audit ? { audit } : {}) } });
-    consentAndEnrol(w, "r-1", 1);
-    return { w, embedder };
-  }
-
-  it("absent or off: the model is asked for no check, and faces match exactly as before", () => {
-    for (const setting of [undefined, "off"] as const) {
-      const { w, embedder } = checked(setting);
-      assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-1").result!.matched, true);
-      assert.equal(runFace(w, { kind: "face", identity: PHOTO }).result!.outcome, "no-match", "without the check a photo is only compared");
-      assert.ok(embedder.asked.length >= 2 && embedder.asked.every((c) => c === undefined));
-    }
-  });
-
-  it("on: every frame is checked, and a live face matches", () => {
-    const { w, embedder } = checked("antispoof");
-    const r = runFace(w, { kind: "face", identity: 1 }, "r-1").result!;
-    assert.deepEqual([r.matched, r.outcome, r.residentId], [true, "matched", "r-1"]);
-    assert.ok(embedder.asked.length >= 1 && embedder.asked.every((c) => c === "antispoof"));
-  });
-
-  it("on: a refused face ends the attempt at its first frame: no comparison, camera off, frame and buffers zeroed, use card or PIN", () => {
-    for (const claim of ["r-1", undefined]) {
-      const { w } = checked("antispoof");
-      const probes: Int8Array[] = [];
-      w.matcher.onBytes = (what, bytes) => { if (what === "probe") probes.push(bytes); };
-      const start = w.clock.now;
-      const { response, result } = runFace(w, { kind: "face", identity: PHOTO }, claim);
-      assert.deepEqual(response, { started: true });
-      assert.deepEqual([result!.matched, result!.outcome, result!.score, result!.prompt], [false, "not-live", 0, USE_CARD_OR_PIN]);
-      assert.equal(result!.residentId, claim, "1:1 names the claimed resident (whose face was tried), 1:N nobody");
-      assert.equal(probes.length, 0, "nothing compared");
-      assert.equal(w.camera.captures, 1, "one frame, then the camera goes off");
-      assert.deepEqual(w.camera.log, [{ on: true, at: start }, { on: false, at: start + 100 }]);
-      assert.ok(!w.camera.powered);
-      assert.ok(w.frame.data.every((b) => b === 0), "frame zeroed");
-      assert.equal(w.session.active, false);
-    }
-  });
-
-  it("on: refused faces count towards the suspension (photos cannot be tried without end)", () => {
-    const audit = new RecordingAudit();
-    const { w } = checked("antispoof", audit);
-    for (let i = 0; i < 5; i++) {
-      assert.equal(runFace(w, { kind: "face", identity: PHOTO }, "r-1").result!.outcome, "not-live");
-      w.clock.now += 1000;
-    }
-    assert.equal(runFace(w, { kind: "face", identity: 1 }, "r-1").response.reason, "face-locked-out");
-    assert.deepEqual(audit.events.filter((e) => e.kind === "face.locked-out").map((e) => e.residentId), ["r-1"]);
-  });
-
-  it("on, with a model that cannot check (the synthetic embedder): the face key is refused and the camera never powers", () => {
-    const w = world({ gate: { liveness: "antispoof" } });
-    consentAndEnrol(w, "r-1", 1);
-    assert.deepEqual(w.embedder.livenessChecks, []);
-    assert.equal(w.session.available("r-1", w.clock.now), "liveness-unavailable");
-    const r = runFace(w, { kind: "face", identity: 1 }, "r-1");
-    assert.deepEqual(r.response, { started: false, reason: "liveness-unavailable", prompt: USE_CARD_OR_PIN });
-    assert.deepEqual(w.camera.log, []);
-  });
-
-  it("turned on mid-session on a model that cannot check: the session ends as a model error before its next frame", () => {
-    const w = world();
-    consentAndEnrol(w, "r-1", 1);
-    w.camera.scene = { kind: "no-face", identity: 0 };
-    assert.equal(w.session.faceKey(w.clock.now, "r-1").started, true);
-    w.clock.now += 100;
-    assert.equal(w.session.tick(w.clock.now), undefined, "no face yet: the session goes on");
-    const captures = w.camera.captures;
-    w.gate.liveness = "antispoof";
-    w.clock.now += 100;
-    const r = w.session.tick(w.clock.now)!;
-    assert.deepEqual([r.outcome, r.matched, r.prompt], ["model-error", false, USE_CARD_OR_PIN]);
-    assert.equal(w.camera.captures, captures, "no frame taken for a check that cannot run");
-    assert.ok(!w.camera.powered);
-  });
-
-  it("the synthetic embedder says plainly it cannot check when asked to", () => {
-    const embedder = new SyntheticEmbedder({ dimension: 16 });
-    const frame = createSyntheticFrame(8, 8);
-    writeSyntheticFrame(frame, "face", 1, 1);
-    assert.throws(() => embedder.embed(frame, new Float32Array(16), "antispoof"), /E_LIVENESS_UNAVAILABLE: The synthetic embedder cannot run a presentation-attack check \(antispoof\)/);
-    assert.equal(embedder.embed(frame, new Float32Array(16)), "ok");
-  });
-});
