@@ -43,7 +43,7 @@ export interface WiringRow {
   connection: string;
 }
 
-/** The wiring table (README "Wiring"), generated from the map so the two cannot drift. */
+/** The wiring table (docs/wiring.md), generated from the map so the two cannot drift. */
 export function wiringTable(): WiringRow[] {
   const header = (gpio: number) => {
     const label = Object.keys(XIAO_HEADER).find((k) => XIAO_HEADER[k] === gpio);

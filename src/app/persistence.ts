@@ -256,7 +256,7 @@ function isRegistryKey(key: string): boolean {
 /**
  * Rebuilds the registry from its change stream, then records every new change
  * (rebasing when it grows). A damaged store loads the registry quarantined
- * (see README "Integrity"): it denies every credential until a technician
+ * (see docs/internals.md, "Integrity"): it denies every credential until a technician
  * clears it, which stores the registry as it then stands as a new generation.
  */
 export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random; onDamage?: (line: string) => void; watermarks?: Watermarks }, onError?: StoreErrorHandler): Registry {

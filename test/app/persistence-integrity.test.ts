@@ -1,4 +1,4 @@
-// Corrupt flash never grants access (src/app/persistence.ts, README "Integrity"):
+// Corrupt flash never grants access (src/app/persistence.ts, docs/internals.md, "Integrity"):
 // a corrupt committed registry change quarantines the registry (every credential
 // denied with "registry-damaged", exit still opens) until a technician clears
 // it; a broken audit chain leaves the clock untrusted until it is set; every

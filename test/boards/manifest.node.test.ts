@@ -5,7 +5,7 @@
 // every folder needs its own "modules" entry, and every file an @noble import
 // pulls in must be listed. These checks mirror how mcconfig names modules and
 // how XS resolves specifiers at run time (".js" stripped, "./" and "../"
-// against the importing module's name). The SDK build itself: README.md.
+// against the importing module's name). The SDK build itself: docs/board-build.md.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";

@@ -5,7 +5,7 @@
 // partition, lays out the 256-d matcher, keeps the camera and strike off,
 // and the technician console answers on the UART. Its "facemodel" partition
 // is erased here, so face stays off with the reason in the log. Not the hardware itself:
-// that is README "Building for the board".
+// that is docs/board-build.md.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { repoRoot } from "../../../tools/xs/bundle";

@@ -3,7 +3,7 @@ import type { FolderEmbeddings, IdentificationReport, VerificationReport } from 
 import { gallerySizes, identification, TARGET_FMRS, verification } from "./evaluate";
 import { thresholdAtFmr } from "./scores";
 
-/** The targets the gate's defaults are chosen for (README: Face thresholds). */
+/** The targets the gate's defaults are chosen for (docs/internals.md: Face thresholds). */
 export const TARGETS = { verifyFmr: 1e-4, identifyFmrPerSearch: 1e-3, margin: 0.06 } as const;
 
 export interface FaceEvaluation {
