@@ -23,7 +23,7 @@ import { ramFlash, SIM_FLASH_SIZE } from "../../tools/sim/flash";
 import { runScript } from "../../tools/sim/script";
 import type { Simulator } from "../../tools/sim/simulator";
 import { repoRoot } from "../../tools/xs/bundle";
-import { bootGate, CARD, cameraOnSince, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
+import { admitsSameRefusesOther, bootGate, CARD, cameraOnSince, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
 
 const ORL = path.join(process.env.OPTGATE_FACES ?? path.join(repoRoot, "..", "shared", "faces"), "orl");
 const EMBEDDER = "mobileface";
@@ -259,29 +259,7 @@ describe("--embedder board on ORL faces: enrol and match through the int8 kernel
   });
 
   it("the same person in another photo is admitted; another person is refused; nobody in view is no face", async () => {
-    const from = sim.events.length;
-    await script(`
-      photo s2/2.pgm
-      wait 2s
-      keys 2A
-      wait 1s
-    `);
-    assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant, lastDecision(sim).resident], ["face", true, "R00002"]);
-    await script(`
-      wait 6s
-      photo s5/1.pgm
-      keys 2A
-      wait 1s
-    `);
-    assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant], ["face", false]);
-    assert.equal(lastPrompt(sim), "Face not recognised. Please use your card or PIN.");
-    await script(`
-      photo-off
-      keys 2A
-      wait 2s
-    `);
-    assert.equal(lastPrompt(sim), "No face seen. Please use your card or PIN.");
-    assert.equal(cameraOnSince(sim, from), 3, "one camera window per face key");
+    await admitsSameRefusesOther(sim, script);
     const log = sim.cameraLog;
     for (let i = 0; i < log.length; i += 2) assert.deepEqual([log[i].on, log[i + 1]?.on], [true, false]);
     assert.deepEqual(errorEvents(sim), []);

@@ -19,7 +19,7 @@ import { runScript } from "../../tools/sim/script";
 import { Tui } from "../../tools/sim/tui";
 import type { Simulator } from "../../tools/sim/simulator";
 import { repoRoot } from "../../tools/xs/bundle";
-import { bootGate, CARD, cameraOnSince, consentAtKeypadScript, consoleJson, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
+import { admitsSameRefusesOther, bootGate, CARD, cameraOnSince, consentAtKeypadScript, consoleJson, lastDecision, lastPrompt, MONDAY_8AM, technicianLogin } from "./support";
 
 // OPTGATE_FACES points elsewhere (e.g. from a git worktree that has no ../shared beside it).
 const ORL = path.join(process.env.OPTGATE_FACES ?? path.join(repoRoot, "..", "shared", "faces"), "orl");
@@ -312,29 +312,7 @@ describe("simulator photos: --embedder real on ORL faces", function () {
   });
 
   it("the same person in another photo is admitted; another person is refused (use card or PIN)", async () => {
-    const from = sim.events.length;
-    await script(`
-      photo s2/2.pgm
-      wait 2s
-      keys 2A
-      wait 1s
-    `);
-    assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant, lastDecision(sim).resident], ["face", true, "R00002"]);
-    await script(`
-      wait 6s
-      photo s5/1.pgm
-      keys 2A
-      wait 1s
-    `);
-    assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant], ["face", false]);
-    assert.equal(lastPrompt(sim), "Face not recognised. Please use your card or PIN.");
-    await script(`
-      photo-off
-      keys 2A
-      wait 2s
-    `);
-    assert.equal(lastPrompt(sim), "No face seen. Please use your card or PIN.", "an empty scene: no face");
-    assert.equal(cameraOnSince(sim, from), 3, "one camera window per face key, none in between");
+    await admitsSameRefusesOther(sim, script);
   });
 
   it("the camera was powered only inside face sessions and the enrolment, never longer than a session", () => {

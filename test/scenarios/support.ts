@@ -1,6 +1,7 @@
 // Shared helpers for the scenario tests: each boots the real firmware inside
 // XS on the host board (chip models, demo compound) through the simulator and
 // acts only on the simulated hardware and the console, as people would.
+import assert from "node:assert/strict";
 import { DEMO_TECHNICIAN } from "../../boards/host/demo-compound";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../tools/sim/simulator";
 
@@ -68,4 +69,34 @@ export function consentAtKeypadScript(photo: string): string {
       keys #8#2#246813#
       photo ${photo}
   `;
+}
+
+/**
+ * After R00002 enrolled from ORL s2/1: s2/2 is admitted by face, s5/1 is refused and an
+ * empty scene is "no face", each with "use card or PIN", one camera window per face key.
+ */
+export async function admitsSameRefusesOther(sim: Simulator, script: (text: string) => Promise<unknown>): Promise<void> {
+  const from = sim.events.length;
+  await script(`
+      photo s2/2.pgm
+      wait 2s
+      keys 2A
+      wait 1s
+  `);
+  assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant, lastDecision(sim).resident], ["face", true, "R00002"]);
+  await script(`
+      wait 6s
+      photo s5/1.pgm
+      keys 2A
+      wait 1s
+  `);
+  assert.deepEqual([lastDecision(sim).via, lastDecision(sim).grant], ["face", false]);
+  assert.equal(lastPrompt(sim), "Face not recognised. Please use your card or PIN.");
+  await script(`
+      photo-off
+      keys 2A
+      wait 2s
+  `);
+  assert.equal(lastPrompt(sim), "No face seen. Please use your card or PIN.", "an empty scene: no face");
+  assert.equal(cameraOnSince(sim, from), 3, "one camera window per face key, none in between");
 }

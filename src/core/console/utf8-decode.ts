@@ -1,11 +1,11 @@
-// Strict UTF-8 decoding for console lines: TextDecoder is not a global in XS,
+// Strict UTF-8 decoding for console lines and MQTT strings: TextDecoder is not a global in XS,
 // and a line with broken bytes must be refused, never guessed at.
 
-/** Returns the decoded text, or undefined if the bytes are not valid UTF-8. */
-export function decodeUtf8(bytes: Uint8Array, length = bytes.length): string | undefined {
+/** Returns the text of bytes[start, end), or undefined if they are not valid UTF-8 (overlong forms, surrogates and values above U+10FFFF are not). */
+export function decodeUtf8Range(bytes: Uint8Array, start: number, end: number): string | undefined {
   let out = "";
-  let i = 0;
-  while (i < length) {
+  let i = start;
+  while (i < end) {
     const b = bytes[i];
     let need = 0;
     let cp = 0;
@@ -15,18 +15,22 @@ export function decodeUtf8(bytes: Uint8Array, length = bytes.length): string | u
     else if (b >= 0xe0 && b <= 0xef) { need = 2; cp = b & 0x0f; min = 0x800; }
     else if (b >= 0xf0 && b <= 0xf4) { need = 3; cp = b & 0x07; min = 0x10000; }
     else return undefined;
-    if (i + need >= length) return undefined;
+    if (i + need >= end) return undefined;
     for (let k = 1; k <= need; k++) {
       const c = bytes[i + k];
       if ((c & 0xc0) !== 0x80) return undefined;
       cp = (cp << 6) | (c & 0x3f);
     }
-    // Overlong forms, surrogates and values above U+10FFFF are not UTF-8.
     if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return undefined;
     out += String.fromCodePoint(cp);
     i += need + 1;
   }
   return out;
+}
+
+/** Returns the decoded text of the first `length` bytes, or undefined if they are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array, length = bytes.length): string | undefined {
+  return decodeUtf8Range(bytes, 0, length);
 }
 
 /** Index where the code point ending at `end` (exclusive) starts. */

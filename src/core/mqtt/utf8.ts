@@ -1,5 +1,6 @@
 // UTF-8 for MQTT strings (§1.5.3): TextEncoder/TextDecoder are not globals in
 // every XS build, and MQTT adds its own rule (no U+0000), so both ways are here.
+import { decodeUtf8Range } from "../console/utf8-decode";
 import { OptgateError } from "../errors";
 
 /** Bytes `text` takes in UTF-8; -1 if it holds a lone surrogate or U+0000 (not an MQTT string). */
@@ -55,25 +56,6 @@ export function encodeUtf8(text: string): Uint8Array {
 
 /** Decodes bytes[start, end) strictly; undefined if malformed, overlong, a surrogate, above U+10FFFF or U+0000. */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string | undefined {
-  let out = "";
-  let i = start;
-  while (i < end) {
-    const b = bytes[i];
-    if (b > 0 && b < 0x80) { out += String.fromCharCode(b); i++; continue; }
-    let need = 0, cp = 0, min = 0;
-    if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; min = 0x80; }
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; cp = b & 0x0f; min = 0x800; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; cp = b & 0x07; min = 0x10000; }
-    else return undefined;
-    if (i + need >= end) return undefined;
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if ((c & 0xc0) !== 0x80) return undefined;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return undefined;
-    out += String.fromCodePoint(cp);
-    i += need + 1;
-  }
-  return out;
+  const text = decodeUtf8Range(bytes, start, end);
+  return text === undefined || text.includes("\u0000") ? undefined : text;
 }
