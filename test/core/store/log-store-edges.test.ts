@@ -389,6 +389,27 @@ describe("log store: space accounting", () => {
     assert.equal(open(flash, 2).stats().liveBytes, live());
   });
 
+  it("recovery stops counting trimmed stream records in a sector that holds nothing else", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.append("s", new Uint8Array(1000).fill(i)); // three fill sector 2, the fourth opens sector 3
+    store.trimStream("s", 3); // the trim mark lands in sector 3, after the records it trims
+    const live = store.stats().liveBytes;
+    assert.equal(live, recordSize(1 + 4 + 1000) + recordSize(6 + 4), "the last stream record and the trim mark");
+    assert.equal(open(flash, 2).stats().liveBytes, live);
+  });
+
+  it("keeps a recounted sector's lowest stream index, so a second trim recounts it again", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.append("s", new Uint8Array(1000).fill(i)); // three fill sector 2, the fourth opens sector 3
+    store.trimStream("s", 1);
+    assert.equal(store.stats().liveBytes, 3 * recordSize(1 + 4 + 1000) + recordSize(6 + 4));
+    store.trimStream("s", 3);
+    assert.equal(store.stats().liveBytes, recordSize(1 + 4 + 1000) + recordSize(6 + 4));
+    assert.equal(open(flash, 2).stats().liveBytes, store.stats().liveBytes);
+  });
+
   it("accepts a write that reaches the limit exactly, refuses one byte more, and counts a replacement by its difference", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
