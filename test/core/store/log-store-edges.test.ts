@@ -217,6 +217,16 @@ describe("log store: reading", () => {
     assert.deepEqual([store.streamStart("s"), store.streamLength("s")], [10, 10]);
   });
 
+  it("takes a trim point only from a trim mark, not from a key that ends like a stream's name", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.append("s", bytes(`${i}`));
+    store.trimStream("s", 2);
+    store.put("abcdefs", bytes("a key whose tail is the stream's name"));
+    assert.equal(store.streamStart("s"), 2);
+    assert.equal(open(flash, 2).streamStart("s"), 2);
+  });
+
   it("refuses a record that changed on flash after boot", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
