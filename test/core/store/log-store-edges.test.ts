@@ -355,6 +355,22 @@ describe("log store: what recovery reports", () => {
     assert.deepEqual(again.report.damagedKeys, { last: 1 });
   });
 
+  it("leaves its report as it was when a stream is read after boot", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 3; i++) store.put(`k${i}`, new Uint8Array(1000).fill(i)); // sector 2: 3084 bytes
+    store.put("last", bytes("the last value in sector 2"));
+    store.append("s", new Uint8Array(1000)); // does not fit: first record of sector 3
+    flash.image[lastIndexOf(flash.image, bytes("the last value"))] ^= 0x02;
+    const again = open(flash, 2);
+    const report = JSON.stringify(again.report);
+    assert.equal(again.report.lostRecords, 1);
+    let read = 0;
+    again.readStream("s", 0, () => read++);
+    assert.equal(read, 1);
+    assert.equal(JSON.stringify(again.report), report);
+  });
+
   it("counts the stream records a damaged header took with it, where no gap shows the loss", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
@@ -418,6 +434,20 @@ describe("log store: space accounting", () => {
     store.trimStream("s", 3);
     assert.equal(store.stats().liveBytes, recordSize(1 + 4 + 1000) + recordSize(6 + 4));
     assert.equal(open(flash, 2).stats().liveBytes, store.stats().liveBytes);
+  });
+
+  it("never counts a compaction's Retire as live when a trim recounts its sector", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.put(`fill${i}`, new Uint8Array(1000).fill(i)); // sector 2 full
+    store.put("tpl/1", secretBytes(1, 200), { sealed: true });
+    store.put("tpl/1", secretBytes(2, 200), { sealed: true }); // withdraws the old copy: sector 2 is compacted, its Retire goes to the head
+    assert.equal(store.stats().purges, 1);
+    store.append("s", bytes("first"));
+    store.append("s", bytes("second"));
+    const before = store.stats().liveBytes;
+    store.trimStream("s", 1);
+    assert.equal(store.stats().liveBytes, before - recordSize(1 + 4 + 5) + recordSize(6 + 4));
   });
 
   it("accepts a write that reaches the limit exactly, refuses one byte more, and counts a replacement by its difference", () => {
@@ -557,6 +587,22 @@ describe("log store: deletes and tombstones", () => {
     store.delete("x");
     store.put("x", bytes("back again"));
     store.put("tpl/1", secretBytes(2, 200), { sealed: true }); // withdraws the old copy: its sector (not the oldest) is compacted
+    assert.equal(store.stats().purges, 1);
+    assert.equal(text(store.get("x")), "back again");
+    assert.equal(text(open(flash, 2).get("x")), "back again");
+  });
+
+  it("never copies a tombstone whose key has a newer value in a later sector", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.put(`fill${i}`, new Uint8Array(1000).fill(i)); // sector 2 full
+    store.commit([{ put: "x", value: bytes("1") }, { put: "tpl/1", value: secretBytes(1, 200), sealed: true }]);
+    store.delete("x");
+    const tombstoneSector = Math.floor(lastIndexOf(flash.image, bytes("x")) / SECTOR);
+    for (let i = 0; i < 3; i++) store.put(`more${i}`, new Uint8Array(1000).fill(i)); // the tombstone's sector fills up
+    store.put("x", bytes("back again"));
+    assert.ok(Math.floor(lastIndexOf(flash.image, bytes("back again")) / SECTOR) > tombstoneSector);
+    store.put("tpl/1", secretBytes(2, 200), { sealed: true }); // withdraws the old copy: the tombstone's sector is compacted
     assert.equal(store.stats().purges, 1);
     assert.equal(text(store.get("x")), "back again");
     assert.equal(text(open(flash, 2).get("x")), "back again");
