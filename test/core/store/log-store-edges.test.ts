@@ -450,6 +450,25 @@ describe("log store: space accounting", () => {
     assert.equal(store.stats().liveBytes, before - recordSize(1 + 4 + 5) + recordSize(6 + 4));
   });
 
+  it("writes a compaction's Retire as 20 bytes, with no key", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.put(`fill${i}`, new Uint8Array(1000).fill(i)); // sector 2 full, fill3 opens sector 3
+    store.put("tpl/1", secretBytes(1, 200), { sealed: true });
+    store.put("tpl/1", secretBytes(2, 200), { sealed: true }); // withdraws the old copy: sector 3 is compacted
+    assert.equal(store.stats().purges, 1);
+    const retires: { size: number; keyLength: number }[] = [];
+    for (let s = 2; s < 16; s++) {
+      for (let at = s * SECTOR + SECTOR_HEADER; ;) {
+        const rec = decodeRecord(flash.image, at, (s + 1) * SECTOR);
+        if (!rec) break;
+        if (rec.type === RecordType.Retire) retires.push({ size: rec.size, keyLength: rec.keyLength });
+        at += rec.size;
+      }
+    }
+    assert.deepEqual(retires.map((r) => [r.size, r.keyLength]), [[recordSize(4), 0]]);
+  });
+
   it("accepts a write that reaches the limit exactly, refuses one byte more, and counts a replacement by its difference", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
