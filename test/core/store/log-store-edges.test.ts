@@ -754,6 +754,42 @@ describe("log store: power cuts at the edges", () => {
   });
 });
 
+describe("log store: where recovery puts the Abort", () => {
+  it("right behind the last record of the unfinished group's sector, aligned, before anything else", () => {
+    const flash = new RamFlash(16 * SECTOR, SECTOR);
+    const store = open(flash);
+    store.put("a", bytes("acknowledged")); // 20 + 13 bytes: the next record starts at 24 + 36
+    flash.failWrite = flash.writes + 2; // the group's first record is written, its second fails
+    assert.throws(() => store.commit([{ put: "b", value: bytes("first of two") }, { put: "c", value: bytes("x".repeat(200)) }]));
+    const firstEnd = 2 * SECTOR + SECTOR_HEADER + recordSize(1 + 12) + recordSize(1 + 12);
+    assert.equal(decodeRecord(flash.image, firstEnd), undefined, "blank behind the group's first record");
+    flash.log.length = 0;
+    const again = open(flash, 2);
+    assert.equal(flash.log[0], `w ${firstEnd} ${recordSize(4)}`, "the Abort is recovery's first write");
+    assert.equal(again.has("b"), false);
+    assert.equal(text(open(flash, 3).get("a")), "acknowledged");
+  });
+
+  it("never over a record whose value ends in blank bytes, so a cut scrub reports no loss", () => {
+    const flash = new RamFlash(16 * SECTOR, SECTOR);
+    const store = open(flash);
+    store.put("a", bytes("acknowledged"));
+    const value = new Uint8Array(16).fill(0xff);
+    value[0] = 1;
+    flash.failWrite = flash.writes + 2; // the group's first record is written, its second fails
+    assert.throws(() => store.commit([{ put: "b", value }, { put: "c", value: bytes("x".repeat(200)) }]));
+    const firstEnd = 2 * SECTOR + SECTOR_HEADER + recordSize(1 + 12) + recordSize(1 + 16);
+    flash.log.length = 0;
+    flash.failWrite = flash.writes + 2; // the scrub's first write fails: the Abort stays beside the unfinished group
+    assert.throws(() => open(flash, 2), /SPI flash timeout/);
+    assert.equal(flash.log[0], `w ${firstEnd} ${recordSize(4)}`, "the Abort goes behind the whole record");
+    const third = open(flash, 3);
+    assert.deepEqual([third.report.lostRecords, third.report.damagedKeys, third.report.droppedRecords], [0, {}, 1], "b was never acknowledged: dropped, not lost");
+    assert.equal(third.has("b"), false);
+    assert.equal(text(third.get("a")), "acknowledged");
+  });
+});
+
 describe("log store: an unfinished group across sectors", () => {
   it("puts the Abort at the start of the new, still blank head and scrubs the older sector", () => {
     const flash = new RamFlash(16 * SECTOR, SECTOR);
