@@ -369,6 +369,8 @@ export class LogStore {
       const buf = this.#flash.read(last * ss, ss);
       let end = ss;
       while (end > SECTOR_HEADER && buf[end - 1] === 0xff) end--;
+      // A record's value may itself end in blank bytes: never write over a record that verifies.
+      eachRecord(buf, last, ss, (e, _buf, off) => { end = Math.max(end, off + e.size); });
       const at = (end + 3) & ~3;
       const bytes = encodeRecord(RecordType.Abort, "", value, this.#seq, 0, 1);
       if (at + bytes.length <= ss) {

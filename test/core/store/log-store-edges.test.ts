@@ -54,6 +54,20 @@ function lastIndexOf(image: Uint8Array, needle: Uint8Array): number {
   return -1;
 }
 
+/** The size and key length of every Retire record in the log sectors' valid records. */
+function retiresIn(image: Uint8Array): { size: number; keyLength: number }[] {
+  const out: { size: number; keyLength: number }[] = [];
+  for (let s = 2; s < image.length / SECTOR; s++) {
+    for (let at = s * SECTOR + SECTOR_HEADER; ;) {
+      const rec = decodeRecord(image, at, (s + 1) * SECTOR);
+      if (!rec) break;
+      if (rec.type === RecordType.Retire) out.push({ size: rec.size, keyLength: rec.keyLength });
+      at += rec.size;
+    }
+  }
+  return out;
+}
+
 /** The flash operation numbers of a run's erases (a copy of the image replays it). */
 function eraseOps(flash: NorFlash, work: (f: NorFlash) => void): number[] {
   const copy = new NorFlash(flash.size, { image: flash.image });
@@ -217,6 +231,16 @@ describe("log store: reading", () => {
     assert.deepEqual([store.streamStart("s"), store.streamLength("s")], [10, 10]);
   });
 
+  it("takes a trim point only from a trim mark, not from a key that ends like a stream's name", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.append("s", bytes(`${i}`));
+    store.trimStream("s", 2);
+    store.put("abcdefs", bytes("a key whose tail is the stream's name"));
+    assert.equal(store.streamStart("s"), 2);
+    assert.equal(open(flash, 2).streamStart("s"), 2);
+  });
+
   it("refuses a record that changed on flash after boot", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
@@ -345,6 +369,24 @@ describe("log store: what recovery reports", () => {
     assert.deepEqual(again.report.damagedKeys, { last: 1 });
   });
 
+  it("leaves its report as it was when a stream is read after boot", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    store.append("s", bytes("event"));
+    store.put("b", bytes("second value"));
+    // Renumber b's record 3 further on: a gap with no damaged bytes, so nothing is scrubbed and the walk meets it again.
+    const at = lastIndexOf(flash.image, bytes("bsecond value")) - 16;
+    const seq = flash.image[at + 8] | (flash.image[at + 9] << 8) | (flash.image[at + 10] << 16) | (flash.image[at + 11] << 24);
+    flash.image.set(encodeRecord(RecordType.Put, "b", bytes("second value"), seq + 3, 0, 1), at);
+    const again = open(flash, 2);
+    assert.deepEqual([again.report.lostRecords, again.report.unknownLost, again.report.scrubbedSectors], [3, 3, 0]);
+    const report = JSON.stringify(again.report);
+    let read = 0;
+    again.readStream("s", 0, () => read++);
+    assert.equal(read, 1);
+    assert.equal(JSON.stringify(again.report), report);
+  });
+
   it("counts the stream records a damaged header took with it, where no gap shows the loss", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
@@ -387,6 +429,60 @@ describe("log store: space accounting", () => {
     assert.equal(live(), 48 + 24 + recordSize(6 + 4), "a trimmed stream record stops counting; the trim mark counts");
     assert.equal(store.stats().requestedBytes, 2 + 7 + 10 + 2 + 2 * 4);
     assert.equal(open(flash, 2).stats().liveBytes, live());
+  });
+
+  it("recovery stops counting trimmed stream records in a sector that holds nothing else", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.append("s", new Uint8Array(1000).fill(i)); // three fill sector 2, the fourth opens sector 3
+    store.trimStream("s", 3); // the trim mark lands in sector 3, after the records it trims
+    const live = store.stats().liveBytes;
+    assert.equal(live, recordSize(1 + 4 + 1000) + recordSize(6 + 4), "the last stream record and the trim mark");
+    assert.equal(open(flash, 2).stats().liveBytes, live);
+  });
+
+  it("keeps a recounted sector's lowest stream index, so a second trim recounts it again", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.append("s", new Uint8Array(1000).fill(i)); // three fill sector 2, the fourth opens sector 3
+    store.trimStream("s", 1);
+    assert.equal(store.stats().liveBytes, 3 * recordSize(1 + 4 + 1000) + recordSize(6 + 4));
+    store.trimStream("s", 3);
+    assert.equal(store.stats().liveBytes, recordSize(1 + 4 + 1000) + recordSize(6 + 4));
+    assert.equal(open(flash, 2).stats().liveBytes, store.stats().liveBytes);
+  });
+
+  it("never counts a compaction's Retire as live when a trim recounts its sector", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.put(`fill${i}`, new Uint8Array(1000).fill(i)); // sector 2 full
+    store.put("tpl/1", secretBytes(1, 200), { sealed: true });
+    store.put("tpl/1", secretBytes(2, 200), { sealed: true }); // withdraws the old copy: sector 2 is compacted, its Retire goes to the head
+    assert.equal(store.stats().purges, 1);
+    store.append("s", bytes("first"));
+    store.append("s", bytes("second"));
+    const before = store.stats().liveBytes;
+    store.trimStream("s", 1);
+    assert.equal(store.stats().liveBytes, before - recordSize(1 + 4 + 5) + recordSize(6 + 4));
+  });
+
+  it("writes a compaction's Retire as 20 bytes, with no key", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.put(`fill${i}`, new Uint8Array(1000).fill(i)); // sector 2 full, fill3 opens sector 3
+    store.put("tpl/1", secretBytes(1, 200), { sealed: true });
+    store.put("tpl/1", secretBytes(2, 200), { sealed: true }); // withdraws the old copy: sector 3 is compacted
+    assert.equal(store.stats().purges, 1);
+    assert.deepEqual(retiresIn(flash.image).map((r) => [r.size, r.keyLength]), [[recordSize(4), 0]]);
+  });
+
+  it("erases a compacted sector that holds only dead records without writing a Retire", () => {
+    const flash = new NorFlash(8 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 12 && store.stats().compactions === 0; i++) store.put("k", new Uint8Array(1000).fill(i));
+    assert.equal(store.stats().compactions, 1);
+    assert.deepEqual(retiresIn(flash.image), []);
+    assert.equal(open(flash, 2).get("k")?.length, 1000);
   });
 
   it("accepts a write that reaches the limit exactly, refuses one byte more, and counts a replacement by its difference", () => {
@@ -531,6 +627,22 @@ describe("log store: deletes and tombstones", () => {
     assert.equal(text(open(flash, 2).get("x")), "back again");
   });
 
+  it("never copies a tombstone whose key has a newer value in a later sector", () => {
+    const flash = new NorFlash(16 * SECTOR);
+    const store = open(flash);
+    for (let i = 0; i < 4; i++) store.put(`fill${i}`, new Uint8Array(1000).fill(i)); // sector 2 full
+    store.commit([{ put: "x", value: bytes("1") }, { put: "tpl/1", value: secretBytes(1, 200), sealed: true }]);
+    store.delete("x");
+    const tombstoneSector = Math.floor(lastIndexOf(flash.image, bytes("x")) / SECTOR);
+    for (let i = 0; i < 3; i++) store.put(`more${i}`, new Uint8Array(1000).fill(i)); // the tombstone's sector fills up
+    store.put("x", bytes("back again"));
+    assert.ok(Math.floor(lastIndexOf(flash.image, bytes("back again")) / SECTOR) > tombstoneSector);
+    store.put("tpl/1", secretBytes(2, 200), { sealed: true }); // withdraws the old copy: the tombstone's sector is compacted
+    assert.equal(store.stats().purges, 1);
+    assert.equal(text(store.get("x")), "back again");
+    assert.equal(text(open(flash, 2).get("x")), "back again");
+  });
+
   it("lets a tombstone go once its sector is the oldest", () => {
     const flash = new NorFlash(12 * SECTOR);
     const store = open(flash);
@@ -545,6 +657,27 @@ describe("log store: deletes and tombstones", () => {
     const total = Array.from({ length: 6 }, (_, i) => (store.has(`k${i}`) ? recordSize(2 + 900) : 0)).reduce((a, b) => a + b, 0);
     assert.equal(store.stats().liveBytes, total, "the tombstone no longer counts");
     assert.equal(open(flash, 2).has("x"), false);
+  });
+
+  it("forgets a tombstone it let go beside records it copied, so a new value of its key is counted whole", () => {
+    const flash = new NorFlash(12 * SECTOR);
+    const store = open(flash);
+    store.put("x", bytes("1"));
+    store.delete("x");
+    store.put("y", bytes("1"));
+    store.delete("y");
+    store.put("keep", bytes("copied by the compaction"));
+    for (let i = 0; i < 80 && lastIndexOf(flash.image.subarray(2 * SECTOR, 3 * SECTOR), bytes("keep")) >= 0; i++) {
+      store.put(`k${i % 6}`, new Uint8Array(900).fill(i));
+      if (i === 5) store.put("y", bytes("again")); // in a later sector: y's tombstone is superseded, not let go
+    }
+    assert.equal(lastIndexOf(flash.image.subarray(2 * SECTOR, 3 * SECTOR), bytes("keep")), -1, "the oldest sector was compacted");
+    store.put("x", bytes("back"));
+    for (let i = 0; i < 6; i++) assert.ok(store.has(`k${i}`) && open(flash, 3).has(`k${i}`), `k${i}: its superseded values in the victim let nothing go`);
+    assert.equal(text(store.get("y")), "again");
+    assert.equal(text(open(flash, 3).get("y")), "again");
+    assert.equal(store.stats().liveBytes, 6 * recordSize(2 + 900) + recordSize(4 + 24) + recordSize(1 + 4) + recordSize(1 + 5));
+    assert.equal(open(flash, 2).stats().liveBytes, store.stats().liveBytes);
   });
 });
 
@@ -618,6 +751,42 @@ describe("log store: power cuts at the edges", () => {
     assert.equal(text(third.get("a")), "acknowledged");
     third.put("d", bytes("later"));
     assert.equal(text(open(flash, 4).get("d")), "later");
+  });
+});
+
+describe("log store: where recovery puts the Abort", () => {
+  it("right behind the last record of the unfinished group's sector, aligned, before anything else", () => {
+    const flash = new RamFlash(16 * SECTOR, SECTOR);
+    const store = open(flash);
+    store.put("a", bytes("acknowledged")); // 20 + 13 bytes: the next record starts at 24 + 36
+    flash.failWrite = flash.writes + 2; // the group's first record is written, its second fails
+    assert.throws(() => store.commit([{ put: "b", value: bytes("first of two") }, { put: "c", value: bytes("x".repeat(200)) }]));
+    const firstEnd = 2 * SECTOR + SECTOR_HEADER + recordSize(1 + 12) + recordSize(1 + 12);
+    assert.equal(decodeRecord(flash.image, firstEnd), undefined, "blank behind the group's first record");
+    flash.log.length = 0;
+    const again = open(flash, 2);
+    assert.equal(flash.log[0], `w ${firstEnd} ${recordSize(4)}`, "the Abort is recovery's first write");
+    assert.equal(again.has("b"), false);
+    assert.equal(text(open(flash, 3).get("a")), "acknowledged");
+  });
+
+  it("never over a record whose value ends in blank bytes, so a cut scrub reports no loss", () => {
+    const flash = new RamFlash(16 * SECTOR, SECTOR);
+    const store = open(flash);
+    store.put("a", bytes("acknowledged"));
+    const value = new Uint8Array(16).fill(0xff);
+    value[0] = 1;
+    flash.failWrite = flash.writes + 2; // the group's first record is written, its second fails
+    assert.throws(() => store.commit([{ put: "b", value }, { put: "c", value: bytes("x".repeat(200)) }]));
+    const firstEnd = 2 * SECTOR + SECTOR_HEADER + recordSize(1 + 12) + recordSize(1 + 16);
+    flash.log.length = 0;
+    flash.failWrite = flash.writes + 2; // the scrub's first write fails: the Abort stays beside the unfinished group
+    assert.throws(() => open(flash, 2), /SPI flash timeout/);
+    assert.equal(flash.log[0], `w ${firstEnd} ${recordSize(4)}`, "the Abort goes behind the whole record");
+    const third = open(flash, 3);
+    assert.deepEqual([third.report.lostRecords, third.report.damagedKeys, third.report.droppedRecords], [0, {}, 1], "b was never acknowledged: dropped, not lost");
+    assert.equal(third.has("b"), false);
+    assert.equal(text(third.get("a")), "acknowledged");
   });
 });
 

@@ -160,6 +160,18 @@ describe("log walk: torn bytes and lost records", () => {
     assert.deepEqual(w.lost, [], "a torn record's number is reused: no gap, no loss");
   });
 
+  it("skips a torn run in one step, past a record magic byte inside it that starts no record", () => {
+    const value = new Uint8Array(16).fill(0x11);
+    value[7] = 0xa5; // at the record's byte 24 (16 header bytes, the 1-byte key, 7 value bytes): aligned like a record start
+    const torn = put("b", 1, 0, 1, value);
+    torn.fill(0xff, 28);
+    const pieces: Piece[] = [put("a", 0), torn, put("c", 1)];
+    const { offsets } = sectorOf(pieces);
+    const w = walk([[2, 1, pieces]]);
+    assert.deepEqual(seqsOf(w.committed), [0, 1]);
+    assert.deepEqual(w.damage, [[2, offsets[2] - offsets[1]]]);
+  });
+
   it("a torn record at the end: the bytes up to where no record header fits are skipped", () => {
     const torn = put("b", 1, 0, 1, bytes("value"));
     torn[20] = 0;
@@ -198,6 +210,15 @@ describe("log walk: torn bytes and lost records", () => {
   it("names each of several damaged records in a row", () => {
     const w = walk([[2, 1, [put("a", 0), damaged("x", 1), damaged("y", 2), put("b", 3)]]]);
     assert.deepEqual(w.lost, [[2, [{ key: "x", seq: 1 }, { key: "y", seq: 2 }]]]);
+  });
+
+  it("names no record header that sits inside a damaged record's value", () => {
+    const value = new Uint8Array(28).fill(0x11);
+    value.set(damaged("zz", 1), 1); // at the record's byte 20 (16 header bytes, the 3-byte key, 1 value byte): aligned like a record start
+    const outer = put("dmg", 2, 0, 1, value);
+    outer[outer.length - 2] ^= 0x08; // the outer value lost a bit: its CRC fails, its header check still names it
+    const w = walk([[2, 1, [put("a", 0), outer, put("c", 3)]]]);
+    assert.deepEqual(w.lost, [[2, [{ key: "dmg", seq: 2 }]]]);
   });
 
   it("a damaged record seen twice under one number is one loss", () => {
