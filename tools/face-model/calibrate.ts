@@ -2,12 +2,14 @@
 // Measures every tensor's activation range (max |x|) through the float tfjs
 // graph and writes tools/face-model/calibration/<id>.json (committed: numbers
 // only). Embedders: aligned face crops and their mirror images; the detector:
-// whole photos, padded and resized as tools/face/detector.ts does. Default
+// whole photos, padded and resized as tools/face/detector.ts does; FaceMesh:
+// the float pipeline's upright 192×192 crop around each detection. Default
 // faces: ORL subjects s1–s20 (the other twenty are kept for evaluation), from
 // ../shared/faces/orl or OPTGATE_FACES.
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DETECTOR_INPUT } from "../face/detector";
+import { MESH_INPUT, uprightFaceCrop } from "../face/face-mesh";
 import { embeddingModel } from "../face/embedding-models";
 import { FacePipeline } from "../face/face-pipeline";
 import { readFaceFolder } from "../face/eval/dataset";
@@ -30,12 +32,25 @@ export async function calibrate(id: string, facesDir: string): Promise<Calibrati
   if (model.kind === "detector") {
     await loadPackagedGraph(model.file); // starts the backend
     inputs = folder.people.filter((p) => calibrationSubjects(orlSubject(p.name))).flatMap((p) => p.images.map((f) => detectorInput(readImageFile(f))));
+  } else if (model.kind === "landmarks") {
+    const pipeline = await FacePipeline.load(embeddingModel("mobileface"));
+    inputs = [];
+    for (const p of folder.people.filter((q) => calibrationSubjects(orlSubject(q.name)))) {
+      for (const f of p.images) {
+        const image = readImageFile(f);
+        const detection = pipeline.detector.detect(image, pipeline.options.minFaceScore);
+        if (!detection) continue;
+        const { crop } = uprightFaceCrop(image, detection, MESH_INPUT);
+        inputs.push(Float32Array.from(crop, (v) => v * model.hostScale + model.hostOffset));
+        crop.fill(0);
+      }
+    }
   } else {
     const pipeline = await FacePipeline.load(embeddingModel(id), { flip: true });
     const { crops } = folderCrops(pipeline, folder, (_, name) => calibrationSubjects(orlSubject(name)));
     inputs = crops.flatMap((c) => c.crops).map((crop) => Float32Array.from(crop, (p) => p * model.hostScale + model.hostOffset));
   }
-  const what = model.kind === "detector" ? "whole photos, padded and resized" : "face + mirror crops";
+  const what = model.kind === "detector" ? "whole photos, padded and resized" : model.kind === "landmarks" ? "upright 192×192 crops around the float detection" : "face + mirror crops";
   const { ranges, channelRanges } = await measureRanges(net, model, inputs);
   return { model: id, modelVersion: model.version, source: `${path.basename(facesDir)} subjects s1–s20, ${what}; ${model.range === "max" ? "max |x|" : "mean over inputs of max |x|"}`, crops: inputs.length, ranges, ...(model.equalise ? { channelRanges } : {}) };
 }

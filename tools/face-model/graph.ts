@@ -8,7 +8,11 @@
 // - PReLU however it was exported (max(0,x) + α·min(0,x) in mobileface,
 //   relu(x) + α'·(x − |x|) in mobilefacenet) and ReLU → a per-channel pair
 //   (slope for x ≥ 0, slope for x < 0) that the kernel applies as one
-//   multiplier chosen by the accumulator's sign;
+//   multiplier chosen by the accumulator's sign; tfjs's own Prelu op (FaceMesh,
+//   fused into a convolution or on its own) likewise;
+// - a PReLU after an add (FaceMesh's residual blocks): the add is written with
+//   no activation and a 1×1 depthwise layer of unit weights applies the slopes
+//   (the kernel's add knows only identity and ReLU);
 // - Reshape/Squeeze → nothing (NHWC order is the flatten order).
 // Values are evaluated symbolically from the output node back, so node order
 // in the file does not matter (unfusePreluRelu appends nodes at the end).
@@ -102,13 +106,14 @@ export function readModelJson(file: string, dir = packagedModelDir()): { json: M
     const bytes = Buffer.concat(group.paths.map((p) => readFileSync(join(dir, p))));
     let at = 0;
     for (const w of group.weights) {
-      if (w.quantization) throw new Error(`${file}: weight ${w.name} is quantised in the package; not supported`);
       const n = w.shape.reduce((a, b) => a * b, 1);
-      const view = bytes.subarray(at, at + 4 * n);
-      const copy = new Uint8Array(view); // aligned copy
-      const data = w.dtype === "float32" ? new Float32Array(copy.buffer) : Float32Array.from(new Int32Array(copy.buffer));
+      const half = (w.quantization as { dtype?: string } | undefined)?.dtype === "float16";
+      if (w.quantization && !half) throw new Error(`${file}: weight ${w.name} is quantised in the package; only float16 is supported`);
+      const bytesEach = half ? 2 : 4;
+      const copy = new Uint8Array(bytes.subarray(at, at + bytesEach * n)); // aligned copy
+      const data = half ? Float32Array.from(new Uint16Array(copy.buffer), float16) : w.dtype === "float32" ? new Float32Array(copy.buffer) : Float32Array.from(new Int32Array(copy.buffer));
       weights.set(w.name, { kind: "const", shape: w.shape, data });
-      at += 4 * n;
+      at += bytesEach * n;
     }
   }
   return { json, weights };
@@ -136,6 +141,7 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
     if (v.kind === "tensor") return v.t;
     if (v.kind === "input") return (inputTensor(v, at) as Tensor).t;
     if (v.kind !== "pre") return fail(at, `cannot use a ${v.kind} value here`);
+    if (v.layer.op === "add" && !addActivation(v)) return activateAfterAdd(v, node, at);
     const done = materialised.get(v.layer);
     if (done) {
       if (!sameArray(done.pos, v.pos) || !sameArray(done.neg, v.neg)) fail(at, `layer ${v.layer.name} is used with two different activations`);
@@ -146,6 +152,22 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
     materialised.set(v.layer, { pos: v.pos, neg: v.neg });
     tensors[v.layer.output].node = node;
     return v.layer.output;
+  };
+
+  /** An add keeps only identity or ReLU (the kernel's add applies no slopes). */
+  const addActivation = (v: Pre) => v.pos.every((x) => x === 1) && (v.neg.every((x) => x === 1) || v.neg.every((x) => x === 0));
+  const activated = new Map<FloatLayer, number>();
+  /** add → (identity) tensor → 1×1 depthwise layer of unit weights carrying the slopes. */
+  const activateAfterAdd = (v: Pre, node: string, at: GraphNode): number => {
+    const known = activated.get(v.layer);
+    if (known !== undefined) return known;
+    const n = v.pos.length;
+    const sum = materialise({ kind: "pre", layer: v.layer, ...identity(n) }, v.layer.name, at);
+    const s = shapeOf(sum);
+    const out = newTensor(s.h, s.w, s.c, node);
+    layers.push({ op: "dwconv", inputs: [sum], output: out, kh: 1, kw: 1, sh: 1, sw: 1, padTop: 0, padLeft: 0, weights: new Float32Array(n).fill(1), bias: new Float32Array(n), pos: v.pos, neg: v.neg, name: `${node} (after ${v.layer.name})` });
+    activated.set(v.layer, out);
+    return out;
   };
 
   const perChannel = (c: Const, channels: number, at: GraphNode): Float32Array => {
@@ -200,6 +222,10 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
         layer.bias = perChannel(b as Const, cout, at).slice();
       } else if (op === "Relu") {
         return { kind: "pre", layer, pos: new Float32Array(cout).fill(1), neg: new Float32Array(cout) };
+      } else if (op === "Prelu") {
+        const alpha = args.shift();
+        if (alpha?.kind !== "const") fail(at, "fused Prelu without constant slopes");
+        return { kind: "pre", layer, pos: new Float32Array(cout).fill(1), neg: perChannel(alpha as Const, cout, at).slice() };
       } else fail(at, `fused op ${op}`);
     }
     return { kind: "pre", layer, ...identity(cout) };
@@ -325,6 +351,13 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
         if (a.kind !== "pre" || !isLinear(a)) return fail(node, "ReLU of something other than a layer's linear output");
         return { kind: "pre", layer: a.layer, pos: a.pos, neg: new Float32Array(a.neg.length) };
       }
+      case "Prelu": {
+        const a = value(ins[0]);
+        const alpha = value(ins[1]);
+        if (a.kind !== "pre" || !isLinear(a) || alpha.kind !== "const") return fail(node, "Prelu of something other than a layer's linear output, or with non-constant slopes");
+        const k = perChannel(alpha, a.neg.length, node);
+        return { kind: "pre", layer: a.layer, pos: a.pos, neg: a.neg.map((v, i) => v * k[i]) };
+      }
       case "Abs": {
         const a = value(ins[0]);
         if (a.kind !== "pre" || !isLinear(a)) return fail(node, "|x| of something other than a layer's linear output");
@@ -395,6 +428,14 @@ export function lowerGraph(id: string, file: string, options: LowerOptions, dir?
   if (!input) throw new Error(`${id}: the graph never reads its input`);
   // The network input tensor's float value is pixel·scale + offset.
   return { id, tensors, layers, inputScale: input.scale, inputOffset: input.offset, output: outputs[0], outputs, outputNodes: options.outputNodes };
+}
+
+/** IEEE half → float (FaceMesh's weights are stored as float16). */
+function float16(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1, exponent = (h >> 10) & 0x1f, fraction = h & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 function sameArray(a: Float32Array, b: Float32Array): boolean {
