@@ -23,7 +23,7 @@ const throwsCode = (fn: () => unknown, code: string) => assert.throws(fn, (e: un
 describe("face model converter", function () {
   this.timeout(120_000);
 
-  for (const id of kernelModelIds().filter((m) => m !== "blazeface-front")) {
+  for (const id of kernelModelIds().filter((m) => m in EMBEDDING_MODELS)) {
     it(`${id}: the lowered float network computes what the tfjs graph computes`, async function () {
       const { net } = lowerModel(id);
       const spec = EMBEDDING_MODELS[id as keyof typeof EMBEDDING_MODELS];
@@ -45,6 +45,7 @@ describe("face model converter", function () {
       assert.equal(h.crc, crc32(a.image.subarray(16)));
       assert.equal(a.manifest.crc32, h.crc.toString(16).padStart(8, "0"));
       if (id in EMBEDDING_MODELS) assert.equal(h.outputDim, EMBEDDING_MODELS[id as keyof typeof EMBEDDING_MODELS].dimension);
+      else if (id === "facemesh") assert.deepEqual(h.outputs.map((o) => o.length), [468 * 3]);
       else assert.deepEqual(h.outputs.map((o) => o.length), [512, 384, 8192, 6144]);
     });
   }
@@ -56,6 +57,21 @@ describe("face model converter", function () {
     const graph = await loadPackagedGraph("blazeface-front");
     const heads = tf.tidy(() => (graph.execute(tf.tensor4d(Float32Array.from(crop, (p) => p / 127.5 - 1), [1, 128, 128, 3]), net.outputNodes) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
     net.outputs.forEach((t, i) => assert.ok(cosine(ours[t], heads[i]) > 0.99999, `${net.outputNodes[i]}: cosine ${cosine(ours[t], heads[i])}`));
+  });
+
+  it("facemesh: the lowered float network's landmark head is what the tfjs graph computes (float16 weights, Prelu, PReLU after adds)", async function () {
+    const { net } = lowerModel("facemesh");
+    assert.ok(net.layers.some((l) => l.name.includes("(after ")), "no activation layer after an add: the PReLU-after-add path is not exercised");
+    const graph = await loadPackagedGraph("facemesh");
+    for (const c of goldenCrops(192).filter((g) => g.format === FORMAT_RGB888)) {
+      const ours = runFloat(net, c.pixels)[net.output];
+      const mesh = tf.tidy(() => (graph.execute(tf.tensor4d(Float32Array.from(c.pixels, (p) => p / 255), [1, 192, 192, 3]), net.outputNodes[0]) as tf.Tensor).dataSync() as Float32Array);
+      assert.equal(ours.length, mesh.length);
+      let worst = 0;
+      for (let i = 0; i < mesh.length; i++) worst = Math.max(worst, Math.abs(ours[i] - mesh[i]));
+      // The mesh is in crop pixels (0…192): a thousandth of a pixel is float rounding.
+      assert.ok(worst < 1e-3, `${c.name}: largest difference ${worst} px`);
+    }
   });
 
   it("CRC-32 is the IEEE/zlib one", function () {
@@ -93,6 +109,14 @@ describe("face kernel under Node's WebAssembly", function () {
     const c = goldenCrops(128).find((g) => g.name === "drawn-face")!;
     const kernel = new FaceKernel(image);
     assert.equal(kernel.tryEmbed(c.pixels, 128, 128), 0);
+    assert.deepEqual(kernel.outputs(), referenceOutputs(image, c.pixels, false));
+  });
+
+  it("facemesh: one crop gives exactly the reference arithmetic's landmarks (stride-3 head, 1×1 activation layers)", function () {
+    const image = readModelImage("facemesh");
+    const c = goldenCrops(192).find((g) => g.name === "drawn-face")!;
+    const kernel = new FaceKernel(image);
+    assert.equal(kernel.tryEmbed(c.pixels, 192, 192), 0);
     assert.deepEqual(kernel.outputs(), referenceOutputs(image, c.pixels, false));
   });
 
