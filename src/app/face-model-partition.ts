@@ -1,6 +1,7 @@
 // The face model partition (boards/esp32s3-gate/partitions.csv, "facemodel"):
 // the face kernel's model images back to back, each starting on a 4 KiB
-// boundary (the flash sector), the embedder first, then the detector;
+// boundary (the flash sector), the embedder first, then the detector, then
+// the landmark network (FaceMesh);
 // `npm run build` writes it as build/face-model/facemodel.bin. Each image
 // says its own length and carries its CRC-32 (tools/face-model/image-format.ts),
 // so the partition needs no table of its own. Splitting checks only what it
@@ -11,11 +12,11 @@
 import { OptgateError } from "../core/errors";
 
 export const FACE_MODEL_PARTITION = "facemodel";
-/** Its size in partitions.csv (768 KiB); test/app/face-model-partition.node.test.ts checks both agree. */
-export const FACE_MODEL_PARTITION_BYTES = 0xc0000;
+/** Its size in partitions.csv (1.5 MiB); test/boards/manifest.node.test.ts checks both agree. */
+export const FACE_MODEL_PARTITION_BYTES = 0x180000;
 export const FACE_IMAGE_ALIGN = 4096;
-/** The models the board runs: the host's default embedder and the BlazeFace detector, as `--embedder board`. */
-export const BOARD_FACE_MODELS = { embedder: "mobileface", detector: "blazeface-front" } as const;
+/** The models the board runs: the host's default embedder, the BlazeFace detector and FaceMesh, as `--embedder board`. */
+export const BOARD_FACE_MODELS = { embedder: "mobileface", detector: "blazeface-front", landmarks: "facemesh" } as const;
 
 const MAGIC = 0x4b46474f; // "OGFK", little-endian
 const HEADER_BYTES = 96;
@@ -25,6 +26,7 @@ const ID_BYTES = 16;
 export interface FaceModelImages {
   embedder: Uint8Array;
   detector: Uint8Array;
+  landmarks: Uint8Array;
 }
 
 function refuse(what: string): OptgateError {
@@ -60,22 +62,26 @@ function imageAt(partition: Uint8Array, at: number, id: string, role: string): U
   return partition.subarray(at, at + length);
 }
 
-/** Finds the embedder (at 0) and the detector (at the next 4 KiB boundary); throws E_FACE_MODEL_PARTITION with a sentence. */
-export function splitFaceModelPartition(partition: Uint8Array, ids: { embedder: string; detector: string }): FaceModelImages {
+/** Finds the embedder (at 0), the detector and the landmark network (each at the next 4 KiB boundary); throws E_FACE_MODEL_PARTITION with a sentence. */
+export function splitFaceModelPartition(partition: Uint8Array, ids: { embedder: string; detector: string; landmarks: string }): FaceModelImages {
   const embedder = imageAt(partition, 0, ids.embedder, "embedder");
-  const detector = imageAt(partition, alignUp(embedder.length), ids.detector, "detector");
-  return { embedder, detector };
+  const detectorAt = alignUp(embedder.length);
+  const detector = imageAt(partition, detectorAt, ids.detector, "detector");
+  const landmarks = imageAt(partition, detectorAt + alignUp(detector.length), ids.landmarks, "landmark");
+  return { embedder, detector, landmarks };
 }
 
 /** The partition's bytes for these images (host tools: npm run build); unused bytes are 0xFF, as erased flash. */
 export function packFaceModelPartition(images: FaceModelImages): Uint8Array {
   const detectorAt = alignUp(images.embedder.length);
-  const length = alignUp(detectorAt + images.detector.length);
+  const landmarksAt = detectorAt + alignUp(images.detector.length);
+  const length = alignUp(landmarksAt + images.landmarks.length);
   if (length > FACE_MODEL_PARTITION_BYTES) {
     throw new OptgateError("E_FACE_MODEL_PARTITION", `The face model images need ${length} bytes; the partition has ${FACE_MODEL_PARTITION_BYTES}.`);
   }
   const out = new Uint8Array(length).fill(0xff);
   out.set(images.embedder, 0);
   out.set(images.detector, detectorAt);
+  out.set(images.landmarks, landmarksAt);
   return out;
 }

@@ -1,12 +1,15 @@
-// The board's Embedder: the int8 face kernel (wasm/face-kernel.ts) run twice
-// per frame, BlazeFace then the embedder, through a FaceKernelPort: the
+// The board's Embedder: the int8 face kernel (wasm/face-kernel.ts) run per
+// frame as BlazeFace, FaceMesh, then the embedder, through FaceKernelPorts: the
 // native module (wasm2c C) on the ESP32-S3, WebAssembly under Node in the
 // simulator's `--embedder board` (tools/face-model/board-pipeline.ts), so
 // both run this same code. Per frame, in the camera's own pixel format:
-// detection (the kernel pads and scales the frame itself), BlazeFace's four
-// keypoints, the similarity onto the embedder's template, the kernel's
+// detection (the kernel pads and scales the frame itself); FaceMesh on the
+// upright crop around the detection (the kernel warps it out of the frame)
+// and its five ArcFace points (face-mesh-points.ts), as the float host
+// pipeline; the similarity onto the embedder's template, the kernel's
 // crop-warp-embed of the face and of its mirror image, each L2-normalised,
-// their normalised average. No FaceMesh: the board has no landmark network.
+// their normalised average. Without a landmark model (scripted tests, older
+// partitions) BlazeFace's four keypoints align the face instead.
 //
 // The templates it makes carry `<id>-int8-<CRC-32 of the image>`: another
 // image (recalibrated, reconverted) is another model. It has no
@@ -15,7 +18,8 @@
 // and the kernel wipes its frame and arena after every run.
 // Portable: runs in XS.
 import { decodeBlazeFace, type Detection, type Point } from "./blazeface-decode";
-import { ARCFACE_TEMPLATE_112, estimateSimilarity, warpParameters } from "./face-alignment";
+import { ARCFACE_TEMPLATE_112, estimateSimilarity, warpParameters, type Similarity } from "./face-alignment";
+import { ARCFACE_FIVE_112, meshFivePoints, uprightCropSimilarity } from "./face-mesh-points";
 import { checkFaceStatus } from "./face-kernel-status";
 import { OptgateError } from "../core/errors";
 import type { EmbedOutcome, Embedder, FaceModelTag, Frame, LivenessCheck } from "../core/ports";
@@ -83,6 +87,8 @@ function normalise(v: Float32Array): Float32Array {
 export interface KernelEmbedderOptions {
   detector: { port: FaceKernelPort; info: FaceImageInfo };
   embedder: { port: FaceKernelPort; info: FaceImageInfo };
+  /** FaceMesh (one output: 468 × (x, y, z) in crop pixels); without it the detector's keypoints align the face. */
+  landmarks?: { port: FaceKernelPort; info: FaceImageInfo };
   /** The kernel format of the camera's "rgb565" frames (camera drivers deliver either byte order); default little-endian. */
   rgb565?: number;
   /** Minimum detector confidence; default 0.5. */
@@ -105,6 +111,8 @@ export class KernelEmbedder implements Embedder {
   readonly #raw: Int32Array;
   readonly #view: Float32Array;
   readonly #sum: Float32Array;
+  readonly #mesh: Int32Array;
+  readonly #meshTemplate: Point[];
 
   constructor(options: KernelEmbedderOptions) {
     this.#o = options;
@@ -115,6 +123,10 @@ export class KernelEmbedder implements Embedder {
     this.model = kernelModelTag(embedder.info);
     const k = embedder.info.inputWidth / 112;
     this.#template = ARCFACE_TEMPLATE_112.map(([x, y]) => [x * k, y * k] as Point);
+    this.#meshTemplate = ARCFACE_FIVE_112.map(([x, y]) => [x * k, y * k] as Point);
+    const landmarks = options.landmarks;
+    if (landmarks && (landmarks.info.outputs.length !== 1 || landmarks.info.outputs[0].length !== 468 * 3)) throw new OptgateError("E_FACE_MODEL_MISMATCH", `The landmark image ${landmarks.info.id} does not give FaceMesh's 468 points.`);
+    this.#mesh = new Int32Array(landmarks ? 468 * 3 : 0);
     this.#heads = new Int32Array(detector.info.outputs.reduce((n, o) => n + o.length, 0));
     this.#raw = new Int32Array(this.dimension);
     this.#view = new Float32Array(this.dimension);
@@ -134,7 +146,7 @@ export class KernelEmbedder implements Embedder {
     if (!detection) return { outcome: "no-face" };
     const [left, right] = detection.landmarks;
     if (Math.hypot(right[0] - left[0], right[1] - left[1]) < (this.#o.minEyeDistance ?? 12)) return { outcome: "low-quality", detection };
-    const m = estimateSimilarity(detection.landmarks, this.#template);
+    const m = this.#o.landmarks ? estimateSimilarity(this.#meshPoints(pixels, width, height, format, detection), this.#meshTemplate) : estimateSimilarity(detection.landmarks, this.#template);
     const { port, info } = this.#o.embedder;
     const scale = info.outputs[0].scale;
     try {
@@ -152,6 +164,19 @@ export class KernelEmbedder implements Embedder {
       this.#sum.fill(0);
     }
     return { outcome: "ok", detection };
+  }
+
+  /** FaceMesh on the upright crop around the detection, warped by the kernel: the five points in frame pixels. */
+  #meshPoints(pixels: Uint8Array, width: number, height: number, format: number, detection: Detection): Point[] {
+    const { port, info } = this.#o.landmarks!;
+    const toCrop: Similarity = uprightCropSimilarity(detection, info.inputWidth);
+    checkFaceStatus(port.embedWarped(pixels, width, height, format, warpParameters(toCrop, info.inputWidth)), "finding the face's landmarks");
+    try {
+      port.readOutputs(this.#mesh);
+      return meshFivePoints(this.#mesh, info.outputs[0].scale, toCrop);
+    } finally {
+      this.#mesh.fill(0);
+    }
   }
 
   #detect(pixels: Uint8Array, width: number, height: number, format: number): Detection | null {

@@ -1,10 +1,10 @@
 // What the board runs for a face, under Node: the board's own embedder code
-// (src/app/kernel-embedder.ts: BlazeFace in the kernel → its four keypoints →
-// similarity → the kernel's crop-warp-embed of the face and its mirror →
-// normalised average) over two WebAssembly kernel instances loaded from the
-// model images in build/face-model/ (the board reads the same bytes from its
-// model partition). No float network and no FaceMesh: the board has none
-// (docs/face-kernel.md), so this path is the board's, not the host's.
+// (src/app/kernel-embedder.ts: BlazeFace in the kernel → the kernel's upright
+// crop around it → FaceMesh in the kernel → five points → similarity → the
+// kernel's crop-warp-embed of the face and its mirror → normalised average)
+// over three WebAssembly kernel instances loaded from the model images in
+// build/face-model/ (the board reads the same bytes from its model
+// partition). No float network: this path is the board's, not the host's.
 //
 // Loading checks each image before use: its length and SHA-256 against the
 // manifest written beside it by the converter, then the kernel's own check
@@ -24,6 +24,7 @@ import { FaceKernel } from "./face-kernel";
 import { faceModelDir } from "./models";
 
 export const BOARD_DETECTOR = BOARD_FACE_MODELS.detector;
+export const BOARD_LANDMARKS = BOARD_FACE_MODELS.landmarks;
 
 export { KERNEL_FORMAT };
 
@@ -102,24 +103,27 @@ export class BoardFacePipeline {
   readonly tag: FaceModelTag;
   readonly detector: FaceKernel;
   readonly embedder: FaceKernel;
+  readonly landmarks: FaceKernel;
   readonly kernelEmbedder: KernelEmbedder;
-  readonly manifests: { detector: FaceModelManifest; embedder: FaceModelManifest };
+  readonly manifests: { detector: FaceModelManifest; embedder: FaceModelManifest; landmarks: FaceModelManifest };
 
-  private constructor(spec: EmbeddingModelSpec, detector: ReturnType<typeof loadCheckedKernel>, embedder: ReturnType<typeof loadCheckedKernel>, images: { detector: Uint8Array; embedder: Uint8Array }) {
+  private constructor(spec: EmbeddingModelSpec, detector: ReturnType<typeof loadCheckedKernel>, embedder: ReturnType<typeof loadCheckedKernel>, landmarks: ReturnType<typeof loadCheckedKernel>) {
     this.spec = spec;
     this.detector = detector.kernel;
     this.embedder = embedder.kernel;
-    this.manifests = { detector: detector.manifest, embedder: embedder.manifest };
+    this.landmarks = landmarks.kernel;
+    this.manifests = { detector: detector.manifest, embedder: embedder.manifest, landmarks: landmarks.manifest };
     this.kernelEmbedder = new KernelEmbedder({
-      detector: { port: wasmKernelPort(detector.kernel), info: faceImageInfo(images.detector) },
-      embedder: { port: wasmKernelPort(embedder.kernel), info: faceImageInfo(images.embedder) },
+      detector: { port: wasmKernelPort(detector.kernel), info: faceImageInfo(detector.image) },
+      embedder: { port: wasmKernelPort(embedder.kernel), info: faceImageInfo(embedder.image) },
+      landmarks: { port: wasmKernelPort(landmarks.kernel), info: faceImageInfo(landmarks.image) },
       minFaceScore: DEFAULT_PIPELINE_OPTIONS.minFaceScore,
       minEyeDistance: DEFAULT_PIPELINE_OPTIONS.minEyeDistance,
     });
     this.tag = this.kernelEmbedder.model;
   }
 
-  /** Loads and checks both images; throws E_FACE_MODEL_REFUSED saying which and why. */
+  /** Loads and checks the three images; throws E_FACE_MODEL_REFUSED saying which and why. */
   static load(options: BoardModelOptions = {}): BoardFacePipeline {
     const dir = options.dir ?? faceModelDir;
     const spec = embeddingModel(options.embedder ?? DEFAULT_EMBEDDING_MODEL);
@@ -127,7 +131,7 @@ export class BoardFacePipeline {
     const detector = loadCheckedKernel(dir, BOARD_DETECTOR, frameBytes);
     const embedder = loadCheckedKernel(dir, spec.id, frameBytes);
     if (embedder.kernel.header.modelVersion !== spec.version) throw refuse(path.join(dir, `${spec.id}.ogfk`), `is version ${embedder.kernel.header.modelVersion}, this pipeline takes ${spec.version}`);
-    return new BoardFacePipeline(spec, detector, embedder, { detector: detector.image, embedder: embedder.image });
+    return new BoardFacePipeline(spec, detector, embedder, loadCheckedKernel(dir, BOARD_LANDMARKS, frameBytes));
   }
 
   /**

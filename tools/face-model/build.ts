@@ -29,7 +29,7 @@ export async function buildFaceKernel(): Promise<void> {
 /** The board's "facemodel" partition (src/app/face-model-partition.ts): flashed at its offset in partitions.csv. */
 export function writeFaceModelPartition(): string {
   const file = path.join(faceModelDir, "facemodel.bin");
-  writeFileSync(file, packFaceModelPartition({ embedder: readModelImage(BOARD_FACE_MODELS.embedder), detector: readModelImage(BOARD_FACE_MODELS.detector) }));
+  writeFileSync(file, packFaceModelPartition({ embedder: readModelImage(BOARD_FACE_MODELS.embedder), detector: readModelImage(BOARD_FACE_MODELS.detector), landmarks: readModelImage(BOARD_FACE_MODELS.landmarks) }));
   return file;
 }
 

@@ -37,6 +37,7 @@ function writeApp(frames: Record<string, Uint8Array>): void {
       "core/ports": src("src/core/ports"),
       "app/blazeface-decode": src("src/app/blazeface-decode"),
       "app/face-alignment": src("src/app/face-alignment"),
+      "app/face-mesh-points": src("src/app/face-mesh-points"),
       "app/face-kernel-status": src("src/app/face-kernel-status"),
       "app/face-model-partition": src("src/app/face-model-partition"),
       "app/kernel-embedder": src("src/app/kernel-embedder"),
@@ -49,15 +50,16 @@ function writeApp(frames: Record<string, Uint8Array>): void {
   writeFileSync(path.join(appDir, "main.ts"), `import Resource from "Resource";
 import { BOARD_FACE_MODELS, splitFaceModelPartition } from "app/face-model-partition";
 import { faceImageInfo, KERNEL_FORMAT, KernelEmbedder } from "app/kernel-embedder";
-import { DETECTOR_SLOT, EMBEDDER_SLOT, NativeFaceKernel } from "native/face/native-face-kernel";
+import { DETECTOR_SLOT, EMBEDDER_SLOT, LANDMARKS_SLOT, NativeFaceKernel } from "native/face/native-face-kernel";
 declare function trace(text: string): void;
 const FRAME_BYTES = 320 * 240 * 2;
 function open(map: ArrayBuffer): KernelEmbedder {
   const images = splitFaceModelPartition(new Uint8Array(map), BOARD_FACE_MODELS);
-  const d = faceImageInfo(images.detector), e = faceImageInfo(images.embedder);
+  const d = faceImageInfo(images.detector), e = faceImageInfo(images.embedder), l = faceImageInfo(images.landmarks);
   return new KernelEmbedder({
     detector: { port: new NativeFaceKernel(DETECTOR_SLOT, map, images.detector, d, FRAME_BYTES), info: d },
     embedder: { port: new NativeFaceKernel(EMBEDDER_SLOT, map, images.embedder, e, FRAME_BYTES), info: e },
+    landmarks: { port: new NativeFaceKernel(LANDMARKS_SLOT, map, images.landmarks, l, FRAME_BYTES), info: l },
   });
 }
 function hex(v: Float32Array): string {

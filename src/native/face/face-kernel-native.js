@@ -2,7 +2,8 @@
  * Host functions of the board's face kernel (xs_face.c over face_host.c and
  * the wasm2c translation of wasm/face-kernel.ts). Plain JavaScript because
  * TypeScript cannot declare XS host functions; types are in
- * face-kernel-native.d.ts. Two instances: slot 0 the detector, 1 the embedder.
+ * face-kernel-native.d.ts. Three instances: slot 0 the detector, 1 the embedder,
+ * 2 the landmark network (FaceMesh).
  * Every function returns a kernel status (src/app/face-kernel-status.ts)
  * except read, which returns the number of int32 values copied.
  */

@@ -1,6 +1,7 @@
 // A FaceKernelPort (src/app/kernel-embedder.ts) over the board's native face
 // kernel (face-kernel-native.js → xs_face.c → face_host.c → wasm2c C). The C
-// side holds two instances, slot 0 for the detector and 1 for the embedder;
+// side holds three instances, slot 0 for the detector, 1 for the embedder and
+// 2 for the landmark network (FaceMesh);
 // each is laid out and loaded once at boot from the "facemodel" partition's
 // flash map, and the kernel checks the image (CRC-32, layout) as it loads.
 import { checkFaceStatus } from "../../app/face-kernel-status";
@@ -9,6 +10,7 @@ import * as native from "./face-kernel-native";
 
 export const DETECTOR_SLOT = 0;
 export const EMBEDDER_SLOT = 1;
+export const LANDMARKS_SLOT = 2;
 
 export class NativeFaceKernel implements FaceKernelPort {
   readonly #slot: number;

@@ -1,7 +1,7 @@
 /*
- * xsmc glue for face-kernel-native.js: two kernel instances (face_host.c over
- * the wasm2c translation of wasm/face-kernel.ts), slot 0 the detector and
- * slot 1 the embedder. The model image comes from the flash map of the
+ * xsmc glue for face-kernel-native.js: three kernel instances (face_host.c over
+ * the wasm2c translation of wasm/face-kernel.ts), slot 0 the detector,
+ * slot 1 the embedder, slot 2 the landmark network (FaceMesh). The model image comes from the flash map of the
  * "facemodel" partition (a read-only host buffer) and is copied into the
  * instance's linear memory (PSRAM), where the kernel checks it. Statuses go
  * back as numbers; the TypeScript port (native-face-kernel.ts) turns them
@@ -16,7 +16,7 @@
 #include "xsmc.h"
 #include "face_host.h"
 
-#define SLOTS 2
+#define SLOTS 3
 /* BlazeFace's four heads: 896 scores + 896 × 16 box values. */
 #define MAX_OUTPUTS 15232
 
