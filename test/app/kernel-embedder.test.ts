@@ -4,6 +4,7 @@
 // PIN"), never a face. Portable: runs in XS as well (the board's engine).
 // The real kernels behind it: test/scenarios/simulator-board-embedder.node.test.ts.
 import assert from "node:assert/strict";
+import { ARCFACE_FIVE_112 } from "../../src/app/face-mesh-points";
 import { detectorWarp, KernelEmbedder, kernelModelTag, type FaceImageInfo, type FaceKernelPort } from "../../src/app/kernel-embedder";
 import { isOptgateError } from "../../src/core/errors";
 import type { Frame } from "../../src/core/ports";
@@ -47,6 +48,23 @@ function embedderPort(values: number[]): Scripted {
     status: 0,
     embedWarped(_frame, _w, _h, format, m) { port.runs.push({ format, m: [...m] }); return port.status; },
     readOutputs(into) { into.set(values); },
+  };
+  return port;
+}
+
+const MESH: FaceImageInfo = { id: "facemesh", version: 1, crc: 0x77, inputWidth: 192, arenaBytes: 1, outputs: [{ length: 1404, scale: 1 / 64 }] };
+/** Mesh points (index → crop pixel) of a face lying exactly on the ArcFace five-point template scaled by 2. */
+const MESH_FACE: [number, [number, number]][] = ([[33, 0], [133, 0], [362, 1], [263, 1], [1, 2], [61, 3], [291, 4]] as const).map(([i, t]) => [i, [2 * ARCFACE_FIVE_112[t][0], 2 * ARCFACE_FIVE_112[t][1]]]);
+
+function meshPort(): Scripted {
+  const port: Scripted = {
+    runs: [],
+    status: 0,
+    embedWarped(_frame, _w, _h, format, m) { port.runs.push({ format, m: [...m] }); return port.status; },
+    readOutputs(into) {
+      into.fill(0);
+      for (const [i, [x, y]] of MESH_FACE) { into[3 * i] = Math.round(x * 64); into[3 * i + 1] = Math.round(y * 64); }
+    },
   };
   return port;
 }
@@ -116,6 +134,43 @@ describe("KernelEmbedder (the board's face glue)", () => {
       assert.throws(() => embedder(d, n).embed(frame(), out), (e) => isOptgateError(e, code), `${which} ${status}`);
       assert.ok(out.every((v) => v === 7));
     }
+  });
+
+  describe("with FaceMesh (the board's path)", () => {
+    const withMesh = (d: Scripted, n: Scripted, mesh: Scripted) => new KernelEmbedder({ detector: { port: d, info: DETECTOR }, embedder: { port: n, info: EMBEDDER }, landmarks: { port: mesh, info: MESH } });
+
+    it("runs the mesh on the upright crop around the detection, then aligns the face on the mesh's five points", () => {
+      const d = detectorPort(true), n = embedderPort([3, 0, 4, 0, 0, 0, 0, 0]), mesh = meshPort();
+      const r = withMesh(d, n, mesh).run(new Uint8Array(128 * 128), 128, 128, 1, new Float32Array(DIM));
+      assert.equal(r.outcome, "ok");
+      const [bx, by, bw, bh] = r.detection!.box;
+      const side = Math.max(bw, bh) * 1.5;
+      // The mesh's crop: the box enlarged by 1.5 into 192×192, upright (the detector's eyes are level).
+      assert.equal(mesh.runs.length, 1);
+      const [m0, m1, m2, m3, m4, m5] = mesh.runs[0].m.map((v) => v / 65536);
+      assert.ok(Math.abs(m0 - side / 192) < 1e-4 && Math.abs(m4 - side / 192) < 1e-4 && Math.abs(m1) < 1e-4 && Math.abs(m3) < 1e-4, `${mesh.runs[0].m}`);
+      assert.ok(Math.abs(m2 + 96 * m0 - (bx + bw / 2)) < 1e-3 && Math.abs(m5 + 96 * m4 - (by + bh / 2)) < 1e-3, "crop centred on the box");
+      // The mesh puts the face exactly on the template at twice its size: the embedder's crop
+      // samples the frame at twice the mesh crop's pitch, upright, with the template's eye where the mesh's is.
+      const face = n.runs[0].m.map((v) => v / 65536);
+      assert.ok(Math.abs(face[0] - side / 96) < 1e-3 && Math.abs(face[1]) < 1e-3, `${face}`);
+      const [tx, ty] = ARCFACE_FIVE_112[0];
+      const eyeX = bx + bw / 2 + (2 * tx - 96) * side / 192, eyeY = by + bh / 2 + (2 * ty - 96) * side / 192;
+      assert.ok(Math.abs(face[0] * tx + face[1] * ty + face[2] - eyeX) < 0.05 && Math.abs(face[3] * tx + face[4] * ty + face[5] - eyeY) < 0.05, "template eye on the mesh's eye");
+    });
+
+    it("a mesh fault is an error, never a face; a face too small never reaches the mesh; a mesh image without 468 points is refused", () => {
+      const d = detectorPort(true), n = embedderPort([1, 0, 0, 0, 0, 0, 0, 0]), mesh = meshPort();
+      mesh.status = -12;
+      const out = new Float32Array(DIM).fill(7);
+      assert.throws(() => withMesh(d, n, mesh).embed(frame(), out), (e) => isOptgateError(e, "E_FACE_KERNEL_TRAP"));
+      assert.deepEqual(n.runs, []);
+      assert.ok(out.every((v) => v === 7));
+      const small = meshPort();
+      assert.equal(withMesh(detectorPort(true, 6), embedderPort([]), small).embed(frame(), new Float32Array(DIM)), "low-quality");
+      assert.deepEqual(small.runs, []);
+      assert.throws(() => new KernelEmbedder({ detector: { port: d, info: DETECTOR }, embedder: { port: n, info: EMBEDDER }, landmarks: { port: mesh, info: { ...MESH, outputs: [{ length: 266 * 3, scale: 1 }] } } }), (e) => isOptgateError(e, "E_FACE_MODEL_MISMATCH"));
+    });
   });
 
   it("refuses a presentation-attack check and a buffer of the wrong size", () => {
