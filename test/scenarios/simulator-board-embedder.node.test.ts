@@ -14,7 +14,7 @@ import { NorFlash } from "../../boards/host/nor-flash";
 import { sha256, toHex } from "../../src/core/crypto";
 import { isOptgateError } from "../../src/core/errors";
 import { BOARD_FACE_THRESHOLDS } from "../../tools/face/thresholds";
-import { BOARD_DETECTOR, BoardFacePipeline, KERNEL_FORMAT } from "../../tools/face-model/board-pipeline";
+import { BOARD_DETECTOR, BOARD_LANDMARKS, BoardFacePipeline, KERNEL_FORMAT } from "../../tools/face-model/board-pipeline";
 import { faceModelDir } from "../../tools/face-model/models";
 import { BoardFaceModel } from "../../tools/sim/board-face-model";
 import { parseArgs } from "../../tools/sim/cli";
@@ -34,7 +34,7 @@ const logLines = (sim: Simulator) => sim.events.flatMap((e) => (e.e === "log" ? 
 /** A copy of the built images in a fresh folder, for damaging. */
 function copyImages(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "optgate-face-model-"));
-  for (const id of [BOARD_DETECTOR, EMBEDDER]) for (const ext of ["ogfk", "json"]) copyFileSync(path.join(faceModelDir, `${id}.${ext}`), path.join(dir, `${id}.${ext}`));
+  for (const id of [BOARD_DETECTOR, EMBEDDER, BOARD_LANDMARKS]) for (const ext of ["ogfk", "json"]) copyFileSync(path.join(faceModelDir, `${id}.${ext}`), path.join(dir, `${id}.${ext}`));
   return dir;
 }
 
@@ -90,6 +90,12 @@ describe("--embedder board: loading and checking the model images", () => {
     assert.match(refusal(dir), /blazeface-front\.ogfk fails its SHA-256 check/);
 
     dir = damaged();
+    const mesh = readFileSync(imagePath(dir, BOARD_LANDMARKS));
+    mesh[300_000] ^= 4;
+    writeFileSync(imagePath(dir, BOARD_LANDMARKS), mesh);
+    assert.match(refusal(dir), /facemesh\.ogfk fails its SHA-256 check/);
+
+    dir = damaged();
     rmSync(imagePath(dir));
     assert.match(refusal(dir), /mobileface\.ogfk cannot be read \(ENOENT\)/);
 
@@ -132,7 +138,7 @@ describe("--embedder board: loading and checking the model images", () => {
     assert.ok(message.subarray(11).every((b) => b === 0), "the frame's pixels are zeroed");
   });
 
-  it("the kernel path answers an embed request: noise is no face, the message and both kernels' frame areas are zeroed; a liveness check is refused", () => {
+  it("the kernel path answers an embed request: noise is no face, the message and every kernel's frame area are zeroed; a liveness check is refused", () => {
     const model = BoardFaceModel.load();
     const { width, height } = REAL_FRAME;
     const message = new Uint8Array(11 + width * height * 2);
@@ -148,7 +154,7 @@ describe("--embedder board: loading and checking the model images", () => {
     assert.deepEqual(model.answer(message), Uint8Array.of(1), "noise: no face");
     assert.ok(message.subarray(11).every((b) => b === 0), "the message's pixels are zeroed");
     const pipeline = model.pipeline!;
-    for (const kernel of [pipeline.detector, pipeline.embedder]) {
+    for (const kernel of [pipeline.detector, pipeline.embedder, pipeline.landmarks]) {
       const k = kernel.kernel;
       const memory = new Uint8Array(k.memory.buffer);
       assert.ok(memory.subarray(k.framePtr(), k.framePtr() + width * height * 2).every((b) => b === 0), "kernel frame zeroed");

@@ -22,7 +22,7 @@ export const USAGE = `usage: npm start -- [options]
   --embedder real      the packaged host face pipeline (mobileface, thresholds measured on ORL):
                        hold photos up to the camera (photo <file> in scripts, p on the gate screen)
   --embedder board     what the board runs: the int8 face kernel (WebAssembly) with the model images
-                       from build/face-model (npm run build), BlazeFace keypoints, its own thresholds
+                       from build/face-model (npm run build), FaceMesh five points, its own thresholds
   -h, --help           this text
 Script lines: card <uid> | keys <keys> | face <genuine|impostor|no-face|low-quality> [identity] |
   face-off | photo <file: PNG, JPEG or PGM, relative to the script> | photo-off |

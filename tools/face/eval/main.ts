@@ -3,7 +3,7 @@
 // report.md, det.svg (DET curve + score histograms) and thresholds.json to
 // --out (default .eval/face/<model>/, gitignored). Runs offline: the models
 // come from node_modules. --board measures the board's path instead (the int8
-// kernel images from build/face-model, BlazeFace keypoints, each photo in the
+// kernel images from build/face-model, FaceMesh's five points, each photo in the
 // board's QVGA RGB565 frame: tools/face-model/board-photos.ts); its
 // thresholds go to tools/face/thresholds.ts as BOARD_FACE_THRESHOLDS.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -39,10 +39,10 @@ async function main(argv: string[]): Promise<void> {
   if (!folder) throw new Error(USAGE);
   const spec = embeddingModel(model);
   const faces = readFaceFolder(folder);
-  if (board && (!flip || !mesh)) throw new Error("--board is the board's path as it is (mirror averaged, BlazeFace keypoints): no --no-flip or --no-mesh with it");
+  if (board && (!flip || !mesh)) throw new Error("--board is the board's path as it is (mirror averaged, FaceMesh in the kernel): no --no-flip or --no-mesh with it");
   const pipeline: PhotoEmbedder = board ? new BoardPhotoEmbedder(BoardFacePipeline.load({ embedder: spec.id })) : await FacePipeline.load(spec, { flip }, mesh);
   const embeddings = embedFolder(pipeline, faces);
-  const label = board ? " (board: int8 kernel, BlazeFace keypoints, QVGA RGB565 frame)" : mesh ? "" : " (BlazeFace landmarks)";
+  const label = board ? " (board: int8 kernel, FaceMesh five points, QVGA RGB565 frame)" : mesh ? "" : " (BlazeFace landmarks)";
   const evaluation = evaluateEmbeddings(embeddings, `${spec.id} v${spec.version}${label}`, flip);
   const report = markdownReport(evaluation, basename(folder));
   console.log(report);
