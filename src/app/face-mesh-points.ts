@@ -24,15 +24,21 @@ export const ARCFACE_FIVE_112: readonly Point[] = [
   [70.7299, 92.2041],
 ];
 
-/** image → crop: rotate the eye line level, scale the enlarged box to size, centre it. */
+/**
+ * image → crop: rotate the eye line level, scale the enlarged box to size,
+ * centre it. No trigonometry (the rotation is the eye vector normalised), so
+ * XS and V8 compute the same bits: only IEEE-exact operations.
+ */
 export function uprightCropSimilarity(detection: Detection, size: number): Similarity {
   const [left, right] = detection.landmarks;
   const [bx, by, bw, bh] = detection.box;
   const cx = bx + bw / 2, cy = by + bh / 2;
   const side = Math.max(bw, bh) * CROP_ENLARGE;
-  const angle = Math.atan2(right[1] - left[1], right[0] - left[0]);
+  const dx = right[0] - left[0], dy = right[1] - left[1];
+  const length = Math.sqrt(dx * dx + dy * dy);
   const s = size / side;
-  const a = s * Math.cos(-angle), b = s * Math.sin(-angle);
+  // Rotation by minus the eye line's angle: cos = dx/length, sin = −dy/length (level eyes when they coincide).
+  const a = length > 0 ? (s * dx) / length : s, b = length > 0 ? (-s * dy) / length : 0;
   return { a, b, tx: size / 2 - (a * cx - b * cy), ty: size / 2 - (b * cx + a * cy) };
 }
 
