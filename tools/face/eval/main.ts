@@ -6,11 +6,13 @@
 // kernel images from build/face-model, FaceMesh's five points, each photo in the
 // board's QVGA RGB565 frame: tools/face-model/board-photos.ts); its
 // thresholds go to tools/face/thresholds.ts as BOARD_FACE_THRESHOLDS.
+// --board-frame runs the float host pipeline on that same frame (the float
+// reference for --board).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { DEFAULT_EMBEDDING_MODEL, embeddingModel } from "../embedding-models";
 import { BoardFacePipeline } from "../../face-model/board-pipeline";
-import { BoardPhotoEmbedder } from "../../face-model/board-photos";
+import { BoardPhotoEmbedder, FloatOnBoardFrame } from "../../face-model/board-photos";
 import { FacePipeline } from "../face-pipeline";
 import type { PhotoEmbedder } from "./evaluate";
 import { readFaceFolder } from "./dataset";
@@ -18,12 +20,12 @@ import { embedFolder } from "./evaluate";
 import { evaluateEmbeddings, markdownReport } from "./report";
 import { evaluationSvg } from "./svg-charts";
 
-const USAGE = "usage: npm run eval:face -- <folder of per-person sub-folders> [--model mobileface|faceres|mobilefacenet] [--no-flip] [--no-mesh] [--board] [--out <dir>]";
+const USAGE = "usage: npm run eval:face -- <folder of per-person sub-folders> [--model mobileface|faceres|mobilefacenet] [--no-flip] [--no-mesh] [--board | --board-frame] [--out <dir>]";
 
 async function main(argv: string[]): Promise<void> {
   let folder: string | undefined;
   let model: string = DEFAULT_EMBEDDING_MODEL;
-  let flip = true, mesh = true, board = false;
+  let flip = true, mesh = true, board = false, boardFrame = false;
   let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -31,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
     else if (a === "--no-flip") flip = false;
     else if (a === "--no-mesh") mesh = false;
     else if (a === "--board") board = true;
+    else if (a === "--board-frame") boardFrame = true;
     else if (a === "--out") out = argv[++i];
     else if (a === "--help" || a === "-h") { console.log(USAGE); return; }
     else if (!a.startsWith("--") && folder === undefined) folder = a;
@@ -40,13 +43,14 @@ async function main(argv: string[]): Promise<void> {
   const spec = embeddingModel(model);
   const faces = readFaceFolder(folder);
   if (board && (!flip || !mesh)) throw new Error("--board is the board's path as it is (mirror averaged, FaceMesh in the kernel): no --no-flip or --no-mesh with it");
-  const pipeline: PhotoEmbedder = board ? new BoardPhotoEmbedder(BoardFacePipeline.load({ embedder: spec.id })) : await FacePipeline.load(spec, { flip }, mesh);
+  if (board && boardFrame) throw new Error("--board and --board-frame are two different paths: one at a time");
+  const pipeline: PhotoEmbedder = board ? new BoardPhotoEmbedder(BoardFacePipeline.load({ embedder: spec.id })) : boardFrame ? new FloatOnBoardFrame(await FacePipeline.load(spec, { flip }, mesh)) : await FacePipeline.load(spec, { flip }, mesh);
   const embeddings = embedFolder(pipeline, faces);
-  const label = board ? " (board: int8 kernel, FaceMesh five points, QVGA RGB565 frame)" : mesh ? "" : " (BlazeFace landmarks)";
+  const label = board ? " (board: int8 kernel, FaceMesh five points, QVGA RGB565 frame)" : `${mesh ? "" : " (BlazeFace landmarks)"}${boardFrame ? " (float, in the board's QVGA RGB565 frame)" : ""}`;
   const evaluation = evaluateEmbeddings(embeddings, `${spec.id} v${spec.version}${label}`, flip);
   const report = markdownReport(evaluation, basename(folder));
   console.log(report);
-  const dir = out ?? join(".eval", "face", board ? `${spec.id}-board` : spec.id);
+  const dir = out ?? join(".eval", "face", board ? `${spec.id}-board` : boardFrame ? `${spec.id}-board-frame` : spec.id);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "report.md"), report + "\n");
   const marks = [
