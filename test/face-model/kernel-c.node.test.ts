@@ -26,6 +26,7 @@ describe("the face kernel's algorithm in C (bench yardstick) gives the kernel's 
     ["mobileface, a turned face warped from the frame", "mobileface", () => benchWarp(), 256],
     ["mobileface, a warp reaching past the frame's edges (border colour)", "mobileface", () => [140000, -30000, -4000000, 30000, 140000, -2000000], 256],
     ["BlazeFace on the whole frame (four heads)", "blazeface-front", () => KernelDetector.warpFor(320, 240), 896 + 896 * 16],
+    ["FaceMesh on an upright crop warped from the frame (468 points)", "facemesh", () => benchWarp(192), 468 * 3],
   ];
   for (const [label, id, m, outputs] of cases) {
     it(label, async () => {

@@ -1,7 +1,8 @@
 // Issue 19: the int8 face kernel on one camera frame (QVGA RGB565LE, what the
 // board's camera gives): embedding one aligned face (mobileface, the kernel
-// cropping and warping it out of the frame) and detection (BlazeFace, the
-// frame padded and scaled in the kernel). Each path is a ratio to two C
+// cropping and warping it out of the frame), detection (BlazeFace, the
+// frame padded and scaled in the kernel) and landmarks (FaceMesh on the
+// 192×192 crop the kernel warps out of the frame). Each path is a ratio to two C
 // yardsticks measured in the same run: the kernel's algorithm written in C
 // (tools/face-model/kernel-c.c) at gcc -O2, and the same C at -O3
 // -march=native (the best this compiler makes of it). The C paths and the
@@ -80,6 +81,7 @@ function nodeNs(id: string, frame: Uint8Array, m: number[], calls: number): numb
 const CASES = [
   { id: "mobileface", label: "embed one aligned face (mobileface, warped from the frame)", m: () => benchWarp(), reps: 20, calls: 10 },
   { id: "blazeface-front", label: "detect on one frame (BlazeFace, frame padded and scaled in the kernel)", m: () => KernelDetector.warpFor(WIDTH, HEIGHT), reps: 6, calls: 3 },
+  { id: "facemesh", label: "landmarks of one face (FaceMesh, 192×192 crop warped from the frame)", m: () => benchWarp(192), reps: 6, calls: 3 },
 ];
 
 const suite: BenchSuite = {
