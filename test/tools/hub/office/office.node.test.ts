@@ -141,6 +141,13 @@ describe("office page (hub web, PGlite)", function () {
     assert.equal((await replay.get("/residents")).headers.location, "/login");
   });
 
+  it("ends the sessions of a disabled account and refuses its logins", async () => {
+    const operator = await rig.login("operator");
+    await rig.db.query("update office_user set disabled = true where username = 'operator'");
+    assert.equal((await operator.get("/residents")).headers.location, "/login");
+    assert.equal((await rig.browser().post("/login", { username: "operator", password: PASSWORD })).statusCode, 401);
+  });
+
   it("throttles guessing: after five failures even the right password waits, per name and per address", async () => {
     const guesser = rig.browser("10.0.0.9");
     for (let i = 0; i < MAX_FAILURES; i++) assert.equal((await guesser.post("/login", { username: "operator", password: `wrong guess ${i}` })).statusCode, 401);
