@@ -22,6 +22,14 @@ const EN = {
   active: "active", suspended: "suspended",
   noCredential: "An active resident needs a card or a PIN (face is never the only way in).",
   skip: "Skip to content",
+  gates: "Gates", gate: "Gate", name: "Name", online: "online", offline: "offline", connection: "Connection",
+  desired: "Desired version", applied: "Applied version", lastAck: "Last acknowledgement", refused: "Last refusal",
+  difference: "Difference from the desired state", missing: "missing at the gate", extra: "extra at the gate", different: "different at the gate",
+  inventoryAt: "as the gate reported at version {version}", noInventory: "The gate has not reported what it holds yet.",
+  chains: "Audit chains", log: "Log", head: "Witnessed head", verified: "records verified", unverified: "records not all held",
+  held: "Records held", alarms: "Alarms", noAlarms: "No alarms.", inSync: "in step",
+  auditRecords: "Audit records", kind: "Kind", decision: "Decision", reason: "Reason", subject: "Resident", seq: "Seq",
+  anyValue: "any", filter: "Filter", export: "Export with signed heads", from: "From", until: "Until",
 };
 export type Key = keyof typeof EN;
 
@@ -43,6 +51,14 @@ const ZH: Partial<Record<Key, string>> = {
   active: "有效", suspended: "已暂停",
   noCredential: "有效住户须持有门卡或密码（人脸识别绝非唯一通行方式）。",
   skip: "跳到正文",
+  gates: "门禁", gate: "门禁", name: "名称", online: "在线", offline: "离线", connection: "连接",
+  desired: "目标版本", applied: "已应用版本", lastAck: "最近确认", refused: "最近拒绝",
+  difference: "与目标状态的差异", missing: "门禁缺少", extra: "门禁多出", different: "门禁不一致",
+  inventoryAt: "依据门禁在版本 {version} 的报告", noInventory: "门禁尚未报告其数据。",
+  chains: "审计链", log: "日志", head: "已见证链头", verified: "记录已核验", unverified: "记录未全部持有",
+  held: "已持有记录", alarms: "告警", noAlarms: "无告警。", inSync: "一致",
+  auditRecords: "审计记录", kind: "类型", decision: "结果", reason: "原因", subject: "住户", seq: "序号",
+  anyValue: "全部", filter: "筛选", export: "导出（含签名链头）", from: "起", until: "止",
 };
 
 export function missingChinese(): Key[] {

@@ -12,8 +12,10 @@ export interface View {
   session?: Session;
 }
 
-const NAV: { href: string; label: "residents" | "audit"; role: Role }[] = [
+const NAV: { href: string; label: "residents" | "gates" | "auditRecords" | "audit"; role: Role }[] = [
   { href: "/residents", label: "residents", role: "auditor" },
+  { href: "/gates", label: "gates", role: "auditor" },
+  { href: "/audit", label: "auditRecords", role: "auditor" },
   { href: "/office-log", label: "audit", role: "auditor" },
 ];
 

@@ -23,6 +23,8 @@ import { closeSession, csrfMatches, findSession, openSession, IDLE_MS, type Sess
 import { clearUserFailures, loginWait, recordFailure } from "./throttle";
 import { residentRoutes } from "./residents-routes";
 import { officeLogRoutes } from "./office-log-routes";
+import { gateRoutes } from "./gates-routes";
+import { auditRoutes } from "./audit-routes";
 
 export const SESSION_COOKIE = "og_session";
 
@@ -168,5 +170,7 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
 
   residentRoutes(app, ctx);
   officeLogRoutes(app, ctx);
+  gateRoutes(app, ctx);
+  auditRoutes(app, ctx);
   return { app, routes };
 }
