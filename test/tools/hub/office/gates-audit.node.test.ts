@@ -8,6 +8,7 @@ import { decodeRecord } from "../../../../src/core/audit/audit-record";
 import { anchorHead, recordsDigest, signHead, statementBytes } from "../../../../src/core/audit/head-signature";
 import { Ed25519Signer, ed25519Verify } from "../../../../src/core/ed25519";
 import { COMPOUND, T0, card, gateSeed, person } from "../fleet";
+import { forEachDatabase } from "../servers";
 import { OfficeRig } from "./rig";
 
 const auditKey = new AuditKey(new Uint8Array(32).fill(4));
@@ -21,10 +22,9 @@ function gateLog(n: number, subject = 0): AuditLog {
 const signed = (gateId: number, log: AuditLog) =>
   signHead(new Ed25519Signer(gateSeed(gateId)), { gateId, log: "access", anchor: anchorHead(log.anchor()), head: log.head(), digest: recordsDigest(log.records()), time: T0 });
 
-describe("office page: gates and audit (hub web, PGlite)", function () {
-  this.timeout(60_000);
+forEachDatabase("office page: gates and audit (hub web)", (kind) => {
   let rig: OfficeRig;
-  beforeEach(async () => { rig = await OfficeRig.open(); });
+  beforeEach(async () => { rig = await OfficeRig.open(kind); });
   afterEach(async () => { await rig.close(); });
 
   it("shows each gate's desired and applied version, and what differs from what it reported", async () => {

@@ -6,12 +6,12 @@ import { missingChinese } from "../../../../tools/hub/web/i18n";
 import { IDLE_MS } from "../../../../tools/hub/web/sessions";
 import { MAX_FAILURES, WINDOW_MS } from "../../../../tools/hub/web/throttle";
 import { card, COMPOUND, person } from "../fleet";
+import { forEachDatabase } from "../servers";
 import { OfficeRig, PASSWORD } from "./rig";
 
-describe("office page (hub web, PGlite)", function () {
-  this.timeout(60_000);
+forEachDatabase("office page (hub web)", (kind) => {
   let rig: OfficeRig;
-  beforeEach(async () => { rig = await OfficeRig.open(); });
+  beforeEach(async () => { rig = await OfficeRig.open(kind); });
   afterEach(async () => { await rig.close(); });
 
   it("declares access on every route, and refuses each non-public one without a session", async () => {

@@ -2,19 +2,20 @@
 // protocol gates running the real sync core and Registry), driven through
 // Fastify's inject: a browser's requests without the network.
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { openPglite, type Db } from "../../../../tools/hub/db";
+import type { Db } from "../../../../tools/hub/db";
 import { addUser } from "../../../../tools/hub/web/accounts";
 import { buildOffice, SESSION_COOKIE, type OfficeApp } from "../../../../tools/hub/web/server";
 import type { Role } from "../../../../src/core/console/roles";
 import { COMPOUND, Fleet } from "../fleet";
+import type { DbKind } from "../servers";
 
 export const PASSWORD = "correct horse battery";
 
 export class OfficeRig {
   constructor(readonly db: Db, readonly fleet: Fleet, readonly office: OfficeApp) {}
 
-  static async open(): Promise<OfficeRig> {
-    const db = await openPglite();
+  static async open(kind: DbKind): Promise<OfficeRig> {
+    const db = await kind.open();
     const fleet = await Fleet.open(db);
     const office = await buildOffice({ db, hub: fleet.hub, compoundId: COMPOUND, now: () => fleet.now, timeZone: "CST-8" });
     for (const role of ["auditor", "operator", "installer"] as Role[]) await addUser(db, role, role, PASSWORD, fleet.now);
