@@ -30,6 +30,10 @@ const EN = {
   held: "Records held", alarms: "Alarms", noAlarms: "No alarms.", inSync: "in step",
   auditRecords: "Audit records", kind: "Kind", decision: "Decision", reason: "Reason", subject: "Resident", seq: "Seq",
   anyValue: "any", filter: "Filter", export: "Export with signed heads", from: "From", until: "Until",
+  import: "Import CSV", exportCsv: "Export CSV", csvFile: "CSV file", check: "Check the file", apply: "Apply",
+  importHelp: "Every row is checked before anything changes. Leave id empty for a new resident; pin is empty, \"set\" (keep) or \"reset\" (clear): PINs are never imported.",
+  importRefused: "Nothing was changed: {count} problems.", line: "Line", problem: "Problem",
+  importPlan: "{added} new residents and {changed} changed. Apply?", importDone: "Applied: {added} new residents, {changed} changed.",
 };
 export type Key = keyof typeof EN;
 
@@ -59,6 +63,10 @@ const ZH: Partial<Record<Key, string>> = {
   held: "已持有记录", alarms: "告警", noAlarms: "无告警。", inSync: "一致",
   auditRecords: "审计记录", kind: "类型", decision: "结果", reason: "原因", subject: "住户", seq: "序号",
   anyValue: "全部", filter: "筛选", export: "导出（含签名链头）", from: "起", until: "止",
+  import: "导入 CSV", exportCsv: "导出 CSV", csvFile: "CSV 文件", check: "检查文件", apply: "应用",
+  importHelp: "任何更改之前都会检查每一行。新住户的 id 留空；pin 列为空、\"set\"（保留）或 \"reset\"（清除）：从不导入密码。",
+  importRefused: "未做任何更改：{count} 个问题。", line: "行", problem: "问题",
+  importPlan: "新增 {added} 位住户，修改 {changed} 位。是否应用？", importDone: "已应用：新增 {added} 位住户，修改 {changed} 位。",
 };
 
 export function missingChinese(): Key[] {

@@ -28,7 +28,7 @@ export function residentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     const cells = (r: ResidentRow) => html`<tr><td><a href="/residents/${r.id}">${r.id}</a></td><td>${r.unit}</td><td>${t(r.role)}</td><td>${t(r.status)}</td>
 <td>${r.cards.length}</td><td>${r.hasPin ? t("pinSet") : t("pinNone")}</td><td>${localDay(r.validUntil === undefined ? undefined : r.validUntil - 1000, ctx.zone) || "–"}</td></tr>`;
     return html`<p>${t("count", { count })}</p>
-${canEdit ? html`<p><a href="/residents/new">${t("add")}</a></p>` : ""}
+<p>${canEdit ? html`<a href="/residents/new">${t("add")}</a> · <a href="/residents/import">${t("import")}</a> · ` : ""}<a href="/residents/export.csv">${t("exportCsv")}</a></p>
 <form method="post" action="/residents/search" role="search"><input type="hidden" name="_csrf" value="${session!.csrf}">
 <label for="unitPrefix">${t("search")}</label><input id="unitPrefix" name="unitPrefix" value="${unitPrefix ?? ""}" maxlength="8"> <button>${t("searchButton")}</button></form>
 <div class="table-wrap"><table><thead><tr><th scope="col">${t("id")}</th><th scope="col">${t("unit")}</th><th scope="col">${t("role")}</th><th scope="col">${t("status")}</th>

@@ -10,6 +10,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
 import { roleAllows, type Role } from "../../../src/core/console/roles";
 import { parseTimeZone, type TimeZone } from "../../../src/core/time/posix-tz";
 import type { Db } from "../db";
@@ -25,6 +26,7 @@ import { residentRoutes } from "./residents-routes";
 import { officeLogRoutes } from "./office-log-routes";
 import { gateRoutes } from "./gates-routes";
 import { auditRoutes } from "./audit-routes";
+import { csvRoutes } from "./csv-routes";
 
 export const SESSION_COOKIE = "og_session";
 
@@ -73,13 +75,15 @@ export interface OfficeApp {
 export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
   const now = options.now ?? Date.now;
   // No request logging: URLs and bodies may name residents.
-  const app = Fastify({ logger: false, bodyLimit: 4 * 1024 * 1024, trustProxy: false });
+  const app = Fastify({ logger: false, bodyLimit: 12 * 1024 * 1024, trustProxy: false });
   const routes: OfficeApp["routes"] = [];
   app.addHook("onRoute", (r) => {
     for (const method of [r.method].flat()) if (method !== "HEAD") routes.push({ method, url: r.url, access: (r.config as { access?: RouteAccess } | undefined)?.access });
   });
   await app.register(cookie);
   await app.register(formbody);
+  // Uploads (CSV import) arrive as fields on the body, the file as a Buffer; at most one 8 MB file.
+  await app.register(multipart, { attachFieldsToBody: "keyValues", limits: { fileSize: 8 * 1024 * 1024, files: 1, fields: 8 } });
   const db = options.db;
   const ctx: OfficeContext = {
     db, hub: options.hub, compoundId: options.compoundId, zone: parseTimeZone(options.timeZone ?? "CST-8"), now,
@@ -168,6 +172,7 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
   });
   app.get("/", { config: { access: { role: "auditor" } } }, async (_request, reply) => reply.redirect("/residents", 303));
 
+  csvRoutes(app, ctx);
   residentRoutes(app, ctx);
   officeLogRoutes(app, ctx);
   gateRoutes(app, ctx);

@@ -65,6 +65,10 @@ export class Browser {
     return this.#remember(await this.app.inject({ method: "GET", url, cookies: Object.fromEntries(this.cookies), remoteAddress: this.address }));
   }
 
+  async raw(method: "POST", url: string, payload: string, contentType: string): Promise<LightMyRequestResponse> {
+    return this.#remember(await this.app.inject({ method, url, payload, cookies: Object.fromEntries(this.cookies), remoteAddress: this.address, headers: { "content-type": contentType } }));
+  }
+
   /** A form post; the page's CSRF token is added unless `csrf` is false. */
   async post(url: string, form: Record<string, string>, csrf = true): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams({ ...(csrf && this.csrf ? { _csrf: this.csrf } : {}), ...form }).toString();
