@@ -34,6 +34,11 @@ const EN = {
   importHelp: "Every row is checked before anything changes. Leave id empty for a new resident; pin is empty, \"set\" (keep) or \"reset\" (clear): PINs are never imported.",
   importRefused: "Nothing was changed: {count} problems.", line: "Line", problem: "Problem",
   importPlan: "{added} new residents and {changed} changed. Apply?", importDone: "Applied: {added} new residents, {changed} changed.",
+  consent: "Consent register", consentingNow: "Residents who consent to face now", withdrawals: "Withdrawals",
+  consentSummary: "{residents} residents: {consenting} consent to face now, {others} use card or PIN only; {withdrawals} withdrawals, {pending} erasures pending.",
+  erasure: "Erasure", erasedAfter: "erased at gate {gate} after {delay}", pendingAt: "pending at gate {gate} ({state})", nothingHeld: "no template was held",
+  lastErasure: "Withdrawal to last erasure", subjectReport: "Subject report", events: "Events", print: "Print",
+  subjectIntro: "What the hub holds about this resident. The hub holds no face template and no PIN: only a PIN verifier (set or not) and the gates' records below.",
 };
 export type Key = keyof typeof EN;
 
@@ -67,6 +72,11 @@ const ZH: Partial<Record<Key, string>> = {
   importHelp: "任何更改之前都会检查每一行。新住户的 id 留空；pin 列为空、\"set\"（保留）或 \"reset\"（清除）：从不导入密码。",
   importRefused: "未做任何更改：{count} 个问题。", line: "行", problem: "问题",
   importPlan: "新增 {added} 位住户，修改 {changed} 位。是否应用？", importDone: "已应用：新增 {added} 位住户，修改 {changed} 位。",
+  consent: "同意登记", consentingNow: "当前同意人脸识别的住户", withdrawals: "撤回",
+  consentSummary: "共 {residents} 位住户：{consenting} 位当前同意人脸识别，{others} 位仅用门卡或密码；撤回 {withdrawals} 次，待删除 {pending} 项。",
+  erasure: "删除", erasedAfter: "门禁 {gate} 已删除，用时 {delay}", pendingAt: "门禁 {gate} 待删除（{state}）", nothingHeld: "未保存人脸模板",
+  lastErasure: "撤回至最后删除", subjectReport: "个人信息报告", events: "事件", print: "打印",
+  subjectIntro: "管理处服务器保存的该住户信息。服务器不保存人脸模板和密码，只保存密码校验值（是否设置）以及下列门禁记录。",
 };
 
 export function missingChinese(): Key[] {

@@ -12,8 +12,9 @@ export interface View {
   session?: Session;
 }
 
-const NAV: { href: string; label: "residents" | "gates" | "auditRecords" | "audit"; role: Role }[] = [
+const NAV: { href: string; label: "residents" | "gates" | "auditRecords" | "audit" | "consent"; role: Role }[] = [
   { href: "/residents", label: "residents", role: "auditor" },
+  { href: "/consent", label: "consent", role: "auditor" },
   { href: "/gates", label: "gates", role: "auditor" },
   { href: "/audit", label: "auditRecords", role: "auditor" },
   { href: "/office-log", label: "audit", role: "auditor" },
@@ -45,5 +46,6 @@ main{padding:1rem;max-width:72rem}nav a{margin-right:.75rem}.inline{display:inli
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ccd}
 .table-wrap{overflow-x:auto}label{display:block;margin:.5rem 0 .1rem}input,select,button{font:inherit;padding:.3rem .5rem}
 .error{color:#a00}.ok{color:#060}:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}
+@media print{header,form,.noprint{display:none}main{max-width:none}}
 @media (max-width:40rem){th:nth-child(n+5),td:nth-child(n+5){display:none}}
 `;

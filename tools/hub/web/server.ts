@@ -27,6 +27,7 @@ import { officeLogRoutes } from "./office-log-routes";
 import { gateRoutes } from "./gates-routes";
 import { auditRoutes } from "./audit-routes";
 import { csvRoutes } from "./csv-routes";
+import { consentRoutes } from "./consent-routes";
 
 export const SESSION_COOKIE = "og_session";
 
@@ -177,5 +178,6 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
   officeLogRoutes(app, ctx);
   gateRoutes(app, ctx);
   auditRoutes(app, ctx);
+  consentRoutes(app, ctx);
   return { app, routes };
 }
