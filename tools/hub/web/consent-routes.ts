@@ -3,7 +3,8 @@
 // one resident's printable subject report.
 import type { FastifyInstance } from "fastify";
 import { formatLocal } from "../../../src/core/time/posix-tz";
-import { html } from "./html";
+import { Html, html } from "./html";
+import { jsonForScript } from "./assets";
 import { consentEvents, consentRegister, type Withdrawal } from "./consent-data";
 import { residentById } from "./residents-data";
 import type { OfficeContext } from "./server";
@@ -31,6 +32,10 @@ export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     const { t } = request.view;
     const reg = await consentRegister(ctx.db, ctx.compoundId);
     const pending = reg.withdrawals.reduce((n, w) => n + w.erasures.filter((e) => e.erasedAt === undefined).length, 0);
+    const done = reg.withdrawals.map((w) => ({ w, delay: lastErasureDelay(w) })).filter((d) => d.delay !== undefined);
+    const chart = done.length ? html`<h2>${t("erasureDelays")}</h2><div id="chart-erasure" class="chart" role="img" aria-label="${t("erasureDelays")}"></div>
+<script type="application/json" data-chart="chart-erasure">${new Html(jsonForScript({ title: t("erasureDelays"), unit: t("seconds"), labels: done.map((d) => when(d.w.at).slice(0, 16)), series: [{ name: t("lastErasure"), values: done.map((d) => Math.round(d.delay! / 1000)) }] }))}</script>
+<script src="/assets/charts.js" defer></script>` : html``;
     return ctx.send(reply, request.view, t("consent"), html`<p>${t("consentSummary", { residents: reg.residents, consenting: reg.consenting.length, others: reg.residents - reg.consenting.length, withdrawals: reg.withdrawals.length, pending })}</p>
 <h2>${t("consentingNow")}</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">${t("subject")}</th><th scope="col">${t("gate")}</th><th scope="col">${t("at")}</th></tr></thead>
@@ -42,7 +47,7 @@ export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
       return html`<tr><td><a href="/consent/${w.resident}">${w.resident}</a></td><td>${w.gate}</td><td>${when(w.at)}</td>
 <td>${w.erasures.length ? w.erasures.map((e) => html`<div>${e.erasedAt === undefined ? t("pendingAt", { gate: e.gate, state: e.online ? t("online") : t("offline") }) : t("erasedAfter", { gate: e.gate, delay: duration(e.erasedAt - w.at) })}</div>`) : t("nothingHeld")}</td>
 <td>${delay === undefined ? "–" : duration(delay)}</td></tr>`;
-    })}</tbody></table></div>`);
+    })}</tbody></table></div>${chart}`, 200, { charts: done.length > 0 });
   });
 
   app.get("/consent/:id", AUDITOR, async (request, reply) => {

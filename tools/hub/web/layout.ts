@@ -12,20 +12,21 @@ export interface View {
   session?: Session;
 }
 
-const NAV: { href: string; label: "residents" | "gates" | "auditRecords" | "audit" | "consent"; role: Role }[] = [
+const NAV: { href: string; label: "residents" | "gates" | "auditRecords" | "audit" | "consent" | "activity"; role: Role }[] = [
   { href: "/residents", label: "residents", role: "auditor" },
   { href: "/consent", label: "consent", role: "auditor" },
   { href: "/gates", label: "gates", role: "auditor" },
+  { href: "/activity", label: "activity", role: "auditor" },
   { href: "/audit", label: "auditRecords", role: "auditor" },
   { href: "/office-log", label: "audit", role: "auditor" },
 ];
 
-export function page(view: View, title: string, body: Html): Html {
+export function page(view: View, title: string, body: Html, options: { charts?: boolean } = {}): Html {
   const { t, session } = view;
   return html`<!doctype html>
 <html lang="${view.lang === "zh" ? "zh-CN" : "en"}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · ${t("title")}</title><link rel="stylesheet" href="/assets/office.css"></head>
+<title>${title} · ${t("title")}</title><link rel="stylesheet" href="/assets/office.css">${options.charts ? html`<link rel="stylesheet" href="/assets/uplot.css">` : ""}</head>
 <body><a class="skip" href="#main">${t("skip")}</a>
 <header><strong>${t("title")}</strong>
 ${session ? html`<nav aria-label="main">${NAV.filter((n) => roleAllows(session.user.role, n.role)).map((n) => html`<a href="${n.href}">${t(n.label)}</a> `)}</nav>
@@ -45,7 +46,7 @@ main{padding:1rem;max-width:72rem}nav a{margin-right:.75rem}.inline{display:inli
 .skip{position:absolute;left:-999px}.skip:focus{left:.5rem;top:.5rem;background:#fff;padding:.25rem}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ccd}
 .table-wrap{overflow-x:auto}label{display:block;margin:.5rem 0 .1rem}input,select,button{font:inherit;padding:.3rem .5rem}
-.error{color:#a00}.ok{color:#060}:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}
+.chart{min-height:240px;max-width:60rem}.error{color:#a00}.ok{color:#060}:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}
 @media print{header,form,.noprint{display:none}main{max-width:none}}
 @media (max-width:40rem){th:nth-child(n+5),td:nth-child(n+5){display:none}}
 `;

@@ -28,6 +28,8 @@ import { gateRoutes } from "./gates-routes";
 import { auditRoutes } from "./audit-routes";
 import { csvRoutes } from "./csv-routes";
 import { consentRoutes } from "./consent-routes";
+import { activityRoutes } from "./activity-routes";
+import { officeAssets } from "./assets";
 
 export const SESSION_COOKIE = "og_session";
 
@@ -55,12 +57,12 @@ export interface OfficeContext {
   compoundId: number;
   zone: TimeZone;
   now: () => number;
-  send(reply: FastifyReply, view: View, title: string, body: Html, status?: number): FastifyReply;
+  send(reply: FastifyReply, view: View, title: string, body: Html, status?: number, options?: { charts?: boolean }): FastifyReply;
   audit(request: FastifyRequest, action: string, detail: string): Promise<void>;
 }
 
 const SECURITY_HEADERS = {
-  "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
@@ -88,8 +90,8 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
   const db = options.db;
   const ctx: OfficeContext = {
     db, hub: options.hub, compoundId: options.compoundId, zone: parseTimeZone(options.timeZone ?? "CST-8"), now,
-    send(reply, view, title, body, status = 200) {
-      return reply.code(status).type("text/html; charset=utf-8").send(page(view, title, body).text);
+    send(reply, view, title, body, status = 200, options = {}) {
+      return reply.code(status).type("text/html; charset=utf-8").send(page(view, title, body, options).text);
     },
     async audit(request, action, detail) {
       await recordOfficeAction(db, request.session?.user, action, detail, now());
@@ -110,6 +112,8 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
     request.view = { lang, t: translator(lang), session: request.session };
     const access = request.routeOptions.config.access;
     if (access?.public) return;
+    // No route: the not-found handler answers (the same 404 with or without a session).
+    if (request.routeOptions.url === undefined) return;
     if (!request.session) {
       if (request.method === "GET") return reply.redirect("/login", 303);
       return reply.code(401).type("text/plain; charset=utf-8").send("Log in first.");
@@ -129,6 +133,9 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
 
   const open = { config: { access: { public: true } } };
   app.get("/assets/office.css", open, async (_request, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send(STYLE));
+  app.get("/favicon.ico", open, async (_request, reply) => reply.code(204).send());
+  app.get("/assets/charts.js", open, async (_request, reply) => reply.type("text/javascript; charset=utf-8").header("cache-control", "max-age=3600").send((await officeAssets()).script));
+  app.get("/assets/uplot.css", open, async (_request, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send((await officeAssets()).css));
   app.post("/lang", open, async (request, reply) => {
     const lang = (request.body as Record<string, unknown> | undefined)?.lang;
     if (lang === "en" || lang === "zh") reply.setCookie("lang", lang, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86400 });
@@ -179,5 +186,6 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
   gateRoutes(app, ctx);
   auditRoutes(app, ctx);
   consentRoutes(app, ctx);
+  activityRoutes(app, ctx);
   return { app, routes };
 }

@@ -10,7 +10,8 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { repoRoot } from "../../../../tools/xs/bundle";
-import { COMPOUND, person } from "../fleet";
+import { AuditLog } from "../../../../src/core/audit/audit-log";
+import { COMPOUND, T0, person } from "../fleet";
 import { DATABASES } from "../servers";
 import { OfficeRig, PASSWORD } from "./rig";
 
@@ -98,6 +99,26 @@ describe("office page in headless Chromium", function () {
     assert.equal(await page.locator("td b").count(), 0);
     assert.equal(await page.getByRole("cell", { name: "<script>", exact: true }).count(), 1);
     assert.deepEqual(errors, []);
+  });
+
+  it("draws the activity chart from the bundled script, with no error and nothing fetched from elsewhere", async () => {
+    const gate = await rig.fleet.addGate(10);
+    const log = new AuditLog();
+    for (let i = 0; i < 12; i++) log.append({ time: T0 + i * 1_800_000, actorKind: "resident", actor: 1, kind: i % 3 ? "card" : "pin", decision: "grant", reason: "granted" });
+    rig.fleet.wire.push(gate.auditBatch("access", log.records()));
+    await rig.fleet.drain();
+    rig.fleet.now = T0 + 7 * 3_600_000;
+    const page = await login("auditor");
+    const errors: string[] = [], elsewhere: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+    page.on("request", (r) => { if (!r.url().startsWith(base)) elsewhere.push(r.url()); });
+    await page.getByRole("link", { name: "Activity" }).click();
+    await page.waitForSelector("#chart-entries[data-drawn='1'] canvas");
+    assert.ok(await page.locator("#chart-entries .u-legend").count() > 0);
+    await page.screenshot({ path: path.join(SHOTS, "activity.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(elsewhere, []);
   });
 
   it("fits a phone screen without sideways scrolling, in Chinese", async () => {

@@ -16,10 +16,11 @@ forEachDatabase("office page (hub web)", (kind) => {
 
   it("declares access on every route, and refuses each non-public one without a session", async () => {
     const publicRoutes = rig.office.routes.filter((r) => r.access?.public).map((r) => `${r.method} ${r.url}`).sort();
-    assert.deepEqual(publicRoutes, ["GET /assets/office.css", "GET /login", "POST /lang", "POST /login"]);
+    assert.deepEqual(publicRoutes, ["GET /assets/charts.js", "GET /assets/office.css", "GET /assets/uplot.css", "GET /favicon.ico", "GET /login", "POST /lang", "POST /login"]);
     const guarded = rig.office.routes.filter((r) => !r.access?.public);
     assert.ok(guarded.length >= 9, `only ${guarded.length} guarded routes`);
     const anon = rig.browser();
+    assert.equal((await anon.get("/no/such/page")).statusCode, 404);
     for (const r of guarded) {
       assert.ok(r.access?.role, `${r.method} ${r.url} declares no role`);
       const url = r.url.replace(":id", "1");
