@@ -76,6 +76,7 @@ export function residentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     const next: Status = r.status === "active" ? "suspended" : "active";
     return ctx.send(reply, request.view, `${t("unit")} ${r.unit} · ${t("id")} ${r.id}`, html`<p>${t("status")}: ${t(r.status)} · ${t("pin")}: ${r.hasPin ? t("pinSet") : t("pinNone")}</p>
 ${residentForm(t, session!.csrf, `/residents/${r.id}`, valuesOf(r, ctx.zone), [], !canEdit)}
+${canEdit && r.hasPin ? html`<form method="post" action="/residents/${r.id}/pin-reset"><input type="hidden" name="_csrf" value="${session!.csrf}"><button>${t("pinReset")}</button></form>` : ""}
 ${canEdit ? html`<form method="post" action="/residents/${r.id}/status"><input type="hidden" name="_csrf" value="${session!.csrf}"><input type="hidden" name="status" value="${next}"><button>${next === "suspended" ? t("suspend") : t("resume")}</button></form>` : ""}`);
   });
 
@@ -93,6 +94,18 @@ ${canEdit ? html`<form method="post" action="/residents/${r.id}/status"><input t
     }
     await ctx.audit(request, "resident edit", `resident ${id}`);
     return reply.redirect(`/residents/${id}`, 303);
+  });
+
+  // Clears the PIN verifier everywhere (the resident chooses a new PIN at a gate); no PIN is ever shown or set here.
+  app.post("/residents/:id/pin-reset", OPERATOR, async (request, reply) => {
+    const { t } = request.view;
+    const id = idParam((request.params as Record<string, unknown>).id);
+    const old = id === undefined ? undefined : await residentInput(ctx.db, ctx.compoundId, id);
+    if (!old) return ctx.send(reply, request.view, t("notFound"), html`<p>${t("notFound")}</p>`, 404);
+    if (old.status === "active" && old.cards.length === 0) return ctx.send(reply, request.view, t("pinReset"), html`<p class="error">${t("noCredential")}</p>`, 409);
+    await ctx.hub.putResidents(ctx.compoundId, [{ ...old, pin: undefined }]);
+    await ctx.audit(request, "pin reset", `resident ${old.id}`);
+    return reply.redirect(`/residents/${old.id}`, 303);
   });
 
   app.post("/residents/:id/status", OPERATOR, async (request, reply) => {

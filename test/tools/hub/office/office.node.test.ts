@@ -115,6 +115,24 @@ forEachDatabase("office page (hub web)", (kind) => {
     assert.ok(!page.body.includes(Buffer.from(pin.hash).toString("hex")) && !page.body.includes("0808080808"), "no verifier on the page");
   });
 
+  it("resets a PIN at every gate without ever showing one, but not a resident's last credential", async () => {
+    const gate = await rig.fleet.addGate(10);
+    const pin = { salt: new Uint8Array(4).fill(7), hash: new Uint8Array(16).fill(8) };
+    await rig.fleet.hub.putResidents(COMPOUND, [person(1, { pin }), person(2, { pin, cards: [] })]);
+    await rig.fleet.drain();
+    assert.ok(gate.registry.get(1)?.hasPin);
+    const operator = await rig.login("operator");
+    await operator.get("/residents/1");
+    assert.equal((await operator.post("/residents/1/pin-reset", {})).statusCode, 303);
+    await rig.fleet.drain();
+    assert.equal(gate.registry.get(1)?.hasPin, false);
+    assert.equal((await operator.post("/residents/2/pin-reset", {})).statusCode, 409, "the PIN is resident 2's only way in");
+    await rig.fleet.drain();
+    assert.ok(gate.registry.get(2)?.hasPin);
+    const [log] = await rig.db.query<{ username: string }>("select username from office_audit where action = 'pin reset' and detail = 'resident 1'");
+    assert.equal(log.username, "operator");
+  });
+
   it("refuses a form posted without the session's CSRF token, or with another session's", async () => {
     const operator = await rig.login("operator");
     const other = await rig.login("installer");
