@@ -29,6 +29,7 @@ import { auditRoutes } from "./audit-routes";
 import { csvRoutes } from "./csv-routes";
 import { consentRoutes } from "./consent-routes";
 import { activityRoutes } from "./activity-routes";
+import { reportRoutes } from "./report-routes";
 import { officeAssets } from "./assets";
 
 export const SESSION_COOKIE = "og_session";
@@ -187,5 +188,6 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
   auditRoutes(app, ctx);
   consentRoutes(app, ctx);
   activityRoutes(app, ctx);
+  reportRoutes(app, ctx);
   return { app, routes };
 }
