@@ -12,12 +12,14 @@ export interface View {
   session?: Session;
 }
 
-const NAV: { href: string; label: "residents" | "gates" | "auditRecords" | "audit" | "consent" | "activity" | "report"; role: Role }[] = [
+const NAV: { href: string; label: "residents" | "gates" | "auditRecords" | "audit" | "consent" | "activity" | "report" | "users" | "changePassword"; role: Role }[] = [
   { href: "/residents", label: "residents", role: "auditor" },
   { href: "/consent", label: "consent", role: "auditor" },
   { href: "/gates", label: "gates", role: "auditor" },
   { href: "/activity", label: "activity", role: "auditor" },
   { href: "/report", label: "report", role: "auditor" },
+  { href: "/users", label: "users", role: "installer" },
+  { href: "/password", label: "changePassword", role: "auditor" },
   { href: "/audit", label: "auditRecords", role: "auditor" },
   { href: "/office-log", label: "audit", role: "auditor" },
 ];

@@ -30,6 +30,7 @@ import { csvRoutes } from "./csv-routes";
 import { consentRoutes } from "./consent-routes";
 import { activityRoutes } from "./activity-routes";
 import { reportRoutes } from "./report-routes";
+import { userRoutes } from "./users-routes";
 import { officeAssets } from "./assets";
 
 export const SESSION_COOKIE = "og_session";
@@ -189,5 +190,6 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
   consentRoutes(app, ctx);
   activityRoutes(app, ctx);
   reportRoutes(app, ctx);
+  userRoutes(app, ctx);
   return { app, routes };
 }
