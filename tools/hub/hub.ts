@@ -411,11 +411,12 @@ export class Hub {
       const recordsVerified = complete && sameBytes(recordsDigest(held.map((r) => bytes(r.record))), h.digest);
       if (complete && !recordsVerified) await raise("rewritten", h.head.seq, `records ${h.anchor.seq + 1}..${h.head.seq} held by the hub do not match the signed digest`);
       await tx.query(
-        `insert into audit_head (gate_id, log, anchor_seq, head_seq, head_hash, digest, signature, records_verified, received_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `insert into audit_head (gate_id, log, anchor_seq, head_seq, head_hash, digest, signature, records_verified, received_at, anchor_hash, signed_time)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          on conflict (gate_id, log) do update set anchor_seq = excluded.anchor_seq, head_seq = excluded.head_seq, head_hash = excluded.head_hash,
-           digest = excluded.digest, signature = excluded.signature, records_verified = excluded.records_verified, received_at = excluded.received_at`,
-        [h.gateId, log, h.anchor.seq, h.head.seq, h.head.hash, h.digest, h.signature, recordsVerified, now]);
+           digest = excluded.digest, signature = excluded.signature, records_verified = excluded.records_verified, received_at = excluded.received_at,
+           anchor_hash = excluded.anchor_hash, signed_time = excluded.signed_time`,
+        [h.gateId, log, h.anchor.seq, h.head.seq, h.head.hash, h.digest, h.signature, recordsVerified, now, h.anchor.hash, h.time]);
       return { recordsVerified, alarms };
     });
   }

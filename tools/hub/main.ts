@@ -6,8 +6,26 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startEmbeddedBroker } from "./broker";
-import { openPglite, openPostgres } from "./db";
+import { openPglite, openPostgres, type Db } from "./db";
 import { startHubService } from "./service";
+import type { Hub } from "./hub";
+import { addUser, userCount } from "./web/accounts";
+import { buildOffice } from "./web/server";
+
+/** The office page, with a first installer account when there is none. */
+async function startOffice(hub: Hub, db: Db, dir: string, compoundId: number, timeZone: string, port: number) {
+  if (!Number.isInteger(compoundId) || compoundId < 1) throw new Error("--compound must be a positive integer.");
+  const [known] = await db.query("select 1 from compound where id = $1", [compoundId]);
+  if (!known) await hub.addCompound(compoundId, `Compound ${compoundId}`);
+  if ((await userCount(db)) === 0) {
+    const password = randomBytes(12).toString("base64url");
+    await addUser(db, "admin", "installer", password, Date.now());
+    writeFileSync(path.join(dir, "office-admin-password"), `${password}\n`, { mode: 0o600 });
+  }
+  const { app } = await buildOffice({ db, hub, compoundId, timeZone });
+  const address = await app.listen({ host: "127.0.0.1", port });
+  return { app, url: address };
+}
 
 export const USAGE = `usage: npm run hub -- [options]
   --data <dir>           where the embedded database and the hub's signing key live (default .hub)
@@ -15,9 +33,14 @@ export const USAGE = `usage: npm run hub -- [options]
   --broker <url>         an external MQTT broker (mqtt:// or mqtts://) instead of the embedded aedes
   --port <n>             the embedded broker's port on 127.0.0.1 (default 1884; 0 picks a free one)
   --partitions <n>       share the gates with other hub processes over the same database
+  --web <port>           the office page on 127.0.0.1 (default 8080; 0 picks a free one; "off": none)
+  --compound <id>        the compound the office page manages (default 1)
+  --time-zone <posix>    the compound's local time for dates on the page (default CST-8, China)
   -h, --help             this text
 The hub's Ed25519 signing key is <data>/hub.key (32 random bytes, created on first start, mode 600):
-provision its public key (printed at start) on every gate.`;
+provision its public key (printed at start) on every gate.
+On first start the office page gets one installer account, "admin", whose random password is
+written to <data>/office-admin-password (mode 600); log in and change it.`;
 
 /** The signing seed: read, or created once (never in the database). */
 function signingSeed(dir: string): Uint8Array {
@@ -36,6 +59,7 @@ async function main(): Promise<void> {
     options: {
       data: { type: "string", default: ".hub" }, database: { type: "string" }, broker: { type: "string" },
       port: { type: "string", default: "1884" }, partitions: { type: "string" }, help: { type: "boolean", short: "h" },
+      web: { type: "string", default: "8080" }, compound: { type: "string", default: "1" }, "time-zone": { type: "string", default: "CST-8" },
     },
   });
   if (values.help) { process.stdout.write(`${USAGE}\n`); return; }
@@ -50,7 +74,9 @@ async function main(): Promise<void> {
     onError: (e) => process.stderr.write(`hub: ${e.message}\n`),
     onDrop: (why, topic) => process.stderr.write(`hub: dropped ${topic}: ${why}\n`),
   });
+  const office = values.web === "off" ? undefined : await startOffice(service.hub, db, values.data, Number(values.compound), values["time-zone"], Number(values.web));
   const stop = async () => {
+    await office?.app.close();
     await service.close();
     await embedded?.close();
     await db.close();
@@ -58,7 +84,7 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => { void stop(); });
   process.once("SIGTERM", () => { void stop(); });
-  process.stdout.write(`hub ready: broker ${brokerUrl}, database ${db.kind}, hub public key ${Buffer.from(service.hub.publicKey).toString("hex")}\n`);
+  process.stdout.write(`hub ready: broker ${brokerUrl}, database ${db.kind}, hub public key ${Buffer.from(service.hub.publicKey).toString("hex")}${office ? `, office ${office.url}` : ""}\n`);
 }
 
 await main();

@@ -1,0 +1,46 @@
+// Gates: one line each (connected, desired against applied version, last
+// refusal, alarms), and per gate the difference between what it should hold
+// and what it reported, its audit chains as witnessed, and its alarms.
+import type { FastifyInstance } from "fastify";
+import { formatLocal } from "../../../src/core/time/posix-tz";
+import { html } from "./html";
+import { gateAlarms, gateChains, gateList } from "./gates-data";
+import type { OfficeContext } from "./server";
+
+const AUDITOR = { config: { access: { role: "auditor" as const } } };
+
+export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
+  const when = (ms: number | undefined) => (ms === undefined ? "–" : formatLocal(ms, ctx.zone));
+
+  app.get("/gates", AUDITOR, async (request, reply) => {
+    const { t } = request.view;
+    const gates = await gateList(ctx.db, ctx.compoundId);
+    return ctx.send(reply, request.view, t("gates"), html`<div class="table-wrap"><table><thead><tr><th scope="col">${t("gate")}</th><th scope="col">${t("name")}</th><th scope="col">${t("connection")}</th>
+<th scope="col">${t("desired")}</th><th scope="col">${t("applied")}</th><th scope="col">${t("refused")}</th><th scope="col">${t("alarms")}</th></tr></thead>
+<tbody>${gates.map((g) => html`<tr><td><a href="/gates/${g.id}">${g.id}</a></td><td>${g.name}</td><td>${g.online ? t("online") : t("offline")}</td>
+<td>${g.desiredVersion}</td><td>${g.appliedVersion}${g.appliedVersion === g.desiredVersion ? html` (${t("inSync")})` : ""}</td><td>${g.refusedReason ?? "–"}</td><td>${g.alarms}</td></tr>`)}</tbody></table></div>`);
+  });
+
+  app.get("/gates/:id", AUDITOR, async (request, reply) => {
+    const { t } = request.view;
+    const raw = (request.params as Record<string, unknown>).id;
+    const id = typeof raw === "string" && /^\d{1,10}$/.test(raw) ? Number(raw) : -1;
+    const gate = (await gateList(ctx.db, ctx.compoundId)).find((g) => g.id === id);
+    if (!gate) return ctx.send(reply, request.view, t("notFound"), html`<p>${t("notFound")}</p>`, 404);
+    const [cmp, chains, alarms] = await Promise.all([ctx.hub.compare(id), gateChains(ctx.db, id), gateAlarms(ctx.db, id)]);
+    const ids = (list: number[]) => (list.length ? list.map((r, i) => html`${i ? ", " : ""}<a href="/residents/${r}">${r}</a>`) : "–");
+    return ctx.send(reply, request.view, `${t("gate")} ${gate.id} · ${gate.name}`, html`
+<dl><dt>${t("connection")}</dt><dd>${gate.online ? t("online") : t("offline")}</dd>
+<dt>${t("desired")}</dt><dd>${gate.desiredVersion}</dd><dt>${t("applied")}</dt><dd>${gate.appliedVersion}</dd>
+<dt>${t("lastAck")}</dt><dd>${when(gate.ackedAt)}</dd><dt>${t("refused")}</dt><dd>${gate.refusedReason ?? "–"}</dd></dl>
+<h2>${t("difference")}</h2>
+${cmp.reportedVersion === undefined ? html`<p>${t("noInventory")}</p>` : html`<p>${t("inventoryAt", { version: cmp.reportedVersion })}</p>
+<dl><dt>${t("missing")}</dt><dd data-diff="missing">${ids(cmp.missing)}</dd><dt>${t("extra")}</dt><dd data-diff="extra">${ids(cmp.extra)}</dd><dt>${t("different")}</dt><dd data-diff="different">${ids(cmp.different)}</dd></dl>`}
+<h2>${t("chains")}</h2>
+<div class="table-wrap"><table><thead><tr><th scope="col">${t("log")}</th><th scope="col">${t("head")}</th><th scope="col">${t("held")}</th><th scope="col">${t("at")}</th></tr></thead>
+<tbody>${chains.map((c) => html`<tr><td>${c.log}</td><td>#${c.headSeq} <code>${c.headHash.slice(0, 16)}…</code> ${c.recordsVerified ? t("verified") : t("unverified")}</td><td>${c.held}</td><td>${when(c.receivedAt)}</td></tr>`)}</tbody></table></div>
+<h2>${t("alarms")}</h2>
+${alarms.length ? html`<ul>${alarms.map((a) => html`<li>${when(a.raisedAt)} · ${a.log} · ${a.kind} #${a.seq}: ${a.detail}</li>`)}</ul>` : html`<p>${t("noAlarms")}</p>`}
+<p><a href="/audit/export/${gate.id}">${t("export")}</a></p>`);
+  });
+}
