@@ -1,6 +1,7 @@
 // What the office sees of each gate: connected or not, the version it should
 // hold and the one it acknowledged, its last refusal, its audit chains as the
 // hub witnessed them, and the alarms raised about them.
+import { AUDIT_KINDS, decodeRecord } from "../../../src/core/audit/audit-record";
 import { bytes, num, type Sql } from "../db";
 
 export const LOG_NAMES = ["access", "security"] as const;
@@ -55,4 +56,28 @@ export async function gateAlarms(db: Sql, gateId: number, limit = 50): Promise<A
   const rows = await db.query<{ log: unknown; kind: string; seq: unknown; detail: string; raised_at: unknown }>(
     "select log, kind, seq, detail, raised_at from audit_alarm where gate_id = $1 order by id desc limit $2", [gateId, limit]);
   return rows.map((r) => ({ log: LOG_NAMES[num(r.log)] ?? String(r.log), kind: r.kind, seq: num(r.seq), detail: r.detail, raisedAt: num(r.raised_at) }));
+}
+
+/** The gate's clock against the hub's at its last acknowledgement (gate time minus arrival), if any. */
+export async function clockOffset(db: Sql, gateId: number): Promise<{ offsetMs: number; at: number } | undefined> {
+  const [row] = await db.query<{ received_at: unknown; gate_time: unknown }>(
+    "select received_at, gate_time from ack_log where gate_id = $1 order by received_at desc limit 1", [gateId]);
+  return row ? { offsetMs: num(row.gate_time) - num(row.received_at), at: num(row.received_at) } : undefined;
+}
+
+/** Alarms in a gate's own log over a window: door forced or held, guessing throttles, damage, clock. */
+export const GATE_ALARM_KINDS = ["door-forced", "door-held", "guessing-alarm", "throttled-entries", "unknown-cards", "store-damage", "audit-break", "clock-drift"] as const;
+
+export async function gateLogAlarms(db: Sql, gateId: number, since: number, until: number): Promise<Record<(typeof GATE_ALARM_KINDS)[number], number>> {
+  const codes = GATE_ALARM_KINDS.map((k) => AUDIT_KINDS.indexOf(k));
+  const rows = await db.query<{ record: unknown }>(
+    "select record from audit_record where gate_id = $1 and length(record) >= 55 and get_byte(record, 17) = any($2::integer[])", [gateId, codes]);
+  const out = Object.fromEntries(GATE_ALARM_KINDS.map((k) => [k, 0])) as Record<(typeof GATE_ALARM_KINDS)[number], number>;
+  for (const row of rows) {
+    try {
+      const r = decodeRecord(bytes(row.record));
+      if (r.time >= since && r.time < until) out[r.kind as (typeof GATE_ALARM_KINDS)[number]]++;
+    } catch { /* undecodable: shown by the chain status */ }
+  }
+  return out;
 }

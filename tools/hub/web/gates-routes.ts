@@ -4,7 +4,16 @@
 import type { FastifyInstance } from "fastify";
 import { formatLocal } from "../../../src/core/time/posix-tz";
 import { html } from "./html";
-import { gateAlarms, gateChains, gateList } from "./gates-data";
+import { clockOffset, gateAlarms, gateChains, gateList, gateLogAlarms, GATE_ALARM_KINDS } from "./gates-data";
+
+const WEEK_MS = 7 * 86_400_000;
+/** Beyond this the gate's clock is shown as off (the gate's own drift check uses minutes too). */
+const CLOCK_TRUST_MS = 120_000;
+
+function formatOffsetSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return `${s >= 0 ? "+" : ""}${s} s`;
+}
 import type { OfficeContext } from "./server";
 
 const AUDITOR = { config: { access: { role: "auditor" as const } } };
@@ -27,12 +36,16 @@ export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     const id = typeof raw === "string" && /^\d{1,10}$/.test(raw) ? Number(raw) : -1;
     const gate = (await gateList(ctx.db, ctx.compoundId)).find((g) => g.id === id);
     if (!gate) return ctx.send(reply, request.view, t("notFound"), html`<p>${t("notFound")}</p>`, 404);
-    const [cmp, chains, alarms] = await Promise.all([ctx.hub.compare(id), gateChains(ctx.db, id), gateAlarms(ctx.db, id)]);
+    const now = ctx.now();
+    const [cmp, chains, alarms, clock, logAlarms] = await Promise.all([ctx.hub.compare(id), gateChains(ctx.db, id), gateAlarms(ctx.db, id), clockOffset(ctx.db, id), gateLogAlarms(ctx.db, id, now - WEEK_MS, now)]);
     const ids = (list: number[]) => (list.length ? list.map((r, i) => html`${i ? ", " : ""}<a href="/residents/${r}">${r}</a>`) : "–");
     return ctx.send(reply, request.view, `${t("gate")} ${gate.id} · ${gate.name}`, html`
 <dl><dt>${t("connection")}</dt><dd>${gate.online ? t("online") : t("offline")}</dd>
 <dt>${t("desired")}</dt><dd>${gate.desiredVersion}</dd><dt>${t("applied")}</dt><dd>${gate.appliedVersion}</dd>
-<dt>${t("lastAck")}</dt><dd>${when(gate.ackedAt)}</dd><dt>${t("refused")}</dt><dd>${gate.refusedReason ?? "–"}</dd></dl>
+<dt>${t("lastAck")}</dt><dd>${when(gate.ackedAt)}</dd><dt>${t("refused")}</dt><dd>${gate.refusedReason ?? "–"}</dd>
+<dt>${t("clock")}</dt><dd data-clock>${clock === undefined ? "–" : html`${t(Math.abs(clock.offsetMs) <= CLOCK_TRUST_MS ? "clockOk" : "clockOff", { offset: formatOffsetSeconds(clock.offsetMs) })}`}</dd></dl>
+<h2>${t("gateAlarms")}</h2>
+<ul>${GATE_ALARM_KINDS.map((k) => html`<li data-alarm="${k}">${k}: ${logAlarms[k]}</li>`)}</ul>
 <h2>${t("difference")}</h2>
 ${cmp.reportedVersion === undefined ? html`<p>${t("noInventory")}</p>` : html`<p>${t("inventoryAt", { version: cmp.reportedVersion })}</p>
 <dl><dt>${t("missing")}</dt><dd data-diff="missing">${ids(cmp.missing)}</dd><dt>${t("extra")}</dt><dd data-diff="extra">${ids(cmp.extra)}</dd><dt>${t("different")}</dt><dd data-diff="different">${ids(cmp.different)}</dd></dl>`}

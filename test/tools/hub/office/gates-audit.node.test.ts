@@ -50,6 +50,29 @@ forEachDatabase("office page: gates and audit (hub web)", (kind) => {
     assert.equal((await auditor.get("/gates/12")).statusCode, 404);
   });
 
+  it("shows the gate's clock against the hub's and the alarms in its own log", async () => {
+    const gate = await rig.fleet.addGate(10);
+    await rig.fleet.hub.putResidents(COMPOUND, [person(1)]);
+    await rig.fleet.drain();
+    const log = new AuditLog({ key: auditKey });
+    const alarm = (kind: "door-forced" | "door-held" | "guessing-alarm", time: number) => log.append({ time, actorKind: "system", actor: 0, kind, decision: "info", reason: "info" });
+    alarm("door-held", T0 - 8 * 86_400_000);
+    alarm("door-forced", T0 - 3600_000);
+    alarm("guessing-alarm", T0 - 1800_000);
+    alarm("door-forced", T0 - 60_000);
+    rig.fleet.wire.push(gate.auditBatch("access", log.records()));
+    await rig.fleet.drain();
+    const auditor = await rig.login("auditor");
+    const page = (await auditor.get("/gates/10")).body;
+    assert.match(page, /<dd data-clock>\+0 s against the hub at the last acknowledgement<\/dd>/);
+    assert.match(page, /<li data-alarm="door-forced">door-forced: 2<\/li>/);
+    assert.match(page, /<li data-alarm="door-held">door-held: 0<\/li>/);
+    assert.match(page, /<li data-alarm="guessing-alarm">guessing-alarm: 1<\/li>/);
+    // A gate whose clock runs 10 minutes fast is flagged.
+    await rig.db.query("update ack_log set gate_time = received_at + 600000 where gate_id = 10");
+    assert.match((await auditor.get("/gates/10")).body, /\+600 s against the hub at the last acknowledgement: check the gate&#39;s clock/);
+  });
+
   it("shows a witnessed chain as verified, and a cut-back log as an alarm", async () => {
     const gate = await rig.fleet.addGate(10);
     const log = gateLog(5);
