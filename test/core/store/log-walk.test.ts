@@ -4,7 +4,7 @@
 // smallest log that shows one rule.
 import assert from "node:assert/strict";
 import { encodeRecord, RecordType } from "../../../src/core/store/format";
-import { eachRecord, walkLog } from "../../../src/core/store/log-walk";
+import { eachRecord, streamHoles, walkLog } from "../../../src/core/store/log-walk";
 import type { Entry } from "../../../src/core/store/store-entry";
 import { bytes } from "./helpers";
 
@@ -221,6 +221,12 @@ describe("log walk: torn bytes and lost records", () => {
     assert.deepEqual(w.lost, [[2, [{ key: "dmg", seq: 2 }]]]);
   });
 
+  it("charges a gap only to damaged records numbered inside it, not to a stray header numbered at or before the last valid record", () => {
+    // "x" claims the number of the valid record before it, so it is none of the records the gap lost; "y" is.
+    const w = walk([[2, 1, [put("a", 0), damaged("x", 0), damaged("y", 1), put("b", 2)]]]);
+    assert.deepEqual(w.lost, [[1, [{ key: "y", seq: 1 }]]]);
+  });
+
   it("a damaged record seen twice under one number is one loss", () => {
     const w = walk([[2, 1, [put("a", 0), damaged("x", 1)]], [3, 2, [damaged("x", 1), put("b", 2)]]]);
     assert.deepEqual(w.lost, [[1, [{ key: "x", seq: 1 }]]]);
@@ -273,5 +279,21 @@ describe("log walk: one sector's records", () => {
     const got: number[] = [];
     walkLog({ sectorSize: SS, order: [0], isLive: () => true, sectorSeq: () => 1, read: () => buf }, (e) => got.push(e.addr));
     assert.deepEqual(got, [SS - r.length], "blank bytes with a record after them are not the end of the log");
+  });
+});
+
+describe("log walk: stream holes", () => {
+  it("counts only the committed stream records in [start, length) of each stream, never a key of the same name, an orphan or a trimmed one", () => {
+    const a = sectorOf([stream("s", 0, 0), stream("s", 1, 1), stream("s", 2, 2), put("s", 3), stream("t", 0, 4)]);
+    const b = sectorOf([stream("s", 3, 5), stream("s", 4, 6), stream("s", 5, 7), stream("s", 7, 8), stream("s", 9, 9)]);
+    const bufs = new Map([[2, a.buf], [3, b.buf]]);
+    const starts = new Map([["s", 2]]);
+    const holes = streamHoles([2, 3], (s) => bufs.get(s)!, SS, {
+      orphans: new Set([3 * SS + b.offsets[1]]), // index 4: a piece of an unfinished group
+      lengths: new Map([["s", 7], ["t", 1]]), // index 7 and 9 were never committed (orphans the walk did not keep)
+      start: (name) => starts.get(name) ?? 0,
+    });
+    // s holds 2, 3 and 5 of [2, 7): 4 (an orphan) and 6 are missing; t is whole, so it is not listed.
+    assert.deepEqual([...holes], [["s", 2]]);
   });
 });
