@@ -1,0 +1,116 @@
+// Recovery and compaction when every log sector is live and none is free:
+// a power cut left a group unfinished in the last sector of a log that fills
+// the whole partition. Such an image is built with the store itself on a
+// larger flash (sectors open lowest first, so the first eight sectors are a
+// complete 8-sector store) and the cut tears the group's last record.
+import assert from "node:assert/strict";
+import { isOptgateError } from "../../../src/core/errors";
+import type { Flash } from "../../../src/core/store/flash";
+import { RecordType, SECTOR_HEADER, decodeRecord, recordSize } from "../../../src/core/store/format";
+import { LogStore } from "../../../src/core/store/log-store";
+import { seededRandom } from "./helpers";
+
+const SECTOR = 4096;
+const SMALL = 8; // the smallest partition: 2 key sectors, 6 log sectors
+const open = (flash: Flash, seed = 1) => LogStore.open(flash, { random: seededRandom(seed) });
+const refused = (code: string, message?: RegExp) => (e: unknown) => isOptgateError(e, code) && (!message || message.test((e as Error).message));
+
+/** A RAM flash whose chosen write is torn: only its first `keep` bytes are programmed, then it throws. */
+class TearFlash implements Flash {
+  readonly sectorSize = SECTOR;
+  readonly image: Uint8Array;
+  tear: { offset: number; keep: number } | undefined;
+  readonly log: string[] = [];
+  constructor(readonly size: number, image?: Uint8Array) {
+    this.image = new Uint8Array(size).fill(0xff);
+    if (image) this.image.set(image.subarray(0, size));
+  }
+  read(offset: number, length: number): Uint8Array {
+    return this.image.slice(offset, offset + length);
+  }
+  write(offset: number, data: Uint8Array): void {
+    const torn = this.tear?.offset === offset ? this.tear.keep : data.length;
+    this.log.push(`w ${offset} ${data.length}`);
+    for (let i = 0; i < torn; i++) this.image[offset + i] &= data[i];
+    if (torn < data.length) {
+      this.tear = undefined;
+      throw new Error("power cut");
+    }
+  }
+  erase(sector: number): void {
+    this.log.push(`e ${sector}`);
+    this.image.fill(0xff, sector * SECTOR, (sector + 1) * SECTOR);
+  }
+}
+
+// Four records fill a sector's 4,072 bytes exactly: three of 1,020 bytes and one of 1,012.
+const LONG = 1020 - 16 - 3, SHORT = 1012 - 16 - 3;
+const valueOf = (n: number, length: number) => new Uint8Array(length).fill(0x10 + n);
+
+/**
+ * Sectors 2-6 full of committed values k00-k19; in sector 7 `committedInLast`
+ * committed values, then an unfinished group filling the rest, whose last
+ * record (1,012 bytes, at the sector's end) keeps only `keep` bytes.
+ * Returns the 8-sector image.
+ */
+function fullImage(keep: number, committedInLast = 0): Uint8Array {
+  const big = new TearFlash(32 * SECTOR);
+  const store = open(big);
+  for (let i = 0; i < 20; i++) store.put(`k${String(i).padStart(2, "0")}`, valueOf(i, i % 4 === 3 ? SHORT : LONG));
+  for (let i = 0; i < committedInLast; i++) store.put(`c${i}`, valueOf(40 + i, LONG));
+  const group = ["a", "b", "c"].slice(committedInLast).map((k) => ({ put: `g${k}`, value: valueOf(30, LONG) }));
+  big.tear = { offset: 7 * SECTOR + SECTOR_HEADER + 3 * 1020, keep };
+  assert.throws(() => store.commit([...group, { put: "gz", value: valueOf(31, SHORT) }]), /power cut/);
+  assert.equal(decodeRecord(big.image, 8 * SECTOR), undefined, "nothing beyond the eighth sector");
+  return big.image.slice(0, SMALL * SECTOR);
+}
+
+describe("log store: no free sector left", () => {
+  it("stays read-only, writing nothing, when the torn group reaches the last sector's end", () => {
+    const flash = new TearFlash(SMALL * SECTOR, fullImage(1012 - 4)); // only the CRC'd value's last 4 bytes stay blank
+    const store = open(flash, 2);
+    assert.deepEqual(flash.log, [], "no room for the Abort: anything written after the group would make it look committed");
+    assert.equal(store.report.readOnly, true);
+    assert.equal(store.report.droppedRecords, 3);
+    assert.equal(store.has("ga"), false);
+    assert.deepEqual(store.get("k19"), valueOf(19, SHORT));
+    assert.throws(() => store.delete("absent"), refused("E_STORE_IO"));
+    assert.throws(() => store.put("x", valueOf(1, 1)), refused("E_STORE_IO"));
+    assert.equal(open(flash, 3).report.readOnly, true, "the same at every boot until serviced");
+    assert.deepEqual(flash.log, []);
+  });
+
+  it("writes the Abort right behind torn bytes (aligned) without a free sector, then scrubs that sector without a Retire", () => {
+    const flash = new TearFlash(SMALL * SECTOR, fullImage(101));
+    const torn = 7 * SECTOR + SECTOR_HEADER + 3 * 1020 + 101;
+    const at = (torn + 3) & ~3;
+    const store = open(flash, 2);
+    assert.equal(flash.log[0], `w ${at} ${recordSize(4)}`, "the Abort, first, right behind the torn bytes");
+    assert.deepEqual(flash.log.slice(1, 3), [`w ${7 * SECTOR} 4`, "e 7"], "then the sector's erase: nothing in it to keep");
+    assert.deepEqual([store.report.readOnly, store.report.droppedRecords, store.report.scrubbedSectors, store.report.lostRecords], [false, 3, 1, 0]);
+    assert.equal(store.has("ga"), false);
+    const again = open(flash, 3);
+    assert.deepEqual([again.report.droppedRecords, again.report.droppedBytes, again.report.readOnly], [0, 0, false]);
+    assert.deepEqual(again.get("k00"), valueOf(0, LONG));
+    assert.equal(again.stats().freeSectors, 1);
+  });
+
+  it("leaves a scrub that has no sector for its copies to a later boot, and refuses a compaction with no sector to copy into", () => {
+    const flash = new TearFlash(SMALL * SECTOR, fullImage(101, 1));
+    const store = open(flash, 2);
+    const abort = decodeRecord(flash.image, (7 * SECTOR + SECTOR_HEADER + 3 * 1020 + 101 + 3) & ~3);
+    assert.equal(abort?.type, RecordType.Abort);
+    assert.equal(flash.log.length, 1, "only the Abort: the sector still holds c0, and no sector is free for its copy");
+    assert.deepEqual([store.report.readOnly, store.report.scrubbedSectors, store.report.droppedRecords], [false, 0, 2]);
+    assert.deepEqual(store.get("c0"), valueOf(40, LONG));
+    assert.equal(store.has("ga"), false);
+    // A delete is accepted whatever the live total, but room for it needs a compaction, and that needs a free sector.
+    assert.throws(() => store.delete("k00"), refused("E_STORE_FULL", /^E_STORE_FULL: the flash store has no free sector left for compaction\.$/));
+    assert.equal(flash.log.length, 1, "refused before writing anything");
+    store.delete("absent"); // a full store is no failure: it still takes what needs no room
+    assert.deepEqual(store.get("k00"), valueOf(0, LONG));
+    const again = open(flash, 3);
+    assert.deepEqual([again.report.droppedRecords, again.report.droppedBytes, again.report.lostRecords], [2, 104, 0], "the torn bytes (up to the Abort) stay, never read as records");
+    assert.equal(again.has("gb"), false);
+  });
+});
