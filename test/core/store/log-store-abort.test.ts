@@ -1,8 +1,8 @@
-// Recovery and compaction when every log sector is live and none is free:
-// a power cut left a group unfinished in the last sector of a log that fills
-// the whole partition. Such an image is built with the store itself on a
-// larger flash (sectors open lowest first, so the first eight sectors are a
-// complete 8-sector store) and the cut tears the group's last record.
+// Where recovery can put the Abort of a group a power cut left unfinished in
+// the last sector, when every log sector is live and none (or one) is free,
+// and how the log is numbered after it. Such an image is built with the store
+// itself on a larger flash (sectors open lowest first, so the first eight
+// sectors are a complete 8-sector store) and the cut tears the group's last record.
 import assert from "node:assert/strict";
 import { isOptgateError } from "../../../src/core/errors";
 import type { Flash } from "../../../src/core/store/flash";
@@ -20,6 +20,9 @@ class TearFlash implements Flash {
   readonly sectorSize = SECTOR;
   readonly image: Uint8Array;
   tear: { offset: number; keep: number } | undefined;
+  /** Fails (programming nothing) the write with this number, counted from 1. */
+  failWrite = 0;
+  writes = 0;
   readonly log: string[] = [];
   constructor(readonly size: number, image?: Uint8Array) {
     this.image = new Uint8Array(size).fill(0xff);
@@ -29,7 +32,7 @@ class TearFlash implements Flash {
     return this.image.slice(offset, offset + length);
   }
   write(offset: number, data: Uint8Array): void {
-    const torn = this.tear?.offset === offset ? this.tear.keep : data.length;
+    const torn = ++this.writes === this.failWrite ? 0 : this.tear?.offset === offset ? this.tear.keep : data.length;
     this.log.push(`w ${offset} ${data.length}`);
     for (let i = 0; i < torn; i++) this.image[offset + i] &= data[i];
     if (torn < data.length) {
@@ -51,9 +54,9 @@ const valueOf = (n: number, length: number) => new Uint8Array(length).fill(0x10 
  * Sectors 2-6 full of committed values k00-k19; in sector 7 `committedInLast`
  * committed values, then an unfinished group filling the rest, whose last
  * record (1,012 bytes, at the sector's end) keeps only `keep` bytes.
- * Returns the 8-sector image.
+ * Returns the first `sectors` sectors (8: every log sector live; 9: one more, free).
  */
-function fullImage(keep: number, committedInLast = 0): Uint8Array {
+function fullImage(keep: number, committedInLast = 0, sectors = SMALL): Uint8Array {
   const big = new TearFlash(32 * SECTOR);
   const store = open(big);
   for (let i = 0; i < 20; i++) store.put(`k${String(i).padStart(2, "0")}`, valueOf(i, i % 4 === 3 ? SHORT : LONG));
@@ -61,8 +64,8 @@ function fullImage(keep: number, committedInLast = 0): Uint8Array {
   const group = ["a", "b", "c"].slice(committedInLast).map((k) => ({ put: `g${k}`, value: valueOf(30, LONG) }));
   big.tear = { offset: 7 * SECTOR + SECTOR_HEADER + 3 * 1020, keep };
   assert.throws(() => store.commit([...group, { put: "gz", value: valueOf(31, SHORT) }]), /power cut/);
-  assert.equal(decodeRecord(big.image, 8 * SECTOR), undefined, "nothing beyond the eighth sector");
-  return big.image.slice(0, SMALL * SECTOR);
+  assert.equal(decodeRecord(big.image, 8 * SECTOR + SECTOR_HEADER), undefined, "nothing beyond the eighth sector");
+  return big.image.slice(0, sectors * SECTOR);
 }
 
 describe("log store: no free sector left", () => {
@@ -112,5 +115,39 @@ describe("log store: no free sector left", () => {
     const again = open(flash, 3);
     assert.deepEqual([again.report.droppedRecords, again.report.droppedBytes, again.report.lostRecords], [2, 104, 0], "the torn bytes (up to the Abort) stay, never read as records");
     assert.equal(again.has("gb"), false);
+  });
+
+  it("writes the Abort behind torn bytes when it ends exactly at the sector's end", () => {
+    const flash = new TearFlash(SMALL * SECTOR, fullImage(1012 - 20));
+    const store = open(flash, 2);
+    assert.equal(flash.log[0], `w ${8 * SECTOR - 20} 20`);
+    assert.deepEqual([store.report.readOnly, store.report.scrubbedSectors], [false, 1]);
+  });
+
+  it("with no room behind the torn bytes, opens the free sector for the Abort", () => {
+    const flash = new TearFlash((SMALL + 1) * SECTOR, fullImage(1012 - 4, 0, SMALL + 1));
+    const store = open(flash, 2);
+    assert.deepEqual(flash.log.slice(0, 2), [`w ${8 * SECTOR + 16} 8`, `w ${8 * SECTOR + SECTOR_HEADER} 20`], "header part B, then the Abort as the new head's first record");
+    assert.equal(decodeRecord(flash.image, 8 * SECTOR + SECTOR_HEADER)?.type, RecordType.Abort);
+    assert.deepEqual([store.report.readOnly, store.report.scrubbedSectors, store.report.droppedRecords], [false, 1, 3]);
+    const again = open(flash, 3);
+    assert.deepEqual([again.report.droppedRecords, again.report.droppedBytes, again.report.lostRecords], [0, 0, 0]);
+  });
+});
+
+describe("log store: numbering after an Abort behind torn bytes", () => {
+  it("goes on from the Abort's number, so a scrub cut after its first copy shows no false loss", () => {
+    const flash = new TearFlash(16 * SECTOR);
+    const store = open(flash);
+    store.put("a", valueOf(1, 12)); // seq 0
+    flash.failWrite = flash.writes + 2; // the group's first record (seq 1) is written, its second (seq 2) fails
+    assert.throws(() => store.commit([{ put: "b", value: valueOf(2, 12) }, { put: "c", value: valueOf(3, 200) }]), /power cut/);
+    // Recovery: the Abort (seq 2) behind "b" in sector 2, then the scrub copies "a" (seq 3) to sector 3 and is cut before its Retire.
+    flash.failWrite = flash.writes + 4; // the Abort, header part B of sector 3, the copy of "a", then the Retire fails
+    assert.throws(() => open(flash, 2), /power cut/);
+    const third = open(flash, 3);
+    assert.deepEqual([third.report.lostRecords, third.report.unknownLost, third.report.droppedRecords], [0, 0, 2], "b and the unfinished copy of a: dropped, nothing lost");
+    assert.deepEqual(third.get("a"), valueOf(1, 12));
+    assert.equal(third.has("b"), false);
   });
 });
