@@ -16,3 +16,16 @@ describe("log store: wear levelling", () => {
     assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `erase counts ${counts.join(",")}`);
   });
 });
+
+describe("log store: room for a large group", () => {
+  it("compacts as many old sectors as a group needs, one after another", () => {
+    const store = LogStore.open(new NorFlash(16 * 4096), { random: seededRandom(2) });
+    for (let i = 0; i < 44; i++) store.put(`k${i % 4}`, new Uint8Array(1000).fill(i)); // 11 sectors, nearly all dead
+    const before = store.stats().compactions;
+    const group = Array.from({ length: 12 }, (_, i) => ({ put: `g${i}`, value: new Uint8Array(1000).fill(100 + i) }));
+    store.commit(group); // three sectors more than the reserve allows
+    assert.ok(store.stats().compactions - before >= 3, `compactions: ${store.stats().compactions - before}`);
+    for (let i = 0; i < 12; i++) assert.equal(store.get(`g${i}`)![0], 100 + i);
+    assert.equal(store.get("k3")![0], 43);
+  });
+});
