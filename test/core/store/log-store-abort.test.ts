@@ -151,3 +151,39 @@ describe("log store: numbering after an Abort behind torn bytes", () => {
     assert.equal(third.has("b"), false);
   });
 });
+
+describe("log store: orphans a full store had to keep", () => {
+  /**
+   * Sectors 2-5: k00-k15, all deleted later (dead); sector 6: their 16
+   * tombstones and f0-f2; sector 7: c0, then an unfinished group whose last
+   * record is torn 101 bytes in. No sector is free, so recovery writes the
+   * Abort but cannot scrub sector 7 (c0 needs a new sector): its orphans stay.
+   */
+  function orphansKept(): TearFlash {
+    const big = new TearFlash(32 * SECTOR);
+    const store = open(big);
+    for (let i = 0; i < 16; i++) store.put(`k${String(i).padStart(2, "0")}`, valueOf(i, i % 4 === 3 ? SHORT : LONG));
+    for (let i = 0; i < 16; i++) store.delete(`k${String(i).padStart(2, "0")}`);
+    for (let i = 0; i < 3; i++) store.put(`f${i}`, valueOf(20 + i, LONG));
+    store.put("c0", valueOf(40, LONG));
+    big.tear = { offset: 7 * SECTOR + SECTOR_HEADER + 3 * 1020, keep: 101 };
+    assert.throws(() => store.commit([{ put: "ga", value: valueOf(30, LONG) }, { put: "gb", value: valueOf(30, LONG) }, { put: "gz", value: valueOf(31, SHORT) }]), /power cut/);
+    return new TearFlash(SMALL * SECTOR, big.image);
+  }
+
+  it("purges them, oldest first, before the first compaction of a newer sector once room allows", () => {
+    const flash = orphansKept();
+    const store = open(flash, 2);
+    assert.deepEqual([store.report.scrubbedSectors, store.report.droppedRecords], [0, 2], "no free sector for the scrub");
+    store.delete("f0"); // erases the four dead sectors on the way (no copies, so no free sector needed)
+    store.put("tpl", valueOf(50, 100), { sealed: true });
+    flash.log.length = 0;
+    store.put("tpl", valueOf(51, 100), { sealed: true }); // the old sealed copy's sector is compacted at once
+    assert.deepEqual(flash.log.filter((op) => op.startsWith("e")), ["e 7", "e 2"], "the orphans' sector first, then the purge's victim, nothing else");
+    const again = open(flash, 3);
+    assert.deepEqual([again.report.droppedRecords, again.report.droppedBytes, again.report.lostRecords], [0, 0, 0], "no orphan or torn byte left");
+    assert.deepEqual(again.get("tpl"), valueOf(51, 100));
+    assert.deepEqual(again.get("c0"), valueOf(40, LONG));
+    assert.deepEqual([again.has("f0"), again.has("ga"), again.has("k00")], [false, false, false]);
+  });
+});
