@@ -30,7 +30,7 @@ export const GROUPS: Record<string, MutationGroup> = {
     mutate: ["src/core/store/*.ts"],
     // Fast unit tests first: a mutant runs its tests in this order, --bail, so most die in milliseconds.
     spec: [
-      "test/core/store/format.test.ts", "test/core/store/store-ops.test.ts", "test/core/store/log-walk.test.ts", "test/core/store/erase-proof.test.ts", "test/core/store/log-store-edges.test.ts",
+      "test/core/store/format.test.ts", "test/core/store/store-ops.test.ts", "test/core/store/log-walk.test.ts", "test/core/store/erase-proof.test.ts", "test/core/store/sealed-copies.test.ts", "test/core/store/log-store-edges.test.ts", "test/core/store/log-store-abort.test.ts", "test/core/store/wear.test.ts",
       "test/core/store/log-store.test.ts", "test/core/store/power-cut.test.ts", "test/core/store/recovery-ram.test.ts",
     ],
   },

@@ -3,8 +3,9 @@
 // lost records, orphans and the group a power cut left open. Each case is the
 // smallest log that shows one rule.
 import assert from "node:assert/strict";
-import { encodeRecord, RecordType } from "../../../src/core/store/format";
-import { eachRecord, walkLog } from "../../../src/core/store/log-walk";
+import { crc32 } from "../../../src/core/store/crc32";
+import { decodeRecord, encodeRecord, RecordType } from "../../../src/core/store/format";
+import { eachRecord, streamHoles, walkLog } from "../../../src/core/store/log-walk";
 import type { Entry } from "../../../src/core/store/store-entry";
 import { bytes } from "./helpers";
 
@@ -65,6 +66,31 @@ function walk(sectors: [number, number, Piece[]][], live = (_s: number) => true)
 }
 
 const seqsOf = (entries: Entry[]) => entries.map((e) => e.seq);
+
+/**
+ * Sets buf[at, at + 4) so that `crcOf(buf)` is `target`. A CRC is affine over
+ * GF(2) in the data bits: one CRC per flipped bit gives the 32 columns, and
+ * Gaussian elimination picks the bits to flip.
+ */
+function forceCrc(buf: Uint8Array, at: number, target: number, crcOf: (b: Uint8Array) => number): void {
+  buf.fill(0, at, at + 4);
+  const base = crcOf(buf);
+  const rows: [number, number][] = []; // [CRC change, the bit that causes it]
+  for (let bit = 0; bit < 32; bit++) {
+    buf[at + (bit >> 3)] ^= 1 << (bit & 7);
+    rows.push([(crcOf(buf) ^ base) >>> 0, (1 << bit) >>> 0]);
+    buf[at + (bit >> 3)] ^= 1 << (bit & 7);
+  }
+  let want = (target ^ base) >>> 0, flips = 0;
+  for (let b = 31; b >= 0; b--) {
+    const i = rows.findIndex(([c]) => (c >>> b) & 1);
+    if (i < 0) continue;
+    const [pc, pf] = rows.splice(i, 1)[0];
+    for (const r of rows) if ((r[0] >>> b) & 1) { r[0] = (r[0] ^ pc) >>> 0; r[1] = (r[1] ^ pf) >>> 0; }
+    if ((want >>> b) & 1) { want = (want ^ pc) >>> 0; flips = (flips ^ pf) >>> 0; }
+  }
+  for (let bit = 0; bit < 32; bit++) if ((flips >>> bit) & 1) buf[at + (bit >> 3)] ^= 1 << (bit & 7);
+}
 
 describe("log walk: what counts as committed", () => {
   it("hands over complete groups in log order, each entry with its address, size, sequence and aux", () => {
@@ -221,6 +247,29 @@ describe("log walk: torn bytes and lost records", () => {
     assert.deepEqual(w.lost, [[2, [{ key: "dmg", seq: 2 }]]]);
   });
 
+  it("charges a gap only to damaged records numbered inside it, not to a stray header numbered at or before the last valid record", () => {
+    // "x" claims the number of the valid record before it, so it is none of the records the gap lost; "y" is.
+    const w = walk([[2, 1, [put("a", 0), damaged("x", 0), damaged("y", 1), put("b", 2)]]]);
+    assert.deepEqual(w.lost, [[1, [{ key: "y", seq: 1 }]]]);
+  });
+
+  it("skips from a damaged record forward only, never back over the end of the valid record before it", () => {
+    // "p" ends in the bytes a record header starts with (magic, Put, key length 1). Read from 4 bytes
+    // before the damaged record "d", those and d's own header form a plausible header whose CRC field
+    // is d's sequence number: d's value is forged so that this overlapping "record" verifies.
+    const p = put("p", 0, 0, 1, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0xa5, RecordType.Put, 1, 0]));
+    const d = encodeRecord(RecordType.Put, "g", new Uint8Array(430).fill(0x33), 7, 0, 1);
+    assert.ok(d[3] >= 2, "d's header check, the overlap's group size, is above its group index (1)");
+    const { buf, offsets } = sectorOf([p, d]);
+    const overlap = offsets[1] - 4;
+    forceCrc(buf, overlap + 16 + 417, 7, (b) => crc32(b, overlap + 16, overlap + 16 + 421, crc32(b, overlap, overlap + 12)));
+    assert.ok(decodeRecord(buf, overlap), "the forged overlap verifies");
+    assert.equal(decodeRecord(buf, offsets[1]), undefined, "d does not");
+    const w = walk([[2, 1, [{ raw: [...buf.subarray(24, offsets[1] + d.length)] }]]]);
+    assert.deepEqual(seqsOf(w.committed), [0]);
+    assert.deepEqual(w.damage, [[2, 500 - offsets[1]]], "d's bytes, skipped 4 at a time up to 500, past which no record header fits");
+  });
+
   it("a damaged record seen twice under one number is one loss", () => {
     const w = walk([[2, 1, [put("a", 0), damaged("x", 1)]], [3, 2, [damaged("x", 1), put("b", 2)]]]);
     assert.deepEqual(w.lost, [[1, [{ key: "x", seq: 1 }]]]);
@@ -273,5 +322,22 @@ describe("log walk: one sector's records", () => {
     const got: number[] = [];
     walkLog({ sectorSize: SS, order: [0], isLive: () => true, sectorSeq: () => 1, read: () => buf }, (e) => got.push(e.addr));
     assert.deepEqual(got, [SS - r.length], "blank bytes with a record after them are not the end of the log");
+  });
+});
+
+describe("log walk: stream holes", () => {
+  it("counts only the committed stream records in [start, length) of each stream, never a key of the same name, an orphan or a trimmed one", () => {
+    const a = sectorOf([stream("s", 0, 0), stream("s", 1, 1), stream("s", 2, 2), put("s", 3), stream("t", 0, 4), put("t", 5)]);
+    const b = sectorOf([stream("s", 3, 5), stream("s", 4, 6), stream("s", 5, 7), stream("s", 7, 8), stream("s", 9, 9)]);
+    const bufs = new Map([[2, a.buf], [3, b.buf]]);
+    const starts = new Map([["s", 2], ["u", 1]]);
+    const holes = streamHoles([2, 3], (s) => bufs.get(s)!, SS, {
+      orphans: new Set([3 * SS + b.offsets[1]]), // index 4: a piece of an unfinished group
+      lengths: new Map([["s", 7], ["t", 2], ["u", 1]]), // index 7 and 9 were never committed (orphans the walk did not keep)
+      start: (name) => starts.get(name) ?? 0,
+    });
+    // s holds 2, 3 and 5 of [2, 7): 4 (an orphan) and 6 are missing; t misses 1 (the key "t" is no stream record);
+    // u's one record was trimmed away with its sector, and its start moved past it: nothing is missing, so it is not listed.
+    assert.deepEqual([...holes], [["s", 2], ["t", 1]]);
   });
 });
