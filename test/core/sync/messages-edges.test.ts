@@ -125,6 +125,13 @@ describe("sync messages at their limits", () => {
     badValue(() => encodeHead(head({ signature: new Uint8Array(63) })), "a signature that is not 64 bytes");
     badValue(() => encodeHead(head({ time: Number.NaN })), "a head time that is not a number");
     badValue(() => encodeHead(head({ time: "1" as unknown as number })), "a head time that is not a number");
+    assert.deepEqual(decoded(encodeHead(head({ time: -0.5 }))), { type: "head", ...head({ time: -0.5 }) }, "a head's time is a float64 as signed");
+  });
+
+  it("sync times are whole milliseconds from 0 to 2^53 - 1", () => {
+    const request = (gateTime: number) => encodeTimeRequest({ gateId: GATE, nonce: new Uint8Array(16), gateTime });
+    for (const t of [-1, 1.5, 2 ** 53, Number.NaN]) refuses(() => request(t), "E_SYNC_BAD_TIME", "A sync time must be a whole, non-negative number of milliseconds.");
+    for (const t of [0, 2 ** 53 - 1]) assert.equal(decoded<{ gateTime: number }>(request(t)).gateTime, t);
   });
 
   it("the decoder refuses a message that is not one, saying why", () => {
