@@ -24,7 +24,7 @@ export const GROUPS: Record<string, MutationGroup> = {
   face: { mutate: ["src/core/face/*.ts"], spec: ["test/core/face/*.test.ts"] },
   mqtt: {
     mutate: ["src/core/mqtt/*.ts", "src/app/mqtt-tcp-link.ts"],
-    spec: ["test/core/mqtt/codec.test.ts", "test/core/mqtt/client.test.ts", "test/core/mqtt/session-faults.test.ts", "test/app/mqtt-tcp-link.test.ts"],
+    spec: ["test/core/mqtt/codec.test.ts", "test/core/mqtt/codec-edges.test.ts", "test/core/mqtt/client.test.ts", "test/core/mqtt/session-faults.test.ts", "test/app/mqtt-tcp-link.test.ts"],
   },
   // Sync messages from the back office: a forged, replayed or stale one must never change the registry.
   sync: { mutate: ["src/core/sync/*.ts"], spec: ["test/core/sync/*.test.ts"] },
