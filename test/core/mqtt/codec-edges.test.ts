@@ -4,8 +4,9 @@
 import assert from "node:assert/strict";
 import { isOptgateError } from "../../../src/core/errors";
 import { decodeBody } from "../../../src/core/mqtt/decode";
-import { encodeConnect, encodePublish, encodeSubscribe, encodeUnsubscribe } from "../../../src/core/mqtt/encode";
-import { MAX_REMAINING_LENGTH, type Packet, PacketType } from "../../../src/core/mqtt/packets";
+import { encodeConnack, encodeConnect, encodePublish, encodeSuback, encodeSubscribe, encodeUnsubscribe } from "../../../src/core/mqtt/encode";
+import { CONNACK_CODES, MAX_REMAINING_LENGTH, type Packet, PacketType, SUBACK_FAILURE } from "../../../src/core/mqtt/packets";
+import { StreamDecoder } from "../../../src/core/mqtt/stream-decoder";
 
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 /** decodeBody over `body` with first byte `first`. */
@@ -73,6 +74,28 @@ describe("MQTT codec at its limits", () => {
       refuses(() => encodePublish({ type: PacketType.PUBLISH, topic: "a", payload: new Uint8Array(0), qos: 1, retain: false, dup: false, packetId }), "E_MQTT_BAD_PACKET_ID");
     }
     refuses(() => encodeUnsubscribe({ type: PacketType.UNSUBSCRIBE, packetId: 1, filters: ["a", "b/#/c"] }), "E_MQTT_BAD_TOPIC");
+  });
+
+  it("the encoder refuses an unknown CONNACK code, a session on a refusal, QoS 0 with DUP or an id, empty lists and bad SUBACK codes", () => {
+    refuses(() => encodeConnack({ type: PacketType.CONNACK, sessionPresent: false, returnCode: "maybe" as "accepted" }), "E_MQTT_BAD_CONNACK");
+    refuses(() => encodeConnack({ type: PacketType.CONNACK, sessionPresent: true, returnCode: CONNACK_CODES[5] }), "E_MQTT_BAD_CONNACK");
+    assert.deepEqual(Array.from(encodeConnack({ type: PacketType.CONNACK, sessionPresent: true, returnCode: CONNACK_CODES[0] })), [0x20, 2, 1, 0]);
+    const qos0 = { type: PacketType.PUBLISH, topic: "a", payload: new Uint8Array(0), qos: 0, retain: false } as const;
+    refuses(() => encodePublish({ ...qos0, dup: true }), "E_MQTT_BAD_FLAGS", "MQTT: a QoS 0 PUBLISH has no packet id and no DUP flag.");
+    refuses(() => encodePublish({ ...qos0, dup: false, packetId: 1 }), "E_MQTT_BAD_FLAGS");
+    refuses(() => encodeSuback({ type: PacketType.SUBACK, packetId: 1, returnCodes: [] }), "E_MQTT_EMPTY_LIST");
+    refuses(() => encodeSuback({ type: PacketType.SUBACK, packetId: 1, returnCodes: [0, 3] }), "E_MQTT_BAD_QOS");
+    assert.deepEqual(Array.from(encodeSuback({ type: PacketType.SUBACK, packetId: 1, returnCodes: [2, SUBACK_FAILURE] })), [0x90, 4, 0, 1, 2, 0x80]);
+    refuses(() => encodeUnsubscribe({ type: PacketType.UNSUBSCRIBE, packetId: 1, filters: [] }), "E_MQTT_EMPTY_LIST");
+  });
+
+  it("a stream decoder holds at least a 2-byte packet", () => {
+    for (const size of [1, 2.5, Number.NaN]) assert.throws(() => new StreamDecoder(size), { name: "RangeError", message: "maxPacket must be an integer >= 2" });
+    const d = new StreamDecoder(2);
+    const got: Packet[] = [];
+    d.onPacket = (p) => got.push(p);
+    assert.equal(d.push(Uint8Array.of(0xc0, 0, 0xd0, 0)), undefined);
+    assert.deepEqual(got, [{ type: PacketType.PINGREQ }, { type: PacketType.PINGRESP }]);
   });
 
   it("a PUBLISH past MQTT's 256 MB limit is refused before anything is allocated", () => {
