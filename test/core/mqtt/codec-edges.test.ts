@@ -7,6 +7,7 @@ import { decodeBody } from "../../../src/core/mqtt/decode";
 import { encodeConnack, encodeConnect, encodePublish, encodeSuback, encodeSubscribe, encodeUnsubscribe } from "../../../src/core/mqtt/encode";
 import { CONNACK_CODES, MAX_REMAINING_LENGTH, type Packet, PacketType, SUBACK_FAILURE } from "../../../src/core/mqtt/packets";
 import { StreamDecoder } from "../../../src/core/mqtt/stream-decoder";
+import { decodeUtf8, encodeUtf8, utf8Length } from "../../../src/core/mqtt/utf8";
 
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 /** decodeBody over `body` with first byte `first`. */
@@ -96,6 +97,23 @@ describe("MQTT codec at its limits", () => {
     d.onPacket = (p) => got.push(p);
     assert.equal(d.push(Uint8Array.of(0xc0, 0, 0xd0, 0)), undefined);
     assert.deepEqual(got, [{ type: PacketType.PINGREQ }, { type: PacketType.PINGRESP }]);
+  });
+
+  it("UTF-8 lengths and bytes at every boundary of the encoding, and text MQTT cannot carry", () => {
+    const cases: [string, number[]][] = [
+      ["\u007f", [0x7f]], ["\u0080", [0xc2, 0x80]], ["\u07ff", [0xdf, 0xbf]], ["\u0800", [0xe0, 0xa0, 0x80]], ["\ud7ff", [0xed, 0x9f, 0xbf]],
+      ["\ud800\udc00", [0xf0, 0x90, 0x80, 0x80]], ["\udbff\udfff", [0xf4, 0x8f, 0xbf, 0xbf]], ["\ue000", [0xee, 0x80, 0x80]], ["\uffff", [0xef, 0xbf, 0xbf]],
+    ];
+    for (const [text, bytes] of cases) {
+      assert.equal(utf8Length(text), bytes.length, JSON.stringify(text));
+      assert.deepEqual(Array.from(encodeUtf8(text)), bytes, JSON.stringify(text));
+      assert.equal(decodeUtf8(Uint8Array.from(bytes), 0, bytes.length), text);
+    }
+    for (const text of ["\u0000", "a\ud800", "\ud800a", "\udbff", "\udc00", "\udfff", "\ud800\ud800"]) {
+      assert.equal(utf8Length(text), -1, JSON.stringify(text));
+      refuses(() => encodeUtf8(text), "E_MQTT_BAD_UTF8", "MQTT: a string holds U+0000 or a lone surrogate.");
+    }
+    assert.equal(decodeUtf8(Uint8Array.of(0x61, 0), 0, 2), undefined);
   });
 
   it("a PUBLISH past MQTT's 256 MB limit is refused before anything is allocated", () => {
