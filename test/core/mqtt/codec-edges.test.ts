@@ -114,6 +114,7 @@ describe("MQTT codec at its limits", () => {
       refuses(() => encodeUtf8(text), "E_MQTT_BAD_UTF8", "MQTT: a string holds U+0000 or a lone surrogate.");
     }
     assert.equal(decodeUtf8(Uint8Array.of(0x61, 0), 0, 2), undefined);
+    assert.deepEqual(encodeUtf8(""), new Uint8Array(0), "the empty string is an MQTT string");
   });
 
   it("a PUBLISH past MQTT's 256 MB limit is refused before anything is allocated", () => {
