@@ -79,10 +79,12 @@ describe("GateSync at its edges", () => {
   it("is built only from a 32-bit gate id, at least one 32-byte hub key and a 32-bit applied version", () => {
     const key = hubSigner.publicKey;
     const build = (over: Record<string, unknown>) => () => new GateSync({ gateId: GATE, hubKeys: [key], sign: gateSign, ...over });
-    for (const gateId of [-1, 1.5, 2 ** 32]) assert.throws(build({ gateId }), (e) => isOptgateError(e, "E_SYNC_BAD_GATE"), String(gateId));
+    const says = (code: string, message: string) => (e: unknown) => isOptgateError(e, code) && (e as Error).message.includes(message);
+    for (const gateId of [-1, 1.5, 2 ** 32]) assert.throws(build({ gateId }), says("E_SYNC_BAD_GATE", "A gate id is a 32-bit number."), String(gateId));
     for (const gateId of [0, 0xffffffff]) assert.equal(build({ gateId })().gateId, gateId);
-    for (const hubKeys of [[], "key", [key.subarray(0, 31)], [Array.from(key)]]) assert.throws(build({ hubKeys }), (e) => isOptgateError(e, "E_SYNC_NO_HUB_KEY"));
-    for (const applied of [-1, 0.5, 2 ** 32]) assert.throws(build({ applied }), (e) => isOptgateError(e, "E_SYNC_BAD_VERSION"), String(applied));
+    for (const hubKeys of [[], "key"]) assert.throws(build({ hubKeys }), says("E_SYNC_NO_HUB_KEY", "Sync needs at least one provisioned hub public key."));
+    for (const hubKeys of [[key.subarray(0, 31)], [Array.from(key)]]) assert.throws(build({ hubKeys }), says("E_SYNC_NO_HUB_KEY", "A hub public key is 32 bytes."));
+    for (const applied of [-1, 0.5, 2 ** 32]) assert.throws(build({ applied }), says("E_SYNC_BAD_VERSION", "The applied version is a 32-bit number."), String(applied));
     assert.equal(build({ applied: 0xffffffff })().applied, 0xffffffff);
   });
 
@@ -97,8 +99,14 @@ describe("GateSync at its edges", () => {
     const grant = encodeTimeGrant({ gateId: GATE, nonce: nonce.slice(), time: T0, keyId: keyIdOf(hubSigner.publicKey) }, (b) => hubSigner.sign(b));
     nonce.fill(0);
     assert.equal(sync.handleTimeGrant(grant, 1100, undefined).ok, true);
-    assert.throws(() => sync.requestTime(new Uint8Array(15), 0, T0), (e) => isOptgateError(e, "E_SYNC_BAD_VALUE"));
-    assert.throws(() => sync.requestTime(Array(16).fill(0) as unknown as Uint8Array, 0, T0), (e) => isOptgateError(e, "E_SYNC_BAD_VALUE"));
+    // A refused request leaves the pending one answerable.
+    const pendingNonce = new Uint8Array(16).fill(9);
+    sync.requestTime(pendingNonce, 2000, T0);
+    const refusedNonce = (bad: unknown) => () => sync.requestTime(bad as Uint8Array, 2001, T0);
+    assert.throws(refusedNonce(new Uint8Array(15)), (e) => isOptgateError(e, "E_SYNC_BAD_VALUE") && (e as Error).message.includes("A time nonce is 16 random bytes."));
+    assert.throws(refusedNonce(Array(16).fill(0)), (e) => isOptgateError(e, "E_SYNC_BAD_VALUE") && (e as Error).message.includes("A time nonce is 16 random bytes."));
+    const answer = encodeTimeGrant({ gateId: GATE, nonce: pendingNonce, time: T0, keyId: keyIdOf(hubSigner.publicKey) }, (b) => hubSigner.sign(b));
+    assert.equal(sync.handleTimeGrant(answer, 2100, undefined).ok, true);
   });
 
   it("answers a time request within its window, to the millisecond, and never one from before it was sent", () => {

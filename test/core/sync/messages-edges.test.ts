@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { MAX_RECORD_BYTES } from "../../../src/core/audit/audit-record";
 import { isOptgateError } from "../../../src/core/errors";
 import {
-  type ChangeSet, type Inventory, type Received, MAX_CHANGE_BYTES, MAX_MESSAGE_BYTES, MAX_PARTS, SIGNATURE_BYTES, decodeMessage, encodeAck,
+  type ChangeSet, type Inventory, type Received, MAX_CHANGE_BYTES, MAX_MESSAGE_BYTES, MAX_PARTS, SIGNATURE_BYTES, SIGNING_TAG, decodeMessage, encodeAck,
   encodeAuditBatch, encodeChangeSet, encodeHead, encodeInventory, encodeTimeGrant, encodeTimeRequest, verifySigned,
 } from "../../../src/core/sync/messages";
 import type { SignedHead } from "../../../src/core/audit/head-signature";
@@ -198,5 +198,46 @@ describe("sync messages at their limits", () => {
     malformed(headWire(2, 5, 5, 1), "the audit log is unknown");
     malformed(headWire(0, 5, 4, 1), "the head is older than its anchor");
     malformed(headWire(0, 5, 6, Number.NaN), "the head time is not a number");
+  });
+
+  it("a message cut inside any field names that field", () => {
+    const f64 = (v: number) => { const b = new Uint8Array(8); new DataView(b.buffer).setFloat64(0, v); return Array.from(b); };
+    const fill = (n: number, v: number) => new Array(n).fill(v);
+    const layouts: [number, boolean, [string, number[]][]][] = [
+      [1, true, [["flags", [0]], ["version", u32(5)], ["base version", u32(4)], ["part", u16(0)], ["part count", u16(1)], ["issue time", u64(T0)], ["key id", Array.from(keyId)],
+        ["change count", u16(1)], ["change length", u16(2)], ["change 1", [1, 2]]]],
+      [2, true, [["applied version", u32(4)], ["status", [1]], ["version", u32(4)], ["reason", [5]], ["time", u64(T0)]]],
+      [3, false, [["log", [0]], ["record count", u16(1)], ["record length", [2]], ["audit record 1", [1, 2]]]],
+      [4, false, [["nonce", fill(16, 3)], ["gate time", u64(T0)]]],
+      [5, true, [["nonce", fill(16, 3)], ["time", u64(T0)], ["key id", Array.from(keyId)]]],
+      [6, false, [["applied version", u32(3)], ["part", u16(0)], ["part count", u16(1)], ["entry count", u16(1)], ["resident id", u32(1)], ["digest", fill(8, 6)]]],
+      [7, false, [["log", [0]], ["anchor sequence", u32(1)], ["anchor hash", fill(32, 1)], ["head sequence", u32(2)], ["head hash", fill(32, 2)], ["records digest", fill(32, 3)],
+        ["time", f64(1.5)], ["signature", fill(64, 4)]]],
+    ];
+    for (const [type, signed, fields] of layouts) {
+      const body = fields.flatMap(([, bytes]) => bytes);
+      assert.doesNotThrow(() => decodeMessage(wire(type, body, signed)), `type ${type} whole`);
+      let at = 0;
+      for (const [name, bytes] of fields) {
+        for (const cut of new Set([at, at + bytes.length - 1])) malformed(wire(type, body.slice(0, cut), signed), `it ends inside the ${name}.`);
+        at += bytes.length;
+      }
+    }
+  });
+
+  it("signs exactly the documented bytes: SIGNING_TAG, a NUL, the message up to its signature", () => {
+    const unsigned = encodeChangeSet(set(), () => new Uint8Array(SIGNATURE_BYTES)).subarray(0, -SIGNATURE_BYTES);
+    const tag = Array.from(SIGNING_TAG, (c) => c.charCodeAt(0));
+    const signature = hubSigner.sign(Uint8Array.from([...tag, 0, ...unsigned]));
+    const bytes = Uint8Array.from([...unsigned, ...signature]);
+    assert.deepEqual(encodeChangeSet(set(), hubSign), bytes, "the encoder signs the same bytes");
+    const received = decodeMessage(bytes);
+    bytes.fill(0);
+    assert.equal(verifySigned(received, hubSigner.publicKey), true, "and the gate verifies them, from its own copy");
+  });
+
+  it("an unsigned message never verifies", () => {
+    const audit = decodeMessage(encodeAuditBatch({ gateId: GATE, log: "access", records: [Uint8Array.of(1)] }));
+    assert.equal(verifySigned(audit, hubSigner.publicKey), false);
   });
 });
