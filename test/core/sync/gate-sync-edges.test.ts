@@ -138,6 +138,15 @@ describe("registry-apply and inventory at their edges", () => {
     assert.deepEqual(registry.ids(), [1]);
   });
 
+  it("a quarantined registry refuses an incremental set, saying only a full resync can replace it", () => {
+    const registry = newRegistry();
+    applyToRegistry(registry, [encodeChange(resident(1, card(1)))], false);
+    registry.quarantine("test: a registry record lost");
+    assert.throws(() => applyToRegistry(registry, [encodeChange(resident(2, card(2)))], false),
+      (e) => isOptgateError(e, "E_SYNC_NEEDS_RESYNC") && (e as Error).message.includes("The registry is quarantined; only a full resync from the hub can replace it."));
+    assert.deepEqual(registry.ids(), [1]);
+  });
+
   it("a full resync gives face back only to those who had it, and drops it (template to erase) from one left without card or PIN", () => {
     const registry = newRegistry();
     applyToRegistry(registry, [1, 2, 3].map((id) => encodeChange(resident(id, card(id)))), false);
