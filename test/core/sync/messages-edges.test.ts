@@ -227,7 +227,8 @@ describe("sync messages at their limits", () => {
 
   it("signs exactly the documented bytes: SIGNING_TAG, a NUL, the message up to its signature", () => {
     const unsigned = encodeChangeSet(set(), () => new Uint8Array(SIGNATURE_BYTES)).subarray(0, -SIGNATURE_BYTES);
-    const tag = Array.from(SIGNING_TAG, (c) => c.charCodeAt(0));
+    const tag = Array.from("optgate sync v1", (c) => c.charCodeAt(0)); // SIGNING_TAG, as docs/sync.md gives it
+    assert.equal(SIGNING_TAG, "optgate sync v1");
     const signature = hubSigner.sign(Uint8Array.from([...tag, 0, ...unsigned]));
     const bytes = Uint8Array.from([...unsigned, ...signature]);
     assert.deepEqual(encodeChangeSet(set(), hubSign), bytes, "the encoder signs the same bytes");
