@@ -109,7 +109,7 @@ describe("MQTT codec at its limits", () => {
       assert.deepEqual(Array.from(encodeUtf8(text)), bytes, JSON.stringify(text));
       assert.equal(decodeUtf8(Uint8Array.from(bytes), 0, bytes.length), text);
     }
-    for (const text of ["\u0000", "a\ud800", "\ud800a", "\udbff", "\udc00", "\udfff", "\ud800\ud800"]) {
+    for (const text of ["\u0000", "a\ud800", "\ud800a", "\udbff", "\udc00", "\udfff", "\ud800\ud800", "\ud800\ue000"]) {
       assert.equal(utf8Length(text), -1, JSON.stringify(text));
       refuses(() => encodeUtf8(text), "E_MQTT_BAD_UTF8", "MQTT: a string holds U+0000 or a lone surrogate.");
     }
