@@ -99,6 +99,14 @@ describe("MQTT codec at its limits", () => {
     assert.deepEqual(got, [{ type: PacketType.PINGREQ }, { type: PacketType.PINGRESP }]);
   });
 
+  it("a reset from inside onPacket ends the push it happened in: the rest of that chunk is not read", () => {
+    const d = new StreamDecoder(16);
+    const got: Packet[] = [];
+    d.onPacket = (p) => { got.push(p); d.reset(); };
+    assert.equal(d.push(Uint8Array.of(0xc0, 0, 0xd0, 0, 0xff)), undefined, "not even the bad byte after it");
+    assert.deepEqual(got, [{ type: PacketType.PINGREQ }]);
+  });
+
   it("UTF-8 lengths and bytes at every boundary of the encoding, and text MQTT cannot carry", () => {
     const cases: [string, number[]][] = [
       ["\u007f", [0x7f]], ["\u0080", [0xc2, 0x80]], ["\u07ff", [0xdf, 0xbf]], ["\u0800", [0xe0, 0xa0, 0x80]], ["\ud7ff", [0xed, 0x9f, 0xbf]],
