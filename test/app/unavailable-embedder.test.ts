@@ -3,35 +3,21 @@
 // face key is refused with the camera never powered, enrolment fails with a
 // clear error and leaves the camera off — while card and PIN work.
 import assert from "node:assert/strict";
+import { createSyntheticFrame } from "../../boards/host/synthetic-embedder";
 import { GateCore } from "../../src/app/core";
 import { UnavailableEmbedder } from "../../src/app/unavailable-embedder";
 import { isOptgateError } from "../../src/core/errors";
 import { TsMatcher } from "../../src/core/matcher/ts-matcher";
-import type { Camera, CaptureOutcome, Frame } from "../../src/core/ports";
-import { lcgRandom } from "./console-rig";
-
-class LoggingCamera implements Camera {
-  powered = false;
-  powerOns = 0;
-  captures = 0;
-  powerOn() { this.powered = true; this.powerOns++; }
-  powerOff() { this.powered = false; }
-  capture(into: Frame): CaptureOutcome {
-    if (!this.powered) return "error";
-    this.captures++;
-    into.data.fill(0x80);
-    return "ok";
-  }
-}
+import { FaceCamera, lcgRandom } from "./console-rig";
 
 const T0 = Date.UTC(2026, 2, 2, 0, 30);
 const uid = (hex: string) => Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
 
 function setup() {
   const random = lcgRandom(1);
-  const camera = new LoggingCamera();
+  const camera = new FaceCamera();
   const out = { pulses: 0, prompts: [] as string[] };
-  const frame: Frame = { width: 8, height: 8, format: "gray8", data: new Uint8Array(64) };
+  const frame = createSyntheticFrame();
   const core = new GateCore({
     gateId: 1, clock: { now: () => T0 }, random, deviceKey: new Uint8Array(32).fill(5), matcher: new TsMatcher(128, 8), camera,
     embedder: new UnavailableEmbedder(128), frame,

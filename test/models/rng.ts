@@ -35,3 +35,9 @@ export class Rng {
     return p > 0 && this.float() < p;
   }
 }
+
+/** A seeded uniform source in [0, 1) (Rng.float), for code that takes a `() => number`: the same seed replays the same run. */
+export function seededRandom(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.float();
+}

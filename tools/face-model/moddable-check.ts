@@ -8,6 +8,7 @@
 // test/face-model/moddable-lin.node.test.ts compares it with WebAssembly under Node.
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { checkAppManifest } from "../moddable/check-app";
 import { buildLin, moddableSdk, runUnderMcsim, type Sdk } from "../moddable/sdk";
 import { repoRoot } from "../xs/bundle";
 import { faceModelDir } from "./models";
@@ -24,28 +25,21 @@ export interface FaceCheck {
 
 function writeApp(frames: Record<string, Uint8Array>): void {
   mkdirSync(appDir, { recursive: true });
-  const src = (p: string) => path.join(repoRoot, p);
   copyFileSync(path.join(faceModelDir, "facemodel.bin"), path.join(appDir, "facemodel.bin"));
   for (const [name, bytes] of Object.entries(frames)) writeFileSync(path.join(appDir, `${name}.bin`), bytes);
-  const manifest = {
-    include: ["$(MODDABLE)/examples/manifest_base.json"],
-    typescript: { tsconfig: { compilerOptions: { target: "es2022", lib: ["es2022"], strict: true, skipLibCheck: true } } },
-    build: { C_FLAGS: "-DWASM_RT_USE_MMAP=0 -DWASM_RT_MEMCHECK_BOUNDS_CHECK=1" },
+  const manifest = checkAppManifest({
     modules: {
-      "*": "./main",
-      "core/errors": src("src/core/errors"),
-      "core/ports": src("src/core/ports"),
-      "app/blazeface-decode": src("src/app/blazeface-decode"),
-      "app/face-alignment": src("src/app/face-alignment"),
-      "app/face-mesh-points": src("src/app/face-mesh-points"),
-      "app/face-kernel-status": src("src/app/face-kernel-status"),
-      "app/face-model-partition": src("src/app/face-model-partition"),
-      "app/kernel-embedder": src("src/app/kernel-embedder"),
-      "native/face/*": [src("src/native/face/*"), src("build/wasm2c/face_kernel"), src("build/wasm2c/wasm-rt-impl"), src("build/wasm2c/wasm-rt-mem-impl"), src("build/wasm2c/wasm-rt-exceptions-impl")],
+      "app/blazeface-decode": "src/app/blazeface-decode",
+      "app/face-alignment": "src/app/face-alignment",
+      "app/face-mesh-points": "src/app/face-mesh-points",
+      "app/face-kernel-status": "src/app/face-kernel-status",
+      "app/face-model-partition": "src/app/face-model-partition",
+      "app/kernel-embedder": "src/app/kernel-embedder",
     },
-    resources: { "*": ["./facemodel", ...Object.keys(frames).map((n) => `./${n}`)] },
+    native: { specifier: "native/face", source: "src/native/face", kernel: "face_kernel" },
     preload: ["native/face/face-kernel-native"],
-  };
+    resources: ["facemodel", ...Object.keys(frames)],
+  });
   writeFileSync(path.join(appDir, "manifest.json"), JSON.stringify(manifest, null, 1));
   writeFileSync(path.join(appDir, "main.ts"), `import Resource from "Resource";
 import { BOARD_FACE_MODELS, splitFaceModelPartition } from "app/face-model-partition";

@@ -24,8 +24,10 @@ export const GROUPS: Record<string, MutationGroup> = {
   face: { mutate: ["src/core/face/*.ts"], spec: ["test/core/face/*.test.ts"] },
   mqtt: {
     mutate: ["src/core/mqtt/*.ts", "src/app/mqtt-tcp-link.ts"],
-    spec: ["test/core/mqtt/codec.test.ts", "test/core/mqtt/client.test.ts", "test/core/mqtt/session-faults.test.ts", "test/app/mqtt-tcp-link.test.ts"],
+    spec: ["test/core/mqtt/codec.test.ts", "test/core/mqtt/codec-edges.test.ts", "test/core/mqtt/client.test.ts", "test/core/mqtt/session-faults.test.ts", "test/app/mqtt-tcp-link.test.ts"],
   },
+  // Sync messages from the back office: a forged, replayed or stale one must never change the registry.
+  sync: { mutate: ["src/core/sync/*.ts"], spec: ["test/core/sync/*.test.ts"] },
   store: {
     mutate: ["src/core/store/*.ts"],
     // Fast unit tests first: a mutant runs its tests in this order, --bail, so most die in milliseconds.

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { allGoldenCases, type GoldenFile } from "../../test/wasm/golden-inputs";
+import { checkAppManifest } from "../moddable/check-app";
 import { buildLin, moddableSdk, runUnderMcsim, type Sdk } from "../moddable/sdk";
 import { repoRoot } from "../xs/bundle";
 const appDir = path.join(repoRoot, "build/moddable-matcher-check");
@@ -23,20 +24,11 @@ function hex(bytes: Int8Array): string {
 
 function writeApp(): void {
   mkdirSync(appDir, { recursive: true });
-  const src = (p: string) => path.join(repoRoot, p);
-  const manifest = {
-    include: ["$(MODDABLE)/examples/manifest_base.json"],
-    typescript: { tsconfig: { compilerOptions: { target: "es2022", lib: ["es2022"], strict: true, skipLibCheck: true } } },
-    build: { C_FLAGS: "-DWASM_RT_USE_MMAP=0 -DWASM_RT_MEMCHECK_BOUNDS_CHECK=1" },
-    modules: {
-      "*": "./main",
-      "core/errors": src("src/core/errors"),
-      "core/ports": src("src/core/ports"),
-      "core/matcher/*": src("src/core/matcher/*"),
-      "native/matcher/*": [src("src/native/matcher/*"), src("build/wasm2c/matcher_kernel"), src("build/wasm2c/wasm-rt-impl"), src("build/wasm2c/wasm-rt-mem-impl"), src("build/wasm2c/wasm-rt-exceptions-impl")],
-    },
+  const manifest = checkAppManifest({
+    modules: { "core/matcher/*": "src/core/matcher/*" },
+    native: { specifier: "native/matcher", source: "src/native/matcher", kernel: "matcher_kernel" },
     preload: ["native/matcher/matcher"],
-  };
+  });
   writeFileSync(path.join(appDir, "manifest.json"), JSON.stringify(manifest, null, 1));
   const cases = allGoldenCases().map((c) => ({ name: c.name, dim: c.dim, count: c.count, gallery: hex(c.gallery), probes: hex(c.probes), slots: c.verifySlots }));
   writeFileSync(path.join(appDir, "main.ts"), `import { NativeMatcher } from "native/matcher/native-matcher";

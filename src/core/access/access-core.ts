@@ -319,11 +319,11 @@ export class AccessCore {
   #checkPin(keypad: number, id: ResidentId, row: number, pin: string, now: number, trusted: boolean, atKeypad: boolean): Decision | undefined {
     const t = this.registry.residents;
     const lockout = this.#policy.lockout;
-    const keypadWait = atKeypad ? this.#keypads.remaining(keypad, now) : 0;
+    // A waiting keypad is refused by every caller that passes atKeypad before the PIN gets here.
     const residentWaitMs = residentWait(t.pinFailures[row], t.pinFailedAt[row], now, lockout);
-    if (keypadWait > 0 || residentWaitMs > 0) {
+    if (residentWaitMs > 0) {
       if (atKeypad) this.#keypadFail(keypad, now);
-      return deny("locked-out", trusted, id, Math.max(keypadWait, residentWaitMs));
+      return deny("locked-out", trusted, id, residentWaitMs);
     }
     if (pinProblem(pin, { min: PIN_ENTRY_MIN, max: this.#policy.pinLength.max })) {
       if (atKeypad) this.#keypadFail(keypad, now);

@@ -38,6 +38,7 @@ import { CardTable } from "./card-table";
 import { FLAG_FACE, FLAG_PIN, PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES, type PinQuality, ResidentTable } from "./resident-table";
 import { DEFAULT_PIN_LENGTH, type PinLength, checkPin, checkPinLength, codeProblem, hashCode, hashPin, pinMatches } from "./secrets";
 import { pinQualityIndex, weakPinReason } from "./pin-rules";
+import { SNAPSHOT_MAGIC, frameSnapshot } from "./snapshot-frame";
 import {
   MAX_CARDS_PER_RESIDENT, MAX_RESIDENT_ID, NO_FROM, NO_UNTIL, ROLES, type ResidentId, type Role, STATUSES, type Status,
   UNIT_MAX, formatResidentId, toStoredSeconds,
@@ -48,7 +49,6 @@ import { checkFields, checkGroups, checkUses, copyBytes, roleIndex, sameBytes, s
 
 export type { CodeEntry, CodeSpec, RegistryOptions, ResidentPatch, ResidentSpec, ResidentView } from "./registry-types";
 
-const SNAPSHOT_MAGIC = [0x4f, 0x47, 0x52, 0x31]; // "OGR1"
 
 
 export class Registry {
@@ -315,19 +315,7 @@ export class Registry {
       if (t.flags[row] & FLAG_FACE) changes.push(encodeChange({ kind: "set-face", id, flag: true }));
       if (hasPin && t.pinQuality[row] !== 0) changes.push(encodeChange({ kind: "rate-pin", id, quality: t.pinQuality[row] }));
     }
-    let total = 8;
-    for (const change of changes) total += 4 + change.length;
-    const out = new Uint8Array(total);
-    const view = new DataView(out.buffer);
-    out.set(SNAPSHOT_MAGIC);
-    view.setUint32(4, changes.length);
-    let at = 8;
-    for (const change of changes) {
-      view.setUint32(at, change.length);
-      out.set(change, at + 4);
-      at += 4 + change.length;
-    }
-    return out;
+    return frameSnapshot(changes);
   }
 
   /** Builds a registry from a snapshot; throws E_BAD_SNAPSHOT (or the failing change's code). */

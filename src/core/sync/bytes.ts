@@ -32,7 +32,6 @@ export class ByteWriter {
   /** A float64 as is (the signed audit head's time is one). */
   f64(v: number): void { this.#view.setFloat64(this.#at, v); this.#at += 8; }
   raw(b: Uint8Array): void { this.#out.set(b, this.#at); this.#at += b.length; }
-  get length(): number { return this.#at; }
   done(): Uint8Array {
     if (this.#at !== this.#out.length) throw new OptgateError("E_SYNC_INTERNAL", "A sync message was sized wrongly.");
     return this.#out;
@@ -48,9 +47,6 @@ export class ByteReader {
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
-
-  get at(): number { return this.#at; }
-  get left(): number { return this.#bytes.length - this.#at; }
 
   #need(n: number, what: string): number {
     if (this.#at + n > this.#bytes.length) throw malformed(`it ends inside the ${what}`);

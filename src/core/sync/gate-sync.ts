@@ -70,8 +70,9 @@ interface Staged {
   changes: Uint8Array[];
 }
 
+/** A refusal: its reason and the version it was about are all the ack and the audit entry carry. */
 class Refused extends Error {
-  constructor(readonly reason: Refusal, readonly why: string, readonly version = 0) { super(why); }
+  constructor(readonly reason: Refusal, readonly version = 0) { super(reason); }
 }
 
 export class GateSync {
@@ -122,7 +123,7 @@ export class GateSync {
     } catch (error) {
       if (!isOptgateError(error)) throw error;
       const reason: Refusal = error.code === "E_SYNC_NEEDS_RESYNC" ? "needs-resync" : "apply-failed";
-      return this.#refusal(new Refused(reason, `${error.code}`, set.version), now);
+      return this.#refusal(new Refused(reason, set.version), now);
     }
     this.#applied = set.version;
     const detail = `v${set.version}${set.full ? " full" : ""} ${ready.changes.length} change(s)`;
@@ -151,8 +152,8 @@ export class GateSync {
     try {
       grant = this.#verified(bytes, "time", undefined) as TimeGrant;
       const pending = this.#timeRequest;
-      if (!pending || !constantTimeEqual(pending.nonce, grant.nonce)) throw new Refused("unexpected-time", "no request with that nonce is pending");
-      if (monotonicNow - pending.at > this.#timeWindow || monotonicNow < pending.at) throw new Refused("stale", "the answer came too late");
+      if (!pending || !constantTimeEqual(pending.nonce, grant.nonce)) throw new Refused("unexpected-time");
+      if (monotonicNow - pending.at > this.#timeWindow || monotonicNow < pending.at) throw new Refused("stale");
       sentAt = pending.at;
     } catch (error) {
       const refusal = toRefused(error);
@@ -170,26 +171,26 @@ export class GateSync {
     try {
       received = decodeMessage(bytes);
     } catch (error) {
-      if (isOptgateError(error)) throw new Refused("malformed", error.message);
+      if (isOptgateError(error)) throw new Refused("malformed");
       throw error;
     }
     const m = received.message;
-    if (m.type !== type) throw new Refused("malformed", `a ${m.type} message where a ${type} was expected`);
+    if (m.type !== type) throw new Refused("malformed");
     const version = m.type === "change-set" ? m.version : 0;
-    if (m.gateId !== this.gateId) throw new Refused("wrong-gate", `addressed to gate ${m.gateId}`, version);
+    if (m.gateId !== this.gateId) throw new Refused("wrong-gate", version);
     const entry = this.#keys.find((k) => constantTimeEqual(k.id, m.keyId));
-    if (!entry) throw new Refused("unknown-key", "signed by a key this gate does not hold", version);
-    if (!verifySigned(received, entry.key)) throw new Refused("bad-signature", "the signature does not verify", version);
+    if (!entry) throw new Refused("unknown-key", version);
+    if (!verifySigned(received, entry.key)) throw new Refused("bad-signature", version);
     if (m.type === "change-set" && now !== undefined) {
-      if (m.issuedAt > now + this.#maxSkew) throw new Refused("from-future", "issued after the gate's clock", version);
-      if (m.issuedAt < now - this.#maxAge) throw new Refused("stale", "issued too long ago", version);
+      if (m.issuedAt > now + this.#maxSkew) throw new Refused("from-future", version);
+      if (m.issuedAt < now - this.#maxAge) throw new Refused("stale", version);
     }
     return m;
   }
 
   #checkVersion(set: ChangeSet): void {
-    if (set.version <= this.#applied) throw new Refused("replay", `version ${set.version} is not newer than ${this.#applied}`, set.version);
-    if (!set.full && set.version !== this.#applied + 1) throw new Refused("gap", `version ${set.version} does not follow ${this.#applied}`, set.version);
+    if (set.version <= this.#applied) throw new Refused("replay", set.version);
+    if (!set.full && set.version !== this.#applied + 1) throw new Refused("gap", set.version);
   }
 
   /** The complete set once every part is in (incremental sets are complete at once), else undefined. */
@@ -205,7 +206,7 @@ export class GateSync {
     }
     if (!s || s.version !== set.version || s.parts !== set.parts || s.issuedAt !== set.issuedAt || s.next !== set.part) {
       this.#staged = undefined;
-      throw new Refused("bad-part", `part ${set.part} of ${set.parts} out of order`, set.version);
+      throw new Refused("bad-part", set.version);
     }
     for (const c of set.changes) s.changes.push(c);
     s.next++;

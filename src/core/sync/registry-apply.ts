@@ -15,11 +15,11 @@
 import { decodeChange, type ChangeKind } from "../access/changes";
 import type { Registry } from "../access/registry";
 import { FLAG_FACE } from "../access/resident-table";
+import { frameSnapshot } from "../access/snapshot-frame";
 import { OptgateError, isOptgateError } from "../errors";
 
 /** Kinds the hub may not send: the gate alone knows these facts. */
 const GATE_ONLY: readonly ChangeKind[] = ["set-face", "use-code", "rate-pin"];
-const SNAPSHOT_MAGIC = [0x4f, 0x47, 0x52, 0x31]; // "OGR1", as Registry.exportSnapshot
 
 export interface RegistryApplied {
   /** Residents who had face enrolled and are no longer in the registry: erase their templates. */
@@ -52,22 +52,6 @@ function checkKinds(changes: Uint8Array[]): number[] {
   return removed;
 }
 
-function snapshotOf(changes: Uint8Array[]): Uint8Array {
-  let total = 8;
-  for (const c of changes) total += 4 + c.length;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  out.set(SNAPSHOT_MAGIC);
-  view.setUint32(4, changes.length);
-  let at = 8;
-  for (const c of changes) {
-    view.setUint32(at, c.length);
-    out.set(c, at + 4);
-    at += 4 + c.length;
-  }
-  return out;
-}
-
 /**
  * Applies `changes` (already verified as the hub's) all or nothing. Throws
  * (registry unchanged) with the refused change's error; E_SYNC_NEEDS_RESYNC
@@ -78,7 +62,7 @@ export function applyToRegistry(registry: Registry, changes: Uint8Array[], full:
   // Only what the set can take away is looked at (all residents for a full resync): cost follows the set, not the registry.
   const faceBefore = faceEnrolled(registry, full ? undefined : removed);
   if (full) {
-    registry.importSnapshot(snapshotOf(changes));
+    registry.importSnapshot(frameSnapshot(changes));
     // Face flags stay for residents still present who still hold a card or PIN.
     for (const id of faceBefore) {
       if (!registry.has(id)) continue;

@@ -12,6 +12,7 @@ import { type Packet, PacketType } from "../../../src/core/mqtt/packets";
 import { StreamDecoder } from "../../../src/core/mqtt/stream-decoder";
 import { isTopicFilter, isTopicName } from "../../../src/core/mqtt/topic";
 import { decodeUtf8, encodeUtf8 } from "../../../src/core/mqtt/utf8";
+import { seededRandom } from "../../models/rng";
 
 const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 const bytes = (...parts: (number | number[])[]) => Uint8Array.from(parts.flat());
@@ -284,17 +285,7 @@ describe("MQTT topics and UTF-8", () => {
   });
 });
 
-// Fuzz with a fixed seed, so a failure replays.
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 0x100000000;
-  };
-}
-
+// Fuzz with fixed seeds, so a failure replays.
 const FAULT_CODES = Object.keys(MQTT_FAULTS);
 
 /** Where the body starts: after the first byte and the remaining-length varint. */
@@ -328,7 +319,7 @@ describe("MQTT decoder under fuzz", () => {
   const wires = SAMPLES.map(encodePacket);
 
   it("survives 2,000 random byte strings", () => {
-    const random = rng(20);
+    const random = seededRandom(20);
     for (let i = 0; i < 2000; i++) {
       const wire = Uint8Array.from({ length: Math.floor(random() * 40) }, () => Math.floor(random() * 256));
       checkSurvives(wire, random);
@@ -336,7 +327,7 @@ describe("MQTT decoder under fuzz", () => {
   });
 
   it("survives 3,000 mutated valid packets (flipped, inserted, deleted bytes)", () => {
-    const random = rng(1883);
+    const random = seededRandom(1883);
     let decoded = 0;
     for (let i = 0; i < 3000; i++) {
       const base = Array.from(wires[i % wires.length]);
@@ -354,7 +345,7 @@ describe("MQTT decoder under fuzz", () => {
   });
 
   it("survives every truncation and every remaining length of every sample", () => {
-    const random = rng(3);
+    const random = seededRandom(3);
     for (const wire of wires) {
       for (let cut = 0; cut < wire.length; cut++) assert.equal(checkSurvives(wire.subarray(0, cut), random), 0);
       const body = wire.subarray(bodyStart(wire));

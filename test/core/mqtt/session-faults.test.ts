@@ -7,22 +7,13 @@
 import assert from "node:assert/strict";
 import { type InboundMessage, MqttClient, type MqttLink } from "../../../src/core/mqtt/client";
 import { BrokerModel } from "./broker-model";
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { seededRandom } from "../../models/rng";
 
 const DOWN = "gates/7/down";
 const UP = "gates/7/up";
 
 function scenario(seed: number, changes: number, audits: number) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const broker = new BrokerModel(4);
   let now = 0;
   let linkState: "closed" | "opening" | "open" = "closed";
