@@ -11,15 +11,12 @@ import { HOST_PINS, HostBoard } from "./board";
 import { seedDemoCompound } from "./demo-seed";
 import { decodeJson, encodeJson } from "./link";
 import type { HostCommand, HostEvent, HostState } from "./protocol";
-import { HostTcpNetwork } from "./tcp";
 import Timer, { advanceTimers, startTimers, timerNow } from "./timer";
 
 const events: HostEvent[] = [];
 let host: HostBoard | undefined;
 let firmware: Firmware | undefined;
 let gate: Supervisor | undefined;
-/** The board's TCP sockets, relayed by the Node side (tools/sim/tcp-relay.ts); the firmware's hub link uses network.io. */
-const network = new HostTcpNetwork((event) => events.push(event));
 
 function state(): HostState {
   const now = timerNow();
@@ -99,10 +96,10 @@ function handle(command: HostCommand): void {
       return;
     case "serial": running.receiveConsole(Uint8Array.from(command.data, (c) => c.charCodeAt(0))); return;
     case "state": return;
-    case "tcp-connected": network.connected(command.id); return;
-    case "tcp-data": network.data(command.id, command.data); return;
-    case "tcp-written": network.written(command.id, command.count); return;
-    case "tcp-error": network.error(command.id); return;
+    case "tcp-connected": board.network.connected(command.id); return;
+    case "tcp-data": board.network.data(command.id, command.data); return;
+    case "tcp-written": board.network.written(command.id, command.count); return;
+    case "tcp-error": board.network.error(command.id); return;
   }
 }
 
