@@ -21,6 +21,7 @@ import type { FaceKind, HostEmbedderSpec, HostEvent } from "./protocol";
 import { timerNow } from "./timer";
 import { Pcf8563Model } from "../../test/models/pcf8563";
 import { PCF8563_ADDRESS } from "../../src/drivers/pcf8563";
+import { HostTcpNetwork } from "./tcp";
 
 /** Pin numbers of the host board (any free numbers: the models only need them distinct). */
 export const HOST_PINS = {
@@ -160,6 +161,8 @@ export class HostBoard {
   /** The board's NVS (numbers outside the gate's store), for this session. */
   readonly nvs = new Map<string, number>();
   readonly board: Board;
+  /** The board's TCP sockets, relayed to real connections by the Node side (tools/sim/tcp-relay.ts). */
+  readonly network: HostTcpNetwork;
   #card: VirtualCard | undefined;
   #events: HostEvent[];
   /** Wall clock minus the monotonic timer clock: what a technician's "clock set" changes. */
@@ -167,6 +170,7 @@ export class HostBoard {
 
   constructor(options: HostBoardOptions) {
     this.#events = options.events;
+    this.network = new HostTcpNetwork((event) => this.#events.push(event));
     this.hw = createHostHardware({ frames: this.camera.source });
     this.hw.clock.now = timerNow();
     const { gpio, io } = this.hw;
@@ -222,6 +226,7 @@ export class HostBoard {
       console: { write: (data) => this.#events.push({ e: "serial", data: typeof data === "string" ? latin1(utf8Bytes(data)) : latin1(data) }) },
       display: (text) => this.#events.push({ e: "prompt", text }),
       nvs: { get: (key) => this.nvs.get(key), set: (key, value) => { this.nvs.set(key, value); } },
+      tcp: this.network.io,
     };
     const root = options.keyRoot?.slice();
     if (root) this.board.keyRoot = { derive: (label) => hmacSha256(root, utf8(label)) };

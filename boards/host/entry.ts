@@ -96,6 +96,10 @@ function handle(command: HostCommand): void {
       return;
     case "serial": running.receiveConsole(Uint8Array.from(command.data, (c) => c.charCodeAt(0))); return;
     case "state": return;
+    case "tcp-connected": board.network.connected(command.id); return;
+    case "tcp-data": board.network.data(command.id, command.data); return;
+    case "tcp-written": board.network.written(command.id, command.count); return;
+    case "tcp-error": board.network.error(command.id); return;
   }
 }
 

@@ -51,7 +51,12 @@ export type HostCommand =
   | { t: "door"; open: boolean }
   | { t: "exit" }
   | { t: "serial"; data: string }
-  | { t: "state" };
+  | { t: "state" }
+  /** The broker connection of socket `id` (boards/host/tcp.ts) is up, its bytes arrived (latin1), were sent, or it failed/closed. */
+  | { t: "tcp-connected"; id: number }
+  | { t: "tcp-data"; id: number; data: string }
+  | { t: "tcp-written"; id: number; count: number }
+  | { t: "tcp-error"; id: number }
 
 export interface DecisionView {
   time: number;
@@ -89,7 +94,11 @@ export type HostEvent =
   | { e: "relay"; on: boolean; time: number }
   | { e: "alarm"; kind: string; time: number }
   | { e: "serial"; data: string }
-  | { e: "error"; message: string };
+  | { e: "error"; message: string }
+  /** The firmware opened a TCP socket, wrote bytes (latin1) on it, or closed it (boards/host/tcp.ts). */
+  | { e: "tcp-open"; id: number; host: string; port: number }
+  | { e: "tcp-write"; id: number; data: string }
+  | { e: "tcp-close"; id: number };
 
 export interface HostReply {
   events: HostEvent[];

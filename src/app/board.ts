@@ -11,6 +11,7 @@ import type { DigitalSpec, SpiSpec } from "../drivers/io";
 import type { SwitchSpec } from "../drivers/outputs";
 import type { I2cSpec } from "../drivers/pcf8574";
 import type { FailMode } from "../drivers/relay";
+import type { TcpOptions, TcpSocket } from "./mqtt-tcp-link";
 
 export interface GateDevice {
   rfid: { spi: SpiSpec; select: DigitalSpec; reset?: DigitalSpec };
@@ -70,6 +71,12 @@ export interface Board {
    * Without it the keys are random and kept sealed in the store.
    */
   keyRoot?: { derive(label: string): Uint8Array };
+  /**
+   * The socket class the hub link (MQTT over TCP, src/app/mqtt-tcp-link.ts)
+   * opens: embedded:io/socket/tcp on the ESP32-S3, a relayed socket on the
+   * host board (boards/host/tcp.ts). Without it the gate runs unconnected.
+   */
+  tcp?: new (options: TcpOptions) => TcpSocket;
   /** A clean restart (after a part kept failing); without it the gate goes to safe mode instead. */
   restart?(): void;
 }

@@ -19,6 +19,7 @@ import type { BoardModelOptions } from "../face-model/board-pipeline";
 import { BoardFaceModel } from "./board-face-model";
 import { HostFaceModel, type SimEmbedder } from "./face-model";
 import { PhotoScene } from "./photo";
+import { TcpRelay } from "./tcp-relay";
 
 export interface SimulatorOptions {
   /** Flash image file; null keeps the flash in RAM only (tests). Default .sim/optgate.flash. */
@@ -118,6 +119,8 @@ export class Simulator {
   #timer?: NodeJS.Timeout;
   #closed = false;
   #dead?: Error;
+  /** Real connections for the board's TCP sockets (boards/host/tcp.ts). */
+  #tcp = new TcpRelay((command) => { void this.#send(command).catch(() => undefined); });
 
   private constructor(worker: XsWorker, flash: SimFlash, options: SimulatorOptions, now: number, model?: HostEmbedderSpec) {
     this.#worker = worker;
@@ -292,12 +295,14 @@ export class Simulator {
   #lostPower(): void {
     this.#dead ??= new Error("power cut");
     this.#stopRealtime();
+    this.#tcp.close();
     void this.#worker.close();
   }
 
   /** Cut the power: the worker dies mid-whatever, nothing more reaches the flash. */
   async powerCut(): Promise<void> {
     this.#stopRealtime();
+    this.#tcp.close();
     this.#closed = true;
     await this.#worker.close();
   }
@@ -307,6 +312,7 @@ export class Simulator {
     this.#stopRealtime();
     await this.#queue.catch(() => undefined);
     this.#closed = true;
+    this.#tcp.close();
     this.photo.clear();
     await this.#worker.close();
     if (!this.#options.flash) this.flash.close();
@@ -345,6 +351,10 @@ export class Simulator {
     if (event.e === "serial") {
       this.serialText += event.data;
       this.#options.onSerial?.(Uint8Array.from(event.data, (c) => c.charCodeAt(0)));
+    }
+    if (event.e.startsWith("tcp-")) {
+      this.#tcp.event(event);
+      return;
     }
     this.events.push(event);
     this.#options.onEvent?.(event);
