@@ -162,6 +162,8 @@ export interface GateErasureOptions {
   sign: Sign;
   maxAgeMs?: number;
   maxSkewMs?: number;
+  /** Receipts kept from before a reboot (see receipts()): their orders are not executed again. */
+  receipts?: Uint8Array[];
 }
 
 /**
@@ -186,6 +188,21 @@ export class GateErasures {
     this.#sign = o.sign;
     this.#maxAge = o.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.#maxSkew = o.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+    for (const receipt of o.receipts ?? []) {
+      const m = decodeErasure(receipt).message;
+      if (m.type !== "erase-receipt" || m.gateId !== o.gateId) throw new OptgateError("E_SYNC_BAD_VALUE", "A kept erasure receipt is not this gate's.");
+      this.#remember(m.orderId, receipt);
+    }
+  }
+
+  /** The receipts of the orders remembered, oldest first: persist them (not secret) to survive a reboot. */
+  receipts(): Uint8Array[] {
+    return [...this.#done.values()];
+  }
+
+  #remember(orderId: Uint8Array, receipt: Uint8Array): void {
+    this.#done.set(toHex(orderId), receipt);
+    if (this.#done.size > REMEMBERED_ORDERS) this.#done.delete(this.#done.keys().next().value as string);
   }
 
   handleOrder(bytes: Uint8Array, now: number | undefined, port: ErasePort): ErasureOutcome {
@@ -201,8 +218,7 @@ export class GateErasures {
     if (earlier) return { receipt: earlier, erased: false, audit: entry(now, "sync-refused", "deny", order.residentId, "erase replay: receipt resent") };
     const { held } = port.eraseTemplate(order.residentId);
     const receipt = encodeGateErasure({ type: "erase-receipt", gateId: this.gateId, residentId: order.residentId, orderId: order.orderId, held, time: gateTime(now) }, this.#sign);
-    this.#done.set(key, receipt);
-    if (this.#done.size > REMEMBERED_ORDERS) this.#done.delete(this.#done.keys().next().value as string);
+    this.#remember(order.orderId, receipt);
     return { receipt, erased: true, audit: entry(now, "face-erased", "info", order.residentId, `hub order${held ? "" : ", none held"}`) };
   }
 
@@ -211,7 +227,7 @@ export class GateErasures {
     const { held } = port.eraseTemplate(residentId);
     const notice = encodeGateErasure({ type: "withdrawn", gateId: this.gateId, residentId, orderId: noticeId, held, time: gateTime(now) }, this.#sign);
     // The hub's fan-out comes back to this gate under the same id: answer it without erasing again.
-    this.#done.set(toHex(noticeId), encodeGateErasure({ type: "erase-receipt", gateId: this.gateId, residentId, orderId: noticeId, held, time: gateTime(now) }, this.#sign));
+    this.#remember(noticeId, encodeGateErasure({ type: "erase-receipt", gateId: this.gateId, residentId, orderId: noticeId, held, time: gateTime(now) }, this.#sign));
     return { notice, audit: entry(now, "consent-withdrawn", "info", residentId, `template ${held ? "erased" : "none held"}`) };
   }
 

@@ -104,6 +104,26 @@ describe("fleet erasure at the gate", () => {
     assert.deepEqual(g.calls, [42]);
   });
 
+  it("remembers executed orders across a reboot through its kept receipts", () => {
+    const g = gallery([42]);
+    const before = newErasures();
+    before.handleOrder(order(), T0, g);
+    const rebooted = new GateErasures({ gateId: GATE, hubKeys: [hubSigner.publicKey], sign: gateSign, receipts: before.receipts() });
+    g.templates.add(42);
+    const again = rebooted.handleOrder(order({ issuedAt: T0 + 1 }), T0 + 2, g);
+    assert.equal(again.erased, false);
+    assert.deepEqual(g.calls, [42]);
+    assert.throws(() => new GateErasures({ gateId: GATE + 1, hubKeys: [hubSigner.publicKey], sign: gateSign, receipts: before.receipts() }), /not this gate's/);
+  });
+
+  it("remembers only the newest orders, oldest forgotten first", () => {
+    const e = newErasures(), g = gallery([]);
+    for (let n = 0; n < 257; n++) e.handleOrder(order({ orderId: Uint8Array.from({ length: 16 }, (_, i) => (i < 2 ? (n >> (8 * i)) & 0xff : 0)) }), T0, g);
+    const kept = e.receipts().map((r) => decodeErasure(r).message.orderId[0] + 256 * decodeErasure(r).message.orderId[1]);
+    assert.equal(kept.length, 256);
+    assert.deepEqual([kept[0], kept[255]], [1, 256]);
+  });
+
   it("rejects trailing bytes and unknown types as malformed", () => {
     const bytes = order();
     assert.throws(() => decodeErasure(Uint8Array.from([...bytes, 0])), /E_SYNC_MALFORMED|cannot be read/);
