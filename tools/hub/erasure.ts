@@ -110,6 +110,7 @@ export class HubErasures {
     if (m.gateId !== gateId) return this.#o.drop(`message for gate ${m.gateId} on gate ${gateId}'s topic`, topicText);
     if (!verifyErasure(received, publicKey)) return this.#o.drop(`${leaf} signature does not verify`, topicText);
     if (m.type === "withdrawn") {
+      if (m.residentId < 1 || m.residentId > 0xffffff) return this.#o.drop(`withdrawal for resident ${m.residentId}, out of range`, topicText);
       await this.withdraw(compoundId, m.residentId, { kind: "gate", gateId }, { message: m, signature: received.signed.signature });
       return;
     }

@@ -82,11 +82,16 @@ forEachDatabase("fleet erasure", (kind) => {
     await fleet.hub.receive(erasedTopic(10), receipt(10, new Ed25519Signer(gateSeed(10)), { residentId: 43 }));
     await fleet.hub.receive(erasedTopic(10), receipt(10, new Ed25519Signer(gateSeed(10)), { orderId: new Uint8Array(16).fill(5) }));
     await fleet.hub.receive(`optgate/${COMPOUND}/10/withdrawn`, receipt(10, new Ed25519Signer(gateSeed(10))));
+    const notice = (residentId: number, signer: Ed25519Signer) => encodeGateErasure({ type: "withdrawn", gateId: 10, residentId, orderId: new Uint8Array(16).fill(8), held: true, time: fleet.now }, (b) => signer.sign(b));
+    await fleet.hub.receive(`optgate/${COMPOUND}/10/withdrawn`, notice(42, stranger));
+    await fleet.hub.receive(`optgate/${COMPOUND}/10/withdrawn`, notice(0x1000000, new Ed25519Signer(gateSeed(10))));
     assert.deepEqual(await summary(), ["10:pending", "11:pending", "12:pending"]);
     assert.deepEqual(fleet.drops, [
       "erased signature does not verify", "message for gate 11 on gate 10's topic", "message for gate 10 on gate 11's topic",
       "receipt for no pending order of this gate", "receipt for no pending order of this gate", "a erase-receipt message on withdrawn",
+      "withdrawn signature does not verify", "withdrawal for resident 16777216, out of range",
     ]);
+    assert.equal((await fleet.hub.erasureStatus(COMPOUND)).length, 3, "no forged notice started a fan-out");
     // The genuine receipt still counts.
     await fleet.hub.receive(erasedTopic(10), receipt(10, new Ed25519Signer(gateSeed(10))));
     assert.deepEqual(await summary(), ["10:done+held", "11:pending", "12:pending"]);
