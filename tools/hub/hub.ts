@@ -17,6 +17,7 @@ import {
 import { canonicalResident, residentDigest } from "../../src/core/sync/inventory";
 import { bytes, num, type Db, type Sql } from "./db";
 import { chunkChanges, fromRecord, packChanges, residentChanges, toCanonical, unpackChanges, type ResidentInput } from "./desired";
+import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
 import { migrate } from "./migrate";
 import { parseTopic, topic } from "./topics";
 
@@ -84,6 +85,7 @@ export class Hub {
   readonly #sentUpTo = new Map<number, number>();
   /** One pump at a time per gate, so sends stay in version order. */
   readonly #pumps = new Map<number, Promise<void>>();
+  readonly #erasures: HubErasures;
 
   private constructor(options: HubOptions) {
     if (!(options.signingSeed instanceof Uint8Array) || options.signingSeed.length !== 32) throw new Error("The hub's signing seed is 32 bytes.");
@@ -96,6 +98,10 @@ export class Hub {
     this.#onDrop = options.onDrop;
     this.#owns = options.owns ?? (() => true);
     this.#resendMs = options.resendMs ?? 30_000;
+    this.#erasures = new HubErasures({
+      db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
+      drop: (why, t) => this.#drop(why, t),
+    });
   }
 
   /** Migrates the database and records this hub's public key. */
@@ -243,6 +249,7 @@ export class Hub {
       if (row.online && now - (this.#sentAt.get(gateId) ?? 0) >= this.#resendMs) this.#sentUpTo.set(gateId, num(row.applied_version));
       await this.pump(gateId);
     }
+    await this.#erasures.resendDue(this.#owns);
   }
 
   /** Sends the gate whatever it lacks: the next incremental versions, or a full resync. */
@@ -298,6 +305,19 @@ export class Hub {
     await this.pump(gateId);
   }
 
+  // ---- erasure ----
+
+  /** Withdrawal of consent: every gate of the compound erases the resident's template and sends a signed receipt. */
+  withdrawConsent(compoundId: number, residentId: number, origin: ErasureOrigin = { kind: "office" }): Promise<Uint8Array> {
+    if (origin.kind === "gate") throw new Error("A withdrawal at a gate arrives as the gate's signed notice.");
+    return this.#erasures.withdraw(compoundId, residentId, origin);
+  }
+
+  /** Per gate and order, done (with the receipt's time) or pending. */
+  erasureStatus(compoundId: number, residentId?: number): Promise<ErasureState[]> {
+    return this.#erasures.status(compoundId, residentId);
+  }
+
   // ---- receiving ----
 
   /** Handles one message from a gate; anything unknown, malformed or unsigned is dropped (onDrop). */
@@ -313,6 +333,7 @@ export class Hub {
       await this.db.query("update gate set online = $2 where id = $1", [t.gate, payload.length === 1 && payload[0] === 0x31]);
       return;
     }
+    if (t.leaf === "erased" || t.leaf === "withdrawn") return this.#erasures.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);
     let received;
     try {
       received = decodeMessage(payload);
@@ -358,6 +379,8 @@ export class Hub {
     // A status or a refusal says where the gate is: resume from there.
     if (ack.status !== "applied") this.#sentUpTo.set(g.id, ack.applied);
     await this.pump(g.id);
+    // A status ack is a gate (re)connecting: whatever it has not receipted goes again.
+    if (ack.status === "status") await this.#erasures.send(g.id);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { AuditEntry } from "../../src/core/audit/audit-record";
 import { Ed25519Signer } from "../../src/core/ed25519";
 import type { Random } from "../../src/core/ports";
 import { GateSync } from "../../src/core/sync/gate-sync";
+import { GateErasures, ORDER_ID_BYTES } from "../../src/core/sync/erasure";
 import { registryInventory } from "../../src/core/sync/inventory";
 import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeHead, encodeInventory } from "../../src/core/sync/messages";
 import type { SignedHead } from "../../src/core/audit/head-signature";
@@ -45,6 +46,11 @@ export class ProtocolGate {
   readonly persisted: { version: number; changes: number; full: boolean }[] = [];
   /** Residents whose templates the gate must erase (gone from the registry while face-enrolled). */
   readonly erase: number[] = [];
+  /** Residents whose face template this gate holds (the firmware wires its FaceGallery to the same erase port). */
+  readonly templates = new Set<number>();
+  /** Every erase the port carried out, in order (an order executed twice would show twice). */
+  readonly erasedLog: number[] = [];
+  readonly erasures: GateErasures;
   clock?: number;
   readonly #o: ProtocolGateOptions;
 
@@ -53,6 +59,24 @@ export class ProtocolGate {
     this.registry = new Registry({ deviceKey: options.deviceKey, random: options.random });
     this.signer = new Ed25519Signer(options.seed);
     this.sync = new GateSync({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b) });
+    this.erasures = new GateErasures({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b) });
+  }
+
+  /** The erase port: drops the template, says whether there was one. */
+  readonly #port = {
+    eraseTemplate: (residentId: number) => {
+      this.erasedLog.push(residentId);
+      return { held: this.templates.delete(residentId) };
+    },
+  };
+
+  /** Consent withdrawn at this gate's keypad or console: erased here, and the notice for the hub to fan out. */
+  withdrawHere(residentId: number): Outgoing {
+    const noticeId = new Uint8Array(ORDER_ID_BYTES);
+    this.#o.random.fill(noticeId);
+    const out = this.erasures.withdrawHere(residentId, noticeId, this.#o.now(), this.#port);
+    this.audit.push(out.audit);
+    return this.#out("withdrawn", out.notice);
   }
 
   #out(leaf: Leaf, payload: Uint8Array, retain = false): Outgoing {
@@ -97,6 +121,11 @@ export class ProtocolGate {
       this.audit.push(out.audit);
       if (out.ok) this.clock = out.time;
       return [];
+    }
+    if (t.leaf === "erase") {
+      const out = this.erasures.handleOrder(payload, this.#o.now(), this.#port);
+      this.audit.push(out.audit);
+      return out.receipt ? [this.#out("erased", out.receipt)] : [];
     }
     if (t.leaf !== "sync") return [];
     const outcome = this.sync.handleChangeSet(payload, this.#o.now(), {
@@ -145,7 +174,7 @@ export async function connectGate(url: string, gate: ProtocolGate, compoundId: n
   client.on("connect", () => {
     queue = queue.then(() => client.publishAsync(online, "1", { qos: 1, retain: true })).then(() => publish(gate.hello())).catch((e: Error) => { errors.push(e); });
   });
-  await client.subscribeAsync({ [topic(compoundId, gateId, "sync")]: { qos: 1 }, [topic(compoundId, gateId, "time")]: { qos: 1 } });
+  await client.subscribeAsync({ [topic(compoundId, gateId, "sync")]: { qos: 1 }, [topic(compoundId, gateId, "time")]: { qos: 1 }, [topic(compoundId, gateId, "erase")]: { qos: 1 } });
   await client.publishAsync(online, "1", { qos: 1, retain: true });
   await publish(gate.hello());
   return {

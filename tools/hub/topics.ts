@@ -4,9 +4,9 @@
 export const ROOT = "optgate";
 
 /** hub -> gate */
-export const TO_GATE = ["sync", "time"] as const;
+export const TO_GATE = ["sync", "time", "erase"] as const;
 /** gate -> hub */
-export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online"] as const;
+export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online", "erased", "withdrawn"] as const;
 export type Leaf = (typeof TO_GATE)[number] | (typeof FROM_GATE)[number];
 
 export function topic(compound: number, gate: number, leaf: Leaf): string {

@@ -70,7 +70,7 @@ export class Fleet {
       if (!this.filter(m)) continue;
       n++;
       const leaf = m.topic.split("/")[3];
-      if (leaf === "sync" || leaf === "time") {
+      if (leaf === "sync" || leaf === "time" || leaf === "erase") {
         const gateId = Number(m.topic.split("/")[2]);
         this.wire.push(...(this.gates.get(gateId)?.receive(m.topic, m.payload) ?? []));
       } else {

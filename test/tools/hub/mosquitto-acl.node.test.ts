@@ -119,6 +119,30 @@ describe("production Mosquitto: TLS, one credential and ACL per gate", () => {
     assert.deepEqual(got11, ["optgate/1/11/sync"]);
   });
 
+  it("erasure: a gate reads only its own orders and writes only its own receipts and notices", async () => {
+    const hub = await connect("hub");
+    const seen: string[] = [];
+    hub.on("message", (t, p) => { if (/erase|withdrawn/.test(t)) seen.push(`${t} ${p.toString()}`); });
+    await hub.subscribeAsync("optgate/#", { qos: 1 });
+    const g10 = await connect(gateUser(COMPOUND, 10));
+    await g10.publishAsync("optgate/1/11/erased", "forged", { qos: 1 });
+    await g10.publishAsync("optgate/1/11/withdrawn", "forged", { qos: 1 });
+    await g10.publishAsync("optgate/1/10/erase", "forged", { qos: 1 });
+    await g10.publishAsync("optgate/1/10/withdrawn", "own", { qos: 1 });
+    await g10.publishAsync("optgate/1/10/erased", "own", { qos: 1 });
+    for (let i = 0; i < 100 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(seen, ["optgate/1/10/withdrawn own", "optgate/1/10/erased own"]);
+
+    const got: string[] = [];
+    g10.on("message", (t) => { if (t.endsWith("/erase")) got.push(t); });
+    await g10.subscribeAsync({ "optgate/1/11/erase": { qos: 1 }, "optgate/1/10/erase": { qos: 1 } });
+    await hub.publishAsync("optgate/1/11/erase", "for 11", { qos: 1 });
+    await hub.publishAsync("optgate/1/10/erase", "for 10", { qos: 1 });
+    for (let i = 0; i < 100 && !got.length; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100)); // room for a wrongly delivered "for 11" to show up
+    assert.deepEqual(got, ["optgate/1/10/erase"]);
+  });
+
   it("the hub and a gate converge over TLS, each with its own credential", async () => {
     const db = await DATABASES[0].open();
     const service = await startHubService({

@@ -1,0 +1,141 @@
+// The hub's side of fleet erasure (docs/sync.md "Erasure"): a withdrawal of
+// consent, at the office or at a gate, becomes one signed order per gate of
+// the compound, resent until that gate's signed receipt comes back. Every
+// fact is in the database (erasure_order, erasure), so a hub restarted in the
+// middle of a fan-out finishes it: pending rows are sent again when the gate
+// reconnects or, for a connected gate, once resendMs has passed.
+import { randomBytes } from "node:crypto";
+import {
+  ORDER_ID_BYTES, decodeErasure, encodeEraseOrder, verifyErasure, type GateErasure, type ReceivedErasure,
+} from "../../src/core/sync/erasure";
+import type { Sign } from "../../src/core/sync/messages";
+import { bytes, num, type Db } from "./db";
+import { topic } from "./topics";
+import type { Publish } from "./hub";
+
+export type ErasureOrigin = { kind: "office" } | { kind: "gate"; gateId: number };
+
+export interface ErasureState {
+  orderId: string;
+  residentId: number;
+  gateId: number;
+  state: "pending" | "done";
+  origin: ErasureOrigin["kind"];
+  /** From the gate's signed receipt: whether it held a template, its time, when the hub took it. */
+  held?: boolean;
+  gateTime?: number;
+  doneAt?: number;
+}
+
+export interface HubErasuresOptions {
+  db: Db;
+  sign: Sign;
+  keyId: Uint8Array;
+  publish: Publish;
+  now: () => number;
+  resendMs: number;
+  drop: (why: string, topic: string) => void;
+}
+
+export class HubErasures {
+  readonly #o: HubErasuresOptions;
+
+  constructor(options: HubErasuresOptions) { this.#o = options; }
+
+  /**
+   * Orders every gate of the compound to erase the resident's template. A
+   * withdrawal at a gate passes its notice: that gate is done already (its
+   * notice is its receipt) and the notice id is the order id, so the same
+   * notice twice fans out once. Returns the order id.
+   */
+  async withdraw(compoundId: number, residentId: number, origin: ErasureOrigin, notice?: { message: GateErasure; signature: Uint8Array }): Promise<Uint8Array> {
+    if (!Number.isInteger(residentId) || residentId < 1 || residentId > 0xffffff) throw new Error(`Resident id ${residentId} is out of range.`);
+    const orderId = notice ? notice.message.orderId : new Uint8Array(randomBytes(ORDER_ID_BYTES));
+    const now = this.#o.now();
+    const gates = await this.#o.db.transaction(async (tx) => {
+      const created = await tx.query("insert into erasure_order (order_id, compound_id, resident_id, origin, origin_gate, created_at) values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning order_id",
+        [orderId, compoundId, residentId, origin.kind, origin.kind === "gate" ? origin.gateId : null, now]);
+      if (!created.length) return [];
+      const ids = (await tx.query<{ id: unknown }>("select id from gate where compound_id = $1 order by id", [compoundId])).map((r) => num(r.id));
+      for (const gateId of ids) {
+        if (notice && gateId === notice.message.gateId) {
+          await tx.query("insert into erasure (order_id, gate_id, state, held, gate_time, receipt_signature, done_at) values ($1, $2, 'done', $3, $4, $5, $6)",
+            [orderId, gateId, notice.message.held, notice.message.time, notice.signature, now]);
+        } else {
+          await tx.query("insert into erasure (order_id, gate_id) values ($1, $2)", [orderId, gateId]);
+        }
+      }
+      return ids;
+    });
+    for (const gateId of gates) await this.send(gateId);
+    return orderId;
+  }
+
+  /** Sends the gate every order it has not receipted, freshly signed (so a week-old withdrawal is not stale). */
+  async send(gateId: number): Promise<void> {
+    const rows = await this.#o.db.query<{ order_id: unknown; compound_id: unknown; resident_id: unknown }>(
+      `select o.order_id, o.compound_id, o.resident_id from erasure e join erasure_order o on o.order_id = e.order_id
+       where e.gate_id = $1 and e.state = 'pending' order by o.created_at`, [gateId]);
+    for (const r of rows) {
+      const orderId = bytes(r.order_id), issuedAt = this.#o.now();
+      const order = encodeEraseOrder({ gateId, residentId: num(r.resident_id), orderId, issuedAt, keyId: this.#o.keyId }, this.#o.sign);
+      await this.#o.publish(topic(num(r.compound_id), gateId, "erase"), order, { retain: false });
+      await this.#o.db.query("update erasure set sent_at = $3 where order_id = $1 and gate_id = $2", [orderId, gateId, issuedAt]);
+    }
+  }
+
+  /** Resends to connected gates the orders unreceipted for resendMs (or never sent: a hub that died mid fan-out). */
+  async resendDue(owns: (gateId: number) => boolean): Promise<void> {
+    const due = await this.#o.db.query<{ gate_id: unknown }>(
+      `select distinct e.gate_id from erasure e join gate g on g.id = e.gate_id
+       where e.state = 'pending' and g.online and (e.sent_at is null or e.sent_at <= $1)`, [this.#o.now() - this.#o.resendMs]);
+    for (const r of due) if (owns(num(r.gate_id))) await this.send(num(r.gate_id));
+  }
+
+  /**
+   * A receipt or a "withdrawn here" notice on gate `gateId`'s topic, verified
+   * with that gate's key. A receipt marks only its own gate's pending row of
+   * an order for the same resident.
+   */
+  async receive(compoundId: number, gateId: number, publicKey: Uint8Array, leaf: "erased" | "withdrawn", payload: Uint8Array, topicText: string): Promise<void> {
+    let received: ReceivedErasure;
+    try {
+      received = decodeErasure(payload);
+    } catch (error) {
+      return this.#o.drop(`malformed: ${(error as Error).message}`, topicText);
+    }
+    const m = received.message;
+    const expected = leaf === "erased" ? "erase-receipt" : "withdrawn";
+    if (m.type !== expected) return this.#o.drop(`a ${m.type} message on ${leaf}`, topicText);
+    if (m.gateId !== gateId) return this.#o.drop(`message for gate ${m.gateId} on gate ${gateId}'s topic`, topicText);
+    if (!verifyErasure(received, publicKey)) return this.#o.drop(`${leaf} signature does not verify`, topicText);
+    if (m.type === "withdrawn") {
+      if (m.residentId < 1 || m.residentId > 0xffffff) return this.#o.drop(`withdrawal for resident ${m.residentId}, out of range`, topicText);
+      await this.withdraw(compoundId, m.residentId, { kind: "gate", gateId }, { message: m, signature: received.signed.signature });
+      return;
+    }
+    const marked = await this.#o.db.query(
+      `update erasure e set state = 'done', held = $3, gate_time = $4, receipt_signature = $5, done_at = $6
+       from erasure_order o where o.order_id = e.order_id and e.order_id = $1 and e.gate_id = $2 and e.state = 'pending' and o.resident_id = $7
+       returning e.gate_id`,
+      [m.orderId, gateId, m.held, m.time, received.signed.signature, this.#o.now(), m.residentId]);
+    if (!marked.length) this.#o.drop("receipt for no pending order of this gate", topicText);
+  }
+
+  /** Per gate and order: done (with the receipt's facts) or pending. */
+  async status(compoundId: number, residentId?: number): Promise<ErasureState[]> {
+    const rows = await this.#o.db.query<Record<string, unknown>>(
+      `select o.order_id, o.resident_id, o.origin, e.gate_id, e.state, e.held, e.gate_time, e.done_at
+       from erasure e join erasure_order o on o.order_id = e.order_id
+       where o.compound_id = $1 and ($2::integer is null or o.resident_id = $2)
+       order by o.created_at, o.order_id, e.gate_id`, [compoundId, residentId ?? null]);
+    return rows.map((r) => {
+      const s: ErasureState = {
+        orderId: Buffer.from(bytes(r.order_id)).toString("hex"), residentId: num(r.resident_id), gateId: num(r.gate_id),
+        state: r.state as ErasureState["state"], origin: r.origin as ErasureOrigin["kind"],
+      };
+      if (s.state === "done") { s.held = r.held === true; s.gateTime = num(r.gate_time); s.doneAt = num(r.done_at); }
+      return s;
+    });
+  }
+}
