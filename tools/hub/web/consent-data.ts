@@ -70,3 +70,33 @@ export async function consentRegister(db: Sql, compoundId: number): Promise<Regi
   const consenting = [...latest.values()].filter((e) => e.kind === "consent-given").map((e) => ({ resident: e.subject, gate: e.gate, at: e.time }));
   return { events, consenting, withdrawals, residents: num(n) };
 }
+
+/** A withdrawal the hub fanned out (issue 20's erasure orders): each gate's signed receipt or its wait. */
+export interface FleetErasure {
+  orderId: string;
+  resident: number;
+  origin: string;
+  originGate?: number;
+  orderedAt: number;
+  gates: { gate: number; done: boolean; held?: boolean; doneAt?: number; online: boolean }[];
+}
+
+export async function fleetErasures(db: Sql, compoundId: number, resident?: number): Promise<FleetErasure[]> {
+  const rows = await db.query<{ order_id: unknown; resident_id: unknown; origin: string; origin_gate: unknown; created_at: unknown; gate_id: unknown; state: string; held: boolean | null; done_at: unknown; online: boolean }>(
+    `select o.order_id, o.resident_id, o.origin, o.origin_gate, o.created_at, e.gate_id, e.state, e.held, e.done_at, g.online
+     from erasure_order o join erasure e on e.order_id = o.order_id join gate g on g.id = e.gate_id
+     where o.compound_id = $1 and ($2::integer is null or o.resident_id = $2)
+     order by o.created_at, o.order_id, e.gate_id`, [compoundId, resident ?? null]);
+  const out = new Map<string, FleetErasure>();
+  for (const r of rows) {
+    const id = Buffer.from(bytes(r.order_id)).toString("hex");
+    let order = out.get(id);
+    if (!order) {
+      order = { orderId: id, resident: num(r.resident_id), origin: r.origin, originGate: r.origin_gate === null ? undefined : num(r.origin_gate), orderedAt: num(r.created_at), gates: [] };
+      out.set(id, order);
+    }
+    const done = r.state === "done";
+    order.gates.push({ gate: num(r.gate_id), done, held: done ? r.held === true : undefined, doneAt: done ? num(r.done_at) : undefined, online: r.online });
+  }
+  return [...out.values()];
+}

@@ -2,10 +2,12 @@
 // erasure, done or pending, and the time from withdrawal to the last one) and
 // one resident's printable subject report.
 import type { FastifyInstance } from "fastify";
+import { roleAllows } from "../../../src/core/console/roles";
 import { formatLocal } from "../../../src/core/time/posix-tz";
 import { Html, html } from "./html";
 import { jsonForScript } from "./assets";
-import { consentEvents, consentRegister, type Withdrawal } from "./consent-data";
+import { consentEvents, consentRegister, fleetErasures, type FleetErasure, type Withdrawal } from "./consent-data";
+import type { Translate } from "./i18n";
 import { residentById } from "./residents-data";
 import type { OfficeContext } from "./server";
 
@@ -25,8 +27,21 @@ export function lastErasureDelay(w: Withdrawal): number | undefined {
   return Math.max(...w.erasures.map((e) => e.erasedAt! - w.at));
 }
 
+/** Time from an order to the last gate's receipt, or undefined while a gate is pending. */
+export function fleetErasureDelay(o: FleetErasure): number | undefined {
+  if (o.gates.some((g) => !g.done)) return undefined;
+  return Math.max(0, ...o.gates.map((g) => g.doneAt! - o.orderedAt));
+}
+
 export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
   const when = (ms: number) => formatLocal(ms, ctx.zone);
+  const ordersTable = (t: Translate, orders: FleetErasure[]) => html`<div class="table-wrap"><table><thead><tr><th scope="col">${t("subject")}</th><th scope="col">${t("origin")}</th><th scope="col">${t("at")}</th><th scope="col">${t("erasure")}</th><th scope="col">${t("lastErasure")}</th></tr></thead>
+<tbody>${orders.map((o) => {
+      const delay = fleetErasureDelay(o);
+      return html`<tr data-order="${o.orderId}"><td><a href="/consent/${o.resident}">${o.resident}</a></td><td>${o.originGate === undefined ? t("originOffice") : t("originGate", { gate: o.originGate })}</td><td>${when(o.orderedAt)}</td>
+<td>${o.gates.map((g) => html`<div>${g.done ? t(g.held ? "receiptErased" : "receiptNone", { gate: g.gate, delay: duration(Math.max(0, g.doneAt! - o.orderedAt)) }) : t("pendingAt", { gate: g.gate, state: g.online ? t("online") : t("offline") })}</div>`)}</td>
+<td>${delay === undefined ? "–" : duration(delay)}</td></tr>`;
+    })}</tbody></table></div>`;
 
   app.get("/consent", AUDITOR, async (request, reply) => {
     const { t } = request.view;
@@ -47,7 +62,8 @@ export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
       return html`<tr><td><a href="/consent/${w.resident}">${w.resident}</a></td><td>${w.gate}</td><td>${when(w.at)}</td>
 <td>${w.erasures.length ? w.erasures.map((e) => html`<div>${e.erasedAt === undefined ? t("pendingAt", { gate: e.gate, state: e.online ? t("online") : t("offline") }) : t("erasedAfter", { gate: e.gate, delay: duration(e.erasedAt - w.at) })}</div>`) : t("nothingHeld")}</td>
 <td>${delay === undefined ? "–" : duration(delay)}</td></tr>`;
-    })}</tbody></table></div>${chart}`, 200, { charts: done.length > 0 });
+    })}</tbody></table></div>${chart}
+<h2>${t("fleetErasures")}</h2>${ordersTable(t, await fleetErasures(ctx.db, ctx.compoundId))}`, 200, { charts: done.length > 0 });
   });
 
   app.get("/consent/:id", AUDITOR, async (request, reply) => {
@@ -63,6 +79,18 @@ ${r ? html`<dl><dt>${t("unit")}</dt><dd>${r.unit}</dd><dt>${t("role")}</dt><dd>$
 <dt>${t("cards")}</dt><dd>${r.cards.length}</dd><dt>${t("pin")}</dt><dd>${r.hasPin ? t("pinSet") : t("pinNone")}</dd></dl>` : ""}
 <h2>${t("events")}</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">${t("at")}</th><th scope="col">${t("gate")}</th><th scope="col">${t("kind")}</th><th scope="col">${t("detail")}</th></tr></thead>
-<tbody>${events.map((e) => html`<tr><td>${when(e.time)}</td><td>${e.gate}</td><td>${e.kind}</td><td>${e.detail}</td></tr>`)}</tbody></table></div>`);
+<tbody>${events.map((e) => html`<tr><td>${when(e.time)}</td><td>${e.gate}</td><td>${e.kind}</td><td>${e.detail}</td></tr>`)}</tbody></table></div>
+<h2>${t("fleetErasures")}</h2>${ordersTable(t, await fleetErasures(ctx.db, ctx.compoundId, id))}
+${roleAllows(request.session!.user.role, "operator") ? html`<form method="post" action="/consent/${id}/withdraw" class="noprint"><input type="hidden" name="_csrf" value="${request.session!.csrf}"><button>${t("withdrawEverywhere")}</button></form>` : ""}`);
+  });
+
+  // A withdrawal made at the office: every gate erases the resident's template and answers with a signed receipt.
+  app.post("/consent/:id/withdraw", { config: { access: { role: "operator" } } }, async (request, reply) => {
+    const raw = (request.params as Record<string, unknown>).id;
+    const id = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : 0;
+    if (!id || id > 0xffffff) return ctx.send(reply, request.view, request.view.t("notFound"), html`<p>${request.view.t("notFound")}</p>`, 404);
+    const order = await ctx.hub.withdrawConsent(ctx.compoundId, id);
+    await ctx.audit(request, "consent withdraw", `resident ${id} order ${Buffer.from(order).toString("hex")}`);
+    return reply.redirect(`/consent/${id}`, 303);
   });
 }

@@ -61,4 +61,39 @@ forEachDatabase("office page: consent register (hub web)", (kind) => {
     const [{ n }] = await rig.db.query<{ n: unknown }>("select count(*) as n from office_audit where action = 'subject report' and detail = 'resident 1'");
     assert.equal(Number(n), 1);
   });
+
+  it("withdraws at the office: every gate erases and receipts, an offline gate shows pending until it is back", async () => {
+    await rig.fleet.hub.putResidents(COMPOUND, [person(42)]);
+    for (const id of [10, 11, 12]) (await rig.fleet.addGate(id)).templates.add(42);
+    await rig.fleet.drain();
+    const operator = await rig.login("operator");
+    const report = await operator.get("/consent/42");
+    assert.match(report.body, /Withdraw consent: erase the template at every gate/);
+    rig.fleet.filter = (m) => !m.topic.startsWith(`optgate/${COMPOUND}/12/`); // gate 12 is away
+    rig.fleet.now += 1000;
+    assert.equal((await operator.post("/consent/42/withdraw", {})).headers.location, "/consent/42");
+    rig.fleet.now += 2000;
+    await rig.fleet.drain();
+    assert.equal(rig.fleet.gates.get(10)!.templates.has(42), false);
+    assert.equal(rig.fleet.gates.get(12)!.templates.has(42), true);
+    const cells = (body: string) => [...body.matchAll(/<tr data-order="[0-9a-f]+">[\s\S]*?<td>((?:<div>.*?<\/div>)+)<\/td>\s*<td>([^<]*)<\/td><\/tr>/g)].map((m) => [m[1].replace(/<\/?div>/g, "|"), m[2]]);
+    const pending = cells((await operator.get("/consent")).body);
+    assert.deepEqual(pending, [["|gate 10: erased, receipt after 2 s||gate 11: erased, receipt after 2 s||pending at gate 12 (offline)|", "–"]]);
+    // A week later gate 12 is back: the order is resent, it erases and receipts.
+    rig.fleet.filter = () => true;
+    rig.fleet.now += 7 * 86_400_000;
+    await rig.fleet.hub.pumpAll();
+    rig.fleet.wire.push(...rig.fleet.gates.get(12)!.hello());
+    await rig.fleet.drain();
+    assert.equal(rig.fleet.gates.get(12)!.templates.has(42), false);
+    const later = await rig.login("operator"); // the morning's session has long expired
+    const done = cells((await later.get("/consent/42")).body);
+    assert.match(done[0][0], /gate 12: erased, receipt after 7\.0 d/);
+    assert.equal(done[0][1], "7.0 d");
+    const [log] = await rig.db.query<{ username: string; detail: string }>("select username, detail from office_audit where action = 'consent withdraw'");
+    assert.equal(log.username, "operator");
+    assert.match(log.detail, /^resident 42 order [0-9a-f]+$/);
+    const auditor = await rig.login("auditor");
+    assert.equal((await auditor.post("/consent/42/withdraw", {})).statusCode, 403);
+  });
 });
