@@ -7,6 +7,28 @@ export function malformed(why: string): OptgateError {
   return new OptgateError("E_SYNC_MALFORMED", `The sync message cannot be read: ${why}.`);
 }
 
+/** The bytes a signature covers: the kind's domain tag, a NUL, the body (so one kind's signature never passes for another's). */
+export function taggedBytes(tag: Uint8Array, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(tag.length + 1 + body.length);
+  out.set(tag);
+  out.set(body, tag.length + 1);
+  return out;
+}
+
+/** Checks of the values a message is built from: E_SYNC_BAD_VALUE naming the message ("A sync message cannot carry ..."). */
+export function valueChecks(message: string) {
+  const badValue = (what: string) => new OptgateError("E_SYNC_BAD_VALUE", `${message} cannot carry ${what}.`);
+  return {
+    badValue,
+    checkU32(v: number, what: string): void {
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw badValue(`${what} ${v} (0..2^32-1)`);
+    },
+    checkBytes(b: Uint8Array, length: number, what: string): void {
+      if (!(b instanceof Uint8Array) || b.length !== length) throw badValue(`a ${what} that is not ${length} bytes`);
+    },
+  };
+}
+
 /** 2^53: the largest millisecond time both sides represent exactly. */
 const SAFE_LIMIT = 2 ** 53;
 

@@ -15,7 +15,7 @@ import type { AuditEntry } from "../audit/audit-record";
 import { constantTimeEqual, toHex, utf8 } from "../crypto";
 import { ed25519Verify } from "../ed25519";
 import { isOptgateError, OptgateError } from "../errors";
-import { ByteReader, ByteWriter, malformed } from "./bytes";
+import { ByteReader, ByteWriter, malformed, taggedBytes, valueChecks } from "./bytes";
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SKEW_MS } from "./gate-sync";
 import { KEY_ID_BYTES, SIGNATURE_BYTES, keyIdOf, type Sign } from "./messages";
 
@@ -53,25 +53,8 @@ export interface ReceivedErasure {
 }
 
 const TAG = utf8(ERASURE_TAG);
-
-function tagged(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(TAG.length + 1 + body.length);
-  out.set(TAG);
-  out.set(body, TAG.length + 1);
-  return out;
-}
-
-function badValue(what: string): OptgateError {
-  return new OptgateError("E_SYNC_BAD_VALUE", `An erasure message cannot carry ${what}.`);
-}
-
-function checkU32(v: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw badValue(`${what} ${v} (0..2^32-1)`);
-}
-
-function checkBytes(b: Uint8Array, length: number, what: string): void {
-  if (!(b instanceof Uint8Array) || b.length !== length) throw badValue(`a ${what} that is not ${length} bytes`);
-}
+const tagged = (body: Uint8Array): Uint8Array => taggedBytes(TAG, body);
+const { badValue, checkU32, checkBytes } = valueChecks("An erasure message");
 
 function start(type: ErasureMessage["type"], gateId: number, residentId: number, orderId: Uint8Array, rest: number): ByteWriter {
   checkU32(gateId, "gate id");

@@ -23,7 +23,7 @@ import { OptgateError } from "../errors";
 import { AUDIT_LOG_NAMES, type AuditLogName } from "../audit/audit-trail";
 import { MAX_RECORD_BYTES } from "../audit/audit-record";
 import { statementBytes, type SignedHead } from "../audit/head-signature";
-import { ByteReader, ByteWriter, malformed } from "./bytes";
+import { ByteReader, ByteWriter, malformed, taggedBytes, valueChecks } from "./bytes";
 
 export const SIGNING_TAG = "optgate sync v1";
 const MAGIC = [0x4f, 0x47, 0x53, 0x31]; // "OGS1"
@@ -144,25 +144,8 @@ export function keyIdOf(publicKey: Uint8Array): Uint8Array {
 }
 
 const TAG_BYTES = utf8(SIGNING_TAG);
-
-function tagged(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(TAG_BYTES.length + 1 + body.length);
-  out.set(TAG_BYTES);
-  out.set(body, TAG_BYTES.length + 1);
-  return out;
-}
-
-function badValue(what: string): OptgateError {
-  return new OptgateError("E_SYNC_BAD_VALUE", `A sync message cannot carry ${what}.`);
-}
-
-function checkU32(v: number, what: string): void {
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw badValue(`${what} ${v} (0..2^32-1)`);
-}
-
-function checkBytes(b: Uint8Array, length: number, what: string): void {
-  if (!(b instanceof Uint8Array) || b.length !== length) throw badValue(`a ${what} that is not ${length} bytes`);
-}
+const tagged = (body: Uint8Array): Uint8Array => taggedBytes(TAG_BYTES, body);
+const { badValue, checkU32, checkBytes } = valueChecks("A sync message");
 
 function header(w: ByteWriter, type: MessageType, gateId: number): void {
   checkU32(gateId, "gate id");
