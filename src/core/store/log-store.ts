@@ -277,7 +277,7 @@ export class LogStore {
         if (!this.report.formatted) this.report.garbageSectors++;
         this.#sectors.eraseCount[s] = maxErase;
       }
-      this.#sectors.eraseSector(s, h.state !== SectorState.Unformatted);
+      this.#eraseSector(s, h.state !== SectorState.Unformatted);
     }
     // The newest sector stays the head if it ends cleanly.
     const last = this.#sectors.order[this.#sectors.order.length - 1];
@@ -532,8 +532,7 @@ export class LogStore {
       // Retire group, so no free sector is needed. Safe: older orphans are gone
       // (above), and the cleared header keeps a cut erase from coming back.
       for (const key of letGo) this.#index.delete(key);
-      this.#sectors.eraseSector(v);
-      this.#forgetSector(v);
+      this.#eraseSector(v);
       return;
     }
     const retire = new Uint8Array(4);
@@ -547,12 +546,17 @@ export class LogStore {
     } finally {
       this.#letGo = undefined;
     }
-    this.#sectors.eraseSector(v);
-    this.#forgetSector(v);
+    this.#eraseSector(v);
   }
 
-  /** Drops RAM notes about records that were in an erased sector. */
-  #forgetSector(v: number): void {
+  /**
+   * Every erase goes through here, so RAM notes about records in the sector
+   * (orphan addresses, sealed copies) go with it: a stale note would make a
+   * record written at that address later look dead, or its sector look like
+   * it still holds a withdrawn copy.
+   */
+  #eraseSector(v: number, marked = true): void {
+    this.#sectors.eraseSector(v, marked);
     for (const addr of this.#orphans) if (Math.floor(addr / this.#ss) === v) this.#orphans.delete(addr);
     this.#sealed.forgetSector(v);
   }

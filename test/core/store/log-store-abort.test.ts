@@ -186,4 +186,35 @@ describe("log store: orphans a full store had to keep", () => {
     assert.deepEqual(again.get("c0"), valueOf(40, LONG));
     assert.deepEqual([again.has("f0"), again.has("ga"), again.has("k00")], [false, false, false]);
   });
+
+  it("forgets them with their sector: a stream record later written at an orphan's old address survives compaction", () => {
+    const flash = orphansKept();
+    const store = open(flash, 2);
+    store.delete("f0");
+    store.put("tpl", valueOf(50, 100), { sealed: true });
+    store.put("tpl", valueOf(51, 100), { sealed: true }); // erases the orphans' sector 7, as above
+    const ga = 7 * SECTOR + SECTOR_HEADER + 1020; // where the orphan "ga" was
+    // Overwrite one key until sector 7 is the head again; its first record is 1,020 bytes, like c0.
+    for (let n = 0; !flash.log.includes(`w ${7 * SECTOR + 16} 8`); n++) {
+      assert.ok(n < 40, "sector 7 is opened again");
+      flash.log.length = 0;
+      store.put("w0", valueOf(n % 8, LONG));
+    }
+    flash.log.length = 0;
+    assert.equal(store.append("s", valueOf(60, 40)), 0);
+    assert.deepEqual(flash.log, [`w ${ga} 64`], "the stream record lands exactly where the orphan was");
+    store.put("tpl", valueOf(52, 100), { sealed: true });
+    flash.log.length = 0;
+    store.put("tpl", valueOf(53, 100), { sealed: true }); // the dead copy in sector 7: it is compacted
+    assert.ok(flash.log.includes("e 7"));
+    const read = (s: LogStore) => {
+      const out: number[] = [];
+      s.readStream("s", 0, (index, data) => out.push(index, data.length, data[0]));
+      return out;
+    };
+    assert.deepEqual(read(store), [0, 40, 0x10 + 60], "copied as a live record, not dropped as an orphan");
+    const again = open(flash, 3);
+    assert.deepEqual(read(again), [0, 40, 0x10 + 60]);
+    assert.deepEqual([again.report.lostRecords, again.report.droppedRecords, again.report.streamHoles], [0, 0, {}]);
+  });
 });

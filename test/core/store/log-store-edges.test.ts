@@ -733,6 +733,35 @@ describe("log store: power cuts at the edges", () => {
     assert.equal(again.stats().liveBytes, 24 + recordSize(5 + 11) + recordSize(1 + 4));
   });
 
+  it("forgets the sealed copies of a sector it retires at boot: reopened later, that sector is not compacted for them", () => {
+    const flash = new RamFlash(8 * SECTOR, SECTOR);
+    const store = open(flash);
+    store.put("card", bytes("kept"));
+    store.put("tpl/1", secretBytes(1, 100), { sealed: true });
+    let victim = -1;
+    flash.failIf = (offset, data) => {
+      if (offset % SECTOR !== 0 || data.length !== 4) return false;
+      victim = offset / SECTOR; // the magic-clearing write: the purge's compaction is committed, its erase never starts
+      return true;
+    };
+    assert.throws(() => store.put("tpl/1", secretBytes(2, 100), { sealed: true }), /SPI flash timeout/);
+    const again = open(flash, 2);
+    assert.equal(again.report.retiredSectors, 1);
+    const lastWriteSector = () => Math.floor(Number(flash.log.filter((op) => op.startsWith("w")).pop()!.split(" ")[1]) / SECTOR);
+    for (let n = 0; n === 0 || lastWriteSector() !== victim; n++) {
+      assert.ok(n < 40, "the retired sector is the head again");
+      flash.log.length = 0;
+      again.put("w0", secretBytes(10 + n, 1000));
+    }
+    const old = Math.floor(lastIndexOf(flash.image, again.storedForm("tpl/1")!.subarray(0, 32)) / SECTOR);
+    assert.notEqual(old, victim);
+    flash.log.length = 0;
+    again.put("tpl/1", secretBytes(3, 100), { sealed: true });
+    assert.deepEqual(flash.log.filter((op) => op.startsWith("e")), [`e ${old}`], "only the superseded copy's sector, not the head the new copy went to");
+    assert.deepEqual(again.get("tpl/1"), secretBytes(3, 100));
+    assert.deepEqual(open(flash, 3).get("tpl/1"), secretBytes(3, 100));
+  });
+
   it("after a cut mid-group, recovery writes the Abort behind the torn bytes and scrubs the sector", () => {
     const flash = new NorFlash(16 * SECTOR);
     const store = open(flash);
