@@ -128,6 +128,13 @@ export class GateCore {
   #lastSweep = -Infinity;
   #lastTick: number | undefined;
   #sweepHold: string | undefined;
+  /**
+   * Why face entry is held, else undefined: the fleet link sets it while a
+   * gate that has just reconnected catches up on erase orders
+   * (src/app/fleet-link.ts). The face key then powers nothing and offers
+   * card or PIN, as for a resident without consent.
+   */
+  faceHold: string | undefined;
 
   constructor(o: GateCoreOptions) {
     this.gateName = `gate-${o.gateId}`;
@@ -197,7 +204,7 @@ export class GateCore {
     this.retention = new RetentionSweeper({ ledger: this.ledger, gallery: this.gallery, notices: this.notices, audit: faceAudit, inactivityDays: o.inactivityDays ?? 180 });
     this.gate = new Gate({
       access: new CoreAccess(this.access),
-      face: new SessionFace(this.session),
+      face: new SessionFace(this.session, () => this.faceHold),
       withdrawal: new KeypadWithdrawal(this.withdrawal, checkKeypadPin),
       consent: new KeypadConsent(this.consentRequests, checkKeypadPin),
       outputs: o.outputs,

@@ -90,9 +90,12 @@ function outcomeOf(result: FaceResult): FaceOutcome {
 
 export class SessionFace implements GateFace {
   #session: FaceSession;
+  #held: () => string | undefined;
 
-  constructor(session: FaceSession) {
+  /** `held` says why face is not offered now (camera stays off), or undefined. */
+  constructor(session: FaceSession, held: () => string | undefined = () => undefined) {
     this.#session = session;
+    this.#held = held;
   }
 
   get active(): boolean {
@@ -101,6 +104,7 @@ export class SessionFace implements GateFace {
 
   /** `claim` is the resident number typed before the face key: the session verifies 1:1 against it. */
   start(now: number, claim?: string): boolean | "claim-needed" {
+    if (this.#held() !== undefined) return false;
     let label: string | undefined;
     if (claim !== undefined) {
       const resident = typedResident(claim);

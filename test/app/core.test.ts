@@ -133,6 +133,25 @@ describe("gate core (assembled)", () => {
     assert.equal(core.audit.verify().ok, true);
   });
 
+  it("a face hold (a reconnected gate catching up on erasures) keeps the camera off and offers card or PIN; released, face works", () => {
+    const { core, camera, out, faceUser, keys } = setup();
+    enrol(core, faceUser, camera, 303, T0);
+    camera.scene = { kind: "face", identity: 303 };
+    core.faceHold = "catching up";
+    const powered = camera.log.length;
+    keys("2A", T0 + 1000);
+    assert.equal(camera.log.length, powered, "held: the camera never powers");
+    assert.match(out.prompts.at(-1)!, /card or PIN/);
+    core.gate.card(uid("04112233"), T0 + 2000);
+    assert.equal(out.pulses, 1, "the card opens while face is held");
+    core.faceHold = undefined;
+    keys("2A", T0 + 10_000);
+    assert.equal(camera.powered, true);
+    for (let t = 10_010; t < 13_000 && core.session.active; t += 10) core.tick(T0 + t);
+    assert.equal(out.pulses, 2);
+    assert.equal(core.gate.recent.at(-1)?.via, "face");
+  });
+
   it("face + PIN gate: the match alone does not open; the matched resident's PIN does", () => {
     const { core, camera, out, faceUser, keys } = setup();
     const policy = defaultPolicy(1);

@@ -45,7 +45,9 @@ export interface GrantRequest {
 
 export type WithdrawRequest =
   | { residentId: string; at: number; channel: "keypad"; pin: string }
-  | { residentId: string; at: number; channel: "console"; technicianId: string };
+  | { residentId: string; at: number; channel: "console"; technicianId: string }
+  /** The hub's signed erase order (a withdrawal at another gate or at the office): verified by the sync core. */
+  | { residentId: string; at: number; channel: "hub" };
 
 export interface ConsentLedgerOptions {
   notices: NoticeBoard;
@@ -102,8 +104,12 @@ export class ConsentLedger {
       if (typeof request.pin !== "string" || request.pin === "" || !this.#options.pins.verify(request.residentId, request.pin)) {
         throw new OptgateError("E_WITHDRAW_PIN_REJECTED", "The PIN did not match; consent is unchanged.");
       }
-    } else if (typeof request.technicianId !== "string" || request.technicianId === "") {
-      throw new OptgateError("E_WITHDRAW_TECHNICIAN_REQUIRED", "A console withdrawal needs the technician's id.");
+    } else if (request.channel === "console") {
+      if (typeof request.technicianId !== "string" || request.technicianId === "") {
+        throw new OptgateError("E_WITHDRAW_TECHNICIAN_REQUIRED", "A console withdrawal needs the technician's id.");
+      }
+    } else if (request.channel !== "hub") {
+      throw new OptgateError("E_WITHDRAW_CHANNEL", "A withdrawal comes from the keypad, the console or the hub.");
     }
     return this.#record({
       event: "withdrawn", residentId: request.residentId, noticeVersion: active.noticeVersion, at: request.at,

@@ -5,7 +5,7 @@ import { ByteReader, ByteWriter } from "./bytes";
 
 export type ConsentEvent = "granted" | "withdrawn" | "lapsed";
 /** Where the event came from: the resident at the keypad, a technician at the console, or retention expiry. */
-export type ConsentChannel = "keypad" | "console" | "retention";
+export type ConsentChannel = "keypad" | "console" | "retention" | "hub";
 
 export interface ConsentRecord {
   /** Ledger-wide sequence number, 1-based, in order of recording. */
@@ -23,7 +23,8 @@ export interface ConsentRecord {
 
 const FORMAT = 1;
 const EVENTS: ConsentEvent[] = ["granted", "withdrawn", "lapsed"];
-const CHANNELS: ConsentChannel[] = ["keypad", "console", "retention"];
+// Appended only: the index is what the stored record holds. "hub": withdrawn at another gate or the office (an erase order).
+const CHANNELS: ConsentChannel[] = ["keypad", "console", "retention", "hub"];
 
 export function encodeConsentRecord(record: ConsentRecord): Uint8Array {
   return new ByteWriter()

@@ -51,6 +51,11 @@ export class FaceWithdrawal {
     return this.#complete(this.#o.ledger.withdraw({ channel: "console", ...request }));
   }
 
+  /** Withdrawn elsewhere in the fleet: the hub's verified erase order ends consent here too. */
+  fromHub(request: { residentId: string; at: number }): WithdrawalReceipt {
+    return this.#complete(this.#o.ledger.withdraw({ channel: "hub", ...request }));
+  }
+
   #complete(record: ConsentRecord): WithdrawalReceipt {
     const templateDestroyed = this.#o.gallery.remove(record.residentId);
     const code = receiptCode(record);

@@ -223,6 +223,7 @@ describe("face/consent-ledger: exact refusals and records (found by mutation tes
       assert.throws(() => ledger.withdraw({ channel: "keypad", residentId: "r-101", pin, at: 2 }), code("E_WITHDRAW_PIN_REJECTED"));
     }
     assert.throws(() => ledger.withdraw({ channel: "console", residentId: "r-101", technicianId: undefined as never, at: 2 }), code("E_WITHDRAW_TECHNICIAN_REQUIRED"));
+    assert.throws(() => ledger.withdraw({ channel: "fax", residentId: "r-101", at: 2 } as never), code("E_WITHDRAW_CHANNEL"));
     assert.equal(registry.verifyCalls, calls, "no empty PIN was offered to the PIN check");
     assert.ok(ledger.isActive("r-101"));
     assert.equal(ledger.records().length, 1);

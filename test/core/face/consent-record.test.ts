@@ -23,9 +23,15 @@ describe("face/consent-record", () => {
       GOOD,
       { ...GOOD, seq: 1, noticeVersion: 1, at: 0, actorId: "", event: "lapsed", channel: "retention" },
       { ...GOOD, seq: 0xffffffff, noticeVersion: 0xffff, at: -1, event: "granted", channel: "keypad", pinConfirmed: true },
+      { ...GOOD, actorId: "", channel: "hub" },
     ] as ConsentRecord[]) {
       assert.deepEqual(decodeConsentRecord(encodeConsentRecord(r)), r);
     }
+  });
+
+  it("keeps the channel numbers records were stored with (hub appended as 3)", () => {
+    const channels = ["keypad", "console", "retention", "hub"] as const;
+    channels.forEach((channel, n) => assert.equal(encodeConsentRecord({ ...GOOD, channel })[6], n));
   });
 
   it("refuses every damaged field with its own sentence", () => {
@@ -33,7 +39,7 @@ describe("face/consent-record", () => {
       ["format 0", poked(0, 0), corrupt("an unknown format")],
       ["format 2", poked(0, 2), corrupt("an unknown format")],
       ["event 3", poked(5, 3), corrupt("an unknown event")],
-      ["channel 3", poked(6, 3), corrupt("an unknown channel")],
+      ["channel 4", poked(6, 4), corrupt("an unknown channel")],
       ["PIN flag 2", poked(7, 2), corrupt("an invalid PIN flag")],
       ["PIN flag 255", poked(7, 255), corrupt("an invalid PIN flag")],
       ["seq 0", edited({ seq: 0 }), corrupt("an invalid field")],

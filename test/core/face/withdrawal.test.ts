@@ -48,6 +48,19 @@ describe("face/withdrawal", () => {
     assert.deepEqual(w.vault.residents(), []);
   });
 
+  it("from the hub (an erase order): template destroyed, consent ended here with channel hub and no actor", () => {
+    const { w } = world();
+    consentAndEnrol(w, "r-1", 1, "1357");
+    const receipt = w.withdrawal.fromHub({ residentId: "r-1", at: w.clock.now });
+    assert.deepEqual([receipt.record.channel, receipt.record.actorId, receipt.record.pinConfirmed, receipt.templateDestroyed], ["hub", "", false, true]);
+    assert.equal(w.ledger.isActive("r-1"), false);
+    assert.equal(w.gallery.size, 0);
+    assert.deepEqual(w.vault.residents(), []);
+    assert.equal(w.audit.events.find((e) => e.kind === "face.withdrawn")!.channel, "hub");
+    assert.throws(() => w.withdrawal.fromHub({ residentId: "r-1", at: w.clock.now }), code("E_CONSENT_NOT_ACTIVE"), "once");
+    assert.throws(() => w.ledger.withdraw({ channel: "fax" as never, residentId: "r-1", at: 1 } as never), code("E_CONSENT_NOT_ACTIVE"));
+  });
+
   it("refuses a wrong code, a wrong PIN and a resident without consent, changing nothing", () => {
     const { w } = world();
     consentAndEnrol(w, "r-1", 1, "1357");

@@ -1,0 +1,390 @@
+// The gate's link to the fleet hub (docs/sync.md): the MQTT session
+// (src/core/mqtt) carrying the sync core's messages (src/core/sync) between
+// the hub and this gate's store, registry, face gallery and audit trail.
+//
+//   const link = new FleetLink({ compoundId, gateId, client, sync, erasures, ports, random });
+//   link.start(); ... link.tick(monotonicMs) on every firmware tick
+//
+// Offline first: nothing the gate decides waits for this link. What comes in
+// is handled completely (applied and persisted, or refused and audited)
+// before the broker gets its PUBACK, so a power cut in between makes the
+// broker deliver it again and the sync core's version rules make the repeat
+// harmless. What goes out waits in a bounded outbox drained as the client's
+// QoS 1 window allows; the audit chains are read from the store in batches
+// only when the outbox is empty, so an offline week costs no RAM.
+//
+// Withdrawal of consent must reach every gate: after (re)connecting, face
+// entry is held until the hub has answered this gate's time request. The hub
+// handles a gate's messages in order and sends every unreceipted erase order
+// when it sees the status ack that goes out first, so its answer to the time
+// request comes after them: by then every erasure the hub knows of is done here.
+import type { AuditEntry } from "../core/audit/audit-record";
+import { AUDIT_LOG_NAMES, type AuditLogName } from "../core/audit/audit-trail";
+import type { SignedHead } from "../core/audit/head-signature";
+import { isOptgateError } from "../core/errors";
+import type { InboundMessage, MqttClient } from "../core/mqtt/client";
+import type { Random } from "../core/ports";
+import type { GateErasures, ErasePort } from "../core/sync/erasure";
+import { ORDER_ID_BYTES } from "../core/sync/erasure";
+import type { GateSync } from "../core/sync/gate-sync";
+import {
+  MAX_AUDIT_RECORDS, MAX_INVENTORY_ENTRIES, NONCE_BYTES, encodeAuditBatch, encodeHead, encodeInventory, type InventoryEntry,
+} from "../core/sync/messages";
+
+/** Leaves of optgate/<compound>/<gate>/<leaf> (tools/hub/topics.ts is the hub's copy of the same list). */
+const TO_GATE = ["sync", "time", "erase"] as const;
+type OutLeaf = "ack" | "audit" | "head" | "inventory" | "time-req" | "online" | "erased" | "withdrawn";
+/** What the outbox keeps across reconnections and never drops. */
+const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit"];
+
+/** Messages waiting for room in the client's QoS 1 window; past this, the oldest status-like ones go. */
+export const OUTBOX_LIMIT = 32;
+/** Audit bytes per batch: well under the client's 16 KiB packet with the topic and headers. */
+const BATCH_BYTES = 12 * 1024;
+/** How often the gate asks the hub for the time while connected. */
+export const TIME_EVERY_MS = 3600_000;
+/** A time request unanswered this long is asked again (the hub may have been down). */
+export const TIME_RETRY_MS = 30_000;
+/** Signed heads are published at most this often while records flow (and always on connecting). */
+export const HEAD_EVERY_MS = 60_000;
+
+export interface FleetPorts {
+  /** Applies a verified set all or nothing, persisted with its version (one store group); throws an OptgateError to refuse. Returns the residents whose face the set took away. */
+  applySet(changes: Uint8Array[], full: boolean, version: number): { faceGone: number[] };
+  /** Erases one resident's face template here (store and RAM), saying whether there was one. */
+  eraseTemplate(residentId: number): { held: boolean };
+  inventory(): InventoryEntry[];
+  /** Records of a chain from store stream index `from` (clamped to what is kept), at most `max` of them and `maxBytes` in all; `next` is the index after the last one returned. */
+  auditRecords(log: AuditLogName, from: number, max: number, maxBytes: number): { records: Uint8Array[]; next: number };
+  signedHead(log: AuditLogName, now: number): SignedHead;
+  appendAudit(entry: AuditEntry): void;
+  /** Persists the erasure receipts (GateErasures.receipts(), not secret). */
+  saveReceipts(receipts: Uint8Array[]): void;
+  /** Persists what has to reach the hub even across a reboot (withdrawal notices not yet acknowledged). */
+  savePending(notices: Uint8Array[]): void;
+  /** Persists how far each audit chain has been acknowledged by the broker (a resend is harmless: the hub deduplicates). */
+  saveAuditProgress(progress: Record<AuditLogName, number>): void;
+  /** The wall clock when it is trusted, else undefined (freshness checks are then skipped). */
+  trustedNow(): number | undefined;
+  /** The wall clock as it reads (for acks and heads), trusted or not. */
+  wallNow(): number;
+  /** Sets the wall clock from the hub's signed time; returns why not when the gate's rules refuse it. */
+  setClock(time: number): string | undefined;
+  /** Holds face entry with a reason (camera stays off, "use card or PIN"), or releases it (undefined). */
+  holdFace(reason: string | undefined): void;
+}
+
+export interface FleetLinkOptions {
+  compoundId: number;
+  gateId: number;
+  client: MqttClient;
+  sync: GateSync;
+  erasures: GateErasures;
+  ports: FleetPorts;
+  random: Random;
+  /** Withdrawal notices a previous boot could not deliver. */
+  pending?: Uint8Array[];
+  /** Stream indexes the broker acknowledged before this boot. */
+  auditProgress?: Partial<Record<AuditLogName, number>>;
+}
+
+interface Outgoing {
+  leaf: OutLeaf;
+  payload: Uint8Array;
+  retain: boolean;
+  /** Called when the broker acknowledged it. */
+  done?: () => void;
+}
+
+export type FleetState = "stopped" | "offline" | "connecting" | "catching-up" | "online";
+
+export const FACE_HOLD_REASON = "reconnected to the hub: face waits for its pending erasures (card and PIN work)";
+
+export class FleetLink {
+  readonly #o: FleetLinkOptions;
+  readonly #outbox: Outgoing[] = [];
+  /** PUBACK callbacks by packet id. */
+  readonly #inFlight = new Map<number, () => void>();
+  #pending: Uint8Array[];
+  readonly #sent: Record<AuditLogName, number>;
+  readonly #acked: Record<AuditLogName, number>;
+  #state: FleetState = "stopped";
+  #now = 0;
+  #timeAskedAt = -1;
+  #timeAnsweredAt = -1;
+  #headAt = -1;
+  #newRecords = false;
+  #lastHub = -1;
+  #lastError = "";
+  readonly counts = { applied: 0, refused: 0, erased: 0, auditSent: 0, timeSet: 0, dropped: 0 };
+
+  constructor(o: FleetLinkOptions) {
+    this.#o = o;
+    this.#pending = (o.pending ?? []).map((n) => n.slice());
+    this.#acked = { access: o.auditProgress?.access ?? 0, security: o.auditProgress?.security ?? 0 };
+    this.#sent = { ...this.#acked };
+    const c = o.client;
+    c.events.onUp = () => this.#up();
+    c.events.onDown = (code) => this.#down(code);
+    c.events.onMessage = (m) => this.#message(m);
+    c.events.onPublished = (id) => this.#published(id);
+    for (const leaf of TO_GATE) c.subscribe(this.#topic(leaf));
+    for (const notice of this.#pending) this.#queuePending(notice);
+  }
+
+  get state(): FleetState { return this.#state; }
+
+  start(): void {
+    if (this.#state !== "stopped") return;
+    this.#state = "offline";
+    this.#o.client.start();
+  }
+
+  stop(): void {
+    this.#o.client.stop();
+    this.#state = "stopped";
+    this.#o.ports.holdFace(undefined);
+  }
+
+  /** One line for `hub show` and the status screen. */
+  status(): string {
+    const c = this.counts;
+    const seen = this.#lastHub < 0 ? "never heard from the hub" : `hub last heard ${Math.round((this.#now - this.#lastHub) / 1000)} s ago`;
+    const pending = this.#pending.length ? `, ${this.#pending.length} withdrawal notice(s) to deliver` : "";
+    const error = this.#lastError ? `, last problem: ${this.#lastError}` : "";
+    return `${this.#state}, applied v${this.#o.sync.applied}, ${seen}; ${c.applied} set(s) applied, ${c.refused} refused, ${c.erased} erasure(s), ${c.auditSent} audit record(s) sent${pending}${error}`;
+  }
+
+  /**
+   * Consent withdrawn at this gate (keypad or console), template already
+   * erased by the core: the signed notice makes the hub erase it at every
+   * other gate. Kept on flash until the broker has it.
+   */
+  withdrawnHere(residentId: number, held: boolean): void {
+    const noticeId = new Uint8Array(ORDER_ID_BYTES);
+    this.#o.random.fill(noticeId);
+    const port: ErasePort = { eraseTemplate: () => ({ held }) };
+    const { notice } = this.#o.erasures.withdrawHere(residentId, noticeId, this.#o.ports.trustedNow(), port);
+    this.#o.ports.saveReceipts(this.#o.erasures.receipts());
+    this.#pending.push(notice);
+    this.#o.ports.savePending(this.#pending);
+    this.#queuePending(notice);
+  }
+
+  tick(now: number): void {
+    this.#now = now;
+    const c = this.#o.client;
+    c.tick(now);
+    if (this.#state === "stopped" || c.state !== "up") return;
+    const asked = this.#timeAskedAt >= 0;
+    if ((this.#state === "catching-up" && asked && now - this.#timeAskedAt >= TIME_RETRY_MS)
+      || (this.#state === "online" && now - Math.max(this.#timeAnsweredAt, this.#timeAskedAt) >= TIME_EVERY_MS)) this.#askTime();
+    this.#drain();
+    if (this.#outbox.length === 0) this.#pumpAudit();
+    if (this.#newRecords && now - this.#headAt >= HEAD_EVERY_MS && this.#outbox.length === 0) this.#heads();
+    this.#drain();
+  }
+
+  // Session events -----------------------------------------------------------
+
+  #up(): void {
+    this.#state = "catching-up";
+    this.#o.ports.holdFace(FACE_HOLD_REASON);
+    // What was in flight the client resends itself (its window outlives the connection). Of the
+    // outbox, notices, receipts and audit batches stay; status-like messages are made afresh.
+    const kept = this.#outbox.filter((m) => KEPT.includes(m.leaf));
+    this.#outbox.length = 0;
+    this.#send("online", new Uint8Array([0x31]), true);
+    this.#send("ack", this.#o.sync.statusAck(this.#o.ports.trustedNow()), true);
+    this.#inventory();
+    this.#outbox.push(...kept);
+    this.#askTime();
+    this.#headAt = -1;
+    this.#newRecords = true;
+    this.#drain();
+  }
+
+  #down(code: string): void {
+    if (this.#state === "stopped") return;
+    this.#state = "offline";
+    this.#lastError = code;
+    this.#timeAskedAt = -1;
+    // Offline first: face goes on from the gate's own store; the hold is only for the moment of coming back.
+    this.#o.ports.holdFace(undefined);
+  }
+
+  #published(packetId: number): void {
+    const done = this.#inFlight.get(packetId);
+    this.#inFlight.delete(packetId);
+    done?.();
+    this.#drain();
+  }
+
+  #message(m: InboundMessage): void {
+    this.#lastHub = this.#now;
+    const leaf = this.#leafOf(m.topic);
+    try {
+      if (leaf === "sync") this.#changeSet(m.payload);
+      else if (leaf === "erase") this.#eraseOrder(m.payload);
+      else if (leaf === "time") this.#timeGrant(m.payload);
+      else this.counts.dropped++;
+    } catch (error) {
+      // A port failed (the store refusing a write): not accepted, so the broker delivers it again after a reconnection.
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      if (!isOptgateError(error)) throw error;
+      return;
+    }
+    this.#o.client.accept(m);
+    this.#drain();
+  }
+
+  // Hub -> gate --------------------------------------------------------------
+
+  #changeSet(payload: Uint8Array): void {
+    let faceGone: number[] = [];
+    const p = this.#o.ports;
+    const out = this.#o.sync.handleChangeSet(payload, p.trustedNow(), {
+      apply: (changes, full, version) => { faceGone = p.applySet(changes, full, version).faceGone; },
+    });
+    // Templates of residents the set removed go before anything else (the set is already on flash).
+    for (const id of faceGone) {
+      const { held } = p.eraseTemplate(id);
+      if (held) this.counts.erased++;
+    }
+    if (out.audit) p.appendAudit(out.audit);
+    if (out.refused) this.counts.refused++;
+    if (out.ack) this.#send("ack", out.ack, true);
+    if (out.applied !== undefined) {
+      this.counts.applied++;
+      this.#inventory();
+    }
+  }
+
+  #eraseOrder(payload: Uint8Array): void {
+    const p = this.#o.ports;
+    const out = this.#o.erasures.handleOrder(payload, p.trustedNow(), { eraseTemplate: (id) => p.eraseTemplate(id) });
+    if (out.erased) {
+      this.counts.erased++;
+      p.saveReceipts(this.#o.erasures.receipts());
+    }
+    p.appendAudit(out.audit);
+    if (out.receipt) this.#send("erased", out.receipt, false);
+  }
+
+  #timeGrant(payload: Uint8Array): void {
+    const p = this.#o.ports;
+    const out = this.#o.sync.handleTimeGrant(payload, this.#now, p.trustedNow());
+    if (!out.ok) {
+      p.appendAudit(out.audit);
+      return;
+    }
+    this.#timeAnsweredAt = this.#now;
+    this.#timeAskedAt = -1;
+    const refused = p.setClock(out.time);
+    if (refused === undefined) {
+      this.counts.timeSet++;
+      p.appendAudit(out.audit);
+    } else {
+      p.appendAudit({ ...out.audit, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `time: ${refused}`.slice(0, 40) });
+    }
+    // The hub answered after everything it had queued for this gate: pending erasures are done.
+    if (this.#state === "catching-up") {
+      this.#state = "online";
+      p.holdFace(undefined);
+    }
+  }
+
+  // Gate -> hub --------------------------------------------------------------
+
+  #askTime(): void {
+    const nonce = new Uint8Array(NONCE_BYTES);
+    this.#o.random.fill(nonce);
+    this.#timeAskedAt = this.#now;
+    this.#send("time-req", this.#o.sync.requestTime(nonce, this.#now, this.#o.ports.trustedNow()), false);
+  }
+
+  #inventory(): void {
+    const entries = this.#o.ports.inventory();
+    const parts = Math.max(1, Math.ceil(entries.length / MAX_INVENTORY_ENTRIES));
+    for (let part = 0; part < parts; part++) {
+      const slice = entries.slice(part * MAX_INVENTORY_ENTRIES, (part + 1) * MAX_INVENTORY_ENTRIES);
+      this.#send("inventory", encodeInventory({ gateId: this.#o.gateId, applied: this.#o.sync.applied, part, parts, entries: slice }), false);
+    }
+  }
+
+  #queuePending(notice: Uint8Array): void {
+    this.#send("withdrawn", notice, false, () => {
+      this.#pending = this.#pending.filter((n) => n !== notice);
+      this.#o.ports.savePending(this.#pending);
+    });
+  }
+
+  /** One batch per chain whose records the broker has not acknowledged, when the outbox is free. */
+  #pumpAudit(): void {
+    for (const log of AUDIT_LOG_NAMES) {
+      if (this.#o.client.outboundFree < 2) return;
+      const { records, next } = this.#o.ports.auditRecords(log, this.#sent[log], MAX_AUDIT_RECORDS, BATCH_BYTES);
+      if (records.length === 0) {
+        // A chain restarted (a new store) or trimmed below what was sent: follow the store.
+        if (next < this.#sent[log]) this.#sent[log] = this.#acked[log] = next;
+        continue;
+      }
+      this.#sent[log] = next;
+      this.#newRecords = true;
+      this.#send("audit", encodeAuditBatch({ gateId: this.#o.gateId, log, records }), false, () => {
+        this.#acked[log] = Math.max(this.#acked[log], next);
+        this.counts.auditSent += records.length;
+        this.#o.ports.saveAuditProgress({ ...this.#acked });
+      });
+    }
+  }
+
+  #heads(): void {
+    this.#headAt = this.#now;
+    this.#newRecords = false;
+    const now = this.#o.ports.wallNow();
+    for (const log of AUDIT_LOG_NAMES) this.#send("head", encodeHead(this.#o.ports.signedHead(log, now)), false);
+  }
+
+  /**
+   * Acks, inventories, heads and time requests are made afresh at the next
+   * connection, so past OUTBOX_LIMIT the oldest of them goes. Notices and
+   * receipts are never dropped (few: one per withdrawal or order), nor audit
+   * batches (one per chain, made only when the outbox is empty).
+   */
+  #send(leaf: OutLeaf, payload: Uint8Array, retain: boolean, done?: () => void): void {
+    if (!KEPT.includes(leaf) && this.#outbox.length >= OUTBOX_LIMIT) {
+      const i = this.#outbox.findIndex((m) => !KEPT.includes(m.leaf));
+      if (i < 0) return;
+      this.#outbox.splice(i, 1);
+      this.counts.dropped++;
+    }
+    this.#outbox.push({ leaf, payload, retain, done });
+  }
+
+  #drain(): void {
+    const c = this.#o.client;
+    while (this.#outbox.length && c.state === "up" && c.outboundFree > 0) {
+      const m = this.#outbox.shift()!;
+      let id: number;
+      try {
+        id = c.publish(this.#topic(m.leaf), m.payload, { qos: 1, retain: m.retain });
+      } catch (error) {
+        if (!isOptgateError(error)) throw error;
+        this.#lastError = error.message;
+        this.counts.dropped++;
+        continue;
+      }
+      if (m.done) this.#inFlight.set(id, m.done);
+    }
+  }
+
+  #topic(leaf: string): string {
+    return `optgate/${this.#o.compoundId}/${this.#o.gateId}/${leaf}`;
+  }
+
+  #leafOf(topic: string): string | undefined {
+    const prefix = `optgate/${this.#o.compoundId}/${this.#o.gateId}/`;
+    return topic.startsWith(prefix) ? topic.slice(prefix.length) : undefined;
+  }
+}
