@@ -4,6 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import { roleAllows } from "../../../src/core/console/roles";
 import { formatLocal } from "../../../src/core/time/posix-tz";
+import { access } from "./access";
 import { Html, html } from "./html";
 import { jsonForScript } from "./assets";
 import { consentEvents, consentRegister, fleetErasures, type FleetErasure, type Withdrawal } from "./consent-data";
@@ -11,7 +12,6 @@ import type { Translate } from "./i18n";
 import { residentById } from "./residents-data";
 import type { OfficeContext } from "./server";
 
-const AUDITOR = { config: { access: { role: "auditor" as const } } };
 
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -43,7 +43,7 @@ export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <td>${delay === undefined ? "–" : duration(delay)}</td></tr>`;
     })}</tbody></table></div>`;
 
-  app.get("/consent", AUDITOR, async (request, reply) => {
+  app.get("/consent", access("auditor"), async (request, reply) => {
     const { t } = request.view;
     const reg = await consentRegister(ctx.db, ctx.compoundId);
     const pending = reg.withdrawals.reduce((n, w) => n + w.erasures.filter((e) => e.erasedAt === undefined).length, 0);
@@ -66,7 +66,7 @@ export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <h2>${t("fleetErasures")}</h2>${ordersTable(t, await fleetErasures(ctx.db, ctx.compoundId))}`, 200, { charts: done.length > 0 });
   });
 
-  app.get("/consent/:id", AUDITOR, async (request, reply) => {
+  app.get("/consent/:id", access("auditor"), async (request, reply) => {
     const { t } = request.view;
     const raw = (request.params as Record<string, unknown>).id;
     const id = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : 0;
@@ -85,7 +85,7 @@ ${roleAllows(request.session!.user.role, "operator") ? html`<form method="post" 
   });
 
   // A withdrawal made at the office: every gate erases the resident's template and answers with a signed receipt.
-  app.post("/consent/:id/withdraw", { config: { access: { role: "operator" } } }, async (request, reply) => {
+  app.post("/consent/:id/withdraw", access("operator"), async (request, reply) => {
     const raw = (request.params as Record<string, unknown>).id;
     const id = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : 0;
     if (!id || id > 0xffffff) return ctx.send(reply, request.view, request.view.t("notFound"), html`<p>${request.view.t("notFound")}</p>`, 404);
