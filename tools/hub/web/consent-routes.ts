@@ -9,6 +9,7 @@ import { Html, html } from "./html";
 import { jsonForScript } from "./assets";
 import { consentEvents, consentRegister, fleetErasures, type FleetErasure, type Withdrawal } from "./consent-data";
 import type { Translate } from "./i18n";
+import { parseId, RESIDENT_ID_MAX } from "./params";
 import { residentById } from "./residents-data";
 import type { OfficeContext } from "./server";
 
@@ -68,8 +69,7 @@ export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 
   app.get("/consent/:id", access("auditor"), async (request, reply) => {
     const { t } = request.view;
-    const raw = (request.params as Record<string, unknown>).id;
-    const id = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : 0;
+    const id = parseId((request.params as Record<string, unknown>).id, RESIDENT_ID_MAX) ?? 0;
     const r = id ? await residentById(ctx.db, ctx.compoundId, id) : undefined;
     const events = id ? await consentEvents(ctx.db, ctx.compoundId, id) : [];
     if (!r && events.length === 0) return ctx.send(reply, request.view, t("notFound"), html`<p>${t("notFound")}</p>`, 404);
@@ -86,9 +86,8 @@ ${roleAllows(request.session!.user.role, "operator") ? html`<form method="post" 
 
   // A withdrawal made at the office: every gate erases the resident's template and answers with a signed receipt.
   app.post("/consent/:id/withdraw", access("operator"), async (request, reply) => {
-    const raw = (request.params as Record<string, unknown>).id;
-    const id = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : 0;
-    if (!id || id > 0xffffff) return ctx.send(reply, request.view, request.view.t("notFound"), html`<p>${request.view.t("notFound")}</p>`, 404);
+    const id = parseId((request.params as Record<string, unknown>).id, RESIDENT_ID_MAX);
+    if (!id) return ctx.send(reply, request.view, request.view.t("notFound"), html`<p>${request.view.t("notFound")}</p>`, 404);
     const order = await ctx.hub.withdrawConsent(ctx.compoundId, id);
     await ctx.audit(request, "consent withdraw", `resident ${id} order ${Buffer.from(order).toString("hex")}`);
     return reply.redirect(`/consent/${id}`, 303);

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { formatLocal } from "../../../src/core/time/posix-tz";
 import { access } from "./access";
 import { html } from "./html";
+import { GATE_ID_MAX, parseId } from "./params";
 import { clockOffset, gateAlarms, gateChains, gateList, gateLogAlarms, GATE_ALARM_KINDS } from "./gates-data";
 import type { OfficeContext } from "./server";
 
@@ -31,8 +32,7 @@ export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 
   app.get("/gates/:id", access("auditor"), async (request, reply) => {
     const { t } = request.view;
-    const raw = (request.params as Record<string, unknown>).id;
-    const id = typeof raw === "string" && /^\d{1,10}$/.test(raw) ? Number(raw) : -1;
+    const id = parseId((request.params as Record<string, unknown>).id, GATE_ID_MAX) ?? -1;
     const gate = (await gateList(ctx.db, ctx.compoundId)).find((g) => g.id === id);
     if (!gate) return ctx.send(reply, request.view, t("notFound"), html`<p>${t("notFound")}</p>`, 404);
     const now = ctx.now();

@@ -8,15 +8,14 @@ import type { Status } from "../../../src/core/access/types";
 import { access } from "./access";
 import { html } from "./html";
 import { readForm, residentForm, valuesOf, localDay } from "./resident-form";
+import { parseId, RESIDENT_ID_MAX } from "./params";
 import { nextResidentId, residentById, residentCount, residentInput, residentPage, type ResidentRow } from "./residents-data";
 import type { OfficeContext } from "./server";
 import type { View } from "./layout";
 
 
-function idParam(raw: unknown): number | undefined {
-  const n = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : NaN;
-  return n >= 1 && n <= 0xffffff ? n : undefined;
-}
+/** A resident's id, 1 and up (0 names no one). */
+const idParam = (raw: unknown): number | undefined => parseId(raw, RESIDENT_ID_MAX) || undefined;
 
 export function residentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
   const list = async (view: View, after: number | undefined, unitPrefix: string | undefined) => {

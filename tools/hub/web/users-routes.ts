@@ -8,6 +8,7 @@ import { num } from "../db";
 import { addUser, setPassword, verifyLogin } from "./accounts";
 import { access } from "./access";
 import { html } from "./html";
+import { parseId, USER_ID_MAX } from "./params";
 import { loginWait, recordFailure } from "./throttle";
 import type { OfficeContext } from "./server";
 
@@ -46,8 +47,7 @@ export function userRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 
   for (const [action, disabled] of [["disable", true], ["enable", false]] as const) {
     app.post(`/users/:id/${action}`, access("installer"), async (request, reply) => {
-      const raw = (request.params as Record<string, unknown>).id;
-      const id = typeof raw === "string" && /^\d{1,9}$/.test(raw) ? Number(raw) : -1;
+      const id = parseId((request.params as Record<string, unknown>).id, USER_ID_MAX) ?? -1;
       if (id === request.session!.user.id) return ctx.send(reply, request.view, request.view.t("users"), await listPage(request, request.view.t("notYourself"), true), 409);
       const rows = await ctx.db.query<{ username: string }>("update office_user set disabled = $2 where id = $1 returning username", [id, disabled]);
       if (!rows.length) return ctx.send(reply, request.view, request.view.t("notFound"), html`<p>${request.view.t("notFound")}</p>`, 404);
