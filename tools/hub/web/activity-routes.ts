@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { AUDIT_KINDS, decodeRecord, type AuditKind } from "../../../src/core/audit/audit-record";
 import { bytes } from "../db";
 import { jsonForScript } from "./assets";
+import { access } from "./access";
 import { Html, html } from "./html";
 import type { OfficeContext } from "./server";
 
@@ -31,7 +32,7 @@ export async function entriesPerHour(ctx: OfficeContext, now: number): Promise<R
 }
 
 export function activityRoutes(app: FastifyInstance, ctx: OfficeContext): void {
-  app.get("/activity", { config: { access: { role: "auditor" } } }, async (request, reply) => {
+  app.get("/activity", access("auditor"), async (request, reply) => {
     const { t } = request.view;
     const perHour = await entriesPerHour(ctx, ctx.now());
     const labels = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`);

@@ -6,11 +6,12 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { AUDIT_KINDS, DECISIONS, decodeRecord, type AuditRecord } from "../../../src/core/audit/audit-record";
 import { formatLocal } from "../../../src/core/time/posix-tz";
 import { bytes, num } from "../db";
+import { access } from "./access";
 import { html } from "./html";
 import { LOG_NAMES } from "./gates-data";
+import { GATE_ID_MAX, parseId, RESIDENT_ID_MAX } from "./params";
 import type { OfficeContext } from "./server";
 
-const AUDITOR = { config: { access: { role: "auditor" as const } } };
 const SHOWN = 200;
 
 interface Filter { gate?: number; kind?: string; decision?: string; subject?: number; from?: number; until?: number }
@@ -58,18 +59,17 @@ export function auditRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <tbody>${found.map(({ gate, log, rec }) => html`<tr><td>${formatLocal(rec.time, ctx.zone)}</td><td>${gate}</td><td>${log}</td><td>${rec.seq}</td><td>${rec.kind}</td><td>${rec.decision}</td><td>${rec.reason}</td><td>${rec.subject || "–"}</td><td>${rec.detail}</td></tr>`)}</tbody></table></div>`;
   };
 
-  app.get("/audit", AUDITOR, async (request, reply) => ctx.send(reply, request.view, request.view.t("auditRecords"), await view(request, {})));
-  app.post("/audit/search", AUDITOR, async (request, reply) => {
+  app.get("/audit", access("auditor"), async (request, reply) => ctx.send(reply, request.view, request.view.t("auditRecords"), await view(request, {})));
+  app.post("/audit/search", access("auditor"), async (request, reply) => {
     const body = request.body as Record<string, unknown>;
-    const int = (v: unknown) => (typeof v === "string" && /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : undefined);
+    const trimmed = (v: unknown) => (typeof v === "string" ? v.trim() : v);
     const text = (v: unknown, allowed: readonly string[]) => (typeof v === "string" && allowed.includes(v) ? v : undefined);
-    const f: Filter = { gate: int(body.gate), kind: text(body.kind, AUDIT_KINDS), decision: text(body.decision, DECISIONS), subject: int(body.subject) };
+    const f: Filter = { gate: parseId(trimmed(body.gate), GATE_ID_MAX), kind: text(body.kind, AUDIT_KINDS), decision: text(body.decision, DECISIONS), subject: parseId(trimmed(body.subject), RESIDENT_ID_MAX) };
     return ctx.send(reply, request.view, request.view.t("auditRecords"), await view(request, f));
   });
 
-  app.get("/audit/export/:id", AUDITOR, async (request, reply) => {
-    const raw = (request.params as Record<string, unknown>).id;
-    const id = typeof raw === "string" && /^\d{1,10}$/.test(raw) ? Number(raw) : -1;
+  app.get("/audit/export/:id", access("auditor"), async (request, reply) => {
+    const id = parseId((request.params as Record<string, unknown>).id, GATE_ID_MAX) ?? -1;
     const [gate] = await ctx.db.query<{ public_key: unknown }>("select public_key from gate where id = $1 and compound_id = $2", [id, ctx.compoundId]);
     if (!gate) return reply.code(404).type("text/plain; charset=utf-8").send("Not found.");
     const heads = await ctx.db.query<{ log: unknown; anchor_seq: unknown; anchor_hash: unknown; head_seq: unknown; head_hash: unknown; digest: unknown; signature: unknown; signed_time: unknown; records_verified: boolean }>(

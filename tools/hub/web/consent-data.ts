@@ -23,6 +23,8 @@ export interface Register {
   /** Residents whose latest consent event is a grant, with where and when. */
   consenting: { resident: number; gate: number; at: number }[];
   withdrawals: Withdrawal[];
+  /** Resident → gates holding their template now (enrolled there, not erased since). */
+  holdings: ReadonlyMap<number, ReadonlySet<number>>;
   residents: number;
 }
 
@@ -48,11 +50,11 @@ export async function consentRegister(db: Sql, compoundId: number): Promise<Regi
   const online = new Map((await db.query<{ id: unknown; online: boolean }>("select id, online from gate where compound_id = $1", [compoundId])).map((g) => [num(g.id), g.online]));
   const [{ n }] = await db.query<{ n: unknown }>("select count(*) as n from resident where compound_id = $1", [compoundId]);
   const latest = new Map<number, ConsentEvent>();
-  const holding = new Map<number, Set<number>>(); // resident → gates holding a template
+  const holdings = new Map<number, Set<number>>();
   const withdrawals: Withdrawal[] = [];
   for (const e of events) {
-    const gates = holding.get(e.subject) ?? new Set<number>();
-    holding.set(e.subject, gates);
+    const gates = holdings.get(e.subject) ?? new Set<number>();
+    holdings.set(e.subject, gates);
     if (e.kind === "consent-given" || e.kind === "consent-withdrawn") latest.set(e.subject, e);
     if (e.kind === "face-enrolled") gates.add(e.gate);
     if (e.kind === "consent-withdrawn") {
@@ -68,7 +70,7 @@ export async function consentRegister(db: Sql, compoundId: number): Promise<Regi
     }
   }
   const consenting = [...latest.values()].filter((e) => e.kind === "consent-given").map((e) => ({ resident: e.subject, gate: e.gate, at: e.time }));
-  return { events, consenting, withdrawals, residents: num(n) };
+  return { events, consenting, withdrawals, holdings, residents: num(n) };
 }
 
 /** A withdrawal the hub fanned out (issue 20's erasure orders): each gate's signed receipt or its wait. */

@@ -4,14 +4,15 @@
 import type { FastifyInstance } from "fastify";
 import { roleAllows } from "../../../src/core/console/roles";
 import { formatLocal } from "../../../src/core/time/posix-tz";
+import { access } from "./access";
 import { Html, html } from "./html";
 import { jsonForScript } from "./assets";
 import { consentEvents, consentRegister, fleetErasures, type FleetErasure, type Withdrawal } from "./consent-data";
 import type { Translate } from "./i18n";
+import { parseId, RESIDENT_ID_MAX } from "./params";
 import { residentById } from "./residents-data";
 import type { OfficeContext } from "./server";
 
-const AUDITOR = { config: { access: { role: "auditor" as const } } };
 
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -43,7 +44,7 @@ export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <td>${delay === undefined ? "–" : duration(delay)}</td></tr>`;
     })}</tbody></table></div>`;
 
-  app.get("/consent", AUDITOR, async (request, reply) => {
+  app.get("/consent", access("auditor"), async (request, reply) => {
     const { t } = request.view;
     const reg = await consentRegister(ctx.db, ctx.compoundId);
     const pending = reg.withdrawals.reduce((n, w) => n + w.erasures.filter((e) => e.erasedAt === undefined).length, 0);
@@ -66,10 +67,9 @@ export function consentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <h2>${t("fleetErasures")}</h2>${ordersTable(t, await fleetErasures(ctx.db, ctx.compoundId))}`, 200, { charts: done.length > 0 });
   });
 
-  app.get("/consent/:id", AUDITOR, async (request, reply) => {
+  app.get("/consent/:id", access("auditor"), async (request, reply) => {
     const { t } = request.view;
-    const raw = (request.params as Record<string, unknown>).id;
-    const id = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : 0;
+    const id = parseId((request.params as Record<string, unknown>).id, RESIDENT_ID_MAX) ?? 0;
     const r = id ? await residentById(ctx.db, ctx.compoundId, id) : undefined;
     const events = id ? await consentEvents(ctx.db, ctx.compoundId, id) : [];
     if (!r && events.length === 0) return ctx.send(reply, request.view, t("notFound"), html`<p>${t("notFound")}</p>`, 404);
@@ -85,10 +85,9 @@ ${roleAllows(request.session!.user.role, "operator") ? html`<form method="post" 
   });
 
   // A withdrawal made at the office: every gate erases the resident's template and answers with a signed receipt.
-  app.post("/consent/:id/withdraw", { config: { access: { role: "operator" } } }, async (request, reply) => {
-    const raw = (request.params as Record<string, unknown>).id;
-    const id = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : 0;
-    if (!id || id > 0xffffff) return ctx.send(reply, request.view, request.view.t("notFound"), html`<p>${request.view.t("notFound")}</p>`, 404);
+  app.post("/consent/:id/withdraw", access("operator"), async (request, reply) => {
+    const id = parseId((request.params as Record<string, unknown>).id, RESIDENT_ID_MAX);
+    if (!id) return ctx.send(reply, request.view, request.view.t("notFound"), html`<p>${request.view.t("notFound")}</p>`, 404);
     const order = await ctx.hub.withdrawConsent(ctx.compoundId, id);
     await ctx.audit(request, "consent withdraw", `resident ${id} order ${Buffer.from(order).toString("hex")}`);
     return reply.redirect(`/consent/${id}`, 303);

@@ -2,12 +2,11 @@
 // (operators): upload → every problem with its line, or what would change →
 // apply, planned again from the posted text so nothing stale is applied.
 import type { FastifyInstance } from "fastify";
+import { access } from "./access";
 import { html } from "./html";
 import { exportResidentsCsv, planResidentImport, CSV_HEADER } from "./resident-csv";
 import type { OfficeContext } from "./server";
 
-const AUDITOR = { config: { access: { role: "auditor" as const } } };
-const OPERATOR = { config: { access: { role: "operator" as const } } };
 
 function text(value: unknown): string {
   if (typeof value === "string") return value;
@@ -16,13 +15,13 @@ function text(value: unknown): string {
 }
 
 export function csvRoutes(app: FastifyInstance, ctx: OfficeContext): void {
-  app.get("/residents/export.csv", AUDITOR, async (request, reply) => {
+  app.get("/residents/export.csv", access("auditor"), async (request, reply) => {
     const csv = await exportResidentsCsv(ctx.db, ctx.compoundId, ctx.zone);
     await ctx.audit(request, "residents export", `${csv.split("\r\n").length - 2} rows`);
     return reply.type("text/csv; charset=utf-8").header("content-disposition", 'attachment; filename="residents.csv"').send(`\ufeff${csv}`);
   });
 
-  app.get("/residents/import", OPERATOR, async (request, reply) => {
+  app.get("/residents/import", access("operator"), async (request, reply) => {
     const { t, session } = request.view;
     return ctx.send(reply, request.view, t("import"), html`<p>${t("importHelp")}</p><p><code>${CSV_HEADER.join(",")}</code></p>
 <form method="post" action="/residents/import" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="${session!.csrf}">
@@ -30,7 +29,7 @@ export function csvRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <p><button>${t("check")}</button></p></form>`);
   });
 
-  app.post("/residents/import", OPERATOR, async (request, reply) => {
+  app.post("/residents/import", access("operator"), async (request, reply) => {
     const { t, session } = request.view;
     const csv = text((request.body as Record<string, unknown>).file);
     const plan = await planResidentImport(ctx.db, ctx.compoundId, csv, ctx.zone);
@@ -45,7 +44,7 @@ export function csvRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <p><button>${t("apply")}</button></p></form>`);
   });
 
-  app.post("/residents/import/apply", OPERATOR, async (request, reply) => {
+  app.post("/residents/import/apply", access("operator"), async (request, reply) => {
     const { t } = request.view;
     const plan = await planResidentImport(ctx.db, ctx.compoundId, text((request.body as Record<string, unknown>).csv), ctx.zone);
     if (plan.problems.length || plan.inputs.length === 0) {

@@ -3,8 +3,11 @@
 // and what it reported, its audit chains as witnessed, and its alarms.
 import type { FastifyInstance } from "fastify";
 import { formatLocal } from "../../../src/core/time/posix-tz";
+import { access } from "./access";
 import { html } from "./html";
+import { GATE_ID_MAX, parseId } from "./params";
 import { clockOffset, gateAlarms, gateChains, gateList, gateLogAlarms, GATE_ALARM_KINDS } from "./gates-data";
+import type { OfficeContext } from "./server";
 
 const WEEK_MS = 7 * 86_400_000;
 /** Beyond this the gate's clock is shown as off (the gate's own drift check uses minutes too). */
@@ -14,14 +17,11 @@ function formatOffsetSeconds(ms: number): string {
   const s = Math.round(ms / 1000);
   return `${s >= 0 ? "+" : ""}${s} s`;
 }
-import type { OfficeContext } from "./server";
-
-const AUDITOR = { config: { access: { role: "auditor" as const } } };
 
 export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
   const when = (ms: number | undefined) => (ms === undefined ? "–" : formatLocal(ms, ctx.zone));
 
-  app.get("/gates", AUDITOR, async (request, reply) => {
+  app.get("/gates", access("auditor"), async (request, reply) => {
     const { t } = request.view;
     const gates = await gateList(ctx.db, ctx.compoundId);
     return ctx.send(reply, request.view, t("gates"), html`<div class="table-wrap"><table><thead><tr><th scope="col">${t("gate")}</th><th scope="col">${t("name")}</th><th scope="col">${t("connection")}</th>
@@ -30,10 +30,9 @@ export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <td>${g.desiredVersion}</td><td>${g.appliedVersion}${g.appliedVersion === g.desiredVersion ? html` (${t("inSync")})` : ""}</td><td>${g.refusedReason ?? "–"}</td><td>${g.alarms}</td></tr>`)}</tbody></table></div>`);
   });
 
-  app.get("/gates/:id", AUDITOR, async (request, reply) => {
+  app.get("/gates/:id", access("auditor"), async (request, reply) => {
     const { t } = request.view;
-    const raw = (request.params as Record<string, unknown>).id;
-    const id = typeof raw === "string" && /^\d{1,10}$/.test(raw) ? Number(raw) : -1;
+    const id = parseId((request.params as Record<string, unknown>).id, GATE_ID_MAX) ?? -1;
     const gate = (await gateList(ctx.db, ctx.compoundId)).find((g) => g.id === id);
     if (!gate) return ctx.send(reply, request.view, t("notFound"), html`<p>${t("notFound")}</p>`, 404);
     const now = ctx.now();

@@ -26,11 +26,8 @@ export interface ComplianceFacts {
 
 export async function complianceFacts(db: Sql, compoundId: number, now: number): Promise<ComplianceFacts> {
   const reg = await consentRegister(db, compoundId);
-  const holding = new Map<number, Set<number>>();
-  for (const e of reg.events) {
-    if (e.kind === "face-enrolled") (holding.get(e.gate) ?? holding.set(e.gate, new Set()).get(e.gate)!).add(e.subject);
-    if (e.kind === "face-erased") holding.get(e.gate)?.delete(e.subject);
-  }
+  const heldAt = new Map<number, number>(); // gate → templates it holds
+  for (const gates of reg.holdings.values()) for (const gate of gates) heldAt.set(gate, (heldAt.get(gate) ?? 0) + 1);
   const delays = reg.withdrawals.map(lastErasureDelay).filter((d): d is number => d !== undefined).sort((a, b) => a - b);
   const erasures = reg.withdrawals.flatMap((w) => w.erasures);
   return {
@@ -43,6 +40,6 @@ export async function complianceFacts(db: Sql, compoundId: number, now: number):
     delayMedian: delays.length ? delays[Math.floor((delays.length - 1) / 2)] : undefined,
     delayMax: delays.length ? delays[delays.length - 1] : undefined,
     retentionErasures: reg.events.filter((e) => e.kind === "face-erased" && e.detail.startsWith("retention:")).length,
-    templatesByGate: [...holding].filter(([, s]) => s.size > 0).map(([gate, s]) => ({ gate, residents: s.size })).sort((a, b) => a.gate - b.gate),
+    templatesByGate: [...heldAt].map(([gate, residents]) => ({ gate, residents })).sort((a, b) => a.gate - b.gate),
   };
 }

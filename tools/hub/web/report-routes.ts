@@ -1,14 +1,14 @@
 // The compliance report: a printable page in the reader's language, and the same figures as a PDF.
 import type { FastifyInstance } from "fastify";
+import { access } from "./access";
 import { html } from "./html";
 import { compliancePdf, PURPOSE, reportLines } from "./report-pdf";
 import { complianceFacts } from "./report-data";
 import type { OfficeContext } from "./server";
 
-const AUDITOR = { config: { access: { role: "auditor" as const } } };
 
 export function reportRoutes(app: FastifyInstance, ctx: OfficeContext): void {
-  app.get("/report", AUDITOR, async (request, reply) => {
+  app.get("/report", access("auditor"), async (request, reply) => {
     const { t } = request.view;
     const facts = await complianceFacts(ctx.db, ctx.compoundId, ctx.now());
     return ctx.send(reply, request.view, t("report"), html`<p>${t("reportIntro")}</p>
@@ -17,7 +17,7 @@ export function reportRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <p class="noprint"><a href="/report.pdf">PDF</a></p>`);
   });
 
-  app.get("/report.pdf", AUDITOR, async (request, reply) => {
+  app.get("/report.pdf", access("auditor"), async (request, reply) => {
     const facts = await complianceFacts(ctx.db, ctx.compoundId, ctx.now());
     const pdf = await compliancePdf(facts, ctx.zone);
     await ctx.audit(request, "compliance report", `compound ${ctx.compoundId}`);

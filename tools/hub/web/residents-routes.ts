@@ -5,19 +5,17 @@
 import type { FastifyInstance } from "fastify";
 import { roleAllows } from "../../../src/core/console/roles";
 import type { Status } from "../../../src/core/access/types";
+import { access } from "./access";
 import { html } from "./html";
 import { readForm, residentForm, valuesOf, localDay } from "./resident-form";
+import { parseId, RESIDENT_ID_MAX } from "./params";
 import { nextResidentId, residentById, residentCount, residentInput, residentPage, type ResidentRow } from "./residents-data";
 import type { OfficeContext } from "./server";
 import type { View } from "./layout";
 
-const AUDITOR = { config: { access: { role: "auditor" as const } } };
-const OPERATOR = { config: { access: { role: "operator" as const } } };
 
-function idParam(raw: unknown): number | undefined {
-  const n = typeof raw === "string" && /^\d{1,8}$/.test(raw) ? Number(raw) : NaN;
-  return n >= 1 && n <= 0xffffff ? n : undefined;
-}
+/** A resident's id, 1 and up (0 names no one). */
+const idParam = (raw: unknown): number | undefined => parseId(raw, RESIDENT_ID_MAX) || undefined;
 
 export function residentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
   const list = async (view: View, after: number | undefined, unitPrefix: string | undefined) => {
@@ -39,21 +37,21 @@ export function residentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
       : html`<a href="/residents?after=${last}" rel="next">${t("next")}</a>`) : ""}</nav>`;
   };
 
-  app.get("/residents", AUDITOR, async (request, reply) => {
+  app.get("/residents", access("auditor"), async (request, reply) => {
     const after = idParam((request.query as Record<string, unknown>).after);
     return ctx.send(reply, request.view, request.view.t("residents"), await list(request.view, after, undefined));
   });
-  app.post("/residents/search", AUDITOR, async (request, reply) => {
+  app.post("/residents/search", access("auditor"), async (request, reply) => {
     const body = request.body as Record<string, unknown>;
     const prefix = typeof body.unitPrefix === "string" ? body.unitPrefix.trim().slice(0, 8) : "";
     return ctx.send(reply, request.view, request.view.t("residents"), await list(request.view, idParam(body.after), prefix || undefined));
   });
 
-  app.get("/residents/new", OPERATOR, async (request, reply) => {
+  app.get("/residents/new", access("operator"), async (request, reply) => {
     const { t, session } = request.view;
     return ctx.send(reply, request.view, t("add"), residentForm(t, session!.csrf, "/residents", valuesOf(undefined, ctx.zone), [], false));
   });
-  app.post("/residents", OPERATOR, async (request, reply) => {
+  app.post("/residents", access("operator"), async (request, reply) => {
     const { t, session } = request.view;
     const id = await nextResidentId(ctx.db, ctx.compoundId);
     const form = readForm(request.body as Record<string, unknown>, id, "active", undefined, ctx.zone);
@@ -67,7 +65,7 @@ export function residentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     return reply.redirect(`/residents/${id}`, 303);
   });
 
-  app.get("/residents/:id", AUDITOR, async (request, reply) => {
+  app.get("/residents/:id", access("auditor"), async (request, reply) => {
     const { t, session } = request.view;
     const id = idParam((request.params as Record<string, unknown>).id);
     const r = id === undefined ? undefined : await residentById(ctx.db, ctx.compoundId, id);
@@ -80,7 +78,7 @@ ${canEdit && r.hasPin ? html`<form method="post" action="/residents/${r.id}/pin-
 ${canEdit ? html`<form method="post" action="/residents/${r.id}/status"><input type="hidden" name="_csrf" value="${session!.csrf}"><input type="hidden" name="status" value="${next}"><button>${next === "suspended" ? t("suspend") : t("resume")}</button></form>` : ""}`);
   });
 
-  app.post("/residents/:id", OPERATOR, async (request, reply) => {
+  app.post("/residents/:id", access("operator"), async (request, reply) => {
     const { t, session } = request.view;
     const id = idParam((request.params as Record<string, unknown>).id);
     const old = id === undefined ? undefined : await residentInput(ctx.db, ctx.compoundId, id);
@@ -97,7 +95,7 @@ ${canEdit ? html`<form method="post" action="/residents/${r.id}/status"><input t
   });
 
   // Clears the PIN verifier everywhere (the resident chooses a new PIN at a gate); no PIN is ever shown or set here.
-  app.post("/residents/:id/pin-reset", OPERATOR, async (request, reply) => {
+  app.post("/residents/:id/pin-reset", access("operator"), async (request, reply) => {
     const { t } = request.view;
     const id = idParam((request.params as Record<string, unknown>).id);
     const old = id === undefined ? undefined : await residentInput(ctx.db, ctx.compoundId, id);
@@ -108,7 +106,7 @@ ${canEdit ? html`<form method="post" action="/residents/${r.id}/status"><input t
     return reply.redirect(`/residents/${old.id}`, 303);
   });
 
-  app.post("/residents/:id/status", OPERATOR, async (request, reply) => {
+  app.post("/residents/:id/status", access("operator"), async (request, reply) => {
     const { t } = request.view;
     const id = idParam((request.params as Record<string, unknown>).id);
     const old = id === undefined ? undefined : await residentInput(ctx.db, ctx.compoundId, id);

@@ -1,8 +1,8 @@
 // The management office's web page, served by the hub (Fastify). Every route
-// declares who may use it in its config: `public` (login, language, style) or
-// the least role it needs (auditor < operator < installer). One hook enforces
-// it for all routes, so a route added without a config is refused to everyone
-// until it says otherwise. Every POST carries the session's CSRF token, and
+// declares who may use it (access.ts): `PUBLIC` (login, language, style) or
+// `access(role)`, the least role it needs (auditor < operator < installer).
+// One hook enforces it for all routes, so a route added without a config is
+// refused to everyone until it says otherwise. Every POST carries the session's CSRF token, and
 // cookies are SameSite=Strict and HttpOnly.
 //
 //   const { app } = await buildOffice({ db, hub, compoundId: 1 });
@@ -11,10 +11,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
-import { roleAllows, type Role } from "../../../src/core/console/roles";
+import { roleAllows } from "../../../src/core/console/roles";
 import { parseTimeZone, type TimeZone } from "../../../src/core/time/posix-tz";
 import type { Db } from "../db";
 import type { Hub } from "../hub";
+import { access, PUBLIC, type RouteAccess } from "./access";
 import { verifyLogin } from "./accounts";
 import { html, type Html } from "./html";
 import { chooseLang, translator, type Lang } from "./i18n";
@@ -45,8 +46,6 @@ export interface OfficeOptions {
   /** Cookies only over HTTPS (production behind TLS). Default false for 127.0.0.1. */
   secureCookies?: boolean;
 }
-
-export interface RouteAccess { public?: boolean; role?: Role }
 
 declare module "fastify" {
   interface FastifyRequest { session?: Session; view: View }
@@ -133,12 +132,11 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
     reply.code(status >= 400 && status < 600 ? status : 500).type("text/plain; charset=utf-8").send(status < 500 ? "Bad request." : "Something went wrong on the hub.");
   });
 
-  const open = { config: { access: { public: true } } };
-  app.get("/assets/office.css", open, async (_request, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send(STYLE));
-  app.get("/favicon.ico", open, async (_request, reply) => reply.code(204).send());
-  app.get("/assets/charts.js", open, async (_request, reply) => reply.type("text/javascript; charset=utf-8").header("cache-control", "max-age=3600").send((await officeAssets()).script));
-  app.get("/assets/uplot.css", open, async (_request, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send((await officeAssets()).css));
-  app.post("/lang", open, async (request, reply) => {
+  app.get("/assets/office.css", PUBLIC, async (_request, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send(STYLE));
+  app.get("/favicon.ico", PUBLIC, async (_request, reply) => reply.code(204).send());
+  app.get("/assets/charts.js", PUBLIC, async (_request, reply) => reply.type("text/javascript; charset=utf-8").header("cache-control", "max-age=3600").send((await officeAssets()).script));
+  app.get("/assets/uplot.css", PUBLIC, async (_request, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "max-age=3600").send((await officeAssets()).css));
+  app.post("/lang", PUBLIC, async (request, reply) => {
     const lang = (request.body as Record<string, unknown> | undefined)?.lang;
     if (lang === "en" || lang === "zh") reply.setCookie("lang", lang, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86400 });
     return reply.redirect(request.session ? "/residents" : "/login", 303);
@@ -152,8 +150,8 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
 <label for="password">${t("password")}</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256">
 <p><button>${t("login")}</button></p></form>`, status);
   };
-  app.get("/login", open, async (request, reply) => (request.session ? reply.redirect("/residents", 303) : loginForm(request.view, undefined, 200, reply)));
-  app.post("/login", open, async (request, reply) => {
+  app.get("/login", PUBLIC, async (request, reply) => (request.session ? reply.redirect("/residents", 303) : loginForm(request.view, undefined, 200, reply)));
+  app.post("/login", PUBLIC, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const username = typeof body.username === "string" ? body.username.trim().toLowerCase().slice(0, 64) : "";
     const password = typeof body.password === "string" ? body.password.slice(0, 256) : "";
@@ -174,13 +172,13 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
     reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: Math.floor(IDLE_MS / 1000) * 24 });
     return reply.redirect("/residents", 303);
   });
-  app.post("/logout", { config: { access: { role: "auditor" } } }, async (request, reply) => {
+  app.post("/logout", access("auditor"), async (request, reply) => {
     await closeSession(db, request.session!);
     await ctx.audit(request, "logout", "");
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.redirect("/login", 303);
   });
-  app.get("/", { config: { access: { role: "auditor" } } }, async (_request, reply) => reply.redirect("/residents", 303));
+  app.get("/", access("auditor"), async (_request, reply) => reply.redirect("/residents", 303));
 
   csvRoutes(app, ctx);
   residentRoutes(app, ctx);

@@ -6,12 +6,12 @@ import type { FastifyInstance } from "fastify";
 import { ROLES, type Role } from "../../../src/core/console/roles";
 import { num } from "../db";
 import { addUser, setPassword, verifyLogin } from "./accounts";
+import { access } from "./access";
 import { html } from "./html";
+import { parseId, USER_ID_MAX } from "./params";
 import { loginWait, recordFailure } from "./throttle";
 import type { OfficeContext } from "./server";
 
-const INSTALLER = { config: { access: { role: "installer" as const } } };
-const ANYONE = { config: { access: { role: "auditor" as const } } };
 
 export function userRoutes(app: FastifyInstance, ctx: OfficeContext): void {
   const listPage = async (request: Parameters<OfficeContext["audit"]>[0], message?: string, error = false) => {
@@ -29,9 +29,9 @@ export function userRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <p><button>${t("addUser")}</button></p></form>`;
   };
 
-  app.get("/users", INSTALLER, async (request, reply) => ctx.send(reply, request.view, request.view.t("users"), await listPage(request)));
+  app.get("/users", access("installer"), async (request, reply) => ctx.send(reply, request.view, request.view.t("users"), await listPage(request)));
 
-  app.post("/users", INSTALLER, async (request, reply) => {
+  app.post("/users", access("installer"), async (request, reply) => {
     const { t } = request.view;
     const body = request.body as Record<string, unknown>;
     const username = typeof body.username === "string" ? body.username.trim().toLowerCase() : "";
@@ -46,9 +46,8 @@ export function userRoutes(app: FastifyInstance, ctx: OfficeContext): void {
   });
 
   for (const [action, disabled] of [["disable", true], ["enable", false]] as const) {
-    app.post(`/users/:id/${action}`, INSTALLER, async (request, reply) => {
-      const raw = (request.params as Record<string, unknown>).id;
-      const id = typeof raw === "string" && /^\d{1,9}$/.test(raw) ? Number(raw) : -1;
+    app.post(`/users/:id/${action}`, access("installer"), async (request, reply) => {
+      const id = parseId((request.params as Record<string, unknown>).id, USER_ID_MAX) ?? -1;
       if (id === request.session!.user.id) return ctx.send(reply, request.view, request.view.t("users"), await listPage(request, request.view.t("notYourself"), true), 409);
       const rows = await ctx.db.query<{ username: string }>("update office_user set disabled = $2 where id = $1 returning username", [id, disabled]);
       if (!rows.length) return ctx.send(reply, request.view, request.view.t("notFound"), html`<p>${request.view.t("notFound")}</p>`, 404);
@@ -58,7 +57,7 @@ export function userRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     });
   }
 
-  app.get("/password", ANYONE, async (request, reply) => {
+  app.get("/password", access("auditor"), async (request, reply) => {
     const { t, session } = request.view;
     return ctx.send(reply, request.view, t("changePassword"), html`<form method="post" action="/password"><input type="hidden" name="_csrf" value="${session!.csrf}">
 <label for="current">${t("currentPassword")}</label><input id="current" name="current" type="password" required autocomplete="current-password">
@@ -66,7 +65,7 @@ export function userRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <p><button>${t("save")}</button></p></form>`);
   });
 
-  app.post("/password", ANYONE, async (request, reply) => {
+  app.post("/password", access("auditor"), async (request, reply) => {
     const { t } = request.view;
     const body = request.body as Record<string, unknown>;
     const user = request.session!.user;

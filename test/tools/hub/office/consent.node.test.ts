@@ -58,6 +58,7 @@ forEachDatabase("office page: consent register (hub web)", (kind) => {
     assert.deepEqual(kinds, ["consent-given receipt A1", "face-enrolled", "consent-withdrawn", "face-erased"]);
     assert.match(report, /<h1>Subject report · Id 1<\/h1>/);
     assert.equal((await auditor.get("/consent/9")).statusCode, 404);
+    assert.equal((await auditor.get("/consent/16777216")).statusCode, 404);
     const [{ n }] = await rig.db.query<{ n: unknown }>("select count(*) as n from office_audit where action = 'subject report' and detail = 'resident 1'");
     assert.equal(Number(n), 1);
   });

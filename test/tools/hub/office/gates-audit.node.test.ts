@@ -48,6 +48,7 @@ forEachDatabase("office page: gates and audit (hub web)", (kind) => {
     assert.match(detail, /<dd data-diff="different"><a href="\/residents\/2">2<\/a><\/dd>/);
     assert.match((await auditor.get("/gates/11")).body, /has not reported what it holds yet/);
     assert.equal((await auditor.get("/gates/12")).statusCode, 404);
+    for (const id of ["4294967296", "1x", "-1"]) assert.equal((await auditor.get(`/gates/${id}`)).statusCode, 404, id);
   });
 
   it("shows the gate's clock against the hub's and the alarms in its own log", async () => {
