@@ -35,8 +35,8 @@ import { isOptgateError, type OptgateError } from "../core/errors";
 
 export type StoreErrorHandler = (error: OptgateError) => void;
 
-/** Runs a store write or a replay step; refusals go to onError, other failures propagate. */
-function guarded(onError: StoreErrorHandler | undefined, step: () => void): void {
+/** Runs a store write or a replay step; refusals go to onError (thrown without one), other failures propagate. */
+export function guarded(onError: StoreErrorHandler | undefined, step: () => void): void {
   try {
     step();
   } catch (error) {
@@ -178,7 +178,7 @@ function registryStream(gen: number): string {
   return gen === 0 ? REGISTRY : `${REGISTRY}.${gen}`;
 }
 
-function u32(value: number): Uint8Array {
+export function u32(value: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, value);
   return out;
@@ -402,7 +402,8 @@ function sizeHint(registry: Registry): Uint8Array {
   return out;
 }
 
-function textOf(bytes: Uint8Array): string {
+/** Stored text (a damage note) as printable ASCII. */
+export function textOf(bytes: Uint8Array): string {
   let out = "";
   for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : "?";
   return out;
