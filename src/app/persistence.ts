@@ -35,8 +35,8 @@ import { isOptgateError, type OptgateError } from "../core/errors";
 
 export type StoreErrorHandler = (error: OptgateError) => void;
 
-/** Runs a store write or a replay step; refusals go to onError, other failures propagate. */
-function guarded(onError: StoreErrorHandler | undefined, step: () => void): void {
+/** Runs a store write or a replay step; refusals go to onError (thrown without one), other failures propagate. */
+export function guarded(onError: StoreErrorHandler | undefined, step: () => void): void {
   try {
     step();
   } catch (error) {
@@ -178,7 +178,7 @@ function registryStream(gen: number): string {
   return gen === 0 ? REGISTRY : `${REGISTRY}.${gen}`;
 }
 
-function u32(value: number): Uint8Array {
+export function u32(value: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, value);
   return out;
@@ -253,13 +253,45 @@ function isRegistryKey(key: string): boolean {
   return key === REGISTRY || key.startsWith(`${REGISTRY}.`) || key.startsWith(`${REGISTRY}/`) || key.startsWith(`#trim/${REGISTRY}`);
 }
 
+/** The registry loaded from the store, and the writes that keep its change stream in step with RAM. */
+export interface StoredRegistry {
+  readonly registry: Registry;
+  /**
+   * Stores `changes`, already applied in RAM, at the end of the registry's
+   * change stream together with `extra` operations, in one store group (with
+   * the size hint when they grew the registry past it). Throws what the store
+   * throws, having written nothing. A rebase the changes make due is tried
+   * afterwards; its refusal goes to onError (the changes are stored anyway).
+   */
+  record(changes: Uint8Array[], extra?: StoreOp[]): void;
+  /**
+   * Stores the registry as it stands in RAM as a new generation; the group
+   * that switches to it also carries `extra` (and drops the quarantine note
+   * when the registry is no longer quarantined). Throws what the store
+   * throws; the old generation then stays in force.
+   */
+  rewrite(extra?: StoreOp[]): void;
+}
+
 /**
  * Rebuilds the registry from its change stream, then records every new change
  * (rebasing when it grows). A damaged store loads the registry quarantined
  * (see docs/internals.md, "Integrity"): it denies every credential until a technician
  * clears it, which stores the registry as it then stands as a new generation.
  */
-export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; random: Random; onDamage?: (line: string) => void; watermarks?: Watermarks }, onError?: StoreErrorHandler): Registry {
+export function loadRegistry(store: LogStore, options: RegistryLoadOptions, onError?: StoreErrorHandler): Registry {
+  return openRegistry(store, options, onError).registry;
+}
+
+export interface RegistryLoadOptions {
+  deviceKey: Uint8Array;
+  random: Random;
+  onDamage?: (line: string) => void;
+  watermarks?: Watermarks;
+}
+
+/** loadRegistry, also handing back the writes for changes the registry does not report itself (a hub's change set). */
+export function openRegistry(store: LogStore, options: RegistryLoadOptions, onError?: StoreErrorHandler): StoredRegistry {
   const stored = store.get(REGISTRY_GEN);
   let gen = stored ? new DataView(stored.buffer, stored.byteOffset).getUint32(0) : 0;
   // A rebase cut before its switch left a partial next generation: drop it.
@@ -319,28 +351,40 @@ export function loadRegistry(store: LogStore, options: { deviceKey: Uint8Array; 
       noteSize();
     });
   }
-  registry.onRepaired = () => guarded(onError, () => {
-    gen = rebaseRegistry(store, registry, gen, [{ delete: REGISTRY_DAMAGE }]);
+  /** Writes a new generation (gen, size and digest follow it); throws, old generation in force. */
+  const rebase = (extra: StoreOp[]) => {
+    gen = rebaseRegistry(store, registry, gen, extra);
     noteSize();
     digest = streamDigest(store, registryStream(gen));
-    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)), digest);
-  });
-  registry.onChange = (change) => guarded(onError, () => {
+  };
+  const markStored = () => watermarks?.registryStored(gen, store.streamLength(registryStream(gen)), digest);
+  const record = (changes: Uint8Array[], extra: StoreOp[] = []) => {
     const stream = registryStream(gen);
-    // A change that grows the registry past the stored size carries the new size with it (same transaction).
-    if (registry.size > hinted.residents || registry.cardCount > hinted.cards) {
-      store.commit([{ append: stream, data: change }, { put: REGISTRY_SIZE, value: sizeHint(registry) }]);
-      noteSize();
-    } else store.append(stream, change);
-    digest = registryDigest(digest, change);
+    const ops: StoreOp[] = changes.map((data) => ({ append: stream, data }));
+    // Changes that grow the registry past the stored size carry the new size with them (same group).
+    const grown = registry.size > hinted.residents || registry.cardCount > hinted.cards;
+    if (grown) ops.push({ put: REGISTRY_SIZE, value: sizeHint(registry) });
+    store.commit([...ops, ...extra]);
+    if (grown) noteSize();
+    for (const change of changes) digest = registryDigest(digest, change);
     if (store.streamLength(stream) - store.streamStart(stream) > REBASE_FLOOR + REBASE_PER_RESIDENT * registry.size) {
-      gen = rebaseRegistry(store, registry, gen);
-      noteSize();
-      digest = streamDigest(store, registryStream(gen));
+      // The changes are stored: a refused rebase is only reported, and due again at the next change.
+      try {
+        rebase([]);
+      } catch (error) {
+        if (!isOptgateError(error)) throw error;
+        onError?.(error);
+      }
     }
-    watermarks?.registryStored(gen, store.streamLength(registryStream(gen)), digest);
-  });
-  return registry;
+    markStored();
+  };
+  const rewrite = (extra: StoreOp[] = []) => {
+    rebase(registry.damage === undefined ? [{ delete: REGISTRY_DAMAGE }, ...extra] : extra);
+    markStored();
+  };
+  registry.onRepaired = () => guarded(onError, () => rewrite());
+  registry.onChange = (change) => guarded(onError, () => record([change]));
+  return { registry, record, rewrite };
 }
 
 /** registryDigest over a whole stream (after a rebase wrote a new generation). */
@@ -358,7 +402,8 @@ function sizeHint(registry: Registry): Uint8Array {
   return out;
 }
 
-function textOf(bytes: Uint8Array): string {
+/** Stored text (a damage note) as printable ASCII. */
+export function textOf(bytes: Uint8Array): string {
   let out = "";
   for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : "?";
   return out;
@@ -367,6 +412,8 @@ function textOf(bytes: Uint8Array): string {
 /** Writes the registry as a new generation, then switches to it in one transaction (with `extra` ops). */
 function rebaseRegistry(store: LogStore, registry: Registry, gen: number, extra: StoreOp[] = []): number {
   const next = registryStream(gen + 1);
+  // A rebase refused part-way (store full) left the start of a next generation: begin it afresh.
+  if (store.streamLength(next) > store.streamStart(next)) store.trimStream(next, store.streamLength(next));
   const changes = snapshotChanges(registry.exportSnapshot());
   for (let i = 0; i < changes.length; i += REBASE_BATCH) {
     store.commit(changes.slice(i, i + REBASE_BATCH).map((data) => ({ append: next, data })));

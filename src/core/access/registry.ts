@@ -203,15 +203,18 @@ export class Registry {
    * each is checked as apply() checks it; if one is refused, the registry is put
    * back as it was before the first (from typed-array copies, so the cost is a
    * memory copy, not a re-encoding of every resident) and the error is thrown.
-   * Like apply(), it does not call onChange: the caller persists the set.
+   * Like apply(), it does not call onChange: the caller persists the set, in
+   * `commit` if RAM must not keep a set its store refused: `commit` runs after
+   * the last change, and if it throws the registry is put back the same way.
    */
-  applyAll(changes: Uint8Array[]): void {
+  applyAll(changes: Uint8Array[], commit?: () => void): void {
     const decoded = changes.map((bytes) => decodeChange(bytes));
     const residents = this.#residents.clone(), cards = this.#cards.clone(), nextId = this.#nextId;
     const codes = new Map<string, CodeEntry>();
     for (const [key, entry] of this.#codes) codes.set(key, { ...entry });
     try {
       for (const change of decoded) this.#apply(change);
+      commit?.();
     } catch (error) {
       this.#residents = residents;
       this.#cards = cards;
@@ -337,15 +340,32 @@ export class Registry {
     return registry;
   }
 
-  /** Replaces this registry's contents with a snapshot's, all or nothing. */
-  importSnapshot(bytes: Uint8Array): void {
+  /**
+   * Replaces this registry's contents with a snapshot's, all or nothing.
+   * `commit` runs once the snapshot is in (it may still change the registry,
+   * e.g. put face flags back, and persist it); if it throws, the previous
+   * contents and damage note come back (no copy needed: the import replaced
+   * the tables instead of changing them).
+   */
+  importSnapshot(bytes: Uint8Array, commit?: () => void): void {
     const fresh = Registry.fromSnapshot(bytes, { deviceKey: this.#deviceKey, random: this.#random, pinLength: this.#pinLength });
+    const residents = this.#residents, cards = this.#cards, codes = this.#codes, nextId = this.#nextId, damage = this.#damage;
     this.#residents = fresh.#residents;
     this.#cards = fresh.#cards;
     this.#codes = fresh.#codes;
     this.#nextId = fresh.#nextId;
-    // A complete re-import replaces whatever the damage may have lost.
-    this.clearDamage();
+    try {
+      // A complete re-import replaces whatever the damage may have lost.
+      this.clearDamage();
+      commit?.();
+    } catch (error) {
+      this.#residents = residents;
+      this.#cards = cards;
+      this.#codes = codes;
+      this.#nextId = nextId;
+      this.#damage = damage;
+      throw error;
+    }
   }
 
   // ---- internals ----

@@ -4,9 +4,11 @@
 // Registry.apply does, and if one is refused the registry is put back as it
 // was (from copies of its tables), so a set never half-applies in RAM. The
 // caller persists the same change bytes and the new version in one store
-// group (docs/sync.md), so it never half-applies on flash either. A full
-// resync replaces the registry from the changes as one snapshot import; the
-// caller then stores the registry as a new generation (persistence.ts rebase).
+// group (docs/sync.md), so it never half-applies on flash either; it does so
+// in the `persist` step, and a store refusal there puts the registry back
+// too. A full resync replaces the registry from the changes as one snapshot
+// import; the caller then stores the registry as a new generation
+// (src/app/sync-persistence.ts over the persistence.ts rebase).
 //
 // The face flag is the gate's own truth (a template exists in its vault), so
 // the hub may not send set-face, and gate-local counters (use-code, rate-pin)
@@ -56,23 +58,33 @@ function checkKinds(changes: Uint8Array[]): number[] {
  * Applies `changes` (already verified as the hub's) all or nothing. Throws
  * (registry unchanged) with the refused change's error; E_SYNC_NEEDS_RESYNC
  * when the registry is quarantined, where only a full resync can help.
+ * `persist` runs with the outcome once the registry holds the set; if it
+ * throws (the store refused), the registry is put back and the error thrown,
+ * so RAM never keeps a set that flash does not hold.
  */
-export function applyToRegistry(registry: Registry, changes: Uint8Array[], full: boolean): RegistryApplied {
+export function applyToRegistry(registry: Registry, changes: Uint8Array[], full: boolean, persist?: (applied: RegistryApplied) => void): RegistryApplied {
   const removed = checkKinds(changes);
   // Only what the set can take away is looked at (all residents for a full resync): cost follows the set, not the registry.
   const faceBefore = faceEnrolled(registry, full ? undefined : removed);
+  let applied: RegistryApplied = { faceGone: [] };
+  const settle = () => {
+    applied = { faceGone: faceBefore.filter((id) => !hasFace(registry, id)) };
+    persist?.(applied);
+  };
   if (full) {
-    registry.importSnapshot(frameSnapshot(changes));
-    // Face flags stay for residents still present who still hold a card or PIN.
-    for (const id of faceBefore) {
-      if (!registry.has(id)) continue;
-      try { registry.setFaceEnrolled(id, true); } catch (error) { if (!isOptgateError(error)) throw error; }
-    }
+    registry.importSnapshot(frameSnapshot(changes), () => {
+      // Face flags stay for residents still present who still hold a card or PIN.
+      for (const id of faceBefore) {
+        if (!registry.has(id)) continue;
+        try { registry.setFaceEnrolled(id, true); } catch (error) { if (!isOptgateError(error)) throw error; }
+      }
+      settle();
+    });
   } else {
     if (registry.damage !== undefined) {
       throw new OptgateError("E_SYNC_NEEDS_RESYNC", "The registry is quarantined; only a full resync from the hub can replace it.");
     }
-    registry.applyAll(changes);
+    registry.applyAll(changes, settle);
   }
-  return { faceGone: faceBefore.filter((id) => !hasFace(registry, id)) };
+  return applied;
 }
