@@ -198,6 +198,36 @@ export class AuditStore {
     return this.#o.keys.signer.publicKey;
   }
 
+  /** Signs with the gate's key (its heads, and its fleet sync acks and receipts: one identity at the hub). */
+  sign(bytes: Uint8Array): Uint8Array {
+    return this.#o.keys.signer.sign(bytes);
+  }
+
+  /**
+   * A chain's stored records from stream index `from` (clamped to what is
+   * kept), at most `max` and `maxBytes` of them: the fleet link's audit
+   * upload. `next` is the index after the last one returned, or the stream's
+   * length when there is nothing from `from` on.
+   */
+  recordsFrom(name: AuditLogName, from: number, max: number, maxBytes: number): { records: Uint8Array[]; next: number } {
+    const stream = STREAM[name], store = this.#o.store;
+    const records: Uint8Array[] = [];
+    let next = Math.max(from, store.streamStart(stream)), bytes = 0;
+    if (from > store.streamLength(stream)) return { records, next: store.streamLength(stream) };
+    try {
+      store.readStream(stream, next, (index, record) => {
+        if (records.length >= max || bytes + record.length > maxBytes) return;
+        records.push(record);
+        bytes += record.length;
+        next = index + 1;
+      });
+    } catch (error) {
+      if (isOptgateError(error)) this.#o.onError?.(error);
+      else throw error;
+    }
+    return { records, next };
+  }
+
   /** After a security export up to `seq`: records up to there may be trimmed when room is needed. */
   markExported(seq: number): void {
     const bytes = new Uint8Array(4);

@@ -16,7 +16,7 @@ import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
 import { KEYPAD_ID } from "./gate-adapters";
-import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, loadRegistry, readConsentRecords, restoreConsent, storeConsentRecord } from "./persistence";
+import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, openRegistry, readConsentRecords, restoreConsent, storeConsentRecord, type StoredRegistry } from "./persistence";
 import { Registry } from "../core/access/registry";
 import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
 import { Installation } from "./installation";
@@ -27,6 +27,10 @@ import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { GateHardware } from "./hardware";
 import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
+import { openFleet } from "./fleet";
+import type { FleetLink } from "./fleet-link";
+import { readHubSettings, writeHubSettings, type HubSettings } from "./hub-settings";
+import { openSyncState, type SyncState } from "./sync-persistence";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
 export const TICK_MS = 10;
@@ -68,6 +72,12 @@ export class Firmware {
   onDecision?: (decision: GateDecision) => void;
   /** Told about door alarms (forced open, held open), after they are audited. */
   onAlarm?: (kind: DoorAlarm, now: number) => void;
+  /** The link to the fleet hub, while one is configured and the board has a network (fleet.ts). */
+  fleet: FleetLink | undefined;
+  /** Fleet sync's state on flash (undefined when the registry could not be loaded). */
+  readonly #syncState: SyncState | undefined;
+  /** Work the TCP link defers to the next tick (it may not call back into the client from inside a call). */
+  readonly #deferred: (() => void)[] = [];
   #prompt = "";
   #key: Uint8Array;
   #pinKeyDamage: string | undefined;
@@ -123,12 +133,13 @@ export class Firmware {
       const notices = this.#load("notices", () => new StoredNoticeBoard(store, newestNotice, damagedKeys), undefined);
       if (report.streamHoles.consent) this.#note(`${report.streamHoles.consent} consent record(s) lost: face off for the residents concerned`);
       if (notices?.lost.length) this.#note(`notice version(s) ${versionList(notices.lost)} lost: consents under them dropped (face off for those residents)`);
+      const storedRegistry: StoredRegistry | undefined = this.#load("registry", () => openRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined);
       this.core = new GateCore({
         gateId: board.gateId,
         clock: board.clock,
         random: board.random,
         deviceKey,
-        registry: this.#load("registry", () => loadRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined) ?? quarantined(deviceKey, board.random),
+        registry: storedRegistry?.registry ?? quarantined(deviceKey, board.random),
         audit: this.#load("audit log", () => this.#openAudit(store, watermarks, storeError), undefined),
         notices, // without it (its loader failed) GateCore keeps notices in RAM only
         vault: new StoreTemplateVault(store, damagedKeys),
@@ -157,6 +168,7 @@ export class Firmware {
       if (faces?.reenrol.length) this.#note(`${faces.reenrol.length} face template(s) from another face model erased (${faces.reenrol.join(", ")}): re-enrol them with face enrol; their consent is kept, card and PIN unaffected`);
       if (faces?.kept.length) this.#note(`${faces.kept.length} face template(s) could not be erased (store refused): never loaded`);
       this.#step("face flags", () => this.core.syncFaceFlags());
+      this.#syncState = storedRegistry && this.#load("fleet sync state", () => openSyncState(store, storedRegistry, { gateId: board.gateId, onDamage: (line) => this.#note(line), onError: storeError }), undefined);
       // Guessing limits as they stood before the reboot: a power cut hands out no fresh attempts.
       this.#step("guessing limits", () => this.core.access.restoreLimits(KEYPAD_ID));
       const hardware = this.hardware;
@@ -205,6 +217,7 @@ export class Firmware {
       this.terminal.start();
       if (this.installation.open) board.log("no technician account: installation mode is open (install <id> at the console, exit button held at the gate)");
       for (const line of this.damage) this.#auditDamage(line);
+      this.#startFleet(true);
     } catch (error) {
       this.hardware.close();
       throw error;
@@ -220,6 +233,49 @@ export class Firmware {
     const keys = loadAuditKeys(store, board.random, board.keyRoot ? (label) => board.keyRoot!.derive(label) : undefined);
     this.auditStore = new AuditStore({ store, keys, watermarks, gateId: board.gateId, now: board.clock.now(), onError });
     return this.auditStore.trail;
+  }
+
+  /**
+   * (Re)starts the hub link from the stored settings (none: the gate runs
+   * unconnected). Offline first: nothing here can stop the gate serving.
+   */
+  #startFleet(atBoot = false): void {
+    this.fleet?.stop();
+    this.fleet = undefined;
+    this.core.withdrawal.onWithdrawn = undefined;
+    this.core.faceHold = undefined;
+    const { settings, damage } = readHubSettings(this.store);
+    if (damage && atBoot) this.#note(damage);
+    if (!settings) return;
+    const board = this.board;
+    const missing = !board.tcp ? "no network socket on this board" : !this.auditStore ? "no gate key (the audit log is in RAM only)" : !this.#syncState ? "the registry could not be loaded" : undefined;
+    if (missing) {
+      board.log(`fleet: hub configured but not started: ${missing}`);
+      return;
+    }
+    this.fleet = this.#load("fleet link", () => openFleet({
+      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings,
+      setClock: (time) => this.clock.set(time),
+      defer: (fn) => { this.#deferred.push(fn); },
+      log: (line) => board.log(line),
+    }), undefined);
+    this.fleet?.start();
+  }
+
+  /** This gate as the hub knows it: its id and the public key its acks, receipts and heads verify with. */
+  gateIdentity(): { gateId: number; publicKey: Uint8Array } | undefined {
+    return this.auditStore ? { gateId: this.board.gateId, publicKey: this.auditStore.publicKey } : undefined;
+  }
+
+  /** Stores the hub settings (undefined: none) and restarts the link: provisioning and the console's hub commands. */
+  provisionHub(settings: HubSettings | undefined): void {
+    writeHubSettings(this.store, settings);
+    this.#startFleet();
+  }
+
+  /** One line about the hub link, or undefined when no hub is configured. */
+  fleetStatus(): string | undefined {
+    return this.fleet?.status();
   }
 
   /** Every DAMAGE line: the store's recovery report, the loaders' findings, a replaced PIN key. */
@@ -295,6 +351,10 @@ export class Firmware {
     this.#guard("gate", () => this.core.tick(this.board.clock.now()));
     this.#guard("console", () => this.terminal.tick());
     this.#guard("installation", () => this.installation.tick());
+    this.#guard("fleet", () => {
+      for (const fn of this.#deferred.splice(0)) fn();
+      this.fleet?.tick(this.board.ticks());
+    });
   }
 
   #guard(part: string, step: () => void): void {

@@ -26,7 +26,7 @@ import type { InboundMessage, MqttClient } from "../core/mqtt/client";
 import type { Random } from "../core/ports";
 import type { GateErasures, ErasePort } from "../core/sync/erasure";
 import { ORDER_ID_BYTES } from "../core/sync/erasure";
-import type { GateSync } from "../core/sync/gate-sync";
+import type { GateSync, SyncTarget } from "../core/sync/gate-sync";
 import {
   MAX_AUDIT_RECORDS, MAX_INVENTORY_ENTRIES, NONCE_BYTES, encodeAuditBatch, encodeHead, encodeInventory, type InventoryEntry,
 } from "../core/sync/messages";
@@ -49,8 +49,12 @@ export const TIME_RETRY_MS = 30_000;
 export const HEAD_EVERY_MS = 60_000;
 
 export interface FleetPorts {
-  /** Applies a verified set all or nothing, persisted with its version (one store group); throws an OptgateError to refuse. Returns the residents whose face the set took away. */
-  applySet(changes: Uint8Array[], full: boolean, version: number): { faceGone: number[] };
+  /** GateSync's apply step: each verified set stored all or nothing with its version (sync-persistence.ts). */
+  target: SyncTarget;
+  /** Residents whose template a set took away and that are not erased yet (kept on flash across reboots). */
+  pendingErasures(): number[];
+  /** Their templates are erased: off the pending list. */
+  erased(ids: number[]): void;
   /** Erases one resident's face template here (store and RAM), saying whether there was one. */
   eraseTemplate(residentId: number): { held: boolean };
   inventory(): InventoryEntry[];
@@ -171,6 +175,15 @@ export class FleetLink {
     this.#queuePending(notice);
   }
 
+  /** Erases the templates sets took away (also those a reboot interrupted): the firmware calls it at boot too. */
+  eraseTakenAway(): void {
+    const p = this.#o.ports;
+    const ids = p.pendingErasures();
+    if (ids.length === 0) return;
+    for (const id of ids) if (p.eraseTemplate(id).held) this.counts.erased++;
+    p.erased(ids);
+  }
+
   tick(now: number): void {
     this.#now = now;
     const c = this.#o.client;
@@ -241,16 +254,10 @@ export class FleetLink {
   // Hub -> gate --------------------------------------------------------------
 
   #changeSet(payload: Uint8Array): void {
-    let faceGone: number[] = [];
     const p = this.#o.ports;
-    const out = this.#o.sync.handleChangeSet(payload, p.trustedNow(), {
-      apply: (changes, full, version) => { faceGone = p.applySet(changes, full, version).faceGone; },
-    });
-    // Templates of residents the set removed go before anything else (the set is already on flash).
-    for (const id of faceGone) {
-      const { held } = p.eraseTemplate(id);
-      if (held) this.counts.erased++;
-    }
+    const out = this.#o.sync.handleChangeSet(payload, p.trustedNow(), p.target);
+    // Templates of residents the set took away go before anything else (the set and the list are on flash).
+    this.eraseTakenAway();
     if (out.audit) p.appendAudit(out.audit);
     if (out.refused) this.counts.refused++;
     if (out.ack) this.#send("ack", out.ack, true);

@@ -18,7 +18,7 @@ const timerModule = pathToFileURL(path.join(repoRoot, "boards/host/timer.ts")).h
 let hooked = false;
 
 /** Lets `import Timer from "timer"` (firmware.ts) load the host timer in Node. */
-function mapTimerModule(): void {
+export function mapTimerModule(): void {
   if (hooked) return;
   hooked = true;
   const hook = `export async function resolve(specifier, context, next) { return next(specifier === "timer" ? ${JSON.stringify(timerModule)} : specifier, context); }`;

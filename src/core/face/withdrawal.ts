@@ -35,6 +35,8 @@ export function receiptCode(record: ConsentRecord): string {
 
 export class FaceWithdrawal {
   #o: FaceWithdrawalOptions;
+  /** Told after every completed withdrawal (the fleet link fans one made here out to the other gates). */
+  onWithdrawn?: (receipt: WithdrawalReceipt) => void;
 
   constructor(options: FaceWithdrawalOptions) {
     this.#o = options;
@@ -60,6 +62,8 @@ export class FaceWithdrawal {
     const templateDestroyed = this.#o.gallery.remove(record.residentId);
     const code = receiptCode(record);
     this.#o.audit.append({ at: record.at, kind: "face.withdrawn", residentId: record.residentId, channel: record.channel, receipt: code, ...(record.actorId ? { actorId: record.actorId } : {}) });
-    return { code, record, templateDestroyed };
+    const receipt = { code, record, templateDestroyed };
+    this.onWithdrawn?.(receipt);
+    return receipt;
   }
 }

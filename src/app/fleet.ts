@@ -1,0 +1,215 @@
+// Assembles the gate's fleet link from the firmware's parts (firmware.ts
+// calls openFleet when the hub is configured and the board has TCP): the MQTT
+// client over the board's socket, GateSync and GateErasures keyed with the
+// gate's own signing key, and FleetLink's ports over the store, the core and
+// the audit trail. Also the two small records only the link keeps:
+//
+//   fleet/pending     withdrawal notices made here and not yet acknowledged by the broker
+//   fleet/audit-sent  u32 access, u32 security: stream indexes the broker acknowledged
+import type { AuditLogName } from "../core/audit/audit-trail";
+import { formatResidentId, type ResidentId } from "../core/access/types";
+import { OptgateError, isOptgateError } from "../core/errors";
+import { MqttClient } from "../core/mqtt/client";
+import { GateErasures } from "../core/sync/erasure";
+import { GateSync } from "../core/sync/gate-sync";
+import { registryInventory } from "../core/sync/inventory";
+import { MAX_MESSAGE_BYTES } from "../core/sync/messages";
+import type { LogStore } from "../core/store/log-store";
+import type { AuditStore } from "./audit-store";
+import type { Board } from "./board";
+import type { GateCore } from "./core";
+import { FleetLink } from "./fleet-link";
+import type { HubSettings } from "./hub-settings";
+import { TcpMqttLink } from "./mqtt-tcp-link";
+import type { SyncState } from "./sync-persistence";
+
+const PENDING = "fleet/pending";
+const AUDIT_SENT = "fleet/audit-sent";
+/** A packet as large as the biggest sync message, its topic and headers. */
+const MAX_PACKET = MAX_MESSAGE_BYTES + 1024;
+/** The hub's time moves a trusted clock by at most this; a bigger step is a technician's call (clock set). */
+export const HUB_TIME_MAX_STEP_MS = 24 * 3600_000;
+
+export interface FleetParts {
+  board: Pick<Board, "gateId" | "random" | "tcp" | "clock" | "setClock">;
+  store: LogStore;
+  core: GateCore;
+  auditStore: AuditStore;
+  sync: SyncState;
+  settings: HubSettings;
+  /** Sets the wall clock the way the console does (ClockSource, so the RTC follows). */
+  setClock(time: number): void;
+  /** Broker password for this gate (Mosquitto's password file), if the broker asks for one. */
+  password?: string;
+  /** Runs `fn` at the next firmware tick (the TCP link reports outside the client's own calls). */
+  defer(fn: () => void): void;
+  log(line: string): void;
+}
+
+export function openFleet(p: FleetParts): FleetLink {
+  const { board, core, store, settings } = p;
+  if (!board.tcp) throw new OptgateError("E_FLEET_NO_NETWORK", "This board has no network socket: the gate runs unconnected.");
+  const gateId = board.gateId, compoundId = settings.compoundId;
+  const sign = (bytes: Uint8Array) => p.auditStore.sign(bytes);
+  const link = new TcpMqttLink({
+    io: board.tcp, ...(isIpv4(settings.host) ? { address: settings.host } : { host: settings.host }), port: settings.port,
+    bufferBytes: MAX_PACKET, defer: p.defer,
+  });
+  const client = new MqttClient({
+    link, clientId: `optgate-gate-${compoundId}-${gateId}`, maxPacket: MAX_PACKET, random: board.random,
+    username: `gate-${compoundId}-${gateId}`, ...(p.password ? { password: ascii(p.password) } : {}),
+    will: { topic: `optgate/${compoundId}/${gateId}/online`, payload: new Uint8Array([0x30]), qos: 1, retain: true },
+  });
+  link.attach(client);
+  const sync = new GateSync({ gateId, hubKeys: settings.hubKeys, sign, applied: p.sync.applied });
+  const erasures = new GateErasures({ gateId, hubKeys: settings.hubKeys, sign, receipts: p.sync.receipts });
+  const fleet = new FleetLink({
+    compoundId, gateId, client, sync, erasures, random: board.random,
+    pending: readPending(store, p.log),
+    auditProgress: readAuditProgress(store),
+    ports: {
+      target: p.sync.target,
+      pendingErasures: () => p.sync.pendingErasures(),
+      erased: (ids) => p.sync.erased(ids),
+      eraseTemplate: (id) => eraseTemplate(core, id, board.clock.now()),
+      inventory: () => registryInventory(core.registry),
+      auditRecords: (log, from, max, maxBytes) => p.auditStore.recordsFrom(log, from, max, maxBytes),
+      signedHead: (log, now) => p.auditStore.signedHead(log, now),
+      appendAudit: (entry) => { core.audit.append(entry); },
+      saveReceipts: (receipts) => p.sync.saveReceipts(receipts),
+      savePending: (notices) => kept(p, "withdrawal notices", () => store.put(PENDING, packList(notices))),
+      saveAuditProgress: (progress) => kept(p, "audit upload progress", () => store.put(AUDIT_SENT, auditProgressBytes(progress))),
+      trustedNow: () => {
+        const now = board.clock.now();
+        return core.access.clockTrusted(now) ? now : undefined;
+      },
+      wallNow: () => board.clock.now(),
+      setClock: (time) => hubTime(p, time),
+      holdFace: (reason) => { core.faceHold = reason; },
+    },
+  });
+  // A withdrawal made here (keypad or console) is fanned out by the hub; one that came from the hub is not sent back.
+  core.withdrawal.onWithdrawn = (receipt) => {
+    if (receipt.record.channel === "hub") return;
+    try {
+      fleet.withdrawnHere(residentNumberOf(receipt.record.residentId), receipt.templateDestroyed);
+    } catch (error) {
+      if (!isOptgateError(error)) throw error;
+      p.log(`fleet: withdrawal notice not kept (${error.message}); the hub learns of it from the audit log`);
+    }
+  };
+  // Templates a set took away before a reboot go before anything else.
+  fleet.eraseTakenAway();
+  return fleet;
+}
+
+/**
+ * The hub's erase order (a withdrawal elsewhere) or a set that took the
+ * resident away: consent ends here too when it was active, and the template
+ * goes either way. Says whether there was a template.
+ */
+function eraseTemplate(core: GateCore, id: ResidentId, now: number): { held: boolean } {
+  const label = formatResidentId(id);
+  let held: boolean;
+  if (core.ledger.isActive(label)) held = core.withdrawal.fromHub({ residentId: label, at: now }).templateDestroyed;
+  else held = core.gallery.remove(label);
+  if (core.registry.get(id)?.faceEnrolled) {
+    try { core.registry.setFaceEnrolled(id, false); } catch (error) { if (!isOptgateError(error)) throw error; }
+  }
+  return { held };
+}
+
+/** The clock rules for the hub's signed time; returns why not when refused. */
+function hubTime(p: FleetParts, time: number): string | undefined {
+  const { core, board } = p;
+  if (!board.setClock) return "this board's clock cannot be set";
+  const now = board.clock.now();
+  if (time < core.audit.watermark) return "hub time is before the newest audit record";
+  if (core.access.clockTrusted(now) && Math.abs(time - now) > HUB_TIME_MAX_STEP_MS) return "over a day from a trusted clock: clock set";
+  core.clockChanging();
+  p.setClock(time);
+  return undefined;
+}
+
+/** A store refusal here loses only a resend's saving (the broker or the hub deduplicates): logged, not thrown. */
+function kept(p: FleetParts, what: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if (!isOptgateError(error)) throw error;
+    p.log(`fleet: ${what} not saved (${error.message})`);
+  }
+}
+
+function residentNumberOf(label: string): ResidentId {
+  return Number(label.replace(/^R0*/, ""));
+}
+
+function isIpv4(host: string): boolean {
+  return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(host);
+}
+
+function ascii(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0x7f;
+  return out;
+}
+
+/** u16 count, then per notice u16 length and its bytes. */
+function packList(items: Uint8Array[]): Uint8Array {
+  let size = 2;
+  for (const item of items) size += 2 + item.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, items.length);
+  let at = 2;
+  for (const item of items) {
+    view.setUint16(at, item.length);
+    out.set(item, at + 2);
+    at += 2 + item.length;
+  }
+  return out;
+}
+
+function readPending(store: LogStore, log: (line: string) => void): Uint8Array[] {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = store.get(PENDING);
+  } catch (error) {
+    if (!isOptgateError(error)) throw error;
+  }
+  if (!bytes) return [];
+  const out: Uint8Array[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 2) return [];
+  let at = 2;
+  for (let n = view.getUint16(0); n > 0; n--) {
+    if (at + 2 > bytes.length) break;
+    const length = view.getUint16(at);
+    if (at + 2 + length > bytes.length) break;
+    out.push(bytes.slice(at + 2, at + 2 + length));
+    at += 2 + length;
+  }
+  if (at !== bytes.length) log("fleet: the list of withdrawal notices to send was damaged; what could be read is kept");
+  return out;
+}
+
+function auditProgressBytes(progress: Record<AuditLogName, number>): Uint8Array {
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, progress.access);
+  view.setUint32(4, progress.security);
+  return out;
+}
+
+function readAuditProgress(store: LogStore): Partial<Record<AuditLogName, number>> {
+  try {
+    const bytes = store.get(AUDIT_SENT);
+    if (!bytes || bytes.length !== 8) return {};
+    const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
+    return { access: view.getUint32(0), security: view.getUint32(4) };
+  } catch (error) {
+    if (!isOptgateError(error)) throw error;
+    return {};
+  }
+}

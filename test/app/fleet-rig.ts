@@ -1,0 +1,153 @@
+// Node only. Several real firmwares (src/app/firmware.ts on the host board's
+// chip models, as host-firmware-rig.ts boots one) with real TCP sockets
+// (test/support/node-tcp-socket.ts) towards a real broker and hub. Simulated
+// time moves in firmware ticks; between two ticks the event loop runs, so
+// network bytes arrive between ticks as they would on a board.
+import type { HostBoard as HostBoardType } from "../../boards/host/board";
+import { NorFlash } from "../../boards/host/nor-flash";
+import type { HostEvent } from "../../boards/host/protocol";
+import type { Firmware as FirmwareType } from "../../src/app/firmware";
+import type { GateDecision } from "../../src/core/gate/gate";
+import { NodeTcpSocket } from "../support/node-tcp-socket";
+import { mapTimerModule } from "./host-firmware-rig";
+
+const STEP_MS = 10;
+export const TECH = { id: "tech", password: "fleet-tech-pass-1" };
+
+export interface RigGate {
+  gateId: number;
+  firmware: FirmwareType;
+  host: HostBoardType;
+  flash: NorFlash;
+  decisions: GateDecision[];
+  logs: string[];
+  /** The sockets this gate opened. */
+  sockets: NodeTcpSocket[];
+  ticking: unknown;
+}
+
+type Timer = typeof import("../../boards/host/timer");
+
+export class FleetRig {
+  readonly gates = new Map<number, RigGate>();
+  now: number;
+  #timer: Timer;
+  #Firmware: typeof FirmwareType;
+  #HostBoard: typeof HostBoardType;
+
+  private constructor(timer: Timer, firmware: typeof FirmwareType, hostBoard: typeof HostBoardType, now: number) {
+    this.#timer = timer;
+    this.#Firmware = firmware;
+    this.#HostBoard = hostBoard;
+    this.now = now;
+  }
+
+  /** Simulated time starts at the host's clock, so the gates' clocks agree with the hub's (Date.now()). */
+  static async open(): Promise<FleetRig> {
+    mapTimerModule();
+    const { Firmware } = await import("../../src/app/firmware");
+    const { HostBoard } = await import("../../boards/host/board");
+    const timer = await import("../../boards/host/timer");
+    const now = Date.now();
+    timer.startTimers(now);
+    return new FleetRig(timer, Firmware, HostBoard, now);
+  }
+
+  /** Boots a gate (or boots it again on the same flash: a power cut between ticks). */
+  boot(gateId: number, flash = new NorFlash(2 * 1024 * 1024)): RigGate {
+    const events: HostEvent[] = [];
+    const host = new this.#HostBoard({ flash: { size: flash.size, sectorSize: 4096 }, seed: Uint8Array.from({ length: 32 }, (_, i) => gateId * 7 + i), events });
+    const logs: string[] = [];
+    const sockets: NodeTcpSocket[] = [];
+    const tcp = class extends NodeTcpSocket {
+      constructor(options: ConstructorParameters<typeof NodeTcpSocket>[0]) {
+        super(options);
+        sockets.push(this);
+      }
+    };
+    const board = { ...host.board, gateId, flash, tcp, log: (line: string) => { logs.push(line); } };
+    const firmware = new this.#Firmware(board);
+    if (!firmware.backend.hasTechnician()) firmware.addTechnician(TECH.id, TECH.password);
+    const decisions: GateDecision[] = [];
+    firmware.onDecision = (d) => decisions.push({ ...d });
+    const ticking = this.#timer.default.repeat(() => firmware.tick(), 10);
+    const gate: RigGate = { gateId, firmware, host, flash, decisions, logs, sockets, ticking };
+    this.gates.set(gateId, gate);
+    return gate;
+  }
+
+  /** Advances simulated time by `ms`, letting the network run between ticks. */
+  async run(ms: number): Promise<void> {
+    const end = this.now + ms;
+    while (this.now < end) await this.#step();
+  }
+
+  /** Runs until `done()` holds, at most `maxMs` of simulated time. */
+  async until(what: string, done: () => boolean | Promise<boolean>, maxMs = 20_000): Promise<void> {
+    const end = this.now + maxMs;
+    while (!(await done())) {
+      if (this.now >= end) throw new Error(`timed out after ${maxMs} simulated ms waiting for ${what}`);
+      await this.#step();
+    }
+  }
+
+  async card(gate: RigGate, uidHex: string): Promise<void> {
+    gate.host.cardOn(uidHex);
+    await this.run(300);
+    gate.host.cardOff();
+    await this.run(600);
+  }
+
+  async keys(gate: RigGate, text: string): Promise<void> {
+    for (const key of text) {
+      gate.host.pressKey(key);
+      await this.run(80);
+      gate.host.releaseKey(key);
+      await this.run(60);
+    }
+  }
+
+  /** One console line; returns what the console wrote back. */
+  async console(gate: RigGate, line: string): Promise<string> {
+    let answer = "";
+    const board = gate.firmware.board;
+    const write = board.console.write;
+    board.console.write = (data) => { answer += typeof data === "string" ? data : String.fromCharCode(...data); };
+    try {
+      gate.firmware.receiveConsole(Uint8Array.from(`${line}\r`, (c) => c.charCodeAt(0)));
+      await this.run(50);
+    } finally {
+      board.console.write = write;
+    }
+    return answer;
+  }
+
+  /** Lines as the installer technician: login, the lines, logout; returns each line's answer. */
+  async technician(gate: RigGate, lines: string[]): Promise<string[]> {
+    await this.console(gate, `login ${TECH.id}`);
+    await this.console(gate, TECH.password);
+    const out: string[] = [];
+    for (const line of lines) out.push(await this.console(gate, line));
+    await this.console(gate, "logout");
+    return out;
+  }
+
+  /** Stops one gate's ticks and sockets without a goodbye (a power cut); its flash stays. */
+  cut(gate: RigGate): void {
+    this.#timer.default.clear(gate.ticking as never);
+    for (const socket of gate.sockets) socket.node.destroy();
+    this.gates.delete(gate.gateId);
+  }
+
+  close(): void {
+    for (const gate of [...this.gates.values()]) this.cut(gate);
+    NodeTcpSocket.made.length = 0;
+  }
+
+  async #step(): Promise<void> {
+    this.now += STEP_MS;
+    for (const gate of this.gates.values()) gate.host.syncClock(this.now);
+    this.#timer.advanceTimers(this.now);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

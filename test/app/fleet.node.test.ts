@@ -1,0 +1,165 @@
+// The firmware's hub link end to end: real firmwares (host board chip models,
+// Node) with real TCP to the embedded MQTT broker and a real hub on PGlite
+// (and PostgreSQL where it runs). Residents added at the hub open the gate;
+// the gates' audit records and signed heads reach the hub; a withdrawal at the
+// hub or at a gate's keypad erases the template at every gate with signed
+// receipts; a gate cut off while an erasure is ordered erases it before it
+// offers face again.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
+import type { Db } from "../../tools/hub/db";
+import { startHubService, type HubService } from "../../tools/hub/service";
+import { hashPin } from "../../src/core/access/secrets";
+import { DATABASES } from "../tools/hub/servers";
+import { FleetRig, type RigGate } from "./fleet-rig";
+
+const COMPOUND = 1;
+const SEED = new Uint8Array(32).fill(44);
+const PIN = "13572468";
+
+const cardHex = (id: number) => `04c0${id.toString(16).padStart(4, "0")}`;
+const cardBytes = (id: number) => Uint8Array.from(Buffer.from(cardHex(id), "hex"));
+
+for (const kind of DATABASES) {
+  const suite = kind.skip ? describe.skip : describe;
+  suite(`firmware hub link, hub on ${kind.name}${kind.skip ? ` (${kind.skip})` : ""}`, function () {
+    this.timeout(120_000);
+    let broker: EmbeddedBroker, db: Db, service: HubService, rig: FleetRig;
+    let g1: RigGate, g2: RigGate;
+
+    const hubSettings = () => ({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
+    const online = (...gates: RigGate[]) => () => gates.every((g) => g.firmware.fleet?.state === "online");
+    /** A resident the hub knows, with a PIN that gate 1 verifies (a verifier under its PIN key). */
+    const withPin = (id: number) => {
+      const key = g1.firmware.store.get("device/pin-key")!;
+      const salt = new Uint8Array(randomBytes(4));
+      return { id, unit: `U${id}`, role: "owner" as const, groups: 1, cards: [cardBytes(id)], pin: { salt, hash: hashPin(key, salt, PIN) } };
+    };
+    /** Consent confirmed by the resident at gate 1's keypad, then enrolment at its console. */
+    const consentAndEnrol = async (id: number, identity: number) => {
+      const label = `R${String(id).padStart(5, "0")}`;
+      const out = await rig.technician(g1, [`consent grant ${label}`, "yes"]);
+      assert.match(out[1], /At the gate keypad/, out.join(""));
+      await rig.keys(g1, `#8#${id}#${PIN}#`);
+      assert.ok(g1.firmware.core.ledger.isActive(label), "consent confirmed at the keypad");
+      g1.host.camera.scene = { kind: "genuine", identity };
+      const enrolled = await rig.technician(g1, [`face enrol ${label}`, "go"]);
+      g1.host.camera.scene = undefined;
+      assert.match(enrolled[1], /enrolled under notice/, enrolled.join(""));
+      assert.ok(g1.firmware.core.gallery.entry(label));
+    };
+    const erasures = async (resident: number) => (await service.hub.erasureStatus(COMPOUND, resident)).map((e) => `${e.gateId}:${e.state}`).sort();
+    const heldBy = async (resident: number) => (await service.hub.erasureStatus(COMPOUND, resident)).map((e) => [e.gateId, e.held]).sort();
+
+    before(async () => {
+      broker = await startEmbeddedBroker();
+      db = await kind.open();
+      service = await startHubService({ db, brokerUrl: broker.url, signingSeed: SEED, clientId: `hub-fleet-${kind.name}`, tickMs: 200 });
+      await service.hub.addCompound(COMPOUND, "Fleet test");
+      rig = await FleetRig.open();
+      g1 = rig.boot(1);
+      g2 = rig.boot(2);
+      for (const g of [g1, g2]) {
+        const identity = g.firmware.gateIdentity()!;
+        assert.equal(identity.gateId, g.gateId);
+        await service.hub.addGate({ id: g.gateId, compoundId: COMPOUND, name: `gate ${g.gateId}`, publicKey: identity.publicKey });
+        g.firmware.provisionHub(hubSettings());
+      }
+      await rig.technician(g1, [`notice set --purpose "Open the gate by face" --method "On-board model" --scope ${g1.firmware.core.gateName} --retention 365`]);
+      await rig.until("both gates online", online(g1, g2));
+    });
+
+    after(async () => {
+      rig?.close();
+      await service?.close();
+      await broker?.close();
+      await db?.close();
+    });
+
+    it("takes a renter added at the hub at every gate, and opens for the renter's card", async () => {
+      const until = Date.now() + 30 * 86_400_000;
+      await service.hub.putResidents(COMPOUND, [{ id: 7, unit: "B3-1204", role: "renter", groups: 1, validUntil: until, cards: [cardBytes(7)] }]);
+      await rig.until("the renter at both gates", () => g1.firmware.core.registry.has(7) && g2.firmware.core.registry.has(7));
+      const before = g1.decisions.length;
+      await rig.card(g1, cardHex(7));
+      const decision = g1.decisions.slice(before).find((d) => d.via === "card");
+      assert.deepEqual([decision?.grant, decision?.resident], [true, "R00007"]);
+      await rig.until("both gates acknowledged", async () => {
+        const states = await Promise.all([1, 2].map((id) => service.hub.gate(id)));
+        return states.every((s) => s !== undefined && s.appliedVersion === s.desiredVersion && s.appliedVersion > 0);
+      });
+      const compare = await service.hub.compare(1);
+      assert.deepEqual([compare.missing, compare.extra, compare.different], [[], [], []], "the gate's inventory matches the hub");
+    });
+
+    it("streams the gates' audit records to the hub, which witnesses their signed heads", async () => {
+      await rig.until("records and heads at the hub", async () => {
+        const [heads] = await db.query<{ n: unknown }>("select count(*) as n from audit_head where gate_id = 1 and records_verified");
+        return (await service.hub.auditCount(1)) > 0 && Number(heads.n) > 0;
+      }, 180_000);
+      assert.deepEqual(await service.hub.auditAlarms(1), []);
+    });
+
+    it("erases a template at every gate when consent is withdrawn at the hub, each gate with its signed receipt", async () => {
+      await service.hub.putResidents(COMPOUND, [withPin(8)]);
+      await rig.until("resident 8 at gate 1", () => g1.firmware.core.registry.has(8));
+      await consentAndEnrol(8, 808);
+      await service.hub.withdrawConsent(COMPOUND, 8);
+      await rig.until("every gate's receipt", async () => (await erasures(8)).every((s) => s.endsWith(":done")));
+      assert.deepEqual(await erasures(8), ["1:done", "2:done"]);
+      assert.deepEqual(await heldBy(8), [[1, true], [2, false]], "gate 1 held the template, gate 2 never did");
+      const core = g1.firmware.core;
+      assert.equal(core.gallery.entry("R00008"), undefined);
+      assert.equal(core.vault.get("R00008"), undefined);
+      assert.equal(core.ledger.isActive("R00008"), false, "consent ended here too");
+      assert.equal(core.registry.get(8)?.faceEnrolled, false);
+      assert.ok(core.ledger.records().some((r) => r.residentId === "R00008" && r.event === "withdrawn" && r.channel === "hub"));
+      const before = g1.decisions.length;
+      await rig.card(g1, cardHex(8));
+      assert.equal(g1.decisions.slice(before).find((d) => d.via === "card")?.grant, true, "the card still opens");
+    });
+
+    it("a withdrawal at a gate's keypad reaches the hub as a signed notice and erases at the other gates", async () => {
+      await service.hub.putResidents(COMPOUND, [withPin(9)]);
+      await rig.until("resident 9 at gate 1", () => g1.firmware.core.registry.has(9));
+      await consentAndEnrol(9, 909);
+      await rig.keys(g1, `#9#9#${PIN}#`);
+      assert.equal(g1.firmware.core.gallery.entry("R00009"), undefined, "erased at once where it was withdrawn");
+      await rig.until("the hub's record of it, done everywhere", async () => {
+        const s = await erasures(9);
+        return s.length === 2 && s.every((x) => x.endsWith(":done"));
+      });
+      assert.deepEqual(await heldBy(9), [[1, true], [2, false]]);
+    });
+
+    it("a gate cut off while an erasure is ordered erases it when it comes back, before it offers face again", async () => {
+      await service.hub.putResidents(COMPOUND, [withPin(10)]);
+      await rig.until("resident 10 at gate 1", () => g1.firmware.core.registry.has(10));
+      await consentAndEnrol(10, 1010);
+      const flash = g1.flash;
+      rig.cut(g1);
+      await service.hub.withdrawConsent(COMPOUND, 10);
+      await rig.until("gate 2's receipt", async () => (await erasures(10)).includes("2:done"));
+      assert.ok((await erasures(10)).includes("1:pending"), "gate 1 is away: pending");
+      g1 = rig.boot(1, flash);
+      assert.ok(g1.firmware.core.gallery.entry("R00010"), "back on its own store, the template is still there");
+      // Until the hub has answered, the face key powers nothing.
+      g1.host.camera.scene = { kind: "genuine", identity: 1010 };
+      let held = false;
+      await rig.until("the link up", () => {
+        const state = g1.firmware.fleet?.state;
+        if (state === "catching-up") held ||= g1.firmware.core.faceHold !== undefined;
+        return state === "online";
+      });
+      assert.ok(held, "face was held while the gate caught up");
+      assert.equal(g1.firmware.core.gallery.entry("R00010"), undefined, "erased before face was offered again");
+      await rig.until("gate 1's receipt", async () => (await erasures(10)).every((s) => s.endsWith(":done")));
+      const before = g1.decisions.length;
+      await rig.keys(g1, "10A");
+      await rig.run(1000);
+      assert.equal(g1.firmware.hardware.camera.powered, false);
+      assert.equal(g1.decisions.slice(before).some((d) => d.via === "face" && d.grant), false, "no face entry for a withdrawn resident");
+    });
+  });
+}
