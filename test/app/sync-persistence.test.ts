@@ -137,6 +137,18 @@ function compactingGate(count: number, set: Uint8Array): Uint8Array {
   throw new Error("no padding makes the set compact");
 }
 
+/** Puts 900-byte values fill/0, fill/1, ... until the store is full; returns how many went in. */
+function fillStore(store: LogStore): number {
+  for (let n = 0; ; n++) {
+    try {
+      store.put(`fill/${n}`, new Uint8Array(900).fill(n));
+    } catch (error) {
+      assert.ok(isOptgateError(error, "E_STORE_FULL"), String(error));
+      return n;
+    }
+  }
+}
+
 describe("sync persistence (version, registry, erasures and receipts in the store)", () => {
   it("an applied set and its version survive a reboot together; a replay after it is refused", () => {
     const nor = new NorFlash(SIZE);
@@ -190,17 +202,7 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
       const nor = new NorFlash(SIZE);
       const gate = boot(nor);
       atVersion1(3)(gate);
-      const filler = new Uint8Array(900).fill(0x33);
-      let n = 0;
-      for (;;) {
-        try {
-          gate.store.put(`fill/${n}`, filler);
-          n++;
-        } catch (error) {
-          assert.ok(isOptgateError(error, "E_STORE_FULL"), String(error));
-          break;
-        }
-      }
+      const n = fillStore(gate.store);
       const before = gateState(gate);
       const set = full ? changeSet(2, residents(20, 60), { full: true }) : changeSet(2, residents(20, 30));
       const out = gate.sync.handleChangeSet(set, T0, gate.state.target);
@@ -217,6 +219,34 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
       assert.deepEqual(gateState(again), gateState(gate));
       assert.equal(again.registry.size, full ? 60 : 33);
     }
+  });
+
+  it("a full resync the store refuses part-way leaves no trace: the resend writes its generation afresh", () => {
+    const set = changeSet(2, residents(3, 150), { full: true });
+    let refusedMidway = false;
+    // Room for some of the new generation's groups but not all: found by freeing filler one value at a time.
+    for (let freed = 1; freed < 40 && !refusedMidway; freed++) {
+      const nor = new NorFlash(SIZE);
+      const gate = boot(nor);
+      atVersion1(4)(gate);
+      const n = fillStore(gate.store);
+      for (let i = 0; i < freed; i++) gate.store.delete(`fill/${i}`);
+      const before = gateState(gate);
+      const out = gate.sync.handleChangeSet(set, T0, gate.state.target);
+      if (out.applied !== undefined) break;
+      assert.equal(out.refused, "apply-failed");
+      assert.deepEqual(gateState(gate), before);
+      refusedMidway = gate.store.streamLength("registry.2") > 0;
+      if (!refusedMidway) continue;
+      for (let i = freed; i < n; i++) gate.store.delete(`fill/${i}`);
+      assert.equal(gate.sync.handleChangeSet(set, T0, gate.state.target).applied, 2);
+      const again = boot(nor);
+      assert.deepEqual(again.damage, []);
+      assert.equal(again.registry.damage, undefined, "no change replayed twice");
+      assert.deepEqual(gateState(again), gateState(gate));
+      assert.equal(again.registry.size, 150);
+    }
+    assert.ok(refusedMidway, "a refusal after part of the new generation was written");
   });
 
   it("a power cut at any flash write of an incremental set: old version and registry, or new and new", () => {
