@@ -327,6 +327,31 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
     assert.ok(damaged.damage.some((line) => line.startsWith("sync version unusable")), damaged.damage.join("; "));
     assert.equal(damaged.registry.damage, undefined, "the registry's own records are intact: not quarantined");
     assert.equal(damaged.sync.handleChangeSet(changeSet(1, residents(1, 2)), T0, damaged.state.target).refused, "needs-resync");
+    // The next boot no longer sees the damage in the store (recovery scrubbed it), but the note stays, and no stale version comes back.
+    const later = boot(nor);
+    assert.equal(later.state.applied, 0);
+    assert.match(later.damage.join("\n"), /sync version lost at an earlier boot \(its newest record was lost to flash damage\)/);
+    assert.equal(later.sync.handleChangeSet(changeSet(3, residents(1, 2), { full: true }), T0, later.state.target).applied, 3);
+    assert.deepEqual(boot(nor).damage, []);
+  });
+
+  it("unreadable erasure and receipt records are reported as damage; the readable ones are kept", () => {
+    const nor = new NorFlash(SIZE);
+    const gate = boot(nor);
+    atVersion1(3)(gate);
+    gate.sync.handleChangeSet(changeSet(2, [{ kind: "remove-resident", id: 1 }]), T0, gate.state.target);
+    const receipt = encodeGateErasure({ type: "erase-receipt", gateId: GATE, residentId: 1, orderId: new Uint8Array(16).fill(1), held: true, time: T0 }, gateSign);
+    gate.state.saveReceipts([receipt]);
+    gate.store.append("sync/erase", Uint8Array.of(1, 2, 3));
+    gate.store.append("sync/receipts", Uint8Array.of(0x4f, 0x47, 0x45, 0x31, 9));
+    const again = boot(nor);
+    assert.deepEqual(again.damage, [
+      "1 pending face template erasure record(s) lost: templates of residents the hub removed may remain until the resident is erased or re-enrolled",
+      "1 erasure receipt(s) lost: an order among them, if resent, is executed and receipted again",
+    ]);
+    assert.deepEqual(again.state.pendingErasures(), [1]);
+    assert.deepEqual(again.state.receipts, [receipt]);
+    assert.equal(again.state.applied, 2);
   });
 
   it("an erasure order executed before a reboot is answered with the same receipt and erases nothing again", () => {
@@ -361,6 +386,8 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
     const kept = gate.store.streamLength("sync/receipts") - gate.store.streamStart("sync/receipts");
     assert.ok(kept <= REMEMBERED_ORDERS + 64, `${kept} receipts on flash`);
     assert.equal(gate.store.streamLength("sync/receipts"), count, "each stored once");
+    // One of another gate id (the board re-provisioned): dropped at boot, as GateErasures would refuse it.
+    gate.store.append("sync/receipts", encodeGateErasure({ type: "erase-receipt", gateId: GATE + 1, residentId: 1, orderId: new Uint8Array(16).fill(0xee), held: true, time: T0 }, sign));
     const again = boot(nor);
     assert.deepEqual(again.state.receipts, all.slice(-REMEMBERED_ORDERS));
     // And they are what GateErasures takes back.
