@@ -68,10 +68,9 @@ function cutCampaign(image: Uint8Array, set: Uint8Array, xsStride: number) {
   const before = gateState(boot(new NorFlash(SIZE, { image })));
   const clean = new NorFlash(SIZE, { image });
   const cleanGate = boot(clean);
-  const opsBefore = clean.ops;
+  const opsBefore = clean.ops, erasesBefore = clean.erases;
   assert.equal(cleanGate.sync.handleChangeSet(set, T0, cleanGate.state.target).refused, undefined);
-  const total = clean.ops - opsBefore;
-  const erases = clean.erases;
+  const total = clean.ops - opsBefore, erases = clean.erases - erasesBefore;
   const after = gateState(boot(clean));
   assert.notDeepEqual(after, before);
   const outcomes = { old: 0, new: 0 };
@@ -116,8 +115,8 @@ function atVersion1(count: number, churn = 0) {
 }
 
 /** The flash image of a gate brought to `prepare`'s state. */
-function prepared(prepare: (gate: ReturnType<typeof boot>) => void, image?: Uint8Array): Uint8Array {
-  const nor = new NorFlash(SIZE, { image });
+function prepared(prepare: (gate: ReturnType<typeof boot>) => void): Uint8Array {
+  const nor = new NorFlash(SIZE);
   prepare(boot(nor));
   return nor.image.slice();
 }
