@@ -7,6 +7,7 @@
 //                       the old stream (a cut before the switch leaves the old
 //                       generation in force; the orphan is trimmed at boot)
 //   stream "audit", "audit/security"   the audit chains (src/app/audit-store.ts)
+//   sync/..., stream "sync/erase", "sync/receipts"   fleet sync (src/app/sync-persistence.ts)
 //   stream "consent"    every consent ledger record
 //   notice/<version>    published notices
 //   face/key/<id>       per-resident template key   (sealed, erased on delete)

@@ -22,7 +22,7 @@
 //   new GateErasures({ ..., receipts: sync.receipts }); after an order executed or a
 //   withdrawal here: sync.saveReceipts(erasures.receipts()), then publish the receipt
 import { toHex, utf8 } from "../core/crypto";
-import { OptgateError } from "../core/errors";
+import { OptgateError, isOptgateError } from "../core/errors";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import { REMEMBERED_ORDERS, decodeErasure } from "../core/sync/erasure";
 import type { SyncTarget } from "../core/sync/gate-sync";
@@ -41,8 +41,8 @@ const RECEIPTS_PER_GROUP = 128;
 const RECEIPTS_SLACK = 64;
 
 export interface SyncStateOptions {
-  /** This gate's id: kept receipts naming another (a re-provisioned gate) are dropped. */
-  gateId?: number;
+  /** This gate's id: kept receipts naming another (a re-provisioned gate) are dropped, as GateErasures would refuse them. */
+  gateId: number;
   /** One line per kind of damage found, as the other loaders report theirs (firmware.ts DAMAGE). */
   onDamage?: (line: string) => void;
   /** Store refusals of writes whose caller need not fail (persistence.ts guarded); thrown without it. */
@@ -73,7 +73,7 @@ export interface SyncState {
 }
 
 /** Reads fleet sync's state back at boot (damage is reported, never thrown) and returns its writers. */
-export function openSyncState(store: LogStore, stored: StoredRegistry, options: SyncStateOptions = {}): SyncState {
+export function openSyncState(store: LogStore, stored: StoredRegistry, options: SyncStateOptions): SyncState {
   const { onDamage, onError } = options;
   const version = readVersion(store, onDamage, onError);
   let applied = version.applied;
@@ -110,7 +110,7 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
       }
       applied = setVersion;
       resyncOnly = false;
-      for (const id of gone) if (!pending.includes(id)) pending.push(id);
+      for (const id of gone) pending.add(id);
     },
   };
 
@@ -118,11 +118,11 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
     get applied() { return applied; },
     target,
     receipts: kept.map((r) => r.receipt),
-    pendingErasures: () => pending.slice(),
+    pendingErasures: () => [...pending],
     erased(ids) {
-      const left = pending.filter((id) => !ids.includes(id));
-      if (left.length === pending.length) return;
-      pending = left;
+      const left = [...pending].filter((id) => !ids.includes(id));
+      if (left.length === pending.size) return;
+      pending = new Set(left);
       // Refused: the ids stay on flash and are erased once more after a reboot (nothing left to erase then).
       guarded(onError, () => { store.commit([{ trim: ERASE, before: store.streamLength(ERASE) }, ...eraseRecords(left)]); });
     },
@@ -175,12 +175,24 @@ function readVersion(store: LogStore, onDamage: SyncStateOptions["onDamage"], on
     why = "its record cannot be read";
   }
   onDamage?.(`sync version unusable (${why})${lost}`);
-  guarded(onError, () => store.put(DAMAGE, utf8(why)));
+  // The stale copy goes too: a later boot, the damaged sector scrubbed, would take it for the version.
+  const noted = (ops: StoreOp[]) => {
+    try {
+      store.commit(ops);
+      return true;
+    } catch (error) {
+      if (!isOptgateError(error)) throw error;
+      onError?.(error);
+      return false;
+    }
+  };
+  // A full store still takes a delete: then a later boot holds version 0 at least, not an old one.
+  if (!noted([{ put: DAMAGE, value: utf8(why) }, { delete: VERSION }])) noted([{ delete: VERSION }]);
   return { applied: 0, resyncOnly: true };
 }
 
-function readPendingErasures(store: LogStore, onDamage: SyncStateOptions["onDamage"]): number[] {
-  const ids: number[] = [];
+function readPendingErasures(store: LogStore, onDamage: SyncStateOptions["onDamage"]): Set<number> {
+  const ids = new Set<number>();
   let bad = 0;
   try {
     store.readStream(ERASE, 0, (_index, data) => {
@@ -190,8 +202,7 @@ function readPendingErasures(store: LogStore, onDamage: SyncStateOptions["onDama
       }
       const view = new DataView(data.buffer, data.byteOffset, data.length);
       for (let at = 0; at < data.length; at += 4) {
-        const id = view.getUint32(at);
-        if (!ids.includes(id)) ids.push(id);
+        ids.add(view.getUint32(at));
       }
     });
   } catch {
@@ -205,7 +216,7 @@ function readPendingErasures(store: LogStore, onDamage: SyncStateOptions["onDama
   return ids;
 }
 
-function readReceipts(store: LogStore, gateId: number | undefined, onDamage: SyncStateOptions["onDamage"]): { id: string; receipt: Uint8Array }[] {
+function readReceipts(store: LogStore, gateId: number, onDamage: SyncStateOptions["onDamage"]): { id: string; receipt: Uint8Array }[] {
   const kept: { id: string; receipt: Uint8Array }[] = [];
   let bad = 0;
   try {
@@ -213,7 +224,7 @@ function readReceipts(store: LogStore, gateId: number | undefined, onDamage: Syn
       try {
         const m = decodeErasure(data).message;
         if (m.type !== "erase-receipt") throw new Error("not a receipt");
-        if (gateId !== undefined && m.gateId !== gateId) return;
+        if (m.gateId !== gateId) return;
         const id = toHex(m.orderId);
         if (!kept.some((k) => k.id === id)) kept.push({ id, receipt: data });
       } catch {

@@ -17,7 +17,7 @@ import { openSyncState } from "../../src/app/sync-persistence";
 import { LogStore } from "../../src/core/store/log-store";
 import { GateErasures, REMEMBERED_ORDERS, encodeEraseOrder, encodeGateErasure } from "../../src/core/sync/erasure";
 import { GateSync } from "../../src/core/sync/gate-sync";
-import { keyIdOf } from "../../src/core/sync/messages";
+import { decodeMessage, keyIdOf, type ChangeSet } from "../../src/core/sync/messages";
 import { GATE, T0, changeSet, gateSign, hubSigner, resident } from "../core/sync/fixtures";
 
 const XS = (globalThis as { __XS__?: boolean }).__XS__ === true;
@@ -59,22 +59,18 @@ function cutPoints(total: number, xsStride: number): number[] {
 }
 
 /**
- * Brings a gate to `prepare`'s state, records the clean outcome of `set`,
+ * From a gate's flash `image`, records the clean outcome of `set`,
  * then cuts power at each flash operation `set` performs and checks every
  * reboot holds exactly the state before or the state after, and converges
  * when the hub resends the same set.
  */
-function cutCampaign(prepare: (gate: ReturnType<typeof boot>) => void, set: Uint8Array, xsStride: number) {
-  const base = new NorFlash(SIZE);
-  prepare(boot(base));
-  const image = base.image.slice();
+function cutCampaign(image: Uint8Array, set: Uint8Array, xsStride: number) {
   const before = gateState(boot(new NorFlash(SIZE, { image })));
   const clean = new NorFlash(SIZE, { image });
   const cleanGate = boot(clean);
-  const opsBefore = clean.ops;
+  const opsBefore = clean.ops, erasesBefore = clean.erases;
   assert.equal(cleanGate.sync.handleChangeSet(set, T0, cleanGate.state.target).refused, undefined);
-  const total = clean.ops - opsBefore;
-  const erases = clean.erases;
+  const total = clean.ops - opsBefore, erases = clean.erases - erasesBefore;
   const after = gateState(boot(clean));
   assert.notDeepEqual(after, before);
   const outcomes = { old: 0, new: 0 };
@@ -108,30 +104,48 @@ function cutCampaign(prepare: (gate: ReturnType<typeof boot>) => void, set: Uint
 /**
  * A gate at version 1 (a full resync of `count` residents) whose resident 1
  * has face enrolled here; then `churn` overwrites of a 900-byte value, so the
- * log is full of dead records and further writes go through compactions, and
- * `pads` small values that fill the head sector more or less.
+ * log is full of dead records and further writes go through compactions.
  */
-function atVersion1(count: number, churn = 0, pads = 0) {
+function atVersion1(count: number, churn = 0) {
   return (gate: ReturnType<typeof boot>) => {
     assert.equal(gate.sync.handleChangeSet(changeSet(1, residents(1, count), { full: true }), T0, gate.state.target).applied, 1);
     gate.registry.setFaceEnrolled(1, true);
     for (let i = 0; i < churn; i++) gate.store.put("churn", new Uint8Array(900).fill(i));
-    for (let i = 0; i < pads; i++) gate.store.put(`pad/${i}`, new Uint8Array(40).fill(i));
   };
 }
 
-/** A churned gate whose head sector leaves too little room for `set`: storing it needs a compaction (an erase). */
-function compactingGate(count: number, set: Uint8Array) {
+/** The flash image of a gate brought to `prepare`'s state. */
+function prepared(prepare: (gate: ReturnType<typeof boot>) => void): Uint8Array {
+  const nor = new NorFlash(SIZE);
+  prepare(boot(nor));
+  return nor.image.slice();
+}
+
+/** A churned gate at version 1, padded until its head sector is too full for `set`: storing it needs a compaction (an erase). */
+function compactingGate(count: number, set: Uint8Array): Uint8Array {
+  const padded = new NorFlash(SIZE, { image: prepared(atVersion1(count, 60)) });
+  const store = boot(padded).store;
+  const { changes, version } = decodeMessage(set).message as ChangeSet;
   for (let pads = 0; pads < 120; pads++) {
-    const prepare = atVersion1(count, 60, pads);
-    const nor = new NorFlash(SIZE);
-    prepare(boot(nor));
-    const gate = boot(nor);
-    const erases = nor.erases;
-    gate.sync.handleChangeSet(set, T0, gate.state.target);
-    if (nor.erases > erases) return prepare;
+    store.put(`pad/${pads}`, new Uint8Array(300).fill(pads));
+    const image = padded.image.slice();
+    const trial = new NorFlash(SIZE, { image });
+    boot(trial).state.target.apply(changes, false, version);
+    if (trial.erases > 0) return image;
   }
   throw new Error("no padding makes the set compact");
+}
+
+/** Puts 900-byte values fill/0, fill/1, ... until the store is full; returns how many went in. */
+function fillStore(store: LogStore): number {
+  for (let n = 0; ; n++) {
+    try {
+      store.put(`fill/${n}`, new Uint8Array(900).fill(n));
+    } catch (error) {
+      assert.ok(isOptgateError(error, "E_STORE_FULL"), String(error));
+      return n;
+    }
+  }
 }
 
 describe("sync persistence (version, registry, erasures and receipts in the store)", () => {
@@ -187,17 +201,7 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
       const nor = new NorFlash(SIZE);
       const gate = boot(nor);
       atVersion1(3)(gate);
-      const filler = new Uint8Array(900).fill(0x33);
-      let n = 0;
-      for (;;) {
-        try {
-          gate.store.put(`fill/${n}`, filler);
-          n++;
-        } catch (error) {
-          assert.ok(isOptgateError(error, "E_STORE_FULL"), String(error));
-          break;
-        }
-      }
+      const n = fillStore(gate.store);
       const before = gateState(gate);
       const set = full ? changeSet(2, residents(20, 60), { full: true }) : changeSet(2, residents(20, 30));
       const out = gate.sync.handleChangeSet(set, T0, gate.state.target);
@@ -216,9 +220,37 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
     }
   });
 
+  it("a full resync the store refuses part-way leaves no trace: the resend writes its generation afresh", () => {
+    const set = changeSet(2, residents(3, 150), { full: true });
+    let refusedMidway = false;
+    // Room for some of the new generation's groups but not all: found by freeing filler one value at a time.
+    for (let freed = 1; freed < 40 && !refusedMidway; freed++) {
+      const nor = new NorFlash(SIZE);
+      const gate = boot(nor);
+      atVersion1(4)(gate);
+      const n = fillStore(gate.store);
+      for (let i = 0; i < freed; i++) gate.store.delete(`fill/${i}`);
+      const before = gateState(gate);
+      const out = gate.sync.handleChangeSet(set, T0, gate.state.target);
+      if (out.applied !== undefined) break;
+      assert.equal(out.refused, "apply-failed");
+      assert.deepEqual(gateState(gate), before);
+      refusedMidway = gate.store.streamLength("registry.2") > 0;
+      if (!refusedMidway) continue;
+      for (let i = freed; i < n; i++) gate.store.delete(`fill/${i}`);
+      assert.equal(gate.sync.handleChangeSet(set, T0, gate.state.target).applied, 2);
+      const again = boot(nor);
+      assert.deepEqual(again.damage, []);
+      assert.equal(again.registry.damage, undefined, "no change replayed twice");
+      assert.deepEqual(gateState(again), gateState(gate));
+      assert.equal(again.registry.size, 150);
+    }
+    assert.ok(refusedMidway, "a refusal after part of the new generation was written");
+  });
+
   it("a power cut at any flash write of an incremental set: old version and registry, or new and new", () => {
     const set = changeSet(2, [{ kind: "remove-resident", id: 1 }, resident(20, card(20)), { kind: "add-card", id: 2, uid: Uint8Array.from(card(77)) }]);
-    const { total } = cutCampaign(atVersion1(4), set, 2);
+    const { total } = cutCampaign(prepared(atVersion1(4)), set, 2);
     assert.ok(total >= 3, `${total} flash operations`);
   });
 
@@ -241,13 +273,13 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
     assert.deepEqual(gate.store.get("registry/gen"), Uint8Array.of(0, 0, 0, 1), "the full resync wrote generation 1");
     gate.sync.handleChangeSet(set, T0, gate.state.target);
     assert.deepEqual(gate.store.get("registry/gen"), Uint8Array.of(0, 0, 0, 2), "the set was followed by a rebase to generation 2");
-    const { outcomes } = cutCampaign(prepare, set, 5);
+    const { outcomes } = cutCampaign(prepared(prepare), set, 5);
     assert.ok(outcomes.new > 0, `cuts during the rebase after the set keep it: ${JSON.stringify(outcomes)}`);
   });
 
   it("a power cut at any flash write of a full resync (new generation, several groups): old or new, never a mix", () => {
     const set = changeSet(2, residents(3, 150), { full: true });
-    const { total, erases } = cutCampaign(atVersion1(4, 60), set, 17);
+    const { total, erases } = cutCampaign(prepared(atVersion1(4, 60)), set, 55);
     assert.ok(total > 150 && erases > 0, `${total} flash operations, ${erases} erases (compactions on the way)`);
   });
 
@@ -294,6 +326,31 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
     assert.ok(damaged.damage.some((line) => line.startsWith("sync version unusable")), damaged.damage.join("; "));
     assert.equal(damaged.registry.damage, undefined, "the registry's own records are intact: not quarantined");
     assert.equal(damaged.sync.handleChangeSet(changeSet(1, residents(1, 2)), T0, damaged.state.target).refused, "needs-resync");
+    // The next boot no longer sees the damage in the store (recovery scrubbed it), but the note stays, and no stale version comes back.
+    const later = boot(nor);
+    assert.equal(later.state.applied, 0);
+    assert.match(later.damage.join("\n"), /sync version lost at an earlier boot \(its newest record was lost to flash damage\)/);
+    assert.equal(later.sync.handleChangeSet(changeSet(3, residents(1, 2), { full: true }), T0, later.state.target).applied, 3);
+    assert.deepEqual(boot(nor).damage, []);
+  });
+
+  it("unreadable erasure and receipt records are reported as damage; the readable ones are kept", () => {
+    const nor = new NorFlash(SIZE);
+    const gate = boot(nor);
+    atVersion1(3)(gate);
+    gate.sync.handleChangeSet(changeSet(2, [{ kind: "remove-resident", id: 1 }]), T0, gate.state.target);
+    const receipt = encodeGateErasure({ type: "erase-receipt", gateId: GATE, residentId: 1, orderId: new Uint8Array(16).fill(1), held: true, time: T0 }, gateSign);
+    gate.state.saveReceipts([receipt]);
+    gate.store.append("sync/erase", Uint8Array.of(1, 2, 3));
+    gate.store.append("sync/receipts", Uint8Array.of(0x4f, 0x47, 0x45, 0x31, 9));
+    const again = boot(nor);
+    assert.deepEqual(again.damage, [
+      "1 pending face template erasure record(s) lost: templates of residents the hub removed may remain until the resident is erased or re-enrolled",
+      "1 erasure receipt(s) lost: an order among them, if resent, is executed and receipted again",
+    ]);
+    assert.deepEqual(again.state.pendingErasures(), [1]);
+    assert.deepEqual(again.state.receipts, [receipt]);
+    assert.equal(again.state.applied, 2);
   });
 
   it("an erasure order executed before a reboot is answered with the same receipt and erases nothing again", () => {
@@ -328,6 +385,8 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
     const kept = gate.store.streamLength("sync/receipts") - gate.store.streamStart("sync/receipts");
     assert.ok(kept <= REMEMBERED_ORDERS + 64, `${kept} receipts on flash`);
     assert.equal(gate.store.streamLength("sync/receipts"), count, "each stored once");
+    // One of another gate id (the board re-provisioned): dropped at boot, as GateErasures would refuse it.
+    gate.store.append("sync/receipts", encodeGateErasure({ type: "erase-receipt", gateId: GATE + 1, residentId: 1, orderId: new Uint8Array(16).fill(0xee), held: true, time: T0 }, sign));
     const again = boot(nor);
     assert.deepEqual(again.state.receipts, all.slice(-REMEMBERED_ORDERS));
     // And they are what GateErasures takes back.

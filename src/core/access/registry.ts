@@ -204,8 +204,7 @@ export class Registry {
    * back as it was before the first (from typed-array copies, so the cost is a
    * memory copy, not a re-encoding of every resident) and the error is thrown.
    * Like apply(), it does not call onChange: the caller persists the set, in
-   * `commit` if RAM must not keep a set its store refused: `commit` runs after
-   * the last change, and if it throws the registry is put back the same way.
+   * `commit` (run after the last change; if it throws, the set is put back too).
    */
   applyAll(changes: Uint8Array[], commit?: () => void): void {
     const decoded = changes.map((bytes) => decodeChange(bytes));
@@ -216,10 +215,7 @@ export class Registry {
       for (const change of decoded) this.#apply(change);
       commit?.();
     } catch (error) {
-      this.#residents = residents;
-      this.#cards = cards;
-      this.#codes = codes;
-      this.#nextId = nextId;
+      this.#useTables(residents, cards, codes, nextId);
       throw error;
     }
   }
@@ -341,34 +337,34 @@ export class Registry {
   }
 
   /**
-   * Replaces this registry's contents with a snapshot's, all or nothing.
-   * `commit` runs once the snapshot is in (it may still change the registry,
-   * e.g. put face flags back, and persist it); if it throws, the previous
-   * contents and damage note come back (no copy needed: the import replaced
-   * the tables instead of changing them).
+   * Replaces this registry's contents with a snapshot's, all or nothing; if
+   * `commit` (run once the snapshot is in: face flags back, persist) throws,
+   * the previous tables and damage note come back (replaced, never changed).
    */
   importSnapshot(bytes: Uint8Array, commit?: () => void): void {
     const fresh = Registry.fromSnapshot(bytes, { deviceKey: this.#deviceKey, random: this.#random, pinLength: this.#pinLength });
     const residents = this.#residents, cards = this.#cards, codes = this.#codes, nextId = this.#nextId, damage = this.#damage;
-    this.#residents = fresh.#residents;
-    this.#cards = fresh.#cards;
-    this.#codes = fresh.#codes;
-    this.#nextId = fresh.#nextId;
+    this.#useTables(fresh.#residents, fresh.#cards, fresh.#codes, fresh.#nextId);
     try {
       // A complete re-import replaces whatever the damage may have lost.
       this.clearDamage();
       commit?.();
     } catch (error) {
-      this.#residents = residents;
-      this.#cards = cards;
-      this.#codes = codes;
-      this.#nextId = nextId;
+      this.#useTables(residents, cards, codes, nextId);
       this.#damage = damage;
       throw error;
     }
   }
 
   // ---- internals ----
+
+  /** Puts whole tables in place: an import's, or the copies a refused set rolls back to. */
+  #useTables(residents: ResidentTable, cards: CardTable, codes: Map<string, CodeEntry>, nextId: number): void {
+    this.#residents = residents;
+    this.#cards = cards;
+    this.#codes = codes;
+    this.#nextId = nextId;
+  }
 
   #commit(change: Change): void {
     const bytes = encodeChange(change);

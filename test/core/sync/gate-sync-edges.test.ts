@@ -158,6 +158,30 @@ describe("registry-apply and inventory at their edges", () => {
     assert.deepEqual([1, 2, 3].map((id) => registry.get(id)?.faceEnrolled), [true, false, false]);
   });
 
+  it("a persist step that throws (the store refused) puts the registry back, incremental or full, quarantine included", () => {
+    for (const full of [false, true]) {
+      const registry = newRegistry();
+      applyToRegistry(registry, [1, 2].map((id) => encodeChange(resident(id, card(id)))), false);
+      registry.setFaceEnrolled(1, true);
+      if (full) registry.quarantine("test: a registry record lost");
+      const before = registry.exportSnapshot();
+      const set = full ? [encodeChange(resident(2, card(2))), encodeChange(resident(5, card(5)))] : [encodeChange({ kind: "remove-resident", id: 1 }), encodeChange(resident(5, card(5)))];
+      const seen: number[][] = [];
+      assert.throws(() => applyToRegistry(registry, set, full, ({ faceGone }) => {
+        seen.push(faceGone);
+        assert.equal(registry.has(5), true, "persist runs with the set in the registry");
+        throw new OptgateError("E_STORE_FULL", "test: the store is full");
+      }), (e) => isOptgateError(e, "E_STORE_FULL"));
+      assert.deepEqual(seen, [[1]], `full ${full}: resident 1's template was to be erased`);
+      assert.deepEqual(registry.exportSnapshot(), before, `full ${full}`);
+      assert.equal(registry.damage, full ? "test: a registry record lost" : undefined);
+      // And the same set applies once the store takes it.
+      assert.deepEqual(applyToRegistry(registry, set, full, () => {}).faceGone, [1]);
+      assert.equal(registry.has(5), true);
+      assert.equal(registry.damage, undefined);
+    }
+  });
+
   it("orders cards by bytes, a UID before a longer one it begins, and leaves the caller's list alone", () => {
     const short = Uint8Array.of(4, 1, 2, 3), long = Uint8Array.of(4, 1, 2, 3, 9, 9, 9), low = Uint8Array.of(4, 0, 9, 9);
     const cards = [long, short, low];
