@@ -116,11 +116,11 @@ export class FleetLink {
   #now = 0;
   #timeAskedAt = -1;
   #timeAnsweredAt = -1;
-  #headAt = -1;
+  #headAt = -Infinity;
   #newRecords = false;
   #lastHub = -1;
   #lastError = "";
-  readonly counts = { applied: 0, refused: 0, erased: 0, auditSent: 0, timeSet: 0, dropped: 0 };
+  readonly counts = { applied: 0, refused: 0, erased: 0, auditSent: 0, timeSet: 0, dropped: 0, faults: 0 };
 
   constructor(o: FleetLinkOptions) {
     this.#o = o;
@@ -128,10 +128,11 @@ export class FleetLink {
     this.#acked = { access: o.auditProgress?.access ?? 0, security: o.auditProgress?.security ?? 0 };
     this.#sent = { ...this.#acked };
     const c = o.client;
-    c.events.onUp = () => this.#up();
-    c.events.onDown = (code) => this.#down(code);
-    c.events.onMessage = (m) => this.#message(m);
-    c.events.onPublished = (id) => this.#published(id);
+    // These run from the socket's callbacks, outside the firmware's guarded tick: nothing may escape to the network layer.
+    c.events.onUp = () => this.#contained(() => this.#up());
+    c.events.onDown = (code) => this.#contained(() => this.#down(code));
+    c.events.onMessage = (m) => this.#contained(() => this.#message(m));
+    c.events.onPublished = (id) => this.#contained(() => this.#published(id));
     for (const leaf of TO_GATE) c.subscribe(this.#topic(leaf));
     for (const notice of this.#pending) this.#queuePending(notice);
   }
@@ -210,9 +211,10 @@ export class FleetLink {
     this.#send("online", new Uint8Array([0x31]), true);
     this.#send("ack", this.#o.sync.statusAck(this.#o.ports.trustedNow()), true);
     this.#inventory();
-    this.#outbox.push(...kept);
     this.#askTime();
-    this.#headAt = -1;
+    // After the status messages, so a long backlog of notices never crowds them out.
+    this.#outbox.push(...kept);
+    this.#headAt = -Infinity;
     this.#newRecords = true;
     this.#drain();
   }
@@ -244,7 +246,6 @@ export class FleetLink {
     } catch (error) {
       // A port failed (the store refusing a write): not accepted, so the broker delivers it again after a reconnection.
       this.#lastError = error instanceof Error ? error.message : String(error);
-      if (!isOptgateError(error)) throw error;
       return;
     }
     this.#o.client.accept(m);
@@ -383,6 +384,16 @@ export class FleetLink {
         continue;
       }
       if (m.done) this.#inFlight.set(id, m.done);
+    }
+  }
+
+  /** Runs a session event's work; a fault is kept for status(), never thrown into the socket's callback. */
+  #contained(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      this.counts.faults++;
     }
   }
 

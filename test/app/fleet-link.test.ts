@@ -1,0 +1,236 @@
+// FleetLink between the real MQTT client and a broker model (bytes through
+// the real codec), with the real sync core and hub-signed messages. The
+// ports record what the link asked of the gate; the end-to-end test with real
+// firmwares, broker and hub is fleet.node.test.ts. Portable (Node and XS).
+import assert from "node:assert/strict";
+import type { AuditEntry } from "../../src/core/audit/audit-record";
+import type { AuditLogName } from "../../src/core/audit/audit-trail";
+import { Ed25519Signer } from "../../src/core/ed25519";
+import { OptgateError } from "../../src/core/errors";
+import { MqttClient, type MqttLink } from "../../src/core/mqtt/client";
+import type { PublishPacket } from "../../src/core/mqtt/packets";
+import { GateErasures, decodeErasure, encodeEraseOrder } from "../../src/core/sync/erasure";
+import { GateSync } from "../../src/core/sync/gate-sync";
+import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../src/core/sync/messages";
+import { FACE_HOLD_REASON, FleetLink, OUTBOX_LIMIT, TIME_RETRY_MS, type FleetPorts } from "../../src/app/fleet-link";
+import { BrokerModel } from "../core/mqtt/broker-model";
+import { seededRandom } from "../core/store/helpers";
+
+const COMPOUND = 3, GATE = 12;
+const T = 1_780_000_000_000;
+const hub = new Ed25519Signer(new Uint8Array(32).fill(7));
+const gateKey = new Ed25519Signer(new Uint8Array(32).fill(8));
+const topic = (leaf: string) => `optgate/${COMPOUND}/${GATE}/${leaf}`;
+const leafOf = (p: PublishPacket) => p.topic.slice(topic("").length);
+
+function rig(options: { pending?: Uint8Array[]; records?: number; failApply?: () => boolean } = {}) {
+  const broker = new BrokerModel(8);
+  let now = 0, open: "closed" | "opening" | "open" = "closed";
+  const link: MqttLink = {
+    open() { open = "opening"; },
+    write(bytes) { if (open === "open") broker.fromClient(bytes); },
+    close() { if (open === "open") broker.dropped(); open = "closed"; },
+  };
+  const client = new MqttClient({ link, clientId: `optgate-gate-${COMPOUND}-${GATE}`, reconnectMinMs: 100, reconnectMaxMs: 200, maxPacket: 40_000 });
+  const sign = (b: Uint8Array) => gateKey.sign(b);
+  const sync = new GateSync({ gateId: GATE, hubKeys: [hub.publicKey], sign });
+  const erasures = new GateErasures({ gateId: GATE, hubKeys: [hub.publicKey], sign });
+  const calls: string[] = [];
+  const audit: AuditEntry[] = [];
+  const records: Record<AuditLogName, Uint8Array[]> = {
+    access: Array.from({ length: options.records ?? 0 }, (_, i) => new Uint8Array(60).fill(i & 0xff)),
+    security: [],
+  };
+  const state = { applied: [] as number[], held: new Set([41, 42]), pendingErase: [] as number[], hold: undefined as string | undefined, clock: T, pending: [] as Uint8Array[][], progress: [] as string[] };
+  const ports: FleetPorts = {
+    target: {
+      apply(changes, full, version) {
+        if (options.failApply?.()) throw new OptgateError("E_STORE_IO", "the flash refused the write");
+        calls.push(`apply v${version}${full ? " full" : ""} ${changes.length}`);
+        state.applied.push(version);
+      },
+    },
+    pendingErasures: () => state.pendingErase.slice(),
+    erased: (ids) => { calls.push(`erased ${ids.join(",")}`); state.pendingErase = state.pendingErase.filter((id) => !ids.includes(id)); },
+    eraseTemplate: (id) => { calls.push(`erase ${id}`); return { held: state.held.delete(id) }; },
+    inventory: () => [{ id: 41, digest: new Uint8Array(8) }],
+    auditRecords: (log, from, max, maxBytes) => {
+      const all = records[log], out: Uint8Array[] = [];
+      let next = Math.max(0, from), bytes = 0;
+      while (next < all.length && out.length < max && bytes + all[next].length <= maxBytes) { bytes += all[next].length; out.push(all[next++]); }
+      return { records: out, next: Math.min(next, all.length) };
+    },
+    signedHead: (log, at) => ({ gateId: GATE, log, anchor: { seq: 0, hash: new Uint8Array(32) }, head: { seq: records[log].length, hash: new Uint8Array(32) }, digest: new Uint8Array(32), time: at, signature: new Uint8Array(64) }) as never,
+    appendAudit: (entry) => { audit.push(entry); },
+    saveReceipts: (r) => { calls.push(`save receipts ${r.length}`); },
+    savePending: (n) => { state.pending.push(n.map((x) => x.slice())); },
+    saveAuditProgress: (p) => { state.progress.push(`${p.access}/${p.security}`); },
+    trustedNow: () => state.clock,
+    wallNow: () => state.clock,
+    setClock: (time) => { calls.push(`clock ${time - T}`); state.clock = time; return undefined; },
+    holdFace: (reason) => { state.hold = reason; },
+  };
+  const fleet = new FleetLink({ compoundId: COMPOUND, gateId: GATE, client, sync, erasures, ports, random: seededRandom(5), pending: options.pending });
+  const deliver = () => {
+    if (open === "opening") { open = "open"; broker.accept(); client.linkUp(); }
+    if (open === "open" && broker.toClient.length) {
+      const bytes = Uint8Array.from(broker.toClient);
+      broker.toClient = [];
+      client.bytesIn(bytes);
+    }
+  };
+  const run = (ms: number) => {
+    for (const end = now + ms; now < end;) {
+      now += 10;
+      fleet.tick(now);
+      deliver();
+    }
+  };
+  const cut = () => { if (open !== "closed") { broker.dropped(); open = "closed"; client.linkDown(); } };
+  const sent = () => broker.received.map(leafOf);
+  /** The hub's answer to the gate's newest time request. */
+  const grant = (time = T + 5000) => {
+    const req = [...broker.received].reverse().find((p) => leafOf(p) === "time-req")!;
+    const m = decodeMessage(req.payload).message as { nonce: Uint8Array };
+    broker.publish(topic("time"), encodeTimeGrant({ gateId: GATE, nonce: m.nonce, time, keyId: keyIdOf(hub.publicKey) }, (b) => hub.sign(b)));
+  };
+  const changeSet = (version: number, issuedAt = T) => encodeChangeSet({ gateId: GATE, version, base: version - 1, full: false, part: 0, parts: 1, issuedAt, keyId: keyIdOf(hub.publicKey), changes: [Uint8Array.of(1, 2, 3)] }, (b) => hub.sign(b));
+  const order = (resident: number, id: number) => encodeEraseOrder({ gateId: GATE, residentId: resident, orderId: new Uint8Array(16).fill(id), issuedAt: T, keyId: keyIdOf(hub.publicKey) }, (b) => hub.sign(b));
+  return { broker, client, fleet, sync, calls, audit, state, run, cut, sent, grant, changeSet, order, records };
+}
+
+describe("app/fleet-link", () => {
+  it("on connecting says where the gate is, holds face until the hub answers its time request, then takes the hub's time", () => {
+    const r = rig();
+    r.fleet.start();
+    r.run(300);
+    assert.equal(r.fleet.state, "catching-up");
+    assert.deepEqual(r.sent().slice(0, 4), ["online", "ack", "inventory", "time-req"]);
+    assert.ok(r.broker.received[0].retain && r.broker.received[1].retain, "online and the status ack are retained");
+    assert.equal(String.fromCharCode(r.broker.received[0].payload[0]), "1");
+    assert.equal(r.state.hold, FACE_HOLD_REASON);
+    r.grant();
+    r.run(100);
+    assert.equal(r.fleet.state, "online");
+    assert.equal(r.state.hold, undefined);
+    assert.ok(r.calls.some((c) => /^clock \d+$/.test(c)), r.calls.join());
+    assert.ok(r.audit.some((e) => e.kind === "clock-synced"));
+  });
+
+  it("asks again for the time while the hub does not answer, and face stays held meanwhile", () => {
+    const r = rig();
+    r.fleet.start();
+    r.run(TIME_RETRY_MS + 500);
+    assert.equal(r.sent().filter((l) => l === "time-req").length, 2);
+    assert.equal(r.state.hold, FACE_HOLD_REASON);
+    r.cut();
+    assert.equal(r.state.hold, undefined, "offline: the gate serves from its own store again");
+  });
+
+  it("applies the next change set, acks it and republishes its inventory; acknowledges it to the broker only after the apply", () => {
+    let fail = true;
+    const r = rig({ failApply: () => fail });
+    r.fleet.start();
+    r.run(200);
+    r.grant();
+    r.run(100);
+    r.broker.publish(topic("sync"), r.changeSet(1));
+    r.run(100);
+    // The store refused: GateSync answers apply-failed and nothing advances.
+    assert.equal(r.sync.applied, 0);
+    const acks = r.broker.received.filter((p) => leafOf(p) === "ack").map((p) => decodeMessage(p.payload).message as { status: string; reason: string });
+    assert.deepEqual([acks.at(-1)!.status, acks.at(-1)!.reason], ["refused", "apply-failed"]);
+    fail = false;
+    r.broker.publish(topic("sync"), r.changeSet(1));
+    r.run(100);
+    assert.equal(r.sync.applied, 1);
+    assert.deepEqual(r.state.applied, [1]);
+    const last = r.sent().slice(-2);
+    assert.deepEqual(last, ["ack", "inventory"]);
+    assert.ok(r.audit.some((e) => e.kind === "sync-applied"));
+  });
+
+  it("erases the templates a set took away before it answers, and what a reboot left pending at start", () => {
+    const r = rig();
+    r.state.pendingErase = [42];
+    r.fleet.eraseTakenAway();
+    assert.deepEqual(r.calls.slice(0, 2), ["erase 42", "erased 42"]);
+    assert.equal(r.fleet.counts.erased, 1);
+    r.fleet.eraseTakenAway();
+    assert.equal(r.calls.length, 2, "nothing pending: nothing erased twice");
+  });
+
+  it("executes an erase order once: template erased, receipts stored before the receipt goes out; a resend gets the same receipt", () => {
+    const r = rig();
+    r.fleet.start();
+    r.run(200);
+    r.broker.publish(topic("erase"), r.order(41, 1));
+    r.run(100);
+    assert.deepEqual(r.calls.filter((c) => c.startsWith("erase") || c.startsWith("save")), ["erase 41", "save receipts 1"]);
+    const receipts = r.broker.received.filter((p) => leafOf(p) === "erased");
+    assert.equal(receipts.length, 1);
+    const m = decodeErasure(receipts[0].payload).message as { residentId: number; held: boolean };
+    assert.deepEqual([m.residentId, m.held], [41, true]);
+    r.broker.publish(topic("erase"), r.order(41, 1));
+    r.run(100);
+    const again = r.broker.received.filter((p) => leafOf(p) === "erased");
+    assert.equal(again.length, 2);
+    assert.deepEqual(Array.from(again[1].payload), Array.from(again[0].payload), "the first receipt again");
+    assert.equal(r.calls.filter((c) => c === "erase 41").length, 1, "erased once");
+  });
+
+  it("keeps a withdrawal notice made offline until the broker has it, across a reboot too", () => {
+    const r = rig();
+    r.fleet.withdrawnHere(42, true);
+    assert.equal(r.state.pending.at(-1)!.length, 1, "saved at once");
+    const notice = r.state.pending.at(-1)![0];
+    // A reboot before it went out: the next link starts with it.
+    const again = rig({ pending: [notice] });
+    again.fleet.start();
+    again.run(300);
+    const out = again.broker.received.filter((p) => leafOf(p) === "withdrawn");
+    assert.equal(out.length, 1);
+    assert.deepEqual(Array.from(out[0].payload), Array.from(notice));
+    assert.deepEqual(again.state.pending.at(-1), [], "dropped from flash once the broker acknowledged it");
+    const m = decodeErasure(notice).message as { type: string; residentId: number; held: boolean };
+    assert.deepEqual([m.type, m.residentId, m.held], ["withdrawn", 42, true]);
+  });
+
+  it("uploads the audit chains in batches, saves progress on each acknowledgement, resumes from it after a cut, then sends signed heads", () => {
+    const r = rig({ records: 600 });
+    r.fleet.start();
+    r.run(200);
+    r.cut();
+    r.run(500);
+    r.grant();
+    r.run(3000);
+    const batches = r.broker.received.filter((p) => leafOf(p) === "audit").map((p) => (decodeMessage(p.payload).message as { records: Uint8Array[] }).records);
+    const total = batches.reduce((n, b) => n + b.length, 0);
+    assert.ok(total >= 600, `every record sent at least once (${total})`);
+    assert.ok(batches.every((b) => b.length * 60 <= 12 * 1024), "batches within the byte bound");
+    assert.equal(r.state.progress.at(-1), "600/0");
+    assert.ok(r.sent().includes("head"));
+    assert.equal(r.fleet.counts.auditSent, 600, "each record counted once, when acknowledged");
+  });
+
+  it("never drops a notice past the outbox bound, and a backlog of notices never crowds out the status messages", () => {
+    const r = rig();
+    for (let i = 0; i < OUTBOX_LIMIT + 10; i++) r.fleet.withdrawnHere(100 + i, false);
+    r.fleet.start();
+    r.run(2000);
+    assert.deepEqual(r.sent().slice(0, 4), ["online", "ack", "inventory", "time-req"]);
+    assert.equal(r.broker.received.filter((p) => leafOf(p) === "withdrawn").length, OUTBOX_LIMIT + 10);
+    assert.equal(r.fleet.counts.dropped, 0);
+  });
+
+  it("keeps a fault in a port out of the socket's callback, and the message is not acknowledged", () => {
+    const r = rig({ failApply: () => { throw new RangeError("a bug"); } });
+    r.fleet.start();
+    r.run(200);
+    r.broker.publish(topic("sync"), r.changeSet(1));
+    assert.doesNotThrow(() => r.run(100));
+    assert.match(r.fleet.status(), /last problem: a bug/);
+    assert.equal(r.sync.applied, 0);
+    assert.equal(r.broker.sessions.get(`optgate-gate-${COMPOUND}-${GATE}`)!.inflight.size, 1, "not acknowledged: the broker still holds it for a resend");
+  });
+});
