@@ -24,6 +24,7 @@ import { ConsoleAccounts, technicianNumber } from "./console-accounts";
 import { ConsoleLog } from "./console-log";
 import { ConsoleClock } from "./console-clock";
 import { ConsoleConsent } from "./console-consent";
+import { ConsoleFleet, type FleetHooks } from "./console-fleet";
 import { ConsolePolicy } from "./console-policy";
 import { residentReport } from "./console-report";
 import type { AuditStore } from "./audit-store";
@@ -35,8 +36,8 @@ export type { SettingsStore } from "./console-settings";
 export { technicianNumber } from "./console-accounts";
 export { pinLabel } from "./console-report";
 
-/** What only the board can do; a missing hook makes its command refuse clearly. */
-export interface ConsoleHooks {
+/** What only the board can do; a missing hook makes its command refuse clearly. The fleet link's hooks: console-fleet.ts. */
+export interface ConsoleHooks extends FleetHooks {
   openDoor?(seconds: number, now: number): void;
   setClock?(time: number): void;
   /** Where the clock's time came from and what the RTC said (status). */
@@ -68,6 +69,8 @@ export interface CoreConsoleBackendOptions {
 export class CoreConsoleBackend implements ConsoleBackend {
   readonly audit: ConsoleAuditSink;
   readonly technicians: TechnicianDirectory;
+  /** Hub and Wi-Fi settings; only where there is a store to keep them. */
+  readonly fleet: ConsoleFleet | undefined;
   readonly #core: GateCore;
   readonly #clock: Clock;
   readonly #random: Random;
@@ -90,6 +93,9 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#clockCommands = new ConsoleClock(this.#core, this.#clock, accounts, this.#hooks);
     this.#log = new ConsoleLog(this.#core.audit, o.auditStore, (kind, n) => this.#actorName(kind, n));
     this.#consent = new ConsoleConsent(this.#core, this.#clock, (id) => this.#resident(id), () => this.#receipt());
+    const auditStore = o.auditStore;
+    const gate = { id: this.#core.access.policy.gateId, publicKey: auditStore ? () => auditStore.publicKey : undefined };
+    this.fleet = o.settings ? new ConsoleFleet(o.settings, accounts, gate, this.#hooks) : undefined;
     this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record), remove: (id) => accounts.remove(id), list: () => accounts.list() };
   }
 
