@@ -380,6 +380,11 @@ function withoutDamaged(store: LogStore, damagedKeys: readonly string[]): Settin
       store.put(key, value, options);
       lost.delete(key);
     },
+    // A sealed record (an account, the Wi-Fi password) is erased from flash, not only forgotten.
+    delete: (key) => {
+      store.delete(key);
+      lost.delete(key);
+    },
     keys: (prefix) => store.keys(prefix),
   };
 }

@@ -5,7 +5,7 @@
 // no transcript, audit record, log output or flash dump. Portable (Node and XS).
 import assert from "node:assert/strict";
 import { NorFlash } from "../../boards/host/nor-flash";
-import { HUB_SETTINGS_KEY, readHubSettings, readWifiSettings } from "../../src/app/hub-settings";
+import { HUB_SETTINGS_KEY, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY } from "../../src/app/hub-settings";
 import { makeTechnician } from "../../src/core/console/technicians";
 import { sha256, toHex, utf8 } from "../../src/core/crypto";
 import { LogStore } from "../../src/core/store/log-store";
@@ -190,7 +190,7 @@ describe("console: hub and Wi-Fi settings", () => {
     assert.equal(readHubSettings(store).settings?.compoundId, 7);
   });
 
-  it("on the firmware: hub show prints this gate's audit signing key in full, and the settings survive a reboot sealed", () => {
+  it("on the firmware: hub show prints this gate's audit signing key in full; the settings survive a reboot sealed, and off erases them", () => {
     const flash = blankFlash();
     const gate = boot(flash);
     gate.firmware!.addTechnician("tech1", "correct horse 9");
@@ -212,5 +212,16 @@ describe("console: hub and Wi-Fi settings", () => {
     assert.match(shown, new RegExp(`gate key:  ${publicKey}\\r\\n`), "the same key after a reboot");
     assert.match(again.console("wifi show"), /wifi: +GateNet\r\n/);
     assert.equal(contains(flash.image, utf8(WIFI_PASSWORD)), false, "the password is on flash in clear");
+    const sealed = again.firmware!.store.storedForm(WIFI_SETTINGS_KEY)!;
+    assert.ok(contains(flash.image, sealed));
+    assert.match(again.console("wifi off"), /Wi-Fi settings erased\./);
+    assert.match(again.console("hub off"), /Hub settings deleted/);
+    assert.equal(contains(flash.image, sealed), false, "wifi off leaves the sealed record on flash");
+    again.settle();
+    const third = boot(flash);
+    third.console("login tech1");
+    third.console("correct horse 9");
+    assert.match(third.console("hub show"), /hub: +off\r\n/);
+    assert.match(third.console("wifi show"), /wifi: +off\r\n/);
   });
 });
