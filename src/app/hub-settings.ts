@@ -40,16 +40,12 @@ const MAX_SSID_BYTES = 32;
 
 // ---- validation (the same rules for what is typed and what is read back) ----
 
-function bad(code: string, sentence: string): OptgateError {
-  return new OptgateError(code, sentence);
-}
-
 function checkCompoundId(id: number): void {
-  if (!Number.isInteger(id) || id < 1 || id > 0xffff_ffff) throw bad("E_BAD_HUB_SETTING", "The compound id is a whole number 1..4294967295 (the hub's compound).");
+  if (!Number.isInteger(id) || id < 1 || id > 0xffff_ffff) throw new OptgateError("E_BAD_HUB_SETTING", "The compound id is a whole number 1..4294967295 (the hub's compound).");
 }
 
 function checkPort(port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw bad("E_BAD_HUB_SETTING", "The port is a whole number 1..65535 (8883 for MQTT over TLS).");
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new OptgateError("E_BAD_HUB_SETTING", "The port is a whole number 1..65535 (8883 for MQTT over TLS).");
 }
 
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -57,7 +53,7 @@ const OCTET = /^(?:0|[1-9]\d{0,2})$/;
 
 /** A DNS name (letters, digits, hyphens; dots between labels) or a dotted IPv4 address, at most 63 characters. */
 function checkHost(host: string): void {
-  const refuse = (why: string) => bad("E_BAD_HUB_SETTING", `The hub host ${why}; give a DNS name (hub.example.org) or a dotted IPv4 address (192.168.1.20), at most ${MAX_HOST} characters.`);
+  const refuse = (why: string) => new OptgateError("E_BAD_HUB_SETTING", `The hub host ${why}; give a DNS name (hub.example.org) or a dotted IPv4 address (192.168.1.20), at most ${MAX_HOST} characters.`);
   if (host.length === 0) throw refuse("is empty");
   if (host.length > MAX_HOST) throw refuse(`is ${host.length} characters long`);
   const labels = host.split(".");
@@ -69,9 +65,9 @@ function checkHost(host: string): void {
 }
 
 function checkHubKeys(keys: Uint8Array[]): void {
-  if (keys.length < 1 || keys.length > MAX_HUB_KEYS) throw bad("E_BAD_HUB_SETTING", "A gate holds one or two hub keys (two only while the hub rotates its key).");
-  for (const key of keys) if (key.length !== KEY_BYTES) throw bad("E_BAD_HUB_KEY", "A hub key is 32 bytes (an Ed25519 public key).");
-  if (keys.length === 2 && sameBytes(keys[0], keys[1])) throw bad("E_BAD_HUB_SETTING", "The two hub keys are the same key.");
+  if (keys.length < 1 || keys.length > MAX_HUB_KEYS) throw new OptgateError("E_BAD_HUB_SETTING", "A gate holds one or two hub keys (two only while the hub rotates its key).");
+  for (const key of keys) if (key.length !== KEY_BYTES) throw new OptgateError("E_BAD_HUB_KEY", "A hub key is 32 bytes (an Ed25519 public key).");
+  if (keys.length === 2 && sameBytes(keys[0], keys[1])) throw new OptgateError("E_BAD_HUB_SETTING", "The two hub keys are the same key.");
 }
 
 function checkHubSettings(s: HubSettings): void {
@@ -84,22 +80,22 @@ function checkHubSettings(s: HubSettings): void {
 /** 1..32 bytes of UTF-8, no control characters. */
 export function checkSsid(ssid: string): void {
   const bytes = utf8(ssid).length;
-  if (bytes < 1 || bytes > MAX_SSID_BYTES) throw bad("E_BAD_WIFI_SETTING", `An SSID is 1..${MAX_SSID_BYTES} bytes (this one is ${bytes}).`);
-  if (/[\x00-\x1f\x7f]/.test(ssid)) throw bad("E_BAD_WIFI_SETTING", "An SSID cannot hold control characters.");
+  if (bytes < 1 || bytes > MAX_SSID_BYTES) throw new OptgateError("E_BAD_WIFI_SETTING", `An SSID is 1..${MAX_SSID_BYTES} bytes (this one is ${bytes}).`);
+  if (/[\x00-\x1f\x7f]/.test(ssid)) throw new OptgateError("E_BAD_WIFI_SETTING", "An SSID cannot hold control characters.");
 }
 
 /** 8..63 printable ASCII characters, or empty for an open network. The refusal never repeats the password. */
 export function checkWifiPassword(password: string): void {
   if (password === "") return;
   if (password.length < 8 || password.length > 63 || !/^[\x20-\x7e]+$/.test(password)) {
-    throw bad("E_BAD_WIFI_SETTING", "A Wi-Fi password is 8..63 printable ASCII characters, or empty for an open network.");
+    throw new OptgateError("E_BAD_WIFI_SETTING", "A Wi-Fi password is 8..63 printable ASCII characters, or empty for an open network.");
   }
 }
 
 /** A hub public key as `npm run hub` prints it: 64 hex digits. */
 export function parseHubKey(hex: string): Uint8Array {
   if (!/^[0-9A-Fa-f]{64}$/.test(hex)) {
-    throw bad("E_BAD_HUB_KEY", `A hub key is 64 hex digits (the hub's Ed25519 public key, printed by npm run hub); got ${hex.length} character(s)${/^[0-9A-Fa-f]*$/.test(hex) ? "" : ", not all hex"}.`);
+    throw new OptgateError("E_BAD_HUB_KEY", `A hub key is 64 hex digits (the hub's Ed25519 public key, printed by npm run hub); got ${hex.length} character(s)${/^[0-9A-Fa-f]*$/.test(hex) ? "" : ", not all hex"}.`);
   }
   return fromHex(hex);
 }
@@ -187,13 +183,19 @@ export function writeWifiSettings(store: SettingsStore, settings: WifiSettings |
 // ---- internals ----
 
 function read<T>(store: SettingsStore, key: string, decode: (bytes: Uint8Array) => T, what: string, consequence: string): { settings?: T; damage?: string } {
+  const damage = (why: string) => ({ damage: `${what} unreadable (${why}): ${consequence}` });
+  let bytes: Uint8Array | undefined;
   try {
-    const bytes = store.get(key);
-    return bytes === undefined ? {} : { settings: decode(bytes) };
+    bytes = store.get(key);
   } catch (error) {
-    // Only our own sentences are quoted: a foreign error might carry anything.
-    const why = error instanceof OptgateError ? error.message : "the store could not read them";
-    return { damage: `${what} unreadable (${why}): ${consequence}` };
+    // A sealed record from another chip, a read error: the store's own sentence is about its record, not these settings.
+    return damage(`the store could not read them${error instanceof OptgateError ? `: ${error.code}` : ""}`);
+  }
+  if (bytes === undefined) return {};
+  try {
+    return { settings: decode(bytes) };
+  } catch (error) {
+    return damage(error instanceof OptgateError ? error.message : "they do not decode");
   }
 }
 

@@ -11,7 +11,7 @@ import {
   HUB_SETTINGS_KEY, parseHubKey, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY, writeHubSettings, writeWifiSettings, type HubSettings, type WifiSettings,
 } from "../../src/app/hub-settings";
 import { utf8 } from "../../src/core/crypto";
-import { isOptgateError } from "../../src/core/errors";
+import { isOptgateError, OptgateError } from "../../src/core/errors";
 import { LogStore } from "../../src/core/store/log-store";
 
 let n = 7;
@@ -185,6 +185,8 @@ describe("fleet settings records", () => {
     const failing: SettingsStore = { get: () => { throw new Error("E_STORE_SEALED: cannot be decrypted"); }, put: () => undefined };
     assert.deepEqual(readHubSettings(failing), { damage: "hub settings unreadable (the store could not read them): this gate stays off the fleet hub until an installer sets them again (hub set)" });
     assert.deepEqual(readWifiSettings(failing), { damage: "Wi-Fi settings unreadable (the store could not read them): no Wi-Fi until an installer sets them again (wifi set)" });
+    const sealedElsewhere: SettingsStore = { get: () => { throw new OptgateError("E_STORE_SEALED", "the sealed record cannot be decrypted; enrol again."); }, put: () => undefined };
+    assert.deepEqual(readWifiSettings(sealedElsewhere), { damage: "Wi-Fi settings unreadable (the store could not read them: E_STORE_SEALED): no Wi-Fi until an installer sets them again (wifi set)" });
   });
 
   it("keeps the Wi-Fi password sealed: a flash dump shows neither it nor the SSID, and off erases the ciphertext", () => {
