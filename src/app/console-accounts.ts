@@ -25,6 +25,8 @@ const AUDIT_KIND: Record<string, AuditKind> = {
   "holiday add": "policy-changed", "holiday remove": "policy-changed", "notice set": "notice-published",
   "tech add": "technician-added", "tech remove": "technician-removed", "tech passwd": "technician-password-set", "passwd": "technician-password-set",
   "install": "technician-installed", "damage clear": "damage-cleared",
+  "hub set": "setting-changed", "hub key add": "setting-changed", "hub key remove": "setting-changed", "hub off": "setting-changed",
+  "wifi set": "setting-changed", "wifi off": "setting-changed",
 };
 
 /** Technician ids are names; the audit record holds a number, the same for the same name. */

@@ -1,12 +1,12 @@
 // The technician console's backend over the real core (GateCore): registry,
-// access policy, audit log, consent ledger, face gallery, notices. Names the
-// core does not have (access groups, schedules, holidays by name) live here,
-// as small settings the board persists, and compile into the gate policy.
+// access policy, audit log, consent ledger, face gallery, notices. Each concern
+// beyond residents and credentials has its own module (console-policy.ts:
+// groups, schedules, holidays and config compiled into the gate policy;
+// console-consent.ts, console-clock.ts, console-log.ts, console-accounts.ts).
 //
 //   const backend = new CoreConsoleBackend({ core, clock, random, settings: store, hooks: { openDoor, setClock } });
 //   new Console({ port, clock, random, deviceKey, backend, audit: backend.audit, technicians: backend.technicians });
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
-import type { GatePolicy } from "../core/access/policy";
 import type { TimeZone } from "../core/time/posix-tz";
 import { KEYPAD_ID } from "./gate-adapters";
 import type { ClockReport } from "./clock-source";
@@ -17,18 +17,18 @@ import type {
   Role, ScheduleView, StatusView, VisitorCodeView,
 } from "../core/console/backend";
 import type { TechnicianDirectory } from "../core/console/technicians";
-import { fromHex, toHex, utf8 } from "../core/crypto";
+import { fromHex, toHex } from "../core/crypto";
 import { OptgateError } from "../core/errors";
-import type { ConsentRequest } from "../core/face/consent-request";
-import type { Notice } from "../core/face/notices";
-import { consentKeys } from "../core/gate/keypad-entry";
 import type { Clock, Random } from "../core/ports";
 import { ConsoleAccounts, technicianNumber } from "./console-accounts";
 import { ConsoleLog } from "./console-log";
 import { ConsoleClock } from "./console-clock";
+import { ConsoleConsent } from "./console-consent";
+import { ConsoleFleet, type FleetHooks } from "./console-fleet";
+import { ConsolePolicy } from "./console-policy";
 import { residentReport } from "./console-report";
 import type { AuditStore } from "./audit-store";
-import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadStoredSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
+import { DEFAULT_GROUP, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
 import type { Watermarks } from "./watermarks";
 
@@ -36,8 +36,8 @@ export type { SettingsStore } from "./console-settings";
 export { technicianNumber } from "./console-accounts";
 export { pinLabel } from "./console-report";
 
-/** What only the board can do; a missing hook makes its command refuse clearly. */
-export interface ConsoleHooks {
+/** What only the board can do; a missing hook makes its command refuse clearly. The fleet link's hooks: console-fleet.ts. */
+export interface ConsoleHooks extends FleetHooks {
   openDoor?(seconds: number, now: number): void;
   setClock?(time: number): void;
   /** Where the clock's time came from and what the RTC said (status). */
@@ -69,35 +69,39 @@ export interface CoreConsoleBackendOptions {
 export class CoreConsoleBackend implements ConsoleBackend {
   readonly audit: ConsoleAuditSink;
   readonly technicians: TechnicianDirectory;
+  /** Hub and Wi-Fi settings; only where there is a store to keep them. */
+  readonly fleet: ConsoleFleet | undefined;
   readonly #core: GateCore;
   readonly #clock: Clock;
   readonly #random: Random;
-  readonly #store: SettingsStore | undefined;
   readonly #hooks: ConsoleHooks;
   readonly #accounts: ConsoleAccounts;
   readonly #log: ConsoleLog;
   readonly #clockCommands: ConsoleClock;
-  #settings: Settings;
-  readonly #watermarks: Watermarks | undefined;
-  /** Why the stored settings could not be used (the fail-safe policy is in force), else undefined. */
-  settingsDamage: string | undefined;
+  readonly #policy: ConsolePolicy;
+  readonly #consent: ConsoleConsent;
 
   constructor(o: CoreConsoleBackendOptions) {
     this.#core = o.core;
     this.#clock = o.clock;
     this.#random = o.random;
-    this.#store = o.settings;
     this.#hooks = o.hooks ?? {};
-    this.#watermarks = o.watermarks;
-    const loaded = loadStoredSettings(this.#store, o.settingsLost === true, (settings) => this.#core.access.setPolicy(this.#policy(settings)), o.watermarks);
-    this.#settings = loaded.settings;
-    this.settingsDamage = loaded.damage;
-    const accounts = new ConsoleAccounts(this.#store, this.#core.audit, this.#clock);
+    const accounts = new ConsoleAccounts(o.settings, this.#core.audit, this.#clock);
     this.#accounts = accounts;
+    this.#policy = new ConsolePolicy(this.#core, o.settings, o.settingsLost === true, o.watermarks, accounts);
     this.audit = { record: (event) => accounts.record(event), refused: () => accounts.refused() };
     this.#clockCommands = new ConsoleClock(this.#core, this.#clock, accounts, this.#hooks);
     this.#log = new ConsoleLog(this.#core.audit, o.auditStore, (kind, n) => this.#actorName(kind, n));
+    this.#consent = new ConsoleConsent(this.#core, this.#clock, (id) => this.#resident(id), () => this.#receipt());
+    const auditStore = o.auditStore;
+    const gate = { id: this.#core.access.policy.gateId, publicKey: auditStore ? () => auditStore.publicKey : undefined };
+    this.fleet = o.settings ? new ConsoleFleet(o.settings, accounts, gate, this.#hooks) : undefined;
     this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record), remove: (id) => accounts.remove(id), list: () => accounts.list() };
+  }
+
+  /** Why the stored settings could not be used (the fail-safe policy is in force), else undefined. */
+  get settingsDamage(): string | undefined {
+    return this.#policy.damage;
   }
 
   // ---- status ----
@@ -163,7 +167,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
 
   residentAdd(_actor: string, input: ResidentInput): ResidentView {
     requireEnd(input.role, input.validUntil);
-    const groups = this.#mask(input.groups.length ? input.groups : [DEFAULT_GROUP]);
+    const groups = this.#policy.mask(input.groups.length ? input.groups : [DEFAULT_GROUP]);
     const id = this.#core.registry.addResident({
       unit: input.unit, role: input.role, groups,
       validFrom: input.validFrom ?? undefined, validUntil: input.validUntil ?? undefined,
@@ -178,7 +182,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
 
   residentList(f: ResidentFilter, after: string | undefined, limit: number): ResidentPage {
     const registry = this.#core.registry;
-    const bit = f.group === undefined ? undefined : this.#groupBit(f.group);
+    const bit = f.group === undefined ? undefined : this.#policy.groupBit(f.group);
     const start = after === undefined ? 0 : parseResidentId(after);
     // Sorted ids as a typed array: no object per resident, whatever the gate holds.
     const ids = registry.residents.ids.slice(0, registry.size).sort();
@@ -200,7 +204,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
     requireEnd(patch.role ?? before.role, patch.validUntil === undefined ? before.validUntil : patch.validUntil);
     this.#core.registry.updateResident(n, {
       unit: patch.unit, role: patch.role, validFrom: patch.validFrom, validUntil: patch.validUntil,
-      groups: patch.groups === undefined ? undefined : this.#mask(patch.groups),
+      groups: patch.groups === undefined ? undefined : this.#policy.mask(patch.groups),
     });
     return this.#view(n);
   }
@@ -281,67 +285,35 @@ export class CoreConsoleBackend implements ConsoleBackend {
   // ---- consent and face ----
 
   consentShow(resident: string): ConsentView {
-    const label = formatResidentId(this.#resident(resident));
-    const history = this.#core.ledger.history(label);
-    const last = history[history.length - 1];
-    const grant = [...history].reverse().find((r) => r.event === "granted");
-    const state = !last ? "none" : last.event === "granted" ? "active" : last.event;
-    return {
-      resident: label, state, noticeVersion: last?.noticeVersion ?? null,
-      witness: state === "active" && grant ? grant.actorId : null,
-      grantedAt: state === "active" && grant ? grant.at : null,
-      endedAt: last && last.event !== "granted" ? last.at : null,
-      templateHeld: this.#core.gallery.entry(label) !== undefined,
-      pending: this.#requestView(this.#core.consentRequests.pending(label, this.#clock.now())),
-    };
+    return this.#consent.show(resident);
   }
 
   consentRequest(actor: string, resident: string, noticeVersion: number): ConsentRequestView {
-    const label = formatResidentId(this.#resident(resident));
-    this.#currentNotice();
-    const request = this.#core.consentRequests.arm({ residentId: label, noticeVersion, witnessId: actor, at: this.#clock.now() });
-    return this.#requestView(request)!;
+    return this.#consent.request(actor, resident, noticeVersion);
   }
 
   consentCancel(_actor: string, resident: string): ConsentRequestView {
-    const label = formatResidentId(this.#resident(resident));
-    return this.#requestView(this.#core.consentRequests.cancel(label, this.#clock.now()))!;
-  }
-
-  #requestView(request: ConsentRequest | undefined): ConsentRequestView | null {
-    if (request === undefined) return null;
-    return {
-      resident: request.residentId, noticeVersion: request.noticeVersion, witness: request.witnessId,
-      armedAt: request.armedAt, expiresAt: request.expiresAt, ...consentKeys(parseResidentId(request.residentId)),
-    };
+    return this.#consent.cancel(resident);
   }
 
   consentWithdraw(actor: string, resident: string): ReceiptView {
-    const label = formatResidentId(this.#resident(resident));
-    const receipt = this.#core.withdrawal.fromConsole({ residentId: label, technicianId: actor, at: this.#clock.now() });
-    return { receipt: receipt.code, at: receipt.record.at, erased: receipt.templateDestroyed ? ["face template", "template key"] : [] };
+    return this.#consent.withdraw(actor, resident);
   }
 
   faceEnrol(_actor: string, resident: string): FaceEnrolView {
-    const label = formatResidentId(this.#resident(resident));
-    const entry = this.#core.enrolment.enrolFromCamera(this.#core.ledger.activeConsent(label), this.#clock.now());
-    return { resident: label, enrolledAt: entry.enrolledAt, noticeVersion: entry.noticeVersion };
+    return this.#consent.faceEnrol(resident);
   }
 
   faceDelete(_actor: string, resident: string): ReceiptView {
-    const n = this.#resident(resident);
-    const label = formatResidentId(n);
-    const held = this.#core.gallery.remove(label);
-    if (this.#core.registry.get(n)?.faceEnrolled) this.#core.registry.setFaceEnrolled(n, false);
-    return { receipt: this.#receipt(), at: this.#clock.now(), erased: held ? ["face template", "template key"] : [] };
+    return this.#consent.faceDelete(resident);
   }
 
   noticeShow(version: number | undefined): NoticeView {
-    return noticeView(version === undefined ? this.#currentNotice() : this.#core.notices.get(version));
+    return this.#consent.noticeShow(version);
   }
 
   noticeSet(_actor: string, n: NoticeInput): NoticeView {
-    return noticeView(this.#core.notices.publish({ purpose: n.purpose, method: n.method, gates: n.scope, retentionDays: n.retentionDays }, this.#clock.now()));
+    return this.#consent.noticeSet(n);
   }
 
   report(resident: string): Record<string, unknown> {
@@ -352,77 +324,39 @@ export class CoreConsoleBackend implements ConsoleBackend {
   // ---- groups, schedules, holidays (compiled into the gate policy) ----
 
   groupAdd(_actor: string, name: string, schedules: string[]): GroupView {
-    for (const s of schedules) if (!own(this.#settings.schedules, s)) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${s}; create it with schedule set.`);
-    const next = clone(this.#settings);
-    const existing = own(next.groups, name);
-    let bit = existing?.bit;
-    if (bit === undefined) {
-      const used = new Set(Object.values(next.groups).map((g) => g.bit));
-      for (let b = 1; b < 32 && bit === undefined; b++) if (!used.has(b)) bit = b;
-      if (bit === undefined) throw new OptgateError("E_TOO_MANY_GROUPS", "A gate has room for 32 access groups; remove one first.");
-    }
-    next.groups[name] = { bit, schedules };
-    this.#commitSettings(next);
-    return this.#group(name);
+    return this.#policy.groupAdd(name, schedules);
   }
 
   groupRemove(_actor: string, name: string): GroupView {
-    if (name === DEFAULT_GROUP) throw new OptgateError("E_GROUP_IN_USE", `The ${DEFAULT_GROUP} group is the default and stays.`);
-    const view = this.#group(name);
-    if (view.members > 0) throw new OptgateError("E_GROUP_IN_USE", `Group ${name} still has ${view.members} member(s); move them first (resident edit --groups).`);
-    const next = clone(this.#settings);
-    delete next.groups[name];
-    this.#commitSettings(next);
-    return view;
+    return this.#policy.groupRemove(name);
   }
 
   groupList(): GroupView[] {
-    return Object.keys(this.#settings.groups).sort().map((name) => this.#group(name));
+    return this.#policy.groupList();
   }
 
   scheduleSet(_actor: string, s: ScheduleView): ScheduleView {
-    if (s.days.length === 0) throw new OptgateError("E_BAD_SCHEDULE", "A schedule needs at least one day.");
-    if (s.from === s.to) throw new OptgateError("E_BAD_SCHEDULE", "The window is empty; --from and --to must differ (a --to before --from runs past midnight).");
-    const next = clone(this.#settings);
-    next.schedules[s.name] = { days: [...s.days], from: s.from, to: s.to };
-    this.#commitSettings(next);
-    return s;
+    return this.#policy.scheduleSet(s);
   }
 
   scheduleRemove(_actor: string, name: string): ScheduleView {
-    const s = own(this.#settings.schedules, name);
-    if (!s) throw new OptgateError("E_NO_SCHEDULE", `There is no schedule ${name}.`);
-    const users = Object.keys(this.#settings.groups).filter((g) => this.#settings.groups[g].schedules.includes(name));
-    if (users.length) throw new OptgateError("E_SCHEDULE_IN_USE", `Schedule ${name} is used by group(s) ${users.join(", ")}.`);
-    const next = clone(this.#settings);
-    delete next.schedules[name];
-    this.#commitSettings(next);
-    return { name, ...s };
+    return this.#policy.scheduleRemove(name);
   }
 
   scheduleList(): ScheduleView[] {
-    return Object.keys(this.#settings.schedules).sort().map((name) => ({ name, ...this.#settings.schedules[name] }));
+    return this.#policy.scheduleList();
   }
 
   holidayAdd(_actor: string, h: HolidayView): HolidayView {
-    const next = clone(this.#settings);
-    next.holidays[dateKey(h.date)] = h.name;
-    this.#commitSettings(next);
-    return { date: Date.parse(dateKey(h.date)), name: h.name };
+    return this.#policy.holidayAdd(h);
   }
 
   holidayRemove(_actor: string, date: number): HolidayView {
-    const key = dateKey(date);
-    const name = own(this.#settings.holidays, key);
-    if (name === undefined) throw new OptgateError("E_NO_HOLIDAY", `There is no holiday on ${key}.`);
-    const next = clone(this.#settings);
-    delete next.holidays[key];
-    this.#commitSettings(next);
-    return { date: Date.parse(key), name };
+    return this.#policy.holidayRemove(date);
   }
 
   holidayList(): HolidayView[] {
-    return Object.keys(this.#settings.holidays).sort().map((key) => ({ date: Date.parse(key), name: this.#settings.holidays[key] }));
+    return this.#policy.holidayList();
   }
 
   // ---- log ----
@@ -446,29 +380,11 @@ export class CoreConsoleBackend implements ConsoleBackend {
   // ---- config, door, clock, diag ----
 
   configGet(key: string | undefined): ConfigEntry[] {
-    const policy = this.#policy(this.#settings);
-    const keys = key === undefined ? Object.keys(CONFIG) : [key];
-    return keys.map((k) => {
-      const c = own(CONFIG, k);
-      if (!c) throw new OptgateError("E_NO_SETTING", `There is no setting ${k.slice(0, 32)}; config get lists them.`);
-      return { key: k, value: c.get(policy), doc: c.doc };
-    });
+    return this.#policy.configGet(key);
   }
 
   configSet(_actor: string, key: string, value: string): ConfigEntry {
-    const c = own(CONFIG, key);
-    if (!c) throw new OptgateError("E_NO_SETTING", `There is no setting ${key.slice(0, 32)}; config get lists them.`);
-    const policy = this.#policy(this.#settings);
-    const old = String(c.get(policy));
-    c.set(policy, value); // validates the value on a scratch policy first
-    // A check the face model cannot run is refused here, where the technician can act on it, rather than
-    // accepted and left to fail at the gate (boot with such a stored setting shows DAMAGE instead).
-    this.#core.checkFaceLiveness(policy.faceLiveness);
-    this.#accounts.explain(`${key} ${old} -> ${String(c.get(policy))}`);
-    const next = clone(this.#settings);
-    next.config[key] = value;
-    this.#commitSettings(next);
-    return this.configGet(key)[0];
+    return this.#policy.configSet(key, value);
   }
 
   doorOpen(_actor: string, seconds: number): { seconds: number } {
@@ -518,60 +434,12 @@ export class CoreConsoleBackend implements ConsoleBackend {
     return {
       id: label, unit: v.unit, role: v.role, status: v.status,
       validFrom: v.validFrom ?? null, validUntil: v.validUntil ?? null,
-      groups: this.#groupNames(v.groups),
+      groups: this.#policy.groupNames(v.groups),
       cards: this.#core.registry.cardsOf(n).map((uid) => toHex(uid).toUpperCase()),
       pin: v.hasPin,
       pinQuality: v.pinQuality,
       face: this.#core.gallery.entry(label) ? "enrolled" : this.#core.ledger.isActive(label) ? "consented" : "none",
     };
-  }
-
-  #groupBit(name: string): number {
-    const g = own(this.#settings.groups, name);
-    if (!g) throw new OptgateError("E_NO_GROUP", `There is no group ${name}; group list shows them, group add creates one.`);
-    return g.bit;
-  }
-
-  #mask(names: string[]): number {
-    let mask = 0;
-    for (const name of names) mask |= 1 << this.#groupBit(name);
-    return mask >>> 0;
-  }
-
-  #groupNames(mask: number): string[] {
-    const out: string[] = [];
-    for (const name of Object.keys(this.#settings.groups).sort()) if (mask & (1 << this.#settings.groups[name].bit)) out.push(name);
-    return out;
-  }
-
-  #group(name: string): GroupView {
-    const g = own(this.#settings.groups, name);
-    if (!g) throw new OptgateError("E_NO_GROUP", `There is no group ${name}.`);
-    const bit = 1 << g.bit;
-    let members = 0;
-    for (const id of this.#core.registry.ids()) if (this.#core.registry.get(id)!.groups & bit) members++;
-    return { name, schedules: [...g.schedules], members };
-  }
-
-  #currentNotice(): Notice {
-    const notice = this.#core.notices.current();
-    if (!notice) throw new OptgateError("E_NO_NOTICE", "No face notice is published on this gate; publish one with notice set first.");
-    return notice;
-  }
-
-  #policy(s: Settings): GatePolicy {
-    return settingsPolicy(s, this.#core.access.policy);
-  }
-
-  /** Applies new settings to the gate (validated there first), then persists them. */
-  #commitSettings(next: Settings): void {
-    this.#core.access.setPolicy(this.#policy(next));
-    this.#settings = next;
-    const bytes = utf8(JSON.stringify(next));
-    this.#watermarks?.settingsWriting(bytes);
-    this.#store?.put(SETTINGS_KEY, bytes);
-    this.#watermarks?.settingsStored(bytes);
-    this.settingsDamage = undefined;
   }
 
   #actorName(kind: string, n: number): string {
@@ -585,14 +453,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
   #receipt(): string {
     return `S${this.#core.audit.security.head().seq + 1}`;
   }
-
-
 }
-
-function noticeView(n: Notice): NoticeView {
-  return { version: n.version, purpose: n.purpose, method: n.method, scope: [...n.gates], retentionDays: n.retentionDays, issued: n.publishedAt };
-}
-
 
 /** Renters, visitors and couriers always have an end date: on edit as on add. */
 function requireEnd(role: Role, validUntil: number | null): void {

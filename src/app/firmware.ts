@@ -29,7 +29,7 @@ import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
 import { openFleet } from "./fleet";
 import type { FleetLink } from "./fleet-link";
-import { readHubSettings, writeHubSettings, type HubSettings } from "./hub-settings";
+import { HUB_SETTINGS_KEY, readHubSettings, writeHubSettings, type HubSettings } from "./hub-settings";
 import { openSyncState, type SyncState } from "./sync-persistence";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
@@ -76,6 +76,10 @@ export class Firmware {
   fleet: FleetLink | undefined;
   /** Fleet sync's state on flash (undefined when the registry could not be loaded). */
   readonly #syncState: SyncState | undefined;
+  /** The store as settings see it (a key whose newest record was lost reads as absent). */
+  #settings!: SettingsStore;
+  /** Why a configured hub link is not running (status for `hub show`). */
+  #fleetWhyNot: string | undefined;
   /** Work the TCP link defers to the next tick (it may not call back into the client from inside a call). */
   readonly #deferred: (() => void)[] = [];
   #prompt = "";
@@ -133,6 +137,7 @@ export class Firmware {
       const notices = this.#load("notices", () => new StoredNoticeBoard(store, newestNotice, damagedKeys), undefined);
       if (report.streamHoles.consent) this.#note(`${report.streamHoles.consent} consent record(s) lost: face off for the residents concerned`);
       if (notices?.lost.length) this.#note(`notice version(s) ${versionList(notices.lost)} lost: consents under them dropped (face off for those residents)`);
+      this.#settings = withoutDamaged(store, damagedKeys);
       const storedRegistry: StoredRegistry | undefined = this.#load("registry", () => openRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined);
       this.core = new GateCore({
         gateId: board.gateId,
@@ -178,7 +183,7 @@ export class Firmware {
         core: this.core,
         clock: board.clock,
         random: board.random,
-        settings: withoutDamaged(store, damagedKeys),
+        settings: this.#settings,
         settingsLost: lost(SETTINGS_KEY),
         watermarks,
         auditStore: this.auditStore,
@@ -199,6 +204,8 @@ export class Firmware {
           diag: (target) => this.#diag(target),
           installation: this.installation,
           damageClear: () => this.#damageClear(),
+          hubStatus: () => this.fleet?.status() ?? (this.#fleetWhyNot ?? "not connected"),
+          onFleetSettingsChanged: () => this.#startFleet(),
         },
       });
       if (this.backend.settingsDamage) this.#note(this.backend.settingsDamage, false);
@@ -244,13 +251,16 @@ export class Firmware {
     this.fleet = undefined;
     this.core.withdrawal.onWithdrawn = undefined;
     this.core.faceHold = undefined;
-    const { settings, damage } = readHubSettings(this.store);
+    this.#fleetWhyNot = undefined;
+    const { settings, damage } = readHubSettings(this.#settings);
     if (damage && atBoot) this.#note(damage);
+    if (atBoot && this.store.report.damagedKeys[HUB_SETTINGS_KEY]) this.#note("hub settings lost to flash damage: this gate stays off the fleet hub until an installer sets them again (hub set)");
     if (!settings) return;
     const board = this.board;
     const missing = !board.tcp ? "no network socket on this board" : !this.auditStore ? "no gate key (the audit log is in RAM only)" : !this.#syncState ? "the registry could not be loaded" : undefined;
     if (missing) {
-      board.log(`fleet: hub configured but not started: ${missing}`);
+      this.#fleetWhyNot = `not started: ${missing}`;
+      board.log(`fleet: hub configured but ${this.#fleetWhyNot}`);
       return;
     }
     this.fleet = this.#load("fleet link", () => openFleet({
@@ -269,7 +279,7 @@ export class Firmware {
 
   /** Stores the hub settings (undefined: none) and restarts the link: provisioning and the console's hub commands. */
   provisionHub(settings: HubSettings | undefined): void {
-    writeHubSettings(this.store, settings);
+    writeHubSettings(this.#settings, settings);
     this.#startFleet();
   }
 
@@ -438,6 +448,11 @@ function withoutDamaged(store: LogStore, damagedKeys: readonly string[]): Settin
     get: (key) => (lost.has(key) ? undefined : store.get(key)),
     put: (key, value, options) => {
       store.put(key, value, options);
+      lost.delete(key);
+    },
+    // A sealed record (an account, the Wi-Fi password) is erased from flash, not only forgotten.
+    delete: (key) => {
+      store.delete(key);
       lost.delete(key);
     },
     keys: (prefix) => store.keys(prefix),

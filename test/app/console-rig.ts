@@ -4,7 +4,7 @@
 // settings' tests; core-rig.ts is the persisted variant used by the scripted day.
 import assert from "node:assert/strict";
 import { createSyntheticFrame, SyntheticEmbedder, writeSyntheticFrame } from "../../boards/host/synthetic-embedder";
-import { CoreConsoleBackend } from "../../src/app/console-backend";
+import { CoreConsoleBackend, type ConsoleHooks, type SettingsStore } from "../../src/app/console-backend";
 import { GateCore } from "../../src/app/core";
 import { Console } from "../../src/core/console/console";
 import { makeTechnician } from "../../src/core/console/technicians";
@@ -38,6 +38,10 @@ export interface ConsoleRigOptions {
   embedder?: Embedder;
   /** The settings store's contents, shared across rigs to model a restart. */
   stored?: Map<string, Uint8Array>;
+  /** A store in place of the map (a LogStore on a NorFlash, to look at the flash image). */
+  settings?: SettingsStore;
+  /** Board hooks beyond the door and the clock (the fleet link's). */
+  hooks?: ConsoleHooks;
 }
 
 export function consoleRig(options: ConsoleRigOptions = {}) {
@@ -54,11 +58,11 @@ export function consoleRig(options: ConsoleRigOptions = {}) {
     outputs: { unlock: () => { pulses++; }, signal: () => undefined, prompt: (text) => { prompts.push(text); } },
   });
   const stored = options.stored ?? new Map<string, Uint8Array>();
-  const settings = { get: (k: string) => stored.get(k), put: (k: string, v: Uint8Array) => { stored.set(k, v.slice()); } };
+  const settings = options.settings ?? { get: (k: string) => stored.get(k), put: (k: string, v: Uint8Array) => { stored.set(k, v.slice()); } };
   const opened: number[] = [];
   const backend = new CoreConsoleBackend({
     core, clock, random, settings,
-    hooks: { openDoor: (s) => { opened.push(s); }, setClock: (ms) => { t.now = ms; } },
+    hooks: { openDoor: (s) => { opened.push(s); }, setClock: (ms) => { t.now = ms; }, ...options.hooks },
   });
   const deviceKey = new Uint8Array(32).fill(9);
   backend.technicians.save(makeTechnician(deviceKey, random, "tech1", PASSWORD, "installer"));
@@ -72,5 +76,5 @@ export function consoleRig(options: ConsoleRigOptions = {}) {
   const keypad = (keys: string) => { for (const key of keys) core.gate.key(key, t.now); return prompts[prompts.length - 1]; };
   /** Ticks the gate for `ms` (face sessions run on ticks). */
   const run = (ms: number) => { for (const end = t.now + ms; t.now < end;) { t.now += 50; core.tick(t.now); } };
-  return { t, core, camera, embedder, frame, backend, settings, stored, opened, type, json, login, keypad, run, prompts, pulses: () => pulses };
+  return { t, core, camera, embedder, frame, backend, settings, stored, opened, type, json, login, keypad, run, prompts, pulses: () => pulses, deviceKey };
 }

@@ -251,6 +251,54 @@ export interface DiagResult {
 export type DiagTarget = "reader" | "keypad" | "relay" | "store" | "all";
 export const DIAG_TARGETS: readonly DiagTarget[] = ["reader", "keypad", "relay", "store", "all"];
 
+/** The fleet hub this gate syncs with (docs/sync.md), as `hub show` prints it. */
+export interface HubView {
+  /** Readable hub settings are stored: the gate links to this hub. */
+  enabled: boolean;
+  host: string | null;
+  port: number | null;
+  compound: number | null;
+  /** The hub keys trusted, slot 1 and 2: the key's first 8 bytes in hex, and the key id (first 8 bytes of its SHA-256) the hub's messages name. */
+  keys: { slot: number; fingerprint: string; keyId: string }[];
+  gateId: number;
+  /** This gate's audit signing key, in full hex: the hub's addGate needs it. Null where the gate keeps no audit store. */
+  gateKey: string | null;
+  /** The link's state as the firmware reports it ("not connected" without a link). */
+  link: string;
+  /** Why stored hub settings cannot be read, else null. */
+  damage: string | null;
+}
+
+/** The Wi-Fi network the gate reaches the broker through; never its password. */
+export interface WifiView {
+  enabled: boolean;
+  ssid: string | null;
+  /** True for an open network (no password), null when none is set. */
+  open: boolean | null;
+  damage: string | null;
+}
+
+/**
+ * Hub and Wi-Fi settings (installer only, except the views). Each change is
+ * checked, stored, audited without its secrets, and the firmware's link is
+ * told so it restarts with them.
+ */
+export interface FleetConsole {
+  hubShow(): HubView;
+  /** `key` (64 hex) is required while no hub key is stored. */
+  hubSet(actor: string, host: string, port: number, compound: number, key: string | undefined): HubView;
+  hubKeyAdd(actor: string, key: string): HubView;
+  hubKeyRemove(actor: string, slot: number): HubView;
+  /** Deletes the hub settings: the gate leaves the fleet. */
+  hubOff(actor: string): HubView;
+  wifiShow(): WifiView;
+  /** Refuses a bad SSID, and a bad password once given, before anything is stored (the console asks first). */
+  wifiCheck(ssid: string, password?: string): void;
+  /** The password arrives only here, typed hidden; it is stored sealed and never shown or audited. */
+  wifiSet(actor: string, ssid: string, password: string): WifiView;
+  wifiOff(actor: string): WifiView;
+}
+
 export interface ConsoleBackend {
   status(): StatusView;
   /** The gate's zone: typed dates are local days in it, and validity prints in it. */
@@ -330,4 +378,7 @@ export interface ConsoleBackend {
 
   /** Everything held about one resident (the subject report), no biometric bytes. */
   report(resident: string): Record<string, unknown>;
+
+  /** Hub and Wi-Fi settings; absent on a gate without a fleet link. */
+  readonly fleet?: FleetConsole;
 }

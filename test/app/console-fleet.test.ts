@@ -1,0 +1,227 @@
+// The hub and Wi-Fi commands end to end: Console → CoreConsoleBackend →
+// the real store (a LogStore on a NorFlash) and audit chain. Installers
+// change, every technician reads; each change is audited without a secret
+// and restarts the link; the Wi-Fi password is typed hidden and appears in
+// no transcript, audit record, log output or flash dump. Portable (Node and XS).
+import assert from "node:assert/strict";
+import { NorFlash } from "../../boards/host/nor-flash";
+import { HUB_SETTINGS_KEY, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY } from "../../src/app/hub-settings";
+import { makeTechnician } from "../../src/core/console/technicians";
+import { sha256, toHex, utf8 } from "../../src/core/crypto";
+import { LogStore } from "../../src/core/store/log-store";
+import { blankFlash, boot } from "./boot-rig";
+import { consoleRig, lcgRandom, PASSWORD } from "./console-rig";
+
+const KEY_A = new Uint8Array(32).map((_, i) => 0xa0 + i);
+const KEY_B = new Uint8Array(32).map((_, i) => 0x10 + 3 * i);
+const KEY_C = new Uint8Array(32).fill(0x5c);
+const WIFI_PASSWORD = "Gate-Net pass 2026";
+
+function contains(image: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= image.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (image[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+function fleetRig() {
+  const flash = new NorFlash(128 * 1024);
+  const store = LogStore.open(flash, { random: lcgRandom(3) });
+  const link = { status: "connected to hub.example.org:8883 (version 12 applied)", restarts: 0 };
+  const rig = consoleRig({ settings: store, hooks: { hubStatus: () => link.status, onFleetSettingsChanged: () => { link.restarts++; } } });
+  let transcript = "";
+  const type = (line: string) => { const out = rig.type(line); transcript += out; return out; };
+  const securitySince = (seq: number) => rig.core.audit.entries().filter((e) => e.log === "security" && e.seq > seq);
+  return { ...rig, flash, store, link, type, transcript: () => transcript, securitySince };
+}
+
+describe("console: hub and Wi-Fi settings", () => {
+  it("an installer sets the hub, rotates its key and takes the gate off; hub show tells it; each change is audited and restarts the link", () => {
+    const { type, json, login, store, link, core, securitySince } = fleetRig();
+    login();
+    const start = core.audit.security.head().seq;
+    const off = type("hub show");
+    assert.match(off, /hub: +off\r\n/);
+    assert.match(off, /gate: +1\r\n/);
+    assert.match(off, /link: +connected to hub\.example\.org:8883 \(version 12 applied\)/);
+
+    assert.match(type("hub set hub.example.org 8883 7"), /E_HUB_KEY_REQUIRED: This gate holds no hub key yet/);
+    assert.match(type(`hub set hub.example.org 8883 7 ${toHex(KEY_A)}`), /Hub settings stored; the link restarts with them\./);
+    assert.deepEqual(readHubSettings(store), { settings: { compoundId: 7, host: "hub.example.org", port: 8883, hubKeys: [KEY_A] } });
+    assert.match(type(`hub key add ${toHex(KEY_B).toUpperCase()}`), /Hub key added\./);
+    assert.match(type(`hub key add ${toHex(KEY_B)}`), /E_DUPLICATE_KEY: Hub key 101316191c1f2225\.\.\. is already trusted/);
+    assert.match(type(`hub key add ${toHex(KEY_C)}`), /E_TOO_MANY_KEYS: A gate trusts at most 2 hub keys/);
+    const shown = type("hub show");
+    assert.match(shown, /hub: +hub\.example\.org:8883, compound 7\r\n/);
+    assert.match(shown, new RegExp(`hub key 1: a0a1a2a3a4a5a6a7\\.\\.\\. \\(key id ${toHex(sha256(KEY_A).subarray(0, 8))}\\)`));
+    assert.match(shown, new RegExp(`hub key 2: 101316191c1f2225\\.\\.\\. \\(key id ${toHex(sha256(KEY_B).subarray(0, 8))}\\)`));
+    assert.deepEqual(json("hub show").data, {
+      enabled: true, host: "hub.example.org", port: 8883, compound: 7,
+      keys: [
+        { slot: 1, fingerprint: "a0a1a2a3a4a5a6a7", keyId: toHex(sha256(KEY_A).subarray(0, 8)) },
+        { slot: 2, fingerprint: "101316191c1f2225", keyId: toHex(sha256(KEY_B).subarray(0, 8)) },
+      ],
+      gateId: 1, gateKey: null, link: link.status, damage: null,
+    });
+
+    assert.match(type("hub key remove 1"), /Hub key removed\./);
+    assert.deepEqual(readHubSettings(store).settings?.hubKeys, [KEY_B]);
+    assert.match(type("hub key remove 2"), /E_NO_KEY: There is no hub key 2/);
+    assert.match(type("hub key remove 1"), /E_LAST_KEY: That is the only hub key/);
+    assert.match(type("hub set 10.0.0.2 1883 4294967295"), /compound 4294967295/);
+    assert.deepEqual(readHubSettings(store).settings, { compoundId: 2 ** 32 - 1, host: "10.0.0.2", port: 1883, hubKeys: [KEY_B] }, "the key held stays");
+    assert.match(type("hub set bad_host 8883 7"), /E_BAD_HUB_SETTING: The hub host has a character/);
+    assert.match(type("hub set hub.example.org 0 7"), /E_BAD_ARGUMENT: port/);
+    assert.match(type("hub set hub.example.org 8883 0"), /E_BAD_ARGUMENT: compound/);
+    assert.match(type("hub key add 12ab"), /E_BAD_HUB_KEY: A hub key is 64 hex digits/);
+    assert.equal(readHubSettings(store).settings?.host, "10.0.0.2", "nothing refused was stored");
+    assert.match(type("hub off"), /Hub settings deleted; this gate no longer syncs\.\r\nhub: +off/);
+    assert.deepEqual(readHubSettings(store), {});
+    assert.match(type(`hub key add ${toHex(KEY_A)}`), /E_NO_HUB: No hub is set/);
+
+    assert.equal(link.restarts, 5, "set, key add, key remove, set, off");
+    assert.deepEqual(securitySince(start).map((e) => `${e.kind} ${e.decision} ${e.detail}`), [
+      "setting-changed deny E_HUB_KEY_REQUIRED hub.example.org host=",
+      "setting-changed info hub c7 hub.example.org:8883",
+      "setting-changed info hub key +101316191c1f2225",
+      "setting-changed deny E_DUPLICATE_KEY 101316191c1f2225282b2e31",
+      "setting-changed deny E_TOO_MANY_KEYS 5c5c5c5c5c5c5c5c5c5c5c5c",
+      "setting-changed info hub key -a0a1a2a3a4a5a6a7",
+      "setting-changed deny E_NO_KEY 2 slot=2",
+      "setting-changed deny E_LAST_KEY 1 slot=1",
+      "setting-changed info hub c4294967295 10.0.0.2:1883",
+      "setting-changed deny E_BAD_HUB_SETTING bad_host host=bad_host",
+      "setting-changed deny E_BAD_HUB_KEY 12ab key=12ab",
+      "setting-changed info hub off",
+      "setting-changed deny E_NO_HUB a0a1a2a3a4a5a6a7a8a9aaabacadaea",
+    ]); // details stop at 40 characters (MAX_DETAIL)
+    assert.ok(securitySince(start).every((e) => e.actorKind === "technician"));
+  });
+
+  it("wifi set asks the password hidden, twice; it is in no transcript, audit record, log output or flash image", () => {
+    const { type, json, login, store, flash, link, core, transcript, securitySince } = fleetRig();
+    login();
+    const start = core.audit.security.head().seq;
+    assert.match(type("wifi show"), /wifi: +off/);
+    assert.match(type("wifi set GateNet"), /Wi-Fi password for GateNet \(8-63 characters, Enter alone for an open network; hidden\): $/);
+    assert.equal(type(WIFI_PASSWORD), "\r\nRepeat the password: ", "nothing typed is echoed");
+    assert.match(type(WIFI_PASSWORD), /Wi-Fi settings stored; the link restarts with them\.\r\nwifi: +GateNet\r\n/);
+    assert.deepEqual(readWifiSettings(store).settings, { ssid: "GateNet", password: WIFI_PASSWORD });
+    assert.deepEqual(json("wifi show").data, { enabled: true, ssid: "GateNet", open: false, damage: null });
+
+    // Refused: the two entries differ; a password the rules refuse (not repeated back); the password on the command line.
+    type(`wifi set "Other Net"`); type("first-password"); assert.match(type("second-password"), /E_MISMATCH: The two passwords differ; nothing was changed\./);
+    type(`wifi set "Other Net"`); assert.match(type("short"), /E_BAD_WIFI_SETTING: A Wi-Fi password is 8\.\.63 printable ASCII characters/);
+    assert.match(type("wifi set x".padEnd(44, "x")), /E_BAD_ARGUMENT: ssid: 35 characters is too long/);
+    assert.deepEqual(readWifiSettings(store).settings, { ssid: "GateNet", password: WIFI_PASSWORD }, "nothing refused was stored");
+    const typedInClear = "on-the-line-pw-1";
+    const auditedBefore = core.audit.security.head().seq;
+    const refused = type(`wifi set OtherNet ${typedInClear}`);
+    assert.match(refused, /E_TOO_MANY_ARGUMENTS: wifi set takes 1 argument\(s\), got 2; usage: wifi set <ssid>/);
+    assert.equal(core.audit.security.head().seq, auditedBefore, "a refused line is not recorded");
+    assert.equal(readWifiSettings(store).settings?.ssid, "GateNet");
+
+    // An open network: Enter alone, twice.
+    type("wifi set Lobby"); type(""); assert.match(type(""), /wifi: +Lobby \(open network, no password\)/);
+    assert.deepEqual(readWifiSettings(store).settings, { ssid: "Lobby", password: "" });
+    type("wifi set GateNet"); type(WIFI_PASSWORD); type(WIFI_PASSWORD);
+
+    const logText = type("log show --last 100") + type("log show --last 100 --json") + type("log export --log security --limit 100 --json");
+    const entries = securitySince(start);
+    assert.deepEqual(entries.map((e) => `${e.kind} ${e.decision} ${e.detail}`), [
+      "setting-changed info wifi GateNet",
+      "setting-changed deny E_MISMATCH Other Net ssid=Other Net",
+      "setting-changed deny E_BAD_WIFI_SETTING Other Net ssid=Other ",
+      "setting-changed info wifi open Lobby",
+      "setting-changed info wifi GateNet",
+    ]);
+    for (const secret of [WIFI_PASSWORD, "first-password", "second-password"]) {
+      assert.ok(!transcript().replace(typedInClear, "").includes(secret), `${secret} in the transcript`);
+      assert.ok(!logText.includes(secret) && !logText.includes(toHex(utf8(secret))), `${secret} in log show or log export`);
+      assert.ok(entries.every((e) => !e.detail.includes(secret.slice(0, 8))), `${secret} in an audit record`);
+    }
+    assert.ok(!core.audit.entries().some((e) => e.detail.includes(typedInClear.slice(0, 8))), "the password typed on the line is in no record");
+    assert.equal(contains(flash.image, utf8(WIFI_PASSWORD)), false, "the password is on flash in clear");
+    assert.equal(contains(flash.image, utf8(typedInClear)), false);
+
+    assert.match(type("wifi off"), /Wi-Fi settings erased\.\r\nwifi: +off/);
+    assert.deepEqual(readWifiSettings(store), {});
+    assert.equal(link.restarts, 4, "three sets and off; no refusal restarts the link");
+    assert.equal(securitySince(start).at(-1)?.detail, "wifi off");
+  });
+
+  it("only an installer changes them; every technician reads hub show and wifi show; refusals are audited and change nothing", () => {
+    const { type, login, store, link, core, backend, deviceKey } = fleetRig();
+    login();
+    type(`hub set hub.example.org 8883 7 ${toHex(KEY_A)}`);
+    type("wifi set GateNet"); type(WIFI_PASSWORD); type(WIFI_PASSWORD);
+    type("logout");
+    const random = lcgRandom(11);
+    backend.technicians.save(makeTechnician(deviceKey, random, "op1", PASSWORD, "operator"));
+    backend.technicians.save(makeTechnician(deviceKey, random, "aud1", PASSWORD, "auditor"));
+    const hub = readHubSettings(store);
+    const wifi = readWifiSettings(store);
+    const restarts = link.restarts;
+    for (const id of ["op1", "aud1"]) {
+      type(`login ${id}`);
+      assert.match(type(PASSWORD), new RegExp(`Logged in as ${id}`));
+      assert.match(type("hub show"), /hub: +hub\.example\.org:8883, compound 7/);
+      assert.match(type("wifi show"), /wifi: +GateNet\r\n/);
+      const start = core.audit.security.head().seq;
+      const changes = ["hub set other.example.org 8883 8", `hub key add ${toHex(KEY_B)}`, "hub key remove 1", "hub off", "wifi set Other", "wifi off"];
+      for (const line of changes) assert.match(type(line), new RegExp(`error: E_ROLE: ${line.split(" ").slice(0, line.startsWith("hub key") ? 3 : 2).join(" ")} needs the installer role`));
+      const refusals = core.audit.entries().filter((e) => e.log === "security" && e.seq > start);
+      assert.deepEqual(refusals.map((e) => `${e.kind} ${e.decision} ${e.detail}`), changes.map(() => "setting-changed deny E_ROLE "));
+      type("logout");
+    }
+    assert.deepEqual([readHubSettings(store), readWifiSettings(store), link.restarts], [hub, wifi, restarts]);
+  });
+
+  it("damaged hub settings: hub show says so, a key change is refused, hub set with a key stores readable ones", () => {
+    const { type, login, store } = fleetRig();
+    store.put(HUB_SETTINGS_KEY, Uint8Array.of(1, 0, 0, 0, 7, 0x22, 0xb3, 200));
+    login();
+    assert.match(type("hub show"), /hub: +off\r\n.*DAMAGE: +hub settings unreadable \(E_SETTINGS_DAMAGED: the stored record does not hold all its fields \(cut short\)\): this gate stays off the fleet hub until an installer sets them again \(hub set\)/s);
+    assert.match(type(`hub key add ${toHex(KEY_B)}`), /E_SETTINGS_DAMAGED: The stored hub settings cannot be read; set them again with their key/);
+    assert.match(type("hub set hub.example.org 8883 7"), /E_HUB_KEY_REQUIRED/);
+    type(`hub set hub.example.org 8883 7 ${toHex(KEY_A)}`);
+    assert.doesNotMatch(type("hub show"), /DAMAGE/);
+    assert.equal(readHubSettings(store).settings?.compoundId, 7);
+  });
+
+  it("on the firmware: hub show prints this gate's audit signing key in full; the settings survive a reboot sealed, and off erases them", () => {
+    const flash = blankFlash();
+    const gate = boot(flash);
+    gate.firmware!.addTechnician("tech1", "correct horse 9");
+    gate.console("login tech1");
+    gate.console("correct horse 9");
+    const publicKey = toHex(gate.firmware!.auditStore!.publicKey);
+    assert.match(gate.console("hub show"), new RegExp(`gate key:  ${publicKey}\\r\\n`));
+    assert.match(gate.console("hub show"), /link: +not connected/);
+    gate.console(`hub set hub.example.org 8883 7 ${toHex(KEY_A)}`);
+    gate.console("wifi set GateNet");
+    gate.console(WIFI_PASSWORD);
+    assert.match(gate.console(WIFI_PASSWORD), /Wi-Fi settings stored/);
+    gate.settle();
+    const again = boot(flash);
+    again.console("login tech1");
+    again.console("correct horse 9");
+    const shown = again.console("hub show");
+    assert.match(shown, /hub: +hub\.example\.org:8883, compound 7/);
+    assert.match(shown, new RegExp(`gate key:  ${publicKey}\\r\\n`), "the same key after a reboot");
+    assert.match(again.console("wifi show"), /wifi: +GateNet\r\n/);
+    assert.equal(contains(flash.image, utf8(WIFI_PASSWORD)), false, "the password is on flash in clear");
+    const sealed = again.firmware!.store.storedForm(WIFI_SETTINGS_KEY)!;
+    assert.ok(contains(flash.image, sealed));
+    assert.match(again.console("wifi off"), /Wi-Fi settings erased\./);
+    assert.match(again.console("hub off"), /Hub settings deleted/);
+    assert.equal(contains(flash.image, sealed), false, "wifi off leaves the sealed record on flash");
+    again.settle();
+    const third = boot(flash);
+    third.console("login tech1");
+    third.console("correct horse 9");
+    assert.match(third.console("hub show"), /hub: +off\r\n/);
+    assert.match(third.console("wifi show"), /wifi: +off\r\n/);
+  });
+});
