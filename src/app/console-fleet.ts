@@ -9,7 +9,8 @@ import { keyIdOf } from "../core/sync/messages";
 import type { ConsoleAccounts } from "./console-accounts";
 import type { SettingsStore } from "./console-settings";
 import {
-  checkSsid, checkWifiPassword, MAX_HUB_KEYS, parseHubKey, readHubSettings, readWifiSettings, writeHubSettings, writeWifiSettings, type HubSettings,
+  checkBrokerPassword, checkSsid, checkWifiPassword, MAX_HUB_KEYS, parseHubKey, readBrokerPassword, readHubSettings, readWifiSettings,
+  writeBrokerPassword, writeHubSettings, writeWifiSettings, type HubSettings,
 } from "./hub-settings";
 
 /** What the firmware's fleet link supplies (src/app/console-backend.ts ConsoleHooks). */
@@ -30,13 +31,15 @@ export class ConsoleFleet implements FleetConsole {
 
   hubShow(): HubView {
     const { settings, damage } = readHubSettings(this.store);
+    const password = readBrokerPassword(this.store);
     return {
       enabled: settings !== undefined, host: settings?.host ?? null, port: settings?.port ?? null, compound: settings?.compoundId ?? null,
       keys: (settings?.hubKeys ?? []).map((key, i) => ({ slot: i + 1, fingerprint: fingerprint(key), keyId: toHex(keyIdOf(key)) })),
       gateId: this.gate.id,
       gateKey: this.gate.publicKey ? toHex(this.gate.publicKey()) : null,
+      password: password.settings !== undefined,
       link: this.hooks.hubStatus?.() ?? "not connected",
-      damage: damage ?? null,
+      damage: damage ?? password.damage ?? null,
     };
   }
 
@@ -67,7 +70,18 @@ export class ConsoleFleet implements FleetConsole {
 
   hubOff(_actor: string): HubView {
     writeHubSettings(this.store, undefined);
+    writeBrokerPassword(this.store, undefined);
     this.#changed("hub off");
+    return this.hubShow();
+  }
+
+  hubPasswordCheck(password: string): void {
+    if (password !== "") checkBrokerPassword(password);
+  }
+
+  hubPassword(_actor: string, password: string): HubView {
+    writeBrokerPassword(this.store, password === "" ? undefined : password);
+    this.#changed(password === "" ? "hub password cleared" : "hub password set");
     return this.hubShow();
   }
 

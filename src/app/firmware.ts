@@ -29,7 +29,7 @@ import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
 import { openFleet } from "./fleet";
 import type { FleetLink } from "./fleet-link";
-import { HUB_SETTINGS_KEY, readHubSettings, writeHubSettings, type HubSettings } from "./hub-settings";
+import { HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, writeHubSettings, type HubSettings } from "./hub-settings";
 import { openSyncState, type SyncState } from "./sync-persistence";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
@@ -266,6 +266,7 @@ export class Firmware {
     this.fleet = this.#load("fleet link", () => openFleet({
       board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings,
       setClock: (time) => this.clock.set(time),
+      password: readBrokerPassword(this.#settings).settings,
       defer: (fn) => { this.#deferred.push(fn); },
       log: (line) => board.log(line),
     }), undefined);

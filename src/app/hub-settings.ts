@@ -17,6 +17,8 @@ import type { SettingsStore } from "./console-settings";
 
 export const HUB_SETTINGS_KEY = "fleet/hub";
 export const WIFI_SETTINGS_KEY = "fleet/wifi";
+/** The broker password of this gate's MQTT user (gate-<compound>-<gate> in Mosquitto's password file). */
+export const HUB_PASSWORD_KEY = "fleet/hub-password";
 
 export interface HubSettings {
   compoundId: number;
@@ -89,6 +91,13 @@ export function checkWifiPassword(password: string): void {
   if (password === "") return;
   if (password.length < 8 || password.length > 63 || !/^[\x20-\x7e]+$/.test(password)) {
     throw new OptgateError("E_BAD_WIFI_SETTING", "A Wi-Fi password is 8..63 printable ASCII characters, or empty for an open network.");
+  }
+}
+
+/** 1..64 printable ASCII characters (what mosquitto_passwd was given). The refusal never repeats it. */
+export function checkBrokerPassword(password: string): void {
+  if (password.length < 1 || password.length > 64 || !/^[\x20-\x7e]+$/.test(password)) {
+    throw new OptgateError("E_BAD_HUB_SETTING", "A broker password is 1..64 printable ASCII characters.");
   }
 }
 
@@ -178,6 +187,32 @@ export function readWifiSettings(store: SettingsStore): { settings?: WifiSetting
 export function writeWifiSettings(store: SettingsStore, settings: WifiSettings | undefined): void {
   if (settings === undefined) remove(store, WIFI_SETTINGS_KEY);
   else store.put(WIFI_SETTINGS_KEY, encodeWifiSettings(settings), { sealed: true });
+}
+
+// ---- broker password ----
+
+export function readBrokerPassword(store: SettingsStore): { settings?: string; damage?: string } {
+  return read(store, HUB_PASSWORD_KEY, decodeBrokerPassword, "the broker password", "the broker refuses this gate until an installer sets it again (hub password)");
+}
+
+/** Sealed in the store; undefined removes it (erased from flash). */
+export function writeBrokerPassword(store: SettingsStore, password: string | undefined): void {
+  if (password === undefined) { remove(store, HUB_PASSWORD_KEY); return; }
+  checkBrokerPassword(password);
+  const out = new Uint8Array(2 + password.length);
+  out[0] = VERSION;
+  out[1] = password.length;
+  for (let i = 0; i < password.length; i++) out[2 + i] = password.charCodeAt(i);
+  store.put(HUB_PASSWORD_KEY, out, { sealed: true });
+}
+
+function decodeBrokerPassword(bytes: Uint8Array): string {
+  const r = new Reader(bytes);
+  r.version();
+  const password = r.ascii(r.u8());
+  r.end();
+  checkBrokerPassword(password);
+  return password;
 }
 
 // ---- internals ----

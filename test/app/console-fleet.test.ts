@@ -5,7 +5,7 @@
 // no transcript, audit record, log output or flash dump. Portable (Node and XS).
 import assert from "node:assert/strict";
 import { NorFlash } from "../../boards/host/nor-flash";
-import { HUB_SETTINGS_KEY, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY } from "../../src/app/hub-settings";
+import { HUB_PASSWORD_KEY, HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY } from "../../src/app/hub-settings";
 import { makeTechnician } from "../../src/core/console/technicians";
 import { sha256, toHex, utf8 } from "../../src/core/crypto";
 import { LogStore } from "../../src/core/store/log-store";
@@ -62,7 +62,7 @@ describe("console: hub and Wi-Fi settings", () => {
         { slot: 1, fingerprint: "a0a1a2a3a4a5a6a7", keyId: toHex(sha256(KEY_A).subarray(0, 8)) },
         { slot: 2, fingerprint: "101316191c1f2225", keyId: toHex(sha256(KEY_B).subarray(0, 8)) },
       ],
-      gateId: 1, gateKey: null, link: link.status, damage: null,
+      gateId: 1, gateKey: null, password: false, link: link.status, damage: null,
     });
 
     assert.match(type("hub key remove 1"), /Hub key removed\./);
@@ -151,6 +151,35 @@ describe("console: hub and Wi-Fi settings", () => {
     assert.equal(securitySince(start).at(-1)?.detail, "wifi off");
   });
 
+  it("hub password asks the broker password hidden, twice; it is stored sealed, shown only as set, audited without it, and hub off erases it", () => {
+    const { type, json, login, store, flash, link, transcript, securitySince, core } = fleetRig();
+    login();
+    type(`hub set hub.example.org 8883 7 ${toHex(KEY_A)}`);
+    const start = core.audit.security.head().seq;
+    const restarts = link.restarts;
+    const BROKER_PASSWORD = "gate-7-12 broker secret";
+    assert.match(type("hub password"), /Broker password for this gate \(Enter alone for none; hidden\): $/);
+    assert.equal(type(BROKER_PASSWORD), "\r\nRepeat the password: ", "nothing typed is echoed");
+    assert.match(type(BROKER_PASSWORD), /Broker password stored; the link restarts with it\.[\s\S]*password: +set \(hub password\)/);
+    assert.equal(readBrokerPassword(store).settings, BROKER_PASSWORD);
+    assert.equal((json("hub show").data as { password: boolean }).password, true);
+    type("hub password"); type("one-password"); assert.match(type("another-password"), /E_MISMATCH/);
+    type("hub password"); assert.match(type("x".repeat(65)), /E_BAD_HUB_SETTING: A broker password is 1\.\.64 printable ASCII characters\./);
+    assert.equal(readBrokerPassword(store).settings, BROKER_PASSWORD, "nothing refused was stored");
+    assert.equal(contains(flash.image, utf8(BROKER_PASSWORD)), false, "sealed: not on flash in clear");
+    const entries = securitySince(start);
+    assert.equal(entries[0].detail, "hub password set");
+    for (const e of entries) assert.ok(!e.detail.includes("secret") && !e.detail.includes("one-pass"), e.detail);
+    assert.ok(!transcript().includes(BROKER_PASSWORD) && !transcript().includes("one-password"));
+    assert.equal(link.restarts, restarts + 1, "one restart: refusals restart nothing");
+    type("hub password"); type(""); assert.match(type(""), /Broker password removed\.[\s\S]*password: +none/);
+    assert.deepEqual(readBrokerPassword(store), {});
+    type("hub password"); type(BROKER_PASSWORD); type(BROKER_PASSWORD);
+    type("hub off");
+    assert.equal(store.get(HUB_PASSWORD_KEY), undefined, "hub off erases the password too");
+    assert.equal(contains(flash.image, utf8(BROKER_PASSWORD)), false);
+  });
+
   it("only an installer changes them; every technician reads hub show and wifi show; refusals are audited and change nothing", () => {
     const { type, login, store, link, core, backend, deviceKey } = fleetRig();
     login();
@@ -169,7 +198,7 @@ describe("console: hub and Wi-Fi settings", () => {
       assert.match(type("hub show"), /hub: +hub\.example\.org:8883, compound 7/);
       assert.match(type("wifi show"), /wifi: +GateNet\r\n/);
       const start = core.audit.security.head().seq;
-      const changes = ["hub set other.example.org 8883 8", `hub key add ${toHex(KEY_B)}`, "hub key remove 1", "hub off", "wifi set Other", "wifi off"];
+      const changes = ["hub set other.example.org 8883 8", `hub key add ${toHex(KEY_B)}`, "hub key remove 1", "hub password", "hub off", "wifi set Other", "wifi off"];
       for (const line of changes) assert.match(type(line), new RegExp(`error: E_ROLE: ${line.split(" ").slice(0, line.startsWith("hub key") ? 3 : 2).join(" ")} needs the installer role`));
       const refusals = core.audit.entries().filter((e) => e.log === "security" && e.seq > start);
       assert.deepEqual(refusals.map((e) => `${e.kind} ${e.decision} ${e.detail}`), changes.map(() => "setting-changed deny E_ROLE "));

@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { NorFlash } from "../../boards/host/nor-flash";
 import type { SettingsStore } from "../../src/app/console-settings";
 import {
-  HUB_SETTINGS_KEY, parseHubKey, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY, writeHubSettings, writeWifiSettings, type HubSettings, type WifiSettings,
+  HUB_PASSWORD_KEY, HUB_SETTINGS_KEY, parseHubKey, readBrokerPassword, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY, writeBrokerPassword, writeHubSettings,
+  writeWifiSettings, type HubSettings, type WifiSettings,
 } from "../../src/app/hub-settings";
 import { utf8 } from "../../src/core/crypto";
 import { isOptgateError, OptgateError } from "../../src/core/errors";
@@ -64,6 +65,30 @@ describe("fleet settings records", () => {
     store = LogStore.open(flash, { random });
     assert.deepEqual([readHubSettings(store), readWifiSettings(store)], [{}, {}]);
     assert.deepEqual([store.has(HUB_SETTINGS_KEY), store.has(WIFI_SETTINGS_KEY)], [false, false]);
+  });
+
+  it("keeps the broker password sealed across a restart, refuses a bad one unrepeated, reads damage as damage, and erases it", () => {
+    const flash = new NorFlash(64 * 1024);
+    let store = LogStore.open(flash, { random });
+    assert.deepEqual(readBrokerPassword(store), {});
+    writeBrokerPassword(store, "broker pass 1");
+    store = LogStore.open(flash, { random });
+    assert.deepEqual(readBrokerPassword(store), { settings: "broker pass 1" });
+    assert.equal(store.isSealed(HUB_PASSWORD_KEY), true);
+    assert.equal(contains(flash.image, utf8("broker pass 1")), false);
+    for (const bad of ["", "x".repeat(65), "tab\there", "名字"]) {
+      refuses(() => writeBrokerPassword(store, bad), "E_BAD_HUB_SETTING", /^E_BAD_HUB_SETTING: A broker password is 1\.\.64 printable ASCII characters\.$/);
+    }
+    assert.deepEqual(readBrokerPassword(store), { settings: "broker pass 1" }, "nothing refused was stored");
+    const mem = memoryStore();
+    for (const bytes of [Uint8Array.of(1, 5, 0x61), Uint8Array.of(2, 1, 0x61), Uint8Array.of(1, 0), Uint8Array.of(1, 1, 0x0a)]) {
+      mem.map.set(HUB_PASSWORD_KEY, bytes);
+      assert.match(readBrokerPassword(mem).damage ?? "", /^the broker password unreadable \(.+\): the broker refuses this gate until an installer sets it again \(hub password\)$/);
+    }
+    writeBrokerPassword(store, undefined);
+    store = LogStore.open(flash, { random });
+    assert.deepEqual(readBrokerPassword(store), {});
+    assert.equal(store.has(HUB_PASSWORD_KEY), false);
   });
 
   it("accepts the hosts and limits at their edges", () => {

@@ -263,6 +263,8 @@ export interface HubView {
   gateId: number;
   /** This gate's audit signing key, in full hex: the hub's addGate needs it. Null where the gate keeps no audit store. */
   gateKey: string | null;
+  /** A broker password is stored (never the password itself). */
+  password: boolean;
   /** The link's state as the firmware reports it ("not connected" without a link). */
   link: string;
   /** Why stored hub settings cannot be read, else null. */
@@ -291,6 +293,10 @@ export interface FleetConsole {
   hubKeyRemove(actor: string, slot: number): HubView;
   /** Deletes the hub settings: the gate leaves the fleet. */
   hubOff(actor: string): HubView;
+  /** Refuses a bad broker password before anything is stored (the console asks first). */
+  hubPasswordCheck(password: string): void;
+  /** The broker password arrives only here, typed hidden; stored sealed, never shown or audited. Empty: none. */
+  hubPassword(actor: string, password: string): HubView;
   wifiShow(): WifiView;
   /** Refuses a bad SSID, and a bad password once given, before anything is stored (the console asks first). */
   wifiCheck(ssid: string, password?: string): void;

@@ -42,6 +42,21 @@ export const fleetCommands: Command[] = [
     run: (ctx, args) => hubReply(fleet(ctx).hubKeyRemove(ctx.actor, args.num("slot")), "Hub key removed."),
   },
   {
+    path: "hub password",
+    summary: "Set the password of this gate's broker user (gate-<compound>-<gate>); asked for, hidden, twice; Enter alone: none",
+    params: [], options: [], examples: ["hub password"], access: "installer", audit: true,
+    run(ctx) {
+      const f = fleet(ctx);
+      return ask("Broker password for this gate (Enter alone for none; hidden): ", true, (first) => {
+        f.hubPasswordCheck(first);
+        return ask("Repeat the password: ", true, (second) => {
+          if (second !== first) throw new OptgateError("E_MISMATCH", "The two passwords differ; nothing was changed.");
+          return hubReply(f.hubPassword(ctx.actor, first), first === "" ? "Broker password removed." : "Broker password stored; the link restarts with it.");
+        });
+      });
+    },
+  },
+  {
     path: "hub off",
     summary: "Take this gate off the fleet hub (deletes the hub settings; the gate keeps working on its own)",
     params: [], options: [], examples: ["hub off"], access: "installer", audit: true,
@@ -91,6 +106,7 @@ function hubReply(h: HubView, done?: string) {
     ...h.keys.map((k) => `hub key ${k.slot}: ${k.fingerprint}... (key id ${k.keyId})`),
     `gate:      ${h.gateId}`,
     `gate key:  ${h.gateKey ?? "none (this gate keeps no audit store)"}`,
+    `password:  ${h.password ? "set (hub password)" : "none"}`,
     `link:      ${h.link}`,
     ...(h.damage ? [`DAMAGE:    ${h.damage}`] : []),
   ]);
