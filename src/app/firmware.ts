@@ -29,7 +29,7 @@ import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
 import { openFleet } from "./fleet";
 import type { FleetLink } from "./fleet-link";
-import { HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, writeHubSettings, type HubSettings } from "./hub-settings";
+import { HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, readWifiSettings, writeHubSettings, type HubSettings, type WifiSettings } from "./hub-settings";
 import { openSyncState, type SyncState } from "./sync-persistence";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
@@ -78,6 +78,8 @@ export class Firmware {
   readonly #syncState: SyncState | undefined;
   /** The store as settings see it (a key whose newest record was lost reads as absent). */
   #settings!: SettingsStore;
+  /** The Wi-Fi settings last handed to the board's network. */
+  #wifi: WifiSettings | undefined;
   /** Why a configured hub link is not running (status for `hub show`). */
   #fleetWhyNot: string | undefined;
   /** Work the TCP link defers to the next tick (it may not call back into the client from inside a call). */
@@ -204,8 +206,14 @@ export class Firmware {
           diag: (target) => this.#diag(target),
           installation: this.installation,
           damageClear: () => this.#damageClear(),
-          hubStatus: () => this.fleet?.status() ?? (this.#fleetWhyNot ?? "not connected"),
-          onFleetSettingsChanged: () => this.#startFleet(),
+          hubStatus: () => {
+            const link = this.fleet?.status() ?? (this.#fleetWhyNot ?? "not connected");
+            return board.network ? `${link}; network ${board.network.status()}` : link;
+          },
+          onFleetSettingsChanged: () => {
+            this.#joinNetwork();
+            this.#startFleet();
+          },
         },
       });
       if (this.backend.settingsDamage) this.#note(this.backend.settingsDamage, false);
@@ -224,6 +232,7 @@ export class Firmware {
       this.terminal.start();
       if (this.installation.open) board.log("no technician account: installation mode is open (install <id> at the console, exit button held at the gate)");
       for (const line of this.damage) this.#auditDamage(line);
+      this.#joinNetwork(true);
       this.#startFleet(true);
     } catch (error) {
       this.hardware.close();
@@ -240,6 +249,18 @@ export class Firmware {
     const keys = loadAuditKeys(store, board.random, board.keyRoot ? (label) => board.keyRoot!.derive(label) : undefined);
     this.auditStore = new AuditStore({ store, keys, watermarks, gateId: board.gateId, now: board.clock.now(), onError });
     return this.auditStore.trail;
+  }
+
+  /** Hands the board's network the stored Wi-Fi settings when they changed (the ESP32-S3 joins or leaves Wi-Fi). */
+  #joinNetwork(atBoot = false): void {
+    const network = this.board.network;
+    if (!network) return;
+    const { settings, damage } = readWifiSettings(this.#settings);
+    if (damage && atBoot) this.#note(damage);
+    const same = settings?.ssid === this.#wifi?.ssid && settings?.password === this.#wifi?.password;
+    if (!atBoot && same) return;
+    this.#wifi = settings;
+    this.#step("network", () => network.connect(settings));
   }
 
   /**

@@ -253,4 +253,29 @@ describe("console: hub and Wi-Fi settings", () => {
     assert.match(third.console("hub show"), /hub: +off\r\n/);
     assert.match(third.console("wifi show"), /wifi: +off\r\n/);
   });
+
+  it("on the firmware: the board's network gets the stored Wi-Fi at boot, again only when wifi set changes it, and nothing after wifi off", () => {
+    const flash = blankFlash();
+    const calls: string[] = [];
+    const network = { connect: (w: { ssid: string; password: string } | undefined) => { calls.push(w ? `${w.ssid}/${w.password.length}` : "off"); }, status: () => "connected 10.0.0.7" };
+    const adapt = (board: { network?: typeof network }) => { board.network = network; };
+    const gate = boot(flash, { adapt });
+    assert.deepEqual(calls, ["off"], "no Wi-Fi stored: the board is told so at boot");
+    gate.firmware!.addTechnician("tech1", "correct horse 9");
+    gate.console("login tech1");
+    gate.console("correct horse 9");
+    gate.console("wifi set GateNet"); gate.console(WIFI_PASSWORD); gate.console(WIFI_PASSWORD);
+    assert.deepEqual(calls, ["off", `GateNet/${WIFI_PASSWORD.length}`]);
+    gate.console(`hub set hub.example.org 8883 7 ${toHex(KEY_A)}`);
+    assert.equal(calls.length, 2, "a hub change leaves Wi-Fi alone");
+    assert.match(gate.console("hub show"), /link: +.*; network connected 10\.0\.0\.7/);
+    gate.settle();
+    calls.length = 0;
+    const again = boot(flash, { adapt });
+    assert.deepEqual(calls, [`GateNet/${WIFI_PASSWORD.length}`], "the stored network at boot");
+    again.console("login tech1");
+    again.console("correct horse 9");
+    again.console("wifi off");
+    assert.deepEqual(calls, [`GateNet/${WIFI_PASSWORD.length}`, "off"]);
+  });
 });
