@@ -135,6 +135,8 @@ function blankFrame(frame: Frame): void {
 
 export interface HostBoardOptions {
   flash: { size: number; sectorSize: number };
+  /** The gate's id in its compound (default 1; a fleet of simulated gates gives each its own). */
+  gateId?: number;
   seed: Uint8Array;
   events: HostEvent[];
   /** The board's PCF8563 as a power cut left it (battery, time, VL); a new chip (VL set) by default. */
@@ -212,7 +214,7 @@ export class HostBoard {
     this.camera.realModel = options.embedder !== undefined;
     this.board = {
       name: "host",
-      gateId: 1,
+      gateId: options.gateId ?? 1,
       log: (line) => this.#events.push({ e: "log", line }),
       clock: { now: () => timerNow() + this.#clockOffset },
       ticks: () => timerNow(),

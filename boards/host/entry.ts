@@ -6,7 +6,7 @@ import { Pcf8563Model } from "../../test/models/pcf8563";
 import type { Firmware } from "../../src/app/firmware";
 import { startFirmware } from "../../src/app/start";
 import type { Supervisor } from "../../src/app/supervisor";
-import { fromHex } from "../../src/core/crypto";
+import { fromHex, toHex } from "../../src/core/crypto";
 import { HOST_PINS, HostBoard } from "./board";
 import { seedDemoCompound } from "./demo-seed";
 import { decodeJson, encodeJson } from "./link";
@@ -45,7 +45,14 @@ function state(): HostState {
     prompt: status.prompt,
     keypad: status.keypadStage === "idle" && status.keypadDigits === 0 ? "" : `${status.keypadStage} ${"●".repeat(status.keypadDigits)}`,
     decisions: status.decisions.slice(),
+    gate: gateView(firmware),
   };
+}
+
+function gateView(f: Firmware): HostState["gate"] {
+  const identity = f.gateIdentity();
+  const fleet = f.fleetStatus();
+  return { id: f.board.gateId, ...(identity ? { publicKey: toHex(identity.publicKey) } : {}), ...(fleet ? { fleet } : {}) };
 }
 
 function sceneText(scene: HostBoard["camera"]["scene"]): string | undefined {
@@ -62,7 +69,7 @@ function handle(command: HostCommand): void {
       rtc = new Pcf8563Model(() => timerNow());
       if (command.rtc !== null) rtc.preset(command.rtc);
     }
-    host = new HostBoard({ flash: command.flash, seed: fromHex(command.seed), events, rtc, clockLost: command.clockLost, ...(command.keyRoot ? { keyRoot: fromHex(command.keyRoot) } : {}), embedder: command.embedder });
+    host = new HostBoard({ gateId: command.gateId, flash: command.flash, seed: fromHex(command.seed), events, rtc, clockLost: command.clockLost, ...(command.keyRoot ? { keyRoot: fromHex(command.keyRoot) } : {}), embedder: command.embedder });
     gate = startFirmware(host.board);
     firmware = gate.firmware;
     if (!firmware) return; // safe mode: exit button, door alarms and the console only
@@ -100,6 +107,12 @@ function handle(command: HostCommand): void {
     case "tcp-data": board.network.data(command.id, command.data); return;
     case "tcp-written": board.network.written(command.id, command.count); return;
     case "tcp-error": board.network.error(command.id); return;
+    case "hub": {
+      if (!firmware) throw new Error("the gate runs in safe mode: no hub link");
+      const s = command.settings;
+      firmware.provisionHub(s ? { compoundId: s.compoundId, host: s.host, port: s.port, hubKeys: s.hubKeys.map((k) => fromHex(k)) } : undefined);
+      return;
+    }
   }
 }
 

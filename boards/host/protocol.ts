@@ -38,7 +38,7 @@ export interface HostEmbedderSpec {
 
 export type HostCommand =
   /** rtc: what the battery-backed PCF8563 holds at boot (ms, or null: it lost time); clockLost: the MCU clock starts at 1970. */
-  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean; seed: string; rtc?: number | null; clockLost?: boolean; keyRoot?: string; embedder?: HostEmbedderSpec }
+  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean; seed: string; rtc?: number | null; clockLost?: boolean; keyRoot?: string; embedder?: HostEmbedderSpec; gateId?: number }
   | { t: "tick"; now: number }
   | { t: "card"; uid: string }
   | { t: "card-off" }
@@ -57,6 +57,15 @@ export type HostCommand =
   | { t: "tcp-data"; id: number; data: string }
   | { t: "tcp-written"; id: number; count: number }
   | { t: "tcp-error"; id: number }
+  /** Provisioning: the hub this gate syncs with (hub keys in hex), or null to take it off (Firmware.provisionHub). */
+  | { t: "hub"; settings: HubProvision | null }
+
+export interface HubProvision {
+  compoundId: number;
+  host: string;
+  port: number;
+  hubKeys: string[];
+}
 
 export interface DecisionView {
   time: number;
@@ -84,6 +93,8 @@ export interface HostState {
   prompt: string;
   keypad: string;
   decisions: DecisionView[];
+  /** The gate as the hub knows it: its id, its public key (hex), and its hub link's state when one is configured. */
+  gate?: { id: number; publicKey?: string; fleet?: string };
 }
 
 export type HostEvent =

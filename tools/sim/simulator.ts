@@ -46,6 +46,8 @@ export interface SimulatorOptions {
    * the board clock simply reads the start time.
    */
   rtc?: "kept" | "lost";
+  /** The gate's id in its compound (default 1): a fleet of simulated gates gives each its own. */
+  gateId?: number;
   /** Computron limit per command; a runaway loop stops the worker. */
   meteringLimit?: number;
   /**
@@ -162,7 +164,7 @@ export class Simulator {
     sim = new Simulator(worker, flash, options, now, model?.spec);
     try {
       await worker.evaluate(script);
-      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex"), ...(flash.keyRoot ? { keyRoot: Buffer.from(flash.keyRoot).toString("hex") } : {}), ...(options.rtc ? { rtc: options.rtc === "kept" ? now : null, clockLost: true } : {}), ...(model ? { embedder: model.spec } : {}) });
+      await sim.#send({ t: "boot", now, flash: { size: flash.flash.size, sectorSize: flash.flash.sectorSize }, demo: options.demo ?? true, seed: randomBytes(32).toString("hex"), ...(flash.keyRoot ? { keyRoot: Buffer.from(flash.keyRoot).toString("hex") } : {}), ...(options.rtc ? { rtc: options.rtc === "kept" ? now : null, clockLost: true } : {}), ...(model ? { embedder: model.spec } : {}), ...(options.gateId !== undefined ? { gateId: options.gateId } : {}) });
       if (!sim.state.booted) {
         const why = sim.events.flatMap((e) => (e.e === "error" ? [e.message] : [])).join("; ");
         throw new Error(`the firmware did not boot: ${why || "no reason given"}`);
@@ -271,6 +273,23 @@ export class Simulator {
 
   /** Takes the photo away: nobody in front of the camera. */
   hidePhoto(): Promise<HostReply> { return this.hideFace(); }
+
+  /** This gate as the hub's addGate needs it: its id and public key. */
+  identity(): { gateId: number; publicKey: Uint8Array } {
+    const g = this.state.gate;
+    if (!g?.publicKey) throw new Error("this gate has no signing key (no audit store), so it cannot join a hub");
+    return { gateId: g.id, publicKey: Uint8Array.from(Buffer.from(g.publicKey, "hex")) };
+  }
+
+  /** Provisions the hub (as `hub set` at the console would); null takes the gate off. */
+  provisionHub(settings: { compoundId: number; host: string; port: number; hubKeys: Uint8Array[] } | null): Promise<HostReply> {
+    return this.#send({ t: "hub", settings: settings && { ...settings, hubKeys: settings.hubKeys.map((k) => Buffer.from(k).toString("hex")) } });
+  }
+
+  /** The hub link's state in one line, or undefined when no hub is configured. */
+  get fleetStatus(): string | undefined {
+    return this.state.gate?.fleet;
+  }
 
   breakCamera(broken: boolean): Promise<HostReply> { return this.#send({ t: "camera-broken", broken }); }
   setDoor(open: boolean): Promise<HostReply> { return this.#send({ t: "door", open }); }
