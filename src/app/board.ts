@@ -77,6 +77,8 @@ export interface Board {
    * host board (boards/host/tcp.ts). Without it the gate runs unconnected.
    */
   tcp?: new (options: TcpOptions) => TcpSocket;
+  /** The board's network (Wi-Fi on the ESP32-S3): the firmware hands it the stored Wi-Fi settings at boot and after `wifi set`; undefined settings disconnect. */
+  network?: { connect(settings: { ssid: string; password: string } | undefined): void; status(): string };
   /** A clean restart (after a part kept failing); without it the gate goes to safe mode instead. */
   restart?(): void;
 }
