@@ -8,7 +8,7 @@ import { WifiWorld } from "../models/moddable-wifi";
 
 const OFFICE = { ssid: "Office", password: "correct horse" };
 
-function rig(): { world: WifiWorld; station: WifiStation<{ cancelled: boolean }>; logs: string[] } {
+function rig() {
   const world = new WifiWorld();
   const logs: string[] = [];
   const station = new WifiStation({ wifi: world.WiFi, address: () => world.address(), timer: world.Timer, log: (line) => logs.push(line) });
