@@ -30,7 +30,9 @@
 // - keyRoot: the S3's HMAC peripheral over eFuse KEY4 (key-root.c), when that
 //   block was burned at provisioning (docs/secrets.md); a blank chip has none
 //   and the gate keeps random keys sealed in its store instead (said at boot).
-// - tcp: Moddable's embedded:io/socket/tcp (lwIP), the hub link's socket.
+// - tcp: Moddable's embedded:io/socket/tcp (lwIP), the hub link's socket; it
+//   takes only a dotted address, so a broker's DNS name is looked up first
+//   with the `net` module's Net.resolve (src/drivers/resolving-tcp.ts).
 // - network: the Wi-Fi station (src/drivers/wifi-station.ts) over Moddable's
 //   `wifi` module; its address from the `net` module. Off until the firmware
 //   hands it the Wi-Fi settings the technician set (wifi set).
@@ -48,6 +50,7 @@ import type { ConsolePort } from "../../src/core/ports";
 import { EntropyPool, mathRandomSample } from "../../src/drivers/entropy-pool";
 import FlashPartition from "../../src/drivers/flash-partition";
 import { monotonicTicks } from "../../src/drivers/monotonic-ticks";
+import { resolvingTcp, type TcpClass } from "../../src/drivers/resolving-tcp";
 import { SerialConsole } from "../../src/drivers/serial-console";
 import { WifiStation } from "../../src/drivers/wifi-station";
 import { NativeMatcher } from "../../src/native/matcher/native-matcher";
@@ -114,7 +117,7 @@ export function createDeviceBoard(): DeviceBoard {
     console: uart,
     consoleInput: (receive) => uart.route(receive),
     // The typings' options name host and address as alternatives; the hub link gives exactly one.
-    tcp: TCP as unknown as Board["tcp"],
+    tcp: resolvingTcp(TCP as unknown as TcpClass, (name, callback) => Net.resolve(name, callback)),
     network: new WifiStation({ wifi: WiFi, address: () => Net.get("IP"), timer: Timer, log }),
     nvs: {
       get: (key) => {

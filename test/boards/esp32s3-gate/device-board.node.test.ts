@@ -87,18 +87,17 @@ function boot(): Promise<any> {
 // The board's own network ports, without the firmware (which hands the
 // network its settings): Wi-Fi joins the rig's access point through the
 // `wifi` module, its address comes from `net`, and the password stays out of
-// every log line.
+// every log line; the TCP socket class resolves a broker's name with `net`.
 const networkEntry = `
 import { createDeviceBoard } from "./boards/esp32s3-gate/board";
-import TCP from "./test/boards/esp32s3-gate/stand-ins/tcp";
 import { advanceTimers, startTimers, timerNow } from "./boards/host/timer";
-import { wifi } from "./test/boards/esp32s3-gate/stand-ins/rig";
+import { wifi, world } from "./test/boards/esp32s3-gate/stand-ins/rig";
 const logs = [];
 globalThis.trace = (line) => logs.push(String(line));
 const run = (ms) => { for (let t = 0; t < ms; t += 10) { advanceTimers(timerNow() + 10); wifi.run(10); } };
 startTimers(0);
 const board = createDeviceBoard();
-const out = { tcpIsSocketModule: board.tcp === TCP, before: board.network.status() };
+const out = { before: board.network.status() };
 wifi.ap.password = "wrong password";
 board.network.connect({ ssid: "Office", password: "correct horse" });
 out.joining = board.network.status();
@@ -109,7 +108,15 @@ run(120000);
 out.joined = board.network.status();
 out.connectCalls = wifi.connectCalls;
 out.logs = logs;
-issueCommand(new TextEncoder().encode(JSON.stringify(out)).buffer);
+// The hub link's socket by the broker's name, and by a name nobody knows.
+let errors = 0;
+new board.tcp({ host: "hub.example.org", port: 1883, onError: () => errors++ });
+new board.tcp({ host: "nowhere.invalid", port: 1883, onError: () => errors++ });
+Promise.resolve().then(() => Promise.resolve()).then(() => {
+  out.tcpOpens = world.tcpOpens;
+  out.tcpErrors = errors;
+  issueCommand(new TextEncoder().encode(JSON.stringify(out)).buffer);
+});
 `;
 
 describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Moddable modules)", () => {
@@ -137,11 +144,12 @@ describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Mo
     assert.deepEqual(out.faceKernelCalls, []);
   });
 
-  it("offers Moddable's TCP socket and a Wi-Fi station over the wifi module that keeps the password to itself", async function () {
+  it("offers Moddable's TCP socket (broker names looked up first) and a Wi-Fi station over the wifi module that keeps the password to itself", async function () {
     this.timeout(60_000);
     const { messages } = await runInXs("device-board-network.ts", { contents: networkEntry, resolveDir: repoRoot, aliases });
     const out = JSON.parse(messages[0]);
-    assert.equal(out.tcpIsSocketModule, true, "board.tcp is embedded:io/socket/tcp");
+    assert.deepEqual(out.tcpOpens, ["10.0.0.5:1883"], "the broker's name is resolved, then embedded:io/socket/tcp opened at its address");
+    assert.equal(out.tcpErrors, 1, "an unknown name reports an error");
     assert.equal(out.before, "off");
     assert.equal(out.joining, "connecting Office");
     assert.equal(out.rejected, "failed: Office rejected the password (set it again: wifi set)");

@@ -33,4 +33,7 @@ export const world = {
   preferences: new Map<string, string | boolean | number | ArrayBuffer>(),
   /** eFuse key block 4 burned for HMAC_UP (provisioning), or undefined on a blank chip. Only the HMAC stand-in reads it. */
   efuseKey4: undefined as Uint8Array | undefined,
+  /** Names the `net` stand-in resolves, and the TCP sockets opened (address:port). */
+  dns: new Map([["hub.example.org", "10.0.0.5"]]),
+  tcpOpens: [] as string[],
 };
