@@ -30,18 +30,29 @@
 // - keyRoot: the S3's HMAC peripheral over eFuse KEY4 (key-root.c), when that
 //   block was burned at provisioning (docs/secrets.md); a blank chip has none
 //   and the gate keeps random keys sealed in its store instead (said at boot).
+// - tcp: Moddable's embedded:io/socket/tcp (lwIP), the hub link's socket; it
+//   takes only a dotted address, so a broker's DNS name is looked up first
+//   with the `net` module's Net.resolve (src/drivers/resolving-tcp.ts).
+// - network: the Wi-Fi station (src/drivers/wifi-station.ts) over Moddable's
+//   `wifi` module; its address from the `net` module. Off until the firmware
+//   hands it the Wi-Fi settings the technician set (wifi set).
 // The firmware's tick timer is started by startFirmware() itself (Timer.repeat).
+import TCP from "embedded:io/socket/tcp";
 import config from "mc/config";
+import Net from "net";
 import Preference from "preference";
 import Time from "time";
 import Timer from "timer";
+import WiFi from "wifi";
 import type { Board } from "../../src/app/board";
 import { OptgateError } from "../../src/core/errors";
 import type { ConsolePort } from "../../src/core/ports";
 import { EntropyPool, mathRandomSample } from "../../src/drivers/entropy-pool";
 import FlashPartition from "../../src/drivers/flash-partition";
 import { monotonicTicks } from "../../src/drivers/monotonic-ticks";
+import { resolvingTcp, type TcpClass } from "../../src/drivers/resolving-tcp";
 import { SerialConsole } from "../../src/drivers/serial-console";
+import { WifiStation } from "../../src/drivers/wifi-station";
 import { NativeMatcher } from "../../src/native/matcher/native-matcher";
 import { BOARD_EMBEDDING_DIMENSION, openBoardFaceModel } from "./face-embedder";
 import device, { openGateDevice } from "./pins";
@@ -105,6 +116,9 @@ export function createDeviceBoard(): DeviceBoard {
     matcher: new NativeMatcher(BOARD_EMBEDDING_DIMENSION, DEVICE_GALLERY_CAPACITY),
     console: uart,
     consoleInput: (receive) => uart.route(receive),
+    // The typings' options name host and address as alternatives; the hub link gives exactly one.
+    tcp: resolvingTcp(TCP as unknown as TcpClass, (name, callback) => Net.resolve(name, callback)),
+    network: new WifiStation({ wifi: WiFi, address: () => Net.get("IP"), timer: Timer, log }),
     nvs: {
       get: (key) => {
         const value = Preference.get(NVS_DOMAIN, key);

@@ -31,6 +31,8 @@ function sdkManifestFor(specifier: string): string | undefined {
   if (specifier.startsWith("embedded:")) return "$(MODDABLE)/modules/io/manifest.json";
   if (specifier === "flash") return "$(MODDABLE)/modules/files/flash/manifest.json";
   if (specifier === "preference") return "$(MODDABLE)/modules/files/preference/manifest.json";
+  if (specifier === "wifi") return "$(MODDABLE)/modules/network/wifi/manifest.json";
+  if (specifier === "net") return "$(MODDABLE)/modules/network/net/manifest.json";
   return undefined;
 }
 

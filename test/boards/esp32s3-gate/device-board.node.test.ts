@@ -17,7 +17,7 @@ const entry = `
 import main from "./src/app/main";
 import { advanceTimers, startTimers, timerNow } from "./boards/host/timer";
 import Serial from "./test/boards/esp32s3-gate/stand-ins/serial";
-import { world, hw, outputChip } from "./test/boards/esp32s3-gate/stand-ins/rig";
+import { world, hw, outputChip, wifi } from "./test/boards/esp32s3-gate/stand-ins/rig";
 import { layouts } from "./test/boards/esp32s3-gate/stand-ins/matcher";
 import { calls as faceKernelCalls } from "./test/boards/esp32s3-gate/stand-ins/face-kernel";
 import { PIN_MAP } from "./boards/esp32s3-gate/pin-map";
@@ -30,6 +30,7 @@ const run = (ms) => {
     hw.clock.now += 10;
     advanceTimers(timerNow() + 10);
     Serial.current.drain();
+    wifi.run(10);
   }
 };
 startTimers(0);
@@ -52,33 +53,71 @@ out.cameraPowerLevel = outputChip.pins.pin(out0.cameraPower).level;
 out.cameraLedLevel = outputChip.pins.pin(out0.cameraIndicator).level;
 out.relayLevel = hw.gpio.pin(PIN_MAP.pin.relay).level;
 out.boots = world.preferences.get("optgate/boots");
+out.wifi = { mode: wifi.mode ?? null, connectCalls: wifi.connectCalls.length };
 issueCommand(new TextEncoder().encode(JSON.stringify(out)).buffer);
 `;
+
+/** The Moddable modules the board imports, each replaced by its stand-in. */
+const aliases = {
+  "embedded:io/digital": standIn("digital"),
+  "embedded:io/i2c": standIn("i2c"),
+  "embedded:io/spi": standIn("spi"),
+  "embedded:io/serial": standIn("serial"),
+  "embedded:io/image/in/camera": standIn("camera"),
+  "mc/config": standIn("config"),
+  time: standIn("time"),
+  preference: standIn("preference"),
+  wifi: standIn("wifi"),
+  net: standIn("net"),
+  "embedded:io/socket/tcp": standIn("tcp"),
+  timer: path.join(repoRoot, "boards/host/timer.ts"),
+  flash: path.join(repoRoot, "test/core/store/moddable-flash.ts"),
+  "./matcher": standIn("matcher"),
+  "./face-kernel-native": standIn("face-kernel"),
+  "./key-root": standIn("key-root"),
+};
 
 /** Boots the device entry once for the whole file. */
 let booted: Promise<any> | undefined;
 function boot(): Promise<any> {
-  booted ??= runInXs("device-board-entry.ts", {
-    contents: entry,
-    resolveDir: repoRoot,
-    aliases: {
-      "embedded:io/digital": standIn("digital"),
-      "embedded:io/i2c": standIn("i2c"),
-      "embedded:io/spi": standIn("spi"),
-      "embedded:io/serial": standIn("serial"),
-      "embedded:io/image/in/camera": standIn("camera"),
-      "mc/config": standIn("config"),
-      time: standIn("time"),
-      preference: standIn("preference"),
-      timer: path.join(repoRoot, "boards/host/timer.ts"),
-      flash: path.join(repoRoot, "test/core/store/moddable-flash.ts"),
-      "./matcher": standIn("matcher"),
-      "./face-kernel-native": standIn("face-kernel"),
-      "./key-root": standIn("key-root"),
-    },
-  }).then(({ messages }) => JSON.parse(messages[0]));
+  booted ??= runInXs("device-board-entry.ts", { contents: entry, resolveDir: repoRoot, aliases }).then(({ messages }) => JSON.parse(messages[0]));
   return booted;
 }
+
+// The board's own network ports, without the firmware (which hands the
+// network its settings): Wi-Fi joins the rig's access point through the
+// `wifi` module, its address comes from `net`, and the password stays out of
+// every log line; the TCP socket class resolves a broker's name with `net`.
+const networkEntry = `
+import { createDeviceBoard } from "./boards/esp32s3-gate/board";
+import { advanceTimers, startTimers, timerNow } from "./boards/host/timer";
+import { wifi, world } from "./test/boards/esp32s3-gate/stand-ins/rig";
+const logs = [];
+globalThis.trace = (line) => logs.push(String(line));
+const run = (ms) => { for (let t = 0; t < ms; t += 10) { advanceTimers(timerNow() + 10); wifi.run(10); } };
+startTimers(0);
+const board = createDeviceBoard();
+const out = { before: board.network.status() };
+wifi.ap.password = "wrong password";
+board.network.connect({ ssid: "Office", password: "correct horse" });
+out.joining = board.network.status();
+run(20000);
+out.rejected = board.network.status();
+wifi.ap.password = "correct horse";
+run(120000);
+out.joined = board.network.status();
+out.connectCalls = wifi.connectCalls;
+out.logs = logs;
+// The hub link's socket by the broker's name, and by a name nobody knows.
+let errors = 0;
+new board.tcp({ host: "hub.example.org", port: 1883, onError: () => errors++ });
+new board.tcp({ host: "nowhere.invalid", port: 1883, onError: () => errors++ });
+Promise.resolve().then(() => Promise.resolve()).then(() => {
+  out.tcpOpens = world.tcpOpens;
+  out.tcpErrors = errors;
+  issueCommand(new TextEncoder().encode(JSON.stringify(out)).buffer);
+});
+`;
 
 describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Moddable modules)", () => {
   it("opens UART0 at 115200, formats the store, keeps camera and strike off, and the console answers", async function () {
@@ -95,6 +134,7 @@ describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Mo
     assert.equal(out.cameraPowerLevel, 1, "camera switch (active low) off");
     assert.equal(out.cameraLedLevel, 1, "privacy LED (active low) off");
     assert.equal(out.relayLevel, 0, "strike relay off");
+    assert.deepEqual(out.wifi, { mode: null, connectCalls: 0 }, "the radio stays off until the firmware hands the board Wi-Fi settings");
   });
 
   it("with the face model partition erased, face is off with the reason, before any kernel is touched", async function () {
@@ -102,5 +142,21 @@ describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Mo
     const out = await boot();
     assert.ok(out.logs.some((line: string) => /^face off: The face model could not be loaded \(E_FACE_MODEL_PARTITION: The face model partition holds no embedder image at byte 0 \(erased or never written\?\)/.test(line)), out.logs.join(""));
     assert.deepEqual(out.faceKernelCalls, []);
+  });
+
+  it("offers Moddable's TCP socket (broker names looked up first) and a Wi-Fi station over the wifi module that keeps the password to itself", async function () {
+    this.timeout(60_000);
+    const { messages } = await runInXs("device-board-network.ts", { contents: networkEntry, resolveDir: repoRoot, aliases });
+    const out = JSON.parse(messages[0]);
+    assert.deepEqual(out.tcpOpens, ["10.0.0.5:1883"], "the broker's name is resolved, then embedded:io/socket/tcp opened at its address");
+    assert.equal(out.tcpErrors, 1, "an unknown name reports an error");
+    assert.equal(out.before, "off");
+    assert.equal(out.joining, "connecting Office");
+    assert.equal(out.rejected, "failed: Office rejected the password (set it again: wifi set)");
+    assert.equal(out.joined, "connected 192.168.1.50");
+    assert.deepEqual(out.connectCalls[0], { ssid: "Office", password: "correct horse" });
+    const logs = out.logs.join("");
+    assert.match(logs, /wifi: connected to Office as 192\.168\.1\.50/);
+    assert.doesNotMatch(logs, /correct horse/);
   });
 });
