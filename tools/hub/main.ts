@@ -4,10 +4,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startEmbeddedBroker } from "./broker";
 import { openPglite, openPostgres, type Db } from "./db";
-import { startHubService } from "./service";
+import { startHubService, type HubService } from "./service";
 import type { Hub } from "./hub";
 import { addUser, userCount } from "./web/accounts";
 import { buildOffice } from "./web/server";
@@ -43,7 +44,7 @@ On first start the office page gets one installer account, "admin", whose random
 written to <data>/office-admin-password (mode 600); log in and change it.`;
 
 /** The signing seed: read, or created once (never in the database). */
-function signingSeed(dir: string): Uint8Array {
+export function signingSeed(dir: string): Uint8Array {
   const file = path.join(dir, "hub.key");
   if (!existsSync(file)) {
     writeFileSync(file, randomBytes(32), { mode: 0o600 });
@@ -52,6 +53,58 @@ function signingSeed(dir: string): Uint8Array {
   const seed = new Uint8Array(readFileSync(file));
   if (seed.length !== 32) throw new Error(`${file} must hold exactly 32 bytes.`);
   return seed;
+}
+
+export interface HubStackOptions {
+  /** Where the embedded database, the signing key and the office's first password live. */
+  dataDir: string;
+  /** PostgreSQL instead of the embedded PGlite. */
+  database?: string;
+  /** An external broker instead of the embedded aedes. */
+  broker?: string;
+  /** The embedded broker's port on 127.0.0.1 (0: a free one). */
+  brokerPort: number;
+  partitions?: number;
+  /** The office page's port on 127.0.0.1 (0: a free one), or "off". */
+  web: number | "off";
+  compound: number;
+  timeZone: string;
+  onError?: (error: Error) => void;
+  onDrop?: (why: string, topic: string) => void;
+}
+
+export interface HubStack {
+  service: HubService;
+  db: Db;
+  brokerUrl: string;
+  /** The embedded broker's port, when it is embedded. */
+  brokerPort?: number;
+  officeUrl?: string;
+  close(): Promise<void>;
+}
+
+/** The hub with its database, broker and office page, as `npm run hub` runs it (and `npm start -- --gates N`). */
+export async function startHubStack(o: HubStackOptions): Promise<HubStack> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const seed = signingSeed(o.dataDir);
+  const db = o.database ? await openPostgres({ connectionString: o.database }) : await openPglite(path.join(o.dataDir, "db"));
+  const embedded = o.broker ? undefined : await startEmbeddedBroker(o.brokerPort);
+  const brokerUrl = o.broker ?? embedded!.url;
+  const service = await startHubService({
+    db, brokerUrl, signingSeed: seed,
+    partitions: o.partitions ? { count: o.partitions } : undefined,
+    onError: o.onError, onDrop: o.onDrop,
+  });
+  const office = o.web === "off" ? undefined : await startOffice(service.hub, db, o.dataDir, o.compound, o.timeZone, o.web);
+  return {
+    service, db, brokerUrl, brokerPort: embedded?.port, officeUrl: office?.url,
+    async close() {
+      await office?.app.close();
+      await service.close();
+      await embedded?.close();
+      await db.close();
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -63,28 +116,21 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) { process.stdout.write(`${USAGE}\n`); return; }
-  mkdirSync(values.data, { recursive: true });
-  const seed = signingSeed(values.data);
-  const db = values.database ? await openPostgres({ connectionString: values.database }) : await openPglite(path.join(values.data, "db"));
-  const embedded = values.broker ? undefined : await startEmbeddedBroker(Number(values.port));
-  const brokerUrl = values.broker ?? embedded!.url;
-  const service = await startHubService({
-    db, brokerUrl, signingSeed: seed,
-    partitions: values.partitions ? { count: Number(values.partitions) } : undefined,
+  const stack = await startHubStack({
+    dataDir: values.data, database: values.database, broker: values.broker, brokerPort: Number(values.port),
+    partitions: values.partitions ? Number(values.partitions) : undefined,
+    web: values.web === "off" ? "off" : Number(values.web), compound: Number(values.compound), timeZone: values["time-zone"],
     onError: (e) => process.stderr.write(`hub: ${e.message}\n`),
     onDrop: (why, topic) => process.stderr.write(`hub: dropped ${topic}: ${why}\n`),
   });
-  const office = values.web === "off" ? undefined : await startOffice(service.hub, db, values.data, Number(values.compound), values["time-zone"], Number(values.web));
   const stop = async () => {
-    await office?.app.close();
-    await service.close();
-    await embedded?.close();
-    await db.close();
+    await stack.close();
     process.exit(0);
   };
   process.once("SIGINT", () => { void stop(); });
   process.once("SIGTERM", () => { void stop(); });
-  process.stdout.write(`hub ready: broker ${brokerUrl}, database ${db.kind}, hub public key ${Buffer.from(service.hub.publicKey).toString("hex")}${office ? `, office ${office.url}` : ""}\n`);
+  process.stdout.write(`hub ready: broker ${stack.brokerUrl}, database ${stack.db.kind}, hub public key ${Buffer.from(stack.service.hub.publicKey).toString("hex")}${stack.officeUrl ? `, office ${stack.officeUrl}` : ""}\n`);
 }
 
-await main();
+// Run only as the entry point (npm run hub), not when the simulator imports startHubStack.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -7,6 +7,8 @@ import { SIM_EMBEDDERS, type SimEmbedder } from "./face-model";
 import { PtyConsole } from "./pty-console";
 import { runScript } from "./script";
 import { DEFAULT_IMAGE, startSimulator, type Simulator } from "./simulator";
+import { startFleetSim } from "./fleet";
+import { FLEET_HELP, fleetCommand, fleetEventLine, gateLine } from "./fleet-cli";
 import { timeOfDay, Tui } from "./tui";
 
 export const USAGE = `usage: npm start -- [options]
@@ -23,6 +25,10 @@ export const USAGE = `usage: npm start -- [options]
                        hold photos up to the camera (photo <file> in scripts, p on the gate screen)
   --embedder board     what the board runs: the int8 face kernel (WebAssembly) with the model images
                        from build/face-model (npm run build), FaceMesh five points, its own thresholds
+  --gates <n>          the fleet: the hub (embedded database and broker, the office page on
+                       127.0.0.1:8080) and n simulated gates (1-16), each the firmware in XS with
+                       its own image under .sim/fleet/ (--fresh starts them and the hub afresh)
+  --web <port>         with --gates: the office page's port (0: a free one)
   -h, --help           this text
 Script lines: card <uid> | keys <keys> | face <genuine|impostor|no-face|low-quality> [identity] |
   face-off | photo <file: PNG, JPEG or PGM, relative to the script> | photo-off |
@@ -38,6 +44,8 @@ export interface CliOptions {
   time?: number;
   ui: boolean;
   embedder: SimEmbedder;
+  gates?: number;
+  web?: number;
 }
 
 export function parseArgs(argv: string[]): CliOptions | string {
@@ -66,6 +74,15 @@ export function parseArgs(argv: string[]): CliOptions | string {
         if (!SIM_EMBEDDERS.includes(embedder as SimEmbedder)) return `--embedder takes ${SIM_EMBEDDERS.slice(0, -1).join(", ")} or ${SIM_EMBEDDERS.at(-1)}, not ${embedder}`;
         options.embedder = embedder as SimEmbedder;
       } else if (arg === "--no-ui") options.ui = false;
+      else if (arg === "--gates") {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1 || n > 16) return `--gates takes 1..16, not ${argv[i]}`;
+        options.gates = n;
+      } else if (arg === "--web") {
+        const port = Number(value());
+        if (!Number.isInteger(port) || port < 0 || port > 65_535) return `--web takes a port, not ${argv[i]}`;
+        options.web = port;
+      }
       else if (arg === "-h" || arg === "--help") return USAGE;
       else return `unknown option ${arg}\n${USAGE}`;
     } catch (error) {
@@ -99,6 +116,7 @@ export async function runCli(argv: string[]): Promise<number> {
     (help ? process.stdout : process.stderr).write(`${options}\n`);
     return help ? 0 : 2;
   }
+  if (options.gates !== undefined) return runFleet(options);
   if (options.script) return runScriptFile(options);
   if (options.console === "stdio") return runStdioConsole(options);
   return runInteractive(options);
@@ -120,6 +138,49 @@ async function runScriptFile(options: CliOptions): Promise<number> {
   } finally {
     await sim.close();
   }
+}
+
+async function runFleet(options: CliOptions): Promise<number> {
+  const signal = shutdownSignal();
+  const dataDir = path.join(path.dirname(DEFAULT_IMAGE), "fleet");
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`optgate fleet: starting the hub and ${options.gates} gate(s) (data in ${dataDir})...`);
+  const fleet = await startFleetSim({
+    gates: options.gates!, dataDir, fresh: options.fresh, web: options.web ?? 8080, realtime: true, log: out,
+    onEvent: (id, event) => { const line = fleetEventLine(id, event); if (line) out(line); },
+  });
+  out(`hub public key ${Buffer.from(fleet.hub.service.hub.publicKey).toString("hex")}, broker ${fleet.hub.brokerUrl}`);
+  if (fleet.hub.officeUrl) out(`office page ${fleet.hub.officeUrl} (user admin, password in ${path.join(dataDir, "hub", "office-admin-password")})`);
+  out(FLEET_HELP);
+  // A gate's line is printed when it changes (online, applied version, door), not every second.
+  const shown = new Map<number, string>();
+  const watch = setInterval(() => {
+    fleet.gates.forEach((g, i) => {
+      const line = gateLine(i + 1, g);
+      const key = line.replace(/hub last heard \d+ s ago/, "");
+      if (shown.get(i) !== key) { shown.set(i, key); out(line); }
+    });
+  }, 1000);
+  let pending = Promise.resolve();
+  process.stdin.setEncoding("utf8");
+  let buffered = "";
+  process.stdin.on("data", (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split(/\r?\n/);
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line.trim() === "quit") { signal.stop(); return; }
+      pending = pending.then(() => fleetCommand(fleet, line).then((answer) => { if (answer) out(answer); }, (error: Error) => { out(`error: ${error.message}`); }));
+    }
+  });
+  process.stdin.on("end", () => { void pending.then(() => signal.stop()); });
+  await signal.done;
+  clearInterval(watch);
+  process.stdin.pause();
+  await pending;
+  await fleet.close();
+  out("optgate fleet stopped; the gates' images and the hub's database are kept (--fresh starts afresh).");
+  return 0;
 }
 
 /** Resolves on Ctrl-C (SIGINT), SIGTERM or `stop()`. */

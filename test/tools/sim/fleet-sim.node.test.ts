@@ -1,0 +1,63 @@
+// npm start -- --gates N: the hub and N simulated gates (firmware in XS) on
+// embedded defaults, joined over real TCP. Both gates come online with the
+// demo compound's residents from the hub, a card opens either gate, and a
+// second start on the same data keeps every gate's key and the hub's record
+// of it; the line commands act on one gate.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startFleetSim, type FleetSim } from "../../../tools/sim/fleet";
+import { fleetCommand } from "../../../tools/sim/fleet-cli";
+
+async function until(what: string, done: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("npm start -- --gates N", function () {
+  this.timeout(300_000);
+  let dir: string;
+  let fleet: FleetSim | undefined;
+  before(() => { dir = mkdtempSync(path.join(os.tmpdir(), "optgate-fleet-")); });
+  after(async () => {
+    await fleet?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const allOnline = () => fleet!.gates.every((g) => g.fleetStatus?.startsWith("online") === true);
+
+  it("starts the hub and two gates in XS that join it with their own keys and the demo residents", async () => {
+    fleet = await startFleetSim({ gates: 2, dataDir: dir, brokerPort: 0, web: 0, realtime: true });
+    assert.match(fleet.hub.officeUrl ?? "", /^http:\/\/127\.0\.0\.1:\d+$/);
+    const keys = fleet.gates.map((g) => Buffer.from(g.identity().publicKey).toString("hex"));
+    assert.notEqual(keys[0], keys[1]);
+    for (const [i, key] of keys.entries()) {
+      const [row] = await fleet.hub.db.query<{ public_key: Uint8Array }>("select public_key from gate where id = $1", [i + 1]);
+      assert.equal(Buffer.from(row.public_key).toString("hex"), key, `gate ${i + 1} registered with its key`);
+    }
+    await until("both gates online", allOnline);
+    await until("the demo residents at both gates", async () => {
+      const states = await Promise.all([1, 2].map((id) => fleet!.hub.service.hub.gate(id)));
+      return states.every((s) => s !== undefined && s.desiredVersion > 0 && s.appliedVersion === s.desiredVersion);
+    });
+    const answer = await fleetCommand(fleet, "2 card 04a1b2c3");
+    assert.match(answer, /^gate 2: online.*last: card granted R00001/);
+    assert.match(await fleetCommand(fleet, "2 console version"), /optgate/);
+    assert.match(await fleetCommand(fleet, "3 card 04a1b2c3"), /no gate 3 \(gates 1\.\.2\)/);
+    assert.match(await fleetCommand(fleet, "1 card zz"), /UID in hex/);
+    assert.match(await fleetCommand(fleet, "status"), /^gate 1: .*\ngate 2: /);
+  });
+
+  it("starts again on the same data: the same gates, keys and residents, online again", async () => {
+    const before = fleet!.gates.map((g) => Buffer.from(g.identity().publicKey).toString("hex"));
+    await fleet!.close();
+    fleet = await startFleetSim({ gates: 2, dataDir: dir, brokerPort: 0, web: "off", realtime: true });
+    assert.deepEqual(fleet.gates.map((g) => Buffer.from(g.identity().publicKey).toString("hex")), before);
+    await until("both gates online again", allOnline);
+    assert.match(await fleetCommand(fleet, "1 card 04a1b2c3"), /card granted R00001/);
+  });
+});
