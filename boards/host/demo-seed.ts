@@ -12,6 +12,18 @@ function bytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 }
 
+/**
+ * A fleet gate (npm start -- --gates N): the hub owns its residents, so only
+ * the demo technician and notice are seeded, once (a gate with a technician
+ * is left alone). True when it seeded.
+ */
+export function seedFleetDemo(firmware: Firmware, now: number): boolean {
+  if (firmware.backend.hasTechnician()) return false;
+  firmware.addTechnician(DEMO_TECHNICIAN.id, DEMO_TECHNICIAN.password);
+  firmware.core.notices.publish({ ...DEMO_NOTICE, gates: [firmware.core.gateName] }, now);
+  return true;
+}
+
 /** True when it seeded; a gate that already has residents is left alone. */
 export function seedDemoCompound(firmware: Firmware, camera: CameraScene, now: number): boolean {
   const core = firmware.core;

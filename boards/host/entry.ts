@@ -8,7 +8,7 @@ import { startFirmware } from "../../src/app/start";
 import type { Supervisor } from "../../src/app/supervisor";
 import { fromHex, toHex } from "../../src/core/crypto";
 import { HOST_PINS, HostBoard } from "./board";
-import { seedDemoCompound } from "./demo-seed";
+import { seedDemoCompound, seedFleetDemo } from "./demo-seed";
 import { decodeJson, encodeJson } from "./link";
 import type { HostCommand, HostEvent, HostState } from "./protocol";
 import Timer, { advanceTimers, startTimers, timerNow } from "./timer";
@@ -75,7 +75,9 @@ function handle(command: HostCommand): void {
     if (!firmware) return; // safe mode: exit button, door alarms and the console only
     firmware.onDecision = (decision) => events.push({ e: "decision", decision: { ...decision } });
     firmware.onAlarm = (kind, time) => events.push({ e: "alarm", kind, time });
-    if (command.demo && seedDemoCompound(firmware, host.camera, command.now)) events.push({ e: "log", line: "seeded the demo compound" });
+    if (command.demo === "fleet") {
+      if (seedFleetDemo(firmware, command.now)) events.push({ e: "log", line: "seeded the demo technician and notice (residents come from the hub)" });
+    } else if (command.demo && seedDemoCompound(firmware, host.camera, command.now)) events.push({ e: "log", line: "seeded the demo compound" });
     return;
   }
   if (!host || !gate) throw new Error(`the board has not booted (got ${command.t})`);

@@ -38,7 +38,7 @@ export interface HostEmbedderSpec {
 
 export type HostCommand =
   /** rtc: what the battery-backed PCF8563 holds at boot (ms, or null: it lost time); clockLost: the MCU clock starts at 1970. */
-  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean; seed: string; rtc?: number | null; clockLost?: boolean; keyRoot?: string; embedder?: HostEmbedderSpec; gateId?: number }
+  | { t: "boot"; now: number; flash: { size: number; sectorSize: number }; demo: boolean | "fleet"; seed: string; rtc?: number | null; clockLost?: boolean; keyRoot?: string; embedder?: HostEmbedderSpec; gateId?: number }
   | { t: "tick"; now: number }
   | { t: "card"; uid: string }
   | { t: "card-off" }

@@ -59,7 +59,7 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
       ...(r.validDays ? { validUntil: Date.now() + r.validDays * 86_400_000 } : {}),
     })));
     for (let id = 1; id <= o.gates; id++) {
-      const sim = await startSimulator({ image: path.join(o.dataDir, `gate-${id}.flash`), fresh: o.fresh, gateId: id, demo: false, realtime: o.realtime,
+      const sim = await startSimulator({ image: path.join(o.dataDir, `gate-${id}.flash`), fresh: o.fresh, gateId: id, demo: "fleet", realtime: o.realtime,
         ...(o.onEvent ? { onEvent: (event: HostEvent) => o.onEvent!(id, event) } : {}) });
       gates.push(sim);
       const { publicKey } = sim.identity();

@@ -30,8 +30,11 @@ export interface SimulatorOptions {
   startTime?: number;
   /** Tick period of simulated time (ms). */
   tickMs?: number;
-  /** Seed the demo compound when the flash holds no residents. */
-  demo?: boolean;
+  /**
+   * Seed the demo compound when the flash holds no residents; "fleet": only
+   * its technician and notice (the hub owns the residents of a fleet gate).
+   */
+  demo?: boolean | "fleet";
   /** Run the clock in real time (interactive use). Tests move time with advance(). */
   realtime?: boolean;
   /** Use this flash (e.g. a RAM one shared across boots, with power-cut injection) instead of the image. */

@@ -36,8 +36,8 @@ describe("npm start -- --gates N", function () {
     const keys = fleet.gates.map((g) => Buffer.from(g.identity().publicKey).toString("hex"));
     assert.notEqual(keys[0], keys[1]);
     for (const [i, key] of keys.entries()) {
-      const [row] = await fleet.hub.db.query<{ public_key: Uint8Array }>("select public_key from gate where id = $1", [i + 1]);
-      assert.equal(Buffer.from(row.public_key).toString("hex"), key, `gate ${i + 1} registered with its key`);
+      const rows: { public_key: Uint8Array }[] = await fleet.hub.db.query<{ public_key: Uint8Array }>("select public_key from gate where id = $1", [i + 1]);
+      assert.equal(Buffer.from(rows[0].public_key).toString("hex"), key, `gate ${i + 1} registered with its key`);
     }
     await until("both gates online", allOnline);
     await until("the demo residents at both gates", async () => {
@@ -47,6 +47,9 @@ describe("npm start -- --gates N", function () {
     const answer = await fleetCommand(fleet, "2 card 04a1b2c3");
     assert.match(answer, /^gate 2: online.*last: card granted R00001/);
     assert.match(await fleetCommand(fleet, "2 console version"), /optgate/);
+    assert.match(await fleetCommand(fleet, "2 console login tech"), /assword/);
+    assert.match(await fleetCommand(fleet, "2 console demo-tech-1"), /Logged in as tech/, "the demo technician on every gate");
+    assert.match(await fleetCommand(fleet, "2 console hub show"), /link: +online/);
     assert.match(await fleetCommand(fleet, "3 card 04a1b2c3"), /no gate 3 \(gates 1\.\.2\)/);
     assert.match(await fleetCommand(fleet, "1 card zz"), /UID in hex/);
     assert.match(await fleetCommand(fleet, "status"), /^gate 1: .*\ngate 2: /);
