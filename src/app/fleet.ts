@@ -4,7 +4,7 @@
 // gate's own signing key, and FleetLink's ports over the store, the core and
 // the audit trail. Also the two small records only the link keeps:
 //
-//   fleet/pending     withdrawal notices made here and not yet acknowledged by the broker
+//   fleet/pending/<id> each withdrawal notice made here and not yet acknowledged by the broker
 //   fleet/audit-sent  u32 access, u32 security: stream indexes the broker acknowledged
 import type { AuditLogName } from "../core/audit/audit-trail";
 import { formatResidentId, type ResidentId } from "../core/access/types";
@@ -14,7 +14,8 @@ import { GateErasures } from "../core/sync/erasure";
 import { GateSync } from "../core/sync/gate-sync";
 import { registryInventory } from "../core/sync/inventory";
 import { MAX_MESSAGE_BYTES } from "../core/sync/messages";
-import type { LogStore } from "../core/store/log-store";
+import type { LogStore, StoreOp } from "../core/store/log-store";
+import { toHex } from "../core/crypto";
 import type { AuditStore } from "./audit-store";
 import type { Board } from "./board";
 import type { GateCore } from "./core";
@@ -23,7 +24,7 @@ import type { HubSettings } from "./hub-settings";
 import { TcpMqttLink } from "./mqtt-tcp-link";
 import type { SyncState } from "./sync-persistence";
 
-const PENDING = "fleet/pending";
+const PENDING = "fleet/pending/";
 const AUDIT_SENT = "fleet/audit-sent";
 /** A packet as large as the biggest sync message, its topic and headers. */
 const MAX_PACKET = MAX_MESSAGE_BYTES + 1024;
@@ -77,7 +78,7 @@ export function openFleet(p: FleetParts): FleetLink {
       signedHead: (log, now) => p.auditStore.signedHead(log, now),
       appendAudit: (entry) => { core.audit.append(entry); },
       saveReceipts: (receipts) => p.sync.saveReceipts(receipts),
-      savePending: (notices) => kept(p, "withdrawal notices", () => store.put(PENDING, packList(notices))),
+      savePending: (notices) => kept(p, "withdrawal notices", () => savePending(store, notices)),
       saveAuditProgress: (progress) => kept(p, "audit upload progress", () => store.put(AUDIT_SENT, auditProgressBytes(progress))),
       trustedNow: () => {
         const now = board.clock.now();
@@ -155,42 +156,31 @@ function ascii(text: string): Uint8Array {
   return out;
 }
 
-/** u16 count, then per notice u16 length and its bytes. */
-function packList(items: Uint8Array[]): Uint8Array {
-  let size = 2;
-  for (const item of items) size += 2 + item.length;
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, items.length);
-  let at = 2;
-  for (const item of items) {
-    view.setUint16(at, item.length);
-    out.set(item, at + 2);
-    at += 2 + item.length;
-  }
-  return out;
+/** A withdrawal notice waiting for the broker, under its own key: the notice id (bytes 13-28: OGE1, type, gate, resident, id). */
+function pendingKey(notice: Uint8Array): string {
+  return `${PENDING}${toHex(notice.subarray(13, 29))}`;
+}
+
+/** Keeps exactly `notices` on flash: new ones put, acknowledged ones deleted (one record each, so damage costs one). */
+function savePending(store: LogStore, notices: Uint8Array[]): void {
+  const keep = new Set(notices.map(pendingKey));
+  const ops: StoreOp[] = [];
+  for (const key of store.keys(PENDING)) if (!keep.has(key)) ops.push({ delete: key });
+  for (const notice of notices) if (!store.has(pendingKey(notice))) ops.push({ put: pendingKey(notice), value: notice });
+  if (ops.length) store.commit(ops);
 }
 
 function readPending(store: LogStore, log: (line: string) => void): Uint8Array[] {
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = store.get(PENDING);
-  } catch (error) {
-    if (!isOptgateError(error)) throw error;
-  }
-  if (!bytes) return [];
   const out: Uint8Array[] = [];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 2) return [];
-  let at = 2;
-  for (let n = view.getUint16(0); n > 0; n--) {
-    if (at + 2 > bytes.length) break;
-    const length = view.getUint16(at);
-    if (at + 2 + length > bytes.length) break;
-    out.push(bytes.slice(at + 2, at + 2 + length));
-    at += 2 + length;
+  for (const key of store.keys(PENDING)) {
+    try {
+      const notice = store.get(key);
+      if (notice) out.push(notice);
+    } catch (error) {
+      if (!isOptgateError(error)) throw error;
+      log(`fleet: a withdrawal notice to send was unreadable (${error.code}); the hub learns of the withdrawal from the audit log`);
+    }
   }
-  if (at !== bytes.length) log("fleet: the list of withdrawal notices to send was damaged; what could be read is kept");
   return out;
 }
 

@@ -83,3 +83,12 @@ export class ByteScanner {
     return false;
   }
 }
+
+/** Whether `needle` occurs in `image` (a plain scan: for one known secret in one image). */
+export function containsBytes(image: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= image.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (image[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}

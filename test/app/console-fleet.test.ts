@@ -11,19 +11,13 @@ import { sha256, toHex, utf8 } from "../../src/core/crypto";
 import { LogStore } from "../../src/core/store/log-store";
 import { blankFlash, boot } from "./boot-rig";
 import { consoleRig, lcgRandom, PASSWORD } from "./console-rig";
+import { containsBytes as contains } from "./byte-scan";
 
 const KEY_A = new Uint8Array(32).map((_, i) => 0xa0 + i);
 const KEY_B = new Uint8Array(32).map((_, i) => 0x10 + 3 * i);
 const KEY_C = new Uint8Array(32).fill(0x5c);
 const WIFI_PASSWORD = "Gate-Net pass 2026";
 
-function contains(image: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= image.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (image[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
 
 function fleetRig() {
   const flash = new NorFlash(128 * 1024);

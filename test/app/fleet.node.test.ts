@@ -30,25 +30,27 @@ for (const kind of DATABASES) {
 
     const hubSettings = () => ({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
     const online = (...gates: RigGate[]) => () => gates.every((g) => g.firmware.fleet?.state === "online");
-    /** A resident the hub knows, with a PIN that gate 1 verifies (a verifier under its PIN key). */
-    const withPin = (id: number) => {
-      const key = g1.firmware.store.get("device/pin-key")!;
+    /** A resident the hub knows, with a PIN that `gate` verifies (a verifier under its PIN key). */
+    const withPinAt = (gate: RigGate, id: number) => {
+      const key = gate.firmware.store.get("device/pin-key")!;
       const salt = new Uint8Array(randomBytes(4));
       return { id, unit: `U${id}`, role: "owner" as const, groups: 1, cards: [cardBytes(id)], pin: { salt, hash: hashPin(key, salt, PIN) } };
     };
-    /** Consent confirmed by the resident at gate 1's keypad, then enrolment at its console. */
-    const consentAndEnrol = async (id: number, identity: number) => {
+    const withPin = (id: number) => withPinAt(g1, id);
+    /** Consent confirmed by the resident at the gate's keypad, then enrolment at its console. */
+    const consentAndEnrolAt = async (gate: RigGate, id: number, identity: number) => {
       const label = `R${String(id).padStart(5, "0")}`;
-      const out = await rig.technician(g1, [`consent grant ${label}`, "yes"]);
+      const out = await rig.technician(gate, [`consent grant ${label}`, "yes"]);
       assert.match(out[1], /At the gate keypad/, out.join(""));
-      await rig.keys(g1, `#8#${id}#${PIN}#`);
-      assert.ok(g1.firmware.core.ledger.isActive(label), "consent confirmed at the keypad");
-      g1.host.camera.scene = { kind: "genuine", identity };
-      const enrolled = await rig.technician(g1, [`face enrol ${label}`, "go"]);
-      g1.host.camera.scene = undefined;
+      await rig.keys(gate, `#8#${id}#${PIN}#`);
+      assert.ok(gate.firmware.core.ledger.isActive(label), "consent confirmed at the keypad");
+      gate.host.camera.scene = { kind: "genuine", identity };
+      const enrolled = await rig.technician(gate, [`face enrol ${label}`, "go"]);
+      gate.host.camera.scene = undefined;
       assert.match(enrolled[1], /enrolled under notice/, enrolled.join(""));
-      assert.ok(g1.firmware.core.gallery.entry(label));
+      assert.ok(gate.firmware.core.gallery.entry(label));
     };
+    const consentAndEnrol = (id: number, identity: number) => consentAndEnrolAt(g1, id, identity);
     const erasures = async (resident: number) => (await service.hub.erasureStatus(COMPOUND, resident)).map((e) => `${e.gateId}:${e.state}`).sort();
     const heldBy = async (resident: number) => (await service.hub.erasureStatus(COMPOUND, resident)).map((e) => [e.gateId, e.held]).sort();
 
@@ -163,6 +165,32 @@ for (const kind of DATABASES) {
       await rig.run(1000);
       assert.equal(g1.firmware.hardware.camera.powered, false);
       assert.equal(g1.decisions.slice(before).some((d) => d.via === "face" && d.grant), false, "no face entry for a withdrawn resident");
+    });
+
+    it("a withdrawal at the keypad of a gate that cannot reach the broker is kept across a reboot and reaches the hub once it can", async () => {
+      const g3 = rig.boot(3);
+      await service.hub.addGate({ id: 3, compoundId: COMPOUND, name: "gate 3", publicKey: g3.firmware.gateIdentity()!.publicKey });
+      g3.firmware.provisionHub({ ...hubSettings(), port: 9 }); // nothing listens there: the gate stays offline
+      await service.hub.putResidents(COMPOUND, [withPinAt(g3, 11)]);
+      g3.firmware.provisionHub(hubSettings());
+      await rig.until("resident 11 at gate 3", () => g3.firmware.core.registry.has(11));
+      g3.firmware.provisionHub({ ...hubSettings(), port: 9 });
+      await rig.technician(g3, [`notice set --purpose "Open the gate by face" --method "On-board model" --scope ${g3.firmware.core.gateName} --retention 365`]);
+      await consentAndEnrolAt(g3, 11, 1111);
+      await rig.keys(g3, `#9#11#${PIN}#`);
+      assert.equal(g3.firmware.core.gallery.entry("R00011"), undefined);
+      assert.match(g3.firmware.fleetStatus() ?? "", /1 withdrawal notice\(s\) to deliver/);
+      const flash = g3.flash;
+      rig.cut(g3);
+      const again = rig.boot(3, flash);
+      assert.match(again.firmware.fleetStatus() ?? "", /1 withdrawal notice\(s\) to deliver/, "kept across the reboot");
+      again.firmware.provisionHub(hubSettings());
+      await rig.until("the notice at the hub, receipted everywhere", async () => {
+        const s = await erasures(11);
+        return s.length === 3 && s.every((x) => x.endsWith(":done"));
+      });
+      assert.deepEqual(await heldBy(11), [[1, false], [2, false], [3, true]]);
+      await rig.until("delivered: nothing left to send", () => !/to deliver/.test(again.firmware.fleetStatus() ?? ""));
     });
   });
 }

@@ -14,6 +14,7 @@ import {
 import { utf8 } from "../../src/core/crypto";
 import { isOptgateError, OptgateError } from "../../src/core/errors";
 import { LogStore } from "../../src/core/store/log-store";
+import { containsBytes as contains } from "./byte-scan";
 
 let n = 7;
 const random = { fill: (b: Uint8Array) => { for (let i = 0; i < b.length; i++) b[i] = (n = (n * 1103515245 + 12345) >>> 0) >>> 24; } };
@@ -27,13 +28,6 @@ function memoryStore(): SettingsStore & { map: Map<string, Uint8Array> } {
   return { map, get: (k) => map.get(k), put: (k, v) => { map.set(k, v.slice()); }, delete: (k) => { map.delete(k); } };
 }
 
-function contains(image: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= image.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (image[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
 
 /** Asserts `run` throws an OptgateError with this code whose sentence matches. */
 function refuses(run: () => unknown, code: string, sentence: RegExp): void {

@@ -6,19 +6,13 @@ import { LogStore } from "../../src/core/store/log-store";
 import { hmacSha256, utf8 } from "../../src/core/crypto";
 import { isOptgateError } from "../../src/core/errors";
 import { blankFlash, boot } from "./boot-rig";
+import { containsBytes as contains } from "./byte-scan";
 
 const ROOT = new Uint8Array(32).fill(0x5a);
 const keyRoot = (root: Uint8Array) => ({ derive: (label: string) => hmacSha256(root, utf8(label)) });
 const withRoot = (root = ROOT) => ({ adapt: (board: { keyRoot?: unknown }) => { board.keyRoot = keyRoot(root); } });
 const random = { fill(b: Uint8Array) { b.fill(3); } };
 
-function contains(image: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= image.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (image[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
 
 function provisioned() {
   const flash = blankFlash();

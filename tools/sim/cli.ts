@@ -116,7 +116,13 @@ export async function runCli(argv: string[]): Promise<number> {
     (help ? process.stdout : process.stderr).write(`${options}\n`);
     return help ? 0 : 2;
   }
-  if (options.gates !== undefined) return runFleet(options);
+  if (options.gates !== undefined) {
+    if (options.script || options.image !== DEFAULT_IMAGE) {
+      process.stderr.write("--gates keeps each gate's image under .sim/fleet/ and runs no script: leave out --image and --script\n");
+      return 2;
+    }
+    return runFleet(options);
+  }
   if (options.script) return runScriptFile(options);
   if (options.console === "stdio") return runStdioConsole(options);
   return runInteractive(options);
@@ -147,6 +153,7 @@ async function runFleet(options: CliOptions): Promise<number> {
   out(`optgate fleet: starting the hub and ${options.gates} gate(s) (data in ${dataDir})...`);
   const fleet = await startFleetSim({
     gates: options.gates!, dataDir, fresh: options.fresh, web: options.web ?? 8080, realtime: true, log: out,
+    embedder: options.embedder, startTime: options.time,
     onEvent: (id, event) => { const line = fleetEventLine(id, event); if (line) out(line); },
   });
   out(`hub public key ${Buffer.from(fleet.hub.service.hub.publicKey).toString("hex")}, broker ${fleet.hub.brokerUrl}`);

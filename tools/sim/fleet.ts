@@ -9,6 +9,7 @@ import { DEMO_RESIDENTS } from "../../boards/host/demo-compound";
 import type { HostEvent } from "../../boards/host/protocol";
 import { parseResidentId } from "../../src/core/access/types";
 import { startHubStack, type HubStack } from "../hub/main";
+import type { SimEmbedder } from "./face-model";
 import { startSimulator, type Simulator } from "./simulator";
 
 export const FLEET_COMPOUND = 1;
@@ -27,6 +28,10 @@ export interface FleetSimOptions {
   /** Real time (interactive); tests move time themselves. */
   realtime?: boolean;
   log?: (line: string) => void;
+  /** The face model every gate runs (as --embedder). */
+  embedder?: SimEmbedder;
+  /** Simulated time at boot (as --time). */
+  startTime?: number;
   onEvent?: (gateId: number, event: HostEvent) => void;
 }
 
@@ -59,7 +64,7 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
       ...(r.validDays ? { validUntil: Date.now() + r.validDays * 86_400_000 } : {}),
     })));
     for (let id = 1; id <= o.gates; id++) {
-      const sim = await startSimulator({ image: path.join(o.dataDir, `gate-${id}.flash`), fresh: o.fresh, gateId: id, demo: "fleet", realtime: o.realtime,
+      const sim = await startSimulator({ image: path.join(o.dataDir, `gate-${id}.flash`), fresh: o.fresh, gateId: id, demo: "fleet", realtime: o.realtime, embedder: o.embedder, startTime: o.startTime,
         ...(o.onEvent ? { onEvent: (event: HostEvent) => o.onEvent!(id, event) } : {}) });
       gates.push(sim);
       const { publicKey } = sim.identity();

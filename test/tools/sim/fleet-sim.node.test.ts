@@ -9,14 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { startFleetSim, type FleetSim } from "../../../tools/sim/fleet";
 import { fleetCommand } from "../../../tools/sim/fleet-cli";
+import { until } from "../../support/until";
 
-async function until(what: string, done: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("npm start -- --gates N", function () {
   this.timeout(300_000);

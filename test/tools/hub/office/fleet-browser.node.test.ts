@@ -13,18 +13,12 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { repoRoot } from "../../../../tools/xs/bundle";
 import { startFleetSim, type FleetSim } from "../../../../tools/sim/fleet";
 import { fleetCommand } from "../../../../tools/sim/fleet-cli";
+import { until } from "../../../support/until";
 
 const CHROMIUM = process.env.OPTGATE_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = path.join(repoRoot, "reports", "screenshots", "office");
 const PIN = "80417263";
 
-async function until(what: string, done: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("office page with two gates in XS (npm start -- --gates 2)", function () {
   if (!existsSync(CHROMIUM)) { it.skip(`skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set OPTGATE_CHROMIUM)`); return; }
