@@ -4,6 +4,7 @@
 // (/report) is bilingual and prints.
 import PDFDocument from "pdfkit";
 import { formatLocal, type TimeZone } from "../../../src/core/time/posix-tz";
+import { minutes } from "./camera-data";
 import { duration } from "./consent-routes";
 import type { ComplianceFacts } from "./report-data";
 import { translator, type Translate } from "./i18n";
@@ -24,7 +25,8 @@ export function reportLines(f: ComplianceFacts, zone: TimeZone, t: Translate): [
     [t("rRetention"), String(f.retentionErasures)],
     [t("rHeld"), f.templatesByGate.length ? f.templatesByGate.map((g) => `${g.gate}: ${g.residents}`).join(", ") : t("none")],
     [t("rHubHeld"), t("rHubNone")],
-    [t("rCamera"), t("rNotReported")],
+    [t("rCamera", { from: f.camera.days[0], until: f.camera.days[f.camera.days.length - 1] }), minutes(f.camera.total)],
+    [t("rCameraByGate"), f.camera.gates.length ? f.camera.gates.map((g) => `${g.gate}: ${minutes(g.total)}`).join(", ") : t("none")],
   ];
 }
 

@@ -2,11 +2,11 @@
 // by SQL, consent events as the gates reported them), on the page and in the
 // PDF (text read back out of its content streams).
 import assert from "node:assert/strict";
-import { inflateSync } from "node:zlib";
 import { AuditLog } from "../../../../src/core/audit/audit-log";
 import type { AuditKind } from "../../../../src/core/audit/audit-record";
 import { COMPOUND, T0, person } from "../fleet";
 import { forEachDatabase } from "../servers";
+import { pdfText } from "./pdf-text";
 import { OfficeRig } from "./rig";
 
 const MIN = 60_000;
@@ -15,23 +15,6 @@ function log(events: [number, AuditKind, number, string?][]): Uint8Array[] {
   const l = new AuditLog();
   for (const [at, kind, subject, detail] of events) l.append({ time: T0 + at, actorKind: "resident", actor: subject, kind, decision: "info", reason: "info", subject, detail });
   return l.records();
-}
-
-/** The text a PDF shows: every content stream inflated, hex and literal strings of its text operators decoded. */
-export function pdfText(pdf: Buffer): string {
-  const out: string[] = [];
-  const raw = pdf.toString("latin1");
-  for (const m of raw.matchAll(/stream\r?\n/g)) {
-    const start = m.index! + m[0].length;
-    const end = raw.indexOf("endstream", start);
-    let body: Buffer;
-    try { body = inflateSync(pdf.subarray(start, end)); } catch { continue; }
-    for (const line of body.toString("latin1").split("\n")) {
-      if (!/T[Jj]\s*$/.test(line)) continue;
-      out.push([...line.matchAll(/<([0-9a-fA-F]*)>|\(((?:\\.|[^\\)])*)\)/g)].map((s) => (s[1] !== undefined ? Buffer.from(s[1], "hex").toString("latin1") : s[2])).join(""));
-    }
-  }
-  return out.join("\n");
 }
 
 forEachDatabase("office page: compliance report (hub web)", (kind) => {
