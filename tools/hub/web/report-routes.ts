@@ -19,8 +19,8 @@ export function reportRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 
   app.get("/report.pdf", access("auditor"), async (request, reply) => {
     const facts = await complianceFacts(ctx.db, ctx.compoundId, ctx.zone, ctx.now());
-    const pdf = await compliancePdf(facts, ctx.zone);
+    const pdf = await compliancePdf(facts, ctx.zone, request.view.lang);
     await ctx.audit(request, "compliance report", `compound ${ctx.compoundId}`);
-    return reply.type("application/pdf").header("content-disposition", `attachment; filename="face-report-compound-${ctx.compoundId}.pdf"`).send(pdf);
+    return reply.type("application/pdf").header("content-disposition", `attachment; filename="face-report-compound-${ctx.compoundId}-${request.view.lang}.pdf"`).send(pdf);
   });
 }
