@@ -38,8 +38,10 @@ export async function faceSessionEnds(db: Sql, compoundId: number, since: number
     if (r.actorKind === "system") continue;
     const waiting = awaitingPin.get(gate) ?? new Set<number>();
     awaitingPin.set(gate, waiting);
-    if (r.subject !== 0 && waiting.delete(r.subject)) continue;
+    // A match on a face + PIN gate always ends in "second-factor-required" (an abandoned PIN step
+    // and a new session give two in a row); any other record for that resident next is the PIN step.
     if (r.reason === "second-factor-required") waiting.add(r.subject);
+    else if (r.subject !== 0 && waiting.delete(r.subject)) continue;
     if (r.time >= since && r.time < until + SESSION_CAP_MS) out.push({ gate, end: r.time });
   }
   return out;

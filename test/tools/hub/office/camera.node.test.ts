@@ -25,12 +25,13 @@ function records(entries: Partial<AuditEntry>[]): Uint8Array[] {
 
 /** Gate 10's face use: 15 sessions on 12-04, one across midnight (2 s before, 6 s after), one 20 days back. */
 const GATE_10: Partial<AuditEntry>[] = [
-  ...Array.from({ length: 13 }, (_, i) => ({ time: T0 + i * 60_000 })),
+  ...Array.from({ length: 12 }, (_, i) => ({ time: T0 + i * 60_000 })),
   // 1:N, nobody recognised: a session all the same.
   { actorKind: "keypad", actor: 0, subject: 0, decision: "deny", reason: "face-not-matched", time: T0 + HOUR },
   // The gate's own suspension after failures: no camera.
   { actorKind: "system", actor: 0, subject: 0, decision: "deny", reason: "locked-out", time: T0 + HOUR },
-  // Face + PIN: the match (camera off), then the PIN step: one session.
+  // Face + PIN: a match whose PIN step was abandoned, then a match (camera off) and its PIN step: two sessions.
+  { actor: 5, subject: 5, decision: "deny", reason: "second-factor-required", time: T0 + 2 * HOUR - 60_000 },
   { actor: 5, subject: 5, decision: "deny", reason: "second-factor-required", time: T0 + 2 * HOUR },
   { actor: 5, subject: 5, time: T0 + 2 * HOUR + 4000 },
   { time: MIDNIGHT + 6000 },
