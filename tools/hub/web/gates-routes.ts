@@ -4,12 +4,15 @@
 import type { FastifyInstance } from "fastify";
 import { formatLocal } from "../../../src/core/time/posix-tz";
 import { access } from "./access";
-import { html } from "./html";
+import { jsonForScript } from "./assets";
+import { cameraOnTable, minutes } from "./camera-data";
+import { Html, html } from "./html";
 import { GATE_ID_MAX, parseId } from "./params";
 import { clockOffset, gateAlarms, gateChains, gateList, gateLogAlarms, GATE_ALARM_KINDS } from "./gates-data";
 import type { OfficeContext } from "./server";
 
 const WEEK_MS = 7 * 86_400_000;
+const CAMERA_DAYS = 14;
 /** Beyond this the gate's clock is shown as off (the gate's own drift check uses minutes too). */
 const CLOCK_TRUST_MS = 120_000;
 
@@ -23,11 +26,19 @@ export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 
   app.get("/gates", access("auditor"), async (request, reply) => {
     const { t } = request.view;
-    const gates = await gateList(ctx.db, ctx.compoundId);
+    const [gates, camera] = await Promise.all([gateList(ctx.db, ctx.compoundId), cameraOnTable(ctx.db, ctx.compoundId, ctx.zone, ctx.now(), CAMERA_DAYS)]);
+    const labels = camera.days.map((d) => d.slice(5));
+    const series = camera.gates.map((g) => ({ name: `${t("gate")} ${g.gate}`, values: g.ms.map((ms) => Number(minutes(ms))) }));
     return ctx.send(reply, request.view, t("gates"), html`<div class="table-wrap"><table><thead><tr><th scope="col">${t("gate")}</th><th scope="col">${t("name")}</th><th scope="col">${t("connection")}</th>
 <th scope="col">${t("desired")}</th><th scope="col">${t("applied")}</th><th scope="col">${t("refused")}</th><th scope="col">${t("alarms")}</th></tr></thead>
 <tbody>${gates.map((g) => html`<tr><td><a href="/gates/${g.id}">${g.id}</a></td><td>${g.name}</td><td>${g.online ? t("online") : t("offline")}</td>
-<td>${g.desiredVersion}</td><td>${g.appliedVersion}${g.appliedVersion === g.desiredVersion ? html` (${t("inSync")})` : ""}</td><td>${g.refusedReason ?? "–"}</td><td>${g.alarms}</td></tr>`)}</tbody></table></div>`);
+<td>${g.desiredVersion}</td><td>${g.appliedVersion}${g.appliedVersion === g.desiredVersion ? html` (${t("inSync")})` : ""}</td><td>${g.refusedReason ?? "–"}</td><td>${g.alarms}</td></tr>`)}</tbody></table></div>
+<h2>${t("cameraOn")}</h2><p>${t("cameraBound")}</p>
+<div id="chart-camera" class="chart" role="img" aria-label="${t("cameraOn")}"></div>
+<script type="application/json" data-chart="chart-camera">${new Html(jsonForScript({ title: t("cameraOn"), labels, series, unit: t("minutes") }))}</script>
+<details><summary>${t("cameraOn")}</summary><div class="table-wrap"><table data-camera><thead><tr><th scope="col">${t("day")}</th>${camera.gates.map((g) => html`<th scope="col">${t("gate")} ${g.gate}</th>`)}</tr></thead>
+<tbody>${camera.days.map((day, i) => html`<tr><td>${day}</td>${camera.gates.map((g) => html`<td>${minutes(g.ms[i])}</td>`)}</tr>`)}</tbody></table></div></details>
+<script src="/assets/charts.js" defer></script>`, 200, { charts: true });
   });
 
   app.get("/gates/:id", access("auditor"), async (request, reply) => {

@@ -1,8 +1,10 @@
 // The facts of the compliance report (what a PIPL art. 55-56 impact
 // assessment and GB/T 35273 ask about face processing), from the database:
 // the consent register, erasures and their delays, retention sweeps, where
-// templates are held. Figures the gates do not report yet are marked so.
+// templates are held, camera-on time over the report's period.
+import type { TimeZone } from "../../../src/core/time/posix-tz";
 import type { Sql } from "../db";
+import { cameraOnTable, type CameraTable } from "./camera-data";
 import { consentRegister } from "./consent-data";
 import { lastErasureDelay } from "./consent-routes";
 
@@ -22,10 +24,15 @@ export interface ComplianceFacts {
   retentionErasures: number;
   /** gate → residents whose template it holds now */
   templatesByGate: { gate: number; residents: number }[];
+  /** camera-on ms per gate over the period: REPORT_DAYS local days to the day of generatedAt */
+  camera: CameraTable;
 }
 
-export async function complianceFacts(db: Sql, compoundId: number, now: number): Promise<ComplianceFacts> {
-  const reg = await consentRegister(db, compoundId);
+/** The report's period for figures that have one (camera-on time), in the compound's local days. */
+export const REPORT_DAYS = 30;
+
+export async function complianceFacts(db: Sql, compoundId: number, zone: TimeZone, now: number): Promise<ComplianceFacts> {
+  const [reg, camera] = await Promise.all([consentRegister(db, compoundId), cameraOnTable(db, compoundId, zone, now, REPORT_DAYS)]);
   const heldAt = new Map<number, number>(); // gate → templates it holds
   for (const gates of reg.holdings.values()) for (const gate of gates) heldAt.set(gate, (heldAt.get(gate) ?? 0) + 1);
   const delays = reg.withdrawals.map(lastErasureDelay).filter((d): d is number => d !== undefined).sort((a, b) => a - b);
@@ -41,5 +48,6 @@ export async function complianceFacts(db: Sql, compoundId: number, now: number):
     delayMax: delays.length ? delays[delays.length - 1] : undefined,
     retentionErasures: reg.events.filter((e) => e.kind === "face-erased" && e.detail.startsWith("retention:")).length,
     templatesByGate: [...heldAt].map(([gate, residents]) => ({ gate, residents })).sort((a, b) => a.gate - b.gate),
+    camera,
   };
 }

@@ -10,7 +10,7 @@ import type { OfficeContext } from "./server";
 export function reportRoutes(app: FastifyInstance, ctx: OfficeContext): void {
   app.get("/report", access("auditor"), async (request, reply) => {
     const { t } = request.view;
-    const facts = await complianceFacts(ctx.db, ctx.compoundId, ctx.now());
+    const facts = await complianceFacts(ctx.db, ctx.compoundId, ctx.zone, ctx.now());
     return ctx.send(reply, request.view, t("report"), html`<p>${t("reportIntro")}</p>
 <h2>${t("purpose")}</h2><p>${request.view.lang === "zh" ? t("purposeText") : PURPOSE}</p>
 <div class="table-wrap"><table><tbody>${reportLines(facts, ctx.zone, t).map(([label, value]) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`)}</tbody></table></div>
@@ -18,9 +18,9 @@ export function reportRoutes(app: FastifyInstance, ctx: OfficeContext): void {
   });
 
   app.get("/report.pdf", access("auditor"), async (request, reply) => {
-    const facts = await complianceFacts(ctx.db, ctx.compoundId, ctx.now());
-    const pdf = await compliancePdf(facts, ctx.zone);
+    const facts = await complianceFacts(ctx.db, ctx.compoundId, ctx.zone, ctx.now());
+    const pdf = await compliancePdf(facts, ctx.zone, request.view.lang);
     await ctx.audit(request, "compliance report", `compound ${ctx.compoundId}`);
-    return reply.type("application/pdf").header("content-disposition", `attachment; filename="face-report-compound-${ctx.compoundId}.pdf"`).send(pdf);
+    return reply.type("application/pdf").header("content-disposition", `attachment; filename="face-report-compound-${ctx.compoundId}-${request.view.lang}.pdf"`).send(pdf);
   });
 }

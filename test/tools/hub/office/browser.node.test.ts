@@ -101,10 +101,11 @@ describe("office page in headless Chromium", function () {
     assert.deepEqual(errors, []);
   });
 
-  it("draws the activity chart from the bundled script, with no error and nothing fetched from elsewhere", async () => {
+  it("draws the activity and camera-on charts from the bundled script, with no error and nothing fetched from elsewhere", async () => {
     const gate = await rig.fleet.addGate(10);
     const log = new AuditLog();
     for (let i = 0; i < 12; i++) log.append({ time: T0 + i * 1_800_000, actorKind: "resident", actor: 1, kind: i % 3 ? "card" : "pin", decision: "grant", reason: "granted" });
+    for (let i = 0; i < 3; i++) log.append({ time: T0 + 5 * 3_600_000 + i * 60_000, actorKind: "resident", actor: 1, kind: "face", decision: "grant", reason: "granted" });
     rig.fleet.wire.push(gate.auditBatch("access", log.records()));
     await rig.fleet.drain();
     rig.fleet.now = T0 + 7 * 3_600_000;
@@ -117,6 +118,10 @@ describe("office page in headless Chromium", function () {
     await page.waitForSelector("#chart-entries[data-drawn='1'] canvas");
     assert.ok(await page.locator("#chart-entries .u-legend").count() > 0);
     await page.screenshot({ path: path.join(SHOTS, "activity.png"), fullPage: true });
+    await page.getByRole("link", { name: "Gates" }).click();
+    await page.waitForSelector("#chart-camera[data-drawn='1'] canvas");
+    assert.ok(await page.locator("#chart-camera .u-legend").count() > 0);
+    await page.screenshot({ path: path.join(SHOTS, "gates-camera.png"), fullPage: true });
     assert.deepEqual(errors, []);
     assert.deepEqual(elsewhere, []);
   });

@@ -2,11 +2,12 @@
 // by SQL, consent events as the gates reported them), on the page and in the
 // PDF (text read back out of its content streams).
 import assert from "node:assert/strict";
-import { inflateSync } from "node:zlib";
 import { AuditLog } from "../../../../src/core/audit/audit-log";
 import type { AuditKind } from "../../../../src/core/audit/audit-record";
 import { COMPOUND, T0, person } from "../fleet";
 import { forEachDatabase } from "../servers";
+import { translator } from "../../../../tools/hub/web/i18n";
+import { pdfText } from "./pdf-text";
 import { OfficeRig } from "./rig";
 
 const MIN = 60_000;
@@ -17,29 +18,13 @@ function log(events: [number, AuditKind, number, string?][]): Uint8Array[] {
   return l.records();
 }
 
-/** The text a PDF shows: every content stream inflated, hex and literal strings of its text operators decoded. */
-export function pdfText(pdf: Buffer): string {
-  const out: string[] = [];
-  const raw = pdf.toString("latin1");
-  for (const m of raw.matchAll(/stream\r?\n/g)) {
-    const start = m.index! + m[0].length;
-    const end = raw.indexOf("endstream", start);
-    let body: Buffer;
-    try { body = inflateSync(pdf.subarray(start, end)); } catch { continue; }
-    for (const line of body.toString("latin1").split("\n")) {
-      if (!/T[Jj]\s*$/.test(line)) continue;
-      out.push([...line.matchAll(/<([0-9a-fA-F]*)>|\(((?:\\.|[^\\)])*)\)/g)].map((s) => (s[1] !== undefined ? Buffer.from(s[1], "hex").toString("latin1") : s[2])).join(""));
-    }
-  }
-  return out.join("\n");
-}
-
 forEachDatabase("office page: compliance report (hub web)", (kind) => {
   let rig: OfficeRig;
   beforeEach(async () => { rig = await OfficeRig.open(kind); });
   afterEach(async () => { await rig.close(); });
 
-  it("gives the same figures as the database on the page and in the PDF", async () => {
+  /** Seven residents, consents, withdrawals and erasures at two gates; the figures the report must show, by English label. */
+  async function reportFixture(): Promise<Record<string, string>> {
     await rig.fleet.hub.putResidents(COMPOUND, Array.from({ length: 7 }, (_, i) => person(i + 1)));
     const g10 = await rig.fleet.addGate(10), g11 = await rig.fleet.addGate(11);
     rig.fleet.wire.push(
@@ -53,11 +38,15 @@ forEachDatabase("office page: compliance report (hub web)", (kind) => {
       g11.auditBatch("security", log([[0, "consent-given", 4], [MIN, "face-enrolled", 4], [2 * MIN, "consent-given", 5], [3 * MIN, "face-enrolled", 5], [9 * MIN, "consent-withdrawn", 5]])));
     await rig.fleet.drain();
     const [{ n }] = await rig.db.query<{ n: unknown }>("select count(*) as n from resident where compound_id = $1", [COMPOUND]);
-    const expected: Record<string, string> = {
+    return {
       Residents: String(n), "Consenting to face now": "1", "Card or PIN only (no consent)": String(Number(n) - 1), "Consents given": "5", Withdrawals: "4",
       "Erasures done": "2", "Erasures pending": "1", "Withdrawal to last erasure, median": "4 s", "Withdrawal to last erasure, longest": "30 s",
       "Erased by the retention rule": "1", "Templates held (gate: residents)": "11: 2",
     };
+  }
+
+  it("gives the same figures as the database on the page and in the PDF", async () => {
+    const expected = await reportFixture();
     const auditor = await rig.login("auditor");
     const page = (await auditor.get("/report")).body;
     for (const [label, value] of Object.entries(expected)) assert.match(page, new RegExp(`<th scope="row">${label.replace(/[()]/g, "\\$&")}</th><td>${value}</td>`), label);
@@ -69,8 +58,32 @@ forEachDatabase("office page: compliance report (hub web)", (kind) => {
     const text = pdfText(pdf);
     for (const [label, value] of Object.entries(expected)) assert.match(text, new RegExp(`^${label.replace(/[()]/g, "\\$&")}\\n${value}$`, "m"), label);
     assert.match(text, /Face processing: compliance report/);
+    // English stays in pdfkit's built-in Helvetica: no font embedded.
+    assert.doesNotMatch(pdf.toString("latin1"), /FontFile|NotoSans/);
+    assert.deepEqual(new Set(pdf.toString("latin1").match(/\/BaseFont \/[\w-]+/g)), new Set(["/BaseFont /Helvetica", "/BaseFont /Helvetica-Bold"]));
     const [{ c }] = await rig.db.query<{ c: unknown }>("select count(*) as c from office_audit where action = 'compliance report'");
     assert.equal(Number(c), 1);
+  });
+
+  it("prints the same figures in Chinese in the PDF, set in the embedded Noto Sans SC", async () => {
+    const expected = await reportFixture();
+    const en = translator("en"), zh = translator("zh");
+    const auditor = await rig.login("auditor");
+    await auditor.post("/lang", { lang: "zh" });
+    const res = await auditor.get("/report.pdf");
+    assert.equal(res.headers["content-type"], "application/pdf");
+    assert.match(String(res.headers["content-disposition"]), /compound-1-zh\.pdf/);
+    const pdf = res.rawPayload;
+    assert.match(pdf.toString("latin1"), /\/BaseFont \/[A-Z]{6}\+NotoSansSC/);
+    assert.match(pdf.toString("latin1"), /\/FontFile2 \d+ 0 R/);
+    // Each label is followed by its figure (runs of one line come out as separate strings: joined here).
+    const text = pdfText(pdf).replace(/\n/g, "");
+    assert.ok(text.startsWith(zh("pdfTitle")), text.slice(0, 40));
+    assert.ok(text.includes(zh("purposeText")));
+    const keys = ["rResidents", "rConsenting", "rCardOnly", "rConsents", "rWithdrawals", "rErased", "rPending", "rMedian", "rLongest", "rRetention", "rHeld"] as const;
+    for (const key of keys) assert.ok(text.includes(zh(key) + expected[en(key)]), `${zh(key)} ${expected[en(key)]}`);
+    assert.ok(text.includes(`${zh("rCameraByGate")}10: 0.0, 11: 0.0`));
+    assert.doesNotMatch(text, /\ufffd/);
   });
 
   it("reads in Chinese on the page", async () => {

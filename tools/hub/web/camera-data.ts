@@ -1,0 +1,109 @@
+// Camera-on time per gate per local day, from the gates' own audit records.
+// A gate powers its camera only inside a face session (src/core/face/face-session.ts):
+// from an accepted face-key press to the end of the attempt, at most the
+// session's time-out. The records carry no session start: each attempt ends in
+// one "face" record written in the tick the camera went off (a match or a
+// refusal). So each such record counts as the time-out ending at that record,
+// an upper bound per session; a session cut short by a card or PIN writes no
+// record and is not counted (docs/office.md says so on the page's behalf).
+import { AUDIT_KINDS, decodeRecord } from "../../../src/core/audit/audit-record";
+import { DEFAULT_TIMEOUT_MS } from "../../../src/core/face/face-session";
+import type { TimeZone } from "../../../src/core/time/posix-tz";
+import { bytes, num, type Sql } from "../db";
+import { localDay } from "./resident-form";
+
+/** What one recorded face session counts for: the gate's face time-out (the app never sets another). */
+export const SESSION_CAP_MS = DEFAULT_TIMEOUT_MS;
+const DAY_MS = 86_400_000;
+
+export interface FaceSessionEnd { gate: number; end: number }
+
+/**
+ * The ends of the face sessions the compound's gates recorded, in [since, until + cap).
+ * Not sessions: a face suspension (written by the gate itself, actor "system") and the
+ * PIN step of face + PIN, which follows the session's "second-factor-required" record
+ * for the same resident with the camera already off.
+ */
+export async function faceSessionEnds(db: Sql, compoundId: number, since: number, until: number): Promise<FaceSessionEnd[]> {
+  const rows = await db.query<{ gate_id: unknown; record: unknown }>(
+    `select r.gate_id, r.record from audit_record r join gate g on g.id = r.gate_id
+     where g.compound_id = $1 and length(r.record) >= 55 and get_byte(r.record, 17) = $2 order by r.gate_id, r.log, r.seq`,
+    [compoundId, AUDIT_KINDS.indexOf("face")]);
+  const out: FaceSessionEnd[] = [];
+  const awaitingPin = new Map<number, Set<number>>(); // gate → residents whose face matched and whose PIN step is next
+  for (const row of rows) {
+    const gate = num(row.gate_id);
+    let r;
+    try { r = decodeRecord(bytes(row.record)); } catch { continue; /* undecodable: the chain status shows it */ }
+    if (r.actorKind === "system") continue;
+    const waiting = awaitingPin.get(gate) ?? new Set<number>();
+    awaitingPin.set(gate, waiting);
+    // A match on a face + PIN gate always ends in "second-factor-required" (an abandoned PIN step
+    // and a new session give two in a row); any other record for that resident next is the PIN step.
+    if (r.reason === "second-factor-required") waiting.add(r.subject);
+    else if (r.subject !== 0 && waiting.delete(r.subject)) continue;
+    if (r.time >= since && r.time < until + SESSION_CAP_MS) out.push({ gate, end: r.time });
+  }
+  return out;
+}
+
+/** The first instant in (start, end] that lies on `end`'s local day (the local midnight between them). */
+function midnightBetween(start: number, end: number, zone: TimeZone): number {
+  const day = localDay(end, zone);
+  let lo = start, hi = end; // localDay(lo) is earlier, localDay(hi) is day
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDay(mid, zone) === day) hi = mid; else lo = mid;
+  }
+  return hi;
+}
+
+/** Camera-on ms per gate per local day (YYYY-MM-DD); a session across local midnight is split there. */
+export function cameraOnPerDay(ends: FaceSessionEnd[], zone: TimeZone): Map<number, Map<string, number>> {
+  const out = new Map<number, Map<string, number>>();
+  const add = (gate: number, day: string, ms: number) => {
+    const days = out.get(gate) ?? new Map<string, number>();
+    out.set(gate, days);
+    days.set(day, (days.get(day) ?? 0) + ms);
+  };
+  for (const { gate, end } of ends) {
+    const start = end - SESSION_CAP_MS;
+    if (localDay(start, zone) === localDay(end, zone)) { add(gate, localDay(end, zone), SESSION_CAP_MS); continue; }
+    const midnight = midnightBetween(start, end, zone);
+    add(gate, localDay(start, zone), midnight - start);
+    add(gate, localDay(end, zone), end - midnight);
+  }
+  return out;
+}
+
+/** The `count` local days up to and including the one `now` falls on, oldest first. */
+export function lastLocalDays(now: number, zone: TimeZone, count: number): string[] {
+  const [y, m, d] = localDay(now, zone).split("-").map(Number);
+  return Array.from({ length: count }, (_, i) => new Date(Date.UTC(y, m - 1, d - (count - 1 - i))).toISOString().slice(0, 10));
+}
+
+export interface CameraTable {
+  days: string[];
+  /** every gate of the compound, those that never ran a face session too */
+  gates: { gate: number; ms: number[]; total: number }[];
+  total: number;
+}
+
+/** Camera-on ms per gate over the `count` local days to `now`. */
+export async function cameraOnTable(db: Sql, compoundId: number, zone: TimeZone, now: number, count: number): Promise<CameraTable> {
+  const days = lastLocalDays(now, zone, count);
+  // Two days' slack either side of the window covers any zone offset; days outside it are dropped below.
+  const perDay = cameraOnPerDay(await faceSessionEnds(db, compoundId, now - (count + 1) * DAY_MS, now + DAY_MS), zone);
+  const gateRows = await db.query<{ id: unknown }>("select id from gate where compound_id = $1 order by id", [compoundId]);
+  const gates = gateRows.map((g) => {
+    const gate = num(g.id);
+    const ms = days.map((day) => perDay.get(gate)?.get(day) ?? 0);
+    return { gate, ms, total: ms.reduce((a, b) => a + b, 0) };
+  });
+  return { days, gates, total: gates.reduce((a, g) => a + g.total, 0) };
+}
+
+/** Minutes with one decimal, as the page, the report and the PDF show them. */
+export function minutes(ms: number): string {
+  return (ms / 60_000).toFixed(1);
+}
