@@ -5,7 +5,9 @@
 // come from node_modules. --board measures the board's path instead (the int8
 // kernel images from build/face-model, FaceMesh's five points, each photo in the
 // board's QVGA RGB565 frame: tools/face-model/board-photos.ts); its
-// thresholds go to tools/face/thresholds.ts as BOARD_FACE_THRESHOLDS.
+// thresholds go to tools/face/thresholds.ts as BOARD_FACE_THRESHOLDS. With
+// --no-flip it leaves out the mirror embedding (a measurement: the board
+// keeps it).
 // --board-frame runs the float host pipeline on that same frame (the float
 // reference for --board).
 import { mkdirSync, writeFileSync } from "node:fs";
