@@ -33,7 +33,6 @@ const E_FORMAT: i32 = -11;
 
 const MAX_TENSORS: u32 = 1024;
 const MAX_LAYERS: u32 = 1024;
-const MAX_DIM: u32 = 4096;
 const MAX_SHIFT: i32 = 62;
 
 let imageAt: usize = 0;

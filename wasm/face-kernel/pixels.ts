@@ -5,10 +5,10 @@ import { H_BORDER, H_INPUT_H, H_INPUT_W, H_PRE_ADD, H_PRE_MUL, H_PRE_ORDER, H_PR
 
 // Pixel formats of the frame handed to embed() and embedWarped(). RGB565 as
 // camera drivers deliver it, in either byte order.
-export const FORMAT_RGB888: i32 = 0;
-export const FORMAT_GREY8: i32 = 1;
-export const FORMAT_RGB565LE: i32 = 2;
-export const FORMAT_RGB565BE: i32 = 3;
+const FORMAT_RGB888: i32 = 0;
+const FORMAT_GREY8: i32 = 1;
+const FORMAT_RGB565LE: i32 = 2;
+const FORMAT_RGB565BE: i32 = 3;
 export const MAX_FRAME_SIDE: i32 = 4096;
 
 // @ts-ignore: decorator
@@ -23,7 +23,7 @@ export function bytesPerPixel(format: i32): u32 {
 /** One pixel as 0x00RRGGBB; 5/6-bit RGB565 fields widened by repeating their top bits. */
 // @ts-ignore: decorator
 @inline
-export function readPixel(at: usize, format: i32): u32 {
+function readPixel(at: usize, format: i32): u32 {
   if (format == FORMAT_RGB888) return (<u32>load<u8>(at) << 16) | (<u32>load<u8>(at, 1) << 8) | <u32>load<u8>(at, 2);
   if (format == FORMAT_GREY8) return <u32>load<u8>(at) * 0x010101;
   const v: u32 = format == FORMAT_RGB565LE ? <u32>load<u8>(at) | (<u32>load<u8>(at, 1) << 8) : (<u32>load<u8>(at) << 8) | <u32>load<u8>(at, 1);
@@ -34,7 +34,7 @@ export function readPixel(at: usize, format: i32): u32 {
 /** Writes one RGB pixel (0x00RRGGBB) to the int8 input through the image's affine. */
 // @ts-ignore: decorator
 @inline
-export function quantisePixel(dst: usize, rgb: u32, mul: i32, bias: i32, shift: i32, bgr: bool): void {
+function quantisePixel(dst: usize, rgb: u32, mul: i32, bias: i32, shift: i32, bgr: bool): void {
   let r = <i32>(rgb >> 16), g = <i32>((rgb >> 8) & 0xff), b = <i32>(rgb & 0xff);
   if (bgr) { const t = r; r = b; b = t; }
   store<i8>(dst, <i8>clamp8(roundShift(<i64>(r * mul + bias), shift)));
@@ -81,7 +81,7 @@ export function warp(at: usize, frameAt: usize, arenaAt: usize, fw: i32, fh: i32
 }
 
 /** Bilinear blend of four 0x00RRGGBB pixels with 16-bit fractions, rounded half up. */
-export function bilinear(p00: u32, p01: u32, p10: u32, p11: u32, fx: u64, fy: u64): u32 {
+function bilinear(p00: u32, p01: u32, p10: u32, p11: u32, fx: u64, fy: u64): u32 {
   let out: u32 = 0;
   for (let s: u32 = 0; s <= 16; s += 8) {
     const top = <u64>((p00 >> s) & 0xff) * (65536 - fx) + <u64>((p01 >> s) & 0xff) * fx;
