@@ -12,6 +12,11 @@
 // pixels at framePtr(), embed(width, height, format), int32 output at
 // outputPtr() (outputDim() values). Every export returns a status instead of
 // trapping; statuses are mirrored in tools/face-model/kernel-status.ts.
+// The image's layout, the input's pixels and the layers live in face-kernel/.
+
+import { H_ARENA, H_CRC, H_INPUT_C, H_INPUT_H, H_INPUT_W, H_LAYERS, H_LAYER_TABLE, H_LENGTH, H_MAGIC, H_OUTPUT, H_PRE_ADD, H_PRE_MUL, H_PRE_ORDER, H_PRE_SHIFT, H_TENSORS, H_TENSOR_TABLE, H_VERSION, HEADER_BYTES, FORMAT_VERSION, LAYER_BYTES, MAGIC, OP_ADD, OP_CONV, OP_DWCONV, OP_MAXPOOL, TENSOR_BYTES, layerRecordIn, tensorRecordIn } from "./face-kernel/layout";
+import { MAX_FRAME_SIDE, bytesPerPixel, preprocess, warp } from "./face-kernel/pixels";
+import { runLayers } from "./face-kernel/layers";
 
 const OK: i32 = 0;
 const E_INIT: i32 = -1;
@@ -26,51 +31,8 @@ const E_ARENA_TOO_SMALL: i32 = -9;
 const E_CROP_SIZE: i32 = -10;
 const E_FORMAT: i32 = -11;
 
-// Image header, little-endian (tools/face-model/image-format.ts writes it).
-const MAGIC: u32 = 0x4b46474f; // "OGFK"
-const FORMAT_VERSION: u32 = 1;
-const HEADER_BYTES: u32 = 96;
-const H_MAGIC: u32 = 0;
-const H_VERSION: u32 = 4;
-const H_LENGTH: u32 = 8;
-const H_CRC: u32 = 12; // CRC-32 (IEEE) of bytes [16, length)
-const H_ARENA: u32 = 48;
-const H_INPUT_W: u32 = 52;
-const H_INPUT_H: u32 = 54;
-const H_INPUT_C: u32 = 56;
-const H_TENSORS: u32 = 58;
-const H_LAYERS: u32 = 60;
-const H_OUTPUT: u32 = 62; // tensor index of the primary output (the embedding); every int32 tensor is an output
-const H_TENSOR_TABLE: u32 = 64;
-const H_LAYER_TABLE: u32 = 68;
-const H_PRE_MUL: u32 = 72; // input q = round((pixel * mul + add) / 2^shift), per image
-const H_PRE_ADD: u32 = 76;
-const H_PRE_SHIFT: u32 = 80;
-const H_PRE_ORDER: u32 = 84; // 0 RGB, 1 BGR
-const H_BORDER: u32 = 92; // 0x00RRGGBB the warp reads outside the frame
-
-// Tensor record: u32 arena offset, u16 h, w, c, u8 element bytes (1, or 4 for
-// an output), u8 0, f32 scale (for the host; the kernel never reads it).
-const TENSOR_BYTES: u32 = 16;
-// Layer record (40 bytes): u8 op, act, kh, kw, sh, sw, padTop, padLeft;
-// u16 inA, inB, out, 0; u32 weights, bias, quant (image offsets); i32 clampMin, clampMax.
-const LAYER_BYTES: u32 = 40;
-const OP_CONV: u32 = 1;
-const OP_DWCONV: u32 = 2;
-const OP_ADD: u32 = 3;
-const OP_MAXPOOL: u32 = 4;
-
-// Pixel formats of the frame handed to embed() and embedWarped(). RGB565 as
-// camera drivers deliver it, in either byte order.
-const FORMAT_RGB888: i32 = 0;
-const FORMAT_GREY8: i32 = 1;
-const FORMAT_RGB565LE: i32 = 2;
-const FORMAT_RGB565BE: i32 = 3;
-const MAX_FRAME_SIDE: i32 = 4096;
-
 const MAX_TENSORS: u32 = 1024;
 const MAX_LAYERS: u32 = 1024;
-const MAX_DIM: u32 = 4096;
 const MAX_SHIFT: i32 = 62;
 
 let imageAt: usize = 0;
@@ -192,13 +154,13 @@ export function loadModel(length: i32): i32 {
 // @ts-ignore: decorator
 @inline
 function tensorRecord(index: u32): usize {
-  return imageAt + <usize>load<u32>(imageAt + H_TENSOR_TABLE) + <usize>(index * TENSOR_BYTES);
+  return tensorRecordIn(imageAt, index);
 }
 
 // @ts-ignore: decorator
 @inline
 function layerRecord(index: u32): usize {
-  return imageAt + <usize>load<u32>(imageAt + H_LAYER_TABLE) + <usize>(index * LAYER_BYTES);
+  return layerRecordIn(imageAt, index);
 }
 
 // @ts-ignore: decorator
@@ -312,8 +274,8 @@ export function embed(width: i32, height: i32, format: i32): i32 {
   if (bpp == 0) return E_FORMAT;
   if (width != <i32>load<u16>(at + H_INPUT_W) || height != <i32>load<u16>(at + H_INPUT_H)) return E_CROP_SIZE;
   if (<u64>width * <u64>height * <u64>bpp > <u64>frameCap) return E_CROP_SIZE;
-  preprocess(<u32>width * <u32>height, bpp, format);
-  runLayers();
+  preprocess(imageAt, frameAt, arenaAt, <u32>width * <u32>height, bpp, format);
+  runLayers(imageAt, arenaAt);
   return OK;
 }
 
@@ -332,402 +294,11 @@ export function embedWarped(frameWidth: i32, frameHeight: i32, format: i32, m0: 
   if (bpp == 0) return E_FORMAT;
   if (frameWidth < 2 || frameHeight < 2 || frameWidth > MAX_FRAME_SIDE || frameHeight > MAX_FRAME_SIDE) return E_CROP_SIZE;
   if (<u64>frameWidth * <u64>frameHeight * <u64>bpp > <u64>frameCap) return E_CROP_SIZE;
-  warp(frameWidth, frameHeight, bpp, format, m0, m1, m2, m3, m4, m5);
-  runLayers();
+  warp(imageAt, frameAt, arenaAt, frameWidth, frameHeight, bpp, format, m0, m1, m2, m3, m4, m5);
+  runLayers(imageAt, arenaAt);
   return OK;
 }
 
-function runLayers(): void {
-  const layers = <u32>load<u16>(imageAt + H_LAYERS);
-  for (let i: u32 = 0; i < layers; i++) {
-    const l = layerRecord(i);
-    const op = <u32>load<u8>(l);
-    if (op == OP_CONV) conv(l);
-    else if (op == OP_DWCONV) depthwise(l);
-    else if (op == OP_MAXPOOL) maxpool(l);
-    else add(l);
-  }
-}
-
-// @ts-ignore: decorator
-@inline
-function bytesPerPixel(format: i32): u32 {
-  if (format == FORMAT_RGB888) return 3;
-  if (format == FORMAT_GREY8) return 1;
-  if (format == FORMAT_RGB565LE || format == FORMAT_RGB565BE) return 2;
-  return 0;
-}
-
-/** One pixel as 0x00RRGGBB; 5/6-bit RGB565 fields widened by repeating their top bits. */
-// @ts-ignore: decorator
-@inline
-function readPixel(at: usize, format: i32): u32 {
-  if (format == FORMAT_RGB888) return (<u32>load<u8>(at) << 16) | (<u32>load<u8>(at, 1) << 8) | <u32>load<u8>(at, 2);
-  if (format == FORMAT_GREY8) return <u32>load<u8>(at) * 0x010101;
-  const v: u32 = format == FORMAT_RGB565LE ? <u32>load<u8>(at) | (<u32>load<u8>(at, 1) << 8) : (<u32>load<u8>(at) << 8) | <u32>load<u8>(at, 1);
-  const r = (v >> 11) & 31, g = (v >> 5) & 63, b = v & 31;
-  return (((r << 3) | (r >> 2)) << 16) | (((g << 2) | (g >> 4)) << 8) | ((b << 3) | (b >> 2));
-}
-
-/** Writes one RGB pixel (0x00RRGGBB) to the int8 input through the image's affine. */
-// @ts-ignore: decorator
-@inline
-function quantisePixel(dst: usize, rgb: u32, mul: i32, bias: i32, shift: i32, bgr: bool): void {
-  let r = <i32>(rgb >> 16), g = <i32>((rgb >> 8) & 0xff), b = <i32>(rgb & 0xff);
-  if (bgr) { const t = r; r = b; b = t; }
-  store<i8>(dst, <i8>clamp8(roundShift(<i64>(r * mul + bias), shift)));
-  store<i8>(dst, <i8>clamp8(roundShift(<i64>(g * mul + bias), shift)), 1);
-  store<i8>(dst, <i8>clamp8(roundShift(<i64>(b * mul + bias), shift)), 2);
-}
-
-function preprocess(pixels: u32, bpp: u32, format: i32): void {
-  const at = imageAt;
-  const mul = load<i32>(at + H_PRE_MUL), bias = load<i32>(at + H_PRE_ADD), shift = load<i32>(at + H_PRE_SHIFT);
-  const bgr = load<u32>(at + H_PRE_ORDER) == 1;
-  let src = frameAt;
-  let dst = arenaAt + <usize>load<u32>(tensorRecord(0));
-  for (let i: u32 = 0; i < pixels; i++) {
-    quantisePixel(dst, readPixel(src, format), mul, bias, shift, bgr);
-    src += <usize>bpp;
-    dst += 3;
-  }
-}
-
-function warp(fw: i32, fh: i32, bpp: u32, format: i32, m0: i32, m1: i32, m2: i32, m3: i32, m4: i32, m5: i32): void {
-  const at = imageAt;
-  const mul = load<i32>(at + H_PRE_MUL), bias = load<i32>(at + H_PRE_ADD), shift = load<i32>(at + H_PRE_SHIFT);
-  const bgr = load<u32>(at + H_PRE_ORDER) == 1;
-  const w = <i32>load<u16>(at + H_INPUT_W), h = <i32>load<u16>(at + H_INPUT_H);
-  const row = <usize>fw * <usize>bpp;
-  const outside = load<u32>(at + H_BORDER) & 0xffffff;
-  let dst = arenaAt + <usize>load<u32>(tensorRecord(0));
-  for (let v = 0; v < h; v++) {
-    // i64: the Q16 products cannot wrap whatever the host passes.
-    let sx = <i64>m1 * <i64>v + <i64>m2, sy = <i64>m4 * <i64>v + <i64>m5;
-    for (let u = 0; u < w; u++) {
-      const x0 = sx >> 16, y0 = sy >> 16;
-      let rgb = outside;
-      if (x0 >= 0 && y0 >= 0 && x0 + 1 < <i64>fw && y0 + 1 < <i64>fh) {
-        const fx = <u64>(sx & 0xffff), fy = <u64>(sy & 0xffff);
-        const p = frameAt + <usize>y0 * row + <usize>x0 * <usize>bpp;
-        rgb = bilinear(readPixel(p, format), readPixel(p + <usize>bpp, format), readPixel(p + row, format), readPixel(p + row + <usize>bpp, format), fx, fy);
-      }
-      quantisePixel(dst, rgb, mul, bias, shift, bgr);
-      dst += 3;
-      sx += <i64>m0;
-      sy += <i64>m3;
-    }
-  }
-}
-
-/** Bilinear blend of four 0x00RRGGBB pixels with 16-bit fractions, rounded half up. */
-function bilinear(p00: u32, p01: u32, p10: u32, p11: u32, fx: u64, fy: u64): u32 {
-  let out: u32 = 0;
-  for (let s: u32 = 0; s <= 16; s += 8) {
-    const top = <u64>((p00 >> s) & 0xff) * (65536 - fx) + <u64>((p01 >> s) & 0xff) * fx;
-    const bottom = <u64>((p10 >> s) & 0xff) * (65536 - fx) + <u64>((p11 >> s) & 0xff) * fx;
-    out |= <u32>((top * (65536 - fy) + bottom * fy + 0x80000000) >> 32) << s;
-  }
-  return out;
-}
-
-// Round half away from zero, then shift right: the same on every platform
-// (no floating point, no implementation-defined shifts of negatives).
-// @ts-ignore: decorator
-@inline
-function roundShift(x: i64, shift: i32): i64 {
-  if (shift == 0) return x;
-  const half: i64 = <i64>1 << <i64>(shift - 1);
-  return x >= 0 ? (x + half) >> <i64>shift : -((half - x) >> <i64>shift);
-}
-
-// @ts-ignore: decorator
-@inline
-function clamp8(x: i64): i32 {
-  return x < -128 ? -128 : x > 127 ? 127 : <i32>x;
-}
-
-// @ts-ignore: decorator
-@inline
-function clampTo(x: i64, lo: i32, hi: i32): i32 {
-  return x < <i64>lo ? lo : x > <i64>hi ? hi : <i32>x;
-}
-
-// acc ≥ 0 uses the positive multiplier, acc < 0 the negative one: identity,
-// ReLU (0) and PReLU (α·positive) are all one multiply. Quant triple per channel.
-// @ts-ignore: decorator
-@inline
-function requantise(acc: i32, q: usize, lo: i32, hi: i32): i32 {
-  const m = acc >= 0 ? load<i32>(q) : load<i32>(q, 4);
-  return clampTo(roundShift(<i64>acc * <i64>m, load<i32>(q, 8)), lo, hi);
-}
-
-// @ts-ignore: decorator
-@inline
-function put(dst: usize, value: i32, wide: bool): void {
-  if (wide) store<i32>(dst, value);
-  else store<i8>(dst, <i8>value);
-}
-
-/** Full convolution, weights [cout][kh][kw][cin], input and output HWC. */
-function conv(l: usize): void {
-  const a = tensorRecord(<u32>load<u16>(l, 8)), o = tensorRecord(<u32>load<u16>(l, 12));
-  const src = arenaAt + <usize>load<u32>(a), dst0 = arenaAt + <usize>load<u32>(o);
-  const ih = <i32>load<u16>(a, 4), iw = <i32>load<u16>(a, 6), ic = <i32>load<u16>(a, 8);
-  const oh = <i32>load<u16>(o, 4), ow = <i32>load<u16>(o, 6), oc = <i32>load<u16>(o, 8);
-  const wide = load<u8>(o, 10) == 4;
-  const esize: usize = wide ? 4 : 1;
-  const kh = <i32>load<u8>(l, 2), kw = <i32>load<u8>(l, 3), sh = <i32>load<u8>(l, 4), sw = <i32>load<u8>(l, 5);
-  const pt = <i32>load<u8>(l, 6), pl = <i32>load<u8>(l, 7);
-  const weights = imageAt + <usize>load<u32>(l, 16), bias = imageAt + <usize>load<u32>(l, 20), quant = imageAt + <usize>load<u32>(l, 24);
-  const lo = load<i32>(l, 32), hi = load<i32>(l, 36);
-  const perChannel = <usize>(kh * kw * ic);
-  const rowBytes = <usize>(kw * ic);
-  let dst = dst0;
-  for (let oy = 0; oy < oh; oy++) {
-    const y0 = oy * sh - pt;
-    for (let ox = 0; ox < ow; ox++) {
-      const x0 = ox * sw - pl;
-      // Clip the window to the input once per pixel: padding is zero, so it adds nothing.
-      const ky0 = y0 < 0 ? -y0 : 0, ky1 = y0 + kh > ih ? ih - y0 : kh;
-      const kx0 = x0 < 0 ? -x0 : 0, kx1 = x0 + kw > iw ? iw - x0 : kw;
-      const span = (kx1 - kx0) * ic;
-      const inStart = src + <usize>(((y0 + ky0) * iw + x0 + kx0) * ic);
-      const wStart = <usize>((ky0 * kw + kx0) * ic);
-      let c = 0;
-      // Four output channels per pass where the count allows: each input word
-      // is loaded and sign-extended once for four weight rows.
-      if ((oc & 3) == 0) {
-        for (; c < oc; c += 4) {
-          dot4(inStart, weights + <usize>c * perChannel + wStart, perChannel, span, ky1 - ky0, <usize>(iw * ic), rowBytes, bias + <usize>(c << 2));
-          const q = quant + <usize>(c * 12);
-          put(dst, requantise(<i32>acc0, q, lo, hi), wide);
-          put(dst + esize, requantise(<i32>acc1, q + 12, lo, hi), wide);
-          put(dst + 2 * esize, requantise(<i32>acc2, q + 24, lo, hi), wide);
-          put(dst + 3 * esize, requantise(<i32>acc3, q + 36, lo, hi), wide);
-          dst += 4 * esize;
-        }
-      }
-      for (; c < oc; c++) {
-        let acc = load<i32>(bias + <usize>(c << 2));
-        let inRow = inStart;
-        let wRow = weights + <usize>c * perChannel + wStart;
-        for (let ky = ky0; ky < ky1; ky++) {
-          acc += dot(inRow, wRow, span);
-          inRow += <usize>(iw * ic);
-          wRow += rowBytes;
-        }
-        put(dst, requantise(acc, quant + <usize>(c * 12), lo, hi), wide);
-        dst += esize;
-      }
-    }
-  }
-}
-
-// dot4 leaves its four sums here (globals: AssemblyScript has no multi-value
-// returns under --runtime stub without allocation).
-let acc0: i32 = 0;
-let acc1: i32 = 0;
-let acc2: i32 = 0;
-let acc3: i32 = 0;
-
-/**
- * Four output channels of one output pixel: `rows` rows of `span` bytes of input
- * (stride inStride) against four weight rows `perChannel` apart (row stride
- * wStride), plus their biases. Tails of span not divisible by 4 go bytewise.
- */
-function dot4(input: usize, w: usize, perChannel: usize, span: i32, rows: i32, inStride: usize, wStride: usize, bias: usize): void {
-  let s0 = load<i32>(bias), s1 = load<i32>(bias, 4), s2 = load<i32>(bias, 8), s3 = load<i32>(bias, 12);
-  const w1 = perChannel, w2 = perChannel << 1, w3 = perChannel * 3;
-  const words = <usize>(span & ~3);
-  const tail = <usize>(span & 3);
-  for (let r = 0; r < rows; r++) {
-    let p = input, k = w;
-    const end = input + words;
-    while (p < end) {
-      const x = load<i32>(p);
-      const x0 = (x << 24) >> 24, x1 = (x << 16) >> 24, x2 = (x << 8) >> 24, x3 = x >> 24;
-      let y = load<i32>(k);
-      s0 += x0 * ((y << 24) >> 24) + x1 * ((y << 16) >> 24) + x2 * ((y << 8) >> 24) + x3 * (y >> 24);
-      y = load<i32>(k + w1);
-      s1 += x0 * ((y << 24) >> 24) + x1 * ((y << 16) >> 24) + x2 * ((y << 8) >> 24) + x3 * (y >> 24);
-      y = load<i32>(k + w2);
-      s2 += x0 * ((y << 24) >> 24) + x1 * ((y << 16) >> 24) + x2 * ((y << 8) >> 24) + x3 * (y >> 24);
-      y = load<i32>(k + w3);
-      s3 += x0 * ((y << 24) >> 24) + x1 * ((y << 16) >> 24) + x2 * ((y << 8) >> 24) + x3 * (y >> 24);
-      p += 4;
-      k += 4;
-    }
-    const stop = p + tail;
-    while (p < stop) {
-      const x = <i32>load<i8>(p);
-      s0 += x * <i32>load<i8>(k);
-      s1 += x * <i32>load<i8>(k + w1);
-      s2 += x * <i32>load<i8>(k + w2);
-      s3 += x * <i32>load<i8>(k + w3);
-      p += 1;
-      k += 1;
-    }
-    input += inStride;
-    w += wStride;
-  }
-  acc0 = s0;
-  acc1 = s1;
-  acc2 = s2;
-  acc3 = s3;
-}
-
-/** Depthwise convolution (multiplier 1), weights [kh][kw][c]. */
-function depthwise(l: usize): void {
-  const a = tensorRecord(<u32>load<u16>(l, 8)), o = tensorRecord(<u32>load<u16>(l, 12));
-  const src = arenaAt + <usize>load<u32>(a), dst0 = arenaAt + <usize>load<u32>(o);
-  const ih = <i32>load<u16>(a, 4), iw = <i32>load<u16>(a, 6), ch = <i32>load<u16>(a, 8);
-  const oh = <i32>load<u16>(o, 4), ow = <i32>load<u16>(o, 6);
-  const wide = load<u8>(o, 10) == 4;
-  const esize: usize = wide ? 4 : 1;
-  const kh = <i32>load<u8>(l, 2), kw = <i32>load<u8>(l, 3), sh = <i32>load<u8>(l, 4), sw = <i32>load<u8>(l, 5);
-  const pt = <i32>load<u8>(l, 6), pl = <i32>load<u8>(l, 7);
-  const weights = imageAt + <usize>load<u32>(l, 16), bias = imageAt + <usize>load<u32>(l, 20), quant = imageAt + <usize>load<u32>(l, 24);
-  const lo = load<i32>(l, 32), hi = load<i32>(l, 36);
-  let dst = dst0;
-  for (let oy = 0; oy < oh; oy++) {
-    const y0 = oy * sh - pt;
-    const ky0 = y0 < 0 ? -y0 : 0, ky1 = y0 + kh > ih ? ih - y0 : kh;
-    for (let ox = 0; ox < ow; ox++) {
-      const x0 = ox * sw - pl;
-      const kx0 = x0 < 0 ? -x0 : 0, kx1 = x0 + kw > iw ? iw - x0 : kw;
-      // Four channels per step where the channel count allows: one i32 load
-      // gives four neighbouring channels of a tap (HWC), as for the weights.
-      let c = 0;
-      if ((ch & 3) == 0) {
-        for (; c < ch; c += 4) {
-          let a0 = load<i32>(bias + <usize>(c << 2)), a1 = load<i32>(bias + <usize>(c << 2), 4);
-          let a2 = load<i32>(bias + <usize>(c << 2), 8), a3 = load<i32>(bias + <usize>(c << 2), 12);
-          for (let ky = ky0; ky < ky1; ky++) {
-            let p = src + <usize>(((y0 + ky) * iw + x0 + kx0) * ch + c);
-            let w = weights + <usize>((ky * kw + kx0) * ch + c);
-            for (let kx = kx0; kx < kx1; kx++) {
-              const x = load<i32>(p);
-              const k = load<i32>(w);
-              a0 += ((x << 24) >> 24) * ((k << 24) >> 24);
-              a1 += ((x << 16) >> 24) * ((k << 16) >> 24);
-              a2 += ((x << 8) >> 24) * ((k << 8) >> 24);
-              a3 += (x >> 24) * (k >> 24);
-              p += <usize>ch;
-              w += <usize>ch;
-            }
-          }
-          const q = quant + <usize>(c * 12);
-          put(dst, requantise(a0, q, lo, hi), wide);
-          put(dst + esize, requantise(a1, q + 12, lo, hi), wide);
-          put(dst + 2 * esize, requantise(a2, q + 24, lo, hi), wide);
-          put(dst + 3 * esize, requantise(a3, q + 36, lo, hi), wide);
-          dst += 4 * esize;
-        }
-      }
-      for (; c < ch; c++) {
-        let acc = load<i32>(bias + <usize>(c << 2));
-        for (let ky = ky0; ky < ky1; ky++) {
-          let p = src + <usize>(((y0 + ky) * iw + x0 + kx0) * ch + c);
-          let w = weights + <usize>((ky * kw + kx0) * ch + c);
-          for (let kx = kx0; kx < kx1; kx++) {
-            acc += <i32>load<i8>(p) * <i32>load<i8>(w);
-            p += <usize>ch;
-            w += <usize>ch;
-          }
-        }
-        put(dst, requantise(acc, quant + <usize>(c * 12), lo, hi), wide);
-        dst += esize;
-      }
-    }
-  }
-}
-
-/** Elementwise a·ma + b·mb, one shared shift. */
-function add(l: usize): void {
-  const a = tensorRecord(<u32>load<u16>(l, 8)), b = tensorRecord(<u32>load<u16>(l, 10)), o = tensorRecord(<u32>load<u16>(l, 12));
-  let pa = arenaAt + <usize>load<u32>(a), pb = arenaAt + <usize>load<u32>(b), po = arenaAt + <usize>load<u32>(o);
-  const wide = load<u8>(o, 10) == 4;
-  const esize: usize = wide ? 4 : 1;
-  const pixels = <i32>load<u16>(a, 4) * <i32>load<u16>(a, 6);
-  const ca = <i32>load<u16>(a, 8), cb = <i32>load<u16>(b, 8);
-  const q = imageAt + <usize>load<u32>(l, 24);
-  const ma = <i64>load<i32>(q), mb = <i64>load<i32>(q, 4), shift = load<i32>(q, 8);
-  const lo = load<i32>(l, 32), hi = load<i32>(l, 36);
-  for (let i = 0; i < pixels; i++) {
-    for (let c = 0; c < cb; c++) {
-      const v = <i64>load<i8>(pa) * ma + <i64>load<i8>(pb) * mb;
-      put(po, clampTo(roundShift(v, shift), lo, hi), wide);
-      pa += 1;
-      pb += 1;
-      po += esize;
-    }
-    for (let c = cb; c < ca; c++) {
-      put(po, clampTo(roundShift(<i64>load<i8>(pa) * ma, shift), lo, hi), wide);
-      pa += 1;
-      po += esize;
-    }
-  }
-}
-
-/** Max over each window; padding never wins (it is skipped, not zero). */
-function maxpool(l: usize): void {
-  const a = tensorRecord(<u32>load<u16>(l, 8)), o = tensorRecord(<u32>load<u16>(l, 12));
-  const src = arenaAt + <usize>load<u32>(a);
-  let dst = arenaAt + <usize>load<u32>(o);
-  const ih = <i32>load<u16>(a, 4), iw = <i32>load<u16>(a, 6), ch = <i32>load<u16>(a, 8);
-  const oh = <i32>load<u16>(o, 4), ow = <i32>load<u16>(o, 6);
-  const kh = <i32>load<u8>(l, 2), kw = <i32>load<u8>(l, 3), sh = <i32>load<u8>(l, 4), sw = <i32>load<u8>(l, 5);
-  const pt = <i32>load<u8>(l, 6), pl = <i32>load<u8>(l, 7);
-  for (let oy = 0; oy < oh; oy++) {
-    const y0 = oy * sh - pt;
-    const ky0 = y0 < 0 ? -y0 : 0, ky1 = y0 + kh > ih ? ih - y0 : kh;
-    for (let ox = 0; ox < ow; ox++) {
-      const x0 = ox * sw - pl;
-      const kx0 = x0 < 0 ? -x0 : 0, kx1 = x0 + kw > iw ? iw - x0 : kw;
-      for (let c = 0; c < ch; c++) {
-        let best: i32 = -128;
-        for (let ky = ky0; ky < ky1; ky++) {
-          let p = src + <usize>(((y0 + ky) * iw + x0 + kx0) * ch + c);
-          for (let kx = kx0; kx < kx1; kx++) {
-            const v = <i32>load<i8>(p);
-            if (v > best) best = v;
-            p += <usize>ch;
-          }
-        }
-        store<i8>(dst, <i8>best);
-        dst += 1;
-      }
-    }
-  }
-}
-
-// Sum of n int8 products. Four bytes per i32 load where n allows (as in
-// wasm/matcher.ts: under wasm2c on the S3 every load is bounds-checked), the
-// tail a byte at a time. Unaligned i32 loads are fine in WebAssembly.
-// @ts-ignore: decorator
-@inline
-function dot(a: usize, b: usize, n: i32): i32 {
-  let s0: i32 = 0, s1: i32 = 0, s2: i32 = 0, s3: i32 = 0;
-  const end4 = a + <usize>(n & ~3);
-  while (a < end4) {
-    const x = load<i32>(a);
-    const y = load<i32>(b);
-    s0 += ((x << 24) >> 24) * ((y << 24) >> 24);
-    s1 += ((x << 16) >> 24) * ((y << 16) >> 24);
-    s2 += ((x << 8) >> 24) * ((y << 8) >> 24);
-    s3 += (x >> 24) * (y >> 24);
-    a += 4;
-    b += 4;
-  }
-  const end = end4 + <usize>(n & 3);
-  while (a < end) {
-    s0 += <i32>load<i8>(a) * <i32>load<i8>(b);
-    a += 1;
-    b += 1;
-  }
-  return (s0 + s1) + (s2 + s3);
-}
 
 /** CRC-32 (IEEE 802.3, reflected, as zlib), table built on first use. */
 function crc32(at: usize, n: u32): u32 {

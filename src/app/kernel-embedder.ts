@@ -95,6 +95,8 @@ export interface KernelEmbedderOptions {
   minFaceScore?: number;
   /** Smallest distance between the eyes, in frame pixels, worth embedding; default 12. */
   minEyeDistance?: number;
+  /** Embed the mirror image too and average (default true); false saves one embedding per face (measured in docs/face-kernel.md). */
+  mirror?: boolean;
 }
 
 export type KernelFaceResult = { outcome: EmbedOutcome; detection?: Detection };
@@ -150,7 +152,8 @@ export class KernelEmbedder implements Embedder {
     const { port, info } = this.#o.embedder;
     const scale = info.outputs[0].scale;
     try {
-      for (let view = 0; view < 2; view++) {
+      const views = this.#o.mirror === false ? 1 : 2;
+      for (let view = 0; view < views; view++) {
         checkFaceStatus(port.embedWarped(pixels, width, height, format, warpParameters(m, info.inputWidth, view === 1)), "embedding a face from a frame");
         port.readOutputs(this.#raw);
         for (let i = 0; i < this.dimension; i++) this.#view[i] = this.#raw[i] * scale;

@@ -120,6 +120,16 @@ describe("KernelEmbedder (the board's face glue)", () => {
     assert.ok(Math.abs(out[0] - 0.6) < 1e-6 && Math.abs(out[2] - 0.8) < 1e-6, `${[...out]}`);
   });
 
+
+  it("mirror: false embeds the face view alone (one embedder run, unmirrored), unit length", () => {
+    const n = embedderPort([3, 0, 4, 0, 0, 0, 0, 0]);
+    const out = new Float32Array(DIM);
+    const e = new KernelEmbedder({ detector: { port: detectorPort(true), info: DETECTOR }, embedder: { port: n, info: EMBEDDER }, mirror: false });
+    assert.equal(e.embed(frame(), out), "ok");
+    assert.equal(n.runs.length, 1);
+    assert.ok(n.runs[0].m[0] > 0, "not mirrored");
+    assert.ok(Math.abs(out[0] - 0.6) < 1e-6 && Math.abs(out[2] - 0.8) < 1e-6, `${[...out]}`);
+  });
   it("any kernel fault is an error with its sentence, never a face; out is left as it was", () => {
     for (const [which, status, code] of [["detector", -12, "E_FACE_KERNEL_TRAP"], ["embedder", -10, "E_FACE_CROP_SIZE"], ["mirror", -12, "E_FACE_KERNEL_TRAP"], ["detector", -3, "E_FACE_KERNEL_NOT_READY"]] as const) {
       const d = detectorPort(true), n = embedderPort([1, 0, 0, 0, 0, 0, 0, 0]);

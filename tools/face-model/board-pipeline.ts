@@ -38,6 +38,8 @@ export interface BoardModelOptions {
   embedder?: string;
   /** Bytes of the largest frame handed in; default BOARD_FRAME_BYTES. */
   frameBytes?: number;
+  /** Average the face with its mirror image (default true, as the board). */
+  mirror?: boolean;
 }
 
 function refuse(file: string, what: string): OptgateError {
@@ -107,7 +109,7 @@ export class BoardFacePipeline {
   readonly kernelEmbedder: KernelEmbedder;
   readonly manifests: { detector: FaceModelManifest; embedder: FaceModelManifest; landmarks: FaceModelManifest };
 
-  private constructor(spec: EmbeddingModelSpec, detector: ReturnType<typeof loadCheckedKernel>, embedder: ReturnType<typeof loadCheckedKernel>, landmarks: ReturnType<typeof loadCheckedKernel>) {
+  private constructor(spec: EmbeddingModelSpec, detector: ReturnType<typeof loadCheckedKernel>, embedder: ReturnType<typeof loadCheckedKernel>, landmarks: ReturnType<typeof loadCheckedKernel>, mirror: boolean) {
     this.spec = spec;
     this.detector = detector.kernel;
     this.embedder = embedder.kernel;
@@ -119,6 +121,7 @@ export class BoardFacePipeline {
       landmarks: { port: wasmKernelPort(landmarks.kernel), info: faceImageInfo(landmarks.image) },
       minFaceScore: DEFAULT_PIPELINE_OPTIONS.minFaceScore,
       minEyeDistance: DEFAULT_PIPELINE_OPTIONS.minEyeDistance,
+      mirror,
     });
     this.tag = this.kernelEmbedder.model;
   }
@@ -131,7 +134,7 @@ export class BoardFacePipeline {
     const detector = loadCheckedKernel(dir, BOARD_DETECTOR, frameBytes);
     const embedder = loadCheckedKernel(dir, spec.id, frameBytes);
     if (embedder.kernel.header.modelVersion !== spec.version) throw refuse(path.join(dir, `${spec.id}.ogfk`), `is version ${embedder.kernel.header.modelVersion}, this pipeline takes ${spec.version}`);
-    return new BoardFacePipeline(spec, detector, embedder, loadCheckedKernel(dir, BOARD_LANDMARKS, frameBytes));
+    return new BoardFacePipeline(spec, detector, embedder, loadCheckedKernel(dir, BOARD_LANDMARKS, frameBytes), options.mirror ?? true);
   }
 
   /**

@@ -5,7 +5,9 @@
 // come from node_modules. --board measures the board's path instead (the int8
 // kernel images from build/face-model, FaceMesh's five points, each photo in the
 // board's QVGA RGB565 frame: tools/face-model/board-photos.ts); its
-// thresholds go to tools/face/thresholds.ts as BOARD_FACE_THRESHOLDS.
+// thresholds go to tools/face/thresholds.ts as BOARD_FACE_THRESHOLDS. With
+// --no-flip it leaves out the mirror embedding (a measurement: the board
+// keeps it).
 // --board-frame runs the float host pipeline on that same frame (the float
 // reference for --board).
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -42,15 +44,15 @@ async function main(argv: string[]): Promise<void> {
   if (!folder) throw new Error(USAGE);
   const spec = embeddingModel(model);
   const faces = readFaceFolder(folder);
-  if (board && (!flip || !mesh)) throw new Error("--board is the board's path as it is (mirror averaged, FaceMesh in the kernel): no --no-flip or --no-mesh with it");
+  if (board && !mesh) throw new Error("--board is the board's path (FaceMesh in the kernel): no --no-mesh with it");
   if (board && boardFrame) throw new Error("--board and --board-frame are two different paths: one at a time");
-  const pipeline: PhotoEmbedder = board ? new BoardPhotoEmbedder(BoardFacePipeline.load({ embedder: spec.id })) : boardFrame ? new FloatOnBoardFrame(await FacePipeline.load(spec, { flip }, mesh)) : await FacePipeline.load(spec, { flip }, mesh);
+  const pipeline: PhotoEmbedder = board ? new BoardPhotoEmbedder(BoardFacePipeline.load({ embedder: spec.id, mirror: flip })) : boardFrame ? new FloatOnBoardFrame(await FacePipeline.load(spec, { flip }, mesh)) : await FacePipeline.load(spec, { flip }, mesh);
   const embeddings = embedFolder(pipeline, faces);
-  const label = board ? " (board: int8 kernel, FaceMesh five points, QVGA RGB565 frame)" : `${mesh ? "" : " (BlazeFace landmarks)"}${boardFrame ? " (float, in the board's QVGA RGB565 frame)" : ""}`;
+  const label = board ? ` (board: int8 kernel, FaceMesh five points, QVGA RGB565 frame${flip ? "" : ", no mirror"})` : `${mesh ? "" : " (BlazeFace landmarks)"}${boardFrame ? " (float, in the board's QVGA RGB565 frame)" : ""}`;
   const evaluation = evaluateEmbeddings(embeddings, `${spec.id} v${spec.version}${label}`, flip);
   const report = markdownReport(evaluation, basename(folder));
   console.log(report);
-  const dir = out ?? join(".eval", "face", board ? `${spec.id}-board` : boardFrame ? `${spec.id}-board-frame` : spec.id);
+  const dir = out ?? join(".eval", "face", board ? `${spec.id}-board${flip ? "" : "-no-flip"}` : boardFrame ? `${spec.id}-board-frame` : spec.id);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "report.md"), report + "\n");
   const marks = [
