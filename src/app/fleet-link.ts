@@ -276,7 +276,8 @@ export class FleetLink {
       p.saveReceipts(this.#o.erasures.receipts());
     }
     p.appendAudit(out.audit);
-    if (out.receipt) this.#send("erased", out.receipt, false);
+    // A replayed order gets its first receipt again: one copy waiting is enough, so replays cannot grow the outbox.
+    if (out.receipt && !this.#outbox.some((m) => m.payload === out.receipt)) this.#send("erased", out.receipt, false);
   }
 
   #timeGrant(payload: Uint8Array): void {
