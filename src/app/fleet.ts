@@ -4,7 +4,8 @@
 // gate's own signing key, and FleetLink's ports over the store, the core and
 // the audit trail. Also the two small records only the link keeps:
 //
-//   fleet/pending     withdrawal notices made here and not yet acknowledged by the broker
+//   fleet/notices     stream: withdrawal notices made here and not yet acknowledged by the broker,
+//                     packed several to a record (an offline week can hold more than one store value)
 //   fleet/audit-sent  u32 access, u32 security: stream indexes the broker acknowledged
 import type { AuditLogName } from "../core/audit/audit-trail";
 import { formatResidentId, type ResidentId } from "../core/access/types";
@@ -14,7 +15,8 @@ import { GateErasures } from "../core/sync/erasure";
 import { GateSync } from "../core/sync/gate-sync";
 import { registryInventory } from "../core/sync/inventory";
 import { MAX_MESSAGE_BYTES } from "../core/sync/messages";
-import type { LogStore } from "../core/store/log-store";
+import { MAX_VALUE } from "../core/store/format";
+import type { LogStore, StoreOp } from "../core/store/log-store";
 import type { AuditStore } from "./audit-store";
 import type { Board } from "./board";
 import type { GateCore } from "./core";
@@ -23,7 +25,9 @@ import type { HubSettings } from "./hub-settings";
 import { TcpMqttLink } from "./mqtt-tcp-link";
 import type { SyncState } from "./sync-persistence";
 
-const PENDING = "fleet/pending";
+const NOTICES = "fleet/notices";
+/** Bytes of packed notices per stream record (an append takes at most MAX_VALUE - 4). */
+const NOTICE_RECORD_BYTES = MAX_VALUE - 4;
 const AUDIT_SENT = "fleet/audit-sent";
 /** A packet as large as the biggest sync message, its topic and headers. */
 const MAX_PACKET = MAX_MESSAGE_BYTES + 1024;
@@ -77,7 +81,7 @@ export function openFleet(p: FleetParts): FleetLink {
       signedHead: (log, now) => p.auditStore.signedHead(log, now),
       appendAudit: (entry) => { core.audit.append(entry); },
       saveReceipts: (receipts) => p.sync.saveReceipts(receipts),
-      savePending: (notices) => kept(p, "withdrawal notices", () => store.put(PENDING, packList(notices))),
+      savePending: (notices) => kept(p, "withdrawal notices", () => store.commit(noticeOps(store, notices))),
       saveAuditProgress: (progress) => kept(p, "audit upload progress", () => store.put(AUDIT_SENT, auditProgressBytes(progress))),
       trustedNow: () => {
         const now = board.clock.now();
@@ -155,6 +159,23 @@ function ascii(text: string): Uint8Array {
   return out;
 }
 
+/** Replaces the stream of notices in one group: the old records trimmed, the list appended packed. */
+function noticeOps(store: LogStore, notices: Uint8Array[]): StoreOp[] {
+  const ops: StoreOp[] = [{ trim: NOTICES, before: store.streamLength(NOTICES) }];
+  let record: Uint8Array[] = [], size = 2;
+  for (const notice of notices) {
+    if (record.length > 0 && size + 2 + notice.length > NOTICE_RECORD_BYTES) {
+      ops.push({ append: NOTICES, data: packList(record) });
+      record = [];
+      size = 2;
+    }
+    record.push(notice);
+    size += 2 + notice.length;
+  }
+  if (record.length > 0) ops.push({ append: NOTICES, data: packList(record) });
+  return ops;
+}
+
 /** u16 count, then per notice u16 length and its bytes. */
 function packList(items: Uint8Array[]): Uint8Array {
   let size = 2;
@@ -172,26 +193,31 @@ function packList(items: Uint8Array[]): Uint8Array {
 }
 
 function readPending(store: LogStore, log: (line: string) => void): Uint8Array[] {
-  let bytes: Uint8Array | undefined;
+  const out: Uint8Array[] = [];
+  let damaged = (store.report.streamHoles[NOTICES] ?? 0) > 0;
   try {
-    bytes = store.get(PENDING);
+    store.readStream(NOTICES, 0, (_index, bytes) => { if (!unpackList(bytes, out)) damaged = true; });
   } catch (error) {
     if (!isOptgateError(error)) throw error;
+    damaged = true;
   }
-  if (!bytes) return [];
-  const out: Uint8Array[] = [];
+  if (damaged) log("fleet: the list of withdrawal notices to send was damaged; what could be read is kept");
+  return out;
+}
+
+/** Appends the notices of one packed record to `out`; false when the record was cut short or malformed. */
+function unpackList(bytes: Uint8Array, out: Uint8Array[]): boolean {
+  if (bytes.length < 2) return false;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 2) return [];
   let at = 2;
   for (let n = view.getUint16(0); n > 0; n--) {
-    if (at + 2 > bytes.length) break;
+    if (at + 2 > bytes.length) return false;
     const length = view.getUint16(at);
-    if (at + 2 + length > bytes.length) break;
+    if (at + 2 + length > bytes.length) return false;
     out.push(bytes.slice(at + 2, at + 2 + length));
     at += 2 + length;
   }
-  if (at !== bytes.length) log("fleet: the list of withdrawal notices to send was damaged; what could be read is kept");
-  return out;
+  return at === bytes.length;
 }
 
 function auditProgressBytes(progress: Record<AuditLogName, number>): Uint8Array {
