@@ -14,7 +14,7 @@ import { StreamDecoder } from "../../src/core/mqtt/stream-decoder";
 import { GateErasures, encodeEraseOrder } from "../../src/core/sync/erasure";
 import { GateSync } from "../../src/core/sync/gate-sync";
 import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../src/core/sync/messages";
-import { FACE_HOLD_REASON, FleetLink, OUTBOX_LIMIT, type FleetPorts } from "../../src/app/fleet-link";
+import { FACE_HOLD_REASON, FleetLink, OUTBOX_LIMIT, REFUSALS_AUDITED_PER_HOUR, type FleetPorts } from "../../src/app/fleet-link";
 import { BrokerModel } from "../core/mqtt/broker-model";
 import { seededRandom } from "../core/store/helpers";
 
@@ -231,5 +231,36 @@ describe("app/fleet-link under attack", () => {
     r.run(100);
     assert.deepEqual(r.state.holdAtErase, [FACE_HOLD_REASON], "erased while face was still held");
     assert.equal(r.state.hold, undefined);
+  });
+
+  it("a flood of garbage and replays cannot fill the security log: refusals past the hourly allowance are counted in one entry", () => {
+    const r = online();
+    r.broker.publish(topic("sync"), r.changeSet(1));
+    r.broker.publish(topic("erase"), r.order(41, 1));
+    r.run(100);
+    const start = r.audit.length;
+    const replayedSet = r.changeSet(1), replayedOrder = r.order(41, 1);
+    const flood = 3000;
+    for (let i = 0; i < flood; i++) {
+      const leaf = ["sync", "erase", "time"][i % 3];
+      r.broker.publish(topic(leaf), i % 5 === 0 ? (leaf === "erase" ? replayedOrder : replayedSet) : Uint8Array.of(0x4f, 0x47, i & 0xff, 1, 2, 3));
+      if (i % 8 === 7) r.run(10);
+    }
+    r.run(200);
+    const during = r.audit.slice(start);
+    assert.ok(during.every((e) => e.kind === "sync-refused"));
+    assert.ok(during.length <= REFUSALS_AUDITED_PER_HOUR, `${during.length} security records from ${flood} refused messages`);
+    assert.equal(r.sync.applied, 1);
+    assert.equal(r.calls.filter((c) => c === "erase 41").length, 1);
+    // The hour ends: one entry says how many more were refused.
+    r.run(3600_000 - 300);
+    r.run(1000);
+    const summary = r.audit.slice(start + during.length);
+    assert.equal(summary.length, 1, summary.map((e) => e.detail).join());
+    assert.match(summary[0].detail ?? "", new RegExp(`^${flood - during.length} more refused`));
+    // A new hour: refusals are audited one by one again.
+    r.broker.publish(topic("sync"), Uint8Array.of(1, 2, 3));
+    r.run(100);
+    assert.equal(r.audit.at(-1)!.detail, "v0 malformed");
   });
 });
