@@ -47,6 +47,15 @@ export const TIME_EVERY_MS = 3600_000;
 export const TIME_RETRY_MS = 30_000;
 /** Signed heads are published at most this often while records flow (and always on connecting). */
 export const HEAD_EVERY_MS = 60_000;
+/**
+ * Refused messages audited one by one per hour; past it they are counted and
+ * the count is audited when the hour ends. Anyone who can publish on the
+ * gate's topics can send garbage or replay captured messages: one security
+ * record each would wear the flash and push unexported evidence out of the
+ * security log (audit-store.ts SECURITY_HELD).
+ */
+export const REFUSALS_AUDITED_PER_HOUR = 60;
+const REFUSAL_WINDOW_MS = 3600_000;
 
 export interface FleetPorts {
   /** GateSync's apply step: each verified set stored all or nothing with its version (sync-persistence.ts). */
@@ -120,6 +129,8 @@ export class FleetLink {
   #newRecords = false;
   #lastHub = -1;
   #lastError = "";
+  /** The current hour of refusal auditing (monotonic start, -1 when none), refusals audited in it and those only counted. */
+  readonly #refusals = { since: -1, audited: 0, unlogged: 0 };
   readonly counts = { applied: 0, refused: 0, erased: 0, auditSent: 0, timeSet: 0, dropped: 0, faults: 0 };
 
   constructor(o: FleetLinkOptions) {
@@ -146,6 +157,7 @@ export class FleetLink {
   }
 
   stop(): void {
+    this.#closeRefusalWindow();
     this.#o.client.stop();
     this.#state = "stopped";
     this.#o.ports.holdFace(undefined);
@@ -187,6 +199,7 @@ export class FleetLink {
 
   tick(now: number): void {
     this.#now = now;
+    if (this.#refusals.since >= 0 && now - this.#refusals.since >= REFUSAL_WINDOW_MS) this.#closeRefusalWindow();
     const c = this.#o.client;
     c.tick(now);
     if (this.#state === "stopped" || c.state !== "up") return;
@@ -259,7 +272,10 @@ export class FleetLink {
     const out = this.#o.sync.handleChangeSet(payload, p.trustedNow(), p.target);
     // Templates of residents the set took away go before anything else (the set and the list are on flash).
     this.eraseTakenAway();
-    if (out.audit) p.appendAudit(out.audit);
+    if (out.audit) {
+      if (out.refused) this.#auditRefusal(out.audit);
+      else p.appendAudit(out.audit);
+    }
     if (out.refused) this.counts.refused++;
     if (out.ack) this.#send("ack", out.ack, true);
     if (out.applied !== undefined) {
@@ -275,7 +291,8 @@ export class FleetLink {
       this.counts.erased++;
       p.saveReceipts(this.#o.erasures.receipts());
     }
-    p.appendAudit(out.audit);
+    if (out.erased) p.appendAudit(out.audit);
+    else this.#auditRefusal(out.audit);
     // A replayed order gets its first receipt again: one copy waiting is enough, so replays cannot grow the outbox.
     if (out.receipt && !this.#outbox.some((m) => m.payload === out.receipt)) this.#send("erased", out.receipt, false);
   }
@@ -284,7 +301,7 @@ export class FleetLink {
     const p = this.#o.ports;
     const out = this.#o.sync.handleTimeGrant(payload, this.#now, p.trustedNow());
     if (!out.ok) {
-      p.appendAudit(out.audit);
+      this.#auditRefusal(out.audit);
       return;
     }
     this.#timeAnsweredAt = this.#now;
@@ -301,6 +318,28 @@ export class FleetLink {
       this.#state = "online";
       p.holdFace(undefined);
     }
+  }
+
+  /** Audits a refused message, or only counts it once this hour's allowance is spent. */
+  #auditRefusal(entry: AuditEntry): void {
+    const r = this.#refusals;
+    if (r.since < 0) r.since = this.#now;
+    if (r.audited < REFUSALS_AUDITED_PER_HOUR) {
+      r.audited++;
+      this.#o.ports.appendAudit(entry);
+    } else {
+      r.unlogged++;
+    }
+  }
+
+  #closeRefusalWindow(): void {
+    const r = this.#refusals;
+    if (r.unlogged > 0) {
+      const time = this.#o.ports.trustedNow() ?? 0;
+      this.#o.ports.appendAudit({ time, actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `${r.unlogged} more refused in the hour` });
+    }
+    r.since = -1;
+    r.audited = r.unlogged = 0;
   }
 
   // Gate -> hub --------------------------------------------------------------
