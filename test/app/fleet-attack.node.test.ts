@@ -10,6 +10,8 @@ import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
 import { FleetRig, type RigGate } from "./fleet-rig";
 
+const PIN = "13572468";
+
 /** A local port nothing listens on: the gate's broker is away. */
 async function deadPort(): Promise<number> {
   const server = net.createServer();
@@ -42,6 +44,33 @@ describe("firmware hub link under attack", function () {
     await rig.run(200);
     assert.deepEqual(g.logs.filter((l) => /notice/.test(l)), [], "nothing about lost notices");
     assert.match(g.firmware.fleet!.status(), new RegExp(`${withdrawals} withdrawal notice\\(s\\) to deliver`), `every notice is still on flash to reach the hub: ${g.firmware.fleet!.status()}`);
+  });
+
+  it("erases at boot the templates a set took away before a power cut, also when the hub link cannot start", async () => {
+    let g = rig.boot(7);
+    const core = g.firmware.core;
+    const id = core.registry.addResident({ unit: "2-201", role: "owner", groups: 1, cards: [Uint8Array.of(0x04, 0xf2, 0, 1)], pin: PIN });
+    const label = `R${String(id).padStart(5, "0")}`;
+    await rig.technician(g, [`notice set --purpose "Open the gate by face" --method "On-board model" --scope ${core.gateName} --retention 365`]);
+    await rig.technician(g, [`consent grant ${label}`, "yes"]);
+    await rig.keys(g, `#8#${id}#${PIN}#`);
+    g.host.camera.scene = { kind: "genuine", identity: 707 };
+    const enrolled = await rig.technician(g, [`face enrol ${label}`, "go"]);
+    g.host.camera.scene = undefined;
+    assert.match(enrolled[1], /enrolled under notice/, enrolled.join(""));
+    // What flash holds when power goes right after a hub set removing the resident was stored
+    // (sync-persistence.ts: the set, its version and the template to erase in one group) and
+    // before the erasure ran; and the hub settings are gone (an installer's hub off, or damage).
+    const u32 = new Uint8Array(4);
+    new DataView(u32.buffer).setUint32(0, id);
+    g.firmware.store.commit([{ append: "sync/erase", data: u32 }]);
+    const flash = g.flash;
+    rig.cut(g);
+    g = rig.boot(7, flash);
+    await rig.run(200);
+    assert.equal(g.firmware.fleet, undefined, "no hub link");
+    assert.equal(g.firmware.core.gallery.entry(label), undefined, "the template is erased at boot all the same");
+    assert.equal(g.firmware.core.vault.get(label), undefined);
   });
 });
 
