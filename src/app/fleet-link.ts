@@ -188,7 +188,7 @@ export class FleetLink {
     this.#queuePending(notice);
   }
 
-  /** Erases the templates sets took away (also those a reboot interrupted): the firmware calls it at boot too. */
+  /** Erases the templates sets took away, after each set (at boot, fleet.ts eraseTakenAway does it, hub link or not). */
   eraseTakenAway(): void {
     const p = this.#o.ports;
     const ids = p.pendingErasures();

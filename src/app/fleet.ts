@@ -102,9 +102,20 @@ export function openFleet(p: FleetParts): FleetLink {
       p.log(`fleet: withdrawal notice not kept (${error.message}); the hub learns of it from the audit log`);
     }
   };
-  // Templates a set took away before a reboot go before anything else.
-  fleet.eraseTakenAway();
   return fleet;
+}
+
+/**
+ * Erases the templates sets took away before a reboot (a power cut between the
+ * set and its erasure): the firmware calls it at boot whether or not the hub
+ * link starts, so a gate whose hub settings are gone keeps none of them.
+ */
+export function eraseTakenAway(core: GateCore, sync: SyncState, now: number): number {
+  const ids = sync.pendingErasures();
+  let held = 0;
+  for (const id of ids) if (eraseTemplate(core, id, now).held) held++;
+  if (ids.length > 0) sync.erased(ids);
+  return held;
 }
 
 /**
