@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { AuditEntry } from "../../src/core/audit/audit-record";
 import { Ed25519Signer } from "../../src/core/ed25519";
+import { OptgateError } from "../../src/core/errors";
 import { MqttClient, type MqttLink } from "../../src/core/mqtt/client";
 import { encodePacket } from "../../src/core/mqtt/encode";
 import { PacketType, type PublishPacket } from "../../src/core/mqtt/packets";
@@ -48,12 +49,15 @@ function rig() {
   const erasures = new GateErasures({ gateId: GATE, hubKeys: [hub.publicKey], sign });
   const calls: string[] = [];
   const audit: AuditEntry[] = [];
-  const state = { applied: [] as number[], held: new Set([41, 42]), hold: undefined as string | undefined, holdAtErase: [] as (string | undefined)[], clock: T as number | undefined };
+  const state = { applied: [] as number[], held: new Set([41, 42]), hold: undefined as string | undefined, holdAtErase: [] as (string | undefined)[], eraseFails: 0, clock: T as number | undefined };
   const ports: FleetPorts = {
     target: { apply(changes, full, version) { calls.push(`apply v${version}`); state.applied.push(version); } },
     pendingErasures: () => [],
     erased: () => {},
-    eraseTemplate: (id) => { calls.push(`erase ${id}`); state.holdAtErase.push(state.hold); return { held: state.held.delete(id) }; },
+    eraseTemplate: (id) => {
+      if (state.eraseFails > 0) { state.eraseFails--; throw new OptgateError("E_STORE_FULL", "the store is full"); }
+      calls.push(`erase ${id}`);
+      state.holdAtErase.push(state.hold); return { held: state.held.delete(id) }; },
     inventory: () => [],
     auditRecords: () => ({ records: [], next: 0 }),
     signedHead: (log, at) => ({ gateId: GATE, log, anchor: { seq: 0, hash: new Uint8Array(32) }, head: { seq: 0, hash: new Uint8Array(32) }, digest: new Uint8Array(32), time: at, signature: new Uint8Array(64) }) as never,
@@ -262,5 +266,25 @@ describe("app/fleet-link under attack", () => {
     r.broker.publish(topic("sync"), Uint8Array.of(1, 2, 3));
     r.run(100);
     assert.equal(r.audit.at(-1)!.detail, "v0 malformed");
+  });
+
+  it("keeps face held when an erase order could not be executed (the store refused), even after the hub answers; the redelivered order erases and releases it", () => {
+    const r = rig();
+    r.fleet.start();
+    r.run(300);
+    r.state.eraseFails = 1;
+    r.broker.publish(topic("erase"), r.order(41, 4));
+    r.broker.publish(topic("time"), r.grant(r.timeRequests().at(-1)!));
+    r.run(100);
+    assert.ok(r.state.held.has(41), "the template is still there");
+    assert.equal(r.state.hold, FACE_HOLD_REASON, "face must not come back while an erasure is outstanding");
+    // The broker redelivers the unacknowledged order on the next connection; the hub answers again.
+    r.cut();
+    r.run(500);
+    r.broker.publish(topic("time"), r.grant(r.timeRequests().at(-1)!));
+    r.run(100);
+    assert.equal(r.state.held.has(41), false, "erased on redelivery");
+    assert.deepEqual(r.state.holdAtErase, [FACE_HOLD_REASON]);
+    assert.equal(r.state.hold, undefined);
   });
 });
