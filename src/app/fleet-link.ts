@@ -48,6 +48,12 @@ export const TIME_RETRY_MS = 30_000;
 /** Signed heads are published at most this often while records flow (and always on connecting). */
 export const HEAD_EVERY_MS = 60_000;
 /**
+ * A message whose handling failed (a port threw: the store refusing a write)
+ * is handled again after this long. The client holds it unacknowledged and
+ * drops the broker's redelivery as a duplicate, so only the link can retry it.
+ */
+export const RETRY_FAILED_MS = 10_000;
+/**
  * Refused messages audited one by one per hour; past it they are counted and
  * the count is audited when the hour ends. Anyone who can publish on the
  * gate's topics can send garbage or replay captured messages: one security
@@ -129,6 +135,12 @@ export class FleetLink {
   #newRecords = false;
   #lastHub = -1;
   #lastError = "";
+  /** Messages whose handling failed, waiting to be tried again (at most the client's inbound window). */
+  #failed: { message: InboundMessage; at: number }[] = [];
+  /** The hub answered this connection's time request (all it had queued for this gate came before). */
+  #hubAnswered = false;
+  /** Residents whose hub erase order failed here (a port refused): face stays held until one for them succeeds. */
+  readonly #unerased = new Set<number>();
   /** The current hour of refusal auditing (monotonic start, -1 when none), refusals audited in it and those only counted. */
   readonly #refusals = { since: -1, audited: 0, unlogged: 0 };
   readonly counts = { applied: 0, refused: 0, erased: 0, auditSent: 0, timeSet: 0, dropped: 0, faults: 0 };
@@ -202,7 +214,9 @@ export class FleetLink {
     if (this.#refusals.since >= 0 && now - this.#refusals.since >= REFUSAL_WINDOW_MS) this.#closeRefusalWindow();
     const c = this.#o.client;
     c.tick(now);
-    if (this.#state === "stopped" || c.state !== "up") return;
+    if (this.#state === "stopped") return;
+    if (this.#failed.length && now - this.#failed[0].at >= RETRY_FAILED_MS) this.#retryFailed();
+    if (c.state !== "up") return;
     const asked = this.#timeAskedAt >= 0;
     if ((this.#state === "catching-up" && asked && now - this.#timeAskedAt >= TIME_RETRY_MS)
       || (this.#state === "online" && now - Math.max(this.#timeAnsweredAt, this.#timeAskedAt) >= TIME_EVERY_MS)) this.#askTime();
@@ -216,6 +230,7 @@ export class FleetLink {
 
   #up(): void {
     this.#state = "catching-up";
+    this.#hubAnswered = false;
     this.#o.ports.holdFace(FACE_HOLD_REASON);
     // What was in flight the client resends itself (its window outlives the connection). Of the
     // outbox, notices, receipts and audit batches stay; status-like messages are made afresh.
@@ -250,18 +265,36 @@ export class FleetLink {
 
   #message(m: InboundMessage): void {
     this.#lastHub = this.#now;
+    if (this.#handled(m)) {
+      this.#o.client.accept(m);
+      this.#drain();
+    } else {
+      this.#failed.push({ message: m, at: this.#now });
+    }
+  }
+
+  /** Handles one message from the hub; false when a port failed (the store refusing a write): not accepted, tried again. */
+  #handled(m: InboundMessage): boolean {
     const leaf = this.#leafOf(m.topic);
     try {
       if (leaf === "sync") this.#changeSet(m.payload);
       else if (leaf === "erase") this.#eraseOrder(m.payload);
       else if (leaf === "time") this.#timeGrant(m.payload);
       else this.counts.dropped++;
+      return true;
     } catch (error) {
-      // A port failed (the store refusing a write): not accepted, so the broker delivers it again after a reconnection.
       this.#lastError = error instanceof Error ? error.message : String(error);
-      return;
+      return false;
     }
-    this.#o.client.accept(m);
+  }
+
+  #retryFailed(): void {
+    const due = this.#failed;
+    this.#failed = [];
+    for (const { message } of due) {
+      if (this.#handled(message)) this.#o.client.accept(message);
+      else this.#failed.push({ message, at: this.#now });
+    }
     this.#drain();
   }
 
@@ -286,10 +319,22 @@ export class FleetLink {
 
   #eraseOrder(payload: Uint8Array): void {
     const p = this.#o.ports;
-    const out = this.#o.erasures.handleOrder(payload, p.trustedNow(), { eraseTemplate: (id) => p.eraseTemplate(id) });
+    const out = this.#o.erasures.handleOrder(payload, p.trustedNow(), {
+      eraseTemplate: (id) => {
+        try {
+          const erased = p.eraseTemplate(id);
+          this.#unerased.delete(id);
+          return erased;
+        } catch (error) {
+          this.#unerased.add(id);
+          throw error;
+        }
+      },
+    });
     if (out.erased) {
       this.counts.erased++;
       p.saveReceipts(this.#o.erasures.receipts());
+      this.#caughtUp();
     }
     if (out.erased) p.appendAudit(out.audit);
     else this.#auditRefusal(out.audit);
@@ -313,11 +358,19 @@ export class FleetLink {
     } else {
       p.appendAudit({ ...out.audit, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `time: ${refused}`.slice(0, 40) });
     }
-    // The hub answered after everything it had queued for this gate: pending erasures are done.
-    if (this.#state === "catching-up") {
-      this.#state = "online";
-      p.holdFace(undefined);
-    }
+    this.#hubAnswered = true;
+    this.#caughtUp();
+  }
+
+  /**
+   * The hub answered after everything it had queued for this gate: pending
+   * erasures are done, unless one failed here (its order comes again, from
+   * the broker after a reconnection or from the hub's resend): face waits for it.
+   */
+  #caughtUp(): void {
+    if (this.#state !== "catching-up" || !this.#hubAnswered || this.#unerased.size > 0) return;
+    this.#state = "online";
+    this.#o.ports.holdFace(undefined);
   }
 
   /** Audits a refused message, or only counts it once this hour's allowance is spent. */

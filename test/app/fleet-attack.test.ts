@@ -15,7 +15,7 @@ import { StreamDecoder } from "../../src/core/mqtt/stream-decoder";
 import { GateErasures, encodeEraseOrder } from "../../src/core/sync/erasure";
 import { GateSync } from "../../src/core/sync/gate-sync";
 import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../src/core/sync/messages";
-import { FACE_HOLD_REASON, FleetLink, OUTBOX_LIMIT, REFUSALS_AUDITED_PER_HOUR, type FleetPorts } from "../../src/app/fleet-link";
+import { FACE_HOLD_REASON, FleetLink, OUTBOX_LIMIT, REFUSALS_AUDITED_PER_HOUR, RETRY_FAILED_MS, type FleetPorts } from "../../src/app/fleet-link";
 import { BrokerModel } from "../core/mqtt/broker-model";
 import { seededRandom } from "../core/store/helpers";
 
@@ -268,7 +268,7 @@ describe("app/fleet-link under attack", () => {
     assert.equal(r.audit.at(-1)!.detail, "v0 malformed");
   });
 
-  it("keeps face held when an erase order could not be executed (the store refused), even after the hub answers; the redelivered order erases and releases it", () => {
+  it("keeps face held when an erase order could not be executed (the store refused), even after the hub answers; the order is tried again and then releases it", () => {
     const r = rig();
     r.fleet.start();
     r.run(300);
@@ -278,13 +278,16 @@ describe("app/fleet-link under attack", () => {
     r.run(100);
     assert.ok(r.state.held.has(41), "the template is still there");
     assert.equal(r.state.hold, FACE_HOLD_REASON, "face must not come back while an erasure is outstanding");
-    // The broker redelivers the unacknowledged order on the next connection; the hub answers again.
+    assert.equal(r.session().inflight.size, 1, "the order is not acknowledged to the broker");
+    // A reconnection: the broker's redelivery is a duplicate to the client, so the link itself tries again.
     r.cut();
     r.run(500);
     r.broker.publish(topic("time"), r.grant(r.timeRequests().at(-1)!));
-    r.run(100);
-    assert.equal(r.state.held.has(41), false, "erased on redelivery");
+    r.run(RETRY_FAILED_MS);
+    assert.equal(r.state.held.has(41), false, "erased when tried again");
     assert.deepEqual(r.state.holdAtErase, [FACE_HOLD_REASON]);
     assert.equal(r.state.hold, undefined);
+    assert.equal(r.sent().filter((l) => l === "erased").length, 1, "its receipt went out");
+    assert.equal(r.session().inflight.size, 0, "and the broker has its acknowledgement");
   });
 });
