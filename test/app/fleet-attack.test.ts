@@ -290,4 +290,14 @@ describe("app/fleet-link under attack", () => {
     assert.equal(r.sent().filter((l) => l === "erased").length, 1, "its receipt went out");
     assert.equal(r.session().inflight.size, 0, "and the broker has its acknowledgement");
   });
+
+  it("is not wedged off the hub by one oversized message queued for it (the broker would redeliver it at every reconnection)", () => {
+    const r = online();
+    r.broker.publish(topic("sync"), new Uint8Array(100_000).fill(0x41));
+    r.broker.publish(topic("sync"), r.changeSet(1));
+    r.run(5000);
+    assert.equal(r.sync.applied, 1, "the next genuine set still arrives");
+    assert.equal(r.client.state, "up");
+    assert.equal(r.session().inflight.size, 0, "the oversized message was acknowledged, so it is not redelivered forever");
+  });
 });
