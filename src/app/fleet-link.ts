@@ -156,6 +156,7 @@ export class FleetLink {
     c.events.onDown = (code) => this.#contained(() => this.#down(code));
     c.events.onMessage = (m) => this.#contained(() => this.#message(m));
     c.events.onPublished = (id) => this.#contained(() => this.#published(id));
+    c.events.onOversized = () => { this.counts.dropped++; };
     for (const leaf of TO_GATE) c.subscribe(this.#topic(leaf));
     for (const notice of this.#pending) this.#queuePending(notice);
   }
