@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import mqtt, { type MqttClient } from "mqtt";
+import { decodeRecord } from "../../src/core/audit/audit-record";
 import { Ed25519Signer } from "../../src/core/ed25519";
 import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../src/core/sync/messages";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
@@ -160,6 +161,27 @@ describe("firmware hub link, a hostile publisher on the gate's topics", function
     assert.ok(records.length <= 61, `${records.length} security records for ${total} refused messages`);
     assert.equal(g.firmware.fleet!.counts.refused > 0, true);
     assert.deepEqual(core.registry.ids(), [resident], "nothing forged applied");
+  });
+
+  it("resumes the audit upload after a power cut from where the broker acknowledged it, not from the first record", async () => {
+    const batches: { log: string; seqs: number[] }[] = [];
+    await new Promise<void>((resolve, reject) => hub.subscribe(topic("audit"), { qos: 1 }, (e) => (e ? reject(e) : resolve())));
+    hub.on("message", (t, payload) => {
+      if (t !== topic("audit")) return;
+      const m = decodeMessage(new Uint8Array(payload)).message as { log: string; records: Uint8Array[] };
+      batches.push({ log: m.log, seqs: m.records.map((r) => decodeRecord(r).seq) });
+    });
+    await answer((now) => now);
+    await rig.until("the security chain uploaded from its first record", () => batches.some((b) => b.log === "security" && b.seqs.includes(1)), 120_000);
+    await rig.run(3000);
+    const before = batches.length;
+    const flash = g.flash;
+    rig.cut(g);
+    g = rig.boot(GATE, flash);
+    await rig.technician(g, ["hub show"]); // new security records (login, logout)
+    await rig.until("records uploaded after the reboot", () => batches.slice(before).some((b) => b.log === "security"), 120_000);
+    const again = batches.slice(before).filter((b) => b.log === "security").flatMap((b) => b.seqs);
+    assert.ok(!again.includes(1), `the upload did not start over: ${again.slice(0, 5).join(",")}...`);
   });
 
   function intruderSets(): Uint8Array[] {
