@@ -300,4 +300,19 @@ describe("app/fleet-link under attack", () => {
     assert.equal(r.client.state, "up");
     assert.equal(r.session().inflight.size, 0, "the oversized message was acknowledged, so it is not redelivered forever");
   });
+
+  it("never erases a template enrolled after an order was executed when the same order comes again (resent by the hub or replayed)", () => {
+    const r = online();
+    r.broker.publish(topic("erase"), r.order(41, 9));
+    r.run(100);
+    assert.equal(r.state.held.has(41), false);
+    r.state.held.add(41); // the resident consents again and re-enrols here
+    r.broker.publish(topic("erase"), r.order(41, 9));
+    r.broker.publish(topic("erase"), r.order(41, 9));
+    r.run(100);
+    assert.ok(r.state.held.has(41), "the new template stays");
+    assert.equal(r.calls.filter((c) => c === "erase 41").length, 1);
+    const receipts = r.broker.received.filter((p) => leafOf(p) === "erased").map((p) => Array.from(p.payload).join());
+    assert.ok(receipts.length >= 2 && receipts.every((x) => x === receipts[0]), "the first receipt each time");
+  });
 });
