@@ -99,7 +99,7 @@ export function openFleet(p: FleetParts): FleetLink {
       fleet.withdrawnHere(residentNumberOf(receipt.record.residentId), receipt.templateDestroyed);
     } catch (error) {
       if (!isOptgateError(error)) throw error;
-      p.log(`fleet: withdrawal notice not kept (${error.message}); the hub learns of it from the audit log`);
+      p.log(`fleet: withdrawal notice not kept (${error.message}); the other gates keep the template until consent is withdrawn at the hub`);
     }
   };
   return fleet;
