@@ -27,7 +27,7 @@ import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { GateHardware } from "./hardware";
 import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
-import { openFleet } from "./fleet";
+import { eraseTakenAway, openFleet } from "./fleet";
 import type { FleetLink } from "./fleet-link";
 import { HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, readWifiSettings, writeHubSettings, type HubSettings, type WifiSettings } from "./hub-settings";
 import { openSyncState, type SyncState } from "./sync-persistence";
@@ -176,6 +176,9 @@ export class Firmware {
       if (faces?.kept.length) this.#note(`${faces.kept.length} face template(s) could not be erased (store refused): never loaded`);
       this.#step("face flags", () => this.core.syncFaceFlags());
       this.#syncState = storedRegistry && this.#load("fleet sync state", () => openSyncState(store, storedRegistry, { gateId: board.gateId, onDamage: (line) => this.#note(line), onError: storeError }), undefined);
+      // Templates a hub set took away before a power cut go before anything is served, hub link or not.
+      const syncState = this.#syncState;
+      if (syncState) this.#step("templates taken away by the hub", () => { eraseTakenAway(this.core, syncState, board.clock.now()); });
       // Guessing limits as they stood before the reboot: a power cut hands out no fresh attempts.
       this.#step("guessing limits", () => this.core.access.restoreLimits(KEYPAD_ID));
       const hardware = this.hardware;

@@ -47,6 +47,21 @@ export const TIME_EVERY_MS = 3600_000;
 export const TIME_RETRY_MS = 30_000;
 /** Signed heads are published at most this often while records flow (and always on connecting). */
 export const HEAD_EVERY_MS = 60_000;
+/**
+ * A message whose handling failed (a port threw: the store refusing a write)
+ * is handled again after this long. The client holds it unacknowledged and
+ * drops the broker's redelivery as a duplicate, so only the link can retry it.
+ */
+export const RETRY_FAILED_MS = 10_000;
+/**
+ * Refused messages audited one by one per hour; past it they are counted and
+ * the count is audited when the hour ends. Anyone who can publish on the
+ * gate's topics can send garbage or replay captured messages: one security
+ * record each would wear the flash and push unexported evidence out of the
+ * security log (audit-store.ts SECURITY_HELD).
+ */
+export const REFUSALS_AUDITED_PER_HOUR = 60;
+const REFUSAL_WINDOW_MS = 3600_000;
 
 export interface FleetPorts {
   /** GateSync's apply step: each verified set stored all or nothing with its version (sync-persistence.ts). */
@@ -120,6 +135,14 @@ export class FleetLink {
   #newRecords = false;
   #lastHub = -1;
   #lastError = "";
+  /** Messages whose handling failed, waiting to be tried again (at most the client's inbound window). */
+  #failed: { message: InboundMessage; at: number }[] = [];
+  /** The hub answered this connection's time request (all it had queued for this gate came before). */
+  #hubAnswered = false;
+  /** Residents whose hub erase order failed here (a port refused): face stays held until one for them succeeds. */
+  readonly #unerased = new Set<number>();
+  /** The current hour of refusal auditing (monotonic start, -1 when none), refusals audited in it and those only counted. */
+  readonly #refusals = { since: -1, audited: 0, unlogged: 0 };
   readonly counts = { applied: 0, refused: 0, erased: 0, auditSent: 0, timeSet: 0, dropped: 0, faults: 0 };
 
   constructor(o: FleetLinkOptions) {
@@ -133,6 +156,7 @@ export class FleetLink {
     c.events.onDown = (code) => this.#contained(() => this.#down(code));
     c.events.onMessage = (m) => this.#contained(() => this.#message(m));
     c.events.onPublished = (id) => this.#contained(() => this.#published(id));
+    c.events.onOversized = () => { this.counts.dropped++; };
     for (const leaf of TO_GATE) c.subscribe(this.#topic(leaf));
     for (const notice of this.#pending) this.#queuePending(notice);
   }
@@ -146,6 +170,7 @@ export class FleetLink {
   }
 
   stop(): void {
+    this.#closeRefusalWindow();
     this.#o.client.stop();
     this.#state = "stopped";
     this.#o.ports.holdFace(undefined);
@@ -176,7 +201,7 @@ export class FleetLink {
     this.#queuePending(notice);
   }
 
-  /** Erases the templates sets took away (also those a reboot interrupted): the firmware calls it at boot too. */
+  /** Erases the templates sets took away, after each set (at boot, fleet.ts eraseTakenAway does it, hub link or not). */
   eraseTakenAway(): void {
     const p = this.#o.ports;
     const ids = p.pendingErasures();
@@ -187,9 +212,12 @@ export class FleetLink {
 
   tick(now: number): void {
     this.#now = now;
+    if (this.#refusals.since >= 0 && now - this.#refusals.since >= REFUSAL_WINDOW_MS) this.#closeRefusalWindow();
     const c = this.#o.client;
     c.tick(now);
-    if (this.#state === "stopped" || c.state !== "up") return;
+    if (this.#state === "stopped") return;
+    if (this.#failed.length && now - this.#failed[0].at >= RETRY_FAILED_MS) this.#retryFailed();
+    if (c.state !== "up") return;
     const asked = this.#timeAskedAt >= 0;
     if ((this.#state === "catching-up" && asked && now - this.#timeAskedAt >= TIME_RETRY_MS)
       || (this.#state === "online" && now - Math.max(this.#timeAnsweredAt, this.#timeAskedAt) >= TIME_EVERY_MS)) this.#askTime();
@@ -203,6 +231,7 @@ export class FleetLink {
 
   #up(): void {
     this.#state = "catching-up";
+    this.#hubAnswered = false;
     this.#o.ports.holdFace(FACE_HOLD_REASON);
     // What was in flight the client resends itself (its window outlives the connection). Of the
     // outbox, notices, receipts and audit batches stay; status-like messages are made afresh.
@@ -237,18 +266,36 @@ export class FleetLink {
 
   #message(m: InboundMessage): void {
     this.#lastHub = this.#now;
+    if (this.#handled(m)) {
+      this.#o.client.accept(m);
+      this.#drain();
+    } else {
+      this.#failed.push({ message: m, at: this.#now });
+    }
+  }
+
+  /** Handles one message from the hub; false when a port failed (the store refusing a write): not accepted, tried again. */
+  #handled(m: InboundMessage): boolean {
     const leaf = this.#leafOf(m.topic);
     try {
       if (leaf === "sync") this.#changeSet(m.payload);
       else if (leaf === "erase") this.#eraseOrder(m.payload);
       else if (leaf === "time") this.#timeGrant(m.payload);
       else this.counts.dropped++;
+      return true;
     } catch (error) {
-      // A port failed (the store refusing a write): not accepted, so the broker delivers it again after a reconnection.
       this.#lastError = error instanceof Error ? error.message : String(error);
-      return;
+      return false;
     }
-    this.#o.client.accept(m);
+  }
+
+  #retryFailed(): void {
+    const due = this.#failed;
+    this.#failed = [];
+    for (const { message } of due) {
+      if (this.#handled(message)) this.#o.client.accept(message);
+      else this.#failed.push({ message, at: this.#now });
+    }
     this.#drain();
   }
 
@@ -259,7 +306,10 @@ export class FleetLink {
     const out = this.#o.sync.handleChangeSet(payload, p.trustedNow(), p.target);
     // Templates of residents the set took away go before anything else (the set and the list are on flash).
     this.eraseTakenAway();
-    if (out.audit) p.appendAudit(out.audit);
+    if (out.audit) {
+      if (out.refused) this.#auditRefusal(out.audit);
+      else p.appendAudit(out.audit);
+    }
     if (out.refused) this.counts.refused++;
     if (out.ack) this.#send("ack", out.ack, true);
     if (out.applied !== undefined) {
@@ -270,20 +320,34 @@ export class FleetLink {
 
   #eraseOrder(payload: Uint8Array): void {
     const p = this.#o.ports;
-    const out = this.#o.erasures.handleOrder(payload, p.trustedNow(), { eraseTemplate: (id) => p.eraseTemplate(id) });
+    const out = this.#o.erasures.handleOrder(payload, p.trustedNow(), {
+      eraseTemplate: (id) => {
+        try {
+          const erased = p.eraseTemplate(id);
+          this.#unerased.delete(id);
+          return erased;
+        } catch (error) {
+          this.#unerased.add(id);
+          throw error;
+        }
+      },
+    });
     if (out.erased) {
       this.counts.erased++;
       p.saveReceipts(this.#o.erasures.receipts());
+      this.#caughtUp();
     }
-    p.appendAudit(out.audit);
-    if (out.receipt) this.#send("erased", out.receipt, false);
+    if (out.erased) p.appendAudit(out.audit);
+    else this.#auditRefusal(out.audit);
+    // A replayed order gets its first receipt again: one copy waiting is enough, so replays cannot grow the outbox.
+    if (out.receipt && !this.#outbox.some((m) => m.payload === out.receipt)) this.#send("erased", out.receipt, false);
   }
 
   #timeGrant(payload: Uint8Array): void {
     const p = this.#o.ports;
     const out = this.#o.sync.handleTimeGrant(payload, this.#now, p.trustedNow());
     if (!out.ok) {
-      p.appendAudit(out.audit);
+      this.#auditRefusal(out.audit);
       return;
     }
     this.#timeAnsweredAt = this.#now;
@@ -295,11 +359,41 @@ export class FleetLink {
     } else {
       p.appendAudit({ ...out.audit, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `time: ${refused}`.slice(0, 40) });
     }
-    // The hub answered after everything it had queued for this gate: pending erasures are done.
-    if (this.#state === "catching-up") {
-      this.#state = "online";
-      p.holdFace(undefined);
+    this.#hubAnswered = true;
+    this.#caughtUp();
+  }
+
+  /**
+   * The hub answered after everything it had queued for this gate: pending
+   * erasures are done, unless one failed here (its order comes again, from
+   * the broker after a reconnection or from the hub's resend): face waits for it.
+   */
+  #caughtUp(): void {
+    if (this.#state !== "catching-up" || !this.#hubAnswered || this.#unerased.size > 0) return;
+    this.#state = "online";
+    this.#o.ports.holdFace(undefined);
+  }
+
+  /** Audits a refused message, or only counts it once this hour's allowance is spent. */
+  #auditRefusal(entry: AuditEntry): void {
+    const r = this.#refusals;
+    if (r.since < 0) r.since = this.#now;
+    if (r.audited < REFUSALS_AUDITED_PER_HOUR) {
+      r.audited++;
+      this.#o.ports.appendAudit(entry);
+    } else {
+      r.unlogged++;
     }
+  }
+
+  #closeRefusalWindow(): void {
+    const r = this.#refusals;
+    if (r.unlogged > 0) {
+      const time = this.#o.ports.trustedNow() ?? 0;
+      this.#o.ports.appendAudit({ time, actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `${r.unlogged} more refused in the hour` });
+    }
+    r.since = -1;
+    r.audited = r.unlogged = 0;
   }
 
   // Gate -> hub --------------------------------------------------------------

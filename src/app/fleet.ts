@@ -96,12 +96,23 @@ export function openFleet(p: FleetParts): FleetLink {
       fleet.withdrawnHere(residentNumberOf(receipt.record.residentId), receipt.templateDestroyed);
     } catch (error) {
       if (!isOptgateError(error)) throw error;
-      p.log(`fleet: withdrawal notice not kept (${error.message}); the hub learns of it from the audit log`);
+      p.log(`fleet: withdrawal notice not kept (${error.message}); the other gates keep the template until consent is withdrawn at the hub`);
     }
   };
-  // Templates a set took away before a reboot go before anything else.
-  fleet.eraseTakenAway();
   return fleet;
+}
+
+/**
+ * Erases the templates sets took away before a reboot (a power cut between the
+ * set and its erasure): the firmware calls it at boot whether or not the hub
+ * link starts, so a gate whose hub settings are gone keeps none of them.
+ */
+export function eraseTakenAway(core: GateCore, sync: SyncState, now: number): number {
+  const ids = sync.pendingErasures();
+  let held = 0;
+  for (const id of ids) if (eraseTemplate(core, id, now).held) held++;
+  if (ids.length > 0) sync.erased(ids);
+  return held;
 }
 
 /**
@@ -178,7 +189,7 @@ function readPending(store: LogStore, log: (line: string) => void): Uint8Array[]
       if (notice) out.push(notice);
     } catch (error) {
       if (!isOptgateError(error)) throw error;
-      log(`fleet: a withdrawal notice to send was unreadable (${error.code}); the hub learns of the withdrawal from the audit log`);
+      log(`fleet: a withdrawal notice to send was unreadable (${error.code}); the other gates keep the template until consent is withdrawn at the hub`);
     }
   }
   return out;

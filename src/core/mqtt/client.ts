@@ -72,6 +72,8 @@ export interface MqttClientOptions {
 
 export interface MqttEvents {
   onMessage?(message: InboundMessage): void;
+  /** A message larger than maxPacket was dropped unread (and acknowledged). */
+  onOversized?(topic: string): void;
   /** The broker acknowledged a QoS 1 publish. */
   onPublished?(packetId: number): void;
   /** Up (sessionPresent tells whether the broker still had the session) or down (code says why). */
@@ -116,6 +118,7 @@ export class MqttClient {
     };
     this.#decoder = new StreamDecoder(this.#o.maxPacket);
     this.#decoder.onPacket = (p) => this.#receive(p);
+    this.#decoder.onOversized = (p) => this.#oversized(p);
     this.#outbound = new OutboundWindow(this.#o.maxOutbound);
     this.#inbound = new InboundTable(this.#o.maxInbound);
     this.#backoff = this.#o.reconnectMinMs;
@@ -255,6 +258,16 @@ export class MqttClient {
       type: PacketType.CONNECT, clientId: o.clientId, cleanSession: false, keepAlive: o.keepAliveSeconds,
       username: o.username, password: o.password, will: o.will,
     } as const;
+  }
+
+  /**
+   * A PUBLISH larger than maxPacket: dropped unread, and acknowledged (QoS 1),
+   * so the broker does not redeliver it at every connection and wedge the session.
+   */
+  #oversized(p: PublishPacket): void {
+    if (p.qos === 2) { this.#down("E_MQTT_PROTOCOL", true); return; }
+    if (p.qos === 1) this.#sendAck(p.packetId ?? 0);
+    this.events.onOversized?.(p.topic);
   }
 
   #sendAck(packetId: number): void {

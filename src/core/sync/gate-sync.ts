@@ -200,6 +200,8 @@ export class GateSync {
       return { changes: set.changes };
     }
     const s = this.#staged;
+    // QoS 1 delivers at least once: a part of this resync already staged, delivered again, changes nothing.
+    if (s && s.version === set.version && s.parts === set.parts && s.issuedAt === set.issuedAt && set.part < s.next) return undefined;
     if (set.part === 0) {
       this.#staged = { version: set.version, parts: set.parts, issuedAt: set.issuedAt, next: 1, changes: set.changes.slice() };
       return undefined;

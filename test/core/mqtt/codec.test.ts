@@ -93,6 +93,24 @@ describe("MQTT remaining length", () => {
     assert.equal(decodeAll([ack], 4).packets.length, 1);
     assert.equal(decodeAll([ack], 3).fault, "E_MQTT_TOO_LARGE");
   });
+
+  it("with onOversized set, skips a PUBLISH too large without storing it, reports its header and goes on with the next packet", () => {
+    const big = encodePacket({ type: PacketType.PUBLISH, topic: "optgate/1/2/sync", payload: new Uint8Array(5000).fill(0x41), qos: 1, retain: false, dup: true, packetId: 77 });
+    const ack = encodePacket({ type: PacketType.PUBACK, packetId: 9 });
+    const stream = new Uint8Array(big.length + ack.length);
+    stream.set(big);
+    stream.set(ack, big.length);
+    const d = new StreamDecoder(64);
+    const skipped: { topic: string; packetId?: number; qos: number; payload: number }[] = [];
+    const packets: Packet[] = [];
+    d.onOversized = (p) => skipped.push({ topic: p.topic, packetId: p.packetId, qos: p.qos, payload: p.payload.length });
+    d.onPacket = (p) => packets.push(p);
+    for (let at = 0; at < stream.length; at += 7) assert.equal(d.push(stream.subarray(at, at + 7)), undefined);
+    assert.deepEqual(skipped, [{ topic: "optgate/1/2/sync", packetId: 77, qos: 1, payload: 0 }]);
+    assert.deepEqual(packets, [{ type: PacketType.PUBACK, packetId: 9 }]);
+    // Other packet types past the limit are still a fault.
+    assert.equal(d.push(Uint8Array.of(0x90, 0xff, 0x7f)), "E_MQTT_TOO_LARGE");
+  });
 });
 
 describe("MQTT encoding", () => {
