@@ -53,7 +53,8 @@ export class BrokerModel {
   }
 
   #send(p: Packet): void {
-    this.toClient.push(...encodePacket(p));
+    // A loop, not push(...bytes): a large packet as spread arguments overflows XS's stack.
+    for (const byte of encodePacket(p)) this.toClient.push(byte);
   }
 
   #handle(p: Packet): void {
