@@ -34,6 +34,8 @@ import {
 /** Leaves of optgate/<compound>/<gate>/<leaf> (tools/hub/topics.ts is the hub's copy of the same list). */
 const TO_GATE = ["sync", "time", "erase"] as const;
 type OutLeaf = "ack" | "audit" | "head" | "inventory" | "time-req" | "online" | "erased" | "withdrawn";
+/** Residents digested per tick while an inventory is being made (each digest is one SHA-256). */
+export const INVENTORY_PER_TICK = 16;
 /** What the outbox keeps across reconnections and never drops. */
 const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit"];
 
@@ -72,7 +74,8 @@ export interface FleetPorts {
   erased(ids: number[]): void;
   /** Erases one resident's face template here (store and RAM), saying whether there was one. */
   eraseTemplate(residentId: number): { held: boolean };
-  inventory(): InventoryEntry[];
+  /** The registry's inventory, one resident at a time: each digest costs a SHA-256, so the link pulls a few per tick. */
+  inventory(): Iterable<InventoryEntry>;
   /** Records of a chain from store stream index `from` (clamped to what is kept), at most `max` of them and `maxBytes` in all; `next` is the index after the last one returned. */
   auditRecords(log: AuditLogName, from: number, max: number, maxBytes: number): { records: Uint8Array[]; next: number };
   signedHead(log: AuditLogName, now: number): SignedHead;
@@ -128,6 +131,8 @@ export class FleetLink {
   readonly #sent: Record<AuditLogName, number>;
   readonly #acked: Record<AuditLogName, number>;
   #state: FleetState = "stopped";
+  /** The inventory being computed: what is left of the registry, and the digests so far. */
+  #inventoryJob: { residents: Iterator<InventoryEntry>; entries: InventoryEntry[] } | undefined;
   #now = 0;
   #timeAskedAt = -1;
   #timeAnsweredAt = -1;
@@ -218,6 +223,7 @@ export class FleetLink {
     if (this.#state === "stopped") return;
     if (this.#failed.length && now - this.#failed[0].at >= RETRY_FAILED_MS) this.#retryFailed();
     if (c.state !== "up") return;
+    this.#stepInventory();
     const asked = this.#timeAskedAt >= 0;
     if ((this.#state === "catching-up" && asked && now - this.#timeAskedAt >= TIME_RETRY_MS)
       || (this.#state === "online" && now - Math.max(this.#timeAnsweredAt, this.#timeAskedAt) >= TIME_EVERY_MS)) this.#askTime();
@@ -405,8 +411,31 @@ export class FleetLink {
     this.#send("time-req", this.#o.sync.requestTime(nonce, this.#now, this.#o.ports.trustedNow()), false);
   }
 
+  /** Starts (or starts again: the registry changed) the inventory; tick() computes it a few residents at a time. */
   #inventory(): void {
-    const entries = this.#o.ports.inventory();
+    this.#inventoryJob = { residents: this.#o.ports.inventory()[Symbol.iterator](), entries: [] };
+  }
+
+  /**
+   * At most INVENTORY_PER_TICK digests per tick: at 20,000 residents the
+   * whole inventory costs over a billion XS computrons, and the gate must go
+   * on reading cards meanwhile. Sent once complete.
+   */
+  #stepInventory(): void {
+    const job = this.#inventoryJob;
+    if (!job) return;
+    for (let n = 0; n < INVENTORY_PER_TICK; n++) {
+      const next = job.residents.next();
+      if (next.done) {
+        this.#inventoryJob = undefined;
+        this.#sendInventory(job.entries.sort((a, b) => a.id - b.id));
+        return;
+      }
+      job.entries.push(next.value);
+    }
+  }
+
+  #sendInventory(entries: InventoryEntry[]): void {
     const parts = Math.max(1, Math.ceil(entries.length / MAX_INVENTORY_ENTRIES));
     for (let part = 0; part < parts; part++) {
       const slice = entries.slice(part * MAX_INVENTORY_ENTRIES, (part + 1) * MAX_INVENTORY_ENTRIES);

@@ -12,7 +12,7 @@ import type { PublishPacket } from "../../src/core/mqtt/packets";
 import { GateErasures, decodeErasure, encodeEraseOrder } from "../../src/core/sync/erasure";
 import { GateSync } from "../../src/core/sync/gate-sync";
 import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../src/core/sync/messages";
-import { FACE_HOLD_REASON, FleetLink, OUTBOX_LIMIT, TIME_RETRY_MS, type FleetPorts } from "../../src/app/fleet-link";
+import { FACE_HOLD_REASON, FleetLink, INVENTORY_PER_TICK, OUTBOX_LIMIT, TIME_RETRY_MS, type FleetPorts } from "../../src/app/fleet-link";
 import { BrokerModel } from "../core/mqtt/broker-model";
 import { seededRandom } from "../core/store/helpers";
 
@@ -96,7 +96,7 @@ function rig(options: { pending?: Uint8Array[]; records?: number; failApply?: ()
   };
   const changeSet = (version: number, issuedAt = T) => encodeChangeSet({ gateId: GATE, version, base: version - 1, full: false, part: 0, parts: 1, issuedAt, keyId: keyIdOf(hub.publicKey), changes: [Uint8Array.of(1, 2, 3)] }, (b) => hub.sign(b));
   const order = (resident: number, id: number) => encodeEraseOrder({ gateId: GATE, residentId: resident, orderId: new Uint8Array(16).fill(id), issuedAt: T, keyId: keyIdOf(hub.publicKey) }, (b) => hub.sign(b));
-  return { broker, client, fleet, sync, calls, audit, state, run, cut, sent, grant, changeSet, order, records };
+  return { broker, client, fleet, sync, ports, calls, audit, state, run, cut, sent, grant, changeSet, order, records };
 }
 
 describe("app/fleet-link", () => {
@@ -105,7 +105,8 @@ describe("app/fleet-link", () => {
     r.fleet.start();
     r.run(300);
     assert.equal(r.fleet.state, "catching-up");
-    assert.deepEqual(r.sent().slice(0, 4), ["online", "ack", "inventory", "time-req"]);
+    // The status ack goes before the time request (the hub's answer comes after the erase orders it triggers); the inventory follows once computed.
+    assert.deepEqual(r.sent().slice(0, 4), ["online", "ack", "time-req", "inventory"]);
     assert.ok(r.broker.received[0].retain && r.broker.received[1].retain, "online and the status ack are retained");
     assert.equal(String.fromCharCode(r.broker.received[0].payload[0]), "1");
     assert.equal(r.state.hold, FACE_HOLD_REASON);
@@ -218,9 +219,30 @@ describe("app/fleet-link", () => {
     for (let i = 0; i < OUTBOX_LIMIT + 10; i++) r.fleet.withdrawnHere(100 + i, false);
     r.fleet.start();
     r.run(2000);
-    assert.deepEqual(r.sent().slice(0, 4), ["online", "ack", "inventory", "time-req"]);
+    assert.deepEqual(r.sent().slice(0, 3), ["online", "ack", "time-req"]);
     assert.equal(r.broker.received.filter((p) => leafOf(p) === "withdrawn").length, OUTBOX_LIMIT + 10);
     assert.equal(r.fleet.counts.dropped, 0);
+  });
+
+  it("computes the inventory a few residents per tick, so a large registry never stalls the gate, and sends it whole, in id order", () => {
+    const r = rig();
+    const pulledPerTick: number[] = [];
+    let pulled = 0;
+    r.ports.inventory = function* () {
+      for (let i = 1000; i > 0; i--) {
+        pulled++;
+        yield { id: i, digest: new Uint8Array(8).fill(i & 0xff) };
+      }
+    };
+    const tick = r.fleet.tick.bind(r.fleet);
+    r.fleet.tick = (now: number) => { const before = pulled; tick(now); pulledPerTick.push(pulled - before); };
+    r.fleet.start();
+    r.run(2000);
+    assert.ok(Math.max(...pulledPerTick) <= INVENTORY_PER_TICK, `at most ${INVENTORY_PER_TICK} digests in one tick (${Math.max(...pulledPerTick)})`);
+    assert.equal(pulled, 1000);
+    const inventories = r.broker.received.filter((p) => leafOf(p) === "inventory").map((p) => decodeMessage(p.payload).message as { entries: { id: number }[] });
+    assert.equal(inventories.length, 1);
+    assert.deepEqual(inventories[0].entries.map((e) => e.id), Array.from({ length: 1000 }, (_, i) => i + 1));
   });
 
   it("keeps a fault in a port out of the socket's callback, and the message is not acknowledged", () => {

@@ -35,15 +35,22 @@ export function residentDigest(r: CanonicalResident): Uint8Array {
 
 /** Every resident of the registry with its digest, in id order. */
 export function registryInventory(registry: Registry): InventoryEntry[] {
+  return [...inventoryEntries(registry)].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The same entries one at a time, in snapshot order, each digested only when
+ * asked for: the gate spreads the SHA-256s over many ticks (fleet-link.ts).
+ * The snapshot is taken at the first step, so the entries are of one moment.
+ */
+export function* inventoryEntries(registry: Registry): Generator<InventoryEntry> {
   const snapshot = registry.exportSnapshot();
   const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
-  const entries: InventoryEntry[] = [];
   let at = 8;
   for (let n = view.getUint32(4); n > 0; n--) {
     const length = view.getUint32(at);
     const change = decodeChange(snapshot.subarray(at + 4, at + 4 + length));
     at += 4 + length;
-    if (change.kind === "add-resident") entries.push({ id: change.id, digest: residentDigest(change) });
+    if (change.kind === "add-resident") yield { id: change.id, digest: residentDigest(change) };
   }
-  return entries.sort((a, b) => a.id - b.id);
 }
