@@ -30,10 +30,9 @@ import type { GateSync, SyncTarget } from "../core/sync/gate-sync";
 import {
   MAX_AUDIT_RECORDS, MAX_INVENTORY_ENTRIES, NONCE_BYTES, encodeAuditBatch, encodeHead, encodeInventory, type InventoryEntry,
 } from "../core/sync/messages";
+import { FROM_GATE, TO_GATE, parseTopic, topic, type Leaf } from "../core/sync/topics";
 
-/** Leaves of optgate/<compound>/<gate>/<leaf> (tools/hub/topics.ts is the hub's copy of the same list). */
-const TO_GATE = ["sync", "time", "erase"] as const;
-type OutLeaf = "ack" | "audit" | "head" | "inventory" | "time-req" | "online" | "erased" | "withdrawn";
+type OutLeaf = (typeof FROM_GATE)[number];
 /** Residents digested per tick while an inventory is being made (each digest is one SHA-256). */
 export const INVENTORY_PER_TICK = 16;
 /** What the outbox keeps across reconnections and never drops. */
@@ -520,12 +519,12 @@ export class FleetLink {
     }
   }
 
-  #topic(leaf: string): string {
-    return `optgate/${this.#o.compoundId}/${this.#o.gateId}/${leaf}`;
+  #topic(leaf: Leaf): string {
+    return topic(this.#o.compoundId, this.#o.gateId, leaf);
   }
 
-  #leafOf(topic: string): string | undefined {
-    const prefix = `optgate/${this.#o.compoundId}/${this.#o.gateId}/`;
-    return topic.startsWith(prefix) ? topic.slice(prefix.length) : undefined;
+  #leafOf(text: string): Leaf | undefined {
+    const parsed = parseTopic(text);
+    return parsed && parsed.compound === this.#o.compoundId && parsed.gate === this.#o.gateId ? parsed.leaf : undefined;
   }
 }

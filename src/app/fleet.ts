@@ -7,7 +7,7 @@
 //   fleet/pending/<id> each withdrawal notice made here and not yet acknowledged by the broker
 //   fleet/audit-sent  u32 access, u32 security: stream indexes the broker acknowledged
 import type { AuditLogName } from "../core/audit/audit-trail";
-import { formatResidentId, type ResidentId } from "../core/access/types";
+import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import { OptgateError, isOptgateError } from "../core/errors";
 import { MqttClient } from "../core/mqtt/client";
 import { GateErasures } from "../core/sync/erasure";
@@ -15,7 +15,8 @@ import { GateSync } from "../core/sync/gate-sync";
 import { inventoryEntries } from "../core/sync/inventory";
 import { MAX_MESSAGE_BYTES } from "../core/sync/messages";
 import type { LogStore, StoreOp } from "../core/store/log-store";
-import { toHex } from "../core/crypto";
+import { toHex, utf8 } from "../core/crypto";
+import { isDottedIpv4 } from "../core/net-address";
 import type { AuditStore } from "./audit-store";
 import type { Board } from "./board";
 import type { GateCore } from "./core";
@@ -53,12 +54,12 @@ export function openFleet(p: FleetParts): FleetLink {
   const gateId = board.gateId, compoundId = settings.compoundId;
   const sign = (bytes: Uint8Array) => p.auditStore.sign(bytes);
   const link = new TcpMqttLink({
-    io: board.tcp, ...(isIpv4(settings.host) ? { address: settings.host } : { host: settings.host }), port: settings.port,
+    io: board.tcp, ...(isDottedIpv4(settings.host) ? { address: settings.host } : { host: settings.host }), port: settings.port,
     bufferBytes: MAX_PACKET, defer: p.defer,
   });
   const client = new MqttClient({
     link, clientId: `optgate-gate-${compoundId}-${gateId}`, maxPacket: MAX_PACKET, random: board.random,
-    username: `gate-${compoundId}-${gateId}`, ...(p.password ? { password: ascii(p.password) } : {}),
+    username: `gate-${compoundId}-${gateId}`, ...(p.password ? { password: utf8(p.password) } : {}),
     will: { topic: `optgate/${compoundId}/${gateId}/online`, payload: new Uint8Array([0x30]), qos: 1, retain: true },
   });
   link.attach(client);
@@ -93,7 +94,7 @@ export function openFleet(p: FleetParts): FleetLink {
   core.withdrawal.onWithdrawn = (receipt) => {
     if (receipt.record.channel === "hub") return;
     try {
-      fleet.withdrawnHere(residentNumberOf(receipt.record.residentId), receipt.templateDestroyed);
+      fleet.withdrawnHere(parseResidentId(receipt.record.residentId), receipt.templateDestroyed);
     } catch (error) {
       if (!isOptgateError(error)) throw error;
       p.log(`fleet: withdrawal notice not kept (${error.message}); the other gates keep the template until consent is withdrawn at the hub`);
@@ -151,20 +152,6 @@ function kept(p: FleetParts, what: string, write: () => void): void {
     if (!isOptgateError(error)) throw error;
     p.log(`fleet: ${what} not saved (${error.message})`);
   }
-}
-
-function residentNumberOf(label: string): ResidentId {
-  return Number(label.replace(/^R0*/, ""));
-}
-
-function isIpv4(host: string): boolean {
-  return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(host);
-}
-
-function ascii(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0x7f;
-  return out;
 }
 
 /** A withdrawal notice waiting for the broker, under its own key: the notice id (bytes 13-28: OGE1, type, gate, resident, id). */

@@ -13,6 +13,7 @@
 import { decodeUtf8 } from "../core/console/utf8-decode";
 import { fromHex, utf8 } from "../core/crypto";
 import { OptgateError } from "../core/errors";
+import { isDottedIpv4 } from "../core/net-address";
 import type { SettingsStore } from "./console-settings";
 
 export const HUB_SETTINGS_KEY = "fleet/hub";
@@ -51,7 +52,6 @@ function checkPort(port: number): void {
 }
 
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const OCTET = /^(?:0|[1-9]\d{0,2})$/;
 
 /** A DNS name (letters, digits, hyphens; dots between labels) or a dotted IPv4 address, at most 63 characters. */
 function checkHost(host: string): void {
@@ -61,7 +61,7 @@ function checkHost(host: string): void {
   const labels = host.split(".");
   if (!labels.every((l) => LABEL.test(l))) throw refuse("has a character or a label a host name cannot have");
   // A name never ends in an all-digit label: such a host is an IPv4 address, and must be a real one.
-  if (/^\d+$/.test(labels[labels.length - 1]) && !(labels.length === 4 && labels.every((l) => OCTET.test(l) && Number(l) <= 255))) {
+  if (/^\d+$/.test(labels[labels.length - 1]) && !isDottedIpv4(host)) {
     throw refuse("is not a dotted IPv4 address (four numbers 0..255, no leading zeros)");
   }
 }

@@ -7,6 +7,7 @@
 // not resolve) and then opens the real socket with the address; until then
 // the socket is simply not writable yet, and a name that does not resolve is
 // reported through onError like a refused connection.
+import { isDottedIpv4 } from "../core/net-address";
 
 /** The part of an ECMA-419 TCP socket's options this class looks at; the rest passes through. */
 export interface TcpOptions {
@@ -27,8 +28,6 @@ export type TcpClass<O extends TcpOptions = TcpOptions> = new (options: O) => Tc
 /** Net.resolve(name, callback) as Moddable's `net` module offers it. */
 export type Resolve = (name: string, callback: (name: string, address?: string) => void) => void;
 
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-
 export function resolvingTcp<O extends TcpOptions>(io: TcpClass<O>, resolve: Resolve): TcpClass<O> {
   return class ResolvingTcp implements TcpSocket {
     #socket: TcpSocket | undefined;
@@ -38,7 +37,7 @@ export function resolvingTcp<O extends TcpOptions>(io: TcpClass<O>, resolve: Res
       const { host, ...rest } = options;
       if (options.address !== undefined || host === undefined) {
         this.#socket = new io(options);
-      } else if (IPV4.test(host)) {
+      } else if (isDottedIpv4(host)) {
         this.#socket = new io({ ...rest, address: host } as O);
       } else {
         resolve(host, (_name, address) => {

@@ -10,7 +10,7 @@ import {
 } from "../../src/core/sync/erasure";
 import type { Sign } from "../../src/core/sync/messages";
 import { bytes, num, type Db } from "./db";
-import { topic } from "./topics";
+import { topic } from "../../src/core/sync/topics";
 import type { Publish } from "./hub";
 
 export type ErasureOrigin = { kind: "office" } | { kind: "gate"; gateId: number };

@@ -19,7 +19,7 @@ import { bytes, num, type Db, type Sql } from "./db";
 import { chunkChanges, fromRecord, packChanges, residentChanges, toCanonical, unpackChanges, type ResidentInput } from "./desired";
 import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
 import { migrate } from "./migrate";
-import { parseTopic, topic } from "./topics";
+import { parseTopic, topic } from "../../src/core/sync/topics";
 
 export type Publish = (topic: string, payload: Uint8Array, options: { retain: boolean }) => Promise<void>;
 

@@ -2,7 +2,7 @@
 // clients, one credential per gate and an ACL that lets each gate reach only
 // its own topics (topics.ts), the hub all of them. Generated from the hub's
 // gate list, so the ACL never drifts from the fleet.
-import { FROM_GATE, ROOT, TO_GATE, topic } from "./topics";
+import { FROM_GATE, ROOT, TO_GATE, topic } from "../../src/core/sync/topics";
 
 export interface MosquittoOptions {
   /** Interface and port the TLS listener binds. */

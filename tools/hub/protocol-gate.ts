@@ -14,7 +14,7 @@ import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeHead, encodeInventory } 
 import type { SignedHead } from "../../src/core/audit/head-signature";
 import { applyToRegistry } from "../../src/core/sync/registry-apply";
 import type { AuditLogName } from "../../src/core/audit/audit-trail";
-import { parseTopic, topic, type Leaf } from "./topics";
+import { parseTopic, topic, type Leaf } from "../../src/core/sync/topics";
 
 export interface Outgoing {
   topic: string;

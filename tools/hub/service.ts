@@ -6,7 +6,7 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Db } from "./db";
 import { Hub } from "./hub";
 import { Leases } from "./leases";
-import { HUB_SUBSCRIPTIONS } from "./topics";
+import { HUB_SUBSCRIPTIONS } from "../../src/core/sync/topics";
 
 export interface HubServiceOptions {
   db: Db;

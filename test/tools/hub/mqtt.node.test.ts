@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import mqtt from "mqtt";
 import { startHubService, type HubService } from "../../../tools/hub/service";
 import { ProtocolGate, connectGate, type ConnectedGate } from "../../../tools/hub/protocol-gate";
-import { topic } from "../../../tools/hub/topics";
+import { topic } from "../../../src/core/sync/topics";
 import type { Db } from "../../../tools/hub/db";
 import { card, deviceKey, gateSeed, person, random } from "./fleet";
 import { BROKERS, DATABASES, type BrokerKind, type DbKind } from "./servers";

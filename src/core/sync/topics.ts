@@ -1,6 +1,7 @@
 // MQTT topics of fleet sync (docs/sync.md): optgate/<compound>/<gate>/<leaf>,
 // compound and gate as decimal ids. One subtree per gate, so a broker ACL can
-// give each gate exactly its own topics.
+// give each gate exactly its own topics. Shared by the gate (FleetLink, in XS)
+// and the hub, so both sides name the same leaves.
 export const ROOT = "optgate";
 
 /** hub -> gate */
