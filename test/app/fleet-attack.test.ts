@@ -1,115 +1,21 @@
 // Adversarial tests of the gate's fleet link (docs/sync.md): what someone who
 // can publish on a gate's topics (a compromised broker or broker credential)
 // or a hostile hub key holder can make the link do. Same broker-model rig as
-// fleet-link.test.ts: the real MQTT client and codec, the real sync core and
-// hub-signed messages; the ports record what the link asked of the gate.
+// fleet-link.test.ts (fleet-link-rig.ts).
 // Portable (Node and XS).
 import assert from "node:assert/strict";
-import type { AuditEntry } from "../../src/core/audit/audit-record";
-import { Ed25519Signer } from "../../src/core/ed25519";
-import { OptgateError } from "../../src/core/errors";
-import { MqttClient, type MqttLink } from "../../src/core/mqtt/client";
-import { encodePacket } from "../../src/core/mqtt/encode";
-import { PacketType, type PublishPacket } from "../../src/core/mqtt/packets";
-import { StreamDecoder } from "../../src/core/mqtt/stream-decoder";
-import { GateErasures, encodeEraseOrder } from "../../src/core/sync/erasure";
-import { GateSync } from "../../src/core/sync/gate-sync";
-import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../src/core/sync/messages";
-import { FACE_HOLD_REASON, FleetLink, OUTBOX_LIMIT, REFUSALS_AUDITED_PER_HOUR, RETRY_FAILED_MS, type FleetPorts } from "../../src/app/fleet-link";
-import { BrokerModel } from "../core/mqtt/broker-model";
-import { isXs, seededRandom } from "../core/store/helpers";
+import { FACE_HOLD_REASON, OUTBOX_LIMIT, REFUSALS_AUDITED_PER_HOUR, RETRY_FAILED_MS } from "../../src/app/fleet-link";
+import { isXs } from "../core/store/helpers";
+import { GATE, T, fleetLinkRig, hub, intruder, leafOf, topic } from "./fleet-link-rig";
 
-const COMPOUND = 3, GATE = 12;
-const T = 1_780_000_000_000;
-const hub = new Ed25519Signer(new Uint8Array(32).fill(7));
-const intruder = new Ed25519Signer(new Uint8Array(32).fill(9));
-const gateKey = new Ed25519Signer(new Uint8Array(32).fill(8));
-const topic = (leaf: string, gate = GATE) => `optgate/${COMPOUND}/${gate}/${leaf}`;
-const leafOf = (p: PublishPacket) => p.topic.slice(topic("").length);
-
-function rig() {
-  const broker = new BrokerModel(8);
-  let now = 0, open: "closed" | "opening" | "open" = "closed";
-  /** While set, the broker never acknowledges the gate's publishes (a stalled or hostile broker). */
-  let withhold = false;
-  const withheld: PublishPacket[] = [];
-  const sieve = new StreamDecoder(1 << 16);
-  sieve.onPacket = (p) => {
-    if (withhold && p.type === PacketType.PUBLISH) withheld.push(p);
-    else broker.fromClient(Uint8Array.from(encodePacket(p)));
-  };
-  const link: MqttLink = {
-    open() { open = "opening"; },
-    write(bytes) { if (open === "open") sieve.push(bytes); },
-    close() { if (open === "open") broker.dropped(); open = "closed"; },
-  };
-  const client = new MqttClient({ link, clientId: `optgate-gate-${COMPOUND}-${GATE}`, reconnectMinMs: 100, reconnectMaxMs: 200, maxPacket: 40_000 });
-  const sign = (b: Uint8Array) => gateKey.sign(b);
-  const sync = new GateSync({ gateId: GATE, hubKeys: [hub.publicKey], sign });
-  const erasures = new GateErasures({ gateId: GATE, hubKeys: [hub.publicKey], sign });
-  const calls: string[] = [];
-  const audit: AuditEntry[] = [];
-  const state = { applied: [] as number[], held: new Set([41, 42]), hold: undefined as string | undefined, holdAtErase: [] as (string | undefined)[], eraseFails: 0, clock: T as number | undefined };
-  const ports: FleetPorts = {
-    target: { apply(changes, full, version) { calls.push(`apply v${version}`); state.applied.push(version); } },
-    pendingErasures: () => [],
-    erased: () => {},
-    eraseTemplate: (id) => {
-      if (state.eraseFails > 0) { state.eraseFails--; throw new OptgateError("E_STORE_FULL", "the store is full"); }
-      calls.push(`erase ${id}`);
-      state.holdAtErase.push(state.hold); return { held: state.held.delete(id) }; },
-    inventory: () => [],
-    auditRecords: () => ({ records: [], next: 0 }),
-    signedHead: (log, at) => ({ gateId: GATE, log, anchor: { seq: 0, hash: new Uint8Array(32) }, head: { seq: 0, hash: new Uint8Array(32) }, digest: new Uint8Array(32), time: at, signature: new Uint8Array(64) }) as never,
-    appendAudit: (entry) => { audit.push(entry); },
-    saveReceipts: () => {},
-    savePending: () => {},
-    saveAuditProgress: () => {},
-    trustedNow: () => state.clock,
-    wallNow: () => state.clock ?? 0,
-    setClock: (time) => { calls.push(`clock ${time - T}`); state.clock = time; return undefined; },
-    holdFace: (reason) => { state.hold = reason; },
-  };
-  const fleet = new FleetLink({ compoundId: COMPOUND, gateId: GATE, client, sync, erasures, ports, random: seededRandom(5) });
-  const deliver = () => {
-    if (open === "opening") { open = "open"; broker.accept(); client.linkUp(); }
-    if (open === "open" && broker.toClient.length) {
-      const bytes = Uint8Array.from(broker.toClient);
-      broker.toClient = [];
-      client.bytesIn(bytes);
-    }
-  };
-  /** Moves time on in `step` ms ticks (long idle stretches take 1 s ticks: the link's timers are seconds apart). */
-  const run = (ms: number, step = 10) => {
-    for (const end = now + ms; now < end;) {
-      now += step;
-      fleet.tick(now);
-      deliver();
-    }
-  };
-  const cut = () => { if (open !== "closed") { broker.dropped(); open = "closed"; client.linkDown(); } };
-  const sent = () => broker.received.map(leafOf);
-  const timeRequests = () => broker.received.filter((p) => leafOf(p) === "time-req").map((p) => (decodeMessage(p.payload).message as { nonce: Uint8Array }).nonce);
-  const grant = (nonce: Uint8Array, time = T + 5000, by = hub) => encodeTimeGrant({ gateId: GATE, nonce, time, keyId: keyIdOf(by.publicKey) }, (b) => by.sign(b));
-  const changeSet = (version: number, o: { by?: Ed25519Signer; issuedAt?: number; gate?: number; changes?: Uint8Array[] } = {}) => {
-    const by = o.by ?? hub;
-    return encodeChangeSet({ gateId: o.gate ?? GATE, version, base: version - 1, full: false, part: 0, parts: 1, issuedAt: o.issuedAt ?? T, keyId: keyIdOf(by.publicKey), changes: o.changes ?? [Uint8Array.of(1, 2, 3)] }, (b) => by.sign(b));
-  };
-  const order = (resident: number, id: number, by = hub) => encodeEraseOrder({ gateId: GATE, residentId: resident, orderId: new Uint8Array(16).fill(id), issuedAt: T, keyId: keyIdOf(by.publicKey) }, (b) => by.sign(b));
-  const acks = () => broker.received.filter((p) => leafOf(p) === "ack").map((p) => decodeMessage(p.payload).message as { status: string; reason: string; applied: number });
-  const session = () => broker.sessions.get(`optgate-gate-${COMPOUND}-${GATE}`)!;
-  return {
-    broker, client, fleet, sync, calls, audit, state, run, cut, sent, timeRequests, grant, changeSet, order, acks, session, withheld,
-    withhold(on: boolean) { withhold = on; },
-  };
-}
+const rig = () => fleetLinkRig();
 
 /** Connected and past the face hold (the hub answered the first time request). */
 function online() {
   const r = rig();
   r.fleet.start();
   r.run(300);
-  r.broker.publish(topic("time"), r.grant(r.timeRequests().at(-1)!));
+  r.broker.publish(topic("time"), r.grantFor(r.timeRequests().at(-1)!));
   r.run(100);
   assert.equal(r.fleet.state, "online");
   return r;
@@ -127,7 +33,7 @@ describe("app/fleet-link under attack", () => {
     r.fleet.stop();
     r.fleet.start();
     r.run(300);
-    r.broker.publish(topic("time"), r.grant(r.timeRequests().at(-1)!, T + 86_400_000, intruder));
+    r.broker.publish(topic("time"), r.grantFor(r.timeRequests().at(-1)!, T + 86_400_000, intruder));
     r.run(100);
     assert.equal(r.sync.applied, 0);
     assert.deepEqual(r.state.applied, []);
@@ -145,7 +51,7 @@ describe("app/fleet-link under attack", () => {
     r.fleet.start();
     r.run(300);
     const first = r.timeRequests().at(-1)!;
-    const captured = r.grant(first, T + 1000);
+    const captured = r.grantFor(first, T + 1000);
     r.cut();
     r.run(500);
     // The gate asked again after reconnecting: the grant for the first nonce is now an old one.
@@ -154,7 +60,7 @@ describe("app/fleet-link under attack", () => {
     r.run(100);
     assert.deepEqual(r.calls.filter((c) => c.startsWith("clock")), []);
     assert.equal(r.fleet.state, "catching-up", "an old grant does not end the face hold");
-    const genuine = r.grant(r.timeRequests().at(-1)!, T + 2000);
+    const genuine = r.grantFor(r.timeRequests().at(-1)!, T + 2000);
     r.broker.publish(topic("time"), genuine);
     r.broker.publish(topic("time"), genuine);
     r.run(100);
@@ -232,7 +138,7 @@ describe("app/fleet-link under attack", () => {
     r.fleet.start();
     r.run(300);
     r.broker.publish(topic("erase"), r.order(41, 3));
-    r.broker.publish(topic("time"), r.grant(r.timeRequests().at(-1)!));
+    r.broker.publish(topic("time"), r.grantFor(r.timeRequests().at(-1)!));
     r.run(100);
     assert.deepEqual(r.state.holdAtErase, [FACE_HOLD_REASON], "erased while face was still held");
     assert.equal(r.state.hold, undefined);
@@ -276,7 +182,7 @@ describe("app/fleet-link under attack", () => {
     r.run(300);
     r.state.eraseFails = 1;
     r.broker.publish(topic("erase"), r.order(41, 4));
-    r.broker.publish(topic("time"), r.grant(r.timeRequests().at(-1)!));
+    r.broker.publish(topic("time"), r.grantFor(r.timeRequests().at(-1)!));
     r.run(100);
     assert.ok(r.state.held.has(41), "the template is still there");
     assert.equal(r.state.hold, FACE_HOLD_REASON, "face must not come back while an erasure is outstanding");
@@ -284,7 +190,7 @@ describe("app/fleet-link under attack", () => {
     // A reconnection: the broker's redelivery is a duplicate to the client, so the link itself tries again.
     r.cut();
     r.run(500);
-    r.broker.publish(topic("time"), r.grant(r.timeRequests().at(-1)!));
+    r.broker.publish(topic("time"), r.grantFor(r.timeRequests().at(-1)!));
     r.run(RETRY_FAILED_MS);
     assert.equal(r.state.held.has(41), false, "erased when tried again");
     assert.deepEqual(r.state.holdAtErase, [FACE_HOLD_REASON]);

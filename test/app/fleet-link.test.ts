@@ -1,103 +1,14 @@
 // FleetLink between the real MQTT client and a broker model (bytes through
-// the real codec), with the real sync core and hub-signed messages. The
-// ports record what the link asked of the gate; the end-to-end test with real
+// the real codec), with the real sync core and hub-signed messages
+// (fleet-link-rig.ts); the end-to-end test with real
 // firmwares, broker and hub is fleet.node.test.ts. Portable (Node and XS).
 import assert from "node:assert/strict";
-import type { AuditEntry } from "../../src/core/audit/audit-record";
-import type { AuditLogName } from "../../src/core/audit/audit-trail";
-import { Ed25519Signer } from "../../src/core/ed25519";
-import { OptgateError } from "../../src/core/errors";
-import { MqttClient, type MqttLink } from "../../src/core/mqtt/client";
-import type { PublishPacket } from "../../src/core/mqtt/packets";
-import { GateErasures, decodeErasure, encodeEraseOrder } from "../../src/core/sync/erasure";
-import { GateSync } from "../../src/core/sync/gate-sync";
-import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../src/core/sync/messages";
-import { FACE_HOLD_REASON, FleetLink, INVENTORY_PER_TICK, OUTBOX_LIMIT, TIME_RETRY_MS, type FleetPorts } from "../../src/app/fleet-link";
-import { BrokerModel } from "../core/mqtt/broker-model";
-import { seededRandom } from "../core/store/helpers";
+import { FACE_HOLD_REASON, INVENTORY_PER_TICK, OUTBOX_LIMIT, TIME_RETRY_MS } from "../../src/app/fleet-link";
+import { decodeErasure } from "../../src/core/sync/erasure";
+import { decodeMessage } from "../../src/core/sync/messages";
+import { COMPOUND, GATE, fleetLinkRig, leafOf, topic } from "./fleet-link-rig";
 
-const COMPOUND = 3, GATE = 12;
-const T = 1_780_000_000_000;
-const hub = new Ed25519Signer(new Uint8Array(32).fill(7));
-const gateKey = new Ed25519Signer(new Uint8Array(32).fill(8));
-const topic = (leaf: string) => `optgate/${COMPOUND}/${GATE}/${leaf}`;
-const leafOf = (p: PublishPacket) => p.topic.slice(topic("").length);
-
-function rig(options: { pending?: Uint8Array[]; records?: number; failApply?: () => boolean } = {}) {
-  const broker = new BrokerModel(8);
-  let now = 0, open: "closed" | "opening" | "open" = "closed";
-  const link: MqttLink = {
-    open() { open = "opening"; },
-    write(bytes) { if (open === "open") broker.fromClient(bytes); },
-    close() { if (open === "open") broker.dropped(); open = "closed"; },
-  };
-  const client = new MqttClient({ link, clientId: `optgate-gate-${COMPOUND}-${GATE}`, reconnectMinMs: 100, reconnectMaxMs: 200, maxPacket: 40_000 });
-  const sign = (b: Uint8Array) => gateKey.sign(b);
-  const sync = new GateSync({ gateId: GATE, hubKeys: [hub.publicKey], sign });
-  const erasures = new GateErasures({ gateId: GATE, hubKeys: [hub.publicKey], sign });
-  const calls: string[] = [];
-  const audit: AuditEntry[] = [];
-  const records: Record<AuditLogName, Uint8Array[]> = {
-    access: Array.from({ length: options.records ?? 0 }, (_, i) => new Uint8Array(60).fill(i & 0xff)),
-    security: [],
-  };
-  const state = { applied: [] as number[], held: new Set([41, 42]), pendingErase: [] as number[], hold: undefined as string | undefined, clock: T, pending: [] as Uint8Array[][], progress: [] as string[] };
-  const ports: FleetPorts = {
-    target: {
-      apply(changes, full, version) {
-        if (options.failApply?.()) throw new OptgateError("E_STORE_IO", "the flash refused the write");
-        calls.push(`apply v${version}${full ? " full" : ""} ${changes.length}`);
-        state.applied.push(version);
-      },
-    },
-    pendingErasures: () => state.pendingErase.slice(),
-    erased: (ids) => { calls.push(`erased ${ids.join(",")}`); state.pendingErase = state.pendingErase.filter((id) => !ids.includes(id)); },
-    eraseTemplate: (id) => { calls.push(`erase ${id}`); return { held: state.held.delete(id) }; },
-    inventory: () => [{ id: 41, digest: new Uint8Array(8) }],
-    auditRecords: (log, from, max, maxBytes) => {
-      const all = records[log], out: Uint8Array[] = [];
-      let next = Math.max(0, from), bytes = 0;
-      while (next < all.length && out.length < max && bytes + all[next].length <= maxBytes) { bytes += all[next].length; out.push(all[next++]); }
-      return { records: out, next: Math.min(next, all.length) };
-    },
-    signedHead: (log, at) => ({ gateId: GATE, log, anchor: { seq: 0, hash: new Uint8Array(32) }, head: { seq: records[log].length, hash: new Uint8Array(32) }, digest: new Uint8Array(32), time: at, signature: new Uint8Array(64) }) as never,
-    appendAudit: (entry) => { audit.push(entry); },
-    saveReceipts: (r) => { calls.push(`save receipts ${r.length}`); },
-    savePending: (n) => { state.pending.push(n.map((x) => x.slice())); },
-    saveAuditProgress: (p) => { state.progress.push(`${p.access}/${p.security}`); },
-    trustedNow: () => state.clock,
-    wallNow: () => state.clock,
-    setClock: (time) => { calls.push(`clock ${time - T}`); state.clock = time; return undefined; },
-    holdFace: (reason) => { state.hold = reason; },
-  };
-  const fleet = new FleetLink({ compoundId: COMPOUND, gateId: GATE, client, sync, erasures, ports, random: seededRandom(5), pending: options.pending });
-  const deliver = () => {
-    if (open === "opening") { open = "open"; broker.accept(); client.linkUp(); }
-    if (open === "open" && broker.toClient.length) {
-      const bytes = Uint8Array.from(broker.toClient);
-      broker.toClient = [];
-      client.bytesIn(bytes);
-    }
-  };
-  const run = (ms: number) => {
-    for (const end = now + ms; now < end;) {
-      now += 10;
-      fleet.tick(now);
-      deliver();
-    }
-  };
-  const cut = () => { if (open !== "closed") { broker.dropped(); open = "closed"; client.linkDown(); } };
-  const sent = () => broker.received.map(leafOf);
-  /** The hub's answer to the gate's newest time request. */
-  const grant = (time = T + 5000) => {
-    const req = [...broker.received].reverse().find((p) => leafOf(p) === "time-req")!;
-    const m = decodeMessage(req.payload).message as { nonce: Uint8Array };
-    broker.publish(topic("time"), encodeTimeGrant({ gateId: GATE, nonce: m.nonce, time, keyId: keyIdOf(hub.publicKey) }, (b) => hub.sign(b)));
-  };
-  const changeSet = (version: number, issuedAt = T) => encodeChangeSet({ gateId: GATE, version, base: version - 1, full: false, part: 0, parts: 1, issuedAt, keyId: keyIdOf(hub.publicKey), changes: [Uint8Array.of(1, 2, 3)] }, (b) => hub.sign(b));
-  const order = (resident: number, id: number) => encodeEraseOrder({ gateId: GATE, residentId: resident, orderId: new Uint8Array(16).fill(id), issuedAt: T, keyId: keyIdOf(hub.publicKey) }, (b) => hub.sign(b));
-  return { broker, client, fleet, sync, ports, calls, audit, state, run, cut, sent, grant, changeSet, order, records };
-}
+const rig = fleetLinkRig;
 
 describe("app/fleet-link", () => {
   it("on connecting says where the gate is, holds face until the hub answers its time request, then takes the hub's time", () => {
