@@ -7,6 +7,7 @@
 //   core.gate.card(uid, now); core.gate.key("#", now); core.tick(now);
 //   core.registry.addResident({...}); core.consentRequests.arm({...}) (the resident confirms at the keypad);
 //   core.enrolment.enrolFromCamera(core.ledger.activeConsent(id), now)
+import { cameraDetail } from "../core/audit/camera-session";
 import { AccessCore } from "../core/access/access-core";
 import type { GatePolicy } from "../core/access/policy";
 import type { GuessingAlarm } from "../core/access/access-core";
@@ -97,6 +98,7 @@ const FACE_AUDIT: Record<FaceAuditKind, AuditKind> = {
   "face.expired": "face-erased",
   "face.inactive": "face-erased",
   "face.locked-out": "face",
+  "camera.off": "camera-session",
 };
 
 /** Face events the retention rule causes, and what the record says of it. */
@@ -301,6 +303,11 @@ export class GateCore {
    * before it accepts a face match, in step with the gallery.
    */
   #faceEvent(event: FaceAuditEvent): void {
+    if (event.kind === "camera.off") {
+      // About the camera, not a resident: no subject, whoever stood there.
+      this.audit.append({ time: event.at, actorKind: "system", actor: 0, kind: "camera-session", decision: "info", reason: "info", detail: cameraDetail(event.cameraMs ?? 0) });
+      return;
+    }
     const id = residentNumber(event.residentId);
     // The resident is the subject: the record is about their consent or face data, whoever acted.
     // The actor is who did it: a technician at the console, the retention rule (a lapse, an

@@ -97,6 +97,28 @@ describe("gate core (assembled)", () => {
     assert.match(out.prompts.at(-1)!, /card or PIN/);
   });
 
+  it("writes one camera-session record each time the camera goes off, a session a card cut short too, naming nobody", () => {
+    const { core, camera, out, faceUser, keys } = setup();
+    enrol(core, faceUser, camera, 303, T0);
+    camera.scene = { kind: "face", identity: 303 };
+    keys("2A", T0 + 1000);
+    let off = 0;
+    for (let t = 1010; t < 3000 && camera.powered; t += 10) { core.tick(T0 + t); off = t; }
+    assert.equal(camera.powered, false);
+    camera.scene = undefined;
+    keys("2A", T0 + 5000);
+    assert.equal(camera.powered, true);
+    core.gate.card(uid("04112233"), T0 + 5750);
+    assert.equal(camera.powered, false, "the card ends the session");
+    assert.equal(out.pulses, 2);
+    const sessions = core.audit.entries().filter((e) => e.kind === "camera-session");
+    assert.equal(sessions.length, 2);
+    // From the face key to the tick that powered the camera off; the second from the key to the card.
+    assert.deepEqual(sessions.map((e) => e.detail), [`on ${off - 1000} ms`, "on 750 ms"]);
+    assert.ok(sessions.every((e) => e.subject === 0 && e.actorKind === "system" && e.decision === "info"));
+    assert.equal(core.audit.verify().ok, true);
+  });
+
   it("after consent and enrolment the face opens (resident number, then A: 1:1); a stranger does not; withdrawal at the keypad stops it at once", () => {
     const { core, camera, out, faceUser, keys } = setup();
     enrol(core, faceUser, camera, 303, T0);

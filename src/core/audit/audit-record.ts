@@ -46,6 +46,9 @@ export const AUDIT_KINDS = [
   // Fleet sync (issue 20, src/core/sync): a hub change set applied or refused (detail: version and why),
   // the clock set from the hub's signed time.
   "sync-applied", "sync-refused", "clock-synced",
+  // Camera-on time (issue 21): one record each time the camera goes off, whatever ended the
+  // session; no resident, detail "on <ms> ms".
+  "camera-session",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

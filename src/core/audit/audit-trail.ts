@@ -17,7 +17,7 @@ import type { AuditKey } from "./chain-key";
 export type AuditLogName = "access" | "security";
 export const AUDIT_LOG_NAMES: readonly AuditLogName[] = ["access", "security"];
 
-const ACCESS_KINDS: readonly AuditKind[] = ["card", "pin", "code", "face", "exit", "unknown-cards", "throttled-entries"];
+const ACCESS_KINDS: readonly AuditKind[] = ["card", "pin", "code", "face", "exit", "unknown-cards", "throttled-entries", "camera-session"];
 
 /** Which chain a record belongs to (a clock change is copied to the access chain too, see append). */
 export function auditLogOf(entry: Pick<AuditEntry, "kind" | "actorKind">): AuditLogName {

@@ -85,7 +85,7 @@ export interface FaceSessionOptions {
   policy?: MatchPolicy;
   /** Failed-match limit for this gate; DEFAULT_FAILURE_LIMIT's values where absent. */
   failureLimit?: FaceFailureLimit;
-  /** Where a suspension is recorded ("face.locked-out", channel = the gate). */
+  /** Where a suspension ("face.locked-out") and every session's camera time ("camera.off") are recorded; channel = the gate. */
   audit?: AuditSink;
   onResult?: (result: FaceResult) => void;
 }
@@ -298,7 +298,12 @@ export class FaceSession {
     this.#active = false;
     this.#claim = undefined;
     const cameraOffAt = Math.max(now, this.#startedAt);
-    this.#cameraOnMs += cameraOffAt - this.#startedAt;
+    // Measured on the tick clock: a session ends at the first tick past its time-out, so this is the
+    // time the camera was really powered (a clock set mid-session is the only error; the record caps it).
+    const cameraMs = cameraOffAt - this.#startedAt;
+    this.#cameraOnMs += cameraMs;
+    // Every session is counted, a cancelled one too: the office reports camera-on time from these records.
+    this.#o.audit?.append({ at: now, kind: "camera.off", residentId: "", channel: this.#o.gate.gateId, cameraMs });
     const matched = outcome === "matched";
     if (matched) gallery.touch(residentId!, now);
     this.#count(outcome, now, residentId);

@@ -22,7 +22,9 @@ export type FaceAuditKind =
   | "face.expired"
   | "face.inactive"
   /** Face entry at a gate suspended after too many failed matches (channel = the gate). */
-  | "face.locked-out";
+  | "face.locked-out"
+  /** The camera went off at the end of a face session, whatever ended it (cameraMs = how long it was on). */
+  | "camera.off";
 
 /** One audit entry: pseudonymous ids and codes only, never images, templates, keys or PINs. */
 export interface FaceAuditEvent {
@@ -33,6 +35,8 @@ export interface FaceAuditEvent {
   actorId?: string;
   channel?: string;
   receipt?: string;
+  /** "camera.off": ms the camera was powered in that session. */
+  cameraMs?: number;
 }
 
 /** The hash-chained audit log as the face lifecycle sees it. */

@@ -130,6 +130,31 @@ describe("face/face-session", () => {
     assert.equal(w.session.tick(w.clock.now), undefined);
   });
 
+  it("records how long the camera was on at every camera-off: a match, a time-out and a cancelled session alike", () => {
+    const audit = new RecordingAudit();
+    const w = world({ session: { audit } });
+    consentAndEnrol(w, "r-1", 1);
+    const cameraOff = () => audit.events.filter((e) => e.kind === "camera.off");
+    const matched = runFace(w, { kind: "face", identity: 1 }).result!;
+    w.camera.scene = "no-frame";
+    const startTimeout = w.clock.now;
+    assert.ok(w.session.faceKey(startTimeout).started);
+    let timedOut: FaceResult | undefined;
+    while (!timedOut) { w.clock.now += 50; timedOut = w.session.tick(w.clock.now); }
+    assert.ok(w.session.faceKey(w.clock.now).started);
+    w.clock.now += 250;
+    w.session.cancel(w.clock.now);
+    const records = cameraOff();
+    assert.deepEqual(records.map((e) => e.cameraMs), [
+      matched.cameraOffAt - matched.cameraOnAt, timedOut.cameraOffAt - timedOut.cameraOnAt, 250,
+    ]);
+    assert.equal(timedOut.outcome, "timeout");
+    assert.ok(records[1].cameraMs! >= 8000, "a time-out keeps the camera on for the whole time-out");
+    // The camera, not a resident: no resident named, the gate as channel.
+    assert.ok(records.every((e) => e.residentId === "" && e.channel === w.gate.gateId));
+    assert.equal(records.reduce((sum, e) => sum + e.cameraMs!, 0), w.session.cameraOnMs);
+  });
+
   it("does not match residents whose consent does not cover this gate", () => {
     const w = world();
     consentAndEnrol(w, "r-1", 1);

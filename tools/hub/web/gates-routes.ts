@@ -28,7 +28,7 @@ export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     const { t } = request.view;
     const [gates, camera] = await Promise.all([gateList(ctx.db, ctx.compoundId), cameraOnTable(ctx.db, ctx.compoundId, ctx.zone, ctx.now(), CAMERA_DAYS)]);
     const labels = camera.days.map((d) => d.slice(5));
-    const series = camera.gates.map((g) => ({ name: `${t("gate")} ${g.gate}`, values: g.ms.map((ms) => Number(minutes(ms))) }));
+    const series = camera.gates.map((g) => ({ name: `${t("gate")} ${g.gate}${g.estimated ? " ~" : ""}`, values: g.ms.map((ms) => Number(minutes(ms))) }));
     return ctx.send(reply, request.view, t("gates"), html`<div class="table-wrap"><table><thead><tr><th scope="col">${t("gate")}</th><th scope="col">${t("name")}</th><th scope="col">${t("connection")}</th>
 <th scope="col">${t("desired")}</th><th scope="col">${t("applied")}</th><th scope="col">${t("refused")}</th><th scope="col">${t("alarms")}</th></tr></thead>
 <tbody>${gates.map((g) => html`<tr><td><a href="/gates/${g.id}">${g.id}</a></td><td>${g.name}</td><td>${g.online ? t("online") : t("offline")}</td>
@@ -36,7 +36,7 @@ export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
 <h2>${t("cameraOn")}</h2><p>${t("cameraBound")}</p>
 <div id="chart-camera" class="chart" role="img" aria-label="${t("cameraOn")}"></div>
 <script type="application/json" data-chart="chart-camera">${new Html(jsonForScript({ title: t("cameraOn"), labels, series, unit: t("minutes") }))}</script>
-<details><summary>${t("cameraOn")}</summary><div class="table-wrap"><table data-camera><thead><tr><th scope="col">${t("day")}</th>${camera.gates.map((g) => html`<th scope="col">${t("gate")} ${g.gate}</th>`)}</tr></thead>
+<details><summary>${t("cameraOn")}</summary><div class="table-wrap"><table data-camera><thead><tr><th scope="col">${t("day")}</th>${camera.gates.map((g) => html`<th scope="col">${t("gate")} ${g.gate}${g.estimated ? " ~" : ""}</th>`)}</tr></thead>
 <tbody>${camera.days.map((day, i) => html`<tr><td>${day}</td>${camera.gates.map((g) => html`<td>${minutes(g.ms[i])}</td>`)}</tr>`)}</tbody></table></div></details>
 <script src="/assets/charts.js" defer></script>`, 200, { charts: true });
   });

@@ -27,7 +27,7 @@ export function reportLines(f: ComplianceFacts, zone: TimeZone, t: Translate): [
     [t("rHeld"), f.templatesByGate.length ? f.templatesByGate.map((g) => `${g.gate}: ${g.residents}`).join(", ") : t("none")],
     [t("rHubHeld"), t("rHubNone")],
     [t("rCamera", { from: f.camera.days[0], until: f.camera.days[f.camera.days.length - 1] }), minutes(f.camera.total)],
-    [t("rCameraByGate"), f.camera.gates.length ? f.camera.gates.map((g) => `${g.gate}: ${minutes(g.total)}`).join(", ") : t("none")],
+    [t("rCameraByGate"), f.camera.gates.length ? f.camera.gates.map((g) => `${g.gate}: ${g.estimated ? "~" : ""}${minutes(g.total)}`).join(", ") : t("none")],
   ];
 }
 

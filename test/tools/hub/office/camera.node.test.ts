@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { AuditLog } from "../../../../src/core/audit/audit-log";
 import type { AuditEntry } from "../../../../src/core/audit/audit-record";
 import { parseTimeZone } from "../../../../src/core/time/posix-tz";
-import { cameraOnPerDay, cameraOnTable, faceSessionEnds, SESSION_CAP_MS } from "../../../../tools/hub/web/camera-data";
+import { cameraOnPerDay, cameraOnTable, faceSessions, SESSION_CAP_MS } from "../../../../tools/hub/web/camera-data";
 import { COMPOUND, T0 } from "../fleet";
 import { forEachDatabase } from "../servers";
 import { pdfText } from "./pdf-text";
@@ -52,12 +52,34 @@ forEachDatabase("office page: camera-on time (hub web)", (kind) => {
     rig.fleet.now = T0 + DAY; // 17:00 on 12-05
   }
 
+  it("sums a gate's camera-session records exactly (cancelled sessions too), ignoring its face decisions, split at local midnight", async () => {
+    const g12 = await rig.fleet.addGate(12);
+    const camera = (time: number, ms: number): Partial<AuditEntry> => ({ actorKind: "system", actor: 0, subject: 0, kind: "camera-session", decision: "info", reason: "info", detail: `on ${ms} ms`, time });
+    rig.fleet.wire.push(g12.auditBatch("access", records([
+      camera(T0 + 1000, 3200), { time: T0 + 1000 }, // a match: its decision is not counted again
+      camera(T0 + HOUR, 750), // cut short by a card: no face decision at all
+      camera(MIDNIGHT + 1500, 4000), // 2.5 s before local midnight, 1.5 s after
+      { actorKind: "system", actor: 0, subject: 0, kind: "camera-session", decision: "info", reason: "info", detail: "on many ms", time: T0 + 2 * HOUR }, // damaged detail: nothing
+    ])));
+    await rig.fleet.drain();
+    rig.fleet.now = T0 + DAY;
+    const { sessions, estimated } = await faceSessions(rig.db, COMPOUND, T0 - DAY, T0 + DAY);
+    assert.equal(estimated.size, 0);
+    assert.deepEqual(sessions.map((s) => s.end - s.start), [3200, 750, 4000]);
+    const perDay = cameraOnPerDay(sessions, CHINA).get(12)!;
+    assert.equal(perDay.get("2026-12-04"), 3200 + 750 + 2500);
+    assert.equal(perDay.get("2026-12-05"), 1500);
+    const table = await cameraOnTable(rig.db, COMPOUND, CHINA, rig.fleet.now, 14);
+    assert.deepEqual(table.gates.map((g) => [g.gate, g.total, g.estimated]), [[12, 7950, false]]);
+  });
+
   it("counts each recorded session as the time-out, per local day, split at local midnight", async () => {
     await ingest();
-    const ends = await faceSessionEnds(rig.db, COMPOUND, T0 - 30 * DAY, T0 + DAY);
-    assert.equal(ends.length, 17);
-    assert.ok(ends.every((e) => e.gate === 10));
-    const perDay = cameraOnPerDay(ends, CHINA).get(10)!;
+    const { sessions, estimated } = await faceSessions(rig.db, COMPOUND, T0 - 30 * DAY, T0 + DAY);
+    assert.equal(sessions.length, 17);
+    assert.ok(sessions.every((e) => e.gate === 10 && e.end - e.start === SESSION_CAP_MS));
+    assert.deepEqual([...estimated], [10], "gate 10's firmware writes no camera-session records: estimated");
+    const perDay = cameraOnPerDay(sessions, CHINA).get(10)!;
     assert.equal(SESSION_CAP_MS, 8000);
     assert.equal(perDay.get("2026-12-04"), 15 * 8000 + 2000);
     assert.equal(perDay.get("2026-12-05"), 6000);
@@ -66,7 +88,7 @@ forEachDatabase("office page: camera-on time (hub web)", (kind) => {
     assert.equal(table.days.length, 14);
     assert.equal(table.days[13], "2026-12-05");
     assert.equal(table.days[0], "2026-11-22");
-    assert.deepEqual(table.gates.map((g) => [g.gate, g.total]), [[10, 128_000], [11, 0]]);
+    assert.deepEqual(table.gates.map((g) => [g.gate, g.total, g.estimated]), [[10, 128_000, true], [11, 0, false]]);
   });
 
   it("shows minutes per gate per day on the gates page, a gate without face use at 0", async () => {
@@ -92,9 +114,9 @@ forEachDatabase("office page: camera-on time (hub web)", (kind) => {
     const auditor = await rig.login("auditor");
     const page = (await auditor.get("/report")).body;
     assert.match(page, /<th scope="row">Camera-on time, 2026-11-06 to 2026-12-05 \(min\)<\/th><td>2\.3<\/td>/);
-    assert.match(page, /<th scope="row">Camera-on time by gate \(gate: min\)<\/th><td>10: 2\.3, 11: 0\.0<\/td>/);
+    assert.match(page, /<th scope="row">Camera-on time by gate \(gate: min\)<\/th><td>10: ~2\.3, 11: 0\.0<\/td>/);
     const text = pdfText((await auditor.get("/report.pdf")).rawPayload);
     assert.match(text, /^Camera-on time, 2026-11-06 to 2026-12-05 \(min\)\n2\.3$/m);
-    assert.match(text, /^Camera-on time by gate \(gate: min\)\n10: 2\.3, 11: 0\.0$/m);
+    assert.match(text, /^Camera-on time by gate \(gate: min\)\n10: ~2\.3, 11: 0\.0$/m);
   });
 });
