@@ -305,7 +305,7 @@ export class Firmware {
   #codeOpener(registry: Registry, deviceKey: Uint8Array): OpenSealed | undefined {
     const keys = this.auditStore?.sealKeys;
     if (!keys) return undefined;
-    return (changes) => openSealedChanges(changes, { gateId: this.board.gateId, keys, deviceKey, find: (code) => registry.findCode(code) });
+    return (changes, full) => openSealedChanges(changes, full, { gateId: this.board.gateId, keys, deviceKey, find: (code) => registry.findCode(code) });
   }
 
   /** This gate as the hub knows it: its id, the public key its acks, receipts and heads verify with, and the X25519 key codes are sealed to. */

@@ -34,7 +34,7 @@ export interface RegistryApplied {
 }
 
 /** Opens the sealed changes of a set (sealed-codes.ts openSealedChanges); throws to refuse the set. */
-export type OpenSealed = (changes: Uint8Array[]) => Uint8Array[];
+export type OpenSealed = (changes: Uint8Array[], full: boolean) => Uint8Array[];
 
 function hasFace(registry: Registry, id: number): boolean {
   const row = registry.residents.find(id);
@@ -73,7 +73,7 @@ function checkKinds(changes: Uint8Array[]): number[] {
 export function applyToRegistry(registry: Registry, hubChanges: Uint8Array[], full: boolean, persist?: (applied: RegistryApplied) => void, open?: OpenSealed): RegistryApplied {
   const removed = checkKinds(hubChanges);
   // Opened after the kind check: a revoked code comes out as use-code, which the hub itself may not send.
-  const changes = open ? open(hubChanges) : hubChanges;
+  const changes = open ? open(hubChanges, full) : hubChanges;
   // Only what the set can take away is looked at (all residents for a full resync): cost follows the set, not the registry.
   const faceBefore = faceEnrolled(registry, full ? undefined : removed);
   let applied: RegistryApplied = { faceGone: [], changes };

@@ -64,11 +64,14 @@ export interface CodeOpener {
  * (other changes pass through as they are). add-sealed-code becomes add-code
  * with the hash; remove-sealed-code becomes the code used up (use-code, the
  * change that may leave a visitor without a working credential) and then
- * removed, or nothing when the gate no longer holds it (purged after use,
- * its resident gone). A blob not sealed to this gate, for this resident, or
- * altered throws, and the whole set is refused.
+ * removed, or nothing when the gate no longer holds it for that resident
+ * (purged after use, its resident gone). A code the gate already holds is
+ * not added again: the hub cannot see codes it did not issue, and refusing
+ * would refuse every resync too (docs/sync.md). A blob not sealed to this
+ * gate, for this resident, or altered throws, and the whole set is refused.
+ * `full`: the set replaces the registry, so what it holds now does not count.
  */
-export function openSealedChanges(changes: Uint8Array[], o: CodeOpener): Uint8Array[] {
+export function openSealedChanges(changes: Uint8Array[], full: boolean, o: CodeOpener): Uint8Array[] {
   let out: Uint8Array[] | undefined;
   /** Codes this set adds, by hash: a later removal in the same set finds them. */
   const added = new Map<string, { resident: number; uses: number }>();
@@ -84,14 +87,14 @@ export function openSealedChanges(changes: Uint8Array[], o: CodeOpener): Uint8Ar
     const code = openCode(o.keys, change.sealed, { gateId: o.gateId, residentId: change.id });
     const hash = hashCode(o.deviceKey, code);
     const key = toHex(hash);
+    const held = added.get(key) ?? (full ? undefined : o.find(code));
     if (change.kind === "add-sealed-code") {
+      if (held) continue;
       out.push(encodeChange({ kind: "add-code", id: change.id, hash, from: change.from, until: change.until, uses: change.uses }));
       added.set(key, { resident: change.id, uses: change.uses });
       continue;
     }
-    const held = added.get(key) ?? o.find(code);
-    if (!held) continue;
-    if (held.resident !== change.id) throw new OptgateError("E_CODE_OTHER_RESIDENT", "The code to remove belongs to another resident.");
+    if (!held || held.resident !== change.id) continue;
     for (let n = held.uses; n > 0; n--) out.push(encodeChange({ kind: "use-code", hash }));
     out.push(encodeChange({ kind: "remove-code", hash }));
     added.delete(key);
