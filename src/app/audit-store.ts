@@ -46,8 +46,8 @@ export interface AuditKeys {
   signer: Ed25519Signer;
   /** MACs the committed head. */
   headKey: Uint8Array;
-  /** The gate's X25519 pair codes are sealed to at the hub: drawn from the signing secret under its own label (gate-seal.ts). */
-  seal?: SealKeyPair;
+  /** The gate's X25519 pair codes are sealed to at the hub: drawn from the signing secret under its own label (gate-seal.ts), on first use. */
+  seal?: () => SealKeyPair;
 }
 
 /**
@@ -81,8 +81,14 @@ export function loadAuditKeys(store: LogStore, random: Random, derive?: (label: 
   }
   return {
     chain: new AuditKey(secret.subarray(0, 32)), signer: new Ed25519Signer(secret.subarray(32, 64)), headKey: hmacSha256(secret.subarray(0, 32), utf8("audit-head")),
-    seal: gateSealKeys(secret.subarray(32, 64)),
+    seal: once(() => gateSealKeys(secret.subarray(32, 64))),
   };
+}
+
+/** Computed at the first call (an X25519 public key is a ladder of BigInt steps: not at every boot). */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 export interface StoredBreak extends AuditBreak {
@@ -206,7 +212,7 @@ export class AuditStore {
 
   /** The gate's seal key pair (codes issued at the hub are sealed to its public half), if the keys carry one. */
   get sealKeys(): SealKeyPair | undefined {
-    return this.#o.keys.seal;
+    return this.#o.keys.seal?.();
   }
 
   /** Signs with the gate's key (its heads, and its fleet sync acks and receipts: one identity at the hub). */

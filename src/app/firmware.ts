@@ -303,9 +303,13 @@ export class Firmware {
 
   /** Opens codes the hub sealed to this gate (none without a gate key: such a set is refused). */
   #codeOpener(registry: Registry, deviceKey: Uint8Array): OpenSealed | undefined {
-    const keys = this.auditStore?.sealKeys;
-    if (!keys) return undefined;
-    return (changes, full) => openSealedChanges(changes, full, { gateId: this.board.gateId, keys, deviceKey, find: (code) => registry.findCode(code) });
+    const auditStore = this.auditStore;
+    if (!auditStore) return undefined;
+    return (changes, full) => {
+      const keys = auditStore.sealKeys; // derived at the first set, not at boot
+      if (!keys) throw new OptgateError("E_SEAL_BAD_KEY", "This gate has no seal key: codes sealed to it cannot be opened.");
+      return openSealedChanges(changes, full, { gateId: this.board.gateId, keys, deviceKey, find: (code) => registry.findCode(code) });
+    };
   }
 
   /** This gate as the hub knows it: its id, the public key its acks, receipts and heads verify with, and the X25519 key codes are sealed to. */
