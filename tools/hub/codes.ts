@@ -6,7 +6,7 @@
 //
 // A code used at one gate must stop at the others: a gate's record of a code
 // that opened names the resident and the code's validity start (access-core.ts
-// CODE_USE_DETAIL), which is unique among a resident's live codes. When the
+// CODE_USE_DETAIL), which is unique among a resident's codes. When the
 // uses the hub has seen reach the code's uses, every gate holding it gets the
 // removal in its next change set. Until then (the audit upload, then the
 // change set: about a second on a connected fleet) the other gates still hold
@@ -83,9 +83,10 @@ export class HubCodes {
       const gates = await lockGates(tx, compoundId);
       const [resident] = await tx.query("select 1 from resident where compound_id = $1 and id = $2", [compoundId, residentId]);
       if (!resident) throw new Error(`Resident ${residentId} is unknown.`);
-      // The validity start names the code in the gates' use records: unique among the resident's live codes.
+      // The validity start names the code in the gates' use records: unique among all the resident's codes,
+      // so a use reported late (a gate offline) of a code that ended is never counted against a newer one.
       const taken = new Set((await tx.query<{ valid_from: unknown }>(
-        "select valid_from from issued_code where compound_id = $1 and resident_id = $2 and ended_at is null", [compoundId, residentId])).map((r) => num(r.valid_from)));
+        "select valid_from from issued_code where compound_id = $1 and resident_id = $2", [compoundId, residentId])).map((r) => num(r.valid_from)));
       while (taken.has(from)) from++;
       if (from >= until) throw new Error("The validity window is too short for another code of this resident.");
       const [row] = await tx.query<{ id: unknown }>(

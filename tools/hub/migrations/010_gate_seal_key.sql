@@ -8,7 +8,7 @@ create table issued_code (
   id bigint generated always as identity primary key,
   compound_id integer not null,
   resident_id integer not null,
-  -- Seconds, as the gate stores them. valid_from is unique among a resident's live codes:
+  -- Seconds, as the gate stores them. valid_from is unique among a resident's codes:
   -- a gate's record of a code's use names the code by it (the code itself never leaves the gate).
   valid_from bigint not null,
   valid_until bigint not null,
