@@ -52,7 +52,7 @@ function state(): HostState {
 function gateView(f: Firmware): HostState["gate"] {
   const identity = f.gateIdentity();
   const fleet = f.fleetStatus();
-  return { id: f.board.gateId, ...(identity ? { publicKey: toHex(identity.publicKey) } : {}), ...(fleet ? { fleet } : {}) };
+  return { id: f.board.gateId, ...(identity ? { publicKey: toHex(identity.publicKey) } : {}), ...(identity?.sealKey ? { sealKey: toHex(identity.sealKey) } : {}), ...(fleet ? { fleet } : {}) };
 }
 
 function sceneText(scene: HostBoard["camera"]["scene"]): string | undefined {

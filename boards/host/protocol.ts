@@ -94,7 +94,7 @@ export interface HostState {
   keypad: string;
   decisions: DecisionView[];
   /** The gate as the hub knows it: its id, its public key (hex), and its hub link's state when one is configured. */
-  gate?: { id: number; publicKey?: string; fleet?: string };
+  gate?: { id: number; publicKey?: string; sealKey?: string; fleet?: string };
 }
 
 export type HostEvent =

@@ -21,6 +21,7 @@ import { AuditKey } from "../core/audit/chain-key";
 import { anchorHead, recordsDigest, signHead, type SignedHead } from "../core/audit/head-signature";
 import { constantTimeEqual, hmacSha256, utf8 } from "../core/crypto";
 import { Ed25519Signer } from "../core/ed25519";
+import { gateSealKeys, type SealKeyPair } from "../core/sync/gate-seal";
 import { isOptgateError, OptgateError } from "../core/errors";
 import type { Random } from "../core/ports";
 import type { LogStore, StoreOp } from "../core/store/log-store";
@@ -45,6 +46,8 @@ export interface AuditKeys {
   signer: Ed25519Signer;
   /** MACs the committed head. */
   headKey: Uint8Array;
+  /** The gate's X25519 pair codes are sealed to at the hub: drawn from the signing secret under its own label (gate-seal.ts), on first use. */
+  seal?: () => SealKeyPair;
 }
 
 /**
@@ -76,7 +79,16 @@ export function loadAuditKeys(store: LogStore, random: Random, derive?: (label: 
       }
     }
   }
-  return { chain: new AuditKey(secret.subarray(0, 32)), signer: new Ed25519Signer(secret.subarray(32, 64)), headKey: hmacSha256(secret.subarray(0, 32), utf8("audit-head")) };
+  return {
+    chain: new AuditKey(secret.subarray(0, 32)), signer: new Ed25519Signer(secret.subarray(32, 64)), headKey: hmacSha256(secret.subarray(0, 32), utf8("audit-head")),
+    seal: once(() => gateSealKeys(secret.subarray(32, 64))),
+  };
+}
+
+/** Computed at the first call (an X25519 public key is a ladder of BigInt steps: not at every boot). */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 export interface StoredBreak extends AuditBreak {
@@ -196,6 +208,11 @@ export class AuditStore {
 
   get publicKey(): Uint8Array {
     return this.#o.keys.signer.publicKey;
+  }
+
+  /** The gate's seal key pair (codes issued at the hub are sealed to its public half), if the keys carry one. */
+  get sealKeys(): SealKeyPair | undefined {
+    return this.#o.keys.seal?.();
   }
 
   /** Signs with the gate's key (its heads, and its fleet sync acks and receipts: one identity at the hub). */

@@ -94,7 +94,7 @@ export class CoreConsoleBackend implements ConsoleBackend {
     this.#log = new ConsoleLog(this.#core.audit, o.auditStore, (kind, n) => this.#actorName(kind, n));
     this.#consent = new ConsoleConsent(this.#core, this.#clock, (id) => this.#resident(id), () => this.#receipt());
     const auditStore = o.auditStore;
-    const gate = { id: this.#core.access.policy.gateId, publicKey: auditStore ? () => auditStore.publicKey : undefined };
+    const gate = { id: this.#core.access.policy.gateId, publicKey: auditStore ? () => auditStore.publicKey : undefined, sealKey: () => auditStore?.sealKeys?.publicKey };
     this.fleet = o.settings ? new ConsoleFleet(o.settings, accounts, gate, this.#hooks) : undefined;
     this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record), remove: (id) => accounts.remove(id), list: () => accounts.list() };
   }

@@ -25,7 +25,7 @@ export class ConsoleFleet implements FleetConsole {
   constructor(
     private readonly store: SettingsStore,
     private readonly accounts: ConsoleAccounts,
-    private readonly gate: { id: number; publicKey?: () => Uint8Array },
+    private readonly gate: { id: number; publicKey?: () => Uint8Array; sealKey?: () => Uint8Array | undefined },
     private readonly hooks: FleetHooks,
   ) {}
 
@@ -37,6 +37,7 @@ export class ConsoleFleet implements FleetConsole {
       keys: (settings?.hubKeys ?? []).map((key, i) => ({ slot: i + 1, fingerprint: fingerprint(key), keyId: toHex(keyIdOf(key)) })),
       gateId: this.gate.id,
       gateKey: this.gate.publicKey ? toHex(this.gate.publicKey()) : null,
+      sealKey: sealKeyHex(this.gate.sealKey?.()),
       password: password.settings !== undefined,
       link: this.hooks.hubStatus?.() ?? "not connected",
       damage: damage ?? password.damage ?? null,
@@ -131,4 +132,8 @@ export class ConsoleFleet implements FleetConsole {
 /** A hub key as a technician compares it with what the hub prints: its first 8 bytes. */
 function fingerprint(key: Uint8Array): string {
   return toHex(key.subarray(0, 8));
+}
+
+function sealKeyHex(key: Uint8Array | undefined): string | null {
+  return key ? toHex(key) : null;
 }

@@ -31,6 +31,8 @@ import { eraseTakenAway, openFleet } from "./fleet";
 import type { FleetLink } from "./fleet-link";
 import { HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, readWifiSettings, writeHubSettings, type HubSettings, type WifiSettings } from "./hub-settings";
 import { openSyncState, type SyncState } from "./sync-persistence";
+import { openSealedChanges } from "../core/sync/sealed-codes";
+import type { OpenSealed } from "../core/sync/registry-apply";
 
 /** Driver polls, keypad scans and face steps run every TICK_MS. */
 export const TICK_MS = 10;
@@ -175,7 +177,9 @@ export class Firmware {
       if (faces?.reenrol.length) this.#note(`${faces.reenrol.length} face template(s) from another face model erased (${faces.reenrol.join(", ")}): re-enrol them with face enrol; their consent is kept, card and PIN unaffected`);
       if (faces?.kept.length) this.#note(`${faces.kept.length} face template(s) could not be erased (store refused): never loaded`);
       this.#step("face flags", () => this.core.syncFaceFlags());
-      this.#syncState = storedRegistry && this.#load("fleet sync state", () => openSyncState(store, storedRegistry, { gateId: board.gateId, onDamage: (line) => this.#note(line), onError: storeError }), undefined);
+      this.#syncState = storedRegistry && this.#load("fleet sync state", () => openSyncState(store, storedRegistry, {
+        gateId: board.gateId, onDamage: (line) => this.#note(line), onError: storeError, openSealed: this.#codeOpener(storedRegistry.registry, deviceKey),
+      }), undefined);
       // Templates a hub set took away before a power cut go before anything is served, hub link or not.
       const syncState = this.#syncState;
       if (syncState) this.#step("templates taken away by the hub", () => { eraseTakenAway(this.core, syncState, board.clock.now()); });
@@ -297,9 +301,22 @@ export class Firmware {
     this.fleet?.start();
   }
 
-  /** This gate as the hub knows it: its id and the public key its acks, receipts and heads verify with. */
-  gateIdentity(): { gateId: number; publicKey: Uint8Array } | undefined {
-    return this.auditStore ? { gateId: this.board.gateId, publicKey: this.auditStore.publicKey } : undefined;
+  /** Opens codes the hub sealed to this gate (none without a gate key: such a set is refused). */
+  #codeOpener(registry: Registry, deviceKey: Uint8Array): OpenSealed | undefined {
+    const auditStore = this.auditStore;
+    if (!auditStore) return undefined;
+    return (changes, full) => {
+      const keys = auditStore.sealKeys; // derived at the first set, not at boot
+      if (!keys) throw new OptgateError("E_SEAL_BAD_KEY", "This gate has no seal key: codes sealed to it cannot be opened.");
+      return openSealedChanges(changes, full, { gateId: this.board.gateId, keys, deviceKey, find: (code) => registry.findCode(code) });
+    };
+  }
+
+  /** This gate as the hub knows it: its id, the public key its acks, receipts and heads verify with, and the X25519 key codes are sealed to. */
+  gateIdentity(): { gateId: number; publicKey: Uint8Array; sealKey?: Uint8Array } | undefined {
+    if (!this.auditStore) return undefined;
+    const seal = this.auditStore.sealKeys;
+    return { gateId: this.board.gateId, publicKey: this.auditStore.publicKey, ...(seal ? { sealKey: seal.publicKey.slice() } : {}) };
   }
 
   /** Stores the hub settings (undefined: none) and restarts the link: provisioning and the console's hub commands. */

@@ -14,6 +14,10 @@
 // the store refuses is put back out of RAM too (registry-apply.ts), and
 // GateSync answers apply-failed without advancing.
 //
+// Codes the hub sealed to this gate are opened (SyncStateOptions.openSealed)
+// before the set is applied, and what is stored is the opened add-code /
+// remove-code with the keyed hash: never the code, never the sealed copy.
+//
 // Use (the MQTT side, fleet-link.ts):
 //   const sync = openSyncState(store, openRegistry(store, ...), { gateId, onDamage, onError });
 //   erase sync.pendingErasures() before face is served; then sync.erased(ids)
@@ -26,7 +30,7 @@ import { OptgateError, isOptgateError } from "../core/errors";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import { REMEMBERED_ORDERS, decodeErasure } from "../core/sync/erasure";
 import type { SyncTarget } from "../core/sync/gate-sync";
-import { applyToRegistry } from "../core/sync/registry-apply";
+import { applyToRegistry, type OpenSealed } from "../core/sync/registry-apply";
 import { guarded, textOf, u32, type StoreErrorHandler, type StoredRegistry } from "./persistence";
 
 const VERSION = "sync/version";
@@ -47,6 +51,8 @@ export interface SyncStateOptions {
   onDamage?: (line: string) => void;
   /** Store refusals of writes whose caller need not fail (persistence.ts guarded); thrown without it. */
   onError?: StoreErrorHandler;
+  /** Opens codes sealed to this gate (sealed-codes.ts); without it a set carrying one is refused. */
+  openSealed?: OpenSealed;
 }
 
 export interface SyncState {
@@ -98,12 +104,12 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
       registry.onRepaired = undefined;
       let gone: number[] = [];
       try {
-        applyToRegistry(registry, changes, full, ({ faceGone }) => {
+        applyToRegistry(registry, changes, full, ({ faceGone, changes: opened }) => {
           const ops: StoreOp[] = [{ put: VERSION, value: u32(setVersion) }, ...eraseRecords(faceGone)];
           if (full) stored.rewrite([...ops, { delete: DAMAGE }]);
-          else stored.record(changes, ops);
+          else stored.record(opened, ops);
           gone = faceGone;
-        });
+        }, options.openSealed);
       } finally {
         registry.onChange = onChange;
         registry.onRepaired = onRepaired;

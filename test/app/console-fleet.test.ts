@@ -56,7 +56,7 @@ describe("console: hub and Wi-Fi settings", () => {
         { slot: 1, fingerprint: "a0a1a2a3a4a5a6a7", keyId: toHex(sha256(KEY_A).subarray(0, 8)) },
         { slot: 2, fingerprint: "101316191c1f2225", keyId: toHex(sha256(KEY_B).subarray(0, 8)) },
       ],
-      gateId: 1, gateKey: null, password: false, link: link.status, damage: null,
+      gateId: 1, gateKey: null, sealKey: null, password: false, link: link.status, damage: null,
     });
 
     assert.match(type("hub key remove 1"), /Hub key removed\./);

@@ -42,9 +42,10 @@ describe("two XS gates and a hub", function () {
     for (const id of [1, 2]) {
       const sim = await startSimulator({ image: null, gateId: id, demo: id === 1 });
       gates.push(sim);
-      const { gateId, publicKey } = sim.identity();
+      const { gateId, publicKey, sealKey } = sim.identity();
       assert.equal(gateId, id);
-      await service.hub.addGate({ id, compoundId: COMPOUND, name: `gate ${id}`, publicKey });
+      assert.equal(sealKey?.length, 32, "the gate publishes its seal key");
+      await service.hub.addGate({ id, compoundId: COMPOUND, name: `gate ${id}`, publicKey, sealKey });
       await sim.provisionHub({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
     }
   });
@@ -79,6 +80,31 @@ describe("two XS gates and a hub", function () {
     const decision = b.decisions.slice(before).find((d) => d.via === "card");
     assert.deepEqual([decision?.grant, decision?.resident], [true, "R07001"]);
     assert.ok(Date.now() - added < 30_000, `took ${Date.now() - added} ms`);
+  });
+
+  it("a code issued at the hub, sealed to each gate, opens gate 2's keypad in XS, once", async () => {
+    await service.hub.putResidents(COMPOUND, [{ id: 7002, unit: "VISIT", role: "visitor", groups: 1, cards: [] }]);
+    const { code, gates: sentTo } = await service.hub.codes.issue(COMPOUND, 7002, { validUntil: Date.now() + 86_400_000, uses: 1 }, "test");
+    assert.deepEqual(sentTo, [1, 2]);
+    await until("both gates applied the code", async () => {
+      const s = await Promise.all([1, 2].map((id) => service.hub.gate(id)));
+      return s.every((g) => g!.appliedVersion === g!.desiredVersion);
+    });
+    const b = gates[1];
+    const before = b.decisions.length;
+    await b.type(`#${code}#`);
+    await b.advance(500);
+    const decision = b.decisions.slice(before).find((d) => d.via === "code");
+    assert.deepEqual([decision?.grant, decision?.resident], [true, "R07002"]);
+    await until("the code used up at the hub", async () => (await service.hub.codes.list(COMPOUND, 7002))[0].endedWhy === "used");
+    await until("the removal applied at gate 1", async () => {
+      const g = (await service.hub.gate(1))!;
+      return g.appliedVersion === g.desiredVersion;
+    });
+    const a = gates[0], atA = a.decisions.length;
+    await a.type(`#${code}#`);
+    await a.advance(500);
+    assert.equal(a.decisions.slice(atA).find((d) => d.via === "code")?.grant, false, "refused at gate 1 after its use at gate 2");
   });
 
   it("a withdrawal at the hub erases the template gate 1 holds (the demo's face resident), face stops there, and both gates receipt it", async () => {

@@ -7,7 +7,7 @@
 // the gate refuses what it holds as replays).
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { encodeChange } from "../../src/core/access/changes";
-import { decodeRecord } from "../../src/core/audit/audit-record";
+import { decodeRecord, type AuditRecord } from "../../src/core/audit/audit-record";
 import { recordsDigest } from "../../src/core/audit/head-signature";
 import { AUDIT_LOG_NAMES } from "../../src/core/audit/audit-trail";
 import {
@@ -18,6 +18,7 @@ import { canonicalResident, residentDigest } from "../../src/core/sync/inventory
 import { bytes, num, type Db, type Sql } from "./db";
 import { chunkChanges, fromRecord, packChanges, residentChanges, toCanonical, unpackChanges, type ResidentInput } from "./desired";
 import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
+import { HubCodes } from "./codes";
 import { migrate } from "./migrate";
 import { parseTopic, topic } from "../../src/core/sync/topics";
 
@@ -42,6 +43,8 @@ export interface GateInput {
   compoundId: number;
   name: string;
   publicKey: Uint8Array;
+  /** The gate's X25519 key (Firmware.gateIdentity sealKey): codes issued at the hub are sealed to it. Without it the gate gets none. */
+  sealKey?: Uint8Array;
   /** Access groups the gate serves (bit mask; default all). */
   groups?: number;
 }
@@ -86,6 +89,8 @@ export class Hub {
   /** One pump at a time per gate, so sends stay in version order. */
   readonly #pumps = new Map<number, Promise<void>>();
   readonly #erasures: HubErasures;
+  /** One-time codes issued at the office (codes.ts). */
+  readonly codes: HubCodes;
 
   private constructor(options: HubOptions) {
     if (!(options.signingSeed instanceof Uint8Array) || options.signingSeed.length !== 32) throw new Error("The hub's signing seed is 32 bytes.");
@@ -102,6 +107,7 @@ export class Hub {
       db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
       drop: (why, t) => this.#drop(why, t),
     });
+    this.codes = new HubCodes({ db: this.db, now: this.#now, appendChanges: (tx, gateId, changes) => this.#appendSets(tx, gateId, changes), pump: (g) => this.pump(g) });
   }
 
   /** Migrates the database and records this hub's public key. */
@@ -122,13 +128,20 @@ export class Hub {
 
   async addGate(gate: GateInput): Promise<void> {
     if (!(gate.publicKey instanceof Uint8Array) || gate.publicKey.length !== 32) throw new Error("A gate's public key is 32 bytes.");
+    if (gate.sealKey !== undefined && (!(gate.sealKey instanceof Uint8Array) || gate.sealKey.length !== 32)) throw new Error("A gate's seal key is 32 bytes.");
     await this.db.transaction(async (tx) => {
-      await tx.query("insert into gate (id, compound_id, name, public_key, groups) values ($1, $2, $3, $4, $5)",
-        [gate.id, gate.compoundId, gate.name, gate.publicKey, gate.groups ?? 0xffffffff]);
+      await tx.query("insert into gate (id, compound_id, name, public_key, groups, seal_key) values ($1, $2, $3, $4, $5, $6)",
+        [gate.id, gate.compoundId, gate.name, gate.publicKey, gate.groups ?? 0xffffffff, gate.sealKey ?? null]);
       const ids = (await tx.query<{ id: unknown }>("select id from resident where compound_id = $1", [gate.compoundId])).map((r) => num(r.id));
       await this.#reconcile(tx, gate.compoundId, ids, [gate.id]);
     });
     await this.pump(gate.id);
+  }
+
+  /** Records the seal key of a gate registered without one (codes issued from now on reach it). */
+  async setSealKey(gateId: number, sealKey: Uint8Array): Promise<void> {
+    if (!(sealKey instanceof Uint8Array) || sealKey.length !== 32) throw new Error("A gate's seal key is 32 bytes.");
+    await this.db.query("update gate set seal_key = $2 where id = $1", [gateId, sealKey]);
   }
 
   /** Adds or replaces residents (fields, PIN verifier, cards); each affected gate gets new versions. */
@@ -216,16 +229,22 @@ export class Hub {
         }
       }
       if (!encoded.length) continue;
-      let version = num(gate.desired_version);
-      for (const run of chunkChanges(encoded)) {
-        version++;
-        await tx.query("insert into change_set (gate_id, version, changes, change_count, created_at) values ($1, $2, $3, $4, $5)",
-          [gateId, version, packChanges(run), run.length, this.#now()]);
-      }
-      await tx.query("update gate set desired_version = $2 where id = $1", [gateId, version]);
+      await this.#appendSets(tx, gateId, encoded);
       changed.push(gateId);
     }
     return changed;
+  }
+
+  /** Writes `encoded` as the gate's next versions (its row already locked by the caller's transaction). */
+  async #appendSets(tx: Sql, gateId: number, encoded: Uint8Array[]): Promise<void> {
+    const [gate] = await tx.query<{ desired_version: unknown }>("select desired_version from gate where id = $1", [gateId]);
+    let version = num(gate.desired_version);
+    for (const run of chunkChanges(encoded)) {
+      version++;
+      await tx.query("insert into change_set (gate_id, version, changes, change_count, created_at) values ($1, $2, $3, $4, $5)",
+        [gateId, version, packChanges(run), run.length, this.#now()]);
+    }
+    await tx.query("update gate set desired_version = $2 where id = $1", [gateId, version]);
   }
 
   // ---- sending ----
@@ -285,6 +304,8 @@ export class Hub {
       await this.db.query("update gate set desired_version = greatest(desired_version, $2) where id = $1", [g.id, version]);
     }
     const records = (await this.db.query<{ record: unknown }>("select record from desired_record where gate_id = $1 order by resident_id", [g.id])).map((r) => bytes(r.record));
+    // The codes the gate holds sealed come after their residents (a replaced registry would lose them otherwise).
+    records.push(...await this.codes.resyncChanges(g.id));
     const runs = records.length ? chunkChanges(records) : [[]];
     const issuedAt = this.#now();
     for (let part = 0; part < runs.length; part++) {
@@ -391,19 +412,23 @@ export class Hub {
   async ingestAudit(batch: AuditBatch): Promise<{ inserted: number; duplicates: number; rewritten: number }> {
     const log = AUDIT_LOG_NAMES.indexOf(batch.log), now = this.#now();
     let inserted = 0, rewritten = 0;
-    await this.db.transaction(async (tx) => {
+    const pump = await this.db.transaction(async (tx) => {
+      const fresh: AuditRecord[] = [];
       for (const record of batch.records) {
-        const seq = decodeRecord(record).seq;
+        const decoded = decodeRecord(record), seq = decoded.seq;
         const rows = await tx.query("insert into audit_record (gate_id, log, seq, record, received_at) values ($1, $2, $3, $4, $5) on conflict do nothing returning seq",
           [batch.gateId, log, seq, record, now]);
-        if (rows.length) { inserted++; continue; }
+        if (rows.length) { inserted++; fresh.push(decoded); continue; }
         const [held] = await tx.query<{ record: unknown }>("select record from audit_record where gate_id = $1 and log = $2 and seq = $3", [batch.gateId, log, seq]);
         if (!sameBytes(bytes(held.record), record)) {
           rewritten++;
           await this.#alarm(tx, batch.gateId, log, "rewritten", seq, `record ${seq} came back different from the one received first`);
         }
       }
+      // Each record is new here once (across hub processes too): a code's use is counted once.
+      return batch.log === "access" ? this.codes.seen(tx, batch.gateId, fresh) : [];
     });
+    await Promise.all(pump.map((g) => this.pump(g)));
     return { inserted, duplicates: batch.records.length - inserted - rewritten, rewritten };
   }
 

@@ -13,6 +13,8 @@ import { registryInventory } from "../../src/core/sync/inventory";
 import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeHead, encodeInventory } from "../../src/core/sync/messages";
 import type { SignedHead } from "../../src/core/audit/head-signature";
 import { applyToRegistry } from "../../src/core/sync/registry-apply";
+import { gateSealKeys, type SealKeyPair } from "../../src/core/sync/gate-seal";
+import { openSealedChanges } from "../../src/core/sync/sealed-codes";
 import type { AuditLogName } from "../../src/core/audit/audit-trail";
 import { parseTopic, topic, type Leaf } from "../../src/core/sync/topics";
 
@@ -40,6 +42,8 @@ export class ProtocolGate {
   readonly registry: Registry;
   readonly sync: GateSync;
   readonly signer: Ed25519Signer;
+  /** Its X25519 pair for codes issued at the hub, from the same seed as the firmware derives it. */
+  readonly sealKeys: SealKeyPair;
   /** What the gate appended to its security log about sync. */
   readonly audit: AuditEntry[] = [];
   /** Each applied set as it would be persisted: version and changes, one store group. */
@@ -58,6 +62,7 @@ export class ProtocolGate {
     this.#o = options;
     this.registry = new Registry({ deviceKey: options.deviceKey, random: options.random });
     this.signer = new Ed25519Signer(options.seed);
+    this.sealKeys = gateSealKeys(options.seed);
     this.sync = new GateSync({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b) });
     this.erasures = new GateErasures({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b) });
   }
@@ -130,7 +135,10 @@ export class ProtocolGate {
     if (t.leaf !== "sync") return [];
     const outcome = this.sync.handleChangeSet(payload, this.#o.now(), {
       apply: (changes, full, version) => {
-        const result = applyToRegistry(this.registry, changes, full);
+        const registry = this.registry, o = this.#o;
+        const result = applyToRegistry(registry, changes, full, undefined, (set, whole) => openSealedChanges(set, whole, {
+          gateId: o.gateId, keys: this.sealKeys, deviceKey: o.deviceKey, find: (code) => registry.findCode(code),
+        }));
         this.erase.push(...result.faceGone);
         this.persisted.push({ version, changes: changes.length, full });
       },

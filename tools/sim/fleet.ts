@@ -1,7 +1,8 @@
 // npm start -- --gates N: the hub (embedded PGlite and aedes, the office page)
 // and N simulated gates, each the real firmware in XS with its own flash
 // image, joined over real TCP. Each gate is registered at the hub with its
-// public key and provisioned with the broker and the hub's key, as an
+// public key and seal key (codes issued at the office are sealed to it) and
+// provisioned with the broker and the hub's key, as an
 // installer would with `hub show` at the hub and `hub set` at the gate.
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -67,9 +68,10 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
       const sim = await startSimulator({ image: path.join(o.dataDir, `gate-${id}.flash`), fresh: o.fresh, gateId: id, demo: "fleet", realtime: o.realtime, embedder: o.embedder, startTime: o.startTime,
         ...(o.onEvent ? { onEvent: (event: HostEvent) => o.onEvent!(id, event) } : {}) });
       gates.push(sim);
-      const { publicKey } = sim.identity();
-      const [row] = await hub.db.query<{ public_key: Uint8Array }>("select public_key from gate where id = $1", [id]);
-      if (!row) await h.addGate({ id, compoundId: FLEET_COMPOUND, name: `Gate ${id}`, publicKey });
+      const { publicKey, sealKey } = sim.identity();
+      const [row] = await hub.db.query<{ public_key: Uint8Array; seal_key: Uint8Array | null }>("select public_key, seal_key from gate where id = $1", [id]);
+      if (!row) await h.addGate({ id, compoundId: FLEET_COMPOUND, name: `Gate ${id}`, publicKey, ...(sealKey ? { sealKey } : {}) });
+      else if (row.seal_key === null && sealKey && Buffer.compare(Buffer.from(row.public_key), Buffer.from(publicKey)) === 0) await h.setSealKey(id, sealKey);
       else if (Buffer.compare(Buffer.from(row.public_key), Buffer.from(publicKey)) !== 0) {
         throw new Error(`gate ${id}'s key changed (its image was replaced) but the hub knows the old one: start again with --fresh`);
       }

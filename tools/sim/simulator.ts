@@ -277,11 +277,11 @@ export class Simulator {
   /** Takes the photo away: nobody in front of the camera. */
   hidePhoto(): Promise<HostReply> { return this.hideFace(); }
 
-  /** This gate as the hub's addGate needs it: its id and public key. */
-  identity(): { gateId: number; publicKey: Uint8Array } {
+  /** This gate as the hub's addGate needs it: its id, public key and seal key (codes issued at the hub are sealed to it). */
+  identity(): { gateId: number; publicKey: Uint8Array; sealKey?: Uint8Array } {
     const g = this.state.gate;
     if (!g?.publicKey) throw new Error("this gate has no signing key (no audit store), so it cannot join a hub");
-    return { gateId: g.id, publicKey: Uint8Array.from(Buffer.from(g.publicKey, "hex")) };
+    return { gateId: g.id, publicKey: Uint8Array.from(Buffer.from(g.publicKey, "hex")), ...(g.sealKey ? { sealKey: Uint8Array.from(Buffer.from(g.sealKey, "hex")) } : {}) };
   }
 
   /** Provisions the hub (as `hub set` at the console would); null takes the gate off. */

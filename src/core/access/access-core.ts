@@ -68,6 +68,9 @@ const RENTER = ROLES.indexOf("renter");
 /** Keypad-less attempts (card alone, face alone) count against no keypad. */
 const NO_KEYPAD = -1;
 /** Refusals at the keypad that counted against its throttle (restoreLimits reads them back). */
+/** The detail of a code's grant record: this prefix, then the code's validity start (seconds). */
+export const CODE_USE_DETAIL = "code from ";
+
 const KEYPAD_FAILURES: readonly ReasonCode[] = ["unknown-resident", "wrong-pin", "bad-input", "unknown-code", "code-used-up", "code-expired", "code-not-yet-valid"];
 /** The gate's card reader (one per board); a second reader would pass its own id. */
 export const CARD_READER = 0;
@@ -167,7 +170,10 @@ export class AccessCore {
       : kind === "card" && (decision.reason === "unknown-card" || decision.reason === "locked-out") ? "unknown-cards"
         : (kind === "pin" || kind === "code") && decision.reason === "locked-out" ? "throttled-entries" : undefined;
     if (burst === undefined || !this.#bursts.absorb(burst, time)) {
+      // A code that opened is named by its validity start (no secret): the hub tells its codes apart by it (docs/sync.md).
+      const used = kind === "code" && decision.grant ? this.registry.findCode((event as { code: string }).code) : undefined;
       this.audit.append({
+        ...(used ? { detail: `${CODE_USE_DETAIL}${used.from}` } : {}),
         time,
         actorKind: decision.resident !== undefined ? "resident" : keypad !== undefined && keypad >= 0 ? "keypad" : "none",
         actor: decision.resident ?? (keypad !== undefined && keypad >= 0 && keypad <= 0xffffffff ? keypad >>> 0 : 0),

@@ -19,6 +19,12 @@
 //   use-code        hash 16
 //   set-face        id u32, flag u8
 //   rate-pin        id u32, quality u8 (PIN_QUALITIES index: what the gate knows of the PIN's strength)
+//   add-sealed-code id u32, from u32, until u32, uses u16, sealed (u8 len + bytes)
+//   remove-sealed-code id u32, sealed (u8 len + bytes)
+// The two sealed kinds come only from the hub, in a change set: the code sealed
+// to the receiving gate (src/core/sync/sealed-codes.ts). The gate opens them into
+// add-code / remove-code before anything is applied or stored, so the registry
+// never sees them and flash never holds them.
 import { OptgateError } from "../errors";
 import { CODE_HASH_BYTES } from "./secrets";
 import { PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES } from "./resident-table";
@@ -26,6 +32,7 @@ import { PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES } from "./resident-table"
 export const CHANGE_KINDS = [
   "meta", "add-resident", "update-resident", "remove-resident", "add-card", "remove-card",
   "set-pin", "clear-pin", "add-code", "remove-code", "use-code", "set-face", "rate-pin",
+  "add-sealed-code", "remove-sealed-code",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -65,7 +72,9 @@ export type Change =
   | { kind: "remove-code"; hash: Uint8Array }
   | { kind: "use-code"; hash: Uint8Array }
   | { kind: "set-face"; id: number; flag: boolean }
-  | { kind: "rate-pin"; id: number; quality: number };
+  | { kind: "rate-pin"; id: number; quality: number }
+  | { kind: "add-sealed-code"; id: number; from: number; until: number; uses: number; sealed: Uint8Array }
+  | { kind: "remove-sealed-code"; id: number; sealed: Uint8Array };
 
 class Writer {
   bytes: number[] = [];
@@ -98,6 +107,10 @@ class Reader {
 
 function badChange(why: string): OptgateError {
   return new OptgateError("E_BAD_CHANGE", `The registry change cannot be read: ${why}.`);
+}
+
+function checkSealed(sealed: Uint8Array): void {
+  if (!(sealed instanceof Uint8Array) || sealed.length > 255) throw new OptgateError("E_BAD_CHANGE", "A sealed code is at most 255 bytes.");
 }
 
 function writeFields(w: Writer, f: ResidentFields): void {
@@ -146,6 +159,8 @@ export function encodeChange(change: Change): Uint8Array {
     case "remove-code": case "use-code": w.raw(change.hash); break;
     case "set-face": w.u32(change.id); w.u8(change.flag ? 1 : 0); break;
     case "rate-pin": w.u32(change.id); w.u8(change.quality); break;
+    case "add-sealed-code": checkSealed(change.sealed); w.u32(change.id); w.u32(change.from); w.u32(change.until); w.u16(change.uses); w.short(change.sealed); break;
+    case "remove-sealed-code": checkSealed(change.sealed); w.u32(change.id); w.short(change.sealed); break;
   }
   return Uint8Array.from(w.bytes);
 }
@@ -189,6 +204,8 @@ export function decodeChange(bytes: Uint8Array): Change {
       change = { kind, id, quality };
       break;
     }
+    case "add-sealed-code": change = { kind, id: r.u32(), from: r.u32(), until: r.u32(), uses: r.u16(), sealed: r.short() }; break;
+    case "remove-sealed-code": change = { kind, id: r.u32(), sealed: r.short() }; break;
     default: throw badChange(`kind ${bytes[0]} is unknown`);
   }
   r.end();

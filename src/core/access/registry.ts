@@ -575,6 +575,9 @@ export class Registry {
         else t.flags[row] &= ~FLAG_FACE;
         return;
       }
+      case "add-sealed-code": case "remove-sealed-code":
+        // Only fleet sync opens these (into add-code / remove-code) before anything is applied.
+        throw new OptgateError("E_SEALED_CHANGE", `A ${change.kind} change must be opened by the gate's sync before it is applied.`);
     }
   }
 

@@ -263,6 +263,8 @@ export interface HubView {
   gateId: number;
   /** This gate's audit signing key, in full hex: the hub's addGate needs it. Null where the gate keeps no audit store. */
   gateKey: string | null;
+  /** This gate's X25519 seal key in full hex (codes issued at the hub are sealed to it; addGate's sealKey). Null as gateKey. */
+  sealKey: string | null;
   /** A broker password is stored (never the password itself). */
   password: boolean;
   /** The link's state as the firmware reports it ("not connected" without a link). */

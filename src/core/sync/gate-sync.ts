@@ -72,7 +72,8 @@ interface Staged {
 
 /** A refusal: its reason and the version it was about are all the ack and the audit entry carry. */
 class Refused extends Error {
-  constructor(readonly reason: Refusal, readonly version = 0) { super(reason); }
+  /** `why`: the apply step's error code, for the audit record only (a sealed code that does not open, say). */
+  constructor(readonly reason: Refusal, readonly version = 0, readonly why = "") { super(reason); }
 }
 
 export class GateSync {
@@ -123,7 +124,7 @@ export class GateSync {
     } catch (error) {
       if (!isOptgateError(error)) throw error;
       const reason: Refusal = error.code === "E_SYNC_NEEDS_RESYNC" ? "needs-resync" : "apply-failed";
-      return this.#refusal(new Refused(reason, set.version), now);
+      return this.#refusal(new Refused(reason, set.version, error.code), now);
     }
     this.#applied = set.version;
     const detail = `v${set.version}${set.full ? " full" : ""} ${ready.changes.length} change(s)`;
@@ -221,7 +222,7 @@ export class GateSync {
     const r = toRefused(error);
     return {
       ack: encodeAck({ gateId: this.gateId, applied: this.#applied, status: "refused", about: r.version, reason: r.reason, time: ackTime(now) }, this.#sign),
-      audit: auditEntry(now, "sync-refused", "deny", `v${r.version} ${r.reason}`),
+      audit: auditEntry(now, "sync-refused", "deny", `v${r.version} ${r.reason}${r.why ? ` ${r.why}` : ""}`),
       refused: r.reason,
     };
   }

@@ -10,7 +10,10 @@
 // import; the caller then stores the registry as a new generation
 // (src/app/sync-persistence.ts over the persistence.ts rebase).
 //
-// The face flag is the gate's own truth (a template exists in its vault), so
+// Codes the hub issued arrive sealed to this gate (sealed-codes.ts): `open`
+// turns them into add-code / remove-code with the gate's own hash before
+// anything is applied, and `changes` in the outcome are those opened bytes,
+// what the caller stores. The face flag is the gate's own truth (a template exists in its vault), so
 // the hub may not send set-face, and gate-local counters (use-code, rate-pin)
 // are not the hub's either. What a set does to face-enrolled residents is
 // reported back: their templates must be erased when they are gone.
@@ -26,7 +29,12 @@ const GATE_ONLY: readonly ChangeKind[] = ["set-face", "use-code", "rate-pin"];
 export interface RegistryApplied {
   /** Residents who had face enrolled and are no longer in the registry: erase their templates. */
   faceGone: number[];
+  /** The changes as applied (sealed codes opened): what goes on flash, never the hub's sealed bytes. */
+  changes: Uint8Array[];
 }
+
+/** Opens the sealed changes of a set (sealed-codes.ts openSealedChanges); throws to refuse the set. */
+export type OpenSealed = (changes: Uint8Array[], full: boolean) => Uint8Array[];
 
 function hasFace(registry: Registry, id: number): boolean {
   const row = registry.residents.find(id);
@@ -62,13 +70,15 @@ function checkKinds(changes: Uint8Array[]): number[] {
  * throws (the store refused), the registry is put back and the error thrown,
  * so RAM never keeps a set that flash does not hold.
  */
-export function applyToRegistry(registry: Registry, changes: Uint8Array[], full: boolean, persist?: (applied: RegistryApplied) => void): RegistryApplied {
-  const removed = checkKinds(changes);
+export function applyToRegistry(registry: Registry, hubChanges: Uint8Array[], full: boolean, persist?: (applied: RegistryApplied) => void, open?: OpenSealed): RegistryApplied {
+  const removed = checkKinds(hubChanges);
+  // Opened after the kind check: a revoked code comes out as use-code, which the hub itself may not send.
+  const changes = open ? open(hubChanges, full) : hubChanges;
   // Only what the set can take away is looked at (all residents for a full resync): cost follows the set, not the registry.
   const faceBefore = faceEnrolled(registry, full ? undefined : removed);
-  let applied: RegistryApplied = { faceGone: [] };
+  let applied: RegistryApplied = { faceGone: [], changes };
   const settle = () => {
-    applied = { faceGone: faceBefore.filter((id) => !hasFace(registry, id)) };
+    applied = { faceGone: faceBefore.filter((id) => !hasFace(registry, id)), changes };
     persist?.(applied);
   };
   if (full) {

@@ -2,7 +2,7 @@
 // (the audit reason stays "code-used-up"), never grant again, and are purged
 // once past their expiry.
 import assert from "node:assert/strict";
-import { AccessCore } from "../../../src/core/access/access-core";
+import { AccessCore, CODE_USE_DETAIL } from "../../../src/core/access/access-core";
 import { decodeChange, encodeChange } from "../../../src/core/access/changes";
 import { Registry } from "../../../src/core/access/registry";
 import { AuditLog } from "../../../src/core/audit/audit-log";
@@ -178,5 +178,16 @@ describe("used-up one-time codes", () => {
     other.registry.quarantine("test");
     assert.equal(other.core.purgeUsedUpCodes(EXPIRY + 1000), 0, "quarantined registry untouched");
     assert.equal(other.registry.codeCount, 3);
+  });
+
+  it("a code's grant record names the code by its validity start (the hub's reference), never the code; a refusal names none", () => {
+    const { core, courier } = gate();
+    const from = Math.floor(WED_10 / 1000) - 3600;
+    core.registry.issueCode(courier, { code: "12873465", validFrom: from * 1000, validUntil: EXPIRY, uses: 1 });
+    assert.equal(reasonOf(core, "12873465", WED_10), "granted");
+    const granted = core.audit.entries().at(-1)!;
+    assert.deepEqual([granted.kind, granted.decision, granted.actor, granted.detail], ["code", "grant", courier, `${CODE_USE_DETAIL}${from}`]);
+    assert.equal(reasonOf(core, "12873465", WED_10 + 1000), "code-used-up");
+    assert.equal(core.audit.entries().at(-1)!.detail, "");
   });
 });

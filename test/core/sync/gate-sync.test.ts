@@ -129,7 +129,7 @@ describe("GateSync: change sets", () => {
     // Resident 2 is fine, the card of resident 3 is resident 1's: the whole set must go.
     const out = sync.handleChangeSet(changeSet(2, [resident(2, card(2)), resident(3, card(1))]), T0, target);
     assert.equal(out.refused, "apply-failed");
-    assert.equal(out.audit?.detail, "v2 apply-failed");
+    assert.equal(out.audit?.detail, "v2 apply-failed E_DUPLICATE_CARD");
     assert.deepEqual(registry.exportSnapshot(), before);
     assert.equal(sync.applied, 1);
     // The hub fixes its desired state and sends version 2 again: it applies.

@@ -57,7 +57,7 @@ export class Fleet {
       compoundId: COMPOUND, gateId, seed: gateSeed(gateId), hubKeys: [this.hub.publicKey], deviceKey, random, now: () => this.now,
     });
     this.gates.set(gateId, gate);
-    await this.hub.addGate({ id: gateId, compoundId: COMPOUND, name: `gate ${gateId}`, publicKey: gate.signer.publicKey, groups });
+    await this.hub.addGate({ id: gateId, compoundId: COMPOUND, name: `gate ${gateId}`, publicKey: gate.signer.publicKey, sealKey: gate.sealKeys.publicKey, groups });
     this.wire.push(...gate.hello());
     return gate;
   }

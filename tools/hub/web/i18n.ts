@@ -73,6 +73,13 @@ const EN = {
   erasure: "Erasure", erasedAfter: "erased at gate {gate} after {delay}", pendingAt: "pending at gate {gate} ({state})", nothingHeld: "no template was held",
   lastErasure: "Withdrawal to last erasure", subjectReport: "Subject report", events: "Events", print: "Print",
   subjectIntro: "What the hub holds about this resident. The hub holds no face template and no PIN: only a PIN verifier (set or not) and the gates' records below.",
+  codes: "Visitor codes", codesHelp: "One-time codes for visitors and couriers, typed at the keypad as # code #. The hub keeps no code: each gate gets it sealed to its own key. A code issued now reaches the gates that hold this resident now; a gate added later does not get it.",
+  codeUses: "Uses", codeHours: "Valid for (hours)", codeIssue: "Issue code", codeRevoke: "Revoke",
+  codeLive: "valid", codeRevoked: "revoked", codeUsedUp: "used up", codeExpired: "expired",
+  codeBadForm: "Hours must be 1 to {hours} and uses 1 to {uses}.",
+  codeShownOnce: "Give this code to the visitor now. It is shown only this once: the hub does not keep it.",
+  codeSentTo: "Sent sealed to gate(s) {gates}; they take it with their next change set.", codeNoGate: "No gate holds this resident with a seal key yet: the code works nowhere.",
+  codeBack: "Back to the resident",
 };
 export type Key = keyof typeof EN;
 
@@ -145,6 +152,13 @@ const ZH: Partial<Record<Key, string>> = {
   erasure: "删除", erasedAfter: "门禁 {gate} 已删除，用时 {delay}", pendingAt: "门禁 {gate} 待删除（{state}）", nothingHeld: "未保存人脸模板",
   lastErasure: "撤回至最后删除", subjectReport: "个人信息报告", events: "事件", print: "打印",
   subjectIntro: "管理处服务器保存的该住户信息。服务器不保存人脸模板和密码，只保存密码校验值（是否设置）以及下列门禁记录。",
+  codes: "访客通行码", codesHelp: "供访客和快递员使用的一次性通行码，在键盘上输入 # 通行码 #。服务器不保存通行码：每个门禁收到的是用其自身密钥加密的副本。现在签发的通行码只发往当前登记该住户的门禁；之后新增的门禁不会收到。",
+  codeUses: "可用次数", codeHours: "有效时长（小时）", codeIssue: "签发通行码", codeRevoke: "作废",
+  codeLive: "有效", codeRevoked: "已作废", codeUsedUp: "已用完", codeExpired: "已过期",
+  codeBadForm: "有效时长须为 1 至 {hours} 小时，可用次数须为 1 至 {uses} 次。",
+  codeShownOnce: "请现在将此通行码交给访客。它只显示这一次：服务器不保存。",
+  codeSentTo: "已加密发往门禁 {gates}，门禁将随下一次同步生效。", codeNoGate: "尚无登记该住户且具备加密密钥的门禁：此通行码在任何门禁都无法使用。",
+  codeBack: "返回住户页面",
 };
 
 export function missingChinese(): Key[] {

@@ -12,6 +12,7 @@ import { parseId, RESIDENT_ID_MAX } from "./params";
 import { nextResidentId, residentById, residentCount, residentInput, residentPage, type ResidentRow } from "./residents-data";
 import type { OfficeContext } from "./server";
 import type { View } from "./layout";
+import { codesSection } from "./codes-routes";
 
 
 /** A resident's id, 1 and up (0 names no one). */
@@ -75,7 +76,8 @@ export function residentRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     return ctx.send(reply, request.view, `${t("unit")} ${r.unit} · ${t("id")} ${r.id}`, html`<p>${t("status")}: ${t(r.status)} · ${t("pin")}: ${r.hasPin ? t("pinSet") : t("pinNone")}</p>
 ${residentForm(t, session!.csrf, `/residents/${r.id}`, valuesOf(r, ctx.zone), [], !canEdit)}
 ${canEdit && r.hasPin ? html`<form method="post" action="/residents/${r.id}/pin-reset"><input type="hidden" name="_csrf" value="${session!.csrf}"><button>${t("pinReset")}</button></form>` : ""}
-${canEdit ? html`<form method="post" action="/residents/${r.id}/status"><input type="hidden" name="_csrf" value="${session!.csrf}"><input type="hidden" name="status" value="${next}"><button>${next === "suspended" ? t("suspend") : t("resume")}</button></form>` : ""}`);
+${canEdit ? html`<form method="post" action="/residents/${r.id}/status"><input type="hidden" name="_csrf" value="${session!.csrf}"><input type="hidden" name="status" value="${next}"><button>${next === "suspended" ? t("suspend") : t("resume")}</button></form>` : ""}
+${await codesSection(request.view, ctx, r.id)}`);
   });
 
   app.post("/residents/:id", access("operator"), async (request, reply) => {

@@ -24,6 +24,7 @@ import { recordOfficeAction } from "./office-log";
 import { closeSession, csrfMatches, findSession, openSession, IDLE_MS, type Session } from "./sessions";
 import { clearUserFailures, loginWait, recordFailure } from "./throttle";
 import { residentRoutes } from "./residents-routes";
+import { codeRoutes } from "./codes-routes";
 import { officeLogRoutes } from "./office-log-routes";
 import { gateRoutes } from "./gates-routes";
 import { auditRoutes } from "./audit-routes";
@@ -182,6 +183,7 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
 
   csvRoutes(app, ctx);
   residentRoutes(app, ctx);
+  codeRoutes(app, ctx);
   officeLogRoutes(app, ctx);
   gateRoutes(app, ctx);
   auditRoutes(app, ctx);

@@ -106,6 +106,7 @@ function hubReply(h: HubView, done?: string) {
     ...h.keys.map((k) => `hub key ${k.slot}: ${k.fingerprint}... (key id ${k.keyId})`),
     `gate:      ${h.gateId}`,
     `gate key:  ${h.gateKey ?? "none (this gate keeps no audit store)"}`,
+    `seal key:  ${h.sealKey ?? "none (codes issued at the hub cannot reach this gate)"}`,
     `password:  ${h.password ? "set (hub password)" : "none"}`,
     `link:      ${h.link}`,
     ...(h.damage ? [`DAMAGE:    ${h.damage}`] : []),

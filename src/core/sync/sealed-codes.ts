@@ -1,0 +1,106 @@
+// One-time codes issued at the hub (docs/sync.md "Codes issued at the hub"):
+// the hub makes a random code, shows it once to the office and keeps only a
+// copy sealed to each gate (gate-seal.ts, purpose "code", bound to the gate
+// and the resident). The gate opens it when a change set arrives and turns
+// it into what the console makes: add-code / remove-code with the keyed hash
+// under its own device key. Only that hash is applied and stored; the code
+// and the sealed copy never reach flash.
+//
+//   plaintext = digit count u8 | the digits as ASCII, zero-padded to 10
+//   (fixed length: the ciphertext says nothing about how many digits the code has)
+import { CHANGE_KINDS, decodeChange, encodeChange } from "../access/changes";
+import { codeProblem, hashCode } from "../access/secrets";
+import { toHex, utf8, wipe } from "../crypto";
+import { OptgateError } from "../errors";
+import type { Random } from "../ports";
+import { openSealed, seal, type SealKeyPair } from "./gate-seal";
+
+const MAX_DIGITS = 10;
+const PLAIN_BYTES = 1 + MAX_DIGITS;
+
+export interface CodeBinding {
+  gateId: number;
+  residentId: number;
+}
+
+/** The code sealed to one gate for one resident (the hub, at issue time). */
+export function sealCode(gatePublicKey: Uint8Array, code: string, binding: CodeBinding, random: Random): Uint8Array {
+  const problem = codeProblem(code);
+  if (problem) throw new OptgateError("E_BAD_CODE", `A one-time code ${problem}.`);
+  const plain = new Uint8Array(PLAIN_BYTES);
+  plain[0] = code.length;
+  plain.set(utf8(code), 1);
+  const sealed = seal(gatePublicKey, plain, { purpose: "code", scope: 0, ...binding }, random);
+  wipe(plain);
+  return sealed;
+}
+
+/** The code in a blob sealed to this gate for `binding`; throws E_SEAL_OPEN (or E_BAD_CODE) for anything else. */
+export function openCode(keys: SealKeyPair, sealed: Uint8Array, binding: CodeBinding): string {
+  const plain = openSealed(keys, sealed, { purpose: "code", scope: 0, ...binding });
+  try {
+    const n = plain[0];
+    let code = "";
+    if (plain.length === PLAIN_BYTES && n <= MAX_DIGITS) for (let i = 1; i <= n; i++) code += String.fromCharCode(plain[i]);
+    if (codeProblem(code) || plain.length !== PLAIN_BYTES) throw new OptgateError("E_BAD_CODE", "The sealed code is not 6-10 digits.");
+    return code;
+  } finally {
+    wipe(plain);
+  }
+}
+
+export interface CodeOpener {
+  gateId: number;
+  /** This gate's seal key pair (gate-seal.ts gateSealKeys). */
+  keys: SealKeyPair;
+  /** The key codes are hashed under (the registry's). */
+  deviceKey: Uint8Array;
+  /** The code as the registry holds it now, if it does (Registry.findCode). */
+  find(code: string): { resident: number; uses: number } | undefined;
+}
+
+/**
+ * The set with every sealed code opened into the registry's own changes
+ * (other changes pass through as they are). add-sealed-code becomes add-code
+ * with the hash; remove-sealed-code becomes the code used up (use-code, the
+ * change that may leave a visitor without a working credential) and then
+ * removed, or nothing when the gate no longer holds it for that resident
+ * (purged after use, its resident gone). A code the gate already holds is
+ * not added again: the hub cannot see codes it did not issue, and refusing
+ * would refuse every resync too (docs/sync.md). A blob not sealed to this
+ * gate, for this resident, or altered throws, and the whole set is refused.
+ * `full`: the set replaces the registry, so what it holds now does not count.
+ */
+export function openSealedChanges(changes: Uint8Array[], full: boolean, o: CodeOpener): Uint8Array[] {
+  let out: Uint8Array[] | undefined;
+  /** Codes this set adds, by hash: a later removal in the same set finds them. */
+  const added = new Map<string, { resident: number; uses: number }>();
+  for (let i = 0; i < changes.length; i++) {
+    const first = changes[i][0];
+    if (first !== ADD_SEALED && first !== REMOVE_SEALED) {
+      out?.push(changes[i]);
+      continue;
+    }
+    out ??= changes.slice(0, i);
+    const change = decodeChange(changes[i]);
+    if (change.kind !== "add-sealed-code" && change.kind !== "remove-sealed-code") throw new OptgateError("E_BAD_CHANGE", "A sealed code change did not decode as one.");
+    const code = openCode(o.keys, change.sealed, { gateId: o.gateId, residentId: change.id });
+    const hash = hashCode(o.deviceKey, code);
+    const key = toHex(hash);
+    const held = added.get(key) ?? (full ? undefined : o.find(code));
+    if (change.kind === "add-sealed-code") {
+      if (held) continue;
+      out.push(encodeChange({ kind: "add-code", id: change.id, hash, from: change.from, until: change.until, uses: change.uses }));
+      added.set(key, { resident: change.id, uses: change.uses });
+      continue;
+    }
+    if (!held || held.resident !== change.id) continue;
+    for (let n = held.uses; n > 0; n--) out.push(encodeChange({ kind: "use-code", hash }));
+    out.push(encodeChange({ kind: "remove-code", hash }));
+    added.delete(key);
+  }
+  return out ?? changes;
+}
+
+const ADD_SEALED = CHANGE_KINDS.indexOf("add-sealed-code");
+const REMOVE_SEALED = CHANGE_KINDS.indexOf("remove-sealed-code");

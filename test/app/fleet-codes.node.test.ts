@@ -1,0 +1,126 @@
+// Visitor codes issued at the hub, end to end: real firmwares (host board chip
+// models, Node) over real TCP to the embedded broker and a real hub on PGlite
+// (and PostgreSQL where it runs). A code the hub draws reaches both gates only
+// sealed to each; each gate keeps only its keyed hash on flash; it admits at
+// both keypads; a one-time code used at gate 1 stops at gate 2 within seconds
+// (the use travels up as an audit record, the removal down as a change set);
+// a revoked code stops everywhere.
+import assert from "node:assert/strict";
+import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
+import { bytes, type Db } from "../../tools/hub/db";
+import { startHubService, type HubService } from "../../tools/hub/service";
+import { hashCode } from "../../src/core/access/secrets";
+import { DATABASES } from "../tools/hub/servers";
+import { containsBytes } from "./byte-scan";
+import { FleetRig, type RigGate } from "./fleet-rig";
+
+const COMPOUND = 1;
+const SEED = new Uint8Array(32).fill(45);
+const VISITOR = 31;
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+for (const kind of DATABASES) {
+  const suite = kind.skip ? describe.skip : describe;
+  suite(`codes issued at the hub, hub on ${kind.name}${kind.skip ? ` (${kind.skip})` : ""}`, function () {
+    this.timeout(180_000);
+    let broker: EmbeddedBroker, db: Db, service: HubService, rig: FleetRig;
+    let g1: RigGate, g2: RigGate;
+    const gates = () => [g1, g2];
+
+    /** Types the code at the gate's keypad; returns the keypad decision. */
+    const typeCode = async (gate: RigGate, code: string) => {
+      const before = gate.decisions.length;
+      await rig.keys(gate, `#${code}#`);
+      await rig.run(300);
+      const decision = gate.decisions.slice(before).find((d) => d.via === "code");
+      assert.ok(decision, `a code decision at gate ${gate.gateId}: ${JSON.stringify(gate.decisions.slice(before))}`);
+      return decision;
+    };
+    const issue = async (uses: number) => service.hub.codes.issue(COMPOUND, VISITOR, { validUntil: Date.now() + 86_400_000, uses }, "test-operator");
+    const heldAt = (gate: RigGate, code: string) => gate.firmware.core.registry.findCode(code) !== undefined;
+
+    before(async () => {
+      broker = await startEmbeddedBroker();
+      db = await kind.open();
+      service = await startHubService({ db, brokerUrl: broker.url, signingSeed: SEED, clientId: `hub-codes-${kind.name}`, tickMs: 200 });
+      await service.hub.addCompound(COMPOUND, "Codes test");
+      rig = await FleetRig.open();
+      g1 = rig.boot(1);
+      g2 = rig.boot(2);
+      for (const g of gates()) {
+        const identity = g.firmware.gateIdentity()!;
+        assert.ok(identity.sealKey && identity.sealKey.length === 32, "the gate publishes its seal key");
+        await service.hub.addGate({ id: g.gateId, compoundId: COMPOUND, name: `gate ${g.gateId}`, publicKey: identity.publicKey, sealKey: identity.sealKey });
+        g.firmware.provisionHub({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
+      }
+      // A visitor whose only way in is the codes the office issues.
+      await service.hub.putResidents(COMPOUND, [{ id: VISITOR, unit: "VISIT", role: "visitor", groups: 1, cards: [] }]);
+      await rig.until("both gates online with the visitor", () => gates().every((g) => g.firmware.fleet?.state === "online" && g.firmware.core.registry.has(VISITOR)));
+      await rig.until("both clocks trusted (hub time)", () => gates().every((g) => g.firmware.core.access.clockTrusted(rig.now)));
+    });
+
+    after(async () => {
+      rig?.close();
+      await service?.close();
+      await broker?.close();
+      await db?.close();
+    });
+
+    it("admits at both gates' keypads, with only the keyed hash on either gate's flash", async () => {
+      const { code, gates: sentTo } = await issue(2);
+      assert.match(code, /^[0-9]{8}$/);
+      assert.deepEqual(sentTo, [1, 2]);
+      await rig.until("the code at both gates", () => gates().every((g) => heldAt(g, code)));
+      const seals = (await db.query<{ gate_id: unknown; sealed: unknown }>("select gate_id, sealed from code_seal")).map((r) => bytes(r.sealed));
+      assert.equal(seals.length, 2, "one sealed copy per gate, nothing else kept");
+      for (const g of gates()) {
+        const image = g.flash.image;
+        assert.equal(containsBytes(image, ascii(code)), false, `gate ${g.gateId}: no code digits on flash`);
+        for (const sealed of seals) assert.equal(containsBytes(image, sealed.subarray(40, 72)), false, `gate ${g.gateId}: no sealed copy on flash`);
+        // The scan sees the registry stream: the gate's own hash of the code is there.
+        assert.equal(containsBytes(image, hashCode(g.firmware.store.get("device/pin-key")!, code)), true, `gate ${g.gateId}: the keyed hash is on flash`);
+        assert.ok(!g.logs.some((line) => line.includes(code)), "no code in the gate's log");
+      }
+      for (const g of gates()) {
+        const d = await typeCode(g, code);
+        assert.deepEqual([d.grant, d.resident], [true, `R000${VISITOR}`], `admitted at gate ${g.gateId}`);
+      }
+      // Both uses seen at the hub: the code is used up, and taken away everywhere.
+      await rig.until("the used-up code removed at both gates", () => gates().every((g) => !heldAt(g, code)), 20_000);
+      const [listed] = await service.hub.codes.list(COMPOUND, VISITOR);
+      assert.deepEqual([listed.usesSeen, listed.endedWhy, listed.gates], [2, "used", []]);
+    });
+
+    it("a one-time code used at gate 1 is refused at gate 2 within seconds", async () => {
+      const { code } = await issue(1);
+      await rig.until("the code at both gates", () => gates().every((g) => heldAt(g, code)));
+      const before = g1.decisions.length;
+      await rig.keys(g1, `#${code}`);
+      g1.host.pressKey("#");
+      const decided = () => g1.decisions.slice(before).find((d) => d.via === "code");
+      await rig.until("gate 1's decision", () => decided() !== undefined, 2_000);
+      const usedAt = rig.now, usedAtReal = Date.now();
+      g1.host.releaseKey("#");
+      assert.equal(decided()?.grant, true, "admitted at gate 1");
+      await rig.until("the code gone at gate 2", () => !heldAt(g2, code), 10_000);
+      process.stdout.write(`      (one-time code removed at gate 2 ${rig.now - usedAt} simulated ms, ${Date.now() - usedAtReal} real ms after its use at gate 1)\n`);
+      const d = await typeCode(g2, code);
+      assert.deepEqual([d.grant, d.reason], [false, "unknown-code"]);
+      assert.equal((await typeCode(g1, code)).grant, false, "and not again at gate 1");
+    });
+
+    it("a revoked code stops at every gate", async () => {
+      const { code, id } = await issue(5);
+      await rig.until("the code at both gates", () => gates().every((g) => heldAt(g, code)));
+      assert.equal(await service.hub.codes.revoke(COMPOUND, id), true);
+      assert.equal(await service.hub.codes.revoke(COMPOUND, id), false, "revoked once");
+      await rig.until("the code gone at both gates", () => gates().every((g) => !heldAt(g, code)), 10_000);
+      for (const g of gates()) assert.equal((await typeCode(g, code)).grant, false, `refused at gate ${g.gateId}`);
+      assert.equal((await db.query("select 1 from code_seal where code_id = $1", [id])).length, 0, "its sealed copies are dropped");
+      for (const id_ of [1, 2]) {
+        const s = await service.hub.gate(id_);
+        assert.equal(s?.appliedVersion, s?.desiredVersion, `gate ${id_} applied every set (no refusal)`);
+      }
+    });
+  });
+}
