@@ -30,6 +30,7 @@ import type { GateSync, SyncTarget } from "../core/sync/gate-sync";
 import {
   MAX_AUDIT_RECORDS, MAX_INVENTORY_ENTRIES, NONCE_BYTES, encodeAuditBatch, encodeHead, encodeInventory, type InventoryEntry,
 } from "../core/sync/messages";
+import { encodeOnline } from "../core/sync/online";
 import { FROM_GATE, TO_GATE, parseTopic, topic, type Leaf } from "../core/sync/topics";
 
 type OutLeaf = (typeof FROM_GATE)[number];
@@ -107,6 +108,8 @@ export interface FleetLinkOptions {
   pending?: Uint8Array[];
   /** Stream indexes the broker acknowledged before this boot. */
   auditProgress?: Partial<Record<AuditLogName, number>>;
+  /** "name/version" of the firmware, told to the hub with the online flag. */
+  firmware?: string;
 }
 
 interface Outgoing {
@@ -242,7 +245,7 @@ export class FleetLink {
     // outbox, notices, receipts and audit batches stay; status-like messages are made afresh.
     const kept = this.#outbox.filter((m) => KEPT.includes(m.leaf));
     this.#outbox.length = 0;
-    this.#send("online", new Uint8Array([0x31]), true);
+    this.#send("online", encodeOnline(this.#o.firmware ?? ""), true);
     this.#send("ack", this.#o.sync.statusAck(this.#o.ports.trustedNow()), true);
     this.#inventory();
     this.#askTime();

@@ -17,6 +17,8 @@ import { MAX_MESSAGE_BYTES } from "../core/sync/messages";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import { toHex, utf8 } from "../core/crypto";
 import { isDottedIpv4 } from "../core/net-address";
+import { topic } from "../core/sync/topics";
+import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
 import type { AuditStore } from "./audit-store";
 import type { Board } from "./board";
 import type { GateCore } from "./core";
@@ -60,7 +62,7 @@ export function openFleet(p: FleetParts): FleetLink {
   const client = new MqttClient({
     link, clientId: `optgate-gate-${compoundId}-${gateId}`, maxPacket: MAX_PACKET, random: board.random,
     username: `gate-${compoundId}-${gateId}`, ...(p.password ? { password: utf8(p.password) } : {}),
-    will: { topic: `optgate/${compoundId}/${gateId}/online`, payload: new Uint8Array([0x30]), qos: 1, retain: true },
+    will: { topic: topic(compoundId, gateId, "online"), payload: new Uint8Array([0x30]), qos: 1, retain: true },
   });
   link.attach(client);
   const sync = new GateSync({ gateId, hubKeys: settings.hubKeys, sign, applied: p.sync.applied });
@@ -69,6 +71,7 @@ export function openFleet(p: FleetParts): FleetLink {
     compoundId, gateId, client, sync, erasures, random: board.random,
     pending: readPending(store, p.log),
     auditProgress: readAuditProgress(store),
+    firmware: `${FIRMWARE_NAME}/${FIRMWARE_VERSION}`,
     ports: {
       target: p.sync.target,
       pendingErasures: () => p.sync.pendingErasures(),

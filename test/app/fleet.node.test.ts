@@ -11,6 +11,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker
 import type { Db } from "../../tools/hub/db";
 import { startHubService, type HubService } from "../../tools/hub/service";
 import { hashPin } from "../../src/core/access/secrets";
+import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../../src/core/version";
 import { DATABASES } from "../tools/hub/servers";
 import { FleetRig, type RigGate } from "./fleet-rig";
 
@@ -96,6 +97,9 @@ for (const kind of DATABASES) {
         const c = await Promise.all([1, 2].map((id) => service.hub.compare(id)));
         return c.every((x) => x.reportedVersion !== undefined && x.reportedVersion > 0 && x.missing.length + x.extra.length + x.different.length === 0);
       });
+      // Each gate told the hub what it runs with its online flag.
+      const firmware = await db.query<{ firmware: string | null }>("select firmware from gate where id in (1, 2) order by id");
+      assert.deepEqual(firmware.map((r) => r.firmware), [`${FIRMWARE_NAME}/${FIRMWARE_VERSION}`, `${FIRMWARE_NAME}/${FIRMWARE_VERSION}`]);
     });
 
     it("streams the gates' audit records to the hub, which witnesses their signed heads", async () => {

@@ -20,6 +20,7 @@ import { chunkChanges, fromRecord, packChanges, residentChanges, toCanonical, un
 import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
 import { HubCodes } from "./codes";
 import { migrate } from "./migrate";
+import { parseOnline } from "../../src/core/sync/online";
 import { parseTopic, topic } from "../../src/core/sync/topics";
 
 export type Publish = (topic: string, payload: Uint8Array, options: { retain: boolean }) => Promise<void>;
@@ -351,7 +352,9 @@ export class Hub {
     if (!row) return this.#drop("unknown gate", topicText);
     if (t.leaf === "online") {
       // Retained and idempotent: every process records it. An empty payload clears a retained flag.
-      await this.db.query("update gate set online = $2 where id = $1", [t.gate, payload.length === 1 && payload[0] === 0x31]);
+      // The firmware a gate last said it runs is kept while it is offline.
+      const flag = parseOnline(payload);
+      await this.db.query("update gate set online = $2, firmware = coalesce($3, firmware) where id = $1", [t.gate, flag.online, flag.firmware ?? null]);
       return;
     }
     if (t.leaf === "erased" || t.leaf === "withdrawn") return this.#erasures.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);

@@ -16,6 +16,8 @@ export interface GateRowView {
   refusedReason?: string;
   needsFull: boolean;
   alarms: number;
+  /** What the gate last said it runs ("optgate/0.1.0"); undefined before it ever connected. */
+  firmware?: string;
 }
 
 export interface ChainView {
@@ -31,13 +33,14 @@ export interface ChainView {
 export interface AlarmView { log: string; kind: string; seq: number; detail: string; raisedAt: number }
 
 export async function gateList(db: Sql, compoundId: number): Promise<GateRowView[]> {
-  const rows = await db.query<{ id: unknown; name: string; online: boolean; desired_version: unknown; applied_version: unknown; acked_at: unknown; refused_reason: string | null; needs_full: boolean; alarms: unknown }>(
-    `select g.id, g.name, g.online, g.desired_version, g.applied_version, g.acked_at, g.refused_reason, g.needs_full,
+  const rows = await db.query<{ id: unknown; name: string; online: boolean; desired_version: unknown; applied_version: unknown; acked_at: unknown; refused_reason: string | null; needs_full: boolean; alarms: unknown; firmware: string | null }>(
+    `select g.id, g.name, g.online, g.desired_version, g.applied_version, g.acked_at, g.refused_reason, g.needs_full, g.firmware,
        (select count(*) from audit_alarm a where a.gate_id = g.id) as alarms
      from gate g where g.compound_id = $1 order by g.id`, [compoundId]);
   return rows.map((r) => ({
     id: num(r.id), name: r.name, online: r.online, desiredVersion: num(r.desired_version), appliedVersion: num(r.applied_version),
     ackedAt: r.acked_at === null ? undefined : num(r.acked_at), refusedReason: r.refused_reason ?? undefined, needsFull: r.needs_full, alarms: num(r.alarms),
+    firmware: r.firmware ?? undefined,
   }));
 }
 

@@ -30,9 +30,9 @@ export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     const labels = camera.days.map((d) => d.slice(5));
     const series = camera.gates.map((g) => ({ name: `${t("gate")} ${g.gate}${g.estimated ? " ~" : ""}`, values: g.ms.map((ms) => Number(minutes(ms))) }));
     return ctx.send(reply, request.view, t("gates"), html`<div class="table-wrap"><table><thead><tr><th scope="col">${t("gate")}</th><th scope="col">${t("name")}</th><th scope="col">${t("connection")}</th>
-<th scope="col">${t("desired")}</th><th scope="col">${t("applied")}</th><th scope="col">${t("refused")}</th><th scope="col">${t("alarms")}</th></tr></thead>
+<th scope="col">${t("desired")}</th><th scope="col">${t("applied")}</th><th scope="col">${t("refused")}</th><th scope="col">${t("alarms")}</th><th scope="col">${t("firmware")}</th></tr></thead>
 <tbody>${gates.map((g) => html`<tr><td><a href="/gates/${g.id}">${g.id}</a></td><td>${g.name}</td><td>${g.online ? t("online") : t("offline")}</td>
-<td>${g.desiredVersion}</td><td>${g.appliedVersion}${g.appliedVersion === g.desiredVersion ? html` (${t("inSync")})` : ""}</td><td>${g.refusedReason ?? "–"}</td><td>${g.alarms}</td></tr>`)}</tbody></table></div>
+<td>${g.desiredVersion}</td><td>${g.appliedVersion}${g.appliedVersion === g.desiredVersion ? html` (${t("inSync")})` : ""}</td><td>${g.refusedReason ?? "–"}</td><td>${g.alarms}</td><td data-firmware>${g.firmware ?? "–"}</td></tr>`)}</tbody></table></div>
 <h2>${t("cameraOn")}</h2><p>${t("cameraBound")}</p>
 <div id="chart-camera" class="chart" role="img" aria-label="${t("cameraOn")}"></div>
 <script type="application/json" data-chart="chart-camera">${new Html(jsonForScript({ title: t("cameraOn"), labels, series, unit: t("minutes") }))}</script>
@@ -50,7 +50,7 @@ export function gateRoutes(app: FastifyInstance, ctx: OfficeContext): void {
     const [cmp, chains, alarms, clock, logAlarms] = await Promise.all([ctx.hub.compare(id), gateChains(ctx.db, id), gateAlarms(ctx.db, id), clockOffset(ctx.db, id), gateLogAlarms(ctx.db, id, now - WEEK_MS, now)]);
     const ids = (list: number[]) => (list.length ? list.map((r, i) => html`${i ? ", " : ""}<a href="/residents/${r}">${r}</a>`) : "–");
     return ctx.send(reply, request.view, `${t("gate")} ${gate.id} · ${gate.name}`, html`
-<dl><dt>${t("connection")}</dt><dd>${gate.online ? t("online") : t("offline")}</dd>
+<dl><dt>${t("connection")}</dt><dd>${gate.online ? t("online") : t("offline")}</dd><dt>${t("firmware")}</dt><dd>${gate.firmware ?? "–"}</dd>
 <dt>${t("desired")}</dt><dd>${gate.desiredVersion}</dd><dt>${t("applied")}</dt><dd>${gate.appliedVersion}</dd>
 <dt>${t("lastAck")}</dt><dd>${when(gate.ackedAt)}</dd><dt>${t("refused")}</dt><dd>${gate.refusedReason ?? "–"}</dd>
 <dt>${t("clock")}</dt><dd data-clock>${clock === undefined ? "–" : html`${t(Math.abs(clock.offsetMs) <= CLOCK_TRUST_MS ? "clockOk" : "clockOff", { offset: formatOffsetSeconds(clock.offsetMs) })}`}</dd></dl>

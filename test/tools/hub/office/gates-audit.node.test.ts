@@ -51,6 +51,27 @@ forEachDatabase("office page: gates and audit (hub web)", (kind) => {
     for (const id of ["4294967296", "1x", "-1"]) assert.equal((await auditor.get(`/gates/${id}`)).statusCode, 404, id);
   });
 
+  it("shows the firmware a gate says it runs with its online flag, kept while it is offline; a malformed flag is offline", async () => {
+    await rig.fleet.addGate(10);
+    const auditor = await rig.login("auditor");
+    const firmwareOf = async () => /<td data-firmware>([^<]*)<\/td>/.exec((await auditor.get("/gates")).body)![1];
+    const online = (text: string) => rig.fleet.hub.receive(`optgate/${COMPOUND}/10/online`, new TextEncoder().encode(text));
+    assert.equal(await firmwareOf(), "–");
+    await online("1 optgate/0.1.0");
+    assert.equal(await firmwareOf(), "optgate/0.1.0");
+    assert.match((await auditor.get("/gates")).body, /<td>gate 10<\/td><td>online<\/td>/);
+    assert.match((await auditor.get("/gates/10")).body, /<dt>Firmware<\/dt><dd>optgate\/0\.1\.0<\/dd>/);
+    await online("0"); // the last will
+    assert.match((await auditor.get("/gates")).body, /<td>gate 10<\/td><td>offline<\/td>/);
+    assert.equal(await firmwareOf(), "optgate/0.1.0", "kept while offline");
+    await online("1 optgate 0.2"); // a space inside: not a flag
+    assert.match((await auditor.get("/gates")).body, /<td>gate 10<\/td><td>offline<\/td>/);
+    assert.equal(await firmwareOf(), "optgate/0.1.0");
+    await online("1 <script>alert(1)</script>"); // whoever holds the gate's broker credential: shown inert
+    assert.match((await auditor.get("/gates")).body, /<td>gate 10<\/td><td>online<\/td>/);
+    assert.equal(await firmwareOf(), "&lt;script&gt;alert(1)&lt;/script&gt;");
+  });
+
   it("shows the gate's clock against the hub's and the alarms in its own log", async () => {
     const gate = await rig.fleet.addGate(10);
     await rig.fleet.hub.putResidents(COMPOUND, [person(1)]);
@@ -85,7 +106,7 @@ forEachDatabase("office page: gates and audit (hub web)", (kind) => {
     rig.fleet.wire.push(gate.head(signed(10, gateLog(3))));
     await rig.fleet.drain();
     assert.match((await auditor.get("/gates/10")).body, /access · truncated #3/);
-    assert.match((await auditor.get("/gates")).body, /<td>1<\/td><\/tr>/);
+    assert.match((await auditor.get("/gates")).body, /<td>1<\/td><td data-firmware>/);
   });
 
   it("searches records across gates by gate, kind, decision and resident, with filters posted", async () => {
