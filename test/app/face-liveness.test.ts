@@ -123,7 +123,8 @@ describe("face.liveness: the presentation-attack setting", () => {
     assert.deepEqual([decision.via, decision.grant, decision.reason, decision.resident], ["face", false, "face-not-live", undefined]);
     assert.equal(prompts.at(-1), "Face not accepted. Please use your card or PIN.");
     const records = core.audit.entries().filter((e) => e.log === "access" && e.seq > seq);
-    assert.deepEqual(records.map((e) => `${e.kind} ${e.decision} ${e.reason} ${e.actorKind}`), ["face deny face-not-live keypad"]);
+    // The camera's time for the office (camera-session, written as it went off), then the refusal.
+    assert.deepEqual(records.map((e) => `${e.kind} ${e.decision} ${e.reason} ${e.actorKind}`), ["camera-session info info system", "face deny face-not-live keypad"]);
   });
 
   it("on: refused faces count towards the face suspension like failed matches", () => {
