@@ -13,7 +13,7 @@ import { MqttClient } from "../core/mqtt/client";
 import { GateErasures } from "../core/sync/erasure";
 import { GateSync } from "../core/sync/gate-sync";
 import { inventoryEntries } from "../core/sync/inventory";
-import { MAX_MESSAGE_BYTES } from "../core/sync/messages";
+import { MAX_PACKET_BYTES } from "../core/sync/messages";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import { toHex, utf8 } from "../core/crypto";
 import { isDottedIpv4 } from "../core/net-address";
@@ -29,8 +29,6 @@ import type { SyncState } from "./sync-persistence";
 
 const PENDING = "fleet/pending/";
 const AUDIT_SENT = "fleet/audit-sent";
-/** A packet as large as the biggest sync message, its topic and headers. */
-const MAX_PACKET = MAX_MESSAGE_BYTES + 1024;
 /** The hub's time moves a trusted clock by at most this; a bigger step is a technician's call (clock set). */
 export const HUB_TIME_MAX_STEP_MS = 24 * 3600_000;
 
@@ -57,10 +55,10 @@ export function openFleet(p: FleetParts): FleetLink {
   const sign = (bytes: Uint8Array) => p.auditStore.sign(bytes);
   const link = new TcpMqttLink({
     io: board.tcp, ...(isDottedIpv4(settings.host) ? { address: settings.host } : { host: settings.host }), port: settings.port,
-    bufferBytes: MAX_PACKET, defer: p.defer,
+    bufferBytes: MAX_PACKET_BYTES, defer: p.defer,
   });
   const client = new MqttClient({
-    link, clientId: `optgate-gate-${compoundId}-${gateId}`, maxPacket: MAX_PACKET, random: board.random,
+    link, clientId: `optgate-gate-${compoundId}-${gateId}`, maxPacket: MAX_PACKET_BYTES, random: board.random,
     username: `gate-${compoundId}-${gateId}`, ...(p.password ? { password: utf8(p.password) } : {}),
     will: { topic: topic(compoundId, gateId, "online"), payload: new Uint8Array([0x30]), qos: 1, retain: true },
   });

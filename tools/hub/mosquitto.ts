@@ -2,7 +2,13 @@
 // clients, one credential per gate and an ACL that lets each gate reach only
 // its own topics (topics.ts), the hub all of them. Generated from the hub's
 // gate list, so the ACL never drifts from the fleet.
+import { MAX_PACKET_BYTES } from "../../src/core/sync/messages";
 import { FROM_GATE, ROOT, TO_GATE, topic } from "../../src/core/sync/topics";
+
+/** Longest keepalive a client may ask for (3.1.1 clients from Mosquitto 2.0.12 on): gates ask 30 s, the hub's mqtt.js 60 s; longer hides a dead link. */
+export const MAX_KEEPALIVE_S = 120;
+/** QoS 1 messages in flight to one client: the gate's client holds at most 16 unacknowledged (core/mqtt/client.ts). */
+export const MAX_INFLIGHT = 16;
 
 export interface MosquittoOptions {
   /** Interface and port the TLS listener binds. */
@@ -15,6 +21,8 @@ export interface MosquittoOptions {
   aclFile: string;
   /** Keeps persistent sessions and retained messages across broker restarts (production: true). */
   persistenceDir?: string;
+  /** Connections the listener takes (gates, hub processes and room for reconnections); default 1024. */
+  maxConnections?: number;
 }
 
 export function mosquittoConf(o: MosquittoOptions): string {
@@ -27,8 +35,20 @@ export function mosquittoConf(o: MosquittoOptions): string {
     o.persistenceDir ? `persistence true\npersistence_location ${o.persistenceDir.replace(/\/?$/, "/")}` : "persistence false",
     // Gates are few and slow; a queue this long holds a week offline of a busy compound's changes.
     "max_queued_messages 10000",
+    // ...and this bounds what one gate's queue can cost the broker (a thousand full-size messages).
+    `max_queued_bytes ${1000 * MAX_PACKET_BYTES}`,
+    // 3.1.1 has no way to tell a client the limit: a bigger packet closes the connection
+    // before the broker buffers it. No genuine fleet message comes near it (messages.ts).
+    `max_packet_size ${MAX_PACKET_BYTES}`,
+    `max_keepalive ${MAX_KEEPALIVE_S}`,
+    `max_inflight_messages ${MAX_INFLIGHT}`,
+    // Every fleet client has a stable id (its persistent session); a session unused for a month
+    // goes (a gate back after that is resent everything from its acknowledged version).
+    "allow_zero_length_clientid false",
+    "persistent_client_expiration 30d",
     `listener ${o.port} ${o.host ?? "0.0.0.0"}`,
     "protocol mqtt",
+    `max_connections ${o.maxConnections ?? 1024}`,
     `cafile ${o.caFile}`,
     `certfile ${o.certFile}`,
     `keyfile ${o.keyFile}`,

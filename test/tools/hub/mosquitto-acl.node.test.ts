@@ -10,7 +10,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import { gateUser, mosquittoAcl, mosquittoConf } from "../../../tools/hub/mosquitto";
+import { MAX_MESSAGE_BYTES, MAX_PACKET_BYTES } from "../../../src/core/sync/messages";
+import { MAX_INFLIGHT, MAX_KEEPALIVE_S, gateUser, mosquittoAcl, mosquittoConf } from "../../../tools/hub/mosquitto";
 import { startHubService } from "../../../tools/hub/service";
 import { ProtocolGate, connectGate } from "../../../tools/hub/protocol-gate";
 import { DATABASES } from "./servers";
@@ -44,6 +45,34 @@ async function waitForPort(port: number, ms = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe("production Mosquitto configuration text", () => {
+  const conf = mosquittoConf({ port: 8883, caFile: "/c/ca", certFile: "/c/crt", keyFile: "/c/key", passwordFile: "/c/pw", aclFile: "/c/acl", maxConnections: 200 });
+  const lines = conf.split("\n");
+  const value = (option: string) => lines.filter((l) => l.startsWith(`${option} `)).map((l) => l.slice(option.length + 1));
+
+  it("bounds packets, keepalives, in-flight and queued messages for 3.1.1 clients", () => {
+    assert.deepEqual(value("max_packet_size"), [String(MAX_PACKET_BYTES)]);
+    assert.ok(MAX_PACKET_BYTES >= MAX_MESSAGE_BYTES + 5 + 2 + 64 + 2, "room for the largest message, its fixed header, topic and packet id");
+    assert.ok(MAX_PACKET_BYTES <= MAX_MESSAGE_BYTES + 1024, "and not much more: the gate's own buffer is this size");
+    assert.deepEqual(value("max_keepalive"), [String(MAX_KEEPALIVE_S)]);
+    assert.ok(MAX_KEEPALIVE_S >= 60, "the hub's mqtt.js asks 60 s, a gate 30 s");
+    assert.deepEqual(value("max_inflight_messages"), [String(MAX_INFLIGHT)]);
+    assert.deepEqual(value("max_queued_messages"), ["10000"]);
+    assert.deepEqual(value("max_queued_bytes"), [String(1000 * MAX_PACKET_BYTES)]);
+    assert.deepEqual(value("allow_zero_length_clientid"), ["false"]);
+    assert.deepEqual(value("persistent_client_expiration"), ["30d"]);
+    assert.deepEqual(value("allow_anonymous"), ["false"]);
+  });
+
+  it("has one TLS listener with its own connection limit, and the global limits before it", () => {
+    const listener = lines.findIndex((l) => l.startsWith("listener "));
+    assert.deepEqual(lines.filter((l) => l.startsWith("listener ")), ["listener 8883 0.0.0.0"]);
+    assert.ok(lines.indexOf(`max_packet_size ${MAX_PACKET_BYTES}`) < listener, "a global option (per_listener_settings false)");
+    assert.deepEqual(lines.slice(listener + 1).filter((l) => l).sort(), ["cafile /c/ca", "certfile /c/crt", "keyfile /c/key", "max_connections 200", "protocol mqtt", "tls_version tlsv1.2"]);
+    assert.match(mosquittoConf({ port: 1, caFile: "a", certFile: "b", keyFile: "c", passwordFile: "d", aclFile: "e" }), /^max_connections 1024$/m);
+  });
+});
 
 describe("production Mosquitto: TLS, one credential and ACL per gate", () => {
   if (missing.length) { it.skip(`skipped: ${missing.join(", ")} not installed`); return; }
@@ -141,6 +170,24 @@ describe("production Mosquitto: TLS, one credential and ACL per gate", () => {
     for (let i = 0; i < 100 && !got.length; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100)); // room for a wrongly delivered "for 11" to show up
     assert.deepEqual(got, ["optgate/1/10/erase"]);
+  });
+
+  it("takes a gate's largest message, closes the connection of a bigger packet", async () => {
+    const hub = await connect("hub");
+    const sizes: number[] = [];
+    hub.on("message", (t, p) => { if (t === "optgate/1/10/inventory") sizes.push(p.length); });
+    await hub.subscribeAsync("optgate/1/10/inventory", { qos: 1 });
+    const g10 = await connect(gateUser(COMPOUND, 10));
+    await g10.publishAsync("optgate/1/10/inventory", Buffer.alloc(MAX_MESSAGE_BYTES, 1), { qos: 1 });
+    for (let i = 0; i < 100 && !sizes.length; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(sizes, [MAX_MESSAGE_BYTES]);
+    const closed = new Promise<void>((resolve) => g10.once("close", () => resolve()));
+    g10.publish("optgate/1/10/inventory", Buffer.alloc(MAX_PACKET_BYTES + 1, 2), { qos: 1 });
+    await closed;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(sizes, [MAX_MESSAGE_BYTES], "the oversized packet went nowhere");
+    // max_keepalive binds 3.1.1 clients only from Mosquitto 2.0.12 on (2.0.11 applies it to v5); a gate's 30 s is under it either way.
+    await connect(gateUser(COMPOUND, 10), { keepalive: 30 });
   });
 
   it("the hub and a gate converge over TLS, each with its own credential", async () => {
