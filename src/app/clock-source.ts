@@ -7,13 +7,20 @@
 // and the RTC are compared now and then: a jump or drift beyond a bound is
 // audited and shown in `status`. (Whether a large change needs confirming is
 // the clock-change guard's business, not this file's.)
+//
+// The hub's signed time (hubSet) moves a trusted clock only within a bound of
+// the gate's own running since the last trusted set (core/time/hub-clock.ts),
+// and never writes the RTC: the RTC carries only trusted sets forward through
+// power cuts, so a reboot cannot launder what a hostile hub key moved.
+import { ownTime, hubTimeRefusal, type ClockAnchor } from "../core/time/hub-clock";
+
 export interface BatteryClock {
   /** ms since the epoch, or undefined when the chip lost time; throws on a bus error. */
   get time(): number | undefined;
   set time(ms: number);
 }
 
-export type ClockOrigin = "rtc" | "technician" | "board";
+export type ClockOrigin = "rtc" | "technician" | "board" | "hub";
 
 export interface ClockReport {
   /** Where the time now on the clock came from. */
@@ -36,6 +43,8 @@ export interface ClockSourceOptions {
   setBoardClock?(ms: number): void;
   /** A drift or jump found while running (board clock minus RTC, ms). */
   onDrift?(driftMs: number, now: number): void;
+  /** Keeps the wall time of the last trusted set across reboots (with an RTC that kept time, the time since it counts toward the hub's allowance). */
+  trustedSet?: { read(): number | undefined; write(ms: number): void };
   log(line: string): void;
 }
 
@@ -45,6 +54,10 @@ export class ClockSource {
   #rtc = "no battery-backed clock on this board";
   #driftMs: number | undefined;
   #lastCheck = 0;
+  /** The last trusted set as the gate's own clocks see it: what the hub's time is bounded against. */
+  #anchor: ClockAnchor = { wall: 0, mono: 0, since: 0 };
+  /** Board clock minus the gate's own running, from hub grants (the RTC does not follow them). */
+  #hubOffset = 0;
 
   constructor(options: ClockSourceOptions) {
     this.#o = options;
@@ -52,6 +65,15 @@ export class ClockSource {
 
   /** At boot: the board clock from the RTC when it kept time. */
   boot(): void {
+    this.#bootFromRtc();
+    // The board's monotonic clock restarted. An RTC that kept time counted the time off since
+    // the last trusted set (only trusted sets write it); without one the count starts now.
+    const now = this.#o.now();
+    const setAt = this.#source === "rtc" ? this.#readTrustedSet() : undefined;
+    this.#anchor = { wall: now, mono: this.#o.ticks(), since: setAt !== undefined && now >= setAt ? now - setAt : 0 };
+  }
+
+  #bootFromRtc(): void {
     const time = this.#read();
     if (time === undefined) return;
     if (!this.#o.setBoardClock) {
@@ -65,10 +87,17 @@ export class ClockSource {
   }
 
   /** A technician set the clock: the RTC follows. */
-  set(ms: number): void {
+  set(ms: number, source: ClockOrigin = "technician"): void {
     this.#o.setBoardClock?.(ms);
-    this.#source = "technician";
+    this.#source = source;
     this.#driftMs = undefined;
+    this.#anchor = { wall: ms, mono: this.#o.ticks(), since: 0 };
+    this.#hubOffset = 0;
+    try {
+      this.#o.trustedSet?.write(ms);
+    } catch (error) {
+      this.#o.log(`clock: time of the trusted set not saved (${message(error)}): after a power cut the hub may correct only minutes`);
+    }
     const rtc = this.#o.rtc;
     if (!rtc) return;
     try {
@@ -80,6 +109,28 @@ export class ClockSource {
     }
   }
 
+  /**
+   * The hub's signed time. While the clock is untrusted (the RTC lost time,
+   * or reads before the newest audit record) it is the only source there is:
+   * taken as a trusted set, the RTC follows. A trusted clock it moves only
+   * within the bound of the gate's own running since the last trusted set,
+   * and not the RTC. Returns why not when refused.
+   */
+  hubSet(ms: number, trusted: boolean): string | undefined {
+    if (!trusted) {
+      this.set(ms, "hub");
+      return undefined;
+    }
+    if (!this.#o.setBoardClock) return "this board's clock cannot be set";
+    const mono = this.#o.ticks();
+    const why = hubTimeRefusal(this.#anchor, mono, ms);
+    if (why) return why;
+    this.#o.setBoardClock(ms);
+    this.#hubOffset = ms - ownTime(this.#anchor, mono);
+    this.#source = "hub";
+    return undefined;
+  }
+
   /** Called on every tick; reads the RTC once a minute and reports a drift or jump. */
   tick(): void {
     const ticks = this.#o.ticks();
@@ -88,7 +139,8 @@ export class ClockSource {
     const rtc = this.#read();
     if (rtc === undefined) return;
     const now = this.#o.now();
-    const drift = now - rtc;
+    // What the hub moved is not drift: the RTC was meant to stay behind.
+    const drift = now - rtc - this.#hubOffset;
     const was = this.#driftMs;
     this.#driftMs = drift;
     // Reported when it crosses the bound, not every minute it stays beyond it.
@@ -99,6 +151,16 @@ export class ClockSource {
     const r: ClockReport = { source: this.#source, rtc: this.#rtc };
     if (this.#driftMs !== undefined) r.driftMs = this.#driftMs;
     return r;
+  }
+
+  #readTrustedSet(): number | undefined {
+    try {
+      const ms = this.#o.trustedSet?.read();
+      return ms !== undefined && Number.isFinite(ms) ? ms : undefined;
+    } catch (error) {
+      this.#o.log(`clock: time of the last trusted set unreadable (${message(error)})`);
+      return undefined;
+    }
   }
 
   #read(): number | undefined {

@@ -112,6 +112,7 @@ export class Firmware {
       ticks: () => board.ticks(),
       setBoardClock: board.setClock ? (ms) => board.setClock!(ms) : undefined,
       onDrift: (drift, now) => this.#clockDrift(drift, now),
+      trustedSet: trustedSetRecord(this.store),
       log: (line) => board.log(line),
     });
     this.clock.boot();
@@ -293,7 +294,7 @@ export class Firmware {
     }
     this.fleet = this.#load("fleet link", () => openFleet({
       board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings,
-      setClock: (time) => this.clock.set(time),
+      setClock: (time, trusted) => this.clock.hubSet(time, trusted),
       password: readBrokerPassword(this.#settings).settings,
       defer: (fn) => { this.#deferred.push(fn); },
       log: (line) => board.log(line),
@@ -527,6 +528,22 @@ export function boot(board: BoardInfo): { name: string; version: string; board: 
 }
 
 /** The board's RTC, or undefined when it has none or the bus cannot be opened (logged). */
+/** clock/trusted-set: f64 wall time of the last trusted clock set (technician, or the hub's time on an untrusted clock). */
+function trustedSetRecord(store: LogStore): { read(): number | undefined; write(ms: number): void } {
+  const KEY = "clock/trusted-set";
+  return {
+    read() {
+      const bytes = store.get(KEY);
+      return bytes && bytes.length === 8 ? new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0) : undefined;
+    },
+    write(ms) {
+      const bytes = new Uint8Array(8);
+      new DataView(bytes.buffer).setFloat64(0, ms);
+      store.put(KEY, bytes);
+    },
+  };
+}
+
 function openRtc(board: Board): BatteryClock | undefined {
   if (!board.device.rtc) return undefined;
   try {

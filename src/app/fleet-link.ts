@@ -365,7 +365,7 @@ export class FleetLink {
       this.counts.timeSet++;
       p.appendAudit(out.audit);
     } else {
-      p.appendAudit({ ...out.audit, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `time: ${refused}`.slice(0, 40) });
+      this.#auditRefusal({ ...out.audit, time: p.wallNow(), kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `time: ${refused}`.slice(0, 40) });
     }
     this.#hubAnswered = true;
     this.#caughtUp();

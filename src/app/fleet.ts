@@ -29,7 +29,7 @@ import type { SyncState } from "./sync-persistence";
 
 const PENDING = "fleet/pending/";
 const AUDIT_SENT = "fleet/audit-sent";
-/** The hub's time moves a trusted clock by at most this; a bigger step is a technician's call (clock set). */
+/** One grant moves a trusted clock by at most this, whatever the allowance (core/time/hub-clock.ts); more is a technician's call (clock set). */
 export const HUB_TIME_MAX_STEP_MS = 24 * 3600_000;
 
 export interface FleetParts {
@@ -39,8 +39,8 @@ export interface FleetParts {
   auditStore: AuditStore;
   sync: SyncState;
   settings: HubSettings;
-  /** Sets the wall clock the way the console does (ClockSource, so the RTC follows). */
-  setClock(time: number): void;
+  /** The hub's time under the clock's own rules (ClockSource.hubSet: bounded against its running on a trusted clock); why not, or undefined. */
+  setClock(time: number, trusted: boolean): string | undefined;
   /** Broker password for this gate (Mosquitto's password file), if the broker asks for one. */
   password?: string;
   /** Runs `fn` at the next firmware tick (the TCP link reports outside the client's own calls). */
@@ -139,10 +139,10 @@ function hubTime(p: FleetParts, time: number): string | undefined {
   if (!board.setClock) return "this board's clock cannot be set";
   const now = board.clock.now();
   if (time < core.audit.watermark) return "hub time is before the newest audit record";
-  if (core.access.clockTrusted(now) && Math.abs(time - now) > HUB_TIME_MAX_STEP_MS) return "over a day from a trusted clock: clock set";
+  const trusted = core.access.clockTrusted(now);
+  if (trusted && Math.abs(time - now) > HUB_TIME_MAX_STEP_MS) return "over a day from a trusted clock: clock set";
   core.clockChanging();
-  p.setClock(time);
-  return undefined;
+  return p.setClock(time, trusted);
 }
 
 /** A store refusal here loses only a resend's saving (the broker or the hub deduplicates): logged, not thrown. */

@@ -135,6 +135,28 @@ describe("firmware hub link, a hostile publisher on the gate's topics", function
     assert.deepEqual(refused, ["time: hub time is before the newest audi", "time: over a day from a trusted clock: c"]);
   });
 
+  it("a hub key walking a trusted clock forward a day an hour for a day moves it not at all; each refusal audited", async () => {
+    const DAY = 86_400_000;
+    await answer((now) => now);
+    assert.equal(g.firmware.fleet!.state, "online");
+    const seq = securitySeq();
+    for (let hour = 1; hour <= 24; hour++) {
+      await rig.jump(3600_000);
+      // Just under the one-grant cap: each of these moved the clock before (24 days in a day).
+      await answer((now) => now + DAY - 60_000);
+    }
+    const ahead = g.firmware.board.clock.now() - rig.now;
+    assert.ok(Math.abs(ahead) < 20 * 60_000, `clock ${Math.round(ahead / 60_000)} min off after a day of it`);
+    assert.ok(g.firmware.core.access.clockTrusted(g.firmware.board.clock.now()), "the refusals' records did not push the watermark past the clock");
+    const refused = securitySince(seq).filter((e) => e.kind === "sync-refused").map((e) => e.detail);
+    assert.equal(refused.length, 24);
+    for (const detail of refused) assert.match(detail, /^time: \+86340s vs own clock, max \d+s$/);
+    // A genuine correction of a couple of minutes still goes through.
+    await rig.jump(3600_000);
+    await answer((now) => now + 120_000);
+    assert.ok(Math.abs(g.firmware.board.clock.now() - rig.now - 120_000) < 5000, "corrected by two minutes");
+  });
+
   it("a flood of garbage and forgeries on the gate's topics: card entry goes on, the security log gains a bounded number of records", async () => {
     const core = g.firmware.core;
     const resident = core.registry.addResident({ unit: "1-101", role: "owner", groups: 1, cards: [Uint8Array.of(0x04, 0xf1, 0x00, 0x01)] });

@@ -87,6 +87,17 @@ export class FleetRig {
     while (this.now < end) await this.#step();
   }
 
+  /**
+   * Moves simulated time on by `ms` at once: the gates see one late tick (as
+   * after a busy spell; late timers fire once), the broker and hub nothing.
+   * Days pass in a test this way; `run` is for what must happen tick by tick.
+   */
+  async jump(ms: number): Promise<void> {
+    this.now += Math.max(0, ms - STEP_MS);
+    this.#simStart += Math.max(0, ms - STEP_MS);
+    await this.#step();
+  }
+
   /** Runs until `done()` holds, at most `maxMs` of simulated time. */
   async until(what: string, done: () => boolean | Promise<boolean>, maxMs = 60_000): Promise<void> {
     const end = this.now + maxMs;
