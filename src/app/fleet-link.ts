@@ -21,7 +21,7 @@
 import type { AuditEntry } from "../core/audit/audit-record";
 import { AUDIT_LOG_NAMES, type AuditLogName } from "../core/audit/audit-trail";
 import type { SignedHead } from "../core/audit/head-signature";
-import { isOptgateError } from "../core/errors";
+import { OptgateError, isOptgateError } from "../core/errors";
 import type { InboundMessage, MqttClient } from "../core/mqtt/client";
 import type { Random } from "../core/ports";
 import type { GateErasures, ErasePort } from "../core/sync/erasure";
@@ -195,13 +195,14 @@ export class FleetLink {
   /**
    * Consent withdrawn at this gate (keypad or console), template already
    * erased by the core: the signed notice makes the hub erase it at every
-   * other gate. Kept on flash until the broker has it.
+   * other gate. Kept on flash until the broker has it. The notice id comes
+   * from the consent record (fleet.ts noticeIdOf), so a notice made again
+   * from the record after a power cut is the same notice to the hub.
    */
-  withdrawnHere(residentId: number, held: boolean): void {
-    const noticeId = new Uint8Array(ORDER_ID_BYTES);
-    this.#o.random.fill(noticeId);
+  withdrawnHere(residentId: number, held: boolean, noticeId: Uint8Array, at = this.#o.ports.trustedNow()): void {
+    if (noticeId.length !== ORDER_ID_BYTES) throw new OptgateError("E_SYNC_BAD_VALUE", `A withdrawal notice id is ${ORDER_ID_BYTES} bytes.`);
     const port: ErasePort = { eraseTemplate: () => ({ held }) };
-    const { notice } = this.#o.erasures.withdrawHere(residentId, noticeId, this.#o.ports.trustedNow(), port);
+    const { notice } = this.#o.erasures.withdrawHere(residentId, noticeId, at, port);
     this.#o.ports.saveReceipts(this.#o.erasures.receipts());
     this.#pending.push(notice);
     this.#o.ports.savePending(this.#pending);

@@ -5,7 +5,14 @@
 // the audit trail. Also the two small records only the link keeps:
 //
 //   fleet/pending/<id> each withdrawal notice made here and not yet acknowledged by the broker
+//   fleet/notified    u32: consent ledger seq up to which every withdrawal made here has its
+//                     notice acknowledged by the broker (written with the pending notices)
 //   fleet/audit-sent  u32 access, u32 security: stream indexes the broker acknowledged
+//
+// A withdrawal's notice is derived from its consent record (id = hash of the
+// gate's key and the record): when the link starts, each withdrawal made here
+// past fleet/notified without its notice pending (a power cut came between
+// the record and the notice's save) gets it made again, the same notice.
 import type { AuditLogName } from "../core/audit/audit-trail";
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import { OptgateError, isOptgateError } from "../core/errors";
@@ -15,7 +22,10 @@ import { GateSync } from "../core/sync/gate-sync";
 import { inventoryEntries } from "../core/sync/inventory";
 import { MAX_PACKET_BYTES } from "../core/sync/messages";
 import type { LogStore, StoreOp } from "../core/store/log-store";
-import { toHex, utf8 } from "../core/crypto";
+import { sha256, toHex, utf8 } from "../core/crypto";
+import type { ConsentLedger } from "../core/face/consent-ledger";
+import { encodeConsentRecord, type ConsentRecord } from "../core/face/consent-record";
+import { ORDER_ID_BYTES } from "../core/sync/erasure";
 import { isDottedIpv4 } from "../core/net-address";
 import { topic } from "../core/sync/topics";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
@@ -28,6 +38,8 @@ import { TcpMqttLink } from "./mqtt-tcp-link";
 import type { SyncState } from "./sync-persistence";
 
 const PENDING = "fleet/pending/";
+const NOTIFIED = "fleet/notified";
+const NOTICE_ID_TAG = utf8("optgate withdrawal notice v1");
 const AUDIT_SENT = "fleet/audit-sent";
 /** One grant moves a trusted clock by at most this, whatever the allowance (core/time/hub-clock.ts); more is a technician's call (clock set). */
 export const HUB_TIME_MAX_STEP_MS = 24 * 3600_000;
@@ -65,9 +77,12 @@ export function openFleet(p: FleetParts): FleetLink {
   link.attach(client);
   const sync = new GateSync({ gateId, hubKeys: settings.hubKeys, sign, applied: p.sync.applied });
   const erasures = new GateErasures({ gateId, hubKeys: settings.hubKeys, sign, receipts: p.sync.receipts });
+  const publicKey = p.auditStore.publicKey;
+  const pending = readPending(store, p.log);
+  const notices = new NoticeLedger(store, core.ledger, p.log);
   const fleet = new FleetLink({
     compoundId, gateId, client, sync, erasures, random: board.random,
-    pending: readPending(store, p.log),
+    pending,
     auditProgress: readAuditProgress(store),
     firmware: `${FIRMWARE_NAME}/${FIRMWARE_VERSION}`,
     ports: {
@@ -80,7 +95,7 @@ export function openFleet(p: FleetParts): FleetLink {
       signedHead: (log, now) => p.auditStore.signedHead(log, now),
       appendAudit: (entry) => { core.audit.append(entry); },
       saveReceipts: (receipts) => p.sync.saveReceipts(receipts),
-      savePending: (notices) => kept(p, "withdrawal notices", () => savePending(store, notices)),
+      savePending: (list) => kept(p, "withdrawal notices", () => savePending(store, list, notices.notifiedWith(list))),
       saveAuditProgress: (progress) => kept(p, "audit upload progress", () => store.put(AUDIT_SENT, auditProgressBytes(progress))),
       trustedNow: () => {
         const now = board.clock.now();
@@ -91,17 +106,89 @@ export function openFleet(p: FleetParts): FleetLink {
       holdFace: (reason) => { core.faceHold = reason; },
     },
   });
+  const notify = (record: ConsentRecord, held: boolean) => {
+    const id = noticeIdOf(publicKey, record);
+    notices.track(id, record.seq);
+    fleet.withdrawnHere(parseResidentId(record.residentId), held, id, core.access.clockTrusted(record.at) ? record.at : undefined);
+  };
+  // Withdrawals whose notice a power cut lost (after the record, before the notice's save): made again.
+  const have = new Set(pending.map(pendingKey));
+  for (const record of notices.unnotified()) {
+    if (have.has(PENDING + toHex(noticeIdOf(publicKey, record)))) {
+      notices.track(noticeIdOf(publicKey, record), record.seq);
+      continue;
+    }
+    p.log(`fleet: withdrawal of ${record.residentId} (consent record ${record.seq}) had no notice for the hub: made again`);
+    // The cut may have come before the template's removal too.
+    notify(record, core.gallery.remove(record.residentId));
+  }
   // A withdrawal made here (keypad or console) is fanned out by the hub; one that came from the hub is not sent back.
   core.withdrawal.onWithdrawn = (receipt) => {
     if (receipt.record.channel === "hub") return;
     try {
-      fleet.withdrawnHere(parseResidentId(receipt.record.residentId), receipt.templateDestroyed);
+      notify(receipt.record, receipt.templateDestroyed);
     } catch (error) {
       if (!isOptgateError(error)) throw error;
-      p.log(`fleet: withdrawal notice not kept (${error.message}); the other gates keep the template until consent is withdrawn at the hub`);
+      p.log(`fleet: withdrawal notice not kept (${error.message}); made again when the link next starts`);
     }
   };
   return fleet;
+}
+
+/** A withdrawal record's notice id: the same record always gives the same id (made again, it fans out once), another gate's key another. */
+export function noticeIdOf(gatePublicKey: Uint8Array, record: ConsentRecord): Uint8Array {
+  const bytes = encodeConsentRecord(record);
+  const data = new Uint8Array(NOTICE_ID_TAG.length + gatePublicKey.length + bytes.length);
+  data.set(NOTICE_ID_TAG);
+  data.set(gatePublicKey, NOTICE_ID_TAG.length);
+  data.set(bytes, NOTICE_ID_TAG.length + gatePublicKey.length);
+  return sha256(data).slice(0, ORDER_ID_BYTES);
+}
+
+/**
+ * Which withdrawals made here have their notice acknowledged by the broker:
+ * every one up to fleet/notified. It moves up when notices are acknowledged
+ * (to below the oldest still pending, or to the ledger's end when none is).
+ */
+class NoticeLedger {
+  readonly #ledger: ConsentLedger;
+  /** Consent seq of each pending notice made from a record (by its store key). */
+  readonly #seqOf = new Map<string, number>();
+  #notified: number;
+
+  constructor(store: LogStore, ledger: ConsentLedger, log: (line: string) => void) {
+    this.#ledger = ledger;
+    const read = readNotified(store);
+    if (read !== undefined) {
+      this.#notified = read;
+      return;
+    }
+    // The first link start (or the record lost): withdrawals made before it are not sent now.
+    this.#notified = lastSeq(ledger);
+    kept({ log }, "withdrawal notice progress", () => store.put(NOTIFIED, u32Bytes(this.#notified)));
+  }
+
+  /** Withdrawals made here past fleet/notified, oldest first. */
+  unnotified(): ConsentRecord[] {
+    return this.#ledger.records().filter((r) => r.seq > this.#notified && r.event === "withdrawn" && r.channel !== "hub");
+  }
+
+  track(noticeId: Uint8Array, seq: number): void {
+    this.#seqOf.set(PENDING + toHex(noticeId), seq);
+  }
+
+  /** fleet/notified to store with the pending list `list`. */
+  notifiedWith(list: Uint8Array[]): number {
+    let oldest = Infinity;
+    for (const notice of list) oldest = Math.min(oldest, this.#seqOf.get(pendingKey(notice)) ?? Infinity);
+    this.#notified = Math.max(this.#notified, oldest === Infinity ? lastSeq(this.#ledger) : oldest - 1);
+    return this.#notified;
+  }
+}
+
+function lastSeq(ledger: ConsentLedger): number {
+  const records = ledger.records();
+  return records.length ? records[records.length - 1].seq : 0;
 }
 
 /**
@@ -146,7 +233,7 @@ function hubTime(p: FleetParts, time: number): string | undefined {
 }
 
 /** A store refusal here loses only a resend's saving (the broker or the hub deduplicates): logged, not thrown. */
-function kept(p: FleetParts, what: string, write: () => void): void {
+function kept(p: Pick<FleetParts, "log">, what: string, write: () => void): void {
   try {
     write();
   } catch (error) {
@@ -160,10 +247,11 @@ function pendingKey(notice: Uint8Array): string {
   return `${PENDING}${toHex(notice.subarray(13, 29))}`;
 }
 
-/** Keeps exactly `notices` on flash: new ones put, acknowledged ones deleted (one record each, so damage costs one). */
-function savePending(store: LogStore, notices: Uint8Array[]): void {
+/** Keeps exactly `notices` on flash: new ones put, acknowledged ones deleted (one record each, so damage costs one); with them, how far the notices are done. */
+function savePending(store: LogStore, notices: Uint8Array[], notified: number): void {
   const keep = new Set(notices.map(pendingKey));
   const ops: StoreOp[] = [];
+  if (readNotified(store) !== notified) ops.push({ put: NOTIFIED, value: u32Bytes(notified) });
   for (const key of store.keys(PENDING)) if (!keep.has(key)) ops.push({ delete: key });
   for (const notice of notices) if (!store.has(pendingKey(notice))) ops.push({ put: pendingKey(notice), value: notice });
   if (ops.length) store.commit(ops);
@@ -180,6 +268,22 @@ function readPending(store: LogStore, log: (line: string) => void): Uint8Array[]
       log(`fleet: a withdrawal notice to send was unreadable (${error.code}); the other gates keep the template until consent is withdrawn at the hub`);
     }
   }
+  return out;
+}
+
+function readNotified(store: LogStore): number | undefined {
+  try {
+    const bytes = store.get(NOTIFIED);
+    return bytes && bytes.length === 4 ? new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) : undefined;
+  } catch (error) {
+    if (!isOptgateError(error)) throw error;
+    return undefined;
+  }
+}
+
+function u32Bytes(value: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, value);
   return out;
 }
 

@@ -37,7 +37,7 @@ describe("firmware hub link under attack", function () {
     await rig.run(200);
     const fleet = g.firmware.fleet!;
     const withdrawals = 40;
-    for (let i = 0; i < withdrawals; i++) fleet.withdrawnHere(100 + i, false);
+    for (let i = 0; i < withdrawals; i++) fleet.withdrawnHere(100 + i, false, new Uint8Array(16).fill(i));
     assert.match(fleet.status(), new RegExp(`${withdrawals} withdrawal notice\\(s\\) to deliver`));
     const flash = g.flash;
     rig.cut(g);

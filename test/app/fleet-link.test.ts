@@ -93,7 +93,7 @@ describe("app/fleet-link", () => {
 
   it("keeps a withdrawal notice made offline until the broker has it, across a reboot too", () => {
     const r = rig();
-    r.fleet.withdrawnHere(42, true);
+    r.fleet.withdrawnHere(42, true, new Uint8Array(16).fill(42));
     assert.equal(r.state.pending.at(-1)!.length, 1, "saved at once");
     const notice = r.state.pending.at(-1)![0];
     // A reboot before it went out: the next link starts with it.
@@ -127,7 +127,7 @@ describe("app/fleet-link", () => {
 
   it("never drops a notice past the outbox bound, and a backlog of notices never crowds out the status messages", () => {
     const r = rig();
-    for (let i = 0; i < OUTBOX_LIMIT + 10; i++) r.fleet.withdrawnHere(100 + i, false);
+    for (let i = 0; i < OUTBOX_LIMIT + 10; i++) r.fleet.withdrawnHere(100 + i, false, new Uint8Array(16).fill(i));
     r.fleet.start();
     r.run(2000);
     assert.deepEqual(r.sent().slice(0, 3), ["online", "ack", "time-req"]);

@@ -142,6 +142,42 @@ for (const kind of DATABASES) {
       assert.deepEqual(await heldBy(9), [[1, true], [2, false]]);
     });
 
+    it("a power cut between a keypad withdrawal's consent record and its notice: the notice is made again from the record, reaches the hub once", async () => {
+      await service.hub.putResidents(COMPOUND, [withPin(12)]);
+      await rig.until("resident 12 at gate 1", () => g1.firmware.core.registry.has(12));
+      await consentAndEnrol(12, 1212);
+      const flash = g1.flash;
+      const notify = g1.firmware.core.withdrawal.onWithdrawn!;
+      // The link is told once the consent record and the template's removal are on flash: the
+      // next flash operation is the notice's (its receipt, then the notice itself).
+      g1.firmware.core.withdrawal.onWithdrawn = (receipt) => {
+        flash.cutAt = flash.ops + 1;
+        notify(receipt);
+      };
+      await rig.keys(g1, `#9#12#${PIN}#`);
+      assert.ok(flash.dead, "the power went in that window");
+      rig.cut(g1);
+      flash.powerOn();
+      g1 = rig.boot(1, flash);
+      const core = g1.firmware.core;
+      assert.equal(core.ledger.isActive("R00012"), false, "the withdrawal is on record");
+      assert.equal(core.gallery.entry("R00012"), undefined);
+      assert.ok(g1.logs.some((l) => /withdrawal of R00012 .* made again/.test(l)), g1.logs.join("\n"));
+      await rig.until("the hub's record of it, done everywhere", async () => {
+        const s = await erasures(12);
+        return s.length === 2 && s.every((x) => x.endsWith(":done"));
+      });
+      await rig.until("delivered: nothing left to send", () => !/to deliver/.test(g1.firmware.fleetStatus() ?? ""));
+      // Once delivered it is not made again: another reboot sends nothing.
+      rig.cut(g1);
+      g1 = rig.boot(1, flash);
+      assert.equal(g1.logs.filter((l) => /made again/.test(l)).length, 0);
+      assert.doesNotMatch(g1.firmware.fleetStatus() ?? "", /to deliver/);
+      await rig.until("gate 1 online again", online(g1));
+      const [orders] = await db.query<{ n: unknown }>("select count(*) as n from erasure_order where resident_id = 12");
+      assert.equal(Number(orders.n), 1, "one erasure order at the hub");
+    });
+
     it("a gate cut off while an erasure is ordered erases it when it comes back, before it offers face again", async () => {
       await service.hub.putResidents(COMPOUND, [withPin(10)]);
       await rig.until("resident 10 at gate 1", () => g1.firmware.core.registry.has(10));
