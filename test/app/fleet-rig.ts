@@ -25,6 +25,8 @@ export interface RigGate {
   logs: string[];
   /** The sockets this gate opened. */
   sockets: NodeTcpSocket[];
+  /** While true the gate's network is down: its connections are reset and new ones refused (FleetRig.partition). */
+  partitioned: boolean;
   ticking: unknown;
 }
 
@@ -64,9 +66,11 @@ export class FleetRig {
     const host = new this.#HostBoard({ flash: { size: flash.size, sectorSize: 4096 }, seed: Uint8Array.from({ length: 32 }, (_, i) => gateId * 7 + i), events });
     const logs: string[] = [];
     const sockets: NodeTcpSocket[] = [];
+    const net = { partitioned: false };
     const tcp = class extends NodeTcpSocket {
       constructor(options: ConstructorParameters<typeof NodeTcpSocket>[0]) {
-        super(options);
+        // Cut off: a port nothing listens on, so the connection is refused as an unreachable broker's would be.
+        super(net.partitioned ? { ...options, address: "127.0.0.1", port: 1 } : options);
         sockets.push(this);
       }
     };
@@ -76,7 +80,11 @@ export class FleetRig {
     const decisions: GateDecision[] = [];
     firmware.onDecision = (d) => decisions.push({ ...d });
     const ticking = this.#timer.default.repeat(() => firmware.tick(), 10);
-    const gate: RigGate = { gateId, firmware, host, flash, decisions, logs, sockets, ticking };
+    const gate: RigGate = {
+      gateId, firmware, host, flash, decisions, logs, sockets, ticking,
+      get partitioned() { return net.partitioned; },
+      set partitioned(on: boolean) { net.partitioned = on; },
+    };
     this.gates.set(gateId, gate);
     return gate;
   }
@@ -146,6 +154,12 @@ export class FleetRig {
     for (const line of lines) out.push(await this.console(gate, line));
     await this.console(gate, "logout");
     return out;
+  }
+
+  /** Cuts one gate's network (its connections reset, new ones refused) or gives it back; the gate runs on. */
+  partition(gate: RigGate, on: boolean): void {
+    gate.partitioned = on;
+    if (on) for (const socket of gate.sockets) socket.cut();
   }
 
   /** Stops one gate's ticks and sockets without a goodbye (a power cut); its flash stays. */
