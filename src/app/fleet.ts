@@ -114,8 +114,9 @@ export function openFleet(p: FleetParts): FleetLink {
   // Withdrawals whose notice a power cut lost (after the record, before the notice's save): made again.
   const have = new Set(pending.map(pendingKey));
   for (const record of notices.unnotified()) {
-    if (have.has(PENDING + toHex(noticeIdOf(publicKey, record)))) {
-      notices.track(noticeIdOf(publicKey, record), record.seq);
+    const id = noticeIdOf(publicKey, record);
+    if (have.has(PENDING + toHex(id))) {
+      notices.track(id, record.seq);
       continue;
     }
     p.log(`fleet: withdrawal of ${record.residentId} (consent record ${record.seq}) had no notice for the hub: made again`);
