@@ -4,7 +4,7 @@
 // transaction that makes it (gate rows locked, as for residents): a group's
 // set-schedule for the gates whose `groups` mask holds its bit, set-holidays
 // for every gate of the compound. A full resync carries them all.
-import { GROUP_NAME_PATTERN, MAX_HOLIDAYS, MAX_SEGMENTS_PER_DAY, encodeChange, type Change, type GroupSchedule, type Segment } from "../../src/core/access/changes";
+import { GROUP_NAME_PATTERN, MAX_HOLIDAYS, MAX_SEGMENTS_PER_DAY, decodeChange, encodeChange, type Change, type GroupSchedule, type Segment } from "../../src/core/access/changes";
 import { num, type Db, type Sql } from "./db";
 
 /** The gates' default group: every resident added at a gate's console joins it. */
@@ -120,8 +120,12 @@ export class HubSchedules {
   /** Creates or replaces the group on `group.bit`; every gate serving that bit gets it as its next version. */
   async putGroup(compoundId: number, group: AccessGroup): Promise<void> {
     checkGroup(group);
-    // What the gate will decode: the same bounds, checked before anything is written.
-    encodeChange({ kind: "set-schedule", group: group.bit, schedule: group });
+    // Decoded as the gate will: the same bounds, checked before anything is written.
+    try {
+      decodeChange(encodeChange({ kind: "set-schedule", group: group.bit, schedule: { name: group.name, week: group.week, holiday: group.holiday } }));
+    } catch (error) {
+      throw new ScheduleInputError((error as Error).message);
+    }
     const gates = await this.#db.transaction(async (tx) => {
       const [clash] = await tx.query("select bit from access_group where compound_id = $1 and name = $2 and bit <> $3", [compoundId, group.name, group.bit]);
       if (clash) throw new ScheduleInputError(`Name: group ${num(clash.bit) + 1} is already called ${group.name}.`);

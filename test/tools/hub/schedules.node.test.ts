@@ -63,6 +63,7 @@ forEachDatabase("hub schedules", (kind) => {
     await refused(() => fleet.hub.schedules.putGroup(COMPOUND, group(0, "staff")), /keeps the name all/);
     await refused(() => fleet.hub.schedules.putGroup(COMPOUND, group(4, "<script>")), /is not 1-32 letters/);
     await refused(() => fleet.hub.schedules.removeGroup(COMPOUND, 0), /default group/);
+    await refused(() => fleet.hub.schedules.putGroup(COMPOUND, { ...group(6, "odd"), holiday: [{ from: 1440, to: 60 }] }), /the holiday has a segment 1440-60/);
     await fleet.hub.schedules.putGroup(COMPOUND, group(4, "night"));
     await refused(() => fleet.hub.schedules.putGroup(COMPOUND, group(5, "night")), /already called night/);
     await fleet.hub.putResidents(COMPOUND, [person(1, { groups: 1 << 4 })]);
