@@ -138,7 +138,7 @@ export class ConsolePolicy {
         this.#core.access.setPolicy(policy);
         this.#settings = next;
         this.#watermarks?.settingsStored(bytes);
-        this.damage = undefined;
+        // Unlike a technician's change, the hub's does not end a settings DAMAGE line: nobody at the gate has seen it.
         this.#core.audit.append({ time: now, actorKind: "system", actor: 0, kind: "policy-changed", decision: "info", reason: "info", detail: describeHubChanges(changes, full) });
       },
       refused: () => {
