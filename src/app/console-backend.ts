@@ -26,6 +26,7 @@ import { ConsoleClock } from "./console-clock";
 import { ConsoleConsent } from "./console-consent";
 import { ConsoleFleet, type FleetHooks } from "./console-fleet";
 import { ConsolePolicy } from "./console-policy";
+import type { HubPolicyPort } from "./sync-persistence";
 import { residentReport } from "./console-report";
 import type { AuditStore } from "./audit-store";
 import { DEFAULT_GROUP, type SettingsStore } from "./console-settings";
@@ -358,6 +359,11 @@ export class CoreConsoleBackend implements ConsoleBackend {
   holidayList(): HolidayView[] {
     return this.#policy.holidayList();
   }
+
+  /** Where a hub change set's schedules and holidays go (sync-persistence.ts): checked and stored as the console's own. */
+  readonly hubPolicy: HubPolicyPort = {
+    stage: (changes, full) => this.#policy.stageHub(changes, full, this.#clock.now()),
+  };
 
   // ---- log ----
 

@@ -1,7 +1,7 @@
 // The console's access groups, schedules, holidays and config keys: settings
 // the board persists under names the core does not have, compiled into the
 // gate policy on every change. Split from console-backend.ts.
-import type { GatePolicy } from "../core/access/policy";
+import { compilePolicy, type GatePolicy } from "../core/access/policy";
 import type { ConfigEntry, GroupView, HolidayView, ScheduleView } from "../core/console/backend";
 import { utf8 } from "../core/crypto";
 import { OptgateError } from "../core/errors";
@@ -9,6 +9,16 @@ import type { ConsoleAccounts } from "./console-accounts";
 import { clone, CONFIG, dateKey, DEFAULT_GROUP, loadStoredSettings, own, SETTINGS_KEY, settingsPolicy, type Settings, type SettingsStore } from "./console-settings";
 import type { GateCore } from "./core";
 import type { Watermarks } from "./watermarks";
+import { describeHubChanges, withHubSchedules, type PolicyChange } from "./hub-schedules";
+import type { StoreOp } from "../core/store/log-store";
+
+/** The hub's schedule changes, checked and ready to store with their change set (ConsolePolicy.stageHub). */
+export interface StagedPolicy {
+  ops: StoreOp[];
+  storing(): void;
+  stored(): void;
+  refused(): void;
+}
 
 export class ConsolePolicy {
   readonly #core: GateCore;
@@ -104,6 +114,40 @@ export class ConsolePolicy {
 
   holidayList(): HolidayView[] {
     return Object.keys(this.#settings.holidays).sort().map((key) => ({ date: Date.parse(key), name: this.#settings.holidays[key] }));
+  }
+
+  // ---- the hub's groups, schedules and holidays (a change set's set-schedule / set-holidays) ----
+
+  /**
+   * The hub's changes checked as a technician's would be (the policy compiled
+   * from the settings they give), not yet in force. The set's store group
+   * carries `ops`; `storing()` runs just before that group is written,
+   * `stored()` after (the policy in force, audited, actor hub), `refused()`
+   * when the store refused it. Throws, changing nothing, when they do not apply.
+   */
+  stageHub(changes: PolicyChange[], full: boolean, now: number): StagedPolicy {
+    const next = withHubSchedules(this.#settings, changes, full);
+    const policy = this.#policy(next);
+    compilePolicy(policy); // throws E_BAD_POLICY / E_BAD_SCHEDULE as for the console's commands
+    const bytes = utf8(JSON.stringify(next));
+    const before = this.#store?.get(SETTINGS_KEY);
+    return {
+      ops: [{ put: SETTINGS_KEY, value: bytes }],
+      storing: () => this.#watermarks?.settingsWriting(bytes),
+      stored: () => {
+        this.#core.access.setPolicy(policy);
+        this.#settings = next;
+        this.#watermarks?.settingsStored(bytes);
+        // Unlike a technician's change, the hub's does not end a settings DAMAGE line: nobody at the gate has seen it.
+        this.#core.audit.append({ time: now, actorKind: "system", actor: 0, kind: "policy-changed", decision: "info", reason: "info", detail: describeHubChanges(changes, full) });
+      },
+      refused: () => {
+        // The marks go back to the settings the store still holds, so a later cut is not taken for a rollback.
+        if (!before) return;
+        this.#watermarks?.settingsWriting(before);
+        this.#watermarks?.settingsStored(before);
+      },
+    };
   }
 
   // ---- config ----

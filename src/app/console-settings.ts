@@ -20,7 +20,11 @@ export interface SettingsStore {
 }
 
 export interface Settings {
-  groups: Record<string, { bit: number; schedules: string[] }>;
+  /**
+   * `hub`: set by the hub (hub-schedules.ts): its schedules are its own, none means closed (a local
+   * group without schedules is open around the clock); `holidaySegments` apply on holidays (default closed).
+   */
+  groups: Record<string, { bit: number; schedules: string[]; hub?: boolean; holidaySegments?: string[] }>;
   schedules: Record<string, { days: Weekday[]; from: number; to: number }>;
   holidays: Record<string, string>;
   config: Record<string, string>;
@@ -98,7 +102,7 @@ export function settingsPolicy(s: Settings, now: CompiledPolicy): GatePolicy {
   for (const name of Object.keys(s.groups)) {
     const g = s.groups[name];
     const spec: ScheduleSpec = { week: {} };
-    if (g.schedules.length === 0) {
+    if (g.schedules.length === 0 && !g.hub) {
       for (const day of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const) spec.week[day] = ["00:00-24:00"];
     } else {
       for (const sname of g.schedules) {
@@ -107,6 +111,7 @@ export function settingsPolicy(s: Settings, now: CompiledPolicy): GatePolicy {
         for (const day of sc.days) (spec.week[day] ??= []).push(`${formatTime(sc.from)}-${formatTime(sc.to)}`);
       }
       spec.holidays = holidays;
+      if (g.holidaySegments) spec.holidaySegments = [...g.holidaySegments];
     }
     policy.groups.push({ group: g.bit, schedule: spec });
   }
@@ -155,7 +160,8 @@ export function loadSettings(bytes: Uint8Array | undefined): Settings {
     holidays: (parsed.holidays ?? {}) as Settings["holidays"], config: (parsed.config ?? {}) as Settings["config"],
   };
   const ok = isTable(s.groups) && isTable(s.schedules) && isTable(s.holidays) && isTable(s.config)
-    && Object.values(s.groups).every((g) => isTable(g) && Number.isInteger(g.bit) && (g.bit as number) >= 0 && (g.bit as number) < 32 && isStrings(g.schedules))
+    && Object.values(s.groups).every((g) => isTable(g) && Number.isInteger(g.bit) && (g.bit as number) >= 0 && (g.bit as number) < 32 && isStrings(g.schedules)
+      && (g.hub === undefined || typeof g.hub === "boolean") && (g.holidaySegments === undefined || isStrings(g.holidaySegments)))
     && Object.values(s.schedules).every((sc) => isTable(sc) && isStrings(sc.days) && Number.isFinite(sc.from) && Number.isFinite(sc.to))
     && Object.values(s.holidays).every((h) => typeof h === "string")
     && Object.keys(s.config).every((k) => own(CONFIG, k) !== undefined && typeof s.config[k] === "string");

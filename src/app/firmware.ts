@@ -224,6 +224,8 @@ export class Firmware {
           },
         },
       });
+      // A hub set's schedules and holidays are checked and stored as the console's own settings.
+      if (this.#syncState) this.#syncState.policy = this.backend.hubPolicy;
       if (this.backend.settingsDamage) this.#note(this.backend.settingsDamage, false);
       const unreadable = this.backend.unreadableTechnicians();
       if (unreadable.length) this.#note(`technician account(s) ${unreadable.join(", ")} unreadable: they cannot log in${this.installation.open ? "; installation mode is open" : ""}`);

@@ -30,7 +30,9 @@ import { OptgateError, isOptgateError } from "../core/errors";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import { REMEMBERED_ORDERS, decodeErasure } from "../core/sync/erasure";
 import type { SyncTarget } from "../core/sync/gate-sync";
-import { applyToRegistry, type OpenSealed } from "../core/sync/registry-apply";
+import { applyToRegistry, splitPolicyChanges, type OpenSealed } from "../core/sync/registry-apply";
+import type { PolicyChange } from "./hub-schedules";
+import type { StagedPolicy } from "./console-policy";
 import { guarded, textOf, u32, type StoreErrorHandler, type StoredRegistry } from "./persistence";
 
 const VERSION = "sync/version";
@@ -55,7 +57,17 @@ export interface SyncStateOptions {
   openSealed?: OpenSealed;
 }
 
+/** Takes a set's schedule changes (CoreConsoleBackend.hubPolicy): checked first, stored in the set's group. */
+export interface HubPolicyPort {
+  stage(changes: PolicyChange[], full: boolean): StagedPolicy;
+}
+
 export interface SyncState {
+  /**
+   * Where set-schedule / set-holidays go (the console backend, made after this state);
+   * without it a set carrying them is refused whole.
+   */
+  policy: HubPolicyPort | undefined;
   /** The version on flash (0 when none, or when it was lost to damage): GateSync's `applied`. Follows applied sets. */
   readonly applied: number;
   /** GateSync's apply step: stores each verified set all or nothing, with its version. */
@@ -92,10 +104,14 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
   const keptReceipts = new WeakSet<Uint8Array>(kept.map((r) => r.receipt));
 
   const target: SyncTarget = {
-    apply(changes, full, setVersion) {
+    apply(all, full, setVersion) {
       if (!full && resyncOnly) {
         throw new OptgateError("E_SYNC_NEEDS_RESYNC", "The applied version was lost to flash damage; only a full resync from the hub can say what this gate holds.");
       }
+      const { changes, policy } = splitPolicyChanges(all);
+      if (policy.length && !state.policy) throw new OptgateError("E_SYNC_NO_POLICY", "This gate cannot take schedules from the hub now (its console settings are not loaded).");
+      // Checked before the registry is touched: an invalid schedule refuses the whole set.
+      const staged = policy.length ? state.policy!.stage(policy, full) : undefined;
       const registry = stored.registry;
       const { onChange, onRepaired } = registry;
       // The set is stored below as one group: the registry's own hooks (face flags a full resync
@@ -105,22 +121,30 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
       let gone: number[] = [];
       try {
         applyToRegistry(registry, changes, full, ({ faceGone, changes: opened }) => {
-          const ops: StoreOp[] = [{ put: VERSION, value: u32(setVersion) }, ...eraseRecords(faceGone)];
-          if (full) stored.rewrite([...ops, { delete: DAMAGE }]);
-          else stored.record(opened, ops);
+          const ops: StoreOp[] = [{ put: VERSION, value: u32(setVersion) }, ...eraseRecords(faceGone), ...(staged?.ops ?? [])];
+          staged?.storing();
+          try {
+            if (full) stored.rewrite([...ops, { delete: DAMAGE }]);
+            else stored.record(opened, ops);
+          } catch (error) {
+            staged?.refused();
+            throw error;
+          }
           gone = faceGone;
         }, options.openSealed);
       } finally {
         registry.onChange = onChange;
         registry.onRepaired = onRepaired;
       }
+      staged?.stored();
       applied = setVersion;
       resyncOnly = false;
       for (const id of gone) pending.add(id);
     },
   };
 
-  return {
+  const state: SyncState = {
+    policy: undefined,
     get applied() { return applied; },
     target,
     receipts: kept.map((r) => r.receipt),
@@ -159,6 +183,7 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
       });
     },
   };
+  return state;
 }
 
 /** The applied version, or 0 and resync-only when its record is damaged (noted on flash: a later boot may no longer see the damage). */

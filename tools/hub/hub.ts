@@ -17,6 +17,7 @@ import {
 import { canonicalResident, residentDigest } from "../../src/core/sync/inventory";
 import { bytes, num, type Db, type Sql } from "./db";
 import { chunkChanges, fromRecord, packChanges, residentChanges, toCanonical, unpackChanges, type ResidentInput } from "./desired";
+import { HubSchedules } from "./schedules";
 import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
 import { HubCodes } from "./codes";
 import { migrate } from "./migrate";
@@ -92,6 +93,8 @@ export class Hub {
   readonly #erasures: HubErasures;
   /** One-time codes issued at the office (codes.ts). */
   readonly codes: HubCodes;
+  /** The compound's access groups, schedules and holidays (schedules.ts). */
+  readonly schedules: HubSchedules;
 
   private constructor(options: HubOptions) {
     if (!(options.signingSeed instanceof Uint8Array) || options.signingSeed.length !== 32) throw new Error("The hub's signing seed is 32 bytes.");
@@ -109,6 +112,7 @@ export class Hub {
       drop: (why, t) => this.#drop(why, t),
     });
     this.codes = new HubCodes({ db: this.db, now: this.#now, appendChanges: (tx, gateId, changes) => this.#appendSets(tx, gateId, changes), pump: (g) => this.pump(g) });
+    this.schedules = new HubSchedules({ db: this.db, now: this.#now, appendChanges: (tx, gateId, changes) => this.#appendSets(tx, gateId, changes), pump: (g) => this.pump(g) });
   }
 
   /** Migrates the database and records this hub's public key. */
@@ -133,6 +137,9 @@ export class Hub {
     await this.db.transaction(async (tx) => {
       await tx.query("insert into gate (id, compound_id, name, public_key, groups, seal_key) values ($1, $2, $3, $4, $5, $6)",
         [gate.id, gate.compoundId, gate.name, gate.publicKey, gate.groups ?? 0xffffffff, gate.sealKey ?? null]);
+      // Its groups, schedules and holidays come first, as in a full resync.
+      const schedules = await this.schedules.fullChanges(tx, gate.compoundId, gate.groups ?? 0xffffffff);
+      if (schedules.length) await this.#appendSets(tx, gate.id, schedules);
       const ids = (await tx.query<{ id: unknown }>("select id from resident where compound_id = $1", [gate.compoundId])).map((r) => num(r.id));
       await this.#reconcile(tx, gate.compoundId, ids, [gate.id]);
     });
@@ -304,7 +311,12 @@ export class Hub {
       version = g.appliedVersion + 1;
       await this.db.query("update gate set desired_version = greatest(desired_version, $2) where id = $1", [g.id, version]);
     }
-    const records = (await this.db.query<{ record: unknown }>("select record from desired_record where gate_id = $1 order by resident_id", [g.id])).map((r) => bytes(r.record));
+    const [{ groups }] = await this.db.query<{ groups: unknown }>("select groups from gate where id = $1", [g.id]);
+    // The groups, schedules and holidays first: a full resync replaces the gate's (docs/sync.md).
+    const records = [
+      ...await this.schedules.fullChanges(this.db, g.compoundId, num(groups)),
+      ...(await this.db.query<{ record: unknown }>("select record from desired_record where gate_id = $1 order by resident_id", [g.id])).map((r) => bytes(r.record)),
+    ];
     // The codes the gate holds sealed come after their residents (a replaced registry would lose them otherwise).
     records.push(...await this.codes.resyncChanges(g.id));
     const runs = records.length ? chunkChanges(records) : [[]];

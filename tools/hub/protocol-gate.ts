@@ -12,7 +12,8 @@ import { GateErasures, ORDER_ID_BYTES } from "../../src/core/sync/erasure";
 import { registryInventory } from "../../src/core/sync/inventory";
 import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeHead, encodeInventory } from "../../src/core/sync/messages";
 import type { SignedHead } from "../../src/core/audit/head-signature";
-import { applyToRegistry } from "../../src/core/sync/registry-apply";
+import { applyToRegistry, splitPolicyChanges } from "../../src/core/sync/registry-apply";
+import type { GroupSchedule, PolicyChange } from "../../src/core/access/changes";
 import { gateSealKeys, type SealKeyPair } from "../../src/core/sync/gate-seal";
 import { openSealedChanges } from "../../src/core/sync/sealed-codes";
 import type { AuditLogName } from "../../src/core/audit/audit-trail";
@@ -55,6 +56,9 @@ export class ProtocolGate {
   /** Every erase the port carried out, in order (an order executed twice would show twice). */
   readonly erasedLog: number[] = [];
   readonly erasures: GateErasures;
+  /** Groups and holidays as the hub set them (the firmware keeps them in its console settings, app/hub-schedules.ts). */
+  readonly groups = new Map<number, GroupSchedule>();
+  holidays: number[] = [];
   clock?: number;
   readonly #o: ProtocolGateOptions;
 
@@ -136,9 +140,11 @@ export class ProtocolGate {
     const outcome = this.sync.handleChangeSet(payload, this.#o.now(), {
       apply: (changes, full, version) => {
         const registry = this.registry, o = this.#o;
-        const result = applyToRegistry(registry, changes, full, undefined, (set, whole) => openSealedChanges(set, whole, {
+        const split = splitPolicyChanges(changes);
+        const result = applyToRegistry(registry, split.changes, full, undefined, (set, whole) => openSealedChanges(set, whole, {
           gateId: o.gateId, keys: this.sealKeys, deviceKey: o.deviceKey, find: (code) => registry.findCode(code),
         }));
+        this.#applyPolicy(split.policy, full);
         this.erase.push(...result.faceGone);
         this.persisted.push({ version, changes: changes.length, full });
       },
@@ -148,6 +154,19 @@ export class ProtocolGate {
     if (outcome.ack) out.push(this.#out("ack", outcome.ack, true));
     if (outcome.applied !== undefined) out.push(...this.inventory());
     return out;
+  }
+
+  /** As the firmware does: a full resync carrying schedules replaces all but the default group, and the holidays. */
+  #applyPolicy(changes: PolicyChange[], full: boolean): void {
+    if (full && changes.length) {
+      for (const bit of [...this.groups.keys()]) if (bit !== 0) this.groups.delete(bit);
+      this.holidays = [];
+    }
+    for (const c of changes) {
+      if (c.kind === "set-holidays") this.holidays = [...c.days];
+      else if (c.schedule) this.groups.set(c.group, c.schedule);
+      else this.groups.delete(c.group);
+    }
   }
 }
 

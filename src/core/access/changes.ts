@@ -25,6 +25,11 @@
 // to the receiving gate (src/core/sync/sealed-codes.ts). The gate opens them into
 // add-code / remove-code before anything is applied or stored, so the registry
 // never sees them and flash never holds them.
+//   set-schedule    group u8 (bit 0-31), present u8 (0: "none", the group leaves this gate; then nothing more),
+//                   name (u8 len + ASCII), 7 x (count u8, [from u16, to u16]*) Monday first, holiday count u8 + segments
+//   set-holidays    count u16, day u16* (days since 1970-01-01, strictly increasing)
+// The last two are the gate policy's, not the Registry's: the sync target routes them to the
+// console's settings (src/app/console-policy.ts); Registry.apply refuses them.
 import { OptgateError } from "../errors";
 import { CODE_HASH_BYTES } from "./secrets";
 import { PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES } from "./resident-table";
@@ -33,6 +38,7 @@ export const CHANGE_KINDS = [
   "meta", "add-resident", "update-resident", "remove-resident", "add-card", "remove-card",
   "set-pin", "clear-pin", "add-code", "remove-code", "use-code", "set-face", "rate-pin",
   "add-sealed-code", "remove-sealed-code",
+  "set-schedule", "set-holidays",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -46,6 +52,28 @@ export interface ResidentFields {
   until: number;
   unit: string;
 }
+
+/** Minutes of the day: from 0..1439, to 1..1440; to <= from runs across midnight (as Schedule's "22:00-06:00"). */
+export interface Segment {
+  from: number;
+  to: number;
+}
+
+/** A group's weekly segments as the hub sends them. */
+export interface GroupSchedule {
+  /** The group's name as the console shows it (NAME_PATTERN). */
+  name: string;
+  /** Seven days, Monday first. */
+  week: Segment[][];
+  /** Segments on a holiday (none: closed). */
+  holiday: Segment[];
+}
+
+/** Bounds of a set-schedule / set-holidays change: a day's segments, holidays per list. */
+export const MAX_SEGMENTS_PER_DAY = 8;
+export const MAX_HOLIDAYS = 256;
+/** Group names as the console's name parameter takes them. */
+export const GROUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 
 export interface PinRecord {
   salt: Uint8Array;
@@ -74,7 +102,15 @@ export type Change =
   | { kind: "set-face"; id: number; flag: boolean }
   | { kind: "rate-pin"; id: number; quality: number }
   | { kind: "add-sealed-code"; id: number; from: number; until: number; uses: number; sealed: Uint8Array }
-  | { kind: "remove-sealed-code"; id: number; sealed: Uint8Array };
+  | { kind: "remove-sealed-code"; id: number; sealed: Uint8Array }
+  /** `schedule` null: the group has no access at this gate any more. */
+  | { kind: "set-schedule"; group: number; schedule: GroupSchedule | null }
+  /** The gate's whole holiday list, as local calendar days (days since 1970-01-01). */
+  | { kind: "set-holidays"; days: number[] };
+
+/** The gate policy's kinds (not the Registry's): what the hub says about groups, schedules and holidays. */
+export type PolicyChange = Extract<Change, { kind: "set-schedule" | "set-holidays" }>;
+export const POLICY_KINDS: readonly ChangeKind[] = ["set-schedule", "set-holidays"];
 
 class Writer {
   bytes: number[] = [];
@@ -136,6 +172,48 @@ function readCode(r: Reader): CodeRecord {
   return { hash: r.raw(CODE_HASH_BYTES), from: r.u32(), until: r.u32(), uses: r.u16() };
 }
 
+function writeSegments(w: Writer, segments: Segment[]): void {
+  w.u8(segments.length);
+  for (const s of segments) { w.u16(s.from); w.u16(s.to); }
+}
+
+function readSegments(r: Reader, what: string): Segment[] {
+  const count = r.u8();
+  if (count > MAX_SEGMENTS_PER_DAY) throw badChange(`${what} has ${count} segments, more than ${MAX_SEGMENTS_PER_DAY}`);
+  const out: Segment[] = [];
+  for (let i = 0; i < count; i++) {
+    const from = r.u16(), to = r.u16();
+    if (from > 1439 || to < 1 || to > 1440 || from === to) throw badChange(`${what} has a segment ${from}-${to} that is not minutes from 0-1439 to 1-1440 (a different minute)`);
+    out.push({ from, to });
+  }
+  return out;
+}
+
+function writeSchedule(w: Writer, group: number, schedule: GroupSchedule | null): void {
+  w.u8(group);
+  w.u8(schedule ? 1 : 0);
+  if (!schedule) return;
+  const name = new Uint8Array(schedule.name.length);
+  for (let i = 0; i < name.length; i++) name[i] = schedule.name.charCodeAt(i) & 0xff;
+  w.short(name);
+  for (let d = 0; d < 7; d++) writeSegments(w, schedule.week[d] ?? []);
+  writeSegments(w, schedule.holiday);
+}
+
+function readSchedule(r: Reader): { group: number; schedule: GroupSchedule | null } {
+  const group = r.u8(), present = r.u8();
+  if (group > 31) throw badChange(`group ${group} is not 0-31`);
+  if (present > 1) throw badChange("the schedule flag is not 0 or 1");
+  if (present === 0) return { group, schedule: null };
+  const nameBytes = r.short();
+  let name = "";
+  for (let i = 0; i < nameBytes.length; i++) name += String.fromCharCode(nameBytes[i]);
+  if (!GROUP_NAME_PATTERN.test(name)) throw badChange("the group name is not 1-32 letters, digits, _ . - (starting with a letter or digit)");
+  const week: Segment[][] = [];
+  for (let d = 0; d < 7; d++) week.push(readSegments(r, `day ${d + 1} of the week`));
+  return { group, schedule: { name, week, holiday: readSegments(r, "the holiday") } };
+}
+
 export function encodeChange(change: Change): Uint8Array {
   const w = new Writer();
   w.u8(CHANGE_KINDS.indexOf(change.kind));
@@ -161,6 +239,11 @@ export function encodeChange(change: Change): Uint8Array {
     case "rate-pin": w.u32(change.id); w.u8(change.quality); break;
     case "add-sealed-code": checkSealed(change.sealed); w.u32(change.id); w.u32(change.from); w.u32(change.until); w.u16(change.uses); w.short(change.sealed); break;
     case "remove-sealed-code": checkSealed(change.sealed); w.u32(change.id); w.short(change.sealed); break;
+    case "set-schedule": writeSchedule(w, change.group, change.schedule); break;
+    case "set-holidays":
+      w.u16(change.days.length);
+      for (const day of change.days) w.u16(day);
+      break;
   }
   return Uint8Array.from(w.bytes);
 }
@@ -206,6 +289,19 @@ export function decodeChange(bytes: Uint8Array): Change {
     }
     case "add-sealed-code": change = { kind, id: r.u32(), from: r.u32(), until: r.u32(), uses: r.u16(), sealed: r.short() }; break;
     case "remove-sealed-code": change = { kind, id: r.u32(), sealed: r.short() }; break;
+    case "set-schedule": change = { kind, ...readSchedule(r) }; break;
+    case "set-holidays": {
+      const count = r.u16();
+      if (count > MAX_HOLIDAYS) throw badChange(`it lists ${count} holidays, more than ${MAX_HOLIDAYS}`);
+      const days: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const day = r.u16();
+        if (i > 0 && day <= days[i - 1]) throw badChange("its holidays are not in increasing order without repeats");
+        days.push(day);
+      }
+      change = { kind, days };
+      break;
+    }
     default: throw badChange(`kind ${bytes[0]} is unknown`);
   }
   r.end();

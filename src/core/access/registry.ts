@@ -578,6 +578,7 @@ export class Registry {
       case "add-sealed-code": case "remove-sealed-code":
         // Only fleet sync opens these (into add-code / remove-code) before anything is applied.
         throw new OptgateError("E_SEALED_CHANGE", `A ${change.kind} change must be opened by the gate's sync before it is applied.`);
+      case "set-schedule": case "set-holidays": throw new OptgateError("E_NOT_REGISTRY_CHANGE", `A ${change.kind} change belongs to the gate policy, not the registry.`);
     }
   }
 

@@ -17,7 +17,7 @@
 // the hub may not send set-face, and gate-local counters (use-code, rate-pin)
 // are not the hub's either. What a set does to face-enrolled residents is
 // reported back: their templates must be erased when they are gone.
-import { decodeChange, type ChangeKind } from "../access/changes";
+import { decodeChange, POLICY_KINDS, type ChangeKind, type PolicyChange } from "../access/changes";
 import type { Registry } from "../access/registry";
 import { FLAG_FACE } from "../access/resident-table";
 import { frameSnapshot } from "../access/snapshot-frame";
@@ -60,6 +60,21 @@ function checkKinds(changes: Uint8Array[]): number[] {
     if (change.kind === "remove-resident") removed.push(change.id);
   }
   return removed;
+}
+
+/**
+ * A set's changes parted: the registry's (as bytes, in order) and the gate
+ * policy's (set-schedule, set-holidays: the caller checks and stores them
+ * with the set, docs/sync.md). Throws E_BAD_CHANGE for one that cannot be read.
+ */
+export function splitPolicyChanges(all: Uint8Array[]): { changes: Uint8Array[]; policy: PolicyChange[] } {
+  const changes: Uint8Array[] = [], policy: PolicyChange[] = [];
+  for (const bytes of all) {
+    const change = decodeChange(bytes);
+    if (POLICY_KINDS.includes(change.kind)) policy.push(change as PolicyChange);
+    else changes.push(bytes);
+  }
+  return { changes, policy };
 }
 
 /**

@@ -2,7 +2,8 @@
 // signature, a change set of 200 new residents verified and applied (per
 // resident), one small incremental set on a gate that already holds 1,000
 // and 5,000 residents (the all-or-nothing checkpoint copies the registry tables, so this grows with the
-// registry), and signing the ack. Sets are signed in Node (noble) and
+// registry), signing the ack, and staging the hub's schedules (the console
+// settings and policy they give). Sets are signed in Node (noble) and
 // embedded, so only the gate's work is counted.
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { encodeChange } from "../../../src/core/access/changes";
@@ -82,6 +83,20 @@ const sets = [${small.map((h) => `"${h}"`).join(",")}].map(fromHex);`,
       });
       rows.push({ case: `set of 1 change at ${size.toLocaleString("en-US")} residents`, value: Math.round(one), unit: "computrons", baseline: verify, baselineName: "one verify", note: "includes the rollback checkpoint (a copy of the registry tables)" });
     }
+    // The hub's set-schedule staged at the gate: the console settings it gives, compiled as a technician's group add.
+    const week = Array.from({ length: 7 }, (_, d) => (d < 5 ? [{ from: 480, to: 720 }, { from: 780, to: 1080 }] : [{ from: 540, to: 720 }]));
+    const schedule = await xsComputrons({
+      imports: `
+import { compilePolicy, DEFAULT_LOCKOUT } from "./src/core/access/policy";
+import { settingsPolicy } from "./src/app/console-settings";
+import { withHubSchedules } from "./src/app/hub-schedules";
+`, n,
+      setup: `const settings = { groups: { all: { bit: 0, schedules: [] } }, schedules: {}, holidays: {}, config: {} };
+const now = compilePolicy({ gateId: 1, modes: { card: true, pin: true, cardPin: true, face: false, facePin: false, code: true }, pinLength: { min: 6, max: 8 }, lockout: DEFAULT_LOCKOUT, timeZone: "CST-8", clockFloorMs: 0, groups: [] });
+const changes = [{ kind: "set-schedule", group: 3, schedule: { name: "cleaners", week: ${JSON.stringify(week)}, holiday: [] } }, { kind: "set-holidays", days: [20500, 20501, 20502] }];`,
+      op: `compilePolicy(settingsPolicy(withHubSchedules(settings, changes, false), now));`,
+    });
+    rows.push({ case: "set-schedule + set-holidays staged (settings compiled)", value: Math.round(schedule), unit: "computrons", baseline: verify, baselineName: "one verify", note: "a week of 12 windows and 3 holidays, at the console's 2 groups" });
     return rows;
   },
 };

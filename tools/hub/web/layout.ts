@@ -12,8 +12,9 @@ export interface View {
   session?: Session;
 }
 
-const NAV: { href: string; label: "residents" | "gates" | "auditRecords" | "audit" | "consent" | "activity" | "report" | "users" | "changePassword"; role: Role }[] = [
+const NAV: { href: string; label: "residents" | "schedules" | "gates" | "auditRecords" | "audit" | "consent" | "activity" | "report" | "users" | "changePassword"; role: Role }[] = [
   { href: "/residents", label: "residents", role: "auditor" },
+  { href: "/schedules", label: "schedules", role: "auditor" },
   { href: "/consent", label: "consent", role: "auditor" },
   { href: "/gates", label: "gates", role: "auditor" },
   { href: "/activity", label: "activity", role: "auditor" },

@@ -33,6 +33,7 @@ import { consentRoutes } from "./consent-routes";
 import { activityRoutes } from "./activity-routes";
 import { reportRoutes } from "./report-routes";
 import { userRoutes } from "./users-routes";
+import { scheduleRoutes } from "./schedules-routes";
 import { officeAssets } from "./assets";
 
 export const SESSION_COOKIE = "og_session";
@@ -184,6 +185,7 @@ export async function buildOffice(options: OfficeOptions): Promise<OfficeApp> {
   csvRoutes(app, ctx);
   residentRoutes(app, ctx);
   codeRoutes(app, ctx);
+  scheduleRoutes(app, ctx);
   officeLogRoutes(app, ctx);
   gateRoutes(app, ctx);
   auditRoutes(app, ctx);

@@ -21,9 +21,15 @@ forEachDatabase("office page (hub web)", (kind) => {
     assert.ok(guarded.length >= 9, `only ${guarded.length} guarded routes`);
     const anon = rig.browser();
     assert.equal((await anon.get("/no/such/page")).statusCode, 404);
+    // The groups & schedules view: reading is an auditor's, every change an operator's.
+    const schedules = guarded.filter((r) => r.url.startsWith("/schedules")).map((r) => `${r.method} ${r.url} ${r.access?.role}`).sort();
+    assert.deepEqual(schedules, [
+      "GET /schedules auditor", "GET /schedules/groups/:number auditor", "GET /schedules/groups/new operator", "POST /schedules/groups operator",
+      "POST /schedules/groups/:number/remove operator", "POST /schedules/holidays operator", "POST /schedules/holidays/remove operator",
+    ]);
     for (const r of guarded) {
       assert.ok(r.access?.role, `${r.method} ${r.url} declares no role`);
-      const url = r.url.replace(":id", "1");
+      const url = r.url.replace(":id", "1").replace(":number", "2");
       const res = r.method === "GET" ? await anon.get(url) : await anon.post(url, { unit: "X" }, false);
       if (r.method === "GET") assert.equal(res.headers.location, "/login", `${r.method} ${url}`);
       else assert.equal(res.statusCode, 401, `${r.method} ${url}`);
@@ -39,7 +45,7 @@ forEachDatabase("office page (hub web)", (kind) => {
     assert.match(list.body, /<a href="\/residents\/1">1<\/a>/);
     assert.doesNotMatch(list.body, /href="\/residents\/new"/);
     for (const r of rig.office.routes.filter((x) => x.access?.role === "operator")) {
-      const url = r.url.replace(":id", "1");
+      const url = r.url.replace(":id", "1").replace(":number", "2");
       const res = r.method === "GET" ? await auditor.get(url) : await auditor.post(url, { unit: "B2", role: "owner", groups: "1", cards: "04c00009", status: "suspended" });
       assert.equal(res.statusCode, 403, `${r.method} ${url}`);
     }
