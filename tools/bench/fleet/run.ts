@@ -119,16 +119,25 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       mark = now;
     };
     const until = async (what: string, done: () => Promise<boolean> | boolean) => {
+      waitingFor = [];
       const end = performance.now() + timeout;
       while (!(await done())) {
-        if (performance.now() > end) throw new Error(`fleet bench: timed out waiting for ${what}`);
+        if (performance.now() > end) throw new Error(`fleet bench: timed out waiting for ${what}${waitingFor.length ? `: ${waitingFor.slice(0, 5).join("; ")}` : ""}`);
         await sleep(20);
       }
     };
     const states = () => raw.query<{ id: unknown; desired_version: unknown; applied_version: unknown; needs_full: boolean; inventory_version: unknown }>(
       "select id, desired_version, applied_version, needs_full, inventory_version from gate order by id");
-    const allSynced = async () => (await states()).every((g) => !g.needs_full && num(g.applied_version) === num(g.desired_version));
-    const allReported = async () => (await states()).every((g) => g.inventory_version !== null && num(g.inventory_version) === num(g.desired_version));
+    // The gates a wait is still waiting for, named when it times out.
+    let waitingFor: string[] = [];
+    const allSynced = async () => {
+      waitingFor = (await states()).filter((g) => g.needs_full || num(g.applied_version) !== num(g.desired_version)).map((g) => `gate ${num(g.id)} at ${num(g.applied_version)} of ${num(g.desired_version)}`);
+      return waitingFor.length === 0;
+    };
+    const allReported = async () => {
+      waitingFor = (await states()).filter((g) => g.inventory_version === null || num(g.inventory_version) !== num(g.desired_version)).map((g) => `gate ${num(g.id)} inventory of ${g.inventory_version === null ? "none" : num(g.inventory_version)}, desired ${num(g.desired_version)}`);
+      return waitingFor.length === 0;
+    };
 
     // The fleet, less one protocol gate and one XS gate that join later as new gates.
     const protocolCount = o.gates - o.xsGates, quiet = o.inventoryQuietMs ?? 12_500, flash = o.xsFlashBytes ?? 8 * 1024 * 1024;
