@@ -107,6 +107,8 @@ export interface FleetLinkOptions {
   pending?: Uint8Array[];
   /** Stream indexes the broker acknowledged before this boot. */
   auditProgress?: Partial<Record<AuditLogName, number>>;
+  /** Bytes the link can take now (its buffer's free room); a write past it drops the link (mqtt-tcp-link.ts). */
+  room?: () => number;
 }
 
 interface Outgoing {
@@ -495,6 +497,10 @@ export class FleetLink {
   #drain(): void {
     const c = this.#o.client;
     while (this.#outbox.length && c.state === "up" && c.outboundFree > 0) {
+      // An inventory is parts of up to 32 KB: published back to back they overran the link's
+      // buffer, which dropped the link, and every reconnection tried again. The rest waits a tick.
+      const first = this.#outbox[0];
+      if (this.#o.room && this.#o.room() < publishBytes(this.#topic(first.leaf), first.payload)) return;
       const m = this.#outbox.shift()!;
       let id: number;
       try {
@@ -527,4 +533,9 @@ export class FleetLink {
     const parsed = parseTopic(text);
     return parsed && parsed.compound === this.#o.compoundId && parsed.gate === this.#o.gateId ? parsed.leaf : undefined;
   }
+}
+
+/** The most a QoS 1 PUBLISH of `payload` on `topicName` (ASCII) takes on the wire: fixed header, length, topic, packet id. */
+function publishBytes(topicName: string, payload: Uint8Array): number {
+  return 1 + 4 + 2 + topicName.length + 2 + payload.length;
 }

@@ -69,6 +69,7 @@ export function openFleet(p: FleetParts): FleetLink {
     compoundId, gateId, client, sync, erasures, random: board.random,
     pending: readPending(store, p.log),
     auditProgress: readAuditProgress(store),
+    room: () => link.room,
     ports: {
       target: p.sync.target,
       pendingErasures: () => p.sync.pendingErasures(),
