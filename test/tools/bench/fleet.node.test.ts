@@ -47,7 +47,7 @@ describe("fleet load bench (tiny scale)", function () {
     assert.ok(window.broker.published >= 3 * r.changes.issued, "a set to each gate and its ack pass the broker");
     assert.ok(window.broker.tcpIn > window.broker.payloadBytes);
     const rows = fleetRows(r);
-    assert.ok(rows.some((row) => row.case.includes("withdrawal") && row.note === "goal met" || row.note === "GOAL MISSED"));
+    assert.ok(rows.some((row) => row.case.includes("withdrawal") && (row.note === "goal met" || row.note === "GOAL MISSED")));
     assert.ok(rows.every((row) => Number.isFinite(row.value)), "every row has a number");
   });
 });

@@ -120,9 +120,13 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     };
     const until = async (what: string, done: () => Promise<boolean> | boolean) => {
       waitingFor = [];
-      const end = performance.now() + timeout;
+      const begin = performance.now(), end = begin + timeout;
+      let told = begin;
+      log(`waiting for ${what}`);
       while (!(await done())) {
-        if (performance.now() > end) throw new Error(`fleet bench: timed out waiting for ${what}${waitingFor.length ? `: ${waitingFor.slice(0, 5).join("; ")}` : ""}`);
+        const now = performance.now();
+        if (now > end) throw new Error(`fleet bench: timed out waiting for ${what}${waitingFor.length ? `: ${waitingFor.slice(0, 5).join("; ")}` : ""}`);
+        if (now - told > 30_000) { told = now; log(`still waiting for ${what} (${Math.round((now - begin) / 1000)} s): ${waitingFor.slice(0, 3).join("; ")}`); }
         await sleep(20);
       }
     };
@@ -156,7 +160,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     const fleetSyncMs = performance.now() - start;
     log(`fleet synced in ${(fleetSyncMs / 1000).toFixed(1)} s`);
     endPhase(`full resync of ${gates.length} gates`);
-    await until("every gate's inventory", allReported);
+    await until("every gate's inventory", allReported).catch((e: Error) => errors.push(e.message));
     endPhase("inventories after the resync");
 
     // A new protocol gate: registered (the hub reconciles its desired state and sends it), then connected.
@@ -181,7 +185,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       log(`new XS gate synced in ${(newGate.xsMs / 1000).toFixed(1)} s`);
       endPhase("new XS gate (boot included)");
     }
-    await until("every gate's inventory", allReported);
+    await until("every gate's inventory", allReported).catch((e: Error) => errors.push(e.message));
     endPhase("inventories after the new gates");
 
     // Resident changes at the given rate, one after the other (a change is one office edit).
@@ -194,6 +198,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       await hub.putResidents(COMPOUND, [benchResident(1 + ((i * 7919) % o.residents), i + 1)]);
       const savedAt = performance.now();
       pending.push({ savedAt, versions: new Map((await states()).map((g) => [num(g.id), num(g.desired_version)])) });
+      if (i % 100 === 99) log(`${i + 1} changes in ${Math.round((performance.now() - start) / 1000)} s`);
     }
     const issuedMs = performance.now() - start;
     await until("every change acknowledged", allSynced).catch((e: Error) => errors.push(e.message));
@@ -217,6 +222,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     // A withdrawal at the office until every gate's signed receipt is in.
     receipts.length = 0;
     start = performance.now();
+    log("withdrawal of resident 1's consent");
     const order = await hub.withdrawConsent(COMPOUND, 1);
     const pendingErasures = async () => num((await raw.query<{ n: unknown }>("select count(*) as n from erasure where order_id = $1 and state = 'pending'", [order]))[0].n);
     let done = true;

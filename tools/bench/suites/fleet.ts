@@ -2,7 +2,8 @@
 // (protocol-level gates in Node and real firmware gates in XS), 20,000
 // residents, on loopback with the embedded broker, once on PGlite and once on
 // PostgreSQL (127.0.0.1:5432) when it answers. Scale with FLEET_GATES,
-// FLEET_XS, FLEET_RESIDENTS, FLEET_RATE (changes per minute), FLEET_WINDOW_S.
+// FLEET_XS, FLEET_RESIDENTS, FLEET_RATE (changes per minute), FLEET_WINDOW_S; FLEET_POSTGRES=0 skips
+// PostgreSQL, FLEET_PHASE_TIMEOUT_S bounds each wait.
 import net from "node:net";
 import { runFleetBench, type FleetBenchOptions, type FleetBenchResult, type Lag } from "../fleet/run";
 import type { BenchRow, BenchSuite } from "../harness";
@@ -62,11 +63,13 @@ const suite: BenchSuite = {
     const options: FleetBenchOptions = {
       gates: env("FLEET_GATES", 50), xsGates: env("FLEET_XS", 1), residents: env("FLEET_RESIDENTS", 20_000),
       changesPerMinute: env("FLEET_RATE", 1000), windowMs: env("FLEET_WINDOW_S", 60) * 1000,
-      log: (line) => process.stderr.write(`fleet: ${line}\n`),
+      phaseTimeoutMs: env("FLEET_PHASE_TIMEOUT_S", 300) * 1000,
+      log: (line) => process.stderr.write(`fleet: ${new Date().toISOString().slice(11, 19)} ${line}\n`),
     };
     const rows = fleetRows(await runFleetBench(options));
     const pg = { host: process.env.PGHOST ?? "127.0.0.1", port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? "postgres", database: process.env.PGDATABASE ?? "test" };
-    if (await reachable(pg.host, pg.port)) rows.push(...fleetRows(await runFleetBench({ ...options, postgres: pg })));
+    if (process.env.FLEET_POSTGRES === "0") rows.push({ case: "PostgreSQL: skipped (FLEET_POSTGRES=0)", value: 0, unit: "" });
+    else if (await reachable(pg.host, pg.port)) rows.push(...fleetRows(await runFleetBench({ ...options, postgres: pg })));
     else rows.push({ case: `PostgreSQL: skipped, not reachable at ${pg.host}:${pg.port}`, value: 0, unit: "" });
     return rows;
   },
