@@ -95,6 +95,8 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     // What the hub took from the gates, seen as it finished handling each message.
     const acks = new Map<number, { applied: number; at: number }[]>();
     const receipts: { gate: number; at: number }[] = [];
+    /** Per gate, the version of the last inventory whose every part the hub has stored. */
+    const inventoried = new Map<number, number>();
     const receive = hub.receive.bind(hub);
     hub.receive = async (topicText, payload) => {
       await receive(topicText, payload);
@@ -104,6 +106,10 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
         if (m.type === "ack") (acks.get(t.gate) ?? acks.set(t.gate, []).get(t.gate)!).push({ applied: m.applied, at: performance.now() });
       }
       if (t?.leaf === "erased") receipts.push({ gate: t.gate, at: performance.now() });
+      if (t?.leaf === "inventory") {
+        const m = decodeMessage(payload).message;
+        if (m.type === "inventory" && m.part === m.parts - 1) inventoried.set(t.gate, m.applied);
+      }
     };
     const ackedAt = (gate: number, version: number) => acks.get(gate)?.find((a) => a.applied >= version)?.at;
 
@@ -139,7 +145,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       return waitingFor.length === 0;
     };
     const allReported = async () => {
-      waitingFor = (await states()).filter((g) => g.inventory_version === null || num(g.inventory_version) !== num(g.desired_version)).map((g) => `gate ${num(g.id)} inventory of ${g.inventory_version === null ? "none" : num(g.inventory_version)}, desired ${num(g.desired_version)}`);
+      waitingFor = (await states()).filter((g) => inventoried.get(num(g.id)) !== num(g.desired_version)).map((g) => `gate ${num(g.id)} inventory of ${inventoried.get(num(g.id)) ?? "none"}, desired ${num(g.desired_version)}`);
       return waitingFor.length === 0;
     };
 
