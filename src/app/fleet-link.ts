@@ -110,6 +110,8 @@ export interface FleetLinkOptions {
   auditProgress?: Partial<Record<AuditLogName, number>>;
   /** "name/version" of the firmware, told to the hub with the online flag. */
   firmware?: string;
+  /** Bytes the link can take now (its buffer's free room); a write past it drops the link (mqtt-tcp-link.ts). */
+  room?: () => number;
 }
 
 interface Outgoing {
@@ -499,6 +501,10 @@ export class FleetLink {
   #drain(): void {
     const c = this.#o.client;
     while (this.#outbox.length && c.state === "up" && c.outboundFree > 0) {
+      // An inventory is parts of up to 32 KB: published back to back they overran the link's
+      // buffer, which dropped the link, and every reconnection tried again. The rest waits a tick.
+      const first = this.#outbox[0];
+      if (this.#o.room && this.#o.room() < publishBytes(this.#topic(first.leaf), first.payload)) return;
       const m = this.#outbox.shift()!;
       let id: number;
       try {
@@ -531,4 +537,9 @@ export class FleetLink {
     const parsed = parseTopic(text);
     return parsed && parsed.compound === this.#o.compoundId && parsed.gate === this.#o.gateId ? parsed.leaf : undefined;
   }
+}
+
+/** The most a QoS 1 PUBLISH of `payload` on `topicName` (ASCII) takes on the wire: fixed header, length, topic, packet id. */
+function publishBytes(topicName: string, payload: Uint8Array): number {
+  return 1 + 4 + 2 + topicName.length + 2 + payload.length;
 }

@@ -85,6 +85,7 @@ export function openFleet(p: FleetParts): FleetLink {
     pending,
     auditProgress: readAuditProgress(store),
     firmware: `${FIRMWARE_NAME}/${FIRMWARE_VERSION}`,
+    room: () => link.room,
     ports: {
       target: p.sync.target,
       pendingErasures: () => p.sync.pendingErasures(),

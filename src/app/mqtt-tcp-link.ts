@@ -100,6 +100,11 @@ export class TcpMqttLink implements MqttLink {
     this.#drop();
   }
 
+  /** Bytes write() can take now without failing (what the socket has not taken yet waits in the buffer). */
+  get room(): number {
+    return this.#out.length - this.#waiting;
+  }
+
   #onWritable(count: number): void {
     this.#writable = count;
     if (!this.#connected) {

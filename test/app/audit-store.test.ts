@@ -125,6 +125,20 @@ describe("audit store: keyed chains on flash", () => {
     assert.deepEqual(gate.found.map((b) => `${b.log} ${b.seq} ${b.problem}`), ["access 12 truncated"]);
   });
 
+  it("reads nothing past the end of a chain without walking the store (the fleet link asks every tick)", () => {
+    const { store, audit } = written();
+    const all = audit.recordsFrom("access", 0, 256, 32 * 1024);
+    assert.equal(all.records.length, 12);
+    let walks = 0;
+    const readStream = store.readStream.bind(store);
+    store.readStream = (stream, from, visit) => { walks++; readStream(stream, from, visit); };
+    assert.deepEqual(audit.recordsFrom("access", all.next, 256, 32 * 1024), { records: [], next: all.next });
+    assert.equal(walks, 0, "nothing new: the store's index is not walked");
+    audit.trail.append(decision(13));
+    const more = audit.recordsFrom("access", all.next, 256, 32 * 1024);
+    assert.deepEqual([more.records.length, more.next, walks], [1, all.next + 1, 1]);
+  });
+
   it("10,000 taps (unknown cards and a resident's card) never push a door-forced record or a technician action out", () => {
     const nor = new NorFlash(2 * 1024 * 1024);
     const store = LogStore.open(nor, { random });

@@ -31,6 +31,11 @@ export interface RigOptions {
   records?: number;
   /** Throws from the store's apply while it returns true. */
   failApply?: () => boolean;
+  /**
+   * Bytes the link can hold until the socket takes them (each delivery
+   * empties it), as the TCP link's buffer: a write past it drops the link.
+   */
+  linkBytes?: number;
 }
 
 export function fleetLinkRig(options: RigOptions = {}) {
@@ -44,9 +49,20 @@ export function fleetLinkRig(options: RigOptions = {}) {
     if (withhold && p.type === PacketType.PUBLISH) withheld.push(p);
     else broker.fromClient(Uint8Array.from(encodePacket(p)));
   };
+  /** Bytes the link holds until the next delivery, and writes that did not fit (each one dropped the link). */
+  const linkBuffer = { held: 0, overflows: 0 };
   const link: MqttLink = {
     open() { open = "opening"; },
-    write(bytes) { if (open === "open") sieve.push(bytes); },
+    write(bytes) {
+      if (open !== "open") return;
+      if (options.linkBytes !== undefined && linkBuffer.held + bytes.length > options.linkBytes) {
+        linkBuffer.overflows++;
+        cut();
+        return;
+      }
+      linkBuffer.held += bytes.length;
+      sieve.push(bytes);
+    },
     close() { if (open === "open") broker.dropped(); open = "closed"; },
   };
   const client = new MqttClient({ link, clientId: `optgate-gate-${COMPOUND}-${GATE}`, reconnectMinMs: 100, reconnectMaxMs: 200, maxPacket: 40_000 });
@@ -96,8 +112,10 @@ export function fleetLinkRig(options: RigOptions = {}) {
     setClock: (time) => { calls.push(`clock ${time - T}`); state.clock = time; return undefined; },
     holdFace: (reason) => { state.hold = reason; },
   };
-  const fleet = new FleetLink({ compoundId: COMPOUND, gateId: GATE, client, sync, erasures, ports, random: seededRandom(5), pending: options.pending });
+  const room = options.linkBytes === undefined ? undefined : () => options.linkBytes! - linkBuffer.held;
+  const fleet = new FleetLink({ compoundId: COMPOUND, gateId: GATE, client, sync, erasures, ports, random: seededRandom(5), pending: options.pending, ...(room ? { room } : {}) });
   const deliver = () => {
+    linkBuffer.held = 0;
     if (open === "opening") { open = "open"; broker.accept(); client.linkUp(); }
     if (open === "open" && broker.toClient.length) {
       const bytes = Uint8Array.from(broker.toClient);
@@ -113,7 +131,7 @@ export function fleetLinkRig(options: RigOptions = {}) {
       deliver();
     }
   };
-  const cut = () => { if (open !== "closed") { broker.dropped(); open = "closed"; client.linkDown(); } };
+  function cut() { if (open !== "closed") { broker.dropped(); open = "closed"; client.linkDown(); } }
   const sent = () => broker.received.map(leafOf);
   const timeRequests = () => broker.received.filter((p) => leafOf(p) === "time-req").map((p) => (decodeMessage(p.payload).message as { nonce: Uint8Array }).nonce);
   /** A time grant for `nonce`, signed by `by`. */
@@ -128,7 +146,7 @@ export function fleetLinkRig(options: RigOptions = {}) {
   const acks = () => broker.received.filter((p) => leafOf(p) === "ack").map((p) => decodeMessage(p.payload).message as { status: string; reason: string; applied: number });
   const session = () => broker.sessions.get(`optgate-gate-${COMPOUND}-${GATE}`)!;
   return {
-    broker, client, fleet, sync, ports, calls, audit, state, records, run, cut, sent, timeRequests, grantFor, grant, changeSet, order, acks, session, withheld,
+    broker, client, fleet, sync, ports, calls, linkBuffer, audit, state, records, run, cut, sent, timeRequests, grantFor, grant, changeSet, order, acks, session, withheld,
     withhold(on: boolean) { withhold = on; },
   };
 }

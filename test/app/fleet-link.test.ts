@@ -156,6 +156,20 @@ describe("app/fleet-link", () => {
     assert.deepEqual(inventories[0].entries.map((e) => e.id), Array.from({ length: 1000 }, (_, i) => i + 1));
   });
 
+  it("sends an inventory of several parts only as fast as the link's buffer takes them: the link is never overrun and dropped", () => {
+    // 4,500 residents: parts of 2,000, 2,000 and 500 entries, two of which do not fit in one 40 KB buffer.
+    const r = rig({ linkBytes: 40_000 });
+    r.ports.inventory = function* () {
+      for (let i = 1; i <= 4500; i++) yield { id: i, digest: new Uint8Array(8).fill(i & 0xff) };
+    };
+    r.fleet.start();
+    r.run(8000);
+    assert.equal(r.linkBuffer.overflows, 0, "no write past the link's buffer");
+    assert.equal(r.client.state, "up");
+    const parts = r.broker.received.filter((p) => leafOf(p) === "inventory").map((p) => decodeMessage(p.payload).message as { part: number; parts: number; entries: unknown[] });
+    assert.deepEqual(parts.map((p) => [p.part, p.parts, p.entries.length]), [[0, 3, 2000], [1, 3, 2000], [2, 3, 500]]);
+  });
+
   it("keeps a fault in a port out of the socket's callback, and the message is not acknowledged", () => {
     const r = rig({ failApply: () => { throw new RangeError("a bug"); } });
     r.fleet.start();

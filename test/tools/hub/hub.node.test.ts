@@ -10,6 +10,7 @@ import { decodeChange } from "../../../src/core/access/changes";
 import { Ed25519Signer } from "../../../src/core/ed25519";
 import { COMPOUND, Fleet, T0, card, gateSeed, person } from "./fleet";
 import { forEachDatabase } from "./servers";
+import { countingDb } from "../../../tools/bench/fleet/load";
 
 const setsTo = (fleet: Fleet, gateId: number) => fleet.wire
   .filter((m) => m.topic === `optgate/${COMPOUND}/${gateId}/sync`)
@@ -104,6 +105,21 @@ forEachDatabase("hub", (kind) => {
     await fleet.drain();
     assert.deepEqual(gate.registry.ids(), [1, 2, 3]);
     assert.deepEqual(await fleet.hub.compare(10), { reportedVersion: 2, missing: [], extra: [], different: [] });
+  });
+
+  it("stores an inventory part in a few statements however many residents it lists, and compares it", async () => {
+    const load = { statements: 0, transactions: 0, busyMs: 0 };
+    const counted = await Fleet.open(countingDb(db, load));
+    const gate = await counted.addGate(10);
+    await counted.hub.putResidents(COMPOUND, Array.from({ length: 2000 }, (_, i) => person(i + 1)));
+    await counted.drain();
+    gate.registry.removeResident(7);
+    gate.registry.updateResident(9, { unit: "Z9" });
+    const before = load.statements;
+    counted.wire.push(...gate.inventory());
+    await counted.drain();
+    assert.ok(load.statements - before <= 6, `${load.statements - before} statements for an inventory of 1,999 residents`);
+    assert.deepEqual(await counted.hub.compare(10), { reportedVersion: gate.sync.applied, missing: [7], extra: [], different: [9] });
   });
 
   it("a lost change set is resent after the gate refuses the next one as a gap", async () => {

@@ -1,0 +1,74 @@
+// The bench's gates: protocol-level gates (the real sync core, erasure and
+// Registry in Node, tools/hub/protocol-gate.ts) on their own MQTT clients,
+// and real firmware gates in XS (the simulator, tools/sim/simulator.ts) on
+// real TCP, each registered at the hub with its own key.
+import { randomBytes } from "node:crypto";
+import { NorFlash } from "../../../boards/host/nor-flash";
+import type { Random } from "../../../src/core/ports";
+import { ProtocolGate, connectGate, type ConnectedGate, type Outgoing } from "../../hub/protocol-gate";
+import type { Hub } from "../../hub/hub";
+import { ramFlash } from "../../sim/flash";
+import { startSimulator, type Simulator } from "../../sim/simulator";
+
+const random: Random = { fill: (b) => { b.set(randomBytes(b.length)); } };
+
+/**
+ * A protocol gate that reports its inventory as the firmware does
+ * (src/app/fleet-link.ts): started again by every applied set and sent only
+ * once the registry has been quiet for `quietMs` (the firmware digests 16
+ * residents per 10 ms tick: 12.5 s at 20,000). ProtocolGate alone sends one
+ * after every set, which at 20,000 residents is 20,000 rows per set.
+ */
+class BenchGate extends ProtocolGate {
+  onApplied?: () => void;
+
+  override receive(topicText: string, payload: Uint8Array): Outgoing[] {
+    const out = super.receive(topicText, payload);
+    const answers = out.filter((m) => !m.topic.endsWith("/inventory"));
+    if (answers.length !== out.length) this.onApplied?.();
+    return answers;
+  }
+}
+
+export interface FleetGate {
+  id: number;
+  kind: "protocol" | "xs";
+  /** XS computrons the firmware spent since boot (XS gates). */
+  computrons?(): number;
+  errors(): string[];
+  close(): Promise<void>;
+}
+
+export function gateSeed(gateId: number): Uint8Array {
+  return Uint8Array.from({ length: 32 }, (_, i) => (gateId * 31 + i + 7) & 0xff);
+}
+
+/** A protocol gate registered at the hub (as an installer does first), then connected to the broker. */
+export async function protocolGate(hub: Hub, brokerUrl: string, compoundId: number, id: number, inventoryQuietMs: number): Promise<FleetGate> {
+  const gate = new BenchGate({ compoundId, gateId: id, seed: gateSeed(id), hubKeys: [hub.publicKey], deviceKey: new Uint8Array(32).fill(9), random, now: () => Date.now() });
+  await hub.addGate({ id, compoundId, name: `bench gate ${id}`, publicKey: gate.signer.publicKey });
+  const link: ConnectedGate = await connectGate(brokerUrl, gate, compoundId, id);
+  let timer: NodeJS.Timeout | undefined;
+  gate.onApplied = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { void link.publish(gate.inventory()).catch((e: Error) => link.errors.push(e)); }, inventoryQuietMs);
+  };
+  return {
+    id, kind: "protocol",
+    errors: () => link.errors.map((e) => e.message),
+    async close() { clearTimeout(timer); await link.close(); },
+  };
+}
+
+/** The firmware in XS on a RAM flash of `flashBytes`, running in real time, provisioned for the hub. */
+export async function xsGate(hub: Hub, brokerPort: number, compoundId: number, id: number, flashBytes: number): Promise<FleetGate & { sim: Simulator }> {
+  const sim = await startSimulator({ flash: ramFlash(new NorFlash(flashBytes)), gateId: id, demo: "fleet", realtime: true });
+  await hub.addGate({ id, compoundId, name: `bench XS gate ${id}`, publicKey: sim.identity().publicKey });
+  await sim.provisionHub({ compoundId, host: "127.0.0.1", port: brokerPort, hubKeys: [hub.publicKey] });
+  return {
+    id, kind: "xs", sim,
+    computrons: () => sim.computrons,
+    errors: () => (sim.dead ? [sim.dead.message] : []),
+    close: () => sim.close(),
+  };
+}

@@ -1,0 +1,83 @@
+// What the fleet bench counts of the hub's load: statements through its
+// database (a Db wrapper) and traffic through the embedded broker (aedes in
+// this process, counted as it publishes; bytes on its TCP sockets).
+import net from "node:net";
+import { Aedes } from "aedes";
+import type { Db, Sql } from "../../hub/db";
+
+export interface DbLoad {
+  statements: number;
+  transactions: number;
+  /** Summed time from issuing a statement to its answer (queueing included), ms. */
+  busyMs: number;
+}
+
+/** The same Db, counting every statement and transaction it carries. */
+export function countingDb(db: Db, load: DbLoad): Db {
+  const wrap = (sql: Sql): Sql => ({
+    async query<R>(text: string, params?: unknown[]) {
+      const start = performance.now();
+      try { return await sql.query<R>(text, params); } finally { load.statements++; load.busyMs += performance.now() - start; }
+    },
+    async exec(text: string) {
+      const start = performance.now();
+      try { await sql.exec(text); } finally { load.statements++; load.busyMs += performance.now() - start; }
+    },
+  });
+  return {
+    kind: db.kind, ...wrap(db),
+    transaction: (fn) => { load.transactions++; return db.transaction((tx) => fn(wrap(tx))); },
+    close: () => db.close(),
+  };
+}
+
+export interface BrokerLoad {
+  /** PUBLISH packets clients sent the broker, and their payload bytes. */
+  published: number;
+  payloadBytes: number;
+  /** Bytes on the broker's TCP sockets (both directions), closed sockets included. */
+  tcpIn: number;
+  tcpOut: number;
+}
+
+export interface CountingBroker {
+  url: string;
+  port: number;
+  load(): BrokerLoad;
+  close(): Promise<void>;
+}
+
+/** aedes on a loopback port, as tools/hub/broker.ts starts it, with its traffic counted. */
+export async function startCountingBroker(): Promise<CountingBroker> {
+  const broker = await Aedes.createBroker();
+  const counts = { published: 0, payloadBytes: 0, closedIn: 0, closedOut: 0 };
+  broker.on("publish", (packet, client) => {
+    if (!client) return; // the broker's own ($SYS, wills are attributed to no client)
+    counts.published++;
+    counts.payloadBytes += packet.payload.length;
+  });
+  const server = net.createServer(broker.handle);
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => { sockets.delete(s); counts.closedIn += s.bytesRead; counts.closedOut += s.bytesWritten; });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `mqtt://127.0.0.1:${port}`, port,
+    load() {
+      let tcpIn = counts.closedIn, tcpOut = counts.closedOut;
+      for (const s of sockets) { tcpIn += s.bytesRead; tcpOut += s.bytesWritten; }
+      return { published: counts.published, payloadBytes: counts.payloadBytes, tcpIn, tcpOut };
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+    },
+  };
+}
