@@ -1,24 +1,15 @@
 // The databases and brokers the hub tests run against: PGlite and the
 // embedded aedes broker always; PostgreSQL (127.0.0.1:5432, database test) and
 // Mosquitto (127.0.0.1:1883) when they answer, else skipped with one line.
-import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import { openPostgres, wrapPglite, type Db } from "../../../tools/hub/db";
 import { startEmbeddedBroker } from "../../../tools/hub/broker";
+import { reachable } from "../../../tools/hub/reachable";
 
 export const POSTGRES = { host: process.env.PGHOST ?? "127.0.0.1", port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? "postgres", database: process.env.PGDATABASE ?? "test" };
 export const MOSQUITTO = { host: process.env.MQTT_HOST ?? "127.0.0.1", port: Number(process.env.MQTT_PORT ?? 1883) };
 
-function reachable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
 
 export const postgresUp = await reachable(POSTGRES.host, POSTGRES.port);
 export const mosquittoUp = await reachable(MOSQUITTO.host, MOSQUITTO.port);

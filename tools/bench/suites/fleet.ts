@@ -4,23 +4,14 @@
 // PostgreSQL (127.0.0.1:5432) when it answers. Scale with FLEET_GATES,
 // FLEET_XS, FLEET_RESIDENTS, FLEET_RATE (changes per minute), FLEET_WINDOW_S; FLEET_POSTGRES=0 skips
 // PostgreSQL, FLEET_PHASE_TIMEOUT_S bounds each wait.
-import net from "node:net";
 import { runFleetBench, type FleetBenchOptions, type FleetBenchResult, type Lag } from "../fleet/run";
 import type { BenchRow, BenchSuite } from "../harness";
+import { reachable } from "../../hub/reachable";
 
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
 export const GOALS = { erasureMs: 5_000, newGateMs: 60_000 };
 
-function reachable(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
 
 const met = (ok: boolean) => (ok ? "goal met" : "GOAL MISSED");
 const s = (ms: number) => Math.round(ms / 100) / 10;
