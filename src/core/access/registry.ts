@@ -38,7 +38,7 @@ import { CardTable } from "./card-table";
 import { FLAG_FACE, FLAG_PIN, PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES, type PinQuality, ResidentTable } from "./resident-table";
 import { DEFAULT_PIN_LENGTH, type PinLength, checkPin, checkPinLength, codeProblem, hashCode, hashPin, pinMatches } from "./secrets";
 import { pinQualityIndex, weakPinReason } from "./pin-rules";
-import { SNAPSHOT_MAGIC, frameSnapshot } from "./snapshot-frame";
+import { frameSnapshot, unframeSnapshot } from "./snapshot-frame";
 import {
   MAX_CARDS_PER_RESIDENT, MAX_RESIDENT_ID, NO_FROM, NO_UNTIL, ROLES, type ResidentId, type Role, STATUSES, type Status,
   UNIT_MAX, formatResidentId, toStoredSeconds,
@@ -320,19 +320,7 @@ export class Registry {
   /** Builds a registry from a snapshot; throws E_BAD_SNAPSHOT (or the failing change's code). */
   static fromSnapshot(bytes: Uint8Array, options: RegistryOptions): Registry {
     const registry = new Registry(options);
-    if (!(bytes instanceof Uint8Array) || bytes.length < 8 || SNAPSHOT_MAGIC.some((b, i) => bytes[i] !== b)) {
-      throw new OptgateError("E_BAD_SNAPSHOT", "The registry snapshot does not start with OGR1.");
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let at = 8;
-    for (let n = view.getUint32(4); n > 0; n--) {
-      if (at + 4 > bytes.length) throw new OptgateError("E_BAD_SNAPSHOT", "The registry snapshot ends early.");
-      const length = view.getUint32(at);
-      if (at + 4 + length > bytes.length) throw new OptgateError("E_BAD_SNAPSHOT", "The registry snapshot ends early.");
-      registry.apply(bytes.subarray(at + 4, at + 4 + length));
-      at += 4 + length;
-    }
-    if (at !== bytes.length) throw new OptgateError("E_BAD_SNAPSHOT", "The registry snapshot has trailing bytes.");
+    for (const change of unframeSnapshot(bytes)) registry.apply(change);
     return registry;
   }
 
