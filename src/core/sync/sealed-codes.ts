@@ -69,7 +69,9 @@ export interface CodeOpener {
  * not added again: the hub cannot see codes it did not issue, and refusing
  * would refuse every resync too (docs/sync.md). A blob not sealed to this
  * gate, for this resident, or altered throws, and the whole set is refused.
- * `full`: the set replaces the registry, so what it holds now does not count.
+ * `full`: the set replaces the registry, so what it holds now does not count,
+ * except a code's uses: the lower of the hub's and the gate's (uses made here
+ * the hub has not yet seen stay made).
  */
 export function openSealedChanges(changes: Uint8Array[], full: boolean, o: CodeOpener): Uint8Array[] {
   let out: Uint8Array[] | undefined;
@@ -90,8 +92,14 @@ export function openSealedChanges(changes: Uint8Array[], full: boolean, o: CodeO
     const held = added.get(key) ?? (full ? undefined : o.find(code));
     if (change.kind === "add-sealed-code") {
       if (held) continue;
-      out.push(encodeChange({ kind: "add-code", id: change.id, hash, from: change.from, until: change.until, uses: change.uses }));
-      added.set(key, { resident: change.id, uses: change.uses });
+      // A full resync carries the uses the hub has seen; uses made here may not have reached it
+      // yet (offline, or the audit upload queued behind the resync). Never hand them back.
+      const here = full ? o.find(code) : undefined;
+      const uses = here && here.resident === change.id ? Math.min(here.uses, change.uses) : change.uses;
+      out.push(encodeChange({ kind: "add-code", id: change.id, hash, from: change.from, until: change.until, uses: Math.max(1, uses) }));
+      // add-code takes at least one use; a code used up here goes back used up (code-used-up, not unknown).
+      if (uses === 0) out.push(encodeChange({ kind: "use-code", hash }));
+      added.set(key, { resident: change.id, uses });
       continue;
     }
     if (!held || held.resident !== change.id) continue;

@@ -138,8 +138,34 @@ describe("sealed codes: at the gate", () => {
     sync.handleChangeSet(changeSet(1, [resident(4, [4, 1, 2, 3]), addSealed()]), T0, target(registry, stored));
     assert.equal(sync.handleChangeSet(changeSet(2, [addSealed()]), T0, target(registry, stored)).applied, 2);
     assert.deepEqual(stored[1], []);
-    const full = sync.handleChangeSet(changeSet(3, [resident(4, [4, 1, 2, 3]), addSealed(CODE, { uses: 2 })], { full: true }), T0, target(registry, stored));
+    const full = sync.handleChangeSet(changeSet(3, [resident(4, [4, 1, 2, 3]), addSealed("73920418", { uses: 2 }), addSealed(CODE, { uses: 1 })], { full: true }), T0, target(registry, stored));
     assert.equal(full.applied, 3, full.audit?.detail);
-    assert.equal(registry.findCode(CODE)?.uses, 2);
+    assert.equal(registry.findCode("73920418")?.uses, 2, "a code new to the gate comes with the hub's uses");
+    assert.equal(registry.findCode(CODE)?.uses, 1);
+  });
+
+  // The adversary: a visitor whose code was used here before the access record reached the hub
+  // (the gate offline, or its upload queued behind the resync) must not get its uses back from a
+  // full resync that carries the hub's older count.
+  it("a full resync never gives back uses the gate has seen: the hub's count or the gate's, the lower", () => {
+    const registry = newRegistry(), stored: Uint8Array[][] = [], sync = newGateSync();
+    const visitor: Change = { kind: "add-resident", id: 4, role: 3, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: "V1", cards: [], codes: [] };
+    const once = addSealed(CODE, { uses: 1 }), thrice = addSealed("73920418", { uses: 3 });
+    assert.equal(sync.handleChangeSet(changeSet(1, [visitor, once, thrice]), T0, target(registry, stored)).applied, 1);
+    registry.consumeCode(hashCode(deviceKey, CODE)); // used up here: uses 0, kept until it expires
+    registry.consumeCode(hashCode(deviceKey, "73920418"));
+    const full = sync.handleChangeSet(changeSet(2, [visitor, addSealed(CODE, { uses: 1 }), addSealed("73920418", { uses: 3 })], { full: true }), T0, target(registry, stored));
+    assert.equal(full.applied, 2, full.audit?.detail);
+    assert.equal(registry.findCode(CODE)?.uses, 0, "used up here stays used up (code-used-up, not a fresh use)");
+    assert.equal(registry.findCode("73920418")?.uses, 2, "one use seen here, two left");
+    // What is stored replays to the same counts (the new generation after a reboot).
+    const replayed = newRegistry();
+    replayed.apply(encodeChange(visitor));
+    for (const c of stored[1].slice(1)) replayed.apply(c);
+    assert.deepEqual([replayed.findCode(CODE)?.uses, replayed.findCode("73920418")?.uses], [0, 2]);
+    // The hub's lower count wins (uses seen at other gates); a code held for another resident is not the same code.
+    const next = sync.handleChangeSet(changeSet(3, [visitor, addSealed("73920418", { uses: 1 })], { full: true }), T0, target(registry, stored));
+    assert.equal(next.applied, 3, next.audit?.detail);
+    assert.equal(registry.findCode("73920418")?.uses, 1);
   });
 });

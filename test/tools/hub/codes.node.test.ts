@@ -89,4 +89,18 @@ forEachDatabase("hub: visitor codes", (kind) => {
     assert.equal(gate.registry.findCode(a.code)?.uses, 2);
     assert.equal(gate.registry.findCode(b.code)?.uses, 1);
   });
+
+  it("a one-time code used at a gate before the hub saw the use is not reopened by a full resync", async () => {
+    const gate = await fleet.addGate(10);
+    await fleet.hub.putResidents(COMPOUND, [person(1, { role: "visitor" })]);
+    await fleet.drain();
+    const { code } = await issue(1);
+    await fleet.drain();
+    const entry = gate.registry.findCode(code)!;
+    gate.registry.consumeCode(entry.hash); // admitted here; the access record has not reached the hub
+    await fleet.hub.resync(10);
+    await fleet.drain();
+    assert.ok(gate.persisted.at(-1)?.full, "a full resync was applied");
+    assert.equal(gate.registry.findCode(code)?.uses, 0, "still used up at the gate");
+  });
 });
