@@ -110,14 +110,15 @@ export class ClockSource {
   }
 
   /**
-   * The hub's signed time. While the clock is untrusted (the RTC lost time,
-   * or reads before the newest audit record) it is the only source there is:
-   * taken as a trusted set, the RTC follows. A trusted clock it moves only
-   * within the bound of the gate's own running since the last trusted set,
-   * and not the RTC. Returns why not when refused.
+   * The hub's signed time. While the clock has lost the time (`bounded`
+   * false: the RTC lost it, the clock reads before the floor) it is the only
+   * source there is: taken as a trusted set, the RTC follows. A clock that
+   * kept time (trusted, or behind the newest audit record after a reboot on
+   * the RTC's count) it moves only within the bound of the gate's own running
+   * since the last trusted set, and not the RTC. Returns why not when refused.
    */
-  hubSet(ms: number, trusted: boolean): string | undefined {
-    if (!trusted) {
+  hubSet(ms: number, bounded: boolean): string | undefined {
+    if (!bounded) {
       this.set(ms, "hub");
       return undefined;
     }

@@ -51,8 +51,8 @@ export interface FleetParts {
   auditStore: AuditStore;
   sync: SyncState;
   settings: HubSettings;
-  /** The hub's time under the clock's own rules (ClockSource.hubSet: bounded against its running on a trusted clock); why not, or undefined. */
-  setClock(time: number, trusted: boolean): string | undefined;
+  /** The hub's time under the clock's own rules (ClockSource.hubSet: bounded against its running unless the clock lost the time); why not, or undefined. */
+  setClock(time: number, bounded: boolean): string | undefined;
   /** Broker password for this gate (Mosquitto's password file), if the broker asks for one. */
   password?: string;
   /** Runs `fn` at the next firmware tick (the TCP link reports outside the client's own calls). */
@@ -228,10 +228,13 @@ function hubTime(p: FleetParts, time: number): string | undefined {
   if (!board.setClock) return "this board's clock cannot be set";
   const now = board.clock.now();
   if (time < core.audit.watermark) return "hub time is before the newest audit record";
-  const trusted = core.access.clockTrusted(now);
-  if (trusted && Math.abs(time - now) > HUB_TIME_MAX_STEP_MS) return "over a day from a trusted clock: clock set";
+  // Set outright only a clock that lost the time (below the floor: no RTC count to hold it to). A clock
+  // that kept it but reads behind the newest record (the RTC's count after a hub correction and a
+  // power cut: grants never write the RTC) stays bounded, or a reboot would undo the bound.
+  const bounded = now >= core.access.policy.clockFloorMs;
+  if (bounded && Math.abs(time - now) > HUB_TIME_MAX_STEP_MS) return "over a day from a trusted clock: clock set";
   core.clockChanging();
-  return p.setClock(time, trusted);
+  return p.setClock(time, bounded);
 }
 
 /** A store refusal here loses only a resend's saving (the broker or the hub deduplicates): logged, not thrown. */

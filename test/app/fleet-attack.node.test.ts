@@ -157,6 +157,32 @@ describe("firmware hub link, a hostile publisher on the gate's topics", function
     assert.ok(Math.abs(g.firmware.board.clock.now() - rig.now - 120_000) < 5000, "corrected by two minutes");
   });
 
+  // The walk's bound must survive a reboot: grants never write the RTC, so after a power cut the RTC
+  // reads the gate's own count, which is behind the records written at the hub-moved time. The clock
+  // is then untrusted (before the newest audit record), though the RTC kept time: that must not make
+  // the hub's next grant a trusted set with no bound (it took a year ahead: every renter's card refused).
+  it("a hub key cannot turn its bounded correction into an unbounded set by way of a power cut", async () => {
+    await answer((now) => now + 4 * 60_000); // inside the slack: taken
+    assert.ok(g.firmware.board.clock.now() - rig.now > 3 * 60_000, "moved four minutes ahead");
+    await rig.technician(g, ["hub show"]); // records at the moved time: the watermark is ahead of the RTC
+    const flash = g.flash;
+    rig.cut(g);
+    g = rig.boot(GATE, flash);
+    const core = g.firmware.core;
+    assert.ok(!core.access.clockTrusted(g.firmware.board.clock.now()), "back on the RTC's count, behind the newest record");
+    await answer((now) => now + 23 * 3600_000); // under the one-grant cap, so the total bound is what refuses it
+    const off = g.firmware.board.clock.now() - rig.now;
+    assert.ok(Math.abs(off) < 10 * 60_000, `clock ${Math.round(off / 60_000)} min off after the grant`);
+    const refused = core.audit.entries().filter((e) => e.log === "security" && e.kind === "sync-refused").map((e) => e.detail);
+    assert.ok(refused.some((d) => /^time: \+\d+s vs own clock/.test(d ?? "")), `refusal audited: ${refused.join(" | ")}`);
+    // The genuine answer (the hub's time, still ahead of the RTC by what it corrected) is taken, and the clock is trusted again.
+    g.firmware.fleet!.stop();
+    g.firmware.fleet!.start();
+    await answer((now) => now + 4 * 60_000);
+    assert.ok(core.access.clockTrusted(g.firmware.board.clock.now()), "trusted again after a genuine grant");
+    assert.ok(Math.abs(g.firmware.board.clock.now() - rig.now - 4 * 60_000) < 60_000);
+  });
+
   it("a flood of garbage and forgeries on the gate's topics: card entry goes on, the security log gains a bounded number of records", async () => {
     const core = g.firmware.core;
     const resident = core.registry.addResident({ unit: "1-101", role: "owner", groups: 1, cards: [Uint8Array.of(0x04, 0xf1, 0x00, 0x01)] });
