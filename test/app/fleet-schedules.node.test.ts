@@ -157,4 +157,25 @@ describe("firmware: groups, schedules and holidays from the hub", function () {
     await send(7, [{ kind: "set-schedule", group: 5, schedule: null }]);
     assert.deepEqual([(await card())?.reason], ["no-access-group"]);
   });
+
+  // The adversary (or a careless office): a set that shuts every group at every minute, today a
+  // holiday closed too. Cards are refused as the hub says, but nobody is kept in: the exit opens.
+  it("a set that closes every group around the clock refuses the card but never blocks the exit", async () => {
+    const closed: Segment[][] = Array.from({ length: 7 }, () => []);
+    const ack = await send(8, [
+      resident(7, 1 | (1 << 5)),
+      { kind: "set-schedule", group: 0, schedule: { name: "all", week: closed, holiday: [] } },
+      { kind: "set-schedule", group: 5, schedule: { name: "day-staff", week: closed, holiday: [] } },
+      { kind: "set-holidays", days: [localDay() - 1, localDay(), localDay() + 1] },
+    ], true);
+    assert.equal(ack.status, "applied");
+    assert.equal((await card())?.grant, false);
+    const before = g.decisions.length;
+    g.host.setExitButton(true);
+    await rig.run(300);
+    g.host.setExitButton(false);
+    await rig.run(600);
+    const exit = g.decisions.slice(before).find((d) => d.via === "exit");
+    assert.equal(exit?.grant, true, "the exit button opens");
+  });
 });

@@ -28,6 +28,8 @@ export const GROUPS: Record<string, MutationGroup> = {
   },
   // Sync messages from the back office: a forged, replayed or stale one must never change the registry.
   sync: { mutate: ["src/core/sync/*.ts"], spec: ["test/core/sync/*.test.ts"] },
+  // The hub's signed time against the gate's own clocks: a mutant here lets a hub key walk the clock.
+  time: { mutate: ["src/core/time/hub-clock.ts"], spec: ["test/app/clock-source-hub.test.ts"] },
   store: {
     mutate: ["src/core/store/*.ts"],
     // Fast unit tests first: a mutant runs its tests in this order, --bail, so most die in milliseconds.
