@@ -41,6 +41,20 @@ describe("the hub's schedules in the console's settings", () => {
     assert.equal(p.schedules[2]!.check(at(0, "10:30")), "open");
   });
 
+  // The hub sends calendar days; a gate far from UTC must close on its own local day, not UTC's.
+  for (const [zone, open, shut] of [
+    ["CST-8", Date.UTC(2026, 11, 6, 15, 59), Date.UTC(2026, 11, 6, 16, 0)], // Beijing midnight is 16:00 UTC the day before
+    ["EST5EDT,M3.2.0,M11.1.0", Date.UTC(2026, 11, 8, 5, 0), Date.UTC(2026, 11, 8, 4, 59)], // New York's holiday runs to 05:00 UTC the day after
+  ] as const) {
+    it(`a holiday is the local calendar day in ${zone.slice(0, 5)}, not UTC's`, () => {
+      const s = withHubSchedules(fresh(), [set(2, "day", Array.from({ length: 7 }, () => [{ from: 0, to: 1440 }])), { kind: "set-holidays", days: [Date.UTC(2026, 11, 7) / 86_400_000] }], false);
+      const p = compilePolicy(settingsPolicy(s, compilePolicy({ ...settingsPolicy(fresh(), now), timeZone: zone })));
+      const verdict = (ms: number) => p.schedules[2]!.check(ms + p.zone.offsetMs(ms));
+      assert.equal(verdict(open), "open", "the day before, local");
+      assert.equal(verdict(shut), "holiday", "the holiday, local");
+    });
+  }
+
   it("replaces whatever sits on the bit or under the name, and removes a group with the schedules it owned", () => {
     const s0 = fresh();
     s0.schedules.day = { days: ["mon"], from: 480, to: 540 };
