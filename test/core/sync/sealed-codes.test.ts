@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { decodeChange, encodeChange, type Change } from "../../../src/core/access/changes";
 import type { Registry } from "../../../src/core/access/registry";
 import { hashCode } from "../../../src/core/access/secrets";
-import { gateSealKeys, sealKeyPair } from "../../../src/core/sync/gate-seal";
+import { gateSealKeys, seal, sealKeyPair } from "../../../src/core/sync/gate-seal";
 import type { SyncTarget } from "../../../src/core/sync/gate-sync";
 import { applyToRegistry } from "../../../src/core/sync/registry-apply";
 import { openCode, openSealedChanges, sealCode } from "../../../src/core/sync/sealed-codes";
@@ -59,7 +59,21 @@ describe("sealed codes: the seal", () => {
   for (const [what, attempt] of refusals) it(`refuses ${what}`, () => assert.throws(attempt, /E_SEAL_OPEN/));
 
   it("seals only 6-10 digits", () => {
-    for (const bad of ["12345", "12345678901", "12ab56"]) assert.throws(() => sealCode(gate.publicKey, bad, bind, random), /E_BAD_CODE/);
+    for (const bad of ["12345", "12345678901", "12ab56"]) assert.throws(() => sealCode(gate.publicKey, bad, bind, random), /E_BAD_CODE: A one-time code .+/);
+  });
+
+  // A hub key holder sealing a plaintext the hub's sealCode would never make: opened, it is not a code.
+  it("a well-sealed blob whose plaintext is not a code's shape opens to nothing", () => {
+    const plain = (n: number, digits: string, size = 11) => { const p = new Uint8Array(size); p[0] = n; p.set(Uint8Array.from(digits, (c) => c.charCodeAt(0)), 1); return p; };
+    const forged = (p: Uint8Array) => () => openCode(gate, seal(gate.publicKey, p, { purpose: "code", scope: 0, ...bind }, random), bind);
+    assert.equal(forged(plain(10, "1234567890"))(), "1234567890", "ten digits are a code");
+    for (const [what, p] of [
+      ["five digits", plain(5, "12345")],
+      ["a count past the digits", plain(11, "1234567890")],
+      ["a longer plaintext", plain(8, CODE, 12)],
+      ["a shorter plaintext", plain(8, CODE, 9)],
+      ["letters", plain(8, "1234abcd")],
+    ] as const) assert.throws(forged(p), /E_BAD_CODE/, what);
   });
 });
 
@@ -142,6 +156,32 @@ describe("sealed codes: at the gate", () => {
     assert.equal(full.applied, 3, full.audit?.detail);
     assert.equal(registry.findCode("73920418")?.uses, 2, "a code new to the gate comes with the hub's uses");
     assert.equal(registry.findCode(CODE)?.uses, 1);
+  });
+
+  it("a set that adds a code and revokes it again leaves nothing; a revoke for another resident's code touches nothing", () => {
+    const registry = newRegistry(), stored: Uint8Array[][] = [], sync = newGateSync();
+    const visitor = (id: number): Change => ({ kind: "add-resident", id, role: 3, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: `V${id}`, cards: [Uint8Array.of(4, 1, 2, id)], codes: [] });
+    const add = addSealed(CODE, { uses: 2 }) as Change & { sealed: Uint8Array };
+    const out = sync.handleChangeSet(changeSet(1, [visitor(4), visitor(5), add, { kind: "remove-sealed-code", id: 4, sealed: add.sealed }]), T0, target(registry, stored));
+    assert.equal(out.applied, 1, out.audit?.detail);
+    assert.equal(registry.findCode(CODE), undefined);
+    assert.deepEqual(stored[0].slice(2).map((c) => decodeChange(c).kind), ["add-code", "use-code", "use-code", "remove-code"]);
+    // The same digits sealed for resident 5 (a forged revoke naming the wrong holder): the code stays with 4.
+    sync.handleChangeSet(changeSet(2, [addSealed(CODE, { uses: 1 })]), T0, target(registry, stored));
+    const wrong = sync.handleChangeSet(changeSet(3, [{ kind: "remove-sealed-code", id: 5, sealed: sealCode(gate.publicKey, CODE, { ...bind, residentId: 5 }, random) }]), T0, target(registry, stored));
+    assert.equal(wrong.applied, 3, wrong.audit?.detail);
+    assert.deepEqual(stored[2], []);
+    assert.equal(registry.findCode(CODE)?.resident, 4);
+  });
+
+  it("a full resync keeps the gate's count only for the same resident's code", () => {
+    const registry = newRegistry(), stored: Uint8Array[][] = [], sync = newGateSync();
+    const visitor = (id: number): Change => ({ kind: "add-resident", id, role: 3, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: `V${id}`, cards: [Uint8Array.of(4, 1, 2, id)], codes: [] });
+    sync.handleChangeSet(changeSet(1, [visitor(4), visitor(5), addSealed(CODE, { id: 5, uses: 1, sealed: sealCode(gate.publicKey, CODE, { ...bind, residentId: 5 }, random) })]), T0, target(registry, stored));
+    registry.consumeCode(hashCode(deviceKey, CODE)); // resident 5's code, used up
+    const full = sync.handleChangeSet(changeSet(2, [visitor(4), addSealed(CODE, { uses: 2 })], { full: true }), T0, target(registry, stored));
+    assert.equal(full.applied, 2, full.audit?.detail);
+    assert.deepEqual([registry.findCode(CODE)?.resident, registry.findCode(CODE)?.uses], [4, 2]);
   });
 
   // The adversary: a visitor whose code was used here before the access record reached the hub
