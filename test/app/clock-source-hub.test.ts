@@ -76,6 +76,12 @@ describe("the hub's time: bounded against the gate's own running since the last 
     assert.equal(hubTimeRefusal(anchor, 1000 + HOUR, T0 + HOUR - 4 * MIN), undefined);
     assert.equal(hubTimeRefusal(anchor, 1000 + HOUR, T0 + HOUR + DAY), "+86400s vs own clock, max 336s");
     assert.ok(`time: ${hubTimeRefusal(anchor, 1000 + HOUR, T0 + 40 * DAY)}`.length <= 40, "fits an audit detail");
+    // The bound itself is allowed, a millisecond past it is not; a refusal says which way.
+    const edge = HUB_CLOCK_SLACK_MS + Math.floor(HUB_CLOCK_RATE * HOUR);
+    assert.equal(hubTimeRefusal(anchor, 1000 + HOUR, T0 + HOUR + edge), undefined);
+    assert.equal(hubTimeRefusal(anchor, 1000 + HOUR, T0 + HOUR - edge), undefined);
+    assert.match(hubTimeRefusal(anchor, 1000 + HOUR, T0 + HOUR + edge + 1) ?? "", /^\+336s vs own clock, max 336s$/);
+    assert.equal(hubTimeRefusal(anchor, 1000 + HOUR, T0 + HOUR - DAY), "-86400s vs own clock, max 336s");
   });
 
   it("a trusted clock: corrected by minutes (the RTC stays on the trusted count), refused a day, whichever way", () => {

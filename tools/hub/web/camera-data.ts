@@ -77,6 +77,24 @@ function midnightBetween(start: number, end: number, zone: TimeZone): number {
   return hi;
 }
 
+/**
+ * A gate's sessions with overlaps merged: one camera is on or off, so time
+ * two records both claim counts once. Genuine records never overlap; records
+ * that do (forged or rewritten ones on the audit topic, a clock moved back)
+ * must not add up past the time that passed. Estimated sessions stay an
+ * upper bound: each real session lies inside its interval.
+ */
+export function mergeOverlaps(sessions: CameraSession[]): CameraSession[] {
+  const sorted = [...sessions].sort((a, b) => a.gate - b.gate || a.start - b.start);
+  const out: CameraSession[] = [];
+  for (const s of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.gate === s.gate && s.start <= last.end) last.end = Math.max(last.end, s.end);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
 /** Camera-on ms per gate per local day (YYYY-MM-DD); a session across local midnight is split there. */
 export function cameraOnPerDay(sessions: CameraSession[], zone: TimeZone): Map<number, Map<string, number>> {
   const out = new Map<number, Map<string, number>>();
@@ -85,7 +103,7 @@ export function cameraOnPerDay(sessions: CameraSession[], zone: TimeZone): Map<n
     out.set(gate, days);
     days.set(day, (days.get(day) ?? 0) + ms);
   };
-  for (const { gate, start, end } of sessions) {
+  for (const { gate, start, end } of mergeOverlaps(sessions)) {
     if (localDay(start, zone) === localDay(end, zone)) { add(gate, localDay(end, zone), end - start); continue; }
     const midnight = midnightBetween(start, end, zone);
     add(gate, localDay(start, zone), midnight - start);

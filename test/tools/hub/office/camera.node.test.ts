@@ -73,6 +73,22 @@ forEachDatabase("office page: camera-on time (hub web)", (kind) => {
     assert.deepEqual(table.gates.map((g) => [g.gate, g.total, g.estimated]), [[12, 7950, false]]);
   });
 
+  // The adversary on the gate's audit topic (its broker credential, or the broker): records forged
+  // ahead of the gate's own, claiming the camera on for 10 minutes three times over one 10-minute
+  // stretch. The hub cannot check a record's chain MAC, so it keeps what came first; the sum must
+  // not count the same minutes three times, and the gate's own records arriving after raise the alarm.
+  it("forged camera-session records: overlapping claims count once, and the gate's own records raise the alarm", async () => {
+    const g12 = await rig.fleet.addGate(12);
+    const camera = (time: number, ms: number): Partial<AuditEntry> => ({ actorKind: "system", actor: 0, subject: 0, kind: "camera-session", decision: "info", reason: "info", detail: `on ${ms} ms`, time });
+    rig.fleet.wire.push(g12.auditBatch("access", records([camera(T0 + 600_000, 600_000), camera(T0 + 601_000, 600_000), camera(T0 + 602_000, 600_000)])));
+    await rig.fleet.drain();
+    const table = await cameraOnTable(rig.db, COMPOUND, CHINA, T0 + DAY, 14);
+    assert.deepEqual(table.gates.map((g) => [g.gate, g.total]), [[12, 602_000]], "the union of the claims, not their sum (1,800,000)");
+    rig.fleet.wire.push(g12.auditBatch("access", records([camera(T0 + 1000, 3200), { time: T0 + 1000 }, camera(T0 + HOUR, 750)])));
+    await rig.fleet.drain();
+    assert.deepEqual((await rig.fleet.hub.auditAlarms(12)).map((a) => [a.kind, a.seq]), [["rewritten", 1], ["rewritten", 2], ["rewritten", 3]]);
+  });
+
   it("counts each recorded session as the time-out, per local day, split at local midnight", async () => {
     await ingest();
     const { sessions, estimated } = await faceSessions(rig.db, COMPOUND, T0 - 30 * DAY, T0 + DAY);
