@@ -18,6 +18,7 @@ import { GateCore } from "./core";
 import { KEYPAD_ID } from "./gate-adapters";
 import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, openRegistry, readConsentRecords, restoreConsent, storeConsentRecord, type StoredRegistry } from "./persistence";
 import { Registry } from "../core/access/registry";
+import { formatResidentId } from "../core/access/types";
 import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
 import { Installation } from "./installation";
 import { Watermarks } from "./watermarks";
@@ -311,7 +312,13 @@ export class Firmware {
     return (changes, full) => {
       const keys = auditStore.sealKeys; // derived at the first set, not at boot
       if (!keys) throw new OptgateError("E_SEAL_BAD_KEY", "This gate has no seal key: codes sealed to it cannot be opened.");
-      return openSealedChanges(changes, full, { gateId: this.board.gateId, keys, deviceKey, find: (code) => registry.findCode(code) });
+      return openSealedChanges(changes, full, {
+        gateId: this.board.gateId, keys, deviceKey, find: (code) => registry.findCode(code),
+        unopened: (id, why) => {
+          const now = this.board.clock.now();
+          this.core.audit.append({ time: this.core.access.clockTrusted(now) ? now : 0, actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `code for ${formatResidentId(id)} ${why}` });
+        },
+      });
     };
   }
 

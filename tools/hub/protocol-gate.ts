@@ -143,6 +143,7 @@ export class ProtocolGate {
         const split = splitPolicyChanges(changes);
         const result = applyToRegistry(registry, split.changes, full, undefined, (set, whole) => openSealedChanges(set, whole, {
           gateId: o.gateId, keys: this.sealKeys, deviceKey: o.deviceKey, find: (code) => registry.findCode(code),
+          unopened: (id, why) => { this.audit.push({ time: o.now() ?? 0, actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `code for ${id} ${why}` }); },
         }));
         this.#applyPolicy(split.policy, full);
         this.erase.push(...result.faceGone);

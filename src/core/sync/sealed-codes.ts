@@ -57,6 +57,8 @@ export interface CodeOpener {
   deviceKey: Uint8Array;
   /** The code as the registry holds it now, if it does (Registry.findCode). */
   find(code: string): { resident: number; uses: number } | undefined;
+  /** A sealed code that did not open here (left out of the set; the caller audits it). */
+  unopened?(residentId: number, why: string): void;
 }
 
 /**
@@ -68,7 +70,8 @@ export interface CodeOpener {
  * (purged after use, its resident gone). A code the gate already holds is
  * not added again: the hub cannot see codes it did not issue, and refusing
  * would refuse every resync too (docs/sync.md). A blob not sealed to this
- * gate, for this resident, or altered throws, and the whole set is refused.
+ * gate, for this resident, or altered is left out (`unopened`): the rest of
+ * the set applies.
  * `full`: the set replaces the registry, so what it holds now does not count,
  * except a code's uses: the lower of the hub's and the gate's (uses made here
  * the hub has not yet seen stay made).
@@ -86,7 +89,17 @@ export function openSealedChanges(changes: Uint8Array[], full: boolean, o: CodeO
     out ??= changes.slice(0, i);
     const change = decodeChange(changes[i]);
     if (change.kind !== "add-sealed-code" && change.kind !== "remove-sealed-code") throw new OptgateError("E_BAD_CHANGE", "A sealed code change did not decode as one.");
-    const code = openCode(o.keys, change.sealed, { gateId: o.gateId, residentId: change.id });
+    let code: string;
+    try {
+      code = openCode(o.keys, change.sealed, { gateId: o.gateId, residentId: change.id });
+    } catch (error) {
+      // The set is the hub's (its signature verified), so a blob that does not open here was sealed
+      // to another key by the hub itself (a mistyped seal key). Refusing the set for it would refuse
+      // every later set and resync too, removals included: the code is left out, and audited.
+      if (!(error instanceof OptgateError) || (error.code !== "E_SEAL_OPEN" && error.code !== "E_BAD_CODE")) throw error;
+      o.unopened?.(change.id, error.code);
+      continue;
+    }
     const hash = hashCode(o.deviceKey, code);
     const key = toHex(hash);
     const held = added.get(key) ?? (full ? undefined : o.find(code));

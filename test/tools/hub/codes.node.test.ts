@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { CODE_USE_DETAIL } from "../../../src/core/access/access-core";
 import { AuditLog } from "../../../src/core/audit/audit-log";
 import { decodeMessage } from "../../../src/core/sync/messages";
-import { COMPOUND, Fleet, person } from "./fleet";
+import { gateSealKeys } from "../../../src/core/sync/gate-seal";
+import { COMPOUND, Fleet, gateSeed, person } from "./fleet";
 import { forEachDatabase } from "./servers";
 
 forEachDatabase("hub: visitor codes", (kind) => {
@@ -88,6 +89,22 @@ forEachDatabase("hub: visitor codes", (kind) => {
     assert.ok(gate.persisted.at(-1)?.full, "a full resync was applied");
     assert.equal(gate.registry.findCode(a.code)?.uses, 2);
     assert.equal(gate.registry.findCode(b.code)?.uses, 1);
+  });
+
+  // The hub cannot open what it seals, so a mistyped seal key (or another gate's) goes unnoticed
+  // until the gate fails to open the code. That one code must not wedge the gate's sync: a resident
+  // removed at the office afterwards must be removed at the gate (else their card keeps opening).
+  it("a code sealed to a wrong seal key does not wedge the gate: a later removal still reaches it", async () => {
+    const gate = await fleet.addGate(10);
+    await fleet.hub.setSealKey(10, gateSealKeys(gateSeed(99)).publicKey);
+    await fleet.hub.putResidents(COMPOUND, [person(1, { role: "visitor" }), person(2)]);
+    await fleet.drain();
+    await issue(1);
+    await fleet.drain();
+    await fleet.hub.removeResidents(COMPOUND, [2]);
+    await fleet.drain();
+    assert.equal(gate.registry.has(2), false, "the removed resident is gone from the gate");
+    assert.ok(gate.registry.has(1), "the visitor is there, without the code it cannot open");
   });
 
   it("a one-time code used at a gate before the hub saw the use is not reopened by a full resync", async () => {
