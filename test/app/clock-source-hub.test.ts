@@ -120,6 +120,21 @@ describe("the hub's time: bounded against the gate's own running since the last 
     assert.ok(ahead < 20 * MIN);
   });
 
+  // A grant asked for before a technician's `clock set` and arriving after it is judged against
+  // the technician's time (the new anchor), not the one the request was made under.
+  it("a grant racing a technician's clock set: judged against the set, the RTC keeps the technician's time", () => {
+    const b = new Bench();
+    const clock = b.boot();
+    clock.set(T0);
+    b.run(DAY, clock); // a day's allowance: 5 min + 14.4 min
+    const asked = b.truth + 15 * MIN; // what the hub would have been allowed against the old anchor
+    clock.set(b.truth); // the technician, between the request and the grant
+    b.run(1000, clock);
+    assert.match(clock.hubSet(asked, true) ?? "", /vs own clock, max 300s/);
+    assert.ok(Math.abs(b.now - b.truth) < 2000, "the technician's time stands");
+    assert.equal(b.rtcOffset, 0, "the RTC holds the technician's time");
+  });
+
   it("a reboot does not launder a hub correction: the clock comes back from the RTC, which kept the trusted count", () => {
     const b = new Bench();
     let clock = b.boot();
