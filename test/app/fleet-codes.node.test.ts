@@ -122,5 +122,19 @@ for (const kind of DATABASES) {
         assert.equal(s?.appliedVersion, s?.desiredVersion, `gate ${id_} applied every set (no refusal)`);
       }
     });
+
+    // An office that typed gate 1's seal key for gate 2: the hub cannot tell (it never opens what it
+    // seals). Gate 2 leaves that code out and says so, and the rest of its sync goes on.
+    it("a code sealed to a wrong key is left out at that gate, audited, and the gate's sync goes on", async () => {
+      await service.hub.setSealKey(2, g1.firmware.gateIdentity()!.sealKey!);
+      const { code } = await issue(1);
+      await rig.until("the code at gate 1", () => heldAt(g1, code));
+      await rig.until("gate 2's audit of the code it could not open", () => g2.firmware.core.audit.entries().some((e) => e.kind === "sync-refused" && e.detail === `code for R000${VISITOR} E_SEAL_OPEN`));
+      assert.equal(heldAt(g2, code), false);
+      await service.hub.putResidents(COMPOUND, [{ id: 40, unit: "1-401", role: "owner", groups: 1, cards: [Uint8Array.of(4, 0x40, 0x40, 0x40)] }]);
+      await rig.until("the next resident at gate 2", () => g2.firmware.core.registry.has(40), 20_000);
+      await rig.until("gate 2 acknowledged its desired version", async () => { const s = await service.hub.gate(2); return s?.appliedVersion === s?.desiredVersion; }, 20_000);
+      await service.hub.setSealKey(2, g2.firmware.gateIdentity()!.sealKey!);
+    });
   });
 }
