@@ -162,6 +162,19 @@ describe("sealed codes: at the gate", () => {
     assert.equal(registry.findCode(CODE)?.uses, 1);
   });
 
+  it("leaves out a code whose plaintext is not a code's shape (E_BAD_CODE), also with nobody listening; any other failure still refuses", () => {
+    const registry = newRegistry(), unopened: string[] = [];
+    const badShape: Change = { kind: "add-sealed-code", id: 4, from: FROM, until: UNTIL, uses: 1, sealed: seal(gate.publicKey, new Uint8Array(11).fill(1), { purpose: "code", scope: 0, ...bind }, random) };
+    const changes = [encodeChange(resident(4, [4, 1, 2, 3])), encodeChange(badShape)];
+    assert.deepEqual(opener(registry, unopened)(changes, false), changes.slice(0, 1));
+    assert.deepEqual(unopened, ["4 E_BAD_CODE"]);
+    const quiet = openSealedChanges(changes, false, { gateId: GATE, keys: gate, deviceKey, find: (c) => registry.findCode(c) });
+    assert.deepEqual(quiet, changes.slice(0, 1), "no callback: left out all the same");
+    // A gate without its keys (a bug, not the hub's blob): the set is refused, not silently thinned.
+    const broken = { secretKey: gate.secretKey, publicKey: undefined as never };
+    assert.throws(() => openSealedChanges(changes, false, { gateId: GATE, keys: broken, deviceKey, find: () => undefined }), (e: unknown) => !(e instanceof Error && "code" in e));
+  });
+
   it("a set that adds a code and revokes it again leaves nothing; a revoke for another resident's code touches nothing", () => {
     const registry = newRegistry(), stored: Uint8Array[][] = [], sync = newGateSync();
     const visitor = (id: number): Change => ({ kind: "add-resident", id, role: 3, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: `V${id}`, cards: [Uint8Array.of(4, 1, 2, id)], codes: [] });
