@@ -75,7 +75,7 @@ describe("sealed codes: the seal", () => {
       ["a longer plaintext", plain(8, CODE, 12)],
       ["a shorter plaintext", plain(8, CODE, 9)],
       ["letters", plain(8, "1234abcd")],
-    ] as const) assert.throws(forged(p), /E_BAD_CODE/, what);
+    ] as const) assert.throws(forged(p), /E_BAD_CODE: The sealed code is not 6-10 digits/, what);
   });
 });
 
