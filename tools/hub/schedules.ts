@@ -5,7 +5,26 @@
 // set-schedule for the gates whose `groups` mask holds its bit, set-holidays
 // for every gate of the compound. A full resync carries them all.
 import { GROUP_NAME_PATTERN, MAX_HOLIDAYS, MAX_SEGMENTS_PER_DAY, decodeChange, encodeChange, type Change, type GroupSchedule, type Segment } from "../../src/core/access/changes";
+import { MAX_VALUE } from "../../src/core/store/format";
+import { withHubSchedules } from "../../src/app/hub-schedules";
+import { loadSettings } from "../../src/app/console-settings";
+import type { PolicyChange } from "../../src/core/access/changes";
 import { num, type Db, type Sql } from "./db";
+
+/**
+ * The most of a gate's console settings record (one store value, MAX_VALUE
+ * bytes) the hub's groups and holidays may fill: the rest is left for what a
+ * technician sets there (zone, modes, local groups). Past the store's value a
+ * gate refuses the set (E_STORE_TOO_LARGE), and since every full resync
+ * carries the same groups and holidays, it would refuse every later set too,
+ * removals of residents included.
+ */
+export const HUB_SETTINGS_BUDGET = MAX_VALUE - 256;
+
+/** The bytes the hub's policy changes make of a fresh gate's settings (the technician's config comes on top: the rest of MAX_VALUE). */
+export function hubSettingsBytes(changes: PolicyChange[]): number {
+  return JSON.stringify(withHubSchedules(loadSettings(undefined), changes, true)).length;
+}
 
 /** The gates' default group: every resident added at a gate's console joins it. */
 export const DEFAULT_GROUP_BIT = 0;
@@ -196,6 +215,11 @@ export class HubSchedules {
     const out: number[] = [];
     for (const g of gates) {
       if (bit !== undefined && ((num(g.groups) >>> bit) & 1) === 0) continue;
+      // What this gate will hold after the change (the caller's transaction already made it): it must fit.
+      const all = (await this.fullChanges(tx, compoundId, num(g.groups))).map((c) => decodeChange(c) as PolicyChange);
+      if (hubSettingsBytes(all) > HUB_SETTINGS_BUDGET) {
+        throw new ScheduleInputError(`Gate ${num(g.id)} cannot hold that many holidays and time windows (its settings record is ${MAX_VALUE} bytes); remove past holidays or merge time windows first.`);
+      }
       await this.#append(tx, num(g.id), [encoded]);
       out.push(num(g.id));
     }

@@ -5,7 +5,12 @@
 import assert from "node:assert/strict";
 import { decodeChange } from "../../../src/core/access/changes";
 import { decodeMessage, type ChangeSet } from "../../../src/core/sync/messages";
-import { ScheduleInputError, parseSegments, type AccessGroup } from "../../../tools/hub/schedules";
+import { HUB_SETTINGS_BUDGET, ScheduleInputError, hubSettingsBytes, parseSegments, type AccessGroup } from "../../../tools/hub/schedules";
+import { NorFlash } from "../../../boards/host/nor-flash";
+import type { PolicyChange } from "../../../src/core/access/changes";
+import { LogStore } from "../../../src/core/store/log-store";
+import { SETTINGS_KEY, failSafeSettings } from "../../../src/app/console-settings";
+import { withHubSchedules } from "../../../src/app/hub-schedules";
 import { COMPOUND, Fleet, person } from "./fleet";
 import { forEachDatabase } from "./servers";
 
@@ -70,6 +75,46 @@ forEachDatabase("hub schedules", (kind) => {
     await refused(() => fleet.hub.schedules.removeGroup(COMPOUND, 4), /still has 1 resident/);
     assert.deepEqual((await fleet.hub.schedules.groups(COMPOUND)).map((g) => g.name), ["night"]);
     assert.equal((await fleet.hub.gate(10))?.desiredVersion, 2, "one version for the group, one for the resident");
+  });
+
+  // A year of public holidays is an ordinary office action. Past what a gate's settings record
+  // holds (one store value), the gate refused the set (E_STORE_TOO_LARGE) and, since every full
+  // resync carries the same list, every set after it: residents removed at the office kept opening
+  // it. The hub now refuses at the office instead, saving nothing.
+  it("refuses holidays and windows past what a gate's settings record holds; what it takes fits the gate's store", async () => {
+    await fleet.addGate(10);
+    await fleet.hub.schedules.putGroup(COMPOUND, { bit: 3, name: "night", week: Array.from({ length: 7 }, (_, d) => (d < 5 ? [{ from: 1320, to: 360 }] : [{ from: 0, to: 1440 }])), holiday: [{ from: 600, to: 720 }] });
+    await fleet.drain();
+    const start = 20_600;
+    let added = 0;
+    for (;; added++) {
+      try {
+        await fleet.hub.schedules.addHoliday(COMPOUND, { day: start + added * 3, name: `Holiday ${added}` });
+      } catch (error) {
+        assert.ok(error instanceof ScheduleInputError && /cannot hold that many holidays/.test(error.message), String(error));
+        break;
+      }
+      assert.ok(added < 256, "a bound is reached before the wire's 256");
+    }
+    assert.ok(added >= 20, `${added} holidays: a year's public holidays fit`);
+    process.stdout.write(`      (${added} holidays with one group of two windows)\n`);
+    const version = (await fleet.hub.gate(10))?.desiredVersion;
+    assert.equal((await fleet.hub.schedules.holidays(COMPOUND)).length, added, "the refused one is not saved");
+    await fleet.drain();
+    assert.equal((await fleet.hub.gate(10))?.desiredVersion, version, "no version written for it");
+    assert.equal((await fleet.hub.gate(10))?.appliedVersion, version, "the gate took every set");
+    // What the gate stores for the most the hub takes, with a technician's zone and modes on top, fits one store value.
+    const changes: PolicyChange[] = [
+      { kind: "set-schedule", group: 3, schedule: { name: "night", week: Array.from({ length: 7 }, (_, d) => (d < 5 ? [{ from: 1320, to: 360 }] : [{ from: 0, to: 1440 }])), holiday: [{ from: 600, to: 720 }] } },
+      { kind: "set-holidays", days: Array.from({ length: added }, (_, i) => start + i * 3) },
+    ];
+    assert.ok(hubSettingsBytes(changes) <= HUB_SETTINGS_BUDGET);
+    const local = failSafeSettings();
+    local.config = { ...local.config, timezone: "CET-1CEST,M3.5.0,M10.5.0/3", "pin.min": "6", "pin.max": "8", "lockout.attempts": "5" };
+    const bytes = Uint8Array.from(JSON.stringify(withHubSchedules(local, changes, true)), (c) => c.charCodeAt(0));
+    const store = LogStore.open(new NorFlash(64 * 1024), { random: { fill(b: Uint8Array) { b.fill(7); } } });
+    store.put(SETTINGS_KEY, bytes);
+    assert.deepEqual(store.get(SETTINGS_KEY), bytes);
   });
 
   it("a new gate and a full resync carry every group it serves and the holidays, before the residents", async () => {
