@@ -160,9 +160,21 @@ describe("firmware: groups, schedules and holidays from the hub", function () {
 
   // The adversary (or a careless office): a set that shuts every group at every minute, today a
   // holiday closed too. Cards are refused as the hub says, but nobody is kept in: the exit opens.
+  // The most the hub takes (tools/hub/schedules.ts HUB_SETTINGS_BUDGET: 22 holidays with a group of two
+  // windows) fits the real firmware's settings record; 60 holidays did not, and the gate refused the set.
+  it("takes the hub's largest holiday list with a group, over its own config", async () => {
+    await rig.technician(g, ["config set timezone CET-1CEST,M3.5.0,M10.5.0/3"]);
+    const week = Array.from({ length: 7 }, (_, d) => (d < 5 ? [{ from: 1320, to: 360 }] : [{ from: 0, to: 1440 }]));
+    const ack = await send(8, [
+      { kind: "set-schedule", group: 3, schedule: { name: "night", week, holiday: [{ from: 600, to: 720 }] } },
+      { kind: "set-holidays", days: Array.from({ length: 22 }, (_, i) => localDay() + 100 + i * 3) },
+    ]);
+    assert.deepEqual([ack.status, ack.reason], ["applied", "none"], g.firmware.core.audit.entries().filter((e) => e.kind === "sync-refused").map((e) => e.detail).join("; "));
+  });
+
   it("a set that closes every group around the clock refuses the card but never blocks the exit", async () => {
     const closed: Segment[][] = Array.from({ length: 7 }, () => []);
-    const ack = await send(8, [
+    const ack = await send(9, [
       resident(7, 1 | (1 << 5)),
       { kind: "set-schedule", group: 0, schedule: { name: "all", week: closed, holiday: [] } },
       { kind: "set-schedule", group: 5, schedule: { name: "day-staff", week: closed, holiday: [] } },
