@@ -32,7 +32,8 @@ import type { FaceModelTag, Random } from "../ports";
 import { ByteReader, ByteWriter, malformed, taggedBytes, valueChecks } from "./bytes";
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SKEW_MS } from "./gate-sync";
 import { KEY_ID_BYTES, MAX_MESSAGE_BYTES, SIGNATURE_BYTES, keyIdOf, type Sign } from "./messages";
-import { openTemplate, sealTemplate, type SealKeyPair } from "./template-seal";
+import type { SealKeyPair } from "./gate-seal";
+import { openTemplate, sealTemplate } from "./template-seal";
 
 export const SHARE_TAG = "optgate template share v1";
 const MAGIC = [0x4f, 0x47, 0x46, 0x31]; // "OGF1"
