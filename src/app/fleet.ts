@@ -33,6 +33,8 @@ import type { AuditStore } from "./audit-store";
 import type { Board } from "./board";
 import type { GateCore } from "./core";
 import { FleetLink } from "./fleet-link";
+import { FleetTemplates } from "./fleet-templates";
+import { GateTemplates } from "../core/sync/template-share";
 import type { HubSettings } from "./hub-settings";
 import { TcpMqttLink } from "./mqtt-tcp-link";
 import type { SyncState } from "./sync-persistence";
@@ -80,12 +82,19 @@ export function openFleet(p: FleetParts): FleetLink {
   const publicKey = p.auditStore.publicKey;
   const pending = readPending(store, p.log);
   const notices = new NoticeLedger(store, core.ledger, p.log);
+  // Templates within the consent's scope need this gate's seal key (every gate with a key root or a sealed audit key has one).
+  let share: (message: Uint8Array) => void = () => {};
+  const templates = p.auditStore.hasSealKeys ? new FleetTemplates({
+    core, random: board.random, now: () => board.clock.now(), log: p.log, send: (m) => share(m),
+    templates: new GateTemplates({ gateId, hubKeys: settings.hubKeys, sign, sealKeys: () => p.auditStore.sealKeys! }),
+  }) : undefined;
   const fleet = new FleetLink({
     compoundId, gateId, client, sync, erasures, random: board.random,
     pending,
     auditProgress: readAuditProgress(store),
     firmware: `${FIRMWARE_NAME}/${FIRMWARE_VERSION}`,
     room: () => link.room,
+    ...(templates ? { templates } : {}),
     ports: {
       target: p.sync.target,
       pendingErasures: () => p.sync.pendingErasures(),
@@ -107,6 +116,17 @@ export function openFleet(p: FleetParts): FleetLink {
       holdFace: (reason) => { core.faceHold = reason; },
     },
   });
+  if (templates) {
+    share = (m) => fleet.shareTemplate(m);
+    core.onEnrolled = (label) => {
+      try {
+        templates.enrolledHere(label);
+      } catch (error) {
+        if (!isOptgateError(error)) throw error;
+        p.log(`fleet: ${label}'s template not shared (${error.message})`);
+      }
+    };
+  }
   const notify = (record: ConsentRecord, held: boolean) => {
     const id = noticeIdOf(publicKey, record);
     notices.track(id, record.seq);

@@ -306,8 +306,8 @@ export interface GateTemplatesOptions {
   gateId: number;
   hubKeys: Uint8Array[];
   sign: Sign;
-  /** This gate's seal key pair (gate-seal.ts gateSealKeys). */
-  sealKeys: SealKeyPair;
+  /** This gate's seal key pair (gate-seal.ts gateSealKeys), asked for when a delivery is opened (deriving it costs an X25519 base multiplication). */
+  sealKeys: () => SealKeyPair;
   maxAgeMs?: number;
   maxSkewMs?: number;
 }
@@ -394,7 +394,7 @@ export class GateTemplates {
     let result: InstallResult;
     let plain: Uint8Array | undefined;
     try {
-      plain = openTemplate(this.#o.sealKeys, m.sealed, { gateId: this.gateId, residentId: m.residentId, scope: m.scope });
+      plain = openTemplate(this.#o.sealKeys(), m.sealed, { gateId: this.gateId, residentId: m.residentId, scope: m.scope });
       const shared = decodeSharedTemplate(plain);
       result = port.install({ residentId: m.residentId, fromGate: m.fromGate, scope: m.scope, grantedAt: m.grantedAt, shared });
       wipe(new Uint8Array(shared.template.values.buffer));

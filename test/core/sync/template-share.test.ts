@@ -26,7 +26,7 @@ const values = () => Int8Array.from({ length: 64 }, (_, i) => ((i * 37) % 255) -
 const shared = (): SharedTemplate => ({ model: { id: "test-model", version: 3 }, enrolledAt: T0 - 30_000, template: { dimension: 64, scale: 127, values: values() } });
 
 const gate = (gateId: number, keys = gateId === 1 ? seal1 : gateId === 2 ? seal2 : seal3) =>
-  new GateTemplates({ gateId, hubKeys: [hubSigner.publicKey], sign: gateSign, sealKeys: keys });
+  new GateTemplates({ gateId, hubKeys: [hubSigner.publicKey], sign: gateSign, sealKeys: () => keys });
 const directory = (to: number, issuedAt = T0, signer = hubSigner) => encodeSealKeys({
   gateId: to, issuedAt, keyId: keyIdOf(signer.publicKey),
   keys: [{ gateId: 1, key: seal1.publicKey }, { gateId: 2, key: seal2.publicKey }, { gateId: 3, key: seal3.publicKey }],
