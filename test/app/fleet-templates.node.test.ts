@@ -123,7 +123,7 @@ for (const kind of DATABASES) {
       // The template in clear (from gate 1's vault, opened as the gallery does), and its shared plaintext.
       const held = g1.firmware.core.vault.get(LABEL)!;
       const { template, meta } = openTemplate(held.sealed, held.key, LABEL);
-      const values = new Uint8Array(template.values.buffer.slice(0));
+      const values = new Uint8Array(template.values.buffer, template.values.byteOffset, template.values.length).slice();
       const plain = encodeSharedTemplate({ model: meta.model, enrolledAt: meta.enrolledAt, template });
       assert.ok(values.some((v) => v !== 0));
       // The broker carried the share and the delivery, never the template.
@@ -142,6 +142,8 @@ for (const kind of DATABASES) {
       assert.ok(tables.some((t) => t.table_name === "template_seal"));
       const [row] = await db.query<{ n: unknown }>("select count(*) as n from template_seal where compound_id = $1 and resident_id = $2", [COMPOUND, R]);
       assert.equal(Number(row.n), 1, "one ciphertext: for gate 2 only");
+      const [stored] = await db.query<{ sealed: Uint8Array }>("select sealed from template_seal where compound_id = $1 and resident_id = $2", [COMPOUND, R]);
+      assert.ok(dump.includes(Buffer.from(stored.sealed).toString("hex")), "the scan reads the ciphertext column");
       assert.equal(leaks(values, dump) + leaks(plain, dump), 0, "no 16-byte stretch of the template in the hub's database");
     });
 
