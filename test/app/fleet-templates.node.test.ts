@@ -186,5 +186,41 @@ for (const kind of DATABASES) {
       assert.equal(await faceAt(g1, R, IDENTITY), false, "no face at gate 1");
       assert.equal(await faceAt(g2, R, IDENTITY), false, "nor at gate 2");
     });
+
+    it("consent given again reaches gate 2 again; gate 2 away while the hub orders erasure erases the template before it offers face", async () => {
+      const out = await rig.technician(g1, [`consent grant ${LABEL}`, "yes"]);
+      assert.match(out[1], /At the gate keypad/, out.join(""));
+      await rig.keys(g1, `#8#${R}#${PIN}#`);
+      g1.host.camera.scene = { kind: "genuine", identity: IDENTITY };
+      await rig.technician(g1, [`face enrol ${LABEL}`, "go"]);
+      g1.host.camera.scene = undefined;
+      await rig.until("gate 2 installed it again", () => g2.firmware.core.gallery.entry(LABEL) !== undefined, 60_000);
+      await rig.until("its answer at the hub", async () => (await seals()).join() === "2:installed");
+      assert.equal(await faceAt(g2, R, IDENTITY), true);
+
+      // Gate 2's network goes; the office withdraws consent meanwhile.
+      const flash = g2.flash;
+      rig.cut(g2);
+      await service.hub.withdrawConsent(COMPOUND, R);
+      await rig.until("gates 1 and 3 receipted", async () => {
+        const s = await service.hub.erasureStatus(COMPOUND, R);
+        return s.filter((e) => e.state === "done" && e.gateId !== 2).length >= 4;
+      });
+      assert.deepEqual(await seals(), [], "the hub's copy went with the order");
+      g2 = rig.boot(2, flash);
+      assert.ok(g2.firmware.core.gallery.entry(LABEL), "back on its own store, gate 2 still holds the template");
+      g2.host.camera.scene = { kind: "genuine", identity: IDENTITY };
+      let held = false;
+      await rig.until("gate 2 back online", () => {
+        if (g2.firmware.fleet?.state === "catching-up") held ||= g2.firmware.core.faceHold !== undefined;
+        return g2.firmware.fleet?.state === "online";
+      });
+      g2.host.camera.scene = undefined;
+      assert.ok(held, "face held while gate 2 caught up");
+      assert.equal(g2.firmware.core.gallery.entry(LABEL), undefined, "erased before face was offered again");
+      assert.equal(g2.firmware.core.ledger.isActive(LABEL), false, "consent ended there too");
+      assert.equal(await faceAt(g2, R, IDENTITY), false);
+      await rig.until("gate 2's receipt", async () => (await service.hub.erasureStatus(COMPOUND, R)).every((e) => e.state === "done"));
+    });
   });
 }
