@@ -145,6 +145,9 @@ for (const kind of DATABASES) {
       const [stored] = await db.query<{ sealed: Uint8Array }>("select sealed from template_seal where compound_id = $1 and resident_id = $2", [COMPOUND, R]);
       assert.ok(dump.includes(Buffer.from(stored.sealed).toString("hex")), "the scan reads the ciphertext column");
       assert.equal(leaks(values, dump) + leaks(plain, dump), 0, "no 16-byte stretch of the template in the hub's database");
+      // Gate 2's flash holds it sealed under its own key, as a template enrolled there.
+      assert.equal(leaks(values, Buffer.from(g2.flash.image).toString("hex")), 0, "not in clear on gate 2's flash");
+      assert.ok(leaks(values, Buffer.from(values).toString("hex")) > 0, "the scan finds what is there");
     });
 
     it("refuses and audits a delivery sealed for another gate or scope, or forged, installing nothing", async () => {
