@@ -367,8 +367,8 @@ export class FleetLink {
   }
 
   /** A template enrolled here, sealed to the other gates of its consent's scope (fleet-templates.ts): up to the hub. */
-  shareTemplate(share: Uint8Array): void {
-    this.#send("share", share, false);
+  shareTemplate(share: Uint8Array, done?: () => void): void {
+    this.#send("share", share, false, done);
     this.#drain();
   }
 

@@ -28,8 +28,8 @@ export interface FleetTemplatesOptions {
   random: Random;
   /** The wall clock (consent records and the gate's answers). */
   now(): number;
-  /** Publishes a share (the fleet link's outbox: kept across reconnections). */
-  send(share: Uint8Array): void;
+  /** Publishes resident `label`'s share (the fleet link's outbox: kept across reconnections). */
+  send(share: Uint8Array, label: string): void;
   log(line: string): void;
 }
 
@@ -53,21 +53,25 @@ export class FleetTemplates {
     return { refused: out.result !== "installed", audit: out.audit, answer: out.answer };
   }
 
-  /** A face enrolled at this gate: sealed to the other gates in its consent's scope, or kept until the seal keys are known. */
-  enrolledHere(label: string): void {
+  /**
+   * A face enrolled at this gate: sealed to the other gates in its consent's
+   * scope ("sent"), or kept until the hub's seal keys are known ("waiting"),
+   * or nothing to share (no consent or template now, no other gate in scope).
+   */
+  enrolledHere(label: string): "sent" | "waiting" | "nothing" {
     const { core, templates } = this.#o;
     this.#waiting.delete(label);
     const grant = core.ledger.activeGrant(label);
-    if (!grant || !core.gallery.entry(label)) return;
+    if (!grant || !core.gallery.entry(label)) return "nothing";
     const notice = core.notices.get(grant.noticeVersion);
     const gates = scopeGateIds(notice).filter((g) => g !== templates.gateId);
-    if (gates.length === 0) return;
+    if (gates.length === 0) return "nothing";
     if (!templates.hasDirectory) {
       this.#waiting.add(label);
-      return;
+      return "waiting";
     }
     const held = core.vault.get(label);
-    if (!held) return;
+    if (!held) return "nothing";
     let plain: Uint8Array;
     try {
       const { template, meta } = openTemplate(held.sealed, held.key, label);
@@ -78,7 +82,9 @@ export class FleetTemplates {
     }
     const out = templates.share({ residentId: parseResidentId(label), scope: consentScope(notice), grantedAt: grant.at, gates, plain }, this.#o.random);
     if (out.missing.length) this.#o.log(`fleet: ${label}'s template not shared with gate(s) ${out.missing.join(", ")}: the hub gave no seal key`);
-    if (out.message) this.#o.send(out.message);
+    if (!out.message) return "nothing";
+    this.#o.send(out.message, label);
+    return "sent";
   }
 
   #install(r: InstallRequest): InstallResult {

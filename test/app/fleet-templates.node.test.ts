@@ -225,5 +225,24 @@ for (const kind of DATABASES) {
       assert.equal(await faceAt(g2, R, IDENTITY), false);
       await rig.until("gate 2's receipt", async () => (await service.hub.erasureStatus(COMPOUND, R)).every((e) => e.state === "done"));
     });
+
+    it("a face enrolled at gate 1 while it is cut off, then a power cut, still reaches gate 2 once gate 1 is back", async () => {
+      rig.partition(g1, true);
+      await rig.until("gate 1 offline", () => g1.firmware.fleet?.state === "offline");
+      const out = await rig.technician(g1, [`consent grant ${LABEL}`, "yes"]);
+      assert.match(out[1], /At the gate keypad/, out.join(""));
+      await rig.keys(g1, `#8#${R}#${PIN}#`);
+      g1.host.camera.scene = { kind: "genuine", identity: IDENTITY };
+      const enrolled = await rig.technician(g1, [`face enrol ${LABEL}`, "go"]);
+      g1.host.camera.scene = undefined;
+      assert.match(enrolled[1], /enrolled under notice/, enrolled.join(""));
+      assert.deepEqual(g1.firmware.store.keys("fleet/share/"), [`fleet/share/${LABEL}`], "the share to make is on flash");
+      const flash = g1.flash;
+      rig.cut(g1);
+      g1 = rig.boot(1, flash);
+      await rig.until("gate 2 installed the template", () => g2.firmware.core.gallery.entry(LABEL) !== undefined, 60_000);
+      await rig.until("the share acknowledged by the broker", () => g1.firmware.store.keys("fleet/share/").length === 0);
+      assert.equal(await faceAt(g2, R, IDENTITY), true);
+    });
   });
 }
