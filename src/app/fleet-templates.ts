@@ -106,6 +106,9 @@ export class FleetTemplates {
       throw error;
     }
     if (r.shared.template.dimension !== core.gallery.dimension) return "model";
+    // A delivery replayed after the resident enrolled again (within its 24 h) must not put the old face back.
+    const held = core.gallery.entry(label);
+    if (held && held.enrolledAt > r.shared.enrolledAt) return "older";
     const now = this.#o.now();
     try {
       core.ledger.relayGrant({ residentId: label, grantedAt: r.grantedAt, origin: `gate-${r.fromGate}`, at: now });

@@ -120,6 +120,20 @@ for (const kind of DATABASES) {
       assert.equal(await faceAt(g3, R, IDENTITY), false, "not gate 3");
       assert.equal(await faceAt(g1, R, IDENTITY), true, "and still gate 1");
 
+      // Enrolled again at gate 1: the new template replaces the old at gate 2, and the old delivery replayed does not bring it back.
+      const firstDelivery = wire.find((p) => p.subarray(0, 5).equals(Buffer.from([0x4f, 0x47, 0x46, 0x31, 2])))!;
+      const firstAt = c2.gallery.entry(LABEL)!.enrolledAt;
+      g1.host.camera.scene = { kind: "genuine", identity: IDENTITY };
+      await rig.technician(g1, [`face enrol ${LABEL}`, "go"]);
+      g1.host.camera.scene = undefined;
+      await rig.until("the new template at gate 2", () => (c2.gallery.entry(LABEL)?.enrolledAt ?? 0) > firstAt, 60_000);
+      const newAt = c2.gallery.entry(LABEL)!.enrolledAt;
+      const refusedBefore = securityDetails(g2).length;
+      await spy.publishAsync(topic(COMPOUND, 2, "template"), firstDelivery, { qos: 1 });
+      await rig.until("the replay answered", () => securityDetails(g2).length > refusedBefore);
+      assert.ok(securityDetails(g2).slice(refusedBefore).includes("sync-refused template older from 1"), securityDetails(g2).slice(refusedBefore).join("; "));
+      assert.equal(c2.gallery.entry(LABEL)!.enrolledAt, newAt, "the newer template stays");
+
       // The template in clear (from gate 1's vault, opened as the gallery does), and its shared plaintext.
       const held = g1.firmware.core.vault.get(LABEL)!;
       const { template, meta } = openTemplate(held.sealed, held.key, LABEL);

@@ -39,7 +39,7 @@ export const SHARE_TAG = "optgate template share v1";
 const MAGIC = [0x4f, 0x47, 0x46, 0x31]; // "OGF1"
 export const SHARE_TYPES = ["share", "deliver", "seal-keys", "installed"] as const;
 /** What the addressee did with a delivery (index = byte; append only). */
-export const INSTALL_RESULTS = ["installed", "not-eligible", "scope", "withdrawn", "model", "seal", "failed"] as const;
+export const INSTALL_RESULTS = ["installed", "not-eligible", "scope", "withdrawn", "model", "seal", "failed", "older"] as const;
 export type InstallResult = (typeof INSTALL_RESULTS)[number];
 /** Gates one share seals to: a 512-d template sealed is about 630 bytes, so 40 stay well inside a message. */
 export const MAX_SHARE_GATES = 40;
