@@ -210,6 +210,11 @@ export class AuditStore {
     return this.#o.keys.signer.publicKey;
   }
 
+  /** Whether the keys carry a seal key pair (without deriving it). */
+  get hasSealKeys(): boolean {
+    return this.#o.keys.seal !== undefined;
+  }
+
   /** The gate's seal key pair (codes issued at the hub are sealed to its public half), if the keys carry one. */
   get sealKeys(): SealKeyPair | undefined {
     return this.#o.keys.seal?.();

@@ -137,6 +137,8 @@ export class GateCore {
    * card or PIN, as for a resident without consent.
    */
   faceHold: string | undefined;
+  /** A face enrolled at this gate's console (not one delivered from another gate): the fleet link shares it within the consent's scope. */
+  onEnrolled: ((residentId: string) => void) | undefined;
 
   constructor(o: GateCoreOptions) {
     this.gateName = `gate-${o.gateId}`;
@@ -324,9 +326,11 @@ export class GateCore {
       decision: lockout ? "deny" : "info", reason: lockout ? "locked-out" : "info", subject: auditSubject(id),
       ...(rule ? { detail: rule } : event.receipt ? { detail: `receipt ${event.receipt}` } : {}),
     });
-    if (!this.registry.has(id)) return;
-    const enrolled = this.gallery.entry(event.residentId) !== undefined;
-    if (this.registry.get(id)?.faceEnrolled !== enrolled) this.registry.setFaceEnrolled(id, enrolled);
+    if (this.registry.has(id)) {
+      const enrolled = this.gallery.entry(event.residentId) !== undefined;
+      if (this.registry.get(id)?.faceEnrolled !== enrolled) this.registry.setFaceEnrolled(id, enrolled);
+    }
+    if (event.kind === "face.enrolled") this.onEnrolled?.(event.residentId);
   }
 }
 

@@ -282,6 +282,7 @@ export class Firmware {
     this.fleet?.stop();
     this.fleet = undefined;
     this.core.withdrawal.onWithdrawn = undefined;
+    this.core.onEnrolled = undefined;
     this.core.faceHold = undefined;
     this.#fleetWhyNot = undefined;
     const { settings, damage } = readHubSettings(this.#settings);

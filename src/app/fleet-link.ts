@@ -37,7 +37,7 @@ type OutLeaf = (typeof FROM_GATE)[number];
 /** Residents digested per tick while an inventory is being made (each digest is one SHA-256). */
 export const INVENTORY_PER_TICK = 16;
 /** What the outbox keeps across reconnections and never drops. */
-const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit"];
+const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit", "share", "installed"];
 
 /** Messages waiting for room in the client's QoS 1 window; past this, the oldest status-like ones go. */
 export const OUTBOX_LIMIT = 32;
@@ -112,6 +112,8 @@ export interface FleetLinkOptions {
   firmware?: string;
   /** Bytes the link can take now (its buffer's free room); a write past it drops the link (mqtt-tcp-link.ts). */
   room?: () => number;
+  /** Templates within the consent's scope (fleet-templates.ts): the hub's seal keys and deliveries on the template topic. */
+  templates?: { handle(payload: Uint8Array, now: number | undefined): { audit?: AuditEntry; refused: boolean; answer?: Uint8Array } };
 }
 
 interface Outgoing {
@@ -292,6 +294,7 @@ export class FleetLink {
       if (leaf === "sync") this.#changeSet(m.payload);
       else if (leaf === "erase") this.#eraseOrder(m.payload);
       else if (leaf === "time") this.#timeGrant(m.payload);
+      else if (leaf === "template" && this.#o.templates) this.#template(m.payload);
       else this.counts.dropped++;
       return true;
     } catch (error) {
@@ -352,6 +355,21 @@ export class FleetLink {
     else this.#auditRefusal(out.audit);
     // A replayed order gets its first receipt again: one copy waiting is enough, so replays cannot grow the outbox.
     if (out.receipt && !this.#outbox.some((m) => m.payload === out.receipt)) this.#send("erased", out.receipt, false);
+  }
+
+  #template(payload: Uint8Array): void {
+    const out = this.#o.templates!.handle(payload, this.#o.ports.trustedNow());
+    if (out.audit) {
+      if (out.refused) this.#auditRefusal(out.audit);
+      else this.#o.ports.appendAudit(out.audit);
+    }
+    if (out.answer) this.#send("installed", out.answer, false);
+  }
+
+  /** A template enrolled here, sealed to the other gates of its consent's scope (fleet-templates.ts): up to the hub. */
+  shareTemplate(share: Uint8Array, done?: () => void): void {
+    this.#send("share", share, false, done);
+    this.#drain();
   }
 
   #timeGrant(payload: Uint8Array): void {

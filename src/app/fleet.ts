@@ -8,6 +8,8 @@
 //   fleet/notified    u32: consent ledger seq up to which every withdrawal made here has its
 //                     notice acknowledged by the broker (written with the pending notices)
 //   fleet/audit-sent  u32 access, u32 security: stream indexes the broker acknowledged
+//   fleet/share/<resident>  a face enrolled here whose share has not reached the broker yet
+//                     (fleet-templates.ts): made again from the vault when the link starts
 //
 // A withdrawal's notice is derived from its consent record (id = hash of the
 // gate's key and the record): when the link starts, each withdrawal made here
@@ -33,6 +35,8 @@ import type { AuditStore } from "./audit-store";
 import type { Board } from "./board";
 import type { GateCore } from "./core";
 import { FleetLink } from "./fleet-link";
+import { FleetTemplates } from "./fleet-templates";
+import { GateTemplates } from "../core/sync/template-share";
 import type { HubSettings } from "./hub-settings";
 import { TcpMqttLink } from "./mqtt-tcp-link";
 import type { SyncState } from "./sync-persistence";
@@ -41,6 +45,7 @@ const PENDING = "fleet/pending/";
 const NOTIFIED = "fleet/notified";
 const NOTICE_ID_TAG = utf8("optgate withdrawal notice v1");
 const AUDIT_SENT = "fleet/audit-sent";
+const SHARE_PENDING = "fleet/share/";
 /** One grant moves a trusted clock by at most this, whatever the allowance (core/time/hub-clock.ts); more is a technician's call (clock set). */
 export const HUB_TIME_MAX_STEP_MS = 24 * 3600_000;
 
@@ -80,12 +85,19 @@ export function openFleet(p: FleetParts): FleetLink {
   const publicKey = p.auditStore.publicKey;
   const pending = readPending(store, p.log);
   const notices = new NoticeLedger(store, core.ledger, p.log);
+  // Templates within the consent's scope need this gate's seal key (every gate with a key root or a sealed audit key has one).
+  let share: (message: Uint8Array, label: string) => void = () => {};
+  const templates = p.auditStore.hasSealKeys ? new FleetTemplates({
+    core, random: board.random, now: () => board.clock.now(), log: p.log, send: (m, label) => share(m, label),
+    templates: new GateTemplates({ gateId, hubKeys: settings.hubKeys, sign, sealKeys: () => p.auditStore.sealKeys! }),
+  }) : undefined;
   const fleet = new FleetLink({
     compoundId, gateId, client, sync, erasures, random: board.random,
     pending,
     auditProgress: readAuditProgress(store),
     firmware: `${FIRMWARE_NAME}/${FIRMWARE_VERSION}`,
     room: () => link.room,
+    ...(templates ? { templates } : {}),
     ports: {
       target: p.sync.target,
       pendingErasures: () => p.sync.pendingErasures(),
@@ -107,6 +119,24 @@ export function openFleet(p: FleetParts): FleetLink {
       holdFace: (reason) => { core.faceHold = reason; },
     },
   });
+  if (templates) {
+    const done = (label: string) => kept(p, "template share progress", () => { if (store.has(SHARE_PENDING + label)) store.delete(SHARE_PENDING + label); });
+    share = (m, label) => fleet.shareTemplate(m, () => done(label));
+    const shareNow = (label: string) => {
+      try {
+        if (templates.enrolledHere(label) === "nothing") done(label);
+      } catch (error) {
+        if (!isOptgateError(error)) throw error;
+        p.log(`fleet: ${label}'s template not shared (${error.message})`);
+      }
+    };
+    // Kept on flash until the broker has the share: a power cut before it makes it again at the next start.
+    core.onEnrolled = (label) => {
+      kept(p, "template share to make", () => store.put(SHARE_PENDING + label, new Uint8Array([1])));
+      shareNow(label);
+    };
+    for (const key of store.keys(SHARE_PENDING)) shareNow(key.slice(SHARE_PENDING.length));
+  }
   const notify = (record: ConsentRecord, held: boolean) => {
     const id = noticeIdOf(publicKey, record);
     notices.track(id, record.seq);

@@ -56,6 +56,8 @@ export class HubErasures {
       const created = await tx.query("insert into erasure_order (order_id, compound_id, resident_id, origin, origin_gate, created_at) values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning order_id",
         [orderId, compoundId, residentId, origin.kind, origin.kind === "gate" ? origin.gateId : null, now]);
       if (!created.length) return [];
+      // The templates sealed to other gates go with the consent (the gates erase theirs on the order).
+      await tx.query("delete from template_seal where compound_id = $1 and resident_id = $2", [compoundId, residentId]);
       const ids = (await tx.query<{ id: unknown }>("select id from gate where compound_id = $1 order by id", [compoundId])).map((r) => num(r.id));
       for (const gateId of ids) {
         if (notice && gateId === notice.message.gateId) {

@@ -20,6 +20,7 @@ import { chunkChanges, fromRecord, packChanges, residentChanges, toCanonical, un
 import { HubSchedules } from "./schedules";
 import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
 import { HubCodes } from "./codes";
+import { HubTemplates } from "./templates";
 import { migrate } from "./migrate";
 import { parseOnline } from "../../src/core/sync/online";
 import { parseTopic, topic } from "../../src/core/sync/topics";
@@ -95,6 +96,8 @@ export class Hub {
   readonly codes: HubCodes;
   /** The compound's access groups, schedules and holidays (schedules.ts). */
   readonly schedules: HubSchedules;
+  /** Face templates sealed gate to gate within the consent's scope (templates.ts). */
+  readonly templates: HubTemplates;
 
   private constructor(options: HubOptions) {
     if (!(options.signingSeed instanceof Uint8Array) || options.signingSeed.length !== 32) throw new Error("The hub's signing seed is 32 bytes.");
@@ -108,6 +111,10 @@ export class Hub {
     this.#owns = options.owns ?? (() => true);
     this.#resendMs = options.resendMs ?? 30_000;
     this.#erasures = new HubErasures({
+      db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
+      drop: (why, t) => this.#drop(why, t),
+    });
+    this.templates = new HubTemplates({
       db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
       drop: (why, t) => this.#drop(why, t),
     });
@@ -144,12 +151,14 @@ export class Hub {
       await this.#reconcile(tx, gate.compoundId, ids, [gate.id]);
     });
     await this.pump(gate.id);
+    if (gate.sealKey) await this.templates.sealKeysChanged(gate.compoundId);
   }
 
   /** Records the seal key of a gate registered without one (codes issued from now on reach it). */
   async setSealKey(gateId: number, sealKey: Uint8Array): Promise<void> {
     if (!(sealKey instanceof Uint8Array) || sealKey.length !== 32) throw new Error("A gate's seal key is 32 bytes.");
-    await this.db.query("update gate set seal_key = $2 where id = $1", [gateId, sealKey]);
+    const [row] = await this.db.query<{ compound_id: unknown }>("update gate set seal_key = $2 where id = $1 returning compound_id", [gateId, sealKey]);
+    if (row) await this.templates.sealKeysChanged(num(row.compound_id));
   }
 
   /** Adds or replaces residents (fields, PIN verifier, cards); each affected gate gets new versions. */
@@ -277,6 +286,7 @@ export class Hub {
       await this.pump(gateId);
     }
     await this.#erasures.resendDue(this.#owns);
+    await this.templates.resendDue(this.#owns);
   }
 
   /** Sends the gate whatever it lacks: the next incremental versions, or a full resync. */
@@ -370,6 +380,7 @@ export class Hub {
       return;
     }
     if (t.leaf === "erased" || t.leaf === "withdrawn") return this.#erasures.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);
+    if (t.leaf === "share" || t.leaf === "installed") return this.templates.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);
     let received;
     try {
       received = decodeMessage(payload);
@@ -416,7 +427,11 @@ export class Hub {
     if (ack.status !== "applied") this.#sentUpTo.set(g.id, ack.applied);
     await this.pump(g.id);
     // A status ack is a gate (re)connecting: whatever it has not receipted goes again.
-    if (ack.status === "status") await this.#erasures.send(g.id);
+    // Erase orders first: a template delivered after them is one consent still covers.
+    if (ack.status === "status") {
+      await this.#erasures.send(g.id);
+      await this.templates.reconnected(g.id);
+    }
   }
 
   /**

@@ -97,6 +97,31 @@ export class ConsentLedger {
     return this.#record({ event: "granted", residentId, noticeVersion, at, actorId: witnessId, channel: "keypad", pinConfirmed: true });
   }
 
+  /**
+   * Consent the resident gave at another gate of the compound, under a notice
+   * with this gate's current notice's very terms (the caller compares them:
+   * src/core/sync/template-share.ts consentScope), carried here with the
+   * template it covers. Recorded as a grant by channel "hub", the origin
+   * gate as actor, without a PIN (it was confirmed there). An active grant
+   * to the current notice is kept as it is; a withdrawal or lapse recorded
+   * here at or after `grantedAt` (the origin's grant time) refuses: a
+   * delivery replayed after a withdrawal must not bring consent back.
+   */
+  relayGrant(request: { residentId: string; grantedAt: number; origin: string; at: number }): ConsentRecord {
+    const { residentId, grantedAt, origin, at } = request;
+    if (!this.#options.residents.exists(residentId)) {
+      throw new OptgateError("E_RESIDENT_UNKNOWN", `Resident ${residentId} is not registered; register them before recording consent.`);
+    }
+    const current = this.#currentNotice();
+    if (typeof origin !== "string" || origin === "") throw new OptgateError("E_CONSENT_WITNESS_REQUIRED", "A relayed consent names the gate it was given at.");
+    const latest = this.#latest.get(residentId);
+    if (latest?.event === "granted" && latest.noticeVersion === current.version) return latest;
+    if (latest !== undefined && latest.event !== "granted" && latest.at >= grantedAt) {
+      throw new OptgateError("E_CONSENT_WITHDRAWN_SINCE", `Resident ${residentId} withdrew consent here after it was given at ${origin}; nothing was recorded.`);
+    }
+    return this.#record({ event: "granted", residentId, noticeVersion: current.version, at, actorId: origin, channel: "hub", pinConfirmed: false });
+  }
+
   /** Ends consent at the resident's request. The caller destroys the template (FaceWithdrawal does both). */
   withdraw(request: WithdrawRequest): ConsentRecord {
     const active = this.#requireActive(request.residentId);

@@ -42,6 +42,11 @@ export class FaceGallery {
     return this.#o.model;
   }
 
+  /** Values per template this gallery's matcher takes. */
+  get dimension(): number {
+    return this.#o.matcher.dimension;
+  }
+
   /** Refuses embeddings from another model than the one this gallery's templates come from. */
   requireModel(model: FaceModelTag, what: string): void {
     if (!sameModel(model, this.#o.model)) {

@@ -351,3 +351,29 @@ describe("face/consent-ledger: a board whose newest notice was lost to flash dam
     assert.equal(ledger.records().length, 1, "nothing recorded");
   });
 });
+
+describe("face/consent-ledger relayed grant (a template shared from another gate)", () => {
+  it("records a hub-channel grant to the current notice, without a PIN, once; the ActiveConsent follows", () => {
+    const { ledger, changes, audit } = setup();
+    const record = ledger.relayGrant({ residentId: "r-101", grantedAt: 1500, origin: "gate-1", at: 2000 });
+    assert.deepEqual([record.event, record.channel, record.actorId, record.pinConfirmed, record.noticeVersion], ["granted", "hub", "gate-1", false, 1]);
+    assert.ok(ledger.activeConsent("r-101") instanceof ActiveConsent);
+    assert.equal(ledger.relayGrant({ residentId: "r-101", grantedAt: 1600, origin: "gate-1", at: 2100 }), record, "already in force: nothing new");
+    assert.equal(changes.length, 1);
+    assert.deepEqual(decodeConsentRecord(changes[0]), record);
+    assert.ok(audit.events.some((e) => e.kind === "consent.granted" && e.channel === "hub"));
+  });
+
+  it("refuses an unknown resident, no origin, and a grant older than a withdrawal recorded here", () => {
+    const { ledger } = setup();
+    assert.throws(() => ledger.relayGrant({ residentId: "r-999", grantedAt: 1500, origin: "gate-1", at: 2000 }), code("E_RESIDENT_UNKNOWN"));
+    assert.throws(() => ledger.relayGrant({ residentId: "r-101", grantedAt: 1500, origin: "", at: 2000 }), code("E_CONSENT_WITNESS_REQUIRED"));
+    ledger.relayGrant({ residentId: "r-101", grantedAt: 1500, origin: "gate-1", at: 2000 });
+    ledger.withdraw({ channel: "hub", residentId: "r-101", at: 3000 });
+    // A delivery replayed after the withdrawal carries the old grant time: refused.
+    assert.throws(() => ledger.relayGrant({ residentId: "r-101", grantedAt: 1500, origin: "gate-1", at: 3500 }), code("E_CONSENT_WITHDRAWN_SINCE"));
+    assert.equal(ledger.isActive("r-101"), false);
+    // Consent given again at the origin after the withdrawal is recorded.
+    assert.equal(ledger.relayGrant({ residentId: "r-101", grantedAt: 3200, origin: "gate-1", at: 3600 }).event, "granted");
+  });
+});

@@ -7,6 +7,7 @@ import { Hub } from "../../../tools/hub/hub";
 import type { Db } from "../../../tools/hub/db";
 import { ProtocolGate, type Outgoing } from "../../../tools/hub/protocol-gate";
 import type { ResidentInput } from "../../../tools/hub/desired";
+import { TO_GATE } from "../../../src/core/sync/topics";
 
 export const COMPOUND = 1;
 export const T0 = Date.UTC(2026, 11, 4, 9);
@@ -70,7 +71,7 @@ export class Fleet {
       if (!this.filter(m)) continue;
       n++;
       const leaf = m.topic.split("/")[3];
-      if (leaf === "sync" || leaf === "time" || leaf === "erase") {
+      if ((TO_GATE as readonly string[]).includes(leaf)) {
         const gateId = Number(m.topic.split("/")[2]);
         this.wire.push(...(this.gates.get(gateId)?.receive(m.topic, m.payload) ?? []));
       } else {

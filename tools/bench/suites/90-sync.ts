@@ -9,6 +9,9 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { encodeChange } from "../../../src/core/access/changes";
 import { toHex } from "../../../src/core/crypto";
 import { encodeChangeSet, keyIdOf } from "../../../src/core/sync/messages";
+import { sealKeyPair } from "../../../src/core/sync/gate-seal";
+import { sealTemplate } from "../../../src/core/sync/template-seal";
+import { encodeDelivery, encodeSealKeys, encodeSharedTemplate } from "../../../src/core/sync/template-share";
 import { cardFor } from "../../../test/core/access/scale-fixture";
 import { xsComputrons, type BenchRow, type BenchSuite } from "../harness";
 
@@ -97,8 +100,50 @@ const changes = [{ kind: "set-schedule", group: 3, schedule: { name: "cleaners",
       op: `compilePolicy(settingsPolicy(withHubSchedules(settings, changes, false), now));`,
     });
     rows.push({ case: "set-schedule + set-holidays staged (settings compiled)", value: Math.round(schedule), unit: "computrons", baseline: verify, baselineName: "one verify", note: "a week of 12 windows and 3 holidays, at the console's 2 groups" });
+    rows.push(...await templateRows(n, verify));
     return rows;
   },
 };
+
+/**
+ * Templates within the consent's scope (docs/sync.md): a delivery opened at
+ * the receiving gate (the hub's signature, X25519, HKDF, AES-GCM, the
+ * plaintext decoded; the install into the gallery left out), and a 512-d
+ * template sealed to one other gate and signed at the enrolling gate.
+ */
+async function templateRows(n: number, verify: number): Promise<BenchRow[]> {
+  const seal2 = sealKeyPair(new Uint8Array(32).fill(2));
+  let counter = 1;
+  const random = { fill: (b: Uint8Array) => { for (let i = 0; i < b.length; i++) b[i] = (counter++ * 131 + i) & 0xff; } };
+  const plain = encodeSharedTemplate({ model: { id: "bench", version: 1 }, enrolledAt: T, template: { dimension: 512, scale: 127, values: Int8Array.from({ length: 512 }, (_, i) => (i % 200) - 100) } });
+  const sealed = sealTemplate(seal2.publicKey, plain, { gateId: 2, residentId: 42, scope: 7 }, random);
+  const delivery = encodeDelivery({ gateId: 2, residentId: 42, fromGate: 1, scope: 7, grantedAt: T, issuedAt: T, keyId: keyIdOf(HUB_KEY), sealed }, (b) => ed25519.sign(b, HUB_SEED));
+  const directory = encodeSealKeys({ gateId: 1, issuedAt: T, keyId: keyIdOf(HUB_KEY), keys: [{ gateId: 2, key: seal2.publicKey }] }, (b) => ed25519.sign(b, HUB_SEED));
+  const imports = `
+import { fromHex } from "./src/core/crypto";
+import { Ed25519Signer } from "./src/core/ed25519";
+import { sealKeyPair } from "./src/core/sync/gate-seal";
+import { GateTemplates } from "./src/core/sync/template-share";
+`;
+  const setup = (gateId: number) => `
+const signer = new Ed25519Signer(new Uint8Array(32).fill(5));
+const keys = sealKeyPair(new Uint8Array(32).fill(${gateId}));
+const g = new GateTemplates({ gateId: ${gateId}, hubKeys: [fromHex("${toHex(HUB_KEY)}")], sign: (b) => signer.sign(b), sealKeys: () => keys });
+let counter = 1;
+const random = { fill: (b) => { for (let i = 0; i < b.length; i++) b[i] = (counter++ * 131 + i) & 0xff; } };
+`;
+  const open = await xsComputrons({
+    imports, n, setup: `${setup(2)} const d = fromHex("${toHex(delivery)}");`,
+    op: `const out = g.handleDelivery(d, ${T}, { install: () => "installed" }); if (out.result !== "installed") throw new Error(String(out.result));`,
+  });
+  const share = await xsComputrons({
+    imports, n, setup: `${setup(1)} if (!g.handleSealKeys(fromHex("${toHex(directory)}"), ${T}).ok) throw new Error("directory"); const plain = fromHex("${toHex(plain)}");`,
+    op: `if (!g.share({ residentId: 42, scope: 7, grantedAt: ${T}, gates: [2], plain: plain.slice() }, random).message) throw new Error("share");`,
+  });
+  return [
+    { case: "template delivery opened (verify, X25519, AES-GCM) and answered", value: Math.round(open), unit: "computrons", baseline: verify, baselineName: "one verify", note: "512-d; the install into gallery and vault not counted" },
+    { case: "template shared: sealed to one gate and signed", value: Math.round(share), unit: "computrons", baseline: verify, baselineName: "one verify", note: "each further gate in scope adds one seal" },
+  ];
+}
 
 export default suite;
