@@ -18,11 +18,20 @@ import { CODE_USE_DETAIL } from "../../src/core/access/access-core";
 import type { AuditRecord } from "../../src/core/audit/audit-record";
 import { toStoredSeconds } from "../../src/core/access/types";
 import { sealCode } from "../../src/core/sync/sealed-codes";
+import { HUB_CLOCK_SLACK_MS } from "../../src/core/time/hub-clock";
 import { bytes, num, type Db, type Sql } from "./db";
 
 /** Digits of a code the hub draws (6-10 allowed at the gate; 8 keeps guessing and collisions far off). */
 export const CODE_DIGITS = 8;
 export const MAX_CODE_USES = 20;
+/**
+ * A code valid "from now" is stored valid from this much earlier: a gate's
+ * clock may trail the hub's by up to the slack of a hub time grant, and a
+ * visitor typing the code the moment it is shown must not be refused as "not
+ * yet valid". The code did not exist before it was issued, so the earlier
+ * start opens nothing sooner.
+ */
+export const ISSUE_CLOCK_SKEW_MS = HUB_CLOCK_SLACK_MS;
 
 export interface CodeSpec {
   /** ms since the epoch; default now. */
@@ -74,7 +83,8 @@ export class HubCodes {
   async issue(compoundId: number, residentId: number, spec: CodeSpec, issuedBy: string): Promise<{ id: number; code: string; gates: number[] }> {
     if (!Number.isInteger(spec.uses) || spec.uses < 1 || spec.uses > MAX_CODE_USES) throw new Error(`Uses must be 1 to ${MAX_CODE_USES}.`);
     const now = this.#o.now();
-    let from = toStoredSeconds(spec.validFrom ?? now, "validFrom");
+    const asked = spec.validFrom ?? now;
+    let from = toStoredSeconds(asked > now ? asked : Math.min(asked, now - ISSUE_CLOCK_SKEW_MS), "validFrom");
     const until = toStoredSeconds(spec.validUntil, "validUntil");
     if (until <= from) throw new Error("A code must expire after it becomes valid.");
     if (spec.validUntil <= now) throw new Error("A code must expire in the future.");

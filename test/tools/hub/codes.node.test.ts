@@ -11,6 +11,8 @@ import { decodeMessage } from "../../../src/core/sync/messages";
 import { gateSealKeys } from "../../../src/core/sync/gate-seal";
 import { COMPOUND, Fleet, gateSeed, person } from "./fleet";
 import { forEachDatabase } from "./servers";
+import { ISSUE_CLOCK_SKEW_MS } from "../../../tools/hub/codes";
+import { HUB_CLOCK_SLACK_MS } from "../../../src/core/time/hub-clock";
 
 forEachDatabase("hub: visitor codes", (kind) => {
   let fleet: Fleet, close: () => Promise<void>;
@@ -74,6 +76,20 @@ forEachDatabase("hub: visitor codes", (kind) => {
     [c] = await fleet.hub.codes.list(COMPOUND, 1);
     assert.deepEqual([c.id, c.usesSeen, c.endedWhy], [second.id, 0, undefined]);
     assert.ok(fleet.gates.get(10)!.registry.findCode(second.code));
+  });
+
+  // A gate's clock may trail the hub's by a time grant's slack: a code shown "valid from now" must
+  // already be valid there when the visitor types it (the simulator's gates trail by seconds).
+  it("a code valid from now starts a grant's clock slack earlier; a start in the future is kept", async () => {
+    await fleet.addGate(10);
+    await fleet.hub.putResidents(COMPOUND, [person(1, { role: "visitor" })]);
+    await fleet.drain();
+    const now = await issue(1);
+    const later = await fleet.hub.codes.issue(COMPOUND, 1, { validFrom: fleet.now + 3_600_000, validUntil: fleet.now + 86_400_000, uses: 1 }, "op");
+    await fleet.drain();
+    assert.equal(await fromOf(now.id), Math.floor((fleet.now - ISSUE_CLOCK_SKEW_MS) / 1000));
+    assert.equal(ISSUE_CLOCK_SKEW_MS, HUB_CLOCK_SLACK_MS);
+    assert.equal(await fromOf(later.id), Math.floor((fleet.now + 3_600_000) / 1000));
   });
 
   it("gives two live codes of one resident distinct validity starts, and a full resync carries the uses left", async () => {
