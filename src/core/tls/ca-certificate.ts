@@ -8,7 +8,8 @@
 // `openssl x509 -noout -fingerprint -sha256 -in ca.crt`.
 import { OptgateError } from "../errors";
 import { sha256, toHex } from "../crypto";
-import { BIT_STRING, BOOLEAN, DerReader, derError, derTime, INTEGER, OCTET_STRING, OID, oidText, SEQUENCE } from "./der";
+import { BOOLEAN, DerReader, SEQUENCE } from "./der";
+import { parseCertificate, type Certificate } from "./x509";
 
 /** An RSA-4096 CA is about 1.9 KB of DER; nothing bigger is needed, and the record stays small. */
 export const MAX_CA_BYTES = 2048;
@@ -63,49 +64,21 @@ export function caDerFromText(text: string): Uint8Array {
 /** Checks a CA certificate's DER; throws E_BAD_CA with the reason. */
 export function inspectCa(der: Uint8Array): CaInfo {
   if (der.length > MAX_CA_BYTES) throw refuse(`The CA certificate is ${der.length} bytes, more than ${MAX_CA_BYTES}.`);
-  const outer = new DerReader(der);
-  const cert = new DerReader(outer.next(SEQUENCE).value);
-  outer.end();
-  const tbs = new DerReader(cert.next(SEQUENCE).value);
-  const signature = oidText(new DerReader(cert.next(SEQUENCE).value).next(OID).value);
-  cert.next(BIT_STRING);
-  cert.end();
-  if (tbs.peekTag() !== 0xa0) throw refuse("The certificate is X.509 v1; a CA certificate is v3 (with basicConstraints CA:TRUE).");
-  const version = new DerReader(tbs.next(0xa0).value).next(INTEGER).value;
-  if (version.length !== 1 || version[0] !== 2) throw refuse("The certificate is not X.509 v3.");
-  tbs.next(INTEGER); // serial
-  const inner = oidText(new DerReader(tbs.next(SEQUENCE).value).next(OID).value);
-  if (inner !== signature) throw derError("two different signature algorithms");
-  tbs.next(SEQUENCE); // issuer
-  const validity = new DerReader(tbs.next(SEQUENCE).value);
-  const notBefore = derTime(validity.next());
-  const notAfter = derTime(validity.next());
-  validity.end();
-  tbs.next(SEQUENCE); // subject
-  const spki = new DerReader(tbs.next(SEQUENCE).value);
-  const keyOid = oidText(new DerReader(spki.next(SEQUENCE).value).next(OID).value);
-  const key = keyOid === RSA_KEY ? "rsa" : keyOid === EC_KEY ? "ec" : undefined;
-  if (!key) throw refuse(`The CA's key is ${keyOid}; the gate's TLS checks RSA and ECDSA signatures only.`);
-  if (!SIGNATURES[signature]) throw refuse(`The CA certificate is signed with ${signature}; use RSA or ECDSA with SHA-256 or stronger.`);
-  let ca = false;
-  while (!tbs.done) {
-    const field = tbs.next();
-    if (field.tag !== 0xa3) continue; // issuer/subject unique ids
-    const extensions = new DerReader(new DerReader(field.value).next(SEQUENCE).value);
-    while (!extensions.done) {
-      const ext = new DerReader(extensions.next(SEQUENCE).value);
-      const id = oidText(ext.next(OID).value);
-      if (ext.peekTag() === BOOLEAN) ext.next(BOOLEAN);
-      const value = ext.next(OCTET_STRING).value;
-      if (id === BASIC_CONSTRAINTS) {
-        const bc = new DerReader(new DerReader(value).next(SEQUENCE).value);
-        ca = bc.peekTag() === BOOLEAN && bc.next(BOOLEAN).value[0] === 0xff;
-      }
-    }
-  }
-  if (!ca) throw refuse("This certificate is not a CA (no basicConstraints CA:TRUE): give the CA that signed the broker's certificate, not the broker's own.");
-  if (notAfter <= notBefore) throw refuse("The CA certificate's validity ends before it starts.");
-  return { fingerprint: toHex(sha256(der)), notBefore, notAfter, key };
+  const cert = parseCertificate(der);
+  if (cert.version !== 3) throw refuse(`The certificate is X.509 v${cert.version}; a CA certificate is v3 (with basicConstraints CA:TRUE).`);
+  const key = cert.keyOid === RSA_KEY ? "rsa" : cert.keyOid === EC_KEY ? "ec" : undefined;
+  if (!key) throw refuse(`The CA's key is ${cert.keyOid}; the gate's TLS checks RSA and ECDSA signatures only.`);
+  if (!SIGNATURES[cert.signatureOid]) throw refuse(`The CA certificate is signed with ${cert.signatureOid}; use RSA or ECDSA with SHA-256 or stronger.`);
+  if (!isCa(cert)) throw refuse("This certificate is not a CA (no basicConstraints CA:TRUE): give the CA that signed the broker's certificate, not the broker's own.");
+  if (cert.notAfter <= cert.notBefore) throw refuse("The CA certificate's validity ends before it starts.");
+  return { fingerprint: toHex(sha256(der)), notBefore: cert.notBefore, notAfter: cert.notAfter, key };
+}
+
+function isCa(cert: Certificate): boolean {
+  const value = cert.extensions[BASIC_CONSTRAINTS];
+  if (!value) return false;
+  const bc = new DerReader(new DerReader(value).next(SEQUENCE).value);
+  return bc.peekTag() === BOOLEAN && bc.next(BOOLEAN).value[0] === 0xff;
 }
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
