@@ -35,6 +35,8 @@ export interface TlsSpec {
   check(): BrokerCheck;
   /** [OPTIONAL] Why the last connection was refused or failed, one sentence. */
   onRefused?(reason: string): void;
+  /** [OPTIONAL] The handshake finished and the broker's certificate passed. */
+  onSecured?(): void;
   /** [REQUIRED] Runs fn soon, outside the current callback. */
   defer(fn: () => void): void;
 }
@@ -148,6 +150,7 @@ export function tlsSocketClass(spec: TlsSpec): new (options: TcpOptions) => TcpS
             if (session.handshake(this.#io)) {
               if (session.alert) throw new TlsFailure(`the broker ended the handshake (TLS alert ${session.alert.description})`);
               this.#ready = true;
+              spec.onSecured?.();
               const room = Math.min(this.#io.writable - RECORD_OVERHEAD, MAX_FRAGMENT);
               if (room > 0) this.#options.onWritable?.(room);
               continue;

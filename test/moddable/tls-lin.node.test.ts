@@ -71,12 +71,23 @@ function listen(server: net.Server, wire: Buffer[], packets: Buffer[]): Promise<
   }));
 }
 
-function tlsBroker(certPem: string, keyPem: string): Promise<Broker> {
+/** A TLS broker behind a TCP relay that records the bytes on the wire toward it (what an eavesdropper sees). */
+async function tlsBroker(certPem: string, keyPem: string): Promise<Broker> {
   const wire: Buffer[] = [], packets: Buffer[] = [];
   // TLS 1.2 with a forward-secret suite, as docs/hub.md has Mosquitto configured.
   const server = tls.createServer({ cert: certPem, key: keyPem, minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ciphers: "ECDHE-RSA-AES128-GCM-SHA256" }, (s) => mqttResponder(s, packets));
   server.on("tlsClientError", () => {});
-  return listen(server, wire, packets);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const relay = net.createServer((inbound) => {
+    const outbound = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
+    inbound.on("data", (d: Buffer) => { wire.push(Buffer.from(d)); outbound.write(d); });
+    outbound.on("data", (d: Buffer) => inbound.write(d));
+    for (const s of [inbound, outbound]) s.on("error", () => { inbound.destroy(); outbound.destroy(); });
+    inbound.on("close", () => outbound.destroy());
+    outbound.on("close", () => inbound.destroy());
+  });
+  const broker = await listen(relay, [], packets);
+  return { ...broker, wire, close: () => { relay.close(); server.close(); } };
 }
 
 /** A broker without TLS, answering whatever arrives as if it were CONNECT. */
