@@ -302,23 +302,20 @@ export class Firmware {
       return;
     }
     const defer = (fn: () => void) => { this.#deferred.push(fn); };
-    let io;
-    try {
-      io = hubSocket({
-        board, settings, tls: readHubTls(this.#settings), defer,
-        trustedNow: () => { const now = board.clock.now(); return this.core.access.clockTrusted(now) ? now : undefined; },
-        onRefused: (why) => this.#linkRefused(why),
-        onSecured: () => { this.#linkRefusal = undefined; },
-      }).io;
-    } catch (error) {
-      if (!(error instanceof OptgateError)) throw error;
-      this.#fleetWhyNot = `not started: ${error.message}`;
+    const socket = hubSocket({
+      board, settings, tls: readHubTls(this.#settings), defer,
+      trustedNow: () => { const now = board.clock.now(); return this.core.access.clockTrusted(now) ? now : undefined; },
+      onRefused: (why) => this.#linkRefused(why),
+      onSecured: () => { this.#linkRefusal = undefined; },
+    });
+    if ("whyNot" in socket) {
+      this.#fleetWhyNot = `not started: ${socket.whyNot}`;
       board.log(`fleet: hub configured but ${this.#fleetWhyNot}`);
-      this.#linkRefused(error.message, false);
+      this.#linkRefused(socket.whyNot, false);
       return;
     }
     this.fleet = this.#load("fleet link", () => openFleet({
-      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings, io,
+      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings, io: socket.io,
       setClock: (time, trusted) => this.clock.hubSet(time, trusted),
       password: readBrokerPassword(this.#settings).settings,
       defer,

@@ -2,7 +2,6 @@
 // the broker's certificate against the CA set with hub ca. A gate set to tls
 // never falls back to TCP: without a CA, with unreadable transport settings,
 // or on a board without TLS, the link does not start and says why.
-import { OptgateError } from "../core/errors";
 import type { Board } from "./board";
 import type { HubSettings, HubTls } from "./hub-settings";
 import type { TcpOptions, TcpSocket } from "./mqtt-tcp-link";
@@ -21,18 +20,17 @@ export interface TransportParts {
   onSecured(): void;
 }
 
-/** The socket class for the link, or why the link must not start (E_FLEET_TRANSPORT). */
-export function hubSocket(p: TransportParts): { io: SocketClass; transport: "tcp" | "tls" } {
-  const refuse = (why: string) => new OptgateError("E_FLEET_TRANSPORT", why);
+/** The socket class for the link, or why the link must not start. */
+export function hubSocket(p: TransportParts): { io: SocketClass; transport: "tcp" | "tls" } | { whyNot: string } {
   const tls = p.tls.settings;
-  if (!tls) throw refuse("hub transport settings unreadable: set them again (hub transport, hub ca)");
+  if (!tls) return { whyNot: "hub transport settings unreadable: set them again (hub transport, hub ca)" };
   if (tls.transport === "tcp") {
-    if (!p.board.tcp) throw refuse("no network socket on this board");
+    if (!p.board.tcp) return { whyNot: "no network socket on this board" };
     return { io: p.board.tcp, transport: "tcp" };
   }
   const ca = tls.ca;
-  if (!ca) throw refuse("transport tls and no CA: give the CA that signed the broker's certificate (hub ca)");
-  if (!p.board.tls) throw refuse("transport tls and this board has no TLS");
+  if (!ca) return { whyNot: "transport tls and no CA: give the CA that signed the broker's certificate (hub ca)" };
+  if (!p.board.tls) return { whyNot: "transport tls and this board has no TLS" };
   const host = p.settings.host;
   const io = p.board.tls({
     check: () => { const now = p.trustedNow(); return now === undefined ? { host, ca } : { host, ca, now }; },
