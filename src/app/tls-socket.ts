@@ -141,8 +141,9 @@ export function tlsSocketClass(spec: TlsSpec): new (options: TcpOptions) => TcpS
     #pump(): void {
       if (this.#pumping) return; // the application read inside onReadable: the loop below goes on
       this.#pumping = true;
+      let steps = 0;
       try {
-        for (let steps = 0; this.#session && steps < MAX_STEPS; steps++) {
+        for (; this.#session && steps < MAX_STEPS; steps++) {
           const session = this.#session;
           if (!this.#ready) {
             const before = this.#io.readable;
@@ -171,6 +172,8 @@ export function tlsSocketClass(spec: TlsSpec): new (options: TcpOptions) => TcpS
       } finally {
         this.#pumping = false;
       }
+      // Records left in the TCP buffer get no new onReadable: go on from the event loop.
+      if (steps === MAX_STEPS && this.#session && this.#io.readable > 0) spec.defer(() => this.#pump());
     }
 
     /**

@@ -32,10 +32,15 @@ interface Broker {
   wire: Buffer[];
   /** MQTT packets received (decrypted for TLS servers): first byte and the whole packet. */
   packets: Buffer[];
+  /** The cipher suites the TLS server negotiated, one per connection. */
+  ciphers?: string[];
   close(): void;
 }
 
-/** Answers CONNECT with CONNACK and a QoS 1 PUBLISH with PUBACK. */
+/** QoS 0 messages each TLS broker sends right after its CONNACK. */
+const BURST = 40;
+
+/** Answers CONNECT with CONNACK and BURST messages, and a QoS 1 PUBLISH with PUBACK. */
 function mqttResponder(socket: net.Socket | tls.TLSSocket, packets: Buffer[]): void {
   let pending = Buffer.alloc(0);
   socket.on("data", (data: Buffer) => {
@@ -53,7 +58,11 @@ function mqttResponder(socket: net.Socket | tls.TLSSocket, packets: Buffer[]): v
       pending = pending.subarray(total);
       packets.push(Buffer.from(packet));
       const type = packet[0] >> 4;
-      if (type === 1) socket.write(Buffer.from([0x20, 2, 0, 0]));
+      if (type === 1) {
+        socket.write(Buffer.from([0x20, 2, 0, 0]));
+        // A burst of QoS 0 PUBLISHes, one TLS record each, arriving together: the gate must read them all.
+        for (let i = 0; i < BURST; i++) socket.write(Buffer.from([0x30, 2 + 5 + 1, 0, 5, ...Buffer.from("burst"), i]));
+      }
       if (type === 3 && (packet[0] & 0x06) === 2) {
         const topicLength = packet.readUInt16BE(at + 1);
         const id = packet.subarray(at + 3 + topicLength, at + 5 + topicLength);
@@ -72,10 +81,13 @@ function listen(server: net.Server, wire: Buffer[], packets: Buffer[]): Promise<
 }
 
 /** A TLS broker behind a TCP relay that records the bytes on the wire toward it (what an eavesdropper sees). */
-async function tlsBroker(certPem: string, keyPem: string): Promise<Broker> {
-  const wire: Buffer[] = [], packets: Buffer[] = [];
-  // TLS 1.2 with a forward-secret suite, as docs/hub.md has Mosquitto configured.
-  const server = tls.createServer({ cert: certPem, key: keyPem, minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ciphers: "ECDHE-RSA-AES128-GCM-SHA256" }, (s) => mqttResponder(s, packets));
+async function tlsBroker(certPem: string, keyPem: string, ciphers: string | undefined = "ECDHE-RSA-AES128-GCM-SHA256"): Promise<Broker> {
+  const wire: Buffer[] = [], packets: Buffer[] = [], negotiated: string[] = [];
+  // By default TLS 1.2 with a forward-secret suite only, as docs/hub.md has Mosquitto configured.
+  const server = tls.createServer({ cert: certPem, key: keyPem, minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ...(ciphers ? { ciphers } : {}) }, (s) => {
+    negotiated.push(s.getCipher().name);
+    mqttResponder(s, packets);
+  });
   server.on("tlsClientError", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const relay = net.createServer((inbound) => {
@@ -87,7 +99,7 @@ async function tlsBroker(certPem: string, keyPem: string): Promise<Broker> {
     outbound.on("close", () => inbound.destroy());
   });
   const broker = await listen(relay, [], packets);
-  return { ...broker, wire, close: () => { relay.close(); server.close(); } };
+  return { ...broker, wire, ciphers: negotiated, close: () => { relay.close(); server.close(); } };
 }
 
 /** A broker without TLS, answering whatever arrives as if it were CONNECT. */
@@ -115,7 +127,7 @@ describe("the gate's TLS link in a Moddable lin build (ssl/session) against Node
   const pki = new TestPki();
   const brokers: Broker[] = [];
   const results = new Map<string, string>();
-  let good: Broker, forgedBroker: Broker, plain: Broker, alert: Broker;
+  let good: Broker, openSslDefaults: Broker, forgedBroker: Broker, plain: Broker, alert: Broker;
   let ca: Issued;
 
   before(async function () {
@@ -127,14 +139,16 @@ describe("the gate's TLS link in a Moddable lin build (ssl/session) against Node
     const hub = pki.leaf("hub", "site-ca", ["DNS:hub.example.org"]);
     const forged = pki.leaf("forged", "twin-ca", ["DNS:hub.example.org"]);
     good = await tlsBroker(hub.certPem, hub.keyPem);
+    openSslDefaults = await tlsBroker(hub.certPem, hub.keyPem, undefined);
     forgedBroker = await tlsBroker(forged.certPem + ca.certPem, forged.keyPem);
     plain = await plainBroker();
     alert = await alertServer();
-    brokers.push(good, forgedBroker, plain, alert);
+    brokers.push(good, openSslDefaults, forgedBroker, plain, alert);
     const b64 = (der: Uint8Array) => Buffer.from(der).toString("base64");
     const scenarios = [
       { name: "good", host: "hub.example.org", port: good.port, ca: b64(ca.der) },
       { name: "good-trusted-clock", host: "hub.example.org", port: good.port, ca: b64(ca.der), now: Date.now() },
+      { name: "openssl-default-ciphers", host: "hub.example.org", port: openSslDefaults.port, ca: b64(ca.der) },
       { name: "wrong-ca", host: "hub.example.org", port: good.port, ca: b64(other.der) },
       { name: "forged", host: "hub.example.org", port: forgedBroker.port, ca: b64(ca.der) },
       { name: "wrong-host", host: "evil.example.org", port: good.port, ca: b64(ca.der) },
@@ -144,7 +158,7 @@ describe("the gate's TLS link in a Moddable lin build (ssl/session) against Node
     ];
     const app = path.join(repoRoot, "build/moddable/tls-lin/app");
     mkdirSync(app, { recursive: true });
-    writeFileSync(path.join(app, "config.js"), `export default ${JSON.stringify({ scenarios })};\n`);
+    writeFileSync(path.join(app, "config.js"), `export default ${JSON.stringify({ burst: BURST, scenarios })};\n`);
     const root = JSON.parse((await import("node:fs")).readFileSync(path.join(repoRoot, "manifest.json"), "utf8")) as { modules: Record<string, string | string[]> };
     const abs = (p: string) => path.join(repoRoot, p);
     const modules: Record<string, string | string[]> = { "*": abs("test/moddable/tls-app/main"), "tls-test-config": "./config" };
@@ -163,6 +177,7 @@ describe("the gate's TLS link in a Moddable lin build (ssl/session) against Node
     const text = logs.join("");
     for (const m of text.matchAll(/TLS-TEST (\S+) ?(.*)\n/g)) results.set(m[1], m[2]);
     if (!results.has("DONE")) throw new Error(`the app did not finish:\n${text}`);
+    results.set("ciphers", `forward-secret only: ${good.ciphers?.join(", ")}; OpenSSL's defaults: ${openSslDefaults.ciphers?.join(", ")}`);
     process.stdout.write(`      ${[...results].filter(([k]) => k !== "DONE").map(([k, v]) => `${k}: ${v}`).join("\n      ")}\n`);
   });
   after(() => {
@@ -170,9 +185,11 @@ describe("the gate's TLS link in a Moddable lin build (ssl/session) against Node
     pki.dispose();
   });
 
-  it("connects: TLS 1.2 handshake, CONNECT with the gate's credential, CONNACK, a QoS 1 PUBLISH acknowledged", () => {
+  it("connects: TLS 1.2 handshake, CONNECT with the gate's credential, CONNACK, 40 records in a burst all read, a QoS 1 PUBLISH acknowledged", () => {
     assert.match(results.get("good") ?? "", /^connected /);
     assert.match(results.get("good-trusted-clock") ?? "", /^connected /);
+    assert.match(results.get("openssl-default-ciphers") ?? "", /^connected /);
+    assert.ok(good.ciphers?.length && good.ciphers.every((c) => c === "ECDHE-RSA-AES128-GCM-SHA256"), "ECDHE with AES-GCM, as docs/hub.md configures Mosquitto");
     const connect = good.packets.find((p) => p[0] === 0x10);
     assert.ok(connect && connect.includes(Buffer.from("gate-7-1")) && connect.includes(Buffer.from("pw-secret")), "CONNECT with user and password, decrypted by the server");
     assert.ok(good.packets.some((p) => p[0] >> 4 === 3 && p.includes(Buffer.from("optgate/7/1/test"))), "the PUBLISH arrived");

@@ -3,7 +3,8 @@
 // (src/app/tls-socket.ts, Moddable's ssl/session) over lin's
 // embedded:io/socket/tcp, against each Node server the test started. The
 // scenarios come from the generated module "tls-test-config"; one line each:
-//   TLS-TEST <name> connected            CONNACK, then a QoS 1 PUBLISH acknowledged
+//   TLS-TEST <name> connected            CONNACK, the server's burst of messages all
+//                                        received, and a QoS 1 PUBLISH acknowledged
 //   TLS-TEST <name> refused <reason>     the link went down before that
 import Timer from "timer";
 import TCP from "embedded:io/socket/tcp";
@@ -38,12 +39,15 @@ function run(scenario, done) {
     client.stop();
     Timer.set(done, 20);
   };
+  let messages = 0, published = false;
+  const check = () => { if (published && messages === config.burst) finish("connected"); };
   client.events.onUp = () => { client.publish("optgate/7/1/test", new Uint8Array([1, 2, 3]), { qos: 1 }); };
-  client.events.onPublished = () => finish("connected");
+  client.events.onMessage = (message) => { if (message.payload[0] === messages) messages++; check(); };
+  client.events.onPublished = () => { published = true; check(); };
   client.events.onDown = (code) => finish(`refused ${reason ?? code}`);
   ticker = Timer.repeat(() => {
     client.tick(Date.now());
-    if (Date.now() - started > 20000) finish(`timeout ${reason ?? ""}`);
+    if (Date.now() - started > 20000) finish(`timeout ${reason ?? ""} (${messages} of ${config.burst} messages)`);
   }, 20);
   client.start();
 }
