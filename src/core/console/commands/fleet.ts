@@ -87,7 +87,7 @@ export const fleetCommands: Command[] = [
         if (!line.includes("-----END CERTIFICATE-----")) return ask("", false, more);
         return hubReply(f.hubCa(ctx.actor, lines.join("\n")), "CA stored; the link restarts with it.");
       };
-      return ask("Paste the CA certificate (PEM, up to its -----END CERTIFICATE----- line; Ctrl-C to cancel):", false, more);
+      return ask("Paste the CA certificate (PEM, up to its -----END CERTIFICATE----- line; Ctrl-C to cancel): ", false, more);
     },
   },
   {
