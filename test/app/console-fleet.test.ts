@@ -192,8 +192,14 @@ describe("console: hub and Wi-Fi settings", () => {
     const leaf = LEAF_PEM.split("\n");
     for (const line of leaf.slice(0, -1)) assert.doesNotMatch(type(line), /error/);
     assert.match(type(leaf[leaf.length - 1]), /E_BAD_CA: This certificate is not a CA/);
-    // A paste that never ends stops at the size of a CA.
+    // A paste that is not PEM ends at its first line; one that never ends stops at the size of a CA.
     type("hub ca");
+    assert.match(type("hub show"), /E_BAD_CA: A PEM certificate starts with -----BEGIN CERTIFICATE-----; nothing was changed\./);
+    type("hub ca");
+    type("-----BEGIN CERTIFICATE-----");
+    assert.match(type("hub transport tcp"), /E_BAD_CA: That line is not part of a PEM certificate; nothing was changed\./);
+    type("hub ca");
+    type("-----BEGIN CERTIFICATE-----");
     let out = "";
     for (let i = 0; i < 60 && !/error/.test(out); i++) out = type("A".repeat(64));
     assert.match(out, /E_BAD_CA: That is more than a CA certificate \(2048 bytes\); nothing was changed\./);
@@ -216,6 +222,8 @@ describe("console: hub and Wi-Fi settings", () => {
     assert.equal(link.restarts, restarts + 7, "tls, ca, tcp, tls, ca remove, ca, off; refusals restart nothing");
     assert.deepEqual(securitySince(start).map((e) => `${e.kind} ${e.decision} ${e.detail}`), [
       "setting-changed info hub transport tcp -> tls",
+      "setting-changed deny E_BAD_CA ",
+      "setting-changed deny E_BAD_CA ",
       "setting-changed deny E_BAD_CA ",
       "setting-changed deny E_BAD_CA ",
       `setting-changed info hub ca +${CA_SHA256.slice(0, 16)}`,

@@ -80,11 +80,16 @@ export const fleetCommands: Command[] = [
       if (args.optStr("action") === "remove") return hubReply(f.hubCa(ctx.actor, undefined), "CA removed.");
       const lines: string[] = [];
       let chars = 0;
+      // Each line is checked as it comes, so a stray command ends the paste at once instead of being swallowed.
       const more = (line: string): Outcome => {
-        chars += line.length;
+        const text = line.trim();
+        if (text === "") return ask("", false, more);
+        if (lines.length === 0 && text !== PEM_BEGIN) throw new OptgateError("E_BAD_CA", `A PEM certificate starts with ${PEM_BEGIN}; nothing was changed.`);
+        if (lines.length > 0 && text !== PEM_END && !/^[A-Za-z0-9+/=]{1,76}$/.test(text)) throw new OptgateError("E_BAD_CA", "That line is not part of a PEM certificate; nothing was changed.");
+        chars += text.length;
         if (chars > MAX_PASTE_CHARS) throw new OptgateError("E_BAD_CA", `That is more than a CA certificate (${MAX_CA_BYTES} bytes); nothing was changed.`);
-        lines.push(line);
-        if (!line.includes("-----END CERTIFICATE-----")) return ask("", false, more);
+        lines.push(text);
+        if (text !== PEM_END) return ask("", false, more);
         return hubReply(f.hubCa(ctx.actor, lines.join("\n")), "CA stored; the link restarts with it.");
       };
       return ask("Paste the CA certificate (PEM, up to its -----END CERTIFICATE----- line; Ctrl-C to cancel): ", false, more);
@@ -127,6 +132,9 @@ export const fleetCommands: Command[] = [
     run: (ctx) => wifiReply(fleet(ctx).wifiOff(ctx.actor), "Wi-Fi settings erased."),
   },
 ];
+
+const PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
+const PEM_END = "-----END CERTIFICATE-----";
 
 /** PEM of MAX_CA_BYTES: base64 in 64-character lines and the two marker lines, with room for stray spaces. */
 const MAX_PASTE_CHARS = Math.ceil(MAX_CA_BYTES / 3) * 4 * 1.1 + 120;
