@@ -33,6 +33,9 @@
 // - tcp: Moddable's embedded:io/socket/tcp (lwIP), the hub link's socket; it
 //   takes only a dotted address, so a broker's DNS name is looked up first
 //   with the `net` module's Net.resolve (src/drivers/resolving-tcp.ts).
+// - tls: the hub link's TLS socket (src/app/tls-socket.ts) over Moddable's
+//   ssl/session (modules/crypt/tls_419.json) and that same TCP socket, when
+//   the technician set hub transport tls and hub ca.
 // - network: the Wi-Fi station (src/drivers/wifi-station.ts) over Moddable's
 //   `wifi` module; its address from the `net` module. Off until the firmware
 //   hands it the Wi-Fi settings the technician set (wifi set).
@@ -51,6 +54,7 @@ import { EntropyPool, mathRandomSample } from "../../src/drivers/entropy-pool";
 import FlashPartition from "../../src/drivers/flash-partition";
 import { monotonicTicks } from "../../src/drivers/monotonic-ticks";
 import { resolvingTcp, type TcpClass } from "../../src/drivers/resolving-tcp";
+import { tlsSocketClass } from "../../src/app/tls-socket";
 import { SerialConsole } from "../../src/drivers/serial-console";
 import { WifiStation } from "../../src/drivers/wifi-station";
 import { NativeMatcher } from "../../src/native/matcher/native-matcher";
@@ -100,6 +104,8 @@ export function createDeviceBoard(): DeviceBoard {
   const uart = new UartConsole(log);
   const keyRoot = hmacKeyRoot(derive, log);
   const face = openBoardFaceModel(log);
+  // The typings' options name host and address as alternatives; the hub link gives exactly one.
+  const tcp = resolvingTcp(TCP as unknown as TcpClass, (name, callback) => Net.resolve(name, callback));
   return {
     ...(keyRoot ? { keyRoot } : {}),
     name: String(config.board),
@@ -116,8 +122,8 @@ export function createDeviceBoard(): DeviceBoard {
     matcher: new NativeMatcher(BOARD_EMBEDDING_DIMENSION, DEVICE_GALLERY_CAPACITY),
     console: uart,
     consoleInput: (receive) => uart.route(receive),
-    // The typings' options name host and address as alternatives; the hub link gives exactly one.
-    tcp: resolvingTcp(TCP as unknown as TcpClass, (name, callback) => Net.resolve(name, callback)),
+    tcp,
+    tls: (spec) => tlsSocketClass({ tcp, ...spec }),
     network: new WifiStation({ wifi: WiFi, address: () => Net.get("IP"), timer: Timer, log }),
     nvs: {
       get: (key) => {

@@ -12,6 +12,18 @@ import type { SwitchSpec } from "../drivers/outputs";
 import type { I2cSpec } from "../drivers/pcf8574";
 import type { FailMode } from "../drivers/relay";
 import type { TcpOptions, TcpSocket } from "./mqtt-tcp-link";
+import type { BrokerCheck } from "../core/tls/broker-check";
+
+/** What the firmware gives the board's TLS socket class (src/app/tls-socket.ts TlsSpec without the TCP class). */
+export interface TlsSocketSpec {
+  /** The CA, the host to expect and the trusted clock, read at each connection. */
+  check(): BrokerCheck;
+  /** Why a connection was refused (certificate, handshake, a plain broker). */
+  onRefused(reason: string): void;
+  /** The handshake finished and the certificate passed. */
+  onSecured(): void;
+  defer(fn: () => void): void;
+}
 
 export interface GateDevice {
   rfid: { spi: SpiSpec; select: DigitalSpec; reset?: DigitalSpec };
@@ -77,6 +89,13 @@ export interface Board {
    * host board (boards/host/tcp.ts). Without it the gate runs unconnected.
    */
   tcp?: new (options: TcpOptions) => TcpSocket;
+  /**
+   * Makes the hub link's TLS socket class when the transport is tls (hub
+   * transport, hub ca): src/app/tls-socket.ts over Moddable's ssl/session and
+   * the board's TCP on the ESP32-S3. Without it a gate set to tls stays off
+   * the hub (never falls back to TCP).
+   */
+  tls?: (spec: TlsSocketSpec) => new (options: TcpOptions) => TcpSocket;
   /** The board's network (Wi-Fi on the ESP32-S3): the firmware hands it the stored Wi-Fi settings at boot and after `wifi set`; undefined settings disconnect. */
   network?: { connect(settings: { ssid: string; password: string } | undefined): void; status(): string };
   /** A clean restart (after a part kept failing); without it the gate goes to safe mode instead. */

@@ -6,11 +6,12 @@ import type { FleetConsole, HubView, WifiView } from "../core/console/backend";
 import { toHex } from "../core/crypto";
 import { OptgateError } from "../core/errors";
 import { keyIdOf } from "../core/sync/messages";
+import { caDerFromText, inspectCa } from "../core/tls/ca-certificate";
 import type { ConsoleAccounts } from "./console-accounts";
 import type { SettingsStore } from "./console-settings";
 import {
-  checkBrokerPassword, checkSsid, checkWifiPassword, MAX_HUB_KEYS, parseHubKey, readBrokerPassword, readHubSettings, readWifiSettings,
-  writeBrokerPassword, writeHubSettings, writeWifiSettings, type HubSettings,
+  checkBrokerPassword, checkSsid, checkWifiPassword, MAX_HUB_KEYS, parseHubKey, readBrokerPassword, readHubSettings, readHubTls, readWifiSettings,
+  writeBrokerPassword, writeHubSettings, writeHubTls, writeWifiSettings, type HubSettings, type HubTls,
 } from "./hub-settings";
 
 /** What the firmware's fleet link supplies (src/app/console-backend.ts ConsoleHooks). */
@@ -32,6 +33,8 @@ export class ConsoleFleet implements FleetConsole {
   hubShow(): HubView {
     const { settings, damage } = readHubSettings(this.store);
     const password = readBrokerPassword(this.store);
+    const tls = readHubTls(this.store);
+    const ca = tls.settings?.ca ? inspectCa(tls.settings.ca) : undefined;
     return {
       enabled: settings !== undefined, host: settings?.host ?? null, port: settings?.port ?? null, compound: settings?.compoundId ?? null,
       keys: (settings?.hubKeys ?? []).map((key, i) => ({ slot: i + 1, fingerprint: fingerprint(key), keyId: toHex(keyIdOf(key)) })),
@@ -39,8 +42,10 @@ export class ConsoleFleet implements FleetConsole {
       gateKey: this.gate.publicKey ? toHex(this.gate.publicKey()) : null,
       sealKey: sealKeyHex(this.gate.sealKey?.()),
       password: password.settings !== undefined,
+      transport: tls.settings?.transport ?? null,
+      ca: ca ? { fingerprint: ca.fingerprint, notBefore: ca.notBefore, notAfter: ca.notAfter } : null,
       link: this.hooks.hubStatus?.() ?? "not connected",
-      damage: damage ?? password.damage ?? null,
+      damage: damage ?? password.damage ?? tls.damage ?? null,
     };
   }
 
@@ -72,6 +77,7 @@ export class ConsoleFleet implements FleetConsole {
   hubOff(_actor: string): HubView {
     writeHubSettings(this.store, undefined);
     writeBrokerPassword(this.store, undefined);
+    writeHubTls(this.store, undefined);
     this.#changed("hub off");
     return this.hubShow();
   }
@@ -83,6 +89,29 @@ export class ConsoleFleet implements FleetConsole {
   hubPassword(_actor: string, password: string): HubView {
     writeBrokerPassword(this.store, password === "" ? undefined : password);
     this.#changed(password === "" ? "hub password cleared" : "hub password set");
+    return this.hubShow();
+  }
+
+  hubTransport(_actor: string, transport: "tcp" | "tls"): HubView {
+    const tls = this.#tls();
+    if (tls.transport === transport) return this.hubShow();
+    writeHubTls(this.store, { ...tls, transport });
+    this.#changed(`hub transport ${tls.transport} -> ${transport}`);
+    return this.hubShow();
+  }
+
+  hubCa(_actor: string, text: string | undefined): HubView {
+    const tls = this.#tls();
+    if (text === undefined) {
+      if (!tls.ca) return this.hubShow();
+      writeHubTls(this.store, { transport: tls.transport });
+      this.#changed(`hub ca -${inspectCa(tls.ca).fingerprint.slice(0, 16)}`);
+      return this.hubShow();
+    }
+    const ca = caDerFromText(text);
+    const info = inspectCa(ca);
+    writeHubTls(this.store, { transport: tls.transport, ca });
+    this.#changed(`hub ca +${info.fingerprint.slice(0, 16)}`);
     return this.hubShow();
   }
 
@@ -114,6 +143,11 @@ export class ConsoleFleet implements FleetConsole {
     if (settings) return settings;
     if (damage) throw new OptgateError("E_SETTINGS_DAMAGED", `The stored hub settings cannot be read; set them again with their key: hub set <host> <port> <compound> <key>.`);
     throw new OptgateError("E_NO_HUB", "No hub is set; set it first: hub set <host> <port> <compound> <key>.");
+  }
+
+  /** The transport settings a change starts from; damaged ones start from tls without a CA (the link stays down, nothing goes in clear). */
+  #tls(): HubTls {
+    return readHubTls(this.store).settings ?? { transport: "tls" };
   }
 
   #commitHub(settings: HubSettings, detail: string): HubView {

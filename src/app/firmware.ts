@@ -30,7 +30,8 @@ import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
 import { eraseTakenAway, openFleet } from "./fleet";
 import type { FleetLink } from "./fleet-link";
-import { HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, readWifiSettings, writeHubSettings, type HubSettings, type WifiSettings } from "./hub-settings";
+import { hubSocket } from "./fleet-transport";
+import { HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, readHubTls, readWifiSettings, writeHubSettings, type HubSettings, type WifiSettings } from "./hub-settings";
 import { openSyncState, type SyncState } from "./sync-persistence";
 import { openSealedChanges } from "../core/sync/sealed-codes";
 import type { OpenSealed } from "../core/sync/registry-apply";
@@ -85,6 +86,9 @@ export class Firmware {
   #wifi: WifiSettings | undefined;
   /** Why a configured hub link is not running (status for `hub show`). */
   #fleetWhyNot: string | undefined;
+  /** The link's last refusal (TLS: the broker's certificate, a plain broker) until it connects; each reason audited once per start. */
+  #linkRefusal: string | undefined;
+  readonly #refusalsAudited = new Set<string>();
   /** Work the TCP link defers to the next tick (it may not call back into the client from inside a call). */
   readonly #deferred: (() => void)[] = [];
   #prompt = "";
@@ -216,7 +220,8 @@ export class Firmware {
           installation: this.installation,
           damageClear: () => this.#damageClear(),
           hubStatus: () => {
-            const link = this.fleet?.status() ?? (this.#fleetWhyNot ?? "not connected");
+            const status = this.fleet?.status() ?? (this.#fleetWhyNot ?? "not connected");
+            const link = this.fleet && this.#linkRefusal ? `${status}; refused: ${this.#linkRefusal}` : status;
             return board.network ? `${link}; network ${board.network.status()}` : link;
           },
           onFleetSettingsChanged: () => {
@@ -285,6 +290,8 @@ export class Firmware {
     this.core.onEnrolled = undefined;
     this.core.faceHold = undefined;
     this.#fleetWhyNot = undefined;
+    this.#linkRefusal = undefined;
+    this.#refusalsAudited.clear();
     const { settings, damage } = readHubSettings(this.#settings);
     if (damage && atBoot) this.#note(damage);
     if (atBoot && this.store.report.damagedKeys[HUB_SETTINGS_KEY]) this.#note("hub settings lost to flash damage: this gate stays off the fleet hub until an installer sets them again (hub set)");
@@ -296,14 +303,36 @@ export class Firmware {
       board.log(`fleet: hub configured but ${this.#fleetWhyNot}`);
       return;
     }
+    const defer = (fn: () => void) => { this.#deferred.push(fn); };
+    const socket = hubSocket({
+      board, settings, tls: readHubTls(this.#settings), defer,
+      trustedNow: () => { const now = board.clock.now(); return this.core.access.clockTrusted(now) ? now : undefined; },
+      onRefused: (why) => this.#linkRefused(why),
+      onSecured: () => { this.#linkRefusal = undefined; },
+    });
+    if ("whyNot" in socket) {
+      this.#fleetWhyNot = `not started: ${socket.whyNot}`;
+      board.log(`fleet: hub configured but ${this.#fleetWhyNot}`);
+      this.#linkRefused(socket.whyNot, false);
+      return;
+    }
     this.fleet = this.#load("fleet link", () => openFleet({
-      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings,
+      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings, io: socket.io,
       setClock: (time, trusted) => this.clock.hubSet(time, trusted),
       password: readBrokerPassword(this.#settings).settings,
-      defer: (fn) => { this.#deferred.push(fn); },
+      defer,
       log: (line) => board.log(line),
     }), undefined);
     this.fleet?.start();
+  }
+
+  /** A link that must not or could not connect: logged each time, audited once per reason and start (a refusing broker is retried for days). */
+  #linkRefused(why: string, log = true): void {
+    this.#linkRefusal = why;
+    if (log) this.board.log(`fleet: link refused: ${why}`);
+    if (this.#refusalsAudited.has(why)) return;
+    this.#refusalsAudited.add(why);
+    this.#step("audit", () => this.core.audit.append({ time: this.board.clock.now(), actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: why.slice(0, 40) }));
   }
 
   /** Opens codes the hub sealed to this gate (none without a gate key: such a set is refused). */

@@ -60,6 +60,8 @@ export interface FleetParts {
   setClock(time: number, bounded: boolean): string | undefined;
   /** Broker password for this gate (Mosquitto's password file), if the broker asks for one. */
   password?: string;
+  /** The socket class the link opens (fleet-transport.ts: TCP or TLS); the board's TCP without it. */
+  io?: Board["tcp"];
   /** Runs `fn` at the next firmware tick (the TCP link reports outside the client's own calls). */
   defer(fn: () => void): void;
   log(line: string): void;
@@ -67,11 +69,12 @@ export interface FleetParts {
 
 export function openFleet(p: FleetParts): FleetLink {
   const { board, core, store, settings } = p;
-  if (!board.tcp) throw new OptgateError("E_FLEET_NO_NETWORK", "This board has no network socket: the gate runs unconnected.");
+  const io = p.io ?? board.tcp;
+  if (!io) throw new OptgateError("E_FLEET_NO_NETWORK", "This board has no network socket: the gate runs unconnected.");
   const gateId = board.gateId, compoundId = settings.compoundId;
   const sign = (bytes: Uint8Array) => p.auditStore.sign(bytes);
   const link = new TcpMqttLink({
-    io: board.tcp, ...(isDottedIpv4(settings.host) ? { address: settings.host } : { host: settings.host }), port: settings.port,
+    io, ...(isDottedIpv4(settings.host) ? { address: settings.host } : { host: settings.host }), port: settings.port,
     bufferBytes: MAX_PACKET_BYTES, defer: p.defer,
   });
   const client = new MqttClient({

@@ -7,6 +7,10 @@
 //
 //   hub   v1: version 1 | compound u32 | port u16 | host length u8 | host (ASCII) | key count u8 | keys (32 B each)
 //   wifi  v1: version 1 | ssid length u8 | ssid (UTF-8) | password length u8 | password (ASCII)
+//   tls   v1: version 1 | transport u8 (0 tcp, 1 tls) | CA length u16 | CA certificate (DER, 0..2048 B)
+//
+// No tls record means plain TCP (gates set before TLS existed keep working);
+// a tls record that does not read back keeps the link down, never on TCP.
 //
 // The Wi-Fi record is sealed in the store (its password is a secret at rest);
 // the hub record holds only public values.
@@ -14,12 +18,24 @@ import { decodeUtf8 } from "../core/console/utf8-decode";
 import { fromHex, utf8 } from "../core/crypto";
 import { OptgateError } from "../core/errors";
 import { isDottedIpv4 } from "../core/net-address";
+import { inspectCa, MAX_CA_BYTES } from "../core/tls/ca-certificate";
 import type { SettingsStore } from "./console-settings";
 
 export const HUB_SETTINGS_KEY = "fleet/hub";
 export const WIFI_SETTINGS_KEY = "fleet/wifi";
 /** The broker password of this gate's MQTT user (gate-<compound>-<gate> in Mosquitto's password file). */
 export const HUB_PASSWORD_KEY = "fleet/hub-password";
+
+/** How the link reaches the broker, and the CA its certificate must chain to (hub transport, hub ca). */
+export const HUB_TLS_KEY = "fleet/hub-tls";
+
+export type HubTransport = "tcp" | "tls";
+
+export interface HubTls {
+  transport: HubTransport;
+  /** The CA certificate (DER) that signed the broker's; none until hub ca. */
+  ca?: Uint8Array;
+}
 
 export interface HubSettings {
   compoundId: number;
@@ -150,6 +166,46 @@ export function readHubSettings(store: SettingsStore): { settings?: HubSettings;
 export function writeHubSettings(store: SettingsStore, settings: HubSettings | undefined): void {
   if (settings === undefined) remove(store, HUB_SETTINGS_KEY);
   else store.put(HUB_SETTINGS_KEY, encodeHubSettings(settings));
+}
+
+// ---- transport and CA ----
+
+function encodeHubTls(s: HubTls): Uint8Array {
+  if (s.transport !== "tcp" && s.transport !== "tls") throw new OptgateError("E_BAD_HUB_SETTING", "The transport is tcp or tls.");
+  const ca = s.ca ?? new Uint8Array(0);
+  if (ca.length > 0) inspectCa(ca);
+  const out = new Uint8Array(4 + ca.length);
+  out[0] = VERSION;
+  out[1] = s.transport === "tls" ? 1 : 0;
+  out[2] = ca.length >> 8;
+  out[3] = ca.length & 0xff;
+  out.set(ca, 4);
+  return out;
+}
+
+function decodeHubTls(bytes: Uint8Array): HubTls {
+  const r = new Reader(bytes);
+  r.version();
+  const t = r.u8();
+  if (t > 1) throw damaged(`name a transport (it holds ${t})`);
+  const length = r.u16();
+  if (length > MAX_CA_BYTES) throw damaged("hold a CA certificate of a possible size");
+  const ca = r.bytes(length);
+  r.end();
+  if (length > 0) inspectCa(ca);
+  return { transport: t === 1 ? "tls" : "tcp", ...(length > 0 ? { ca } : {}) };
+}
+
+/** No record: plain TCP, no CA. */
+export function readHubTls(store: SettingsStore): { settings?: HubTls; damage?: string } {
+  const stored = read(store, HUB_TLS_KEY, decodeHubTls, "hub transport settings", "the link stays down until an installer sets them again (hub transport, hub ca)");
+  return stored.damage || stored.settings ? stored : { settings: { transport: "tcp" } };
+}
+
+/** Undefined removes the record (plain TCP, no CA). */
+export function writeHubTls(store: SettingsStore, settings: HubTls | undefined): void {
+  if (settings === undefined) remove(store, HUB_TLS_KEY);
+  else store.put(HUB_TLS_KEY, encodeHubTls(settings));
 }
 
 // ---- Wi-Fi ----

@@ -5,7 +5,9 @@
 // no transcript, audit record, log output or flash dump. Portable (Node and XS).
 import assert from "node:assert/strict";
 import { NorFlash } from "../../boards/host/nor-flash";
-import { HUB_PASSWORD_KEY, HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY } from "../../src/app/hub-settings";
+import { HUB_PASSWORD_KEY, HUB_SETTINGS_KEY, HUB_TLS_KEY, readBrokerPassword, readHubSettings, readHubTls, readWifiSettings, WIFI_SETTINGS_KEY } from "../../src/app/hub-settings";
+import { caDerFromText } from "../../src/core/tls/ca-certificate";
+import { CA_PEM, CA_SHA256, LEAF_PEM } from "../support/test-ca-certs";
 import { makeTechnician } from "../../src/core/console/technicians";
 import { sha256, toHex, utf8 } from "../../src/core/crypto";
 import { LogStore } from "../../src/core/store/log-store";
@@ -56,7 +58,7 @@ describe("console: hub and Wi-Fi settings", () => {
         { slot: 1, fingerprint: "a0a1a2a3a4a5a6a7", keyId: toHex(sha256(KEY_A).subarray(0, 8)) },
         { slot: 2, fingerprint: "101316191c1f2225", keyId: toHex(sha256(KEY_B).subarray(0, 8)) },
       ],
-      gateId: 1, gateKey: null, sealKey: null, password: false, link: link.status, damage: null,
+      gateId: 1, gateKey: null, sealKey: null, password: false, transport: "tcp", ca: null, link: link.status, damage: null,
     });
 
     assert.match(type("hub key remove 1"), /Hub key removed\./);
@@ -174,6 +176,77 @@ describe("console: hub and Wi-Fi settings", () => {
     assert.equal(contains(flash.image, utf8(BROKER_PASSWORD)), false);
   });
 
+  it("hub transport and hub ca: tls without a CA says the link stays down; the CA is pasted line by line, checked, shown by fingerprint, audited; hub off forgets both", () => {
+    const { type, json, login, store, link, core, securitySince } = fleetRig();
+    login();
+    type(`hub set hub.example.org 8883 7 ${toHex(KEY_A)}`);
+    const start = core.audit.security.head().seq;
+    const restarts = link.restarts;
+    assert.match(type("hub show"), /transport: tcp \(in clear\)\r\nca: +none\r\n/);
+    assert.match(type("hub transport tls"), /Transport tls; the link stays down until the CA is given: hub ca\.[\s\S]*transport: tls \(broker certificate checked against the CA\)\r\nca: +none: the link stays down \(hub ca\)/);
+    assert.deepEqual(readHubTls(store), { settings: { transport: "tls" } });
+    assert.match(type("hub transport udp"), /E_BAD_ARGUMENT: transport/);
+
+    // The broker's own certificate is refused after its last line; nothing is stored.
+    assert.match(type("hub ca"), /Paste the CA certificate \(PEM, up to its -----END CERTIFICATE----- line; Ctrl-C to cancel\):/);
+    const leaf = LEAF_PEM.split("\n");
+    for (const line of leaf.slice(0, -1)) assert.doesNotMatch(type(line), /error/);
+    assert.match(type(leaf[leaf.length - 1]), /E_BAD_CA: This certificate is not a CA/);
+    // A paste that is not PEM ends at its first line; one that never ends stops at the size of a CA.
+    type("hub ca");
+    assert.match(type("hub show"), /E_BAD_CA: A PEM certificate starts with -----BEGIN CERTIFICATE-----; nothing was changed\./);
+    type("hub ca");
+    type("-----BEGIN CERTIFICATE-----");
+    assert.match(type("hub transport tcp"), /E_BAD_CA: That line is not part of a PEM certificate; nothing was changed\./);
+    type("hub ca");
+    type("-----BEGIN CERTIFICATE-----");
+    let out = "";
+    for (let i = 0; i < 60 && !/error/.test(out); i++) out = type("A".repeat(64));
+    assert.match(out, /E_BAD_CA: That is more than a CA certificate \(2048 bytes\); nothing was changed\./);
+    assert.deepEqual(readHubTls(store), { settings: { transport: "tls" } });
+
+    type("hub ca");
+    const lines = CA_PEM.split("\n");
+    for (const line of lines.slice(0, -1)) type(line);
+    const stored = type(lines[lines.length - 1]);
+    assert.match(stored, new RegExp(`CA stored; the link restarts with it\\.[\\s\\S]*ca: +sha256 ${CA_SHA256}, valid 2026-12-04 to 2126-11-10`));
+    assert.deepEqual(readHubTls(store), { settings: { transport: "tls", ca: caDerFromText(CA_PEM) } });
+    assert.deepEqual((json("hub show").data as { ca: unknown }).ca, { fingerprint: CA_SHA256, notBefore: Date.UTC(2026, 11, 4, 21, 38, 46), notAfter: Date.UTC(2126, 10, 10, 21, 38, 46) });
+    assert.match(type("hub transport tcp"), /Transport tcp: the link restarts in clear \(the broker password too\)\./);
+    assert.match(type("hub transport tls"), /Transport tls; the link restarts and checks the broker's certificate\./);
+    assert.match(type("hub ca remove"), /CA removed\.[\s\S]*ca: +none: the link stays down/);
+    type("hub ca"); for (const line of lines) type(line);
+    assert.match(type("hub off"), /hub: +off/);
+    assert.equal(store.get(HUB_TLS_KEY), undefined, "hub off forgets the transport and the CA");
+
+    assert.equal(link.restarts, restarts + 7, "tls, ca, tcp, tls, ca remove, ca, off; refusals restart nothing");
+    assert.deepEqual(securitySince(start).map((e) => `${e.kind} ${e.decision} ${e.detail}`), [
+      "setting-changed info hub transport tcp -> tls",
+      "setting-changed deny E_BAD_CA ",
+      "setting-changed deny E_BAD_CA ",
+      "setting-changed deny E_BAD_CA ",
+      "setting-changed deny E_BAD_CA ",
+      `setting-changed info hub ca +${CA_SHA256.slice(0, 16)}`,
+      "setting-changed info hub transport tls -> tcp",
+      "setting-changed info hub transport tcp -> tls",
+      `setting-changed info hub ca -${CA_SHA256.slice(0, 16)}`,
+      `setting-changed info hub ca +${CA_SHA256.slice(0, 16)}`,
+      "setting-changed info hub off",
+    ]);
+  });
+
+  it("damaged transport settings: hub show says so and shows no transport; the next change starts from tls without a CA", () => {
+    const { type, login, store } = fleetRig();
+    login();
+    type(`hub set hub.example.org 8883 7 ${toHex(KEY_A)}`);
+    store.put(HUB_TLS_KEY, Uint8Array.of(1, 0, 0x08, 0x01));
+    const shown = type("hub show");
+    assert.match(shown, /transport: unreadable \(link down\)/);
+    assert.match(shown, /DAMAGE: +hub transport settings unreadable \(E_SETTINGS_DAMAGED: the stored record does not hold a CA certificate of a possible size\): the link stays down until an installer sets them again/);
+    type("hub ca"); for (const line of CA_PEM.split("\n")) type(line);
+    assert.deepEqual(readHubTls(store), { settings: { transport: "tls", ca: caDerFromText(CA_PEM) } });
+  });
+
   it("only an installer changes them; every technician reads hub show and wifi show; refusals are audited and change nothing", () => {
     const { type, login, store, link, core, backend, deviceKey } = fleetRig();
     login();
@@ -192,7 +265,7 @@ describe("console: hub and Wi-Fi settings", () => {
       assert.match(type("hub show"), /hub: +hub\.example\.org:8883, compound 7/);
       assert.match(type("wifi show"), /wifi: +GateNet\r\n/);
       const start = core.audit.security.head().seq;
-      const changes = ["hub set other.example.org 8883 8", `hub key add ${toHex(KEY_B)}`, "hub key remove 1", "hub password", "hub off", "wifi set Other", "wifi off"];
+      const changes = ["hub set other.example.org 8883 8", `hub key add ${toHex(KEY_B)}`, "hub key remove 1", "hub password", "hub transport tcp", "hub ca", "hub ca remove", "hub off", "wifi set Other", "wifi off"];
       for (const line of changes) assert.match(type(line), new RegExp(`error: E_ROLE: ${line.split(" ").slice(0, line.startsWith("hub key") ? 3 : 2).join(" ")} needs the installer role`));
       const refusals = core.audit.entries().filter((e) => e.log === "security" && e.seq > start);
       assert.deepEqual(refusals.map((e) => `${e.kind} ${e.decision} ${e.detail}`), changes.map(() => "setting-changed deny E_ROLE "));

@@ -8,13 +8,15 @@ import assert from "node:assert/strict";
 import { NorFlash } from "../../boards/host/nor-flash";
 import type { SettingsStore } from "../../src/app/console-settings";
 import {
-  HUB_PASSWORD_KEY, HUB_SETTINGS_KEY, parseHubKey, readBrokerPassword, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY, writeBrokerPassword, writeHubSettings,
+  HUB_PASSWORD_KEY, HUB_SETTINGS_KEY, HUB_TLS_KEY, parseHubKey, readHubTls, writeHubTls, readBrokerPassword, readHubSettings, readWifiSettings, WIFI_SETTINGS_KEY, writeBrokerPassword, writeHubSettings,
   writeWifiSettings, type HubSettings, type WifiSettings,
 } from "../../src/app/hub-settings";
 import { utf8 } from "../../src/core/crypto";
 import { isOptgateError, OptgateError } from "../../src/core/errors";
 import { LogStore } from "../../src/core/store/log-store";
 import { containsBytes as contains } from "./byte-scan";
+import { caDerFromText } from "../../src/core/tls/ca-certificate";
+import { CA_PEM, LEAF_PEM } from "../support/test-ca-certs";
 
 let n = 7;
 const random = { fill: (b: Uint8Array) => { for (let i = 0; i < b.length; i++) b[i] = (n = (n * 1103515245 + 12345) >>> 0) >>> 24; } };
@@ -59,6 +61,44 @@ describe("fleet settings records", () => {
     store = LogStore.open(flash, { random });
     assert.deepEqual([readHubSettings(store), readWifiSettings(store)], [{}, {}]);
     assert.deepEqual([store.has(HUB_SETTINGS_KEY), store.has(WIFI_SETTINGS_KEY)], [false, false]);
+  });
+
+  it("the transport record: none reads as tcp; tls with its CA survives a restart; a bad CA is refused and nothing stored; damage never reads as tcp", () => {
+    const flash = new NorFlash(64 * 1024);
+    let store = LogStore.open(flash, { random });
+    assert.deepEqual(readHubTls(store), { settings: { transport: "tcp" } }, "gates set before TLS keep TCP");
+    const ca = caDerFromText(CA_PEM);
+    writeHubTls(store, { transport: "tls" });
+    store = LogStore.open(flash, { random });
+    assert.deepEqual(readHubTls(store), { settings: { transport: "tls" } });
+    writeHubTls(store, { transport: "tls", ca });
+    store = LogStore.open(flash, { random });
+    assert.deepEqual(readHubTls(store), { settings: { transport: "tls", ca } });
+    assert.equal(store.isSealed(HUB_TLS_KEY), false, "a CA certificate is public");
+    refuses(() => writeHubTls(store, { transport: "tls", ca: caDerFromText(LEAF_PEM) }), "E_BAD_CA", /not a CA/);
+    refuses(() => writeHubTls(store, { transport: "udp" as "tls" }), "E_BAD_HUB_SETTING", /tcp or tls/);
+    assert.deepEqual(readHubTls(store), { settings: { transport: "tls", ca } }, "nothing refused was stored");
+
+    const mem = memoryStore();
+    writeHubTls(mem, { transport: "tls", ca });
+    const good = mem.map.get(HUB_TLS_KEY)!.slice();
+    const cases: [Uint8Array, RegExp][] = [
+      [Uint8Array.of(2, ...good.subarray(1)), /has version 2/],
+      [patch(good, 1, 2), /name a transport \(it holds 2\)/],
+      [patch(good, 2, 0x08, 0x01), /a CA certificate of a possible size/],
+      [good.subarray(0, good.length - 1), /cut short/],
+      [Uint8Array.of(...good, 0), /end where its fields end/],
+      [patch(good, 4, 0x31), /E_BAD_CA/],
+    ];
+    for (const [bytes, why] of cases) {
+      mem.map.set(HUB_TLS_KEY, bytes);
+      const read = readHubTls(mem);
+      assert.equal(read.settings, undefined, "damage is never a transport, least of all tcp");
+      assert.match(read.damage ?? "", why);
+      assert.match(read.damage ?? "", /^hub transport settings unreadable \(.*\): the link stays down until an installer sets them again \(hub transport, hub ca\)$/);
+    }
+    writeHubTls(mem, undefined);
+    assert.deepEqual(readHubTls(mem), { settings: { transport: "tcp" } });
   });
 
   it("keeps the broker password sealed across a restart, refuses a bad one unrepeated, reads damage as damage, and erases it", () => {

@@ -267,6 +267,10 @@ export interface HubView {
   sealKey: string | null;
   /** A broker password is stored (never the password itself). */
   password: boolean;
+  /** How the link reaches the broker: tls checks the broker's certificate against `ca`. Null while the transport record is damaged. */
+  transport: "tcp" | "tls" | null;
+  /** The CA the broker's certificate must chain to: SHA-256 of its DER (hex) and its validity (ms); null when none is set. */
+  ca: { fingerprint: string; notBefore: number; notAfter: number } | null;
   /** The link's state as the firmware reports it ("not connected" without a link). */
   link: string;
   /** Why stored hub settings cannot be read, else null. */
@@ -299,6 +303,10 @@ export interface FleetConsole {
   hubPasswordCheck(password: string): void;
   /** The broker password arrives only here, typed hidden; stored sealed, never shown or audited. Empty: none. */
   hubPassword(actor: string, password: string): HubView;
+  /** tls needs a CA (hub ca) before the link starts; tcp sends everything, the broker password too, in clear. */
+  hubTransport(actor: string, transport: "tcp" | "tls"): HubView;
+  /** The CA certificate as pasted (PEM, or DER in base64); checked (E_BAD_CA) before it is stored. Undefined removes it. */
+  hubCa(actor: string, text: string | undefined): HubView;
   wifiShow(): WifiView;
   /** Refuses a bad SSID, and a bad password once given, before anything is stored (the console asks first). */
   wifiCheck(ssid: string, password?: string): void;

@@ -70,6 +70,9 @@ const aliases = {
   wifi: standIn("wifi"),
   net: standIn("net"),
   "embedded:io/socket/tcp": standIn("tcp"),
+  "ssl/session": standIn("tls-engine"),
+  "ssl/cert": standIn("tls-engine"),
+  x509: standIn("tls-engine"),
   timer: path.join(repoRoot, "boards/host/timer.ts"),
   flash: path.join(repoRoot, "test/core/store/moddable-flash.ts"),
   "./matcher": standIn("matcher"),
@@ -115,6 +118,7 @@ new board.tcp({ host: "nowhere.invalid", port: 1883, onError: () => errors++ });
 Promise.resolve().then(() => Promise.resolve()).then(() => {
   out.tcpOpens = world.tcpOpens;
   out.tcpErrors = errors;
+  out.tls = typeof board.tls;
   issueCommand(new TextEncoder().encode(JSON.stringify(out)).buffer);
 });
 `;
@@ -150,6 +154,7 @@ describe("esp32s3-gate device board boots the firmware (XS, stand-ins for the Mo
     const out = JSON.parse(messages[0]);
     assert.deepEqual(out.tcpOpens, ["10.0.0.5:1883"], "the broker's name is resolved, then embedded:io/socket/tcp opened at its address");
     assert.equal(out.tcpErrors, 1, "an unknown name reports an error");
+    assert.equal(out.tls, "function", "the board offers the TLS socket for hub transport tls");
     assert.equal(out.before, "off");
     assert.equal(out.joining, "connecting Office");
     assert.equal(out.rejected, "failed: Office rejected the password (set it again: wifi set)");

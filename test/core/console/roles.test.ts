@@ -26,7 +26,7 @@ const WHO: Record<string, Who> = {
   "tech add": "installer", "tech remove": "installer", "tech passwd": "installer", "config set": "installer", "clock set": "installer",
   "registry clear-damage": "installer", "damage clear": "installer", "notice set": "installer", "diag": "installer",
   "log acknowledge": "installer", "clock confirm": "installer",
-  "hub set": "installer", "hub key add": "installer", "hub key remove": "installer", "hub off": "installer", "hub password": "installer", "wifi set": "installer", "wifi off": "installer",
+  "hub set": "installer", "hub key add": "installer", "hub key remove": "installer", "hub off": "installer", "hub password": "installer", "hub transport": "installer", "hub ca": "installer", "wifi set": "installer", "wifi off": "installer",
 };
 const RANK: Record<Who, number> = { anyone: 0, auditor: 1, operator: 2, installer: 3 };
 const ACCOUNT: Record<Role, string> = { installer: "tech1", operator: "op1", auditor: "aud1" };

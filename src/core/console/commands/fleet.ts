@@ -4,7 +4,8 @@
 // command line, so it is in no echo, scrollback or audit detail.
 import { OptgateError } from "../../errors";
 import type { FleetConsole, HubView, WifiView } from "../backend";
-import { ask, reply, type Command, type CommandContext } from "../command";
+import { MAX_CA_BYTES } from "../../tls/ca-certificate";
+import { ask, reply, type Command, type CommandContext, type Outcome } from "../command";
 import { T } from "../params";
 
 export const fleetCommands: Command[] = [
@@ -57,6 +58,44 @@ export const fleetCommands: Command[] = [
     },
   },
   {
+    path: "hub transport",
+    summary: "How the link reaches the broker: tls (checks the broker's certificate against hub ca) or tcp (everything in clear)",
+    params: [{ name: "transport", type: T.oneOf(["tcp", "tls"]), doc: "tls for Mosquitto on 8883; tcp only on a trusted network (the broker password goes in clear)" }],
+    options: [], examples: ["hub transport tls", "hub transport tcp"], access: "installer", audit: true,
+    run(ctx, args) {
+      const transport = args.str("transport") === "tls" ? "tls" : "tcp";
+      const h = fleet(ctx).hubTransport(ctx.actor, transport);
+      return hubReply(h, transport === "tls"
+        ? (h.ca ? "Transport tls; the link restarts and checks the broker's certificate." : "Transport tls; the link stays down until the CA is given: hub ca.")
+        : "Transport tcp: the link restarts in clear (the broker password too).");
+    },
+  },
+  {
+    path: "hub ca",
+    summary: "Give the CA certificate that signed the broker's (PEM, pasted line by line); hub ca remove forgets it",
+    params: [{ name: "action", type: T.oneOf(["remove"]), doc: "remove: forget the CA (with transport tls the link stays down)", optional: true }],
+    options: [], examples: ["hub ca", "hub ca remove"], access: "installer", audit: true,
+    run(ctx, args) {
+      const f = fleet(ctx);
+      if (args.optStr("action") === "remove") return hubReply(f.hubCa(ctx.actor, undefined), "CA removed.");
+      const lines: string[] = [];
+      let chars = 0;
+      // Each line is checked as it comes, so a stray command ends the paste at once instead of being swallowed.
+      const more = (line: string): Outcome => {
+        const text = line.trim();
+        if (text === "") return ask("", false, more);
+        if (lines.length === 0 && text !== PEM_BEGIN) throw new OptgateError("E_BAD_CA", `A PEM certificate starts with ${PEM_BEGIN}; nothing was changed.`);
+        if (lines.length > 0 && text !== PEM_END && !/^[A-Za-z0-9+/=]{1,76}$/.test(text)) throw new OptgateError("E_BAD_CA", "That line is not part of a PEM certificate; nothing was changed.");
+        chars += text.length;
+        if (chars > MAX_PASTE_CHARS) throw new OptgateError("E_BAD_CA", `That is more than a CA certificate (${MAX_CA_BYTES} bytes); nothing was changed.`);
+        lines.push(text);
+        if (text !== PEM_END) return ask("", false, more);
+        return hubReply(f.hubCa(ctx.actor, lines.join("\n")), "CA stored; the link restarts with it.");
+      };
+      return ask("Paste the CA certificate (PEM, up to its -----END CERTIFICATE----- line; Ctrl-C to cancel): ", false, more);
+    },
+  },
+  {
     path: "hub off",
     summary: "Take this gate off the fleet hub (deletes the hub settings; the gate keeps working on its own)",
     params: [], options: [], examples: ["hub off"], access: "installer", audit: true,
@@ -94,6 +133,12 @@ export const fleetCommands: Command[] = [
   },
 ];
 
+const PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
+const PEM_END = "-----END CERTIFICATE-----";
+
+/** PEM of MAX_CA_BYTES: base64 in 64-character lines and the two marker lines, with room for stray spaces. */
+const MAX_PASTE_CHARS = Math.ceil(MAX_CA_BYTES / 3) * 4 * 1.1 + 120;
+
 function fleet(ctx: CommandContext): FleetConsole {
   if (!ctx.backend.fleet) throw new OptgateError("E_UNSUPPORTED", "This gate has no fleet link.");
   return ctx.backend.fleet;
@@ -108,9 +153,15 @@ function hubReply(h: HubView, done?: string) {
     `gate key:  ${h.gateKey ?? "none (this gate keeps no audit store)"}`,
     `seal key:  ${h.sealKey ?? "none (codes issued at the hub cannot reach this gate)"}`,
     `password:  ${h.password ? "set (hub password)" : "none"}`,
+    `transport: ${h.transport === null ? "unreadable (link down)" : h.transport === "tls" ? "tls (broker certificate checked against the CA)" : "tcp (in clear)"}`,
+    `ca:        ${h.ca ? `sha256 ${h.ca.fingerprint}, valid ${isoDay(h.ca.notBefore)} to ${isoDay(h.ca.notAfter)}` : h.transport === "tls" ? "none: the link stays down (hub ca)" : "none"}`,
     `link:      ${h.link}`,
     ...(h.damage ? [`DAMAGE:    ${h.damage}`] : []),
   ]);
+}
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 function wifiReply(w: WifiView, done?: string) {
