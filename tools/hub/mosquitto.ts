@@ -10,6 +10,9 @@ export const MAX_KEEPALIVE_S = 120;
 /** QoS 1 messages in flight to one client: the gate's client holds at most 16 unacknowledged (core/mqtt/client.ts). */
 export const MAX_INFLIGHT = 16;
 
+/** The one suite both the gate's TLS and Mosquitto's OpenSSL speak with forward secrecy (the broker's key is RSA). */
+export const BROKER_CIPHERS = "ECDHE-RSA-AES128-GCM-SHA256";
+
 export interface MosquittoOptions {
   /** Interface and port the TLS listener binds. */
   host?: string;
@@ -53,6 +56,9 @@ export function mosquittoConf(o: MosquittoOptions): string {
     `certfile ${o.certFile}`,
     `keyfile ${o.keyFile}`,
     "tls_version tlsv1.2",
+    // The gate's TLS (Moddable's, src/app/tls-socket.ts) offers RSA key exchange first and takes
+    // only an RSA broker key: insist on ECDHE so a recorded session cannot be opened later.
+    `ciphers ${BROKER_CIPHERS}`,
     "",
   ].join("\n");
 }

@@ -69,7 +69,7 @@ describe("production Mosquitto configuration text", () => {
     const listener = lines.findIndex((l) => l.startsWith("listener "));
     assert.deepEqual(lines.filter((l) => l.startsWith("listener ")), ["listener 8883 0.0.0.0"]);
     assert.ok(lines.indexOf(`max_packet_size ${MAX_PACKET_BYTES}`) < listener, "a global option (per_listener_settings false)");
-    assert.deepEqual(lines.slice(listener + 1).filter((l) => l).sort(), ["cafile /c/ca", "certfile /c/crt", "keyfile /c/key", "max_connections 200", "protocol mqtt", "tls_version tlsv1.2"]);
+    assert.deepEqual(lines.slice(listener + 1).filter((l) => l).sort(), ["cafile /c/ca", "certfile /c/crt", "ciphers ECDHE-RSA-AES128-GCM-SHA256", "keyfile /c/key", "max_connections 200", "protocol mqtt", "tls_version tlsv1.2"]);
     assert.match(mosquittoConf({ port: 1, caFile: "a", certFile: "b", keyFile: "c", passwordFile: "d", aclFile: "e" }), /^max_connections 1024$/m);
   });
 });
@@ -91,9 +91,10 @@ describe("production Mosquitto: TLS, one credential and ACL per gate", () => {
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "optgate-mosquitto-"));
     writeFileSync(path.join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
-    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    run("openssl", ["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=optgate test CA"], dir);
-    run("openssl", ["req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"], dir);
+    // RSA, as a broker the gates reach must be (Moddable's TLS takes only an RSA server key).
+    const rsa = ["-newkey", "rsa:2048", "-nodes"];
+    run("openssl", ["req", "-x509", ...rsa, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=optgate test CA"], dir);
+    run("openssl", ["req", ...rsa, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"], dir);
     run("openssl", ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "san.ext"], dir);
     for (const [user, password] of Object.entries(passwords)) run("mosquitto_passwd", ["-b", ...(user === "hub" ? ["-c"] : []), "passwd", user, password], dir);
     writeFileSync(path.join(dir, "acl"), mosquittoAcl("hub", [{ compound: COMPOUND, gate: 10 }, { compound: COMPOUND, gate: 11 }]));
@@ -114,6 +115,15 @@ describe("production Mosquitto: TLS, one credential and ACL per gate", () => {
     for (const c of clients) await c.endAsync(true).catch(() => {});
     if (broker?.pid) broker.kill("SIGTERM");
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("speaks only the forward-secret suite the gates use", async () => {
+    // TLS 1.2, as the gate speaks it (TLS 1.3's suites are all forward-secret).
+    const hub = await connect("hub", { maxVersion: "TLSv1.2" } as IClientOptions);
+    const socket = (hub as unknown as { stream: import("node:tls").TLSSocket }).stream;
+    assert.equal(socket.getCipher().standardName, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    // A client offering only RSA key exchange (what a recorded session could be opened from later) is refused.
+    await assert.rejects(connect("hub", { ciphers: "AES128-GCM-SHA256", maxVersion: "TLSv1.2" } as IClientOptions));
   });
 
   it("refuses anonymous clients, wrong passwords and plain TCP", async () => {
