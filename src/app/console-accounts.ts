@@ -26,7 +26,7 @@ const AUDIT_KIND: Record<string, AuditKind> = {
   "tech add": "technician-added", "tech remove": "technician-removed", "tech passwd": "technician-password-set", "passwd": "technician-password-set",
   "install": "technician-installed", "damage clear": "damage-cleared",
   "hub set": "setting-changed", "hub key add": "setting-changed", "hub key remove": "setting-changed", "hub off": "setting-changed", "hub password": "setting-changed",
-  "wifi set": "setting-changed", "wifi off": "setting-changed",
+  "wifi set": "setting-changed", "wifi off": "setting-changed", "pin key install": "setting-changed",
 };
 
 /** Technician ids are names; the audit record holds a number, the same for the same name. */

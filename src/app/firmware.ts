@@ -24,6 +24,7 @@ import { Watermarks } from "./watermarks";
 import { AuditStore, SECURITY_HELD, loadAuditKeys } from "./audit-store";
 import type { AuditTrail } from "../core/audit/audit-trail";
 import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
+import { COMPOUND_PIN_KEY, loadCompoundPinKey } from "./compound-pin-key";
 import { GateHardware } from "./hardware";
 import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
@@ -89,6 +90,8 @@ export class Firmware {
   #prompt = "";
   #key: Uint8Array;
   #pinKeyDamage: string | undefined;
+  /** Why the compound PIN key cannot be used, until one is installed again. */
+  #compoundKeyDamage: string | undefined;
   /** Consecutive ticks in which a part threw, per part. */
   readonly #failing = new Map<string, number>();
 
@@ -144,6 +147,11 @@ export class Firmware {
       if (notices?.lost.length) this.#note(`notice version(s) ${versionList(notices.lost)} lost: consents under them dropped (face off for those residents)`);
       this.#settings = withoutDamaged(store, damagedKeys);
       const storedRegistry: StoredRegistry | undefined = this.#load("registry", () => openRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined);
+      // The compound PIN key (installed sealed to this gate, `pin key install`): new PINs are made under it.
+      const compoundKey = loadCompoundPinKey(store, lost(COMPOUND_PIN_KEY));
+      this.#compoundKeyDamage = compoundKey.damage;
+      if (compoundKey.damage) board.log(`damage: ${compoundKey.damage}`);
+      if (compoundKey.key) storedRegistry?.registry.setCompoundPinKey(compoundKey.key);
       this.core = new GateCore({
         gateId: board.gateId,
         clock: board.clock,
@@ -197,6 +205,11 @@ export class Firmware {
         settingsLost: lost(SETTINGS_KEY),
         watermarks,
         auditStore: this.auditStore,
+        pinKey: {
+          key: compoundKey.key,
+          damage: () => this.#compoundKeyDamage,
+          onInstalled: () => { this.#compoundKeyDamage = undefined; },
+        },
         hooks: {
           openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
           setClock: board.setClock ? (time) => this.clock.set(time) : undefined,
@@ -328,6 +341,12 @@ export class Firmware {
     this.#startFleet();
   }
 
+  /** Installs the compound PIN key sealed to this gate (base64), as `pin key install` does: provisioning and the simulator. */
+  installPinKey(sealed: string): void {
+    if (!this.backend.pinKey) throw new OptgateError("E_UNSUPPORTED", "This gate keeps no compound PIN key.");
+    this.backend.pinKey.install("system", sealed);
+  }
+
   /** One line about the hub link, or undefined when no hub is configured. */
   fleetStatus(): string | undefined {
     return this.fleet?.status();
@@ -338,6 +357,7 @@ export class Firmware {
     const dropped = this.auditStore?.droppedUnexported ?? 0;
     return [
       ...describeDamage(this.store.report), ...this.damage, ...(this.#pinKeyDamage ? [this.#pinKeyDamage] : []),
+      ...(this.#compoundKeyDamage ? [this.#compoundKeyDamage] : []),
       ...(dropped ? [`${dropped} security audit record(s) dropped before they were exported (the store keeps ${SECURITY_HELD}): export the log more often (optgate log)`] : []),
     ];
   }
