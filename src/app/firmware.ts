@@ -25,6 +25,7 @@ import { AuditStore, SECURITY_HELD, loadAuditKeys } from "./audit-store";
 import type { AuditTrail } from "../core/audit/audit-trail";
 import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { COMPOUND_PIN_KEY, loadCompoundPinKey } from "./compound-pin-key";
+import { PinReports } from "./pin-reports";
 import { GateHardware } from "./hardware";
 import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
@@ -92,6 +93,8 @@ export class Firmware {
   #pinKeyDamage: string | undefined;
   /** Why the compound PIN key cannot be used, until one is installed again. */
   #compoundKeyDamage: string | undefined;
+  /** PINs set here under the compound key, kept for the hub (none without an audit store: nothing to sign with). */
+  #pinReports: PinReports | undefined;
   /** Consecutive ticks in which a part threw, per part. */
   readonly #failing = new Map<string, number>();
 
@@ -189,6 +192,17 @@ export class Firmware {
       this.#syncState = storedRegistry && this.#load("fleet sync state", () => openSyncState(store, storedRegistry, {
         gateId: board.gateId, onDamage: (line) => this.#note(line), onError: storeError, openSealed: this.#codeOpener(storedRegistry.registry, deviceKey),
       }), undefined);
+      // A PIN set here under the compound key is reported to the hub (pin-reports.ts), after the registry stored it.
+      const auditStore = this.auditStore;
+      if (storedRegistry && auditStore) {
+        const core = this.core;
+        const reports = (this.#pinReports = new PinReports({
+          store, gateId: board.gateId, sign: (bytes) => auditStore.sign(bytes), log: (line) => board.log(line),
+          trustedNow: () => { const now = board.clock.now(); return core.access.clockTrusted(now) ? now : undefined; },
+        }));
+        const record = storedRegistry.registry.onChange;
+        storedRegistry.registry.onChange = (bytes) => { record?.(bytes); reports.changedHere(bytes); };
+      }
       // Templates a hub set took away before a power cut go before anything is served, hub link or not.
       const syncState = this.#syncState;
       if (syncState) this.#step("templates taken away by the hub", () => { eraseTakenAway(this.core, syncState, board.clock.now()); });
@@ -308,7 +322,7 @@ export class Firmware {
       return;
     }
     this.fleet = this.#load("fleet link", () => openFleet({
-      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings,
+      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings, pins: this.#pinReports,
       setClock: (time, trusted) => this.clock.hubSet(time, trusted),
       password: readBrokerPassword(this.#settings).settings,
       defer: (fn) => { this.#deferred.push(fn); },

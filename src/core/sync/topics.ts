@@ -7,7 +7,7 @@ export const ROOT = "optgate";
 /** hub -> gate */
 export const TO_GATE = ["sync", "time", "erase"] as const;
 /** gate -> hub */
-export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online", "erased", "withdrawn"] as const;
+export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online", "erased", "withdrawn", "pin"] as const;
 export type Leaf = (typeof TO_GATE)[number] | (typeof FROM_GATE)[number];
 
 export function topic(compound: number, gate: number, leaf: Leaf): string {
