@@ -150,28 +150,32 @@ for (const kind of DATABASES) {
     });
 
     it("the adversary hub: a verifier it makes up, or one it moves to another resident, never opens", async () => {
+      await rig.run(125_000); // the keypads' guessing counters leak the earlier wrong PINs (docs/guessing.md)
       const keyId = compoundPinKey(KEY).id;
       const owner = g1.firmware.core.registry.pinVerifier(OWNER)!;
-      const cards = (id: number) => [fromHex(id === OWNER ? "04a1b2c3" : "04a1b2c4")];
       // The owner's verifier copied onto the neighbour: the MAC binds the resident, so the owner's PIN does not open as the neighbour.
-      await service.hub.putResidents(COMPOUND, [{ id: NEIGHBOUR, unit: "B3-1205", role: "owner", groups: 1, cards: cards(NEIGHBOUR), pin: { salt: owner.salt, hash: owner.hash, keyId } }]);
+      await service.hub.putResidents(COMPOUND, [{ id: NEIGHBOUR, unit: "B3-1205", role: "owner", groups: 1, cards: [fromHex("04a1b2c4")], pin: { salt: owner.salt, hash: owner.hash, keyId } }]);
       await rig.until("the moved verifier at both gates", () => gates().every((g) => g.firmware.core.registry.pinVerifier(NEIGHBOUR)?.keyId === keyId));
       for (const g of gates()) assert.equal((await keypad(g, NEIGHBOUR, NEW_PIN)).reason, "wrong-pin", `gate ${g.gateId}`);
-      // Verifiers made up without the key: random bytes, the device-key formula under a guessed key, zeroes.
+      // Verifiers made up without the key (random bytes, zeroes, a real one with a bit flipped), each put on a
+      // resident of its own who first set a real PIN at gate 1: that PIN, typed at either gate, is refused.
       const madeUp = [
         { salt: fromHex("01020304"), hash: fromHex("00112233445566778899aabbccddeeff") },
         { salt: new Uint8Array(4), hash: new Uint8Array(16) },
         { salt: owner.salt, hash: owner.hash.map((b) => b ^ 0x80) },
       ];
-      for (const v of madeUp) {
-        await service.hub.putResidents(COMPOUND, [{ id: OWNER, unit: "B3-1204", role: "owner", groups: 1, cards: cards(OWNER), pin: { ...v, keyId } }]);
+      for (let i = 0; i < madeUp.length; i++) {
+        const id = 50 + i, card = [Uint8Array.of(4, 0xb0, 0, i)];
+        await service.hub.putResidents(COMPOUND, [{ id, unit: `C${i}`, role: "owner", groups: 1, cards: card }]);
+        await rig.until("the resident at both gates", () => gates().every((g) => g.firmware.core.registry.has(id)));
+        await setPinAt(g1, id, PIN);
+        const real = verifierAt(g1, id);
+        await rig.until("the real verifier at gate 2", () => verifierAt(g2, id) === real);
+        const v = madeUp[i];
+        await service.hub.putResidents(COMPOUND, [{ id, unit: `C${i}`, role: "owner", groups: 1, cards: card, pin: { ...v, keyId } }]);
         const expected = `${keyId}:${toHex(v.salt)}:${toHex(v.hash)}`;
-        await rig.until("the made-up verifier at both gates", () => gates().every((g) => verifierAt(g, OWNER) === expected));
-        // The resident's real PIN and the one before it: checked against the verifier and refused (not merely throttled).
-        for (const g of gates()) for (const pin of [NEW_PIN, PIN]) {
-          assert.equal((await keypad(g, OWNER, pin)).reason, "wrong-pin", `gate ${g.gateId}, a made-up verifier, ${pin}`);
-        }
-        await rig.run(35_000); // let the keypad's guessing limit cool down between rounds
+        await rig.until("the made-up verifier at both gates", () => gates().every((g) => verifierAt(g, id) === expected));
+        for (const g of gates()) assert.equal((await keypad(g, id, PIN)).reason, "wrong-pin", `gate ${g.gateId}, made-up verifier ${i}`);
       }
       // The card still opens: a bad verifier costs the PIN, never the resident's other way in.
       const before = g2.decisions.length;
