@@ -116,6 +116,39 @@ describe("compound PIN key at the gate", () => {
     assert.equal(registry.pinMatchesAt(registry.residents.find(id), "583017"), false);
   });
 
+  it("a key record damaged on flash: a DAMAGE line, no key in force (never a new one), and installing it again clears it", () => {
+    const { gate, flash } = provisioned();
+    const sealed = sealedFor(gate);
+    gate.console(`pin key install ${sealed}`);
+    const registry = gate.firmware!.core.registry;
+    const id = registry.addResident({ unit: "A1", role: "owner", groups: 1, cards: [Uint8Array.of(4, 5, 5, 5)] });
+    registry.setPin(id, "583017");
+    gate.settle();
+    const stored = gate.firmware!.store.storedForm(COMPOUND_PIN_KEY)!;
+    const copies: number[] = [];
+    for (let i = 0; i + stored.length <= flash.image.length; i++) {
+      let j = 0;
+      while (j < stored.length && flash.image[i + j] === stored[j]) j++;
+      if (j === stored.length) copies.push(i);
+    }
+    assert.ok(copies.length > 0, "the sealed record is on flash");
+    let bit = 16;
+    while ((stored[bit] & 1) === 0) bit++;
+    for (const at of copies) flash.image[at + bit] &= 0xfe; // a bit of the ciphertext lost (NOR can only clear bits)
+    const again = boot(flash);
+    login(again);
+    const shown = again.console("pin key");
+    assert.match(shown, /compound PIN key: none/);
+    assert.match(shown, /DAMAGE: +compound PIN key (lost|unreadable)/);
+    assert.ok(again.firmware!.damageLines().some((line) => /compound PIN key/.test(line)));
+    const r = again.firmware!.core.registry;
+    assert.equal(r.compoundPinKeyId, undefined);
+    assert.equal(r.pinMatchesAt(r.residents.find(id), "583017"), false, "no key: the compound PIN does not open");
+    assert.match(again.console(`pin key install ${sealed}`), /installed/);
+    assert.doesNotMatch(again.console("pin key"), /DAMAGE/);
+    assert.equal(r.pinMatchesAt(r.residents.find(id), "583017"), true);
+  });
+
   it("a power cut at any flash operation of the install: after the reboot no key or the key, never damage", () => {
     const { gate, flash } = provisioned();
     const sealed = sealedFor(gate);
