@@ -16,7 +16,7 @@ import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
 import { KEYPAD_ID } from "./gate-adapters";
-import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, openRegistry, readConsentRecords, restoreConsent, storeConsentRecord, type StoredRegistry } from "./persistence";
+import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, guarded, openRegistry, readConsentRecords, restoreConsent, storeConsentRecord, type StoredRegistry } from "./persistence";
 import { Registry } from "../core/access/registry";
 import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
 import { Installation } from "./installation";
@@ -200,8 +200,14 @@ export class Firmware {
           store, gateId: board.gateId, sign: (bytes) => auditStore.sign(bytes), log: (line) => board.log(line),
           trustedNow: () => { const now = board.clock.now(); return core.access.clockTrusted(now) ? now : undefined; },
         }));
-        const record = storedRegistry.registry.onChange;
-        storedRegistry.registry.onChange = (bytes) => { record?.(bytes); reports.changedHere(bytes); };
+        // The report and its seq go in the group that records the change: a power cut keeps both or neither.
+        storedRegistry.registry.onChange = (bytes) => {
+          const pin = reports.reportFor(bytes);
+          guarded(storeError, () => {
+            storedRegistry.record([bytes], pin?.ops);
+            if (pin) reports.kept(pin);
+          });
+        };
       }
       // Templates a hub set took away before a power cut go before anything is served, hub link or not.
       const syncState = this.#syncState;

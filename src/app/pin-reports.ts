@@ -7,15 +7,13 @@
 //                          a new seq is also at least the trusted time in seconds)
 //   fleet/pin/<resident>   the newest unsent report for that resident (8 hex digits)
 //
-// both in one store group, so a power cut leaves the report and its seq or
-// neither. A newer PIN for the same resident replaces the unsent report. The
-// registry's own record of the change is a separate group written just
-// before: a cut between the two leaves the PIN in force here and unreported
-// (the resident sets it again to reach the other gates); the hub never holds
-// less than what was reported.
+// The firmware writes them in the store group that records the registry change
+// itself (reportFor: the ops, then StoredRegistry.record), so a power cut
+// leaves the PIN with its report and seq, or neither. A newer PIN for the
+// same resident replaces the unsent report.
 import { CHANGE_KINDS, decodeChange } from "../core/access/changes";
 import { isOptgateError } from "../core/errors";
-import type { LogStore } from "../core/store/log-store";
+import type { LogStore, StoreOp } from "../core/store/log-store";
 import type { Sign } from "../core/sync/messages";
 import { encodePinReport } from "../core/sync/pin-report";
 
@@ -23,6 +21,13 @@ const SEQ = "fleet/pin-seq";
 const PREFIX = "fleet/pin/";
 const SET_COMPOUND_PIN = CHANGE_KINDS.indexOf("set-compound-pin");
 const ADD_RESIDENT = CHANGE_KINDS.indexOf("add-resident");
+
+export interface PendingReport {
+  residentId: number;
+  report: Uint8Array;
+  /** The report and its seq, for the store group that records the change. */
+  ops: StoreOp[];
+}
 
 export interface PinReportsOptions {
   store: LogStore;
@@ -40,28 +45,43 @@ export class PinReports {
 
   constructor(private readonly o: PinReportsOptions) {}
 
-  /** A registry change committed here: a compound verifier becomes a report. Anything else is ignored. */
-  changedHere(bytes: Uint8Array): void {
-    if (bytes[0] !== SET_COMPOUND_PIN && bytes[0] !== ADD_RESIDENT) return;
+  /**
+   * The report a registry change made here calls for (a compound verifier), with the store ops
+   * that keep it and its seq, to commit in the change's own group; undefined for anything else.
+   */
+  reportFor(bytes: Uint8Array): PendingReport | undefined {
+    if (bytes[0] !== SET_COMPOUND_PIN && bytes[0] !== ADD_RESIDENT) return undefined;
     const change = decodeChange(bytes);
-    if (change.kind !== "set-compound-pin" && change.kind !== "add-resident") return;
+    if (change.kind !== "set-compound-pin" && change.kind !== "add-resident") return undefined;
     const verifier = change.kind === "set-compound-pin" ? change : change.pin?.keyId ? { ...change.pin, keyId: change.pin.keyId } : undefined;
-    if (!verifier) return;
+    if (!verifier) return undefined;
+    // Past the stored seq, and past the trusted time in seconds: a seq record lost to damage
+    // does not leave every later report below what the hub already took.
+    const now = this.o.trustedNow();
+    const seq = Math.max(this.#seq() + 1, now === undefined ? 0 : Math.floor(now / 1000));
+    const report = encodePinReport({
+      gateId: this.o.gateId, seq, residentId: change.id, keyId: verifier.keyId, salt: verifier.salt, hash: verifier.hash, time: now ?? 0,
+    }, this.o.sign);
+    const seqBytes = new Uint8Array(4);
+    new DataView(seqBytes.buffer).setUint32(0, seq);
+    return { residentId: change.id, report, ops: [{ put: SEQ, value: seqBytes }, { put: key(change.id), value: report }] };
+  }
+
+  /** The report's group is stored: the link may send it. */
+  kept(pending: PendingReport): void {
+    this.onReport?.(pending.residentId, pending.report);
+  }
+
+  /** reportFor, committed on its own (where no registry change carries it), then kept. */
+  changedHere(bytes: Uint8Array): void {
+    const pending = this.reportFor(bytes);
+    if (!pending) return;
     try {
-      // Past the stored seq, and past the trusted time in seconds: a seq record lost to damage
-      // does not leave every later report below what the hub already took.
-      const now = this.o.trustedNow();
-      const seq = Math.max(this.#seq() + 1, now === undefined ? 0 : Math.floor(now / 1000));
-      const report = encodePinReport({
-        gateId: this.o.gateId, seq, residentId: change.id, keyId: verifier.keyId, salt: verifier.salt, hash: verifier.hash, time: this.o.trustedNow() ?? 0,
-      }, this.o.sign);
-      const seqBytes = new Uint8Array(4);
-      new DataView(seqBytes.buffer).setUint32(0, seq);
-      this.o.store.commit([{ put: SEQ, value: seqBytes }, { put: key(change.id), value: report }]);
-      this.onReport?.(change.id, report);
+      this.o.store.commit(pending.ops);
+      this.kept(pending);
     } catch (error) {
       if (!isOptgateError(error)) throw error;
-      this.o.log(`fleet: the PIN of ${change.id} was set here but not kept for the hub (${error.message}); it opens only this gate until set again`);
+      this.o.log(`fleet: the PIN of ${pending.residentId} was set here but not kept for the hub (${error.message}); it opens only this gate until set again`);
     }
   }
 

@@ -185,4 +185,39 @@ describe("compound PIN key at the gate", () => {
     }
     assert.ok(seen.none > 0, JSON.stringify(seen));
   });
+
+  it("a power cut at any flash operation of a PIN set here: after the reboot the PIN with its report for the hub, or neither", () => {
+    const { gate, flash } = provisioned();
+    gate.console(`pin key install ${sealedFor(gate)}`);
+    const id = gate.firmware!.core.registry.addResident({ unit: "A1", role: "owner", groups: 1, cards: [Uint8Array.of(4, 6, 6, 6)] });
+    gate.settle();
+    const image = flash.image.slice();
+    const reportKey = `fleet/pin/${id.toString(16).padStart(8, "0")}`;
+    const clean = new NorFlash(flash.size, { image });
+    const cleanGate = boot(clean);
+    const ops = clean.ops;
+    cleanGate.firmware!.core.registry.setPin(id, "583017");
+    const total = clean.ops - ops;
+    assert.ok(cleanGate.firmware!.store.get(reportKey), "the report is kept");
+    const seen = { neither: 0, both: 0 };
+    for (let k = 1; k <= total; k += XS ? Math.max(1, Math.floor(total / 4)) : 1) {
+      const nor = new NorFlash(flash.size, { image, seed: k });
+      const g = boot(nor);
+      nor.cutAt = nor.ops + k;
+      try { g.firmware!.core.registry.setPin(id, "583017"); } catch { /* the cut */ }
+      nor.powerOn();
+      const again = boot(nor);
+      const verifier = again.firmware!.core.registry.pinVerifier(id);
+      const report = again.firmware!.store.get(reportKey);
+      if (!verifier) {
+        assert.equal(report, undefined, `cut at op ${k}: a report without its PIN`);
+        seen.neither++;
+      } else {
+        assert.ok(report, `cut at op ${k}: the PIN without its report`);
+        assert.deepEqual(report.subarray(24, 40), verifier.hash, `cut at op ${k}: the report names the PIN kept`);
+        seen.both++;
+      }
+    }
+    assert.ok(seen.neither > 0, JSON.stringify(seen));
+  });
 });
