@@ -115,6 +115,11 @@ function handle(command: HostCommand): void {
       firmware.provisionHub(s ? { compoundId: s.compoundId, host: s.host, port: s.port, hubKeys: s.hubKeys.map((k) => fromHex(k)) } : undefined);
       return;
     }
+    case "pin-key": {
+      if (!firmware) throw new Error("the gate runs in safe mode: no PIN key");
+      firmware.installPinKey(command.sealed);
+      return;
+    }
   }
 }
 

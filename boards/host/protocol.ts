@@ -59,6 +59,8 @@ export type HostCommand =
   | { t: "tcp-error"; id: number }
   /** Provisioning: the hub this gate syncs with (hub keys in hex), or null to take it off (Firmware.provisionHub). */
   | { t: "hub"; settings: HubProvision | null }
+  /** Provisioning: the compound PIN key sealed to this gate, base64 (Firmware.installPinKey, as `pin key install`). */
+  | { t: "pin-key"; sealed: string }
 
 export interface HubProvision {
   compoundId: number;

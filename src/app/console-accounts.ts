@@ -27,7 +27,7 @@ const AUDIT_KIND: Record<string, AuditKind> = {
   "install": "technician-installed", "damage clear": "damage-cleared",
   "hub set": "setting-changed", "hub key add": "setting-changed", "hub key remove": "setting-changed", "hub off": "setting-changed", "hub password": "setting-changed",
   "hub transport": "setting-changed", "hub ca": "setting-changed",
-  "wifi set": "setting-changed", "wifi off": "setting-changed",
+  "wifi set": "setting-changed", "wifi off": "setting-changed", "pin key install": "setting-changed",
 };
 
 /** Technician ids are names; the audit record holds a number, the same for the same name. */

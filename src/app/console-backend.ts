@@ -25,6 +25,7 @@ import { ConsoleLog } from "./console-log";
 import { ConsoleClock } from "./console-clock";
 import { ConsoleConsent } from "./console-consent";
 import { ConsoleFleet, type FleetHooks } from "./console-fleet";
+import { ConsolePinKey } from "./console-pin-key";
 import { ConsolePolicy } from "./console-policy";
 import type { HubPolicyPort } from "./sync-persistence";
 import { residentReport } from "./console-report";
@@ -64,6 +65,8 @@ export interface CoreConsoleBackendOptions {
   hooks?: ConsoleHooks;
   /** The audit trail on flash: remembered breaks, signed heads (a gate has one; RAM-only cores do not). */
   auditStore?: AuditStore;
+  /** The compound PIN key as loaded at boot (compound-pin-key.ts), its DAMAGE line, and who to tell on install. */
+  pinKey?: { key?: Uint8Array; damage?: () => string | undefined; onInstalled?: () => void };
 }
 
 
@@ -72,6 +75,8 @@ export class CoreConsoleBackend implements ConsoleBackend {
   readonly technicians: TechnicianDirectory;
   /** Hub and Wi-Fi settings; only where there is a store to keep them. */
   readonly fleet: ConsoleFleet | undefined;
+  /** The compound PIN key; only where there is a store to keep it. */
+  readonly pinKey: ConsolePinKey | undefined;
   readonly #core: GateCore;
   readonly #clock: Clock;
   readonly #random: Random;
@@ -97,6 +102,11 @@ export class CoreConsoleBackend implements ConsoleBackend {
     const auditStore = o.auditStore;
     const gate = { id: this.#core.access.policy.gateId, publicKey: auditStore ? () => auditStore.publicKey : undefined, sealKey: () => auditStore?.sealKeys?.publicKey };
     this.fleet = o.settings ? new ConsoleFleet(o.settings, accounts, gate, this.#hooks) : undefined;
+    const core = this.#core;
+    this.pinKey = o.settings ? new ConsolePinKey(o.settings, {
+      id: gate.id, registry: () => core.registry, sealKeys: () => auditStore?.sealKeys, damage: o.pinKey?.damage, onInstalled: o.pinKey?.onInstalled,
+      explain: (detail) => accounts.explain(detail),
+    }, o.pinKey?.key) : undefined;
     this.technicians = { find: (id) => accounts.find(id), save: (record) => accounts.save(record), remove: (id) => accounts.remove(id), list: () => accounts.list() };
   }
 

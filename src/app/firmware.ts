@@ -16,7 +16,7 @@ import type { Board } from "./board";
 import { CoreConsoleBackend } from "./console-backend";
 import { GateCore } from "./core";
 import { KEYPAD_ID } from "./gate-adapters";
-import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, openRegistry, readConsentRecords, restoreConsent, storeConsentRecord, type StoredRegistry } from "./persistence";
+import { StoreTemplateVault, StoredNoticeBoard, auditRegistryDamage, describeDamage, guarded, openRegistry, readConsentRecords, restoreConsent, storeConsentRecord, type StoredRegistry } from "./persistence";
 import { Registry } from "../core/access/registry";
 import { formatResidentId } from "../core/access/types";
 import { SETTINGS_KEY, type SettingsStore } from "./console-settings";
@@ -25,6 +25,8 @@ import { Watermarks } from "./watermarks";
 import { AuditStore, SECURITY_HELD, loadAuditKeys } from "./audit-store";
 import type { AuditTrail } from "../core/audit/audit-trail";
 import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
+import { COMPOUND_PIN_KEY, loadCompoundPinKey } from "./compound-pin-key";
+import { PinReports } from "./pin-reports";
 import { GateHardware } from "./hardware";
 import { ClockSource, type BatteryClock } from "./clock-source";
 import { Pcf8563 } from "../drivers/pcf8563";
@@ -94,6 +96,10 @@ export class Firmware {
   #prompt = "";
   #key: Uint8Array;
   #pinKeyDamage: string | undefined;
+  /** Why the compound PIN key cannot be used, until one is installed again. */
+  #compoundKeyDamage: string | undefined;
+  /** PINs set here under the compound key, kept for the hub (none without an audit store: nothing to sign with). */
+  #pinReports: PinReports | undefined;
   /** Consecutive ticks in which a part threw, per part. */
   readonly #failing = new Map<string, number>();
 
@@ -149,6 +155,11 @@ export class Firmware {
       if (notices?.lost.length) this.#note(`notice version(s) ${versionList(notices.lost)} lost: consents under them dropped (face off for those residents)`);
       this.#settings = withoutDamaged(store, damagedKeys);
       const storedRegistry: StoredRegistry | undefined = this.#load("registry", () => openRegistry(store, { deviceKey, random: board.random, onDamage: (line) => this.#note(line), watermarks }, storeError), undefined);
+      // The compound PIN key (installed sealed to this gate, `pin key install`): new PINs are made under it.
+      const compoundKey = loadCompoundPinKey(store, lost(COMPOUND_PIN_KEY));
+      this.#compoundKeyDamage = compoundKey.damage;
+      if (compoundKey.damage) board.log(`damage: ${compoundKey.damage}`);
+      if (compoundKey.key) storedRegistry?.registry.setCompoundPinKey(compoundKey.key);
       this.core = new GateCore({
         gateId: board.gateId,
         clock: board.clock,
@@ -186,6 +197,23 @@ export class Firmware {
       this.#syncState = storedRegistry && this.#load("fleet sync state", () => openSyncState(store, storedRegistry, {
         gateId: board.gateId, onDamage: (line) => this.#note(line), onError: storeError, openSealed: this.#codeOpener(storedRegistry.registry, deviceKey),
       }), undefined);
+      // A PIN set here under the compound key is reported to the hub (pin-reports.ts), after the registry stored it.
+      const auditStore = this.auditStore;
+      if (storedRegistry && auditStore) {
+        const core = this.core;
+        const reports = (this.#pinReports = new PinReports({
+          store, gateId: board.gateId, sign: (bytes) => auditStore.sign(bytes), log: (line) => board.log(line),
+          trustedNow: () => { const now = board.clock.now(); return core.access.clockTrusted(now) ? now : undefined; },
+        }));
+        // The report and its seq go in the group that records the change: a power cut keeps both or neither.
+        storedRegistry.registry.onChange = (bytes) => {
+          const pin = reports.reportFor(bytes);
+          guarded(storeError, () => {
+            storedRegistry.record([bytes], pin?.ops);
+            if (pin) reports.kept(pin);
+          });
+        };
+      }
       // Templates a hub set took away before a power cut go before anything is served, hub link or not.
       const syncState = this.#syncState;
       if (syncState) this.#step("templates taken away by the hub", () => { eraseTakenAway(this.core, syncState, board.clock.now()); });
@@ -202,6 +230,11 @@ export class Firmware {
         settingsLost: lost(SETTINGS_KEY),
         watermarks,
         auditStore: this.auditStore,
+        pinKey: {
+          key: compoundKey.key,
+          damage: () => this.#compoundKeyDamage,
+          onInstalled: () => { this.#compoundKeyDamage = undefined; },
+        },
         hooks: {
           openDoor: (seconds) => hardware.relay.unlock(seconds * 1000, board.ticks()),
           setClock: board.setClock ? (time) => this.clock.set(time) : undefined,
@@ -317,7 +350,7 @@ export class Firmware {
       return;
     }
     this.fleet = this.#load("fleet link", () => openFleet({
-      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings, io: socket.io,
+      board, store: this.store, core: this.core, auditStore: this.auditStore!, sync: this.#syncState!, settings, io: socket.io, pins: this.#pinReports,
       setClock: (time, trusted) => this.clock.hubSet(time, trusted),
       password: readBrokerPassword(this.#settings).settings,
       defer,
@@ -365,6 +398,12 @@ export class Firmware {
     this.#startFleet();
   }
 
+  /** Installs the compound PIN key sealed to this gate (base64), as `pin key install` does: provisioning and the simulator. */
+  installPinKey(sealed: string): void {
+    if (!this.backend.pinKey) throw new OptgateError("E_UNSUPPORTED", "This gate keeps no compound PIN key.");
+    this.backend.pinKey.install("system", sealed);
+  }
+
   /** One line about the hub link, or undefined when no hub is configured. */
   fleetStatus(): string | undefined {
     return this.fleet?.status();
@@ -375,6 +414,7 @@ export class Firmware {
     const dropped = this.auditStore?.droppedUnexported ?? 0;
     return [
       ...describeDamage(this.store.report), ...this.damage, ...(this.#pinKeyDamage ? [this.#pinKeyDamage] : []),
+      ...(this.#compoundKeyDamage ? [this.#compoundKeyDamage] : []),
       ...(dropped ? [`${dropped} security audit record(s) dropped before they were exported (the store keeps ${SECURITY_HELD}): export the log more often (optgate log)`] : []),
     ];
   }

@@ -37,7 +37,7 @@ type OutLeaf = (typeof FROM_GATE)[number];
 /** Residents digested per tick while an inventory is being made (each digest is one SHA-256). */
 export const INVENTORY_PER_TICK = 16;
 /** What the outbox keeps across reconnections and never drops. */
-const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit", "share", "installed"];
+const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit", "share", "installed", "pin"];
 
 /** Messages waiting for room in the client's QoS 1 window; past this, the oldest status-like ones go. */
 export const OUTBOX_LIMIT = 32;
@@ -464,6 +464,11 @@ export class FleetLink {
       const slice = entries.slice(part * MAX_INVENTORY_ENTRIES, (part + 1) * MAX_INVENTORY_ENTRIES);
       this.#send("inventory", encodeInventory({ gateId: this.#o.gateId, applied: this.#o.sync.applied, part, parts, entries: slice }), false);
     }
+  }
+
+  /** A PIN report (pin-reports.ts): kept across reconnections, `delivered` once the broker has it. */
+  sendPinReport(report: Uint8Array, delivered: () => void): void {
+    this.#send("pin", report, false, delivered);
   }
 
   #queuePending(notice: Uint8Array): void {

@@ -40,6 +40,7 @@ import { GateTemplates } from "../core/sync/template-share";
 import type { HubSettings } from "./hub-settings";
 import { TcpMqttLink } from "./mqtt-tcp-link";
 import type { SyncState } from "./sync-persistence";
+import type { PinReports } from "./pin-reports";
 
 const PENDING = "fleet/pending/";
 const NOTIFIED = "fleet/notified";
@@ -62,6 +63,8 @@ export interface FleetParts {
   password?: string;
   /** The socket class the link opens (fleet-transport.ts: TCP or TLS); the board's TCP without it. */
   io?: Board["tcp"];
+  /** PINs set here under the compound key, for the hub (pin-reports.ts). */
+  pins?: PinReports;
   /** Runs `fn` at the next firmware tick (the TCP link reports outside the client's own calls). */
   defer(fn: () => void): void;
   log(line: string): void;
@@ -156,6 +159,13 @@ export function openFleet(p: FleetParts): FleetLink {
     p.log(`fleet: withdrawal of ${record.residentId} (consent record ${record.seq}) had no notice for the hub: made again`);
     // The cut may have come before the template's removal too.
     notify(record, core.gallery.remove(record.residentId));
+  }
+  // PINs set here under the compound key: those a previous link or boot left unsent, then each new one.
+  const pins = p.pins;
+  if (pins) {
+    const send = (id: number, report: Uint8Array) => fleet.sendPinReport(report, () => pins.delivered(id, report));
+    for (const { residentId, report } of pins.pending()) send(residentId, report);
+    pins.onReport = send;
   }
   // A withdrawal made here (keypad or console) is fanned out by the hub; one that came from the hub is not sent back.
   core.withdrawal.onWithdrawn = (receipt) => {

@@ -20,7 +20,8 @@ export interface ResidentInput {
   groups: number;
   validFrom?: number;
   validUntil?: number;
-  pin?: { salt: Uint8Array; hash: Uint8Array };
+  /** keyId: the compound PIN key's id it was made under (a gate's report); absent: a gate's own key. */
+  pin?: { salt: Uint8Array; hash: Uint8Array; keyId?: number };
   cards: Uint8Array[];
 }
 
@@ -60,8 +61,9 @@ export function residentChanges(before: CanonicalResident | undefined, after: Ca
   const had = new Set(before.cards.map(hex)), has = new Set(after.cards.map(hex));
   const out: Change[] = [];
   for (const uid of after.cards) if (!had.has(hex(uid))) out.push({ kind: "add-card", id, uid });
-  if (after.pin && !(before.pin && same(before.pin.salt, after.pin.salt) && same(before.pin.hash, after.pin.hash))) {
-    out.push({ kind: "set-pin", id, salt: after.pin.salt, hash: after.pin.hash });
+  if (after.pin && !(before.pin && same(before.pin.salt, after.pin.salt) && same(before.pin.hash, after.pin.hash) && (before.pin.keyId ?? 0) === (after.pin.keyId ?? 0))) {
+    const { salt, hash, keyId } = after.pin;
+    out.push(keyId ? { kind: "set-compound-pin", id, keyId, salt, hash } : { kind: "set-pin", id, salt, hash });
   }
   const fields = (r: CanonicalResident) => [r.role, r.status, r.groups, r.from, r.until, r.unit].join("|");
   if (fields(before) !== fields(after)) {

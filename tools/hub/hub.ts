@@ -21,6 +21,7 @@ import { HubSchedules } from "./schedules";
 import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
 import { HubCodes } from "./codes";
 import { HubTemplates } from "./templates";
+import { HubPins } from "./pins";
 import { migrate } from "./migrate";
 import { parseOnline } from "../../src/core/sync/online";
 import { parseTopic, topic } from "../../src/core/sync/topics";
@@ -92,6 +93,7 @@ export class Hub {
   /** One pump at a time per gate, so sends stay in version order. */
   readonly #pumps = new Map<number, Promise<void>>();
   readonly #erasures: HubErasures;
+  readonly #pins: HubPins;
   /** One-time codes issued at the office (codes.ts). */
   readonly codes: HubCodes;
   /** The compound's access groups, schedules and holidays (schedules.ts). */
@@ -118,6 +120,7 @@ export class Hub {
       db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
       drop: (why, t) => this.#drop(why, t),
     });
+    this.#pins = new HubPins({ db: this.db, reconcile: (tx, c, ids) => this.#reconcile(tx, c, ids), pump: (g) => this.pump(g), drop: (why, t) => this.#drop(why, t) });
     this.codes = new HubCodes({ db: this.db, now: this.#now, appendChanges: (tx, gateId, changes) => this.#appendSets(tx, gateId, changes), pump: (g) => this.pump(g) });
     this.schedules = new HubSchedules({ db: this.db, now: this.#now, appendChanges: (tx, gateId, changes) => this.#appendSets(tx, gateId, changes), pump: (g) => this.pump(g) });
   }
@@ -174,12 +177,12 @@ export class Hub {
       await tx.query("delete from card where compound_id = $1 and resident_id = any($2::integer[])", [compoundId, ids]);
       for (const r of records) {
         await tx.query(
-          `insert into resident (compound_id, id, unit, role, status, groups, valid_from, valid_until, pin_salt, pin_hash)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          `insert into resident (compound_id, id, unit, role, status, groups, valid_from, valid_until, pin_salt, pin_hash, pin_key_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            on conflict (compound_id, id) do update set unit = excluded.unit, role = excluded.role, status = excluded.status,
              groups = excluded.groups, valid_from = excluded.valid_from, valid_until = excluded.valid_until,
-             pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash`,
-          [compoundId, r.id, r.unit, r.role, r.status, r.groups, r.from, r.until, r.pin?.salt ?? null, r.pin?.hash ?? null]);
+             pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash, pin_key_id = excluded.pin_key_id`,
+          [compoundId, r.id, r.unit, r.role, r.status, r.groups, r.from, r.until, r.pin?.salt ?? null, r.pin?.hash ?? null, r.pin?.keyId || null]);
         for (const uid of r.cards) await tx.query("insert into card (compound_id, uid, resident_id) values ($1, $2, $3)", [compoundId, uid, r.id]);
       }
       return this.#reconcile(tx, compoundId, ids);
@@ -214,7 +217,7 @@ export class Hub {
       else cardsOf.set(owner, [bytes(c.uid)]);
     }
     const byId = new Map(residents.map((r) => {
-      const pin = r.pin_salt ? { salt: bytes(r.pin_salt), hash: bytes(r.pin_hash) } : undefined;
+      const pin = r.pin_salt ? { salt: bytes(r.pin_salt), hash: bytes(r.pin_hash), ...(r.pin_key_id ? { keyId: num(r.pin_key_id) } : {}) } : undefined;
       const id = num(r.id);
       return [id, {
         id, unit: String(r.unit), role: num(r.role), status: num(r.status), groups: num(r.groups), from: num(r.valid_from), until: num(r.valid_until),
@@ -381,6 +384,7 @@ export class Hub {
     }
     if (t.leaf === "erased" || t.leaf === "withdrawn") return this.#erasures.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);
     if (t.leaf === "share" || t.leaf === "installed") return this.templates.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);
+    if (t.leaf === "pin") return this.#pins.receive(t.compound, t.gate, bytes(row.public_key), payload, topicText);
     let received;
     try {
       received = decodeMessage(payload);

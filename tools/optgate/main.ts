@@ -10,6 +10,7 @@ import { openLink, type Link, type LinkOptions } from "./link";
 import { describeWitness, downloadLog, logLines, readWitness, witness, writeWitness } from "./log";
 import { applyPlan, exportRows, KINDS, planImport, readGate, type Kind } from "./records";
 import { runShell } from "./shell";
+import { gateFromHubShow, newKeyFile, readKeyFile, sealFor } from "./pin-key";
 
 export const USAGE = `optgate <command> [options]
 
@@ -31,6 +32,10 @@ Commands:
   log [--out file.jsonl] [--witness f]   download both audit chains, check their signed heads against the heads
                                          and records this host kept before (f, default optgate-witness.json);
                                          exit 1 on a cut-back, a rewrite or another signing key
+  pin-key new --key-file f               make the compound PIN key (a 0600 file to keep offline; never on the hub)
+  pin-key seal --key-file f --gate G --compound C --seal-key HEX
+                                         print the key sealed to that gate (for pin key install at its console)
+  pin-key install --key-file f           read the gate's id, seal key and compound (hub show), seal, install
 `;
 
 export interface Io {
@@ -48,7 +53,7 @@ interface Parsed {
   flags: Set<string>;
 }
 
-const VALUE_OPTIONS = new Set(["port", "baud", "tcp", "user", "out", "witness"]);
+const VALUE_OPTIONS = new Set(["port", "baud", "tcp", "user", "out", "witness", "key-file", "gate", "compound", "seal-key"]);
 const FLAGS = new Set(["skip-bad", "dry-run", "help"]);
 
 function parse(argv: string[]): Parsed {
@@ -81,11 +86,30 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(USAGE);
       return args.command || args.flags.has("help") ? 0 : 2;
     }
-    if (!["shell", "export", "import", "log"].includes(args.command)) throw new UsageError(`unknown command ${args.command}`);
+    if (!["shell", "export", "import", "log", "pin-key"].includes(args.command)) throw new UsageError(`unknown command ${args.command}`);
+    if (args.command === "pin-key" && !["new", "seal", "install"].includes(args.positional[0])) throw new UsageError("pin-key needs new, seal or install");
+    if (args.command === "pin-key" && !args.options.get("key-file")) throw new UsageError("pin-key needs --key-file");
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`optgate: ${error.message}\n\n${USAGE}`);
     return 2;
+  }
+  // The key's own steps need no gate.
+  if (args.command === "pin-key" && args.positional[0] !== "install") {
+    try {
+      const file = args.options.get("key-file")!;
+      if (args.positional[0] === "new") {
+        io.out(`Compound PIN key made in ${file} (fingerprint ${newKeyFile(file)}). Keep the file offline; seal it to each gate (pin-key install).\n`);
+        return 0;
+      }
+      const [gateId, compoundId] = [Number(args.options.get("gate")), Number(args.options.get("compound"))];
+      if (!Number.isInteger(gateId) || !Number.isInteger(compoundId)) throw new Error("pin-key seal needs --gate and --compound (numbers) and --seal-key");
+      io.out(`${sealFor(readKeyFile(file), { gateId, compoundId, sealKeyHex: args.options.get("seal-key") ?? "" })}\n`);
+      return 0;
+    } catch (error) {
+      io.err(`optgate: ${(error as Error).message}\n`);
+      return 1;
+    }
   }
   const linkOptions: LinkOptions = { port: args.options.get("port"), tcp: args.options.get("tcp"), baud: Number(args.options.get("baud") ?? 115200) };
   // Read and check an import file before touching the gate.
@@ -148,6 +172,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const refused = results.filter((r) => !r.ok).length;
         io.out(`${results.length - refused} row(s) applied, ${refused} refused by the gate, ${plan.problems.length} bad row(s) skipped.\n`);
         return refused > 0 || plan.problems.length > 0 ? 1 : 0;
+      }
+      case "pin-key": {
+        const key = readKeyFile(args.options.get("key-file")!);
+        const sealed = sealFor(key, gateFromHubShow(await data("hub show")));
+        const view = await data<{ fingerprint: string; keyId: string }>(`pin key install ${sealed}`);
+        io.out(`Compound PIN key ${view.fingerprint} (key id ${view.keyId}) installed.\n`);
+        return 0;
       }
       case "log": {
         // The witness file holds what this host saw before: the pinned key, kept heads, record hashes.

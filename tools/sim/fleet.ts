@@ -4,12 +4,17 @@
 // public key and seal key (codes issued at the office are sealed to it) and
 // provisioned with the broker and the hub's key, as an
 // installer would with `hub show` at the hub and `hub set` at the gate.
+// The simulator also plays the installer's host for the compound PIN key
+// (tools/optgate pin-key): one key per fleet, in <dataDir>/compound-1.pinkey
+// (beside the hub's directory, never in it), sealed to each gate and
+// installed, so a PIN set at gate 1 opens gate 2.
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DEMO_RESIDENTS } from "../../boards/host/demo-compound";
 import type { HostEvent } from "../../boards/host/protocol";
 import { parseResidentId } from "../../src/core/access/types";
 import { startHubStack, type HubStack } from "../hub/main";
+import { newKeyFile, readKeyFile, sealFor } from "../optgate/pin-key";
 import type { SimEmbedder } from "./face-model";
 import { startSimulator, type Simulator } from "./simulator";
 
@@ -55,6 +60,10 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
     onError: (e) => log(`hub: ${e.message}`), onDrop: (why, topic) => log(`hub: dropped ${topic}: ${why}`),
   });
   const gates: Simulator[] = [];
+  const keyFile = path.join(o.dataDir, `compound-${FLEET_COMPOUND}.pinkey`);
+  if (o.fresh) rmSync(keyFile, { force: true });
+  if (!existsSync(keyFile)) newKeyFile(keyFile);
+  const pinKey = readKeyFile(keyFile);
   try {
     const h = hub.service.hub;
     const [known] = await hub.db.query("select 1 from compound where id = $1", [FLEET_COMPOUND]);
@@ -76,6 +85,7 @@ export async function startFleetSim(o: FleetSimOptions): Promise<FleetSim> {
         throw new Error(`gate ${id}'s key changed (its image was replaced) but the hub knows the old one: start again with --fresh`);
       }
       await sim.provisionHub({ compoundId: FLEET_COMPOUND, host: "127.0.0.1", port: hub.brokerPort!, hubKeys: [h.publicKey] });
+      if (sealKey) await sim.installPinKey(sealFor(pinKey, { gateId: id, compoundId: FLEET_COMPOUND, sealKeyHex: Buffer.from(sealKey).toString("hex") }));
       log(`gate ${id}: registered (key ${Buffer.from(publicKey).toString("hex").slice(0, 16)}...) and provisioned`);
     }
   } catch (error) {

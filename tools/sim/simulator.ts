@@ -289,6 +289,11 @@ export class Simulator {
     return this.#send({ t: "hub", settings: settings && { ...settings, hubKeys: settings.hubKeys.map((k) => Buffer.from(k).toString("hex")) } });
   }
 
+  /** Installs the compound PIN key sealed to this gate (base64), as `pin key install` at its console would. */
+  installPinKey(sealed: string): Promise<HostReply> {
+    return this.#send({ t: "pin-key", sealed });
+  }
+
   /** The hub link's state in one line, or undefined when no hub is configured. */
   get fleetStatus(): string | undefined {
     return this.state.gate?.fleet;

@@ -6,7 +6,7 @@
 // Layout: kind u8, then the fields below in order, big-endian.
 //   meta            nextId u32
 //   add-resident    id u32, role u8, status u8, groups u32, from u32, until u32, unit (u8 len + ASCII),
-//                   pin u8 (0|1) [salt 4, hash 16], cards u8 [len u8 + UID]*,
+//                   pin u8 (0|1|2) [2: keyId u32] [salt 4, hash 16], cards u8 [len u8 + UID]*,
 //                   codes u8 [hash 16, from u32, until u32, uses u16]*
 //   update-resident id u32, role u8, status u8, groups u32, from u32, until u32, unit
 //   remove-resident id u32
@@ -30,6 +30,9 @@
 //   set-holidays    count u16, day u16* (days since 1970-01-01, strictly increasing)
 // The last two are the gate policy's, not the Registry's: the sync target routes them to the
 // console's settings (src/app/console-policy.ts); Registry.apply refuses them.
+//   set-compound-pin id u32, keyId u32 (never 0), salt 4, hash 16: a verifier made under the
+//                   compound PIN key (compound-pin.ts), which every gate of the compound holds;
+//                   set-pin and add-resident's pin flag 1 are under the gate's own key (key id 0).
 import { OptgateError } from "../errors";
 import { CODE_HASH_BYTES } from "./secrets";
 import { PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES } from "./resident-table";
@@ -39,6 +42,7 @@ export const CHANGE_KINDS = [
   "set-pin", "clear-pin", "add-code", "remove-code", "use-code", "set-face", "rate-pin",
   "add-sealed-code", "remove-sealed-code",
   "set-schedule", "set-holidays",
+  "set-compound-pin",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -78,6 +82,8 @@ export const GROUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 export interface PinRecord {
   salt: Uint8Array;
   hash: Uint8Array;
+  /** The compound PIN key's id it was made under; absent or 0: the gate's own PIN key. */
+  keyId?: number;
 }
 
 export interface CodeRecord {
@@ -94,7 +100,8 @@ export type Change =
   | { kind: "remove-resident"; id: number }
   | { kind: "add-card"; id: number; uid: Uint8Array }
   | { kind: "remove-card"; uid: Uint8Array }
-  | ({ kind: "set-pin"; id: number } & PinRecord)
+  | { kind: "set-pin"; id: number; salt: Uint8Array; hash: Uint8Array }
+  | { kind: "set-compound-pin"; id: number; keyId: number; salt: Uint8Array; hash: Uint8Array }
   | { kind: "clear-pin"; id: number }
   | ({ kind: "add-code"; id: number } & CodeRecord)
   | { kind: "remove-code"; hash: Uint8Array }
@@ -143,6 +150,18 @@ class Reader {
 
 function badChange(why: string): OptgateError {
   return new OptgateError("E_BAD_CHANGE", `The registry change cannot be read: ${why}.`);
+}
+
+/** A compound key id is a u32 other than 0 (0 names the gate's own key, which needs no id on the wire). */
+function checkKeyId(keyId: number): number {
+  if (!Number.isInteger(keyId) || keyId < 1 || keyId > 0xffffffff) throw new OptgateError("E_BAD_CHANGE", "A compound PIN key id is a 32-bit number other than 0.");
+  return keyId;
+}
+
+function readKeyId(r: Reader): number {
+  const keyId = r.u32();
+  if (keyId === 0) throw badChange("its compound PIN key id is 0");
+  return keyId;
 }
 
 function checkSealed(sealed: Uint8Array): void {
@@ -221,7 +240,8 @@ export function encodeChange(change: Change): Uint8Array {
     case "meta": w.u32(change.nextId); break;
     case "add-resident":
       writeFields(w, change);
-      w.u8(change.pin ? 1 : 0);
+      w.u8(change.pin ? (change.pin.keyId ? 2 : 1) : 0);
+      if (change.pin?.keyId) w.u32(checkKeyId(change.pin.keyId));
       if (change.pin) { w.raw(change.pin.salt); w.raw(change.pin.hash); }
       w.u8(change.cards.length);
       for (const uid of change.cards) w.short(uid);
@@ -233,6 +253,7 @@ export function encodeChange(change: Change): Uint8Array {
     case "add-card": w.u32(change.id); w.short(change.uid); break;
     case "remove-card": w.short(change.uid); break;
     case "set-pin": w.u32(change.id); w.raw(change.salt); w.raw(change.hash); break;
+    case "set-compound-pin": w.u32(change.id); w.u32(checkKeyId(change.keyId)); w.raw(change.salt); w.raw(change.hash); break;
     case "add-code": w.u32(change.id); writeCode(w, change); break;
     case "remove-code": case "use-code": w.raw(change.hash); break;
     case "set-face": w.u32(change.id); w.u8(change.flag ? 1 : 0); break;
@@ -259,8 +280,10 @@ export function decodeChange(bytes: Uint8Array): Change {
     case "add-resident": {
       const fields = readFields(r);
       const hasPin = r.u8();
-      if (hasPin > 1) throw badChange("the PIN flag is not 0 or 1");
-      const pin = hasPin ? { salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) } : undefined;
+      if (hasPin > 2) throw badChange("the PIN flag is not 0, 1 or 2");
+      const keyId = hasPin === 2 ? readKeyId(r) : 0;
+      const pin: PinRecord | undefined = hasPin ? { salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) } : undefined;
+      if (pin && keyId) pin.keyId = keyId;
       const cards: Uint8Array[] = [];
       for (let n = r.u8(); n > 0; n--) cards.push(r.short());
       const codes: CodeRecord[] = [];
@@ -273,6 +296,7 @@ export function decodeChange(bytes: Uint8Array): Change {
     case "add-card": change = { kind, id: r.u32(), uid: r.short() }; break;
     case "remove-card": change = { kind, uid: r.short() }; break;
     case "set-pin": change = { kind, id: r.u32(), salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) }; break;
+    case "set-compound-pin": change = { kind, id: r.u32(), keyId: readKeyId(r), salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) }; break;
     case "add-code": change = { kind, id: r.u32(), ...readCode(r) }; break;
     case "remove-code": case "use-code": change = { kind, hash: r.raw(CODE_HASH_BYTES) }; break;
     case "set-face": {

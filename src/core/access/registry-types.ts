@@ -8,6 +8,8 @@ import type { ResidentId, Role, Status } from "./types";
 export interface RegistryOptions {
   /** Secret key for PIN and code hashes (from the board's key store). */
   deviceKey: Uint8Array;
+  /** The compound PIN key (32 bytes), when the gate holds one: new PINs are made under it (compound-pin.ts). */
+  compoundPinKey?: Uint8Array;
   /** Randomness for PIN salts. */
   random: Random;
   /** PIN length accepted when PINs are set; default 6-8 digits (the gate policy sets it). */

@@ -33,12 +33,14 @@
 import { toHex } from "../crypto";
 import { OptgateError } from "../errors";
 import type { Random } from "../ports";
-import { type Change, type CodeRecord, type ResidentFields, decodeChange, encodeChange } from "./changes";
+import { type Change, type CodeRecord, type PinRecord, type ResidentFields, decodeChange, encodeChange } from "./changes";
 import { CardTable } from "./card-table";
-import { FLAG_FACE, FLAG_PIN, PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES, type PinQuality, ResidentTable } from "./resident-table";
-import { DEFAULT_PIN_LENGTH, type PinLength, checkPin, checkPinLength, codeProblem, hashCode, hashPin, pinMatches } from "./secrets";
+import { FLAG_FACE, FLAG_PIN, PIN_HASH_BYTES, PIN_KEY_SLOT_MASK, PIN_QUALITIES, PIN_SALT_BYTES, type PinQuality, ResidentTable, tooManyPinKeys } from "./resident-table";
+import { DEFAULT_PIN_LENGTH, type PinLength, checkPin, checkPinLength, codeProblem, hashCode, hashPin } from "./secrets";
+import { type PinKeys, compoundPinKey, hashCompoundPin, pinMatchesUnder } from "./compound-pin";
 import { pinQualityIndex, weakPinReason } from "./pin-rules";
-import { frameSnapshot, unframeSnapshot } from "./snapshot-frame";
+import { unframeSnapshot } from "./snapshot-frame";
+import { pinRecordAt, snapshotOf } from "./registry-snapshot";
 import {
   MAX_CARDS_PER_RESIDENT, MAX_RESIDENT_ID, NO_FROM, NO_UNTIL, ROLES, type ResidentId, type Role, STATUSES, type Status,
   UNIT_MAX, formatResidentId, toStoredSeconds,
@@ -49,13 +51,13 @@ import { checkFields, checkGroups, checkUses, copyBytes, roleIndex, sameBytes, s
 
 export type { CodeEntry, CodeSpec, RegistryOptions, ResidentPatch, ResidentSpec, ResidentView } from "./registry-types";
 
-
-
 export class Registry {
   /** Receives every committed change as bytes (not called while replaying). */
   onChange?: (change: Uint8Array) => void;
 
   readonly #deviceKey: Uint8Array;
+  /** The device key and, once installed, the compound PIN key (new PINs are made under it). */
+  readonly #keys: PinKeys;
   readonly #random: Random;
   #pinLength: PinLength;
   #residents = new ResidentTable();
@@ -71,6 +73,7 @@ export class Registry {
       throw new OptgateError("E_BAD_DEVICE_KEY", "The device key must be at least 16 bytes.");
     }
     this.#deviceKey = options.deviceKey;
+    this.#keys = { device: options.deviceKey, compound: options.compoundPinKey ? compoundPinKey(options.compoundPinKey) : undefined };
     this.#random = options.random;
     this.#pinLength = options.pinLength ?? DEFAULT_PIN_LENGTH;
   }
@@ -109,6 +112,19 @@ export class Registry {
     this.#damage = undefined;
     this.onRepaired?.();
   }
+
+  /**
+   * Installs (or removes, undefined) the compound PIN key: PINs set from now
+   * on are made under it; verifiers made before keep the key they name.
+   */
+  setCompoundPinKey(key: Uint8Array | undefined): void {
+    const next = key === undefined ? undefined : compoundPinKey(key);
+    this.#keys.compound?.key.fill(0);
+    this.#keys.compound = next;
+  }
+
+  /** The installed compound PIN key's id, or undefined. */
+  get compoundPinKeyId(): number | undefined { return this.#keys.compound?.id; }
 
   reserve(residents: number, cards: number): void {
     this.#residents.reserve(residents);
@@ -153,7 +169,8 @@ export class Registry {
   removeCard(uid: Uint8Array): void { this.#commit({ kind: "remove-card", uid: copyBytes(uid) }); }
   setPin(id: ResidentId, pin: string): void {
     this.#row(id);
-    this.#commit({ kind: "set-pin", id, ...this.#newPin(pin, id) });
+    const verifier = this.#newPin(pin, id);
+    this.#commit(verifier.keyId ? { kind: "set-compound-pin", id, keyId: verifier.keyId, salt: verifier.salt, hash: verifier.hash } : { kind: "set-pin", id, salt: verifier.salt, hash: verifier.hash });
     this.ratePin(id, "ok");
   }
   /** Rules for PINs set from now on (the gate policy's pinLength); PINs already set keep working. */
@@ -260,12 +277,16 @@ export class Registry {
     return this.#cards.rowsOf(id).reverse().map((row) => this.#cards.uidAt(row));
   }
 
-  /** Constant-time PIN check for the resident in `row`; false when they have no PIN. */
+  /**
+   * Constant-time PIN check for the resident in `row` under the key their
+   * verifier names; false when they have no PIN or it names a key this gate
+   * does not hold (compound-pin.ts).
+   */
   pinMatchesAt(row: number, pin: string): boolean {
     const t = this.#residents;
     if ((t.flags[row] & FLAG_PIN) === 0) return false;
-    return pinMatches(
-      this.#deviceKey,
+    return pinMatchesUnder(
+      this.#keys, t.pinKeyIdAt(row), t.ids[row],
       t.pinSalts.subarray(row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES),
       t.pinHashes.subarray(row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES),
       pin,
@@ -282,39 +303,7 @@ export class Registry {
 
   /** Everything as one byte string: a meta change then one add-resident (+ set-face) per resident. */
   exportSnapshot(): Uint8Array {
-    const changes: Uint8Array[] = [encodeChange({ kind: "meta", nextId: this.#nextId })];
-    const t = this.#residents;
-    // Cards and codes grouped by owner in one pass each (card row order, as cardsOf gives them):
-    // looking them up per resident would scan every card for every resident.
-    const cardsOf = new Map<number, Uint8Array[]>();
-    for (let row = 0; row < this.#cards.size; row++) {
-      const owner = this.#cards.ownerAt(row);
-      const list = cardsOf.get(owner);
-      if (list) list.push(this.#cards.uidAt(row));
-      else cardsOf.set(owner, [this.#cards.uidAt(row)]);
-    }
-    const codesOf = new Map<number, CodeRecord[]>();
-    // Used-up codes go along (uses 0) until purged, so a restore still says "code-used-up".
-    for (const entry of this.#codes.values()) {
-      const code = { hash: entry.hash, from: entry.from, until: entry.until, uses: entry.uses };
-      const list = codesOf.get(entry.resident);
-      if (list) list.push(code);
-      else codesOf.set(entry.resident, [code]);
-    }
-    for (let row = 0; row < t.size; row++) {
-      const id = t.ids[row];
-      const hasPin = (t.flags[row] & FLAG_PIN) !== 0;
-      changes.push(encodeChange({
-        kind: "add-resident",
-        id, role: t.roles[row], status: t.statuses[row], groups: t.groups[row], from: t.from[row], until: t.until[row], unit: t.unitAt(row),
-        pin: hasPin ? { salt: t.pinSalts.slice(row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES), hash: t.pinHashes.slice(row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES) } : undefined,
-        cards: cardsOf.get(id) ?? [],
-        codes: codesOf.get(id) ?? [],
-      }));
-      if (t.flags[row] & FLAG_FACE) changes.push(encodeChange({ kind: "set-face", id, flag: true }));
-      if (hasPin && t.pinQuality[row] !== 0) changes.push(encodeChange({ kind: "rate-pin", id, quality: t.pinQuality[row] }));
-    }
-    return frameSnapshot(changes);
+    return snapshotOf(this.#residents, this.#cards, this.#codes, this.#nextId);
   }
 
   /** Builds a registry from a snapshot; throws E_BAD_SNAPSHOT (or the failing change's code). */
@@ -330,7 +319,7 @@ export class Registry {
    * the previous tables and damage note come back (replaced, never changed).
    */
   importSnapshot(bytes: Uint8Array, commit?: () => void): void {
-    const fresh = Registry.fromSnapshot(bytes, { deviceKey: this.#deviceKey, random: this.#random, pinLength: this.#pinLength });
+    const fresh = Registry.fromSnapshot(bytes, { deviceKey: this.#deviceKey, random: this.#random, pinLength: this.#pinLength, compoundPinKey: this.#keys.compound?.key });
     const residents = this.#residents, cards = this.#cards, codes = this.#codes, nextId = this.#nextId, damage = this.#damage;
     this.#useTables(fresh.#residents, fresh.#cards, fresh.#codes, fresh.#nextId);
     try {
@@ -378,13 +367,22 @@ export class Registry {
     };
   }
 
-  #newPin(pin: string, id: ResidentId): { salt: Uint8Array; hash: Uint8Array } {
+  /** A verifier for a new PIN: under the compound key when installed (keyId set), else the gate's own. */
+  #newPin(pin: string, id: ResidentId): PinRecord {
     checkPin(pin, this.#pinLength);
     const weak = weakPinReason(pin, id);
     if (weak) throw new OptgateError("E_WEAK_PIN", `That PIN is easy to guess (${weak}); choose another.`);
     const salt = new Uint8Array(PIN_SALT_BYTES);
     this.#random.fill(salt);
+    const compound = this.#keys.compound;
+    if (compound) return { salt, hash: hashCompoundPin(compound.key, id, salt, pin), keyId: compound.id };
     return { salt, hash: hashPin(this.#deviceKey, salt, pin) };
+  }
+
+  /** The resident's PIN verifier (salt, hash, key id; no secret), or undefined: what a gate reports to the hub. */
+  pinVerifier(id: ResidentId): PinRecord | undefined {
+    const row = this.#residents.find(id);
+    return row < 0 || (this.#residents.flags[row] & FLAG_PIN) === 0 ? undefined : pinRecordAt(this.#residents, row);
   }
 
   #codeHash(code: string): Uint8Array {
@@ -464,9 +462,10 @@ export class Registry {
           this.#checkNewCode(change.codes[i], 0);
           for (let j = 0; j < i; j++) if (sameBytes(change.codes[i].hash, change.codes[j].hash)) throw new OptgateError("E_DUPLICATE_CODE", "The same code is listed twice.");
         }
+        if (change.pin && !t.canTakePinKeyId(change.pin.keyId ?? 0)) throw tooManyPinKeys();
         const row = t.add(change.id);
         writeFields(t, row, change);
-        if (change.pin) this.#writePin(row, change.pin.salt, change.pin.hash);
+        if (change.pin) this.#writePin(row, change.pin.salt, change.pin.hash, change.pin.keyId ?? 0);
         for (const uid of change.cards) this.#cards.add(uid, change.id);
         t.cardCounts[row] = change.cards.length;
         for (const code of change.codes) this.#codes.set(toHex(code.hash), { ...code, resident: change.id });
@@ -510,9 +509,13 @@ export class Registry {
         t.cardCounts[row]--;
         return;
       }
-      case "set-pin": {
+      case "set-pin": case "set-compound-pin": {
         const row = this.#row(change.id);
-        this.#writePin(row, change.salt, change.hash);
+        const keyId = change.kind === "set-compound-pin" ? change.keyId : 0;
+        if (!t.canTakePinKeyId(keyId, row)) throw tooManyPinKeys();
+        // The verifier the gate already holds (the hub echoing one set here) keeps its rating.
+        if (this.#holdsVerifier(row, change.salt, change.hash, keyId)) return;
+        this.#writePin(row, change.salt, change.hash, keyId);
         t.pinQuality[row] = 0; // a new PIN of unknown strength until rated
         return;
       }
@@ -526,7 +529,7 @@ export class Registry {
         const row = this.#row(change.id);
         if ((t.flags[row] & FLAG_PIN) === 0) throw new OptgateError("E_NO_PIN", `Resident ${formatResidentId(change.id)} has no PIN to clear.`);
         if (!this.#keepsCredential(row, { pin: true })) this.#refuseLast(change.id, "The PIN");
-        t.flags[row] &= ~FLAG_PIN;
+        t.flags[row] &= ~(FLAG_PIN | PIN_KEY_SLOT_MASK);
         t.pinQuality[row] = 0;
         t.pinSalts.fill(0, row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES);
         t.pinHashes.fill(0, row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES);
@@ -582,11 +585,18 @@ export class Registry {
     if (this.#codes.has(toHex(code.hash))) throw new OptgateError("E_DUPLICATE_CODE", "That one-time code is already issued; choose another.");
   }
 
-  #writePin(row: number, salt: Uint8Array, hash: Uint8Array): void {
+  #writePin(row: number, salt: Uint8Array, hash: Uint8Array, keyId: number): void {
     const t = this.#residents;
     t.pinSalts.set(salt, row * PIN_SALT_BYTES);
     t.pinHashes.set(hash, row * PIN_HASH_BYTES);
+    t.setPinKeyId(row, keyId);
     t.flags[row] |= FLAG_PIN;
   }
-}
 
+  #holdsVerifier(row: number, salt: Uint8Array, hash: Uint8Array, keyId: number): boolean {
+    const t = this.#residents;
+    return (t.flags[row] & FLAG_PIN) !== 0 && t.pinKeyIdAt(row) === keyId
+      && sameBytes(t.pinSalts.subarray(row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES), salt)
+      && sameBytes(t.pinHashes.subarray(row * PIN_HASH_BYTES, (row + 1) * PIN_HASH_BYTES), hash);
+  }
+}

@@ -2,6 +2,7 @@
 // open-addressing index from pseudonymous id to row. Rows stay dense: removing
 // a resident moves the last row into the hole, so cards refer to residents by
 // id, never by row. Callers (the Registry) validate before writing.
+import { OptgateError } from "../errors";
 import { indexSizeFor } from "./index-size";
 import { NO_FROM, NO_UNTIL, UNIT_MAX } from "./types";
 
@@ -10,6 +11,15 @@ export const PIN_HASH_BYTES = 16;
 
 export const FLAG_PIN = 1;
 export const FLAG_FACE = 2;
+/**
+ * Flags bits 2-3: which key the PIN verifier was made under, as a slot: 0 the
+ * gate's own PIN key, 1-3 a compound key id interned in pinKeyIds (a gate
+ * holds verifiers of one compound key, two during a change of key): no
+ * column, so 20,000 residents stay within the registry's RAM budget.
+ */
+export const PIN_KEY_SLOT_SHIFT = 2;
+export const PIN_KEY_SLOT_MASK = 3 << PIN_KEY_SLOT_SHIFT;
+const MAX_PIN_KEY_SLOTS = 3;
 
 /** What the gate knows of a PIN's strength (pinQuality column): set with the PIN, or learnt when it is next typed. */
 export const PIN_QUALITIES = ["unknown", "ok", "short", "weak"] as const;
@@ -33,6 +43,8 @@ export class ResidentTable {
   pinFailedAt: Uint32Array;
   /** PIN_QUALITIES index. */
   pinQuality: Uint8Array;
+  /** Compound key ids by slot - 1 (see PIN_KEY_SLOT_SHIFT). */
+  pinKeyIds: number[] = [];
   #index: Int32Array;
   #mask: number;
   #count = 0;
@@ -77,6 +89,7 @@ export class ResidentTable {
     copy.pinFailures = this.pinFailures.slice();
     copy.pinFailedAt = this.pinFailedAt.slice();
     copy.pinQuality = this.pinQuality.slice();
+    copy.pinKeyIds = this.pinKeyIds.slice();
     copy.#index = this.#index.slice();
     copy.#mask = this.#mask;
     copy.#count = this.#count;
@@ -139,6 +152,46 @@ export class ResidentTable {
     }
     // The departed resident's PIN hash must not linger in a spare row.
     this.#clearRow(last);
+  }
+
+  /** The key id the row's PIN verifier was made under (0: the gate's own key). */
+  pinKeyIdAt(row: number): number {
+    const slot = (this.flags[row] & PIN_KEY_SLOT_MASK) >>> PIN_KEY_SLOT_SHIFT;
+    return slot === 0 ? 0 : this.pinKeyIds[slot - 1];
+  }
+
+  /**
+   * Records the key id of the row's verifier. A fourth distinct compound key
+   * takes the slot of one no row uses any more, else E_TOO_MANY_PIN_KEYS
+   * (callers check first with canTakePinKeyId, before writing anything).
+   */
+  setPinKeyId(row: number, keyId: number): void {
+    const slot = this.#slotFor(keyId, row);
+    if (slot < 0) throw tooManyPinKeys();
+    this.flags[row] = (this.flags[row] & ~PIN_KEY_SLOT_MASK) | (slot << PIN_KEY_SLOT_SHIFT);
+  }
+
+  /** True when a verifier under `keyId` fits in the row (its own slot may be reused). */
+  canTakePinKeyId(keyId: number, row = -1): boolean {
+    return this.#slotFor(keyId, row, false) >= 0;
+  }
+
+  #slotFor(keyId: number, row: number, take = true): number {
+    if (keyId === 0) return 0;
+    const held = this.pinKeyIds.indexOf(keyId);
+    if (held >= 0) return held + 1;
+    if (this.pinKeyIds.length < MAX_PIN_KEY_SLOTS) {
+      if (take) this.pinKeyIds.push(keyId);
+      return take ? this.pinKeyIds.length : this.pinKeyIds.length + 1;
+    }
+    const used = new Uint8Array(MAX_PIN_KEY_SLOTS + 1);
+    for (let r = 0; r < this.#count; r++) if (r !== row) used[(this.flags[r] & PIN_KEY_SLOT_MASK) >>> PIN_KEY_SLOT_SHIFT] = 1;
+    for (let slot = 1; slot <= MAX_PIN_KEY_SLOTS; slot++) {
+      if (used[slot]) continue;
+      if (take) this.pinKeyIds[slot - 1] = keyId;
+      return slot;
+    }
+    return -1;
   }
 
   unitAt(row: number): string {
@@ -237,6 +290,10 @@ export class ResidentTable {
   }
 }
 
+
+export function tooManyPinKeys(): OptgateError {
+  return new OptgateError("E_TOO_MANY_PIN_KEYS", `The gate holds PIN verifiers under ${MAX_PIN_KEY_SLOTS} compound keys already; set the old PINs again under the current key.`);
+}
 
 /** Ids are sequential; a multiplicative mix spreads them over the index. */
 function hashId(id: number): number {

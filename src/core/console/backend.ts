@@ -286,6 +286,26 @@ export interface WifiView {
   damage: string | null;
 }
 
+/** The compound PIN key as `pin key` shows it: its fingerprint and id, never the key. */
+export interface PinKeyView {
+  installed: boolean;
+  fingerprint: string | null;
+  /** The id verifiers carry (8 hex digits). */
+  keyId: string | null;
+  /** The compound the hub settings name (what a sealed key is opened for). */
+  compound: number | null;
+  /** PIN verifiers held, by the key they were made under. */
+  pins: { device: number; compound: number; other: number };
+  damage: string | null;
+}
+
+/** The compound PIN key (docs/secrets.md): status, and installing it sealed to this gate. */
+export interface PinKeyConsole {
+  show(): PinKeyView;
+  /** `sealed`: base64 of the key sealed to this gate and compound (tools/optgate pin-key). */
+  install(actor: string, sealed: string): PinKeyView;
+}
+
 /**
  * Hub and Wi-Fi settings (installer only, except the views). Each change is
  * checked, stored, audited without its secrets, and the firmware's link is
@@ -397,4 +417,6 @@ export interface ConsoleBackend {
 
   /** Hub and Wi-Fi settings; absent on a gate without a fleet link. */
   readonly fleet?: FleetConsole;
+  /** The compound PIN key; absent where there is no store to keep it. */
+  readonly pinKey?: PinKeyConsole;
 }

@@ -43,10 +43,10 @@ const MAGIC_BYTES = 4;
 export const SEAL_OVERHEAD = MAGIC_BYTES + KEY_BYTES + NONCE_BYTES + TAG_BYTES;
 
 /** What a sealed value is: its magic, first in the blob and in the associated data. */
-export const SEAL_PURPOSES = { template: "OGT1", code: "OGC1" } as const;
+export const SEAL_PURPOSES = { template: "OGT1", code: "OGC1", "pin-key": "OGK1" } as const;
 export type SealPurpose = keyof typeof SEAL_PURPOSES;
 
-/** What a sealed value is bound to: what it is, the gate it is for, whose it is, a scope (gate-group mask; 0 for codes). */
+/** What a sealed value is bound to: what it is, the gate it is for, whose it is, a scope (gate-group mask; 0 for codes; the compound id for the PIN key). */
 export interface SealBinding {
   purpose: SealPurpose;
   gateId: number;
@@ -76,7 +76,7 @@ export function gateSealKeys(deviceSecret: Uint8Array): SealKeyPair {
 
 function magicOf(purpose: SealPurpose): Uint8Array {
   const text = SEAL_PURPOSES[purpose];
-  if (text === undefined) throw new OptgateError("E_SEAL_BAD_VALUE", "A seal's purpose is template or code.");
+  if (text === undefined) throw new OptgateError("E_SEAL_BAD_VALUE", "A seal's purpose is template, code or pin-key.");
   return utf8(text);
 }
 

@@ -7,7 +7,7 @@ export const ROOT = "optgate";
 /** hub -> gate */
 export const TO_GATE = ["sync", "time", "erase", "template"] as const;
 /** gate -> hub */
-export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online", "erased", "withdrawn", "share", "installed"] as const;
+export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online", "erased", "withdrawn", "share", "installed", "pin"] as const;
 export type Leaf = (typeof TO_GATE)[number] | (typeof FROM_GATE)[number];
 
 export function topic(compound: number, gate: number, leaf: Leaf): string {

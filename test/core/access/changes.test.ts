@@ -97,8 +97,10 @@ describe("registry changes: every kind round-trips, every malformed one says why
     rate[rate.length - 1] = 4;
     assert.equal(message(rate), why("the PIN quality is out of range"));
     const add = encodeChange({ kind: "add-resident", id: 1, role: 0, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: "A", cards: [], codes: [] });
-    add[1 + 4 + 1 + 1 + 4 + 4 + 4 + 1 + 1] = 2; // the PIN flag after the fields and the one-letter unit
-    assert.equal(message(add), why("the PIN flag is not 0 or 1"));
+    add[1 + 4 + 1 + 1 + 4 + 4 + 4 + 1 + 1] = 3; // the PIN flag after the fields and the one-letter unit
+    assert.equal(message(add), why("the PIN flag is not 0, 1 or 2"));
+    add[1 + 4 + 1 + 1 + 4 + 4 + 4 + 1 + 1] = 2; // a compound verifier: its key id, salt and hash are missing
+    assert.equal(message(add), why("it ends early"));
     // Kinds are appended by several features: the first byte past the last one is unknown.
     assert.equal(message(Uint8Array.from([CHANGE_KINDS.length, 0])), why(`kind ${CHANGE_KINDS.length} is unknown`));
   });

@@ -10,8 +10,8 @@ describe("console fuzz over the fake backend", function () {
   });
 
   it("20,000 random lines logged in: zero crashes, every change audited", () => {
-    // The seed picks commands by index into the command table: adding hub transport and hub ca moved
-    // seed 777 to 17 changes (35 before); 2026 reaches 41. The invariants checked are the same.
+    // The seed picks commands by index into the command table: adding commands (hub transport, hub ca,
+    // pin key, pin key install) moved seed 777 to 16-17 changes (35 before). The invariants checked are the same.
     const result = fuzzConsole(20_000, 2026, true);
     assert.equal(result.lines, 20_000);
     assert.ok(result.mutations >= 20, `only ${result.mutations} changes: the fuzzer should reach real commands`);

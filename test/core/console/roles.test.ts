@@ -15,7 +15,7 @@ const WHO: Record<string, Who> = {
   "logout": "auditor", "whoami": "auditor", "passwd": "auditor", "status": "auditor", "log show": "auditor", "log verify": "auditor",
   "log export": "auditor", "config get": "auditor", "resident show": "auditor", "resident list": "auditor", "group list": "auditor",
   "schedule list": "auditor", "holiday list": "auditor", "consent show": "auditor", "notice show": "auditor", "report": "auditor", "tech list": "auditor",
-  "hub show": "auditor", "wifi show": "auditor",
+  "hub show": "auditor", "wifi show": "auditor", "pin key": "auditor",
   // residents, credentials, schedules, consent requests, the door: operators and installers
   "resident add": "operator", "resident edit": "operator", "resident suspend": "operator", "resident resume": "operator", "resident remove": "operator",
   "card add": "operator", "card remove": "operator", "pin set": "operator", "pin reset": "operator", "visitor issue": "operator", "visitor revoke": "operator",
@@ -27,6 +27,7 @@ const WHO: Record<string, Who> = {
   "registry clear-damage": "installer", "damage clear": "installer", "notice set": "installer", "diag": "installer",
   "log acknowledge": "installer", "clock confirm": "installer",
   "hub set": "installer", "hub key add": "installer", "hub key remove": "installer", "hub off": "installer", "hub password": "installer", "hub transport": "installer", "hub ca": "installer", "wifi set": "installer", "wifi off": "installer",
+  "pin key install": "installer",
 };
 const RANK: Record<Who, number> = { anyone: 0, auditor: 1, operator: 2, installer: 3 };
 const ACCOUNT: Record<Role, string> = { installer: "tech1", operator: "op1", auditor: "aud1" };

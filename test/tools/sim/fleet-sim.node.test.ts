@@ -10,6 +10,8 @@ import path from "node:path";
 import { startFleetSim, type FleetSim } from "../../../tools/sim/fleet";
 import { fleetCommand } from "../../../tools/sim/fleet-cli";
 import { until } from "../../support/until";
+import { compoundPinKeyFingerprint } from "../../../src/core/access/compound-pin";
+import { readKeyFile } from "../../../tools/optgate/pin-key";
 
 
 describe("npm start -- --gates N", function () {
@@ -47,6 +49,30 @@ describe("npm start -- --gates N", function () {
     assert.match(await fleetCommand(fleet, "3 card 04a1b2c3"), /no gate 3 \(gates 1\.\.2\)/);
     assert.match(await fleetCommand(fleet, "1 card zz"), /UID in hex/);
     assert.match(await fleetCommand(fleet, "status"), /^gate 1: .*\ngate 2: /);
+  });
+
+  it("gives every gate one compound PIN key (sealed to each; the hub never holds it): a PIN set at gate 1 opens gate 2", async () => {
+    const key = readKeyFile(path.join(dir, "compound-1.pinkey"));
+    const fingerprint = compoundPinKeyFingerprint(key);
+    for (const g of [1, 2]) {
+      assert.match(await fleetCommand(fleet!, `${g} console login tech`), /assword/);
+      assert.match(await fleetCommand(fleet!, `${g} console demo-tech-1`), /Logged in as tech/);
+      assert.match(await fleetCommand(fleet!, `${g} console pin key`), new RegExp(`compound PIN key: ${fingerprint}`));
+    }
+    await fleetCommand(fleet!, "1 console pin set R00001");
+    await fleetCommand(fleet!, "1 console 583017");
+    assert.match(await fleetCommand(fleet!, "1 console 583017"), /PIN set for R00001/);
+    await until("the PIN at gate 2", async () => /1 under the compound key/.test(await fleetCommand(fleet!, "2 console pin key")));
+    await fleetCommand(fleet!, "2 keys 1#583017#");
+    let status = ""; // "status" shows each gate's state as of its last command: a console line brings it up to date
+    await until("gate 2 grants the PIN", async () => /gate 2: [^\n]*last: pin granted R00001/.test(status = (await fleetCommand(fleet!, "2 console version"), await fleetCommand(fleet!, "status"))), 60_000)
+      .catch((error: Error) => { throw new Error(`${error.message}: ${status}`); });
+    const rows = await fleet!.hub.db.query<Record<string, unknown>>("select * from resident");
+    const hex = Buffer.from(key).toString("hex");
+    for (const row of rows) for (const v of Object.values(row)) {
+      const text = v instanceof Uint8Array ? Buffer.from(v).toString("hex") : String(v);
+      assert.ok(!text.includes(hex.slice(0, 32)) && !text.includes(Buffer.from("583017").toString("hex")) && !text.includes("583017"), "the hub holds the key or the PIN");
+    }
   });
 
   it("starts again on the same data: the same gates, keys and residents, online again", async () => {

@@ -74,6 +74,24 @@ issueCommand(new Uint8Array([bytes >>> 24, bytes >>> 16 & 255, bytes >>> 8 & 255
   return { heapCount: result.meter.currentHeapCount, typed };
 }
 
+/** One constant-time PIN check (compound-pin.ts pinMatchesUnder) under each kind of key, in XS computrons. */
+export async function pinCheckCost(): Promise<{ device: number; compound: number }> {
+  const pinImports = `
+import { hashPin } from "./src/core/access/secrets";
+import { compoundPinKey, hashCompoundPin, pinMatchesUnder } from "./src/core/access/compound-pin";
+`;
+  const pinSetup = `
+const device = new Uint8Array(32).fill(7), salt = new Uint8Array(4).fill(1);
+const ck = compoundPinKey(new Uint8Array(32).fill(5));
+const keys = { device, compound: ck };
+const dv = hashPin(device, salt, "583017"), cv = hashCompoundPin(ck.key, 42, salt, "583017");
+`;
+  return {
+    device: await xsComputrons({ imports: pinImports, setup: pinSetup, op: `pinMatchesUnder(keys, 0, 42, salt, dv, "583017");`, n: 16 }),
+    compound: await xsComputrons({ imports: pinImports, setup: pinSetup, op: `pinMatchesUnder(keys, ck.id, 42, salt, cv, "583017");`, n: 16 }),
+  };
+}
+
 const suite: BenchSuite = {
   name: "access",
   async run() {
@@ -85,6 +103,7 @@ const suite: BenchSuite = {
     const append = await xsComputrons({ imports, setup: setup(100), op: "audit.append(entry);", n: 32 });
     const bareHash = await xsComputrons({ imports, setup: setup(100), op: "sha256(record);", n: 32 });
     const sign = await xsComputrons({ imports, setup: setup(100), op: "signer.sign(statement);", n: 2 });
+    const pin = await pinCheckCost();
     for (const n of [100, 1_000, 20_000]) {
       rows.push({
         case: `card decision in XS, ${n.toLocaleString("en-US")} residents (incl. audit append)`,
@@ -95,6 +114,8 @@ const suite: BenchSuite = {
     rows.push({ case: "  of which audit append (HMAC-SHA256 chain)", value: Math.round(append), unit: "computrons", baseline: bareHash, baselineName: "a bare SHA-256 of the record (the unkeyed chain)" });
     rows.push({ case: "signed audit head (Ed25519 in XS, BigInt; only on log export)", value: Math.round(sign), unit: "computrons", baseline: append, baselineName: "one audit append" });
     rows.push({ case: "card decision logic without the audit append, 20,000 residents", value: Math.round(cost[20_000] - append), unit: "computrons" });
+    rows.push({ case: "PIN check in XS, verifier under the gate's own key", value: Math.round(pin.device), unit: "computrons" });
+    rows.push({ case: "PIN check in XS, verifier under the compound key (resident id in the MAC)", value: Math.round(pin.compound), unit: "computrons", baseline: pin.device, baselineName: "the gate's own key" });
 
     const empty = await heap(0);
     const full = await heap(20_000);

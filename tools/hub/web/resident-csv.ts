@@ -54,9 +54,10 @@ export async function planResidentImport(db: Sql, compoundId: number, text: stri
     return finish(plan);
   }
   const existing = new Map((await allResidents(db, compoundId)).map((r) => [r.id, r]));
-  const pins = new Map((await db.query<{ id: unknown; pin_salt: unknown; pin_hash: unknown }>(
-    "select id, pin_salt, pin_hash from resident where compound_id = $1 and pin_hash is not null", [compoundId]))
-    .map((r) => [num(r.id), { salt: bytes(r.pin_salt), hash: bytes(r.pin_hash) }]));
+  // With the key id: a re-imported resident keeps a PIN set at a gate under the compound key as it is.
+  const pins = new Map((await db.query<{ id: unknown; pin_salt: unknown; pin_hash: unknown; pin_key_id: unknown }>(
+    "select id, pin_salt, pin_hash, pin_key_id from resident where compound_id = $1 and pin_hash is not null", [compoundId]))
+    .map((r) => [num(r.id), { salt: bytes(r.pin_salt), hash: bytes(r.pin_hash), ...(r.pin_key_id ? { keyId: num(r.pin_key_id) } : {}) }]));
   let nextId = await nextResidentId(db, compoundId);
   const idLine = new Map<number, number>();
   const cardLine = new Map<string, { line: number; id: number }>();

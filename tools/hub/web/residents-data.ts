@@ -67,11 +67,12 @@ export async function residentById(db: Sql, compoundId: number, id: number): Pro
 export async function residentInput(db: Sql, compoundId: number, id: number): Promise<ResidentInput | undefined> {
   const r = await residentById(db, compoundId, id);
   if (!r) return undefined;
-  const [pin] = await db.query<{ pin_salt: unknown; pin_hash: unknown }>(
-    "select pin_salt, pin_hash from resident where compound_id = $1 and id = $2 and pin_hash is not null", [compoundId, id]);
+  const [pin] = await db.query<{ pin_salt: unknown; pin_hash: unknown; pin_key_id: unknown }>(
+    "select pin_salt, pin_hash, pin_key_id from resident where compound_id = $1 and id = $2 and pin_hash is not null", [compoundId, id]);
   return {
     id: r.id, unit: r.unit, role: r.role, status: r.status, groups: r.groups, validFrom: r.validFrom, validUntil: r.validUntil,
-    pin: pin ? { salt: bytes(pin.pin_salt), hash: bytes(pin.pin_hash) } : undefined,
+    // The key id goes along: an office edit keeps a PIN a resident set at a gate under the compound key.
+    pin: pin ? { salt: bytes(pin.pin_salt), hash: bytes(pin.pin_hash), ...(pin.pin_key_id ? { keyId: num(pin.pin_key_id) } : {}) } : undefined,
     cards: r.cards.map((hex) => new Uint8Array(Buffer.from(hex, "hex"))),
   };
 }

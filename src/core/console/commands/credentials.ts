@@ -1,6 +1,7 @@
 // Cards, PINs and one-time visitor codes.
 import { OptgateError } from "../../errors";
-import { ask, reply, type Command, type Outcome } from "../command";
+import type { PinKeyConsole, PinKeyView } from "../backend";
+import { ask, reply, type Command, type CommandContext, type Outcome } from "../command";
 import { formatUntil, T } from "../params";
 
 const PIN = /^\d{4,12}$/;
@@ -54,6 +55,19 @@ export const credentialCommands: Command[] = [
     },
   },
   {
+    path: "pin key",
+    summary: "The compound PIN key: its fingerprint (never the key) and which key the PINs held were made under",
+    params: [], options: [], examples: ["pin key", "pin key --json"], access: "auditor", audit: false,
+    run: (ctx) => pinKeyReply(pinKey(ctx).show()),
+  },
+  {
+    path: "pin key install",
+    summary: "Install the compound PIN key, sealed to this gate by the provisioning CLI (optgate pin-key seal)",
+    params: [{ name: "sealed", type: T.text(200), doc: "the sealed key, base64 (128 characters)" }],
+    options: [], examples: ["pin key install T0dLMV...=="], access: "installer", audit: true,
+    run: (ctx, args) => pinKeyReply(pinKey(ctx).install(ctx.actor, args.str("sealed")), "Compound PIN key installed: PINs set from now on open every gate of the compound that holds it."),
+  },
+  {
     path: "visitor issue",
     summary: "Issue a one-time visitor code for a resident's guest",
     params: [{ name: "host", type: T.resident, doc: "the resident who invites" }],
@@ -78,6 +92,21 @@ export const credentialCommands: Command[] = [
     },
   },
 ];
+
+function pinKey(ctx: CommandContext): PinKeyConsole {
+  if (!ctx.backend.pinKey) throw new OptgateError("E_UNSUPPORTED", "This gate keeps no compound PIN key.");
+  return ctx.backend.pinKey;
+}
+
+function pinKeyReply(k: PinKeyView, done?: string) {
+  return reply(k, [
+    ...(done ? [done] : []),
+    `compound PIN key: ${k.installed ? `${k.fingerprint ?? "?"} (key id ${k.keyId})` : "none (PINs are made under this gate's own key and open only here)"}`,
+    `compound:         ${k.compound ?? "no hub set"}`,
+    `PINs held:        ${k.pins.compound} under the compound key, ${k.pins.device} under this gate's own key${k.pins.other ? `, ${k.pins.other} under another key (they do not open here)` : ""}`,
+    ...(k.damage ? [`DAMAGE:           ${k.damage}`] : []),
+  ]);
+}
 
 /** Asks for a new PIN twice, hidden, so it never appears on screen, in the line or in the audit. */
 export function askNewPin(whose: string, use: (pin: string) => Outcome): Outcome {

@@ -1,0 +1,126 @@
+// PINs set at this gate under the compound PIN key, on their way to the hub
+// (src/core/sync/pin-report.ts; docs/sync.md "PINs across gates"). Each local
+// set-compound-pin change (console `pin set`, `resident add` with a PIN)
+// becomes a signed report kept on flash until the broker has it:
+//
+//   fleet/pin-seq          u32: the last report's seq (the hub refuses anything not above it;
+//                          a new seq is also at least the trusted time in seconds)
+//   fleet/pin/<resident>   the newest unsent report for that resident (8 hex digits)
+//
+// The firmware writes them in the store group that records the registry change
+// itself (reportFor: the ops, then StoredRegistry.record), so a power cut
+// leaves the PIN with its report and seq, or neither. A newer PIN for the
+// same resident replaces the unsent report.
+import { CHANGE_KINDS, decodeChange } from "../core/access/changes";
+import { isOptgateError } from "../core/errors";
+import type { LogStore, StoreOp } from "../core/store/log-store";
+import type { Sign } from "../core/sync/messages";
+import { encodePinReport } from "../core/sync/pin-report";
+
+const SEQ = "fleet/pin-seq";
+const PREFIX = "fleet/pin/";
+const SET_COMPOUND_PIN = CHANGE_KINDS.indexOf("set-compound-pin");
+const ADD_RESIDENT = CHANGE_KINDS.indexOf("add-resident");
+
+export interface PendingReport {
+  residentId: number;
+  report: Uint8Array;
+  /** The report and its seq, for the store group that records the change. */
+  ops: StoreOp[];
+}
+
+export interface PinReportsOptions {
+  store: LogStore;
+  gateId: number;
+  /** The gate's signing key (the audit store's). */
+  sign: Sign;
+  /** The gate's time when trusted, else undefined (reported as 0). */
+  trustedNow: () => number | undefined;
+  log: (line: string) => void;
+}
+
+export class PinReports {
+  /** Told of each new report (the fleet link sends it); none while the gate runs without a link. */
+  onReport?: (residentId: number, report: Uint8Array) => void;
+
+  constructor(private readonly o: PinReportsOptions) {}
+
+  /**
+   * The report a registry change made here calls for (a compound verifier), with the store ops
+   * that keep it and its seq, to commit in the change's own group; undefined for anything else.
+   */
+  reportFor(bytes: Uint8Array): PendingReport | undefined {
+    if (bytes[0] !== SET_COMPOUND_PIN && bytes[0] !== ADD_RESIDENT) return undefined;
+    const change = decodeChange(bytes);
+    if (change.kind !== "set-compound-pin" && change.kind !== "add-resident") return undefined;
+    const verifier = change.kind === "set-compound-pin" ? change : change.pin?.keyId ? { ...change.pin, keyId: change.pin.keyId } : undefined;
+    if (!verifier) return undefined;
+    // Past the stored seq, and past the trusted time in seconds: a seq record lost to damage
+    // does not leave every later report below what the hub already took.
+    const now = this.o.trustedNow();
+    const seq = Math.max(this.#seq() + 1, now === undefined ? 0 : Math.floor(now / 1000));
+    const report = encodePinReport({
+      gateId: this.o.gateId, seq, residentId: change.id, keyId: verifier.keyId, salt: verifier.salt, hash: verifier.hash, time: now ?? 0,
+    }, this.o.sign);
+    const seqBytes = new Uint8Array(4);
+    new DataView(seqBytes.buffer).setUint32(0, seq);
+    return { residentId: change.id, report, ops: [{ put: SEQ, value: seqBytes }, { put: key(change.id), value: report }] };
+  }
+
+  /** The report's group is stored: the link may send it. */
+  kept(pending: PendingReport): void {
+    this.onReport?.(pending.residentId, pending.report);
+  }
+
+  /** reportFor, committed on its own (where no registry change carries it), then kept. */
+  changedHere(bytes: Uint8Array): void {
+    const pending = this.reportFor(bytes);
+    if (!pending) return;
+    try {
+      this.o.store.commit(pending.ops);
+      this.kept(pending);
+    } catch (error) {
+      if (!isOptgateError(error)) throw error;
+      this.o.log(`fleet: the PIN of ${pending.residentId} was set here but not kept for the hub (${error.message}); it opens only this gate until set again`);
+    }
+  }
+
+  /** Reports not yet acknowledged by the broker, by resident. */
+  pending(): { residentId: number; report: Uint8Array }[] {
+    const out: { residentId: number; report: Uint8Array }[] = [];
+    for (const k of this.o.store.keys(PREFIX)) {
+      try {
+        const report = this.o.store.get(k);
+        if (report) out.push({ residentId: parseInt(k.slice(PREFIX.length), 16), report });
+      } catch {
+        this.o.log(`fleet: a PIN report (${k}) is unreadable and dropped`);
+      }
+    }
+    return out;
+  }
+
+  /** The broker has it: off flash, unless a newer report for the resident took its place. */
+  delivered(residentId: number, report: Uint8Array): void {
+    try {
+      const held = this.o.store.get(key(residentId));
+      if (held && held.length === report.length && held.every((b, i) => b === report[i])) this.o.store.delete(key(residentId));
+    } catch (error) {
+      if (!isOptgateError(error)) throw error;
+      this.o.log(`fleet: a delivered PIN report stays on flash (${error.message}); the hub refuses it as a replay`);
+    }
+  }
+
+  #seq(): number {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = this.o.store.get(SEQ);
+    } catch {
+      bytes = undefined;
+    }
+    return bytes && bytes.length === 4 ? new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) : 0;
+  }
+}
+
+function key(residentId: number): string {
+  return PREFIX + residentId.toString(16).padStart(8, "0");
+}

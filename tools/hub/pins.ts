@@ -1,0 +1,50 @@
+// PINs set at a gate under the compound PIN key (docs/sync.md "PINs across
+// gates"): the gate reports the verifier (src/core/sync/pin-report.ts, signed
+// by the gate key), the hub checks the signature, that the gate holds that
+// resident, and that the report is newer than the last one taken from the gate
+// (seq) and than the PIN the hub holds (the gate's time, when it had one),
+// then stores the verifier on the resident and reconciles: every gate holding
+// the resident gets a set-compound-pin change in its next version. The hub
+// stores the salt, hash and key id only; it holds no key, so it can neither
+// test a PIN guess nor make a verifier that opens.
+import { decodePinReport, verifyPinReport } from "../../src/core/sync/pin-report";
+import { num, type Db, type Sql } from "./db";
+
+export interface HubPinsOptions {
+  db: Db;
+  reconcile: (tx: Sql, compoundId: number, ids: number[]) => Promise<number[]>;
+  pump: (gateId: number) => Promise<void>;
+  drop: (why: string, topic: string) => void;
+}
+
+export class HubPins {
+  constructor(private readonly o: HubPinsOptions) {}
+
+  /** One report from gate `gateId` of `compoundId` (its public key from the gate row). */
+  async receive(compoundId: number, gateId: number, publicKey: Uint8Array, payload: Uint8Array, topicText: string): Promise<void> {
+    let received;
+    try {
+      received = decodePinReport(payload);
+    } catch (error) {
+      return this.o.drop(`malformed: ${(error as Error).message}`, topicText);
+    }
+    const r = received.report;
+    if (r.gateId !== gateId) return this.o.drop(`PIN report of gate ${r.gateId} on gate ${gateId}'s topic`, topicText);
+    if (!verifyPinReport(received, publicKey)) return this.o.drop("PIN report signature does not verify", topicText);
+    const outcome = await this.o.db.transaction(async (tx) => {
+      const [gate] = await tx.query<{ pin_seq: unknown }>("select pin_seq from gate where id = $1 for update", [gateId]);
+      if (r.seq <= num(gate.pin_seq)) return `PIN report ${r.seq} replayed or older than ${num(gate.pin_seq)}`;
+      await tx.query("update gate set pin_seq = $2 where id = $1", [gateId, r.seq]);
+      const [held] = await tx.query("select 1 from desired_record where gate_id = $1 and resident_id = $2", [gateId, r.residentId]);
+      if (!held) return `PIN report for resident ${r.residentId}, whom this gate does not hold`;
+      const [resident] = await tx.query<{ pin_set_at: unknown }>("select pin_set_at from resident where compound_id = $1 and id = $2 for update", [compoundId, r.residentId]);
+      if (!resident) return `PIN report for resident ${r.residentId}, unknown`;
+      if (r.time > 0 && num(resident.pin_set_at ?? 0) > r.time) return `PIN report for resident ${r.residentId} older than the PIN the hub holds`;
+      await tx.query("update resident set pin_salt = $3, pin_hash = $4, pin_key_id = $5, pin_set_at = greatest(coalesce(pin_set_at, 0), $6) where compound_id = $1 and id = $2",
+        [compoundId, r.residentId, r.salt, r.hash, r.keyId, r.time]);
+      return this.o.reconcile(tx, compoundId, [r.residentId]);
+    });
+    if (typeof outcome === "string") return this.o.drop(outcome, topicText);
+    await Promise.all(outcome.map((g) => this.o.pump(g)));
+  }
+}
