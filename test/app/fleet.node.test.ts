@@ -7,13 +7,12 @@
 // offers face again.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
 import type { Db } from "../../tools/hub/db";
-import { startHubService, type HubService } from "../../tools/hub/service";
+import type { HubService } from "../../tools/hub/service";
 import { hashPin } from "../../src/core/access/secrets";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../../src/core/version";
 import { DATABASES } from "../tools/hub/servers";
-import { FleetRig, type RigGate } from "./fleet-rig";
+import { openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
 
 const COMPOUND = 1;
 const SEED = new Uint8Array(32).fill(44);
@@ -26,10 +25,10 @@ for (const kind of DATABASES) {
   const suite = kind.skip ? describe.skip : describe;
   suite(`firmware hub link, hub on ${kind.name}${kind.skip ? ` (${kind.skip})` : ""}`, function () {
     this.timeout(120_000);
-    let broker: EmbeddedBroker, db: Db, service: HubService, rig: FleetRig;
+    let fleet: HubFleet, db: Db, service: HubService, rig: FleetRig;
     let g1: RigGate, g2: RigGate;
 
-    const hubSettings = () => ({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
+    const hubSettings = () => fleet.hubSettings();
     const online = (...gates: RigGate[]) => () => gates.every((g) => g.firmware.fleet?.state === "online");
     /** A resident the hub knows, with a PIN that `gate` verifies (a verifier under its PIN key). */
     const withPinAt = (gate: RigGate, id: number) => {
@@ -56,29 +55,13 @@ for (const kind of DATABASES) {
     const heldBy = async (resident: number) => (await service.hub.erasureStatus(COMPOUND, resident)).map((e) => [e.gateId, e.held]).sort();
 
     before(async () => {
-      broker = await startEmbeddedBroker();
-      db = await kind.open();
-      service = await startHubService({ db, brokerUrl: broker.url, signingSeed: SEED, clientId: `hub-fleet-${kind.name}`, tickMs: 200 });
-      await service.hub.addCompound(COMPOUND, "Fleet test");
-      rig = await FleetRig.open();
-      g1 = rig.boot(1);
-      g2 = rig.boot(2);
-      for (const g of [g1, g2]) {
-        const identity = g.firmware.gateIdentity()!;
-        assert.equal(identity.gateId, g.gateId);
-        await service.hub.addGate({ id: g.gateId, compoundId: COMPOUND, name: `gate ${g.gateId}`, publicKey: identity.publicKey });
-        g.firmware.provisionHub(hubSettings());
-      }
+      fleet = await openHubFleet({ openDb: kind.open, compoundId: COMPOUND, compoundName: "Fleet test", signingSeed: SEED, clientId: `hub-fleet-${kind.name}`, gateIds: [1, 2] });
+      ({ db, service, rig, gates: [g1, g2] } = fleet);
       await rig.technician(g1, [`notice set --purpose "Open the gate by face" --method "On-board model" --scope ${g1.firmware.core.gateName} --retention 365`]);
       await rig.until("both gates online", online(g1, g2));
     });
 
-    after(async () => {
-      rig?.close();
-      await service?.close();
-      await broker?.close();
-      await db?.close();
-    });
+    after(async () => { await fleet?.close(); });
 
     it("takes a renter added at the hub at every gate, and opens for the renter's card", async () => {
       const until = Date.now() + 30 * 86_400_000;
