@@ -99,6 +99,12 @@ for (const kind of DATABASES) {
       assert.equal(await service.hub.codes.revoke(COMPOUND, id), false, "revoked once");
       await rig.until("the code gone at both gates", () => gates().every((g) => !heldAt(g, code)), 10_000);
       for (const g of gates()) assert.equal((await typeCode(g, code)).grant, false, `refused at gate ${g.gateId}`);
+      for (const g of gates()) {
+        // Its five uses ended in one stored change (end-code, kind 17), not one use-code (kind 10) per use.
+        const hash = hashCode(g.firmware.store.get("device/pin-key")!, code);
+        assert.equal(containsBytes(g.flash.image, Uint8Array.of(17, ...hash)), true, `gate ${g.gateId}: one end-code on flash`);
+        assert.equal(containsBytes(g.flash.image, Uint8Array.of(10, ...hash)), false, `gate ${g.gateId}: no use-code on flash`);
+      }
       assert.equal((await db.query("select 1 from code_seal where code_id = $1", [id])).length, 0, "its sealed copies are dropped");
       for (const id_ of [1, 2]) {
         const s = await service.hub.gate(id_);

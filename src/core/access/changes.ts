@@ -28,8 +28,11 @@
 //   set-schedule    group u8 (bit 0-31), present u8 (0: "none", the group leaves this gate; then nothing more),
 //                   name (u8 len + ASCII), 7 x (count u8, [from u16, to u16]*) Monday first, holiday count u8 + segments
 //   set-holidays    count u16, day u16* (days since 1970-01-01, strictly increasing)
-// The last two are the gate policy's, not the Registry's: the sync target routes them to the
+// Those two are the gate policy's, not the Registry's: the sync target routes them to the
 // console's settings (src/app/console-policy.ts); Registry.apply refuses them.
+//   end-code        hash 16: every use left gone at once (a hub-issued code revoked or used up
+//                   elsewhere), one change where use-code would take one per use. Kinds are
+//                   numbered by position: new ones are appended, never inserted.
 import { OptgateError } from "../errors";
 import { CODE_HASH_BYTES } from "./secrets";
 import { PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES } from "./resident-table";
@@ -39,6 +42,7 @@ export const CHANGE_KINDS = [
   "set-pin", "clear-pin", "add-code", "remove-code", "use-code", "set-face", "rate-pin",
   "add-sealed-code", "remove-sealed-code",
   "set-schedule", "set-holidays",
+  "end-code",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -99,6 +103,7 @@ export type Change =
   | ({ kind: "add-code"; id: number } & CodeRecord)
   | { kind: "remove-code"; hash: Uint8Array }
   | { kind: "use-code"; hash: Uint8Array }
+  | { kind: "end-code"; hash: Uint8Array }
   | { kind: "set-face"; id: number; flag: boolean }
   | { kind: "rate-pin"; id: number; quality: number }
   | { kind: "add-sealed-code"; id: number; from: number; until: number; uses: number; sealed: Uint8Array }
@@ -234,7 +239,7 @@ export function encodeChange(change: Change): Uint8Array {
     case "remove-card": w.short(change.uid); break;
     case "set-pin": w.u32(change.id); w.raw(change.salt); w.raw(change.hash); break;
     case "add-code": w.u32(change.id); writeCode(w, change); break;
-    case "remove-code": case "use-code": w.raw(change.hash); break;
+    case "remove-code": case "use-code": case "end-code": w.raw(change.hash); break;
     case "set-face": w.u32(change.id); w.u8(change.flag ? 1 : 0); break;
     case "rate-pin": w.u32(change.id); w.u8(change.quality); break;
     case "add-sealed-code": checkSealed(change.sealed); w.u32(change.id); w.u32(change.from); w.u32(change.until); w.u16(change.uses); w.short(change.sealed); break;
@@ -274,7 +279,7 @@ export function decodeChange(bytes: Uint8Array): Change {
     case "remove-card": change = { kind, uid: r.short() }; break;
     case "set-pin": change = { kind, id: r.u32(), salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) }; break;
     case "add-code": change = { kind, id: r.u32(), ...readCode(r) }; break;
-    case "remove-code": case "use-code": change = { kind, hash: r.raw(CODE_HASH_BYTES) }; break;
+    case "remove-code": case "use-code": case "end-code": change = { kind, hash: r.raw(CODE_HASH_BYTES) }; break;
     case "set-face": {
       const id = r.u32(), flag = r.u8();
       if (flag > 1) throw badChange("the face flag is not 0 or 1");
