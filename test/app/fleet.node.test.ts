@@ -7,9 +7,11 @@
 // offers face again.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import type { Db } from "../../tools/hub/db";
+import { bytes, type Db } from "../../tools/hub/db";
 import type { HubService } from "../../tools/hub/service";
 import { hashPin } from "../../src/core/access/secrets";
+import type { ConsentRecord } from "../../src/core/face/consent-record";
+import { legacyNoticeIdOf, noticeIdOf } from "../../src/core/sync/notice-id";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../../src/core/version";
 import { DATABASES } from "../tools/hub/servers";
 import { openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
@@ -159,6 +161,41 @@ for (const kind of DATABASES) {
       await rig.until("gate 1 online again", online(g1));
       const [orders] = await db.query<{ n: unknown }>("select count(*) as n from erasure_order where resident_id = 12");
       assert.equal(Number(orders.n), 1, "one erasure order at the hub");
+    });
+
+    it("a notice the firmware before saved under its v1 id is still recognised after the upgrade: not made again, reaches the hub once", async () => {
+      await service.hub.putResidents(COMPOUND, [withPin(13)]);
+      await rig.until("resident 13 at gate 1", () => g1.firmware.core.registry.has(13));
+      await consentAndEnrol(13, 1313);
+      const flash = g1.flash;
+      const publicKey = g1.firmware.gateIdentity()!.publicKey;
+      rig.partition(g1, true); // not delivered before the upgrade
+      let record: ConsentRecord | undefined;
+      const notify = g1.firmware.core.withdrawal.onWithdrawn!;
+      g1.firmware.core.withdrawal.onWithdrawn = (receipt) => { record = receipt.record; notify(receipt); };
+      await rig.keys(g1, `#9#13#${PIN}#`);
+      assert.ok(record, "withdrawn at the keypad");
+      // Flash as the firmware before left it: the same notice (signed by this gate) under the id it
+      // derived, and none under this firmware's; its progress (fleet/notified) below the record.
+      const legacyId = legacyNoticeIdOf(publicKey, record);
+      g1.firmware.fleet!.withdrawnHere(13, true, legacyId, record.at);
+      g1.firmware.store.commit([{ delete: `fleet/pending/${Buffer.from(noticeIdOf(publicKey, record)).toString("hex")}` }]);
+      assert.deepEqual(g1.firmware.store.keys("fleet/pending/"), [`fleet/pending/${Buffer.from(legacyId).toString("hex")}`]);
+      rig.cut(g1);
+      g1 = rig.boot(1, flash); // this firmware, whose own ids are v2
+      assert.equal(g1.logs.filter((l) => /made again/.test(l)).length, 0, g1.logs.join("\n"));
+      await rig.until("the hub's record of it, done everywhere", async () => {
+        const s = await erasures(13);
+        return s.length === 2 && s.every((x) => x.endsWith(":done"));
+      });
+      await rig.until("delivered: nothing left to send", () => !/to deliver/.test(g1.firmware.fleetStatus() ?? ""));
+      const orders = await db.query<{ order_id: unknown }>("select order_id from erasure_order where resident_id = 13");
+      assert.deepEqual(orders.map((o) => Buffer.from(bytes(o.order_id)).toString("hex")), [Buffer.from(legacyId).toString("hex")], "one erasure order at the hub, under the saved notice's id");
+      // A reboot after delivery makes nothing again either.
+      rig.cut(g1);
+      g1 = rig.boot(1, flash);
+      assert.equal(g1.logs.filter((l) => /made again/.test(l)).length, 0);
+      await rig.until("gate 1 online again", online(g1));
     });
 
     it("a gate cut off while an erasure is ordered erases it when it comes back, before it offers face again", async () => {
