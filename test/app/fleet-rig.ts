@@ -26,6 +26,8 @@ export interface RigGate {
   host: HostBoardType;
   flash: NorFlash;
   decisions: GateDecision[];
+  /** What the host board's probes saw (camera supply, strike), on the monotonic timer clock. */
+  events: HostEvent[];
   logs: string[];
   /** The sockets this gate opened. */
   sockets: NodeTcpSocket[];
@@ -85,7 +87,7 @@ export class FleetRig {
     firmware.onDecision = (d) => decisions.push({ ...d });
     const ticking = this.#timer.default.repeat(() => firmware.tick(), 10);
     const gate: RigGate = {
-      gateId, firmware, host, flash, decisions, logs, sockets, ticking,
+      gateId, firmware, host, flash, decisions, events, logs, sockets, ticking,
       get partitioned() { return net.partitioned; },
       set partitioned(on: boolean) { net.partitioned = on; },
     };
