@@ -216,6 +216,8 @@ export interface HubFleetOptions {
   sealKeys?: boolean;
   /** The hub reads the simulation's clock (rig.now) rather than the host's. */
   hubOnRigClock?: boolean;
+  /** Home Assistant discovery on (tools/hub/home-assistant.ts). */
+  homeAssistant?: boolean;
 }
 
 /**
@@ -229,7 +231,7 @@ export async function openHubFleet(options: HubFleetOptions): Promise<HubFleet> 
   const rig = await FleetRig.open();
   const service = await startHubService({
     db, brokerUrl: broker.url, signingSeed: options.signingSeed, clientId: options.clientId, tickMs: 200,
-    ...(options.hubOnRigClock ? { now: () => rig.now } : {}),
+    ...(options.hubOnRigClock ? { now: () => rig.now } : {}), ...(options.homeAssistant ? { homeAssistant: true } : {}),
   });
   const hubSettings = () => ({ compoundId: options.compoundId, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
   const fleet: HubFleet = {
