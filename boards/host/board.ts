@@ -102,11 +102,14 @@ export class SeededRandom implements Random {
 export class CameraScene {
   scene: { kind: FaceKind; identity: number } | { kind: "photo"; label: string } | undefined;
   broken = false;
+  /** A sensor that delivers no frame (a stalled stream): a face session waits to its time-out. */
+  stalled = false;
   /** True when the board runs a real face model (frames are pictures, not synthetic headers). */
   realModel = false;
 
   readonly source: FrameSource = (into, width, height, format, index) => {
     if (this.broken) throw new Error("camera sensor does not answer");
+    if (this.stalled) return false;
     const frame: Frame = { width, height, format: format === "rgb565" ? "rgb565" : "gray8", data: into };
     const scene = this.scene;
     if (scene?.kind === "photo" && photoFrame(into.subarray(0, width * height * (format === "rgb565" ? 2 : 1)), width, height, frame.format)) return true;

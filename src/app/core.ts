@@ -41,6 +41,8 @@ export interface GateCoreOptions {
   gateId: number;
   /** Board time, for checks the face side makes without passing a time (PIN confirmations). */
   clock: Clock;
+  /** The board's monotonic ms: face sessions time their camera on it (FaceSession ticks). */
+  ticks?: () => number;
   random: Random;
   /** Secret for PIN and code hashes (from the store's key area on a real board). */
   deviceKey: Uint8Array;
@@ -197,7 +199,7 @@ export class GateCore {
     };
     this.session = new FaceSession({
       gate: gatePolicy, camera: o.camera, embedder: o.embedder, matcher: o.matcher, gallery: this.gallery, ledger: this.ledger, frame: o.frame, audit: faceAudit,
-      ...(o.faceThresholds ? { policy: matchPolicy(o.faceThresholds) } : {}),
+      ...(o.faceThresholds ? { policy: matchPolicy(o.faceThresholds) } : {}), ...(o.ticks ? { ticks: o.ticks } : {}),
     });
     this.enrolment = new FaceEnrolment({
       gallery: this.gallery, ledger: this.ledger, camera: o.camera, embedder: o.embedder, frame: o.frame, audit: faceAudit,

@@ -163,6 +163,7 @@ export class Firmware {
       this.core = new GateCore({
         gateId: board.gateId,
         clock: board.clock,
+        ticks: () => board.ticks(),
         random: board.random,
         deviceKey,
         registry: storedRegistry?.registry ?? quarantined(deviceKey, board.random),

@@ -562,7 +562,15 @@ export class FleetLink {
   }
 }
 
-/** The most a QoS 1 PUBLISH of `payload` on `topicName` (ASCII) takes on the wire: fixed header, length, topic, packet id. */
-function publishBytes(topicName: string, payload: Uint8Array): number {
+/**
+ * The most a QoS 1 PUBLISH of `payload` on `topicName` (ASCII) takes on the wire: fixed header,
+ * remaining length (counted at its 4-byte most), topic, packet id. An upper bound, never short.
+ * For a fleet message (at most MAX_MESSAGE_BYTES, on a topic of at most MAX_TOPIC_BYTES) it is at
+ * most 32,841 bytes, under MAX_PACKET_BYTES (33,792): the one constant that is both the link's
+ * buffer (fleet.ts bufferBytes), so a publish waiting here for room fits once the buffer drains,
+ * and the broker's max_packet_size (tools/hub/mosquitto.ts), which closes the connection on a
+ * bigger packet. test/app/fleet-link.test.ts holds the three to this.
+ */
+export function publishBytes(topicName: string, payload: Uint8Array): number {
   return 1 + 4 + 2 + topicName.length + 2 + payload.length;
 }

@@ -24,10 +24,10 @@ import { GateSync } from "../core/sync/gate-sync";
 import { inventoryEntries } from "../core/sync/inventory";
 import { MAX_PACKET_BYTES } from "../core/sync/messages";
 import type { LogStore, StoreOp } from "../core/store/log-store";
-import { sha256, toHex, utf8 } from "../core/crypto";
+import { toHex, utf8 } from "../core/crypto";
 import type { ConsentLedger } from "../core/face/consent-ledger";
-import { encodeConsentRecord, type ConsentRecord } from "../core/face/consent-record";
-import { ORDER_ID_BYTES } from "../core/sync/erasure";
+import type { ConsentRecord } from "../core/face/consent-record";
+import { legacyNoticeIdOf, noticeIdOf } from "../core/sync/notice-id";
 import { isDottedIpv4 } from "../core/net-address";
 import { topic } from "../core/sync/topics";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
@@ -44,7 +44,6 @@ import type { PinReports } from "./pin-reports";
 
 const PENDING = "fleet/pending/";
 const NOTIFIED = "fleet/notified";
-const NOTICE_ID_TAG = utf8("optgate withdrawal notice v1");
 const AUDIT_SENT = "fleet/audit-sent";
 const SHARE_PENDING = "fleet/share/";
 /** One grant moves a trusted clock by at most this, whatever the allowance (core/time/hub-clock.ts); more is a technician's call (clock set). */
@@ -151,9 +150,10 @@ export function openFleet(p: FleetParts): FleetLink {
   // Withdrawals whose notice a power cut lost (after the record, before the notice's save): made again.
   const have = new Set(pending.map(pendingKey));
   for (const record of notices.unnotified()) {
-    const id = noticeIdOf(publicKey, record);
-    if (have.has(PENDING + toHex(id))) {
-      notices.track(id, record.seq);
+    // Saved by this firmware, or (v1 id) by the one before it: either way the notice is still on its way.
+    const saved = [noticeIdOf(publicKey, record), legacyNoticeIdOf(publicKey, record)].find((id) => have.has(PENDING + toHex(id)));
+    if (saved) {
+      notices.track(saved, record.seq);
       continue;
     }
     p.log(`fleet: withdrawal of ${record.residentId} (consent record ${record.seq}) had no notice for the hub: made again`);
@@ -178,16 +178,6 @@ export function openFleet(p: FleetParts): FleetLink {
     }
   };
   return fleet;
-}
-
-/** A withdrawal record's notice id: the same record always gives the same id (made again, it fans out once), another gate's key another. */
-export function noticeIdOf(gatePublicKey: Uint8Array, record: ConsentRecord): Uint8Array {
-  const bytes = encodeConsentRecord(record);
-  const data = new Uint8Array(NOTICE_ID_TAG.length + gatePublicKey.length + bytes.length);
-  data.set(NOTICE_ID_TAG);
-  data.set(gatePublicKey, NOTICE_ID_TAG.length);
-  data.set(bytes, NOTICE_ID_TAG.length + gatePublicKey.length);
-  return sha256(data).slice(0, ORDER_ID_BYTES);
 }
 
 /**

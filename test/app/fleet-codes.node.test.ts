@@ -6,13 +6,12 @@
 // (the use travels up as an audit record, the removal down as a change set);
 // a revoked code stops everywhere.
 import assert from "node:assert/strict";
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
 import { bytes, type Db } from "../../tools/hub/db";
-import { startHubService, type HubService } from "../../tools/hub/service";
+import type { HubService } from "../../tools/hub/service";
 import { hashCode } from "../../src/core/access/secrets";
 import { DATABASES } from "../tools/hub/servers";
 import { containsBytes } from "./byte-scan";
-import { FleetRig, type RigGate } from "./fleet-rig";
+import { openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
 
 const COMPOUND = 1;
 const SEED = new Uint8Array(32).fill(45);
@@ -23,7 +22,7 @@ for (const kind of DATABASES) {
   const suite = kind.skip ? describe.skip : describe;
   suite(`codes issued at the hub, hub on ${kind.name}${kind.skip ? ` (${kind.skip})` : ""}`, function () {
     this.timeout(180_000);
-    let broker: EmbeddedBroker, db: Db, service: HubService, rig: FleetRig;
+    let fleet: HubFleet, db: Db, service: HubService, rig: FleetRig;
     let g1: RigGate, g2: RigGate;
     const gates = () => [g1, g2];
 
@@ -40,31 +39,15 @@ for (const kind of DATABASES) {
     const heldAt = (gate: RigGate, code: string) => gate.firmware.core.registry.findCode(code) !== undefined;
 
     before(async () => {
-      broker = await startEmbeddedBroker();
-      db = await kind.open();
-      service = await startHubService({ db, brokerUrl: broker.url, signingSeed: SEED, clientId: `hub-codes-${kind.name}`, tickMs: 200 });
-      await service.hub.addCompound(COMPOUND, "Codes test");
-      rig = await FleetRig.open();
-      g1 = rig.boot(1);
-      g2 = rig.boot(2);
-      for (const g of gates()) {
-        const identity = g.firmware.gateIdentity()!;
-        assert.ok(identity.sealKey && identity.sealKey.length === 32, "the gate publishes its seal key");
-        await service.hub.addGate({ id: g.gateId, compoundId: COMPOUND, name: `gate ${g.gateId}`, publicKey: identity.publicKey, sealKey: identity.sealKey });
-        g.firmware.provisionHub({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
-      }
+      fleet = await openHubFleet({ openDb: kind.open, compoundId: COMPOUND, compoundName: "Codes test", signingSeed: SEED, clientId: `hub-codes-${kind.name}`, gateIds: [1, 2], sealKeys: true });
+      ({ db, service, rig, gates: [g1, g2] } = fleet);
       // A visitor whose only way in is the codes the office issues.
       await service.hub.putResidents(COMPOUND, [{ id: VISITOR, unit: "VISIT", role: "visitor", groups: 1, cards: [] }]);
       await rig.until("both gates online with the visitor", () => gates().every((g) => g.firmware.fleet?.state === "online" && g.firmware.core.registry.has(VISITOR)));
       await rig.until("both clocks trusted (hub time)", () => gates().every((g) => g.firmware.core.access.clockTrusted(rig.now)));
     });
 
-    after(async () => {
-      rig?.close();
-      await service?.close();
-      await broker?.close();
-      await db?.close();
-    });
+    after(async () => { await fleet?.close(); });
 
     it("admits at both gates' keypads, with only the keyed hash on either gate's flash", async () => {
       const { code, gates: sentTo } = await issue(2);
@@ -116,6 +99,12 @@ for (const kind of DATABASES) {
       assert.equal(await service.hub.codes.revoke(COMPOUND, id), false, "revoked once");
       await rig.until("the code gone at both gates", () => gates().every((g) => !heldAt(g, code)), 10_000);
       for (const g of gates()) assert.equal((await typeCode(g, code)).grant, false, `refused at gate ${g.gateId}`);
+      for (const g of gates()) {
+        // Its five uses ended in one stored change (end-code, kind 17), not one use-code (kind 10) per use.
+        const hash = hashCode(g.firmware.store.get("device/pin-key")!, code);
+        assert.equal(containsBytes(g.flash.image, Uint8Array.of(17, ...hash)), true, `gate ${g.gateId}: one end-code on flash`);
+        assert.equal(containsBytes(g.flash.image, Uint8Array.of(10, ...hash)), false, `gate ${g.gateId}: no use-code on flash`);
+      }
       assert.equal((await db.query("select 1 from code_seal where code_id = $1", [id])).length, 0, "its sealed copies are dropped");
       for (const id_ of [1, 2]) {
         const s = await service.hub.gate(id_);

@@ -5,11 +5,9 @@
 // full resync brings the same schedule back to a gate whose technician edited it.
 import assert from "node:assert/strict";
 import type { Segment } from "../../src/core/access/changes";
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
-import type { Db } from "../../tools/hub/db";
-import { startHubService, type HubService } from "../../tools/hub/service";
+import type { HubService } from "../../tools/hub/service";
 import { DATABASES } from "../tools/hub/servers";
-import { FleetRig, type RigGate } from "./fleet-rig";
+import { openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
 
 const COMPOUND = 3;
 const SEED = new Uint8Array(32).fill(45);
@@ -21,7 +19,7 @@ for (const kind of DATABASES) {
   const suite = kind.skip ? describe.skip : describe;
   suite(`hub schedules at a firmware gate, hub on ${kind.name}${kind.skip ? ` (${kind.skip})` : ""}`, function () {
     this.timeout(120_000);
-    let broker: EmbeddedBroker, db: Db, service: HubService, rig: FleetRig, g: RigGate;
+    let fleet: HubFleet, service: HubService, rig: FleetRig, g: RigGate;
 
     /** The gate's local time now, to place windows around it. */
     const local = () => {
@@ -44,25 +42,14 @@ for (const kind of DATABASES) {
     };
 
     before(async () => {
-      broker = await startEmbeddedBroker();
-      db = await kind.open();
-      service = await startHubService({ db, brokerUrl: broker.url, signingSeed: SEED, clientId: `hub-schedules-${kind.name}`, tickMs: 200 });
-      await service.hub.addCompound(COMPOUND, "Schedules test");
-      rig = await FleetRig.open();
-      g = rig.boot(1);
-      await service.hub.addGate({ id: 1, compoundId: COMPOUND, name: "gate 1", publicKey: g.firmware.gateIdentity()!.publicKey });
-      g.firmware.provisionHub({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
+      fleet = await openHubFleet({ openDb: kind.open, compoundId: COMPOUND, compoundName: "Schedules test", signingSeed: SEED, clientId: `hub-schedules-${kind.name}`, gateIds: [1] });
+      ({ service, rig, gates: [g] } = fleet);
       await rig.until("online", () => g.firmware.fleet?.state === "online");
       await service.hub.putResidents(COMPOUND, [{ id: 21, unit: "C1-301", role: "staff", groups: 1 << BIT, cards: [Uint8Array.from(Buffer.from(CARD, "hex"))] }]);
       await rig.until("the resident at the gate", () => g.firmware.core.registry.has(21));
     });
 
-    after(async () => {
-      rig?.close();
-      await service?.close();
-      await broker?.close();
-      await db?.close();
-    });
+    after(async () => { await fleet?.close(); });
 
     it("refuses the card outside the group's hours and admits it inside", async () => {
       await putHours(window(-90, 180)); // opens in 90 minutes

@@ -3,7 +3,11 @@
 // (fleet-link-rig.ts); the end-to-end test with real
 // firmwares, broker and hub is fleet.node.test.ts. Portable (Node and XS).
 import assert from "node:assert/strict";
-import { FACE_HOLD_REASON, INVENTORY_PER_TICK, OUTBOX_LIMIT, TIME_RETRY_MS } from "../../src/app/fleet-link";
+import { FACE_HOLD_REASON, INVENTORY_PER_TICK, OUTBOX_LIMIT, TIME_RETRY_MS, publishBytes } from "../../src/app/fleet-link";
+import { encodePublish } from "../../src/core/mqtt/encode";
+import { PacketType } from "../../src/core/mqtt/packets";
+import { MAX_MESSAGE_BYTES, MAX_PACKET_BYTES } from "../../src/core/sync/messages";
+import { FROM_GATE, MAX_TOPIC_BYTES, TO_GATE, topic as fleetTopic } from "../../src/core/sync/topics";
 import { decodeErasure } from "../../src/core/sync/erasure";
 import { decodeMessage } from "../../src/core/sync/messages";
 import { COMPOUND, GATE, fleetLinkRig, leafOf, topic } from "./fleet-link-rig";
@@ -179,5 +183,28 @@ describe("app/fleet-link", () => {
     assert.match(r.fleet.status(), /last problem: a bug/);
     assert.equal(r.sync.applied, 0);
     assert.equal(r.broker.sessions.get(`optgate-gate-${COMPOUND}-${GATE}`)!.inflight.size, 1, "not acknowledged: the broker still holds it for a resend");
+  });
+});
+
+describe("app/fleet-link: publishBytes, the room a publish waits for", () => {
+  const wire = (topicName: string, payload: Uint8Array) =>
+    encodePublish({ type: PacketType.PUBLISH, topic: topicName, payload, qos: 1, retain: false, dup: false, packetId: 65535 }).length;
+
+  it("is never less than the PUBLISH as encoded, and over by at most the remaining length's unused bytes", () => {
+    for (const size of [0, 1, 100, 127, 128, 16_000, 16_384, MAX_MESSAGE_BYTES]) {
+      const t = fleetTopic(0xffffffff, 0xffffffff, "inventory");
+      const payload = new Uint8Array(size);
+      const bound = publishBytes(t, payload), actual = wire(t, payload);
+      assert.ok(bound >= actual && bound - actual <= 3, `${size} bytes: bound ${bound}, on the wire ${actual}`);
+    }
+  });
+
+  it("fits the longest fleet topic and the largest message under MAX_PACKET_BYTES (link buffer and broker max_packet_size)", () => {
+    const longest = Math.max(...[...TO_GATE, ...FROM_GATE].map((leaf) => fleetTopic(0xffffffff, 0xffffffff, leaf).length));
+    assert.ok(longest <= MAX_TOPIC_BYTES, `longest topic ${longest} bytes`);
+    const most = publishBytes("t".repeat(MAX_TOPIC_BYTES), new Uint8Array(MAX_MESSAGE_BYTES));
+    assert.equal(most, 32_841);
+    assert.ok(most <= MAX_PACKET_BYTES, `${most} > ${MAX_PACKET_BYTES}`);
+    assert.equal(MAX_PACKET_BYTES, 33_792);
   });
 });

@@ -11,12 +11,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { hashPin } from "../../src/core/access/secrets";
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
 import type { Db } from "../../tools/hub/db";
 import type { ResidentInput } from "../../tools/hub/desired";
-import { startHubService, type HubService } from "../../tools/hub/service";
+import type { HubService } from "../../tools/hub/service";
 import { DATABASES } from "../tools/hub/servers";
-import { FleetRig, type RigGate } from "./fleet-rig";
+import { openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
 
 const COMPOUND = 3;
 const DAY = 86_400_000;
@@ -33,7 +32,7 @@ for (const kind of DATABASES) {
   const suite = kind.skip ? describe.skip : describe;
   suite(`a gate offline for a week, hub on ${kind.name}${kind.skip ? ` (${kind.skip})` : ""}`, function () {
     this.timeout(180_000);
-    let broker: EmbeddedBroker, db: Db, service: HubService, rig: FleetRig, g1: RigGate, g2: RigGate;
+    let fleet: HubFleet, db: Db, service: HubService, rig: FleetRig, g1: RigGate, g2: RigGate;
 
     const person = (id: number, extra: Partial<ResidentInput> = {}): ResidentInput => ({ id, unit: `U${id}`, role: "owner", groups: 1, cards: [cardBytes(id)], ...extra });
     const synced = (...ids: number[]) => async () => {
@@ -47,26 +46,12 @@ for (const kind of DATABASES) {
     };
 
     before(async () => {
-      broker = await startEmbeddedBroker();
-      db = await kind.open();
-      rig = await FleetRig.open();
-      service = await startHubService({ db, brokerUrl: broker.url, signingSeed: new Uint8Array(32).fill(45), clientId: `hub-week-${kind.name}`, tickMs: 200, now: () => rig.now });
-      await service.hub.addCompound(COMPOUND, "Offline week");
-      g1 = rig.boot(1);
-      g2 = rig.boot(2);
-      for (const g of [g1, g2]) {
-        await service.hub.addGate({ id: g.gateId, compoundId: COMPOUND, name: `gate ${g.gateId}`, publicKey: g.firmware.gateIdentity()!.publicKey });
-        g.firmware.provisionHub({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
-      }
+      fleet = await openHubFleet({ openDb: kind.open, compoundId: COMPOUND, compoundName: "Offline week", signingSeed: new Uint8Array(32).fill(45), clientId: `hub-week-${kind.name}`, gateIds: [1, 2], hubOnRigClock: true });
+      ({ db, service, rig, gates: [g1, g2] } = fleet);
       await rig.until("both gates online", () => [g1, g2].every((g) => g.firmware.fleet?.state === "online"));
     });
 
-    after(async () => {
-      rig?.close();
-      await service?.close();
-      await broker?.close();
-      await db?.close();
-    });
+    after(async () => { await fleet?.close(); });
 
     it("gate 2 decides from its own store for a week; back, it erases before face, converges, and uploads its week once", async () => {
       // Before: 120 residents, one with a PIN under gate 2's key who consents and enrols there.

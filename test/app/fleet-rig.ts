@@ -3,11 +3,15 @@
 // (test/support/node-tcp-socket.ts) towards a real broker and hub. Simulated
 // time moves in firmware ticks; between two ticks the event loop runs, so
 // network bytes arrive between ticks as they would on a board.
+import assert from "node:assert/strict";
 import type { HostBoard as HostBoardType } from "../../boards/host/board";
 import { NorFlash } from "../../boards/host/nor-flash";
 import type { HostEvent } from "../../boards/host/protocol";
 import type { Firmware as FirmwareType } from "../../src/app/firmware";
 import type { GateDecision } from "../../src/core/gate/gate";
+import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
+import type { Db } from "../../tools/hub/db";
+import { startHubService, type HubService } from "../../tools/hub/service";
 import { NodeTcpSocket } from "../support/node-tcp-socket";
 import { mapTimerModule } from "./host-firmware-rig";
 
@@ -22,6 +26,8 @@ export interface RigGate {
   host: HostBoardType;
   flash: NorFlash;
   decisions: GateDecision[];
+  /** What the host board's probes saw (camera supply, strike), on the monotonic timer clock. */
+  events: HostEvent[];
   logs: string[];
   /** The sockets this gate opened. */
   sockets: NodeTcpSocket[];
@@ -81,7 +87,7 @@ export class FleetRig {
     firmware.onDecision = (d) => decisions.push({ ...d });
     const ticking = this.#timer.default.repeat(() => firmware.tick(), 10);
     const gate: RigGate = {
-      gateId, firmware, host, flash, decisions, logs, sockets, ticking,
+      gateId, firmware, host, flash, decisions, events, logs, sockets, ticking,
       get partitioned() { return net.partitioned; },
       set partitioned(on: boolean) { net.partitioned = on; },
     };
@@ -183,4 +189,74 @@ export class FleetRig {
     const ahead = this.now - this.#simStart - MAX_SPEEDUP * (Date.now() - this.#realStart);
     await new Promise((resolve) => (ahead > 0 ? setTimeout(resolve, Math.min(50, Math.ceil(ahead / MAX_SPEEDUP))) : setImmediate(resolve)));
   }
+}
+
+export interface HubFleet {
+  broker: EmbeddedBroker;
+  db: Db;
+  service: HubService;
+  rig: FleetRig;
+  /** The gates booted, added at the hub and provisioned, in the order asked for. */
+  gates: RigGate[];
+  /** The hub settings a gate of this fleet is provisioned with. */
+  hubSettings(): { compoundId: number; host: string; port: number; hubKeys: Uint8Array[] };
+  /** Stops the gates, the hub, the broker and the database, in that order. */
+  close(): Promise<void>;
+}
+
+export interface HubFleetOptions {
+  /** A fresh database (test/tools/hub/servers.ts DATABASES[i].open). */
+  openDb: () => Promise<Db>;
+  compoundId: number;
+  compoundName: string;
+  signingSeed: Uint8Array;
+  clientId: string;
+  gateIds: number[];
+  /** Register each gate's seal key at the hub too (codes and templates sealed to it). */
+  sealKeys?: boolean;
+  /** The hub reads the simulation's clock (rig.now) rather than the host's. */
+  hubOnRigClock?: boolean;
+  /** Home Assistant discovery on (tools/hub/home-assistant.ts). */
+  homeAssistant?: boolean;
+}
+
+/**
+ * The hub end to end: an embedded broker, a hub service on `openDb()`, one
+ * compound, and real firmwares booted, added at the hub and provisioned
+ * towards it. The caller waits for whatever "ready" means to its test.
+ */
+export async function openHubFleet(options: HubFleetOptions): Promise<HubFleet> {
+  const broker = await startEmbeddedBroker();
+  const db = await options.openDb();
+  const rig = await FleetRig.open();
+  const service = await startHubService({
+    db, brokerUrl: broker.url, signingSeed: options.signingSeed, clientId: options.clientId, tickMs: 200,
+    ...(options.hubOnRigClock ? { now: () => rig.now } : {}), ...(options.homeAssistant ? { homeAssistant: true } : {}),
+  });
+  const hubSettings = () => ({ compoundId: options.compoundId, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
+  const fleet: HubFleet = {
+    broker, db, service, rig, gates: [], hubSettings,
+    async close() {
+      rig.close();
+      await service.close();
+      await broker.close();
+      await db.close();
+    },
+  };
+  try {
+    await service.hub.addCompound(options.compoundId, options.compoundName);
+    for (const gateId of options.gateIds) {
+      const g = rig.boot(gateId);
+      const identity = g.firmware.gateIdentity()!;
+      assert.equal(identity.gateId, g.gateId);
+      if (options.sealKeys) assert.ok(identity.sealKey && identity.sealKey.length === 32, "the gate publishes its seal key");
+      await service.hub.addGate({ id: gateId, compoundId: options.compoundId, name: `gate ${gateId}`, publicKey: identity.publicKey, ...(options.sealKeys ? { sealKey: identity.sealKey } : {}) });
+      g.firmware.provisionHub(hubSettings());
+      fleet.gates.push(g);
+    }
+  } catch (error) {
+    await fleet.close();
+    throw error;
+  }
+  return fleet;
 }

@@ -7,13 +7,14 @@
 // offers face again.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../tools/hub/broker";
-import type { Db } from "../../tools/hub/db";
-import { startHubService, type HubService } from "../../tools/hub/service";
+import { bytes, type Db } from "../../tools/hub/db";
+import type { HubService } from "../../tools/hub/service";
 import { hashPin } from "../../src/core/access/secrets";
+import type { ConsentRecord } from "../../src/core/face/consent-record";
+import { legacyNoticeIdOf, noticeIdOf } from "../../src/core/sync/notice-id";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../../src/core/version";
 import { DATABASES } from "../tools/hub/servers";
-import { FleetRig, type RigGate } from "./fleet-rig";
+import { openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
 
 const COMPOUND = 1;
 const SEED = new Uint8Array(32).fill(44);
@@ -26,10 +27,10 @@ for (const kind of DATABASES) {
   const suite = kind.skip ? describe.skip : describe;
   suite(`firmware hub link, hub on ${kind.name}${kind.skip ? ` (${kind.skip})` : ""}`, function () {
     this.timeout(120_000);
-    let broker: EmbeddedBroker, db: Db, service: HubService, rig: FleetRig;
+    let fleet: HubFleet, db: Db, service: HubService, rig: FleetRig;
     let g1: RigGate, g2: RigGate;
 
-    const hubSettings = () => ({ compoundId: COMPOUND, host: "127.0.0.1", port: broker.port, hubKeys: [service.hub.publicKey] });
+    const hubSettings = () => fleet.hubSettings();
     const online = (...gates: RigGate[]) => () => gates.every((g) => g.firmware.fleet?.state === "online");
     /** A resident the hub knows, with a PIN that `gate` verifies (a verifier under its PIN key). */
     const withPinAt = (gate: RigGate, id: number) => {
@@ -56,29 +57,13 @@ for (const kind of DATABASES) {
     const heldBy = async (resident: number) => (await service.hub.erasureStatus(COMPOUND, resident)).map((e) => [e.gateId, e.held]).sort();
 
     before(async () => {
-      broker = await startEmbeddedBroker();
-      db = await kind.open();
-      service = await startHubService({ db, brokerUrl: broker.url, signingSeed: SEED, clientId: `hub-fleet-${kind.name}`, tickMs: 200 });
-      await service.hub.addCompound(COMPOUND, "Fleet test");
-      rig = await FleetRig.open();
-      g1 = rig.boot(1);
-      g2 = rig.boot(2);
-      for (const g of [g1, g2]) {
-        const identity = g.firmware.gateIdentity()!;
-        assert.equal(identity.gateId, g.gateId);
-        await service.hub.addGate({ id: g.gateId, compoundId: COMPOUND, name: `gate ${g.gateId}`, publicKey: identity.publicKey });
-        g.firmware.provisionHub(hubSettings());
-      }
+      fleet = await openHubFleet({ openDb: kind.open, compoundId: COMPOUND, compoundName: "Fleet test", signingSeed: SEED, clientId: `hub-fleet-${kind.name}`, gateIds: [1, 2] });
+      ({ db, service, rig, gates: [g1, g2] } = fleet);
       await rig.technician(g1, [`notice set --purpose "Open the gate by face" --method "On-board model" --scope ${g1.firmware.core.gateName} --retention 365`]);
       await rig.until("both gates online", online(g1, g2));
     });
 
-    after(async () => {
-      rig?.close();
-      await service?.close();
-      await broker?.close();
-      await db?.close();
-    });
+    after(async () => { await fleet?.close(); });
 
     it("takes a renter added at the hub at every gate, and opens for the renter's card", async () => {
       const until = Date.now() + 30 * 86_400_000;
@@ -176,6 +161,41 @@ for (const kind of DATABASES) {
       await rig.until("gate 1 online again", online(g1));
       const [orders] = await db.query<{ n: unknown }>("select count(*) as n from erasure_order where resident_id = 12");
       assert.equal(Number(orders.n), 1, "one erasure order at the hub");
+    });
+
+    it("a notice the firmware before saved under its v1 id is still recognised after the upgrade: not made again, reaches the hub once", async () => {
+      await service.hub.putResidents(COMPOUND, [withPin(13)]);
+      await rig.until("resident 13 at gate 1", () => g1.firmware.core.registry.has(13));
+      await consentAndEnrol(13, 1313);
+      const flash = g1.flash;
+      const publicKey = g1.firmware.gateIdentity()!.publicKey;
+      rig.partition(g1, true); // not delivered before the upgrade
+      let record: ConsentRecord | undefined;
+      const notify = g1.firmware.core.withdrawal.onWithdrawn!;
+      g1.firmware.core.withdrawal.onWithdrawn = (receipt) => { record = receipt.record; notify(receipt); };
+      await rig.keys(g1, `#9#13#${PIN}#`);
+      assert.ok(record, "withdrawn at the keypad");
+      // Flash as the firmware before left it: the same notice (signed by this gate) under the id it
+      // derived, and none under this firmware's; its progress (fleet/notified) below the record.
+      const legacyId = legacyNoticeIdOf(publicKey, record);
+      g1.firmware.fleet!.withdrawnHere(13, true, legacyId, record.at);
+      g1.firmware.store.commit([{ delete: `fleet/pending/${Buffer.from(noticeIdOf(publicKey, record)).toString("hex")}` }]);
+      assert.deepEqual(g1.firmware.store.keys("fleet/pending/"), [`fleet/pending/${Buffer.from(legacyId).toString("hex")}`]);
+      rig.cut(g1);
+      g1 = rig.boot(1, flash); // this firmware, whose own ids are v2
+      assert.equal(g1.logs.filter((l) => /made again/.test(l)).length, 0, g1.logs.join("\n"));
+      await rig.until("the hub's record of it, done everywhere", async () => {
+        const s = await erasures(13);
+        return s.length === 2 && s.every((x) => x.endsWith(":done"));
+      });
+      await rig.until("delivered: nothing left to send", () => !/to deliver/.test(g1.firmware.fleetStatus() ?? ""));
+      const orders = await db.query<{ order_id: unknown }>("select order_id from erasure_order where resident_id = 13");
+      assert.deepEqual(orders.map((o) => Buffer.from(bytes(o.order_id)).toString("hex")), [Buffer.from(legacyId).toString("hex")], "one erasure order at the hub, under the saved notice's id");
+      // A reboot after delivery makes nothing again either.
+      rig.cut(g1);
+      g1 = rig.boot(1, flash);
+      assert.equal(g1.logs.filter((l) => /made again/.test(l)).length, 0);
+      await rig.until("gate 1 online again", online(g1));
     });
 
     it("a gate cut off while an erasure is ordered erases it when it comes back, before it offers face again", async () => {

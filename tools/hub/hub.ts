@@ -40,6 +40,15 @@ export interface HubOptions {
   owns?: (gateId: number) => boolean;
   /** A version sent this long ago and still not acknowledged is sent again (a lost message, a partitioned gate). */
   resendMs?: number;
+  /** Told what the hub accepted about a gate, after it is stored (Home Assistant discovery, home-assistant.ts). */
+  observer?: HubObserver;
+}
+
+export interface HubObserver {
+  gateAdded?(compoundId: number, gateId: number): Promise<void>;
+  online?(compoundId: number, gateId: number, online: boolean): Promise<void>;
+  /** Audit records stored for the first time (signature checked, duplicates left out), in order. */
+  records?(gateId: number, records: AuditRecord[]): Promise<void>;
 }
 
 export interface GateInput {
@@ -86,6 +95,7 @@ export class Hub {
   readonly #onDrop?: (why: string, topic: string) => void;
   readonly #owns: (gateId: number) => boolean;
   readonly #resendMs: number;
+  readonly #observer: HubObserver;
   /** When this process last sent each gate something. */
   readonly #sentAt = new Map<number, number>();
   /** Highest version this process has sent each gate (lost on restart by design: see the header). */
@@ -112,6 +122,7 @@ export class Hub {
     this.#onDrop = options.onDrop;
     this.#owns = options.owns ?? (() => true);
     this.#resendMs = options.resendMs ?? 30_000;
+    this.#observer = options.observer ?? {};
     this.#erasures = new HubErasures({
       db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
       drop: (why, t) => this.#drop(why, t),
@@ -155,6 +166,7 @@ export class Hub {
     });
     await this.pump(gate.id);
     if (gate.sealKey) await this.templates.sealKeysChanged(gate.compoundId);
+    await this.#observer.gateAdded?.(gate.compoundId, gate.id);
   }
 
   /** Records the seal key of a gate registered without one (codes issued from now on reach it). */
@@ -380,6 +392,7 @@ export class Hub {
       // The firmware a gate last said it runs is kept while it is offline.
       const flag = parseOnline(payload);
       await this.db.query("update gate set online = $2, firmware = coalesce($3, firmware) where id = $1", [t.gate, flag.online, flag.firmware ?? null]);
+      await this.#observer.online?.(t.compound, t.gate, flag.online);
       return;
     }
     if (t.leaf === "erased" || t.leaf === "withdrawn") return this.#erasures.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);
@@ -446,8 +459,9 @@ export class Hub {
   async ingestAudit(batch: AuditBatch): Promise<{ inserted: number; duplicates: number; rewritten: number }> {
     const log = AUDIT_LOG_NAMES.indexOf(batch.log), now = this.#now();
     let inserted = 0, rewritten = 0;
+    const fresh: AuditRecord[] = [];
     const pump = await this.db.transaction(async (tx) => {
-      const fresh: AuditRecord[] = [];
+      fresh.length = 0; // a transaction retried runs again from the start
       for (const record of batch.records) {
         const decoded = decodeRecord(record), seq = decoded.seq;
         const rows = await tx.query("insert into audit_record (gate_id, log, seq, record, received_at) values ($1, $2, $3, $4, $5) on conflict do nothing returning seq",
@@ -463,6 +477,7 @@ export class Hub {
       return batch.log === "access" ? this.codes.seen(tx, batch.gateId, fresh) : [];
     });
     await Promise.all(pump.map((g) => this.pump(g)));
+    if (fresh.length) await this.#observer.records?.(batch.gateId, fresh);
     return { inserted, duplicates: batch.records.length - inserted - rewritten, rewritten };
   }
 

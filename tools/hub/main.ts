@@ -37,6 +37,7 @@ export const USAGE = `usage: npm run hub -- [options]
   --web <port>           the office page on 127.0.0.1 (default 8080; 0 picks a free one; "off": none)
   --compound <id>        the compound the office page manages (default 1)
   --time-zone <posix>    the compound's local time for dates on the page (default CST-8, China)
+  --home-assistant       publish Home Assistant MQTT discovery for each gate's door, lock and alarms (docs/hub.md)
   -h, --help             this text
 The hub's Ed25519 signing key is <data>/hub.key (32 random bytes, created on first start, mode 600):
 provision its public key (printed at start) on every gate.
@@ -69,6 +70,8 @@ export interface HubStackOptions {
   web: number | "off";
   compound: number;
   timeZone: string;
+  /** Home Assistant MQTT discovery (home-assistant.ts); off by default. */
+  homeAssistant?: boolean;
   onError?: (error: Error) => void;
   onDrop?: (why: string, topic: string) => void;
 }
@@ -93,7 +96,7 @@ export async function startHubStack(o: HubStackOptions): Promise<HubStack> {
   const service = await startHubService({
     db, brokerUrl, signingSeed: seed,
     partitions: o.partitions ? { count: o.partitions } : undefined,
-    onError: o.onError, onDrop: o.onDrop,
+    onError: o.onError, onDrop: o.onDrop, homeAssistant: o.homeAssistant,
   });
   const office = o.web === "off" ? undefined : await startOffice(service.hub, db, o.dataDir, o.compound, o.timeZone, o.web);
   return {
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
       data: { type: "string", default: ".hub" }, database: { type: "string" }, broker: { type: "string" },
       port: { type: "string", default: "1884" }, partitions: { type: "string" }, help: { type: "boolean", short: "h" },
       web: { type: "string", default: "8080" }, compound: { type: "string", default: "1" }, "time-zone": { type: "string", default: "CST-8" },
+      "home-assistant": { type: "boolean", default: false },
     },
   });
   if (values.help) { process.stdout.write(`${USAGE}\n`); return; }
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
     dataDir: values.data, database: values.database, broker: values.broker, brokerPort: Number(values.port),
     partitions: values.partitions ? Number(values.partitions) : undefined,
     web: values.web === "off" ? "off" : Number(values.web), compound: Number(values.compound), timeZone: values["time-zone"],
+    homeAssistant: values["home-assistant"],
     onError: (e) => process.stderr.write(`hub: ${e.message}\n`),
     onDrop: (why, topic) => process.stderr.write(`hub: dropped ${topic}: ${why}\n`),
   });

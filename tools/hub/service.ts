@@ -4,7 +4,8 @@
 // (Mosquitto in production).
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import type { Db } from "./db";
-import { Hub } from "./hub";
+import { homeAssistantObserver } from "./home-assistant";
+import { Hub, type Publish } from "./hub";
 import { Leases } from "./leases";
 import { HUB_SUBSCRIPTIONS } from "../../src/core/sync/topics";
 
@@ -24,6 +25,8 @@ export interface HubServiceOptions {
   /** How often leases are renewed and lagging gates pumped (ms). */
   tickMs?: number;
   resendMs?: number;
+  /** Home Assistant MQTT discovery for each gate's door, lock and alarms (home-assistant.ts); off by default. */
+  homeAssistant?: boolean | { prefix?: string };
 }
 
 export interface HubService {
@@ -44,10 +47,15 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
     protocolVersion: 4, clientId, clean: false, reconnectPeriod: 1000,
   });
   const leases = options.partitions ? new Leases(options.db, { holder: clientId, partitions: options.partitions.count, ttlMs: options.partitions.ttlMs, now: options.now }) : undefined;
+  const publish: Publish = async (topic, payload, { retain }) => { await client.publishAsync(topic, Buffer.from(payload), { qos: 1, retain }); };
+  const ha = options.homeAssistant
+    ? homeAssistantObserver(options.db, publish, typeof options.homeAssistant === "object" ? options.homeAssistant.prefix : undefined)
+    : undefined;
   const hub = await Hub.open({
     db: options.db, signingSeed: options.signingSeed, now: options.now, onDrop: options.onDrop, owns: leases?.owns, resendMs: options.resendMs,
-    publish: async (topic, payload, { retain }) => { await client.publishAsync(topic, Buffer.from(payload), { qos: 1, retain }); },
+    publish, observer: ha,
   });
+  await ha?.announceAll();
   const report = (error: Error) => options.onError?.(error);
   // Messages are handled one at a time, in arrival order (acks before the next set is sent).
   let queue = Promise.resolve();

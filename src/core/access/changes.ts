@@ -28,11 +28,14 @@
 //   set-schedule    group u8 (bit 0-31), present u8 (0: "none", the group leaves this gate; then nothing more),
 //                   name (u8 len + ASCII), 7 x (count u8, [from u16, to u16]*) Monday first, holiday count u8 + segments
 //   set-holidays    count u16, day u16* (days since 1970-01-01, strictly increasing)
-// The last two are the gate policy's, not the Registry's: the sync target routes them to the
+// Those two are the gate policy's, not the Registry's: the sync target routes them to the
 // console's settings (src/app/console-policy.ts); Registry.apply refuses them.
 //   set-compound-pin id u32, keyId u32 (never 0), salt 4, hash 16: a verifier made under the
 //                   compound PIN key (compound-pin.ts), which every gate of the compound holds;
 //                   set-pin and add-resident's pin flag 1 are under the gate's own key (key id 0).
+//   end-code        hash 16: every use left gone at once (a hub-issued code revoked or used up
+//                   elsewhere), one change where use-code would take one per use. Kinds are
+//                   numbered by position: new ones are appended, never inserted.
 import { OptgateError } from "../errors";
 import { CODE_HASH_BYTES } from "./secrets";
 import { PIN_HASH_BYTES, PIN_QUALITIES, PIN_SALT_BYTES } from "./resident-table";
@@ -43,6 +46,7 @@ export const CHANGE_KINDS = [
   "add-sealed-code", "remove-sealed-code",
   "set-schedule", "set-holidays",
   "set-compound-pin",
+  "end-code",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -106,6 +110,7 @@ export type Change =
   | ({ kind: "add-code"; id: number } & CodeRecord)
   | { kind: "remove-code"; hash: Uint8Array }
   | { kind: "use-code"; hash: Uint8Array }
+  | { kind: "end-code"; hash: Uint8Array }
   | { kind: "set-face"; id: number; flag: boolean }
   | { kind: "rate-pin"; id: number; quality: number }
   | { kind: "add-sealed-code"; id: number; from: number; until: number; uses: number; sealed: Uint8Array }
@@ -255,7 +260,7 @@ export function encodeChange(change: Change): Uint8Array {
     case "set-pin": w.u32(change.id); w.raw(change.salt); w.raw(change.hash); break;
     case "set-compound-pin": w.u32(change.id); w.u32(checkKeyId(change.keyId)); w.raw(change.salt); w.raw(change.hash); break;
     case "add-code": w.u32(change.id); writeCode(w, change); break;
-    case "remove-code": case "use-code": w.raw(change.hash); break;
+    case "remove-code": case "use-code": case "end-code": w.raw(change.hash); break;
     case "set-face": w.u32(change.id); w.u8(change.flag ? 1 : 0); break;
     case "rate-pin": w.u32(change.id); w.u8(change.quality); break;
     case "add-sealed-code": checkSealed(change.sealed); w.u32(change.id); w.u32(change.from); w.u32(change.until); w.u16(change.uses); w.short(change.sealed); break;
@@ -298,7 +303,7 @@ export function decodeChange(bytes: Uint8Array): Change {
     case "set-pin": change = { kind, id: r.u32(), salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) }; break;
     case "set-compound-pin": change = { kind, id: r.u32(), keyId: readKeyId(r), salt: r.raw(PIN_SALT_BYTES), hash: r.raw(PIN_HASH_BYTES) }; break;
     case "add-code": change = { kind, id: r.u32(), ...readCode(r) }; break;
-    case "remove-code": case "use-code": change = { kind, hash: r.raw(CODE_HASH_BYTES) }; break;
+    case "remove-code": case "use-code": case "end-code": change = { kind, hash: r.raw(CODE_HASH_BYTES) }; break;
     case "set-face": {
       const id = r.u32(), flag = r.u8();
       if (flag > 1) throw badChange("the face flag is not 0 or 1");

@@ -14,7 +14,8 @@
 // path replays persisted changes. Invariant: an active resident always keeps
 // at least one working non-face credential (card, PIN, or one-time code with
 // uses left). A code that a visitor uses up is the designed end of their
-// access, not a registry change, so use-code is exempt. That exemption is why
+// access, not a registry change, so use-code is exempt (and end-code, all uses
+// at once: a hub-issued code revoked or used up elsewhere). That exemption is why
 // codes do not count for a resident with face enrolled: a code runs out or
 // expires without any registry change, and face would then be the only way
 // in. So face enrolment needs a card or a PIN (E_FACE_NEEDS_CARD_OR_PIN; so
@@ -550,11 +551,12 @@ export class Registry {
         this.#codes.delete(key);
         return;
       }
-      case "use-code": {
+      case "use-code": case "end-code": {
         const entry = this.#codes.get(toHex(change.hash));
         if (!entry) throw new OptgateError("E_UNKNOWN_CODE", "No such one-time code.");
         if (entry.uses === 0) throw new OptgateError("E_CODE_USED_UP", "The one-time code has no uses left.");
-        entry.uses--;
+        // end-code: every use left at once (a revoke, which may end a visitor's last credential).
+        entry.uses = change.kind === "end-code" ? 0 : entry.uses - 1;
         return;
       }
       case "set-face": {

@@ -87,6 +87,12 @@ export interface FaceSessionOptions {
   failureLimit?: FaceFailureLimit;
   /** Where a suspension ("face.locked-out") and every session's camera time ("camera.off") are recorded; channel = the gate. */
   audit?: AuditSink;
+  /**
+   * Monotonic ms (the board's timer, never set): the session's time-out and its camera time are
+   * measured on it, so a wall clock set mid-session neither ends the session early nor makes the
+   * camera-session record claim an hour (or nothing). Absent: on the times passed in.
+   */
+  ticks?: () => number;
   onResult?: (result: FaceResult) => void;
 }
 
@@ -100,6 +106,8 @@ export class FaceSession {
   #active = false;
   #claim: string | undefined;
   #startedAt = 0;
+  /** #startedAt on the monotonic clock (ticks). */
+  #startedTick = 0;
   #attempts = 0;
   #lastMiss: FaceOutcome = "timeout";
   #cameraOnMs = 0;
@@ -172,6 +180,7 @@ export class FaceSession {
     this.#active = true;
     this.#claim = claim;
     this.#startedAt = now;
+    this.#startedTick = this.#ticks(now);
     this.#attempts = 0;
     this.#lastMiss = "timeout";
     try {
@@ -186,7 +195,8 @@ export class FaceSession {
   /** Advances an active session by at most one capture; returns the result when it ends. */
   tick(now: number): FaceResult | undefined {
     if (!this.#active) return undefined;
-    if (now - this.#startedAt >= this.#timeoutMs || now < this.#startedAt) {
+    const elapsed = this.#ticks(now) - this.#startedTick;
+    if (elapsed >= this.#timeoutMs || elapsed < 0) {
       return this.#finish(now, this.#lastMiss, undefined, 0);
     }
     const { camera, embedder, frame } = this.#o;
@@ -284,6 +294,10 @@ export class FaceSession {
     audit?.append({ at: now, kind: "face.locked-out", residentId: claim ?? "", channel: gate.gateId });
   }
 
+  #ticks(now: number): number {
+    return this.#o.ticks ? this.#o.ticks() : now;
+  }
+
   #finish(now: number, outcome: FaceOutcome, residentId: string | undefined, score: number): FaceResult {
     const { camera, frame, gallery } = this.#o;
     try {
@@ -297,10 +311,10 @@ export class FaceSession {
     const mode = this.#claim !== undefined ? "1:1" : "1:N";
     this.#active = false;
     this.#claim = undefined;
-    const cameraOffAt = Math.max(now, this.#startedAt);
-    // Measured on the tick clock: a session ends at the first tick past its time-out, so this is the
-    // time the camera was really powered (a clock set mid-session is the only error; the record caps it).
-    const cameraMs = cameraOffAt - this.#startedAt;
+    // Measured on the monotonic clock: a session ends at the first tick past its time-out, so this is
+    // the time the camera was really powered, whatever the wall clock did meanwhile.
+    const cameraMs = Math.max(0, this.#ticks(now) - this.#startedTick);
+    const cameraOffAt = this.#startedAt + cameraMs;
     this.#cameraOnMs += cameraMs;
     // Every session is counted, a cancelled one too: the office reports camera-on time from these records.
     this.#o.audit?.append({ at: now, kind: "camera.off", residentId: "", channel: this.#o.gate.gateId, cameraMs });

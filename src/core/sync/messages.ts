@@ -34,7 +34,7 @@ export const NONCE_BYTES = 16;
 export const DIGEST_BYTES = 8;
 /** Largest message either side sends or reads: a gate's heap is small (DESIGN.md 5a). */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
-/** Largest MQTT packet of the fleet: the biggest message, its topic (under 64 bytes), fixed header, length and packet id, with room to spare. */
+/** Largest MQTT packet of the fleet: the biggest message, its topic (MAX_TOPIC_BYTES, topics.ts), fixed header, length and packet id, with room to spare. The gate's link buffer and the broker's max_packet_size (tools/hub/mosquitto.ts) both use it. */
 export const MAX_PACKET_BYTES = MAX_MESSAGE_BYTES + 1024;
 /** Changes per change set: one store group holds them all plus the version (the store takes 254 ops). */
 export const MAX_CHANGES_PER_SET = 200;

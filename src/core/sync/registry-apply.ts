@@ -14,7 +14,7 @@
 // turns them into add-code / remove-code with the gate's own hash before
 // anything is applied, and `changes` in the outcome are those opened bytes,
 // what the caller stores. The face flag is the gate's own truth (a template exists in its vault), so
-// the hub may not send set-face, and gate-local counters (use-code, rate-pin)
+// the hub may not send set-face, and gate-local counters (use-code, end-code, rate-pin)
 // are not the hub's either. What a set does to face-enrolled residents is
 // reported back: their templates must be erased when they are gone.
 import { decodeChange, POLICY_KINDS, type ChangeKind, type PolicyChange } from "../access/changes";
@@ -24,7 +24,7 @@ import { frameSnapshot } from "../access/snapshot-frame";
 import { OptgateError, isOptgateError } from "../errors";
 
 /** Kinds the hub may not send: the gate alone knows these facts. */
-const GATE_ONLY: readonly ChangeKind[] = ["set-face", "use-code", "rate-pin"];
+const GATE_ONLY: readonly ChangeKind[] = ["set-face", "use-code", "end-code", "rate-pin"];
 
 export interface RegistryApplied {
   /** Residents who had face enrolled and are no longer in the registry: erase their templates. */
@@ -87,7 +87,7 @@ export function splitPolicyChanges(all: Uint8Array[]): { changes: Uint8Array[]; 
  */
 export function applyToRegistry(registry: Registry, hubChanges: Uint8Array[], full: boolean, persist?: (applied: RegistryApplied) => void, open?: OpenSealed): RegistryApplied {
   const removed = checkKinds(hubChanges);
-  // Opened after the kind check: a revoked code comes out as use-code, which the hub itself may not send.
+  // Opened after the kind check: a revoked code comes out as end-code, which the hub itself may not send.
   const changes = open ? open(hubChanges, full) : hubChanges;
   // Only what the set can take away is looked at (all residents for a full resync): cost follows the set, not the registry.
   const faceBefore = faceEnrolled(registry, full ? undefined : removed);

@@ -64,8 +64,8 @@ export interface CodeOpener {
 /**
  * The set with every sealed code opened into the registry's own changes
  * (other changes pass through as they are). add-sealed-code becomes add-code
- * with the hash; remove-sealed-code becomes the code used up (use-code, the
- * change that may leave a visitor without a working credential) and then
+ * with the hash; remove-sealed-code becomes the code used up (one end-code,
+ * the change that may leave a visitor without a working credential) and then
  * removed, or nothing when the gate no longer holds it for that resident
  * (purged after use, its resident gone). A code the gate already holds is
  * not added again: the hub cannot see codes it did not issue, and refusing
@@ -116,7 +116,7 @@ export function openSealedChanges(changes: Uint8Array[], full: boolean, o: CodeO
       continue;
     }
     if (!held || held.resident !== change.id) continue;
-    for (let n = held.uses; n > 0; n--) out.push(encodeChange({ kind: "use-code", hash }));
+    if (held.uses > 0) out.push(encodeChange({ kind: "end-code", hash }));
     out.push(encodeChange({ kind: "remove-code", hash }));
     added.delete(key);
   }

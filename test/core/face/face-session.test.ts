@@ -155,6 +155,30 @@ describe("face/face-session", () => {
     assert.equal(records.reduce((sum, e) => sum + e.cameraMs!, 0), w.session.cameraOnMs);
   });
 
+  for (const [what, shift] of [["an hour ahead", 3600_000], ["an hour back", -3600_000]] as const) {
+    it(`times the session and its camera on the monotonic clock: a wall clock set ${what} mid-session bends neither`, () => {
+      const audit = new RecordingAudit();
+      let mono = 5_000;
+      const w = world({ session: { audit, ticks: () => mono } });
+      consentAndEnrol(w, "r-1", 1);
+      w.camera.scene = "no-frame";
+      assert.ok(w.session.faceKey(w.clock.now).started);
+      let result: FaceResult | undefined;
+      for (let step = 0; !result; step++) {
+        w.clock.now += 50;
+        mono += 50;
+        if (step === 20) w.clock.now += shift; // the clock set, one second in
+        result = w.session.tick(w.clock.now);
+        assert.ok(step < 400, "the session ends");
+      }
+      assert.equal(result.outcome, "timeout");
+      const records = audit.events.filter((e) => e.kind === "camera.off");
+      assert.deepEqual(records.map((e) => e.cameraMs), [8000], "on for its whole time-out, as the monotonic clock says");
+      assert.equal(result.cameraOffAt - result.cameraOnAt, 8000);
+      assert.equal(w.session.cameraOnMs, 8000);
+    });
+  }
+
   it("does not match residents whose consent does not cover this gate", () => {
     const w = world();
     consentAndEnrol(w, "r-1", 1);

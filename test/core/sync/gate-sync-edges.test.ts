@@ -130,7 +130,7 @@ describe("registry-apply and inventory at their edges", () => {
     const registry = newRegistry();
     applyToRegistry(registry, [encodeChange(resident(1, card(1)))], false);
     for (const [change, kind] of [
-      [{ kind: "use-code", hash: new Uint8Array(CODE_HASH_BYTES) }, "use-code"], [{ kind: "rate-pin", id: 1, quality: 1 }, "rate-pin"], [{ kind: "set-face", id: 1, flag: true }, "set-face"],
+      [{ kind: "use-code", hash: new Uint8Array(CODE_HASH_BYTES) }, "use-code"], [{ kind: "end-code", hash: new Uint8Array(CODE_HASH_BYTES) }, "end-code"], [{ kind: "rate-pin", id: 1, quality: 1 }, "rate-pin"], [{ kind: "set-face", id: 1, flag: true }, "set-face"],
     ] as const) {
       assert.throws(() => applyToRegistry(registry, [encodeChange(resident(2, card(2))), encodeChange(change as never)], false),
         (e) => isOptgateError(e, "E_SYNC_GATE_ONLY") && (e as Error).message.includes(`Change 2 is ${kind},`));

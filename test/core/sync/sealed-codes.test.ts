@@ -128,27 +128,43 @@ describe("sealed codes: at the gate", () => {
     });
   }
 
-  it("revoking uses the code up and removes it, even when it is the visitor's only credential", () => {
+  it("revoking uses the code up (one end-code, whatever its uses) and removes it, even when it is the visitor's only credential", () => {
     const registry = newRegistry(), stored: Uint8Array[][] = [], sync = newGateSync();
     const visitor: Change = { kind: "add-resident", id: 4, role: 3, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: "V1", cards: [], codes: [] };
-    const add = addSealed(CODE, { uses: 3 }) as Change & { sealed: Uint8Array };
+    const add = addSealed(CODE, { uses: 20 }) as Change & { sealed: Uint8Array };
     sync.handleChangeSet(changeSet(1, [visitor, add]), T0, target(registry, stored));
     assert.ok(registry.findCode(CODE));
     const out = sync.handleChangeSet(changeSet(2, [{ kind: "remove-sealed-code", id: 4, sealed: add.sealed }]), T0, target(registry, stored));
     assert.equal(out.applied, 2, out.audit?.detail);
     assert.equal(registry.findCode(CODE), undefined);
-    assert.deepEqual(stored[1].map((c) => decodeChange(c).kind), ["use-code", "use-code", "use-code", "remove-code"]);
+    assert.deepEqual(stored[1].map((c) => decodeChange(c).kind), ["end-code", "remove-code"]);
     // Sent again (a code the gate no longer holds): nothing to do, the set still applies.
     assert.equal(sync.handleChangeSet(changeSet(3, [{ kind: "remove-sealed-code", id: 4, sealed: add.sealed }]), T0, target(registry, stored)).applied, 3);
     assert.deepEqual(stored[2], []);
   });
 
-  it("the hub may not send use-code itself, though a revoke opens into it", () => {
+  it("the hub may not send use-code or end-code itself, though a revoke opens into end-code", () => {
     const registry = newRegistry(), stored: Uint8Array[][] = [], sync = newGateSync();
     sync.handleChangeSet(changeSet(1, [resident(4, [4, 1, 2, 3]), addSealed()]), T0, target(registry, stored));
-    const out = sync.handleChangeSet(changeSet(2, [{ kind: "use-code", hash: hashCode(deviceKey, CODE) }]), T0, target(registry, stored));
-    assert.equal(out.refused, "apply-failed");
-    assert.equal(registry.findCode(CODE)?.uses, 1);
+    for (const kind of ["use-code", "end-code"] as const) {
+      // The same version each time: a refused set is not applied, so the next one is still v2.
+      const out = sync.handleChangeSet(changeSet(2, [{ kind, hash: hashCode(deviceKey, CODE) }]), T0, target(registry, stored));
+      assert.equal(out.refused, "apply-failed", kind);
+      assert.match(out.audit?.detail ?? "", /E_SYNC_GATE_ONLY/, kind);
+      assert.equal(registry.findCode(CODE)?.uses, 1);
+    }
+  });
+
+  it("revoking a code already used up at this gate removes it without an end-code", () => {
+    const registry = newRegistry(), stored: Uint8Array[][] = [], sync = newGateSync();
+    const add = addSealed() as Change & { sealed: Uint8Array };
+    sync.handleChangeSet(changeSet(1, [resident(4, [4, 1, 2, 3]), add]), T0, target(registry, stored));
+    registry.consumeCode(hashCode(deviceKey, CODE));
+    assert.equal(registry.findCode(CODE)?.uses, 0);
+    const out = sync.handleChangeSet(changeSet(2, [{ kind: "remove-sealed-code", id: 4, sealed: add.sealed }]), T0, target(registry, stored));
+    assert.equal(out.applied, 2, out.audit?.detail);
+    assert.deepEqual(stored[1].map((c) => decodeChange(c).kind), ["remove-code"]);
+    assert.equal(registry.findCode(CODE), undefined);
   });
 
   it("a code the gate already holds is not added twice; a full resync adds its codes afresh", () => {

@@ -5,44 +5,32 @@
 // reports/screenshots/office/ (not committed). Skipped with one line where no
 // chromium is installed (.ci/run installs Debian's).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { repoRoot } from "../../../../tools/xs/bundle";
+import type { Browser, Page } from "playwright-core";
 import { AuditLog } from "../../../../src/core/audit/audit-log";
 import { COMPOUND, T0, person } from "../fleet";
 import { DATABASES } from "../servers";
+import { SHOTS, chromiumOrSkip, launchChromium, newPage, serveOffice, submitLogin } from "./chromium";
 import { OfficeRig, PASSWORD } from "./rig";
 
-const CHROMIUM = process.env.OPTGATE_CHROMIUM ?? "/usr/bin/chromium";
-const SHOTS = path.join(repoRoot, "reports", "screenshots", "office");
-
 describe("office page in headless Chromium", function () {
-  if (!existsSync(CHROMIUM)) { it.skip(`skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set OPTGATE_CHROMIUM)`); return; }
+  if (!chromiumOrSkip()) return;
   this.timeout(120_000);
   let rig: OfficeRig, browser: Browser, base: string;
 
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
-  });
+  before(async () => { browser = await launchChromium(); });
   after(async () => { await browser?.close(); });
   beforeEach(async () => {
     rig = await OfficeRig.open(DATABASES[0]);
-    await rig.app.listen({ host: "127.0.0.1", port: 0 });
-    base = `http://127.0.0.1:${(rig.app.server.address() as AddressInfo).port}`;
+    base = await serveOffice(rig);
   });
   afterEach(async () => { await rig.close(); });
 
   async function login(username: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const page = await (await browser.newContext({ viewport })).newPage();
+    const page = await newPage(browser, viewport);
     await page.goto(`${base}/residents`);
     assert.equal(new URL(page.url()).pathname, "/login");
-    await page.getByLabel("User name").fill(username);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${base}/residents`);
+    await submitLogin(page, base, username, PASSWORD);
     return page;
   }
 

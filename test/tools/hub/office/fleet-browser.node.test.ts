@@ -6,22 +6,19 @@
 // both gates' signed receipts appear on the page. Screenshots go to
 // reports/screenshots/office/ (not committed).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { repoRoot } from "../../../../tools/xs/bundle";
+import type { Browser, Page } from "playwright-core";
 import { startFleetSim, type FleetSim } from "../../../../tools/sim/fleet";
 import { fleetCommand } from "../../../../tools/sim/fleet-cli";
 import { until } from "../../../support/until";
-
-const CHROMIUM = process.env.OPTGATE_CHROMIUM ?? "/usr/bin/chromium";
-const SHOTS = path.join(repoRoot, "reports", "screenshots", "office");
+import { SHOTS, chromiumOrSkip, launchChromium, newPage, submitLogin } from "./chromium";
 const PIN = "80417263";
 
 
 describe("office page with two gates in XS (npm start -- --gates 2)", function () {
-  if (!existsSync(CHROMIUM)) { it.skip(`skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set OPTGATE_CHROMIUM)`); return; }
+  if (!chromiumOrSkip()) return;
   this.timeout(300_000);
   let dir: string, fleet: FleetSim, browser: Browser, page: Page;
   let resident = 0;
@@ -29,7 +26,6 @@ describe("office page with two gates in XS (npm start -- --gates 2)", function (
   const at = (gate: number, line: string) => fleetCommand(fleet, `${gate} ${line}`);
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(path.join(os.tmpdir(), "optgate-office-fleet-"));
     fleet = await startFleetSim({ gates: 2, dataDir: dir, brokerPort: 0, web: 0 });
     // The gates' time moves in small steps (keys held 80 ms must be seen by the keypad scan), about as fast as real time.
@@ -39,14 +35,11 @@ describe("office page with two gates in XS (npm start -- --gates 2)", function (
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    browser = await launchChromium();
     await until("both gates online", () => fleet.gates.every((g) => g.fleetStatus?.startsWith("online") === true));
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page = await newPage(browser);
     await page.goto(`${fleet.hub.officeUrl}/login`);
-    await page.getByLabel("User name").fill("admin");
-    await page.getByLabel("Password").fill(readFileSync(path.join(dir, "hub", "office-admin-password"), "utf8").trim());
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${fleet.hub.officeUrl}/residents`);
+    await submitLogin(page, fleet.hub.officeUrl!, "admin", readFileSync(path.join(dir, "hub", "office-admin-password"), "utf8").trim());
   });
 
   after(async () => {

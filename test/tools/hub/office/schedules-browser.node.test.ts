@@ -4,28 +4,21 @@
 // Screenshot to reports/screenshots/office/ (not committed). Skipped with one
 // line where no chromium is installed.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
-import { chromium, type Browser } from "playwright-core";
-import { repoRoot } from "../../../../tools/xs/bundle";
+import type { Browser } from "playwright-core";
 import { DATABASES } from "../servers";
+import { SHOTS, chromiumOrSkip, launchChromium, newPage, serveOffice, submitLogin } from "./chromium";
 import { OfficeRig, PASSWORD } from "./rig";
 
-const CHROMIUM = process.env.OPTGATE_CHROMIUM ?? "/usr/bin/chromium";
-const SHOTS = path.join(repoRoot, "reports", "screenshots", "office");
-
 describe("groups & schedules in headless Chromium", function () {
-  if (!existsSync(CHROMIUM)) { it.skip(`skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set OPTGATE_CHROMIUM)`); return; }
+  if (!chromiumOrSkip()) return;
   this.timeout(120_000);
   let rig: OfficeRig, browser: Browser, base: string;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    browser = await launchChromium();
     rig = await OfficeRig.open(DATABASES[0]);
-    await rig.app.listen({ host: "127.0.0.1", port: 0 });
-    base = `http://127.0.0.1:${(rig.app.server.address() as AddressInfo).port}`;
+    base = await serveOffice(rig);
   });
   after(async () => {
     await rig?.close();
@@ -35,12 +28,9 @@ describe("groups & schedules in headless Chromium", function () {
   it("an operator edits a group's hours; a malformed window is refused with a message first", async () => {
     const gate = await rig.fleet.addGate(10);
     await rig.fleet.drain();
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const page = await newPage(browser, { width: 1280, height: 900 });
     await page.goto(`${base}/login`);
-    await page.getByLabel("User name").fill("operator");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${base}/residents`);
+    await submitLogin(page, base, "operator", PASSWORD);
     await page.getByRole("link", { name: "Groups & schedules" }).click();
     await page.getByRole("link", { name: "Add group" }).click();
     await page.getByLabel("Group (1-32)").fill("4");
