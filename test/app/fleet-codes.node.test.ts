@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { bytes, type Db } from "../../tools/hub/db";
 import type { HubService } from "../../tools/hub/service";
 import { hashCode } from "../../src/core/access/secrets";
+import { CHANGE_KINDS } from "../../src/core/access/changes";
 import { DATABASES } from "../tools/hub/servers";
 import { containsBytes } from "./byte-scan";
 import { openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
@@ -100,10 +101,10 @@ for (const kind of DATABASES) {
       await rig.until("the code gone at both gates", () => gates().every((g) => !heldAt(g, code)), 10_000);
       for (const g of gates()) assert.equal((await typeCode(g, code)).grant, false, `refused at gate ${g.gateId}`);
       for (const g of gates()) {
-        // Its five uses ended in one stored change (end-code, kind 17), not one use-code (kind 10) per use.
+        // Its five uses ended in one stored change (end-code), not one use-code per use.
         const hash = hashCode(g.firmware.store.get("device/pin-key")!, code);
-        assert.equal(containsBytes(g.flash.image, Uint8Array.of(17, ...hash)), true, `gate ${g.gateId}: one end-code on flash`);
-        assert.equal(containsBytes(g.flash.image, Uint8Array.of(10, ...hash)), false, `gate ${g.gateId}: no use-code on flash`);
+        assert.equal(containsBytes(g.flash.image, Uint8Array.of(CHANGE_KINDS.indexOf("end-code"), ...hash)), true, `gate ${g.gateId}: one end-code on flash`);
+        assert.equal(containsBytes(g.flash.image, Uint8Array.of(CHANGE_KINDS.indexOf("use-code"), ...hash)), false, `gate ${g.gateId}: no use-code on flash`);
       }
       assert.equal((await db.query("select 1 from code_seal where code_id = $1", [id])).length, 0, "its sealed copies are dropped");
       for (const id_ of [1, 2]) {
