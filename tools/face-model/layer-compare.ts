@@ -70,7 +70,10 @@ async function main(argv: string[]): Promise<void> {
   const folder = readFaceFolder(faces);
   const spec = embeddingModel(ID);
   const pipeline = await FacePipeline.load(spec, { flip: true });
+  const started = performance.now();
+  const progress = (what: string) => process.stderr.write(`${((performance.now() - started) / 1000).toFixed(0)} s: ${what}\n`);
   const { crops } = folderCrops(pipeline, folder);
+  progress(`${crops.length} photos aligned`);
   const all = crops.flatMap((c) => c.crops);
   const held = crops.flatMap((c) => c.crops.map(() => (heldOut(folder.people[c.person].name) ? 1 : 0)));
   const calibrationCrops = all.filter((_, i) => held[i] === 0);
@@ -79,6 +82,7 @@ async function main(argv: string[]): Promise<void> {
 
   console.log(`## ${ID}: int8 against float per tensor (${all.length} crops; calibration as committed, no bias correction)\n`);
   console.log(table(study(base, all, (i) => held[i]).stats));
+  progress("per-tensor table");
 
   let candidate: Calibration | undefined;
   if (mode) {
@@ -87,6 +91,7 @@ async function main(argv: string[]): Promise<void> {
       const { patches } = study(cal, calibrationCrops, () => 0);
       const correction = biasCorrection(net, patches, mode);
       cal = { ...base, biasCorrection: rounded(correction) };
+      progress(`bias correction round ${r + 1}`);
     }
     candidate = cal;
     console.log(`\n## with bias correction (${mode}, ${rounds} rounds, measured on s1–s20)\n`);
@@ -100,9 +105,11 @@ async function main(argv: string[]): Promise<void> {
 
   if (board) {
     const records = recordBoardViews(folder);
+    progress("board path recorded");
     const floatBoard = new FloatOnBoardFrame(await FacePipeline.load(spec, { flip: true }));
     const floats = records.map((r) => floatBoard.embedImage(readImageFile(r.file)));
     const kept = records.filter((_, i) => floats[i].outcome === "ok");
+    progress("float on the board frame");
     const floatEmb = floats.flatMap((f) => (f.outcome === "ok" ? [f.embedding] : []));
     const persons = kept.map((r) => r.person);
     const n = floatEmb.length;

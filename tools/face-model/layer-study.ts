@@ -40,7 +40,9 @@ export class StudyKernel {
     const out = this.#net.tensors.map((t, i) => {
       const n = t.h * t.w * t.c;
       const raw = this.wide[i] ? new Int32Array(k.memory.buffer, base + this.offsets[i], n) : new Int8Array(k.memory.buffer, base + this.offsets[i], n);
-      return Float32Array.from(raw, (v) => v * this.scales[i]);
+      const real = new Float32Array(n), scale = this.scales[i];
+      for (let j = 0; j < n; j++) real[j] = raw[j] * scale;
+      return real;
     });
     k.wipe();
     return out;
@@ -114,7 +116,8 @@ export function layerStudy(net: FloatNetwork, kernel: StudyKernel, crops: Uint8A
       sums[i][g] += c;
       minCos[i] = Math.min(minCos[i], c);
       const limit = kernel.wide[i] ? Infinity : 127.5 * kernel.scales[i];
-      for (const v of f[i]) if (Math.abs(v) > limit) clipped[i]++;
+      const fi = f[i];
+      for (let e = 0; e < fi.length; e++) if (fi[e] > limit || fi[e] < -limit) clipped[i]++;
       sizes[i] += f[i].length;
     }
     for (const l of convs) {
