@@ -93,10 +93,11 @@ export interface LayerStats {
 
 /**
  * Runs float and kernel on every crop; `group(i)` puts crop i in a column.
- * Returns per-tensor statistics and, when `patches` is set, the mean input
- * patch of every convolution on both sides (for biasCorrection).
+ * Returns per-tensor statistics and the mean input patch of every
+ * convolution on both sides over the crops `patchesFrom` picks (for
+ * biasCorrection: the calibration subjects only).
  */
-export function layerStudy(net: FloatNetwork, kernel: StudyKernel, crops: Uint8Array[], group: (i: number) => number, groups: number, floats: FloatTensors = (batch) => batch.map((c) => runFloat(net, c))): { stats: LayerStats[]; patches: Map<number, { float: Float64Array; int8: Float64Array }> } {
+export function layerStudy(net: FloatNetwork, kernel: StudyKernel, crops: Uint8Array[], group: (i: number) => number, groups: number, patchesFrom: (i: number) => boolean = () => true, floats: FloatTensors = (batch) => batch.map((c) => runFloat(net, c))): { stats: LayerStats[]; patches: Map<number, { float: Float64Array; int8: Float64Array }> } {
   const n = net.tensors.length;
   const sums = Array.from({ length: n }, () => new Float64Array(groups));
   const counts = new Float64Array(groups);
@@ -104,6 +105,7 @@ export function layerStudy(net: FloatNetwork, kernel: StudyKernel, crops: Uint8A
   const clipped = new Float64Array(n), sizes = new Float64Array(n);
   const convs = net.layers.filter((l) => l.op === "conv" || l.op === "dwconv");
   const patches = new Map(convs.map((l) => [l.output, { float: new Float64Array(l.kh * l.kw * net.tensors[l.inputs[0]].c), int8: new Float64Array(l.kh * l.kw * net.tensors[l.inputs[0]].c) }]));
+  let patched = 0;
   const BATCH = 8;
   let batch: Float32Array[][] = [];
   crops.forEach((crop, j) => {
@@ -120,12 +122,16 @@ export function layerStudy(net: FloatNetwork, kernel: StudyKernel, crops: Uint8A
       for (let e = 0; e < fi.length; e++) if (fi[e] > limit || fi[e] < -limit) clipped[i]++;
       sizes[i] += f[i].length;
     }
-    for (const l of convs) {
-      const p = patches.get(l.output)!;
-      const mf = meanPatch(net, l, f[l.inputs[0]]), mq = meanPatch(net, l, q[l.inputs[0]]);
-      for (let k = 0; k < mf.length; k++) { p.float[k] += mf[k] / crops.length; p.int8[k] += mq[k] / crops.length; }
+    if (patchesFrom(j)) {
+      patched++;
+      for (const l of convs) {
+        const p = patches.get(l.output)!;
+        const mf = meanPatch(net, l, f[l.inputs[0]]), mq = meanPatch(net, l, q[l.inputs[0]]);
+        for (let k = 0; k < mf.length; k++) { p.float[k] += mf[k]; p.int8[k] += mq[k]; }
+      }
     }
   });
+  for (const p of patches.values()) for (let k = 0; k < p.float.length; k++) { p.float[k] /= patched; p.int8[k] /= patched; }
   const producer = new Map(net.layers.map((l) => [l.output, l]));
   const stats = net.tensors.slice(1).map((t, k) => {
     const i = k + 1;
