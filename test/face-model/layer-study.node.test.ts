@@ -97,6 +97,20 @@ describe("face model quantisation study (layer-study.ts, board-study.ts)", funct
     });
   });
 
+  it("the converter refuses a bias correction that is stale or damaged (unknown node, wrong length, NaN, infinite)", function () {
+    const cal = calibration();
+    const l = net.layers.find((x) => x.op === "conv")!;
+    const node = net.tensors[l.output].node, c = net.tensors[l.output].c;
+    const convert = (biasCorrection: Record<string, number[]>) => () => quantiseNetwork(net, { ...cal, biasCorrection }, model.version, { border: model.border });
+    assert.throws(convert({ "no/such/node": new Array(c).fill(0) }), /no convolution output/);
+    const add = net.layers.find((x) => x.op === "add")!;
+    assert.throws(convert({ [net.tensors[add.output].node]: new Array(net.tensors[add.output].c).fill(0) }), /no convolution output/);
+    assert.throws(convert({ [node]: new Array(c - 1).fill(0) }), /finite numbers/);
+    assert.throws(convert({ [node]: Object.assign(new Array(c).fill(0), { 3: Number.NaN }) }), /finite numbers/);
+    assert.throws(convert({ [node]: Object.assign(new Array(c).fill(0), { 0: Number.POSITIVE_INFINITY }) }), /finite numbers/);
+    assert.doesNotThrow(convert({ [node]: new Array(c).fill(0.01) }));
+  });
+
   it("the board study's rates are scores.ts's, and a variant equal to its reference differs by zero", function () {
     let seed = 7;
     const next = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; };

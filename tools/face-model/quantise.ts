@@ -39,6 +39,16 @@ export interface Calibration {
   biasCorrection?: Record<string, number[]>;
 }
 
+/** A correction must name convolution outputs of this network, one finite value per channel: anything else is a stale or damaged table. */
+function checkBiasCorrection(net: FloatNetwork, calibration: Calibration): void {
+  const convs = new Map(net.layers.filter((l) => l.op === "conv" || l.op === "dwconv").map((l) => [net.tensors[l.output].node, net.tensors[l.output].c]));
+  for (const [node, values] of Object.entries(calibration.biasCorrection ?? {})) {
+    const channels = convs.get(node);
+    if (channels === undefined) throw new Error(`${net.id}: bias correction for ${node}, which is no convolution output of this network; recalibrate`);
+    if (!Array.isArray(values) || values.length !== channels || !values.every((v) => typeof v === "number" && Number.isFinite(v))) throw new Error(`${net.id}: bias correction for ${node} is not ${channels} finite numbers; recalibrate`);
+  }
+}
+
 /** m / 2^shift ≈ each real, one shift for all, |m| < 2^31. */
 export function fixedPoint(reals: number[]): { m: number[]; shift: number } {
   const top = Math.max(...reals.map(Math.abs));
@@ -98,6 +108,7 @@ export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, mod
       scales[i] = isOutput(i) ? range / OUTPUT_STEPS : range / 127;
     }
   });
+  checkBiasCorrection(net, calibration);
   const s0 = scales[0];
   const preMul = Math.round((net.inputScale / s0) * 2 ** PRE_SHIFT);
   const preAdd = Math.round((net.inputOffset / s0) * 2 ** PRE_SHIFT);
