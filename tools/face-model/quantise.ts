@@ -9,7 +9,7 @@
 //   ReLU, PReLU) is a second multiplier used when acc < 0;
 // - the embedding itself is written as int32 at a fine scale (range / 2^14),
 //   so the last layer loses nothing to an 8-bit output.
-import { countMacs, type FloatNetwork } from "./graph";
+import { countMacs, type FloatLayer, type FloatNetwork } from "./graph";
 import { writeImage, type ImageLayer, type ImageSpec, type ImageTensor } from "./image-format";
 
 /** Bumped whenever the scheme above changes (the image records it). */
@@ -30,6 +30,23 @@ export interface Calibration {
   ranges: Record<string, number>;
   /** The same per channel, where the model is equalised (equalise.ts). */
   channelRanges?: Record<string, number[]>;
+  /**
+   * Bias correction (bias-correction.ts): per graph node of a convolution's
+   * output, per channel, the mean error (real units, before the activation)
+   * of the int8 layer against float on the calibration crops; the converter
+   * subtracts it from the bias.
+   */
+  biasCorrection?: Record<string, number[]>;
+}
+
+/** A correction must name convolution outputs of this network, one finite value per channel: anything else is a stale or damaged table. */
+function checkBiasCorrection(net: FloatNetwork, calibration: Calibration): void {
+  const convs = new Map(net.layers.filter((l) => l.op === "conv" || l.op === "dwconv").map((l) => [net.tensors[l.output].node, net.tensors[l.output].c]));
+  for (const [node, values] of Object.entries(calibration.biasCorrection ?? {})) {
+    const channels = convs.get(node);
+    if (channels === undefined) throw new Error(`${net.id}: bias correction for ${node}, which is no convolution output of this network; recalibrate`);
+    if (!Array.isArray(values) || values.length !== channels || !values.every((v) => typeof v === "number" && Number.isFinite(v))) throw new Error(`${net.id}: bias correction for ${node} is not ${channels} finite numbers; recalibrate`);
+  }
 }
 
 /** m / 2^shift ≈ each real, one shift for all, |m| < 2^31. */
@@ -55,7 +72,27 @@ export interface Quantised {
 export interface QuantiseOptions {
   /** 0x00RRGGBB the kernel's warp reads outside the frame. */
   border: number;
+  /** Every tensor in its own arena slot, none reused (a study image: layer-compare.ts reads them all after a run). */
+  keepAll?: boolean;
 }
+
+/** Int8 weights of one convolution, one scale per output channel (max |w| / 127); real weight ≈ q · scales[c]. */
+export function quantiseWeights(l: FloatLayer, cout: number): { weights: Int8Array; scales: Float64Array } {
+  const per = l.weights.length / cout;
+  const weights = new Int8Array(l.weights.length);
+  const scales = new Float64Array(cout);
+  for (let c = 0; c < cout; c++) {
+    let top = 0;
+    for (let k = 0; k < per; k++) top = Math.max(top, Math.abs(l.weights[weightIndex(l, cout, c, k)]));
+    const sW = top > 0 ? top / 127 : 1;
+    scales[c] = sW;
+    for (let k = 0; k < per; k++) { const i = weightIndex(l, cout, c, k); weights[i] = Math.max(-127, Math.min(127, Math.round(l.weights[i] / sW))); }
+  }
+  return { weights, scales };
+}
+
+/** conv: [cout][taps·cin] contiguous per channel; dwconv: [taps][c], stride cout. */
+export const weightIndex = (l: FloatLayer, cout: number, c: number, k: number) => (l.op === "conv" ? c * (l.weights.length / cout) + k : k * cout + c);
 
 export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, modelVersion: number, options: QuantiseOptions = { border: 0x808080 }): Quantised {
   const isOutput = (t: number) => net.outputs.includes(t);
@@ -71,6 +108,7 @@ export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, mod
       scales[i] = isOutput(i) ? range / OUTPUT_STEPS : range / 127;
     }
   });
+  checkBiasCorrection(net, calibration);
   const s0 = scales[0];
   const preMul = Math.round((net.inputScale / s0) * 2 ** PRE_SHIFT);
   const preAdd = Math.round((net.inputOffset / s0) * 2 ** PRE_SHIFT);
@@ -90,26 +128,20 @@ export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, mod
     }
     const sIn = scales[l.inputs[0]];
     const cout = net.tensors[l.output].c;
-    const per = l.weights.length / cout;
-    const weights = new Int8Array(l.weights.length);
+    const { weights, scales: sWs } = quantiseWeights(l, cout);
     const bias = new Int32Array(cout);
     const quant = new Int32Array(3 * cout);
+    const correction = calibration.biasCorrection?.[net.tensors[l.output].node];
     for (let c = 0; c < cout; c++) {
-      // conv: [cout][taps·cin] contiguous per channel; dwconv: [taps][c], stride cout.
-      const index = (k: number) => (l.op === "conv" ? c * per + k : k * cout + c);
-      let top = 0;
-      for (let k = 0; k < per; k++) top = Math.max(top, Math.abs(l.weights[index(k)]));
-      const sW = top > 0 ? top / 127 : 1;
-      for (let k = 0; k < per; k++) weights[index(k)] = Math.max(-127, Math.min(127, Math.round(l.weights[index(k)] / sW)));
-      const sAcc = sIn * sW;
-      bias[c] = Math.max(-BIAS_CLAMP, Math.min(BIAS_CLAMP, Math.round(l.bias[c] / sAcc)));
+      const sAcc = sIn * sWs[c];
+      bias[c] = Math.max(-BIAS_CLAMP, Math.min(BIAS_CLAMP, Math.round((l.bias[c] - (correction?.[c] ?? 0)) / sAcc)));
       const { m, shift } = fixedPoint([(l.pos[c] * sAcc) / sOut, (l.neg[c] * sAcc) / sOut]);
       quant.set([m[0], m[1], shift], 3 * c);
     }
     weightBytes += weights.length + 4 * bias.length + 4 * quant.length;
     return { ...base, op: l.op, weights, bias, quant };
   });
-  const { offsets, arenaBytes } = planArena(net);
+  const { offsets, arenaBytes } = planArena(net, options.keepAll);
   const tensors: ImageTensor[] = net.tensors.map((t, i) => ({ offset: offsets[i], h: t.h, w: t.w, c: t.c, elementBytes: isOutput(i) ? 4 : 1, scale: scales[i] }));
   const spec: ImageSpec = {
     id: net.id,
@@ -137,14 +169,14 @@ export function quantiseNetwork(net: FloatNetwork, calibration: Calibration, mod
  * layer that writes it to the last layer that reads it (the input from the
  * start, the output to the end); a layer's output never overlaps its inputs.
  */
-export function planArena(net: FloatNetwork): { offsets: number[]; arenaBytes: number } {
+export function planArena(net: FloatNetwork, keepAll = false): { offsets: number[]; arenaBytes: number } {
   const n = net.tensors.length;
   const bytes = net.tensors.map((t, i) => t.h * t.w * t.c * (net.outputs.includes(i) ? 4 : 1));
   const dies = new Array<number>(n).fill(-1);
   net.layers.forEach((l, k) => {
     for (const i of l.inputs) dies[i] = Math.max(dies[i], k);
   });
-  for (const t of net.outputs) dies[t] = net.layers.length;
+  for (let t = 0; t < n; t++) if (keepAll || net.outputs.includes(t)) dies[t] = net.layers.length;
   const offsets = new Array<number>(n).fill(0);
   const live: number[] = [0];
   let arenaBytes = align16(bytes[0]);
