@@ -30,17 +30,17 @@ function courier(uses: number) {
 
 describe("end-code: every use of a code gone in one change", () => {
   it("is appended after the kinds before it: their numbers (on flash, on the wire) stay", () => {
-    assert.deepEqual(CHANGE_KINDS.slice(0, 17), [
+    assert.deepEqual(CHANGE_KINDS.slice(0, 18), [
       "meta", "add-resident", "update-resident", "remove-resident", "add-card", "remove-card",
       "set-pin", "clear-pin", "add-code", "remove-code", "use-code", "set-face", "rate-pin",
-      "add-sealed-code", "remove-sealed-code", "set-schedule", "set-holidays",
+      "add-sealed-code", "remove-sealed-code", "set-schedule", "set-holidays", "set-compound-pin",
     ]);
-    assert.equal(CHANGE_KINDS.indexOf("end-code"), 17);
+    assert.equal(CHANGE_KINDS.indexOf("end-code"), 18);
   });
 
   it("is the kind byte and the 16-byte hash, nothing else; cut short or longer it is refused", () => {
     const bytes = end();
-    assert.deepEqual(Array.from(bytes), [17, ...hash()]);
+    assert.deepEqual(Array.from(bytes), [18, ...hash()]);
     assert.deepEqual(decodeChange(bytes), { kind: "end-code", hash: hash() });
     for (let cut = 1; cut < bytes.length; cut++) throwsCode("E_BAD_CHANGE", () => decodeChange(bytes.subarray(0, cut)));
     throwsCode("E_BAD_CHANGE", () => decodeChange(Uint8Array.from([...bytes, 0])));

@@ -198,7 +198,7 @@ describe("sealed codes: at the gate", () => {
     const out = sync.handleChangeSet(changeSet(1, [visitor(4), visitor(5), add, { kind: "remove-sealed-code", id: 4, sealed: add.sealed }]), T0, target(registry, stored));
     assert.equal(out.applied, 1, out.audit?.detail);
     assert.equal(registry.findCode(CODE), undefined);
-    assert.deepEqual(stored[0].slice(2).map((c) => decodeChange(c).kind), ["add-code", "use-code", "use-code", "remove-code"]);
+    assert.deepEqual(stored[0].slice(2).map((c) => decodeChange(c).kind), ["add-code", "end-code", "remove-code"]);
     // The same digits sealed for resident 5 (a forged revoke naming the wrong holder): the code stays with 4.
     sync.handleChangeSet(changeSet(2, [addSealed(CODE, { uses: 1 })]), T0, target(registry, stored));
     const wrong = sync.handleChangeSet(changeSet(3, [{ kind: "remove-sealed-code", id: 5, sealed: sealCode(gate.publicKey, CODE, { ...bind, residentId: 5 }, random) }]), T0, target(registry, stored));
