@@ -78,7 +78,7 @@ describe("production Mosquitto: TLS, one credential and ACL per gate", () => {
   if (missing.length) { it.skip(`skipped: ${missing.join(", ")} not installed`); return; }
   let dir: string, port: number, broker: ChildProcess, ca: Buffer;
   const clients: MqttClient[] = [];
-  const passwords: Record<string, string> = { hub: "hub-secret", [gateUser(COMPOUND, 10)]: "pw-10", [gateUser(COMPOUND, 11)]: "pw-11" };
+  const passwords: Record<string, string> = { hub: "hub-secret", [gateUser(COMPOUND, 10)]: "pw-10", [gateUser(COMPOUND, 11)]: "pw-11", ha: "pw-ha" };
 
   const connect = async (user: string | undefined, over: IClientOptions = {}) => {
     const c = await mqtt.connectAsync(`mqtts://127.0.0.1:${port}`, {
@@ -97,7 +97,7 @@ describe("production Mosquitto: TLS, one credential and ACL per gate", () => {
     run("openssl", ["req", ...rsa, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"], dir);
     run("openssl", ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "san.ext"], dir);
     for (const [user, password] of Object.entries(passwords)) run("mosquitto_passwd", ["-b", ...(user === "hub" ? ["-c"] : []), "passwd", user, password], dir);
-    writeFileSync(path.join(dir, "acl"), mosquittoAcl("hub", [{ compound: COMPOUND, gate: 10 }, { compound: COMPOUND, gate: 11 }]));
+    writeFileSync(path.join(dir, "acl"), mosquittoAcl("hub", [{ compound: COMPOUND, gate: 10 }, { compound: COMPOUND, gate: 11 }], { user: "ha" }));
     port = await freePort();
     writeFileSync(path.join(dir, "mosquitto.conf"), mosquittoConf({
       host: "127.0.0.1", port, caFile: path.join(dir, "ca.crt"), certFile: path.join(dir, "server.crt"), keyFile: path.join(dir, "server.key"),
@@ -156,6 +156,21 @@ describe("production Mosquitto: TLS, one credential and ACL per gate", () => {
     for (let i = 0; i < 100 && (!got10.length || !got11.length); i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(got10, ["optgate/1/10/sync"]);
     assert.deepEqual(got11, ["optgate/1/11/sync"]);
+  });
+
+  it("Home Assistant's user reads the hub's discovery and states, and nothing of the fleet; a gate cannot write them", async () => {
+    const hub = await connect("hub"), ha = await connect("ha"), g10 = await connect(gateUser(COMPOUND, 10));
+    const got: string[] = [];
+    ha.on("message", (t, p) => got.push(`${t} ${p.toString()}`));
+    await ha.subscribeAsync({ "homeassistant/#": { qos: 1 }, "optgate-ha/#": { qos: 1 }, "optgate/#": { qos: 1 } });
+    await g10.publishAsync("optgate-ha/1/10/door", "forged", { qos: 1 });
+    await ha.publishAsync("optgate/1/10/sync", "from ha", { qos: 1 });
+    await hub.publishAsync("optgate/1/10/sync", "fleet", { qos: 1 });
+    await hub.publishAsync("homeassistant/sensor/optgate_1_10/door/config", "config", { qos: 1 });
+    await hub.publishAsync("optgate-ha/1/10/door", "normal", { qos: 1 });
+    for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(got, ["homeassistant/sensor/optgate_1_10/door/config config", "optgate-ha/1/10/door normal"]);
   });
 
   it("erasure: a gate reads only its own orders and writes only its own receipts and notices", async () => {
