@@ -12,7 +12,7 @@
 // Needs `npm run build` and the Debian packages gcc-xtensa-lx106,
 // binutils-xtensa-lx106, picolibc-xtensa-lx106-elf and qemu-user.
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
@@ -94,11 +94,16 @@ export interface XtensaCount { total: number; byFunction: Record<string, number>
  * and each execution of one (exec, no chaining), and the two are joined here.
  */
 export async function countXtensa(binary: string): Promise<XtensaCount> {
-  const qemu = spawn(QEMU, ["-cpu", "lx106", "-d", "in_asm,exec,nochain", "-D", "/dev/stderr", binary], { stdio: ["ignore", "ignore", "pipe"] });
+  // The log goes through a named pipe: Node's stdio pipes are sockets, which qemu cannot open by path.
+  const fifo = path.join(path.dirname(binary), "qemu-log.fifo");
+  rmSync(fifo, { force: true });
+  await run("mkfifo", [fifo]);
+  const qemu = spawn(QEMU, ["-cpu", "lx106", "-d", "in_asm,exec,nochain", "-D", fifo, binary], { stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => qemu.on("exit", resolve));
   const blocks = new Map<string, { fn: string; ops: string[] }>();
   const hits = new Map<string, number>();
   let fn = "?", current: { fn: string; ops: string[] } | undefined;
-  for await (const line of createInterface({ input: qemu.stderr })) {
+  for await (const line of createInterface({ input: createReadStream(fifo) })) {
     if (line.startsWith("IN: ")) { fn = line.slice(4).trim(); current = undefined; continue; }
     if (line.startsWith("0x")) {
       const [pc, op] = line.split(/\s+/);
@@ -112,6 +117,8 @@ export async function countXtensa(binary: string): Promise<XtensaCount> {
       current = undefined;
     }
   }
+  if ((await exited) !== 0) throw new Error(`qemu failed on ${binary}`);
+  rmSync(fifo, { force: true });
   const byFunction: Record<string, number> = {}, mix: Record<string, Record<string, number>> = {};
   let total = 0;
   for (const [pc, n] of hits) {
