@@ -50,8 +50,8 @@ export async function xtensaToolsPresent(): Promise<boolean> {
 }
 
 /** Builds the driver for one model, path and the frame; returns the Xtensa binary's path. */
-export async function buildXtensa(id: string, m: number[], which: XtensaPath, extraFlags: string[] = []): Promise<string> {
-  const dir = path.join(outDir, `${id}-${which}`);
+export async function buildXtensa(id: string, m: number[], which: XtensaPath, label = "count"): Promise<string> {
+  const dir = path.join(outDir, `${label}-${id}-${which}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, "image.bin"), readFileSync(imageFile(id)));
   writeFileSync(path.join(dir, "frame.bin"), benchFrame());
@@ -64,7 +64,7 @@ export async function buildXtensa(id: string, m: number[], which: XtensaPath, ex
   const out = path.join(dir, "run.elf");
   // gnu99: wasm-rt.h then uses no C11 threads (no pthread.h in picolibc); the
   // board's flags otherwise (-O2, bounds-checked, malloc'd memory).
-  await run(GCC, ["-std=gnu99", "-O2", "-DWASM_RT_USE_MMAP=0", "-DWASM_RT_MEMCHECK_BOUNDS_CHECK=1", ...extraFlags, "-isystem", path.join(PICOLIBC, "include"), "-include", path.join(here, "shim.h"),
+  await run(GCC, ["-std=gnu99", "-O2", "-DWASM_RT_USE_MMAP=0", "-DWASM_RT_MEMCHECK_BOUNDS_CHECK=1", "-isystem", path.join(PICOLIBC, "include"), "-include", path.join(here, "shim.h"),
     `-I${wasm2cDir}`, `-I${nativeDir}`, ...defines, path.join(here, "driver.c"), ...sources, path.join(dir, "image.o"), path.join(dir, "frame.o"),
     "-nostartfiles", "-static", "-Wl,-Ttext=0x10000000", `-L${path.join(PICOLIBC, "lib")}`, "-Wl,--start-group", "-lc", "-lgcc", "-Wl,--end-group", "-o", out], { maxBuffer: 1 << 26 });
   return out;
