@@ -62,7 +62,8 @@ export function withBoardMemoryAccess(source: string): string {
     "#if defined(__XTENSA__) || defined(FACE_ALIGNED_WORD_COPY)",
     "/* optgate (tools/face-model/build.ts): aligned 4-byte copies as one word. */",
     "#include <stdint.h>",
-    "static inline void* face_word_copy(void* dest, const void* src, size_t n) {",
+    "/* always_inline: n is a constant only once inlined (and -Os might not inline). */",
+    "static inline __attribute__((always_inline)) void* face_word_copy(void* dest, const void* src, size_t n) {",
     "  if (n == 4 && ((((uintptr_t)dest) | ((uintptr_t)src)) & 3) == 0)",
     "    return __builtin_memcpy(__builtin_assume_aligned(dest, 4), __builtin_assume_aligned(src, 4), 4);",
     "  return __builtin_memcpy(dest, src, n);",
@@ -75,7 +76,7 @@ export function withBoardMemoryAccess(source: string): string {
   const check = [
     "#if (defined(__XTENSA__) || defined(FACE_NARROW_BOUNDS_CHECK)) && !WASM_RT_MEMCHECK_GUARD_PAGES",
     "/* optgate (tools/face-model/build.ts): the bounds check in 32-bit halves. */",
-    "static inline bool face_out_of_range(uint64_t a, uint32_t n, uint64_t size) {",
+    "static inline __attribute__((always_inline)) bool face_out_of_range(uint64_t a, uint32_t n, uint64_t size) {",
     "  uint32_t low = (uint32_t)a, end = low + n;",
     "  return (uint32_t)(a >> 32) != 0 || end < low || end > (uint32_t)size;",
     "}",
