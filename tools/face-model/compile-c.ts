@@ -19,7 +19,8 @@ export async function compileFaceHarness(variant: CVariant): Promise<string> {
   mkdirSync(harnessDir, { recursive: true });
   const out = path.join(harnessDir, `face-harness-${variant}`);
   const sources = [path.join(repoRoot, "tools/face-model/harness.c"), path.join(nativeDir, "face_host.c"), faceKernelC, ...["wasm-rt-impl.c", "wasm-rt-mem-impl.c", "wasm-rt-exceptions-impl.c"].map((f) => path.join(wasm2cDir, f))];
-  await run("gcc", ["-std=gnu11", ...variantFlags[variant], `-I${wasm2cDir}`, `-I${nativeDir}`, ...sources, "-lm", "-o", out]);
+  // The S3's memory access (build.ts, withBoardMemoryAccess), so the golden, bad-input and trap tests cover it here too.
+  await run("gcc", ["-std=gnu11", ...variantFlags[variant], "-DFACE_ALIGNED_WORD_COPY=1", "-DFACE_NARROW_BOUNDS_CHECK=1", `-I${wasm2cDir}`, `-I${nativeDir}`, ...sources, "-lm", "-o", out]);
   return out;
 }
 
