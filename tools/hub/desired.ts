@@ -74,9 +74,19 @@ export function residentChanges(before: CanonicalResident | undefined, after: Ca
   return out;
 }
 
+/** A change set's room for changes (packed: each length-prefixed): the message less header and signature. */
+export const SET_BUDGET_BYTES = MAX_MESSAGE_BYTES - 256;
+
+/** Whether `changes` fit after a run of `count` changes and `packedBytes` (as chunkChanges bounds a run). */
+export function fitsRun(count: number, packedBytes: number, changes: Uint8Array[]): boolean {
+  let bytes = packedBytes;
+  for (const c of changes) bytes += 2 + c.length;
+  return count + changes.length <= MAX_CHANGES_PER_SET && bytes <= SET_BUDGET_BYTES;
+}
+
 /** Splits encoded changes into change-set sized runs (count and bytes both bounded). */
 export function chunkChanges(changes: Uint8Array[]): Uint8Array[][] {
-  const budget = MAX_MESSAGE_BYTES - 256; // header and signature
+  const budget = SET_BUDGET_BYTES;
   const out: Uint8Array[][] = [];
   let run: Uint8Array[] = [], bytes = 0;
   for (const c of changes) {

@@ -13,6 +13,23 @@ import { bytes, num, type Db } from "./db";
 import { topic } from "../../src/core/sync/topics";
 import type { Publish } from "./hub";
 
+/** Gates sent their orders at once (a fan-out, a resend). */
+const FAN_OUT = 16;
+
+/** Runs `fn` over `items`, at most `limit` at a time; rejects with the first failure once all have settled. */
+export async function eachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try { await fn(item); } catch (error) { failures.push(error); }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length) throw failures[0];
+}
+
 export type ErasureOrigin = { kind: "office" } | { kind: "gate"; gateId: number };
 
 export interface ErasureState {
@@ -69,7 +86,9 @@ export class HubErasures {
       }
       return ids;
     });
-    for (const gateId of gates) await this.send(gateId);
+    // Gates in parallel (a bounded number at a time): one after the other, the last of 50 gates
+    // waited for 49 signatures and broker round trips before its order left.
+    await eachBounded(gates, FAN_OUT, (gateId) => this.send(gateId));
     return orderId;
   }
 
@@ -86,12 +105,17 @@ export class HubErasures {
     }
   }
 
-  /** Resends to connected gates the orders unreceipted for resendMs (or never sent: a hub that died mid fan-out). */
+  /**
+   * Resends to connected gates the orders unreceipted for resendMs, and those
+   * never sent whose order is that old (a hub that died mid fan-out). A row
+   * not yet sent of a younger order is a fan-out under way: sending it here
+   * too gave gates the order twice, and their second receipt was dropped.
+   */
   async resendDue(owns: (gateId: number) => boolean): Promise<void> {
     const due = await this.#o.db.query<{ gate_id: unknown }>(
-      `select distinct e.gate_id from erasure e join gate g on g.id = e.gate_id
-       where e.state = 'pending' and g.online and (e.sent_at is null or e.sent_at <= $1)`, [this.#o.now() - this.#o.resendMs]);
-    for (const r of due) if (owns(num(r.gate_id))) await this.send(num(r.gate_id));
+      `select distinct e.gate_id from erasure e join gate g on g.id = e.gate_id join erasure_order o on o.order_id = e.order_id
+       where e.state = 'pending' and g.online and coalesce(e.sent_at, o.created_at) <= $1`, [this.#o.now() - this.#o.resendMs]);
+    await eachBounded(due.map((r) => num(r.gate_id)).filter(owns), FAN_OUT, (gateId) => this.send(gateId));
   }
 
   /**

@@ -6,7 +6,6 @@
 // versions this process already sent (a restart just sends them again, and
 // the gate refuses what it holds as replays).
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { encodeChange } from "../../src/core/access/changes";
 import { decodeRecord, type AuditRecord } from "../../src/core/audit/audit-record";
 import { recordsDigest } from "../../src/core/audit/head-signature";
 import { AUDIT_LOG_NAMES } from "../../src/core/audit/audit-trail";
@@ -14,9 +13,9 @@ import {
   decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf, verifyHead, verifySigned,
   type Ack, type AuditBatch, type HeadMessage, type Inventory, type Refusal, type TimeRequest,
 } from "../../src/core/sync/messages";
-import { canonicalResident, residentDigest } from "../../src/core/sync/inventory";
 import { bytes, num, type Db, type Sql } from "./db";
-import { chunkChanges, fromRecord, packChanges, residentChanges, toCanonical, unpackChanges, type ResidentInput } from "./desired";
+import { chunkChanges, toCanonical, unpackChanges, type ResidentInput } from "./desired";
+import { appendSets, reconcile } from "./versions";
 import { HubSchedules } from "./schedules";
 import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
 import { HubCodes } from "./codes";
@@ -40,6 +39,8 @@ export interface HubOptions {
   owns?: (gateId: number) => boolean;
   /** A version sent this long ago and still not acknowledged is sent again (a lost message, a partitioned gate). */
   resendMs?: number;
+  /** Told about a send that failed in the background (an edit saved with `awaitSend: false`); the tick retries it. */
+  onError?: (error: Error) => void;
   /** Told what the hub accepted about a gate, after it is stored (Home Assistant discovery, home-assistant.ts). */
   observer?: HubObserver;
 }
@@ -50,6 +51,9 @@ export interface HubObserver {
   /** Audit records stored for the first time (signature checked, duplicates left out), in order. */
   records?(gateId: number, records: AuditRecord[]): Promise<void>;
 }
+
+/** How an edit returns: once its sets went to every gate (default), or once it is saved (the sets follow, coalesced). */
+export interface EditOptions { awaitSend?: boolean }
 
 export interface GateInput {
   id: number;
@@ -83,7 +87,7 @@ export interface Comparison {
 /** Refusals after which only a full resync can bring the gate back. */
 const NEEDS_FULL: readonly Refusal[] = ["needs-resync", "apply-failed", "bad-part"];
 
-interface GateRow { id: unknown; compound_id: unknown; groups: unknown; desired_version: unknown; applied_version: unknown; public_key: unknown; refused_reason: string | null; refused_version: unknown; needs_full: boolean }
+interface GateRow { id: unknown; compound_id: unknown; groups: unknown; desired_version: unknown; sealed_version: unknown; applied_version: unknown; public_key: unknown; refused_reason: string | null; refused_version: unknown; needs_full: boolean }
 
 export class Hub {
   readonly db: Db;
@@ -100,8 +104,9 @@ export class Hub {
   readonly #sentAt = new Map<number, number>();
   /** Highest version this process has sent each gate (lost on restart by design: see the header). */
   readonly #sentUpTo = new Map<number, number>();
-  /** One pump at a time per gate, so sends stay in version order. */
-  readonly #pumps = new Map<number, Promise<void>>();
+  /** One pump at a time per gate, so sends stay in version order; at most one more waits, and later callers share it. */
+  readonly #pumps = new Map<number, { tail: Promise<void>; waiting?: Promise<void> }>();
+  readonly #onError?: (error: Error) => void;
   readonly #erasures: HubErasures;
   readonly #pins: HubPins;
   /** One-time codes issued at the office (codes.ts). */
@@ -123,6 +128,7 @@ export class Hub {
     this.#owns = options.owns ?? (() => true);
     this.#resendMs = options.resendMs ?? 30_000;
     this.#observer = options.observer ?? {};
+    this.#onError = options.onError;
     this.#erasures = new HubErasures({
       db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
       drop: (why, t) => this.#drop(why, t),
@@ -177,7 +183,7 @@ export class Hub {
   }
 
   /** Adds or replaces residents (fields, PIN verifier, cards); each affected gate gets new versions. */
-  async putResidents(compoundId: number, inputs: ResidentInput[]): Promise<void> {
+  async putResidents(compoundId: number, inputs: ResidentInput[], options: EditOptions = {}): Promise<void> {
     const records = inputs.map(toCanonical);
     const seen = new Set<number>();
     for (const r of records) {
@@ -199,84 +205,31 @@ export class Hub {
       }
       return this.#reconcile(tx, compoundId, ids);
     });
-    await Promise.all(gates.map((g) => this.pump(g)));
+    await this.#sendAfterEdit(gates, options);
   }
 
-  async removeResidents(compoundId: number, ids: number[]): Promise<void> {
+  async removeResidents(compoundId: number, ids: number[], options: EditOptions = {}): Promise<void> {
     const gates = await this.db.transaction(async (tx) => {
       await tx.query("delete from resident where compound_id = $1 and id = any($2::integer[])", [compoundId, ids]);
       return this.#reconcile(tx, compoundId, ids);
     });
-    await Promise.all(gates.map((g) => this.pump(g)));
+    await this.#sendAfterEdit(gates, options);
   }
 
-  /**
-   * Brings each gate's desired records for `ids` up to the resident table and
-   * writes the difference as new versions. Gate rows are locked, so two hub
-   * processes never hand out the same version. Returns the gates that changed.
-   */
-  async #reconcile(tx: Sql, compoundId: number, ids: number[], onlyGates?: number[]): Promise<number[]> {
-    ids = [...new Set(ids)];
-    const gates = await tx.query<{ id: unknown; groups: unknown; desired_version: unknown }>(
-      "select id, groups, desired_version from gate where compound_id = $1 order by id for update", [compoundId]);
-    const residents = await tx.query<Record<string, unknown>>("select * from resident where compound_id = $1 and id = any($2::integer[])", [compoundId, ids]);
-    const cards = await tx.query<{ uid: unknown; resident_id: unknown }>("select uid, resident_id from card where compound_id = $1 and resident_id = any($2::integer[]) order by uid", [compoundId, ids]);
-    // Cards grouped in one pass: a lookup per resident would scan every card for every resident.
-    const cardsOf = new Map<number, Uint8Array[]>();
-    for (const c of cards) {
-      const owner = num(c.resident_id), list = cardsOf.get(owner);
-      if (list) list.push(bytes(c.uid));
-      else cardsOf.set(owner, [bytes(c.uid)]);
-    }
-    const byId = new Map(residents.map((r) => {
-      const pin = r.pin_salt ? { salt: bytes(r.pin_salt), hash: bytes(r.pin_hash), ...(r.pin_key_id ? { keyId: num(r.pin_key_id) } : {}) } : undefined;
-      const id = num(r.id);
-      return [id, {
-        id, unit: String(r.unit), role: num(r.role), status: num(r.status), groups: num(r.groups), from: num(r.valid_from), until: num(r.valid_until),
-        pin, cards: cardsOf.get(id) ?? [],
-      }];
-    }));
-    const changed: number[] = [];
-    for (const gate of gates) {
-      const gateId = num(gate.id);
-      if (onlyGates && !onlyGates.includes(gateId)) continue;
-      const groups = num(gate.groups);
-      const old = new Map((await tx.query<{ resident_id: unknown; record: unknown }>(
-        "select resident_id, record from desired_record where gate_id = $1 and resident_id = any($2::integer[])", [gateId, ids]))
-        .map((r) => [num(r.resident_id), fromRecord(bytes(r.record))]));
-      const encoded: Uint8Array[] = [];
-      for (const id of ids) {
-        const resident = byId.get(id);
-        const after = resident && (resident.groups & groups) !== 0 ? resident : undefined;
-        const changes = residentChanges(old.get(id), after);
-        if (!changes.length) continue;
-        for (const c of changes) encoded.push(encodeChange(c));
-        if (after) {
-          await tx.query(
-            `insert into desired_record (gate_id, resident_id, record, digest) values ($1, $2, $3, $4)
-             on conflict (gate_id, resident_id) do update set record = excluded.record, digest = excluded.digest`,
-            [gateId, id, canonicalResident(after), residentDigest(after)]);
-        } else {
-          await tx.query("delete from desired_record where gate_id = $1 and resident_id = $2", [gateId, id]);
-        }
-      }
-      if (!encoded.length) continue;
-      await this.#appendSets(tx, gateId, encoded);
-      changed.push(gateId);
-    }
-    return changed;
+  /** Pumps the gates an edit changed; without awaitSend the edit returns saved and its sets follow (a failure goes to onError, the tick retries). */
+  async #sendAfterEdit(gates: number[], options: EditOptions): Promise<void> {
+    if (options.awaitSend !== false) await Promise.all(gates.map((g) => this.pump(g)));
+    else for (const g of gates) this.pump(g).catch((error: Error) => this.#onError?.(error));
   }
 
-  /** Writes `encoded` as the gate's next versions (its row already locked by the caller's transaction). */
-  async #appendSets(tx: Sql, gateId: number, encoded: Uint8Array[]): Promise<void> {
-    const [gate] = await tx.query<{ desired_version: unknown }>("select desired_version from gate where id = $1", [gateId]);
-    let version = num(gate.desired_version);
-    for (const run of chunkChanges(encoded)) {
-      version++;
-      await tx.query("insert into change_set (gate_id, version, changes, change_count, created_at) values ($1, $2, $3, $4, $5)",
-        [gateId, version, packChanges(run), run.length, this.#now()]);
-    }
-    await tx.query("update gate set desired_version = $2 where id = $1", [gateId, version]);
+  /** Brings each gate's desired records for `ids` up to the resident table as new versions (versions.ts); returns the gates that changed. */
+  #reconcile(tx: Sql, compoundId: number, ids: number[], onlyGates?: number[]): Promise<number[]> {
+    return reconcile(tx, compoundId, ids, this.#now(), onlyGates);
+  }
+
+  /** Writes `encoded` as the gate's next versions, or into its newest one while that is not yet sent (versions.ts). */
+  #appendSets(tx: Sql, gateId: number, encoded: Uint8Array[]): Promise<void> {
+    return appendSets(tx, [{ gateId, changes: encoded }], this.#now());
   }
 
   // ---- sending ----
@@ -307,9 +260,18 @@ export class Hub {
   /** Sends the gate whatever it lacks: the next incremental versions, or a full resync. */
   pump(gateId: number): Promise<void> {
     if (!this.#owns(gateId)) return Promise.resolve();
-    const next = (this.#pumps.get(gateId) ?? Promise.resolve()).then(() => this.#pump(gateId));
-    this.#pumps.set(gateId, next.catch(() => {}));
-    return next;
+    // A run not yet started reads the database after every caller's commit: it serves them all.
+    const entry = this.#pumps.get(gateId);
+    if (entry?.waiting) return entry.waiting;
+    const next: { tail: Promise<void>; waiting?: Promise<void> } = { tail: Promise.resolve() };
+    const run = (entry?.tail ?? Promise.resolve()).then(() => {
+      next.waiting = undefined;
+      return this.#pump(gateId);
+    });
+    next.waiting = run;
+    next.tail = run.catch(() => {});
+    this.#pumps.set(gateId, next);
+    return run;
   }
 
   async #pump(gateId: number): Promise<void> {
@@ -322,21 +284,30 @@ export class Hub {
       return;
     }
     const from = Math.max(g.appliedVersion, this.#sentUpTo.get(gateId) ?? 0) + 1;
+    if (from > g.desiredVersion) return;
+    if (num(row.sealed_version) < g.desiredVersion) {
+      // Sealed before it is read: no edit joins a version once it may be on its way (versions.ts).
+      // Edits saved meanwhile are in it too: the seal takes the newest version.
+      const [sealed] = await this.db.query<{ desired_version: unknown }>("update gate set sealed_version = desired_version where id = $1 returning desired_version", [gateId]);
+      g.desiredVersion = num(sealed.desired_version);
+    }
+    const sets = new Map((await this.db.query<{ version: unknown; changes: unknown }>(
+      "select version, changes from change_set where gate_id = $1 and version between $2 and $3", [gateId, from, g.desiredVersion]))
+      .map((r) => [num(r.version), bytes(r.changes)]));
     for (let version = from; version <= g.desiredVersion; version++) {
-      const [set] = await this.db.query<{ changes: unknown }>("select changes from change_set where gate_id = $1 and version = $2", [gateId, version]);
+      const set = sets.get(version);
       if (!set) { await this.#sendFull(g); return; }
-      await this.#send(g, { version, base: version - 1, full: false, part: 0, parts: 1, changes: unpackChanges(bytes(set.changes)) });
+      await this.#send(g, { version, base: version - 1, full: false, part: 0, parts: 1, changes: unpackChanges(set) });
     }
   }
 
   async #sendFull(g: GateState): Promise<void> {
-    let version = g.desiredVersion;
-    if (version <= g.appliedVersion) {
-      // The gate holds a version at or past ours (a restored hub database): move past it.
-      version = g.appliedVersion + 1;
-      await this.db.query("update gate set desired_version = greatest(desired_version, $2) where id = $1", [g.id, version]);
-    }
-    const [{ groups }] = await this.db.query<{ groups: unknown }>("select groups from gate where id = $1", [g.id]);
+    // The gate holds a version at or past ours (a restored hub database): move past it. Sealed
+    // before the records are read: no edit joins the version the resync carries.
+    const [{ groups, desired_version: sealed }] = await this.db.query<{ groups: unknown; desired_version: unknown }>(
+      "update gate set desired_version = greatest(desired_version, $2), sealed_version = greatest(desired_version, $2) where id = $1 returning groups, desired_version",
+      [g.id, g.appliedVersion + 1]);
+    const version = num(sealed);
     // The groups, schedules and holidays first: a full resync replaces the gate's (docs/sync.md).
     const records = [
       ...await this.schedules.fullChanges(this.db, g.compoundId, num(groups)),

@@ -37,6 +37,12 @@ export interface ProtocolGateOptions {
   now: () => number | undefined;
   /** Monotonic ms for the time handshake. */
   monotonic?: () => number;
+  /**
+   * Answer every applied set with the whole inventory (default true, what the
+   * tests read). Each one digests every resident: the load bench turns it off
+   * and reports once the registry is quiet, as the firmware does.
+   */
+  inventoryOnApply?: boolean;
 }
 
 export class ProtocolGate {
@@ -153,7 +159,7 @@ export class ProtocolGate {
     if (outcome.audit) this.audit.push(outcome.audit);
     const out: Outgoing[] = [];
     if (outcome.ack) out.push(this.#out("ack", outcome.ack, true));
-    if (outcome.applied !== undefined) out.push(...this.inventory());
+    if (outcome.applied !== undefined && this.#o.inventoryOnApply !== false) out.push(...this.inventory());
     return out;
   }
 

@@ -7,7 +7,7 @@ import type { Db } from "./db";
 import { homeAssistantObserver } from "./home-assistant";
 import { Hub, type Publish } from "./hub";
 import { Leases } from "./leases";
-import { HUB_SUBSCRIPTIONS } from "../../src/core/sync/topics";
+import { HUB_SUBSCRIPTIONS, parseTopic } from "../../src/core/sync/topics";
 
 export interface HubServiceOptions {
   db: Db;
@@ -51,17 +51,24 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
   const ha = options.homeAssistant
     ? homeAssistantObserver(options.db, publish, typeof options.homeAssistant === "object" ? options.homeAssistant.prefix : undefined)
     : undefined;
+  const report = (error: Error) => options.onError?.(error);
   const hub = await Hub.open({
     db: options.db, signingSeed: options.signingSeed, now: options.now, onDrop: options.onDrop, owns: leases?.owns, resendMs: options.resendMs,
-    publish, observer: ha,
+    publish, observer: ha, onError: report,
   });
   await ha?.announceAll();
-  const report = (error: Error) => options.onError?.(error);
-  // Messages are handled one at a time, in arrival order (acks before the next set is sent).
-  let queue = Promise.resolve();
+  // Each gate's messages are handled one at a time, in arrival order (its ack before its next
+  // set is sent); gates side by side. One queue for all made every gate's next set wait for the
+  // acks, pumps and inventories of all the others (50 gates: a round trip each, in turn).
+  const lanes = new Map<string, Promise<void>>();
   client.on("message", (topic, payload) => {
-    queue = queue.then(() => hub.receive(topic, new Uint8Array(payload))).catch(report);
+    const t = parseTopic(topic), lane = t ? `${t.compound}/${t.gate}` : "";
+    const next = (lanes.get(lane) ?? Promise.resolve()).then(() => hub.receive(topic, new Uint8Array(payload))).catch(report);
+    lanes.set(lane, next);
+    void next.then(() => { if (lanes.get(lane) === next) lanes.delete(lane); });
   });
+  /** Resolves once every message received so far has been handled (and those that arrived meanwhile). */
+  const idle = async () => { while (lanes.size) await Promise.all(lanes.values()); };
   await client.subscribeAsync(Object.fromEntries(HUB_SUBSCRIPTIONS.map((t) => [t, { qos: 1 as const }])));
   // The tick: leases renewed, then every gate this process acts for that lags behind is pumped.
   let ticking = false;
@@ -83,10 +90,10 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
     hub,
     client,
     leases,
-    idle: () => queue,
+    idle,
     async close() {
       clearInterval(timer);
-      await queue;
+      await idle();
       await leases?.release();
       await client.endAsync();
     },

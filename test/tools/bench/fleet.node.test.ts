@@ -34,17 +34,20 @@ describe("fleet load bench (tiny scale)", function () {
     assert.ok(changes.lag.p50 <= changes.lag.p99 && changes.lag.p99 <= changes.lag.max);
     // The last gate's ack is the later of the last protocol gate's and the XS gate's.
     assert.equal(changes.lag.max, Math.max(changes.lagProtocol.max, changes.lagXs!.max));
-    // One version per change for each of the 3 gates.
-    assert.ok(r.rows.change_set >= 3 * changes.issued);
+    // Each change reached each of the 3 gates in some version: one each at most, fewer when
+    // edits saved while a set was on its way joined one (hub coalescing).
+    assert.equal(changes.gates, 3);
+    assert.ok(changes.versions >= 3 && changes.versions <= 3 * changes.issued, `${changes.versions} versions for ${changes.issued} changes`);
+    assert.ok(r.rows.change_set >= changes.versions);
   });
 
   it("times the withdrawal until all three receipts and counts the hub's database and broker load", () => {
     assert.deepEqual([r.erasure.done, r.erasure.gates, r.rows.erasure], [true, 3, 3]);
     assert.ok(r.erasure.ms > 0);
     const window = r.phases.find((p) => p.phase.includes("changes,"))!;
-    // Each change is a transaction at the hub, and each gate's ack another.
-    assert.ok(window.db.transactions >= 4 * r.changes.issued, `${window.db.transactions} transactions`);
-    assert.ok(window.broker.published >= 3 * r.changes.issued, "a set to each gate and its ack pass the broker");
+    // Each change is a transaction at the hub, and each gate's ack of each version another.
+    assert.ok(window.db.transactions >= r.changes.issued + r.changes.versions, `${window.db.transactions} transactions`);
+    assert.ok(window.broker.published >= 2 * r.changes.versions, "each version and its ack pass the broker");
     assert.ok(window.broker.tcpIn > window.broker.payloadBytes);
     const rows = fleetRows(r);
     assert.ok(rows.some((row) => row.case.includes("withdrawal") && (row.note === "goal met" || row.note === "GOAL MISSED")));

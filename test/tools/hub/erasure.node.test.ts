@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { Ed25519Signer } from "../../../src/core/ed25519";
 import { encodeEraseOrder, encodeGateErasure, type EraseOrder } from "../../../src/core/sync/erasure";
 import { keyIdOf } from "../../../src/core/sync/messages";
+import { Hub } from "../../../tools/hub/hub";
 import { COMPOUND, Fleet, gateSeed } from "./fleet";
 import { forEachDatabase } from "./servers";
 
@@ -115,6 +116,40 @@ forEachDatabase("fleet erasure", (kind) => {
     assert.ok(gate.templates.has(43));
     assert.deepEqual(gate.audit.filter((e) => e.kind === "sync-refused").map((e) => e.detail), ["erase replay: receipt resent", "erase bad-signature", "erase unknown-key"]);
     assert.deepEqual(await summary(), ["10:done+held", "11:done+held", "12:done+held"]);
+  });
+
+  it("a tick while the fan-out is still publishing sends no gate the order twice", async () => {
+    for (const id of [10, 11, 12]) await fleet.hub.receive(`optgate/${COMPOUND}/${id}/online`, Uint8Array.of(0x31));
+    // A broker slow to take the orders: every erase publish waits until released.
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => { release = resolve; });
+    const hub = await Hub.open({
+      db, signingSeed: new Uint8Array(32).fill(1), now: () => fleet.now, resendMs: 10_000, onDrop: (why) => { fleet.drops.push(why); },
+      publish: async (topic, payload, { retain }) => {
+        if (topic.endsWith("/erase")) await slow;
+        fleet.wire.push({ topic, payload, retain });
+      },
+    });
+    const withdrawal = hub.withdrawConsent(COMPOUND, 42);
+    while ((await hub.erasureStatus(COMPOUND, 42)).length < 3) await new Promise((resolve) => setTimeout(resolve, 2));
+    // The service's tick runs while the orders are not yet marked sent.
+    const tick = hub.pumpAll();
+    release();
+    await Promise.all([withdrawal, tick]);
+    assert.deepEqual([10, 11, 12].map((id) => ordersTo(fleet, id).length), [1, 1, 1]);
+    await fleet.drain(hub);
+    assert.deepEqual(erasedAt(), [1, 1, 1]);
+    assert.deepEqual(await summary(), ["10:done+held", "11:done+held", "12:done+held"]);
+    assert.deepEqual(fleet.drops, [], "no receipt came back for an order already receipted");
+    // Never sent at all (a hub that died between storing the orders and publishing them): due once resendMs has passed.
+    const order = await hub.withdrawConsent(COMPOUND, 43);
+    fleet.wire.length = 0;
+    await db.query("update erasure set sent_at = null where order_id = $1", [order]);
+    await hub.pumpAll();
+    assert.equal(ordersTo(fleet, 11).length, 0, "not while the fan-out may still be under way");
+    fleet.now += 10_000;
+    await hub.pumpAll();
+    assert.deepEqual([10, 11, 12].map((id) => ordersTo(fleet, id).length), [1, 1, 1]);
   });
 
   it("a hub restarted in the middle of a fan-out still completes it", async () => {

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { NorFlash } from "../../../boards/host/nor-flash";
 import type { Random } from "../../../src/core/ports";
-import { ProtocolGate, connectGate, type ConnectedGate, type Outgoing } from "../../hub/protocol-gate";
+import { ProtocolGate, connectGate, type ConnectedGate, type Outgoing, type ProtocolGateOptions } from "../../hub/protocol-gate";
 import type { Hub } from "../../hub/hub";
 import { ramFlash } from "../../sim/flash";
 import { startSimulator, type Simulator } from "../../sim/simulator";
@@ -16,17 +16,21 @@ const random: Random = { fill: (b) => { b.set(randomBytes(b.length)); } };
  * A protocol gate that reports its inventory as the firmware does
  * (src/app/fleet-link.ts): started again by every applied set and sent only
  * once the registry has been quiet for `quietMs` (the firmware digests 16
- * residents per 10 ms tick: 12.5 s at 20,000). ProtocolGate alone sends one
- * after every set, which at 20,000 residents is 20,000 rows per set.
+ * residents per 10 ms tick: 12.5 s at 20,000). ProtocolGate by default
+ * answers every set with its whole inventory; computed and thrown away, that
+ * was 20,000 SHA-256s per set per gate, in the hub's process, and it was what
+ * made one edit cost the bench about 12 s at 50 gates (docs/sync.md).
  */
 class BenchGate extends ProtocolGate {
   onApplied?: () => void;
 
+  constructor(options: ProtocolGateOptions) { super({ ...options, inventoryOnApply: false }); }
+
   override receive(topicText: string, payload: Uint8Array): Outgoing[] {
+    const before = this.sync.applied;
     const out = super.receive(topicText, payload);
-    const answers = out.filter((m) => !m.topic.endsWith("/inventory"));
-    if (answers.length !== out.length) this.onApplied?.();
-    return answers;
+    if (this.sync.applied !== before) this.onApplied?.();
+    return out;
   }
 }
 

@@ -44,7 +44,7 @@ export interface PhaseLoad {
   broker: BrokerLoad;
 }
 
-export interface Lag { count: number; p50: number; p99: number; max: number }
+export interface Lag { count: number; p50: number; p95: number; p99: number; max: number }
 
 export interface FleetBenchResult {
   database: "pglite" | "postgres";
@@ -54,7 +54,8 @@ export interface FleetBenchResult {
   /** The fleet's full resync of the seeded residents: every gate at its desired version. */
   fleetSyncMs: number;
   newGate: { protocolMs: number; protocolReconcileMs: number; xsMs?: number; xsReconcileMs?: number; xsComputronsPerResident?: number };
-  changes: { issued: number; perMinute: number; lag: Lag; lagProtocol: Lag; lagXs?: Lag; unacked: number };
+  /** `versions`: the sets the edits became across the fleet (fewer than issued x gates when edits were coalesced). */
+  changes: { issued: number; perMinute: number; lag: Lag; lagProtocol: Lag; lagXs?: Lag; unacked: number; versions: number; gates: number };
   erasure: { gates: number; ms: number; done: boolean };
   phases: PhaseLoad[];
   rows: Record<string, number>;
@@ -70,7 +71,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function lagOf(values: number[]): Lag {
   const v = values.slice().sort((a, b) => a - b);
   const at = (q: number) => (v.length ? v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)] : NaN);
-  return { count: v.length, p50: at(0.5), p99: at(0.99), max: v.length ? v[v.length - 1] : NaN };
+  return { count: v.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: v.length ? v[v.length - 1] : NaN };
 }
 
 export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchResult> {
@@ -194,14 +195,16 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     await until("every gate's inventory", allReported).catch((e: Error) => errors.push(e.message));
     endPhase("inventories after the new gates");
 
-    // Resident changes at the given rate, one after the other (a change is one office edit).
+    // Resident changes at the given rate, one after the other (a change is one office edit, which
+    // returns once saved: its sets follow, coalesced with the edits saved meanwhile).
     const pending: { savedAt: number; versions: Map<number, number> }[] = [];
     const every = 60_000 / o.changesPerMinute;
+    const versionsBefore = (await states()).reduce((sum, g) => sum + num(g.desired_version), 0);
     start = performance.now();
     for (let i = 0; performance.now() - start < o.windowMs; i++) {
       const due = start + i * every - performance.now();
       if (due > 0) await sleep(due);
-      await hub.putResidents(COMPOUND, [benchResident(1 + ((i * 7919) % o.residents), i + 1)]);
+      await hub.putResidents(COMPOUND, [benchResident(1 + ((i * 7919) % o.residents), i + 1)], { awaitSend: false });
       const savedAt = performance.now();
       pending.push({ savedAt, versions: new Map((await states()).map((g) => [num(g.id), num(g.desired_version)])) });
       if (i % 100 === 99) log(`${i + 1} changes in ${Math.round((performance.now() - start) / 1000)} s`);
@@ -219,8 +222,9 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       lagsP.push(last((g) => !xsIds.has(g)));
       if (xsIds.size) lagsX.push(last((g) => xsIds.has(g)));
     }
+    const versions = (await states()).reduce((sum, g) => sum + num(g.desired_version), 0) - versionsBefore;
     const changes: FleetBenchResult["changes"] = {
-      issued: pending.length, perMinute: pending.length / (issuedMs / 60_000), lag: lagOf(lags), lagProtocol: lagOf(lagsP), unacked,
+      issued: pending.length, perMinute: pending.length / (issuedMs / 60_000), lag: lagOf(lags), lagProtocol: lagOf(lagsP), unacked, versions, gates: gates.length,
       ...(xsIds.size ? { lagXs: lagOf(lagsX) } : {}),
     };
     endPhase(`${pending.length} changes, ${Math.round(changes.perMinute)}/min`);

@@ -30,9 +30,10 @@ export function fleetRows(r: FleetBenchResult): BenchRow[] {
       { case: `${db}:   XS computrons per resident synced`, value: r.newGate.xsComputronsPerResident!, unit: "computrons", note: "all the firmware did from provisioning to the last ack (verify, apply, store, ticks) / residents" },
     );
   }
-  const lag = (name: string, l: Lag, note = "") => ({ case: `${db}: ${name}`, value: Math.round(l.p50), unit: "ms p50", note: `p99 ${Math.round(l.p99)} ms, max ${Math.round(l.max)} ms${note}` });
+  const lag = (name: string, l: Lag, note = "") => ({ case: `${db}: ${name}`, value: Math.round(l.p50), unit: "ms p50", note: `p95 ${Math.round(l.p95)} ms, p99 ${Math.round(l.p99)} ms, max ${Math.round(l.max)} ms${note}` });
   const c = r.changes;
-  rows.push(lag(`change saved -> last gate's ack (${c.issued} changes, ${Math.round(c.perMinute)}/min)`, c.lag, c.unacked ? `; ${c.unacked} never acknowledged by every gate` : ""));
+  rows.push(lag(`change saved -> last gate's ack (${c.issued} changes, ${Math.round(c.perMinute)}/min)`, c.lag,
+    `; ${c.versions} sets for ${c.gates} gates (${(c.issued * c.gates / Math.max(1, c.versions)).toFixed(1)} changes per set)${c.unacked ? `; ${c.unacked} never acknowledged by every gate` : ""}`));
   rows.push(lag("  to the last protocol gate's ack", c.lagProtocol));
   if (c.lagXs) rows.push(lag("  to the XS gates' ack", c.lagXs));
   rows.push({ case: `${db}: withdrawal -> every gate's erasure receipt (${r.erasure.gates} gates)`, value: Math.round(r.erasure.ms), unit: "ms", target: "<= 5 s", note: met(r.erasure.done && r.erasure.ms <= GOALS.erasureMs) });
