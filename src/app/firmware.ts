@@ -28,8 +28,8 @@ import { PIN_KEY, clearPinKeyDamage, loadPinKey } from "./pin-key";
 import { COMPOUND_PIN_KEY, loadCompoundPinKey } from "./compound-pin-key";
 import { PinReports } from "./pin-reports";
 import { GateHardware } from "./hardware";
-import { ClockSource, type BatteryClock } from "./clock-source";
-import { Pcf8563 } from "../drivers/pcf8563";
+import { ClockSource } from "./clock-source";
+import { openRtc, quarantined, trustedSetRecord, versionList, withoutDamaged } from "./firmware-helpers";
 import { eraseTakenAway, openFleet } from "./fleet";
 import type { FleetLink } from "./fleet-link";
 import { hubSocket } from "./fleet-transport";
@@ -560,41 +560,6 @@ export class Firmware {
   }
 }
 
-/**
- * The store as the console backend sees it: a key whose newest record was
- * lost reads as absent (an older technician password must not work again)
- * until it is written anew.
- */
-function withoutDamaged(store: LogStore, damagedKeys: readonly string[]): SettingsStore {
-  const lost = new Set(damagedKeys);
-  return {
-    get: (key) => (lost.has(key) ? undefined : store.get(key)),
-    put: (key, value, options) => {
-      store.put(key, value, options);
-      lost.delete(key);
-    },
-    // A sealed record (an account, the Wi-Fi password) is erased from flash, not only forgotten.
-    delete: (key) => {
-      store.delete(key);
-      lost.delete(key);
-    },
-    keys: (prefix) => store.keys(prefix),
-  };
-}
-
-/** "1, 2, 5", or for many the first eight and the count. */
-function versionList(versions: readonly number[]): string {
-  const shown = versions.slice(0, 8).join(", ");
-  return versions.length > 8 ? `${shown} ... (${versions.length} in all)` : shown;
-}
-
-/** A registry that loads nothing and denies every credential (its loader failed outright). */
-function quarantined(deviceKey: Uint8Array, random: Board["random"]): Registry {
-  const registry = new Registry({ deviceKey, random });
-  registry.quarantine("the registry could not be loaded");
-  return registry;
-}
-
 export interface BoardInfo {
   name: string;
   log(line: string): void;
@@ -605,31 +570,4 @@ export function boot(board: BoardInfo): { name: string; version: string; board: 
   const state = { name: FIRMWARE_NAME, version: FIRMWARE_VERSION, board: board.name };
   board.log(`${FIRMWARE_NAME} ${FIRMWARE_VERSION} booted on ${board.name}`);
   return state;
-}
-
-/** The board's RTC, or undefined when it has none or the bus cannot be opened (logged). */
-/** clock/trusted-set: f64 wall time of the last trusted clock set (technician, or the hub's time on an untrusted clock). */
-function trustedSetRecord(store: LogStore): { read(): number | undefined; write(ms: number): void } {
-  const KEY = "clock/trusted-set";
-  return {
-    read() {
-      const bytes = store.get(KEY);
-      return bytes && bytes.length === 8 ? new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0) : undefined;
-    },
-    write(ms) {
-      const bytes = new Uint8Array(8);
-      new DataView(bytes.buffer).setFloat64(0, ms);
-      store.put(KEY, bytes);
-    },
-  };
-}
-
-function openRtc(board: Board): BatteryClock | undefined {
-  if (!board.device.rtc) return undefined;
-  try {
-    return new Pcf8563(board.device.rtc);
-  } catch (error) {
-    board.log(`clock: RTC unavailable (${error instanceof Error ? error.message : String(error)})`);
-    return undefined;
-  }
 }
