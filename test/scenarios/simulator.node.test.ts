@@ -49,6 +49,30 @@ describe("simulator: command line and scripts", () => {
   });
 });
 
+describe("simulator: in real time (npm start)", () => {
+  it("advance fast-forwards and the wall clock carries on from there, never back, so typed keys are one press each", async () => {
+    const sim = await startSimulator({ image: null, realtime: true });
+    try {
+      const simStart = sim.now;
+      await sim.advance(10_000);
+      const forwarded = sim.state.now;
+      assert.ok(forwarded >= simStart + 10_000, `the board reached ${forwarded - simStart} ms, not 10000`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sim.advance(10);
+      assert.ok(sim.state.now >= forwarded + 200, `the wall clock set the board back to ${sim.state.now - forwarded} ms after the fast-forward`);
+      // R0002: keypad code 2, PIN 246813 (boards/host/demo-compound.ts), typed key by key as `keys` does.
+      await sim.type("2#246813#");
+      await sim.advance(300);
+      const multiple = sim.events.filter((e) => e.e === "log" && /E_KEYPAD_MULTIPLE/.test(e.line));
+      assert.deepEqual(multiple, [], "a typed key overlapped the one before");
+      assert.equal(sim.decisions.at(-1)?.via, "pin");
+      assert.equal(sim.decisions.at(-1)?.grant, true);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe("simulator: flash image", () => {
   let dir: string;
   before(() => { dir = mkdtempSync(path.join(os.tmpdir(), "optgate-sim-")); });

@@ -122,6 +122,8 @@ export class Simulator {
   #queue: Promise<unknown> = Promise.resolve();
   #now: number;
   #timer?: NodeJS.Timeout;
+  /** In real time: the simulated time at a wall-clock instant (advance and jump move simStart on). */
+  #realtime?: { wallStart: number; simStart: number };
   #closed = false;
   #dead?: Error;
   /** Real connections for the board's TCP sockets (boards/host/tcp.ts). */
@@ -208,18 +210,26 @@ export class Simulator {
     return this.events.flatMap((e) => (e.e === "prompt" ? [e.text] : []));
   }
 
-  /** Move simulated time forward in ticks (timers, driver polls and timeouts run on the way). */
+  /**
+   * Move simulated time forward in ticks (timers, driver polls and timeouts run on the way).
+   * In real time this fast-forwards: the wall clock carries on from where it leaves the board.
+   * (It used to tick ahead while the next wall tick set the time back, and a typed key could
+   * then be pressed again before the board had released the one before.)
+   */
   async advance(ms: number): Promise<void> {
     const step = this.#options.tickMs ?? 10;
     const end = this.#now + ms;
     while (this.#now < end) {
-      this.#now = Math.min(end, this.#now + step);
+      const next = Math.min(end, this.#now + step);
+      if (this.#realtime) this.#realtime.simStart += next - this.#now;
+      this.#now = next;
       await this.#send({ t: "tick", now: this.#now });
     }
   }
 
   /** Jump the clock (e.g. overnight) in one tick: as if the board had been idle. */
   async jump(ms: number): Promise<void> {
+    if (this.#realtime) this.#realtime.simStart += ms;
     this.#now += ms;
     await this.#send({ t: "tick", now: this.#now });
   }
@@ -241,7 +251,7 @@ export class Simulator {
   /** Press one keypad key; the host board releases it after `holdMs` of simulated time. */
   pressKey(key: string, holdMs = 80): Promise<HostReply> { return this.#send({ t: "key", key, holdMs }); }
 
-  /** Press and release each key in turn, letting simulated time pass (non-realtime use). */
+  /** Press and release each key in turn, letting (simulated or real) time pass. */
   async type(keys: string, holdMs = 80): Promise<void> {
     for (const key of keys) {
       await this.pressKey(key, holdMs);
@@ -389,13 +399,12 @@ export class Simulator {
 
   #runRealtime(): void {
     const step = this.#options.tickMs ?? 10;
-    const wallStart = performance.now();
-    const simStart = this.#now;
+    const clock = this.#realtime = { wallStart: performance.now(), simStart: this.#now };
     let busy = false;
     this.#timer = setInterval(() => {
       if (busy || this.#closed) return;
       busy = true;
-      this.#now = simStart + Math.round(performance.now() - wallStart);
+      this.#now = Math.max(this.#now, clock.simStart + Math.round(performance.now() - clock.wallStart));
       this.#send({ t: "tick", now: this.#now }).catch(() => undefined).finally(() => { busy = false; });
     }, step);
   }

@@ -62,7 +62,7 @@ describe("npm start -- --gates N", function () {
     await fleetCommand(fleet!, "1 console pin set R00001");
     await fleetCommand(fleet!, "1 console 583017");
     assert.match(await fleetCommand(fleet!, "1 console 583017"), /PIN set for R00001/);
-    await until("the PIN at gate 2", async () => /1 under the compound key/.test(await fleetCommand(fleet!, "2 console pin key")));
+    await until("the PIN at gate 2", async () => /PINs held: +1 under the compound key/.test(await fleetCommand(fleet!, "2 console pin key")));
     await fleetCommand(fleet!, "2 keys 1#583017#");
     let status = ""; // "status" shows each gate's state as of its last command: a console line brings it up to date
     await until("gate 2 grants the PIN", async () => /gate 2: [^\n]*last: pin granted R00001/.test(status = (await fleetCommand(fleet!, "2 console version"), await fleetCommand(fleet!, "status"))), 60_000)
