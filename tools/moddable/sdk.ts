@@ -4,6 +4,7 @@
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../xs/bundle";
@@ -53,7 +54,8 @@ export async function mcconfig(sdk: Sdk, manifestDir: string, platform: string, 
 /** mcconfig + make for lin; returns the mc.so that mcsim loads. */
 export async function buildLin(sdk: Sdk, manifestDir: string, outDir: string): Promise<string> {
   const project = await mcconfig(sdk, manifestDir, "lin", outDir);
-  await run("make", [], { cwd: project, env: sdk.env, maxBuffer: 64 << 20 });
+  // The C of a TLS build alone is minutes on one core: all of them.
+  await run("make", [`-j${os.availableParallelism()}`], { cwd: project, env: sdk.env, maxBuffer: 64 << 20 });
   return path.join(outDir, "bin/lin/mc/debug", path.basename(project), "mc.so");
 }
 
