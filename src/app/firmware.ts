@@ -30,7 +30,7 @@ import { PinReports } from "./pin-reports";
 import { GateHardware } from "./hardware";
 import { ClockSource } from "./clock-source";
 import { openRtc, quarantined, trustedSetRecord, versionList, withoutDamaged } from "./firmware-helpers";
-import { eraseTakenAway, openFleet } from "./fleet";
+import { auditSetCutShort, eraseTakenAway, openFleet } from "./fleet";
 import type { FleetLink } from "./fleet-link";
 import { hubSocket } from "./fleet-transport";
 import { HUB_SETTINGS_KEY, readBrokerPassword, readHubSettings, readHubTls, readWifiSettings, writeHubSettings, type HubSettings, type WifiSettings } from "./hub-settings";
@@ -197,7 +197,10 @@ export class Firmware {
       this.#step("face flags", () => this.core.syncFaceFlags());
       this.#syncState = storedRegistry && this.#load("fleet sync state", () => openSyncState(store, storedRegistry, {
         gateId: board.gateId, onDamage: (line) => this.#note(line), onError: storeError, openSealed: this.#codeOpener(storedRegistry.registry, deviceKey),
+        auditSeq: () => this.core.audit.security.head().seq,
       }), undefined);
+      const due = this.#syncState?.auditDue;
+      if (due) this.#step("the newest hub set's audit record", () => { auditSetCutShort(this.core.audit, due, board.clock.now()); });
       // A PIN set here under the compound key is reported to the hub (pin-reports.ts), after the registry stored it.
       const auditStore = this.auditStore;
       if (storedRegistry && auditStore) {

@@ -15,7 +15,7 @@
 // gate's key and the record): when the link starts, each withdrawal made here
 // past fleet/notified without its notice pending (a power cut came between
 // the record and the notice's save) gets it made again, the same notice.
-import type { AuditLogName } from "../core/audit/audit-trail";
+import type { AuditLogName, AuditTrail } from "../core/audit/audit-trail";
 import { formatResidentId, parseResidentId, type ResidentId } from "../core/access/types";
 import { OptgateError, isOptgateError } from "../core/errors";
 import { MqttClient } from "../core/mqtt/client";
@@ -39,7 +39,7 @@ import { FleetTemplates } from "./fleet-templates";
 import { GateTemplates } from "../core/sync/template-share";
 import type { HubSettings } from "./hub-settings";
 import { TcpMqttLink } from "./mqtt-tcp-link";
-import type { SyncState } from "./sync-persistence";
+import type { AuditDue, SyncState } from "./sync-persistence";
 import type { PinReports } from "./pin-reports";
 
 const PENDING = "fleet/pending/";
@@ -237,6 +237,25 @@ export function eraseTakenAway(core: GateCore, sync: SyncState, now: number): nu
   for (const id of ids) if (eraseTemplate(core, id, now).held) held++;
   if (ids.length > 0) sync.erased(ids);
   return held;
+}
+
+/**
+ * At boot: the newest set the gate stored took no sync-applied record if the power went between
+ * its store group and the record. The record is made now, saying so; the hub, never told, sends
+ * the set again and the gate answers it applied (no second record). Says whether it made one.
+ */
+export function auditSetCutShort(audit: AuditTrail, due: AuditDue, now: number): boolean {
+  const security = audit.security;
+  const head = security.head().seq;
+  // Shorter than when the set was stored: the chain's own damage, reported as such.
+  if (head < due.seq) return false;
+  const detail = `v${due.version}${due.full ? " full" : ""} ${due.changes} change(s)`;
+  const after = security.entries().filter((e) => e.seq > due.seq);
+  // Records after it that RAM no longer holds: which they were cannot be told, so none is added.
+  if (after.length < head - due.seq) return false;
+  if (after.some((e) => e.kind === "sync-applied" && e.detail !== undefined && (e.detail === detail || e.detail.startsWith(`${detail},`)))) return false;
+  audit.append({ time: now, actorKind: "system", actor: 0, kind: "sync-applied", decision: "info", reason: "info", detail: `${detail}, power cut` }); // MAX_DETAIL is 40: the rest is in docs/sync.md
+  return true;
 }
 
 /**

@@ -5,6 +5,9 @@
 //                   the gate holds version 0 and takes only full resyncs
 //   sync/erase      stream of u32 resident ids: face templates a set took away, until erased
 //   sync/receipts   stream of this gate's signed erasure receipts (the newest REMEMBERED_ORDERS)
+//   sync/audit-due  the newest set's version, full flag, change count and the security chain's
+//                   head seq before it, in the set's group: its sync-applied record is appended
+//                   after the group, so a power cut between the two is seen at boot (auditDue)
 //
 // An incremental set goes to the end of the registry's change stream with its
 // version (and the templates it takes away) in ONE store group; a full resync
@@ -39,6 +42,7 @@ const VERSION = "sync/version";
 const DAMAGE = "sync/damage";
 const ERASE = "sync/erase";
 const RECEIPTS = "sync/receipts";
+const AUDIT_DUE = "sync/audit-due";
 /** Resident ids per sync/erase record (u32 each; a store value holds 1 KiB). */
 const IDS_PER_RECORD = 255;
 /** Receipts appended per store group (a group holds up to 254 operations). */
@@ -55,6 +59,16 @@ export interface SyncStateOptions {
   onError?: StoreErrorHandler;
   /** Opens codes sealed to this gate (sealed-codes.ts); without it a set carrying one is refused. */
   openSealed?: OpenSealed;
+  /** The security chain's head seq, which a set's sync-applied record follows (kept with the set: auditDue). */
+  auditSeq?: () => number;
+}
+
+/** The newest set stored, and the security chain's head seq just before its sync-applied record. */
+export interface AuditDue {
+  version: number;
+  full: boolean;
+  changes: number;
+  seq: number;
 }
 
 /** Takes a set's schedule changes (CoreConsoleBackend.hubPolicy): checked first, stored in the set's group. */
@@ -72,6 +86,11 @@ export interface SyncState {
   readonly applied: number;
   /** GateSync's apply step: stores each verified set all or nothing, with its version. */
   readonly target: SyncTarget;
+  /**
+   * The newest set as stored before this boot (with auditSeq): if no sync-applied record for it
+   * follows `seq` in the security chain, the power went between the set and its record.
+   */
+  readonly auditDue: AuditDue | undefined;
   /** Receipts of erase orders executed before this boot, oldest first: GateErasures' `receipts`. */
   readonly receipts: Uint8Array[];
   /**
@@ -122,6 +141,7 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
       try {
         applyToRegistry(registry, changes, full, ({ faceGone, changes: opened }) => {
           const ops: StoreOp[] = [{ put: VERSION, value: u32(setVersion) }, ...eraseRecords(faceGone), ...(staged?.ops ?? [])];
+          if (options.auditSeq) ops.push({ put: AUDIT_DUE, value: encodeAuditDue({ version: setVersion, full, changes: all.length, seq: options.auditSeq() }) });
           staged?.storing();
           try {
             if (full) stored.rewrite([...ops, { delete: DAMAGE }]);
@@ -147,6 +167,7 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
     policy: undefined,
     get applied() { return applied; },
     target,
+    auditDue: readAuditDue(store),
     receipts: kept.map((r) => r.receipt),
     pendingErasures: () => [...pending],
     erased(ids) {
@@ -184,6 +205,29 @@ export function openSyncState(store: LogStore, stored: StoredRegistry, options: 
     },
   };
   return state;
+}
+
+function encodeAuditDue(due: AuditDue): Uint8Array {
+  const bytes = new Uint8Array(13);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, due.version);
+  bytes[4] = due.full ? 1 : 0;
+  view.setUint32(5, due.changes);
+  view.setUint32(9, due.seq);
+  return bytes;
+}
+
+/** Undefined when absent or unreadable: the check it serves is then skipped (it only adds a record). */
+function readAuditDue(store: LogStore): AuditDue | undefined {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = store.get(AUDIT_DUE);
+  } catch {
+    return undefined;
+  }
+  if (!bytes || bytes.length !== 13 || bytes[4] > 1) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 13);
+  return { version: view.getUint32(0), full: bytes[4] === 1, changes: view.getUint32(5), seq: view.getUint32(9) };
 }
 
 /** The applied version, or 0 and resync-only when its record is damaged (noted on flash: a later boot may no longer see the damage). */

@@ -14,6 +14,8 @@ import { toHex } from "../../src/core/crypto";
 import { isOptgateError } from "../../src/core/errors";
 import { openRegistry } from "../../src/app/persistence";
 import { openSyncState } from "../../src/app/sync-persistence";
+import { auditSetCutShort } from "../../src/app/fleet";
+import { AuditTrail } from "../../src/core/audit/audit-trail";
 import { LogStore } from "../../src/core/store/log-store";
 import { GateErasures, REMEMBERED_ORDERS, encodeEraseOrder, encodeGateErasure } from "../../src/core/sync/erasure";
 import { GateSync } from "../../src/core/sync/gate-sync";
@@ -30,11 +32,11 @@ const card = (n: number) => [4, 0x5c, (n >> 8) & 0xff, n & 0xff];
 const residents = (from: number, count: number): Change[] => Array.from({ length: count }, (_, i) => resident(from + i, card(from + i)));
 
 /** A gate as it boots: store recovery, registry, sync state, GateSync at the stored version. */
-function boot(nor: NorFlash) {
+function boot(nor: NorFlash, audit?: AuditTrail) {
   const store = LogStore.open(nor, { random });
   const damage: string[] = [];
   const stored = openRegistry(store, { deviceKey, random, onDamage: (line) => damage.push(line) });
-  const state = openSyncState(store, stored, { gateId: GATE, onDamage: (line) => damage.push(line) });
+  const state = openSyncState(store, stored, { gateId: GATE, onDamage: (line) => damage.push(line), ...(audit ? { auditSeq: () => audit.security.head().seq } : {}) });
   const sync = new GateSync({ gateId: GATE, hubKeys: [hubSigner.publicKey], sign: gateSign, applied: state.applied });
   return { store, registry: stored.registry, state, sync, damage };
 }
@@ -165,6 +167,33 @@ describe("sync persistence (version, registry, erasures and receipts in the stor
     assert.equal(again.sync.handleChangeSet(v2, T0, again.state.target).refused, "replay");
     assert.equal(again.sync.handleChangeSet(changeSet(3, [resident(10, card(10))]), T0, again.state.target).applied, 3);
     assert.equal(boot(nor).state.applied, 3);
+  });
+
+  it("a set whose sync-applied record a power cut took gets it at boot, once, saying so; one on record gets none", () => {
+    const nor = new NorFlash(SIZE);
+    const trail = new AuditTrail(); // the audit chain, kept elsewhere on the board (audit-store.ts)
+    const gate = boot(nor, trail);
+    assert.equal(gate.state.auditDue, undefined, "nothing stored yet");
+    // v1 stored, and the power goes before its record is appended.
+    assert.equal(gate.sync.handleChangeSet(changeSet(1, residents(1, 3)), T0, gate.state.target).applied, 1);
+    let again = boot(nor, trail);
+    assert.deepEqual(again.state.auditDue, { version: 1, full: false, changes: 3, seq: 0 });
+    assert.equal(auditSetCutShort(trail, again.state.auditDue!, T0), true);
+    assert.deepEqual(trail.security.entries().map((e) => [e.kind, e.detail]), [["sync-applied", "v1 3 change(s), power cut"]]);
+    assert.equal(auditSetCutShort(trail, again.state.auditDue!, T0), false, "made once");
+    // v2 stored and recorded as usual, then other records: nothing to make at boot.
+    const v2 = again.sync.handleChangeSet(changeSet(2, residents(10, 2)), T0, again.state.target);
+    trail.append(v2.audit!);
+    trail.append({ time: T0, actorKind: "system", actor: 0, kind: "clock-synced", decision: "info", reason: "info", detail: "hub time" });
+    again = boot(nor, trail);
+    assert.deepEqual(again.state.auditDue, { version: 2, full: false, changes: 2, seq: 1 });
+    assert.equal(auditSetCutShort(trail, again.state.auditDue!, T0), false);
+    assert.equal(trail.security.entries().length, 3);
+    // A chain shorter than when the set was stored is its own damage: no record is made up for it.
+    assert.equal(auditSetCutShort(new AuditTrail(), again.state.auditDue!, T0), false);
+    // An unreadable marker is no marker (it only ever adds a record).
+    again.store.commit([{ put: "sync/audit-due", value: new Uint8Array(3) }]);
+    assert.equal(boot(nor, trail).state.auditDue, undefined);
   });
 
   it("templates to erase stay listed across reboots until erased", () => {
