@@ -7,11 +7,13 @@
 //   crops and warps in integers itself, as the board will;
 // - kernel-detector: as kernel-warp, but the face found by BlazeFace in the
 //   kernel (FaceMesh, still float, refines its landmarks as on the host).
-// Reports per-image cosine to float, and FNMR at FMR 1e-3 and 1e-4 over all pairs.
+// Reports per-image cosine to float, FNMR at FMR 1e-3 and 1e-4 over all pairs,
+// and FMR / FNMR at the host's chosen thresholds (issue 19's measure).
 import type { EmbeddingModelSpec } from "../face/embedding-models";
 import { FacePipeline, normalise } from "../face/face-pipeline";
 import type { FaceFolder } from "../face/eval/dataset";
-import { cosine, pairScores, thresholdAtFmr, type OperatingPoint } from "../face/eval/scores";
+import { cosine, operatingPoint, pairScores, thresholdAtFmr, type OperatingPoint } from "../face/eval/scores";
+import { HOST_FACE_THRESHOLDS } from "../face/thresholds";
 import type { Similarity } from "../face/alignment";
 import { folderCrops, type FaceCrops } from "./crops";
 import { KernelDetector } from "./kernel-detector";
@@ -22,6 +24,8 @@ export interface KernelSide {
   /** Cosine to the float embedding per image, in folder order. */
   cosines: number[];
   atTargets: OperatingPoint[];
+  /** At the float host pipeline's chosen thresholds (verify, identify as a 1:1 score), issue 19's measure. */
+  atChosen: OperatingPoint[];
 }
 
 export interface KernelComparison {
@@ -30,6 +34,7 @@ export interface KernelComparison {
   /** Person index per image (ORL: index 0–19 calibrated on, 20–39 held out). */
   people: number[];
   float: OperatingPoint[];
+  floatAtChosen: OperatingPoint[];
   kernel: KernelSide;
   kernelWarp: KernelSide;
   kernelDetector: KernelSide & {
@@ -85,15 +90,19 @@ export async function compareKernel(spec: EmbeddingModelSpec, folder: FaceFolder
     cos.warp.push(cosine(f, w));
     for (const crop of c.crops) crop.fill(0);
   }
-  const at = (people: Float32Array[][]) => { const s = pairScores(people.filter(Boolean)); return TARGET_FMRS.map((t) => thresholdAtFmr(s, t)); };
+  const chosen = HOST_FACE_THRESHOLDS[spec.id];
+  const scores = (people: Float32Array[][]) => pairScores(people.filter(Boolean));
+  const at = (people: Float32Array[][]) => { const s = scores(people); return TARGET_FMRS.map((t) => thresholdAtFmr(s, t)); };
+  const atChosen = (people: Float32Array[][]) => { const s = scores(people); return chosen ? [chosen.verify, chosen.identify].map((t) => operatingPoint(s, t)) : []; };
   return {
     images: crops.length,
     failures,
     people: crops.map((c) => c.person),
     float: at(byPerson.float),
-    kernel: { cosines: cos.kernel, atTargets: at(byPerson.kernel) },
-    kernelWarp: { cosines: cos.warp, atTargets: at(byPerson.warp) },
-    kernelDetector: { cosines: cos.detector, atTargets: at(byPerson.detector), misses, landmarkErrors },
+    floatAtChosen: atChosen(byPerson.float),
+    kernel: { cosines: cos.kernel, atTargets: at(byPerson.kernel), atChosen: atChosen(byPerson.kernel) },
+    kernelWarp: { cosines: cos.warp, atTargets: at(byPerson.warp), atChosen: atChosen(byPerson.warp) },
+    kernelDetector: { cosines: cos.detector, atTargets: at(byPerson.detector), atChosen: atChosen(byPerson.detector), misses, landmarkErrors },
     kernelMsPerCrop: kernelMs / kernelCrops,
     detectorMsPerImage: detectorMs / crops.length,
   };
