@@ -57,6 +57,16 @@ for (const kind of DATABASES) {
     };
     const seals = async () => (await service.hub.templates.status(COMPOUND, R)).map((s) => `${s.gateId}:${s.state}`);
     const securityDetails = (gate: RigGate) => gate.firmware.core.audit.entries().map((e) => `${e.kind} ${e.detail ?? ""}`);
+    /** Consent at gate 1's console, confirmed with the resident's PIN at its keypad, then the face enrolled there. */
+    const enrolAtGate1 = async () => {
+      const out = await rig.technician(g1, [`consent grant ${LABEL}`, "yes"]);
+      assert.match(out[1], /At the gate keypad/, out.join(""));
+      await rig.keys(g1, `#8#${R}#${PIN}#`);
+      g1.host.camera.scene = { kind: "genuine", identity: IDENTITY };
+      const enrolled = await rig.technician(g1, [`face enrol ${LABEL}`, "go"]);
+      g1.host.camera.scene = undefined;
+      assert.match(enrolled[1], /enrolled under notice/, enrolled.join(""));
+    };
 
     before(async () => {
       broker = await startEmbeddedBroker();
@@ -97,13 +107,7 @@ for (const kind of DATABASES) {
       // Not yet enrolled anywhere: gate 2 does not know the face.
       assert.equal(await faceAt(g2, R, IDENTITY), false);
 
-      const out = await rig.technician(g1, [`consent grant ${LABEL}`, "yes"]);
-      assert.match(out[1], /At the gate keypad/, out.join(""));
-      await rig.keys(g1, `#8#${R}#${PIN}#`);
-      g1.host.camera.scene = { kind: "genuine", identity: IDENTITY };
-      const enrolled = await rig.technician(g1, [`face enrol ${LABEL}`, "go"]);
-      g1.host.camera.scene = undefined;
-      assert.match(enrolled[1], /enrolled under notice/, enrolled.join(""));
+      await enrolAtGate1();
 
       await rig.until("gate 2 installed the template", async () => (await seals()).join() === "2:installed", 60_000);
       const c2 = g2.firmware.core;
@@ -130,8 +134,7 @@ for (const kind of DATABASES) {
       const newAt = c2.gallery.entry(LABEL)!.enrolledAt;
       const refusedBefore = securityDetails(g2).length;
       await spy.publishAsync(topic(COMPOUND, 2, "template"), firstDelivery, { qos: 1 });
-      await rig.until("the replay answered", () => securityDetails(g2).length > refusedBefore);
-      assert.ok(securityDetails(g2).slice(refusedBefore).includes("sync-refused template older from 1"), securityDetails(g2).slice(refusedBefore).join("; "));
+      await rig.until("the replay refused as older", () => securityDetails(g2).slice(refusedBefore).includes("sync-refused template older from 1"));
       assert.equal(c2.gallery.entry(LABEL)!.enrolledAt, newAt, "the newer template stays");
 
       // The template in clear (from gate 1's vault, opened as the gallery does), and its shared plaintext.
@@ -243,13 +246,7 @@ for (const kind of DATABASES) {
     it("a face enrolled at gate 1 while it is cut off, then a power cut, still reaches gate 2 once gate 1 is back", async () => {
       rig.partition(g1, true);
       await rig.until("gate 1 offline", () => g1.firmware.fleet?.state === "offline");
-      const out = await rig.technician(g1, [`consent grant ${LABEL}`, "yes"]);
-      assert.match(out[1], /At the gate keypad/, out.join(""));
-      await rig.keys(g1, `#8#${R}#${PIN}#`);
-      g1.host.camera.scene = { kind: "genuine", identity: IDENTITY };
-      const enrolled = await rig.technician(g1, [`face enrol ${LABEL}`, "go"]);
-      g1.host.camera.scene = undefined;
-      assert.match(enrolled[1], /enrolled under notice/, enrolled.join(""));
+      await enrolAtGate1();
       assert.deepEqual(g1.firmware.store.keys("fleet/share/"), [`fleet/share/${LABEL}`], "the share to make is on flash");
       const flash = g1.flash;
       rig.cut(g1);

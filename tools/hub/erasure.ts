@@ -8,10 +8,9 @@ import { randomBytes } from "node:crypto";
 import {
   ORDER_ID_BYTES, decodeErasure, encodeEraseOrder, verifyErasure, type GateErasure, type ReceivedErasure,
 } from "../../src/core/sync/erasure";
-import type { Sign } from "../../src/core/sync/messages";
-import { bytes, num, type Db } from "./db";
+import { bytes, num } from "./db";
 import { topic } from "../../src/core/sync/topics";
-import type { Publish } from "./hub";
+import type { HubSenderOptions } from "./sender";
 
 /** Gates sent their orders at once (a fan-out, a resend). */
 const FAN_OUT = 16;
@@ -44,20 +43,10 @@ export interface ErasureState {
   doneAt?: number;
 }
 
-export interface HubErasuresOptions {
-  db: Db;
-  sign: Sign;
-  keyId: Uint8Array;
-  publish: Publish;
-  now: () => number;
-  resendMs: number;
-  drop: (why: string, topic: string) => void;
-}
-
 export class HubErasures {
-  readonly #o: HubErasuresOptions;
+  readonly #o: HubSenderOptions;
 
-  constructor(options: HubErasuresOptions) { this.#o = options; }
+  constructor(options: HubSenderOptions) { this.#o = options; }
 
   /**
    * Orders every gate of the compound to erase the resident's template. A

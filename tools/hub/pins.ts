@@ -34,6 +34,8 @@ export class HubPins {
     const outcome = await this.o.db.transaction(async (tx) => {
       const [gate] = await tx.query<{ pin_seq: unknown }>("select pin_seq from gate where id = $1 for update", [gateId]);
       if (r.seq <= num(gate.pin_seq)) return `PIN report ${r.seq} replayed or older than ${num(gate.pin_seq)}`;
+      // Spent before the checks below and kept when they drop the report: a report refused for
+      // the hub's state (a resident the gate did not hold yet) must not take effect when replayed later.
       await tx.query("update gate set pin_seq = $2 where id = $1", [gateId, r.seq]);
       const [held] = await tx.query("select 1 from desired_record where gate_id = $1 and resident_id = $2", [gateId, r.residentId]);
       if (!held) return `PIN report for resident ${r.residentId}, whom this gate does not hold`;

@@ -8,10 +8,9 @@
 import {
   decodeShare, encodeDelivery, encodeSealKeys, verifyShare, type ReceivedShare,
 } from "../../src/core/sync/template-share";
-import type { Sign } from "../../src/core/sync/messages";
 import { topic } from "../../src/core/sync/topics";
-import { bytes, num, type Db } from "./db";
-import type { Publish } from "./hub";
+import { bytes, num } from "./db";
+import type { HubSenderOptions } from "./sender";
 
 /** Answers after which the hub sends again when the gate reconnects (it may hold the resident or a card by then). */
 const RETRY_RESULTS = ["not-eligible", "failed"];
@@ -25,20 +24,10 @@ export interface TemplateSealState {
   resultAt?: number;
 }
 
-export interface HubTemplatesOptions {
-  db: Db;
-  sign: Sign;
-  keyId: Uint8Array;
-  publish: Publish;
-  now: () => number;
-  resendMs: number;
-  drop: (why: string, topic: string) => void;
-}
-
 export class HubTemplates {
-  readonly #o: HubTemplatesOptions;
+  readonly #o: HubSenderOptions;
 
-  constructor(options: HubTemplatesOptions) { this.#o = options; }
+  constructor(options: HubSenderOptions) { this.#o = options; }
 
   /** The compound's seal keys, signed, to one gate. */
   async sendSealKeys(gateId: number): Promise<void> {
@@ -79,11 +68,16 @@ export class HubTemplates {
     }
   }
 
-  /** Resends to connected gates what they have not answered for resendMs (or never got: a hub that died before sending). */
+  /**
+   * Resends to connected gates what they have not answered for resendMs, and
+   * what was never sent of a share that old (a hub that died before sending).
+   * A row not yet sent of a younger share is a delivery under way: sending it
+   * here too gave the gate the template twice.
+   */
   async resendDue(owns: (gateId: number) => boolean): Promise<void> {
     const due = await this.#o.db.query<{ gate_id: unknown }>(
       `select distinct t.gate_id from template_seal t join gate g on g.id = t.gate_id
-       where t.result is null and g.online and (t.sent_at is null or t.sent_at <= $1)`, [this.#o.now() - this.#o.resendMs]);
+       where t.result is null and g.online and coalesce(t.sent_at, t.received_at) <= $1`, [this.#o.now() - this.#o.resendMs]);
     for (const r of due) if (owns(num(r.gate_id))) await this.send(num(r.gate_id));
   }
 

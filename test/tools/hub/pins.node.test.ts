@@ -79,6 +79,22 @@ forEachDatabase("hub: PINs reported by gates", (kind) => {
     assert.equal(verifier(g10), `${KEY_ID}:12`);
   });
 
+  it("a report dropped for the hub's own state still spends its seq: replayed once the gate holds the resident, it is refused", async () => {
+    const g10 = await fleet.addGate(10, 1);
+    await fleet.hub.putResidents(COMPOUND, [person(1), person(2, { groups: 2 })]);
+    await fleet.drain();
+    const early = report(10, { seq: 3, residentId: 2, hash: hash(3) });
+    await send(10, early);
+    assert.match(fleet.drops.join("; "), /resident 2, whom this gate does not hold/);
+    await fleet.hub.putResidents(COMPOUND, [person(2, { groups: 1 })]);
+    await fleet.drain();
+    assert.ok(g10.registry.has(2), "gate 10 holds resident 2 now");
+    fleet.drops.length = 0;
+    await send(10, early);
+    assert.match(fleet.drops.join("; "), /PIN report 3 replayed or older than 3/);
+    assert.equal(verifier(g10, 2), "none", "the old report did not take effect");
+  });
+
   it("an office edit keeps the reported verifier with its key id (nothing sent about the PIN)", async () => {
     await fleet.addGate(10);
     await fleet.hub.putResidents(COMPOUND, [person(1)]);

@@ -5,6 +5,7 @@
 // side is the real core (GateTemplates) with the protocol gates' keys.
 import assert from "node:assert/strict";
 import { encodeShare, encodeSharedTemplate, decodeShare, GateTemplates, type InstallResult } from "../../../src/core/sync/template-share";
+import { Hub } from "../../../tools/hub/hub";
 import { COMPOUND, Fleet, person } from "./fleet";
 import { forEachDatabase } from "./servers";
 import type { Outgoing } from "../../../tools/hub/protocol-gate";
@@ -72,6 +73,36 @@ forEachDatabase("hub templates", (kind) => {
     assert.equal(lastTo(11, "deliver"), undefined, "installed: not sent again");
     assert.equal(lastTo(12, "deliver"), undefined, "refused for scope: not sent again");
     assert.ok(lastTo(11, "seal-keys"), "the directory again on reconnection");
+  });
+
+  it("a tick while a share's deliveries are still publishing sends no gate the delivery twice", async () => {
+    for (const id of [10, 11, 12]) await fleet.hub.receive(t(id, "online"), Uint8Array.of(0x31));
+    // A broker slow to take the deliveries: every one waits until released.
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => { release = resolve; });
+    const delivered: string[] = [];
+    const hub = await Hub.open({
+      db, signingSeed: new Uint8Array(32).fill(1), now: () => fleet.now, resendMs: 10_000, onDrop: (why) => { fleet.drops.push(why); },
+      publish: async (topic, payload) => {
+        if (topic.endsWith("/template") && decodeShare(payload).message.type === "deliver") { await slow; delivered.push(topic); }
+      },
+    });
+    const receiving = hub.receive(t(10, "share"), share(10, [11, 12]).message!);
+    while ((await status()).length < 2) await new Promise((resolve) => setTimeout(resolve, 2));
+    // The service's tick runs while the stored shares are not yet marked sent.
+    const tick = hub.pumpAll();
+    release();
+    await Promise.all([receiving, tick]);
+    assert.deepEqual(delivered.sort(), [t(11, "template"), t(12, "template")]);
+    assert.deepEqual(fleet.drops, []);
+    // Never sent at all (a hub that died between storing the share and delivering it): due once resendMs has passed.
+    await db.query("update template_seal set sent_at = null");
+    delivered.length = 0;
+    await hub.pumpAll();
+    assert.deepEqual(delivered, [], "not while the deliveries may still be under way");
+    fleet.now += 10_000;
+    await hub.pumpAll();
+    assert.deepEqual(delivered.sort(), [t(11, "template"), t(12, "template")]);
   });
 
   it("drops a forged share, one on another gate's topic, for an unknown resident or crossing a withdrawal; never stores for the sender or a stranger", async () => {
