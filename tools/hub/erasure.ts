@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import {
   ORDER_ID_BYTES, decodeErasure, encodeEraseOrder, verifyErasure, type GateErasure, type ReceivedErasure,
 } from "../../src/core/sync/erasure";
-import { bytes, num } from "./db";
+import { bytes, num, type Db } from "./db";
 import { topic } from "../../src/core/sync/topics";
 import type { HubSenderOptions } from "./sender";
 
@@ -45,8 +45,10 @@ export interface ErasureState {
 
 export class HubErasures {
   readonly #o: HubSenderOptions;
+  /** Erasure goes before the fleet's bulk work wherever statements queue. */
+  readonly #db: Db;
 
-  constructor(options: HubSenderOptions) { this.#o = options; }
+  constructor(options: HubSenderOptions) { this.#o = options; this.#db = options.db.urgent; }
 
   /**
    * Orders every gate of the compound to erase the resident's template. A
@@ -58,40 +60,49 @@ export class HubErasures {
     if (!Number.isInteger(residentId) || residentId < 1 || residentId > 0xffffff) throw new Error(`Resident id ${residentId} is out of range.`);
     const orderId = notice ? notice.message.orderId : new Uint8Array(randomBytes(ORDER_ID_BYTES));
     const now = this.#o.now();
-    const gates = await this.#o.db.transaction(async (tx) => {
+    // A handful of statements whatever the number of gates: one per gate made a withdrawal at 50
+    // gates some 250 statements, each waiting its turn behind the fleet's other work.
+    const gates = await this.#db.transaction(async (tx) => {
       const created = await tx.query("insert into erasure_order (order_id, compound_id, resident_id, origin, origin_gate, created_at) values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning order_id",
         [orderId, compoundId, residentId, origin.kind, origin.kind === "gate" ? origin.gateId : null, now]);
       if (!created.length) return [];
       // The templates sealed to other gates go with the consent (the gates erase theirs on the order).
       await tx.query("delete from template_seal where compound_id = $1 and resident_id = $2", [compoundId, residentId]);
-      const ids = (await tx.query<{ id: unknown }>("select id from gate where compound_id = $1 order by id", [compoundId])).map((r) => num(r.id));
-      for (const gateId of ids) {
-        if (notice && gateId === notice.message.gateId) {
-          await tx.query("insert into erasure (order_id, gate_id, state, held, gate_time, receipt_signature, done_at) values ($1, $2, 'done', $3, $4, $5, $6)",
-            [orderId, gateId, notice.message.held, notice.message.time, notice.signature, now]);
-        } else {
-          await tx.query("insert into erasure (order_id, gate_id) values ($1, $2)", [orderId, gateId]);
-        }
-      }
-      return ids;
+      const ids = (await tx.query<{ gate_id: unknown }>("insert into erasure (order_id, gate_id) select $1, id from gate where compound_id = $2 returning gate_id", [orderId, compoundId]))
+        .map((r) => num(r.gate_id)).sort((a, b) => a - b);
+      if (!notice) return ids;
+      await tx.query("update erasure set state = 'done', held = $3, gate_time = $4, receipt_signature = $5, done_at = $6 where order_id = $1 and gate_id = $2",
+        [orderId, notice.message.gateId, notice.message.held, notice.message.time, notice.signature, now]);
+      return ids.filter((id) => id !== notice.message.gateId);
     });
-    // Gates in parallel (a bounded number at a time): one after the other, the last of 50 gates
-    // waited for 49 signatures and broker round trips before its order left.
-    await eachBounded(gates, FAN_OUT, (gateId) => this.send(gateId));
+    await this.#sendOrder(compoundId, residentId, orderId, gates);
     return orderId;
+  }
+
+  /**
+   * One order to `gates`, freshly signed for each, a bounded number at a time
+   * (one after the other, the last of 50 gates waited for 49 signatures and
+   * broker round trips), then marked sent in one statement.
+   */
+  async #sendOrder(compoundId: number, residentId: number, orderId: Uint8Array, gates: readonly number[]): Promise<void> {
+    const issuedAt = this.#o.now(), sent: number[] = [];
+    try {
+      await eachBounded(gates, FAN_OUT, async (gateId) => {
+        const order = encodeEraseOrder({ gateId, residentId, orderId, issuedAt, keyId: this.#o.keyId }, this.#o.sign);
+        await this.#o.publish(topic(compoundId, gateId, "erase"), order, { retain: false });
+        sent.push(gateId);
+      });
+    } finally {
+      if (sent.length) await this.#db.query("update erasure set sent_at = $2 where order_id = $1 and gate_id = any($3::bigint[])", [orderId, issuedAt, sent]);
+    }
   }
 
   /** Sends the gate every order it has not receipted, freshly signed (so a week-old withdrawal is not stale). */
   async send(gateId: number): Promise<void> {
-    const rows = await this.#o.db.query<{ order_id: unknown; compound_id: unknown; resident_id: unknown }>(
+    const rows = await this.#db.query<{ order_id: unknown; compound_id: unknown; resident_id: unknown }>(
       `select o.order_id, o.compound_id, o.resident_id from erasure e join erasure_order o on o.order_id = e.order_id
        where e.gate_id = $1 and e.state = 'pending' order by o.created_at`, [gateId]);
-    for (const r of rows) {
-      const orderId = bytes(r.order_id), issuedAt = this.#o.now();
-      const order = encodeEraseOrder({ gateId, residentId: num(r.resident_id), orderId, issuedAt, keyId: this.#o.keyId }, this.#o.sign);
-      await this.#o.publish(topic(num(r.compound_id), gateId, "erase"), order, { retain: false });
-      await this.#o.db.query("update erasure set sent_at = $3 where order_id = $1 and gate_id = $2", [orderId, gateId, issuedAt]);
-    }
+    for (const r of rows) await this.#sendOrder(num(r.compound_id), num(r.resident_id), bytes(r.order_id), [gateId]);
   }
 
   /**
@@ -101,7 +112,7 @@ export class HubErasures {
    * too gave gates the order twice, and their second receipt was dropped.
    */
   async resendDue(owns: (gateId: number) => boolean): Promise<void> {
-    const due = await this.#o.db.query<{ gate_id: unknown }>(
+    const due = await this.#db.query<{ gate_id: unknown }>(
       `select distinct e.gate_id from erasure e join gate g on g.id = e.gate_id join erasure_order o on o.order_id = e.order_id
        where e.state = 'pending' and g.online and coalesce(e.sent_at, o.created_at) <= $1`, [this.#o.now() - this.#o.resendMs]);
     await eachBounded(due.map((r) => num(r.gate_id)).filter(owns), FAN_OUT, (gateId) => this.send(gateId));
@@ -129,7 +140,7 @@ export class HubErasures {
       await this.withdraw(compoundId, m.residentId, { kind: "gate", gateId }, { message: m, signature: received.signed.signature });
       return;
     }
-    const marked = await this.#o.db.query(
+    const marked = await this.#db.query(
       `update erasure e set state = 'done', held = $3, gate_time = $4, receipt_signature = $5, done_at = $6
        from erasure_order o where o.order_id = e.order_id and e.order_id = $1 and e.gate_id = $2 and e.state = 'pending' and o.resident_id = $7
        returning e.gate_id`,

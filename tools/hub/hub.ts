@@ -356,7 +356,9 @@ export class Hub {
     if (!t) return this.#drop("not a gate topic", topicText);
     // Audit and heads are idempotent: every process takes them, so none is lost with a dead one.
     if (t.leaf !== "audit" && t.leaf !== "head" && !this.#owns(t.gate)) return;
-    const [row] = await this.db.query<GateRow>("select * from gate where id = $1 and compound_id = $2", [t.gate, t.compound]);
+    // A receipt or a withdrawal is looked up before the fleet's bulk work, as erasure.ts does its own.
+    const erasure = t.leaf === "erased" || t.leaf === "withdrawn";
+    const [row] = await (erasure ? this.db.urgent : this.db).query<GateRow>("select * from gate where id = $1 and compound_id = $2", [t.gate, t.compound]);
     if (!row) return this.#drop("unknown gate", topicText);
     if (t.leaf === "online") {
       // Retained and idempotent: every process records it. An empty payload clears a retained flag.

@@ -10,7 +10,7 @@ import type { Random } from "../../src/core/ports";
 import { GateSync } from "../../src/core/sync/gate-sync";
 import { GateErasures, ORDER_ID_BYTES } from "../../src/core/sync/erasure";
 import { registryInventory } from "../../src/core/sync/inventory";
-import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeHead, encodeInventory } from "../../src/core/sync/messages";
+import { MAX_INVENTORY_ENTRIES, encodeAuditBatch, encodeHead, encodeInventory, type InventoryEntry } from "../../src/core/sync/messages";
 import type { SignedHead } from "../../src/core/audit/head-signature";
 import { applyToRegistry, splitPolicyChanges } from "../../src/core/sync/registry-apply";
 import type { GroupSchedule, PolicyChange } from "../../src/core/access/changes";
@@ -103,13 +103,13 @@ export class ProtocolGate {
     return [this.#out("ack", this.sync.statusAck(this.#o.now()), true), ...this.inventory()];
   }
 
-  inventory(): Outgoing[] {
-    const entries = registryInventory(this.registry);
+  /** The inventory's messages: of the registry now, or of `entries` (in id order) digested at version `applied`. */
+  inventory(entries: readonly InventoryEntry[] = registryInventory(this.registry), applied = this.sync.applied): Outgoing[] {
     const parts = Math.max(1, Math.ceil(entries.length / MAX_INVENTORY_ENTRIES));
     const out: Outgoing[] = [];
     for (let part = 0; part < parts; part++) {
       const slice = entries.slice(part * MAX_INVENTORY_ENTRIES, (part + 1) * MAX_INVENTORY_ENTRIES);
-      out.push(this.#out("inventory", encodeInventory({ gateId: this.#o.gateId, applied: this.sync.applied, part, parts, entries: slice })));
+      out.push(this.#out("inventory", encodeInventory({ gateId: this.#o.gateId, applied, part, parts, entries: slice })));
     }
     return out;
   }

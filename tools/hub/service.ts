@@ -60,9 +60,12 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
   // Each gate's messages are handled one at a time, in arrival order (its ack before its next
   // set is sent); gates side by side. One queue for all made every gate's next set wait for the
   // acks, pumps and inventories of all the others (50 gates: a round trip each, in turn).
+  // A gate's erasure messages have a lane of their own: a receipt does not wait for the
+  // inventory of 20,000 residents the gate sent before it.
   const lanes = new Map<string, Promise<void>>();
   client.on("message", (topic, payload) => {
-    const t = parseTopic(topic), lane = t ? `${t.compound}/${t.gate}` : "";
+    const t = parseTopic(topic);
+    const lane = t ? `${t.compound}/${t.gate}${t.leaf === "erased" || t.leaf === "withdrawn" ? "/erasure" : ""}` : "";
     const next = (lanes.get(lane) ?? Promise.resolve()).then(() => hub.receive(topic, new Uint8Array(payload))).catch(report);
     lanes.set(lane, next);
     void next.then(() => { if (lanes.get(lane) === next) lanes.delete(lane); });

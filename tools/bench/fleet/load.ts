@@ -24,11 +24,14 @@ export function countingDb(db: Db, load: DbLoad): Db {
       try { await sql.exec(text); } finally { load.statements++; load.busyMs += performance.now() - start; }
     },
   });
-  return {
-    kind: db.kind, ...wrap(db),
-    transaction: (fn) => { load.transactions++; return db.transaction((tx) => fn(wrap(tx))); },
-    close: () => db.close(),
-  };
+  const counted = (d: Db): Db => ({
+    kind: d.kind, ...wrap(d),
+    transaction: (fn) => { load.transactions++; return d.transaction((tx) => fn(wrap(tx))); },
+    get urgent() { return urgent; },
+    close: () => d.close(),
+  });
+  const urgent = counted(db.urgent);
+  return counted(db);
 }
 
 export interface BrokerLoad {

@@ -56,7 +56,8 @@ export interface FleetBenchResult {
   newGate: { protocolMs: number; protocolReconcileMs: number; xsMs?: number; xsReconcileMs?: number; xsComputronsPerResident?: number };
   /** `versions`: the sets the edits became across the fleet (fewer than issued x gates when edits were coalesced). */
   changes: { issued: number; perMinute: number; lag: Lag; lagProtocol: Lag; lagXs?: Lag; unacked: number; versions: number; gates: number };
-  erasure: { gates: number; ms: number; done: boolean };
+  /** `protocolMs`, `xsMs`: to the last receipt of each kind of gate. */
+  erasure: { gates: number; ms: number; done: boolean; protocolMs: number; xsMs?: number };
   phases: PhaseLoad[];
   rows: Record<string, number>;
   /** Gates whose reported inventory differs from their desired state, after everything settled. */
@@ -237,7 +238,11 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     const pendingErasures = async () => num((await raw.query<{ n: unknown }>("select count(*) as n from erasure where order_id = $1 and state = 'pending'", [order]))[0].n);
     let done = true;
     await until("every erasure receipt", async () => (await pendingErasures()) === 0).catch((e: Error) => { done = false; errors.push(e.message); });
-    const erasure = { gates: new Set(receipts.map((r) => r.gate)).size, ms: Math.max(...receipts.map((r) => r.at)) - start, done };
+    const lastReceipt = (keep: (gate: number) => boolean) => Math.max(...receipts.filter((r) => keep(r.gate)).map((r) => r.at)) - start;
+    const erasure: FleetBenchResult["erasure"] = {
+      gates: new Set(receipts.map((r) => r.gate)).size, ms: lastReceipt(() => true), done,
+      protocolMs: lastReceipt((g) => !xsIds.has(g)), ...(xsIds.size ? { xsMs: lastReceipt((g) => xsIds.has(g)) } : {}),
+    };
     endPhase("withdrawal");
 
     await until("every gate's final inventory", async () => (await allSynced()) && allReported()).catch((e: Error) => errors.push(e.message));
