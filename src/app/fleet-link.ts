@@ -39,6 +39,9 @@ export const INVENTORY_PER_TICK = 16;
 /** What the outbox keeps across reconnections and never drops. */
 const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit", "share", "installed", "pin"];
 
+/** What goes ahead of everything else waiting: a withdrawal's erasure must not wait behind an inventory's parts. */
+const URGENT: readonly OutLeaf[] = ["withdrawn", "erased"];
+
 /** Messages waiting for room in the client's QoS 1 window; past this, the oldest status-like ones go. */
 export const OUTBOX_LIMIT = 32;
 /** Audit bytes per batch: well under the client's 16 KiB packet with the topic and headers. */
@@ -518,7 +521,11 @@ export class FleetLink {
       this.#outbox.splice(i, 1);
       this.counts.dropped++;
     }
-    this.#outbox.push({ leaf, payload, retain, done });
+    const message = { leaf, payload, retain, done };
+    if (!URGENT.includes(leaf)) { this.#outbox.push(message); return; }
+    // Behind the urgent ones already waiting (in order), ahead of the rest.
+    const at = this.#outbox.findIndex((m) => !URGENT.includes(m.leaf));
+    this.#outbox.splice(at < 0 ? this.#outbox.length : at, 0, message);
   }
 
   #drain(): void {

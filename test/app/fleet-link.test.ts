@@ -4,9 +4,9 @@
 // firmwares, broker and hub is fleet.node.test.ts. Portable (Node and XS).
 import assert from "node:assert/strict";
 import { FACE_HOLD_REASON, INVENTORY_PER_TICK, OUTBOX_LIMIT, TIME_RETRY_MS, publishBytes } from "../../src/app/fleet-link";
-import { encodePublish } from "../../src/core/mqtt/encode";
+import { encodePacket, encodePublish } from "../../src/core/mqtt/encode";
 import { PacketType } from "../../src/core/mqtt/packets";
-import { MAX_MESSAGE_BYTES, MAX_PACKET_BYTES } from "../../src/core/sync/messages";
+import { MAX_INVENTORY_ENTRIES, MAX_MESSAGE_BYTES, MAX_PACKET_BYTES } from "../../src/core/sync/messages";
 import { FROM_GATE, MAX_TOPIC_BYTES, TO_GATE, topic as fleetTopic } from "../../src/core/sync/topics";
 import { decodeErasure } from "../../src/core/sync/erasure";
 import { decodeMessage } from "../../src/core/sync/messages";
@@ -172,6 +172,31 @@ describe("app/fleet-link", () => {
     assert.equal(r.client.state, "up");
     const parts = r.broker.received.filter((p) => leafOf(p) === "inventory").map((p) => decodeMessage(p.payload).message as { part: number; parts: number; entries: unknown[] });
     assert.deepEqual(parts.map((p) => [p.part, p.parts, p.entries.length]), [[0, 3, 2000], [1, 3, 2000], [2, 3, 500]]);
+  });
+
+  it("sends an erasure receipt ahead of the inventory parts still waiting for the broker's window", () => {
+    const r = rig();
+    const PARTS = 18;
+    r.ports.inventory = function* () {
+      for (let i = 1; i <= PARTS * MAX_INVENTORY_ENTRIES; i++) yield { id: i, digest: new Uint8Array(8).fill(i & 0xff) };
+    };
+    r.fleet.start();
+    r.run(300);
+    // The broker stops acknowledging: the inventory fills the client's window and the rest waits.
+    r.withhold(true);
+    r.run((PARTS * MAX_INVENTORY_ENTRIES / INVENTORY_PER_TICK) * 10 + 500);
+    const inWindow = r.withheld.filter((p) => leafOf(p) === "inventory").length;
+    assert.ok(inWindow > 0 && inWindow < PARTS, `${inWindow} of ${PARTS} parts in the window`);
+    r.broker.publish(topic("erase"), r.order(41, 1));
+    r.run(100);
+    assert.deepEqual(r.calls.filter((c) => c.startsWith("erase")), ["erase 41"]);
+    // The broker acknowledges what it held back: the window drains, the receipt goes before the remaining parts.
+    r.withhold(false);
+    for (const p of r.withheld.splice(0)) r.broker.fromClient(Uint8Array.from(encodePacket(p)));
+    const before = r.broker.received.length;
+    r.run(500);
+    const after = r.broker.received.slice(before).map(leafOf).filter((l) => l === "inventory" || l === "erased");
+    assert.deepEqual(after, ["erased", ...Array(PARTS - inWindow).fill("inventory")]);
   });
 
   it("keeps a fault in a port out of the socket's callback, and the message is not acknowledged", () => {

@@ -145,7 +145,12 @@ export class HubErasures {
        from erasure_order o where o.order_id = e.order_id and e.order_id = $1 and e.gate_id = $2 and e.state = 'pending' and o.resident_id = $7
        returning e.gate_id`,
       [m.orderId, gateId, m.held, m.time, received.signed.signature, this.#o.now(), m.residentId]);
-    if (!marked.length) this.#o.drop("receipt for no pending order of this gate", topicText);
+    if (marked.length) return;
+    // The gate answering an order resent before its first receipt came: nothing to report.
+    const [duplicate] = await this.#db.query(
+      "select 1 from erasure e join erasure_order o on o.order_id = e.order_id where e.order_id = $1 and e.gate_id = $2 and e.state = 'done' and o.resident_id = $3",
+      [m.orderId, gateId, m.residentId]);
+    if (!duplicate) this.#o.drop("receipt for no pending order of this gate", topicText);
   }
 
   /** Per gate and order: done (with the receipt's facts) or pending. */

@@ -96,6 +96,14 @@ forEachDatabase("fleet erasure", (kind) => {
     // The genuine receipt still counts.
     await fleet.hub.receive(erasedTopic(10), receipt(10, new Ed25519Signer(gateSeed(10))));
     assert.deepEqual(await summary(), ["10:done+held", "11:pending", "12:pending"]);
+    // Again (the gate answering an order the hub resent before the first receipt came): taken as
+    // a duplicate, not reported; one for another resident on the same order still is.
+    fleet.drops.length = 0;
+    await fleet.hub.receive(erasedTopic(10), receipt(10, new Ed25519Signer(gateSeed(10))));
+    assert.deepEqual(fleet.drops, []);
+    await fleet.hub.receive(erasedTopic(10), receipt(10, new Ed25519Signer(gateSeed(10)), { residentId: 43 }));
+    assert.deepEqual(fleet.drops, ["receipt for no pending order of this gate"]);
+    assert.deepEqual(await summary(), ["10:done+held", "11:pending", "12:pending"]);
   });
 
   it("a replayed order erases nothing twice; a forged order erases nothing", async () => {
