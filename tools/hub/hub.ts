@@ -413,8 +413,12 @@ export class Hub {
         await tx.query("update gate set applied_version = $2, acked_at = $3 where id = $1", [g.id, ack.applied, now]);
       }
     });
-    // A status or a refusal says where the gate is: resume from there.
-    if (ack.status !== "applied") this.#sentUpTo.set(g.id, ack.applied);
+    // A status or a refusal says where the gate is: resume from there. Not a replay: the gate
+    // holds that set already and those after it are on their way (a reconnected gate's session
+    // redelivers); sent again at each duplicate refused, every duplicate brought all the rest
+    // once more, a storm that held a gate's erase order back 30 s (test/tools/hub/redelivery).
+    // Were they lost, pumpAll sends them again after resendMs.
+    if (ack.status === "status" || (ack.status === "refused" && ack.reason !== "replay")) this.#sentUpTo.set(g.id, ack.applied);
     await this.pump(g.id);
     // A status ack is a gate (re)connecting: whatever it has not receipted goes again.
     // Erase orders first: a template delivered after them is one consent still covers.
