@@ -46,6 +46,9 @@ export interface PhaseLoad {
 
 export interface Lag { count: number; p50: number; p95: number; p99: number; max: number }
 
+/** A withdrawal until every gate's receipt; `protocolMs`, `xsMs`: to the last receipt of each kind of gate. */
+export interface Erasure { gates: number; ms: number; done: boolean; protocolMs: number; xsMs?: number }
+
 export interface FleetBenchResult {
   database: "pglite" | "postgres";
   protocolGates: number;
@@ -56,8 +59,9 @@ export interface FleetBenchResult {
   newGate: { protocolMs: number; protocolReconcileMs: number; xsMs?: number; xsReconcileMs?: number; xsComputronsPerResident?: number };
   /** `versions`: the sets the edits became across the fleet (fewer than issued x gates when edits were coalesced). */
   changes: { issued: number; perMinute: number; lag: Lag; lagProtocol: Lag; lagXs?: Lag; unacked: number; versions: number; gates: number };
-  /** `protocolMs`, `xsMs`: to the last receipt of each kind of gate. */
-  erasure: { gates: number; ms: number; done: boolean; protocolMs: number; xsMs?: number };
+  erasure: Erasure;
+  /** The same, issued once the gates' inventories of the changes were arriving; `inventoryParts` arrived meanwhile. */
+  erasureUnderInventories: Erasure & { inventoryParts: number };
   phases: PhaseLoad[];
   rows: Record<string, number>;
   /** Gates whose reported inventory differs from their desired state, after everything settled. */
@@ -99,6 +103,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     const receipts: { gate: number; at: number }[] = [];
     /** Per gate, the version of the last inventory whose every part the hub has stored. */
     const inventoried = new Map<number, number>();
+    let inventoryParts = 0;
     const receive = hub.receive.bind(hub);
     hub.receive = async (topicText, payload) => {
       await receive(topicText, payload);
@@ -110,6 +115,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       if (t?.leaf === "erased") receipts.push({ gate: t.gate, at: performance.now() });
       if (t?.leaf === "inventory") {
         const m = decodeMessage(payload).message;
+        if (m.type === "inventory") inventoryParts++;
         if (m.type === "inventory" && m.part === m.parts - 1) inventoried.set(t.gate, m.applied);
       }
     };
@@ -210,7 +216,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       pending.push({ savedAt, versions: new Map((await states()).map((g) => [num(g.id), num(g.desired_version)])) });
       if (i % 100 === 99) log(`${i + 1} changes in ${Math.round((performance.now() - start) / 1000)} s`);
     }
-    const issuedMs = performance.now() - start;
+    const issuedMs = performance.now() - start, partsAtWindowEnd = inventoryParts;
     await until("every change acknowledged", allSynced).catch((e: Error) => errors.push(e.message));
     const lags: number[] = [], lagsP: number[] = [], lagsX: number[] = [];
     let unacked = 0;
@@ -230,20 +236,28 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     };
     endPhase(`${pending.length} changes, ${Math.round(changes.perMinute)}/min`);
 
-    // A withdrawal at the office until every gate's signed receipt is in.
-    receipts.length = 0;
-    start = performance.now();
-    log("withdrawal of resident 1's consent");
-    const order = await hub.withdrawConsent(COMPOUND, 1);
-    const pendingErasures = async () => num((await raw.query<{ n: unknown }>("select count(*) as n from erasure where order_id = $1 and state = 'pending'", [order]))[0].n);
-    let done = true;
-    await until("every erasure receipt", async () => (await pendingErasures()) === 0).catch((e: Error) => { done = false; errors.push(e.message); });
-    const lastReceipt = (keep: (gate: number) => boolean) => Math.max(...receipts.filter((r) => keep(r.gate)).map((r) => r.at)) - start;
-    const erasure: FleetBenchResult["erasure"] = {
-      gates: new Set(receipts.map((r) => r.gate)).size, ms: lastReceipt(() => true), done,
-      protocolMs: lastReceipt((g) => !xsIds.has(g)), ...(xsIds.size ? { xsMs: lastReceipt((g) => xsIds.has(g)) } : {}),
+    // A withdrawal at the office until every gate's signed receipt is in; then a second one once the
+    // gates' inventories of the changes pour in, the heaviest moment for the hub's database.
+    const withdraw = async (residentId: number): Promise<FleetBenchResult["erasure"]> => {
+      receipts.length = 0;
+      start = performance.now();
+      log(`withdrawal of resident ${residentId}'s consent`);
+      const order = await hub.withdrawConsent(COMPOUND, residentId);
+      const pendingErasures = async () => num((await raw.query<{ n: unknown }>("select count(*) as n from erasure where order_id = $1 and state = 'pending'", [order]))[0].n);
+      let done = true;
+      await until("every erasure receipt", async () => (await pendingErasures()) === 0).catch((e: Error) => { done = false; errors.push(e.message); });
+      const lastReceipt = (keep: (gate: number) => boolean) => Math.max(...receipts.filter((r) => keep(r.gate)).map((r) => r.at)) - start;
+      return {
+        gates: new Set(receipts.map((r) => r.gate)).size, ms: lastReceipt(() => true), done,
+        protocolMs: lastReceipt((g) => !xsIds.has(g)), ...(xsIds.size ? { xsMs: lastReceipt((g) => xsIds.has(g)) } : {}),
+      };
     };
+    const erasure = await withdraw(1);
     endPhase("withdrawal");
+    await until("the gates' inventories under way", () => inventoryParts - partsAtWindowEnd >= gates.length).catch((e: Error) => errors.push(e.message));
+    const partsBefore = inventoryParts;
+    const erasureUnderInventories = { ...(await withdraw(2)), inventoryParts: inventoryParts - partsBefore };
+    endPhase("withdrawal during the inventories");
 
     await until("every gate's final inventory", async () => (await allSynced()) && allReported()).catch((e: Error) => errors.push(e.message));
     endPhase("inventories after the changes");
@@ -260,7 +274,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     for (const g of gates) errors.push(...g.errors().map((e) => `gate ${g.id}: ${e}`));
     return {
       database: raw.kind, protocolGates: protocolCount, xsGates: o.xsGates, residents: o.residents,
-      fleetSyncMs, newGate, changes, erasure, phases, rows, diverged, behind, errors,
+      fleetSyncMs, newGate, changes, erasure, erasureUnderInventories, phases, rows, diverged, behind, errors,
     };
   } finally {
     for (const g of gates) await g.close().catch(() => undefined);
