@@ -20,6 +20,12 @@ export interface Db extends Sql {
    * transactions go before those of everyone else still waiting.
    */
   readonly urgent: Db;
+  /**
+   * Where statements queue, keeps everything but urgent work waiting until
+   * the returned release is called or `ms` have passed: a withdrawal under
+   * way has the database to itself. Elsewhere it holds nothing.
+   */
+  hold(ms: number): () => void;
   /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -44,18 +50,41 @@ export async function openPglite(dataDir?: string): Promise<Db> {
  */
 export class Turns {
   #busy = false;
+  #holds = 0;
   readonly #waiting = { urgent: [] as (() => void)[], normal: [] as (() => void)[] };
 
   async run<T>(urgent: boolean, op: () => Promise<T>): Promise<T> {
-    if (this.#busy) await new Promise<void>((resolve) => this.#waiting[urgent ? "urgent" : "normal"].push(resolve));
+    if (this.#busy || (!urgent && this.#holds > 0)) await new Promise<void>((resolve) => this.#waiting[urgent ? "urgent" : "normal"].push(resolve));
     this.#busy = true;
     try {
       return await op();
     } finally {
-      const next = this.#waiting.urgent.shift() ?? this.#waiting.normal.shift();
       // The turn passes straight to the next caller: no one arriving meanwhile slips in before it.
+      const next = this.#next();
       if (next) next(); else this.#busy = false;
     }
+  }
+
+  /** Normal work waits (urgent work goes on) until the release is called or `ms` have passed. */
+  hold(ms: number): () => void {
+    this.#holds++;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      clearTimeout(timer);
+      this.#holds--;
+      if (this.#busy) return;
+      const next = this.#next();
+      if (next) { this.#busy = true; next(); }
+    };
+    const timer = setTimeout(release, ms);
+    timer.unref?.();
+    return release;
+  }
+
+  #next(): (() => void) | undefined {
+    return this.#waiting.urgent.shift() ?? (this.#holds > 0 ? undefined : this.#waiting.normal.shift());
   }
 }
 
@@ -72,6 +101,7 @@ export function wrapPglite(db: PGlite, close: () => Promise<void>): Db {
     exec: (text) => turns.run(urgent, () => direct.exec(text)),
     transaction: (fn) => turns.run(urgent, () => db.transaction((tx) => fn(wrap(tx)))),
     get urgent() { return urgentView; },
+    hold: (ms) => turns.hold(ms),
     close,
   });
   const urgentView = view(true);
@@ -112,6 +142,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     ...wrap(pool),
     // Statements run side by side on the pool's connections: nothing queues to jump.
     get urgent() { return db; },
+    hold: () => () => undefined,
     async transaction(fn) {
       const client = await pool.connect();
       // A connection that breaks mid-transaction also emits 'error' on the client: the failing

@@ -12,6 +12,16 @@ import { bytes, num, type Db } from "./db";
 import { topic } from "../../src/core/sync/topics";
 import type { HubSenderOptions } from "./sender";
 
+/**
+ * How long a withdrawal keeps the hub's other database work waiting (PGlite)
+ * for its connected gates' receipts: the 5 s the fleet promises for an
+ * erasure. Under the gates' inventories, receipts that took turns with that
+ * work took 18 s (the fleet bench).
+ */
+const HOLD_MS = 5_000;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
 /** Gates sent their orders at once (a fan-out, a resend). */
 const FAN_OUT = 16;
 
@@ -47,6 +57,8 @@ export class HubErasures {
   readonly #o: HubSenderOptions;
   /** Erasure goes before the fleet's bulk work wherever statements queue. */
   readonly #db: Db;
+  /** Withdrawals under way in this process: the connected gates each still waits for, and its hold's release. */
+  readonly #holding = new Map<string, { release: () => void; waiting: Set<number> }>();
 
   constructor(options: HubSenderOptions) { this.#o = options; this.#db = options.db.urgent; }
 
@@ -60,23 +72,46 @@ export class HubErasures {
     if (!Number.isInteger(residentId) || residentId < 1 || residentId > 0xffffff) throw new Error(`Resident id ${residentId} is out of range.`);
     const orderId = notice ? notice.message.orderId : new Uint8Array(randomBytes(ORDER_ID_BYTES));
     const now = this.#o.now();
+    const key = hex(orderId), hold = this.#o.db.hold(HOLD_MS);
+    const release = () => { hold(); if (this.#holding.get(key)?.release === release) this.#holding.delete(key); };
+    setTimeout(release, HOLD_MS).unref?.();
+    try {
+      await this.#fanOut(compoundId, residentId, orderId, origin, now, notice, (online) => {
+        if (online.length) this.#holding.set(key, { release, waiting: new Set(online) });
+        else release();
+      });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return orderId;
+  }
+
+  /** The order's rows, then its sends; `waitFor` is told the connected gates before any order leaves. */
+  async #fanOut(compoundId: number, residentId: number, orderId: Uint8Array, origin: ErasureOrigin, now: number,
+    notice: { message: GateErasure; signature: Uint8Array } | undefined, waitFor: (online: number[]) => void): Promise<void> {
     // A handful of statements whatever the number of gates: one per gate made a withdrawal at 50
     // gates some 250 statements, each waiting its turn behind the fleet's other work.
-    const gates = await this.#db.transaction(async (tx) => {
+    const { gates, online } = await this.#db.transaction(async (tx) => {
+      const none = { gates: [] as number[], online: [] as number[] };
       const created = await tx.query("insert into erasure_order (order_id, compound_id, resident_id, origin, origin_gate, created_at) values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning order_id",
         [orderId, compoundId, residentId, origin.kind, origin.kind === "gate" ? origin.gateId : null, now]);
-      if (!created.length) return [];
+      if (!created.length) return none;
       // The templates sealed to other gates go with the consent (the gates erase theirs on the order).
       await tx.query("delete from template_seal where compound_id = $1 and resident_id = $2", [compoundId, residentId]);
       const ids = (await tx.query<{ gate_id: unknown }>("insert into erasure (order_id, gate_id) select $1, id from gate where compound_id = $2 returning gate_id", [orderId, compoundId]))
         .map((r) => num(r.gate_id)).sort((a, b) => a - b);
-      if (!notice) return ids;
-      await tx.query("update erasure set state = 'done', held = $3, gate_time = $4, receipt_signature = $5, done_at = $6 where order_id = $1 and gate_id = $2",
-        [orderId, notice.message.gateId, notice.message.held, notice.message.time, notice.signature, now]);
-      return ids.filter((id) => id !== notice.message.gateId);
+      const connected = new Set((await tx.query<{ id: unknown }>("select id from gate where compound_id = $1 and online", [compoundId])).map((r) => num(r.id)));
+      let to = ids;
+      if (notice) {
+        await tx.query("update erasure set state = 'done', held = $3, gate_time = $4, receipt_signature = $5, done_at = $6 where order_id = $1 and gate_id = $2",
+          [orderId, notice.message.gateId, notice.message.held, notice.message.time, notice.signature, now]);
+        to = ids.filter((id) => id !== notice.message.gateId);
+      }
+      return { gates: to, online: to.filter((id) => connected.has(id)) };
     });
+    waitFor(online);
     await this.#sendOrder(compoundId, residentId, orderId, gates);
-    return orderId;
   }
 
   /**
@@ -145,7 +180,12 @@ export class HubErasures {
        from erasure_order o where o.order_id = e.order_id and e.order_id = $1 and e.gate_id = $2 and e.state = 'pending' and o.resident_id = $7
        returning e.gate_id`,
       [m.orderId, gateId, m.held, m.time, received.signed.signature, this.#o.now(), m.residentId]);
-    if (marked.length) return;
+    if (marked.length) {
+      const holding = this.#holding.get(hex(m.orderId));
+      holding?.waiting.delete(gateId);
+      if (holding && !holding.waiting.size) holding.release();
+      return;
+    }
     // The gate answering an order resent before its first receipt came: nothing to report.
     const [duplicate] = await this.#db.query(
       "select 1 from erasure e join erasure_order o on o.order_id = e.order_id where e.order_id = $1 and e.gate_id = $2 and e.state = 'done' and o.resident_id = $3",

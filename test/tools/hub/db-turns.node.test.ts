@@ -30,6 +30,24 @@ describe("hub database turns", () => {
     assert.equal(await next, "next");
   });
 
+  it("a hold keeps normal work waiting while urgent work goes on, until released or its time is up", async () => {
+    const turns = new Turns(), done: string[] = [];
+    const op = (name: string) => async () => { done.push(name); };
+    const release = turns.hold(60_000);
+    const normal = turns.run(false, op("normal"));
+    await turns.run(true, op("urgent"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(done, ["urgent"], "normal work waits while held");
+    release();
+    await normal;
+    assert.deepEqual(done, ["urgent", "normal"]);
+    release(); // twice: nothing more
+    turns.hold(30);
+    const begin = performance.now();
+    await turns.run(false, op("after the time"));
+    assert.ok(performance.now() - begin >= 25, "held until its time was up");
+  });
+
   it("on PGlite, an urgent statement overtakes the statements queued behind a long transaction", async () => {
     const pg = await PGlite.create();
     const db = wrapPglite(pg, () => pg.close());

@@ -28,6 +28,7 @@ export function countingDb(db: Db, load: DbLoad): Db {
     kind: d.kind, ...wrap(d),
     transaction: (fn) => { load.transactions++; return d.transaction((tx) => fn(wrap(tx))); },
     get urgent() { return urgent; },
+    hold: (ms) => d.hold(ms),
     close: () => d.close(),
   });
   const urgent = counted(db.urgent);
