@@ -39,6 +39,8 @@ export interface BrokerLoad {
   /** PUBLISH packets clients sent the broker, and their payload bytes. */
   published: number;
   payloadBytes: number;
+  /** Of those, inventory parts (gates reporting what they hold). */
+  inventoryParts: number;
   /** Bytes on the broker's TCP sockets (both directions), closed sockets included. */
   tcpIn: number;
   tcpOut: number;
@@ -54,11 +56,12 @@ export interface CountingBroker {
 /** aedes on a loopback port, as tools/hub/broker.ts starts it, with its traffic counted. */
 export async function startCountingBroker(): Promise<CountingBroker> {
   const broker = await Aedes.createBroker();
-  const counts = { published: 0, payloadBytes: 0, closedIn: 0, closedOut: 0 };
+  const counts = { published: 0, payloadBytes: 0, inventoryParts: 0, closedIn: 0, closedOut: 0 };
   broker.on("publish", (packet, client) => {
     if (!client) return; // the broker's own ($SYS, wills are attributed to no client)
     counts.published++;
     counts.payloadBytes += packet.payload.length;
+    if (packet.topic.endsWith("/inventory")) counts.inventoryParts++;
   });
   const server = net.createServer(broker.handle);
   const sockets = new Set<net.Socket>();
@@ -76,7 +79,7 @@ export async function startCountingBroker(): Promise<CountingBroker> {
     load() {
       let tcpIn = counts.closedIn, tcpOut = counts.closedOut;
       for (const s of sockets) { tcpIn += s.bytesRead; tcpOut += s.bytesWritten; }
-      return { published: counts.published, payloadBytes: counts.payloadBytes, tcpIn, tcpOut };
+      return { published: counts.published, payloadBytes: counts.payloadBytes, inventoryParts: counts.inventoryParts, tcpIn, tcpOut };
     },
     async close() {
       for (const s of sockets) s.destroy();

@@ -60,7 +60,7 @@ export interface FleetBenchResult {
   /** `versions`: the sets the edits became across the fleet (fewer than issued x gates when edits were coalesced). */
   changes: { issued: number; perMinute: number; lag: Lag; lagProtocol: Lag; lagXs?: Lag; unacked: number; versions: number; gates: number };
   erasure: Erasure;
-  /** The same, issued once the gates' inventories of the changes were arriving; `inventoryParts` arrived meanwhile. */
+  /** The same, issued once the gates' inventories of the changes were arriving; `inventoryParts`: those the broker took meanwhile. */
   erasureUnderInventories: Erasure & { inventoryParts: number };
   phases: PhaseLoad[];
   rows: Record<string, number>;
@@ -103,7 +103,6 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     const receipts: { gate: number; at: number }[] = [];
     /** Per gate, the version of the last inventory whose every part the hub has stored. */
     const inventoried = new Map<number, number>();
-    let inventoryParts = 0;
     const receive = hub.receive.bind(hub);
     hub.receive = async (topicText, payload) => {
       await receive(topicText, payload);
@@ -115,7 +114,6 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       if (t?.leaf === "erased") receipts.push({ gate: t.gate, at: performance.now() });
       if (t?.leaf === "inventory") {
         const m = decodeMessage(payload).message;
-        if (m.type === "inventory") inventoryParts++;
         if (m.type === "inventory" && m.part === m.parts - 1) inventoried.set(t.gate, m.applied);
       }
     };
@@ -128,7 +126,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       phases.push({
         phase, wallMs: now.at - mark.at,
         db: { statements: now.db.statements - mark.db.statements, transactions: now.db.transactions - mark.db.transactions, busyMs: now.db.busyMs - mark.db.busyMs },
-        broker: { published: now.broker.published - mark.broker.published, payloadBytes: now.broker.payloadBytes - mark.broker.payloadBytes, tcpIn: now.broker.tcpIn - mark.broker.tcpIn, tcpOut: now.broker.tcpOut - mark.broker.tcpOut },
+        broker: { published: now.broker.published - mark.broker.published, payloadBytes: now.broker.payloadBytes - mark.broker.payloadBytes, inventoryParts: now.broker.inventoryParts - mark.broker.inventoryParts, tcpIn: now.broker.tcpIn - mark.broker.tcpIn, tcpOut: now.broker.tcpOut - mark.broker.tcpOut },
       });
       mark = now;
     };
@@ -216,7 +214,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       pending.push({ savedAt, versions: new Map((await states()).map((g) => [num(g.id), num(g.desired_version)])) });
       if (i % 100 === 99) log(`${i + 1} changes in ${Math.round((performance.now() - start) / 1000)} s`);
     }
-    const issuedMs = performance.now() - start, partsAtWindowEnd = inventoryParts;
+    const issuedMs = performance.now() - start, partsAtWindowEnd = broker.load().inventoryParts;
     await until("every change acknowledged", allSynced).catch((e: Error) => errors.push(e.message));
     const lags: number[] = [], lagsP: number[] = [], lagsX: number[] = [];
     let unacked = 0;
@@ -254,9 +252,10 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     };
     const erasure = await withdraw(1);
     endPhase("withdrawal");
-    await until("the gates' inventories under way", () => inventoryParts - partsAtWindowEnd >= gates.length).catch((e: Error) => errors.push(e.message));
-    const partsBefore = inventoryParts;
-    const erasureUnderInventories = { ...(await withdraw(2)), inventoryParts: inventoryParts - partsBefore };
+    const parts = () => broker!.load().inventoryParts;
+    await until("the gates' inventories under way", () => parts() - partsAtWindowEnd >= gates.length).catch((e: Error) => errors.push(e.message));
+    const partsBefore = parts();
+    const erasureUnderInventories = { ...(await withdraw(2)), inventoryParts: parts() - partsBefore };
     endPhase("withdrawal during the inventories");
 
     await until("every gate's final inventory", async () => (await allSynced()) && allReported()).catch((e: Error) => errors.push(e.message));

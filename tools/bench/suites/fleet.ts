@@ -42,7 +42,7 @@ export function fleetRows(r: FleetBenchResult): BenchRow[] {
   });
   rows.push(erasure("withdrawal -> every gate's erasure receipt", r.erasure));
   const u = r.erasureUnderInventories;
-  rows.push(erasure("  the same while the gates' inventories arrive", u, `; ${u.inventoryParts} inventory parts arrived meanwhile`));
+  rows.push(erasure("  the same while the gates' inventories arrive", u, `; the broker took ${u.inventoryParts} inventory parts meanwhile`));
   for (const p of r.phases) {
     const perS = (n: number) => Math.round(n / (p.wallMs / 1000));
     rows.push({
