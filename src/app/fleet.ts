@@ -83,6 +83,7 @@ export function openFleet(p: FleetParts): FleetLink {
     link, clientId: `optgate-gate-${compoundId}-${gateId}`, maxPacket: MAX_PACKET_BYTES, random: board.random,
     username: `gate-${compoundId}-${gateId}`, ...(p.password ? { password: utf8(p.password) } : {}),
     will: { topic: topic(compoundId, gateId, "online"), payload: new Uint8Array([0x30]), qos: 1, retain: true },
+    room: () => link.room,
   });
   link.attach(client);
   const sync = new GateSync({ gateId, hubKeys: settings.hubKeys, sign, applied: p.sync.applied });

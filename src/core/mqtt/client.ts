@@ -9,10 +9,13 @@ import type { Random } from "../ports";
 import { encodeConnect, encodeEmpty, encodePublish, encodeSubscribe } from "./encode";
 import { mqttFault } from "./faults";
 import { InboundTable } from "./inbound";
-import { OutboundWindow } from "./outbound";
+import { OutboundWindow, type Fits } from "./outbound";
 import { type Packet, PacketType, type PublishPacket, type QoS, type Will } from "./packets";
 import { StreamDecoder } from "./stream-decoder";
 import { isTopicFilter } from "./topic";
+
+/** Room kept free in a bounded link for the packets written without asking (PUBACK, PINGREQ, SUBSCRIBE). */
+export const CONTROL_RESERVE = 256;
 
 /**
  * The byte link to the broker (an ECMA-419 TCP socket on the board). The
@@ -58,6 +61,12 @@ export interface MqttClientOptions {
   maxSubscriptions?: number;
   /** Unacknowledged QoS 1 PUBLISH resent with DUP after this long. Default 20 s. */
   retryMs?: number;
+  /**
+   * Bytes the link can take now (its buffer's free room), where a write past
+   * it closes the link: messages of the window are then written only as the
+   * room allows, with CONTROL_RESERVE kept for acks and pings.
+   */
+  room?: () => number;
   /** Opening plus CONNACK, and PINGRESP, must come within this. Default 10 s. */
   responseTimeoutMs?: number;
   reconnectMinMs?: number;
@@ -94,7 +103,7 @@ const DISCONNECT = encodeEmpty(PacketType.DISCONNECT);
 
 export class MqttClient {
   readonly events: MqttEvents = {};
-  #o: Required<Omit<MqttClientOptions, "username" | "password" | "will" | "random">> & MqttClientOptions;
+  #o: Required<Omit<MqttClientOptions, "username" | "password" | "will" | "random" | "room">> & MqttClientOptions;
   #state: MqttState = "stopped";
   #now = 0;
   #decoder: StreamDecoder;
@@ -120,6 +129,8 @@ export class MqttClient {
     this.#decoder.onPacket = (p) => this.#receive(p);
     this.#decoder.onOversized = (p) => this.#oversized(p);
     this.#outbound = new OutboundWindow(this.#o.maxOutbound);
+    const room = this.#o.room;
+    if (room) this.#fits = (bytes) => room() >= bytes + CONTROL_RESERVE;
     this.#inbound = new InboundTable(this.#o.maxInbound);
     this.#backoff = this.#o.reconnectMinMs;
     // Fails here, on the caller's mistake, rather than at every connection.
@@ -174,7 +185,7 @@ export class MqttClient {
     if (bytes.length > this.#o.maxPacket) throw mqttFault("E_MQTT_TOO_LARGE");
     if (qos === 0) { this.#write(bytes); return 0; }
     this.#outbound.add(packet.packetId!, bytes);
-    if (this.#state === "up") this.#outbound.sendUnsent(this.#now, this.#writer);
+    if (this.#state === "up") this.#outbound.writeDue(this.#now, this.#writer, this.#fits);
     return packet.packetId!;
   }
 
@@ -235,7 +246,7 @@ export class MqttClient {
           this.#pingSentAt = now;
           this.#write(PINGREQ);
         }
-        this.#outbound.resendOlderThan(now, o.retryMs, this.#writer);
+        this.#outbound.resendOlderThan(now, o.retryMs, this.#writer, this.#fits);
         return;
       }
       default:
@@ -246,6 +257,7 @@ export class MqttClient {
   /** Packet ids of SUBSCRIBEs awaiting their SUBACK: no PUBLISH may take one (§2.3.1). */
   #subscribing = (id: number): boolean => this.#subscriptions.some((s) => s.pending === id);
   #writer = (bytes: Uint8Array): void => this.#write(bytes);
+  #fits: Fits | undefined;
 
   #write(bytes: Uint8Array): void {
     this.#lastSent = this.#now;
@@ -331,7 +343,7 @@ export class MqttClient {
       for (const s of this.#subscriptions) s.pending = 0;
     } else this.#inbound.resumed();
     this.#sendSubscriptions();
-    this.#outbound.sendAll(this.#now, this.#writer);
+    this.#outbound.sendAll(this.#now, this.#writer, this.#fits);
     this.events.onUp?.(sessionPresent);
   }
 

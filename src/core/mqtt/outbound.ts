@@ -9,7 +9,12 @@ interface Slot {
   bytes: Uint8Array;
   /** When it was last written; -1 if it has never gone out. */
   sentAt: number;
+  /** To be written (again) as soon as the link has room for it. */
+  due: boolean;
 }
+
+/** Whether the link can take `bytes` more now; without it, it always can. */
+export type Fits = (bytes: number) => boolean;
 
 export class OutboundWindow {
   readonly capacity: number;
@@ -33,7 +38,7 @@ export class OutboundWindow {
   }
 
   add(packetId: number, bytes: Uint8Array): void {
-    this.#slots.push({ packetId, bytes, sentAt: -1 });
+    this.#slots.push({ packetId, bytes, sentAt: -1, due: true });
   }
 
   /** Drops the slot the broker acknowledged; false if no slot had that id (a late duplicate PUBACK). */
@@ -44,29 +49,43 @@ export class OutboundWindow {
     return true;
   }
 
-  /** Writes every slot, oldest first (after a CONNACK); ones sent before go with DUP (§4.4). */
-  sendAll(now: number, write: (bytes: Uint8Array) => void): void {
-    for (const s of this.#slots) this.#send(s, now, write);
+  /**
+   * Every slot is due again (after a CONNACK), oldest first; ones sent before
+   * go with DUP (§4.4). Written at once, sixteen inventory parts of 24 KB went
+   * into a 33 KB link buffer, which closed the link, and every reconnection
+   * did the same: the slots go as the link has room (writeDue).
+   */
+  sendAll(now: number, write: (bytes: Uint8Array) => void, fits?: Fits): void {
+    for (const s of this.#slots) s.due = true;
+    this.writeDue(now, write, fits);
   }
 
-  /** Writes the slots that have never gone out (published while the link was up). */
-  sendUnsent(now: number, write: (bytes: Uint8Array) => void): void {
-    for (const s of this.#slots) if (s.sentAt < 0) this.#send(s, now, write);
-  }
-
-  /** Writes again, with DUP, each slot unacknowledged for `retryMs`. */
-  resendOlderThan(now: number, retryMs: number, write: (bytes: Uint8Array) => void): void {
+  /** Writes the due slots, oldest first, while the link has room; the rest wait their turn, in order. */
+  writeDue(now: number, write: (bytes: Uint8Array) => void, fits?: Fits): void {
     // Indexed, not for-of: this runs on every tick and must not allocate an iterator.
     const slots = this.#slots;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
-      if (s.sentAt >= 0 && now - s.sentAt >= retryMs) this.#send(s, now, write);
+      if (!s.due) continue;
+      if (fits && !fits(s.bytes.length)) return;
+      this.#send(s, now, write);
     }
+  }
+
+  /** Each slot unacknowledged for `retryMs` is due again (with DUP), then the due ones are written. */
+  resendOlderThan(now: number, retryMs: number, write: (bytes: Uint8Array) => void, fits?: Fits): void {
+    const slots = this.#slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (!s.due && s.sentAt >= 0 && now - s.sentAt >= retryMs) s.due = true;
+    }
+    this.writeDue(now, write, fits);
   }
 
   #send(s: Slot, now: number, write: (bytes: Uint8Array) => void): void {
     if (s.sentAt >= 0) s.bytes[0] |= DUP;
     s.sentAt = now;
+    s.due = false;
     write(s.bytes);
   }
 }

@@ -270,6 +270,47 @@ describe("MqttClient outbound QoS 1", () => {
     assert.deepEqual(h.link.take(), []);
   });
 
+  it("writes the window's messages only as a bounded link has room, oldest first, after a reconnection too", () => {
+    // A link buffer of 1,500 bytes that closes the link on a write past it (as the TCP link does).
+    const CAP = 1500;
+    let drained = 0, overflows = 0;
+    const held = () => h.link.writes.slice(drained).reduce((n, w) => n + w.length, 0);
+    const drain = () => { drained = h.link.writes.length; };
+    const h = harness({ keepAliveSeconds: 0, retryMs: 5000, room: () => CAP - held() });
+    const write = h.link.write.bind(h.link);
+    h.link.write = (bytes) => { write(bytes); if (held() > CAP) overflows++; };
+    h.connect();
+    drain();
+    const [a, b, c] = [1, 2, 3].map((n) => h.client.publish("t", new Uint8Array(600).fill(n)));
+    assert.deepEqual(ids(h.link.take(), PacketType.PUBLISH), [a, b], "the third waits for room");
+    h.advance(10);
+    assert.deepEqual(h.link.take(), [], "no room yet");
+    drain();
+    h.advance(10);
+    assert.deepEqual(ids(h.link.take(), PacketType.PUBLISH), [c]);
+    // Unacknowledged after retryMs: resent as room allows, oldest first.
+    drain();
+    h.advance(5000);
+    assert.deepEqual(ids(h.link.take(), PacketType.PUBLISH), [a, b]);
+    drain();
+    h.advance(10);
+    assert.deepEqual(ids(h.link.take(), PacketType.PUBLISH), [c]);
+    // A new connection resends the window the same way, with DUP.
+    h.client.linkDown();
+    h.advance(60_000);
+    drain();
+    const again = h.connect(true).filter((p) => p.type === PacketType.PUBLISH) as PublishPacket[];
+    assert.deepEqual(again.map((p) => [p.packetId, p.dup]), [[a, true], [b, true]]);
+    drain();
+    h.advance(10);
+    assert.deepEqual(ids(h.link.take(), PacketType.PUBLISH), [c]);
+    h.deliver({ type: PacketType.PUBACK, packetId: a }, { type: PacketType.PUBACK, packetId: b }, { type: PacketType.PUBACK, packetId: c });
+    drain();
+    h.advance(20_000);
+    assert.deepEqual(h.link.take(), []);
+    assert.equal(overflows, 0, "never a write past the link's room");
+  });
+
   it("keeps messages published while down and sends them after CONNACK without DUP; ones sent before go again with DUP", () => {
     const h = harness();
     const early = h.client.publish("t", bytes(1));
