@@ -79,7 +79,7 @@ export class TcpMqttLink implements MqttLink {
         onError: () => { if (mine()) this.#lost(); },
       });
     } catch {
-      this.#fail();
+      this.#fail("E_MQTT_LINK_OPEN");
       return;
     }
     this.#socket = socket;
@@ -88,7 +88,7 @@ export class TcpMqttLink implements MqttLink {
   write(bytes: Uint8Array): void {
     if (!this.#socket) return;
     if (this.#waiting + bytes.length > this.#out.length) {
-      this.#fail();
+      this.#fail("E_MQTT_LINK_OVERFLOW");
       return;
     }
     this.#out.set(bytes, this.#waiting);
@@ -125,7 +125,7 @@ export class TcpMqttLink implements MqttLink {
     try {
       this.#socket.write(this.#out.subarray(0, n));
     } catch {
-      this.#fail();
+      this.#fail("E_MQTT_LINK_WRITE");
       return;
     }
     this.#writable -= n;
@@ -133,16 +133,17 @@ export class TcpMqttLink implements MqttLink {
     this.#waiting -= n;
   }
 
+  /** The socket reported an error or the peer closed it. */
   #lost(): void {
     this.#drop();
-    this.#client?.linkDown();
+    this.#client?.linkDown("E_MQTT_LINK_LOST");
   }
 
-  /** Closes now, tells the client later: it may be inside a call to us. */
-  #fail(): void {
+  /** Closes now, tells the client later (it may be inside a call to us), with why. */
+  #fail(code: string): void {
     this.#drop();
     const opens = this.#opens;
-    this.#spec.defer(() => { if (opens === this.#opens) this.#client?.linkDown(); });
+    this.#spec.defer(() => { if (opens === this.#opens) this.#client?.linkDown(code); });
   }
 
   #drop(): void {

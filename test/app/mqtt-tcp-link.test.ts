@@ -110,18 +110,18 @@ describe("TcpMqttLink over an ECMA-419 TCP model", () => {
     assert.equal(r.client.state, "up", "not from inside publish()");
     r.runDeferred();
     assert.equal(r.client.state, "down");
-    assert.deepEqual(r.downs, ["E_MQTT_LINK_DOWN"]);
+    assert.deepEqual(r.downs, ["E_MQTT_LINK_OVERFLOW"], "the overflow is named, so a technician can tell it from a lost peer");
     assert.equal(r.client.outboundPending, 2, "the messages wait for the next connection");
   });
 
-  it("reports a socket error as link down, then reconnects on a new socket and ignores the old one", () => {
+  it("reports a socket error as the link lost, then reconnects on a new socket and ignores the old one", () => {
     const r = rig();
     const old = r.socket();
     old.connect(512);
     old.send(connack);
     old.fail();
     assert.equal(old.closed, true);
-    assert.deepEqual(r.downs, ["E_MQTT_LINK_DOWN"]);
+    assert.deepEqual(r.downs, ["E_MQTT_LINK_LOST"]);
     r.tick(100);
     assert.equal(TcpModel.made.length, 2);
     const fresh = r.socket();
@@ -133,7 +133,7 @@ describe("TcpMqttLink over an ECMA-419 TCP model", () => {
     assert.equal(r.client.state, "up");
   });
 
-  it("a socket that cannot even be made is a link down, reported later", () => {
+  it("a socket that cannot even be made is a link that failed to open, reported later", () => {
     const r = rig();
     r.socket().fail();
     TcpModel.refuse = true;
@@ -141,7 +141,19 @@ describe("TcpMqttLink over an ECMA-419 TCP model", () => {
     assert.equal(r.client.state, "opening");
     r.runDeferred();
     assert.equal(r.client.state, "down");
-    assert.deepEqual(r.downs, ["E_MQTT_LINK_DOWN", "E_MQTT_LINK_DOWN"]);
+    assert.deepEqual(r.downs, ["E_MQTT_LINK_LOST", "E_MQTT_LINK_OPEN"]);
+  });
+
+  it("a socket whose write throws is closed and reported as a failed write, later", () => {
+    const r = rig();
+    const s = r.socket();
+    s.connect(512);
+    s.send(connack);
+    s.closed = true; // the stack dropped it without telling us: its next write throws
+    r.client.publish("t", new Uint8Array(8));
+    assert.equal(r.client.state, "up", "not from inside publish()");
+    r.runDeferred();
+    assert.deepEqual([r.client.state, r.downs], ["down", ["E_MQTT_LINK_WRITE"]]);
   });
 
   it("a deferred report about an old connection does not take down a new one", () => {

@@ -73,8 +73,14 @@ export class HubErasures {
     const orderId = notice ? notice.message.orderId : new Uint8Array(randomBytes(ORDER_ID_BYTES));
     const now = this.#o.now();
     const key = hex(orderId), hold = this.#o.db.hold(HOLD_MS);
-    const release = () => { hold(); if (this.#holding.get(key)?.release === release) this.#holding.delete(key); };
-    setTimeout(release, HOLD_MS).unref?.();
+    // The hold bounds itself on PGlite; this bound is for the entry, which PostgreSQL (no hold) also keeps.
+    const expiry = setTimeout(() => release(), HOLD_MS);
+    expiry.unref?.();
+    const release = () => {
+      clearTimeout(expiry);
+      hold();
+      if (this.#holding.get(key)?.release === release) this.#holding.delete(key);
+    };
     try {
       await this.#fanOut(compoundId, residentId, orderId, origin, now, notice, (online) => {
         if (online.length) this.#holding.set(key, { release, waiting: new Set(online) });
@@ -202,7 +208,7 @@ export class HubErasures {
        order by o.created_at, o.order_id, e.gate_id`, [compoundId, residentId ?? null]);
     return rows.map((r) => {
       const s: ErasureState = {
-        orderId: Buffer.from(bytes(r.order_id)).toString("hex"), residentId: num(r.resident_id), gateId: num(r.gate_id),
+        orderId: hex(bytes(r.order_id)), residentId: num(r.resident_id), gateId: num(r.gate_id),
         state: r.state as ErasureState["state"], origin: r.origin as ErasureOrigin["kind"],
       };
       if (s.state === "done") { s.held = r.held === true; s.gateTime = num(r.gate_time); s.doneAt = num(r.done_at); }

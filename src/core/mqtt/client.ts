@@ -208,10 +208,10 @@ export class MqttClient {
     this.#write(encodeConnect(this.#connectPacket()));
   }
 
-  /** The link closed or failed to open. */
-  linkDown(): void {
+  /** The link closed or failed to open; `code` says why when the link knows (default E_MQTT_LINK_DOWN). */
+  linkDown(code = "E_MQTT_LINK_DOWN"): void {
     if (this.#state === "stopped" || this.#state === "down") return;
-    this.#down("E_MQTT_LINK_DOWN", false);
+    this.#down(code, false);
   }
 
   bytesIn(chunk: Uint8Array): void {

@@ -66,6 +66,8 @@ export interface FleetGate {
   /** XS computrons the firmware spent since boot (XS gates). */
   computrons?(): number;
   errors(): string[];
+  /** Times the gate's hub link went offline, with the reason it gave (XS gates). */
+  linkDrops?(): { at: number; reason: string }[];
   close(): Promise<void>;
 }
 
@@ -100,10 +102,22 @@ export async function xsGate(hub: Hub, brokerPort: number, compoundId: number, i
   const sim = await startSimulator({ flash: ramFlash(new NorFlash(flashBytes)), gateId: id, demo: "fleet", realtime: true });
   await hub.addGate({ id, compoundId, name: `bench XS gate ${id}`, publicKey: sim.identity().publicKey });
   await sim.provisionHub({ compoundId, host: "127.0.0.1", port: brokerPort, hubKeys: [hub.publicKey] });
+  // The status line is the firmware's own account: watch it for the link going offline, and why.
+  const drops: { at: number; reason: string }[] = [];
+  let online = false;
+  const watch = setInterval(() => {
+    const status = sim.fleetStatus ?? "";
+    if (status.startsWith("online") || status.startsWith("catching-up")) online = true;
+    else if (online && status.startsWith("offline")) {
+      online = false;
+      drops.push({ at: performance.now(), reason: /last problem: (\S+)/.exec(status)?.[1] ?? "no reason given" });
+    }
+  }, 100);
   return {
     id, kind: "xs", sim,
     computrons: () => sim.computrons,
     errors: () => (sim.dead ? [sim.dead.message] : []),
-    close: () => sim.close(),
+    linkDrops: () => drops.slice(),
+    close: () => { clearInterval(watch); return sim.close(); },
   };
 }

@@ -46,10 +46,15 @@ export interface BrokerLoad {
   tcpOut: number;
 }
 
+/** A client connection the broker lost without a DISCONNECT (its will was due), and what the broker saw. */
+export interface BrokerDrop { at: number; clientId: string; reason: string }
+
 export interface CountingBroker {
   url: string;
   port: number;
   load(): BrokerLoad;
+  /** Connections lost without a DISCONNECT since the broker started (the bench asks why a gate's link dropped). */
+  drops(): BrokerDrop[];
   close(): Promise<void>;
 }
 
@@ -62,6 +67,17 @@ export async function startCountingBroker(): Promise<CountingBroker> {
     counts.published++;
     counts.payloadBytes += packet.payload.length;
     if (packet.topic.endsWith("/inventory")) counts.inventoryParts++;
+  });
+  const drops: BrokerDrop[] = [];
+  const why = new Map<string, string>();
+  broker.on("keepaliveTimeout", (client) => why.set(client.id, "keepalive timeout"));
+  broker.on("clientError", (client, error) => { if (!why.has(client.id)) why.set(client.id, `client error: ${error.message}`); });
+  broker.on("connectionError", (client, error) => { if (!why.has(client.id)) why.set(client.id, `connection error: ${error.message}`); });
+  broker.on("clientDisconnect", (client) => {
+    const reason = why.get(client.id);
+    why.delete(client.id);
+    // A clean DISCONNECT (the bench closing a gate) leaves no will: only the others are drops.
+    if (reason !== undefined || (client as unknown as { will?: unknown }).will) drops.push({ at: performance.now(), clientId: client.id, reason: reason ?? "closed by the client's side" });
   });
   const server = net.createServer(broker.handle);
   const sockets = new Set<net.Socket>();
@@ -81,6 +97,7 @@ export async function startCountingBroker(): Promise<CountingBroker> {
       for (const s of sockets) { tcpIn += s.bytesRead; tcpOut += s.bytesWritten; }
       return { published: counts.published, payloadBytes: counts.payloadBytes, inventoryParts: counts.inventoryParts, tcpIn, tcpOut };
     },
+    drops: () => drops.slice(),
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -68,6 +68,8 @@ export interface FleetBenchResult {
   diverged: number[];
   /** Gates not at their desired version at the end. */
   behind: number[];
+  /** Gate links lost during the run: the broker's account (no DISCONNECT) and the XS gates' own reasons. */
+  linkDrops: string[];
   errors: string[];
 }
 
@@ -87,6 +89,8 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
   const schema = `bench_fleet_${randomBytes(4).toString("hex")}`;
   const raw: Db = o.postgres ? await openPostgres({ ...o.postgres, schema, max: 8 }) : await openPglite(path.join(dir!, "db"));
   const dbLoad: DbLoad = { statements: 0, transactions: 0, busyMs: 0 };
+  const benchStart = performance.now();
+  const seconds = (at: number) => `${((at - benchStart) / 1000).toFixed(1)} s`;
   let broker: CountingBroker | undefined, service: HubService | undefined;
   const gates: FleetGate[] = [];
   try {
@@ -271,9 +275,13 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
       rows[table] = num((await raw.query<{ n: unknown }>(`select count(*) as n from ${table}`))[0].n);
     }
     for (const g of gates) errors.push(...g.errors().map((e) => `gate ${g.id}: ${e}`));
+    const linkDrops = [
+      ...broker.drops().map((d) => `${seconds(d.at)}: broker lost ${d.clientId}: ${d.reason}`),
+      ...gates.flatMap((g) => (g.linkDrops?.() ?? []).map((d) => `${seconds(d.at)}: XS gate ${g.id} went offline: ${d.reason}`)),
+    ];
     return {
       database: raw.kind, protocolGates: protocolCount, xsGates: o.xsGates, residents: o.residents,
-      fleetSyncMs, newGate, changes, erasure, erasureUnderInventories, phases, rows, diverged, behind, errors,
+      fleetSyncMs, newGate, changes, erasure, erasureUnderInventories, phases, rows, diverged, behind, linkDrops, errors,
     };
   } finally {
     for (const g of gates) await g.close().catch(() => undefined);

@@ -51,6 +51,7 @@ export function fleetRows(r: FleetBenchResult): BenchRow[] {
     });
   }
   rows.push({ case: `${db}: rows at the end`, value: r.rows.desired_record, unit: "desired records", note: Object.entries(r.rows).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ") });
+  rows.push({ case: `${db}: gate links lost during the run`, value: r.linkDrops.length, unit: "drops", note: r.linkDrops.join("; ") || "none" });
   rows.push({ case: `${db}: gates behind or diverged at the end`, value: r.behind.length + r.diverged.length, unit: "gates", note: r.errors.length ? `${r.errors.length} errors, first: ${r.errors[0]}` : "no errors" });
   return rows;
 }
