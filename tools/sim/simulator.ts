@@ -127,7 +127,7 @@ export class Simulator {
   #closed = false;
   #dead?: Error;
   /** Real connections for the board's TCP sockets (boards/host/tcp.ts). */
-  #tcp = new TcpRelay((command) => { void this.#send(command).catch(() => undefined); });
+  #tcp = new TcpRelay((command) => this.#send(command).catch(() => undefined));
 
   private constructor(worker: XsWorker, flash: SimFlash, options: SimulatorOptions, now: number, model?: HostEmbedderSpec) {
     this.#worker = worker;

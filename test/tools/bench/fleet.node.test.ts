@@ -16,7 +16,7 @@ describe("fleet load bench (tiny scale)", function () {
   });
 
   it("every gate ends at its desired version, holding its desired residents, without errors", () => {
-    assert.deepEqual([r.behind, r.diverged, r.errors], [[], [], []]);
+    assert.deepEqual([r.behind, r.diverged, r.errors, r.linkDrops], [[], [], [], []], "and no gate's link dropped at this load");
     assert.deepEqual([r.protocolGates, r.xsGates, r.residents], [2, 1, 200]);
     // 200 residents at each of the 3 gates, desired and reported.
     assert.equal(r.rows.resident, 200);

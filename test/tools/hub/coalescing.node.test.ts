@@ -5,7 +5,7 @@
 // before sending is sent by the next one, and nothing is applied twice.
 import assert from "node:assert/strict";
 import { decodeMessage } from "../../../src/core/sync/messages";
-import { Hub, type Publish } from "../../../tools/hub/hub";
+import { Hub, SYNC_AHEAD, type Publish } from "../../../tools/hub/hub";
 import { num } from "../../../tools/hub/db";
 import { COMPOUND, Fleet, person } from "./fleet";
 import { forEachDatabase } from "./servers";
@@ -69,6 +69,24 @@ forEachDatabase("hub: edits coalesced into one version per gate", (kind) => {
       assert.deepEqual(gate.persisted.map((p) => p.version), [1, 2], `gate ${id} applied each version once`);
       assert.deepEqual(await hub.compare(id).then((c) => [c.missing, c.extra, c.different]), [[], [], []]);
       assert.equal((await hub.gate(id))!.appliedVersion, 2);
+    }
+    assert.deepEqual(fleet.drops, []);
+  });
+
+  it(`a gate ${SYNC_AHEAD} versions behind its acks gets no more sets: later edits wait at the hub as one version, sent as it acks`, async () => {
+    const edits = SYNC_AHEAD + 5;
+    for (let id = 1; id <= edits; id++) await hub.putResidents(COMPOUND, [person(id)]);
+    // Nothing delivered yet, so no gate acknowledged: the window is full after SYNC_AHEAD sets.
+    assert.deepEqual(syncTo(fleet, 10).map((s) => s?.version), Array.from({ length: SYNC_AHEAD }, (_, i) => i + 1));
+    const open = [SYNC_AHEAD + 1, edits - SYNC_AHEAD];
+    assert.deepEqual((await changeSets(10)).at(-1), open, "the later edits joined one version, still open");
+    assert.ok(num((await db.query<{ sealed_version: unknown }>("select sealed_version from gate where id = 10"))[0].sealed_version) === SYNC_AHEAD, "never sealed past the window");
+    await fleet.drain(hub);
+    for (const id of [10, 11]) {
+      const gate = fleet.gates.get(id)!;
+      assert.deepEqual(gate.persisted.map((p) => p.version), Array.from({ length: SYNC_AHEAD + 1 }, (_, i) => i + 1), `gate ${id}: each version once, in order`);
+      assert.ok(Array.from({ length: edits }, (_, i) => gate.registry.has(i + 1)).every(Boolean), `gate ${id} holds every resident`);
+      assert.equal((await hub.gate(id))!.appliedVersion, SYNC_AHEAD + 1);
     }
     assert.deepEqual(fleet.drops, []);
   });

@@ -8,7 +8,7 @@ import type { HostCommand, HostEvent } from "../../../boards/host/protocol";
 import { TcpMqttLink } from "../../../src/app/mqtt-tcp-link";
 import { MqttClient, type InboundMessage } from "../../../src/core/mqtt/client";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../../tools/hub/broker";
-import { TcpRelay } from "../../../tools/sim/tcp-relay";
+import { RECEIVE_WINDOW, TcpRelay } from "../../../tools/sim/tcp-relay";
 
 const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -103,6 +103,42 @@ describe("host board TCP over the simulator relay", () => {
       await until("the server to see the close", () => serverClosed);
       assert.equal(relay.openCount, 0);
       assert.throws(() => socket.write(new Uint8Array(1)), /not connected/);
+    } finally {
+      relay.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("stops reading while a window of bytes waits for a busy board, and delivers everything in order when it catches up", async () => {
+    const total = 1 << 20;
+    const sent = Uint8Array.from({ length: total }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+    const server = net.createServer((c) => { c.end(sent); });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const port = (server.address() as net.AddressInfo).port;
+    // A board that takes a tcp-data command only when the test lets it (it is busy applying a set).
+    const held: { data: string; take: () => void }[] = [];
+    let connected = false;
+    const relay = new TcpRelay((command) => {
+      if (command.t === "tcp-connected") connected = true;
+      if (command.t !== "tcp-data") return;
+      return new Promise<void>((take) => { held.push({ data: command.data, take }); });
+    });
+    const bytes = () => held.reduce((n, h) => n + h.data.length, 0);
+    try {
+      relay.event({ e: "tcp-open", id: 1, host: "127.0.0.1", port });
+      await until("the connection", () => connected);
+      await until("a window of data", () => bytes() > RECEIVE_WINDOW);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const early = bytes();
+      // At most the window and the chunk that crossed it: not the megabyte the server wrote.
+      assert.ok(early <= RECEIVE_WINDOW + 65536, `${early} bytes relayed to a board that took none`);
+      let taken = 0;
+      await until("the rest, as the board takes what it was given", () => {
+        while (taken < held.length) held[taken++].take();
+        return bytes() === total;
+      }, 10_000);
+      const got = Uint8Array.from(held.map((h) => h.data).join(""), (c) => c.charCodeAt(0));
+      assert.deepEqual(got, sent);
     } finally {
       relay.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -76,8 +76,8 @@ export async function startCountingBroker(): Promise<CountingBroker> {
   broker.on("clientDisconnect", (client) => {
     const reason = why.get(client.id);
     why.delete(client.id);
-    // A clean DISCONNECT (the bench closing a gate) leaves no will: only the others are drops.
-    if (reason !== undefined || (client as unknown as { will?: unknown }).will) drops.push({ at: performance.now(), clientId: client.id, reason: reason ?? "closed by the client's side" });
+    // aedes marks a client that sent DISCONNECT (no will published): only the others are drops.
+    if (reason !== undefined || !(client as unknown as { _disconnected?: boolean })._disconnected) drops.push({ at: performance.now(), clientId: client.id, reason: reason ?? "closed by the client's side" });
   });
   const server = net.createServer(broker.handle);
   const sockets = new Set<net.Socket>();

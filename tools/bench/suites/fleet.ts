@@ -65,7 +65,7 @@ const suite: BenchSuite = {
       phaseTimeoutMs: env("FLEET_PHASE_TIMEOUT_S", 300) * 1000,
       log: (line) => process.stderr.write(`fleet: ${new Date().toISOString().slice(11, 19)} ${line}\n`),
     };
-    const rows = fleetRows(await runFleetBench(options));
+    const rows = process.env.FLEET_PGLITE === "0" ? [{ case: "PGlite: skipped (FLEET_PGLITE=0)", value: 0, unit: "" }] : fleetRows(await runFleetBench(options));
     const pg = { host: process.env.PGHOST ?? "127.0.0.1", port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? "postgres", database: process.env.PGDATABASE ?? "test" };
     if (process.env.FLEET_POSTGRES === "0") rows.push({ case: "PostgreSQL: skipped (FLEET_POSTGRES=0)", value: 0, unit: "" });
     else if (await reachable(pg.host, pg.port)) rows.push(...fleetRows(await runFleetBench({ ...options, postgres: pg })));
