@@ -77,8 +77,12 @@ export interface FleetPorts {
   erased(ids: number[]): void;
   /** Erases one resident's face template here (store and RAM), saying whether there was one. */
   eraseTemplate(residentId: number): { held: boolean };
-  /** The registry's inventory, one resident at a time: each digest costs a SHA-256, so the link pulls a few per tick. */
-  inventory(): Iterable<InventoryEntry>;
+  /**
+   * The registry's inventory as steps (core/sync/inventory.ts inventorySteps): each next() a
+   * bounded piece of work (a resident's digest costs a SHA-256), so the link takes a few per
+   * tick; the last returns the entries in id order.
+   */
+  inventory(): Iterator<unknown, InventoryEntry[]>;
   /** Records of a chain from store stream index `from` (clamped to what is kept), at most `max` of them and `maxBytes` in all; `next` is the index after the last one returned. */
   auditRecords(log: AuditLogName, from: number, max: number, maxBytes: number): { records: Uint8Array[]; next: number };
   signedHead(log: AuditLogName, now: number): SignedHead;
@@ -141,7 +145,7 @@ export class FleetLink {
   readonly #acked: Record<AuditLogName, number>;
   #state: FleetState = "stopped";
   /** The inventory being computed: what is left of the registry, and the digests so far. */
-  #inventoryJob: { residents: Iterator<InventoryEntry>; entries: InventoryEntry[] } | undefined;
+  #inventoryJob: Iterator<unknown, InventoryEntry[]> | undefined;
   #now = 0;
   #timeAskedAt = -1;
   #timeAnsweredAt = -1;
@@ -439,11 +443,11 @@ export class FleetLink {
 
   /** Starts (or starts again: the registry changed) the inventory; tick() computes it a few residents at a time. */
   #inventory(): void {
-    this.#inventoryJob = { residents: this.#o.ports.inventory()[Symbol.iterator](), entries: [] };
+    this.#inventoryJob = this.#o.ports.inventory();
   }
 
   /**
-   * At most INVENTORY_PER_TICK digests per tick: at 20,000 residents the
+   * At most INVENTORY_PER_TICK steps (digests) per tick: at 20,000 residents the
    * whole inventory costs over a billion XS computrons, and the gate must go
    * on reading cards meanwhile. Sent once complete.
    */
@@ -451,13 +455,12 @@ export class FleetLink {
     const job = this.#inventoryJob;
     if (!job) return;
     for (let n = 0; n < INVENTORY_PER_TICK; n++) {
-      const next = job.residents.next();
+      const next = job.next();
       if (next.done) {
         this.#inventoryJob = undefined;
-        this.#sendInventory(job.entries.sort((a, b) => a.id - b.id));
+        this.#sendInventory(next.value);
         return;
       }
-      job.entries.push(next.value);
     }
   }
 

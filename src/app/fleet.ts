@@ -21,7 +21,7 @@ import { OptgateError, isOptgateError } from "../core/errors";
 import { MqttClient } from "../core/mqtt/client";
 import { GateErasures } from "../core/sync/erasure";
 import { GateSync } from "../core/sync/gate-sync";
-import { inventoryEntries } from "../core/sync/inventory";
+import { inventorySteps } from "../core/sync/inventory";
 import { MAX_PACKET_BYTES } from "../core/sync/messages";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import { toHex, utf8 } from "../core/crypto";
@@ -109,7 +109,7 @@ export function openFleet(p: FleetParts): FleetLink {
       pendingErasures: () => p.sync.pendingErasures(),
       erased: (ids) => p.sync.erased(ids),
       eraseTemplate: (id) => eraseTemplate(core, id, board.clock.now()),
-      inventory: () => inventoryEntries(core.registry),
+      inventory: () => inventorySteps(core.registry),
       auditRecords: (log, from, max, maxBytes) => p.auditStore.recordsFrom(log, from, max, maxBytes),
       signedHead: (log, now) => p.auditStore.signedHead(log, now),
       appendAudit: (entry) => { core.audit.append(entry); },

@@ -3,6 +3,7 @@
 // image back) and against a flood of taps. Portable: runs in Node and in XS.
 import assert from "node:assert/strict";
 import { NorFlash } from "../../boards/host/nor-flash";
+import { RECENT_RECORDS } from "../../src/app/audit-store";
 import { Watermarks } from "../../src/app/watermarks";
 import { AccessCore } from "../../src/core/access/access-core";
 import { Registry } from "../../src/core/access/registry";
@@ -10,6 +11,7 @@ import { decodeRecord, PREV_HASH_OFFSET, type AuditEntry } from "../../src/core/
 import { UNKEYED } from "../../src/core/audit/chain-key";
 import { defaultPolicy } from "../../src/app/core";
 import { LogStore } from "../../src/core/store/log-store";
+import { OptgateError } from "../../src/core/errors";
 import { openAudit } from "./audit-rig";
 
 const SIZE = 512 * 1024;
@@ -136,7 +138,42 @@ describe("audit store: keyed chains on flash", () => {
     assert.equal(walks, 0, "nothing new: the store's index is not walked");
     audit.trail.append(decision(13));
     const more = audit.recordsFrom("access", all.next, 256, 32 * 1024);
-    assert.deepEqual([more.records.length, more.next, walks], [1, all.next + 1, 1]);
+    assert.deepEqual([more.records.length, more.next, walks], [1, all.next + 1, 0], "a record just written is read from RAM");
+  });
+
+  it(`reads the newest ${RECENT_RECORDS} records of this boot from RAM, older ones and a reopened store's from flash, the same bytes either way`, () => {
+    const { store, audit } = written();
+    for (let i = 14; i <= 60; i++) audit.trail.append(decision(i));
+    let walks = 0;
+    const readStream = store.readStream.bind(store);
+    store.readStream = (stream, from, visit) => { walks++; readStream(stream, from, visit); };
+    const length = store.streamLength("audit");
+    const reopened = openAudit(store, { now: T0 });
+    walks = 0;
+    // Every start, batch size and byte budget, against a store that has only flash to read.
+    for (const from of [0, 5, length - RECENT_RECORDS - 1, length - RECENT_RECORDS, length - 10, length - 1]) {
+      for (const [max, maxBytes] of [[256, 32 * 1024], [3, 32 * 1024], [256, 300], [256, 1]]) {
+        const before = walks;
+        const got = audit.recordsFrom("access", from, max, maxBytes);
+        const fresh = reopened.recordsFrom("access", from, max, maxBytes);
+        assert.deepEqual(got, fresh, `from ${from}, max ${max}, ${maxBytes} bytes`);
+        const cached = from >= length - RECENT_RECORDS;
+        assert.equal(walks - before, cached ? 1 : 2, `from ${from}: ${cached ? "RAM" : "flash"} for the store that wrote them`);
+      }
+    }
+  });
+
+  it("a record whose commit failed is not served from RAM, and the next one is", () => {
+    const { store, audit } = written();
+    const start = audit.recordsFrom("access", 0, 256, 32 * 1024).next;
+    const commit = store.commit.bind(store);
+    store.commit = () => { throw new OptgateError("E_STORE_FULL", "the store is full"); };
+    audit.trail.append(decision(14));
+    store.commit = commit;
+    audit.trail.append(decision(15));
+    const got = audit.recordsFrom("access", start, 256, 32 * 1024);
+    assert.equal(got.records.length, 1, "only what reached flash");
+    assert.deepEqual(got, openAudit(store, { now: T0 }).recordsFrom("access", start, 256, 32 * 1024));
   });
 
   it("10,000 taps (unknown cards and a resident's card) never push a door-forced record or a technician action out", () => {

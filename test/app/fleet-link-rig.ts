@@ -11,7 +11,7 @@ import { PacketType, type PublishPacket } from "../../src/core/mqtt/packets";
 import { StreamDecoder } from "../../src/core/mqtt/stream-decoder";
 import { GateErasures, encodeEraseOrder } from "../../src/core/sync/erasure";
 import { GateSync } from "../../src/core/sync/gate-sync";
-import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf } from "../../src/core/sync/messages";
+import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf, type InventoryEntry } from "../../src/core/sync/messages";
 import { FleetLink, type FleetPorts } from "../../src/app/fleet-link";
 import { BrokerModel } from "../core/mqtt/broker-model";
 import { seededRandom } from "../core/store/helpers";
@@ -95,7 +95,7 @@ export function fleetLinkRig(options: RigOptions = {}) {
       state.holdAtErase.push(state.hold);
       return { held: state.held.delete(id) };
     },
-    inventory: () => [{ id: 41, digest: new Uint8Array(8) }],
+    inventory: function* () { return [{ id: 41, digest: new Uint8Array(8) }]; },
     auditRecords: (log, from, max, maxBytes) => {
       const all = records[log], out: Uint8Array[] = [];
       let next = Math.max(0, from), bytes = 0;
@@ -149,4 +149,14 @@ export function fleetLinkRig(options: RigOptions = {}) {
     broker, client, fleet, sync, ports, calls, linkBuffer, audit, state, records, run, cut, sent, timeRequests, grantFor, grant, changeSet, order, acks, session, withheld,
     withhold(on: boolean) { withhold = on; },
   };
+}
+
+/** A port's inventory of residents 1..count (digest: the id's low byte), one step per resident. */
+export function* inventoryOf(count: number): Generator<void, InventoryEntry[]> {
+  const entries: InventoryEntry[] = [];
+  for (let id = 1; id <= count; id++) {
+    entries.push({ id, digest: new Uint8Array(8).fill(id & 0xff) });
+    yield;
+  }
+  return entries;
 }

@@ -48,6 +48,7 @@ import {
 } from "./types";
 import { checkUid } from "./uid";
 import type { CodeEntry, CodeSpec, RegistryOptions, ResidentPatch, ResidentSpec, ResidentView } from "./registry-types";
+import { codesLeft, hasCardOrPin, keepsCredential, refuseLast, requireCardOrPinForFace } from "./registry-credentials";
 import { checkFields, checkGroups, checkUses, copyBytes, roleIndex, sameBytes, statusIndex, tooManyCards, writeFields } from "./resident-fields";
 
 export type { CodeEntry, CodeSpec, RegistryOptions, ResidentPatch, ResidentSpec, ResidentView } from "./registry-types";
@@ -65,6 +66,7 @@ export class Registry {
   #cards = new CardTable();
   #codes = new Map<string, CodeEntry>();
   #nextId = 1;
+  #revision = 0;
   #damage: string | undefined;
   /** Told when a technician clears the damage (the caller stores the registry as it now stands). */
   onRepaired?: () => void;
@@ -86,6 +88,8 @@ export class Registry {
   get cardCount(): number { return this.#cards.size; }
   get codeCount(): number { return this.#codes.size; }
   get nextId(): number { return this.#nextId; }
+  /** Moves on at every change and table swap: a reader spread over many ticks knows its view went stale. */
+  get revision(): number { return this.#revision; }
 
   /** Typed-array bytes held by residents and cards (codes are few and kept in a Map). */
   get byteLength(): number {
@@ -191,7 +195,7 @@ export class Registry {
    * Throws E_FACE_NEEDS_CARD_OR_PIN (or E_UNKNOWN_RESIDENT) unless the resident holds a card or a PIN,
    * whatever their status; enrolment asks before the camera is touched.
    */
-  checkFaceEnrolment(id: ResidentId): void { this.#requireCardOrPinForFace(this.#row(id), id); }
+  checkFaceEnrolment(id: ResidentId): void { requireCardOrPinForFace(this.#residents, this.#row(id), id); }
 
   /** Counts one use of a code (the access core calls this on a grant); persisted like any change. */
   consumeCode(hash: Uint8Array): void { this.#commit({ kind: "use-code", hash }); }
@@ -257,7 +261,7 @@ export class Registry {
       pinQuality: PIN_QUALITIES[t.pinQuality[row]] ?? "unknown",
       faceEnrolled: (t.flags[row] & FLAG_FACE) !== 0,
       cards: t.cardCounts[row],
-      codes: this.#codesOf(id),
+      codes: codesLeft(this.#codes, id),
     };
     if (t.from[row] !== NO_FROM) view.validFrom = t.from[row] * 1000;
     if (t.until[row] !== NO_UNTIL) view.validUntil = t.until[row] * 1000;
@@ -338,6 +342,7 @@ export class Registry {
 
   /** Puts whole tables in place: an import's, or the copies a refused set rolls back to. */
   #useTables(residents: ResidentTable, cards: CardTable, codes: Map<string, CodeEntry>, nextId: number): void {
+    this.#revision++;
     this.#residents = residents;
     this.#cards = cards;
     this.#codes = codes;
@@ -399,49 +404,9 @@ export class Registry {
     return { hash, from, until: toStoredSeconds(spec.validUntil, "validUntil"), uses: spec.uses };
   }
 
-  #codesOf(id: ResidentId): number {
-    let n = 0;
-    for (const entry of this.#codes.values()) if (entry.resident === id && entry.uses > 0) n++;
-    return n;
-  }
-
-  /**
-   * Working non-face credentials of the resident in `row`, after hypothetically
-   * losing some. Codes count only without face enrolled (they run out unseen).
-   */
-  #keepsCredential(row: number, lose: { cards?: number; pin?: boolean; codes?: number }): boolean {
-    const t = this.#residents;
-    if (STATUSES[t.statuses[row]] !== "active") return true;
-    const cards = t.cardCounts[row] - (lose.cards ?? 0);
-    const pin = (t.flags[row] & FLAG_PIN) !== 0 && !lose.pin;
-    if (cards > 0 || pin) return true;
-    if ((t.flags[row] & FLAG_FACE) !== 0) return false;
-    return this.#codesOf(t.ids[row]) - (lose.codes ?? 0) > 0;
-  }
-
-  #requireCardOrPinForFace(row: number, id: number): void {
-    if (this.#hasCardOrPin(row)) return;
-    throw new OptgateError(
-      "E_FACE_NEEDS_CARD_OR_PIN",
-      `Resident ${formatResidentId(id)} has no card or PIN; face enrolment needs a card or a PIN as well (one-time codes run out, and face must never be the only way in). Give them a card or a PIN first.`,
-    );
-  }
-
-  /** A card or a PIN: what a face-enrolled resident must always hold. */
-  #hasCardOrPin(row: number): boolean {
-    const t = this.#residents;
-    return t.cardCounts[row] > 0 || (t.flags[row] & FLAG_PIN) !== 0;
-  }
-
-  #refuseLast(id: number, what: string): never {
-    throw new OptgateError(
-      "E_LAST_NON_FACE_CREDENTIAL",
-      `${what} is the last card/PIN/code of active resident ${formatResidentId(id)} (one-time codes do not count once face is enrolled); face never replaces it. Give them another card or a PIN first, or suspend them.`,
-    );
-  }
-
   /** Validates the whole change, then writes it: nothing is written if anything is wrong. */
   #apply(change: Change): void {
+    this.#revision++;
     const t = this.#residents;
     switch (change.kind) {
       case "meta": {
@@ -478,8 +443,8 @@ export class Registry {
         checkFields(change);
         if (STATUSES[change.status] === "active" && STATUSES[t.statuses[row]] !== "active") {
           const face = (t.flags[row] & FLAG_FACE) !== 0;
-          if (face && !this.#hasCardOrPin(row)) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", `Resident ${formatResidentId(change.id)} has face enrolled but no card or PIN (one-time codes do not count then); give them one before activating.`);
-          if (!this.#hasCardOrPin(row) && this.#codesOf(change.id) === 0) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", `Resident ${formatResidentId(change.id)} has no card, PIN or code; give them one before activating.`);
+          if (face && !hasCardOrPin(this.#residents, row)) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", `Resident ${formatResidentId(change.id)} has face enrolled but no card or PIN (one-time codes do not count then); give them one before activating.`);
+          if (!hasCardOrPin(this.#residents, row) && codesLeft(this.#codes, change.id) === 0) throw new OptgateError("E_NO_NON_FACE_CREDENTIAL", `Resident ${formatResidentId(change.id)} has no card, PIN or code; give them one before activating.`);
         }
         writeFields(t, row, change);
         return;
@@ -505,7 +470,7 @@ export class Registry {
         if (cardRow < 0) throw new OptgateError("E_UNKNOWN_CARD", "No resident holds that card.");
         const owner = this.#cards.ownerAt(cardRow);
         const row = this.#row(owner);
-        if (!this.#keepsCredential(row, { cards: 1 })) this.#refuseLast(owner, "This card");
+        if (!keepsCredential(this.#residents, this.#codes, row, { cards: 1 })) refuseLast(owner, "This card");
         this.#cards.removeAt(cardRow);
         t.cardCounts[row]--;
         return;
@@ -529,7 +494,7 @@ export class Registry {
       case "clear-pin": {
         const row = this.#row(change.id);
         if ((t.flags[row] & FLAG_PIN) === 0) throw new OptgateError("E_NO_PIN", `Resident ${formatResidentId(change.id)} has no PIN to clear.`);
-        if (!this.#keepsCredential(row, { pin: true })) this.#refuseLast(change.id, "The PIN");
+        if (!keepsCredential(this.#residents, this.#codes, row, { pin: true })) refuseLast(change.id, "The PIN");
         t.flags[row] &= ~(FLAG_PIN | PIN_KEY_SLOT_MASK);
         t.pinQuality[row] = 0;
         t.pinSalts.fill(0, row * PIN_SALT_BYTES, (row + 1) * PIN_SALT_BYTES);
@@ -547,7 +512,7 @@ export class Registry {
         const entry = this.#codes.get(key);
         if (!entry) throw new OptgateError("E_UNKNOWN_CODE", "No such one-time code.");
         const row = this.#row(entry.resident);
-        if (entry.uses > 0 && !this.#keepsCredential(row, { codes: 1 })) this.#refuseLast(entry.resident, "This code");
+        if (entry.uses > 0 && !keepsCredential(this.#residents, this.#codes, row, { codes: 1 })) refuseLast(entry.resident, "This code");
         this.#codes.delete(key);
         return;
       }
@@ -563,7 +528,7 @@ export class Registry {
         const row = this.#row(change.id);
         // Active residents only, like every credential rule here: a suspended resident may have lost
         // their card (and a snapshot must replay that state); activating them needs a card or PIN again.
-        if (change.flag && STATUSES[t.statuses[row]] === "active") this.#requireCardOrPinForFace(row, change.id);
+        if (change.flag && STATUSES[t.statuses[row]] === "active") requireCardOrPinForFace(t, row, change.id);
         if (change.flag) t.flags[row] |= FLAG_FACE;
         else t.flags[row] &= ~FLAG_FACE;
         return;

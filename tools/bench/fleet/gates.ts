@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { NorFlash } from "../../../boards/host/nor-flash";
 import type { Random } from "../../../src/core/ports";
-import { inventoryEntries } from "../../../src/core/sync/inventory";
+import { inventorySteps } from "../../../src/core/sync/inventory";
 import type { InventoryEntry } from "../../../src/core/sync/messages";
 import { ProtocolGate, connectGate, type ConnectedGate, type Outgoing, type ProtocolGateOptions } from "../../hub/protocol-gate";
 import type { Hub } from "../../hub/hub";
@@ -47,13 +47,12 @@ class BenchGate extends ProtocolGate {
  * Undefined when a newer set made it stale (`stale`).
  */
 async function digestInSteps(gate: BenchGate, stale: () => boolean): Promise<Outgoing[] | undefined> {
-  const applied = gate.sync.applied, entries: InventoryEntry[] = [];
-  const steps = inventoryEntries(gate.registry);
+  const applied = gate.sync.applied;
+  const steps = inventorySteps(gate.registry);
   for (;;) {
     for (let i = 0; i < DIGEST_SLICE; i++) {
       const next = steps.next();
-      if (next.done) return gate.inventory(entries.sort((a, b) => a.id - b.id), applied);
-      entries.push(next.value);
+      if (next.done) return gate.inventory(next.value, applied);
     }
     await new Promise((resolve) => setImmediate(resolve));
     if (stale()) return undefined;
