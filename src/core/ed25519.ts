@@ -83,6 +83,14 @@ function decode(bytes: Uint8Array): Point | undefined {
   return [x, y, 1n, x * y % P];
 }
 
+/** A point of order 1, 2, 4 or 8: eight times it is the identity (X = 0, Y = Z). */
+function smallOrder(p: Point): boolean {
+  let q = add(p, p);
+  q = add(q, q);
+  q = add(q, q);
+  return mod(q[0]) === 0n && mod(q[1] - q[2]) === 0n;
+}
+
 function encode(p: Point): Uint8Array {
   const zInv = power(p[2], P - 2n);
   const x = mod(p[0] * zInv), y = mod(p[1] * zInv);
@@ -118,10 +126,13 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** An Ed25519 check: this file's (portable, what the gate runs) or, on a host, a native one that agrees with it. */
+export type Ed25519Verify = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+
 /**
  * True when `signature` is `publicKey`'s Ed25519 signature of `message`.
- * Anything malformed (lengths, S not below L, a key or R that is no point) is
- * simply false: callers treat every failure alike.
+ * Anything malformed (lengths, S not below L, a key or R that is no point,
+ * a key of small order) is simply false: callers treat every failure alike.
  */
 export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
@@ -130,7 +141,9 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
   const rBytes = signature.subarray(0, 32);
   const r = decode(rBytes);
   const s = number(signature.subarray(32));
-  if (!a || !r || s >= L) return false;
+  // A small-order key verifies forged signatures (R the identity, S = 0) for any message: a
+  // gate or hub key of that kind is refused outright, as strict RFC 8032 checkers do.
+  if (!a || !r || s >= L || smallOrder(a)) return false;
   const k = mod(number(sha512(concat(rBytes, publicKey, message))), L);
   const left = encode(multiply(s));
   const right = encode(add(r, multiply(k, a)));

@@ -83,4 +83,17 @@ describe("Ed25519 verification (RFC 8032, strict)", () => {
     const msg = new Uint8Array([1, 2, 3, 4, 5]);
     assert.equal(ed25519Verify(signer.publicKey, msg, signer.sign(msg)), true);
   });
+
+  it("refuses every signature under a small-order key, the forged trivial one (R the identity, S = 0) included", () => {
+    // The eight points of small order include the identity (01 00..00), order 2 (y = p - 1) and
+    // order 4 (y = 0): with one as a registered gate key, anyone could sign as that gate.
+    const identity = new Uint8Array(32); identity[0] = 1;
+    const order2 = fromHex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+    const order4 = new Uint8Array(32);
+    const trivial = new Uint8Array(64); trivial[0] = 1;
+    for (const key of [identity, order2, order4]) {
+      for (const msg of [new Uint8Array(0), new Uint8Array([1, 2, 3])]) assert.equal(ed25519Verify(key, msg, trivial), false, toHex(key));
+    }
+  });
 });
+

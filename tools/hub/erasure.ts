@@ -11,6 +11,7 @@ import {
 import { bytes, num, type Db } from "./db";
 import { topic } from "../../src/core/sync/topics";
 import type { HubSenderOptions } from "./sender";
+import { nativeVerify } from "./native-verify";
 
 /**
  * How long a withdrawal keeps the hub's other database work waiting (PGlite)
@@ -175,7 +176,7 @@ export class HubErasures {
     const expected = leaf === "erased" ? "erase-receipt" : "withdrawn";
     if (m.type !== expected) return this.#o.drop(`a ${m.type} message on ${leaf}`, topicText);
     if (m.gateId !== gateId) return this.#o.drop(`message for gate ${m.gateId} on gate ${gateId}'s topic`, topicText);
-    if (!verifyErasure(received, publicKey)) return this.#o.drop(`${leaf} signature does not verify`, topicText);
+    if (!verifyErasure(received, publicKey, nativeVerify)) return this.#o.drop(`${leaf} signature does not verify`, topicText);
     if (m.type === "withdrawn") {
       if (m.residentId < 1 || m.residentId > 0xffffff) return this.#o.drop(`withdrawal for resident ${m.residentId}, out of range`, topicText);
       await this.withdraw(compoundId, m.residentId, { kind: "gate", gateId }, { message: m, signature: received.signed.signature });

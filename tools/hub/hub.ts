@@ -22,6 +22,7 @@ import { HubCodes } from "./codes";
 import { HubTemplates } from "./templates";
 import { HubPins } from "./pins";
 import { migrate } from "./migrate";
+import { nativeVerify, usableKey } from "./native-verify";
 import { parseOnline } from "../../src/core/sync/online";
 import { parseTopic, topic } from "../../src/core/sync/topics";
 
@@ -169,6 +170,7 @@ export class Hub {
 
   async addGate(gate: GateInput): Promise<void> {
     if (!(gate.publicKey instanceof Uint8Array) || gate.publicKey.length !== 32) throw new Error("A gate's public key is 32 bytes.");
+    if (!usableKey(gate.publicKey)) throw new Error("That gate public key is not a usable Ed25519 key (not a point, or one of small order, under which anyone could sign as the gate).");
     if (gate.sealKey !== undefined && (!(gate.sealKey instanceof Uint8Array) || gate.sealKey.length !== 32)) throw new Error("A gate's seal key is 32 bytes.");
     await this.db.transaction(async (tx) => {
       await tx.query("insert into gate (id, compound_id, name, public_key, groups, seal_key) values ($1, $2, $3, $4, $5, $6)",
@@ -395,12 +397,12 @@ export class Hub {
     const expected = { ack: "ack", audit: "audit", inventory: "inventory", "time-req": "time-req", head: "head" }[t.leaf as string];
     if (m.type !== expected) return this.#drop(`a ${m.type} message on ${t.leaf}`, topicText);
     if (m.type === "ack") {
-      if (!verifySigned(received, bytes(row.public_key))) return this.#drop("ack signature does not verify", topicText);
+      if (!verifySigned(received, bytes(row.public_key), nativeVerify)) return this.#drop("ack signature does not verify", topicText);
       return this.#onAck(gateState(row), m);
     }
     if (m.type === "audit") { await this.ingestAudit(m); return; }
     if (m.type === "head") {
-      if (!verifyHead(m, bytes(row.public_key))) return this.#drop("audit head signature does not verify", topicText);
+      if (!verifyHead(m, bytes(row.public_key), nativeVerify)) return this.#drop("audit head signature does not verify", topicText);
       await this.witnessHead(m);
       return;
     }

@@ -9,6 +9,7 @@
 // test a PIN guess nor make a verifier that opens.
 import { decodePinReport, verifyPinReport } from "../../src/core/sync/pin-report";
 import { num, type Db, type Sql } from "./db";
+import { nativeVerify } from "./native-verify";
 
 export interface HubPinsOptions {
   db: Db;
@@ -30,7 +31,7 @@ export class HubPins {
     }
     const r = received.report;
     if (r.gateId !== gateId) return this.o.drop(`PIN report of gate ${r.gateId} on gate ${gateId}'s topic`, topicText);
-    if (!verifyPinReport(received, publicKey)) return this.o.drop("PIN report signature does not verify", topicText);
+    if (!verifyPinReport(received, publicKey, nativeVerify)) return this.o.drop("PIN report signature does not verify", topicText);
     const outcome = await this.o.db.transaction(async (tx) => {
       const [gate] = await tx.query<{ pin_seq: unknown }>("select pin_seq from gate where id = $1 for update", [gateId]);
       if (r.seq <= num(gate.pin_seq)) return `PIN report ${r.seq} replayed or older than ${num(gate.pin_seq)}`;

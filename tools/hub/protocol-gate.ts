@@ -5,7 +5,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { Registry } from "../../src/core/access/registry";
 import type { AuditEntry } from "../../src/core/audit/audit-record";
-import { Ed25519Signer } from "../../src/core/ed25519";
+import { Ed25519Signer, type Ed25519Verify } from "../../src/core/ed25519";
 import type { Random } from "../../src/core/ports";
 import { GateSync } from "../../src/core/sync/gate-sync";
 import { GateErasures, ORDER_ID_BYTES } from "../../src/core/sync/erasure";
@@ -43,6 +43,8 @@ export interface ProtocolGateOptions {
    * and reports once the registry is quiet, as the firmware does.
    */
   inventoryOnApply?: boolean;
+  /** Checks the hub's signatures: the portable Ed25519 (the board's) by default. */
+  verify?: Ed25519Verify;
 }
 
 export class ProtocolGate {
@@ -73,7 +75,7 @@ export class ProtocolGate {
     this.registry = new Registry({ deviceKey: options.deviceKey, random: options.random });
     this.signer = new Ed25519Signer(options.seed);
     this.sealKeys = gateSealKeys(options.seed);
-    this.sync = new GateSync({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b) });
+    this.sync = new GateSync({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b), verify: options.verify });
     this.erasures = new GateErasures({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b) });
   }
 

@@ -11,6 +11,7 @@ import {
 import { topic } from "../../src/core/sync/topics";
 import { bytes, num } from "./db";
 import type { HubSenderOptions } from "./sender";
+import { nativeVerify } from "./native-verify";
 
 /** Answers after which the hub sends again when the gate reconnects (it may hold the resident or a card by then). */
 const RETRY_RESULTS = ["not-eligible", "failed"];
@@ -92,7 +93,7 @@ export class HubTemplates {
     const m = received.message;
     if (m.type !== (leaf === "share" ? "share" : "installed")) return this.#o.drop(`a ${m.type} message on ${leaf}`, topicText);
     if (m.gateId !== gateId) return this.#o.drop(`message for gate ${m.gateId} on gate ${gateId}'s topic`, topicText);
-    if (!verifyShare(received, publicKey)) return this.#o.drop(`${leaf} signature does not verify`, topicText);
+    if (!verifyShare(received, publicKey, nativeVerify)) return this.#o.drop(`${leaf} signature does not verify`, topicText);
     if (m.type === "installed") {
       const marked = await this.#o.db.query(
         `update template_seal set result = $5, result_at = $6 where compound_id = $1 and resident_id = $2 and gate_id = $3 and from_gate = $4 and granted_at = $7 returning gate_id`,

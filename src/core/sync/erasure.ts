@@ -13,7 +13,7 @@
 // so a notice sent twice fans out once.
 import type { AuditEntry } from "../audit/audit-record";
 import { constantTimeEqual, toHex, utf8 } from "../crypto";
-import { ed25519Verify } from "../ed25519";
+import { ed25519Verify, type Ed25519Verify } from "../ed25519";
 import { isOptgateError, OptgateError } from "../errors";
 import { ByteReader, ByteWriter, malformed, taggedBytes, valueChecks } from "./bytes";
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SKEW_MS } from "./gate-sync";
@@ -120,8 +120,8 @@ export function decodeErasure(bytes: Uint8Array): ReceivedErasure {
   return { message, signed: { bytes: body.slice(), signature: bytes.slice(bytes.length - SIGNATURE_BYTES) } };
 }
 
-export function verifyErasure(received: ReceivedErasure, publicKey: Uint8Array): boolean {
-  return ed25519Verify(publicKey, tagged(received.signed.bytes), received.signed.signature);
+export function verifyErasure(received: ReceivedErasure, publicKey: Uint8Array, verify: Ed25519Verify = ed25519Verify): boolean {
+  return verify(publicKey, tagged(received.signed.bytes), received.signed.signature);
 }
 
 /** Where the gate erases: the face gallery's template (and anything derived from it) of one resident. */

@@ -17,6 +17,7 @@
 // changes and the new version together (one store group) before it returns.
 import type { AuditEntry } from "../audit/audit-record";
 import { constantTimeEqual } from "../crypto";
+import type { Ed25519Verify } from "../ed25519";
 import { isOptgateError, OptgateError } from "../errors";
 import {
   NONCE_BYTES, decodeMessage, encodeAck, encodeTimeRequest, keyIdOf, verifySigned,
@@ -41,6 +42,8 @@ export interface GateSyncOptions {
   maxAgeMs?: number;
   maxSkewMs?: number;
   timeWindowMs?: number;
+  /** The signature check: the portable one (the board's) unless a host gate passes a native one. */
+  verify?: Ed25519Verify;
 }
 
 /** Applies a verified set all or nothing (changes and version persisted together); throws to refuse it. */
@@ -80,6 +83,7 @@ export class GateSync {
   readonly gateId: number;
   readonly #keys: { id: Uint8Array; key: Uint8Array }[];
   readonly #sign: Sign;
+  readonly #verify: Ed25519Verify | undefined;
   readonly #maxAge: number;
   readonly #maxSkew: number;
   readonly #timeWindow: number;
@@ -96,6 +100,7 @@ export class GateSync {
     this.gateId = options.gateId;
     this.#keys = options.hubKeys.map((key) => ({ id: keyIdOf(key), key: key.slice() }));
     this.#sign = options.sign;
+    this.#verify = options.verify;
     this.#maxAge = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.#maxSkew = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
     this.#timeWindow = options.timeWindowMs ?? DEFAULT_TIME_WINDOW_MS;
@@ -181,7 +186,7 @@ export class GateSync {
     if (m.gateId !== this.gateId) throw new Refused("wrong-gate", version);
     const entry = this.#keys.find((k) => constantTimeEqual(k.id, m.keyId));
     if (!entry) throw new Refused("unknown-key", version);
-    if (!verifySigned(received, entry.key)) throw new Refused("bad-signature", version);
+    if (!verifySigned(received, entry.key, this.#verify)) throw new Refused("bad-signature", version);
     if (m.type === "change-set" && now !== undefined) {
       if (m.issuedAt > now + this.#maxSkew) throw new Refused("from-future", version);
       if (m.issuedAt < now - this.#maxAge) throw new Refused("stale", version);

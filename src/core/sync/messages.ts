@@ -18,7 +18,7 @@
 // signature. Sizes are bounded (MAX_MESSAGE_BYTES and the counts below) before
 // anything is allocated from a length field.
 import { sha256, utf8 } from "../crypto";
-import { ed25519Verify } from "../ed25519";
+import { ed25519Verify, type Ed25519Verify } from "../ed25519";
 import { OptgateError } from "../errors";
 import { AUDIT_LOG_NAMES, type AuditLogName } from "../audit/audit-trail";
 import { MAX_RECORD_BYTES } from "../audit/audit-record";
@@ -290,8 +290,8 @@ export function encodeHead(head: SignedHead): Uint8Array {
 }
 
 /** True when the head carries `publicKey`'s signature of its statement (the gate's key). */
-export function verifyHead(head: SignedHead, publicKey: Uint8Array): boolean {
-  return ed25519Verify(publicKey, statementBytes(head), head.signature);
+export function verifyHead(head: SignedHead, publicKey: Uint8Array, verify: Ed25519Verify = ed25519Verify): boolean {
+  return verify(publicKey, statementBytes(head), head.signature);
 }
 
 /**
@@ -396,7 +396,7 @@ function decodeBody(type: MessageType, gateId: number, r: ByteReader): SyncMessa
 }
 
 /** True when the received message carries `publicKey`'s valid signature. */
-export function verifySigned(received: Received, publicKey: Uint8Array): boolean {
+export function verifySigned(received: Received, publicKey: Uint8Array, verify: Ed25519Verify = ed25519Verify): boolean {
   if (!received.signed) return false;
-  return ed25519Verify(publicKey, tagged(received.signed.bytes), received.signed.signature);
+  return verify(publicKey, tagged(received.signed.bytes), received.signed.signature);
 }

@@ -13,7 +13,7 @@
 // reordered older report cannot bring back an old PIN.
 import { utf8 } from "../crypto";
 import { PIN_HASH_BYTES, PIN_SALT_BYTES } from "../access/resident-table";
-import { ed25519Verify } from "../ed25519";
+import { ed25519Verify, type Ed25519Verify } from "../ed25519";
 import { ByteReader, ByteWriter, malformed, taggedBytes, valueChecks } from "./bytes";
 import { SIGNATURE_BYTES, type Sign } from "./messages";
 
@@ -79,6 +79,6 @@ export function decodePinReport(bytes: Uint8Array): ReceivedPinReport {
   return { report: { gateId, seq, residentId, keyId, salt, hash, time }, signed: { bytes: body.slice(), signature: bytes.slice(BODY_BYTES) } };
 }
 
-export function verifyPinReport(received: ReceivedPinReport, publicKey: Uint8Array): boolean {
-  return ed25519Verify(publicKey, taggedBytes(TAG, received.signed.bytes), received.signed.signature);
+export function verifyPinReport(received: ReceivedPinReport, publicKey: Uint8Array, verify: Ed25519Verify = ed25519Verify): boolean {
+  return verify(publicKey, taggedBytes(TAG, received.signed.bytes), received.signed.signature);
 }

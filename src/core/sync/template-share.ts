@@ -24,7 +24,7 @@
 // a template: only the addressee's secret key opens one.
 import type { AuditEntry } from "../audit/audit-record";
 import { constantTimeEqual, sha256, utf8, wipe } from "../crypto";
-import { ed25519Verify } from "../ed25519";
+import { ed25519Verify, type Ed25519Verify } from "../ed25519";
 import { isOptgateError, OptgateError } from "../errors";
 import type { NoticeText } from "../face/notices";
 import type { FaceTemplate } from "../face/template";
@@ -272,8 +272,8 @@ export function decodeShare(bytes: Uint8Array): ReceivedShare {
   return { message, signed: { bytes: body.slice(), signature: bytes.slice(bytes.length - SIGNATURE_BYTES) } };
 }
 
-export function verifyShare(received: ReceivedShare, publicKey: Uint8Array): boolean {
-  return ed25519Verify(publicKey, taggedBytes(TAG, received.signed.bytes), received.signed.signature);
+export function verifyShare(received: ReceivedShare, publicKey: Uint8Array, verify: Ed25519Verify = ed25519Verify): boolean {
+  return verify(publicKey, taggedBytes(TAG, received.signed.bytes), received.signed.signature);
 }
 
 // ---- the gate's side ------------------------------------------------------

@@ -6,9 +6,9 @@ import { randomBytes } from "node:crypto";
 import { NorFlash } from "../../../boards/host/nor-flash";
 import type { Random } from "../../../src/core/ports";
 import { inventorySteps } from "../../../src/core/sync/inventory";
-import type { InventoryEntry } from "../../../src/core/sync/messages";
 import { ProtocolGate, connectGate, type ConnectedGate, type Outgoing, type ProtocolGateOptions } from "../../hub/protocol-gate";
 import type { Hub } from "../../hub/hub";
+import { nativeVerify } from "../../hub/native-verify";
 import { ramFlash } from "../../sim/flash";
 import { startSimulator, type Simulator } from "../../sim/simulator";
 
@@ -29,7 +29,8 @@ const random: Random = { fill: (b) => { b.set(randomBytes(b.length)); } };
 class BenchGate extends ProtocolGate {
   onApplied?: () => void;
 
-  constructor(options: ProtocolGateOptions) { super({ ...options, inventoryOnApply: false }); }
+  // Native signature checks: these gates stand for boards, and their CPU is not the hub's (it shares this process).
+  constructor(options: ProtocolGateOptions) { super({ ...options, inventoryOnApply: false, verify: nativeVerify }); }
 
   override receive(topicText: string, payload: Uint8Array): Outgoing[] {
     const before = this.sync.applied;

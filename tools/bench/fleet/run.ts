@@ -57,8 +57,8 @@ export interface FleetBenchResult {
   /** The fleet's full resync of the seeded residents: every gate at its desired version. */
   fleetSyncMs: number;
   newGate: { protocolMs: number; protocolReconcileMs: number; xsMs?: number; xsReconcileMs?: number; xsComputronsPerResident?: number };
-  /** `versions`: the sets the edits became across the fleet (fewer than issued x gates when edits were coalesced). */
-  changes: { issued: number; perMinute: number; lag: Lag; lagProtocol: Lag; lagXs?: Lag; unacked: number; versions: number; gates: number };
+  /** `save`: an edit's time until saved (the bench issues the next one after it); `versions`: the sets the edits became across the fleet (fewer than issued x gates when edits were coalesced). */
+  changes: { issued: number; perMinute: number; save: Lag; lag: Lag; lagProtocol: Lag; lagXs?: Lag; unacked: number; versions: number; gates: number };
   erasure: Erasure;
   /** The same, issued once the gates' inventories of the changes were arriving; `inventoryParts`: those the broker took meanwhile. */
   erasureUnderInventories: Erasure & { inventoryParts: number };
@@ -206,15 +206,17 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
 
     // Resident changes at the given rate, one after the other (a change is one office edit, which
     // returns once saved: its sets follow, coalesced with the edits saved meanwhile).
-    const pending: { savedAt: number; versions: Map<number, number> }[] = [];
+    const pending: { savedAt: number; versions: Map<number, number> }[] = [], saves: number[] = [];
     const every = 60_000 / o.changesPerMinute;
     const versionsBefore = (await states()).reduce((sum, g) => sum + num(g.desired_version), 0);
     start = performance.now();
     for (let i = 0; performance.now() - start < o.windowMs; i++) {
       const due = start + i * every - performance.now();
       if (due > 0) await sleep(due);
+      const editAt = performance.now();
       await hub.putResidents(COMPOUND, [benchResident(1 + ((i * 7919) % o.residents), i + 1)], { awaitSend: false });
       const savedAt = performance.now();
+      saves.push(savedAt - editAt);
       pending.push({ savedAt, versions: new Map((await states()).map((g) => [num(g.id), num(g.desired_version)])) });
       if (i % 100 === 99) log(`${i + 1} changes in ${Math.round((performance.now() - start) / 1000)} s`);
     }
@@ -233,7 +235,7 @@ export async function runFleetBench(o: FleetBenchOptions): Promise<FleetBenchRes
     }
     const versions = (await states()).reduce((sum, g) => sum + num(g.desired_version), 0) - versionsBefore;
     const changes: FleetBenchResult["changes"] = {
-      issued: pending.length, perMinute: pending.length / (issuedMs / 60_000), lag: lagOf(lags), lagProtocol: lagOf(lagsP), unacked, versions, gates: gates.length,
+      issued: pending.length, perMinute: pending.length / (issuedMs / 60_000), save: lagOf(saves), lag: lagOf(lags), lagProtocol: lagOf(lagsP), unacked, versions, gates: gates.length,
       ...(xsIds.size ? { lagXs: lagOf(lagsX) } : {}),
     };
     endPhase(`${pending.length} changes, ${Math.round(changes.perMinute)}/min`);

@@ -34,6 +34,7 @@ export function fleetRows(r: FleetBenchResult): BenchRow[] {
   const c = r.changes;
   rows.push(lag(`change saved -> last gate's ack (${c.issued} changes, ${Math.round(c.perMinute)}/min)`, c.lag,
     `; ${c.versions} sets for ${c.gates} gates (${(c.issued * c.gates / Math.max(1, c.versions)).toFixed(1)} changes per set)${c.unacked ? `; ${c.unacked} never acknowledged by every gate` : ""}`));
+  rows.push(lag("  an edit, until saved", c.save, " (the next edit waits for it)"));
   rows.push(lag("  to the last protocol gate's ack", c.lagProtocol));
   if (c.lagXs) rows.push(lag("  to the XS gates' ack", c.lagXs));
   const erasure = (name: string, e: Erasure, note = "") => ({
