@@ -213,7 +213,7 @@ function brokerSuite(name: string, dupOnResume: boolean, setup: () => Promise<{ 
       await until("gate reconnected", () => gate.ups.length === 2);
       await until("PUBACK after the resend", () => gate.published.length === 1);
       assert.equal(gate.client.outboundPending, 0);
-      assert.ok(gate.downs.length === 1 && gate.downs[0] === "E_MQTT_LINK_DOWN", gate.downs.join());
+      assert.ok(gate.downs.length === 1 && gate.downs[0] === "E_MQTT_LINK_LOST", gate.downs.join());
       // At least once: the hub may see it twice (the second with DUP); the payload is the same.
       assert.ok(hub.payloads().every((p) => p === "audit 1"));
     });
