@@ -266,9 +266,7 @@ export function auditSetCutShort(audit: AuditTrail, due: AuditDue, now: number):
  */
 function eraseTemplate(core: GateCore, id: ResidentId, now: number): { held: boolean } {
   const label = formatResidentId(id);
-  let held: boolean;
-  if (core.ledger.isActive(label)) held = core.withdrawal.fromHub({ residentId: label, at: now }).templateDestroyed;
-  else held = core.gallery.remove(label);
+  const { held } = core.withdrawal.byHubOrder({ residentId: label, at: now });
   if (core.registry.get(id)?.faceEnrolled) {
     try { core.registry.setFaceEnrolled(id, false); } catch (error) { if (!isOptgateError(error)) throw error; }
   }

@@ -15,7 +15,7 @@ import { CHANGE_KINDS, decodeChange } from "../core/access/changes";
 import { isOptgateError } from "../core/errors";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import type { Sign } from "../core/sync/messages";
-import { encodePinReport } from "../core/sync/pin-report";
+import { decodePinReport, encodePinReport } from "../core/sync/pin-report";
 
 const SEQ = "fleet/pin-seq";
 const PREFIX = "fleet/pin/";
@@ -85,18 +85,22 @@ export class PinReports {
     }
   }
 
-  /** Reports not yet acknowledged by the broker, by resident. */
+  /**
+   * Reports not yet acknowledged by the broker, in seq order: the hub takes only a seq above the
+   * last it took from this gate, so in the store's key order (by resident) a lower seq sent after
+   * a higher one was dropped as a replay, and the PIN change it carried was lost.
+   */
   pending(): { residentId: number; report: Uint8Array }[] {
-    const out: { residentId: number; report: Uint8Array }[] = [];
+    const out: { residentId: number; report: Uint8Array; seq: number }[] = [];
     for (const k of this.o.store.keys(PREFIX)) {
       try {
         const report = this.o.store.get(k);
-        if (report) out.push({ residentId: parseInt(k.slice(PREFIX.length), 16), report });
+        if (report) out.push({ residentId: parseInt(k.slice(PREFIX.length), 16), report, seq: decodePinReport(report).report.seq });
       } catch {
         this.o.log(`fleet: a PIN report (${k}) is unreadable and dropped`);
       }
     }
-    return out;
+    return out.sort((a, b) => a.seq - b.seq).map(({ residentId, report }) => ({ residentId, report }));
   }
 
   /** The broker has it: off flash, unless a newer report for the resident took its place. */

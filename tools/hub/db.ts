@@ -169,6 +169,21 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   return db;
 }
 
+/**
+ * Whether a failed statement is worth running again as it is: the database
+ * could not be reached or dropped the connection (a restart, a network cut),
+ * or PostgreSQL chose this transaction to break a deadlock or a serialization
+ * conflict. Anything else (a constraint, a bug) fails the same way again.
+ */
+export function worthRetrying(error: unknown): boolean {
+  const e = (error ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === "string" ? e.code : "";
+  if (["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"].includes(code)) return true;
+  // SQLSTATE class 08 (connection exception), 57P01-03 (shut down), 40001 and 40P01 (serialization, deadlock).
+  if (/^(08...|57P0[1-3]|40001|40P01)$/.test(code)) return true;
+  return typeof e.message === "string" && /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i.test(e.message);
+}
+
 /** A bigint/numeric column as a JS number (pg hands out int8 as text, PGlite as number or bigint). */
 export function num(v: unknown): number {
   if (v === null || v === undefined) return 0;

@@ -201,17 +201,22 @@ export class Hub {
       if (seen.has(r.id)) throw new Error(`Resident ${r.id} appears twice in one put.`);
       seen.add(r.id);
     }
+    const now = this.#now();
     const gates = await this.db.transaction(async (tx) => {
       const ids = records.map((r) => r.id);
       await tx.query("delete from card where compound_id = $1 and resident_id = any($2::integer[])", [compoundId, ids]);
       for (const r of records) {
         await tx.query(
-          `insert into resident (compound_id, id, unit, role, status, groups, valid_from, valid_until, pin_salt, pin_hash, pin_key_id)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+          // pin_set_at moves whenever the office changes the PIN (set, replaced or cleared): a gate's
+          // report of a PIN set there before this change, arriving late, must not undo it (pins.ts).
+          `insert into resident (compound_id, id, unit, role, status, groups, valid_from, valid_until, pin_salt, pin_hash, pin_key_id, pin_set_at)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            on conflict (compound_id, id) do update set unit = excluded.unit, role = excluded.role, status = excluded.status,
              groups = excluded.groups, valid_from = excluded.valid_from, valid_until = excluded.valid_until,
-             pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash, pin_key_id = excluded.pin_key_id`,
-          [compoundId, r.id, r.unit, r.role, r.status, r.groups, r.from, r.until, r.pin?.salt ?? null, r.pin?.hash ?? null, r.pin?.keyId || null]);
+             pin_salt = excluded.pin_salt, pin_hash = excluded.pin_hash, pin_key_id = excluded.pin_key_id,
+             pin_set_at = case when (resident.pin_salt, resident.pin_hash, resident.pin_key_id) is not distinct from (excluded.pin_salt, excluded.pin_hash, excluded.pin_key_id)
+               then resident.pin_set_at else greatest(coalesce(resident.pin_set_at, 0), excluded.pin_set_at) end`,
+          [compoundId, r.id, r.unit, r.role, r.status, r.groups, r.from, r.until, r.pin?.salt ?? null, r.pin?.hash ?? null, r.pin?.keyId || null, now]);
         for (const uid of r.cards) await tx.query("insert into card (compound_id, uid, resident_id) values ($1, $2, $3)", [compoundId, uid, r.id]);
       }
       return this.#reconcile(tx, compoundId, ids);

@@ -3,7 +3,7 @@
 // sends. The broker is the embedded aedes (broker.ts) or any external one
 // (Mosquitto in production).
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import type { Db } from "./db";
+import { worthRetrying, type Db } from "./db";
 import { homeAssistantObserver } from "./home-assistant";
 import { Hub, type Publish } from "./hub";
 import { Leases } from "./leases";
@@ -40,6 +40,10 @@ export interface HubService {
   abort(): Promise<void>;
 }
 
+/** A message that failed for want of the database is handled again after 0.2 s, then twice as long each time, up to 5 s. */
+const RETRY_FIRST_MS = 200;
+const RETRY_LAST_MS = 5000;
+
 export async function startHubService(options: HubServiceOptions): Promise<HubService> {
   const clientId = options.clientId ?? `optgate-hub-${process.pid}`;
   const client = await mqtt.connectAsync(options.brokerUrl, {
@@ -62,11 +66,35 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
   // acks, pumps and inventories of all the others (50 gates: a round trip each, in turn).
   // A gate's erasure messages have a lane of their own: a receipt does not wait for the
   // inventory of 20,000 residents the gate sent before it.
+  //
+  // The broker counts a message delivered once this client has it, so a message the hub failed
+  // to handle for want of the database (down, or a deadlock) is kept in its lane and handled
+  // again, later each time, until it is or the service stops: a gate's withdrawal notice or PIN
+  // report, acknowledged to the gate by the broker, was otherwise lost with the database down.
   const lanes = new Map<string, Promise<void>>();
+  const retries = new Set<() => void>();
+  let stopping = false;
+  const pause = (ms: number) => new Promise<void>((resolve) => {
+    const wake = () => { clearTimeout(timer); retries.delete(wake); resolve(); };
+    const timer = setTimeout(wake, ms);
+    retries.add(wake);
+  });
+  const handle = async (topic: string, payload: Uint8Array) => {
+    for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_LAST_MS)) {
+      try {
+        return await hub.receive(topic, payload);
+      } catch (error) {
+        report(error as Error);
+        if (stopping || !worthRetrying(error)) return;
+        await pause(wait);
+      }
+    }
+  };
+  const stop = () => { stopping = true; for (const wake of [...retries]) wake(); };
   client.on("message", (topic, payload) => {
     const t = parseTopic(topic);
     const lane = t ? `${t.compound}/${t.gate}${t.leaf === "erased" || t.leaf === "withdrawn" ? "/erasure" : ""}` : "";
-    const next = (lanes.get(lane) ?? Promise.resolve()).then(() => hub.receive(topic, new Uint8Array(payload))).catch(report);
+    const next = (lanes.get(lane) ?? Promise.resolve()).then(() => handle(topic, new Uint8Array(payload)));
     lanes.set(lane, next);
     void next.then(() => { if (lanes.get(lane) === next) lanes.delete(lane); });
   });
@@ -96,12 +124,14 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
     idle,
     async close() {
       clearInterval(timer);
+      stop();
       await idle();
       await leases?.release();
       await client.endAsync();
     },
     async abort() {
       clearInterval(timer);
+      stop();
       await client.endAsync(true);
     },
   };

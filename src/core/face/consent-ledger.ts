@@ -143,6 +143,26 @@ export class ConsentLedger {
     });
   }
 
+  /**
+   * The hub's erase order for a resident with no consent in force here (a
+   * withdrawal at another gate, or at the office, before any template reached
+   * this gate). Recorded as a withdrawal by channel "hub" so that relayGrant
+   * refuses a delivery of that consent arriving late or replayed: without it
+   * the ledger had nothing to compare the delivery's grant time with, and
+   * installed the face of a resident who had withdrawn. Nothing is recorded
+   * when a withdrawal or lapse at or after `at` is already the latest record,
+   * or when there is no notice to record it under (then there is no consent
+   * here either, and a delivery needs one: relayGrant refuses without it).
+   */
+  withdrawnElsewhere(residentId: string, at: number): ConsentRecord | undefined {
+    const latest = this.#latest.get(residentId);
+    if (latest?.event === "granted") throw new OptgateError("E_CONSENT_ACTIVE", `Resident ${residentId} has consent in force here; withdraw it (channel hub) instead.`);
+    if (latest !== undefined && latest.at >= at) return undefined;
+    const noticeVersion = latest?.noticeVersion ?? this.#options.notices.current()?.version;
+    if (noticeVersion === undefined) return undefined;
+    return this.#record({ event: "withdrawn", residentId, noticeVersion, at, actorId: "", channel: "hub", pinConfirmed: false });
+  }
+
   /** Ends consent because its retention period ran out. */
   lapse(residentId: string, at: number): ConsentRecord {
     const active = this.#requireActive(residentId);

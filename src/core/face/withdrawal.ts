@@ -58,6 +58,18 @@ export class FaceWithdrawal {
     return this.#complete(this.#o.ledger.withdraw({ channel: "hub", ...request }));
   }
 
+  /**
+   * The hub's verified erase order, whatever this gate holds: consent in force
+   * ends (fromHub); otherwise the order is recorded (ledger.withdrawnElsewhere)
+   * so a delivery of the withdrawn consent that arrives later cannot install,
+   * and any template goes. Says whether there was one.
+   */
+  byHubOrder(request: { residentId: string; at: number }): { held: boolean } {
+    if (this.#o.ledger.isActive(request.residentId)) return { held: this.fromHub(request).templateDestroyed };
+    this.#o.ledger.withdrawnElsewhere(request.residentId, request.at);
+    return { held: this.#o.gallery.remove(request.residentId) };
+  }
+
   #complete(record: ConsentRecord): WithdrawalReceipt {
     const templateDestroyed = this.#o.gallery.remove(record.residentId);
     const code = receiptCode(record);

@@ -3,7 +3,7 @@ import { ActiveConsent, ConsentLedger } from "../../../src/core/face/consent-led
 import { decodeConsentRecord, encodeConsentRecord } from "../../../src/core/face/consent-record";
 import { decodeNotice, encodeNotice, NoticeBoard } from "../../../src/core/face/notices";
 import { isOptgateError } from "../../../src/core/errors";
-import { ledgerWorld, TEST_NOTICE } from "./face-fakes";
+import { FakeRegistry, ledgerWorld, TEST_NOTICE } from "./face-fakes";
 
 function setup() {
   const changes: Uint8Array[] = [];
@@ -375,5 +375,34 @@ describe("face/consent-ledger relayed grant (a template shared from another gate
     assert.equal(ledger.isActive("r-101"), false);
     // Consent given again at the origin after the withdrawal is recorded.
     assert.equal(ledger.relayGrant({ residentId: "r-101", grantedAt: 3200, origin: "gate-1", at: 3600 }).event, "granted");
+  });
+
+  it("an erase order for a resident with no consent here is recorded, so a delivery of the withdrawn consent is refused later", () => {
+    const { ledger, changes } = setup();
+    const marker = ledger.withdrawnElsewhere("r-101", 3000)!;
+    assert.deepEqual([marker.event, marker.channel, marker.actorId, marker.pinConfirmed, marker.noticeVersion, marker.at], ["withdrawn", "hub", "", false, 1, 3000]);
+    assert.deepEqual(decodeConsentRecord(changes.at(-1)!), marker, "persisted like any record");
+    // The delivery of the consent given at the origin before the withdrawal, arriving late or replayed.
+    assert.throws(() => ledger.relayGrant({ residentId: "r-101", grantedAt: 1500, origin: "gate-1", at: 3500 }), code("E_CONSENT_WITHDRAWN_SINCE"));
+    assert.equal(ledger.isActive("r-101"), false);
+    // The same order again, or an older one, adds nothing; a newer one is recorded.
+    assert.equal(ledger.withdrawnElsewhere("r-101", 3000), undefined);
+    assert.equal(ledger.withdrawnElsewhere("r-101", 2000), undefined);
+    assert.equal(ledger.withdrawnElsewhere("r-101", 3100)!.at, 3100);
+    // Consent given at the origin after the withdrawal is taken.
+    assert.equal(ledger.relayGrant({ residentId: "r-101", grantedAt: 3200, origin: "gate-1", at: 3600 }).event, "granted");
+    // With consent in force here, the order must go through withdraw (it ends consent); nothing is recorded.
+    const count = ledger.records().length;
+    assert.throws(() => ledger.withdrawnElsewhere("r-101", 4000), code("E_CONSENT_ACTIVE"));
+    assert.equal(ledger.records().length, count);
+  });
+
+  it("without a notice ever published there is no consent to mark: nothing is recorded, and no delivery can be granted", () => {
+    const registry = new FakeRegistry();
+    registry.add("r-101", "1357");
+    const ledger = new ConsentLedger({ notices: new NoticeBoard(), pins: registry, residents: registry });
+    assert.equal(ledger.withdrawnElsewhere("r-101", 3000), undefined);
+    assert.equal(ledger.records().length, 0);
+    assert.throws(() => ledger.relayGrant({ residentId: "r-101", grantedAt: 1500, origin: "gate-1", at: 3500 }), code("E_NO_NOTICE"));
   });
 });

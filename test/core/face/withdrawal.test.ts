@@ -61,6 +61,22 @@ describe("face/withdrawal", () => {
     assert.throws(() => w.ledger.withdraw({ channel: "fax" as never, residentId: "r-1", at: 1 } as never), code("E_CONSENT_NOT_ACTIVE"));
   });
 
+  it("by the hub's erase order: ends consent in force like fromHub; without it, records the order and removes any template", () => {
+    const { w } = world();
+    consentAndEnrol(w, "r-1", 1, "1357");
+    assert.deepEqual(w.withdrawal.byHubOrder({ residentId: "r-1", at: w.clock.now }), { held: true });
+    assert.equal(w.ledger.isActive("r-1"), false);
+    assert.equal(w.gallery.size, 0);
+    // No consent here (none given, or already ended): the order is recorded with its time, nothing held.
+    w.registry.add("r-2", "2468");
+    w.clock.now += 1000;
+    assert.deepEqual(w.withdrawal.byHubOrder({ residentId: "r-2", at: w.clock.now }), { held: false });
+    const marker = w.ledger.history("r-2").at(-1)!;
+    assert.deepEqual([marker.event, marker.channel, marker.at], ["withdrawn", "hub", w.clock.now]);
+    assert.deepEqual(w.withdrawal.byHubOrder({ residentId: "r-1", at: w.clock.now }), { held: false });
+    assert.equal(w.ledger.history("r-1").at(-1)!.at, w.clock.now, "a newer order after the withdrawal is recorded too");
+  });
+
   it("refuses a wrong code, a wrong PIN and a resident without consent, changing nothing", () => {
     const { w } = world();
     consentAndEnrol(w, "r-1", 1, "1357");

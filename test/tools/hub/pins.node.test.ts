@@ -6,18 +6,14 @@
 // and CSV re-imports keep the verifier's key id.
 import assert from "node:assert/strict";
 import { decodeChange } from "../../../src/core/access/changes";
-import { Ed25519Signer } from "../../../src/core/ed25519";
 import { decodeMessage, type ChangeSet } from "../../../src/core/sync/messages";
-import { encodePinReport, type PinReport } from "../../../src/core/sync/pin-report";
 import { topic } from "../../../src/core/sync/topics";
 import { num } from "../../../tools/hub/db";
 import { residentInput } from "../../../tools/hub/web/residents-data";
-import { COMPOUND, Fleet, T0, gateSeed, person } from "./fleet";
+import { COMPOUND, Fleet, T0, person } from "./fleet";
+import { KEY_ID, hash, pinReport, sendPin, signer } from "./pin-rig";
 import { forEachDatabase } from "./servers";
 
-const KEY_ID = 0x2468ace1;
-const salt = Uint8Array.of(9, 8, 7, 6);
-const hash = (n: number) => new Uint8Array(16).fill(n);
 
 forEachDatabase("hub: PINs reported by gates", (kind) => {
   let fleet: Fleet;
@@ -25,10 +21,8 @@ forEachDatabase("hub: PINs reported by gates", (kind) => {
   beforeEach(async () => { db = await kind.open(); fleet = await Fleet.open(db); });
   afterEach(async () => { await db.close(); });
 
-  const signer = (gateId: number) => new Ed25519Signer(gateSeed(gateId));
-  const report = (gateId: number, over: Partial<PinReport>, by = signer(gateId)) =>
-    encodePinReport({ gateId, seq: 1, residentId: 1, keyId: KEY_ID, salt, hash: hash(1), time: T0, ...over }, (b) => by.sign(b));
-  const send = async (gateId: number, bytes: Uint8Array) => { await fleet.hub.receive(topic(COMPOUND, gateId, "pin"), bytes); await fleet.drain(); };
+  const report = pinReport;
+  const send = (gateId: number, bytes: Uint8Array) => sendPin(fleet, gateId, bytes);
   const verifier = (g: { registry: { pinVerifier(id: number): { keyId?: number; hash: Uint8Array } | undefined } }, id = 1) => {
     const v = g.registry.pinVerifier(id);
     return v ? `${v.keyId ?? 0}:${v.hash[0]}` : "none";
