@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { FACE_HOLD_REASON, OUTBOX_LIMIT, REFUSALS_AUDITED_PER_HOUR, RETRY_FAILED_MS } from "../../src/app/fleet-link";
 import { isXs } from "../core/store/helpers";
-import { GATE, T, fleetLinkRig, hub, intruder, leafOf, topic } from "./fleet-link-rig";
+import { GATE, T, fleetLinkRig, intruder, leafOf, topic } from "./fleet-link-rig";
 
 const rig = () => fleetLinkRig();
 

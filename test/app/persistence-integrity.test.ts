@@ -9,7 +9,6 @@ import { auditRegistryDamage, describeDamage, loadRegistry } from "../../src/app
 import { openAudit } from "./audit-rig";
 import { AccessCore } from "../../src/core/access/access-core";
 import { Registry } from "../../src/core/access/registry";
-import { AuditLog } from "../../src/core/audit/audit-log";
 import { LogStore } from "../../src/core/store/log-store";
 import { at, basePolicy } from "../core/access/fixtures";
 

@@ -79,7 +79,7 @@ describe("GateCamera", () => {
   });
 
   it("close() powers off, is idempotent, and a closed camera cannot power on", () => {
-    const { hw, camera, power, led } = rig();
+    const { hw, camera } = rig();
     camera.powerOn();
     camera.close();
     camera.close();

@@ -6,7 +6,7 @@
 // removed.
 import { decodeChange, type Change } from "../../src/core/access/changes";
 import { MAX_CHANGES_PER_SET, MAX_CHANGE_BYTES, MAX_MESSAGE_BYTES } from "../../src/core/sync/messages";
-import { canonicalResident, type CanonicalResident } from "../../src/core/sync/inventory";
+import type { CanonicalResident } from "../../src/core/sync/inventory";
 import { NO_FROM, NO_UNTIL, ROLES, STATUSES, UNIT_MAX, MAX_CARDS_PER_RESIDENT, type Role, type Status, toStoredSeconds } from "../../src/core/access/types";
 import { checkUid } from "../../src/core/access/uid";
 import { PIN_HASH_BYTES, PIN_SALT_BYTES } from "../../src/core/access/resident-table";

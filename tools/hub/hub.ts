@@ -10,12 +10,13 @@ import { decodeRecord, type AuditRecord } from "../../src/core/audit/audit-recor
 import { recordsDigest } from "../../src/core/audit/head-signature";
 import { AUDIT_LOG_NAMES } from "../../src/core/audit/audit-trail";
 import {
-  decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf, verifyHead, verifySigned,
+  decodeMessage, encodeTimeGrant, keyIdOf, verifyHead, verifySigned,
   type Ack, type AuditBatch, type HeadMessage, type Inventory, type Refusal, type TimeRequest,
 } from "../../src/core/sync/messages";
 import { bytes, num, type Db, type Sql } from "./db";
-import { chunkChanges, toCanonical, unpackChanges, type ResidentInput } from "./desired";
+import { toCanonical, type ResidentInput } from "./desired";
 import { appendSets, reconcile } from "./versions";
+import { NEEDS_FULL, SetSender, gateState, type GateRow, type GateState } from "./set-sender";
 import { HubSchedules } from "./schedules";
 import { HubErasures, type ErasureOrigin, type ErasureState } from "./erasure";
 import { HubCodes } from "./codes";
@@ -28,14 +29,10 @@ import { parseTopic, topic } from "../../src/core/sync/topics";
 
 export type Publish = (topic: string, payload: Uint8Array, options: { retain: boolean }) => Promise<void>;
 
-/**
- * Versions past a gate's acknowledged one that may be on their way to it. A
- * gate slower than the edits (the XS gate at 1,000 edits a minute) then gets
- * fewer, larger sets: the edits join the unsealed version at the hub while it
- * catches up, instead of one small set each queueing at the broker and at the
- * gate (the fleet bench: 130 sets, the gate 50 s behind, its link timed out).
- */
-export const SYNC_AHEAD = 4;
+export { SYNC_AHEAD, type GateState } from "./set-sender";
+
+/** Refusals after which the hub does not send again at once (see #onAck). */
+const RESENT_LATER: readonly Refusal[] = ["replay", "from-future", "stale"];
 
 export interface HubOptions {
   db: Db;
@@ -49,6 +46,8 @@ export interface HubOptions {
   owns?: (gateId: number) => boolean;
   /** A version sent this long ago and still not acknowledged is sent again (a lost message, a partitioned gate). */
   resendMs?: number;
+  /** Seal a gate's next version no sooner than this after its last set, so the edits meanwhile travel together (set-sender.ts); default 0. */
+  lingerMs?: number;
   /** Told about a send that failed in the background (an edit saved with `awaitSend: false`); the tick retries it. */
   onError?: (error: Error) => void;
   /** Told what the hub accepted about a gate, after it is stored (Home Assistant discovery, home-assistant.ts). */
@@ -76,16 +75,6 @@ export interface GateInput {
   groups?: number;
 }
 
-export interface GateState {
-  id: number;
-  compoundId: number;
-  desiredVersion: number;
-  appliedVersion: number;
-  refusedReason?: string;
-  refusedVersion?: number;
-  needsFull: boolean;
-}
-
 export interface Comparison {
   /** The version the gate held when it reported, or undefined if it never did. */
   reportedVersion?: number;
@@ -94,10 +83,6 @@ export interface Comparison {
   different: number[];
 }
 
-/** Refusals after which only a full resync can bring the gate back. */
-const NEEDS_FULL: readonly Refusal[] = ["needs-resync", "apply-failed", "bad-part"];
-
-interface GateRow { id: unknown; compound_id: unknown; groups: unknown; desired_version: unknown; sealed_version: unknown; applied_version: unknown; public_key: unknown; refused_reason: string | null; refused_version: unknown; needs_full: boolean }
 
 export class Hub {
   readonly db: Db;
@@ -110,12 +95,10 @@ export class Hub {
   readonly #owns: (gateId: number) => boolean;
   readonly #resendMs: number;
   readonly #observer: HubObserver;
-  /** When this process last sent each gate something. */
-  readonly #sentAt = new Map<number, number>();
-  /** Highest version this process has sent each gate (lost on restart by design: see the header). */
-  readonly #sentUpTo = new Map<number, number>();
-  /** One pump at a time per gate, so sends stay in version order; at most one more waits, and later callers share it. */
-  readonly #pumps = new Map<number, { tail: Promise<void>; waiting?: Promise<void> }>();
+  /** Each registered gate's compound and public key, as read (#gateKey). */
+  readonly #gates = new Map<number, { compoundId: number; publicKey: Uint8Array }>();
+  /** The change sets to each gate (set-sender.ts). */
+  readonly #sets: SetSender;
   readonly #onError?: (error: Error) => void;
   readonly #erasures: HubErasures;
   readonly #pins: HubPins;
@@ -139,6 +122,11 @@ export class Hub {
     this.#resendMs = options.resendMs ?? 30_000;
     this.#observer = options.observer ?? {};
     this.#onError = options.onError;
+    this.#sets = new SetSender({
+      db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, owns: this.#owns, resendMs: this.#resendMs,
+      lingerMs: options.lingerMs ?? 0, onError: (e) => this.#onError?.(e),
+      fullHead: (db, compoundId, groups) => this.schedules.fullChanges(db, compoundId, groups), fullTail: (gateId) => this.codes.resyncChanges(gateId),
+    });
     this.#erasures = new HubErasures({
       db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
       drop: (why, t) => this.#drop(why, t),
@@ -257,96 +245,23 @@ export class Hub {
 
   /**
    * Pumps every gate this process acts for that is behind (edits made by
-   * other hub processes, sets lost on the way): run it periodically.
+   * other hub processes, sets lost on the way), and resends due erase orders
+   * and template deliveries: run it periodically.
    */
   async pumpAll(): Promise<void> {
-    const behind = await this.db.query<{ id: unknown; applied_version: unknown; online: boolean }>("select id, applied_version, online from gate where desired_version > applied_version or needs_full");
-    const now = this.#now();
-    for (const row of behind) {
-      const gateId = num(row.id);
-      if (!this.#owns(gateId)) continue;
-      // Resend only to a connected gate; one that comes back announces its version and gets what it lacks.
-      if (row.online && now - (this.#sentAt.get(gateId) ?? 0) >= this.#resendMs) this.#sentUpTo.set(gateId, num(row.applied_version));
-      await this.pump(gateId);
-    }
+    await this.#sets.pumpBehind();
     await this.#erasures.resendDue(this.#owns);
     await this.templates.resendDue(this.#owns);
   }
 
   /** Sends the gate whatever it lacks: the next incremental versions, or a full resync. */
   pump(gateId: number): Promise<void> {
-    if (!this.#owns(gateId)) return Promise.resolve();
-    // A run not yet started reads the database after every caller's commit: it serves them all.
-    const entry = this.#pumps.get(gateId);
-    if (entry?.waiting) return entry.waiting;
-    const next: { tail: Promise<void>; waiting?: Promise<void> } = { tail: Promise.resolve() };
-    const run = (entry?.tail ?? Promise.resolve()).then(() => {
-      next.waiting = undefined;
-      return this.#pump(gateId);
-    });
-    next.waiting = run;
-    next.tail = run.catch(() => {});
-    this.#pumps.set(gateId, next);
-    return run;
+    return this.#sets.pump(gateId);
   }
 
-  async #pump(gateId: number): Promise<void> {
-    const [row] = await this.db.query<GateRow>("select * from gate where id = $1", [gateId]);
-    if (!row) return;
-    const g = gateState(row);
-    if (g.needsFull) {
-      // After a refused apply, wait until the desired state moved past the refused version.
-      if (g.refusedReason !== "apply-failed" || g.desiredVersion > (g.refusedVersion ?? 0)) await this.#sendFull(g);
-      return;
-    }
-    const from = Math.max(g.appliedVersion, this.#sentUpTo.get(gateId) ?? 0) + 1;
-    const last = g.appliedVersion + SYNC_AHEAD;
-    // Its ack of an earlier set opens the window again (#onAck pumps); until then the edits coalesce.
-    if (from > g.desiredVersion || from > last) return;
-    if (num(row.sealed_version) < g.desiredVersion && g.desiredVersion <= last) {
-      // Sealed before it is read: no edit joins a version once it may be on its way (versions.ts).
-      // Edits saved meanwhile are in it too: the seal takes the newest version. Past the window the
-      // newest stays open, and an unsealed version is never sent (to < desired below).
-      const [sealed] = await this.db.query<{ desired_version: unknown }>("update gate set sealed_version = desired_version where id = $1 returning desired_version", [gateId]);
-      g.desiredVersion = num(sealed.desired_version);
-    }
-    const to = Math.min(g.desiredVersion, last);
-    const sets = new Map((await this.db.query<{ version: unknown; changes: unknown }>(
-      "select version, changes from change_set where gate_id = $1 and version between $2 and $3", [gateId, from, to]))
-      .map((r) => [num(r.version), bytes(r.changes)]));
-    for (let version = from; version <= to; version++) {
-      const set = sets.get(version);
-      if (!set) { await this.#sendFull(g); return; }
-      await this.#send(g, { version, base: version - 1, full: false, part: 0, parts: 1, changes: unpackChanges(set) });
-    }
-  }
-
-  async #sendFull(g: GateState): Promise<void> {
-    // The gate holds a version at or past ours (a restored hub database): move past it. Sealed
-    // before the records are read: no edit joins the version the resync carries.
-    const [{ groups, desired_version: sealed }] = await this.db.query<{ groups: unknown; desired_version: unknown }>(
-      "update gate set desired_version = greatest(desired_version, $2), sealed_version = greatest(desired_version, $2) where id = $1 returning groups, desired_version",
-      [g.id, g.appliedVersion + 1]);
-    const version = num(sealed);
-    // The groups, schedules and holidays first: a full resync replaces the gate's (docs/sync.md).
-    const records = [
-      ...await this.schedules.fullChanges(this.db, g.compoundId, num(groups)),
-      ...(await this.db.query<{ record: unknown }>("select record from desired_record where gate_id = $1 order by resident_id", [g.id])).map((r) => bytes(r.record)),
-    ];
-    // The codes the gate holds sealed come after their residents (a replaced registry would lose them otherwise).
-    records.push(...await this.codes.resyncChanges(g.id));
-    const runs = records.length ? chunkChanges(records) : [[]];
-    const issuedAt = this.#now();
-    for (let part = 0; part < runs.length; part++) {
-      await this.#send(g, { version, base: 0, full: true, part, parts: runs.length, changes: runs[part] }, issuedAt);
-    }
-  }
-
-  async #send(g: GateState, set: { version: number; base: number; full: boolean; part: number; parts: number; changes: Uint8Array[] }, issuedAt = this.#now()): Promise<void> {
-    const bytes = encodeChangeSet({ gateId: g.id, issuedAt, keyId: this.keyId, ...set }, this.#sign);
-    await this.#publish(topic(g.compoundId, g.id, "sync"), bytes, { retain: false });
-    this.#sentUpTo.set(g.id, set.version);
-    this.#sentAt.set(g.id, this.#now());
+  /** Stops the timers of sets lingering for more edits (their gates are pumped by the next tick). */
+  close(): void {
+    this.#sets.close();
   }
 
   /** Forces a full resync of one gate (e.g. after replacing its board). */
@@ -378,8 +293,8 @@ export class Hub {
     if (t.leaf !== "audit" && t.leaf !== "head" && !this.#owns(t.gate)) return;
     // A receipt or a withdrawal is looked up before the fleet's bulk work, as erasure.ts does its own.
     const erasure = t.leaf === "erased" || t.leaf === "withdrawn";
-    const [row] = await (erasure ? this.db.urgent : this.db).query<GateRow>("select * from gate where id = $1 and compound_id = $2", [t.gate, t.compound]);
-    if (!row) return this.#drop("unknown gate", topicText);
+    const gate = await this.#gateKey(t.gate, t.compound, erasure ? this.db.urgent : this.db);
+    if (!gate) return this.#drop("unknown gate", topicText);
     if (t.leaf === "online") {
       // Retained and idempotent: every process records it. An empty payload clears a retained flag.
       // The firmware a gate last said it runs is kept while it is offline.
@@ -388,9 +303,9 @@ export class Hub {
       await this.#observer.online?.(t.compound, t.gate, flag.online);
       return;
     }
-    if (t.leaf === "erased" || t.leaf === "withdrawn") return this.#erasures.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);
-    if (t.leaf === "share" || t.leaf === "installed") return this.templates.receive(t.compound, t.gate, bytes(row.public_key), t.leaf, payload, topicText);
-    if (t.leaf === "pin") return this.#pins.receive(t.compound, t.gate, bytes(row.public_key), payload, topicText);
+    if (t.leaf === "erased" || t.leaf === "withdrawn") return this.#erasures.receive(t.compound, t.gate, gate.publicKey, t.leaf, payload, topicText);
+    if (t.leaf === "share" || t.leaf === "installed") return this.templates.receive(t.compound, t.gate, gate.publicKey, t.leaf, payload, topicText);
+    if (t.leaf === "pin") return this.#pins.receive(t.compound, t.gate, gate.publicKey, payload, topicText);
     let received;
     try {
       received = decodeMessage(payload);
@@ -402,12 +317,12 @@ export class Hub {
     const expected = { ack: "ack", audit: "audit", inventory: "inventory", "time-req": "time-req", head: "head" }[t.leaf as string];
     if (m.type !== expected) return this.#drop(`a ${m.type} message on ${t.leaf}`, topicText);
     if (m.type === "ack") {
-      if (!verifySigned(received, bytes(row.public_key), nativeVerify)) return this.#drop("ack signature does not verify", topicText);
-      return this.#onAck(gateState(row), m);
+      if (!verifySigned(received, gate.publicKey, nativeVerify)) return this.#drop("ack signature does not verify", topicText);
+      return this.#onAck(t.gate, m);
     }
     if (m.type === "audit") { await this.ingestAudit(m); return; }
     if (m.type === "head") {
-      if (!verifyHead(m, bytes(row.public_key), nativeVerify)) return this.#drop("audit head signature does not verify", topicText);
+      if (!verifyHead(m, gate.publicKey, nativeVerify)) return this.#drop("audit head signature does not verify", topicText);
       await this.witnessHead(m);
       return;
     }
@@ -415,36 +330,54 @@ export class Hub {
     if (m.type === "time-req") return this.#onTimeRequest(t.compound, m);
   }
 
+  /**
+   * A gate's public key, if it is registered in that compound. Kept once read: a gate row's id,
+   * compound and key never change (a replaced board is a new gate), and every message from a
+   * gate looked its row up (at 50 gates, a statement per ack of every set).
+   */
+  async #gateKey(gateId: number, compoundId: number, db: Sql): Promise<{ publicKey: Uint8Array } | undefined> {
+    let gate = this.#gates.get(gateId);
+    if (!gate) {
+      const [row] = await db.query<{ compound_id: unknown; public_key: unknown }>("select compound_id, public_key from gate where id = $1", [gateId]);
+      if (!row) return undefined;
+      gate = { compoundId: num(row.compound_id), publicKey: bytes(row.public_key) };
+      this.#gates.set(gateId, gate);
+    }
+    return gate.compoundId === compoundId ? gate : undefined;
+  }
+
   #drop(why: string, topicText: string): void {
     this.#onDrop?.(why, topicText);
   }
 
-  async #onAck(g: GateState, ack: Ack): Promise<void> {
+  async #onAck(gateId: number, ack: Ack): Promise<void> {
     const now = this.#now();
-    await this.db.transaction(async (tx) => {
-      await tx.query("insert into ack_log (gate_id, received_at, status, applied, about, reason, gate_time) values ($1, $2, $3, $4, $5, $6, $7)",
-        [g.id, now, ack.status, ack.applied, ack.about, ack.reason, ack.time]);
-      if (ack.status === "refused") {
-        await tx.query("update gate set applied_version = $2, acked_at = $3, refused_reason = $4, refused_version = $5, needs_full = needs_full or $6 where id = $1",
-          [g.id, ack.applied, now, ack.reason, ack.about, NEEDS_FULL.includes(ack.reason)]);
-      } else if (ack.status === "applied") {
-        await tx.query("update gate set applied_version = $2, acked_at = $3, refused_reason = null, refused_version = null, needs_full = false where id = $1", [g.id, ack.applied, now]);
-      } else {
-        await tx.query("update gate set applied_version = $2, acked_at = $3 where id = $1", [g.id, ack.applied, now]);
-      }
-    });
+    // One statement (logged and recorded together, no transaction round trips): at 50 gates every
+    // edit brings 50 acks, and the hub's database time per set is what bounds the edit rate.
+    const refused = ack.status === "refused";
+    const also = refused ? ", refused_reason = $6, refused_version = $5, needs_full = needs_full or $8"
+      : ack.status === "applied" ? ", refused_reason = null, refused_version = null, needs_full = false" : "";
+    const [after] = await this.db.query<{ desired_version: unknown; needs_full: boolean }>(
+      `with logged as (insert into ack_log (gate_id, received_at, status, applied, about, reason, gate_time) values ($1, $2, $3, $4, $5, $6, $7))
+       update gate set applied_version = $4, acked_at = $2${also} where id = $1 returning desired_version, needs_full`,
+      [gateId, now, ack.status, ack.applied, ack.about, ack.reason, ack.time, ...(refused ? [NEEDS_FULL.includes(ack.reason)] : [])]);
     // A status or a refusal says where the gate is: resume from there. Not a replay: the gate
     // holds that set already and those after it are on their way (a reconnected gate's session
     // redelivers); sent again at each duplicate refused, every duplicate brought all the rest
     // once more, a storm that held a gate's erase order back 30 s (test/tools/hub/redelivery).
-    // Were they lost, pumpAll sends them again after resendMs.
-    if (ack.status === "status" || (ack.status === "refused" && ack.reason !== "replay")) this.#sentUpTo.set(g.id, ack.applied);
-    await this.pump(g.id);
+    // Were they lost, pumpAll sends them again after resendMs. Nor a set refused for the gate's
+    // clock: sent again at once it met the same clock, and the two traded set and refusal for
+    // ever (a storm); it goes again after resendMs, by when the gate has asked the hub's time.
+    const resume = ack.status === "status" || (ack.status === "refused" && !RESENT_LATER.includes(ack.reason));
+    if (resume) this.#sets.resumeFrom(gateId, ack.applied);
+    // A gate caught up needs no pump: an edit saved after this statement pumps the gate itself,
+    // and one saved before it shows in desired_version here.
+    if (ack.status !== "applied" || !after || after.needs_full || num(after.desired_version) > ack.applied) await this.pump(gateId);
     // A status ack is a gate (re)connecting: whatever it has not receipted goes again.
     // Erase orders first: a template delivered after them is one consent still covers.
     if (ack.status === "status") {
-      await this.#erasures.send(g.id);
-      await this.templates.reconnected(g.id);
+      await this.#erasures.send(gateId);
+      await this.templates.reconnected(gateId);
     }
   }
 
@@ -574,14 +507,4 @@ export class Hub {
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-function gateState(row: GateRow): GateState {
-  const g: GateState = {
-    id: num(row.id), compoundId: num(row.compound_id), desiredVersion: num(row.desired_version), appliedVersion: num(row.applied_version),
-    needsFull: row.needs_full === true,
-  };
-  if (row.refused_reason) g.refusedReason = row.refused_reason;
-  if (row.refused_version !== null && row.refused_version !== undefined) g.refusedVersion = num(row.refused_version);
-  return g;
 }

@@ -25,6 +25,8 @@ export interface HubServiceOptions {
   /** How often leases are renewed and lagging gates pumped (ms). */
   tickMs?: number;
   resendMs?: number;
+  /** How long a gate's next set waits for more edits after its last one (Hub lingerMs); default LINGER_MS. */
+  lingerMs?: number;
   /** Home Assistant MQTT discovery for each gate's door, lock and alarms (home-assistant.ts); off by default. */
   homeAssistant?: boolean | { prefix?: string };
 }
@@ -39,6 +41,13 @@ export interface HubService {
   /** Stops at once, leases not handed back and nothing flushed: a killed process, for tests. */
   abort(): Promise<void>;
 }
+
+/**
+ * A gate's next set leaves no sooner than this after its last: under a stream of edits each gate
+ * gets one set per quarter second with every edit saved meanwhile (set-sender.ts), so the hub's
+ * work per edit does not grow with the number of gates; an edit to a quiet gate leaves at once.
+ */
+export const LINGER_MS = 250;
 
 /** A message that failed for want of the database is handled again after 0.2 s, then twice as long each time, up to 5 s. */
 const RETRY_FIRST_MS = 200;
@@ -58,6 +67,7 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
   const report = (error: Error) => options.onError?.(error);
   const hub = await Hub.open({
     db: options.db, signingSeed: options.signingSeed, now: options.now, onDrop: options.onDrop, owns: leases?.owns, resendMs: options.resendMs,
+    lingerMs: options.lingerMs ?? LINGER_MS,
     publish, observer: ha, onError: report,
   });
   await ha?.announceAll();
@@ -125,6 +135,7 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
     async close() {
       clearInterval(timer);
       stop();
+      hub.close();
       await idle();
       await leases?.release();
       await client.endAsync();
@@ -132,6 +143,7 @@ export async function startHubService(options: HubServiceOptions): Promise<HubSe
     async abort() {
       clearInterval(timer);
       stop();
+      hub.close();
       await client.endAsync(true);
     },
   };

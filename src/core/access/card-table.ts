@@ -170,6 +170,32 @@ export class CardTable {
 
 
 /** FNV-1a over the UID bytes with a final avalanche, so similar UIDs spread. */
+/**
+ * The cards grouped by owner in one pass (card row order within an owner),
+ * pausing after every `perStep` rows: the inventory takes it a step at a time
+ * (sync/inventory.ts), the snapshot all at once (groupCardsByOwner). Looking
+ * cards up per resident instead would scan every card for every resident.
+ */
+export function* cardsByOwner(cards: CardTable, perStep: number): Generator<void, Map<number, Uint8Array[]>, void> {
+  const of = new Map<number, Uint8Array[]>();
+  for (let row = 0; row < cards.size; row++) {
+    const owner = cards.ownerAt(row), list = of.get(owner);
+    if (list) list.push(cards.uidAt(row));
+    else of.set(owner, [cards.uidAt(row)]);
+    if (row % perStep === perStep - 1) yield;
+  }
+  return of;
+}
+
+/** cardsByOwner without pauses. */
+export function groupCardsByOwner(cards: CardTable): Map<number, Uint8Array[]> {
+  const steps = cardsByOwner(cards, Infinity);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
 export function hashUid(bytes: Uint8Array, offset: number, length: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < length; i++) h = Math.imul(h ^ bytes[offset + i], 0x01000193);

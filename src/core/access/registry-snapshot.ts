@@ -3,7 +3,7 @@
 // cards, codes) and the gate-local facts that go with it (set-face, rate-pin).
 // Registry.fromSnapshot replays it through the same validating path as any change.
 import { type CodeRecord, type PinRecord, encodeChange } from "./changes";
-import type { CardTable } from "./card-table";
+import { groupCardsByOwner, type CardTable } from "./card-table";
 import type { CodeEntry } from "./registry-types";
 import { FLAG_FACE, FLAG_PIN, PIN_HASH_BYTES, PIN_SALT_BYTES, type ResidentTable } from "./resident-table";
 import { frameSnapshot } from "./snapshot-frame";
@@ -18,15 +18,8 @@ export function pinRecordAt(t: ResidentTable, row: number): PinRecord {
 
 export function snapshotOf(t: ResidentTable, cards: CardTable, codes: Map<string, CodeEntry>, nextId: number): Uint8Array {
   const changes: Uint8Array[] = [encodeChange({ kind: "meta", nextId })];
-  // Cards and codes grouped by owner in one pass each (card row order, as cardsOf gives them):
-  // looking them up per resident would scan every card for every resident.
-  const cardsOf = new Map<number, Uint8Array[]>();
-  for (let row = 0; row < cards.size; row++) {
-    const owner = cards.ownerAt(row);
-    const list = cardsOf.get(owner);
-    if (list) list.push(cards.uidAt(row));
-    else cardsOf.set(owner, [cards.uidAt(row)]);
-  }
+  // Cards and codes grouped by owner in one pass each: looking them up per resident would scan them all for each.
+  const cardsOf = groupCardsByOwner(cards);
   const codesOf = new Map<number, CodeRecord[]>();
   // Used-up codes go along (uses 0) until purged, so a restore still says "code-used-up".
   for (const entry of codes.values()) {

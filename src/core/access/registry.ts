@@ -44,7 +44,7 @@ import { unframeSnapshot } from "./snapshot-frame";
 import { pinRecordAt, snapshotOf } from "./registry-snapshot";
 import {
   MAX_CARDS_PER_RESIDENT, MAX_RESIDENT_ID, NO_FROM, NO_UNTIL, ROLES, type ResidentId, type Role, STATUSES, type Status,
-  UNIT_MAX, formatResidentId, toStoredSeconds,
+  formatResidentId, toStoredSeconds,
 } from "./types";
 import { checkUid } from "./uid";
 import type { CodeEntry, CodeSpec, RegistryOptions, ResidentPatch, ResidentSpec, ResidentView } from "./registry-types";

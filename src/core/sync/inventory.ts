@@ -6,6 +6,7 @@
 // codes (issued and used up at the gate; not yet managed by the hub).
 import { encodeChange, type PinRecord, type ResidentFields } from "../access/changes";
 import { pinRecordAt } from "../access/registry-snapshot";
+import { cardsByOwner } from "../access/card-table";
 import { FLAG_PIN } from "../access/resident-table";
 import type { Registry } from "../access/registry";
 import { sha256 } from "../crypto";
@@ -60,17 +61,15 @@ export function* inventorySteps(registry: Registry): Generator<void, InventoryEn
   for (;;) {
     const revision = registry.revision;
     const t = registry.residents, cards = registry.cards;
-    const cardsOf = new Map<number, Uint8Array[]>();
-    let fresh = true;
-    for (let row = 0; row < cards.size && fresh; row++) {
-      const owner = cards.ownerAt(row), list = cardsOf.get(owner);
-      if (list) list.push(cards.uidAt(row));
-      else cardsOf.set(owner, [cards.uidAt(row)]);
-      if (row % CARD_ROWS_PER_STEP === CARD_ROWS_PER_STEP - 1) {
-        yield;
-        fresh = registry.revision === revision;
-      }
+    const grouping = cardsByOwner(cards, CARD_ROWS_PER_STEP);
+    let grouped = grouping.next(), fresh = true;
+    while (!grouped.done && fresh) {
+      yield;
+      fresh = registry.revision === revision;
+      if (fresh) grouped = grouping.next();
     }
+    if (grouped.done !== true) continue;
+    const cardsOf = grouped.value;
     const entries: InventoryEntry[] = [];
     for (let row = 0; row < t.size && fresh; row++) {
       yield;

@@ -19,7 +19,6 @@
 // anything is allocated from a length field.
 import { sha256, utf8 } from "../crypto";
 import { ed25519Verify, type Ed25519Verify } from "../ed25519";
-import { OptgateError } from "../errors";
 import { AUDIT_LOG_NAMES, type AuditLogName } from "../audit/audit-trail";
 import { MAX_RECORD_BYTES } from "../audit/audit-record";
 import { statementBytes, type SignedHead } from "../audit/head-signature";

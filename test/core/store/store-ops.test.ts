@@ -3,7 +3,7 @@
 // packed index entry (store-entry.ts) and the wrapped device key (store-key.ts).
 import assert from "node:assert/strict";
 import { isOptgateError } from "../../../src/core/errors";
-import { encodeKeyArea, KEY_AREA_BYTES, RecordType, u32 } from "../../../src/core/store/format";
+import { encodeKeyArea, KEY_AREA_BYTES, RecordType } from "../../../src/core/store/format";
 import { asciiBytes, checkKey, checkValue, futureError, INTERNAL, storeError } from "../../../src/core/store/store-checks";
 import { addrOf, pack, sizeOf, TRIM, typeOf } from "../../../src/core/store/store-entry";
 import { keyAreaFor, readKeyCopies, storeKeyFrom } from "../../../src/core/store/store-key";

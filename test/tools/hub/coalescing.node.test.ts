@@ -120,6 +120,35 @@ forEachDatabase("hub: edits coalesced into one version per gate", (kind) => {
     assert.equal((await hub.gate(10))!.appliedVersion, 3);
   });
 
+  it("with a linger, a quiet gate's set leaves at once; edits right after it wait as one open version, sent when the linger ends", async () => {
+    const lingerMs = 300;
+    // The fleet's clock, running: the linger is timed by the hub's clock and real timers.
+    const base = performance.now();
+    const lingering = await Hub.open({ db, signingSeed: new Uint8Array(32).fill(1), now: () => fleet.now + Math.floor(performance.now() - base), lingerMs, publish: broker.publish(fleet), resendMs: 10_000 });
+    try {
+      await lingering.putResidents(COMPOUND, [person(1)]);
+      assert.deepEqual(syncTo(fleet, 10).map((s) => s?.version), [1], "the first edit went out at once");
+      for (const id of [2, 3, 4]) await lingering.putResidents(COMPOUND, [person(id)]);
+      assert.deepEqual(syncTo(fleet, 10).map((s) => s?.version), [1], "the edits right after it wait (their puts returned saved)");
+      assert.deepEqual(await changeSets(10), [[1, 1], [2, 3]], "in one version");
+      assert.equal(num((await db.query<{ sealed_version: unknown }>("select sealed_version from gate where id = 10"))[0].sealed_version), 1, "still open");
+      await until(() => syncTo(fleet, 10).length === 2 && syncTo(fleet, 11).length === 2);
+      assert.deepEqual(syncTo(fleet, 10)[1], { version: 2, full: false, changes: 3 });
+      await fleet.drain(lingering);
+      for (const id of [10, 11]) {
+        const gate = fleet.gates.get(id)!;
+        assert.ok([1, 2, 3, 4].every((r) => gate.registry.has(r)), `gate ${id}`);
+        assert.deepEqual(gate.persisted.map((p) => p.version), [1, 2], `gate ${id}: each version once`);
+      }
+      // Quiet for longer than the linger: the next edit leaves at once again.
+      await new Promise((resolve) => setTimeout(resolve, lingerMs + 50));
+      await lingering.putResidents(COMPOUND, [person(5)]);
+      assert.equal(syncTo(fleet, 10).at(-1)?.version, 3);
+    } finally {
+      lingering.close();
+    }
+  });
+
   it("an edit saved by a hub that died before sending it goes out from the next hub, applied once", async () => {
     const errors: string[] = [];
     const dead = await Hub.open({

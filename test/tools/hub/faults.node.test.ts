@@ -4,7 +4,7 @@
 // applied twice, nothing half-written stays.
 import assert from "node:assert/strict";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../../tools/hub/broker";
-import { startHubService, type HubService } from "../../../tools/hub/service";
+import { LINGER_MS, startHubService, type HubService } from "../../../tools/hub/service";
 import { ProtocolGate, connectGate, type ConnectedGate } from "../../../tools/hub/protocol-gate";
 import type { Db } from "../../../tools/hub/db";
 import { card, deviceKey, gateSeed, person, random } from "./fleet";
@@ -87,6 +87,8 @@ describe("hub faults (aedes, PGlite)", () => {
     const g = await gate(first, 1);
     await first.hub.putResidents(COMPOUND, [person(1)]);
     await waitFor("gate 1", converged(first, 1));
+    // Past the linger, the next edit's set leaves at once (service.ts LINGER_MS).
+    await new Promise((r) => setTimeout(r, LINGER_MS));
     // Killed right after sending: its acks arrive while no hub is connected.
     await first.hub.putResidents(COMPOUND, [person(2), person(3)]);
     await first.abort();

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { decodeMessage } from "../../../src/core/sync/messages";
 import type { Outgoing } from "../../../tools/hub/protocol-gate";
 import { num } from "../../../tools/hub/db";
+import { Hub } from "../../../tools/hub/hub";
 import { COMPOUND, Fleet, person } from "./fleet";
 import { forEachDatabase } from "./servers";
 
@@ -47,5 +48,32 @@ forEachDatabase("hub: sets redelivered to a gate that is behind", (kind) => {
     assert.equal(num(row.applied_version), num(row.desired_version));
     assert.ok([1, 2, 3, 4].every((id) => gate.registry.has(id)));
     assert.deepEqual(sentAgain.slice(3), [], "and nothing more was sent");
+  });
+
+  it("a set refused for the gate's clock (from the future, or stale) is not sent again at once: no storm, resent after resendMs", async () => {
+    const gate = await fleet.addGate(10);
+    await fleet.drain();
+    // A hub whose clock runs two days ahead of the gate's: every set it signs is from the future there.
+    let skew = 2 * 86_400_000;
+    const ahead = await Hub.open({
+      db, signingSeed: new Uint8Array(32).fill(1), now: () => fleet.now + skew, resendMs: 10_000,
+      publish: async (topic, payload, { retain }) => { fleet.wire.push({ topic, payload, retain }); },
+    });
+    let sent = 0;
+    // Bounded: without the rule the hub and the gate would trade the set and its refusal for ever.
+    fleet.filter = (m) => m.topic !== SYNC || ++sent <= 20;
+    await ahead.putResidents(COMPOUND, [person(1)]);
+    await fleet.drain(ahead);
+    assert.ok(gate.audit.some((e) => e.kind === "sync-refused" && e.detail?.includes("from-future")), "refused for the clock");
+    assert.equal(sent, 1, "sent once, not again on its refusal");
+    assert.equal(gate.registry.has(1), false);
+    // Once the clocks agree (the gate's put right), the resend after resendMs is applied.
+    fleet.now += skew + 10_000;
+    skew = 0;
+    await ahead.receive(`optgate/${COMPOUND}/10/online`, Uint8Array.of(0x31));
+    await ahead.pumpAll();
+    await fleet.drain(ahead);
+    assert.equal(sent, 2);
+    assert.equal(gate.registry.has(1), true);
   });
 });
