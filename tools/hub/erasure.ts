@@ -11,7 +11,7 @@ import {
 import { bytes, num, type Db } from "./db";
 import { topic } from "../../src/core/sync/topics";
 import type { HubSenderOptions } from "./sender";
-import { nativeVerify } from "./native-verify";
+import { nativeVerify } from "./native-ed25519";
 
 /**
  * How long a withdrawal keeps the hub's other database work waiting (PGlite)

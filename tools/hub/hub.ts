@@ -5,7 +5,6 @@
 // process can be killed and another carries on; the only memory is which
 // versions this process already sent (a restart just sends them again, and
 // the gate refuses what it holds as replays).
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { decodeRecord, type AuditRecord } from "../../src/core/audit/audit-record";
 import { recordsDigest } from "../../src/core/audit/head-signature";
 import { AUDIT_LOG_NAMES } from "../../src/core/audit/audit-trail";
@@ -23,7 +22,7 @@ import { HubCodes } from "./codes";
 import { HubTemplates } from "./templates";
 import { HubPins } from "./pins";
 import { migrate } from "./migrate";
-import { nativeVerify, usableKey } from "./native-verify";
+import { nativeSigner, nativeVerify, usableKey } from "./native-ed25519";
 import { parseOnline } from "../../src/core/sync/online";
 import { parseTopic, topic } from "../../src/core/sync/topics";
 
@@ -88,7 +87,7 @@ export class Hub {
   readonly db: Db;
   readonly publicKey: Uint8Array;
   readonly keyId: Uint8Array;
-  readonly #seed: Uint8Array;
+  readonly #signer: ReturnType<typeof nativeSigner>;
   readonly #publish: Publish;
   readonly #now: () => number;
   readonly #onDrop?: (why: string, topic: string) => void;
@@ -112,8 +111,8 @@ export class Hub {
   private constructor(options: HubOptions) {
     if (!(options.signingSeed instanceof Uint8Array) || options.signingSeed.length !== 32) throw new Error("The hub's signing seed is 32 bytes.");
     this.db = options.db;
-    this.#seed = options.signingSeed.slice();
-    this.publicKey = ed25519.getPublicKey(this.#seed);
+    this.#signer = nativeSigner(options.signingSeed);
+    this.publicKey = this.#signer.publicKey;
     this.keyId = keyIdOf(this.publicKey);
     this.#publish = options.publish;
     this.#now = options.now ?? Date.now;
@@ -148,7 +147,7 @@ export class Hub {
     return hub;
   }
 
-  #sign = (message: Uint8Array): Uint8Array => ed25519.sign(message, this.#seed);
+  #sign = (message: Uint8Array): Uint8Array => this.#signer.sign(message);
 
   // ---- desired state ----
 

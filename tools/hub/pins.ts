@@ -9,7 +9,7 @@
 // test a PIN guess nor make a verifier that opens.
 import { decodePinReport, verifyPinReport } from "../../src/core/sync/pin-report";
 import { num, type Db, type Sql } from "./db";
-import { nativeVerify } from "./native-verify";
+import { nativeVerify } from "./native-ed25519";
 
 export interface HubPinsOptions {
   db: Db;

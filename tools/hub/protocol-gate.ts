@@ -45,12 +45,16 @@ export interface ProtocolGateOptions {
   inventoryOnApply?: boolean;
   /** Checks the hub's signatures: the portable Ed25519 (the board's) by default. */
   verify?: Ed25519Verify;
+  /** Signs the gate's messages with `seed`: the portable Ed25519 (the board's) by default. */
+  signer?: (seed: Uint8Array) => GateSigner;
 }
+
+export interface GateSigner { readonly publicKey: Uint8Array; sign(message: Uint8Array): Uint8Array }
 
 export class ProtocolGate {
   readonly registry: Registry;
   readonly sync: GateSync;
-  readonly signer: Ed25519Signer;
+  readonly signer: GateSigner;
   /** Its X25519 pair for codes issued at the hub, from the same seed as the firmware derives it. */
   readonly sealKeys: SealKeyPair;
   /** What the gate appended to its security log about sync. */
@@ -73,7 +77,7 @@ export class ProtocolGate {
   constructor(options: ProtocolGateOptions) {
     this.#o = options;
     this.registry = new Registry({ deviceKey: options.deviceKey, random: options.random });
-    this.signer = new Ed25519Signer(options.seed);
+    this.signer = options.signer ? options.signer(options.seed) : new Ed25519Signer(options.seed);
     this.sealKeys = gateSealKeys(options.seed);
     this.sync = new GateSync({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b), verify: options.verify });
     this.erasures = new GateErasures({ gateId: options.gateId, hubKeys: options.hubKeys, sign: (b) => this.signer.sign(b) });

@@ -11,7 +11,7 @@ import {
 import { topic } from "../../src/core/sync/topics";
 import { bytes, num } from "./db";
 import type { HubSenderOptions } from "./sender";
-import { nativeVerify } from "./native-verify";
+import { nativeVerify } from "./native-ed25519";
 
 /** Answers after which the hub sends again when the gate reconnects (it may hold the resident or a card by then). */
 const RETRY_RESULTS = ["not-eligible", "failed"];

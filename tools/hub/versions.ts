@@ -5,9 +5,12 @@
 // was 250 statements). A version above the gate's sealed_version has not
 // been handed to the gate yet: new changes join it while they fit
 // (coalescing), so edits arriving while a set is on its way cost one more set
-// per gate, not one each. Callers hold the gate rows locked (`for update`)
-// for the whole transaction, so two hub processes never number or extend the
-// same version, and a sealed version never changes.
+// per gate, not one each. appendSets locks the gate rows (`for update`, in id
+// order) until the transaction ends, so two hub processes never number or
+// extend the same version, and a sealed version never changes. reconcile
+// reads before that lock: the residents' own rows, which the caller has
+// written or locked, keep two edits of one resident in turn, and a gate row
+// locked for a whole edit held up every seal and ack at that gate meanwhile.
 import { encodeChange } from "../../src/core/access/changes";
 import { canonicalResident, residentDigest } from "../../src/core/sync/inventory";
 import { bytes, num, type Sql } from "./db";
@@ -20,13 +23,14 @@ export interface Appended { gateId: number; changes: Uint8Array[] }
 
 /**
  * Brings each gate's desired records for `ids` up to the resident table and
- * writes the difference as the gates' next versions. Gate rows are locked
- * first. Returns the gates that changed.
+ * writes the difference as the gates' next versions. The caller holds the
+ * rows of `ids` in the resident table (written or locked in this
+ * transaction). Returns the gates that changed.
  */
 export async function reconcile(tx: Sql, compoundId: number, ids: number[], now: number, onlyGates?: number[]): Promise<number[]> {
   ids = [...new Set(ids)];
   const gates = (await tx.query<{ id: unknown; groups: unknown }>(
-    "select id, groups from gate where compound_id = $1 order by id for update", [compoundId]))
+    "select id, groups from gate where compound_id = $1 order by id", [compoundId]))
     .map((g) => ({ id: num(g.id), groups: num(g.groups) }))
     .filter((g) => !onlyGates || onlyGates.includes(g.id));
   if (!gates.length || !ids.length) return [];

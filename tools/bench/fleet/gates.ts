@@ -8,7 +8,7 @@ import type { Random } from "../../../src/core/ports";
 import { inventorySteps } from "../../../src/core/sync/inventory";
 import { ProtocolGate, connectGate, type ConnectedGate, type Outgoing, type ProtocolGateOptions } from "../../hub/protocol-gate";
 import type { Hub } from "../../hub/hub";
-import { nativeVerify } from "../../hub/native-verify";
+import { nativeSigner, nativeVerify } from "../../hub/native-ed25519";
 import { ramFlash } from "../../sim/flash";
 import { startSimulator, type Simulator } from "../../sim/simulator";
 
@@ -29,8 +29,8 @@ const random: Random = { fill: (b) => { b.set(randomBytes(b.length)); } };
 class BenchGate extends ProtocolGate {
   onApplied?: () => void;
 
-  // Native signature checks: these gates stand for boards, and their CPU is not the hub's (it shares this process).
-  constructor(options: ProtocolGateOptions) { super({ ...options, inventoryOnApply: false, verify: nativeVerify }); }
+  // Native signatures and checks: these gates stand for boards, and their CPU is not the hub's (it shares this process).
+  constructor(options: ProtocolGateOptions) { super({ ...options, inventoryOnApply: false, verify: nativeVerify, signer: nativeSigner }); }
 
   override receive(topicText: string, payload: Uint8Array): Outgoing[] {
     const before = this.sync.applied;

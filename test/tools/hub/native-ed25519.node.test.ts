@@ -1,10 +1,11 @@
-// The hub's native Ed25519 check (@noble/curves, strict) against the portable
-// one the gates run: they must take exactly the same signatures, or a message
-// one side refuses would pass the other. Valid signatures, every kind of
-// tampering, the malleable S + L, non-canonical and small-order points.
+// The hub's native Ed25519 (node:crypto, strict) against the portable one the
+// gates run: they must take exactly the same signatures, or a message one
+// side refuses would pass the other. Valid signatures, every kind of
+// tampering, the malleable S + L, non-canonical and small-order points; and
+// the native signer makes the portable signer's very bytes.
 import assert from "node:assert/strict";
 import { Ed25519Signer, ed25519Verify } from "../../../src/core/ed25519";
-import { nativeVerify, usableKey } from "../../../tools/hub/native-verify";
+import { nativeSigner, nativeVerify, usableKey } from "../../../tools/hub/native-ed25519";
 import { openPglite } from "../../../tools/hub/db";
 import { COMPOUND, Fleet } from "./fleet";
 
@@ -25,6 +26,18 @@ function agree(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array
 
 describe("the hub's native Ed25519 check agrees with the gates' portable one", function () {
   this.timeout(120_000);
+
+  it("the native signer's key and signatures are the portable signer's, byte for byte", () => {
+    for (let k = 0; k < 8; k++) {
+      const seedBytes = bytes(32), portable = new Ed25519Signer(seedBytes), native = nativeSigner(seedBytes);
+      assert.deepEqual(native.publicKey, portable.publicKey);
+      for (const length of [0, 1, 64, 333]) {
+        const message = bytes(length);
+        assert.deepEqual(native.sign(message), portable.sign(message));
+      }
+    }
+    assert.throws(() => nativeSigner(new Uint8Array(31)), /32 bytes/);
+  });
 
   it("takes valid signatures and refuses any flipped bit of key, message or signature", () => {
     for (let k = 0; k < 12; k++) {
