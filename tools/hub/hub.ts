@@ -266,7 +266,7 @@ export class Hub {
   /** Forces a full resync of one gate (e.g. after replacing its board). */
   async resync(gateId: number): Promise<void> {
     await this.db.query("update gate set needs_full = true, refused_reason = null where id = $1", [gateId]);
-    await this.pump(gateId);
+    await this.#sets.resyncNow(gateId);
   }
 
   // ---- erasure ----
@@ -355,7 +355,9 @@ export class Hub {
     // edit brings 50 acks, and the hub's database time per set is what bounds the edit rate.
     const refused = ack.status === "refused";
     const also = refused ? ", refused_reason = $6, refused_version = $5, needs_full = needs_full or $8"
-      : ack.status === "applied" ? ", refused_reason = null, refused_version = null, needs_full = false" : "";
+      // A full resync is numbered past every set sent before it (set-sender.ts), so only its own ack
+      // (or a later one) clears needs_full: not the ack of an incremental set that was on its way.
+      : ack.status === "applied" ? ", refused_reason = null, refused_version = null, needs_full = needs_full and $4 < sealed_version" : "";
     const [after] = await this.db.query<{ desired_version: unknown; needs_full: boolean }>(
       `with logged as (insert into ack_log (gate_id, received_at, status, applied, about, reason, gate_time) values ($1, $2, $3, $4, $5, $6, $7))
        update gate set applied_version = $4, acked_at = $2${also} where id = $1 returning desired_version, needs_full`,
@@ -371,7 +373,10 @@ export class Hub {
     if (resume) this.#sets.resumeFrom(gateId, ack.applied);
     // A gate caught up needs no pump: an edit saved after this statement pumps the gate itself,
     // and one saved before it shows in desired_version here.
-    if (ack.status !== "applied" || !after || after.needs_full || num(after.desired_version) > ack.applied) await this.pump(gateId);
+    // Nor one whose set was refused as a replay or for its clock (above): a pump would send a full
+    // resync on its way again.
+    const later = ack.status === "refused" && RESENT_LATER.includes(ack.reason);
+    if (!later && (ack.status !== "applied" || !after || after.needs_full || num(after.desired_version) > ack.applied)) await this.pump(gateId);
     // A status ack is a gate (re)connecting: whatever it has not receipted goes again.
     // Erase orders first: a template delivered after them is one consent still covers.
     if (ack.status === "status") {

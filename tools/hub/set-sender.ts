@@ -6,7 +6,8 @@
 // replays.
 //
 // The linger (`lingerMs`, on in the hub service): a version is sealed no
-// sooner than `lingerMs` after this process last sent the gate a set. Under a
+// sooner than `lingerMs` after this process last sent the gate a set (on the
+// monotonic clock). Under a
 // stream of edits each gate then gets a set every `lingerMs` carrying every
 // edit saved meanwhile, instead of a set, a signature, an ack and its
 // statements per edit and gate (the fleet bench on PostgreSQL, where acks come
@@ -74,13 +75,21 @@ export class SetSender {
   readonly #pumps = new Map<number, { tail: Promise<void>; waiting?: Promise<void> }>();
   /** A pump due when a gate's linger ends. */
   readonly #lingering = new Map<number, ReturnType<typeof setTimeout>>();
+  /**
+   * When this process last sent each gate a set, on the monotonic clock: the linger is timed on
+   * it, not on the hub's clock, which an injected test clock holds still and NTP steps back.
+   */
+  readonly #sentMono = new Map<number, number>();
+  /** Gates with a full resync on its way: sent again only after resendMs, or once the gate says where it is. */
+  readonly #fullOnItsWay = new Set<number>();
+  #closed = false;
 
   constructor(private readonly o: SetSenderOptions) {}
 
   /** Sends the gate whatever it lacks: the next incremental versions, or a full resync. */
   pump(gateId: number): Promise<void> {
     // While the gate's linger runs, the pump it ends with reads every edit saved until then.
-    if (!this.o.owns(gateId) || this.#lingering.has(gateId)) return Promise.resolve();
+    if (this.#closed || !this.o.owns(gateId) || this.#lingering.has(gateId)) return Promise.resolve();
     // A run not yet started reads the database after every caller's commit: it serves them all.
     const entry = this.#pumps.get(gateId);
     if (entry?.waiting) return entry.waiting;
@@ -106,18 +115,28 @@ export class SetSender {
       const gateId = num(row.id);
       if (!this.o.owns(gateId)) continue;
       // Resend only to a connected gate; one that comes back announces its version and gets what it lacks.
-      if (row.online && now - (this.#sentAt.get(gateId) ?? 0) >= this.o.resendMs) this.#sentUpTo.set(gateId, num(row.applied_version));
+      if (row.online && now - (this.#sentAt.get(gateId) ?? 0) >= this.o.resendMs) this.resumeFrom(gateId, num(row.applied_version));
       await this.pump(gateId);
     }
   }
 
-  /** The gate said where it is (a status, or a refusal that is not a replay): the next sets go from there. */
+  /** The gate said where it is (a status, or a refusal that is not a replay), or resendMs passed: the next sets go from there. */
   resumeFrom(gateId: number, applied: number): void {
     this.#sentUpTo.set(gateId, applied);
+    this.#fullOnItsWay.delete(gateId);
   }
 
-  /** Stops the linger timers (the pumps they were due to run are the next tick's). */
+  /** A full resync asked for now (Hub.resync): no linger or earlier resync holds it back. */
+  resyncNow(gateId: number): Promise<void> {
+    clearTimeout(this.#lingering.get(gateId));
+    this.#lingering.delete(gateId);
+    this.#fullOnItsWay.delete(gateId);
+    return this.pump(gateId);
+  }
+
+  /** Stops the linger timers and arms no more (the pumps they were due to run are the next process's). */
   close(): void {
+    this.#closed = true;
     for (const timer of this.#lingering.values()) clearTimeout(timer);
     this.#lingering.clear();
   }
@@ -127,7 +146,9 @@ export class SetSender {
     if (!row) return;
     const g = gateState(row);
     if (g.needsFull) {
-      // After a refused apply, wait until the desired state moved past the refused version.
+      // After a refused apply, wait until the desired state moved past the refused version. One on
+      // its way is not sent again at every tick or ack (a large resync to a slow gate, a storm).
+      if (this.#fullOnItsWay.has(gateId)) return;
       if (g.refusedReason !== "apply-failed" || g.desiredVersion > (g.refusedVersion ?? 0)) await this.#sendFull(g);
       return;
     }
@@ -137,8 +158,8 @@ export class SetSender {
     if (from > g.desiredVersion || from > last) return;
     let to = Math.min(g.desiredVersion, last);
     if (num(row.sealed_version) < g.desiredVersion && g.desiredVersion <= last) {
-      const wait = (this.#sentAt.get(gateId) ?? -Infinity) + this.o.lingerMs - this.o.now();
-      if (wait > 0) {
+      const wait = this.o.lingerMs > 0 ? (this.#sentMono.get(gateId) ?? -Infinity) + this.o.lingerMs - performance.now() : 0;
+      if (wait > 0 && !this.#closed) {
         // Lingering: the newest stays open for the edits to come; the versions before it are closed.
         this.#pumpIn(gateId, wait);
         to = g.desiredVersion - 1;
@@ -164,22 +185,28 @@ export class SetSender {
 
   /** One pump when the gate's linger ends (a later edit's pump finds it already due). */
   #pumpIn(gateId: number, ms: number): void {
-    if (this.#lingering.has(gateId)) return;
+    if (this.#closed || this.#lingering.has(gateId)) return;
     const timer = setTimeout(() => {
       this.#lingering.delete(gateId);
       this.pump(gateId).catch((error: Error) => this.o.onError?.(error));
-    }, Math.ceil(ms));
+    }, Math.ceil(Math.min(ms, this.o.lingerMs)));
     // A hub closing does not wait for it: the tick of whichever process runs next sends the version.
     (timer as { unref?: () => void }).unref?.();
     this.#lingering.set(gateId, timer);
   }
 
   async #sendFull(g: GateState): Promise<void> {
-    // The gate holds a version at or past ours (a restored hub database): move past it. Sealed
-    // before the records are read: no edit joins the version the resync carries.
+    // A version of its own, past every one that may be on its way (an incremental set of the same
+    // number, applied, cleared needs_full: the resync was then refused as a replay): the newest
+    // if still open (it takes those edits), else the next. The gate holds a version at or past
+    // ours (a restored hub database): past that too. Sealed before the records are read: no edit
+    // joins the version the resync carries.
     const [{ groups, desired_version: sealed }] = await this.o.db.query<{ groups: unknown; desired_version: unknown }>(
-      "update gate set desired_version = greatest(desired_version, $2), sealed_version = greatest(desired_version, $2) where id = $1 returning groups, desired_version",
+      `update gate set desired_version = greatest(desired_version + (case when sealed_version >= desired_version then 1 else 0 end), $2),
+         sealed_version = greatest(desired_version + (case when sealed_version >= desired_version then 1 else 0 end), $2)
+       where id = $1 returning groups, desired_version`,
       [g.id, g.appliedVersion + 1]);
+    this.#fullOnItsWay.add(g.id);
     const version = num(sealed);
     // The groups, schedules and holidays first: a full resync replaces the gate's (docs/sync.md).
     const records = [
@@ -200,6 +227,7 @@ export class SetSender {
     await this.o.publish(topic(g.compoundId, g.id, "sync"), bytes, { retain: false });
     this.#sentUpTo.set(g.id, set.version);
     this.#sentAt.set(g.id, this.o.now());
+    this.#sentMono.set(g.id, performance.now());
   }
 }
 

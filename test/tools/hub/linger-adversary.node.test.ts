@@ -129,6 +129,28 @@ forEachDatabase("hub: linger, ack statement and key cache under attack", (kind) 
     assert.equal(sent, 1, "the full resync went once, not again at each refusal (set-sender.ts #pump needs_full branch)");
   });
 
+  // Not introduced by 9675aba (the applied ack cleared needs_full before it too); found on the way.
+  it("a forced resync is not cancelled by the ack of an incremental set that was on its way when it was asked", async () => {
+    const gate = await fleet.addGate(10);
+    await fleet.drain();
+    await fleet.hub.putResidents(COMPOUND, [person(1)]); // version 1 on its way, not yet delivered
+    await fleet.hub.resync(10);
+    await fleet.drain();
+    const applied = gate.audit.filter((e) => e.kind === "sync-applied").map((e) => e.detail);
+    assert.ok(applied.some((d) => d?.includes("full")), `a full resync was applied (applied: ${applied.join("; ")}; the full took version 1 again and was refused as a replay, the applied ack of the incremental version 1 cleared needs_full)`);
+  });
+
+  // Not introduced by 9675aba either (pumpAll did the same): the service's 1 s tick resends a full resync in flight.
+  it("a full resync on its way (not yet acknowledged) is not sent again at every tick before resendMs", async () => {
+    await fleet.addGate(10);
+    await fleet.hub.putResidents(COMPOUND, [person(1), person(2)]);
+    await fleet.drain();
+    await fleet.hub.resync(10);
+    for (let tick = 0; tick < 3; tick++) { fleet.now += 1000; await fleet.hub.pumpAll(); }
+    const fulls = fleet.wire.filter((m) => m.topic === SYNC).map((m) => decodeMessage(m.payload).message).filter((m) => m.type === "change-set" && m.full);
+    assert.equal(fulls.length, 1, "one full resync within resendMs (set-sender.ts #pump: needs_full sends a full whatever was sent when)");
+  });
+
   it("the one-statement ack records status, applied and refused acks alike (ack_log and gate row)", async () => {
     const gate = await fleet.addGate(10);
     await fleet.drain(); // the status ack
