@@ -369,13 +369,12 @@ export class Hub {
     // Were they lost, pumpAll sends them again after resendMs. Nor a set refused for the gate's
     // clock: sent again at once it met the same clock, and the two traded set and refusal for
     // ever (a storm); it goes again after resendMs, by when the gate has asked the hub's time.
-    const resume = ack.status === "status" || (ack.status === "refused" && !RESENT_LATER.includes(ack.reason));
-    if (resume) this.#sets.resumeFrom(gateId, ack.applied);
+    const later = refused && RESENT_LATER.includes(ack.reason);
+    if (ack.status === "status" || (refused && !later)) this.#sets.resumeFrom(gateId, ack.applied);
     // A gate caught up needs no pump: an edit saved after this statement pumps the gate itself,
     // and one saved before it shows in desired_version here.
     // Nor one whose set was refused as a replay or for its clock (above): a pump would send a full
     // resync on its way again.
-    const later = ack.status === "refused" && RESENT_LATER.includes(ack.reason);
     if (!later && (ack.status !== "applied" || !after || after.needs_full || num(after.desired_version) > ack.applied)) await this.pump(gateId);
     // A status ack is a gate (re)connecting: whatever it has not receipted goes again.
     // Erase orders first: a template delivered after them is one consent still covers.

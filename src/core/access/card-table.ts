@@ -169,7 +169,6 @@ export class CardTable {
 }
 
 
-/** FNV-1a over the UID bytes with a final avalanche, so similar UIDs spread. */
 /**
  * The cards grouped by owner in one pass (card row order within an owner),
  * pausing after every `perStep` rows: the inventory takes it a step at a time
@@ -196,6 +195,7 @@ export function groupCardsByOwner(cards: CardTable): Map<number, Uint8Array[]> {
   }
 }
 
+/** FNV-1a over the UID bytes with a final avalanche, so similar UIDs spread. */
 export function hashUid(bytes: Uint8Array, offset: number, length: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < length; i++) h = Math.imul(h ^ bytes[offset + i], 0x01000193);
