@@ -20,30 +20,25 @@
 // request comes after them: by then every erasure the hub knows of is done here.
 import type { AuditEntry } from "../core/audit/audit-record";
 import { AUDIT_LOG_NAMES, type AuditLogName } from "../core/audit/audit-trail";
+import { constantTimeEqual, toHex } from "../core/crypto";
 import type { SignedHead } from "../core/audit/head-signature";
-import { OptgateError, isOptgateError } from "../core/errors";
+import { OptgateError } from "../core/errors";
 import type { InboundMessage, MqttClient } from "../core/mqtt/client";
 import type { Random } from "../core/ports";
 import type { GateErasures, ErasePort } from "../core/sync/erasure";
-import { ORDER_ID_BYTES } from "../core/sync/erasure";
+import { ORDER_ID_BYTES, decodeErasure } from "../core/sync/erasure";
+import { pinReportDigest, type PinAnswer } from "../core/sync/pin-answer";
 import type { GateSync, SyncTarget } from "../core/sync/gate-sync";
 import {
   MAX_AUDIT_RECORDS, MAX_INVENTORY_ENTRIES, NONCE_BYTES, encodeAuditBatch, encodeHead, encodeInventory, type InventoryEntry,
 } from "../core/sync/messages";
 import { encodeOnline } from "../core/sync/online";
-import { FROM_GATE, TO_GATE, parseTopic, topic, type Leaf } from "../core/sync/topics";
+import { TO_GATE, parseTopic, topic, type Leaf } from "../core/sync/topics";
+import { AwaitingAnswer } from "./awaiting-answer";
+import { FleetOutbox, type OutLeaf } from "./fleet-outbox";
 
-type OutLeaf = (typeof FROM_GATE)[number];
 /** Residents digested per tick while an inventory is being made (each digest is one SHA-256). */
 export const INVENTORY_PER_TICK = 16;
-/** What the outbox keeps across reconnections and never drops. */
-const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit", "share", "installed", "pin"];
-
-/** What goes ahead of everything else waiting: a withdrawal's erasure must not wait behind an inventory's parts. */
-const URGENT: readonly OutLeaf[] = ["withdrawn", "erased"];
-
-/** Messages waiting for room in the client's QoS 1 window; past this, the oldest status-like ones go. */
-export const OUTBOX_LIMIT = 32;
 /** Audit bytes per batch: well under the client's 16 KiB packet with the topic and headers. */
 const BATCH_BYTES = 12 * 1024;
 /** How often the gate asks the hub for the time while connected. */
@@ -89,7 +84,7 @@ export interface FleetPorts {
   appendAudit(entry: AuditEntry): void;
   /** Persists the erasure receipts (GateErasures.receipts(), not secret). */
   saveReceipts(receipts: Uint8Array[]): void;
-  /** Persists what has to reach the hub even across a reboot (withdrawal notices not yet acknowledged). */
+  /** Persists what has to reach the hub even across a reboot (withdrawal notices the hub has not answered). */
   savePending(notices: Uint8Array[]): void;
   /** Persists how far each audit chain has been acknowledged by the broker (a resend is harmless: the hub deduplicates). */
   saveAuditProgress(progress: Record<AuditLogName, number>): void;
@@ -121,14 +116,8 @@ export interface FleetLinkOptions {
   room?: () => number;
   /** Templates within the consent's scope (fleet-templates.ts): the hub's seal keys and deliveries on the template topic. */
   templates?: { handle(payload: Uint8Array, now: number | undefined): { audit?: AuditEntry; refused: boolean; answer?: Uint8Array } };
-}
-
-interface Outgoing {
-  leaf: OutLeaf;
-  payload: Uint8Array;
-  retain: boolean;
-  /** Called when the broker acknowledged it. */
-  done?: () => void;
+  /** The hub's answers to PIN reports (pin-reports.ts): the answer, verified and acted on, or why it was refused. */
+  pinAnswer?: (payload: Uint8Array) => PinAnswer | string;
 }
 
 export type FleetState = "stopped" | "offline" | "connecting" | "catching-up" | "online";
@@ -137,10 +126,11 @@ export const FACE_HOLD_REASON = "reconnected to the hub: face waits for its pend
 
 export class FleetLink {
   readonly #o: FleetLinkOptions;
-  readonly #outbox: Outgoing[] = [];
-  /** PUBACK callbacks by packet id. */
-  readonly #inFlight = new Map<number, () => void>();
+  readonly #outbox: FleetOutbox;
+  /** Withdrawal notices made here that the hub has not answered with their order (kept on flash). */
   #pending: Uint8Array[];
+  /** Those notices and the PIN reports, resent until answered. */
+  readonly #awaiting = new AwaitingAnswer();
   readonly #sent: Record<AuditLogName, number>;
   readonly #acked: Record<AuditLogName, number>;
   #state: FleetState = "stopped";
@@ -165,6 +155,13 @@ export class FleetLink {
 
   constructor(o: FleetLinkOptions) {
     this.#o = o;
+    this.#outbox = new FleetOutbox({
+      client: o.client, topic: (leaf) => this.#topic(leaf), ...(o.room ? { room: o.room } : {}),
+      dropped: (why) => {
+        this.counts.dropped++;
+        if (why) this.#lastError = why;
+      },
+    });
     this.#pending = (o.pending ?? []).map((n) => n.slice());
     this.#acked = { access: o.auditProgress?.access ?? 0, security: o.auditProgress?.security ?? 0 };
     this.#sent = { ...this.#acked };
@@ -176,7 +173,7 @@ export class FleetLink {
     c.events.onPublished = (id) => this.#contained(() => this.#published(id));
     c.events.onOversized = () => { this.counts.dropped++; };
     for (const leaf of TO_GATE) c.subscribe(this.#topic(leaf));
-    for (const notice of this.#pending) this.#queuePending(notice);
+    for (const notice of this.#pending) this.#awaitNotice(notice);
   }
 
   get state(): FleetState { return this.#state; }
@@ -198,7 +195,7 @@ export class FleetLink {
   status(): string {
     const c = this.counts;
     const seen = this.#lastHub < 0 ? "never heard from the hub" : `hub last heard ${Math.round((this.#now - this.#lastHub) / 1000)} s ago`;
-    const pending = this.#pending.length ? `, ${this.#pending.length} withdrawal notice(s) to deliver` : "";
+    const pending = this.#pending.length ? `, ${this.#pending.length} withdrawal notice(s) to deliver (until the hub answers)` : "";
     const error = this.#lastError ? `, last problem: ${this.#lastError}` : "";
     return `${this.#state}, applied v${this.#o.sync.applied}, ${seen}; ${c.applied} set(s) applied, ${c.refused} refused, ${c.erased} erasure(s), ${c.auditSent} audit record(s) sent${pending}${error}`;
   }
@@ -206,7 +203,7 @@ export class FleetLink {
   /**
    * Consent withdrawn at this gate (keypad or console), template already
    * erased by the core: the signed notice makes the hub erase it at every
-   * other gate. Kept on flash until the broker has it. The notice id comes
+   * other gate. Kept on flash until the hub answers with its order. The notice id comes
    * from the consent record (fleet.ts noticeIdOf), so a notice made again
    * from the record after a power cut is the same notice to the hub.
    */
@@ -217,7 +214,8 @@ export class FleetLink {
     this.#o.ports.saveReceipts(this.#o.erasures.receipts());
     this.#pending.push(notice);
     this.#o.ports.savePending(this.#pending);
-    this.#queuePending(notice);
+    this.#awaitNotice(notice);
+    this.#queueAwaited();
   }
 
   /** Erases the templates sets took away, after each set (at boot, fleet.ts eraseTakenAway does it, hub link or not). */
@@ -237,6 +235,7 @@ export class FleetLink {
     if (this.#state === "stopped") return;
     if (this.#failed.length && now - this.#failed[0].at >= RETRY_FAILED_MS) this.#retryFailed();
     if (c.state !== "up") return;
+    this.#queueAwaited();
     this.#stepInventory();
     const asked = this.#timeAskedAt >= 0;
     if ((this.#state === "catching-up" && asked && now - this.#timeAskedAt >= TIME_RETRY_MS)
@@ -253,16 +252,15 @@ export class FleetLink {
     this.#state = "catching-up";
     this.#hubAnswered = false;
     this.#o.ports.holdFace(FACE_HOLD_REASON);
-    // What was in flight the client resends itself (its window outlives the connection). Of the
-    // outbox, notices, receipts and audit batches stay; status-like messages are made afresh.
-    const kept = this.#outbox.filter((m) => KEPT.includes(m.leaf));
-    this.#outbox.length = 0;
-    this.#send("online", encodeOnline(this.#o.firmware ?? ""), true);
-    this.#send("ack", this.#o.sync.statusAck(this.#o.ports.trustedNow()), true);
-    this.#inventory();
-    this.#askTime();
-    // After the status messages, so a long backlog of notices never crowds them out.
-    this.#outbox.push(...kept);
+    this.#awaiting.connected();
+    // Status-like messages made afresh go first, so a long backlog of notices never crowds them out.
+    this.#outbox.reconnected(() => {
+      this.#send("online", encodeOnline(this.#o.firmware ?? ""), true);
+      this.#send("ack", this.#o.sync.statusAck(this.#o.ports.trustedNow()), true);
+      this.#inventory();
+      this.#askTime();
+    });
+    this.#queueAwaited(true);
     this.#headAt = -Infinity;
     this.#newRecords = true;
     this.#drain();
@@ -278,9 +276,7 @@ export class FleetLink {
   }
 
   #published(packetId: number): void {
-    const done = this.#inFlight.get(packetId);
-    this.#inFlight.delete(packetId);
-    done?.();
+    this.#outbox.published(packetId);
     this.#drain();
   }
 
@@ -302,6 +298,7 @@ export class FleetLink {
       else if (leaf === "erase") this.#eraseOrder(m.payload);
       else if (leaf === "time") this.#timeGrant(m.payload);
       else if (leaf === "template" && this.#o.templates) this.#template(m.payload);
+      else if (leaf === "pin-answer" && this.#o.pinAnswer) this.#pinAnswer(m.payload);
       else this.counts.dropped++;
       return true;
     } catch (error) {
@@ -341,8 +338,11 @@ export class FleetLink {
 
   #eraseOrder(payload: Uint8Array): void {
     const p = this.#o.ports;
+    const own = this.#noticeAnsweredBy(payload);
     const out = this.#o.erasures.handleOrder(payload, p.trustedNow(), {
       eraseTemplate: (id) => {
+        // Erased when it was withdrawn here; a consent given since then (a new enrolment) is not the order's.
+        if (own) return { held: false };
         try {
           const erased = p.eraseTemplate(id);
           this.#unerased.delete(id);
@@ -353,6 +353,12 @@ export class FleetLink {
         }
       },
     });
+    if (own && out.receipt) {
+      // The hub's answer to this gate's notice: the fan-out is in its database. The receipt is not needed (the notice was it).
+      if (out.erased) p.saveReceipts(this.#o.erasures.receipts());
+      this.#noticeAnswered(own);
+      return;
+    }
     if (out.erased) {
       this.counts.erased++;
       p.saveReceipts(this.#o.erasures.receipts());
@@ -361,7 +367,7 @@ export class FleetLink {
     if (out.erased) p.appendAudit(out.audit);
     else this.#auditRefusal(out.audit);
     // A replayed order gets its first receipt again: one copy waiting is enough, so replays cannot grow the outbox.
-    if (out.receipt && !this.#outbox.some((m) => m.payload === out.receipt)) this.#send("erased", out.receipt, false);
+    if (out.receipt && !this.#outbox.holds(out.receipt)) this.#send("erased", out.receipt, false);
   }
 
   #template(payload: Uint8Array): void {
@@ -371,6 +377,19 @@ export class FleetLink {
       else this.#o.ports.appendAudit(out.audit);
     }
     if (out.answer) this.#send("installed", out.answer, false);
+  }
+
+  /** The hub's answer to a PIN report: pin-reports.ts acts on it (settles, or reports again); here it ends the resending. */
+  #pinAnswer(payload: Uint8Array): void {
+    const answer = this.#o.pinAnswer!(payload);
+    if (typeof answer === "string") {
+      this.counts.refused++;
+      this.#auditRefusal({ time: this.#o.ports.wallNow(), actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `pin answer ${answer}` });
+      return;
+    }
+    // A report made again (a "replayed" answer) has taken the old one's place: that one waits on.
+    const key = pinKey(answer.residentId), waiting = this.#awaiting.payloadOf(key);
+    if (waiting && constantTimeEqual(pinReportDigest(waiting), answer.reportDigest)) this.#answered(key);
   }
 
   /** A template enrolled here, sealed to the other gates of its consent's scope (fleet-templates.ts): up to the hub. */
@@ -472,16 +491,59 @@ export class FleetLink {
     }
   }
 
-  /** A PIN report (pin-reports.ts): kept across reconnections, `delivered` once the broker has it. */
-  sendPinReport(report: Uint8Array, delivered: () => void): void {
-    this.#send("pin", report, false, delivered);
+  /** A PIN report (pin-reports.ts, which keeps it on flash): sent until the hub answers it; a newer one for the resident takes its place. */
+  sendPinReport(residentId: number, report: Uint8Array): void {
+    const key = pinKey(residentId);
+    if (this.#awaiting.has(key)) this.#answered(key);
+    this.#awaiting.add(key, "pin", report);
+    this.#queueAwaited();
   }
 
-  #queuePending(notice: Uint8Array): void {
-    this.#send("withdrawn", notice, false, () => {
-      this.#pending = this.#pending.filter((n) => n !== notice);
-      this.#o.ports.savePending(this.#pending);
+  #awaitNotice(notice: Uint8Array): void {
+    this.#awaiting.add(noticeKey(decodeErasure(notice).message.orderId), "withdrawn", notice);
+  }
+
+  /**
+   * The notice an erase order answers: same id and resident (unverified here;
+   * handleOrder verifies before anything is settled), else undefined.
+   */
+  #noticeAnsweredBy(payload: Uint8Array): Uint8Array | undefined {
+    if (this.#pending.length === 0) return undefined;
+    let order;
+    try {
+      order = decodeErasure(payload).message;
+    } catch {
+      return undefined;
+    }
+    return this.#pending.find((notice) => {
+      const m = decodeErasure(notice).message;
+      return m.residentId === order.residentId && constantTimeEqual(m.orderId, order.orderId);
     });
+  }
+
+  #noticeAnswered(notice: Uint8Array): void {
+    this.#pending = this.#pending.filter((n) => n !== notice);
+    this.#o.ports.savePending(this.#pending);
+    this.#answered(noticeKey(decodeErasure(notice).message.orderId));
+  }
+
+  /** Answered: not resent, and a copy still waiting in the outbox is not sent either. */
+  #answered(key: string): void {
+    this.#awaiting.answered(key);
+    this.#outbox.withdraw(key);
+  }
+
+  /**
+   * Notices and reports due (new, at a connection, or unanswered past their wait) into the outbox:
+   * notices ahead of the bulk, except at a connection (`behind`), where the status messages go first.
+   */
+  #queueAwaited(behind = false): void {
+    if (this.#o.client.state !== "up") return;
+    for (const { key, leaf, payload } of this.#awaiting.due(this.#now)) {
+      const done = () => this.#awaiting.sent(key, payload, this.#now);
+      if (behind) this.#outbox.sendLast({ leaf, payload, retain: false, done, awaiting: key });
+      else this.#send(leaf, payload, false, done, key);
+    }
   }
 
   /** One batch per chain whose records the broker has not acknowledged, when the outbox is free. */
@@ -511,45 +573,12 @@ export class FleetLink {
     for (const log of AUDIT_LOG_NAMES) this.#send("head", encodeHead(this.#o.ports.signedHead(log, now)), false);
   }
 
-  /**
-   * Acks, inventories, heads and time requests are made afresh at the next
-   * connection, so past OUTBOX_LIMIT the oldest of them goes. Notices and
-   * receipts are never dropped (few: one per withdrawal or order), nor audit
-   * batches (one per chain, made only when the outbox is empty).
-   */
-  #send(leaf: OutLeaf, payload: Uint8Array, retain: boolean, done?: () => void): void {
-    if (!KEPT.includes(leaf) && this.#outbox.length >= OUTBOX_LIMIT) {
-      const i = this.#outbox.findIndex((m) => !KEPT.includes(m.leaf));
-      if (i < 0) return;
-      this.#outbox.splice(i, 1);
-      this.counts.dropped++;
-    }
-    const message = { leaf, payload, retain, done };
-    if (!URGENT.includes(leaf)) { this.#outbox.push(message); return; }
-    // Behind the urgent ones already waiting (in order), ahead of the rest.
-    const at = this.#outbox.findIndex((m) => !URGENT.includes(m.leaf));
-    this.#outbox.splice(at < 0 ? this.#outbox.length : at, 0, message);
+  #send(leaf: OutLeaf, payload: Uint8Array, retain: boolean, done?: () => void, awaiting?: string): void {
+    this.#outbox.send({ leaf, payload, retain, ...(done ? { done } : {}), ...(awaiting ? { awaiting } : {}) });
   }
 
   #drain(): void {
-    const c = this.#o.client;
-    while (this.#outbox.length && c.state === "up" && c.outboundFree > 0) {
-      // An inventory is parts of up to 32 KB: published back to back they overran the link's
-      // buffer, which dropped the link, and every reconnection tried again. The rest waits a tick.
-      const first = this.#outbox[0];
-      if (this.#o.room && this.#o.room() < publishBytes(this.#topic(first.leaf), first.payload)) return;
-      const m = this.#outbox.shift()!;
-      let id: number;
-      try {
-        id = c.publish(this.#topic(m.leaf), m.payload, { qos: 1, retain: m.retain });
-      } catch (error) {
-        if (!isOptgateError(error)) throw error;
-        this.#lastError = error.message;
-        this.counts.dropped++;
-        continue;
-      }
-      if (m.done) this.#inFlight.set(id, m.done);
-    }
+    this.#outbox.drain();
   }
 
   /** Runs a session event's work; a fault is kept for status(), never thrown into the socket's callback. */
@@ -572,15 +601,5 @@ export class FleetLink {
   }
 }
 
-/**
- * The most a QoS 1 PUBLISH of `payload` on `topicName` (ASCII) takes on the wire: fixed header,
- * remaining length (counted at its 4-byte most), topic, packet id. An upper bound, never short.
- * For a fleet message (at most MAX_MESSAGE_BYTES, on a topic of at most MAX_TOPIC_BYTES) it is at
- * most 32,841 bytes, under MAX_PACKET_BYTES (33,792): the one constant that is both the link's
- * buffer (fleet.ts bufferBytes), so a publish waiting here for room fits once the buffer drains,
- * and the broker's max_packet_size (tools/hub/mosquitto.ts), which closes the connection on a
- * bigger packet. test/app/fleet-link.test.ts holds the three to this.
- */
-export function publishBytes(topicName: string, payload: Uint8Array): number {
-  return 1 + 4 + 2 + topicName.length + 2 + payload.length;
-}
+const noticeKey = (id: Uint8Array) => `notice:${toHex(id)}`;
+const pinKey = (residentId: number) => `pin:${residentId}`;

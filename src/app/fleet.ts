@@ -4,9 +4,9 @@
 // gate's own signing key, and FleetLink's ports over the store, the core and
 // the audit trail. Also the two small records only the link keeps:
 //
-//   fleet/pending/<id> each withdrawal notice made here and not yet acknowledged by the broker
+//   fleet/pending/<id> each withdrawal notice made here and not yet answered by the hub's order
 //   fleet/notified    u32: consent ledger seq up to which every withdrawal made here has its
-//                     notice acknowledged by the broker (written with the pending notices)
+//                     notice answered by the hub (written with the pending notices)
 //   fleet/audit-sent  u32 access, u32 security: stream indexes the broker acknowledged
 //   fleet/share/<resident>  a face enrolled here whose share has not reached the broker yet
 //                     (fleet-templates.ts): made again from the vault when the link starts
@@ -28,6 +28,7 @@ import { toHex, utf8 } from "../core/crypto";
 import type { ConsentLedger } from "../core/face/consent-ledger";
 import type { ConsentRecord } from "../core/face/consent-record";
 import { legacyNoticeIdOf, noticeIdOf } from "../core/sync/notice-id";
+import { readPinAnswer, type PinAnswer } from "../core/sync/pin-answer";
 import { isDottedIpv4 } from "../core/net-address";
 import { topic } from "../core/sync/topics";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
@@ -104,6 +105,7 @@ export function openFleet(p: FleetParts): FleetLink {
     firmware: `${FIRMWARE_NAME}/${FIRMWARE_VERSION}`,
     room: () => link.room,
     ...(templates ? { templates } : {}),
+    ...(p.pins ? { pinAnswer: (payload: Uint8Array) => pinAnswer(p.pins!, payload, gateId, settings.hubKeys) } : {}),
     ports: {
       target: p.sync.target,
       pendingErasures: () => p.sync.pendingErasures(),
@@ -164,9 +166,8 @@ export function openFleet(p: FleetParts): FleetLink {
   // PINs set here under the compound key: those a previous link or boot left unsent, then each new one.
   const pins = p.pins;
   if (pins) {
-    const send = (id: number, report: Uint8Array) => fleet.sendPinReport(report, () => pins.delivered(id, report));
-    for (const { residentId, report } of pins.pending()) send(residentId, report);
-    pins.onReport = send;
+    for (const { residentId, report } of pins.pending()) fleet.sendPinReport(residentId, report);
+    pins.onReport = (id, report) => fleet.sendPinReport(id, report);
   }
   // A withdrawal made here (keypad or console) is fanned out by the hub; one that came from the hub is not sent back.
   core.withdrawal.onWithdrawn = (receipt) => {
@@ -181,8 +182,15 @@ export function openFleet(p: FleetParts): FleetLink {
   return fleet;
 }
 
+/** The hub's answer to a PIN report, verified, then acted on by the reports; or why it was refused. */
+function pinAnswer(pins: PinReports, payload: Uint8Array, gateId: number, hubKeys: Uint8Array[]): PinAnswer | string {
+  const answer = readPinAnswer(payload, gateId, hubKeys);
+  if (typeof answer !== "string") pins.answered(answer);
+  return answer;
+}
+
 /**
- * Which withdrawals made here have their notice acknowledged by the broker:
+ * Which withdrawals made here have their notice answered by the hub:
  * every one up to fleet/notified. It moves up when notices are acknowledged
  * (to below the oldest still pending, or to the ledger's end when none is).
  */

@@ -1,21 +1,27 @@
 // PINs set at this gate under the compound PIN key, on their way to the hub
 // (src/core/sync/pin-report.ts; docs/sync.md "PINs across gates"). Each local
 // set-compound-pin change (console `pin set`, `resident add` with a PIN)
-// becomes a signed report kept on flash until the broker has it:
+// becomes a signed report kept on flash until the hub answers it
+// (src/core/sync/pin-answer.ts; the broker having it is not enough: a hub
+// process killed before its database stored the report lost it):
 //
 //   fleet/pin-seq          u32: the last report's seq (the hub refuses anything not above it;
 //                          a new seq is also at least the trusted time in seconds)
-//   fleet/pin/<resident>   the newest unsent report for that resident (8 hex digits)
+//   fleet/pin/<resident>   the newest unanswered report for that resident (8 hex digits)
 //
 // The firmware writes them in the store group that records the registry change
 // itself (reportFor: the ops, then StoredRegistry.record), so a power cut
 // leaves the PIN with its report and seq, or neither. A newer PIN for the
-// same resident replaces the unsent report.
+// same resident replaces the unanswered report. A "replayed" answer (the hub
+// took a later seq first, or took this one and its answer was lost) makes the
+// same report again under a seq past the hub's.
 import { CHANGE_KINDS, decodeChange } from "../core/access/changes";
+import { constantTimeEqual } from "../core/crypto";
 import { isOptgateError } from "../core/errors";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import type { Sign } from "../core/sync/messages";
-import { decodePinReport, encodePinReport } from "../core/sync/pin-report";
+import { pinReportDigest, type PinAnswer } from "../core/sync/pin-answer";
+import { decodePinReport, encodePinReport, type PinReport } from "../core/sync/pin-report";
 
 const SEQ = "fleet/pin-seq";
 const PREFIX = "fleet/pin/";
@@ -55,16 +61,22 @@ export class PinReports {
     if (change.kind !== "set-compound-pin" && change.kind !== "add-resident") return undefined;
     const verifier = change.kind === "set-compound-pin" ? change : change.pin?.keyId ? { ...change.pin, keyId: change.pin.keyId } : undefined;
     if (!verifier) return undefined;
-    // Past the stored seq, and past the trusted time in seconds: a seq record lost to damage
-    // does not leave every later report below what the hub already took.
     const now = this.o.trustedNow();
-    const seq = Math.max(this.#seq() + 1, now === undefined ? 0 : Math.floor(now / 1000));
-    const report = encodePinReport({
-      gateId: this.o.gateId, seq, residentId: change.id, keyId: verifier.keyId, salt: verifier.salt, hash: verifier.hash, time: now ?? 0,
-    }, this.o.sign);
+    return this.#report({ gateId: this.o.gateId, residentId: change.id, keyId: verifier.keyId, salt: verifier.salt, hash: verifier.hash, time: now ?? 0 }, 0);
+  }
+
+  /**
+   * A report under the next seq: past the stored one, past `floor` (the hub's last), and past the
+   * trusted time in seconds, so a seq record lost to damage does not leave every later report below
+   * what the hub already took.
+   */
+  #report(r: Omit<PinReport, "seq">, floor: number): PendingReport {
+    const now = this.o.trustedNow();
+    const seq = Math.max(this.#seq() + 1, floor + 1, now === undefined ? 0 : Math.floor(now / 1000));
+    const report = encodePinReport({ ...r, seq }, this.o.sign);
     const seqBytes = new Uint8Array(4);
     new DataView(seqBytes.buffer).setUint32(0, seq);
-    return { residentId: change.id, report, ops: [{ put: SEQ, value: seqBytes }, { put: key(change.id), value: report }] };
+    return { residentId: r.residentId, report, ops: [{ put: SEQ, value: seqBytes }, { put: key(r.residentId), value: report }] };
   }
 
   /** The report's group is stored: the link may send it. */
@@ -86,7 +98,7 @@ export class PinReports {
   }
 
   /**
-   * Reports not yet acknowledged by the broker, in seq order: the hub takes only a seq above the
+   * Reports the hub has not answered, in seq order: the hub takes only a seq above the
    * last it took from this gate, so in the store's key order (by resident) a lower seq sent after
    * a higher one was dropped as a replay, and the PIN change it carried was lost.
    */
@@ -103,15 +115,29 @@ export class PinReports {
     return out.sort((a, b) => a.seq - b.seq).map(({ residentId, report }) => ({ residentId, report }));
   }
 
-  /** The broker has it: off flash, unless a newer report for the resident took its place. */
-  delivered(residentId: number, report: Uint8Array): void {
+  /**
+   * The hub's verified answer (fleet.ts checks it): the report it names, if still the one kept for
+   * its resident, is settled, or made again under a new seq for a "replayed" answer. An answer to a
+   * report a newer one replaced changes nothing.
+   */
+  answered(a: PinAnswer): void {
     try {
-      const held = this.o.store.get(key(residentId));
-      if (held && held.length === report.length && held.every((b, i) => b === report[i])) this.o.store.delete(key(residentId));
+      const held = this.o.store.get(key(a.residentId));
+      if (!held || !constantTimeEqual(pinReportDigest(held), a.reportDigest)) return;
+      if (a.outcome === "replayed") {
+        const { seq: _, ...r } = decodePinReport(held).report;
+        const again = this.#report(r, a.hubSeq);
+        this.o.store.commit(again.ops);
+        this.kept(again);
+        return;
+      }
+      this.o.store.delete(key(a.residentId));
     } catch (error) {
       if (!isOptgateError(error)) throw error;
-      this.o.log(`fleet: a delivered PIN report stays on flash (${error.message}); the hub refuses it as a replay`);
+      this.o.log(`fleet: the hub's answer to the PIN report of ${a.residentId} not kept (${error.message}); the report goes again`);
+      return;
     }
+    if (a.outcome !== "taken") this.o.log(`fleet: the hub did not take the PIN of ${a.residentId} (${a.outcome}); it opens this gate only`);
   }
 
   #seq(): number {

@@ -3,14 +3,16 @@
 // (fleet-link-rig.ts); the end-to-end test with real
 // firmwares, broker and hub is fleet.node.test.ts. Portable (Node and XS).
 import assert from "node:assert/strict";
-import { FACE_HOLD_REASON, INVENTORY_PER_TICK, OUTBOX_LIMIT, TIME_RETRY_MS, publishBytes } from "../../src/app/fleet-link";
+import { FACE_HOLD_REASON, INVENTORY_PER_TICK, TIME_RETRY_MS } from "../../src/app/fleet-link";
+import { OUTBOX_LIMIT, publishBytes } from "../../src/app/fleet-outbox";
 import { encodePacket, encodePublish } from "../../src/core/mqtt/encode";
 import { PacketType } from "../../src/core/mqtt/packets";
 import { MAX_INVENTORY_ENTRIES, MAX_MESSAGE_BYTES, MAX_PACKET_BYTES } from "../../src/core/sync/messages";
 import { FROM_GATE, MAX_TOPIC_BYTES, TO_GATE, topic as fleetTopic } from "../../src/core/sync/topics";
 import { decodeErasure } from "../../src/core/sync/erasure";
 import { decodeMessage } from "../../src/core/sync/messages";
-import { COMPOUND, GATE, fleetLinkRig, inventoryOf, leafOf, topic } from "./fleet-link-rig";
+import { RESEND_FIRST_MS } from "../../src/app/awaiting-answer";
+import { COMPOUND, GATE, fleetLinkRig, intruder, inventoryOf, leafOf, topic } from "./fleet-link-rig";
 
 const rig = fleetLinkRig;
 
@@ -95,7 +97,7 @@ describe("app/fleet-link", () => {
     assert.equal(r.calls.filter((c) => c === "erase 41").length, 1, "erased once");
   });
 
-  it("keeps a withdrawal notice made offline until the broker has it, across a reboot too", () => {
+  it("keeps a withdrawal notice made offline until the hub answers it with its order, across a reboot too", () => {
     const r = rig();
     r.fleet.withdrawnHere(42, true, new Uint8Array(16).fill(42));
     assert.equal(r.state.pending.at(-1)!.length, 1, "saved at once");
@@ -104,12 +106,50 @@ describe("app/fleet-link", () => {
     const again = rig({ pending: [notice] });
     again.fleet.start();
     again.run(300);
-    const out = again.broker.received.filter((p) => leafOf(p) === "withdrawn");
-    assert.equal(out.length, 1);
-    assert.deepEqual(Array.from(out[0].payload), Array.from(notice));
-    assert.deepEqual(again.state.pending.at(-1), [], "dropped from flash once the broker acknowledged it");
+    const out = () => again.broker.received.filter((p) => leafOf(p) === "withdrawn");
+    assert.equal(out().length, 1);
+    assert.deepEqual(Array.from(out()[0].payload), Array.from(notice));
     const m = decodeErasure(notice).message as { type: string; residentId: number; held: boolean };
     assert.deepEqual([m.type, m.residentId, m.held], ["withdrawn", 42, true]);
+    // The broker has it, the hub has not answered (a hub killed before its database took it): kept, and sent again.
+    assert.equal(again.state.pending.length, 0, "nothing saved: still pending");
+    assert.match(again.fleet.status(), /1 withdrawal notice\(s\) to deliver/);
+    again.run(RESEND_FIRST_MS + 1000, 100);
+    assert.equal(out().length, 2, "sent again after the first wait");
+    again.run(RESEND_FIRST_MS + 1000, 100);
+    assert.equal(out().length, 2, "then after twice that");
+    again.run(RESEND_FIRST_MS + 1000, 100);
+    assert.equal(out().length, 3);
+    // An order for the notice's id signed by another key, or for another resident, answers nothing.
+    again.broker.publish(topic("erase"), again.order(42, 42, intruder));
+    again.broker.publish(topic("erase"), again.order(41, 42));
+    again.run(200);
+    assert.equal(again.state.pending.length, 0, "still pending");
+    const erasedBefore = again.calls.filter((c) => c === "erase 42").length;
+    // The hub's order for the notice: answered. Nothing erased again (a consent given since is not the order's), no receipt.
+    const receipts = again.broker.received.filter((p) => leafOf(p) === "erased").length;
+    again.broker.publish(topic("erase"), again.order(42, 42));
+    again.run(200);
+    assert.deepEqual(again.state.pending.at(-1), [], "dropped from flash once the hub answered");
+    assert.equal(again.calls.filter((c) => c === "erase 42").length, erasedBefore);
+    assert.equal(again.broker.received.filter((p) => leafOf(p) === "erased").length, receipts);
+    assert.doesNotMatch(again.fleet.status(), /to deliver/);
+    again.run(4 * RESEND_FIRST_MS, 100);
+    assert.equal(out().length, 3, "never sent again");
+  });
+
+  it("sends an unanswered notice again at every connection", () => {
+    const r = rig();
+    r.fleet.start();
+    r.run(300);
+    r.fleet.withdrawnHere(42, true, new Uint8Array(16).fill(42));
+    r.run(300);
+    const out = () => r.broker.received.filter((p) => leafOf(p) === "withdrawn").length;
+    assert.equal(out(), 1);
+    r.cut();
+    r.run(5000, 100);
+    r.run(500);
+    assert.equal(out(), 2, "again on reconnecting");
   });
 
   it("uploads the audit chains in batches, saves progress on each acknowledgement, resumes from it after a cut, then sends signed heads", () => {

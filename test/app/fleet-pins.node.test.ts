@@ -149,6 +149,30 @@ for (const kind of DATABASES) {
       await rig.until("both dropped", () => drops.some((d) => /signature does not verify/.test(d)) && drops.some((d) => /of gate 1 on gate 2's topic/.test(d)));
     });
 
+    it("a report lost by a hub process killed after the broker had it: gate 1 keeps it until the hub answers, and gate 2 gets the PIN", async () => {
+      const pin = "839517";
+      // The hub's client has the report (the broker counts it delivered), then the process dies before its database does.
+      const receive = service.hub.receive.bind(service.hub);
+      let lost = 0;
+      service.hub.receive = async (t, payload) => {
+        if (t === topic(COMPOUND, 1, "pin") && lost === 0) { lost++; return; }
+        return receive(t, payload);
+      };
+      try {
+        await setPinAt(g1, NEIGHBOUR, pin);
+        const made = verifierAt(g1, NEIGHBOUR);
+        await rig.until("the report lost", () => lost === 1);
+        await rig.run(2000);
+        assert.notEqual(verifierAt(g2, NEIGHBOUR), made, "not at gate 2 yet");
+        assert.equal(g1.firmware.store.keys("fleet/pin/").length, 1, "kept on flash: the broker having it is not enough");
+        await rig.until("the report sent again, taken, at gate 2", () => verifierAt(g2, NEIGHBOUR) === made, 120_000);
+        assert.equal((await keypad(g2, NEIGHBOUR, pin)).reason, "granted");
+        await rig.until("answered: off gate 1's flash", () => g1.firmware.store.keys("fleet/pin/").length === 0);
+      } finally {
+        service.hub.receive = receive;
+      }
+    });
+
     it("the adversary hub: a verifier it makes up, or one it moves to another resident, never opens", async () => {
       await rig.run(125_000); // the keypads' guessing counters leak the earlier wrong PINs (docs/guessing.md)
       const keyId = compoundPinKey(KEY).id;

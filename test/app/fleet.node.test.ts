@@ -127,6 +127,35 @@ for (const kind of DATABASES) {
       assert.deepEqual(await heldBy(9), [[1, true], [2, false]]);
     });
 
+    it("a notice lost by a hub process killed after the broker had it: the gate keeps it until the hub's order answers it, and every gate erases", async () => {
+      await service.hub.putResidents(COMPOUND, [withPin(14)]);
+      await rig.until("resident 14 at gate 1", () => g1.firmware.core.registry.has(14));
+      await consentAndEnrol(14, 1414);
+      // The hub's client has the notice (the broker counts it delivered), then the process dies before its database does.
+      const receive = service.hub.receive.bind(service.hub);
+      let lost = 0;
+      service.hub.receive = async (t, payload) => {
+        if (t.endsWith("/withdrawn") && lost === 0) { lost++; return; }
+        return receive(t, payload);
+      };
+      try {
+        await rig.keys(g1, `#9#14#${PIN}#`);
+        await rig.until("the notice lost", () => lost === 1);
+        await rig.run(2000);
+        assert.deepEqual(await erasures(14), [], "the hub never heard of it");
+        assert.match(g1.firmware.fleetStatus() ?? "", /1 withdrawal notice\(s\) to deliver/, "kept: the broker having it is not enough");
+        await rig.until("sent again, fanned out, receipted everywhere", async () => {
+          const s = await erasures(14);
+          return s.length === 2 && s.every((x) => x.endsWith(":done"));
+        }, 120_000);
+        assert.deepEqual(await heldBy(14), [[1, true], [2, false]]);
+        await rig.until("answered by the hub's order: nothing left to send", () => !/to deliver/.test(g1.firmware.fleetStatus() ?? ""));
+        assert.deepEqual(g1.firmware.store.keys("fleet/pending/"), []);
+      } finally {
+        service.hub.receive = receive;
+      }
+    });
+
     it("a power cut between a keypad withdrawal's consent record and its notice: the notice is made again from the record, reaches the hub once", async () => {
       await service.hub.putResidents(COMPOUND, [withPin(12)]);
       await rig.until("resident 12 at gate 1", () => g1.firmware.core.registry.has(12));

@@ -7,8 +7,10 @@ import { NorFlash, PowerCut } from "../../boards/host/nor-flash";
 import { PinReports } from "../../src/app/pin-reports";
 import { encodeChange } from "../../src/core/access/changes";
 import { LogStore } from "../../src/core/store/log-store";
+import { keyIdOf } from "../../src/core/sync/messages";
+import { pinReportDigest, type PinAnswer, type PinAnswerOutcome } from "../../src/core/sync/pin-answer";
 import { decodePinReport, verifyPinReport } from "../../src/core/sync/pin-report";
-import { gateSign, gateSigner } from "../core/sync/fixtures";
+import { gateSign, gateSigner, hubSigner } from "../core/sync/fixtures";
 import { lcgRandom } from "./console-rig";
 
 const SIZE = 64 * 1024;
@@ -26,27 +28,62 @@ function open(flash: NorFlash, now?: number) {
   return { store, reports, sent, logs };
 }
 
+/** The hub's answer to `report` (PinReports trusts its caller to have verified it: fleet.ts does). */
+function answer(report: Uint8Array, outcome: PinAnswerOutcome, hubSeq?: number): PinAnswer {
+  const r = decodePinReport(report).report;
+  return { gateId: r.gateId, seq: r.seq, residentId: r.residentId, outcome, hubSeq: hubSeq ?? r.seq, reportDigest: pinReportDigest(report), issuedAt: 0, keyId: keyIdOf(hubSigner.publicKey) };
+}
+
 const seqs = (r: PinReports) => r.pending().map((p) => decodePinReport(p.report).report.seq).sort((a, b) => a - b);
 
 describe("PIN reports kept for the hub", () => {
   it("reports each compound PIN set here, newest per resident, seq growing; device-key PINs and other changes are not reported", () => {
     const { reports, sent } = open(new NorFlash(SIZE));
     reports.changedHere(setPin(42, 1));
+    const pendingBefore = reports.pending()[0].report;
     reports.changedHere(encodeChange({ kind: "set-pin", id: 43, salt, hash: hash(2) }));
     reports.changedHere(encodeChange({ kind: "clear-pin", id: 42 }));
     reports.changedHere(encodeChange({ kind: "add-resident", id: 44, role: 0, status: 0, groups: 1, from: 0, until: 0xffffffff, unit: "A", pin: { salt, hash: hash(3), keyId: KEY_ID }, cards: [], codes: [] }));
     reports.changedHere(setPin(42, 4));
     assert.deepEqual(sent, [{ id: 42, seq: 1 }, { id: 44, seq: 2 }, { id: 42, seq: 3 }]);
+    const firstOf42 = pendingBefore;
     const pending = reports.pending().sort((a, b) => a.residentId - b.residentId);
     assert.deepEqual(pending.map((p) => p.residentId), [42, 44]);
     const r42 = decodePinReport(pending[0].report);
     assert.deepEqual({ ...r42.report, salt: undefined }, { gateId: 3, seq: 3, residentId: 42, keyId: KEY_ID, salt: undefined, hash: hash(4), time: 0 });
     assert.equal(verifyPinReport(r42, gateSigner.publicKey), true);
-    // The broker acknowledging an older report of 42 leaves the newer one pending.
-    reports.delivered(42, reports.pending().find((p) => p.residentId === 44)!.report);
+    // The hub's answer to 42's first report (replaced since) leaves the newer one waiting; its own settles it.
+    reports.answered(answer(firstOf42, "taken"));
     assert.equal(reports.pending().length, 2);
-    reports.delivered(42, pending[0].report);
+    reports.answered(answer(pending[0].report, "taken"));
     assert.deepEqual(reports.pending().map((p) => p.residentId), [44]);
+  });
+
+  it("keeps a report until the hub answers it: refused outcomes settle it (logged), a replayed one is made again past the hub's seq", () => {
+    const { reports, sent, logs } = open(new NorFlash(SIZE));
+    reports.changedHere(setPin(42, 1));
+    reports.changedHere(setPin(43, 2));
+    const [r42, r43] = reports.pending().map((p) => p.report);
+    reports.answered(answer(r43, "superseded"));
+    assert.deepEqual(reports.pending().map((p) => p.residentId), [42]);
+    assert.match(logs.join("\n"), /did not take the PIN of 43 \(superseded\)/);
+    // The hub had taken seq 9 from this gate: the same PIN again, under seq 10.
+    reports.answered(answer(r42, "replayed", 9));
+    const [again] = reports.pending();
+    const before = decodePinReport(r42).report, after = decodePinReport(again.report).report;
+    assert.equal(after.seq, 10);
+    assert.deepEqual({ ...after, seq: 0 }, { ...before, seq: 0 }, "the same verifier, resident and time");
+    assert.equal(verifyPinReport(decodePinReport(again.report), gateSigner.publicKey), true);
+    assert.deepEqual(sent.at(-1), { id: 42, seq: 10 }, "handed to the link");
+    // The old answer replayed changes nothing now; the new report's answer settles it.
+    reports.answered(answer(r42, "replayed", 9));
+    reports.answered(answer(r42, "taken"));
+    assert.equal(reports.pending().length, 1);
+    reports.answered(answer(again.report, "taken"));
+    assert.deepEqual(reports.pending(), []);
+    // The next report is numbered past the made-again one.
+    reports.changedHere(setPin(44, 3));
+    assert.deepEqual(sent.at(-1), { id: 44, seq: 11 });
   });
 
   it("survives a reboot; a seq record lost to damage still gives seqs above the trusted time in seconds", () => {

@@ -67,7 +67,10 @@ export class HubErasures {
    * Orders every gate of the compound to erase the resident's template. A
    * withdrawal at a gate passes its notice: that gate is done already (its
    * notice is its receipt) and the notice id is the order id, so the same
-   * notice twice fans out once. Returns the order id.
+   * notice twice fans out once. That gate is sent the order as well, at every
+   * notice: it keeps the notice until the order comes (fleet-link.ts), since a
+   * hub process killed between the broker's delivery and the database lost it.
+   * Returns the order id.
    */
   async withdraw(compoundId: number, residentId: number, origin: ErasureOrigin, notice?: { message: GateErasure; signature: Uint8Array }): Promise<Uint8Array> {
     if (!Number.isInteger(residentId) || residentId < 1 || residentId > 0xffffff) throw new Error(`Resident id ${residentId} is out of range.`);
@@ -103,7 +106,13 @@ export class HubErasures {
       const none = { gates: [] as number[], online: [] as number[] };
       const created = await tx.query("insert into erasure_order (order_id, compound_id, resident_id, origin, origin_gate, created_at) values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning order_id",
         [orderId, compoundId, residentId, origin.kind, origin.kind === "gate" ? origin.gateId : null, now]);
-      if (!created.length) return none;
+      if (!created.length) {
+        // A notice again: its gate did not see the order that answers it (this hub's, or a killed one's). Only that.
+        if (!notice) return none;
+        const [order] = await tx.query<{ origin_gate: unknown; resident_id: unknown }>("select origin_gate, resident_id from erasure_order where order_id = $1", [orderId]);
+        const same = order && num(order.origin_gate ?? 0) === notice.message.gateId && num(order.resident_id) === residentId;
+        return same ? { gates: [notice.message.gateId], online: [] } : none;
+      }
       // The templates sealed to other gates go with the consent (the gates erase theirs on the order).
       await tx.query("delete from template_seal where compound_id = $1 and resident_id = $2", [compoundId, residentId]);
       const ids = (await tx.query<{ gate_id: unknown }>("insert into erasure (order_id, gate_id) select $1, id from gate where compound_id = $2 returning gate_id", [orderId, compoundId]))
@@ -114,6 +123,8 @@ export class HubErasures {
         await tx.query("update erasure set state = 'done', held = $3, gate_time = $4, receipt_signature = $5, done_at = $6 where order_id = $1 and gate_id = $2",
           [orderId, notice.message.gateId, notice.message.held, notice.message.time, notice.signature, now]);
         to = ids.filter((id) => id !== notice.message.gateId);
+        // Its gate is sent the order too, last: the answer it keeps the notice for (the database has the fan-out).
+        return { gates: [...to, notice.message.gateId], online: to.filter((id) => connected.has(id)) };
       }
       return { gates: to, online: to.filter((id) => connected.has(id)) };
     });

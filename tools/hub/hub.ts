@@ -134,7 +134,10 @@ export class Hub {
       db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now, resendMs: this.#resendMs,
       drop: (why, t) => this.#drop(why, t),
     });
-    this.#pins = new HubPins({ db: this.db, reconcile: (tx, c, ids) => this.#reconcile(tx, c, ids), pump: (g) => this.pump(g), drop: (why, t) => this.#drop(why, t) });
+    this.#pins = new HubPins({
+      db: this.db, sign: (m) => this.#sign(m), keyId: this.keyId, publish: this.#publish, now: this.#now,
+      reconcile: (tx, c, ids) => this.#reconcile(tx, c, ids), pump: (g) => this.pump(g), drop: (why, t) => this.#drop(why, t),
+    });
     this.codes = new HubCodes({ db: this.db, now: this.#now, appendChanges: (tx, gateId, changes) => this.#appendSets(tx, gateId, changes), pump: (g) => this.pump(g) });
     this.schedules = new HubSchedules({ db: this.db, now: this.#now, appendChanges: (tx, gateId, changes) => this.#appendSets(tx, gateId, changes), pump: (g) => this.pump(g) });
   }

@@ -5,12 +5,12 @@
 export const ROOT = "optgate";
 
 /** hub -> gate */
-export const TO_GATE = ["sync", "time", "erase", "template"] as const;
+export const TO_GATE = ["sync", "time", "erase", "template", "pin-answer"] as const;
 /** gate -> hub */
 export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online", "erased", "withdrawn", "share", "installed", "pin"] as const;
 export type Leaf = (typeof TO_GATE)[number] | (typeof FROM_GATE)[number];
 
-/** Longest fleet topic, with room: optgate/<10 digits>/<10 digits>/<longest leaf> is 39 bytes. */
+/** Longest fleet topic, with room: optgate/<10 digits>/<10 digits>/<longest leaf> is 40 bytes. */
 export const MAX_TOPIC_BYTES = 64;
 
 export function topic(compound: number, gate: number, leaf: Leaf): string {

@@ -13,6 +13,7 @@ import { hashPin } from "../../../src/core/access/secrets";
 import { utf8 } from "../../../src/core/crypto";
 import { LogStore } from "../../../src/core/store/log-store";
 import { decodeMessage, type ChangeSet } from "../../../src/core/sync/messages";
+import { pinReportDigest, readPinAnswer } from "../../../src/core/sync/pin-answer";
 import { decodePinReport, encodePinReport, type PinReport } from "../../../src/core/sync/pin-report";
 import { topic } from "../../../src/core/sync/topics";
 import { bytes, num } from "../../../tools/hub/db";
@@ -117,6 +118,95 @@ forEachDatabase("hub: PINs reported by gates", (kind) => {
   // What a forged, truncated, misaddressed, replayed, reordered or stale report can make the hub
   // take, and what it can spend; and whether a gate's own reports, kept across a reboot, reach the
   // hub in an order it takes.
+  it("answers every verified report, after the database has the outcome, naming the report: taken or why not", async () => {
+    await fleet.addGate(10, 1);
+    await fleet.hub.putResidents(COMPOUND, [person(1), person(2, { groups: 2 })]);
+    await fleet.drain();
+    const answers: Uint8Array[] = [];
+    fleet.filter = (m) => { if (m.topic === topic(COMPOUND, 10, "pin-answer")) answers.push(m.payload); return true; };
+    const cases: [Uint8Array, string, number][] = [
+      [report(10, { seq: 5, hash: hash(5) }), "taken", 5],
+      [report(10, { seq: 5, hash: hash(5) }), "replayed", 5],
+      [report(10, { seq: 4, hash: hash(4) }), "replayed", 5],
+      [report(10, { seq: 6, residentId: 2, hash: hash(6) }), "not-held", 6],
+      [report(10, { seq: 7, residentId: 99, hash: hash(7) }), "not-held", 7],
+      [report(10, { seq: 8, hash: hash(8), time: T0 - 1 }), "superseded", 8],
+    ];
+    for (const [bytes, outcome, hubSeq] of cases) {
+      answers.length = 0;
+      await send(10, bytes);
+      assert.equal(answers.length, 1, outcome);
+      const a = readPinAnswer(answers[0], 10, [fleet.hub.publicKey]);
+      assert.ok(typeof a !== "string", String(a));
+      const r = decodePinReport(bytes).report;
+      assert.deepEqual([a.outcome, a.seq, a.residentId, a.hubSeq], [outcome, r.seq, r.residentId, hubSeq]);
+      assert.deepEqual(Array.from(a.reportDigest), Array.from(pinReportDigest(bytes)));
+    }
+    // A forged or misaddressed report gets no answer: the hub cannot tell its gate it came from.
+    answers.length = 0;
+    await send(10, report(10, { seq: 20, hash: hash(20) }, signer(11)));
+    await send(10, report(10, { seq: 21 }).subarray(0, 40));
+    assert.equal(answers.length, 0);
+  });
+
+  it("a report lost by a hub killed after the broker had it is sent again until answered; one taken whose answer was lost is made again and changes nothing", async () => {
+    const g10 = await fleet.addGate(10), g11 = await fleet.addGate(11);
+    await fleet.hub.putResidents(COMPOUND, [person(1), person(2)]);
+    await fleet.drain();
+    const flash = new NorFlash(64 * 1024);
+    const gate10 = signer(10);
+    const reports = new PinReports({ store: LogStore.open(flash, { random }), gateId: 10, sign: (b) => gate10.sign(b), trustedNow: () => T0, log: () => undefined });
+    // The gate's side of the link (fleet-link.ts, fleet.ts): unanswered reports go out, answers come back verified.
+    const answers: Uint8Array[] = [];
+    fleet.filter = (m) => {
+      if (m.topic !== topic(COMPOUND, 10, "pin-answer")) return true;
+      answers.push(m.payload);
+      return false;
+    };
+    const settle = () => {
+      for (const payload of answers.splice(0)) {
+        const a = readPinAnswer(payload, 10, [fleet.hub.publicKey]);
+        assert.ok(typeof a !== "string", String(a));
+        reports.answered(a);
+      }
+    };
+    const setPin = (id: number, n: number) => encodeChange({ kind: "set-compound-pin", id, keyId: KEY_ID, salt, hash: hash(n) });
+    reports.changedHere(setPin(1, 11));
+    reports.changedHere(setPin(2, 22));
+    const [lost, taken] = reports.pending();
+    // Resident 1's report dies with a hub process (never reaches the database); resident 2's is taken.
+    await send(10, taken.report);
+    settle();
+    assert.deepEqual(reports.pending().map((p) => p.residentId), [1], "taken and answered: settled; the lost one waits");
+    assert.equal(verifier(g11, 2), `${KEY_ID}:22`);
+    assert.equal(lost.residentId, 1);
+    // Sent again: its seq is below the one taken, so the hub says replayed, and the gate reports the PIN again past it.
+    for (const p of reports.pending()) await send(10, p.report);
+    settle();
+    const [again] = reports.pending();
+    assert.ok(decodePinReport(again.report).report.seq > decodePinReport(taken.report).report.seq);
+    await send(10, again.report);
+    settle();
+    assert.deepEqual(reports.pending(), [], "answered taken");
+    assert.deepEqual([verifier(g10, 1), verifier(g11, 1)], [`${KEY_ID}:11`, `${KEY_ID}:11`], "resident 1's PIN reached every gate");
+    // A report taken whose answer was lost: sent again, made again, taken again, and nothing changes at the gates.
+    reports.changedHere(setPin(1, 33));
+    const [third] = reports.pending();
+    await send(10, third.report);
+    answers.length = 0;
+    fleet.wire.length = 0;
+    const versionBefore = await fleet.hub.compare(11);
+    await send(10, third.report);
+    settle();
+    const [remade] = reports.pending();
+    await send(10, remade.report);
+    settle();
+    assert.deepEqual(reports.pending(), []);
+    assert.deepEqual(await fleet.hub.compare(11), versionBefore, "no new version for the same PIN");
+    assert.equal(verifier(g11, 1), `${KEY_ID}:33`);
+    assert.deepEqual(fleet.drops.filter((d) => !/replayed/.test(d)), []);
+  });
+
   describe("under attack", () => {
     const held = async (id = 1) => {
       const [row] = await db.query<{ pin_hash: unknown }>("select pin_hash from resident where compound_id = $1 and id = $2", [COMPOUND, id]);
