@@ -27,7 +27,7 @@ import type { InboundMessage, MqttClient } from "../core/mqtt/client";
 import type { Random } from "../core/ports";
 import type { GateErasures, ErasePort } from "../core/sync/erasure";
 import { ORDER_ID_BYTES, decodeErasure } from "../core/sync/erasure";
-import { pinReportDigest, type PinAnswer } from "../core/sync/pin-answer";
+import { answerDigest, type HubAnswer } from "../core/sync/hub-answer";
 import type { GateSync, SyncTarget } from "../core/sync/gate-sync";
 import {
   MAX_AUDIT_RECORDS, MAX_INVENTORY_ENTRIES, NONCE_BYTES, encodeAuditBatch, encodeHead, encodeInventory, type InventoryEntry,
@@ -116,8 +116,11 @@ export interface FleetLinkOptions {
   room?: () => number;
   /** Templates within the consent's scope (fleet-templates.ts): the hub's seal keys and deliveries on the template topic. */
   templates?: { handle(payload: Uint8Array, now: number | undefined): { audit?: AuditEntry; refused: boolean; answer?: Uint8Array } };
-  /** The hub's answers to PIN reports (pin-reports.ts): the answer, verified and acted on, or why it was refused. */
-  pinAnswer?: (payload: Uint8Array) => PinAnswer | string;
+  /**
+   * The hub's answers to notices, PIN reports and template shares: verified, and a PIN report's acted
+   * on (pin-reports.ts; `kept` false when the store refused that: the report goes again), or why refused.
+   */
+  answer?: (payload: Uint8Array) => { answer: HubAnswer; kept: boolean } | string;
 }
 
 export type FleetState = "stopped" | "offline" | "connecting" | "catching-up" | "online";
@@ -127,9 +130,9 @@ export const FACE_HOLD_REASON = "reconnected to the hub: face waits for its pend
 export class FleetLink {
   readonly #o: FleetLinkOptions;
   readonly #outbox: FleetOutbox;
-  /** Withdrawal notices made here that the hub has not answered with their order (kept on flash). */
+  /** Withdrawal notices made here that the hub has not answered (kept on flash). */
   #pending: Uint8Array[];
-  /** Those notices and the PIN reports, resent until answered. */
+  /** Those notices, the PIN reports and template shares, resent until answered. */
   readonly #awaiting = new AwaitingAnswer();
   readonly #sent: Record<AuditLogName, number>;
   readonly #acked: Record<AuditLogName, number>;
@@ -203,7 +206,7 @@ export class FleetLink {
   /**
    * Consent withdrawn at this gate (keypad or console), template already
    * erased by the core: the signed notice makes the hub erase it at every
-   * other gate. Kept on flash until the hub answers with its order. The notice id comes
+   * other gate. Kept on flash until the hub answers it. The notice id comes
    * from the consent record (fleet.ts noticeIdOf), so a notice made again
    * from the record after a power cut is the same notice to the hub.
    */
@@ -298,7 +301,7 @@ export class FleetLink {
       else if (leaf === "erase") this.#eraseOrder(m.payload);
       else if (leaf === "time") this.#timeGrant(m.payload);
       else if (leaf === "template" && this.#o.templates) this.#template(m.payload);
-      else if (leaf === "pin-answer" && this.#o.pinAnswer) this.#pinAnswer(m.payload);
+      else if (leaf === "answer" && this.#o.answer) this.#answer(m.payload);
       else this.counts.dropped++;
       return true;
     } catch (error) {
@@ -338,11 +341,8 @@ export class FleetLink {
 
   #eraseOrder(payload: Uint8Array): void {
     const p = this.#o.ports;
-    const own = this.#noticeAnsweredBy(payload);
     const out = this.#o.erasures.handleOrder(payload, p.trustedNow(), {
       eraseTemplate: (id) => {
-        // Erased when it was withdrawn here; a consent given since then (a new enrolment) is not the order's.
-        if (own) return { held: false };
         try {
           const erased = p.eraseTemplate(id);
           this.#unerased.delete(id);
@@ -353,12 +353,6 @@ export class FleetLink {
         }
       },
     });
-    if (own && out.receipt) {
-      // The hub's answer to this gate's notice: the fan-out is in its database. The receipt is not needed (the notice was it).
-      if (out.erased) p.saveReceipts(this.#o.erasures.receipts());
-      this.#noticeAnswered(own);
-      return;
-    }
     if (out.erased) {
       this.counts.erased++;
       p.saveReceipts(this.#o.erasures.receipts());
@@ -379,23 +373,32 @@ export class FleetLink {
     if (out.answer) this.#send("installed", out.answer, false);
   }
 
-  /** The hub's answer to a PIN report: pin-reports.ts acts on it (settles, or reports again); here it ends the resending. */
-  #pinAnswer(payload: Uint8Array): void {
-    const answer = this.#o.pinAnswer!(payload);
-    if (typeof answer === "string") {
+  /** The hub's answer to a notice, a PIN report or a share: it ends the resending of the very message it names. */
+  #answer(payload: Uint8Array): void {
+    const out = this.#o.answer!(payload);
+    if (typeof out === "string") {
       this.counts.refused++;
-      this.#auditRefusal({ time: this.#o.ports.wallNow(), actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `pin answer ${answer}` });
+      this.#auditRefusal({ time: this.#o.ports.wallNow(), actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `hub answer ${out}` });
       return;
     }
-    // A report made again (a "replayed" answer) has taken the old one's place: that one waits on.
-    const key = pinKey(answer.residentId), waiting = this.#awaiting.payloadOf(key);
-    if (waiting && constantTimeEqual(pinReportDigest(waiting), answer.reportDigest)) this.#answered(key);
+    const { answer } = out;
+    if (!out.kept) return;
+    if (answer.kind === "notice") {
+      const notice = this.#pending.find((n) => constantTimeEqual(answerDigest(n), answer.digest));
+      if (notice) this.#noticeAnswered(notice);
+      return;
+    }
+    // A report made again (a "replayed" answer) or a share made again has taken the old one's place: that one waits on.
+    const key = `${answer.kind}:${answer.residentId}`, waiting = this.#awaiting.payloadOf(key);
+    if (waiting && constantTimeEqual(answerDigest(waiting), answer.digest)) this.#answered(key, answer.outcome);
   }
 
-  /** A template enrolled here, sealed to the other gates of its consent's scope (fleet-templates.ts): up to the hub. */
-  shareTemplate(share: Uint8Array, done?: () => void): void {
-    this.#send("share", share, false, done);
-    this.#drain();
+  /**
+   * A template enrolled here, sealed to the other gates of its consent's scope (fleet-templates.ts):
+   * sent until the hub answers (`answered` is told how); a newer share of the resident takes its place.
+   */
+  shareTemplate(residentId: number, share: Uint8Array, answered: (outcome: string) => void): void {
+    this.#await(`share:${residentId}`, "share", share, answered);
   }
 
   #timeGrant(payload: Uint8Array): void {
@@ -493,32 +496,17 @@ export class FleetLink {
 
   /** A PIN report (pin-reports.ts, which keeps it on flash): sent until the hub answers it; a newer one for the resident takes its place. */
   sendPinReport(residentId: number, report: Uint8Array): void {
-    const key = pinKey(residentId);
+    this.#await(`pin:${residentId}`, "pin", report);
+  }
+
+  #await(key: string, leaf: "pin" | "share", payload: Uint8Array, onAnswer?: (outcome: string) => void): void {
     if (this.#awaiting.has(key)) this.#answered(key);
-    this.#awaiting.add(key, "pin", report);
+    this.#awaiting.add(key, leaf, payload, onAnswer);
     this.#queueAwaited();
   }
 
   #awaitNotice(notice: Uint8Array): void {
     this.#awaiting.add(noticeKey(decodeErasure(notice).message.orderId), "withdrawn", notice);
-  }
-
-  /**
-   * The notice an erase order answers: same id and resident (unverified here;
-   * handleOrder verifies before anything is settled), else undefined.
-   */
-  #noticeAnsweredBy(payload: Uint8Array): Uint8Array | undefined {
-    if (this.#pending.length === 0) return undefined;
-    let order;
-    try {
-      order = decodeErasure(payload).message;
-    } catch {
-      return undefined;
-    }
-    return this.#pending.find((notice) => {
-      const m = decodeErasure(notice).message;
-      return m.residentId === order.residentId && constantTimeEqual(m.orderId, order.orderId);
-    });
   }
 
   #noticeAnswered(notice: Uint8Array): void {
@@ -527,10 +515,10 @@ export class FleetLink {
     this.#answered(noticeKey(decodeErasure(notice).message.orderId));
   }
 
-  /** Answered: not resent, and a copy still waiting in the outbox is not sent either. */
-  #answered(key: string): void {
-    this.#awaiting.answered(key);
+  /** Answered (or replaced: no outcome): not resent, and a copy still waiting in the outbox is not sent either. */
+  #answered(key: string, outcome?: string): void {
     this.#outbox.withdraw(key);
+    this.#awaiting.answered(key, outcome);
   }
 
   /**
@@ -602,4 +590,3 @@ export class FleetLink {
 }
 
 const noticeKey = (id: Uint8Array) => `notice:${toHex(id)}`;
-const pinKey = (residentId: number) => `pin:${residentId}`;

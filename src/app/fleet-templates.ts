@@ -28,7 +28,7 @@ export interface FleetTemplatesOptions {
   random: Random;
   /** The wall clock (consent records and the gate's answers). */
   now(): number;
-  /** Publishes resident `label`'s share (the fleet link's outbox: kept across reconnections). */
+  /** Publishes resident `label`'s share (the fleet link: sent until the hub answers it). */
   send(share: Uint8Array, label: string): void;
   log(line: string): void;
 }

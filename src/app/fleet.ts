@@ -4,11 +4,11 @@
 // gate's own signing key, and FleetLink's ports over the store, the core and
 // the audit trail. Also the two small records only the link keeps:
 //
-//   fleet/pending/<id> each withdrawal notice made here and not yet answered by the hub's order
+//   fleet/pending/<id> each withdrawal notice made here and not yet answered by the hub
 //   fleet/notified    u32: consent ledger seq up to which every withdrawal made here has its
 //                     notice answered by the hub (written with the pending notices)
 //   fleet/audit-sent  u32 access, u32 security: stream indexes the broker acknowledged
-//   fleet/share/<resident>  a face enrolled here whose share has not reached the broker yet
+//   fleet/share/<resident>  a face enrolled here whose share the hub has not answered yet
 //                     (fleet-templates.ts): made again from the vault when the link starts
 //
 // A withdrawal's notice is derived from its consent record (id = hash of the
@@ -28,7 +28,7 @@ import { toHex, utf8 } from "../core/crypto";
 import type { ConsentLedger } from "../core/face/consent-ledger";
 import type { ConsentRecord } from "../core/face/consent-record";
 import { legacyNoticeIdOf, noticeIdOf } from "../core/sync/notice-id";
-import { readPinAnswer, type PinAnswer } from "../core/sync/pin-answer";
+import { readHubAnswer, type HubAnswer } from "../core/sync/hub-answer";
 import { isDottedIpv4 } from "../core/net-address";
 import { topic } from "../core/sync/topics";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../core/version";
@@ -105,7 +105,7 @@ export function openFleet(p: FleetParts): FleetLink {
     firmware: `${FIRMWARE_NAME}/${FIRMWARE_VERSION}`,
     room: () => link.room,
     ...(templates ? { templates } : {}),
-    ...(p.pins ? { pinAnswer: (payload: Uint8Array) => pinAnswer(p.pins!, payload, gateId, settings.hubKeys) } : {}),
+    answer: (payload) => hubAnswer(p.pins, payload, gateId, settings.hubKeys),
     ports: {
       target: p.sync.target,
       pendingErasures: () => p.sync.pendingErasures(),
@@ -129,7 +129,10 @@ export function openFleet(p: FleetParts): FleetLink {
   });
   if (templates) {
     const done = (label: string) => kept(p, "template share progress", () => { if (store.has(SHARE_PENDING + label)) store.delete(SHARE_PENDING + label); });
-    share = (m, label) => fleet.shareTemplate(m, () => done(label));
+    share = (m, label) => fleet.shareTemplate(parseResidentId(label), m, (outcome) => {
+      if (outcome !== "taken") p.log(`fleet: the hub did not take ${label}'s template share (${outcome})`);
+      done(label);
+    });
     const shareNow = (label: string) => {
       try {
         if (templates.enrolledHere(label) === "nothing") done(label);
@@ -138,7 +141,7 @@ export function openFleet(p: FleetParts): FleetLink {
         p.log(`fleet: ${label}'s template not shared (${error.message})`);
       }
     };
-    // Kept on flash until the broker has the share: a power cut before it makes it again at the next start.
+    // Kept on flash until the hub answers the share: a power cut before it makes it again at the next start.
     core.onEnrolled = (label) => {
       kept(p, "template share to make", () => store.put(SHARE_PENDING + label, new Uint8Array([1])));
       shareNow(label);
@@ -182,11 +185,11 @@ export function openFleet(p: FleetParts): FleetLink {
   return fleet;
 }
 
-/** The hub's answer to a PIN report, verified, then acted on by the reports; or why it was refused. */
-function pinAnswer(pins: PinReports, payload: Uint8Array, gateId: number, hubKeys: Uint8Array[]): PinAnswer | string {
-  const answer = readPinAnswer(payload, gateId, hubKeys);
-  if (typeof answer !== "string") pins.answered(answer);
-  return answer;
+/** The hub's answer, verified (a PIN report's then acted on by the reports: kept, or not), or why it was refused. */
+function hubAnswer(pins: PinReports | undefined, payload: Uint8Array, gateId: number, hubKeys: Uint8Array[]): { answer: HubAnswer; kept: boolean } | string {
+  const answer = readHubAnswer(payload, gateId, hubKeys);
+  if (typeof answer === "string") return answer;
+  return { answer, kept: answer.kind !== "pin" || !pins || pins.answered(answer) };
 }
 
 /**

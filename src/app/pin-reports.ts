@@ -2,7 +2,7 @@
 // (src/core/sync/pin-report.ts; docs/sync.md "PINs across gates"). Each local
 // set-compound-pin change (console `pin set`, `resident add` with a PIN)
 // becomes a signed report kept on flash until the hub answers it
-// (src/core/sync/pin-answer.ts; the broker having it is not enough: a hub
+// (src/core/sync/hub-answer.ts; the broker having it is not enough: a hub
 // process killed before its database stored the report lost it):
 //
 //   fleet/pin-seq          u32: the last report's seq (the hub refuses anything not above it;
@@ -20,7 +20,7 @@ import { constantTimeEqual } from "../core/crypto";
 import { isOptgateError } from "../core/errors";
 import type { LogStore, StoreOp } from "../core/store/log-store";
 import type { Sign } from "../core/sync/messages";
-import { pinReportDigest, type PinAnswer } from "../core/sync/pin-answer";
+import { answerDigest, type HubAnswer } from "../core/sync/hub-answer";
 import { decodePinReport, encodePinReport, type PinReport } from "../core/sync/pin-report";
 
 const SEQ = "fleet/pin-seq";
@@ -118,26 +118,29 @@ export class PinReports {
   /**
    * The hub's verified answer (fleet.ts checks it): the report it names, if still the one kept for
    * its resident, is settled, or made again under a new seq for a "replayed" answer. An answer to a
-   * report a newer one replaced changes nothing.
+   * report a newer one replaced changes nothing. False when the store refused the change: the
+   * report is still the one on flash, and the link sends it again.
    */
-  answered(a: PinAnswer): void {
+  answered(a: HubAnswer): boolean {
+    if (a.kind !== "pin") return true;
     try {
       const held = this.o.store.get(key(a.residentId));
-      if (!held || !constantTimeEqual(pinReportDigest(held), a.reportDigest)) return;
+      if (!held || !constantTimeEqual(answerDigest(held), a.digest)) return true;
       if (a.outcome === "replayed") {
         const { seq: _, ...r } = decodePinReport(held).report;
         const again = this.#report(r, a.hubSeq);
         this.o.store.commit(again.ops);
         this.kept(again);
-        return;
+        return true;
       }
       this.o.store.delete(key(a.residentId));
     } catch (error) {
       if (!isOptgateError(error)) throw error;
       this.o.log(`fleet: the hub's answer to the PIN report of ${a.residentId} not kept (${error.message}); the report goes again`);
-      return;
+      return false;
     }
     if (a.outcome !== "taken") this.o.log(`fleet: the hub did not take the PIN of ${a.residentId} (${a.outcome}); it opens this gate only`);
+    return true;
   }
 
   #seq(): number {

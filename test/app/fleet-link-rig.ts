@@ -11,6 +11,7 @@ import { PacketType, type PublishPacket } from "../../src/core/mqtt/packets";
 import { StreamDecoder } from "../../src/core/mqtt/stream-decoder";
 import { GateErasures, encodeEraseOrder } from "../../src/core/sync/erasure";
 import { GateSync } from "../../src/core/sync/gate-sync";
+import { answerDigest, encodeHubAnswer, readHubAnswer, type AnswerOutcome, type AnsweredKind } from "../../src/core/sync/hub-answer";
 import { decodeMessage, encodeChangeSet, encodeTimeGrant, keyIdOf, type InventoryEntry } from "../../src/core/sync/messages";
 import { FleetLink, type FleetPorts } from "../../src/app/fleet-link";
 import { BrokerModel } from "../core/mqtt/broker-model";
@@ -113,7 +114,13 @@ export function fleetLinkRig(options: RigOptions = {}) {
     holdFace: (reason) => { state.hold = reason; },
   };
   const room = options.linkBytes === undefined ? undefined : () => options.linkBytes! - linkBuffer.held;
-  const fleet = new FleetLink({ compoundId: COMPOUND, gateId: GATE, client, sync, erasures, ports, random: seededRandom(5), pending: options.pending, ...(room ? { room } : {}) });
+  const fleet = new FleetLink({
+    compoundId: COMPOUND, gateId: GATE, client, sync, erasures, ports, random: seededRandom(5), pending: options.pending, ...(room ? { room } : {}),
+    answer: (payload) => {
+      const a = readHubAnswer(payload, GATE, [hub.publicKey]);
+      return typeof a === "string" ? a : { answer: a, kept: true };
+    },
+  });
   const deliver = () => {
     linkBuffer.held = 0;
     if (open === "opening") { open = "open"; broker.accept(); client.linkUp(); }
@@ -143,10 +150,15 @@ export function fleetLinkRig(options: RigOptions = {}) {
     return encodeChangeSet({ gateId: o.gate ?? GATE, version, base: version - 1, full: false, part: 0, parts: 1, issuedAt: o.issuedAt ?? T, keyId: keyIdOf(by.publicKey), changes: o.changes ?? [Uint8Array.of(1, 2, 3)] }, (b) => by.sign(b));
   };
   const order = (resident: number, id: number, by = hub) => encodeEraseOrder({ gateId: GATE, residentId: resident, orderId: new Uint8Array(16).fill(id), issuedAt: T, keyId: keyIdOf(by.publicKey) }, (b) => by.sign(b));
+  /** The hub's answer to `message` (a share, a notice) of `resident`, signed by `by`. */
+  const hubAnswer = (kind: AnsweredKind, resident: number, message: Uint8Array, outcome: AnswerOutcome = "taken", by = hub) => encodeHubAnswer({
+    kind, gateId: GATE, seq: 0, residentId: resident, outcome, hubSeq: 0, digest: answerDigest(message), issuedAt: T, keyId: keyIdOf(by.publicKey),
+  }, (b) => by.sign(b));
+  const shareAnswer = (resident: number, message: Uint8Array, outcome: AnswerOutcome = "taken", by = hub) => hubAnswer("share", resident, message, outcome, by);
   const acks = () => broker.received.filter((p) => leafOf(p) === "ack").map((p) => decodeMessage(p.payload).message as { status: string; reason: string; applied: number });
   const session = () => broker.sessions.get(`optgate-gate-${COMPOUND}-${GATE}`)!;
   return {
-    broker, client, fleet, sync, ports, calls, linkBuffer, audit, state, records, run, cut, sent, timeRequests, grantFor, grant, changeSet, order, acks, session, withheld,
+    broker, client, fleet, sync, ports, calls, linkBuffer, audit, state, records, run, cut, sent, timeRequests, grantFor, grant, changeSet, order, hubAnswer, shareAnswer, acks, session, withheld,
     withhold(on: boolean) { withhold = on; },
   };
 }

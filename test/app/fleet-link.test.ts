@@ -97,7 +97,7 @@ describe("app/fleet-link", () => {
     assert.equal(r.calls.filter((c) => c === "erase 41").length, 1, "erased once");
   });
 
-  it("keeps a withdrawal notice made offline until the hub answers it with its order, across a reboot too", () => {
+  it("keeps a withdrawal notice made offline until the hub answers it, across a reboot too", () => {
     const r = rig();
     r.fleet.withdrawnHere(42, true, new Uint8Array(16).fill(42));
     assert.equal(r.state.pending.at(-1)!.length, 1, "saved at once");
@@ -120,22 +120,53 @@ describe("app/fleet-link", () => {
     assert.equal(out().length, 2, "then after twice that");
     again.run(RESEND_FIRST_MS + 1000, 100);
     assert.equal(out().length, 3);
-    // An order for the notice's id signed by another key, or for another resident, answers nothing.
-    again.broker.publish(topic("erase"), again.order(42, 42, intruder));
-    again.broker.publish(topic("erase"), again.order(41, 42));
-    again.run(200);
-    assert.equal(again.state.pending.length, 0, "still pending");
-    const erasedBefore = again.calls.filter((c) => c === "erase 42").length;
-    // The hub's order for the notice: answered. Nothing erased again (a consent given since is not the order's), no receipt.
-    const receipts = again.broker.received.filter((p) => leafOf(p) === "erased").length;
+    // An answer signed by another key, naming another notice, or an erase order for the notice's id: nothing settled.
+    again.broker.publish(topic("answer"), again.hubAnswer("notice", 42, notice, "taken", intruder));
+    again.broker.publish(topic("answer"), again.hubAnswer("notice", 42, notice.slice(0, -1)));
+    again.broker.publish(topic("answer"), again.hubAnswer("share", 42, notice));
     again.broker.publish(topic("erase"), again.order(42, 42));
     again.run(200);
+    assert.equal(again.state.pending.length, 0, "still pending");
+    assert.match(again.fleet.status(), /1 withdrawal notice\(s\) to deliver/);
+    // The hub's answer naming the notice: settled.
+    again.broker.publish(topic("answer"), again.hubAnswer("notice", 42, notice));
+    again.run(200);
     assert.deepEqual(again.state.pending.at(-1), [], "dropped from flash once the hub answered");
-    assert.equal(again.calls.filter((c) => c === "erase 42").length, erasedBefore);
-    assert.equal(again.broker.received.filter((p) => leafOf(p) === "erased").length, receipts);
     assert.doesNotMatch(again.fleet.status(), /to deliver/);
     again.run(4 * RESEND_FIRST_MS, 100);
     assert.equal(out().length, 3, "never sent again");
+  });
+
+  it("sends a share until the hub answers that very share; a forged answer is refused and audited, a newer share takes the old one's place", () => {
+    const r = rig();
+    r.fleet.start();
+    r.run(300);
+    const outcomes: string[] = [];
+    const first = Uint8Array.of(1, 2, 3), second = Uint8Array.of(4, 5, 6);
+    r.fleet.shareTemplate(8, first, (o) => outcomes.push(`first ${o}`));
+    r.run(300);
+    const shares = () => r.broker.received.filter((p) => leafOf(p) === "share").map((p) => p.payload[0]);
+    assert.deepEqual(shares(), [1]);
+    r.run(RESEND_FIRST_MS + 1000, 100);
+    assert.deepEqual(shares(), [1, 1], "unanswered: sent again");
+    // Signed by a stranger, or for another resident, or naming another share: nothing settled.
+    r.broker.publish(topic("answer"), r.shareAnswer(8, first, "taken", intruder));
+    r.broker.publish(topic("answer"), r.shareAnswer(9, first));
+    r.broker.publish(topic("answer"), r.shareAnswer(8, second));
+    r.run(200);
+    assert.equal(outcomes.length, 0);
+    assert.ok(r.audit.some((e) => e.kind === "sync-refused" && e.detail === "hub answer unknown-key"), JSON.stringify(r.audit.map((e) => e.detail)));
+    // A newer share of the same resident replaces it: the old one's answer settles nothing, the new one's does.
+    r.fleet.shareTemplate(8, second, (o) => outcomes.push(`second ${o}`));
+    r.broker.publish(topic("answer"), r.shareAnswer(8, first));
+    r.run(200);
+    assert.equal(outcomes.length, 0);
+    r.broker.publish(topic("answer"), r.shareAnswer(8, second, "withdrawn"));
+    r.run(200);
+    assert.deepEqual(outcomes, ["second withdrawn"]);
+    const sent = shares().length;
+    r.run(4 * RESEND_FIRST_MS, 100);
+    assert.equal(shares().length, sent, "answered: never sent again");
   });
 
   it("sends an unanswered notice again at every connection", () => {

@@ -8,7 +8,7 @@ import { PinReports } from "../../src/app/pin-reports";
 import { encodeChange } from "../../src/core/access/changes";
 import { LogStore } from "../../src/core/store/log-store";
 import { keyIdOf } from "../../src/core/sync/messages";
-import { pinReportDigest, type PinAnswer, type PinAnswerOutcome } from "../../src/core/sync/pin-answer";
+import { answerDigest, type HubAnswer, type AnswerOutcome } from "../../src/core/sync/hub-answer";
 import { decodePinReport, verifyPinReport } from "../../src/core/sync/pin-report";
 import { gateSign, gateSigner, hubSigner } from "../core/sync/fixtures";
 import { lcgRandom } from "./console-rig";
@@ -29,9 +29,9 @@ function open(flash: NorFlash, now?: number) {
 }
 
 /** The hub's answer to `report` (PinReports trusts its caller to have verified it: fleet.ts does). */
-function answer(report: Uint8Array, outcome: PinAnswerOutcome, hubSeq?: number): PinAnswer {
+function answer(report: Uint8Array, outcome: AnswerOutcome, hubSeq?: number): HubAnswer {
   const r = decodePinReport(report).report;
-  return { gateId: r.gateId, seq: r.seq, residentId: r.residentId, outcome, hubSeq: hubSeq ?? r.seq, reportDigest: pinReportDigest(report), issuedAt: 0, keyId: keyIdOf(hubSigner.publicKey) };
+  return { kind: "pin", gateId: r.gateId, seq: r.seq, residentId: r.residentId, outcome, hubSeq: hubSeq ?? r.seq, digest: answerDigest(report), issuedAt: 0, keyId: keyIdOf(hubSigner.publicKey) };
 }
 
 const seqs = (r: PinReports) => r.pending().map((p) => decodePinReport(p.report).report.seq).sort((a, b) => a - b);

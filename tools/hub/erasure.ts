@@ -9,6 +9,7 @@ import {
   ORDER_ID_BYTES, decodeErasure, encodeEraseOrder, verifyErasure, type GateErasure, type ReceivedErasure,
 } from "../../src/core/sync/erasure";
 import { bytes, num, type Db } from "./db";
+import { answerDigest, encodeHubAnswer } from "../../src/core/sync/hub-answer";
 import { topic } from "../../src/core/sync/topics";
 import type { HubSenderOptions } from "./sender";
 import { nativeVerify } from "./native-ed25519";
@@ -42,6 +43,9 @@ export async function eachBounded<T>(items: readonly T[], limit: number, fn: (it
 
 export type ErasureOrigin = { kind: "office" } | { kind: "gate"; gateId: number };
 
+/** A gate's "withdrawn here" notice, verified: what the hub stores of it, and its digest for the answer. */
+interface Notice { message: GateErasure; signature: Uint8Array; digest: Uint8Array }
+
 export interface ErasureState {
   orderId: string;
   residentId: number;
@@ -67,12 +71,12 @@ export class HubErasures {
    * Orders every gate of the compound to erase the resident's template. A
    * withdrawal at a gate passes its notice: that gate is done already (its
    * notice is its receipt) and the notice id is the order id, so the same
-   * notice twice fans out once. That gate is sent the order as well, at every
-   * notice: it keeps the notice until the order comes (fleet-link.ts), since a
-   * hub process killed between the broker's delivery and the database lost it.
-   * Returns the order id.
+   * notice twice fans out once. That gate is answered (hub-answer.ts, kind
+   * "notice") at every copy of the notice once the fan-out is in the database:
+   * it keeps the notice until then (fleet-link.ts), since a hub process killed
+   * between the broker's delivery and the database lost it. Returns the order id.
    */
-  async withdraw(compoundId: number, residentId: number, origin: ErasureOrigin, notice?: { message: GateErasure; signature: Uint8Array }): Promise<Uint8Array> {
+  async withdraw(compoundId: number, residentId: number, origin: ErasureOrigin, notice?: Notice): Promise<Uint8Array> {
     if (!Number.isInteger(residentId) || residentId < 1 || residentId > 0xffffff) throw new Error(`Resident id ${residentId} is out of range.`);
     const orderId = notice ? notice.message.orderId : new Uint8Array(randomBytes(ORDER_ID_BYTES));
     const now = this.#o.now();
@@ -99,19 +103,19 @@ export class HubErasures {
 
   /** The order's rows, then its sends; `waitFor` is told the connected gates before any order leaves. */
   async #fanOut(compoundId: number, residentId: number, orderId: Uint8Array, origin: ErasureOrigin, now: number,
-    notice: { message: GateErasure; signature: Uint8Array } | undefined, waitFor: (online: number[]) => void): Promise<void> {
+    notice: Notice | undefined, waitFor: (online: number[]) => void): Promise<void> {
     // A handful of statements whatever the number of gates: one per gate made a withdrawal at 50
     // gates some 250 statements, each waiting its turn behind the fleet's other work.
-    const { gates, online } = await this.#db.transaction(async (tx) => {
-      const none = { gates: [] as number[], online: [] as number[] };
+    const { gates, online, answer } = await this.#db.transaction(async (tx) => {
+      const none = { gates: [] as number[], online: [] as number[], answer: false };
       const created = await tx.query("insert into erasure_order (order_id, compound_id, resident_id, origin, origin_gate, created_at) values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning order_id",
         [orderId, compoundId, residentId, origin.kind, origin.kind === "gate" ? origin.gateId : null, now]);
       if (!created.length) {
-        // A notice again: its gate did not see the order that answers it (this hub's, or a killed one's). Only that.
+        // A notice again: its gate did not see the answer (this hub's, or a killed one's). Only that.
         if (!notice) return none;
         const [order] = await tx.query<{ origin_gate: unknown; resident_id: unknown }>("select origin_gate, resident_id from erasure_order where order_id = $1", [orderId]);
         const same = order && num(order.origin_gate ?? 0) === notice.message.gateId && num(order.resident_id) === residentId;
-        return same ? { gates: [notice.message.gateId], online: [] } : none;
+        return { ...none, answer: !!same };
       }
       // The templates sealed to other gates go with the consent (the gates erase theirs on the order).
       await tx.query("delete from template_seal where compound_id = $1 and resident_id = $2", [compoundId, residentId]);
@@ -123,13 +127,17 @@ export class HubErasures {
         await tx.query("update erasure set state = 'done', held = $3, gate_time = $4, receipt_signature = $5, done_at = $6 where order_id = $1 and gate_id = $2",
           [orderId, notice.message.gateId, notice.message.held, notice.message.time, notice.signature, now]);
         to = ids.filter((id) => id !== notice.message.gateId);
-        // Its gate is sent the order too, last: the answer it keeps the notice for (the database has the fan-out).
-        return { gates: [...to, notice.message.gateId], online: to.filter((id) => connected.has(id)) };
       }
-      return { gates: to, online: to.filter((id) => connected.has(id)) };
+      return { gates: to, online: to.filter((id) => connected.has(id)), answer: !!notice };
     });
     waitFor(online);
     await this.#sendOrder(compoundId, residentId, orderId, gates);
+    if (notice && answer) {
+      const message = encodeHubAnswer({
+        kind: "notice", gateId: notice.message.gateId, seq: 0, residentId, outcome: "taken", hubSeq: 0, digest: notice.digest, issuedAt: this.#o.now(), keyId: this.#o.keyId,
+      }, this.#o.sign);
+      await this.#o.publish(topic(compoundId, notice.message.gateId, "answer"), message, { retain: false });
+    }
   }
 
   /**
@@ -190,7 +198,7 @@ export class HubErasures {
     if (!verifyErasure(received, publicKey, nativeVerify)) return this.#o.drop(`${leaf} signature does not verify`, topicText);
     if (m.type === "withdrawn") {
       if (m.residentId < 1 || m.residentId > 0xffffff) return this.#o.drop(`withdrawal for resident ${m.residentId}, out of range`, topicText);
-      await this.withdraw(compoundId, m.residentId, { kind: "gate", gateId }, { message: m, signature: received.signed.signature });
+      await this.withdraw(compoundId, m.residentId, { kind: "gate", gateId }, { message: m, signature: received.signed.signature, digest: answerDigest(payload) });
       return;
     }
     const marked = await this.#db.query(

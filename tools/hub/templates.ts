@@ -8,6 +8,7 @@
 import {
   decodeShare, encodeDelivery, encodeSealKeys, verifyShare, type ReceivedShare,
 } from "../../src/core/sync/template-share";
+import { answerDigest, encodeHubAnswer } from "../../src/core/sync/hub-answer";
 import { topic } from "../../src/core/sync/topics";
 import { bytes, num } from "./db";
 import type { HubSenderOptions } from "./sender";
@@ -122,6 +123,12 @@ export class HubTemplates {
       }
       return stored;
     });
+    // The gate keeps the share until this answer (a hub killed before its database had it lost it).
+    const outcome = to === "withdrawn" ? "withdrawn" : to === "unknown resident" ? "unknown" : "taken";
+    const answer = encodeHubAnswer({
+      kind: "share", gateId, seq: 0, residentId: m.residentId, outcome, hubSeq: 0, digest: answerDigest(payload), issuedAt: now, keyId: this.#o.keyId,
+    }, this.#o.sign);
+    await this.#o.publish(topic(compoundId, gateId, "answer"), answer, { retain: false });
     if (typeof to === "string") return this.#o.drop(`share for resident ${m.residentId}: ${to}`, topicText);
     for (const g of to) await this.send(g, m.residentId);
   }

@@ -209,7 +209,7 @@ export class GateErasures {
   withdrawHere(residentId: number, noticeId: Uint8Array, now: number | undefined, port: ErasePort): { notice: Uint8Array; audit: AuditEntry } {
     const { held } = port.eraseTemplate(residentId);
     const notice = encodeGateErasure({ type: "withdrawn", gateId: this.gateId, residentId, orderId: noticeId, held, time: gateTime(now) }, this.#sign);
-    // The hub's fan-out comes back to this gate under the same id: answer it without erasing again.
+    // An order under the notice's id (the hub never sends its own gate one; a replay or a hub of old) is answered without erasing again.
     this.#remember(noticeId, encodeGateErasure({ type: "erase-receipt", gateId: this.gateId, residentId, orderId: noticeId, held, time: gateTime(now) }, this.#sign));
     return { notice, audit: entry(now, "consent-withdrawn", "info", residentId, `template ${held ? "erased" : "none held"}`) };
   }

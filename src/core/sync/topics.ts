@@ -5,7 +5,7 @@
 export const ROOT = "optgate";
 
 /** hub -> gate */
-export const TO_GATE = ["sync", "time", "erase", "template", "pin-answer"] as const;
+export const TO_GATE = ["sync", "time", "erase", "template", "answer"] as const;
 /** gate -> hub */
 export const FROM_GATE = ["ack", "audit", "head", "inventory", "time-req", "online", "erased", "withdrawn", "share", "installed", "pin"] as const;
 export type Leaf = (typeof TO_GATE)[number] | (typeof FROM_GATE)[number];

@@ -4,6 +4,7 @@
 // crossed a withdrawal dropped, ciphertexts deleted on withdrawal. The gates'
 // side is the real core (GateTemplates) with the protocol gates' keys.
 import assert from "node:assert/strict";
+import { answerDigest, readHubAnswer } from "../../../src/core/sync/hub-answer";
 import { encodeShare, encodeSharedTemplate, decodeShare, GateTemplates, type InstallResult } from "../../../src/core/sync/template-share";
 import { Hub } from "../../../tools/hub/hub";
 import { COMPOUND, Fleet, person } from "./fleet";
@@ -105,12 +106,22 @@ forEachDatabase("hub templates", (kind) => {
     assert.deepEqual(delivered.sort(), [t(11, "template"), t(12, "template")]);
   });
 
-  it("drops a forged share, one on another gate's topic, for an unknown resident or crossing a withdrawal; never stores for the sender or a stranger", async () => {
+  it("drops a forged share, one on another gate's topic, for an unknown resident or crossing a withdrawal; never stores for the sender or a stranger; answers each verified one", async () => {
+    // The hub's answers to gate 10, each naming the share it answers (the gate keeps a share until then).
+    const answers: string[] = [];
+    fleet.filter = (m) => {
+      if (m.topic !== t(10, "answer")) return true;
+      const a = readHubAnswer(m.payload, 10, [fleet.hub.publicKey]);
+      answers.push(typeof a === "string" ? a : `${a.kind} ${a.residentId} ${a.outcome} ${Buffer.from(a.digest).toString("hex")}`);
+      return true;
+    };
+    const named = (payload: Uint8Array, resident: number, outcome: string) => `share ${resident} ${outcome} ${Buffer.from(answerDigest(payload)).toString("hex")}`;
     const out = share(10, [11]);
     const forged = out.message!.slice();
     forged[forged.length - 1] ^= 1;
     fleet.wire.push({ topic: t(10, "share"), payload: forged, retain: false }, { topic: t(11, "share"), payload: out.message!, retain: false });
-    fleet.wire.push({ topic: t(10, "share"), payload: share(10, [11], 77).message!, retain: false });
+    const unknown = share(10, [11], 77).message!;
+    fleet.wire.push({ topic: t(10, "share"), payload: unknown, retain: false });
     const mixed = encodeShare({ gateId: 10, residentId: 43, scope: SCOPE, grantedAt: fleet.now, sealed: [{ gateId: 10, sealed: new Uint8Array(80) }, { gateId: 99, sealed: new Uint8Array(80) }] }, (b) => fleet.gates.get(10)!.signer.sign(b));
     fleet.wire.push({ topic: t(10, "share"), payload: mixed, retain: false });
     await fleet.drain();
@@ -118,17 +129,22 @@ forEachDatabase("hub templates", (kind) => {
       "share signature does not verify", "message for gate 10 on gate 11's topic", "share for resident 77: unknown resident",
     ]);
     assert.deepEqual([await status(42), await status(43)], [[], []]);
+    assert.deepEqual(answers, [named(unknown, 77, "unknown"), named(mixed, 43, "taken")], "none for the forged or misaddressed ones");
     // Granted before a withdrawal the hub ordered: the share crossed it.
     await fleet.hub.withdrawConsent(COMPOUND, 42);
     fleet.now += 1000;
-    fleet.wire.push({ topic: t(10, "share"), payload: share(10, [11], 42, fleet.now - 5000).message!, retain: false });
+    const crossed = share(10, [11], 42, fleet.now - 5000).message!;
+    fleet.wire.push({ topic: t(10, "share"), payload: crossed, retain: false });
     await fleet.drain();
     assert.equal(fleet.drops.at(-1), "share for resident 42: withdrawn");
     assert.deepEqual(await status(), []);
+    assert.equal(answers.at(-1), named(crossed, 42, "withdrawn"));
     // Consent given again afterwards is shared.
-    fleet.wire.push({ topic: t(10, "share"), payload: share(10, [11], 42, fleet.now).message!, retain: false });
+    const again = share(10, [11], 42, fleet.now).message!;
+    fleet.wire.push({ topic: t(10, "share"), payload: again, retain: false });
     await fleet.drain();
     assert.deepEqual(await status(), ["11:pending"]);
+    assert.equal(answers.at(-1), named(again, 42, "taken"));
   });
 
   it("deletes the stored ciphertexts when consent is withdrawn at a gate, and orders every gate to erase", async () => {
