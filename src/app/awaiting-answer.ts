@@ -1,19 +1,19 @@
 // Messages to the hub that the gate keeps until the hub answers them (a
-// withdrawal notice, a PIN report, a template share), not only
+// withdrawal notice, a PIN report, a template share, a signed audit head), not only
 // until the broker has them (docs/sync.md "Until the hub answers"): the broker
 // counts a message delivered once a hub process's client holds it, so a hub
 // killed before its database stored it loses it. Each is sent again at every
 // connection and, while connected and unanswered, after RESEND_FIRST_MS,
 // twice as long each time up to RESEND_MAX_MS. A repeat is harmless: the hub
-// takes a notice once by its id, a PIN report once by its seq, and a share
-// again as the same ciphertexts.
+// takes a notice once by its id, a PIN report once by its seq, a share again
+// as the same ciphertexts, and witnesses a head again.
 //
 // The outbox (fleet-link.ts) carries them; this only says which are due.
 export const RESEND_FIRST_MS = 30_000;
 export const RESEND_MAX_MS = 15 * 60_000;
 
 interface Awaited {
-  leaf: "withdrawn" | "pin" | "share";
+  leaf: "withdrawn" | "pin" | "share" | "head";
   payload: Uint8Array;
   /** Told the hub's answer (its outcome). */
   onAnswer?: (outcome: string) => void;

@@ -36,6 +36,7 @@ import { encodeOnline } from "../core/sync/online";
 import { TO_GATE, parseTopic, topic, type Leaf } from "../core/sync/topics";
 import { AwaitingAnswer } from "./awaiting-answer";
 import { FleetOutbox, type OutLeaf } from "./fleet-outbox";
+import { RefusalAudit } from "./refusal-audit";
 
 /** Residents digested per tick while an inventory is being made (each digest is one SHA-256). */
 export const INVENTORY_PER_TICK = 16;
@@ -47,21 +48,14 @@ export const TIME_EVERY_MS = 3600_000;
 export const TIME_RETRY_MS = 30_000;
 /** Signed heads are published at most this often while records flow (and always on connecting). */
 export const HEAD_EVERY_MS = 60_000;
+/** A chain's window is sent again for a hub lacking some of its records at most this often. */
+export const REWIND_EVERY_MS = 3600_000;
 /**
  * A message whose handling failed (a port threw: the store refusing a write)
  * is handled again after this long. The client holds it unacknowledged and
  * drops the broker's redelivery as a duplicate, so only the link can retry it.
  */
 export const RETRY_FAILED_MS = 10_000;
-/**
- * Refused messages audited one by one per hour; past it they are counted and
- * the count is audited when the hour ends. Anyone who can publish on the
- * gate's topics can send garbage or replay captured messages: one security
- * record each would wear the flash and push unexported evidence out of the
- * security log (audit-store.ts SECURITY_HELD).
- */
-export const REFUSALS_AUDITED_PER_HOUR = 60;
-const REFUSAL_WINDOW_MS = 3600_000;
 
 export interface FleetPorts {
   /** GateSync's apply step: each verified set stored all or nothing with its version (sync-persistence.ts). */
@@ -143,6 +137,8 @@ export class FleetLink {
   #timeAskedAt = -1;
   #timeAnsweredAt = -1;
   #headAt = -Infinity;
+  /** When each chain's window was last sent again for an "incomplete" answer (monotonic). */
+  readonly #rewoundAt: Record<AuditLogName, number> = { access: -Infinity, security: -Infinity };
   #newRecords = false;
   #lastHub = -1;
   #lastError = "";
@@ -152,8 +148,7 @@ export class FleetLink {
   #hubAnswered = false;
   /** Residents whose hub erase order failed here (a port refused): face stays held until one for them succeeds. */
   readonly #unerased = new Set<number>();
-  /** The current hour of refusal auditing (monotonic start, -1 when none), refusals audited in it and those only counted. */
-  readonly #refusals = { since: -1, audited: 0, unlogged: 0 };
+  readonly #refusals: RefusalAudit;
   readonly counts = { applied: 0, refused: 0, erased: 0, auditSent: 0, timeSet: 0, dropped: 0, faults: 0 };
 
   constructor(o: FleetLinkOptions) {
@@ -165,6 +160,7 @@ export class FleetLink {
         if (why) this.#lastError = why;
       },
     });
+    this.#refusals = new RefusalAudit({ append: (entry) => o.ports.appendAudit(entry), trustedNow: () => o.ports.trustedNow() });
     this.#pending = (o.pending ?? []).map((n) => n.slice());
     this.#acked = { access: o.auditProgress?.access ?? 0, security: o.auditProgress?.security ?? 0 };
     this.#sent = { ...this.#acked };
@@ -188,7 +184,7 @@ export class FleetLink {
   }
 
   stop(): void {
-    this.#closeRefusalWindow();
+    this.#refusals.tick(this.#now, true);
     this.#o.client.stop();
     this.#state = "stopped";
     this.#o.ports.holdFace(undefined);
@@ -232,7 +228,7 @@ export class FleetLink {
 
   tick(now: number): void {
     this.#now = now;
-    if (this.#refusals.since >= 0 && now - this.#refusals.since >= REFUSAL_WINDOW_MS) this.#closeRefusalWindow();
+    this.#refusals.tick(now);
     const c = this.#o.client;
     c.tick(now);
     if (this.#state === "stopped") return;
@@ -245,7 +241,7 @@ export class FleetLink {
       || (this.#state === "online" && now - Math.max(this.#timeAnsweredAt, this.#timeAskedAt) >= TIME_EVERY_MS)) this.#askTime();
     this.#drain();
     if (this.#outbox.length === 0) this.#pumpAudit();
-    if (this.#newRecords && now - this.#headAt >= HEAD_EVERY_MS && this.#outbox.length === 0) this.#heads();
+    if (this.#newRecords && now - this.#headAt >= HEAD_EVERY_MS && this.#outbox.length === 0 && this.#uploaded()) this.#heads();
     this.#drain();
   }
 
@@ -432,26 +428,8 @@ export class FleetLink {
     this.#o.ports.holdFace(undefined);
   }
 
-  /** Audits a refused message, or only counts it once this hour's allowance is spent. */
   #auditRefusal(entry: AuditEntry): void {
-    const r = this.#refusals;
-    if (r.since < 0) r.since = this.#now;
-    if (r.audited < REFUSALS_AUDITED_PER_HOUR) {
-      r.audited++;
-      this.#o.ports.appendAudit(entry);
-    } else {
-      r.unlogged++;
-    }
-  }
-
-  #closeRefusalWindow(): void {
-    const r = this.#refusals;
-    if (r.unlogged > 0) {
-      const time = this.#o.ports.trustedNow() ?? 0;
-      this.#o.ports.appendAudit({ time, actorKind: "system", actor: 0, kind: "sync-refused", decision: "deny", reason: "bad-input", detail: `${r.unlogged} more refused in the hour` });
-    }
-    r.since = -1;
-    r.audited = r.unlogged = 0;
+    this.#refusals.refused(entry, this.#now);
   }
 
   // Gate -> hub --------------------------------------------------------------
@@ -499,7 +477,7 @@ export class FleetLink {
     this.#await(`pin:${residentId}`, "pin", report);
   }
 
-  #await(key: string, leaf: "pin" | "share", payload: Uint8Array, onAnswer?: (outcome: string) => void): void {
+  #await(key: string, leaf: "pin" | "share" | "head", payload: Uint8Array, onAnswer?: (outcome: string) => void): void {
     if (this.#awaiting.has(key)) this.#answered(key);
     this.#awaiting.add(key, leaf, payload, onAnswer);
     this.#queueAwaited();
@@ -554,11 +532,31 @@ export class FleetLink {
     }
   }
 
+  /** Every record read from the chains is acknowledged by the broker: a head then covers only records sent. */
+  #uploaded(): boolean {
+    return AUDIT_LOG_NAMES.every((log) => this.#acked[log] >= this.#sent[log]);
+  }
+
+  /**
+   * Signed heads of both chains, each sent until the hub answers it (a newer one takes its place).
+   * "incomplete" means the hub lacks records of the head's window though the broker acknowledged
+   * them all (a hub process killed with a batch in its hands): the window goes again from the
+   * chain's start, at most once an hour (records the gate cannot read would otherwise be asked for
+   * every minute).
+   */
   #heads(): void {
     this.#headAt = this.#now;
     this.#newRecords = false;
     const now = this.#o.ports.wallNow();
-    for (const log of AUDIT_LOG_NAMES) this.#send("head", encodeHead(this.#o.ports.signedHead(log, now)), false);
+    AUDIT_LOG_NAMES.forEach((log, index) => {
+      this.#await(`head:${index}`, "head", encodeHead(this.#o.ports.signedHead(log, now)), (outcome) => {
+        if (outcome !== "incomplete" || this.#now - this.#rewoundAt[log] < REWIND_EVERY_MS) return;
+        this.#rewoundAt[log] = this.#now;
+        this.#sent[log] = this.#acked[log] = 0;
+        this.#newRecords = true;
+        this.#o.ports.saveAuditProgress({ ...this.#acked });
+      });
+    });
   }
 
   #send(leaf: OutLeaf, payload: Uint8Array, retain: boolean, done?: () => void, awaiting?: string): void {

@@ -11,7 +11,8 @@ export type OutLeaf = (typeof FROM_GATE)[number];
 
 /**
  * Never dropped, and kept across reconnections: notices and receipts (few: one per withdrawal or
- * order), audit batches (one per chain, made only when the outbox is empty), shares and PIN reports.
+ * order), audit batches (one per chain, made only when the outbox is empty), shares and PIN
+ * reports; and anything kept until the hub answers it (a head: one per chain, a newer one replacing it).
  */
 const KEPT: readonly OutLeaf[] = ["withdrawn", "erased", "audit", "share", "installed", "pin"];
 
@@ -53,8 +54,8 @@ export class FleetOutbox {
   holds(payload: Uint8Array): boolean { return this.#list.some((m) => m.payload === payload); }
 
   send(m: Outgoing): void {
-    if (!KEPT.includes(m.leaf) && this.#list.length >= OUTBOX_LIMIT) {
-      const i = this.#list.findIndex((x) => !KEPT.includes(x.leaf));
+    if (!kept(m) && this.#list.length >= OUTBOX_LIMIT) {
+      const i = this.#list.findIndex((x) => !kept(x));
       if (i < 0) return;
       this.#list.splice(i, 1);
       this.#o.dropped();
@@ -74,10 +75,10 @@ export class FleetOutbox {
    * the connection).
    */
   reconnected(status: () => void): void {
-    const kept = this.#list.filter((m) => KEPT.includes(m.leaf));
+    const keep = this.#list.filter(kept);
     this.#list.length = 0;
     status();
-    this.#list.push(...kept);
+    this.#list.push(...keep);
   }
 
   /** Copies waiting under `awaiting` are not sent (the hub answered). */
@@ -113,6 +114,9 @@ export class FleetOutbox {
     }
   }
 }
+
+/** An answer awaited is the AwaitingAnswer's to resend: dropped here, it would never go again. */
+const kept = (m: Outgoing): boolean => KEPT.includes(m.leaf) || m.awaiting !== undefined;
 
 /**
  * The most a QoS 1 PUBLISH of `payload` on `topicName` (ASCII) takes on the wire: fixed header,

@@ -4,7 +4,8 @@
 // fleet-link.test.ts (fleet-link-rig.ts).
 // Portable (Node and XS).
 import assert from "node:assert/strict";
-import { FACE_HOLD_REASON, REFUSALS_AUDITED_PER_HOUR, RETRY_FAILED_MS } from "../../src/app/fleet-link";
+import { FACE_HOLD_REASON, RETRY_FAILED_MS } from "../../src/app/fleet-link";
+import { REFUSALS_AUDITED_PER_HOUR } from "../../src/app/refusal-audit";
 import { OUTBOX_LIMIT } from "../../src/app/fleet-outbox";
 import { isXs } from "../core/store/helpers";
 import { GATE, T, fleetLinkRig, intruder, leafOf, topic } from "./fleet-link-rig";

@@ -3,7 +3,7 @@
 // (fleet-link-rig.ts); the end-to-end test with real
 // firmwares, broker and hub is fleet.node.test.ts. Portable (Node and XS).
 import assert from "node:assert/strict";
-import { FACE_HOLD_REASON, INVENTORY_PER_TICK, TIME_RETRY_MS } from "../../src/app/fleet-link";
+import { FACE_HOLD_REASON, HEAD_EVERY_MS, INVENTORY_PER_TICK, TIME_RETRY_MS } from "../../src/app/fleet-link";
 import { OUTBOX_LIMIT, publishBytes } from "../../src/app/fleet-outbox";
 import { encodePacket, encodePublish } from "../../src/core/mqtt/encode";
 import { PacketType } from "../../src/core/mqtt/packets";
@@ -198,6 +198,43 @@ describe("app/fleet-link", () => {
     assert.equal(r.state.progress.at(-1), "600/0");
     assert.ok(r.sent().includes("head"));
     assert.equal(r.fleet.counts.auditSent, 600, "each record counted once, when acknowledged");
+  });
+
+  it("sends each head until the hub answers it; told the hub lacks records of the window, sends the chain again from its start, at most once an hour", () => {
+    const r = rig({ records: 300 });
+    r.fleet.start();
+    r.run(200);
+    r.grant();
+    r.run(3000);
+    const heads = () => r.broker.received.filter((p) => leafOf(p) === "head");
+    const batches = () => r.broker.received.filter((p) => leafOf(p) === "audit").map((p) => (decodeMessage(p.payload).message as { log: string; records: Uint8Array[] }));
+    const accessSent = () => batches().filter((b) => b.log === "access").reduce((n, b) => n + b.records.length, 0);
+    assert.equal(accessSent(), 300);
+    assert.equal(heads().length, 2, "one per chain");
+    const [access, security] = heads().map((p) => p.payload);
+    // Unanswered: sent again after the first wait.
+    r.run(RESEND_FIRST_MS + 1000, 100);
+    assert.equal(heads().length, 4);
+    // A forged answer, or one naming another head, does nothing; the security head taken is settled.
+    r.broker.publish(topic("answer"), r.hubAnswer("head", 0, access, "incomplete", intruder));
+    r.broker.publish(topic("answer"), r.hubAnswer("head", 0, security, "incomplete"));
+    r.broker.publish(topic("answer"), r.hubAnswer("head", 1, security));
+    r.run(3000);
+    assert.equal(accessSent(), 300, "nothing sent again");
+    // The hub lacks records of the access window (a batch lost with a killed process): the chain goes again.
+    r.broker.publish(topic("answer"), r.hubAnswer("head", 0, access, "incomplete"));
+    r.run(3000);
+    assert.equal(accessSent(), 600, "the window again, from the start");
+    assert.equal(r.state.progress.at(-1), "300/0");
+    // Its next head (records flowed again), answered incomplete within the hour: not sent a third time.
+    const before = heads().length;
+    r.run(HEAD_EVERY_MS + 1000, 100);
+    const next = heads().slice(before).map((p) => p.payload).find((p) => (decodeMessage(p).message as { log: string }).log === "access");
+    assert.ok(next, "a new access head");
+    assert.notDeepEqual(Array.from(next), Array.from(access));
+    r.broker.publish(topic("answer"), r.hubAnswer("head", 0, next, "incomplete"));
+    r.run(3000);
+    assert.equal(accessSent(), 600);
   });
 
   it("never drops a notice past the outbox bound, and a backlog of notices never crowds out the status messages", () => {

@@ -24,6 +24,7 @@ import { HubPins } from "./pins";
 import { migrate } from "./migrate";
 import { nativeSigner, nativeVerify, usableKey } from "./native-ed25519";
 import { parseOnline } from "../../src/core/sync/online";
+import { answerDigest, encodeHubAnswer } from "../../src/core/sync/hub-answer";
 import { parseTopic, topic } from "../../src/core/sync/topics";
 
 export type Publish = (topic: string, payload: Uint8Array, options: { retain: boolean }) => Promise<void>;
@@ -325,7 +326,13 @@ export class Hub {
     if (m.type === "audit") { await this.ingestAudit(m); return; }
     if (m.type === "head") {
       if (!verifyHead(m, gate.publicKey, nativeVerify)) return this.#drop("audit head signature does not verify", topicText);
-      await this.witnessHead(m);
+      const { complete } = await this.witnessHead(m);
+      // The gate keeps sending its head until answered, and sends its window again when told records are missing.
+      const answer = encodeHubAnswer({
+        kind: "head", gateId: t.gate, seq: 0, residentId: AUDIT_LOG_NAMES.indexOf(m.log), outcome: complete ? "taken" : "incomplete", hubSeq: 0,
+        digest: answerDigest(payload), issuedAt: this.#now(), keyId: this.keyId,
+      }, (b) => this.#sign(b));
+      await this.#publish(topic(t.compound, t.gate, "answer"), answer, { retain: false });
       return;
     }
     if (m.type === "inventory") return this.#onInventory(m);
@@ -422,7 +429,7 @@ export class Hub {
    * the one witnessed is a cut-back log; a window whose records the hub holds
    * must digest as the head says. The newest good head is kept.
    */
-  async witnessHead(h: HeadMessage): Promise<{ recordsVerified: boolean; alarms: string[] }> {
+  async witnessHead(h: HeadMessage): Promise<{ recordsVerified: boolean; complete: boolean; alarms: string[] }> {
     const log = AUDIT_LOG_NAMES.indexOf(h.log), now = this.#now();
     return this.db.transaction(async (tx) => {
       const alarms: string[] = [];
@@ -433,7 +440,7 @@ export class Hub {
       const [prev] = await tx.query<{ head_seq: unknown; head_hash: unknown }>("select head_seq, head_hash from audit_head where gate_id = $1 and log = $2 for update", [h.gateId, log]);
       if (prev && h.head.seq < num(prev.head_seq)) {
         await raise("truncated", h.head.seq, `head ${h.head.seq} is behind the witnessed head ${num(prev.head_seq)}`);
-        return { recordsVerified: false, alarms };
+        return { recordsVerified: false, complete: true, alarms };
       }
       if (prev && h.head.seq === num(prev.head_seq) && !sameBytes(bytes(prev.head_hash), h.head.hash)) {
         await raise("rewritten", h.head.seq, `head ${h.head.seq} has another chain hash than the witnessed one`);
@@ -450,7 +457,7 @@ export class Hub {
            digest = excluded.digest, signature = excluded.signature, records_verified = excluded.records_verified, received_at = excluded.received_at,
            anchor_hash = excluded.anchor_hash, signed_time = excluded.signed_time`,
         [h.gateId, log, h.anchor.seq, h.head.seq, h.head.hash, h.digest, h.signature, recordsVerified, now, h.anchor.hash, h.time]);
-      return { recordsVerified, alarms };
+      return { recordsVerified, complete, alarms };
     });
   }
 

@@ -1,4 +1,4 @@
-// The hub's answer to a gate's withdrawal notice, PIN report or template share (docs/sync.md
+// The hub's answer to a gate's withdrawal notice, PIN report, template share or signed audit head (docs/sync.md
 // "Until the hub answers"). The gate keeps such a message until this answer
 // comes, not only until the broker has it: the broker counts a message
 // delivered once a hub process's client has it, and a process killed before
@@ -11,7 +11,8 @@
 // signature. The digest (SHA-256 of the whole message answered, first 16
 // bytes) binds the answer to one message, so a replayed answer can only
 // settle the message it answered: it needs no freshness check, and works on
-// an untrusted clock. Seq and the hub's last seq are a PIN report's (0 for a share).
+// an untrusted clock. Seq and the hub's last seq are a PIN report's (0 otherwise);
+// for a head, the resident id field holds the chain (0 access, 1 security).
 //
 // "replayed" says the hub had already taken a seq at or above this one from
 // the gate (the hub's last seq is in the answer): the report was taken by a
@@ -36,14 +37,16 @@ export const HUB_ANSWER_BYTES = BODY_BYTES + SIGNATURE_BYTES;
  * an erase order: an order for the notice's id, replayed after the gate forgot its receipt, would
  * erase a template enrolled since under a new consent.
  */
-export const ANSWERED_KINDS = ["pin", "share", "notice"] as const;
+export const ANSWERED_KINDS = ["pin", "share", "notice", "head"] as const;
 export type AnsweredKind = (typeof ANSWERED_KINDS)[number];
 
 /**
  * taken: stored (and carried to the gates); the rest: not taken, and why (tools/hub/pins.ts and
- * templates.ts). "withdrawn": a share crossed a withdrawal at the hub.
+ * templates.ts). "withdrawn": a share crossed a withdrawal at the hub. For a head, "taken" says the
+ * hub holds every record of its window, "incomplete" that it lacks some (a batch lost with a
+ * killed hub process): the gate sends the chain's window again.
  */
-export const ANSWER_OUTCOMES = ["taken", "replayed", "not-held", "unknown", "superseded", "withdrawn"] as const;
+export const ANSWER_OUTCOMES = ["taken", "replayed", "not-held", "unknown", "superseded", "withdrawn", "incomplete"] as const;
 export type AnswerOutcome = (typeof ANSWER_OUTCOMES)[number];
 
 export interface HubAnswer {

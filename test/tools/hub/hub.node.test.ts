@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { AuditLog } from "../../../src/core/audit/audit-log";
 import { AuditKey } from "../../../src/core/audit/chain-key";
 import { anchorHead, recordsDigest, signHead } from "../../../src/core/audit/head-signature";
+import { answerDigest, readHubAnswer } from "../../../src/core/sync/hub-answer";
 import { decodeMessage, encodeAck, verifySigned, type ChangeSet } from "../../../src/core/sync/messages";
 import { decodeChange } from "../../../src/core/access/changes";
 import { Ed25519Signer } from "../../../src/core/ed25519";
@@ -222,6 +223,34 @@ forEachDatabase("hub", (kind) => {
       assert.deepEqual(await fleet.hub.auditAlarms(10), []);
       const [row] = await db.query<{ head_seq: unknown; records_verified: boolean }>("select head_seq, records_verified from audit_head where gate_id = 10");
       assert.deepEqual([Number(row.head_seq), row.records_verified], [5, true]);
+    });
+
+    it("answers each verified head: taken when it holds every record of the window, incomplete when a batch never reached it", async () => {
+      const gate = await fleet.addGate(10);
+      const answers: string[] = [];
+      fleet.filter = (m) => {
+        if (m.topic !== `optgate/${COMPOUND}/10/answer`) return true;
+        const a = readHubAnswer(m.payload, 10, [fleet.hub.publicKey]);
+        answers.push(typeof a === "string" ? a : `${a.kind} ${a.residentId} ${a.outcome} ${Buffer.from(a.digest).toString("hex")}`);
+        return true;
+      };
+      const log = gateLog(6);
+      // Records 3 and 4 were in the hands of a hub process killed before its database had them.
+      fleet.wire.push(gate.auditBatch("access", log.records().slice(0, 2)), gate.auditBatch("access", log.records().slice(4)));
+      const head = gate.head(signed(log));
+      fleet.wire.push(head);
+      await fleet.drain();
+      const named = (outcome: string) => `head 0 ${outcome} ${Buffer.from(answerDigest(head.payload)).toString("hex")}`;
+      assert.deepEqual(answers, [named("incomplete")]);
+      // The gate sends its window again; the same head now gets "taken".
+      fleet.wire.push(gate.auditBatch("access", log.records()), head);
+      await fleet.drain();
+      assert.deepEqual(answers, [named("incomplete"), named("taken")]);
+      assert.deepEqual(await fleet.hub.auditAlarms(10), []);
+      // A head another key signed gets no answer.
+      fleet.wire.push(gate.head(signed(log, new Ed25519Signer(new Uint8Array(32).fill(66)))));
+      await fleet.drain();
+      assert.equal(answers.length, 2);
     });
 
     it("raises an alarm when the gate's log is cut back below a witnessed head", async () => {
