@@ -139,6 +139,8 @@ export class FleetLink {
   #headAt = -Infinity;
   /** When each chain's window was last sent again for an "incomplete" answer (monotonic). */
   readonly #rewoundAt: Record<AuditLogName, number> = { access: -Infinity, security: -Infinity };
+  /** Each chain's upload since its last rewind: a batch of an earlier one acknowledged late is not progress. */
+  readonly #generation: Record<AuditLogName, number> = { access: 0, security: 0 };
   #newRecords = false;
   #lastHub = -1;
   #lastError = "";
@@ -240,8 +242,10 @@ export class FleetLink {
     if ((this.#state === "catching-up" && asked && now - this.#timeAskedAt >= TIME_RETRY_MS)
       || (this.#state === "online" && now - Math.max(this.#timeAnsweredAt, this.#timeAskedAt) >= TIME_EVERY_MS)) this.#askTime();
     this.#drain();
-    if (this.#outbox.length === 0) this.#pumpAudit();
-    if (this.#newRecords && now - this.#headAt >= HEAD_EVERY_MS && this.#outbox.length === 0 && this.#uploaded()) this.#heads();
+    // Heads only once this tick's pump read both chains to their end and the broker has every batch:
+    // a head signing records still to be read (the client's window full) was answered "incomplete".
+    const readToEnd = this.#outbox.length === 0 && this.#pumpAudit();
+    if (this.#newRecords && now - this.#headAt >= HEAD_EVERY_MS && readToEnd && this.#uploaded()) this.#heads();
     this.#drain();
   }
 
@@ -512,24 +516,33 @@ export class FleetLink {
     }
   }
 
-  /** One batch per chain whose records the broker has not acknowledged, when the outbox is free. */
-  #pumpAudit(): void {
+  /**
+   * One batch per chain whose records the broker has not acknowledged, when the outbox is free.
+   * Says whether both chains were read to their end (nothing left to send).
+   */
+  #pumpAudit(): boolean {
+    let readToEnd = true;
     for (const log of AUDIT_LOG_NAMES) {
-      if (this.#o.client.outboundFree < 2) return;
+      if (this.#o.client.outboundFree < 2) return false;
       const { records, next } = this.#o.ports.auditRecords(log, this.#sent[log], MAX_AUDIT_RECORDS, BATCH_BYTES);
       if (records.length === 0) {
         // A chain restarted (a new store) or trimmed below what was sent: follow the store.
         if (next < this.#sent[log]) this.#sent[log] = this.#acked[log] = next;
         continue;
       }
+      readToEnd = false;
       this.#sent[log] = next;
       this.#newRecords = true;
+      // A batch read before a rewind ("incomplete") and acknowledged after it does not move the progress.
+      const generation = this.#generation[log];
       this.#send("audit", encodeAuditBatch({ gateId: this.#o.gateId, log, records }), false, () => {
-        this.#acked[log] = Math.max(this.#acked[log], next);
         this.counts.auditSent += records.length;
+        if (generation !== this.#generation[log]) return;
+        this.#acked[log] = Math.max(this.#acked[log], next);
         this.#o.ports.saveAuditProgress({ ...this.#acked });
       });
     }
+    return readToEnd;
   }
 
   /** Every record read from the chains is acknowledged by the broker: a head then covers only records sent. */
@@ -552,6 +565,7 @@ export class FleetLink {
       this.#await(`head:${index}`, "head", encodeHead(this.#o.ports.signedHead(log, now)), (outcome) => {
         if (outcome !== "incomplete" || this.#now - this.#rewoundAt[log] < REWIND_EVERY_MS) return;
         this.#rewoundAt[log] = this.#now;
+        this.#generation[log]++;
         this.#sent[log] = this.#acked[log] = 0;
         this.#newRecords = true;
         this.#o.ports.saveAuditProgress({ ...this.#acked });

@@ -19,7 +19,7 @@ import { startHubService, type HubService } from "../../tools/hub/service";
 import { sealFor } from "../../tools/optgate/pin-key";
 import { DATABASES } from "../tools/hub/servers";
 import { containsBytes } from "./byte-scan";
-import { FleetRig, type RigGate } from "./fleet-rig";
+import { FleetRig, killedHubLoses, type RigGate } from "./fleet-rig";
 
 const COMPOUND = 1;
 const SEED = new Uint8Array(32).fill(46);
@@ -136,17 +136,12 @@ for (const kind of DATABASES) {
       assert.equal((await keypad(g1, OWNER, NEW_PIN)).reason, "granted");
       assert.equal((await keypad(g1, OWNER, PIN)).reason, "wrong-pin");
       // Gate 1's first report again (a broker replay): the hub answers it as before and writes nothing, keeping the new PIN.
-      const receive = service.hub.receive.bind(service.hub);
-      let replayed = 0;
-      service.hub.receive = async (t, payload) => {
-        await receive(t, payload);
-        if (t === topic(COMPOUND, 1, "pin")) replayed++;
-      };
+      const hub = killedHubLoses(service.hub);
       try {
         await watcher.publishAsync(topic(COMPOUND, 1, "pin"), Buffer.from(reports[0]), { qos: 1 });
-        await rig.until("the replay handled", () => replayed === 1);
+        await rig.until("the replay handled", () => hub.handled.includes(topic(COMPOUND, 1, "pin")));
       } finally {
-        service.hub.receive = receive;
+        hub.restore();
       }
       await rig.run(1000);
       assert.equal(verifierAt(g2, OWNER), made);
@@ -163,16 +158,11 @@ for (const kind of DATABASES) {
     it("a report lost by a hub process killed after the broker had it: gate 1 keeps it until the hub answers, and gate 2 gets the PIN", async () => {
       const pin = "839517";
       // The hub's client has the report (the broker counts it delivered), then the process dies before its database does.
-      const receive = service.hub.receive.bind(service.hub);
-      let lost = 0;
-      service.hub.receive = async (t, payload) => {
-        if (t === topic(COMPOUND, 1, "pin") && lost === 0) { lost++; return; }
-        return receive(t, payload);
-      };
+      const hub = killedHubLoses(service.hub, (t) => t === topic(COMPOUND, 1, "pin"));
       try {
         await setPinAt(g1, NEIGHBOUR, pin);
         const made = verifierAt(g1, NEIGHBOUR);
-        await rig.until("the report lost", () => lost === 1);
+        await rig.until("the report lost", () => hub.lost === 1);
         await rig.run(2000);
         assert.notEqual(verifierAt(g2, NEIGHBOUR), made, "not at gate 2 yet");
         assert.equal(g1.firmware.store.keys("fleet/pin/").length, 1, "kept on flash: the broker having it is not enough");
@@ -180,7 +170,7 @@ for (const kind of DATABASES) {
         assert.equal((await keypad(g2, NEIGHBOUR, pin)).reason, "granted");
         await rig.until("answered: off gate 1's flash", () => g1.firmware.store.keys("fleet/pin/").length === 0);
       } finally {
-        service.hub.receive = receive;
+        hub.restore();
       }
     });
 

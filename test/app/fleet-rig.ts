@@ -260,3 +260,20 @@ export async function openHubFleet(options: HubFleetOptions): Promise<HubFleet> 
   }
   return fleet;
 }
+
+/**
+ * Takes over the hub's message handler for one test. The first message `lose` picks is swallowed,
+ * as by a hub process killed after the broker delivered it (mqtt.js acknowledges before the handler
+ * runs) and before its database had it; `handled` lists the topics handled since. `restore()` puts
+ * the handler back.
+ */
+export function killedHubLoses(hub: { receive(topic: string, payload: Uint8Array): Promise<void> }, lose: (topic: string) => boolean = () => false) {
+  const receive = hub.receive.bind(hub);
+  const seen = { lost: 0, handled: [] as string[], restore: () => { hub.receive = receive; } };
+  hub.receive = async (topic, payload) => {
+    if (seen.lost === 0 && lose(topic)) { seen.lost++; return; }
+    await receive(topic, payload);
+    seen.handled.push(topic);
+  };
+  return seen;
+}

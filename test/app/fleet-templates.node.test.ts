@@ -19,7 +19,7 @@ import { encodeDelivery, encodeSharedTemplate } from "../../src/core/sync/templa
 import { sealTemplate } from "../../src/core/sync/template-seal";
 import { topic } from "../../src/core/sync/topics";
 import { DATABASES } from "../tools/hub/servers";
-import { FleetRig, type RigGate } from "./fleet-rig";
+import { FleetRig, killedHubLoses, type RigGate } from "./fleet-rig";
 
 const COMPOUND = Math.floor(Math.random() * 1e6) + 1000;
 const SEED = new Uint8Array(32).fill(45);
@@ -251,21 +251,16 @@ for (const kind of DATABASES) {
       const flash = g1.flash;
       rig.cut(g1);
       // The hub's client takes the first share (the broker counts it delivered), then the process dies before its database has it.
-      const receive = service.hub.receive.bind(service.hub);
-      let lost = 0;
-      service.hub.receive = async (t, payload) => {
-        if (t === topic(COMPOUND, 1, "share") && lost === 0) { lost++; return; }
-        return receive(t, payload);
-      };
+      const hub = killedHubLoses(service.hub, (t) => t === topic(COMPOUND, 1, "share"));
       try {
         g1 = rig.boot(1, flash);
-        await rig.until("the share lost", () => lost === 1);
+        await rig.until("the share lost", () => hub.lost === 1);
         await rig.run(2000);
         assert.deepEqual(g1.firmware.store.keys("fleet/share/"), [`fleet/share/${LABEL}`], "kept: the broker having it is not enough");
         await rig.until("gate 2 installed the template", () => g2.firmware.core.gallery.entry(LABEL) !== undefined, 120_000);
         await rig.until("the share answered by the hub", () => g1.firmware.store.keys("fleet/share/").length === 0);
       } finally {
-        service.hub.receive = receive;
+        hub.restore();
       }
       assert.equal(await faceAt(g2, R, IDENTITY), true);
     });

@@ -14,7 +14,7 @@ import type { ConsentRecord } from "../../src/core/face/consent-record";
 import { legacyNoticeIdOf, noticeIdOf } from "../../src/core/sync/notice-id";
 import { FIRMWARE_NAME, FIRMWARE_VERSION } from "../../src/core/version";
 import { DATABASES } from "../tools/hub/servers";
-import { openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
+import { killedHubLoses, openHubFleet, type FleetRig, type HubFleet, type RigGate } from "./fleet-rig";
 
 const COMPOUND = 1;
 const SEED = new Uint8Array(32).fill(44);
@@ -96,24 +96,19 @@ for (const kind of DATABASES) {
     });
 
     it("an audit batch lost by a hub process killed after the broker had it: the head's answer says so, and the gate sends its window again", async () => {
-      const receive = service.hub.receive.bind(service.hub);
-      let lost = 0;
-      service.hub.receive = async (t, payload) => {
-        if (t.endsWith("/1/audit") && lost === 0) { lost++; return; }
-        return receive(t, payload);
-      };
+      const hub = killedHubLoses(service.hub, (t) => t.endsWith("/1/audit"));
       const records = async () => Number((await db.query<{ n: unknown }>("select count(*) as n from audit_record where gate_id = 1 and log = 0"))[0].n);
       try {
         // A card at gate 1's reader: an access record, its batch lost.
         await rig.card(g1, cardHex(4242));
-        await rig.until("the batch lost", () => lost === 1);
+        await rig.until("the batch lost", () => hub.lost === 1);
         const chain = () => g1.firmware.core.audit.access.head().seq;
         await rig.until("every access record of gate 1 at the hub, and its head verified", async () => {
           const [head] = await db.query<{ head_seq: unknown; records_verified: boolean }>("select head_seq, records_verified from audit_head where gate_id = 1 and log = 0");
           return (await records()) >= chain() && Number(head?.head_seq) === chain() && head.records_verified;
         }, 180_000);
       } finally {
-        service.hub.receive = receive;
+        hub.restore();
       }
       assert.deepEqual(await service.hub.auditAlarms(1), []);
     });
@@ -155,15 +150,10 @@ for (const kind of DATABASES) {
       await rig.until("resident 14 at gate 1", () => g1.firmware.core.registry.has(14));
       await consentAndEnrol(14, 1414);
       // The hub's client has the notice (the broker counts it delivered), then the process dies before its database does.
-      const receive = service.hub.receive.bind(service.hub);
-      let lost = 0;
-      service.hub.receive = async (t, payload) => {
-        if (t.endsWith("/withdrawn") && lost === 0) { lost++; return; }
-        return receive(t, payload);
-      };
+      const hub = killedHubLoses(service.hub, (t) => t.endsWith("/withdrawn"));
       try {
         await rig.keys(g1, `#9#14#${PIN}#`);
-        await rig.until("the notice lost", () => lost === 1);
+        await rig.until("the notice lost", () => hub.lost === 1);
         await rig.run(2000);
         assert.deepEqual(await erasures(14), [], "the hub never heard of it");
         assert.match(g1.firmware.fleetStatus() ?? "", /1 withdrawal notice\(s\) to deliver/, "kept: the broker having it is not enough");
@@ -175,7 +165,7 @@ for (const kind of DATABASES) {
         await rig.until("answered by the hub's order: nothing left to send", () => !/to deliver/.test(g1.firmware.fleetStatus() ?? ""));
         assert.deepEqual(g1.firmware.store.keys("fleet/pending/"), []);
       } finally {
-        service.hub.receive = receive;
+        hub.restore();
       }
     });
 
