@@ -111,7 +111,7 @@ export interface FleetLinkOptions {
   /** Templates within the consent's scope (fleet-templates.ts): the hub's seal keys and deliveries on the template topic. */
   templates?: { handle(payload: Uint8Array, now: number | undefined): { audit?: AuditEntry; refused: boolean; answer?: Uint8Array } };
   /**
-   * The hub's answers to notices, PIN reports and template shares: verified, and a PIN report's acted
+   * The hub's answers to notices, PIN reports, template shares and heads: verified, and a PIN report's acted
    * on (pin-reports.ts; `kept` false when the store refused that: the report goes again), or why refused.
    */
   answer?: (payload: Uint8Array) => { answer: HubAnswer; kept: boolean } | string;
@@ -126,7 +126,7 @@ export class FleetLink {
   readonly #outbox: FleetOutbox;
   /** Withdrawal notices made here that the hub has not answered (kept on flash). */
   #pending: Uint8Array[];
-  /** Those notices, the PIN reports and template shares, resent until answered. */
+  /** Those notices, the PIN reports, template shares and signed heads, resent until answered. */
   readonly #awaiting = new AwaitingAnswer();
   readonly #sent: Record<AuditLogName, number>;
   readonly #acked: Record<AuditLogName, number>;
@@ -373,7 +373,7 @@ export class FleetLink {
     if (out.answer) this.#send("installed", out.answer, false);
   }
 
-  /** The hub's answer to a notice, a PIN report or a share: it ends the resending of the very message it names. */
+  /** The hub's answer to a notice, a PIN report, a share or a head: it ends the resending of the very message it names. */
   #answer(payload: Uint8Array): void {
     const out = this.#o.answer!(payload);
     if (typeof out === "string") {
@@ -488,13 +488,13 @@ export class FleetLink {
   }
 
   #awaitNotice(notice: Uint8Array): void {
-    this.#awaiting.add(noticeKey(decodeErasure(notice).message.orderId), "withdrawn", notice);
+    this.#awaiting.add(noticeKey(notice), "withdrawn", notice);
   }
 
   #noticeAnswered(notice: Uint8Array): void {
     this.#pending = this.#pending.filter((n) => n !== notice);
     this.#o.ports.savePending(this.#pending);
-    this.#answered(noticeKey(decodeErasure(notice).message.orderId));
+    this.#answered(noticeKey(notice));
   }
 
   /** Answered (or replaced: no outcome): not resent, and a copy still waiting in the outbox is not sent either. */
@@ -504,7 +504,7 @@ export class FleetLink {
   }
 
   /**
-   * Notices and reports due (new, at a connection, or unanswered past their wait) into the outbox:
+   * Messages awaiting an answer that are due (new, at a connection, or unanswered past their wait) into the outbox:
    * notices ahead of the bulk, except at a connection (`behind`), where the status messages go first.
    */
   #queueAwaited(behind = false): void {
@@ -601,4 +601,5 @@ export class FleetLink {
   }
 }
 
-const noticeKey = (id: Uint8Array) => `notice:${toHex(id)}`;
+/** A pending notice's key among the messages awaiting an answer: its notice id. */
+const noticeKey = (notice: Uint8Array) => `notice:${toHex(decodeErasure(notice).message.orderId)}`;
